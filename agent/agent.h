@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* agent.h — what the chibo-agent commands share: the replica location and
+ * the way errors reach the user. Logic lives in common/; these files only
+ * turn a command line into calls and results into text or JSON. */
+#ifndef CHIBO_AGENT_H
+#define CHIBO_AGENT_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "ledger.h"
+
+/* Exit codes: 0 ok, 1 failure, 2 usage. */
+#define EXIT_USAGE 2
+
+struct agent {
+	const char *replica; /* resolved replica directory */
+};
+
+/* "chibo-agent: error: ..." on stderr, one line. */
+void agent_error(const char *fmt, ...) CB_PRINTF(1, 2);
+/* Print a usage error and return EXIT_USAGE. */
+int agent_usage(const char *cmd, const char *fmt, ...) CB_PRINTF(2, 3);
+/* Open the replica or print why not; NULL on failure. */
+struct cb_ledger *agent_open(const struct agent *a);
+/* --help / -h anywhere among argv[1..]? */
+bool agent_wants_help(int argc, char **argv);
+
+int cmd_init(struct agent *a, int argc, char **argv);
+int cmd_op(struct agent *a, int argc, char **argv);
+int cmd_apply(struct agent *a, int argc, char **argv);
+int cmd_import_members(struct agent *a, int argc, char **argv);
+int cmd_members(struct agent *a, int argc, char **argv);
+int cmd_cells(struct agent *a, int argc, char **argv);
+int cmd_meetings(struct agent *a, int argc, char **argv);
+int cmd_ratings(struct agent *a, int argc, char **argv);
+int cmd_show(struct agent *a, int argc, char **argv);
+int cmd_log(struct agent *a, int argc, char **argv);
+int cmd_verify(struct agent *a, int argc, char **argv);
+int cmd_rebuild(struct agent *a, int argc, char **argv);
+int cmd_status(struct agent *a, int argc, char **argv);
+
+/* Is argv[0] (+ argv[1]) an op subcommand like "member add"? */
+bool cmd_op_matches(int argc, char **argv);
+void cmd_op_list(void);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* args.c — long-option parsing for chibo-agent commands (see args.h). */
+#include "args.h"
+
+#include <string.h>
+
+#include "agent.h"
+
+int
+args_parse(const char *cmd, const struct argdef *defs, int argc, char **argv,
+           struct args *out)
+{
+	bool only_pos = false;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *eq, *val = NULL;
+		size_t len;
+		int d;
+
+		if (only_pos || arg[0] != '-' || strcmp(arg, "-") == 0) {
+			if (out->npos == ARGS_MAX_POS)
+				return agent_usage(cmd, "too many arguments");
+			out->pos[out->npos++] = argv[i];
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			only_pos = true;
+			continue;
+		}
+		if (arg[1] != '-')
+			return agent_usage(cmd, "unknown option '%s'", arg);
+		arg += 2;
+		eq = strchr(arg, '=');
+		len = eq ? (size_t)(eq - arg) : strlen(arg);
+		for (d = 0; defs[d].name; d++)
+			if (strlen(defs[d].name) == len &&
+			    strncmp(defs[d].name, arg, len) == 0)
+				break;
+		if (!defs[d].name)
+			return agent_usage(cmd, "unknown option '--%.*s'",
+			                   (int)len, arg);
+		if (defs[d].metavar) {
+			if (eq)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return agent_usage(cmd, "--%s needs a value",
+				                   defs[d].name);
+		} else if (eq) {
+			return agent_usage(cmd, "--%s takes no value",
+			                   defs[d].name);
+		} else {
+			val = "1";
+		}
+		if (out->n[d] == ARGS_MAX_REPEAT)
+			return agent_usage(cmd, "--%s given too many times",
+			                   defs[d].name);
+		out->vals[d][out->n[d]++] = val;
+	}
+	return 0;
+}
+
+const char *
+args_get(const struct args *a, int i)
+{
+	return a->n[i] ? a->vals[i][a->n[i] - 1] : NULL;
+}
+
+void
+args_help(FILE *fp, const struct argdef *defs)
+{
+	for (int d = 0; defs[d].name; d++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", defs[d].name,
+		         defs[d].metavar ? " " : "",
+		         defs[d].metavar ? defs[d].metavar : "");
+		fprintf(fp, "  %-26s %s\n", left, defs[d].help);
+	}
+}

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_import.c — chibo-agent import-members: a member list as spreadsheets
+ * export it (CSV, UTF-8 with or without BOM, comma or semicolon, quoted
+ * fields). Headers are recognised in English (the op's field names) or
+ * Vietnamese, with or without diacritics ("Họ và tên", "ho va ten"). All
+ * rows or none: each row becomes a member.add through the same path as
+ * 'apply'; any bad row writes nothing. --dry-run shows what would be added
+ * (every rule checked, then rolled back). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "args.h"
+#include "csv.h"
+#include "table.h"
+#include "text.h"
+
+static const struct {
+	const char *field;
+	const char *aliases; /* folded, separated by '|' */
+} columns[] = {
+	{ "full_name", "full_name|name|full name|ho va ten|ho ten|ten" },
+	{ "birth_date", "birth_date|birth|date of birth|ngay sinh|ngay thang "
+	                "nam sinh" },
+	{ "sex", "sex|gender|gioi tinh" },
+	{ "card_no", "card_no|card|party card|so the dang|so the|the dang" },
+	{ "national_id", "national_id|national id|cccd|so cccd|can cuoc|so "
+	                 "can cuoc|so dinh danh" },
+	{ "admitted_on", "admitted_on|admitted|ngay vao dang|ngay ket nap" },
+	{ "official_on", "official_on|official|ngay chinh thuc" },
+	{ "status", "status|trang thai" },
+	{ "work_category", "work_category|work|cong viec|doi tuong" },
+	{ "council_area", "council_area|council area|dai bieu hdnd|khu vuc "
+	                  "ung cu" },
+	{ "cell", "cell|chi bo|ma chi bo" },
+	{ "cell_since", "cell_since|sinh hoat tu" },
+};
+#define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+/* Vietnamese words a spreadsheet uses for enumerated values, folded. */
+static const struct {
+	const char *field, *folded, *value;
+} values[] = {
+	{ "sex", "nam", "male" },
+	{ "sex", "nu", "female" },
+	{ "sex", "m", "male" },
+	{ "sex", "f", "female" },
+	{ "status", "du bi", "probationary" },
+	{ "status", "chinh thuc", "official" },
+	{ "status", "mien sinh hoat", "exempt" },
+	{ "work_category", "can bo xa", "commune-cadre" },
+	{ "work_category", "cong chuc xa", "commune-civil-servant" },
+	{ "work_category", "khong chuyen trach", "commune-non-specialised" },
+	{ "work_category", "nghi huu", "retired" },
+	{ "work_category", "khac", "other" },
+};
+
+static int
+column_of(const char *header)
+{
+	char *f = NULL;
+	int found = -1;
+
+	if (cb_text_fold(header, &f, NULL))
+		return -1;
+	for (size_t c = 0; c < NCOLUMNS && found < 0; c++) {
+		const char *p = columns[c].aliases;
+		size_t n = strlen(f);
+
+		while (p && *p) {
+			const char *bar = strchr(p, '|');
+			size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+			if (len == n && strncmp(p, f, n) == 0) {
+				found = (int)c;
+				break;
+			}
+			p = bar ? bar + 1 : NULL;
+		}
+	}
+	free(f);
+	return found;
+}
+
+static json_t *
+value_of(const char *field, const char *raw)
+{
+	char *f = NULL;
+	json_t *v = NULL;
+
+	if (!cb_text_fold(raw, &f, NULL)) {
+		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+			if (!strcmp(values[i].field, field) &&
+			    !strcmp(values[i].folded, f))
+				v = json_string(values[i].value);
+		free(f);
+	}
+	return v ? v : json_string(raw);
+}
+
+static const struct argdef defs[] = {
+	{ "dry-run", NULL, "check every row and show what would be added; "
+	                   "write nothing" },
+	{ "cell", "CODE", "the cell of rows that have no cell column" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_import_members(struct agent *a, int argc, char **argv)
+{
+	struct cb_csv csv;
+	struct cb_csv_row row = { 0 };
+	struct cb_ledger *lg = NULL;
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_errbuf eb;
+	struct cb_table t;
+	struct args v;
+	int map[64], ncols = 0, rc;
+	size_t added = 0, bad = 0;
+	bool dry, have_cell = false, table = false;
+	FILE *fp;
+
+	if (agent_wants_help(argc, argv)) {
+		puts("usage: chibo-agent import-members [--dry-run] [--cell CODE] "
+		     "FILE.csv\n\nAdds the members of a spreadsheet's CSV "
+		     "export: one member.add entry per\nrow, all rows or none. "
+		     "The first row names the columns, in English\n(full_name, "
+		     "birth_date, sex, card_no, national_id, admitted_on,\n"
+		     "official_on, status, work_category, council_area, cell, "
+		     "cell_since) or\nVietnamese (Họ và tên, Ngày sinh, Giới "
+		     "tính, Số thẻ đảng, Số CCCD,\nNgày vào Đảng, Ngày chính "
+		     "thức, Trạng thái, Chi bộ, …). Dates may be\nDD/MM/YYYY; "
+		     "'Nam'/'Nữ', 'Dự bị'/'Chính thức' are understood.\n");
+		args_help(stdout, defs);
+		return 0;
+	}
+	if ((rc = args_parse("import-members", defs, argc, argv, &v)))
+		return rc;
+	if (v.npos != 1)
+		return agent_usage("import-members", "give one CSV file");
+	dry = args_get(&v, 0) != NULL;
+	if (!(fp = strcmp(v.pos[0], "-") ? fopen(v.pos[0], "r") : stdin)) {
+		agent_error("cannot open '%s': %s", v.pos[0], strerror(errno));
+		return 1;
+	}
+	cb_csv_init(&csv, fp);
+	rc = 1;
+	if (cb_csv_next(&csv, &row, &eb)) {
+		agent_error("'%s': %s", v.pos[0],
+		            row.nfields ? eb.msg : "the file is empty");
+		goto out;
+	}
+	ncols = (int)row.nfields;
+	if (ncols > 64) {
+		agent_error("'%s' has %d columns; at most 64", v.pos[0], ncols);
+		goto out;
+	}
+	for (int i = 0; i < ncols; i++) {
+		map[i] = column_of(row.fields[i]);
+		if (map[i] < 0 && row.fields[i][0]) {
+			agent_error("'%s': column '%s' is not a member field; "
+			            "see 'chibo-agent import-members --help'",
+			            v.pos[0], row.fields[i]);
+			goto out;
+		}
+		if (map[i] >= 0 && !strcmp(columns[map[i]].field, "cell"))
+			have_cell = true;
+	}
+	if (!have_cell && !args_get(&v, 1)) {
+		agent_error("'%s' has no cell column; give --cell CODE",
+		            v.pos[0]);
+		goto out;
+	}
+	if (!(lg = agent_open(a)))
+		goto out;
+	if (cb_ledger_begin(lg, &eb)) {
+		agent_error("%s", eb.msg);
+		goto out;
+	}
+	if (cb_table_init(&t, 5, (const char *const[]){ "LINE", "NAME", "BORN",
+	                                                "CARD", "CELL" })) {
+		agent_error("out of memory");
+		goto out;
+	}
+	table = true;
+	for (;;) {
+		cb_err r = cb_csv_next(&csv, &row, &eb);
+		json_t *in;
+		char line[24];
+
+		if (r == CB_ENOTFOUND)
+			break;
+		if (r) {
+			agent_error("'%s': %s", v.pos[0], eb.msg);
+			goto out;
+		}
+		in = json_object();
+		if (args_get(&v, 1))
+			json_object_set_new(in, "cell",
+			                    json_string(args_get(&v, 1)));
+		for (int i = 0; i < ncols && i < (int)row.nfields; i++) {
+			if (map[i] < 0 || !row.fields[i][0])
+				continue;
+			json_object_set_new(
+				in, columns[map[i]].field,
+				value_of(columns[map[i]].field, row.fields[i]));
+		}
+		r = cb_ledger_append(lg, "member.add", in, &e, &eb);
+		json_decref(in);
+		if (r == CB_EINVAL || r == CB_ERULE) {
+			agent_error("line %zu: %s", row.line, eb.msg);
+			bad++;
+			continue;
+		}
+		if (r) {
+			agent_error("%s", eb.msg);
+			goto out;
+		}
+		added++;
+		snprintf(line, sizeof(line), "%zu", row.line);
+		if (cb_table_add(&t, (const char *const[]){
+		                         line,
+		                         json_string_value(json_object_get(
+		                                 e.json, "full_name")),
+		                         json_string_value(json_object_get(
+		                                 e.json, "birth_date")),
+		                         json_string_value(json_object_get(
+		                                 e.json, "card_no")),
+		                         json_string_value(json_object_get(
+		                                 e.json, "cell")) })) {
+			agent_error("out of memory");
+			goto out;
+		}
+	}
+	if (bad) {
+		agent_error("%zu bad row%s in '%s'; nothing was written — fix "
+		            "them and import again",
+		            bad, bad == 1 ? "" : "s", v.pos[0]);
+		goto out;
+	}
+	if (dry) {
+		cb_table_print(&t, stdout);
+		printf("dry run: %zu member%s would be added; nothing was "
+		       "written\n", added, added == 1 ? "" : "s");
+		rc = 0;
+		goto out;
+	}
+	if (cb_ledger_commit(lg, &eb)) {
+		agent_error("%s", eb.msg);
+		goto out;
+	}
+	printf("imported %zu member%s from '%s'\n", added,
+	       added == 1 ? "" : "s", v.pos[0]);
+	rc = 0;
+out:
+	if (table)
+		cb_table_release(&t);
+	if (lg && lg->in_batch)
+		cb_ledger_abort(lg);
+	cb_ledger_free(&lg);
+	cb_entry_release(&e);
+	cb_csv_row_release(&row);
+	cb_csv_release(&csv);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
+}

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_log.c — the log and its checks: log, verify, rebuild, status. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "buf.h"
+#include "args.h"
+#include "project.h"
+#include "table.h"
+
+static const struct argdef log_defs[] = {
+	{ "limit", "N", "only the last N entries" },
+	{ "op", "OP", "only entries of this op" },
+	{ "rejected", NULL, "only rejected entries" },
+	{ "body", NULL, "with each entry's body" },
+	{ "json", NULL, "print JSON (with the body and the entry's hex bytes)" },
+	{ NULL, NULL, NULL },
+};
+
+static void
+format_time(int64_t ms, char out[20])
+{
+	time_t t = (time_t)(ms / 1000) + 7 * 3600; /* Vietnam, UTC+7 */
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+int
+cmd_log(struct agent *a, int argc, char **argv)
+{
+	static const char sql[] =
+		"SELECT * FROM (SELECT lsn, bytes, state, reason FROM entries "
+		"WHERE (?1 IS NULL OR op = ?1) AND (?2 IS NULL OR state = ?2) "
+		"ORDER BY lsn DESC LIMIT ?3) ORDER BY lsn";
+	static const char *const headers[] = { "SEQ", "ID", "TIME (UTC+7)",
+		                               "OP",  "AUTHOR", "STATE" };
+	struct cb_ledger *lg;
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_errbuf eb;
+	struct cb_table t;
+	struct args v;
+	sqlite3_stmt *s = NULL;
+	json_t *arr = NULL;
+	bool as_json, body;
+	long long limit = -1;
+	int rc, r;
+
+	if (agent_wants_help(argc, argv)) {
+		puts("usage: chibo-agent log [--limit N] [--op OP] [--rejected] "
+		     "[--body] [--json]\n\nLists the entries in the order they "
+		     "were recorded or received.\n");
+		args_help(stdout, log_defs);
+		return 0;
+	}
+	if ((rc = args_parse("log", log_defs, argc, argv, &v)))
+		return rc;
+	if (v.npos)
+		return agent_usage("log", "unexpected argument '%s'", v.pos[0]);
+	if (args_get(&v, 0)) {
+		char *end;
+
+		limit = strtoll(args_get(&v, 0), &end, 10);
+		if (*end || limit < 0)
+			return agent_usage("log", "--limit takes a number");
+	}
+	body = args_get(&v, 3) != NULL;
+	as_json = args_get(&v, 4) != NULL;
+	if (!(lg = agent_open(a)))
+		return 1;
+	rc = 1;
+	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL)) {
+		cb_store_error(lg->st, &eb, "cannot read the log");
+		agent_error("%s", eb.msg);
+		goto out_noTable;
+	}
+	cb_bind_text(s, 1, args_get(&v, 1));
+	cb_bind_text(s, 2, args_get(&v, 2) ? "rejected" : NULL);
+	sqlite3_bind_int64(s, 3, limit);
+	if (as_json)
+		arr = json_array();
+	else if (cb_table_init(&t, body ? 7 : 6,
+	                       (const char *const[]){ headers[0], headers[1],
+	                                              headers[2], headers[3],
+	                                              headers[4], headers[5],
+	                                              "BODY" })) {
+		agent_error("out of memory");
+		goto out_noTable;
+	}
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		char id[CB_HASH_HEX], author[13], when[20], seq[24];
+		const char *state = (const char *)sqlite3_column_text(s, 2);
+
+		if (cb_entry_decode(sqlite3_column_blob(s, 1),
+		                    (size_t)sqlite3_column_bytes(s, 1), &e,
+		                    &eb)) {
+			agent_error("entry %lld: %s; run 'chibo-agent verify'",
+			            (long long)sqlite3_column_int64(s, 0),
+			            eb.msg);
+			goto out;
+		}
+		cb_hash_hex(e.id, id);
+		cb_hash_short(e.author, author);
+		format_time(e.time_ms, when);
+		snprintf(seq, sizeof(seq), "%" PRIu64, e.seq);
+		if (as_json) {
+			char akey[2 * CB_KEY_BYTES + 1];
+			char *hex = malloc(2 * e.len + 1);
+			json_t *o;
+
+			cb_hex_encode(e.author, CB_KEY_BYTES, akey);
+			if (hex)
+				cb_hex_encode(e.bytes, e.len, hex);
+			o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:O, s:s, s:s?,"
+			              " s:s?}",
+			              "id", id, "author", akey, "seq",
+			              (json_int_t)e.seq, "time_ms",
+			              (json_int_t)e.time_ms, "op", e.op, "body",
+			              e.json, "state", state, "reason",
+			              (const char *)sqlite3_column_text(s, 3),
+			              "bytes", hex);
+			free(hex);
+			json_array_append_new(arr, o);
+		} else {
+			char *bodytxt = body ? cb_entry_body_dump(e.json) : NULL;
+			char st[CB_REASON_MAX + 16];
+
+			snprintf(st, sizeof(st), "%s%s%s", state,
+			         sqlite3_column_type(s, 3) == SQLITE_NULL ? ""
+			                                                  : ": ",
+			         sqlite3_column_type(s, 3) == SQLITE_NULL
+			                 ? ""
+			                 : (const char *)sqlite3_column_text(s, 3));
+			id[12] = 0;
+			if (cb_table_add(&t, (const char *const[]){
+			                         seq, id, when, e.op, author, st,
+			                         bodytxt })) {
+				free(bodytxt);
+				agent_error("out of memory");
+				goto out;
+			}
+			free(bodytxt);
+		}
+	}
+	if (r != SQLITE_DONE) {
+		cb_store_error(lg->st, &eb, "cannot read the log");
+		agent_error("%s", eb.msg);
+		goto out;
+	}
+	if (as_json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		t.maxwidth = body ? 0 : 40;
+		cb_table_print(&t, stdout);
+	}
+	rc = 0;
+out:
+	if (!as_json)
+		cb_table_release(&t);
+out_noTable:
+	json_decref(arr);
+	sqlite3_finalize(s);
+	cb_entry_release(&e);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+static void
+print_fault(void *ctx, const char *msg)
+{
+	(void)ctx;
+	printf("FAULT: %s\n", msg);
+}
+
+int
+cmd_verify(struct agent *a, int argc, char **argv)
+{
+	struct cb_verify_report r;
+	struct cb_ledger *lg;
+	struct cb_errbuf eb;
+	cb_err rc;
+
+	if (agent_wants_help(argc, argv)) {
+		puts("usage: chibo-agent verify\n\nChecks the replica file's "
+		     "integrity, every entry's encoding, signature and\nid, every "
+		     "author's chain (seq and prev, no forks), and that the "
+		     "tables\nequal a fresh projection of the entries. Prints "
+		     "each fault; exits 1 on any.");
+		return 0;
+	}
+	if (argc > 1)
+		return agent_usage("verify", "unexpected argument '%s'", argv[1]);
+	if (!(lg = agent_open(a)))
+		return 1;
+	rc = cb_ledger_verify(lg, &r, print_fault, NULL, &eb);
+	cb_ledger_free(&lg);
+	if (rc && rc != CB_ECRYPTO) {
+		agent_error("%s", eb.msg);
+		return 1;
+	}
+	printf("%" PRIu64 " entries from %" PRIu64 " author%s (%" PRIu64
+	       " applied, %" PRIu64 " rejected): %s\n",
+	       r.entries, r.authors, r.authors == 1 ? "" : "s", r.applied,
+	       r.rejected, rc ? eb.msg : "all signatures, chains and tables "
+	                                 "verify");
+	return rc ? 1 : 0;
+}
+
+int
+cmd_rebuild(struct agent *a, int argc, char **argv)
+{
+	struct cb_ledger *lg;
+	struct cb_errbuf eb;
+	uint64_t applied = 0, rejected = 0;
+
+	if (agent_wants_help(argc, argv)) {
+		puts("usage: chibo-agent rebuild\n\nEmpties every table and "
+		     "re-derives it from the entries, after checking\nevery "
+		     "signature. In one transaction: on any problem nothing "
+		     "changes.");
+		return 0;
+	}
+	if (argc > 1)
+		return agent_usage("rebuild", "unexpected argument '%s'",
+		                   argv[1]);
+	if (!(lg = agent_open(a)))
+		return 1;
+	if (cb_ledger_rebuild(lg, &applied, &rejected, &eb)) {
+		agent_error("%s", eb.msg);
+		cb_ledger_free(&lg);
+		return 1;
+	}
+	cb_ledger_free(&lg);
+	printf("rebuilt the tables from %" PRIu64 " entries (%" PRIu64
+	       " applied, %" PRIu64 " rejected)\n",
+	       applied + rejected, applied, rejected);
+	return 0;
+}
+
+static long long
+count(struct cb_store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+int
+cmd_status(struct agent *a, int argc, char **argv)
+{
+	struct cb_ledger *lg;
+	struct cb_errbuf eb;
+	char pk[2 * CB_KEY_BYTES + 1], *name = NULL;
+	json_t *o;
+	bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	sqlite3_stmt *s = NULL;
+
+	if (agent_wants_help(argc, argv)) {
+		puts("usage: chibo-agent status [--json]\n\nThe replica at a "
+		     "glance: organisation, key, log head, counts, and\n"
+		     "rejected entries.");
+		return 0;
+	}
+	if (argc > 2 || (argc == 2 && !as_json))
+		return agent_usage("status", "unexpected argument '%s'", argv[1]);
+	if (!(lg = agent_open(a)))
+		return 1;
+	if (cb_ledger_begin(lg, &eb)) { /* reads the head consistently */
+		agent_error("%s", eb.msg);
+		cb_ledger_free(&lg);
+		return 1;
+	}
+	cb_ledger_abort(lg);
+	if (sqlite3_prepare_v2(cb_store_db(lg->st),
+	                       "SELECT name FROM orgs WHERE code = ?", -1, &s,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, lg->org, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			name = strdup((const char *)sqlite3_column_text(s, 0));
+	}
+	sqlite3_finalize(s);
+	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
+	o = json_pack(
+		"{s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"replica", lg->dir, "org", lg->org, "org_name", name,
+		"public_key", pk, "head_seq", (json_int_t)lg->head_seq,
+		"entries", count(lg->st, "SELECT count(*) FROM entries"),
+		"rejected",
+		count(lg->st,
+		      "SELECT count(*) FROM entries WHERE state = 'rejected'"),
+		"pending",
+		count(lg->st,
+		      "SELECT count(*) FROM entries WHERE state = 'pending'"),
+		"cells",
+		count(lg->st, "SELECT count(*) FROM orgs WHERE level = 'cell' "
+		              "AND state = 'active'"),
+		"members",
+		count(lg->st, "SELECT count(*) FROM members WHERE status IN "
+		              "('probationary', 'official', 'exempt')"),
+		"meetings", count(lg->st, "SELECT count(*) FROM meetings"),
+		"ratings", count(lg->st, "SELECT count(*) FROM ratings"));
+	free(name);
+	if (as_json) {
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		printf("replica:      %s\n", lg->dir);
+		printf("organisation: %s %s\n", lg->org,
+		       json_string_value(json_object_get(o, "org_name")));
+		printf("public key:   %s\n", pk);
+		printf("log:          %" JSON_INTEGER_FORMAT " entries, head "
+		       "seq %" PRIu64 ", %" JSON_INTEGER_FORMAT " rejected, %"
+		       JSON_INTEGER_FORMAT " pending\n",
+		       json_integer_value(json_object_get(o, "entries")),
+		       lg->head_seq,
+		       json_integer_value(json_object_get(o, "rejected")),
+		       json_integer_value(json_object_get(o, "pending")));
+		printf("records:      %" JSON_INTEGER_FORMAT " cells, %"
+		       JSON_INTEGER_FORMAT " live members, %" JSON_INTEGER_FORMAT
+		       " meetings, %" JSON_INTEGER_FORMAT " ratings\n",
+		       json_integer_value(json_object_get(o, "cells")),
+		       json_integer_value(json_object_get(o, "members")),
+		       json_integer_value(json_object_get(o, "meetings")),
+		       json_integer_value(json_object_get(o, "ratings")));
+	}
+	json_decref(o);
+	cb_ledger_free(&lg);
+	return 0;
+}

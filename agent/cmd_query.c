@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_query.c — the look commands: members, cells, meetings, ratings and
+ * show. Each is one SQL query over the projection, printed as an aligned
+ * table (ids cut to 12 hex digits) or, with --json, as a JSON array with
+ * full ids. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "buf.h"
+#include "args.h"
+#include "ops.h"
+#include "table.h"
+
+#define MAX_BINDS 8
+
+static bool
+is_hex64(const char *s)
+{
+	if (!s || strlen(s) != 64)
+		return false;
+	for (int i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static json_t *
+column_json(sqlite3_stmt *s, int i)
+{
+	switch (sqlite3_column_type(s, i)) {
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(s, i));
+	case SQLITE_NULL:
+		return json_null();
+	case SQLITE_BLOB: {
+		char *hex = malloc(2 * (size_t)sqlite3_column_bytes(s, i) + 1);
+		json_t *v;
+
+		if (!hex)
+			return json_null();
+		cb_hex_encode(sqlite3_column_blob(s, i),
+		              (size_t)sqlite3_column_bytes(s, i), hex);
+		v = json_string(hex);
+		free(hex);
+		return v;
+	}
+	default:
+		return json_string((const char *)sqlite3_column_text(s, i));
+	}
+}
+
+/* Run sql with text binds; print a table with headers, or JSON. A column
+ * whose name starts with '_' is JSON-only; a JSON-valued column (name ends
+ * in "_json") is embedded as JSON. Returns an exit code. */
+static int
+run_query(struct cb_store *st, const char *sql, const char *const *binds,
+          int nbinds, bool as_json, const char *const *headers)
+{
+	sqlite3_stmt *s = NULL;
+	struct cb_table t;
+	json_t *arr = NULL;
+	int ncols, r, shown = 0, rc = 1;
+	const char *cells[32];
+	char shortids[32][13];
+
+	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+		struct cb_errbuf eb;
+
+		cb_store_error(st, &eb, "cannot query the replica");
+		agent_error("%s", eb.msg);
+		return 1;
+	}
+	for (int i = 0; i < nbinds; i++)
+		cb_bind_text(s, i + 1, binds[i]);
+	ncols = sqlite3_column_count(s);
+	if (ncols > 32)
+		ncols = 32;
+	if (as_json) {
+		arr = json_array();
+	} else {
+		int k = 0;
+
+		for (int i = 0; i < ncols; i++)
+			if (sqlite3_column_name(s, i)[0] != '_')
+				cells[k++] = headers[shown++];
+		if (cb_table_init(&t, (size_t)shown, cells)) {
+			sqlite3_finalize(s);
+			agent_error("out of memory");
+			return 1;
+		}
+	}
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (as_json) {
+			json_t *o = json_object();
+
+			for (int i = 0; i < ncols; i++) {
+				const char *name = sqlite3_column_name(s, i);
+				size_t nl = strlen(name);
+				json_t *val;
+
+				if (name[0] == '_')
+					name++;
+				if (nl > 5 && !strcmp(name + strlen(name) - 5,
+				                      "_json")) {
+					val = json_loads(
+						(const char *)sqlite3_column_text(s, i),
+						0, NULL);
+					json_object_set_new(
+						o, "observers",
+						val ? val : json_array());
+					continue;
+				}
+				json_object_set_new(o, name, column_json(s, i));
+			}
+			json_array_append_new(arr, o);
+			continue;
+		}
+		int k = 0;
+
+		for (int i = 0; i < ncols; i++) {
+			const char *v = (const char *)sqlite3_column_text(s, i);
+
+			if (sqlite3_column_name(s, i)[0] == '_')
+				continue;
+			if (is_hex64(v)) {
+				memcpy(shortids[k], v, 12);
+				shortids[k][12] = 0;
+				v = shortids[k];
+			}
+			cells[k++] = v;
+		}
+		if (cb_table_add(&t, cells)) {
+			agent_error("out of memory");
+			goto out;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		struct cb_errbuf eb;
+
+		cb_store_error(st, &eb, "cannot query the replica");
+		agent_error("%s", eb.msg);
+		goto out;
+	}
+	if (as_json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		cb_table_print(&t, stdout);
+	}
+	rc = 0;
+out:
+	if (!as_json)
+		cb_table_release(&t);
+	json_decref(arr);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ORG.x for a short cell code; a static buffer, one at a time. */
+static const char *
+full_code(const struct cb_ledger *lg, const char *code)
+{
+	static char buf[2 * CB_CODE_MAX + 2];
+
+	if (!code || strchr(code, '.') || strcmp(code, lg->org) == 0)
+		return code;
+	snprintf(buf, sizeof(buf), "%s.%s", lg->org, code);
+	return buf;
+}
+
+static const struct argdef member_defs[] = {
+	{ "cell", "CODE", "only this cell" },
+	{ "status", "STATUS", "only this status" },
+	{ "name", "TEXT", "names containing these words, with or without "
+	                  "diacritics" },
+	{ "all", NULL, "include struck-off, expelled, resigned and deceased" },
+	{ "json", NULL, "print JSON" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_members(struct agent *a, int argc, char **argv)
+{
+	static const char sql[] =
+		"SELECT id, full_name, birth_date, sex, card_no, status, cell, "
+		"national_id AS _national_id, admitted_on AS _admitted_on, "
+		"official_on AS _official_on, status_on AS _status_on, "
+		"work_category AS _work_category, "
+		"council_area AS _council_area, org AS _org "
+		"FROM members WHERE (?1 IS NULL OR cell = ?1) "
+		"AND (?2 IS NULL OR status = ?2) "
+		"AND (?3 IS NULL OR chibo_match(full_name, ?3)) "
+		"AND (?4 IS NOT NULL OR ?2 IS NOT NULL OR status NOT IN "
+		"('struck-off', 'expelled', 'resigned', 'deceased')) "
+		"ORDER BY cell, name_fold, id";
+	static const char *const headers[] = { "ID",     "NAME",   "BORN",
+		                               "SEX",    "CARD",   "STATUS",
+		                               "CELL" };
+	struct cb_ledger *lg;
+	struct args v;
+	const char *binds[4];
+	int rc;
+
+	if (agent_wants_help(argc, argv)) {
+		puts("usage: chibo-agent members [--cell CODE] [--status S] "
+		     "[--name TEXT] [--all] [--json]\n\nLists members. "
+		     "'--name nguyen van hop' finds 'Nguyễn Văn Hợp'; a word "
+		     "typed\nwith diacritics must match them exactly.\n");
+		args_help(stdout, member_defs);
+		return 0;
+	}
+	if ((rc = args_parse("members", member_defs, argc, argv, &v)))
+		return rc;
+	if (v.npos)
+		return agent_usage("members", "unexpected argument '%s'",
+		                   v.pos[0]);
+	if (args_get(&v, 1) && !cb_enum_has(cb_member_statuses, args_get(&v, 1)))
+		return agent_usage("members", "unknown status '%s'",
+		                   args_get(&v, 1));
+	if (!(lg = agent_open(a)))
+		return 1;
+	binds[0] = full_code(lg, args_get(&v, 0));
+	binds[1] = args_get(&v, 1);
+	binds[2] = args_get(&v, 2);
+	binds[3] = args_get(&v, 3);
+	rc = run_query(lg->st, sql, binds, 4, args_get(&v, 4) != NULL, headers);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+static const struct argdef json_defs[] = {
+	{ "json", NULL, "print JSON" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_cells(struct agent *a, int argc, char **argv)
+{
+	static const char sql[] =
+		"SELECT o.code, o.name, o.level, o.kind, o.state, "
+		"(SELECT count(*) FROM memberships ms JOIN members m ON "
+		" m.id = ms.member WHERE ms.cell = o.code AND ms.until IS NULL "
+		" AND ms.kind = 'official') AS members, "
+		"(SELECT max(term) FROM congresses c WHERE c.org = o.code) "
+		"AS last_congress, o.parent AS _parent, "
+		"o.founded_on AS _founded_on "
+		"FROM orgs o ORDER BY o.level = 'cell', o.code";
+	static const char *const headers[] = { "CODE",  "NAME",    "LEVEL",
+		                               "KIND",  "STATE",   "MEMBERS",
+		                               "CONGRESS" };
+	struct cb_ledger *lg;
+	struct args v;
+	int rc;
+
+	if (agent_wants_help(argc, argv)) {
+		puts("usage: chibo-agent cells [--json]\n\nLists the "
+		     "organisation and its cells with their member counts "
+		     "and\nthe term of their last congress.\n");
+		args_help(stdout, json_defs);
+		return 0;
+	}
+	if ((rc = args_parse("cells", json_defs, argc, argv, &v)))
+		return rc;
+	if (v.npos)
+		return agent_usage("cells", "unexpected argument '%s'", v.pos[0]);
+	if (!(lg = agent_open(a)))
+		return 1;
+	rc = run_query(lg->st, sql, NULL, 0, args_get(&v, 0) != NULL, headers);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+static const struct argdef meeting_defs[] = {
+	{ "cell", "CODE", "only this cell" },
+	{ "from", "DATE", "held on or after" },
+	{ "to", "DATE", "held on or before" },
+	{ "json", NULL, "print JSON" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_meetings(struct agent *a, int argc, char **argv)
+{
+	static const char sql[] =
+		"SELECT id, cell, date, kind, duration_min, "
+		"(SELECT count(*) FROM attendance WHERE meeting = m.id AND "
+		" mark = 'present') || '/' || "
+		"(SELECT count(*) FROM attendance WHERE meeting = m.id) "
+		"AS present, rating, versions, chair AS _chair, clerk AS _clerk, "
+		"content AS _content, resolutions AS _resolutions, "
+		"observers AS _observers_json "
+		"FROM meetings m WHERE (?1 IS NULL OR cell = ?1) "
+		"AND (?2 IS NULL OR date >= ?2) AND (?3 IS NULL OR date <= ?3) "
+		"ORDER BY date, cell, id";
+	static const char *const headers[] = { "ID",       "CELL",    "DATE",
+		                               "KIND",     "MINUTES", "PRESENT",
+		                               "RATING",   "VERSIONS" };
+	struct cb_ledger *lg;
+	struct args v;
+	const char *binds[3];
+	int rc;
+
+	if (agent_wants_help(argc, argv)) {
+		puts("usage: chibo-agent meetings [--cell CODE] [--from DATE] "
+		     "[--to DATE] [--json]\n\nLists cell meetings (the current "
+		     "version of each record).\n");
+		args_help(stdout, meeting_defs);
+		return 0;
+	}
+	if ((rc = args_parse("meetings", meeting_defs, argc, argv, &v)))
+		return rc;
+	if (v.npos)
+		return agent_usage("meetings", "unexpected argument '%s'",
+		                   v.pos[0]);
+	if (!(lg = agent_open(a)))
+		return 1;
+	binds[0] = full_code(lg, args_get(&v, 0));
+	binds[1] = args_get(&v, 1);
+	binds[2] = args_get(&v, 2);
+	rc = run_query(lg->st, sql, binds, 3, args_get(&v, 3) != NULL,
+	               headers);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+static const struct argdef rating_defs[] = {
+	{ "period", "PERIOD", "only this period" },
+	{ "subject", "ID|CODE", "only this member id or organisation code" },
+	{ "json", NULL, "print JSON" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_ratings(struct agent *a, int argc, char **argv)
+{
+	static const char sql[] =
+		"SELECT r.subject_kind, r.subject, "
+		"coalesce(m.full_name, o.name) AS name, r.period, r.stage, "
+		"r.level, r.score, r.note AS _note "
+		"FROM ratings r "
+		"LEFT JOIN members m ON r.subject_kind = 'member' AND "
+		"m.id = r.subject "
+		"LEFT JOIN orgs o ON r.subject_kind = 'org' AND "
+		"o.code = r.subject "
+		"WHERE (?1 IS NULL OR r.period = ?1) "
+		"AND (?2 IS NULL OR r.subject = ?2 OR r.subject LIKE ?2 || '%') "
+		"ORDER BY r.period, r.subject_kind, name, r.subject, "
+		"CASE r.stage WHEN 'self' THEN 1 WHEN 'proposed' THEN 2 ELSE 3 "
+		"END";
+	static const char *const headers[] = { "KIND",  "SUBJECT", "NAME",
+		                               "PERIOD", "STAGE", "LEVEL",
+		                               "SCORE" };
+	struct cb_ledger *lg;
+	struct args v;
+	const char *binds[2];
+	int rc;
+
+	if (agent_wants_help(argc, argv)) {
+		puts("usage: chibo-agent ratings [--period P] [--subject X] "
+		     "[--json]\n\nLists ratings of members and organisations, "
+		     "each stage (self,\nproposed, decided) on its own row.\n");
+		args_help(stdout, rating_defs);
+		return 0;
+	}
+	if ((rc = args_parse("ratings", rating_defs, argc, argv, &v)))
+		return rc;
+	if (v.npos)
+		return agent_usage("ratings", "unexpected argument '%s'",
+		                   v.pos[0]);
+	if (!(lg = agent_open(a)))
+		return 1;
+	binds[0] = args_get(&v, 0);
+	binds[1] = args_get(&v, 1);
+	rc = run_query(lg->st, sql, binds, 2, args_get(&v, 2) != NULL,
+	               headers);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+int
+cmd_show(struct agent *a, int argc, char **argv)
+{
+	static const char member_sql[] =
+		"SELECT id, full_name, birth_date, sex, card_no, national_id, "
+		"admitted_on, official_on, status, status_on, work_category, "
+		"council_area, cell, org FROM members WHERE id = ?1";
+	static const char member_cells[] =
+		"SELECT cell, kind, since, until FROM memberships "
+		"WHERE member = ?1 ORDER BY since, entry";
+	static const char member_ratings[] =
+		"SELECT period, stage, level, score FROM ratings WHERE "
+		"subject_kind = 'member' AND subject = ?1 ORDER BY period, stage";
+	static const char meeting_sql[] =
+		"SELECT id, cell, date, kind, duration_min, chair, clerk, rating, "
+		"versions, content, resolutions, observers AS observers_json "
+		"FROM meetings WHERE id = ?1 OR id LIKE ?1 || '%'";
+	static const char meeting_att[] =
+		"SELECT a.member, m.full_name, a.mark FROM attendance a "
+		"LEFT JOIN members m ON m.id = a.member "
+		"WHERE a.meeting = (SELECT id FROM meetings WHERE id = ?1 OR "
+		"id LIKE ?1 || '%' LIMIT 1) ORDER BY m.name_fold";
+	static const char *const h_member[] = {
+		"ID", "NAME", "BORN", "SEX", "CARD", "NATIONAL ID", "ADMITTED",
+		"OFFICIAL", "STATUS", "SINCE", "WORK", "COUNCIL AREA", "CELL",
+		"ORG" };
+	static const char *const h_cells[] = { "CELL", "KIND", "SINCE",
+		                               "UNTIL" };
+	static const char *const h_ratings[] = { "PERIOD", "STAGE", "LEVEL",
+		                                 "SCORE" };
+	static const char *const h_meeting[] = {
+		"ID", "CELL", "DATE", "KIND", "MINUTES", "CHAIR", "CLERK",
+		"RATING", "VERSIONS", "CONTENT", "RESOLUTIONS", "OBSERVERS" };
+	static const char *const h_att[] = { "MEMBER", "NAME", "MARK" };
+	static const struct argdef defs[] = {
+		{ "json", NULL, "print JSON" },
+		{ NULL, NULL, NULL },
+	};
+	struct cb_ledger *lg;
+	struct cb_errbuf eb;
+	struct args v;
+	char id[65];
+	const char *bind[1];
+	bool as_json;
+	int rc;
+
+	if (agent_wants_help(argc, argv)) {
+		puts("usage: chibo-agent show member MEMBER [--json]\n"
+		     "       chibo-agent show meeting ID [--json]\n\n"
+		     "Shows one record in full. MEMBER: an id prefix, "
+		     "card:NUMBER or nid:NUMBER.\n");
+		return 0;
+	}
+	if ((rc = args_parse("show", defs, argc, argv, &v)))
+		return rc;
+	if (v.npos != 2 || (strcmp(v.pos[0], "member") &&
+	                    strcmp(v.pos[0], "meeting")))
+		return agent_usage("show", "give 'member MEMBER' or 'meeting ID'");
+	as_json = args_get(&v, 0) != NULL;
+	if (!(lg = agent_open(a)))
+		return 1;
+	if (strcmp(v.pos[0], "member") == 0) {
+		if (cb_ops_resolve_member(lg->st, v.pos[1], id, &eb)) {
+			agent_error("%s", eb.msg);
+			cb_ledger_free(&lg);
+			return 1;
+		}
+		bind[0] = id;
+		rc = run_query(lg->st, member_sql, bind, 1, as_json, h_member);
+		if (!rc && !as_json) {
+			puts("\nparty activity:");
+			rc = run_query(lg->st, member_cells, bind, 1, false,
+			               h_cells);
+			puts("\nratings:");
+			if (!rc)
+				rc = run_query(lg->st, member_ratings, bind, 1,
+				               false, h_ratings);
+		}
+	} else {
+		bind[0] = v.pos[1];
+		rc = run_query(lg->st, meeting_sql, bind, 1, as_json, h_meeting);
+		if (!rc && !as_json) {
+			puts("\nattendance:");
+			rc = run_query(lg->st, meeting_att, bind, 1, false,
+			               h_att);
+		}
+	}
+	cb_ledger_free(&lg);
+	return rc;
+}

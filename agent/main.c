@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c — chibo-agent: the commune's offline replica. main only resolves
+ * the replica and dispatches to one function per command. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "agent.h"
+
+static const char usage_text[] =
+	"usage: chibo-agent [--replica DIR] COMMAND [ARGS]\n"
+	"\n"
+	"The commune's offline replica of its Party records. Every change is\n"
+	"an Ed25519-signed, hash-chained entry; the tables are their view.\n"
+	"\n"
+	"Replica: --replica DIR, else $CHIBO_REPLICA, else\n"
+	"  $XDG_DATA_HOME/chibo/replica (~/.local/share/chibo/replica).\n"
+	"\n"
+	"Set up:\n"
+	"  init              create the replica and its signing key\n"
+	"\n"
+	"Record (each appends one signed entry; see COMMAND --help):\n";
+
+static const char usage_tail[] =
+	"  apply FILE|-      apply JSON operations, one per line\n"
+	"  import-members F  add members from a CSV file\n"
+	"\n"
+	"Look:\n"
+	"  members           list members (--cell, --status, --name)\n"
+	"  cells             list the organisation and its cells\n"
+	"  meetings          list cell meetings\n"
+	"  ratings           list ratings\n"
+	"  show member|meeting ID\n"
+	"  log               list the entries\n"
+	"  status            the replica at a glance\n"
+	"\n"
+	"Check:\n"
+	"  verify            re-check every signature, chain link and table\n"
+	"  rebuild           re-derive the tables from the entries\n"
+	"\n"
+	"Every look command takes --json. Exit: 0 ok, 1 failure, 2 usage.\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(struct agent *, int, char **);
+} commands[] = {
+	{ "init", cmd_init },
+	{ "apply", cmd_apply },
+	{ "import-members", cmd_import_members },
+	{ "members", cmd_members },
+	{ "cells", cmd_cells },
+	{ "meetings", cmd_meetings },
+	{ "ratings", cmd_ratings },
+	{ "show", cmd_show },
+	{ "log", cmd_log },
+	{ "verify", cmd_verify },
+	{ "rebuild", cmd_rebuild },
+	{ "status", cmd_status },
+};
+
+void
+agent_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("chibo-agent: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+agent_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "chibo-agent %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; see 'chibo-agent %s --help'\n", cmd);
+	return EXIT_USAGE;
+}
+
+bool
+agent_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
+struct cb_ledger *
+agent_open(const struct agent *a)
+{
+	struct cb_errbuf eb;
+	struct cb_ledger *lg = NULL;
+
+	if (cb_ledger_open(a->replica, &lg, &eb)) {
+		agent_error("%s", eb.msg);
+		return NULL;
+	}
+	return lg;
+}
+
+static char *
+default_replica(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *p = NULL;
+	size_t n;
+
+	if (xdg && *xdg) {
+		n = strlen(xdg) + sizeof("/chibo/replica");
+		if ((p = malloc(n)))
+			snprintf(p, n, "%s/chibo/replica", xdg);
+	} else if (home && *home) {
+		n = strlen(home) + sizeof("/.local/share/chibo/replica");
+		if ((p = malloc(n)))
+			snprintf(p, n, "%s/.local/share/chibo/replica", home);
+	} else {
+		p = strdup("chibo-replica");
+	}
+	return p;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct agent a = { 0 };
+	char *dflt = NULL;
+	int i = 1, rc;
+
+	if (sodium_init() < 0) {
+		agent_error("libsodium failed to initialise");
+		return 1;
+	}
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "--replica") == 0 || strcmp(argv[i], "-R") == 0) {
+			if (i + 1 >= argc)
+				return agent_usage("", "--replica needs a directory");
+			a.replica = argv[i + 1];
+			i += 2;
+		} else if (strncmp(argv[i], "--replica=", 10) == 0) {
+			a.replica = argv[i] + 10;
+			i++;
+		} else if (strcmp(argv[i], "--help") == 0 ||
+		           strcmp(argv[i], "-h") == 0) {
+			fputs(usage_text, stdout);
+			cmd_op_list();
+			fputs(usage_tail, stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("chibo-agent %s\n", CHIBO_VERSION);
+			return 0;
+		} else {
+			fprintf(stderr, "chibo-agent: unknown option '%s'; see "
+			        "'chibo-agent --help'\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		fputs(usage_text, stderr);
+		cmd_op_list();
+		fputs(usage_tail, stderr);
+		return EXIT_USAGE;
+	}
+	if (!a.replica)
+		a.replica = getenv("CHIBO_REPLICA");
+	if (!a.replica || !*a.replica)
+		a.replica = dflt = default_replica();
+	if (!a.replica) {
+		agent_error("out of memory");
+		return 1;
+	}
+	argc -= i;
+	argv += i;
+	if (cmd_op_matches(argc, argv)) {
+		rc = cmd_op(&a, argc, argv);
+		free(dflt);
+		return rc;
+	}
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
+		if (strcmp(commands[k].name, argv[0]) == 0) {
+			rc = commands[k].fn(&a, argc, argv);
+			free(dflt);
+			return rc;
+		}
+	}
+	fprintf(stderr, "chibo-agent: '%s' is not a command; see "
+	        "'chibo-agent --help'\n", argv[0]);
+	free(dflt);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* date.h — calendar dates as the records use them: ISO 8601 YYYY-MM-DD,
+ * proleptic Gregorian, years 1900..2199. Spreadsheet input may also be
+ * DD/MM/YYYY (the Vietnamese order) or D/M/YYYY. */
+#ifndef CB_DATE_H
+#define CB_DATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct cb_date {
+	int year, month, day;
+};
+
+/* Parse exactly "YYYY-MM-DD" naming a real day (2023-02-29 is refused). */
+cb_err cb_date_parse(const char *s, struct cb_date *out, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+/* Parse "YYYY-MM-DD", "DD/MM/YYYY", "D/M/YYYY" or "DD-MM-YYYY". */
+cb_err cb_date_parse_loose(const char *s, struct cb_date *out,
+                           struct cb_errbuf *eb) CB_MUST_CHECK;
+bool cb_date_valid(const struct cb_date *d);
+/* "YYYY-MM-DD" into out (11 bytes). */
+void cb_date_format(const struct cb_date *d, char out[11]);
+/* Negative, zero or positive like strcmp. */
+int cb_date_cmp(const struct cb_date *a, const struct cb_date *b);
+/* Days since 1970-01-01 (may be negative), and back. */
+int64_t cb_date_to_days(const struct cb_date *d);
+struct cb_date cb_date_from_days(int64_t days);
+/* 0 = Monday … 6 = Sunday. */
+int cb_date_weekday(const struct cb_date *d);
+/* Whole years from birth to on (age on that day). */
+int cb_date_years_between(const struct cb_date *birth,
+                          const struct cb_date *on);
+/* Today in UTC+7 (Vietnam has no DST), from the real clock. */
+struct cb_date cb_date_today(void);
+
+#endif

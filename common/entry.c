@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/* entry.c — encoding, decoding, signing and verifying entry v1 (the layout is
+ * in docs/PROTOCOL.md, "Entry v1"). Ed25519 (RFC 8032) and SHA-256 come from
+ * libsodium; the body is JSON (RFC 8259) parsed by jansson. Decoding is
+ * strict: an entry has exactly one valid encoding of its envelope. */
+#include "entry.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "text.h"
+
+#define BODY_DEPTH_MAX 32
+#define JSON_INT_MAX 9007199254740991LL /* 2^53 - 1: exact in any JSON */
+
+void
+cb_entry_init(struct cb_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+void
+cb_entry_release(struct cb_entry *e)
+{
+	if (!e)
+		return;
+	json_decref(e->json);
+	free(e->bytes);
+	cb_entry_init(e);
+}
+
+static uint64_t
+get_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static bool
+op_valid(const char *op, size_t n)
+{
+	if (n < 1 || n > CB_OP_MAX || op[0] < 'a' || op[0] > 'z')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = op[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* Every string NFC, no reals, integers exact, bounded depth. */
+static cb_err
+body_check(const json_t *v, int depth, struct cb_errbuf *eb)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	if (depth > BODY_DEPTH_MAX)
+		return cb_error(eb, CB_EINVAL, "body nests deeper than %d",
+		                BODY_DEPTH_MAX);
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)v, key, item) {
+			if (!cb_text_is_nfc(key))
+				return cb_error(eb, CB_EINVAL,
+				                "body key '%.60s' is not NFC",
+				                key);
+			if (body_check(item, depth + 1, eb))
+				return CB_EINVAL;
+		}
+		return CB_OK;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, item) {
+			if (body_check(item, depth + 1, eb))
+				return CB_EINVAL;
+		}
+		return CB_OK;
+	case JSON_STRING:
+		if (!cb_utf8_valid(json_string_value(v), json_string_length(v)))
+			return cb_error(eb, CB_EINVAL,
+			                "body string is not valid UTF-8");
+		if (!cb_text_is_nfc(json_string_value(v)))
+			return cb_error(eb, CB_EINVAL,
+			                "body string '%.60s' is not NFC",
+			                json_string_value(v));
+		return CB_OK;
+	case JSON_INTEGER:
+		if (json_integer_value(v) > JSON_INT_MAX ||
+		    json_integer_value(v) < -JSON_INT_MAX)
+			return cb_error(eb, CB_EINVAL,
+			                "body integer %" JSON_INTEGER_FORMAT
+			                " is outside +-(2^53-1)",
+			                json_integer_value(v));
+		return CB_OK;
+	case JSON_REAL:
+		return cb_error(eb, CB_EINVAL,
+		                "body holds a real number; only integers are "
+		                "allowed");
+	default:
+		return CB_OK;
+	}
+}
+
+cb_err
+cb_entry_decode(const unsigned char *p, size_t n, struct cb_entry *out,
+                struct cb_errbuf *eb)
+{
+	struct cb_entry e = CB_ENTRY_INIT;
+	json_error_t jerr;
+	size_t off = 0, oplen, body_at;
+	uint32_t body_len;
+	cb_err rc = CB_EINVAL;
+
+	if (n > CB_ENTRY_MAX)
+		return cb_error(eb, CB_ETOOBIG,
+		                "entry is %zu bytes, over the limit of %d", n,
+		                CB_ENTRY_MAX);
+	if (n < CB_ENTRY_MIN)
+		return cb_error(eb, CB_EINVAL,
+		                "entry is truncated: %zu bytes, at least %d needed",
+		                n, CB_ENTRY_MIN);
+	if (memcmp(p, CB_ENTRY_MAGIC, CB_ENTRY_MAGIC_LEN) != 0)
+		return cb_error(eb, CB_EINVAL,
+		                "entry does not start with magic 'CBE1'");
+	off = CB_ENTRY_MAGIC_LEN;
+	memcpy(e.author, p + off, CB_KEY_BYTES);
+	off += CB_KEY_BYTES;
+	e.seq = get_be64(p + off);
+	off += 8;
+	e.time_ms = (int64_t)get_be64(p + off);
+	off += 8;
+	if (e.seq < 1 || e.seq > CB_SEQ_MAX)
+		return cb_error(eb, CB_EINVAL, "entry seq %" PRIu64
+		                " is outside 1..2^63-1", e.seq);
+	if (e.time_ms < 0)
+		return cb_error(eb, CB_EINVAL, "entry time is before 1970");
+	e.has_prev = e.seq > 1;
+	if (e.has_prev) {
+		if (n - off < CB_HASH_BYTES + CB_SIG_BYTES)
+			goto truncated;
+		memcpy(e.prev, p + off, CB_HASH_BYTES);
+		off += CB_HASH_BYTES;
+	}
+	/* op_len(1) op ndeps(2) deps body_len(4) body sig(64) */
+	if (n - off < 1 + CB_SIG_BYTES)
+		goto truncated;
+	oplen = p[off++];
+	if (n - off < oplen + 2 + 4 + CB_SIG_BYTES)
+		goto truncated;
+	if (!op_valid((const char *)p + off, oplen))
+		return cb_error(eb, CB_EINVAL,
+		                "entry op is not 1-64 characters of a-z 0-9 . - _ "
+		                "starting with a letter");
+	memcpy(e.op, p + off, oplen);
+	e.op[oplen] = 0;
+	off += oplen;
+	e.ndeps = (size_t)p[off] << 8 | p[off + 1];
+	off += 2;
+	if (e.ndeps > CB_DEPS_MAX)
+		return cb_error(eb, CB_EINVAL, "entry has %zu deps, over %d",
+		                e.ndeps, CB_DEPS_MAX);
+	if (n - off < e.ndeps * CB_HASH_BYTES + 4 + CB_SIG_BYTES)
+		goto truncated;
+	for (size_t i = 1; i < e.ndeps; i++) {
+		if (memcmp(p + off + (i - 1) * CB_HASH_BYTES,
+		           p + off + i * CB_HASH_BYTES, CB_HASH_BYTES) >= 0)
+			return cb_error(eb, CB_EINVAL,
+			                "entry deps are not sorted and unique");
+	}
+	size_t deps_at = off;
+	off += e.ndeps * CB_HASH_BYTES;
+	body_len = (uint32_t)p[off] << 24 | (uint32_t)p[off + 1] << 16 |
+	           (uint32_t)p[off + 2] << 8 | p[off + 3];
+	off += 4;
+	if (n - off < CB_SIG_BYTES || body_len != n - off - CB_SIG_BYTES) {
+		if (n - off < (size_t)body_len + CB_SIG_BYTES)
+			goto truncated;
+		return cb_error(eb, CB_EINVAL,
+		                "entry has %zu bytes after its signature",
+		                n - off - CB_SIG_BYTES - body_len);
+	}
+	body_at = off;
+	if (!cb_utf8_valid((const char *)p + body_at, body_len))
+		return cb_error(eb, CB_EINVAL, "entry body is not valid UTF-8");
+	e.json = json_loadb((const char *)p + body_at, body_len,
+	                    JSON_REJECT_DUPLICATES, &jerr);
+	if (!e.json)
+		return cb_error(eb, CB_EINVAL, "entry body is not JSON: %s",
+		                jerr.text);
+	if (!json_is_object(e.json)) {
+		cb_error(eb, CB_EINVAL, "entry body is not a JSON object");
+		goto out;
+	}
+	if (body_check(e.json, 0, eb))
+		goto out;
+	e.bytes = malloc(n);
+	if (!e.bytes) {
+		rc = cb_error(eb, CB_ENOMEM, "out of memory decoding an entry");
+		goto out;
+	}
+	memcpy(e.bytes, p, n);
+	e.len = n;
+	e.deps = (unsigned char(*)[CB_HASH_BYTES])(e.bytes + deps_at);
+	e.body = (const char *)e.bytes + body_at;
+	e.body_len = body_len;
+	e.sig = e.bytes + n - CB_SIG_BYTES;
+	crypto_hash_sha256(e.id, e.bytes, n);
+	cb_entry_release(out);
+	*out = e;
+	return CB_OK;
+truncated:
+	return cb_error(eb, CB_EINVAL,
+	                "entry is truncated: it ends at byte %zu inside a field",
+	                n);
+out:
+	cb_entry_release(&e);
+	return rc;
+}
+
+cb_err
+cb_entry_verify_signature(const struct cb_entry *e, struct cb_errbuf *eb)
+{
+	if (crypto_sign_verify_detached(e->sig, e->bytes, e->len - CB_SIG_BYTES,
+	                                e->author) != 0) {
+		char a[13];
+
+		cb_hash_short(e->author, a);
+		return cb_error(eb, CB_ECRYPTO,
+		                "entry %" PRIu64 " of author %s: the signature "
+		                "does not verify",
+		                e->seq, a);
+	}
+	return CB_OK;
+}
+
+cb_err
+cb_entry_check_follows(const struct cb_entry *prev, const struct cb_entry *e,
+                       struct cb_errbuf *eb)
+{
+	char a[13];
+
+	cb_hash_short(e->author, a);
+	if (!prev) {
+		if (e->seq != 1)
+			return cb_error(eb, CB_ECHAIN,
+			                "author %s starts at seq %" PRIu64
+			                ": entries 1..%" PRIu64 " are missing",
+			                a, e->seq, e->seq - 1);
+		return CB_OK;
+	}
+	if (memcmp(prev->author, e->author, CB_KEY_BYTES) != 0)
+		return cb_error(eb, CB_ECHAIN, "entry %" PRIu64
+		                " follows an entry of another author", e->seq);
+	if (e->seq != prev->seq + 1)
+		return cb_error(eb, CB_ECHAIN,
+		                "author %s: seq %" PRIu64 " follows %" PRIu64
+		                ": %s",
+		                a, e->seq, prev->seq,
+		                e->seq > prev->seq ? "entries are missing"
+		                                   : "seq goes backwards");
+	if (sodium_memcmp(e->prev, prev->id, CB_HASH_BYTES) != 0)
+		return cb_error(eb, CB_ECHAIN,
+		                "author %s: entry %" PRIu64 " names a prev that "
+		                "is not the hash of entry %" PRIu64,
+		                a, e->seq, prev->seq);
+	return CB_OK;
+}
+
+char *
+cb_entry_body_dump(const json_t *body)
+{
+	return json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+cb_err
+cb_entry_build(const struct cb_entry_fields *f, struct cb_entry *e,
+               struct cb_errbuf *eb)
+{
+	struct cb_buf b = CB_BUF_INIT;
+	unsigned char sig[CB_SIG_BYTES];
+	char *body = NULL;
+	size_t oplen = strlen(f->op), body_len;
+	cb_err rc = CB_ENOMEM;
+
+	if ((f->seq == 1) != (f->prev == NULL))
+		return cb_error(eb, CB_EINVAL,
+		                "prev must be given exactly when seq > 1");
+	if (!op_valid(f->op, oplen))
+		return cb_error(eb, CB_EINVAL, "op '%.70s' is not a valid op",
+		                f->op);
+	if (f->ndeps > CB_DEPS_MAX)
+		return cb_error(eb, CB_EINVAL, "too many deps");
+	body = cb_entry_body_dump(f->body);
+	if (!body)
+		return cb_error(eb, CB_EINVAL, "body cannot be encoded as JSON");
+	body_len = strlen(body);
+	if (body_len > CB_ENTRY_MAX)
+		goto toobig;
+	if (cb_buf_add(&b, CB_ENTRY_MAGIC, CB_ENTRY_MAGIC_LEN) ||
+	    cb_buf_add(&b, f->author, CB_KEY_BYTES) ||
+	    cb_buf_add_be64(&b, f->seq) ||
+	    cb_buf_add_be64(&b, (uint64_t)f->time_ms) ||
+	    (f->prev && cb_buf_add(&b, f->prev, CB_HASH_BYTES)) ||
+	    cb_buf_add_u8(&b, (uint8_t)oplen) || cb_buf_add(&b, f->op, oplen) ||
+	    cb_buf_add_be16(&b, (uint16_t)f->ndeps) ||
+	    (f->ndeps && cb_buf_add(&b, f->deps, f->ndeps * CB_HASH_BYTES)) ||
+	    cb_buf_add_be32(&b, (uint32_t)body_len) ||
+	    cb_buf_add(&b, body, body_len)) {
+		cb_error(eb, CB_ENOMEM, "out of memory encoding an entry");
+		goto out;
+	}
+	if (b.len + CB_SIG_BYTES > CB_ENTRY_MAX)
+		goto toobig;
+	crypto_sign_detached(sig, NULL, b.data, b.len, f->secret_key);
+	if (cb_buf_add(&b, sig, sizeof(sig))) {
+		cb_error(eb, CB_ENOMEM, "out of memory encoding an entry");
+		goto out;
+	}
+	rc = cb_entry_decode(b.data, b.len, e, eb);
+	goto out;
+toobig:
+	rc = cb_error(eb, CB_ETOOBIG,
+	              "operation '%s' would make an entry over %d bytes",
+	              f->op, CB_ENTRY_MAX);
+out:
+	sodium_memzero(sig, sizeof(sig));
+	free(body);
+	cb_buf_release(&b);
+	return rc;
+}
+
+void
+cb_hash_short(const unsigned char *h, char out[13])
+{
+	cb_hex_encode(h, 6, out);
+}
+
+void
+cb_hash_hex(const unsigned char *h, char out[CB_HASH_HEX])
+{
+	cb_hex_encode(h, CB_HASH_BYTES, out);
+}

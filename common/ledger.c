@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: MIT */
+/* ledger.c — the replica (see ledger.h). The write path is: BEGIN IMMEDIATE
+ * (one writer at a time, so the author's head cannot move under us), read
+ * the head, build and sign entry head+1, project it (a rejection rolls back
+ * only the projection's savepoint), insert the entry row, COMMIT. */
+#include "ledger.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "ops.h"
+#include "project.h"
+
+int64_t
+cb_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *
+path_in(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static cb_err
+read_head(struct cb_ledger *lg, struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT seq, id FROM entries WHERE author = ? "
+	                          "ORDER BY seq DESC LIMIT 1";
+	sqlite3_stmt *s = cb_store_stmt(lg->st, sql, eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, lg->key.pk, CB_KEY_BYTES, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	lg->head_seq = 0;
+	memset(lg->head_id, 0, sizeof(lg->head_id));
+	if (r == SQLITE_ROW) {
+		lg->head_seq = (uint64_t)sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) == CB_HASH_BYTES)
+			memcpy(lg->head_id, sqlite3_column_blob(s, 1),
+			       CB_HASH_BYTES);
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return cb_store_error(lg->st, eb, "cannot read the log head");
+	return CB_OK;
+}
+
+cb_err
+cb_ledger_begin(struct cb_ledger *lg, struct cb_errbuf *eb)
+{
+	cb_err rc = cb_store_begin(lg->st, eb);
+
+	if (rc)
+		return rc;
+	rc = read_head(lg, eb);
+	if (rc) {
+		cb_store_rollback(lg->st);
+		return rc;
+	}
+	lg->in_batch = true;
+	return CB_OK;
+}
+
+cb_err
+cb_ledger_commit(struct cb_ledger *lg, struct cb_errbuf *eb)
+{
+	lg->in_batch = false;
+	return cb_store_commit(lg->st, eb);
+}
+
+void
+cb_ledger_abort(struct cb_ledger *lg)
+{
+	lg->in_batch = false;
+	cb_store_rollback(lg->st);
+}
+
+static cb_err
+insert_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
+             const char *reason, struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"INSERT INTO entries (id, author, seq, op, time_ms, bytes, state, "
+		"reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)e->seq);
+	sqlite3_bind_text(s, 4, e->op, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, e->time_ms);
+	sqlite3_bind_blob(s, 6, e->bytes, (int)e->len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, state, -1, SQLITE_STATIC);
+	cb_bind_text(s, 8, reason);
+	return cb_store_step_done(st, s, eb);
+}
+
+cb_err
+cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
+                 struct cb_entry *out, struct cb_errbuf *eb)
+{
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_entry_fields f = { 0 };
+	json_t *body = NULL;
+	bool own_txn = !lg->in_batch;
+	cb_err rc;
+
+	if (own_txn && (rc = cb_ledger_begin(lg, eb)))
+		return rc;
+	rc = cb_ops_prepare(lg->st, lg->org, op, input, &body, eb);
+	if (rc)
+		goto out;
+	f.author = lg->key.pk;
+	f.secret_key = lg->key.sk;
+	f.seq = lg->head_seq + 1;
+	f.prev = lg->head_seq ? lg->head_id : NULL;
+	f.time_ms = cb_now_ms();
+	f.op = op;
+	f.body = body;
+	rc = cb_entry_build(&f, &e, eb);
+	if (rc)
+		goto out;
+	rc = cb_project_entry(lg->st, &e, eb);
+	if (rc)
+		goto out;
+	rc = insert_entry(lg->st, &e, "applied", NULL, eb);
+	if (rc)
+		goto out;
+	if (own_txn) {
+		rc = cb_ledger_commit(lg, eb);
+		own_txn = false;
+		if (rc)
+			goto out;
+	}
+	lg->head_seq = e.seq;
+	memcpy(lg->head_id, e.id, CB_HASH_BYTES);
+	if (out) {
+		cb_entry_release(out);
+		*out = e;
+		cb_entry_init(&e);
+	}
+out:
+	if (own_txn)
+		cb_ledger_abort(lg);
+	json_decref(body);
+	cb_entry_release(&e);
+	return rc;
+}
+
+static cb_err
+ensure_dir(const char *dir, struct cb_errbuf *eb)
+{
+	char *copy = strdup(dir), *p;
+
+	if (!copy)
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	/* mkdir -p, the last component 0700: it will hold a secret key. */
+	for (p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+			cb_error(eb, CB_EIO, "cannot create directory '%s': %s",
+			         copy, strerror(errno));
+			free(copy);
+			return CB_EIO;
+		}
+		*p = '/';
+	}
+	free(copy);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return cb_error(eb, CB_EIO, "cannot create directory '%s': %s",
+		                dir, strerror(errno));
+	return CB_OK;
+}
+
+static cb_err
+open_parts(const char *dir, bool create, struct cb_ledger **out,
+           struct cb_errbuf *eb)
+{
+	struct cb_ledger *lg = calloc(1, sizeof(*lg));
+	char *db = path_in(dir, CB_REPLICA_DB);
+	char *key = path_in(dir, CB_REPLICA_KEY);
+	cb_err rc = CB_ENOMEM;
+
+	if (!lg || !db || !key || !(lg->dir = strdup(dir))) {
+		cb_error(eb, rc, "out of memory");
+		goto fail;
+	}
+	if (create) {
+		if (access(db, F_OK) == 0) {
+			rc = cb_error(eb, CB_EEXIST,
+			              "a replica already exists in '%s'", dir);
+			goto fail;
+		}
+		rc = cb_key_create(key, &lg->key, eb);
+	} else {
+		if (access(db, F_OK) != 0) {
+			rc = cb_error(eb, CB_ENOTFOUND,
+			              "no replica in '%s'; run 'chibo-agent init' "
+			              "or give --replica",
+			              dir);
+			goto fail;
+		}
+		rc = cb_key_load(key, &lg->key, eb);
+	}
+	if (rc)
+		goto fail;
+	rc = cb_store_open(db, create, &lg->st, eb);
+	if (rc)
+		goto fail;
+	free(db);
+	free(key);
+	*out = lg;
+	return CB_OK;
+fail:
+	free(db);
+	free(key);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+cb_err
+cb_ledger_create(const char *dir, const json_t *init, struct cb_ledger **out,
+                 struct cb_errbuf *eb)
+{
+	struct cb_ledger *lg = NULL;
+	const char *code = json_string_value(json_object_get(init, "code"));
+	cb_err rc;
+
+	if (!code)
+		return cb_error(eb, CB_EINVAL, "the organisation needs a code");
+	if ((rc = ensure_dir(dir, eb)) || (rc = open_parts(dir, true, &lg, eb)))
+		return rc;
+	if (!(lg->org = strdup(code))) {
+		rc = cb_error(eb, CB_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = cb_ledger_begin(lg, eb)))
+		goto fail;
+	if ((rc = cb_store_meta_set(lg->st, "org", code, eb)) ||
+	    (rc = cb_store_meta_set(lg->st, "created_by",
+	                            "chibo " CHIBO_VERSION, eb)) ||
+	    (rc = cb_ledger_append(lg, "org.init", init, NULL, eb)) ||
+	    (rc = cb_ledger_commit(lg, eb))) {
+		cb_ledger_abort(lg);
+		goto fail;
+	}
+	*out = lg;
+	return CB_OK;
+fail:
+	/* Leave no half replica behind: the next init must be able to run.
+	 * The key file is kept only if the database was committed. */
+	if (lg) {
+		char *db = path_in(dir, CB_REPLICA_DB);
+		char *key = path_in(dir, CB_REPLICA_KEY);
+		char *side;
+
+		cb_store_free(&lg->st);
+		if (db) {
+			unlink(db);
+			side = path_in(dir, CB_REPLICA_DB "-wal");
+			if (side)
+				unlink(side);
+			free(side);
+			side = path_in(dir, CB_REPLICA_DB "-shm");
+			if (side)
+				unlink(side);
+			free(side);
+		}
+		if (key)
+			unlink(key);
+		free(db);
+		free(key);
+	}
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+cb_err
+cb_ledger_open(const char *dir, struct cb_ledger **out, struct cb_errbuf *eb)
+{
+	struct cb_ledger *lg = NULL;
+	cb_err rc = open_parts(dir, false, &lg, eb);
+
+	if (rc)
+		return rc;
+	rc = cb_store_meta_get(lg->st, "org", &lg->org, eb);
+	if (rc) {
+		cb_error(eb, CB_EIO, "replica '%s' has no organisation; it was "
+		         "not fully initialised", dir);
+		cb_ledger_free(&lg);
+		return CB_EIO;
+	}
+	*out = lg;
+	return CB_OK;
+}
+
+void
+cb_ledger_free(struct cb_ledger **plg)
+{
+	struct cb_ledger *lg = plg ? *plg : NULL;
+
+	if (!lg)
+		return;
+	if (lg->in_batch)
+		cb_ledger_abort(lg);
+	cb_store_free(&lg->st);
+	cb_key_release(&lg->key);
+	free(lg->dir);
+	free(lg->org);
+	free(lg);
+	*plg = NULL;
+}
+
+/* Re-project every entry in arrival order; with check_sigs, verify each
+ * signature first and fail on the first bad one. Inside a transaction. */
+static cb_err
+replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
+       uint64_t *rejected, struct cb_errbuf *eb)
+{
+	static const char sel[] = "SELECT lsn, bytes FROM entries ORDER BY lsn";
+	static const char upd[] =
+		"UPDATE entries SET state = ?, reason = ? WHERE lsn = ?";
+	struct cb_entry e = CB_ENTRY_INIT;
+	sqlite3_stmt *s = NULL, *u;
+	uint64_t na = 0, nr = 0;
+	cb_err rc;
+	int r;
+
+	if ((rc = cb_project_reset(lg->st, eb)))
+		return rc;
+	/* A statement of its own: the cached ones are used while it runs. */
+	if (sqlite3_prepare_v2(cb_store_db(lg->st), sel, -1, &s, NULL))
+		return cb_store_error(lg->st, eb, "cannot read the log");
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct cb_errbuf why;
+		int64_t lsn = sqlite3_column_int64(s, 0);
+
+		rc = cb_entry_decode(sqlite3_column_blob(s, 1),
+		                     (size_t)sqlite3_column_bytes(s, 1), &e, eb);
+		if (!rc && check_sigs)
+			rc = cb_entry_verify_signature(&e, eb);
+		if (rc) {
+			cb_error_prefix(eb, rc, "entry %lld of the log",
+			                (long long)lsn);
+			goto out;
+		}
+		why.msg[0] = 0;
+		rc = cb_project_entry(lg->st, &e, &why);
+		if (rc && rc != CB_ERULE) {
+			*eb = why;
+			goto out;
+		}
+		if (!(u = cb_store_stmt(lg->st, upd, eb))) {
+			rc = CB_EIO;
+			goto out;
+		}
+		sqlite3_bind_text(u, 1, rc ? "rejected" : "applied", -1,
+		                  SQLITE_STATIC);
+		cb_bind_text(u, 2, rc ? why.msg : NULL);
+		sqlite3_bind_int64(u, 3, lsn);
+		if (rc)
+			nr++;
+		else
+			na++;
+		if ((rc = cb_store_step_done(lg->st, u, eb)))
+			goto out;
+	}
+	rc = r == SQLITE_DONE ? CB_OK
+	                      : cb_store_error(lg->st, eb, "cannot read the log");
+	if (!rc) {
+		if (applied)
+			*applied = na;
+		if (rejected)
+			*rejected = nr;
+	}
+out:
+	sqlite3_finalize(s);
+	cb_entry_release(&e);
+	return rc;
+}
+
+cb_err
+cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied, uint64_t *rejected,
+                  struct cb_errbuf *eb)
+{
+	cb_err rc = cb_store_begin(lg->st, eb);
+
+	if (rc)
+		return rc;
+	rc = replay(lg, true, applied, rejected, eb);
+	if (rc) {
+		cb_store_rollback(lg->st);
+		return cb_error_prefix(eb, rc, "rebuild stopped, nothing changed "
+		                       "(run 'chibo-agent verify')");
+	}
+	return cb_store_commit(lg->st, eb);
+}
+
+static void
+report(struct cb_verify_report *r, void (*fault)(void *, const char *),
+       void *ctx, const char *msg)
+{
+	r->faults++;
+	if (fault)
+		fault(ctx, msg);
+}
+
+/* Is the column value equal to the bytes? */
+static bool
+col_eq(sqlite3_stmt *s, int i, const void *p, size_t n)
+{
+	return sqlite3_column_type(s, i) == SQLITE_BLOB &&
+	       (size_t)sqlite3_column_bytes(s, i) == n &&
+	       memcmp(sqlite3_column_blob(s, i), p, n) == 0;
+}
+
+cb_err
+cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
+                 void (*fault)(void *ctx, const char *msg), void *ctx,
+                 struct cb_errbuf *eb)
+{
+	static const char sel[] =
+		"SELECT lsn, id, author, seq, op, time_ms, bytes, state "
+		"FROM entries ORDER BY author, seq, lsn";
+	struct cb_verify_report r = { 0 };
+	struct cb_entry prev = CB_ENTRY_INIT, e = CB_ENTRY_INIT;
+	unsigned char before[32], after[32];
+	struct cb_errbuf why;
+	sqlite3_stmt *s = NULL;
+	bool have_prev = false;
+	cb_err rc;
+	int step;
+
+	if (cb_store_integrity(lg->st, &why))
+		report(&r, fault, ctx, why.msg);
+	/* One write transaction for the whole check, always rolled back: a
+	 * concurrent writer must not make the log and tables disagree
+	 * between our reads, and the re-projection below writes. */
+	if ((rc = cb_store_begin(lg->st, eb)))
+		return rc;
+	if (sqlite3_prepare_v2(cb_store_db(lg->st), sel, -1, &s, NULL)) {
+		rc = cb_store_error(lg->st, eb, "cannot read the log");
+		cb_store_rollback(lg->st);
+		return rc;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		long long lsn = sqlite3_column_int64(s, 0);
+		char msg[CB_ERRBUF_SIZE + 64];
+
+		r.entries++;
+		if (!strcmp((const char *)sqlite3_column_text(s, 7), "rejected"))
+			r.rejected++;
+		else
+			r.applied++;
+		if (cb_entry_decode(sqlite3_column_blob(s, 6),
+		                    (size_t)sqlite3_column_bytes(s, 6), &e,
+		                    &why)) {
+			snprintf(msg, sizeof(msg), "entry %lld of the log: %s",
+			         lsn, why.msg);
+			report(&r, fault, ctx, msg);
+			continue;
+		}
+		if (cb_entry_verify_signature(&e, &why)) {
+			snprintf(msg, sizeof(msg), "entry %lld of the log: %s",
+			         lsn, why.msg);
+			report(&r, fault, ctx, msg);
+		}
+		if (!col_eq(s, 1, e.id, CB_HASH_BYTES) ||
+		    !col_eq(s, 2, e.author, CB_KEY_BYTES) ||
+		    (uint64_t)sqlite3_column_int64(s, 3) != e.seq ||
+		    strcmp((const char *)sqlite3_column_text(s, 4), e.op) ||
+		    sqlite3_column_int64(s, 5) != e.time_ms) {
+			snprintf(msg, sizeof(msg),
+			         "entry %lld of the log: the id, author, seq, op "
+			         "or time stored beside it differ from its bytes",
+			         lsn);
+			report(&r, fault, ctx, msg);
+		}
+		if (!have_prev || memcmp(prev.author, e.author, CB_KEY_BYTES)) {
+			r.authors++;
+			if (cb_entry_check_follows(NULL, &e, &why)) {
+				snprintf(msg, sizeof(msg), "entry %lld: %s", lsn,
+				         why.msg);
+				report(&r, fault, ctx, msg);
+			}
+		} else if (prev.seq == e.seq) {
+			char a[13];
+
+			cb_hash_short(e.author, a);
+			snprintf(msg, sizeof(msg),
+			         "entry %lld: author %s has two different "
+			         "entries with seq %" PRIu64 " (a fork)",
+			         lsn, a, e.seq);
+			report(&r, fault, ctx, msg);
+		} else if (cb_entry_check_follows(&prev, &e, &why)) {
+			snprintf(msg, sizeof(msg), "entry %lld: %s", lsn,
+			         why.msg);
+			report(&r, fault, ctx, msg);
+		}
+		cb_entry_release(&prev);
+		prev = e;
+		cb_entry_init(&e);
+		have_prev = true;
+	}
+	sqlite3_finalize(s);
+	cb_entry_release(&prev);
+	cb_entry_release(&e);
+	if (step != SQLITE_DONE) {
+		rc = cb_store_error(lg->st, eb, "cannot read the log");
+		cb_store_rollback(lg->st);
+		return rc;
+	}
+
+	/* The tables must be exactly the projection of the log. */
+	if ((rc = cb_project_digest(lg->st, before, eb))) {
+		cb_store_rollback(lg->st);
+		return rc;
+	}
+	rc = replay(lg, false, NULL, NULL, &why);
+	if (rc == CB_OK)
+		rc = cb_project_digest(lg->st, after, &why);
+	cb_store_rollback(lg->st);
+	if (rc == CB_EIO || rc == CB_ENOMEM)
+		return cb_error(eb, rc, "%s", why.msg);
+	if (rc) {
+		char msg[CB_ERRBUF_SIZE + 64];
+
+		snprintf(msg, sizeof(msg), "the log cannot be projected: %s",
+		         why.msg);
+		report(&r, fault, ctx, msg);
+	} else if (sodium_memcmp(before, after, sizeof(before)) != 0) {
+		report(&r, fault, ctx,
+		       "the tables differ from the projection of the log: they "
+		       "were changed outside chibo; 'chibo-agent rebuild' "
+		       "re-derives them from the entries");
+	}
+	*out = r;
+	return r.faults ? cb_error(eb, CB_ECRYPTO, "%" PRIu64 " fault%s found",
+	                           r.faults, r.faults == 1 ? "" : "s")
+	                : CB_OK;
+}

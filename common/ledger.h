@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* ledger.h — a commune's replica: a directory holding the SQLite file
+ * (replica.db) and the agent's signing key (agent.key). Appending an op
+ * signs one entry, chains it to the author's previous one and projects it,
+ * in one transaction; verify re-checks everything; rebuild re-derives the
+ * tables from the entries. */
+#ifndef CB_LEDGER_H
+#define CB_LEDGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "entry.h"
+#include "err.h"
+#include "key.h"
+#include "store.h"
+
+#define CB_REPLICA_DB "replica.db"
+#define CB_REPLICA_KEY "agent.key"
+
+struct cb_ledger {
+	struct cb_store *st;
+	struct cb_key key;
+	char *dir;
+	char *org;               /* the grassroots organisation's code */
+	bool in_batch;
+	uint64_t head_seq;       /* valid inside a batch */
+	unsigned char head_id[CB_HASH_BYTES];
+};
+
+/* Create a replica in dir (created mode 0700 if absent; must hold no
+ * replica): the database, a fresh key, and entry 1, org.init with the
+ * fields of init (code, name, kind, optional parent). */
+cb_err cb_ledger_create(const char *dir, const json_t *init,
+                        struct cb_ledger **out, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+cb_err cb_ledger_open(const char *dir, struct cb_ledger **out,
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
+void cb_ledger_free(struct cb_ledger **lg);
+
+/* A batch: many appends in one transaction. Without one, each append is
+ * its own durable transaction. */
+cb_err cb_ledger_begin(struct cb_ledger *lg, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+cb_err cb_ledger_commit(struct cb_ledger *lg, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+void cb_ledger_abort(struct cb_ledger *lg);
+
+/* Prepare input as op (cb_ops_prepare), sign it as the next entry, project
+ * it and store it. CB_ERULE/CB_EINVAL: refused, nothing written. If out is
+ * not NULL it receives the entry. */
+cb_err cb_ledger_append(struct cb_ledger *lg, const char *op,
+                        const json_t *input, struct cb_entry *out,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
+
+struct cb_verify_report {
+	uint64_t entries;
+	uint64_t authors;
+	uint64_t applied;
+	uint64_t rejected;
+	uint64_t faults;
+};
+
+/* Check the file's integrity, every entry (encoding, signature, id, the
+ * columns beside it), every chain (seq, prev, forks), and that the tables
+ * equal a fresh projection of the entries. Each fault is passed to fault()
+ * as one line; returns CB_OK only if there were none. */
+cb_err cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *r,
+                        void (*fault)(void *ctx, const char *msg),
+                        void *ctx, struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Rebuild every table from the entries, after checking their signatures. */
+cb_err cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied,
+                         uint64_t *rejected, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+
+/* The current time in Unix ms: the claimed time of new entries. */
+int64_t cb_now_ms(void);
+
+#endif

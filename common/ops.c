@@ -1,0 +1,824 @@
+/* SPDX-License-Identifier: MIT */
+/* ops.c — operation schemas and the canonical form of their bodies (see
+ * ops.h and docs/OPERATIONS.md). One table of fields per op drives both the
+ * preparation of what a user typed and the checking of any entry's body,
+ * so the two can never disagree. */
+#include "ops.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "text.h"
+
+const char *const cb_cell_kinds[] = { "residential",   "commune-agency",
+	                              "school",        "enterprise",
+	                              "armed-forces",  "public-service",
+	                              "other",         NULL };
+static const char *const org_kinds[] = { "party-committee", "grassroots-cell",
+	                                 NULL };
+const char *const cb_member_statuses[] = { "probationary", "official",
+	                                   "exempt",       "struck-off",
+	                                   "expelled",     "resigned",
+	                                   "deceased",     NULL };
+static const char *const add_statuses[] = { "probationary", "official",
+	                                    "exempt", NULL };
+const char *const cb_work_categories[] = { "commune-cadre",
+	                                   "commune-civil-servant",
+	                                   "commune-non-specialised",
+	                                   "retired", "other", NULL };
+const char *const cb_attendance_marks[] = { "present", "excused", "unexcused",
+	                                    "exempt", NULL };
+const char *const cb_meeting_kinds[] = { "regular", "thematic",
+	                                 "extraordinary", NULL };
+static const char *const meeting_ratings[] = { "good", "fair", "average",
+	                                       "weak", NULL };
+const char *const cb_rating_levels[] = { "outstanding", "good", "completed",
+	                                 "not-completed", NULL };
+const char *const cb_rating_stages[] = { "self", "proposed", "decided",
+	                                 NULL };
+static const char *const subject_kinds[] = { "member", "org", NULL };
+static const char *const sexes[] = { "male", "female", NULL };
+
+enum ftype {
+	FT_NAME,   /* one line of text, 1..CB_NAME_MAX bytes */
+	FT_TEXT,   /* free text, may hold newlines, 0..CB_TEXT_MAX bytes */
+	FT_DATE,   /* YYYY-MM-DD */
+	FT_INT,
+	FT_ENUM,
+	FT_MEMBER, /* a member id: 64 lowercase hex digits */
+	FT_HASH,   /* an entry id: 64 lowercase hex digits */
+	FT_CODE,   /* an organisation code */
+	FT_CELL,   /* a cell code ORG.LOCAL; short form expanded on prepare */
+	FT_IDNUM,  /* party card number: 1..20 of [0-9A-Za-z-] */
+	FT_NID,    /* national id (CCCD): exactly 12 digits */
+	FT_PERIOD,
+	FT_TERM,   /* YYYY-YYYY */
+	FT_SUBJECT, /* member id or org code, by subject_kind */
+	FT_ATTENDANCE,
+	FT_OBSERVERS,
+};
+
+#define REQ 1u
+#define NULLABLE 2u
+
+struct field {
+	const char *name;
+	enum ftype type;
+	unsigned flags;
+	const char *const *values; /* FT_ENUM */
+	long min, max;             /* FT_INT */
+};
+
+struct opspec {
+	const char *op;
+	const struct field *fields;
+};
+
+static const struct field f_org_init[] = {
+	{ "code", FT_CODE, REQ, NULL, 0, 0 },
+	{ "name", FT_NAME, REQ, NULL, 0, 0 },
+	{ "kind", FT_ENUM, REQ, org_kinds, 0, 0 },
+	{ "parent", FT_CODE, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_cell_create[] = {
+	{ "code", FT_CELL, REQ, NULL, 0, 0 },
+	{ "name", FT_NAME, REQ, NULL, 0, 0 },
+	{ "kind", FT_ENUM, REQ, cb_cell_kinds, 0, 0 },
+	{ "founded_on", FT_DATE, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_cell_rename[] = {
+	{ "code", FT_CELL, REQ, NULL, 0, 0 },
+	{ "name", FT_NAME, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_org_congress[] = {
+	{ "org", FT_CODE, REQ, NULL, 0, 0 },
+	{ "term", FT_TERM, REQ, NULL, 0, 0 },
+	{ "held_on", FT_DATE, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_member_add[] = {
+	{ "full_name", FT_NAME, REQ, NULL, 0, 0 },
+	{ "birth_date", FT_DATE, REQ, NULL, 0, 0 },
+	{ "sex", FT_ENUM, REQ, sexes, 0, 0 },
+	{ "card_no", FT_IDNUM, 0, NULL, 0, 0 },
+	{ "national_id", FT_NID, 0, NULL, 0, 0 },
+	{ "admitted_on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "official_on", FT_DATE, 0, NULL, 0, 0 },
+	{ "status", FT_ENUM, REQ, add_statuses, 0, 0 },
+	{ "work_category", FT_ENUM, 0, cb_work_categories, 0, 0 },
+	{ "council_area", FT_NAME, 0, NULL, 0, 0 },
+	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
+	{ "cell_since", FT_DATE, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_member_update[] = {
+	{ "member", FT_MEMBER, REQ, NULL, 0, 0 },
+	{ "full_name", FT_NAME, 0, NULL, 0, 0 },
+	{ "birth_date", FT_DATE, 0, NULL, 0, 0 },
+	{ "sex", FT_ENUM, 0, sexes, 0, 0 },
+	{ "card_no", FT_IDNUM, NULLABLE, NULL, 0, 0 },
+	{ "national_id", FT_NID, NULLABLE, NULL, 0, 0 },
+	{ "admitted_on", FT_DATE, 0, NULL, 0, 0 },
+	{ "official_on", FT_DATE, NULLABLE, NULL, 0, 0 },
+	{ "work_category", FT_ENUM, NULLABLE, cb_work_categories, 0, 0 },
+	{ "council_area", FT_NAME, NULLABLE, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_member_status[] = {
+	{ "member", FT_MEMBER, REQ, NULL, 0, 0 },
+	{ "status", FT_ENUM, REQ, cb_member_statuses, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_meeting_record[] = {
+	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
+	{ "date", FT_DATE, REQ, NULL, 0, 0 },
+	{ "kind", FT_ENUM, REQ, cb_meeting_kinds, 0, 0 },
+	{ "duration_min", FT_INT, REQ, NULL, 1, 1440 },
+	{ "chair", FT_MEMBER, 0, NULL, 0, 0 },
+	{ "clerk", FT_MEMBER, 0, NULL, 0, 0 },
+	{ "attendance", FT_ATTENDANCE, REQ, NULL, 0, 0 },
+	{ "observers", FT_OBSERVERS, 0, NULL, 0, 0 },
+	{ "content", FT_TEXT, 0, NULL, 0, 0 },
+	{ "resolutions", FT_TEXT, 0, NULL, 0, 0 },
+	{ "rating", FT_ENUM, 0, meeting_ratings, 0, 0 },
+	{ "supersedes", FT_HASH, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_rating_record[] = {
+	{ "subject_kind", FT_ENUM, REQ, subject_kinds, 0, 0 },
+	{ "subject", FT_SUBJECT, REQ, NULL, 0, 0 },
+	{ "period", FT_PERIOD, REQ, NULL, 0, 0 },
+	{ "level", FT_ENUM, REQ, cb_rating_levels, 0, 0 },
+	{ "score", FT_INT, 0, NULL, 0, 100 },
+	{ "stage", FT_ENUM, REQ, cb_rating_stages, 0, 0 },
+	{ "note", FT_TEXT, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+
+static const struct opspec specs[] = {
+	{ "org.init", f_org_init },
+	{ "cell.create", f_cell_create },
+	{ "cell.rename", f_cell_rename },
+	{ "org.congress", f_org_congress },
+	{ "member.add", f_member_add },
+	{ "member.update", f_member_update },
+	{ "member.status", f_member_status },
+	{ "meeting.record", f_meeting_record },
+	{ "rating.record", f_rating_record },
+};
+
+const char *const cb_ops_names[] = { "org.init",      "cell.create",
+	                             "cell.rename",   "org.congress",
+	                             "member.add",    "member.update",
+	                             "member.status", "meeting.record",
+	                             "rating.record", NULL };
+
+static const struct opspec *
+spec_of(const char *op)
+{
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if (strcmp(specs[i].op, op) == 0)
+			return &specs[i];
+	return NULL;
+}
+
+bool
+cb_ops_known(const char *op)
+{
+	return spec_of(op) != NULL;
+}
+
+bool
+cb_enum_has(const char *const *values, const char *v)
+{
+	for (; *values; values++)
+		if (strcmp(*values, v) == 0)
+			return true;
+	return false;
+}
+
+void
+cb_enum_list(const char *const *values, char *out, size_t n)
+{
+	size_t used = 0;
+
+	out[0] = 0;
+	for (size_t i = 0; values[i] && used < n; i++) {
+		const char *sep = i == 0 ? "" : values[i + 1] ? ", " : " or ";
+		int w = snprintf(out + used, n - used, "%s%s", sep, values[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+bool
+cb_status_terminal(const char *s)
+{
+	return strcmp(s, "struck-off") == 0 || strcmp(s, "expelled") == 0 ||
+	       strcmp(s, "resigned") == 0 || strcmp(s, "deceased") == 0;
+}
+
+static bool
+all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+bool
+cb_period_valid(const char *p)
+{
+	size_t n = strlen(p);
+	int v;
+
+	if (n < 4 || !all_digits(p, 4) || atoi(p) < 1900 || atoi(p) > 2199)
+		return false;
+	if (n == 4)
+		return true;
+	if (n == 7 && p[4] == '-' && p[5] == 'Q')
+		return p[6] >= '1' && p[6] <= '4';
+	if (n == 7 && p[4] == '-' && all_digits(p + 5, 2)) {
+		v = (p[5] - '0') * 10 + (p[6] - '0');
+		return v >= 1 && v <= 12;
+	}
+	return false;
+}
+
+static bool
+code_valid(const char *s, bool cell)
+{
+	size_t n = strlen(s), dots = 0;
+
+	if (n < 1 || n > CB_CODE_MAX || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (s[i + 1] == '.')
+				return false;
+			dots++;
+		} else if (!isalnum(c) && c != '-') {
+			return false;
+		}
+	}
+	return cell ? dots >= 1 : true;
+}
+
+static bool
+hex64_valid(const char *s)
+{
+	if (strlen(s) != 64)
+		return false;
+	for (int i = 0; i < 64; i++)
+		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'a' && s[i] <= 'f'))
+			return false;
+	return true;
+}
+
+static bool
+line_text_ok(const char *s, bool multiline)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 && !(multiline && (c == '\n' || c == '\t')))
+			return false;
+		if (c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static cb_err
+check_date(const char *field, const char *v, struct cb_errbuf *eb)
+{
+	struct cb_date d;
+
+	if (cb_date_parse(v, &d, eb))
+		return cb_error_prefix(eb, CB_EINVAL, "field '%s'", field);
+	return CB_OK;
+}
+
+static cb_err
+check_field(const struct field *f, const json_t *v, const json_t *body,
+            struct cb_errbuf *eb)
+{
+	char list[256];
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	size_t n = s ? json_string_length(v) : 0;
+
+	if (json_is_null(v)) {
+		if (f->flags & NULLABLE)
+			return CB_OK;
+		return cb_error(eb, CB_EINVAL, "field '%s' cannot be null",
+		                f->name);
+	}
+	if (f->type == FT_INT) {
+		json_int_t i;
+
+		if (!json_is_integer(v))
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' must be a whole number",
+			                f->name);
+		i = json_integer_value(v);
+		if (i < f->min || i > f->max)
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' is %" JSON_INTEGER_FORMAT
+			                ", outside %ld..%ld",
+			                f->name, i, f->min, f->max);
+		return CB_OK;
+	}
+	if (f->type == FT_ATTENDANCE) {
+		const char *k;
+		json_t *m;
+
+		if (!json_is_object(v))
+			return cb_error(eb, CB_EINVAL,
+			                "field 'attendance' must be an object "
+			                "{member: mark}");
+		json_object_foreach((json_t *)v, k, m) {
+			if (!hex64_valid(k))
+				return cb_error(eb, CB_EINVAL,
+				                "attendance names '%.70s', which is "
+				                "not a member id",
+				                k);
+			if (!json_is_string(m) ||
+			    !cb_enum_has(cb_attendance_marks,
+			                 json_string_value(m))) {
+				cb_enum_list(cb_attendance_marks, list,
+				             sizeof(list));
+				return cb_error(eb, CB_EINVAL,
+				                "attendance mark of %.12s must be "
+				                "%s",
+				                k, list);
+			}
+		}
+		return CB_OK;
+	}
+	if (f->type == FT_OBSERVERS) {
+		size_t i;
+		json_t *o;
+
+		if (!json_is_array(v) || json_array_size(v) > 50)
+			return cb_error(eb, CB_EINVAL,
+			                "field 'observers' must be a list of at "
+			                "most 50 {name, role}");
+		json_array_foreach(v, i, o) {
+			const char *k;
+			json_t *x;
+
+			if (!json_is_object(o) ||
+			    !json_is_string(json_object_get(o, "name")))
+				return cb_error(eb, CB_EINVAL,
+				                "observer %zu must be an object "
+				                "with a 'name'",
+				                i + 1);
+			json_object_foreach(o, k, x) {
+				if ((strcmp(k, "name") && strcmp(k, "role")) ||
+				    !json_is_string(x) ||
+				    json_string_length(x) > CB_NAME_MAX ||
+				    json_string_length(x) == 0 ||
+				    !line_text_ok(json_string_value(x), false))
+					return cb_error(
+						eb, CB_EINVAL,
+						"observer %zu: only 'name' and "
+						"'role', each one line of 1..%d "
+						"bytes",
+						i + 1, CB_NAME_MAX);
+			}
+		}
+		return CB_OK;
+	}
+	if (!s)
+		return cb_error(eb, CB_EINVAL, "field '%s' must be a string",
+		                f->name);
+	switch (f->type) {
+	case FT_NAME:
+		if (n == 0 || n > CB_NAME_MAX || !line_text_ok(s, false))
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' must be one line of 1..%d "
+			                "bytes",
+			                f->name, CB_NAME_MAX);
+		if (isspace((unsigned char)s[0]) ||
+		    isspace((unsigned char)s[n - 1]))
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' has leading or trailing "
+			                "space",
+			                f->name);
+		return CB_OK;
+	case FT_TEXT:
+		if (n > CB_TEXT_MAX || !line_text_ok(s, true))
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' must be text of at most %d "
+			                "bytes without control characters",
+			                f->name, CB_TEXT_MAX);
+		return CB_OK;
+	case FT_DATE:
+		return check_date(f->name, s, eb);
+	case FT_ENUM:
+		if (cb_enum_has(f->values, s))
+			return CB_OK;
+		cb_enum_list(f->values, list, sizeof(list));
+		return cb_error(eb, CB_EINVAL, "field '%s' is '%.40s'; it must "
+		                "be %s", f->name, s, list);
+	case FT_MEMBER:
+	case FT_HASH:
+		if (!hex64_valid(s))
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' must be 64 lowercase hex "
+			                "digits",
+			                f->name);
+		return CB_OK;
+	case FT_CODE:
+	case FT_CELL:
+		if (!code_valid(s, f->type == FT_CELL))
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' is '%.70s'; a %s code is "
+			                "letters, digits and '-'%s",
+			                f->name, s,
+			                f->type == FT_CELL ? "cell"
+			                                   : "organisation",
+			                f->type == FT_CELL
+			                        ? ", as ORG.CELL"
+			                        : ", parts joined by '.'");
+		return CB_OK;
+	case FT_IDNUM:
+		if (n < 1 || n > 20 || !code_valid(s, false) || strchr(s, '.'))
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' must be 1..20 letters, digits "
+			                "or '-'",
+			                f->name);
+		return CB_OK;
+	case FT_NID:
+		if (n != 12 || !all_digits(s, n))
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' must be the 12 digits of a "
+			                "citizen ID card",
+			                f->name);
+		return CB_OK;
+	case FT_PERIOD:
+		if (!cb_period_valid(s))
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' is '%.20s'; a period is YYYY, "
+			                "YYYY-Q1..Q4 or YYYY-MM",
+			                f->name, s);
+		return CB_OK;
+	case FT_TERM:
+		if (n != 9 || !all_digits(s, 4) || s[4] != '-' ||
+		    !all_digits(s + 5, 4) || atoi(s) < 1930 ||
+		    atoi(s + 5) <= atoi(s) || atoi(s + 5) - atoi(s) > 5)
+			return cb_error(eb, CB_EINVAL,
+			                "field '%s' is '%.20s'; a term is "
+			                "YYYY-YYYY of at most 5 years",
+			                f->name, s);
+		return CB_OK;
+	case FT_SUBJECT: {
+		const char *k = json_string_value(
+			json_object_get(body, "subject_kind"));
+
+		if (k && strcmp(k, "member") == 0 ? !hex64_valid(s)
+		                                  : !code_valid(s, false))
+			return cb_error(eb, CB_EINVAL,
+			                "field 'subject' is '%.70s', not a %s",
+			                s,
+			                k && strcmp(k, "member") == 0
+			                        ? "member id"
+			                        : "organisation code");
+		return CB_OK;
+	}
+	default:
+		return cb_error(eb, CB_EINVAL, "field '%s' has no type",
+		                f->name);
+	}
+}
+
+cb_err
+cb_ops_check(const char *op, const json_t *body, struct cb_errbuf *eb)
+{
+	const struct opspec *sp = spec_of(op);
+	const struct field *f;
+	const char *key;
+	json_t *v;
+
+	if (!sp)
+		return cb_error(eb, CB_EINVAL, "unknown op '%.64s'", op);
+	if (!json_is_object(body))
+		return cb_error(eb, CB_EINVAL, "%s: body is not an object", op);
+	json_object_foreach((json_t *)body, key, v) {
+		for (f = sp->fields; f->name; f++)
+			if (strcmp(f->name, key) == 0)
+				break;
+		if (!f->name)
+			return cb_error(eb, CB_EINVAL,
+			                "%s: unknown field '%.60s'", op, key);
+		if (check_field(f, v, body, eb))
+			return cb_error_prefix(eb, CB_EINVAL, "%s", op);
+	}
+	for (f = sp->fields; f->name; f++)
+		if ((f->flags & REQ) && !json_object_get(body, f->name))
+			return cb_error(eb, CB_EINVAL,
+			                "%s: field '%s' is required", op,
+			                f->name);
+	return CB_OK;
+}
+
+cb_err
+cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
+                      struct cb_errbuf *eb)
+{
+	static const char by_card[] =
+		"SELECT id FROM members WHERE card_no = ? LIMIT 2";
+	static const char by_nid[] =
+		"SELECT id FROM members WHERE national_id = ? LIMIT 2";
+	static const char by_prefix[] =
+		"SELECT id FROM members WHERE id >= ? AND id < ? LIMIT 2";
+	char lower[65], upper[66];
+	const char *sql, *arg;
+	sqlite3_stmt *s;
+	size_t n = strlen(ref);
+	int found = 0;
+
+	if (strncmp(ref, "card:", 5) == 0) {
+		sql = by_card;
+		arg = ref + 5;
+	} else if (strncmp(ref, "nid:", 4) == 0) {
+		sql = by_nid;
+		arg = ref + 4;
+	} else {
+		if (n < 8 || n > 64)
+			return cb_error(eb, CB_EINVAL,
+			                "member reference '%.70s' is not a member "
+			                "id (8 to 64 hex digits), card:NUMBER or "
+			                "nid:NUMBER",
+			                ref);
+		for (size_t i = 0; i < n; i++) {
+			char c = (char)tolower((unsigned char)ref[i]);
+
+			if (!isxdigit((unsigned char)c))
+				return cb_error(eb, CB_EINVAL,
+				                "member reference '%.70s' is not "
+				                "hex; use card:NUMBER for a card "
+				                "number",
+				                ref);
+			lower[i] = c;
+		}
+		lower[n] = 0;
+		memcpy(upper, lower, n);
+		upper[n] = 'g'; /* sorts after every hex digit */
+		upper[n + 1] = 0;
+		sql = by_prefix;
+		arg = lower;
+	}
+	s = cb_store_stmt(st, sql, eb);
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
+	if (sql == by_prefix)
+		sqlite3_bind_text(s, 2, upper, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (found++ == 0)
+			snprintf(out, 65, "%s", sqlite3_column_text(s, 0));
+	}
+	sqlite3_reset(s);
+	if (found == 0)
+		return cb_error(eb, CB_ENOTFOUND, "no member '%.70s'", ref);
+	if (found > 1)
+		return cb_error(eb, CB_EINVAL,
+		                "member reference '%.70s' is ambiguous; give "
+		                "more digits",
+		                ref);
+	return CB_OK;
+}
+
+/* NFC and trim a string value; multi-line text keeps inner newlines. */
+static cb_err
+prepare_text(const char *field, const char *in, json_t **out,
+             struct cb_errbuf *eb)
+{
+	char *nfc = NULL;
+	size_t start = 0, end;
+	json_t *v;
+
+	if (cb_text_nfc(in, &nfc, eb))
+		return cb_error_prefix(eb, CB_EINVAL, "field '%s'", field);
+	end = strlen(nfc);
+	while (start < end && isspace((unsigned char)nfc[start]))
+		start++;
+	while (end > start && isspace((unsigned char)nfc[end - 1]))
+		end--;
+	v = json_stringn(nfc + start, end - start);
+	free(nfc);
+	if (!v)
+		return cb_error(eb, CB_EINVAL, "field '%s' is not valid text",
+		                field);
+	*out = v;
+	return CB_OK;
+}
+
+/* "ORG.s" in buf when it fits, for a short code typed without its
+ * organisation; else s unchanged. */
+static const char *
+qualify(char *buf, size_t size, const char *org, const char *s)
+{
+	size_t a = strlen(org), b = strlen(s);
+
+	if (a + 1 + b + 1 > size)
+		return s;
+	memcpy(buf, org, a);
+	buf[a] = '.';
+	memcpy(buf + a + 1, s, b + 1);
+	return buf;
+}
+
+static cb_err
+prepare_value(struct cb_store *st, const char *org, const struct field *f,
+              const json_t *in, const json_t *input, json_t **out,
+              struct cb_errbuf *eb)
+{
+	const char *s = json_string_value(in);
+	char id[65], buf[CB_CODE_MAX * 2 + 2];
+
+	if (json_is_null(in) || (!s && f->type != FT_ATTENDANCE &&
+	                         f->type != FT_OBSERVERS)) {
+		*out = json_deep_copy(in);
+		return *out ? CB_OK : cb_error(eb, CB_ENOMEM, "out of memory");
+	}
+	switch (f->type) {
+	case FT_NAME:
+	case FT_TEXT:
+		return prepare_text(f->name, s, out, eb);
+	case FT_DATE: {
+		struct cb_date d;
+		char iso[11];
+
+		if (cb_date_parse_loose(s, &d, eb))
+			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
+			                       f->name);
+		cb_date_format(&d, iso);
+		*out = json_string(iso);
+		return CB_OK;
+	}
+	case FT_CELL:
+		if (!strchr(s, '.') && org)
+			s = qualify(buf, sizeof(buf), org, s);
+		*out = json_string(s);
+		return CB_OK;
+	case FT_CODE:
+		/* An org field may name the grassroots organisation or, in
+		 * short form, one of its cells. */
+		if (org && strcmp(s, org) != 0 && !strchr(s, '.') &&
+		    strcmp(f->name, "org") == 0)
+			s = qualify(buf, sizeof(buf), org, s);
+		*out = json_string(s);
+		return CB_OK;
+	case FT_MEMBER:
+		if (cb_ops_resolve_member(st, s, id, eb))
+			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
+			                       f->name);
+		*out = json_string(id);
+		return CB_OK;
+	case FT_SUBJECT: {
+		const char *k = json_string_value(
+			json_object_get(input, "subject_kind"));
+
+		if (k && strcmp(k, "member") == 0) {
+			if (cb_ops_resolve_member(st, s, id, eb))
+				return cb_error_prefix(eb, CB_EINVAL,
+				                       "field 'subject'");
+			*out = json_string(id);
+		} else if (org && strcmp(s, org) != 0 && !strchr(s, '.')) {
+			*out = json_string(qualify(buf, sizeof(buf), org, s));
+		} else {
+			*out = json_string(s);
+		}
+		return CB_OK;
+	}
+	case FT_ATTENDANCE: {
+		const char *k;
+		json_t *m, *obj;
+
+		if (!json_is_object(in))
+			break;
+		obj = json_object();
+		json_object_foreach((json_t *)in, k, m) {
+			if (cb_ops_resolve_member(st, k, id, eb)) {
+				json_decref(obj);
+				return cb_error_prefix(eb, CB_EINVAL,
+				                       "attendance");
+			}
+			if (json_object_get(obj, id)) {
+				json_decref(obj);
+				return cb_error(eb, CB_EINVAL,
+				                "attendance names member '%.70s' "
+				                "twice",
+				                k);
+			}
+			json_object_set(obj, id, m);
+		}
+		*out = obj;
+		return CB_OK;
+	}
+	case FT_OBSERVERS: {
+		size_t i;
+		json_t *o, *arr;
+
+		if (!json_is_array(in))
+			break;
+		arr = json_array();
+		json_array_foreach(in, i, o) {
+			const char *k;
+			json_t *x, *obj = json_object(), *t;
+
+			if (!json_is_object(o)) {
+				json_decref(obj);
+				json_array_append_new(arr, json_deep_copy(o));
+				continue;
+			}
+			json_object_foreach(o, k, x) {
+				if (json_is_string(x) &&
+				    !prepare_text(k, json_string_value(x), &t,
+				                  NULL))
+					json_object_set_new(obj, k, t);
+				else
+					json_object_set(obj, k, x);
+			}
+			json_array_append_new(arr, obj);
+		}
+		*out = arr;
+		return CB_OK;
+	}
+	default:
+		break;
+	}
+	*out = json_deep_copy(in);
+	return *out ? CB_OK : cb_error(eb, CB_ENOMEM, "out of memory");
+}
+
+cb_err
+cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
+               const json_t *input, json_t **body, struct cb_errbuf *eb)
+{
+	const struct opspec *sp = spec_of(op);
+	const struct field *f;
+	const char *key;
+	json_t *v, *out;
+
+	if (!sp)
+		return cb_error(eb, CB_EINVAL, "unknown op '%.64s'", op);
+	if (!json_is_object(input))
+		return cb_error(eb, CB_EINVAL, "%s: fields must be an object",
+		                op);
+	out = json_object();
+	if (!out)
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	json_object_foreach((json_t *)input, key, v) {
+		json_t *nv = NULL;
+
+		for (f = sp->fields; f->name; f++)
+			if (strcmp(f->name, key) == 0)
+				break;
+		if (!f->name) {
+			json_decref(out);
+			return cb_error(eb, CB_EINVAL,
+			                "%s: unknown field '%.60s'", op, key);
+		}
+		if (prepare_value(st, org, f, v, input, &nv, eb)) {
+			json_decref(out);
+			return cb_error_prefix(eb, CB_EINVAL, "%s", op);
+		}
+		/* An optional field given as "" means "not given". */
+		if (json_is_string(nv) && json_string_length(nv) == 0 &&
+		    !(f->flags & REQ) && f->type != FT_TEXT) {
+			json_decref(nv);
+			if (f->flags & NULLABLE)
+				json_object_set_new(out, key, json_null());
+			continue;
+		}
+		json_object_set_new(out, key, nv);
+	}
+	if (strcmp(op, "member.add") == 0 && !json_object_get(out, "status"))
+		json_object_set_new(out, "status",
+		                    json_string(json_object_get(out,
+		                                                "official_on")
+		                                        ? "official"
+		                                        : "probationary"));
+	if (cb_ops_check(op, out, eb)) {
+		json_decref(out);
+		return CB_EINVAL;
+	}
+	*body = out;
+	return CB_OK;
+}

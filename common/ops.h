@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* ops.h — the operations an entry can carry (docs/OPERATIONS.md): their
+ * fields, types and allowed values. Two uses: cb_ops_prepare turns what a
+ * user or script typed into the canonical body that gets signed (NFC text,
+ * trimmed; full cell codes; member references resolved to member ids), and
+ * cb_ops_check validates the body of any entry, ours or another replica's,
+ * before the projection applies it. */
+#ifndef CB_OPS_H
+#define CB_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "store.h"
+
+#define CB_CODE_MAX 64
+#define CB_NAME_MAX 200    /* bytes of UTF-8 in a name */
+#define CB_TEXT_MAX 16000  /* bytes of UTF-8 in content, resolutions */
+
+/* Every op name, NULL-terminated, in the order docs/OPERATIONS.md lists. */
+extern const char *const cb_ops_names[];
+
+bool cb_ops_known(const char *op);
+
+/* Check body against op's schema: no unknown fields, required fields
+ * present, types, ranges and enumerations, dates that exist, strings NFC.
+ * Does not look at the database. */
+cb_err cb_ops_check(const char *op, const json_t *body, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+
+/* Build the canonical body of op from input (not modified): strings NFC and
+ * trimmed; a cell code without '.' prefixed with "ORG."; member references
+ * ("card:NUMBER", "nid:NUMBER", a unique hex prefix of 8+ digits, or a full
+ * id) resolved through st; defaults written out. Then cb_ops_check. On
+ * success *body is a new reference the caller decrefs. */
+cb_err cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
+                      const json_t *input, json_t **body,
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Resolve one member reference as cb_ops_prepare does; out gets 64 hex. */
+cb_err cb_ops_resolve_member(struct cb_store *st, const char *ref,
+                             char out[65], struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+
+/* Enumerations, shared with the projection and the command line. */
+extern const char *const cb_cell_kinds[];
+extern const char *const cb_member_statuses[];
+extern const char *const cb_work_categories[];
+extern const char *const cb_attendance_marks[];
+extern const char *const cb_meeting_kinds[];
+extern const char *const cb_rating_levels[];
+extern const char *const cb_rating_stages[];
+bool cb_enum_has(const char *const *values, const char *v);
+/* "a, b or c" for messages; into out. */
+void cb_enum_list(const char *const *values, char *out, size_t n);
+
+/* Terminal statuses: struck-off, expelled, resigned, deceased. */
+bool cb_status_terminal(const char *status);
+
+/* A period: "YYYY", "YYYY-Qn" or "YYYY-MM". */
+bool cb_period_valid(const char *p);
+
+#endif

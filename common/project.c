@@ -1,0 +1,923 @@
+/* SPDX-License-Identifier: MIT */
+/* project.c — the rules of each operation and how it changes the tables
+ * (docs/OPERATIONS.md). Every function here reads only the tables and the
+ * entry, never the clock or the environment, so replaying the log gives the
+ * same tables byte for byte. A rule broken is a rejection with a one-line
+ * reason; the projection then changes nothing. */
+#include "project.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "date.h"
+#include "ops.h"
+#include "text.h"
+
+struct ctx {
+	struct cb_store *st;
+	const struct cb_entry *e;
+	const json_t *b;
+	char id[CB_HASH_HEX];  /* hex id of the entry */
+	char today[11];        /* the entry's claimed date */
+	struct cb_errbuf *eb;
+};
+
+static cb_err
+reject(struct ctx *c, const char *fmt, ...) CB_PRINTF(2, 3);
+
+static cb_err
+reject(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->eb) {
+		va_start(ap, fmt);
+		vsnprintf(c->eb->msg, sizeof(c->eb->msg), fmt, ap);
+		va_end(ap);
+	}
+	return CB_ERULE;
+}
+
+static const char *
+str(const json_t *b, const char *k)
+{
+	return json_string_value(json_object_get(b, k));
+}
+
+void
+cb_project_date_of(int64_t time_ms, char out[11])
+{
+	int64_t secs = time_ms / 1000 + 7 * 3600;
+	int64_t days = secs / 86400 - (secs % 86400 < 0);
+	struct cb_date d = cb_date_from_days(days);
+
+	cb_date_format(&d, out);
+}
+
+/* A date is not after the entry's own date (nobody records the future). */
+static cb_err
+not_future(struct ctx *c, const char *what, const char *date)
+{
+	if (date && strcmp(date, c->today) > 0)
+		return reject(c, "%s %s is after the day it was recorded (%s)",
+		              what, date, c->today);
+	return CB_OK;
+}
+
+/* --- organisations --------------------------------------------------- */
+
+struct org {
+	char level[16];
+	char state[16];
+	char kind[32];
+	char parent[CB_CODE_MAX + 1];
+	int owned; /* owner == entry author */
+};
+
+/* CB_ENOTFOUND (no message) when absent. */
+static cb_err
+org_get(struct ctx *c, const char *code, struct org *o)
+{
+	static const char sql[] = "SELECT level, state, kind, parent, owner "
+	                          "FROM orgs WHERE code = ?";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return CB_ENOTFOUND;
+	}
+	if (r != SQLITE_ROW)
+		return cb_store_error(c->st, c->eb, "cannot read orgs");
+	snprintf(o->level, sizeof(o->level), "%s", sqlite3_column_text(s, 0));
+	snprintf(o->state, sizeof(o->state), "%s", sqlite3_column_text(s, 1));
+	snprintf(o->kind, sizeof(o->kind), "%s", sqlite3_column_text(s, 2));
+	snprintf(o->parent, sizeof(o->parent), "%s",
+	         sqlite3_column_type(s, 3) == SQLITE_NULL
+	                 ? ""
+	                 : (const char *)sqlite3_column_text(s, 3));
+	o->owned = sqlite3_column_bytes(s, 4) == CB_KEY_BYTES &&
+	           memcmp(sqlite3_column_blob(s, 4), c->e->author,
+	                  CB_KEY_BYTES) == 0;
+	sqlite3_reset(s);
+	return CB_OK;
+}
+
+/* The org exists, is active, is of the level wanted (NULL: any) and is the
+ * author's to change. */
+static cb_err
+org_writable(struct ctx *c, const char *code, const char *level,
+             struct org *o)
+{
+	cb_err rc = org_get(c, code, o);
+
+	if (rc == CB_ENOTFOUND)
+		return reject(c, "no %s '%s'", level ? level : "organisation",
+		              code);
+	if (rc)
+		return rc;
+	if (level && strcmp(o->level, level) != 0)
+		return reject(c, "'%s' is a %s, not a %s", code, o->level,
+		              level);
+	if (!o->owned)
+		return reject(c, "'%s' belongs to another organisation's key; "
+		              "only its owner may change it", code);
+	if (strcmp(o->state, "active") != 0)
+		return reject(c, "'%s' is closed", code);
+	return CB_OK;
+}
+
+static cb_err
+org_insert(struct ctx *c, const char *code, const char *parent,
+           const char *level, const char *kind, const char *name,
+           const char *founded_on)
+{
+	static const char sql[] =
+		"INSERT INTO orgs (code, parent, level, kind, name, name_fold, "
+		"state, founded_on, owner, entry) "
+		"VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	char *fold = NULL;
+	cb_err rc;
+
+	if (!s)
+		return CB_EIO;
+	if (cb_text_fold(name, &fold, c->eb))
+		return CB_EINVAL;
+	cb_bind_text(s, 1, code);
+	cb_bind_text(s, 2, parent);
+	cb_bind_text(s, 3, level);
+	cb_bind_text(s, 4, kind);
+	cb_bind_text(s, 5, name);
+	cb_bind_text(s, 6, fold);
+	cb_bind_text(s, 7, founded_on);
+	sqlite3_bind_blob(s, 8, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 9, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	rc = cb_store_step_done(c->st, s, c->eb);
+	free(fold);
+	return rc;
+}
+
+static cb_err
+apply_org_init(struct ctx *c)
+{
+	const char *code = str(c->b, "code");
+	struct org o;
+	cb_err rc = org_get(c, code, &o);
+
+	if (rc == CB_OK)
+		return reject(c, "organisation '%s' already exists", code);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	return org_insert(c, code, str(c->b, "parent"), "grassroots",
+	                  str(c->b, "kind"), str(c->b, "name"), NULL);
+}
+
+static cb_err
+apply_cell_create(struct ctx *c)
+{
+	const char *code = str(c->b, "code");
+	const char *dot = strrchr(code, '.');
+	char parent[CB_CODE_MAX + 1];
+	struct org o;
+	cb_err rc;
+
+	snprintf(parent, sizeof(parent), "%.*s", (int)(dot - code), code);
+	rc = org_get(c, code, &o);
+	if (rc == CB_OK)
+		return reject(c, "cell '%s' already exists", code);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	rc = org_writable(c, parent, "grassroots", &o);
+	if (rc)
+		return rc;
+	rc = not_future(c, "founding date", str(c->b, "founded_on"));
+	if (rc)
+		return rc;
+	return org_insert(c, code, parent, "cell", str(c->b, "kind"),
+	                  str(c->b, "name"), str(c->b, "founded_on"));
+}
+
+static cb_err
+apply_cell_rename(struct ctx *c)
+{
+	static const char sql[] = "UPDATE orgs SET name = ?, name_fold = ?, "
+	                          "entry = ? WHERE code = ?";
+	const char *code = str(c->b, "code"), *name = str(c->b, "name");
+	struct org o;
+	sqlite3_stmt *s;
+	char *fold = NULL;
+	cb_err rc = org_writable(c, code, "cell", &o);
+
+	if (rc)
+		return rc;
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	if (cb_text_fold(name, &fold, c->eb))
+		return CB_EINVAL;
+	cb_bind_text(s, 1, name);
+	cb_bind_text(s, 2, fold);
+	sqlite3_bind_blob(s, 3, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 4, code);
+	rc = cb_store_step_done(c->st, s, c->eb);
+	free(fold);
+	return rc;
+}
+
+static cb_err
+apply_org_congress(struct ctx *c)
+{
+	static const char find[] =
+		"SELECT held_on FROM congresses WHERE org = ? AND term = ?";
+	static const char ins[] = "INSERT INTO congresses (org, term, held_on, "
+	                          "entry) VALUES (?, ?, ?, ?)";
+	const char *org = str(c->b, "org"), *term = str(c->b, "term");
+	const char *held = str(c->b, "held_on");
+	int start = atoi(term), end = atoi(term + 5), year = atoi(held);
+	struct org o;
+	sqlite3_stmt *s;
+	cb_err rc = org_writable(c, org, NULL, &o);
+
+	if (rc)
+		return rc;
+	if (year < start - 1 || year > end)
+		return reject(c, "a congress of term %s cannot be held on %s",
+		              term, held);
+	if ((rc = not_future(c, "congress date", held)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, find, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, org);
+	cb_bind_text(s, 2, term);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		char prev[16];
+
+		snprintf(prev, sizeof(prev), "%s", sqlite3_column_text(s, 0));
+		sqlite3_reset(s);
+		return reject(c, "'%s' already held its %s congress on %s", org,
+		              term, prev);
+	}
+	sqlite3_reset(s);
+	if (!(s = cb_store_stmt(c->st, ins, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, org);
+	cb_bind_text(s, 2, term);
+	cb_bind_text(s, 3, held);
+	sqlite3_bind_blob(s, 4, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+/* --- members --------------------------------------------------------- */
+
+static const char *const member_cols[] = {
+	"full_name",   "birth_date",  "sex",    "card_no",
+	"national_id", "admitted_on", "official_on", "status",
+	"status_on",   "work_category", "council_area", "cell",
+	"org",         NULL,
+};
+
+/* The member as a JSON object of member_cols (null for NULL), plus the
+ * ownership of its organisation. CB_ENOTFOUND when absent. */
+static cb_err
+member_get(struct ctx *c, const char *id, json_t **out, int *owned)
+{
+	static const char sql[] =
+		"SELECT m.full_name, m.birth_date, m.sex, m.card_no, "
+		"m.national_id, m.admitted_on, m.official_on, m.status, "
+		"m.status_on, m.work_category, m.council_area, m.cell, m.org, "
+		"o.owner FROM members m LEFT JOIN orgs o ON o.code = m.org "
+		"WHERE m.id = ?";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	json_t *m;
+	int r, i;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return CB_ENOTFOUND;
+	}
+	if (r != SQLITE_ROW)
+		return cb_store_error(c->st, c->eb, "cannot read members");
+	m = json_object();
+	for (i = 0; member_cols[i]; i++)
+		json_object_set_new(
+			m, member_cols[i],
+			sqlite3_column_type(s, i) == SQLITE_NULL
+				? json_null()
+				: json_string((const char *)
+				                      sqlite3_column_text(s, i)));
+	*owned = sqlite3_column_bytes(s, i) == CB_KEY_BYTES &&
+	         memcmp(sqlite3_column_blob(s, i), c->e->author,
+	                CB_KEY_BYTES) == 0;
+	sqlite3_reset(s);
+	*out = m;
+	return CB_OK;
+}
+
+static cb_err
+member_writable(struct ctx *c, const char *id, json_t **m)
+{
+	int owned = 0;
+	cb_err rc = member_get(c, id, m, &owned);
+
+	if (rc == CB_ENOTFOUND)
+		return reject(c, "no member %.12s", id);
+	if (rc)
+		return rc;
+	if (!owned) {
+		json_decref(*m);
+		*m = NULL;
+		return reject(c, "member %.12s belongs to another organisation's "
+		              "key; only its owner may change the record", id);
+	}
+	return CB_OK;
+}
+
+/* Another member (not id) holding the same value in column col. */
+static cb_err
+member_unique(struct ctx *c, const char *id, const char *col,
+              const char *value)
+{
+	static const char by_card[] =
+		"SELECT id FROM members WHERE card_no = ? AND id <> ? LIMIT 1";
+	static const char by_nid[] = "SELECT id FROM members WHERE "
+	                             "national_id = ? AND id <> ? LIMIT 1";
+	sqlite3_stmt *s;
+	char other[CB_HASH_HEX];
+
+	if (!value)
+		return CB_OK;
+	s = cb_store_stmt(c->st, strcmp(col, "card_no") ? by_nid : by_card,
+	                  c->eb);
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, value);
+	cb_bind_text(s, 2, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(other, sizeof(other), "%s", sqlite3_column_text(s, 0));
+		sqlite3_reset(s);
+		return reject(c, "%s %s already belongs to member %.12s",
+		              strcmp(col, "card_no") ? "national ID"
+		                                     : "party card number",
+		              value, other);
+	}
+	sqlite3_reset(s);
+	return CB_OK;
+}
+
+/* The rules a member record must satisfy whatever op produced it. */
+static cb_err
+member_validate(struct ctx *c, const char *id, const json_t *m)
+{
+	const char *birth = str(m, "birth_date"), *adm = str(m, "admitted_on");
+	const char *off = str(m, "official_on"), *status = str(m, "status");
+	struct cb_date b, a;
+	cb_err rc;
+
+	if ((rc = not_future(c, "birth date", birth)) ||
+	    (rc = not_future(c, "admission date", adm)) ||
+	    (rc = not_future(c, "official date", off)))
+		return rc;
+	if (cb_date_parse(birth, &b, NULL) || cb_date_parse(adm, &a, NULL))
+		return reject(c, "member dates are malformed");
+	if (cb_date_years_between(&b, &a) < 18)
+		return reject(c, "admitted on %s, before the 18th birthday "
+		              "(born %s)", adm, birth);
+	if (off && strcmp(off, adm) < 0)
+		return reject(c, "official date %s is before the admission date "
+		              "%s", off, adm);
+	if (strcmp(status, "probationary") == 0 && off)
+		return reject(c, "a probationary member has no official date; "
+		              "record the change with member.status");
+	if (strcmp(status, "official") == 0 && !off)
+		return reject(c, "an official member needs an official date");
+	if ((rc = member_unique(c, id, "card_no", str(m, "card_no"))) ||
+	    (rc = member_unique(c, id, "national_id", str(m, "national_id"))))
+		return rc;
+	return CB_OK;
+}
+
+static cb_err
+member_save(struct ctx *c, const char *id, const json_t *m, bool insert)
+{
+	static const char ins[] =
+		"INSERT INTO members (full_name, birth_date, sex, card_no, "
+		"national_id, admitted_on, official_on, status, status_on, "
+		"work_category, council_area, cell, org, name_fold, name_lower, "
+		"entry, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	static const char upd[] =
+		"UPDATE members SET full_name = ?, birth_date = ?, sex = ?, "
+		"card_no = ?, national_id = ?, admitted_on = ?, official_on = ?, "
+		"status = ?, status_on = ?, work_category = ?, council_area = ?, "
+		"cell = ?, org = ?, name_fold = ?, name_lower = ?, entry = ? "
+		"WHERE id = ?";
+	sqlite3_stmt *s = cb_store_stmt(c->st, insert ? ins : upd, c->eb);
+	char *fold = NULL, *lower = NULL;
+	int i;
+	cb_err rc;
+
+	if (!s)
+		return CB_EIO;
+	if (cb_text_fold(str(m, "full_name"), &fold, c->eb) ||
+	    cb_text_lower(str(m, "full_name"), &lower, c->eb)) {
+		free(fold);
+		return CB_EINVAL;
+	}
+	for (i = 0; member_cols[i]; i++)
+		cb_bind_text(s, i + 1, str(m, member_cols[i]));
+	cb_bind_text(s, ++i, fold);
+	cb_bind_text(s, ++i, lower);
+	sqlite3_bind_blob(s, ++i, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, ++i, id);
+	rc = cb_store_step_done(c->st, s, c->eb);
+	free(fold);
+	free(lower);
+	return rc;
+}
+
+static cb_err
+membership_open(struct ctx *c, const char *member, const char *cell,
+                const char *kind, const char *since)
+{
+	static const char sql[] = "INSERT INTO memberships (member, cell, kind, "
+	                          "since, until, entry) "
+	                          "VALUES (?, ?, ?, ?, NULL, ?)";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, member);
+	cb_bind_text(s, 2, cell);
+	cb_bind_text(s, 3, kind);
+	cb_bind_text(s, 4, since);
+	sqlite3_bind_blob(s, 5, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+static cb_err
+membership_close_all(struct ctx *c, const char *member, const char *until)
+{
+	static const char sql[] = "UPDATE memberships SET until = ? "
+	                          "WHERE member = ? AND until IS NULL";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, until);
+	cb_bind_text(s, 2, member);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+static cb_err
+apply_member_add(struct ctx *c)
+{
+	const char *cell = str(c->b, "cell"), *since = str(c->b, "cell_since");
+	struct org o;
+	json_t *m;
+	cb_err rc = org_writable(c, cell, "cell", &o);
+
+	if (rc)
+		return rc;
+	if (!since)
+		since = str(c->b, "admitted_on");
+	if (strcmp(since, str(c->b, "admitted_on")) < 0)
+		return reject(c, "in cell since %s, before admission on %s",
+		              since, str(c->b, "admitted_on"));
+	if ((rc = not_future(c, "cell date", since)))
+		return rc;
+	m = json_object();
+	for (int i = 0; member_cols[i]; i++) {
+		json_t *v = json_object_get(c->b, member_cols[i]);
+
+		json_object_set_new(m, member_cols[i],
+		                    v ? json_incref(v) : json_null());
+	}
+	json_object_set_new(m, "org", json_string(o.parent));
+	rc = member_validate(c, c->id, m);
+	if (!rc)
+		rc = member_save(c, c->id, m, true);
+	if (!rc)
+		rc = membership_open(c, c->id, cell, "official", since);
+	json_decref(m);
+	return rc;
+}
+
+static cb_err
+apply_member_update(struct ctx *c)
+{
+	const char *id = str(c->b, "member"), *key;
+	json_t *m = NULL, *v;
+	cb_err rc = member_writable(c, id, &m);
+
+	if (rc)
+		return rc;
+	json_object_foreach((json_t *)c->b, key, v) {
+		if (strcmp(key, "member") != 0)
+			json_object_set(m, key, v);
+	}
+	rc = member_validate(c, id, m);
+	if (!rc)
+		rc = member_save(c, id, m, false);
+	json_decref(m);
+	return rc;
+}
+
+static bool
+status_step_allowed(const char *from, const char *to)
+{
+	if (cb_status_terminal(from))
+		return false;
+	if (strcmp(to, "official") == 0)
+		return strcmp(from, "probationary") == 0 ||
+		       strcmp(from, "exempt") == 0;
+	if (strcmp(to, "probationary") == 0)
+		return false;
+	if (strcmp(to, "exempt") == 0)
+		return strcmp(from, "official") == 0;
+	return true; /* any live status may end */
+}
+
+static cb_err
+apply_member_status(struct ctx *c)
+{
+	const char *id = str(c->b, "member"), *to = str(c->b, "status");
+	const char *on = str(c->b, "on"), *from;
+	json_t *m = NULL;
+	cb_err rc = member_writable(c, id, &m);
+
+	if (rc)
+		return rc;
+	from = str(m, "status");
+	if (strcmp(from, to) == 0) {
+		rc = reject(c, "member %.12s is already %s", id, to);
+		goto out;
+	}
+	if (!status_step_allowed(from, to)) {
+		rc = reject(c, "member %.12s cannot go from %s to %s", id, from,
+		            to);
+		goto out;
+	}
+	if (strcmp(on, str(m, "admitted_on")) < 0) {
+		rc = reject(c, "status date %s is before admission on %s", on,
+		            str(m, "admitted_on"));
+		goto out;
+	}
+	if ((rc = not_future(c, "status date", on)))
+		goto out;
+	if (strcmp(from, "probationary") == 0 && strcmp(to, "official") == 0)
+		json_object_set_new(m, "official_on", json_string(on));
+	json_object_set_new(m, "status", json_string(to));
+	json_object_set_new(m, "status_on", json_string(on));
+	rc = member_validate(c, id, m);
+	if (!rc)
+		rc = member_save(c, id, m, false);
+	if (!rc && cb_status_terminal(to))
+		rc = membership_close_all(c, id, on);
+out:
+	json_decref(m);
+	return rc;
+}
+
+/* --- meetings -------------------------------------------------------- */
+
+/* Was member in cell (officially or temporarily) on date? */
+static cb_err
+in_cell_on(struct ctx *c, const char *member, const char *cell,
+           const char *date, bool *yes)
+{
+	static const char sql[] =
+		"SELECT 1 FROM memberships WHERE member = ? AND cell = ? AND "
+		"since <= ?3 AND (until IS NULL OR until > ?3) LIMIT 1";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, member);
+	cb_bind_text(s, 2, cell);
+	cb_bind_text(s, 3, date);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return cb_store_error(c->st, c->eb, "cannot read memberships");
+	*yes = r == SQLITE_ROW;
+	return CB_OK;
+}
+
+static cb_err
+apply_meeting_record(struct ctx *c)
+{
+	static const char find[] =
+		"SELECT id, cell, versions FROM meetings WHERE entry = ?";
+	static const char ins[] =
+		"INSERT INTO meetings (cell, date, kind, duration_min, chair, "
+		"clerk, observers, content, resolutions, rating, versions, "
+		"entry, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+		"ON CONFLICT (id) DO UPDATE SET cell = excluded.cell, "
+		"date = excluded.date, kind = excluded.kind, "
+		"duration_min = excluded.duration_min, chair = excluded.chair, "
+		"clerk = excluded.clerk, observers = excluded.observers, "
+		"content = excluded.content, "
+		"resolutions = excluded.resolutions, rating = excluded.rating, "
+		"versions = excluded.versions, entry = excluded.entry";
+	static const char del_att[] = "DELETE FROM attendance WHERE meeting = ?";
+	static const char ins_att[] = "INSERT INTO attendance (meeting, member, "
+	                              "mark) VALUES (?, ?, ?)";
+	const char *cell = str(c->b, "cell"), *date = str(c->b, "date");
+	const char *sup = str(c->b, "supersedes"), *k;
+	const json_t *att = json_object_get(c->b, "attendance");
+	char mid[CB_HASH_HEX];
+	const char *roles[2] = { "chair", "clerk" };
+	int versions = 1;
+	struct org o;
+	sqlite3_stmt *s;
+	json_t *v;
+	char *obs;
+	cb_err rc = org_writable(c, cell, "cell", &o);
+
+	if (rc)
+		return rc;
+	if ((rc = not_future(c, "meeting date", date)))
+		return rc;
+	snprintf(mid, sizeof(mid), "%s", c->id);
+	if (sup) {
+		unsigned char h[CB_HASH_BYTES];
+
+		if (cb_hex_decode(sup, h, sizeof(h), NULL))
+			return reject(c, "supersedes is not an entry id");
+		if (!(s = cb_store_stmt(c->st, find, c->eb)))
+			return CB_EIO;
+		sqlite3_bind_blob(s, 1, h, sizeof(h), SQLITE_TRANSIENT);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			sqlite3_reset(s);
+			return reject(c, "supersedes %.12s, which is not the "
+			              "current record of a meeting", sup);
+		}
+		snprintf(mid, sizeof(mid), "%s", sqlite3_column_text(s, 0));
+		if (strcmp((const char *)sqlite3_column_text(s, 1), cell)) {
+			sqlite3_reset(s);
+			return reject(c, "a correction cannot move a meeting to "
+			              "another cell");
+		}
+		versions = sqlite3_column_int(s, 2) + 1;
+		sqlite3_reset(s);
+	}
+	json_object_foreach((json_t *)att, k, v) {
+		bool yes = false;
+
+		if ((rc = in_cell_on(c, k, cell, date, &yes)))
+			return rc;
+		if (!yes)
+			return reject(c, "attendance names member %.12s, who was "
+			              "not in cell '%s' on %s", k, cell, date);
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *who = str(c->b, roles[i]);
+		const char *mark = who ? str(att, who) : NULL;
+
+		if (who && (!mark || strcmp(mark, "present") != 0))
+			return reject(c, "the %s %.12s is not marked present",
+			              roles[i], who);
+	}
+	obs = json_object_get(c->b, "observers")
+	              ? json_dumps(json_object_get(c->b, "observers"),
+	                           JSON_COMPACT | JSON_SORT_KEYS)
+	              : NULL;
+	if (!(s = cb_store_stmt(c->st, ins, c->eb))) {
+		free(obs);
+		return CB_EIO;
+	}
+	cb_bind_text(s, 1, cell);
+	cb_bind_text(s, 2, date);
+	cb_bind_text(s, 3, str(c->b, "kind"));
+	sqlite3_bind_int64(s, 4,
+	                   json_integer_value(
+	                           json_object_get(c->b, "duration_min")));
+	cb_bind_text(s, 5, str(c->b, "chair"));
+	cb_bind_text(s, 6, str(c->b, "clerk"));
+	cb_bind_text(s, 7, obs ? obs : "[]");
+	cb_bind_text(s, 8, str(c->b, "content") ? str(c->b, "content") : "");
+	cb_bind_text(s, 9,
+	             str(c->b, "resolutions") ? str(c->b, "resolutions") : "");
+	cb_bind_text(s, 10, str(c->b, "rating"));
+	sqlite3_bind_int(s, 11, versions);
+	sqlite3_bind_blob(s, 12, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 13, mid);
+	rc = cb_store_step_done(c->st, s, c->eb);
+	free(obs);
+	if (rc)
+		return rc;
+	if (!(s = cb_store_stmt(c->st, del_att, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, mid);
+	if ((rc = cb_store_step_done(c->st, s, c->eb)))
+		return rc;
+	json_object_foreach((json_t *)att, k, v) {
+		if (!(s = cb_store_stmt(c->st, ins_att, c->eb)))
+			return CB_EIO;
+		cb_bind_text(s, 1, mid);
+		cb_bind_text(s, 2, k);
+		cb_bind_text(s, 3, json_string_value(v));
+		if ((rc = cb_store_step_done(c->st, s, c->eb)))
+			return rc;
+	}
+	return CB_OK;
+}
+
+/* --- ratings --------------------------------------------------------- */
+
+static const char *
+level_of_score(json_int_t score)
+{
+	return score >= 90 ? "outstanding"
+	       : score >= 70 ? "good"
+	       : score >= 50 ? "completed"
+	                     : "not-completed";
+}
+
+static cb_err
+apply_rating_record(struct ctx *c)
+{
+	static const char sql[] =
+		"INSERT INTO ratings (subject_kind, subject, period, stage, "
+		"level, score, note, entry) VALUES (?,?,?,?,?,?,?,?) "
+		"ON CONFLICT (subject_kind, subject, period, stage) DO UPDATE "
+		"SET level = excluded.level, score = excluded.score, "
+		"note = excluded.note, entry = excluded.entry";
+	const char *kind = str(c->b, "subject_kind");
+	const char *subject = str(c->b, "subject");
+	const char *period = str(c->b, "period"), *level = str(c->b, "level");
+	const json_t *score = json_object_get(c->b, "score");
+	char start[11];
+	sqlite3_stmt *s;
+	cb_err rc;
+
+	if (strcmp(kind, "member") == 0) {
+		json_t *m = NULL;
+
+		if ((rc = member_writable(c, subject, &m)))
+			return rc;
+		json_decref(m);
+	} else {
+		struct org o;
+
+		if ((rc = org_writable(c, subject, NULL, &o)))
+			return rc;
+	}
+	if (score && strcmp(level_of_score(json_integer_value(score)), level))
+		return reject(c, "a score of %" JSON_INTEGER_FORMAT " is rated "
+		              "%s, not %s", json_integer_value(score),
+		              level_of_score(json_integer_value(score)), level);
+	/* The period must have begun: its first day. */
+	memcpy(start, period, 4);
+	memcpy(start + 4, "-01-01", 7);
+	if (period[4] == '-' && period[5] == 'Q') {
+		int month = (period[6] - '1') * 3 + 1;
+
+		start[5] = (char)('0' + month / 10);
+		start[6] = (char)('0' + month % 10);
+	} else if (period[4] == '-') {
+		start[5] = period[5];
+		start[6] = period[6];
+	}
+	if (strcmp(start, c->today) > 0)
+		return reject(c, "period %s has not begun on %s", period,
+		              c->today);
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, kind);
+	cb_bind_text(s, 2, subject);
+	cb_bind_text(s, 3, period);
+	cb_bind_text(s, 4, str(c->b, "stage"));
+	cb_bind_text(s, 5, level);
+	if (score)
+		sqlite3_bind_int64(s, 6, json_integer_value(score));
+	cb_bind_text(s, 7, str(c->b, "note"));
+	sqlite3_bind_blob(s, 8, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+/* --- dispatch -------------------------------------------------------- */
+
+static const struct {
+	const char *op;
+	cb_err (*apply)(struct ctx *);
+} appliers[] = {
+	{ "org.init", apply_org_init },
+	{ "cell.create", apply_cell_create },
+	{ "cell.rename", apply_cell_rename },
+	{ "org.congress", apply_org_congress },
+	{ "member.add", apply_member_add },
+	{ "member.update", apply_member_update },
+	{ "member.status", apply_member_status },
+	{ "meeting.record", apply_meeting_record },
+	{ "rating.record", apply_rating_record },
+};
+
+cb_err
+cb_project_entry(struct cb_store *st, const struct cb_entry *e,
+                 struct cb_errbuf *eb)
+{
+	struct ctx c = { .st = st, .e = e, .b = e->json, .eb = eb };
+	cb_err rc;
+
+	if (cb_ops_check(e->op, e->json, eb))
+		return CB_ERULE;
+	cb_hash_hex(e->id, c.id);
+	cb_project_date_of(e->time_ms, c.today);
+	if ((rc = cb_store_exec(st, "SAVEPOINT project", eb)))
+		return rc;
+	rc = CB_ERULE;
+	for (size_t i = 0; i < sizeof(appliers) / sizeof(appliers[0]); i++) {
+		if (strcmp(appliers[i].op, e->op) == 0) {
+			rc = appliers[i].apply(&c);
+			break;
+		}
+	}
+	if (rc) {
+		sqlite3_exec(cb_store_db(st),
+		             "ROLLBACK TO project; RELEASE project", NULL, NULL,
+		             NULL);
+		return rc == CB_EINVAL ? CB_ERULE : rc;
+	}
+	return cb_store_exec(st, "RELEASE project", eb);
+}
+
+static const char *const tables[] = {
+	"SELECT * FROM orgs ORDER BY code",
+	"SELECT * FROM congresses ORDER BY org, term",
+	"SELECT * FROM members ORDER BY id",
+	"SELECT * FROM memberships ORDER BY member, entry",
+	"SELECT * FROM meetings ORDER BY id",
+	"SELECT * FROM attendance ORDER BY meeting, member",
+	"SELECT * FROM ratings ORDER BY subject_kind, subject, period, stage",
+	"SELECT id, state, reason FROM entries ORDER BY id",
+};
+
+cb_err
+cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
+{
+	return cb_store_exec(st,
+	                     "DELETE FROM orgs; DELETE FROM congresses;"
+	                     "DELETE FROM members; DELETE FROM memberships;"
+	                     "DELETE FROM meetings; DELETE FROM attendance;"
+	                     "DELETE FROM ratings;"
+	                     "UPDATE entries SET state = 'pending', "
+	                     "reason = NULL;",
+	                     eb);
+}
+
+cb_err
+cb_project_digest(struct cb_store *st, unsigned char out[32],
+                  struct cb_errbuf *eb)
+{
+	crypto_hash_sha256_state h;
+
+	crypto_hash_sha256_init(&h);
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		sqlite3_stmt *s = NULL;
+		int r;
+
+		if (sqlite3_prepare_v2(cb_store_db(st), tables[t], -1, &s,
+		                       NULL) != SQLITE_OK)
+			return cb_store_error(st, eb, "cannot digest tables");
+		crypto_hash_sha256_update(&h, (const unsigned char *)tables[t],
+		                          strlen(tables[t]) + 1);
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			for (int i = 0; i < sqlite3_column_count(s); i++) {
+				unsigned char tag[5];
+				int type = sqlite3_column_type(s, i);
+				const void *p = type == SQLITE_BLOB
+				                        ? sqlite3_column_blob(s, i)
+				                        : (const void *)
+				                          sqlite3_column_text(s, i);
+				int n = sqlite3_column_bytes(s, i);
+
+				tag[0] = (unsigned char)type;
+				for (int k = 0; k < 4; k++)
+					tag[1 + k] = (unsigned char)(n >> (24 - 8 * k));
+				crypto_hash_sha256_update(&h, tag, sizeof(tag));
+				if (n > 0)
+					crypto_hash_sha256_update(&h, p,
+					                          (size_t)n);
+			}
+		}
+		sqlite3_finalize(s);
+		if (r != SQLITE_DONE)
+			return cb_store_error(st, eb, "cannot digest tables");
+	}
+	crypto_hash_sha256_final(&h, out);
+	return CB_OK;
+}

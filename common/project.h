@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* project.h — the projection: the deterministic function from entries to
+ * the tables of schema/ (DESIGN.md principle 1). Applying an entry either
+ * changes the tables or rejects it with a reason and changes nothing; the
+ * same entries applied in the same order always give the same tables. */
+#ifndef CB_PROJECT_H
+#define CB_PROJECT_H
+
+#include "entry.h"
+#include "err.h"
+#include "store.h"
+
+#define CB_REASON_MAX 256
+
+/* Apply e's op to the tables. CB_OK: applied. CB_ERULE: rejected, with the
+ * reason in eb, and the tables unchanged. Anything else: a storage error,
+ * the tables unchanged (the caller should roll back). Must be called inside
+ * a transaction. The body is checked with cb_ops_check first. */
+cb_err cb_project_entry(struct cb_store *st, const struct cb_entry *e,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Empty every projection table (entries stay); inside a transaction. */
+cb_err cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+
+/* SHA-256 over every projection table's rows in primary-key order, and over
+ * each entry's (id, state, reason): equal digests mean identical tables. */
+cb_err cb_project_digest(struct cb_store *st, unsigned char out[32],
+                         struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* The date (YYYY-MM-DD, Vietnam time, UTC+7) of a Unix time in ms. */
+void cb_project_date_of(int64_t time_ms, char out[11]);
+
+#endif

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* schema.h — the SQL migrations of schema/, embedded at build time by
+ * cmake/embed_schema.cmake, in ascending version order. */
+#ifndef CB_SCHEMA_H
+#define CB_SCHEMA_H
+
+#include <stddef.h>
+
+struct cb_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+extern const struct cb_migration cb_schema_migrations[];
+extern const size_t cb_schema_count;
+
+#endif

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/* store.c — SQLite storage (see store.h). Durability: WAL journal with
+ * synchronous=FULL, so a commit is on disk before it returns and a power cut
+ * at any instant leaves the last committed state (SQLite's atomic commit). */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "schema.h"
+#include "text.h"
+
+#define STMT_CACHE_MAX 128
+
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct cb_store {
+	sqlite3 *db;
+	char *path;
+	size_t nstmts;
+	struct stmt_slot stmts[STMT_CACHE_MAX];
+};
+
+int
+cb_store_schema_version(void)
+{
+	return cb_schema_migrations[cb_schema_count - 1].version;
+}
+
+sqlite3 *
+cb_store_db(struct cb_store *st)
+{
+	return st->db;
+}
+
+const char *
+cb_store_path(const struct cb_store *st)
+{
+	return st->path;
+}
+
+cb_err
+cb_store_error(struct cb_store *st, struct cb_errbuf *eb, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db) & 0xff;
+
+	if (code == SQLITE_FULL)
+		return cb_error(eb, CB_EIO,
+		                "%s: the disk holding '%s' is full; nothing was "
+		                "saved — free some space and try again",
+		                what, st->path);
+	if (code == SQLITE_READONLY)
+		return cb_error(eb, CB_EIO, "%s: '%s' is read-only", what,
+		                st->path);
+	if (code == SQLITE_BUSY)
+		return cb_error(eb, CB_EIO,
+		                "%s: '%s' is in use by another chibo process; "
+		                "try again when it finishes",
+		                what, st->path);
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		return cb_error(eb, CB_EIO,
+		                "%s: '%s' is damaged (%s); restore it from a "
+		                "backup or rebuild it from a hub",
+		                what, st->path, sqlite3_errmsg(st->db));
+	return cb_error(eb, CB_EIO, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+cb_err
+cb_store_exec(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return cb_store_error(st, eb, "database error");
+	return CB_OK;
+}
+
+cb_err
+cb_store_begin(struct cb_store *st, struct cb_errbuf *eb)
+{
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
+		return cb_store_error(st, eb, "cannot start a transaction");
+	return CB_OK;
+}
+
+cb_err
+cb_store_commit(struct cb_store *st, struct cb_errbuf *eb)
+{
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) {
+		cb_err rc = cb_store_error(st, eb, "cannot commit");
+
+		cb_store_rollback(st);
+		return rc;
+	}
+	return CB_OK;
+}
+
+void
+cb_store_rollback(struct cb_store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+cb_err
+cb_store_savepoint(struct cb_store *st, struct cb_errbuf *eb)
+{
+	if (sqlite3_exec(st->db, "SAVEPOINT op", NULL, NULL, NULL))
+		return cb_store_error(st, eb, "cannot start a savepoint");
+	return CB_OK;
+}
+
+cb_err
+cb_store_savepoint_release(struct cb_store *st, struct cb_errbuf *eb)
+{
+	if (sqlite3_exec(st->db, "RELEASE op", NULL, NULL, NULL))
+		return cb_store_error(st, eb, "cannot release a savepoint");
+	return CB_OK;
+}
+
+void
+cb_store_savepoint_rollback(struct cb_store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK TO op; RELEASE op", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *
+cb_store_stmt(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
+{
+	sqlite3_stmt *s = NULL;
+
+	for (size_t i = 0; i < st->nstmts; i++) {
+		if (st->stmts[i].sql == sql) {
+			s = st->stmts[i].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+	                       NULL) != SQLITE_OK) {
+		cb_store_error(st, eb, "cannot prepare a query");
+		return NULL;
+	}
+	if (st->nstmts < STMT_CACHE_MAX) {
+		st->stmts[st->nstmts].sql = sql;
+		st->stmts[st->nstmts].stmt = s;
+		st->nstmts++;
+	} else {
+		/* The cache is a fixed table sized for chibo's queries; a
+		 * query beyond it is a programming error worth hearing of. */
+		sqlite3_finalize(s);
+		cb_error(eb, CB_EIO, "statement cache full");
+		return NULL;
+	}
+	return s;
+}
+
+cb_err
+cb_store_step_done(struct cb_store *st, sqlite3_stmt *stmt,
+                   struct cb_errbuf *eb)
+{
+	int r = sqlite3_step(stmt);
+
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		cb_err rc = cb_store_error(st, eb, "cannot write to the database");
+
+		sqlite3_reset(stmt);
+		return rc;
+	}
+	sqlite3_reset(stmt);
+	return CB_OK;
+}
+
+int
+cb_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (!v)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+cb_err
+cb_store_meta_get(struct cb_store *st, const char *key, char **value,
+                  struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT value FROM meta WHERE key = ?";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	char *v;
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return cb_error(eb, CB_ENOTFOUND, "no '%s' in the replica", key);
+	}
+	if (r != SQLITE_ROW)
+		return cb_store_error(st, eb, "cannot read replica metadata");
+	v = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if (!v)
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	*value = v;
+	return CB_OK;
+}
+
+cb_err
+cb_store_meta_set(struct cb_store *st, const char *key, const char *value,
+                  struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"INSERT INTO meta (key, value) VALUES (?, ?) "
+		"ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	return cb_store_step_done(st, s, eb);
+}
+
+cb_err
+cb_store_integrity(struct cb_store *st, struct cb_errbuf *eb)
+{
+	sqlite3_stmt *s = NULL;
+	cb_err rc = CB_OK;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s,
+	                       NULL) != SQLITE_OK)
+		return cb_store_error(st, eb, "cannot check integrity");
+	if (sqlite3_step(s) != SQLITE_ROW)
+		rc = cb_store_error(st, eb, "cannot check integrity");
+	else if (strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0)
+		rc = cb_error(eb, CB_EIO,
+		              "database '%s' fails its integrity check: %s",
+		              st->path, sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* chibo_match(name, query): cb_text_match as SQL, for name search that
+ * ignores case and diacritics ("nguyen van hop" finds "Nguyễn Văn Hợp"). */
+static void
+sql_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *name = sqlite3_value_text(argv[0]);
+	const unsigned char *query = sqlite3_value_text(argv[1]);
+
+	(void)argc;
+	if (!name || !query) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_int(ctx, cb_text_match((const char *)name,
+	                                      (const char *)query));
+}
+
+static int
+user_version(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) ==
+	            SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static cb_err
+migrate(struct cb_store *st, struct cb_errbuf *eb)
+{
+	int have = user_version(st->db), want = cb_store_schema_version();
+	char sql[64];
+	cb_err rc;
+
+	if (have < 0)
+		return cb_store_error(st, eb, "cannot read the schema version");
+	if (have > want)
+		return cb_error(eb, CB_EVERSION,
+		                "'%s' has schema version %d but this chibo "
+		                "knows only up to %d; upgrade chibo",
+		                st->path, have, want);
+	if (have == want)
+		return CB_OK;
+	rc = cb_store_begin(st, eb);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < cb_schema_count; i++) {
+		const struct cb_migration *m = &cb_schema_migrations[i];
+
+		if (m->version <= have)
+			continue;
+		if (sqlite3_exec(st->db, m->sql, NULL, NULL, NULL)) {
+			rc = cb_store_error(st, eb, "cannot apply schema");
+			cb_error_prefix(eb, rc, "migration %s", m->name);
+			cb_store_rollback(st);
+			return rc;
+		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", want);
+	rc = cb_store_exec(st, sql, eb);
+	if (!rc)
+		rc = cb_store_commit(st, eb);
+	if (rc)
+		cb_store_rollback(st);
+	return rc;
+}
+
+cb_err
+cb_store_open(const char *path, bool create, struct cb_store **out,
+              struct cb_errbuf *eb)
+{
+	struct cb_store *st;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	cb_err rc;
+
+	if (!create && access(path, F_OK) != 0)
+		return cb_error(eb, CB_ENOTFOUND, "no database at '%s'", path);
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	st = calloc(1, sizeof(*st));
+	if (!st || !(st->path = strdup(path))) {
+		free(st);
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	}
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		rc = cb_error(eb, CB_EIO, "cannot open '%s': %s", path,
+		              st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	rc = cb_store_exec(st,
+	                   "PRAGMA journal_mode = WAL;"
+	                   "PRAGMA synchronous = FULL;"
+	                   "PRAGMA foreign_keys = OFF;"
+	                   "PRAGMA trusted_schema = OFF;",
+	                   eb);
+	if (rc) {
+		cb_error_prefix(eb, rc, "cannot open '%s'", path);
+		goto fail;
+	}
+	rc = migrate(st, eb);
+	if (rc)
+		goto fail;
+	if (sqlite3_create_function(st->db, "chibo_match", 2,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+	                                    SQLITE_INNOCUOUS,
+	                            NULL, sql_match, NULL, NULL) != SQLITE_OK) {
+		rc = cb_store_error(st, eb, "cannot register functions");
+		goto fail;
+	}
+	*out = st;
+	return CB_OK;
+fail:
+	cb_store_free(&st);
+	return rc;
+}
+
+void
+cb_store_free(struct cb_store **pst)
+{
+	struct cb_store *st = pst ? *pst : NULL;
+
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->nstmts; i++)
+		sqlite3_finalize(st->stmts[i].stmt);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+	*pst = NULL;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* store.h — the SQLite file under a replica (or a hub): opening it with the
+ * durability chibo promises (WAL, synchronous=FULL), schema migrations from
+ * schema/, transactions and savepoints, and a cache of prepared statements.
+ * Everything that touches SQL goes through here or through a module that
+ * takes a struct cb_store. */
+#ifndef CB_STORE_H
+#define CB_STORE_H
+
+#include <stdbool.h>
+
+#include <sqlite3.h>
+
+#include "err.h"
+
+struct cb_store;
+
+/* Open the database at path, creating it if create is true (and failing
+ * with CB_ENOTFOUND if it is absent and create is false). Migrates an older
+ * schema in one transaction; refuses a newer one with CB_EVERSION. */
+cb_err cb_store_open(const char *path, bool create, struct cb_store **out,
+                     struct cb_errbuf *eb) CB_MUST_CHECK;
+/* Close (finalising cached statements); sets *st to NULL; NULL-safe. */
+void cb_store_free(struct cb_store **st);
+
+sqlite3 *cb_store_db(struct cb_store *st);
+const char *cb_store_path(const struct cb_store *st);
+int cb_store_schema_version(void);
+
+/* Turn the last SQLite error into a message "what: sqlite says" (disk full
+ * and read-only file get a sentence of their own). Returns CB_EIO. */
+cb_err cb_store_error(struct cb_store *st, struct cb_errbuf *eb,
+                      const char *what);
+
+cb_err cb_store_exec(struct cb_store *st, const char *sql,
+                     struct cb_errbuf *eb) CB_MUST_CHECK;
+cb_err cb_store_begin(struct cb_store *st, struct cb_errbuf *eb)
+	CB_MUST_CHECK; /* BEGIN IMMEDIATE */
+cb_err cb_store_commit(struct cb_store *st, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+void cb_store_rollback(struct cb_store *st);
+cb_err cb_store_savepoint(struct cb_store *st, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+cb_err cb_store_savepoint_release(struct cb_store *st, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+void cb_store_savepoint_rollback(struct cb_store *st);
+
+/* A prepared statement for sql, cached by the pointer sql (pass a string
+ * literal or another string that lives as long as the store), reset and
+ * with bindings cleared. NULL on error with eb filled. Do not finalize. */
+sqlite3_stmt *cb_store_stmt(struct cb_store *st, const char *sql,
+                            struct cb_errbuf *eb);
+/* Step a write statement to completion and reset it. */
+cb_err cb_store_step_done(struct cb_store *st, sqlite3_stmt *stmt,
+                          struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* meta(key, value): *value is malloc'd; CB_ENOTFOUND when absent. */
+cb_err cb_store_meta_get(struct cb_store *st, const char *key, char **value,
+                         struct cb_errbuf *eb) CB_MUST_CHECK;
+cb_err cb_store_meta_set(struct cb_store *st, const char *key,
+                         const char *value, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+
+/* PRAGMA integrity_check: CB_OK when "ok", else the first problem. */
+cb_err cb_store_integrity(struct cb_store *st, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+
+/* Bind a text that may be NULL. */
+int cb_bind_text(sqlite3_stmt *s, int i, const char *v);
+
+#endif

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# demo.sh — the main job, played out on this machine: a commune office
+# records its Party organisation offline — cells, members, a meeting,
+# ratings — every change a signed, hash-chained entry; 'verify' passes; then
+# one byte of the replica file is changed by hand and 'verify' catches it.
+# Builds chibo first (installing the Debian dependencies when missing) and
+# removes everything it made when it ends.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+./packaging/install-deps.sh >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)" --target chibo-agent >/dev/null
+AGENT=$PWD/build/chibo-agent
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/chibo-demo.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+export CHIBO_REPLICA=$W/que-nham
+step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
+run() { printf '$ chibo-agent %s\n' "$*"; "$AGENT" "$@"; }
+
+step "The commune office of Quế Nham (Bắc Giang) sets up its replica: no network needed."
+run init --code 07297 --name "Đảng bộ xã Quế Nham" --parent BG.TY
+
+step "It records its cells: four villages and the commune-agency cell."
+run cell create --code DG --name "Chi bộ thôn Đại Giáp" --kind residential
+run cell create --code CA --name "Chi bộ cơ quan xã" --kind commune-agency
+cat > "$W/cells.jsonl" <<'JSON'
+{"op": "cell.create", "code": "TN", "name": "Chi bộ thôn Tân Ninh", "kind": "residential"}
+{"op": "cell.create", "code": "HT", "name": "Chi bộ thôn Hà Thượng", "kind": "residential"}
+{"op": "cell.create", "code": "PT", "name": "Chi bộ thôn Phúc Tiến", "kind": "residential"}
+JSON
+run apply --quiet "$W/cells.jsonl"
+
+step "The member list comes from the office spreadsheet (CSV, Vietnamese headers); a dry run first."
+cat > "$W/members.csv" <<'CSV'
+Họ và tên,Ngày sinh,Giới tính,Số thẻ đảng,Số CCCD,Ngày vào Đảng,Ngày chính thức,Chi bộ
+Dương Đăng Quyền,12/04/1972,Nam,07297001,024072000101,19/05/1998,19/05/1999,CA
+Nguyễn Văn Hợp,02/03/1980,Nam,07297002,024080000102,03/02/2006,03/02/2007,CA
+Trần Thị Hương,15/08/1990,Nữ,07297003,024190000103,10/01/2015,10/01/2016,CA
+Lê Văn Tám,01/01/1965,Nam,07297004,024065000104,01/09/1990,01/09/1991,DG
+Phạm Thị Lan,20/11/1985,Nữ,07297005,024185000105,22/12/2010,22/12/2011,DG
+Hoàng Văn Dũng,07/07/1978,Nam,07297006,024078000106,30/04/2004,30/04/2005,TN
+Vũ Thị Mai,09/09/1992,Nữ,07297007,024192000107,02/09/2019,02/09/2020,HT
+Đặng Quang Hải,25/12/1983,Nam,07297008,024083000108,19/05/2009,19/05/2010,PT
+Bùi Thị Thảo,14/02/1996,Nữ,,024196000109,03/02/2026,,CA
+CSV
+run import-members --dry-run "$W/members.csv"
+run import-members "$W/members.csv"
+
+step "Who is in the commune-agency cell? And a search typed without diacritics."
+run members --cell CA
+run members --name "nguyen van hop"
+
+step "The agency cell holds its October meeting; a district observer attends."
+run meeting record --cell CA --date 2026-10-05 --kind regular --duration 95 \
+	--chair card:07297001 --clerk card:07297003 \
+	--present card:07297001,card:07297002,card:07297003 \
+	--excused nid:024196000109 \
+	--observer "Nguyễn Hữu Thọ:Huyện ủy viên" \
+	--content "Quán triệt Kết luận 21-KL/TW; kế hoạch giải thể chi bộ cơ quan" \
+	--resolutions "Chuyển đảng viên về sinh hoạt tại chi bộ thôn" --rating good
+run meetings
+
+step "Year-end ratings on the 100-point scale: self-rating, then the committee's decision."
+run rate --member card:07297002 --period 2025 --level good --score 84 --stage self
+run rate --member card:07297002 --period 2025 --level outstanding --score 91 --stage decided
+run rate --org CA --period 2025 --level good --score 80 --stage decided
+run congress --org DG --term 2020-2025 --held-on 2020-05-20
+run ratings
+
+step "A rule broken is refused before anything is written: a card number already in use."
+run member add --name "Ngô Văn Trùng" --birth 1990-01-01 --sex male \
+	--card 07297002 --admitted 2015-01-01 --cell DG || true
+
+step "Every change is a signed entry chained to the one before."
+run log --limit 6
+run status
+
+step "An inspector checks the replica: every signature, every chain link, every table."
+run verify
+
+step "Someone edits one byte of the replica file by hand (Hợp → Hớp)…"
+cp -a "$CHIBO_REPLICA" "$W/tampered"
+python3 - "$W/tampered/replica.db" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+i = b.find("Văn Hợp".encode())
+b[i + len("Văn H".encode()) + 1] ^= 0x01
+open(p, "wb").write(b)
+print("  changed byte %d of %s" % (i, p.rsplit("/", 2)[-2] + "/replica.db"))
+PY
+step "…and verify catches it."
+run --replica "$W/tampered" verify || echo "(verify exited $? — the tampering is caught)"
+printf '\n\033[1mDone.\033[0m The replica lived in %s and is now removed.\n' "$W"

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# install-deps.sh — install chibo's build and test dependencies from Debian 12
+# packages. Idempotent: installs only what is missing. Run as root (or with
+# sudo available); prints what it does in one line per step.
+set -eu
+
+PKGS="build-essential cmake pkg-config
+libsqlite3-dev sqlite3 libsodium-dev libjansson-dev libcurl4-openssl-dev
+libmicrohttpd-dev libzstd-dev libutf8proc-dev libcmocka-dev
+openssl python3 clang libclang-rt-14-dev"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	echo "install-deps: all dependencies present"
+	exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO="sudo"
+	else
+		echo "install-deps: missing packages:$missing; run this script as root" >&2
+		exit 1
+	fi
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

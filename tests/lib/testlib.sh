@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+# testlib.sh — shared by tests/cli/*.sh: a temporary directory removed on
+# exit, the agent under test, and assertions that print what went wrong.
+# Each script ends with 'finish', which prints "N passed, N failed".
+set -u
+
+: "${CHIBO_AGENT:?CHIBO_AGENT must name the chibo-agent binary}"
+: "${CHIBO_SOURCE_DIR:?CHIBO_SOURCE_DIR must name the source tree}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/chibo-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export CHIBO_REPLICA="$T/replica"
+PASSED=0
+FAILED=0
+
+agent() { "$CHIBO_AGENT" "$@"; }
+
+ok() { PASSED=$((PASSED + 1)); }
+bad() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
+
+# expect_ok DESC CMD...: CMD must exit 0.
+expect_ok() {
+	local desc=$1; shift
+	if out=$("$@" 2>&1); then ok; else bad "$desc: exit $? — $out"; fi
+}
+
+# expect_fail DESC PATTERN CMD...: CMD must exit non-zero, print exactly
+# one line on stderr, and that line must match the grep -E PATTERN.
+expect_fail() {
+	local desc=$1 pat=$2; shift 2
+	local err rc
+	err=$("$@" 2>&1 >/dev/null); rc=$?
+	if [ $rc -eq 0 ]; then bad "$desc: succeeded"; return; fi
+	if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then
+		bad "$desc: expected one line of error, got: $err"; return
+	fi
+	if ! printf '%s\n' "$err" | grep -Eq -- "$pat"; then
+		bad "$desc: error '$err' does not match /$pat/"; return
+	fi
+	ok
+}
+
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi
+}
+
+# expect_match DESC PATTERN TEXT
+expect_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then ok
+	else bad "$1: /$2/ not in: $3"; fi
+}
+
+entry_count() {
+	sqlite3 "${1:-$CHIBO_REPLICA}/replica.db" 'SELECT count(*) FROM entries'
+}
+
+finish() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/* test_csv.c — the RFC 4180 reader and field writer (common/csv.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+
+struct reader {
+	FILE *fp;
+	struct cb_csv csv;
+	struct cb_csv_row row;
+	struct cb_errbuf eb;
+};
+
+/* Open n bytes of s as a CSV file. */
+static void
+reader_open(struct reader *r, const char *s, size_t n)
+{
+	memset(r, 0, sizeof(*r));
+	r->fp = tmpfile();
+	assert_non_null(r->fp);
+	assert_int_equal(fwrite(s, 1, n, r->fp), n);
+	rewind(r->fp);
+	cb_csv_init(&r->csv, r->fp);
+}
+
+static void
+reader_close(struct reader *r)
+{
+	cb_csv_row_release(&r->row);
+	cb_csv_release(&r->csv);
+	fclose(r->fp);
+}
+
+#define OPEN(r, lit) reader_open((r), (lit), sizeof(lit) - 1)
+
+/* The next record has exactly the fields given (NULL-terminated list) and
+ * starts on line `line`. */
+static void
+expect_row(struct reader *r, size_t line, ...)
+{
+	va_list ap;
+	const char *want;
+	size_t i = 0;
+	cb_err rc;
+
+	rc = cb_csv_next(&r->csv, &r->row, &r->eb);
+	if (rc)
+		fail_msg("expected a record on line %zu, got %s: %s", line,
+			 cb_err_name(rc), r->eb.msg);
+	assert_int_equal(r->row.line, line);
+	va_start(ap, line);
+	while ((want = va_arg(ap, const char *)) != NULL) {
+		if (i >= r->row.nfields) {
+			va_end(ap);
+			fail_msg("line %zu: only %zu fields", line,
+				 r->row.nfields);
+		}
+		if (strcmp(r->row.fields[i], want) != 0) {
+			va_end(ap);
+			fail_msg("line %zu field %zu: '%s', expected '%s'",
+				 line, i + 1, r->row.fields[i], want);
+		}
+		i++;
+	}
+	va_end(ap);
+	assert_int_equal(r->row.nfields, i);
+}
+
+static void
+expect_end(struct reader *r)
+{
+	assert_int_equal(cb_csv_next(&r->csv, &r->row, &r->eb), CB_ENOTFOUND);
+	assert_int_equal(r->row.nfields, 0);
+	/* And it stays at the end. */
+	assert_int_equal(cb_csv_next(&r->csv, &r->row, &r->eb), CB_ENOTFOUND);
+}
+
+static void
+expect_error(struct reader *r, const char *fragment)
+{
+	memset(&r->eb, 0, sizeof(r->eb));
+	assert_int_equal(cb_csv_next(&r->csv, &r->row, &r->eb), CB_EINVAL);
+	assert_int_equal(r->row.nfields, 0);
+	if (!strstr(r->eb.msg, fragment))
+		fail_msg("error '%s' should mention '%s'", r->eb.msg, fragment);
+}
+
+static void
+test_bom_and_crlf(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	OPEN(&r, "\xEF\xBB\xBFname,age\r\nAn,30\r\nB\xC3\xACnh,41\r\n");
+	expect_row(&r, 1, "name", "age", NULL);
+	expect_row(&r, 2, "An", "30", NULL);
+	expect_row(&r, 3, "B\xC3\xACnh", "41", NULL);
+	expect_end(&r);
+	assert_int_equal(r.csv.sep, ',');
+	reader_close(&r);
+}
+
+static void
+test_no_bom_short_file(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	/* Fewer than three bytes: nothing may be lost looking for a BOM. */
+	OPEN(&r, "ab");
+	expect_row(&r, 1, "ab", NULL);
+	expect_end(&r);
+	reader_close(&r);
+
+	OPEN(&r, "\xEF\xBB"
+		 "a\n");
+	expect_error(&r, "line 1");
+	reader_close(&r);
+}
+
+static void
+test_empty_files(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	OPEN(&r, "");
+	expect_end(&r);
+	reader_close(&r);
+	OPEN(&r, "\xEF\xBB\xBF");
+	expect_end(&r);
+	reader_close(&r);
+	OPEN(&r, "\n\r\n\n");
+	expect_end(&r);
+	reader_close(&r);
+}
+
+static void
+test_semicolons(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	OPEN(&r, "H\xE1\xBB\x8D t\xC3\xAAn;Ng\xC3\xA0y sinh;Ghi ch\xC3\xBA\n"
+		 "Nguy\xE1\xBB\x85n, V\xC4\x83n;01/02/1990;\"a;b\"\n");
+	expect_row(&r, 1, "H\xE1\xBB\x8D t\xC3\xAAn", "Ng\xC3\xA0y sinh",
+		   "Ghi ch\xC3\xBA", NULL);
+	expect_row(&r, 2, "Nguy\xE1\xBB\x85n, V\xC4\x83n", "01/02/1990", "a;b",
+		   NULL);
+	expect_end(&r);
+	assert_int_equal(r.csv.sep, ';');
+	reader_close(&r);
+}
+
+static void
+test_separator_guess(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	/* Semicolons inside quotes do not count. */
+	OPEN(&r, "\"a;b;c\",d\n1,2\n");
+	expect_row(&r, 1, "a;b;c", "d", NULL);
+	expect_row(&r, 2, "1", "2", NULL);
+	expect_end(&r);
+	assert_int_equal(r.csv.sep, ',');
+	reader_close(&r);
+
+	/* More semicolons than commas. */
+	OPEN(&r, "a;b;c,d\n");
+	expect_row(&r, 1, "a", "b", "c,d", NULL);
+	expect_end(&r);
+	reader_close(&r);
+
+	/* A tie goes to ','. */
+	OPEN(&r, "a;b,c\n");
+	expect_row(&r, 1, "a;b", "c", NULL);
+	expect_end(&r);
+	reader_close(&r);
+
+	/* Blank lines before the first record; it spans lines. */
+	OPEN(&r, "\n\n\"x\ny\";z;\"w,v\"\n1;2;3");
+	expect_row(&r, 3, "x\ny", "z", "w,v", NULL);
+	expect_row(&r, 5, "1", "2", "3", NULL);
+	expect_end(&r);
+	assert_int_equal(r.csv.sep, ';');
+	reader_close(&r);
+}
+
+static void
+test_quotes(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	OPEN(&r, "a,\"b,c\",\"say \"\"hi\"\"\",\"line1\nline2\"\n"
+		 "next,\"\",\"\"\"\"\n"
+		 "\"crlf\r\ninside\",x\r\n"
+		 "\"blank\n\nline\",y\n");
+	expect_row(&r, 1, "a", "b,c", "say \"hi\"", "line1\nline2", NULL);
+	expect_row(&r, 3, "next", "", "\"", NULL);
+	expect_row(&r, 4, "crlf\r\ninside", "x", NULL);
+	expect_row(&r, 6, "blank\n\nline", "y", NULL);
+	expect_end(&r);
+	assert_int_equal(r.csv.line, 9);
+	reader_close(&r);
+}
+
+static void
+test_lenient_quotes(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	/* A quote inside an unquoted field is data; so is text after a
+	 * closing quote. */
+	OPEN(&r, "5\" pipe,\"ab\"cd,e\n");
+	expect_row(&r, 1, "5\" pipe", "abcd", "e", NULL);
+	expect_end(&r);
+	reader_close(&r);
+}
+
+static void
+test_empty_fields_and_cr(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	OPEN(&r, ",,\na,\n a , b \na\rb,c\nlast,cr\r");
+	expect_row(&r, 1, "", "", "", NULL);
+	expect_row(&r, 2, "a", "", NULL);
+	expect_row(&r, 3, " a ", " b ", NULL);
+	expect_row(&r, 4, "a\rb", "c", NULL);
+	expect_row(&r, 5, "last", "cr", NULL);
+	expect_end(&r);
+	reader_close(&r);
+}
+
+static void
+test_blank_lines(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	OPEN(&r, "\n\r\na,b\n\n\r\n\nc,d");
+	expect_row(&r, 3, "a", "b", NULL);
+	expect_row(&r, 7, "c", "d", NULL);
+	expect_end(&r);
+	reader_close(&r);
+}
+
+static void
+test_unterminated_quote(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	OPEN(&r, "a,b\nc,d\ne,\"open\nmore\n");
+	expect_row(&r, 1, "a", "b", NULL);
+	expect_row(&r, 2, "c", "d", NULL);
+	expect_error(&r, "line 3");
+	reader_close(&r);
+
+	/* In the first record, while the separator is being guessed. */
+	OPEN(&r, "\"never closed,x\n");
+	expect_error(&r, "line 1");
+	reader_close(&r);
+}
+
+static void
+test_invalid_utf8(void **state)
+{
+	static const char data[] = "ok,fine\n"
+				   "bad,\xC0\x80\n"
+				   "after,row\n"
+				   "\"multi\nline\xFF\",z\n"
+				   "nul,a\0b\n"
+				   "end,row\n";
+	struct reader r;
+
+	(void)state;
+	reader_open(&r, data, sizeof(data) - 1);
+	expect_row(&r, 1, "ok", "fine", NULL);
+	expect_error(&r, "line 2");
+	assert_non_null(strstr(r.eb.msg, "UTF-8"));
+	/* The reader stays in step after a bad record. */
+	expect_row(&r, 3, "after", "row", NULL);
+	expect_error(&r,
+		     "line 5"); /* the bad byte is on the record's 2nd line */
+	expect_error(&r, "line 6"); /* a NUL byte */
+	expect_row(&r, 7, "end", "row", NULL);
+	expect_end(&r);
+	reader_close(&r);
+}
+
+static void
+test_long_line(void **state)
+{
+	size_t n = 200000;
+	char *data = malloc(n + 8), *want = malloc(n + 1);
+	struct reader r;
+
+	(void)state;
+	assert_non_null(data);
+	assert_non_null(want);
+	memset(want, 'x', n);
+	want[n] = 0;
+	data[0] = '"';
+	memcpy(data + 1, want, n);
+	memcpy(data + 1 + n, "\",y\n", 4);
+	reader_open(&r, data, n + 5);
+	expect_row(&r, 1, want, "y", NULL);
+	expect_end(&r);
+	reader_close(&r);
+	free(data);
+	free(want);
+}
+
+static void
+test_write_field(void **state)
+{
+	char out[256];
+	FILE *fp;
+	size_t n;
+
+	(void)state;
+	fp = tmpfile();
+	assert_non_null(fp);
+	cb_csv_write_field(fp, "plain", ',');
+	putc('|', fp);
+	cb_csv_write_field(fp, "a,b", ',');
+	putc('|', fp);
+	cb_csv_write_field(fp, "a,b", ';');
+	putc('|', fp);
+	cb_csv_write_field(fp, "a;b", ';');
+	putc('|', fp);
+	cb_csv_write_field(fp, "say \"hi\"", ',');
+	putc('|', fp);
+	cb_csv_write_field(fp, " lead", ',');
+	putc('|', fp);
+	cb_csv_write_field(fp, "trail ", ',');
+	putc('|', fp);
+	cb_csv_write_field(fp, "two\nlines", ',');
+	putc('|', fp);
+	cb_csv_write_field(fp, "", ',');
+	putc('|', fp);
+	cb_csv_write_field(fp, "in ner", ',');
+	rewind(fp);
+	n = fread(out, 1, sizeof(out) - 1, fp);
+	out[n] = 0;
+	fclose(fp);
+	assert_string_equal(out, "plain|\"a,b\"|a,b|\"a;b\"|\"say \"\"hi\"\"\"|"
+				 "\" lead\"|\"trail \"|\"two\nlines\"||in ner");
+}
+
+static void
+round_trip(char sep)
+{
+	static const char *const rows[][4] = {
+	    {"H\xE1\xBB\x8D t\xC3\xAAn", "Ng\xC3\xA0y sinh", "Ghi ch\xC3\xBA",
+	     "x"},
+	    {"Nguy\xE1\xBB\x85n, V\xC4\x83n", "a;b", "say \"hi\"", ""},
+	    {" padded ", "two\r\nlines", "\"", "\"\""},
+	    {"", "", "", "end"},
+	};
+	struct reader r;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	assert_non_null(mem);
+	for (size_t i = 0; i < 4; i++) {
+		for (size_t j = 0; j < 4; j++) {
+			if (j)
+				putc(sep, mem);
+			cb_csv_write_field(mem, rows[i][j], sep);
+		}
+		fputs("\r\n", mem);
+	}
+	assert_int_equal(fclose(mem), 0);
+	reader_open(&r, text, len);
+	free(text);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(cb_csv_next(&r.csv, &r.row, &r.eb), CB_OK);
+		assert_int_equal(r.row.nfields, 4);
+		for (size_t j = 0; j < 4; j++)
+			assert_string_equal(r.row.fields[j], rows[i][j]);
+	}
+	expect_end(&r);
+	assert_int_equal(r.csv.sep, sep);
+	reader_close(&r);
+}
+
+static void
+test_round_trip(void **state)
+{
+	(void)state;
+	round_trip(',');
+	round_trip(';');
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_bom_and_crlf),
+	    cmocka_unit_test(test_no_bom_short_file),
+	    cmocka_unit_test(test_empty_files),
+	    cmocka_unit_test(test_semicolons),
+	    cmocka_unit_test(test_separator_guess),
+	    cmocka_unit_test(test_quotes),
+	    cmocka_unit_test(test_lenient_quotes),
+	    cmocka_unit_test(test_empty_fields_and_cr),
+	    cmocka_unit_test(test_blank_lines),
+	    cmocka_unit_test(test_unterminated_quote),
+	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_long_line),
+	    cmocka_unit_test(test_write_field),
+	    cmocka_unit_test(test_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
