@@ -51,7 +51,7 @@ member(unsigned i)
 	snprintf(name, sizeof(name), "%s %s %s", surnames[r % COUNT(surnames)],
 	         middles[(r >> 8) % COUNT(middles)],
 	         givens[(r >> 16) % COUNT(givens)]);
-	snprintf(birth, sizeof(birth), "%04u-%02u-%02u", 1950 + i % 50,
+	snprintf(birth, sizeof(birth), "%04u-%02u-%02u", 1950 + i % 40,
 	         1 + i % 12, 1 + i % 28);
 	snprintf(card, sizeof(card), "%08u", 10000000 + i);
 	snprintf(nid, sizeof(nid), "0791%08u", i);
@@ -68,7 +68,7 @@ disk_bytes(const char *dir)
 {
 	const char *names[] = { CB_REPLICA_DB, CB_REPLICA_DB "-wal" };
 	long long total = 0;
-	char p[4096];
+	char p[4300];
 	struct stat sb;
 
 	for (size_t i = 0; i < 2; i++) {
@@ -112,7 +112,7 @@ cmp_double(const void *a, const void *b)
 int
 main(void)
 {
-	char tmpl[] = "/tmp/chibo-bench-XXXXXX", dir[4200], cmd[8600];
+	char tmpl[] = "/tmp/chibo-bench-XXXXXX", dir[256], cmd[1024];
 	const char *agent = getenv("CHIBO_AGENT");
 	struct cb_ledger *lg;
 	struct cb_errbuf eb;

@@ -110,9 +110,12 @@ body_check(const json_t *v, int depth, struct cb_errbuf *eb)
 	}
 }
 
-cb_err
-cb_entry_decode(const unsigned char *p, size_t n, struct cb_entry *out,
-                struct cb_errbuf *eb)
+/* Decode p[0..n). With known_body (from cb_entry_build, whose body bytes
+ * are the canonical dump of it, already checked) the body is not parsed
+ * back: the entry shares that object. */
+static cb_err
+decode(const unsigned char *p, size_t n, const json_t *known_body,
+       struct cb_entry *out, struct cb_errbuf *eb)
 {
 	struct cb_entry e = CB_ENTRY_INIT;
 	json_error_t jerr;
@@ -189,19 +192,25 @@ cb_entry_decode(const unsigned char *p, size_t n, struct cb_entry *out,
 		                n - off - CB_SIG_BYTES - body_len);
 	}
 	body_at = off;
-	if (!cb_utf8_valid((const char *)p + body_at, body_len))
-		return cb_error(eb, CB_EINVAL, "entry body is not valid UTF-8");
-	e.json = json_loadb((const char *)p + body_at, body_len,
-	                    JSON_REJECT_DUPLICATES, &jerr);
-	if (!e.json)
-		return cb_error(eb, CB_EINVAL, "entry body is not JSON: %s",
-		                jerr.text);
-	if (!json_is_object(e.json)) {
-		cb_error(eb, CB_EINVAL, "entry body is not a JSON object");
-		goto out;
+	if (known_body) {
+		e.json = json_incref((json_t *)known_body);
+	} else {
+		if (!cb_utf8_valid((const char *)p + body_at, body_len))
+			return cb_error(eb, CB_EINVAL,
+			                "entry body is not valid UTF-8");
+		e.json = json_loadb((const char *)p + body_at, body_len,
+		                    JSON_REJECT_DUPLICATES, &jerr);
+		if (!e.json)
+			return cb_error(eb, CB_EINVAL,
+			                "entry body is not JSON: %s", jerr.text);
+		if (!json_is_object(e.json)) {
+			cb_error(eb, CB_EINVAL,
+			         "entry body is not a JSON object");
+			goto out;
+		}
+		if (body_check(e.json, 0, eb))
+			goto out;
 	}
-	if (body_check(e.json, 0, eb))
-		goto out;
 	e.bytes = malloc(n);
 	if (!e.bytes) {
 		rc = cb_error(eb, CB_ENOMEM, "out of memory decoding an entry");
@@ -224,6 +233,13 @@ truncated:
 out:
 	cb_entry_release(&e);
 	return rc;
+}
+
+cb_err
+cb_entry_decode(const unsigned char *p, size_t n, struct cb_entry *e,
+                struct cb_errbuf *eb)
+{
+	return decode(p, n, NULL, e, eb);
 }
 
 cb_err
@@ -299,6 +315,10 @@ cb_entry_build(const struct cb_entry_fields *f, struct cb_entry *e,
 		                f->op);
 	if (f->ndeps > CB_DEPS_MAX)
 		return cb_error(eb, CB_EINVAL, "too many deps");
+	if (!json_is_object(f->body))
+		return cb_error(eb, CB_EINVAL, "body is not a JSON object");
+	if (body_check(f->body, 0, eb))
+		return CB_EINVAL;
 	body = cb_entry_body_dump(f->body);
 	if (!body)
 		return cb_error(eb, CB_EINVAL, "body cannot be encoded as JSON");
@@ -325,7 +345,7 @@ cb_entry_build(const struct cb_entry_fields *f, struct cb_entry *e,
 		cb_error(eb, CB_ENOMEM, "out of memory encoding an entry");
 		goto out;
 	}
-	rc = cb_entry_decode(b.data, b.len, e, eb);
+	rc = decode(b.data, b.len, f->body, e, eb);
 	goto out;
 toobig:
 	rc = cb_error(eb, CB_ETOOBIG,

@@ -837,7 +837,7 @@ cb_project_entry(struct cb_store *st, const struct cb_entry *e,
 		return CB_ERULE;
 	cb_hash_hex(e->id, c.id);
 	cb_project_date_of(e->time_ms, c.today);
-	if ((rc = cb_store_exec(st, "SAVEPOINT project", eb)))
+	if ((rc = cb_store_run(st, "SAVEPOINT project", eb)))
 		return rc;
 	rc = CB_ERULE;
 	for (size_t i = 0; i < sizeof(appliers) / sizeof(appliers[0]); i++) {
@@ -847,12 +847,13 @@ cb_project_entry(struct cb_store *st, const struct cb_entry *e,
 		}
 	}
 	if (rc) {
-		sqlite3_exec(cb_store_db(st),
-		             "ROLLBACK TO project; RELEASE project", NULL, NULL,
-		             NULL);
+		/* keep the rejection's message: no eb for the rollback */
+		if (cb_store_run(st, "ROLLBACK TO project", NULL) ||
+		    cb_store_run(st, "RELEASE project", NULL))
+			return CB_EIO;
 		return rc == CB_EINVAL ? CB_ERULE : rc;
 	}
-	return cb_store_exec(st, "RELEASE project", eb);
+	return cb_store_run(st, "RELEASE project", eb);
 }
 
 static const char *const tables[] = {

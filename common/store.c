@@ -175,6 +175,16 @@ cb_store_step_done(struct cb_store *st, sqlite3_stmt *stmt,
 	return CB_OK;
 }
 
+cb_err
+cb_store_run(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
+{
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+
+	if (!s)
+		return CB_EIO;
+	return cb_store_step_done(st, s, eb);
+}
+
 int
 cb_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
@@ -344,7 +354,9 @@ cb_store_open(const char *path, bool create, struct cb_store **out,
 	                   "PRAGMA journal_mode = WAL;"
 	                   "PRAGMA synchronous = FULL;"
 	                   "PRAGMA foreign_keys = OFF;"
-	                   "PRAGMA trusted_schema = OFF;",
+	                   "PRAGMA trusted_schema = OFF;"
+	                   "PRAGMA cache_size = -32768;"
+	                   "PRAGMA temp_store = MEMORY;",
 	                   eb);
 	if (rc) {
 		cb_error_prefix(eb, rc, "cannot open '%s'", path);

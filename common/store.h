@@ -54,6 +54,11 @@ sqlite3_stmt *cb_store_stmt(struct cb_store *st, const char *sql,
 cb_err cb_store_step_done(struct cb_store *st, sqlite3_stmt *stmt,
                           struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Run a statement without results (a savepoint, say) through the cache:
+ * sql must be a string literal or live as long as the store. */
+cb_err cb_store_run(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
+	CB_MUST_CHECK;
+
 /* meta(key, value): *value is malloc'd; CB_ENOTFOUND when absent. */
 cb_err cb_store_meta_get(struct cb_store *st, const char *key, char **value,
                          struct cb_errbuf *eb) CB_MUST_CHECK;

@@ -49,8 +49,11 @@ CREATE TABLE congresses (
 	PRIMARY KEY (org, term)
 ) WITHOUT ROWID;
 
+-- Members, meetings and memberships are rowid tables: their ids are hashes,
+-- and a row keyed by a random id lands on a random page; the unique index
+-- keeps that cost to the key.
 CREATE TABLE members (
-	id            TEXT PRIMARY KEY,   -- hex id of the member.add entry
+	id            TEXT NOT NULL UNIQUE, -- hex id of the member.add entry
 	full_name     TEXT NOT NULL,
 	name_fold     TEXT NOT NULL,
 	name_lower    TEXT NOT NULL,
@@ -67,14 +70,12 @@ CREATE TABLE members (
 	cell          TEXT NOT NULL,
 	org           TEXT NOT NULL,      -- the owning grassroots organisation
 	entry         BLOB NOT NULL       -- the latest entry that changed it
-) WITHOUT ROWID;
+);
 CREATE INDEX members_cell ON members (cell);
 CREATE INDEX members_card ON members (card_no);
 CREATE INDEX members_national_id ON members (national_id);
 
--- Where a member's party activity was, and when: one row per stay. (The
--- key columns come first: SQLite 3.40's integrity_check misreads a WITHOUT
--- ROWID table whose key columns are not leading.)
+-- Where a member's party activity was, and when: one row per stay.
 CREATE TABLE memberships (
 	member TEXT NOT NULL,
 	entry  BLOB NOT NULL,
@@ -82,12 +83,12 @@ CREATE TABLE memberships (
 	kind   TEXT NOT NULL CHECK (kind IN ('official', 'temporary')),
 	since  TEXT NOT NULL,
 	until  TEXT,
-	PRIMARY KEY (member, entry)
-) WITHOUT ROWID;
+	UNIQUE (member, entry)
+);
 CREATE INDEX memberships_cell ON memberships (cell, member);
 
 CREATE TABLE meetings (
-	id           TEXT PRIMARY KEY,    -- hex id of the first record entry
+	id           TEXT NOT NULL UNIQUE, -- hex id of the first record entry
 	cell         TEXT NOT NULL,
 	date         TEXT NOT NULL,
 	kind         TEXT NOT NULL,
@@ -100,7 +101,7 @@ CREATE TABLE meetings (
 	rating       TEXT,
 	versions     INTEGER NOT NULL,
 	entry        BLOB NOT NULL        -- the current version's entry
-) WITHOUT ROWID;
+);
 CREATE INDEX meetings_cell_date ON meetings (cell, date);
 
 CREATE TABLE attendance (
