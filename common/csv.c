@@ -257,7 +257,7 @@ scan_eof(struct csv_scan *sc, bool *done, struct cb_errbuf *eb)
 {
 	cb_err rc;
 
-	sc->cr = false; /* a CR just before the end is a line end */
+	/* A CR waiting in sc->cr just before the end is a line end: drop it. */
 	if (sc->st == CSV_QUOTED)
 		return cb_error(eb, CB_EINVAL,
 				"CSV line %zu: a quoted field is never closed; "

@@ -190,15 +190,15 @@ cb_date_cmp(const struct cb_date *a, const struct cb_date *b)
 int64_t
 cb_date_to_days(const struct cb_date *d)
 {
-	/* days_from_civil: count from 0000-03-01 so the leap day ends a year.
-	 */
+	/* days_from_civil: years start on 1 March, so a leap day ends one;
+	 * yoe is in [0, 399], doy in [0, 365], doe in [0, 146096]. */
 	int64_t y = (int64_t)d->year - (d->month <= 2);
 	int64_t m = d->month, era, yoe, doy, doe;
 
 	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400; /* [0, 399] */
+	yoe = y - era * 400;
 	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + (int64_t)d->day - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
 }
 
@@ -212,14 +212,15 @@ cb_date_from_days(int64_t days)
 		days = DAYS_LIMIT;
 	if (days < -DAYS_LIMIT)
 		days = -DAYS_LIMIT;
+	/* civil_from_days, the inverse, with the same ranges; mp is the month
+	 * counted from March, in [0, 11]. */
 	z = days + 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097; /* [0, 146096] */
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) /
-	      365; /* [0, 399] */
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* [0, 365] */
-	mp = (5 * doy + 2) / 153;		       /* [0, 11] */
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
 	d.day = (int)(doy - (153 * mp + 2) / 5 + 1);
 	m = mp < 10 ? mp + 3 : mp - 9;
 	d.month = (int)m;

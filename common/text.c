@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* text.c — Vietnamese-aware text handling: a strict UTF-8 validator (Unicode
- * §3.9, Table 3-7: no overlongs, surrogates or code points above U+10FFFF,
- * and no NUL), NFC normalisation (UAX #15) and case folding done by utf8proc,
- * search keys that ignore case and diacritics (đ/Đ fold to d, which no
- * Unicode decomposition does), and terminal display widths (UAX #11 East
- * Asian Width as utf8proc reports it). White space means the Unicode
- * White_Space property: categories Zs, Zl, Zp plus U+0009..U+000D and U+0085.
- */
+/* text.c — Vietnamese-aware text: a strict UTF-8 validator (Unicode §3.9,
+ * Table 3-7: no overlongs, surrogates, code points above U+10FFFF or NUL),
+ * NFC normalisation (UAX #15) and case folding by utf8proc, search keys that
+ * ignore case and diacritics (đ/Đ fold to d, which no Unicode decomposition
+ * does), and terminal widths (UAX #11 East Asian Width, as utf8proc has it).
+ * White space is the Unicode White_Space property: Zs, Zl, Zp, U+0009..000D
+ * and U+0085. */
 #include "text.h"
 
 #include <stdint.h>

@@ -40,8 +40,9 @@ reader_close(struct reader *r)
 }
 
 #define OPEN(r, lit) reader_open((r), (lit), sizeof(lit) - 1)
+#define END ((const char *)NULL) /* ends expect_row's list of fields */
 
-/* The next record has exactly the fields given (NULL-terminated list) and
+/* The next record has exactly the fields given (a list ending in END) and
  * starts on line `line`. */
 static void
 expect_row(struct reader *r, size_t line, ...)
@@ -100,9 +101,9 @@ test_bom_and_crlf(void **state)
 
 	(void)state;
 	OPEN(&r, "\xEF\xBB\xBFname,age\r\nAn,30\r\nB\xC3\xACnh,41\r\n");
-	expect_row(&r, 1, "name", "age", NULL);
-	expect_row(&r, 2, "An", "30", NULL);
-	expect_row(&r, 3, "B\xC3\xACnh", "41", NULL);
+	expect_row(&r, 1, "name", "age", END);
+	expect_row(&r, 2, "An", "30", END);
+	expect_row(&r, 3, "B\xC3\xACnh", "41", END);
 	expect_end(&r);
 	assert_int_equal(r.csv.sep, ',');
 	reader_close(&r);
@@ -116,7 +117,7 @@ test_no_bom_short_file(void **state)
 	(void)state;
 	/* Fewer than three bytes: nothing may be lost looking for a BOM. */
 	OPEN(&r, "ab");
-	expect_row(&r, 1, "ab", NULL);
+	expect_row(&r, 1, "ab", END);
 	expect_end(&r);
 	reader_close(&r);
 
@@ -152,7 +153,7 @@ test_semicolons(void **state)
 	OPEN(&r, "H\xE1\xBB\x8D t\xC3\xAAn;Ng\xC3\xA0y sinh;Ghi ch\xC3\xBA\n"
 		 "Nguy\xE1\xBB\x85n, V\xC4\x83n;01/02/1990;\"a;b\"\n");
 	expect_row(&r, 1, "H\xE1\xBB\x8D t\xC3\xAAn", "Ng\xC3\xA0y sinh",
-		   "Ghi ch\xC3\xBA", NULL);
+		   "Ghi ch\xC3\xBA", END);
 	expect_row(&r, 2, "Nguy\xE1\xBB\x85n, V\xC4\x83n", "01/02/1990", "a;b",
 		   NULL);
 	expect_end(&r);
@@ -169,14 +170,14 @@ test_separator_guess(void **state)
 	/* Semicolons inside quotes do not count. */
 	OPEN(&r, "\"a;b;c\",d\n1,2\n");
 	expect_row(&r, 1, "a;b;c", "d", NULL);
-	expect_row(&r, 2, "1", "2", NULL);
+	expect_row(&r, 2, "1", "2", END);
 	expect_end(&r);
 	assert_int_equal(r.csv.sep, ',');
 	reader_close(&r);
 
 	/* More semicolons than commas. */
 	OPEN(&r, "a;b;c,d\n");
-	expect_row(&r, 1, "a", "b", "c,d", NULL);
+	expect_row(&r, 1, "a", "b", "c,d", END);
 	expect_end(&r);
 	reader_close(&r);
 
@@ -186,10 +187,21 @@ test_separator_guess(void **state)
 	expect_end(&r);
 	reader_close(&r);
 
+	/* Guessing, the quote after ';' opens a field that runs to line 2;
+	 * with ',' chosen it is data, the first record ends on line 1 and
+	 * the rest of what the guess read is parsed again. */
+	OPEN(&r, "a,b;\"c\nd,e\"\nf,g\n");
+	expect_row(&r, 1, "a", "b;\"c", NULL);
+	expect_row(&r, 2, "d", "e\"", END);
+	expect_row(&r, 3, "f", "g", END);
+	expect_end(&r);
+	assert_int_equal(r.csv.sep, ',');
+	reader_close(&r);
+
 	/* Blank lines before the first record; it spans lines. */
 	OPEN(&r, "\n\n\"x\ny\";z;\"w,v\"\n1;2;3");
-	expect_row(&r, 3, "x\ny", "z", "w,v", NULL);
-	expect_row(&r, 5, "1", "2", "3", NULL);
+	expect_row(&r, 3, "x\ny", "z", "w,v", END);
+	expect_row(&r, 5, "1", "2", "3", END);
 	expect_end(&r);
 	assert_int_equal(r.csv.sep, ';');
 	reader_close(&r);
@@ -205,10 +217,10 @@ test_quotes(void **state)
 		 "next,\"\",\"\"\"\"\n"
 		 "\"crlf\r\ninside\",x\r\n"
 		 "\"blank\n\nline\",y\n");
-	expect_row(&r, 1, "a", "b,c", "say \"hi\"", "line1\nline2", NULL);
-	expect_row(&r, 3, "next", "", "\"", NULL);
-	expect_row(&r, 4, "crlf\r\ninside", "x", NULL);
-	expect_row(&r, 6, "blank\n\nline", "y", NULL);
+	expect_row(&r, 1, "a", "b,c", "say \"hi\"", "line1\nline2", END);
+	expect_row(&r, 3, "next", "", "\"", END);
+	expect_row(&r, 4, "crlf\r\ninside", "x", END);
+	expect_row(&r, 6, "blank\n\nline", "y", END);
 	expect_end(&r);
 	assert_int_equal(r.csv.line, 9);
 	reader_close(&r);
@@ -223,7 +235,7 @@ test_lenient_quotes(void **state)
 	/* A quote inside an unquoted field is data; so is text after a
 	 * closing quote. */
 	OPEN(&r, "5\" pipe,\"ab\"cd,e\n");
-	expect_row(&r, 1, "5\" pipe", "abcd", "e", NULL);
+	expect_row(&r, 1, "5\" pipe", "abcd", "e", END);
 	expect_end(&r);
 	reader_close(&r);
 }
@@ -235,11 +247,11 @@ test_empty_fields_and_cr(void **state)
 
 	(void)state;
 	OPEN(&r, ",,\na,\n a , b \na\rb,c\nlast,cr\r");
-	expect_row(&r, 1, "", "", "", NULL);
-	expect_row(&r, 2, "a", "", NULL);
-	expect_row(&r, 3, " a ", " b ", NULL);
-	expect_row(&r, 4, "a\rb", "c", NULL);
-	expect_row(&r, 5, "last", "cr", NULL);
+	expect_row(&r, 1, "", "", "", END);
+	expect_row(&r, 2, "a", "", END);
+	expect_row(&r, 3, " a ", " b ", END);
+	expect_row(&r, 4, "a\rb", "c", END);
+	expect_row(&r, 5, "last", "cr", END);
 	expect_end(&r);
 	reader_close(&r);
 }
@@ -251,8 +263,8 @@ test_blank_lines(void **state)
 
 	(void)state;
 	OPEN(&r, "\n\r\na,b\n\n\r\n\nc,d");
-	expect_row(&r, 3, "a", "b", NULL);
-	expect_row(&r, 7, "c", "d", NULL);
+	expect_row(&r, 3, "a", "b", END);
+	expect_row(&r, 7, "c", "d", END);
 	expect_end(&r);
 	reader_close(&r);
 }
@@ -264,8 +276,8 @@ test_unterminated_quote(void **state)
 
 	(void)state;
 	OPEN(&r, "a,b\nc,d\ne,\"open\nmore\n");
-	expect_row(&r, 1, "a", "b", NULL);
-	expect_row(&r, 2, "c", "d", NULL);
+	expect_row(&r, 1, "a", "b", END);
+	expect_row(&r, 2, "c", "d", END);
 	expect_error(&r, "line 3");
 	reader_close(&r);
 
@@ -279,7 +291,7 @@ static void
 test_invalid_utf8(void **state)
 {
 	static const char data[] = "ok,fine\n"
-				   "bad,\xC0\x80\n"
+				   "bad,\xC0\x80,\xFF\n"
 				   "after,row\n"
 				   "\"multi\nline\xFF\",z\n"
 				   "nul,a\0b\n"
@@ -288,15 +300,15 @@ test_invalid_utf8(void **state)
 
 	(void)state;
 	reader_open(&r, data, sizeof(data) - 1);
-	expect_row(&r, 1, "ok", "fine", NULL);
-	expect_error(&r, "line 2");
+	expect_row(&r, 1, "ok", "fine", END);
+	expect_error(&r, "line 2, field 2:"); /* the first bad field */
 	assert_non_null(strstr(r.eb.msg, "UTF-8"));
 	/* The reader stays in step after a bad record. */
-	expect_row(&r, 3, "after", "row", NULL);
+	expect_row(&r, 3, "after", "row", END);
 	expect_error(&r,
 		     "line 5"); /* the bad byte is on the record's 2nd line */
 	expect_error(&r, "line 6"); /* a NUL byte */
-	expect_row(&r, 7, "end", "row", NULL);
+	expect_row(&r, 7, "end", "row", END);
 	expect_end(&r);
 	reader_close(&r);
 }
@@ -317,7 +329,7 @@ test_long_line(void **state)
 	memcpy(data + 1, want, n);
 	memcpy(data + 1 + n, "\",y\n", 4);
 	reader_open(&r, data, n + 5);
-	expect_row(&r, 1, want, "y", NULL);
+	expect_row(&r, 1, want, "y", END);
 	expect_end(&r);
 	reader_close(&r);
 	free(data);
@@ -350,6 +362,8 @@ test_write_field(void **state)
 	putc('|', fp);
 	cb_csv_write_field(fp, "two\nlines", ',');
 	putc('|', fp);
+	cb_csv_write_field(fp, "cr\rin", ',');
+	putc('|', fp);
 	cb_csv_write_field(fp, "", ',');
 	putc('|', fp);
 	cb_csv_write_field(fp, "in ner", ',');
@@ -357,8 +371,9 @@ test_write_field(void **state)
 	n = fread(out, 1, sizeof(out) - 1, fp);
 	out[n] = 0;
 	fclose(fp);
-	assert_string_equal(out, "plain|\"a,b\"|a,b|\"a;b\"|\"say \"\"hi\"\"\"|"
-				 "\" lead\"|\"trail \"|\"two\nlines\"||in ner");
+	assert_string_equal(
+	    out, "plain|\"a,b\"|a,b|\"a;b\"|\"say \"\"hi\"\"\"|"
+		 "\" lead\"|\"trail \"|\"two\nlines\"|\"cr\rin\"||in ner");
 }
 
 static void

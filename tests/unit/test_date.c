@@ -76,6 +76,8 @@ test_parse(void **state)
 		       "date '21/11/2026' is not YYYY-MM-DD");
 	expect_refused(cb_date_parse, "2023-1-05",
 		       "date '2023-1-05' is not YYYY-MM-DD");
+	expect_refused(cb_date_parse, "2023-01-5",
+		       "date '2023-01-5' is not YYYY-MM-DD");
 	expect_refused(cb_date_parse, "2023-01-05 ",
 		       "date '2023-01-05 ' is not YYYY-MM-DD");
 	expect_refused(cb_date_parse, "2023-01-051",
@@ -174,6 +176,10 @@ test_format(void **state)
 	d = (struct cb_date){1900, 12, 31};
 	cb_date_format(&d, out);
 	assert_string_equal(out, "1900-12-31");
+	/* Out-of-range parts are clamped; the output stays 10 characters. */
+	d = (struct cb_date){12345, -1, 100};
+	cb_date_format(&d, out);
+	assert_string_equal(out, "9999-00-99");
 }
 
 static void
