@@ -240,9 +240,9 @@ cmd_cells(struct agent *a, int argc, char **argv)
 {
 	static const char sql[] =
 		"SELECT o.code, o.name, o.level, o.kind, o.state, "
-		"(SELECT count(*) FROM memberships ms JOIN members m ON "
-		" m.id = ms.member WHERE ms.cell = o.code AND ms.until IS NULL "
-		" AND ms.kind = 'official') AS members, "
+		"(SELECT count(*) FROM members m WHERE m.cell = o.code AND "
+		" m.status IN ('probationary', 'official', 'exempt')) "
+		"AS members, "
 		"(SELECT max(term) FROM congresses c WHERE c.org = o.code) "
 		"AS last_congress, o.parent AS _parent, "
 		"o.founded_on AS _founded_on "

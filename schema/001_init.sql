@@ -82,10 +82,9 @@ CREATE TABLE memberships (
 	cell   TEXT NOT NULL,
 	kind   TEXT NOT NULL CHECK (kind IN ('official', 'temporary')),
 	since  TEXT NOT NULL,
-	until  TEXT,
-	UNIQUE (member, entry)
+	until  TEXT
 );
-CREATE INDEX memberships_cell ON memberships (cell, member);
+CREATE INDEX memberships_member ON memberships (member);
 
 CREATE TABLE meetings (
 	id           TEXT NOT NULL UNIQUE, -- hex id of the first record entry
