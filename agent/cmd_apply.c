@@ -4,7 +4,9 @@
  * durable transaction; after each commit a line "saved through line N
  * (entry S)" is printed, and what it reports is on disk. A bad line is
  * reported with its number and writes nothing; --atomic writes nothing at
- * all unless every line is good. */
+ * all unless every line is good. The lines flow through
+ * cb_ledger_append_stream, which signs one entry while projecting the one
+ * before. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,42 +25,99 @@ static const struct argdef defs[] = {
 	{ NULL, NULL, NULL },
 };
 
-static int
-apply_line(struct cb_ledger *lg, char *line, size_t len, size_t lineno,
-           struct cb_errbuf *eb)
-{
-	json_error_t jerr;
-	json_t *in, *op;
-	char opname[CB_OP_MAX + 1];
-	cb_err rc;
+struct apply {
+	struct cb_ledger *lg;
+	FILE *fp;
+	const char *path;
+	char *line;
+	size_t cap, lineno, last_done, good, bad, in_batch, batch;
+	bool atomic, quiet, failed;
+	char op[CB_OP_MAX + 2]; /* + 1: a longer name is still seen as such */
+	struct cb_errbuf err; /* a failure of our own (commit, read) */
+};
 
-	if (!cb_utf8_valid(line, len)) {
-		cb_error(eb, CB_EINVAL, "line %zu: not valid UTF-8", lineno);
-		return 1;
+/* The stream's source: the next non-blank line as an operation. */
+static int
+next_line(void *ctx, const char **op, json_t **input, size_t *tag,
+          struct cb_errbuf *why)
+{
+	struct apply *ap = ctx;
+	json_error_t jerr;
+	json_t *in, *o;
+	ssize_t n;
+
+	for (;;) {
+		n = getline(&ap->line, &ap->cap, ap->fp);
+		if (n < 0) {
+			if (ferror(ap->fp)) {
+				cb_error(why, CB_EIO, "cannot read '%s': %s",
+				         ap->path, strerror(errno));
+				return -1;
+			}
+			return 0;
+		}
+		ap->lineno++;
+		while (n > 0 && (ap->line[n - 1] == '\n' ||
+		                 ap->line[n - 1] == '\r'))
+			ap->line[--n] = 0;
+		if (n > 0 && ap->line[0] != '#')
+			break;
 	}
-	in = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	*tag = ap->lineno;
+	if (n > LINE_MAX_BYTES) {
+		cb_error(why, CB_EINVAL, "longer than %d bytes", LINE_MAX_BYTES);
+		return 2;
+	}
+	if (!cb_utf8_valid(ap->line, (size_t)n)) {
+		cb_error(why, CB_EINVAL, "not valid UTF-8");
+		return 2;
+	}
+	in = json_loadb(ap->line, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
 	if (!in) {
-		cb_error(eb, CB_EINVAL, "line %zu: not JSON: %s (column %d)",
-		         lineno, jerr.text, jerr.column);
-		return 1;
+		cb_error(why, CB_EINVAL, "not JSON: %s (column %d)", jerr.text,
+		         jerr.column);
+		return 2;
 	}
-	op = json_object_get(in, "op");
-	if (!json_is_object(in) || !json_is_string(op)) {
+	o = json_object_get(in, "op");
+	if (!json_is_object(in) || !json_is_string(o)) {
 		json_decref(in);
-		cb_error(eb, CB_EINVAL, "line %zu: not an object with an \"op\"",
-		         lineno);
-		return 1;
+		cb_error(why, CB_EINVAL, "not an object with an \"op\"");
+		return 2;
 	}
-	snprintf(opname, sizeof(opname), "%s", json_string_value(op));
+	/* The stream copies the op name before it calls us again. */
+	snprintf(ap->op, sizeof(ap->op), "%s", json_string_value(o));
 	json_object_del(in, "op");
-	rc = cb_ledger_append(lg, opname, in, NULL, eb);
-	json_decref(in);
+	*op = ap->op;
+	*input = in;
+	return 1;
+}
+
+static int
+line_done(void *ctx, size_t tag, cb_err rc, const struct cb_entry *e,
+          const char *why)
+{
+	struct apply *ap = ctx;
+
+	(void)e;
+	ap->last_done = tag;
 	if (rc) {
-		cb_error_prefix(eb, rc, "line %zu", lineno);
-		/* Only a refused op is the line's fault; I/O is ours. */
-		return rc == CB_EINVAL || rc == CB_ERULE || rc == CB_ETOOBIG
-		               ? 1
-		               : -1;
+		agent_error("line %zu: %s", tag, why);
+		ap->bad++;
+		return ap->atomic;
+	}
+	ap->good++;
+	if (!ap->atomic && ++ap->in_batch >= ap->batch) {
+		if (cb_ledger_commit(ap->lg, &ap->err) ||
+		    cb_ledger_begin(ap->lg, &ap->err)) {
+			ap->failed = true;
+			return 1;
+		}
+		ap->in_batch = 0;
+		if (!ap->quiet) {
+			printf("saved through line %zu (entry %" PRIu64 ")\n",
+			       tag, ap->lg->head_seq);
+			fflush(stdout);
+		}
 	}
 	return 0;
 }
@@ -66,15 +125,10 @@ apply_line(struct cb_ledger *lg, char *line, size_t len, size_t lineno,
 int
 cmd_apply(struct agent *a, int argc, char **argv)
 {
-	struct cb_ledger *lg = NULL;
+	struct apply ap = { .batch = 1000 };
+	struct cb_append_stream stream = { next_line, line_done, &ap };
 	struct cb_errbuf eb;
 	struct args v;
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, in_batch = 0, good = 0, bad = 0,
-	       batch = 1000;
-	bool atomic, quiet;
-	ssize_t n;
 	int rc;
 
 	if (agent_wants_help(argc, argv)) {
@@ -90,100 +144,62 @@ cmd_apply(struct agent *a, int argc, char **argv)
 		return rc;
 	if (v.npos != 1)
 		return agent_usage("apply", "give one FILE, or - for stdin");
-	atomic = args_get(&v, 0) != NULL;
-	quiet = args_get(&v, 2) != NULL;
+	ap.atomic = args_get(&v, 0) != NULL;
+	ap.quiet = args_get(&v, 2) != NULL;
 	if (args_get(&v, 1)) {
 		char *end;
 
-		batch = strtoul(args_get(&v, 1), &end, 10);
-		if (*end || batch < 1 || batch > 1000000)
+		ap.batch = strtoul(args_get(&v, 1), &end, 10);
+		if (*end || ap.batch < 1 || ap.batch > 1000000)
 			return agent_usage("apply", "--batch takes 1..1000000");
 	}
-	fp = strcmp(v.pos[0], "-") == 0 ? stdin : fopen(v.pos[0], "r");
-	if (!fp) {
-		agent_error("cannot open '%s': %s", v.pos[0], strerror(errno));
-		return 1;
-	}
-	if (!(lg = agent_open(a))) {
-		if (fp != stdin)
-			fclose(fp);
+	ap.path = v.pos[0];
+	ap.fp = strcmp(ap.path, "-") == 0 ? stdin : fopen(ap.path, "r");
+	if (!ap.fp) {
+		agent_error("cannot open '%s': %s", ap.path, strerror(errno));
 		return 1;
 	}
 	rc = 1;
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		int r;
-
-		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = 0;
-		if (n == 0 || line[0] == '#')
-			continue;
-		if (n > LINE_MAX_BYTES) {
-			agent_error("line %zu: longer than %d bytes", lineno,
-			            LINE_MAX_BYTES);
-			bad++;
-			if (atomic)
-				goto fail;
-			continue;
-		}
-		if (!lg->in_batch && cb_ledger_begin(lg, &eb)) {
-			agent_error("%s", eb.msg);
-			goto fail;
-		}
-		r = apply_line(lg, line, (size_t)n, lineno, &eb);
-		if (r < 0) {
-			agent_error("%s", eb.msg);
-			goto fail;
-		}
-		if (r > 0) {
-			agent_error("%s", eb.msg);
-			bad++;
-			if (atomic)
-				goto fail;
-			continue;
-		}
-		good++;
-		if (!atomic && ++in_batch >= batch) {
-			if (cb_ledger_commit(lg, &eb)) {
-				agent_error("%s", eb.msg);
-				goto fail;
-			}
-			in_batch = 0;
-			if (!quiet)
-				printf("saved through line %zu (entry %" PRIu64
-				       ")\n", lineno, lg->head_seq);
-			fflush(stdout);
-		}
+	if (!(ap.lg = agent_open(a)))
+		goto out;
+	if (cb_ledger_begin(ap.lg, &eb)) {
+		agent_error("%s", eb.msg);
+		goto out;
 	}
-	if (ferror(fp)) {
-		agent_error("cannot read '%s': %s", v.pos[0], strerror(errno));
+	if (cb_ledger_append_stream(ap.lg, &stream, &eb)) {
+		agent_error("%s", eb.msg);
 		goto fail;
 	}
-	if (lg->in_batch) {
-		if (cb_ledger_commit(lg, &eb)) {
-			agent_error("%s", eb.msg);
-			goto fail;
-		}
-		if (!quiet)
-			printf("saved through line %zu (entry %" PRIu64 ")\n",
-			       lineno, lg->head_seq);
+	if (ap.failed) {
+		agent_error("%s", ap.err.msg);
+		goto fail;
 	}
-	printf("applied %zu operation%s, refused %zu\n", good,
-	       good == 1 ? "" : "s", bad);
-	rc = bad ? 1 : 0;
+	if (ap.atomic && ap.bad)
+		goto fail;
+	if (cb_ledger_commit(ap.lg, &eb)) {
+		agent_error("%s", eb.msg);
+		goto fail;
+	}
+	if (!ap.quiet && ap.in_batch)
+		printf("saved through line %zu (entry %" PRIu64 ")\n",
+		       ap.last_done, ap.lg->head_seq);
+	printf("applied %zu operation%s, refused %zu\n", ap.good,
+	       ap.good == 1 ? "" : "s", ap.bad);
+	rc = ap.bad ? 1 : 0;
 	goto out;
 fail:
-	if (lg->in_batch)
-		cb_ledger_abort(lg);
-	if (atomic)
+	if (ap.lg->in_batch)
+		cb_ledger_abort(ap.lg);
+	if (ap.atomic)
 		fprintf(stderr, "chibo-agent: nothing was written (--atomic)\n");
 	else
-		fprintf(stderr, "chibo-agent: stopped at line %zu; lines "
-		        "before the last 'saved through' are saved\n", lineno);
+		fprintf(stderr, "chibo-agent: stopped after line %zu; lines "
+		        "before the last 'saved through' are saved\n",
+		        ap.last_done);
 out:
-	free(line);
-	if (fp != stdin)
-		fclose(fp);
-	cb_ledger_free(&lg);
+	free(ap.line);
+	if (ap.fp != stdin)
+		fclose(ap.fp);
+	cb_ledger_free(&ap.lg);
 	return rc;
 }

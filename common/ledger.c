@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "ops.h"
 #include "project.h"
+#include "signer.h"
 
 int64_t
 cb_now_ms(void)
@@ -117,12 +118,27 @@ insert_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
 	return cb_store_step_done(st, s, eb);
 }
 
+/* The fields of our next entry after (seq, id): op with body, now. */
+static void
+next_fields(const struct cb_ledger *lg, uint64_t seq, const unsigned char *id,
+            const char *op, const json_t *body, struct cb_entry_fields *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->author = lg->key.pk;
+	f->secret_key = lg->key.sk;
+	f->seq = seq + 1;
+	f->prev = seq ? id : NULL;
+	f->time_ms = cb_now_ms();
+	f->op = op;
+	f->body = body;
+}
+
 cb_err
 cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
                  struct cb_entry *out, struct cb_errbuf *eb)
 {
 	struct cb_entry e = CB_ENTRY_INIT;
-	struct cb_entry_fields f = { 0 };
+	struct cb_entry_fields f;
 	json_t *body = NULL;
 	bool own_txn = !lg->in_batch;
 	cb_err rc;
@@ -132,13 +148,7 @@ cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
 	rc = cb_ops_prepare(lg->st, lg->org, op, input, &body, eb);
 	if (rc)
 		goto out;
-	f.author = lg->key.pk;
-	f.secret_key = lg->key.sk;
-	f.seq = lg->head_seq + 1;
-	f.prev = lg->head_seq ? lg->head_id : NULL;
-	f.time_ms = cb_now_ms();
-	f.op = op;
-	f.body = body;
+	next_fields(lg, lg->head_seq, lg->head_id, op, body, &f);
 	rc = cb_entry_build(&f, &e, eb);
 	if (rc)
 		goto out;
@@ -166,6 +176,173 @@ out:
 		cb_ledger_abort(lg);
 	json_decref(body);
 	cb_entry_release(&e);
+	return rc;
+}
+
+/* One operation on its way through the stream. */
+struct item {
+	bool used;
+	size_t tag;
+	char op[CB_OP_MAX + 1];
+	json_t *input;
+	json_t *body;    /* prepared, or NULL */
+	bool refused;
+	cb_err rc;       /* why it was refused */
+	struct cb_errbuf why;
+	bool signing;    /* its signature job is in the signer */
+};
+
+static void
+item_release(struct item *it)
+{
+	json_decref(it->input);
+	json_decref(it->body);
+	memset(it, 0, sizeof(*it));
+}
+
+static void
+item_prepare(struct cb_ledger *lg, struct item *it)
+{
+	cb_err rc = cb_ops_prepare(lg->st, lg->org, it->op, it->input,
+	                           &it->body, &it->why);
+
+	if (rc) {
+		it->refused = true;
+		it->rc = rc;
+	}
+}
+
+/* 1: an item in *it; 0: the end; -1: stop, eb filled. */
+static int
+item_fetch(const struct cb_append_stream *s, struct item *it,
+           struct cb_errbuf *eb)
+{
+	const char *op = NULL;
+	json_t *input = NULL;
+	int r;
+
+	memset(it, 0, sizeof(*it));
+	it->why.msg[0] = 0;
+	r = s->next(s->ctx, &op, &input, &it->tag, &it->why);
+	if (r == 0)
+		return 0;
+	if (r < 0) {
+		*eb = it->why;
+		return -1;
+	}
+	it->used = true;
+	if (r == 2) {
+		it->refused = true;
+		it->rc = CB_EINVAL;
+		return 1;
+	}
+	it->input = input;
+	if (strlen(op) > CB_OP_MAX || !cb_ops_known(op)) {
+		it->refused = true;
+		it->rc = cb_error(&it->why, CB_EINVAL, "unknown op '%.64s'", op);
+		return 1;
+	}
+	strcpy(it->op, op);
+	return 1;
+}
+
+static void
+item_submit(struct cb_ledger *lg, struct cb_signer *sg, struct item *it,
+            uint64_t seq, const unsigned char *id)
+{
+	struct cb_entry_fields f;
+
+	next_fields(lg, seq, id, it->op, it->body, &f);
+	cb_signer_submit(sg, &f);
+	it->signing = true;
+}
+
+cb_err
+cb_ledger_append_stream(struct cb_ledger *lg, const struct cb_append_stream *s,
+                        struct cb_errbuf *eb)
+{
+	struct item a, b = { 0 };
+	struct cb_entry e = CB_ENTRY_INIT, discard = CB_ENTRY_INIT;
+	struct cb_signer *sg;
+	bool end = false;
+	cb_err rc = CB_OK;
+	int r;
+
+	if (!lg->in_batch)
+		return cb_error(eb, CB_EINVAL, "a stream needs a batch");
+	if (!(sg = cb_signer_new(true)))
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	r = item_fetch(s, &a, eb);
+	if (r < 0)
+		rc = CB_EINVAL;
+	while (r > 0 && a.used) {
+		/* a: prepared (now, if it had to wait for the tables) and
+		 * signed on top of the head. */
+		if (!a.refused && !a.body)
+			item_prepare(lg, &a);
+		if (!a.refused && !a.signing)
+			item_submit(lg, sg, &a, lg->head_seq, lg->head_id);
+		/* b: fetched, and prepared ahead unless it names members,
+		 * which the projection of a may yet add. */
+		if (!end && !b.used) {
+			int rb = item_fetch(s, &b, eb);
+
+			if (rb < 0) {
+				rc = CB_EINVAL;
+				break;
+			}
+			end = rb == 0;
+			if (b.used && !b.refused &&
+			    !cb_ops_needs_lookup(b.op, b.input))
+				item_prepare(lg, &b);
+		}
+		if (a.signing) {
+			cb_err rs = cb_signer_wait(sg, &e, &a.why);
+
+			a.signing = false;
+			if (rs) {
+				a.refused = true;
+				a.rc = rs;
+			}
+		}
+		/* Sign b on the assumption that a will be accepted. */
+		if (!a.refused && b.used && !b.refused && b.body)
+			item_submit(lg, sg, &b, e.seq, e.id);
+		if (!a.refused) {
+			rc = cb_project_entry(lg->st, &e, &a.why);
+			if (rc == CB_ERULE) {
+				a.refused = true;
+				a.rc = rc;
+				rc = CB_OK;
+			} else if (rc) {
+				*eb = a.why;
+				break;
+			} else if ((rc = insert_entry(lg->st, &e, "applied",
+			                              NULL, eb))) {
+				break;
+			} else {
+				lg->head_seq = e.seq;
+				memcpy(lg->head_id, e.id, CB_HASH_BYTES);
+			}
+		}
+		if (s->done(s->ctx, a.tag, a.refused ? a.rc : CB_OK,
+		            a.refused ? NULL : &e, a.why.msg))
+			break;
+		/* b was signed on top of a refused entry: sign it again. */
+		if (a.refused && b.signing) {
+			if (cb_signer_wait(sg, &discard, NULL) == CB_OK)
+				cb_entry_release(&discard);
+			b.signing = false;
+		}
+		cb_entry_release(&e);
+		item_release(&a);
+		a = b;
+		memset(&b, 0, sizeof(b));
+	}
+	cb_signer_free(&sg); /* waits for and drops a job in flight */
+	cb_entry_release(&e);
+	item_release(&a);
+	item_release(&b);
 	return rc;
 }
 

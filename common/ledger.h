@@ -55,6 +55,31 @@ cb_err cb_ledger_append(struct cb_ledger *lg, const char *op,
                         const json_t *input, struct cb_entry *out,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* A source of operations for cb_ledger_append_stream, and where their
+ * outcomes go. next() returns 1 with *op, *input (ownership passes to the
+ * stream) and *tag set; 2 for an item already refused (why filled, tag
+ * set); 0 at the end; -1 to stop with an error in why. done() is called
+ * once per item, in the order next() gave them: rc CB_OK with e the stored
+ * entry, or a refusal (CB_EINVAL, CB_ERULE, CB_ETOOBIG) with why. It may
+ * commit and begin the batch; it returns nonzero to stop the stream. */
+struct cb_append_stream {
+	int (*next)(void *ctx, const char **op, json_t **input, size_t *tag,
+	            struct cb_errbuf *why);
+	int (*done)(void *ctx, size_t tag, cb_err rc, const struct cb_entry *e,
+	            const char *why);
+	void *ctx;
+};
+
+/* Append every operation of the stream, inside a batch (cb_ledger_begin
+ * first). The same entries as one cb_ledger_append per operation, but with
+ * entry n+1 signed on a second core while entry n is projected: if entry n
+ * is refused, n+1 is signed again on the right prev. Returns CB_OK at the
+ * end of the stream or when done() stops it; another code for a storage
+ * error or next() returning -1 (the caller should abort the batch). */
+cb_err cb_ledger_append_stream(struct cb_ledger *lg,
+                               const struct cb_append_stream *s,
+                               struct cb_errbuf *eb) CB_MUST_CHECK;
+
 struct cb_verify_report {
 	uint64_t entries;
 	uint64_t authors;

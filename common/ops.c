@@ -535,6 +535,21 @@ cb_ops_check(const char *op, const json_t *body, struct cb_errbuf *eb)
 	return CB_OK;
 }
 
+bool
+cb_ops_needs_lookup(const char *op, const json_t *input)
+{
+	const struct opspec *sp = spec_of(op);
+
+	if (!sp)
+		return false;
+	for (const struct field *f = sp->fields; f->name; f++)
+		if ((f->type == FT_MEMBER || f->type == FT_SUBJECT ||
+		     f->type == FT_ATTENDANCE) &&
+		    json_object_get(input, f->name))
+			return true;
+	return false;
+}
+
 cb_err
 cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
                       struct cb_errbuf *eb)

@@ -40,6 +40,10 @@ cb_err cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
                       const json_t *input, json_t **body,
                       struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Does preparing input for op read the database (it names members by
+ * reference)? If not, it can be prepared before earlier ops are applied. */
+bool cb_ops_needs_lookup(const char *op, const json_t *input);
+
 /* Resolve one member reference as cb_ops_prepare does; out gets 64 hex. */
 cb_err cb_ops_resolve_member(struct cb_store *st, const char *ref,
                              char out[65], struct cb_errbuf *eb)

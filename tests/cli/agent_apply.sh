@@ -55,5 +55,26 @@ expect_fail "invalid UTF-8" "line 1: not valid UTF-8" agent apply "$T/bad.jsonl"
 python3 -c 'import json; print(json.dumps({"op": "meeting.record", "cell": "01", "date": "2026-10-02", "kind": "regular", "duration_min": 90, "attendance": {"card:111": "present"}, "content": "x" * 15000, "resolutions": "y" * 15000}) + "\n" + json.dumps({"op": "meeting.record", "cell": "01", "date": "2026-10-02", "kind": "regular", "duration_min": 90, "attendance": {"card:111": "present"}, "content": "x" * 16001}))' > "$T/big.jsonl"
 err=$(agent apply "$T/big.jsonl" 2>&1 >/dev/null)
 expect_match "an over-long field is refused" "line 2: .*field 'content' must be text of at most 16000 bytes" "$err"
+# The batch signs entry n+1 while n is projected, assuming n is accepted.
+# Refusals at projection (duplicate cards) between good lines force entries
+# to be signed again on the right prev: the chain must still verify, and
+# exactly the good lines be saved.
+python3 - "$T/mixed.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(300):
+        card = "D%04d" % (i - 1 if i and i % 3 == 0 else i)  # every 3rd repeats
+        f.write(json.dumps({"op": "member.add", "full_name": "Ngô Văn %d" % i,
+            "birth_date": "1980-01-01", "sex": "male", "card_no": card,
+            "admitted_on": "2005-01-01", "cell": "01"}, ensure_ascii=False) + "\n")
+PY
+n=$(entry_count)
+err=$(agent apply --batch 7 "$T/mixed.jsonl" 2>&1 >/dev/null)
+refused=$(printf '%s\n' "$err" | grep -c "already belongs")
+expect_eq "duplicates refused at projection" 99 "$refused"
+expect_eq "the other lines saved" "$((n + 300 - 99))" "$(entry_count)"
+expect_ok "the chain verifies after re-signing" agent verify
+seqs=$(sqlite3 "$CHIBO_REPLICA/replica.db" "SELECT count(*) = max(seq) FROM entries")
+expect_eq "seqs are 1..n without gaps" 1 "$seqs"
 expect_ok "verify at the end" agent verify
 finish
