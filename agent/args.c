@@ -80,3 +80,24 @@ args_help(FILE *fp, const struct argdef *defs)
 		fprintf(fp, "  %-26s %s\n", left, defs[d].help);
 	}
 }
+
+int
+args_command(const char *cmd, const char *help, const struct argdef *defs,
+             int argc, char **argv, struct args *v, int min_pos, int max_pos,
+             const char *pos_usage)
+{
+	int rc;
+
+	if (agent_wants_help(argc, argv)) {
+		fputs(help, stdout);
+		args_help(stdout, defs);
+		return 0;
+	}
+	if ((rc = args_parse(cmd, defs, argc, argv, v)))
+		return rc;
+	if (v->npos > max_pos && max_pos == 0)
+		return agent_usage(cmd, "unexpected argument '%s'", v->pos[0]);
+	if (v->npos < min_pos || v->npos > max_pos)
+		return agent_usage(cmd, "%s", pos_usage);
+	return -1;
+}

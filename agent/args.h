@@ -29,6 +29,15 @@ int args_parse(const char *cmd, const struct argdef *defs, int argc,
                char **argv, struct args *out);
 /* The last value of option i, or NULL. */
 const char *args_get(const struct args *a, int i);
+/* The common start of a command. With --help: prints help, then the
+ * options, and returns 0. Parses argv into v (a bad option returns 2) and
+ * checks that there are min_pos..max_pos positional arguments (else prints
+ * pos_usage, or "unexpected argument" when none are allowed, and returns 2).
+ * Returns -1 when the command should go on. */
+int args_command(const char *cmd, const char *help, const struct argdef *defs,
+                 int argc, char **argv, struct args *v, int min_pos,
+                 int max_pos, const char *pos_usage);
+
 /* Print "  --name METAVAR  help" lines. */
 void args_help(FILE *fp, const struct argdef *defs);
 

@@ -131,19 +131,15 @@ cmd_apply(struct agent *a, int argc, char **argv)
 	struct args v;
 	int rc;
 
-	if (agent_wants_help(argc, argv)) {
-		puts("usage: chibo-agent apply [--atomic] [--batch N] FILE|-\n\n"
+	rc = args_command("apply",
+	                  "usage: chibo-agent apply [--atomic] [--batch N] FILE|-\n\n"
 		     "Applies JSON operations, one object per line: {\"op\": "
 		     "\"member.add\", ...}.\nSee docs/OPERATIONS.md for every op "
 		     "and field. Blank lines and lines\nstarting with '#' are "
-		     "skipped. Exit 1 if any line was refused.\n");
-		args_help(stdout, defs);
-		return 0;
-	}
-	if ((rc = args_parse("apply", defs, argc, argv, &v)))
+		     "skipped. Exit 1 if any line was refused.\n" "\n",
+	                  defs, argc, argv, &v, 1, 1, "give one FILE, or - for stdin");
+	if (rc >= 0)
 		return rc;
-	if (v.npos != 1)
-		return agent_usage("apply", "give one FILE, or - for stdin");
 	ap.atomic = args_get(&v, 0) != NULL;
 	ap.quiet = args_get(&v, 2) != NULL;
 	if (args_get(&v, 1)) {

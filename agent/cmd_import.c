@@ -122,8 +122,8 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 	bool dry, have_cell = false, table = false;
 	FILE *fp;
 
-	if (agent_wants_help(argc, argv)) {
-		puts("usage: chibo-agent import-members [--dry-run] [--cell CODE] "
+	rc = args_command("import-members",
+	                  "usage: chibo-agent import-members [--dry-run] [--cell CODE] "
 		     "FILE.csv\n\nAdds the members of a spreadsheet's CSV "
 		     "export: one member.add entry per\nrow, all rows or none. "
 		     "The first row names the columns, in English\n(full_name, "
@@ -132,14 +132,10 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		     "cell_since) or\nVietnamese (Họ và tên, Ngày sinh, Giới "
 		     "tính, Số thẻ đảng, Số CCCD,\nNgày vào Đảng, Ngày chính "
 		     "thức, Trạng thái, Chi bộ, …). Dates may be\nDD/MM/YYYY; "
-		     "'Nam'/'Nữ', 'Dự bị'/'Chính thức' are understood.\n");
-		args_help(stdout, defs);
-		return 0;
-	}
-	if ((rc = args_parse("import-members", defs, argc, argv, &v)))
+		     "'Nam'/'Nữ', 'Dự bị'/'Chính thức' are understood.\n" "\n",
+	                  defs, argc, argv, &v, 1, 1, "give one CSV file");
+	if (rc >= 0)
 		return rc;
-	if (v.npos != 1)
-		return agent_usage("import-members", "give one CSV file");
 	dry = args_get(&v, 0) != NULL;
 	if (!(fp = strcmp(v.pos[0], "-") ? fopen(v.pos[0], "r") : stdin)) {
 		agent_error("cannot open '%s': %s", v.pos[0], strerror(errno));

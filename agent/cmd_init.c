@@ -28,20 +28,16 @@ cmd_init(struct agent *a, int argc, char **argv)
 	json_t *init;
 	int rc;
 
-	if (agent_wants_help(argc, argv)) {
-		puts("usage: chibo-agent [--replica DIR] init --code CODE --name "
+	rc = args_command("init",
+	                  "usage: chibo-agent [--replica DIR] init --code CODE --name "
 		     "NAME [--kind KIND] [--parent CODE]\n\n"
 		     "Creates the replica directory (mode 0700) with replica.db "
 		     "and a fresh\nEd25519 key in agent.key (mode 0600, never "
 		     "overwritten), records the\norganisation as entry 1, and "
-		     "prints the public key to give to the hub.\n");
-		args_help(stdout, defs);
-		return 0;
-	}
-	if ((rc = args_parse("init", defs, argc, argv, &v)))
+		     "prints the public key to give to the hub.\n" "\n",
+	                  defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
 		return rc;
-	if (v.npos)
-		return agent_usage("init", "unexpected argument '%s'", v.pos[0]);
 	if (!args_get(&v, 0) || !args_get(&v, 1))
 		return agent_usage("init", "give --code and --name");
 	init = json_pack("{s:s, s:s, s:s}", "code", args_get(&v, 0), "name",

@@ -50,17 +50,13 @@ cmd_log(struct agent *a, int argc, char **argv)
 	long long limit = -1;
 	int rc, r;
 
-	if (agent_wants_help(argc, argv)) {
-		puts("usage: chibo-agent log [--limit N] [--op OP] [--rejected] "
+	rc = args_command("log",
+	                  "usage: chibo-agent log [--limit N] [--op OP] [--rejected] "
 		     "[--body] [--json]\n\nLists the entries in the order they "
-		     "were recorded or received.\n");
-		args_help(stdout, log_defs);
-		return 0;
-	}
-	if ((rc = args_parse("log", log_defs, argc, argv, &v)))
+		     "were recorded or received.\n" "\n",
+	                  log_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
 		return rc;
-	if (v.npos)
-		return agent_usage("log", "unexpected argument '%s'", v.pos[0]);
 	if (args_get(&v, 0)) {
 		char *end;
 

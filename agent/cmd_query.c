@@ -203,19 +203,14 @@ cmd_members(struct agent *a, int argc, char **argv)
 	const char *binds[4];
 	int rc;
 
-	if (agent_wants_help(argc, argv)) {
-		puts("usage: chibo-agent members [--cell CODE] [--status S] "
+	rc = args_command("members",
+	                  "usage: chibo-agent members [--cell CODE] [--status S] "
 		     "[--name TEXT] [--all] [--json]\n\nLists members. "
 		     "'--name nguyen van hop' finds 'Nguyễn Văn Hợp'; a word "
-		     "typed\nwith diacritics must match them exactly.\n");
-		args_help(stdout, member_defs);
-		return 0;
-	}
-	if ((rc = args_parse("members", member_defs, argc, argv, &v)))
+		     "typed\nwith diacritics must match them exactly.\n" "\n",
+	                  member_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
 		return rc;
-	if (v.npos)
-		return agent_usage("members", "unexpected argument '%s'",
-		                   v.pos[0]);
 	if (args_get(&v, 1) && !cb_enum_has(cb_member_statuses, args_get(&v, 1)))
 		return agent_usage("members", "unknown status '%s'",
 		                   args_get(&v, 1));
@@ -254,17 +249,13 @@ cmd_cells(struct agent *a, int argc, char **argv)
 	struct args v;
 	int rc;
 
-	if (agent_wants_help(argc, argv)) {
-		puts("usage: chibo-agent cells [--json]\n\nLists the "
+	rc = args_command("cells",
+	                  "usage: chibo-agent cells [--json]\n\nLists the "
 		     "organisation and its cells with their member counts "
-		     "and\nthe term of their last congress.\n");
-		args_help(stdout, json_defs);
-		return 0;
-	}
-	if ((rc = args_parse("cells", json_defs, argc, argv, &v)))
+		     "and\nthe term of their last congress.\n" "\n",
+	                  json_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
 		return rc;
-	if (v.npos)
-		return agent_usage("cells", "unexpected argument '%s'", v.pos[0]);
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = run_query(lg->st, sql, NULL, 0, args_get(&v, 0) != NULL, headers);
@@ -302,18 +293,13 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 	const char *binds[3];
 	int rc;
 
-	if (agent_wants_help(argc, argv)) {
-		puts("usage: chibo-agent meetings [--cell CODE] [--from DATE] "
+	rc = args_command("meetings",
+	                  "usage: chibo-agent meetings [--cell CODE] [--from DATE] "
 		     "[--to DATE] [--json]\n\nLists cell meetings (the current "
-		     "version of each record).\n");
-		args_help(stdout, meeting_defs);
-		return 0;
-	}
-	if ((rc = args_parse("meetings", meeting_defs, argc, argv, &v)))
+		     "version of each record).\n" "\n",
+	                  meeting_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
 		return rc;
-	if (v.npos)
-		return agent_usage("meetings", "unexpected argument '%s'",
-		                   v.pos[0]);
 	if (!(lg = agent_open(a)))
 		return 1;
 	binds[0] = full_code(lg, args_get(&v, 0));
@@ -357,18 +343,13 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 	const char *binds[2];
 	int rc;
 
-	if (agent_wants_help(argc, argv)) {
-		puts("usage: chibo-agent ratings [--period P] [--subject X] "
+	rc = args_command("ratings",
+	                  "usage: chibo-agent ratings [--period P] [--subject X] "
 		     "[--json]\n\nLists ratings of members and organisations, "
-		     "each stage (self,\nproposed, decided) on its own row.\n");
-		args_help(stdout, rating_defs);
-		return 0;
-	}
-	if ((rc = args_parse("ratings", rating_defs, argc, argv, &v)))
+		     "each stage (self,\nproposed, decided) on its own row.\n" "\n",
+	                  rating_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
 		return rc;
-	if (v.npos)
-		return agent_usage("ratings", "unexpected argument '%s'",
-		                   v.pos[0]);
 	if (!(lg = agent_open(a)))
 		return 1;
 	binds[0] = args_get(&v, 0);

@@ -105,28 +105,6 @@ cb_store_rollback(struct cb_store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-cb_err
-cb_store_savepoint(struct cb_store *st, struct cb_errbuf *eb)
-{
-	if (sqlite3_exec(st->db, "SAVEPOINT op", NULL, NULL, NULL))
-		return cb_store_error(st, eb, "cannot start a savepoint");
-	return CB_OK;
-}
-
-cb_err
-cb_store_savepoint_release(struct cb_store *st, struct cb_errbuf *eb)
-{
-	if (sqlite3_exec(st->db, "RELEASE op", NULL, NULL, NULL))
-		return cb_store_error(st, eb, "cannot release a savepoint");
-	return CB_OK;
-}
-
-void
-cb_store_savepoint_rollback(struct cb_store *st)
-{
-	sqlite3_exec(st->db, "ROLLBACK TO op; RELEASE op", NULL, NULL, NULL);
-}
-
 sqlite3_stmt *
 cb_store_stmt(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
 {

@@ -39,11 +39,6 @@ cb_err cb_store_begin(struct cb_store *st, struct cb_errbuf *eb)
 cb_err cb_store_commit(struct cb_store *st, struct cb_errbuf *eb)
 	CB_MUST_CHECK;
 void cb_store_rollback(struct cb_store *st);
-cb_err cb_store_savepoint(struct cb_store *st, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
-cb_err cb_store_savepoint_release(struct cb_store *st, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
-void cb_store_savepoint_rollback(struct cb_store *st);
 
 /* A prepared statement for sql, cached by the pointer sql (pass a string
  * literal or another string that lives as long as the store), reset and
