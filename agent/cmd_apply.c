@@ -33,7 +33,7 @@ struct apply {
 	size_t cap, lineno, last_done, good, bad, in_batch, batch;
 	bool atomic, quiet, failed;
 	char op[CB_OP_MAX + 2]; /* + 1: a longer name is still seen as such */
-	struct cb_errbuf err; /* a failure of our own (commit, read) */
+	struct cb_errbuf err;   /* a failure of our own (commit, read) */
 };
 
 /* The stream's source: the next non-blank line as an operation. */
@@ -57,15 +57,16 @@ next_line(void *ctx, const char **op, json_t **input, size_t *tag,
 			return 0;
 		}
 		ap->lineno++;
-		while (n > 0 && (ap->line[n - 1] == '\n' ||
-		                 ap->line[n - 1] == '\r'))
+		while (n > 0 &&
+		       (ap->line[n - 1] == '\n' || ap->line[n - 1] == '\r'))
 			ap->line[--n] = 0;
 		if (n > 0 && ap->line[0] != '#')
 			break;
 	}
 	*tag = ap->lineno;
 	if (n > LINE_MAX_BYTES) {
-		cb_error(why, CB_EINVAL, "longer than %d bytes", LINE_MAX_BYTES);
+		cb_error(why, CB_EINVAL, "longer than %d bytes",
+		         LINE_MAX_BYTES);
 		return 2;
 	}
 	if (!cb_utf8_valid(ap->line, (size_t)n)) {
@@ -131,13 +132,15 @@ cmd_apply(struct agent *a, int argc, char **argv)
 	struct args v;
 	int rc;
 
-	rc = args_command("apply",
-	                  "usage: chibo-agent apply [--atomic] [--batch N] FILE|-\n\n"
-		     "Applies JSON operations, one object per line: {\"op\": "
-		     "\"member.add\", ...}.\nSee docs/OPERATIONS.md for every op "
-		     "and field. Blank lines and lines\nstarting with '#' are "
-		     "skipped. Exit 1 if any line was refused.\n" "\n",
-	                  defs, argc, argv, &v, 1, 1, "give one FILE, or - for stdin");
+	rc = args_command(
+		"apply",
+		"usage: chibo-agent apply [--atomic] [--batch N] FILE|-\n\n"
+		"Applies JSON operations, one object per line: {\"op\": "
+		"\"member.add\", ...}.\nSee docs/OPERATIONS.md for every op "
+		"and field. Blank lines and lines\nstarting with '#' are "
+		"skipped. Exit 1 if any line was refused.\n"
+		"\n",
+		defs, argc, argv, &v, 1, 1, "give one FILE, or - for stdin");
 	if (rc >= 0)
 		return rc;
 	ap.atomic = args_get(&v, 0) != NULL;
@@ -187,9 +190,11 @@ fail:
 	if (ap.lg->in_batch)
 		cb_ledger_abort(ap.lg);
 	if (ap.atomic)
-		fprintf(stderr, "chibo-agent: nothing was written (--atomic)\n");
+		fprintf(stderr,
+		        "chibo-agent: nothing was written (--atomic)\n");
 	else
-		fprintf(stderr, "chibo-agent: stopped after line %zu; lines "
+		fprintf(stderr,
+		        "chibo-agent: stopped after line %zu; lines "
 		        "before the last 'saved through' are saved\n",
 		        ap.last_done);
 out:

@@ -101,8 +101,9 @@ value_of(const char *field, const char *raw)
 }
 
 static const struct argdef defs[] = {
-	{ "dry-run", NULL, "check every row and show what would be added; "
-	                   "write nothing" },
+	{ "dry-run", NULL,
+	  "check every row and show what would be added; "
+	  "write nothing" },
 	{ "cell", "CODE", "the cell of rows that have no cell column" },
 	{ NULL, NULL, NULL },
 };
@@ -122,18 +123,20 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 	bool dry, have_cell = false, table = false;
 	FILE *fp;
 
-	rc = args_command("import-members",
-	                  "usage: chibo-agent import-members [--dry-run] [--cell CODE] "
-		     "FILE.csv\n\nAdds the members of a spreadsheet's CSV "
-		     "export: one member.add entry per\nrow, all rows or none. "
-		     "The first row names the columns, in English\n(full_name, "
-		     "birth_date, sex, card_no, national_id, admitted_on,\n"
-		     "official_on, status, work_category, council_area, cell, "
-		     "cell_since) or\nVietnamese (Họ và tên, Ngày sinh, Giới "
-		     "tính, Số thẻ đảng, Số CCCD,\nNgày vào Đảng, Ngày chính "
-		     "thức, Trạng thái, Chi bộ, …). Dates may be\nDD/MM/YYYY; "
-		     "'Nam'/'Nữ', 'Dự bị'/'Chính thức' are understood.\n" "\n",
-	                  defs, argc, argv, &v, 1, 1, "give one CSV file");
+	rc = args_command(
+		"import-members",
+		"usage: chibo-agent import-members [--dry-run] [--cell CODE] "
+		"FILE.csv\n\nAdds the members of a spreadsheet's CSV "
+		"export: one member.add entry per\nrow, all rows or none. "
+		"The first row names the columns, in English\n(full_name, "
+		"birth_date, sex, card_no, national_id, admitted_on,\n"
+		"official_on, status, work_category, council_area, cell, "
+		"cell_since) or\nVietnamese (Họ và tên, Ngày sinh, Giới "
+		"tính, Số thẻ đảng, Số CCCD,\nNgày vào Đảng, Ngày chính "
+		"thức, Trạng thái, Chi bộ, …). Dates may be\nDD/MM/YYYY; "
+		"'Nam'/'Nữ', 'Dự bị'/'Chính thức' are understood.\n"
+		"\n",
+		defs, argc, argv, &v, 1, 1, "give one CSV file");
 	if (rc >= 0)
 		return rc;
 	dry = args_get(&v, 0) != NULL;
@@ -175,8 +178,9 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		goto out;
 	}
-	if (cb_table_init(&t, 5, (const char *const[]){ "LINE", "NAME", "BORN",
-	                                                "CARD", "CELL" })) {
+	if (cb_table_init(&t, 5,
+	                  (const char *const[]){ "LINE", "NAME", "BORN", "CARD",
+	                                         "CELL" })) {
 		agent_error("out of memory");
 		goto out;
 	}
@@ -217,15 +221,15 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		added++;
 		snprintf(line, sizeof(line), "%zu", row.line);
 		if (cb_table_add(&t, (const char *const[]){
-		                         line,
-		                         json_string_value(json_object_get(
-		                                 e.json, "full_name")),
-		                         json_string_value(json_object_get(
-		                                 e.json, "birth_date")),
-		                         json_string_value(json_object_get(
-		                                 e.json, "card_no")),
-		                         json_string_value(json_object_get(
-		                                 e.json, "cell")) })) {
+					     line,
+					     json_string_value(json_object_get(
+						     e.json, "full_name")),
+					     json_string_value(json_object_get(
+						     e.json, "birth_date")),
+					     json_string_value(json_object_get(
+						     e.json, "card_no")),
+					     json_string_value(json_object_get(
+						     e.json, "cell")) })) {
 			agent_error("out of memory");
 			goto out;
 		}
@@ -239,7 +243,8 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 	if (dry) {
 		cb_table_print(&t, stdout);
 		printf("dry run: %zu member%s would be added; nothing was "
-		       "written\n", added, added == 1 ? "" : "s");
+		       "written\n",
+		       added, added == 1 ? "" : "s");
 		rc = 0;
 		goto out;
 	}

@@ -9,11 +9,13 @@
 #include "args.h"
 
 static const struct argdef defs[] = {
-	{ "code", "CODE", "the organisation's official code (e.g. the "
-	                  "commune's administrative-unit code)" },
+	{ "code", "CODE",
+	  "the organisation's official code (e.g. the "
+	  "commune's administrative-unit code)" },
 	{ "name", "NAME", "its name, e.g. 'Đảng bộ xã Quế Nham'" },
-	{ "kind", "KIND", "party-committee (đảng bộ cơ sở, the default) or "
-	                  "grassroots-cell (chi bộ cơ sở)" },
+	{ "kind", "KIND",
+	  "party-committee (đảng bộ cơ sở, the default) or "
+	  "grassroots-cell (chi bộ cơ sở)" },
 	{ "parent", "CODE", "the superior committee's code" },
 	{ NULL, NULL, NULL },
 };
@@ -28,14 +30,16 @@ cmd_init(struct agent *a, int argc, char **argv)
 	json_t *init;
 	int rc;
 
-	rc = args_command("init",
-	                  "usage: chibo-agent [--replica DIR] init --code CODE --name "
-		     "NAME [--kind KIND] [--parent CODE]\n\n"
-		     "Creates the replica directory (mode 0700) with replica.db "
-		     "and a fresh\nEd25519 key in agent.key (mode 0600, never "
-		     "overwritten), records the\norganisation as entry 1, and "
-		     "prints the public key to give to the hub.\n" "\n",
-	                  defs, argc, argv, &v, 0, 0, NULL);
+	rc = args_command(
+		"init",
+		"usage: chibo-agent [--replica DIR] init --code CODE --name "
+		"NAME [--kind KIND] [--parent CODE]\n\n"
+		"Creates the replica directory (mode 0700) with replica.db "
+		"and a fresh\nEd25519 key in agent.key (mode 0600, never "
+		"overwritten), records the\norganisation as entry 1, and "
+		"prints the public key to give to the hub.\n"
+		"\n",
+		defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!args_get(&v, 0) || !args_get(&v, 1))
@@ -48,7 +52,8 @@ cmd_init(struct agent *a, int argc, char **argv)
 		return 1;
 	}
 	if (args_get(&v, 3))
-		json_object_set_new(init, "parent", json_string(args_get(&v, 3)));
+		json_object_set_new(init, "parent",
+		                    json_string(args_get(&v, 3)));
 	rc = cb_ledger_create(a->replica, init, &lg, &eb);
 	json_decref(init);
 	if (rc) {

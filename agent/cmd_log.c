@@ -16,7 +16,8 @@ static const struct argdef log_defs[] = {
 	{ "op", "OP", "only entries of this op" },
 	{ "rejected", NULL, "only rejected entries" },
 	{ "body", NULL, "with each entry's body" },
-	{ "json", NULL, "print JSON (with the body and the entry's hex bytes)" },
+	{ "json", NULL,
+	  "print JSON (with the body and the entry's hex bytes)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -37,7 +38,7 @@ cmd_log(struct agent *a, int argc, char **argv)
 		"SELECT * FROM (SELECT lsn, bytes, state, reason FROM entries "
 		"WHERE (?1 IS NULL OR op = ?1) AND (?2 IS NULL OR state = ?2) "
 		"ORDER BY lsn DESC LIMIT ?3) ORDER BY lsn";
-	static const char *const headers[] = { "SEQ", "ID", "TIME (UTC+7)",
+	static const char *const headers[] = { "SEQ", "ID",     "TIME (UTC+7)",
 		                               "OP",  "AUTHOR", "STATE" };
 	struct cb_ledger *lg;
 	struct cb_entry e = CB_ENTRY_INIT;
@@ -50,11 +51,13 @@ cmd_log(struct agent *a, int argc, char **argv)
 	long long limit = -1;
 	int rc, r;
 
-	rc = args_command("log",
-	                  "usage: chibo-agent log [--limit N] [--op OP] [--rejected] "
-		     "[--body] [--json]\n\nLists the entries in the order they "
-		     "were recorded or received.\n" "\n",
-	                  log_defs, argc, argv, &v, 0, 0, NULL);
+	rc = args_command(
+		"log",
+		"usage: chibo-agent log [--limit N] [--op OP] [--rejected] "
+		"[--body] [--json]\n\nLists the entries in the order they "
+		"were recorded or received.\n"
+		"\n",
+		log_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (args_get(&v, 0)) {
@@ -111,30 +114,34 @@ cmd_log(struct agent *a, int argc, char **argv)
 			cb_hex_encode(e.author, CB_KEY_BYTES, akey);
 			if (hex)
 				cb_hex_encode(e.bytes, e.len, hex);
-			o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:O, s:s, s:s?,"
-			              " s:s?}",
-			              "id", id, "author", akey, "seq",
-			              (json_int_t)e.seq, "time_ms",
-			              (json_int_t)e.time_ms, "op", e.op, "body",
-			              e.json, "state", state, "reason",
-			              (const char *)sqlite3_column_text(s, 3),
-			              "bytes", hex);
+			o = json_pack(
+				"{s:s, s:s, s:I, s:I, s:s, s:O, s:s, s:s?,"
+				" s:s?}",
+				"id", id, "author", akey, "seq",
+				(json_int_t)e.seq, "time_ms",
+				(json_int_t)e.time_ms, "op", e.op, "body",
+				e.json, "state", state, "reason",
+				(const char *)sqlite3_column_text(s, 3),
+				"bytes", hex);
 			free(hex);
 			json_array_append_new(arr, o);
 		} else {
-			char *bodytxt = body ? cb_entry_body_dump(e.json) : NULL;
+			char *bodytxt =
+				body ? cb_entry_body_dump(e.json) : NULL;
 			char st[CB_REASON_MAX + 16];
 
 			snprintf(st, sizeof(st), "%s%s%s", state,
-			         sqlite3_column_type(s, 3) == SQLITE_NULL ? ""
-			                                                  : ": ",
 			         sqlite3_column_type(s, 3) == SQLITE_NULL
 			                 ? ""
-			                 : (const char *)sqlite3_column_text(s, 3));
+			                 : ": ",
+			         sqlite3_column_type(s, 3) == SQLITE_NULL
+			                 ? ""
+			                 : (const char *)sqlite3_column_text(
+						   s, 3));
 			id[12] = 0;
 			if (cb_table_add(&t, (const char *const[]){
-			                         seq, id, when, e.op, author, st,
-			                         bodytxt })) {
+						     seq, id, when, e.op,
+						     author, st, bodytxt })) {
 				free(bodytxt);
 				agent_error("out of memory");
 				goto out;
@@ -183,14 +190,16 @@ cmd_verify(struct agent *a, int argc, char **argv)
 
 	if (agent_wants_help(argc, argv)) {
 		puts("usage: chibo-agent verify\n\nChecks the replica file's "
-		     "integrity, every entry's encoding, signature and\nid, every "
+		     "integrity, every entry's encoding, signature and\nid, "
+		     "every "
 		     "author's chain (seq and prev, no forks), and that the "
 		     "tables\nequal a fresh projection of the entries. Prints "
 		     "each fault; exits 1 on any.");
 		return 0;
 	}
 	if (argc > 1)
-		return agent_usage("verify", "unexpected argument '%s'", argv[1]);
+		return agent_usage("verify", "unexpected argument '%s'",
+		                   argv[1]);
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = cb_ledger_verify(lg, &r, print_fault, NULL, &eb);
@@ -202,8 +211,10 @@ cmd_verify(struct agent *a, int argc, char **argv)
 	printf("%" PRIu64 " entries from %" PRIu64 " author%s (%" PRIu64
 	       " applied, %" PRIu64 " rejected): %s\n",
 	       r.entries, r.authors, r.authors == 1 ? "" : "s", r.applied,
-	       r.rejected, rc ? eb.msg : "all signatures, chains and tables "
-	                                 "verify");
+	       r.rejected,
+	       rc ? eb.msg
+	          : "all signatures, chains and tables "
+	            "verify");
 	return rc ? 1 : 0;
 }
 
@@ -244,7 +255,8 @@ count(struct cb_store *st, const char *sql)
 	sqlite3_stmt *s = NULL;
 	long long n = -1;
 
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL) ==
+	            SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
@@ -268,7 +280,8 @@ cmd_status(struct agent *a, int argc, char **argv)
 		return 0;
 	}
 	if (argc > 2 || (argc == 2 && !as_json))
-		return agent_usage("status", "unexpected argument '%s'", argv[1]);
+		return agent_usage("status", "unexpected argument '%s'",
+		                   argv[1]);
 	if (!(lg = agent_open(a)))
 		return 1;
 	if (cb_ledger_begin(lg, &eb)) { /* reads the head consistently */
@@ -293,16 +306,16 @@ cmd_status(struct agent *a, int argc, char **argv)
 		"entries", count(lg->st, "SELECT count(*) FROM entries"),
 		"rejected",
 		count(lg->st,
-		      "SELECT count(*) FROM entries WHERE state = 'rejected'"),
+	              "SELECT count(*) FROM entries WHERE state = 'rejected'"),
 		"pending",
 		count(lg->st,
-		      "SELECT count(*) FROM entries WHERE state = 'pending'"),
+	              "SELECT count(*) FROM entries WHERE state = 'pending'"),
 		"cells",
 		count(lg->st, "SELECT count(*) FROM orgs WHERE level = 'cell' "
-		              "AND state = 'active'"),
+	                      "AND state = 'active'"),
 		"members",
 		count(lg->st, "SELECT count(*) FROM members WHERE status IN "
-		              "('probationary', 'official', 'exempt')"),
+	                      "('probationary', 'official', 'exempt')"),
 		"meetings", count(lg->st, "SELECT count(*) FROM meetings"),
 		"ratings", count(lg->st, "SELECT count(*) FROM ratings"));
 	free(name);
@@ -315,14 +328,15 @@ cmd_status(struct agent *a, int argc, char **argv)
 		       json_string_value(json_object_get(o, "org_name")));
 		printf("public key:   %s\n", pk);
 		printf("log:          %" JSON_INTEGER_FORMAT " entries, head "
-		       "seq %" PRIu64 ", %" JSON_INTEGER_FORMAT " rejected, %"
-		       JSON_INTEGER_FORMAT " pending\n",
+		       "seq %" PRIu64 ", %" JSON_INTEGER_FORMAT
+		       " rejected, %" JSON_INTEGER_FORMAT " pending\n",
 		       json_integer_value(json_object_get(o, "entries")),
 		       lg->head_seq,
 		       json_integer_value(json_object_get(o, "rejected")),
 		       json_integer_value(json_object_get(o, "pending")));
-		printf("records:      %" JSON_INTEGER_FORMAT " cells, %"
-		       JSON_INTEGER_FORMAT " live members, %" JSON_INTEGER_FORMAT
+		printf("records:      %" JSON_INTEGER_FORMAT
+		       " cells, %" JSON_INTEGER_FORMAT
+		       " live members, %" JSON_INTEGER_FORMAT
 		       " meetings, %" JSON_INTEGER_FORMAT " ratings\n",
 		       json_integer_value(json_object_get(o, "cells")),
 		       json_integer_value(json_object_get(o, "members")),

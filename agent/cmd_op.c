@@ -28,7 +28,7 @@ struct opflag {
 };
 
 struct opcmd {
-	const char *w1, *w2;  /* the command words; w2 may be NULL */
+	const char *w1, *w2; /* the command words; w2 may be NULL */
 	const char *op;
 	const char *pos_field; /* field from the one positional argument */
 	const char *summary;
@@ -54,21 +54,25 @@ static const struct opflag congress[] = {
 	{ "held-on", "held_on", T_STR, "DATE", "the day it was held" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
-#define MEMBER_FIELDS                                                        \
-	{ "name", "full_name", T_STR, "NAME", "full name" },                 \
-	{ "birth", "birth_date", T_STR, "DATE", "date of birth" },          \
-	{ "sex", "sex", T_STR, "SEX", "male or female" },                   \
-	{ "card", "card_no", T_STR, "NUMBER", "party card number" },        \
-	{ "national-id", "national_id", T_STR, "DIGITS",                    \
-	  "citizen ID card number (12 digits)" },                           \
-	{ "admitted", "admitted_on", T_STR, "DATE", "admission date" },     \
-	{ "official", "official_on", T_STR, "DATE",                         \
-	  "date the member became official" },                              \
-	{ "work", "work_category", T_STR, "CATEGORY",                       \
-	  "commune-cadre, commune-civil-servant, commune-non-specialised, " \
-	  "retired or other" },                                             \
-	{ "council-area", "council_area", T_STR, "AREA",                    \
-	  "People's Council delegate area" }
+#define MEMBER_FIELDS                                                          \
+	{ "name", "full_name", T_STR, "NAME", "full name" },                   \
+		{ "birth", "birth_date", T_STR, "DATE", "date of birth" },     \
+		{ "sex", "sex", T_STR, "SEX", "male or female" },              \
+		{ "card", "card_no", T_STR, "NUMBER", "party card number" },   \
+		{ "national-id", "national_id", T_STR, "DIGITS",               \
+		  "citizen ID card number (12 digits)" },                      \
+		{ "admitted", "admitted_on", T_STR, "DATE",                    \
+		  "admission date" },                                          \
+		{ "official", "official_on", T_STR, "DATE",                    \
+		  "date the member became official" },                         \
+		{ "work", "work_category", T_STR, "CATEGORY",                  \
+		  "commune-cadre, commune-civil-servant, "                     \
+		  "commune-non-specialised, "                                  \
+		  "retired or other" },                                        \
+	{                                                                      \
+		"council-area", "council_area", T_STR, "AREA",                 \
+			"People's Council delegate area"                       \
+	}
 static const struct opflag member_add[] = {
 	MEMBER_FIELDS,
 	{ "status", "status", T_STR, "STATUS",
@@ -112,7 +116,8 @@ static const struct opflag meeting_record[] = {
 };
 static const struct opflag rate[] = {
 	{ "member", "member", T_SUBJECT, "MEMBER", "rate this member" },
-	{ "org", "org", T_SUBJECT, "CODE", "or rate this organisation or cell" },
+	{ "org", "org", T_SUBJECT, "CODE",
+	  "or rate this organisation or cell" },
 	{ "period", "period", T_STR, "PERIOD", "YYYY, YYYY-Q1..Q4 or YYYY-MM" },
 	{ "level", "level", T_STR, "LEVEL",
 	  "outstanding, good, completed or not-completed" },
@@ -187,9 +192,9 @@ help(const struct opcmd *c, const struct argdef *defs)
 {
 	printf("usage: chibo-agent %s%s%s%s [OPTIONS]\n\n%s.\n", c->w1,
 	       c->w2 ? " " : "", c->w2 ? c->w2 : "",
-	       c->pos_field ? (strcmp(c->pos_field, "code") ? " MEMBER"
-	                                                     : " CODE")
-	                    : "",
+	       c->pos_field
+	               ? (strcmp(c->pos_field, "code") ? " MEMBER" : " CODE")
+	               : "",
 	       c->summary);
 	printf("Appends one signed '%s' entry (docs/OPERATIONS.md).\n\n",
 	       c->op);
@@ -205,14 +210,16 @@ add_marks(json_t *att, const char *mark, const char *list, const char *cmd)
 
 	if (!copy)
 		return 1;
-	for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+	for (p = strtok_r(copy, ",", &save); p;
+	     p = strtok_r(NULL, ",", &save)) {
 		while (*p == ' ')
 			p++;
 		if (!*p)
 			continue;
 		if (json_object_get(att, p)) {
 			free(copy);
-			return agent_usage(cmd, "member '%s' is marked twice", p);
+			return agent_usage(cmd, "member '%s' is marked twice",
+			                   p);
 		}
 		json_object_set_new(att, p, json_string(mark));
 	}
@@ -264,12 +271,13 @@ cmd_op(struct agent *a, int argc, char **argv)
 		goto out;
 	rc = EXIT_USAGE;
 	if (v->npos != (c->pos_field ? 1 : 0)) {
-		agent_usage(cmd, c->pos_field ? "give exactly one %s"
-		                              : "unexpected argument '%s'",
-		            c->pos_field ? (strcmp(c->pos_field, "code")
-		                                    ? "MEMBER"
-		                                    : "CODE")
-		                         : v->pos[0]);
+		agent_usage(cmd,
+		            c->pos_field ? "give exactly one %s"
+		                         : "unexpected argument '%s'",
+		            c->pos_field
+		                    ? (strcmp(c->pos_field, "code") ? "MEMBER"
+		                                                    : "CODE")
+		                    : v->pos[0]);
 		goto out;
 	}
 	if (c->pos_field)
@@ -290,7 +298,8 @@ cmd_op(struct agent *a, int argc, char **argv)
 				long long n = strtoll(val, &end, 10);
 
 				if (!*val || *end) {
-					agent_usage(cmd, "--%s needs a whole "
+					agent_usage(cmd,
+					            "--%s needs a whole "
 					            "number, not '%s'",
 					            f->flag, val);
 					goto out;
@@ -313,18 +322,22 @@ cmd_op(struct agent *a, int argc, char **argv)
 					obs = json_array();
 				json_object_set_new(
 					o, "name",
-					colon ? json_stringn(val, (size_t)(colon - val))
+					colon ? json_stringn(
+							val,
+							(size_t)(colon - val))
 					      : json_string(val));
 				if (colon && colon[1])
 					json_object_set_new(
-						o, "role", json_string(colon + 1));
+						o, "role",
+						json_string(colon + 1));
 				json_array_append_new(obs, o);
 				break;
 			}
 			case T_SUBJECT:
 				if (json_object_get(in, "subject")) {
-					agent_usage(cmd, "give --member or --org, "
-					                 "not both");
+					agent_usage(cmd,
+					            "give --member or --org, "
+					            "not both");
 					goto out;
 				}
 				json_object_set_new(in, "subject_kind",

@@ -21,7 +21,8 @@ is_hex64(const char *s)
 	if (!s || strlen(s) != 64)
 		return false;
 	for (int i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return true;
 }
@@ -30,10 +31,8 @@ static json_t *
 column_json(sqlite3_stmt *s, int i)
 {
 	switch (sqlite3_column_type(s, i)) {
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(s, i));
-	case SQLITE_NULL:
-		return json_null();
+	case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(s, i));
+	case SQLITE_NULL: return json_null();
 	case SQLITE_BLOB: {
 		char *hex = malloc(2 * (size_t)sqlite3_column_bytes(s, i) + 1);
 		json_t *v;
@@ -46,8 +45,7 @@ column_json(sqlite3_stmt *s, int i)
 		free(hex);
 		return v;
 	}
-	default:
-		return json_string((const char *)sqlite3_column_text(s, i));
+	default: return json_string((const char *)sqlite3_column_text(s, i));
 	}
 }
 
@@ -102,14 +100,16 @@ run_query(struct cb_store *st, const char *sql, const char *const *binds,
 
 				if (name[0] == '_')
 					name++;
-				if (nl > 5 && !strcmp(name + strlen(name) - 5,
-				                      "_json")) {
+				if (nl > 5 &&
+				    !strcmp(name + strlen(name) - 5, "_json")) {
 					val = json_loads(
-						(const char *)sqlite3_column_text(s, i),
+						(const char *)
+							sqlite3_column_text(s,
+					                                    i),
 						0, NULL);
-					json_object_set_new(
-						o, "observers",
-						val ? val : json_array());
+					json_object_set_new(o, "observers",
+					                    val ? val
+					                        : json_array());
 					continue;
 				}
 				json_object_set_new(o, name, column_json(s, i));
@@ -173,8 +173,9 @@ full_code(const struct cb_ledger *lg, const char *code)
 static const struct argdef member_defs[] = {
 	{ "cell", "CODE", "only this cell" },
 	{ "status", "STATUS", "only this status" },
-	{ "name", "TEXT", "names containing these words, with or without "
-	                  "diacritics" },
+	{ "name", "TEXT",
+	  "names containing these words, with or without "
+	  "diacritics" },
 	{ "all", NULL, "include struck-off, expelled, resigned and deceased" },
 	{ "json", NULL, "print JSON" },
 	{ NULL, NULL, NULL },
@@ -195,23 +196,25 @@ cmd_members(struct agent *a, int argc, char **argv)
 		"AND (?4 IS NOT NULL OR ?2 IS NOT NULL OR status NOT IN "
 		"('struck-off', 'expelled', 'resigned', 'deceased')) "
 		"ORDER BY cell, name_fold, id";
-	static const char *const headers[] = { "ID",     "NAME",   "BORN",
-		                               "SEX",    "CARD",   "STATUS",
-		                               "CELL" };
+	static const char *const headers[] = { "ID",   "NAME",   "BORN", "SEX",
+		                               "CARD", "STATUS", "CELL" };
 	struct cb_ledger *lg;
 	struct args v;
 	const char *binds[4];
 	int rc;
 
-	rc = args_command("members",
-	                  "usage: chibo-agent members [--cell CODE] [--status S] "
-		     "[--name TEXT] [--all] [--json]\n\nLists members. "
-		     "'--name nguyen van hop' finds 'Nguyễn Văn Hợp'; a word "
-		     "typed\nwith diacritics must match them exactly.\n" "\n",
-	                  member_defs, argc, argv, &v, 0, 0, NULL);
+	rc = args_command(
+		"members",
+		"usage: chibo-agent members [--cell CODE] [--status S] "
+		"[--name TEXT] [--all] [--json]\n\nLists members. "
+		"'--name nguyen van hop' finds 'Nguyễn Văn Hợp'; a word "
+		"typed\nwith diacritics must match them exactly.\n"
+		"\n",
+		member_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if (args_get(&v, 1) && !cb_enum_has(cb_member_statuses, args_get(&v, 1)))
+	if (args_get(&v, 1) &&
+	    !cb_enum_has(cb_member_statuses, args_get(&v, 1)))
 		return agent_usage("members", "unknown status '%s'",
 		                   args_get(&v, 1));
 	if (!(lg = agent_open(a)))
@@ -242,8 +245,8 @@ cmd_cells(struct agent *a, int argc, char **argv)
 		"AS last_congress, o.parent AS _parent, "
 		"o.founded_on AS _founded_on "
 		"FROM orgs o ORDER BY o.level = 'cell', o.code";
-	static const char *const headers[] = { "CODE",  "NAME",    "LEVEL",
-		                               "KIND",  "STATE",   "MEMBERS",
+	static const char *const headers[] = { "CODE",    "NAME",  "LEVEL",
+		                               "KIND",    "STATE", "MEMBERS",
 		                               "CONGRESS" };
 	struct cb_ledger *lg;
 	struct args v;
@@ -251,8 +254,9 @@ cmd_cells(struct agent *a, int argc, char **argv)
 
 	rc = args_command("cells",
 	                  "usage: chibo-agent cells [--json]\n\nLists the "
-		     "organisation and its cells with their member counts "
-		     "and\nthe term of their last congress.\n" "\n",
+	                  "organisation and its cells with their member counts "
+	                  "and\nthe term of their last congress.\n"
+	                  "\n",
 	                  json_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -279,25 +283,28 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 		"(SELECT count(*) FROM attendance WHERE meeting = m.id AND "
 		" mark = 'present') || '/' || "
 		"(SELECT count(*) FROM attendance WHERE meeting = m.id) "
-		"AS present, rating, versions, chair AS _chair, clerk AS _clerk, "
+		"AS present, rating, versions, chair AS _chair, clerk AS "
+	        "_clerk, "
 		"content AS _content, resolutions AS _resolutions, "
 		"observers AS _observers_json "
 		"FROM meetings m WHERE (?1 IS NULL OR cell = ?1) "
 		"AND (?2 IS NULL OR date >= ?2) AND (?3 IS NULL OR date <= ?3) "
 		"ORDER BY date, cell, id";
-	static const char *const headers[] = { "ID",       "CELL",    "DATE",
-		                               "KIND",     "MINUTES", "PRESENT",
-		                               "RATING",   "VERSIONS" };
+	static const char *const headers[] = { "ID",     "CELL",    "DATE",
+		                               "KIND",   "MINUTES", "PRESENT",
+		                               "RATING", "VERSIONS" };
 	struct cb_ledger *lg;
 	struct args v;
 	const char *binds[3];
 	int rc;
 
-	rc = args_command("meetings",
-	                  "usage: chibo-agent meetings [--cell CODE] [--from DATE] "
-		     "[--to DATE] [--json]\n\nLists cell meetings (the current "
-		     "version of each record).\n" "\n",
-	                  meeting_defs, argc, argv, &v, 0, 0, NULL);
+	rc = args_command(
+		"meetings",
+		"usage: chibo-agent meetings [--cell CODE] [--from DATE] "
+		"[--to DATE] [--json]\n\nLists cell meetings (the current "
+		"version of each record).\n"
+		"\n",
+		meeting_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!(lg = agent_open(a)))
@@ -305,8 +312,7 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 	binds[0] = full_code(lg, args_get(&v, 0));
 	binds[1] = args_get(&v, 1);
 	binds[2] = args_get(&v, 2);
-	rc = run_query(lg->st, sql, binds, 3, args_get(&v, 3) != NULL,
-	               headers);
+	rc = run_query(lg->st, sql, binds, 3, args_get(&v, 3) != NULL, headers);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -331,31 +337,33 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 		"LEFT JOIN orgs o ON r.subject_kind = 'org' AND "
 		"o.code = r.subject "
 		"WHERE (?1 IS NULL OR r.period = ?1) "
-		"AND (?2 IS NULL OR r.subject = ?2 OR r.subject LIKE ?2 || '%') "
+		"AND (?2 IS NULL OR r.subject = ?2 OR r.subject LIKE ?2 || "
+	        "'%') "
 		"ORDER BY r.period, r.subject_kind, name, r.subject, "
 		"CASE r.stage WHEN 'self' THEN 1 WHEN 'proposed' THEN 2 ELSE 3 "
 		"END";
-	static const char *const headers[] = { "KIND",  "SUBJECT", "NAME",
-		                               "PERIOD", "STAGE", "LEVEL",
+	static const char *const headers[] = { "KIND",   "SUBJECT", "NAME",
+		                               "PERIOD", "STAGE",   "LEVEL",
 		                               "SCORE" };
 	struct cb_ledger *lg;
 	struct args v;
 	const char *binds[2];
 	int rc;
 
-	rc = args_command("ratings",
-	                  "usage: chibo-agent ratings [--period P] [--subject X] "
-		     "[--json]\n\nLists ratings of members and organisations, "
-		     "each stage (self,\nproposed, decided) on its own row.\n" "\n",
-	                  rating_defs, argc, argv, &v, 0, 0, NULL);
+	rc = args_command(
+		"ratings",
+		"usage: chibo-agent ratings [--period P] [--subject X] "
+		"[--json]\n\nLists ratings of members and organisations, "
+		"each stage (self,\nproposed, decided) on its own row.\n"
+		"\n",
+		rating_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!(lg = agent_open(a)))
 		return 1;
 	binds[0] = args_get(&v, 0);
 	binds[1] = args_get(&v, 1);
-	rc = run_query(lg->st, sql, binds, 2, args_get(&v, 2) != NULL,
-	               headers);
+	rc = run_query(lg->st, sql, binds, 2, args_get(&v, 2) != NULL, headers);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -372,9 +380,11 @@ cmd_show(struct agent *a, int argc, char **argv)
 		"WHERE member = ?1 ORDER BY since, entry";
 	static const char member_ratings[] =
 		"SELECT period, stage, level, score FROM ratings WHERE "
-		"subject_kind = 'member' AND subject = ?1 ORDER BY period, stage";
+		"subject_kind = 'member' AND subject = ?1 ORDER BY period, "
+	        "stage";
 	static const char meeting_sql[] =
-		"SELECT id, cell, date, kind, duration_min, chair, clerk, rating, "
+		"SELECT id, cell, date, kind, duration_min, chair, clerk, "
+	        "rating, "
 		"versions, content, resolutions, observers AS observers_json "
 		"FROM meetings WHERE id = ?1 OR id LIKE ?1 || '%'";
 	static const char meeting_att[] =
@@ -383,16 +393,19 @@ cmd_show(struct agent *a, int argc, char **argv)
 		"WHERE a.meeting = (SELECT id FROM meetings WHERE id = ?1 OR "
 		"id LIKE ?1 || '%' LIMIT 1) ORDER BY m.name_fold";
 	static const char *const h_member[] = {
-		"ID", "NAME", "BORN", "SEX", "CARD", "NATIONAL ID", "ADMITTED",
-		"OFFICIAL", "STATUS", "SINCE", "WORK", "COUNCIL AREA", "CELL",
-		"ORG" };
+		"ID",          "NAME",         "BORN",     "SEX",    "CARD",
+		"NATIONAL ID", "ADMITTED",     "OFFICIAL", "STATUS", "SINCE",
+		"WORK",        "COUNCIL AREA", "CELL",     "ORG"
+	};
 	static const char *const h_cells[] = { "CELL", "KIND", "SINCE",
 		                               "UNTIL" };
 	static const char *const h_ratings[] = { "PERIOD", "STAGE", "LEVEL",
 		                                 "SCORE" };
 	static const char *const h_meeting[] = {
-		"ID", "CELL", "DATE", "KIND", "MINUTES", "CHAIR", "CLERK",
-		"RATING", "VERSIONS", "CONTENT", "RESOLUTIONS", "OBSERVERS" };
+		"ID",       "CELL",    "DATE",        "KIND",
+		"MINUTES",  "CHAIR",   "CLERK",       "RATING",
+		"VERSIONS", "CONTENT", "RESOLUTIONS", "OBSERVERS"
+	};
 	static const char *const h_att[] = { "MEMBER", "NAME", "MARK" };
 	static const struct argdef defs[] = {
 		{ "json", NULL, "print JSON" },
@@ -415,9 +428,10 @@ cmd_show(struct agent *a, int argc, char **argv)
 	}
 	if ((rc = args_parse("show", defs, argc, argv, &v)))
 		return rc;
-	if (v.npos != 2 || (strcmp(v.pos[0], "member") &&
-	                    strcmp(v.pos[0], "meeting")))
-		return agent_usage("show", "give 'member MEMBER' or 'meeting ID'");
+	if (v.npos != 2 ||
+	    (strcmp(v.pos[0], "member") && strcmp(v.pos[0], "meeting")))
+		return agent_usage("show",
+		                   "give 'member MEMBER' or 'meeting ID'");
 	as_json = args_get(&v, 0) != NULL;
 	if (!(lg = agent_open(a)))
 		return 1;
@@ -440,7 +454,8 @@ cmd_show(struct agent *a, int argc, char **argv)
 		}
 	} else {
 		bind[0] = v.pos[1];
-		rc = run_query(lg->st, meeting_sql, bind, 1, as_json, h_meeting);
+		rc = run_query(lg->st, meeting_sql, bind, 1, as_json,
+		               h_meeting);
 		if (!rc && !as_json) {
 			puts("\nattendance:");
 			rc = run_query(lg->st, meeting_att, bind, 1, false,

@@ -92,7 +92,8 @@ agent_wants_help(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
 			return true;
 	}
 	return false;
@@ -144,9 +145,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	while (i < argc && argv[i][0] == '-') {
-		if (strcmp(argv[i], "--replica") == 0 || strcmp(argv[i], "-R") == 0) {
+		if (strcmp(argv[i], "--replica") == 0 ||
+		    strcmp(argv[i], "-R") == 0) {
 			if (i + 1 >= argc)
-				return agent_usage("", "--replica needs a directory");
+				return agent_usage(
+					"", "--replica needs a directory");
 			a.replica = argv[i + 1];
 			i += 2;
 		} else if (strncmp(argv[i], "--replica=", 10) == 0) {
@@ -162,8 +165,10 @@ main(int argc, char **argv)
 			printf("chibo-agent %s\n", CHIBO_VERSION);
 			return 0;
 		} else {
-			fprintf(stderr, "chibo-agent: unknown option '%s'; see "
-			        "'chibo-agent --help'\n", argv[i]);
+			fprintf(stderr,
+			        "chibo-agent: unknown option '%s'; see "
+			        "'chibo-agent --help'\n",
+			        argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -195,8 +200,10 @@ main(int argc, char **argv)
 			return rc;
 		}
 	}
-	fprintf(stderr, "chibo-agent: '%s' is not a command; see "
-	        "'chibo-agent --help'\n", argv[0]);
+	fprintf(stderr,
+	        "chibo-agent: '%s' is not a command; see "
+	        "'chibo-agent --help'\n",
+	        argv[0]);
 	free(dflt);
 	return EXIT_USAGE;
 }

@@ -21,17 +21,19 @@
 #define N_BATCH 10000
 #define N_SINGLE 200
 
-static const char *const surnames[] = { "Nguyễn", "Trần", "Lê", "Phạm",
-	                                "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ",
-	                                "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
-	                                "Dương", "Lý" };
-static const char *const middles[] = { "Văn", "Thị", "Hữu", "Đức", "Minh",
-	                               "Thanh", "Ngọc", "Quang", "Xuân",
-	                               "Thu" };
-static const char *const givens[] = { "Hợp", "Hùng", "Dũng", "Lan", "Hương",
-	                              "Mai", "Tuấn", "Hải", "Quyền", "Nam",
-	                              "Bình", "Thảo", "Hà", "Phương", "Long",
-	                              "Sơn", "Trang", "Linh", "Hoa", "Cường" };
+static const char *const surnames[] = { "Nguyễn", "Trần",  "Lê",    "Phạm",
+	                                "Hoàng",  "Huỳnh", "Phan",  "Vũ",
+	                                "Võ",     "Đặng",  "Bùi",   "Đỗ",
+	                                "Hồ",     "Ngô",   "Dương", "Lý" };
+static const char *const middles[] = {
+	"Văn",   "Thị",  "Hữu",   "Đức",  "Minh",
+	"Thanh", "Ngọc", "Quang", "Xuân", "Thu"
+};
+static const char *const givens[] = { "Hợp",   "Hùng",   "Dũng", "Lan",
+	                              "Hương", "Mai",    "Tuấn", "Hải",
+	                              "Quyền", "Nam",    "Bình", "Thảo",
+	                              "Hà",    "Phương", "Long", "Sơn",
+	                              "Trang", "Linh",   "Hoa",  "Cường" };
 #define COUNT(a) (sizeof(a) / sizeof(a[0]))
 
 static double
@@ -85,12 +87,11 @@ fresh(const char *dir)
 {
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
-	json_t *init = json_pack("{s:s, s:s, s:s}", "code", "26734", "name",
-	                         "Đảng bộ xã Quế Nham", "kind",
-	                         "party-committee");
+	json_t *init =
+		json_pack("{s:s, s:s, s:s}", "code", "26734", "name",
+	                  "Đảng bộ xã Quế Nham", "kind", "party-committee");
 	json_t *cell = json_pack("{s:s, s:s, s:s}", "code", "01", "name",
-	                         "Chi bộ thôn Đại Giáp", "kind",
-	                         "residential");
+	                         "Chi bộ thôn Đại Giáp", "kind", "residential");
 
 	if (cb_ledger_create(dir, init, &lg, &eb) ||
 	    cb_ledger_append(lg, "cell.create", cell, NULL, &eb)) {
@@ -176,9 +177,10 @@ main(void)
 		snprintf(dir, sizeof(dir), "%s/cli", tmpl);
 		lg = fresh(dir);
 		cb_ledger_free(&lg);
-		snprintf(cmd, sizeof(cmd),
-		         "%s --replica %s apply --quiet %s/ops.jsonl >/dev/null",
-		         agent, dir, tmpl);
+		snprintf(
+			cmd, sizeof(cmd),
+			"%s --replica %s apply --quiet %s/ops.jsonl >/dev/null",
+			agent, dir, tmpl);
 		t0 = now_s();
 		if (system(cmd) != 0) {
 			fprintf(stderr, "bench: '%s' failed\n", cmd);

@@ -166,9 +166,10 @@ cb_hex_decode(const char *hex, unsigned char *out, size_t n,
 	size_t len = strlen(hex);
 
 	if (len != 2 * n)
-		return cb_error(eb, CB_EINVAL,
-		                "hex value '%.80s' has %zu digits, expected %zu",
-		                hex, len, 2 * n);
+		return cb_error(
+			eb, CB_EINVAL,
+			"hex value '%.80s' has %zu digits, expected %zu", hex,
+			len, 2 * n);
 	for (size_t i = 0; i < n; i++) {
 		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
 

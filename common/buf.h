@@ -16,7 +16,10 @@ struct cb_buf {
 	size_t cap;
 };
 
-#define CB_BUF_INIT { NULL, 0, 0 }
+#define CB_BUF_INIT                                                            \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 void cb_buf_init(struct cb_buf *b);
 void cb_buf_release(struct cb_buf *b);

@@ -23,9 +23,9 @@
 
 enum csv_state {
 	CSV_FIELD_START, /* nothing of the field read yet */
-	CSV_UNQUOTED,	 /* in a field that did not start with a quote */
-	CSV_QUOTED,	 /* in a quoted field */
-	CSV_QUOTE_SEEN,	 /* a quote in a quoted field: closes it or doubles */
+	CSV_UNQUOTED,    /* in a field that did not start with a quote */
+	CSV_QUOTED,      /* in a quoted field */
+	CSV_QUOTE_SEEN,  /* a quote in a quoted field: closes it or doubles */
 };
 
 struct csv_scan {
@@ -149,9 +149,9 @@ field_end(struct csv_scan *sc, struct cb_errbuf *eb)
 		return push_field(sc, eb);
 	line = invalid_line(p, len, sc->field_line);
 	sc->bad = cb_error(eb, CB_EINVAL,
-			   "CSV line %zu, field %zu: not valid UTF-8; save "
-			   "the file as CSV UTF-8",
-			   line, sc->nfields + 1);
+	                   "CSV line %zu, field %zu: not valid UTF-8; save "
+	                   "the file as CSV UTF-8",
+	                   line, sc->nfields + 1);
 	sc->keep = false;
 	scan_release(sc);
 	return CB_OK;
@@ -260,9 +260,9 @@ scan_eof(struct csv_scan *sc, bool *done, struct cb_errbuf *eb)
 	/* A CR waiting in sc->cr just before the end is a line end: drop it. */
 	if (sc->st == CSV_QUOTED)
 		return cb_error(eb, CB_EINVAL,
-				"CSV line %zu: a quoted field is never closed; "
-				"add the missing '\"'",
-				sc->quote_line);
+		                "CSV line %zu: a quoted field is never closed; "
+		                "add the missing '\"'",
+		                sc->quote_line);
 	if (!sc->begun)
 		return CB_OK;
 	rc = field_end(sc, eb);
@@ -304,7 +304,7 @@ cb_csv_row_release(struct cb_csv_row *row)
 static cb_err
 guess_separator(struct cb_csv *c, struct cb_errbuf *eb)
 {
-	static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
+	static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
 	struct cb_buf raw = CB_BUF_INIT;
 	struct csv_scan sc;
 	unsigned char head[3];
@@ -358,18 +358,18 @@ cb_csv_next(struct cb_csv *c, struct cb_csv_row *row, struct cb_errbuf *eb)
 	scan_init(&sc, c->sep, true, c->line);
 	while (!rc && !done) {
 		int b = pos < c->pending_len ? (unsigned char)c->pending[pos++]
-					     : getc(c->fp);
+		                             : getc(c->fp);
 
 		if (b != EOF) {
 			rc = scan_byte(&sc, b, &done, eb);
 		} else if (ferror(c->fp)) {
 			rc = cb_error(eb, CB_EIO, "cannot read CSV: %s",
-				      strerror(errno));
+			              strerror(errno));
 		} else {
 			rc = scan_eof(&sc, &done, eb);
 			if (!rc && !done)
 				rc = cb_error(eb, CB_ENOTFOUND,
-					      "no more CSV records");
+				              "no more CSV records");
 		}
 	}
 	if (!rc)
@@ -404,10 +404,10 @@ cb_csv_write_field(FILE *fp, const char *s, char sep)
 		s = "";
 	n = strlen(s);
 	quote = n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
-			  s[n - 1] == '\t');
+	                  s[n - 1] == '\t');
 	for (size_t i = 0; !quote && i < n; i++)
-		quote =
-		    s[i] == sep || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+		quote = s[i] == sep || s[i] == '"' || s[i] == '\r' ||
+		        s[i] == '\n';
 	if (!quote) {
 		fputs(s, fp);
 		return;

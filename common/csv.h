@@ -11,15 +11,15 @@
 #include "err.h"
 
 struct cb_csv_row {
-	char **fields;   /* NUL-terminated, owned by the row */
+	char **fields; /* NUL-terminated, owned by the row */
 	size_t nfields;
-	size_t line;     /* 1-based line number where the record starts */
+	size_t line; /* 1-based line number where the record starts */
 };
 
 struct cb_csv {
 	FILE *fp;
-	char sep;        /* ',' or ';' (detected from the first line) */
-	size_t line;     /* current line number */
+	char sep;    /* ',' or ';' (detected from the first line) */
+	size_t line; /* current line number */
 	int started;
 	/* private */
 	char *pending;

@@ -25,8 +25,8 @@ is_leap(int y)
 static int
 days_in_month(int y, int m)
 {
-	static const int days[12] = {31, 28, 31, 30, 31, 30,
-				     31, 31, 30, 31, 30, 31};
+	static const int days[12] = { 31, 28, 31, 30, 31, 30,
+		                      31, 31, 30, 31, 30, 31 };
 
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
@@ -60,11 +60,11 @@ check_date(const char *s, const struct cb_date *d, struct cb_errbuf *eb)
 {
 	if (d->year < YEAR_MIN || d->year > YEAR_MAX)
 		return cb_error(eb, CB_EINVAL,
-				"date '%.*s' is outside the years %d..%d",
-				SHOWN_MAX, s, YEAR_MIN, YEAR_MAX);
+		                "date '%.*s' is outside the years %d..%d",
+		                SHOWN_MAX, s, YEAR_MIN, YEAR_MAX);
 	if (!cb_date_valid(d))
 		return cb_error(eb, CB_EINVAL, "date '%.*s' does not exist",
-				SHOWN_MAX, s);
+		                SHOWN_MAX, s);
 	return CB_OK;
 }
 
@@ -107,7 +107,7 @@ cb_date_parse(const char *s, struct cb_date *out, struct cb_errbuf *eb)
 
 	if (!s || !scan_iso(s, &d))
 		return cb_error(eb, CB_EINVAL, "date '%.*s' is not YYYY-MM-DD",
-				SHOWN_MAX, s ? s : "");
+		                SHOWN_MAX, s ? s : "");
 	rc = check_date(s, &d, eb);
 	if (rc)
 		return rc;
@@ -131,14 +131,14 @@ cb_date_parse_loose(const char *s, struct cb_date *out, struct cb_errbuf *eb)
 		end--;
 	if (end - start >= sizeof(trimmed))
 		return cb_error(eb, CB_EINVAL, "date '%.*s…' is too long",
-				SHOWN_MAX, s + start);
+		                SHOWN_MAX, s + start);
 	if (end > start)
 		memcpy(trimmed, s + start, end - start);
 	trimmed[end - start] = 0;
 	if (!scan_iso(trimmed, &d) && !scan_day_first(trimmed, &d))
 		return cb_error(eb, CB_EINVAL,
-				"date '%s' is not YYYY-MM-DD or DD/MM/YYYY",
-				trimmed);
+		                "date '%s' is not YYYY-MM-DD or DD/MM/YYYY",
+		                trimmed);
 	rc = check_date(trimmed, &d, eb);
 	if (rc)
 		return rc;

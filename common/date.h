@@ -15,8 +15,8 @@ struct cb_date {
 };
 
 /* Parse exactly "YYYY-MM-DD" naming a real day (2023-02-29 is refused). */
-cb_err cb_date_parse(const char *s, struct cb_date *out, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_date_parse(const char *s, struct cb_date *out,
+                     struct cb_errbuf *eb) CB_MUST_CHECK;
 /* Parse "YYYY-MM-DD", "DD/MM/YYYY", "D/M/YYYY" or "DD-MM-YYYY". */
 cb_err cb_date_parse_loose(const char *s, struct cb_date *out,
                            struct cb_errbuf *eb) CB_MUST_CHECK;

@@ -69,7 +69,8 @@ body_check(const json_t *v, int depth, struct cb_errbuf *eb)
 		                BODY_DEPTH_MAX);
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		json_object_foreach((json_t *)v, key, item) {
+		json_object_foreach((json_t *)v, key, item)
+		{
 			if (!cb_text_is_nfc(key))
 				return cb_error(eb, CB_EINVAL,
 				                "body key '%.60s' is not NFC",
@@ -79,7 +80,8 @@ body_check(const json_t *v, int depth, struct cb_errbuf *eb)
 		}
 		return CB_OK;
 	case JSON_ARRAY:
-		json_array_foreach(v, i, item) {
+		json_array_foreach(v, i, item)
+		{
 			if (body_check(item, depth + 1, eb))
 				return CB_EINVAL;
 		}
@@ -105,8 +107,7 @@ body_check(const json_t *v, int depth, struct cb_errbuf *eb)
 		return cb_error(eb, CB_EINVAL,
 		                "body holds a real number; only integers are "
 		                "allowed");
-	default:
-		return CB_OK;
+	default: return CB_OK;
 	}
 }
 
@@ -128,9 +129,10 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 		                "entry is %zu bytes, over the limit of %d", n,
 		                CB_ENTRY_MAX);
 	if (n < CB_ENTRY_MIN)
-		return cb_error(eb, CB_EINVAL,
-		                "entry is truncated: %zu bytes, at least %d needed",
-		                n, CB_ENTRY_MIN);
+		return cb_error(
+			eb, CB_EINVAL,
+			"entry is truncated: %zu bytes, at least %d needed", n,
+			CB_ENTRY_MIN);
 	if (memcmp(p, CB_ENTRY_MAGIC, CB_ENTRY_MAGIC_LEN) != 0)
 		return cb_error(eb, CB_EINVAL,
 		                "entry does not start with magic 'CBE1'");
@@ -142,8 +144,9 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 	e.time_ms = (int64_t)get_be64(p + off);
 	off += 8;
 	if (e.seq < 1 || e.seq > CB_SEQ_MAX)
-		return cb_error(eb, CB_EINVAL, "entry seq %" PRIu64
-		                " is outside 1..2^63-1", e.seq);
+		return cb_error(eb, CB_EINVAL,
+		                "entry seq %" PRIu64 " is outside 1..2^63-1",
+		                e.seq);
 	if (e.time_ms < 0)
 		return cb_error(eb, CB_EINVAL, "entry time is before 1970");
 	e.has_prev = e.seq > 1;
@@ -160,9 +163,10 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 	if (n - off < oplen + 2 + 4 + CB_SIG_BYTES)
 		goto truncated;
 	if (!op_valid((const char *)p + off, oplen))
-		return cb_error(eb, CB_EINVAL,
-		                "entry op is not 1-64 characters of a-z 0-9 . - _ "
-		                "starting with a letter");
+		return cb_error(
+			eb, CB_EINVAL,
+			"entry op is not 1-64 characters of a-z 0-9 . - _ "
+			"starting with a letter");
 	memcpy(e.op, p + off, oplen);
 	e.op[oplen] = 0;
 	off += oplen;
@@ -202,7 +206,8 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 		                    JSON_REJECT_DUPLICATES, &jerr);
 		if (!e.json)
 			return cb_error(eb, CB_EINVAL,
-			                "entry body is not JSON: %s", jerr.text);
+			                "entry body is not JSON: %s",
+			                jerr.text);
 		if (!json_is_object(e.json)) {
 			cb_error(eb, CB_EINVAL,
 			         "entry body is not a JSON object");
@@ -227,9 +232,9 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 	*out = e;
 	return CB_OK;
 truncated:
-	return cb_error(eb, CB_EINVAL,
-	                "entry is truncated: it ends at byte %zu inside a field",
-	                n);
+	return cb_error(
+		eb, CB_EINVAL,
+		"entry is truncated: it ends at byte %zu inside a field", n);
 out:
 	cb_entry_release(&e);
 	return rc;
@@ -274,8 +279,10 @@ cb_entry_check_follows(const struct cb_entry *prev, const struct cb_entry *e,
 		return CB_OK;
 	}
 	if (memcmp(prev->author, e->author, CB_KEY_BYTES) != 0)
-		return cb_error(eb, CB_ECHAIN, "entry %" PRIu64
-		                " follows an entry of another author", e->seq);
+		return cb_error(eb, CB_ECHAIN,
+		                "entry %" PRIu64
+		                " follows an entry of another author",
+		                e->seq);
 	if (e->seq != prev->seq + 1)
 		return cb_error(eb, CB_ECHAIN,
 		                "author %s: seq %" PRIu64 " follows %" PRIu64
@@ -285,7 +292,8 @@ cb_entry_check_follows(const struct cb_entry *prev, const struct cb_entry *e,
 		                                   : "seq goes backwards");
 	if (sodium_memcmp(e->prev, prev->id, CB_HASH_BYTES) != 0)
 		return cb_error(eb, CB_ECHAIN,
-		                "author %s: entry %" PRIu64 " names a prev that "
+		                "author %s: entry %" PRIu64
+		                " names a prev that "
 		                "is not the hash of entry %" PRIu64,
 		                a, e->seq, prev->seq);
 	return CB_OK;
@@ -321,7 +329,8 @@ cb_entry_build(const struct cb_entry_fields *f, struct cb_entry *e,
 		return CB_EINVAL;
 	body = cb_entry_body_dump(f->body);
 	if (!body)
-		return cb_error(eb, CB_EINVAL, "body cannot be encoded as JSON");
+		return cb_error(eb, CB_EINVAL,
+		                "body cannot be encoded as JSON");
 	body_len = strlen(body);
 	if (body_len > CB_ENTRY_MAX)
 		goto toobig;
@@ -349,8 +358,8 @@ cb_entry_build(const struct cb_entry_fields *f, struct cb_entry *e,
 	goto out;
 toobig:
 	rc = cb_error(eb, CB_ETOOBIG,
-	              "operation '%s' would make an entry over %d bytes",
-	              f->op, CB_ENTRY_MAX);
+	              "operation '%s' would make an entry over %d bytes", f->op,
+	              CB_ENTRY_MAX);
 out:
 	sodium_memzero(sig, sizeof(sig));
 	free(body);

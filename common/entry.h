@@ -18,11 +18,11 @@
 
 #define CB_ENTRY_MAGIC "CBE1"
 #define CB_ENTRY_MAGIC_LEN 4
-#define CB_ENTRY_MAX 65536   /* bytes, signature included */
-#define CB_KEY_BYTES 32      /* Ed25519 public key */
-#define CB_SIG_BYTES 64      /* Ed25519 signature */
-#define CB_HASH_BYTES 32     /* SHA-256 */
-#define CB_HASH_HEX 65       /* 64 hex digits + NUL */
+#define CB_ENTRY_MAX 65536 /* bytes, signature included */
+#define CB_KEY_BYTES 32    /* Ed25519 public key */
+#define CB_SIG_BYTES 64    /* Ed25519 signature */
+#define CB_HASH_BYTES 32   /* SHA-256 */
+#define CB_HASH_HEX 65     /* 64 hex digits + NUL */
 #define CB_OP_MAX 64
 #define CB_DEPS_MAX 256
 #define CB_SEQ_MAX INT64_MAX
@@ -32,22 +32,25 @@
 struct cb_entry {
 	unsigned char author[CB_KEY_BYTES];
 	uint64_t seq;
-	int64_t time_ms;                 /* author's claimed time, Unix ms */
-	bool has_prev;                   /* true iff seq > 1 */
+	int64_t time_ms; /* author's claimed time, Unix ms */
+	bool has_prev;   /* true iff seq > 1 */
 	unsigned char prev[CB_HASH_BYTES];
 	char op[CB_OP_MAX + 1];
 	size_t ndeps;
 	unsigned char (*deps)[CB_HASH_BYTES]; /* points into bytes */
-	const char *body;                /* points into bytes, not NUL-ended */
+	const char *body; /* points into bytes, not NUL-ended */
 	size_t body_len;
-	json_t *json;                    /* the parsed body, owned */
-	const unsigned char *sig;        /* points into bytes */
+	json_t *json;             /* the parsed body, owned */
+	const unsigned char *sig; /* points into bytes */
 	unsigned char id[CB_HASH_BYTES];
-	unsigned char *bytes;            /* the exact signed bytes, owned */
+	unsigned char *bytes; /* the exact signed bytes, owned */
 	size_t len;
 };
 
-#define CB_ENTRY_INIT { .json = NULL, .bytes = NULL }
+#define CB_ENTRY_INIT                                                          \
+	{                                                                      \
+		.json = NULL, .bytes = NULL                                    \
+	}
 
 void cb_entry_init(struct cb_entry *e);
 /* Frees what e owns; e can be reused after. NULL-safe. */
@@ -74,12 +77,12 @@ struct cb_entry_fields {
 	const unsigned char *author;     /* CB_KEY_BYTES */
 	const unsigned char *secret_key; /* libsodium 64-byte secret key */
 	uint64_t seq;
-	const unsigned char *prev;       /* CB_HASH_BYTES, NULL iff seq == 1 */
+	const unsigned char *prev; /* CB_HASH_BYTES, NULL iff seq == 1 */
 	int64_t time_ms;
 	const char *op;
 	const unsigned char (*deps)[CB_HASH_BYTES]; /* sorted, unique */
 	size_t ndeps;
-	const json_t *body;              /* an object; strings already NFC */
+	const json_t *body; /* an object; strings already NFC */
 };
 
 /* Encode, sign and decode back into e. The body is written in canonical

@@ -12,12 +12,12 @@
 
 typedef enum {
 	CB_OK = 0,
-	CB_EINVAL,   /* malformed input: bad field, bad encoding */
-	CB_ENOMEM,   /* allocation failed */
-	CB_EIO,      /* file or database error */
-	CB_ECRYPTO,  /* bad signature, hash mismatch */
-	CB_ECHAIN,   /* seq gap, prev mismatch, fork */
-	CB_ERULE,    /* authentic but breaks a domain rule */
+	CB_EINVAL,  /* malformed input: bad field, bad encoding */
+	CB_ENOMEM,  /* allocation failed */
+	CB_EIO,     /* file or database error */
+	CB_ECRYPTO, /* bad signature, hash mismatch */
+	CB_ECHAIN,  /* seq gap, prev mismatch, fork */
+	CB_ERULE,   /* authentic but breaks a domain rule */
 	CB_ENOTFOUND,
 	CB_EEXIST,
 	CB_ETOOBIG,

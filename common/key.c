@@ -52,7 +52,8 @@ cb_file_write_atomic(const char *path, const void *data, size_t len, int mode,
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
 	    (int)sizeof(tmp))
-		return cb_error(eb, CB_EINVAL, "path '%.200s' is too long", path);
+		return cb_error(eb, CB_EINVAL, "path '%.200s' is too long",
+		                path);
 	unlink(tmp); /* a leftover of a crashed earlier run of this pid */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	          mode);
@@ -95,16 +96,15 @@ cb_file_write_atomic(const char *path, const void *data, size_t len, int mode,
 		goto fail;
 	}
 	return fsync_dir_of(path, eb);
-fail:
-	{
-		int err = errno;
+fail : {
+	int err = errno;
 
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
-		return cb_error(eb, CB_EIO, "cannot write '%s': %s", path,
-		                strerror(err));
-	}
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return cb_error(eb, CB_EIO, "cannot write '%s': %s", path,
+	                strerror(err));
+}
 }
 
 cb_err
@@ -116,12 +116,14 @@ cb_key_create(const char *path, struct cb_key *key, struct cb_errbuf *eb)
 	cb_err rc = CB_ENOMEM;
 
 	if (sodium_init() < 0)
-		return cb_error(eb, CB_ECRYPTO, "libsodium failed to initialise");
+		return cb_error(eb, CB_ECRYPTO,
+		                "libsodium failed to initialise");
 	if (access(path, F_OK) == 0)
-		return cb_error(eb, CB_EEXIST,
-		                "key '%s' already exists; refusing to overwrite "
-		                "it",
-		                path);
+		return cb_error(
+			eb, CB_EEXIST,
+			"key '%s' already exists; refusing to overwrite "
+			"it",
+			path);
 	seed = sodium_malloc(crypto_sign_SEEDBYTES);
 	sk = sodium_malloc(CB_SECRET_BYTES);
 	text = sodium_malloc(KEY_FILE_LEN + 1);
@@ -160,7 +162,8 @@ cb_key_load(const char *path, struct cb_key *key, struct cb_errbuf *eb)
 	int fd;
 
 	if (sodium_init() < 0)
-		return cb_error(eb, CB_ECRYPTO, "libsodium failed to initialise");
+		return cb_error(eb, CB_ECRYPTO,
+		                "libsodium failed to initialise");
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return cb_error(eb, CB_EIO, "cannot open key '%s': %s", path,

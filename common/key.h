@@ -16,7 +16,10 @@ struct cb_key {
 	unsigned char *sk; /* sodium_malloc'd, CB_SECRET_BYTES; NULL if none */
 };
 
-#define CB_KEY_INIT { { 0 }, NULL }
+#define CB_KEY_INIT                                                            \
+	{                                                                      \
+		{ 0 }, NULL                                                    \
+	}
 
 /* Generate a fresh key and write it to path; fails with CB_EEXIST if the
  * file exists. On success key holds it (release with cb_key_release). */
@@ -25,8 +28,8 @@ cb_err cb_key_create(const char *path, struct cb_key *key,
 
 /* Load the key at path. Refuses a file that is readable by group or others,
  * a symlink, or one that is not exactly a chibo key. */
-cb_err cb_key_load(const char *path, struct cb_key *key, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_key_load(const char *path, struct cb_key *key,
+                   struct cb_errbuf *eb) CB_MUST_CHECK;
 
 void cb_key_release(struct cb_key *key);
 
@@ -34,7 +37,7 @@ void cb_key_release(struct cb_key *key);
  * mode, fsync, rename over path (or, with no_replace, link so an existing
  * file is never replaced), fsync of the directory. */
 cb_err cb_file_write_atomic(const char *path, const void *data, size_t len,
-                            int mode, int no_replace, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+                            int mode, int no_replace,
+                            struct cb_errbuf *eb) CB_MUST_CHECK;
 
 #endif

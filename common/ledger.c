@@ -43,8 +43,9 @@ path_in(const char *dir, const char *name)
 static cb_err
 read_head(struct cb_ledger *lg, struct cb_errbuf *eb)
 {
-	static const char sql[] = "SELECT seq, id FROM entries WHERE author = ? "
-	                          "ORDER BY seq DESC LIMIT 1";
+	static const char sql[] =
+		"SELECT seq, id FROM entries WHERE author = ? "
+		"ORDER BY seq DESC LIMIT 1";
 	sqlite3_stmt *s = cb_store_stmt(lg->st, sql, eb);
 	int r;
 
@@ -100,9 +101,9 @@ static cb_err
 insert_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
              const char *reason, struct cb_errbuf *eb)
 {
-	static const char sql[] =
-		"INSERT INTO entries (id, author, seq, op, time_ms, bytes, state, "
-		"reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char sql[] = "INSERT INTO entries (id, author, seq, op, "
+	                          "time_ms, bytes, state, "
+				  "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
 
 	if (!s)
@@ -185,11 +186,11 @@ struct item {
 	size_t tag;
 	char op[CB_OP_MAX + 1];
 	json_t *input;
-	json_t *body;    /* prepared, or NULL */
+	json_t *body; /* prepared, or NULL */
 	bool refused;
-	cb_err rc;       /* why it was refused */
+	cb_err rc; /* why it was refused */
 	struct cb_errbuf why;
-	bool signing;    /* its signature job is in the signer */
+	bool signing; /* its signature job is in the signer */
 };
 
 static void
@@ -239,7 +240,8 @@ item_fetch(const struct cb_append_stream *s, struct item *it,
 	it->input = input;
 	if (strlen(op) > CB_OP_MAX || !cb_ops_known(op)) {
 		it->refused = true;
-		it->rc = cb_error(&it->why, CB_EINVAL, "unknown op '%.64s'", op);
+		it->rc =
+			cb_error(&it->why, CB_EINVAL, "unknown op '%.64s'", op);
 		return 1;
 	}
 	strcpy(it->op, op);
@@ -395,10 +397,11 @@ open_parts(const char *dir, bool create, struct cb_ledger **out,
 		rc = cb_key_create(key, &lg->key, eb);
 	} else {
 		if (access(db, F_OK) != 0) {
-			rc = cb_error(eb, CB_ENOTFOUND,
-			              "no replica in '%s'; run 'chibo-agent init' "
-			              "or give --replica",
-			              dir);
+			rc = cb_error(
+				eb, CB_ENOTFOUND,
+				"no replica in '%s'; run 'chibo-agent init' "
+				"or give --replica",
+				dir);
 			goto fail;
 		}
 		rc = cb_key_load(key, &lg->key, eb);
@@ -486,8 +489,10 @@ cb_ledger_open(const char *dir, struct cb_ledger **out, struct cb_errbuf *eb)
 		return rc;
 	rc = cb_store_meta_get(lg->st, "org", &lg->org, eb);
 	if (rc) {
-		cb_error(eb, CB_EIO, "replica '%s' has no organisation; it was "
-		         "not fully initialised", dir);
+		cb_error(eb, CB_EIO,
+		         "replica '%s' has no organisation; it was "
+		         "not fully initialised",
+		         dir);
 		cb_ledger_free(&lg);
 		return CB_EIO;
 	}
@@ -537,7 +542,8 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 		int64_t lsn = sqlite3_column_int64(s, 0);
 
 		rc = cb_entry_decode(sqlite3_column_blob(s, 1),
-		                     (size_t)sqlite3_column_bytes(s, 1), &e, eb);
+		                     (size_t)sqlite3_column_bytes(s, 1), &e,
+		                     eb);
 		if (!rc && check_sigs)
 			rc = cb_entry_verify_signature(&e, eb);
 		if (rc) {
@@ -566,8 +572,9 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 		if ((rc = cb_store_step_done(lg->st, u, eb)))
 			goto out;
 	}
-	rc = r == SQLITE_DONE ? CB_OK
-	                      : cb_store_error(lg->st, eb, "cannot read the log");
+	rc = r == SQLITE_DONE
+	             ? CB_OK
+	             : cb_store_error(lg->st, eb, "cannot read the log");
 	if (!rc) {
 		if (applied)
 			*applied = na;
@@ -591,7 +598,8 @@ cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied, uint64_t *rejected,
 	rc = replay(lg, true, applied, rejected, eb);
 	if (rc) {
 		cb_store_rollback(lg->st);
-		return cb_error_prefix(eb, rc, "rebuild stopped, nothing changed "
+		return cb_error_prefix(eb, rc,
+		                       "rebuild stopped, nothing changed "
 		                       "(run 'chibo-agent verify')");
 	}
 	return cb_store_commit(lg->st, eb);
@@ -649,7 +657,8 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		char msg[CB_ERRBUF_SIZE + 64];
 
 		r.entries++;
-		if (!strcmp((const char *)sqlite3_column_text(s, 7), "rejected"))
+		if (!strcmp((const char *)sqlite3_column_text(s, 7),
+		            "rejected"))
 			r.rejected++;
 		else
 			r.applied++;
@@ -672,16 +681,18 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		    strcmp((const char *)sqlite3_column_text(s, 4), e.op) ||
 		    sqlite3_column_int64(s, 5) != e.time_ms) {
 			snprintf(msg, sizeof(msg),
-			         "entry %lld of the log: the id, author, seq, op "
-			         "or time stored beside it differ from its bytes",
+			         "entry %lld of the log: the id, author, seq, "
+			         "op "
+			         "or time stored beside it differ from its "
+			         "bytes",
 			         lsn);
 			report(&r, fault, ctx, msg);
 		}
 		if (!have_prev || memcmp(prev.author, e.author, CB_KEY_BYTES)) {
 			r.authors++;
 			if (cb_entry_check_follows(NULL, &e, &why)) {
-				snprintf(msg, sizeof(msg), "entry %lld: %s", lsn,
-				         why.msg);
+				snprintf(msg, sizeof(msg), "entry %lld: %s",
+				         lsn, why.msg);
 				report(&r, fault, ctx, msg);
 			}
 		} else if (prev.seq == e.seq) {

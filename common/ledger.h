@@ -24,9 +24,9 @@ struct cb_ledger {
 	struct cb_store *st;
 	struct cb_key key;
 	char *dir;
-	char *org;               /* the grassroots organisation's code */
+	char *org; /* the grassroots organisation's code */
 	bool in_batch;
-	uint64_t head_seq;       /* valid inside a batch */
+	uint64_t head_seq; /* valid inside a batch */
 	unsigned char head_id[CB_HASH_BYTES];
 };
 
@@ -34,18 +34,18 @@ struct cb_ledger {
  * replica): the database, a fresh key, and entry 1, org.init with the
  * fields of init (code, name, kind, optional parent). */
 cb_err cb_ledger_create(const char *dir, const json_t *init,
-                        struct cb_ledger **out, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+                        struct cb_ledger **out,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_ledger_open(const char *dir, struct cb_ledger **out,
                       struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_ledger_free(struct cb_ledger **lg);
 
 /* A batch: many appends in one transaction. Without one, each append is
  * its own durable transaction. */
-cb_err cb_ledger_begin(struct cb_ledger *lg, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
-cb_err cb_ledger_commit(struct cb_ledger *lg, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_ledger_begin(struct cb_ledger *lg,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+cb_err cb_ledger_commit(struct cb_ledger *lg,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_ledger_abort(struct cb_ledger *lg);
 
 /* Prepare input as op (cb_ops_prepare), sign it as the next entry, project
@@ -93,13 +93,13 @@ struct cb_verify_report {
  * equal a fresh projection of the entries. Each fault is passed to fault()
  * as one line; returns CB_OK only if there were none. */
 cb_err cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *r,
-                        void (*fault)(void *ctx, const char *msg),
-                        void *ctx, struct cb_errbuf *eb) CB_MUST_CHECK;
+                        void (*fault)(void *ctx, const char *msg), void *ctx,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Rebuild every table from the entries, after checking their signatures. */
 cb_err cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied,
-                         uint64_t *rejected, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+                         uint64_t *rejected,
+                         struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* The current time in Unix ms: the claimed time of new entries. */
 int64_t cb_now_ms(void);

@@ -13,10 +13,10 @@
 #include "date.h"
 #include "text.h"
 
-const char *const cb_cell_kinds[] = { "residential",   "commune-agency",
-	                              "school",        "enterprise",
-	                              "armed-forces",  "public-service",
-	                              "other",         NULL };
+const char *const cb_cell_kinds[] = { "residential",  "commune-agency",
+	                              "school",       "enterprise",
+	                              "armed-forces", "public-service",
+	                              "other",        NULL };
 static const char *const org_kinds[] = { "party-committee", "grassroots-cell",
 	                                 NULL };
 const char *const cb_member_statuses[] = { "probationary", "official",
@@ -28,24 +28,25 @@ static const char *const add_statuses[] = { "probationary", "official",
 const char *const cb_work_categories[] = { "commune-cadre",
 	                                   "commune-civil-servant",
 	                                   "commune-non-specialised",
-	                                   "retired", "other", NULL };
+	                                   "retired",
+	                                   "other",
+	                                   NULL };
 const char *const cb_attendance_marks[] = { "present", "excused", "unexcused",
 	                                    "exempt", NULL };
-const char *const cb_meeting_kinds[] = { "regular", "thematic",
-	                                 "extraordinary", NULL };
+const char *const cb_meeting_kinds[] = { "regular", "thematic", "extraordinary",
+	                                 NULL };
 static const char *const meeting_ratings[] = { "good", "fair", "average",
 	                                       "weak", NULL };
 const char *const cb_rating_levels[] = { "outstanding", "good", "completed",
 	                                 "not-completed", NULL };
-const char *const cb_rating_stages[] = { "self", "proposed", "decided",
-	                                 NULL };
+const char *const cb_rating_stages[] = { "self", "proposed", "decided", NULL };
 static const char *const subject_kinds[] = { "member", "org", NULL };
 static const char *const sexes[] = { "male", "female", NULL };
 
 enum ftype {
-	FT_NAME,   /* one line of text, 1..CB_NAME_MAX bytes */
-	FT_TEXT,   /* free text, may hold newlines, 0..CB_TEXT_MAX bytes */
-	FT_DATE,   /* YYYY-MM-DD */
+	FT_NAME, /* one line of text, 1..CB_NAME_MAX bytes */
+	FT_TEXT, /* free text, may hold newlines, 0..CB_TEXT_MAX bytes */
+	FT_DATE, /* YYYY-MM-DD */
 	FT_INT,
 	FT_ENUM,
 	FT_MEMBER, /* a member id: 64 lowercase hex digits */
@@ -55,7 +56,7 @@ enum ftype {
 	FT_IDNUM,  /* party card number: 1..20 of [0-9A-Za-z-] */
 	FT_NID,    /* national id (CCCD): exactly 12 digits */
 	FT_PERIOD,
-	FT_TERM,   /* YYYY-YYYY */
+	FT_TERM,    /* YYYY-YYYY */
 	FT_SUBJECT, /* member id or org code, by subject_kind */
 	FT_ATTENDANCE,
 	FT_OBSERVERS,
@@ -283,7 +284,8 @@ hex64_valid(const char *s)
 	if (strlen(s) != 64)
 		return false;
 	for (int i = 0; i < 64; i++)
-		if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'a' && s[i] <= 'f'))
+		if (!isdigit((unsigned char)s[i]) &&
+		    !(s[i] >= 'a' && s[i] <= 'f'))
 			return false;
 	return true;
 }
@@ -349,21 +351,24 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 			return cb_error(eb, CB_EINVAL,
 			                "field 'attendance' must be an object "
 			                "{member: mark}");
-		json_object_foreach((json_t *)v, k, m) {
+		json_object_foreach((json_t *)v, k, m)
+		{
 			if (!hex64_valid(k))
-				return cb_error(eb, CB_EINVAL,
-				                "attendance names '%.70s', which is "
-				                "not a member id",
-				                k);
+				return cb_error(
+					eb, CB_EINVAL,
+					"attendance names '%.70s', which is "
+					"not a member id",
+					k);
 			if (!json_is_string(m) ||
 			    !cb_enum_has(cb_attendance_marks,
 			                 json_string_value(m))) {
 				cb_enum_list(cb_attendance_marks, list,
 				             sizeof(list));
-				return cb_error(eb, CB_EINVAL,
-				                "attendance mark of %.12s must be "
-				                "%s",
-				                k, list);
+				return cb_error(
+					eb, CB_EINVAL,
+					"attendance mark of %.12s must be "
+					"%s",
+					k, list);
 			}
 		}
 		return CB_OK;
@@ -373,20 +378,24 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 		json_t *o;
 
 		if (!json_is_array(v) || json_array_size(v) > 50)
-			return cb_error(eb, CB_EINVAL,
-			                "field 'observers' must be a list of at "
-			                "most 50 {name, role}");
-		json_array_foreach(v, i, o) {
+			return cb_error(
+				eb, CB_EINVAL,
+				"field 'observers' must be a list of at "
+				"most 50 {name, role}");
+		json_array_foreach(v, i, o)
+		{
 			const char *k;
 			json_t *x;
 
 			if (!json_is_object(o) ||
 			    !json_is_string(json_object_get(o, "name")))
-				return cb_error(eb, CB_EINVAL,
-				                "observer %zu must be an object "
-				                "with a 'name'",
-				                i + 1);
-			json_object_foreach(o, k, x) {
+				return cb_error(
+					eb, CB_EINVAL,
+					"observer %zu must be an object "
+					"with a 'name'",
+					i + 1);
+			json_object_foreach(o, k, x)
+			{
 				if ((strcmp(k, "name") && strcmp(k, "role")) ||
 				    !json_is_string(x) ||
 				    json_string_length(x) > CB_NAME_MAX ||
@@ -395,7 +404,8 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 					return cb_error(
 						eb, CB_EINVAL,
 						"observer %zu: only 'name' and "
-						"'role', each one line of 1..%d "
+						"'role', each one line of "
+					        "1..%d "
 						"bytes",
 						i + 1, CB_NAME_MAX);
 			}
@@ -426,14 +436,15 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 			                "bytes without control characters",
 			                f->name, CB_TEXT_MAX);
 		return CB_OK;
-	case FT_DATE:
-		return check_date(f->name, s, eb);
+	case FT_DATE: return check_date(f->name, s, eb);
 	case FT_ENUM:
 		if (cb_enum_has(f->values, s))
 			return CB_OK;
 		cb_enum_list(f->values, list, sizeof(list));
-		return cb_error(eb, CB_EINVAL, "field '%s' is '%.40s'; it must "
-		                "be %s", f->name, s, list);
+		return cb_error(eb, CB_EINVAL,
+		                "field '%s' is '%.40s'; it must "
+		                "be %s",
+		                f->name, s, list);
 	case FT_MEMBER:
 	case FT_HASH:
 		if (!hex64_valid(s))
@@ -445,22 +456,22 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 	case FT_CODE:
 	case FT_CELL:
 		if (!code_valid(s, f->type == FT_CELL))
-			return cb_error(eb, CB_EINVAL,
-			                "field '%s' is '%.70s'; a %s code is "
-			                "letters, digits and '-'%s",
-			                f->name, s,
-			                f->type == FT_CELL ? "cell"
-			                                   : "organisation",
-			                f->type == FT_CELL
-			                        ? ", as ORG.CELL"
-			                        : ", parts joined by '.'");
+			return cb_error(
+				eb, CB_EINVAL,
+				"field '%s' is '%.70s'; a %s code is "
+				"letters, digits and '-'%s",
+				f->name, s,
+				f->type == FT_CELL ? "cell" : "organisation",
+				f->type == FT_CELL ? ", as ORG.CELL"
+						   : ", parts joined by '.'");
 		return CB_OK;
 	case FT_IDNUM:
 		if (n < 1 || n > 20 || !code_valid(s, false) || strchr(s, '.'))
-			return cb_error(eb, CB_EINVAL,
-			                "field '%s' must be 1..20 letters, digits "
-			                "or '-'",
-			                f->name);
+			return cb_error(
+				eb, CB_EINVAL,
+				"field '%s' must be 1..20 letters, digits "
+				"or '-'",
+				f->name);
 		return CB_OK;
 	case FT_NID:
 		if (n != 12 || !all_digits(s, n))
@@ -471,10 +482,11 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 		return CB_OK;
 	case FT_PERIOD:
 		if (!cb_period_valid(s))
-			return cb_error(eb, CB_EINVAL,
-			                "field '%s' is '%.20s'; a period is YYYY, "
-			                "YYYY-Q1..Q4 or YYYY-MM",
-			                f->name, s);
+			return cb_error(
+				eb, CB_EINVAL,
+				"field '%s' is '%.20s'; a period is YYYY, "
+				"YYYY-Q1..Q4 or YYYY-MM",
+				f->name, s);
 		return CB_OK;
 	case FT_TERM:
 		if (n != 9 || !all_digits(s, 4) || s[4] != '-' ||
@@ -517,7 +529,8 @@ cb_ops_check(const char *op, const json_t *body, struct cb_errbuf *eb)
 		return cb_error(eb, CB_EINVAL, "unknown op '%.64s'", op);
 	if (!json_is_object(body))
 		return cb_error(eb, CB_EINVAL, "%s: body is not an object", op);
-	json_object_foreach((json_t *)body, key, v) {
+	json_object_foreach((json_t *)body, key, v)
+	{
 		for (f = sp->fields; f->name; f++)
 			if (strcmp(f->name, key) == 0)
 				break;
@@ -574,20 +587,22 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 		arg = ref + 4;
 	} else {
 		if (n < 8 || n > 64)
-			return cb_error(eb, CB_EINVAL,
-			                "member reference '%.70s' is not a member "
-			                "id (8 to 64 hex digits), card:NUMBER or "
-			                "nid:NUMBER",
-			                ref);
+			return cb_error(
+				eb, CB_EINVAL,
+				"member reference '%.70s' is not a member "
+				"id (8 to 64 hex digits), card:NUMBER or "
+				"nid:NUMBER",
+				ref);
 		for (size_t i = 0; i < n; i++) {
 			char c = (char)tolower((unsigned char)ref[i]);
 
 			if (!isxdigit((unsigned char)c))
-				return cb_error(eb, CB_EINVAL,
-				                "member reference '%.70s' is not "
-				                "hex; use card:NUMBER for a card "
-				                "number",
-				                ref);
+				return cb_error(
+					eb, CB_EINVAL,
+					"member reference '%.70s' is not "
+					"hex; use card:NUMBER for a card "
+					"number",
+					ref);
 			lower[i] = c;
 		}
 		lower[n] = 0;
@@ -666,15 +681,14 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 	const char *s = json_string_value(in);
 	char id[65], buf[CB_CODE_MAX * 2 + 2];
 
-	if (json_is_null(in) || (!s && f->type != FT_ATTENDANCE &&
-	                         f->type != FT_OBSERVERS)) {
+	if (json_is_null(in) ||
+	    (!s && f->type != FT_ATTENDANCE && f->type != FT_OBSERVERS)) {
 		*out = json_deep_copy(in);
 		return *out ? CB_OK : cb_error(eb, CB_ENOMEM, "out of memory");
 	}
 	switch (f->type) {
 	case FT_NAME:
-	case FT_TEXT:
-		return prepare_text(f->name, s, out, eb);
+	case FT_TEXT: return prepare_text(f->name, s, out, eb);
 	case FT_DATE: {
 		struct cb_date d;
 		char iso[11];
@@ -728,7 +742,8 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 		if (!json_is_object(in))
 			break;
 		obj = json_object();
-		json_object_foreach((json_t *)in, k, m) {
+		json_object_foreach((json_t *)in, k, m)
+		{
 			if (cb_ops_resolve_member(st, k, id, eb)) {
 				json_decref(obj);
 				return cb_error_prefix(eb, CB_EINVAL,
@@ -736,10 +751,11 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 			}
 			if (json_object_get(obj, id)) {
 				json_decref(obj);
-				return cb_error(eb, CB_EINVAL,
-				                "attendance names member '%.70s' "
-				                "twice",
-				                k);
+				return cb_error(
+					eb, CB_EINVAL,
+					"attendance names member '%.70s' "
+					"twice",
+					k);
 			}
 			json_object_set(obj, id, m);
 		}
@@ -753,7 +769,8 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 		if (!json_is_array(in))
 			break;
 		arr = json_array();
-		json_array_foreach(in, i, o) {
+		json_array_foreach(in, i, o)
+		{
 			const char *k;
 			json_t *x, *obj = json_object(), *t;
 
@@ -762,7 +779,8 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 				json_array_append_new(arr, json_deep_copy(o));
 				continue;
 			}
-			json_object_foreach(o, k, x) {
+			json_object_foreach(o, k, x)
+			{
 				if (json_is_string(x) &&
 				    !prepare_text(k, json_string_value(x), &t,
 				                  NULL))
@@ -775,8 +793,7 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 		*out = arr;
 		return CB_OK;
 	}
-	default:
-		break;
+	default: break;
 	}
 	*out = json_deep_copy(in);
 	return *out ? CB_OK : cb_error(eb, CB_ENOMEM, "out of memory");
@@ -799,7 +816,8 @@ cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
 	out = json_object();
 	if (!out)
 		return cb_error(eb, CB_ENOMEM, "out of memory");
-	json_object_foreach((json_t *)input, key, v) {
+	json_object_foreach((json_t *)input, key, v)
+	{
 		json_t *nv = NULL;
 
 		for (f = sp->fields; f->name; f++)
@@ -825,11 +843,11 @@ cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
 		json_object_set_new(out, key, nv);
 	}
 	if (strcmp(op, "member.add") == 0 && !json_object_get(out, "status"))
-		json_object_set_new(out, "status",
-		                    json_string(json_object_get(out,
-		                                                "official_on")
-		                                        ? "official"
-		                                        : "probationary"));
+		json_object_set_new(
+			out, "status",
+			json_string(json_object_get(out, "official_on")
+		                            ? "official"
+		                            : "probationary"));
 	if (cb_ops_check(op, out, eb)) {
 		json_decref(out);
 		return CB_EINVAL;

@@ -17,8 +17,8 @@
 #include "store.h"
 
 #define CB_CODE_MAX 64
-#define CB_NAME_MAX 200    /* bytes of UTF-8 in a name */
-#define CB_TEXT_MAX 16000  /* bytes of UTF-8 in content, resolutions */
+#define CB_NAME_MAX 200   /* bytes of UTF-8 in a name */
+#define CB_TEXT_MAX 16000 /* bytes of UTF-8 in content, resolutions */
 
 /* Every op name, NULL-terminated, in the order docs/OPERATIONS.md lists. */
 extern const char *const cb_ops_names[];
@@ -28,8 +28,8 @@ bool cb_ops_known(const char *op);
 /* Check body against op's schema: no unknown fields, required fields
  * present, types, ranges and enumerations, dates that exist, strings NFC.
  * Does not look at the database. */
-cb_err cb_ops_check(const char *op, const json_t *body, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_ops_check(const char *op, const json_t *body,
+                    struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Build the canonical body of op from input (not modified): strings NFC and
  * trimmed; a cell code without '.' prefixed with "ORG."; member references
@@ -45,9 +45,8 @@ cb_err cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
 bool cb_ops_needs_lookup(const char *op, const json_t *input);
 
 /* Resolve one member reference as cb_ops_prepare does; out gets 64 hex. */
-cb_err cb_ops_resolve_member(struct cb_store *st, const char *ref,
-                             char out[65], struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
+                             struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Enumerations, shared with the projection and the command line. */
 extern const char *const cb_cell_kinds[];

@@ -22,13 +22,12 @@ struct ctx {
 	struct cb_store *st;
 	const struct cb_entry *e;
 	const json_t *b;
-	char id[CB_HASH_HEX];  /* hex id of the entry */
-	char today[11];        /* the entry's claimed date */
+	char id[CB_HASH_HEX]; /* hex id of the entry */
+	char today[11];       /* the entry's claimed date */
 	struct cb_errbuf *eb;
 };
 
-static cb_err
-reject(struct ctx *c, const char *fmt, ...) CB_PRINTF(2, 3);
+static cb_err reject(struct ctx *c, const char *fmt, ...) CB_PRINTF(2, 3);
 
 static cb_err
 reject(struct ctx *c, const char *fmt, ...)
@@ -84,7 +83,7 @@ static cb_err
 org_get(struct ctx *c, const char *code, struct org *o)
 {
 	static const char sql[] = "SELECT level, state, kind, parent, owner "
-	                          "FROM orgs WHERE code = ?";
+				  "FROM orgs WHERE code = ?";
 	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
 	int r;
 
@@ -115,8 +114,7 @@ org_get(struct ctx *c, const char *code, struct org *o)
 /* The org exists, is active, is of the level wanted (NULL: any) and is the
  * author's to change. */
 static cb_err
-org_writable(struct ctx *c, const char *code, const char *level,
-             struct org *o)
+org_writable(struct ctx *c, const char *code, const char *level, struct org *o)
 {
 	cb_err rc = org_get(c, code, o);
 
@@ -129,8 +127,10 @@ org_writable(struct ctx *c, const char *code, const char *level,
 		return reject(c, "'%s' is a %s, not a %s", code, o->level,
 		              level);
 	if (!o->owned)
-		return reject(c, "'%s' belongs to another organisation's key; "
-		              "only its owner may change it", code);
+		return reject(c,
+		              "'%s' belongs to another organisation's key; "
+		              "only its owner may change it",
+		              code);
 	if (strcmp(o->state, "active") != 0)
 		return reject(c, "'%s' is closed", code);
 	return CB_OK;
@@ -211,7 +211,7 @@ static cb_err
 apply_cell_rename(struct ctx *c)
 {
 	static const char sql[] = "UPDATE orgs SET name = ?, name_fold = ?, "
-	                          "entry = ? WHERE code = ?";
+				  "entry = ? WHERE code = ?";
 	const char *code = str(c->b, "code"), *name = str(c->b, "name");
 	struct org o;
 	sqlite3_stmt *s;
@@ -239,7 +239,7 @@ apply_org_congress(struct ctx *c)
 	static const char find[] =
 		"SELECT held_on FROM congresses WHERE org = ? AND term = ?";
 	static const char ins[] = "INSERT INTO congresses (org, term, held_on, "
-	                          "entry) VALUES (?, ?, ?, ?)";
+				  "entry) VALUES (?, ?, ?, ?)";
 	const char *org = str(c->b, "org"), *term = str(c->b, "term");
 	const char *held = str(c->b, "held_on");
 	int start = atoi(term), end = atoi(term + 5), year = atoi(held);
@@ -279,10 +279,9 @@ apply_org_congress(struct ctx *c)
 /* --- members --------------------------------------------------------- */
 
 static const char *const member_cols[] = {
-	"full_name",   "birth_date",  "sex",    "card_no",
-	"national_id", "admitted_on", "official_on", "status",
-	"status_on",   "work_category", "council_area", "cell",
-	"org",         NULL,
+	"full_name",    "birth_date",  "sex",    "card_no",   "national_id",
+	"admitted_on",  "official_on", "status", "status_on", "work_category",
+	"council_area", "cell",        "org",    NULL,
 };
 
 /* The member as a JSON object of member_cols (null for NULL), plus the
@@ -316,8 +315,8 @@ member_get(struct ctx *c, const char *id, json_t **out, int *owned)
 			m, member_cols[i],
 			sqlite3_column_type(s, i) == SQLITE_NULL
 				? json_null()
-				: json_string((const char *)
-				                      sqlite3_column_text(s, i)));
+				: json_string((const char *)sqlite3_column_text(
+					  s, i)));
 	*owned = sqlite3_column_bytes(s, i) == CB_KEY_BYTES &&
 	         memcmp(sqlite3_column_blob(s, i), c->e->author,
 	                CB_KEY_BYTES) == 0;
@@ -339,21 +338,22 @@ member_writable(struct ctx *c, const char *id, json_t **m)
 	if (!owned) {
 		json_decref(*m);
 		*m = NULL;
-		return reject(c, "member %.12s belongs to another organisation's "
-		              "key; only its owner may change the record", id);
+		return reject(c,
+		              "member %.12s belongs to another organisation's "
+		              "key; only its owner may change the record",
+		              id);
 	}
 	return CB_OK;
 }
 
 /* Another member (not id) holding the same value in column col. */
 static cb_err
-member_unique(struct ctx *c, const char *id, const char *col,
-              const char *value)
+member_unique(struct ctx *c, const char *id, const char *col, const char *value)
 {
 	static const char by_card[] =
 		"SELECT id FROM members WHERE card_no = ? AND id <> ? LIMIT 1";
 	static const char by_nid[] = "SELECT id FROM members WHERE "
-	                             "national_id = ? AND id <> ? LIMIT 1";
+				     "national_id = ? AND id <> ? LIMIT 1";
 	sqlite3_stmt *s;
 	char other[CB_HASH_HEX];
 
@@ -393,14 +393,18 @@ member_validate(struct ctx *c, const char *id, const json_t *m)
 	if (cb_date_parse(birth, &b, NULL) || cb_date_parse(adm, &a, NULL))
 		return reject(c, "member dates are malformed");
 	if (cb_date_years_between(&b, &a) < 18)
-		return reject(c, "admitted on %s, before the 18th birthday "
-		              "(born %s)", adm, birth);
+		return reject(c,
+		              "admitted on %s, before the 18th birthday "
+		              "(born %s)",
+		              adm, birth);
 	if (off && strcmp(off, adm) < 0)
-		return reject(c, "official date %s is before the admission date "
-		              "%s", off, adm);
+		return reject(c,
+		              "official date %s is before the admission date "
+		              "%s",
+		              off, adm);
 	if (strcmp(status, "probationary") == 0 && off)
 		return reject(c, "a probationary member has no official date; "
-		              "record the change with member.status");
+		                 "record the change with member.status");
 	if (strcmp(status, "official") == 0 && !off)
 		return reject(c, "an official member needs an official date");
 	if ((rc = member_unique(c, id, "card_no", str(m, "card_no"))) ||
@@ -415,12 +419,15 @@ member_save(struct ctx *c, const char *id, const json_t *m, bool insert)
 	static const char ins[] =
 		"INSERT INTO members (full_name, birth_date, sex, card_no, "
 		"national_id, admitted_on, official_on, status, status_on, "
-		"work_category, council_area, cell, org, name_fold, name_lower, "
+		"work_category, council_area, cell, org, name_fold, "
+	        "name_lower, "
 		"entry, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	static const char upd[] =
 		"UPDATE members SET full_name = ?, birth_date = ?, sex = ?, "
-		"card_no = ?, national_id = ?, admitted_on = ?, official_on = ?, "
-		"status = ?, status_on = ?, work_category = ?, council_area = ?, "
+		"card_no = ?, national_id = ?, admitted_on = ?, official_on = "
+	        "?, "
+		"status = ?, status_on = ?, work_category = ?, council_area = "
+	        "?, "
 		"cell = ?, org = ?, name_fold = ?, name_lower = ?, entry = ? "
 		"WHERE id = ?";
 	sqlite3_stmt *s = cb_store_stmt(c->st, insert ? ins : upd, c->eb);
@@ -451,9 +458,10 @@ static cb_err
 membership_open(struct ctx *c, const char *member, const char *cell,
                 const char *kind, const char *since)
 {
-	static const char sql[] = "INSERT INTO memberships (member, cell, kind, "
-	                          "since, until, entry) "
-	                          "VALUES (?, ?, ?, ?, NULL, ?)";
+	static const char sql[] =
+		"INSERT INTO memberships (member, cell, kind, "
+		"since, until, entry) "
+		"VALUES (?, ?, ?, ?, NULL, ?)";
 	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
 
 	if (!s)
@@ -470,7 +478,7 @@ static cb_err
 membership_close_all(struct ctx *c, const char *member, const char *until)
 {
 	static const char sql[] = "UPDATE memberships SET until = ? "
-	                          "WHERE member = ? AND until IS NULL";
+				  "WHERE member = ? AND until IS NULL";
 	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
 
 	if (!s)
@@ -523,7 +531,8 @@ apply_member_update(struct ctx *c)
 
 	if (rc)
 		return rc;
-	json_object_foreach((json_t *)c->b, key, v) {
+	json_object_foreach((json_t *)c->b, key, v)
+	{
 		if (strcmp(key, "member") != 0)
 			json_object_set(m, key, v);
 	}
@@ -632,9 +641,11 @@ apply_meeting_record(struct ctx *c)
 		"content = excluded.content, "
 		"resolutions = excluded.resolutions, rating = excluded.rating, "
 		"versions = excluded.versions, entry = excluded.entry";
-	static const char del_att[] = "DELETE FROM attendance WHERE meeting = ?";
-	static const char ins_att[] = "INSERT INTO attendance (meeting, member, "
-	                              "mark) VALUES (?, ?, ?)";
+	static const char del_att[] =
+		"DELETE FROM attendance WHERE meeting = ?";
+	static const char ins_att[] =
+		"INSERT INTO attendance (meeting, member, "
+		"mark) VALUES (?, ?, ?)";
 	const char *cell = str(c->b, "cell"), *date = str(c->b, "date");
 	const char *sup = str(c->b, "supersedes"), *k;
 	const json_t *att = json_object_get(c->b, "attendance");
@@ -662,26 +673,32 @@ apply_meeting_record(struct ctx *c)
 		sqlite3_bind_blob(s, 1, h, sizeof(h), SQLITE_TRANSIENT);
 		if (sqlite3_step(s) != SQLITE_ROW) {
 			sqlite3_reset(s);
-			return reject(c, "supersedes %.12s, which is not the "
-			              "current record of a meeting", sup);
+			return reject(c,
+			              "supersedes %.12s, which is not the "
+			              "current record of a meeting",
+			              sup);
 		}
 		snprintf(mid, sizeof(mid), "%s", sqlite3_column_text(s, 0));
 		if (strcmp((const char *)sqlite3_column_text(s, 1), cell)) {
 			sqlite3_reset(s);
-			return reject(c, "a correction cannot move a meeting to "
+			return reject(c,
+			              "a correction cannot move a meeting to "
 			              "another cell");
 		}
 		versions = sqlite3_column_int(s, 2) + 1;
 		sqlite3_reset(s);
 	}
-	json_object_foreach((json_t *)att, k, v) {
+	json_object_foreach((json_t *)att, k, v)
+	{
 		bool yes = false;
 
 		if ((rc = in_cell_on(c, k, cell, date, &yes)))
 			return rc;
 		if (!yes)
-			return reject(c, "attendance names member %.12s, who was "
-			              "not in cell '%s' on %s", k, cell, date);
+			return reject(c,
+			              "attendance names member %.12s, who was "
+			              "not in cell '%s' on %s",
+			              k, cell, date);
 	}
 	for (int i = 0; i < 2; i++) {
 		const char *who = str(c->b, roles[i]);
@@ -702,9 +719,9 @@ apply_meeting_record(struct ctx *c)
 	cb_bind_text(s, 1, cell);
 	cb_bind_text(s, 2, date);
 	cb_bind_text(s, 3, str(c->b, "kind"));
-	sqlite3_bind_int64(s, 4,
-	                   json_integer_value(
-	                           json_object_get(c->b, "duration_min")));
+	sqlite3_bind_int64(
+		s, 4,
+		json_integer_value(json_object_get(c->b, "duration_min")));
 	cb_bind_text(s, 5, str(c->b, "chair"));
 	cb_bind_text(s, 6, str(c->b, "clerk"));
 	cb_bind_text(s, 7, obs ? obs : "[]");
@@ -724,7 +741,8 @@ apply_meeting_record(struct ctx *c)
 	cb_bind_text(s, 1, mid);
 	if ((rc = cb_store_step_done(c->st, s, c->eb)))
 		return rc;
-	json_object_foreach((json_t *)att, k, v) {
+	json_object_foreach((json_t *)att, k, v)
+	{
 		if (!(s = cb_store_stmt(c->st, ins_att, c->eb)))
 			return CB_EIO;
 		cb_bind_text(s, 1, mid);
@@ -741,7 +759,7 @@ apply_meeting_record(struct ctx *c)
 static const char *
 level_of_score(json_int_t score)
 {
-	return score >= 90 ? "outstanding"
+	return score >= 90   ? "outstanding"
 	       : score >= 70 ? "good"
 	       : score >= 50 ? "completed"
 	                     : "not-completed";
@@ -777,8 +795,10 @@ apply_rating_record(struct ctx *c)
 			return rc;
 	}
 	if (score && strcmp(level_of_score(json_integer_value(score)), level))
-		return reject(c, "a score of %" JSON_INTEGER_FORMAT " is rated "
-		              "%s, not %s", json_integer_value(score),
+		return reject(c,
+		              "a score of %" JSON_INTEGER_FORMAT " is rated "
+		              "%s, not %s",
+		              json_integer_value(score),
 		              level_of_score(json_integer_value(score)), level);
 	/* The period must have begun: its first day. */
 	memcpy(start, period, 4);
@@ -900,15 +920,19 @@ cb_project_digest(struct cb_store *st, unsigned char out[32],
 			for (int i = 0; i < sqlite3_column_count(s); i++) {
 				unsigned char tag[5];
 				int type = sqlite3_column_type(s, i);
-				const void *p = type == SQLITE_BLOB
-				                        ? sqlite3_column_blob(s, i)
-				                        : (const void *)
-				                          sqlite3_column_text(s, i);
+				const void *p =
+					type == SQLITE_BLOB
+						? sqlite3_column_blob(s, i)
+						: (const void *)
+							  sqlite3_column_text(
+								  s, i);
 				int n = sqlite3_column_bytes(s, i);
 
 				tag[0] = (unsigned char)type;
 				for (int k = 0; k < 4; k++)
-					tag[1 + k] = (unsigned char)(n >> (24 - 8 * k));
+					tag[1 + k] =
+						(unsigned char)(n >>
+					                        (24 - 8 * k));
 				crypto_hash_sha256_update(&h, tag, sizeof(tag));
 				if (n > 0)
 					crypto_hash_sha256_update(&h, p,

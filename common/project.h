@@ -20,8 +20,8 @@ cb_err cb_project_entry(struct cb_store *st, const struct cb_entry *e,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Empty every projection table (entries stay); inside a transaction. */
-cb_err cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_project_reset(struct cb_store *st,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* SHA-256 over every projection table's rows in primary-key order, and over
  * each entry's (id, state, reason): equal digests mean identical tables. */

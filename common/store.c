@@ -50,10 +50,11 @@ cb_store_error(struct cb_store *st, struct cb_errbuf *eb, const char *what)
 	int code = sqlite3_extended_errcode(st->db) & 0xff;
 
 	if (code == SQLITE_FULL)
-		return cb_error(eb, CB_EIO,
-		                "%s: the disk holding '%s' is full; nothing was "
-		                "saved — free some space and try again",
-		                what, st->path);
+		return cb_error(
+			eb, CB_EIO,
+			"%s: the disk holding '%s' is full; nothing was "
+			"saved — free some space and try again",
+			what, st->path);
 	if (code == SQLITE_READONLY)
 		return cb_error(eb, CB_EIO, "%s: '%s' is read-only", what,
 		                st->path);
@@ -144,7 +145,8 @@ cb_store_step_done(struct cb_store *st, sqlite3_stmt *stmt,
 	int r = sqlite3_step(stmt);
 
 	if (r != SQLITE_DONE && r != SQLITE_ROW) {
-		cb_err rc = cb_store_error(st, eb, "cannot write to the database");
+		cb_err rc =
+			cb_store_error(st, eb, "cannot write to the database");
 
 		sqlite3_reset(stmt);
 		return rc;
@@ -186,7 +188,8 @@ cb_store_meta_get(struct cb_store *st, const char *key, char **value,
 	r = sqlite3_step(s);
 	if (r == SQLITE_DONE) {
 		sqlite3_reset(s);
-		return cb_error(eb, CB_ENOTFOUND, "no '%s' in the replica", key);
+		return cb_error(eb, CB_ENOTFOUND, "no '%s' in the replica",
+		                key);
 	}
 	if (r != SQLITE_ROW)
 		return cb_store_error(st, eb, "cannot read replica metadata");
@@ -246,8 +249,8 @@ sql_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 		return;
 	}
-	sqlite3_result_int(ctx, cb_text_match((const char *)name,
-	                                      (const char *)query));
+	sqlite3_result_int(
+		ctx, cb_text_match((const char *)name, (const char *)query));
 }
 
 static int
@@ -323,7 +326,8 @@ cb_store_open(const char *path, bool create, struct cb_store **out,
 	}
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		rc = cb_error(eb, CB_EIO, "cannot open '%s': %s", path,
-		              st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		              st->db ? sqlite3_errmsg(st->db)
+		                     : "out of memory");
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);

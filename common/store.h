@@ -34,10 +34,9 @@ cb_err cb_store_error(struct cb_store *st, struct cb_errbuf *eb,
 
 cb_err cb_store_exec(struct cb_store *st, const char *sql,
                      struct cb_errbuf *eb) CB_MUST_CHECK;
-cb_err cb_store_begin(struct cb_store *st, struct cb_errbuf *eb)
-	CB_MUST_CHECK; /* BEGIN IMMEDIATE */
-cb_err cb_store_commit(struct cb_store *st, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_store_begin(struct cb_store *st,
+                      struct cb_errbuf *eb) CB_MUST_CHECK; /* BEGIN IMMEDIATE */
+cb_err cb_store_commit(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_store_rollback(struct cb_store *st);
 
 /* A prepared statement for sql, cached by the pointer sql (pass a string
@@ -51,19 +50,18 @@ cb_err cb_store_step_done(struct cb_store *st, sqlite3_stmt *stmt,
 
 /* Run a statement without results (a savepoint, say) through the cache:
  * sql must be a string literal or live as long as the store. */
-cb_err cb_store_run(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_store_run(struct cb_store *st, const char *sql,
+                    struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* meta(key, value): *value is malloc'd; CB_ENOTFOUND when absent. */
 cb_err cb_store_meta_get(struct cb_store *st, const char *key, char **value,
                          struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_store_meta_set(struct cb_store *st, const char *key,
-                         const char *value, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+                         const char *value, struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* PRAGMA integrity_check: CB_OK when "ok", else the first problem. */
-cb_err cb_store_integrity(struct cb_store *st, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_store_integrity(struct cb_store *st,
+                          struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Bind a text that may be NULL. */
 int cb_bind_text(sqlite3_stmt *s, int i, const char *v);

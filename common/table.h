@@ -12,7 +12,7 @@
 
 struct cb_table {
 	size_t ncols;
-	char **cells;   /* rows * ncols, row-major; the header is row 0 */
+	char **cells; /* rows * ncols, row-major; the header is row 0 */
 	size_t nrows;
 	size_t cap;
 	size_t maxwidth; /* a cell wider than this is cut; 0: no limit */
@@ -21,8 +21,7 @@ struct cb_table {
 cb_err cb_table_init(struct cb_table *t, size_t ncols,
                      const char *const *headers) CB_MUST_CHECK;
 /* Add a row of ncols strings (NULL prints as empty). */
-cb_err cb_table_add(struct cb_table *t, const char *const *cells)
-	CB_MUST_CHECK;
+cb_err cb_table_add(struct cb_table *t, const char *const *cells) CB_MUST_CHECK;
 void cb_table_print(const struct cb_table *t, FILE *fp);
 void cb_table_release(struct cb_table *t);
 

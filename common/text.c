@@ -83,7 +83,7 @@ next_code_point(const char *s, size_t n, size_t *i)
 	utf8proc_ssize_t k;
 
 	k = utf8proc_iterate((const utf8proc_uint8_t *)s + *i,
-			     (utf8proc_ssize_t)(n - *i), &cp);
+	                     (utf8proc_ssize_t)(n - *i), &cp);
 	if (k <= 0) {
 		(*i)++;
 		return -1;
@@ -125,7 +125,7 @@ is_d_with_stroke(utf8proc_int32_t cp)
  * and NUL-terminated; it is written only on success. */
 static cb_err
 text_map(const char *s, utf8proc_option_t options, char **out,
-	 struct cb_errbuf *eb)
+         struct cb_errbuf *eb)
 {
 	size_t n = strlen(s), bad;
 	utf8proc_uint8_t *dst = NULL;
@@ -134,20 +134,20 @@ text_map(const char *s, utf8proc_option_t options, char **out,
 	bad = utf8_invalid_at((const unsigned char *)s, n);
 	if (bad < n)
 		return cb_error(eb, CB_EINVAL,
-				"invalid UTF-8 at byte %zu; the text must be "
-				"saved as UTF-8",
-				bad);
+		                "invalid UTF-8 at byte %zu; the text must be "
+		                "saved as UTF-8",
+		                bad);
 	if (n > (size_t)(PTRDIFF_MAX / 16))
 		return cb_error(eb, CB_ETOOBIG,
-				"text of %zu bytes is too long to normalise",
-				n);
+		                "text of %zu bytes is too long to normalise",
+		                n);
 	r = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &dst,
-			 options | UTF8PROC_STABLE);
+	                 options | UTF8PROC_STABLE);
 	if (r < 0) {
 		if (r == UTF8PROC_ERROR_NOMEM)
 			return cb_error(eb, CB_ENOMEM, "out of memory");
 		return cb_error(eb, CB_EINVAL, "cannot normalise text: %s",
-				utf8proc_errmsg(r));
+		                utf8proc_errmsg(r));
 	}
 	*out = (char *)dst;
 	return CB_OK;
@@ -217,8 +217,8 @@ cb_text_fold(const char *s, char **out, struct cb_errbuf *eb)
 	/* utf8proc decomposes each character, drops the marks and case-folds,
 	 * then composes what is left, so the key comes out in NFC. */
 	rc = text_map(s,
-		      UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD,
-		      &t, eb);
+	              UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD,
+	              &t, eb);
 	if (rc)
 		return rc;
 	collapse_space(t, true);
@@ -261,7 +261,7 @@ cb_text_has_diacritics(const char *s)
 		if (is_d_with_stroke(cp))
 			return true;
 		k = utf8proc_decompose_char(cp, dec, DECOMPOSE_MAX,
-					    UTF8PROC_DECOMPOSE, &boundclass);
+		                            UTF8PROC_DECOMPOSE, &boundclass);
 		if (k < 0 || k > DECOMPOSE_MAX)
 			continue;
 		for (utf8proc_ssize_t j = 0; j < k; j++)

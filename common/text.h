@@ -19,19 +19,19 @@ bool cb_text_is_nfc(const char *s);
 
 /* NFC-normalise s into a new malloc'd string (*out, caller frees). Fails with
  * CB_EINVAL for invalid UTF-8 (message names the byte offset). */
-cb_err cb_text_nfc(const char *s, char **out, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_text_nfc(const char *s, char **out,
+                   struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Search key: NFC, case-folded, diacritics removed, đ/Đ -> d, every run of
  * white space collapsed to one ASCII space, trimmed. "  Nguyễn  Văn HỢP"
  * -> "nguyen van hop". *out is malloc'd, caller frees. */
-cb_err cb_text_fold(const char *s, char **out, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_text_fold(const char *s, char **out,
+                    struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Like cb_text_fold but keeps diacritics (NFC, case-folded, white space
  * collapsed): "Nguyễn Văn HỢP" -> "nguyễn văn hợp". */
-cb_err cb_text_lower(const char *s, char **out, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_text_lower(const char *s, char **out,
+                     struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* True if the (valid UTF-8) string has any character that folding strips
  * (a combining mark after NFD, or đ/Đ): "hợp" yes, "hop" no. */

@@ -55,19 +55,19 @@ expect_row(struct reader *r, size_t line, ...)
 	rc = cb_csv_next(&r->csv, &r->row, &r->eb);
 	if (rc)
 		fail_msg("expected a record on line %zu, got %s: %s", line,
-			 cb_err_name(rc), r->eb.msg);
+		         cb_err_name(rc), r->eb.msg);
 	assert_int_equal(r->row.line, line);
 	va_start(ap, line);
 	while ((want = va_arg(ap, const char *)) != NULL) {
 		if (i >= r->row.nfields) {
 			va_end(ap);
 			fail_msg("line %zu: only %zu fields", line,
-				 r->row.nfields);
+			         r->row.nfields);
 		}
 		if (strcmp(r->row.fields[i], want) != 0) {
 			va_end(ap);
 			fail_msg("line %zu field %zu: '%s', expected '%s'",
-				 line, i + 1, r->row.fields[i], want);
+			         line, i + 1, r->row.fields[i], want);
 		}
 		i++;
 	}
@@ -122,7 +122,7 @@ test_no_bom_short_file(void **state)
 	reader_close(&r);
 
 	OPEN(&r, "\xEF\xBB"
-		 "a\n");
+	         "a\n");
 	expect_error(&r, "line 1");
 	reader_close(&r);
 }
@@ -151,11 +151,11 @@ test_semicolons(void **state)
 
 	(void)state;
 	OPEN(&r, "H\xE1\xBB\x8D t\xC3\xAAn;Ng\xC3\xA0y sinh;Ghi ch\xC3\xBA\n"
-		 "Nguy\xE1\xBB\x85n, V\xC4\x83n;01/02/1990;\"a;b\"\n");
+	         "Nguy\xE1\xBB\x85n, V\xC4\x83n;01/02/1990;\"a;b\"\n");
 	expect_row(&r, 1, "H\xE1\xBB\x8D t\xC3\xAAn", "Ng\xC3\xA0y sinh",
-		   "Ghi ch\xC3\xBA", END);
+	           "Ghi ch\xC3\xBA", END);
 	expect_row(&r, 2, "Nguy\xE1\xBB\x85n, V\xC4\x83n", "01/02/1990", "a;b",
-		   NULL);
+	           NULL);
 	expect_end(&r);
 	assert_int_equal(r.csv.sep, ';');
 	reader_close(&r);
@@ -214,9 +214,9 @@ test_quotes(void **state)
 
 	(void)state;
 	OPEN(&r, "a,\"b,c\",\"say \"\"hi\"\"\",\"line1\nline2\"\n"
-		 "next,\"\",\"\"\"\"\n"
-		 "\"crlf\r\ninside\",x\r\n"
-		 "\"blank\n\nline\",y\n");
+	         "next,\"\",\"\"\"\"\n"
+	         "\"crlf\r\ninside\",x\r\n"
+	         "\"blank\n\nline\",y\n");
 	expect_row(&r, 1, "a", "b,c", "say \"hi\"", "line1\nline2", END);
 	expect_row(&r, 3, "next", "", "\"", END);
 	expect_row(&r, 4, "crlf\r\ninside", "x", END);
@@ -306,7 +306,7 @@ test_invalid_utf8(void **state)
 	/* The reader stays in step after a bad record. */
 	expect_row(&r, 3, "after", "row", END);
 	expect_error(&r,
-		     "line 5"); /* the bad byte is on the record's 2nd line */
+	             "line 5"); /* the bad byte is on the record's 2nd line */
 	expect_error(&r, "line 6"); /* a NUL byte */
 	expect_row(&r, 7, "end", "row", END);
 	expect_end(&r);
@@ -372,19 +372,19 @@ test_write_field(void **state)
 	out[n] = 0;
 	fclose(fp);
 	assert_string_equal(
-	    out, "plain|\"a,b\"|a,b|\"a;b\"|\"say \"\"hi\"\"\"|"
-		 "\" lead\"|\"trail \"|\"two\nlines\"|\"cr\rin\"||in ner");
+		out, "plain|\"a,b\"|a,b|\"a;b\"|\"say \"\"hi\"\"\"|"
+		     "\" lead\"|\"trail \"|\"two\nlines\"|\"cr\rin\"||in ner");
 }
 
 static void
 round_trip(char sep)
 {
 	static const char *const rows[][4] = {
-	    {"H\xE1\xBB\x8D t\xC3\xAAn", "Ng\xC3\xA0y sinh", "Ghi ch\xC3\xBA",
-	     "x"},
-	    {"Nguy\xE1\xBB\x85n, V\xC4\x83n", "a;b", "say \"hi\"", ""},
-	    {" padded ", "two\r\nlines", "\"", "\"\""},
-	    {"", "", "", "end"},
+		{ "H\xE1\xBB\x8D t\xC3\xAAn", "Ng\xC3\xA0y sinh",
+		  "Ghi ch\xC3\xBA", "x" },
+		{ "Nguy\xE1\xBB\x85n, V\xC4\x83n", "a;b", "say \"hi\"", "" },
+		{ " padded ", "two\r\nlines", "\"", "\"\"" },
+		{ "", "", "", "end" },
 	};
 	struct reader r;
 	char *text = NULL;
@@ -426,20 +426,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bom_and_crlf),
-	    cmocka_unit_test(test_no_bom_short_file),
-	    cmocka_unit_test(test_empty_files),
-	    cmocka_unit_test(test_semicolons),
-	    cmocka_unit_test(test_separator_guess),
-	    cmocka_unit_test(test_quotes),
-	    cmocka_unit_test(test_lenient_quotes),
-	    cmocka_unit_test(test_empty_fields_and_cr),
-	    cmocka_unit_test(test_blank_lines),
-	    cmocka_unit_test(test_unterminated_quote),
-	    cmocka_unit_test(test_invalid_utf8),
-	    cmocka_unit_test(test_long_line),
-	    cmocka_unit_test(test_write_field),
-	    cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_bom_and_crlf),
+		cmocka_unit_test(test_no_bom_short_file),
+		cmocka_unit_test(test_empty_files),
+		cmocka_unit_test(test_semicolons),
+		cmocka_unit_test(test_separator_guess),
+		cmocka_unit_test(test_quotes),
+		cmocka_unit_test(test_lenient_quotes),
+		cmocka_unit_test(test_empty_fields_and_cr),
+		cmocka_unit_test(test_blank_lines),
+		cmocka_unit_test(test_unterminated_quote),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_write_field),
+		cmocka_unit_test(test_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,8 +15,8 @@
 static void
 expect_parse(const char *s, int y, int m, int d)
 {
-	struct cb_errbuf eb = {{0}};
-	struct cb_date got = {0, 0, 0};
+	struct cb_errbuf eb = { { 0 } };
+	struct cb_date got = { 0, 0, 0 };
 	cb_err rc = cb_date_parse(s, &got, &eb);
 
 	if (rc)
@@ -28,11 +28,11 @@ expect_parse(const char *s, int y, int m, int d)
 
 static void
 expect_refused(cb_err (*parse)(const char *, struct cb_date *,
-			       struct cb_errbuf *),
-	       const char *s, const char *msg)
+                               struct cb_errbuf *),
+               const char *s, const char *msg)
 {
-	struct cb_errbuf eb = {{0}};
-	struct cb_date got = {-1, -1, -1};
+	struct cb_errbuf eb = { { 0 } };
+	struct cb_date got = { -1, -1, -1 };
 
 	assert_int_equal(parse(s, &got, &eb), CB_EINVAL);
 	assert_string_equal(eb.msg, msg);
@@ -53,45 +53,45 @@ test_parse(void **state)
 	expect_parse("2199-12-31", 2199, 12, 31);
 
 	expect_refused(cb_date_parse, "2023-02-29",
-		       "date '2023-02-29' does not exist");
+	               "date '2023-02-29' does not exist");
 	expect_refused(cb_date_parse, "1900-02-29",
-		       "date '1900-02-29' does not exist");
+	               "date '1900-02-29' does not exist");
 	expect_refused(cb_date_parse, "2023-02-30",
-		       "date '2023-02-30' does not exist");
+	               "date '2023-02-30' does not exist");
 	expect_refused(cb_date_parse, "2023-04-31",
-		       "date '2023-04-31' does not exist");
+	               "date '2023-04-31' does not exist");
 	expect_refused(cb_date_parse, "2023-13-01",
-		       "date '2023-13-01' does not exist");
+	               "date '2023-13-01' does not exist");
 	expect_refused(cb_date_parse, "2023-00-10",
-		       "date '2023-00-10' does not exist");
+	               "date '2023-00-10' does not exist");
 	expect_refused(cb_date_parse, "2023-01-00",
-		       "date '2023-01-00' does not exist");
+	               "date '2023-01-00' does not exist");
 	expect_refused(cb_date_parse, "1899-12-31",
-		       "date '1899-12-31' is outside the years 1900..2199");
+	               "date '1899-12-31' is outside the years 1900..2199");
 	expect_refused(cb_date_parse, "2200-01-01",
-		       "date '2200-01-01' is outside the years 1900..2199");
+	               "date '2200-01-01' is outside the years 1900..2199");
 	expect_refused(cb_date_parse, "12/5/23",
-		       "date '12/5/23' is not YYYY-MM-DD");
+	               "date '12/5/23' is not YYYY-MM-DD");
 	expect_refused(cb_date_parse, "21/11/2026",
-		       "date '21/11/2026' is not YYYY-MM-DD");
+	               "date '21/11/2026' is not YYYY-MM-DD");
 	expect_refused(cb_date_parse, "2023-1-05",
-		       "date '2023-1-05' is not YYYY-MM-DD");
+	               "date '2023-1-05' is not YYYY-MM-DD");
 	expect_refused(cb_date_parse, "2023-01-5",
-		       "date '2023-01-5' is not YYYY-MM-DD");
+	               "date '2023-01-5' is not YYYY-MM-DD");
 	expect_refused(cb_date_parse, "2023-01-05 ",
-		       "date '2023-01-05 ' is not YYYY-MM-DD");
+	               "date '2023-01-05 ' is not YYYY-MM-DD");
 	expect_refused(cb_date_parse, "2023-01-051",
-		       "date '2023-01-051' is not YYYY-MM-DD");
+	               "date '2023-01-051' is not YYYY-MM-DD");
 	expect_refused(cb_date_parse, "+023-01-05",
-		       "date '+023-01-05' is not YYYY-MM-DD");
+	               "date '+023-01-05' is not YYYY-MM-DD");
 	expect_refused(cb_date_parse, "", "date '' is not YYYY-MM-DD");
 }
 
 static void
 expect_loose(const char *s, int y, int m, int d)
 {
-	struct cb_errbuf eb = {{0}};
-	struct cb_date got = {0, 0, 0};
+	struct cb_errbuf eb = { { 0 } };
+	struct cb_date got = { 0, 0, 0 };
 	cb_err rc = cb_date_parse_loose(s, &got, &eb);
 
 	if (rc)
@@ -116,23 +116,23 @@ test_parse_loose(void **state)
 	expect_loose("  21/11/2026\t", 2026, 11, 21);
 
 	expect_refused(cb_date_parse_loose, "12/5/23",
-		       "date '12/5/23' is not YYYY-MM-DD or DD/MM/YYYY");
+	               "date '12/5/23' is not YYYY-MM-DD or DD/MM/YYYY");
 	expect_refused(cb_date_parse_loose, "21/11-2026",
-		       "date '21/11-2026' is not YYYY-MM-DD or DD/MM/YYYY");
+	               "date '21/11-2026' is not YYYY-MM-DD or DD/MM/YYYY");
 	expect_refused(cb_date_parse_loose, "123/1/2026",
-		       "date '123/1/2026' is not YYYY-MM-DD or DD/MM/YYYY");
+	               "date '123/1/2026' is not YYYY-MM-DD or DD/MM/YYYY");
 	expect_refused(cb_date_parse_loose, "2026/11/21",
-		       "date '2026/11/21' is not YYYY-MM-DD or DD/MM/YYYY");
+	               "date '2026/11/21' is not YYYY-MM-DD or DD/MM/YYYY");
 	expect_refused(cb_date_parse_loose, "",
-		       "date '' is not YYYY-MM-DD or DD/MM/YYYY");
+	               "date '' is not YYYY-MM-DD or DD/MM/YYYY");
 	expect_refused(cb_date_parse_loose, "29/02/2023",
-		       "date '29/02/2023' does not exist");
+	               "date '29/02/2023' does not exist");
 	expect_refused(cb_date_parse_loose, "31/04/2023",
-		       "date '31/04/2023' does not exist");
+	               "date '31/04/2023' does not exist");
 	expect_refused(cb_date_parse_loose, "11/21/2026",
-		       "date '11/21/2026' does not exist"); /* month 21 */
+	               "date '11/21/2026' does not exist"); /* month 21 */
 	expect_refused(cb_date_parse_loose, "1/1/1899",
-		       "date '1/1/1899' is outside the years 1900..2199");
+	               "date '1/1/1899' is outside the years 1900..2199");
 }
 
 static void
@@ -141,43 +141,43 @@ test_valid(void **state)
 	struct cb_date d;
 
 	(void)state;
-	d = (struct cb_date){2000, 2, 29};
+	d = (struct cb_date){ 2000, 2, 29 };
 	assert_true(cb_date_valid(&d));
-	d = (struct cb_date){2024, 2, 29};
+	d = (struct cb_date){ 2024, 2, 29 };
 	assert_true(cb_date_valid(&d));
-	d = (struct cb_date){1900, 2, 29};
+	d = (struct cb_date){ 1900, 2, 29 };
 	assert_false(cb_date_valid(&d));
-	d = (struct cb_date){2100, 2, 29};
+	d = (struct cb_date){ 2100, 2, 29 };
 	assert_false(cb_date_valid(&d));
-	d = (struct cb_date){2023, 2, 29};
+	d = (struct cb_date){ 2023, 2, 29 };
 	assert_false(cb_date_valid(&d));
-	d = (struct cb_date){2023, 12, 31};
+	d = (struct cb_date){ 2023, 12, 31 };
 	assert_true(cb_date_valid(&d));
-	d = (struct cb_date){2023, 12, 32};
+	d = (struct cb_date){ 2023, 12, 32 };
 	assert_false(cb_date_valid(&d));
-	d = (struct cb_date){2023, 0, 1};
+	d = (struct cb_date){ 2023, 0, 1 };
 	assert_false(cb_date_valid(&d));
-	d = (struct cb_date){1899, 12, 31};
+	d = (struct cb_date){ 1899, 12, 31 };
 	assert_false(cb_date_valid(&d));
-	d = (struct cb_date){2200, 1, 1};
+	d = (struct cb_date){ 2200, 1, 1 };
 	assert_false(cb_date_valid(&d));
 }
 
 static void
 test_format(void **state)
 {
-	struct cb_date d = {2026, 1, 5};
+	struct cb_date d = { 2026, 1, 5 };
 	char out[11];
 
 	(void)state;
 	memset(out, 'x', sizeof(out));
 	cb_date_format(&d, out);
 	assert_string_equal(out, "2026-01-05");
-	d = (struct cb_date){1900, 12, 31};
+	d = (struct cb_date){ 1900, 12, 31 };
 	cb_date_format(&d, out);
 	assert_string_equal(out, "1900-12-31");
 	/* Out-of-range parts are clamped; the output stays 10 characters. */
-	d = (struct cb_date){12345, -1, 100};
+	d = (struct cb_date){ 12345, -1, 100 };
 	cb_date_format(&d, out);
 	assert_string_equal(out, "9999-00-99");
 }
@@ -185,8 +185,8 @@ test_format(void **state)
 static void
 test_cmp(void **state)
 {
-	struct cb_date a = {2023, 5, 10}, b = {2023, 5, 11}, c = {2023, 6, 1},
-		       e = {2024, 1, 1};
+	struct cb_date a = { 2023, 5, 10 }, b = { 2023, 5, 11 },
+		       c = { 2023, 6, 1 }, e = { 2024, 1, 1 };
 
 	(void)state;
 	assert_true(cb_date_cmp(&a, &b) < 0);
@@ -200,18 +200,18 @@ test_cmp(void **state)
 static void
 test_days(void **state)
 {
-	struct cb_date d = {1970, 1, 1}, prev, got;
+	struct cb_date d = { 1970, 1, 1 }, prev, got;
 	int64_t days;
 
 	(void)state;
 	assert_int_equal(cb_date_to_days(&d), 0);
-	d = (struct cb_date){1969, 12, 31};
+	d = (struct cb_date){ 1969, 12, 31 };
 	assert_int_equal(cb_date_to_days(&d), -1);
-	d = (struct cb_date){2000, 3, 1};
+	d = (struct cb_date){ 2000, 3, 1 };
 	assert_int_equal(cb_date_to_days(&d), 11017);
-	d = (struct cb_date){1900, 1, 1};
+	d = (struct cb_date){ 1900, 1, 1 };
 	assert_int_equal(cb_date_to_days(&d), -25567);
-	d = (struct cb_date){2026, 11, 21};
+	d = (struct cb_date){ 2026, 11, 21 };
 	assert_int_equal(cb_date_to_days(&d), 20778);
 
 	/* Every day from 1900 to 2199 round-trips, is valid, and follows the
@@ -227,7 +227,7 @@ test_days(void **state)
 		if (!cb_date_valid(&got) || cb_date_to_days(&got) != days ||
 		    cb_date_cmp(&prev, &got) >= 0)
 			fail_msg("day %lld is %04d-%02d-%02d", (long long)days,
-				 got.year, got.month, got.day);
+			         got.year, got.month, got.day);
 		prev = got;
 	}
 	assert_int_equal(prev.year, 2199);
@@ -244,43 +244,43 @@ test_weekday(void **state)
 	struct cb_date d;
 
 	(void)state;
-	d = (struct cb_date){2026, 11, 21};
+	d = (struct cb_date){ 2026, 11, 21 };
 	assert_int_equal(cb_date_weekday(&d), 5); /* Saturday */
-	d = (struct cb_date){1970, 1, 1};
+	d = (struct cb_date){ 1970, 1, 1 };
 	assert_int_equal(cb_date_weekday(&d), 3); /* Thursday */
-	d = (struct cb_date){1945, 9, 2};
+	d = (struct cb_date){ 1945, 9, 2 };
 	assert_int_equal(cb_date_weekday(&d), 6); /* Sunday */
-	d = (struct cb_date){1900, 1, 1};
+	d = (struct cb_date){ 1900, 1, 1 };
 	assert_int_equal(cb_date_weekday(&d), 0); /* Monday */
-	d = (struct cb_date){2000, 2, 29};
+	d = (struct cb_date){ 2000, 2, 29 };
 	assert_int_equal(cb_date_weekday(&d), 1); /* Tuesday */
-	d = (struct cb_date){2024, 1, 1};
+	d = (struct cb_date){ 2024, 1, 1 };
 	assert_int_equal(cb_date_weekday(&d), 0); /* Monday */
 }
 
 static void
 test_years_between(void **state)
 {
-	struct cb_date birth = {1990, 5, 15}, on;
+	struct cb_date birth = { 1990, 5, 15 }, on;
 
 	(void)state;
-	on = (struct cb_date){2020, 5, 14};
+	on = (struct cb_date){ 2020, 5, 14 };
 	assert_int_equal(cb_date_years_between(&birth, &on), 29);
-	on = (struct cb_date){2020, 5, 15};
+	on = (struct cb_date){ 2020, 5, 15 };
 	assert_int_equal(cb_date_years_between(&birth, &on), 30);
-	on = (struct cb_date){2020, 12, 31};
+	on = (struct cb_date){ 2020, 12, 31 };
 	assert_int_equal(cb_date_years_between(&birth, &on), 30);
-	on = (struct cb_date){2021, 1, 1};
+	on = (struct cb_date){ 2021, 1, 1 };
 	assert_int_equal(cb_date_years_between(&birth, &on), 30);
 	on = birth;
 	assert_int_equal(cb_date_years_between(&birth, &on), 0);
 
-	birth = (struct cb_date){2000, 2, 29};
-	on = (struct cb_date){2018, 2, 28};
+	birth = (struct cb_date){ 2000, 2, 29 };
+	on = (struct cb_date){ 2018, 2, 28 };
 	assert_int_equal(cb_date_years_between(&birth, &on), 17);
-	on = (struct cb_date){2018, 3, 1};
+	on = (struct cb_date){ 2018, 3, 1 };
 	assert_int_equal(cb_date_years_between(&birth, &on), 18);
-	on = (struct cb_date){2024, 2, 29};
+	on = (struct cb_date){ 2024, 2, 29 };
 	assert_int_equal(cb_date_years_between(&birth, &on), 24);
 }
 
@@ -304,15 +304,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),
-	    cmocka_unit_test(test_parse_loose),
-	    cmocka_unit_test(test_valid),
-	    cmocka_unit_test(test_format),
-	    cmocka_unit_test(test_cmp),
-	    cmocka_unit_test(test_days),
-	    cmocka_unit_test(test_weekday),
-	    cmocka_unit_test(test_years_between),
-	    cmocka_unit_test(test_today),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_loose),
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_cmp),
+		cmocka_unit_test(test_days),
+		cmocka_unit_test(test_weekday),
+		cmocka_unit_test(test_years_between),
+		cmocka_unit_test(test_today),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

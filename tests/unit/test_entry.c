@@ -165,7 +165,7 @@ test_vectors(void **state)
 		assert_int_equal(cb_entry_verify_signature(&chain[i], NULL), 0);
 		assert_int_equal(
 			cb_entry_check_follows(i ? &chain[i - 1] : NULL,
-			                       &chain[i], NULL),
+		                               &chain[i], NULL),
 			0);
 	}
 	for (int i = 0; i < 3; i++)
@@ -224,8 +224,8 @@ test_every_truncation_is_refused(void **state)
 	for (int i = 0; i < 3; i++)
 		build_vector(i, chain);
 	for (size_t n = 0; n < chain[2].len; n++) {
-		assert_int_not_equal(cb_entry_decode(chain[2].bytes, n, &e, &eb),
-		                     0);
+		assert_int_not_equal(
+			cb_entry_decode(chain[2].bytes, n, &e, &eb), 0);
 	}
 	/* and one byte too many */
 	{
@@ -294,9 +294,11 @@ test_malformed_bodies_are_refused(void **state)
 	size_t n;
 
 	(void)state;
-	n = raw_entry(buf, 1, NULL, "member.add", NULL, 0, "{}", strlen("{}"), sk);
+	n = raw_entry(buf, 1, NULL, "member.add", NULL, 0, "{}", strlen("{}"),
+	              sk);
 	assert_false(refused(buf, n));
-	n = raw_entry(buf, 1, NULL, "x", NULL, 0, "{\"a\":\"\xc3\x28\"}", strlen("{\"a\":\"\xc3\x28\"}"), sk);
+	n = raw_entry(buf, 1, NULL, "x", NULL, 0, "{\"a\":\"\xc3\x28\"}",
+	              strlen("{\"a\":\"\xc3\x28\"}"), sk);
 	expect_decode_error(buf, n, "UTF-8");
 	n = raw_entry(buf, 1, NULL, "x", NULL, 0, "{\"a\":\"\xed\xa0\x80\"}",
 	              strlen("{\"a\":\"\xed\xa0\x80\"}"), sk);
@@ -308,13 +310,17 @@ test_malformed_bodies_are_refused(void **state)
 	expect_decode_error(buf, n, "NFC");
 	n = raw_entry(buf, 1, NULL, "x", NULL, 0, "[1,2]", strlen("[1,2]"), sk);
 	expect_decode_error(buf, n, "not a JSON object");
-	n = raw_entry(buf, 1, NULL, "x", NULL, 0, "{\"a\":1.5}", strlen("{\"a\":1.5}"), sk);
+	n = raw_entry(buf, 1, NULL, "x", NULL, 0, "{\"a\":1.5}",
+	              strlen("{\"a\":1.5}"), sk);
 	expect_decode_error(buf, n, "real");
-	n = raw_entry(buf, 1, NULL, "x", NULL, 0, "{\"a\":1,\"a\":2}", strlen("{\"a\":1,\"a\":2}"), sk);
+	n = raw_entry(buf, 1, NULL, "x", NULL, 0, "{\"a\":1,\"a\":2}",
+	              strlen("{\"a\":1,\"a\":2}"), sk);
 	expect_decode_error(buf, n, "JSON");
-	n = raw_entry(buf, 1, NULL, "x", NULL, 0, "{\"a\":", strlen("{\"a\":"), sk);
+	n = raw_entry(buf, 1, NULL, "x", NULL, 0, "{\"a\":", strlen("{\"a\":"),
+	              sk);
 	expect_decode_error(buf, n, "JSON");
-	n = raw_entry(buf, 1, NULL, "Member.Add", NULL, 0, "{}", strlen("{}"), sk);
+	n = raw_entry(buf, 1, NULL, "Member.Add", NULL, 0, "{}", strlen("{}"),
+	              sk);
 	expect_decode_error(buf, n, "op");
 	memset(deps, 2, 32);
 	memset(deps + 32, 1, 32);

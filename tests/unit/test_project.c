@@ -149,14 +149,14 @@ expect_text(struct fx *f, const char *sql, const char *want)
 	free(v);
 }
 
-#define MEMBER_A                                                             \
+#define MEMBER_A                                                                    \
 	"{\"full_name\": \"Nguyễn Văn Hợp\", \"birth_date\": \"1980-03-02\", " \
-	"\"sex\": \"male\", \"card_no\": \"111\", \"national_id\": "          \
-	"\"079080000123\", \"admitted_on\": \"2005-05-19\", \"official_on\": " \
+	"\"sex\": \"male\", \"card_no\": \"111\", \"national_id\": "                \
+	"\"079080000123\", \"admitted_on\": \"2005-05-19\", \"official_on\": "      \
 	"\"2006-05-19\", \"cell\": \"01\"}"
-#define MEMBER_B                                                             \
+#define MEMBER_B                                                                     \
 	"{\"full_name\": \"Trần Thị Hương\", \"birth_date\": \"1990-08-15\", " \
-	"\"sex\": \"female\", \"card_no\": \"222\", \"admitted_on\": "        \
+	"\"sex\": \"female\", \"card_no\": \"222\", \"admitted_on\": "               \
 	"\"2020-01-10\", \"cell\": \"01\", \"cell_since\": \"2021-01-01\"}"
 
 static void
@@ -166,7 +166,8 @@ cells(struct fx *f)
 	      "{\"code\": \"01\", \"name\": \"Chi bộ thôn Đông\", \"kind\": "
 	      "\"residential\"}");
 	ok_op(f, "cell.create",
-	      "{\"code\": \"26734.02\", \"name\": \"Chi bộ cơ quan\", \"kind\": "
+	      "{\"code\": \"26734.02\", \"name\": \"Chi bộ cơ quan\", "
+	      "\"kind\": "
 	      "\"commune-agency\", \"founded_on\": \"2008-04-08\"}");
 }
 
@@ -175,12 +176,14 @@ test_org_and_cells(void **state)
 {
 	struct fx *f = *state;
 
-	expect_text(f, "SELECT name || '|' || level FROM orgs WHERE code = "
-	               "'26734'",
+	expect_text(f,
+	            "SELECT name || '|' || level FROM orgs WHERE code = "
+	            "'26734'",
 	            "Đảng bộ xã Quế Nham|grassroots");
 	cells(f);
-	expect_text(f, "SELECT parent || '|' || kind || '|' || state FROM orgs "
-	               "WHERE code = '26734.01'",
+	expect_text(f,
+	            "SELECT parent || '|' || kind || '|' || state FROM orgs "
+	            "WHERE code = '26734.01'",
 	            "26734|residential|active");
 	expect_text(f, "SELECT name_fold FROM orgs WHERE code = '26734.01'",
 	            "chi bo thon dong");
@@ -188,7 +191,8 @@ test_org_and_cells(void **state)
 	        "{\"code\": \"01\", \"name\": \"X\", \"kind\": \"other\"}",
 	        "already exists");
 	refused(f, "cell.create",
-	        "{\"code\": \"99999.01\", \"name\": \"X\", \"kind\": \"other\"}",
+	        "{\"code\": \"99999.01\", \"name\": \"X\", \"kind\": "
+	        "\"other\"}",
 	        "no grassroots '99999'");
 	refused(f, "cell.create",
 	        "{\"code\": \"05\", \"name\": \"X\", \"kind\": \"other\", "
@@ -200,7 +204,8 @@ test_org_and_cells(void **state)
 	        "{\"code\": \"05\", \"name\": \"X\", \"kind\": \"other\", "
 	        "\"colour\": \"red\"}",
 	        "unknown field 'colour'");
-	ok_op(f, "cell.rename", "{\"code\": \"01\", \"name\": \"Chi bộ Đông A\"}");
+	ok_op(f, "cell.rename",
+	      "{\"code\": \"01\", \"name\": \"Chi bộ Đông A\"}");
 	expect_text(f, "SELECT name FROM orgs WHERE code = '26734.01'",
 	            "Chi bộ Đông A");
 	refused(f, "cell.rename", "{\"code\": \"07\", \"name\": \"X\"}",
@@ -237,48 +242,59 @@ test_members(void **state)
 	cells(f);
 	ok_op(f, "member.add", MEMBER_A);
 	ok_op(f, "member.add", MEMBER_B);
-	expect_text(f, "SELECT status || '|' || org || '|' || name_fold FROM "
-	               "members WHERE card_no = '111'",
+	expect_text(f,
+	            "SELECT status || '|' || org || '|' || name_fold FROM "
+	            "members WHERE card_no = '111'",
 	            "official|26734|nguyen van hop");
 	expect_text(f, "SELECT status FROM members WHERE card_no = '222'",
 	            "probationary");
-	expect_text(f, "SELECT since FROM memberships m JOIN members x ON "
-	               "x.id = m.member WHERE x.card_no = '222'",
+	expect_text(f,
+	            "SELECT since FROM memberships m JOIN members x ON "
+	            "x.id = m.member WHERE x.card_no = '222'",
 	            "2021-01-01");
 	/* the member id is the entry id */
-	expect_text(f, "SELECT count(*) FROM members m JOIN entries e ON "
-	               "lower(hex(e.id)) = m.id",
+	expect_text(f,
+	            "SELECT count(*) FROM members m JOIN entries e ON "
+	            "lower(hex(e.id)) = m.id",
 	            "2");
 	refused(f, "member.add",
-	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", \"sex\": "
-	        "\"male\", \"card_no\": \"111\", \"admitted_on\": \"2005-01-01\", "
+	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", "
+	        "\"sex\": "
+	        "\"male\", \"card_no\": \"111\", \"admitted_on\": "
+	        "\"2005-01-01\", "
 	        "\"cell\": \"01\"}",
 	        "party card number 111 already belongs");
 	refused(f, "member.add",
-	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", \"sex\": "
+	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", "
+	        "\"sex\": "
 	        "\"male\", \"national_id\": \"079080000123\", \"admitted_on\": "
 	        "\"2005-01-01\", \"cell\": \"01\"}",
 	        "national ID 079080000123 already belongs");
 	refused(f, "member.add",
-	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", \"sex\": "
+	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", "
+	        "\"sex\": "
 	        "\"male\", \"admitted_on\": \"2005-01-01\", \"cell\": \"09\"}",
 	        "no cell '26734.09'");
 	refused(f, "member.add",
-	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", \"sex\": "
+	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", "
+	        "\"sex\": "
 	        "\"male\", \"admitted_on\": \"1997-12-31\", \"cell\": \"01\"}",
 	        "before the 18th birthday");
 	refused(f, "member.add",
-	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", \"sex\": "
+	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", "
+	        "\"sex\": "
 	        "\"male\", \"admitted_on\": \"2005-01-01\", \"status\": "
 	        "\"official\", \"cell\": \"01\"}",
 	        "needs an official date");
 	refused(f, "member.add",
-	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", \"sex\": "
+	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", "
+	        "\"sex\": "
 	        "\"male\", \"admitted_on\": \"2005-01-01\", \"cell_since\": "
 	        "\"2004-01-01\", \"cell\": \"01\"}",
 	        "before admission");
 	refused(f, "member.add",
-	        "{\"full_name\": \"  \", \"birth_date\": \"1980-01-01\", \"sex\": "
+	        "{\"full_name\": \"  \", \"birth_date\": \"1980-01-01\", "
+	        "\"sex\": "
 	        "\"male\", \"admitted_on\": \"2005-01-01\", \"cell\": \"01\"}",
 	        "full_name");
 	/* update and status */
@@ -287,7 +303,8 @@ test_members(void **state)
 	      "\"card_no\": \"333\"}");
 	expect_text(f, "SELECT council_area FROM members WHERE card_no = '333'",
 	            "Khu vực 2");
-	ok_op(f, "member.update", "{\"member\": \"card:333\", \"card_no\": \"\"}");
+	ok_op(f, "member.update",
+	      "{\"member\": \"card:333\", \"card_no\": \"\"}");
 	expect_text(f, "SELECT count(*) FROM members WHERE card_no IS NULL",
 	            "1");
 	id = text(f, "SELECT id FROM members WHERE card_no IS NULL");
@@ -301,8 +318,9 @@ test_members(void **state)
 		ok_op(f, "member.status", buf);
 	}
 	free(id);
-	expect_text(f, "SELECT status || '|' || official_on FROM members WHERE "
-	               "card_no IS NULL",
+	expect_text(f,
+	            "SELECT status || '|' || official_on FROM members WHERE "
+	            "card_no IS NULL",
 	            "official|2021-01-10");
 	refused(f, "member.update",
 	        "{\"member\": \"card:111\", \"official_on\": \"2004-01-01\"}",
@@ -318,8 +336,9 @@ test_members(void **state)
 	ok_op(f, "member.status",
 	      "{\"member\": \"card:111\", \"status\": \"deceased\", \"on\": "
 	      "\"2024-05-01\", \"reason\": \"ốm\"}");
-	expect_text(f, "SELECT until FROM memberships m JOIN members x ON "
-	               "x.id = m.member WHERE x.card_no = '111'",
+	expect_text(f,
+	            "SELECT until FROM memberships m JOIN members x ON "
+	            "x.id = m.member WHERE x.card_no = '111'",
 	            "2024-05-01");
 	refused(f, "member.status",
 	        "{\"member\": \"card:111\", \"status\": \"official\", \"on\": "
@@ -342,8 +361,9 @@ test_meetings(void **state)
 	      "\"attendance\": {\"card:111\": \"present\", \"card:222\": "
 	      "\"excused\"}, \"observers\": [{\"name\": \"Lê Văn Tám\", "
 	      "\"role\": \"Huyện ủy viên\"}], \"rating\": \"good\"}");
-	expect_text(f, "SELECT count(*) || '|' || sum(mark = 'present') FROM "
-	               "attendance",
+	expect_text(f,
+	            "SELECT count(*) || '|' || sum(mark = 'present') FROM "
+	            "attendance",
 	            "2|1");
 	expect_text(f, "SELECT observers FROM meetings",
 	            "[{\"name\":\"Lê Văn Tám\",\"role\":\"Huyện ủy viên\"}]");
@@ -401,17 +421,20 @@ test_ratings(void **state)
 	      "\"stage\": \"self\"}");
 	ok_op(f, "rating.record",
 	      "{\"subject_kind\": \"member\", \"subject\": \"card:111\", "
-	      "\"period\": \"2025\", \"level\": \"outstanding\", \"score\": 90, "
+	      "\"period\": \"2025\", \"level\": \"outstanding\", \"score\": "
+	      "90, "
 	      "\"stage\": \"decided\"}");
 	ok_op(f, "rating.record",
 	      "{\"subject_kind\": \"org\", \"subject\": \"01\", \"period\": "
-	      "\"2025-Q3\", \"level\": \"completed\", \"stage\": \"proposed\"}");
+	      "\"2025-Q3\", \"level\": \"completed\", \"stage\": "
+	      "\"proposed\"}");
 	ok_op(f, "rating.record",
 	      "{\"subject_kind\": \"member\", \"subject\": \"card:111\", "
 	      "\"period\": \"2025\", \"level\": \"completed\", \"score\": 60, "
 	      "\"stage\": \"self\"}");
-	expect_text(f, "SELECT group_concat(stage || ':' || level, ',') FROM "
-	               "(SELECT * FROM ratings ORDER BY subject_kind, stage)",
+	expect_text(f,
+	            "SELECT group_concat(stage || ':' || level, ',') FROM "
+	            "(SELECT * FROM ratings ORDER BY subject_kind, stage)",
 	            "decided:outstanding,self:completed,proposed:completed");
 	refused(f, "rating.record",
 	        "{\"subject_kind\": \"member\", \"subject\": \"card:111\", "
@@ -475,7 +498,8 @@ test_rebuild_equals_incremental(void **state)
 	test_meetings(state);
 	ok_op(f, "rating.record",
 	      "{\"subject_kind\": \"member\", \"subject\": \"card:111\", "
-	      "\"period\": \"2025\", \"level\": \"good\", \"stage\": \"self\"}");
+	      "\"period\": \"2025\", \"level\": \"good\", \"stage\": "
+	      "\"self\"}");
 	ok_op(f, "member.status",
 	      "{\"member\": \"card:222\", \"status\": \"resigned\", \"on\": "
 	      "\"2026-11-01\"}");
@@ -494,7 +518,8 @@ test_rebuild_equals_incremental(void **state)
 	{
 		struct cb_verify_report r;
 
-		assert_int_equal(cb_ledger_verify(f->lg, &r, NULL, NULL, &eb), 0);
+		assert_int_equal(cb_ledger_verify(f->lg, &r, NULL, NULL, &eb),
+		                 0);
 		assert_int_equal(r.faults, 0);
 		assert_int_equal(r.authors, 1);
 	}

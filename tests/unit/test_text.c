@@ -21,7 +21,7 @@ expect_valid(const char *s, size_t n, bool want)
 {
 	if (cb_utf8_valid(s, n) != want)
 		fail_msg("cb_utf8_valid(%zu bytes) should be %s", n,
-			 want ? "true" : "false");
+		         want ? "true" : "false");
 }
 
 static void
@@ -31,29 +31,29 @@ test_utf8_valid(void **state)
 	expect_valid("", 0, true);
 	expect_valid("abc", 3, true);
 	expect_valid(NGUYEN_NFC, strlen(NGUYEN_NFC), true);
-	expect_valid("\xC2\x80", 2, true);	   /* U+0080 */
-	expect_valid("\xDF\xBF", 2, true);	   /* U+07FF */
-	expect_valid("\xE0\xA0\x80", 3, true);	   /* U+0800 */
-	expect_valid("\xED\x9F\xBF", 3, true);	   /* U+D7FF */
-	expect_valid("\xEE\x80\x80", 3, true);	   /* U+E000 */
-	expect_valid("\xEF\xBF\xBF", 3, true);	   /* U+FFFF */
+	expect_valid("\xC2\x80", 2, true);         /* U+0080 */
+	expect_valid("\xDF\xBF", 2, true);         /* U+07FF */
+	expect_valid("\xE0\xA0\x80", 3, true);     /* U+0800 */
+	expect_valid("\xED\x9F\xBF", 3, true);     /* U+D7FF */
+	expect_valid("\xEE\x80\x80", 3, true);     /* U+E000 */
+	expect_valid("\xEF\xBF\xBF", 3, true);     /* U+FFFF */
 	expect_valid("\xF0\x90\x80\x80", 4, true); /* U+10000 */
 	expect_valid("\xF4\x8F\xBF\xBF", 4, true); /* U+10FFFF */
 
-	expect_valid("\xC0\x80", 2, false);	    /* overlong NUL */
-	expect_valid("\xC1\xBF", 2, false);	    /* overlong */
-	expect_valid("\xE0\x9F\xBF", 3, false);	    /* overlong */
+	expect_valid("\xC0\x80", 2, false);         /* overlong NUL */
+	expect_valid("\xC1\xBF", 2, false);         /* overlong */
+	expect_valid("\xE0\x9F\xBF", 3, false);     /* overlong */
 	expect_valid("\xF0\x8F\xBF\xBF", 4, false); /* overlong */
-	expect_valid("\xED\xA0\x80", 3, false);	    /* U+D800 */
-	expect_valid("\xED\xBF\xBF", 3, false);	    /* U+DFFF */
+	expect_valid("\xED\xA0\x80", 3, false);     /* U+D800 */
+	expect_valid("\xED\xBF\xBF", 3, false);     /* U+DFFF */
 	expect_valid("\xF4\x90\x80\x80", 4, false); /* U+110000 */
 	expect_valid("\xF5\x80\x80\x80", 4, false);
 	expect_valid("\xFF", 1, false);
-	expect_valid("\x80", 1, false);		/* lone continuation */
-	expect_valid("a\xC3", 2, false);	/* truncated */
-	expect_valid("\xE1\xBB", 2, false);	/* truncated */
+	expect_valid("\x80", 1, false);         /* lone continuation */
+	expect_valid("a\xC3", 2, false);        /* truncated */
+	expect_valid("\xE1\xBB", 2, false);     /* truncated */
 	expect_valid("\xF0\x90\x80", 3, false); /* truncated */
-	expect_valid("\xC3\x41", 2, false);	/* bad continuation */
+	expect_valid("\xC3\x41", 2, false);     /* bad continuation */
 	expect_valid("\xE1\x41\x85", 3, false);
 	expect_valid("a\0b", 3, false); /* NUL */
 	/* Only the first n bytes count. */
@@ -101,11 +101,11 @@ test_nfc_invalid(void **state)
 		const char *s;
 		const char *msg;
 	} cases[] = {
-	    {"abcdefg\xC0\x80", "invalid UTF-8 at byte 7"},
-	    {"\xED\xA0\x80", "invalid UTF-8 at byte 0"},
-	    {"ab\xF5\x80\x80\x80", "invalid UTF-8 at byte 2"},
-	    {NGUYEN_NFC "\xE1\xBB", "invalid UTF-8 at byte 8"},
-	    {"x\xF4\x90\x80\x80", "invalid UTF-8 at byte 1"},
+		{ "abcdefg\xC0\x80", "invalid UTF-8 at byte 7" },
+		{ "\xED\xA0\x80", "invalid UTF-8 at byte 0" },
+		{ "ab\xF5\x80\x80\x80", "invalid UTF-8 at byte 2" },
+		{ NGUYEN_NFC "\xE1\xBB", "invalid UTF-8 at byte 8" },
+		{ "x\xF4\x90\x80\x80", "invalid UTF-8 at byte 1" },
 	};
 	struct cb_errbuf eb;
 	char *out = (char *)"untouched";
@@ -117,11 +117,11 @@ test_nfc_invalid(void **state)
 		assert_string_equal(out, "untouched");
 		if (strncmp(eb.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
 			fail_msg("case %zu: message '%s' should start '%s'", i,
-				 eb.msg, cases[i].msg);
+			         eb.msg, cases[i].msg);
 		assert_int_equal(cb_text_fold(cases[i].s, &out, &eb),
-				 CB_EINVAL);
+		                 CB_EINVAL);
 		assert_int_equal(cb_text_lower(cases[i].s, &out, &eb),
-				 CB_EINVAL);
+		                 CB_EINVAL);
 		assert_string_equal(out, "untouched");
 	}
 	/* A NULL error buffer is allowed. */
@@ -156,12 +156,12 @@ test_fold(void **state)
 {
 	(void)state;
 	expect_fold("Nguy\xE1\xBB\x85n V\xC4\x83n H\xE1\xBB\xA3p",
-		    "nguyen van hop");
+	            "nguyen van hop");
 	/* ĐẶNG Thị   Ánh */
 	expect_fold("\xC4\x90\xE1\xBA\xB6NG Th\xE1\xBB\x8B   \xC3\x81nh",
-		    "dang thi anh");
+	            "dang thi anh");
 	expect_fold("  Nguy\xE1\xBB\x85n  V\xC4\x83n H\xE1\xBB\xA2P",
-		    "nguyen van hop");
+	            "nguyen van hop");
 	expect_fold(NGUYEN_NFD, "nguyen");
 	expect_fold("\xC4\x91\xC3\xB4ng \xC4\x90\xC3\xB4ng", "dong dong");
 	/* Tabs, CR, LF, NBSP, ideographic space all collapse; ends trimmed. */
@@ -176,9 +176,9 @@ test_lower(void **state)
 {
 	(void)state;
 	expect_lower("Nguy\xE1\xBB\x85n V\xC4\x83n H\xE1\xBB\xA2P",
-		     "nguy\xE1\xBB\x85n v\xC4\x83n h\xE1\xBB\xA3p");
+	             "nguy\xE1\xBB\x85n v\xC4\x83n h\xE1\xBB\xA3p");
 	expect_lower("  " NGUYEN_NFD "\t\tV\xC4\x82N ",
-		     "nguy\xE1\xBB\x85n v\xC4\x83n");
+	             "nguy\xE1\xBB\x85n v\xC4\x83n");
 	expect_lower("\xC4\x90\xE1\xBA\xB6NG", "\xC4\x91\xE1\xBA\xB7ng");
 	/* U+01F0 case-folds to j + U+030C; the result must come back NFC. */
 	expect_lower("\xC7\xB0", "\xC7\xB0");
@@ -211,8 +211,8 @@ test_match(void **state)
 	assert_true(cb_text_match(name, "NGUYEN"));
 	assert_true(cb_text_match(name, "van nguyen"));
 	assert_true(cb_text_match(name, "  hop   nguy "));
-	assert_true(cb_text_match(name, "h\xE1\xBB\xA3p"));	 /* hợp */
-	assert_true(cb_text_match(name, "H\xE1\xBB\xA2P"));	 /* HỢP */
+	assert_true(cb_text_match(name, "h\xE1\xBB\xA3p"));      /* hợp */
+	assert_true(cb_text_match(name, "H\xE1\xBB\xA2P"));      /* HỢP */
 	assert_true(cb_text_match(name, "ho\xCC\x9B\xCC\xA3p")); /* NFD hợp */
 	assert_false(cb_text_match(hop_hook, "h\xE1\xBB\xA3p")); /* Hớp */
 	assert_true(cb_text_match(hop_hook, "hop"));
@@ -222,9 +222,9 @@ test_match(void **state)
 	assert_false(cb_text_match(name, "tran"));
 	assert_false(cb_text_match(name, "nguyen tran"));
 	assert_true(
-	    cb_text_match("\xC4\x90\xE1\xBA\xB7ng Th\xE1\xBB\x8B", "dang"));
+		cb_text_match("\xC4\x90\xE1\xBA\xB7ng Th\xE1\xBB\x8B", "dang"));
 	assert_true(cb_text_match("\xC4\x90\xE1\xBA\xB7ng Th\xE1\xBB\x8B",
-				  "\xC4\x91\xE1\xBA\xB7ng"));
+	                          "\xC4\x91\xE1\xBA\xB7ng"));
 	assert_false(cb_text_match("Dang Thi", "\xC4\x91\xE1\xBA\xB7ng"));
 	assert_false(cb_text_match(name, "\xFF"));
 	assert_false(cb_text_match("\xFF", "a"));
@@ -240,7 +240,7 @@ test_width(void **state)
 	assert_int_equal(cb_text_width(NGUYEN_NFD), 6);
 	assert_int_equal(cb_text_width("\xCC\x83"), 0); /* U+0303 */
 	assert_int_equal(cb_text_width("\xE6\xBC\xA2\xE5\xAD\x97"),
-			 4); /* 漢字 */
+	                 4); /* 漢字 */
 	assert_int_equal(cb_text_width("a\tb\x1B"), 2);
 	assert_int_equal(cb_text_width("\xE2\x80\xA6"), 1); /* … */
 }
@@ -256,7 +256,7 @@ expect_truncate(const char *in, size_t cols, const char *want)
 	fits = cb_text_width(out) <= cols;
 	if (!same || !fits)
 		fail_msg("truncating '%s' to %zu gave '%s', expected '%s'", in,
-			 cols, out, want);
+		         cols, out, want);
 	free(out);
 }
 
@@ -271,30 +271,30 @@ test_truncate(void **state)
 	expect_truncate("Nguyen", 0, "");
 	expect_truncate("", 0, "");
 	expect_truncate(NGUYEN_NFC " V\xC4\x83n", 7,
-			"Nguy\xE1\xBB\x85n\xE2\x80\xA6");
+	                "Nguy\xE1\xBB\x85n\xE2\x80\xA6");
 	/* The combining tilde stays with its ê. */
 	expect_truncate(NGUYEN_NFD "xyz", 7,
-			"Nguy\xC3\xAA\xCC\x83n\xE2\x80\xA6");
+	                "Nguy\xC3\xAA\xCC\x83n\xE2\x80\xA6");
 	expect_truncate(NGUYEN_NFD "xyz", 6,
-			"Nguy\xC3\xAA\xCC\x83\xE2\x80\xA6");
+	                "Nguy\xC3\xAA\xCC\x83\xE2\x80\xA6");
 	/* A wide character that would straddle the limit is left out. */
 	expect_truncate("\xE6\xBC\xA2\xE5\xAD\x97\xE6\xBC\xA2", 4,
-			"\xE6\xBC\xA2\xE2\x80\xA6");
+	                "\xE6\xBC\xA2\xE2\x80\xA6");
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_utf8_valid),
-	    cmocka_unit_test(test_nfc),
-	    cmocka_unit_test(test_nfc_invalid),
-	    cmocka_unit_test(test_fold),
-	    cmocka_unit_test(test_lower),
-	    cmocka_unit_test(test_has_diacritics),
-	    cmocka_unit_test(test_match),
-	    cmocka_unit_test(test_width),
-	    cmocka_unit_test(test_truncate),
+		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_nfc),
+		cmocka_unit_test(test_nfc_invalid),
+		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_lower),
+		cmocka_unit_test(test_has_diacritics),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_truncate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
