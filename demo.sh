@@ -18,7 +18,17 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/chibo-demo.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 export CHIBO_REPLICA=$W/que-nham
 step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
-run() { printf '$ chibo-agent %s\n' "$*"; "$AGENT" "$@"; }
+run() {
+	printf '$ chibo-agent'
+	for arg in "$@"; do
+		case $arg in
+		*[[:space:]\;\'\"]*) printf " '%s'" "$arg" ;;
+		*) printf ' %s' "$arg" ;;
+		esac
+	done
+	printf '\n'
+	"$AGENT" "$@"
+}
 
 step "The commune office of Quế Nham (Bắc Giang) sets up its replica: no network needed."
 run init --code 07297 --name "Đảng bộ xã Quế Nham" --parent BG.TY
@@ -81,17 +91,20 @@ run status
 step "An inspector checks the replica: every signature, every chain link, every table."
 run verify
 
-step "Someone edits one byte of the replica file by hand (Hợp → Hớp)…"
+step "A forger opens a copy of the replica file in a hex editor and changes Hợp to Hớp — in the table row AND in the signed entry…"
 cp -a "$CHIBO_REPLICA" "$W/tampered"
 python3 - "$W/tampered/replica.db" <<'PY'
 import sys
 p = sys.argv[1]
 b = bytearray(open(p, "rb").read())
-i = b.find("Văn Hợp".encode())
-b[i + len("Văn H".encode()) + 1] ^= 0x01
+old, new = "Văn Hợp".encode(), "Văn Hớp".encode()   # same length in UTF-8
+at = [i for i in range(len(b)) if b.startswith(old, i)]
+for i in at:
+    b[i:i + len(old)] = new
 open(p, "wb").write(b)
-print("  changed byte %d of %s" % (i, p.rsplit("/", 2)[-2] + "/replica.db"))
+print("  changed %d places in replica.db, at bytes %s" % (len(at), ", ".join(map(str, at))))
 PY
-step "…and verify catches it."
-run --replica "$W/tampered" verify || echo "(verify exited $? — the tampering is caught)"
+run --replica "$W/tampered" members --name "hop"
+step "…and verify catches it: the entry's bytes no longer match its Ed25519 signature."
+run --replica "$W/tampered" verify || echo "(verify exited $? — the forgery is caught)"
 printf '\n\033[1mDone.\033[0m The replica lived in %s and is now removed.\n' "$W"

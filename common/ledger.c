@@ -102,7 +102,7 @@ insert_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
              const char *reason, struct cb_errbuf *eb)
 {
 	static const char sql[] = "INSERT INTO entries (id, author, seq, op, "
-	                          "time_ms, bytes, state, "
+				  "time_ms, bytes, state, "
 				  "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
 
@@ -547,7 +547,7 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 		if (!rc && check_sigs)
 			rc = cb_entry_verify_signature(&e, eb);
 		if (rc) {
-			cb_error_prefix(eb, rc, "entry %lld of the log",
+			cb_error_prefix(eb, rc, "log position %lld",
 			                (long long)lsn);
 			goto out;
 		}
@@ -665,14 +665,14 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		if (cb_entry_decode(sqlite3_column_blob(s, 6),
 		                    (size_t)sqlite3_column_bytes(s, 6), &e,
 		                    &why)) {
-			snprintf(msg, sizeof(msg), "entry %lld of the log: %s",
-			         lsn, why.msg);
+			snprintf(msg, sizeof(msg), "log position %lld: %s", lsn,
+			         why.msg);
 			report(&r, fault, ctx, msg);
 			continue;
 		}
 		if (cb_entry_verify_signature(&e, &why)) {
-			snprintf(msg, sizeof(msg), "entry %lld of the log: %s",
-			         lsn, why.msg);
+			snprintf(msg, sizeof(msg), "log position %lld: %s", lsn,
+			         why.msg);
 			report(&r, fault, ctx, msg);
 		}
 		if (!col_eq(s, 1, e.id, CB_HASH_BYTES) ||
@@ -681,7 +681,7 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		    strcmp((const char *)sqlite3_column_text(s, 4), e.op) ||
 		    sqlite3_column_int64(s, 5) != e.time_ms) {
 			snprintf(msg, sizeof(msg),
-			         "entry %lld of the log: the id, author, seq, "
+			         "log position %lld: the id, author, seq, "
 			         "op "
 			         "or time stored beside it differ from its "
 			         "bytes",
@@ -691,8 +691,8 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		if (!have_prev || memcmp(prev.author, e.author, CB_KEY_BYTES)) {
 			r.authors++;
 			if (cb_entry_check_follows(NULL, &e, &why)) {
-				snprintf(msg, sizeof(msg), "entry %lld: %s",
-				         lsn, why.msg);
+				snprintf(msg, sizeof(msg),
+				         "log position %lld: %s", lsn, why.msg);
 				report(&r, fault, ctx, msg);
 			}
 		} else if (prev.seq == e.seq) {
@@ -700,12 +700,13 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 
 			cb_hash_short(e.author, a);
 			snprintf(msg, sizeof(msg),
-			         "entry %lld: author %s has two different "
+			         "log position %lld: author %s has two "
+			         "different "
 			         "entries with seq %" PRIu64 " (a fork)",
 			         lsn, a, e.seq);
 			report(&r, fault, ctx, msg);
 		} else if (cb_entry_check_follows(&prev, &e, &why)) {
-			snprintf(msg, sizeof(msg), "entry %lld: %s", lsn,
+			snprintf(msg, sizeof(msg), "log position %lld: %s", lsn,
 			         why.msg);
 			report(&r, fault, ctx, msg);
 		}

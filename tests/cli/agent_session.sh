@@ -16,6 +16,22 @@ expect_fail "init twice is refused" "already exists" \
 	agent init --code 26734 --name "X"
 expect_eq "the key was not overwritten" "$key_before" \
 	"$(cat "$CHIBO_REPLICA/agent.key")"
+chmod 640 "$CHIBO_REPLICA/agent.key"
+expect_fail "a key readable by others is refused" \
+	"agent.key' is readable by others \(mode 640\); run 'chmod 600" \
+	agent status
+chmod 600 "$CHIBO_REPLICA/agent.key"
+mv "$CHIBO_REPLICA/agent.key" "$T/elsewhere.key"
+ln -s "$T/elsewhere.key" "$CHIBO_REPLICA/agent.key"
+expect_fail "a symlinked key is refused" "cannot open key .*agent.key'" \
+	agent status
+rm "$CHIBO_REPLICA/agent.key"; mv "$T/elsewhere.key" "$CHIBO_REPLICA/agent.key"
+printf 'chibo-secret-key-v1\nnot hex\n' > "$T/bad.key"; chmod 600 "$T/bad.key"
+cp -a "$CHIBO_REPLICA" "$T/badkey"; cp "$T/bad.key" "$T/badkey/agent.key"
+expect_fail "a malformed key is refused" "is not a chibo secret key" \
+	agent -R "$T/badkey" status
+expect_fail "no replica" "no replica in '$T/nowhere'; run 'chibo-agent init'" \
+	agent -R "$T/nowhere" members
 
 expect_ok "cell create" agent cell create --code 01 \
 	--name "Chi bộ thôn Đại Giáp" --kind residential
