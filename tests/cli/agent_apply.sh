@@ -76,5 +76,14 @@ expect_eq "the other lines saved" "$((n + 300 - 99))" "$(entry_count)"
 expect_ok "the chain verifies after re-signing" agent verify
 seqs=$(sqlite3 "$CHIBO_REPLICA/replica.db" "SELECT count(*) = max(seq) FROM entries")
 expect_eq "seqs are 1..n without gaps" 1 "$seqs"
+# The same on one CPU: the signer must then sign on the caller's thread.
+if command -v taskset >/dev/null; then
+	R1="$T/one-cpu"
+	agent -R "$R1" init --code 26734 --name "Đảng bộ xã Quế Nham" >/dev/null
+	agent -R "$R1" cell create --code 01 --name "Chi bộ thôn Đông" --kind residential >/dev/null
+	taskset -c 0 "$CHIBO_AGENT" -R "$R1" apply "$T/mixed.jsonl" >/dev/null 2>&1
+	expect_eq "one CPU: the good lines saved" 203 "$(entry_count "$R1")"
+	expect_ok "one CPU: the chain verifies" agent -R "$R1" verify
+fi
 expect_ok "verify at the end" agent verify
 finish
