@@ -379,7 +379,7 @@ member_unique(struct ctx *c, const char *id, const char *col, const char *value)
 
 /* The rules a member record must satisfy whatever op produced it. */
 static cb_err
-member_validate(struct ctx *c, const char *id, const json_t *m)
+member_validate(struct ctx *c, const json_t *m)
 {
 	const char *birth = str(m, "birth_date"), *adm = str(m, "admitted_on");
 	const char *off = str(m, "official_on"), *status = str(m, "status");
@@ -407,9 +407,8 @@ member_validate(struct ctx *c, const char *id, const json_t *m)
 		                 "record the change with member.status");
 	if (strcmp(status, "official") == 0 && !off)
 		return reject(c, "an official member needs an official date");
-	if ((rc = member_unique(c, id, "card_no", str(m, "card_no"))) ||
-	    (rc = member_unique(c, id, "national_id", str(m, "national_id"))))
-		return rc;
+	/* Card and national ID numbers are unique: the indexes say so, and
+	 * member_save turns a conflict into a rejection. */
 	return CB_OK;
 }
 
@@ -419,21 +418,17 @@ member_save(struct ctx *c, const char *id, const json_t *m, bool insert)
 	static const char ins[] =
 		"INSERT INTO members (full_name, birth_date, sex, card_no, "
 		"national_id, admitted_on, official_on, status, status_on, "
-		"work_category, council_area, cell, org, name_fold, "
-	        "name_lower, "
+		"work_category, council_area, cell, org, name_fold, name_lower, "
 		"entry, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	static const char upd[] =
 		"UPDATE members SET full_name = ?, birth_date = ?, sex = ?, "
-		"card_no = ?, national_id = ?, admitted_on = ?, official_on = "
-	        "?, "
-		"status = ?, status_on = ?, work_category = ?, council_area = "
-	        "?, "
-		"cell = ?, org = ?, name_fold = ?, name_lower = ?, entry = ? "
-		"WHERE id = ?";
+		"card_no = ?, national_id = ?, admitted_on = ?, "
+		"official_on = ?, status = ?, status_on = ?, "
+		"work_category = ?, council_area = ?, cell = ?, org = ?, "
+		"name_fold = ?, name_lower = ?, entry = ? WHERE id = ?";
 	sqlite3_stmt *s = cb_store_stmt(c->st, insert ? ins : upd, c->eb);
 	char *fold = NULL, *lower = NULL;
-	int i;
-	cb_err rc;
+	int i, r;
 
 	if (!s)
 		return CB_EIO;
@@ -448,10 +443,22 @@ member_save(struct ctx *c, const char *id, const json_t *m, bool insert)
 	cb_bind_text(s, ++i, lower);
 	sqlite3_bind_blob(s, ++i, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
 	cb_bind_text(s, ++i, id);
-	rc = cb_store_step_done(c->st, s, c->eb);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
 	free(fold);
 	free(lower);
-	return rc;
+	if (r == SQLITE_DONE)
+		return CB_OK;
+	if ((r & 0xff) == SQLITE_CONSTRAINT) {
+		/* Name the member that already holds the number. */
+		cb_err rc;
+
+		if ((rc = member_unique(c, id, "card_no", str(m, "card_no"))) ||
+		    (rc = member_unique(c, id, "national_id",
+		                        str(m, "national_id"))))
+			return rc;
+	}
+	return cb_store_error(c->st, c->eb, "cannot save a member");
 }
 
 static cb_err
@@ -513,7 +520,7 @@ apply_member_add(struct ctx *c)
 		                    v ? json_incref(v) : json_null());
 	}
 	json_object_set_new(m, "org", json_string(o.parent));
-	rc = member_validate(c, c->id, m);
+	rc = member_validate(c, m);
 	if (!rc)
 		rc = member_save(c, c->id, m, true);
 	if (!rc)
@@ -536,7 +543,7 @@ apply_member_update(struct ctx *c)
 		if (strcmp(key, "member") != 0)
 			json_object_set(m, key, v);
 	}
-	rc = member_validate(c, id, m);
+	rc = member_validate(c, m);
 	if (!rc)
 		rc = member_save(c, id, m, false);
 	json_decref(m);
@@ -589,7 +596,7 @@ apply_member_status(struct ctx *c)
 		json_object_set_new(m, "official_on", json_string(on));
 	json_object_set_new(m, "status", json_string(to));
 	json_object_set_new(m, "status_on", json_string(on));
-	rc = member_validate(c, id, m);
+	rc = member_validate(c, m);
 	if (!rc)
 		rc = member_save(c, id, m, false);
 	if (!rc && cb_status_terminal(to))

@@ -72,8 +72,8 @@ CREATE TABLE members (
 	entry         BLOB NOT NULL       -- the latest entry that changed it
 );
 CREATE INDEX members_cell ON members (cell);
-CREATE INDEX members_card ON members (card_no);
-CREATE INDEX members_national_id ON members (national_id);
+CREATE UNIQUE INDEX members_card ON members (card_no);
+CREATE UNIQUE INDEX members_national_id ON members (national_id);
 
 -- Where a member's party activity was, and when: one row per stay.
 CREATE TABLE memberships (
