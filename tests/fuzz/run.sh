@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run.sh — build the libFuzzer targets with clang (ASan + UBSan) in
+# build-fuzz/ and run each for SECONDS (default 20; CI's short run). The
+# long mode is the same with a larger number, e.g. 'tests/fuzz/run.sh 3600'.
+# Seeds: the entry test vectors and a signed request; the corpora grow in
+# build-fuzz/corpus/TARGET and findings land in build-fuzz/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-20}
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCHIBO_FUZZ=ON \
+	-DCHIBO_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_entry fuzz_httpsig
+mkdir -p build-fuzz/corpus/fuzz_entry build-fuzz/corpus/fuzz_httpsig
+# seed corpus: the entry vectors as bytes, and a well-formed signature
+grep '^entry: ' tests/vectors/entry-v1.txt | while read -r _ hex; do
+	printf '%s' "$hex" | sed 's/../\\x&/g' | xargs -0 printf '%b' \
+		> "build-fuzz/corpus/fuzz_entry/$(printf '%s' "$hex" | head -c 16)"
+done
+printf 'chibo=("@method" "@authority" "@path" "@query" "content-digest");created=1763683200;keyid="%064d";nonce="bm9uY2Utbm9uY2UtMTIz";alg="ed25519";tag="chibo-v1"\0chibo=:%s:\0sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:' \
+	0 "$(head -c 64 /dev/zero | base64 -w0)" > build-fuzz/corpus/fuzz_httpsig/seed
+for t in fuzz_entry fuzz_httpsig; do
+	echo "== $t for ${seconds}s"
+	(cd build-fuzz && "./$t" -max_total_time="$seconds" -print_final_stats=1 \
+		-max_len=70000 "corpus/$t" 2>&1 | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)" || true)
+	# libFuzzer exits non-zero on a finding; check for crash files too
+	if ls build-fuzz/crash-* build-fuzz/leak-* build-fuzz/timeout-* >/dev/null 2>&1; then
+		echo "fuzz: $t found a failing input:" build-fuzz/crash-* build-fuzz/leak-* build-fuzz/timeout-* 2>/dev/null
+		exit 1
+	fi
+done
+echo "fuzz: no failures"
