@@ -10,8 +10,9 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-20}
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCHIBO_FUZZ=ON \
 	-DCHIBO_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_entry fuzz_httpsig
-mkdir -p build-fuzz/corpus/fuzz_entry build-fuzz/corpus/fuzz_httpsig
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_entry fuzz_httpsig fuzz_body
+mkdir -p build-fuzz/corpus/fuzz_entry build-fuzz/corpus/fuzz_httpsig \
+	build-fuzz/corpus/fuzz_body
 # seed corpus: the entry vectors as bytes, and a well-formed signature
 grep '^entry: ' tests/vectors/entry-v1.txt | while read -r _ hex; do
 	printf '%s' "$hex" | sed 's/../\\x&/g' | xargs -0 printf '%b' \
@@ -19,7 +20,12 @@ grep '^entry: ' tests/vectors/entry-v1.txt | while read -r _ hex; do
 done
 printf 'chibo=("@method" "@authority" "@path" "@query" "content-digest");created=1763683200;keyid="%064d";nonce="bm9uY2Utbm9uY2UtMTIz";alg="ed25519";tag="chibo-v1"\0chibo=:%s:\0sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:' \
 	0 "$(head -c 64 /dev/zero | base64 -w0)" > build-fuzz/corpus/fuzz_httpsig/seed
-for t in fuzz_entry fuzz_httpsig; do
+# a push body: the three vectors as a stream, compressed
+grep '^entry: ' tests/vectors/entry-v1.txt | while read -r _ hex; do
+	printf '%08x%s' $((${#hex} / 2)) "$hex"
+done | sed 's/../\\x&/g' | xargs -0 printf '%b' | zstd -q -c \
+	> build-fuzz/corpus/fuzz_body/seed
+for t in fuzz_entry fuzz_httpsig fuzz_body; do
 	echo "== $t for ${seconds}s"
 	(cd build-fuzz && "./$t" -max_total_time="$seconds" -print_final_stats=1 \
 		-max_len=70000 "corpus/$t" 2>&1 | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)" || true)
