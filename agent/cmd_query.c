@@ -158,6 +158,57 @@ out:
 	return rc;
 }
 
+/* One record, a field a line: "NAME      Nguyễn Văn Hợp". Ids in full. */
+static int
+print_record(struct cb_store *st, const char *sql, const char *const *binds,
+             int nbinds, const char *const *headers)
+{
+	struct cb_table t;
+	sqlite3_stmt *s = NULL;
+	int r, rc = 1;
+
+	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+		struct cb_errbuf eb;
+
+		cb_store_error(st, &eb, "cannot query the replica");
+		agent_error("%s", eb.msg);
+		return 1;
+	}
+	for (int i = 0; i < nbinds; i++)
+		cb_bind_text(s, i + 1, binds[i]);
+	if (cb_table_init(&t, 2, NULL)) {
+		sqlite3_finalize(s);
+		agent_error("out of memory");
+		return 1;
+	}
+	t.maxwidth = 0;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(s); i++) {
+			const char *v = (const char *)sqlite3_column_text(s, i);
+
+			if (cb_table_add(&t,
+			                 (const char *const[]){ headers[i],
+			                                        v ? v : "" })) {
+				agent_error("out of memory");
+				goto out;
+			}
+		}
+	}
+	if (r != SQLITE_DONE) {
+		struct cb_errbuf eb;
+
+		cb_store_error(st, &eb, "cannot query the replica");
+		agent_error("%s", eb.msg);
+		goto out;
+	}
+	cb_table_print(&t, stdout);
+	rc = 0;
+out:
+	cb_table_release(&t);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* ORG.x for a short cell code; a static buffer, one at a time. */
 static const char *
 full_code(const struct cb_ledger *lg, const char *code)
@@ -284,7 +335,7 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 		" mark = 'present') || '/' || "
 		"(SELECT count(*) FROM attendance WHERE meeting = m.id) "
 		"AS present, rating, versions, chair AS _chair, clerk AS "
-	        "_clerk, "
+		"_clerk, "
 		"content AS _content, resolutions AS _resolutions, "
 		"observers AS _observers_json "
 		"FROM meetings m WHERE (?1 IS NULL OR cell = ?1) "
@@ -338,7 +389,7 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 		"o.code = r.subject "
 		"WHERE (?1 IS NULL OR r.period = ?1) "
 		"AND (?2 IS NULL OR r.subject = ?2 OR r.subject LIKE ?2 || "
-	        "'%') "
+		"'%') "
 		"ORDER BY r.period, r.subject_kind, name, r.subject, "
 		"CASE r.stage WHEN 'self' THEN 1 WHEN 'proposed' THEN 2 ELSE 3 "
 		"END";
@@ -381,10 +432,10 @@ cmd_show(struct agent *a, int argc, char **argv)
 	static const char member_ratings[] =
 		"SELECT period, stage, level, score FROM ratings WHERE "
 		"subject_kind = 'member' AND subject = ?1 ORDER BY period, "
-	        "stage";
+		"stage";
 	static const char meeting_sql[] =
 		"SELECT id, cell, date, kind, duration_min, chair, clerk, "
-	        "rating, "
+		"rating, "
 		"versions, content, resolutions, observers AS observers_json "
 		"FROM meetings WHERE id = ?1 OR id LIKE ?1 || '%'";
 	static const char meeting_att[] =
@@ -442,7 +493,10 @@ cmd_show(struct agent *a, int argc, char **argv)
 			return 1;
 		}
 		bind[0] = id;
-		rc = run_query(lg->st, member_sql, bind, 1, as_json, h_member);
+		rc = as_json ? run_query(lg->st, member_sql, bind, 1, true,
+		                         h_member)
+		             : print_record(lg->st, member_sql, bind, 1,
+		                            h_member);
 		if (!rc && !as_json) {
 			puts("\nparty activity:");
 			rc = run_query(lg->st, member_cells, bind, 1, false,
@@ -454,8 +508,10 @@ cmd_show(struct agent *a, int argc, char **argv)
 		}
 	} else {
 		bind[0] = v.pos[1];
-		rc = run_query(lg->st, meeting_sql, bind, 1, as_json,
-		               h_meeting);
+		rc = as_json ? run_query(lg->st, meeting_sql, bind, 1, true,
+		                         h_meeting)
+		             : print_record(lg->st, meeting_sql, bind, 1,
+		                            h_meeting);
 		if (!rc && !as_json) {
 			puts("\nattendance:");
 			rc = run_query(lg->st, meeting_att, bind, 1, false,

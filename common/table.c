@@ -14,7 +14,7 @@ cb_table_init(struct cb_table *t, size_t ncols, const char *const *headers)
 	memset(t, 0, sizeof(*t));
 	t->ncols = ncols;
 	t->maxwidth = 40;
-	return cb_table_add(t, headers);
+	return headers ? cb_table_add(t, headers) : CB_OK;
 }
 
 cb_err

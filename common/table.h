@@ -18,6 +18,7 @@ struct cb_table {
 	size_t maxwidth; /* a cell wider than this is cut; 0: no limit */
 };
 
+/* headers: the first row, or NULL for a table without one. */
 cb_err cb_table_init(struct cb_table *t, size_t ncols,
                      const char *const *headers) CB_MUST_CHECK;
 /* Add a row of ncols strings (NULL prints as empty). */
