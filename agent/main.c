@@ -76,13 +76,14 @@ agent_error(const char *fmt, ...)
 int
 agent_usage(const char *cmd, const char *fmt, ...)
 {
+	const char *sp = *cmd ? " " : "";
 	va_list ap;
 
-	fprintf(stderr, "chibo-agent %s: ", cmd);
+	fprintf(stderr, "chibo-agent%s%s: ", sp, cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "; see 'chibo-agent %s --help'\n", cmd);
+	fprintf(stderr, "; see 'chibo-agent%s%s --help'\n", sp, cmd);
 	return EXIT_USAGE;
 }
 
@@ -178,6 +179,8 @@ main(int argc, char **argv)
 		fputs(usage_tail, stderr);
 		return EXIT_USAGE;
 	}
+	if (a.replica && !*a.replica)
+		return agent_usage("", "--replica needs a directory, not ''");
 	if (!a.replica)
 		a.replica = getenv("CHIBO_REPLICA");
 	if (!a.replica || !*a.replica)

@@ -85,4 +85,5 @@ refuse "attendance after death" "not in cell '26734.02' on 2024-06-01" \
 # usage errors exit 2
 agent member add --bogus 1 2>/dev/null; expect_eq "unknown flag exits 2" 2 $?
 agent frobnicate 2>/dev/null; expect_eq "unknown command exits 2" 2 $?
+expect_fail "an empty --replica" "needs a directory, not ''" agent -R "" members
 finish
