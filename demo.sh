@@ -78,7 +78,24 @@ run rate --member card:07297002 --period 2025 --level good --score 84 --stage se
 run rate --member card:07297002 --period 2025 --level outstanding --score 91 --stage decided
 run rate --org CA --period 2025 --level good --score 80 --stage decided
 run congress --org DG --term 2020-2025 --held-on 2020-05-20
-run ratings
+cat > "$W/season.jsonl" <<'JSON'
+{"op": "org.congress", "org": "TN", "term": "2020-2025", "held_on": "2020-05-22"}
+{"op": "org.congress", "org": "HT", "term": "2020-2025", "held_on": "2020-05-27"}
+{"op": "org.congress", "org": "PT", "term": "2020-2025", "held_on": "2020-06-03"}
+{"op": "rating.record", "subject_kind": "member", "subject": "card:07297001", "period": "2025", "level": "good", "score": 88, "stage": "decided"}
+{"op": "rating.record", "subject_kind": "member", "subject": "card:07297003", "period": "2025", "level": "good", "score": 79, "stage": "decided"}
+{"op": "rating.record", "subject_kind": "member", "subject": "card:07297004", "period": "2025", "level": "completed", "score": 65, "stage": "decided"}
+{"op": "rating.record", "subject_kind": "member", "subject": "card:07297005", "period": "2025", "level": "good", "score": 82, "stage": "decided"}
+{"op": "rating.record", "subject_kind": "member", "subject": "card:07297006", "period": "2025", "level": "good", "score": 76, "stage": "decided"}
+{"op": "rating.record", "subject_kind": "member", "subject": "card:07297007", "period": "2025", "level": "good", "score": 85, "stage": "decided"}
+{"op": "rating.record", "subject_kind": "member", "subject": "card:07297008", "period": "2025", "level": "completed", "score": 58, "stage": "decided"}
+JSON
+run apply --quiet "$W/season.jsonl"
+run ratings --period 2025
+
+step "The commune's figures for the district: congresses held this term, and the year's ratings."
+run report congresses --term 2020-2025
+run report ratings --period 2025
 
 step "A rule broken is refused before anything is written: a card number already in use."
 run member add --name "Ngô Văn Trùng" --birth 1990-01-01 --sex male \

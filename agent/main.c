@@ -36,6 +36,7 @@ static const char usage_tail[] =
 	"  show member|meeting ID\n"
 	"  log               list the entries\n"
 	"  status            the replica at a glance\n"
+	"  report KIND       membership, congresses, ratings or meetings\n"
 	"\n"
 	"Check:\n"
 	"  verify            re-check every signature, chain link and table\n"
@@ -59,6 +60,7 @@ static const struct {
 	{ "verify", cmd_verify },
 	{ "rebuild", cmd_rebuild },
 	{ "status", cmd_status },
+	{ "report", cmd_report },
 };
 
 void

@@ -131,6 +131,16 @@ after=$(dump)
 expect_eq "rebuild gives identical tables" "$before" "$after"
 expect_ok "verify after rebuild" agent verify
 
+out=$(agent report congresses --term 2020-2025)
+expect_match "report congresses" "1/2 cells held their 2020-2025 congress \(50.0%\)" "$out"
+out=$(agent report ratings --period 2025 --format csv --bom)
+expect_match "report ratings as CSV with a BOM" "^.?.?.?SUBJECTS,LEVEL,COUNT,SHARE" "$out"
+expect_match "csv rows" "members,outstanding,1,100.0%" "$out"
+out=$(agent report membership --format json)
+expect_match "report membership as JSON" '"live": 3' "$out"
+out=$(agent report meetings --from 2026-10 --to 2026-10)
+expect_match "report meetings" "26734.02 .* 1 .* 0 .* 0 .* 50.0%" "$out"
+expect_fail "report without its option" "ratings needs --period" agent report ratings
 out=$(agent show member card:01234567)
 expect_match "show member" "Nguyễn Văn Hợp" "$out"
 out=$(agent status --json)
@@ -138,7 +148,7 @@ expect_match "status json" '"members": 3' "$out"
 
 # --help for every command
 for c in init apply import-members members cells meetings ratings show log \
-	verify rebuild status "cell create" "cell rename" congress \
+	verify rebuild status report "cell create" "cell rename" congress \
 	"member add" "member update" "member status" "meeting record" rate; do
 	# shellcheck disable=SC2086
 	expect_match "$c --help" "usage: chibo-agent" "$(agent $c --help)"
