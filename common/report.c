@@ -169,7 +169,7 @@ cb_report_membership(struct cb_store *st, const char *on, struct cb_report *out,
 		" AND coalesce(work_category, 'unspecified') = ?1";
 	static const char by_age[] =
 		"SELECT count(*) FROM (SELECT CAST(substr(?1, 1, 4) AS "
-	        "INTEGER) - "
+		"INTEGER) - "
 		"CAST(substr(birth_date, 1, 4) AS INTEGER) - "
 		"(substr(?1, 6) < substr(birth_date, 6)) AS age FROM members "
 		"WHERE " LIVE ") WHERE age BETWEEN CAST(?2 AS INTEGER) AND "
@@ -465,7 +465,7 @@ cb_report_meetings(struct cb_store *st, const char *from, const char *to,
 		"SELECT sum(a.mark = 'present'), sum(a.mark IN ('present', "
 		"'excused', 'unexcused')), sum(a.mark = 'unexcused') FROM "
 		"attendance a JOIN meetings m ON m.id = a.meeting WHERE m.cell "
-	        "= "
+		"= "
 		"?1 AND substr(m.date, 1, 7) BETWEEN ?2 AND ?3";
 	struct cb_report r;
 	sqlite3_stmt *c = NULL;
@@ -548,6 +548,43 @@ out:
 	return rc;
 }
 
+/* A spreadsheet runs a cell that starts with = + @ (or - followed by
+ * anything but a number, or a tab or CR) as a formula: a name typed as
+ * "=HYPERLINK(…)" in one commune would run in the district's Excel. Such a
+ * cell is written with a leading apostrophe, which spreadsheets show as
+ * text (OWASP, "CSV Injection"). Plain numbers like -5 are left alone. */
+static bool
+looks_like_formula(const char *s)
+{
+	char *end;
+
+	if (s[0] == '=' || s[0] == '+' || s[0] == '@' || s[0] == '\t' ||
+	    s[0] == '\r')
+		return true;
+	if (s[0] == '-' && s[1]) {
+		(void)strtod(s, &end);
+		return *end != 0;
+	}
+	return false;
+}
+
+static void
+csv_cell(FILE *fp, const char *s)
+{
+	if (looks_like_formula(s)) {
+		char *t = malloc(strlen(s) + 2);
+
+		if (t) {
+			t[0] = '\'';
+			strcpy(t + 1, s);
+			cb_csv_write_field(fp, t, ',');
+			free(t);
+			return;
+		}
+	}
+	cb_csv_write_field(fp, s, ',');
+}
+
 cb_err
 cb_report_write(const struct cb_report *r, enum cb_report_format fmt, bool bom,
                 FILE *fp)
@@ -585,11 +622,9 @@ cb_report_write(const struct cb_report *r, enum cb_report_format fmt, bool bom,
 			for (size_t i = 0; i < r->ncols; i++) {
 				if (i)
 					fputc(',', fp);
-				cb_csv_write_field(
-					fp,
-					k ? r->cells[(k - 1) * r->ncols + i]
-					  : r->cols[i],
-					',');
+				csv_cell(fp,
+				         k ? r->cells[(k - 1) * r->ncols + i]
+				           : r->cols[i]);
 			}
 			fputs("\r\n", fp);
 		}

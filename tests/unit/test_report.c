@@ -396,6 +396,36 @@ test_csv_round_trip_and_widths(void **state)
 	cb_report_release(&r);
 }
 
+/* Last: it adds a cell. A name that a spreadsheet would run as a formula
+ * is neutralised in CSV, and only there. */
+static void
+test_csv_formula_injection(void **state)
+{
+	struct cb_report r;
+	struct cb_errbuf eb;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	op("cell.create", "{\"code\": \"05\", \"name\": "
+	                  "\"=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\", "
+	                  "\"kind\": \"other\"}");
+	if (cb_report_congresses(lg->st, "2020-2025", &r, &eb))
+		fail_msg("%s", eb.msg);
+	fp = open_memstream(&text, &len);
+	assert_int_equal(cb_report_write(&r, CB_REPORT_CSV, false, fp), 0);
+	fclose(fp);
+	assert_non_null(
+		strstr(text, "26734.05,\"'=HYPERLINK(\"\"http://x\"\","));
+	assert_null(strstr(text, ",=HYPERLINK"));
+	free(text);
+	/* the name itself is untouched */
+	assert_string_equal(cell_of(&r, "26734.05", 1),
+	                    "=HYPERLINK(\"http://x\",\"y\")");
+	cb_report_release(&r);
+}
+
 int
 main(void)
 {
@@ -406,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_ratings),
 		cmocka_unit_test(test_meetings),
 		cmocka_unit_test(test_csv_round_trip_and_widths),
+		cmocka_unit_test(test_csv_formula_injection),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
