@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "err.h"
+#include "args.h"
 #include "ledger.h"
 
 /* Exit codes: 0 ok, 1 failure, 2 usage. */
@@ -19,12 +20,8 @@ struct agent {
 
 /* "chibo-agent: error: ..." on stderr, one line. */
 void agent_error(const char *fmt, ...) CB_PRINTF(1, 2);
-/* Print a usage error and return EXIT_USAGE. */
-int agent_usage(const char *cmd, const char *fmt, ...) CB_PRINTF(2, 3);
 /* Open the replica or print why not; NULL on failure. */
 struct cb_ledger *agent_open(const struct agent *a);
-/* --help / -h anywhere among argv[1..]? */
-bool agent_wants_help(int argc, char **argv);
 
 int cmd_init(struct agent *a, int argc, char **argv);
 int cmd_op(struct agent *a, int argc, char **argv);

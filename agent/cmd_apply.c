@@ -132,7 +132,7 @@ cmd_apply(struct agent *a, int argc, char **argv)
 	struct args v;
 	int rc;
 
-	rc = args_command(
+	rc = cb_args_command(
 		"apply",
 		"usage: chibo-agent apply [--atomic] [--batch N] FILE|-\n\n"
 		"Applies JSON operations, one object per line: {\"op\": "
@@ -143,14 +143,15 @@ cmd_apply(struct agent *a, int argc, char **argv)
 		defs, argc, argv, &v, 1, 1, "give one FILE, or - for stdin");
 	if (rc >= 0)
 		return rc;
-	ap.atomic = args_get(&v, 0) != NULL;
-	ap.quiet = args_get(&v, 2) != NULL;
-	if (args_get(&v, 1)) {
+	ap.atomic = cb_args_get(&v, 0) != NULL;
+	ap.quiet = cb_args_get(&v, 2) != NULL;
+	if (cb_args_get(&v, 1)) {
 		char *end;
 
-		ap.batch = strtoul(args_get(&v, 1), &end, 10);
+		ap.batch = strtoul(cb_args_get(&v, 1), &end, 10);
 		if (*end || ap.batch < 1 || ap.batch > 1000000)
-			return agent_usage("apply", "--batch takes 1..1000000");
+			return cb_args_usage("apply",
+			                     "--batch takes 1..1000000");
 	}
 	ap.path = v.pos[0];
 	ap.fp = strcmp(ap.path, "-") == 0 ? stdin : fopen(ap.path, "r");

@@ -123,7 +123,7 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 	bool dry, have_cell = false, table = false;
 	FILE *fp;
 
-	rc = args_command(
+	rc = cb_args_command(
 		"import-members",
 		"usage: chibo-agent import-members [--dry-run] [--cell CODE] "
 		"FILE.csv\n\nAdds the members of a spreadsheet's CSV "
@@ -139,7 +139,7 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		defs, argc, argv, &v, 1, 1, "give one CSV file");
 	if (rc >= 0)
 		return rc;
-	dry = args_get(&v, 0) != NULL;
+	dry = cb_args_get(&v, 0) != NULL;
 	if (!(fp = strcmp(v.pos[0], "-") ? fopen(v.pos[0], "r") : stdin)) {
 		agent_error("cannot open '%s': %s", v.pos[0], strerror(errno));
 		return 1;
@@ -167,7 +167,7 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		if (map[i] >= 0 && !strcmp(columns[map[i]].field, "cell"))
 			have_cell = true;
 	}
-	if (!have_cell && !args_get(&v, 1)) {
+	if (!have_cell && !cb_args_get(&v, 1)) {
 		agent_error("'%s' has no cell column; give --cell CODE",
 		            v.pos[0]);
 		goto out;
@@ -197,9 +197,9 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 			goto out;
 		}
 		in = json_object();
-		if (args_get(&v, 1))
+		if (cb_args_get(&v, 1))
 			json_object_set_new(in, "cell",
-			                    json_string(args_get(&v, 1)));
+			                    json_string(cb_args_get(&v, 1)));
 		for (int i = 0; i < ncols && i < (int)row.nfields; i++) {
 			if (map[i] < 0 || !row.fields[i][0])
 				continue;

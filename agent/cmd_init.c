@@ -30,7 +30,7 @@ cmd_init(struct agent *a, int argc, char **argv)
 	json_t *init;
 	int rc;
 
-	rc = args_command(
+	rc = cb_args_command(
 		"init",
 		"usage: chibo-agent [--replica DIR] init --code CODE --name "
 		"NAME [--kind KIND] [--parent CODE]\n\n"
@@ -42,18 +42,19 @@ cmd_init(struct agent *a, int argc, char **argv)
 		defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if (!args_get(&v, 0) || !args_get(&v, 1))
-		return agent_usage("init", "give --code and --name");
-	init = json_pack("{s:s, s:s, s:s}", "code", args_get(&v, 0), "name",
-	                 args_get(&v, 1), "kind",
-	                 args_get(&v, 2) ? args_get(&v, 2) : "party-committee");
+	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
+		return cb_args_usage("init", "give --code and --name");
+	init = json_pack("{s:s, s:s, s:s}", "code", cb_args_get(&v, 0), "name",
+	                 cb_args_get(&v, 1), "kind",
+	                 cb_args_get(&v, 2) ? cb_args_get(&v, 2)
+	                                    : "party-committee");
 	if (!init) {
 		agent_error("out of memory");
 		return 1;
 	}
-	if (args_get(&v, 3))
+	if (cb_args_get(&v, 3))
 		json_object_set_new(init, "parent",
-		                    json_string(args_get(&v, 3)));
+		                    json_string(cb_args_get(&v, 3)));
 	rc = cb_ledger_create(a->replica, init, &lg, &eb);
 	json_decref(init);
 	if (rc) {

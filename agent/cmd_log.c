@@ -51,7 +51,7 @@ cmd_log(struct agent *a, int argc, char **argv)
 	long long limit = -1;
 	int rc, r;
 
-	rc = args_command(
+	rc = cb_args_command(
 		"log",
 		"usage: chibo-agent log [--limit N] [--op OP] [--rejected] "
 		"[--body] [--json]\n\nLists the entries in the order they "
@@ -60,15 +60,15 @@ cmd_log(struct agent *a, int argc, char **argv)
 		log_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if (args_get(&v, 0)) {
+	if (cb_args_get(&v, 0)) {
 		char *end;
 
-		limit = strtoll(args_get(&v, 0), &end, 10);
+		limit = strtoll(cb_args_get(&v, 0), &end, 10);
 		if (*end || limit < 0)
-			return agent_usage("log", "--limit takes a number");
+			return cb_args_usage("log", "--limit takes a number");
 	}
-	body = args_get(&v, 3) != NULL;
-	as_json = args_get(&v, 4) != NULL;
+	body = cb_args_get(&v, 3) != NULL;
+	as_json = cb_args_get(&v, 4) != NULL;
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = 1;
@@ -77,8 +77,8 @@ cmd_log(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		goto out_noTable;
 	}
-	cb_bind_text(s, 1, args_get(&v, 1));
-	cb_bind_text(s, 2, args_get(&v, 2) ? "rejected" : NULL);
+	cb_bind_text(s, 1, cb_args_get(&v, 1));
+	cb_bind_text(s, 2, cb_args_get(&v, 2) ? "rejected" : NULL);
 	sqlite3_bind_int64(s, 3, limit);
 	if (as_json)
 		arr = json_array();
@@ -188,7 +188,7 @@ cmd_verify(struct agent *a, int argc, char **argv)
 	struct cb_errbuf eb;
 	cb_err rc;
 
-	if (agent_wants_help(argc, argv)) {
+	if (cb_args_wants_help(argc, argv)) {
 		puts("usage: chibo-agent verify\n\nChecks the replica file's "
 		     "integrity, every entry's encoding, signature and\nid, "
 		     "every "
@@ -198,8 +198,8 @@ cmd_verify(struct agent *a, int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1)
-		return agent_usage("verify", "unexpected argument '%s'",
-		                   argv[1]);
+		return cb_args_usage("verify", "unexpected argument '%s'",
+		                     argv[1]);
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = cb_ledger_verify(lg, &r, print_fault, NULL, &eb);
@@ -225,7 +225,7 @@ cmd_rebuild(struct agent *a, int argc, char **argv)
 	struct cb_errbuf eb;
 	uint64_t applied = 0, rejected = 0;
 
-	if (agent_wants_help(argc, argv)) {
+	if (cb_args_wants_help(argc, argv)) {
 		puts("usage: chibo-agent rebuild\n\nEmpties every table and "
 		     "re-derives it from the entries, after checking\nevery "
 		     "signature. In one transaction: on any problem nothing "
@@ -233,8 +233,8 @@ cmd_rebuild(struct agent *a, int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1)
-		return agent_usage("rebuild", "unexpected argument '%s'",
-		                   argv[1]);
+		return cb_args_usage("rebuild", "unexpected argument '%s'",
+		                     argv[1]);
 	if (!(lg = agent_open(a)))
 		return 1;
 	if (cb_ledger_rebuild(lg, &applied, &rejected, &eb)) {
@@ -273,15 +273,15 @@ cmd_status(struct agent *a, int argc, char **argv)
 	bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	sqlite3_stmt *s = NULL;
 
-	if (agent_wants_help(argc, argv)) {
+	if (cb_args_wants_help(argc, argv)) {
 		puts("usage: chibo-agent status [--json]\n\nThe replica at a "
 		     "glance: organisation, key, log head, counts, and\n"
 		     "rejected entries.");
 		return 0;
 	}
 	if (argc > 2 || (argc == 2 && !as_json))
-		return agent_usage("status", "unexpected argument '%s'",
-		                   argv[1]);
+		return cb_args_usage("status", "unexpected argument '%s'",
+		                     argv[1]);
 	if (!(lg = agent_open(a)))
 		return 1;
 	if (cb_ledger_begin(lg, &eb)) { /* reads the head consistently */

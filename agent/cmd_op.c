@@ -198,7 +198,7 @@ help(const struct opcmd *c, const struct argdef *defs)
 	       c->summary);
 	printf("Appends one signed '%s' entry (docs/OPERATIONS.md).\n\n",
 	       c->op);
-	args_help(stdout, defs);
+	cb_args_help(stdout, defs);
 	puts("\nDates are YYYY-MM-DD or DD/MM/YYYY. A MEMBER is an id prefix "
 	     "of 8+ hex\ndigits, card:NUMBER or nid:NUMBER.");
 }
@@ -218,8 +218,8 @@ add_marks(json_t *att, const char *mark, const char *list, const char *cmd)
 			continue;
 		if (json_object_get(att, p)) {
 			free(copy);
-			return agent_usage(cmd, "member '%s' is marked twice",
-			                   p);
+			return cb_args_usage(cmd, "member '%s' is marked twice",
+			                     p);
 		}
 		json_object_set_new(att, p, json_string(mark));
 	}
@@ -257,7 +257,7 @@ cmd_op(struct agent *a, int argc, char **argv)
 		defs[nd].help = c->flags[nd].help;
 	}
 	defs[nd].name = NULL;
-	if (agent_wants_help(argc - skip, argv + skip)) {
+	if (cb_args_wants_help(argc - skip, argv + skip)) {
 		help(c, defs);
 		return 0;
 	}
@@ -267,17 +267,17 @@ cmd_op(struct agent *a, int argc, char **argv)
 		agent_error("out of memory");
 		goto out;
 	}
-	if ((rc = args_parse(cmd, defs, argc - skip, argv + skip, v)))
+	if ((rc = cb_args_parse(cmd, defs, argc - skip, argv + skip, v)))
 		goto out;
 	rc = EXIT_USAGE;
 	if (v->npos != (c->pos_field ? 1 : 0)) {
-		agent_usage(cmd,
-		            c->pos_field ? "give exactly one %s"
-		                         : "unexpected argument '%s'",
-		            c->pos_field
-		                    ? (strcmp(c->pos_field, "code") ? "MEMBER"
-		                                                    : "CODE")
-		                    : v->pos[0]);
+		cb_args_usage(cmd,
+		              c->pos_field ? "give exactly one %s"
+		                           : "unexpected argument '%s'",
+		              c->pos_field
+		                      ? (strcmp(c->pos_field, "code") ? "MEMBER"
+		                                                      : "CODE")
+		                      : v->pos[0]);
 		goto out;
 	}
 	if (c->pos_field)
@@ -298,10 +298,10 @@ cmd_op(struct agent *a, int argc, char **argv)
 				long long n = strtoll(val, &end, 10);
 
 				if (!*val || *end) {
-					agent_usage(cmd,
-					            "--%s needs a whole "
-					            "number, not '%s'",
-					            f->flag, val);
+					cb_args_usage(cmd,
+					              "--%s needs a whole "
+					              "number, not '%s'",
+					              f->flag, val);
 					goto out;
 				}
 				json_object_set_new(in, f->field,
@@ -335,9 +335,9 @@ cmd_op(struct agent *a, int argc, char **argv)
 			}
 			case T_SUBJECT:
 				if (json_object_get(in, "subject")) {
-					agent_usage(cmd,
-					            "give --member or --org, "
-					            "not both");
+					cb_args_usage(cmd,
+					              "give --member or --org, "
+					              "not both");
 					goto out;
 				}
 				json_object_set_new(in, "subject_kind",
@@ -351,8 +351,8 @@ cmd_op(struct agent *a, int argc, char **argv)
 	if (att)
 		json_object_set(in, "attendance", att);
 	else if (strcmp(c->op, "meeting.record") == 0) {
-		agent_usage(cmd, "give the attendance with --present and the "
-		                 "other marks");
+		cb_args_usage(cmd, "give the attendance with --present and the "
+		                   "other marks");
 		goto out;
 	}
 	if (obs)

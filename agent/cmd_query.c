@@ -254,7 +254,7 @@ cmd_members(struct agent *a, int argc, char **argv)
 	const char *binds[4];
 	int rc;
 
-	rc = args_command(
+	rc = cb_args_command(
 		"members",
 		"usage: chibo-agent members [--cell CODE] [--status S] "
 		"[--name TEXT] [--all] [--json]\n\nLists members. "
@@ -264,17 +264,18 @@ cmd_members(struct agent *a, int argc, char **argv)
 		member_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if (args_get(&v, 1) &&
-	    !cb_enum_has(cb_member_statuses, args_get(&v, 1)))
-		return agent_usage("members", "unknown status '%s'",
-		                   args_get(&v, 1));
+	if (cb_args_get(&v, 1) &&
+	    !cb_enum_has(cb_member_statuses, cb_args_get(&v, 1)))
+		return cb_args_usage("members", "unknown status '%s'",
+		                     cb_args_get(&v, 1));
 	if (!(lg = agent_open(a)))
 		return 1;
-	binds[0] = full_code(lg, args_get(&v, 0));
-	binds[1] = args_get(&v, 1);
-	binds[2] = args_get(&v, 2);
-	binds[3] = args_get(&v, 3);
-	rc = run_query(lg->st, sql, binds, 4, args_get(&v, 4) != NULL, headers);
+	binds[0] = full_code(lg, cb_args_get(&v, 0));
+	binds[1] = cb_args_get(&v, 1);
+	binds[2] = cb_args_get(&v, 2);
+	binds[3] = cb_args_get(&v, 3);
+	rc = run_query(lg->st, sql, binds, 4, cb_args_get(&v, 4) != NULL,
+	               headers);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -303,17 +304,19 @@ cmd_cells(struct agent *a, int argc, char **argv)
 	struct args v;
 	int rc;
 
-	rc = args_command("cells",
-	                  "usage: chibo-agent cells [--json]\n\nLists the "
-	                  "organisation and its cells with their member counts "
-	                  "and\nthe term of their last congress.\n"
-	                  "\n",
-	                  json_defs, argc, argv, &v, 0, 0, NULL);
+	rc = cb_args_command(
+		"cells",
+		"usage: chibo-agent cells [--json]\n\nLists the "
+		"organisation and its cells with their member counts "
+		"and\nthe term of their last congress.\n"
+		"\n",
+		json_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!(lg = agent_open(a)))
 		return 1;
-	rc = run_query(lg->st, sql, NULL, 0, args_get(&v, 0) != NULL, headers);
+	rc = run_query(lg->st, sql, NULL, 0, cb_args_get(&v, 0) != NULL,
+	               headers);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -349,7 +352,7 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 	const char *binds[3];
 	int rc;
 
-	rc = args_command(
+	rc = cb_args_command(
 		"meetings",
 		"usage: chibo-agent meetings [--cell CODE] [--from DATE] "
 		"[--to DATE] [--json]\n\nLists cell meetings (the current "
@@ -360,10 +363,11 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 		return rc;
 	if (!(lg = agent_open(a)))
 		return 1;
-	binds[0] = full_code(lg, args_get(&v, 0));
-	binds[1] = args_get(&v, 1);
-	binds[2] = args_get(&v, 2);
-	rc = run_query(lg->st, sql, binds, 3, args_get(&v, 3) != NULL, headers);
+	binds[0] = full_code(lg, cb_args_get(&v, 0));
+	binds[1] = cb_args_get(&v, 1);
+	binds[2] = cb_args_get(&v, 2);
+	rc = run_query(lg->st, sql, binds, 3, cb_args_get(&v, 3) != NULL,
+	               headers);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -401,7 +405,7 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 	const char *binds[2];
 	int rc;
 
-	rc = args_command(
+	rc = cb_args_command(
 		"ratings",
 		"usage: chibo-agent ratings [--period P] [--subject X] "
 		"[--json]\n\nLists ratings of members and organisations, "
@@ -412,9 +416,10 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 		return rc;
 	if (!(lg = agent_open(a)))
 		return 1;
-	binds[0] = args_get(&v, 0);
-	binds[1] = args_get(&v, 1);
-	rc = run_query(lg->st, sql, binds, 2, args_get(&v, 2) != NULL, headers);
+	binds[0] = cb_args_get(&v, 0);
+	binds[1] = cb_args_get(&v, 1);
+	rc = run_query(lg->st, sql, binds, 2, cb_args_get(&v, 2) != NULL,
+	               headers);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -470,20 +475,20 @@ cmd_show(struct agent *a, int argc, char **argv)
 	bool as_json;
 	int rc;
 
-	if (agent_wants_help(argc, argv)) {
+	if (cb_args_wants_help(argc, argv)) {
 		puts("usage: chibo-agent show member MEMBER [--json]\n"
 		     "       chibo-agent show meeting ID [--json]\n\n"
 		     "Shows one record in full. MEMBER: an id prefix, "
 		     "card:NUMBER or nid:NUMBER.\n");
 		return 0;
 	}
-	if ((rc = args_parse("show", defs, argc, argv, &v)))
+	if ((rc = cb_args_parse("show", defs, argc, argv, &v)))
 		return rc;
 	if (v.npos != 2 ||
 	    (strcmp(v.pos[0], "member") && strcmp(v.pos[0], "meeting")))
-		return agent_usage("show",
-		                   "give 'member MEMBER' or 'meeting ID'");
-	as_json = args_get(&v, 0) != NULL;
+		return cb_args_usage("show",
+		                     "give 'member MEMBER' or 'meeting ID'");
+	as_json = cb_args_get(&v, 0) != NULL;
 	if (!(lg = agent_open(a)))
 		return 1;
 	if (strcmp(v.pos[0], "member") == 0) {

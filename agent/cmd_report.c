@@ -41,7 +41,7 @@ cmd_report(struct agent *a, int argc, char **argv)
 	char today[11];
 	int rc;
 
-	rc = args_command(
+	rc = cb_args_command(
 		"report",
 		"usage: chibo-agent report KIND [OPTIONS]\n\n"
 		"The organisation's figures, from its own records. KIND:\n"
@@ -58,32 +58,32 @@ cmd_report(struct agent *a, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	kind = v.pos[0];
-	if ((f = args_get(&v, 5))) {
+	if ((f = cb_args_get(&v, 5))) {
 		if (!strcmp(f, "csv"))
 			fmt = CB_REPORT_CSV;
 		else if (!strcmp(f, "json"))
 			fmt = CB_REPORT_JSON;
 		else if (strcmp(f, "table"))
-			return agent_usage("report",
-			                   "--format is table, csv or "
-			                   "json");
+			return cb_args_usage("report",
+			                     "--format is table, csv or "
+			                     "json");
 	}
-	if (!strcmp(kind, "congresses") && !args_get(&v, 0))
-		return agent_usage("report", "congresses needs --term");
+	if (!strcmp(kind, "congresses") && !cb_args_get(&v, 0))
+		return cb_args_usage("report", "congresses needs --term");
 	if (!strcmp(kind, "ratings") &&
-	    (!args_get(&v, 1) || !cb_period_valid(args_get(&v, 1))))
-		return agent_usage("report", "ratings needs --period YYYY, "
-		                             "YYYY-Qn or YYYY-MM");
+	    (!cb_args_get(&v, 1) || !cb_period_valid(cb_args_get(&v, 1))))
+		return cb_args_usage("report", "ratings needs --period YYYY, "
+		                               "YYYY-Qn or YYYY-MM");
 	if (!strcmp(kind, "meetings") &&
-	    (!month_ok(args_get(&v, 2)) || !month_ok(args_get(&v, 3))))
-		return agent_usage("report",
-		                   "meetings needs --from YYYY-MM and "
-		                   "--to YYYY-MM");
-	if (args_get(&v, 4)) {
+	    (!month_ok(cb_args_get(&v, 2)) || !month_ok(cb_args_get(&v, 3))))
+		return cb_args_usage("report",
+		                     "meetings needs --from YYYY-MM and "
+		                     "--to YYYY-MM");
+	if (cb_args_get(&v, 4)) {
 		struct cb_date d;
 
-		if (cb_date_parse(args_get(&v, 4), &d, &eb))
-			return agent_usage("report", "--on: %s", eb.msg);
+		if (cb_date_parse(cb_args_get(&v, 4), &d, &eb))
+			return cb_args_usage("report", "--on: %s", eb.msg);
 		cb_date_format(&d, today);
 	} else {
 		struct cb_date d = cb_date_today();
@@ -92,22 +92,23 @@ cmd_report(struct agent *a, int argc, char **argv)
 	}
 	if (strcmp(kind, "membership") && strcmp(kind, "congresses") &&
 	    strcmp(kind, "ratings") && strcmp(kind, "meetings"))
-		return agent_usage("report", "unknown report '%s'", kind);
+		return cb_args_usage("report", "unknown report '%s'", kind);
 	if (!(lg = agent_open(a)))
 		return 1;
 	if (!strcmp(kind, "membership"))
 		rc = cb_report_membership(lg->st, today, &r, &eb);
 	else if (!strcmp(kind, "congresses"))
-		rc = cb_report_congresses(lg->st, args_get(&v, 0), &r, &eb);
+		rc = cb_report_congresses(lg->st, cb_args_get(&v, 0), &r, &eb);
 	else if (!strcmp(kind, "ratings"))
-		rc = cb_report_ratings(lg->st, args_get(&v, 1), &r, &eb);
+		rc = cb_report_ratings(lg->st, cb_args_get(&v, 1), &r, &eb);
 	else
-		rc = cb_report_meetings(lg->st, args_get(&v, 2),
-		                        args_get(&v, 3), &r, &eb);
+		rc = cb_report_meetings(lg->st, cb_args_get(&v, 2),
+		                        cb_args_get(&v, 3), &r, &eb);
 	if (rc) {
 		agent_error("%s", eb.msg);
 		rc = 1;
-	} else if (cb_report_write(&r, fmt, args_get(&v, 6) != NULL, stdout)) {
+	} else if (cb_report_write(&r, fmt, cb_args_get(&v, 6) != NULL,
+	                           stdout)) {
 		agent_error("cannot write the report");
 		rc = 1;
 	}

@@ -75,33 +75,6 @@ agent_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int
-agent_usage(const char *cmd, const char *fmt, ...)
-{
-	const char *sp = *cmd ? " " : "";
-	va_list ap;
-
-	fprintf(stderr, "chibo-agent%s%s: ", sp, cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "; see 'chibo-agent%s%s --help'\n", sp, cmd);
-	return EXIT_USAGE;
-}
-
-bool
-agent_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0)
-			return true;
-	}
-	return false;
-}
-
 struct cb_ledger *
 agent_open(const struct agent *a)
 {
@@ -143,6 +116,7 @@ main(int argc, char **argv)
 	char *dflt = NULL;
 	int i = 1, rc;
 
+	cb_args_prog = "chibo-agent";
 	if (sodium_init() < 0) {
 		agent_error("libsodium failed to initialise");
 		return 1;
@@ -151,7 +125,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--replica") == 0 ||
 		    strcmp(argv[i], "-R") == 0) {
 			if (i + 1 >= argc)
-				return agent_usage(
+				return cb_args_usage(
 					"", "--replica needs a directory");
 			a.replica = argv[i + 1];
 			i += 2;
@@ -182,7 +156,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (a.replica && !*a.replica)
-		return agent_usage("", "--replica needs a directory, not ''");
+		return cb_args_usage("", "--replica needs a directory, not ''");
 	if (!a.replica)
 		a.replica = getenv("CHIBO_REPLICA");
 	if (!a.replica || !*a.replica)

@@ -2,6 +2,7 @@
 # Turns schema/NNN_name.sql files into a C array of migrations:
 #   const struct cb_migration cb_schema_migrations[]; size_t cb_schema_count;
 # Version N is the number before the first underscore.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(out "/* generated from the files in schema/ by cmake/embed_schema.cmake */\n")
 string(APPEND out "#include <stddef.h>\n#include \"schema.h\"\n")
 set(items "")

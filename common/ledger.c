@@ -375,13 +375,21 @@ ensure_dir(const char *dir, struct cb_errbuf *eb)
 	return CB_OK;
 }
 
+const struct cb_ledger_kind cb_ledger_agent = {
+	CB_REPLICA_DB, CB_REPLICA_KEY,     "org.init",
+	"replica",     "chibo-agent init", false
+};
+const struct cb_ledger_kind cb_ledger_hub = { "hub.db",         "hub.key",
+	                                      "hub.init",       "hub",
+	                                      "chibo-hub init", true };
+
 static cb_err
-open_parts(const char *dir, bool create, struct cb_ledger **out,
-           struct cb_errbuf *eb)
+open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
+           struct cb_ledger **out, struct cb_errbuf *eb)
 {
 	struct cb_ledger *lg = calloc(1, sizeof(*lg));
-	char *db = path_in(dir, CB_REPLICA_DB);
-	char *key = path_in(dir, CB_REPLICA_KEY);
+	char *db = path_in(dir, kind->db);
+	char *key = path_in(dir, kind->key);
 	cb_err rc = CB_ENOMEM;
 
 	if (!lg || !db || !key || !(lg->dir = strdup(dir))) {
@@ -391,17 +399,17 @@ open_parts(const char *dir, bool create, struct cb_ledger **out,
 	if (create) {
 		if (access(db, F_OK) == 0) {
 			rc = cb_error(eb, CB_EEXIST,
-			              "a replica already exists in '%s'", dir);
+			              "a %s already exists in '%s'", kind->what,
+			              dir);
 			goto fail;
 		}
 		rc = cb_key_create(key, &lg->key, eb);
 	} else {
 		if (access(db, F_OK) != 0) {
-			rc = cb_error(
-				eb, CB_ENOTFOUND,
-				"no replica in '%s'; run 'chibo-agent init' "
-				"or give --replica",
-				dir);
+			rc = cb_error(eb, CB_ENOTFOUND,
+			              "no %s in '%s'; run '%s' or give the "
+			              "directory",
+			              kind->what, dir, kind->init_command);
 			goto fail;
 		}
 		rc = cb_key_load(key, &lg->key, eb);
@@ -426,14 +434,25 @@ cb_err
 cb_ledger_create(const char *dir, const json_t *init, struct cb_ledger **out,
                  struct cb_errbuf *eb)
 {
+	return cb_ledger_create_kind(dir, &cb_ledger_agent, init, out, eb);
+}
+
+cb_err
+cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
+                      const json_t *init, struct cb_ledger **out,
+                      struct cb_errbuf *eb)
+{
 	struct cb_ledger *lg = NULL;
 	const char *code = json_string_value(json_object_get(init, "code"));
+	char pk[2 * CB_KEY_BYTES + 1];
 	cb_err rc;
 
 	if (!code)
 		return cb_error(eb, CB_EINVAL, "the organisation needs a code");
-	if ((rc = ensure_dir(dir, eb)) || (rc = open_parts(dir, true, &lg, eb)))
+	if ((rc = ensure_dir(dir, eb)) ||
+	    (rc = open_parts(dir, kind, true, &lg, eb)))
 		return rc;
+	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
 	if (!(lg->org = strdup(code))) {
 		rc = cb_error(eb, CB_ENOMEM, "out of memory");
 		goto fail;
@@ -443,7 +462,9 @@ cb_ledger_create(const char *dir, const json_t *init, struct cb_ledger **out,
 	if ((rc = cb_store_meta_set(lg->st, "org", code, eb)) ||
 	    (rc = cb_store_meta_set(lg->st, "created_by",
 	                            "chibo " CHIBO_VERSION, eb)) ||
-	    (rc = cb_ledger_append(lg, "org.init", init, NULL, eb)) ||
+	    (kind->own_authority &&
+	     (rc = cb_store_meta_set(lg->st, "authority", pk, eb))) ||
+	    (rc = cb_ledger_append(lg, kind->first_op, init, NULL, eb)) ||
 	    (rc = cb_ledger_commit(lg, eb))) {
 		cb_ledger_abort(lg);
 		goto fail;
@@ -454,21 +475,24 @@ fail:
 	/* Leave no half replica behind: the next init must be able to run.
 	 * The key file is kept only if the database was committed. */
 	if (lg) {
-		char *db = path_in(dir, CB_REPLICA_DB);
-		char *key = path_in(dir, CB_REPLICA_KEY);
-		char *side;
+		char *db = path_in(dir, kind->db);
+		char *key = path_in(dir, kind->key);
 
 		cb_store_free(&lg->st);
 		if (db) {
-			unlink(db);
-			side = path_in(dir, CB_REPLICA_DB "-wal");
-			if (side)
-				unlink(side);
-			free(side);
-			side = path_in(dir, CB_REPLICA_DB "-shm");
-			if (side)
-				unlink(side);
-			free(side);
+			static const char *const sides[] = { "", "-wal",
+				                             "-shm" };
+
+			for (size_t i = 0; i < 3; i++) {
+				size_t n = strlen(db) + 5;
+				char *side = malloc(n);
+
+				if (side) {
+					snprintf(side, n, "%s%s", db, sides[i]);
+					unlink(side);
+				}
+				free(side);
+			}
 		}
 		if (key)
 			unlink(key);
@@ -482,17 +506,24 @@ fail:
 cb_err
 cb_ledger_open(const char *dir, struct cb_ledger **out, struct cb_errbuf *eb)
 {
+	return cb_ledger_open_kind(dir, &cb_ledger_agent, out, eb);
+}
+
+cb_err
+cb_ledger_open_kind(const char *dir, const struct cb_ledger_kind *kind,
+                    struct cb_ledger **out, struct cb_errbuf *eb)
+{
 	struct cb_ledger *lg = NULL;
-	cb_err rc = open_parts(dir, false, &lg, eb);
+	cb_err rc = open_parts(dir, kind, false, &lg, eb);
 
 	if (rc)
 		return rc;
 	rc = cb_store_meta_get(lg->st, "org", &lg->org, eb);
 	if (rc) {
 		cb_error(eb, CB_EIO,
-		         "replica '%s' has no organisation; it was "
-		         "not fully initialised",
-		         dir);
+		         "%s '%s' has no organisation; it was not fully "
+		         "initialised",
+		         kind->what, dir);
 		cb_ledger_free(&lg);
 		return CB_EIO;
 	}

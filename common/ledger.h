@@ -30,6 +30,28 @@ struct cb_ledger {
 	unsigned char head_id[CB_HASH_BYTES];
 };
 
+/* What kind of store a directory holds: its file names, its first op, and
+ * whether its own key is the authority that enrols others. */
+struct cb_ledger_kind {
+	const char *db, *key;
+	const char *first_op;
+	const char *what;         /* "replica", "hub": for messages */
+	const char *init_command; /* how to make one */
+	bool own_authority;
+};
+
+/* A commune's replica (replica.db, agent.key, org.init) and a hub's
+ * directory (hub.db, hub.key, hub.init; its key is the authority). */
+extern const struct cb_ledger_kind cb_ledger_agent, cb_ledger_hub;
+
+/* As cb_ledger_create/open for another kind of store. */
+cb_err cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
+                             const json_t *init, struct cb_ledger **out,
+                             struct cb_errbuf *eb) CB_MUST_CHECK;
+cb_err cb_ledger_open_kind(const char *dir, const struct cb_ledger_kind *kind,
+                           struct cb_ledger **out,
+                           struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* Create a replica in dir (created mode 0700 if absent; must hold no
  * replica): the database, a fresh key, and entry 1, org.init with the
  * fields of init (code, name, kind, optional parent). */

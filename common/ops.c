@@ -64,6 +64,7 @@ enum ftype {
 
 #define REQ 1u
 #define NULLABLE 2u
+#define EXPAND 4u /* FT_CODE: a code without '.' means a cell, ORG.CODE */
 
 struct field {
 	const char *name;
@@ -98,7 +99,7 @@ static const struct field f_cell_rename[] = {
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 static const struct field f_org_congress[] = {
-	{ "org", FT_CODE, REQ, NULL, 0, 0 },
+	{ "org", FT_CODE, REQ | EXPAND, NULL, 0, 0 },
 	{ "term", FT_TERM, REQ, NULL, 0, 0 },
 	{ "held_on", FT_DATE, REQ, NULL, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, 0 },
@@ -164,6 +165,28 @@ static const struct field f_rating_record[] = {
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 
+static const char *const hub_levels[] = { "district", "province", NULL };
+static const char *const roles[] = { "commune", "district", "auditor", NULL };
+static const struct field f_hub_init[] = {
+	{ "code", FT_CODE, REQ, NULL, 0, 0 },
+	{ "name", FT_NAME, REQ, NULL, 0, 0 },
+	{ "level", FT_ENUM, REQ, hub_levels, 0, 0 },
+	{ "parent", FT_CODE, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_key_enroll[] = {
+	{ "key", FT_HASH, REQ, NULL, 0, 0 },
+	{ "org", FT_CODE, REQ, NULL, 0, 0 },
+	{ "role", FT_ENUM, REQ, roles, 0, 0 },
+	{ "name", FT_NAME, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_key_revoke[] = {
+	{ "key", FT_HASH, REQ, NULL, 0, 0 },
+	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+
 static const struct opspec specs[] = {
 	{ "org.init", f_org_init },
 	{ "cell.create", f_cell_create },
@@ -174,13 +197,18 @@ static const struct opspec specs[] = {
 	{ "member.status", f_member_status },
 	{ "meeting.record", f_meeting_record },
 	{ "rating.record", f_rating_record },
+	{ "hub.init", f_hub_init },
+	{ "key.enroll", f_key_enroll },
+	{ "key.revoke", f_key_revoke },
 };
 
 const char *const cb_ops_names[] = { "org.init",      "cell.create",
 	                             "cell.rename",   "org.congress",
 	                             "member.add",    "member.update",
 	                             "member.status", "meeting.record",
-	                             "rating.record", NULL };
+	                             "rating.record", "hub.init",
+	                             "key.enroll",    "key.revoke",
+	                             NULL };
 
 static const struct opspec *
 spec_of(const char *op)
@@ -708,11 +736,25 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 	case FT_CODE:
 		/* An org field may name the grassroots organisation or, in
 		 * short form, one of its cells. */
-		if (org && strcmp(s, org) != 0 && !strchr(s, '.') &&
-		    strcmp(f->name, "org") == 0)
+		if (org && (f->flags & EXPAND) && strcmp(s, org) != 0 &&
+		    !strchr(s, '.'))
 			s = qualify(buf, sizeof(buf), org, s);
 		*out = json_string(s);
 		return CB_OK;
+	case FT_HASH: {
+		char low[65];
+		size_t n = strlen(s);
+
+		if (n != 64) {
+			*out = json_string(s);
+			return CB_OK;
+		}
+		for (size_t i = 0; i < n; i++)
+			low[i] = (char)tolower((unsigned char)s[i]);
+		low[n] = 0;
+		*out = json_string(low);
+		return CB_OK;
+	}
 	case FT_MEMBER:
 		if (cb_ops_resolve_member(st, s, id, eb))
 			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",

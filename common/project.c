@@ -836,6 +836,147 @@ apply_rating_record(struct ctx *c)
 	return cb_store_step_done(c->st, s, c->eb);
 }
 
+/* --- enrolment ------------------------------------------------------ */
+
+/* Is the entry's author this store's authority (meta 'authority': the hub
+ * key a hub was made with, or the one an agent was given at enrolment)?
+ * That is configuration, not data: the trust anchor every rule of
+ * enrolment starts from. */
+static cb_err
+by_authority(struct ctx *c, const char *what)
+{
+	char *auth = NULL, author[2 * CB_KEY_BYTES + 1];
+	cb_err rc = cb_store_meta_get(c->st, "authority", &auth, NULL);
+	bool ok;
+
+	if (rc == CB_ENOTFOUND)
+		return reject(c, "%s: this store knows no authority (hub key)",
+		              what);
+	if (rc)
+		return cb_store_error(c->st, c->eb, "cannot read the authority");
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
+	ok = strcmp(auth, author) == 0;
+	free(auth);
+	if (!ok)
+		return reject(c, "%s: only the hub's own key may do this", what);
+	return CB_OK;
+}
+
+static cb_err
+apply_hub_init(struct ctx *c)
+{
+	const char *code = str(c->b, "code");
+	char kind[32];
+	struct org o;
+	cb_err rc;
+
+	if ((rc = by_authority(c, "hub.init")))
+		return rc;
+	rc = org_get(c, code, &o);
+	if (rc == CB_OK)
+		return reject(c, "organisation '%s' already exists", code);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	snprintf(kind, sizeof(kind), "%s-committee", str(c->b, "level"));
+	return org_insert(c, code, str(c->b, "parent"), "committee", kind,
+	                  str(c->b, "name"), NULL);
+}
+
+/* Reads the enrolment of key: CB_ENOTFOUND, or CB_OK with revoked set. */
+static cb_err
+enrolment_get(struct ctx *c, const char *key, bool *revoked, char org[65])
+{
+	static const char sql[] =
+		"SELECT org, revoked_by IS NOT NULL FROM enrolments WHERE key = ?";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, key);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		snprintf(org, 65, "%s", sqlite3_column_text(s, 0));
+		*revoked = sqlite3_column_int(s, 1) != 0;
+	}
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return CB_ENOTFOUND;
+	return r == SQLITE_ROW ? CB_OK
+	                       : cb_store_error(c->st, c->eb,
+	                                        "cannot read enrolments");
+}
+
+static cb_err
+apply_key_enroll(struct ctx *c)
+{
+	static const char sql[] =
+		"INSERT INTO enrolments (key, org, role, name, enrolled_on, entry) "
+		"VALUES (?, ?, ?, ?, ?, ?)";
+	const char *key = str(c->b, "key");
+	unsigned char raw[CB_KEY_BYTES];
+	char org[65];
+	bool revoked = false;
+	sqlite3_stmt *s;
+	cb_err rc;
+
+	if ((rc = by_authority(c, "key.enroll")))
+		return rc;
+	if (cb_hex_decode(key, raw, sizeof(raw), NULL) ||
+	    crypto_core_ed25519_is_valid_point(raw) != 1)
+		return reject(c, "key %.12s is not an Ed25519 public key", key);
+	rc = enrolment_get(c, key, &revoked, org);
+	if (rc == CB_OK)
+		return revoked ? reject(c, "key %.12s was revoked; a revoked key "
+		                           "is never enrolled again: the office "
+		                           "makes a new one",
+		                        key)
+		               : reject(c, "key %.12s is already enrolled for "
+		                           "'%s'; revoke it first",
+		                        key, org);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, key);
+	cb_bind_text(s, 2, str(c->b, "org"));
+	cb_bind_text(s, 3, str(c->b, "role"));
+	cb_bind_text(s, 4, str(c->b, "name"));
+	cb_bind_text(s, 5, c->today);
+	sqlite3_bind_blob(s, 6, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+static cb_err
+apply_key_revoke(struct ctx *c)
+{
+	static const char sql[] =
+		"UPDATE enrolments SET revoked_on = ?, revoked_by = ?, reason = ? "
+		"WHERE key = ?";
+	const char *key = str(c->b, "key");
+	char org[65];
+	bool revoked = false;
+	sqlite3_stmt *s;
+	cb_err rc;
+
+	if ((rc = by_authority(c, "key.revoke")))
+		return rc;
+	rc = enrolment_get(c, key, &revoked, org);
+	if (rc == CB_ENOTFOUND)
+		return reject(c, "key %.12s is not enrolled", key);
+	if (rc)
+		return rc;
+	if (revoked)
+		return reject(c, "key %.12s is already revoked", key);
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, c->today);
+	sqlite3_bind_blob(s, 2, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 3, str(c->b, "reason"));
+	cb_bind_text(s, 4, key);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
 /* --- dispatch -------------------------------------------------------- */
 
 static const struct {
@@ -851,6 +992,9 @@ static const struct {
 	{ "member.status", apply_member_status },
 	{ "meeting.record", apply_meeting_record },
 	{ "rating.record", apply_rating_record },
+	{ "hub.init", apply_hub_init },
+	{ "key.enroll", apply_key_enroll },
+	{ "key.revoke", apply_key_revoke },
 };
 
 cb_err
@@ -891,6 +1035,7 @@ static const char *const tables[] = {
 	"SELECT * FROM meetings ORDER BY id",
 	"SELECT * FROM attendance ORDER BY meeting, member",
 	"SELECT * FROM ratings ORDER BY subject_kind, subject, period, stage",
+	"SELECT * FROM enrolments ORDER BY key",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -901,7 +1046,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM orgs; DELETE FROM congresses;"
 	                     "DELETE FROM members; DELETE FROM memberships;"
 	                     "DELETE FROM meetings; DELETE FROM attendance;"
-	                     "DELETE FROM ratings;"
+	                     "DELETE FROM ratings; DELETE FROM enrolments;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL;",
 	                     eb);

@@ -30,7 +30,7 @@ CREATE INDEX entries_author_seq ON entries (author, seq);
 CREATE TABLE orgs (
 	code      TEXT PRIMARY KEY,
 	parent    TEXT,
-	level     TEXT NOT NULL CHECK (level IN ('grassroots', 'cell')),
+	level     TEXT NOT NULL CHECK (level IN ('committee', 'grassroots', 'cell')),
 	kind      TEXT NOT NULL,
 	name      TEXT NOT NULL,
 	name_fold TEXT NOT NULL,

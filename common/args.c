@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* args.c — command-line parsing shared by the programs (see args.h). */
+#include "args.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *cb_args_prog = "chibo";
+
+int
+cb_args_usage(const char *cmd, const char *fmt, ...)
+{
+	const char *sp = *cmd ? " " : "";
+	va_list ap;
+
+	fprintf(stderr, "%s%s%s: ", cb_args_prog, sp, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; see '%s%s%s --help'\n", cb_args_prog, sp, cmd);
+	return 2;
+}
+
+bool
+cb_args_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+cb_args_parse(const char *cmd, const struct argdef *defs, int argc, char **argv,
+              struct args *out)
+{
+	bool only_pos = false;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *eq, *val = NULL;
+		size_t len;
+		int d;
+
+		if (only_pos || arg[0] != '-' || strcmp(arg, "-") == 0) {
+			if (out->npos == ARGS_MAX_POS)
+				return cb_args_usage(cmd, "too many arguments");
+			out->pos[out->npos++] = argv[i];
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			only_pos = true;
+			continue;
+		}
+		if (arg[1] != '-')
+			return cb_args_usage(cmd, "unknown option '%s'", arg);
+		arg += 2;
+		eq = strchr(arg, '=');
+		len = eq ? (size_t)(eq - arg) : strlen(arg);
+		for (d = 0; defs[d].name; d++)
+			if (strlen(defs[d].name) == len &&
+			    strncmp(defs[d].name, arg, len) == 0)
+				break;
+		if (!defs[d].name)
+			return cb_args_usage(cmd, "unknown option '--%.*s'",
+			                     (int)len, arg);
+		if (defs[d].metavar) {
+			if (eq)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return cb_args_usage(cmd, "--%s needs a value",
+				                     defs[d].name);
+		} else if (eq) {
+			return cb_args_usage(cmd, "--%s takes no value",
+			                     defs[d].name);
+		} else {
+			val = "1";
+		}
+		if (out->n[d] == ARGS_MAX_REPEAT)
+			return cb_args_usage(cmd, "--%s given too many times",
+			                     defs[d].name);
+		out->vals[d][out->n[d]++] = val;
+	}
+	return 0;
+}
+
+const char *
+cb_args_get(const struct args *a, int i)
+{
+	return a->n[i] ? a->vals[i][a->n[i] - 1] : NULL;
+}
+
+void
+cb_args_help(FILE *fp, const struct argdef *defs)
+{
+	for (int d = 0; defs[d].name; d++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", defs[d].name,
+		         defs[d].metavar ? " " : "",
+		         defs[d].metavar ? defs[d].metavar : "");
+		fprintf(fp, "  %-26s %s\n", left, defs[d].help);
+	}
+}
+
+int
+cb_args_command(const char *cmd, const char *help, const struct argdef *defs,
+                int argc, char **argv, struct args *v, int min_pos, int max_pos,
+                const char *pos_usage)
+{
+	int rc;
+
+	if (cb_args_wants_help(argc, argv)) {
+		fputs(help, stdout);
+		cb_args_help(stdout, defs);
+		return 0;
+	}
+	if ((rc = cb_args_parse(cmd, defs, argc, argv, v)))
+		return rc;
+	if (v->npos > max_pos && max_pos == 0)
+		return cb_args_usage(cmd, "unexpected argument '%s'",
+		                     v->pos[0]);
+	if (v->npos < min_pos || v->npos > max_pos)
+		return cb_args_usage(cmd, "%s", pos_usage);
+	return -1;
+}
