@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_admin.c — the hub's administration: init, enroll, revoke, list, pin,
+ * verify. Enrolments are entries of the hub's own log (key.enroll,
+ * key.revoke, signed by hub.key), so an auditor can tell what each key was
+ * allowed to write, and when. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "hub.h"
+#include "table.h"
+#include "tls.h"
+
+static const struct argdef init_defs[] = {
+	{ "code", "CODE", "the committee's code (e.g. the district's)" },
+	{ "name", "NAME", "its name, e.g. 'Huyện ủy Lạng Giang'" },
+	{ "level", "LEVEL", "district (the default) or province" },
+	{ "parent", "CODE", "the superior committee's code" },
+	{ "dns", "NAME",
+	  "a DNS name for the TLS certificate (repeatable; "
+	  "localhost is always in it)" },
+	{ "ip", "ADDRESS",
+	  "an IP address for it (repeatable; 127.0.0.1 and "
+	  "::1 are always in it)" },
+	{ NULL, NULL, NULL },
+};
+
+/* Remove what a failed init made, so that init can run again. */
+static void
+undo_init(const struct hub *h)
+{
+	static const char *const names[] = { "hub.db",     "hub.db-wal",
+		                             "hub.db-shm", "hub.key",
+		                             HUB_TLS_KEY,  HUB_TLS_CERT };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *p = hub_path(h, names[i]);
+
+		if (p)
+			unlink(p);
+		free(p);
+	}
+}
+
+int
+cmd_hub_init(struct hub *h, int argc, char **argv)
+{
+	const char *dns[ARGS_MAX_REPEAT + 2], *ips[ARGS_MAX_REPEAT + 3];
+	char pin[CB_TLS_PIN_MAX], pk[2 * CB_KEY_BYTES + 1];
+	struct cb_ledger *lg = NULL;
+	struct cb_errbuf eb;
+	struct args v;
+	char *key = NULL, *crt = NULL;
+	json_t *init;
+	int rc, nd = 0, ni = 0;
+
+	rc = cb_args_command(
+		"init",
+		"usage: chibo-hub [--dir DIR] init --code CODE --name NAME "
+		"[--level LEVEL]\n\n"
+		"Creates the hub's directory: hub.db (its log, entry 1 a "
+		"hub.init), hub.key\n(its Ed25519 key, mode 0600: the "
+	        "authority "
+		"that enrols agents), tls.key\nand tls.crt (a self-signed "
+		"certificate). Prints the hub key and the TLS\npin: give both "
+		"to every office you enrol. Nothing is ever overwritten.\n\n",
+		init_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
+		return cb_args_usage("init", "give --code and --name");
+	dns[nd++] = "localhost";
+	for (int k = 0; k < v.n[4]; k++)
+		dns[nd++] = v.vals[4][k];
+	dns[nd] = NULL;
+	ips[ni++] = "127.0.0.1";
+	ips[ni++] = "::1";
+	for (int k = 0; k < v.n[5]; k++)
+		ips[ni++] = v.vals[5][k];
+	ips[ni] = NULL;
+	init = json_pack("{s:s, s:s, s:s}", "code", cb_args_get(&v, 0), "name",
+	                 cb_args_get(&v, 1), "level",
+	                 cb_args_get(&v, 2) ? cb_args_get(&v, 2) : "district");
+	if (cb_args_get(&v, 3))
+		json_object_set_new(init, "parent",
+		                    json_string(cb_args_get(&v, 3)));
+	rc = cb_ledger_create_kind(h->dir, &cb_ledger_hub, init, &lg, &eb);
+	json_decref(init);
+	if (rc) {
+		hub_error("%s", eb.msg);
+		return 1;
+	}
+	key = hub_path(h, HUB_TLS_KEY);
+	crt = hub_path(h, HUB_TLS_CERT);
+	if (!key || !crt ||
+	    cb_tls_create(key, crt, cb_args_get(&v, 1), dns, ips, pin, &eb)) {
+		hub_error("%s", key && crt ? eb.msg : "out of memory");
+		cb_ledger_free(&lg);
+		undo_init(h);
+		free(key);
+		free(crt);
+		return 1;
+	}
+	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
+	printf("created hub '%s' for %s\n", h->dir, lg->org);
+	printf("hub key: %s\n", pk);
+	printf("TLS pin: %s\n", pin);
+	printf("give the hub key and the pin to each office you enrol\n");
+	cb_ledger_free(&lg);
+	free(key);
+	free(crt);
+	return 0;
+}
+
+static int
+append(struct hub *h, const char *op, json_t *in)
+{
+	struct cb_ledger *lg = hub_open(h);
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_errbuf eb;
+	char id[13];
+	int rc = 1;
+
+	if (!lg)
+		return 1;
+	if (cb_ledger_append(lg, op, in, &e, &eb)) {
+		hub_error("%s", eb.msg);
+	} else {
+		cb_hash_short(e.id, id);
+		printf("recorded %s as entry %" PRIu64 " (%s)\n", op, e.seq,
+		       id);
+		rc = 0;
+	}
+	cb_entry_release(&e);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+static const struct argdef enroll_defs[] = {
+	{ "org", "CODE",
+	  "the organisation (and its cells) the key writes for" },
+	{ "role", "ROLE", "commune, district or auditor" },
+	{ "name", "NAME", "who holds the key, e.g. 'Văn phòng Đảng ủy xã'" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_hub_enroll(struct hub *h, int argc, char **argv)
+{
+	struct args v;
+	json_t *in;
+	int rc;
+
+	rc = cb_args_command(
+		"enroll",
+		"usage: chibo-hub enroll KEY --org CODE --role ROLE [--name "
+		"NAME]\n\n"
+		"Allows the agent whose public key is KEY (64 hex digits, as "
+		"'chibo-agent\ninit' printed it) to write for organisation "
+	        "CODE "
+		"and its cells. Recorded\nas a key.enroll entry signed by the "
+		"hub's key. A revoked key is never\nenrolled again.\n\n",
+		enroll_defs, argc, argv, &v, 1, 1, "give one KEY");
+	if (rc >= 0)
+		return rc;
+	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
+		return cb_args_usage("enroll", "give --org and --role");
+	in = json_pack("{s:s, s:s, s:s}", "key", v.pos[0], "org",
+	               cb_args_get(&v, 0), "role", cb_args_get(&v, 1));
+	if (cb_args_get(&v, 2))
+		json_object_set_new(in, "name",
+		                    json_string(cb_args_get(&v, 2)));
+	rc = append(h, "key.enroll", in);
+	json_decref(in);
+	return rc;
+}
+
+static const struct argdef revoke_defs[] = {
+	{ "reason", "TEXT", "why (a lost laptop, a replaced key, …)" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_hub_revoke(struct hub *h, int argc, char **argv)
+{
+	struct args v;
+	json_t *in;
+	int rc;
+
+	rc = cb_args_command(
+		"revoke",
+		"usage: chibo-hub revoke KEY [--reason TEXT]\n\n"
+		"Withdraws an enrolled key: recorded as a key.revoke entry "
+		"signed by the\nhub's key. The key cannot be enrolled "
+	        "again.\n\n",
+		revoke_defs, argc, argv, &v, 1, 1, "give one KEY");
+	if (rc >= 0)
+		return rc;
+	in = json_pack("{s:s}", "key", v.pos[0]);
+	if (cb_args_get(&v, 0))
+		json_object_set_new(in, "reason",
+		                    json_string(cb_args_get(&v, 0)));
+	rc = append(h, "key.revoke", in);
+	json_decref(in);
+	return rc;
+}
+
+static const struct argdef list_defs[] = {
+	{ "all", NULL, "include revoked keys" },
+	{ "json", NULL, "print JSON" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_hub_list(struct hub *h, int argc, char **argv)
+{
+	static const char sql[] =
+		"SELECT key, org, role, name, enrolled_on, revoked_on, reason "
+		"FROM enrolments WHERE ?1 OR revoked_on IS NULL "
+		"ORDER BY org, key";
+	struct cb_ledger *lg;
+	struct cb_table t;
+	struct args v;
+	sqlite3_stmt *s = NULL;
+	json_t *arr = NULL;
+	bool as_json;
+	int rc, r;
+
+	rc = cb_args_command("list",
+	                     "usage: chibo-hub list [--all] [--json]\n\n"
+	                     "The keys enrolled at this hub.\n\n",
+	                     list_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	as_json = cb_args_get(&v, 1) != NULL;
+	if (!(lg = hub_open(h)))
+		return 1;
+	rc = 1;
+	if (cb_table_init(&t, 6,
+	                  (const char *const[]){ "KEY", "ORG", "ROLE", "NAME",
+	                                         "ENROLLED", "STATE" })) {
+		hub_error("out of memory");
+		goto out_nt;
+	}
+	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL)) {
+		hub_error("cannot read the enrolments: %s",
+		          sqlite3_errmsg(cb_store_db(lg->st)));
+		goto out;
+	}
+	sqlite3_bind_int(s, 1, cb_args_get(&v, 0) != NULL);
+	arr = json_array();
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *c[7];
+		char state[300], shortkey[13];
+
+		for (int i = 0; i < 7; i++)
+			c[i] = (const char *)sqlite3_column_text(s, i);
+		json_array_append_new(
+			arr, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?}",
+		                       "key", c[0], "org", c[1], "role", c[2],
+		                       "name", c[3], "enrolled_on", c[4],
+		                       "revoked_on", c[5], "reason", c[6]));
+		snprintf(shortkey, sizeof(shortkey), "%.12s", c[0]);
+		if (c[5])
+			snprintf(state, sizeof(state), "revoked %s%s%s", c[5],
+			         c[6] ? ": " : "", c[6] ? c[6] : "");
+		else
+			snprintf(state, sizeof(state), "active");
+		if (cb_table_add(&t,
+		                 (const char *const[]){ shortkey, c[1], c[2],
+		                                        c[3], c[4], state })) {
+			hub_error("out of memory");
+			goto out;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		hub_error("cannot read the enrolments");
+		goto out;
+	}
+	if (as_json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		cb_table_print(&t, stdout);
+	}
+	rc = 0;
+out:
+	cb_table_release(&t);
+out_nt:
+	json_decref(arr);
+	sqlite3_finalize(s);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+int
+cmd_hub_pin(struct hub *h, int argc, char **argv)
+{
+	static const struct argdef none[] = { { NULL, NULL, NULL } };
+	char pin[CB_TLS_PIN_MAX], *crt;
+	struct cb_errbuf eb;
+	struct args v;
+	int rc;
+
+	rc = cb_args_command("pin",
+	                     "usage: chibo-hub pin\n\nPrints the TLS "
+	                     "public-key pin of the hub's certificate, in\n"
+	                     "libcurl's sha256//BASE64 form.\n\n",
+	                     none, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if (!(crt = hub_path(h, HUB_TLS_CERT))) {
+		hub_error("out of memory");
+		return 1;
+	}
+	rc = cb_tls_pin_of(crt, pin, &eb);
+	free(crt);
+	if (rc) {
+		hub_error("%s", eb.msg);
+		return 1;
+	}
+	puts(pin);
+	return 0;
+}
+
+static void
+print_fault(void *ctx, const char *msg)
+{
+	(void)ctx;
+	printf("FAULT: %s\n", msg);
+}
+
+int
+cmd_hub_verify(struct hub *h, int argc, char **argv)
+{
+	static const struct argdef none[] = { { NULL, NULL, NULL } };
+	struct cb_verify_report r;
+	struct cb_ledger *lg;
+	struct cb_errbuf eb;
+	struct args v;
+	cb_err rc;
+	int c;
+
+	c = cb_args_command("verify",
+	                    "usage: chibo-hub verify\n\nRe-checks the hub's "
+	                    "log: every signature, chain and table, as\n"
+	                    "'chibo-agent verify' does for a replica.\n\n",
+	                    none, argc, argv, &v, 0, 0, NULL);
+	if (c >= 0)
+		return c;
+	if (!(lg = hub_open(h)))
+		return 1;
+	rc = cb_ledger_verify(lg, &r, print_fault, NULL, &eb);
+	cb_ledger_free(&lg);
+	if (rc && rc != CB_ECRYPTO) {
+		hub_error("%s", eb.msg);
+		return 1;
+	}
+	printf("%" PRIu64 " entries from %" PRIu64 " author%s: %s\n", r.entries,
+	       r.authors, r.authors == 1 ? "" : "s",
+	       rc ? eb.msg : "all signatures, chains and tables verify");
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c — chibo-hub: the district's hub. main only resolves the hub
+ * directory and dispatches to one function per command. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "hub.h"
+
+static const char usage_text[] =
+	"usage: chibo-hub [--dir DIR] COMMAND [ARGS]\n"
+	"\n"
+	"The district's hub: enrols the keys of commune offices, and (not "
+        "yet)\n"
+	"serves their sync over HTTPS.\n"
+	"\n"
+	"Directory: --dir DIR, else $CHIBO_HUB, else\n"
+	"  $XDG_DATA_HOME/chibo/hub (~/.local/share/chibo/hub).\n"
+	"\n"
+	"  init      create the hub: its log, its key, its TLS identity\n"
+	"  enroll    allow an agent's key to write for an organisation\n"
+	"  revoke    withdraw a key\n"
+	"  list      the enrolled keys\n"
+	"  pin       the TLS public-key pin to give to agents\n"
+	"  verify    re-check the hub's log and tables\n"
+	"\n"
+	"Every command takes --help. Exit: 0 ok, 1 failure, 2 usage.\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(struct hub *, int, char **);
+} commands[] = {
+	{ "init", cmd_hub_init },     { "enroll", cmd_hub_enroll },
+	{ "revoke", cmd_hub_revoke }, { "list", cmd_hub_list },
+	{ "pin", cmd_hub_pin },       { "verify", cmd_hub_verify },
+};
+
+void
+hub_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("chibo-hub: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+char *
+hub_path(const struct hub *h, const char *name)
+{
+	size_t n = strlen(h->dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", h->dir, name);
+	return p;
+}
+
+struct cb_ledger *
+hub_open(const struct hub *h)
+{
+	struct cb_errbuf eb;
+	struct cb_ledger *lg = NULL;
+
+	if (cb_ledger_open_kind(h->dir, &cb_ledger_hub, &lg, &eb)) {
+		hub_error("%s", eb.msg);
+		return NULL;
+	}
+	return lg;
+}
+
+static char *
+default_dir(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *p = NULL;
+	size_t n;
+
+	if (xdg && *xdg) {
+		n = strlen(xdg) + sizeof("/chibo/hub");
+		if ((p = malloc(n)))
+			snprintf(p, n, "%s/chibo/hub", xdg);
+	} else if (home && *home) {
+		n = strlen(home) + sizeof("/.local/share/chibo/hub");
+		if ((p = malloc(n)))
+			snprintf(p, n, "%s/.local/share/chibo/hub", home);
+	} else {
+		p = strdup("chibo-hub");
+	}
+	return p;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hub h = { 0 };
+	char *dflt = NULL;
+	int i = 1, rc = 2;
+
+	cb_args_prog = "chibo-hub";
+	if (sodium_init() < 0) {
+		hub_error("libsodium failed to initialise");
+		return 1;
+	}
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "--dir")) {
+			if (i + 1 >= argc)
+				return cb_args_usage("", "--dir needs a "
+				                         "directory");
+			h.dir = argv[i + 1];
+			i += 2;
+		} else if (!strncmp(argv[i], "--dir=", 6)) {
+			h.dir = argv[i++] + 6;
+		} else if (!strcmp(argv[i], "--help") ||
+		           !strcmp(argv[i], "-h")) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("chibo-hub %s\n", CHIBO_VERSION);
+			return 0;
+		} else {
+			return cb_args_usage("", "unknown option '%s'",
+			                     argv[i]);
+		}
+	}
+	if (i >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (h.dir && !*h.dir)
+		return cb_args_usage("", "--dir needs a directory, not ''");
+	if (!h.dir)
+		h.dir = getenv("CHIBO_HUB");
+	if (!h.dir || !*h.dir)
+		h.dir = dflt = default_dir();
+	if (!h.dir) {
+		hub_error("out of memory");
+		return 1;
+	}
+	argc -= i;
+	argv += i;
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		if (!strcmp(commands[k].name, argv[0])) {
+			rc = commands[k].fn(&h, argc, argv);
+			free(dflt);
+			return rc;
+		}
+	fprintf(stderr,
+	        "chibo-hub: '%s' is not a command; see 'chibo-hub "
+	        "--help'\n",
+	        argv[0]);
+	free(dflt);
+	return 2;
+}
