@@ -38,6 +38,10 @@ static const char usage_tail[] =
 	"  status            the replica at a glance\n"
 	"  report KIND       membership, congresses, ratings or meetings\n"
 	"\n"
+	"Sync:\n"
+	"  hub               record the hub's URL, pin and key\n"
+	"  sync              push to the hub what it does not hold\n"
+	"\n"
 	"Check:\n"
 	"  verify            re-check every signature, chain link and table\n"
 	"  rebuild           re-derive the tables from the entries\n"
@@ -61,6 +65,8 @@ static const struct {
 	{ "rebuild", cmd_rebuild },
 	{ "status", cmd_status },
 	{ "report", cmd_report },
+	{ "hub", cmd_hub },
+	{ "sync", cmd_sync },
 };
 
 void

@@ -554,7 +554,8 @@ static cb_err
 replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
        uint64_t *rejected, struct cb_errbuf *eb)
 {
-	static const char sel[] = "SELECT lsn, bytes FROM entries ORDER BY lsn";
+	static const char sel[] = "SELECT lsn, bytes, reason LIKE 'fork:%' "
+	                          "FROM entries ORDER BY lsn";
 	static const char upd[] =
 		"UPDATE entries SET state = ?, reason = ? WHERE lsn = ?";
 	struct cb_entry e = CB_ENTRY_INIT;
@@ -583,6 +584,12 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 			goto out;
 		}
 		why.msg[0] = 0;
+		if (sqlite3_column_int(s, 2)) {
+			/* Evidence of a fork, never part of the author's
+			 * chain: kept as it was, not projected. */
+			nr++;
+			continue;
+		}
 		rc = cb_project_entry(lg->st, &e, &why);
 		if (rc && rc != CB_ERULE) {
 			*eb = why;

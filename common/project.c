@@ -167,6 +167,36 @@ org_insert(struct ctx *c, const char *code, const char *parent,
 	return rc;
 }
 
+/* A key enrolled for an organisation may found that one only: every other
+ * record is owned through an org.init, so this keeps each key inside its
+ * subtree. A key with no enrolment in this store (a commune's own key in
+ * its own replica) is not limited here. */
+static cb_err
+org_init_in_scope(struct ctx *c, const char *code)
+{
+	static const char sql[] = "SELECT org FROM enrolments WHERE key = ?";
+	char key[2 * CB_KEY_BYTES + 1], org[CB_CODE_MAX + 1];
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
+	cb_bind_text(s, 1, key);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		snprintf(org, sizeof(org), "%s", sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if (r == SQLITE_ROW && strcmp(org, code) != 0)
+		return reject(c,
+		              "org.init of '%s' by a key enrolled for '%s' "
+		              "only",
+		              code, org);
+	return r == SQLITE_ROW || r == SQLITE_DONE
+	               ? CB_OK
+	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
+}
+
 static cb_err
 apply_org_init(struct ctx *c)
 {
@@ -177,6 +207,8 @@ apply_org_init(struct ctx *c)
 	if (rc == CB_OK)
 		return reject(c, "organisation '%s' already exists", code);
 	if (rc != CB_ENOTFOUND)
+		return rc;
+	if ((rc = org_init_in_scope(c, code)))
 		return rc;
 	return org_insert(c, code, str(c->b, "parent"), "grassroots",
 	                  str(c->b, "kind"), str(c->b, "name"), NULL);
@@ -418,7 +450,8 @@ member_save(struct ctx *c, const char *id, const json_t *m, bool insert)
 	static const char ins[] =
 		"INSERT INTO members (full_name, birth_date, sex, card_no, "
 		"national_id, admitted_on, official_on, status, status_on, "
-		"work_category, council_area, cell, org, name_fold, name_lower, "
+		"work_category, council_area, cell, org, name_fold, "
+		"name_lower, "
 		"entry, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	static const char upd[] =
 		"UPDATE members SET full_name = ?, birth_date = ?, sex = ?, "
@@ -853,12 +886,14 @@ by_authority(struct ctx *c, const char *what)
 		return reject(c, "%s: this store knows no authority (hub key)",
 		              what);
 	if (rc)
-		return cb_store_error(c->st, c->eb, "cannot read the authority");
+		return cb_store_error(c->st, c->eb,
+		                      "cannot read the authority");
 	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
 	ok = strcmp(auth, author) == 0;
 	free(auth);
 	if (!ok)
-		return reject(c, "%s: only the hub's own key may do this", what);
+		return reject(c, "%s: only the hub's own key may do this",
+		              what);
 	return CB_OK;
 }
 
@@ -886,8 +921,8 @@ apply_hub_init(struct ctx *c)
 static cb_err
 enrolment_get(struct ctx *c, const char *key, bool *revoked, char org[65])
 {
-	static const char sql[] =
-		"SELECT org, revoked_by IS NOT NULL FROM enrolments WHERE key = ?";
+	static const char sql[] = "SELECT org, revoked_by IS NOT NULL FROM "
+				  "enrolments WHERE key = ?";
 	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
 	int r;
 
@@ -902,17 +937,17 @@ enrolment_get(struct ctx *c, const char *key, bool *revoked, char org[65])
 	sqlite3_reset(s);
 	if (r == SQLITE_DONE)
 		return CB_ENOTFOUND;
-	return r == SQLITE_ROW ? CB_OK
-	                       : cb_store_error(c->st, c->eb,
-	                                        "cannot read enrolments");
+	return r == SQLITE_ROW
+	               ? CB_OK
+	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
 }
 
 static cb_err
 apply_key_enroll(struct ctx *c)
 {
-	static const char sql[] =
-		"INSERT INTO enrolments (key, org, role, name, enrolled_on, entry) "
-		"VALUES (?, ?, ?, ?, ?, ?)";
+	static const char sql[] = "INSERT INTO enrolments (key, org, role, "
+				  "name, enrolled_on, entry) "
+				  "VALUES (?, ?, ?, ?, ?, ?)";
 	const char *key = str(c->b, "key");
 	unsigned char raw[CB_KEY_BYTES];
 	char org[65];
@@ -927,12 +962,14 @@ apply_key_enroll(struct ctx *c)
 		return reject(c, "key %.12s is not an Ed25519 public key", key);
 	rc = enrolment_get(c, key, &revoked, org);
 	if (rc == CB_OK)
-		return revoked ? reject(c, "key %.12s was revoked; a revoked key "
-		                           "is never enrolled again: the office "
-		                           "makes a new one",
+		return revoked ? reject(c,
+		                        "key %.12s was revoked; a revoked key "
+		                        "is never enrolled again: the office "
+		                        "makes a new one",
 		                        key)
-		               : reject(c, "key %.12s is already enrolled for "
-		                           "'%s'; revoke it first",
+		               : reject(c,
+		                        "key %.12s is already enrolled for "
+		                        "'%s'; revoke it first",
 		                        key, org);
 	if (rc != CB_ENOTFOUND)
 		return rc;
@@ -950,9 +987,9 @@ apply_key_enroll(struct ctx *c)
 static cb_err
 apply_key_revoke(struct ctx *c)
 {
-	static const char sql[] =
-		"UPDATE enrolments SET revoked_on = ?, revoked_by = ?, reason = ? "
-		"WHERE key = ?";
+	static const char sql[] = "UPDATE enrolments SET revoked_on = ?, "
+				  "revoked_by = ?, reason = ? "
+				  "WHERE key = ?";
 	const char *key = str(c->b, "key");
 	char org[65];
 	bool revoked = false;
@@ -1048,7 +1085,8 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM meetings; DELETE FROM attendance;"
 	                     "DELETE FROM ratings; DELETE FROM enrolments;"
 	                     "UPDATE entries SET state = 'pending', "
-	                     "reason = NULL;",
+	                     "reason = NULL WHERE reason IS NULL OR "
+	                     "reason NOT LIKE 'fork:%';",
 	                     eb);
 }
 

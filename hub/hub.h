@@ -26,5 +26,6 @@ int cmd_hub_revoke(struct hub *h, int argc, char **argv);
 int cmd_hub_list(struct hub *h, int argc, char **argv);
 int cmd_hub_verify(struct hub *h, int argc, char **argv);
 int cmd_hub_pin(struct hub *h, int argc, char **argv);
+int cmd_hub_serve(struct hub *h, int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"  list      the enrolled keys\n"
 	"  pin       the TLS public-key pin to give to agents\n"
 	"  verify    re-check the hub's log and tables\n"
+	"  serve     serve agents over HTTPS (status, push)\n"
 	"\n"
 	"Every command takes --help. Exit: 0 ok, 1 failure, 2 usage.\n";
 
@@ -36,6 +37,7 @@ static const struct {
 	{ "init", cmd_hub_init },     { "enroll", cmd_hub_enroll },
 	{ "revoke", cmd_hub_revoke }, { "list", cmd_hub_list },
 	{ "pin", cmd_hub_pin },       { "verify", cmd_hub_verify },
+	{ "serve", cmd_hub_serve },
 };
 
 void

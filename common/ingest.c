@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/* ingest.c — a hub's side of a push (see ingest.h). The whole push is one
+ * transaction: verified, chained and projected entries are stored and
+ * committed together, so an acknowledged entry is on disk and a push cut
+ * off in the middle leaves nothing half-done. */
+#include "ingest.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "project.h"
+#include "stream.h"
+
+cb_err
+cb_ingest_head(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
+               uint64_t *seq, unsigned char id[CB_HASH_BYTES],
+               struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"SELECT seq, id FROM entries WHERE author = ? AND (reason IS "
+		"NULL "
+		"OR reason NOT LIKE 'fork:%') ORDER BY seq DESC LIMIT 1";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, author, CB_KEY_BYTES, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	*seq = 0;
+	memset(id, 0, CB_HASH_BYTES);
+	if (r == SQLITE_ROW) {
+		*seq = (uint64_t)sqlite3_column_int64(s, 0);
+		memcpy(id, sqlite3_column_blob(s, 1), CB_HASH_BYTES);
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return cb_store_error(st, eb, "cannot read the author's head");
+	return CB_OK;
+}
+
+cb_err
+cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
+                struct cb_errbuf *eb)
+{
+	static const char enrolled[] =
+		"SELECT revoked_by IS NOT NULL FROM enrolments WHERE key = ?";
+	static const char frozen[] = "SELECT 1 FROM entries WHERE author = ? "
+				     "AND reason LIKE 'fork:%' LIMIT 1";
+	char hex[2 * CB_KEY_BYTES + 1];
+	sqlite3_stmt *s;
+	int r, revoked = 0;
+
+	cb_hex_encode(key, CB_KEY_BYTES, hex);
+	if (!(s = cb_store_stmt(st, enrolled, eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, hex);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		revoked = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return cb_error(eb, CB_ECRYPTO,
+		                "key %.12s is not enrolled at "
+		                "this hub",
+		                hex);
+	if (r != SQLITE_ROW)
+		return cb_store_error(st, eb, "cannot read enrolments");
+	if (revoked)
+		return cb_error(eb, CB_ECRYPTO, "key %.12s was revoked", hex);
+	if (!(s = cb_store_stmt(st, frozen, eb)))
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, key, CB_KEY_BYTES, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (r == SQLITE_ROW)
+		return cb_error(eb, CB_ERULE,
+		                "key %.12s is frozen: it signed two different "
+		                "entries with one seq (a fork); a person must "
+		                "look",
+		                hex);
+	return r == SQLITE_DONE ? CB_OK
+	                        : cb_store_error(st, eb, "cannot read entries");
+}
+
+static cb_err
+store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
+            const char *reason, struct cb_errbuf *eb)
+{
+	static const char sql[] = "INSERT INTO entries (id, author, seq, op, "
+				  "time_ms, bytes, state, "
+				  "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)e->seq);
+	sqlite3_bind_text(s, 4, e->op, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, e->time_ms);
+	sqlite3_bind_blob(s, 6, e->bytes, (int)e->len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, state, -1, SQLITE_STATIC);
+	cb_bind_text(s, 8, reason);
+	return cb_store_step_done(st, s, eb);
+}
+
+/* The id the hub holds for (author, seq), if any. */
+static cb_err
+held_id(struct cb_store *st, const unsigned char *author, uint64_t seq,
+        unsigned char id[CB_HASH_BYTES], bool *held, struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"SELECT id FROM entries WHERE author = ? AND seq = ? AND "
+		"(reason "
+		"IS NULL OR reason NOT LIKE 'fork:%') LIMIT 1";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, author, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	r = sqlite3_step(s);
+	*held = r == SQLITE_ROW;
+	if (*held)
+		memcpy(id, sqlite3_column_blob(s, 0), CB_HASH_BYTES);
+	sqlite3_reset(s);
+	return r == SQLITE_ROW || r == SQLITE_DONE
+	               ? CB_OK
+	               : cb_store_error(st, eb, "cannot read entries");
+}
+
+cb_err
+cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
+               const void *stream, size_t len, struct cb_push_result *r,
+               struct cb_errbuf *eb)
+{
+	struct cb_stream_reader rd;
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_push_result res = { 0, 0, 0, 0, 200 };
+	unsigned char head_id[CB_HASH_BYTES], held[CB_HASH_BYTES];
+	struct cb_errbuf why;
+	cb_err rc;
+
+	if ((rc = cb_store_begin(st, eb)))
+		return rc;
+	if ((rc = cb_ingest_head(st, author, &res.head, head_id, eb)))
+		goto fail;
+	cb_stream_reader_init(&rd, stream, len);
+	while ((rc = cb_stream_next(&rd, &e, eb)) == CB_OK) {
+		bool is_held;
+
+		if (rd.index > CB_PUSH_MAX_ENTRIES) {
+			rc = cb_error(eb, CB_ETOOBIG,
+			              "a push holds at most %d entries",
+			              CB_PUSH_MAX_ENTRIES);
+			goto fail;
+		}
+		if (sodium_memcmp(e.author, author, CB_KEY_BYTES) != 0) {
+			rc = cb_error(eb, CB_EINVAL,
+			              "entry %zu is by another author than the "
+			              "request's key",
+			              rd.index);
+			goto fail;
+		}
+		if ((rc = cb_entry_verify_signature(&e, eb))) {
+			rc = CB_EINVAL;
+			goto fail;
+		}
+		if (e.seq <= res.head) {
+			if ((rc = held_id(st, author, e.seq, held, &is_held,
+			                  eb)))
+				goto fail;
+			if (is_held && !memcmp(held, e.id, CB_HASH_BYTES)) {
+				res.duplicates++;
+				continue;
+			}
+			/* A fork: keep the other entry as evidence. */
+			if ((rc = store_entry(
+				     st, &e, "rejected",
+				     "fork: another entry holds this seq", eb)))
+				goto fail;
+			res.status = 409;
+			cb_error(eb, CB_ECHAIN,
+			         "fork: entry %" PRIu64 " differs from the one "
+			         "this hub holds; the key is frozen",
+			         e.seq);
+			break;
+		}
+		if (e.seq != res.head + 1 ||
+		    (res.head &&
+		     sodium_memcmp(e.prev, head_id, CB_HASH_BYTES))) {
+			res.status = 409;
+			if (e.seq != res.head + 1)
+				cb_error(eb, CB_ECHAIN,
+				         "gap: entry %" PRIu64
+				         " follows %" PRIu64
+				         "; send from %" PRIu64,
+				         e.seq, res.head, res.head + 1);
+			else
+				cb_error(eb, CB_ECHAIN,
+				         "entry %" PRIu64
+				         " does not chain onto "
+				         "entry %" PRIu64 " held here",
+				         e.seq, res.head);
+			break;
+		}
+		/* The projection's rules include the enrolment's scope, so
+		 * that a replay of the log gives the same verdicts. */
+		why.msg[0] = 0;
+		rc = cb_project_entry(st, &e, &why);
+		if (rc && rc != CB_ERULE)
+			goto fail;
+		if ((rc = store_entry(st, &e, rc ? "rejected" : "applied",
+		                      rc ? why.msg : NULL, eb)))
+			goto fail;
+		res.accepted++;
+		res.rejected += why.msg[0] != 0;
+		res.head = e.seq;
+		memcpy(head_id, e.id, CB_HASH_BYTES);
+	}
+	if (rc != CB_ENOTFOUND && rc != CB_OK)
+		goto fail;
+	if ((rc = cb_store_commit(st, eb)))
+		goto out;
+	*r = res;
+	rc = CB_OK;
+	goto out;
+fail:
+	cb_store_rollback(st);
+out:
+	cb_entry_release(&e);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* ingest.h — a hub accepting one author's entries (a push): each entry
+ * decoded, its signature verified, its place in the author's chain checked
+ * (the next seq, prev = the head's id), and then projected — applied, or
+ * kept as rejected with its reason — and stored, all in one transaction
+ * that is committed before the hub answers. Idempotent: entries the hub
+ * already holds are counted as duplicates. A different entry at a seq the
+ * hub holds is a fork: it is kept as evidence and the author is frozen. */
+#ifndef CB_INGEST_H
+#define CB_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "err.h"
+#include "store.h"
+
+#define CB_PUSH_MAX_ENTRIES 10000
+
+struct cb_push_result {
+	uint64_t head;     /* the author's head after the push */
+	size_t accepted;   /* new entries stored (applied or rejected) */
+	size_t rejected;   /* of which the projection rejected */
+	size_t duplicates; /* already held */
+	int status;        /* HTTP status: 200, or 409 for a gap or fork */
+};
+
+/* The author's head as the hub holds it (0 if none). */
+cb_err cb_ingest_head(struct cb_store *st,
+                      const unsigned char author[CB_KEY_BYTES], uint64_t *seq,
+                      unsigned char id[CB_HASH_BYTES],
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Is the key enrolled, not revoked and not frozen? CB_OK, or CB_ECRYPTO
+ * (unenrolled or revoked: 401) or CB_ERULE (frozen: 403), with a
+ * message. */
+cb_err cb_ingest_admit(struct cb_store *st,
+                       const unsigned char key[CB_KEY_BYTES],
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Ingest an entry stream of author's entries. CB_OK with r filled (status
+ * 200 or 409, the message in eb for 409); CB_EINVAL for a malformed
+ * stream or an entry of another author or a bad signature (400, nothing
+ * stored); other codes for storage errors. */
+cb_err cb_ingest_push(struct cb_store *st,
+                      const unsigned char author[CB_KEY_BYTES],
+                      const void *stream, size_t len, struct cb_push_result *r,
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
+
+#endif

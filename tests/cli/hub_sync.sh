@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# hub_sync.sh — a real hub (chibo-hub serve, HTTPS on 127.0.0.1, an
+# ephemeral port, its own TLS certificate) and real agents syncing with it:
+# push, idempotence, the hub's log and tables, and each refusal with its
+# exit code (77: refused, 75: unreachable). Concurrency: several agents
+# pushing at once. The hub is stopped with SIGTERM and must exit cleanly.
+. "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
+: "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
+command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
+hub() { "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
+
+out=$(hub init --code BG.LG --name "Huyện ủy Lạng Giang")
+HK=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
+PIN=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
+"$CHIBO_HUB_BIN" --dir "$T/hub" serve --listen 127.0.0.1:0 \
+	> "$T/serve.out" 2> "$T/serve.log" &
+HUB_PID=$!
+trap 'kill $HUB_PID 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 50); do grep -q serving "$T/serve.out" && break; sleep 0.1; done
+PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$T/serve.out")
+expect_match "the hub serves on an ephemeral port" "^[0-9]+$" "$PORT"
+URL=https://127.0.0.1:$PORT
+
+# commune NAME CODE: a replica, enrolled, pointed at the hub
+commune() {
+	local k
+	k=$(agent -R "$T/$1" init --code "$2" --name "Đảng bộ xã $1" |
+		sed -n 's/^public key: //p')
+	[ -n "${3:-}" ] || hub enroll "$k" --org "$2" --role commune >/dev/null
+	agent -R "$T/$1" hub --url "$URL" --pin "$PIN" --key "$HK" >/dev/null
+	echo "$k"
+}
+k1=$(commune c1 07297)
+agent -R "$T/c1" cell create --code 01 --name "Chi bộ thôn Đông" --kind residential >/dev/null
+agent -R "$T/c1" member add --name "Nguyễn Văn Hợp" --birth 1980-01-01 \
+	--sex male --card 111 --admitted 2005-01-01 --cell 01 >/dev/null
+out=$(agent -R "$T/c1" sync); rc=$?
+expect_eq "sync exits 0" 0 "$rc"
+expect_match "sync pushes the three entries" "up to 3 \(3 pushed now\)" "$out"
+expect_match "again: nothing to push" "up to 3 \(0 pushed now\)" \
+	"$(agent -R "$T/c1" sync)"
+expect_eq "the hub holds the member in its tables" "Nguyễn Văn Hợp" \
+	"$(sqlite3 "$T/hub/hub.db" "SELECT full_name FROM members WHERE card_no = '111'")"
+agent -R "$T/c1" member add --name "Trần Thị Lan" --birth 1985-01-01 \
+	--sex female --card 112 --admitted 2010-01-01 --cell 01 >/dev/null
+expect_match "only the new entry is pushed" "up to 4 \(1 pushed now\)" \
+	"$(agent -R "$T/c1" sync)"
+
+# A fork: a copy of c1's replica (same key) records something else at the
+# same seq. The hub keeps it as evidence and freezes the key.
+cp -a "$T/c1" "$T/c1-copy"
+agent -R "$T/c1" member add --name "Lê Văn Một" --birth 1980-01-01 \
+	--sex male --card 113 --admitted 2010-01-01 --cell 01 >/dev/null
+agent -R "$T/c1-copy" member add --name "Lê Văn Hai" --birth 1980-01-01 \
+	--sex male --card 114 --admitted 2010-01-01 --cell 01 >/dev/null
+agent -R "$T/c1" sync >/dev/null
+err=$(agent -R "$T/c1-copy" sync 2>&1); rc=$?
+expect_eq "a fork: exit 77" 77 "$rc"
+expect_match "named as a fork" "fork: entry 5 differs" "$err"
+expect_eq "the other entry is kept as evidence" "1" \
+	"$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM entries WHERE reason LIKE 'fork:%'")"
+err=$(agent -R "$T/c1" sync 2>&1); rc=$?
+expect_eq "the forked key is frozen: exit 77" 77 "$rc"
+expect_match "and says so" "frozen" "$err"
+
+# refusals, each with its exit code and a one-line message
+commune c2 07298 unenrolled >/dev/null
+err=$(agent -R "$T/c2" sync 2>&1); rc=$?
+expect_eq "an unenrolled key: exit 77" 77 "$rc"
+expect_match "and says so" "not enrolled at this hub" "$err"
+k3=$(commune c3 07299)
+hub revoke "$k3" --reason test >/dev/null
+err=$(agent -R "$T/c3" sync 2>&1); rc=$?
+expect_eq "a revoked key: exit 77" 77 "$rc"
+expect_match "and says so" "was revoked" "$err"
+commune c4 07300 >/dev/null
+agent -R "$T/c4" hub --url "$URL" \
+	--pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" --key "$HK" >/dev/null
+err=$(agent -R "$T/c4" sync 2>&1); rc=$?
+expect_eq "a wrong pin: exit 77" 77 "$rc"
+expect_match "and names the pin" "[Pp]ublic key|pinned" "$err"
+# a key enrolled for 07301 whose replica claims 07302: kept, rejected
+k5=$(agent -R "$T/c5" init --code 07302 --name "Đảng bộ xã Giả" | sed -n 's/^public key: //p')
+hub enroll "$k5" --org 07301 --role commune >/dev/null
+agent -R "$T/c5" hub --url "$URL" --pin "$PIN" --key "$HK" >/dev/null
+agent -R "$T/c5" sync >/dev/null
+expect_eq "an org.init outside the key's enrolment is kept, rejected" \
+	"rejected|org.init of '07302' by a key enrolled for '07301' only" \
+	"$(sqlite3 "$T/hub/hub.db" "SELECT state, reason FROM entries WHERE op = 'org.init' AND hex(author) = upper('$k5')")"
+# raw HTTP: unsigned, oversized, with a query string
+code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' "$URL/v1/status")
+expect_eq "an unsigned request: 401" 401 "$code"
+expect_match "with a JSON error" '"error":".*not signed' "$(cat "$T/r")"
+head -c 9000000 /dev/zero > "$T/big"
+code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' \
+	-H 'Expect:' --data-binary @"$T/big" "$URL/v1/push")
+expect_eq "a 9 MB body: 413" 413 "$code"
+code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' "$URL/v1/status?x=1")
+expect_eq "a query string: 400" 400 "$code"
+code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' \
+	-H 'Signature-Input: chibo=(' -H 'Signature: chibo=:AA==:' \
+	-H 'Content-Digest: sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:' \
+	"$URL/v1/status")
+expect_eq "a malformed signature header: 401" 401 "$code"
+expect_match "named as malformed" "malformed signature header" "$(cat "$T/r")"
+
+# several agents pushing at once
+for i in $(seq 1 8); do
+	commune "p$i" "0740$i" >/dev/null
+	for j in 1 2 3; do
+		agent -R "$T/p$i" cell create --code "0$j" --name "Chi bộ $j" --kind residential >/dev/null
+	done
+done
+pids=()
+for i in $(seq 1 8); do
+	"$CHIBO_AGENT" -R "$T/p$i" sync >"$T/p$i.out" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+wait_ok=0
+for i in $(seq 1 8); do
+	grep -q "up to 4 (4 pushed now)" "$T/p$i.out" && wait_ok=$((wait_ok + 1))
+done
+expect_eq "8 agents pushing at once all succeed" 8 "$wait_ok"
+expect_eq "nothing lost, nothing duplicated" 32 \
+	"$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM entries WHERE hex(author) IN (SELECT upper(key) FROM enrolments WHERE org LIKE '0740%')")"
+out=$(hub verify); rc=$?
+expect_eq "verify reports the fork kept as evidence" 1 "$rc"
+expect_eq "and nothing else: its one fault is the fork" \
+	"1 1" "$(printf '%s\n' "$out" | grep -c '^FAULT') $(printf '%s\n' "$out" | grep -c '^FAULT: .*(a fork)$')"
+
+# one log line per request
+expect_match "request log lines" "127.0.0.1 POST /v1/push 200 .*accepted=" "$(cat "$T/serve.log")"
+# stopping: SIGTERM, a clean exit
+kill -TERM $HUB_PID
+wait $HUB_PID; rc=$?
+expect_eq "SIGTERM stops the hub cleanly" 0 "$rc"
+err=$(agent -R "$T/c1" sync 2>&1); rc=$?
+expect_eq "the hub down: exit 75" 75 "$rc"
+expect_match "and says it cannot reach it" "cannot reach the hub" "$err"
+finish
