@@ -11,11 +11,13 @@ cd "$(dirname "$0")"
 
 ./packaging/install-deps.sh >/dev/null
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target chibo-agent >/dev/null
+cmake --build build -j "$(nproc)" --target chibo-agent chibo-hub >/dev/null
 AGENT=$PWD/build/chibo-agent
+HUB=$PWD/build/chibo-hub
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/chibo-demo.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+HUB_PID=
+trap '[ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null; rm -rf "$W"' EXIT
 export CHIBO_REPLICA=$W/que-nham
 step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
 run() {
@@ -104,6 +106,28 @@ run member add --name "Ngô Văn Trùng" --birth 1990-01-01 --sex male \
 step "Every change is a signed entry chained to the one before."
 run log --limit 6
 run status
+
+step "The district office sets up its hub (its own key and TLS certificate) and enrols the commune's key."
+hubrun() { printf '$ chibo-hub'; printf " %s" "$@"; printf '\n'; "$HUB" --dir "$W/hub" "$@"; }
+hubrun init --code BG.LG --name "Huyện ủy Lạng Giang" | tee "$W/hub.out"
+HUB_KEY=$(sed -n 's/^hub key: //p' "$W/hub.out")
+PIN=$(sed -n 's/^TLS pin: //p' "$W/hub.out")
+COMMUNE_KEY=$("$AGENT" status --json | sed -n 's/.*"public_key": "\([0-9a-f]*\)".*/\1/p')
+hubrun enroll "$COMMUNE_KEY" --org 07297 --role commune --name "Văn phòng Đảng ủy xã Quế Nham"
+"$HUB" --dir "$W/hub" serve --listen 127.0.0.1:0 > "$W/serve.out" 2> "$W/serve.log" &
+HUB_PID=$!
+for _ in $(seq 50); do grep -q serving "$W/serve.out" && break; sleep 0.1; done
+cat "$W/serve.out"
+PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$W/serve.out")
+
+step "That evening the link is up: the commune syncs. Every request is signed by its key; the hub is trusted by its pin."
+run hub --url "https://127.0.0.1:$PORT" --pin "$PIN" --key "$HUB_KEY"
+run sync
+run sync
+hubrun list
+hubrun verify
+kill -TERM "$HUB_PID"; wait "$HUB_PID" 2>/dev/null; HUB_PID=
+echo "(the hub logged: $(grep -c . "$W/serve.log") lines, e.g. '$(grep 'POST /v1/push' "$W/serve.log" | head -1 | cut -d' ' -f2-)')"
 
 step "An inspector checks the replica: every signature, every chain link, every table."
 run verify
