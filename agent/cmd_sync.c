@@ -305,7 +305,7 @@ cmd_sync(struct agent *a, int argc, char **argv)
 		 * signed two histories (a fork); push ours from there, so that
 		 * the hub keeps it as evidence. */
 		static const char mine[] = "SELECT lower(hex(id)) FROM entries "
-		                           "WHERE author = ? AND "
+					   "WHERE author = ? AND "
 					   "seq = ?";
 		const char *hid =
 			json_string_value(json_object_get(o, "head_id"));
@@ -323,10 +323,10 @@ cmd_sync(struct agent *a, int argc, char **argv)
 			sqlite3_finalize(s);
 			agent_error(
 				"the hub holds entries of this key up to "
-			        "%" PRIu64
+				"%" PRIu64
 				", beyond this replica's own: the key is used "
 				"elsewhere, or entries were lost; a person "
-			        "must "
+				"must "
 				"look",
 				head);
 			goto out;

@@ -94,27 +94,6 @@ agent_open(const struct agent *a)
 	return lg;
 }
 
-static char *
-default_replica(void)
-{
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	char *p = NULL;
-	size_t n;
-
-	if (xdg && *xdg) {
-		n = strlen(xdg) + sizeof("/chibo/replica");
-		if ((p = malloc(n)))
-			snprintf(p, n, "%s/chibo/replica", xdg);
-	} else if (home && *home) {
-		n = strlen(home) + sizeof("/.local/share/chibo/replica");
-		if ((p = malloc(n)))
-			snprintf(p, n, "%s/.local/share/chibo/replica", home);
-	} else {
-		p = strdup("chibo-replica");
-	}
-	return p;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -166,7 +145,7 @@ main(int argc, char **argv)
 	if (!a.replica)
 		a.replica = getenv("CHIBO_REPLICA");
 	if (!a.replica || !*a.replica)
-		a.replica = dflt = default_replica();
+		a.replica = dflt = cb_args_default_dir("replica");
 	if (!a.replica) {
 		agent_error("out of memory");
 		return 1;

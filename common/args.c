@@ -4,9 +4,31 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *cb_args_prog = "chibo";
+
+char *
+cb_args_default_dir(const char *leaf)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	size_t n = strlen(leaf) + 64 +
+	           (xdg && *xdg ? strlen(xdg)
+	            : home      ? strlen(home)
+	                        : 0);
+	char *p = malloc(n);
+
+	if (!p)
+		return NULL;
+	if (xdg && *xdg)
+		snprintf(p, n, "%s/chibo/%s", xdg, leaf);
+	else if (home && *home)
+		snprintf(p, n, "%s/.local/share/chibo/%s", home, leaf);
+	else
+		snprintf(p, n, "chibo-%s", leaf);
+	return p;
+}
 
 int
 cb_args_usage(const char *cmd, const char *fmt, ...)

@@ -47,6 +47,10 @@ int cb_args_command(const char *cmd, const char *help,
 /* Print "  --name METAVAR  help" lines. */
 void cb_args_help(FILE *fp, const struct argdef *defs);
 
+/* $XDG_DATA_HOME/chibo/LEAF, else ~/.local/share/chibo/LEAF, else
+ * chibo-LEAF; malloc'd (NULL when out of memory). */
+char *cb_args_default_dir(const char *leaf);
+
 /* The program's name in messages ("chibo-agent"); set by main. */
 extern const char *cb_args_prog;
 

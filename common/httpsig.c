@@ -195,8 +195,9 @@ parse_bare(struct sf_parser *ps, struct sf_bare *v)
 		char *out = (char *)d->pool + d->used;
 		size_t n = 0;
 
-		while (ps->p < ps->end && (isalnum((unsigned char)*ps->p) ||
-		                           strchr(":/!#$%&'*+-.^_`|~", *ps->p))) {
+		while (ps->p < ps->end &&
+		       (isalnum((unsigned char)*ps->p) ||
+		        strchr(":/!#$%&'*+-.^_`|~", *ps->p))) {
 			if (!pool_room(d, n + 2))
 				return sf_fail(ps, "field too complex");
 			out[n++] = *ps->p++;

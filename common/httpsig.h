@@ -42,9 +42,8 @@ struct cb_httpsig_params {
 /* "sha-256=:BASE64:" of the body, malloc'd. */
 char *cb_content_digest(const void *body, size_t len);
 /* The header must hold a sha-256 digest equal to the body's. */
-cb_err cb_content_digest_check(const char *header, const void *body,
-                               size_t len, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+cb_err cb_content_digest_check(const char *header, const void *body, size_t len,
+                               struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Sign req for chibo: fills *sig_input and *signature with the values of
  * the Signature-Input and Signature headers (malloc'd). */
@@ -62,8 +61,8 @@ cb_err cb_httpsig_sign(const struct cb_httpsig_request *req,
 cb_err cb_httpsig_verify(const struct cb_httpsig_request *req,
                          const char *sig_input, const char *signature,
                          int64_t now, int64_t window,
-                         struct cb_httpsig_params *out, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+                         struct cb_httpsig_params *out,
+                         struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Lower level, for any RFC 9421 signature: the signature base for the
  * member `label` of a Signature-Input value, with component values from
@@ -72,11 +71,10 @@ cb_err cb_httpsig_verify(const struct cb_httpsig_request *req,
  * when signature is not NULL. */
 typedef const char *(*cb_httpsig_lookup)(void *ctx, const char *name);
 cb_err cb_httpsig_base(const char *sig_input, const char *label,
-                       cb_httpsig_lookup value, void *ctx,
-                       struct cb_buf *base, struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+                       cb_httpsig_lookup value, void *ctx, struct cb_buf *base,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_httpsig_signature_bytes(const char *signature, const char *label,
-                                  unsigned char out[64], struct cb_errbuf *eb)
-	CB_MUST_CHECK;
+                                  unsigned char out[64],
+                                  struct cb_errbuf *eb) CB_MUST_CHECK;
 
 #endif

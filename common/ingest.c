@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "ledger.h"
 #include "project.h"
 #include "stream.h"
 
@@ -86,28 +87,6 @@ cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	                        : cb_store_error(st, eb, "cannot read entries");
 }
 
-static cb_err
-store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
-            const char *reason, struct cb_errbuf *eb)
-{
-	static const char sql[] = "INSERT INTO entries (id, author, seq, op, "
-				  "time_ms, bytes, state, "
-				  "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
-
-	if (!s)
-		return CB_EIO;
-	sqlite3_bind_blob(s, 1, e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 2, e->author, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)e->seq);
-	sqlite3_bind_text(s, 4, e->op, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, e->time_ms);
-	sqlite3_bind_blob(s, 6, e->bytes, (int)e->len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, state, -1, SQLITE_STATIC);
-	cb_bind_text(s, 8, reason);
-	return cb_store_step_done(st, s, eb);
-}
-
 /* The id the hub holds for (author, seq), if any. */
 static cb_err
 held_id(struct cb_store *st, const unsigned char *author, uint64_t seq,
@@ -180,7 +159,7 @@ cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 				continue;
 			}
 			/* A fork: keep the other entry as evidence. */
-			if ((rc = store_entry(
+			if ((rc = cb_ledger_store_entry(
 				     st, &e, "rejected",
 				     "fork: another entry holds this seq", eb)))
 				goto fail;
@@ -215,8 +194,9 @@ cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 		rc = cb_project_entry(st, &e, &why);
 		if (rc && rc != CB_ERULE)
 			goto fail;
-		if ((rc = store_entry(st, &e, rc ? "rejected" : "applied",
-		                      rc ? why.msg : NULL, eb)))
+		if ((rc = cb_ledger_store_entry(st, &e,
+		                                rc ? "rejected" : "applied",
+		                                rc ? why.msg : NULL, eb)))
 			goto fail;
 		res.accepted++;
 		res.rejected += why.msg[0] != 0;

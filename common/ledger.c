@@ -97,9 +97,10 @@ cb_ledger_abort(struct cb_ledger *lg)
 	cb_store_rollback(lg->st);
 }
 
-static cb_err
-insert_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
-             const char *reason, struct cb_errbuf *eb)
+cb_err
+cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
+                      const char *state, const char *reason,
+                      struct cb_errbuf *eb)
 {
 	static const char sql[] = "INSERT INTO entries (id, author, seq, op, "
 				  "time_ms, bytes, state, "
@@ -156,7 +157,7 @@ cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
 	rc = cb_project_entry(lg->st, &e, eb);
 	if (rc)
 		goto out;
-	rc = insert_entry(lg->st, &e, "applied", NULL, eb);
+	rc = cb_ledger_store_entry(lg->st, &e, "applied", NULL, eb);
 	if (rc)
 		goto out;
 	if (own_txn) {
@@ -319,8 +320,8 @@ cb_ledger_append_stream(struct cb_ledger *lg, const struct cb_append_stream *s,
 			} else if (rc) {
 				*eb = a.why;
 				break;
-			} else if ((rc = insert_entry(lg->st, &e, "applied",
-			                              NULL, eb))) {
+			} else if ((rc = cb_ledger_store_entry(
+					    lg->st, &e, "applied", NULL, eb))) {
 				break;
 			} else {
 				lg->head_seq = e.seq;
@@ -555,7 +556,7 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
        uint64_t *rejected, struct cb_errbuf *eb)
 {
 	static const char sel[] = "SELECT lsn, bytes, reason LIKE 'fork:%' "
-	                          "FROM entries ORDER BY lsn";
+				  "FROM entries ORDER BY lsn";
 	static const char upd[] =
 		"UPDATE entries SET state = ?, reason = ? WHERE lsn = ?";
 	struct cb_entry e = CB_ENTRY_INIT;

@@ -102,6 +102,12 @@ cb_err cb_ledger_append_stream(struct cb_ledger *lg,
                                const struct cb_append_stream *s,
                                struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Store e in the log of st with its state ("applied" or "rejected") and
+ * the reason of a rejection; the caller holds a transaction. */
+cb_err cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
+                             const char *state, const char *reason,
+                             struct cb_errbuf *eb) CB_MUST_CHECK;
+
 struct cb_verify_report {
 	uint64_t entries;
 	uint64_t authors;

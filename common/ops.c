@@ -202,12 +202,18 @@ static const struct opspec specs[] = {
 	{ "key.revoke", f_key_revoke },
 };
 
-const char *const cb_ops_names[] = { "org.init",      "cell.create",
-	                             "cell.rename",   "org.congress",
-	                             "member.add",    "member.update",
-	                             "member.status", "meeting.record",
-	                             "rating.record", "hub.init",
-	                             "key.enroll",    "key.revoke",
+const char *const cb_ops_names[] = { "org.init",
+	                             "cell.create",
+	                             "cell.rename",
+	                             "org.congress",
+	                             "member.add",
+	                             "member.update",
+	                             "member.status",
+	                             "meeting.record",
+	                             "rating.record",
+	                             "hub.init",
+	                             "key.enroll",
+	                             "key.revoke",
 	                             NULL };
 
 static const struct opspec *
@@ -433,7 +439,7 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 						eb, CB_EINVAL,
 						"observer %zu: only 'name' and "
 						"'role', each one line of "
-					        "1..%d "
+						"1..%d "
 						"bytes",
 						i + 1, CB_NAME_MAX);
 			}

@@ -38,8 +38,8 @@ struct cb_signer {
 	_Atomic int state;
 	_Atomic unsigned sleeps; /* hand-overs that ended in sleep */
 	unsigned jobs;
-	bool inline_mode;        /* gave up on the thread */
-	bool busy;               /* submitted and not yet waited for */
+	bool inline_mode; /* gave up on the thread */
+	bool busy;        /* submitted and not yet waited for */
 	struct cb_entry_fields f;
 	unsigned char prev[CB_HASH_BYTES];
 	char op[CB_OP_MAX + 1];

@@ -62,7 +62,7 @@ cmd_hub_init(struct hub *h, int argc, char **argv)
 		"[--level LEVEL]\n\n"
 		"Creates the hub's directory: hub.db (its log, entry 1 a "
 		"hub.init), hub.key\n(its Ed25519 key, mode 0600: the "
-	        "authority "
+		"authority "
 		"that enrols agents), tls.key\nand tls.crt (a self-signed "
 		"certificate). Prints the hub key and the TLS\npin: give both "
 		"to every office you enrol. Nothing is ever overwritten.\n\n",
@@ -159,7 +159,7 @@ cmd_hub_enroll(struct hub *h, int argc, char **argv)
 		"NAME]\n\n"
 		"Allows the agent whose public key is KEY (64 hex digits, as "
 		"'chibo-agent\ninit' printed it) to write for organisation "
-	        "CODE "
+		"CODE "
 		"and its cells. Recorded\nas a key.enroll entry signed by the "
 		"hub's key. A revoked key is never\nenrolled again.\n\n",
 		enroll_defs, argc, argv, &v, 1, 1, "give one KEY");
@@ -194,7 +194,7 @@ cmd_hub_revoke(struct hub *h, int argc, char **argv)
 		"usage: chibo-hub revoke KEY [--reason TEXT]\n\n"
 		"Withdraws an enrolled key: recorded as a key.revoke entry "
 		"signed by the\nhub's key. The key cannot be enrolled "
-	        "again.\n\n",
+		"again.\n\n",
 		revoke_defs, argc, argv, &v, 1, 1, "give one KEY");
 	if (rc >= 0)
 		return rc;

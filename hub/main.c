@@ -14,7 +14,7 @@ static const char usage_text[] =
 	"usage: chibo-hub [--dir DIR] COMMAND [ARGS]\n"
 	"\n"
 	"The district's hub: enrols the keys of commune offices, and (not "
-        "yet)\n"
+	"yet)\n"
 	"serves their sync over HTTPS.\n"
 	"\n"
 	"Directory: --dir DIR, else $CHIBO_HUB, else\n"
@@ -76,27 +76,6 @@ hub_open(const struct hub *h)
 	return lg;
 }
 
-static char *
-default_dir(void)
-{
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	char *p = NULL;
-	size_t n;
-
-	if (xdg && *xdg) {
-		n = strlen(xdg) + sizeof("/chibo/hub");
-		if ((p = malloc(n)))
-			snprintf(p, n, "%s/chibo/hub", xdg);
-	} else if (home && *home) {
-		n = strlen(home) + sizeof("/.local/share/chibo/hub");
-		if ((p = malloc(n)))
-			snprintf(p, n, "%s/.local/share/chibo/hub", home);
-	} else {
-		p = strdup("chibo-hub");
-	}
-	return p;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -139,7 +118,7 @@ main(int argc, char **argv)
 	if (!h.dir)
 		h.dir = getenv("CHIBO_HUB");
 	if (!h.dir || !*h.dir)
-		h.dir = dflt = default_dir();
+		h.dir = dflt = cb_args_default_dir("hub");
 	if (!h.dir) {
 		hub_error("out of memory");
 		return 1;
