@@ -105,6 +105,24 @@ code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' \
 expect_eq "a malformed signature header: 401" 401 "$code"
 expect_match "named as malformed" "malformed signature header" "$(cat "$T/r")"
 
+# slow clients: 30 TLS connections that send half a request and stall
+# must not stop or starve the others (per-connection limits and timeouts)
+slow=()
+for i in $(seq 1 30); do
+	(printf 'POST /v1/push HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999\r\n\r\nab'
+	 sleep 20) | timeout 25 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
+		>/dev/null 2>&1 &
+	slow+=($!)
+done
+sleep 1
+commune c6 07303 >/dev/null
+agent -R "$T/c6" cell create --code 01 --name "Chi bộ" --kind residential >/dev/null
+start=$(date +%s)
+out=$(timeout 20 "$CHIBO_AGENT" -R "$T/c6" sync 2>&1); rc=$?
+expect_eq "a sync beside 30 stalled clients succeeds" 0 "$rc"
+expect_eq "and does not wait for them" 1 "$(( $(date +%s) - start < 5 ))"
+kill "${slow[@]}" 2>/dev/null
+
 # several agents pushing at once
 for i in $(seq 1 8); do
 	commune "p$i" "0740$i" >/dev/null
