@@ -16,34 +16,6 @@
 #include "stream.h"
 
 cb_err
-cb_ingest_head(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
-               uint64_t *seq, unsigned char id[CB_HASH_BYTES],
-               struct cb_errbuf *eb)
-{
-	static const char sql[] =
-		"SELECT seq, id FROM entries WHERE author = ? AND (reason IS "
-		"NULL "
-		"OR reason NOT LIKE 'fork:%') ORDER BY seq DESC LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
-	int r;
-
-	if (!s)
-		return CB_EIO;
-	sqlite3_bind_blob(s, 1, author, CB_KEY_BYTES, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	*seq = 0;
-	memset(id, 0, CB_HASH_BYTES);
-	if (r == SQLITE_ROW) {
-		*seq = (uint64_t)sqlite3_column_int64(s, 0);
-		memcpy(id, sqlite3_column_blob(s, 1), CB_HASH_BYTES);
-	}
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return cb_store_error(st, eb, "cannot read the author's head");
-	return CB_OK;
-}
-
-cb_err
 cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
                 struct cb_errbuf *eb)
 {
@@ -127,7 +99,7 @@ cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 
 	if ((rc = cb_store_begin(st, eb)))
 		return rc;
-	if ((rc = cb_ingest_head(st, author, &res.head, head_id, eb)))
+	if ((rc = cb_ledger_head(st, author, &res.head, head_id, eb)))
 		goto fail;
 	cb_stream_reader_init(&rd, stream, len);
 	while ((rc = cb_stream_next(&rd, &e, eb)) == CB_OK) {

@@ -26,12 +26,6 @@ struct cb_push_result {
 	int status;        /* HTTP status: 200, or 409 for a gap or fork */
 };
 
-/* The author's head as the hub holds it (0 if none). */
-cb_err cb_ingest_head(struct cb_store *st,
-                      const unsigned char author[CB_KEY_BYTES], uint64_t *seq,
-                      unsigned char id[CB_HASH_BYTES],
-                      struct cb_errbuf *eb) CB_MUST_CHECK;
-
 /* Is the key enrolled, not revoked and not frozen? CB_OK, or CB_ECRYPTO
  * (unenrolled or revoked: 401) or CB_ERULE (frozen: 403), with a
  * message. */

@@ -40,31 +40,39 @@ path_in(const char *dir, const char *name)
 	return p;
 }
 
-static cb_err
-read_head(struct cb_ledger *lg, struct cb_errbuf *eb)
+cb_err
+cb_ledger_head(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
+               uint64_t *seq, unsigned char id[CB_HASH_BYTES],
+               struct cb_errbuf *eb)
 {
 	static const char sql[] =
-		"SELECT seq, id FROM entries WHERE author = ? "
-		"ORDER BY seq DESC LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(lg->st, sql, eb);
+		"SELECT seq, id FROM entries WHERE author = ? AND (reason IS "
+		"NULL "
+		"OR reason NOT LIKE 'fork:%') ORDER BY seq DESC LIMIT 1";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, lg->key.pk, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 1, author, CB_KEY_BYTES, SQLITE_STATIC);
 	r = sqlite3_step(s);
-	lg->head_seq = 0;
-	memset(lg->head_id, 0, sizeof(lg->head_id));
+	*seq = 0;
+	memset(id, 0, CB_HASH_BYTES);
 	if (r == SQLITE_ROW) {
-		lg->head_seq = (uint64_t)sqlite3_column_int64(s, 0);
-		if (sqlite3_column_bytes(s, 1) == CB_HASH_BYTES)
-			memcpy(lg->head_id, sqlite3_column_blob(s, 1),
-			       CB_HASH_BYTES);
+		*seq = (uint64_t)sqlite3_column_int64(s, 0);
+		memcpy(id, sqlite3_column_blob(s, 1), CB_HASH_BYTES);
 	}
 	sqlite3_reset(s);
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return cb_store_error(lg->st, eb, "cannot read the log head");
+		return cb_store_error(st, eb, "cannot read the author's head");
 	return CB_OK;
+}
+
+static cb_err
+read_head(struct cb_ledger *lg, struct cb_errbuf *eb)
+{
+	return cb_ledger_head(lg->st, lg->key.pk, &lg->head_seq, lg->head_id,
+	                      eb);
 }
 
 cb_err

@@ -102,6 +102,13 @@ cb_err cb_ledger_append_stream(struct cb_ledger *lg,
                                const struct cb_append_stream *s,
                                struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The head of author's chain in st: its highest seq and that entry's id
+ * (0 and zeros if none). Evidence of a fork is not part of the chain. */
+cb_err cb_ledger_head(struct cb_store *st,
+                      const unsigned char author[CB_KEY_BYTES],
+                      uint64_t *seq, unsigned char id[CB_HASH_BYTES],
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* Store e in the log of st with its state ("applied" or "rejected") and
  * the reason of a rejection; the caller holds a transaction. */
 cb_err cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,

@@ -202,20 +202,6 @@ static const struct opspec specs[] = {
 	{ "key.revoke", f_key_revoke },
 };
 
-const char *const cb_ops_names[] = { "org.init",
-	                             "cell.create",
-	                             "cell.rename",
-	                             "org.congress",
-	                             "member.add",
-	                             "member.update",
-	                             "member.status",
-	                             "meeting.record",
-	                             "rating.record",
-	                             "hub.init",
-	                             "key.enroll",
-	                             "key.revoke",
-	                             NULL };
-
 static const struct opspec *
 spec_of(const char *op)
 {

@@ -20,9 +20,6 @@
 #define CB_NAME_MAX 200   /* bytes of UTF-8 in a name */
 #define CB_TEXT_MAX 16000 /* bytes of UTF-8 in content, resolutions */
 
-/* Every op name, NULL-terminated, in the order docs/OPERATIONS.md lists. */
-extern const char *const cb_ops_names[];
-
 bool cb_ops_known(const char *op);
 
 /* Check body against op's schema: no unknown fields, required fields

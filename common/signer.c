@@ -208,9 +208,3 @@ cb_signer_wait(struct cb_signer *s, struct cb_entry *e, struct cb_errbuf *eb)
 	cb_entry_init(&s->out);
 	return CB_OK;
 }
-
-bool
-cb_signer_busy(const struct cb_signer *s)
-{
-	return s->busy;
-}

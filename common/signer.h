@@ -25,6 +25,5 @@ void cb_signer_submit(struct cb_signer *s, const struct cb_entry_fields *f);
 /* Wait for the job; its result as cb_entry_build's. */
 cb_err cb_signer_wait(struct cb_signer *s, struct cb_entry *e,
                       struct cb_errbuf *eb) CB_MUST_CHECK;
-bool cb_signer_busy(const struct cb_signer *s);
 
 #endif

@@ -142,7 +142,7 @@ handle(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		pthread_mutex_lock(&srv->mu);
 		rc = cb_ingest_admit(srv->lg->st, p.key, &eb);
 		if (!rc)
-			rc = cb_ingest_head(srv->lg->st, p.key, &head, id, &eb);
+			rc = cb_ledger_head(srv->lg->st, p.key, &head, id, &eb);
 		if (!rc) {
 			sqlite3_stmt *s = NULL;
 

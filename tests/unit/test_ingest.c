@@ -176,7 +176,7 @@ test_chain_gap_duplicates_fork(void **state)
 		uint64_t head;
 		unsigned char id[32];
 
-		assert_int_equal(cb_ingest_head(hub->st, pk, &head, id, &eb), 0);
+		assert_int_equal(cb_ledger_head(hub->st, pk, &head, id, &eb), 0);
 		assert_int_equal(head, 4);
 		assert_memory_equal(id, chain[3].id, 32);
 	}
