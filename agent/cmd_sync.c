@@ -196,19 +196,17 @@ reply_json(struct client *cl)
 	return o;
 }
 
-/* Our entries after head as one stream, at most a batch; *last gets the
- * seq of the last one included (head if none). */
+/* Our entries after head as one stream, at most a batch; *count of them. */
 static int
 next_batch(struct client *cl, uint64_t head, struct cb_buf *stream,
-           uint64_t *last, size_t *count)
+           size_t *count)
 {
-	static const char sql[] = "SELECT seq, bytes FROM entries WHERE author "
+	static const char sql[] = "SELECT bytes FROM entries WHERE author "
 				  "= ? AND seq > ? ORDER BY seq LIMIT ?";
 	sqlite3_stmt *s = NULL;
 	int r;
 
 	cb_buf_reset(stream);
-	*last = head;
 	*count = 0;
 	if (sqlite3_prepare_v2(cb_store_db(cl->lg->st), sql, -1, &s, NULL))
 		return -1;
@@ -217,14 +215,13 @@ next_batch(struct client *cl, uint64_t head, struct cb_buf *stream,
 	sqlite3_bind_int(s, 3, BATCH_ENTRIES);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW &&
 	       stream->len < BATCH_BYTES) {
-		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 1);
+		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 0);
 
 		if (cb_buf_add_be32(stream, n) ||
-		    cb_buf_add(stream, sqlite3_column_blob(s, 1), n)) {
+		    cb_buf_add(stream, sqlite3_column_blob(s, 0), n)) {
 			sqlite3_finalize(s);
 			return -1;
 		}
-		*last = (uint64_t)sqlite3_column_int64(s, 0);
 		++*count;
 	}
 	sqlite3_finalize(s);
@@ -337,10 +334,9 @@ cmd_sync(struct agent *a, int argc, char **argv)
 		sqlite3_finalize(s);
 	}
 	for (;;) {
-		uint64_t last;
 		size_t count;
 
-		if (next_batch(&cl, head, &stream, &last, &count)) {
+		if (next_batch(&cl, head, &stream, &count)) {
 			agent_error("cannot read the log to push");
 			rc = 1;
 			goto out;
@@ -397,7 +393,6 @@ cmd_sync(struct agent *a, int argc, char **argv)
 			pushed += h > head ? h - head : 0;
 			head = h;
 		}
-		(void)last;
 	}
 	printf("synced: the hub holds this replica's entries up to %" PRIu64
 	       " (%" PRIu64 " pushed now)\n",
