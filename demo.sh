@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 # demo.sh — the main job, played out on this machine: a commune office
 # records its Party organisation offline — cells, members, a meeting,
-# ratings — every change a signed, hash-chained entry; 'verify' passes; then
-# one byte of the replica file is changed by hand and 'verify' catches it.
+# ratings — every change a signed, hash-chained entry; a district hub is
+# set up and three communes sync with it, each receiving its own scope of
+# the district's log; 'verify' passes; then a name in the replica file is
+# changed by hand and 'verify' catches it.
 # Builds chibo first (installing the Debian dependencies when missing) and
 # removes everything it made when it ends.
 set -euo pipefail
@@ -33,7 +35,7 @@ run() {
 }
 
 step "The commune office of Quế Nham (Bắc Giang) sets up its replica: no network needed."
-run init --code 07297 --name "Đảng bộ xã Quế Nham" --parent BG.TY
+run init --code 07297 --name "Đảng bộ xã Quế Nham" --parent BG.LG
 
 step "It records its cells: four villages and the commune-agency cell."
 run cell create --code DG --name "Chi bộ thôn Đại Giáp" --kind residential
@@ -123,11 +125,36 @@ PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$W/serve.out")
 step "That evening the link is up: the commune syncs. Every request is signed by its key; the hub is trusted by its pin."
 run hub --url "https://127.0.0.1:$PORT" --pin "$PIN" --key "$HUB_KEY"
 run sync
+
+step "Two more communes of the district, Tân Hưng and Hương Lạc, record offline, get enrolled and sync too."
+for c in 07298:"Tân Hưng":tan-hung 07299:"Hương Lạc":huong-lac; do
+	code=${c%%:*}; rest=${c#*:}; name=${rest%%:*}; dir=$W/${rest#*:}
+	"$AGENT" --replica "$dir" init --code "$code" --name "Đảng bộ xã $name" --parent BG.LG >/dev/null
+	cat > "$W/$code.jsonl" <<JSON
+{"op": "cell.create", "code": "01", "name": "Chi bộ thôn Một", "kind": "residential"}
+{"op": "cell.create", "code": "02", "name": "Chi bộ trường Tiểu học $name", "kind": "school"}
+{"op": "member.add", "full_name": "Nguyễn Thị Bích", "birth_date": "1988-03-08", "sex": "female", "card_no": "${code}001", "admitted_on": "2012-05-19", "cell": "01"}
+{"op": "member.add", "full_name": "Trịnh Văn Khải", "birth_date": "1979-10-10", "sex": "male", "card_no": "${code}002", "admitted_on": "2003-02-03", "cell": "02"}
+JSON
+	"$AGENT" --replica "$dir" apply --quiet "$W/$code.jsonl"
+	key=$("$AGENT" --replica "$dir" status --json | sed -n 's/.*"public_key": "\([0-9a-f]*\)".*/\1/p')
+	hubrun enroll "$key" --org "$code" --role commune --name "Văn phòng Đảng ủy xã $name"
+	"$AGENT" --replica "$dir" hub --url "https://127.0.0.1:$PORT" --pin "$PIN" --key "$HUB_KEY" >/dev/null
+	run --replica "$dir" sync
+done
+
+step "Quế Nham syncs again: it pulls the district's directory of organisations and cells, and nothing of the others' members."
 run sync
+run status
+printf '$ chibo-hub digest --org 07297   # what Quế Nham may see, by the hub\n'
+"$HUB" --dir "$W/hub" digest --org 07297
+run digest
+printf '(equal: the replica holds exactly its scope of the hub; it holds %s members of other communes)\n' \
+	"$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM members WHERE org <> ?", ("07297",)).fetchone()[0])' "$CHIBO_REPLICA/replica.db")"
 hubrun list
 hubrun verify
 kill -TERM "$HUB_PID"; wait "$HUB_PID" 2>/dev/null; HUB_PID=
-echo "(the hub logged: $(grep -c . "$W/serve.log") lines, e.g. '$(grep 'POST /v1/push' "$W/serve.log" | head -1 | cut -d' ' -f2-)')"
+echo "(the hub logged: $(grep -c . "$W/serve.log") lines, e.g. '$(grep 'POST /v1/pull' "$W/serve.log" | head -1 | cut -d' ' -f2-)')"
 
 step "An inspector checks the replica: every signature, every chain link, every table."
 run verify

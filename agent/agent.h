@@ -39,6 +39,7 @@ int cmd_status(struct agent *a, int argc, char **argv);
 int cmd_report(struct agent *a, int argc, char **argv);
 int cmd_hub(struct agent *a, int argc, char **argv);
 int cmd_sync(struct agent *a, int argc, char **argv);
+int cmd_digest(struct agent *a, int argc, char **argv);
 
 /* Is argv[0] (+ argv[1]) an op subcommand like "member add"? */
 bool cmd_op_matches(int argc, char **argv);

@@ -209,7 +209,7 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		}
 		r = cb_ledger_append(lg, "member.add", in, &e, &eb);
 		json_decref(in);
-		if (r == CB_EINVAL || r == CB_ERULE) {
+		if (r == CB_EINVAL || cb_is_rejection(r)) {
 			agent_error("line %zu: %s", row.line, eb.msg);
 			bad++;
 			continue;

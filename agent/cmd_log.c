@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "scope.h"
 #include "buf.h"
 #include "args.h"
 #include "project.h"
@@ -249,18 +250,44 @@ cmd_rebuild(struct agent *a, int argc, char **argv)
 	return 0;
 }
 
+/* One number from a query, with the replica's organisation bound to
+ * :root; -1 on error. */
 static long long
-count(struct cb_store *st, const char *sql)
+count(struct cb_ledger *lg, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 	long long n = -1;
 
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL) ==
-	            SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
+	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL) ==
+	    SQLITE_OK) {
+		cb_scope_bind_root(s, lg->org);
+		sqlite3_bind_blob(s, sqlite3_bind_parameter_index(s, ":key"),
+		                  lg->key.pk, CB_KEY_BYTES, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+	}
 	sqlite3_finalize(s);
 	return n;
+}
+
+/* A meta value, or NULL (freed by the caller). */
+static char *
+meta(struct cb_ledger *lg, const char *key)
+{
+	char *v = NULL;
+
+	return cb_store_meta_get(lg->st, key, &v, NULL) ? NULL : v;
+}
+
+/* "2026-11-21 19:05 (UTC+7)" for a Unix time in ms. */
+static void
+local_time(const char *ms, char out[32])
+{
+	time_t t = (time_t)(strtoll(ms, NULL, 10) / 1000) + 7 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%d %H:%M (UTC+7)", &tm);
 }
 
 int
@@ -268,15 +295,19 @@ cmd_status(struct agent *a, int argc, char **argv)
 {
 	struct cb_ledger *lg;
 	struct cb_errbuf eb;
-	char pk[2 * CB_KEY_BYTES + 1], *name = NULL;
-	json_t *o;
+	char pk[2 * CB_KEY_BYTES + 1], *name = NULL, *hub_url, *last, *hub_head,
+				       *hub_log, *hub_rej;
+	json_t *o, *sync, *rej = NULL;
 	bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	sqlite3_stmt *s = NULL;
+	long long waiting;
 
 	if (cb_args_wants_help(argc, argv)) {
 		puts("usage: chibo-agent status [--json]\n\nThe replica at a "
-		     "glance: organisation, key, log head, counts, and\n"
-		     "rejected entries.");
+		     "glance: organisation, key, log head, counts, rejected\n"
+		     "entries, and sync: the hub, the last successful sync, "
+		     "entries waiting\nto be pushed, the hub's log size, and "
+		     "entries the hub rejected.");
 		return 0;
 	}
 	if (argc > 2 || (argc == 2 && !as_json))
@@ -303,26 +334,49 @@ cmd_status(struct agent *a, int argc, char **argv)
 		"{s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"replica", lg->dir, "org", lg->org, "org_name", name,
 		"public_key", pk, "head_seq", (json_int_t)lg->head_seq,
-		"entries", count(lg->st, "SELECT count(*) FROM entries"),
+		"entries", count(lg, "SELECT count(*) FROM entries"),
 		"rejected",
-		count(lg->st,
-	              "SELECT count(*) FROM entries WHERE state = 'rejected'"),
+		count(lg, "SELECT count(*) FROM entries WHERE state = "
+	                  "'rejected'"),
 		"pending",
-		count(lg->st,
-	              "SELECT count(*) FROM entries WHERE state = 'pending'"),
+		count(lg, "SELECT count(*) FROM entries WHERE state = "
+	                  "'pending'"),
 		"cells",
-		count(lg->st, "SELECT count(*) FROM orgs WHERE level = 'cell' "
-	                      "AND state = 'active'"),
+		count(lg, CB_SQL_SUBTREE "SELECT count(*) FROM orgs WHERE "
+	                                 "level = 'cell' AND state = 'active' "
+	                                 "AND code IN sub"),
 		"members",
-		count(lg->st, "SELECT count(*) FROM members WHERE status IN "
-	                      "('probationary', 'official', 'exempt')"),
-		"meetings", count(lg->st, "SELECT count(*) FROM meetings"),
-		"ratings", count(lg->st, "SELECT count(*) FROM ratings"));
+		count(lg, "SELECT count(*) FROM members WHERE status IN "
+	                  "('probationary', 'official', 'exempt')"),
+		"meetings", count(lg, "SELECT count(*) FROM meetings"),
+		"ratings", count(lg, "SELECT count(*) FROM ratings"));
 	free(name);
+
+	hub_url = meta(lg, "hub_url");
+	last = meta(lg, "last_sync");
+	hub_head = meta(lg, "hub_head");
+	hub_log = meta(lg, "hub_log_size");
+	hub_rej = meta(lg, "hub_rejected");
+	waiting = (long long)lg->head_seq -
+	          (hub_head ? strtoll(hub_head, NULL, 10) : 0);
+	if (hub_rej)
+		rej = json_loads(hub_rej, 0, NULL);
+	if (!json_is_array(rej)) {
+		json_decref(rej);
+		rej = json_array();
+	}
+	sync = json_pack("{s:s?, s:I, s:s?, s:I, s:o}", "hub", hub_url,
+	                 "waiting", (json_int_t)waiting, "last_sync_ms", last,
+	                 "hub_log_size",
+	                 (json_int_t)(hub_log ? strtoll(hub_log, NULL, 10) : 0),
+	                 "rejected_by_hub", rej);
+	json_object_set_new(o, "sync", sync);
 	if (as_json) {
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {
+		char when[32];
+
 		printf("replica:      %s\n", lg->dir);
 		printf("organisation: %s %s\n", lg->org,
 		       json_string_value(json_object_get(o, "org_name")));
@@ -342,8 +396,81 @@ cmd_status(struct agent *a, int argc, char **argv)
 		       json_integer_value(json_object_get(o, "members")),
 		       json_integer_value(json_object_get(o, "meetings")),
 		       json_integer_value(json_object_get(o, "ratings")));
+		if (!hub_url) {
+			printf("sync:         no hub set (chibo-agent hub)\n");
+		} else {
+			if (last)
+				local_time(last, when);
+			printf("hub:          %s\n", hub_url);
+			printf("last sync:    %s\n", last ? when : "never");
+			printf("waiting:      %lld entr%s to push\n", waiting,
+			       waiting == 1 ? "y" : "ies");
+			printf("hub log:      %s entries at the last sync\n",
+			       hub_log ? hub_log : "0");
+			for (size_t i = 0; i < json_array_size(rej); i++) {
+				json_t *r = json_array_get(rej, i);
+
+				printf("rejected by the hub: entry "
+				       "%" JSON_INTEGER_FORMAT " (%s): %s\n",
+				       json_integer_value(
+					       json_object_get(r, "seq")),
+				       json_string_value(
+					       json_object_get(r, "op")),
+				       json_string_value(
+					       json_object_get(r, "reason")));
+			}
+		}
 	}
+	free(hub_url);
+	free(last);
+	free(hub_head);
+	free(hub_log);
+	free(hub_rej);
 	json_decref(o);
+	cb_ledger_free(&lg);
+	return 0;
+}
+
+static const struct argdef digest_defs[] = {
+	{ "org", "CODE",
+	  "the subtree to digest (default: this replica's organisation)" },
+	{ "all", NULL, "every table and entry this replica holds" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_digest(struct agent *a, int argc, char **argv)
+{
+	struct cb_ledger *lg;
+	struct cb_errbuf eb;
+	char hex[65];
+	struct args v;
+	cb_err rc;
+	int r;
+
+	r = cb_args_command(
+		"digest",
+		"usage: chibo-agent digest [--org CODE | --all]\n\n"
+		"Prints a SHA-256 over the tables and log as the subtree of "
+		"an organisation\nsees them (docs/PROTOCOL.md, \"Pull and "
+		"scope\"). After a sync, it equals\n'chibo-hub digest --org "
+		"CODE' on the hub when both hold the same.\n\n",
+		digest_defs, argc, argv, &v, 0, 0, NULL);
+	if (r >= 0)
+		return r;
+	if (!(lg = agent_open(a)))
+		return 1;
+	rc = cb_scope_digest_hex(lg->st,
+	                         cb_args_get(&v, 1)   ? NULL
+	                         : cb_args_get(&v, 0) ? cb_args_get(&v, 0)
+	                                              : lg->org,
+	                         hex, &eb);
+	if (rc) {
+		agent_error("%s", eb.msg);
+		cb_ledger_free(&lg);
+		return 1;
+	}
+	puts(hex);
 	cb_ledger_free(&lg);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "scope.h"
 #include "buf.h"
 #include "args.h"
 #include "ops.h"
@@ -53,7 +54,7 @@ column_json(sqlite3_stmt *s, int i)
  * whose name starts with '_' is JSON-only; a JSON-valued column (name ends
  * in "_json") is embedded as JSON. Returns an exit code. */
 static int
-run_query(struct cb_store *st, const char *sql, const char *const *binds,
+run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
           int nbinds, bool as_json, const char *const *headers)
 {
 	sqlite3_stmt *s = NULL;
@@ -63,15 +64,16 @@ run_query(struct cb_store *st, const char *sql, const char *const *binds,
 	const char *cells[32];
 	char shortids[32][13];
 
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL)) {
 		struct cb_errbuf eb;
 
-		cb_store_error(st, &eb, "cannot query the replica");
+		cb_store_error(lg->st, &eb, "cannot query the replica");
 		agent_error("%s", eb.msg);
 		return 1;
 	}
 	for (int i = 0; i < nbinds; i++)
 		cb_bind_text(s, i + 1, binds[i]);
+	cb_scope_bind_root(s, lg->org);
 	ncols = sqlite3_column_count(s);
 	if (ncols > 32)
 		ncols = 32;
@@ -139,7 +141,7 @@ run_query(struct cb_store *st, const char *sql, const char *const *binds,
 	if (r != SQLITE_DONE) {
 		struct cb_errbuf eb;
 
-		cb_store_error(st, &eb, "cannot query the replica");
+		cb_store_error(lg->st, &eb, "cannot query the replica");
 		agent_error("%s", eb.msg);
 		goto out;
 	}
@@ -274,8 +276,7 @@ cmd_members(struct agent *a, int argc, char **argv)
 	binds[1] = cb_args_get(&v, 1);
 	binds[2] = cb_args_get(&v, 2);
 	binds[3] = cb_args_get(&v, 3);
-	rc = run_query(lg->st, sql, binds, 4, cb_args_get(&v, 4) != NULL,
-	               headers);
+	rc = run_query(lg, sql, binds, 4, cb_args_get(&v, 4) != NULL, headers);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -288,7 +289,7 @@ static const struct argdef json_defs[] = {
 int
 cmd_cells(struct agent *a, int argc, char **argv)
 {
-	static const char sql[] =
+	static const char sql[] = CB_SQL_SUBTREE
 		"SELECT o.code, o.name, o.level, o.kind, o.state, "
 		"(SELECT count(*) FROM members m WHERE m.cell = o.code AND "
 		" m.status IN ('probationary', 'official', 'exempt')) "
@@ -296,7 +297,8 @@ cmd_cells(struct agent *a, int argc, char **argv)
 		"(SELECT max(term) FROM congresses c WHERE c.org = o.code) "
 		"AS last_congress, o.parent AS _parent, "
 		"o.founded_on AS _founded_on "
-		"FROM orgs o ORDER BY o.level = 'cell', o.code";
+		"FROM orgs o WHERE o.code IN sub "
+		"ORDER BY o.level = 'cell', o.code";
 	static const char *const headers[] = { "CODE",    "NAME",  "LEVEL",
 		                               "KIND",    "STATE", "MEMBERS",
 		                               "CONGRESS" };
@@ -315,8 +317,7 @@ cmd_cells(struct agent *a, int argc, char **argv)
 		return rc;
 	if (!(lg = agent_open(a)))
 		return 1;
-	rc = run_query(lg->st, sql, NULL, 0, cb_args_get(&v, 0) != NULL,
-	               headers);
+	rc = run_query(lg, sql, NULL, 0, cb_args_get(&v, 0) != NULL, headers);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -366,8 +367,7 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 	binds[0] = full_code(lg, cb_args_get(&v, 0));
 	binds[1] = cb_args_get(&v, 1);
 	binds[2] = cb_args_get(&v, 2);
-	rc = run_query(lg->st, sql, binds, 3, cb_args_get(&v, 3) != NULL,
-	               headers);
+	rc = run_query(lg, sql, binds, 3, cb_args_get(&v, 3) != NULL, headers);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -418,8 +418,7 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 		return 1;
 	binds[0] = cb_args_get(&v, 0);
 	binds[1] = cb_args_get(&v, 1);
-	rc = run_query(lg->st, sql, binds, 2, cb_args_get(&v, 2) != NULL,
-	               headers);
+	rc = run_query(lg, sql, binds, 2, cb_args_get(&v, 2) != NULL, headers);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -498,29 +497,28 @@ cmd_show(struct agent *a, int argc, char **argv)
 			return 1;
 		}
 		bind[0] = id;
-		rc = as_json ? run_query(lg->st, member_sql, bind, 1, true,
+		rc = as_json ? run_query(lg, member_sql, bind, 1, true,
 		                         h_member)
 		             : print_record(lg->st, member_sql, bind, 1,
 		                            h_member);
 		if (!rc && !as_json) {
 			puts("\nparty activity:");
-			rc = run_query(lg->st, member_cells, bind, 1, false,
+			rc = run_query(lg, member_cells, bind, 1, false,
 			               h_cells);
 			puts("\nratings:");
 			if (!rc)
-				rc = run_query(lg->st, member_ratings, bind, 1,
+				rc = run_query(lg, member_ratings, bind, 1,
 				               false, h_ratings);
 		}
 	} else {
 		bind[0] = v.pos[1];
-		rc = as_json ? run_query(lg->st, meeting_sql, bind, 1, true,
+		rc = as_json ? run_query(lg, meeting_sql, bind, 1, true,
 		                         h_meeting)
 		             : print_record(lg->st, meeting_sql, bind, 1,
 		                            h_meeting);
 		if (!rc && !as_json) {
 			puts("\nattendance:");
-			rc = run_query(lg->st, meeting_att, bind, 1, false,
-			               h_att);
+			rc = run_query(lg, meeting_att, bind, 1, false, h_att);
 		}
 	}
 	cb_ledger_free(&lg);

@@ -98,11 +98,12 @@ cmd_report(struct agent *a, int argc, char **argv)
 	if (!strcmp(kind, "membership"))
 		rc = cb_report_membership(lg->st, today, &r, &eb);
 	else if (!strcmp(kind, "congresses"))
-		rc = cb_report_congresses(lg->st, cb_args_get(&v, 0), &r, &eb);
+		rc = cb_report_congresses(lg->st, lg->org, cb_args_get(&v, 0),
+		                          &r, &eb);
 	else if (!strcmp(kind, "ratings"))
 		rc = cb_report_ratings(lg->st, cb_args_get(&v, 1), &r, &eb);
 	else
-		rc = cb_report_meetings(lg->st, cb_args_get(&v, 2),
+		rc = cb_report_meetings(lg->st, lg->org, cb_args_get(&v, 2),
 		                        cb_args_get(&v, 3), &r, &eb);
 	if (rc) {
 		agent_error("%s", eb.msg);

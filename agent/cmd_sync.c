@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_sync.c — chibo-agent hub and sync. 'hub' records the hub's URL, TLS
  * pin and key (given at enrolment). 'sync' asks the hub for its head of
- * this replica's chain and pushes every entry after it, in batches (a zstd
- * entry stream each, docs/PROTOCOL.md), each request signed with the
- * agent's key (RFC 9421) over one kept-alive, pinned TLS connection.
+ * this replica's chain, pushes every entry after it, then pulls what this
+ * organisation may read of the hub's log after its cursor (common/accept.c
+ * takes it in), in batches (zstd entry streams, docs/PROTOCOL.md), each
+ * request signed with the agent's key (RFC 9421) over one kept-alive,
+ * pinned TLS connection, and transient failures retried with backoff.
  * Exit codes a timer can act on: 0 synced, 75 the hub cannot be reached
  * (try later), 77 the hub refused (a person must look). */
 #include <stdio.h>
@@ -14,16 +16,20 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "accept.h"
 #include "agent.h"
 #include "buf.h"
 #include "httpsig.h"
 #include "stream.h"
 #include "zbody.h"
 
-#define EXIT_TEMPFAIL 75 /* sysexits: try again later */
-#define EXIT_NOPERM 77   /* sysexits: refused */
+#define SYNC_UNREACHABLE 75 /* sysexits EX_TEMPFAIL: try again later */
+#define SYNC_REFUSED 77     /* sysexits EX_NOPERM: a person must look */
 #define BATCH_ENTRIES 1000
 #define BATCH_BYTES (1u << 20)
+#define PULL_ENTRIES 1000
+#define PULL_INFLATED (64u << 20) /* what a pull answer may inflate to */
+#define RESPONSE_MAX (16u << 20)
 
 static const struct argdef hub_defs[] = {
 	{ "url", "URL", "the hub, e.g. https://10.0.0.5:8443" },
@@ -64,9 +70,19 @@ cmd_hub(struct agent *a, int argc, char **argv)
 		return 1;
 	rc = 0;
 	{
-		char key[2 * CB_KEY_BYTES + 1];
+		char key[2 * CB_KEY_BYTES + 1], *was = NULL;
 
 		cb_hex_encode(raw, sizeof(raw), key);
+		/* Another hub's log: read it from the start. */
+		if (!cb_store_meta_get(lg->st, "authority", &was, NULL) &&
+		    strcmp(was, key) &&
+		    cb_store_meta_set(lg->st, "pull_cursor", "0", &eb)) {
+			free(was);
+			agent_error("%s", eb.msg);
+			cb_ledger_free(&lg);
+			return 1;
+		}
+		free(was);
 		if (cb_store_meta_set(lg->st, "hub_url", cb_args_get(&v, 0),
 		                      &eb) ||
 		    cb_store_meta_set(lg->st, "hub_pin", cb_args_get(&v, 1),
@@ -90,15 +106,29 @@ struct client {
 	char authority[256];
 	struct cb_buf resp;
 	long status;
+	/* retries of transient failures, within a time budget */
+	int retries;
+	double deadline; /* monotonic seconds */
+	/* what went over the wire */
+	uint64_t sent, received, requests;
 };
+
+static double
+mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static size_t
 on_data(char *p, size_t size, size_t n, void *ctx)
 {
 	struct client *cl = ctx;
 
-	if (cl->resp.len + size * n > (4u << 20))
-		return 0; /* a reply is small; refuse a flood */
+	if (cl->resp.len + size * n > RESPONSE_MAX)
+		return 0; /* a reply is bounded; refuse a flood */
 	return cb_buf_add(&cl->resp, p, size * n) ? 0 : size * n;
 }
 
@@ -116,11 +146,11 @@ authority_of(const char *url, char *out, size_t n)
 	return 0;
 }
 
-/* One signed request. Returns 0 with cl->status and cl->resp, or a curl
- * failure (printed). */
-static int
-request(struct client *cl, const char *method, const char *path,
-        const void *body, size_t len, bool zstd)
+/* One signed request, sent once. Returns 0 with cl->status and cl->resp,
+ * or the curl failure. */
+static CURLcode
+send_once(struct client *cl, const char *method, const char *path,
+          const void *body, size_t len, const char *type, bool zstd)
 {
 	struct cb_httpsig_request hr = { method, cl->authority, path, "",
 		                         NULL };
@@ -129,8 +159,11 @@ request(struct client *cl, const char *method, const char *path,
 	unsigned char nb[18];
 	char nonce[32], *input = NULL, *sig = NULL, *digest, url[1024],
 			line[CB_HTTPSIG_MAX + 64];
+	curl_off_t up = 0, down = 0;
+	long hdr = 0, req = 0;
 	CURLcode cc;
 
+	/* Signed afresh each time: a retry must not be a replay. */
 	digest = cb_content_digest(body ? body : "", len);
 	randombytes_buf(nb, sizeof(nb));
 	sodium_bin2base64(nonce, sizeof(nonce), nb, sizeof(nb),
@@ -139,10 +172,8 @@ request(struct client *cl, const char *method, const char *path,
 	if (!digest ||
 	    cb_httpsig_sign(&hr, cl->lg->key.pk, cl->lg->key.sk,
 	                    (int64_t)time(NULL), nonce, &input, &sig, &eb)) {
-		agent_error("cannot sign the request: %s",
-		            digest ? eb.msg : "out of memory");
 		free(digest);
-		return -1;
+		return CURLE_OUT_OF_MEMORY;
 	}
 	snprintf(line, sizeof(line), "Content-Digest: %s", digest);
 	h = curl_slist_append(h, line);
@@ -151,11 +182,13 @@ request(struct client *cl, const char *method, const char *path,
 	snprintf(line, sizeof(line), "Signature: %s", sig);
 	h = curl_slist_append(h, line);
 	h = curl_slist_append(h, "Expect:");
-	if (zstd) {
-		h = curl_slist_append(h, "Content-Encoding: zstd");
-		h = curl_slist_append(h, "Content-Type: application/"
-		                         "vnd.chibo.entries");
+	h = curl_slist_append(h, "Accept-Encoding: zstd");
+	if (type) {
+		snprintf(line, sizeof(line), "Content-Type: %s", type);
+		h = curl_slist_append(h, line);
 	}
+	if (zstd)
+		h = curl_slist_append(h, "Content-Encoding: zstd");
 	snprintf(url, sizeof(url), "%s%s", cl->url, path);
 	cb_buf_reset(&cl->resp);
 	curl_easy_setopt(cl->curl, CURLOPT_URL, url);
@@ -168,17 +201,108 @@ request(struct client *cl, const char *method, const char *path,
 		curl_easy_setopt(cl->curl, CURLOPT_HTTPGET, 1L);
 	}
 	cc = curl_easy_perform(cl->curl);
+	curl_easy_getinfo(cl->curl, CURLINFO_REQUEST_SIZE, &req);
+	curl_easy_getinfo(cl->curl, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(cl->curl, CURLINFO_HEADER_SIZE, &hdr);
+	curl_easy_getinfo(cl->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	cl->sent += (uint64_t)req + (uint64_t)up;
+	cl->received += (uint64_t)hdr + (uint64_t)down;
+	cl->requests++;
 	curl_slist_free_all(h);
 	free(digest);
 	free(input);
 	free(sig);
-	if (cc != CURLE_OK) {
-		agent_error("cannot reach the hub at %s: %s", cl->url,
-		            curl_easy_strerror(cc));
-		return cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH ? -2 : -1;
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(cl->curl, CURLINFO_RESPONSE_CODE,
+		                  &cl->status);
+	return cc;
+}
+
+/* Failures worth another try: the network, or a hub that is busy. */
+static bool
+transient(CURLcode cc, long status)
+{
+	switch (cc) {
+	case CURLE_OK:
+		return status == 429 || status == 502 || status == 503 ||
+		       status == 504;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2: return true;
+	default: return false;
 	}
-	curl_easy_getinfo(cl->curl, CURLINFO_RESPONSE_CODE, &cl->status);
-	return 0;
+}
+
+/* A request with retries: exponential backoff from 1 s, doubling to at
+ * most 60 s, each wait drawn uniformly from its upper half (jitter, so
+ * that communes cut off together do not come back together), never past
+ * the deadline. Returns 0 with cl->status and cl->resp; SYNC_UNREACHABLE
+ * or SYNC_REFUSED (a wrong pin) with the message printed. */
+static int
+request(struct client *cl, const char *method, const char *path,
+        const void *body, size_t len, const char *type, bool zstd)
+{
+	double wait = 1.0;
+
+	for (int attempt = 0;; attempt++) {
+		CURLcode cc =
+			send_once(cl, method, path, body, len, type, zstd);
+		double pause;
+
+		if (cc == CURLE_OK && !transient(cc, cl->status))
+			return 0;
+		if (cc == CURLE_OUT_OF_MEMORY) {
+			agent_error("cannot sign the request: out of memory");
+			return EXIT_FAILURE;
+		}
+		if (cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+			agent_error("the hub at %s does not hold the pinned "
+			            "public key: %s (a wrong pin, or not your "
+			            "hub)",
+			            cl->url, curl_easy_strerror(cc));
+			return SYNC_REFUSED;
+		}
+		if (!transient(cc, cl->status)) {
+			agent_error("cannot reach the hub at %s: %s", cl->url,
+			            curl_easy_strerror(cc));
+			return SYNC_UNREACHABLE;
+		}
+		pause = wait / 2 +
+		        (wait / 2) *
+		                ((double)randombytes_uniform(1001) / 1000.0);
+		if (attempt >= cl->retries || mono_s() + pause > cl->deadline) {
+			if (cc == CURLE_OK)
+				agent_error("the hub is busy (HTTP %ld) after "
+				            "%d tr%s; try later",
+				            cl->status, attempt + 1,
+				            attempt ? "ies" : "y");
+			else
+				agent_error("cannot reach the hub at %s: %s "
+				            "(after %d tr%s)",
+				            cl->url, curl_easy_strerror(cc),
+				            attempt + 1, attempt ? "ies" : "y");
+			return SYNC_UNREACHABLE;
+		}
+		fprintf(stderr, "chibo-agent: %s; trying again in %.1f s\n",
+		        cc == CURLE_OK ? "the hub is busy"
+		                       : curl_easy_strerror(cc),
+		        pause);
+		{
+			struct timespec ts = {
+				(time_t)pause,
+				(long)((pause - (double)(time_t)pause) * 1e9)
+			};
+
+			nanosleep(&ts, NULL);
+		}
+		wait = wait * 2 > 60 ? 60 : wait * 2;
+	}
 }
 
 /* The reply's JSON (a new reference), or NULL with a message. */
@@ -194,6 +318,17 @@ reply_json(struct client *cl)
 		return NULL;
 	}
 	return o;
+}
+
+/* The exit code for a refusal (printed with the hub's message). */
+static int
+refused(struct client *cl, const char *what, json_t *o)
+{
+	const char *msg = json_string_value(json_object_get(o, "error"));
+
+	agent_error("the hub refused %s: %s", what,
+	            msg ? msg : "(no reason given)");
+	return cl->status >= 500 ? SYNC_UNREACHABLE : SYNC_REFUSED;
 }
 
 /* Our entries after head as one stream, at most a batch; *count of them. */
@@ -228,31 +363,294 @@ next_batch(struct client *cl, uint64_t head, struct cb_buf *stream,
 	return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : -1;
 }
 
+/* GET /v1/status: the hub's head of our chain (stepped back by one if the
+ * hub's entry there is not ours: see below), or an exit code. */
+static int
+hub_status(struct client *cl, json_t **out)
+{
+	int rc = request(cl, "GET", "/v1/status", NULL, 0, NULL, false);
+
+	if (rc)
+		return rc;
+	if (!(*out = reply_json(cl)))
+		return SYNC_UNREACHABLE;
+	if (cl->status != 200)
+		return refused(cl, "this key", *out);
+	return 0;
+}
+
+/* Push every entry of ours after the hub's head. */
+static int
+push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
+{
+	struct cb_buf stream = CB_BUF_INIT, z = CB_BUF_INIT;
+	struct cb_errbuf eb;
+	uint64_t head =
+		(uint64_t)json_integer_value(json_object_get(status, "head"));
+	json_t *o = NULL;
+	int rc = 0;
+
+	if (head) {
+		/* The hub's head must be our entry: if it is another, this key
+		 * signed two histories (a fork); push ours from there, so that
+		 * the hub keeps it as evidence. */
+		static const char mine[] = "SELECT lower(hex(id)) FROM entries "
+					   "WHERE author = ? AND seq = ?";
+		const char *hid =
+			json_string_value(json_object_get(status, "head_id"));
+		sqlite3_stmt *s = NULL;
+		int r = SQLITE_ERROR;
+
+		if (sqlite3_prepare_v2(cb_store_db(cl->lg->st), mine, -1, &s,
+		                       NULL) == SQLITE_OK) {
+			sqlite3_bind_blob(s, 1, cl->lg->key.pk, CB_KEY_BYTES,
+			                  SQLITE_STATIC);
+			sqlite3_bind_int64(s, 2, (sqlite3_int64)head);
+			r = sqlite3_step(s);
+		}
+		if (r == SQLITE_DONE) {
+			sqlite3_finalize(s);
+			agent_error(
+				"the hub holds entries of this key up to "
+				"%" PRIu64 ", beyond this replica's own: the "
+				"key is used elsewhere, or entries were lost; "
+				"a person must look",
+				head);
+			return SYNC_REFUSED;
+		}
+		if (r == SQLITE_ROW && hid &&
+		    strcmp((const char *)sqlite3_column_text(s, 0), hid))
+			head--;
+		sqlite3_finalize(s);
+	}
+	for (;;) {
+		size_t count;
+		const char *err;
+		uint64_t h;
+
+		if (next_batch(cl, head, &stream, &count)) {
+			agent_error("cannot read the log to push");
+			rc = EXIT_FAILURE;
+			break;
+		}
+		if (count == 0)
+			break;
+		cb_buf_reset(&z);
+		if (cb_zbody_compress(stream.data, stream.len, 3, &z, &eb)) {
+			agent_error("%s", eb.msg);
+			rc = EXIT_FAILURE;
+			break;
+		}
+		if ((rc = request(cl, "POST", "/v1/push", z.data, z.len,
+		                  "application/vnd.chibo.entries", true)))
+			break;
+		json_decref(o);
+		if (!(o = reply_json(cl))) {
+			rc = SYNC_UNREACHABLE;
+			break;
+		}
+		err = json_string_value(json_object_get(o, "error"));
+		if ((cl->status != 200 && cl->status != 409) ||
+		    (cl->status == 409 && err && !strncmp(err, "fork", 4))) {
+			rc = refused(cl, "the push", o);
+			break;
+		}
+		h = (uint64_t)json_integer_value(json_object_get(o, "head"));
+		if (h <= head && cl->status == 200) {
+			agent_error("the hub did not advance past entry "
+			            "%" PRIu64,
+			            head);
+			rc = SYNC_REFUSED;
+			break;
+		}
+		*pushed += h > head ? h - head : 0;
+		head = h;
+	}
+	*headp = head;
+	json_decref(o);
+	cb_buf_release(&stream);
+	cb_buf_release(&z);
+	return rc;
+}
+
+/* Pull what this replica's scope holds after its cursor on the hub's log,
+ * each answer taken in and the cursor moved in one transaction. */
+static int
+pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
+{
+	struct cb_buf raw = CB_BUF_INIT;
+	struct cb_errbuf eb;
+	char *saved = NULL;
+	int rc = 0;
+
+	*cursor = 0;
+	if (!cb_store_meta_get(cl->lg->st, "pull_cursor", &saved, NULL))
+		*cursor = strtoll(saved, NULL, 10);
+	free(saved);
+	for (;;) {
+		struct curl_header *hn = NULL, *hm = NULL, *he = NULL;
+		struct cb_accept_result res;
+		char body[64], next[32];
+		const void *data;
+		size_t len;
+		bool more;
+		json_t *o;
+
+		snprintf(body, sizeof(body), "{\"after\":%lld,\"limit\":%d}",
+		         (long long)*cursor, PULL_ENTRIES);
+		if ((rc = request(cl, "POST", "/v1/pull", body, strlen(body),
+		                  "application/json", false)))
+			break;
+		if (cl->status != 200) {
+			if (!(o = reply_json(cl))) {
+				rc = SYNC_UNREACHABLE;
+				break;
+			}
+			rc = refused(cl, "the pull", o);
+			json_decref(o);
+			break;
+		}
+		/* Each curl_easy_header() call reuses the struct it returns:
+		 * copy a value before asking for the next. */
+		if (curl_easy_header(cl->curl, "Chibo-Next", 0, CURLH_HEADER,
+		                     -1, &hn) != CURLHE_OK ||
+		    snprintf(next, sizeof(next), "%s", hn->value) < 0 ||
+		    curl_easy_header(cl->curl, "Chibo-More", 0, CURLH_HEADER,
+		                     -1, &hm) != CURLHE_OK) {
+			agent_error("the hub's pull answer has no cursor "
+			            "(Chibo-Next, Chibo-More)");
+			rc = SYNC_REFUSED;
+			break;
+		}
+		more = !strcmp(hm->value, "1");
+		data = cl->resp.data;
+		len = cl->resp.len;
+		if (curl_easy_header(cl->curl, "Content-Encoding", 0,
+		                     CURLH_HEADER, -1, &he) == CURLHE_OK &&
+		    !strcmp(he->value, "zstd")) {
+			if (cb_zbody_decompress(cl->resp.data, cl->resp.len,
+			                        PULL_INFLATED, &raw, &eb)) {
+				agent_error("the hub's pull answer: %s",
+				            eb.msg);
+				rc = SYNC_REFUSED;
+				break;
+			}
+			data = raw.data;
+			len = raw.len;
+		}
+		if (strtoll(next, NULL, 10) < *cursor) {
+			agent_error("the hub's pull cursor went back from %lld "
+			            "to %s",
+			            (long long)*cursor, next);
+			rc = SYNC_REFUSED;
+			break;
+		}
+		if (cb_store_begin(cl->lg->st, &eb) ||
+		    cb_accept_pulled(cl->lg->st, cl->lg->key.pk, data, len,
+		                     &res, &eb) ||
+		    cb_store_meta_set(cl->lg->st, "pull_cursor", next, &eb) ||
+		    cb_store_commit(cl->lg->st, &eb)) {
+			cb_store_rollback(cl->lg->st);
+			agent_error("cannot take in what the hub sent: %s",
+			            eb.msg);
+			rc = SYNC_REFUSED;
+			break;
+		}
+		*pulled += res.stored + res.forks;
+		*cursor = strtoll(next, NULL, 10);
+		if (!more)
+			break;
+	}
+	cb_buf_release(&raw);
+	return rc;
+}
+
+/* Remember what the hub said of us, for 'chibo-agent status'. */
+static void
+remember(struct client *cl, json_t *status, bool synced)
+{
+	struct cb_errbuf eb;
+	char num[32], *rej;
+
+	if (cb_store_begin(cl->lg->st, &eb))
+		return;
+	snprintf(num, sizeof(num), "%" PRIu64,
+	         (uint64_t)json_integer_value(json_object_get(status, "head")));
+	rej = json_dumps(json_object_get(status, "rejected"),
+	                 JSON_COMPACT | JSON_ENCODE_ANY);
+	if (cb_store_meta_set(cl->lg->st, "hub_head", num, &eb) ||
+	    cb_store_meta_set(cl->lg->st, "hub_rejected", rej ? rej : "[]",
+	                      &eb))
+		goto fail;
+	snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+	         json_integer_value(json_object_get(status, "log_size")));
+	if (cb_store_meta_set(cl->lg->st, "hub_log_size", num, &eb))
+		goto fail;
+	snprintf(num, sizeof(num), "%lld", (long long)cb_now_ms());
+	if (cb_store_meta_set(cl->lg->st, synced ? "last_sync" : "last_try",
+	                      num, &eb))
+		goto fail;
+	free(rej);
+	if (!cb_store_commit(cl->lg->st, &eb))
+		return;
+fail:
+	free(rej);
+	cb_store_rollback(cl->lg->st);
+}
+
+static const struct argdef sync_defs[] = {
+	{ "retries", "N",
+	  "tries again N times after a network failure or a busy hub "
+	  "(default 5)" },
+	{ "max-time", "SECONDS",
+	  "gives up retrying after this long (default 900)" },
+	{ NULL, NULL, NULL },
+};
+
 int
 cmd_sync(struct agent *a, int argc, char **argv)
 {
-	static const struct argdef none[] = { { NULL, NULL, NULL } };
 	struct client cl = { 0 };
-	struct cb_buf stream = CB_BUF_INIT, z = CB_BUF_INIT;
-	struct cb_errbuf eb;
 	struct args v;
-	uint64_t head = 0, pushed = 0;
+	uint64_t head = 0, pushed = 0, pulled = 0;
+	int64_t cursor = 0;
 	json_t *o = NULL;
+	long max_time = 900;
 	int rc;
 
 	rc = cb_args_command(
 		"sync",
-		"usage: chibo-agent sync\n\n"
+		"usage: chibo-agent sync [--retries N] [--max-time SECONDS]\n\n"
 		"Pushes to the hub every entry of this replica it does not "
-		"hold, in\nbatches; safe to interrupt and run again. Exit 0 "
-		"synced, 75 the hub\ncannot be reached (try later), 77 the hub "
-		"refused (a person must look).\n\n",
-		none, argc, argv, &v, 0, 0, NULL);
+		"hold, then\npulls what this organisation may read from the "
+		"hub's log, in batches,\neach committed on its own: safe to "
+		"interrupt and run again. Network\nfailures and a busy hub "
+		"are retried with backoff. Exit 0 synced, 75 the\nhub cannot "
+		"be reached (try later), 77 the hub refused (a person must\n"
+		"look).\n\n",
+		sync_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
+	cl.retries = 5;
+	if (cb_args_get(&v, 0)) {
+		char *end;
+
+		cl.retries = (int)strtol(cb_args_get(&v, 0), &end, 10);
+		if (*end || cl.retries < 0 || cl.retries > 100)
+			return cb_args_usage("sync", "--retries takes 0..100");
+	}
+	if (cb_args_get(&v, 1)) {
+		char *end;
+
+		max_time = strtol(cb_args_get(&v, 1), &end, 10);
+		if (*end || max_time < 1 || max_time > 86400)
+			return cb_args_usage(
+				"sync", "--max-time takes 1..86400 seconds");
+	}
+	cl.deadline = mono_s() + (double)max_time;
 	if (!(cl.lg = agent_open(a)))
 		return 1;
-	rc = EXIT_NOPERM;
+	rc = SYNC_REFUSED;
 	if (cb_store_meta_get(cl.lg->st, "hub_url", &cl.url, NULL) ||
 	    cb_store_meta_get(cl.lg->st, "hub_pin", &cl.pin, NULL)) {
 		agent_error("no hub is set; run 'chibo-agent hub --url URL "
@@ -282,126 +680,36 @@ cmd_sync(struct agent *a, int argc, char **argv)
 	curl_easy_setopt(cl.curl, CURLOPT_WRITEDATA, &cl);
 	curl_easy_setopt(cl.curl, CURLOPT_NOSIGNAL, 1L);
 
-	if ((rc = request(&cl, "GET", "/v1/status", NULL, 0, false))) {
-		rc = rc == -2 ? EXIT_NOPERM : EXIT_TEMPFAIL;
+	if ((rc = hub_status(&cl, &o)))
 		goto out;
-	}
-	if (!(o = reply_json(&cl))) {
-		rc = EXIT_TEMPFAIL;
+	if ((rc = push(&cl, o, &head, &pushed)))
 		goto out;
-	}
-	if (cl.status != 200) {
-		agent_error("the hub refused: %s",
-		            json_string_value(json_object_get(o, "error")));
-		rc = cl.status >= 500 ? EXIT_TEMPFAIL : EXIT_NOPERM;
+	if ((rc = pull(&cl, &pulled, &cursor)))
 		goto out;
-	}
-	head = (uint64_t)json_integer_value(json_object_get(o, "head"));
-	if (head) {
-		/* The hub's head must be our entry: if it is another, this key
-		 * signed two histories (a fork); push ours from there, so that
-		 * the hub keeps it as evidence. */
-		static const char mine[] = "SELECT lower(hex(id)) FROM entries "
-					   "WHERE author = ? AND "
-					   "seq = ?";
-		const char *hid =
-			json_string_value(json_object_get(o, "head_id"));
-		sqlite3_stmt *s = NULL;
-		int r = SQLITE_ERROR;
-
-		if (sqlite3_prepare_v2(cb_store_db(cl.lg->st), mine, -1, &s,
-		                       NULL) == SQLITE_OK) {
-			sqlite3_bind_blob(s, 1, cl.lg->key.pk, CB_KEY_BYTES,
-			                  SQLITE_STATIC);
-			sqlite3_bind_int64(s, 2, (sqlite3_int64)head);
-			r = sqlite3_step(s);
-		}
-		if (r == SQLITE_DONE) {
-			sqlite3_finalize(s);
-			agent_error(
-				"the hub holds entries of this key up to "
-				"%" PRIu64
-				", beyond this replica's own: the key is used "
-				"elsewhere, or entries were lost; a person "
-				"must "
-				"look",
-				head);
-			goto out;
-		}
-		if (r == SQLITE_ROW && hid &&
-		    strcmp((const char *)sqlite3_column_text(s, 0), hid))
-			head--;
-		sqlite3_finalize(s);
-	}
-	for (;;) {
-		size_t count;
-
-		if (next_batch(&cl, head, &stream, &count)) {
-			agent_error("cannot read the log to push");
-			rc = 1;
-			goto out;
-		}
-		if (count == 0)
-			break;
-		cb_buf_reset(&z);
-		if (cb_zbody_compress(stream.data, stream.len, 3, &z, &eb)) {
-			agent_error("%s", eb.msg);
-			rc = 1;
-			goto out;
-		}
-		if ((rc = request(&cl, "POST", "/v1/push", z.data, z.len,
-		                  true))) {
-			rc = rc == -2 ? EXIT_NOPERM : EXIT_TEMPFAIL;
-			goto out;
-		}
-		json_decref(o);
-		if (!(o = reply_json(&cl))) {
-			rc = EXIT_TEMPFAIL;
-			goto out;
-		}
-		if (cl.status != 200 && cl.status != 409) {
-			agent_error(
-				"the hub refused the push: %s",
-				json_string_value(json_object_get(o, "error")));
-			rc = cl.status >= 500 ? EXIT_TEMPFAIL : EXIT_NOPERM;
-			goto out;
-		}
-		if (cl.status == 409 &&
-		    !strncmp(json_string_value(json_object_get(o, "error"))
-		                     ? json_string_value(
-					       json_object_get(o, "error"))
-		                     : "",
-		             "fork", 4)) {
-			agent_error(
-				"the hub refused the push: %s",
-				json_string_value(json_object_get(o, "error")));
-			rc = EXIT_NOPERM;
-			goto out;
-		}
-		{
-			uint64_t h = (uint64_t)json_integer_value(
-				json_object_get(o, "head"));
-
-			if (h <= head && cl.status == 200) {
-				agent_error(
-					"the hub did not advance past entry "
-					"%" PRIu64,
-					head);
-				rc = EXIT_NOPERM;
-				goto out;
-			}
-			pushed += h > head ? h - head : 0;
-			head = h;
-		}
-	}
+	json_decref(o);
+	o = NULL;
+	if ((rc = hub_status(&cl, &o)))
+		goto out;
+	remember(&cl, o, true);
 	printf("synced: the hub holds this replica's entries up to %" PRIu64
 	       " (%" PRIu64 " pushed now)\n",
 	       head, pushed);
-	rc = 0;
+	printf("pulled %" PRIu64 " entries; read the hub's log up to "
+	       "position %lld\n",
+	       pulled, (long long)cursor);
+	{
+		size_t n = json_array_size(json_object_get(o, "rejected"));
+
+		if (n)
+			printf("the hub rejected %zu of this replica's "
+			       "entries: see 'chibo-agent status'\n",
+			       n);
+	}
+	printf("sent %" PRIu64 " bytes, received %" PRIu64 " bytes in %" PRIu64
+	       " requests\n",
+	       cl.sent, cl.received, cl.requests);
 out:
 	json_decref(o);
-	cb_buf_release(&stream);
-	cb_buf_release(&z);
 	cb_buf_release(&cl.resp);
 	if (cl.curl)
 		curl_easy_cleanup(cl.curl);

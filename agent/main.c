@@ -40,11 +40,13 @@ static const char usage_tail[] =
 	"\n"
 	"Sync:\n"
 	"  hub               record the hub's URL, pin and key\n"
-	"  sync              push to the hub what it does not hold\n"
+	"  sync              push what the hub lacks, pull what is ours to "
+	"read\n"
 	"\n"
 	"Check:\n"
 	"  verify            re-check every signature, chain link and table\n"
 	"  rebuild           re-derive the tables from the entries\n"
+	"  digest            a digest of what this organisation sees\n"
 	"\n"
 	"Every look command takes --json. Exit: 0 ok, 1 failure, 2 usage.\n";
 
@@ -67,6 +69,7 @@ static const struct {
 	{ "report", cmd_report },
 	{ "hub", cmd_hub },
 	{ "sync", cmd_sync },
+	{ "digest", cmd_digest },
 };
 
 void

@@ -62,6 +62,7 @@ cb_err_name(cb_err code)
 	case CB_EEXIST: return "already exists";
 	case CB_ETOOBIG: return "too big";
 	case CB_EVERSION: return "version";
+	case CB_ESCOPE: return "outside the author's scope";
 	}
 	return "unknown error";
 }

@@ -22,7 +22,13 @@ typedef enum {
 	CB_EEXIST,
 	CB_ETOOBIG,
 	CB_EVERSION, /* replica made by a newer chibo */
+	CB_ESCOPE,   /* authentic, but about a record outside the author's
+	              * own: another organisation's, or the authority's */
 } cb_err;
+
+/* A verdict of the projection on an authentic entry (rejected, kept in
+ * the log), as opposed to a storage failure. */
+#define cb_is_rejection(rc) ((rc) == CB_ERULE || (rc) == CB_ESCOPE)
 
 #define CB_ERRBUF_SIZE 512
 

@@ -164,8 +164,16 @@ cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 		 * that a replay of the log gives the same verdicts. */
 		why.msg[0] = 0;
 		rc = cb_project_entry(st, &e, &why);
-		if (rc && rc != CB_ERULE)
+		if (rc == CB_ESCOPE) {
+			/* not the author's to write at all: refuse the push */
+			cb_error(eb, rc, "entry %" PRIu64 ": %s", e.seq,
+			         why.msg);
 			goto fail;
+		}
+		if (rc && rc != CB_ERULE) {
+			*eb = why;
+			goto fail;
+		}
 		if ((rc = cb_ledger_store_entry(st, &e,
 		                                rc ? "rejected" : "applied",
 		                                rc ? why.msg : NULL, eb)))

@@ -34,7 +34,9 @@ cb_err cb_ingest_admit(struct cb_store *st,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Ingest an entry stream of author's entries. CB_OK with r filled (status
- * 200 or 409, the message in eb for 409); CB_EINVAL for a malformed
+ * 200 or 409, the message in eb for 409); CB_ESCOPE for an entry about
+ * a record that is not the author's to write (403, nothing stored);
+ * CB_EINVAL for a malformed
  * stream or an entry of another author or a bad signature (400, nothing
  * stored); other codes for storage errors. */
 cb_err cb_ingest_push(struct cb_store *st,

@@ -25,6 +25,7 @@ struct cb_ledger {
 	struct cb_key key;
 	char *dir;
 	char *org; /* the grassroots organisation's code */
+	const struct cb_ledger_kind *kind;
 	bool in_batch;
 	uint64_t head_seq; /* valid inside a batch */
 	unsigned char head_id[CB_HASH_BYTES];
@@ -38,6 +39,9 @@ struct cb_ledger_kind {
 	const char *what;         /* "replica", "hub": for messages */
 	const char *init_command; /* how to make one */
 	bool own_authority;
+	/* Holds parts of other keys' chains (what a hub sent it): a gap
+	 * between the entries held of another key is not a fault. */
+	bool partial;
 };
 
 /* A commune's replica (replica.db, agent.key, org.init) and a hub's
@@ -71,8 +75,8 @@ cb_err cb_ledger_commit(struct cb_ledger *lg,
 void cb_ledger_abort(struct cb_ledger *lg);
 
 /* Prepare input as op (cb_ops_prepare), sign it as the next entry, project
- * it and store it. CB_ERULE/CB_EINVAL: refused, nothing written. If out is
- * not NULL it receives the entry. */
+ * it and store it. CB_ERULE/CB_ESCOPE/CB_EINVAL: refused, nothing written. If
+ * out is not NULL it receives the entry. */
 cb_err cb_ledger_append(struct cb_ledger *lg, const char *op,
                         const json_t *input, struct cb_entry *out,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
@@ -82,7 +86,8 @@ cb_err cb_ledger_append(struct cb_ledger *lg, const char *op,
  * stream) and *tag set; 2 for an item already refused (why filled, tag
  * set); 0 at the end; -1 to stop with an error in why. done() is called
  * once per item, in the order next() gave them: rc CB_OK with e the stored
- * entry, or a refusal (CB_EINVAL, CB_ERULE, CB_ETOOBIG) with why. It may
+ * entry, or a refusal (CB_EINVAL, CB_ERULE, CB_ESCOPE, CB_ETOOBIG) with
+ * why. It may
  * commit and begin the batch; it returns nonzero to stop the stream. */
 struct cb_append_stream {
 	int (*next)(void *ctx, const char **op, json_t **input, size_t *tag,
@@ -105,8 +110,8 @@ cb_err cb_ledger_append_stream(struct cb_ledger *lg,
 /* The head of author's chain in st: its highest seq and that entry's id
  * (0 and zeros if none). Evidence of a fork is not part of the chain. */
 cb_err cb_ledger_head(struct cb_store *st,
-                      const unsigned char author[CB_KEY_BYTES],
-                      uint64_t *seq, unsigned char id[CB_HASH_BYTES],
+                      const unsigned char author[CB_KEY_BYTES], uint64_t *seq,
+                      unsigned char id[CB_HASH_BYTES],
                       struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Store e in the log of st with its state ("applied" or "rejected") and

@@ -27,19 +27,42 @@ struct ctx {
 	struct cb_errbuf *eb;
 };
 
+static cb_err verdict(struct ctx *c, cb_err code, const char *fmt, va_list ap)
+	CB_PRINTF(3, 0);
 static cb_err reject(struct ctx *c, const char *fmt, ...) CB_PRINTF(2, 3);
+static cb_err out_of_scope(struct ctx *c, const char *fmt, ...) CB_PRINTF(2, 3);
+
+static cb_err
+verdict(struct ctx *c, cb_err code, const char *fmt, va_list ap)
+{
+	if (c->eb)
+		vsnprintf(c->eb->msg, sizeof(c->eb->msg), fmt, ap);
+	return code;
+}
 
 static cb_err
 reject(struct ctx *c, const char *fmt, ...)
 {
 	va_list ap;
+	cb_err rc;
 
-	if (c->eb) {
-		va_start(ap, fmt);
-		vsnprintf(c->eb->msg, sizeof(c->eb->msg), fmt, ap);
-		va_end(ap);
-	}
-	return CB_ERULE;
+	va_start(ap, fmt);
+	rc = verdict(c, CB_ERULE, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A rejection because the record is not the author's to write at all. */
+static cb_err
+out_of_scope(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	cb_err rc;
+
+	va_start(ap, fmt);
+	rc = verdict(c, CB_ESCOPE, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 static const char *
@@ -127,10 +150,11 @@ org_writable(struct ctx *c, const char *code, const char *level, struct org *o)
 		return reject(c, "'%s' is a %s, not a %s", code, o->level,
 		              level);
 	if (!o->owned)
-		return reject(c,
-		              "'%s' belongs to another organisation's key; "
-		              "only its owner may change it",
-		              code);
+		return out_of_scope(
+			c,
+			"'%s' belongs to another organisation's key; "
+			"only its owner may change it",
+			code);
 	if (strcmp(o->state, "active") != 0)
 		return reject(c, "'%s' is closed", code);
 	return CB_OK;
@@ -188,10 +212,11 @@ org_init_in_scope(struct ctx *c, const char *code)
 		snprintf(org, sizeof(org), "%s", sqlite3_column_text(s, 0));
 	sqlite3_reset(s);
 	if (r == SQLITE_ROW && strcmp(org, code) != 0)
-		return reject(c,
-		              "org.init of '%s' by a key enrolled for '%s' "
-		              "only",
-		              code, org);
+		return out_of_scope(
+			c,
+			"org.init of '%s' by a key enrolled for '%s' "
+			"only",
+			code, org);
 	return r == SQLITE_ROW || r == SQLITE_DONE
 	               ? CB_OK
 	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
@@ -370,10 +395,11 @@ member_writable(struct ctx *c, const char *id, json_t **m)
 	if (!owned) {
 		json_decref(*m);
 		*m = NULL;
-		return reject(c,
-		              "member %.12s belongs to another organisation's "
-		              "key; only its owner may change the record",
-		              id);
+		return out_of_scope(
+			c,
+			"member %.12s belongs to another organisation's "
+			"key; only its owner may change the record",
+			id);
 	}
 	return CB_OK;
 }
@@ -892,8 +918,8 @@ by_authority(struct ctx *c, const char *what)
 	ok = strcmp(auth, author) == 0;
 	free(auth);
 	if (!ok)
-		return reject(c, "%s: only the hub's own key may do this",
-		              what);
+		return out_of_scope(c, "%s: only the hub's own key may do this",
+		                    what);
 	return CB_OK;
 }
 
@@ -1094,18 +1120,31 @@ cb_err
 cb_project_digest(struct cb_store *st, unsigned char out[32],
                   struct cb_errbuf *eb)
 {
+	return cb_project_digest_over(
+		st, tables, sizeof(tables) / sizeof(tables[0]), NULL, out, eb);
+}
+
+cb_err
+cb_project_digest_over(struct cb_store *st, const char *const *queries,
+                       size_t nq, const char *param, unsigned char out[32],
+                       struct cb_errbuf *eb)
+{
 	crypto_hash_sha256_state h;
 
 	crypto_hash_sha256_init(&h);
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+	for (size_t t = 0; t < nq; t++) {
 		sqlite3_stmt *s = NULL;
 		int r;
 
-		if (sqlite3_prepare_v2(cb_store_db(st), tables[t], -1, &s,
+		if (sqlite3_prepare_v2(cb_store_db(st), queries[t], -1, &s,
 		                       NULL) != SQLITE_OK)
 			return cb_store_error(st, eb, "cannot digest tables");
-		crypto_hash_sha256_update(&h, (const unsigned char *)tables[t],
-		                          strlen(tables[t]) + 1);
+		if (param && sqlite3_bind_parameter_index(s, ":root") > 0)
+			sqlite3_bind_text(
+				s, sqlite3_bind_parameter_index(s, ":root"),
+				param, -1, SQLITE_STATIC);
+		crypto_hash_sha256_update(&h, (const unsigned char *)queries[t],
+		                          strlen(queries[t]) + 1);
 		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 			for (int i = 0; i < sqlite3_column_count(s); i++) {
 				unsigned char tag[5];

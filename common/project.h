@@ -13,9 +13,12 @@
 #define CB_REASON_MAX 256
 
 /* Apply e's op to the tables. CB_OK: applied. CB_ERULE: rejected, with the
- * reason in eb, and the tables unchanged. Anything else: a storage error,
- * the tables unchanged (the caller should roll back). Must be called inside
- * a transaction. The body is checked with cb_ops_check first. */
+ * reason in eb, and the tables unchanged; CB_ESCOPE: the same, but the
+ * record is not the author's to write at all (another organisation's, an
+ * org.init outside its enrolment, an authority's op), which a hub refuses
+ * outright rather than keep. Anything else: a storage error, the tables
+ * unchanged (the caller should roll back). Must be called inside a
+ * transaction. The body is checked with cb_ops_check first. */
 cb_err cb_project_entry(struct cb_store *st, const struct cb_entry *e,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
 
@@ -27,6 +30,13 @@ cb_err cb_project_reset(struct cb_store *st,
  * each entry's (id, state, reason): equal digests mean identical tables. */
 cb_err cb_project_digest(struct cb_store *st, unsigned char out[32],
                          struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* The same over other queries (each row's columns hashed in order, after
+ * the query's text); param, if not NULL, is bound to each query's :root. */
+cb_err cb_project_digest_over(struct cb_store *st, const char *const *queries,
+                              size_t nq, const char *param,
+                              unsigned char out[32],
+                              struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* The date (YYYY-MM-DD, Vietnam time, UTC+7) of a Unix time in ms. */
 void cb_project_date_of(int64_t time_ms, char out[11]);

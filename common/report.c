@@ -3,6 +3,7 @@
  * projection tables. Counts are exact integers; percentages are rounded to
  * one decimal only when printed. */
 #include "report.h"
+#include "scope.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -255,14 +256,16 @@ out:
 }
 
 cb_err
-cb_report_congresses(struct cb_store *st, const char *term,
+cb_report_congresses(struct cb_store *st, const char *root, const char *term,
                      struct cb_report *out, struct cb_errbuf *eb)
 {
 	static const char *const cols[] = { "CELL", "NAME", "KIND", "HELD ON" };
-	static const char sql[] =
+	static const char sql[] = CB_SQL_SUBTREE
 		"SELECT o.code, o.name, o.kind, c.held_on FROM orgs o "
-		"LEFT JOIN congresses c ON c.org = o.code AND c.term = ?1 "
-		"WHERE o.level = 'cell' AND o.state = 'active' ORDER BY o.code";
+		"LEFT JOIN congresses c ON c.org = o.code AND c.term = :term "
+		"WHERE o.level = 'cell' AND o.state = 'active' AND o.code IN "
+	        "sub "
+		"ORDER BY o.code";
 	struct cb_report r;
 	sqlite3_stmt *s = NULL;
 	long long held = 0, all = 0;
@@ -276,7 +279,8 @@ cb_report_congresses(struct cb_store *st, const char *term,
 		rc = fail_sql(st, eb);
 		goto out;
 	}
-	cb_bind_text(s, 1, term);
+	cb_bind_text(s, sqlite3_bind_parameter_index(s, ":term"), term);
+	cb_scope_bind_root(s, root);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *h = (const char *)sqlite3_column_text(s, 3);
 
@@ -442,8 +446,8 @@ months_between(const char *from, const char *to)
 }
 
 cb_err
-cb_report_meetings(struct cb_store *st, const char *from, const char *to,
-                   struct cb_report *out, struct cb_errbuf *eb)
+cb_report_meetings(struct cb_store *st, const char *root, const char *from,
+                   const char *to, struct cb_report *out, struct cb_errbuf *eb)
 {
 	static const char *const cols[] = {
 		"CELL",       "NAME",      "MONTHS",
@@ -451,9 +455,9 @@ cb_report_meetings(struct cb_store *st, const char *from, const char *to,
 		"ATTENDANCE", "UNEXCUSED", "MAX EXCUSED RUN",
 		"12-HD"
 	};
-	static const char cells[] =
+	static const char cells[] = CB_SQL_SUBTREE
 		"SELECT code, name FROM orgs WHERE level = 'cell' AND state = "
-		"'active' ORDER BY code";
+		"'active' AND code IN sub ORDER BY code";
 	static const char held[] =
 		"SELECT count(DISTINCT substr(date, 1, 7)) FROM meetings WHERE "
 		"cell = ?1 AND kind = 'regular' AND substr(date, 1, 7) BETWEEN "
@@ -484,6 +488,7 @@ cb_report_meetings(struct cb_store *st, const char *from, const char *to,
 		rc = fail_sql(st, eb);
 		goto out;
 	}
+	cb_scope_bind_root(c, root);
 	while ((step = sqlite3_step(c)) == SQLITE_ROW) {
 		const char *code = (const char *)sqlite3_column_text(c, 0);
 		long long h = 0, t = 0, present = 0, counted = 0, unexcused = 0,

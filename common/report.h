@@ -31,7 +31,12 @@ enum cb_report_format { CB_REPORT_TABLE, CB_REPORT_CSV, CB_REPORT_JSON };
 
 void cb_report_release(struct cb_report *r);
 
-/* Members by status, by the kind of their cell, by work category, and by
+/* Each report covers what the store holds of the subtree of root (a
+ * replica's organisation): cells outside it, which a replica knows from
+ * the hub's directory, are not counted. Membership and ratings count the
+ * members and ratings the store holds, which for a replica is its scope.
+ *
+ * Members by status, by the kind of their cell, by work category, and by
  * age band on date `on` (YYYY-MM-DD). */
 cb_err cb_report_membership(struct cb_store *st, const char *on,
                             struct cb_report *out,
@@ -40,8 +45,8 @@ cb_err cb_report_membership(struct cb_store *st, const char *on,
 /* Active cells, and whether each held its congress of `term`
  * (YYYY-YYYY): held / all, with the percentage (seed 001: 4,000/4,175 =
  * 95.8%). */
-cb_err cb_report_congresses(struct cb_store *st, const char *term,
-                            struct cb_report *out,
+cb_err cb_report_congresses(struct cb_store *st, const char *root,
+                            const char *term, struct cb_report *out,
                             struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Decided ratings of `period`, by level, for members and organisations,
@@ -55,7 +60,8 @@ cb_err cb_report_ratings(struct cb_store *st, const char *period,
  * present + excused + unexcused) and guide 12-HD/BTCTW's criteria:
  * attendance over 85%, no unexcused absence, nobody excused more than 3
  * meetings in a row. */
-cb_err cb_report_meetings(struct cb_store *st, const char *from, const char *to,
+cb_err cb_report_meetings(struct cb_store *st, const char *root,
+                          const char *from, const char *to,
                           struct cb_report *out,
                           struct cb_errbuf *eb) CB_MUST_CHECK;
 

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "hub.h"
+#include "scope.h"
 #include "table.h"
 #include "tls.h"
 
@@ -322,6 +323,42 @@ cmd_hub_pin(struct hub *h, int argc, char **argv)
 		return 1;
 	}
 	puts(pin);
+	return 0;
+}
+
+static const struct argdef digest_defs[] = {
+	{ "org", "CODE", "the subtree to digest, as its agents see it" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_hub_digest(struct hub *h, int argc, char **argv)
+{
+	struct cb_ledger *lg;
+	struct cb_errbuf eb;
+	char hex[65];
+	struct args v;
+	int rc;
+
+	rc = cb_args_command(
+		"digest",
+		"usage: chibo-hub digest [--org CODE]\n\nPrints a SHA-256 "
+		"over every table and entry, or with --org over\nwhat an "
+		"agent enrolled for CODE may see (docs/PROTOCOL.md, \"Pull "
+		"and\nscope\"): equal to 'chibo-agent digest' there once it "
+		"has synced.\n\n",
+		digest_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if (!(lg = hub_open(h)))
+		return 1;
+	rc = cb_scope_digest_hex(lg->st, cb_args_get(&v, 0), hex, &eb);
+	cb_ledger_free(&lg);
+	if (rc) {
+		hub_error("%s", eb.msg);
+		return 1;
+	}
+	puts(hex);
 	return 0;
 }
 

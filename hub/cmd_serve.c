@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -22,16 +23,20 @@
 #include "httpsig.h"
 #include "ingest.h"
 #include "replay.h"
+#include "scope.h"
 #include "zbody.h"
 
-#define MAX_BODY (8u << 20)      /* compressed request body */
 #define MAX_INFLATED (64u << 20) /* what a push may decompress to */
-#define SIG_WINDOW 300           /* seconds a signature is accepted */
+#define PULL_DEFAULT 1000        /* entries per pull, unless asked */
+#define PULL_MAX 5000
+#define PULL_BYTES (1u << 20) /* a pull's entries, before compression */
 
 struct server {
 	struct cb_ledger *lg;
 	pthread_mutex_t mu; /* one SQLite connection, one request at a time */
 	struct cb_replay *replay;
+	size_t max_body;    /* bytes of a request body (hub.conf max_body) */
+	int64_t sig_window; /* seconds a signature is good (signature_window) */
 };
 
 struct request {
@@ -90,6 +95,235 @@ count_args(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* The hub's view of the key: its head, its entries the projection
+ * rejected, its scope, and the log's size. */
+static enum MHD_Result
+serve_status(struct server *srv, struct MHD_Connection *c, struct request *rq,
+             const unsigned char *key)
+{
+	static const char rejected_sql[] =
+		"SELECT seq, op, reason FROM entries WHERE author = ? AND "
+		"state = 'rejected' AND reason NOT LIKE 'fork:%' ORDER BY seq "
+		"DESC LIMIT 100";
+	unsigned char id[CB_HASH_BYTES];
+	char hex[CB_HASH_HEX];
+	struct cb_scope sc;
+	struct cb_errbuf eb;
+	uint64_t head = 0;
+	long long size = 0;
+	json_t *rej = json_array();
+	cb_err rc;
+
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_ingest_admit(srv->lg->st, key, &eb);
+	if (!rc)
+		rc = cb_scope_of(srv->lg->st, key, &sc, &eb);
+	if (!rc)
+		rc = cb_ledger_head(srv->lg->st, key, &head, id, &eb);
+	if (!rc) {
+		sqlite3_stmt *s = cb_store_stmt(
+			srv->lg->st,
+			"SELECT coalesce(max(lsn), 0) FROM entries", &eb);
+
+		if (s && sqlite3_step(s) == SQLITE_ROW)
+			size = sqlite3_column_int64(s, 0);
+		if (s)
+			sqlite3_reset(s);
+		if ((s = cb_store_stmt(srv->lg->st, rejected_sql, &eb))) {
+			sqlite3_bind_blob(s, 1, key, CB_KEY_BYTES,
+			                  SQLITE_STATIC);
+			while (sqlite3_step(s) == SQLITE_ROW)
+				json_array_append_new(
+					rej,
+					json_pack("{s:I, s:s, s:s}", "seq",
+				                  (json_int_t)
+				                          sqlite3_column_int64(
+								  s, 0),
+				                  "op",
+				                  sqlite3_column_text(s, 1),
+				                  "reason",
+				                  sqlite3_column_text(s, 2)));
+			sqlite3_reset(s);
+		}
+	}
+	pthread_mutex_unlock(&srv->mu);
+	if (rc) {
+		json_decref(rej);
+		return fail(c, rq, rc == CB_ERULE ? 403 : 401, eb.msg);
+	}
+	cb_hash_hex(id, hex);
+	return reply(c, rq, 200,
+	             json_pack("{s:I, s:s?, s:I, s:o, s:{s:s, s:b}}", "head",
+	                       (json_int_t)head, "head_id", head ? hex : NULL,
+	                       "log_size", (json_int_t)size, "rejected", rej,
+	                       "scope", "org", sc.root, "all", sc.all));
+}
+
+static enum MHD_Result
+serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
+           const unsigned char *key)
+{
+	struct cb_buf raw = CB_BUF_INIT;
+	struct cb_push_result res;
+	struct cb_errbuf eb;
+	const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                              "Content-Encoding");
+	cb_err rc;
+
+	if (!enc || strcmp(enc, "zstd"))
+		return fail(c, rq, 415,
+		            "a push body is a zstd-compressed entry stream "
+		            "(Content-Encoding: zstd)");
+	rc = cb_zbody_decompress(rq->body.data, rq->body.len, MAX_INFLATED,
+	                         &raw, &eb);
+	if (rc) {
+		cb_buf_release(&raw);
+		return fail(c, rq, rc == CB_ETOOBIG ? 413 : 400, eb.msg);
+	}
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_ingest_admit(srv->lg->st, key, &eb);
+	if (!rc)
+		rc = cb_ingest_push(srv->lg->st, key, raw.data, raw.len, &res,
+		                    &eb);
+	pthread_mutex_unlock(&srv->mu);
+	cb_buf_release(&raw);
+	if (rc == CB_ECRYPTO)
+		return fail(c, rq, 401, eb.msg);
+	if (rc == CB_ERULE || rc == CB_ESCOPE)
+		return fail(c, rq, 403, eb.msg);
+	if (rc == CB_EINVAL || rc == CB_ETOOBIG)
+		return fail(c, rq, rc == CB_ETOOBIG ? 413 : 400, eb.msg);
+	if (rc)
+		return fail(c, rq, 503, eb.msg);
+	snprintf(rq->note, sizeof(rq->note), "accepted=%zu dup=%zu",
+	         res.accepted, res.duplicates);
+	return reply(c, rq, res.status,
+	             json_pack("{s:I, s:I, s:I, s:I, s:s?}", "head",
+	                       (json_int_t)res.head, "accepted",
+	                       (json_int_t)res.accepted, "rejected",
+	                       (json_int_t)res.rejected, "duplicates",
+	                       (json_int_t)res.duplicates, "error",
+	                       res.status == 200 ? NULL : eb.msg));
+}
+
+/* Does the client take zstd (Accept-Encoding, RFC 9110 12.5.3): a
+ * "zstd" element whose weight, if given, is not 0? */
+static bool
+accepts_zstd(struct MHD_Connection *c)
+{
+	const char *p = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                            "Accept-Encoding");
+
+	while (p && *p) {
+		size_t n;
+
+		p += strspn(p, " \t,");
+		n = strcspn(p, " \t;,");
+		if (n == 4 && !strncasecmp(p, "zstd", 4)) {
+			const char *q = p + n + strspn(p + n, " \t");
+
+			if (*q != ';')
+				return true;
+			q += 1 + strspn(q + 1, " \t");
+			return strncasecmp(q, "q=", 2) ||
+			       strtod(q + 2, NULL) > 0;
+		}
+		p = strchr(p, ',');
+	}
+	return false;
+}
+
+/* The entries in the key's scope after a cursor on the hub's log: an
+ * entry stream, zstd-compressed when the client takes it; where to go on
+ * from in Chibo-Next, whether there is more in Chibo-More. */
+static enum MHD_Result
+serve_pull(struct server *srv, struct MHD_Connection *c, struct request *rq,
+           const unsigned char *key)
+{
+	struct cb_buf out = CB_BUF_INIT, z = CB_BUF_INIT;
+	struct cb_scope_page pg;
+	struct cb_scope sc;
+	struct cb_errbuf eb;
+	struct MHD_Response *resp;
+	json_error_t je;
+	json_t *q, *after, *limit;
+	json_int_t n = PULL_DEFAULT;
+	bool zstd = accepts_zstd(c);
+	char num[32];
+	enum MHD_Result r;
+	cb_err rc;
+
+	q = json_loadb((const char *)rq->body.data, rq->body.len,
+	               JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(q)) {
+		json_decref(q);
+		return fail(c, rq, 400,
+		            "a pull body is a JSON object "
+		            "{\"after\": N, \"limit\": N}");
+	}
+	after = json_object_get(q, "after");
+	limit = json_object_get(q, "limit");
+	if (!json_is_integer(after) || json_integer_value(after) < 0 ||
+	    (limit &&
+	     (!json_is_integer(limit) || json_integer_value(limit) < 1 ||
+	      json_integer_value(limit) > PULL_MAX)) ||
+	    json_object_size(q) != 1u + (limit != NULL)) {
+		json_decref(q);
+		return fail(c, rq, 400,
+		            "pull takes \"after\" (a log position, 0 or "
+		            "more) and an optional \"limit\" (1 to 5000), "
+		            "nothing else");
+	}
+	if (limit)
+		n = json_integer_value(limit);
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_ingest_admit(srv->lg->st, key, &eb);
+	if (!rc)
+		rc = cb_scope_of(srv->lg->st, key, &sc, &eb);
+	if (!rc)
+		rc = cb_scope_read(srv->lg->st, &sc, json_integer_value(after),
+		                   (size_t)n, PULL_BYTES, &out, &pg, &eb);
+	pthread_mutex_unlock(&srv->mu);
+	json_decref(q);
+	if (!rc && zstd)
+		rc = cb_zbody_compress(out.data, out.len, 3, &z, &eb);
+	if (rc) {
+		cb_buf_release(&out);
+		cb_buf_release(&z);
+		return fail(c, rq,
+		            rc == CB_ERULE                           ? 403
+		            : rc == CB_ECRYPTO || rc == CB_ENOTFOUND ? 401
+		                                                     : 503,
+		            eb.msg);
+	}
+	if (zstd) {
+		cb_buf_release(&out);
+		out = z;
+	}
+	resp = MHD_create_response_from_buffer(out.len, out.data,
+	                                       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		cb_buf_release(&out);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	                        "application/vnd.chibo.entries");
+	if (zstd)
+		MHD_add_response_header(resp, "Content-Encoding", "zstd");
+	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+	snprintf(num, sizeof(num), "%lld", (long long)pg.next);
+	MHD_add_response_header(resp, "Chibo-Next", num);
+	MHD_add_response_header(resp, "Chibo-More", pg.more ? "1" : "0");
+	snprintf(num, sizeof(num), "%zu", pg.count);
+	MHD_add_response_header(resp, "Chibo-Count", num);
+	snprintf(rq->note, sizeof(rq->note), "sent=%zu next=%lld", pg.count,
+	         (long long)pg.next);
+	rq->status = 200;
+	r = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
 static enum MHD_Result
 handle(struct server *srv, struct MHD_Connection *c, struct request *rq,
        const char *url, const char *method)
@@ -99,8 +333,15 @@ handle(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	struct cb_errbuf eb;
 	int nargs = 0;
 
-	if (rq->too_big)
-		return fail(c, rq, 413, "the request body is over 8 MiB");
+	if (rq->too_big) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg),
+		         "the request body is over this hub's limit of %zu "
+		         "bytes",
+		         srv->max_body);
+		return fail(c, rq, 413, msg);
+	}
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, count_args, &nargs);
 	if (nargs)
 		return fail(c, rq, 400, "API v1 takes no query string");
@@ -127,91 +368,18 @@ handle(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	                                                  "Signature-Input"),
 	                      MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	                                                  "Signature"),
-	                      now_s(), SIG_WINDOW, &p, &eb))
+	                      now_s(), srv->sig_window, &p, &eb))
 		return fail(c, rq, 401, eb.msg);
 	cb_hash_short(p.key, rq->key);
 	if (cb_replay_add(srv->replay, p.key, p.nonce, p.created, now_s(), &eb))
 		return fail(c, rq, 401, eb.msg);
 
-	if (!strcmp(url, "/v1/status") && !strcmp(method, "GET")) {
-		unsigned char id[CB_HASH_BYTES];
-		uint64_t head = 0;
-		long long size = 0;
-		cb_err rc;
-
-		pthread_mutex_lock(&srv->mu);
-		rc = cb_ingest_admit(srv->lg->st, p.key, &eb);
-		if (!rc)
-			rc = cb_ledger_head(srv->lg->st, p.key, &head, id, &eb);
-		if (!rc) {
-			sqlite3_stmt *s = NULL;
-
-			if (sqlite3_prepare_v2(cb_store_db(srv->lg->st),
-			                       "SELECT count(*) FROM entries",
-			                       -1, &s, NULL) == SQLITE_OK &&
-			    sqlite3_step(s) == SQLITE_ROW)
-				size = sqlite3_column_int64(s, 0);
-			sqlite3_finalize(s);
-		}
-		pthread_mutex_unlock(&srv->mu);
-		if (rc)
-			return fail(c, rq, rc == CB_ERULE ? 403 : 401, eb.msg);
-		{
-			char hex[CB_HASH_HEX];
-
-			cb_hash_hex(id, hex);
-			return reply(c, rq, 200,
-			             json_pack("{s:I, s:s?, s:I}", "head",
-			                       (json_int_t)head, "head_id",
-			                       head ? hex : NULL, "log_size",
-			                       (json_int_t)size));
-		}
-	}
-	if (!strcmp(url, "/v1/push") && !strcmp(method, "POST")) {
-		struct cb_buf raw = CB_BUF_INIT;
-		struct cb_push_result res;
-		const char *enc = MHD_lookup_connection_value(
-			c, MHD_HEADER_KIND, "Content-Encoding");
-		cb_err rc;
-
-		if (!enc || strcmp(enc, "zstd"))
-			return fail(c, rq, 415,
-			            "a push body is a zstd-compressed "
-			            "entry stream (Content-Encoding: "
-			            "zstd)");
-		rc = cb_zbody_decompress(rq->body.data, rq->body.len,
-		                         MAX_INFLATED, &raw, &eb);
-		if (rc) {
-			cb_buf_release(&raw);
-			return fail(c, rq, rc == CB_ETOOBIG ? 413 : 400,
-			            eb.msg);
-		}
-		pthread_mutex_lock(&srv->mu);
-		rc = cb_ingest_admit(srv->lg->st, p.key, &eb);
-		if (!rc)
-			rc = cb_ingest_push(srv->lg->st, p.key, raw.data,
-			                    raw.len, &res, &eb);
-		pthread_mutex_unlock(&srv->mu);
-		cb_buf_release(&raw);
-		if (rc == CB_ECRYPTO)
-			return fail(c, rq, 401, eb.msg);
-		if (rc == CB_ERULE)
-			return fail(c, rq, 403, eb.msg);
-		if (rc == CB_EINVAL || rc == CB_ETOOBIG)
-			return fail(c, rq, rc == CB_ETOOBIG ? 413 : 400,
-			            eb.msg);
-		if (rc)
-			return fail(c, rq, 503, eb.msg);
-		snprintf(rq->note, sizeof(rq->note), "accepted=%zu dup=%zu",
-		         res.accepted, res.duplicates);
-		return reply(c, rq, res.status,
-		             json_pack("{s:I, s:I, s:I, s:I, s:s?}", "head",
-		                       (json_int_t)res.head, "accepted",
-		                       (json_int_t)res.accepted, "rejected",
-		                       (json_int_t)res.rejected, "duplicates",
-		                       (json_int_t)res.duplicates, "error",
-		                       res.status == 200 ? NULL : eb.msg));
-	}
+	if (!strcmp(url, "/v1/status") && !strcmp(method, "GET"))
+		return serve_status(srv, c, rq, p.key);
+	if (!strcmp(url, "/v1/push") && !strcmp(method, "POST"))
+		return serve_push(srv, c, rq, p.key);
+	if (!strcmp(url, "/v1/pull") && !strcmp(method, "POST"))
+		return serve_pull(srv, c, rq, p.key);
 	return fail(c, rq, 404, "no such endpoint");
 }
 
@@ -235,7 +403,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!rq->too_big && rq->body.len + *upload_size <= MAX_BODY) {
+		struct server *srv = cls;
+
+		if (!rq->too_big &&
+		    rq->body.len + *upload_size <= srv->max_body) {
 			if (cb_buf_add(&rq->body, upload, *upload_size))
 				return MHD_NO;
 		} else {
@@ -297,6 +468,9 @@ static const struct argdef defs[] = {
 	  "address to listen on (default "
 	  "127.0.0.1:8443; port 0 picks one)" },
 	{ "threads", "N", "worker threads (default 4)" },
+	{ "config", "FILE",
+	  "read the settings from FILE (default: hub.conf in the hub "
+	  "directory, if it is there); --listen and --threads override it" },
 	{ NULL, NULL, NULL },
 };
 
@@ -329,43 +503,73 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	struct server srv = { 0 };
 	struct MHD_Daemon *d = NULL;
 	struct sockaddr_in sa = { 0 };
+	struct hub_config cfg;
 	struct cb_errbuf eb;
 	struct args v;
-	const char *listen = "127.0.0.1:8443", *colon;
-	char *key = NULL, *crt = NULL, *kp = NULL, *cp = NULL, host[64];
-	unsigned threads = 4;
+	const char *conf;
+	char *key = NULL, *crt = NULL, *kp = NULL, *cp = NULL, *dflt = NULL;
 	sigset_t set;
 	int rc, sig;
 
 	rc = cb_args_command(
 		"serve",
-		"usage: chibo-hub serve [--listen HOST:PORT] [--threads N]\n\n"
+		"usage: chibo-hub serve [--config FILE] [--listen HOST:PORT] "
+		"[--threads N]\n\n"
 		"Serves API v1 over HTTPS with the hub's TLS identity: signed "
 		"requests\nfrom enrolled keys only (docs/PROTOCOL.md). One log "
 		"line per request on\nstderr. SIGTERM or SIGINT stops it after "
-		"the requests in flight.\n\n",
+		"the requests in flight.\n\n"
+		"Settings come from --config FILE, else from hub.conf in the "
+		"hub directory\nif it is there: 'key = value' lines, '#' "
+		"comments. The keys: listen,\nthreads, connection_limit, "
+		"per_ip_connection_limit, connection_timeout\n(seconds), "
+		"max_body (bytes), signature_window (seconds). See\n"
+		"docs/OPERATIONS.md.\n\n",
 		defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if (cb_args_get(&v, 0))
-		listen = cb_args_get(&v, 0);
-	if (cb_args_get(&v, 1))
-		threads = (unsigned)atoi(cb_args_get(&v, 1));
-	if (threads < 1 || threads > 64)
-		return cb_args_usage("serve", "--threads takes 1..64");
-	colon = strrchr(listen, ':');
-	if (!colon || (size_t)(colon - listen) >= sizeof(host))
-		return cb_args_usage("serve", "--listen is HOST:PORT");
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
-		return cb_args_usage("serve",
-		                     "--listen needs an IPv4 address, "
-		                     "not '%s'",
-		                     host);
-	if (!(srv.lg = hub_open(h)))
+	/* Every setting is checked before anything is opened or started. */
+	hub_config_init(&cfg);
+	if (!(conf = cb_args_get(&v, 2)) &&
+	    !(conf = dflt = hub_path(h, HUB_CONFIG_FILE))) {
+		hub_error("out of memory");
 		return 1;
+	}
+	if (hub_config_read(&cfg, conf, conf == dflt, &eb)) {
+		hub_error("%s", eb.msg);
+		free(dflt);
+		return 1;
+	}
+	if (cb_args_get(&v, 0) &&
+	    hub_config_set(&cfg, HUB_CONFIG_LISTEN, cb_args_get(&v, 0),
+	                   "--listen", &eb)) {
+		free(dflt);
+		return cb_args_usage("serve", "%s", eb.msg);
+	}
+	if (cb_args_get(&v, 1) &&
+	    hub_config_set(&cfg, HUB_CONFIG_THREADS, cb_args_get(&v, 1),
+	                   "--threads", &eb)) {
+		free(dflt);
+		return cb_args_usage("serve", "%s", eb.msg);
+	}
+	if (hub_config_check(&cfg, &eb)) {
+		hub_error("%s", eb.msg);
+		free(dflt);
+		return 1;
+	}
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)cfg.port);
+	if (inet_pton(AF_INET, cfg.host, &sa.sin_addr) != 1) {
+		hub_error("'%s' is not an IPv4 address", cfg.host);
+		free(dflt);
+		return 1;
+	}
+	srv.max_body = cfg.max_body;
+	srv.sig_window = cfg.signature_window;
+	if (!(srv.lg = hub_open(h))) {
+		free(dflt);
+		return 1;
+	}
 	rc = 1;
 	kp = hub_path(h, HUB_TLS_KEY);
 	cp = hub_path(h, HUB_TLS_CERT);
@@ -374,7 +578,12 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 		hub_error("%s", kp && cp ? eb.msg : "out of memory");
 		goto out;
 	}
-	srv.replay = cb_replay_new(100000, SIG_WINDOW + 60);
+	/* A nonce is kept while its request could still verify, and a minute
+	 * more for the clocks' skew. */
+	if (!(srv.replay = cb_replay_new(100000, srv.sig_window + 60))) {
+		hub_error("out of memory");
+		goto out;
+	}
 	pthread_mutex_init(&srv.mu, NULL);
 	/* Signals are taken by this thread only: block them before MHD's
 	 * threads start, so that they inherit the mask. */
@@ -386,24 +595,26 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_EPOLL,
 		0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
 		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, crt,
-		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_LIMIT, 256u,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, 64u,
-		MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+		MHD_OPTION_THREAD_POOL_SIZE, cfg.threads,
+		MHD_OPTION_CONNECTION_LIMIT, cfg.connection_limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg.per_ip_connection_limit,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg.connection_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_END);
 	if (!d) {
-		hub_error("cannot listen on %s (in use, or not an address of "
-		          "this machine)",
-		          listen);
+		hub_error("cannot listen on %s:%u (in use, or not an address "
+		          "of this machine)",
+		          cfg.host, cfg.port);
 		goto out;
 	}
+	if (cfg.path)
+		fprintf(stderr, "chibo-hub: settings from '%s'\n", cfg.path);
 	{
 		const union MHD_DaemonInfo *di =
 			MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 
-		printf("serving %s on https://%s:%u\n", srv.lg->org, host,
+		printf("serving %s on https://%s:%u\n", srv.lg->org, cfg.host,
 		       di ? di->port : 0);
 		fflush(stdout);
 	}
@@ -419,6 +630,7 @@ out:
 	free(crt);
 	free(kp);
 	free(cp);
+	free(dflt);
 	cb_replay_free(&srv.replay);
 	cb_ledger_free(&srv.lg);
 	return rc;

@@ -26,6 +26,56 @@ int cmd_hub_revoke(struct hub *h, int argc, char **argv);
 int cmd_hub_list(struct hub *h, int argc, char **argv);
 int cmd_hub_verify(struct hub *h, int argc, char **argv);
 int cmd_hub_pin(struct hub *h, int argc, char **argv);
+int cmd_hub_digest(struct hub *h, int argc, char **argv);
 int cmd_hub_serve(struct hub *h, int argc, char **argv);
+int cmd_hub_status(struct hub *h, int argc, char **argv);
+
+/* config.c — the settings of 'chibo-hub serve'. They are read from
+ * --config FILE, else from hub.conf in the hub's directory if it is there;
+ * serve's flags then override them. */
+#define HUB_CONFIG_FILE "hub.conf"
+
+enum hub_config_key {
+	HUB_CONFIG_LISTEN,
+	HUB_CONFIG_THREADS,
+	HUB_CONFIG_CONNECTION_LIMIT,
+	HUB_CONFIG_PER_IP_CONNECTION_LIMIT,
+	HUB_CONFIG_CONNECTION_TIMEOUT,
+	HUB_CONFIG_MAX_BODY,
+	HUB_CONFIG_SIGNATURE_WINDOW,
+	HUB_CONFIG_KEYS
+};
+
+struct hub_config {
+	char host[64]; /* listen: an IPv4 address */
+	unsigned port; /* 0: the system picks one */
+	unsigned threads;
+	unsigned connection_limit;
+	unsigned per_ip_connection_limit;
+	unsigned connection_timeout; /* seconds a connection may idle */
+	size_t max_body;             /* bytes of a request body */
+	unsigned signature_window;   /* seconds a request signature is good */
+	const char *path;            /* the file read, borrowed; or NULL */
+	unsigned line[HUB_CONFIG_KEYS]; /* where the file set a key; 0: not */
+};
+
+/* The defaults: 127.0.0.1:8443, 4 threads, 256 connections, 64 per
+ * address, 30 s, 8 MiB, 300 s. */
+void hub_config_init(struct hub_config *c);
+/* Read a configuration file into c; a key it does not set keeps its value.
+ * With missing_ok, a file that does not exist is no error and c is
+ * unchanged. On error eb says "PATH:LINE: what is wrong" (or that the file
+ * cannot be read) and c may hold some of the file's settings. path must
+ * outlive c. */
+cb_err hub_config_read(struct hub_config *c, const char *path, bool missing_ok,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+/* Set key k from its text, checking its range; name is what messages call
+ * it (e.g. "--threads"; NULL: the key's name). On error c is unchanged. */
+cb_err hub_config_set(struct hub_config *c, enum hub_config_key k,
+                      const char *value, const char *name,
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
+/* Check the settings against each other, once they are all set. */
+cb_err hub_config_check(const struct hub_config *c,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
 #endif

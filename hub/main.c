@@ -13,9 +13,9 @@
 static const char usage_text[] =
 	"usage: chibo-hub [--dir DIR] COMMAND [ARGS]\n"
 	"\n"
-	"The district's hub: enrols the keys of commune offices, and (not "
-	"yet)\n"
-	"serves their sync over HTTPS.\n"
+	"The district's hub: enrols the keys of commune offices and serves "
+	"their\n"
+	"sync over HTTPS.\n"
 	"\n"
 	"Directory: --dir DIR, else $CHIBO_HUB, else\n"
 	"  $XDG_DATA_HOME/chibo/hub (~/.local/share/chibo/hub).\n"
@@ -26,7 +26,9 @@ static const char usage_text[] =
 	"  list      the enrolled keys\n"
 	"  pin       the TLS public-key pin to give to agents\n"
 	"  verify    re-check the hub's log and tables\n"
-	"  serve     serve agents over HTTPS (status, push)\n"
+	"  serve     serve agents over HTTPS (status, push, pull)\n"
+	"  digest    a digest of the tables, or of what one subtree sees\n"
+	"  status    the hub at a glance: its log, and each key's progress\n"
 	"\n"
 	"Every command takes --help. Exit: 0 ok, 1 failure, 2 usage.\n";
 
@@ -37,7 +39,8 @@ static const struct {
 	{ "init", cmd_hub_init },     { "enroll", cmd_hub_enroll },
 	{ "revoke", cmd_hub_revoke }, { "list", cmd_hub_list },
 	{ "pin", cmd_hub_pin },       { "verify", cmd_hub_verify },
-	{ "serve", cmd_hub_serve },
+	{ "serve", cmd_hub_serve },   { "digest", cmd_hub_digest },
+	{ "status", cmd_hub_status },
 };
 
 void

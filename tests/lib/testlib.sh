@@ -8,7 +8,7 @@ set -u
 : "${CHIBO_SOURCE_DIR:?CHIBO_SOURCE_DIR must name the source tree}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/chibo-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 export CHIBO_REPLICA="$T/replica"
 PASSED=0
 FAILED=0

@@ -480,7 +480,7 @@ test_only_the_owner_writes(void **state)
 	ef.body = body;
 	assert_int_equal(cb_entry_build(&ef, &e, &eb), 0);
 	assert_int_equal(cb_store_begin(f->lg->st, NULL), 0);
-	assert_int_equal(cb_project_entry(f->lg->st, &e, &eb), CB_ERULE);
+	assert_int_equal(cb_project_entry(f->lg->st, &e, &eb), CB_ESCOPE);
 	assert_non_null(strstr(eb.msg, "only its owner may change it"));
 	cb_store_rollback(f->lg->st);
 	cb_entry_release(&e);

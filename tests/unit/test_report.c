@@ -257,7 +257,7 @@ test_congresses(void **state)
 	struct cb_errbuf eb;
 
 	(void)state;
-	if (cb_report_congresses(lg->st, "2020-2025", &r, &eb))
+	if (cb_report_congresses(lg->st, lg->org, "2020-2025", &r, &eb))
 		fail_msg("%s", eb.msg);
 	/* 01, 02, 04 held; 03 did not: 3/4 */
 	assert_int_equal(summary_int(&r, "held", NULL), 3);
@@ -307,7 +307,7 @@ test_meetings(void **state)
 	struct cb_errbuf eb;
 
 	(void)state;
-	if (cb_report_meetings(lg->st, "2026-08", "2026-10", &r, &eb))
+	if (cb_report_meetings(lg->st, lg->org, "2026-08", "2026-10", &r, &eb))
 		fail_msg("%s", eb.msg);
 	/* columns: CELL NAME MONTHS HELD MISSING THEMATIC ATTENDANCE
 	 * UNEXCUSED RUN 12-HD */
@@ -335,9 +335,9 @@ test_meetings(void **state)
 	assert_string_equal(cell_of(&r, "26734.03", 6), "-");
 	assert_int_equal(summary_int(&r, "meeting_12hd_criteria", NULL), 1);
 	cb_report_release(&r);
-	assert_int_equal(
-		cb_report_meetings(lg->st, "2026-10", "2026-08", &r, &eb),
-		CB_EINVAL);
+	assert_int_equal(cb_report_meetings(lg->st, lg->org, "2026-10",
+	                                    "2026-08", &r, &eb),
+	                 CB_EINVAL);
 }
 
 static void
@@ -352,7 +352,7 @@ test_csv_round_trip_and_widths(void **state)
 	FILE *fp;
 
 	(void)state;
-	if (cb_report_congresses(lg->st, "2020-2025", &r, &eb))
+	if (cb_report_congresses(lg->st, lg->org, "2020-2025", &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = tmpfile();
 	assert_int_equal(cb_report_write(&r, CB_REPORT_CSV, true, fp), 0);
@@ -411,7 +411,7 @@ test_csv_formula_injection(void **state)
 	op("cell.create", "{\"code\": \"05\", \"name\": "
 	                  "\"=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\", "
 	                  "\"kind\": \"other\"}");
-	if (cb_report_congresses(lg->st, "2020-2025", &r, &eb))
+	if (cb_report_congresses(lg->st, lg->org, "2020-2025", &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = open_memstream(&text, &len);
 	assert_int_equal(cb_report_write(&r, CB_REPORT_CSV, false, fp), 0);

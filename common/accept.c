@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/* accept.c — see accept.h. */
+#include "accept.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ledger.h"
+#include "project.h"
+#include "stream.h"
+
+/* The id held for (author, seq) outside fork evidence: CB_OK, or
+ * CB_ENOTFOUND. */
+static cb_err
+id_at(struct cb_store *st, const unsigned char *author, uint64_t seq,
+      unsigned char id[CB_HASH_BYTES], struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT id FROM entries WHERE author = ? "
+				  "AND seq = ? AND (reason IS NULL OR reason "
+				  "NOT LIKE 'fork:%') LIMIT 1";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, author, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW && sqlite3_column_bytes(s, 0) == CB_HASH_BYTES)
+		memcpy(id, sqlite3_column_blob(s, 0), CB_HASH_BYTES);
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return CB_ENOTFOUND;
+	return r == SQLITE_ROW ? CB_OK
+	                       : cb_store_error(st, eb, "cannot read the log");
+}
+
+static cb_err
+held(struct cb_store *st, const unsigned char id[CB_HASH_BYTES], bool *yes,
+     struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT 1 FROM entries WHERE id = ?";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, id, CB_HASH_BYTES, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
+	*yes = r == SQLITE_ROW;
+	return r == SQLITE_ROW || r == SQLITE_DONE
+	               ? CB_OK
+	               : cb_store_error(st, eb, "cannot read the log");
+}
+
+/* Does e fit the neighbours held of its chain? Fills why if not. */
+static cb_err
+fits(struct cb_store *st, const struct cb_entry *e, bool *ok, char *why,
+     size_t n, struct cb_errbuf *eb)
+{
+	unsigned char id[CB_HASH_BYTES];
+	struct cb_entry next = CB_ENTRY_INIT;
+	cb_err rc;
+
+	*ok = false;
+	rc = id_at(st, e->author, e->seq, id, eb);
+	if (rc == CB_OK) {
+		snprintf(why, n, "fork: another entry holds seq %" PRIu64,
+		         e->seq);
+		return CB_OK;
+	}
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	if (e->seq > 1) {
+		rc = id_at(st, e->author, e->seq - 1, id, eb);
+		if (rc == CB_OK && memcmp(id, e->prev, CB_HASH_BYTES)) {
+			snprintf(why, n,
+			         "fork: does not chain onto the entry "
+			         "held at seq %" PRIu64,
+			         e->seq - 1);
+			return CB_OK;
+		}
+		if (rc && rc != CB_ENOTFOUND)
+			return rc;
+	}
+	{
+		static const char sql[] =
+			"SELECT bytes FROM entries WHERE author = ? AND seq = "
+			"? AND (reason IS NULL OR reason NOT LIKE 'fork:%') "
+			"LIMIT 1";
+		sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+		int r;
+
+		if (!s)
+			return CB_EIO;
+		sqlite3_bind_blob(s, 1, e->author, CB_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)(e->seq + 1));
+		r = sqlite3_step(s);
+		rc = r == SQLITE_ROW
+		             ? cb_entry_decode(
+				       sqlite3_column_blob(s, 0),
+				       (size_t)sqlite3_column_bytes(s, 0),
+				       &next, eb)
+		     : r == SQLITE_DONE
+		             ? CB_ENOTFOUND
+		             : cb_store_error(st, eb, "cannot read the log");
+		sqlite3_reset(s);
+		if (rc == CB_OK && memcmp(next.prev, e->id, CB_HASH_BYTES)) {
+			snprintf(why, n,
+			         "fork: the entry held at seq %" PRIu64
+			         " does not chain onto it",
+			         e->seq + 1);
+			cb_entry_release(&next);
+			return CB_OK;
+		}
+		cb_entry_release(&next);
+		if (rc && rc != CB_ENOTFOUND)
+			return rc;
+	}
+	*ok = true;
+	return CB_OK;
+}
+
+cb_err
+cb_accept_pulled(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
+                 const void *stream, size_t len, struct cb_accept_result *r,
+                 struct cb_errbuf *eb)
+{
+	struct cb_stream_reader rd;
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_accept_result res = { 0, 0, 0, 0 };
+	cb_err rc;
+
+	cb_stream_reader_init(&rd, stream, len);
+	while ((rc = cb_stream_next(&rd, &e, eb)) == CB_OK) {
+		char why[CB_ERRBUF_SIZE];
+		struct cb_errbuf pe;
+		bool yes;
+
+		if ((rc = cb_entry_verify_signature(&e, eb))) {
+			cb_error_prefix(eb, rc, "entry %zu from the hub",
+			                rd.index);
+			goto out;
+		}
+		if (!sodium_memcmp(e.author, own, CB_KEY_BYTES)) {
+			rc = cb_error(eb, CB_ECHAIN,
+			              "the hub sent entry %" PRIu64
+			              " of this replica's own key; its chain "
+			              "is written here only",
+			              e.seq);
+			goto out;
+		}
+		if ((rc = held(st, e.id, &yes, eb)))
+			goto out;
+		if (yes) {
+			res.duplicates++;
+			continue;
+		}
+		if ((rc = fits(st, &e, &yes, why, sizeof(why), eb)))
+			goto out;
+		if (!yes) {
+			if ((rc = cb_ledger_store_entry(st, &e, "rejected", why,
+			                                eb)))
+				goto out;
+			res.forks++;
+			continue;
+		}
+		pe.msg[0] = 0;
+		rc = cb_project_entry(st, &e, &pe);
+		if (rc && !cb_is_rejection(rc)) {
+			*eb = pe;
+			goto out;
+		}
+		if ((rc = cb_ledger_store_entry(st, &e,
+		                                rc ? "rejected" : "applied",
+		                                rc ? pe.msg : NULL, eb)))
+			goto out;
+		res.stored++;
+		res.rejected += pe.msg[0] != 0;
+	}
+	if (rc == CB_ENOTFOUND) {
+		rc = CB_OK;
+		*r = res;
+	}
+out:
+	cb_entry_release(&e);
+	return rc;
+}

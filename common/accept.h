@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* accept.h — an agent taking in entries a hub sent it (a pull): other
+ * keys' entries within its scope, in the hub's log order. Its replica then
+ * holds parts of other keys' chains: each entry is checked against the
+ * neighbours it holds, and a gap between them is expected. */
+#ifndef CB_ACCEPT_H
+#define CB_ACCEPT_H
+
+#include <stddef.h>
+
+#include "entry.h"
+#include "err.h"
+#include "store.h"
+
+struct cb_accept_result {
+	size_t stored;     /* new entries, applied or rejected */
+	size_t rejected;   /* of which the projection rejected */
+	size_t duplicates; /* already held */
+	size_t forks;      /* kept as evidence of a fork */
+};
+
+/* Take in an entry stream inside the caller's transaction. Each entry is
+ * decoded and its signature verified (a bad one: CB_ECRYPTO or CB_EINVAL,
+ * and the caller must roll back); one already held is counted as a
+ * duplicate; one that differs from the entry held at its seq, or does not
+ * chain onto the held entry before it or under the one after it, is kept
+ * as fork evidence, not projected; every other is projected and stored.
+ * An entry signed by own is refused (CB_ECHAIN): a hub never sends a key
+ * its own entries, and this replica's chain is written here only. */
+cb_err cb_accept_pulled(struct cb_store *st,
+                        const unsigned char own[CB_KEY_BYTES],
+                        const void *stream, size_t len,
+                        struct cb_accept_result *r,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
+
+#endif

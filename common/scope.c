@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* scope.c — the read scope of a key (scope.h): one SQL predicate over the
+ * log, used both to serve a pull and to digest what a scope sees. */
+#include "scope.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "project.h"
+
+/* The subtree of :root, for the queries below. */
+#define SUBTREE CB_SQL_SUBTREE
+
+#define NOT_EVIDENCE "(reason IS NULL OR reason NOT LIKE 'fork:%') "
+
+/* An entry the subtree sees: the directory, the authority's, or one by a
+ * key enrolled inside the subtree. */
+#define IN_SCOPE                                                               \
+	"(op IN ('org.init', 'cell.create', 'cell.rename') OR "                \
+	"lower(hex(author)) = (SELECT value FROM meta WHERE key = "            \
+	"'authority') OR lower(hex(author)) IN (SELECT key FROM enrolments "   \
+	"WHERE org IN sub)) "
+
+void
+cb_scope_bind_root(sqlite3_stmt *s, const char *root)
+{
+	int i = sqlite3_bind_parameter_index(s, ":root");
+
+	if (i > 0)
+		sqlite3_bind_text(s, i, root, -1, SQLITE_STATIC);
+}
+
+cb_err
+cb_scope_of(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
+            struct cb_scope *sc, struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"SELECT org, role FROM enrolments WHERE key = ?";
+	char hex[2 * CB_KEY_BYTES + 1];
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_hex_encode(key, CB_KEY_BYTES, hex);
+	cb_bind_text(s, 1, hex);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		memcpy(sc->reader, key, CB_KEY_BYTES);
+		snprintf(sc->root, sizeof(sc->root), "%s",
+		         sqlite3_column_text(s, 0));
+		sc->all = !strcmp((const char *)sqlite3_column_text(s, 1),
+		                  "auditor");
+	}
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return cb_error(eb, CB_ENOTFOUND, "key %.12s is not enrolled",
+		                hex);
+	return r == SQLITE_ROW
+	               ? CB_OK
+	               : cb_store_error(st, eb, "cannot read enrolments");
+}
+
+cb_err
+cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
+              size_t max, size_t max_bytes, struct cb_buf *out,
+              struct cb_scope_page *pg, struct cb_errbuf *eb)
+{
+	static const char last[] = "SELECT coalesce(max(lsn), 0) FROM entries";
+	static const char scoped[] =
+		SUBTREE "SELECT lsn, bytes FROM entries WHERE lsn > ?2 AND "
+			"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE
+			"AND " IN_SCOPE "ORDER BY lsn";
+	static const char everything[] =
+		"SELECT lsn, bytes FROM entries WHERE lsn > ?2 AND lsn <= ?3 "
+		"AND author <> ?4 ORDER BY lsn";
+	sqlite3_stmt *s;
+	int64_t limit;
+	int r;
+
+	memset(pg, 0, sizeof(*pg));
+	if (!(s = cb_store_stmt(st, last, eb)))
+		return CB_EIO;
+	r = sqlite3_step(s);
+	pg->end = r == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW)
+		return cb_store_error(st, eb, "cannot read the log");
+	if (after < 0)
+		after = 0;
+	limit = pg->end - after > CB_SCOPE_SCAN ? after + CB_SCOPE_SCAN
+	                                        : pg->end;
+	pg->next = limit > after ? limit : after;
+	if (!(s = cb_store_stmt(st, sc->all ? everything : scoped, eb)))
+		return CB_EIO;
+	cb_scope_bind_root(s, sc->root);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int64(s, 3, limit);
+	sqlite3_bind_blob(s, 4, sc->reader, CB_KEY_BYTES, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 1);
+
+		if (pg->count == max || out->len >= max_bytes) {
+			/* Stop before this one: it is read next time. */
+			pg->next = sqlite3_column_int64(s, 0) - 1;
+			break;
+		}
+		if (cb_buf_add_be32(out, n) ||
+		    cb_buf_add(out, sqlite3_column_blob(s, 1), n)) {
+			sqlite3_reset(s);
+			return cb_error(eb, CB_ENOMEM, "out of memory");
+		}
+		pg->count++;
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return cb_store_error(st, eb, "cannot read the log");
+	pg->more = pg->next < pg->end;
+	return CB_OK;
+}
+
+cb_err
+cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
+                struct cb_errbuf *eb)
+{
+	static const char *const queries[] = {
+		"SELECT * FROM orgs ORDER BY code",
+		SUBTREE "SELECT * FROM congresses WHERE org IN sub ORDER BY "
+			"org, term",
+		SUBTREE "SELECT * FROM members WHERE org IN sub ORDER BY id",
+		SUBTREE "SELECT * FROM memberships WHERE member IN (SELECT id "
+			"FROM members WHERE org IN sub) ORDER BY member, entry",
+		SUBTREE "SELECT * FROM meetings WHERE cell IN sub ORDER BY id",
+		SUBTREE "SELECT * FROM attendance WHERE meeting IN (SELECT id "
+			"FROM meetings WHERE cell IN sub) ORDER BY meeting, "
+			"member",
+		SUBTREE "SELECT * FROM ratings WHERE (subject_kind = 'org' AND "
+			"subject IN sub) OR (subject_kind = 'member' AND "
+			"subject IN (SELECT id FROM members WHERE org IN sub)) "
+			"ORDER BY subject_kind, subject, period, stage",
+		"SELECT * FROM enrolments ORDER BY key",
+		SUBTREE
+		"SELECT id, state, reason FROM entries WHERE " NOT_EVIDENCE
+		"AND " IN_SCOPE "ORDER BY id",
+	};
+
+	return cb_project_digest_over(st, queries,
+	                              sizeof(queries) / sizeof(queries[0]),
+	                              root, out, eb);
+}
+
+cb_err
+cb_scope_digest_hex(struct cb_store *st, const char *root, char hex[65],
+                    struct cb_errbuf *eb)
+{
+	unsigned char d[32];
+	cb_err rc = cb_store_begin(st, eb);
+
+	if (rc)
+		return rc;
+	rc = root ? cb_scope_digest(st, root, d, eb)
+	          : cb_project_digest(st, d, eb);
+	cb_store_rollback(st);
+	if (!rc)
+		cb_hex_encode(d, sizeof(d), hex);
+	return rc;
+}
