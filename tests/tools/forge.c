@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* forge.c — what a hostile or broken agent could send, for the negative
+ * tests of tests/cli (never installed):
+ *
+ *   forge request REPLICA METHOD AUTHORITY PATH BODYFILE
+ *       prints the Content-Digest, Signature-Input and Signature header
+ *       lines of a request signed with the replica's key, so that curl
+ *       can send it once, twice (a replay), or with another body;
+ *   forge append REPLICA OP JSON
+ *       signs OP with body JSON as the replica's next entry and stores it
+ *       without projecting it — an entry the agent itself would refuse
+ *       (about another commune's cell, say) — so that sync pushes it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "httpsig.h"
+#include "ledger.h"
+
+static int
+die(const char *what, const char *msg)
+{
+	fprintf(stderr, "forge: %s: %s\n", what, msg);
+	return 1;
+}
+
+static int
+request(struct cb_ledger *lg, char **argv)
+{
+	struct cb_httpsig_request hr = { argv[0], argv[1], argv[2], "", NULL };
+	struct cb_errbuf eb;
+	char buf[1 << 16], nonce[32], *input = NULL, *sig = NULL, *digest;
+	unsigned char nb[18];
+	FILE *fp = fopen(argv[3], "rb");
+	size_t n;
+
+	if (!fp)
+		return die(argv[3], "cannot open");
+	n = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	digest = cb_content_digest(buf, n);
+	randombytes_buf(nb, sizeof(nb));
+	sodium_bin2base64(nonce, sizeof(nonce), nb, sizeof(nb),
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	hr.content_digest = digest;
+	if (!digest ||
+	    cb_httpsig_sign(&hr, lg->key.pk, lg->key.sk, (int64_t)time(NULL),
+	                    nonce, &input, &sig, &eb))
+		return die("sign", digest ? eb.msg : "out of memory");
+	printf("Content-Digest: %s\nSignature-Input: %s\nSignature: %s\n",
+	       digest, input, sig);
+	free(digest);
+	free(input);
+	free(sig);
+	return 0;
+}
+
+static int
+append(struct cb_ledger *lg, char **argv)
+{
+	struct cb_entry_fields f = { 0 };
+	struct cb_entry e = CB_ENTRY_INIT;
+	unsigned char head_id[CB_HASH_BYTES];
+	struct cb_errbuf eb;
+	json_error_t je;
+	json_t *body = json_loads(argv[1], 0, &je);
+	uint64_t head;
+
+	if (!body)
+		return die("JSON", je.text);
+	if (cb_store_begin(lg->st, &eb) ||
+	    cb_ledger_head(lg->st, lg->key.pk, &head, head_id, &eb))
+		return die("head", eb.msg);
+	f.author = lg->key.pk;
+	f.secret_key = lg->key.sk;
+	f.seq = head + 1;
+	f.prev = head ? head_id : NULL;
+	f.time_ms = cb_now_ms();
+	f.op = argv[0];
+	f.body = body;
+	if (cb_entry_build(&f, &e, &eb) ||
+	    cb_ledger_store_entry(lg->st, &e, "rejected", "forged", &eb) ||
+	    cb_store_commit(lg->st, &eb))
+		return die("append", eb.msg);
+	printf("forged entry %" PRIu64 "\n", e.seq);
+	cb_entry_release(&e);
+	json_decref(body);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cb_ledger *lg = NULL;
+	struct cb_errbuf eb;
+	int rc;
+
+	if (sodium_init() < 0)
+		return 1;
+	if (argc < 3 || !((!strcmp(argv[1], "request") && argc == 7) ||
+	                  (!strcmp(argv[1], "append") && argc == 5))) {
+		fprintf(stderr, "usage: forge request REPLICA METHOD AUTHORITY "
+		                "PATH BODYFILE\n       forge append REPLICA OP "
+		                "JSON\n");
+		return 2;
+	}
+	if (cb_ledger_open(argv[2], &lg, &eb))
+		return die(argv[2], eb.msg);
+	rc = !strcmp(argv[1], "request") ? request(lg, argv + 3)
+	                                 : append(lg, argv + 3);
+	cb_ledger_free(&lg);
+	return rc;
+}
