@@ -127,6 +127,36 @@ static const struct opflag rate[] = {
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
+static const struct opflag member_move[] = {
+	{ "cell", "cell", T_STR, "CODE", "the cell of this organisation" },
+	{ "on", "on", T_STR, "DATE", "the day of the move" },
+	{ "reason", "reason", T_STR, "TEXT", "why" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag member_release[] = {
+	{ "to", "to_org", T_STR, "CODE",
+	  "the receiving grassroots organisation" },
+	{ "to-cell", "to_cell", T_STR, "CODE",
+	  "its receiving cell, if the letter names one (ORG.CELL)" },
+	{ "letter", "letter_no", T_STR, "NUMBER",
+	  "the introduction letter's number" },
+	{ "letter-date", "letter_date", T_STR, "DATE", "its date" },
+	{ "on", "on", T_STR, "DATE", "the day the member leaves" },
+	{ "reason", "reason", T_STR, "TEXT", "why" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag member_accept[] = {
+	{ "cell", "cell", T_STR, "CODE", "the receiving cell" },
+	{ "reported-on", "reported_on", T_STR, "DATE",
+	  "the day the member reported" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag member_decline[] = {
+	{ "on", "on", T_STR, "DATE", "the day of the decline" },
+	{ "reason", "reason", T_STR, "TEXT", "why" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+
 /* Member refs in help: an id prefix of 8+ hex digits, card:N or nid:N. */
 static const struct opcmd opcmds[] = {
 	{ "cell", "create", "cell.create", NULL,
@@ -140,6 +170,20 @@ static const struct opcmd opcmds[] = {
 	  "change fields of a member (MEMBER); \"\" clears", member_update },
 	{ "member", "status", "member.status", "member",
 	  "change a member's status (MEMBER)", member_status },
+	{ "member", "move", "member.move", "member",
+	  "move a member (MEMBER) to another cell of the organisation",
+	  member_move },
+	{ "member", "release", "member.release", "member",
+	  "release a member (MEMBER) to another organisation: in transit "
+	  "until it accepts",
+	  member_release },
+	{ "member", "accept", "member.accept", "release",
+	  "accept a member released to this organisation (RELEASE: the "
+	  "release's id)",
+	  member_accept },
+	{ "member", "decline", "member.decline", "release",
+	  "decline a release (RELEASE); the member returns to the sender",
+	  member_decline },
 	{ "meeting", "record", "meeting.record", NULL,
 	  "record a cell meeting, or correct one", meeting_record },
 	{ "rate", NULL, "rating.record", NULL,

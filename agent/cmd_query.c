@@ -524,3 +524,49 @@ cmd_show(struct agent *a, int argc, char **argv)
 	cb_ledger_free(&lg);
 	return rc;
 }
+
+static const struct argdef transfer_defs[] = {
+	{ "all", NULL, "closed ones too (accepted, declined)" },
+	{ "json", NULL, "print JSON" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_transfers(struct agent *a, int argc, char **argv)
+{
+	static const char sql[] = CB_SQL_SUBTREE
+		"SELECT t.release AS id, m.full_name AS name, t.from_org, "
+		"t.to_org, t.state, t.released_on, t.letter_no, "
+		"coalesce(t.closed_on, '') AS closed_on, t.member AS _member, "
+		"t.from_cell AS _from_cell, t.to_cell AS _to_cell, t.cell AS "
+		"_cell, t.letter_date AS _letter_date, t.reason AS _reason, "
+		"t.closed_by AS _closed_by FROM transfers t LEFT JOIN members "
+		"m ON m.id = t.member WHERE (t.from_org IN sub OR t.to_org IN "
+		"sub) AND (?2 IS NOT NULL OR t.state = 'in-transit') ORDER BY "
+		"t.released_on, t.release";
+	static const char *const headers[] = { "RELEASE", "MEMBER", "FROM",
+		                               "TO",      "STATE",  "RELEASED",
+		                               "LETTER",  "CLOSED" };
+	struct cb_ledger *lg;
+	struct args v;
+	const char *binds[2];
+	int rc;
+
+	rc = cb_args_command(
+		"transfers",
+		"usage: chibo-agent transfers [--all] [--json]\n\nMembers "
+		"released by this organisation or to it and still in "
+		"transit\n(--all: accepted and declined ones too). A "
+		"receiver accepts with\n'chibo-agent member accept RELEASE "
+		"--cell CODE --reported-on DATE'.\n\n",
+		transfer_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if (!(lg = agent_open(a)))
+		return 1;
+	binds[0] = NULL;
+	binds[1] = cb_args_get(&v, 0) ? "1" : NULL;
+	rc = run_query(lg, sql, binds, 2, cb_args_get(&v, 1) != NULL, headers);
+	cb_ledger_free(&lg);
+	return rc;
+}

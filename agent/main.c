@@ -33,6 +33,7 @@ static const char usage_tail[] =
 	"  cells             list the organisation and its cells\n"
 	"  meetings          list cell meetings\n"
 	"  ratings           list ratings\n"
+	"  transfers         members in transit to or from the organisation\n"
 	"  show member|meeting ID\n"
 	"  log               list the entries\n"
 	"  status            the replica at a glance\n"
@@ -61,6 +62,7 @@ static const struct {
 	{ "cells", cmd_cells },
 	{ "meetings", cmd_meetings },
 	{ "ratings", cmd_ratings },
+	{ "transfers", cmd_transfers },
 	{ "show", cmd_show },
 	{ "log", cmd_log },
 	{ "verify", cmd_verify },

@@ -131,13 +131,14 @@ cb_accept_pulled(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
 {
 	struct cb_stream_reader rd;
 	struct cb_entry e = CB_ENTRY_INIT;
-	struct cb_accept_result res = { 0, 0, 0, 0 };
+	struct cb_accept_result res = { 0 };
 	cb_err rc;
 
 	cb_stream_reader_init(&rd, stream, len);
 	while ((rc = cb_stream_next(&rd, &e, eb)) == CB_OK) {
 		char why[CB_ERRBUF_SIZE];
 		struct cb_errbuf pe;
+		cb_err verdict;
 		bool yes;
 
 		if ((rc = cb_entry_verify_signature(&e, eb))) {
@@ -168,18 +169,11 @@ cb_accept_pulled(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
 			res.forks++;
 			continue;
 		}
-		pe.msg[0] = 0;
-		rc = cb_project_entry(st, &e, &pe);
-		if (rc && !cb_is_rejection(rc)) {
-			*eb = pe;
-			goto out;
-		}
-		if ((rc = cb_ledger_store_entry(st, &e,
-		                                rc ? "rejected" : "applied",
-		                                rc ? pe.msg : NULL, eb)))
+		if ((rc = cb_ledger_take(st, &e, &verdict, &pe, eb)))
 			goto out;
 		res.stored++;
-		res.rejected += pe.msg[0] != 0;
+		res.rejected += verdict && verdict != CB_EPENDING;
+		res.pending += verdict == CB_EPENDING;
 	}
 	if (rc == CB_ENOTFOUND) {
 		rc = CB_OK;

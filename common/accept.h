@@ -15,6 +15,7 @@
 struct cb_accept_result {
 	size_t stored;     /* new entries, applied or rejected */
 	size_t rejected;   /* of which the projection rejected */
+	size_t pending;    /* of which wait for entries not held here */
 	size_t duplicates; /* already held */
 	size_t forks;      /* kept as evidence of a fork */
 };
@@ -24,7 +25,9 @@ struct cb_accept_result {
  * and the caller must roll back); one already held is counted as a
  * duplicate; one that differs from the entry held at its seq, or does not
  * chain onto the held entry before it or under the one after it, is kept
- * as fork evidence, not projected; every other is projected and stored.
+ * as fork evidence, not projected; every other is projected and stored
+ * (cb_ledger_take: applied, rejected, or pending until what it waits for
+ * arrives).
  * An entry signed by own is refused (CB_ECHAIN): a hub never sends a key
  * its own entries, and this replica's chain is written here only. */
 cb_err cb_accept_pulled(struct cb_store *st,

@@ -63,6 +63,7 @@ cb_err_name(cb_err code)
 	case CB_ETOOBIG: return "too big";
 	case CB_EVERSION: return "version";
 	case CB_ESCOPE: return "outside the author's scope";
+	case CB_EPENDING: return "pending";
 	}
 	return "unknown error";
 }

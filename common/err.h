@@ -24,6 +24,7 @@ typedef enum {
 	CB_EVERSION, /* replica made by a newer chibo */
 	CB_ESCOPE,   /* authentic, but about a record outside the author's
 	              * own: another organisation's, or the authority's */
+	CB_EPENDING, /* waits for an entry this replica does not hold yet */
 } cb_err;
 
 /* A verdict of the projection on an authentic entry (rejected, kept in

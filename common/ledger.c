@@ -105,6 +105,31 @@ cb_ledger_abort(struct cb_ledger *lg)
 	cb_store_rollback(lg->st);
 }
 
+/* The member an entry is about, as 64 hex, or NULL. */
+static const char *
+entry_subject(const struct cb_entry *e)
+{
+	static _Thread_local char id[CB_HASH_HEX];
+	const char *m = json_string_value(json_object_get(e->json, "member"));
+
+	if (!strcmp(e->op, "member.add")) {
+		cb_hash_hex(e->id, id);
+		return id;
+	}
+	if (!strcmp(e->op, "rating.record"))
+		return json_string_value(
+			       json_object_get(e->json, "subject_kind")) &&
+		                       !strcmp(json_string_value(
+						       json_object_get(
+							       e->json,
+							       "subject_kind")),
+		                               "member")
+		               ? json_string_value(
+					 json_object_get(e->json, "subject"))
+		               : NULL;
+	return m;
+}
+
 cb_err
 cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
                       const char *state, const char *reason,
@@ -113,7 +138,12 @@ cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
 	static const char sql[] = "INSERT INTO entries (id, author, seq, op, "
 				  "time_ms, bytes, state, "
 				  "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char deps[] = "INSERT OR IGNORE INTO entry_deps (dep, "
+				   "entry, chain) VALUES (?, ?, ?)";
+	static const char subject[] = "INSERT OR IGNORE INTO entry_subjects "
+				      "(member, entry) VALUES (?, ?)";
 	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	cb_err rc;
 
 	if (!s)
 		return CB_EIO;
@@ -125,15 +155,203 @@ cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
 	sqlite3_bind_blob(s, 6, e->bytes, (int)e->len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, state, -1, SQLITE_STATIC);
 	cb_bind_text(s, 8, reason);
-	return cb_store_step_done(st, s, eb);
+	if ((rc = cb_store_step_done(st, s, eb)))
+		return rc;
+	/* Which member it is about. */
+	{
+		const char *m = entry_subject(e);
+
+		if (m) {
+			if (!(s = cb_store_stmt(st, subject, eb)))
+				return CB_EIO;
+			cb_bind_text(s, 1, m);
+			sqlite3_bind_blob(s, 2, e->id, CB_HASH_BYTES,
+			                  SQLITE_STATIC);
+			if ((rc = cb_store_step_done(st, s, eb)))
+				return rc;
+		}
+	}
+	/* What it waits on: its deps, and its previous entry. */
+	if (!(s = cb_store_stmt(st, deps, eb)))
+		return CB_EIO;
+	for (size_t i = 0; i <= e->ndeps; i++) {
+		if (i == e->ndeps && e->seq == 1)
+			break;
+		sqlite3_bind_blob(s, 1, i < e->ndeps ? e->deps[i] : e->prev,
+		                  CB_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 2, e->id, CB_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, i == e->ndeps);
+		if ((rc = cb_store_step_done(st, s, eb)))
+			return rc;
+	}
+	return CB_OK;
 }
 
-/* The fields of our next entry after (seq, id): op with body, now. */
+cb_err
+cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
+                 int64_t bound, struct cb_errbuf *eb)
+{
+	static const char waiting[] =
+		"SELECT e.lsn, e.bytes FROM entry_deps d JOIN entries e ON "
+		"e.id = d.entry WHERE d.dep = ? AND e.state = 'pending' AND "
+		"e.lsn <= ? AND (e.reason IS NULL OR e.reason NOT LIKE "
+		"'fork:%') ORDER BY e.lsn";
+	static const char upd[] =
+		"UPDATE entries SET state = ?, reason = ? WHERE lsn = ?";
+	struct cb_entry e = CB_ENTRY_INIT;
+	sqlite3_stmt *s = NULL;
+	int64_t *lsns = NULL;
+	size_t n = 0, cap = 0;
+	cb_err rc = CB_OK;
+	int r;
+
+	/* The candidates first: settling one changes what the query sees. */
+	if (sqlite3_prepare_v2(cb_store_db(st), waiting, -1, &s, NULL))
+		return cb_store_error(st, eb, "cannot read the log");
+	sqlite3_bind_blob(s, 1, id, CB_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, bound);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *p = realloc(lsns, (cap = cap ? 2 * cap : 8) *
+			                                   sizeof(*lsns));
+
+			if (!p) {
+				rc = cb_error(eb, CB_ENOMEM, "out of memory");
+				goto out;
+			}
+			lsns = p;
+		}
+		lsns[n++] = sqlite3_column_int64(s, 0);
+	}
+	if (r != SQLITE_DONE) {
+		rc = cb_store_error(st, eb, "cannot read the log");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	for (size_t i = 0; i < n; i++) {
+		static const char one[] =
+			"SELECT bytes, state FROM entries WHERE lsn = ?";
+		struct cb_errbuf why;
+		sqlite3_stmt *q;
+
+		if (sqlite3_prepare_v2(cb_store_db(st), one, -1, &q, NULL)) {
+			rc = cb_store_error(st, eb, "cannot read the log");
+			goto out;
+		}
+		sqlite3_bind_int64(q, 1, lsns[i]);
+		if (sqlite3_step(q) != SQLITE_ROW ||
+		    strcmp((const char *)sqlite3_column_text(q, 1),
+		           "pending")) {
+			sqlite3_finalize(q); /* settled meanwhile */
+			continue;
+		}
+		rc = cb_entry_decode(sqlite3_column_blob(q, 0),
+		                     (size_t)sqlite3_column_bytes(q, 0), &e,
+		                     eb);
+		sqlite3_finalize(q);
+		if (rc)
+			goto out;
+		why.msg[0] = 0;
+		rc = cb_project_entry(st, &e, &why);
+		if (rc == CB_EPENDING)
+			continue; /* still waits for another */
+		if (rc && !cb_is_rejection(rc)) {
+			*eb = why;
+			goto out;
+		}
+		if (!(q = cb_store_stmt(st, upd, eb))) {
+			rc = CB_EIO;
+			goto out;
+		}
+		sqlite3_bind_text(q, 1, rc ? "rejected" : "applied", -1,
+		                  SQLITE_STATIC);
+		cb_bind_text(q, 2, rc ? why.msg : NULL);
+		sqlite3_bind_int64(q, 3, lsns[i]);
+		if ((rc = cb_store_step_done(st, q, eb)) ||
+		    (rc = cb_ledger_settle(st, e.id, bound, eb)))
+			goto out;
+	}
+out:
+	sqlite3_finalize(s);
+	free(lsns);
+	cb_entry_release(&e);
+	return rc;
+}
+
+cb_err
+cb_ledger_take(struct cb_store *st, const struct cb_entry *e, cb_err *verdict,
+               struct cb_errbuf *why, struct cb_errbuf *eb)
+{
+	cb_err rc;
+
+	why->msg[0] = 0;
+	*verdict = cb_project_entry(st, e, why);
+	if (*verdict && *verdict != CB_EPENDING && !cb_is_rejection(*verdict)) {
+		*eb = *why;
+		return *verdict;
+	}
+	rc = cb_ledger_store_entry(
+		st, e,
+		*verdict == CB_EPENDING ? "pending"
+		: *verdict              ? "rejected"
+					: "applied",
+		*verdict && *verdict != CB_EPENDING ? why->msg : NULL, eb);
+	if (rc || *verdict == CB_EPENDING)
+		return rc;
+	return cb_ledger_settle(st, e->id,
+	                        sqlite3_last_insert_rowid(cb_store_db(st)), eb);
+}
+
+/* An entry about a member this key released must name the answer to that
+ * release (the decline that gave the member back, or the acceptance that
+ * took them) to be judged on it: add it to the deps, kept sorted. */
+static void
+answer_dep(const struct cb_ledger *lg, const json_t *body,
+           unsigned char deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES], size_t *n)
+{
+	static const char sql[] =
+		"SELECT closed_by FROM transfers WHERE member = ? AND author = "
+		"? ORDER BY seq DESC LIMIT 1";
+	const char *m = json_string_value(json_object_get(body, "member"));
+	unsigned char h[CB_HASH_BYTES];
+	sqlite3_stmt *s;
+	size_t at = 0;
+	int ok = 0;
+
+	if (!m || *n >= CB_OPS_MAX_DEPS ||
+	    !(s = cb_store_stmt(lg->st, sql, NULL)))
+		return;
+	cb_bind_text(s, 1, m);
+	sqlite3_bind_blob(s, 2, lg->key.pk, CB_KEY_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL)
+		ok = !cb_hex_decode((const char *)sqlite3_column_text(s, 0), h,
+		                    sizeof(h), NULL);
+	sqlite3_reset(s);
+	if (!ok)
+		return;
+	while (at < *n && memcmp(deps[at], h, CB_HASH_BYTES) < 0)
+		at++;
+	if (at < *n && !memcmp(deps[at], h, CB_HASH_BYTES))
+		return;
+	memmove(deps[at + 1], deps[at], (*n - at) * CB_HASH_BYTES);
+	memcpy(deps[at], h, CB_HASH_BYTES);
+	++*n;
+}
+
+/* The fields of our next entry after (seq, id): op with body and the deps
+ * it names (into deps), now. */
 static void
 next_fields(const struct cb_ledger *lg, uint64_t seq, const unsigned char *id,
-            const char *op, const json_t *body, struct cb_entry_fields *f)
+            const char *op, const json_t *body,
+            unsigned char deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES],
+            struct cb_entry_fields *f)
 {
 	memset(f, 0, sizeof(*f));
+	f->ndeps = cb_ops_deps(op, body, deps, CB_OPS_MAX_DEPS);
+	answer_dep(lg, body, deps, &f->ndeps);
+	f->deps = (const unsigned char(*)[CB_HASH_BYTES])deps;
 	f->author = lg->key.pk;
 	f->secret_key = lg->key.sk;
 	f->seq = seq + 1;
@@ -149,6 +367,7 @@ cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
 {
 	struct cb_entry e = CB_ENTRY_INIT;
 	struct cb_entry_fields f;
+	unsigned char deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES];
 	json_t *body = NULL;
 	bool own_txn = !lg->in_batch;
 	cb_err rc;
@@ -158,14 +377,20 @@ cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
 	rc = cb_ops_prepare(lg->st, lg->org, op, input, &body, eb);
 	if (rc)
 		goto out;
-	next_fields(lg, lg->head_seq, lg->head_id, op, body, &f);
+	next_fields(lg, lg->head_seq, lg->head_id, op, body, deps, &f);
 	rc = cb_entry_build(&f, &e, eb);
 	if (rc)
 		goto out;
 	rc = cb_project_entry(lg->st, &e, eb);
+	if (rc == CB_EPENDING)
+		rc = cb_error_prefix(eb, CB_ERULE, "%s", "refused");
 	if (rc)
 		goto out;
 	rc = cb_ledger_store_entry(lg->st, &e, "applied", NULL, eb);
+	if (!rc)
+		rc = cb_ledger_settle(
+			lg->st, e.id,
+			sqlite3_last_insert_rowid(cb_store_db(lg->st)), eb);
 	if (rc)
 		goto out;
 	if (own_txn) {
@@ -262,8 +487,10 @@ item_submit(struct cb_ledger *lg, struct cb_signer *sg, struct item *it,
             uint64_t seq, const unsigned char *id)
 {
 	struct cb_entry_fields f;
+	unsigned char deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES];
 
-	next_fields(lg, seq, id, it->op, it->body, &f);
+	/* the signer copies the deps */
+	next_fields(lg, seq, id, it->op, it->body, deps, &f);
 	cb_signer_submit(sg, &f);
 	it->signing = true;
 }
@@ -321,9 +548,9 @@ cb_ledger_append_stream(struct cb_ledger *lg, const struct cb_append_stream *s,
 			item_submit(lg, sg, &b, e.seq, e.id);
 		if (!a.refused) {
 			rc = cb_project_entry(lg->st, &e, &a.why);
-			if (cb_is_rejection(rc)) {
+			if (cb_is_rejection(rc) || rc == CB_EPENDING) {
 				a.refused = true;
-				a.rc = rc;
+				a.rc = rc == CB_EPENDING ? CB_ERULE : rc;
 				rc = CB_OK;
 			} else if (rc) {
 				*eb = a.why;
@@ -530,6 +757,68 @@ cb_ledger_open(const char *dir, struct cb_ledger **out, struct cb_errbuf *eb)
 	return cb_ledger_open_kind(dir, &cb_ledger_agent, out, eb);
 }
 
+/* Entries stored before schema 3 have no entry_subjects rows: fill them
+ * once, so that those members' dossiers can travel too. */
+static cb_err
+index_subjects(struct cb_store *st, struct cb_errbuf *eb)
+{
+	static const char todo[] =
+		"SELECT (SELECT count(*) FROM entry_subjects) = 0 AND EXISTS "
+		"(SELECT 1 FROM entries WHERE op = 'member.add')";
+	static const char all[] = "SELECT bytes FROM entries ORDER BY lsn";
+	static const char ins[] = "INSERT OR IGNORE INTO entry_subjects "
+				  "(member, entry) VALUES (?, ?)";
+	struct cb_entry e = CB_ENTRY_INIT;
+	sqlite3_stmt *s = cb_store_stmt(st, todo, eb), *q = NULL;
+	cb_err rc;
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	r = sqlite3_step(s);
+	rc = r == SQLITE_ROW && sqlite3_column_int(s, 0) ? CB_OK : CB_EEXIST;
+	sqlite3_reset(s);
+	if (rc)
+		return r == SQLITE_ROW ? CB_OK
+		                       : cb_store_error(st, eb,
+		                                        "cannot read "
+		                                        "the log");
+	if ((rc = cb_store_begin(st, eb)))
+		return rc;
+	if (sqlite3_prepare_v2(cb_store_db(st), all, -1, &q, NULL)) {
+		rc = cb_store_error(st, eb, "cannot read the log");
+		goto out;
+	}
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *m;
+
+		if ((rc = cb_entry_decode(sqlite3_column_blob(q, 0),
+		                          (size_t)sqlite3_column_bytes(q, 0),
+		                          &e, eb)))
+			goto out;
+		if (!(m = entry_subject(&e)))
+			continue;
+		if (!(s = cb_store_stmt(st, ins, eb))) {
+			rc = CB_EIO;
+			goto out;
+		}
+		cb_bind_text(s, 1, m);
+		sqlite3_bind_blob(s, 2, e.id, CB_HASH_BYTES, SQLITE_STATIC);
+		if ((rc = cb_store_step_done(st, s, eb)))
+			goto out;
+	}
+	rc = r == SQLITE_DONE ? CB_OK
+	                      : cb_store_error(st, eb, "cannot read the log");
+out:
+	sqlite3_finalize(q);
+	cb_entry_release(&e);
+	if (rc) {
+		cb_store_rollback(st);
+		return rc;
+	}
+	return cb_store_commit(st, eb);
+}
+
 cb_err
 cb_ledger_open_kind(const char *dir, const struct cb_ledger_kind *kind,
                     struct cb_ledger **out, struct cb_errbuf *eb)
@@ -547,6 +836,10 @@ cb_ledger_open_kind(const char *dir, const struct cb_ledger_kind *kind,
 		         kind->what, dir);
 		cb_ledger_free(&lg);
 		return CB_EIO;
+	}
+	if ((rc = index_subjects(lg->st, eb))) {
+		cb_ledger_free(&lg);
+		return rc;
 	}
 	*out = lg;
 	return CB_OK;
@@ -575,13 +868,18 @@ static cb_err
 replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
        uint64_t *rejected, struct cb_errbuf *eb)
 {
-	static const char sel[] = "SELECT lsn, bytes, reason LIKE 'fork:%' "
-				  "FROM entries ORDER BY lsn";
+	static const char sel[] =
+		"SELECT lsn, bytes, reason LIKE 'fork:%' FROM entries ORDER "
+		"BY lsn";
 	static const char upd[] =
 		"UPDATE entries SET state = ?, reason = ? WHERE lsn = ?";
+	static const char now[] = "SELECT state = 'pending' FROM entries "
+				  "WHERE lsn = ?";
+	static const char count[] =
+		"SELECT coalesce(sum(state = 'applied'), 0), "
+		"coalesce(sum(state = 'rejected'), 0) FROM entries";
 	struct cb_entry e = CB_ENTRY_INIT;
 	sqlite3_stmt *s = NULL, *u;
-	uint64_t na = 0, nr = 0;
 	cb_err rc;
 	int r;
 
@@ -604,14 +902,25 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 			                (long long)lsn);
 			goto out;
 		}
-		why.msg[0] = 0;
-		if (sqlite3_column_int(s, 2)) {
-			/* Evidence of a fork, never part of the author's
-			 * chain: kept as it was, not projected. */
-			nr++;
+		/* Evidence of a fork, never part of the author's chain: kept
+		 * as it was, not projected. */
+		if (sqlite3_column_int(s, 2))
 			continue;
+		/* Judged already, when something it waited on settled. */
+		if (!(u = cb_store_stmt(lg->st, now, eb))) {
+			rc = CB_EIO;
+			goto out;
 		}
+		sqlite3_bind_int64(u, 1, lsn);
+		r = sqlite3_step(u);
+		rc = r == SQLITE_ROW && !sqlite3_column_int(u, 0);
+		sqlite3_reset(u);
+		if (rc)
+			continue;
+		why.msg[0] = 0;
 		rc = cb_project_entry(lg->st, &e, &why);
+		if (rc == CB_EPENDING)
+			continue; /* reset left it pending */
 		if (rc && !cb_is_rejection(rc)) {
 			*eb = why;
 			goto out;
@@ -624,22 +933,26 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 		                  SQLITE_STATIC);
 		cb_bind_text(u, 2, rc ? why.msg : NULL);
 		sqlite3_bind_int64(u, 3, lsn);
-		if (rc)
-			nr++;
-		else
-			na++;
-		if ((rc = cb_store_step_done(lg->st, u, eb)))
+		if ((rc = cb_store_step_done(lg->st, u, eb)) ||
+		    (rc = cb_ledger_settle(lg->st, e.id, lsn, eb)))
 			goto out;
 	}
-	rc = r == SQLITE_DONE
-	             ? CB_OK
-	             : cb_store_error(lg->st, eb, "cannot read the log");
-	if (!rc) {
-		if (applied)
-			*applied = na;
-		if (rejected)
-			*rejected = nr;
+	if (r != SQLITE_DONE) {
+		rc = cb_store_error(lg->st, eb, "cannot read the log");
+		goto out;
 	}
+	rc = CB_OK;
+	if (!(u = cb_store_stmt(lg->st, count, eb))) {
+		rc = CB_EIO;
+		goto out;
+	}
+	if (sqlite3_step(u) == SQLITE_ROW) {
+		if (applied)
+			*applied = (uint64_t)sqlite3_column_int64(u, 0);
+		if (rejected)
+			*rejected = (uint64_t)sqlite3_column_int64(u, 1);
+	}
+	sqlite3_reset(u);
 out:
 	sqlite3_finalize(s);
 	cb_entry_release(&e);

@@ -120,6 +120,21 @@ cb_err cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
                              const char *state, const char *reason,
                              struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Project e and store it, applied, rejected (with its reason in why) or
+ * pending (it waits for an entry not held, or held and pending); then
+ * settle what waited on it. *verdict is CB_OK, a rejection code or
+ * CB_EPENDING; the return is CB_OK or a storage error. The caller holds a
+ * transaction. */
+cb_err cb_ledger_take(struct cb_store *st, const struct cb_entry *e,
+                      cb_err *verdict, struct cb_errbuf *why,
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Apply, in log order, the pending entries at log positions up to bound
+ * that wait on id and are now ready, and what waited on them in turn. */
+cb_err cb_ledger_settle(struct cb_store *st,
+                        const unsigned char id[CB_HASH_BYTES], int64_t bound,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
+
 struct cb_verify_report {
 	uint64_t entries;
 	uint64_t authors;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "date.h"
 #include "text.h"
 
@@ -49,12 +50,14 @@ enum ftype {
 	FT_DATE, /* YYYY-MM-DD */
 	FT_INT,
 	FT_ENUM,
-	FT_MEMBER, /* a member id: 64 lowercase hex digits */
-	FT_HASH,   /* an entry id: 64 lowercase hex digits */
-	FT_CODE,   /* an organisation code */
-	FT_CELL,   /* a cell code ORG.LOCAL; short form expanded on prepare */
-	FT_IDNUM,  /* party card number: 1..20 of [0-9A-Za-z-] */
-	FT_NID,    /* national id (CCCD): exactly 12 digits */
+	FT_MEMBER,  /* a member id: 64 lowercase hex digits */
+	FT_HASH,    /* an entry id: 64 lowercase hex digits */
+	FT_RELEASE, /* a member.release entry's id, listed in the deps; a
+	             * unique prefix of 8+ hex digits on prepare */
+	FT_CODE,    /* an organisation code */
+	FT_CELL,    /* a cell code ORG.LOCAL; short form expanded on prepare */
+	FT_IDNUM,   /* party card number: 1..20 of [0-9A-Za-z-] */
+	FT_NID,     /* national id (CCCD): exactly 12 digits */
 	FT_PERIOD,
 	FT_TERM,    /* YYYY-YYYY */
 	FT_SUBJECT, /* member id or org code, by subject_kind */
@@ -187,6 +190,36 @@ static const struct field f_key_revoke[] = {
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 
+static const struct field f_member_move[] = {
+	{ "member", FT_MEMBER, REQ, NULL, 0, 0 },
+	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_member_release[] = {
+	{ "member", FT_MEMBER, REQ, NULL, 0, 0 },
+	{ "to_org", FT_CODE, REQ, NULL, 0, 0 },
+	{ "to_cell", FT_CODE, 0, NULL, 0, 0 },
+	{ "letter_no", FT_NAME, REQ, NULL, 0, 0 },
+	{ "letter_date", FT_DATE, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_member_accept[] = {
+	{ "release", FT_RELEASE, REQ, NULL, 0, 0 },
+	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
+	{ "reported_on", FT_DATE, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_member_decline[] = {
+	{ "release", FT_RELEASE, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+
 static const struct opspec specs[] = {
 	{ "org.init", f_org_init },
 	{ "cell.create", f_cell_create },
@@ -195,6 +228,10 @@ static const struct opspec specs[] = {
 	{ "member.add", f_member_add },
 	{ "member.update", f_member_update },
 	{ "member.status", f_member_status },
+	{ "member.move", f_member_move },
+	{ "member.release", f_member_release },
+	{ "member.accept", f_member_accept },
+	{ "member.decline", f_member_decline },
 	{ "meeting.record", f_meeting_record },
 	{ "rating.record", f_rating_record },
 	{ "hub.init", f_hub_init },
@@ -467,6 +504,7 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 		                f->name, s, list);
 	case FT_MEMBER:
 	case FT_HASH:
+	case FT_RELEASE:
 		if (!hex64_valid(s))
 			return cb_error(eb, CB_EINVAL,
 			                "field '%s' must be 64 lowercase hex "
@@ -577,10 +615,101 @@ cb_ops_needs_lookup(const char *op, const json_t *input)
 		return false;
 	for (const struct field *f = sp->fields; f->name; f++)
 		if ((f->type == FT_MEMBER || f->type == FT_SUBJECT ||
-		     f->type == FT_ATTENDANCE) &&
+		     f->type == FT_ATTENDANCE || f->type == FT_RELEASE) &&
 		    json_object_get(input, f->name))
 			return true;
 	return false;
+}
+
+/* Lowercase ref (8..64 hex digits) into lower, and the string just past
+ * every id it prefixes into upper. */
+static cb_err
+hex_prefix(const char *what, const char *ref, char lower[65], char upper[66],
+           struct cb_errbuf *eb)
+{
+	size_t n = strlen(ref);
+
+	if (n < 8 || n > 64)
+		return cb_error(eb, CB_EINVAL,
+		                "%s '%.70s' is not 8 to 64 hex digits", what,
+		                ref);
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)tolower((unsigned char)ref[i]);
+
+		if (!isxdigit((unsigned char)c))
+			return cb_error(eb, CB_EINVAL, "%s '%.70s' is not hex",
+			                what, ref);
+		lower[i] = c;
+	}
+	lower[n] = 0;
+	memcpy(upper, lower, n);
+	upper[n] = 'g'; /* sorts after every hex digit */
+	upper[n + 1] = 0;
+	return CB_OK;
+}
+
+/* A release by a unique prefix of its entry id, among the transfers this
+ * replica knows. */
+static cb_err
+resolve_release(struct cb_store *st, const char *ref, char out[65],
+                struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT release FROM transfers WHERE "
+				  "release >= ? AND release < ? LIMIT 2";
+	char lower[65], upper[66];
+	sqlite3_stmt *s;
+	int found = 0;
+
+	if (hex_prefix("release", ref, lower, upper, eb))
+		return CB_EINVAL;
+	if (!(s = cb_store_stmt(st, sql, eb)))
+		return CB_EIO;
+	sqlite3_bind_text(s, 1, lower, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, upper, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		if (found++ == 0)
+			snprintf(out, 65, "%s", sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if (found == 0)
+		return cb_error(eb, CB_ENOTFOUND,
+		                "no release '%.70s' in this replica (sync to "
+		                "receive it)",
+		                ref);
+	if (found > 1)
+		return cb_error(
+			eb, CB_EINVAL,
+			"release '%.70s' is ambiguous; give more digits", ref);
+	return CB_OK;
+}
+
+size_t
+cb_ops_deps(const char *op, const json_t *body,
+            unsigned char deps[][CB_HASH_BYTES], size_t max)
+{
+	const struct opspec *sp = spec_of(op);
+	size_t n = 0;
+
+	if (!sp)
+		return 0;
+	for (const struct field *f = sp->fields; f->name && n < max; f++) {
+		const char *v =
+			json_string_value(json_object_get(body, f->name));
+		unsigned char h[CB_HASH_BYTES];
+		size_t at = 0;
+
+		if (f->type != FT_RELEASE || !v ||
+		    cb_hex_decode(v, h, sizeof(h), NULL))
+			continue;
+		/* sorted, unique */
+		while (at < n && memcmp(deps[at], h, CB_HASH_BYTES) < 0)
+			at++;
+		if (at < n && !memcmp(deps[at], h, CB_HASH_BYTES))
+			continue;
+		memmove(deps[at + 1], deps[at], (n - at) * CB_HASH_BYTES);
+		memcpy(deps[at], h, CB_HASH_BYTES);
+		n++;
+	}
+	return n;
 }
 
 cb_err
@@ -747,6 +876,12 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 		*out = json_string(low);
 		return CB_OK;
 	}
+	case FT_RELEASE:
+		if (resolve_release(st, s, id, eb))
+			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
+			                       f->name);
+		*out = json_string(id);
+		return CB_OK;
 	case FT_MEMBER:
 		if (cb_ops_resolve_member(st, s, id, eb))
 			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",

@@ -382,11 +382,77 @@ member_get(struct ctx *c, const char *id, json_t **out, int *owned)
 	return CB_OK;
 }
 
+/* Is h among e's deps? */
+static bool
+in_deps(const struct cb_entry *e, const char *hex)
+{
+	unsigned char h[CB_HASH_BYTES];
+
+	if (!hex || cb_hex_decode(hex, h, sizeof(h), NULL))
+		return false;
+	for (size_t i = 0; i < e->ndeps; i++)
+		if (!memcmp(e->deps[i], h, CB_HASH_BYTES))
+			return true;
+	return false;
+}
+
+/* As this entry sees it, has its author let the member go? The author's
+ * latest release of the member is in transit unless the entry names, in
+ * its deps, the acceptance or decline that closed it: so the verdict does
+ * not depend on whether that answer has reached this replica yet. */
+static cb_err
+released_by_author(struct ctx *c, const char *id)
+{
+	static const char sql[] =
+		"SELECT release, state, closed_by, to_org FROM transfers "
+		"WHERE member = ? AND author = ? ORDER BY seq DESC LIMIT 1";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	char release[CB_HASH_HEX], state[16], closed[CB_HASH_HEX],
+		to[CB_CODE_MAX + 1];
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, id);
+	sqlite3_bind_blob(s, 2, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		snprintf(release, sizeof(release), "%s",
+		         sqlite3_column_text(s, 0));
+		snprintf(state, sizeof(state), "%s", sqlite3_column_text(s, 1));
+		snprintf(closed, sizeof(closed), "%s",
+		         sqlite3_column_type(s, 2) == SQLITE_NULL
+		                 ? ""
+		                 : (const char *)sqlite3_column_text(s, 2));
+		snprintf(to, sizeof(to), "%s", sqlite3_column_text(s, 3));
+	}
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return CB_OK;
+	if (r != SQLITE_ROW)
+		return cb_store_error(c->st, c->eb, "cannot read transfers");
+	if (!closed[0] || !in_deps(c->e, closed))
+		return reject(c,
+		              "member %.12s is in transit: released to '%s' "
+		              "by entry %.12s",
+		              id, to, release);
+	if (!strcmp(state, "accepted"))
+		return out_of_scope(c,
+		                    "member %.12s was transferred to '%s' "
+		                    "(entry %.12s)",
+		                    id, to, closed);
+	return CB_OK;
+}
+
 static cb_err
 member_writable(struct ctx *c, const char *id, json_t **m)
 {
 	int owned = 0;
-	cb_err rc = member_get(c, id, m, &owned);
+	cb_err rc = released_by_author(c, id);
+
+	if (rc)
+		return rc;
+	rc = member_get(c, id, m, &owned);
 
 	if (rc == CB_ENOTFOUND)
 		return reject(c, "no member %.12s", id);
@@ -663,6 +729,332 @@ apply_member_status(struct ctx *c)
 out:
 	json_decref(m);
 	return rc;
+}
+
+/* --- transfers ------------------------------------------------------- */
+
+static cb_err
+membership_close_official(struct ctx *c, const char *member, const char *until)
+{
+	static const char sql[] =
+		"UPDATE memberships SET until = ? WHERE member = ? AND kind = "
+		"'official' AND until IS NULL";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, until);
+	cb_bind_text(s, 2, member);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+/* Since when the member has been in their official cell (NULL if none). */
+static cb_err
+official_since(struct ctx *c, const char *member, char out[11])
+{
+	static const char sql[] =
+		"SELECT max(since) FROM memberships WHERE member = ? AND kind "
+		"= 'official' AND until IS NULL";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, member);
+	r = sqlite3_step(s);
+	out[0] = 0;
+	if (r == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		snprintf(out, 11, "%s", sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	return r == SQLITE_ROW ? CB_OK
+	                       : cb_store_error(c->st, c->eb,
+	                                        "cannot read memberships");
+}
+
+static cb_err
+set_transit(struct ctx *c, const char *member, const char *release)
+{
+	static const char sql[] =
+		"UPDATE members SET transit = ?, entry = ? WHERE id = ?";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, release);
+	sqlite3_bind_blob(s, 2, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 3, member);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+/* A live member, writable by the author, moved into cell on date on:
+ * the official stay in the old cell ends, a new one begins. */
+static cb_err
+move_to_cell(struct ctx *c, const char *id, json_t *m, const char *cell,
+             const char *on)
+{
+	cb_err rc;
+
+	json_object_set_new(m, "cell", json_string(cell));
+	if ((rc = member_save(c, id, m, false)) ||
+	    (rc = membership_close_official(c, id, on)))
+		return rc;
+	return membership_open(c, id, cell, "official", on);
+}
+
+static cb_err
+apply_member_move(struct ctx *c)
+{
+	const char *id = str(c->b, "member"), *cell = str(c->b, "cell");
+	const char *on = str(c->b, "on");
+	char since[11];
+	json_t *m = NULL;
+	struct org o;
+	cb_err rc = member_writable(c, id, &m);
+
+	if (rc)
+		return rc;
+	if (cb_status_terminal(str(m, "status"))) {
+		rc = reject(c, "member %.12s is %s", id, str(m, "status"));
+		goto out;
+	}
+	if (!strcmp(cell, str(m, "cell"))) {
+		rc = reject(c, "member %.12s is already in cell '%s'", id,
+		            cell);
+		goto out;
+	}
+	if ((rc = org_writable(c, cell, "cell", &o)))
+		goto out;
+	if (strcmp(o.parent, str(m, "org"))) {
+		rc = reject(c,
+		            "cell '%s' is not in '%s'; a move between "
+		            "organisations is a release and an acceptance",
+		            cell, str(m, "org"));
+		goto out;
+	}
+	if ((rc = official_since(c, id, since)))
+		goto out;
+	if (since[0] && strcmp(on, since) < 0) {
+		rc = reject(c, "moved on %s, before joining cell '%s' on %s",
+		            on, str(m, "cell"), since);
+		goto out;
+	}
+	if ((rc = not_future(c, "move date", on)))
+		goto out;
+	rc = move_to_cell(c, id, m, cell, on);
+out:
+	json_decref(m);
+	return rc;
+}
+
+static cb_err
+apply_member_release(struct ctx *c)
+{
+	static const char ins[] =
+		"INSERT INTO transfers (release, member, author, seq, "
+		"from_org, from_cell, to_org, to_cell, letter_no, "
+		"letter_date, released_on, reason, state) VALUES (?, ?, ?, ?, "
+		"?, ?, ?, ?, ?, ?, ?, ?, 'in-transit')";
+	const char *id = str(c->b, "member"), *to = str(c->b, "to_org");
+	const char *to_cell = str(c->b, "to_cell"), *on = str(c->b, "on");
+	char since[11];
+	json_t *m = NULL;
+	sqlite3_stmt *s;
+	cb_err rc = member_writable(c, id, &m);
+	size_t n = strlen(to);
+
+	if (rc)
+		return rc;
+	if (cb_status_terminal(str(m, "status"))) {
+		rc = reject(c, "member %.12s is %s", id, str(m, "status"));
+		goto out;
+	}
+	if (!strcmp(to, str(m, "org"))) {
+		rc = reject(c,
+		            "a release goes to another grassroots "
+		            "organisation; within '%s' use member.move",
+		            to);
+		goto out;
+	}
+	if (to_cell && (strncmp(to_cell, to, n) || to_cell[n] != '.')) {
+		rc = reject(c, "cell '%s' is not a cell of '%s'", to_cell, to);
+		goto out;
+	}
+	if ((rc = official_since(c, id, since)))
+		goto out;
+	if (since[0] && strcmp(on, since) < 0) {
+		rc = reject(c, "released on %s, before joining cell '%s' on %s",
+		            on, str(m, "cell"), since);
+		goto out;
+	}
+	if ((rc = not_future(c, "release date", on)) ||
+	    (rc = not_future(c, "letter date", str(c->b, "letter_date"))))
+		goto out;
+	if ((rc = membership_close_official(c, id, on)) ||
+	    (rc = set_transit(c, id, c->id)))
+		goto out;
+	if (!(s = cb_store_stmt(c->st, ins, c->eb))) {
+		rc = CB_EIO;
+		goto out;
+	}
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, id);
+	sqlite3_bind_blob(s, 3, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->e->seq);
+	cb_bind_text(s, 5, str(m, "org"));
+	cb_bind_text(s, 6, str(m, "cell"));
+	cb_bind_text(s, 7, to);
+	cb_bind_text(s, 8, to_cell);
+	cb_bind_text(s, 9, str(c->b, "letter_no"));
+	cb_bind_text(s, 10, str(c->b, "letter_date"));
+	cb_bind_text(s, 11, on);
+	cb_bind_text(s, 12, str(c->b, "reason"));
+	rc = cb_store_step_done(c->st, s, c->eb);
+out:
+	json_decref(m);
+	return rc;
+}
+
+struct transfer {
+	char member[CB_HASH_HEX];
+	char from_cell[CB_CODE_MAX + 1];
+	char to_org[CB_CODE_MAX + 1];
+	char released_on[11];
+	char state[16];
+	char closed_by[CB_HASH_HEX];
+};
+
+/* The release an answer (acceptance or decline) names: in its deps, held
+ * and applied, addressed to an organisation of the author's, still in
+ * transit. */
+static cb_err
+answerable(struct ctx *c, const char *what, struct transfer *t)
+{
+	static const char sql[] =
+		"SELECT member, from_cell, to_org, released_on, state, "
+		"coalesce(closed_by, '') FROM transfers WHERE release = ?";
+	const char *rid = str(c->b, "release");
+	sqlite3_stmt *s;
+	struct org o;
+	int r;
+	cb_err rc;
+
+	if (!in_deps(c->e, rid))
+		return reject(c, "%s does not name release %.12s in its deps",
+		              what, rid);
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, rid);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		snprintf(t->member, sizeof(t->member), "%s",
+		         sqlite3_column_text(s, 0));
+		snprintf(t->from_cell, sizeof(t->from_cell), "%s",
+		         sqlite3_column_text(s, 1));
+		snprintf(t->to_org, sizeof(t->to_org), "%s",
+		         sqlite3_column_text(s, 2));
+		snprintf(t->released_on, sizeof(t->released_on), "%s",
+		         sqlite3_column_text(s, 3));
+		snprintf(t->state, sizeof(t->state), "%s",
+		         sqlite3_column_text(s, 4));
+		snprintf(t->closed_by, sizeof(t->closed_by), "%s",
+		         sqlite3_column_text(s, 5));
+	}
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return reject(c,
+		              "release %.12s was not applied (it was "
+		              "rejected)",
+		              rid);
+	if (r != SQLITE_ROW)
+		return cb_store_error(c->st, c->eb, "cannot read transfers");
+	rc = org_get(c, t->to_org, &o);
+	if (rc && rc != CB_ENOTFOUND)
+		return rc;
+	if (rc || !o.owned)
+		return out_of_scope(c,
+		                    "release %.12s is addressed to '%s', not "
+		                    "to this key's organisation",
+		                    rid, t->to_org);
+	if (strcmp(t->state, "in-transit"))
+		return reject(c, "release %.12s was already %s by entry %.12s",
+		              rid, t->state, t->closed_by);
+	return CB_OK;
+}
+
+static cb_err
+close_transfer(struct ctx *c, const char *state, const char *on,
+               const char *cell)
+{
+	static const char sql[] =
+		"UPDATE transfers SET state = ?, closed_by = ?, closed_on = ?, "
+		"cell = ? WHERE release = ?";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, state);
+	cb_bind_text(s, 2, c->id);
+	cb_bind_text(s, 3, on);
+	cb_bind_text(s, 4, cell);
+	cb_bind_text(s, 5, str(c->b, "release"));
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+static cb_err
+apply_member_accept(struct ctx *c)
+{
+	const char *cell = str(c->b, "cell"), *on = str(c->b, "reported_on");
+	struct transfer t;
+	json_t *m = NULL;
+	struct org o;
+	int owned;
+	cb_err rc = answerable(c, "an acceptance", &t);
+
+	if (rc)
+		return rc;
+	if ((rc = org_writable(c, cell, "cell", &o)))
+		return rc;
+	if (strcmp(o.parent, t.to_org))
+		return reject(c, "cell '%s' is not a cell of '%s'", cell,
+		              t.to_org);
+	if (strcmp(on, t.released_on) < 0)
+		return reject(c, "reported on %s, before the release on %s", on,
+		              t.released_on);
+	if ((rc = not_future(c, "report date", on)))
+		return rc;
+	if ((rc = member_get(c, t.member, &m, &owned)))
+		return rc == CB_ENOTFOUND
+		               ? reject(c, "no member %.12s", t.member)
+		               : rc;
+	json_object_set_new(m, "org", json_string(t.to_org));
+	rc = move_to_cell(c, t.member, m, cell, on);
+	if (!rc)
+		rc = set_transit(c, t.member, NULL);
+	if (!rc)
+		rc = close_transfer(c, "accepted", on, cell);
+	json_decref(m);
+	return rc;
+}
+
+static cb_err
+apply_member_decline(struct ctx *c)
+{
+	const char *on = str(c->b, "on");
+	struct transfer t;
+	cb_err rc = answerable(c, "a decline", &t);
+
+	if (rc)
+		return rc;
+	if (strcmp(on, t.released_on) < 0)
+		return reject(c, "declined on %s, before the release on %s", on,
+		              t.released_on);
+	if ((rc = not_future(c, "decline date", on)))
+		return rc;
+	/* The member returns to the cell they left. */
+	if ((rc = membership_open(c, t.member, t.from_cell, "official", on)) ||
+	    (rc = set_transit(c, t.member, NULL)))
+		return rc;
+	return close_transfer(c, "declined", on, NULL);
 }
 
 /* --- meetings -------------------------------------------------------- */
@@ -1053,12 +1445,73 @@ static const struct {
 	{ "member.add", apply_member_add },
 	{ "member.update", apply_member_update },
 	{ "member.status", apply_member_status },
+	{ "member.move", apply_member_move },
+	{ "member.release", apply_member_release },
+	{ "member.accept", apply_member_accept },
+	{ "member.decline", apply_member_decline },
 	{ "meeting.record", apply_meeting_record },
 	{ "rating.record", apply_rating_record },
 	{ "hub.init", apply_hub_init },
 	{ "key.enroll", apply_key_enroll },
 	{ "key.revoke", apply_key_revoke },
 };
+
+/* The state of the entry id in the log, outside fork evidence: NULL if
+ * not held. */
+static cb_err
+state_of(struct cb_store *st, const unsigned char *id, char out[16],
+         struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT state FROM entries WHERE id = ? AND "
+				  "(reason IS NULL OR reason NOT LIKE "
+				  "'fork:%')";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, id, CB_HASH_BYTES, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	out[0] = 0;
+	if (r == SQLITE_ROW)
+		snprintf(out, 16, "%s", sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	return r == SQLITE_ROW || r == SQLITE_DONE
+	               ? CB_OK
+	               : cb_store_error(st, eb, "cannot read the log");
+}
+
+/* May e be judged now? It waits (CB_EPENDING) while one of its deps is
+ * not held or pending, or while its previous entry is held and pending:
+ * what it says is judged after what it names. */
+static cb_err
+ready(struct cb_store *st, const struct cb_entry *e, struct cb_errbuf *eb)
+{
+	char state[16];
+	cb_err rc;
+
+	for (size_t i = 0; i < e->ndeps; i++) {
+		char h[13];
+
+		if ((rc = state_of(st, e->deps[i], state, eb)))
+			return rc;
+		if (!state[0] || !strcmp(state, "pending")) {
+			cb_hash_short(e->deps[i], h);
+			return cb_error(
+				eb, CB_EPENDING, "waits for entry %s, %s", h,
+				state[0] ? "itself waiting" : "not held here");
+		}
+	}
+	if (e->seq > 1) {
+		if ((rc = state_of(st, e->prev, state, eb)))
+			return rc;
+		if (!strcmp(state, "pending"))
+			return cb_error(eb, CB_EPENDING,
+			                "waits for its author's entry %" PRIu64,
+			                e->seq - 1);
+	}
+	return CB_OK;
+}
 
 cb_err
 cb_project_entry(struct cb_store *st, const struct cb_entry *e,
@@ -1069,6 +1522,8 @@ cb_project_entry(struct cb_store *st, const struct cb_entry *e,
 
 	if (cb_ops_check(e->op, e->json, eb))
 		return CB_ERULE;
+	if ((rc = ready(st, e, eb)))
+		return rc;
 	cb_hash_hex(e->id, c.id);
 	cb_project_date_of(e->time_ms, c.today);
 	if ((rc = cb_store_run(st, "SAVEPOINT project", eb)))
@@ -1099,6 +1554,7 @@ static const char *const tables[] = {
 	"SELECT * FROM attendance ORDER BY meeting, member",
 	"SELECT * FROM ratings ORDER BY subject_kind, subject, period, stage",
 	"SELECT * FROM enrolments ORDER BY key",
+	"SELECT * FROM transfers ORDER BY release",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -1110,6 +1566,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM members; DELETE FROM memberships;"
 	                     "DELETE FROM meetings; DELETE FROM attendance;"
 	                     "DELETE FROM ratings; DELETE FROM enrolments;"
+	                     "DELETE FROM transfers;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE reason IS NULL OR "
 	                     "reason NOT LIKE 'fork:%';",

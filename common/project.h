@@ -16,7 +16,10 @@
  * reason in eb, and the tables unchanged; CB_ESCOPE: the same, but the
  * record is not the author's to write at all (another organisation's, an
  * org.init outside its enrolment, an authority's op), which a hub refuses
- * outright rather than keep. Anything else: a storage error, the tables
+ * outright rather than keep. CB_EPENDING: not judged yet, the tables
+ * unchanged — a dep of e is not held or is pending, or e's previous entry
+ * is held and pending (cb_ledger_take stores it as pending and judges it
+ * when they settle). Anything else: a storage error, the tables
  * unchanged (the caller should roll back). Must be called inside a
  * transaction. The body is checked with cb_ops_check first. */
 cb_err cb_project_entry(struct cb_store *st, const struct cb_entry *e,

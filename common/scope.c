@@ -13,13 +13,37 @@
 
 #define NOT_EVIDENCE "(reason IS NULL OR reason NOT LIKE 'fork:%') "
 
-/* An entry the subtree sees: the directory, the authority's, or one by a
- * key enrolled inside the subtree. */
+/* The transfers that bring members into the subtree, and before each the
+ * transfer that had brought the member to its sender, and so on: whose
+ * history up to the release travels with the member. */
+#define CHAIN_FROM(seed)                                                       \
+	", chain(member, author, seq, from_org) AS (SELECT member, author, "   \
+	"seq, from_org FROM transfers WHERE " seed " UNION SELECT p.member, "  \
+	"p.author, p.seq, p.from_org FROM transfers p JOIN chain c ON "        \
+	"p.member = c.member AND p.to_org = c.from_org AND p.state = "         \
+	"'accepted') "
+#define CHAIN CHAIN_FROM("to_org IN sub")
+
+/* A member's dossier: what each sender in the chain wrote about the
+ * member up to its release, and the answers that moved the member. */
+#define IN_DOSSIER                                                             \
+	"(id IN (SELECT j.entry FROM chain c JOIN entry_subjects j ON "        \
+	"j.member = c.member JOIN entries x ON x.id = j.entry WHERE "          \
+	"x.author = c.author AND x.seq <= c.seq) OR lower(hex(id)) IN "        \
+	"(SELECT t.closed_by FROM transfers t JOIN chain c ON t.member = "     \
+	"c.member AND t.author = c.author AND t.seq = c.seq WHERE "            \
+	"t.closed_by IS NOT NULL)) "
+
+/* An entry the subtree sees: the directory, the authority's, one by a key
+ * enrolled inside the subtree, the answer to a release out of it, and the
+ * dossier of a member released into it. */
 #define IN_SCOPE                                                               \
 	"(op IN ('org.init', 'cell.create', 'cell.rename') OR "                \
 	"lower(hex(author)) = (SELECT value FROM meta WHERE key = "            \
 	"'authority') OR lower(hex(author)) IN (SELECT key FROM enrolments "   \
-	"WHERE org IN sub)) "
+	"WHERE org IN sub) OR lower(hex(id)) IN (SELECT closed_by FROM "       \
+	"transfers WHERE from_org IN sub AND closed_by IS NOT NULL) "          \
+	"OR " IN_DOSSIER ") "
 
 void
 cb_scope_bind_root(sqlite3_stmt *s, const char *root)
@@ -61,19 +85,55 @@ cb_scope_of(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	               : cb_store_error(st, eb, "cannot read enrolments");
 }
 
+/* Before a release addressed into the subtree: what the log held about
+ * its member up to the reader's cursor, which the reader was not sent
+ * then (later entries come in their place in the log). */
+static cb_err
+dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
+        int64_t after, struct cb_buf *out, size_t *count, struct cb_errbuf *eb)
+{
+	static const char sql[] = SUBTREE CHAIN_FROM(
+		"release = lower(hex(?2)) AND to_org IN "
+		"sub") "SELECT bytes FROM entries WHERE lsn "
+		       "<= ?3 AND author <> ?4 AND " NOT_EVIDENCE
+		       "AND " IN_DOSSIER "ORDER BY lsn";
+	sqlite3_stmt *s;
+	int r;
+
+	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL))
+		return cb_store_error(st, eb, "cannot read the log");
+	cb_scope_bind_root(s, sc->root);
+	sqlite3_bind_blob(s, 2, release, CB_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, after);
+	sqlite3_bind_blob(s, 4, sc->reader, CB_KEY_BYTES, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 0);
+
+		if (cb_buf_add_be32(out, n) ||
+		    cb_buf_add(out, sqlite3_column_blob(s, 0), n)) {
+			sqlite3_finalize(s);
+			return cb_error(eb, CB_ENOMEM, "out of memory");
+		}
+		++*count;
+	}
+	sqlite3_finalize(s);
+	return r == SQLITE_DONE ? CB_OK
+	                        : cb_store_error(st, eb, "cannot read the log");
+}
+
 cb_err
 cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
               size_t max, size_t max_bytes, struct cb_buf *out,
               struct cb_scope_page *pg, struct cb_errbuf *eb)
 {
 	static const char last[] = "SELECT coalesce(max(lsn), 0) FROM entries";
-	static const char scoped[] =
-		SUBTREE "SELECT lsn, bytes FROM entries WHERE lsn > ?2 AND "
-			"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE
-			"AND " IN_SCOPE "ORDER BY lsn";
-	static const char everything[] =
-		"SELECT lsn, bytes FROM entries WHERE lsn > ?2 AND lsn <= ?3 "
-		"AND author <> ?4 ORDER BY lsn";
+	static const char scoped[] = SUBTREE CHAIN
+		"SELECT lsn, bytes, id, op FROM entries WHERE lsn > ?2 AND "
+		"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE "AND " IN_SCOPE
+		"ORDER BY lsn";
+	static const char everything[] = "SELECT lsn, bytes, id, op FROM "
+					 "entries WHERE lsn > ?2 AND lsn <= ?3 "
+					 "AND author <> ?4 ORDER BY lsn";
 	sqlite3_stmt *s;
 	int64_t limit;
 	int r;
@@ -104,6 +164,14 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 			/* Stop before this one: it is read next time. */
 			pg->next = sqlite3_column_int64(s, 0) - 1;
 			break;
+		}
+		if (!sc->all &&
+		    !strcmp((const char *)sqlite3_column_text(s, 3),
+		            "member.release") &&
+		    dossier(st, sc, sqlite3_column_blob(s, 2), after, out,
+		            &pg->count, eb)) {
+			sqlite3_reset(s);
+			return CB_EIO;
 		}
 		if (cb_buf_add_be32(out, n) ||
 		    cb_buf_add(out, sqlite3_column_blob(s, 1), n)) {
@@ -139,7 +207,7 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 			"subject IN (SELECT id FROM members WHERE org IN sub)) "
 			"ORDER BY subject_kind, subject, period, stage",
 		"SELECT * FROM enrolments ORDER BY key",
-		SUBTREE
+		SUBTREE CHAIN
 		"SELECT id, state, reason FROM entries WHERE " NOT_EVIDENCE
 		"AND " IN_SCOPE "ORDER BY id",
 	};

@@ -10,6 +10,8 @@
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "signer.h"
 
+#include "ops.h"
+
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -42,6 +44,7 @@ struct cb_signer {
 	bool busy;        /* submitted and not yet waited for */
 	struct cb_entry_fields f;
 	unsigned char prev[CB_HASH_BYTES];
+	unsigned char deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES];
 	char op[CB_OP_MAX + 1];
 	struct cb_entry out;
 	cb_err rc;
@@ -175,6 +178,10 @@ cb_signer_submit(struct cb_signer *s, const struct cb_entry_fields *f)
 	if (f->prev) {
 		memcpy(s->prev, f->prev, CB_HASH_BYTES);
 		s->f.prev = s->prev;
+	}
+	if (f->ndeps) {
+		memcpy(s->deps, f->deps, f->ndeps * CB_HASH_BYTES);
+		s->f.deps = (const unsigned char(*)[CB_HASH_BYTES])s->deps;
 	}
 	s->busy = true;
 	if (s->threaded && !s->inline_mode && ++s->jobs % WINDOW == 0 &&

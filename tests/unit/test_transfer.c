@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/* test_transfer.c — transfers between grassroots organisations, and the
+ * tables as a function of the set of entries: a release by Quế Nham, an
+ * acceptance and an edit by Tân Hưng, delivered to fresh replicas in every
+ * kind of interleaving (each author's entries in their order, the two
+ * authors mixed at random, with duplicates) give identical tables; an
+ * acceptance that arrives before its release waits, and so does what its
+ * author wrote after it. And the rules: a member in transit is neither
+ * released again nor changed by the sender, a release is answered once,
+ * only by its addressee. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "accept.h"
+#include "ledger.h"
+#include "project.h"
+#include "scope.h"
+#include "stream.h"
+
+static char root[64];
+static struct cb_ledger *a, *b;
+static char member[65], release[65];
+/* each author's entries in chain order */
+static struct cb_buf chain_a[8], chain_b[8];
+static size_t na, nb;
+
+static struct cb_ledger *
+replica(const char *code)
+{
+	static int n;
+	struct cb_ledger *lg = NULL;
+	struct cb_errbuf eb;
+	char path[128];
+	json_t *init = json_pack("{s:s, s:s, s:s}", "code", code, "name",
+	                         "Đảng bộ xã", "kind", "party-committee");
+
+	snprintf(path, sizeof(path), "%s/r%d", root, n++);
+	if (cb_ledger_create(path, init, &lg, &eb))
+		fail_msg("%s", eb.msg);
+	json_decref(init);
+	return lg;
+}
+
+static cb_err
+op(struct cb_ledger *lg, const char *name, json_t *in, struct cb_entry *out,
+   struct cb_errbuf *eb)
+{
+	cb_err rc = cb_ledger_append(lg, name, in, out, eb);
+
+	json_decref(in);
+	return rc;
+}
+
+static void
+must(struct cb_ledger *lg, const char *name, json_t *in, struct cb_entry *out)
+{
+	struct cb_errbuf eb;
+
+	if (op(lg, name, in, out, &eb))
+		fail_msg("%s: %s", name, eb.msg);
+}
+
+/* Every entry of lg's own chain, each as a one-entry stream. */
+static size_t
+chain_of(struct cb_ledger *lg, struct cb_buf *out)
+{
+	sqlite3_stmt *s;
+	size_t n = 0;
+
+	sqlite3_prepare_v2(cb_store_db(lg->st),
+	                   "SELECT bytes FROM entries WHERE author = ? ORDER "
+	                   "BY seq",
+	                   -1, &s, NULL);
+	sqlite3_bind_blob(s, 1, lg->key.pk, 32, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		uint32_t len = (uint32_t)sqlite3_column_bytes(s, 0);
+
+		cb_buf_init(&out[n]);
+		assert_int_equal(cb_buf_add_be32(&out[n], len), 0);
+		assert_int_equal(
+			cb_buf_add(&out[n], sqlite3_column_blob(s, 0), len), 0);
+		n++;
+	}
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void
+deliver(struct cb_ledger *to, const struct cb_buf *s,
+        struct cb_accept_result *r)
+{
+	struct cb_errbuf eb;
+
+	assert_int_equal(cb_store_begin(to->st, NULL), CB_OK);
+	if (cb_accept_pulled(to->st, to->key.pk, s->data, s->len, r, &eb))
+		fail_msg("deliver: %s", eb.msg);
+	assert_int_equal(cb_store_commit(to->st, NULL), CB_OK);
+}
+
+static long long
+count(struct cb_ledger *lg, const char *sql)
+{
+	sqlite3_stmt *s;
+	long long n;
+
+	sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL);
+	sqlite3_step(s);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static int
+setup(void **state)
+{
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_accept_result r;
+
+	(void)state;
+	if (sodium_init() < 0)
+		return -1;
+	snprintf(root, sizeof(root), "/tmp/chibo-transfer-XXXXXX");
+	if (!mkdtemp(root))
+		return -1;
+	a = replica("07297");
+	b = replica("07298");
+	must(a, "cell.create",
+	     json_pack("{s:s, s:s, s:s}", "code", "01", "name",
+	               "Chi bộ cơ quan", "kind", "commune-agency"),
+	     NULL);
+	must(b, "cell.create",
+	     json_pack("{s:s, s:s, s:s}", "code", "01", "name", "Chi bộ thôn",
+	               "kind", "residential"),
+	     NULL);
+	must(a, "member.add",
+	     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "full_name",
+	               "Dương Đăng Quyền", "birth_date", "1972-04-12", "sex",
+	               "male", "card_no", "07297001", "admitted_on",
+	               "1998-05-19", "official_on", "1999-05-19", "cell", "01"),
+	     &e);
+	cb_hash_hex(e.id, member);
+	must(a, "member.release",
+	     json_pack("{s:s, s:s, s:s, s:s, s:s}", "member", member, "to_org",
+	               "07298", "letter_no", "125-GGT/ĐU", "letter_date",
+	               "2026-11-01", "on", "2026-11-02"),
+	     &e);
+	cb_hash_hex(e.id, release);
+	cb_entry_release(&e);
+	na = chain_of(a, chain_a);
+	for (size_t i = 0; i < na; i++)
+		deliver(b, &chain_a[i], &r);
+	must(b, "member.accept",
+	     json_pack("{s:s, s:s, s:s}", "release", release, "cell", "01",
+	               "reported_on", "2026-11-05"),
+	     NULL);
+	must(b, "member.update",
+	     json_pack("{s:s, s:s}", "member", member, "work_category",
+	               "commune-cadre"),
+	     NULL);
+	nb = chain_of(b, chain_b);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	for (size_t i = 0; i < na; i++)
+		cb_buf_release(&chain_a[i]);
+	for (size_t i = 0; i < nb; i++)
+		cb_buf_release(&chain_b[i]);
+	cb_ledger_free(&a);
+	cb_ledger_free(&b);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_the_accepting_side(void **state)
+{
+	struct cb_errbuf eb;
+
+	(void)state;
+	assert_int_equal(count(b, "SELECT count(*) FROM members WHERE org = "
+	                          "'07298' AND cell = '07298.01' AND transit "
+	                          "IS NULL AND work_category = "
+	                          "'commune-cadre'"),
+	                 1);
+	assert_int_equal(count(b, "SELECT count(*) FROM transfers WHERE state "
+	                          "= 'accepted'"),
+	                 1);
+	/* answered once */
+	assert_int_equal(
+		op(b, "member.accept",
+	           json_pack("{s:s, s:s, s:s}", "release", release, "cell",
+	                     "01", "reported_on", "2026-11-06"),
+	           NULL, &eb),
+		CB_ERULE);
+	assert_non_null(strstr(eb.msg, "already accepted"));
+	assert_int_equal(op(b, "member.decline",
+	                    json_pack("{s:s, s:s}", "release", release, "on",
+	                              "2026-11-06"),
+	                    NULL, &eb),
+	                 CB_ERULE);
+}
+
+static void
+test_the_releasing_side(void **state)
+{
+	struct cb_errbuf eb;
+
+	(void)state;
+	assert_int_equal(op(a, "member.update",
+	                    json_pack("{s:s, s:s}", "member", member,
+	                              "work_category", "retired"),
+	                    NULL, &eb),
+	                 CB_ERULE);
+	assert_non_null(strstr(eb.msg, "in transit"));
+	assert_int_equal(
+		op(a, "member.release",
+	           json_pack("{s:s, s:s, s:s, s:s, s:s}", "member", member,
+	                     "to_org", "07299", "letter_no", "9", "letter_date",
+	                     "2026-11-03", "on", "2026-11-03"),
+	           NULL, &eb),
+		CB_ERULE);
+	assert_non_null(strstr(eb.msg, "in transit"));
+}
+
+static void
+test_only_the_addressee_answers(void **state)
+{
+	struct cb_ledger *c = replica("07299");
+	struct cb_accept_result r;
+	struct cb_errbuf eb;
+
+	(void)state;
+	must(c, "cell.create",
+	     json_pack("{s:s, s:s, s:s}", "code", "01", "name", "Chi bộ",
+	               "kind", "residential"),
+	     NULL);
+	for (size_t i = 0; i < na; i++)
+		deliver(c, &chain_a[i], &r);
+	assert_int_equal(
+		op(c, "member.accept",
+	           json_pack("{s:s, s:s, s:s}", "release", release, "cell",
+	                     "01", "reported_on", "2026-11-05"),
+	           NULL, &eb),
+		CB_ESCOPE);
+	assert_non_null(strstr(eb.msg, "addressed to '07298'"));
+	cb_ledger_free(&c);
+}
+
+static uint64_t rng;
+
+static uint32_t
+next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+/* The digest of what every observer must agree on: the tables and the
+ * verdicts, leaving out each observer's own organisation (its own key). */
+static void
+digest(struct cb_ledger *lg, unsigned char out[64])
+{
+	static const char *const q[] = {
+		"SELECT * FROM orgs WHERE code NOT LIKE '0999%' ORDER BY code",
+		"SELECT * FROM members ORDER BY id",
+		"SELECT * FROM memberships ORDER BY member, entry",
+		"SELECT * FROM transfers ORDER BY release",
+		"SELECT * FROM ratings ORDER BY subject, period, stage",
+		"SELECT id, state, reason FROM entries WHERE id NOT IN (SELECT "
+		"entry FROM orgs WHERE code LIKE '0999%') ORDER BY id",
+	};
+	struct cb_errbuf eb;
+
+	assert_int_equal(cb_project_digest_over(lg->st, q, 6, NULL, out, &eb),
+	                 CB_OK);
+	memset(out + 32, 0, 32);
+}
+
+static void
+test_any_interleaving_gives_the_same_tables(void **state)
+{
+	unsigned char want[64], got[64];
+	bool have = false;
+	int cases = getenv("CHIBO_TRANSFER_CASES")
+	                    ? atoi(getenv("CHIBO_TRANSFER_CASES"))
+	                    : 60;
+
+	(void)state;
+	for (int seed = 1; seed <= cases; seed++) {
+		struct cb_ledger *x = replica("09999");
+		struct cb_accept_result r;
+		size_t ia = 0, ib = 0;
+
+		rng = 0x9e3779b97f4a7c15ull * (uint64_t)seed;
+		while (ia < na || ib < nb) {
+			bool pick_a = ib == nb || (ia < na && next_rand() % 2);
+			const struct cb_buf *s =
+				pick_a ? &chain_a[ia++] : &chain_b[ib++];
+
+			deliver(x, s, &r);
+			if (next_rand() % 4 == 0) /* a duplicate */
+				deliver(x, s, &r);
+		}
+		if (count(x, "SELECT count(*) FROM entries WHERE state = "
+		             "'pending'") != 0 ||
+		    count(x, "SELECT count(*) FROM entries WHERE state = "
+		             "'rejected'") != 0)
+			fail_msg("seed %d: pending or rejected entries left",
+			         seed);
+		digest(x, got);
+		if (have && memcmp(want, got, sizeof(got)))
+			fail_msg("seed %d: the tables differ", seed);
+		memcpy(want, got, sizeof(got));
+		have = true;
+		cb_ledger_free(&x);
+	}
+}
+
+static void
+test_an_acceptance_before_its_release_waits(void **state)
+{
+	struct cb_ledger *x = replica("09998");
+	struct cb_accept_result r;
+
+	(void)state;
+	/* B's whole chain first: the acceptance and the edit after it wait */
+	for (size_t i = 0; i < nb; i++)
+		deliver(x, &chain_b[i], &r);
+	assert_int_equal(count(x, "SELECT count(*) FROM entries WHERE state "
+	                          "= 'pending'"),
+	                 2);
+	for (size_t i = 0; i < na; i++)
+		deliver(x, &chain_a[i], &r);
+	assert_int_equal(count(x, "SELECT count(*) FROM entries WHERE state "
+	                          "= 'pending'"),
+	                 0);
+	assert_int_equal(count(x, "SELECT count(*) FROM members WHERE org = "
+	                          "'07298' AND work_category = "
+	                          "'commune-cadre'"),
+	                 1);
+	/* a rebuild gives the same */
+	{
+		unsigned char before[64], after[64];
+		struct cb_errbuf eb;
+
+		digest(x, before);
+		assert_int_equal(cb_ledger_rebuild(x, NULL, NULL, &eb), CB_OK);
+		digest(x, after);
+		assert_memory_equal(before, after, 64);
+	}
+	cb_ledger_free(&x);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_the_accepting_side),
+		cmocka_unit_test(test_the_releasing_side),
+		cmocka_unit_test(test_only_the_addressee_answers),
+		cmocka_unit_test(test_any_interleaving_gives_the_same_tables),
+		cmocka_unit_test(test_an_acceptance_before_its_release_waits),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
