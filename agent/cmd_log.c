@@ -350,6 +350,17 @@ cmd_status(struct agent *a, int argc, char **argv)
 	                  "('probationary', 'official', 'exempt')"),
 		"meetings", count(lg, "SELECT count(*) FROM meetings"),
 		"ratings", count(lg, "SELECT count(*) FROM ratings"));
+	json_object_set_new(
+		o, "released_in_transit",
+		json_integer(
+			count(lg, CB_SQL_SUBTREE
+	                      "SELECT count(*) FROM transfers WHERE "
+	                      "state = 'in-transit' AND from_org IN sub")));
+	json_object_set_new(
+		o, "incoming_in_transit",
+		json_integer(count(lg, CB_SQL_SUBTREE
+	                           "SELECT count(*) FROM transfers WHERE "
+	                           "state = 'in-transit' AND to_org IN sub")));
 	free(name);
 
 	hub_url = meta(lg, "hub_url");
@@ -396,6 +407,13 @@ cmd_status(struct agent *a, int argc, char **argv)
 		       json_integer_value(json_object_get(o, "members")),
 		       json_integer_value(json_object_get(o, "meetings")),
 		       json_integer_value(json_object_get(o, "ratings")));
+		printf("transfers:    %" JSON_INTEGER_FORMAT
+		       " released and in transit, %" JSON_INTEGER_FORMAT
+		       " to this organisation awaiting an answer\n",
+		       json_integer_value(
+			       json_object_get(o, "released_in_transit")),
+		       json_integer_value(
+			       json_object_get(o, "incoming_in_transit")));
 		if (!hub_url) {
 			printf("sync:         no hub set (chibo-agent hub)\n");
 		} else {

@@ -50,6 +50,7 @@ expect_fail "a member in transit is not released again" "in transit" \
 expect_fail "nor changed by the sender" "in transit" \
 	A member update card:m1 --work retired
 expect_match "a's transfers list it in transit" "in-transit" "$(A transfers)"
+expect_match "a's status counts it" "1 released and in transit" "$(A status)"
 A sync >/dev/null || bad "a sync"
 expect_eq "after the release: a equals the hub's view of its scope" \
 	"$(hub digest --org 07297)" "$(A digest)"
