@@ -289,7 +289,7 @@ cmd_op(struct agent *a, int argc, char **argv)
 		for (size_t i = 0; i < sizeof(opcmds) / sizeof(opcmds[0]); i++)
 			if (strcmp(opcmds[i].w1, argv[0]) == 0)
 				fprintf(stderr, "  %s %s\n", argv[0],
-				        opcmds[i].w2);
+				        opcmds[i].w2 ? opcmds[i].w2 : "");
 		return EXIT_USAGE;
 	}
 	skip = c->w2 ? 1 : 0;

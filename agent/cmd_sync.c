@@ -23,10 +23,10 @@
 #include "stream.h"
 #include "zbody.h"
 
-#define SYNC_UNREACHABLE 75 /* sysexits EX_TEMPFAIL: try again later */
-#define SYNC_REFUSED 77     /* sysexits EX_NOPERM: a person must look */
-#define BATCH_ENTRIES 1000
-#define BATCH_BYTES (1u << 20)
+#define SYNC_UNREACHABLE 75    /* sysexits EX_TEMPFAIL: try again later */
+#define SYNC_REFUSED 77        /* sysexits EX_NOPERM: a person must look */
+#define BATCH_ENTRIES 10000    /* a hub takes at most 10,000 a push */
+#define BATCH_BYTES (4u << 20) /* before compression */
 #define PULL_ENTRIES 1000
 #define PULL_INFLATED (64u << 20) /* what a pull answer may inflate to */
 #define RESPONSE_MAX (16u << 20)

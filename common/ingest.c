@@ -2,7 +2,10 @@
 /* ingest.c — a hub's side of a push (see ingest.h). The whole push is one
  * transaction: verified, chained and projected entries are stored and
  * committed together, so an acknowledged entry is on disk and a push cut
- * off in the middle leaves nothing half-done. */
+ * off in the middle leaves nothing half-done. The entries come from a
+ * cb_verifier, which decodes them and verifies their signatures on other
+ * cores ahead of this loop; the loop takes them strictly in order, so the
+ * outcome is what verifying each entry just before storing it gives. */
 #include "ingest.h"
 
 #include <stdio.h>
@@ -13,7 +16,6 @@
 #include "buf.h"
 #include "ledger.h"
 #include "project.h"
-#include "stream.h"
 
 cb_err
 cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
@@ -90,109 +92,123 @@ cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
                const void *stream, size_t len, struct cb_push_result *r,
                struct cb_errbuf *eb)
 {
-	struct cb_stream_reader rd;
-	struct cb_entry e = CB_ENTRY_INIT;
-	struct cb_push_result res = { 0, 0, 0, 0, 200 };
+	struct cb_verifier *v =
+		cb_verifier_new(stream, len, CB_PUSH_MAX_ENTRIES, NULL);
+	cb_err rc;
+
+	if (!v)
+		return cb_error(eb, CB_ENOMEM, "out of memory reading a push");
+	rc = cb_ingest_push_from(st, author, v, r, eb);
+	cb_verifier_free(&v);
+	return rc;
+}
+
+cb_err
+cb_ingest_push_from(struct cb_store *st,
+                    const unsigned char author[CB_KEY_BYTES],
+                    struct cb_verifier *v, struct cb_push_result *r,
+                    struct cb_errbuf *eb)
+{
+	const struct cb_entry *e;
+	struct cb_push_result res = { .status = 200 };
 	unsigned char head_id[CB_HASH_BYTES], held[CB_HASH_BYTES];
 	struct cb_errbuf why;
+	cb_err verdict;
+	bool verified;
 	cb_err rc;
 
 	if ((rc = cb_store_begin(st, eb)))
 		return rc;
 	if ((rc = cb_ledger_head(st, author, &res.head, head_id, eb)))
 		goto fail;
-	cb_stream_reader_init(&rd, stream, len);
-	while ((rc = cb_stream_next(&rd, &e, eb)) == CB_OK) {
+	while ((rc = cb_verifier_next(v, &e, &verified, eb)) == CB_OK) {
+		size_t index = cb_verifier_index(v);
 		bool is_held;
 
-		if (rd.index > CB_PUSH_MAX_ENTRIES) {
+		if (index > CB_PUSH_MAX_ENTRIES) {
 			rc = cb_error(eb, CB_ETOOBIG,
 			              "a push holds at most %d entries",
 			              CB_PUSH_MAX_ENTRIES);
 			goto fail;
 		}
-		if (sodium_memcmp(e.author, author, CB_KEY_BYTES) != 0) {
+		if (sodium_memcmp(e->author, author, CB_KEY_BYTES) != 0) {
 			rc = cb_error(eb, CB_EINVAL,
 			              "entry %zu is by another author than the "
 			              "request's key",
-			              rd.index);
+			              index);
 			goto fail;
 		}
-		if ((rc = cb_entry_verify_signature(&e, eb))) {
+		if (!verified) {
+			/* Verified again, for its message. */
+			if (cb_entry_verify_signature(e, eb) == CB_OK)
+				cb_error(eb, CB_ECRYPTO,
+				         "entry %" PRIu64 ": the signature "
+				         "does not verify",
+				         e->seq);
 			rc = CB_EINVAL;
 			goto fail;
 		}
-		if (e.seq <= res.head) {
-			if ((rc = held_id(st, author, e.seq, held, &is_held,
+		if (e->seq <= res.head) {
+			if ((rc = held_id(st, author, e->seq, held, &is_held,
 			                  eb)))
 				goto fail;
-			if (is_held && !memcmp(held, e.id, CB_HASH_BYTES)) {
+			if (is_held && !memcmp(held, e->id, CB_HASH_BYTES)) {
 				res.duplicates++;
 				continue;
 			}
 			/* A fork: keep the other entry as evidence. */
 			if ((rc = cb_ledger_store_entry(
-				     st, &e, "rejected",
+				     st, e, "rejected",
 				     "fork: another entry holds this seq", eb)))
 				goto fail;
 			res.status = 409;
 			cb_error(eb, CB_ECHAIN,
 			         "fork: entry %" PRIu64 " differs from the one "
 			         "this hub holds; the key is frozen",
-			         e.seq);
+			         e->seq);
 			break;
 		}
-		if (e.seq != res.head + 1 ||
+		if (e->seq != res.head + 1 ||
 		    (res.head &&
-		     sodium_memcmp(e.prev, head_id, CB_HASH_BYTES))) {
+		     sodium_memcmp(e->prev, head_id, CB_HASH_BYTES))) {
 			res.status = 409;
-			if (e.seq != res.head + 1)
+			if (e->seq != res.head + 1)
 				cb_error(eb, CB_ECHAIN,
 				         "gap: entry %" PRIu64
 				         " follows %" PRIu64
 				         "; send from %" PRIu64,
-				         e.seq, res.head, res.head + 1);
+				         e->seq, res.head, res.head + 1);
 			else
 				cb_error(eb, CB_ECHAIN,
 				         "entry %" PRIu64
 				         " does not chain onto "
 				         "entry %" PRIu64 " held here",
-				         e.seq, res.head);
+				         e->seq, res.head);
 			break;
 		}
 		/* The projection's rules include the enrolment's scope, so
 		 * that a replay of the log gives the same verdicts. */
-		why.msg[0] = 0;
-		rc = cb_project_entry(st, &e, &why);
-		if (rc == CB_ESCOPE) {
+		if ((rc = cb_ledger_take(st, e, &verdict, &why, eb)))
+			goto fail;
+		if (verdict == CB_ESCOPE) {
 			/* not the author's to write at all: refuse the push */
-			cb_error(eb, rc, "entry %" PRIu64 ": %s", e.seq,
-			         why.msg);
+			rc = cb_error(eb, verdict, "entry %" PRIu64 ": %s",
+			              e->seq, why.msg);
 			goto fail;
 		}
-		if (rc && rc != CB_ERULE) {
-			*eb = why;
-			goto fail;
-		}
-		if ((rc = cb_ledger_store_entry(st, &e,
-		                                rc ? "rejected" : "applied",
-		                                rc ? why.msg : NULL, eb)))
-			goto fail;
 		res.accepted++;
-		res.rejected += why.msg[0] != 0;
-		res.head = e.seq;
-		memcpy(head_id, e.id, CB_HASH_BYTES);
+		res.rejected += verdict && verdict != CB_EPENDING;
+		res.pending += verdict == CB_EPENDING;
+		res.head = e->seq;
+		memcpy(head_id, e->id, CB_HASH_BYTES);
 	}
 	if (rc != CB_ENOTFOUND && rc != CB_OK)
 		goto fail;
 	if ((rc = cb_store_commit(st, eb)))
-		goto out;
+		return rc;
 	*r = res;
-	rc = CB_OK;
-	goto out;
+	return CB_OK;
 fail:
 	cb_store_rollback(st);
-out:
-	cb_entry_release(&e);
 	return rc;
 }

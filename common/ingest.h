@@ -15,6 +15,7 @@
 #include "entry.h"
 #include "err.h"
 #include "store.h"
+#include "verifier.h"
 
 #define CB_PUSH_MAX_ENTRIES 10000
 
@@ -23,6 +24,7 @@ struct cb_push_result {
 	size_t accepted;   /* new entries stored (applied or rejected) */
 	size_t rejected;   /* of which the projection rejected */
 	size_t duplicates; /* already held */
+	size_t pending;    /* of the accepted, waiting for entries not here */
 	int status;        /* HTTP status: 200, or 409 for a gap or fork */
 };
 
@@ -38,10 +40,28 @@ cb_err cb_ingest_admit(struct cb_store *st,
  * a record that is not the author's to write (403, nothing stored);
  * CB_EINVAL for a malformed
  * stream or an entry of another author or a bad signature (400, nothing
- * stored); other codes for storage errors. */
+ * stored); CB_ETOOBIG for more than CB_PUSH_MAX_ENTRIES entries (413,
+ * nothing stored); other codes for storage errors. Entries are taken in
+ * order, each checked before it is stored, so whatever follows a gap or a
+ * fork (which ends the push) is not looked at. Their signatures are
+ * verified on the other usable CPUs (verifier.h) while the entries before
+ * them are projected. */
 cb_err cb_ingest_push(struct cb_store *st,
                       const unsigned char author[CB_KEY_BYTES],
                       const void *stream, size_t len, struct cb_push_result *r,
                       struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* cb_ingest_push in two steps, so that a server can start decoding and
+ * verifying a push before it waits for the lock around st:
+ *
+ *	v = cb_verifier_new(stream, len, CB_PUSH_MAX_ENTRIES, NULL);
+ *	lock; rc = cb_ingest_push_from(st, author, v, &r, eb); unlock;
+ *	cb_verifier_free(&v);
+ *
+ * The same results as cb_ingest_push. v is used up either way. */
+cb_err cb_ingest_push_from(struct cb_store *st,
+                           const unsigned char author[CB_KEY_BYTES],
+                           struct cb_verifier *v, struct cb_push_result *r,
+                           struct cb_errbuf *eb) CB_MUST_CHECK;
 
 #endif

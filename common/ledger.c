@@ -171,16 +171,16 @@ cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
 				return rc;
 		}
 	}
-	/* What it waits on: its deps, and its previous entry. */
-	if (!(s = cb_store_stmt(st, deps, eb)))
-		return CB_EIO;
-	for (size_t i = 0; i <= e->ndeps; i++) {
-		if (i == e->ndeps && e->seq == 1)
-			break;
-		sqlite3_bind_blob(s, 1, i < e->ndeps ? e->deps[i] : e->prev,
-		                  CB_HASH_BYTES, SQLITE_STATIC);
+	/* What it waits on: its deps. (Its previous entry is found by
+	 * author and seq: a row for it would cost an insert into a B-tree
+	 * keyed by a random hash for every entry.) */
+	for (size_t i = 0; i < e->ndeps; i++) {
+		if (!(s = cb_store_stmt(st, deps, eb)))
+			return CB_EIO;
+		sqlite3_bind_blob(s, 1, e->deps[i], CB_HASH_BYTES,
+		                  SQLITE_STATIC);
 		sqlite3_bind_blob(s, 2, e->id, CB_HASH_BYTES, SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, i == e->ndeps);
+		sqlite3_bind_int(s, 3, 0);
 		if ((rc = cb_store_step_done(st, s, eb)))
 			return rc;
 	}
@@ -191,13 +191,20 @@ cb_err
 cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
                  int64_t bound, struct cb_errbuf *eb)
 {
+	/* What names id in its deps, and the next entry of id's author. */
 	static const char waiting[] =
-		"SELECT e.lsn, e.bytes FROM entry_deps d JOIN entries e ON "
-		"e.id = d.entry WHERE d.dep = ? AND e.state = 'pending' AND "
-		"e.lsn <= ? AND (e.reason IS NULL OR e.reason NOT LIKE "
-		"'fork:%') ORDER BY e.lsn";
+		"SELECT e.lsn FROM entry_deps d JOIN entries e ON e.id = "
+		"d.entry WHERE d.dep = ?1 AND e.state = 'pending' AND e.lsn <= "
+		"?2 AND (e.reason IS NULL OR e.reason NOT LIKE 'fork:%') UNION "
+		"SELECT e.lsn FROM entries p JOIN entries e ON e.author = "
+		"p.author AND e.seq = p.seq + 1 WHERE p.id = ?1 AND e.state = "
+		"'pending' AND e.lsn <= ?2 AND (e.reason IS NULL OR e.reason "
+		"NOT "
+		"LIKE 'fork:%') ORDER BY 1";
 	static const char upd[] =
 		"UPDATE entries SET state = ?, reason = ? WHERE lsn = ?";
+	static const char any[] =
+		"SELECT EXISTS (SELECT 1 FROM entries WHERE state = 'pending')";
 	struct cb_entry e = CB_ENTRY_INIT;
 	sqlite3_stmt *s = NULL;
 	int64_t *lsns = NULL;
@@ -205,6 +212,17 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 	cb_err rc = CB_OK;
 	int r;
 
+	/* Nothing waits, almost always: one look in a small index. */
+	if (!(s = cb_store_stmt(st, any, eb)))
+		return CB_EIO;
+	r = sqlite3_step(s);
+	rc = r == SQLITE_ROW && !sqlite3_column_int(s, 0) ? CB_EEXIST : CB_OK;
+	sqlite3_reset(s);
+	s = NULL;
+	if (r != SQLITE_ROW)
+		return cb_store_error(st, eb, "cannot read the log");
+	if (rc)
+		return CB_OK;
 	/* The candidates first: settling one changes what the query sees. */
 	if (sqlite3_prepare_v2(cb_store_db(st), waiting, -1, &s, NULL))
 		return cb_store_error(st, eb, "cannot read the log");

@@ -264,7 +264,7 @@ cb_report_congresses(struct cb_store *st, const char *root, const char *term,
 		"SELECT o.code, o.name, o.kind, c.held_on FROM orgs o "
 		"LEFT JOIN congresses c ON c.org = o.code AND c.term = :term "
 		"WHERE o.level = 'cell' AND o.state = 'active' AND o.code IN "
-	        "sub "
+		"sub "
 		"ORDER BY o.code";
 	struct cb_report r;
 	sqlite3_stmt *s = NULL;

@@ -7,19 +7,18 @@
  * keep ending in sleep (the other CPU is busy with something else), the
  * signer gives up on the thread and signs on the caller's. Only the worker
  * touches the job between QUEUED and DONE. */
-#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "signer.h"
 
-#include "ops.h"
-
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "cpu.h"
+#include "ops.h"
 
 enum state { IDLE, QUEUED, DONE, QUIT };
 
@@ -51,16 +50,6 @@ struct cb_signer {
 	struct cb_errbuf eb;
 };
 
-static inline void
-cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	atomic_signal_fence(memory_order_seq_cst);
-#endif
-}
-
 static void
 run_job(struct cb_signer *s)
 {
@@ -90,7 +79,7 @@ await_state(struct cb_signer *s, int a, int b)
 		st = atomic_load_explicit(&s->state, memory_order_acquire);
 		if (st == a || st == b)
 			return st;
-		cpu_relax();
+		cb_cpu_relax();
 		if (i % 64 == 0) {
 			clock_gettime(CLOCK_MONOTONIC, &t);
 			if ((t.tv_sec - t0.tv_sec) * 1000000000L +
@@ -121,18 +110,6 @@ worker(void *arg)
 	return NULL;
 }
 
-/* The CPUs this process may run on (taskset, cgroups' cpusets), not those
- * the machine has. */
-static int
-usable_cpus(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return CPU_COUNT(&set);
-	return (int)sysconf(_SC_NPROCESSORS_ONLN);
-}
-
 struct cb_signer *
 cb_signer_new(bool threaded)
 {
@@ -144,7 +121,7 @@ cb_signer_new(bool threaded)
 	pthread_cond_init(&s->cv, NULL);
 	atomic_init(&s->state, IDLE);
 	atomic_init(&s->sleeps, 0);
-	if (threaded && usable_cpus() > 1)
+	if (threaded && cb_cpu_usable() > 1)
 		s->threaded = pthread_create(&s->thread, NULL, worker, s) == 0;
 	return s;
 }

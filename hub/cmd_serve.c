@@ -24,6 +24,7 @@
 #include "ingest.h"
 #include "replay.h"
 #include "scope.h"
+#include "verifier.h"
 #include "zbody.h"
 
 #define MAX_INFLATED (64u << 20) /* what a push may decompress to */
@@ -180,12 +181,27 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		cb_buf_release(&raw);
 		return fail(c, rq, rc == CB_ETOOBIG ? 413 : 400, eb.msg);
 	}
+	/* Admit the key first, under a short lock; then its entries are
+	 * verified on other cores while this request waits for the lock. */
 	pthread_mutex_lock(&srv->mu);
 	rc = cb_ingest_admit(srv->lg->st, key, &eb);
-	if (!rc)
-		rc = cb_ingest_push(srv->lg->st, key, raw.data, raw.len, &res,
-		                    &eb);
 	pthread_mutex_unlock(&srv->mu);
+	if (!rc) {
+		struct cb_verifier *v = cb_verifier_new(
+			raw.data, raw.len, CB_PUSH_MAX_ENTRIES, NULL);
+
+		if (!v) {
+			cb_buf_release(&raw);
+			return fail(c, rq, 503, "out of memory");
+		}
+		pthread_mutex_lock(&srv->mu);
+		rc = cb_ingest_admit(srv->lg->st, key, &eb);
+		if (!rc)
+			rc = cb_ingest_push_from(srv->lg->st, key, v, &res,
+			                         &eb);
+		pthread_mutex_unlock(&srv->mu);
+		cb_verifier_free(&v);
+	}
 	cb_buf_release(&raw);
 	if (rc == CB_ECRYPTO)
 		return fail(c, rq, 401, eb.msg);
@@ -198,10 +214,11 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	snprintf(rq->note, sizeof(rq->note), "accepted=%zu dup=%zu",
 	         res.accepted, res.duplicates);
 	return reply(c, rq, res.status,
-	             json_pack("{s:I, s:I, s:I, s:I, s:s?}", "head",
+	             json_pack("{s:I, s:I, s:I, s:I, s:I, s:s?}", "head",
 	                       (json_int_t)res.head, "accepted",
 	                       (json_int_t)res.accepted, "rejected",
-	                       (json_int_t)res.rejected, "duplicates",
+	                       (json_int_t)res.rejected, "pending",
+	                       (json_int_t)res.pending, "duplicates",
 	                       (json_int_t)res.duplicates, "error",
 	                       res.status == 200 ? NULL : eb.msg));
 }

@@ -2,11 +2,12 @@
 -- 003_transfers.sql — entries that wait for others, and transfers of
 -- members between grassroots organisations.
 
--- What each entry depends on: its deps (chain = 0) and its author's
--- previous entry (chain = 1). An entry waits ('pending') while a dep is
--- missing or pending, or while its previous entry is held and pending; it
--- is applied when they are settled. Part of the log, not of the
--- projection: written with the entry, never rebuilt.
+-- What each entry depends on: its deps (chain = 0; chain = 1 is kept for
+-- its author's previous entry, which is found by author and seq instead
+-- and not written). An entry waits ('pending') while a dep is missing or
+-- pending, or while its previous entry is held and pending; it is applied
+-- when they are settled. Part of the log, not of the projection: written
+-- with the entry, never rebuilt.
 CREATE TABLE entry_deps (
 	dep   BLOB NOT NULL,
 	entry BLOB NOT NULL,

@@ -37,7 +37,7 @@ static const char rfc_base[] =
 	";keyid=\"test-key-ed25519\"";
 static const char rfc_sig[] =
 	"sig-b26=:"
-        "wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9EDgwUPi"
+	"wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9EDgwUPi"
 	"u4A0w6vuQv5lIp5WPpBKRCw==:";
 
 static const char *

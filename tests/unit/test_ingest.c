@@ -2,7 +2,9 @@
 /* test_ingest.c — a hub's acceptance of pushed entries: the chain from the
  * head, gaps, duplicates, forks kept as evidence and freezing the author,
  * entries of another author or with a bad signature refused with nothing
- * stored, and enrolment (unenrolled, revoked). */
+ * stored, and enrolment (unenrolled, revoked). A long push with a bad
+ * signature at its end or in its middle stores nothing; one verified far
+ * ahead of its projection, or behind it, ends as a sequential one does. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,8 +17,11 @@
 
 #include <sodium.h>
 
+#include <time.h>
+
 #include "ingest.h"
 #include "ledger.h"
+#include "project.h"
 #include "stream.h"
 
 static char dir[64];
@@ -158,9 +163,8 @@ test_chain_gap_duplicates_fork(void **state)
 		struct cb_buf b = CB_BUF_INIT;
 
 		assert_int_equal(cb_stream_append(&b, &other), 0);
-		assert_int_equal(cb_ingest_push(hub->st, pk, b.data, b.len, &r,
-		                                &eb),
-		                 0);
+		assert_int_equal(
+			cb_ingest_push(hub->st, pk, b.data, b.len, &r, &eb), 0);
 		cb_buf_release(&b);
 	}
 	assert_int_equal(r.status, 409);
@@ -176,7 +180,8 @@ test_chain_gap_duplicates_fork(void **state)
 		uint64_t head;
 		unsigned char id[32];
 
-		assert_int_equal(cb_ledger_head(hub->st, pk, &head, id, &eb), 0);
+		assert_int_equal(cb_ledger_head(hub->st, pk, &head, id, &eb),
+		                 0);
 		assert_int_equal(head, 4);
 		assert_memory_equal(id, chain[3].id, 32);
 	}
@@ -206,14 +211,247 @@ test_refused_with_nothing_stored(void **state)
 	                 CB_EINVAL);
 	assert_non_null(strstr(eb.msg, "signature does not verify"));
 	/* a malformed stream */
-	assert_int_equal(cb_ingest_push(hub->st, pk, b.data, b.len - 3, &r,
-	                                &eb),
-	                 CB_EINVAL);
+	assert_int_equal(
+		cb_ingest_push(hub->st, pk, b.data, b.len - 3, &r, &eb),
+		CB_EINVAL);
 	assert_int_equal(count("SELECT count(*) FROM entries"), before);
 	cb_buf_release(&b);
 	/* unenrolled */
 	assert_int_equal(cb_ingest_admit(hub->st, pk2, &eb), CB_ECRYPTO);
 	assert_non_null(strstr(eb.msg, "not enrolled"));
+}
+
+/* A long push: a second commune's log of BIG entries (org.init,
+ * cell.create, member.add…) as one stream, offs[i] the byte offset of
+ * entry i + 1. Made once; each test takes copies of one hub made with the
+ * commune enrolled, so that their digests can be compared. */
+#define BIG 3000
+static struct cb_buf big;
+static size_t offs[BIG + 1];
+static unsigned char big_pk[32];
+static int hubs;
+
+static void
+make_big(void)
+{
+	struct cb_ledger *lg, *h;
+	struct cb_errbuf eb;
+	char path[128], key[65];
+	json_t *o;
+	sqlite3_stmt *s;
+	size_t n = 0;
+
+	if (big.len)
+		return;
+	snprintf(path, sizeof(path), "%.*s/big", (int)strlen(dir) - 2, dir);
+	o = json_pack("{s:s, s:s, s:s}", "code", "07298", "name",
+	              "Đảng bộ xã Tân Dĩnh", "kind", "party-committee");
+	assert_int_equal(cb_ledger_create(path, o, &lg, &eb), 0);
+	json_decref(o);
+	memcpy(big_pk, lg->key.pk, 32);
+	assert_int_equal(cb_ledger_begin(lg, &eb), 0);
+	o = json_pack("{s:s, s:s, s:s}", "code", "01", "name", "Chi bộ 1",
+	              "kind", "residential");
+	assert_int_equal(cb_ledger_append(lg, "cell.create", o, NULL, &eb), 0);
+	json_decref(o);
+	for (unsigned i = 0; i < BIG - 2; i++) {
+		static const char *const names[] = { "Nguyễn Văn Hợp",
+			                             "Trần Thị Lan",
+			                             "Lê Đức Tuấn" };
+		char card[16], nid[16], birth[16];
+
+		snprintf(card, sizeof(card), "%08u", 20000000 + i);
+		snprintf(nid, sizeof(nid), "0792%08u", i);
+		snprintf(birth, sizeof(birth), "%04u-%02u-%02u", 1950 + i % 40,
+		         1 + i % 12, 1 + i % 28);
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		              "full_name", names[i % 3], "birth_date", birth,
+		              "sex", i % 2 ? "male" : "female", "card_no", card,
+		              "national_id", nid, "admitted_on", "2015-05-19",
+		              "cell", "01");
+		if (cb_ledger_append(lg, "member.add", o, NULL, &eb))
+			fail_msg("member.add: %s", eb.msg);
+		json_decref(o);
+	}
+	assert_int_equal(cb_ledger_commit(lg, &eb), 0);
+	sqlite3_prepare_v2(cb_store_db(lg->st),
+	                   "SELECT bytes FROM entries ORDER BY seq", -1, &s,
+	                   NULL);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		offs[n++] = big.len;
+		assert_int_equal(
+			cb_buf_add_be32(&big,
+		                        (uint32_t)sqlite3_column_bytes(s, 0)),
+			0);
+		assert_int_equal(cb_buf_add(&big, sqlite3_column_blob(s, 0),
+		                            (size_t)sqlite3_column_bytes(s, 0)),
+		                 0);
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(n, BIG);
+	offs[BIG] = big.len;
+	cb_ledger_free(&lg);
+	/* the hub every test copies */
+	snprintf(path, sizeof(path), "%.*s/hub0", (int)strlen(dir) - 2, dir);
+	o = json_pack("{s:s, s:s, s:s}", "code", "BG.LG", "name", "Huyện",
+	              "level", "district");
+	assert_int_equal(
+		cb_ledger_create_kind(path, &cb_ledger_hub, o, &h, &eb), 0);
+	json_decref(o);
+	cb_hex_encode(big_pk, 32, key);
+	o = json_pack("{s:s, s:s, s:s}", "key", key, "org", "07298", "role",
+	              "commune");
+	assert_int_equal(cb_ledger_append(h, "key.enroll", o, NULL, &eb), 0);
+	json_decref(o);
+	cb_ledger_free(&h);
+}
+
+/* A copy of hub0: the same entries, the same digest. */
+static struct cb_ledger *
+hub_copy(void)
+{
+	struct cb_ledger *h;
+	struct cb_errbuf eb;
+	char cmd[256], path[128];
+	int base = (int)strlen(dir) - 2;
+
+	make_big();
+	snprintf(path, sizeof(path), "%.*s/hub%d", base, dir, ++hubs);
+	snprintf(cmd, sizeof(cmd), "cp -a %.*s/hub0 %s", base, dir, path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(cb_ledger_open_kind(path, &cb_ledger_hub, &h, &eb), 0);
+	return h;
+}
+
+static long long
+count_in(struct cb_ledger *h, const char *sql)
+{
+	sqlite3_stmt *s;
+	long long n;
+
+	sqlite3_prepare_v2(cb_store_db(h->st), sql, -1, &s, NULL);
+	sqlite3_step(s);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* A bad signature at entry seq of the long push: refused, nothing of the
+ * entries before it stored. */
+static void
+refused_at(size_t seq)
+{
+	struct cb_ledger *h = hub_copy();
+	unsigned char *p = malloc(big.len);
+	struct cb_push_result r;
+	struct cb_errbuf eb;
+	char want[64];
+
+	memcpy(p, big.data, big.len);
+	p[offs[seq] - 1] ^= 1; /* the last byte of its signature */
+	assert_int_equal(cb_ingest_push(h->st, big_pk, p, big.len, &r, &eb),
+	                 CB_EINVAL);
+	snprintf(want, sizeof(want), "entry %zu of author", seq);
+	assert_non_null(strstr(eb.msg, want));
+	assert_non_null(strstr(eb.msg, "signature does not verify"));
+	assert_int_equal(count_in(h, "SELECT count(*) FROM entries"), 2);
+	assert_int_equal(count_in(h, "SELECT count(*) FROM members"), 0);
+	/* the good stream goes in whole */
+	assert_int_equal(
+		cb_ingest_push(h->st, big_pk, big.data, big.len, &r, &eb), 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.accepted, BIG);
+	assert_int_equal(r.rejected, 0);
+	assert_int_equal(count_in(h, "SELECT count(*) FROM members"), BIG - 2);
+	free(p);
+	cb_ledger_free(&h);
+}
+
+static void
+test_bad_signature_at_the_end(void **state)
+{
+	(void)state;
+	refused_at(BIG);
+}
+
+static void
+test_bad_signature_in_the_middle(void **state)
+{
+	(void)state;
+	refused_at(BIG / 2);
+}
+
+/* Entries from..to of the long push, with v set up by opts (NULL: the
+ * defaults), into h. */
+static void
+push_big(struct cb_ledger *h, size_t from, size_t to,
+         const struct cb_verifier_opts *opts, unsigned settle_ms,
+         struct cb_push_result *r)
+{
+	struct cb_verifier *v =
+		cb_verifier_new(big.data + offs[from], offs[to] - offs[from],
+	                        CB_PUSH_MAX_ENTRIES, opts);
+	struct cb_errbuf eb;
+
+	assert_non_null(v);
+	if (settle_ms) {
+		/* let the workers get ahead before the reader starts */
+		struct timespec ts = { 0, (long)settle_ms * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(cb_ingest_push_from(h->st, big_pk, v, r, &eb), 0);
+	cb_verifier_free(&v);
+}
+
+/* However far verification runs ahead of the projection or lags behind
+ * it, the hub ends up as verifying each entry just before storing it
+ * (no worker) leaves it: the same counts, the same digest. Two pushes
+ * that overlap, so that the second has duplicates. */
+static void
+test_ahead_or_behind_same_result(void **state)
+{
+	static const struct cb_verifier_opts sequential = { .threads = 0 };
+	static const struct {
+		struct cb_verifier_opts opts;
+		unsigned settle_ms;
+	} setups[] = {
+		{ { .threads = 1, .window = 100000 }, 300 },  /* far ahead */
+		{ { .threads = 2, .job_delay_us = 300 }, 0 }, /* behind */
+		{ { .threads = 2, .window = 1 }, 0 },         /* in step */
+		{ { .threads = CB_VERIFIER_MAX_THREADS, .window = 8 }, 0 },
+		{ { .threads = -1 }, 0 },
+	};
+	struct cb_push_result want[2], got[2];
+	unsigned char want_digest[32], digest[32];
+	struct cb_errbuf eb;
+	struct cb_ledger *h = hub_copy();
+
+	(void)state;
+	push_big(h, 0, 1800, &sequential, 0, &want[0]);
+	push_big(h, 1200, BIG, &sequential, 0, &want[1]);
+	assert_int_equal(want[0].accepted, 1800);
+	assert_int_equal(want[1].duplicates, 600);
+	assert_int_equal(want[1].head, BIG);
+	assert_int_equal(cb_project_digest(h->st, want_digest, &eb), 0);
+	cb_ledger_free(&h);
+	for (size_t i = 0; i < sizeof(setups) / sizeof(setups[0]); i++) {
+		h = hub_copy();
+		push_big(h, 0, 1800, &setups[i].opts, setups[i].settle_ms,
+		         &got[0]);
+		push_big(h, 1200, BIG, &setups[i].opts, setups[i].settle_ms,
+		         &got[1]);
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(got[k].head, want[k].head);
+			assert_int_equal(got[k].accepted, want[k].accepted);
+			assert_int_equal(got[k].rejected, want[k].rejected);
+			assert_int_equal(got[k].duplicates, want[k].duplicates);
+			assert_int_equal(got[k].status, want[k].status);
+		}
+		assert_int_equal(cb_project_digest(h->st, digest, &eb), 0);
+		assert_memory_equal(digest, want_digest, 32);
+		cb_ledger_free(&h);
+	}
 }
 
 int
@@ -222,6 +460,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain_gap_duplicates_fork),
 		cmocka_unit_test(test_refused_with_nothing_stored),
+		cmocka_unit_test(test_bad_signature_at_the_end),
+		cmocka_unit_test(test_bad_signature_in_the_middle),
+		cmocka_unit_test(test_ahead_or_behind_same_result),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "accept.h"
+#include "ingest.h"
 #include "ledger.h"
 #include "project.h"
 #include "scope.h"
@@ -368,6 +369,70 @@ test_an_acceptance_before_its_release_waits(void **state)
 	cb_ledger_free(&x);
 }
 
+static void
+push(struct cb_ledger *hub, struct cb_ledger *from, const struct cb_buf *chain,
+     size_t n, struct cb_push_result *r)
+{
+	struct cb_buf all = CB_BUF_INIT;
+	struct cb_errbuf eb;
+
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(cb_buf_add(&all, chain[i].data, chain[i].len),
+		                 0);
+	if (cb_ingest_push(hub->st, from->key.pk, all.data, all.len, r, &eb))
+		fail_msg("push: %s", eb.msg);
+	assert_int_equal(r->status, 200);
+	cb_buf_release(&all);
+}
+
+static void
+test_a_hub_holds_an_early_acceptance_until_its_release(void **state)
+{
+	struct cb_ledger *hub = NULL;
+	struct cb_push_result r;
+	struct cb_errbuf eb;
+	char path[128];
+	json_t *init = json_pack("{s:s, s:s, s:s}", "code", "BG.LG", "name",
+	                         "Huyện ủy", "level", "district");
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/hub", root);
+	assert_int_equal(
+		cb_ledger_create_kind(path, &cb_ledger_hub, init, &hub, &eb),
+		CB_OK);
+	json_decref(init);
+	for (int i = 0; i < 2; i++) {
+		char key[65];
+
+		cb_hex_encode((i ? b : a)->key.pk, 32, key);
+		must(hub, "key.enroll",
+		     json_pack("{s:s, s:s, s:s}", "key", key, "org",
+		               i ? "07298" : "07297", "role", "commune"),
+		     NULL);
+	}
+	/* Tân Hưng got the release another way (a bundle) and syncs first */
+	push(hub, b, chain_b, nb, &r);
+	assert_int_equal(r.accepted, nb);
+	assert_int_equal(r.pending, 2);
+	assert_int_equal(count(hub, "SELECT count(*) FROM members"), 0);
+	push(hub, a, chain_a, na, &r);
+	assert_int_equal(r.pending, 0);
+	assert_int_equal(count(hub, "SELECT count(*) FROM entries WHERE state "
+	                            "<> 'applied'"),
+	                 0);
+	assert_int_equal(count(hub, "SELECT count(*) FROM members WHERE org = "
+	                            "'07298' AND work_category = "
+	                            "'commune-cadre'"),
+	                 1);
+	{
+		struct cb_verify_report vr;
+
+		assert_int_equal(cb_ledger_verify(hub, &vr, NULL, NULL, &eb),
+		                 CB_OK);
+	}
+	cb_ledger_free(&hub);
+}
+
 int
 main(void)
 {
@@ -377,6 +442,8 @@ main(void)
 		cmocka_unit_test(test_only_the_addressee_answers),
 		cmocka_unit_test(test_any_interleaving_gives_the_same_tables),
 		cmocka_unit_test(test_an_acceptance_before_its_release_waits),
+		cmocka_unit_test(
+			test_a_hub_holds_an_early_acceptance_until_its_release),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

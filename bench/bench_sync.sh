@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# bench_sync.sh — hub ingest, measured (not a test: it prints figures). A
+# real hub (chibo-hub serve, HTTPS on 127.0.0.1, an ephemeral port) and one
+# agent whose replica holds N member.add entries (default 100,000; the
+# bench's generated Vietnamese names, card and ID numbers); 'chibo-agent
+# sync' is timed end to end. Prints entries/s, the bytes on the wire per
+# entry (from sync's own count, when it prints one) and the hub's ingest
+# rate: entries over the sum of the durations the hub logs for its pushes.
+#   CHIBO_AGENT=… CHIBO_HUB_BIN=… bench/bench_sync.sh [N]
+set -euo pipefail
+
+: "${CHIBO_AGENT:?CHIBO_AGENT must name the chibo-agent binary}"
+: "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
+N=${1:-100000}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/chibo-bench-sync.XXXXXX")
+HUB_PID=
+cleanup() {
+	if [ -n "$HUB_PID" ]; then
+		kill -TERM "$HUB_PID" 2>/dev/null || true
+		wait "$HUB_PID" 2>/dev/null || true
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+agent() { "$CHIBO_AGENT" -R "$T/replica" "$@"; }
+hub() { "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
+now() { date +%s.%N; }
+
+echo "chibo bench: hub ingest ($N member.add entries, one agent, loopback TLS)"
+
+out=$(hub init --code BG.LG --name "Huyện ủy Lạng Giang")
+HK=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
+PIN=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
+"$CHIBO_HUB_BIN" --dir "$T/hub" serve --listen 127.0.0.1:0 \
+	>"$T/serve.out" 2>"$T/serve.log" &
+HUB_PID=$!
+for _ in $(seq 100); do
+	grep -q serving "$T/serve.out" && break
+	sleep 0.1
+done
+URL=$(sed -n 's/.* on \(https:[^ ]*\).*/\1/p' "$T/serve.out")
+if [ -z "$URL" ]; then
+	echo "bench: the hub did not start:" >&2
+	cat "$T/serve.log" >&2
+	exit 1
+fi
+
+KEY=$(agent init --code 07297 --name "Đảng bộ xã X" |
+	sed -n 's/^public key: //p')
+hub enroll "$KEY" --org 07297 --role commune >/dev/null
+agent hub --url "$URL" --pin "$PIN" --key "$HK" >/dev/null
+agent cell create --code 01 --name "Chi bộ 1" --kind residential >/dev/null
+
+# The records of bench/bench_apply.c: names from i * 2654435761 mod 2^32
+# (exact in awk's doubles for i < 3.4e6), unique card and ID numbers.
+awk -v n="$N" 'BEGIN {
+	ns = split("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý", S, " ")
+	nm = split("Văn Thị Hữu Đức Minh Thanh Ngọc Quang Xuân Thu", M, " ")
+	ng = split("Hợp Hùng Dũng Lan Hương Mai Tuấn Hải Quyền Nam Bình Thảo Hà Phương Long Sơn Trang Linh Hoa Cường", G, " ")
+	for (i = 0; i < n; i++) {
+		r = (i * 2654435761) % 4294967296
+		printf "{\"op\":\"member.add\",\"full_name\":\"%s %s %s\",", \
+			S[r % ns + 1], M[int(r / 256) % nm + 1], G[int(r / 65536) % ng + 1]
+		printf "\"birth_date\":\"%04d-%02d-%02d\",\"sex\":\"%s\",", \
+			1950 + i % 40, 1 + i % 12, 1 + i % 28, i % 2 ? "male" : "female"
+		printf "\"card_no\":\"%08d\",\"national_id\":\"0791%08d\",", 10000000 + i, i
+		printf "\"admitted_on\":\"2015-05-19\",\"official_on\":\"2016-05-19\","
+		printf "\"work_category\":\"commune-cadre\",\"cell\":\"01\"}\n"
+	}
+}' >"$T/ops.jsonl"
+t0=$(now)
+agent apply --quiet "$T/ops.jsonl" >/dev/null
+t1=$(now)
+awk -v n="$N" -v a="$t0" -v b="$t1" 'BEGIN {
+	printf "  replica filled (apply):        %8.0f entries/s  (%.2f s)\n", n / (b - a), b - a }'
+
+# Everything the replica holds is pushed: init, the cell and N members.
+total=$((N + 2))
+t0=$(now)
+if ! timeout "${CHIBO_BENCH_TIMEOUT:-600}" "$CHIBO_AGENT" -R "$T/replica" \
+	sync >"$T/sync.out" 2>"$T/sync.err" ||
+	! grep -q "up to $total ($total pushed now)" "$T/sync.out"; then
+	echo "bench: sync failed or did not push $total entries:" >&2
+	cat "$T/sync.out" "$T/sync.err" >&2
+	tail -3 "$T/serve.log" >&2
+	exit 1
+fi
+t1=$(now)
+awk -v n="$total" -v a="$t0" -v b="$t1" 'BEGIN {
+	printf "  sync, end to end:              %8d entries  %.2f s  %8.0f entries/s\n", n, b - a, n / (b - a) }'
+sent=$(sed -n 's/^sent \([0-9]*\) bytes, received \([0-9]*\) bytes in \([0-9]*\) requests$/\1 \2 \3/p' "$T/sync.out")
+if [ -n "$sent" ]; then
+	read -r sent_b recv_b requests <<<"$sent"
+	awk -v n="$total" -v s="$sent_b" -v r="$recv_b" -v q="$requests" 'BEGIN {
+		printf "  bytes on the wire per entry:   %8.1f sent, %.1f received (%d requests)\n", s / n, r / n, q }'
+else
+	echo "  bytes on the wire per entry:        n/a (sync does not count them)"
+fi
+# The hub logs one line per request: "... POST /v1/push STATUS Nms ...".
+awk -v n="$total" '$3 == "POST" && $4 == "/v1/push" {
+	ms += substr($6, 1, length($6) - 2); k++
+} END {
+	if (k && ms > 0)
+		printf "  hub ingest (sum of %d pushes): %8.0f entries/s  (%d ms)\n", k, n / (ms / 1000), ms
+	else
+		print "  hub ingest: n/a (no push durations in the log)"
+}' "$T/serve.log"
