@@ -272,8 +272,10 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 			goto out;
 		why.msg[0] = 0;
 		rc = cb_project_entry(st, &e, &why);
-		if (rc == CB_EPENDING)
+		if (rc == CB_EPENDING) {
+			rc = CB_OK;
 			continue; /* still waits for another */
+		}
 		if (rc && !cb_is_rejection(rc)) {
 			*eb = why;
 			goto out;
