@@ -4,8 +4,9 @@
 # records its Party organisation offline — cells, members, a meeting,
 # ratings — every change a signed, hash-chained entry; a district hub is
 # set up and three communes sync with it, each receiving its own scope of
-# the district's log; 'verify' passes; then a name in the replica file is
-# changed by hand and 'verify' catches it.
+# the district's log; a cadre is transferred from one commune to another
+# through it; 'verify' passes; then a name in the replica file is changed
+# by hand and 'verify' catches it.
 # Builds chibo first (installing the Debian dependencies when missing) and
 # removes everything it made when it ends.
 set -euo pipefail
@@ -151,6 +152,24 @@ printf '$ chibo-hub digest --org 07297   # what Quế Nham may see, by the hub\n
 run digest
 printf '(equal: the replica holds exactly its scope of the hub; it holds %s members of other communes)\n' \
 	"$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM members WHERE org <> ?", ("07297",)).fetchone()[0])' "$CHIBO_REPLICA/replica.db")"
+step "A cadre of Quế Nham is transferred to Tân Hưng: an official release (letter 125-GGT/ĐU), then the sync."
+run member move card:07297004 --cell TN --on 2026-10-20
+run member release card:07297002 --to 07298 --letter "125-GGT/ĐU" \
+	--letter-date 2026-11-10 --on 2026-11-12 --reason "Điều động công tác"
+run transfers
+run sync
+TH=$W/tan-hung
+step "Tân Hưng syncs three days later: the release arrives with the member's dossier, and its office accepts."
+run --replica "$TH" sync
+REL=$("$AGENT" --replica "$TH" transfers --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"][:12])')
+run --replica "$TH" transfers
+run --replica "$TH" member accept "$REL" --cell 01 --reported-on 2026-11-15
+run --replica "$TH" members --cell 01
+run --replica "$TH" sync
+step "Back at Quế Nham: the transfer is complete, and the record is no longer Quế Nham's to change."
+run sync
+run transfers --all
+run member update card:07297002 --work retired || true
 hubrun list
 hubrun verify
 kill -TERM "$HUB_PID"; wait "$HUB_PID" 2>/dev/null; HUB_PID=
@@ -159,20 +178,20 @@ echo "(the hub logged: $(grep -c . "$W/serve.log") lines, e.g. '$(grep 'POST /v1
 step "An inspector checks the replica: every signature, every chain link, every table."
 run verify
 
-step "A forger opens a copy of the replica file in a hex editor and changes Hợp to Hớp — in the table row AND in the signed entry…"
+step "A forger opens a copy of the replica file in a hex editor and changes Tám to Tâm — in the table row AND in the signed entry…"
 cp -a "$CHIBO_REPLICA" "$W/tampered"
 python3 - "$W/tampered/replica.db" <<'PY'
 import sys
 p = sys.argv[1]
 b = bytearray(open(p, "rb").read())
-old, new = "Văn Hợp".encode(), "Văn Hớp".encode()   # same length in UTF-8
+old, new = "Văn Tám".encode(), "Văn Tâm".encode()   # same length in UTF-8
 at = [i for i in range(len(b)) if b.startswith(old, i)]
 for i in at:
     b[i:i + len(old)] = new
 open(p, "wb").write(b)
 print("  changed %d places in replica.db, at bytes %s" % (len(at), ", ".join(map(str, at))))
 PY
-run --replica "$W/tampered" members --name "hop"
+run --replica "$W/tampered" members --name "tam"
 step "…and verify catches it: the entry's bytes no longer match its Ed25519 signature."
 run --replica "$W/tampered" verify || echo "(verify exited $? — the forgery is caught)"
 printf '\n\033[1mDone.\033[0m The replica lived in %s and is now removed.\n' "$W"

@@ -238,7 +238,9 @@ int
 cmd_members(struct agent *a, int argc, char **argv)
 {
 	static const char sql[] =
-		"SELECT id, full_name, birth_date, sex, card_no, status, cell, "
+		"SELECT id, full_name, birth_date, sex, card_no, status, "
+		"CASE WHEN transit IS NULL THEN cell ELSE 'in transit' END AS "
+		"cell, "
 		"national_id AS _national_id, admitted_on AS _admitted_on, "
 		"official_on AS _official_on, status_on AS _status_on, "
 		"work_category AS _work_category, "
@@ -248,6 +250,9 @@ cmd_members(struct agent *a, int argc, char **argv)
 		"AND (?3 IS NULL OR chibo_match(full_name, ?3)) "
 		"AND (?4 IS NOT NULL OR ?2 IS NOT NULL OR status NOT IN "
 		"('struck-off', 'expelled', 'resigned', 'deceased')) "
+		"AND org IN (WITH RECURSIVE sub(code) AS (SELECT :root UNION "
+		"SELECT o.code FROM orgs o JOIN sub ON o.parent = sub.code) "
+		"SELECT code FROM sub) "
 		"ORDER BY cell, name_fold, id";
 	static const char *const headers[] = { "ID",   "NAME",   "BORN", "SEX",
 		                               "CARD", "STATUS", "CELL" };
