@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "date.h"
 #include "scope.h"
 #include "buf.h"
 #include "args.h"
@@ -532,6 +533,7 @@ cmd_show(struct agent *a, int argc, char **argv)
 
 static const struct argdef transfer_defs[] = {
 	{ "all", NULL, "closed ones too (accepted, declined)" },
+	{ "on", "DATE", "as of this day (default today): for overdue" },
 	{ "json", NULL, "print JSON" },
 	{ NULL, NULL, NULL },
 };
@@ -539,39 +541,61 @@ static const struct argdef transfer_defs[] = {
 int
 cmd_transfers(struct agent *a, int argc, char **argv)
 {
+	/* Overdue: not answered 30 working days after the letter; over 3
+	 * months: the member may be struck off (DOMAIN.md, "Transfers"). */
 	static const char sql[] = CB_SQL_SUBTREE
 		"SELECT t.release AS id, m.full_name AS name, t.from_org, "
-		"t.to_org, t.state, t.released_on, t.letter_no, "
-		"coalesce(t.closed_on, '') AS closed_on, t.member AS _member, "
-		"t.from_cell AS _from_cell, t.to_cell AS _to_cell, t.cell AS "
-		"_cell, t.letter_date AS _letter_date, t.reason AS _reason, "
-		"t.closed_by AS _closed_by FROM transfers t LEFT JOIN members "
-		"m ON m.id = t.member WHERE (t.from_org IN sub OR t.to_org IN "
-		"sub) AND (?2 IS NOT NULL OR t.state = 'in-transit') ORDER BY "
-		"t.released_on, t.release";
+		"t.to_org, CASE WHEN t.state <> 'in-transit' THEN t.state WHEN "
+		"?3 > date(t.letter_date, '+3 months') THEN 'over 3 months' "
+		"WHEN ?3 > chibo_due(t.letter_date, 30) THEN 'overdue' ELSE "
+		"'in-transit' END AS state, t.released_on, t.letter_no, "
+		"chibo_due(t.letter_date, 30) AS due, coalesce(t.closed_on, "
+	        "'') "
+		"AS closed_on, t.member AS _member, t.from_cell AS _from_cell, "
+		"t.to_cell AS _to_cell, t.cell AS _cell, t.letter_date AS "
+		"_letter_date, t.reason AS _reason, t.closed_by AS _closed_by "
+		"FROM transfers t LEFT JOIN members m ON m.id = t.member WHERE "
+		"(t.from_org IN sub OR t.to_org IN sub) AND (?2 IS NOT NULL OR "
+		"t.state = 'in-transit') ORDER BY t.released_on, t.release";
 	static const char *const headers[] = { "RELEASE", "MEMBER", "FROM",
 		                               "TO",      "STATE",  "RELEASED",
-		                               "LETTER",  "CLOSED" };
+		                               "LETTER",  "DUE",    "CLOSED" };
 	struct cb_ledger *lg;
 	struct args v;
-	const char *binds[2];
+	const char *binds[3];
+	char today[11];
+	struct cb_date d;
 	int rc;
 
 	rc = cb_args_command(
 		"transfers",
-		"usage: chibo-agent transfers [--all] [--json]\n\nMembers "
-		"released by this organisation or to it and still in "
-		"transit\n(--all: accepted and declined ones too). A "
-		"receiver accepts with\n'chibo-agent member accept RELEASE "
-		"--cell CODE --reported-on DATE'.\n\n",
+		"usage: chibo-agent transfers [--all] [--on DATE] [--json]\n\n"
+		"Members released by this organisation or to it and still in "
+		"transit\n(--all: accepted and declined ones too), with the "
+		"day they are due: 30\nworking days after the letter (weekends "
+		"and public holidays skipped).\nState 'overdue' after it, "
+		"'over 3 months' when the member may be struck\noff. A "
+	        "receiver "
+		"accepts with 'chibo-agent member accept RELEASE\n--cell CODE "
+		"--reported-on DATE'.\n\n",
 		transfer_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
+	if (cb_args_get(&v, 1)) {
+		struct cb_errbuf eb;
+
+		if (cb_date_parse(cb_args_get(&v, 1), &d, &eb))
+			return cb_args_usage("transfers", "--on: %s", eb.msg);
+	} else {
+		d = cb_date_today();
+	}
+	cb_date_format(&d, today);
 	if (!(lg = agent_open(a)))
 		return 1;
 	binds[0] = NULL;
 	binds[1] = cb_args_get(&v, 0) ? "1" : NULL;
-	rc = run_query(lg, sql, binds, 2, cb_args_get(&v, 1) != NULL, headers);
+	binds[2] = today;
+	rc = run_query(lg, sql, binds, 3, cb_args_get(&v, 2) != NULL, headers);
 	cb_ledger_free(&lg);
 	return rc;
 }

@@ -220,6 +220,12 @@ static const struct field f_member_decline[] = {
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 
+static const struct field f_calendar_holiday[] = {
+	{ "date", FT_DATE, REQ, NULL, 0, 0 },
+	{ "name", FT_NAME, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+
 static const struct opspec specs[] = {
 	{ "org.init", f_org_init },
 	{ "cell.create", f_cell_create },
@@ -237,6 +243,7 @@ static const struct opspec specs[] = {
 	{ "hub.init", f_hub_init },
 	{ "key.enroll", f_key_enroll },
 	{ "key.revoke", f_key_revoke },
+	{ "calendar.holiday", f_calendar_holiday },
 };
 
 static const struct opspec *

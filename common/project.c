@@ -1335,6 +1335,36 @@ apply_hub_init(struct ctx *c)
 	                  str(c->b, "name"), NULL);
 }
 
+/* A public holiday added by the authority (the yearly decisions). */
+static cb_err
+apply_calendar_holiday(struct ctx *c)
+{
+	static const char sql[] =
+		"INSERT INTO holidays (date, name, entry) VALUES (?, ?, ?)";
+	const char *date = str(c->b, "date");
+	sqlite3_stmt *s;
+	cb_err rc;
+
+	if ((rc = by_authority(c, "calendar.holiday")))
+		return rc;
+	if (!(s = cb_store_stmt(c->st,
+	                        "SELECT name FROM holidays WHERE date "
+	                        "= ?",
+	                        c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, date);
+	rc = sqlite3_step(s) == SQLITE_ROW ? CB_EEXIST : CB_OK;
+	sqlite3_reset(s);
+	if (rc)
+		return reject(c, "%s is already a holiday", date);
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, date);
+	cb_bind_text(s, 2, str(c->b, "name"));
+	sqlite3_bind_blob(s, 3, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
 /* Reads the enrolment of key: CB_ENOTFOUND, or CB_OK with revoked set. */
 static cb_err
 enrolment_get(struct ctx *c, const char *key, bool *revoked, char org[65])
@@ -1454,6 +1484,7 @@ static const struct {
 	{ "hub.init", apply_hub_init },
 	{ "key.enroll", apply_key_enroll },
 	{ "key.revoke", apply_key_revoke },
+	{ "calendar.holiday", apply_calendar_holiday },
 };
 
 /* The state of the entry id in the log, outside fork evidence: NULL if
@@ -1555,6 +1586,7 @@ static const char *const tables[] = {
 	"SELECT * FROM ratings ORDER BY subject_kind, subject, period, stage",
 	"SELECT * FROM enrolments ORDER BY key",
 	"SELECT * FROM transfers ORDER BY release",
+	"SELECT * FROM holidays ORDER BY date",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -1567,6 +1599,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM meetings; DELETE FROM attendance;"
 	                     "DELETE FROM ratings; DELETE FROM enrolments;"
 	                     "DELETE FROM transfers;"
+	                     "DELETE FROM holidays WHERE entry IS NOT NULL;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE reason IS NULL OR "
 	                     "reason NOT LIKE 'fork:%';",

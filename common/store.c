@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "schema.h"
 #include "text.h"
 
@@ -351,6 +352,10 @@ cb_store_open(const char *path, bool create, struct cb_store **out,
 	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC |
 	                                    SQLITE_INNOCUOUS,
 	                            NULL, sql_match, NULL, NULL) != SQLITE_OK) {
+		rc = cb_store_error(st, eb, "cannot register functions");
+		goto fail;
+	}
+	if (cb_calendar_register(st->db) != SQLITE_OK) {
 		rc = cb_store_error(st, eb, "cannot register functions");
 		goto fail;
 	}

@@ -208,6 +208,38 @@ cmd_hub_revoke(struct hub *h, int argc, char **argv)
 	return rc;
 }
 
+static const struct argdef holiday_defs[] = {
+	{ "date", "DATE", "the day off (YYYY-MM-DD)" },
+	{ "name", "NAME", "what it is, e.g. 'Nghỉ bù Quốc khánh'" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_hub_holiday(struct hub *h, int argc, char **argv)
+{
+	struct args v;
+	json_t *in;
+	int rc;
+
+	rc = cb_args_command(
+		"holiday",
+		"usage: chibo-hub holiday --date DATE --name NAME\n\n"
+		"Adds a public holiday (a day the government gives off, or one "
+		"swapped for\na long weekend) to the calendar every replica "
+		"counts working days by:\nrecorded as a calendar.holiday entry "
+		"signed by the hub's key, which every\nagent receives.\n\n",
+		holiday_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
+		return cb_args_usage("holiday", "give --date and --name");
+	in = json_pack("{s:s, s:s}", "date", cb_args_get(&v, 0), "name",
+	               cb_args_get(&v, 1));
+	rc = append(h, "calendar.holiday", in);
+	json_decref(in);
+	return rc;
+}
+
 static const struct argdef list_defs[] = {
 	{ "all", NULL, "include revoked keys" },
 	{ "json", NULL, "print JSON" },

@@ -27,6 +27,7 @@ int cmd_hub_list(struct hub *h, int argc, char **argv);
 int cmd_hub_verify(struct hub *h, int argc, char **argv);
 int cmd_hub_pin(struct hub *h, int argc, char **argv);
 int cmd_hub_digest(struct hub *h, int argc, char **argv);
+int cmd_hub_holiday(struct hub *h, int argc, char **argv);
 int cmd_hub_serve(struct hub *h, int argc, char **argv);
 int cmd_hub_status(struct hub *h, int argc, char **argv);
 

@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"  verify    re-check the hub's log and tables\n"
 	"  serve     serve agents over HTTPS (status, push, pull)\n"
 	"  digest    a digest of the tables, or of what one subtree sees\n"
+	"  holiday   add a public holiday to the working-day calendar\n"
 	"  status    the hub at a glance: its log, and each key's progress\n"
 	"\n"
 	"Every command takes --help. Exit: 0 ok, 1 failure, 2 usage.\n";
@@ -36,11 +37,11 @@ static const struct {
 	const char *name;
 	int (*fn)(struct hub *, int, char **);
 } commands[] = {
-	{ "init", cmd_hub_init },     { "enroll", cmd_hub_enroll },
-	{ "revoke", cmd_hub_revoke }, { "list", cmd_hub_list },
-	{ "pin", cmd_hub_pin },       { "verify", cmd_hub_verify },
-	{ "serve", cmd_hub_serve },   { "digest", cmd_hub_digest },
-	{ "status", cmd_hub_status },
+	{ "init", cmd_hub_init },       { "enroll", cmd_hub_enroll },
+	{ "revoke", cmd_hub_revoke },   { "list", cmd_hub_list },
+	{ "pin", cmd_hub_pin },         { "verify", cmd_hub_verify },
+	{ "serve", cmd_hub_serve },     { "digest", cmd_hub_digest },
+	{ "holiday", cmd_hub_holiday }, { "status", cmd_hub_status },
 };
 
 void

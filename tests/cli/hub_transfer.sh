@@ -97,6 +97,12 @@ A sync >/dev/null || bad "a sync"
 expect_eq "the hub applied that change too (it names the decline)" "retired" \
 	"$(sqlite3 "$T/hub/hub.db" "SELECT work_category FROM members WHERE card_no = 'm2'")"
 same "after the decline"
+# deadlines: 30 working days after the letter, then 3 months
+expect_ok "a releases the member again" A member release card:m2 --to 07298 --letter 9 --letter-date 2026-11-20 --on 2026-11-20
+expect_match "due 30 working days after the letter" "in-transit .*2027-01-04" \
+	"$(A transfers --on 2026-12-01)"
+expect_match "overdue after that" "overdue" "$(A transfers --on 2027-01-05)"
+expect_match "over 3 months: may be struck off" "over 3 months" "$(A transfers --on 2027-02-21)"
 for r in a b; do expect_ok "$r verifies" agent -R "$T/$r" verify; done
 expect_ok "the hub verifies" hub verify
 finish

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "accept.h"
+#include "calendar.h"
 #include "ingest.h"
 #include "ledger.h"
 #include "project.h"
@@ -424,6 +425,24 @@ test_a_hub_holds_an_early_acceptance_until_its_release(void **state)
 	                            "'07298' AND work_category = "
 	                            "'commune-cadre'"),
 	                 1);
+	/* the authority adds a day off; a commune key may not */
+	{
+		char due[11];
+
+		must(hub, "calendar.holiday",
+		     json_pack("{s:s, s:s}", "date", "2026-03-16", "name",
+		               "Nghỉ bù"),
+		     NULL);
+		assert_int_equal(cb_calendar_due(cb_store_db(hub->st),
+		                                 "2026-01-30", 30, due, &eb),
+		                 CB_OK);
+		assert_string_equal(due, "2026-03-23");
+		assert_int_equal(op(a, "calendar.holiday",
+		                    json_pack("{s:s, s:s}", "date",
+		                              "2026-03-17", "name", "Giả"),
+		                    NULL, &eb),
+		                 CB_ERULE);
+	}
 	{
 		struct cb_verify_report vr;
 
@@ -431,6 +450,41 @@ test_a_hub_holds_an_early_acceptance_until_its_release(void **state)
 		                 CB_OK);
 	}
 	cb_ledger_free(&hub);
+}
+
+static void
+test_working_days_skip_weekends_and_holidays(void **state)
+{
+	struct cb_errbuf eb;
+	char due[11];
+
+	(void)state;
+	/* Friday 2 January 2026: six plain weeks */
+	assert_int_equal(
+		cb_calendar_due(cb_store_db(a->st), "2026-01-02", 30, due, &eb),
+		CB_OK);
+	assert_string_equal(due, "2026-02-13");
+	/* Friday 30 January 2026: Tết (16-20 February) is a week off */
+	assert_int_equal(
+		cb_calendar_due(cb_store_db(a->st), "2026-01-30", 30, due, &eb),
+		CB_OK);
+	assert_string_equal(due, "2026-03-20");
+	/* the same through SQL, as the transfers list asks it */
+	{
+		sqlite3_stmt *s;
+
+		sqlite3_prepare_v2(cb_store_db(a->st),
+		                   "SELECT chibo_due('2026-04-24', 3)", -1, &s,
+		                   NULL);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		/* Fri 24 April; Mon 27, Tue 28, Wed 29; Thu 30 April is off */
+		assert_string_equal((const char *)sqlite3_column_text(s, 0),
+		                    "2026-04-29");
+		sqlite3_finalize(s);
+	}
+	assert_int_not_equal(
+		cb_calendar_due(cb_store_db(a->st), "2026-13-01", 3, due, &eb),
+		CB_OK);
 }
 
 int
@@ -444,6 +498,7 @@ main(void)
 		cmocka_unit_test(test_an_acceptance_before_its_release_waits),
 		cmocka_unit_test(
 			test_a_hub_holds_an_early_acceptance_until_its_release),
+		cmocka_unit_test(test_working_days_skip_weekends_and_holidays),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
