@@ -17,6 +17,10 @@ static const struct argdef defs[] = {
 	  "party-committee (đảng bộ cơ sở, the default) or "
 	  "grassroots-cell (chi bộ cơ sở)" },
 	{ "parent", "CODE", "the superior committee's code" },
+	{ "office", NULL,
+	  "a committee's office (e.g. the district committee's): "
+	  "its key is enrolled with the district role and approves "
+	  "dissolutions" },
 	{ NULL, NULL, NULL },
 };
 
@@ -33,7 +37,7 @@ cmd_init(struct agent *a, int argc, char **argv)
 	rc = cb_args_command(
 		"init",
 		"usage: chibo-agent [--replica DIR] init --code CODE --name "
-		"NAME [--kind KIND] [--parent CODE]\n\n"
+		"NAME [--kind KIND] [--parent CODE] [--office]\n\n"
 		"Creates the replica directory (mode 0700) with replica.db "
 		"and a fresh\nEd25519 key in agent.key (mode 0600, never "
 		"overwritten), records the\norganisation as entry 1, and "
@@ -55,7 +59,15 @@ cmd_init(struct agent *a, int argc, char **argv)
 	if (cb_args_get(&v, 3))
 		json_object_set_new(init, "parent",
 		                    json_string(cb_args_get(&v, 3)));
-	rc = cb_ledger_create(a->replica, init, &lg, &eb);
+	if (cb_args_get(&v, 4)) {
+		/* the committee exists (the hub's); its office is named */
+		json_object_del(init, "kind");
+		json_object_del(init, "parent");
+	}
+	rc = cb_ledger_create_kind(a->replica,
+	                           cb_args_get(&v, 4) ? &cb_ledger_office
+	                                              : &cb_ledger_agent,
+	                           init, &lg, &eb);
 	json_decref(init);
 	if (rc) {
 		agent_error("%s", eb.msg);

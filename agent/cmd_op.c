@@ -157,12 +157,35 @@ static const struct opflag member_decline[] = {
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
+static const struct opflag dissolve_plan[] = {
+	{ "on", "on", T_STR, "DATE", "the day of the plan" },
+	{ "reason", "reason", T_STR, "TEXT", "why, e.g. the directive" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag dissolve_approve[] = {
+	{ "decision-no", "decision_no", T_STR, "NUMBER",
+	  "the committee's decision number" },
+	{ "on", "on", T_STR, "DATE", "the day of the approval" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag dissolve[] = {
+	{ "on", "on", T_STR, "DATE", "the day the cell is dissolved" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+
 /* Member refs in help: an id prefix of 8+ hex digits, card:N or nid:N. */
 static const struct opcmd opcmds[] = {
 	{ "cell", "create", "cell.create", NULL,
 	  "create a cell under the organisation", cell_create },
 	{ "cell", "rename", "cell.rename", "code", "rename a cell (CODE)",
 	  cell_rename },
+	{ "cell", "dissolve-plan", "cell.dissolve_plan", "cell",
+	  "plan to dissolve a cell (CODE)", dissolve_plan },
+	{ "cell", "dissolve-approve", "cell.dissolve_approve", "plan",
+	  "approve a plan (PLAN), as the superior committee's office",
+	  dissolve_approve },
+	{ "cell", "dissolve", "cell.dissolve", "plan",
+	  "dissolve an approved, emptied cell (PLAN)", dissolve },
 	{ "congress", NULL, "org.congress", NULL,
 	  "record a congress held by the organisation or a cell", congress },
 	{ "member", "add", "member.add", NULL, "add a member", member_add },

@@ -550,7 +550,7 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 		"WHEN ?3 > chibo_due(t.letter_date, 30) THEN 'overdue' ELSE "
 		"'in-transit' END AS state, t.released_on, t.letter_no, "
 		"chibo_due(t.letter_date, 30) AS due, coalesce(t.closed_on, "
-	        "'') "
+		"'') "
 		"AS closed_on, t.member AS _member, t.from_cell AS _from_cell, "
 		"t.to_cell AS _to_cell, t.cell AS _cell, t.letter_date AS "
 		"_letter_date, t.reason AS _reason, t.closed_by AS _closed_by "
@@ -575,7 +575,7 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 		"day they are due: 30\nworking days after the letter (weekends "
 		"and public holidays skipped).\nState 'overdue' after it, "
 		"'over 3 months' when the member may be struck\noff. A "
-	        "receiver "
+		"receiver "
 		"accepts with 'chibo-agent member accept RELEASE\n--cell CODE "
 		"--reported-on DATE'.\n\n",
 		transfer_defs, argc, argv, &v, 0, 0, NULL);
@@ -596,6 +596,48 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 	binds[1] = cb_args_get(&v, 0) ? "1" : NULL;
 	binds[2] = today;
 	rc = run_query(lg, sql, binds, 3, cb_args_get(&v, 2) != NULL, headers);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+static const struct argdef dissolution_defs[] = {
+	{ "json", NULL, "print JSON" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_dissolutions(struct agent *a, int argc, char **argv)
+{
+	static const char sql[] = CB_SQL_SUBTREE
+		"SELECT d.plan AS id, d.cell, o.name, d.state, d.planned_on, "
+		"coalesce(d.approval_no, '') AS approval, coalesce("
+		"d.approved_on, '') AS approved_on, coalesce(d.dissolved_on, "
+		"'') AS dissolved_on, (SELECT count(*) FROM memberships m "
+	        "WHERE "
+		"m.cell = d.cell AND m.until IS NULL) AS members, d.reason AS "
+		"_reason, d.approved_by AS _approved_by, d.decision AS "
+		"_decision FROM dissolutions d LEFT JOIN orgs o ON o.code = "
+		"d.cell WHERE d.org IN sub ORDER BY d.planned_on, d.cell";
+	static const char *const headers[] = {
+		"PLAN",     "CELL",     "NAME",      "STATE",  "PLANNED",
+		"APPROVAL", "APPROVED", "DISSOLVED", "MEMBERS"
+	};
+	struct cb_ledger *lg;
+	struct args v;
+	int rc;
+
+	rc = cb_args_command(
+		"dissolutions",
+		"usage: chibo-agent dissolutions [--json]\n\nPlans to dissolve "
+		"cells of the organisation: planned, approved by the\n"
+		"superior committee's office, dissolved; and the members "
+		"each cell still\nholds.\n\n",
+		dissolution_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if (!(lg = agent_open(a)))
+		return 1;
+	rc = run_query(lg, sql, NULL, 0, cb_args_get(&v, 0) != NULL, headers);
 	cb_ledger_free(&lg);
 	return rc;
 }

@@ -34,6 +34,7 @@ static const char usage_tail[] =
 	"  meetings          list cell meetings\n"
 	"  ratings           list ratings\n"
 	"  transfers         members in transit to or from the organisation\n"
+	"  dissolutions      plans to dissolve cells, and where they stand\n"
 	"  show member|meeting ID\n"
 	"  log               list the entries\n"
 	"  status            the replica at a glance\n"
@@ -63,6 +64,7 @@ static const struct {
 	{ "meetings", cmd_meetings },
 	{ "ratings", cmd_ratings },
 	{ "transfers", cmd_transfers },
+	{ "dissolutions", cmd_dissolutions },
 	{ "show", cmd_show },
 	{ "log", cmd_log },
 	{ "verify", cmd_verify },

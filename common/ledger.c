@@ -323,33 +323,16 @@ cb_ledger_take(struct cb_store *st, const struct cb_entry *e, cb_err *verdict,
 	                        sqlite3_last_insert_rowid(cb_store_db(st)), eb);
 }
 
-/* An entry about a member this key released must name the answer to that
- * release (the decline that gave the member back, or the acceptance that
- * took them) to be judged on it: add it to the deps, kept sorted. */
+/* Add h to deps (kept sorted and unique), if there is room. */
 static void
-answer_dep(const struct cb_ledger *lg, const json_t *body,
-           unsigned char deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES], size_t *n)
+dep_add(unsigned char deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES], size_t *n,
+        const char *hex)
 {
-	static const char sql[] =
-		"SELECT closed_by FROM transfers WHERE member = ? AND author = "
-		"? ORDER BY seq DESC LIMIT 1";
-	const char *m = json_string_value(json_object_get(body, "member"));
 	unsigned char h[CB_HASH_BYTES];
-	sqlite3_stmt *s;
 	size_t at = 0;
-	int ok = 0;
 
-	if (!m || *n >= CB_OPS_MAX_DEPS ||
-	    !(s = cb_store_stmt(lg->st, sql, NULL)))
-		return;
-	cb_bind_text(s, 1, m);
-	sqlite3_bind_blob(s, 2, lg->key.pk, CB_KEY_BYTES, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW &&
-	    sqlite3_column_type(s, 0) != SQLITE_NULL)
-		ok = !cb_hex_decode((const char *)sqlite3_column_text(s, 0), h,
-		                    sizeof(h), NULL);
-	sqlite3_reset(s);
-	if (!ok)
+	if (!hex || *n >= CB_OPS_MAX_DEPS ||
+	    cb_hex_decode(hex, h, sizeof(h), NULL))
 		return;
 	while (at < *n && memcmp(deps[at], h, CB_HASH_BYTES) < 0)
 		at++;
@@ -358,6 +341,50 @@ answer_dep(const struct cb_ledger *lg, const json_t *body,
 	memmove(deps[at + 1], deps[at], (*n - at) * CB_HASH_BYTES);
 	memcpy(deps[at], h, CB_HASH_BYTES);
 	++*n;
+}
+
+/* What an entry must name to be judged on what its author has seen
+ * (project.c judges by the entry's deps, not by what happens to have
+ * arrived): for an entry about a member this key released, the answer to
+ * that release; for a decision to dissolve a cell, the approval and the
+ * answer to every release out of the cell. */
+static void
+answer_deps(const struct cb_ledger *lg, const char *op, const json_t *body,
+            unsigned char deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES], size_t *n)
+{
+	static const char answer[] =
+		"SELECT closed_by FROM transfers WHERE member = ? AND author = "
+		"? ORDER BY seq DESC LIMIT 1";
+	static const char approval[] =
+		"SELECT approved_by FROM dissolutions WHERE plan = ?";
+	static const char out_of_cell[] =
+		"SELECT t.closed_by FROM transfers t JOIN dissolutions d ON "
+		"d.cell = t.from_cell WHERE d.plan = ? AND t.author = ? AND "
+		"t.closed_by IS NOT NULL";
+	const char *m = json_string_value(json_object_get(body, "member"));
+	const char *plan = json_string_value(json_object_get(body, "plan"));
+	bool dissolve = !strcmp(op, "cell.dissolve");
+	sqlite3_stmt *s;
+
+	for (int q = 0; q < 3; q++) {
+		const char *sql = q == 0   ? answer
+		                  : q == 1 ? approval
+		                           : out_of_cell;
+
+		if ((q == 0 && !m) || (q > 0 && (!dissolve || !plan)) ||
+		    !(s = cb_store_stmt(lg->st, sql, NULL)))
+			continue;
+		cb_bind_text(s, 1, q == 0 ? m : plan);
+		if (q != 1)
+			sqlite3_bind_blob(s, 2, lg->key.pk, CB_KEY_BYTES,
+			                  SQLITE_STATIC);
+		while (sqlite3_step(s) == SQLITE_ROW)
+			if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+				dep_add(deps, n,
+				        (const char *)sqlite3_column_text(s,
+				                                          0));
+		sqlite3_reset(s);
+	}
 }
 
 /* The fields of our next entry after (seq, id): op with body and the deps
@@ -370,7 +397,7 @@ next_fields(const struct cb_ledger *lg, uint64_t seq, const unsigned char *id,
 {
 	memset(f, 0, sizeof(*f));
 	f->ndeps = cb_ops_deps(op, body, deps, CB_OPS_MAX_DEPS);
-	answer_dep(lg, body, deps, &f->ndeps);
+	answer_deps(lg, op, body, deps, &f->ndeps);
 	f->deps = (const unsigned char(*)[CB_HASH_BYTES])deps;
 	f->author = lg->key.pk;
 	f->secret_key = lg->key.sk;
@@ -635,6 +662,15 @@ const struct cb_ledger_kind cb_ledger_agent = {
 	.db = CB_REPLICA_DB,
 	.key = CB_REPLICA_KEY,
 	.first_op = "org.init",
+	.what = "replica",
+	.init_command = "chibo-agent init",
+	.own_authority = false,
+	.partial = true,
+};
+const struct cb_ledger_kind cb_ledger_office = {
+	.db = CB_REPLICA_DB,
+	.key = CB_REPLICA_KEY,
+	.first_op = "office.init",
 	.what = "replica",
 	.init_command = "chibo-agent init",
 	.own_authority = false,

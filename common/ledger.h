@@ -47,6 +47,10 @@ struct cb_ledger_kind {
 /* A commune's replica (replica.db, agent.key, org.init) and a hub's
  * directory (hub.db, hub.key, hub.init; its key is the authority). */
 extern const struct cb_ledger_kind cb_ledger_agent, cb_ledger_hub;
+/* A committee's office (a district committee's, say): a replica like a
+ * commune's, whose entry 1 is office.init, not org.init — the committee
+ * is the hub's (hub.init); the office signs approvals for it. */
+extern const struct cb_ledger_kind cb_ledger_office;
 
 /* As cb_ledger_create/open for another kind of store. */
 cb_err cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,

@@ -54,6 +54,7 @@ enum ftype {
 	FT_HASH,    /* an entry id: 64 lowercase hex digits */
 	FT_RELEASE, /* a member.release entry's id, listed in the deps; a
 	             * unique prefix of 8+ hex digits on prepare */
+	FT_PLAN,    /* a cell.dissolve_plan entry's id, the same way */
 	FT_CODE,    /* an organisation code */
 	FT_CELL,    /* a cell code ORG.LOCAL; short form expanded on prepare */
 	FT_IDNUM,   /* party card number: 1..20 of [0-9A-Za-z-] */
@@ -220,6 +221,29 @@ static const struct field f_member_decline[] = {
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 
+static const struct field f_cell_dissolve_plan[] = {
+	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_cell_dissolve_approve[] = {
+	{ "plan", FT_PLAN, REQ, NULL, 0, 0 },
+	{ "decision_no", FT_NAME, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_cell_dissolve[] = {
+	{ "plan", FT_PLAN, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_office_init[] = {
+	{ "code", FT_CODE, REQ, NULL, 0, 0 },
+	{ "name", FT_NAME, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+
 static const struct field f_calendar_holiday[] = {
 	{ "date", FT_DATE, REQ, NULL, 0, 0 },
 	{ "name", FT_NAME, REQ, NULL, 0, 0 },
@@ -244,6 +268,10 @@ static const struct opspec specs[] = {
 	{ "key.enroll", f_key_enroll },
 	{ "key.revoke", f_key_revoke },
 	{ "calendar.holiday", f_calendar_holiday },
+	{ "cell.dissolve_plan", f_cell_dissolve_plan },
+	{ "cell.dissolve_approve", f_cell_dissolve_approve },
+	{ "cell.dissolve", f_cell_dissolve },
+	{ "office.init", f_office_init },
 };
 
 static const struct opspec *
@@ -512,6 +540,7 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 	case FT_MEMBER:
 	case FT_HASH:
 	case FT_RELEASE:
+	case FT_PLAN:
 		if (!hex64_valid(s))
 			return cb_error(eb, CB_EINVAL,
 			                "field '%s' must be 64 lowercase hex "
@@ -622,7 +651,8 @@ cb_ops_needs_lookup(const char *op, const json_t *input)
 		return false;
 	for (const struct field *f = sp->fields; f->name; f++)
 		if ((f->type == FT_MEMBER || f->type == FT_SUBJECT ||
-		     f->type == FT_ATTENDANCE || f->type == FT_RELEASE) &&
+		     f->type == FT_ATTENDANCE || f->type == FT_RELEASE ||
+		     f->type == FT_PLAN) &&
 		    json_object_get(input, f->name))
 			return true;
 	return false;
@@ -655,19 +685,22 @@ hex_prefix(const char *what, const char *ref, char lower[65], char upper[66],
 	return CB_OK;
 }
 
-/* A release by a unique prefix of its entry id, among the transfers this
- * replica knows. */
-static cb_err
-resolve_release(struct cb_store *st, const char *ref, char out[65],
-                struct cb_errbuf *eb)
-{
-	static const char sql[] = "SELECT release FROM transfers WHERE "
+static const char release_sql[] = "SELECT release FROM transfers WHERE "
 				  "release >= ? AND release < ? LIMIT 2";
+static const char plan_sql[] = "SELECT plan FROM dissolutions WHERE plan >= "
+			       "? AND plan < ? LIMIT 2";
+
+/* An entry (a release, a plan) by a unique prefix of its id, among those
+ * this replica knows (sql selects them by id range). */
+static cb_err
+resolve_ref(struct cb_store *st, const char *what, const char *sql,
+            const char *ref, char out[65], struct cb_errbuf *eb)
+{
 	char lower[65], upper[66];
 	sqlite3_stmt *s;
 	int found = 0;
 
-	if (hex_prefix("release", ref, lower, upper, eb))
+	if (hex_prefix(what, ref, lower, upper, eb))
 		return CB_EINVAL;
 	if (!(s = cb_store_stmt(st, sql, eb)))
 		return CB_EIO;
@@ -679,14 +712,21 @@ resolve_release(struct cb_store *st, const char *ref, char out[65],
 	sqlite3_reset(s);
 	if (found == 0)
 		return cb_error(eb, CB_ENOTFOUND,
-		                "no release '%.70s' in this replica (sync to "
+		                "no %s '%.70s' in this replica (sync to "
 		                "receive it)",
-		                ref);
+		                what, ref);
 	if (found > 1)
-		return cb_error(
-			eb, CB_EINVAL,
-			"release '%.70s' is ambiguous; give more digits", ref);
+		return cb_error(eb, CB_EINVAL,
+		                "%s '%.70s' is ambiguous; give more digits",
+		                what, ref);
 	return CB_OK;
+}
+
+static cb_err
+resolve_release(struct cb_store *st, const char *ref, char out[65],
+                struct cb_errbuf *eb)
+{
+	return resolve_ref(st, "release", release_sql, ref, out, eb);
 }
 
 size_t
@@ -704,7 +744,7 @@ cb_ops_deps(const char *op, const json_t *body,
 		unsigned char h[CB_HASH_BYTES];
 		size_t at = 0;
 
-		if (f->type != FT_RELEASE || !v ||
+		if ((f->type != FT_RELEASE && f->type != FT_PLAN) || !v ||
 		    cb_hex_decode(v, h, sizeof(h), NULL))
 			continue;
 		/* sorted, unique */
@@ -883,6 +923,12 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 		*out = json_string(low);
 		return CB_OK;
 	}
+	case FT_PLAN:
+		if (resolve_ref(st, "plan", plan_sql, s, id, eb))
+			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
+			                       f->name);
+		*out = json_string(id);
+		return CB_OK;
 	case FT_RELEASE:
 		if (resolve_release(st, s, id, eb))
 			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",

@@ -43,10 +43,11 @@ cb_err cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
 bool cb_ops_needs_lookup(const char *op, const json_t *input);
 
 /* The deps a body of op names (the release an acceptance or a decline
- * answers), sorted and unique, into deps (at most max); their count. */
+ * answers, the dissolution plan an approval or a decision follows), sorted
+ * and unique, into deps (at most max); their count. */
 size_t cb_ops_deps(const char *op, const json_t *body,
                    unsigned char deps[][CB_HASH_BYTES], size_t max);
-#define CB_OPS_MAX_DEPS 4
+#define CB_OPS_MAX_DEPS 32
 
 /* Resolve one member reference as cb_ops_prepare does; out gets 64 hex. */
 cb_err cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],

@@ -1057,6 +1057,279 @@ apply_member_decline(struct ctx *c)
 	return close_transfer(c, "declined", on, NULL);
 }
 
+/* --- dissolving a cell ------------------------------------------------ */
+
+struct plan {
+	char cell[CB_CODE_MAX + 1];
+	char org[CB_CODE_MAX + 1];
+	char state[16];
+	char approved_by[CB_HASH_HEX];
+	char planned_on[11];
+};
+
+/* The plan an approval or a decision follows: in its deps, applied. */
+static cb_err
+plan_named(struct ctx *c, const char *what, struct plan *p)
+{
+	static const char sql[] =
+		"SELECT cell, org, state, coalesce(approved_by, ''), "
+		"planned_on FROM dissolutions WHERE plan = ?";
+	const char *id = str(c->b, "plan");
+	sqlite3_stmt *s;
+	int r;
+
+	if (!in_deps(c->e, id))
+		return reject(c, "%s does not name plan %.12s in its deps",
+		              what, id);
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		snprintf(p->cell, sizeof(p->cell), "%s",
+		         sqlite3_column_text(s, 0));
+		snprintf(p->org, sizeof(p->org), "%s",
+		         sqlite3_column_text(s, 1));
+		snprintf(p->state, sizeof(p->state), "%s",
+		         sqlite3_column_text(s, 2));
+		snprintf(p->approved_by, sizeof(p->approved_by), "%s",
+		         sqlite3_column_text(s, 3));
+		snprintf(p->planned_on, sizeof(p->planned_on), "%s",
+		         sqlite3_column_text(s, 4));
+	}
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return reject(c, "plan %.12s was not applied (it was rejected)",
+		              id);
+	return r == SQLITE_ROW ? CB_OK
+	                       : cb_store_error(c->st, c->eb,
+	                                        "cannot read dissolutions");
+}
+
+static cb_err
+apply_cell_dissolve_plan(struct ctx *c)
+{
+	static const char open_plan[] =
+		"SELECT plan FROM dissolutions WHERE cell = ? AND state <> "
+		"'dissolved'";
+	static const char ins[] = "INSERT INTO dissolutions (plan, cell, org, "
+	                          "reason, planned_on, "
+				  "state) VALUES (?, ?, ?, ?, ?, 'planned')";
+	const char *cell = str(c->b, "cell"), *on = str(c->b, "on");
+	struct org o;
+	sqlite3_stmt *s;
+	cb_err rc = org_writable(c, cell, "cell", &o);
+
+	if (rc)
+		return rc;
+	if ((rc = not_future(c, "plan date", on)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, open_plan, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, cell);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		char other[CB_HASH_HEX];
+
+		snprintf(other, sizeof(other), "%s", sqlite3_column_text(s, 0));
+		sqlite3_reset(s);
+		return reject(c,
+		              "cell '%s' already has a plan to dissolve it "
+		              "(%.12s)",
+		              cell, other);
+	}
+	sqlite3_reset(s);
+	if (!(s = cb_store_stmt(c->st, ins, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, cell);
+	cb_bind_text(s, 3, o.parent);
+	cb_bind_text(s, 4, str(c->b, "reason"));
+	cb_bind_text(s, 5, on);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+/* Is the author the office of a committee above org: a key enrolled with
+ * the district role for one of org's ancestors? (Enrolment, not its
+ * revocation, which another replica may not hold yet.) */
+static cb_err
+office_above(struct ctx *c, const char *org, bool *yes)
+{
+	static const char sql[] =
+		"WITH RECURSIVE up(code) AS (SELECT parent FROM orgs WHERE "
+	        "code "
+		"= ?1 UNION SELECT o.parent FROM orgs o JOIN up ON o.code = "
+		"up.code WHERE o.parent IS NOT NULL) SELECT 1 FROM enrolments "
+		"WHERE key = ?2 AND role = 'district' AND org IN up";
+	char key[2 * CB_KEY_BYTES + 1];
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
+	cb_bind_text(s, 1, org);
+	cb_bind_text(s, 2, key);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
+	*yes = r == SQLITE_ROW;
+	return r == SQLITE_ROW || r == SQLITE_DONE
+	               ? CB_OK
+	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
+}
+
+static cb_err
+apply_cell_dissolve_approve(struct ctx *c)
+{
+	static const char upd[] =
+		"UPDATE dissolutions SET state = 'approved', approved_by = ?, "
+		"approval_no = ?, approved_on = ? WHERE plan = ?";
+	const char *on = str(c->b, "on");
+	struct plan p;
+	sqlite3_stmt *s;
+	bool yes;
+	cb_err rc = plan_named(c, "an approval", &p);
+
+	if (rc)
+		return rc;
+	if ((rc = office_above(c, p.org, &yes)))
+		return rc;
+	if (!yes)
+		return out_of_scope(c,
+		                    "only the office of a committee above '%s' "
+		                    "approves the dissolution of its cells",
+		                    p.org);
+	if (strcmp(p.state, "planned"))
+		return reject(c, "the plan to dissolve '%s' is already %s",
+		              p.cell, p.state);
+	if (strcmp(on, p.planned_on) < 0)
+		return reject(c, "approved on %s, before the plan of %s", on,
+		              p.planned_on);
+	if ((rc = not_future(c, "approval date", on)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, str(c->b, "decision_no"));
+	cb_bind_text(s, 3, on);
+	cb_bind_text(s, 4, str(c->b, "plan"));
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+static cb_err
+apply_cell_dissolve(struct ctx *c)
+{
+	static const char releases[] =
+		"SELECT release, coalesce(closed_by, '') FROM transfers WHERE "
+		"from_cell = ? AND author = ?";
+	static const char members[] =
+		"SELECT count(*) FROM memberships WHERE cell = ? AND until IS "
+		"NULL";
+	static const char close_cell[] =
+		"UPDATE orgs SET state = 'closed', entry = ? WHERE code = ?";
+	static const char done[] =
+		"UPDATE dissolutions SET state = 'dissolved', decision = ?, "
+		"dissolved_on = ? WHERE plan = ?";
+	const char *on = str(c->b, "on");
+	struct plan p;
+	struct org o;
+	sqlite3_stmt *s;
+	long long n = 0;
+	cb_err rc = plan_named(c, "a decision", &p);
+
+	if (rc)
+		return rc;
+	if ((rc = org_writable(c, p.cell, "cell", &o)))
+		return rc;
+	/* What this entry sees: the approval it names, and the answer to
+	 * every release out of the cell. */
+	if (strcmp(p.state, "approved") || !in_deps(c->e, p.approved_by))
+		return reject(c,
+		              "the plan to dissolve '%s' is not approved "
+		              "(the decision must name the approval)",
+		              p.cell);
+	if (!(s = cb_store_stmt(c->st, releases, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, p.cell);
+	sqlite3_bind_blob(s, 2, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *closed = (const char *)sqlite3_column_text(s, 1);
+
+		if (!closed[0] || !in_deps(c->e, closed)) {
+			char rel[CB_HASH_HEX];
+
+			snprintf(rel, sizeof(rel), "%s",
+			         sqlite3_column_text(s, 0));
+			sqlite3_reset(s);
+			return reject(c,
+			              "a transfer out of '%s' is in flight "
+			              "(release %.12s)",
+			              p.cell, rel);
+		}
+	}
+	sqlite3_reset(s);
+	if (!(s = cb_store_stmt(c->st, members, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, p.cell);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (n)
+		return reject(c,
+		              "cell '%s' still has %lld member%s; move them "
+		              "first",
+		              p.cell, n, n == 1 ? "" : "s");
+	if (strcmp(on, p.planned_on) < 0)
+		return reject(c, "dissolved on %s, before the plan of %s", on,
+		              p.planned_on);
+	if ((rc = not_future(c, "dissolution date", on)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, close_cell, c->eb)))
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 2, p.cell);
+	if ((rc = cb_store_step_done(c->st, s, c->eb)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, done, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, on);
+	cb_bind_text(s, 3, str(c->b, "plan"));
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+/* A committee's office replica begins with office.init: a key enrolled
+ * for another organisation, or not with the district role, may not. */
+static cb_err
+apply_office_init(struct ctx *c)
+{
+	static const char sql[] =
+		"SELECT org, role FROM enrolments WHERE key = ?";
+	const char *code = str(c->b, "code");
+	char key[2 * CB_KEY_BYTES + 1];
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	cb_err rc = CB_OK;
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
+	cb_bind_text(s, 1, key);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW &&
+	    (strcmp((const char *)sqlite3_column_text(s, 0), code) ||
+	     strcmp((const char *)sqlite3_column_text(s, 1), "district")))
+		rc = CB_ESCOPE;
+	sqlite3_reset(s);
+	if (rc)
+		return out_of_scope(c,
+		                    "office.init of '%s' by a key not enrolled "
+		                    "as its office",
+		                    code);
+	return r == SQLITE_ROW || r == SQLITE_DONE
+	               ? CB_OK
+	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
+}
+
 /* --- meetings -------------------------------------------------------- */
 
 /* Was member in cell (officially or temporarily) on date? */
@@ -1485,6 +1758,10 @@ static const struct {
 	{ "key.enroll", apply_key_enroll },
 	{ "key.revoke", apply_key_revoke },
 	{ "calendar.holiday", apply_calendar_holiday },
+	{ "cell.dissolve_plan", apply_cell_dissolve_plan },
+	{ "cell.dissolve_approve", apply_cell_dissolve_approve },
+	{ "cell.dissolve", apply_cell_dissolve },
+	{ "office.init", apply_office_init },
 };
 
 /* The state of the entry id in the log, outside fork evidence: NULL if
@@ -1587,6 +1864,7 @@ static const char *const tables[] = {
 	"SELECT * FROM enrolments ORDER BY key",
 	"SELECT * FROM transfers ORDER BY release",
 	"SELECT * FROM holidays ORDER BY date",
+	"SELECT * FROM dissolutions ORDER BY plan",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -1600,6 +1878,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM ratings; DELETE FROM enrolments;"
 	                     "DELETE FROM transfers;"
 	                     "DELETE FROM holidays WHERE entry IS NOT NULL;"
+	                     "DELETE FROM dissolutions;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE reason IS NULL OR "
 	                     "reason NOT LIKE 'fork:%';",

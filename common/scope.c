@@ -42,8 +42,9 @@
 	"lower(hex(author)) = (SELECT value FROM meta WHERE key = "            \
 	"'authority') OR lower(hex(author)) IN (SELECT key FROM enrolments "   \
 	"WHERE org IN sub) OR lower(hex(id)) IN (SELECT closed_by FROM "       \
-	"transfers WHERE from_org IN sub AND closed_by IS NOT NULL) "          \
-	"OR " IN_DOSSIER ") "
+	"transfers WHERE from_org IN sub AND closed_by IS NOT NULL) OR "       \
+	"lower(hex(id)) IN (SELECT approved_by FROM dissolutions WHERE org "   \
+	"IN sub AND approved_by IS NOT NULL) OR " IN_DOSSIER ") "
 
 void
 cb_scope_bind_root(sqlite3_stmt *s, const char *root)
@@ -192,7 +193,12 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
                 struct cb_errbuf *eb)
 {
 	static const char *const queries[] = {
-		"SELECT * FROM orgs ORDER BY code",
+		/* the directory: a cell outside the subtree is known by
+		 * its code and name, not by whether it was dissolved */
+		SUBTREE "SELECT code, parent, level, kind, name, name_fold, "
+			"CASE WHEN code IN sub THEN state END, founded_on, "
+			"owner, CASE WHEN code IN sub THEN entry END FROM orgs "
+			"ORDER BY code",
 		SUBTREE "SELECT * FROM congresses WHERE org IN sub ORDER BY "
 			"org, term",
 		SUBTREE "SELECT * FROM members WHERE org IN sub ORDER BY id",
@@ -207,6 +213,8 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 			"subject IN (SELECT id FROM members WHERE org IN sub)) "
 			"ORDER BY subject_kind, subject, period, stage",
 		"SELECT * FROM enrolments ORDER BY key",
+		SUBTREE "SELECT * FROM dissolutions WHERE org IN sub ORDER BY "
+			"plan",
 		SUBTREE CHAIN
 		"SELECT id, state, reason FROM entries WHERE " NOT_EVIDENCE
 		"AND " IN_SCOPE "ORDER BY id",
