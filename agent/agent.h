@@ -33,6 +33,7 @@ int cmd_meetings(struct agent *a, int argc, char **argv);
 int cmd_ratings(struct agent *a, int argc, char **argv);
 int cmd_transfers(struct agent *a, int argc, char **argv);
 int cmd_dissolutions(struct agent *a, int argc, char **argv);
+int cmd_candidates(struct agent *a, int argc, char **argv);
 int cmd_show(struct agent *a, int argc, char **argv);
 int cmd_log(struct agent *a, int argc, char **argv);
 int cmd_verify(struct agent *a, int argc, char **argv);

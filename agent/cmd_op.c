@@ -173,6 +173,30 @@ static const struct opflag dissolve[] = {
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
+static const struct opflag candidate_add[] = {
+	{ "name", "full_name", T_STR, "NAME", "full name" },
+	{ "birth", "birth_date", T_STR, "DATE", "date of birth" },
+	{ "sex", "sex", T_STR, "SEX", "male or female" },
+	{ "national-id", "national_id", T_STR, "DIGITS",
+	  "citizen ID card number (12 digits)" },
+	{ "cell", "cell", T_STR, "CODE", "the cell preparing them" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag candidate_helpers[] = {
+	{ "helper", "helper1", T_STR, "MEMBER", "the first helper" },
+	{ "helper2", "helper2", T_STR, "MEMBER", "the second helper" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag candidate_move[] = {
+	{ "cell", "cell", T_STR, "CODE", "another cell of the organisation" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag candidate_admit[] = {
+	{ "on", "admitted_on", T_STR, "DATE", "the admission date" },
+	{ "card", "card_no", T_STR, "NUMBER", "party card number, if issued" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+
 /* Member refs in help: an id prefix of 8+ hex digits, card:N or nid:N. */
 static const struct opcmd opcmds[] = {
 	{ "cell", "create", "cell.create", NULL,
@@ -186,6 +210,16 @@ static const struct opcmd opcmds[] = {
 	  dissolve_approve },
 	{ "cell", "dissolve", "cell.dissolve", "plan",
 	  "dissolve an approved, emptied cell (PLAN)", dissolve },
+	{ "candidate", "add", "candidate.add", NULL,
+	  "add an admission candidate to a cell", candidate_add },
+	{ "candidate", "helpers", "candidate.helpers", "candidate",
+	  "assign two official members to help a candidate (CANDIDATE)",
+	  candidate_helpers },
+	{ "candidate", "move", "candidate.move", "candidate",
+	  "move a candidate (CANDIDATE) to another cell", candidate_move },
+	{ "candidate", "admit", "candidate.admit", "candidate",
+	  "admit a candidate (CANDIDATE): a probationary member",
+	  candidate_admit },
 	{ "congress", NULL, "org.congress", NULL,
 	  "record a congress held by the organisation or a cell", congress },
 	{ "member", "add", "member.add", NULL, "add a member", member_add },

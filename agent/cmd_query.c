@@ -613,7 +613,7 @@ cmd_dissolutions(struct agent *a, int argc, char **argv)
 		"coalesce(d.approval_no, '') AS approval, coalesce("
 		"d.approved_on, '') AS approved_on, coalesce(d.dissolved_on, "
 		"'') AS dissolved_on, (SELECT count(*) FROM memberships m "
-	        "WHERE "
+		"WHERE "
 		"m.cell = d.cell AND m.until IS NULL) AS members, d.reason AS "
 		"_reason, d.approved_by AS _approved_by, d.decision AS "
 		"_decision FROM dissolutions d LEFT JOIN orgs o ON o.code = "
@@ -632,6 +632,42 @@ cmd_dissolutions(struct agent *a, int argc, char **argv)
 		"cells of the organisation: planned, approved by the\n"
 		"superior committee's office, dissolved; and the members "
 		"each cell still\nholds.\n\n",
+		dissolution_defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if (!(lg = agent_open(a)))
+		return 1;
+	rc = run_query(lg, sql, NULL, 0, cb_args_get(&v, 0) != NULL, headers);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+int
+cmd_candidates(struct agent *a, int argc, char **argv)
+{
+	static const char sql[] = CB_SQL_SUBTREE
+		"SELECT k.id, k.full_name AS name, k.birth_date, k.cell, "
+		"coalesce(h1.full_name, '') AS helper, coalesce(h2.full_name, "
+		"'') AS helper_2, k.state, coalesce(k.admitted_on, '') AS "
+		"admitted_on, k.sex AS _sex, k.national_id AS _national_id, "
+		"k.helper1 AS _helper1, k.helper2 AS _helper2 FROM candidates "
+	        "k "
+		"LEFT JOIN members h1 ON h1.id = k.helper1 LEFT JOIN members "
+	        "h2 "
+		"ON h2.id = k.helper2 WHERE k.org IN sub ORDER BY k.state, "
+		"k.cell, k.name_fold";
+	static const char *const headers[] = { "ID",    "NAME",    "BORN",
+		                               "CELL",  "HELPER",  "HELPER",
+		                               "STATE", "ADMITTED" };
+	struct cb_ledger *lg;
+	struct args v;
+	int rc;
+
+	rc = cb_args_command(
+		"candidates",
+		"usage: chibo-agent candidates [--json]\n\nAdmission "
+		"candidates of the organisation, their helpers, and those "
+		"admitted.\n\n",
 		dissolution_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;

@@ -35,6 +35,7 @@ static const char usage_tail[] =
 	"  ratings           list ratings\n"
 	"  transfers         members in transit to or from the organisation\n"
 	"  dissolutions      plans to dissolve cells, and where they stand\n"
+	"  candidates        admission candidates and their helpers\n"
 	"  show member|meeting ID\n"
 	"  log               list the entries\n"
 	"  status            the replica at a glance\n"
@@ -65,6 +66,7 @@ static const struct {
 	{ "ratings", cmd_ratings },
 	{ "transfers", cmd_transfers },
 	{ "dissolutions", cmd_dissolutions },
+	{ "candidates", cmd_candidates },
 	{ "show", cmd_show },
 	{ "log", cmd_log },
 	{ "verify", cmd_verify },

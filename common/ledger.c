@@ -112,10 +112,12 @@ entry_subject(const struct cb_entry *e)
 	static _Thread_local char id[CB_HASH_HEX];
 	const char *m = json_string_value(json_object_get(e->json, "member"));
 
-	if (!strcmp(e->op, "member.add")) {
+	if (!strcmp(e->op, "member.add") || !strcmp(e->op, "candidate.add")) {
 		cb_hash_hex(e->id, id);
 		return id;
 	}
+	if (!strncmp(e->op, "candidate.", 10))
+		return json_string_value(json_object_get(e->json, "candidate"));
 	if (!strcmp(e->op, "rating.record"))
 		return json_string_value(
 			       json_object_get(e->json, "subject_kind")) &&

@@ -55,6 +55,7 @@ enum ftype {
 	FT_RELEASE, /* a member.release entry's id, listed in the deps; a
 	             * unique prefix of 8+ hex digits on prepare */
 	FT_PLAN,    /* a cell.dissolve_plan entry's id, the same way */
+	FT_CANDIDATE, /* a candidate's id: a unique prefix on prepare */
 	FT_CODE,    /* an organisation code */
 	FT_CELL,    /* a cell code ORG.LOCAL; short form expanded on prepare */
 	FT_IDNUM,   /* party card number: 1..20 of [0-9A-Za-z-] */
@@ -238,6 +239,31 @@ static const struct field f_cell_dissolve[] = {
 	{ "on", FT_DATE, REQ, NULL, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
+static const struct field f_candidate_add[] = {
+	{ "full_name", FT_NAME, REQ, NULL, 0, 0 },
+	{ "birth_date", FT_DATE, REQ, NULL, 0, 0 },
+	{ "sex", FT_ENUM, REQ, sexes, 0, 0 },
+	{ "national_id", FT_NID, 0, NULL, 0, 0 },
+	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_candidate_helpers[] = {
+	{ "candidate", FT_CANDIDATE, REQ, NULL, 0, 0 },
+	{ "helper1", FT_MEMBER, REQ, NULL, 0, 0 },
+	{ "helper2", FT_MEMBER, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_candidate_move[] = {
+	{ "candidate", FT_CANDIDATE, REQ, NULL, 0, 0 },
+	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_candidate_admit[] = {
+	{ "candidate", FT_CANDIDATE, REQ, NULL, 0, 0 },
+	{ "admitted_on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "card_no", FT_IDNUM, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
 static const struct field f_office_init[] = {
 	{ "code", FT_CODE, REQ, NULL, 0, 0 },
 	{ "name", FT_NAME, REQ, NULL, 0, 0 },
@@ -272,6 +298,10 @@ static const struct opspec specs[] = {
 	{ "cell.dissolve_approve", f_cell_dissolve_approve },
 	{ "cell.dissolve", f_cell_dissolve },
 	{ "office.init", f_office_init },
+	{ "candidate.add", f_candidate_add },
+	{ "candidate.helpers", f_candidate_helpers },
+	{ "candidate.move", f_candidate_move },
+	{ "candidate.admit", f_candidate_admit },
 };
 
 static const struct opspec *
@@ -541,6 +571,7 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 	case FT_HASH:
 	case FT_RELEASE:
 	case FT_PLAN:
+	case FT_CANDIDATE:
 		if (!hex64_valid(s))
 			return cb_error(eb, CB_EINVAL,
 			                "field '%s' must be 64 lowercase hex "
@@ -652,7 +683,7 @@ cb_ops_needs_lookup(const char *op, const json_t *input)
 	for (const struct field *f = sp->fields; f->name; f++)
 		if ((f->type == FT_MEMBER || f->type == FT_SUBJECT ||
 		     f->type == FT_ATTENDANCE || f->type == FT_RELEASE ||
-		     f->type == FT_PLAN) &&
+		     f->type == FT_PLAN || f->type == FT_CANDIDATE) &&
 		    json_object_get(input, f->name))
 			return true;
 	return false;
@@ -687,6 +718,8 @@ hex_prefix(const char *what, const char *ref, char lower[65], char upper[66],
 
 static const char release_sql[] = "SELECT release FROM transfers WHERE "
 				  "release >= ? AND release < ? LIMIT 2";
+static const char candidate_sql[] = "SELECT id FROM candidates WHERE id >= "
+				    "? AND id < ? LIMIT 2";
 static const char plan_sql[] = "SELECT plan FROM dissolutions WHERE plan >= "
 			       "? AND plan < ? LIMIT 2";
 
@@ -923,6 +956,12 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 		*out = json_string(low);
 		return CB_OK;
 	}
+	case FT_CANDIDATE:
+		if (resolve_ref(st, "candidate", candidate_sql, s, id, eb))
+			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
+			                       f->name);
+		*out = json_string(id);
+		return CB_OK;
 	case FT_PLAN:
 		if (resolve_ref(st, "plan", plan_sql, s, id, eb))
 			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",

@@ -1057,6 +1057,238 @@ apply_member_decline(struct ctx *c)
 	return close_transfer(c, "declined", on, NULL);
 }
 
+/* --- admission candidates -------------------------------------------- */
+
+struct candidate {
+	char cell[CB_CODE_MAX + 1];
+	char org[CB_CODE_MAX + 1];
+	char state[16];
+	bool helped; /* both helpers assigned */
+};
+
+/* The candidate, in a cell of an organisation the author owns. */
+static cb_err
+candidate_writable(struct ctx *c, const char *id, struct candidate *k)
+{
+	static const char sql[] =
+		"SELECT cell, org, state, helper1 IS NOT NULL AND helper2 IS "
+		"NOT NULL FROM candidates WHERE id = ?";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct org o;
+	cb_err rc;
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		snprintf(k->cell, sizeof(k->cell), "%s",
+		         sqlite3_column_text(s, 0));
+		snprintf(k->org, sizeof(k->org), "%s",
+		         sqlite3_column_text(s, 1));
+		snprintf(k->state, sizeof(k->state), "%s",
+		         sqlite3_column_text(s, 2));
+		k->helped = sqlite3_column_int(s, 3);
+	}
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return reject(c, "no candidate %.12s", id);
+	if (r != SQLITE_ROW)
+		return cb_store_error(c->st, c->eb, "cannot read candidates");
+	rc = org_get(c, k->org, &o);
+	if (rc && rc != CB_ENOTFOUND)
+		return rc;
+	if (rc || !o.owned)
+		return out_of_scope(c,
+		                    "candidate %.12s belongs to another "
+		                    "organisation's key",
+		                    id);
+	if (strcmp(k->state, "candidate"))
+		return reject(c, "candidate %.12s was already admitted", id);
+	return CB_OK;
+}
+
+static cb_err
+apply_candidate_add(struct ctx *c)
+{
+	static const char sql[] =
+		"INSERT INTO candidates (id, full_name, name_fold, birth_date, "
+		"sex, national_id, cell, org, state, entry) VALUES (?, ?, ?, "
+	        "?, "
+		"?, ?, ?, ?, 'candidate', ?)";
+	const char *cell = str(c->b, "cell");
+	struct org o;
+	sqlite3_stmt *s;
+	char *fold = NULL;
+	cb_err rc = org_writable(c, cell, "cell", &o);
+
+	if (rc)
+		return rc;
+	if ((rc = not_future(c, "birth date", str(c->b, "birth_date"))))
+		return rc;
+	if (cb_text_fold(str(c->b, "full_name"), &fold, c->eb))
+		return CB_EINVAL;
+	if (!(s = cb_store_stmt(c->st, sql, c->eb))) {
+		free(fold);
+		return CB_EIO;
+	}
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, str(c->b, "full_name"));
+	cb_bind_text(s, 3, fold);
+	cb_bind_text(s, 4, str(c->b, "birth_date"));
+	cb_bind_text(s, 5, str(c->b, "sex"));
+	cb_bind_text(s, 6, str(c->b, "national_id"));
+	cb_bind_text(s, 7, cell);
+	cb_bind_text(s, 8, o.parent);
+	sqlite3_bind_blob(s, 9, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	rc = cb_store_step_done(c->st, s, c->eb);
+	free(fold);
+	return rc;
+}
+
+static cb_err
+apply_candidate_helpers(struct ctx *c)
+{
+	static const char sql[] =
+		"UPDATE candidates SET helper1 = ?, helper2 = ?, entry = ? "
+		"WHERE id = ?";
+	const char *id = str(c->b, "candidate");
+	const char *h[2] = { str(c->b, "helper1"), str(c->b, "helper2") };
+	struct candidate k;
+	sqlite3_stmt *s;
+	cb_err rc = candidate_writable(c, id, &k);
+
+	if (rc)
+		return rc;
+	if (!strcmp(h[0], h[1]))
+		return reject(c, "the two helpers must be two members");
+	for (int i = 0; i < 2; i++) {
+		json_t *m = NULL;
+		int owned;
+
+		if ((rc = member_get(c, h[i], &m, &owned)))
+			return rc == CB_ENOTFOUND
+			               ? reject(c, "no member %.12s", h[i])
+			               : rc;
+		rc = strcmp(str(m, "status"), "official") ||
+		                     strcmp(str(m, "org"), k.org)
+		             ? reject(c,
+		                      "helper %.12s is not an official member "
+		                      "of '%s'",
+		                      h[i], k.org)
+		             : CB_OK;
+		json_decref(m);
+		if (rc)
+			return rc;
+	}
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, h[0]);
+	cb_bind_text(s, 2, h[1]);
+	sqlite3_bind_blob(s, 3, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 4, id);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+static cb_err
+apply_candidate_move(struct ctx *c)
+{
+	static const char sql[] =
+		"UPDATE candidates SET cell = ?, entry = ? WHERE id = ?";
+	const char *id = str(c->b, "candidate"), *cell = str(c->b, "cell");
+	struct candidate k;
+	struct org o;
+	sqlite3_stmt *s;
+	cb_err rc = candidate_writable(c, id, &k);
+
+	if (rc)
+		return rc;
+	if ((rc = org_writable(c, cell, "cell", &o)))
+		return rc;
+	if (strcmp(o.parent, k.org))
+		return reject(c, "cell '%s' is not in '%s'", cell, k.org);
+	if (!strcmp(cell, k.cell))
+		return reject(c, "candidate %.12s is already in cell '%s'", id,
+		              cell);
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, cell);
+	sqlite3_bind_blob(s, 2, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 3, id);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+/* Admitted: a probationary member whose id is the candidate's. */
+static cb_err
+apply_candidate_admit(struct ctx *c)
+{
+	static const char get[] =
+		"SELECT full_name, birth_date, sex, national_id FROM "
+		"candidates WHERE id = ?";
+	static const char upd[] =
+		"UPDATE candidates SET state = 'admitted', admitted_on = ?, "
+		"entry = ? WHERE id = ?";
+	const char *id = str(c->b, "candidate");
+	const char *on = str(c->b, "admitted_on");
+	struct candidate k;
+	sqlite3_stmt *s;
+	json_t *m;
+	cb_err rc = candidate_writable(c, id, &k);
+
+	if (rc)
+		return rc;
+	if (!k.helped)
+		return reject(c, "candidate %.12s has no two helpers assigned",
+		              id);
+	if ((rc = not_future(c, "admission date", on)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, get, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return cb_store_error(c->st, c->eb, "cannot read candidates");
+	}
+	m = json_object();
+	for (int i = 0; member_cols[i]; i++)
+		json_object_set_new(m, member_cols[i], json_null());
+	json_object_set_new(
+		m, "full_name",
+		json_string((const char *)sqlite3_column_text(s, 0)));
+	json_object_set_new(
+		m, "birth_date",
+		json_string((const char *)sqlite3_column_text(s, 1)));
+	json_object_set_new(
+		m, "sex", json_string((const char *)sqlite3_column_text(s, 2)));
+	if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+		json_object_set_new(
+			m, "national_id",
+			json_string((const char *)sqlite3_column_text(s, 3)));
+	sqlite3_reset(s);
+	json_object_set_new(m, "admitted_on", json_string(on));
+	json_object_set_new(m, "status", json_string("probationary"));
+	json_object_set_new(m, "cell", json_string(k.cell));
+	json_object_set_new(m, "org", json_string(k.org));
+	if (str(c->b, "card_no"))
+		json_object_set_new(m, "card_no",
+		                    json_string(str(c->b, "card_no")));
+	rc = member_validate(c, m);
+	if (!rc)
+		rc = member_save(c, id, m, true);
+	if (!rc)
+		rc = membership_open(c, id, k.cell, "official", on);
+	json_decref(m);
+	if (rc)
+		return rc;
+	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, on);
+	sqlite3_bind_blob(s, 2, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 3, id);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
 /* --- dissolving a cell ------------------------------------------------ */
 
 struct plan {
@@ -1113,7 +1345,7 @@ apply_cell_dissolve_plan(struct ctx *c)
 		"SELECT plan FROM dissolutions WHERE cell = ? AND state <> "
 		"'dissolved'";
 	static const char ins[] = "INSERT INTO dissolutions (plan, cell, org, "
-	                          "reason, planned_on, "
+				  "reason, planned_on, "
 				  "state) VALUES (?, ?, ?, ?, ?, 'planned')";
 	const char *cell = str(c->b, "cell"), *on = str(c->b, "on");
 	struct org o;
@@ -1156,7 +1388,7 @@ office_above(struct ctx *c, const char *org, bool *yes)
 {
 	static const char sql[] =
 		"WITH RECURSIVE up(code) AS (SELECT parent FROM orgs WHERE "
-	        "code "
+		"code "
 		"= ?1 UNION SELECT o.parent FROM orgs o JOIN up ON o.code = "
 		"up.code WHERE o.parent IS NOT NULL) SELECT 1 FROM enrolments "
 		"WHERE key = ?2 AND role = 'district' AND org IN up";
@@ -1224,6 +1456,9 @@ apply_cell_dissolve(struct ctx *c)
 	static const char members[] =
 		"SELECT count(*) FROM memberships WHERE cell = ? AND until IS "
 		"NULL";
+	static const char candidates[] =
+		"SELECT count(*) FROM candidates WHERE cell = ? AND state = "
+		"'candidate'";
 	static const char close_cell[] =
 		"UPDATE orgs SET state = 'closed', entry = ? WHERE code = ?";
 	static const char done[] =
@@ -1277,6 +1512,16 @@ apply_cell_dissolve(struct ctx *c)
 		return reject(c,
 		              "cell '%s' still has %lld member%s; move them "
 		              "first",
+		              p.cell, n, n == 1 ? "" : "s");
+	if (!(s = cb_store_stmt(c->st, candidates, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, p.cell);
+	n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (n)
+		return reject(c,
+		              "cell '%s' still has %lld admission candidate%s; "
+		              "move them first",
 		              p.cell, n, n == 1 ? "" : "s");
 	if (strcmp(on, p.planned_on) < 0)
 		return reject(c, "dissolved on %s, before the plan of %s", on,
@@ -1762,6 +2007,10 @@ static const struct {
 	{ "cell.dissolve_approve", apply_cell_dissolve_approve },
 	{ "cell.dissolve", apply_cell_dissolve },
 	{ "office.init", apply_office_init },
+	{ "candidate.add", apply_candidate_add },
+	{ "candidate.helpers", apply_candidate_helpers },
+	{ "candidate.move", apply_candidate_move },
+	{ "candidate.admit", apply_candidate_admit },
 };
 
 /* The state of the entry id in the log, outside fork evidence: NULL if
@@ -1865,6 +2114,7 @@ static const char *const tables[] = {
 	"SELECT * FROM transfers ORDER BY release",
 	"SELECT * FROM holidays ORDER BY date",
 	"SELECT * FROM dissolutions ORDER BY plan",
+	"SELECT * FROM candidates ORDER BY id",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -1879,6 +2129,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM transfers;"
 	                     "DELETE FROM holidays WHERE entry IS NOT NULL;"
 	                     "DELETE FROM dissolutions;"
+	                     "DELETE FROM candidates;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE reason IS NULL OR "
 	                     "reason NOT LIKE 'fork:%';",

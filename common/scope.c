@@ -213,6 +213,8 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 			"subject IN (SELECT id FROM members WHERE org IN sub)) "
 			"ORDER BY subject_kind, subject, period, stage",
 		"SELECT * FROM enrolments ORDER BY key",
+		SUBTREE "SELECT * FROM candidates WHERE org IN sub ORDER BY "
+			"id",
 		SUBTREE "SELECT * FROM dissolutions WHERE org IN sub ORDER BY "
 			"plan",
 		SUBTREE CHAIN

@@ -52,6 +52,14 @@ expect_match "the commune receives the approval" "approved .*412-QĐ/HU" "$(Q di
 
 expect_fail "a cell with members is not dissolved" "still has 22 members" \
 	Q cell dissolve "${plan:0:12}" --on 2026-09-10
+# an admission candidate the cell is preparing, with two helpers
+expect_ok "the cell has an admission candidate" \
+	Q candidate add --name "Hoàng Thị Thu" --birth 1998-03-03 --sex female \
+	--national-id 024198000301 --cell CA
+cand=$(Q candidates --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+expect_fail "helpers are official members of the organisation" "no member|not an official" \
+	Q candidate helpers "${cand:0:12}" --helper card:CA01 --helper2 card:XX99
+expect_ok "two helpers" Q candidate helpers "${cand:0:12}" --helper card:CA01 --helper2 card:CA02
 # one cadre leaves for Tân Hưng: the cell waits for that transfer too
 commune b 07298 >/dev/null
 agent -R "$T/b" cell create --code 01 --name "Chi bộ thôn Tân Lập" --kind residential >/dev/null
@@ -69,10 +77,19 @@ Q sync >/dev/null; agent -R "$T/b" sync >/dev/null
 rel=$(agent -R "$T/b" transfers --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 agent -R "$T/b" member accept "${rel:0:12}" --cell 01 --reported-on 2026-09-16 >/dev/null
 agent -R "$T/b" sync >/dev/null; Q sync >/dev/null
+expect_fail "nor while it prepares a candidate" "admission candidate" \
+	Q cell dissolve "${plan:0:12}" --on 2026-09-20
+expect_ok "the candidate moves with the members" Q candidate move "${cand:0:12}" --cell T01
 expect_ok "once Tân Hưng has accepted, the cell is dissolved" \
 	Q cell dissolve "${plan:0:12}" --on 2026-09-20
+expect_ok "the candidate is admitted in the village cell" \
+	Q candidate admit "${cand:0:12}" --on 2026-10-01 --card CA23
+expect_eq "a probationary member of T01, the candidate's id kept" \
+	"probationary|07297.T01" \
+	"$(sqlite3 "$T/q/replica.db" "SELECT status, cell FROM members WHERE id = '$cand'")"
+expect_fail "once" "already admitted" Q candidate admit "${cand:0:12}" --on 2026-10-02
 expect_match "closed, its history kept" "^07297.CA .*closed" "$(Q cells | grep CA)"
-expect_eq "the village cells hold the other 21" "21" \
+expect_eq "the village cells hold the other 21 and the new member" "22" \
 	"$(sqlite3 "$T/q/replica.db" "SELECT count(*) FROM memberships WHERE cell LIKE '07297.T%' AND until IS NULL")"
 expect_match "the congress report counts the ten live cells only" "0/10 cells" \
 	"$(Q report congresses --term 2025-2030)"
