@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_converge.c — the property the transfers rest on, tested by seed:
  * 3 to 6 communes record at random (members added, changed, moved between
- * cells, released to another commune, accepted or declined) while their
+ * cells, released to another commune, accepted or declined; candidates
+ * added, helped, admitted) while their
  * entries reach each other at random — each author's in its order, the
  * authors interleaved any way, some delivered twice, long stretches with
  * no delivery at all. When everything has been delivered everywhere,
@@ -119,7 +120,44 @@ random_op(struct replica *r)
 {
 	char m[65], cell[80];
 
-	switch (rnd(10)) {
+	switch (rnd(13)) {
+	case 10: {
+		try_op(r, "candidate.add",
+		       json_pack("{s:s, s:s, s:s, s:s}", "full_name",
+		                 "Trần Thị Hai", "birth_date", "2000-02-02",
+		                 "sex", "female", "cell",
+		                 rnd(2) ? "01" : "02"));
+		break;
+	}
+	case 11: {
+		char h1[65], h2[65];
+
+		if (pick(r,
+		         "SELECT id FROM candidates WHERE org = ? AND state = "
+		         "'candidate'",
+		         m) &&
+		    pick(r,
+		         "SELECT id FROM members WHERE org = ? AND status = "
+		         "'official' AND transit IS NULL",
+		         h1) &&
+		    pick(r,
+		         "SELECT id FROM members WHERE org = ? AND status = "
+		         "'official' AND transit IS NULL",
+		         h2))
+			try_op(r, "candidate.helpers",
+			       json_pack("{s:s, s:s, s:s}", "candidate", m,
+			                 "helper1", h1, "helper2", h2));
+		break;
+	}
+	case 12:
+		if (pick(r,
+		         "SELECT id FROM candidates WHERE org = ? AND state = "
+		         "'candidate'",
+		         m))
+			try_op(r, "candidate.admit",
+			       json_pack("{s:s, s:s}", "candidate", m,
+			                 "admitted_on", "2026-04-01"));
+		break;
 	case 0:
 	case 1: {
 		char card[32];
