@@ -296,7 +296,7 @@ cmd_status(struct agent *a, int argc, char **argv)
 	struct cb_ledger *lg;
 	struct cb_errbuf eb;
 	char pk[2 * CB_KEY_BYTES + 1], *name = NULL, *hub_url, *last, *hub_head,
-				       *hub_log, *hub_rej;
+				       *hub_log, *hub_rej, *cursor;
 	json_t *o, *sync, *rej = NULL;
 	bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	sqlite3_stmt *s = NULL;
@@ -368,6 +368,7 @@ cmd_status(struct agent *a, int argc, char **argv)
 	hub_head = meta(lg, "hub_head");
 	hub_log = meta(lg, "hub_log_size");
 	hub_rej = meta(lg, "hub_rejected");
+	cursor = meta(lg, "pull_cursor");
 	waiting = (long long)lg->head_seq -
 	          (hub_head ? strtoll(hub_head, NULL, 10) : 0);
 	if (hub_rej)
@@ -376,10 +377,12 @@ cmd_status(struct agent *a, int argc, char **argv)
 		json_decref(rej);
 		rej = json_array();
 	}
-	sync = json_pack("{s:s?, s:I, s:s?, s:I, s:o}", "hub", hub_url,
+	sync = json_pack("{s:s?, s:I, s:s?, s:I, s:I, s:o}", "hub", hub_url,
 	                 "waiting", (json_int_t)waiting, "last_sync_ms", last,
 	                 "hub_log_size",
 	                 (json_int_t)(hub_log ? strtoll(hub_log, NULL, 10) : 0),
+	                 "pull_cursor",
+	                 (json_int_t)(cursor ? strtoll(cursor, NULL, 10) : 0),
 	                 "rejected_by_hub", rej);
 	json_object_set_new(o, "sync", sync);
 	if (as_json) {
@@ -444,6 +447,7 @@ cmd_status(struct agent *a, int argc, char **argv)
 	free(hub_head);
 	free(hub_log);
 	free(hub_rej);
+	free(cursor);
 	json_decref(o);
 	cb_ledger_free(&lg);
 	return 0;

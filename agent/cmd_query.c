@@ -651,9 +651,9 @@ cmd_candidates(struct agent *a, int argc, char **argv)
 		"'') AS helper_2, k.state, coalesce(k.admitted_on, '') AS "
 		"admitted_on, k.sex AS _sex, k.national_id AS _national_id, "
 		"k.helper1 AS _helper1, k.helper2 AS _helper2 FROM candidates "
-	        "k "
+		"k "
 		"LEFT JOIN members h1 ON h1.id = k.helper1 LEFT JOIN members "
-	        "h2 "
+		"h2 "
 		"ON h2.id = k.helper2 WHERE k.org IN sub ORDER BY k.state, "
 		"k.cell, k.name_fold";
 	static const char *const headers[] = { "ID",    "NAME",    "BORN",

@@ -45,6 +45,8 @@ static const char usage_tail[] =
 	"  hub               record the hub's URL, pin and key\n"
 	"  sync              push what the hub lacks, pull what is ours to "
 	"read\n"
+	"  export FILE       the entries the hub lacks, on a file (no link)\n"
+	"  import FILE       a file the hub exported for this organisation\n"
 	"\n"
 	"Check:\n"
 	"  verify            re-check every signature, chain link and table\n"
@@ -76,6 +78,8 @@ static const struct {
 	{ "hub", cmd_hub },
 	{ "sync", cmd_sync },
 	{ "digest", cmd_digest },
+	{ "export", cmd_export },
+	{ "import", cmd_import },
 };
 
 void

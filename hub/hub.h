@@ -28,6 +28,8 @@ int cmd_hub_verify(struct hub *h, int argc, char **argv);
 int cmd_hub_pin(struct hub *h, int argc, char **argv);
 int cmd_hub_digest(struct hub *h, int argc, char **argv);
 int cmd_hub_holiday(struct hub *h, int argc, char **argv);
+int cmd_hub_import(struct hub *h, int argc, char **argv);
+int cmd_hub_export(struct hub *h, int argc, char **argv);
 int cmd_hub_serve(struct hub *h, int argc, char **argv);
 int cmd_hub_status(struct hub *h, int argc, char **argv);
 

@@ -29,6 +29,8 @@ static const char usage_text[] =
 	"  serve     serve agents over HTTPS (status, push, pull)\n"
 	"  digest    a digest of the tables, or of what one subtree sees\n"
 	"  holiday   add a public holiday to the working-day calendar\n"
+	"  import    an agent's bundle (a sync on a file)\n"
+	"  export    a bundle for one organisation's agent\n"
 	"  status    the hub at a glance: its log, and each key's progress\n"
 	"\n"
 	"Every command takes --help. Exit: 0 ok, 1 failure, 2 usage.\n";
@@ -41,7 +43,8 @@ static const struct {
 	{ "revoke", cmd_hub_revoke },   { "list", cmd_hub_list },
 	{ "pin", cmd_hub_pin },         { "verify", cmd_hub_verify },
 	{ "serve", cmd_hub_serve },     { "digest", cmd_hub_digest },
-	{ "holiday", cmd_hub_holiday }, { "status", cmd_hub_status },
+	{ "holiday", cmd_hub_holiday }, { "import", cmd_hub_import },
+	{ "export", cmd_hub_export },   { "status", cmd_hub_status },
 };
 
 void

@@ -10,9 +10,9 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-20}
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCHIBO_FUZZ=ON \
 	-DCHIBO_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_entry fuzz_httpsig fuzz_body
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_entry fuzz_httpsig fuzz_body fuzz_bundle
 mkdir -p build-fuzz/corpus/fuzz_entry build-fuzz/corpus/fuzz_httpsig \
-	build-fuzz/corpus/fuzz_body
+	build-fuzz/corpus/fuzz_body build-fuzz/corpus/fuzz_bundle
 # seed corpus: the entry vectors as bytes, and a well-formed signature
 grep '^entry: ' tests/vectors/entry-v1.txt | while read -r _ hex; do
 	printf '%s' "$hex" | sed 's/../\\x&/g' | xargs -0 printf '%b' \
@@ -25,7 +25,20 @@ grep '^entry: ' tests/vectors/entry-v1.txt | while read -r _ hex; do
 	printf '%08x%s' $((${#hex} / 2)) "$hex"
 done | sed 's/../\\x&/g' | xargs -0 printf '%b' | zstd -q -c \
 	> build-fuzz/corpus/fuzz_body/seed
-for t in fuzz_entry fuzz_httpsig fuzz_body; do
+# a bundle of the three vectors (docs/PROTOCOL.md, "Bundles")
+python3 - build-fuzz/corpus/fuzz_bundle/seed <<'PY'
+import hashlib, struct, subprocess, sys
+ents = [bytes.fromhex(l.split()[1]) for l in open("tests/vectors/entry-v1.txt")
+        if l.startswith("entry: ")]
+stream = b"".join(struct.pack(">I", len(e)) + e for e in ents)
+z = subprocess.run(["zstd", "-q", "-c"], input=stream, capture_output=True,
+                   check=True).stdout
+head = b"CBB1" + bytes([1, 5]) + b"07297" + struct.pack(">qqII", 0, len(ents),
+                                                        len(ents), len(z))
+body = head + z
+open(sys.argv[1], "wb").write(body + hashlib.sha256(body).digest())
+PY
+for t in fuzz_entry fuzz_httpsig fuzz_body fuzz_bundle; do
 	echo "== $t for ${seconds}s"
 	(cd build-fuzz && "./$t" -max_total_time="$seconds" -print_final_stats=1 \
 		-max_len=70000 "corpus/$t" 2>&1 | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)" || true)

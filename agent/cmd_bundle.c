@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_bundle.c — chibo-agent export and import: the sync on a file, for a
+ * commune with no link (common/bundle.h). export writes this replica's
+ * entries the hub does not hold (as of the last sync) for 'chibo-hub
+ * import'; import takes in a bundle 'chibo-hub export --for ORG' wrote,
+ * checked entry by entry as a pull is. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accept.h"
+#include "agent.h"
+#include "bundle.h"
+
+static const struct argdef export_defs[] = {
+	{ "all", NULL,
+	  "every entry of this replica, not only those the hub "
+	  "lacked at the last sync" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_export(struct agent *a, int argc, char **argv)
+{
+	static const char sql[] = "SELECT bytes FROM entries WHERE author = ? "
+				  "AND seq > ? ORDER BY seq";
+	struct cb_bundle b = { .kind = CB_BUNDLE_PUSH };
+	struct cb_buf out = CB_BUF_INIT;
+	struct cb_ledger *lg;
+	struct cb_errbuf eb;
+	struct args v;
+	sqlite3_stmt *s = NULL;
+	char *head = NULL;
+	int64_t from = 0;
+	int rc;
+
+	rc = cb_args_command(
+		"export",
+		"usage: chibo-agent export FILE [--all]\n\nWrites the entries "
+		"of this replica the hub did not hold at the last sync\n(all "
+		"with --all) into FILE, a self-checking bundle for "
+		"'chibo-hub import'\nwhere there is no link: a USB stick "
+		"carries it.\n\n",
+		export_defs, argc, argv, &v, 1, 1, "give the FILE to write");
+	if (rc >= 0)
+		return rc;
+	if (!(lg = agent_open(a)))
+		return 1;
+	rc = 1;
+	if (!cb_args_get(&v, 0) &&
+	    !cb_store_meta_get(lg->st, "hub_head", &head, NULL))
+		from = strtoll(head, NULL, 10);
+	free(head);
+	snprintf(b.org, sizeof(b.org), "%s", lg->org);
+	b.after = from;
+	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL)) {
+		agent_error("cannot read the log");
+		goto out;
+	}
+	sqlite3_bind_blob(s, 1, lg->key.pk, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, from);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 0);
+
+		if (cb_buf_add_be32(&b.stream, n) ||
+		    cb_buf_add(&b.stream, sqlite3_column_blob(s, 0), n)) {
+			agent_error("out of memory");
+			goto out;
+		}
+		b.count++;
+	}
+	b.next = from + b.count;
+	if (cb_bundle_encode(&b, &out, &eb) ||
+	    cb_bundle_save(v.pos[0], &out, &eb)) {
+		agent_error("%s", eb.msg);
+		goto out;
+	}
+	printf("wrote %u entries (%lld to %lld) to %s, %zu bytes\n", b.count,
+	       (long long)from + (b.count > 0), (long long)b.next, v.pos[0],
+	       out.len);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	cb_bundle_release(&b);
+	cb_buf_release(&out);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+int
+cmd_import(struct agent *a, int argc, char **argv)
+{
+	static const struct argdef none[] = { { NULL, NULL, NULL } };
+	struct cb_bundle b = { 0 };
+	struct cb_accept_result res;
+	struct cb_ledger *lg = NULL;
+	struct cb_errbuf eb;
+	struct args v;
+	char *saved = NULL, next[32];
+	int64_t cursor = 0;
+	int rc;
+
+	rc = cb_args_command(
+		"import",
+		"usage: chibo-agent import FILE\n\nTakes in a bundle that "
+		"'chibo-hub export --for ORG' wrote for this\norganisation: "
+		"every entry checked as a sync's pull is, all or nothing.\n"
+		"Importing one twice changes nothing.\n\n",
+		none, argc, argv, &v, 1, 1, "give the FILE to read");
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	if (cb_bundle_read(v.pos[0], &b, &eb)) {
+		agent_error("%s", eb.msg);
+		goto out;
+	}
+	if (!(lg = agent_open(a)))
+		goto out;
+	if (b.kind != CB_BUNDLE_PULL || strcmp(b.org, lg->org)) {
+		agent_error("%s is %s for '%s', not a hub's bundle for this "
+		            "replica's '%s'",
+		            v.pos[0],
+		            b.kind == CB_BUNDLE_PULL ? "a hub's bundle"
+		                                     : "an agent's bundle",
+		            b.org, lg->org);
+		goto out;
+	}
+	if (!cb_store_meta_get(lg->st, "pull_cursor", &saved, NULL))
+		cursor = strtoll(saved, NULL, 10);
+	snprintf(next, sizeof(next), "%lld", (long long)b.next);
+	if (cb_store_begin(lg->st, &eb) ||
+	    cb_accept_pulled(lg->st, lg->key.pk, b.stream.data, b.stream.len,
+	                     &res, &eb) ||
+	    /* the cursor moves only over what the bundle covered */
+	    (b.after <= cursor && b.next > cursor &&
+	     cb_store_meta_set(lg->st, "pull_cursor", next, &eb)) ||
+	    cb_store_commit(lg->st, &eb)) {
+		cb_store_rollback(lg->st);
+		agent_error("%s: %s; nothing was taken in", v.pos[0], eb.msg);
+		goto out;
+	}
+	printf("imported %zu entries (%zu already held, %zu waiting) from "
+	       "%s\n",
+	       res.stored + res.forks, res.duplicates, res.pending, v.pos[0]);
+	rc = 0;
+out:
+	free(saved);
+	cb_bundle_release(&b);
+	cb_ledger_free(&lg);
+	return rc;
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_bundle.c — chibo-hub import and export: a sync on a file for a
+ * commune with no link (common/bundle.h). import takes an agent's bundle
+ * with exactly the checks of a push (common/ingest.c); export writes what
+ * one organisation may read (common/scope.c) for 'chibo-agent import'. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "hub.h"
+#include "ingest.h"
+#include "scope.h"
+#include "stream.h"
+
+int
+cmd_hub_import(struct hub *h, int argc, char **argv)
+{
+	static const struct argdef none[] = { { NULL, NULL, NULL } };
+	struct cb_bundle b = { 0 };
+	struct cb_push_result res;
+	struct cb_stream_reader rd;
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_ledger *lg = NULL;
+	struct cb_errbuf eb;
+	struct args v;
+	int rc;
+
+	rc = cb_args_command(
+		"import",
+		"usage: chibo-hub import FILE\n\nTakes in a bundle that "
+		"'chibo-agent export' wrote: one key's entries,\nchecked "
+		"exactly as a push over HTTPS is (enrolment, signatures, "
+		"chain,\nscope), all or nothing. Importing one twice changes "
+		"nothing.\n\n",
+		none, argc, argv, &v, 1, 1, "give the FILE to read");
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	if (cb_bundle_read(v.pos[0], &b, &eb)) {
+		hub_error("%s", eb.msg);
+		goto out;
+	}
+	if (b.kind != CB_BUNDLE_PUSH) {
+		hub_error("%s is a hub's bundle; give it to 'chibo-agent "
+		          "import'",
+		          v.pos[0]);
+		goto out;
+	}
+	if (b.count == 0) {
+		printf("%s holds no entries\n", v.pos[0]);
+		rc = 0;
+		goto out;
+	}
+	cb_stream_reader_init(&rd, b.stream.data, b.stream.len);
+	if (cb_stream_next(&rd, &e, &eb)) {
+		hub_error("%s: %s", v.pos[0], eb.msg);
+		goto out;
+	}
+	if (!(lg = hub_open(h)))
+		goto out;
+	if (cb_ingest_admit(lg->st, e.author, &eb) ||
+	    cb_ingest_push(lg->st, e.author, b.stream.data, b.stream.len, &res,
+	                   &eb)) {
+		hub_error("%s refused: %s", v.pos[0], eb.msg);
+		goto out;
+	}
+	if (res.status != 200) {
+		hub_error("%s refused: %s", v.pos[0], eb.msg);
+		goto out;
+	}
+	printf("imported %zu entries of '%s' (%zu already held, %zu "
+	       "rejected, %zu waiting): the hub holds its chain up to "
+	       "%" PRIu64 "\n",
+	       res.accepted, b.org, res.duplicates, res.rejected, res.pending,
+	       res.head);
+	rc = 0;
+out:
+	cb_entry_release(&e);
+	cb_bundle_release(&b);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+static const struct argdef export_defs[] = {
+	{ "for", "ORG", "the organisation the bundle is for" },
+	{ "after", "N",
+	  "only the hub's log after position N (the agent's pull cursor, "
+	  "'chibo-agent status --json'); default 0" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_hub_export(struct hub *h, int argc, char **argv)
+{
+	static const char key_of[] =
+		"SELECT key FROM enrolments WHERE org = ? AND role <> "
+		"'auditor' AND revoked_on IS NULL ORDER BY enrolled_on LIMIT 1";
+	struct cb_bundle b = { .kind = CB_BUNDLE_PULL };
+	struct cb_buf out = CB_BUF_INIT;
+	struct cb_scope_page pg;
+	struct cb_ledger *lg;
+	struct cb_scope sc;
+	struct cb_errbuf eb;
+	struct args v;
+	sqlite3_stmt *s;
+	unsigned char key[CB_KEY_BYTES];
+	int64_t at;
+	int rc, found = 0;
+
+	rc = cb_args_command(
+		"export",
+		"usage: chibo-hub export --for ORG FILE [--after N]\n\nWrites "
+		"what a key enrolled for ORG may read of the hub's log (the "
+		"scope of\na pull) into FILE, a self-checking bundle for "
+		"'chibo-agent import'.\n\n",
+		export_defs, argc, argv, &v, 1, 1, "give the FILE to write");
+	if (rc >= 0)
+		return rc;
+	if (!cb_args_get(&v, 0))
+		return cb_args_usage("export", "give --for ORG");
+	at = cb_args_get(&v, 1) ? strtoll(cb_args_get(&v, 1), NULL, 10) : 0;
+	if (at < 0)
+		return cb_args_usage("export", "--after takes 0 or more");
+	if (!(lg = hub_open(h)))
+		return 1;
+	rc = 1;
+	if ((s = cb_store_stmt(lg->st, key_of, &eb))) {
+		cb_bind_text(s, 1, cb_args_get(&v, 0));
+		if (sqlite3_step(s) == SQLITE_ROW)
+			found = !cb_hex_decode(
+				(const char *)sqlite3_column_text(s, 0), key,
+				sizeof(key), &eb);
+		sqlite3_reset(s);
+	}
+	if (!found) {
+		hub_error("no key is enrolled for '%s'", cb_args_get(&v, 0));
+		goto out;
+	}
+	if (cb_scope_of(lg->st, key, &sc, &eb)) {
+		hub_error("%s", eb.msg);
+		goto out;
+	}
+	snprintf(b.org, sizeof(b.org), "%s", cb_args_get(&v, 0));
+	b.after = at;
+	do {
+		if (cb_scope_read(lg->st, &sc, at, 5000, 4u << 20, &b.stream,
+		                  &pg, &eb)) {
+			hub_error("%s", eb.msg);
+			goto out;
+		}
+		b.count += (uint32_t)pg.count;
+		at = pg.next;
+		if (b.stream.len > CB_BUNDLE_MAX / 2) {
+			hub_error("the bundle would pass %u bytes; export in "
+			          "parts with --after",
+			          CB_BUNDLE_MAX / 2);
+			goto out;
+		}
+	} while (pg.more);
+	b.next = at;
+	if (cb_bundle_encode(&b, &out, &eb) ||
+	    cb_bundle_save(v.pos[0], &out, &eb)) {
+		hub_error("%s", eb.msg);
+		goto out;
+	}
+	printf("wrote %u entries for '%s' (the log after %lld, up to %lld) to "
+	       "%s, %zu bytes\n",
+	       b.count, b.org, (long long)b.after, (long long)b.next, v.pos[0],
+	       out.len);
+	rc = 0;
+out:
+	cb_bundle_release(&b);
+	cb_buf_release(&out);
+	cb_ledger_free(&lg);
+	return rc;
+}
