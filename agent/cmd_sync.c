@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -25,7 +26,9 @@
 
 #define SYNC_UNREACHABLE 75    /* sysexits EX_TEMPFAIL: try again later */
 #define SYNC_REFUSED 77        /* sysexits EX_NOPERM: a person must look */
+#define SYNC_RETRY (-1)        /* internal: send a smaller batch */
 #define BATCH_ENTRIES 10000    /* a hub takes at most 10,000 a push */
+#define BATCH_MIN 25           /* after failures, batches shrink to this */
 #define BATCH_BYTES (4u << 20) /* before compression */
 #define PULL_ENTRIES 1000
 #define PULL_INFLATED (64u << 20) /* what a pull answer may inflate to */
@@ -108,6 +111,14 @@ struct client {
 	long status;
 	/* retries of transient failures, within a time budget */
 	int retries;
+	int attempt;    /* failures in a row */
+	double wait;    /* the next backoff step, seconds */
+	bool one_try;   /* return SYNC_RETRY after a backoff: the caller
+	                 * sends something smaller */
+	size_t batch;   /* entries in the next push (it adapts) */
+	size_t ceiling; /* 3/4 of the last push that failed; 0: none yet */
+	double started;
+	bool progressed; /* a progress line is on the terminal */
 	double deadline; /* monotonic seconds */
 	/* what went over the wire */
 	uint64_t sent, received, requests;
@@ -242,21 +253,24 @@ transient(CURLcode cc, long status)
 /* A request with retries: exponential backoff from 1 s, doubling to at
  * most 60 s, each wait drawn uniformly from its upper half (jitter, so
  * that communes cut off together do not come back together), never past
- * the deadline. Returns 0 with cl->status and cl->resp; SYNC_UNREACHABLE
- * or SYNC_REFUSED (a wrong pin) with the message printed. */
+ * the deadline; failures in a row count across requests. Returns 0 with
+ * cl->status and cl->resp; SYNC_UNREACHABLE or SYNC_REFUSED (a wrong pin)
+ * with the message printed; with cl->one_try, SYNC_RETRY after the wait,
+ * so that the caller can send a smaller batch. */
 static int
 request(struct client *cl, const char *method, const char *path,
         const void *body, size_t len, const char *type, bool zstd)
 {
-	double wait = 1.0;
-
-	for (int attempt = 0;; attempt++) {
+	for (;;) {
 		CURLcode cc =
 			send_once(cl, method, path, body, len, type, zstd);
 		double pause;
 
-		if (cc == CURLE_OK && !transient(cc, cl->status))
+		if (cc == CURLE_OK && !transient(cc, cl->status)) {
+			cl->attempt = 0;
+			cl->wait = 1.0;
 			return 0;
+		}
 		if (cc == CURLE_OUT_OF_MEMORY) {
 			agent_error("cannot sign the request: out of memory");
 			return EXIT_FAILURE;
@@ -273,20 +287,22 @@ request(struct client *cl, const char *method, const char *path,
 			            curl_easy_strerror(cc));
 			return SYNC_UNREACHABLE;
 		}
-		pause = wait / 2 +
-		        (wait / 2) *
+		pause = cl->wait / 2 +
+		        (cl->wait / 2) *
 		                ((double)randombytes_uniform(1001) / 1000.0);
-		if (attempt >= cl->retries || mono_s() + pause > cl->deadline) {
+		if (cl->attempt >= cl->retries ||
+		    mono_s() + pause > cl->deadline) {
 			if (cc == CURLE_OK)
 				agent_error("the hub is busy (HTTP %ld) after "
 				            "%d tr%s; try later",
-				            cl->status, attempt + 1,
-				            attempt ? "ies" : "y");
+				            cl->status, cl->attempt + 1,
+				            cl->attempt ? "ies" : "y");
 			else
 				agent_error("cannot reach the hub at %s: %s "
 				            "(after %d tr%s)",
 				            cl->url, curl_easy_strerror(cc),
-				            attempt + 1, attempt ? "ies" : "y");
+				            cl->attempt + 1,
+				            cl->attempt ? "ies" : "y");
 			return SYNC_UNREACHABLE;
 		}
 		fprintf(stderr, "chibo-agent: %s; trying again in %.1f s\n",
@@ -301,8 +317,41 @@ request(struct client *cl, const char *method, const char *path,
 
 			nanosleep(&ts, NULL);
 		}
-		wait = wait * 2 > 60 ? 60 : wait * 2;
+		cl->attempt++;
+		cl->wait = cl->wait * 2 > 60 ? 60 : cl->wait * 2;
+		if (cl->one_try)
+			return SYNC_RETRY;
 	}
+}
+
+/* On a terminal: what moved so far (of total, if known), the bytes, the
+ * rate, the time left; one line, rewritten. Quiet when stderr is not a
+ * terminal (a timer's log). progress_end() ends the line. */
+static void
+progress(struct client *cl, const char *what, uint64_t done, uint64_t total)
+{
+	double t = mono_s() - cl->started;
+	double kb = (double)(cl->sent + cl->received) / 1024;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r%s %" PRIu64, what, done);
+	if (total)
+		fprintf(stderr, "/%" PRIu64, total);
+	fprintf(stderr, " entries, %.0f KB, %.1f KB/s", kb, t > 0 ? kb / t : 0);
+	if (total > done && done > 0)
+		fprintf(stderr, ", about %.0f s left",
+		        t * (double)(total - done) / (double)done);
+	fprintf(stderr, "\033[K");
+	cl->progressed = true;
+}
+
+static void
+progress_end(struct client *cl)
+{
+	if (cl->progressed)
+		fputc('\n', stderr);
+	cl->progressed = false;
 }
 
 /* The reply's JSON (a new reference), or NULL with a message. */
@@ -331,9 +380,10 @@ refused(struct client *cl, const char *what, json_t *o)
 	return cl->status >= 500 ? SYNC_UNREACHABLE : SYNC_REFUSED;
 }
 
-/* Our entries after head as one stream, at most a batch; *count of them. */
+/* Our entries after head as one stream, at most max entries (and about
+ * BATCH_BYTES); *count of them. */
 static int
-next_batch(struct client *cl, uint64_t head, struct cb_buf *stream,
+next_batch(struct client *cl, uint64_t head, size_t max, struct cb_buf *stream,
            size_t *count)
 {
 	static const char sql[] = "SELECT bytes FROM entries WHERE author "
@@ -347,7 +397,7 @@ next_batch(struct client *cl, uint64_t head, struct cb_buf *stream,
 		return -1;
 	sqlite3_bind_blob(s, 1, cl->lg->key.pk, CB_KEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)head);
-	sqlite3_bind_int(s, 3, BATCH_ENTRIES);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW &&
 	       stream->len < BATCH_BYTES) {
 		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 0);
@@ -388,6 +438,7 @@ push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
 	uint64_t head =
 		(uint64_t)json_integer_value(json_object_get(status, "head"));
 	json_t *o = NULL;
+	uint64_t total;
 	int rc = 0;
 
 	if (head) {
@@ -423,12 +474,22 @@ push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
 			head--;
 		sqlite3_finalize(s);
 	}
+	{
+		unsigned char id[CB_HASH_BYTES];
+		uint64_t top = 0;
+
+		total = cb_ledger_head(cl->lg->st, cl->lg->key.pk, &top, id,
+		                       &eb) == CB_OK &&
+		                        top > head
+		                ? top - head
+		                : 0;
+	}
 	for (;;) {
 		size_t count;
 		const char *err;
 		uint64_t h;
 
-		if (next_batch(cl, head, &stream, &count)) {
+		if (next_batch(cl, head, cl->batch, &stream, &count)) {
 			agent_error("cannot read the log to push");
 			rc = EXIT_FAILURE;
 			break;
@@ -441,8 +502,25 @@ push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
 			rc = EXIT_FAILURE;
 			break;
 		}
-		if ((rc = request(cl, "POST", "/v1/push", z.data, z.len,
-		                  "application/vnd.chibo.entries", true)))
+		cl->one_try = true;
+		rc = request(cl, "POST", "/v1/push", z.data, z.len,
+		             "application/vnd.chibo.entries", true);
+		cl->one_try = false;
+		if (rc == SYNC_RETRY) {
+			/* A link that breaks: smaller batches get through.
+			 * (If the hub had stored the push, the answer being
+			 * lost, its entries come back as duplicates.) */
+			cl->batch =
+				count / 2 > BATCH_MIN ? count / 2 : BATCH_MIN;
+			cl->ceiling = count * 3 / 4 > BATCH_MIN ? count * 3 / 4
+			                                        : BATCH_MIN;
+			fprintf(stderr,
+			        "chibo-agent: now pushing %zu entries at a "
+			        "time\n",
+			        cl->batch);
+			continue;
+		}
+		if (rc)
 			break;
 		json_decref(o);
 		if (!(o = reply_json(cl))) {
@@ -465,7 +543,22 @@ push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
 		}
 		*pushed += h > head ? h - head : 0;
 		head = h;
+		progress(cl, "pushed", *pushed, total);
+		/* and after a success, larger again: doubling while no push
+		 * has failed, then by a quarter up to three quarters of the
+		 * size that failed last (multiplicative decrease, additive
+		 * increase, as TCP does) */
+		if (count == cl->batch) {
+			size_t up = cl->ceiling ? cl->batch + cl->batch / 4 + 1
+			                        : cl->batch * 2;
+
+			if (cl->ceiling && up > cl->ceiling)
+				up = cl->ceiling > cl->batch ? cl->ceiling
+				                             : cl->batch;
+			cl->batch = up < BATCH_ENTRIES ? up : BATCH_ENTRIES;
+		}
 	}
+	progress_end(cl);
 	*headp = head;
 	json_decref(o);
 	cb_buf_release(&stream);
@@ -481,12 +574,14 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 	struct cb_buf raw = CB_BUF_INIT;
 	struct cb_errbuf eb;
 	char *saved = NULL;
+	size_t limit;
 	int rc = 0;
 
 	*cursor = 0;
 	if (!cb_store_meta_get(cl->lg->st, "pull_cursor", &saved, NULL))
 		*cursor = strtoll(saved, NULL, 10);
 	free(saved);
+	limit = PULL_ENTRIES;
 	for (;;) {
 		struct curl_header *hn = NULL, *hm = NULL, *he = NULL;
 		struct cb_accept_result res;
@@ -496,11 +591,21 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 		bool more;
 		json_t *o;
 
-		snprintf(body, sizeof(body), "{\"after\":%lld,\"limit\":%d}",
-		         (long long)*cursor, PULL_ENTRIES);
-		if ((rc = request(cl, "POST", "/v1/pull", body, strlen(body),
-		                  "application/json", false)))
+		snprintf(body, sizeof(body), "{\"after\":%lld,\"limit\":%zu}",
+		         (long long)*cursor, limit);
+		cl->one_try = true;
+		rc = request(cl, "POST", "/v1/pull", body, strlen(body),
+		             "application/json", false);
+		cl->one_try = false;
+		if (rc == SYNC_RETRY) {
+			/* smaller answers get through a link that breaks */
+			limit = limit / 2 > BATCH_MIN ? limit / 2 : BATCH_MIN;
+			continue;
+		}
+		if (rc)
 			break;
+		if (limit * 2 <= PULL_ENTRIES)
+			limit *= 2;
 		if (cl->status != 200) {
 			if (!(o = reply_json(cl))) {
 				rc = SYNC_UNREACHABLE;
@@ -557,10 +662,12 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 			break;
 		}
 		*pulled += res.stored + res.forks;
+		progress(cl, "pulled", *pulled, 0);
 		*cursor = strtoll(next, NULL, 10);
 		if (!more)
 			break;
 	}
+	progress_end(cl);
 	cb_buf_release(&raw);
 	return rc;
 }
@@ -570,7 +677,7 @@ static void
 remember(struct client *cl, json_t *status, bool synced)
 {
 	struct cb_errbuf eb;
-	char num[32], *rej;
+	char num[48], *rej;
 
 	if (cb_store_begin(cl->lg->st, &eb))
 		return;
@@ -648,6 +755,9 @@ cmd_sync(struct agent *a, int argc, char **argv)
 				"sync", "--max-time takes 1..86400 seconds");
 	}
 	cl.deadline = mono_s() + (double)max_time;
+	cl.started = mono_s();
+	cl.wait = 1.0;
+	cl.batch = BATCH_ENTRIES;
 	if (!(cl.lg = agent_open(a)))
 		return 1;
 	rc = SYNC_REFUSED;
@@ -657,6 +767,21 @@ cmd_sync(struct agent *a, int argc, char **argv)
 		            "--pin PIN --key HEX' with what the hub gave you");
 		rc = 1;
 		goto out;
+	}
+	{
+		/* what the link allowed last time */
+		char *b = NULL;
+
+		if (!cb_store_meta_get(cl.lg->st, "push_batch", &b, NULL)) {
+			unsigned long n = 0, c = 0;
+
+			if (sscanf(b, "%lu %lu", &n, &c) >= 1 &&
+			    n >= BATCH_MIN && n <= BATCH_ENTRIES) {
+				cl.batch = n;
+				cl.ceiling = c <= BATCH_ENTRIES ? c : 0;
+			}
+		}
+		free(b);
 	}
 	if (authority_of(cl.url, cl.authority, sizeof(cl.authority))) {
 		agent_error("the hub URL '%s' has no host", cl.url);
@@ -709,6 +834,16 @@ cmd_sync(struct agent *a, int argc, char **argv)
 	       " requests\n",
 	       cl.sent, cl.received, cl.requests);
 out:
+	if (cl.curl) {
+		/* what the link allowed, for the next run, whatever this one
+		 * came to */
+		char b[48];
+		struct cb_errbuf eb;
+
+		snprintf(b, sizeof(b), "%zu %zu", cl.batch, cl.ceiling);
+		if (cb_store_meta_set(cl.lg->st, "push_batch", b, &eb))
+			agent_error("%s", eb.msg);
+	}
 	json_decref(o);
 	cb_buf_release(&cl.resp);
 	if (cl.curl)
