@@ -11,32 +11,6 @@
 #include "project.h"
 #include "stream.h"
 
-/* The id held for (author, seq) outside fork evidence: CB_OK, or
- * CB_ENOTFOUND. */
-static cb_err
-id_at(struct cb_store *st, const unsigned char *author, uint64_t seq,
-      unsigned char id[CB_HASH_BYTES], struct cb_errbuf *eb)
-{
-	static const char sql[] = "SELECT id FROM entries WHERE author = ? "
-				  "AND seq = ? AND (reason IS NULL OR reason "
-				  "NOT LIKE 'fork:%') LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
-	int r;
-
-	if (!s)
-		return CB_EIO;
-	sqlite3_bind_blob(s, 1, author, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW && sqlite3_column_bytes(s, 0) == CB_HASH_BYTES)
-		memcpy(id, sqlite3_column_blob(s, 0), CB_HASH_BYTES);
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
-		return CB_ENOTFOUND;
-	return r == SQLITE_ROW ? CB_OK
-	                       : cb_store_error(st, eb, "cannot read the log");
-}
-
 static cb_err
 held(struct cb_store *st, const unsigned char id[CB_HASH_BYTES], bool *yes,
      struct cb_errbuf *eb)
@@ -66,7 +40,7 @@ fits(struct cb_store *st, const struct cb_entry *e, bool *ok, char *why,
 	cb_err rc;
 
 	*ok = false;
-	rc = id_at(st, e->author, e->seq, id, eb);
+	rc = cb_ledger_id_at(st, e->author, e->seq, id, eb);
 	if (rc == CB_OK) {
 		snprintf(why, n, "fork: another entry holds seq %" PRIu64,
 		         e->seq);
@@ -75,7 +49,7 @@ fits(struct cb_store *st, const struct cb_entry *e, bool *ok, char *why,
 	if (rc != CB_ENOTFOUND)
 		return rc;
 	if (e->seq > 1) {
-		rc = id_at(st, e->author, e->seq - 1, id, eb);
+		rc = cb_ledger_id_at(st, e->author, e->seq - 1, id, eb);
 		if (rc == CB_OK && memcmp(id, e->prev, CB_HASH_BYTES)) {
 			snprintf(why, n,
 			         "fork: does not chain onto the entry "

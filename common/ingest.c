@@ -61,32 +61,6 @@ cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	                        : cb_store_error(st, eb, "cannot read entries");
 }
 
-/* The id the hub holds for (author, seq), if any. */
-static cb_err
-held_id(struct cb_store *st, const unsigned char *author, uint64_t seq,
-        unsigned char id[CB_HASH_BYTES], bool *held, struct cb_errbuf *eb)
-{
-	static const char sql[] =
-		"SELECT id FROM entries WHERE author = ? AND seq = ? AND "
-		"(reason "
-		"IS NULL OR reason NOT LIKE 'fork:%') LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
-	int r;
-
-	if (!s)
-		return CB_EIO;
-	sqlite3_bind_blob(s, 1, author, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
-	r = sqlite3_step(s);
-	*held = r == SQLITE_ROW;
-	if (*held)
-		memcpy(id, sqlite3_column_blob(s, 0), CB_HASH_BYTES);
-	sqlite3_reset(s);
-	return r == SQLITE_ROW || r == SQLITE_DONE
-	               ? CB_OK
-	               : cb_store_error(st, eb, "cannot read entries");
-}
-
 cb_err
 cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
                const void *stream, size_t len, struct cb_push_result *r,
@@ -149,9 +123,10 @@ cb_ingest_push_from(struct cb_store *st,
 			goto fail;
 		}
 		if (e->seq <= res.head) {
-			if ((rc = held_id(st, author, e->seq, held, &is_held,
-			                  eb)))
+			rc = cb_ledger_id_at(st, author, e->seq, held, eb);
+			if (rc && rc != CB_ENOTFOUND)
 				goto fail;
+			is_held = rc == CB_OK;
 			if (is_held && !memcmp(held, e->id, CB_HASH_BYTES)) {
 				res.duplicates++;
 				continue;

@@ -68,6 +68,31 @@ cb_ledger_head(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 	return CB_OK;
 }
 
+cb_err
+cb_ledger_id_at(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
+                uint64_t seq, unsigned char id[CB_HASH_BYTES],
+                struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT id FROM entries WHERE author = ? "
+				  "AND seq = ? AND (reason IS NULL OR reason "
+				  "NOT LIKE 'fork:%') LIMIT 1";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, author, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW && sqlite3_column_bytes(s, 0) == CB_HASH_BYTES)
+		memcpy(id, sqlite3_column_blob(s, 0), CB_HASH_BYTES);
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return CB_ENOTFOUND;
+	return r == SQLITE_ROW ? CB_OK
+	                       : cb_store_error(st, eb, "cannot read the log");
+}
+
 static cb_err
 read_head(struct cb_ledger *lg, struct cb_errbuf *eb)
 {

@@ -118,6 +118,13 @@ cb_err cb_ledger_head(struct cb_store *st,
                       unsigned char id[CB_HASH_BYTES],
                       struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The id st holds for (author, seq), fork evidence aside: CB_OK, or
+ * CB_ENOTFOUND when it holds none. */
+cb_err cb_ledger_id_at(struct cb_store *st,
+                       const unsigned char author[CB_KEY_BYTES], uint64_t seq,
+                       unsigned char id[CB_HASH_BYTES],
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* Store e in the log of st with its state ("applied" or "rejected") and
  * the reason of a rejection; the caller holds a transaction. */
 cb_err cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
