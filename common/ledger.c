@@ -350,26 +350,6 @@ cb_ledger_take(struct cb_store *st, const struct cb_entry *e, cb_err *verdict,
 	                        sqlite3_last_insert_rowid(cb_store_db(st)), eb);
 }
 
-/* Add h to deps (kept sorted and unique), if there is room. */
-static void
-dep_add(unsigned char deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES], size_t *n,
-        const char *hex)
-{
-	unsigned char h[CB_HASH_BYTES];
-	size_t at = 0;
-
-	if (!hex || *n >= CB_OPS_MAX_DEPS ||
-	    cb_hex_decode(hex, h, sizeof(h), NULL))
-		return;
-	while (at < *n && memcmp(deps[at], h, CB_HASH_BYTES) < 0)
-		at++;
-	if (at < *n && !memcmp(deps[at], h, CB_HASH_BYTES))
-		return;
-	memmove(deps[at + 1], deps[at], (*n - at) * CB_HASH_BYTES);
-	memcpy(deps[at], h, CB_HASH_BYTES);
-	++*n;
-}
-
 /* What an entry must name to be judged on what its author has seen
  * (project.c judges by the entry's deps, not by what happens to have
  * arrived): for an entry about a member this key released, the answer to
@@ -406,10 +386,8 @@ answer_deps(const struct cb_ledger *lg, const char *op, const json_t *body,
 			sqlite3_bind_blob(s, 2, lg->key.pk, CB_KEY_BYTES,
 			                  SQLITE_STATIC);
 		while (sqlite3_step(s) == SQLITE_ROW)
-			if (sqlite3_column_type(s, 0) != SQLITE_NULL)
-				dep_add(deps, n,
-				        (const char *)sqlite3_column_text(s,
-				                                          0));
+			cb_ops_dep_add(deps, n, CB_OPS_MAX_DEPS,
+			               (const char *)sqlite3_column_text(s, 0));
 		sqlite3_reset(s);
 	}
 }

@@ -50,16 +50,16 @@ enum ftype {
 	FT_DATE, /* YYYY-MM-DD */
 	FT_INT,
 	FT_ENUM,
-	FT_MEMBER,  /* a member id: 64 lowercase hex digits */
-	FT_HASH,    /* an entry id: 64 lowercase hex digits */
-	FT_RELEASE, /* a member.release entry's id, listed in the deps; a
-	             * unique prefix of 8+ hex digits on prepare */
-	FT_PLAN,    /* a cell.dissolve_plan entry's id, the same way */
+	FT_MEMBER,    /* a member id: 64 lowercase hex digits */
+	FT_HASH,      /* an entry id: 64 lowercase hex digits */
+	FT_RELEASE,   /* a member.release entry's id, listed in the deps; a
+	               * unique prefix of 8+ hex digits on prepare */
+	FT_PLAN,      /* a cell.dissolve_plan entry's id, the same way */
 	FT_CANDIDATE, /* a candidate's id: a unique prefix on prepare */
-	FT_CODE,    /* an organisation code */
-	FT_CELL,    /* a cell code ORG.LOCAL; short form expanded on prepare */
-	FT_IDNUM,   /* party card number: 1..20 of [0-9A-Za-z-] */
-	FT_NID,     /* national id (CCCD): exactly 12 digits */
+	FT_CODE,      /* an organisation code */
+	FT_CELL,  /* a cell code ORG.LOCAL; short form expanded on prepare */
+	FT_IDNUM, /* party card number: 1..20 of [0-9A-Za-z-] */
+	FT_NID,   /* national id (CCCD): exactly 12 digits */
 	FT_PERIOD,
 	FT_TERM,    /* YYYY-YYYY */
 	FT_SUBJECT, /* member id or org code, by subject_kind */
@@ -762,6 +762,24 @@ resolve_release(struct cb_store *st, const char *ref, char out[65],
 	return resolve_ref(st, "release", release_sql, ref, out, eb);
 }
 
+void
+cb_ops_dep_add(unsigned char deps[][CB_HASH_BYTES], size_t *n, size_t max,
+               const char *hex)
+{
+	unsigned char h[CB_HASH_BYTES];
+	size_t at = 0;
+
+	if (!hex || *n >= max || cb_hex_decode(hex, h, sizeof(h), NULL))
+		return;
+	while (at < *n && memcmp(deps[at], h, CB_HASH_BYTES) < 0)
+		at++;
+	if (at < *n && !memcmp(deps[at], h, CB_HASH_BYTES))
+		return;
+	memmove(deps[at + 1], deps[at], (*n - at) * CB_HASH_BYTES);
+	memcpy(deps[at], h, CB_HASH_BYTES);
+	++*n;
+}
+
 size_t
 cb_ops_deps(const char *op, const json_t *body,
             unsigned char deps[][CB_HASH_BYTES], size_t max)
@@ -771,24 +789,11 @@ cb_ops_deps(const char *op, const json_t *body,
 
 	if (!sp)
 		return 0;
-	for (const struct field *f = sp->fields; f->name && n < max; f++) {
-		const char *v =
-			json_string_value(json_object_get(body, f->name));
-		unsigned char h[CB_HASH_BYTES];
-		size_t at = 0;
-
-		if ((f->type != FT_RELEASE && f->type != FT_PLAN) || !v ||
-		    cb_hex_decode(v, h, sizeof(h), NULL))
-			continue;
-		/* sorted, unique */
-		while (at < n && memcmp(deps[at], h, CB_HASH_BYTES) < 0)
-			at++;
-		if (at < n && !memcmp(deps[at], h, CB_HASH_BYTES))
-			continue;
-		memmove(deps[at + 1], deps[at], (n - at) * CB_HASH_BYTES);
-		memcpy(deps[at], h, CB_HASH_BYTES);
-		n++;
-	}
+	for (const struct field *f = sp->fields; f->name; f++)
+		if (f->type == FT_RELEASE || f->type == FT_PLAN)
+			cb_ops_dep_add(deps, &n, max,
+			               json_string_value(
+					       json_object_get(body, f->name)));
 	return n;
 }
 

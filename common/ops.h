@@ -49,6 +49,11 @@ size_t cb_ops_deps(const char *op, const json_t *body,
                    unsigned char deps[][CB_HASH_BYTES], size_t max);
 #define CB_OPS_MAX_DEPS 32
 
+/* Add the entry id hex (64 hex digits) to deps, kept sorted and unique,
+ * if it is valid and there is room (*n < max). */
+void cb_ops_dep_add(unsigned char deps[][CB_HASH_BYTES], size_t *n, size_t max,
+                    const char *hex);
+
 /* Resolve one member reference as cb_ops_prepare does; out gets 64 hex. */
 cb_err cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
                              struct cb_errbuf *eb) CB_MUST_CHECK;
