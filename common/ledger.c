@@ -824,7 +824,7 @@ static cb_err
 index_subjects(struct cb_store *st, struct cb_errbuf *eb)
 {
 	static const char todo[] =
-		"SELECT (SELECT count(*) FROM entry_subjects) = 0 AND EXISTS "
+		"SELECT NOT EXISTS (SELECT 1 FROM entry_subjects) AND EXISTS "
 		"(SELECT 1 FROM entries WHERE op = 'member.add')";
 	static const char all[] = "SELECT bytes FROM entries ORDER BY lsn";
 	static const char ins[] = "INSERT OR IGNORE INTO entry_subjects "
