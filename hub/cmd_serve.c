@@ -390,6 +390,16 @@ handle(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	cb_hash_short(p.key, rq->key);
 	if (cb_replay_add(srv->replay, p.key, p.nonce, p.created, now_s(), &eb))
 		return fail(c, rq, 401, eb.msg);
+	{
+		/* authenticated: its last contact, for 'report sync' */
+		char hex[2 * CB_KEY_BYTES + 1];
+
+		cb_hex_encode(p.key, CB_KEY_BYTES, hex);
+		pthread_mutex_lock(&srv->mu);
+		hub_note_contact(srv->lg, hex,
+		                 url + (strncmp(url, "/v1/", 4) ? 0 : 4));
+		pthread_mutex_unlock(&srv->mu);
+	}
 
 	if (!strcmp(url, "/v1/status") && !strcmp(method, "GET"))
 		return serve_status(srv, c, rq, p.key);

@@ -32,6 +32,16 @@ int cmd_hub_import(struct hub *h, int argc, char **argv);
 int cmd_hub_export(struct hub *h, int argc, char **argv);
 int cmd_hub_serve(struct hub *h, int argc, char **argv);
 int cmd_hub_status(struct hub *h, int argc, char **argv);
+int cmd_hub_report(struct hub *h, int argc, char **argv);
+
+/* contact.c — record that the enrolled key key_hex (64 hex) made a signed
+ * request the hub authenticated, now, to endpoint kind ("push", "pull",
+ * "status", …; cut to 31 bytes): an UPSERT into contacts, its own
+ * transaction, under the caller's lock of lg. A key not enrolled is not
+ * recorded. A failure is written to stderr (the request log) and
+ * returned; it is no reason to refuse the request. */
+cb_err hub_note_contact(struct cb_ledger *lg, const char *key_hex,
+                        const char *kind);
 
 /* config.c — the settings of 'chibo-hub serve'. They are read from
  * --config FILE, else from hub.conf in the hub's directory if it is there;
