@@ -1,44 +1,40 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_report.c — chibo-agent report: the commune's own figures (the code
- * is common/report.c, which the hub will use for a district). */
-#include <ctype.h>
+ * is common/report.c, which 'chibo-hub report' runs for a district). */
 #include <stdio.h>
 #include <string.h>
 
 #include "agent.h"
 #include "args.h"
-#include "date.h"
-#include "ops.h"
 #include "report.h"
 
 static const struct argdef defs[] = {
 	{ "term", "YYYY-YYYY", "congresses: the term" },
 	{ "period", "PERIOD", "ratings: YYYY, YYYY-Qn or YYYY-MM" },
-	{ "from", "YYYY-MM", "meetings: the first month" },
-	{ "to", "YYYY-MM", "meetings: the last month" },
-	{ "on", "DATE", "membership: ages on this day (default: today)" },
+	{ "from", "DATE",
+	  "meetings: the first month (YYYY-MM); campaign, transfers: the "
+	  "first day" },
+	{ "to", "DATE",
+	  "meetings: the last month (YYYY-MM); campaign, transfers: the "
+	  "last day" },
+	{ "on", "DATE",
+	  "membership: ages on this day; transfers: states on this day "
+	  "(default: today)" },
+	{ "overdue", NULL, "transfers: list the overdue ones" },
 	{ "format", "FORMAT", "table (default), csv or json" },
 	{ "bom", NULL, "csv: start with a UTF-8 byte order mark (for Excel)" },
 	{ NULL, NULL, NULL },
 };
 
-static bool
-month_ok(const char *s)
-{
-	return s && strlen(s) == 7 && s[4] == '-' && cb_period_valid(s) &&
-	       isdigit((unsigned char)s[5]);
-}
-
 int
 cmd_report(struct agent *a, int argc, char **argv)
 {
 	struct cb_report r = { 0 };
+	struct cb_report_query q = { 0 };
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
 	struct args v;
 	enum cb_report_format fmt = CB_REPORT_TABLE;
-	const char *kind, *f;
-	char today[11];
 	int rc;
 
 	rc = cb_args_command(
@@ -53,62 +49,60 @@ cmd_report(struct agent *a, int argc, char **argv)
 		"  meetings     per cell, months --from..--to: meetings held "
 		"and\n"
 		"               missing, attendance, guide 12-HD/BTCTW "
-		"criteria\n\n",
+		"criteria\n"
+		"  campaign     dissolving the commune-agency cell(s): "
+		"cells\n"
+		"               dissolved by --to, their members moved to "
+		"other\n"
+		"               cells or in transit (cells not dissolved "
+		"before\n"
+		"               --from)\n"
+		"  transfers    released --from..--to: official transfers "
+		"released,\n"
+		"               accepted, declined, in transit, overdue (30 "
+		"working\n"
+		"               days after the letter) and over 3 months, "
+		"as of\n"
+		"               --on; internal moves; --overdue lists the "
+		"overdue\n"
+		"               ones with letter, member and working days "
+		"late\n\n"
+		"The district's hub runs the same reports for every commune "
+		"('chibo-hub\nreport'), and 'sync'.\n\n",
 		defs, argc, argv, &v, 1, 1, "give one KIND");
 	if (rc >= 0)
 		return rc;
-	kind = v.pos[0];
-	if ((f = cb_args_get(&v, 5))) {
-		if (!strcmp(f, "csv"))
-			fmt = CB_REPORT_CSV;
-		else if (!strcmp(f, "json"))
-			fmt = CB_REPORT_JSON;
-		else if (strcmp(f, "table"))
-			return cb_args_usage("report",
-			                     "--format is table, csv or "
-			                     "json");
-	}
-	if (!strcmp(kind, "congresses") && !cb_args_get(&v, 0))
-		return cb_args_usage("report", "congresses needs --term");
-	if (!strcmp(kind, "ratings") &&
-	    (!cb_args_get(&v, 1) || !cb_period_valid(cb_args_get(&v, 1))))
-		return cb_args_usage("report", "ratings needs --period YYYY, "
-		                               "YYYY-Qn or YYYY-MM");
-	if (!strcmp(kind, "meetings") &&
-	    (!month_ok(cb_args_get(&v, 2)) || !month_ok(cb_args_get(&v, 3))))
+	if (cb_args_get(&v, 6) &&
+	    !cb_report_format_parse(cb_args_get(&v, 6), &fmt))
 		return cb_args_usage("report",
-		                     "meetings needs --from YYYY-MM and "
-		                     "--to YYYY-MM");
-	if (cb_args_get(&v, 4)) {
-		struct cb_date d;
-
-		if (cb_date_parse(cb_args_get(&v, 4), &d, &eb))
-			return cb_args_usage("report", "--on: %s", eb.msg);
-		cb_date_format(&d, today);
-	} else {
-		struct cb_date d = cb_date_today();
-
-		cb_date_format(&d, today);
-	}
-	if (strcmp(kind, "membership") && strcmp(kind, "congresses") &&
-	    strcmp(kind, "ratings") && strcmp(kind, "meetings"))
-		return cb_args_usage("report", "unknown report '%s'", kind);
+		                     "--format is table, csv or json");
+	q.kind = v.pos[0];
+	q.root = "";
+	q.term = cb_args_get(&v, 0);
+	q.period = cb_args_get(&v, 1);
+	q.from = cb_args_get(&v, 2);
+	q.to = cb_args_get(&v, 3);
+	q.on = cb_args_get(&v, 4);
+	q.overdue = cb_args_get(&v, 5) != NULL;
+	if (!strcmp(q.kind, "sync"))
+		return cb_args_usage("report",
+		                     "sync is the hub's report: run 'chibo-hub "
+		                     "report sync' there (here: 'chibo-agent "
+		                     "status')");
+	if (cb_report_check(&q, &eb))
+		return cb_args_usage("report", "%s", eb.msg);
 	if (!(lg = agent_open(a)))
 		return 1;
-	if (!strcmp(kind, "membership"))
-		rc = cb_report_membership(lg->st, today, &r, &eb);
-	else if (!strcmp(kind, "congresses"))
-		rc = cb_report_congresses(lg->st, lg->org, cb_args_get(&v, 0),
-		                          &r, &eb);
-	else if (!strcmp(kind, "ratings"))
-		rc = cb_report_ratings(lg->st, cb_args_get(&v, 1), &r, &eb);
-	else
-		rc = cb_report_meetings(lg->st, lg->org, cb_args_get(&v, 2),
-		                        cb_args_get(&v, 3), &r, &eb);
+	q.root = lg->org;
+	/* one snapshot: a sync at the same time does not split the figures */
+	if ((rc = cb_store_exec(lg->st, "BEGIN", &eb)) == CB_OK) {
+		rc = cb_report_run(lg->st, &q, &r, &eb);
+		cb_store_rollback(lg->st);
+	}
 	if (rc) {
 		agent_error("%s", eb.msg);
 		rc = 1;
-	} else if (cb_report_write(&r, fmt, cb_args_get(&v, 6) != NULL,
+	} else if (cb_report_write(&r, fmt, cb_args_get(&v, 7) != NULL,
 	                           stdout)) {
 		agent_error("cannot write the report");
 		rc = 1;

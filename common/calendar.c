@@ -54,6 +54,54 @@ cb_calendar_due(sqlite3 *db, const char *start, int n, char out[11],
 	return CB_OK;
 }
 
+cb_err
+cb_calendar_working_days(sqlite3 *db, const char *after, const char *upto,
+                         int *n, struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"SELECT date FROM holidays WHERE date > ? AND date <= ?";
+	struct cb_date a, b;
+	sqlite3_stmt *s = NULL;
+	int64_t first, last;
+	int count = 0, r;
+
+	if (cb_date_parse(after, &a, eb) || cb_date_parse(upto, &b, eb))
+		return cb_error_prefix(eb, CB_EINVAL, "working days");
+	first = cb_date_to_days(&a) + 1;
+	last = cb_date_to_days(&b);
+	if (last - first > 36525)
+		return cb_error(eb, CB_EINVAL,
+		                "working days from %s to %s: over 100 years",
+		                after, upto);
+	for (int64_t day = first; day <= last; day++) {
+		struct cb_date d = cb_date_from_days(day);
+
+		count += cb_date_weekday(&d) < 5;
+	}
+	/* less the holidays on a weekday (one on a weekend is not a
+	 * working day anyway) */
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return cb_error(eb, CB_EIO, "cannot read holidays: %s",
+		                sqlite3_errmsg(db));
+	sqlite3_bind_text(s, 1, after, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, upto, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct cb_date h;
+		struct cb_errbuf ignore;
+
+		if (!cb_date_parse((const char *)sqlite3_column_text(s, 0), &h,
+		                   &ignore) &&
+		    cb_date_weekday(&h) < 5)
+			count--;
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return cb_error(eb, CB_EIO, "cannot read holidays: %s",
+		                sqlite3_errmsg(db));
+	*n = count;
+	return CB_OK;
+}
+
 static void
 sql_due(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {

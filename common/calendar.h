@@ -14,6 +14,13 @@
 cb_err cb_calendar_due(sqlite3 *db, const char *start, int n, char out[11],
                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The working days d with after < d <= upto (both YYYY-MM-DD, at most
+ * 100 years apart) into *n: 0 when upto is not after after. How late an
+ * overdue transfer is: the working days after its due day, up to a day. */
+cb_err cb_calendar_working_days(sqlite3 *db, const char *after,
+                                const char *upto, int *n,
+                                struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* Registers chibo_due(date, n) in SQL: cb_calendar_due, or NULL. */
 int cb_calendar_register(sqlite3 *db);
 

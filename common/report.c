@@ -8,8 +8,12 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "buf.h"
+#include "calendar.h"
 #include "csv.h"
+#include "date.h"
 #include "entry.h"
 #include "ops.h"
 #include "table.h"
@@ -143,16 +147,16 @@ ints_of(struct cb_store *st, const char *sql, const char *a, const char *b,
 
 static cb_err
 count_of(struct cb_store *st, const char *sql, const char *a, const char *b,
-         long long *n, struct cb_errbuf *eb)
+         const char *c, long long *n, struct cb_errbuf *eb)
 {
-	return ints_of(st, sql, a, b, NULL, n, 1, eb);
+	return ints_of(st, sql, a, b, c, n, 1, eb);
 }
 
 #define LIVE "status IN ('probationary', 'official', 'exempt')"
 
 cb_err
-cb_report_membership(struct cb_store *st, const char *on, struct cb_report *out,
-                     struct cb_errbuf *eb)
+cb_report_membership(struct cb_store *st, const char *root, const char *on,
+                     struct cb_report *out, struct cb_errbuf *eb)
 {
 	static const char *const cols[] = { "GROUP", "VALUE", "MEMBERS" };
 	static const char *const bands[][3] = {
@@ -160,21 +164,23 @@ cb_report_membership(struct cb_store *st, const char *on, struct cb_report *out,
 		{ "40-49", "40", "49" },        { "50-59", "50", "59" },
 		{ "60 and over", "60", "999" },
 	};
-	static const char by_status[] =
-		"SELECT count(*) FROM members WHERE status = ?1";
-	static const char by_kind[] =
+	/* :root is parameter 1 (scope.h); the rest are numbered from 2 */
+	static const char by_status[] = CB_SQL_SUBTREE
+		"SELECT count(*) FROM members WHERE status = ?2 AND org IN sub";
+	static const char by_kind[] = CB_SQL_SUBTREE
 		"SELECT count(*) FROM members m JOIN orgs o ON o.code = m.cell "
-		"WHERE m." LIVE " AND o.kind = ?1";
-	static const char by_work[] =
+		"WHERE m." LIVE " AND o.kind = ?2 AND m.org IN sub";
+	static const char by_work[] = CB_SQL_SUBTREE
 		"SELECT count(*) FROM members WHERE " LIVE
-		" AND coalesce(work_category, 'unspecified') = ?1";
-	static const char by_age[] =
-		"SELECT count(*) FROM (SELECT CAST(substr(?1, 1, 4) AS "
+		" AND coalesce(work_category, 'unspecified') = ?2 AND org IN "
+		"sub";
+	static const char by_age[] = CB_SQL_SUBTREE
+		"SELECT count(*) FROM (SELECT CAST(substr(?2, 1, 4) AS "
 		"INTEGER) - "
 		"CAST(substr(birth_date, 1, 4) AS INTEGER) - "
-		"(substr(?1, 6) < substr(birth_date, 6)) AS age FROM members "
-		"WHERE " LIVE ") WHERE age BETWEEN CAST(?2 AS INTEGER) AND "
-		"CAST(substr(?2, instr(?2, '-') + 1) AS INTEGER)";
+		"(substr(?2, 6) < substr(birth_date, 6)) AS age FROM members "
+		"WHERE " LIVE " AND org IN sub) WHERE age BETWEEN CAST(?3 AS "
+		"INTEGER) AND CAST(substr(?3, instr(?3, '-') + 1) AS INTEGER)";
 	struct cb_report r;
 	json_t *j;
 	char num[32], range[16];
@@ -186,8 +192,8 @@ cb_report_membership(struct cb_store *st, const char *on, struct cb_report *out,
 	j = json_object();
 	json_object_set_new(r.summary, "by_status", j);
 	for (size_t i = 0; cb_member_statuses[i]; i++) {
-		if ((rc = count_of(st, by_status, cb_member_statuses[i], NULL,
-		                   &n, eb)))
+		if ((rc = count_of(st, by_status, root, cb_member_statuses[i],
+		                   NULL, &n, eb)))
 			goto out;
 		if (!cb_status_terminal(cb_member_statuses[i]))
 			live += n;
@@ -202,8 +208,8 @@ cb_report_membership(struct cb_store *st, const char *on, struct cb_report *out,
 	j = json_object();
 	json_object_set_new(r.summary, "by_cell_kind", j);
 	for (size_t i = 0; cb_cell_kinds[i]; i++) {
-		if ((rc = count_of(st, by_kind, cb_cell_kinds[i], NULL, &n,
-		                   eb)))
+		if ((rc = count_of(st, by_kind, root, cb_cell_kinds[i], NULL,
+		                   &n, eb)))
 			goto out;
 		json_object_set_new(j, cb_cell_kinds[i], json_integer(n));
 		snprintf(num, sizeof(num), "%lld", n);
@@ -218,7 +224,7 @@ cb_report_membership(struct cb_store *st, const char *on, struct cb_report *out,
 		const char *w = cb_work_categories[i] ? cb_work_categories[i]
 		                                      : "unspecified";
 
-		if ((rc = count_of(st, by_work, w, NULL, &n, eb)))
+		if ((rc = count_of(st, by_work, root, w, NULL, &n, eb)))
 			goto out;
 		json_object_set_new(j, w, json_integer(n));
 		snprintf(num, sizeof(num), "%lld", n);
@@ -232,7 +238,7 @@ cb_report_membership(struct cb_store *st, const char *on, struct cb_report *out,
 	for (size_t i = 0; i < sizeof(bands) / sizeof(bands[0]); i++) {
 		snprintf(range, sizeof(range), "%s-%s", bands[i][1],
 		         bands[i][2]);
-		if ((rc = count_of(st, by_age, on, range, &n, eb)))
+		if ((rc = count_of(st, by_age, root, on, range, &n, eb)))
 			goto out;
 		json_object_set_new(j, bands[i][0], json_integer(n));
 		snprintf(num, sizeof(num), "%lld", n);
@@ -318,14 +324,16 @@ out:
 }
 
 cb_err
-cb_report_ratings(struct cb_store *st, const char *period,
+cb_report_ratings(struct cb_store *st, const char *root, const char *period,
                   struct cb_report *out, struct cb_errbuf *eb)
 {
 	static const char *const cols[] = { "SUBJECTS", "LEVEL", "COUNT",
 		                            "SHARE" };
-	static const char sql[] =
-		"SELECT count(*) FROM ratings WHERE period = ?1 AND stage = "
-		"'decided' AND subject_kind = ?2 AND level = ?3";
+	static const char sql[] = CB_SQL_SUBTREE
+		"SELECT count(*) FROM ratings WHERE period = ?2 AND stage = "
+		"'decided' AND subject_kind = ?3 AND level = ?4 AND CASE "
+		"subject_kind WHEN 'org' THEN subject IN sub ELSE subject IN "
+		"(SELECT id FROM members WHERE org IN sub) END";
 	static const char *const kinds[] = { "member", "org" };
 	struct cb_report r;
 	sqlite3_stmt *s = NULL;
@@ -347,9 +355,10 @@ cb_report_ratings(struct cb_store *st, const char *period,
 		json_object_set_new(r.summary, kinds[k], j);
 		for (size_t l = 0; l < 4; l++) {
 			sqlite3_reset(s);
-			cb_bind_text(s, 1, period);
-			cb_bind_text(s, 2, kinds[k]);
-			cb_bind_text(s, 3, cb_rating_levels[l]);
+			cb_scope_bind_root(s, root);
+			cb_bind_text(s, 2, period);
+			cb_bind_text(s, 3, kinds[k]);
+			cb_bind_text(s, 4, cb_rating_levels[l]);
 			if (sqlite3_step(s) != SQLITE_ROW) {
 				rc = fail_sql(st, eb);
 				goto out;
@@ -551,6 +560,863 @@ out:
 	sqlite3_finalize(c);
 	cb_report_release(&r);
 	return rc;
+}
+
+/* 7047 -> "7,047": the figures of the notes, grouped as the seed articles
+ * print them (Vietnamese uses a dot where English uses the comma). */
+static void
+grouped(long long n, char out[32])
+{
+	char digits[24];
+	int len, k = 0;
+
+	len = snprintf(digits, sizeof(digits), "%lld", n < 0 ? -n : n);
+	if (n < 0)
+		out[k++] = '-';
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	out[k] = 0;
+}
+
+/* "s" unless n is 1: "1 key", "2 keys". */
+static const char *
+plural(long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void
+num(long long n, char out[24])
+{
+	snprintf(out, 24, "%lld", n);
+}
+
+/* The ends of a date range as SQL compares them: '' is before every day,
+ * '9999-12-31' after. */
+#define OPEN_FROM(d) ((d) ? (d) : "")
+#define OPEN_TO(d) ((d) ? (d) : "9999-12-31")
+
+#define TERMINAL "('struck-off', 'expelled', 'resigned', 'deceased')"
+
+/* After CB_SQL_SUBTREE: cells(cell, org, p, dissolved_on), the campaign's
+ * cells — commune-agency cells of the subtree not dissolved before :from
+ * — with p, the first day their members are counted from (the plan's day,
+ * or :to when there is no plan or it is later). */
+#define CAMPAIGN_CELLS                                                         \
+	", camp(cell, org, p, dissolved_on) AS (SELECT c.code, c.parent, "     \
+	"min(coalesce((SELECT max(d.planned_on) FROM dissolutions d WHERE "    \
+	"d.cell = c.code), :to), :to), (SELECT max(d.dissolved_on) FROM "      \
+	"dissolutions d WHERE d.cell = c.code AND d.state = 'dissolved') "     \
+	"FROM orgs c WHERE c.level = 'cell' AND c.kind = 'commune-agency' "    \
+	"AND c.code IN sub), cells AS (SELECT * FROM camp WHERE "              \
+	"dissolved_on IS NULL OR dissolved_on >= :from) "
+
+static void
+bind_named(sqlite3_stmt *s, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+
+	if (i > 0)
+		cb_bind_text(s, i, v);
+}
+
+struct campaign_sum {
+	long long orgs, finished, cells, dissolved, members, moved;
+};
+
+static void
+campaign_add(struct campaign_sum *to, const struct campaign_sum *x)
+{
+	to->orgs += x->orgs;
+	to->finished += x->finished;
+	to->cells += x->cells;
+	to->dissolved += x->dissolved;
+	to->members += x->members;
+	to->moved += x->moved;
+}
+
+static cb_err
+campaign_row(struct cb_report *r, const char *code, const char *name,
+             const char *district, const struct campaign_sum *x)
+{
+	char n[6][24];
+
+	num(x->orgs, n[0]);
+	num(x->finished, n[1]);
+	num(x->cells, n[2]);
+	num(x->dissolved, n[3]);
+	num(x->members, n[4]);
+	num(x->moved, n[5]);
+	return report_row(r, (const char *const[]){ code, name, district, n[0],
+	                                            n[1], n[2], n[3], n[4],
+	                                            n[5] });
+}
+
+static json_t *
+pair(const char *a, long long x, const char *b, long long y)
+{
+	return json_pack("{s:I, s:I}", a, (json_int_t)x, b, (json_int_t)y);
+}
+
+cb_err
+cb_report_campaign(struct cb_store *st, const char *root, const char *from,
+                   const char *to, struct cb_report *out, struct cb_errbuf *eb)
+{
+	static const char *const cols[] = {
+		"ORGANISATION", "NAME",      "DISTRICT", "ORGS",  "FINISHED",
+		"AGENCY CELLS", "DISSOLVED", "MEMBERS",  "MOVED",
+	};
+	static const char orgs_sql[] = CB_SQL_SUBTREE CAMPAIGN_CELLS
+		"SELECT g.code, g.name, coalesce(g.parent, '-'), "
+		"coalesce(d.name, ''), count(*), coalesce(sum(k.dissolved_on "
+		"IS NOT NULL AND k.dissolved_on <= :to), 0) FROM cells k JOIN "
+		"orgs g ON g.code = k.org LEFT JOIN orgs d ON d.code = "
+		"g.parent GROUP BY g.code ORDER BY coalesce(g.parent, ''), "
+		"g.code";
+	static const char members_sql[] = CB_SQL_SUBTREE CAMPAIGN_CELLS
+		", mem(member) AS (SELECT DISTINCT ms.member FROM cells k JOIN "
+		"memberships ms ON ms.cell = k.cell AND ms.kind = 'official' "
+		"AND ms.since <= :to AND (ms.until IS NULL OR ms.until >= k.p) "
+		"JOIN members m ON m.id = ms.member WHERE k.org = :org AND NOT "
+		"(m.status IN " TERMINAL " AND coalesce(m.status_on, '') <= "
+		":to)) "
+		"SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM "
+		"memberships o WHERE o.member = x.member AND o.kind = "
+		"'official' AND o.since <= :to AND (o.until IS NULL OR o.until "
+		"> :to) AND o.cell NOT IN (SELECT cell FROM cells WHERE org = "
+		":org)) OR EXISTS (SELECT 1 FROM transfers t WHERE t.member = "
+		"x.member AND t.released_on <= :to AND (t.state = 'in-transit' "
+		"OR t.closed_on > :to))), 0) FROM mem x";
+	struct campaign_sum all = { 0 }, dist = { 0 };
+	long long districts = 0, districts_done = 0;
+	struct cb_report r;
+	sqlite3_stmt *o = NULL, *m = NULL;
+	char district[CB_CODE_MAX + 1] = "", dname[CB_NAME_MAX + 1] = "";
+	char pct[48], g[6][32];
+	bool any = false;
+	json_t *j;
+	cb_err rc;
+	int step;
+
+	if ((rc = report_init(&r, "Dissolving commune-agency cells", 9, cols)))
+		goto nomem;
+	if (sqlite3_prepare_v2(cb_store_db(st), orgs_sql, -1, &o, NULL) ||
+	    sqlite3_prepare_v2(cb_store_db(st), members_sql, -1, &m, NULL)) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	cb_scope_bind_root(o, root);
+	bind_named(o, ":from", OPEN_FROM(from));
+	bind_named(o, ":to", OPEN_TO(to));
+	while ((step = sqlite3_step(o)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(o, 0);
+		const char *d = (const char *)sqlite3_column_text(o, 2);
+		struct campaign_sum x = { .orgs = 1 };
+
+		if (any && strcmp(d, district)) {
+			if (campaign_row(&r, district, dname, district, &dist))
+				goto nomem;
+			districts_done += dist.finished == dist.orgs;
+			memset(&dist, 0, sizeof(dist));
+		}
+		if (!any || strcmp(d, district)) {
+			districts++;
+			snprintf(district, sizeof(district), "%s", d);
+			snprintf(dname, sizeof(dname), "%s",
+			         sqlite3_column_text(o, 3));
+		}
+		any = true;
+		x.cells = sqlite3_column_int64(o, 4);
+		x.dissolved = sqlite3_column_int64(o, 5);
+		x.finished = x.dissolved == x.cells;
+		sqlite3_reset(m);
+		cb_scope_bind_root(m, root);
+		bind_named(m, ":from", OPEN_FROM(from));
+		bind_named(m, ":to", OPEN_TO(to));
+		bind_named(m, ":org", code);
+		if (sqlite3_step(m) != SQLITE_ROW) {
+			rc = fail_sql(st, eb);
+			goto out;
+		}
+		x.members = sqlite3_column_int64(m, 0);
+		x.moved = sqlite3_column_int64(m, 1);
+		campaign_add(&dist, &x);
+		campaign_add(&all, &x);
+		if (campaign_row(&r, code,
+		                 (const char *)sqlite3_column_text(o, 1), d,
+		                 &x))
+			goto nomem;
+	}
+	if (step != SQLITE_DONE) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	if (any) {
+		if (campaign_row(&r, district, dname, district, &dist))
+			goto nomem;
+		districts_done += dist.finished == dist.orgs;
+	}
+	if (campaign_row(&r, "total", "", "", &all))
+		goto nomem;
+	j = r.summary;
+	json_object_set_new(j, "from", from ? json_string(from) : json_null());
+	json_object_set_new(j, "to", to ? json_string(to) : json_null());
+	json_object_set_new(
+		j, "districts",
+		pair("finished", districts_done, "total", districts));
+	json_object_set_new(j, "organisations",
+	                    pair("finished", all.finished, "total", all.orgs));
+	json_object_set_new(
+		j, "cells",
+		pair("dissolved", all.dissolved, "total", all.cells));
+	json_object_set_new(j, "members",
+	                    pair("moved", all.moved, "total", all.members));
+	cb_report_percent(all.moved, all.members, pct);
+	json_object_set_new(j, "members_moved_percent", json_string(pct));
+	grouped(districts_done, g[0]);
+	grouped(districts, g[1]);
+	grouped(all.finished, g[2]);
+	grouped(all.orgs, g[3]);
+	grouped(all.moved, g[4]);
+	grouped(all.members, g[5]);
+	if (report_note(&r,
+	                "%s/%s districts; %s/%s organisations; %s/%s "
+	                "members moved",
+	                g[0], g[1], g[2], g[3], g[4], g[5]) ||
+	    report_note(&r,
+	                "An organisation with a commune-agency cell has "
+	                "finished when every such cell is dissolved%s%s; a "
+	                "member of one is moved when in another official "
+	                "cell or a transfer in flight.",
+	                to ? " by " : "", to ? to : ""))
+		goto nomem;
+	sqlite3_finalize(o);
+	sqlite3_finalize(m);
+	*out = r;
+	return CB_OK;
+nomem:
+	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+out:
+	sqlite3_finalize(o);
+	sqlite3_finalize(m);
+	cb_report_release(&r);
+	return rc;
+}
+
+/* After CB_SQL_SUBTREE: t(release, member, from_org, to_org, letter_no,
+ * letter_date, released_on, state), the official transfers of the
+ * subtree (from or to it) released from :from to :to and by :on, each in
+ * its state as of :on (an answer after :on leaves it in transit). */
+#define TRANSFERS_AS_OF                                                        \
+	", t AS (SELECT release, member, from_org, to_org, letter_no, "        \
+	"letter_date, released_on, CASE WHEN state <> 'in-transit' AND "       \
+	"closed_on <= :on THEN state ELSE 'in-transit' END AS state FROM "     \
+	"transfers WHERE released_on >= :from AND released_on <= :to AND "     \
+	"released_on <= :on AND (from_org IN sub OR to_org IN sub)) "
+
+/* Overdue: in transit, and :on is after the 30th working day after the
+ * letter; the rule of 'chibo-agent transfers' (DOMAIN.md, "Transfers"). */
+#define OVERDUE "(state = 'in-transit' AND :on > chibo_due(letter_date, 30))"
+#define OVER_3_MONTHS                                                          \
+	"(state = 'in-transit' AND :on > date(letter_date, '+3 months'))"
+
+static void
+bind_range(sqlite3_stmt *s, const char *root, const char *from, const char *to,
+           const char *on)
+{
+	cb_scope_bind_root(s, root);
+	bind_named(s, ":from", OPEN_FROM(from));
+	bind_named(s, ":to", OPEN_TO(to));
+	bind_named(s, ":on", on);
+}
+
+enum {
+	T_INTERNAL,
+	T_RELEASED,
+	T_ACCEPTED,
+	T_DECLINED,
+	T_TRANSIT,
+	T_OVERDUE,
+	T_OVER3,
+	T_N
+};
+
+static const char *const transfer_keys[T_N] = {
+	"internal_moves", "released", "accepted",      "declined",
+	"in_transit",     "overdue",  "over_3_months",
+};
+
+cb_err
+cb_report_transfers(struct cb_store *st, const char *root, const char *from,
+                    const char *to, const char *on, struct cb_report *out,
+                    struct cb_errbuf *eb)
+{
+	static const char *const cols[] = {
+		"ORGANISATION", "NAME",     "INTERNAL MOVES",
+		"RELEASED",     "ACCEPTED", "DECLINED",
+		"IN TRANSIT",   "OVERDUE",  "OVER 3 MONTHS",
+	};
+	static const char orgs_sql[] = CB_SQL_SUBTREE
+		"SELECT code, name FROM orgs WHERE level = 'grassroots' AND "
+		"code IN sub ORDER BY code";
+	/* :org NULL: those from outside the subtree */
+	static const char official_sql[] = CB_SQL_SUBTREE TRANSFERS_AS_OF
+		"SELECT count(*), coalesce(sum(state = 'accepted'), 0), "
+		"coalesce(sum(state = 'declined'), 0), coalesce(sum(state = "
+		"'in-transit'), 0), coalesce(sum(" OVERDUE "), 0), "
+		"coalesce(sum(" OVER_3_MONTHS "), 0) FROM t WHERE CASE WHEN "
+		":org IS NULL THEN from_org NOT IN sub ELSE from_org = :org "
+		"END";
+	/* a move opens the member's stay in the new cell: that row's entry */
+	static const char internal_sql[] =
+		"SELECT count(*) FROM memberships ms JOIN orgs c ON c.code = "
+		"ms.cell JOIN entries e ON e.id = ms.entry WHERE c.parent = "
+		":org AND e.op = 'member.move' AND ms.since >= :from AND "
+		"ms.since <= :to AND ms.since <= :on";
+	struct cb_report r;
+	sqlite3_stmt *o = NULL, *f = NULL, *in = NULL;
+	long long total[T_N] = { 0 };
+	char g[T_N][32];
+	json_t *j;
+	cb_err rc;
+	int step;
+
+	if ((rc = report_init(&r, "Transfers", 9, cols)))
+		goto nomem;
+	if (sqlite3_prepare_v2(cb_store_db(st), orgs_sql, -1, &o, NULL) ||
+	    sqlite3_prepare_v2(cb_store_db(st), official_sql, -1, &f, NULL) ||
+	    sqlite3_prepare_v2(cb_store_db(st), internal_sql, -1, &in, NULL)) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	cb_scope_bind_root(o, root);
+	/* every organisation of the subtree, then those from outside it */
+	for (bool outside = false;;) {
+		const char *code = NULL, *name = "from outside the subtree";
+		long long n[T_N] = { 0 };
+		char cell[T_N][24];
+
+		if (!outside) {
+			step = sqlite3_step(o);
+			if (step == SQLITE_DONE) {
+				outside = true;
+			} else if (step != SQLITE_ROW) {
+				rc = fail_sql(st, eb);
+				goto out;
+			} else {
+				code = (const char *)sqlite3_column_text(o, 0);
+				name = (const char *)sqlite3_column_text(o, 1);
+			}
+		}
+		sqlite3_reset(f);
+		bind_range(f, root, from, to, on);
+		bind_named(f, ":org", code);
+		if (sqlite3_step(f) != SQLITE_ROW) {
+			rc = fail_sql(st, eb);
+			goto out;
+		}
+		for (int i = T_RELEASED; i < T_N; i++)
+			n[i] = sqlite3_column_int64(f, i - T_RELEASED);
+		if (code) {
+			sqlite3_reset(in);
+			bind_range(in, root, from, to, on);
+			bind_named(in, ":org", code);
+			if (sqlite3_step(in) != SQLITE_ROW) {
+				rc = fail_sql(st, eb);
+				goto out;
+			}
+			n[T_INTERNAL] = sqlite3_column_int64(in, 0);
+		}
+		for (int i = 0; i < T_N; i++) {
+			total[i] += n[i];
+			num(n[i], cell[i]);
+		}
+		if (report_row(&r, (const char *const[]){
+					   code ? code : "outside", name,
+					   code ? cell[T_INTERNAL] : "",
+					   cell[T_RELEASED], cell[T_ACCEPTED],
+					   cell[T_DECLINED], cell[T_TRANSIT],
+					   cell[T_OVERDUE], cell[T_OVER3] }))
+			goto nomem;
+		if (outside)
+			break;
+	}
+	for (int i = 0; i < T_N; i++)
+		num(total[i], g[i]);
+	if (report_row(&r, (const char *const[]){ "total", "", g[T_INTERNAL],
+	                                          g[T_RELEASED], g[T_ACCEPTED],
+	                                          g[T_DECLINED], g[T_TRANSIT],
+	                                          g[T_OVERDUE], g[T_OVER3] }))
+		goto nomem;
+	j = r.summary;
+	json_object_set_new(j, "from", from ? json_string(from) : json_null());
+	json_object_set_new(j, "to", to ? json_string(to) : json_null());
+	json_object_set_new(j, "on", json_string(on));
+	for (int i = 0; i < T_N; i++)
+		json_object_set_new(j, transfer_keys[i],
+		                    json_integer(total[i]));
+	for (int i = 0; i < T_N; i++)
+		grouped(total[i], g[i]);
+	if (report_note(&r,
+	                "%s official transfer%s released: %s accepted, %s "
+	                "declined, %s in transit (%s overdue, %s over 3 "
+	                "months); %s internal move%s",
+	                g[T_RELEASED], plural(total[T_RELEASED]), g[T_ACCEPTED],
+	                g[T_DECLINED], g[T_TRANSIT], g[T_OVERDUE], g[T_OVER3],
+	                g[T_INTERNAL], plural(total[T_INTERNAL])) ||
+	    report_note(&r,
+	                "As of %s. Overdue: not answered 30 working days "
+	                "after the letter; over 3 months: the member may be "
+	                "struck off. See 'report transfers --overdue'.",
+	                on))
+		goto nomem;
+	sqlite3_finalize(o);
+	sqlite3_finalize(f);
+	sqlite3_finalize(in);
+	*out = r;
+	return CB_OK;
+nomem:
+	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+out:
+	sqlite3_finalize(o);
+	sqlite3_finalize(f);
+	sqlite3_finalize(in);
+	cb_report_release(&r);
+	return rc;
+}
+
+cb_err
+cb_report_overdue(struct cb_store *st, const char *root, const char *from,
+                  const char *to, const char *on, struct cb_report *out,
+                  struct cb_errbuf *eb)
+{
+	static const char *const cols[] = {
+		"LETTER",        "LETTER DATE", "MEMBER",
+		"CARD",          "FROM",        "TO",
+		"RELEASED",      "DUE",         "WORKING DAYS OVERDUE",
+		"OVER 3 MONTHS",
+	};
+	static const char sql[] = CB_SQL_SUBTREE TRANSFERS_AS_OF
+		"SELECT t.letter_no, t.letter_date, coalesce(m.full_name, ''), "
+		"coalesce(m.card_no, ''), t.from_org, t.to_org, "
+		"t.released_on, chibo_due(t.letter_date, 30), " OVER_3_MONTHS
+		" FROM t LEFT JOIN members m ON m.id = t.member WHERE " OVERDUE
+		" ORDER BY t.letter_date, t.released_on, t.release";
+	struct cb_report r;
+	sqlite3_stmt *s = NULL;
+	long long n = 0, over3 = 0;
+	char g[2][32];
+	cb_err rc;
+	int step;
+
+	if ((rc = report_init(&r, "Overdue transfers", 10, cols)))
+		goto nomem;
+	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	bind_range(s, root, from, to, on);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *c[9];
+		char days[24];
+		int late;
+
+		for (int i = 0; i < 8; i++)
+			c[i] = (const char *)sqlite3_column_text(s, i);
+		if ((rc = cb_calendar_working_days(cb_store_db(st), c[7], on,
+		                                   &late, eb)))
+			goto out;
+		num(late, days);
+		n++;
+		over3 += sqlite3_column_int(s, 8);
+		if (report_row(&r, (const char *const[]){
+					   c[0], c[1], c[2], c[3], c[4], c[5],
+					   c[6], c[7], days,
+					   sqlite3_column_int(s, 8) ? "yes"
+								    : "no" }))
+			goto nomem;
+	}
+	if (step != SQLITE_DONE) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	json_object_set_new(r.summary, "from",
+	                    from ? json_string(from) : json_null());
+	json_object_set_new(r.summary, "to",
+	                    to ? json_string(to) : json_null());
+	json_object_set_new(r.summary, "on", json_string(on));
+	json_object_set_new(r.summary, "overdue", json_integer(n));
+	json_object_set_new(r.summary, "over_3_months", json_integer(over3));
+	grouped(n, g[0]);
+	grouped(over3, g[1]);
+	if (report_note(&r,
+	                "%s overdue transfer%s on %s (not answered 30 working "
+	                "days after the letter), %s of them over 3 months",
+	                g[0], plural(n), on, g[1]))
+		goto nomem;
+	sqlite3_finalize(s);
+	*out = r;
+	return CB_OK;
+nomem:
+	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+out:
+	sqlite3_finalize(s);
+	cb_report_release(&r);
+	return rc;
+}
+
+void
+cb_report_time(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000) + 7 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
+}
+
+/* Fork evidence is kept in the log with a reason "fork: …": it is not the
+ * key's chain, and it is counted apart from the projection's rejections. */
+cb_err
+cb_report_key_stats(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
+                    struct cb_report_key *out, struct cb_errbuf *eb)
+{
+	static const char head_sql[] =
+		"SELECT seq, time_ms FROM entries WHERE author = ?1 AND "
+		"(reason IS NULL OR reason NOT LIKE 'fork:%') "
+		"ORDER BY seq DESC LIMIT 1";
+	static const char counts_sql[] =
+		"SELECT count(CASE WHEN state = 'rejected' AND (reason IS NULL "
+		"OR reason NOT LIKE 'fork:%') THEN 1 END), "
+		"count(CASE WHEN reason LIKE 'fork:%' THEN 1 END), "
+		"count(CASE WHEN state = 'pending' THEN 1 END) "
+		"FROM entries WHERE author = ?1";
+	struct cb_report_key ks = { 0 };
+	sqlite3_stmt *s;
+	int r;
+
+	if (!(s = cb_store_stmt(st, head_sql, eb)))
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, key, CB_KEY_BYTES, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		ks.seq = sqlite3_column_int64(s, 0);
+		ks.last_ms = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return cb_store_error(st, eb, "cannot read the log");
+	if (!(s = cb_store_stmt(st, counts_sql, eb)))
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, key, CB_KEY_BYTES, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		ks.rejected = sqlite3_column_int64(s, 0);
+		ks.forks = sqlite3_column_int64(s, 1);
+		ks.pending = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW)
+		return cb_store_error(st, eb, "cannot read the log");
+	*out = ks;
+	return CB_OK;
+}
+
+cb_err
+cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
+               struct cb_errbuf *eb)
+{
+	static const char *const cols[] = {
+		"KEY",
+		"ORG",
+		"ROLE",
+		"NAME",
+		"LAST CONTACT (UTC+7)",
+		"VIA",
+		"LAST ENTRY (UTC+7)",
+		"SEQ",
+		"WAITING",
+		"REJECTED",
+		"FORKS",
+		"STATE",
+	};
+	static const char sql[] = CB_SQL_SUBTREE
+		"SELECT e.key, e.org, e.role, coalesce(e.name, ''), "
+		"e.revoked_on, c.last_ms, c.last_kind FROM enrolments e LEFT "
+		"JOIN contacts c ON c.key = e.key WHERE :root IS NULL OR e.org "
+		"IN sub ORDER BY e.org, e.key";
+	struct cb_report r;
+	sqlite3_stmt *s = NULL;
+	long long nkeys = 0, never = 0, waiting = 0, rejected = 0, forked = 0;
+	json_t *keys = NULL;
+	char g[5][32];
+	cb_err rc;
+	int step;
+
+	if ((rc = report_init(&r, "Sync", 12, cols)))
+		goto nomem;
+	if (!(keys = json_array()))
+		goto nomem;
+	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	cb_scope_bind_root(s, root);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *hex = (const char *)sqlite3_column_text(s, 0);
+		const char *revoked = (const char *)sqlite3_column_text(s, 4);
+		bool contacted = sqlite3_column_type(s, 5) != SQLITE_NULL;
+		int64_t contact_ms = sqlite3_column_int64(s, 5);
+		unsigned char key[CB_KEY_BYTES];
+		struct cb_report_key ks;
+		char shortkey[13], contact[32] = "never", last[32] = "-";
+		char n[4][24], state[64];
+
+		if (cb_hex_decode(hex, key, sizeof(key), eb)) {
+			rc = cb_error_prefix(eb, CB_EINVAL, "enrolled key '%s'",
+			                     hex);
+			goto out;
+		}
+		if ((rc = cb_report_key_stats(st, key, &ks, eb)))
+			goto out;
+		nkeys++;
+		never += !contacted;
+		waiting += ks.pending;
+		rejected += ks.rejected;
+		forked += ks.forks > 0;
+		if (contacted)
+			cb_report_time(contact_ms, contact);
+		if (ks.seq)
+			cb_report_time(ks.last_ms, last);
+		snprintf(shortkey, sizeof(shortkey), "%.12s", hex);
+		num(ks.seq, n[0]);
+		num(ks.pending, n[1]);
+		num(ks.rejected, n[2]);
+		num(ks.forks, n[3]);
+		snprintf(state, sizeof(state), "%s%s%s%s",
+		         revoked ? "revoked " : "", revoked ? revoked : "",
+		         revoked && ks.forks ? ", " : "",
+		         ks.forks  ? "frozen"
+		         : revoked ? ""
+		                   : "active");
+		if (report_row(
+			    &r,
+			    (const char *const[]){
+				    shortkey,
+				    (const char *)sqlite3_column_text(s, 1),
+				    (const char *)sqlite3_column_text(s, 2),
+				    (const char *)sqlite3_column_text(s, 3),
+				    contact,
+				    contacted
+					    ? (const char *)sqlite3_column_text(
+						      s, 6)
+					    : "",
+				    last, n[0], n[1], n[2], n[3], state }) ||
+		    json_array_append_new(
+			    keys,
+			    json_pack("{s:s, s:o, s:o, s:I, s:I, s:I, s:I}",
+		                      "key", hex, "last_contact_ms",
+		                      contacted ? json_integer(contact_ms)
+		                                : json_null(),
+		                      "last_entry_ms",
+		                      ks.seq ? json_integer(ks.last_ms)
+		                             : json_null(),
+		                      "seq", (json_int_t)ks.seq, "waiting",
+		                      (json_int_t)ks.pending, "rejected",
+		                      (json_int_t)ks.rejected, "forks",
+		                      (json_int_t)ks.forks)))
+			goto nomem;
+	}
+	if (step != SQLITE_DONE) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	json_object_set_new(r.summary, "keys", json_integer(nkeys));
+	json_object_set_new(r.summary, "never_contacted", json_integer(never));
+	json_object_set_new(r.summary, "waiting", json_integer(waiting));
+	json_object_set_new(r.summary, "rejected", json_integer(rejected));
+	json_object_set_new(r.summary, "forked_keys", json_integer(forked));
+	json_object_set_new(r.summary, "by_key", keys);
+	keys = NULL;
+	grouped(nkeys, g[0]);
+	grouped(never, g[1]);
+	grouped(waiting, g[2]);
+	grouped(rejected, g[3]);
+	grouped(forked, g[4]);
+	if (report_note(&r,
+	                "%s key%s, %s never in contact; %s entr%s waiting, "
+	                "%s rejected; %s key%s with a fork",
+	                g[0], plural(nkeys), g[1], g[2],
+	                waiting == 1 ? "y" : "ies", g[3], g[4], plural(forked)))
+		goto nomem;
+	sqlite3_finalize(s);
+	*out = r;
+	return CB_OK;
+nomem:
+	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+out:
+	json_decref(keys);
+	sqlite3_finalize(s);
+	cb_report_release(&r);
+	return rc;
+}
+
+/* --- a report as a command line asks for it ---------------------------- */
+
+enum {
+	OPT_ON = 1u << 0,
+	OPT_TERM = 1u << 1,
+	OPT_PERIOD = 1u << 2,
+	OPT_MONTHS = 1u << 3, /* --from and --to, months, required */
+	OPT_DATES = 1u << 4,  /* --from and --to, days, optional */
+	OPT_OVERDUE = 1u << 5,
+};
+
+static const struct {
+	const char *kind;
+	unsigned opts;
+} report_kinds[] = {
+	{ "membership", OPT_ON },
+	{ "congresses", OPT_TERM },
+	{ "ratings", OPT_PERIOD },
+	{ "meetings", OPT_MONTHS },
+	{ "campaign", OPT_DATES },
+	{ "transfers", OPT_DATES | OPT_ON | OPT_OVERDUE },
+	{ "sync", 0 },
+};
+
+/* YYYY-MM, or a day of that month (the month is taken). */
+static bool
+month_ok(const char *s)
+{
+	struct cb_date d;
+	struct cb_errbuf eb;
+	char day[11];
+
+	if (!s)
+		return false;
+	if (strlen(s) == 10)
+		return cb_date_parse(s, &d, &eb) == CB_OK;
+	if (strlen(s) != 7)
+		return false;
+	snprintf(day, sizeof(day), "%s-01", s);
+	return cb_date_parse(day, &d, &eb) == CB_OK;
+}
+
+static bool
+term_ok(const char *s)
+{
+	for (int i = 0; i < 9; i++)
+		if (i == 4 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return false;
+	return s[9] == 0;
+}
+
+cb_err
+cb_report_check(const struct cb_report_query *q, struct cb_errbuf *eb)
+{
+	const char *k = q->kind;
+	unsigned opts = 0;
+	size_t i, n = sizeof(report_kinds) / sizeof(report_kinds[0]);
+	struct cb_date d;
+	struct cb_errbuf why;
+
+	for (i = 0; i < n && strcmp(report_kinds[i].kind, k); i++)
+		;
+	if (i == n)
+		return cb_error(eb, CB_EINVAL, "unknown report '%s'", k);
+	opts = report_kinds[i].opts;
+	if (!q->root && strcmp(k, "sync"))
+		return cb_error(eb, CB_EINVAL, "%s needs an organisation", k);
+	if (q->on && !(opts & OPT_ON))
+		return cb_error(eb, CB_EINVAL, "%s takes no --on", k);
+	if (q->term && !(opts & OPT_TERM))
+		return cb_error(eb, CB_EINVAL, "%s takes no --term", k);
+	if (q->period && !(opts & OPT_PERIOD))
+		return cb_error(eb, CB_EINVAL, "%s takes no --period", k);
+	if ((q->from || q->to) && !(opts & (OPT_MONTHS | OPT_DATES)))
+		return cb_error(eb, CB_EINVAL, "%s takes no --from or --to", k);
+	if (q->overdue && !(opts & OPT_OVERDUE))
+		return cb_error(eb, CB_EINVAL, "%s takes no --overdue", k);
+	if ((opts & OPT_TERM) && (!q->term || !term_ok(q->term)))
+		return cb_error(eb, CB_EINVAL, "%s needs --term YYYY-YYYY", k);
+	if ((opts & OPT_PERIOD) && (!q->period || !cb_period_valid(q->period)))
+		return cb_error(eb, CB_EINVAL,
+		                "%s needs --period YYYY, YYYY-Qn or YYYY-MM",
+		                k);
+	if ((opts & OPT_MONTHS) && (!month_ok(q->from) || !month_ok(q->to)))
+		return cb_error(eb, CB_EINVAL,
+		                "%s needs --from YYYY-MM and --to YYYY-MM", k);
+	if ((opts & OPT_MONTHS) && strncmp(q->from, q->to, 7) > 0)
+		return cb_error(eb, CB_EINVAL,
+		                "%s: --from %.7s is after --to %.7s", k,
+		                q->from, q->to);
+	if (opts & OPT_DATES) {
+		if (q->from && cb_date_parse(q->from, &d, &why))
+			return cb_error(eb, CB_EINVAL, "--from: %s", why.msg);
+		if (q->to && cb_date_parse(q->to, &d, &why))
+			return cb_error(eb, CB_EINVAL, "--to: %s", why.msg);
+		if (q->from && q->to && strcmp(q->from, q->to) > 0)
+			return cb_error(eb, CB_EINVAL,
+			                "--from %s is after --to %s", q->from,
+			                q->to);
+	}
+	if (q->on && cb_date_parse(q->on, &d, &why))
+		return cb_error(eb, CB_EINVAL, "--on: %s", why.msg);
+	return CB_OK;
+}
+
+cb_err
+cb_report_run(struct cb_store *st, const struct cb_report_query *q,
+              struct cb_report *out, struct cb_errbuf *eb)
+{
+	const char *k = q->kind;
+	char today[11], from[8], to[8];
+	cb_err rc;
+
+	if ((rc = cb_report_check(q, eb)))
+		return rc;
+	if (q->on) {
+		snprintf(today, sizeof(today), "%s", q->on);
+	} else {
+		struct cb_date d = cb_date_today();
+
+		cb_date_format(&d, today);
+	}
+	if (!strcmp(k, "membership"))
+		return cb_report_membership(st, q->root, today, out, eb);
+	if (!strcmp(k, "congresses"))
+		return cb_report_congresses(st, q->root, q->term, out, eb);
+	if (!strcmp(k, "ratings"))
+		return cb_report_ratings(st, q->root, q->period, out, eb);
+	if (!strcmp(k, "meetings")) {
+		snprintf(from, sizeof(from), "%.7s", q->from);
+		snprintf(to, sizeof(to), "%.7s", q->to);
+		return cb_report_meetings(st, q->root, from, to, out, eb);
+	}
+	if (!strcmp(k, "campaign"))
+		return cb_report_campaign(st, q->root, q->from, q->to, out, eb);
+	if (!strcmp(k, "transfers"))
+		return q->overdue ? cb_report_overdue(st, q->root, q->from,
+		                                      q->to, today, out, eb)
+		                  : cb_report_transfers(st, q->root, q->from,
+		                                        q->to, today, out, eb);
+	return cb_report_sync(st, q->root, out, eb);
+}
+
+bool
+cb_report_format_parse(const char *s, enum cb_report_format *fmt)
+{
+	if (!strcmp(s, "table"))
+		*fmt = CB_REPORT_TABLE;
+	else if (!strcmp(s, "csv"))
+		*fmt = CB_REPORT_CSV;
+	else if (!strcmp(s, "json"))
+		*fmt = CB_REPORT_JSON;
+	else
+		return false;
+	return true;
 }
 
 /* A spreadsheet runs a cell that starts with = + @ (or - followed by

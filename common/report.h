@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* report.h — the figures a Party committee reports, computed from the
- * projection tables, for a commune's replica now and a hub's later (the
- * same code). A report is a titled table of text cells plus a summary of
- * totals; it renders as an aligned terminal table (display width, so
- * Vietnamese lines up), CSV that spreadsheets open (UTF-8, optional BOM,
- * quoted fields), or JSON. */
+ * projection tables: the same code serves a commune's replica
+ * ('chibo-agent report') and a district's hub ('chibo-hub report'). A
+ * report is a titled table of text cells plus a summary of totals; it
+ * renders as an aligned terminal table (display width, so Vietnamese lines
+ * up), CSV that spreadsheets open (UTF-8, optional BOM, quoted fields), or
+ * JSON. */
 #ifndef CB_REPORT_H
 #define CB_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
 
+#include "entry.h"
 #include "err.h"
 #include "store.h"
 
@@ -32,14 +35,16 @@ enum cb_report_format { CB_REPORT_TABLE, CB_REPORT_CSV, CB_REPORT_JSON };
 void cb_report_release(struct cb_report *r);
 
 /* Each report covers what the store holds of the subtree of root (a
- * replica's organisation): cells outside it, which a replica knows from
- * the hub's directory, are not counted. Membership and ratings count the
- * members and ratings the store holds, which for a replica is its scope.
+ * replica's organisation, or any organisation of a hub's district): cells
+ * and organisations outside it, which a replica knows from the hub's
+ * directory, are not counted. A member counts where the member's record
+ * is owned (members.org): a member in transit still counts at the
+ * sender. Dates are YYYY-MM-DD; a NULL from or to leaves that end open.
  *
- * Members by status, by the kind of their cell, by work category, and by
- * age band on date `on` (YYYY-MM-DD). */
-cb_err cb_report_membership(struct cb_store *st, const char *on,
-                            struct cb_report *out,
+ * Live members by status, by the kind of their cell, by work category,
+ * and by age band on date `on`. */
+cb_err cb_report_membership(struct cb_store *st, const char *root,
+                            const char *on, struct cb_report *out,
                             struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Active cells, and whether each held its congress of `term`
@@ -49,10 +54,11 @@ cb_err cb_report_congresses(struct cb_store *st, const char *root,
                             const char *term, struct cb_report *out,
                             struct cb_errbuf *eb) CB_MUST_CHECK;
 
-/* Decided ratings of `period`, by level, for members and organisations,
- * with the check that outstanding ≤ 20% of those rated good or better. */
-cb_err cb_report_ratings(struct cb_store *st, const char *period,
-                         struct cb_report *out,
+/* Decided ratings of `period`, by level, for the subtree's members and
+ * organisations, with the check that outstanding ≤ 20% of those rated
+ * good or better. */
+cb_err cb_report_ratings(struct cb_store *st, const char *root,
+                         const char *period, struct cb_report *out,
                          struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Per cell, for the months from..to (YYYY-MM): regular meetings held and
@@ -64,6 +70,121 @@ cb_err cb_report_meetings(struct cb_store *st, const char *root,
                           const char *from, const char *to,
                           struct cb_report *out,
                           struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* The dissolution of commune-agency cells (seed 000: 24/24 districts,
+ * 321/322 communes, 7,047/7,057 members moved), as of `to`, for the
+ * commune-agency cells not dissolved before `from`:
+ *
+ * - an organisation takes part if it holds such a cell; it has finished
+ *   when every one of them is dissolved on or before `to`; a district
+ *   (the organisation's parent, "-" if it has none) has finished when all
+ *   its organisations taking part, in the subtree, have;
+ * - the members of such a cell are those whose official stay in it was
+ *   open on the day of the cell's plan to dissolve it or later, up to
+ *   `to` (for a cell with no plan yet: on `to`), less those who reached
+ *   a terminal status (struck off, expelled, resigned, deceased) on or
+ *   before `to`; a member counts once per organisation;
+ * - such a member has been moved if on `to` they held an official stay in
+ *   a cell that is not one of the organisation's commune-agency cells, or
+ *   were in a transfer in flight (released, not yet accepted or declined).
+ *
+ * With `to` NULL, as of now. One row per organisation, then one per
+ * district (after its organisations) with its totals, and a row "total"; the
+ * summary has districts, organisations, cells and members, the note reads "0/1
+ * districts; 2/3 organisations; 5/6 members moved". */
+cb_err cb_report_campaign(struct cb_store *st, const char *root,
+                          const char *from, const char *to,
+                          struct cb_report *out,
+                          struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Transfers, for those released from `from` to `to` (the release date),
+ * in their state as of `on`:
+ *
+ * - official transfers (to another grassroots organisation, the
+ *   transfers table), per sending organisation of the subtree, and one
+ *   row for those released into the subtree from outside it: released,
+ *   accepted, declined (answered on or before `on`), in transit,
+ *   overdue — in transit and `on` is after the 30th working day after the
+ *   letter's date (calendar.h; the rule 'chibo-agent transfers' applies)
+ *   — and over 3 months since the letter (when the member may be struck
+ *   off);
+ * - internal moves (member.move, between cells of one organisation, the
+ *   collective transfers of a dissolution too): one decision, never in
+ *   transit, counted by the day of the move.
+ *
+ * Temporary transfers and striking a member off for an overdue transfer
+ * are not recorded by chibo yet: the report has no column for them, as a
+ * 0 would claim a count that was never kept. */
+cb_err cb_report_transfers(struct cb_store *st, const char *root,
+                           const char *from, const char *to, const char *on,
+                           struct cb_report *out,
+                           struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* The overdue official transfers of cb_report_transfers, one row each:
+ * the letter's number and date, the member, from, to, the release date,
+ * the due day and the working days from the day after it to `on`
+ * (weekends and public holidays not counted; 0 when `on` is a day off
+ * just after the due day). */
+cb_err cb_report_overdue(struct cb_store *st, const char *root,
+                         const char *from, const char *to, const char *on,
+                         struct cb_report *out,
+                         struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* A key's progress in the log of st (a hub's): the highest seq of its
+ * chain held and that entry's claimed time, its entries waiting
+ * (pending), rejected (fork evidence not counted) and the fork evidence
+ * held (entries at a seq where the chain already has one). */
+struct cb_report_key {
+	int64_t seq;     /* 0: none held */
+	int64_t last_ms; /* Unix ms of the entry at seq, if seq > 0 */
+	int64_t pending, rejected, forks;
+};
+
+cb_err cb_report_key_stats(struct cb_store *st,
+                           const unsigned char key[CB_KEY_BYTES],
+                           struct cb_report_key *out,
+                           struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Sync health per enrolled key (a hub's report), revoked ones too: the
+ * enrolment, the last signed request the hub authenticated from it and
+ * which endpoint (the contacts table, hub/contact.c), and the figures of
+ * cb_report_key_stats. Keys enrolled for an organisation of the subtree
+ * of root; every key when root is NULL (a key whose organisation has not
+ * synced yet is in no subtree the hub knows). */
+cb_err cb_report_sync(struct cb_store *st, const char *root,
+                      struct cb_report *out,
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* "2026-11-21T19:05:07+07:00": Unix ms in Vietnam's time (UTC+7, no
+ * DST). */
+void cb_report_time(int64_t ms, char out[32]);
+
+/* A report as a command line asks for it. */
+struct cb_report_query {
+	const char *kind;   /* membership, congresses, ratings, meetings,
+	                     * campaign, transfers, sync */
+	const char *root;   /* the subtree (sync: NULL for every key) */
+	const char *on;     /* membership, transfers: NULL for today */
+	const char *term;   /* congresses */
+	const char *period; /* ratings */
+	const char *from;   /* meetings: YYYY-MM (or a day of the month);
+	                     * campaign, transfers: YYYY-MM-DD */
+	const char *to;
+	bool overdue; /* transfers: the list of overdue transfers */
+};
+
+/* Check q as a usage: a known kind, the options it needs, valid dates, no
+ * option it does not take. CB_EINVAL with a one-line message (e.g.
+ * "ratings needs --period YYYY, YYYY-Qn or YYYY-MM"). */
+cb_err cb_report_check(const struct cb_report_query *q,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* cb_report_check, then the report. */
+cb_err cb_report_run(struct cb_store *st, const struct cb_report_query *q,
+                     struct cb_report *out, struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* "table", "csv" or "json" into *fmt; false for anything else. */
+bool cb_report_format_parse(const char *s, enum cb_report_format *fmt);
 
 cb_err cb_report_write(const struct cb_report *r, enum cb_report_format fmt,
                        bool bom, FILE *fp) CB_MUST_CHECK;

@@ -10,80 +10,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "hub.h"
+#include "report.h"
 #include "table.h"
 
-/* Fork evidence is kept in the log with a reason "fork: …": it is not the
- * key's chain, and it is counted apart from the projection's rejections. */
-static const char head_sql[] =
-	"SELECT seq, time_ms FROM entries WHERE author = ?1 AND "
-	"(reason IS NULL OR reason NOT LIKE 'fork:%') "
-	"ORDER BY seq DESC LIMIT 1";
-static const char counts_sql[] =
-	"SELECT count(CASE WHEN state = 'rejected' AND (reason IS NULL OR "
-	"reason NOT LIKE 'fork:%') THEN 1 END), "
-	"count(CASE WHEN reason LIKE 'fork:%' THEN 1 END) "
-	"FROM entries WHERE author = ?1";
 static const char keys_sql[] =
 	"SELECT key, org, role, name, revoked_on FROM enrolments "
 	"ORDER BY org, key";
 static const char name_sql[] = "SELECT name FROM orgs WHERE code = ?1";
 static const char size_sql[] = "SELECT count(*) FROM entries";
 
-struct key_stats {
-	int64_t seq, rejected, forks;
-	int64_t last_ms;
-	bool has_last;
-};
-
-/* "2026-11-21T19:05:07+07:00": Vietnam's time (UTC+7, no DST). */
-static void
-local_iso(int64_t ms, char out[32])
-{
-	time_t t = (time_t)(ms / 1000) + 7 * 3600;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
-}
-
+/* A key's figures: common/report.c's, which 'report sync' shows too. */
 static cb_err
-stats_of(struct cb_store *st, const char *hex, struct key_stats *out,
+stats_of(struct cb_store *st, const char *hex, struct cb_report_key *out,
          struct cb_errbuf *eb)
 {
 	unsigned char key[CB_KEY_BYTES];
-	struct key_stats ks = { 0 };
-	sqlite3_stmt *s;
-	int r;
 
 	if (cb_hex_decode(hex, key, sizeof(key), eb))
 		return cb_error_prefix(eb, CB_EINVAL, "enrolled key '%s'", hex);
-	if (!(s = cb_store_stmt(st, head_sql, eb)))
-		return CB_EIO;
-	sqlite3_bind_blob(s, 1, key, sizeof(key), SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		ks.seq = sqlite3_column_int64(s, 0);
-		ks.last_ms = sqlite3_column_int64(s, 1);
-		ks.has_last = true;
-	}
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return cb_store_error(st, eb, "cannot read the log");
-	if (!(s = cb_store_stmt(st, counts_sql, eb)))
-		return CB_EIO;
-	sqlite3_bind_blob(s, 1, key, sizeof(key), SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		ks.rejected = sqlite3_column_int64(s, 0);
-		ks.forks = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW)
-		return cb_store_error(st, eb, "cannot read the log");
-	*out = ks;
-	return CB_OK;
+	return cb_report_key_stats(st, key, out, eb);
 }
 
 /* One row of the table and one object of the JSON for an enrolment. */
@@ -92,16 +40,17 @@ add_key(struct cb_store *st, sqlite3_stmt *s, struct cb_table *t, json_t *arr,
         int64_t *frozen, struct cb_errbuf *eb)
 {
 	const char *c[5];
-	struct key_stats ks = { 0 };
+	struct cb_report_key ks = { 0 };
 	char shortkey[13], seq[24], rej[24], when[32] = "-", state[64];
+	bool has_last;
 	cb_err rc;
 
 	for (int i = 0; i < 5; i++)
 		c[i] = (const char *)sqlite3_column_text(s, i);
 	if ((rc = stats_of(st, c[0], &ks, eb)))
 		return rc;
-	if (ks.has_last)
-		local_iso(ks.last_ms, when);
+	if ((has_last = ks.seq > 0))
+		cb_report_time(ks.last_ms, when);
 	snprintf(shortkey, sizeof(shortkey), "%.12s", c[0]);
 	snprintf(seq, sizeof(seq), "%" PRId64, ks.seq);
 	snprintf(rej, sizeof(rej), "%" PRId64, ks.rejected);
@@ -119,9 +68,8 @@ add_key(struct cb_store *st, sqlite3_stmt *s, struct cb_table *t, json_t *arr,
 	                      c[3], "revoked_on", c[4], "seq",
 	                      (json_int_t)ks.seq, "rejected",
 	                      (json_int_t)ks.rejected, "last_entry",
-	                      ks.has_last ? when : NULL, "last_entry_ms",
-	                      ks.has_last ? json_integer(ks.last_ms)
-	                                  : json_null(),
+	                      has_last ? when : NULL, "last_entry_ms",
+	                      has_last ? json_integer(ks.last_ms) : json_null(),
 	                      "frozen", ks.forks > 0)) ||
 	    cb_table_add(t, (const char *const[]){ shortkey, c[1], c[2], c[3],
 	                                           seq, rej, when, state }))

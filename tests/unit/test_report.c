@@ -2,7 +2,11 @@
 /* test_report.c — every report computed from a fixed scenario and compared
  * with figures worked out by hand (in the comments beside them), a CSV
  * round trip through the CSV reader, and table columns aligned by display
- * width with Vietnamese names. */
+ * width with Vietnamese names. Two scenarios: one commune's replica, and a
+ * district — a hub, its committee's office and communes that sync with it
+ * through push and pull — for the campaign of dissolving commune-agency
+ * cells, transfers (overdue across weekends and public holidays) and the
+ * hub's sync health. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,9 +19,13 @@
 
 #include <sodium.h>
 
+#include "accept.h"
+#include "calendar.h"
 #include "csv.h"
+#include "ingest.h"
 #include "ledger.h"
 #include "report.h"
+#include "scope.h"
 #include "text.h"
 
 static char dir[64];
@@ -223,7 +231,7 @@ test_membership(void **state)
 	struct cb_errbuf eb;
 
 	(void)state;
-	if (cb_report_membership(lg->st, "2026-11-21", &r, &eb))
+	if (cb_report_membership(lg->st, lg->org, "2026-11-21", &r, &eb))
 		fail_msg("%s", eb.msg);
 	/* A, C, D official; B probationary; E deceased */
 	assert_int_equal(summary_int(&r, "by_status", "official"), 3);
@@ -243,7 +251,7 @@ test_membership(void **state)
 	assert_int_equal(summary_int(&r, "by_age", "60 and over"), 1);
 	cb_report_release(&r);
 	/* a day later D turns 30 */
-	if (cb_report_membership(lg->st, "2026-12-01", &r, &eb))
+	if (cb_report_membership(lg->st, lg->org, "2026-12-01", &r, &eb))
 		fail_msg("%s", eb.msg);
 	assert_int_equal(summary_int(&r, "by_age", "under 30"), 0);
 	assert_int_equal(summary_int(&r, "by_age", "30-39"), 2);
@@ -279,7 +287,7 @@ test_ratings(void **state)
 	struct cb_errbuf eb;
 
 	(void)state;
-	if (cb_report_ratings(lg->st, "2025", &r, &eb))
+	if (cb_report_ratings(lg->st, lg->org, "2025", &r, &eb))
 		fail_msg("%s", eb.msg);
 	/* decided only: A outstanding; B, C, D good (A's self-rating is not
 	 * counted). 1 of 4 good-or-better = 25% > 20%. */
@@ -426,6 +434,842 @@ test_csv_formula_injection(void **state)
 	cb_report_release(&r);
 }
 
+/* --- a district through its hub -------------------------------------- */
+
+/* The district of Lạng Giang: its hub, the office of its committee, and
+ * four communes that sync with it (E, a commune of elsewhere, never does).
+ * Every entry goes through the real ledger, push and pull; dates are in
+ * the past, and every report is asked as of a given day. */
+static char droot[64];
+static struct cb_ledger *hub, *qa, *qb, *qc, *qd, *qe, *office;
+static int64_t cursor[6];
+static char t1[65], t2[65], t3[65], t4[65], te[65];
+
+static struct cb_ledger *
+district_replica(const struct cb_ledger_kind *kind, const char *name,
+                 json_t *init)
+{
+	struct cb_ledger *r = NULL;
+	struct cb_errbuf eb;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", droot, name);
+	if (cb_ledger_create_kind(path, kind, init, &r, &eb))
+		fail_msg("%s: %s", name, eb.msg);
+	json_decref(init);
+	return r;
+}
+
+static json_t *
+commune_init(const char *code, const char *name)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "code", code, "name", name,
+	                 "kind", "party-committee", "parent", "BG.LG");
+}
+
+/* Append op to r; the new entry's id into id (64 hex) if not NULL. */
+static void
+rop(struct cb_ledger *r, const char *name, json_t *in, char *id)
+{
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_errbuf eb;
+
+	if (!in)
+		fail_msg("%s: bad test JSON", name);
+	if (cb_ledger_append(r, name, in, &e, &eb))
+		fail_msg("%s refused: %s", name, eb.msg);
+	if (id)
+		cb_hash_hex(e.id, id);
+	cb_entry_release(&e);
+	json_decref(in);
+}
+
+static void
+rmember(struct cb_ledger *r, const char *card, const char *name,
+        const char *cell)
+{
+	rop(r, "member.add",
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "full_name", name,
+	              "birth_date", "1975-05-05", "sex", "male", "card_no",
+	              card, "admitted_on", "2000-01-01", "official_on",
+	              "2001-01-01", "cell", cell),
+	    NULL);
+}
+
+static void
+rmove(struct cb_ledger *r, const char *card, const char *cell, const char *on)
+{
+	rop(r, "member.move",
+	    json_pack("{s:s, s:s, s:s}", "member", card, "cell", cell, "on",
+	              on),
+	    NULL);
+}
+
+static void
+rrelease(struct cb_ledger *r, const char *card, const char *to,
+         const char *letter, const char *on, char *id)
+{
+	rop(r, "member.release",
+	    json_pack("{s:s, s:s, s:s, s:s, s:s}", "member", card, "to_org", to,
+	              "letter_no", letter, "letter_date", on, "on", on),
+	    id);
+}
+
+/* The entries of r's own chain as one entry stream. */
+static void
+own_chain(struct cb_ledger *r, struct cb_buf *out)
+{
+	sqlite3_stmt *s;
+
+	cb_buf_init(out);
+	sqlite3_prepare_v2(cb_store_db(r->st),
+	                   "SELECT bytes FROM entries WHERE author = ? ORDER "
+	                   "BY seq",
+	                   -1, &s, NULL);
+	sqlite3_bind_blob(s, 1, r->key.pk, 32, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 0);
+
+		if (cb_buf_add_be32(out, n) ||
+		    cb_buf_add(out, sqlite3_column_blob(s, 0), n))
+			fail_msg("out of memory");
+	}
+	sqlite3_finalize(s);
+}
+
+/* What 'chibo-agent sync' does, without HTTP: push the whole chain (what
+ * the hub holds counts as duplicates), then pull the scope after the
+ * cursor. */
+static void
+dsync(struct cb_ledger *r, int64_t *cur)
+{
+	struct cb_push_result pr;
+	struct cb_accept_result ar;
+	struct cb_scope_page pg;
+	struct cb_scope sc;
+	struct cb_errbuf eb;
+	struct cb_buf b;
+
+	own_chain(r, &b);
+	if (cb_ingest_push(hub->st, r->key.pk, b.data, b.len, &pr, &eb))
+		fail_msg("push: %s", eb.msg);
+	assert_int_equal(pr.status, 200);
+	cb_buf_release(&b);
+	if (cb_scope_of(hub->st, r->key.pk, &sc, &eb))
+		fail_msg("scope: %s", eb.msg);
+	do {
+		cb_buf_init(&b);
+		if (cb_scope_read(hub->st, &sc, *cur, 100000, 64u << 20, &b,
+		                  &pg, &eb) ||
+		    cb_store_begin(r->st, &eb) ||
+		    cb_accept_pulled(r->st, r->key.pk, b.data, b.len, &ar,
+		                     &eb) ||
+		    cb_store_commit(r->st, &eb))
+			fail_msg("pull: %s", eb.msg);
+		cb_buf_release(&b);
+		*cur = pg.next;
+	} while (pg.more);
+}
+
+#define SYNC_A dsync(qa, &cursor[0])
+#define SYNC_B dsync(qb, &cursor[1])
+#define SYNC_C dsync(qc, &cursor[2])
+#define SYNC_D dsync(qd, &cursor[3])
+#define SYNC_OFFICE dsync(office, &cursor[4])
+
+static void
+enroll(struct cb_ledger *r, const char *org, const char *role, const char *name)
+{
+	char key[65];
+
+	cb_hex_encode(r->key.pk, 32, key);
+	/* 'chibo-agent hub --key': the replica trusts the hub's enrolments */
+	{
+		char hk[65];
+		struct cb_errbuf eb;
+
+		cb_hex_encode(hub->key.pk, 32, hk);
+		if (cb_store_meta_set(r->st, "authority", hk, &eb))
+			fail_msg("%s", eb.msg);
+	}
+	rop(hub, "key.enroll",
+	    json_pack("{s:s, s:s, s:s, s:s}", "key", key, "org", org, "role",
+	              role, "name", name),
+	    NULL);
+}
+
+static int
+district_setup(void **state)
+{
+	char plan[65];
+
+	(void)state;
+	snprintf(droot, sizeof(droot), "/tmp/chibo-district-XXXXXX");
+	if (!mkdtemp(droot))
+		return -1;
+	hub = district_replica(&cb_ledger_hub, "hub",
+	                       json_pack("{s:s, s:s, s:s}", "code", "BG.LG",
+	                                 "name", "Huyện ủy Lạng Giang", "level",
+	                                 "district"));
+	qa = district_replica(&cb_ledger_agent, "a",
+	                      commune_init("07297", "Đảng bộ xã Quế Nham"));
+	qb = district_replica(&cb_ledger_agent, "b",
+	                      commune_init("07298", "Đảng bộ xã Tân Hưng"));
+	qc = district_replica(&cb_ledger_agent, "c",
+	                      commune_init("07299", "Đảng bộ xã Ngọc Thiện"));
+	qd = district_replica(&cb_ledger_agent, "d",
+	                      commune_init("07300", "Đảng bộ xã Cao Thượng"));
+	qe = district_replica(&cb_ledger_agent, "e",
+	                      commune_init("07301", "Đảng bộ xã Phúc Hòa"));
+	office = district_replica(&cb_ledger_office, "office",
+	                          json_pack("{s:s, s:s}", "code", "BG.LG",
+	                                    "name",
+	                                    "Văn phòng Huyện ủy Lạng Giang"));
+	enroll(qa, "07297", "commune", "Văn phòng Đảng ủy xã Quế Nham");
+	enroll(qb, "07298", "commune", "Văn phòng Đảng ủy xã Tân Hưng");
+	enroll(qc, "07299", "commune", "Văn phòng Đảng ủy xã Ngọc Thiện");
+	enroll(qd, "07300", "commune", "Văn phòng Đảng ủy xã Cao Thượng");
+	enroll(office, "BG.LG", "district", "Văn phòng Huyện ủy");
+
+	/* Quế Nham: an agency cell of three, a village cell's member a4 */
+	rop(qa, "cell.create",
+	    json_pack("{s:s, s:s, s:s}", "code", "CA", "name",
+	              "Chi bộ cơ quan xã", "kind", "commune-agency"),
+	    NULL);
+	rop(qa, "cell.create",
+	    json_pack("{s:s, s:s, s:s}", "code", "01", "name",
+	              "Chi bộ thôn Ngọc Trì", "kind", "residential"),
+	    NULL);
+	rop(qa, "cell.create",
+	    json_pack("{s:s, s:s, s:s}", "code", "02", "name",
+	              "Chi bộ thôn Đại Giáp", "kind", "residential"),
+	    NULL);
+	rmember(qa, "QN-01", "Nguyễn Văn Hợp", "CA");
+	rmember(qa, "QN-02", "Dương Đăng Quyền", "CA");
+	rmember(qa, "QN-03", "Nguyễn Hữu Văn", "CA");
+	rmember(qa, "QN-04", "Trần Văn Tư", "01");
+	/* T2: Friday 17 July; never answered */
+	rrelease(qa, "card:QN-04", "07299", "07-GGT/ĐU", "2026-07-17", t2);
+	/* Tân Hưng: an agency cell of three, a village cell's member b3 */
+	rop(qb, "cell.create",
+	    json_pack("{s:s, s:s, s:s}", "code", "CA", "name",
+	              "Chi bộ cơ quan xã", "kind", "commune-agency"),
+	    NULL);
+	rop(qb, "cell.create",
+	    json_pack("{s:s, s:s, s:s}", "code", "01", "name",
+	              "Chi bộ thôn Tân Lập", "kind", "residential"),
+	    NULL);
+	rmember(qb, "TH-01", "Lê Thị Hoa", "CA");
+	rmember(qb, "TH-02", "Phạm Văn Bình", "CA");
+	rmember(qb, "TH-04", "Hoàng Văn Bốn", "CA");
+	rmember(qb, "TH-03", "Vũ Thị Ba", "01");
+	/* Ngọc Thiện: c2 left the agency cell in March, long before a plan */
+	rop(qc, "cell.create",
+	    json_pack("{s:s, s:s, s:s}", "code", "CA", "name",
+	              "Chi bộ cơ quan xã", "kind", "commune-agency"),
+	    NULL);
+	rop(qc, "cell.create",
+	    json_pack("{s:s, s:s, s:s}", "code", "01", "name",
+	              "Chi bộ thôn Đông", "kind", "residential"),
+	    NULL);
+	rmember(qc, "NT-01", "Đỗ Văn Một", "CA");
+	rmember(qc, "NT-02", "Ngô Thị Hai", "CA");
+	rmember(qc, "NT-03", "Bùi Văn Ba", "01");
+	rmove(qc, "card:NT-02", "07299.01", "2026-03-01");
+	/* Cao Thượng: no agency cell */
+	rop(qd, "cell.create",
+	    json_pack("{s:s, s:s, s:s}", "code", "01", "name",
+	              "Chi bộ thôn Cao Thượng", "kind", "residential"),
+	    NULL);
+	rmember(qd, "CT-01", "Lý Văn Sáu", "01");
+	SYNC_A;
+	SYNC_B;
+	SYNC_C;
+	SYNC_D;
+	SYNC_OFFICE;
+
+	/* Quế Nham dissolves its agency cell in September */
+	rop(qa, "cell.dissolve_plan",
+	    json_pack("{s:s, s:s}", "cell", "CA", "on", "2026-09-01"), plan);
+	SYNC_A;
+	SYNC_OFFICE;
+	rop(office, "cell.dissolve_approve",
+	    json_pack("{s:s, s:s, s:s}", "plan", plan, "decision_no",
+	              "412-QĐ/HU", "on", "2026-09-05"),
+	    NULL);
+	SYNC_OFFICE;
+	SYNC_A;
+	rmove(qa, "card:QN-01", "01", "2026-09-10");
+	rmove(qa, "card:QN-02", "01", "2026-09-10");
+	/* T1: a3 to Tân Hưng, accepted five days later */
+	rrelease(qa, "card:QN-03", "07298", "12-GGT/ĐU", "2026-09-10", t1);
+	SYNC_A;
+	SYNC_B;
+	rop(qb, "member.accept",
+	    json_pack("{s:s, s:s, s:s}", "release", t1, "cell", "01",
+	              "reported_on", "2026-09-15"),
+	    NULL);
+	SYNC_B;
+	SYNC_A;
+	rop(qa, "cell.dissolve",
+	    json_pack("{s:s, s:s}", "plan", plan, "on", "2026-09-20"), NULL);
+	SYNC_A;
+
+	/* Tân Hưng in October; b4 dies after the plan */
+	rop(qb, "cell.dissolve_plan",
+	    json_pack("{s:s, s:s}", "cell", "CA", "on", "2026-10-01"), plan);
+	SYNC_B;
+	SYNC_OFFICE;
+	rop(office, "cell.dissolve_approve",
+	    json_pack("{s:s, s:s, s:s}", "plan", plan, "decision_no",
+	              "415-QĐ/HU", "on", "2026-10-02"),
+	    NULL);
+	SYNC_OFFICE;
+	SYNC_B;
+	rop(qb, "member.status",
+	    json_pack("{s:s, s:s, s:s}", "member", "card:TH-04", "status",
+	              "deceased", "on", "2026-10-03"),
+	    NULL);
+	rmove(qb, "card:TH-01", "01", "2026-10-05");
+	rmove(qb, "card:TH-02", "01", "2026-10-05");
+	rop(qb, "cell.dissolve",
+	    json_pack("{s:s, s:s}", "plan", plan, "on", "2026-10-10"), NULL);
+	/* T3: b3 to Quế Nham, declined */
+	rrelease(qb, "card:TH-03", "07297", "31-GGT/ĐU", "2026-10-20", t3);
+	SYNC_B;
+	SYNC_A;
+	rop(qa, "member.decline",
+	    json_pack("{s:s, s:s}", "release", t3, "on", "2026-10-22"), NULL);
+	SYNC_A;
+	SYNC_B;
+
+	/* Ngọc Thiện plans, no more; T4: c3 to Quế Nham, in transit */
+	rop(qc, "cell.dissolve_plan",
+	    json_pack("{s:s, s:s}", "cell", "CA", "on", "2026-10-15"), NULL);
+	rrelease(qc, "card:NT-03", "07297", "45-GGT/ĐU", "2026-11-02", t4);
+	SYNC_C;
+	SYNC_A;
+
+	/* Cao Thượng: a member whose card number Quế Nham's a4 holds (the
+	 * hub rejects it), and the acceptance of a release from Phúc Hòa,
+	 * which reached it on a file and not the hub (the hub holds it
+	 * waiting) */
+	rop(qe, "cell.create",
+	    json_pack("{s:s, s:s, s:s}", "code", "01", "name",
+	              "Chi bộ thôn Phúc Hòa", "kind", "residential"),
+	    NULL);
+	rmember(qe, "PH-01", "Tạ Văn Bảy", "01");
+	rrelease(qe, "card:PH-01", "07300", "5-GGT/ĐU", "2026-11-10", te);
+	{
+		struct cb_accept_result ar;
+		struct cb_errbuf eb;
+		struct cb_buf b;
+
+		own_chain(qe, &b);
+		if (cb_store_begin(qd->st, &eb) ||
+		    cb_accept_pulled(qd->st, qd->key.pk, b.data, b.len, &ar,
+		                     &eb) ||
+		    cb_store_commit(qd->st, &eb))
+			fail_msg("bundle: %s", eb.msg);
+		cb_buf_release(&b);
+	}
+	rmember(qd, "QN-04", "Lý Văn Tám", "01");
+	rop(qd, "member.accept",
+	    json_pack("{s:s, s:s, s:s}", "release", te, "cell", "01",
+	              "reported_on", "2026-11-12"),
+	    NULL);
+	SYNC_D;
+	SYNC_A;
+	SYNC_B;
+	SYNC_C;
+	SYNC_OFFICE;
+	/* the hub took every entry but Cao Thượng's two */
+	{
+		sqlite3_stmt *s;
+
+		sqlite3_prepare_v2(
+			cb_store_db(hub->st),
+			"SELECT sum(state = 'rejected'), sum(state = "
+			"'pending') FROM entries",
+			-1, &s, NULL);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(s, 0), 1);
+		assert_int_equal(sqlite3_column_int(s, 1), 1);
+		sqlite3_finalize(s);
+	}
+	/* two keys have reached the hub over HTTPS (hub/contact.c) */
+	{
+		char sql[512], ka[65], kb[65];
+
+		cb_hex_encode(qa->key.pk, 32, ka);
+		cb_hex_encode(qb->key.pk, 32, kb);
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO contacts VALUES ('%s', 1795138200000, "
+		         "'push'), ('%s', 1795010707000, 'pull')",
+		         ka, kb);
+		assert_int_equal(sqlite3_exec(cb_store_db(hub->st), sql, NULL,
+		                              NULL, NULL),
+		                 SQLITE_OK);
+	}
+	return 0;
+}
+
+static int
+district_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	cb_ledger_free(&hub);
+	cb_ledger_free(&qa);
+	cb_ledger_free(&qb);
+	cb_ledger_free(&qc);
+	cb_ledger_free(&qd);
+	cb_ledger_free(&qe);
+	cb_ledger_free(&office);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", droot);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The row whose column col holds key. */
+static size_t
+row_of(const struct cb_report *r, size_t col, const char *key)
+{
+	for (size_t k = 0; k < r->nrows; k++)
+		if (!strcmp(r->cells[k * r->ncols + col], key))
+			return k;
+	fail_msg("no row with '%s'", key);
+	return 0;
+}
+
+/* Row `key` (column 0), columns from..from+n-1, joined by spaces. */
+static void
+assert_row(const struct cb_report *r, const char *key, size_t from,
+           const char *want)
+{
+	size_t k = row_of(r, 0, key);
+	char got[256] = "";
+
+	for (size_t i = from; i < r->ncols; i++) {
+		if (i > from)
+			strcat(got, " ");
+		strcat(got, r->cells[k * r->ncols + i]);
+	}
+	if (strcmp(got, want))
+		fail_msg("row %s: expected '%s', got '%s'", key, want, got);
+}
+
+static void
+test_campaign(void **state)
+{
+	struct cb_report r;
+	struct cb_errbuf eb;
+
+	(void)state;
+	if (cb_report_campaign(hub->st, "BG.LG", NULL, NULL, &r, &eb))
+		fail_msg("%s", eb.msg);
+	/* columns from DISTRICT: DISTRICT ORGS FINISHED AGENCY-CELLS
+	 * DISSOLVED MEMBERS MOVED.
+	 * Quế Nham: plan 1 Sep; a1, a2 to village cell 01, a3 accepted by
+	 * Tân Hưng: 3 of 3 moved, its cell dissolved. */
+	assert_row(&r, "07297", 2, "BG.LG 1 1 1 1 3 3");
+	assert_string_equal(r.cells[row_of(&r, 0, "07297") * r.ncols + 1],
+	                    "Đảng bộ xã Quế Nham");
+	/* Tân Hưng: b1, b2 moved; b4 died (not counted); dissolved */
+	assert_row(&r, "07298", 2, "BG.LG 1 1 1 1 2 2");
+	/* Ngọc Thiện: planned only; c1 still in the cell; c2 left in March,
+	 * before the plan (not counted) */
+	assert_row(&r, "07299", 2, "BG.LG 1 0 1 0 1 0");
+	/* Cao Thượng has no agency cell: not in the campaign */
+	for (size_t k = 0; k < r.nrows; k++)
+		assert_string_not_equal(r.cells[k * r.ncols], "07300");
+	/* the district: 2 of 3 organisations, 5 of 6 members */
+	assert_row(&r, "BG.LG", 1, "Huyện ủy Lạng Giang BG.LG 3 2 3 2 6 5");
+	assert_row(&r, "total", 3, "3 2 3 2 6 5");
+	assert_int_equal(r.nrows, 5);
+	assert_int_equal(summary_int(&r, "districts", "finished"), 0);
+	assert_int_equal(summary_int(&r, "districts", "total"), 1);
+	assert_int_equal(summary_int(&r, "organisations", "finished"), 2);
+	assert_int_equal(summary_int(&r, "organisations", "total"), 3);
+	assert_int_equal(summary_int(&r, "members", "moved"), 5);
+	assert_int_equal(summary_int(&r, "members", "total"), 6);
+	assert_string_equal(r.notes[0], "0/1 districts; 2/3 organisations; "
+	                                "5/6 members moved");
+	cb_report_release(&r);
+
+	/* as of 30 September: Tân Hưng's plan (1 October) is later, so its
+	 * members are those in the cell on the 30th — b1, b2 and b4, alive
+	 * then — none moved yet; Ngọc Thiện's likewise: c1 */
+	if (cb_report_campaign(hub->st, "BG.LG", NULL, "2026-09-30", &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07297", 3, "1 1 1 1 3 3");
+	assert_row(&r, "07298", 3, "1 0 1 0 3 0");
+	assert_row(&r, "07299", 3, "1 0 1 0 1 0");
+	assert_row(&r, "total", 3, "3 1 3 1 7 3");
+	assert_string_equal(r.notes[0], "0/1 districts; 1/3 organisations; "
+	                                "3/7 members moved");
+	cb_report_release(&r);
+
+	/* from 25 September: Quế Nham's cell, dissolved on the 20th, belongs
+	 * to an earlier round */
+	if (cb_report_campaign(hub->st, "BG.LG", "2026-09-25", NULL, &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "total", 3, "2 1 2 1 3 2");
+	for (size_t k = 0; k < r.nrows; k++)
+		assert_string_not_equal(r.cells[k * r.ncols], "07297");
+	cb_report_release(&r);
+
+	/* one commune's subtree: its district finished with it */
+	if (cb_report_campaign(hub->st, "07298", NULL, NULL, &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_string_equal(r.notes[0], "1/1 districts; 1/1 organisations; "
+	                                "2/2 members moved");
+	cb_report_release(&r);
+
+	/* Quế Nham's own replica gives its own figures: it holds Tân Hưng's
+	 * acceptance of a3, so a3 is moved there too */
+	if (cb_report_campaign(qa->st, qa->org, NULL, NULL, &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07297", 2, "BG.LG 1 1 1 1 3 3");
+	assert_row(&r, "BG.LG", 1, "Huyện ủy Lạng Giang BG.LG 1 1 1 1 3 3");
+	assert_string_equal(r.notes[0], "1/1 districts; 1/1 organisations; "
+	                                "3/3 members moved");
+	cb_report_release(&r);
+}
+
+static void
+test_transfers(void **state)
+{
+	struct cb_report r;
+	struct cb_errbuf eb;
+
+	(void)state;
+	/* as of Friday 20 November. Columns from INTERNAL MOVES: internal,
+	 * released, accepted, declined, in transit, overdue, over 3 months.
+	 * Quế Nham: moves of a1, a2; T1 accepted; T2 (letter 17 July, due
+	 * 28 August) in transit, overdue, and over 3 months since 17
+	 * October */
+	if (cb_report_transfers(hub->st, "BG.LG", NULL, NULL, "2026-11-20", &r,
+	                        &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1");
+	/* Tân Hưng: moves of b1, b2; T3 declined on 22 October */
+	assert_row(&r, "07298", 2, "2 1 0 1 0 0 0");
+	/* Ngọc Thiện: the move of c2 in March; T4 (2 November, due 14
+	 * December) in transit, not overdue */
+	assert_row(&r, "07299", 2, "1 1 0 0 1 0 0");
+	/* Cao Thượng: its acceptance waits at the hub; nothing applied */
+	assert_row(&r, "07300", 2, "0 0 0 0 0 0 0");
+	assert_row(&r, "outside", 2, " 0 0 0 0 0 0");
+	assert_row(&r, "total", 2, "5 4 1 1 2 1 1");
+	assert_int_equal(summary_int(&r, "released", NULL), 4);
+	assert_int_equal(summary_int(&r, "overdue", NULL), 1);
+	assert_int_equal(summary_int(&r, "internal_moves", NULL), 5);
+	assert_string_equal(r.notes[0],
+	                    "4 official transfers released: 1 accepted, 1 "
+	                    "declined, 2 in transit (1 overdue, 1 over 3 "
+	                    "months); 5 internal moves");
+	cb_report_release(&r);
+
+	/* released in September and October: T1 and T3; the moves of a1,
+	 * a2, b1, b2 (c2's was in March) */
+	if (cb_report_transfers(hub->st, "BG.LG", "2026-09-01", "2026-10-31",
+	                        "2026-11-20", &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "total", 2, "4 2 1 1 0 0 0");
+	cb_report_release(&r);
+
+	/* as of 3 September only T2 had been released; c2's move */
+	if (cb_report_transfers(hub->st, "BG.LG", NULL, NULL, "2026-09-03", &r,
+	                        &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07297", 2, "0 1 0 0 1 1 0");
+	assert_row(&r, "total", 2, "1 1 0 0 1 1 0");
+	cb_report_release(&r);
+
+	/* as of 14 September T1 was in transit; accepted on the 15th */
+	if (cb_report_transfers(hub->st, "07297", NULL, NULL, "2026-09-14", &r,
+	                        &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07297", 2, "2 2 0 0 2 1 0");
+	cb_report_release(&r);
+
+	/* Quế Nham's replica: its own, and those released to it from
+	 * elsewhere — T3 (declined) and T4 (in transit) */
+	if (cb_report_transfers(qa->st, qa->org, NULL, NULL, "2026-11-20", &r,
+	                        &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1");
+	assert_row(&r, "outside", 2, " 2 0 1 1 0 0");
+	assert_row(&r, "total", 2, "2 4 1 1 2 1 1");
+	cb_report_release(&r);
+}
+
+static void
+test_overdue(void **state)
+{
+	struct cb_report r;
+	struct cb_errbuf eb;
+
+	(void)state;
+	/* T2: letter Friday 17 July; 30 working days (six plain weeks from
+	 * Monday 20 July) end on Friday 28 August. On Thursday 3 September:
+	 * Saturday 29 and Sunday 30 are off, Monday 31 August works, 1 and 2
+	 * September are the National Day holidays, Thursday 3 works: 2
+	 * working days late. */
+	if (cb_report_overdue(hub->st, "BG.LG", NULL, NULL, "2026-09-03", &r,
+	                      &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 1);
+	assert_row(&r, "07-GGT/ĐU", 1,
+	           "2026-07-17 Trần Văn Tư QN-04 07297 07299 2026-07-17 "
+	           "2026-08-28 2 no");
+	assert_string_equal(r.notes[0],
+	                    "1 overdue transfer on 2026-09-03 (not answered "
+	                    "30 working days after the letter), 0 of them "
+	                    "over 3 months");
+	cb_report_release(&r);
+	/* on the due day itself: not overdue */
+	if (cb_report_overdue(hub->st, "BG.LG", NULL, NULL, "2026-08-28", &r,
+	                      &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 0);
+	cb_report_release(&r);
+	/* the Saturday after: overdue, 0 working days late */
+	if (cb_report_overdue(hub->st, "BG.LG", NULL, NULL, "2026-08-29", &r,
+	                      &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07-GGT/ĐU", 8, "0 no");
+	cb_report_release(&r);
+	/* on 20 November: Monday 31 August, 3-4 September, then eleven
+	 * weeks of five (7 September - 20 November): 1 + 2 + 55 = 58; over
+	 * 3 months since 17 October. T4's letter of 2 November is due on 14
+	 * December: not listed. */
+	if (cb_report_overdue(hub->st, "BG.LG", NULL, NULL, "2026-11-20", &r,
+	                      &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 1);
+	assert_row(&r, "07-GGT/ĐU", 8, "58 yes");
+	cb_report_release(&r);
+	/* the receiving side lists it too; another commune's subtree not */
+	if (cb_report_overdue(hub->st, "07299", NULL, NULL, "2026-11-20", &r,
+	                      &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 1);
+	cb_report_release(&r);
+	if (cb_report_overdue(hub->st, "07298", NULL, NULL, "2026-11-20", &r,
+	                      &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 0);
+	cb_report_release(&r);
+}
+
+static void
+test_working_days(void **state)
+{
+	sqlite3 *db = cb_store_db(hub->st);
+	struct cb_errbuf eb;
+	int n = -1;
+
+	(void)state;
+	/* Tết 2026: Monday 16 - Friday 20 February off; from Friday 13 to
+	 * Monday 23: only the 23rd */
+	assert_int_equal(cb_calendar_working_days(db, "2026-02-13",
+	                                          "2026-02-23", &n, &eb),
+	                 CB_OK);
+	assert_int_equal(n, 1);
+	/* 30 April and 1 May 2026 (Thursday, Friday): the week of 27 April
+	 * has three working days */
+	assert_int_equal(cb_calendar_working_days(db, "2026-04-26",
+	                                          "2026-05-03", &n, &eb),
+	                 CB_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(cb_calendar_working_days(db, "2026-05-03",
+	                                          "2026-04-26", &n, &eb),
+	                 CB_OK);
+	assert_int_equal(n, 0);
+	assert_int_not_equal(cb_calendar_working_days(db, "2026-02-30",
+	                                              "2026-03-01", &n, &eb),
+	                     CB_OK);
+}
+
+static void
+test_sync(void **state)
+{
+	struct cb_report r;
+	struct cb_errbuf eb;
+	size_t k;
+
+	(void)state;
+	if (cb_report_sync(hub->st, NULL, &r, &eb))
+		fail_msg("%s", eb.msg);
+	/* five keys, by organisation; the office's BG.LG sorts last.
+	 * Columns: KEY ORG ROLE NAME CONTACT VIA LAST-ENTRY SEQ WAITING
+	 * REJECTED FORKS STATE */
+	assert_int_equal(r.nrows, 5);
+	k = row_of(&r, 1, "07297");
+	/* 1 795 138 200 000 ms = 20 November 2026, 01:30 UTC */
+	assert_string_equal(r.cells[k * r.ncols + 4],
+	                    "2026-11-20T08:30:00+07:00");
+	assert_string_equal(r.cells[k * r.ncols + 5], "push");
+	/* Quế Nham wrote 15 entries: org.init, 3 cells, 4 members, T2, the
+	 * plan, 2 moves, T1, the decision, the decline */
+	assert_string_equal(r.cells[k * r.ncols + 7], "15");
+	assert_string_equal(r.cells[k * r.ncols + 8], "0");
+	assert_string_equal(r.cells[k * r.ncols + 11], "active");
+	k = row_of(&r, 1, "07298");
+	assert_string_equal(r.cells[k * r.ncols + 4],
+	                    "2026-11-18T21:05:07+07:00");
+	assert_string_equal(r.cells[k * r.ncols + 5], "pull");
+	assert_string_equal(r.cells[k * r.ncols + 7], "14");
+	k = row_of(&r, 1, "07299");
+	assert_string_equal(r.cells[k * r.ncols + 4], "never");
+	assert_string_equal(r.cells[k * r.ncols + 7], "9");
+	/* Cao Thượng: 5 entries; the member with a taken card number
+	 * rejected, the acceptance of a release the hub lacks waiting */
+	k = row_of(&r, 1, "07300");
+	assert_string_equal(r.cells[k * r.ncols + 7], "5");
+	assert_string_equal(r.cells[k * r.ncols + 8], "1");
+	assert_string_equal(r.cells[k * r.ncols + 9], "1");
+	assert_string_equal(r.cells[k * r.ncols + 10], "0");
+	k = row_of(&r, 1, "BG.LG");
+	assert_int_equal(k, 4);
+	assert_string_equal(r.cells[k * r.ncols + 2], "district");
+	assert_string_equal(r.cells[k * r.ncols + 3], "Văn phòng Huyện ủy");
+	assert_string_equal(r.cells[k * r.ncols + 7], "3");
+	assert_int_equal(summary_int(&r, "keys", NULL), 5);
+	assert_int_equal(summary_int(&r, "never_contacted", NULL), 3);
+	assert_int_equal(summary_int(&r, "waiting", NULL), 1);
+	assert_int_equal(summary_int(&r, "rejected", NULL), 1);
+	assert_string_equal(r.notes[0], "5 keys, 3 never in contact; 1 "
+	                                "entry waiting, 1 rejected; 0 keys "
+	                                "with a fork");
+	cb_report_release(&r);
+	/* a subtree: Tân Hưng's key only */
+	if (cb_report_sync(hub->st, "07298", &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 1);
+	assert_string_equal(r.cells[1], "07298");
+	cb_report_release(&r);
+}
+
+static void
+test_queries(void **state)
+{
+	struct cb_report_query q = { .kind = "campaign", .root = "BG.LG" };
+	struct cb_report r;
+	struct cb_errbuf eb;
+
+	(void)state;
+	/* the command line's way in gives what the functions give */
+	if (cb_report_run(hub->st, &q, &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_string_equal(r.notes[0], "0/1 districts; 2/3 organisations; "
+	                                "5/6 members moved");
+	cb_report_release(&r);
+	q.kind = "transfers";
+	q.on = "2026-09-03";
+	q.overdue = true;
+	if (cb_report_run(hub->st, &q, &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 1);
+	cb_report_release(&r);
+	/* meetings take months, or days of them */
+	q = (struct cb_report_query){ .kind = "meetings",
+		                      .root = "BG.LG",
+		                      .from = "2026-08-15",
+		                      .to = "2026-10" };
+	if (cb_report_run(hub->st, &q, &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_string_equal(
+		json_string_value(json_object_get(r.summary, "from")),
+		"2026-08");
+	cb_report_release(&r);
+	/* usage errors, one line each */
+	q = (struct cb_report_query){ .kind = "sync", .from = "2026-01-01" };
+	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
+	assert_string_equal(eb.msg, "sync takes no --from or --to");
+	q = (struct cb_report_query){ .kind = "campaign",
+		                      .root = "x",
+		                      .from = "2026-10-01",
+		                      .to = "2026-09-01" };
+	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
+	assert_string_equal(eb.msg, "--from 2026-10-01 is after --to "
+	                            "2026-09-01");
+	q.from = "2026-02-30";
+	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
+	assert_non_null(strstr(eb.msg, "--from"));
+	q = (struct cb_report_query){ .kind = "congresses", .root = "x" };
+	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
+	assert_string_equal(eb.msg, "congresses needs --term YYYY-YYYY");
+	q = (struct cb_report_query){ .kind = "campaign",
+		                      .root = "x",
+		                      .overdue = true };
+	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
+	assert_string_equal(eb.msg, "campaign takes no --overdue");
+	q = (struct cb_report_query){ .kind = "campaigns", .root = "x" };
+	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
+	assert_string_equal(eb.msg, "unknown report 'campaigns'");
+}
+
+/* Vietnamese names through CSV and back, and a table aligned by display
+ * width: the campaign report's NAME column holds them. */
+static void
+test_campaign_csv_and_table(void **state)
+{
+	struct cb_report r;
+	struct cb_errbuf eb;
+	struct cb_csv csv;
+	struct cb_csv_row row = { 0 };
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0, k = 0, col = (size_t)-1, lines = 0;
+	FILE *fp;
+
+	(void)state;
+	if (cb_report_campaign(hub->st, "BG.LG", NULL, NULL, &r, &eb))
+		fail_msg("%s", eb.msg);
+	fp = tmpfile();
+	assert_int_equal(cb_report_write(&r, CB_REPORT_CSV, false, fp), 0);
+	rewind(fp);
+	cb_csv_init(&csv, fp);
+	assert_int_equal(cb_csv_next(&csv, &row, &eb), 0);
+	assert_string_equal(row.fields[0], "ORGANISATION");
+	while (cb_csv_next(&csv, &row, &eb) == CB_OK) {
+		for (size_t i = 0; i < r.ncols; i++)
+			assert_string_equal(row.fields[i],
+			                    r.cells[k * r.ncols + i]);
+		k++;
+	}
+	assert_int_equal(k, r.nrows);
+	cb_csv_row_release(&row);
+	cb_csv_release(&csv);
+	fclose(fp);
+	fp = open_memstream(&text, &len);
+	assert_int_equal(cb_report_write(&r, CB_REPORT_TABLE, false, fp), 0);
+	fclose(fp);
+	/* the DISTRICT column starts at one display column on each row */
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		bool header = !strncmp(line, "ORGANISATION", 12);
+		char *at;
+
+		if (!header && strncmp(line, "07", 2))
+			continue;
+		at = header ? strstr(line, "DISTRICT")
+		            : strstr(line, " BG.LG ");
+		assert_non_null(at);
+		at += !header;
+		*at = 0;
+		if (col == (size_t)-1)
+			col = cb_text_width(line);
+		assert_int_equal(cb_text_width(line), col);
+		lines++;
+	}
+	assert_int_equal(lines, 4);
+	free(text);
+	cb_report_release(&r);
+}
+
 int
 main(void)
 {
@@ -439,5 +1283,18 @@ main(void)
 		cmocka_unit_test(test_csv_formula_injection),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	const struct CMUnitTest district[] = {
+		cmocka_unit_test(test_campaign),
+		cmocka_unit_test(test_transfers),
+		cmocka_unit_test(test_overdue),
+		cmocka_unit_test(test_working_days),
+		cmocka_unit_test(test_sync),
+		cmocka_unit_test(test_queries),
+		cmocka_unit_test(test_campaign_csv_and_table),
+	};
+	int failed = cmocka_run_group_tests(tests, setup, teardown);
+
+	return failed + cmocka_run_group_tests_name("district", district,
+	                                            district_setup,
+	                                            district_teardown);
 }

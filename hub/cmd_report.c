@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_report.c — chibo-hub report: the district's figures, over every
+ * organisation the hub serves (or the subtree of --org), from hub.db's
+ * tables: the reports of common/report.c, the same code as 'chibo-agent
+ * report', and the sync health of the enrolled keys. Read in one
+ * snapshot, so a hub serving at the same time gives consistent figures. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hub.h"
+#include "report.h"
+
+static const struct argdef defs[] = {
+	{ "org", "CODE",
+	  "the subtree of this organisation (default: the hub's; sync: "
+	  "every key)" },
+	{ "term", "YYYY-YYYY", "congresses: the term" },
+	{ "period", "PERIOD", "ratings: YYYY, YYYY-Qn or YYYY-MM" },
+	{ "from", "DATE",
+	  "meetings: the first month (YYYY-MM); campaign, transfers: the "
+	  "first day" },
+	{ "to", "DATE",
+	  "meetings: the last month (YYYY-MM); campaign, transfers: the "
+	  "last day" },
+	{ "on", "DATE",
+	  "membership: ages on this day; transfers: states on this day "
+	  "(default: today)" },
+	{ "overdue", NULL, "transfers: list the overdue ones" },
+	{ "format", "FORMAT", "table (default), csv or json" },
+	{ "bom", NULL, "csv: start with a UTF-8 byte order mark (for Excel)" },
+	{ NULL, NULL, NULL },
+};
+
+/* Does the hub know org: an organisation of its tables, or one a key is
+ * enrolled for (which may not have synced yet)? A code mistyped would give
+ * an empty report. */
+static bool
+org_known(struct cb_store *st, const char *org, struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"SELECT 1 FROM orgs WHERE code = ?1 UNION ALL SELECT 1 FROM "
+		"enrolments WHERE org = ?1 LIMIT 1";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	int r;
+
+	if (!s)
+		return false;
+	cb_bind_text(s, 1, org);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		cb_error(eb, CB_ENOTFOUND,
+		         "no organisation '%s' at this hub: neither synced nor "
+		         "enrolled (see 'chibo-hub list')",
+		         org);
+	else if (r != SQLITE_ROW)
+		cb_store_error(st, eb, "cannot read the organisations");
+	return r == SQLITE_ROW;
+}
+
+int
+cmd_hub_report(struct hub *h, int argc, char **argv)
+{
+	struct cb_report r = { 0 };
+	struct cb_report_query q = { 0 };
+	struct cb_ledger *lg = NULL;
+	struct cb_errbuf eb;
+	struct args v;
+	enum cb_report_format fmt = CB_REPORT_TABLE;
+	int rc;
+
+	rc = cb_args_command(
+		"report",
+		"usage: chibo-hub report KIND [--org CODE] [--from DATE --to "
+		"DATE]\n"
+		"                        [--format table|csv|json] [--bom]\n\n"
+		"The district's figures, from what its communes have synced. "
+		"KIND:\n"
+		"  campaign     dissolving commune-agency cells, per district "
+		"and\n"
+		"               organisation: organisations finished (every "
+		"such cell\n"
+		"               dissolved by --to), members moved to other "
+		"cells or in\n"
+		"               transit (cells not dissolved before --from)\n"
+		"  transfers    released --from..--to, per organisation: "
+		"official\n"
+		"               transfers released, accepted, declined, in "
+		"transit,\n"
+		"               overdue (30 working days after the letter) "
+		"and over\n"
+		"               3 months, as of --on; internal moves; "
+		"--overdue lists\n"
+		"               the overdue ones with letter, member and "
+		"working days\n"
+		"               late\n"
+		"  sync         per enrolled key: its last contact with the "
+		"hub, its\n"
+		"               last entry, entries waiting, rejected, forks\n"
+		"  membership   members by status, cell kind, work and age "
+		"(--on)\n"
+		"  congresses   cells that held their congress of --term\n"
+		"  ratings      decided ratings of --period by level\n"
+		"  meetings     per cell, months --from..--to (YYYY-MM): "
+		"meetings,\n"
+		"               attendance, guide 12-HD/BTCTW criteria\n\n",
+		defs, argc, argv, &v, 1, 1, "give one KIND");
+	if (rc >= 0)
+		return rc;
+	if (cb_args_get(&v, 7) &&
+	    !cb_report_format_parse(cb_args_get(&v, 7), &fmt))
+		return cb_args_usage("report",
+		                     "--format is table, csv or json");
+	q.kind = v.pos[0];
+	q.root = cb_args_get(&v, 0);
+	q.term = cb_args_get(&v, 1);
+	q.period = cb_args_get(&v, 2);
+	q.from = cb_args_get(&v, 3);
+	q.to = cb_args_get(&v, 4);
+	q.on = cb_args_get(&v, 5);
+	q.overdue = cb_args_get(&v, 6) != NULL;
+	if (!q.root)
+		q.root = "";
+	if (cb_report_check(&q, &eb))
+		return cb_args_usage("report", "%s", eb.msg);
+	if (!(lg = hub_open(h)))
+		return 1;
+	if (!cb_args_get(&v, 0)) {
+		q.root = strcmp(q.kind, "sync") ? lg->org : NULL;
+	} else if (!org_known(lg->st, q.root, &eb)) {
+		hub_error("%s", eb.msg);
+		cb_ledger_free(&lg);
+		return 1;
+	}
+	/* A deferred BEGIN takes no lock: a running serve is not held up,
+	 * and every query reads the same snapshot. */
+	if ((rc = cb_store_exec(lg->st, "BEGIN", &eb)) == CB_OK) {
+		rc = cb_report_run(lg->st, &q, &r, &eb);
+		cb_store_rollback(lg->st);
+	}
+	if (rc) {
+		hub_error("%s", eb.msg);
+		rc = 1;
+	} else if (cb_report_write(&r, fmt, cb_args_get(&v, 8) != NULL,
+	                           stdout)) {
+		hub_error("cannot write the report");
+		rc = 1;
+	}
+	cb_report_release(&r);
+	cb_ledger_free(&lg);
+	return rc;
+}
