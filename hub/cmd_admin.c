@@ -104,6 +104,14 @@ cmd_hub_init(struct hub *h, int argc, char **argv)
 		free(crt);
 		return 1;
 	}
+	if (hub_log_checkpoint(lg, &eb)) {
+		hub_error("%s", eb.msg);
+		cb_ledger_free(&lg);
+		undo_init(h);
+		free(key);
+		free(crt);
+		return 1;
+	}
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
 	printf("created hub '%s' for %s\n", h->dir, lg->org);
 	printf("hub key: %s\n", pk);
@@ -126,7 +134,8 @@ append(struct hub *h, const char *op, json_t *in)
 
 	if (!lg)
 		return 1;
-	if (cb_ledger_append(lg, op, in, &e, &eb)) {
+	if (cb_ledger_append(lg, op, in, &e, &eb) ||
+	    hub_log_checkpoint(lg, &eb)) {
 		hub_error("%s", eb.msg);
 	} else {
 		cb_hash_short(e.id, id);

@@ -69,6 +69,10 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 		hub_error("%s refused: %s", v.pos[0], eb.msg);
 		goto out;
 	}
+	if (hub_log_checkpoint(lg, &eb)) {
+		hub_error("%s", eb.msg);
+		goto out;
+	}
 	printf("imported %zu entries of '%s' (%zu already held, %zu "
 	       "rejected, %zu waiting): the hub holds its chain up to "
 	       "%" PRIu64 "\n",

@@ -24,6 +24,8 @@
 #include "ingest.h"
 #include "replay.h"
 #include "scope.h"
+#include "merkle.h"
+#include "tlog.h"
 #include "verifier.h"
 #include "zbody.h"
 
@@ -166,7 +168,8 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 {
 	struct cb_buf raw = CB_BUF_INIT;
 	struct cb_push_result res;
-	struct cb_errbuf eb;
+	struct cb_errbuf eb, ceb;
+	cb_err crc;
 	const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	                                              "Content-Encoding");
 	cb_err rc;
@@ -199,6 +202,11 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		if (!rc)
 			rc = cb_ingest_push_from(srv->lg->st, key, v, &res,
 			                         &eb);
+		/* What was stored is in the log's next checkpoint before it
+		 * is acknowledged. */
+		if (!rc && (crc = hub_log_checkpoint(srv->lg, &ceb)))
+			rc = cb_error(&eb, crc, "cannot sign a checkpoint: %s",
+			              ceb.msg);
 		pthread_mutex_unlock(&srv->mu);
 		cb_verifier_free(&v);
 	}
@@ -250,6 +258,40 @@ accepts_zstd(struct MHD_Connection *c)
 	return false;
 }
 
+/* An entry stream (out, taken), with where to go on from in Chibo-Next,
+ * whether there is more in Chibo-More, how many in Chibo-Count. */
+static enum MHD_Result
+reply_stream(struct MHD_Connection *c, struct request *rq, struct cb_buf *out,
+             bool zstd, int64_t next, bool more, size_t count)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result r;
+	char num[32];
+
+	resp = MHD_create_response_from_buffer(out->len, out->data,
+	                                       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		cb_buf_release(out);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	                        "application/vnd.chibo.entries");
+	if (zstd)
+		MHD_add_response_header(resp, "Content-Encoding", "zstd");
+	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+	snprintf(num, sizeof(num), "%lld", (long long)next);
+	MHD_add_response_header(resp, "Chibo-Next", num);
+	MHD_add_response_header(resp, "Chibo-More", more ? "1" : "0");
+	snprintf(num, sizeof(num), "%zu", count);
+	MHD_add_response_header(resp, "Chibo-Count", num);
+	snprintf(rq->note, sizeof(rq->note), "sent=%zu next=%lld", count,
+	         (long long)next);
+	rq->status = 200;
+	r = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
 /* The entries in the key's scope after a cursor on the hub's log: an
  * entry stream, zstd-compressed when the client takes it; where to go on
  * from in Chibo-Next, whether there is more in Chibo-More. */
@@ -261,13 +303,10 @@ serve_pull(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	struct cb_scope_page pg;
 	struct cb_scope sc;
 	struct cb_errbuf eb;
-	struct MHD_Response *resp;
 	json_error_t je;
 	json_t *q, *after, *limit;
 	json_int_t n = PULL_DEFAULT;
 	bool zstd = accepts_zstd(c);
-	char num[32];
-	enum MHD_Result r;
 	cb_err rc;
 
 	q = json_loadb((const char *)rq->body.data, rq->body.len,
@@ -317,28 +356,312 @@ serve_pull(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		cb_buf_release(&out);
 		out = z;
 	}
-	resp = MHD_create_response_from_buffer(out.len, out.data,
-	                                       MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		cb_buf_release(&out);
-		return MHD_NO;
+	return reply_stream(c, rq, &out, zstd, pg.next, pg.more, pg.count);
+}
+
+/* The request body as a JSON object whose members are all among names
+ * (an empty body is an empty object); NULL if it is not. */
+static json_t *
+body_object(const struct request *rq, const char *const *names)
+{
+	json_error_t je;
+	const char *k;
+	json_t *o, *v;
+
+	if (!rq->body.len)
+		return json_object();
+	o = json_loadb((const char *)rq->body.data, rq->body.len,
+	               JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return NULL;
 	}
-	MHD_add_response_header(resp, "Content-Type",
-	                        "application/vnd.chibo.entries");
-	if (zstd)
-		MHD_add_response_header(resp, "Content-Encoding", "zstd");
-	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
-	snprintf(num, sizeof(num), "%lld", (long long)pg.next);
-	MHD_add_response_header(resp, "Chibo-Next", num);
-	MHD_add_response_header(resp, "Chibo-More", pg.more ? "1" : "0");
-	snprintf(num, sizeof(num), "%zu", pg.count);
-	MHD_add_response_header(resp, "Chibo-Count", num);
-	snprintf(rq->note, sizeof(rq->note), "sent=%zu next=%lld", pg.count,
-	         (long long)pg.next);
-	rq->status = 200;
-	r = MHD_queue_response(c, 200, resp);
-	MHD_destroy_response(resp);
-	return r;
+	json_object_foreach(o, k, v)
+	{
+		size_t i = 0;
+
+		while (names[i] && strcmp(names[i], k))
+			i++;
+		if (!names[i]) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* A member that must be an integer in lo..hi if present; *out keeps its
+ * default when absent. */
+static bool
+get_int(json_t *o, const char *name, json_int_t lo, json_int_t hi,
+        json_int_t *out)
+{
+	json_t *v = json_object_get(o, name);
+
+	if (!v)
+		return true;
+	if (!json_is_integer(v) || json_integer_value(v) < lo ||
+	    json_integer_value(v) > hi)
+		return false;
+	*out = json_integer_value(v);
+	return true;
+}
+
+static json_t *
+hex_path(uint8_t path[][CB_MERKLE_HASH], size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		char hex[2 * CB_MERKLE_HASH + 1];
+
+		cb_hex_encode(path[i], CB_MERKLE_HASH, hex);
+		json_array_append_new(a, json_string(hex));
+	}
+	return a;
+}
+
+/* The latest signed checkpoint and, given "from" (the size of the
+ * checkpoint the client holds), the proof that this log extends it. */
+static enum MHD_Result
+serve_checkpoint(struct server *srv, struct MHD_Connection *c,
+                 struct request *rq, const unsigned char *key)
+{
+	static const char *const names[] = { "from", NULL };
+	uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH];
+	struct cb_errbuf eb;
+	json_int_t from = 0;
+	uint64_t size = 0;
+	size_t n = 0;
+	char *note = NULL;
+	json_t *q = body_object(rq, names);
+	cb_err rc;
+	int status = 503;
+
+	if (!q || !get_int(q, "from", 0, INT64_MAX, &from)) {
+		json_decref(q);
+		return fail(c, rq, 400,
+		            "a checkpoint request is empty or "
+		            "{\"from\": SIZE}, the size of the checkpoint "
+		            "you hold");
+	}
+	json_decref(q);
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_ingest_admit(srv->lg->st, key, &eb);
+	if (rc)
+		status = rc == CB_ERULE ? 403 : 401;
+	if (!rc)
+		rc = hub_log_latest(srv->lg, &size, &note, &eb);
+	if (!rc && from && (uint64_t)from > size) {
+		status = 409;
+		rc = cb_error(&eb, CB_ECHAIN,
+		              "you hold a checkpoint of size %lld; this hub's "
+		              "latest is of size %llu",
+		              (long long)from, (unsigned long long)size);
+	}
+	if (!rc && from)
+		rc = cb_merkle_consistency_proof(cb_tlog_node, srv->lg->st,
+		                                 (uint64_t)from, size, path, &n,
+		                                 &eb);
+	pthread_mutex_unlock(&srv->mu);
+	if (rc) {
+		free(note);
+		return fail(c, rq, status, eb.msg);
+	}
+	snprintf(rq->note, sizeof(rq->note), "size=%llu",
+	         (unsigned long long)size);
+	q = json_pack("{s:s, s:I, s:I, s:o}", "checkpoint", note, "size",
+	              (json_int_t)size, "from", from, "consistency",
+	              hex_path(path, n));
+	free(note);
+	return reply(c, rq, 200, q);
+}
+
+#define PROOF_IDS 64
+
+/* Inclusion proofs of entries, named by id, in the tree of "size"
+ * leaves (a checkpoint's). */
+static enum MHD_Result
+serve_proof(struct server *srv, struct MHD_Connection *c, struct request *rq,
+            const unsigned char *key)
+{
+	static const char *const names[] = { "size", "ids", NULL };
+	static const char sql[] = "SELECT lsn FROM entries WHERE id = ?";
+	unsigned char ids[PROOF_IDS][CB_HASH_BYTES];
+	uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH];
+	struct cb_errbuf eb;
+	json_int_t size = 0;
+	json_t *q = body_object(rq, names), *list, *out = NULL;
+	size_t nids;
+	uint64_t tree = 0;
+	int status = 503;
+	cb_err rc;
+
+	list = json_object_get(q, "ids");
+	nids = json_array_size(list);
+	if (!q || !get_int(q, "size", 1, INT64_MAX, &size) || !size ||
+	    !json_is_array(list) || nids < 1 || nids > PROOF_IDS) {
+		json_decref(q);
+		return fail(c, rq, 400,
+		            "a proof request is {\"size\": N, \"ids\": [1 to "
+		            "64 entry ids in hex]}");
+	}
+	for (size_t i = 0; i < nids; i++) {
+		const char *h = json_string_value(json_array_get(list, i));
+
+		if (!h || strlen(h) != 2 * CB_HASH_BYTES ||
+		    cb_hex_decode(h, ids[i], CB_HASH_BYTES, &eb)) {
+			json_decref(q);
+			return fail(c, rq, 400,
+			            "\"ids\" holds entry ids: 64 hex digits "
+			            "each");
+		}
+	}
+	json_decref(q);
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_ingest_admit(srv->lg->st, key, &eb);
+	if (rc)
+		status = rc == CB_ERULE ? 403 : 401;
+	if (!rc && !(rc = cb_tlog_size(srv->lg->st, &tree, &eb)) &&
+	    (uint64_t)size > tree) {
+		status = 404;
+		rc = cb_error(&eb, CB_ENOTFOUND,
+		              "this hub's log has %llu entries, not %lld",
+		              (unsigned long long)tree, (long long)size);
+	}
+	if (!rc)
+		out = json_array();
+	for (size_t i = 0; !rc && i < nids; i++) {
+		sqlite3_stmt *s = cb_store_stmt(srv->lg->st, sql, &eb);
+		char hex[CB_HASH_HEX];
+		int64_t index = -1;
+		size_t n = 0;
+
+		if (!s) {
+			rc = CB_EIO;
+			break;
+		}
+		sqlite3_bind_blob(s, 1, ids[i], CB_HASH_BYTES, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			index = sqlite3_column_int64(s, 0) - 1;
+		sqlite3_reset(s);
+		cb_hash_hex(ids[i], hex);
+		if (index < 0 || index >= size) {
+			status = 404;
+			rc = cb_error(&eb, CB_ENOTFOUND,
+			              "entry %s is not in this hub's log%s",
+			              hex, index < 0 ? "" : " at that size");
+			break;
+		}
+		rc = cb_merkle_inclusion_proof(cb_tlog_node, srv->lg->st,
+		                               (uint64_t)index, (uint64_t)size,
+		                               path, &n, &eb);
+		if (!rc)
+			json_array_append_new(
+				out, json_pack("{s:s, s:I, s:o}", "id", hex,
+			                       "index", (json_int_t)index,
+			                       "path", hex_path(path, n)));
+	}
+	pthread_mutex_unlock(&srv->mu);
+	if (rc) {
+		json_decref(out);
+		return fail(c, rq, status, eb.msg);
+	}
+	return reply(c, rq, 200,
+	             json_pack("{s:I, s:o}", "size", size, "proofs", out));
+}
+
+/* The log itself, by index: entries start.. in log order, for an
+ * auditor's key only (the whole log is every commune's members). */
+static enum MHD_Result
+serve_entries(struct server *srv, struct MHD_Connection *c, struct request *rq,
+              const unsigned char *key)
+{
+	static const char *const names[] = { "start", "limit", NULL };
+	static const char sql[] = "SELECT lsn, bytes FROM entries WHERE lsn > "
+				  "? ORDER BY lsn LIMIT ?";
+	struct cb_buf out = CB_BUF_INIT, z = CB_BUF_INIT;
+	struct cb_scope sc;
+	struct cb_errbuf eb;
+	json_int_t start = -1, n = PULL_DEFAULT;
+	json_t *q = body_object(rq, names);
+	bool zstd = accepts_zstd(c), more = false;
+	int64_t next;
+	size_t count = 0;
+	int status = 503;
+	cb_err rc;
+
+	if (!q || !get_int(q, "start", 0, INT64_MAX, &start) || start < 0 ||
+	    !get_int(q, "limit", 1, PULL_MAX, &n)) {
+		json_decref(q);
+		return fail(c, rq, 400,
+		            "an entries request is {\"start\": INDEX, "
+		            "\"limit\": 1 to 5000}");
+	}
+	json_decref(q);
+	next = start;
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_ingest_admit(srv->lg->st, key, &eb);
+	if (!rc)
+		rc = cb_scope_of(srv->lg->st, key, &sc, &eb);
+	if (rc)
+		status = rc == CB_ERULE ? 403 : 401;
+	if (!rc && !sc.all) {
+		status = 403;
+		rc = cb_error(&eb, CB_ESCOPE,
+		              "the log by index is for auditors' keys; this "
+		              "key reads its scope with /v1/pull");
+	}
+	if (!rc) {
+		sqlite3_stmt *s = cb_store_stmt(srv->lg->st, sql, &eb);
+		int step = SQLITE_DONE;
+
+		if (!s)
+			rc = CB_EIO;
+		if (s) {
+			sqlite3_bind_int64(s, 1, start);
+			sqlite3_bind_int64(s, 2, n + 1);
+			while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+				int len = sqlite3_column_bytes(s, 1);
+				unsigned char pre[4] = {
+					(unsigned char)(len >> 24),
+					(unsigned char)(len >> 16),
+					(unsigned char)(len >> 8),
+					(unsigned char)len
+				};
+
+				if (count == (size_t)n ||
+				    out.len + (size_t)len > PULL_BYTES) {
+					more = true;
+					break;
+				}
+				if (cb_buf_add(&out, pre, 4) ||
+				    cb_buf_add(&out, sqlite3_column_blob(s, 1),
+				               (size_t)len))
+					rc = cb_error(&eb, CB_ENOMEM,
+					              "out of memory");
+				next = sqlite3_column_int64(s, 0);
+				count++;
+			}
+			if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+				rc = cb_store_error(srv->lg->st, &eb,
+				                    "cannot read the log");
+			sqlite3_reset(s);
+		}
+	}
+	pthread_mutex_unlock(&srv->mu);
+	if (!rc && zstd)
+		rc = cb_zbody_compress(out.data, out.len, 3, &z, &eb);
+	if (rc) {
+		cb_buf_release(&out);
+		cb_buf_release(&z);
+		return fail(c, rq, status, eb.msg);
+	}
+	if (zstd) {
+		cb_buf_release(&out);
+		out = z;
+	}
+	return reply_stream(c, rq, &out, zstd, next, more, count);
 }
 
 static enum MHD_Result
@@ -407,6 +730,13 @@ handle(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		return serve_push(srv, c, rq, p.key);
 	if (!strcmp(url, "/v1/pull") && !strcmp(method, "POST"))
 		return serve_pull(srv, c, rq, p.key);
+	if (!strcmp(url, "/v1/checkpoint") &&
+	    (!strcmp(method, "GET") || !strcmp(method, "POST")))
+		return serve_checkpoint(srv, c, rq, p.key);
+	if (!strcmp(url, "/v1/proof") && !strcmp(method, "POST"))
+		return serve_proof(srv, c, rq, p.key);
+	if (!strcmp(url, "/v1/entries") && !strcmp(method, "POST"))
+		return serve_entries(srv, c, rq, p.key);
 	return fail(c, rq, 404, "no such endpoint");
 }
 
@@ -595,6 +925,14 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	srv.sig_window = cfg.signature_window;
 	if (!(srv.lg = hub_open(h))) {
 		free(dflt);
+		return 1;
+	}
+	/* What was stored by commands run while it was stopped (enroll,
+	 * import), or before a crash, gets its checkpoint now. */
+	if (hub_log_checkpoint(srv.lg, &eb)) {
+		hub_error("%s", eb.msg);
+		free(dflt);
+		cb_ledger_free(&srv.lg);
 		return 1;
 	}
 	rc = 1;

@@ -43,6 +43,17 @@ int cmd_hub_report(struct hub *h, int argc, char **argv);
 cb_err hub_note_contact(struct cb_ledger *lg, const char *key_hex,
                         const char *kind);
 
+/* log.c — the verifiable log: the origin line of this hub's checkpoints
+ * ("chibo/hub/ORG"; also the name of its key in the note); bring the
+ * Merkle tree up to every stored entry and sign a checkpoint of it if the
+ * latest does not cover it (its own transaction); the latest signed
+ * checkpoint (*note malloc'd). */
+void hub_log_origin(const struct cb_ledger *lg, char *out, size_t n);
+cb_err hub_log_checkpoint(struct cb_ledger *lg,
+                          struct cb_errbuf *eb) CB_MUST_CHECK;
+cb_err hub_log_latest(struct cb_ledger *lg, uint64_t *size, char **note,
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* config.c — the settings of 'chibo-hub serve'. They are read from
  * --config FILE, else from hub.conf in the hub's directory if it is there;
  * serve's flags then override them. */
