@@ -384,6 +384,28 @@ cmd_status(struct agent *a, int argc, char **argv)
 	                 "pull_cursor",
 	                 (json_int_t)(cursor ? strtoll(cursor, NULL, 10) : 0),
 	                 "rejected_by_hub", rej);
+	/* the hub's log as this replica last verified it */
+	{
+		char *cp = meta(lg, "log_checkpoint"),
+		     *proven = meta(lg, "log_proven_seq"),
+		     *ev = meta(lg, "log_evidence");
+		const char *l2 = cp ? strchr(cp, '\n') : NULL;
+
+		json_object_set_new(
+			sync, "log",
+			json_pack(
+				"{s:I, s:I, s:o}", "checkpoint_size",
+				(json_int_t)(l2 ? strtoll(l2 + 1, NULL, 10)
+		                                : 0),
+				"proven_seq",
+				(json_int_t)(proven ? strtoll(proven, NULL, 10)
+		                                    : 0),
+				"evidence",
+				ev ? json_loads(ev, 0, NULL) : json_null()));
+		free(cp);
+		free(proven);
+		free(ev);
+	}
 	json_object_set_new(o, "sync", sync);
 	if (as_json) {
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -428,6 +450,29 @@ cmd_status(struct agent *a, int argc, char **argv)
 			       waiting == 1 ? "y" : "ies");
 			printf("hub log:      %s entries at the last sync\n",
 			       hub_log ? hub_log : "0");
+			{
+				json_t *lo = json_object_get(sync, "log");
+				json_t *ev = json_object_get(lo, "evidence");
+
+				printf("log checked:  signed checkpoint of "
+				       "%" JSON_INTEGER_FORMAT
+				       " entries; this replica's entries up to "
+				       "%" JSON_INTEGER_FORMAT
+				       " proven in it\n",
+				       json_integer_value(json_object_get(
+					       lo, "checkpoint_size")),
+				       json_integer_value(json_object_get(
+					       lo, "proven_seq")));
+				if (json_is_object(ev))
+					printf("EVIDENCE:     the hub's log "
+					       "changed under this replica: "
+					       "%s; sync is stopped (both "
+					       "signed checkpoints: status "
+					       "--json)\n",
+					       json_string_value(
+						       json_object_get(
+							       ev, "reason")));
+			}
 			for (size_t i = 0; i < json_array_size(rej); i++) {
 				json_t *r = json_array_get(rej, i);
 

@@ -20,7 +20,10 @@
 #include "accept.h"
 #include "agent.h"
 #include "buf.h"
+#include "checkpoint.h"
 #include "httpsig.h"
+#include "hubclient.h"
+#include "merkle.h"
 #include "stream.h"
 #include "zbody.h"
 
@@ -103,12 +106,9 @@ cmd_hub(struct agent *a, int argc, char **argv)
 }
 
 struct client {
-	CURL *curl;
+	struct cb_hubclient hc; /* the connection, and what went over it */
 	struct cb_ledger *lg;
 	char *url, *pin;
-	char authority[256];
-	struct cb_buf resp;
-	long status;
 	/* retries of transient failures, within a time budget */
 	int retries;
 	int attempt;    /* failures in a row */
@@ -120,8 +120,6 @@ struct client {
 	double started;
 	bool progressed; /* a progress line is on the terminal */
 	double deadline; /* monotonic seconds */
-	/* what went over the wire */
-	uint64_t sent, received, requests;
 };
 
 static double
@@ -131,102 +129,6 @@ mono_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static size_t
-on_data(char *p, size_t size, size_t n, void *ctx)
-{
-	struct client *cl = ctx;
-
-	if (cl->resp.len + size * n > RESPONSE_MAX)
-		return 0; /* a reply is bounded; refuse a flood */
-	return cb_buf_add(&cl->resp, p, size * n) ? 0 : size * n;
-}
-
-/* host[:port] of the URL, as curl will send it in Host. */
-static int
-authority_of(const char *url, char *out, size_t n)
-{
-	const char *h = url + strlen("https://"), *end = strchr(h, '/');
-	size_t len = end ? (size_t)(end - h) : strlen(h);
-
-	if (len == 0 || len >= n)
-		return -1;
-	memcpy(out, h, len);
-	out[len] = 0;
-	return 0;
-}
-
-/* One signed request, sent once. Returns 0 with cl->status and cl->resp,
- * or the curl failure. */
-static CURLcode
-send_once(struct client *cl, const char *method, const char *path,
-          const void *body, size_t len, const char *type, bool zstd)
-{
-	struct cb_httpsig_request hr = { method, cl->authority, path, "",
-		                         NULL };
-	struct curl_slist *h = NULL;
-	struct cb_errbuf eb;
-	unsigned char nb[18];
-	char nonce[32], *input = NULL, *sig = NULL, *digest, url[1024],
-			line[CB_HTTPSIG_MAX + 64];
-	curl_off_t up = 0, down = 0;
-	long hdr = 0, req = 0;
-	CURLcode cc;
-
-	/* Signed afresh each time: a retry must not be a replay. */
-	digest = cb_content_digest(body ? body : "", len);
-	randombytes_buf(nb, sizeof(nb));
-	sodium_bin2base64(nonce, sizeof(nonce), nb, sizeof(nb),
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	hr.content_digest = digest;
-	if (!digest ||
-	    cb_httpsig_sign(&hr, cl->lg->key.pk, cl->lg->key.sk,
-	                    (int64_t)time(NULL), nonce, &input, &sig, &eb)) {
-		free(digest);
-		return CURLE_OUT_OF_MEMORY;
-	}
-	snprintf(line, sizeof(line), "Content-Digest: %s", digest);
-	h = curl_slist_append(h, line);
-	snprintf(line, sizeof(line), "Signature-Input: %s", input);
-	h = curl_slist_append(h, line);
-	snprintf(line, sizeof(line), "Signature: %s", sig);
-	h = curl_slist_append(h, line);
-	h = curl_slist_append(h, "Expect:");
-	h = curl_slist_append(h, "Accept-Encoding: zstd");
-	if (type) {
-		snprintf(line, sizeof(line), "Content-Type: %s", type);
-		h = curl_slist_append(h, line);
-	}
-	if (zstd)
-		h = curl_slist_append(h, "Content-Encoding: zstd");
-	snprintf(url, sizeof(url), "%s%s", cl->url, path);
-	cb_buf_reset(&cl->resp);
-	curl_easy_setopt(cl->curl, CURLOPT_URL, url);
-	curl_easy_setopt(cl->curl, CURLOPT_HTTPHEADER, h);
-	if (!strcmp(method, "POST")) {
-		curl_easy_setopt(cl->curl, CURLOPT_POST, 1L);
-		curl_easy_setopt(cl->curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(cl->curl, CURLOPT_POSTFIELDSIZE, (long)len);
-	} else {
-		curl_easy_setopt(cl->curl, CURLOPT_HTTPGET, 1L);
-	}
-	cc = curl_easy_perform(cl->curl);
-	curl_easy_getinfo(cl->curl, CURLINFO_REQUEST_SIZE, &req);
-	curl_easy_getinfo(cl->curl, CURLINFO_SIZE_UPLOAD_T, &up);
-	curl_easy_getinfo(cl->curl, CURLINFO_HEADER_SIZE, &hdr);
-	curl_easy_getinfo(cl->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
-	cl->sent += (uint64_t)req + (uint64_t)up;
-	cl->received += (uint64_t)hdr + (uint64_t)down;
-	cl->requests++;
-	curl_slist_free_all(h);
-	free(digest);
-	free(input);
-	free(sig);
-	if (cc == CURLE_OK)
-		curl_easy_getinfo(cl->curl, CURLINFO_RESPONSE_CODE,
-		                  &cl->status);
-	return cc;
 }
 
 /* Failures worth another try: the network, or a hub that is busy. */
@@ -254,7 +156,7 @@ transient(CURLcode cc, long status)
  * most 60 s, each wait drawn uniformly from its upper half (jitter, so
  * that communes cut off together do not come back together), never past
  * the deadline; failures in a row count across requests. Returns 0 with
- * cl->status and cl->resp; SYNC_UNREACHABLE or SYNC_REFUSED (a wrong pin)
+ * cl->hc.status and cl->hc.resp; SYNC_UNREACHABLE or SYNC_REFUSED (a wrong pin)
  * with the message printed; with cl->one_try, SYNC_RETRY after the wait,
  * so that the caller can send a smaller batch. */
 static int
@@ -262,11 +164,11 @@ request(struct client *cl, const char *method, const char *path,
         const void *body, size_t len, const char *type, bool zstd)
 {
 	for (;;) {
-		CURLcode cc =
-			send_once(cl, method, path, body, len, type, zstd);
+		CURLcode cc = cb_hubclient_send(&cl->hc, method, path, body,
+		                                len, type, zstd);
 		double pause;
 
-		if (cc == CURLE_OK && !transient(cc, cl->status)) {
+		if (cc == CURLE_OK && !transient(cc, cl->hc.status)) {
 			cl->attempt = 0;
 			cl->wait = 1.0;
 			return 0;
@@ -282,7 +184,7 @@ request(struct client *cl, const char *method, const char *path,
 			            cl->url, curl_easy_strerror(cc));
 			return SYNC_REFUSED;
 		}
-		if (!transient(cc, cl->status)) {
+		if (!transient(cc, cl->hc.status)) {
 			agent_error("cannot reach the hub at %s: %s", cl->url,
 			            curl_easy_strerror(cc));
 			return SYNC_UNREACHABLE;
@@ -295,7 +197,7 @@ request(struct client *cl, const char *method, const char *path,
 			if (cc == CURLE_OK)
 				agent_error("the hub is busy (HTTP %ld) after "
 				            "%d tr%s; try later",
-				            cl->status, cl->attempt + 1,
+				            cl->hc.status, cl->attempt + 1,
 				            cl->attempt ? "ies" : "y");
 			else
 				agent_error("cannot reach the hub at %s: %s "
@@ -331,7 +233,7 @@ static void
 progress(struct client *cl, const char *what, uint64_t done, uint64_t total)
 {
 	double t = mono_s() - cl->started;
-	double kb = (double)(cl->sent + cl->received) / 1024;
+	double kb = (double)(cl->hc.sent + cl->hc.received) / 1024;
 
 	if (!isatty(STDERR_FILENO))
 		return;
@@ -358,12 +260,12 @@ progress_end(struct client *cl)
 static json_t *
 reply_json(struct client *cl)
 {
-	json_t *o =
-		json_loadb((const char *)cl->resp.data, cl->resp.len, 0, NULL);
+	json_t *o = json_loadb((const char *)cl->hc.resp.data, cl->hc.resp.len,
+	                       0, NULL);
 
 	if (!json_is_object(o)) {
 		json_decref(o);
-		agent_error("the hub answered %ld with no JSON", cl->status);
+		agent_error("the hub answered %ld with no JSON", cl->hc.status);
 		return NULL;
 	}
 	return o;
@@ -377,7 +279,7 @@ refused(struct client *cl, const char *what, json_t *o)
 
 	agent_error("the hub refused %s: %s", what,
 	            msg ? msg : "(no reason given)");
-	return cl->status >= 500 ? SYNC_UNREACHABLE : SYNC_REFUSED;
+	return cl->hc.status >= 500 ? SYNC_UNREACHABLE : SYNC_REFUSED;
 }
 
 /* Our entries after head as one stream, at most max entries (and about
@@ -424,7 +326,7 @@ hub_status(struct client *cl, json_t **out)
 		return rc;
 	if (!(*out = reply_json(cl)))
 		return SYNC_UNREACHABLE;
-	if (cl->status != 200)
+	if (cl->hc.status != 200)
 		return refused(cl, "this key", *out);
 	return 0;
 }
@@ -528,13 +430,13 @@ push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
 			break;
 		}
 		err = json_string_value(json_object_get(o, "error"));
-		if ((cl->status != 200 && cl->status != 409) ||
-		    (cl->status == 409 && err && !strncmp(err, "fork", 4))) {
+		if ((cl->hc.status != 200 && cl->hc.status != 409) ||
+		    (cl->hc.status == 409 && err && !strncmp(err, "fork", 4))) {
 			rc = refused(cl, "the push", o);
 			break;
 		}
 		h = (uint64_t)json_integer_value(json_object_get(o, "head"));
-		if (h <= head && cl->status == 200) {
+		if (h <= head && cl->hc.status == 200) {
 			agent_error("the hub did not advance past entry "
 			            "%" PRIu64,
 			            head);
@@ -606,7 +508,7 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 			break;
 		if (limit * 2 <= PULL_ENTRIES)
 			limit *= 2;
-		if (cl->status != 200) {
+		if (cl->hc.status != 200) {
 			if (!(o = reply_json(cl))) {
 				rc = SYNC_UNREACHABLE;
 				break;
@@ -617,10 +519,10 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 		}
 		/* Each curl_easy_header() call reuses the struct it returns:
 		 * copy a value before asking for the next. */
-		if (curl_easy_header(cl->curl, "Chibo-Next", 0, CURLH_HEADER,
+		if (curl_easy_header(cl->hc.curl, "Chibo-Next", 0, CURLH_HEADER,
 		                     -1, &hn) != CURLHE_OK ||
 		    snprintf(next, sizeof(next), "%s", hn->value) < 0 ||
-		    curl_easy_header(cl->curl, "Chibo-More", 0, CURLH_HEADER,
+		    curl_easy_header(cl->hc.curl, "Chibo-More", 0, CURLH_HEADER,
 		                     -1, &hm) != CURLHE_OK) {
 			agent_error("the hub's pull answer has no cursor "
 			            "(Chibo-Next, Chibo-More)");
@@ -628,13 +530,14 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 			break;
 		}
 		more = !strcmp(hm->value, "1");
-		data = cl->resp.data;
-		len = cl->resp.len;
-		if (curl_easy_header(cl->curl, "Content-Encoding", 0,
+		data = cl->hc.resp.data;
+		len = cl->hc.resp.len;
+		if (curl_easy_header(cl->hc.curl, "Content-Encoding", 0,
 		                     CURLH_HEADER, -1, &he) == CURLHE_OK &&
 		    !strcmp(he->value, "zstd")) {
-			if (cb_zbody_decompress(cl->resp.data, cl->resp.len,
-			                        PULL_INFLATED, &raw, &eb)) {
+			if (cb_zbody_decompress(cl->hc.resp.data,
+			                        cl->hc.resp.len, PULL_INFLATED,
+			                        &raw, &eb)) {
 				agent_error("the hub's pull answer: %s",
 				            eb.msg);
 				rc = SYNC_REFUSED;
@@ -673,6 +576,294 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 }
 
 /* Remember what the hub said of us, for 'chibo-agent status'. */
+#define PROVE_PER_SYNC 16 /* own entries proven included per sync */
+
+/* The first line of a note: the origin (and, by the hub's convention, the
+ * name of the key that signs it). */
+static bool
+note_origin(const char *note, char *out, size_t n)
+{
+	size_t len = strcspn(note, "\n");
+
+	if (!len || len >= n || !note[len])
+		return false;
+	memcpy(out, note, len);
+	out[len] = 0;
+	return true;
+}
+
+/* Decode a JSON array of hex hashes into path; false if it is not one. */
+static bool
+json_path(json_t *a, uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH],
+          size_t *n)
+{
+	struct cb_errbuf eb;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) > CB_MERKLE_MAX_PATH)
+		return false;
+	for (i = 0; i < json_array_size(a); i++) {
+		const char *h = json_string_value(json_array_get(a, i));
+
+		if (!h || strlen(h) != 2 * CB_MERKLE_HASH ||
+		    cb_hex_decode(h, path[i], CB_MERKLE_HASH, &eb))
+			return false;
+	}
+	*n = i;
+	return true;
+}
+
+/* The hub signed a checkpoint that does not extend the one it signed
+ * before (or one it cannot prove extends it): keep both, signed, as
+ * evidence; stop. */
+static int
+inconsistent(struct client *cl, const char *old, const char *new,
+             const char *why)
+{
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:I}", "held", old, "served",
+	                       new ? new : "", "reason", why, "found_ms",
+	                       (json_int_t)time(NULL) * 1000);
+	char *text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+	struct cb_errbuf eb;
+
+	json_decref(ev);
+	if (!text || cb_store_meta_set(cl->lg->st, "log_evidence", text, &eb))
+		agent_error("cannot keep the evidence: %s",
+		            text ? eb.msg : "out of memory");
+	free(text);
+	agent_error("the hub's log is not the one it showed before: %s. Both "
+	            "signed checkpoints are kept as evidence ('chibo-agent "
+	            "status'); tell the district and the auditors",
+	            why);
+	return SYNC_REFUSED;
+}
+
+/* Own entries the hub holds (seq <= head) proven in the tree of cp:
+ * the head, and the next PROVE_PER_SYNC not yet proven, in order. */
+static int
+prove_own(struct client *cl, const struct cb_checkpoint *cp, uint64_t head)
+{
+	static const char sql[] = "SELECT seq, id, bytes FROM entries WHERE "
+				  "author = ? AND (seq = ? OR seq > ?) ORDER "
+				  "BY seq LIMIT ?";
+	struct {
+		uint64_t seq;
+		uint8_t leaf[CB_MERKLE_HASH];
+	} want[PROVE_PER_SYNC + 1];
+	uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH];
+	struct cb_errbuf eb;
+	char *was = NULL, *body, num[32];
+	uint64_t proven = 0, upto;
+	size_t n = 0, np;
+	json_t *ids = json_array(), *q, *o, *proofs;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!cb_store_meta_get(cl->lg->st, "log_proven_seq", &was, NULL))
+		proven = strtoull(was, NULL, 10);
+	free(was);
+	if (!head || proven >= head) {
+		json_decref(ids);
+		return 0;
+	}
+	if (!(s = cb_store_stmt(cl->lg->st, sql, &eb))) {
+		json_decref(ids);
+		agent_error("%s", eb.msg);
+		return 1;
+	}
+	sqlite3_bind_blob(s, 1, cl->lg->key.pk, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)head);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)proven);
+	sqlite3_bind_int64(s, 4, PROVE_PER_SYNC + 1);
+	while (sqlite3_step(s) == SQLITE_ROW && n < PROVE_PER_SYNC + 1) {
+		uint64_t seq = (uint64_t)sqlite3_column_int64(s, 0);
+		char hex[CB_HASH_HEX];
+
+		if (seq > head)
+			break;
+		want[n].seq = seq;
+		cb_merkle_leaf_hash(sqlite3_column_blob(s, 2),
+		                    (size_t)sqlite3_column_bytes(s, 2),
+		                    want[n].leaf);
+		cb_hash_hex(sqlite3_column_blob(s, 1), hex);
+		json_array_append_new(ids, json_string(hex));
+		n++;
+	}
+	sqlite3_reset(s);
+	q = json_pack("{s:I, s:o}", "size", (json_int_t)cp->size, "ids", ids);
+	body = q ? json_dumps(q, JSON_COMPACT) : NULL;
+	json_decref(q);
+	if (!body) {
+		agent_error("out of memory");
+		return 1;
+	}
+	rc = request(cl, "POST", "/v1/proof", body, strlen(body),
+	             "application/json", false);
+	free(body);
+	if (rc)
+		return rc;
+	if (!(o = reply_json(cl)))
+		return SYNC_UNREACHABLE;
+	if (cl->hc.status != 200) {
+		rc = refused(cl, "to prove this replica's entries", o);
+		json_decref(o);
+		return rc;
+	}
+	proofs = json_object_get(o, "proofs");
+	if (json_array_size(proofs) != n) {
+		json_decref(o);
+		agent_error("the hub answered a proof request with %zu proofs "
+		            "for %zu entries",
+		            json_array_size(proofs), n);
+		return SYNC_REFUSED;
+	}
+	upto = proven;
+	for (size_t i = 0; i < n; i++) {
+		json_t *p = json_array_get(proofs, i);
+		json_t *ix = json_object_get(p, "index");
+
+		if (!json_is_integer(ix) || json_integer_value(ix) < 0 ||
+		    !json_path(json_object_get(p, "path"), path, &np) ||
+		    !cb_merkle_verify_inclusion(
+			    want[i].leaf, (uint64_t)json_integer_value(ix),
+			    cp->size, (const uint8_t(*)[32])path, np,
+			    cp->root)) {
+			json_decref(o);
+			agent_error("the hub's checkpoint of size %" PRIu64
+			            " does not prove that it holds this "
+			            "replica's entry %" PRIu64
+			            " (a bad inclusion proof): tell the "
+			            "district and the auditors",
+			            cp->size, want[i].seq);
+			return SYNC_REFUSED;
+		}
+		if (want[i].seq == upto + 1)
+			upto = want[i].seq;
+	}
+	json_decref(o);
+	snprintf(num, sizeof(num), "%" PRIu64, upto);
+	if (cb_store_meta_set(cl->lg->st, "log_proven_seq", num, &eb)) {
+		agent_error("%s", eb.msg);
+		return 1;
+	}
+	return 0;
+}
+
+/* The hub's latest signed checkpoint, checked against the one this
+ * replica holds (a consistency proof: the log only grew), and this
+ * replica's entries proven in it. The checkpoint is then kept for the
+ * next sync. A hub that rewrote, dropped or forked its log is caught
+ * here: sync stops with the evidence kept. */
+static int
+check_log(struct client *cl, uint64_t head)
+{
+	uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH], pk[CB_KEY_BYTES];
+	struct cb_checkpoint held = { 0 }, now = { 0 };
+	struct cb_errbuf eb;
+	char *old = NULL, *auth = NULL, origin[256], body[64];
+	const char *note;
+	json_t *o = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!cb_store_meta_get(cl->lg->st, "log_evidence", &old, NULL)) {
+		free(old);
+		agent_error("this replica holds evidence that the hub's log "
+		            "changed under it ('chibo-agent status'); sync "
+		            "stays stopped until the district resolves it");
+		return SYNC_REFUSED;
+	}
+	if (cb_store_meta_get(cl->lg->st, "authority", &auth, NULL) ||
+	    cb_hex_decode(auth, pk, sizeof(pk), &eb)) {
+		free(auth);
+		agent_error("no hub key is set; run 'chibo-agent hub' again");
+		return 1;
+	}
+	free(auth);
+	if (!cb_store_meta_get(cl->lg->st, "log_checkpoint", &old, NULL)) {
+		if (!note_origin(old, origin, sizeof(origin)) ||
+		    cb_checkpoint_open(old, strlen(old), origin, origin, pk,
+		                       &held, &eb)) {
+			agent_error("the checkpoint this replica holds is "
+			            "damaged: %s",
+			            eb.msg);
+			free(old);
+			return 1;
+		}
+	}
+	snprintf(body, sizeof(body), "{\"from\":%" PRIu64 "}", held.size);
+	if ((rc = request(cl, "POST", "/v1/checkpoint", body, strlen(body),
+	                  "application/json", false)))
+		goto out;
+	if (!(o = reply_json(cl))) {
+		rc = SYNC_UNREACHABLE;
+		goto out;
+	}
+	note = json_string_value(json_object_get(o, "checkpoint"));
+	if (cl->hc.status == 409 && old) {
+		rc = inconsistent(
+			cl, old, NULL,
+			json_string_value(json_object_get(o, "error")));
+		goto out;
+	}
+	if (cl->hc.status != 200 || !note) {
+		rc = refused(cl, "its checkpoint", o);
+		goto out;
+	}
+	if (!note_origin(note, origin, sizeof(origin)) ||
+	    (old && strcmp(origin, held.origin)) ||
+	    cb_checkpoint_open(note, strlen(note), origin, origin, pk, &now,
+	                       &eb)) {
+		if (old && note_origin(note, origin, sizeof(origin)) &&
+		    strcmp(origin, held.origin)) {
+			rc = inconsistent(cl, old, note,
+			                  "its checkpoint names another log");
+			goto out;
+		}
+		agent_error("the hub's checkpoint is not signed by the hub's "
+		            "key: %s",
+		            eb.msg);
+		rc = SYNC_REFUSED;
+		goto out;
+	}
+	if (old) {
+		char why[160];
+
+		if (now.size < held.size) {
+			snprintf(why, sizeof(why),
+			         "it shrank from %" PRIu64 " to %" PRIu64
+			         " entries",
+			         held.size, now.size);
+			rc = inconsistent(cl, old, note, why);
+			goto out;
+		}
+		if (!json_path(json_object_get(o, "consistency"), path, &n) ||
+		    (held.size == now.size
+		             ? memcmp(held.root, now.root, CB_MERKLE_HASH) != 0
+		             : !cb_merkle_verify_consistency(
+				       held.size, now.size, held.root, now.root,
+				       (const uint8_t(*)[32])path, n))) {
+			snprintf(why, sizeof(why),
+			         "its tree of %" PRIu64
+			         " entries does not extend the tree of "
+			         "%" PRIu64 " it signed before",
+			         now.size, held.size);
+			rc = inconsistent(cl, old, note, why);
+			goto out;
+		}
+	}
+	if ((rc = prove_own(cl, &now, head)))
+		goto out;
+	if (cb_store_meta_set(cl->lg->st, "log_checkpoint", note, &eb)) {
+		agent_error("%s", eb.msg);
+		rc = 1;
+	}
+out:
+	json_decref(o);
+	free(old);
+	return rc;
+}
+
 static void
 remember(struct client *cl, json_t *status, bool synced)
 {
@@ -783,33 +974,24 @@ cmd_sync(struct agent *a, int argc, char **argv)
 		}
 		free(b);
 	}
-	if (authority_of(cl.url, cl.authority, sizeof(cl.authority))) {
-		agent_error("the hub URL '%s' has no host", cl.url);
-		rc = 1;
-		goto out;
+	{
+		struct cb_errbuf eb;
+
+		if (cb_hubclient_init(&cl.hc, cl.url, cl.pin, cl.lg->key.pk,
+		                      cl.lg->key.sk, RESPONSE_MAX, &eb)) {
+			agent_error("%s", eb.msg);
+			rc = 1;
+			goto out;
+		}
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (!(cl.curl = curl_easy_init())) {
-		agent_error("cannot start libcurl");
-		rc = 1;
-		goto out;
-	}
-	/* Trust is the pin, not a CA: the certificate is self-signed. */
-	curl_easy_setopt(cl.curl, CURLOPT_PINNEDPUBLICKEY, cl.pin);
-	curl_easy_setopt(cl.curl, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(cl.curl, CURLOPT_SSL_VERIFYHOST, 0L);
-	curl_easy_setopt(cl.curl, CURLOPT_CONNECTTIMEOUT, 20L);
-	curl_easy_setopt(cl.curl, CURLOPT_LOW_SPEED_LIMIT, 100L);
-	curl_easy_setopt(cl.curl, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(cl.curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(cl.curl, CURLOPT_WRITEDATA, &cl);
-	curl_easy_setopt(cl.curl, CURLOPT_NOSIGNAL, 1L);
 
 	if ((rc = hub_status(&cl, &o)))
 		goto out;
 	if ((rc = push(&cl, o, &head, &pushed)))
 		goto out;
 	if ((rc = pull(&cl, &pulled, &cursor)))
+		goto out;
+	if ((rc = check_log(&cl, head)))
 		goto out;
 	json_decref(o);
 	o = NULL;
@@ -832,9 +1014,9 @@ cmd_sync(struct agent *a, int argc, char **argv)
 	}
 	printf("sent %" PRIu64 " bytes, received %" PRIu64 " bytes in %" PRIu64
 	       " requests\n",
-	       cl.sent, cl.received, cl.requests);
+	       cl.hc.sent, cl.hc.received, cl.hc.requests);
 out:
-	if (cl.curl) {
+	if (cl.hc.curl) {
 		/* what the link allowed, for the next run, whatever this one
 		 * came to */
 		char b[48];
@@ -845,9 +1027,7 @@ out:
 			agent_error("%s", eb.msg);
 	}
 	json_decref(o);
-	cb_buf_release(&cl.resp);
-	if (cl.curl)
-		curl_easy_cleanup(cl.curl);
+	cb_hubclient_release(&cl.hc);
 	free(cl.url);
 	free(cl.pin);
 	cb_ledger_free(&cl.lg);

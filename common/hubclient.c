@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/* hubclient.c — one signed HTTPS request to a hub (hubclient.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "httpsig.h"
+#include "hubclient.h"
+
+static size_t
+on_data(char *p, size_t size, size_t n, void *ctx)
+{
+	struct cb_hubclient *cl = ctx;
+
+	if (cl->resp.len + size * n > cl->resp_max)
+		return 0; /* a reply is bounded; refuse a flood */
+	return cb_buf_add(&cl->resp, p, size * n) ? 0 : size * n;
+}
+
+cb_err
+cb_hubclient_init(struct cb_hubclient *cl, const char *url, const char *pin,
+                  const unsigned char *pk, const unsigned char *sk,
+                  size_t resp_max, struct cb_errbuf *eb)
+{
+	const char *h, *end;
+	size_t len;
+
+	memset(cl, 0, sizeof(*cl));
+	if (strncmp(url, "https://", 8))
+		return cb_error(eb, CB_EINVAL,
+		                "the hub URL '%s' does not start with https://",
+		                url);
+	h = url + 8;
+	end = strchr(h, '/');
+	len = end ? (size_t)(end - h) : strlen(h);
+	if (len == 0 || len >= sizeof(cl->authority) ||
+	    strlen(url) >= sizeof(cl->url))
+		return cb_error(eb, CB_EINVAL, "the hub URL '%s' has no host",
+		                url);
+	memcpy(cl->authority, h, len);
+	cl->authority[len] = 0;
+	snprintf(cl->url, sizeof(cl->url), "%s", url);
+	len = strlen(cl->url);
+	while (len > 8 && cl->url[len - 1] == '/')
+		cl->url[--len] = 0;
+	cl->pk = pk;
+	cl->sk = sk;
+	cl->resp_max = resp_max;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!(cl->curl = curl_easy_init()))
+		return cb_error(eb, CB_ENOMEM, "cannot start libcurl");
+	/* Trust is the pin, not a CA: the certificate is self-signed. */
+	curl_easy_setopt(cl->curl, CURLOPT_PINNEDPUBLICKEY, pin);
+	curl_easy_setopt(cl->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(cl->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(cl->curl, CURLOPT_CONNECTTIMEOUT, 20L);
+	curl_easy_setopt(cl->curl, CURLOPT_LOW_SPEED_LIMIT, 100L);
+	curl_easy_setopt(cl->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(cl->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(cl->curl, CURLOPT_WRITEDATA, cl);
+	curl_easy_setopt(cl->curl, CURLOPT_NOSIGNAL, 1L);
+	return CB_OK;
+}
+
+void
+cb_hubclient_release(struct cb_hubclient *cl)
+{
+	cb_buf_release(&cl->resp);
+	if (cl->curl)
+		curl_easy_cleanup(cl->curl);
+	cl->curl = NULL;
+}
+
+CURLcode
+cb_hubclient_send(struct cb_hubclient *cl, const char *method, const char *path,
+                  const void *body, size_t len, const char *type, bool zstd)
+{
+	struct cb_httpsig_request hr = { method, cl->authority, path, "",
+		                         NULL };
+	struct curl_slist *h = NULL;
+	struct cb_errbuf eb;
+	unsigned char nb[18];
+	char nonce[32], *input = NULL, *sig = NULL, *digest, url[1024],
+			line[CB_HTTPSIG_MAX + 64];
+	curl_off_t up = 0, down = 0;
+	long hdr = 0, req = 0;
+	CURLcode cc;
+
+	/* Signed afresh each time: a retry must not be a replay. */
+	digest = cb_content_digest(body ? body : "", len);
+	randombytes_buf(nb, sizeof(nb));
+	sodium_bin2base64(nonce, sizeof(nonce), nb, sizeof(nb),
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	hr.content_digest = digest;
+	if (!digest || cb_httpsig_sign(&hr, cl->pk, cl->sk, (int64_t)time(NULL),
+	                               nonce, &input, &sig, &eb)) {
+		free(digest);
+		return CURLE_OUT_OF_MEMORY;
+	}
+	snprintf(line, sizeof(line), "Content-Digest: %s", digest);
+	h = curl_slist_append(h, line);
+	snprintf(line, sizeof(line), "Signature-Input: %s", input);
+	h = curl_slist_append(h, line);
+	snprintf(line, sizeof(line), "Signature: %s", sig);
+	h = curl_slist_append(h, line);
+	h = curl_slist_append(h, "Expect:");
+	h = curl_slist_append(h, "Accept-Encoding: zstd");
+	if (type) {
+		snprintf(line, sizeof(line), "Content-Type: %s", type);
+		h = curl_slist_append(h, line);
+	}
+	if (zstd)
+		h = curl_slist_append(h, "Content-Encoding: zstd");
+	snprintf(url, sizeof(url), "%s%s", cl->url, path);
+	cb_buf_reset(&cl->resp);
+	curl_easy_setopt(cl->curl, CURLOPT_URL, url);
+	curl_easy_setopt(cl->curl, CURLOPT_HTTPHEADER, h);
+	if (!strcmp(method, "POST")) {
+		curl_easy_setopt(cl->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(cl->curl, CURLOPT_POSTFIELDS,
+		                 body ? body : "");
+		curl_easy_setopt(cl->curl, CURLOPT_POSTFIELDSIZE, (long)len);
+	} else {
+		curl_easy_setopt(cl->curl, CURLOPT_HTTPGET, 1L);
+	}
+	cc = curl_easy_perform(cl->curl);
+	curl_easy_getinfo(cl->curl, CURLINFO_REQUEST_SIZE, &req);
+	curl_easy_getinfo(cl->curl, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(cl->curl, CURLINFO_HEADER_SIZE, &hdr);
+	curl_easy_getinfo(cl->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	cl->sent += (uint64_t)req + (uint64_t)up;
+	cl->received += (uint64_t)hdr + (uint64_t)down;
+	cl->requests++;
+	curl_slist_free_all(h);
+	free(digest);
+	free(input);
+	free(sig);
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(cl->curl, CURLINFO_RESPONSE_CODE,
+		                  &cl->status);
+	return cc;
+}
+
+const char *
+cb_hubclient_header(struct cb_hubclient *cl, const char *name)
+{
+	struct curl_header *hd = NULL;
+
+	if (curl_easy_header(cl->curl, name, 0, CURLH_HEADER, -1, &hd) !=
+	    CURLHE_OK)
+		return NULL;
+	return hd->value;
+}
