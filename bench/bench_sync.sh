@@ -21,6 +21,10 @@ cleanup() {
 		kill -TERM "$HUB_PID" 2>/dev/null || true
 		wait "$HUB_PID" 2>/dev/null || true
 	fi
+	# bench_audit.sh keeps the filled hub
+	if [ -n "${CHIBO_BENCH_KEEP_HUB:-}" ]; then
+		mv "$T/hub" "$CHIBO_BENCH_KEEP_HUB"
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT

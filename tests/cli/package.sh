@@ -21,7 +21,8 @@ for d in adduser libsqlite3-0 libsodium23 libjansson4 libcurl4 libmicrohttpd12 l
 	expect_match "depends on $d" "(^|, )$d(,|$| )" "$deps"
 done
 files=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for f in usr/bin/chibo-agent usr/bin/chibo-hub usr/share/man/man1/chibo-agent.1 \
+for f in usr/bin/chibo-agent usr/bin/chibo-hub usr/bin/chibo-audit \
+	usr/share/man/man1/chibo-agent.1 usr/share/man/man1/chibo-audit.1 \
 	usr/share/man/man1/chibo-hub.1 usr/lib/systemd/system/chibo-hub.service \
 	usr/lib/systemd/system/chibo-agent-sync.service \
 	usr/lib/systemd/system/chibo-agent-sync.timer; do

@@ -9,7 +9,12 @@
  *   forge append REPLICA OP JSON
  *       signs OP with body JSON as the replica's next entry and stores it
  *       without projecting it — an entry the agent itself would refuse
- *       (about another commune's cell, say) — so that sync pushes it. */
+ *       (about another commune's cell, say) — so that sync pushes it;
+ *   forge resign HUBDIR
+ *       what a compromised hub does after changing its hub.db behind the
+ *       rules: rebuilds the Merkle tree over the entries as they now are
+ *       (renumbered in lsn order) and signs a checkpoint of it with the
+ *       hub's key, so that only an audit can tell. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +23,10 @@
 #include <sodium.h>
 
 #include "httpsig.h"
+#include "checkpoint.h"
 #include "ledger.h"
+#include "merkle.h"
+#include "tlog.h"
 
 static int
 die(const char *what, const char *msg)
@@ -91,6 +99,38 @@ append(struct cb_ledger *lg, char **argv)
 	return 0;
 }
 
+static int
+resign(struct cb_ledger *lg)
+{
+	static const char renumber[] =
+		"CREATE TEMP TABLE k AS SELECT lsn FROM entries ORDER BY lsn;"
+		"UPDATE entries SET lsn = -lsn;"
+		"UPDATE entries SET lsn = (SELECT k.rowid FROM temp.k k WHERE "
+		"k.lsn = -entries.lsn);"
+		"DROP TABLE temp.k;"
+		"DELETE FROM tlog_nodes; DELETE FROM checkpoints;";
+	struct cb_checkpoint cp = { 0 };
+	struct cb_errbuf eb;
+	uint64_t added;
+	char *note = NULL;
+
+	snprintf(cp.origin, sizeof(cp.origin), "chibo/hub/%s", lg->org);
+	if (cb_store_begin(lg->st, &eb) ||
+	    cb_store_exec(lg->st, renumber, &eb) ||
+	    cb_tlog_catch_up(lg->st, &added, &eb) ||
+	    cb_tlog_size(lg->st, &cp.size, &eb) ||
+	    cb_merkle_root(cb_tlog_node, lg->st, cp.size, cp.root, &eb) ||
+	    cb_checkpoint_sign(&cp, cp.origin, lg->key.sk, &note, &eb))
+		return die("resign", eb.msg);
+	if (cb_tlog_checkpoint_add(lg->st, cp.size, cp.root, note, 0, &eb) ||
+	    cb_store_commit(lg->st, &eb))
+		return die("resign", eb.msg);
+	free(note);
+	printf("re-signed a log of %llu entries\n",
+	       (unsigned long long)cp.size);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -101,16 +141,20 @@ main(int argc, char **argv)
 	if (sodium_init() < 0)
 		return 1;
 	if (argc < 3 || !((!strcmp(argv[1], "request") && argc == 7) ||
-	                  (!strcmp(argv[1], "append") && argc == 5))) {
+	                  (!strcmp(argv[1], "append") && argc == 5) ||
+	                  (!strcmp(argv[1], "resign") && argc == 3))) {
 		fprintf(stderr, "usage: forge request REPLICA METHOD AUTHORITY "
 		                "PATH BODYFILE\n       forge append REPLICA OP "
-		                "JSON\n");
+		                "JSON\n       forge resign HUBDIR\n");
 		return 2;
 	}
-	if (cb_ledger_open(argv[2], &lg, &eb))
+	if (!strcmp(argv[1], "resign")
+	            ? cb_ledger_open_kind(argv[2], &cb_ledger_hub, &lg, &eb)
+	            : cb_ledger_open(argv[2], &lg, &eb))
 		return die(argv[2], eb.msg);
-	rc = !strcmp(argv[1], "request") ? request(lg, argv + 3)
-	                                 : append(lg, argv + 3);
+	rc = !strcmp(argv[1], "request")  ? request(lg, argv + 3)
+	     : !strcmp(argv[1], "append") ? append(lg, argv + 3)
+	                                  : resign(lg);
 	cb_ledger_free(&lg);
 	return rc;
 }

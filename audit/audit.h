@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* audit.h — what chibo-audit's commands share. The audit trusts no hub:
+ * it reads a hub's log (over HTTPS as an enrolled auditor, or from a copy
+ * of its hub.db handed to the inspection commission) or a bundle, and
+ * checks every byte itself — signatures, chains, enrolments, the rules of
+ * scope, the Merkle tree against the hub's signed checkpoint, and that
+ * checkpoint against those it saw before (its own small state). */
+#ifndef CHIBO_AUDIT_H
+#define CHIBO_AUDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "args.h"
+#include "checkpoint.h"
+#include "merkle.h"
+#include "store.h"
+
+struct audit {
+	const char *dir; /* its state: audit.key, checkpoints.json */
+};
+
+void audit_error(const char *fmt, ...) CB_PRINTF(1, 2);
+char *audit_path(const struct audit *a, const char *name);
+
+/* Where a log comes from: --hub URL with --pin (the auditor's key signs
+ * the requests), --db FILE (a copy of a hub's hub.db), or a bundle. */
+struct audit_source_opts {
+	const char *hub, *pin, *db, *bundle;
+};
+
+/* One author seen in the log. */
+struct author {
+	uint8_t pk[32];
+	uint64_t seq; /* the highest seq seen */
+	uint8_t id[32];
+	bool used, enrolled, revoked;
+};
+
+/* A scan of a log: what the audit found, kept for the commands that
+ * build on it (history, proof). */
+struct scan {
+	char what[600]; /* "the hub at URL", "the hub.db copy 'F'", … */
+	bool is_log;    /* a hub's log (with a checkpoint), not a bundle */
+	bool partial;   /* a bundle of one scope: chains may have gaps */
+	char *note;     /* the hub's signed checkpoint (malloc'd) */
+	struct cb_checkpoint cp;
+	bool cp_ok;   /* signed by the trusted hub key */
+	bool root_ok; /* and the leaves give its root: all included */
+	uint8_t hub_key[32];
+	bool has_hub_key;
+	uint8_t (*leaves)[32];
+	uint64_t nleaves, cap;
+	uint64_t *leaf_of; /* replay lsn - 1 → leaf index */
+	uint64_t nreplayed;
+	struct author *authors;
+	size_t nauthors, acap;
+	uint64_t forks, bad_sigs, gaps, scope, unenrolled;
+	char **faults;
+	size_t nfaults;
+	struct cb_store *replay; /* the log replayed: the hub's tables */
+	char replay_path[512];
+};
+
+/* Read and check the whole log of src; the faults are in s->faults.
+ * want_sizes: sizes of earlier checkpoints whose roots to recompute
+ * (roots[i] filled, ok[i] set when the log reaches that size). Returns
+ * non-zero only when the scan could not be done at all (printed). */
+int audit_scan(const struct audit *a, const struct audit_source_opts *src,
+               const uint8_t *trusted_key, struct scan *s,
+               const uint64_t *want_sizes, size_t nwant, uint8_t (*roots)[32],
+               bool *ok);
+void audit_scan_release(struct scan *s);
+void audit_fault(struct scan *s, const char *fmt, ...) CB_PRINTF(2, 3);
+
+/* A cb_merkle_node_fn over s->leaves. */
+cb_err audit_leaf_node(void *ctx, unsigned level, uint64_t index,
+                       uint8_t out[32], struct cb_errbuf *eb);
+
+int cmd_audit_init(struct audit *a, int argc, char **argv);
+int cmd_audit_verify(struct audit *a, int argc, char **argv);
+int cmd_audit_history(struct audit *a, int argc, char **argv);
+int cmd_audit_proof(struct audit *a, int argc, char **argv);
+int cmd_audit_check_proof(struct audit *a, int argc, char **argv);
+
+#endif

@@ -1,0 +1,983 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c — chibo-audit: verifies a hub's log, or a bundle, without
+ * trusting the hub; prints a member's history with proofs; writes and
+ * checks offline proofs of single entries. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "audit.h"
+#include "buf.h"
+#include "key.h"
+
+#ifndef CHIBO_VERSION
+#define CHIBO_VERSION "0"
+#endif
+
+static const char usage_text[] =
+	"usage: chibo-audit [--dir DIR] COMMAND [ARGS]\n\n"
+	"Verifies what a district hub holds without trusting it.\n\n"
+	"Commands:\n"
+	"  init         make this auditor's key (to be enrolled as an "
+	"auditor)\n"
+	"  verify       check a hub's log (--hub URL --pin PIN, or --db "
+	"FILE) or a bundle\n"
+	"  history      every entry that touched a member, with proofs\n"
+	"  proof        write an offline proof that an entry is in the log\n"
+	"  check-proof  verify such a proof file, with no network\n\n"
+	"--dir DIR: the auditor's state (audit.key, checkpoints.json); "
+	"default\n$CHIBO_AUDIT, else ~/.local/share/chibo/audit.\n"
+	"Every command takes --help. Exit: 0 ok, 1 a fault or failure, 2 "
+	"usage.\n";
+
+void
+audit_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("chibo-audit: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+char *
+audit_path(const struct audit *a, const char *name)
+{
+	size_t n = strlen(a->dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", a->dir, name);
+	return p;
+}
+
+static int mkdir_p(const char *dir);
+
+/* --- state: the checkpoints this auditor has seen, per origin ----------- */
+
+#define STATE_FILE "checkpoints.json"
+
+static json_t *
+state_load(const struct audit *a)
+{
+	char *p = audit_path(a, STATE_FILE);
+	json_error_t je;
+	json_t *o = p ? json_load_file(p, JSON_REJECT_DUPLICATES, &je) : NULL;
+
+	free(p);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		o = json_object();
+	}
+	return o;
+}
+
+static int
+state_save(const struct audit *a, json_t *st)
+{
+	char *p = audit_path(a, STATE_FILE);
+	char *text = json_dumps(st, JSON_INDENT(1) | JSON_SORT_KEYS);
+	struct cb_errbuf eb;
+	int rc = 0;
+
+	if (!p || !text || mkdir_p(a->dir) ||
+	    cb_file_write_atomic(p, text, strlen(text), 0600, 0, &eb)) {
+		audit_error("cannot keep the checkpoint in '%s': %s",
+		            p ? p : a->dir, p && text ? eb.msg : "no memory");
+		rc = 1;
+	}
+	free(p);
+	free(text);
+	return rc;
+}
+
+static const char *
+hex32(const uint8_t *b, char out[65])
+{
+	cb_hex_encode(b, 32, out);
+	return out;
+}
+
+/* --- source options shared by verify, history and proof -------------- */
+
+enum { O_HUB, O_PIN, O_DB, O_HUB_KEY, O_JSON, O_NEXT };
+
+#define SOURCE_DEFS                                                            \
+	{ "hub", "URL",                                                        \
+	  "the hub's address (https://…); the requests are signed by "       \
+	  "this auditor's key" },                                              \
+		{ "pin", "PIN", "the hub's TLS pin (sha256//…)" },             \
+		{ "db", "FILE",                                                \
+		  "a copy of a hub's hub.db, read-only: nothing in it is "     \
+		  "trusted but the signatures" },                              \
+		{ "hub-key", "HEX",                                            \
+		  "the hub's public key, as the district published it "        \
+		  "(default: the key this auditor saw before, else the "       \
+		  "author of the log's hub.init)" },                           \
+	{                                                                      \
+		"json", NULL, "print JSON"                                     \
+	}
+
+static int
+source_opts(const char *cmd, const struct args *v, bool allow_bundle,
+            struct audit_source_opts *o, uint8_t key[32], bool *has_key)
+{
+	struct cb_errbuf eb;
+	int n = !!cb_args_get(v, O_HUB) + !!cb_args_get(v, O_DB) +
+	        (allow_bundle && v->npos > 0);
+
+	memset(o, 0, sizeof(*o));
+	o->hub = cb_args_get(v, O_HUB);
+	o->pin = cb_args_get(v, O_PIN);
+	o->db = cb_args_get(v, O_DB);
+	if (allow_bundle && v->npos > 0)
+		o->bundle = v->pos[0];
+	if (n != 1)
+		return cb_args_usage(cmd, allow_bundle
+		                                  ? "give one of --hub URL, "
+		                                    "--db FILE or a bundle"
+		                                  : "give --hub URL or --db "
+		                                    "FILE");
+	*has_key = false;
+	if (cb_args_get(v, O_HUB_KEY)) {
+		if (cb_hex_decode(cb_args_get(v, O_HUB_KEY), key, 32, &eb))
+			return cb_args_usage(cmd, "--hub-key: %s", eb.msg);
+		*has_key = true;
+	}
+	return 0;
+}
+
+/* Scan, then hold the log against what this auditor saw before: the hub
+ * key it trusted for the origin, and every checkpoint it kept (a smaller
+ * one must be a prefix of this log: same root at its size; a larger one
+ * means the log shrank). */
+static int
+scan_checked(const struct audit *a, const struct audit_source_opts *o,
+             const uint8_t *key, bool has_key, struct scan *s, json_t **statep)
+{
+	json_t *st = state_load(a), *origins, *ov;
+	const char *origin;
+	uint64_t *sizes = NULL;
+	uint8_t(*roots)[32] = NULL;
+	bool *ok = NULL;
+	size_t n = 0, k = 0;
+	int rc;
+
+	origins = json_object_get(st, "origins");
+	json_object_foreach(origins, origin, ov) n +=
+		json_array_size(json_object_get(ov, "checkpoints"));
+	sizes = calloc(n + 1, sizeof(*sizes));
+	roots = calloc(n + 1, sizeof(*roots));
+	ok = calloc(n + 1, sizeof(*ok));
+	if (!sizes || !roots || !ok) {
+		audit_error("out of memory");
+		rc = 1;
+		goto out;
+	}
+	json_object_foreach(origins, origin, ov)
+	{
+		size_t i;
+		json_t *c;
+
+		json_array_foreach(json_object_get(ov, "checkpoints"), i, c)
+			sizes[k++] = (uint64_t)json_integer_value(
+				json_object_get(c, "size"));
+	}
+	/* a key this auditor trusted before for the origin is the key */
+	if (!has_key && o->bundle == NULL) {
+		/* known only after the checkpoint is read: checked below */
+	}
+	rc = audit_scan(a, o, has_key ? key : NULL, s, sizes, n, roots, ok);
+	if (rc || !s->cp_ok)
+		goto out;
+	ov = json_object_get(origins, s->cp.origin);
+	if (ov) {
+		const char *was = json_string_value(json_object_get(ov, "key"));
+		char hex[65];
+		size_t i;
+		json_t *c;
+
+		if (was && strcmp(was, hex32(s->hub_key, hex)))
+			audit_fault(
+				s,
+				"the log '%s' is signed by key %.12s now; "
+				"this auditor saw it signed by %.12s before",
+				s->cp.origin, hex, was);
+		k = 0;
+		json_object_foreach(origins, origin, ov)
+		{
+			json_array_foreach(json_object_get(ov, "checkpoints"),
+			                   i, c)
+			{
+				uint64_t sz = sizes[k];
+				char rh[65];
+				const char *seen = json_string_value(
+					json_object_get(c, "seen"));
+
+				if (strcmp(origin, s->cp.origin)) {
+					k++;
+					continue;
+				}
+				if (sz > s->nleaves)
+					audit_fault(
+						s,
+						"the hub's log shrank: it "
+						"signed %llu entries before "
+						"(seen %s), it has %llu now",
+						(unsigned long long)sz,
+						seen ? seen : "?",
+						(unsigned long long)s->nleaves);
+				else if (ok[k] &&
+				         strcmp(json_string_value(
+							json_object_get(
+								c, "root")),
+				                hex32(roots[k], rh)))
+					audit_fault(
+						s,
+						"the hub's log is not the one "
+						"it signed before: the "
+						"checkpoint of size %llu seen "
+						"%s has another root (history "
+						"rewritten, or a split view)",
+						(unsigned long long)sz,
+						seen ? seen : "?");
+				k++;
+			}
+		}
+	}
+	*statep = st;
+	st = NULL;
+out:
+	json_decref(st);
+	free(sizes);
+	free(roots);
+	free(ok);
+	return rc;
+}
+
+/* Keep the checkpoint just verified, for the next run. */
+static int
+state_remember(const struct audit *a, json_t *st, const struct scan *s)
+{
+	json_t *origins = json_object_get(st, "origins"), *ov, *list;
+	char hex[65], when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	size_t i;
+	json_t *c;
+
+	if (!st || !s->cp_ok)
+		return 0;
+	if (!origins) {
+		origins = json_object();
+		json_object_set_new(st, "origins", origins);
+	}
+	if (!(ov = json_object_get(origins, s->cp.origin))) {
+		ov = json_pack("{s:s, s:[]}", "key", hex32(s->hub_key, hex),
+		               "checkpoints");
+		json_object_set_new(origins, s->cp.origin, ov);
+	}
+	list = json_object_get(ov, "checkpoints");
+	json_array_foreach(list, i, c) if ((uint64_t)json_integer_value(
+						   json_object_get(c,
+	                                                           "size")) ==
+	                                   s->cp.size) return 0;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s}", "size",
+	                                      (json_int_t)s->cp.size, "root",
+	                                      hex32(s->cp.root, hex), "note",
+	                                      s->note, "seen", when));
+	return state_save(a, st);
+}
+
+static void
+print_faults(const struct scan *s, FILE *fp)
+{
+	for (size_t i = 0; i < s->nfaults && i < 10000; i++)
+		fprintf(fp, "FAULT: %s\n", s->faults[i]);
+	if (s->nfaults > 10000)
+		fprintf(fp, "FAULT: … and %zu more\n", s->nfaults - 10000);
+}
+
+/* --- init ------------------------------------------------------------- */
+
+static int
+mkdir_p(const char *dir)
+{
+	char p[1024];
+
+	snprintf(p, sizeof(p), "%s", dir);
+	for (char *q = p + 1; *q; q++)
+		if (*q == '/') {
+			*q = 0;
+			if (mkdir(p, 0700) && errno != EEXIST)
+				return -1;
+			*q = '/';
+		}
+	return mkdir(p, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+int
+cmd_audit_init(struct audit *a, int argc, char **argv)
+{
+	static const struct argdef defs[] = { { NULL, NULL, NULL } };
+	struct cb_key key = CB_KEY_INIT;
+	struct cb_errbuf eb;
+	struct args v;
+	char *p, hex[65];
+	int rc;
+
+	rc = cb_args_command("init",
+	                     "usage: chibo-audit [--dir DIR] init\n\n"
+	                     "Makes the auditor's directory and its Ed25519 "
+	                     "key (audit.key, mode 0600)\nand prints the "
+	                     "public key: the district enrols it with\n"
+	                     "'chibo-hub enroll --role auditor'.\n\n",
+	                     defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if (mkdir_p(a->dir)) {
+		audit_error("cannot make '%s': %s", a->dir, strerror(errno));
+		return 1;
+	}
+	if (!(p = audit_path(a, "audit.key")) || cb_key_create(p, &key, &eb)) {
+		audit_error("%s", p ? eb.msg : "out of memory");
+		free(p);
+		return 1;
+	}
+	cb_hex_encode(key.pk, 32, hex);
+	printf("auditor key: %s\n", hex);
+	printf("have the district enrol it: chibo-hub enroll --key %s "
+	       "--org ORG --role auditor\n",
+	       hex);
+	cb_key_release(&key);
+	free(p);
+	return 0;
+}
+
+/* --- verify ----------------------------------------------------------- */
+
+int
+cmd_audit_verify(struct audit *a, int argc, char **argv)
+{
+	static const struct argdef defs[] = { SOURCE_DEFS,
+		                              { NULL, NULL, NULL } };
+	struct audit_source_opts o;
+	struct scan s;
+	struct args v;
+	json_t *st = NULL;
+	uint8_t key[32];
+	bool has_key, json;
+	int rc;
+	char hex[65];
+
+	rc = cb_args_command(
+		"verify",
+		"usage: chibo-audit verify (--hub URL --pin PIN | --db FILE | "
+		"BUNDLE)\n                          [--hub-key HEX] "
+	        "[--json]\n\n"
+		"Reads every entry of a hub's log, in log order, and checks: "
+		"each\nsignature; each author's chain (a missing entry, a "
+		"fork); that each\nauthor was enrolled, and not revoked, by "
+		"the log's own key.enroll and\nkey.revoke entries; that no "
+		"entry writes outside its key's subtree (the\nlog replayed "
+		"through the hub's own rules); the Merkle root of all the\n"
+		"entries against the hub's signed checkpoint; and that "
+		"checkpoint against\nevery one this auditor saw before (kept "
+		"in checkpoints.json). A bundle\n(no checkpoint) gets the "
+		"signature and chain checks. Prints the counts\nand every "
+		"fault; exit 1 on any fault.\n\n",
+		defs, argc, argv, &v, 0, 1, "at most one bundle");
+	if (rc >= 0)
+		return rc;
+	if ((rc = source_opts("verify", &v, true, &o, key, &has_key)))
+		return rc;
+	json = cb_args_get(&v, O_JSON) != NULL;
+	if (scan_checked(a, &o, key, has_key, &s, &st)) {
+		audit_scan_release(&s);
+		json_decref(st);
+		return 1;
+	}
+	/* A checkpoint the hub's key signed is its statement, faults or
+	 * not: kept, so that a later, different history is caught. */
+	state_remember(a, st, &s);
+	if (json) {
+		json_t *out = json_pack(
+			"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:[]}",
+			"source", s.what, "entries", (json_int_t)s.nleaves,
+			"authors", (json_int_t)s.nauthors, "forks",
+			(json_int_t)s.forks, "bad_signatures",
+			(json_int_t)s.bad_sigs, "gaps", (json_int_t)s.gaps,
+			"outside_scope", (json_int_t)(s.scope + s.unenrolled),
+			"ok", s.nfaults == 0, "faults");
+
+		for (size_t i = 0; i < s.nfaults && i < 10000; i++)
+			json_array_append_new(json_object_get(out, "faults"),
+			                      json_string(s.faults[i]));
+		if (s.cp_ok)
+			json_object_set_new(
+				out, "checkpoint",
+				json_pack("{s:s, s:I, s:s, s:s}", "origin",
+			                  s.cp.origin, "size",
+			                  (json_int_t)s.cp.size, "root",
+			                  hex32(s.cp.root, hex), "key",
+			                  hex32(s.hub_key, hex)));
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(out);
+	} else {
+		printf("%s: %llu entries by %zu keys\n", s.what,
+		       (unsigned long long)s.nleaves, s.nauthors);
+		if (s.cp_ok) {
+			char kx[65];
+
+			printf("checkpoint: %s, %llu entries, root %.16s…, "
+			       "signed by hub key %.12s%s\n",
+			       s.cp.origin, (unsigned long long)s.cp.size,
+			       hex32(s.cp.root, hex), hex32(s.hub_key, kx),
+			       s.root_ok ? "; the entries give this root" : "");
+		}
+		printf("signatures bad: %llu; forks: %llu; missing runs: "
+		       "%llu; outside their key's scope or enrolment: %llu\n",
+		       (unsigned long long)s.bad_sigs,
+		       (unsigned long long)s.forks, (unsigned long long)s.gaps,
+		       (unsigned long long)(s.scope + s.unenrolled));
+		print_faults(&s, stdout);
+		if (s.nfaults)
+			printf("AUDIT FAILED: %zu fault%s\n", s.nfaults,
+			       s.nfaults == 1 ? "" : "s");
+		else
+			printf("audit passed\n");
+	}
+	rc = s.nfaults ? 1 : 0;
+	audit_scan_release(&s);
+	json_decref(st);
+	return rc;
+}
+
+/* --- history ---------------------------------------------------------- */
+
+/* The member named by an id (or its first 8+ hex digits), a card
+ * number or a national ID; *id filled. */
+static int
+find_member(struct cb_store *st, const char *q, char id[65], char name[256])
+{
+	static const char sql[] =
+		"SELECT id, full_name FROM members WHERE card_no = ?1 OR "
+		"national_id = ?1 OR (length(?1) >= 8 AND id LIKE ?1 || '%') "
+		"LIMIT 2";
+	struct cb_errbuf eb;
+	sqlite3_stmt *s = cb_store_stmt(st, sql, &eb);
+	int n = 0;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (!n) {
+			snprintf(id, 65, "%s", sqlite3_column_text(s, 0));
+			snprintf(name, 256, "%s", sqlite3_column_text(s, 1));
+		}
+		n++;
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+/* One line of a member's history: what the entry says, in a few fields. */
+static json_t *
+history_item(struct scan *s, sqlite3_stmt *q, struct cb_errbuf *eb)
+{
+	struct cb_entry e = CB_ENTRY_INIT;
+	int64_t lsn = sqlite3_column_int64(q, 0);
+	uint64_t leaf = s->leaf_of[lsn - 1];
+	const char *org = (const char *)sqlite3_column_text(q, 2);
+	static const char *const fields[] = {
+		"letter_no", "letter_date", "to_org",   "to_cell", "cell",
+		"date",      "reported_on", "reason",   "status",  "level",
+		"period",    "kind",        "full_name"
+	};
+	char hex[65], when[32];
+	time_t t;
+	struct tm tm;
+	json_t *o, *f;
+
+	if (cb_entry_decode(sqlite3_column_blob(q, 1),
+	                    (size_t)sqlite3_column_bytes(q, 1), &e, eb))
+		return NULL;
+	t = (time_t)(e.time_ms / 1000);
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+	f = json_object();
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		json_t *x = json_object_get(e.json, fields[i]);
+
+		if (json_is_string(x))
+			json_object_set(f, fields[i], x);
+	}
+	o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s?, s:s, s:o, s:b}", "leaf",
+	              (json_int_t)leaf, "id", hex32(e.id, hex), "op", e.op,
+	              "recorded", when, "seq", (json_int_t)e.seq, "org", org,
+	              "author", hex32(e.author, hex), "fields", f, "included",
+	              s->root_ok);
+	cb_entry_release(&e);
+	return o;
+}
+
+int
+cmd_audit_history(struct audit *a, int argc, char **argv)
+{
+	static const struct argdef defs[] = { SOURCE_DEFS,
+		                              { NULL, NULL, NULL } };
+	/* every entry about the member: its own (member.add, moves,
+	 * releases, status, ratings), the answers to its releases, and the
+	 * meetings it is marked in */
+	static const char sql[] =
+		"WITH mine(id) AS (SELECT lower(hex(entry)) FROM "
+	        "entry_subjects "
+		"WHERE member = ?1 UNION SELECT closed_by FROM transfers WHERE "
+		"member = ?1 AND closed_by IS NOT NULL UNION SELECT m.id FROM "
+		"attendance t JOIN meetings m ON m.id = t.meeting WHERE "
+		"t.member = ?1) SELECT e.lsn, e.bytes, (SELECT org FROM "
+		"enrolments WHERE key = lower(hex(e.author))) FROM entries e "
+		"WHERE lower(hex(e.id)) IN mine ORDER BY e.lsn";
+	struct audit_source_opts o;
+	struct cb_errbuf eb;
+	struct scan s;
+	struct args v;
+	json_t *st = NULL, *items = json_array();
+	uint8_t key[32];
+	bool has_key;
+	char id[65], name[256];
+	int rc, n;
+	sqlite3_stmt *q;
+
+	rc = cb_args_command(
+		"history",
+		"usage: chibo-audit history MEMBER (--hub URL --pin PIN | --db "
+		"FILE)\n                           [--hub-key HEX] [--json]\n\n"
+		"Verifies the log as 'verify' does, then prints every entry "
+		"that touched\nthe member — added, each transfer with both "
+		"halves, status changes,\nratings, meetings attended — in log "
+		"order, with its author's organisation,\nletter numbers and "
+		"dates, and whether it is proven included in the log\nthe "
+		"hub signed. MEMBER is the member's id (8 or more hex "
+		"digits), card\nnumber or national ID.\n\n",
+		defs, argc, argv, &v, 1, 1, "give one MEMBER");
+	if (rc >= 0) {
+		json_decref(items);
+		return rc;
+	}
+	if ((rc = source_opts("history", &v, false, &o, key, &has_key))) {
+		json_decref(items);
+		return rc;
+	}
+	if (scan_checked(a, &o, key, has_key, &s, &st) || !s.replay) {
+		audit_scan_release(&s);
+		json_decref(st);
+		json_decref(items);
+		return 1;
+	}
+	n = find_member(s.replay, v.pos[0], id, name);
+	if (n != 1) {
+		audit_error(n == 0 ? "no member '%s' in the log"
+		                   : "'%s' names more than one member; give "
+		                     "more of the id",
+		            v.pos[0]);
+		audit_scan_release(&s);
+		json_decref(st);
+		json_decref(items);
+		return 1;
+	}
+	if (!(q = cb_store_stmt(s.replay, sql, &eb))) {
+		audit_error("%s", eb.msg);
+		rc = 1;
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		json_t *it = history_item(&s, q, &eb);
+
+		if (it)
+			json_array_append_new(items, it);
+	}
+	sqlite3_reset(q);
+	if (cb_args_get(&v, O_JSON)) {
+		json_t *out = json_pack(
+			"{s:s, s:s, s:O, s:b, s:I, s:[]}", "member", id, "name",
+			name, "entries", items, "log_ok", s.nfaults == 0,
+			"checkpoint_size", (json_int_t)s.cp.size, "faults");
+
+		for (size_t i = 0; i < s.nfaults && i < 10000; i++)
+			json_array_append_new(json_object_get(out, "faults"),
+			                      json_string(s.faults[i]));
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(out);
+	} else {
+		size_t i;
+		json_t *it;
+
+		printf("%s (member %.12s): %zu entries in %s\n", name, id,
+		       json_array_size(items), s.what);
+		json_array_foreach(items, i, it)
+		{
+			const char *k;
+			json_t *x;
+
+			const char *org =
+				json_string_value(json_object_get(it, "org"));
+
+			printf("  leaf %-7lld %s  %-16s by %s",
+			       (long long)json_integer_value(
+				       json_object_get(it, "leaf")),
+			       json_string_value(
+				       json_object_get(it, "recorded")),
+			       json_string_value(json_object_get(it, "op")),
+			       org ? org : "the hub");
+			json_object_foreach(json_object_get(it, "fields"), k, x)
+				printf("  %s=%s", k, json_string_value(x));
+			printf("  %s\n", s.root_ok ? "[included: proven]"
+			                           : "[NOT proven included]");
+		}
+		if (s.root_ok)
+			printf("every entry above is a leaf of the log of %llu "
+			       "entries the hub signed (%s)\n",
+			       (unsigned long long)s.cp.size, s.cp.origin);
+		print_faults(&s, stdout);
+	}
+	rc = s.nfaults ? 1 : 0;
+out:
+	audit_scan_release(&s);
+	json_decref(st);
+	json_decref(items);
+	return rc;
+}
+
+/* --- proof, check-proof ----------------------------------------------- */
+
+int
+cmd_audit_proof(struct audit *a, int argc, char **argv)
+{
+	static const struct argdef defs[] = { SOURCE_DEFS,
+		                              { "out", "FILE",
+		                                "where to write the proof" },
+		                              { NULL, NULL, NULL } };
+	static const char sql[] = "SELECT lsn, bytes FROM entries WHERE "
+				  "lower(hex(id)) LIKE ? || '%' LIMIT 2";
+	uint8_t path[CB_MERKLE_MAX_PATH][32], key[32];
+	struct audit_source_opts o;
+	struct cb_errbuf eb;
+	struct scan s;
+	struct args v;
+	json_t *st = NULL, *out = NULL, *pj;
+	bool has_key;
+	char hex[65], *b64 = NULL, *text = NULL;
+	int rc, found = 0;
+	int64_t lsn = 0;
+	size_t n = 0;
+	sqlite3_stmt *q;
+
+	rc = cb_args_command(
+		"proof",
+		"usage: chibo-audit proof ENTRY --out FILE (--hub URL --pin "
+	        "PIN "
+		"| --db FILE)\n\nVerifies the log, then writes FILE: the "
+		"entry, its inclusion path and\nthe hub's signed checkpoint "
+		"(JSON, docs/PROTOCOL.md). 'check-proof'\nverifies it with no "
+		"network. ENTRY is an entry id (8 or more hex\ndigits).\n\n",
+		defs, argc, argv, &v, 1, 1, "give one ENTRY");
+	if (rc >= 0)
+		return rc;
+	if (!cb_args_get(&v, O_NEXT))
+		return cb_args_usage("proof", "give --out FILE");
+	if (strlen(v.pos[0]) < 8 ||
+	    strspn(v.pos[0], "0123456789abcdefABCDEF") != strlen(v.pos[0]))
+		return cb_args_usage("proof", "ENTRY is 8 to 64 hex digits");
+	if ((rc = source_opts("proof", &v, false, &o, key, &has_key)))
+		return rc;
+	rc = 1;
+	if (scan_checked(a, &o, key, has_key, &s, &st) || !s.replay)
+		goto out;
+	if (!s.root_ok) {
+		print_faults(&s, stderr);
+		audit_error("the log does not match the hub's signed "
+		            "checkpoint: no proof can be made from it");
+		goto out;
+	}
+	if (!(q = cb_store_stmt(s.replay, sql, &eb))) {
+		audit_error("%s", eb.msg);
+		goto out;
+	}
+	for (char *c = v.pos[0]; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'F' ? *c + 32 : *c);
+	sqlite3_bind_text(q, 1, v.pos[0], -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (!found++) {
+			size_t bl = (size_t)sqlite3_column_bytes(q, 1);
+			size_t cap = sodium_base64_ENCODED_LEN(
+				bl, sodium_base64_VARIANT_ORIGINAL);
+
+			lsn = sqlite3_column_int64(q, 0);
+			if ((b64 = malloc(cap)))
+				sodium_bin2base64(
+					b64, cap, sqlite3_column_blob(q, 1), bl,
+					sodium_base64_VARIANT_ORIGINAL);
+		}
+	}
+	sqlite3_reset(q);
+	if (found != 1 || !b64) {
+		audit_error(found ? "'%s' names more than one entry"
+		                  : "no entry '%s' in the log",
+		            v.pos[0]);
+		goto out;
+	}
+	if (cb_merkle_inclusion_proof(audit_leaf_node, &s, s.leaf_of[lsn - 1],
+	                              s.cp.size, path, &n, &eb)) {
+		audit_error("%s", eb.msg);
+		goto out;
+	}
+	pj = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(pj, json_string(hex32(path[i], hex)));
+	out = json_pack("{s:s, s:s, s:I, s:I, s:o, s:s, s:s}", "format",
+	                "chibo-proof-1", "entry", b64, "index",
+	                (json_int_t)s.leaf_of[lsn - 1], "size",
+	                (json_int_t)s.cp.size, "path", pj, "checkpoint", s.note,
+	                "hub_key", hex32(s.hub_key, hex));
+	text = json_dumps(out, JSON_INDENT(1));
+	if (!text || cb_file_write_atomic(cb_args_get(&v, O_NEXT), text,
+	                                  strlen(text), 0644, 0, &eb)) {
+		audit_error("%s", text ? eb.msg : "out of memory");
+		goto out;
+	}
+	printf("wrote the proof of leaf %llu of %s's log (size %llu) to "
+	       "'%s'\n",
+	       (unsigned long long)s.leaf_of[lsn - 1], s.cp.origin,
+	       (unsigned long long)s.cp.size, cb_args_get(&v, O_NEXT));
+	rc = 0;
+out:
+	free(b64);
+	free(text);
+	json_decref(out);
+	audit_scan_release(&s);
+	json_decref(st);
+	return rc;
+}
+
+int
+cmd_audit_check_proof(struct audit *a, int argc, char **argv)
+{
+	static const struct argdef defs[] = {
+		{ "hub-key", "HEX",
+		  "the hub's public key as the district published it "
+		  "(default: the key this auditor saw for the log before)" },
+		{ NULL, NULL, NULL }
+	};
+	uint8_t path[CB_MERKLE_MAX_PATH][32], key[32], leaf[32];
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_checkpoint cp;
+	struct cb_errbuf eb;
+	struct args v;
+	json_error_t je;
+	json_t *o, *p, *st = NULL;
+	const char *note, *b64, *kh = NULL;
+	char origin[256], ak[13], id[13];
+	unsigned char *bytes = NULL;
+	size_t blen = 0, n = 0, i;
+	int rc;
+	json_int_t index, size;
+
+	rc = cb_args_command(
+		"check-proof",
+		"usage: chibo-audit check-proof FILE [--hub-key HEX]\n\n"
+		"Verifies a proof file from 'chibo-audit proof' with no "
+		"network: the\nentry's signature, its inclusion path to the "
+		"checkpoint's root, and the\ncheckpoint's signature by the "
+		"hub key.\n\n",
+		defs, argc, argv, &v, 1, 1, "give one proof FILE");
+	if (rc >= 0)
+		return rc;
+	if (!(o = json_load_file(v.pos[0], JSON_REJECT_DUPLICATES, &je))) {
+		audit_error("'%s' is not a proof file: %s (line %d)", v.pos[0],
+		            je.text, je.line);
+		return 1;
+	}
+	rc = 1;
+	note = json_string_value(json_object_get(o, "checkpoint"));
+	b64 = json_string_value(json_object_get(o, "entry"));
+	p = json_object_get(o, "path");
+	index = json_integer_value(json_object_get(o, "index"));
+	size = json_integer_value(json_object_get(o, "size"));
+	if (!json_is_string(json_object_get(o, "format")) ||
+	    strcmp(json_string_value(json_object_get(o, "format")),
+	           "chibo-proof-1") ||
+	    !note || !b64 || !json_is_array(p) ||
+	    json_array_size(p) > CB_MERKLE_MAX_PATH || index < 0 || size < 1) {
+		audit_error("'%s' is not a chibo-proof-1 file", v.pos[0]);
+		goto out;
+	}
+	for (i = 0; i < json_array_size(p); i++) {
+		const char *h = json_string_value(json_array_get(p, i));
+
+		if (!h || cb_hex_decode(h, path[i], 32, &eb)) {
+			audit_error("'%s': path element %zu is not a hash",
+			            v.pos[0], i);
+			goto out;
+		}
+	}
+	n = i;
+	/* the key: given, else the one this auditor trusted for the log */
+	if (cb_args_get(&v, 0)) {
+		if (cb_hex_decode(cb_args_get(&v, 0), key, 32, &eb)) {
+			rc = cb_args_usage("check-proof", "--hub-key: %s",
+			                   eb.msg);
+			goto out;
+		}
+	} else {
+		size_t ol = strcspn(note, "\n");
+
+		st = state_load(a);
+		snprintf(origin, sizeof(origin), "%.*s",
+		         (int)(ol < sizeof(origin) ? ol : 0), note);
+		kh = json_string_value(json_object_get(
+			json_object_get(json_object_get(st, "origins"), origin),
+			"key"));
+		if (!kh || cb_hex_decode(kh, key, 32, &eb)) {
+			audit_error("this auditor has no key for the log '%s': "
+			            "give --hub-key as the district published "
+			            "it",
+			            origin);
+			goto out;
+		}
+	}
+	blen = strlen(b64);
+	if (!(bytes = malloc(blen)) ||
+	    sodium_base642bin(bytes, blen, b64, blen, NULL, &blen, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) ||
+	    cb_entry_decode(bytes, blen, &e, &eb)) {
+		audit_error("'%s': the entry is not an entry: %s", v.pos[0],
+		            bytes ? eb.msg : "bad base64");
+		goto out;
+	}
+	cb_hash_short(e.author, ak);
+	cb_hash_short(e.id, id);
+	if (cb_entry_verify_signature(&e, &eb)) {
+		printf("FAULT: entry %s: %s\n", id, eb.msg);
+		goto out;
+	}
+	{
+		size_t ol = strcspn(note, "\n");
+
+		snprintf(origin, sizeof(origin), "%.*s",
+		         (int)(ol < sizeof(origin) ? ol : 0), note);
+	}
+	if (cb_checkpoint_open(note, strlen(note), NULL, origin, key, &cp,
+	                       &eb)) {
+		printf("FAULT: the checkpoint: %s\n", eb.msg);
+		goto out;
+	}
+	if (cp.size != (uint64_t)size) {
+		printf("FAULT: the proof is for a log of %lld entries; the "
+		       "checkpoint is of %llu\n",
+		       (long long)size, (unsigned long long)cp.size);
+		goto out;
+	}
+	cb_merkle_leaf_hash(e.bytes, e.len, leaf);
+	if (!cb_merkle_verify_inclusion(leaf, (uint64_t)index, cp.size,
+	                                (const uint8_t(*)[32])path, n,
+	                                cp.root)) {
+		printf("FAULT: entry %s is not at leaf %lld of the log the hub "
+		       "signed (the inclusion path does not lead to the "
+		       "checkpoint's root)\n",
+		       id, (long long)index);
+		goto out;
+	}
+	printf("proof holds: entry %s (%s, key %s, seq %llu) is leaf %lld of "
+	       "%s's log of %llu entries, signed by hub key %.12s\n",
+	       id, e.op, ak, (unsigned long long)e.seq, (long long)index,
+	       cp.origin, (unsigned long long)cp.size, hex32(key, origin));
+	rc = 0;
+out:
+	cb_entry_release(&e);
+	free(bytes);
+	json_decref(o);
+	json_decref(st);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct audit *, int, char **);
+} commands[] = {
+	{ "init", cmd_audit_init },
+	{ "verify", cmd_audit_verify },
+	{ "history", cmd_audit_history },
+	{ "proof", cmd_audit_proof },
+	{ "check-proof", cmd_audit_check_proof },
+};
+
+int
+main(int argc, char **argv)
+{
+	struct audit a = { 0 };
+	char *dflt = NULL;
+	int i = 1, rc;
+
+	cb_args_prog = "chibo-audit";
+	if (sodium_init() < 0) {
+		audit_error("libsodium failed to initialise");
+		return 1;
+	}
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "--dir") && i + 1 < argc) {
+			a.dir = argv[i + 1];
+			i += 2;
+		} else if (!strncmp(argv[i], "--dir=", 6)) {
+			a.dir = argv[i++] + 6;
+		} else if (!strcmp(argv[i], "--help") ||
+		           !strcmp(argv[i], "-h")) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("chibo-audit %s\n", CHIBO_VERSION);
+			return 0;
+		} else {
+			return cb_args_usage("", "unknown option '%s'",
+			                     argv[i]);
+		}
+	}
+	if (i >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (!a.dir || !*a.dir)
+		a.dir = getenv("CHIBO_AUDIT");
+	if (!a.dir || !*a.dir)
+		a.dir = dflt = cb_args_default_dir("audit");
+	if (!a.dir) {
+		audit_error("out of memory");
+		return 1;
+	}
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		if (!strcmp(commands[k].name, argv[i])) {
+			rc = commands[k].fn(&a, argc - i, argv + i);
+			free(dflt);
+			return rc;
+		}
+	fprintf(stderr,
+	        "chibo-audit: '%s' is not a command; see 'chibo-audit "
+	        "--help'\n",
+	        argv[i]);
+	free(dflt);
+	return 2;
+}

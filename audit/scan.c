@@ -1,0 +1,793 @@
+/* SPDX-License-Identifier: MIT */
+/* scan.c — reading a log and checking every entry of it, in log order:
+ * the signature; the author's chain (a gap is an entry the log lacks, two
+ * entries at one seq a fork); that the author was enrolled, and not yet
+ * revoked, by the log's own key.enroll and key.revoke entries; that the
+ * entry stays inside what its key may write (the log replayed through the
+ * same projection code as the hub, into a scratch database); and the
+ * Merkle tree of all the entries, against the hub's signed checkpoint. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "audit.h"
+#include "buf.h"
+#include "bundle.h"
+#include "hubclient.h"
+#include "ledger.h"
+#include "stream.h"
+#include "verifier.h"
+#include "zbody.h"
+
+#define PAGE_ENTRIES 5000
+#define MAX_FAULTS 10000
+#define RESPONSE_MAX (16u << 20)
+#define PAGE_INFLATED (64u << 20)
+
+void
+audit_fault(struct scan *s, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	char **f;
+
+	if (s->nfaults >= MAX_FAULTS) {
+		s->nfaults++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (!(f = realloc(s->faults, (s->nfaults + 1) * sizeof(*f))))
+		return;
+	s->faults = f;
+	if ((f[s->nfaults] = strdup(buf)))
+		s->nfaults++;
+}
+
+/* --- authors: an open-addressing table keyed by the public key --------- */
+
+static struct author *
+author_get(struct scan *s, const uint8_t pk[32], bool add)
+{
+	size_t mask, i;
+
+	if (add && (s->nauthors + 1) * 2 > s->acap) {
+		size_t ncap = s->acap ? s->acap * 2 : 64;
+		struct author *t = calloc(ncap, sizeof(*t));
+
+		if (!t)
+			return NULL;
+		for (size_t k = 0; k < s->acap; k++) {
+			if (!s->authors[k].used)
+				continue;
+			i = (size_t)s->authors[k].pk[0] |
+			    (size_t)s->authors[k].pk[1] << 8 |
+			    (size_t)s->authors[k].pk[2] << 16;
+			while (t[i & (ncap - 1)].used)
+				i++;
+			t[i & (ncap - 1)] = s->authors[k];
+		}
+		free(s->authors);
+		s->authors = t;
+		s->acap = ncap;
+	}
+	if (!s->acap)
+		return NULL;
+	mask = s->acap - 1;
+	i = (size_t)pk[0] | (size_t)pk[1] << 8 | (size_t)pk[2] << 16;
+	for (;; i++) {
+		struct author *a = &s->authors[i & mask];
+
+		if (!a->used) {
+			if (!add)
+				return NULL;
+			memset(a, 0, sizeof(*a));
+			memcpy(a->pk, pk, 32);
+			a->used = true;
+			s->nauthors++;
+			return a;
+		}
+		if (!memcmp(a->pk, pk, 32))
+			return a;
+	}
+}
+
+/* --- sources ---------------------------------------------------------- */
+
+struct source {
+	sqlite3 *db;
+	sqlite3_stmt *rows;
+	bool rows_done;
+	struct cb_hubclient hc;
+	bool hub;
+	struct cb_bundle b;
+	bool bundle_done;
+	struct cb_key key;
+	uint64_t next;  /* the next leaf index to read */
+	uint64_t limit; /* the checkpoint's size: read no further */
+	struct cb_buf raw;
+};
+
+static int
+hub_json(struct source *src, const char *path, const char *body, json_t **out)
+{
+	CURLcode cc =
+		cb_hubclient_send(&src->hc, "POST", path, body, strlen(body),
+	                          "application/json", false);
+	json_t *o;
+
+	if (cc != CURLE_OK) {
+		audit_error("cannot reach the hub at %s: %s", src->hc.url,
+		            curl_easy_strerror(cc));
+		return 1;
+	}
+	o = json_loadb((const char *)src->hc.resp.data, src->hc.resp.len, 0,
+	               NULL);
+	if (src->hc.status != 200 || !json_is_object(o)) {
+		const char *m = json_string_value(json_object_get(o, "error"));
+
+		audit_error("the hub refused %s (HTTP %ld): %s", path,
+		            src->hc.status, m ? m : "no reason given");
+		json_decref(o);
+		return 1;
+	}
+	*out = o;
+	return 0;
+}
+
+static int
+source_open(const struct audit *a, const struct audit_source_opts *o,
+            struct source *src, struct scan *s)
+{
+	struct cb_errbuf eb;
+
+	memset(src, 0, sizeof(*src));
+	if (o->db) {
+		sqlite3_stmt *q = NULL;
+
+		snprintf(s->what, sizeof(s->what), "the hub.db copy '%s'",
+		         o->db);
+		s->is_log = true;
+		if (sqlite3_open_v2(o->db, &src->db, SQLITE_OPEN_READONLY,
+		                    NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(src->db,
+		                       "SELECT note FROM checkpoints ORDER BY "
+		                       "size DESC LIMIT 1",
+		                       -1, &q, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(src->db,
+		                       "SELECT bytes FROM entries ORDER BY lsn",
+		                       -1, &src->rows, NULL) != SQLITE_OK) {
+			audit_error("cannot read '%s' as a hub's database: %s",
+			            o->db,
+			            src->db ? sqlite3_errmsg(src->db)
+			                    : "out of memory");
+			sqlite3_finalize(q);
+			return 1;
+		}
+		if (sqlite3_step(q) == SQLITE_ROW)
+			s->note =
+				strdup((const char *)sqlite3_column_text(q, 0));
+		sqlite3_finalize(q);
+		if (!s->note) {
+			audit_error("'%s' holds no signed checkpoint", o->db);
+			return 1;
+		}
+		return 0;
+	}
+	if (o->hub) {
+		char *kp = audit_path(a, "audit.key");
+		json_t *r = NULL;
+		int rc;
+
+		snprintf(s->what, sizeof(s->what), "the hub at %s", o->hub);
+		s->is_log = true;
+		src->hub = true;
+		if (!o->pin) {
+			audit_error("--hub needs --pin, the hub's TLS pin");
+			free(kp);
+			return 1;
+		}
+		if (!kp || cb_key_load(kp, &src->key, &eb)) {
+			audit_error("%s (run 'chibo-audit init' and have the "
+			            "district enrol the key as an auditor)",
+			            kp ? eb.msg : "out of memory");
+			free(kp);
+			return 1;
+		}
+		free(kp);
+		if (cb_hubclient_init(&src->hc, o->hub, o->pin, src->key.pk,
+		                      src->key.sk, RESPONSE_MAX, &eb)) {
+			audit_error("%s", eb.msg);
+			return 1;
+		}
+		if ((rc = hub_json(src, "/v1/checkpoint", "{}", &r)))
+			return rc;
+		if (json_string_value(json_object_get(r, "checkpoint")))
+			s->note = strdup(json_string_value(
+				json_object_get(r, "checkpoint")));
+		json_decref(r);
+		if (!s->note) {
+			audit_error("the hub sent no checkpoint");
+			return 1;
+		}
+		return 0;
+	}
+	snprintf(s->what, sizeof(s->what), "the bundle '%s'", o->bundle);
+	if (cb_bundle_read(o->bundle, &src->b, &eb)) {
+		audit_error("%s", eb.msg);
+		return 1;
+	}
+	s->partial = src->b.kind == CB_BUNDLE_PULL;
+	return 0;
+}
+
+/* The next page of the log as an entry stream in src->raw (empty at the
+ * end). */
+static int
+source_page(struct source *src, const void **p, size_t *len)
+{
+	struct cb_errbuf eb;
+
+	cb_buf_reset(&src->raw);
+	*p = NULL;
+	*len = 0;
+	if (src->db) {
+		int r = SQLITE_DONE;
+		size_t n = 0;
+
+		/* (a statement stepped after its end starts again) */
+		while (!src->rows_done && n < PAGE_ENTRIES &&
+		       src->next < src->limit &&
+		       (r = sqlite3_step(src->rows)) == SQLITE_ROW) {
+			uint32_t sz =
+				(uint32_t)sqlite3_column_bytes(src->rows, 0);
+
+			if (cb_buf_add_be32(&src->raw, sz) ||
+			    cb_buf_add(&src->raw,
+			               sqlite3_column_blob(src->rows, 0), sz)) {
+				audit_error("out of memory");
+				return 1;
+			}
+			n++;
+			src->next++;
+		}
+		if (r == SQLITE_DONE)
+			src->rows_done = true;
+		if (r != SQLITE_ROW && r != SQLITE_DONE) {
+			audit_error("cannot read the hub.db copy: %s",
+			            sqlite3_errmsg(src->db));
+			return 1;
+		}
+	} else if (src->hub) {
+		char body[96];
+		const char *enc;
+		json_t *err;
+		CURLcode cc;
+
+		if (src->next >= src->limit)
+			return 0;
+		snprintf(body, sizeof(body), "{\"start\":%llu,\"limit\":%llu}",
+		         (unsigned long long)src->next,
+		         (unsigned long long)(src->limit - src->next <
+		                                              PAGE_ENTRIES
+		                                      ? src->limit - src->next
+		                                      : PAGE_ENTRIES));
+		cc = cb_hubclient_send(&src->hc, "POST", "/v1/entries", body,
+		                       strlen(body), "application/json", false);
+		if (cc != CURLE_OK) {
+			audit_error("cannot read the hub's log: %s",
+			            curl_easy_strerror(cc));
+			return 1;
+		}
+		if (src->hc.status != 200) {
+			err = json_loadb((const char *)src->hc.resp.data,
+			                 src->hc.resp.len, 0, NULL);
+			audit_error(
+				"the hub refused to show its log (HTTP "
+				"%ld): %s",
+				src->hc.status,
+				json_is_string(json_object_get(err, "error"))
+					? json_string_value(
+						  json_object_get(err, "error"))
+					: "no reason given");
+			json_decref(err);
+			return 1;
+		}
+		enc = cb_hubclient_header(&src->hc, "Content-Encoding");
+		if (enc && !strcmp(enc, "zstd")) {
+			if (cb_zbody_decompress(src->hc.resp.data,
+			                        src->hc.resp.len, PAGE_INFLATED,
+			                        &src->raw, &eb)) {
+				audit_error("the hub's log page: %s", eb.msg);
+				return 1;
+			}
+		} else if (cb_buf_add(&src->raw, src->hc.resp.data,
+		                      src->hc.resp.len)) {
+			audit_error("out of memory");
+			return 1;
+		}
+		{
+			const char *nx =
+				cb_hubclient_header(&src->hc, "Chibo-Next");
+			uint64_t to = nx ? strtoull(nx, NULL, 10) : 0;
+
+			if (to <= src->next || to > src->limit) {
+				audit_error("the hub's log page has no good "
+				            "cursor (Chibo-Next)");
+				return 1;
+			}
+			src->next = to;
+		}
+		if (!src->raw.len) {
+			audit_error("the hub's log ends at %llu entries, but "
+			            "its checkpoint is of %llu",
+			            (unsigned long long)src->next,
+			            (unsigned long long)src->limit);
+			return 1;
+		}
+	} else {
+		if (src->bundle_done)
+			return 0;
+		src->bundle_done = true;
+		*p = src->b.stream.data;
+		*len = src->b.stream.len;
+		return 0;
+	}
+	*p = src->raw.data;
+	*len = src->raw.len;
+	return 0;
+}
+
+static void
+source_close(struct source *src)
+{
+	sqlite3_finalize(src->rows);
+	sqlite3_close(src->db);
+	if (src->hub)
+		cb_hubclient_release(&src->hc);
+	cb_key_release(&src->key);
+	cb_bundle_release(&src->b);
+	cb_buf_release(&src->raw);
+}
+
+/* --- the checks ------------------------------------------------------- */
+
+static void
+short_key(const uint8_t *k, char out[13])
+{
+	cb_hash_short(k, out);
+}
+
+/* The entry with this author and seq in the replay, if any. */
+static bool
+replayed_id(struct scan *s, const uint8_t *author, uint64_t seq, uint8_t id[32])
+{
+	static const char sql[] =
+		"SELECT id FROM entries WHERE author = ? AND seq = ?";
+	struct cb_errbuf eb;
+	sqlite3_stmt *q = cb_store_stmt(s->replay, sql, &eb);
+	bool found = false;
+
+	if (!q)
+		return false;
+	sqlite3_bind_blob(q, 1, author, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)seq);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 32) {
+		memcpy(id, sqlite3_column_blob(q, 0), 32);
+		found = true;
+	}
+	sqlite3_reset(q);
+	return found;
+}
+
+static int
+check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
+            uint64_t leaf)
+{
+	struct author *au;
+	struct cb_errbuf eb, why;
+	char ak[13], id[13];
+	cb_err verdict;
+	bool replay = true;
+
+	short_key(e->author, ak);
+	cb_hash_short(e->id, id);
+	if (!sig_ok) {
+		s->bad_sigs++;
+		audit_fault(s,
+		            "leaf %llu: entry %s (key %s, seq %llu, %s): the "
+		            "signature does not verify (rewritten)",
+		            (unsigned long long)leaf, id, ak,
+		            (unsigned long long)e->seq, e->op);
+		return 0; /* nothing else of it can be believed */
+	}
+	if (s->is_log && leaf == 0) {
+		if (strcmp(e->op, "hub.init"))
+			audit_fault(s,
+			            "leaf 0 is a %s, not the hub.init that "
+			            "begins a hub's log",
+			            e->op);
+		else if (s->has_hub_key && memcmp(e->author, s->hub_key, 32))
+			audit_fault(s,
+			            "leaf 0 is the hub.init of key %s, not of "
+			            "the hub key this audit trusts",
+			            ak);
+		else if (!s->has_hub_key) {
+			memcpy(s->hub_key, e->author, 32);
+			s->has_hub_key = true;
+		}
+	}
+	if (!(au = author_get(s, e->author, true))) {
+		audit_error("out of memory");
+		return 1;
+	}
+	if (au->seq == 0 && e->seq != 1 && s->is_log) {
+		s->gaps++;
+		audit_fault(s,
+		            "key %s: its first entry in the log is seq %llu "
+		            "(leaf %llu); entries 1..%llu are missing",
+		            ak, (unsigned long long)e->seq,
+		            (unsigned long long)leaf,
+		            (unsigned long long)e->seq - 1);
+	} else if (au->seq && e->seq <= au->seq) {
+		uint8_t other[32];
+
+		replay = false;
+		if (s->replay && replayed_id(s, e->author, e->seq, other) &&
+		    !memcmp(other, e->id, 32)) {
+			audit_fault(s,
+			            "leaf %llu: entry %s (key %s, seq %llu) is "
+			            "in the log twice",
+			            (unsigned long long)leaf, id, ak,
+			            (unsigned long long)e->seq);
+		} else if (e->seq == au->seq && !memcmp(au->id, e->id, 32)) {
+			audit_fault(s,
+			            "leaf %llu: entry %s (key %s, seq %llu) is "
+			            "in the log twice",
+			            (unsigned long long)leaf, id, ak,
+			            (unsigned long long)e->seq);
+		} else {
+			s->forks++;
+			audit_fault(s,
+			            "key %s forked its chain: leaf %llu holds "
+			            "another entry (%s) at seq %llu",
+			            ak, (unsigned long long)leaf, id,
+			            (unsigned long long)e->seq);
+		}
+		return 0;
+	} else if (au->seq && e->seq > au->seq + 1) {
+		if (s->partial)
+			goto next; /* a scope leaves gaps */
+		s->gaps++;
+		audit_fault(s,
+		            "key %s: entries %llu..%llu are missing from the "
+		            "log (leaf %llu holds seq %llu)",
+		            ak, (unsigned long long)au->seq + 1,
+		            (unsigned long long)e->seq - 1,
+		            (unsigned long long)leaf,
+		            (unsigned long long)e->seq);
+	} else if (au->seq && (!e->has_prev || memcmp(e->prev, au->id, 32))) {
+		audit_fault(s,
+		            "leaf %llu: entry %s (key %s, seq %llu) does not "
+		            "chain onto the key's entry %llu",
+		            (unsigned long long)leaf, id, ak,
+		            (unsigned long long)e->seq,
+		            (unsigned long long)au->seq);
+	}
+next:
+	au->seq = e->seq;
+	memcpy(au->id, e->id, 32);
+	if (!s->is_log || !replay)
+		return 0;
+	/* Enrolment, as the log itself records it. */
+	if (s->has_hub_key && memcmp(e->author, s->hub_key, 32)) {
+		if (!au->enrolled) {
+			s->unenrolled++;
+			audit_fault(s,
+			            "leaf %llu: entry %s (seq %llu, %s) is by "
+			            "key %s, which the log never enrolled",
+			            (unsigned long long)leaf, id,
+			            (unsigned long long)e->seq, e->op, ak);
+		} else if (au->revoked) {
+			s->unenrolled++;
+			audit_fault(s,
+			            "leaf %llu: entry %s (seq %llu, %s) is by "
+			            "key %s after its revocation",
+			            (unsigned long long)leaf, id,
+			            (unsigned long long)e->seq, e->op, ak);
+		}
+	}
+	if (cb_ledger_take(s->replay, e, &verdict, &why, &eb)) {
+		audit_error("cannot replay leaf %llu: %s",
+		            (unsigned long long)leaf, eb.msg);
+		return 1;
+	}
+	{
+		uint64_t *lo =
+			realloc(s->leaf_of, (s->nreplayed + 1) * sizeof(*lo));
+
+		if (!lo) {
+			audit_error("out of memory");
+			return 1;
+		}
+		s->leaf_of = lo;
+		lo[s->nreplayed++] = leaf;
+	}
+	if (verdict == CB_ESCOPE) {
+		s->scope++;
+		audit_fault(s,
+		            "leaf %llu: entry %s (key %s, seq %llu, %s) "
+		            "writes outside what its key may write: %s",
+		            (unsigned long long)leaf, id, ak,
+		            (unsigned long long)e->seq, e->op, why.msg);
+	}
+	if (verdict == CB_OK && s->has_hub_key &&
+	    !memcmp(e->author, s->hub_key, 32) &&
+	    (!strcmp(e->op, "key.enroll") || !strcmp(e->op, "key.revoke"))) {
+		const char *k =
+			json_string_value(json_object_get(e->json, "key"));
+		uint8_t pk[32];
+		struct author *t;
+
+		if (k && !cb_hex_decode(k, pk, 32, &eb) &&
+		    (t = author_get(s, pk, true))) {
+			if (!strcmp(e->op, "key.enroll"))
+				t->enrolled = true;
+			else
+				t->revoked = true;
+		}
+	}
+	return 0;
+}
+
+cb_err
+audit_leaf_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
+                struct cb_errbuf *eb)
+{
+	const struct scan *s = ctx;
+	uint8_t l[32], r[32];
+
+	if (level > 62 || ((index + 1) << level) > s->nleaves)
+		return cb_error(eb, CB_EINVAL, "no subtree %u/%llu", level,
+		                (unsigned long long)index);
+	if (level == 0) {
+		memcpy(out, s->leaves[index], 32);
+		return CB_OK;
+	}
+	if (audit_leaf_node(ctx, level - 1, 2 * index, l, eb) ||
+	    audit_leaf_node(ctx, level - 1, 2 * index + 1, r, eb))
+		return CB_EINVAL;
+	cb_merkle_node_hash(l, r, out);
+	return CB_OK;
+}
+
+static int
+replay_open(struct scan *s)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct cb_errbuf eb;
+	char hex[65];
+	int fd;
+
+	snprintf(s->replay_path, sizeof(s->replay_path),
+	         "%s/chibo-audit-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if ((fd = mkstemp(s->replay_path)) < 0) {
+		audit_error("cannot make a scratch file in %s: %s",
+		            tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		s->replay_path[0] = 0;
+		return 1;
+	}
+	close(fd);
+	unlink(s->replay_path);
+	cb_hex_encode(s->hub_key, 32, hex);
+	if (cb_store_open(s->replay_path, true, &s->replay, &eb) ||
+	    cb_store_exec(s->replay, "PRAGMA synchronous = OFF", &eb) ||
+	    cb_store_meta_set(s->replay, "authority", hex, &eb)) {
+		audit_error("cannot make the scratch database: %s", eb.msg);
+		return 1;
+	}
+	return 0;
+}
+
+int
+audit_scan(const struct audit *a, const struct audit_source_opts *o,
+           const uint8_t *trusted_key, struct scan *s,
+           const uint64_t *want_sizes, size_t nwant, uint8_t (*roots)[32],
+           bool *ok)
+{
+	struct cb_merkle_stream ms;
+	struct source src;
+	struct cb_errbuf eb;
+	char origin[256];
+	int rc = 1;
+	bool in_tx = false;
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < nwant; i++)
+		ok[i] = false;
+	if (trusted_key) {
+		memcpy(s->hub_key, trusted_key, 32);
+		s->has_hub_key = true;
+	}
+	if (source_open(a, o, &src, s))
+		goto out;
+	src.limit = UINT64_MAX;
+	if (s->note) {
+		size_t n = strcspn(s->note, "\n");
+
+		if (!n || n >= sizeof(origin) || !s->note[n]) {
+			audit_fault(s, "the hub's checkpoint is not a signed "
+			               "note");
+		} else {
+			memcpy(origin, s->note, n);
+			origin[n] = 0;
+		}
+	}
+	cb_merkle_stream_init(&ms);
+	for (;;) {
+		struct cb_verifier *v;
+		const struct cb_entry *e;
+		const void *p;
+		size_t len;
+		bool sig;
+		cb_err r;
+
+		if (s->note && !s->cp_ok && s->nleaves == 0 &&
+		    src.limit == UINT64_MAX) {
+			/* The checkpoint's size bounds the read; its
+			 * signature is checked once the hub key is known
+			 * (given, or leaf 0's author). */
+			const char *l2 = strchr(s->note, '\n');
+
+			src.limit = l2 ? strtoull(l2 + 1, NULL, 10) : 0;
+		}
+		if (source_page(&src, &p, &len))
+			goto out;
+		if (!len)
+			break;
+		if (!(v = cb_verifier_new(p, len, SIZE_MAX, NULL))) {
+			audit_error("out of memory");
+			goto out;
+		}
+		if (s->is_log && !s->replay && s->nleaves == 0) {
+			/* leaf 0 names the hub key if none was trusted */
+			struct cb_stream_reader rd;
+			struct cb_entry first = CB_ENTRY_INIT;
+
+			cb_stream_reader_init(&rd, p, len);
+			if (!s->has_hub_key &&
+			    !cb_stream_next(&rd, &first, &eb) &&
+			    !strcmp(first.op, "hub.init")) {
+				memcpy(s->hub_key, first.author, 32);
+				s->has_hub_key = true;
+			}
+			cb_entry_release(&first);
+			if (replay_open(s)) {
+				cb_verifier_free(&v);
+				goto out;
+			}
+		}
+		if (s->replay && !in_tx) {
+			if (cb_store_begin(s->replay, &eb)) {
+				audit_error("%s", eb.msg);
+				cb_verifier_free(&v);
+				goto out;
+			}
+			in_tx = true;
+		}
+		while ((r = cb_verifier_next(v, &e, &sig, &eb)) == CB_OK) {
+			uint64_t leaf = s->nleaves;
+
+			if (s->nleaves == s->cap) {
+				uint64_t nc = s->cap ? s->cap * 2 : 4096;
+				uint8_t(*nl)[32] =
+					realloc(s->leaves, nc * sizeof(*nl));
+
+				if (!nl) {
+					audit_error("out of memory");
+					cb_verifier_free(&v);
+					goto out;
+				}
+				s->leaves = nl;
+				s->cap = nc;
+			}
+			cb_merkle_leaf_hash(e->bytes, e->len,
+			                    s->leaves[s->nleaves]);
+			cb_merkle_stream_append(&ms, s->leaves[s->nleaves]);
+			s->nleaves++;
+			for (size_t i = 0; i < nwant; i++)
+				if (want_sizes[i] == s->nleaves) {
+					cb_merkle_stream_root(&ms, roots[i]);
+					ok[i] = true;
+				}
+			if (check_entry(s, e, sig, leaf)) {
+				cb_verifier_free(&v);
+				goto out;
+			}
+		}
+		cb_verifier_free(&v);
+		if (r != CB_ENOTFOUND) {
+			audit_fault(s, "leaf %llu: not an entry: %s",
+			            (unsigned long long)s->nleaves, eb.msg);
+			break;
+		}
+	}
+	if (in_tx && cb_store_commit(s->replay, &eb)) {
+		audit_error("%s", eb.msg);
+		goto out;
+	}
+	in_tx = false;
+	if (s->is_log && s->note) {
+		uint8_t root[32];
+
+		if (!s->has_hub_key) {
+			audit_fault(s,
+			            "the log does not begin with a hub.init: "
+			            "no key to check its checkpoint with");
+		} else if (cb_checkpoint_open(s->note, strlen(s->note), NULL,
+		                              origin, s->hub_key, &s->cp,
+		                              &eb)) {
+			char hk[13];
+
+			short_key(s->hub_key, hk);
+			audit_fault(s,
+			            "the hub's checkpoint is not signed by the "
+			            "hub key %s: %s",
+			            hk, eb.msg);
+		} else {
+			s->cp_ok = true;
+			cb_merkle_stream_root(&ms, root);
+			s->root_ok = s->nleaves == s->cp.size &&
+			             !memcmp(root, s->cp.root, 32);
+			if (s->nleaves != s->cp.size)
+				audit_fault(s,
+				            "the hub signed a log of %llu "
+				            "entries; it has %llu",
+				            (unsigned long long)s->cp.size,
+				            (unsigned long long)s->nleaves);
+			else if (memcmp(root, s->cp.root, 32))
+				audit_fault(s,
+				            "the Merkle root of the log's %llu "
+				            "entries is not the root the hub "
+				            "signed: entries were changed, "
+				            "dropped or reordered",
+				            (unsigned long long)s->nleaves);
+		}
+	}
+	rc = 0;
+out:
+	if (in_tx)
+		cb_store_rollback(s->replay);
+	source_close(&src);
+	return rc;
+}
+
+void
+audit_scan_release(struct scan *s)
+{
+	for (size_t i = 0; i < s->nfaults && i < MAX_FAULTS; i++)
+		free(s->faults[i]);
+	free(s->faults);
+	free(s->leaves);
+	free(s->leaf_of);
+	free(s->authors);
+	free(s->note);
+	cb_store_free(&s->replay);
+	if (s->replay_path[0]) {
+		char p[600];
+
+		unlink(s->replay_path);
+		snprintf(p, sizeof(p), "%s-wal", s->replay_path);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", s->replay_path);
+		unlink(p);
+	}
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# audit_log.sh — the hub's verifiable log and chibo-audit, against a real
+# hub and real agents. Agents check the hub's signed checkpoints on every
+# sync (a consistency proof from the one they hold, inclusion proofs of
+# their own entries); an auditor verifies the whole log over HTTPS and
+# from a copy of hub.db, prints a member's transfer history with proofs,
+# and writes a proof file that checks offline. Then the attacks, each
+# caught with its own message: the hub drops an entry; rewrites an old
+# one; serves another history (a split view) to an agent and to the
+# auditor; a checkpoint under a key that is not the hub's; an author's
+# forked chain; an entry outside its author's subtree that a compromised
+# hub accepted and re-signed.
+. "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
+: "${CHIBO_AUDIT_BIN:?CHIBO_AUDIT_BIN must name the chibo-audit binary}"
+command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
+. "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
+start_hub
+
+audit() { "$CHIBO_AUDIT_BIN" --dir "$T/aud" "$@"; }
+A() { agent -R "$T/a" "$@"; }
+B() { agent -R "$T/b" "$@"; }
+commune a 07297 >/dev/null
+commune b 07298 >/dev/null
+commune c 07299 >/dev/null
+AK=$(audit init | sed -n 's/^auditor key: //p')
+hub enroll "$AK" --org BG.LG --role auditor >/dev/null
+
+A cell create --code 01 --name "Chi bộ thôn Đại Giáp" --kind residential >/dev/null
+B cell create --code 01 --name "Chi bộ thôn Tân Lập" --kind residential >/dev/null
+A member add --name "Dương Đăng Quyền" --birth 1972-04-12 --sex male --card m1 \
+	--admitted 1998-05-19 --official 1999-05-19 --cell 01 >/dev/null
+A member add --name "Nguyễn Thị Hằng" --birth 1985-01-01 --sex female --card m2 \
+	--admitted 2010-01-01 --official 2011-01-01 --cell 01 >/dev/null
+expect_ok "a syncs and checks the hub's first checkpoint" A sync
+expect_eq "a keeps the hub's checkpoint" "chibo/hub/BG.LG" \
+	"$(sqlite3 "$T/a/replica.db" "SELECT value FROM meta WHERE key = 'log_checkpoint'" | head -1)"
+expect_eq "and has its entries proven included" 4 \
+	"$(sqlite3 "$T/a/replica.db" "SELECT value FROM meta WHERE key = 'log_proven_seq'")"
+expect_match "status says so" "log checked: .* entries up to 4 proven" "$(A status)"
+A member release card:m1 --to 07298 --letter "125-GGT/ĐU" \
+	--letter-date 2026-11-01 --on 2026-11-02 --reason "chuyển công tác" >/dev/null
+expect_ok "a syncs again: the hub's new checkpoint extends the old" A sync
+expect_ok "b syncs" B sync
+rel=$(sqlite3 "$T/b/replica.db" "SELECT release FROM transfers")
+expect_ok "b accepts" B member accept "${rel:0:12}" --cell 01 --reported-on 2026-11-10
+expect_ok "b syncs" B sync
+expect_ok "a syncs" A sync
+expect_eq "the hub's checkpoints cover its whole log" \
+	"$(sqlite3 "$T/hub/hub.db" "SELECT max(lsn) FROM entries")" \
+	"$(sqlite3 "$T/hub/hub.db" "SELECT max(size) FROM checkpoints")"
+
+# the auditor, over HTTPS and from a copy
+out=$(audit verify --hub "$URL" --pin "$PIN"); rc=$?
+expect_eq "the audit of the hub passes" 0 "$rc"
+expect_match "and says so" "audit passed" "$out"
+expect_match "the entries give the signed root" "the entries give this root" "$out"
+expect_match "it is kept in the auditor's state" "chibo/hub/BG.LG" \
+	"$(cat "$T/aud/checkpoints.json")"
+fresh() {
+	sqlite3 "$T/hub/hub.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+	rm -f "$T/x.db"*
+	cp "$T/hub/hub.db" "$T/x.db"
+}
+fresh
+expect_ok "the audit of a copy of hub.db passes" audit verify --db "$T/x.db"
+json=$(audit verify --db "$T/hub/hub.db" --json)
+expect_match "--json gives the counts" '"ok": true' "$json"
+expect_fail "an auditor's command needs one source" "give one of" \
+	audit verify
+
+hist=$(audit history m1 --db "$T/hub/hub.db")
+expect_match "history: the member was added" "member.add .*by 07297" "$hist"
+expect_match "history: released with its letter" "member.release.*letter_no=125-GGT/ĐU" "$hist"
+expect_match "history: accepted by the receiver" "member.accept .*by 07298" "$hist"
+expect_match "history: every entry proven included" "included: proven" "$hist"
+expect_eq "history lists add, release, accept" 3 \
+	"$(printf '%s\n' "$hist" | grep -c '^  leaf ')"
+hj=$(audit history m1 --db "$T/hub/hub.db" --json)
+expect_match "history --json" '"op": "member.accept"' "$hj"
+
+id=$(sqlite3 "$T/hub/hub.db" "SELECT lower(hex(id)) FROM entries WHERE op = 'member.release'")
+expect_ok "a proof file for the release" \
+	audit proof "$id" --db "$T/hub/hub.db" --out "$T/release.proof"
+out=$(audit check-proof "$T/release.proof"); rc=$?
+expect_eq "it checks offline" 0 "$rc"
+expect_match "naming the entry and the log" "proof holds: .*member.release.*chibo/hub/BG.LG" "$out"
+sed 's/"index": [0-9]*/"index": 0/' "$T/release.proof" > "$T/bad.proof"
+out=$(audit check-proof "$T/bad.proof"); rc=$?
+expect_eq "a proof with another index fails" 1 "$rc"
+expect_match "precisely" "not at leaf 0 of the log" "$out"
+python3 - "$T/release.proof" "$T/bad2.proof" <<'EOF'
+import json, sys, base64
+p = json.load(open(sys.argv[1]))
+b = bytearray(base64.b64decode(p["entry"]))
+b[-70] ^= 1
+p["entry"] = base64.b64encode(bytes(b)).decode()
+json.dump(p, open(sys.argv[2], "w"))
+EOF
+out=$(audit check-proof "$T/bad2.proof"); rc=$?
+expect_eq "a proof of a changed entry fails" 1 "$rc"
+expect_match "on its signature" "FAULT: .*signature" "$out"
+expect_fail "check-proof of a file that is not one" "not a proof file" \
+	audit check-proof /etc/hostname
+
+# --- attacks on a copy of the hub's database -------------------------------
+# each against a copy of the auditor's state, which has seen the real log
+xaudit() {
+	rm -rf "$T/audx"
+	cp -r "$T/aud" "$T/audx"
+	"$CHIBO_AUDIT_BIN" --dir "$T/audx" "$@"
+}
+fresh
+sqlite3 "$T/x.db" "DELETE FROM entries WHERE lsn = (SELECT min(lsn) FROM entries WHERE op = 'member.add')"
+out=$(xaudit verify --db "$T/x.db"); rc=$?
+expect_eq "the hub drops an entry: the audit fails" 1 "$rc"
+expect_match "the author's chain has a hole" "entries 3\.\.3 are missing" "$out"
+expect_match "the signed root does not match" "the hub signed a log of" "$out"
+fresh
+python3 - "$T/x.db" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+lsn, b = db.execute("SELECT lsn, bytes FROM entries WHERE op = 'member.add' "
+                    "ORDER BY lsn LIMIT 1").fetchone()
+b = b.replace("Quyền".encode(), "Quyến".encode())
+db.execute("UPDATE entries SET bytes = ? WHERE lsn = ?", (b, lsn))
+db.commit()
+EOF
+out=$(xaudit verify --db "$T/x.db"); rc=$?
+expect_eq "the hub rewrites an old entry: the audit fails" 1 "$rc"
+expect_match "its signature no longer verifies" "signature does not verify \(rewritten\)" "$out"
+fresh
+sqlite3 "$T/x.db" "DELETE FROM entries WHERE lsn = (SELECT min(lsn) FROM entries WHERE op = 'member.add')"
+mkdir -p "$T/evil" && cp "$T/x.db" "$T/evil/hub.db" && cp "$T/hub/hub.key" "$T/evil/"
+expect_ok "a compromised hub re-signs the log without the entry" \
+	"$CHIBO_FORGE" resign "$T/evil"
+out=$(xaudit verify --db "$T/evil/hub.db"); rc=$?
+expect_eq "the audit still fails" 1 "$rc"
+expect_match "the chain gap stays" "entries 3\.\.3 are missing" "$out"
+expect_match "and the log is not the one seen before" "shrank|not the one it signed before" "$out"
+out=$(xaudit verify --db "$T/x.db" --hub-key "$AK"); rc=$?
+expect_eq "a checkpoint under a key that is not the hub's fails" 1 "$rc"
+expect_match "it names the key" "not signed by the hub key" "$out"
+
+# an entry outside its author's subtree, accepted by a compromised hub
+cp -r "$T/a" "$T/a3"
+"$CHIBO_FORGE" append "$T/a3" cell.create \
+	'{"code":"07298.77","name":"Chi bộ giả","kind":"residential"}' >/dev/null
+fresh
+rm -rf "$T/evil" && mkdir -p "$T/evil" && cp "$T/x.db" "$T/evil/hub.db" && cp "$T/hub/hub.key" "$T/evil/"
+sqlite3 "$T/evil/hub.db" "ATTACH '$T/a3/replica.db' AS r; INSERT INTO entries (id, author, seq, op, time_ms, bytes, state) SELECT id, author, seq, op, time_ms, bytes, 'applied' FROM r.entries WHERE reason = 'forged'"
+"$CHIBO_FORGE" resign "$T/evil" >/dev/null
+out=$(xaudit verify --db "$T/evil/hub.db"); rc=$?
+expect_eq "an entry outside the author's subtree fails the audit" 1 "$rc"
+expect_match "precisely" "writes outside what its key may write" "$out"
+
+# an author forks its chain: a copy of b's replica writes another entry 4
+cp -r "$T/b" "$T/b2"
+B member add --name "Lê Văn Tám" --birth 1990-02-02 --sex male --card m3 \
+	--admitted 2015-01-01 --cell 01 >/dev/null
+agent -R "$T/b2" member add --name "Lê Văn Chín" --birth 1990-03-03 --sex male \
+	--card m4 --admitted 2015-01-01 --cell 01 >/dev/null
+expect_ok "b syncs its entry 4" B sync
+agent -R "$T/b2" sync >/dev/null 2>&1
+expect_eq "the copy's other entry 4 is refused as a fork" 77 "$?"
+out=$(audit verify --hub "$URL" --pin "$PIN"); rc=$?
+expect_eq "the fork fails the audit" 1 "$rc"
+expect_match "naming the key" "forked its chain: leaf [0-9]+ holds another entry .* at seq 4" "$out"
+
+# a split view: the hub's directory is copied and both copies go on
+kill $HUB_PID; wait $HUB_PID 2>/dev/null
+cp -r "$T/hub" "$T/hub2"
+"$CHIBO_HUB_BIN" --dir "$T/hub" serve --listen "127.0.0.1:$PORT" \
+	> "$T/serve.out" 2>> "$T/serve.log" &
+HUB_PID=$!
+for _ in $(seq 50); do grep -q serving "$T/serve.out" && break; sleep 0.1; done
+A member add --name "Phạm Thị Mai" --birth 1991-01-01 --sex female --card m5 \
+	--admitted 2016-01-01 --cell 01 >/dev/null
+expect_ok "a syncs with the hub" A sync
+audit verify --hub "$URL" --pin "$PIN" >/dev/null
+kill $HUB_PID; wait $HUB_PID 2>/dev/null
+"$CHIBO_HUB_BIN" --dir "$T/hub2" serve --listen "127.0.0.1:$PORT" \
+	> "$T/serve.out" 2>> "$T/serve.log" &
+HUB_PID=$!
+for _ in $(seq 50); do grep -q serving "$T/serve.out" && break; sleep 0.1; done
+C() { agent -R "$T/c" "$@"; }
+C cell create --code 01 --name "Chi bộ thôn Hạ" --kind residential >/dev/null
+expect_ok "c syncs with the copy" C sync
+err=$(A sync 2>&1 >/dev/null); rc=$?
+expect_eq "a, shown another history, stops" 77 "$rc"
+expect_match "saying why" "not the one it showed before" "$err"
+expect_match "both checkpoints are kept" '"held":.*"served":' \
+	"$(sqlite3 "$T/a/replica.db" "SELECT value FROM meta WHERE key = 'log_evidence'")"
+err=$(A sync 2>&1 >/dev/null); rc=$?
+expect_eq "and stays stopped" 77 "$rc"
+expect_match "status shows the evidence" "EVIDENCE: .*changed under this replica" "$(A status)"
+out=$(audit verify --hub "$URL" --pin "$PIN"); rc=$?
+expect_eq "the auditor, shown the other history, fails it" 1 "$rc"
+expect_match "a split view" "not the one it signed before|shrank" "$out"
+finish
