@@ -10,9 +10,10 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-20}
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCHIBO_FUZZ=ON \
 	-DCHIBO_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_entry fuzz_httpsig fuzz_body fuzz_bundle
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_entry fuzz_httpsig fuzz_body fuzz_bundle fuzz_checkpoint
 mkdir -p build-fuzz/corpus/fuzz_entry build-fuzz/corpus/fuzz_httpsig \
-	build-fuzz/corpus/fuzz_body build-fuzz/corpus/fuzz_bundle
+	build-fuzz/corpus/fuzz_body build-fuzz/corpus/fuzz_bundle \
+	build-fuzz/corpus/fuzz_checkpoint
 # seed corpus: the entry vectors as bytes, and a well-formed signature
 grep '^entry: ' tests/vectors/entry-v1.txt | while read -r _ hex; do
 	printf '%s' "$hex" | sed 's/../\\x&/g' | xargs -0 printf '%b' \
@@ -38,7 +39,9 @@ head = b"CBB1" + bytes([1, 5]) + b"07297" + struct.pack(">qqII", 0, len(ents),
 body = head + z
 open(sys.argv[1], "wb").write(body + hashlib.sha256(body).digest())
 PY
-for t in fuzz_entry fuzz_httpsig fuzz_body fuzz_bundle; do
+printf 'chibo/hub/BG.LG\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 chibo/hub/BG.LG AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n' \
+	> build-fuzz/corpus/fuzz_checkpoint/seed
+for t in fuzz_entry fuzz_httpsig fuzz_body fuzz_bundle fuzz_checkpoint; do
 	echo "== $t for ${seconds}s"
 	(cd build-fuzz && "./$t" -max_total_time="$seconds" -print_final_stats=1 \
 		-max_len=70000 "corpus/$t" 2>&1 | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)" || true)
