@@ -19,7 +19,7 @@ struct agent {
 };
 
 /* "chibo-agent: error: ..." on stderr, one line. */
-void agent_error(const char *fmt, ...) CB_PRINTF(1, 2);
+#define agent_error cb_args_error /* "PROG: error: …" */
 /* Open the replica or print why not; NULL on failure. */
 struct cb_ledger *agent_open(const struct agent *a);
 

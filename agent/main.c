@@ -82,18 +82,6 @@ static const struct {
 	{ "import", cmd_import },
 };
 
-void
-agent_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("chibo-agent: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 struct cb_ledger *
 agent_open(const struct agent *a)
 {

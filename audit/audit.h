@@ -22,7 +22,7 @@ struct audit {
 	const char *dir; /* its state: audit.key, checkpoints.json */
 };
 
-void audit_error(const char *fmt, ...) CB_PRINTF(1, 2);
+#define audit_error cb_args_error /* "PROG: error: …" */
 char *audit_path(const struct audit *a, const char *name);
 
 /* Where a log comes from: --hub URL with --pin (the auditor's key signs
@@ -54,7 +54,7 @@ struct scan {
 	uint8_t (*leaves)[32];
 	uint64_t nleaves, cap;
 	uint64_t *leaf_of; /* replay lsn - 1 → leaf index */
-	uint64_t nreplayed;
+	uint64_t nreplayed, replay_cap;
 	struct author *authors;
 	size_t nauthors, acap;
 	uint64_t forks, bad_sigs, gaps, scope, unenrolled;

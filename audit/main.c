@@ -36,27 +36,10 @@ static const char usage_text[] =
 	"Every command takes --help. Exit: 0 ok, 1 a fault or failure, 2 "
 	"usage.\n";
 
-void
-audit_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("chibo-audit: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 char *
 audit_path(const struct audit *a, const char *name)
 {
-	size_t n = strlen(a->dir) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p)
-		snprintf(p, n, "%s/%s", a->dir, name);
-	return p;
+	return cb_path_join(a->dir, name);
 }
 
 static int mkdir_p(const char *dir);

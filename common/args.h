@@ -51,6 +51,12 @@ void cb_args_help(FILE *fp, const struct argdef *defs);
  * chibo-LEAF; malloc'd (NULL when out of memory). */
 char *cb_args_default_dir(const char *leaf);
 
+/* dir + "/" + name, malloc'd (NULL when out of memory). */
+char *cb_path_join(const char *dir, const char *name);
+
+/* "PROG: error: message" on stderr, one line. */
+void cb_args_error(const char *fmt, ...) CB_PRINTF(1, 2);
+
 /* The program's name in messages ("chibo-agent"); set by main. */
 extern const char *cb_args_prog;
 

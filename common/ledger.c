@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "args.h"
 #include "buf.h"
 #include "ops.h"
 #include "project.h"
@@ -27,17 +28,6 @@ cb_now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static char *
-path_in(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
 }
 
 cb_err
@@ -696,8 +686,8 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
            struct cb_ledger **out, struct cb_errbuf *eb)
 {
 	struct cb_ledger *lg = calloc(1, sizeof(*lg));
-	char *db = path_in(dir, kind->db);
-	char *key = path_in(dir, kind->key);
+	char *db = cb_path_join(dir, kind->db);
+	char *key = cb_path_join(dir, kind->key);
 	cb_err rc = CB_ENOMEM;
 
 	if (!lg || !db || !key || !(lg->dir = strdup(dir))) {
@@ -784,8 +774,8 @@ fail:
 	/* Leave no half replica behind: the next init must be able to run.
 	 * The key file is kept only if the database was committed. */
 	if (lg) {
-		char *db = path_in(dir, kind->db);
-		char *key = path_in(dir, kind->key);
+		char *db = cb_path_join(dir, kind->db);
+		char *key = cb_path_join(dir, kind->key);
 
 		cb_store_free(&lg->st);
 		if (db) {

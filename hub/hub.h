@@ -16,7 +16,7 @@ struct hub {
 #define HUB_TLS_KEY "tls.key"
 #define HUB_TLS_CERT "tls.crt"
 
-void hub_error(const char *fmt, ...) CB_PRINTF(1, 2);
+#define hub_error cb_args_error /* "PROG: error: …" */
 struct cb_ledger *hub_open(const struct hub *h);
 char *hub_path(const struct hub *h, const char *name);
 

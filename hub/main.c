@@ -49,27 +49,10 @@ static const struct {
 	{ "report", cmd_hub_report },
 };
 
-void
-hub_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("chibo-hub: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 char *
 hub_path(const struct hub *h, const char *name)
 {
-	size_t n = strlen(h->dir) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p)
-		snprintf(p, n, "%s/%s", h->dir, name);
-	return p;
+	return cb_path_join(h->dir, name);
 }
 
 struct cb_ledger *
