@@ -24,6 +24,7 @@
 #include "httpsig.h"
 #include "hubclient.h"
 #include "merkle.h"
+#include "merkle_json.h"
 #include "stream.h"
 #include "zbody.h"
 
@@ -578,41 +579,6 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 /* Remember what the hub said of us, for 'chibo-agent status'. */
 #define PROVE_PER_SYNC 16 /* own entries proven included per sync */
 
-/* The first line of a note: the origin (and, by the hub's convention, the
- * name of the key that signs it). */
-static bool
-note_origin(const char *note, char *out, size_t n)
-{
-	size_t len = strcspn(note, "\n");
-
-	if (!len || len >= n || !note[len])
-		return false;
-	memcpy(out, note, len);
-	out[len] = 0;
-	return true;
-}
-
-/* Decode a JSON array of hex hashes into path; false if it is not one. */
-static bool
-json_path(json_t *a, uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH],
-          size_t *n)
-{
-	struct cb_errbuf eb;
-	size_t i;
-
-	if (!json_is_array(a) || json_array_size(a) > CB_MERKLE_MAX_PATH)
-		return false;
-	for (i = 0; i < json_array_size(a); i++) {
-		const char *h = json_string_value(json_array_get(a, i));
-
-		if (!h || strlen(h) != 2 * CB_MERKLE_HASH ||
-		    cb_hex_decode(h, path[i], CB_MERKLE_HASH, &eb))
-			return false;
-	}
-	*n = i;
-	return true;
-}
-
 /* The hub signed a checkpoint that does not extend the one it signed
  * before (or one it cannot prove extends it): keep both, signed, as
  * evidence; stop. */
@@ -723,7 +689,8 @@ prove_own(struct client *cl, const struct cb_checkpoint *cp, uint64_t head)
 		json_t *ix = json_object_get(p, "index");
 
 		if (!json_is_integer(ix) || json_integer_value(ix) < 0 ||
-		    !json_path(json_object_get(p, "path"), path, &np) ||
+		    !cb_merkle_path_from_json(json_object_get(p, "path"), path,
+		                              &np) ||
 		    !cb_merkle_verify_inclusion(
 			    want[i].leaf, (uint64_t)json_integer_value(ix),
 			    cp->size, (const uint8_t(*)[32])path, np,
@@ -781,7 +748,7 @@ check_log(struct client *cl, uint64_t head)
 	}
 	free(auth);
 	if (!cb_store_meta_get(cl->lg->st, "log_checkpoint", &old, NULL)) {
-		if (!note_origin(old, origin, sizeof(origin)) ||
+		if (!cb_note_origin(old, origin, sizeof(origin)) ||
 		    cb_checkpoint_open(old, strlen(old), origin, origin, pk,
 		                       &held, &eb)) {
 			agent_error("the checkpoint this replica holds is "
@@ -810,11 +777,11 @@ check_log(struct client *cl, uint64_t head)
 		rc = refused(cl, "its checkpoint", o);
 		goto out;
 	}
-	if (!note_origin(note, origin, sizeof(origin)) ||
+	if (!cb_note_origin(note, origin, sizeof(origin)) ||
 	    (old && strcmp(origin, held.origin)) ||
 	    cb_checkpoint_open(note, strlen(note), origin, origin, pk, &now,
 	                       &eb)) {
-		if (old && note_origin(note, origin, sizeof(origin)) &&
+		if (old && cb_note_origin(note, origin, sizeof(origin)) &&
 		    strcmp(origin, held.origin)) {
 			rc = inconsistent(cl, old, note,
 			                  "its checkpoint names another log");
@@ -837,7 +804,8 @@ check_log(struct client *cl, uint64_t head)
 			rc = inconsistent(cl, old, note, why);
 			goto out;
 		}
-		if (!json_path(json_object_get(o, "consistency"), path, &n) ||
+		if (!cb_merkle_path_from_json(json_object_get(o, "consistency"),
+		                              path, &n) ||
 		    (held.size == now.size
 		             ? memcmp(held.root, now.root, CB_MERKLE_HASH) != 0
 		             : !cb_merkle_verify_consistency(
@@ -923,9 +891,12 @@ cmd_sync(struct agent *a, int argc, char **argv)
 		"hold, then\npulls what this organisation may read from the "
 		"hub's log, in batches,\neach committed on its own: safe to "
 		"interrupt and run again. Network\nfailures and a busy hub "
-		"are retried with backoff. Exit 0 synced, 75 the\nhub cannot "
-		"be reached (try later), 77 the hub refused (a person must\n"
-		"look).\n\n",
+		"are retried with backoff. Then it checks the\nhub's signed "
+		"checkpoint against the one it kept, and proves some of its\n"
+		"own entries in it. Exit 0 synced, 75 the hub cannot be "
+		"reached (try\nlater), 77 the hub refused, or its signed log "
+		"is not the one it showed\nbefore (a person must look: "
+		"'chibo-agent status').\n\n",
 		sync_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;

@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "key.h"
+#include "merkle_json.h"
 
 #ifndef CHIBO_VERSION
 #define CHIBO_VERSION "0"
@@ -174,10 +175,8 @@ scan_checked(const struct audit *a, const struct audit_source_opts *o,
 			sizes[k++] = (uint64_t)json_integer_value(
 				json_object_get(c, "size"));
 	}
-	/* a key this auditor trusted before for the origin is the key */
-	if (!has_key && o->bundle == NULL) {
-		/* known only after the checkpoint is read: checked below */
-	}
+	/* The origin is known once the checkpoint is read: the key this
+	 * auditor trusted for it before is checked below. */
 	rc = audit_scan(a, o, has_key ? key : NULL, s, sizes, n, roots, ok);
 	if (rc || !s->cp_ok)
 		goto out;
@@ -367,7 +366,7 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 		"verify",
 		"usage: chibo-audit verify (--hub URL --pin PIN | --db FILE | "
 		"BUNDLE)\n                          [--hub-key HEX] "
-	        "[--json]\n\n"
+		"[--json]\n\n"
 		"Reads every entry of a hub's log, in log order, and checks: "
 		"each\nsignature; each author's chain (a missing entry, a "
 		"fork); that each\nauthor was enrolled, and not revoked, by "
@@ -526,7 +525,7 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 	 * meetings it is marked in */
 	static const char sql[] =
 		"WITH mine(id) AS (SELECT lower(hex(entry)) FROM "
-	        "entry_subjects "
+		"entry_subjects "
 		"WHERE member = ?1 UNION SELECT closed_by FROM transfers WHERE "
 		"member = ?1 AND closed_by IS NOT NULL UNION SELECT m.id FROM "
 		"attendance t JOIN meetings m ON m.id = t.meeting WHERE "
@@ -673,7 +672,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 	rc = cb_args_command(
 		"proof",
 		"usage: chibo-audit proof ENTRY --out FILE (--hub URL --pin "
-	        "PIN "
+		"PIN "
 		"| --db FILE)\n\nVerifies the log, then writes FILE: the "
 		"entry, its inclusion path and\nthe hub's signed checkpoint "
 		"(JSON, docs/PROTOCOL.md). 'check-proof'\nverifies it with no "
@@ -729,9 +728,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 		audit_error("%s", eb.msg);
 		goto out;
 	}
-	pj = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(pj, json_string(hex32(path[i], hex)));
+	pj = cb_merkle_path_json((const uint8_t(*)[32])path, n);
 	out = json_pack("{s:s, s:s, s:I, s:I, s:o, s:s, s:s}", "format",
 	                "chibo-proof-1", "entry", b64, "index",
 	                (json_int_t)s.leaf_of[lsn - 1], "size",
@@ -774,9 +771,9 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 	json_error_t je;
 	json_t *o, *p, *st = NULL;
 	const char *note, *b64, *kh = NULL;
-	char origin[256], ak[13], id[13];
+	char origin[CB_CHECKPOINT_ORIGIN_MAX + 1], ak[13], id[13], kx[65];
 	unsigned char *bytes = NULL;
-	size_t blen = 0, n = 0, i;
+	size_t blen = 0, n = 0;
 	int rc;
 	json_int_t index, size;
 
@@ -804,21 +801,20 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 	if (!json_is_string(json_object_get(o, "format")) ||
 	    strcmp(json_string_value(json_object_get(o, "format")),
 	           "chibo-proof-1") ||
-	    !note || !b64 || !json_is_array(p) ||
-	    json_array_size(p) > CB_MERKLE_MAX_PATH || index < 0 || size < 1) {
+	    !note || !b64 || index < 0 || size < 1) {
 		audit_error("'%s' is not a chibo-proof-1 file", v.pos[0]);
 		goto out;
 	}
-	for (i = 0; i < json_array_size(p); i++) {
-		const char *h = json_string_value(json_array_get(p, i));
-
-		if (!h || cb_hex_decode(h, path[i], 32, &eb)) {
-			audit_error("'%s': path element %zu is not a hash",
-			            v.pos[0], i);
-			goto out;
-		}
+	if (!cb_merkle_path_from_json(p, path, &n)) {
+		audit_error("'%s': its path is not a list of at most %d hashes",
+		            v.pos[0], CB_MERKLE_MAX_PATH);
+		goto out;
 	}
-	n = i;
+	/* the log it is of, by its checkpoint's first line */
+	if (!cb_note_origin(note, origin, sizeof(origin))) {
+		printf("FAULT: the checkpoint is not a signed note\n");
+		goto out;
+	}
 	/* the key: given, else the one this auditor trusted for the log */
 	if (cb_args_get(&v, 0)) {
 		if (cb_hex_decode(cb_args_get(&v, 0), key, 32, &eb)) {
@@ -827,11 +823,7 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 			goto out;
 		}
 	} else {
-		size_t ol = strcspn(note, "\n");
-
 		st = state_load(a);
-		snprintf(origin, sizeof(origin), "%.*s",
-		         (int)(ol < sizeof(origin) ? ol : 0), note);
 		kh = json_string_value(json_object_get(
 			json_object_get(json_object_get(st, "origins"), origin),
 			"key"));
@@ -858,12 +850,6 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 		printf("FAULT: entry %s: %s\n", id, eb.msg);
 		goto out;
 	}
-	{
-		size_t ol = strcspn(note, "\n");
-
-		snprintf(origin, sizeof(origin), "%.*s",
-		         (int)(ol < sizeof(origin) ? ol : 0), note);
-	}
 	if (cb_checkpoint_open(note, strlen(note), NULL, origin, key, &cp,
 	                       &eb)) {
 		printf("FAULT: the checkpoint: %s\n", eb.msg);
@@ -888,7 +874,7 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 	printf("proof holds: entry %s (%s, key %s, seq %llu) is leaf %lld of "
 	       "%s's log of %llu entries, signed by hub key %.12s\n",
 	       id, e.op, ak, (unsigned long long)e.seq, (long long)index,
-	       cp.origin, (unsigned long long)cp.size, hex32(key, origin));
+	       cp.origin, (unsigned long long)cp.size, hex32(key, kx));
 	rc = 0;
 out:
 	cb_entry_release(&e);

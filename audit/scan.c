@@ -359,12 +359,6 @@ source_close(struct source *src)
 
 /* --- the checks ------------------------------------------------------- */
 
-static void
-short_key(const uint8_t *k, char out[13])
-{
-	cb_hash_short(k, out);
-}
-
 /* The entry with this author and seq in the replay, if any. */
 static bool
 replayed_id(struct scan *s, const uint8_t *author, uint64_t seq, uint8_t id[32])
@@ -395,9 +389,8 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 	struct cb_errbuf eb, why;
 	char ak[13], id[13];
 	cb_err verdict;
-	bool replay = true;
 
-	short_key(e->author, ak);
+	cb_hash_short(e->author, ak);
 	cb_hash_short(e->id, id);
 	if (!sig_ok) {
 		s->bad_sigs++;
@@ -439,15 +432,11 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 	} else if (au->seq && e->seq <= au->seq) {
 		uint8_t other[32];
 
-		replay = false;
-		if (s->replay && replayed_id(s, e->author, e->seq, other) &&
-		    !memcmp(other, e->id, 32)) {
-			audit_fault(s,
-			            "leaf %llu: entry %s (key %s, seq %llu) is "
-			            "in the log twice",
-			            (unsigned long long)leaf, id, ak,
-			            (unsigned long long)e->seq);
-		} else if (e->seq == au->seq && !memcmp(au->id, e->id, 32)) {
+		/* the same entry again, or another at a seq held: a fork;
+		 * neither is replayed */
+		if ((e->seq == au->seq && !memcmp(au->id, e->id, 32)) ||
+		    (s->replay && replayed_id(s, e->author, e->seq, other) &&
+		     !memcmp(other, e->id, 32))) {
 			audit_fault(s,
 			            "leaf %llu: entry %s (key %s, seq %llu) is "
 			            "in the log twice",
@@ -484,7 +473,7 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 next:
 	au->seq = e->seq;
 	memcpy(au->id, e->id, 32);
-	if (!s->is_log || !replay)
+	if (!s->is_log)
 		return 0;
 	/* Enrolment, as the log itself records it. */
 	if (s->has_hub_key && memcmp(e->author, s->hub_key, 32)) {
@@ -509,17 +498,18 @@ next:
 		            (unsigned long long)leaf, eb.msg);
 		return 1;
 	}
-	{
-		uint64_t *lo =
-			realloc(s->leaf_of, (s->nreplayed + 1) * sizeof(*lo));
+	if (s->nreplayed == s->replay_cap) {
+		uint64_t nc = s->replay_cap ? s->replay_cap * 2 : 4096;
+		uint64_t *lo = realloc(s->leaf_of, nc * sizeof(*lo));
 
 		if (!lo) {
 			audit_error("out of memory");
 			return 1;
 		}
 		s->leaf_of = lo;
-		lo[s->nreplayed++] = leaf;
+		s->replay_cap = nc;
 	}
+	s->leaf_of[s->nreplayed++] = leaf;
 	if (verdict == CB_ESCOPE) {
 		s->scope++;
 		audit_fault(s,
@@ -605,7 +595,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 	struct cb_merkle_stream ms;
 	struct source src;
 	struct cb_errbuf eb;
-	char origin[256];
+	char origin[CB_CHECKPOINT_ORIGIN_MAX + 1] = "";
 	int rc = 1;
 	bool in_tx = false;
 
@@ -620,15 +610,15 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 		goto out;
 	src.limit = UINT64_MAX;
 	if (s->note) {
-		size_t n = strcspn(s->note, "\n");
+		/* The checkpoint's size bounds the read; its signature is
+		 * checked once the hub key is known (given, or leaf 0's
+		 * author). */
+		const char *l2 = strchr(s->note, '\n');
 
-		if (!n || n >= sizeof(origin) || !s->note[n]) {
+		src.limit = l2 ? strtoull(l2 + 1, NULL, 10) : 0;
+		if (!cb_note_origin(s->note, origin, sizeof(origin)))
 			audit_fault(s, "the hub's checkpoint is not a signed "
 			               "note");
-		} else {
-			memcpy(origin, s->note, n);
-			origin[n] = 0;
-		}
 	}
 	cb_merkle_stream_init(&ms);
 	for (;;) {
@@ -639,15 +629,6 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 		bool sig;
 		cb_err r;
 
-		if (s->note && !s->cp_ok && s->nleaves == 0 &&
-		    src.limit == UINT64_MAX) {
-			/* The checkpoint's size bounds the read; its
-			 * signature is checked once the hub key is known
-			 * (given, or leaf 0's author). */
-			const char *l2 = strchr(s->note, '\n');
-
-			src.limit = l2 ? strtoull(l2 + 1, NULL, 10) : 0;
-		}
 		if (source_page(&src, &p, &len))
 			goto out;
 		if (!len)
@@ -736,7 +717,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 		                              &eb)) {
 			char hk[13];
 
-			short_key(s->hub_key, hk);
+			cb_hash_short(s->hub_key, hk);
 			audit_fault(s,
 			            "the hub's checkpoint is not signed by the "
 			            "hub key %s: %s",

@@ -541,3 +541,15 @@ cb_checkpoint_sign(const struct cb_checkpoint *c, const char *name,
 		return cb_error(eb, CB_EINVAL, "checkpoint text is too long");
 	return cb_note_sign(text, (size_t)len, name, sk, note, eb);
 }
+
+bool
+cb_note_origin(const char *note, char *out, size_t n)
+{
+	size_t len = strcspn(note, "\n");
+
+	if (!len || len >= n || !note[len])
+		return false;
+	memcpy(out, note, len);
+	out[len] = 0;
+	return true;
+}

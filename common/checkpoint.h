@@ -91,4 +91,9 @@ cb_err cb_note_open(const char *note, size_t len, const char *name,
                     const uint8_t pk[32], size_t *text_len,
                     struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The first line of a note (a checkpoint's origin, and by a hub's
+ * convention the name of the key that signs it) into out[n]; false if the
+ * note has no complete, non-empty first line that fits. */
+bool cb_note_origin(const char *note, char *out, size_t n);
+
 #endif

@@ -7,9 +7,12 @@
 #include "tlog.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
+#include "ledger.h"
 #include "merkle.h"
 
 static const char savepoint_sql[] = "SAVEPOINT tlog_catch_up";
@@ -348,4 +351,40 @@ cb_tlog_checkpoint_latest(struct cb_store *st, uint64_t *size, uint8_t root[32],
 	*note = copy;
 	sqlite3_reset(s);
 	return CB_OK;
+}
+
+void
+cb_tlog_origin(const char *org, char *out, size_t n)
+{
+	snprintf(out, n, "chibo/hub/%s", org);
+}
+
+cb_err
+cb_tlog_sign(struct cb_store *st, const char *org, const unsigned char *sk,
+             struct cb_errbuf *eb)
+{
+	struct cb_checkpoint cp = { 0 };
+	uint8_t last_root[CB_MERKLE_HASH];
+	uint64_t added = 0, last = 0;
+	char *note = NULL;
+	cb_err rc;
+
+	if ((rc = cb_tlog_catch_up(st, &added, eb)) ||
+	    (rc = cb_tlog_size(st, &cp.size, eb)))
+		return rc;
+	rc = cb_tlog_checkpoint_latest(st, &last, last_root, &note, eb);
+	free(note);
+	note = NULL;
+	if (rc == CB_OK && last == cp.size)
+		return CB_OK;
+	if (rc && rc != CB_ENOTFOUND)
+		return rc;
+	cb_tlog_origin(org, cp.origin, sizeof(cp.origin));
+	if ((rc = cb_merkle_root(cb_tlog_node, st, cp.size, cp.root, eb)) ||
+	    (rc = cb_checkpoint_sign(&cp, cp.origin, sk, &note, eb)))
+		return rc;
+	rc = cb_tlog_checkpoint_add(st, cp.size, cp.root, note, cb_now_ms(),
+	                            eb);
+	free(note);
+	return rc;
 }

@@ -8,6 +8,7 @@
 #ifndef CB_TLOG_H
 #define CB_TLOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -44,5 +45,16 @@ cb_err cb_tlog_checkpoint_add(struct cb_store *st, uint64_t size,
 cb_err cb_tlog_checkpoint_latest(struct cb_store *st, uint64_t *size,
                                  uint8_t root[32], char **note,
                                  struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* "chibo/hub/ORG": the origin line of the checkpoints of the hub of
+ * organisation org, which is also the name of its key in them. */
+void cb_tlog_origin(const char *org, char *out, size_t n);
+
+/* Inside the caller's write transaction: bring the tree up to every stored
+ * entry, and unless the latest checkpoint already covers it, sign one with
+ * the hub's secret key sk (as cb_tlog_origin(org)) and record it. */
+cb_err cb_tlog_sign(struct cb_store *st, const char *org,
+                    const unsigned char *sk,
+                    struct cb_errbuf *eb) CB_MUST_CHECK;
 
 #endif

@@ -25,6 +25,7 @@
 #include "replay.h"
 #include "scope.h"
 #include "merkle.h"
+#include "merkle_json.h"
 #include "tlog.h"
 #include "verifier.h"
 #include "zbody.h"
@@ -407,20 +408,6 @@ get_int(json_t *o, const char *name, json_int_t lo, json_int_t hi,
 	return true;
 }
 
-static json_t *
-hex_path(uint8_t path[][CB_MERKLE_HASH], size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++) {
-		char hex[2 * CB_MERKLE_HASH + 1];
-
-		cb_hex_encode(path[i], CB_MERKLE_HASH, hex);
-		json_array_append_new(a, json_string(hex));
-	}
-	return a;
-}
-
 /* The latest signed checkpoint and, given "from" (the size of the
  * checkpoint the client holds), the proof that this log extends it. */
 static enum MHD_Result
@@ -472,7 +459,7 @@ serve_checkpoint(struct server *srv, struct MHD_Connection *c,
 	         (unsigned long long)size);
 	q = json_pack("{s:s, s:I, s:I, s:o}", "checkpoint", note, "size",
 	              (json_int_t)size, "from", from, "consistency",
-	              hex_path(path, n));
+	              cb_merkle_path_json((const uint8_t(*)[32])path, n));
 	free(note);
 	return reply(c, rq, 200, q);
 }
@@ -558,9 +545,12 @@ serve_proof(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		                               path, &n, &eb);
 		if (!rc)
 			json_array_append_new(
-				out, json_pack("{s:s, s:I, s:o}", "id", hex,
-			                       "index", (json_int_t)index,
-			                       "path", hex_path(path, n)));
+				out,
+				json_pack("{s:s, s:I, s:o}", "id", hex, "index",
+			                  (json_int_t)index, "path",
+			                  cb_merkle_path_json(
+						  (const uint8_t(*)[32])path,
+						  n)));
 	}
 	pthread_mutex_unlock(&srv->mu);
 	if (rc) {

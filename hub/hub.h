@@ -43,12 +43,10 @@ int cmd_hub_report(struct hub *h, int argc, char **argv);
 cb_err hub_note_contact(struct cb_ledger *lg, const char *key_hex,
                         const char *kind);
 
-/* log.c — the verifiable log: the origin line of this hub's checkpoints
- * ("chibo/hub/ORG"; also the name of its key in the note); bring the
- * Merkle tree up to every stored entry and sign a checkpoint of it if the
- * latest does not cover it (its own transaction); the latest signed
- * checkpoint (*note malloc'd). */
-void hub_log_origin(const struct cb_ledger *lg, char *out, size_t n);
+/* log.c — the verifiable log: bring the Merkle tree up to every stored
+ * entry and sign a checkpoint of it if the latest does not cover it (its
+ * own transaction, cb_tlog_sign); the latest signed checkpoint (*note
+ * malloc'd). */
 cb_err hub_log_checkpoint(struct cb_ledger *lg,
                           struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err hub_log_latest(struct cb_ledger *lg, uint64_t *size, char **note,

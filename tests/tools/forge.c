@@ -23,9 +23,7 @@
 #include <sodium.h>
 
 #include "httpsig.h"
-#include "checkpoint.h"
 #include "ledger.h"
-#include "merkle.h"
 #include "tlog.h"
 
 static int
@@ -109,25 +107,15 @@ resign(struct cb_ledger *lg)
 		"k.lsn = -entries.lsn);"
 		"DROP TABLE temp.k;"
 		"DELETE FROM tlog_nodes; DELETE FROM checkpoints;";
-	struct cb_checkpoint cp = { 0 };
 	struct cb_errbuf eb;
-	uint64_t added;
-	char *note = NULL;
+	uint64_t size = 0;
 
-	snprintf(cp.origin, sizeof(cp.origin), "chibo/hub/%s", lg->org);
 	if (cb_store_begin(lg->st, &eb) ||
 	    cb_store_exec(lg->st, renumber, &eb) ||
-	    cb_tlog_catch_up(lg->st, &added, &eb) ||
-	    cb_tlog_size(lg->st, &cp.size, &eb) ||
-	    cb_merkle_root(cb_tlog_node, lg->st, cp.size, cp.root, &eb) ||
-	    cb_checkpoint_sign(&cp, cp.origin, lg->key.sk, &note, &eb))
+	    cb_tlog_sign(lg->st, lg->org, lg->key.sk, &eb) ||
+	    cb_tlog_size(lg->st, &size, &eb) || cb_store_commit(lg->st, &eb))
 		return die("resign", eb.msg);
-	if (cb_tlog_checkpoint_add(lg->st, cp.size, cp.root, note, 0, &eb) ||
-	    cb_store_commit(lg->st, &eb))
-		return die("resign", eb.msg);
-	free(note);
-	printf("re-signed a log of %llu entries\n",
-	       (unsigned long long)cp.size);
+	printf("re-signed a log of %llu entries\n", (unsigned long long)size);
 	return 0;
 }
 
