@@ -9,27 +9,13 @@
 #include "report.h"
 
 static const struct argdef defs[] = {
-	{ "term", "YYYY-YYYY", "congresses: the term" },
-	{ "period", "PERIOD", "ratings: YYYY, YYYY-Qn or YYYY-MM" },
-	{ "from", "DATE",
-	  "meetings: the first month (YYYY-MM); campaign, transfers: the "
-	  "first day" },
-	{ "to", "DATE",
-	  "meetings: the last month (YYYY-MM); campaign, transfers: the "
-	  "last day" },
-	{ "on", "DATE",
-	  "membership: ages on this day; transfers: states on this day "
-	  "(default: today)" },
-	{ "overdue", NULL, "transfers: list the overdue ones" },
-	{ "format", "FORMAT", "table (default), csv or json" },
-	{ "bom", NULL, "csv: start with a UTF-8 byte order mark (for Excel)" },
+	CB_REPORT_ARGDEFS,
 	{ NULL, NULL, NULL },
 };
 
 int
 cmd_report(struct agent *a, int argc, char **argv)
 {
-	struct cb_report r = { 0 };
 	struct cb_report_query q = { 0 };
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
@@ -94,20 +80,12 @@ cmd_report(struct agent *a, int argc, char **argv)
 	if (!(lg = agent_open(a)))
 		return 1;
 	q.root = lg->org;
-	/* one snapshot: a sync at the same time does not split the figures */
-	if ((rc = cb_store_exec(lg->st, "BEGIN", &eb)) == CB_OK) {
-		rc = cb_report_run(lg->st, &q, &r, &eb);
-		cb_store_rollback(lg->st);
-	}
-	if (rc) {
+	rc = 0;
+	if (cb_report_print(lg->st, &q, fmt, cb_args_get(&v, 7) != NULL, stdout,
+	                    &eb)) {
 		agent_error("%s", eb.msg);
 		rc = 1;
-	} else if (cb_report_write(&r, fmt, cb_args_get(&v, 7) != NULL,
-	                           stdout)) {
-		agent_error("cannot write the report");
-		rc = 1;
 	}
-	cb_report_release(&r);
 	cb_ledger_free(&lg);
 	return rc;
 }

@@ -1520,3 +1520,21 @@ cb_report_write(const struct cb_report *r, enum cb_report_format fmt, bool bom,
 	}
 	return ferror(fp) ? CB_EIO : CB_OK;
 }
+
+cb_err
+cb_report_print(struct cb_store *st, const struct cb_report_query *q,
+                enum cb_report_format fmt, bool bom, FILE *fp,
+                struct cb_errbuf *eb)
+{
+	struct cb_report r = { 0 };
+	cb_err rc;
+
+	if ((rc = cb_store_exec(st, "BEGIN", eb)))
+		return rc;
+	rc = cb_report_run(st, q, &r, eb);
+	cb_store_rollback(st);
+	if (!rc && cb_report_write(&r, fmt, bom, fp))
+		rc = cb_error(eb, CB_EIO, "cannot write the report");
+	cb_report_release(&r);
+	return rc;
+}

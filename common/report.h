@@ -183,11 +183,40 @@ cb_err cb_report_check(const struct cb_report_query *q,
 cb_err cb_report_run(struct cb_store *st, const struct cb_report_query *q,
                      struct cb_report *out, struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The options of 'chibo-agent report' and 'chibo-hub report', in the order
+ * of cb_report_query's fields: term, period, from, to, on, overdue, then
+ * format and bom (struct argdef entries, args.h). */
+#define CB_REPORT_ARGDEFS                                                      \
+	{ "term", "YYYY-YYYY", "congresses: the term" },                       \
+		{ "period", "PERIOD", "ratings: YYYY, YYYY-Qn or YYYY-MM" },   \
+		{ "from", "DATE",                                              \
+		  "meetings: the first month (YYYY-MM); campaign, "            \
+		  "transfers: the first day" },                                \
+		{ "to", "DATE",                                                \
+		  "meetings: the last month (YYYY-MM); campaign, "             \
+		  "transfers: the last day" },                                 \
+		{ "on", "DATE",                                                \
+		  "membership: ages on this day; transfers: states on this "   \
+		  "day (default: today)" },                                    \
+		{ "overdue", NULL, "transfers: list the overdue ones" },       \
+		{ "format", "FORMAT", "table (default), csv or json" },        \
+	{                                                                      \
+		"bom", NULL,                                                   \
+			"csv: start with a UTF-8 byte order mark (for Excel)"  \
+	}
+
 /* "table", "csv" or "json" into *fmt; false for anything else. */
 bool cb_report_format_parse(const char *s, enum cb_report_format *fmt);
 
 cb_err cb_report_write(const struct cb_report *r, enum cb_report_format fmt,
                        bool bom, FILE *fp) CB_MUST_CHECK;
+
+/* Run q and write its report to fp, in one read snapshot of st (a deferred
+ * BEGIN, which holds no lock against a writer such as a serving hub or a
+ * sync, so that every figure comes from the same state). */
+cb_err cb_report_print(struct cb_store *st, const struct cb_report_query *q,
+                       enum cb_report_format fmt, bool bom, FILE *fp,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* "95.8%" for 4000 of 4175; "-" when of is 0. */
 void cb_report_percent(long long part, long long of, char out[48]);

@@ -14,20 +14,7 @@ static const struct argdef defs[] = {
 	{ "org", "CODE",
 	  "the subtree of this organisation (default: the hub's; sync: "
 	  "every key)" },
-	{ "term", "YYYY-YYYY", "congresses: the term" },
-	{ "period", "PERIOD", "ratings: YYYY, YYYY-Qn or YYYY-MM" },
-	{ "from", "DATE",
-	  "meetings: the first month (YYYY-MM); campaign, transfers: the "
-	  "first day" },
-	{ "to", "DATE",
-	  "meetings: the last month (YYYY-MM); campaign, transfers: the "
-	  "last day" },
-	{ "on", "DATE",
-	  "membership: ages on this day; transfers: states on this day "
-	  "(default: today)" },
-	{ "overdue", NULL, "transfers: list the overdue ones" },
-	{ "format", "FORMAT", "table (default), csv or json" },
-	{ "bom", NULL, "csv: start with a UTF-8 byte order mark (for Excel)" },
+	CB_REPORT_ARGDEFS,
 	{ NULL, NULL, NULL },
 };
 
@@ -61,7 +48,6 @@ org_known(struct cb_store *st, const char *org, struct cb_errbuf *eb)
 int
 cmd_hub_report(struct hub *h, int argc, char **argv)
 {
-	struct cb_report r = { 0 };
 	struct cb_report_query q = { 0 };
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
@@ -132,21 +118,12 @@ cmd_hub_report(struct hub *h, int argc, char **argv)
 		cb_ledger_free(&lg);
 		return 1;
 	}
-	/* A deferred BEGIN takes no lock: a running serve is not held up,
-	 * and every query reads the same snapshot. */
-	if ((rc = cb_store_exec(lg->st, "BEGIN", &eb)) == CB_OK) {
-		rc = cb_report_run(lg->st, &q, &r, &eb);
-		cb_store_rollback(lg->st);
-	}
-	if (rc) {
+	rc = 0;
+	if (cb_report_print(lg->st, &q, fmt, cb_args_get(&v, 8) != NULL, stdout,
+	                    &eb)) {
 		hub_error("%s", eb.msg);
 		rc = 1;
-	} else if (cb_report_write(&r, fmt, cb_args_get(&v, 8) != NULL,
-	                           stdout)) {
-		hub_error("cannot write the report");
-		rc = 1;
 	}
-	cb_report_release(&r);
 	cb_ledger_free(&lg);
 	return rc;
 }
