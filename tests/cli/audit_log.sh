@@ -10,9 +10,11 @@
 # one; serves another history (a split view) to an agent and to the
 # auditor; a checkpoint under a key that is not the hub's; an author's
 # forked chain; an entry outside its author's subtree that a compromised
-# hub accepted and re-signed.
+# hub accepted and re-signed. And the log's endpoints refuse malformed,
+# out-of-range and out-of-role requests with a JSON error.
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 : "${CHIBO_AUDIT_BIN:?CHIBO_AUDIT_BIN must name the chibo-audit binary}"
+: "${CHIBO_FORGE:?CHIBO_FORGE must name the forge test tool}"
 command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
 . "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
 start_hub
@@ -102,6 +104,39 @@ expect_eq "a proof of a changed entry fails" 1 "$rc"
 expect_match "on its signature" "FAULT: .*signature" "$out"
 expect_fail "check-proof of a file that is not one" "not a proof file" \
 	audit check-proof /etc/hostname
+
+# the log's endpoints refuse bad requests, each with a JSON error
+sign() { "$CHIBO_FORGE" request "$T/a" "$1" "127.0.0.1:$PORT" "$2" "$3"; }
+send() {
+	curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' -X "$1" \
+		-H @"$4" -H 'Content-Type: application/json' \
+		--data-binary @"$3" "$URL$2"
+}
+refused() { # DESC STATUS PATTERN PATH BODY
+	printf '%s' "$5" > "$T/q"
+	sign POST "$4" "$T/q" > "$T/h"
+	expect_eq "$1: $2" "$2" "$(send POST "$4" "$T/q" "$T/h")"
+	expect_match "$1: named" "\"error\":\".*$3" "$(cat "$T/r")"
+}
+refused "a checkpoint request with a stray member" 400 "from" /v1/checkpoint '{"from":1,"x":2}'
+refused "a checkpoint request that is not JSON" 400 "from" /v1/checkpoint '{"from":'
+refused "a checkpoint from a size past the log" 409 "latest is of size" /v1/checkpoint '{"from":999999}'
+refused "a proof request without ids" 400 "ids" /v1/proof '{"size":3}'
+refused "a proof of an id that is not hex" 400 "hex" /v1/proof '{"size":3,"ids":["zz"]}'
+refused "a proof of an entry the log lacks" 404 "not in this hub" /v1/proof \
+	"{\"size\":3,\"ids\":[\"$(printf '%064d' 0)\"]}"
+refused "a proof at a size past the log" 404 "entries, not" /v1/proof \
+	"{\"size\":999999,\"ids\":[\"$(printf '%064d' 0)\"]}"
+refused "the log by index, for a commune's key" 403 "auditors" /v1/entries '{"start":0}'
+refused "the log by index, with a negative start" 400 "start" /v1/entries '{"start":-1}'
+python3 - "$T/release.proof" "$T/bad3.proof" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["path"] = ["not a hash"] + p["path"][1:]
+json.dump(p, open(sys.argv[2], "w"))
+PY
+expect_fail "a proof file whose path is not hashes" "its path is not a list" \
+	audit check-proof "$T/bad3.proof"
 
 # --- attacks on a copy of the hub's database -------------------------------
 # each against a copy of the auditor's state, which has seen the real log
