@@ -5,8 +5,10 @@
 # ratings — every change a signed, hash-chained entry; a district hub is
 # set up and three communes sync with it, each receiving its own scope of
 # the district's log; a cadre is transferred from one commune to another
-# through it; 'verify' passes; then a name in the replica file is changed
-# by hand and 'verify' catches it.
+# through it; an inspection commission audits the district's log without
+# trusting the hub, and catches an entry changed in a copy of it; 'verify'
+# passes; then a name in the replica file is changed by hand and 'verify'
+# catches it.
 # Builds chibo first (installing the Debian dependencies when missing) and
 # removes everything it made when it ends.
 set -euo pipefail
@@ -14,7 +16,7 @@ cd "$(dirname "$0")"
 
 ./packaging/install-deps.sh >/dev/null
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target chibo-agent chibo-hub >/dev/null
+cmake --build build -j "$(nproc)" --target chibo-agent chibo-hub chibo-audit >/dev/null
 AGENT=$PWD/build/chibo-agent
 HUB=$PWD/build/chibo-hub
 AUDIT=$PWD/build/chibo-audit
@@ -176,7 +178,8 @@ hubrun verify
 
 step "An inspection commission audits the district's log without trusting the hub: its own key, enrolled as an auditor."
 auditrun() { printf '$ chibo-audit'; printf " %s" "$@"; printf '\n'; "$AUDIT" --dir "$W/audit" "$@"; }
-AUDITOR_KEY=$(auditrun init | tee /dev/stderr | sed -n 's/^auditor key: //p')
+auditrun init | tee "$W/audit.out"
+AUDITOR_KEY=$(sed -n 's/^auditor key: //p' "$W/audit.out")
 hubrun enroll "$AUDITOR_KEY" --org BG.LG --role auditor --name "Ủy ban Kiểm tra Tỉnh ủy"
 auditrun verify --hub "https://127.0.0.1:$PORT" --pin "$PIN" --hub-key "$HUB_KEY"
 step "The transferred member's whole history, each entry proven to be in the log the hub signed."
