@@ -3,6 +3,7 @@
  * Each is a table of flags mapped to the fields of one op; the fields go
  * through exactly the path 'apply' uses (cb_ledger_append), so a flag
  * command and a JSON line can never mean different things. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,40 @@ static const struct opflag member_decline[] = {
 	{ "reason", "reason", T_STR, "TEXT", "why" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
+static const struct opflag member_strike_off[] = {
+	{ "decision-no", "decision_no", T_STR, "NUMBER",
+	  "the committee's decision number" },
+	{ "on", "on", T_STR, "DATE",
+	  "the day, over three months after the letter" },
+	{ "reason", "reason", T_STR, "TEXT", "why" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag member_temporary[] = {
+	{ "to", "to_org", T_STR, "CODE",
+	  "the receiving grassroots organisation" },
+	{ "to-cell", "to_cell", T_STR, "CODE",
+	  "its receiving cell, if the letter names one (ORG.CELL)" },
+	{ "letter", "letter_no", T_STR, "NUMBER", "the letter's number" },
+	{ "letter-date", "letter_date", T_STR, "DATE", "its date" },
+	{ "since", "since", T_STR, "DATE", "the first day away" },
+	{ "until", "until", T_STR, "DATE",
+	  "the day the stay ends (3 months to under a year; 2 years for "
+	  "study)" },
+	{ "purpose", "purpose", T_STR, "PURPOSE", "work, residence or study" },
+	{ "reason", "reason", T_STR, "TEXT", "why" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag member_temporary_accept[] = {
+	{ "cell", "cell", T_STR, "CODE", "the cell that lists the member" },
+	{ "reported-on", "reported_on", T_STR, "DATE",
+	  "the day the member reported" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+static const struct opflag member_temporary_end[] = {
+	{ "on", "on", T_STR, "DATE", "the day the stay ends" },
+	{ "reason", "reason", T_STR, "TEXT", "why" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
 
 static const struct opflag dissolve_plan[] = {
 	{ "on", "on", T_STR, "DATE", "the day of the plan" },
@@ -241,6 +276,21 @@ static const struct opcmd opcmds[] = {
 	{ "member", "decline", "member.decline", "release",
 	  "decline a release (RELEASE); the member returns to the sender",
 	  member_decline },
+	{ "member", "strike-off", "member.strike_off", "release",
+	  "strike off a member whose release (RELEASE) went unanswered for "
+	  "three months, as the superior committee's office",
+	  member_strike_off },
+	{ "member", "temporary", "member.temporary", "member",
+	  "send a member (MEMBER) to another organisation's cell for a "
+	  "while; the official cell stays",
+	  member_temporary },
+	{ "member", "temporary-accept", "member.temporary_accept", "temporary",
+	  "list a member sent here for a while (TEMPORARY: the letter's id) "
+	  "in a cell",
+	  member_temporary_accept },
+	{ "member", "temporary-end", "member.temporary_end", "temporary",
+	  "end a temporary stay (TEMPORARY) before the letter's end",
+	  member_temporary_end },
 	{ "meeting", "record", "meeting.record", NULL,
 	  "record a cell meeting, or correct one", meeting_record },
 	{ "rate", NULL, "rating.record", NULL,
@@ -291,12 +341,16 @@ cmd_op_list(void)
 static void
 help(const struct opcmd *c, const struct argdef *defs)
 {
+	char pos[24] = "";
+
+	/* The positional argument by its field: MEMBER, RELEASE, PLAN, … */
+	for (size_t i = 0;
+	     c->pos_field && c->pos_field[i] && i + 2 < sizeof(pos); i++) {
+		pos[0] = ' ';
+		pos[i + 1] = (char)toupper((unsigned char)c->pos_field[i]);
+	}
 	printf("usage: chibo-agent %s%s%s%s [OPTIONS]\n\n%s.\n", c->w1,
-	       c->w2 ? " " : "", c->w2 ? c->w2 : "",
-	       c->pos_field
-	               ? (strcmp(c->pos_field, "code") ? " MEMBER" : " CODE")
-	               : "",
-	       c->summary);
+	       c->w2 ? " " : "", c->w2 ? c->w2 : "", pos, c->summary);
 	printf("Appends one signed '%s' entry (docs/OPERATIONS.md).\n\n",
 	       c->op);
 	cb_args_help(stdout, defs);

@@ -546,6 +546,7 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 	static const char sql[] = CB_SQL_SUBTREE
 		"SELECT t.release AS id, m.full_name AS name, t.from_org, "
 		"t.to_org, CASE WHEN t.state <> 'in-transit' THEN t.state WHEN "
+		"t.struck_by IS NOT NULL THEN 'struck off' WHEN "
 		"?3 > date(t.letter_date, '+3 months') THEN 'over 3 months' "
 		"WHEN ?3 > chibo_due(t.letter_date, 30) THEN 'overdue' ELSE "
 		"'in-transit' END AS state, t.released_on, t.letter_no, "

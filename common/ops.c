@@ -43,6 +43,8 @@ const char *const cb_rating_levels[] = { "outstanding", "good", "completed",
 const char *const cb_rating_stages[] = { "self", "proposed", "decided", NULL };
 static const char *const subject_kinds[] = { "member", "org", NULL };
 static const char *const sexes[] = { "male", "female", NULL };
+const char *const cb_temporary_purposes[] = { "work", "residence", "study",
+	                                      NULL };
 
 enum ftype {
 	FT_NAME, /* one line of text, 1..CB_NAME_MAX bytes */
@@ -55,6 +57,7 @@ enum ftype {
 	FT_RELEASE,   /* a member.release entry's id, listed in the deps; a
 	               * unique prefix of 8+ hex digits on prepare */
 	FT_PLAN,      /* a cell.dissolve_plan entry's id, the same way */
+	FT_TEMPORARY, /* a member.temporary entry's id, the same way */
 	FT_CANDIDATE, /* a candidate's id: a unique prefix on prepare */
 	FT_CODE,      /* an organisation code */
 	FT_CELL,  /* a cell code ORG.LOCAL; short form expanded on prepare */
@@ -221,6 +224,37 @@ static const struct field f_member_decline[] = {
 	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
+static const struct field f_member_strike_off[] = {
+	{ "release", FT_RELEASE, REQ, NULL, 0, 0 },
+	{ "decision_no", FT_NAME, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_member_temporary[] = {
+	{ "member", FT_MEMBER, REQ, NULL, 0, 0 },
+	{ "to_org", FT_CODE, REQ, NULL, 0, 0 },
+	{ "to_cell", FT_CODE, 0, NULL, 0, 0 },
+	{ "letter_no", FT_NAME, REQ, NULL, 0, 0 },
+	{ "letter_date", FT_DATE, REQ, NULL, 0, 0 },
+	{ "since", FT_DATE, REQ, NULL, 0, 0 },
+	{ "until", FT_DATE, REQ, NULL, 0, 0 },
+	{ "purpose", FT_ENUM, REQ, cb_temporary_purposes, 0, 0 },
+	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_member_temporary_accept[] = {
+	{ "temporary", FT_TEMPORARY, REQ, NULL, 0, 0 },
+	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
+	{ "reported_on", FT_DATE, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct field f_member_temporary_end[] = {
+	{ "temporary", FT_TEMPORARY, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
 
 static const struct field f_cell_dissolve_plan[] = {
 	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
@@ -288,6 +322,10 @@ static const struct opspec specs[] = {
 	{ "member.release", f_member_release },
 	{ "member.accept", f_member_accept },
 	{ "member.decline", f_member_decline },
+	{ "member.strike_off", f_member_strike_off },
+	{ "member.temporary", f_member_temporary },
+	{ "member.temporary_accept", f_member_temporary_accept },
+	{ "member.temporary_end", f_member_temporary_end },
 	{ "meeting.record", f_meeting_record },
 	{ "rating.record", f_rating_record },
 	{ "hub.init", f_hub_init },
@@ -571,6 +609,7 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 	case FT_HASH:
 	case FT_RELEASE:
 	case FT_PLAN:
+	case FT_TEMPORARY:
 	case FT_CANDIDATE:
 		if (!hex64_valid(s))
 			return cb_error(eb, CB_EINVAL,
@@ -683,7 +722,8 @@ cb_ops_needs_lookup(const char *op, const json_t *input)
 	for (const struct field *f = sp->fields; f->name; f++)
 		if ((f->type == FT_MEMBER || f->type == FT_SUBJECT ||
 		     f->type == FT_ATTENDANCE || f->type == FT_RELEASE ||
-		     f->type == FT_PLAN || f->type == FT_CANDIDATE) &&
+		     f->type == FT_PLAN || f->type == FT_TEMPORARY ||
+		     f->type == FT_CANDIDATE) &&
 		    json_object_get(input, f->name))
 			return true;
 	return false;
@@ -722,6 +762,8 @@ static const char candidate_sql[] = "SELECT id FROM candidates WHERE id >= "
 				    "? AND id < ? LIMIT 2";
 static const char plan_sql[] = "SELECT plan FROM dissolutions WHERE plan >= "
 			       "? AND plan < ? LIMIT 2";
+static const char temporary_sql[] = "SELECT id FROM temporaries WHERE id >= "
+				    "? AND id < ? LIMIT 2";
 
 /* An entry (a release, a plan) by a unique prefix of its id, among those
  * this replica knows (sql selects them by id range). */
@@ -790,7 +832,8 @@ cb_ops_deps(const char *op, const json_t *body,
 	if (!sp)
 		return 0;
 	for (const struct field *f = sp->fields; f->name; f++)
-		if (f->type == FT_RELEASE || f->type == FT_PLAN)
+		if (f->type == FT_RELEASE || f->type == FT_PLAN ||
+		    f->type == FT_TEMPORARY)
 			cb_ops_dep_add(deps, &n, max,
 			               json_string_value(
 					       json_object_get(body, f->name)));
@@ -968,7 +1011,12 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 		*out = json_string(id);
 		return CB_OK;
 	case FT_PLAN:
-		if (resolve_ref(st, "plan", plan_sql, s, id, eb))
+	case FT_TEMPORARY:
+		if (resolve_ref(st,
+		                f->type == FT_PLAN ? "plan"
+		                                   : "temporary transfer",
+		                f->type == FT_PLAN ? plan_sql : temporary_sql,
+		                s, id, eb))
 			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
 			                       f->name);
 		*out = json_string(id);

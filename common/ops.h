@@ -64,6 +64,7 @@ extern const char *const cb_member_statuses[];
 extern const char *const cb_work_categories[];
 extern const char *const cb_attendance_marks[];
 extern const char *const cb_meeting_kinds[];
+extern const char *const cb_temporary_purposes[];
 extern const char *const cb_rating_levels[];
 extern const char *const cb_rating_stages[];
 bool cb_enum_has(const char *const *values, const char *v);

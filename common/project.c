@@ -846,6 +846,27 @@ out:
 	return rc;
 }
 
+/* A letter (a release, a temporary transfer) for member m: live, to
+ * another grassroots organisation, to a cell of it if one is named. */
+static cb_err
+letter_valid(struct ctx *c, const char *id, const json_t *m, const char *what)
+{
+	const char *to = str(c->b, "to_org"), *to_cell = str(c->b, "to_cell");
+	size_t n = strlen(to);
+
+	if (cb_status_terminal(str(m, "status")))
+		return reject(c, "member %.12s is %s", id, str(m, "status"));
+	if (!strcmp(to, str(m, "org")))
+		return reject(c,
+		              "%s goes to another grassroots organisation; "
+		              "'%s' is the member's own",
+		              what, to);
+	if (to_cell && (strncmp(to_cell, to, n) || to_cell[n] != '.'))
+		return reject(c, "cell '%s' is not a cell of '%s'", to_cell,
+		              to);
+	return CB_OK;
+}
+
 static cb_err
 apply_member_release(struct ctx *c)
 {
@@ -860,25 +881,11 @@ apply_member_release(struct ctx *c)
 	json_t *m = NULL;
 	sqlite3_stmt *s;
 	cb_err rc = member_writable(c, id, &m);
-	size_t n = strlen(to);
 
 	if (rc)
 		return rc;
-	if (cb_status_terminal(str(m, "status"))) {
-		rc = reject(c, "member %.12s is %s", id, str(m, "status"));
+	if ((rc = letter_valid(c, id, m, "a release")))
 		goto out;
-	}
-	if (!strcmp(to, str(m, "org"))) {
-		rc = reject(c,
-		            "a release goes to another grassroots "
-		            "organisation; within '%s' use member.move",
-		            to);
-		goto out;
-	}
-	if (to_cell && (strncmp(to_cell, to, n) || to_cell[n] != '.')) {
-		rc = reject(c, "cell '%s' is not a cell of '%s'", to_cell, to);
-		goto out;
-	}
 	if ((rc = official_since(c, id, since)))
 		goto out;
 	if (since[0] && strcmp(on, since) < 0) {
@@ -916,27 +923,26 @@ out:
 
 struct transfer {
 	char member[CB_HASH_HEX];
+	char from_org[CB_CODE_MAX + 1];
 	char from_cell[CB_CODE_MAX + 1];
 	char to_org[CB_CODE_MAX + 1];
 	char released_on[11];
 	char state[16];
 	char closed_by[CB_HASH_HEX];
+	char letter_date[11];
 };
 
-/* The release an answer (acceptance or decline) names: in its deps, held
- * and applied, addressed to an organisation of the author's, still in
- * transit. */
+/* The release an entry names: in its deps, held and applied. */
 static cb_err
-answerable(struct ctx *c, const char *what, struct transfer *t)
+release_named(struct ctx *c, const char *what, struct transfer *t)
 {
 	static const char sql[] =
 		"SELECT member, from_cell, to_org, released_on, state, "
-		"coalesce(closed_by, '') FROM transfers WHERE release = ?";
+		"coalesce(closed_by, ''), from_org, letter_date FROM "
+		"transfers WHERE release = ?";
 	const char *rid = str(c->b, "release");
 	sqlite3_stmt *s;
-	struct org o;
 	int r;
-	cb_err rc;
 
 	if (!in_deps(c->e, rid))
 		return reject(c, "%s does not name release %.12s in its deps",
@@ -958,6 +964,10 @@ answerable(struct ctx *c, const char *what, struct transfer *t)
 		         sqlite3_column_text(s, 4));
 		snprintf(t->closed_by, sizeof(t->closed_by), "%s",
 		         sqlite3_column_text(s, 5));
+		snprintf(t->from_org, sizeof(t->from_org), "%s",
+		         sqlite3_column_text(s, 6));
+		snprintf(t->letter_date, sizeof(t->letter_date), "%s",
+		         sqlite3_column_text(s, 7));
 	}
 	sqlite3_reset(s);
 	if (r == SQLITE_DONE)
@@ -965,16 +975,42 @@ answerable(struct ctx *c, const char *what, struct transfer *t)
 		              "release %.12s was not applied (it was "
 		              "rejected)",
 		              rid);
-	if (r != SQLITE_ROW)
-		return cb_store_error(c->st, c->eb, "cannot read transfers");
-	rc = org_get(c, t->to_org, &o);
+	return r == SQLITE_ROW
+	               ? CB_OK
+	               : cb_store_error(c->st, c->eb, "cannot read transfers");
+}
+
+/* Is org (a grassroots organisation) the author's? CB_ESCOPE with why
+ * otherwise. */
+static cb_err
+org_owned(struct ctx *c, const char *org, const char *what, const char *id)
+{
+	struct org o;
+	cb_err rc = org_get(c, org, &o);
+
 	if (rc && rc != CB_ENOTFOUND)
 		return rc;
 	if (rc || !o.owned)
 		return out_of_scope(c,
-		                    "release %.12s is addressed to '%s', not "
-		                    "to this key's organisation",
-		                    rid, t->to_org);
+		                    "%s %.12s is addressed to '%s', not to "
+		                    "this key's organisation",
+		                    what, id, org);
+	return CB_OK;
+}
+
+/* The release an answer (acceptance or decline) names: in its deps, held
+ * and applied, addressed to an organisation of the author's, still in
+ * transit. */
+static cb_err
+answerable(struct ctx *c, const char *what, struct transfer *t)
+{
+	const char *rid = str(c->b, "release");
+	cb_err rc = release_named(c, what, t);
+
+	if (!rc)
+		rc = org_owned(c, t->to_org, "release", rid);
+	if (rc)
+		return rc;
 	if (strcmp(t->state, "in-transit"))
 		return reject(c, "release %.12s was already %s by entry %.12s",
 		              rid, t->state, t->closed_by);
@@ -1057,6 +1093,333 @@ apply_member_decline(struct ctx *c)
 	return close_transfer(c, "declined", on, NULL);
 }
 
+static cb_err office_above(struct ctx *c, const char *org, bool *yes);
+
+/* date shifted by an SQLite modifier ("+3 months"): the same arithmetic
+ * as the reports', into out. */
+static cb_err
+date_shift(struct ctx *c, const char *date, const char *modifier, char out[11])
+{
+	static const char sql[] = "SELECT date(?, ?)";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_text(s, 1, date);
+	cb_bind_text(s, 2, modifier);
+	r = sqlite3_step(s);
+	out[0] = 0;
+	if (r == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		snprintf(out, 11, "%s", sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	return r == SQLITE_ROW && out[0]
+	               ? CB_OK
+	               : cb_store_error(c->st, c->eb, "cannot shift a date");
+}
+
+/* The superior committee's office marks a release that went unanswered
+ * for three months: the member is struck off for abandoning party
+ * activity. A mark, not an answer (schema/010): it never depends on
+ * whether the receiver's answer has arrived, so every replica agrees. */
+static cb_err
+apply_member_strike_off(struct ctx *c)
+{
+	static const char upd[] =
+		"UPDATE transfers SET struck_by = ?1, struck_no = ?2, "
+		"struck_on = ?3 WHERE release = ?4 AND (struck_by IS NULL OR "
+		"struck_by > ?1)";
+	const char *on = str(c->b, "on"), *rid = str(c->b, "release");
+	char after[11];
+	struct transfer t;
+	sqlite3_stmt *s;
+	bool yes;
+	cb_err rc = release_named(c, "a strike-off", &t);
+
+	if (rc)
+		return rc;
+	if ((rc = office_above(c, t.from_org, &yes)))
+		return rc;
+	if (!yes)
+		return out_of_scope(c,
+		                    "only the office of a committee above '%s' "
+		                    "strikes off a member it released",
+		                    t.from_org);
+	if ((rc = date_shift(c, t.letter_date, "+3 months", after)))
+		return rc;
+	if (strcmp(on, after) <= 0)
+		return reject(c,
+		              "struck off on %s: the letter of %s is not over "
+		              "three months old until after %s",
+		              on, t.letter_date, after);
+	if ((rc = not_future(c, "strike-off date", on)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, str(c->b, "decision_no"));
+	cb_bind_text(s, 3, on);
+	cb_bind_text(s, 4, rid);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+/* --- temporary transfers --------------------------------------------- */
+
+struct temporary {
+	char member[CB_HASH_HEX];
+	char to_org[CB_CODE_MAX + 1];
+	char since[11], until[11];
+	char state[16];
+	char accepted_by[CB_HASH_HEX];
+	char reported_on[11];
+	char ended_by[CB_HASH_HEX];
+	char ended_on[11];
+};
+
+/* The letter an entry of the receiver names: in its deps, applied, and
+ * addressed to an organisation of the author's. */
+static cb_err
+temporary_named(struct ctx *c, const char *what, struct temporary *t)
+{
+	static const char sql[] =
+		"SELECT member, to_org, since, until, state, "
+		"coalesce(accepted_by, ''), coalesce(reported_on, ''), "
+		"coalesce(ended_by, ''), coalesce(ended_on, '') FROM "
+		"temporaries WHERE id = ?";
+	const char *id = str(c->b, "temporary");
+	char *f[] = { t->member,      t->to_org,   t->since,
+		      t->until,       t->state,    t->accepted_by,
+		      t->reported_on, t->ended_by, t->ended_on };
+	size_t n[] = { sizeof(t->member),      sizeof(t->to_org),
+		       sizeof(t->since),       sizeof(t->until),
+		       sizeof(t->state),       sizeof(t->accepted_by),
+		       sizeof(t->reported_on), sizeof(t->ended_by),
+		       sizeof(t->ended_on) };
+	sqlite3_stmt *s;
+	int r;
+
+	if (!in_deps(c->e, id))
+		return reject(c,
+		              "%s does not name temporary transfer %.12s in "
+		              "its deps",
+		              what, id);
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		for (int i = 0; i < 9; i++)
+			snprintf(f[i], n[i], "%s", sqlite3_column_text(s, i));
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return reject(c,
+		              "temporary transfer %.12s was not applied (it "
+		              "was rejected)",
+		              id);
+	if (r != SQLITE_ROW)
+		return cb_store_error(c->st, c->eb, "cannot read temporaries");
+	return org_owned(c, t->to_org, "temporary transfer", id);
+}
+
+/* A letter for how long: at least three months; under a year for work
+ * or residence, at most two years for study (DOMAIN.md). */
+static cb_err
+temporary_length(struct ctx *c, const char *since, const char *until,
+                 const char *purpose)
+{
+	char min[11], max[11];
+	bool study = !strcmp(purpose, "study");
+	cb_err rc;
+
+	if ((rc = date_shift(c, since, "+3 months", min)) ||
+	    (rc = date_shift(c, since, study ? "+2 years" : "+1 year", max)))
+		return rc;
+	if (strcmp(until, min) < 0)
+		return reject(c,
+		              "a temporary transfer lasts three months or "
+		              "more: %s to %s is shorter",
+		              since, until);
+	if (study ? strcmp(until, max) > 0 : strcmp(until, max) >= 0)
+		return reject(c,
+		              "a temporary transfer for %s lasts %s: %s to %s "
+		              "is longer",
+		              purpose,
+		              study ? "at most two years" : "under a year",
+		              since, until);
+	return CB_OK;
+}
+
+static cb_err
+apply_member_temporary(struct ctx *c)
+{
+	static const char overlap[] =
+		"SELECT id, to_org, since, until FROM temporaries WHERE "
+		"member = ?1 AND author = ?2 AND since < ?4 AND until > ?3 "
+		"LIMIT 1";
+	static const char ins[] =
+		"INSERT INTO temporaries (id, member, author, seq, from_org, "
+		"to_org, to_cell, letter_no, letter_date, since, until, "
+		"purpose, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		"'issued')";
+	const char *id = str(c->b, "member"), *to = str(c->b, "to_org");
+	const char *to_cell = str(c->b, "to_cell");
+	const char *since = str(c->b, "since"), *until = str(c->b, "until");
+	json_t *m = NULL;
+	sqlite3_stmt *s;
+	cb_err rc = member_writable(c, id, &m);
+
+	if (rc)
+		return rc;
+	if ((rc = letter_valid(c, id, m, "a temporary transfer")))
+		goto out;
+	if ((rc = temporary_length(c, since, until, str(c->b, "purpose"))) ||
+	    (rc = not_future(c, "letter date", str(c->b, "letter_date"))))
+		goto out;
+	if (!(s = cb_store_stmt(c->st, overlap, c->eb))) {
+		rc = CB_EIO;
+		goto out;
+	}
+	cb_bind_text(s, 1, id);
+	sqlite3_bind_blob(s, 2, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 3, since);
+	cb_bind_text(s, 4, until);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		char other[CB_HASH_HEX], org[CB_CODE_MAX + 1], a[11], b[11];
+
+		snprintf(other, sizeof(other), "%s", sqlite3_column_text(s, 0));
+		snprintf(org, sizeof(org), "%s", sqlite3_column_text(s, 1));
+		snprintf(a, sizeof(a), "%s", sqlite3_column_text(s, 2));
+		snprintf(b, sizeof(b), "%s", sqlite3_column_text(s, 3));
+		sqlite3_reset(s);
+		rc = reject(c,
+		            "member %.12s already has a temporary transfer to "
+		            "'%s' from %s to %s (entry %.12s)",
+		            id, org, a, b, other);
+		goto out;
+	}
+	sqlite3_reset(s);
+	if (!(s = cb_store_stmt(c->st, ins, c->eb))) {
+		rc = CB_EIO;
+		goto out;
+	}
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, id);
+	sqlite3_bind_blob(s, 3, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->e->seq);
+	cb_bind_text(s, 5, str(m, "org"));
+	cb_bind_text(s, 6, to);
+	cb_bind_text(s, 7, to_cell);
+	cb_bind_text(s, 8, str(c->b, "letter_no"));
+	cb_bind_text(s, 9, str(c->b, "letter_date"));
+	cb_bind_text(s, 10, since);
+	cb_bind_text(s, 11, until);
+	cb_bind_text(s, 12, str(c->b, "purpose"));
+	rc = cb_store_step_done(c->st, s, c->eb);
+out:
+	json_decref(m);
+	return rc;
+}
+
+/* The receiver lists the member in a cell as temporary from the day they
+ * reported to the letter's end. */
+static cb_err
+apply_member_temporary_accept(struct ctx *c)
+{
+	static const char stay[] =
+		"INSERT INTO memberships (member, cell, kind, since, until, "
+		"entry) VALUES (?, ?, 'temporary', ?, ?, ?)";
+	static const char upd[] =
+		"UPDATE temporaries SET state = 'accepted', accepted_by = ?, "
+		"cell = ?, reported_on = ? WHERE id = ?";
+	const char *cell = str(c->b, "cell"), *on = str(c->b, "reported_on");
+	struct temporary t;
+	struct org o;
+	sqlite3_stmt *s;
+	cb_err rc = temporary_named(c, "an acceptance", &t);
+
+	if (rc)
+		return rc;
+	if (strcmp(t.state, "issued"))
+		return reject(c,
+		              "temporary transfer %.12s was already accepted "
+		              "by entry %.12s",
+		              str(c->b, "temporary"), t.accepted_by);
+	if ((rc = org_writable(c, cell, "cell", &o)))
+		return rc;
+	if (strcmp(o.parent, t.to_org))
+		return reject(c, "cell '%s' is not a cell of '%s'", cell,
+		              t.to_org);
+	if (strcmp(on, t.since) < 0 || strcmp(on, t.until) >= 0)
+		return reject(c,
+		              "reported on %s, outside the letter's %s to %s",
+		              on, t.since, t.until);
+	if ((rc = not_future(c, "report date", on)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, stay, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, t.member);
+	cb_bind_text(s, 2, cell);
+	cb_bind_text(s, 3, on);
+	cb_bind_text(s, 4, t.until);
+	sqlite3_bind_blob(s, 5, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	if ((rc = cb_store_step_done(c->st, s, c->eb)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, cell);
+	cb_bind_text(s, 3, on);
+	cb_bind_text(s, 4, str(c->b, "temporary"));
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+/* The receiver ends a temporary stay before the letter's end. */
+static cb_err
+apply_member_temporary_end(struct ctx *c)
+{
+	static const char stay[] =
+		"UPDATE memberships SET until = ? WHERE entry = ? AND kind = "
+		"'temporary'";
+	static const char upd[] = "UPDATE temporaries SET ended_by = ?, "
+				  "ended_on = ? WHERE id = ?";
+	const char *on = str(c->b, "on"), *id = str(c->b, "temporary");
+	unsigned char accepted[CB_HASH_BYTES];
+	struct temporary t;
+	sqlite3_stmt *s;
+	cb_err rc = temporary_named(c, "an ending", &t);
+
+	if (rc)
+		return rc;
+	if (strcmp(t.state, "accepted"))
+		return reject(c, "temporary transfer %.12s was not accepted",
+		              id);
+	if (t.ended_by[0])
+		return reject(c,
+		              "temporary transfer %.12s already ended on %s "
+		              "(entry %.12s)",
+		              id, t.ended_on, t.ended_by);
+	if (strcmp(on, t.reported_on) < 0 || strcmp(on, t.until) >= 0)
+		return reject(c, "ended on %s: the stay runs from %s to %s", on,
+		              t.reported_on, t.until);
+	if ((rc = not_future(c, "end date", on)))
+		return rc;
+	if (cb_hex_decode(t.accepted_by, accepted, sizeof(accepted), NULL))
+		return reject(c, "temporary transfer %.12s has no acceptance",
+		              id);
+	if (!(s = cb_store_stmt(c->st, stay, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, on);
+	sqlite3_bind_blob(s, 2, accepted, CB_HASH_BYTES, SQLITE_TRANSIENT);
+	if ((rc = cb_store_step_done(c->st, s, c->eb)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, on);
+	cb_bind_text(s, 3, id);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
 /* --- admission candidates -------------------------------------------- */
 
 struct candidate {
@@ -1115,7 +1478,7 @@ apply_candidate_add(struct ctx *c)
 	static const char sql[] =
 		"INSERT INTO candidates (id, full_name, name_fold, birth_date, "
 		"sex, national_id, cell, org, state, entry) VALUES (?, ?, ?, "
-	        "?, "
+		"?, "
 		"?, ?, ?, ?, 'candidate', ?)";
 	const char *cell = str(c->b, "cell");
 	struct org o;
@@ -1454,8 +1817,8 @@ apply_cell_dissolve(struct ctx *c)
 		"SELECT release, coalesce(closed_by, '') FROM transfers WHERE "
 		"from_cell = ? AND author = ?";
 	static const char members[] =
-		"SELECT count(*) FROM memberships WHERE cell = ? AND until IS "
-		"NULL";
+		"SELECT count(*) FROM memberships WHERE cell = ?1 AND (until "
+		"IS NULL OR (kind = 'temporary' AND until > ?2))";
 	static const char candidates[] =
 		"SELECT count(*) FROM candidates WHERE cell = ? AND state = "
 		"'candidate'";
@@ -1505,6 +1868,7 @@ apply_cell_dissolve(struct ctx *c)
 	if (!(s = cb_store_stmt(c->st, members, c->eb)))
 		return CB_EIO;
 	cb_bind_text(s, 1, p.cell);
+	cb_bind_text(s, 2, on);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -1997,6 +2361,10 @@ static const struct {
 	{ "member.release", apply_member_release },
 	{ "member.accept", apply_member_accept },
 	{ "member.decline", apply_member_decline },
+	{ "member.strike_off", apply_member_strike_off },
+	{ "member.temporary", apply_member_temporary },
+	{ "member.temporary_accept", apply_member_temporary_accept },
+	{ "member.temporary_end", apply_member_temporary_end },
 	{ "meeting.record", apply_meeting_record },
 	{ "rating.record", apply_rating_record },
 	{ "hub.init", apply_hub_init },
@@ -2115,6 +2483,7 @@ static const char *const tables[] = {
 	"SELECT * FROM holidays ORDER BY date",
 	"SELECT * FROM dissolutions ORDER BY plan",
 	"SELECT * FROM candidates ORDER BY id",
+	"SELECT * FROM temporaries ORDER BY id",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -2130,6 +2499,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM holidays WHERE entry IS NOT NULL;"
 	                     "DELETE FROM dissolutions;"
 	                     "DELETE FROM candidates;"
+	                     "DELETE FROM temporaries;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE reason IS NULL OR "
 	                     "reason NOT LIKE 'fork:%';",

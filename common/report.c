@@ -809,11 +809,13 @@ out:
 /* After CB_SQL_SUBTREE: t(release, member, from_org, to_org, letter_no,
  * letter_date, released_on, state), the official transfers of the
  * subtree (from or to it) released from :from to :to and by :on, each in
- * its state as of :on (an answer after :on leaves it in transit). */
+ * its state as of :on (an answer after :on leaves it in transit, or
+ * struck off if the superior's office marked it so by :on). */
 #define TRANSFERS_AS_OF                                                        \
 	", t AS (SELECT release, member, from_org, to_org, letter_no, "        \
 	"letter_date, released_on, CASE WHEN state <> 'in-transit' AND "       \
-	"closed_on <= :on THEN state ELSE 'in-transit' END AS state FROM "     \
+	"closed_on <= :on THEN state WHEN struck_on <= :on THEN 'struck-off' " \
+	"ELSE 'in-transit' END AS state FROM "                                 \
 	"transfers WHERE released_on >= :from AND released_on <= :to AND "     \
 	"released_on <= :on AND (from_org IN sub OR to_org IN sub)) "
 
@@ -841,12 +843,13 @@ enum {
 	T_TRANSIT,
 	T_OVERDUE,
 	T_OVER3,
+	T_STRUCK,
 	T_N
 };
 
 static const char *const transfer_keys[T_N] = {
 	"internal_moves", "released", "accepted",      "declined",
-	"in_transit",     "overdue",  "over_3_months",
+	"in_transit",     "overdue",  "over_3_months", "struck_off",
 };
 
 cb_err
@@ -855,9 +858,9 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
                     struct cb_errbuf *eb)
 {
 	static const char *const cols[] = {
-		"ORGANISATION", "NAME",     "INTERNAL MOVES",
-		"RELEASED",     "ACCEPTED", "DECLINED",
-		"IN TRANSIT",   "OVERDUE",  "OVER 3 MONTHS",
+		"ORGANISATION",  "NAME",       "INTERNAL MOVES", "RELEASED",
+		"ACCEPTED",      "DECLINED",   "IN TRANSIT",     "OVERDUE",
+		"OVER 3 MONTHS", "STRUCK OFF",
 	};
 	static const char orgs_sql[] = CB_SQL_SUBTREE
 		"SELECT code, name FROM orgs WHERE level = 'grassroots' AND "
@@ -867,7 +870,8 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 		"SELECT count(*), coalesce(sum(state = 'accepted'), 0), "
 		"coalesce(sum(state = 'declined'), 0), coalesce(sum(state = "
 		"'in-transit'), 0), coalesce(sum(" OVERDUE "), 0), "
-		"coalesce(sum(" OVER_3_MONTHS "), 0) FROM t WHERE CASE WHEN "
+		"coalesce(sum(" OVER_3_MONTHS "), 0), coalesce(sum(state = "
+		"'struck-off'), 0) FROM t WHERE CASE WHEN "
 		":org IS NULL THEN from_org NOT IN sub ELSE from_org = :org "
 		"END";
 	/* a move opens the member's stay in the new cell: that row's entry */
@@ -884,7 +888,7 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	cb_err rc;
 	int step;
 
-	if ((rc = report_init(&r, "Transfers", 9, cols)))
+	if ((rc = report_init(&r, "Transfers", 10, cols)))
 		goto nomem;
 	if (sqlite3_prepare_v2(cb_store_db(st), orgs_sql, -1, &o, NULL) ||
 	    sqlite3_prepare_v2(cb_store_db(st), official_sql, -1, &f, NULL) ||
@@ -939,17 +943,18 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 					   code ? cell[T_INTERNAL] : "",
 					   cell[T_RELEASED], cell[T_ACCEPTED],
 					   cell[T_DECLINED], cell[T_TRANSIT],
-					   cell[T_OVERDUE], cell[T_OVER3] }))
+					   cell[T_OVERDUE], cell[T_OVER3],
+					   cell[T_STRUCK] }))
 			goto nomem;
 		if (outside)
 			break;
 	}
 	for (int i = 0; i < T_N; i++)
 		num(total[i], g[i]);
-	if (report_row(&r, (const char *const[]){ "total", "", g[T_INTERNAL],
-	                                          g[T_RELEASED], g[T_ACCEPTED],
-	                                          g[T_DECLINED], g[T_TRANSIT],
-	                                          g[T_OVERDUE], g[T_OVER3] }))
+	if (report_row(&r, (const char *const[]){
+				   "total", "", g[T_INTERNAL], g[T_RELEASED],
+				   g[T_ACCEPTED], g[T_DECLINED], g[T_TRANSIT],
+				   g[T_OVERDUE], g[T_OVER3], g[T_STRUCK] }))
 		goto nomem;
 	j = r.summary;
 	json_object_set_new(j, "from", from ? json_string(from) : json_null());
@@ -963,14 +968,16 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	if (report_note(&r,
 	                "%s official transfer%s released: %s accepted, %s "
 	                "declined, %s in transit (%s overdue, %s over 3 "
-	                "months); %s internal move%s",
+	                "months), %s struck off; %s internal move%s",
 	                g[T_RELEASED], plural(total[T_RELEASED]), g[T_ACCEPTED],
 	                g[T_DECLINED], g[T_TRANSIT], g[T_OVERDUE], g[T_OVER3],
-	                g[T_INTERNAL], plural(total[T_INTERNAL])) ||
+	                g[T_STRUCK], g[T_INTERNAL],
+	                plural(total[T_INTERNAL])) ||
 	    report_note(&r,
 	                "As of %s. Overdue: not answered 30 working days "
 	                "after the letter; over 3 months: the member may be "
-	                "struck off. See 'report transfers --overdue'.",
+	                "struck off; struck off: by the superior committee, "
+	                "unanswered. See 'report transfers --overdue'.",
 	                on))
 		goto nomem;
 	sqlite3_finalize(o);

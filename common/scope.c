@@ -16,13 +16,14 @@
 /* The transfers that bring members into the subtree, and before each the
  * transfer that had brought the member to its sender, and so on: whose
  * history up to the release travels with the member. */
-#define CHAIN_FROM(seed)                                                       \
+#define CHAIN_FROM(seed, tseed)                                                \
 	", chain(member, author, seq, from_org) AS (SELECT member, author, "   \
-	"seq, from_org FROM transfers WHERE " seed " UNION SELECT p.member, "  \
-	"p.author, p.seq, p.from_org FROM transfers p JOIN chain c ON "        \
-	"p.member = c.member AND p.to_org = c.from_org AND p.state = "         \
+	"seq, from_org FROM transfers WHERE " seed " UNION SELECT member, "    \
+	"author, seq, from_org FROM temporaries WHERE " tseed " UNION SELECT " \
+	"p.member, p.author, p.seq, p.from_org FROM transfers p JOIN chain c " \
+	"ON p.member = c.member AND p.to_org = c.from_org AND p.state = "      \
 	"'accepted') "
-#define CHAIN CHAIN_FROM("to_org IN sub")
+#define CHAIN CHAIN_FROM("to_org IN sub", "to_org IN sub")
 
 /* A member's dossier: what each sender in the chain wrote about the
  * member up to its release, and the answers that moved the member. */
@@ -32,7 +33,10 @@
 	"x.author = c.author AND x.seq <= c.seq) OR lower(hex(id)) IN "        \
 	"(SELECT t.closed_by FROM transfers t JOIN chain c ON t.member = "     \
 	"c.member AND t.author = c.author AND t.seq = c.seq WHERE "            \
-	"t.closed_by IS NOT NULL)) "
+	"t.closed_by IS NOT NULL) OR lower(hex(id)) IN (SELECT "               \
+	"coalesce(t.accepted_by, '') FROM temporaries t JOIN chain c ON "      \
+	"t.member = c.member UNION SELECT coalesce(t.ended_by, '') FROM "      \
+	"temporaries t JOIN chain c ON t.member = c.member)) "
 
 /* An entry the subtree sees: the directory, the authority's, one by a key
  * enrolled inside the subtree, the answer to a release out of it, and the
@@ -43,6 +47,11 @@
 	"'authority') OR lower(hex(author)) IN (SELECT key FROM enrolments "   \
 	"WHERE org IN sub) OR lower(hex(id)) IN (SELECT closed_by FROM "       \
 	"transfers WHERE from_org IN sub AND closed_by IS NOT NULL) OR "       \
+	"lower(hex(id)) IN (SELECT struck_by FROM transfers WHERE (from_org "  \
+	"IN sub OR to_org IN sub) AND struck_by IS NOT NULL) OR "              \
+	"lower(hex(id)) IN (SELECT accepted_by FROM temporaries WHERE "        \
+	"from_org IN sub AND accepted_by IS NOT NULL UNION SELECT ended_by "   \
+	"FROM temporaries WHERE from_org IN sub AND ended_by IS NOT NULL) OR " \
 	"lower(hex(id)) IN (SELECT approved_by FROM dissolutions WHERE org "   \
 	"IN sub AND approved_by IS NOT NULL) OR " IN_DOSSIER ") "
 
@@ -94,10 +103,13 @@ dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
         int64_t after, struct cb_buf *out, size_t *count, struct cb_errbuf *eb)
 {
 	static const char sql[] = SUBTREE CHAIN_FROM(
-		"release = lower(hex(?2)) AND to_org IN "
-		"sub") "SELECT bytes FROM entries WHERE lsn "
-		       "<= ?3 AND author <> ?4 AND " NOT_EVIDENCE
-		       "AND " IN_DOSSIER "ORDER BY lsn";
+		"release = lower(hex(?2)) AND to_org IN sub",
+		"id = lower(hex(?2)) AND to_org IN sub") "SELECT bytes FROM "
+	                                                 "entries WHERE lsn "
+							 "<= ?3 AND author <> "
+	                                                 "?4 AND " NOT_EVIDENCE
+							 "AND " IN_DOSSIER
+							 "ORDER BY lsn";
 	sqlite3_stmt *s;
 	int r;
 
@@ -167,8 +179,10 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 			break;
 		}
 		if (!sc->all &&
-		    !strcmp((const char *)sqlite3_column_text(s, 3),
-		            "member.release") &&
+		    (!strcmp((const char *)sqlite3_column_text(s, 3),
+		             "member.release") ||
+		     !strcmp((const char *)sqlite3_column_text(s, 3),
+		             "member.temporary")) &&
 		    dossier(st, sc, sqlite3_column_blob(s, 2), after, out,
 		            &pg->count, eb)) {
 			sqlite3_reset(s);
@@ -217,6 +231,8 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 			"id",
 		SUBTREE "SELECT * FROM dissolutions WHERE org IN sub ORDER BY "
 			"plan",
+		SUBTREE "SELECT * FROM temporaries WHERE from_org IN sub OR "
+			"to_org IN sub ORDER BY id",
 		SUBTREE CHAIN
 		"SELECT id, state, reason FROM entries WHERE " NOT_EVIDENCE
 		"AND " IN_SCOPE "ORDER BY id",

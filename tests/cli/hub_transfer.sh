@@ -103,6 +103,57 @@ expect_match "due 30 working days after the letter" "in-transit .*2027-01-04" \
 	"$(A transfers --on 2026-12-01)"
 expect_match "overdue after that" "overdue" "$(A transfers --on 2027-01-05)"
 expect_match "over 3 months: may be struck off" "over 3 months" "$(A transfers --on 2027-02-21)"
-for r in a b; do expect_ok "$r verifies" agent -R "$T/$r" verify; done
+
+# struck off: the district office marks a release unanswered for 3 months
+D() { agent -R "$T/d" "$@"; }
+kd=$(D init --code BG.LG --name "Văn phòng Huyện ủy Lạng Giang" --office |
+	sed -n 's/^public key: //p')
+hub enroll "$kd" --org BG.LG --role district --name "Văn phòng Huyện ủy" >/dev/null
+D hub --url "$URL" --pin "$PIN" --key "$HK" >/dev/null
+A member add --name "Lê Văn Ba" --birth 1970-03-03 --sex male --card m3 \
+	--admitted 1995-01-01 --official 1996-01-01 --cell 01 >/dev/null
+A member release card:m3 --to 07298 --letter 21 --letter-date 2026-07-01 --on 2026-07-01 >/dev/null
+A sync >/dev/null; D sync >/dev/null || bad "d sync"
+rel=$(D transfers --json | python3 -c 'import json,sys; print([t["id"] for t in json.load(sys.stdin) if t["letter_no"] == "21"][0])')
+expect_fail "a commune may not strike off" "only the office|no release" \
+	A member strike-off "${rel:0:12}" --decision-no 5 --on 2026-10-05
+expect_fail "not before three months have passed" "not over three months old" \
+	D member strike-off "${rel:0:12}" --decision-no "52-QĐ/HU" --on 2026-10-01
+expect_ok "the office strikes the member off" \
+	D member strike-off "${rel:0:12}" --decision-no "52-QĐ/HU" --on 2026-10-05
+D sync >/dev/null; A sync >/dev/null; B sync >/dev/null
+expect_match "the sender sees it struck off" "struck off" "$(A transfers)"
+expect_match "so does the receiver" "struck off" "$(B transfers)"
+expect_match "the district report counts it" "1 struck off" \
+	"$(hub report transfers --org 07297 --on 2026-11-20)"
+same "after the strike-off"
+
+# temporary: a member of b works in a's area for half a year
+B member add --name "Vũ Thị Bốn" --birth 1990-04-04 --sex female --card b4 \
+	--admitted 2015-01-01 --official 2016-01-01 --cell 01 >/dev/null
+expect_fail "a temporary stay lasts three months or more" "three months or more" \
+	B member temporary card:b4 --to 07297 --letter 40 --letter-date 2026-10-25 \
+	--since 2026-11-01 --until 2026-12-01 --purpose work
+expect_ok "b sends her to a for work" \
+	B member temporary card:b4 --to 07297 --letter 40 --letter-date 2026-10-25 \
+	--since 2026-11-01 --until 2027-05-01 --purpose work
+B sync >/dev/null; A sync >/dev/null
+tmp=$(sqlite3 "$T/a/replica.db" "SELECT id FROM temporaries")
+expect_match "a holds the letter and her record" "^[0-9a-f]{64}\|Vũ Thị Bốn$" \
+	"$tmp|$(sqlite3 "$T/a/replica.db" "SELECT full_name FROM members WHERE card_no = 'b4'")"
+expect_ok "a lists her in a village cell" \
+	A member temporary-accept "${tmp:0:12}" --cell 02 --reported-on 2026-11-03
+expect_ok "she attends its meeting" \
+	A meeting record --cell 02 --date 2026-11-10 --kind regular --duration 60 --present card:b4
+expect_ok "a ends her stay" A member temporary-end "${tmp:0:12}" --on 2026-11-15
+expect_fail "after which she is not in the cell" "was not" \
+	A meeting record --cell 02 --date 2026-11-16 --kind regular --duration 60 --present card:b4
+A sync >/dev/null; B sync >/dev/null
+expect_eq "b holds her temporary stay as a recorded it" "07297.02|2026-11-03|2026-11-15" \
+	"$(sqlite3 "$T/b/replica.db" "SELECT cell, since, until FROM memberships WHERE kind = 'temporary'")"
+expect_eq "and her official cell is still b's" "07298.01" \
+	"$(sqlite3 "$T/b/replica.db" "SELECT cell FROM members WHERE card_no = 'b4'")"
+same "after the temporary stay"
+for r in a b d; do expect_ok "$r verifies" agent -R "$T/$r" verify; done
 expect_ok "the hub verifies" hub verify
 finish

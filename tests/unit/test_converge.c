@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* test_converge.c — the property the transfers rest on, tested by seed:
  * 3 to 6 communes record at random (members added, changed, moved between
- * cells, released to another commune, accepted or declined; candidates
- * added, helped, admitted) while their
- * entries reach each other at random — each author's in its order, the
- * authors interleaved any way, some delivered twice, long stretches with
- * no delivery at all. When everything has been delivered everywhere,
- * every replica's tables are identical, nothing is left pending, and the
- * invariants hold: a live member has exactly one open official cell or
- * one release in transit; an accepted release has exactly one answer.
+ * cells, released to another commune, accepted or declined, sent to
+ * another commune for a while and listed there; candidates added, helped,
+ * admitted; cells planned for dissolution, emptied and dissolved), and
+ * the district committee's office approves plans and strikes off members
+ * whose release went unanswered, while their entries reach each other at
+ * random — each author's in its order, the authors interleaved any way,
+ * some delivered twice, long stretches with no delivery at all. (The
+ * hub's enrolments reach everyone first, as at a first sync.) When
+ * everything has been delivered everywhere, every replica's tables are
+ * identical, nothing is left pending, and the invariants hold: a live
+ * member has exactly one open official cell or one release in transit; an
+ * answered release has its answer; a closed cell has no members and no
+ * temporary stay open after its dissolution; an accepted temporary
+ * transfer has exactly one stay.
  *
  * CHIBO_CONVERGE_CASES=N runs N seeds (default 500; CI runs 2,000, and
  * 200 under the sanitizers; the long mode is 100,000, about three hours
@@ -33,7 +39,7 @@
 #include "ledger.h"
 #include "project.h"
 
-#define MAX_R 6
+#define MAX_R 8 /* 6 communes, the district office, the hub */
 #define MAX_E 512
 
 struct replica {
@@ -48,7 +54,8 @@ struct replica {
 };
 
 static struct replica R[MAX_R];
-static int nr;
+static int nr;           /* communes: R[0..nr-1]; R[nr] the office */
+static int office, hubi; /* R[office], R[hubi] (the hub only sends) */
 static uint64_t rng;
 static char base[64];
 
@@ -115,12 +122,152 @@ try_op(struct replica *r, const char *op, json_t *in)
 	json_decref(in);
 }
 
+/* The district committee's office: approves a plan, or strikes off a
+ * member whose release is over three months old. */
+static void
+office_op(struct replica *r)
+{
+	char id[65];
+
+	if (rnd(2)) {
+		if (pick(r,
+		         "SELECT plan FROM dissolutions WHERE state = "
+		         "'planned' AND ?1 = ?1",
+		         id))
+			try_op(r, "cell.dissolve_approve",
+			       json_pack("{s:s, s:s, s:s}", "plan", id,
+			                 "decision_no", "12-QĐ/HU", "on",
+			                 "2026-04-15"));
+	} else if (pick(r,
+	                "SELECT release FROM transfers WHERE state = "
+	                "'in-transit' AND ?1 = ?1",
+	                id)) {
+		try_op(r, "member.strike_off",
+		       json_pack("{s:s, s:s, s:s}", "release", id,
+		                 "decision_no", "7-QĐ/HU", "on", "2026-06-01"));
+	}
+	collect(r);
+}
+
+/* Dissolving a cell: a plan, the whole cell moved to another, the
+ * decision once approved. */
+static void
+dissolve_op(struct replica *r)
+{
+	char id[65], cell[80], other[80];
+
+	switch (rnd(3)) {
+	case 0:
+		if (pick(r,
+		         "SELECT code FROM orgs WHERE parent = ? AND state = "
+		         "'active' AND level = 'cell'",
+		         cell))
+			try_op(r, "cell.dissolve_plan",
+			       json_pack("{s:s, s:s}", "cell", cell, "on",
+			                 "2026-04-01"));
+		break;
+	case 1:
+		/* a collective move: everyone out of a planned cell */
+		if (pick(r,
+		         "SELECT cell FROM dissolutions WHERE org = ? AND "
+		         "state <> 'dissolved'",
+		         cell)) {
+			sqlite3_stmt *s;
+
+			snprintf(other, sizeof(other), "%s.0%d", r->code,
+			         3 + (int)rnd(2));
+			try_op(r, "cell.create",
+			       json_pack("{s:s, s:s, s:s}", "code", other,
+			                 "name", "Chi bộ mới", "kind",
+			                 "residential"));
+			sqlite3_prepare_v2(
+				cb_store_db(r->lg->st),
+				"SELECT member FROM memberships WHERE "
+				"cell = ? AND kind = 'official' AND "
+				"until IS NULL",
+				-1, &s, NULL);
+			sqlite3_bind_text(s, 1, cell, -1, SQLITE_TRANSIENT);
+			while (sqlite3_step(s) == SQLITE_ROW)
+				try_op(r, "member.move",
+				       json_pack("{s:s, s:s, s:s}", "member",
+				                 (const char *)
+				                         sqlite3_column_text(s,
+				                                             0),
+				                 "cell", other, "on",
+				                 "2026-04-10"));
+			sqlite3_finalize(s);
+		}
+		/* and the decision, if approved */
+		__attribute__((fallthrough));
+	default:
+		if (pick(r,
+		         "SELECT plan FROM dissolutions WHERE org = ? AND "
+		         "state = 'approved'",
+		         id))
+			try_op(r, "cell.dissolve",
+			       json_pack("{s:s, s:s}", "plan", id, "on",
+			                 "2026-05-01"));
+		break;
+	}
+}
+
+/* Temporary transfers: a letter, the receiver's listing, its end. */
+static void
+temporary_op(struct replica *r)
+{
+	char id[65];
+
+	switch (rnd(3)) {
+	case 0:
+		if (pick(r, "SELECT id FROM members WHERE org = ?", id))
+			try_op(r, "member.temporary",
+			       json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+			                 "member", id, "to_org",
+			                 R[rnd((uint32_t)nr)].code, "letter_no",
+			                 "3-GGT", "letter_date", "2026-01-25",
+			                 "since", "2026-02-01", "until",
+			                 rnd(2) ? "2026-08-01" : "2026-12-01",
+			                 "purpose", rnd(2) ? "work" : "study"));
+		break;
+	case 1:
+		if (pick(r,
+		         "SELECT id FROM temporaries WHERE to_org = ? AND "
+		         "state = 'issued'",
+		         id)) {
+			char cell[80];
+
+			snprintf(cell, sizeof(cell), "%s.0%d", r->code,
+			         1 + (int)rnd(2));
+			try_op(r, "member.temporary_accept",
+			       json_pack("{s:s, s:s, s:s}", "temporary", id,
+			                 "cell", cell, "reported_on",
+			                 "2026-02-10"));
+		}
+		break;
+	default:
+		if (pick(r,
+		         "SELECT id FROM temporaries WHERE to_org = ? AND "
+		         "state = 'accepted' AND ended_by IS NULL",
+		         id))
+			try_op(r, "member.temporary_end",
+			       json_pack("{s:s, s:s}", "temporary", id, "on",
+			                 "2026-05-01"));
+	}
+}
+
 static void
 random_op(struct replica *r)
 {
 	char m[65], cell[80];
 
-	switch (rnd(13)) {
+	if (r == &R[office]) {
+		office_op(r);
+		return;
+	}
+	switch (rnd(16)) {
+	case 13: dissolve_op(r); break;
+	case 14:
+	case 15: temporary_op(r); break;
 	case 10: {
 		try_op(r, "candidate.add",
 		       json_pack("{s:s, s:s, s:s, s:s}", "full_name",
@@ -268,20 +415,38 @@ run_case(uint64_t seed)
 	rng = 0x9e3779b97f4a7c15ull ^ (seed * 0xbf58476d1ce4e5b9ull);
 	rnd(2);
 	nr = 3 + (int)rnd(4);
+	office = nr;
+	hubi = nr + 1;
 	steps = 150 + (int)rnd(250);
-	for (int i = 0; i < nr; i++) {
+	for (int i = 0; i <= hubi; i++) {
 		char path[128];
 		json_t *init;
+		const struct cb_ledger_kind *kind = &cb_ledger_agent;
 
 		memset(&R[i], 0, sizeof(R[i]));
 		snprintf(R[i].code, sizeof(R[i].code), "0729%d", i);
 		snprintf(path, sizeof(path), "%s/s%llu-%d", base,
 		         (unsigned long long)seed, i);
-		init = json_pack("{s:s, s:s, s:s}", "code", R[i].code, "name",
-		                 "Đảng bộ xã", "kind", "party-committee");
-		if (cb_ledger_create(path, init, &R[i].lg, &eb))
+		if (i == hubi) {
+			kind = &cb_ledger_hub;
+			init = json_pack("{s:s, s:s, s:s}", "code", "BG.LG",
+			                 "name", "Huyện ủy", "level",
+			                 "district");
+		} else if (i == office) {
+			kind = &cb_ledger_office;
+			init = json_pack("{s:s, s:s}", "code", "BG.LG", "name",
+			                 "Văn phòng Huyện ủy");
+		} else {
+			init = json_pack("{s:s, s:s, s:s, s:s}", "code",
+			                 R[i].code, "name", "Đảng bộ xã",
+			                 "kind", "party-committee", "parent",
+			                 "BG.LG");
+		}
+		if (cb_ledger_create_kind(path, kind, init, &R[i].lg, &eb))
 			fail_msg("%s", eb.msg);
 		json_decref(init);
+		if (i >= office)
+			continue;
 		try_op(&R[i], "cell.create",
 		       json_pack("{s:s, s:s, s:s}", "code", "01", "name",
 		                 "Chi bộ một", "kind", "residential"));
@@ -290,13 +455,36 @@ run_case(uint64_t seed)
 		                 "Chi bộ hai", "kind", "school"));
 		collect(&R[i]);
 	}
+	/* The hub enrols every commune and the office, and everyone takes
+	 * the hub as its authority and receives the enrolments. */
+	{
+		char hk[65], key[65];
+
+		cb_hex_encode(R[hubi].lg->key.pk, 32, hk);
+		for (int i = 0; i <= office; i++) {
+			cb_hex_encode(R[i].lg->key.pk, 32, key);
+			try_op(&R[hubi], "key.enroll",
+			       json_pack("{s:s, s:s, s:s}", "key", key, "org",
+			                 i == office ? "BG.LG" : R[i].code,
+			                 "role",
+			                 i == office ? "district" : "commune"));
+			if (cb_store_meta_set(R[i].lg->st, "authority", hk,
+			                      &eb))
+				fail_msg("%s", eb.msg);
+		}
+		collect(&R[hubi]);
+		collect(&R[office]);
+		for (int i = 0; i <= office; i++)
+			while (R[i].got[hubi] < R[hubi].nout)
+				deliver(hubi, i);
+	}
 	for (int i = 0; i < steps; i++) {
 		if (rnd(2)) {
-			random_op(&R[rnd((uint32_t)nr)]);
+			random_op(&R[rnd((uint32_t)nr + 1)]);
 		} else {
-			/* a burst from one commune to another: a sync */
-			int from = (int)rnd((uint32_t)nr);
-			int to = (int)rnd((uint32_t)nr);
+			/* a burst from one replica to another: a sync */
+			int from = (int)rnd((uint32_t)nr + 1);
+			int to = (int)rnd((uint32_t)nr + 1);
 			int k = 1 + (int)rnd(6);
 
 			while (from != to && k--)
@@ -307,21 +495,21 @@ run_case(uint64_t seed)
 	for (;;) {
 		int left = 0;
 
-		for (int t = 0; t < nr; t++)
-			for (int f = 0; f < nr; f++)
+		for (int t = 0; t <= office; t++)
+			for (int f = 0; f <= office; f++)
 				if (f != t)
 					left += R[t].got[f] < R[f].nout;
 		if (!left)
 			break;
 		{
-			int f = (int)rnd((uint32_t)nr),
-			    t = (int)rnd((uint32_t)nr);
+			int f = (int)rnd((uint32_t)nr + 1),
+			    t = (int)rnd((uint32_t)nr + 1);
 
 			if (f != t)
 				deliver(f, t);
 		}
 	}
-	for (int i = 0; i < nr && !fail; i++) {
+	for (int i = 0; i <= office && !fail; i++) {
 		struct replica *r = &R[i];
 
 		if (cb_project_digest(r->lg->st, got, &eb))
@@ -351,6 +539,20 @@ run_case(uint64_t seed)
 		    one(r, "SELECT count(*) FROM transfers WHERE state "
 		           "<> 'in-transit' AND closed_by IS NULL"))
 			fail = "an answered release without its answer";
+		if (!fail &&
+		    one(r, "SELECT count(*) FROM memberships s JOIN orgs o ON "
+		           "o.code = s.cell JOIN dissolutions d ON d.cell = "
+		           "s.cell AND d.state = 'dissolved' WHERE o.state = "
+		           "'closed' AND (s.until IS NULL OR (s.kind = "
+		           "'temporary' AND s.until > d.dissolved_on))"))
+			fail = "a closed cell with members";
+		if (!fail &&
+		    one(r, "SELECT count(*) FROM temporaries t WHERE "
+		           "(t.state = 'accepted') <> ((SELECT count(*) FROM "
+		           "memberships s WHERE s.kind = 'temporary' AND "
+		           "lower(hex(s.entry)) = t.accepted_by) = 1)"))
+			fail = "an accepted temporary transfer without "
+			       "exactly one stay";
 		if (!fail) {
 			struct cb_verify_report vr;
 
@@ -361,7 +563,8 @@ run_case(uint64_t seed)
 	if (getenv("CHIBO_CONVERGE_VERBOSE"))
 		printf("seed %llu: %d communes, %lld entries, %lld rejected, "
 		       "transfers %lld accepted %lld declined %lld in "
-		       "transit\n",
+		       "transit %lld struck, %lld dissolved (of %lld plans, "
+		       "%lld approved), %lld temporary stays\n",
 		       (unsigned long long)seed, nr,
 		       one(&R[0], "SELECT count(*) FROM entries"),
 		       one(&R[0], "SELECT count(*) FROM entries WHERE state = "
@@ -374,14 +577,23 @@ run_case(uint64_t seed)
 		           "'declined'"),
 		       one(&R[0],
 		           "SELECT count(*) FROM transfers WHERE state = "
-		           "'in-transit'"));
+		           "'in-transit'"),
+		       one(&R[0], "SELECT count(*) FROM transfers WHERE "
+		                  "struck_by IS NOT NULL"),
+		       one(&R[0], "SELECT count(*) FROM dissolutions WHERE "
+		                  "state = 'dissolved'"),
+		       one(&R[0], "SELECT count(*) FROM dissolutions"),
+		       one(&R[0], "SELECT count(*) FROM dissolutions WHERE "
+		                  "state <> 'planned'"),
+		       one(&R[0], "SELECT count(*) FROM temporaries WHERE "
+		                  "state = 'accepted'"));
 	if (fail) {
 		snprintf(msg, sizeof(msg),
 		         "seed %llu (%d communes, %d steps): %s",
 		         (unsigned long long)seed, nr, steps, fail);
 		fail = msg;
 	}
-	for (int i = 0; i < nr; i++) {
+	for (int i = 0; i <= hubi; i++) {
 		char cmd[200];
 
 		for (size_t k = 0; k < R[i].nout; k++)

@@ -952,23 +952,23 @@ test_transfers(void **state)
 	if (cb_report_transfers(hub->st, "BG.LG", NULL, NULL, "2026-11-20", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1");
+	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1 0");
 	/* Tân Hưng: moves of b1, b2; T3 declined on 22 October */
-	assert_row(&r, "07298", 2, "2 1 0 1 0 0 0");
+	assert_row(&r, "07298", 2, "2 1 0 1 0 0 0 0");
 	/* Ngọc Thiện: the move of c2 in March; T4 (2 November, due 14
 	 * December) in transit, not overdue */
-	assert_row(&r, "07299", 2, "1 1 0 0 1 0 0");
+	assert_row(&r, "07299", 2, "1 1 0 0 1 0 0 0");
 	/* Cao Thượng: its acceptance waits at the hub; nothing applied */
-	assert_row(&r, "07300", 2, "0 0 0 0 0 0 0");
-	assert_row(&r, "outside", 2, " 0 0 0 0 0 0");
-	assert_row(&r, "total", 2, "5 4 1 1 2 1 1");
+	assert_row(&r, "07300", 2, "0 0 0 0 0 0 0 0");
+	assert_row(&r, "outside", 2, " 0 0 0 0 0 0 0");
+	assert_row(&r, "total", 2, "5 4 1 1 2 1 1 0");
 	assert_int_equal(summary_int(&r, "released", NULL), 4);
 	assert_int_equal(summary_int(&r, "overdue", NULL), 1);
 	assert_int_equal(summary_int(&r, "internal_moves", NULL), 5);
 	assert_string_equal(r.notes[0],
 	                    "4 official transfers released: 1 accepted, 1 "
 	                    "declined, 2 in transit (1 overdue, 1 over 3 "
-	                    "months); 5 internal moves");
+	                    "months), 0 struck off; 5 internal moves");
 	cb_report_release(&r);
 
 	/* released in September and October: T1 and T3; the moves of a1,
@@ -976,22 +976,22 @@ test_transfers(void **state)
 	if (cb_report_transfers(hub->st, "BG.LG", "2026-09-01", "2026-10-31",
 	                        "2026-11-20", &r, &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "total", 2, "4 2 1 1 0 0 0");
+	assert_row(&r, "total", 2, "4 2 1 1 0 0 0 0");
 	cb_report_release(&r);
 
 	/* as of 3 September only T2 had been released; c2's move */
 	if (cb_report_transfers(hub->st, "BG.LG", NULL, NULL, "2026-09-03", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "0 1 0 0 1 1 0");
-	assert_row(&r, "total", 2, "1 1 0 0 1 1 0");
+	assert_row(&r, "07297", 2, "0 1 0 0 1 1 0 0");
+	assert_row(&r, "total", 2, "1 1 0 0 1 1 0 0");
 	cb_report_release(&r);
 
 	/* as of 14 September T1 was in transit; accepted on the 15th */
 	if (cb_report_transfers(hub->st, "07297", NULL, NULL, "2026-09-14", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "2 2 0 0 2 1 0");
+	assert_row(&r, "07297", 2, "2 2 0 0 2 1 0 0");
 	cb_report_release(&r);
 
 	/* Quế Nham's replica: its own, and those released to it from
@@ -999,9 +999,9 @@ test_transfers(void **state)
 	if (cb_report_transfers(qa->st, qa->org, NULL, NULL, "2026-11-20", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1");
-	assert_row(&r, "outside", 2, " 2 0 1 1 0 0");
-	assert_row(&r, "total", 2, "2 4 1 1 2 1 1");
+	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1 0");
+	assert_row(&r, "outside", 2, " 2 0 1 1 0 0 0");
+	assert_row(&r, "total", 2, "2 4 1 1 2 1 1 0");
 	cb_report_release(&r);
 }
 
@@ -1270,6 +1270,195 @@ test_campaign_csv_and_table(void **state)
 	cb_report_release(&r);
 }
 
+/* r refuses op with a message holding want. */
+static void
+refused(struct cb_ledger *r, const char *name, json_t *in, const char *want)
+{
+	struct cb_errbuf eb;
+
+	if (!cb_ledger_append(r, name, in, NULL, &eb))
+		fail_msg("%s was not refused", name);
+	if (!strstr(eb.msg, want))
+		fail_msg("%s: expected '%s' in '%s'", name, want, eb.msg);
+	json_decref(in);
+}
+
+static long long
+scalar(struct cb_ledger *r, const char *sql)
+{
+	sqlite3_stmt *s;
+	long long n;
+
+	sqlite3_prepare_v2(cb_store_db(r->st), sql, -1, &s, NULL);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* The hub's view of a subtree equals the subtree's own replica. */
+static void
+same_scope(struct cb_ledger *r, const char *root)
+{
+	unsigned char h[32], g[32];
+	struct cb_errbuf eb;
+
+	assert_int_equal(cb_store_begin(hub->st, &eb), CB_OK);
+	assert_int_equal(cb_scope_digest(hub->st, root, h, &eb), CB_OK);
+	cb_store_rollback(hub->st);
+	assert_int_equal(cb_store_begin(r->st, &eb), CB_OK);
+	assert_int_equal(cb_scope_digest(r->st, root, g, &eb), CB_OK);
+	cb_store_rollback(r->st);
+	if (memcmp(h, g, 32))
+		fail_msg("%s: the hub's scope digest differs", root);
+}
+
+static void
+rmeeting(struct cb_ledger *r, const char *cell, const char *date,
+         const char *who, const char *want)
+{
+	json_t *in = json_pack("{s:s, s:s, s:s, s:i, s:{s:s}}", "cell", cell,
+	                       "date", date, "kind", "regular", "duration_min",
+	                       90, "attendance", who, "present");
+
+	if (want)
+		refused(r, "meeting.record", in, want);
+	else
+		rop(r, "meeting.record", in, NULL);
+}
+
+/* T2 went unanswered: the district office strikes Trần Văn Tư off; the
+ * mark reaches both sides, and a late acceptance still moves him. Then
+ * Tân Hưng sends Vũ Thị Ba to Quế Nham for work: Quế Nham lists her in a
+ * village cell, as temporary, until it ends her stay. Last in the group:
+ * it changes the figures the tests above worked out. */
+static void
+test_strike_off_and_temporary(void **state)
+{
+	struct cb_report r;
+	struct cb_errbuf eb;
+	char tmp[65];
+
+	(void)state;
+	refused(qa, "member.strike_off",
+	        json_pack("{s:s, s:s, s:s}", "release", t2, "decision_no",
+	                  "52-QĐ/HU", "on", "2026-10-19"),
+	        "only the office of a committee above '07297'");
+	/* letter 17 July: three months end on 17 October */
+	refused(office, "member.strike_off",
+	        json_pack("{s:s, s:s, s:s}", "release", t2, "decision_no",
+	                  "52-QĐ/HU", "on", "2026-10-17"),
+	        "not over three months old until after 2026-10-17");
+	rop(office, "member.strike_off",
+	    json_pack("{s:s, s:s, s:s}", "release", t2, "decision_no",
+	              "52-QĐ/HU", "on", "2026-10-19"),
+	    NULL);
+	SYNC_OFFICE;
+	SYNC_A;
+	SYNC_B;
+	SYNC_C;
+	/* columns from INTERNAL MOVES to STRUCK OFF */
+	if (cb_report_transfers(hub->st, "07297", NULL, NULL, "2026-10-18", &r,
+	                        &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1 0");
+	cb_report_release(&r);
+	if (cb_report_transfers(qa->st, "07297", NULL, NULL, "2026-11-20", &r,
+	                        &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07297", 2, "2 2 1 0 0 0 0 1");
+	assert_int_equal(summary_int(&r, "struck_off", NULL), 1);
+	cb_report_release(&r);
+	/* both sides hold the mark; Tân Hưng does not */
+	assert_int_equal(scalar(qc, "SELECT count(*) FROM transfers WHERE "
+	                            "struck_no = '52-QĐ/HU'"),
+	                 1);
+	assert_int_equal(scalar(qb, "SELECT count(*) FROM entries WHERE op = "
+	                            "'member.strike_off'"),
+	                 0);
+	/* no longer overdue: struck off */
+	if (cb_report_overdue(hub->st, "BG.LG", NULL, NULL, "2026-11-20", &r,
+	                      &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 0);
+	cb_report_release(&r);
+	/* he reports to Ngọc Thiện after all */
+	rop(qc, "member.accept",
+	    json_pack("{s:s, s:s, s:s}", "release", t2, "cell", "01",
+	              "reported_on", "2026-11-16"),
+	    NULL);
+	SYNC_C;
+	SYNC_A;
+	if (cb_report_transfers(hub->st, "07297", NULL, NULL, "2026-11-20", &r,
+	                        &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07297", 2, "2 2 2 0 0 0 0 0");
+	cb_report_release(&r);
+	assert_int_equal(scalar(hub, "SELECT count(*) FROM members WHERE "
+	                             "card_no = 'QN-04' AND org = '07299'"),
+	                 1);
+	assert_int_equal(scalar(qa, "SELECT count(*) FROM entries WHERE state "
+	                            "<> 'applied'"),
+	                 0);
+
+	/* Temporary: three months or more, under a year for work */
+	refused(qb, "member.temporary",
+	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "member",
+	                  "card:TH-03", "to_org", "07297", "letter_no",
+	                  "40-GGT/ĐU", "letter_date", "2026-10-25", "since",
+	                  "2026-11-01", "until", "2027-01-15", "purpose",
+	                  "work"),
+	        "lasts three months or more");
+	refused(qb, "member.temporary",
+	        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "member",
+	                  "card:TH-03", "to_org", "07297", "letter_no",
+	                  "40-GGT/ĐU", "letter_date", "2026-10-25", "since",
+	                  "2026-11-01", "until", "2027-11-01", "purpose",
+	                  "work"),
+	        "lasts under a year");
+	rop(qb, "member.temporary",
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "member",
+	              "card:TH-03", "to_org", "07297", "letter_no", "40-GGT/ĐU",
+	              "letter_date", "2026-10-25", "since", "2026-11-01",
+	              "until", "2027-05-01", "purpose", "work"),
+	    tmp);
+	/* the sender may not list her in a cell of its own */
+	refused(qb, "member.temporary_accept",
+	        json_pack("{s:s, s:s, s:s}", "temporary", tmp, "cell",
+	                  "07298.01", "reported_on", "2026-11-03"),
+	        "addressed to '07297'");
+	SYNC_B;
+	SYNC_A;
+	/* her record came with the letter */
+	assert_int_equal(scalar(qa, "SELECT count(*) FROM members WHERE "
+	                            "card_no = 'TH-03' AND org = '07298'"),
+	                 1);
+	rop(qa, "member.temporary_accept",
+	    json_pack("{s:s, s:s, s:s}", "temporary", tmp, "cell", "01",
+	              "reported_on", "2026-11-03"),
+	    NULL);
+	rmeeting(qa, "07297.01", "2026-11-02", "card:TH-03", "was not");
+	rmeeting(qa, "07297.01", "2026-11-10", "card:TH-03", NULL);
+	/* her own cell's meetings still count her */
+	rmeeting(qb, "07298.01", "2026-11-11", "card:TH-03", NULL);
+	rop(qa, "member.temporary_end",
+	    json_pack("{s:s, s:s}", "temporary", tmp, "on", "2026-11-15"),
+	    NULL);
+	rmeeting(qa, "07297.01", "2026-11-16", "card:TH-03", "was not");
+	SYNC_A;
+	SYNC_B;
+	assert_int_equal(scalar(qb, "SELECT count(*) FROM memberships WHERE "
+	                            "kind = 'temporary' AND since = "
+	                            "'2026-11-03' AND until = '2026-11-15'"),
+	                 1);
+	assert_int_equal(scalar(hub, "SELECT count(*) FROM entries WHERE "
+	                             "state = 'rejected'"),
+	                 1);
+	same_scope(qa, "07297");
+	same_scope(qb, "07298");
+	same_scope(qc, "07299");
+}
+
 int
 main(void)
 {
@@ -1291,6 +1480,7 @@ main(void)
 		cmocka_unit_test(test_sync),
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_campaign_csv_and_table),
+		cmocka_unit_test(test_strike_off_and_temporary),
 	};
 	int failed = cmocka_run_group_tests(tests, setup, teardown);
 
