@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# demo_season.sh — the README's demo (demo.sh) runs with the programs of
+# this build and plays out the season: the campaign report is incomplete
+# while Hương Lạc is offline and complete after its late sync, the strike-
+# off is counted, the audit passes and then catches the changed copy, and
+# the forged replica is caught. So the demo a newcomer runs cannot rot.
+. "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
+command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
+out=$(CHIBO_DEMO_BUILD=$CHIBO_BUILD_DIR TMPDIR=$T "$CHIBO_SOURCE_DIR/demo.sh" 2>&1)
+rc=$?
+expect_eq "the demo ends well" 0 "$rc"
+expect_match "the campaign waits for the late commune" \
+	"0/1 districts; 2/3 organisations; 14/23 members moved" "$out"
+expect_match "and is complete after its sync" \
+	"1/1 districts; 3/3 organisations; 23/23 members moved" "$out"
+expect_match "one transfer accepted, one struck off" \
+	"2 official transfers released: 1 accepted, 0 declined, 0 in transit \(0 overdue, 0 over 3 months\), 1 struck off; 22 internal moves" "$out"
+expect_match "the cadre reaches Tân Hưng's cell" \
+	"member.accept +by 07298 +cell=07298.01" "$out"
+expect_match "the audit passes" "audit passed" "$out"
+expect_match "and catches the changed copy" "AUDIT FAILED: 4 faults" "$out"
+expect_match "the forged replica is caught" "verify exited 1 — the forgery is caught" "$out"
+expect_eq "nothing is left behind" "" "$(ls "$T" | grep chibo-demo)"
+finish
