@@ -235,26 +235,46 @@ static const struct argdef member_defs[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* The subtree of :root, as a subquery: after the ?N parameters, so that
+ * :root is numbered after them. */
+#define SUB_OF_ROOT                                                            \
+	"(WITH RECURSIVE sub(code) AS (SELECT :root UNION SELECT o.code FROM " \
+	"orgs o JOIN sub ON o.parent = sub.code) SELECT code FROM sub) "
+
 int
 cmd_members(struct agent *a, int argc, char **argv)
 {
+	/* The organisation's members, and those another organisation sent
+	 * for a while, listed today in one of its cells (status
+	 * 'temporary': no vote). */
 	static const char sql[] =
+		"SELECT id, full_name, birth_date, sex, card_no, status, cell, "
+		"_national_id, _admitted_on, _official_on, _status_on, "
+		"_work_category, _council_area, _org FROM ("
 		"SELECT id, full_name, birth_date, sex, card_no, status, "
 		"CASE WHEN transit IS NULL THEN cell ELSE 'in transit' END AS "
 		"cell, "
 		"national_id AS _national_id, admitted_on AS _admitted_on, "
 		"official_on AS _official_on, status_on AS _status_on, "
 		"work_category AS _work_category, "
-		"council_area AS _council_area, org AS _org "
+		"council_area AS _council_area, org AS _org, name_fold "
 		"FROM members WHERE (?1 IS NULL OR cell = ?1) "
 		"AND (?2 IS NULL OR status = ?2) "
 		"AND (?3 IS NULL OR chibo_match(full_name, ?3)) "
 		"AND (?4 IS NOT NULL OR ?2 IS NOT NULL OR status NOT IN "
 		"('struck-off', 'expelled', 'resigned', 'deceased')) "
-		"AND org IN (WITH RECURSIVE sub(code) AS (SELECT :root UNION "
-		"SELECT o.code FROM orgs o JOIN sub ON o.parent = sub.code) "
-		"SELECT code FROM sub) "
-		"ORDER BY cell, name_fold, id";
+		"AND org IN " SUB_OF_ROOT
+		"UNION ALL SELECT m.id, m.full_name, m.birth_date, m.sex, "
+		"m.card_no, 'temporary', s.cell, m.national_id, m.admitted_on, "
+		"m.official_on, m.status_on, m.work_category, m.council_area, "
+		"m.org, m.name_fold FROM memberships s JOIN members m ON m.id "
+		"= "
+		"s.member JOIN orgs c ON c.code = s.cell WHERE s.kind = "
+		"'temporary' AND s.since <= date('now', '+7 hours') AND "
+		"s.until > date('now', '+7 hours') AND c.parent IN " SUB_OF_ROOT
+		"AND "
+		"(?1 IS NULL OR s.cell = ?1) AND ?2 IS NULL AND (?3 IS NULL OR "
+		"chibo_match(m.full_name, ?3))) ORDER BY cell, name_fold, id";
 	static const char *const headers[] = { "ID",   "NAME",   "BORN", "SEX",
 		                               "CARD", "STATUS", "CELL" };
 	struct cb_ledger *lg;

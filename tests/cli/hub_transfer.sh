@@ -143,6 +143,10 @@ expect_match "a holds the letter and her record" "^[0-9a-f]{64}\|Vũ Thị Bốn
 	"$tmp|$(sqlite3 "$T/a/replica.db" "SELECT full_name FROM members WHERE card_no = 'b4'")"
 expect_ok "a lists her in a village cell" \
 	A member temporary-accept "${tmp:0:12}" --cell 02 --reported-on 2026-11-03
+expect_match "a's cell lists her, as temporary" "Vũ Thị Bốn .* temporary +07297.02" \
+	"$(A members --cell 02)"
+expect_eq "and b still lists her in her own cell" "official 07298.01" \
+	"$(B members --name "vu thi bon" --json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["status"], r["cell"])')"
 expect_ok "she attends its meeting" \
 	A meeting record --cell 02 --date 2026-11-10 --kind regular --duration 60 --present card:b4
 expect_ok "a ends her stay" A member temporary-end "${tmp:0:12}" --on 2026-11-15
