@@ -844,12 +844,14 @@ enum {
 	T_OVERDUE,
 	T_OVER3,
 	T_STRUCK,
+	T_TEMPORARY,
 	T_N
 };
 
 static const char *const transfer_keys[T_N] = {
-	"internal_moves", "released", "accepted",      "declined",
-	"in_transit",     "overdue",  "over_3_months", "struck_off",
+	"internal_moves", "released",   "accepted",
+	"declined",       "in_transit", "overdue",
+	"over_3_months",  "struck_off", "temporary",
 };
 
 cb_err
@@ -860,7 +862,7 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	static const char *const cols[] = {
 		"ORGANISATION",  "NAME",       "INTERNAL MOVES", "RELEASED",
 		"ACCEPTED",      "DECLINED",   "IN TRANSIT",     "OVERDUE",
-		"OVER 3 MONTHS", "STRUCK OFF",
+		"OVER 3 MONTHS", "STRUCK OFF", "TEMPORARY",
 	};
 	static const char orgs_sql[] = CB_SQL_SUBTREE
 		"SELECT code, name FROM orgs WHERE level = 'grassroots' AND "
@@ -880,19 +882,24 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 		"ms.cell JOIN entries e ON e.id = ms.entry WHERE c.parent = "
 		":org AND e.op = 'member.move' AND ms.since >= :from AND "
 		"ms.since <= :to AND ms.since <= :on";
+	/* temporary transfers: letters whose stay begins in the range */
+	static const char temporary_sql[] =
+		"SELECT count(*) FROM temporaries WHERE from_org = :org AND "
+		"since >= :from AND since <= :to AND since <= :on";
 	struct cb_report r;
-	sqlite3_stmt *o = NULL, *f = NULL, *in = NULL;
+	sqlite3_stmt *o = NULL, *f = NULL, *in = NULL, *tp = NULL;
 	long long total[T_N] = { 0 };
 	char g[T_N][32];
 	json_t *j;
 	cb_err rc;
 	int step;
 
-	if ((rc = report_init(&r, "Transfers", 10, cols)))
+	if ((rc = report_init(&r, "Transfers", 11, cols)))
 		goto nomem;
 	if (sqlite3_prepare_v2(cb_store_db(st), orgs_sql, -1, &o, NULL) ||
 	    sqlite3_prepare_v2(cb_store_db(st), official_sql, -1, &f, NULL) ||
-	    sqlite3_prepare_v2(cb_store_db(st), internal_sql, -1, &in, NULL)) {
+	    sqlite3_prepare_v2(cb_store_db(st), internal_sql, -1, &in, NULL) ||
+	    sqlite3_prepare_v2(cb_store_db(st), temporary_sql, -1, &tp, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -933,6 +940,14 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 				goto out;
 			}
 			n[T_INTERNAL] = sqlite3_column_int64(in, 0);
+			sqlite3_reset(tp);
+			bind_range(tp, root, from, to, on);
+			bind_named(tp, ":org", code);
+			if (sqlite3_step(tp) != SQLITE_ROW) {
+				rc = fail_sql(st, eb);
+				goto out;
+			}
+			n[T_TEMPORARY] = sqlite3_column_int64(tp, 0);
 		}
 		for (int i = 0; i < T_N; i++) {
 			total[i] += n[i];
@@ -944,7 +959,8 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 					   cell[T_RELEASED], cell[T_ACCEPTED],
 					   cell[T_DECLINED], cell[T_TRANSIT],
 					   cell[T_OVERDUE], cell[T_OVER3],
-					   cell[T_STRUCK] }))
+					   cell[T_STRUCK],
+					   code ? cell[T_TEMPORARY] : "" }))
 			goto nomem;
 		if (outside)
 			break;
@@ -954,7 +970,8 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	if (report_row(&r, (const char *const[]){
 				   "total", "", g[T_INTERNAL], g[T_RELEASED],
 				   g[T_ACCEPTED], g[T_DECLINED], g[T_TRANSIT],
-				   g[T_OVERDUE], g[T_OVER3], g[T_STRUCK] }))
+				   g[T_OVERDUE], g[T_OVER3], g[T_STRUCK],
+				   g[T_TEMPORARY] }))
 		goto nomem;
 	j = r.summary;
 	json_object_set_new(j, "from", from ? json_string(from) : json_null());
@@ -968,11 +985,12 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	if (report_note(&r,
 	                "%s official transfer%s released: %s accepted, %s "
 	                "declined, %s in transit (%s overdue, %s over 3 "
-	                "months), %s struck off; %s internal move%s",
+	                "months), %s struck off; %s internal move%s; %s "
+	                "temporary transfer%s",
 	                g[T_RELEASED], plural(total[T_RELEASED]), g[T_ACCEPTED],
 	                g[T_DECLINED], g[T_TRANSIT], g[T_OVERDUE], g[T_OVER3],
-	                g[T_STRUCK], g[T_INTERNAL],
-	                plural(total[T_INTERNAL])) ||
+	                g[T_STRUCK], g[T_INTERNAL], plural(total[T_INTERNAL]),
+	                g[T_TEMPORARY], plural(total[T_TEMPORARY])) ||
 	    report_note(&r,
 	                "As of %s. Overdue: not answered 30 working days "
 	                "after the letter; over 3 months: the member may be "
@@ -983,6 +1001,7 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	sqlite3_finalize(o);
 	sqlite3_finalize(f);
 	sqlite3_finalize(in);
+	sqlite3_finalize(tp);
 	*out = r;
 	return CB_OK;
 nomem:
@@ -991,6 +1010,7 @@ out:
 	sqlite3_finalize(o);
 	sqlite3_finalize(f);
 	sqlite3_finalize(in);
+	sqlite3_finalize(tp);
 	cb_report_release(&r);
 	return rc;
 }

@@ -15,7 +15,7 @@ expect_match "the campaign waits for the late commune" \
 expect_match "and is complete after its sync" \
 	"1/1 districts; 3/3 organisations; 23/23 members moved" "$out"
 expect_match "one transfer accepted, one struck off" \
-	"2 official transfers released: 1 accepted, 0 declined, 0 in transit \(0 overdue, 0 over 3 months\), 1 struck off; 22 internal moves" "$out"
+	"2 official transfers released: 1 accepted, 0 declined, 0 in transit \(0 overdue, 0 over 3 months\), 1 struck off; 22 internal moves; 0 temporary transfers" "$out"
 expect_match "the cadre reaches Tân Hưng's cell" \
 	"member.accept +by 07298 +cell=07298.01" "$out"
 expect_match "the audit passes" "audit passed" "$out"

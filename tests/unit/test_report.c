@@ -952,23 +952,24 @@ test_transfers(void **state)
 	if (cb_report_transfers(hub->st, "BG.LG", NULL, NULL, "2026-11-20", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1 0");
+	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1 0 0");
 	/* Tân Hưng: moves of b1, b2; T3 declined on 22 October */
-	assert_row(&r, "07298", 2, "2 1 0 1 0 0 0 0");
+	assert_row(&r, "07298", 2, "2 1 0 1 0 0 0 0 0");
 	/* Ngọc Thiện: the move of c2 in March; T4 (2 November, due 14
 	 * December) in transit, not overdue */
-	assert_row(&r, "07299", 2, "1 1 0 0 1 0 0 0");
+	assert_row(&r, "07299", 2, "1 1 0 0 1 0 0 0 0");
 	/* Cao Thượng: its acceptance waits at the hub; nothing applied */
-	assert_row(&r, "07300", 2, "0 0 0 0 0 0 0 0");
-	assert_row(&r, "outside", 2, " 0 0 0 0 0 0 0");
-	assert_row(&r, "total", 2, "5 4 1 1 2 1 1 0");
+	assert_row(&r, "07300", 2, "0 0 0 0 0 0 0 0 0");
+	assert_row(&r, "outside", 2, " 0 0 0 0 0 0 0 ");
+	assert_row(&r, "total", 2, "5 4 1 1 2 1 1 0 0");
 	assert_int_equal(summary_int(&r, "released", NULL), 4);
 	assert_int_equal(summary_int(&r, "overdue", NULL), 1);
 	assert_int_equal(summary_int(&r, "internal_moves", NULL), 5);
 	assert_string_equal(r.notes[0],
 	                    "4 official transfers released: 1 accepted, 1 "
 	                    "declined, 2 in transit (1 overdue, 1 over 3 "
-	                    "months), 0 struck off; 5 internal moves");
+	                    "months), 0 struck off; 5 internal moves; 0 "
+	                    "temporary transfers");
 	cb_report_release(&r);
 
 	/* released in September and October: T1 and T3; the moves of a1,
@@ -976,22 +977,22 @@ test_transfers(void **state)
 	if (cb_report_transfers(hub->st, "BG.LG", "2026-09-01", "2026-10-31",
 	                        "2026-11-20", &r, &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "total", 2, "4 2 1 1 0 0 0 0");
+	assert_row(&r, "total", 2, "4 2 1 1 0 0 0 0 0");
 	cb_report_release(&r);
 
 	/* as of 3 September only T2 had been released; c2's move */
 	if (cb_report_transfers(hub->st, "BG.LG", NULL, NULL, "2026-09-03", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "0 1 0 0 1 1 0 0");
-	assert_row(&r, "total", 2, "1 1 0 0 1 1 0 0");
+	assert_row(&r, "07297", 2, "0 1 0 0 1 1 0 0 0");
+	assert_row(&r, "total", 2, "1 1 0 0 1 1 0 0 0");
 	cb_report_release(&r);
 
 	/* as of 14 September T1 was in transit; accepted on the 15th */
 	if (cb_report_transfers(hub->st, "07297", NULL, NULL, "2026-09-14", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "2 2 0 0 2 1 0 0");
+	assert_row(&r, "07297", 2, "2 2 0 0 2 1 0 0 0");
 	cb_report_release(&r);
 
 	/* Quế Nham's replica: its own, and those released to it from
@@ -999,9 +1000,9 @@ test_transfers(void **state)
 	if (cb_report_transfers(qa->st, qa->org, NULL, NULL, "2026-11-20", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1 0");
-	assert_row(&r, "outside", 2, " 2 0 1 1 0 0 0");
-	assert_row(&r, "total", 2, "2 4 1 1 2 1 1 0");
+	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1 0 0");
+	assert_row(&r, "outside", 2, " 2 0 1 1 0 0 0 ");
+	assert_row(&r, "total", 2, "2 4 1 1 2 1 1 0 0");
 	cb_report_release(&r);
 }
 
@@ -1361,12 +1362,12 @@ test_strike_off_and_temporary(void **state)
 	if (cb_report_transfers(hub->st, "07297", NULL, NULL, "2026-10-18", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1 0");
+	assert_row(&r, "07297", 2, "2 2 1 0 1 1 1 0 0");
 	cb_report_release(&r);
 	if (cb_report_transfers(qa->st, "07297", NULL, NULL, "2026-11-20", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "2 2 1 0 0 0 0 1");
+	assert_row(&r, "07297", 2, "2 2 1 0 0 0 0 1 0");
 	assert_int_equal(summary_int(&r, "struck_off", NULL), 1);
 	cb_report_release(&r);
 	/* both sides hold the mark; Tân Hưng does not */
@@ -1392,7 +1393,7 @@ test_strike_off_and_temporary(void **state)
 	if (cb_report_transfers(hub->st, "07297", NULL, NULL, "2026-11-20", &r,
 	                        &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "2 2 2 0 0 0 0 0");
+	assert_row(&r, "07297", 2, "2 2 2 0 0 0 0 0 0");
 	cb_report_release(&r);
 	assert_int_equal(scalar(hub, "SELECT count(*) FROM members WHERE "
 	                             "card_no = 'QN-04' AND org = '07299'"),
@@ -1454,6 +1455,13 @@ test_strike_off_and_temporary(void **state)
 	assert_int_equal(scalar(hub, "SELECT count(*) FROM entries WHERE "
 	                             "state = 'rejected'"),
 	                 1);
+	/* a temporary transfer is counted by kind, by its sender */
+	if (cb_report_transfers(hub->st, "BG.LG", NULL, NULL, "2026-11-20", &r,
+	                        &eb))
+		fail_msg("%s", eb.msg);
+	assert_row(&r, "07298", 2, "2 1 0 1 0 0 0 0 1");
+	assert_row(&r, "07297", 2, "2 2 2 0 0 0 0 0 0");
+	cb_report_release(&r);
 	same_scope(qa, "07297");
 	same_scope(qb, "07298");
 	same_scope(qc, "07299");
