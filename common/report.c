@@ -835,6 +835,18 @@ bind_range(sqlite3_stmt *s, const char *root, const char *from, const char *to,
 	bind_named(s, ":on", on);
 }
 
+/* Run s for organisation code (NULL: from outside root) over the range:
+ * false if it gives no row. */
+static bool
+org_row(sqlite3_stmt *s, const char *root, const char *from, const char *to,
+        const char *on, const char *code)
+{
+	sqlite3_reset(s);
+	bind_range(s, root, from, to, on);
+	bind_named(s, ":org", code);
+	return sqlite3_step(s) == SQLITE_ROW;
+}
+
 enum {
 	T_INTERNAL,
 	T_RELEASED,
@@ -922,31 +934,16 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 				name = (const char *)sqlite3_column_text(o, 1);
 			}
 		}
-		sqlite3_reset(f);
-		bind_range(f, root, from, to, on);
-		bind_named(f, ":org", code);
-		if (sqlite3_step(f) != SQLITE_ROW) {
+		if (!org_row(f, root, from, to, on, code) ||
+		    (code && (!org_row(in, root, from, to, on, code) ||
+		              !org_row(tp, root, from, to, on, code)))) {
 			rc = fail_sql(st, eb);
 			goto out;
 		}
-		for (int i = T_RELEASED; i < T_N; i++)
+		for (int i = T_RELEASED; i < T_TEMPORARY; i++)
 			n[i] = sqlite3_column_int64(f, i - T_RELEASED);
 		if (code) {
-			sqlite3_reset(in);
-			bind_range(in, root, from, to, on);
-			bind_named(in, ":org", code);
-			if (sqlite3_step(in) != SQLITE_ROW) {
-				rc = fail_sql(st, eb);
-				goto out;
-			}
 			n[T_INTERNAL] = sqlite3_column_int64(in, 0);
-			sqlite3_reset(tp);
-			bind_range(tp, root, from, to, on);
-			bind_named(tp, ":org", code);
-			if (sqlite3_step(tp) != SQLITE_ROW) {
-				rc = fail_sql(st, eb);
-				goto out;
-			}
 			n[T_TEMPORARY] = sqlite3_column_int64(tp, 0);
 		}
 		for (int i = 0; i < T_N; i++) {
