@@ -15,6 +15,7 @@
 
 #include "args.h"
 #include "checkpoint.h"
+#include "lazyreplay.h"
 #include "merkle.h"
 #include "store.h"
 
@@ -29,6 +30,10 @@ char *audit_path(const struct audit *a, const char *name);
  * the requests), --db FILE (a copy of a hub's hub.db), or a bundle. */
 struct audit_source_opts {
 	const char *hub, *pin, *db, *bundle;
+	/* Project every entry into the scratch database (history and proof
+	 * read it; verify --full-replay). Otherwise member additions that
+	 * nothing else names are set aside (lazyreplay.h). */
+	bool full_replay;
 };
 
 /* One author seen in the log. */
@@ -55,12 +60,14 @@ struct scan {
 	uint64_t nleaves, cap;
 	uint64_t *leaf_of; /* replay lsn - 1 → leaf index */
 	uint64_t nreplayed, replay_cap;
+	bool leaf_of_lost; /* memory ran out for leaf_of */
 	struct author *authors;
 	size_t nauthors, acap;
 	uint64_t forks, bad_sigs, gaps, scope, unenrolled;
 	char **faults;
 	size_t nfaults;
 	struct cb_store *replay; /* the log replayed: the hub's tables */
+	struct cb_lazyreplay *lazy;
 	char replay_path[512];
 };
 

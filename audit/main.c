@@ -351,8 +351,14 @@ cmd_audit_init(struct audit *a, int argc, char **argv)
 int
 cmd_audit_verify(struct audit *a, int argc, char **argv)
 {
-	static const struct argdef defs[] = { SOURCE_DEFS,
-		                              { NULL, NULL, NULL } };
+	static const struct argdef defs[] = {
+		SOURCE_DEFS,
+		{ "full-replay", NULL,
+		  "project every entry through the rules (slower); by "
+		  "default a member.add that no other entry names is "
+		  "judged by its cell's owner alone" },
+		{ NULL, NULL, NULL }
+	};
 	struct audit_source_opts o;
 	struct scan s;
 	struct args v;
@@ -383,6 +389,7 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 		return rc;
 	if ((rc = source_opts("verify", &v, true, &o, key, &has_key)))
 		return rc;
+	o.full_replay = cb_args_get(&v, O_NEXT) != NULL;
 	json = cb_args_get(&v, O_JSON) != NULL;
 	if (scan_checked(a, &o, key, has_key, &s, &st)) {
 		audit_scan_release(&s);
@@ -563,6 +570,7 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 		json_decref(items);
 		return rc;
 	}
+	o.full_replay = true; /* history reads the replayed tables */
 	if (scan_checked(a, &o, key, has_key, &s, &st) || !s.replay) {
 		audit_scan_release(&s);
 		json_decref(st);
@@ -687,6 +695,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 		return cb_args_usage("proof", "ENTRY is 8 to 64 hex digits");
 	if ((rc = source_opts("proof", &v, false, &o, key, &has_key)))
 		return rc;
+	o.full_replay = true; /* proof looks entries up in the replay */
 	rc = 1;
 	if (scan_checked(a, &o, key, has_key, &s, &st) || !s.replay)
 		goto out;

@@ -386,9 +386,8 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
             uint64_t leaf)
 {
 	struct author *au;
-	struct cb_errbuf eb, why;
+	struct cb_errbuf eb;
 	char ak[13], id[13];
-	cb_err verdict;
 
 	cb_hash_short(e->author, ak);
 	cb_hash_short(e->id, id);
@@ -434,6 +433,12 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 
 		/* the same entry again, or another at a seq held: a fork;
 		 * neither is replayed */
+		if (s->lazy &&
+		    !(e->seq == au->seq && !memcmp(au->id, e->id, 32)) &&
+		    cb_lazyreplay_flush(s->lazy, &eb)) {
+			audit_error("cannot replay the log: %s", eb.msg);
+			return 1;
+		}
 		if ((e->seq == au->seq && !memcmp(au->id, e->id, 32)) ||
 		    (s->replay && replayed_id(s, e->author, e->seq, other) &&
 		     !memcmp(other, e->id, 32))) {
@@ -493,30 +498,53 @@ next:
 			            (unsigned long long)e->seq, e->op, ak);
 		}
 	}
-	if (cb_ledger_take(s->replay, e, &verdict, &why, &eb)) {
+	if (cb_lazyreplay_take(s->lazy, e, leaf, &eb)) {
 		audit_error("cannot replay leaf %llu: %s",
 		            (unsigned long long)leaf, eb.msg);
 		return 1;
 	}
+	return 0;
+}
+
+/* The replay stored the entry of this leaf: its lsn is the next. */
+static void
+replay_stored(void *ctx, uint64_t leaf)
+{
+	struct scan *s = ctx;
+
 	if (s->nreplayed == s->replay_cap) {
 		uint64_t nc = s->replay_cap ? s->replay_cap * 2 : 4096;
 		uint64_t *lo = realloc(s->leaf_of, nc * sizeof(*lo));
 
 		if (!lo) {
-			audit_error("out of memory");
-			return 1;
+			s->leaf_of_lost = true;
+			return;
 		}
 		s->leaf_of = lo;
 		s->replay_cap = nc;
 	}
 	s->leaf_of[s->nreplayed++] = leaf;
+}
+
+/* The rules' verdict on the entry of this leaf: a fault if it writes
+ * outside its key's scope; the log's own enrolments and revocations. */
+static void
+replay_verdict(void *ctx, uint64_t leaf, const struct cb_entry *e,
+               cb_err verdict, const char *why)
+{
+	struct scan *s = ctx;
+	struct cb_errbuf eb;
+	char ak[13], id[13];
+
 	if (verdict == CB_ESCOPE) {
+		cb_hash_short(e->author, ak);
+		cb_hash_short(e->id, id);
 		s->scope++;
 		audit_fault(s,
 		            "leaf %llu: entry %s (key %s, seq %llu, %s) "
 		            "writes outside what its key may write: %s",
 		            (unsigned long long)leaf, id, ak,
-		            (unsigned long long)e->seq, e->op, why.msg);
+		            (unsigned long long)e->seq, e->op, why);
 	}
 	if (verdict == CB_OK && s->has_hub_key &&
 	    !memcmp(e->author, s->hub_key, 32) &&
@@ -534,7 +562,6 @@ next:
 				t->revoked = true;
 		}
 	}
-	return 0;
 }
 
 cb_err
@@ -559,8 +586,10 @@ audit_leaf_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
 }
 
 static int
-replay_open(struct scan *s)
+replay_open(struct scan *s, bool full)
 {
+	const struct cb_lazyreplay_hooks hooks = { replay_stored,
+		                                   replay_verdict, s };
 	const char *tmp = getenv("TMPDIR");
 	struct cb_errbuf eb;
 	char hex[65];
@@ -579,7 +608,9 @@ replay_open(struct scan *s)
 	cb_hex_encode(s->hub_key, 32, hex);
 	if (cb_store_open(s->replay_path, true, &s->replay, &eb) ||
 	    cb_store_exec(s->replay, "PRAGMA synchronous = OFF", &eb) ||
-	    cb_store_meta_set(s->replay, "authority", hex, &eb)) {
+	    cb_store_meta_set(s->replay, "authority", hex, &eb) ||
+	    cb_lazyreplay_new(s->replay, !full, tmp && *tmp ? tmp : "/tmp",
+	                      &hooks, &s->lazy, &eb)) {
 		audit_error("cannot make the scratch database: %s", eb.msg);
 		return 1;
 	}
@@ -650,7 +681,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 				s->has_hub_key = true;
 			}
 			cb_entry_release(&first);
-			if (replay_open(s)) {
+			if (replay_open(s, o->full_replay)) {
 				cb_verifier_free(&v);
 				goto out;
 			}
@@ -699,6 +730,10 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 			            (unsigned long long)s->nleaves, eb.msg);
 			break;
 		}
+	}
+	if (s->leaf_of_lost) {
+		audit_error("out of memory");
+		goto out;
 	}
 	if (in_tx && cb_store_commit(s->replay, &eb)) {
 		audit_error("%s", eb.msg);
@@ -760,6 +795,7 @@ audit_scan_release(struct scan *s)
 	free(s->leaf_of);
 	free(s->authors);
 	free(s->note);
+	cb_lazyreplay_free(&s->lazy);
 	cb_store_free(&s->replay);
 	if (s->replay_path[0]) {
 		char p[600];

@@ -160,6 +160,16 @@ org_writable(struct ctx *c, const char *code, const char *level, struct org *o)
 	return CB_OK;
 }
 
+cb_err
+cb_project_writable(struct cb_store *st, const struct cb_entry *e,
+                    const char *code, const char *level, struct cb_errbuf *eb)
+{
+	struct ctx c = { .st = st, .e = e, .b = e->json, .eb = eb };
+	struct org o;
+
+	return org_writable(&c, code, level, &o);
+}
+
 static cb_err
 org_insert(struct ctx *c, const char *code, const char *parent,
            const char *level, const char *kind, const char *name,

@@ -25,6 +25,15 @@
 cb_err cb_project_entry(struct cb_store *st, const struct cb_entry *e,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The check every op that writes into an organisation makes first: does
+ * code exist, of level (NULL: any), active, and belong to e's author?
+ * CB_OK; CB_ERULE or CB_ESCOPE with the reason apply_* would give; or a
+ * storage error. Reads only (chibo-audit asks it of entries it does not
+ * replay). */
+cb_err cb_project_writable(struct cb_store *st, const struct cb_entry *e,
+                           const char *code, const char *level,
+                           struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* Empty every projection table (entries stay); inside a transaction. */
 cb_err cb_project_reset(struct cb_store *st,
                         struct cb_errbuf *eb) CB_MUST_CHECK;

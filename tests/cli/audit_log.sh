@@ -181,13 +181,29 @@ expect_match "it names the key" "not signed by the hub key" "$out"
 cp -r "$T/a" "$T/a3"
 "$CHIBO_FORGE" append "$T/a3" cell.create \
 	'{"code":"07298.77","name":"Chi bộ giả","kind":"residential"}' >/dev/null
+# and a member added to another commune's cell; and b's key changing a's
+# member m2, whom no other entry names (the audit sets its member.add aside
+# until the forgery names it)
+"$CHIBO_FORGE" append "$T/a3" member.add \
+	'{"full_name":"Lê Văn Giả","birth_date":"1980-01-01","sex":"male","card_no":"m9","admitted_on":"2005-01-01","official_on":"2006-01-01","status":"official","cell":"07298.01"}' >/dev/null
+m2=$(sqlite3 "$T/hub/hub.db" "SELECT lower(hex(id)) FROM entries WHERE op = 'member.add' AND instr(bytes, CAST('\"card_no\":\"m2\"' AS BLOB)) > 0")
+cp -r "$T/b" "$T/b3"
+"$CHIBO_FORGE" append "$T/b3" member.update \
+	"{\"member\":\"$m2\",\"work_category\":\"other\"}" >/dev/null
 fresh
 rm -rf "$T/evil" && mkdir -p "$T/evil" && cp "$T/x.db" "$T/evil/hub.db" && cp "$T/hub/hub.key" "$T/evil/"
-sqlite3 "$T/evil/hub.db" "ATTACH '$T/a3/replica.db' AS r; INSERT INTO entries (id, author, seq, op, time_ms, bytes, state) SELECT id, author, seq, op, time_ms, bytes, 'applied' FROM r.entries WHERE reason = 'forged'"
+for r in a3 b3; do
+	sqlite3 "$T/evil/hub.db" "ATTACH '$T/$r/replica.db' AS r; INSERT INTO entries (id, author, seq, op, time_ms, bytes, state) SELECT id, author, seq, op, time_ms, bytes, 'applied' FROM r.entries WHERE reason = 'forged' ORDER BY seq"
+done
 "$CHIBO_FORGE" resign "$T/evil" >/dev/null
-out=$(xaudit verify --db "$T/evil/hub.db"); rc=$?
-expect_eq "an entry outside the author's subtree fails the audit" 1 "$rc"
-expect_match "precisely" "writes outside what its key may write" "$out"
+for how in "" --full-replay; do
+	out=$(xaudit verify --db "$T/evil/hub.db" $how); rc=$?
+	expect_eq "entries outside their authors' subtrees fail the audit ${how:-(lazy)}" 1 "$rc"
+	expect_match "precisely ${how:-(lazy)}" "cell.create\) writes outside what its key may write: '07298' belongs to another" "$out"
+	expect_match "a member added to another's cell ${how:-(lazy)}" "member.add\) writes outside what its key may write: '07298.01' belongs to another" "$out"
+	expect_match "another's member changed ${how:-(lazy)}" "member.update\) writes outside what its key may write: member ${m2:0:12} belongs to another" "$out"
+	expect_match "three of them ${how:-(lazy)}" "outside their key's scope or enrolment: 3" "$out"
+done
 
 # bundles: a commune's export, checked by the auditor; one entry removed or
 # two swapped (the checksum recomputed, as a forger would) is caught

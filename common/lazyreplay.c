@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: MIT */
+/* lazyreplay.c — the log replayed, member additions nothing reads set
+ * aside (lazyreplay.h).
+ *
+ * Why an entry set aside changes no verdict. A member.add writes a members
+ * row (its id, card and ID numbers, cell, organisation), a memberships row
+ * and its entries row. The ops in keyed_ops read those rows only through
+ * what they name: a member id (in the body, as a key or a value, or in
+ * deps), a party card or ID number (uniqueness), or, for member.accept and
+ * member.decline, the member of a release that named it before. So a
+ * member.add is set aside only when none of its strings and not its id was
+ * named before (else something already waits on it, or holds its number),
+ * it names no deps and its author's previous entry is not pending (so it is
+ * judged at once in a full replay too), and its cell is writable by its
+ * author now (cb_project_writable: the first check apply_member_add makes,
+ * so its verdict cannot be CB_ESCOPE). Its id and numbers are then
+ * remembered; the first later entry naming one of them projects it first,
+ * and so does any op outside keyed_ops (a dissolution counts a cell's
+ * members, an admission copies a candidate's numbers) before it is itself
+ * projected. What the entry set aside read — its cell's row, which only
+ * such an op can change, and the numbers held, which only an entry naming
+ * them can change — is then as it was at its place in the log, so it gets
+ * the same verdict and writes the same rows, just later. */
+#include "lazyreplay.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "ledger.h"
+#include "ops.h"
+#include "project.h"
+
+/* A key's value when it was named by an entry that is projected. */
+#define NAMED UINT32_MAX
+#define SPILL_BUFFER (1u << 20)
+
+/* Ops whose rules read member rows only through the ids and numbers the
+ * entry names (project.c: member_get, member_unique, official_since,
+ * in_cell_on are the only readers of members and memberships, and the
+ * candidate and dissolution ops are left out). Any other op projects
+ * everything set aside first. */
+static const char *const keyed_ops[] = {
+	"member.add",       "member.update", "member.status",  "member.move",
+	"member.release",   "member.accept", "member.decline", "meeting.record",
+	"rating.record",    "org.init",      "cell.create",    "cell.rename",
+	"org.congress",     "hub.init",      "key.enroll",     "key.revoke",
+	"calendar.holiday", "office.init",
+};
+
+struct aside {
+	uint64_t leaf, off;
+	uint32_t len;
+	bool done;
+};
+
+struct slot {
+	uint64_t key; /* 0: empty */
+	uint32_t val; /* an index into aside, or NAMED */
+};
+
+struct hits {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+struct cb_lazyreplay {
+	struct cb_store *st;
+	bool lazy;
+	struct cb_lazyreplay_hooks hooks;
+	FILE *spill;
+	int fd;
+	uint64_t spill_len;
+	bool spill_dirty;
+	struct aside *aside;
+	size_t naside, acap, first_open, nopen;
+	struct slot *keys;
+	size_t nkeys, kcap;
+	unsigned char hkey[crypto_shorthash_KEYBYTES];
+	struct hits hits;
+	/* The last cell found writable by its author; valid until anything
+	 * is projected. */
+	char ok_cell[CB_CODE_MAX + 1];
+	unsigned char ok_author[CB_KEY_BYTES];
+	bool ok_valid;
+	int any_pending; /* -1 unknown */
+};
+
+/* --- keys: 64-bit keyed hashes of ids and strings ---------------------- */
+
+static uint64_t
+key_of(const struct cb_lazyreplay *l, const void *p, size_t n, bool id)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t k;
+
+	crypto_shorthash(h, p, n, l->hkey);
+	memcpy(&k, h, sizeof(k));
+	if (id)
+		k ^= 0x9e3779b97f4a7c15ull;
+	return k ? k : 1;
+}
+
+static struct slot *
+key_find(const struct cb_lazyreplay *l, uint64_t k)
+{
+	size_t mask = l->kcap - 1;
+
+	for (size_t i = (size_t)k & mask;; i = (i + 1) & mask) {
+		if (l->keys[i].key == k || !l->keys[i].key)
+			return &l->keys[i];
+	}
+}
+
+static cb_err
+key_put(struct cb_lazyreplay *l, uint64_t k, uint32_t val, struct cb_errbuf *eb)
+{
+	struct slot *s;
+
+	if ((l->nkeys + 1) * 10 > l->kcap * 7) {
+		size_t ncap = l->kcap * 2, ocap = l->kcap;
+		struct slot *old = l->keys, *t = calloc(ncap, sizeof(*t));
+
+		if (!t)
+			return cb_error(eb, CB_ENOMEM, "out of memory");
+		l->keys = t;
+		l->kcap = ncap;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i].key)
+				*key_find(l, old[i].key) = old[i];
+		free(old);
+	}
+	s = key_find(l, k);
+	if (!s->key) {
+		s->key = k;
+		l->nkeys++;
+	}
+	s->val = val;
+	return CB_OK;
+}
+
+/* Is the key known: named before, or held by an entry set aside? */
+static bool
+key_known(const struct cb_lazyreplay *l, uint64_t k)
+{
+	return key_find(l, k)->key != 0;
+}
+
+static bool
+is_hex64(const char *s, size_t n)
+{
+	if (n != 2 * CB_HASH_BYTES)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+/* The keys a string stands for: itself, and the id it spells. */
+static size_t
+string_keys(const struct cb_lazyreplay *l, const char *s, size_t n,
+            uint64_t k[2])
+{
+	unsigned char id[CB_HASH_BYTES];
+	size_t nk = 0;
+
+	k[nk++] = key_of(l, s, n, false);
+	if (is_hex64(s, n)) {
+		char hex[CB_HASH_HEX];
+
+		memcpy(hex, s, n);
+		hex[n] = 0;
+		if (!cb_hex_decode(hex, id, sizeof(id), NULL))
+			k[nk++] = key_of(l, id, sizeof(id), true);
+	}
+	return nk;
+}
+
+/* --- naming: what a projected entry names ------------------------------ */
+
+static cb_err
+hit(struct cb_lazyreplay *l, uint32_t i, struct cb_errbuf *eb)
+{
+	if (l->hits.n == l->hits.cap) {
+		size_t nc = l->hits.cap ? 2 * l->hits.cap : 16;
+		uint32_t *v = realloc(l->hits.v, nc * sizeof(*v));
+
+		if (!v)
+			return cb_error(eb, CB_ENOMEM, "out of memory");
+		l->hits.v = v;
+		l->hits.cap = nc;
+	}
+	l->hits.v[l->hits.n++] = i;
+	return CB_OK;
+}
+
+/* Key k is named by an entry about to be projected: note what was set
+ * aside under it, and remember it as named if mark. */
+static cb_err
+name_key(struct cb_lazyreplay *l, uint64_t k, bool mark, struct cb_errbuf *eb)
+{
+	struct slot *s = key_find(l, k);
+	cb_err rc;
+
+	if (s->key && s->val != NAMED && !l->aside[s->val].done &&
+	    (rc = hit(l, s->val, eb)))
+		return rc;
+	if (s->key && s->val != NAMED)
+		s->val = NAMED; /* projected before the entry naming it */
+	return mark && !s->key ? key_put(l, k, NAMED, eb) : CB_OK;
+}
+
+static bool
+number_field(const char *field)
+{
+	return field &&
+	       (!strcmp(field, "card_no") || !strcmp(field, "national_id"));
+}
+
+/* Every string of v, keys of objects included (attendance names members
+ * by key). Ids are remembered as named, and numbers, or every string when
+ * all (an op not in keyed_ops, which may hold numbers under any name). */
+static cb_err
+name_strings(struct cb_lazyreplay *l, const json_t *v, const char *field,
+             bool all, struct cb_errbuf *eb)
+{
+	uint64_t k[2];
+	size_t nk, i;
+	const char *key;
+	json_t *x;
+	cb_err rc;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		nk = string_keys(l, json_string_value(v), json_string_length(v),
+		                 k);
+		if ((rc = name_key(l, k[0], all || number_field(field), eb)))
+			return rc;
+		return nk > 1 ? name_key(l, k[1], true, eb) : CB_OK;
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)v, key, x)
+		{
+			nk = string_keys(l, key, strlen(key), k);
+			if ((rc = name_key(l, k[0], all, eb)) ||
+			    (nk > 1 && (rc = name_key(l, k[1], true, eb))) ||
+			    (rc = name_strings(l, x, key, all, eb)))
+				return rc;
+		}
+		return CB_OK;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, x)
+		{
+			if ((rc = name_strings(l, x, field, all, eb)))
+				return rc;
+		}
+		return CB_OK;
+	default: return CB_OK;
+	}
+}
+
+/* --- projecting -------------------------------------------------------- */
+
+static cb_err
+project(struct cb_lazyreplay *l, const struct cb_entry *e, uint64_t leaf,
+        struct cb_errbuf *eb)
+{
+	struct cb_errbuf why;
+	cb_err verdict, rc;
+
+	l->ok_valid = false;
+	l->any_pending = -1;
+	if ((rc = cb_ledger_take(l->st, e, &verdict, &why, eb)))
+		return rc;
+	if (l->hooks.stored)
+		l->hooks.stored(l->hooks.ctx, leaf);
+	if (l->hooks.verdict)
+		l->hooks.verdict(l->hooks.ctx, leaf, e, verdict, why.msg);
+	return CB_OK;
+}
+
+/* Project the entry set aside as i, if it still is. */
+static cb_err
+project_aside(struct cb_lazyreplay *l, uint32_t i, struct cb_errbuf *eb)
+{
+	struct aside *a = &l->aside[i];
+	struct cb_entry e = CB_ENTRY_INIT;
+	unsigned char *p;
+	cb_err rc;
+
+	if (a->done)
+		return CB_OK;
+	a->done = true;
+	l->nopen--;
+	if (l->spill_dirty && fflush(l->spill))
+		return cb_error(eb, CB_EIO,
+		                "cannot write the audit's "
+		                "scratch file: %s",
+		                strerror(errno));
+	l->spill_dirty = false;
+	if (!(p = malloc(a->len)))
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	if (pread(l->fd, p, a->len, (off_t)a->off) != (ssize_t)a->len) {
+		free(p);
+		return cb_error(eb, CB_EIO,
+		                "cannot read the audit's scratch file back");
+	}
+	rc = cb_entry_decode(p, a->len, &e, eb);
+	free(p);
+	if (!rc)
+		rc = project(l, &e, a->leaf, eb);
+	cb_entry_release(&e);
+	return rc;
+}
+
+cb_err
+cb_lazyreplay_flush(struct cb_lazyreplay *l, struct cb_errbuf *eb)
+{
+	cb_err rc;
+
+	for (; l->first_open < l->naside; l->first_open++)
+		if ((rc = project_aside(l, (uint32_t)l->first_open, eb)))
+			return rc;
+	return CB_OK;
+}
+
+static int
+by_index(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --- setting aside ----------------------------------------------------- */
+
+static cb_err
+prev_pending(struct cb_lazyreplay *l, const struct cb_entry *e, bool *yes,
+             struct cb_errbuf *eb)
+{
+	static const char any[] =
+		"SELECT EXISTS (SELECT 1 FROM entries WHERE state = 'pending')";
+	static const char one[] =
+		"SELECT 1 FROM entries WHERE id = ? AND state = 'pending'";
+	sqlite3_stmt *s;
+	int r;
+
+	*yes = false;
+	if (e->seq <= 1)
+		return CB_OK;
+	if (l->any_pending < 0) {
+		if (!(s = cb_store_stmt(l->st, any, eb)))
+			return CB_EIO;
+		r = sqlite3_step(s);
+		l->any_pending = r == SQLITE_ROW && sqlite3_column_int(s, 0);
+		sqlite3_reset(s);
+		if (r != SQLITE_ROW)
+			return cb_store_error(l->st, eb, "cannot read the log");
+	}
+	if (!l->any_pending)
+		return CB_OK;
+	if (!(s = cb_store_stmt(l->st, one, eb)))
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, e->prev, CB_HASH_BYTES, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return cb_store_error(l->st, eb, "cannot read the log");
+	*yes = r == SQLITE_ROW;
+	return CB_OK;
+}
+
+/* Is e's cell writable by its author (cb_project_writable)? */
+static cb_err
+cell_writable(struct cb_lazyreplay *l, const struct cb_entry *e,
+              const char *cell, bool *yes, struct cb_errbuf *eb)
+{
+	struct cb_errbuf why;
+	cb_err rc;
+
+	if (l->ok_valid && !strcmp(l->ok_cell, cell) &&
+	    !memcmp(l->ok_author, e->author, CB_KEY_BYTES)) {
+		*yes = true;
+		return CB_OK;
+	}
+	rc = cb_project_writable(l->st, e, cell, "cell", &why);
+	if (rc && !cb_is_rejection(rc)) {
+		*eb = why;
+		return rc;
+	}
+	*yes = rc == CB_OK;
+	if (*yes && strlen(cell) <= CB_CODE_MAX) {
+		snprintf(l->ok_cell, sizeof(l->ok_cell), "%s", cell);
+		memcpy(l->ok_author, e->author, CB_KEY_BYTES);
+		l->ok_valid = true;
+	}
+	return CB_OK;
+}
+
+/* Set e aside if nothing can read what it writes (see the top). */
+static cb_err
+set_aside(struct cb_lazyreplay *l, const struct cb_entry *e, uint64_t leaf,
+          bool *done, struct cb_errbuf *eb)
+{
+	static const char *const numbers[] = { "card_no", "national_id" };
+	const char *cell = json_string_value(json_object_get(e->json, "cell"));
+	uint64_t idk = key_of(l, e->id, CB_HASH_BYTES, true);
+	uint32_t i = (uint32_t)l->naside;
+	uint64_t nk[2];
+	size_t nn = 0;
+	bool yes;
+	cb_err rc;
+
+	*done = false;
+	if (strcmp(e->op, "member.add") || e->ndeps || !cell ||
+	    l->naside >= NAMED - 1 || key_known(l, idk))
+		return CB_OK;
+	for (size_t k = 0; k < 2; k++) {
+		json_t *v = json_object_get(e->json, numbers[k]);
+
+		if (!json_is_string(v))
+			continue;
+		nk[nn] = key_of(l, json_string_value(v), json_string_length(v),
+		                false);
+		if (key_known(l, nk[nn++]))
+			return CB_OK;
+	}
+	if ((rc = prev_pending(l, e, &yes, eb)) || yes)
+		return rc;
+	if ((rc = cell_writable(l, e, cell, &yes, eb)) || !yes)
+		return rc;
+	if (l->naside == l->acap) {
+		size_t nc = l->acap ? 2 * l->acap : 4096;
+		struct aside *a = realloc(l->aside, nc * sizeof(*a));
+
+		if (!a)
+			return cb_error(eb, CB_ENOMEM, "out of memory");
+		l->aside = a;
+		l->acap = nc;
+	}
+	if (fwrite(e->bytes, 1, e->len, l->spill) != e->len)
+		return cb_error(eb, CB_EIO,
+		                "cannot write the audit's scratch file: %s",
+		                strerror(errno));
+	l->spill_dirty = true;
+	l->aside[i] =
+		(struct aside){ leaf, l->spill_len, (uint32_t)e->len, false };
+	l->spill_len += e->len;
+	l->naside++;
+	l->nopen++;
+	if ((rc = key_put(l, idk, i, eb)))
+		return rc;
+	for (size_t k = 0; k < nn; k++)
+		if ((rc = key_put(l, nk[k], i, eb)))
+			return rc;
+	*done = true;
+	return CB_OK;
+}
+
+static bool
+keyed(const char *op)
+{
+	for (size_t i = 0; i < sizeof(keyed_ops) / sizeof(keyed_ops[0]); i++)
+		if (!strcmp(keyed_ops[i], op))
+			return true;
+	return false;
+}
+
+cb_err
+cb_lazyreplay_take(struct cb_lazyreplay *l, const struct cb_entry *e,
+                   uint64_t leaf, struct cb_errbuf *eb)
+{
+	bool aside, all;
+	cb_err rc;
+
+	if (!l->lazy)
+		return project(l, e, leaf, eb);
+	if ((rc = set_aside(l, e, leaf, &aside, eb)) || aside)
+		return rc;
+	all = !keyed(e->op);
+	l->hits.n = 0;
+	for (size_t i = 0; i < e->ndeps; i++)
+		if ((rc = name_key(l,
+		                   key_of(l, e->deps[i], CB_HASH_BYTES, true),
+		                   true, eb)))
+			return rc;
+	if ((rc = name_strings(l, e->json, NULL, all, eb)))
+		return rc;
+	if (all) {
+		if ((rc = cb_lazyreplay_flush(l, eb)))
+			return rc;
+	} else {
+		qsort(l->hits.v, l->hits.n, sizeof(*l->hits.v), by_index);
+		for (size_t i = 0; i < l->hits.n; i++)
+			if ((rc = project_aside(l, l->hits.v[i], eb)))
+				return rc;
+	}
+	return project(l, e, leaf, eb);
+}
+
+uint64_t
+cb_lazyreplay_aside(const struct cb_lazyreplay *l)
+{
+	return l->nopen;
+}
+
+cb_err
+cb_lazyreplay_new(struct cb_store *st, bool lazy, const char *tmpdir,
+                  const struct cb_lazyreplay_hooks *hooks,
+                  struct cb_lazyreplay **out, struct cb_errbuf *eb)
+{
+	struct cb_lazyreplay *l = calloc(1, sizeof(*l));
+	char path[512];
+
+	if (!l)
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	l->st = st;
+	l->lazy = lazy;
+	l->fd = -1;
+	l->any_pending = -1;
+	if (hooks)
+		l->hooks = *hooks;
+	crypto_shorthash_keygen(l->hkey);
+	l->kcap = 64; /* small: the tests' logs make it grow */
+	if (!(l->keys = calloc(l->kcap, sizeof(*l->keys)))) {
+		free(l);
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	}
+	if (lazy) {
+		snprintf(path, sizeof(path), "%s/chibo-aside-XXXXXX", tmpdir);
+		if ((l->fd = mkstemp(path)) < 0 ||
+		    !(l->spill = fdopen(l->fd, "w+b"))) {
+			cb_err rc = cb_error(eb, CB_EIO,
+			                     "cannot make a scratch file in "
+			                     "%s: %s",
+			                     tmpdir, strerror(errno));
+
+			if (l->fd >= 0) {
+				unlink(path);
+				close(l->fd);
+			}
+			free(l->keys);
+			free(l);
+			return rc;
+		}
+		unlink(path);
+		setvbuf(l->spill, NULL, _IOFBF, SPILL_BUFFER);
+	}
+	*out = l;
+	return CB_OK;
+}
+
+void
+cb_lazyreplay_free(struct cb_lazyreplay **pl)
+{
+	struct cb_lazyreplay *l = pl ? *pl : NULL;
+
+	if (!l)
+		return;
+	if (l->spill)
+		fclose(l->spill);
+	free(l->aside);
+	free(l->keys);
+	free(l->hits.v);
+	free(l);
+	*pl = NULL;
+}
