@@ -158,11 +158,13 @@ netns_up() {
 	}
 	# the path works both ways: a connection to a closed port on the
 	# hub's side is refused (its SYN crossed, the reset came back)
-	ip netns exec "$NETNS_A" timeout 20 bash -c \
-		"exec 3<>/dev/tcp/$NETNS_HUB_IP/9" 2>&1 | grep -q refused || {
+	case $(ip netns exec "$NETNS_A" timeout 20 bash -c \
+		"exec 3<>/dev/tcp/$NETNS_HUB_IP/9" 2>&1) in
+	*refused*) ;;
+	*)
 		echo "netns: the emulated link carries nothing" >&2
-		return 1
-	}
+		return 1 ;;
+	esac
 }
 
 netns_agent() { ip netns exec "$NETNS_A" "$@"; }
