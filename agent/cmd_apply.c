@@ -31,6 +31,7 @@ struct apply {
 	const char *path;
 	char *line;
 	size_t cap, lineno, last_done, good, bad, in_batch, batch;
+	size_t saved_line; /* the last line committed to disk; 0: none */
 	bool atomic, quiet, failed;
 	char op[CB_OP_MAX + 2]; /* + 1: a longer name is still seen as such */
 	struct cb_errbuf err;   /* a failure of our own (commit, read) */
@@ -108,8 +109,12 @@ line_done(void *ctx, size_t tag, cb_err rc, const struct cb_entry *e,
 	}
 	ap->good++;
 	if (!ap->atomic && ++ap->in_batch >= ap->batch) {
-		if (cb_ledger_commit(ap->lg, &ap->err) ||
-		    cb_ledger_begin(ap->lg, &ap->err)) {
+		if (cb_ledger_commit(ap->lg, &ap->err)) {
+			ap->failed = true;
+			return 1;
+		}
+		ap->saved_line = tag;
+		if (cb_ledger_begin(ap->lg, &ap->err)) {
 			ap->failed = true;
 			return 1;
 		}
@@ -121,6 +126,21 @@ line_done(void *ctx, size_t tag, cb_err rc, const struct cb_entry *e,
 		}
 	}
 	return 0;
+}
+
+/* One line for a failure of the file or the disk: what failed, and what
+ * of the file is saved. */
+static void
+apply_failed(const struct apply *ap, const char *msg)
+{
+	if (ap->atomic)
+		agent_error("%s; nothing was written (--atomic)", msg);
+	else if (ap->saved_line)
+		agent_error("%s; lines 1 to %zu are saved: apply the rest from "
+		            "line %zu",
+		            msg, ap->saved_line, ap->saved_line + 1);
+	else
+		agent_error("%s; no line was saved", msg);
 }
 
 int
@@ -167,17 +187,20 @@ cmd_apply(struct agent *a, int argc, char **argv)
 		goto out;
 	}
 	if (cb_ledger_append_stream(ap.lg, &stream, &eb)) {
-		agent_error("%s", eb.msg);
+		apply_failed(&ap, eb.msg);
 		goto fail;
 	}
 	if (ap.failed) {
-		agent_error("%s", ap.err.msg);
+		apply_failed(&ap, ap.err.msg);
 		goto fail;
 	}
-	if (ap.atomic && ap.bad)
+	if (ap.atomic && ap.bad) {
+		fprintf(stderr,
+		        "chibo-agent: nothing was written (--atomic)\n");
 		goto fail;
+	}
 	if (cb_ledger_commit(ap.lg, &eb)) {
-		agent_error("%s", eb.msg);
+		apply_failed(&ap, eb.msg);
 		goto fail;
 	}
 	if (!ap.quiet && ap.in_batch)
@@ -190,14 +213,6 @@ cmd_apply(struct agent *a, int argc, char **argv)
 fail:
 	if (ap.lg->in_batch)
 		cb_ledger_abort(ap.lg);
-	if (ap.atomic)
-		fprintf(stderr,
-		        "chibo-agent: nothing was written (--atomic)\n");
-	else
-		fprintf(stderr,
-		        "chibo-agent: stopped after line %zu; lines "
-		        "before the last 'saved through' are saved\n",
-		        ap.last_done);
 out:
 	free(ap.line);
 	if (ap.fp != stdin)

@@ -493,6 +493,7 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 		size_t len;
 		bool more;
 		json_t *o;
+		cb_err erc;
 
 		snprintf(body, sizeof(body), "{\"after\":%lld,\"limit\":%zu}",
 		         (long long)*cursor, limit);
@@ -554,15 +555,18 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 			rc = SYNC_REFUSED;
 			break;
 		}
-		if (cb_store_begin(cl->lg->st, &eb) ||
-		    cb_accept_pulled(cl->lg->st, cl->lg->key.pk, data, len,
-		                     &res, &eb) ||
-		    cb_store_meta_set(cl->lg->st, "pull_cursor", next, &eb) ||
-		    cb_store_commit(cl->lg->st, &eb)) {
+		if ((erc = cb_store_begin(cl->lg->st, &eb)) ||
+		    (erc = cb_accept_pulled(cl->lg->st, cl->lg->key.pk, data,
+		                            len, &res, &eb)) ||
+		    (erc = cb_store_meta_set(cl->lg->st, "pull_cursor", next,
+		                             &eb)) ||
+		    (erc = cb_store_commit(cl->lg->st, &eb))) {
 			cb_store_rollback(cl->lg->st);
 			agent_error("cannot take in what the hub sent: %s",
 			            eb.msg);
-			rc = SYNC_REFUSED;
+			/* this replica's disk (full, read-only) is not the
+			 * hub's doing: a failure to retry, not a refusal */
+			rc = erc == CB_EIO ? EXIT_FAILURE : SYNC_REFUSED;
 			break;
 		}
 		*pulled += res.stored + res.forks;

@@ -51,11 +51,10 @@ cb_store_error(struct cb_store *st, struct cb_errbuf *eb, const char *what)
 	int code = sqlite3_extended_errcode(st->db) & 0xff;
 
 	if (code == SQLITE_FULL)
-		return cb_error(
-			eb, CB_EIO,
-			"%s: the disk holding '%s' is full; nothing was "
-			"saved — free some space and try again",
-			what, st->path);
+		return cb_error(eb, CB_EIO,
+		                "%s: the disk holding '%s' is full; free some "
+		                "space and try again",
+		                what, st->path);
 	if (code == SQLITE_READONLY)
 		return cb_error(eb, CB_EIO, "%s: '%s' is read-only", what,
 		                st->path);

@@ -5,26 +5,28 @@
 # PORT, URL and HUB_PID; the hub is killed on exit. 'commune DIR CODE
 # [ROLE|-]' makes a replica in $T/DIR, enrols its key for CODE with ROLE
 # (commune by default; - leaves it unenrolled), points it at the hub, and
-# prints its key.
+# prints its key. With HUB_NETNS set, the hub serves inside that network
+# namespace (tests/lib/netns.sh) on HUB_HOST.
 : "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
 
 hub() { "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
 
 start_hub() {
-	local out
+	local out host=${HUB_HOST:-127.0.0.1}
 	out=$(hub init --code BG.LG --name "Huyện ủy Lạng Giang")
 	HK=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
 	PIN=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
-	"$CHIBO_HUB_BIN" --dir "$T/hub" serve --listen 127.0.0.1:0 "$@" \
+	${HUB_NETNS:+ip netns exec "$HUB_NETNS"} \
+		"$CHIBO_HUB_BIN" --dir "$T/hub" serve --listen "$host:0" "$@" \
 		> "$T/serve.out" 2> "$T/serve.log" &
 	HUB_PID=$!
-	trap 'kill $HUB_PID 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+	at_exit 'kill $HUB_PID 2>/dev/null'
 	for _ in $(seq 100); do
 		grep -q serving "$T/serve.out" && break
 		sleep 0.1
 	done
 	PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$T/serve.out")
-	URL=https://127.0.0.1:$PORT
+	URL=https://$host:$PORT
 }
 
 commune() {
@@ -34,4 +36,33 @@ commune() {
 	[ "$role" = - ] || hub enroll "$k" --org "$2" --role "$role" >/dev/null
 	agent -R "$T/$1" hub --url "$URL" --pin "$PIN" --key "$HK" >/dev/null
 	echo "$k"
+}
+
+# member_ops FILE N: a cell (code 01) and N member.add operations for it,
+# one JSON line each, for 'chibo-agent apply'.
+member_ops() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps({"op": "cell.create", "code": "01", "name": "Chi bộ",
+                        "kind": "residential"}) + "\n")
+    for i in range(int(sys.argv[2])):
+        f.write(json.dumps({"op": "member.add",
+                            "full_name": "Nguyễn Văn Số %d" % i,
+                            "birth_date": "1980-01-01", "sex": "male",
+                            "card_no": "C%06d" % i,
+                            "admitted_on": "2005-01-01", "cell": "01"}) + "\n")
+PY
+}
+
+# expect_synced DIR CODE: the hub holds every entry of the replica in
+# $T/DIR (enrolled for CODE), each once, and both give the same digest.
+expect_synced() {
+	local total held
+	total=$(sqlite3 "$T/$1/replica.db" "SELECT count(*) FROM entries WHERE author = (SELECT author FROM entries ORDER BY lsn LIMIT 1)")
+	held=$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM entries WHERE hex(author) = (SELECT upper(key) FROM enrolments WHERE org = '$2')")
+	expect_eq "the hub holds every entry" "$total" "$held"
+	expect_eq "each once" 0 "$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM (SELECT seq FROM entries GROUP BY author, seq HAVING count(*) > 1)")"
+	expect_eq "and agrees with the replica" \
+		"$(hub digest --org "$2")" "$(agent -R "$T/$1" digest)"
 }

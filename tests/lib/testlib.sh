@@ -8,7 +8,11 @@ set -u
 : "${CHIBO_SOURCE_DIR:?CHIBO_SOURCE_DIR must name the source tree}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/chibo-test.XXXXXX")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+# at_exit CMD: run the shell text CMD when the script exits (the last
+# registered first), before $T is removed.
+EXIT_HOOKS=
+at_exit() { EXIT_HOOKS="$1; $EXIT_HOOKS"; }
+trap 'eval "$EXIT_HOOKS"; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 export CHIBO_REPLICA="$T/replica"
 PASSED=0
 FAILED=0
