@@ -541,7 +541,8 @@ run_case(uint64_t seed)
 		} else if (full.code[i] != lazy.code[i] ||
 		           strcmp(full.why[i], lazy.why[i])) {
 			snprintf(msg, sizeof(msg),
-			         "leaf %zu: full replay %s (%s), lazy %s (%s)",
+			         "leaf %zu: full replay %s (%.200s), lazy %s "
+			         "(%.200s)",
 			         i, cb_err_name(full.code[i]), full.why[i],
 			         cb_err_name(lazy.code[i]), lazy.why[i]);
 			fail = msg;
