@@ -497,7 +497,9 @@ cb_lazyreplay_take(struct cb_lazyreplay *l, const struct cb_entry *e,
 		if ((rc = cb_lazyreplay_flush(l, eb)))
 			return rc;
 	} else {
-		qsort(l->hits.v, l->hits.n, sizeof(*l->hits.v), by_index);
+		if (l->hits.n > 1) /* no array to sort before the first */
+			qsort(l->hits.v, l->hits.n, sizeof(*l->hits.v),
+			      by_index);
 		for (size_t i = 0; i < l->hits.n; i++)
 			if ((rc = project_aside(l, l->hits.v[i], eb)))
 				return rc;
