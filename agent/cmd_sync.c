@@ -195,17 +195,25 @@ request(struct client *cl, const char *method, const char *path,
 		                ((double)randombytes_uniform(1001) / 1000.0);
 		if (cl->attempt >= cl->retries ||
 		    mono_s() + pause > cl->deadline) {
+			char spent[48];
+
+			/* say which limit ended it: the tries, or the time */
+			if (cl->attempt >= cl->retries)
+				snprintf(spent, sizeof(spent), "after %d tr%s",
+				         cl->attempt + 1,
+				         cl->attempt ? "ies" : "y");
+			else
+				snprintf(spent, sizeof(spent),
+				         "--max-time is spent");
 			if (cc == CURLE_OK)
-				agent_error("the hub is busy (HTTP %ld) after "
-				            "%d tr%s; try later",
-				            cl->hc.status, cl->attempt + 1,
-				            cl->attempt ? "ies" : "y");
+				agent_error("the hub is busy (HTTP %ld, %s); "
+				            "try later",
+				            cl->hc.status, spent);
 			else
 				agent_error("cannot reach the hub at %s: %s "
-				            "(after %d tr%s)",
+				            "(%s)",
 				            cl->url, curl_easy_strerror(cc),
-				            cl->attempt + 1,
-				            cl->attempt ? "ies" : "y");
+				            spent);
 			return SYNC_UNREACHABLE;
 		}
 		fprintf(stderr, "chibo-agent: %s; trying again in %.1f s\n",

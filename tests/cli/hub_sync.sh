@@ -143,6 +143,11 @@ expect_eq "SIGTERM stops the hub cleanly" 0 "$rc"
 err=$(agent -R "$T/p1" sync --retries 0 2>&1); rc=$?
 expect_eq "the hub down: exit 75" 75 "$rc"
 expect_match "and says it cannot reach it" "cannot reach the hub" "$err"
+expect_match "after how many tries" "\(after 1 try\)$" "$err"
+# the waits (0.5-1 s, then 1-2 s) outgrow a budget of 2 s before 100 tries
+err=$(agent -R "$T/p1" sync --retries 100 --max-time 2 2>&1); rc=$?
+expect_eq "the hub down past --max-time: exit 75" 75 "$rc"
+expect_match "and it says the time ended it" "\(--max-time is spent\)$" "$err"
 
 # a sync begun while the hub is down goes through once it is back: retries
 # with backoff (the first waits are 0.5-1 s, then 1-2 s, 2-4 s)
