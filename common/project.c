@@ -942,6 +942,42 @@ struct transfer {
 	char letter_date[11];
 };
 
+/* A column of row_named's row and where it goes. */
+struct col {
+	char *to;
+	size_t size;
+};
+
+/* The row (sql, by the entry id in field) of the entry this entry names,
+ * what (noun) is: in its deps, held and applied. Its columns, in order,
+ * into cols; unreadable is the store error's words. */
+static cb_err
+row_named(struct ctx *c, const char *what, const char *noun, const char *field,
+          const char *sql, const char *unreadable, const struct col *cols,
+          size_t ncols)
+{
+	const char *id = str(c->b, field);
+	sqlite3_stmt *s;
+	int r;
+
+	if (!in_deps(c->e, id))
+		return reject(c, "%s does not name %s %.12s in its deps", what,
+		              noun, id);
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, id);
+	r = sqlite3_step(s);
+	for (size_t i = 0; r == SQLITE_ROW && i < ncols; i++)
+		snprintf(cols[i].to, cols[i].size, "%s",
+		         sqlite3_column_text(s, (int)i));
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return reject(c, "%s %.12s was not applied (it was rejected)",
+		              noun, id);
+	return r == SQLITE_ROW ? CB_OK
+	                       : cb_store_error(c->st, c->eb, unreadable);
+}
+
 /* The release an entry names: in its deps, held and applied. */
 static cb_err
 release_named(struct ctx *c, const char *what, struct transfer *t)
@@ -950,44 +986,20 @@ release_named(struct ctx *c, const char *what, struct transfer *t)
 		"SELECT member, from_cell, to_org, released_on, state, "
 		"coalesce(closed_by, ''), from_org, letter_date FROM "
 		"transfers WHERE release = ?";
-	const char *rid = str(c->b, "release");
-	sqlite3_stmt *s;
-	int r;
+	const struct col cols[] = {
+		{ t->member, sizeof(t->member) },
+		{ t->from_cell, sizeof(t->from_cell) },
+		{ t->to_org, sizeof(t->to_org) },
+		{ t->released_on, sizeof(t->released_on) },
+		{ t->state, sizeof(t->state) },
+		{ t->closed_by, sizeof(t->closed_by) },
+		{ t->from_org, sizeof(t->from_org) },
+		{ t->letter_date, sizeof(t->letter_date) },
+	};
 
-	if (!in_deps(c->e, rid))
-		return reject(c, "%s does not name release %.12s in its deps",
-		              what, rid);
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
-		return CB_EIO;
-	cb_bind_text(s, 1, rid);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		snprintf(t->member, sizeof(t->member), "%s",
-		         sqlite3_column_text(s, 0));
-		snprintf(t->from_cell, sizeof(t->from_cell), "%s",
-		         sqlite3_column_text(s, 1));
-		snprintf(t->to_org, sizeof(t->to_org), "%s",
-		         sqlite3_column_text(s, 2));
-		snprintf(t->released_on, sizeof(t->released_on), "%s",
-		         sqlite3_column_text(s, 3));
-		snprintf(t->state, sizeof(t->state), "%s",
-		         sqlite3_column_text(s, 4));
-		snprintf(t->closed_by, sizeof(t->closed_by), "%s",
-		         sqlite3_column_text(s, 5));
-		snprintf(t->from_org, sizeof(t->from_org), "%s",
-		         sqlite3_column_text(s, 6));
-		snprintf(t->letter_date, sizeof(t->letter_date), "%s",
-		         sqlite3_column_text(s, 7));
-	}
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
-		return reject(c,
-		              "release %.12s was not applied (it was "
-		              "rejected)",
-		              rid);
-	return r == SQLITE_ROW
-	               ? CB_OK
-	               : cb_store_error(c->st, c->eb, "cannot read transfers");
+	return row_named(c, what, "release", "release", sql,
+	                 "cannot read transfers", cols,
+	                 sizeof(cols) / sizeof(cols[0]));
 }
 
 /* Is org (a grassroots organisation) the author's? CB_ESCOPE with why
@@ -1196,39 +1208,24 @@ temporary_named(struct ctx *c, const char *what, struct temporary *t)
 		"coalesce(accepted_by, ''), coalesce(reported_on, ''), "
 		"coalesce(ended_by, ''), coalesce(ended_on, '') FROM "
 		"temporaries WHERE id = ?";
-	const char *id = str(c->b, "temporary");
-	char *f[] = { t->member,      t->to_org,   t->since,
-		      t->until,       t->state,    t->accepted_by,
-		      t->reported_on, t->ended_by, t->ended_on };
-	size_t n[] = { sizeof(t->member),      sizeof(t->to_org),
-		       sizeof(t->since),       sizeof(t->until),
-		       sizeof(t->state),       sizeof(t->accepted_by),
-		       sizeof(t->reported_on), sizeof(t->ended_by),
-		       sizeof(t->ended_on) };
-	sqlite3_stmt *s;
-	int r;
+	const struct col cols[] = {
+		{ t->member, sizeof(t->member) },
+		{ t->to_org, sizeof(t->to_org) },
+		{ t->since, sizeof(t->since) },
+		{ t->until, sizeof(t->until) },
+		{ t->state, sizeof(t->state) },
+		{ t->accepted_by, sizeof(t->accepted_by) },
+		{ t->reported_on, sizeof(t->reported_on) },
+		{ t->ended_by, sizeof(t->ended_by) },
+		{ t->ended_on, sizeof(t->ended_on) },
+	};
+	cb_err rc = row_named(c, what, "temporary transfer", "temporary", sql,
+	                      "cannot read temporaries", cols,
+	                      sizeof(cols) / sizeof(cols[0]));
 
-	if (!in_deps(c->e, id))
-		return reject(c,
-		              "%s does not name temporary transfer %.12s in "
-		              "its deps",
-		              what, id);
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
-		return CB_EIO;
-	cb_bind_text(s, 1, id);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
-		for (int i = 0; i < 9; i++)
-			snprintf(f[i], n[i], "%s", sqlite3_column_text(s, i));
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
-		return reject(c,
-		              "temporary transfer %.12s was not applied (it "
-		              "was rejected)",
-		              id);
-	if (r != SQLITE_ROW)
-		return cb_store_error(c->st, c->eb, "cannot read temporaries");
-	return org_owned(c, t->to_org, "temporary transfer", id);
+	return rc ? rc
+	          : org_owned(c, t->to_org, "temporary transfer",
+	                      str(c->b, "temporary"));
 }
 
 /* A letter for how long: at least three months; under a year for work
@@ -1679,36 +1676,17 @@ plan_named(struct ctx *c, const char *what, struct plan *p)
 	static const char sql[] =
 		"SELECT cell, org, state, coalesce(approved_by, ''), "
 		"planned_on FROM dissolutions WHERE plan = ?";
-	const char *id = str(c->b, "plan");
-	sqlite3_stmt *s;
-	int r;
+	const struct col cols[] = {
+		{ p->cell, sizeof(p->cell) },
+		{ p->org, sizeof(p->org) },
+		{ p->state, sizeof(p->state) },
+		{ p->approved_by, sizeof(p->approved_by) },
+		{ p->planned_on, sizeof(p->planned_on) },
+	};
 
-	if (!in_deps(c->e, id))
-		return reject(c, "%s does not name plan %.12s in its deps",
-		              what, id);
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
-		return CB_EIO;
-	cb_bind_text(s, 1, id);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		snprintf(p->cell, sizeof(p->cell), "%s",
-		         sqlite3_column_text(s, 0));
-		snprintf(p->org, sizeof(p->org), "%s",
-		         sqlite3_column_text(s, 1));
-		snprintf(p->state, sizeof(p->state), "%s",
-		         sqlite3_column_text(s, 2));
-		snprintf(p->approved_by, sizeof(p->approved_by), "%s",
-		         sqlite3_column_text(s, 3));
-		snprintf(p->planned_on, sizeof(p->planned_on), "%s",
-		         sqlite3_column_text(s, 4));
-	}
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
-		return reject(c, "plan %.12s was not applied (it was rejected)",
-		              id);
-	return r == SQLITE_ROW ? CB_OK
-	                       : cb_store_error(c->st, c->eb,
-	                                        "cannot read dissolutions");
+	return row_named(c, what, "plan", "plan", sql,
+	                 "cannot read dissolutions", cols,
+	                 sizeof(cols) / sizeof(cols[0]));
 }
 
 static cb_err
