@@ -11,6 +11,7 @@
 #include "date.h"
 #include "scope.h"
 #include "buf.h"
+#include "calendar.h"
 #include "args.h"
 #include "ops.h"
 #include "table.h"
@@ -558,6 +559,9 @@ static const struct argdef transfer_defs[] = {
 	{ NULL, NULL, NULL },
 };
 
+#define LETTER_DUE CB_SQL_DUE("t.letter_date")
+#define LETTER_LAPSE CB_SQL_LAPSE("t.letter_date")
+
 int
 cmd_transfers(struct agent *a, int argc, char **argv)
 {
@@ -567,11 +571,11 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 		"SELECT t.release AS id, m.full_name AS name, t.from_org, "
 		"t.to_org, CASE WHEN t.state <> 'in-transit' THEN t.state WHEN "
 		"t.struck_by IS NOT NULL THEN 'struck off' WHEN "
-		"?3 > date(t.letter_date, '+3 months') THEN 'over 3 months' "
-		"WHEN ?3 > chibo_due(t.letter_date, 30) THEN 'overdue' ELSE "
-		"'in-transit' END AS state, t.released_on, t.letter_no, "
-		"chibo_due(t.letter_date, 30) AS due, coalesce(t.closed_on, "
-		"'') "
+		"?3 > " LETTER_LAPSE
+		" THEN 'over 3 months' WHEN ?3 > " LETTER_DUE
+		" THEN 'overdue' ELSE 'in-transit' END AS state, "
+	        "t.released_on, "
+		"t.letter_no, " LETTER_DUE " AS due, coalesce(t.closed_on, '') "
 		"AS closed_on, t.member AS _member, t.from_cell AS _from_cell, "
 		"t.to_cell AS _to_cell, t.cell AS _cell, t.letter_date AS "
 		"_letter_date, t.reason AS _reason, t.closed_by AS _closed_by "

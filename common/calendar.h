@@ -24,4 +24,13 @@ cb_err cb_calendar_working_days(sqlite3 *db, const char *after,
 /* Registers chibo_due(date, n) in SQL: cb_calendar_due, or NULL. */
 int cb_calendar_register(sqlite3 *db);
 
+/* A release's deadlines as SQL of its letter's date (DOMAIN.md,
+ * "Transfers"): due 30 working days after it; over three months after
+ * CB_SQL_LAPSE, SQLite's date arithmetic, when the member may be struck
+ * off. The reports, 'chibo-agent transfers' and the strike-off rule
+ * (project.c, with CB_LAPSE_MODIFIER) read them from here. */
+#define CB_SQL_DUE(letter) "chibo_due(" letter ", 30)"
+#define CB_LAPSE_MODIFIER "+3 months"
+#define CB_SQL_LAPSE(letter) "date(" letter ", '" CB_LAPSE_MODIFIER "')"
+
 #endif

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "calendar.h"
 #include "date.h"
 #include "ops.h"
 #include "text.h"
@@ -1167,7 +1168,7 @@ apply_member_strike_off(struct ctx *c)
 		                    "only the office of a committee above '%s' "
 		                    "strikes off a member it released",
 		                    t.from_org);
-	if ((rc = date_shift(c, t.letter_date, "+3 months", after)))
+	if ((rc = date_shift(c, t.letter_date, CB_LAPSE_MODIFIER, after)))
 		return rc;
 	if (strcmp(on, after) <= 0)
 		return reject(c,

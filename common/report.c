@@ -821,9 +821,10 @@ out:
 
 /* Overdue: in transit, and :on is after the 30th working day after the
  * letter; the rule of 'chibo-agent transfers' (DOMAIN.md, "Transfers"). */
-#define OVERDUE "(state = 'in-transit' AND :on > chibo_due(letter_date, 30))"
+#define LETTER_DUE CB_SQL_DUE("t.letter_date")
+#define OVERDUE "(state = 'in-transit' AND :on > " CB_SQL_DUE("letter_date") ")"
 #define OVER_3_MONTHS                                                          \
-	"(state = 'in-transit' AND :on > date(letter_date, '+3 months'))"
+	"(state = 'in-transit' AND :on > " CB_SQL_LAPSE("letter_date") ")"
 
 static void
 bind_range(sqlite3_stmt *s, const char *root, const char *from, const char *to,
@@ -1026,9 +1027,10 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 	static const char sql[] = CB_SQL_SUBTREE TRANSFERS_AS_OF
 		"SELECT t.letter_no, t.letter_date, coalesce(m.full_name, ''), "
 		"coalesce(m.card_no, ''), t.from_org, t.to_org, "
-		"t.released_on, chibo_due(t.letter_date, 30), " OVER_3_MONTHS
-		" FROM t LEFT JOIN members m ON m.id = t.member WHERE " OVERDUE
-		" ORDER BY t.letter_date, t.released_on, t.release";
+		"t.released_on, " LETTER_DUE ", " OVER_3_MONTHS
+		" FROM t LEFT JOIN "
+		"members m ON m.id = t.member WHERE " OVERDUE " ORDER BY "
+		"t.letter_date, t.released_on, t.release";
 	struct cb_report r;
 	sqlite3_stmt *s = NULL;
 	long long n = 0, over3 = 0;
