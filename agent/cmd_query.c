@@ -574,7 +574,7 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 		"?3 > " LETTER_LAPSE
 		" THEN 'over 3 months' WHEN ?3 > " LETTER_DUE
 		" THEN 'overdue' ELSE 'in-transit' END AS state, "
-	        "t.released_on, "
+		"t.released_on, "
 		"t.letter_no, " LETTER_DUE " AS due, coalesce(t.closed_on, '') "
 		"AS closed_on, t.member AS _member, t.from_cell AS _from_cell, "
 		"t.to_cell AS _to_cell, t.cell AS _cell, t.letter_date AS "
@@ -625,11 +625,6 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 	return rc;
 }
 
-static const struct argdef dissolution_defs[] = {
-	{ "json", NULL, "print JSON" },
-	{ NULL, NULL, NULL },
-};
-
 int
 cmd_dissolutions(struct agent *a, int argc, char **argv)
 {
@@ -657,7 +652,7 @@ cmd_dissolutions(struct agent *a, int argc, char **argv)
 		"cells of the organisation: planned, approved by the\n"
 		"superior committee's office, dissolved; and the members "
 		"each cell still\nholds.\n\n",
-		dissolution_defs, argc, argv, &v, 0, 0, NULL);
+		json_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!(lg = agent_open(a)))
@@ -693,7 +688,7 @@ cmd_candidates(struct agent *a, int argc, char **argv)
 		"usage: chibo-agent candidates [--json]\n\nAdmission "
 		"candidates of the organisation, their helpers, and those "
 		"admitted.\n\n",
-		dissolution_defs, argc, argv, &v, 0, 0, NULL);
+		json_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!(lg = agent_open(a)))

@@ -92,7 +92,8 @@ collect(struct replica *r)
 	sqlite3_finalize(s);
 }
 
-/* One of the replica's rows, at random: column 0 of sql. */
+/* One of the replica's rows, at random: column 0 of sql (whose ?1, if
+ * any, is the replica's organisation). */
 static bool
 pick(struct replica *r, const char *sql, char out[65])
 {
@@ -100,7 +101,8 @@ pick(struct replica *r, const char *sql, char out[65])
 	int n = 0;
 
 	sqlite3_prepare_v2(cb_store_db(r->lg->st), sql, -1, &s, NULL);
-	sqlite3_bind_text(s, 1, r->code, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s)) /* ?1: the replica's org */
+		sqlite3_bind_text(s, 1, r->code, -1, SQLITE_STATIC);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		if (rnd((uint32_t)++n) == 0)
 			snprintf(out, 65, "%s", sqlite3_column_text(s, 0));
@@ -132,7 +134,7 @@ office_op(struct replica *r)
 	if (rnd(2)) {
 		if (pick(r,
 		         "SELECT plan FROM dissolutions WHERE state = "
-		         "'planned' AND ?1 = ?1",
+		         "'planned'",
 		         id))
 			try_op(r, "cell.dissolve_approve",
 			       json_pack("{s:s, s:s, s:s}", "plan", id,
@@ -140,7 +142,7 @@ office_op(struct replica *r)
 			                 "2026-04-15"));
 	} else if (pick(r,
 	                "SELECT release FROM transfers WHERE state = "
-	                "'in-transit' AND ?1 = ?1",
+	                "'in-transit'",
 	                id)) {
 		try_op(r, "member.strike_off",
 		       json_pack("{s:s, s:s, s:s}", "release", id,
