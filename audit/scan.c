@@ -623,6 +623,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
            const uint64_t *want_sizes, size_t nwant, uint8_t (*roots)[32],
            bool *ok)
 {
+	struct cb_verifier_opts vopts = { .threads = -1 };
 	struct cb_merkle_stream ms;
 	struct source src;
 	struct cb_errbuf eb;
@@ -652,6 +653,9 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 			               "note");
 	}
 	cb_merkle_stream_init(&ms);
+	/* The lazy replay reads three fields of a member.add it sets aside:
+	 * its body's tree is built only if it is projected after all. */
+	vopts.lazy_op = o->full_replay ? NULL : "member.add";
 	for (;;) {
 		struct cb_verifier *v;
 		const struct cb_entry *e;
@@ -664,7 +668,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 			goto out;
 		if (!len)
 			break;
-		if (!(v = cb_verifier_new(p, len, SIZE_MAX, NULL))) {
+		if (!(v = cb_verifier_new(p, len, SIZE_MAX, &vopts))) {
 			audit_error("out of memory");
 			goto out;
 		}

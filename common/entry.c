@@ -112,12 +112,172 @@ body_check(const json_t *v, int depth, struct cb_errbuf *eb)
 	}
 }
 
+/* --- the body scanned without building its tree ---------------------------
+ * A body that the scan accepts is one that json_loadb and body_check accept
+ * too: the scan is a subset of both, and says "unsure" (false) for anything
+ * else (white space, escapes, reals, "-0", long integers, keys out of byte
+ * order, control characters, depth past BODY_DEPTH_MAX), which then takes
+ * the full parse and its precise message. Canonical bodies (cb_entry_build:
+ * compact, keys sorted) have none of those, so every entry a replica
+ * writes passes the scan. Sorted keys also mean no duplicates. The input is
+ * valid UTF-8 without NUL (cb_utf8_valid first). */
+
+struct scan {
+	const unsigned char *p, *end;
+	bool check; /* false: walking a body already scanned */
+};
+
+/* A string at s->p (a quote): its bytes into *str and *len, past the end.
+ * False for escapes or control characters, or a string that is not NFC. */
+static bool
+scan_string(struct scan *s, const unsigned char **str, size_t *len)
+{
+	const unsigned char *q = ++s->p;
+	bool ascii = true;
+
+	for (; q < s->end && *q != '"'; q++) {
+		if (*q == '\\' || *q < 0x20)
+			return false;
+		ascii &= *q < 0x80;
+	}
+	if (q == s->end)
+		return false;
+	*str = s->p;
+	*len = (size_t)(q - s->p);
+	s->p = q + 1;
+	return !s->check || ascii || cb_text_is_nfc_n((const char *)*str, *len);
+}
+
+/* An integer within +-JSON_INT_MAX, in jansson's grammar and not "-0". */
+static bool
+scan_integer(struct scan *s)
+{
+	const unsigned char *q = s->p, *d;
+	uint64_t v = 0;
+
+	if (q < s->end && *q == '-')
+		q++;
+	d = q;
+	if (q == s->end || *q < '0' || *q > '9' || (*q == '0' && d != s->p))
+		return false;
+	if (*q == '0')
+		q++;
+	else
+		for (; q < s->end && *q >= '0' && *q <= '9'; q++) {
+			if (q - d >= 16)
+				return false;
+			v = v * 10 + (uint64_t)(*q - '0');
+		}
+	if (v > JSON_INT_MAX ||
+	    (q < s->end &&
+	     (*q == '.' || *q == 'e' || *q == 'E' || (*q >= '0' && *q <= '9'))))
+		return false;
+	s->p = q;
+	return true;
+}
+
+static bool
+scan_word(struct scan *s, const char *w, size_t n)
+{
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n))
+		return false;
+	s->p += n;
+	return true;
+}
+
+static bool scan_value(struct scan *s, int depth);
+
+static bool
+scan_object(struct scan *s, int depth)
+{
+	const unsigned char *key, *last = NULL;
+	size_t klen, last_len = 0;
+
+	if (++s->p < s->end && *s->p == '}') {
+		s->p++;
+		return true;
+	}
+	for (;;) {
+		if (s->p == s->end || *s->p != '"' ||
+		    !scan_string(s, &key, &klen))
+			return false;
+		if (s->check && last) {
+			int c = memcmp(last, key,
+			               klen < last_len ? klen : last_len);
+
+			if (c > 0 || (c == 0 && last_len >= klen))
+				return false; /* out of order, or twice */
+		}
+		last = key;
+		last_len = klen;
+		if (s->p == s->end || *s->p++ != ':' ||
+		    !scan_value(s, depth + 1) || s->p == s->end)
+			return false;
+		if (*s->p == '}') {
+			s->p++;
+			return true;
+		}
+		if (*s->p++ != ',')
+			return false;
+	}
+}
+
+static bool
+scan_array(struct scan *s, int depth)
+{
+	if (++s->p < s->end && *s->p == ']') {
+		s->p++;
+		return true;
+	}
+	for (;;) {
+		if (!scan_value(s, depth + 1) || s->p == s->end)
+			return false;
+		if (*s->p == ']') {
+			s->p++;
+			return true;
+		}
+		if (*s->p++ != ',')
+			return false;
+	}
+}
+
+/* A value at depth (body_check's: the body is 0). */
+static bool
+scan_value(struct scan *s, int depth)
+{
+	const unsigned char *str;
+	size_t len;
+
+	if (depth > BODY_DEPTH_MAX || s->p == s->end)
+		return false;
+	switch (*s->p) {
+	case '{': return scan_object(s, depth);
+	case '[': return scan_array(s, depth);
+	case '"': return scan_string(s, &str, &len);
+	case 't': return scan_word(s, "true", 4);
+	case 'f': return scan_word(s, "false", 5);
+	case 'n': return scan_word(s, "null", 4);
+	default: return scan_integer(s);
+	}
+}
+
+/* Does the scan accept the body p[0..n) as it is? */
+static bool
+body_scan(const char *p, size_t n)
+{
+	struct scan s = { (const unsigned char *)p,
+		          (const unsigned char *)p + n, true };
+
+	return n && *p == '{' && scan_object(&s, 0) && s.p == s.end;
+}
+
 /* Decode p[0..n). With known_body (from cb_entry_build, whose body bytes
  * are the canonical dump of it, already checked) the body is not parsed
- * back: the entry shares that object. */
+ * back: the entry shares that object. With lazy_op, an entry of that op
+ * (any op: "") whose body the scan accepts keeps no tree (cb_entry_body). */
 static cb_err
 decode(const unsigned char *p, size_t n, const json_t *known_body,
-       struct cb_entry *out, struct cb_errbuf *eb)
+       const char *lazy_op, struct cb_entry *out, struct cb_errbuf *eb)
 {
 	struct cb_entry e = CB_ENTRY_INIT;
 	json_error_t jerr;
@@ -199,10 +359,12 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 	body_at = off;
 	if (known_body) {
 		e.json = json_incref((json_t *)known_body);
+	} else if (!cb_utf8_valid((const char *)p + body_at, body_len)) {
+		return cb_error(eb, CB_EINVAL, "entry body is not valid UTF-8");
+	} else if (lazy_op && (!*lazy_op || !strcmp(lazy_op, e.op)) &&
+	           body_scan((const char *)p + body_at, body_len)) {
+		e.json = NULL; /* cb_entry_body parses it when asked */
 	} else {
-		if (!cb_utf8_valid((const char *)p + body_at, body_len))
-			return cb_error(eb, CB_EINVAL,
-			                "entry body is not valid UTF-8");
 		e.json = json_loadb((const char *)p + body_at, body_len,
 		                    JSON_REJECT_DUPLICATES, &jerr);
 		if (!e.json)
@@ -252,7 +414,67 @@ cb_err
 cb_entry_decode(const unsigned char *p, size_t n, struct cb_entry *e,
                 struct cb_errbuf *eb)
 {
-	return decode(p, n, NULL, e, eb);
+	return decode(p, n, NULL, NULL, e, eb);
+}
+
+cb_err
+cb_entry_decode_lazy(const unsigned char *p, size_t n, const char *op,
+                     struct cb_entry *e, struct cb_errbuf *eb)
+{
+	return decode(p, n, NULL, op ? op : "", e, eb);
+}
+
+json_t *
+cb_entry_body(const struct cb_entry *e)
+{
+	/* The tree is a cache of the entry's own bytes, filled in once: e
+	 * is const to its readers, not in memory (decode mallocs it). */
+	struct cb_entry *m = (struct cb_entry *)e;
+
+	if (!m->json && m->bytes)
+		m->json = json_loadb(m->body, m->body_len,
+		                     JSON_REJECT_DUPLICATES, NULL);
+	return m->json;
+}
+
+bool
+cb_entry_body_string(const struct cb_entry *e, const char *key,
+                     const char **str, size_t *len)
+{
+	struct scan s = { (const unsigned char *)e->body,
+		          (const unsigned char *)e->body + e->body_len, false };
+	size_t klen = strlen(key);
+
+	if (e->json) {
+		json_t *v = json_object_get(e->json, key);
+
+		if (!json_is_string(v))
+			return false;
+		*str = json_string_value(v);
+		*len = json_string_length(v);
+		return true;
+	}
+	/* Scanned at decode: no escapes, so a string is its bytes. */
+	if (!e->bytes || s.p == s.end || *s.p != '{' ||
+	    (++s.p < s.end && *s.p == '}'))
+		return false;
+	for (;;) {
+		const unsigned char *k, *v;
+		size_t n, vn;
+
+		if (!scan_string(&s, &k, &n) || s.p++ == s.end)
+			return false;
+		if (n == klen && !memcmp(k, key, n)) {
+			if (s.p == s.end || *s.p != '"' ||
+			    !scan_string(&s, &v, &vn))
+				return false;
+			*str = (const char *)v;
+			*len = vn;
+			return true;
+		}
+		if (!scan_value(&s, 1) || s.p == s.end || *s.p++ != ',')
+			return false;
+	}
 }
 
 cb_err
@@ -362,7 +584,7 @@ cb_entry_build(const struct cb_entry_fields *f, struct cb_entry *e,
 		cb_error(eb, CB_ENOMEM, "out of memory encoding an entry");
 		goto out;
 	}
-	rc = decode(b.data, b.len, f->body, e, eb);
+	rc = decode(b.data, b.len, f->body, NULL, e, eb);
 	goto out;
 toobig:
 	rc = cb_error(eb, CB_ETOOBIG,

@@ -40,7 +40,8 @@ struct cb_entry {
 	unsigned char (*deps)[CB_HASH_BYTES]; /* points into bytes */
 	const char *body; /* points into bytes, not NUL-ended */
 	size_t body_len;
-	json_t *json;             /* the parsed body, owned */
+	json_t *json; /* the parsed body, owned; NULL after a lazy decode
+	               * until cb_entry_body */
 	const unsigned char *sig; /* points into bytes */
 	unsigned char id[CB_HASH_BYTES];
 	unsigned char *bytes; /* the exact signed bytes, owned */
@@ -62,6 +63,26 @@ void cb_entry_release(struct cb_entry *e);
  * no reals — and computes the id, but not the signature. */
 cb_err cb_entry_decode(const unsigned char *p, size_t n, struct cb_entry *e,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* cb_entry_decode, except that an entry of op (any op when NULL) whose
+ * body passes a scan that builds nothing keeps no parsed body: e->json is
+ * NULL until cb_entry_body. The scan accepts a subset of what the full
+ * parse accepts (every canonical body among it) and leaves the rest to the
+ * full parse, so the verdict and the message are cb_entry_decode's. For a
+ * reader that needs a few fields of most entries (the audit). */
+cb_err cb_entry_decode_lazy(const unsigned char *p, size_t n, const char *op,
+                            struct cb_entry *e,
+                            struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* e's parsed body, parsed now if a lazy decode left it (e is changed only
+ * in that cache; not thread-safe). NULL only if memory runs out. */
+json_t *cb_entry_body(const struct cb_entry *e);
+
+/* The string value of key in the top level of e's body, whether or not it
+ * was parsed: *str (not NUL-terminated; valid as long as e) and *len.
+ * False when the key is absent or its value is not a string. */
+bool cb_entry_body_string(const struct cb_entry *e, const char *key,
+                          const char **str, size_t *len);
 
 /* Ed25519 verification of e's signature under e->author. */
 cb_err cb_entry_verify_signature(const struct cb_entry *e,

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -117,6 +118,29 @@ key_find(const struct cb_lazyreplay *l, uint64_t k)
 	}
 }
 
+/* Start loading k's slot: a large table is read at random, one cache miss
+ * a key, and the misses of one entry's keys can overlap. */
+static void
+key_prefetch(const struct cb_lazyreplay *l, uint64_t k)
+{
+	__builtin_prefetch(&l->keys[(size_t)k & (l->kcap - 1)]);
+}
+
+/* A zeroed table of n slots. A large one asks for huge pages: every probe
+ * would otherwise also miss the TLB. */
+static struct slot *
+table_new(size_t n)
+{
+	struct slot *t = calloc(n, sizeof(*t));
+	uintptr_t a = (uintptr_t)t, huge = (uintptr_t)2 << 20, lo, hi;
+
+	lo = (a + huge - 1) & ~(huge - 1);
+	hi = (a + n * sizeof(*t)) & ~(huge - 1);
+	if (t && hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+	return t;
+}
+
 static cb_err
 key_put(struct cb_lazyreplay *l, uint64_t k, uint32_t val, struct cb_errbuf *eb)
 {
@@ -124,7 +148,7 @@ key_put(struct cb_lazyreplay *l, uint64_t k, uint32_t val, struct cb_errbuf *eb)
 
 	if ((l->nkeys + 1) * 10 > l->kcap * 7) {
 		size_t ncap = l->kcap * 2, ocap = l->kcap;
-		struct slot *old = l->keys, *t = calloc(ncap, sizeof(*t));
+		struct slot *old = l->keys, *t = table_new(ncap);
 
 		if (!t)
 			return cb_error(eb, CB_ENOMEM, "out of memory");
@@ -277,6 +301,8 @@ project(struct cb_lazyreplay *l, const struct cb_entry *e, uint64_t leaf,
 
 	l->ok_valid = false;
 	l->any_pending = -1;
+	if (!cb_entry_body(e))
+		return cb_error(eb, CB_ENOMEM, "out of memory");
 	if ((rc = cb_ledger_take(l->st, e, &verdict, &why, eb)))
 		return rc;
 	if (l->hooks.stored)
@@ -410,28 +436,31 @@ set_aside(struct cb_lazyreplay *l, const struct cb_entry *e, uint64_t leaf,
           bool *done, struct cb_errbuf *eb)
 {
 	static const char *const numbers[] = { "card_no", "national_id" };
-	const char *cell = json_string_value(json_object_get(e->json, "cell"));
-	uint64_t idk = key_of(l, e->id, CB_HASH_BYTES, true);
+	char cell[CB_CODE_MAX + 1];
+	const char *str;
+	uint64_t idk, nk[2];
 	uint32_t i = (uint32_t)l->naside;
-	uint64_t nk[2];
-	size_t nn = 0;
+	size_t nn = 0, len;
 	bool yes;
 	cb_err rc;
 
 	*done = false;
-	if (strcmp(e->op, "member.add") || e->ndeps || !cell ||
-	    l->naside >= NAMED - 1 || key_known(l, idk))
+	/* A cell code too long to be one is left to the projection. */
+	if (strcmp(e->op, "member.add") || e->ndeps || l->naside >= NAMED - 1 ||
+	    !cb_entry_body_string(e, "cell", &str, &len) || len > CB_CODE_MAX ||
+	    memchr(str, 0, len))
 		return CB_OK;
-	for (size_t k = 0; k < 2; k++) {
-		json_t *v = json_object_get(e->json, numbers[k]);
-
-		if (!json_is_string(v))
-			continue;
-		nk[nn] = key_of(l, json_string_value(v), json_string_length(v),
-		                false);
-		if (key_known(l, nk[nn++]))
+	memcpy(cell, str, len);
+	cell[len] = 0;
+	key_prefetch(l, idk = key_of(l, e->id, CB_HASH_BYTES, true));
+	for (size_t k = 0; k < 2; k++)
+		if (cb_entry_body_string(e, numbers[k], &str, &len))
+			key_prefetch(l, nk[nn++] = key_of(l, str, len, false));
+	if (key_known(l, idk))
+		return CB_OK;
+	for (size_t k = 0; k < nn; k++)
+		if (key_known(l, nk[k]))
 			return CB_OK;
-	}
 	if ((rc = prev_pending(l, e, &yes, eb)) || yes)
 		return rc;
 	if ((rc = cell_writable(l, e, cell, &yes, eb)) || !yes)
@@ -491,6 +520,8 @@ cb_lazyreplay_take(struct cb_lazyreplay *l, const struct cb_entry *e,
 		                   key_of(l, e->deps[i], CB_HASH_BYTES, true),
 		                   true, eb)))
 			return rc;
+	if (!cb_entry_body(e))
+		return cb_error(eb, CB_ENOMEM, "out of memory");
 	if ((rc = name_strings(l, e->json, NULL, all, eb)))
 		return rc;
 	if (all) {
@@ -531,7 +562,7 @@ cb_lazyreplay_new(struct cb_store *st, bool lazy, const char *tmpdir,
 		l->hooks = *hooks;
 	crypto_shorthash_keygen(l->hkey);
 	l->kcap = 64; /* small: the tests' logs make it grow */
-	if (!(l->keys = calloc(l->kcap, sizeof(*l->keys)))) {
+	if (!(l->keys = table_new(l->kcap))) {
 		free(l);
 		return cb_error(eb, CB_ENOMEM, "out of memory");
 	}

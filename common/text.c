@@ -185,8 +185,18 @@ collapse_space(char *s, bool fold_d)
 bool
 cb_text_is_nfc(const char *s)
 {
-	size_t n = strlen(s), i;
-	char *nfc = NULL;
+	return cb_text_is_nfc_n(s, strlen(s));
+}
+
+bool
+cb_text_is_nfc_n(const char *s, size_t n)
+{
+	/* Code points, decomposed then composed in place: most strings fit,
+	 * and nothing is allocated. */
+	utf8proc_int32_t buf[128];
+	utf8proc_ssize_t m, k;
+	size_t i = 0;
+	char *copy, *nfc = NULL;
 	bool same;
 
 	/* Plain ASCII is always NFC: skip utf8proc for the common case. */
@@ -195,10 +205,25 @@ cb_text_is_nfc(const char *s)
 			break;
 	if (i == n)
 		return true;
-	if (text_map(s, UTF8PROC_COMPOSE, &nfc, NULL))
+	m = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+	                       buf, 128, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+	if (m >= 0 && m <= 128) {
+		m = utf8proc_normalize_utf32(
+			buf, m, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+		for (i = 0, k = 0; m >= 0 && i < n && k < m; k++)
+			if (next_code_point(s, n, &i) != buf[k])
+				return false;
+		return m >= 0 && i == n && k == m;
+	}
+	/* Long, or not UTF-8 (text_map says so): the whole string mapped. */
+	if (!(copy = malloc(n + 1)))
 		return false;
-	same = strcmp(s, nfc) == 0;
+	memcpy(copy, s, n);
+	copy[n] = 0;
+	same = !text_map(copy, UTF8PROC_COMPOSE, &nfc, NULL) &&
+	       strcmp(copy, nfc) == 0;
 	free(nfc);
+	free(copy);
 	return same;
 }
 

@@ -16,6 +16,9 @@ bool cb_utf8_valid(const char *s, size_t n);
 
 /* True when the NUL-terminated valid UTF-8 string s is already in NFC. */
 bool cb_text_is_nfc(const char *s);
+/* The same for the n bytes at s (valid UTF-8, no NUL, not NUL-ended);
+ * allocates nothing for short strings. */
+bool cb_text_is_nfc_n(const char *s, size_t n);
 
 /* NFC-normalise s into a new malloc'd string (*out, caller frees). Fails with
  * CB_EINVAL for invalid UTF-8 (message names the byte offset). */

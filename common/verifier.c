@@ -51,6 +51,7 @@ struct cb_verifier {
 	size_t window;
 	size_t wake_every; /* the reader wakes waiting workers this often */
 	unsigned delay_us;
+	const char *lazy_op;
 
 	_Atomic size_t next; /* the first slot no one has claimed */
 	_Atomic size_t end;  /* slots from here on are not needed */
@@ -113,7 +114,9 @@ run_job(struct cb_verifier *v, size_t i)
 	struct cb_errbuf eb;
 	int st = GOOD;
 
-	if (cb_entry_decode(v->p + s->off + 4, s->len, &s->e, &eb))
+	if (v->lazy_op ? cb_entry_decode_lazy(v->p + s->off + 4, s->len,
+	                                      v->lazy_op, &s->e, &eb)
+	               : cb_entry_decode(v->p + s->off + 4, s->len, &s->e, &eb))
 		st = BAD_ENTRY;
 	else if (cb_entry_verify_signature(&s->e, &eb))
 		st = BAD_SIGNATURE;
@@ -278,6 +281,7 @@ cb_verifier_new(const void *stream, size_t len, size_t max,
 	v->window = opts && opts->window ? opts->window : CB_VERIFIER_WINDOW;
 	v->wake_every = v->window / 8 ? v->window / 8 : 1;
 	v->delay_us = opts ? opts->job_delay_us : 0;
+	v->lazy_op = opts ? opts->lazy_op : NULL;
 	atomic_init(&v->next, 0);
 	atomic_init(&v->end, v->nslots);
 	atomic_init(&v->done, 0);

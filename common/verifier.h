@@ -28,6 +28,10 @@ struct cb_verifier_opts {
 	/* For tests: each worker sleeps this long before every job, so that
 	 * verification lags behind the reader. */
 	unsigned job_delay_us;
+	/* Entries of this op ("" for all) are decoded by
+	 * cb_entry_decode_lazy: their bodies may come without a tree
+	 * (cb_entry_body). NULL: every body is parsed. */
+	const char *lazy_op;
 };
 
 #define CB_VERIFIER_MAX_THREADS 8

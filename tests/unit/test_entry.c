@@ -335,6 +335,248 @@ test_malformed_bodies_are_refused(void **state)
 	expect_decode_error(buf, n, "magic");
 }
 
+/* Decode body b both ways: the same verdict and message, the same tree
+ * once asked for, the same top-level strings. True when the lazy decode
+ * kept no tree (the scan accepted the body). */
+static bool
+lazy_agrees(const char *b, size_t blen)
+{
+	static unsigned char buf[70000];
+	struct cb_entry full = CB_ENTRY_INIT, lazy = CB_ENTRY_INIT;
+	struct cb_errbuf e1, e2;
+	const char *key, *str;
+	cb_err r1, r2;
+	json_t *v;
+	size_t n, len;
+	bool scanned;
+
+	n = raw_entry(buf, 1, NULL, "member.add", NULL, 0, b, blen, sk);
+	e1.msg[0] = e2.msg[0] = 0;
+	r1 = cb_entry_decode(buf, n, &full, &e1);
+	r2 = cb_entry_decode_lazy(buf, n, NULL, &lazy, &e2);
+	if (r1 != r2 || strcmp(e1.msg, e2.msg))
+		fail_msg("body '%.*s': decode says %d '%s', the lazy decode "
+		         "%d '%s'",
+		         (int)blen, b, r1, e1.msg, r2, e2.msg);
+	if (r1)
+		return false;
+	scanned = lazy.json == NULL;
+	json_object_foreach(full.json, key, v)
+	{
+		bool got = cb_entry_body_string(&lazy, key, &str, &len);
+
+		assert_int_equal(got, json_is_string(v));
+		if (got && (len != json_string_length(v) ||
+		            memcmp(str, json_string_value(v), len)))
+			fail_msg("body '%.*s': key '%s' reads differently",
+			         (int)blen, b, key);
+	}
+	assert_false(cb_entry_body_string(&lazy, "no such key", &str, &len));
+	assert_non_null(cb_entry_body(&lazy));
+	assert_true(json_equal(full.json, lazy.json));
+	assert_memory_equal(full.id, lazy.id, 32);
+	cb_entry_release(&full);
+	cb_entry_release(&lazy);
+	return scanned;
+}
+
+static uint64_t rng_state = 88172645463325252ull;
+
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* A random body value: Vietnamese and ASCII strings, some not NFC or
+ * with characters JSON escapes, integers at and past the limits. */
+static json_t *
+random_value(int depth)
+{
+	static const char *const strs[] = {
+		"",
+		"Nguyễn Văn Hợp",
+		"Chi bộ thôn Đại Giáp",
+		"Nguye\xcc\x82\xcc\x83n", /* not NFC */
+		"a\"b",
+		"tab\there",
+		"26734.01",
+		"\xc3\x85ngstr\xc3\xb6m",
+		"A\xcc\x8a", /* not NFC */
+		"đ",
+	};
+	static const json_int_t ints[] = { 0,
+		                           1,
+		                           -1,
+		                           42,
+		                           9007199254740991LL,
+		                           -9007199254740991LL,
+		                           9007199254740992LL,
+		                           INT64_MIN };
+	json_t *o;
+
+	switch (depth > 34 ? rng() % 4 : rng() % 7) {
+	case 0: return json_string(strs[rng() % 10]);
+	case 1: return json_integer(ints[rng() % 8]);
+	case 2: return rng() % 2 ? json_true() : json_null();
+	case 3: return json_integer((json_int_t)(rng() % 100000));
+	case 4:
+	case 5:
+		o = json_object();
+		for (int i = (int)(rng() % 4); i > 0; i--) {
+			char k[8];
+
+			snprintf(k, sizeof(k), "%c%d", 'a' + (int)(rng() % 3),
+			         (int)(rng() % 3));
+			json_object_set_new(
+				o, rng() % 8 ? k : strs[rng() % 10],
+				random_value(depth + 1 + (int)(rng() % 4)));
+		}
+		return o;
+	default:
+		o = json_array();
+		for (int i = (int)(rng() % 3); i > 0; i--)
+			json_array_append_new(
+				o, random_value(depth + 1 + (int)(rng() % 6)));
+		return o;
+	}
+}
+
+static void
+test_lazy_decode_agrees(void **state)
+{
+	static const char *const bodies[] = {
+		"{}",
+		"{ }",
+		" {}",
+		"{}\n",
+		"{\"a\":1}",
+		"{\"a\":-0}",
+		"{\"a\":-1}",
+		"{\"a\":01}",
+		"{\"a\":1.0}",
+		"{\"a\":1e3}",
+		"{\"a\":1E3}",
+		"{\"a\":9007199254740991}",
+		"{\"a\":9007199254740992}",
+		"{\"a\":-9007199254740991}",
+		"{\"a\":-9007199254740992}",
+		"{\"a\":12345678901234567890}",
+		"{\"a\":1234567890123456}",
+		"{\"a\":0123}",
+		"{\"a\":-}",
+		"{\"a\":--1}",
+		"{\"a\":+1}",
+		"{\"b\":1,\"a\":2}",
+		"{\"a\":1,\"a\":1}",
+		"{\"a\":1,\"ab\":1}",
+		"{\"ab\":1,\"a\":1}",
+		"{\"a\":\"x\\\"y\"}",
+		"{\"a\":\"\\u0000\"}",
+		"{\"a\":\"\t\"}",
+		"{\"a\":[1,2,{\"b\":null}]}",
+		"{\"a\":[]}",
+		"{\"a\":[,]}",
+		"{\"a\":[1,]}",
+		"{\"a\":tru}",
+		"{\"a\":true,}",
+		"{\"a\":nul}",
+		"{\"a\":false}",
+		"{\"a\"1}",
+		"{\"a\":}",
+		"{\"a\":1}x",
+		"{\"a\":1}}",
+		"{\"a\":\"Nguyễn\"}",
+		"{\"a\":\"",
+		"{1:2}",
+		"{\"a\":1 }",
+		"{\"a\":{\"b\":{}},\"b\":[[]]}",
+		"{,}",
+		"{\"a\"}",
+		"{\"Nguye\xcc\x82\xcc\x83n\":1}",
+		"{\"a\":\"Nguye\xcc\x82n\"}",
+		"{\"\":1}",
+		"{\"\":1,\"\":2}",
+		"{\"cell\":{\"cell\":\"x\"}}",
+		"{\"a\":[\"cell\"],\"cell\":\"26734.01\"}",
+		"[]",
+		"\"x\"",
+		"",
+	};
+	char deep[200];
+	size_t scanned = 0, tried = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+		lazy_agrees(bodies[i], strlen(bodies[i]));
+	/* Nesting at and around the limit of 32. */
+	for (int d = 29; d <= 36; d++) {
+		size_t n = 0;
+
+		n += (size_t)snprintf(deep, sizeof(deep), "{\"a\":");
+		for (int i = 1; i < d; i++)
+			deep[n++] = '[';
+		deep[n++] = '1';
+		for (int i = 1; i < d; i++)
+			deep[n++] = ']';
+		deep[n++] = '}';
+		lazy_agrees(deep, n);
+	}
+	/* Random bodies, canonical (as a replica writes them), then each
+	 * with a byte changed, inserted or removed. */
+	for (int round = 0; round < 3000; round++) {
+		static const char alphabet[] =
+			"{}[]\":,-0123456789.eE tfnul\\a";
+		json_t *body = json_object();
+		char *text, *m;
+		size_t n;
+
+		for (int i = (int)(rng() % 5); i > 0; i--) {
+			char k[8];
+
+			snprintf(k, sizeof(k), "k%d", (int)(rng() % 6));
+			json_object_set_new(body, k, random_value(1));
+		}
+		text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+		n = strlen(text);
+		tried++;
+		if (lazy_agrees(text, n))
+			scanned++;
+		m = malloc(n + 2);
+		for (int k = 0; k < 4; k++) {
+			size_t at = n ? rng() % n : 0, len = n;
+
+			memcpy(m, text, n + 1);
+			switch (rng() % 3) {
+			case 0:
+				m[at] = alphabet[rng() %
+				                 (sizeof(alphabet) - 1)];
+				break;
+			case 1:
+				memmove(m + at + 1, m + at, n - at + 1);
+				m[at] = alphabet[rng() %
+				                 (sizeof(alphabet) - 1)];
+				len++;
+				break;
+			default:
+				if (n) {
+					memmove(m + at, m + at + 1, n - at);
+					len--;
+				}
+			}
+			lazy_agrees(m, len);
+		}
+		free(m);
+		free(text);
+		json_decref(body);
+	}
+	/* Most canonical bodies need no tree: the fast path is taken. */
+	assert_true(scanned > tried / 4);
+}
+
 static void
 test_oversized_is_refused(void **state)
 {
@@ -429,6 +671,7 @@ main(void)
 		cmocka_unit_test(test_every_flipped_byte_is_refused),
 		cmocka_unit_test(test_every_truncation_is_refused),
 		cmocka_unit_test(test_malformed_bodies_are_refused),
+		cmocka_unit_test(test_lazy_decode_agrees),
 		cmocka_unit_test(test_oversized_is_refused),
 		cmocka_unit_test(test_wrong_key_is_refused),
 		cmocka_unit_test(test_chain_rules),

@@ -434,8 +434,9 @@ replay(const struct cb_buf *const *log, size_t n, bool lz, struct verdicts *v,
 		struct cb_entry e = CB_ENTRY_INIT;
 
 		taking = i;
-		if (cb_entry_decode(log[i]->data + 4, log[i]->len - 4, &e,
-		                    &eb) ||
+		/* As the audit reads it: a member.add without its tree. */
+		if (cb_entry_decode_lazy(log[i]->data + 4, log[i]->len - 4,
+		                         lz ? "member.add" : "", &e, &eb) ||
 		    cb_lazyreplay_take(l, &e, i, &eb))
 			fail_msg("leaf %zu: %s", i, eb.msg);
 		cb_entry_release(&e);

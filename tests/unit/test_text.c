@@ -92,6 +92,58 @@ test_nfc(void **state)
 	assert_false(cb_text_is_nfc(NGUYEN_NFD));
 	assert_false(cb_text_is_nfc("\xCE\xA9\xE2\x84\xA6")); /* Ohm sign */
 	assert_false(cb_text_is_nfc("abc\xFF"));
+	/* dot below and circumflex in the wrong order: NFC reorders them */
+	assert_false(cb_text_is_nfc("a\xCC\x82\xCC\xA3"));
+	assert_true(cb_text_is_nfc_n(NGUYEN_NFC "x", strlen(NGUYEN_NFC)));
+	assert_false(cb_text_is_nfc_n(NGUYEN_NFD "x", strlen(NGUYEN_NFD)));
+}
+
+/* The check without allocation (short strings) and the one that maps the
+ * whole string (long ones) agree with NFC itself, on strings of base
+ * letters, Vietnamese marks in any order, precomposed letters and
+ * singletons (Ohm, Kelvin). */
+static void
+test_nfc_check_agrees(void **state)
+{
+	static const char *const parts[] = {
+		"a",
+		"o",
+		"u",
+		"e",
+		" ",
+		"\xCC\x82",
+		"\xCC\x83",
+		"\xCC\xA3",
+		"\xCC\x9B",
+		"\xCC\x81",
+		"\xC6\xA1",
+		"\xE1\xBB\x87",
+		"\xE1\xBA\xA1",
+		"\xE2\x84\xA6",
+		"\xE2\x84\xAA",
+		"\xC4\x91",
+	};
+	uint64_t r = 0x9e3779b97f4a7c15ull;
+	struct cb_errbuf eb;
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		char s[1200] = "";
+		char *nfc = NULL;
+		int n = 1 + (int)(round % 7 == 0 ? 200 : r % 12);
+
+		for (int i = 0; i < n; i++) {
+			r ^= r << 13;
+			r ^= r >> 7;
+			r ^= r << 17;
+			strcat(s, parts[r % 16]);
+		}
+		assert_int_equal(cb_text_nfc(s, &nfc, &eb), CB_OK);
+		assert_int_equal(cb_text_is_nfc(s), strcmp(s, nfc) == 0);
+		if (cb_text_is_nfc_n(nfc, strlen(nfc)) != true)
+			fail_msg("NFC of '%s' is not NFC", s);
+		free(nfc);
+	}
 }
 
 static void
@@ -288,6 +340,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_nfc),
+		cmocka_unit_test(test_nfc_check_agrees),
 		cmocka_unit_test(test_nfc_invalid),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_lower),
