@@ -624,6 +624,10 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
            bool *ok)
 {
 	struct cb_verifier_opts vopts = { .threads = -1 };
+	struct cb_buf spare = CB_BUF_INIT;
+	const void *next_p;
+	size_t next_len;
+	int next_rc = 0;
 	struct cb_merkle_stream ms;
 	struct source src;
 	struct cb_errbuf eb;
@@ -656,22 +660,30 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 	/* The lazy replay reads three fields of a member.add it sets aside:
 	 * its body's tree is built only if it is projected after all. */
 	vopts.lazy_op = o->full_replay ? NULL : "member.add";
+	if (source_page(&src, &next_p, &next_len))
+		goto out;
 	for (;;) {
 		struct cb_verifier *v;
 		const struct cb_entry *e;
-		const void *p;
-		size_t len;
+		const void *p = next_p;
+		size_t len = next_len;
 		bool sig;
 		cb_err r;
+		struct cb_buf t;
 
-		if (source_page(&src, &p, &len))
-			goto out;
 		if (!len)
 			break;
 		if (!(v = cb_verifier_new(p, len, SIZE_MAX, &vopts))) {
 			audit_error("out of memory");
 			goto out;
 		}
+		/* The next page is read while the workers verify this one:
+		 * otherwise they would wait for every read. This page stays
+		 * in spare; a failure is acted on once it is checked. */
+		t = spare;
+		spare = src.raw;
+		src.raw = t;
+		next_rc = source_page(&src, &next_p, &next_len);
 		if (s->is_log && !s->replay && s->nleaves == 0) {
 			/* leaf 0 names the hub key if none was trusted */
 			struct cb_stream_reader rd;
@@ -734,6 +746,8 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 			            (unsigned long long)s->nleaves, eb.msg);
 			break;
 		}
+		if (next_rc)
+			goto out;
 	}
 	if (s->leaf_of_lost) {
 		audit_error("out of memory");
@@ -786,6 +800,7 @@ out:
 	if (in_tx)
 		cb_store_rollback(s->replay);
 	source_close(&src);
+	cb_buf_release(&spare);
 	return rc;
 }
 
