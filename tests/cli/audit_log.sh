@@ -286,4 +286,23 @@ expect_match "status shows the evidence" "EVIDENCE: .*changed under this replica
 out=$(audit verify --hub "$URL" --pin "$PIN"); rc=$?
 expect_eq "the auditor, shown the other history, fails it" 1 "$rc"
 expect_match "a split view" "not the one it signed before|shrank" "$out"
+
+# the hub signs its checkpoints with a key that is not the hub's: the agent
+# refuses them and keeps the one it holds
+kill $HUB_PID; wait $HUB_PID 2>/dev/null
+"$CHIBO_HUB_BIN" --dir "$T/other" init --code BG.LG --name "Giả" >/dev/null
+cp "$T/other/hub.key" "$T/hub2/hub.key"
+"$CHIBO_HUB_BIN" --dir "$T/hub2" serve --listen "127.0.0.1:$PORT" \
+	> "$T/serve.out" 2>> "$T/serve.log" &
+HUB_PID=$!
+for _ in $(seq 50); do grep -q serving "$T/serve.out" && break; sleep 0.1; done
+held=$(sqlite3 "$T/c/replica.db" "SELECT value FROM meta WHERE key = 'log_checkpoint'")
+C cell create --code 02 --name "Chi bộ thôn Thượng" --kind residential >/dev/null
+err=$(C sync 2>&1 >/dev/null); rc=$?
+expect_eq "c's push is signed under the wrong key: c stops" 77 "$rc"
+expect_match "saying why" "checkpoint is not signed by the hub's key" "$err"
+expect_eq "c keeps the checkpoint it held" "$held" \
+	"$(sqlite3 "$T/c/replica.db" "SELECT value FROM meta WHERE key = 'log_checkpoint'")"
+err=$(C sync 2>&1 >/dev/null); rc=$?
+expect_eq "and refuses again" 77 "$rc"
 finish
