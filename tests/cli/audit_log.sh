@@ -8,9 +8,9 @@
 # and writes a proof file that checks offline. Then the attacks, each
 # caught with its own message: the hub drops an entry; rewrites an old
 # one; serves another history (a split view) to an agent and to the
-# auditor; a checkpoint under a key that is not the hub's; an author's
-# forked chain; an entry outside its author's subtree that a compromised
-# hub accepted and re-signed. And the log's endpoints refuse malformed,
+# auditor; a checkpoint under a key that is not the hub's (to the auditor
+# and to an agent); an author's forked chain; an entry outside its
+# author's subtree that a compromised hub accepted and re-signed. And the log's endpoints refuse malformed,
 # out-of-range and out-of-role requests with a JSON error.
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 : "${CHIBO_AUDIT_BIN:?CHIBO_AUDIT_BIN must name the chibo-audit binary}"
