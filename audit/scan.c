@@ -564,6 +564,18 @@ replay_verdict(void *ctx, uint64_t leaf, const struct cb_entry *e,
 	}
 }
 
+/* An entry that waited for another is judged when that one arrives, in
+ * the take of a later leaf: its verdict counts as its own leaf's. */
+static void
+replay_settled(void *ctx, int64_t lsn, const struct cb_entry *e, cb_err verdict,
+               const char *why)
+{
+	struct scan *s = ctx;
+
+	if (lsn >= 1 && (uint64_t)lsn <= s->nreplayed)
+		replay_verdict(ctx, s->leaf_of[lsn - 1], e, verdict, why);
+}
+
 cb_err
 audit_leaf_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
                 struct cb_errbuf *eb)
@@ -614,6 +626,7 @@ replay_open(struct scan *s, bool full)
 		audit_error("cannot make the scratch database: %s", eb.msg);
 		return 1;
 	}
+	cb_store_on_settled(s->replay, replay_settled, s);
 	return 0;
 }
 

@@ -269,6 +269,7 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 			"SELECT bytes, state FROM entries WHERE lsn = ?";
 		struct cb_errbuf why;
 		sqlite3_stmt *q;
+		cb_err verdict;
 
 		if (sqlite3_prepare_v2(cb_store_db(st), one, -1, &q, NULL)) {
 			rc = cb_store_error(st, eb, "cannot read the log");
@@ -305,8 +306,12 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 		                  SQLITE_STATIC);
 		cb_bind_text(q, 2, rc ? why.msg : NULL);
 		sqlite3_bind_int64(q, 3, lsns[i]);
-		if ((rc = cb_store_step_done(st, q, eb)) ||
-		    (rc = cb_ledger_settle(st, e.id, bound, eb)))
+		verdict = rc;
+		if ((rc = cb_store_step_done(st, q, eb)))
+			goto out;
+		cb_store_settled(st, lsns[i], &e, verdict,
+		                 verdict ? why.msg : "");
+		if ((rc = cb_ledger_settle(st, e.id, bound, eb)))
 			goto out;
 	}
 out:

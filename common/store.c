@@ -25,7 +25,24 @@ struct cb_store {
 	char *path;
 	size_t nstmts;
 	struct stmt_slot stmts[STMT_CACHE_MAX];
+	cb_settled_fn settled;
+	void *settled_ctx;
 };
+
+void
+cb_store_on_settled(struct cb_store *st, cb_settled_fn fn, void *ctx)
+{
+	st->settled = fn;
+	st->settled_ctx = ctx;
+}
+
+void
+cb_store_settled(struct cb_store *st, int64_t lsn, const struct cb_entry *e,
+                 cb_err verdict, const char *why)
+{
+	if (st->settled)
+		st->settled(st->settled_ctx, lsn, e, verdict, why);
+}
 
 int
 cb_store_schema_version(void)

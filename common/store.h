@@ -8,6 +8,7 @@
 #define CB_STORE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -26,6 +27,19 @@ void cb_store_free(struct cb_store **st);
 sqlite3 *cb_store_db(struct cb_store *st);
 const char *cb_store_path(const struct cb_store *st);
 int cb_store_schema_version(void);
+
+/* An entry that waited for another (pending) is judged when that one
+ * arrives, inside cb_ledger_take of a later entry (ledger.h): the ledger
+ * tells a reader that wants every verdict, such as the audit, through
+ * this hook: the entry's log position (lsn), the entry, and its verdict
+ * and reason as cb_ledger_take gives them. */
+struct cb_entry;
+typedef void (*cb_settled_fn)(void *ctx, int64_t lsn, const struct cb_entry *e,
+                              cb_err verdict, const char *why);
+void cb_store_on_settled(struct cb_store *st, cb_settled_fn fn, void *ctx);
+void cb_store_settled(struct cb_store *st, int64_t lsn,
+                      const struct cb_entry *e, cb_err verdict,
+                      const char *why);
 
 /* Turn the last SQLite error into a message "what: sqlite says" (disk full
  * and read-only file get a sentence of their own). Returns CB_EIO. */

@@ -190,6 +190,14 @@ m2=$(sqlite3 "$T/hub/hub.db" "SELECT lower(hex(id)) FROM entries WHERE op = 'mem
 cp -r "$T/b" "$T/b3"
 "$CHIBO_FORGE" append "$T/b3" member.update \
 	"{\"member\":\"$m2\",\"work_category\":\"other\"}" >/dev/null
+# and an acceptance by a's key of a release from b to c, placed before the
+# release in the log: it waits for it, and is judged only when it comes
+m1=$(sqlite3 "$T/hub/hub.db" "SELECT lower(hex(id)) FROM entries WHERE op = 'member.add' AND instr(bytes, CAST('\"card_no\":\"m1\"' AS BLOB)) > 0")
+"$CHIBO_FORGE" append "$T/b3" member.release \
+	"{\"member\":\"$m1\",\"to_org\":\"07299\",\"letter_no\":\"9-GGT\",\"letter_date\":\"2026-11-12\",\"on\":\"2026-11-12\"}" >/dev/null
+rel3=$(sqlite3 "$T/b3/replica.db" "SELECT lower(hex(id)) FROM entries WHERE op = 'member.release' AND reason = 'forged'")
+"$CHIBO_FORGE" append "$T/a3" member.accept \
+	"{\"release\":\"$rel3\",\"cell\":\"07297.01\",\"reported_on\":\"2026-11-13\"}" >/dev/null
 fresh
 rm -rf "$T/evil" && mkdir -p "$T/evil" && cp "$T/x.db" "$T/evil/hub.db" && cp "$T/hub/hub.key" "$T/evil/"
 for r in a3 b3; do
@@ -202,7 +210,8 @@ for how in "" --full-replay; do
 	expect_match "precisely ${how:-(lazy)}" "cell.create\) writes outside what its key may write: '07298' belongs to another" "$out"
 	expect_match "a member added to another's cell ${how:-(lazy)}" "member.add\) writes outside what its key may write: '07298.01' belongs to another" "$out"
 	expect_match "another's member changed ${how:-(lazy)}" "member.update\) writes outside what its key may write: member ${m2:0:12} belongs to another" "$out"
-	expect_match "three of them ${how:-(lazy)}" "outside their key's scope or enrolment: 3" "$out"
+	expect_match "an acceptance judged when its release came ${how:-(lazy)}" "member.accept\) writes outside what its key may write" "$out"
+	expect_match "four of them ${how:-(lazy)}" "outside their key's scope or enrolment: 4" "$out"
 done
 
 # bundles: a commune's export, checked by the auditor; one entry removed or

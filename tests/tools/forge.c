@@ -24,6 +24,7 @@
 
 #include "httpsig.h"
 #include "ledger.h"
+#include "ops.h"
 #include "tlog.h"
 
 static int
@@ -69,7 +70,8 @@ append(struct cb_ledger *lg, char **argv)
 {
 	struct cb_entry_fields f = { 0 };
 	struct cb_entry e = CB_ENTRY_INIT;
-	unsigned char head_id[CB_HASH_BYTES];
+	unsigned char head_id[CB_HASH_BYTES],
+		deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES];
 	struct cb_errbuf eb;
 	json_error_t je;
 	json_t *body = json_loads(argv[1], 0, &je);
@@ -87,6 +89,9 @@ append(struct cb_ledger *lg, char **argv)
 	f.time_ms = cb_now_ms();
 	f.op = argv[0];
 	f.body = body;
+	/* the deps the agent would list (the release an answer names...) */
+	f.ndeps = cb_ops_deps(f.op, body, deps, CB_OPS_MAX_DEPS);
+	f.deps = (const unsigned char(*)[CB_HASH_BYTES])deps;
 	if (cb_entry_build(&f, &e, &eb) ||
 	    cb_ledger_store_entry(lg->st, &e, "rejected", "forged", &eb) ||
 	    cb_store_commit(lg->st, &eb))
