@@ -946,6 +946,12 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* The WAL is copied into hub.db between pushes, on a thread of its
+	 * own, rather than by the push whose commit finds it large. */
+	if (cb_store_checkpoint_behind(srv.lg->st, &eb)) {
+		hub_error("%s", eb.msg);
+		goto out;
+	}
 	d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_EPOLL,
 		0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
