@@ -58,6 +58,8 @@ trap 'exit 1' INT TERM
 agent() { "$CHIBO_AGENT" -R "$T/replica" "$@"; }
 hub() { "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
 now() { date +%s.%N; }
+# CPU seconds (user + system) a process has used so far, from /proc.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 if [ -n "$LINK" ]; then
 	echo "chibo bench: sync over a $RATE kbit/s, $DELAY ms one-way, $LOSS % loss link ($N member.add entries)"
@@ -124,9 +126,12 @@ awk -v n="$N" -v a="$t0" -v b="$t1" 'BEGIN {
 
 # Everything the replica holds is pushed: init, the cell and N members.
 total=$((N + 2))
+TIMED=()
+[ ! -x /usr/bin/time ] || TIMED=(/usr/bin/time -f "%U %S" -o "$T/sync.cpu")
+hub_cpu0=$(cpu_of "$HUB_PID")
 t0=$(now)
-if ! timeout "${CHIBO_BENCH_TIMEOUT:-600}" "${INNS_A[@]}" "$CHIBO_AGENT" -R "$T/replica" \
-	sync >"$T/sync.out" 2>"$T/sync.err" ||
+if ! timeout "${CHIBO_BENCH_TIMEOUT:-600}" "${INNS_A[@]}" "${TIMED[@]}" \
+	"$CHIBO_AGENT" -R "$T/replica" sync >"$T/sync.out" 2>"$T/sync.err" ||
 	! grep -q "up to $total ($total pushed now)" "$T/sync.out"; then
 	echo "bench: sync failed or did not push $total entries:" >&2
 	cat "$T/sync.out" "$T/sync.err" >&2
@@ -134,8 +139,13 @@ if ! timeout "${CHIBO_BENCH_TIMEOUT:-600}" "${INNS_A[@]}" "$CHIBO_AGENT" -R "$T/
 	exit 1
 fi
 t1=$(now)
+hub_cpu1=$(cpu_of "$HUB_PID")
 awk -v n="$total" -v a="$t0" -v b="$t1" 'BEGIN {
 	printf "  sync, end to end:              %8d entries  %.2f s  %8.0f entries/s\n", n, b - a, n / (b - a) }'
+agent_cpu=n/a
+[ ! -s "$T/sync.cpu" ] || agent_cpu=$(awk '{ printf "%.2f s", $1 + $2 }' "$T/sync.cpu")
+awk -v a="$hub_cpu0" -v b="$hub_cpu1" -v g="$agent_cpu" 'BEGIN {
+	printf "  CPU time (user + sys):         %8.2f s hub, %s agent\n", b - a, g }'
 sent=$(sed -n 's/^sent \([0-9]*\) bytes, received \([0-9]*\) bytes in \([0-9]*\) requests$/\1 \2 \3/p' "$T/sync.out")
 if [ -n "$sent" ]; then
 	read -r sent_b recv_b requests <<<"$sent"

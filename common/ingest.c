@@ -16,6 +16,10 @@
 #include "buf.h"
 #include "ledger.h"
 #include "project.h"
+#include "tlog.h"
+
+/* With a log, the Merkle tree is extended every this many entries. */
+#define TLOG_EVERY 1000
 
 cb_err
 cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
@@ -72,7 +76,7 @@ cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 
 	if (!v)
 		return cb_error(eb, CB_ENOMEM, "out of memory reading a push");
-	rc = cb_ingest_push_from(st, author, v, r, eb);
+	rc = cb_ingest_push_from(st, author, v, NULL, r, eb);
 	cb_verifier_free(&v);
 	return rc;
 }
@@ -80,8 +84,8 @@ cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 cb_err
 cb_ingest_push_from(struct cb_store *st,
                     const unsigned char author[CB_KEY_BYTES],
-                    struct cb_verifier *v, struct cb_push_result *r,
-                    struct cb_errbuf *eb)
+                    struct cb_verifier *v, const struct cb_ingest_log *log,
+                    struct cb_push_result *r, struct cb_errbuf *eb)
 {
 	const struct cb_entry *e;
 	struct cb_push_result res = { .status = 200 };
@@ -89,6 +93,7 @@ cb_ingest_push_from(struct cb_store *st,
 	struct cb_errbuf why;
 	cb_err verdict;
 	bool verified;
+	uint64_t added;
 	cb_err rc;
 
 	if ((rc = cb_store_begin(st, eb)))
@@ -176,9 +181,22 @@ cb_ingest_push_from(struct cb_store *st,
 		res.pending += verdict == CB_EPENDING;
 		res.head = e->seq;
 		memcpy(head_id, e->id, CB_HASH_BYTES);
+		if (log && res.accepted % TLOG_EVERY == 0 &&
+		    (rc = cb_tlog_catch_up(st, &added, eb)))
+			goto fail;
 	}
 	if (rc != CB_ENOTFOUND && rc != CB_OK)
 		goto fail;
+	if (log) {
+		/* keep the 409's message: signing has its own errbuf */
+		struct cb_errbuf seb;
+
+		if ((rc = cb_tlog_sign(st, log->org, log->sk, &seb))) {
+			cb_error(eb, rc, "cannot sign a checkpoint: %s",
+			         seb.msg);
+			goto fail;
+		}
+	}
 	if ((rc = cb_store_commit(st, eb)))
 		return rc;
 	*r = res;

@@ -51,17 +51,30 @@ cb_err cb_ingest_push(struct cb_store *st,
                       const void *stream, size_t len, struct cb_push_result *r,
                       struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* A hub's transparency log (tlog.h), kept by a push: the origin and the
+ * key its checkpoints are signed with. */
+struct cb_ingest_log {
+	const char *org;
+	const unsigned char *sk;
+};
+
 /* cb_ingest_push in two steps, so that a server can start decoding and
  * verifying a push before it waits for the lock around st:
  *
  *	v = cb_verifier_new(stream, len, CB_PUSH_MAX_ENTRIES, NULL);
- *	lock; rc = cb_ingest_push_from(st, author, v, &r, eb); unlock;
+ *	lock; rc = cb_ingest_push_from(st, author, v, log, &r, eb); unlock;
  *	cb_verifier_free(&v);
  *
- * The same results as cb_ingest_push. v is used up either way. */
+ * The same results as cb_ingest_push. v is used up either way. With log,
+ * the push also extends the Merkle tree as it goes (while the verifier
+ * works ahead, rather than after it) and signs a checkpoint of the log
+ * in its own transaction (cb_tlog_sign), so that what it acknowledges is
+ * in that checkpoint; if signing fails, nothing is stored. */
 cb_err cb_ingest_push_from(struct cb_store *st,
                            const unsigned char author[CB_KEY_BYTES],
-                           struct cb_verifier *v, struct cb_push_result *r,
+                           struct cb_verifier *v,
+                           const struct cb_ingest_log *log,
+                           struct cb_push_result *r,
                            struct cb_errbuf *eb) CB_MUST_CHECK;
 
 #endif

@@ -120,14 +120,19 @@ cb_ledger_abort(struct cb_ledger *lg)
 	cb_store_rollback(lg->st);
 }
 
-/* The member an entry is about, as 64 hex, or NULL. */
+/* The member an entry is about, as 64 hex, or NULL: what its entry_refs
+ * row says. None for a member.add, whose id is the member's: the row
+ * would cost an insert into a B-tree keyed by a random hash for every
+ * member added, and say nothing the entry does not (schema 12). */
 static const char *
 entry_subject(const struct cb_entry *e)
 {
 	static _Thread_local char id[CB_HASH_HEX];
 	const char *m = json_string_value(json_object_get(e->json, "member"));
 
-	if (!strcmp(e->op, "member.add") || !strcmp(e->op, "candidate.add")) {
+	if (!strcmp(e->op, "member.add"))
+		return NULL;
+	if (!strcmp(e->op, "candidate.add")) {
 		cb_hash_hex(e->id, id);
 		return id;
 	}
@@ -157,7 +162,7 @@ cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
 				  "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	static const char deps[] = "INSERT OR IGNORE INTO entry_deps (dep, "
 				   "entry, chain) VALUES (?, ?, ?)";
-	static const char subject[] = "INSERT OR IGNORE INTO entry_subjects "
+	static const char subject[] = "INSERT OR IGNORE INTO entry_refs "
 				      "(member, entry) VALUES (?, ?)";
 	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
 	cb_err rc;
@@ -813,16 +818,16 @@ cb_ledger_open(const char *dir, struct cb_ledger **out, struct cb_errbuf *eb)
 	return cb_ledger_open_kind(dir, &cb_ledger_agent, out, eb);
 }
 
-/* Entries stored before schema 3 have no entry_subjects rows: fill them
- * once, so that those members' dossiers can travel too. */
+/* Entries stored before schema 3 have no entry_refs rows: fill them once,
+ * so that those members' dossiers can travel too. meta says when it is
+ * done (schema 12 says so for a replica that needs nothing). */
 static cb_err
 index_subjects(struct cb_store *st, struct cb_errbuf *eb)
 {
-	static const char todo[] =
-		"SELECT NOT EXISTS (SELECT 1 FROM entry_subjects) AND EXISTS "
-		"(SELECT 1 FROM entries WHERE op = 'member.add')";
+	static const char todo[] = "SELECT NOT EXISTS (SELECT 1 FROM meta "
+				   "WHERE key = 'entry_refs')";
 	static const char all[] = "SELECT bytes FROM entries ORDER BY lsn";
-	static const char ins[] = "INSERT OR IGNORE INTO entry_subjects "
+	static const char ins[] = "INSERT OR IGNORE INTO entry_refs "
 				  "(member, entry) VALUES (?, ?)";
 	struct cb_entry e = CB_ENTRY_INIT;
 	sqlite3_stmt *s = cb_store_stmt(st, todo, eb), *q = NULL;
@@ -863,8 +868,9 @@ index_subjects(struct cb_store *st, struct cb_errbuf *eb)
 		if ((rc = cb_store_step_done(st, s, eb)))
 			goto out;
 	}
-	rc = r == SQLITE_DONE ? CB_OK
-	                      : cb_store_error(st, eb, "cannot read the log");
+	rc = r == SQLITE_DONE
+	             ? cb_store_meta_set(st, "entry_refs", "filled", eb)
+	             : cb_store_error(st, eb, "cannot read the log");
 out:
 	sqlite3_finalize(q);
 	cb_entry_release(&e);

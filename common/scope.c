@@ -26,11 +26,16 @@
 #define CHAIN CHAIN_FROM("to_org IN sub", "to_org IN sub")
 
 /* A member's dossier: what each sender in the chain wrote about the
- * member up to its release, and the answers that moved the member. */
+ * member up to its release, and the answers that moved the member. What
+ * an entry is about is in entry_refs, but for a member.add, whose id is
+ * the member's (schema 12). The query is over entries, unaliased. */
 #define IN_DOSSIER                                                             \
-	"(id IN (SELECT j.entry FROM chain c JOIN entry_subjects j ON "        \
-	"j.member = c.member JOIN entries x ON x.id = j.entry WHERE "          \
-	"x.author = c.author AND x.seq <= c.seq) OR lower(hex(id)) IN "        \
+	"(id IN (SELECT j.entry FROM chain c JOIN entry_refs j ON j.member "   \
+	"= c.member JOIN entries x ON x.id = j.entry WHERE x.author = "        \
+	"c.author AND x.seq <= c.seq) OR (op = 'member.add' AND "              \
+	"lower(hex(id)) IN (SELECT member FROM chain) AND EXISTS (SELECT 1 "   \
+	"FROM chain c WHERE c.member = lower(hex(entries.id)) AND c.author = " \
+	"entries.author AND c.seq >= entries.seq)) OR lower(hex(id)) IN "      \
 	"(SELECT t.closed_by FROM transfers t JOIN chain c ON t.member = "     \
 	"c.member AND t.author = c.author AND t.seq = c.seq WHERE "            \
 	"t.closed_by IS NOT NULL) OR lower(hex(id)) IN (SELECT "               \

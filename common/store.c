@@ -4,6 +4,7 @@
  * at any instant leaves the last committed state (SQLite's atomic commit). */
 #include "store.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +21,26 @@ struct stmt_slot {
 	sqlite3_stmt *stmt;
 };
 
+/* SQLite's own threshold for checkpointing the WAL after a commit, in
+ * pages; and, with a checkpointer, the size past which a commit still
+ * checkpoints itself rather than let the WAL grow (about 64 MB). */
+#define WAL_CHECKPOINT_PAGES 1000
+#define WAL_INLINE_PAGES 16000
+
+/* A second connection that checkpoints the WAL on a thread of its own
+ * when a commit asks (cb_store_checkpoint_behind). */
+struct checkpointer {
+	sqlite3 *db;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	bool due, stop;
+};
+
 struct cb_store {
 	sqlite3 *db;
 	char *path;
+	struct checkpointer *cp;
 	size_t nstmts;
 	struct stmt_slot stmts[STMT_CACHE_MAX];
 	cb_settled_fn settled;
@@ -382,6 +400,102 @@ fail:
 	return rc;
 }
 
+static void *
+checkpoint_loop(void *arg)
+{
+	struct checkpointer *cp = arg;
+
+	pthread_mutex_lock(&cp->mu);
+	for (;;) {
+		while (!cp->due && !cp->stop)
+			pthread_cond_wait(&cp->cond, &cp->mu);
+		if (cp->stop)
+			break;
+		cp->due = false;
+		pthread_mutex_unlock(&cp->mu);
+		/* PASSIVE copies what no reader still needs and never waits
+		 * for the writer. Busy or failed, it is tried again after
+		 * the next commit, and a commit checkpoints itself past
+		 * WAL_INLINE_PAGES. */
+		(void)sqlite3_wal_checkpoint_v2(
+			cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&cp->mu);
+	}
+	pthread_mutex_unlock(&cp->mu);
+	return NULL;
+}
+
+/* sqlite3_wal_hook: after every commit, with the WAL's size in pages. */
+static int
+on_commit(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct checkpointer *cp = arg;
+
+	if (pages >= WAL_INLINE_PAGES) {
+		(void)sqlite3_wal_checkpoint_v2(
+			db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	} else if (pages >= WAL_CHECKPOINT_PAGES) {
+		pthread_mutex_lock(&cp->mu);
+		cp->due = true;
+		pthread_cond_signal(&cp->cond);
+		pthread_mutex_unlock(&cp->mu);
+	}
+	return SQLITE_OK;
+}
+
+cb_err
+cb_store_checkpoint_behind(struct cb_store *st, struct cb_errbuf *eb)
+{
+	struct checkpointer *cp;
+
+	if (st->cp)
+		return CB_OK;
+	if (!(cp = calloc(1, sizeof(*cp))))
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	if (sqlite3_open_v2(st->path, &cp->db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK ||
+	    sqlite3_exec(cp->db, "PRAGMA synchronous = FULL", NULL, NULL,
+	                 NULL) != SQLITE_OK) {
+		cb_error(eb, CB_EIO, "cannot open '%s' to checkpoint it: %s",
+		         st->path,
+		         cp->db ? sqlite3_errmsg(cp->db) : "out of memory");
+		sqlite3_close(cp->db);
+		free(cp);
+		return CB_EIO;
+	}
+	pthread_mutex_init(&cp->mu, NULL);
+	pthread_cond_init(&cp->cond, NULL);
+	if (pthread_create(&cp->thread, NULL, checkpoint_loop, cp)) {
+		pthread_cond_destroy(&cp->cond);
+		pthread_mutex_destroy(&cp->mu);
+		sqlite3_close(cp->db);
+		free(cp);
+		return cb_error(eb, CB_ENOMEM,
+		                "cannot start a thread to checkpoint '%s'",
+		                st->path);
+	}
+	st->cp = cp;
+	sqlite3_wal_hook(st->db, on_commit, cp);
+	return CB_OK;
+}
+
+static void
+checkpointer_free(struct checkpointer *cp)
+{
+	if (!cp)
+		return;
+	pthread_mutex_lock(&cp->mu);
+	cp->stop = true;
+	pthread_cond_signal(&cp->cond);
+	pthread_mutex_unlock(&cp->mu);
+	pthread_join(cp->thread, NULL);
+	pthread_cond_destroy(&cp->cond);
+	pthread_mutex_destroy(&cp->mu);
+	sqlite3_close(cp->db);
+	free(cp);
+}
+
 void
 cb_store_free(struct cb_store **pst)
 {
@@ -389,6 +503,10 @@ cb_store_free(struct cb_store **pst)
 
 	if (!st)
 		return;
+	if (st->cp) {
+		sqlite3_wal_hook(st->db, NULL, NULL);
+		checkpointer_free(st->cp);
+	}
 	for (size_t i = 0; i < st->nstmts; i++)
 		sqlite3_finalize(st->stmts[i].stmt);
 	sqlite3_close(st->db);

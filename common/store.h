@@ -24,6 +24,16 @@ cb_err cb_store_open(const char *path, bool create, struct cb_store **out,
 /* Close (finalising cached statements); sets *st to NULL; NULL-safe. */
 void cb_store_free(struct cb_store **st);
 
+/* Checkpoint the WAL (copy what commits appended to it into the database
+ * file) on a thread of its own, through a second connection, instead of
+ * in whichever commit finds the WAL over SQLite's threshold: for a
+ * long-lived writer (the hub's server), whose commits then return that
+ * much sooner. A commit still checkpoints itself if the WAL grows past
+ * about 64 MB. Durability is the same: a commit is on disk, in the WAL,
+ * before it returns. Stopped by cb_store_free. */
+cb_err cb_store_checkpoint_behind(struct cb_store *st,
+                                  struct cb_errbuf *eb) CB_MUST_CHECK;
+
 sqlite3 *cb_store_db(struct cb_store *st);
 const char *cb_store_path(const struct cb_store *st);
 int cb_store_schema_version(void);

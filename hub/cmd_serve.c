@@ -169,8 +169,7 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 {
 	struct cb_buf raw = CB_BUF_INIT;
 	struct cb_push_result res;
-	struct cb_errbuf eb, ceb;
-	cb_err crc;
+	struct cb_errbuf eb;
 	const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	                                              "Content-Encoding");
 	cb_err rc;
@@ -198,16 +197,15 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 			cb_buf_release(&raw);
 			return fail(c, rq, 503, "out of memory");
 		}
+		/* What is stored is in the log's checkpoint, signed in the
+		 * same transaction, before it is acknowledged. */
+		struct cb_ingest_log log = { srv->lg->org, srv->lg->key.sk };
+
 		pthread_mutex_lock(&srv->mu);
 		rc = cb_ingest_admit(srv->lg->st, key, &eb);
 		if (!rc)
-			rc = cb_ingest_push_from(srv->lg->st, key, v, &res,
-			                         &eb);
-		/* What was stored is in the log's next checkpoint before it
-		 * is acknowledged. */
-		if (!rc && (crc = hub_log_checkpoint(srv->lg, &ceb)))
-			rc = cb_error(&eb, crc, "cannot sign a checkpoint: %s",
-			              ceb.msg);
+			rc = cb_ingest_push_from(srv->lg->st, key, v, &log,
+			                         &res, &eb);
 		pthread_mutex_unlock(&srv->mu);
 		cb_verifier_free(&v);
 	}
@@ -946,6 +944,12 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* The WAL is copied into hub.db between pushes, on a thread of its
+	 * own, rather than by the push whose commit finds it large. */
+	if (cb_store_checkpoint_behind(srv.lg->st, &eb)) {
+		hub_error("%s", eb.msg);
+		goto out;
+	}
 	d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_EPOLL,
 		0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,

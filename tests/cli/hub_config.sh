@@ -47,7 +47,7 @@ expect_match "the file's listen is served, its port printed" \
 expect_eq "an unsigned request there is refused by the hub" 401 \
 	"$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/v1/status")"
 if [ -d /proc/self/task ]; then
-	expect_eq "threads = 3: three workers and the main thread" 4 \
+	expect_eq "threads = 3: three workers, the main thread and the WAL's checkpointer" 5 \
 		"$(threads_of "$PID")"
 fi
 head -c 3000000 /dev/zero > "$T/big"
@@ -65,7 +65,7 @@ expect_fail "the file's listen is used" "cannot listen on 127.0.0.1:$A_PORT" \
 serve b --config "$T/taken.conf" --listen 127.0.0.1:0 --threads 5
 expect_match "--listen overrides the file" "^[1-9][0-9]*$" "$PORT"
 if [ -d /proc/self/task ]; then
-	expect_eq "--threads overrides the file" 6 "$(threads_of "$PID")"
+	expect_eq "--threads overrides the file" 7 "$(threads_of "$PID")"
 fi
 
 # Refusals: one line naming FILE:LINE, exit 1, nothing started.

@@ -4,7 +4,8 @@
  * entries of another author or with a bad signature refused with nothing
  * stored, and enrolment (unenrolled, revoked). A long push with a bad
  * signature at its end or in its middle stores nothing; one verified far
- * ahead of its projection, or behind it, ends as a sequential one does. */
+ * ahead of its projection, or behind it, ends as a sequential one does.
+ * A push that keeps the hub's log signs what it stored. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +24,7 @@
 #include "ledger.h"
 #include "project.h"
 #include "stream.h"
+#include "tlog.h"
 
 static char dir[64];
 static struct cb_ledger *hub;
@@ -400,7 +402,8 @@ push_big(struct cb_ledger *h, size_t from, size_t to,
 
 		nanosleep(&ts, NULL);
 	}
-	assert_int_equal(cb_ingest_push_from(h->st, big_pk, v, r, &eb), 0);
+	assert_int_equal(cb_ingest_push_from(h->st, big_pk, v, NULL, r, &eb),
+	                 0);
 	cb_verifier_free(&v);
 }
 
@@ -454,6 +457,55 @@ test_ahead_or_behind_same_result(void **state)
 	}
 }
 
+/* A push that keeps the hub's log extends the Merkle tree as it goes and
+ * signs a checkpoint of every entry it stored, in its own transaction:
+ * the same tree and root as a push followed by cb_tlog_sign. */
+static void
+test_push_keeps_the_log(void **state)
+{
+	struct cb_ledger *h[2] = { hub_copy(), hub_copy() };
+	uint8_t root[2][32];
+	uint64_t size[2], added;
+	struct cb_push_result r;
+	struct cb_errbuf eb;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct cb_ingest_log log = { h[k]->org, h[k]->key.sk };
+		struct cb_verifier *v = cb_verifier_new(
+			big.data, big.len, CB_PUSH_MAX_ENTRIES, NULL);
+		char *note = NULL;
+
+		assert_non_null(v);
+		assert_int_equal(cb_ingest_push_from(h[k]->st, big_pk, v,
+		                                     k ? NULL : &log, &r, &eb),
+		                 0);
+		cb_verifier_free(&v);
+		assert_int_equal(r.accepted, BIG);
+		if (k) {
+			assert_int_equal(cb_store_begin(h[k]->st, &eb), 0);
+			assert_int_equal(cb_tlog_sign(h[k]->st, h[k]->org,
+			                              h[k]->key.sk, &eb),
+			                 0);
+			assert_int_equal(cb_store_commit(h[k]->st, &eb), 0);
+		}
+		assert_int_equal(cb_tlog_checkpoint_latest(h[k]->st, &size[k],
+		                                           root[k], &note, &eb),
+		                 0);
+		free(note);
+		assert_int_equal(size[k], count_in(h[k], "SELECT count(*) "
+		                                         "FROM entries"));
+		assert_int_equal(cb_store_begin(h[k]->st, &eb), 0);
+		assert_int_equal(cb_tlog_catch_up(h[k]->st, &added, &eb), 0);
+		cb_store_rollback(h[k]->st);
+		assert_int_equal(added, 0);
+	}
+	assert_int_equal(size[0], size[1]);
+	assert_memory_equal(root[0], root[1], 32);
+	cb_ledger_free(&h[0]);
+	cb_ledger_free(&h[1]);
+}
+
 int
 main(void)
 {
@@ -463,6 +515,7 @@ main(void)
 		cmocka_unit_test(test_bad_signature_at_the_end),
 		cmocka_unit_test(test_bad_signature_in_the_middle),
 		cmocka_unit_test(test_ahead_or_behind_same_result),
+		cmocka_unit_test(test_push_keeps_the_log),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
