@@ -125,6 +125,12 @@ body_check(const json_t *v, int depth, struct cb_errbuf *eb)
 struct scan {
 	const unsigned char *p, *end;
 	bool check; /* false: walking a body already scanned */
+	/* cb_entry_body_string: the walk stops at this top-level key, with
+	 * its string value in found (NULL if the value is not a string). */
+	const char *want;
+	size_t want_len;
+	const unsigned char *found;
+	size_t found_len;
 };
 
 /* A string at s->p (a quote): its bytes into *str and *len, past the end.
@@ -210,8 +216,16 @@ scan_object(struct scan *s, int depth)
 		}
 		last = key;
 		last_len = klen;
-		if (s->p == s->end || *s->p++ != ':' ||
-		    !scan_value(s, depth + 1) || s->p == s->end)
+		if (s->p == s->end || *s->p++ != ':')
+			return false;
+		if (s->want && depth == 0 && klen == s->want_len &&
+		    !memcmp(key, s->want, klen)) {
+			if (s->p < s->end && *s->p == '"' &&
+			    !scan_string(s, &s->found, &s->found_len))
+				s->found = NULL;
+			return false; /* found, or not a string: stop */
+		}
+		if (!scan_value(s, depth + 1) || s->p == s->end)
 			return false;
 		if (*s->p == '}') {
 			s->p++;
@@ -265,8 +279,9 @@ scan_value(struct scan *s, int depth)
 static bool
 body_scan(const char *p, size_t n)
 {
-	struct scan s = { (const unsigned char *)p,
-		          (const unsigned char *)p + n, true };
+	struct scan s = { .p = (const unsigned char *)p,
+		          .end = (const unsigned char *)p + n,
+		          .check = true };
 
 	return n && *p == '{' && scan_object(&s, 0) && s.p == s.end;
 }
@@ -441,9 +456,10 @@ bool
 cb_entry_body_string(const struct cb_entry *e, const char *key,
                      const char **str, size_t *len)
 {
-	struct scan s = { (const unsigned char *)e->body,
-		          (const unsigned char *)e->body + e->body_len, false };
-	size_t klen = strlen(key);
+	struct scan s = { .p = (const unsigned char *)e->body,
+		          .end = (const unsigned char *)e->body + e->body_len,
+		          .want = key,
+		          .want_len = strlen(key) };
 
 	if (e->json) {
 		json_t *v = json_object_get(e->json, key);
@@ -455,26 +471,14 @@ cb_entry_body_string(const struct cb_entry *e, const char *key,
 		return true;
 	}
 	/* Scanned at decode: no escapes, so a string is its bytes. */
-	if (!e->bytes || s.p == s.end || *s.p != '{' ||
-	    (++s.p < s.end && *s.p == '}'))
+	if (!e->bytes || s.p == s.end || *s.p != '{')
 		return false;
-	for (;;) {
-		const unsigned char *k, *v;
-		size_t n, vn;
-
-		if (!scan_string(&s, &k, &n) || s.p++ == s.end)
-			return false;
-		if (n == klen && !memcmp(k, key, n)) {
-			if (s.p == s.end || *s.p != '"' ||
-			    !scan_string(&s, &v, &vn))
-				return false;
-			*str = (const char *)v;
-			*len = vn;
-			return true;
-		}
-		if (!scan_value(&s, 1) || s.p == s.end || *s.p++ != ',')
-			return false;
-	}
+	(void)scan_object(&s, 0);
+	if (!s.found)
+		return false;
+	*str = (const char *)s.found;
+	*len = s.found_len;
+	return true;
 }
 
 cb_err
