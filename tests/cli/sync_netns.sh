@@ -45,7 +45,7 @@ while (( rc != 0 && runs < 40 )); do
 	rc=$?
 done
 secs=$(( $(date +%s) - start ))
-kill "$NETNS_CUTTER_PID" 2>/dev/null
+netns_cutter_stop
 expect_eq "the sync gets through" 0 "$rc"
 cuts=$(netns_cuts) drops=$(netns_drops)
 echo "netns link: $total entries in $runs run(s), $secs s, $cuts cuts, $drops packets lost" >&2

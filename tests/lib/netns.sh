@@ -30,6 +30,7 @@
 #   netns_up RATE_KBIT DELAY_MS LOSS_PCT   (its files in NETNS_DIR, or $T)
 #   netns_agent CMD…           CMD in the agent's namespace
 #   netns_cut [DOWN_SECONDS]   and netns_cutter EVERY [DOWN] in background
+#                              (netns_cutter_stop ends it, the link up)
 #   netns_bytes                bytes that left a0 and m0 (headers included)
 #   netns_drops                packets the loss dropped
 #   netns_down                 everything undone (call it on exit)
@@ -186,11 +187,24 @@ netns_cut() {
 }
 
 # netns_cutter EVERY [DOWN]: a cut every EVERY seconds, in background,
-# until netns_down.
+# until netns_cutter_stop (or netns_down). Stopped in a cut, it brings the
+# link back up first: bash runs the trap only after the cut's sleep, and
+# a link left down would fail whatever comes next.
 netns_cutter() {
-	( trap 'exit 0' TERM
-	  while sleep "$1"; do netns_cut "${2:-0}"; done ) &
+	( trap 'ip netns exec "$NETNS_M" nft flush chain inet chibo_cut forward; exit 0' TERM
+	  while :; do
+		sleep "$1" & wait $! # (wait, unlike sleep, lets the trap in)
+		netns_cut "${2:-0}"
+	  done ) &
 	NETNS_CUTTER_PID=$!
+}
+
+# netns_cutter_stop: no more cuts, and the link up when it returns.
+netns_cutter_stop() {
+	[ -n "$NETNS_CUTTER_PID" ] || return 0
+	kill "$NETNS_CUTTER_PID" 2>/dev/null
+	wait "$NETNS_CUTTER_PID" 2>/dev/null
+	NETNS_CUTTER_PID=
 }
 
 netns_cuts() { wc -l < "$NETNS_DIR/cuts.log" 2>/dev/null || echo 0; }
@@ -220,7 +234,7 @@ netns_drops() {
 
 netns_down() {
 	local ns
-	[ -z "$NETNS_CUTTER_PID" ] || kill "$NETNS_CUTTER_PID" 2>/dev/null
+	netns_cutter_stop
 	[ -z "$NETNS_DELAY_PID" ] || kill "$NETNS_DELAY_PID" 2>/dev/null
 	for ns in "$NETNS_A" "$NETNS_M" "$NETNS_H"; do
 		[ -z "$ns" ] || ip netns del "$ns" 2>/dev/null
