@@ -286,6 +286,104 @@ body_scan(const char *p, size_t n)
 	return n && *p == '{' && scan_object(&s, 0) && s.p == s.end;
 }
 
+/* --- the tree of a body the scan accepted ---------------------------------
+ * What json_loadb gives for it, built without jansson's lexer: the scan
+ * has checked everything (no escapes, keys sorted and unique, integers
+ * within +-JSON_INT_MAX, valid UTF-8 and NFC), so this walk only builds.
+ * Keys go in in the body's order, as json_loadb puts them. NULL if memory
+ * runs out. */
+
+static json_t *build_value(const unsigned char **pp, const unsigned char *end);
+
+static json_t *
+build_string(const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char *q = *pp + 1,
+			    *close = memchr(q, '"', (size_t)(end - q));
+
+	*pp = close + 1;
+	return json_stringn_nocheck((const char *)q, (size_t)(close - q));
+}
+
+static json_t *
+build_integer(const unsigned char **pp)
+{
+	const unsigned char *q = *pp;
+	bool neg = *q == '-';
+	json_int_t v = 0;
+
+	for (q += neg; *q >= '0' && *q <= '9'; q++)
+		v = v * 10 + (*q - '0');
+	*pp = q;
+	return json_integer(neg ? -v : v);
+}
+
+static json_t *
+build_object(const unsigned char **pp, const unsigned char *end)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (*++*pp == '}') {
+		++*pp;
+		return o;
+	}
+	for (;;) {
+		const unsigned char *key = *pp + 1,
+				    *close = memchr(key, '"',
+		                                    (size_t)(end - key));
+		json_t *v;
+
+		*pp = close + 2; /* past the quote and the colon */
+		if (!(v = build_value(pp, end)) ||
+		    json_object_setn_new_nocheck(o, (const char *)key,
+		                                 (size_t)(close - key), v)) {
+			json_decref(o);
+			return NULL;
+		}
+		if (*(*pp)++ == '}')
+			return o;
+	}
+}
+
+static json_t *
+build_array(const unsigned char **pp, const unsigned char *end)
+{
+	json_t *a = json_array();
+
+	if (!a)
+		return NULL;
+	if (*++*pp == ']') {
+		++*pp;
+		return a;
+	}
+	for (;;) {
+		json_t *v = build_value(pp, end);
+
+		if (!v || json_array_append_new(a, v)) {
+			json_decref(a);
+			return NULL;
+		}
+		if (*(*pp)++ == ']')
+			return a;
+	}
+}
+
+static json_t *
+build_value(const unsigned char **pp, const unsigned char *end)
+{
+	switch (**pp) {
+	case '{': return build_object(pp, end);
+	case '[': return build_array(pp, end);
+	case '"': return build_string(pp, end);
+	case 't': *pp += 4; return json_true();
+	case 'f': *pp += 5; return json_false();
+	case 'n': *pp += 4; return json_null();
+	default: return build_integer(pp);
+	}
+}
+
 /* Decode p[0..n). With known_body (from cb_entry_build, whose body bytes
  * are the canonical dump of it, already checked) the body is not parsed
  * back: the entry shares that object. With lazy_op, an entry of that op
@@ -376,9 +474,17 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 		e.json = json_incref((json_t *)known_body);
 	} else if (!cb_utf8_valid((const char *)p + body_at, body_len)) {
 		return cb_error(eb, CB_EINVAL, "entry body is not valid UTF-8");
-	} else if (lazy_op && (!*lazy_op || !strcmp(lazy_op, e.op)) &&
-	           body_scan((const char *)p + body_at, body_len)) {
-		e.json = NULL; /* cb_entry_body parses it when asked */
+	} else if (body_scan((const char *)p + body_at, body_len)) {
+		const unsigned char *at = p + body_at;
+
+		/* lazy: cb_entry_body parses it when asked */
+		if (!lazy_op || (*lazy_op && strcmp(lazy_op, e.op))) {
+			e.json = build_value(&at, p + body_at + body_len);
+			if (!e.json)
+				return cb_error(eb, CB_ENOMEM,
+				                "out of memory decoding an "
+				                "entry");
+		}
 	} else {
 		e.json = json_loadb((const char *)p + body_at, body_len,
 		                    JSON_REJECT_DUPLICATES, &jerr);
@@ -446,9 +552,12 @@ cb_entry_body(const struct cb_entry *e)
 	 * is const to its readers, not in memory (decode mallocs it). */
 	struct cb_entry *m = (struct cb_entry *)e;
 
-	if (!m->json && m->bytes)
-		m->json = json_loadb(m->body, m->body_len,
-		                     JSON_REJECT_DUPLICATES, NULL);
+	if (!m->json && m->bytes) {
+		/* kept without a tree only when the scan accepted it */
+		const unsigned char *at = (const unsigned char *)m->body;
+
+		m->json = build_value(&at, at + m->body_len);
+	}
 	return m->json;
 }
 

@@ -2,8 +2,10 @@
 /* fuzz_entry.c — libFuzzer target for the entry v1 decoder (the parser of
  * every entry that arrives from the network, a bundle or a replica file):
  * no input may crash it, leak, or decode to an entry that does not encode
- * back to the same id; and the lazy decode, which may skip building the
- * body's tree, must give the same verdict, message and body. */
+ * back to the same id; the body's tree, which the decoder builds itself
+ * for a body its scan accepts, must be json_loadb's, keys in the same
+ * order; and the lazy decode, which may skip building the tree, must give
+ * the same verdict, message and body. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = cb_entry_decode(data, size, &e, &eb);
 	lazy_agrees(data, size, rc, eb.msg, &e);
 	if (rc == CB_OK) {
+		json_t *ref = json_loadb(e.body, e.body_len,
+		                         JSON_REJECT_DUPLICATES, NULL);
+		char *d1 = json_dumps(e.json, JSON_COMPACT),
+		     *d2 = json_dumps(ref, JSON_COMPACT);
+
+		if (!json_equal(e.json, ref) || !d1 || !d2 || strcmp(d1, d2))
+			abort();
+		free(d1);
+		free(d2);
+		json_decref(ref);
 		/* A decoded entry is exactly its bytes. */
 		crypto_hash_sha256(id, data, size);
 		if (e.len != size || memcmp(e.id, id, sizeof(id)) != 0)

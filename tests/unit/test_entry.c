@@ -374,6 +374,21 @@ lazy_agrees(const char *b, size_t blen)
 	assert_false(cb_entry_body_string(&lazy, "no such key", &str, &len));
 	assert_non_null(cb_entry_body(&lazy));
 	assert_true(json_equal(full.json, lazy.json));
+	{
+		/* the tree is json_loadb's, keys in the same order */
+		json_t *ref = json_loadb(b, blen, JSON_REJECT_DUPLICATES, NULL);
+		char *d1 = json_dumps(full.json, JSON_COMPACT),
+		     *d2 = json_dumps(lazy.json, JSON_COMPACT),
+		     *d3 = json_dumps(ref, JSON_COMPACT);
+
+		assert_true(json_equal(full.json, ref));
+		assert_string_equal(d1, d3);
+		assert_string_equal(d2, d3);
+		free(d1);
+		free(d2);
+		free(d3);
+		json_decref(ref);
+	}
 	assert_memory_equal(full.id, lazy.id, 32);
 	cb_entry_release(&full);
 	cb_entry_release(&lazy);
