@@ -342,13 +342,25 @@ migrate(struct cb_store *st, struct cb_errbuf *eb)
 	return rc;
 }
 
+/* SQLite's memory statistics cost a process-wide mutex on every
+ * allocation, and nothing here reads them. Possible only before SQLite
+ * initialises (the first open); later it is refused, and harmless. */
+static void
+sqlite_settings(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 cb_err
 cb_store_open(const char *path, bool create, struct cb_store **out,
               struct cb_errbuf *eb)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct cb_store *st;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	cb_err rc;
+
+	pthread_once(&once, sqlite_settings);
 
 	if (!create && access(path, F_OK) != 0)
 		return cb_error(eb, CB_ENOTFOUND, "no database at '%s'", path);
