@@ -5,11 +5,9 @@
  * organisation may read of the hub's log after its cursor (common/accept.c
  * takes it in), in batches (zstd entry streams, docs/PROTOCOL.md), each
  * request signed with the agent's key (RFC 9421) over one kept-alive,
- * pinned TLS connection (two for pushes, while they go well: see
- * push_ahead), and transient failures retried with backoff.
+ * pinned TLS connection, and transient failures retried with backoff.
  * Exit codes a timer can act on: 0 synced, 75 the hub cannot be reached
  * (try later), 77 the hub refused (a person must look). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,123 +340,6 @@ hub_status(struct client *cl, json_t **out)
 	return 0;
 }
 
-/* A push in flight on a connection of its own, sent by a thread. */
-struct inflight {
-	struct cb_hubclient *hc;
-	struct cb_buf z; /* its compressed entry stream */
-	size_t count;
-	uint64_t last; /* the seq of its last entry */
-	CURLcode cc;
-	pthread_t thread;
-	bool running;
-};
-
-static void *
-send_push(void *arg)
-{
-	struct inflight *f = arg;
-
-	f->cc = cb_hubclient_send(f->hc, "POST", "/v1/push", f->z.data,
-	                          f->z.len, "application/vnd.chibo.entries",
-	                          true);
-	return NULL;
-}
-
-/* Read and compress the batch after seq from and send it on f's thread:
- * 0 (f->count 0: nothing after from), or -1 with the message printed. */
-static int
-push_start(struct client *cl, struct inflight *f, uint64_t from,
-           struct cb_buf *stream)
-{
-	struct cb_errbuf eb;
-
-	if (next_batch(cl, from, cl->batch, stream, &f->count)) {
-		agent_error("cannot read the log to push");
-		return -1;
-	}
-	if (f->count == 0)
-		return 0;
-	f->last = from + f->count; /* our own chain has no holes */
-	cb_buf_reset(&f->z);
-	if (cb_zbody_compress(stream->data, stream->len, 3, &f->z, &eb)) {
-		agent_error("%s", eb.msg);
-		return -1;
-	}
-	if (pthread_create(&f->thread, NULL, send_push, f)) {
-		agent_error("cannot start a thread to push");
-		return -1;
-	}
-	f->running = true;
-	return 0;
-}
-
-/* While the link behaves, two pushes are in flight, each on a connection
- * of its own: the next is sent before the answer to the one before it
- * comes back, so that the hub verifies it while it commits that one
- * (a hub takes one author's pushes one at a time, in the order they get
- * its writing connection). The first answer that is not a plain 200
- * ends this: the push still in flight is waited for, and push() goes on
- * from the hub's head, one push at a time, with its retries and smaller
- * batches; should the second push have reached the hub first, it was
- * refused as a gap and is sent again. Returns 0 with *headp as far as
- * the hub acknowledged, or EXIT_FAILURE. */
-static int
-push_ahead(struct client *cl, uint64_t *headp, uint64_t *pushed, uint64_t total)
-{
-	struct cb_hubclient second;
-	struct inflight f[2] = { { .hc = &cl->hc }, { .hc = &second } };
-	struct cb_buf stream = CB_BUF_INIT;
-	uint64_t from = *headp, top = *headp + total;
-	struct cb_errbuf eb;
-	bool going = true;
-	int rc = 0, cur = 0;
-
-	if (cb_hubclient_init(&second, cl->url, cl->pin, cl->lg->key.pk,
-	                      cl->lg->key.sk, RESPONSE_MAX, &eb)) {
-		agent_error("%s", eb.msg);
-		return EXIT_FAILURE;
-	}
-	if (push_start(cl, &f[0], from, &stream))
-		rc = EXIT_FAILURE;
-	from = f[0].last;
-	while (f[cur].running) {
-		struct inflight *next = &f[cur ^ 1], *done = &f[cur];
-		json_t *o = NULL;
-		uint64_t h;
-
-		if (going && !rc && from < top && mono_s() < cl->deadline) {
-			if (push_start(cl, next, from, &stream))
-				rc = EXIT_FAILURE;
-			else if (next->running)
-				from = next->last;
-		}
-		pthread_join(done->thread, NULL);
-		done->running = false;
-		if (done->cc == CURLE_OK && done->hc->status == 200)
-			o = json_loadb((const char *)done->hc->resp.data,
-			               done->hc->resp.len, 0, NULL);
-		h = (uint64_t)json_integer_value(json_object_get(o, "head"));
-		json_decref(o);
-		/* the hub holds our chain up to h, whatever came before */
-		if (h > *headp) {
-			*pushed += h - *headp;
-			*headp = h;
-			progress(cl, "pushed", *pushed, total);
-		}
-		if (h != done->last)
-			going = false;
-		cur ^= 1;
-	}
-	cl->hc.sent += second.sent;
-	cl->hc.received += second.received;
-	cl->hc.requests += second.requests;
-	cb_hubclient_release(&second);
-	cb_buf_release(&f[0].z);
-	cb_buf_release(&f[1].z);
-	cb_buf_release(&stream);
-	return rc;
-}
-
 /* Push every entry of ours after the hub's head. */
 static int
 push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
@@ -514,11 +395,6 @@ push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
 		                ? top - head
 		                : 0;
 	}
-	/* Over a link that has not failed (no smaller batch remembered),
-	 * more than one batch goes two pushes at a time. */
-	if (!cl->ceiling && cl->batch == BATCH_ENTRIES && total > cl->batch &&
-	    (rc = push_ahead(cl, &head, pushed, total)))
-		goto out;
 	for (;;) {
 		size_t count;
 		const char *err;
@@ -593,7 +469,6 @@ push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
 			cl->batch = up < BATCH_ENTRIES ? up : BATCH_ENTRIES;
 		}
 	}
-out:
 	progress_end(cl);
 	*headp = head;
 	json_decref(o);

@@ -38,11 +38,6 @@
 struct server {
 	struct cb_ledger *lg;
 	pthread_mutex_t mu; /* one SQLite connection, one request at a time */
-	/* A second connection, for reading only: a push's key is admitted
-	 * on it while another push holds lg's (WAL: a reader waits for no
-	 * writer). */
-	struct cb_store *gate;
-	pthread_mutex_t gate_mu;
 	struct cb_replay *replay;
 	size_t max_body;    /* bytes of a request body (hub.conf max_body) */
 	int64_t sig_window; /* seconds a signature is good (signature_window) */
@@ -189,18 +184,14 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		cb_buf_release(&raw);
 		return fail(c, rq, rc == CB_ETOOBIG ? 413 : 400, eb.msg);
 	}
-	/* Admit the key first, on the reading connection; then its entries
-	 * are verified on other cores while this request waits for the
-	 * writing one, which another push may hold: an agent sends its next
-	 * push before the answer to this one, so that one push verifies
-	 * while the one before it commits. */
-	pthread_mutex_lock(&srv->gate_mu);
-	rc = cb_ingest_admit(srv->gate, key, &eb);
-	pthread_mutex_unlock(&srv->gate_mu);
+	/* Admit the key first, under a short lock; then its entries are
+	 * verified on other cores while this request waits for the lock. */
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_ingest_admit(srv->lg->st, key, &eb);
+	pthread_mutex_unlock(&srv->mu);
 	if (!rc) {
 		struct cb_verifier *v = cb_verifier_new(
 			raw.data, raw.len, CB_PUSH_MAX_ENTRIES, NULL);
-		char hex[2 * CB_KEY_BYTES + 1];
 
 		if (!v) {
 			cb_buf_release(&raw);
@@ -210,10 +201,7 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		 * same transaction, before it is acknowledged. */
 		struct cb_ingest_log log = { srv->lg->org, srv->lg->key.sk };
 
-		cb_hex_encode(key, CB_KEY_BYTES, hex);
 		pthread_mutex_lock(&srv->mu);
-		hub_note_contact(srv->lg, hex, "push");
-		/* again: revoked or frozen while it waited */
 		rc = cb_ingest_admit(srv->lg->st, key, &eb);
 		if (!rc)
 			rc = cb_ingest_push_from(srv->lg->st, key, v, &log,
@@ -713,9 +701,8 @@ handle(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	cb_hash_short(p.key, rq->key);
 	if (cb_replay_add(srv->replay, p.key, p.nonce, p.created, now_s(), &eb))
 		return fail(c, rq, 401, eb.msg);
-	if (strcmp(url, "/v1/push") || strcmp(method, "POST")) {
-		/* authenticated: its last contact, for 'report sync' (a
-		 * push's is noted when it has the writing connection) */
+	{
+		/* authenticated: its last contact, for 'report sync' */
 		char hex[2 * CB_KEY_BYTES + 1];
 
 		cb_hex_encode(p.key, CB_KEY_BYTES, hex);
@@ -784,14 +771,14 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	char addr[64] = "?", when[32];
-	struct timespec end, wall;
+	struct timespec end;
+	time_t t = time(NULL);
 	struct tm tm;
 
 	(void)cls;
 	if (!rq)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	clock_gettime(CLOCK_REALTIME, &wall);
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 
@@ -808,12 +795,10 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 					 ->sin6_addr,
 				addr, sizeof(addr));
 	}
-	/* when it ended, to the millisecond (the duration says when it
-	 * began: overlapping pushes are told apart) */
-	gmtime_r(&wall.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ %s %s %s %d %ldms key=%s %s%s\n", when,
-	        wall.tv_nsec / 1000000, addr, rq->method, rq->path, rq->status,
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s %s %s %s %d %ldms key=%s %s%s\n", when, addr,
+	        rq->method, rq->path, rq->status,
 	        (long)((end.tv_sec - rq->start.tv_sec) * 1000 +
 	               (end.tv_nsec - rq->start.tv_nsec) / 1000000),
 	        rq->key[0] ? rq->key : "-", rq->note,
@@ -952,12 +937,7 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 		hub_error("out of memory");
 		goto out;
 	}
-	if (cb_store_open(cb_store_path(srv.lg->st), false, &srv.gate, &eb)) {
-		hub_error("%s", eb.msg);
-		goto out;
-	}
 	pthread_mutex_init(&srv.mu, NULL);
-	pthread_mutex_init(&srv.gate_mu, NULL);
 	/* Signals are taken by this thread only: block them before MHD's
 	 * threads start, so that they inherit the mask. */
 	sigemptyset(&set);
@@ -1011,7 +991,6 @@ out:
 	free(cp);
 	free(dflt);
 	cb_replay_free(&srv.replay);
-	cb_store_free(&srv.gate);
 	cb_ledger_free(&srv.lg);
 	return rc;
 }

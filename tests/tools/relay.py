@@ -4,14 +4,11 @@
 root: a TCP relay that forwards each connection to the target through a
 rate cap (bytes per second each way), a one-way delay, and cuts: after
 every --cut-every bytes it has carried (both ways, all connections), it
-resets the connection that carried the last byte. With --hold-first, what
-the first connection sends is delayed that much more (so that a request
-on a later connection overtakes it). Prints "listening PORT" when ready.
-Stops on SIGTERM.
+resets the connection that carried the last byte. Prints "listening PORT"
+when ready. Stops on SIGTERM.
 
   relay.py --target 127.0.0.1:8443 [--listen 0] [--rate 8000]
-           [--delay 0.3] [--cut-every 240000] [--hold-first 2]
-           [--log FILE]
+           [--delay 0.3] [--cut-every 240000] [--log FILE]
 """
 import argparse
 import asyncio
@@ -28,7 +25,6 @@ class Link:
         self.carried = 0
         self.next_cut = args.cut_every or 0
         self.cuts = 0
-        self.connections = 0
         self.log = open(args.log, "a") if args.log else None
 
     def note(self, msg):
@@ -37,11 +33,11 @@ class Link:
             self.log.flush()
 
 
-async def pump(link, reader, writer, peer_writer, tag, hold=0):
-    """Read from reader, deliver to peer_writer after the delay (and hold),
-    at the rate; cut both sockets when the link's cut point is passed."""
+async def pump(link, reader, writer, peer_writer, tag):
+    """Read from reader, deliver to peer_writer after the delay, at the
+    rate; cut both sockets when the link's cut point is passed."""
     rate = link.args.rate
-    delay = link.args.delay + hold
+    delay = link.args.delay
     queue = asyncio.Queue()
 
     async def deliver():
@@ -112,11 +108,9 @@ async def handle(link, reader, writer):
     except OSError:
         writer.close()
         return
-    link.connections += 1
-    link.note("connection %d" % link.connections)
-    hold = link.args.hold_first if link.connections == 1 else 0
+    link.note("connection")
     await asyncio.gather(
-        pump(link, reader, writer, up_writer, "up", hold),
+        pump(link, reader, writer, up_writer, "up"),
         pump(link, up_reader, up_writer, writer, "down"),
         return_exceptions=True)
     for w in (writer, up_writer):
@@ -136,8 +130,6 @@ async def main():
                     help="one-way delay, seconds")
     ap.add_argument("--cut-every", type=int, default=0,
                     help="reset a connection every N bytes carried")
-    ap.add_argument("--hold-first", type=float, default=0,
-                    help="more delay for what the first connection sends")
     ap.add_argument("--log")
     args = ap.parse_args()
     link = Link(args)
