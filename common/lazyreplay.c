@@ -175,19 +175,6 @@ key_known(const struct cb_lazyreplay *l, uint64_t k)
 	return key_find(l, k)->key != 0;
 }
 
-static bool
-is_hex64(const char *s, size_t n)
-{
-	if (n != 2 * CB_HASH_BYTES)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		      (s[i] >= 'a' && s[i] <= 'f') ||
-		      (s[i] >= 'A' && s[i] <= 'F')))
-			return false;
-	return true;
-}
-
 /* The keys a string stands for: itself, and the id it spells. */
 static size_t
 string_keys(const struct cb_lazyreplay *l, const char *s, size_t n,
@@ -197,7 +184,8 @@ string_keys(const struct cb_lazyreplay *l, const char *s, size_t n,
 	size_t nk = 0;
 
 	k[nk++] = key_of(l, s, n, false);
-	if (is_hex64(s, n)) {
+	if (n == 2 * CB_HASH_BYTES) {
+		/* 64 hex digits, either case (cb_hex_decode says which) */
 		char hex[CB_HASH_HEX];
 
 		memcpy(hex, s, n);

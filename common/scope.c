@@ -177,6 +177,7 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 	sqlite3_bind_blob(s, 4, sc->reader, CB_KEY_BYTES, SQLITE_STATIC);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 1);
+		const char *op = (const char *)sqlite3_column_text(s, 3);
 
 		if (pg->count == max || out->len >= max_bytes) {
 			/* Stop before this one: it is read next time. */
@@ -184,10 +185,8 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 			break;
 		}
 		if (!sc->all &&
-		    (!strcmp((const char *)sqlite3_column_text(s, 3),
-		             "member.release") ||
-		     !strcmp((const char *)sqlite3_column_text(s, 3),
-		             "member.temporary")) &&
+		    (!strcmp(op, "member.release") ||
+		     !strcmp(op, "member.temporary")) &&
 		    dossier(st, sc, sqlite3_column_blob(s, 2), after, out,
 		            &pg->count, eb)) {
 			sqlite3_reset(s);
