@@ -949,6 +949,15 @@ struct col {
 	size_t size;
 };
 
+/* The row s is on: its columns, in order, into cols. */
+static void
+row_cols(sqlite3_stmt *s, const struct col *cols, size_t ncols)
+{
+	for (size_t i = 0; i < ncols; i++)
+		snprintf(cols[i].to, cols[i].size, "%s",
+		         sqlite3_column_text(s, (int)i));
+}
+
 /* The row (sql, by the entry id in field) of the entry this entry names,
  * what (noun) is: in its deps, held and applied. Its columns, in order,
  * into cols; unreadable is the store error's words. */
@@ -967,10 +976,8 @@ row_named(struct ctx *c, const char *what, const char *noun, const char *field,
 	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
 		return CB_EIO;
 	cb_bind_text(s, 1, id);
-	r = sqlite3_step(s);
-	for (size_t i = 0; r == SQLITE_ROW && i < ncols; i++)
-		snprintf(cols[i].to, cols[i].size, "%s",
-		         sqlite3_column_text(s, (int)i));
+	if ((r = sqlite3_step(s)) == SQLITE_ROW)
+		row_cols(s, cols, ncols);
 	sqlite3_reset(s);
 	if (r == SQLITE_DONE)
 		return reject(c, "%s %.12s was not applied (it was rejected)",
@@ -1293,11 +1300,14 @@ apply_member_temporary(struct ctx *c)
 	cb_bind_text(s, 4, until);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		char other[CB_HASH_HEX], org[CB_CODE_MAX + 1], a[11], b[11];
+		const struct col cols[] = {
+			{ other, sizeof(other) },
+			{ org, sizeof(org) },
+			{ a, sizeof(a) },
+			{ b, sizeof(b) },
+		};
 
-		snprintf(other, sizeof(other), "%s", sqlite3_column_text(s, 0));
-		snprintf(org, sizeof(org), "%s", sqlite3_column_text(s, 1));
-		snprintf(a, sizeof(a), "%s", sqlite3_column_text(s, 2));
-		snprintf(b, sizeof(b), "%s", sqlite3_column_text(s, 3));
+		row_cols(s, cols, sizeof(cols) / sizeof(cols[0]));
 		sqlite3_reset(s);
 		rc = reject(c,
 		            "member %.12s already has a temporary transfer to "
