@@ -64,7 +64,7 @@ run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
 	json_t *arr = NULL;
 	int ncols, r, shown = 0, rc = 1;
 	const char *cells[32];
-	char shortids[32][13];
+	char shortids[32][13], ids[32][CB_HASH_HEX];
 
 	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL)) {
 		struct cb_errbuf eb;
@@ -124,10 +124,13 @@ run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
 		int k = 0;
 
 		for (int i = 0; i < ncols; i++) {
-			const char *v = (const char *)sqlite3_column_text(s, i);
+			const char *v;
 
 			if (sqlite3_column_name(s, i)[0] == '_')
 				continue;
+			v = sqlite3_column_type(s, i) == SQLITE_BLOB
+			            ? cb_column_id(s, i, ids[k])
+			            : (const char *)sqlite3_column_text(s, i);
 			if (is_hex64(v)) {
 				memcpy(shortids[k], v, 12);
 				shortids[k][12] = 0;
@@ -188,7 +191,12 @@ print_record(struct cb_store *st, const char *sql, const char *const *binds,
 	t.maxwidth = 0;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		for (int i = 0; i < sqlite3_column_count(s); i++) {
-			const char *v = (const char *)sqlite3_column_text(s, i);
+			char id[CB_HASH_HEX];
+			const char *v =
+				sqlite3_column_type(s, i) == SQLITE_BLOB
+					? cb_column_id(s, i, id)
+					: (const char *)sqlite3_column_text(s,
+			                                                    i);
 
 			if (cb_table_add(&t,
 			                 (const char *const[]){ headers[i],
@@ -419,8 +427,9 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 		"LEFT JOIN orgs o ON r.subject_kind = 'org' AND "
 		"o.code = r.subject "
 		"WHERE (?1 IS NULL OR r.period = ?1) "
-		"AND (?2 IS NULL OR r.subject = ?2 OR r.subject LIKE ?2 || "
-		"'%') "
+		"AND (?2 IS NULL OR CASE r.subject_kind WHEN 'member' THEN "
+		"hex(r.subject) LIKE ?2 || '%' ELSE r.subject LIKE ?2 || '%' "
+		"END) "
 		"ORDER BY r.period, r.subject_kind, name, r.subject, "
 		"CASE r.stage WHEN 'self' THEN 1 WHEN 'proposed' THEN 2 ELSE 3 "
 		"END";
@@ -456,14 +465,15 @@ cmd_show(struct agent *a, int argc, char **argv)
 	static const char member_sql[] =
 		"SELECT id, full_name, birth_date, sex, card_no, national_id, "
 		"admitted_on, official_on, status, status_on, work_category, "
-		"council_area, cell, org FROM members WHERE id = ?1";
+		"council_area, cell, org FROM members WHERE id = "
+		"chibo_unhex(?1)";
 	static const char member_cells[] =
 		"SELECT cell, kind, since, until FROM memberships "
-		"WHERE member = ?1 ORDER BY since, entry";
+		"WHERE member = chibo_unhex(?1) ORDER BY since, entry";
 	static const char member_ratings[] =
 		"SELECT period, stage, level, score FROM ratings WHERE "
-		"subject_kind = 'member' AND subject = ?1 ORDER BY period, "
-		"stage";
+		"subject_kind = 'member' AND subject = chibo_unhex(?1) ORDER "
+		"BY period, stage";
 	static const char meeting_sql[] =
 		"SELECT id, cell, date, kind, duration_min, chair, clerk, "
 		"rating, "

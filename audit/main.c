@@ -462,7 +462,8 @@ find_member(struct cb_store *st, const char *q, char id[65], char name[256])
 {
 	static const char sql[] =
 		"SELECT id, full_name FROM members WHERE card_no = ?1 OR "
-		"national_id = ?1 OR (length(?1) >= 8 AND id LIKE ?1 || '%') "
+		"national_id = ?1 OR (length(?1) >= 8 AND hex(id) LIKE ?1 || "
+		"'%') "
 		"LIMIT 2";
 	struct cb_errbuf eb;
 	sqlite3_stmt *s = cb_store_stmt(st, sql, &eb);
@@ -473,7 +474,7 @@ find_member(struct cb_store *st, const char *q, char id[65], char name[256])
 	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		if (!n) {
-			snprintf(id, 65, "%s", sqlite3_column_text(s, 0));
+			cb_column_id(s, 0, id);
 			snprintf(name, 256, "%s", sqlite3_column_text(s, 1));
 		}
 		n++;
@@ -593,7 +594,7 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	cb_bind_id(q, 1, id);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		json_t *it = history_item(&s, q, &eb);
 

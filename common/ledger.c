@@ -186,7 +186,7 @@ cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
 		if (m) {
 			if (!(s = cb_store_stmt(st, subject, eb)))
 				return CB_EIO;
-			cb_bind_text(s, 1, m);
+			cb_bind_id(s, 1, m);
 			sqlite3_bind_blob(s, 2, e->id, CB_HASH_BYTES,
 			                  SQLITE_STATIC);
 			if ((rc = cb_store_step_done(st, s, eb)))
@@ -381,7 +381,10 @@ answer_deps(const struct cb_ledger *lg, const char *op, const json_t *body,
 		if ((q == 0 && !m) || (q > 0 && (!dissolve || !plan)) ||
 		    !(s = cb_store_stmt(lg->st, sql, NULL)))
 			continue;
-		cb_bind_text(s, 1, q == 0 ? m : plan);
+		if (q == 0)
+			cb_bind_id(s, 1, m);
+		else
+			cb_bind_text(s, 1, plan);
 		if (q != 1)
 			sqlite3_bind_blob(s, 2, lg->key.pk, CB_KEY_BYTES,
 			                  SQLITE_STATIC);
@@ -863,7 +866,7 @@ index_subjects(struct cb_store *st, struct cb_errbuf *eb)
 			rc = CB_EIO;
 			goto out;
 		}
-		cb_bind_text(s, 1, m);
+		cb_bind_id(s, 1, m);
 		sqlite3_bind_blob(s, 2, e.id, CB_HASH_BYTES, SQLITE_STATIC);
 		if ((rc = cb_store_step_done(st, s, eb)))
 			goto out;

@@ -849,8 +849,8 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 	static const char by_nid[] =
 		"SELECT id FROM members WHERE national_id = ? LIMIT 2";
 	static const char by_prefix[] =
-		"SELECT id FROM members WHERE id >= ? AND id < ? LIMIT 2";
-	char lower[65], upper[66];
+		"SELECT id FROM members WHERE id BETWEEN ? AND ? LIMIT 2";
+	char lower[65];
 	const char *sql, *arg;
 	sqlite3_stmt *s;
 	size_t n = strlen(ref);
@@ -883,21 +883,19 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 			lower[i] = c;
 		}
 		lower[n] = 0;
-		memcpy(upper, lower, n);
-		upper[n] = 'g'; /* sorts after every hex digit */
-		upper[n + 1] = 0;
 		sql = by_prefix;
 		arg = lower;
 	}
 	s = cb_store_stmt(st, sql, eb);
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
 	if (sql == by_prefix)
-		sqlite3_bind_text(s, 2, upper, -1, SQLITE_TRANSIENT);
+		cb_bind_id_prefix(s, 1, arg);
+	else
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		if (found++ == 0)
-			snprintf(out, 65, "%s", sqlite3_column_text(s, 0));
+			cb_column_id(s, 0, out);
 	}
 	sqlite3_reset(s);
 	if (found == 0)

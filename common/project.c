@@ -369,7 +369,7 @@ member_get(struct ctx *c, const char *id, json_t **out, int *owned)
 
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	cb_bind_id(s, 1, id);
 	r = sqlite3_step(s);
 	if (r == SQLITE_DONE) {
 		sqlite3_reset(s);
@@ -424,7 +424,7 @@ released_by_author(struct ctx *c, const char *id)
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, id);
+	cb_bind_id(s, 1, id);
 	sqlite3_bind_blob(s, 2, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
 	r = sqlite3_step(s);
 	if (r == SQLITE_ROW) {
@@ -499,9 +499,9 @@ member_unique(struct ctx *c, const char *id, const char *col, const char *value)
 	if (!s)
 		return CB_EIO;
 	cb_bind_text(s, 1, value);
-	cb_bind_text(s, 2, id);
+	cb_bind_id(s, 2, id);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		snprintf(other, sizeof(other), "%s", sqlite3_column_text(s, 0));
+		cb_column_id(s, 0, other);
 		sqlite3_reset(s);
 		return reject(c, "%s %s already belongs to member %.12s",
 		              strcmp(col, "card_no") ? "national ID"
@@ -578,7 +578,7 @@ member_save(struct ctx *c, const char *id, const json_t *m, bool insert)
 	cb_bind_text(s, ++i, fold);
 	cb_bind_text(s, ++i, lower);
 	sqlite3_bind_blob(s, ++i, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, ++i, id);
+	cb_bind_id(s, ++i, id);
 	r = sqlite3_step(s);
 	sqlite3_reset(s);
 	free(fold);
@@ -609,7 +609,7 @@ membership_open(struct ctx *c, const char *member, const char *cell,
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, member);
+	cb_bind_id(s, 1, member);
 	cb_bind_text(s, 2, cell);
 	cb_bind_text(s, 3, kind);
 	cb_bind_text(s, 4, since);
@@ -627,7 +627,7 @@ membership_close_all(struct ctx *c, const char *member, const char *until)
 	if (!s)
 		return CB_EIO;
 	cb_bind_text(s, 1, until);
-	cb_bind_text(s, 2, member);
+	cb_bind_id(s, 2, member);
 	return cb_store_step_done(c->st, s, c->eb);
 }
 
@@ -755,7 +755,7 @@ membership_close_official(struct ctx *c, const char *member, const char *until)
 	if (!s)
 		return CB_EIO;
 	cb_bind_text(s, 1, until);
-	cb_bind_text(s, 2, member);
+	cb_bind_id(s, 2, member);
 	return cb_store_step_done(c->st, s, c->eb);
 }
 
@@ -771,7 +771,7 @@ official_since(struct ctx *c, const char *member, char out[11])
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, member);
+	cb_bind_id(s, 1, member);
 	r = sqlite3_step(s);
 	out[0] = 0;
 	if (r == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
@@ -793,7 +793,7 @@ set_transit(struct ctx *c, const char *member, const char *release)
 		return CB_EIO;
 	cb_bind_text(s, 1, release);
 	sqlite3_bind_blob(s, 2, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, 3, member);
+	cb_bind_id(s, 3, member);
 	return cb_store_step_done(c->st, s, c->eb);
 }
 
@@ -915,7 +915,7 @@ apply_member_release(struct ctx *c)
 		goto out;
 	}
 	cb_bind_text(s, 1, c->id);
-	cb_bind_text(s, 2, id);
+	cb_bind_id(s, 2, id);
 	sqlite3_bind_blob(s, 3, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->e->seq);
 	cb_bind_text(s, 5, str(m, "org"));
@@ -949,13 +949,19 @@ struct col {
 	size_t size;
 };
 
-/* The row s is on: its columns, in order, into cols. */
+/* The row s is on: its columns, in order, into cols (a member's id as
+ * hex). */
 static void
 row_cols(sqlite3_stmt *s, const struct col *cols, size_t ncols)
 {
+	char hex[CB_HASH_HEX];
+
 	for (size_t i = 0; i < ncols; i++)
-		snprintf(cols[i].to, cols[i].size, "%s",
-		         sqlite3_column_text(s, (int)i));
+		snprintf(
+			cols[i].to, cols[i].size, "%s",
+			sqlite3_column_type(s, (int)i) == SQLITE_BLOB
+				? cb_column_id(s, (int)i, hex)
+				: (const char *)sqlite3_column_text(s, (int)i));
 }
 
 /* The row (sql, by the entry id in field) of the entry this entry names,
@@ -1294,7 +1300,7 @@ apply_member_temporary(struct ctx *c)
 		rc = CB_EIO;
 		goto out;
 	}
-	cb_bind_text(s, 1, id);
+	cb_bind_id(s, 1, id);
 	sqlite3_bind_blob(s, 2, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
 	cb_bind_text(s, 3, since);
 	cb_bind_text(s, 4, until);
@@ -1321,7 +1327,7 @@ apply_member_temporary(struct ctx *c)
 		goto out;
 	}
 	cb_bind_text(s, 1, c->id);
-	cb_bind_text(s, 2, id);
+	cb_bind_id(s, 2, id);
 	sqlite3_bind_blob(s, 3, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->e->seq);
 	cb_bind_text(s, 5, str(m, "org"));
@@ -1375,7 +1381,7 @@ apply_member_temporary_accept(struct ctx *c)
 		return rc;
 	if (!(s = cb_store_stmt(c->st, stay, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, t.member);
+	cb_bind_id(s, 1, t.member);
 	cb_bind_text(s, 2, cell);
 	cb_bind_text(s, 3, on);
 	cb_bind_text(s, 4, t.until);
@@ -1565,8 +1571,8 @@ apply_candidate_helpers(struct ctx *c)
 	}
 	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, h[0]);
-	cb_bind_text(s, 2, h[1]);
+	cb_bind_id(s, 1, h[0]);
+	cb_bind_id(s, 2, h[1]);
 	sqlite3_bind_blob(s, 3, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
 	cb_bind_text(s, 4, id);
 	return cb_store_step_done(c->st, s, c->eb);
@@ -1953,7 +1959,7 @@ in_cell_on(struct ctx *c, const char *member, const char *cell,
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, member);
+	cb_bind_id(s, 1, member);
 	cb_bind_text(s, 2, cell);
 	cb_bind_text(s, 3, date);
 	r = sqlite3_step(s);
@@ -2061,8 +2067,8 @@ apply_meeting_record(struct ctx *c)
 	sqlite3_bind_int64(
 		s, 4,
 		json_integer_value(json_object_get(c->b, "duration_min")));
-	cb_bind_text(s, 5, str(c->b, "chair"));
-	cb_bind_text(s, 6, str(c->b, "clerk"));
+	cb_bind_id(s, 5, str(c->b, "chair"));
+	cb_bind_id(s, 6, str(c->b, "clerk"));
 	cb_bind_text(s, 7, obs ? obs : "[]");
 	cb_bind_text(s, 8, str(c->b, "content") ? str(c->b, "content") : "");
 	cb_bind_text(s, 9,
@@ -2085,7 +2091,7 @@ apply_meeting_record(struct ctx *c)
 		if (!(s = cb_store_stmt(c->st, ins_att, c->eb)))
 			return CB_EIO;
 		cb_bind_text(s, 1, mid);
-		cb_bind_text(s, 2, k);
+		cb_bind_id(s, 2, k);
 		cb_bind_text(s, 3, json_string_value(v));
 		if ((rc = cb_store_step_done(c->st, s, c->eb)))
 			return rc;
@@ -2157,7 +2163,10 @@ apply_rating_record(struct ctx *c)
 	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
 		return CB_EIO;
 	cb_bind_text(s, 1, kind);
-	cb_bind_text(s, 2, subject);
+	if (strcmp(kind, "member") == 0)
+		cb_bind_id(s, 2, subject);
+	else
+		cb_bind_text(s, 2, subject);
 	cb_bind_text(s, 3, period);
 	cb_bind_text(s, 4, str(c->b, "stage"));
 	cb_bind_text(s, 5, level);

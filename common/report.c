@@ -424,7 +424,8 @@ longest_excused_run(struct cb_store *st, const char *cell, const char *from,
 	cb_bind_text(s, 2, from);
 	cb_bind_text(s, 3, to);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(s, 0);
+		char hex[CB_HASH_HEX];
+		const char *m = cb_column_id(s, 0, hex);
 		const char *mark = (const char *)sqlite3_column_text(s, 1);
 
 		if (strcmp(m, member)) {

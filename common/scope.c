@@ -32,10 +32,10 @@
 #define IN_DOSSIER                                                             \
 	"(id IN (SELECT j.entry FROM chain c JOIN entry_refs j ON j.member "   \
 	"= c.member JOIN entries x ON x.id = j.entry WHERE x.author = "        \
-	"c.author AND x.seq <= c.seq) OR (op = 'member.add' AND "              \
-	"lower(hex(id)) IN (SELECT member FROM chain) AND EXISTS (SELECT 1 "   \
-	"FROM chain c WHERE c.member = lower(hex(entries.id)) AND c.author = " \
-	"entries.author AND c.seq >= entries.seq)) OR lower(hex(id)) IN "      \
+	"c.author AND x.seq <= c.seq) OR (op = 'member.add' AND id IN "        \
+	"(SELECT member FROM chain) AND EXISTS (SELECT 1 FROM chain c WHERE "  \
+	"c.member = entries.id AND c.author = entries.author AND c.seq >= "    \
+	"entries.seq)) OR lower(hex(id)) IN "                                  \
 	"(SELECT t.closed_by FROM transfers t JOIN chain c ON t.member = "     \
 	"c.member AND t.author = c.author AND t.seq = c.seq WHERE "            \
 	"t.closed_by IS NOT NULL) OR lower(hex(id)) IN (SELECT "               \

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "calendar.h"
+#include "entry.h"
 #include "schema.h"
 #include "text.h"
 
@@ -208,6 +210,58 @@ cb_bind_text(sqlite3_stmt *s, int i, const char *v)
 	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 }
 
+int
+cb_bind_id(sqlite3_stmt *s, int i, const char *hex)
+{
+	unsigned char id[CB_HASH_BYTES];
+
+	if (hex && cb_hex_decode(hex, id, sizeof(id), NULL) == CB_OK)
+		return sqlite3_bind_blob(s, i, id, sizeof(id),
+		                         SQLITE_TRANSIENT);
+	return cb_bind_text(s, i, hex);
+}
+
+int
+cb_bind_id_prefix(sqlite3_stmt *s, int i, const char *prefix)
+{
+	char lo[2 * CB_HASH_BYTES + 1], hi[2 * CB_HASH_BYTES + 1];
+	size_t n = strlen(prefix);
+	int r;
+
+	if (n > 2 * CB_HASH_BYTES)
+		n = 2 * CB_HASH_BYTES;
+	memset(lo, '0', 2 * CB_HASH_BYTES);
+	memset(hi, 'f', 2 * CB_HASH_BYTES);
+	memcpy(lo, prefix, n);
+	memcpy(hi, prefix, n);
+	lo[2 * CB_HASH_BYTES] = hi[2 * CB_HASH_BYTES] = 0;
+	if ((r = cb_bind_id(s, i, lo)) != SQLITE_OK)
+		return r;
+	return cb_bind_id(s, i + 1, hi);
+}
+
+const char *
+cb_column_id(sqlite3_stmt *s, int i, char out[65])
+{
+	switch (sqlite3_column_type(s, i)) {
+	case SQLITE_NULL: return NULL;
+	case SQLITE_BLOB:
+		if (sqlite3_column_bytes(s, i) == CB_HASH_BYTES) {
+			cb_hex_encode(sqlite3_column_blob(s, i), CB_HASH_BYTES,
+			              out);
+			return out;
+		}
+		/* fall through */
+	default: {
+		const char *t = (const char *)sqlite3_column_text(s, i);
+
+		snprintf(out, 65, "%.*s", sqlite3_column_bytes(s, i),
+		         t ? t : "");
+		return out;
+	}
+	}
+}
+
 cb_err
 cb_store_meta_get(struct cb_store *st, const char *key, char **value,
                   struct cb_errbuf *eb)
@@ -286,6 +340,47 @@ sql_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	sqlite3_result_int(
 		ctx, cb_text_match((const char *)name, (const char *)query));
+}
+
+/* chibo_unhex(x): 64 hex digits as their 32 bytes, anything else as it is:
+ * a member id given as hex, compared with the bytes the tables keep
+ * (schema/013_member_ids.sql, which needs it before any other; SQLite
+ * 3.40 has no unhex()). */
+static void
+sql_unhex(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *t = sqlite3_value_text(argv[0]);
+	unsigned char id[CB_HASH_BYTES];
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_TEXT && t &&
+	    cb_hex_decode((const char *)t, id, sizeof(id), NULL) == CB_OK)
+		sqlite3_result_blob(ctx, id, sizeof(id), SQLITE_TRANSIENT);
+	else
+		sqlite3_result_value(ctx, argv[0]);
+}
+
+static int
+register_functions(sqlite3 *db)
+{
+	static const struct {
+		const char *name;
+		int nargs;
+		void (*fn)(sqlite3_context *, int, sqlite3_value **);
+	} fns[] = {
+		{ "chibo_unhex", 1, sql_unhex },
+		{ "chibo_match", 2, sql_match },
+	};
+	int r;
+
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if ((r = sqlite3_create_function(
+			     db, fns[i].name, fns[i].nargs,
+			     SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+				     SQLITE_INNOCUOUS,
+			     NULL, fns[i].fn, NULL, NULL)) != SQLITE_OK)
+			return r;
+	return cb_calendar_register(db);
 }
 
 static int
@@ -391,20 +486,14 @@ cb_store_open(const char *path, bool create, struct cb_store **out,
 		cb_error_prefix(eb, rc, "cannot open '%s'", path);
 		goto fail;
 	}
+	/* before the migrations: 013 uses chibo_unhex */
+	if (register_functions(st->db) != SQLITE_OK) {
+		rc = cb_store_error(st, eb, "cannot register functions");
+		goto fail;
+	}
 	rc = migrate(st, eb);
 	if (rc)
 		goto fail;
-	if (sqlite3_create_function(st->db, "chibo_match", 2,
-	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC |
-	                                    SQLITE_INNOCUOUS,
-	                            NULL, sql_match, NULL, NULL) != SQLITE_OK) {
-		rc = cb_store_error(st, eb, "cannot register functions");
-		goto fail;
-	}
-	if (cb_calendar_register(st->db) != SQLITE_OK) {
-		rc = cb_store_error(st, eb, "cannot register functions");
-		goto fail;
-	}
 	*out = st;
 	return CB_OK;
 fail:

@@ -143,6 +143,24 @@ expect_match "report meetings" "26734.02 .* 1 .* 0 .* 0 .* 50.0%" "$out"
 expect_fail "report without its option" "ratings needs --period" agent report ratings
 out=$(agent show member card:01234567)
 expect_match "show member" "Nguyễn Văn Hợp" "$out"
+# Member ids are kept as bytes (schema 13) and shown as hex everywhere.
+hop=$(sqlite3 "$CHIBO_REPLICA/replica.db" \
+	"SELECT lower(hex(id)) FROM members WHERE card_no = '01234567'")
+expect_match "show member prints the full id" "ID +$hop" "$out"
+out=$(agent show member "${hop:0:10}" --json)
+expect_match "show member by an id prefix" "\"id\": \"$hop\"" "$out"
+out=$(agent show member "$hop")
+expect_match "the member's cells by its id" "26734.02 +official +2005-05-19" \
+	"$out"
+expect_match "the member's ratings by its id" "2025 +decided +outstanding" \
+	"$out"
+out=$(agent members --cell 02)
+expect_match "members table shows a short id" "^${hop:0:12} .*Nguyễn Văn Hợp" "$out"
+out=$(agent ratings --subject "${hop:0:8}" --json)
+expect_eq "ratings of a member by an id prefix" "2" \
+	"$(printf '%s' "$out" | grep -c "\"subject\": \"$hop\"")"
+expect_match "attendance shown with short ids" "${hop:0:12} .*present" \
+	"$(agent show meeting "${mid:0:12}")"
 out=$(agent status --json)
 expect_match "status json" '"members": 3' "$out"
 

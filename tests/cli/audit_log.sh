@@ -78,6 +78,9 @@ expect_match "history: accepted by the receiver" "member.accept .*by 07298" "$hi
 expect_match "history: every entry proven included" "included: proven" "$hist"
 expect_eq "history lists add, release, accept" 3 \
 	"$(printf '%s\n' "$hist" | grep -c '^  leaf ')"
+m1=$(sqlite3 "$T/hub/hub.db" "SELECT lower(hex(id)) FROM members WHERE card_no = 'm1'")
+expect_eq "history by an id prefix is the same" "$hist" \
+	"$(audit history "${m1:0:10}" --db "$T/hub/hub.db")"
 hj=$(audit history m1 --db "$T/hub/hub.db" --json)
 expect_match "history --json" '"op": "member.accept"' "$hj"
 

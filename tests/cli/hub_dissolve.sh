@@ -86,7 +86,7 @@ expect_ok "the candidate is admitted in the village cell" \
 	Q candidate admit "${cand:0:12}" --on 2026-10-01 --card CA23
 expect_eq "a probationary member of T01, the candidate's id kept" \
 	"probationary|07297.T01" \
-	"$(sqlite3 "$T/q/replica.db" "SELECT status, cell FROM members WHERE id = '$cand'")"
+	"$(sqlite3 "$T/q/replica.db" "SELECT status, cell FROM members WHERE lower(hex(id)) = '$cand'")"
 expect_fail "once" "already admitted" Q candidate admit "${cand:0:12}" --on 2026-10-02
 expect_match "closed, its history kept" "^07297.CA .*closed" "$(Q cells | grep CA)"
 expect_eq "the village cells hold the other 21 and the new member" "22" \

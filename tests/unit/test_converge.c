@@ -105,7 +105,7 @@ pick(struct replica *r, const char *sql, char out[65])
 		sqlite3_bind_text(s, 1, r->code, -1, SQLITE_STATIC);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		if (rnd((uint32_t)++n) == 0)
-			snprintf(out, 65, "%s", sqlite3_column_text(s, 0));
+			cb_column_id(s, 0, out);
 	sqlite3_finalize(s);
 	return n > 0;
 }
@@ -189,14 +189,15 @@ dissolve_op(struct replica *r)
 				"until IS NULL",
 				-1, &s, NULL);
 			sqlite3_bind_text(s, 1, cell, -1, SQLITE_TRANSIENT);
-			while (sqlite3_step(s) == SQLITE_ROW)
+			while (sqlite3_step(s) == SQLITE_ROW) {
+				char mid[CB_HASH_HEX];
+
 				try_op(r, "member.move",
 				       json_pack("{s:s, s:s, s:s}", "member",
-				                 (const char *)
-				                         sqlite3_column_text(s,
-				                                             0),
+				                 cb_column_id(s, 0, mid),
 				                 "cell", other, "on",
 				                 "2026-04-10"));
+			}
 			sqlite3_finalize(s);
 		}
 		/* and the decision, if approved */
@@ -405,6 +406,36 @@ one(struct replica *r, const char *sql)
 }
 
 /* 0 or a message. */
+/* Ops every run of many seeds must have applied somewhere: a pick that
+ * stopped finding its rows would otherwise only make the ops refused, and
+ * the replicas would still agree. */
+static const char *const exercised[] = {
+	"member.update",        "member.move",
+	"member.release",       "member.accept",
+	"member.decline",       "member.strike_off",
+	"member.temporary",     "member.temporary_accept",
+	"member.temporary_end", "candidate.helpers",
+	"candidate.admit",      "cell.dissolve",
+};
+static long long applied[sizeof(exercised) / sizeof(exercised[0])];
+
+static void
+count_applied(struct replica *r)
+{
+	sqlite3_stmt *s;
+
+	for (size_t i = 0; i < sizeof(exercised) / sizeof(exercised[0]); i++) {
+		sqlite3_prepare_v2(cb_store_db(r->lg->st),
+		                   "SELECT count(*) FROM entries WHERE op = ? "
+		                   "AND state = 'applied'",
+		                   -1, &s, NULL);
+		sqlite3_bind_text(s, 1, exercised[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			applied[i] += sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+}
+
 static const char *
 run_case(uint64_t seed)
 {
@@ -562,6 +593,8 @@ run_case(uint64_t seed)
 				fail = "verify failed";
 		}
 	}
+	if (!fail)
+		count_applied(&R[0]);
 	if (getenv("CHIBO_CONVERGE_VERBOSE"))
 		printf("seed %llu: %d communes, %lld entries, %lld rejected, "
 		       "transfers %lld accepted %lld declined %lld in "
@@ -630,6 +663,13 @@ test_every_replica_converges(void **state)
 		if (f)
 			fail_msg("%s (replay: CHIBO_CONVERGE_SEED=%ld)", f, s);
 	}
+	for (size_t i = 0;
+	     cases >= 100 && i < sizeof(exercised) / sizeof(exercised[0]); i++)
+		if (getenv("CHIBO_CONVERGE_VERBOSE"))
+			printf("%s: %lld applied\n", exercised[i], applied[i]);
+		else if (applied[i] == 0)
+			fail_msg("no seed of %ld applied a %s", cases,
+			         exercised[i]);
 }
 
 int

@@ -112,7 +112,7 @@ pick(struct replica *r, const char *sql, const char *code, char out[80])
 		sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		if (rnd((uint32_t)++n) == 0)
-			snprintf(out, 80, "%s", sqlite3_column_text(s, 0));
+			cb_column_id(s, 0, out);
 	sqlite3_finalize(s);
 	return n > 0;
 }

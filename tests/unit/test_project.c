@@ -255,7 +255,7 @@ test_members(void **state)
 	/* the member id is the entry id */
 	expect_text(f,
 	            "SELECT count(*) FROM members m JOIN entries e ON "
-	            "lower(hex(e.id)) = m.id",
+	            "e.id = m.id",
 	            "2");
 	refused(f, "member.add",
 	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", "
@@ -307,7 +307,8 @@ test_members(void **state)
 	      "{\"member\": \"card:333\", \"card_no\": \"\"}");
 	expect_text(f, "SELECT count(*) FROM members WHERE card_no IS NULL",
 	            "1");
-	id = text(f, "SELECT id FROM members WHERE card_no IS NULL");
+	id = text(f,
+	          "SELECT lower(hex(id)) FROM members WHERE card_no IS NULL");
 	{
 		char buf[200];
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* test_store.c — the SQLite store: a WAL checkpointed on a thread of its own
  * (cb_store_checkpoint_behind) loses nothing of what was committed, through
- * commits that ask for a checkpoint and one that does it itself; and a new
- * store says its entry_refs need no filling (schema 12). */
+ * commits that ask for a checkpoint and one that does it itself; a new
+ * store says its entry_refs need no filling (schema 12); and a store of
+ * schema 12 keeps every member reference, as bytes, through schema 13. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "schema.h"
 #include "store.h"
 
 static char dir[64], path[96];
@@ -111,12 +113,124 @@ test_new_store_needs_no_refs_filled(void **state)
 	cb_store_free(&st);
 }
 
+#define ID_A "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
+#define ID_B "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff"
+
+/* A replica of schema 12, with a member referred to in every column that
+ * names one, opened by this chibo: each reference is now the id's bytes,
+ * an organisation's code stays text, and nothing else changed. */
+static void
+test_schema_13_keeps_member_references(void **state)
+{
+	static const char rows[] =
+		"INSERT INTO members (id, full_name, name_fold, name_lower, "
+		"birth_date, sex, admitted_on, status, cell, org, entry, "
+		"transit) VALUES ('" ID_A "', 'Nguyễn Văn Hợp', 'nguyen van "
+		"hop', 'nguyễn văn hợp', '1980-01-01', 'male', '2010-01-01', "
+		"'official', 'X.01', 'X', x'01', NULL), ('" ID_B "', 'Lê Thị "
+		"Lan', 'le thi lan', 'lê thị lan', '1990-01-01', 'female', "
+		"'2015-01-01', 'official', 'X.01', 'X', x'02', 'r1');"
+		"INSERT INTO memberships VALUES ('" ID_A "', x'01', 'X.01', "
+		"'official', '2010-01-01', NULL);"
+		"INSERT INTO meetings (id, cell, date, kind, duration_min, "
+		"chair, clerk, observers, content, resolutions, versions, "
+		"entry) VALUES ('m1', 'X.01', '2026-01-05', 'regular', 60, "
+		"'" ID_A "', NULL, '[]', '', '', 1, x'03');"
+		"INSERT INTO attendance VALUES ('m1', '" ID_B "', 'present');"
+		"INSERT INTO ratings VALUES ('member', '" ID_A "', '2025', "
+		"'self', 'good', NULL, NULL, x'04'), ('org', 'X.01', '2025', "
+		"'self', 'good', NULL, NULL, x'05');"
+		"INSERT INTO transfers (release, member, author, seq, "
+		"from_org, "
+		"from_cell, to_org, letter_no, letter_date, released_on, "
+		"state) VALUES ('r1', '" ID_B "', x'06', 3, 'X', 'X.01', 'Y', "
+		"'1', '2026-01-01', '2026-01-01', 'in-transit');"
+		"INSERT INTO temporaries (id, member, author, seq, from_org, "
+		"to_org, letter_no, letter_date, since, until, purpose, state) "
+		"VALUES ('t1', '" ID_A "', x'06', 4, 'X', 'Y', '2', "
+		"'2026-01-01', '2026-01-01', '2026-06-01', 'work', 'issued');"
+		"INSERT INTO candidates (id, full_name, name_fold, birth_date, "
+		"sex, cell, org, helper1, helper2, state, entry) VALUES ('c1', "
+		"'Trần Văn Nam', 'tran van nam', '2000-01-01', 'male', 'X.01', "
+		"'X', '" ID_A "', '" ID_B "', 'candidate', x'07');"
+		"INSERT INTO entry_refs VALUES ('" ID_B "', x'08');";
+	static const char *const checks[][2] = {
+		{ "SELECT count(*) FROM members WHERE id = x'" ID_A "' AND "
+		  "full_name = 'Nguyễn Văn Hợp' AND transit IS NULL",
+		  "1" },
+		{ "SELECT count(*) FROM members WHERE id = x'" ID_B "' AND "
+		  "transit = 'r1' AND name_lower = 'lê thị lan'",
+		  "1" },
+		{ "SELECT count(*) FROM memberships WHERE member = x'" ID_A
+		  "' AND cell = 'X.01'",
+		  "1" },
+		{ "SELECT count(*) FROM meetings WHERE chair = x'" ID_A
+		  "' AND clerk IS NULL AND id = 'm1'",
+		  "1" },
+		{ "SELECT count(*) FROM attendance WHERE member = x'" ID_B "'",
+		  "1" },
+		{ "SELECT count(*) FROM ratings WHERE subject = x'" ID_A "'",
+		  "1" },
+		{ "SELECT count(*) FROM ratings WHERE subject = 'X.01'", "1" },
+		{ "SELECT count(*) FROM transfers WHERE member = x'" ID_B
+		  "' AND release = 'r1'",
+		  "1" },
+		{ "SELECT count(*) FROM temporaries WHERE member = x'" ID_A "'",
+		  "1" },
+		{ "SELECT count(*) FROM candidates WHERE helper1 = x'" ID_A
+		  "' AND helper2 = x'" ID_B "'",
+		  "1" },
+		{ "SELECT count(*) FROM entry_subjects WHERE member = x'" ID_B
+		  "'",
+		  "1" },
+		{ "SELECT count(*) FROM members m JOIN memberships s ON "
+		  "s.member = m.id",
+		  "1" },
+		{ "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+		  "name IN ('members_cell', 'members_card', "
+		  "'members_national_id', 'memberships_member', "
+		  "'meetings_cell_date', 'transfers_member', 'transfers_to', "
+		  "'temporaries_member', 'temporaries_to', 'candidates_cell')",
+		  "10" },
+	};
+	struct cb_store *st = NULL;
+	struct cb_errbuf eb;
+	sqlite3 *db;
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (size_t i = 0; i < cb_schema_count; i++)
+		if (cb_schema_migrations[i].version <= 12)
+			assert_int_equal(
+				sqlite3_exec(db, cb_schema_migrations[i].sql,
+			                     NULL, NULL, NULL),
+				SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db, "PRAGMA user_version = 12", NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(cb_store_open(path, false, &st, &eb), CB_OK);
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		int64_t n = count_rows(st, checks[i][0]);
+
+		if (n != atoll(checks[i][1]))
+			fail_msg("%s: %lld, expected %s", checks[i][0],
+			         (long long)n, checks[i][1]);
+	}
+	assert_int_equal(cb_store_integrity(st, &eb), CB_OK);
+	cb_store_free(&st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_checkpoint_behind_keeps_everything),
 		cmocka_unit_test(test_new_store_needs_no_refs_filled),
+		cmocka_unit_test(test_schema_13_keeps_member_references),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
