@@ -128,9 +128,7 @@ run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
 
 			if (sqlite3_column_name(s, i)[0] == '_')
 				continue;
-			v = sqlite3_column_type(s, i) == SQLITE_BLOB
-			            ? cb_column_id(s, i, ids[k])
-			            : (const char *)sqlite3_column_text(s, i);
+			v = cb_column_shown(s, i, ids[k]);
 			if (is_hex64(v)) {
 				memcpy(shortids[k], v, 12);
 				shortids[k][12] = 0;
@@ -192,11 +190,7 @@ print_record(struct cb_store *st, const char *sql, const char *const *binds,
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		for (int i = 0; i < sqlite3_column_count(s); i++) {
 			char id[CB_HASH_HEX];
-			const char *v =
-				sqlite3_column_type(s, i) == SQLITE_BLOB
-					? cb_column_id(s, i, id)
-					: (const char *)sqlite3_column_text(s,
-			                                                    i);
+			const char *v = cb_column_shown(s, i, id);
 
 			if (cb_table_add(&t,
 			                 (const char *const[]){ headers[i],

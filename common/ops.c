@@ -850,7 +850,6 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 		"SELECT id FROM members WHERE national_id = ? LIMIT 2";
 	static const char by_prefix[] =
 		"SELECT id FROM members WHERE id BETWEEN ? AND ? LIMIT 2";
-	char lower[65];
 	const char *sql, *arg;
 	sqlite3_stmt *s;
 	size_t n = strlen(ref);
@@ -870,21 +869,15 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 				"id (8 to 64 hex digits), card:NUMBER or "
 				"nid:NUMBER",
 				ref);
-		for (size_t i = 0; i < n; i++) {
-			char c = (char)tolower((unsigned char)ref[i]);
-
-			if (!isxdigit((unsigned char)c))
-				return cb_error(
-					eb, CB_EINVAL,
-					"member reference '%.70s' is not "
-					"hex; use card:NUMBER for a card "
-					"number",
-					ref);
-			lower[i] = c;
-		}
-		lower[n] = 0;
+		/* either case: cb_bind_id_prefix reads both */
+		if (strspn(ref, "0123456789abcdefABCDEF") != n)
+			return cb_error(
+				eb, CB_EINVAL,
+				"member reference '%.70s' is not hex; use "
+				"card:NUMBER for a card number",
+				ref);
 		sql = by_prefix;
-		arg = lower;
+		arg = ref;
 	}
 	s = cb_store_stmt(st, sql, eb);
 	if (!s)

@@ -957,11 +957,8 @@ row_cols(sqlite3_stmt *s, const struct col *cols, size_t ncols)
 	char hex[CB_HASH_HEX];
 
 	for (size_t i = 0; i < ncols; i++)
-		snprintf(
-			cols[i].to, cols[i].size, "%s",
-			sqlite3_column_type(s, (int)i) == SQLITE_BLOB
-				? cb_column_id(s, (int)i, hex)
-				: (const char *)sqlite3_column_text(s, (int)i));
+		snprintf(cols[i].to, cols[i].size, "%s",
+		         cb_column_shown(s, (int)i, hex));
 }
 
 /* The row (sql, by the entry id in field) of the entry this entry names,

@@ -262,6 +262,14 @@ cb_column_id(sqlite3_stmt *s, int i, char out[65])
 	}
 }
 
+const char *
+cb_column_shown(sqlite3_stmt *s, int i, char id[65])
+{
+	return sqlite3_column_type(s, i) == SQLITE_BLOB
+	               ? cb_column_id(s, i, id)
+	               : (const char *)sqlite3_column_text(s, i);
+}
+
 cb_err
 cb_store_meta_get(struct cb_store *st, const char *key, char **value,
                   struct cb_errbuf *eb)

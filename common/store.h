@@ -104,4 +104,8 @@ int cb_bind_id_prefix(sqlite3_stmt *s, int i, const char *prefix);
  * bytes. NULL when the column is NULL. */
 const char *cb_column_id(sqlite3_stmt *s, int i, char out[65]);
 
+/* Column i as text to show: an id's 32 bytes as hex (in id), anything
+ * else as SQLite's text of it; NULL when the column is NULL. */
+const char *cb_column_shown(sqlite3_stmt *s, int i, char id[65]);
+
 #endif

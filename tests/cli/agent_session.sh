@@ -149,6 +149,10 @@ hop=$(sqlite3 "$CHIBO_REPLICA/replica.db" \
 expect_match "show member prints the full id" "ID +$hop" "$out"
 out=$(agent show member "${hop:0:10}" --json)
 expect_match "show member by an id prefix" "\"id\": \"$hop\"" "$out"
+out=$(agent show member "$(printf '%s' "${hop:0:10}" | tr a-f A-F)" --json)
+expect_match "an id prefix in capitals" "\"id\": \"$hop\"" "$out"
+expect_fail "a member reference that is not hex" "is not hex" \
+	agent show member "${hop:0:9}z"
 out=$(agent show member "$hop")
 expect_match "the member's cells by its id" "26734.02 +official +2005-05-19" \
 	"$out"
