@@ -155,15 +155,8 @@ expect_eq "the hub drops an entry: the audit fails" 1 "$rc"
 expect_match "the author's chain has a hole" "entries 3\.\.3 are missing" "$out"
 expect_match "the signed root does not match" "the hub signed a log of" "$out"
 fresh
-python3 - "$T/x.db" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-lsn, b = db.execute("SELECT lsn, bytes FROM entries WHERE op = 'member.add' "
-                    "ORDER BY lsn LIMIT 1").fetchone()
-b = b.replace("Quyền".encode(), "Quyến".encode())
-db.execute("UPDATE entries SET bytes = ? WHERE lsn = ?", (b, lsn))
-db.commit()
-EOF
+entry_rewrite "$T/x.db" "WHERE op = 'member.add' ORDER BY lsn LIMIT 1" \
+	Quyền Quyến
 out=$(xaudit verify --db "$T/x.db"); rc=$?
 expect_eq "the hub rewrites an old entry: the audit fails" 1 "$rc"
 expect_match "its signature no longer verifies" "signature does not verify \(rewritten\)" "$out"
@@ -271,19 +264,12 @@ expect_match "naming the key" "forked its chain: leaf [0-9]+ holds another entry
 # a split view: the hub's directory is copied and both copies go on
 kill $HUB_PID; wait $HUB_PID 2>/dev/null
 cp -r "$T/hub" "$T/hub2"
-"$CHIBO_HUB_BIN" --dir "$T/hub" serve --listen "127.0.0.1:$PORT" \
-	> "$T/serve.out" 2>> "$T/serve.log" &
-HUB_PID=$!
-for _ in $(seq 50); do grep -q serving "$T/serve.out" && break; sleep 0.1; done
+run_hub "$T/hub" "127.0.0.1:$PORT"
 A member add --name "Phạm Thị Mai" --birth 1991-01-01 --sex female --card m5 \
 	--admitted 2016-01-01 --cell 01 >/dev/null
 expect_ok "a syncs with the hub" A sync
 audit verify --hub "$URL" --pin "$PIN" >/dev/null
-kill $HUB_PID; wait $HUB_PID 2>/dev/null
-"$CHIBO_HUB_BIN" --dir "$T/hub2" serve --listen "127.0.0.1:$PORT" \
-	> "$T/serve.out" 2>> "$T/serve.log" &
-HUB_PID=$!
-for _ in $(seq 50); do grep -q serving "$T/serve.out" && break; sleep 0.1; done
+serve_hub "$T/hub2"
 C() { agent -R "$T/c" "$@"; }
 C cell create --code 01 --name "Chi bộ thôn Hạ" --kind residential >/dev/null
 expect_ok "c syncs with the copy" C sync
@@ -301,13 +287,9 @@ expect_match "a split view" "not the one it signed before|shrank" "$out"
 
 # the hub signs its checkpoints with a key that is not the hub's: the agent
 # refuses them and keeps the one it holds
-kill $HUB_PID; wait $HUB_PID 2>/dev/null
 "$CHIBO_HUB_BIN" --dir "$T/other" init --code BG.LG --name "Giả" >/dev/null
 cp "$T/other/hub.key" "$T/hub2/hub.key"
-"$CHIBO_HUB_BIN" --dir "$T/hub2" serve --listen "127.0.0.1:$PORT" \
-	> "$T/serve.out" 2>> "$T/serve.log" &
-HUB_PID=$!
-for _ in $(seq 50); do grep -q serving "$T/serve.out" && break; sleep 0.1; done
+serve_hub "$T/hub2"
 held=$(sqlite3 "$T/c/replica.db" "SELECT value FROM meta WHERE key = 'log_checkpoint'")
 C cell create --code 02 --name "Chi bộ thôn Thượng" --kind residential >/dev/null
 err=$(C sync 2>&1 >/dev/null); rc=$?

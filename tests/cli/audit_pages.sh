@@ -32,15 +32,7 @@ expect_eq "so does the audit of a copy" 0 "$rc"
 expect_match "with the same root" "12005 entries, root .* the entries give this root" "$out"
 
 # a name changed in the entry at leaf 11,000 (the third page)
-python3 - "$T/x.db" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-lsn, b = db.execute("SELECT lsn, bytes FROM entries ORDER BY lsn "
-                    "LIMIT 1 OFFSET 11000").fetchone()
-b = b.replace("Nguyễn".encode(), "Nguyến".encode())
-db.execute("UPDATE entries SET bytes = ? WHERE lsn = ?", (b, lsn))
-db.commit()
-EOF
+entry_rewrite "$T/x.db" "ORDER BY lsn LIMIT 1 OFFSET 11000" Nguyễn Nguyến
 out=$(audit verify --db "$T/x.db"); rc=$?
 expect_eq "a rewritten entry on the third page: the audit fails" 1 "$rc"
 expect_match "at its leaf" "leaf 11000: entry .* signature does not verify" "$out"

@@ -6,7 +6,9 @@
 # [ROLE|-]' makes a replica in $T/DIR, enrols its key for CODE with ROLE
 # (commune by default; - leaves it unenrolled), points it at the hub, and
 # prints its key. With HUB_NETNS set, the hub serves inside that network
-# namespace (tests/lib/netns.sh) on HUB_HOST.
+# namespace (tests/lib/netns.sh) on HUB_HOST. 'serve_hub DIR' restarts the
+# hub on DIR at the same port; 'entry_rewrite' edits an entry's stored
+# bytes behind the hub's back.
 : "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
 
 hub() { "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
@@ -16,17 +18,48 @@ start_hub() {
 	out=$(hub init --code BG.LG --name "Huyện ủy Lạng Giang")
 	HK=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
 	PIN=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
-	${HUB_NETNS:+ip netns exec "$HUB_NETNS"} \
-		"$CHIBO_HUB_BIN" --dir "$T/hub" serve --listen "$host:0" "$@" \
-		> "$T/serve.out" 2> "$T/serve.log" &
-	HUB_PID=$!
 	at_exit 'kill $HUB_PID 2>/dev/null'
+	run_hub "$T/hub" "$host:0" "$@"
+	PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$T/serve.out")
+	URL=https://$host:$PORT
+}
+
+# run_hub DIR LISTEN [ARGS...]: a hub serving DIR in the background
+# (HUB_PID), once it says it serves.
+run_hub() {
+	local dir=$1 listen=$2
+	shift 2
+	${HUB_NETNS:+ip netns exec "$HUB_NETNS"} \
+		"$CHIBO_HUB_BIN" --dir "$dir" serve --listen "$listen" "$@" \
+		> "$T/serve.out" 2>> "$T/serve.log" &
+	HUB_PID=$!
 	for _ in $(seq 100); do
 		grep -q serving "$T/serve.out" && break
 		sleep 0.1
 	done
-	PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$T/serve.out")
-	URL=https://$host:$PORT
+}
+
+# serve_hub DIR: the running hub stopped, and one serving DIR at its port.
+serve_hub() {
+	kill "$HUB_PID"
+	wait "$HUB_PID" 2>/dev/null
+	run_hub "$1" "${HUB_HOST:-127.0.0.1}:$PORT"
+}
+
+# entry_rewrite DB TAIL OLD NEW: in the entry that "SELECT lsn, bytes FROM
+# entries TAIL" finds first, the text OLD replaced by NEW, as someone with
+# the database would do it (the signature is left as it was).
+entry_rewrite() {
+	python3 - "$@" <<'PY'
+import sqlite3, sys
+db, tail, old, new = sys.argv[1:5]
+c = sqlite3.connect(db)
+lsn, b = c.execute("SELECT lsn, bytes FROM entries " + tail).fetchone()
+assert old.encode() in b, "text not in the entry"
+c.execute("UPDATE entries SET bytes = ? WHERE lsn = ?",
+          (b.replace(old.encode(), new.encode()), lsn))
+c.commit()
+PY
 }
 
 commune() {
