@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "args.h"
 #include "project.h"
+#include "report.h"
 #include "table.h"
 
 static const struct argdef log_defs[] = {
@@ -290,6 +291,73 @@ local_time(const char *ms, char out[32])
 	strftime(out, 32, "%Y-%m-%d %H:%M (UTC+7)", &tm);
 }
 
+/* This organisation's members whose card or national ID number another
+ * member holds: those the hub said at the last sync (the other member is
+ * not this replica's to see), and those this replica holds both of (a
+ * member received with a transfer, say); each (member, field) once. */
+static json_t *
+clashes_of(struct cb_ledger *lg)
+{
+	struct cb_errbuf eb;
+	char *saved = meta(lg, "hub_clashes");
+	json_t *all = saved ? json_loads(saved, 0, NULL) : NULL, *here = NULL;
+	size_t i, k;
+
+	free(saved);
+	if (!json_is_array(all)) {
+		json_decref(all);
+		all = json_array();
+	}
+	if (cb_report_clash_list(lg->st, lg->org, &here, &eb))
+		return all;
+	for (i = 0; i < json_array_size(here); i++) {
+		json_t *c = json_array_get(here, i);
+
+		for (k = 0; k < json_array_size(all); k++)
+			if (json_equal(json_array_get(all, k), c))
+				break;
+		if (k == json_array_size(all))
+			json_array_append(all, c);
+	}
+	json_decref(here);
+	return all;
+}
+
+static void
+print_clashes(struct cb_ledger *lg, const json_t *list)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(cb_store_db(lg->st),
+	                       "SELECT full_name FROM members WHERE id = "
+	                       "chibo_unhex(?)",
+	                       -1, &s, NULL) != SQLITE_OK)
+		s = NULL;
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const json_t *c = json_array_get(list, i);
+		const char *id = json_string_value(json_object_get(c, "member"));
+		const char *field =
+			json_string_value(json_object_get(c, "field"));
+
+		if (!id || !field)
+			continue;
+		if (s) {
+			sqlite3_reset(s);
+			sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+		}
+		printf("clash:        %s %s of member %.12s (%s) is also "
+		       "recorded for another member; the committee above "
+		       "both decides which record is right\n",
+		       strcmp(field, "card_no") ? "national ID"
+		                                : "party card number",
+		       json_string_value(json_object_get(c, "number")), id,
+		       s && sqlite3_step(s) == SQLITE_ROW
+		               ? (const char *)sqlite3_column_text(s, 0)
+		               : "?");
+	}
+	sqlite3_finalize(s);
+}
+
 int
 cmd_status(struct agent *a, int argc, char **argv)
 {
@@ -306,8 +374,11 @@ cmd_status(struct agent *a, int argc, char **argv)
 		puts("usage: chibo-agent status [--json]\n\nThe replica at a "
 		     "glance: organisation, key, log head, counts, rejected\n"
 		     "entries, and sync: the hub, the last successful sync, "
-		     "entries waiting\nto be pushed, the hub's log size, and "
-		     "entries the hub rejected.");
+		     "entries waiting\nto be pushed, the hub's log size, "
+		     "entries the hub rejected, and the\nmembers whose party "
+		     "card or national ID number another member holds too\n"
+		     "(what the hub said at the last sync: nothing of the "
+		     "other member).");
 		return 0;
 	}
 	if (argc > 2 || (argc == 2 && !as_json))
@@ -407,6 +478,7 @@ cmd_status(struct agent *a, int argc, char **argv)
 		free(ev);
 	}
 	json_object_set_new(o, "sync", sync);
+	json_object_set_new(o, "clashes", clashes_of(lg));
 	if (as_json) {
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
@@ -473,6 +545,7 @@ cmd_status(struct agent *a, int argc, char **argv)
 						       json_object_get(
 							       ev, "reason")));
 			}
+			print_clashes(lg, json_object_get(o, "clashes"));
 			for (size_t i = 0; i < json_array_size(rej); i++) {
 				json_t *r = json_array_get(rej, i);
 

@@ -53,7 +53,12 @@ cmd_report(struct agent *a, int argc, char **argv)
 		"transfers;\n"
 		"               --overdue lists the overdue ones with "
 		"letter,\n"
-		"               member and working days late\n\n"
+		"               member and working days late\n"
+		"  clashes      card or national ID numbers this replica holds "
+		"for\n"
+		"               more than one member (those a member of "
+		"another\n"
+		"               commune holds too are in 'status')\n\n"
 		"The district's hub runs the same reports for every commune "
 		"('chibo-hub\nreport'), and 'sync'.\n\n",
 		defs, argc, argv, &v, 1, 1, "give one KIND");

@@ -78,23 +78,27 @@ cmd_hub(struct agent *a, int argc, char **argv)
 	rc = 0;
 	{
 		char key[2 * CB_KEY_BYTES + 1], *was = NULL;
+		bool changed;
 
 		cb_hex_encode(raw, sizeof(raw), key);
+		changed = cb_store_meta_get(lg->st, "authority", &was, NULL) ||
+		          strcmp(was, key);
+		free(was);
 		/* Another hub's log: read it from the start. */
-		if (!cb_store_meta_get(lg->st, "authority", &was, NULL) &&
-		    strcmp(was, key) &&
+		if (changed &&
 		    cb_store_meta_set(lg->st, "pull_cursor", "0", &eb)) {
-			free(was);
 			agent_error("%s", eb.msg);
 			cb_ledger_free(&lg);
 			return 1;
 		}
-		free(was);
 		if (cb_store_meta_set(lg->st, "hub_url", cb_args_get(&v, 0),
 		                      &eb) ||
 		    cb_store_meta_set(lg->st, "hub_pin", cb_args_get(&v, 1),
 		                      &eb) ||
-		    cb_store_meta_set(lg->st, "authority", key, &eb)) {
+		    cb_store_meta_set(lg->st, "authority", key, &eb) ||
+		    /* who may enrol and found organisations changed: judge
+		     * what the replica holds again under the new authority */
+		    (changed && cb_ledger_rebuild(lg, NULL, NULL, &eb))) {
 			agent_error("%s", eb.msg);
 			rc = 1;
 		} else {
@@ -340,6 +344,120 @@ hub_status(struct client *cl, json_t **out)
 	return 0;
 }
 
+/* An entry stream the hub answered (a pull's, an own request's): its
+ * entries in *data, *len (inflated into raw when zstd), where to go on
+ * from in next (Chibo-Next) and whether there is more (Chibo-More). 0, or
+ * SYNC_REFUSED with the message printed. */
+static int
+stream_answer(struct client *cl, const char *what, struct cb_buf *raw,
+              const void **data, size_t *len, char next[32], bool *more)
+{
+	struct curl_header *hn = NULL, *hm = NULL, *he = NULL;
+	struct cb_errbuf eb;
+
+	/* Each curl_easy_header() call reuses the struct it returns: copy a
+	 * value before asking for the next. */
+	if (curl_easy_header(cl->hc.curl, "Chibo-Next", 0, CURLH_HEADER, -1,
+	                     &hn) != CURLHE_OK ||
+	    snprintf(next, 32, "%s", hn->value) < 0 ||
+	    curl_easy_header(cl->hc.curl, "Chibo-More", 0, CURLH_HEADER, -1,
+	                     &hm) != CURLHE_OK) {
+		agent_error("the hub's %s answer has no cursor (Chibo-Next, "
+		            "Chibo-More)",
+		            what);
+		return SYNC_REFUSED;
+	}
+	*more = !strcmp(hm->value, "1");
+	*data = cl->hc.resp.data;
+	*len = cl->hc.resp.len;
+	if (curl_easy_header(cl->hc.curl, "Content-Encoding", 0, CURLH_HEADER,
+	                     -1, &he) == CURLHE_OK &&
+	    !strcmp(he->value, "zstd")) {
+		cb_buf_reset(raw);
+		if (cb_zbody_decompress(cl->hc.resp.data, cl->hc.resp.len,
+		                        PULL_INFLATED, raw, &eb)) {
+			agent_error("the hub's %s answer: %s", what, eb.msg);
+			return SYNC_REFUSED;
+		}
+		*data = raw->data;
+		*len = raw->len;
+	}
+	return 0;
+}
+
+/* The hub holds entries of this key after `from`, this replica's head: a
+ * replica restored from an old copy. Take them back, page by page, each
+ * checked to continue this replica's own chain (accept.h,
+ * cb_accept_own), so that nothing it wrote before the copy is lost. */
+static int
+restore_own(struct client *cl, uint64_t from, uint64_t to)
+{
+	struct cb_buf raw = CB_BUF_INIT;
+	struct cb_errbuf eb;
+	uint64_t got = 0;
+	int rc = 0;
+
+	fprintf(stderr,
+	        "chibo-agent: the hub holds this replica's own entries "
+	        "%" PRIu64 " to %" PRIu64 ", which it lacks (restored from "
+	        "an old copy?): taking them back\n",
+	        from + 1, to);
+	for (;;) {
+		struct cb_accept_result res;
+		char body[64], next[32];
+		const void *data;
+		size_t len;
+		bool more;
+		json_t *o;
+
+		snprintf(body, sizeof(body), "{\"after\":%" PRIu64 "}", from);
+		if ((rc = request(cl, "POST", "/v1/own", body, strlen(body),
+		                  "application/json", false)))
+			break;
+		if (cl->hc.status != 200) {
+			if (!(o = reply_json(cl))) {
+				rc = SYNC_UNREACHABLE;
+				break;
+			}
+			rc = refused(cl, "the request for this key's entries",
+			             o);
+			json_decref(o);
+			break;
+		}
+		if ((rc = stream_answer(cl, "own entries", &raw, &data, &len,
+		                        next, &more)))
+			break;
+		if (cb_store_begin(cl->lg->st, &eb) ||
+		    cb_accept_own(cl->lg->st, cl->lg->key.pk, data, len, &res,
+		                  &eb) ||
+		    cb_store_commit(cl->lg->st, &eb)) {
+			cb_store_rollback(cl->lg->st);
+			agent_error("cannot take back this replica's entries: "
+			            "%s",
+			            eb.msg);
+			rc = SYNC_REFUSED;
+			break;
+		}
+		got += res.stored;
+		from += res.stored;
+		if (!more || !res.stored)
+			break;
+	}
+	if (!rc && from < to) {
+		agent_error("the hub sent this replica's entries up to "
+		            "%" PRIu64 " of %" PRIu64 "; a person must look",
+		            from, to);
+		rc = SYNC_REFUSED;
+	}
+	if (!rc)
+		fprintf(stderr,
+		        "chibo-agent: took back %" PRIu64 " of this replica's "
+		        "own entries\n",
+		        got);
+	cb_buf_release(&raw);
+	return rc;
+}
+
 /* Push every entry of ours after the hub's head. */
 static int
 push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
@@ -371,14 +489,21 @@ push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
 			r = sqlite3_step(s);
 		}
 		if (r == SQLITE_DONE) {
+			/* Beyond this replica's own head: it was restored
+			 * from an old copy, or its last entries were lost. */
+			uint64_t top = 0;
+			unsigned char tid[CB_HASH_BYTES];
+
 			sqlite3_finalize(s);
-			agent_error(
-				"the hub holds entries of this key up to "
-				"%" PRIu64 ", beyond this replica's own: the "
-				"key is used elsewhere, or entries were lost; "
-				"a person must look",
-				head);
-			return SYNC_REFUSED;
+			if (cb_ledger_head(cl->lg->st, cl->lg->key.pk, &top,
+			                   tid, &eb)) {
+				agent_error("%s", eb.msg);
+				return EXIT_FAILURE;
+			}
+			if ((rc = restore_own(cl, top, head)))
+				return rc;
+			*headp = head;
+			return 0;
 		}
 		if (r == SQLITE_ROW && hid &&
 		    strcmp((const char *)sqlite3_column_text(s, 0), hid))
@@ -439,12 +564,17 @@ push(struct client *cl, json_t *status, uint64_t *headp, uint64_t *pushed)
 			break;
 		}
 		err = json_string_value(json_object_get(o, "error"));
+		h = (uint64_t)json_integer_value(json_object_get(o, "head"));
+		/* A 409 is a gap to fill from the hub's head, unless it is a
+		 * fork, an entry dated ahead of the hub's clock, or the head
+		 * did not move (sending the same again would change nothing) */
 		if ((cl->hc.status != 200 && cl->hc.status != 409) ||
-		    (cl->hc.status == 409 && err && !strncmp(err, "fork", 4))) {
+		    (cl->hc.status == 409 &&
+		     (!err || !strncmp(err, "fork", 4) ||
+		      !strncmp(err, "clock", 5) || h <= head))) {
 			rc = refused(cl, "the push", o);
 			break;
 		}
-		h = (uint64_t)json_integer_value(json_object_get(o, "head"));
 		if (h <= head && cl->hc.status == 200) {
 			agent_error("the hub did not advance past entry "
 			            "%" PRIu64,
@@ -494,7 +624,6 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 	free(saved);
 	limit = PULL_ENTRIES;
 	for (;;) {
-		struct curl_header *hn = NULL, *hm = NULL, *he = NULL;
 		struct cb_accept_result res;
 		char body[64], next[32];
 		const void *data;
@@ -527,35 +656,9 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 			json_decref(o);
 			break;
 		}
-		/* Each curl_easy_header() call reuses the struct it returns:
-		 * copy a value before asking for the next. */
-		if (curl_easy_header(cl->hc.curl, "Chibo-Next", 0, CURLH_HEADER,
-		                     -1, &hn) != CURLHE_OK ||
-		    snprintf(next, sizeof(next), "%s", hn->value) < 0 ||
-		    curl_easy_header(cl->hc.curl, "Chibo-More", 0, CURLH_HEADER,
-		                     -1, &hm) != CURLHE_OK) {
-			agent_error("the hub's pull answer has no cursor "
-			            "(Chibo-Next, Chibo-More)");
-			rc = SYNC_REFUSED;
+		if ((rc = stream_answer(cl, "pull", &raw, &data, &len, next,
+		                        &more)))
 			break;
-		}
-		more = !strcmp(hm->value, "1");
-		data = cl->hc.resp.data;
-		len = cl->hc.resp.len;
-		if (curl_easy_header(cl->hc.curl, "Content-Encoding", 0,
-		                     CURLH_HEADER, -1, &he) == CURLHE_OK &&
-		    !strcmp(he->value, "zstd")) {
-			if (cb_zbody_decompress(cl->hc.resp.data,
-			                        cl->hc.resp.len, PULL_INFLATED,
-			                        &raw, &eb)) {
-				agent_error("the hub's pull answer: %s",
-				            eb.msg);
-				rc = SYNC_REFUSED;
-				break;
-			}
-			data = raw.data;
-			len = raw.len;
-		}
 		if (strtoll(next, NULL, 10) < *cursor) {
 			agent_error("the hub's pull cursor went back from %lld "
 			            "to %s",
@@ -848,7 +951,8 @@ static void
 remember(struct client *cl, json_t *status, bool synced)
 {
 	struct cb_errbuf eb;
-	char num[48], *rej;
+	char num[48], *rej, *clashes;
+	json_t *cl_list = json_object_get(status, "clashes");
 
 	if (cb_store_begin(cl->lg->st, &eb))
 		return;
@@ -856,10 +960,18 @@ remember(struct client *cl, json_t *status, bool synced)
 	         (uint64_t)json_integer_value(json_object_get(status, "head")));
 	rej = json_dumps(json_object_get(status, "rejected"),
 	                 JSON_COMPACT | JSON_ENCODE_ANY);
+	clashes = json_is_array(cl_list)
+	                  ? json_dumps(cl_list, JSON_COMPACT | JSON_ENCODE_ANY)
+	                  : NULL;
 	if (cb_store_meta_set(cl->lg->st, "hub_head", num, &eb) ||
 	    cb_store_meta_set(cl->lg->st, "hub_rejected", rej ? rej : "[]",
-	                      &eb))
+	                      &eb) ||
+	    cb_store_meta_set(cl->lg->st, "hub_clashes",
+	                      clashes ? clashes : "[]", &eb)) {
+		free(clashes);
 		goto fail;
+	}
+	free(clashes);
 	snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
 	         json_integer_value(json_object_get(status, "log_size")));
 	if (cb_store_meta_set(cl->lg->st, "hub_log_size", num, &eb))
@@ -869,6 +981,7 @@ remember(struct client *cl, json_t *status, bool synced)
 	                      num, &eb))
 		goto fail;
 	free(rej);
+	rej = NULL;
 	if (!cb_store_commit(cl->lg->st, &eb))
 		return;
 fail:

@@ -157,3 +157,60 @@ out:
 	cb_entry_release(&e);
 	return rc;
 }
+
+cb_err
+cb_accept_own(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
+              const void *stream, size_t len, struct cb_accept_result *r,
+              struct cb_errbuf *eb)
+{
+	struct cb_stream_reader rd;
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_accept_result res = { 0 };
+	unsigned char head_id[CB_HASH_BYTES];
+	uint64_t head;
+	cb_err rc;
+
+	if ((rc = cb_ledger_head(st, own, &head, head_id, eb)))
+		return rc;
+	cb_stream_reader_init(&rd, stream, len);
+	while ((rc = cb_stream_next(&rd, &e, eb)) == CB_OK) {
+		struct cb_errbuf pe;
+		cb_err verdict;
+
+		if ((rc = cb_entry_verify_signature(&e, eb))) {
+			cb_error_prefix(eb, rc, "entry %zu from the hub",
+			                rd.index);
+			goto out;
+		}
+		if (sodium_memcmp(e.author, own, CB_KEY_BYTES)) {
+			rc = cb_error(eb, CB_ECHAIN,
+			              "the hub sent another key's entry as this "
+			              "replica's own");
+			goto out;
+		}
+		if (e.seq != head + 1 ||
+		    (head && sodium_memcmp(e.prev, head_id, CB_HASH_BYTES))) {
+			rc = cb_error(eb, CB_ECHAIN,
+			              "the hub's entry %" PRIu64 " of this key "
+			              "does not follow this replica's entry "
+			              "%" PRIu64 ": the key signed two "
+			              "histories; a person must look",
+			              e.seq, head);
+			goto out;
+		}
+		if ((rc = cb_ledger_take(st, &e, &verdict, &pe, eb)))
+			goto out;
+		res.stored++;
+		res.rejected += verdict && verdict != CB_EPENDING;
+		res.pending += verdict == CB_EPENDING;
+		head = e.seq;
+		memcpy(head_id, e.id, CB_HASH_BYTES);
+	}
+	if (rc == CB_ENOTFOUND) {
+		rc = CB_OK;
+		*r = res;
+	}
+out:
+	cb_entry_release(&e);
+	return rc;
+}

@@ -36,4 +36,16 @@ cb_err cb_accept_pulled(struct cb_store *st,
                         struct cb_accept_result *r,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Take back entries of this replica's own chain that it lacks and its hub
+ * holds (a replica restored from an old copy, POST /v1/own), inside the
+ * caller's transaction: each decoded, its signature verified, by own, and
+ * continuing the chain held exactly (seq = head + 1, prev = the head's
+ * id); then projected and stored as any entry taken in. CB_ECHAIN for an
+ * entry of another key or one that does not continue the chain (the key
+ * signed two histories): the caller rolls back. */
+cb_err cb_accept_own(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
+                     const void *stream, size_t len,
+                     struct cb_accept_result *r,
+                     struct cb_errbuf *eb) CB_MUST_CHECK;
+
 #endif

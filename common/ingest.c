@@ -65,6 +65,72 @@ cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	                        : cb_store_error(st, eb, "cannot read entries");
 }
 
+/* An org.init a hub refuses outright, for the organisation it would
+ * found: one whose code another organisation already has (it would be
+ * kept as rejected and sent to every commune as directory), or whose
+ * parent is not a committee this hub holds (a typo naming another commune
+ * would put the new commune inside that commune's subtree, and send it all
+ * of the new commune's members). CB_ESCOPE with the reason, or CB_OK. */
+static cb_err
+org_init_refused(struct cb_store *st, const struct cb_entry *e,
+                 struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT level FROM orgs WHERE code = ?";
+	static const char mine[] = "SELECT 1 FROM enrolments WHERE key = "
+				   "lower(hex(?1)) AND org = ?2";
+	const char *code = json_string_value(json_object_get(e->json, "code"));
+	const char *parent =
+		json_string_value(json_object_get(e->json, "parent"));
+	const char *names[2] = { code, parent };
+	char level[2][16] = { "", "" };
+	sqlite3_stmt *s;
+	int r;
+
+	/* Not the key's own organisation: the projection says so. */
+	if (!code || !(s = cb_store_stmt(st, mine, eb)))
+		return code ? CB_EIO : CB_OK;
+	sqlite3_bind_blob(s, 1, e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 2, code);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (r == SQLITE_DONE)
+		return CB_OK;
+	if (r != SQLITE_ROW)
+		return cb_store_error(st, eb, "cannot read enrolments");
+	for (int i = 0; i < 2 && names[i]; i++) {
+		if (!(s = cb_store_stmt(st, sql, eb)))
+			return CB_EIO;
+		cb_bind_text(s, 1, names[i]);
+		r = sqlite3_step(s);
+		if (r == SQLITE_ROW)
+			snprintf(level[i], sizeof(level[i]), "%s",
+			         sqlite3_column_text(s, 0));
+		sqlite3_reset(s);
+		if (r != SQLITE_ROW && r != SQLITE_DONE)
+			return cb_store_error(st, eb, "cannot read orgs");
+	}
+	if (level[0][0])
+		return cb_error(eb, CB_ESCOPE,
+		                "org.init of '%s': this hub already holds an "
+		                "organisation with that code",
+		                code);
+	if (!parent)
+		return cb_error(eb, CB_ESCOPE,
+		                "org.init of '%s' names no parent: make the "
+		                "replica again with --parent, the code of the "
+		                "committee above it",
+		                code);
+	if (strcmp(level[1], "committee"))
+		return cb_error(eb, CB_ESCOPE,
+		                "org.init of '%s' names parent '%s', which is "
+		                "%s: make the replica again with --parent, the "
+		                "code of the committee above it",
+		                code, parent,
+		                level[1][0] ? "not a committee"
+		                            : "no organisation of this hub");
+	return CB_OK;
+}
+
 cb_err
 cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
                const void *stream, size_t len, struct cb_push_result *r,
@@ -94,6 +160,7 @@ cb_ingest_push_from(struct cb_store *st,
 	cb_err verdict;
 	bool verified;
 	uint64_t added;
+	int64_t now_ms = cb_now_ms();
 	cb_err rc;
 
 	if ((rc = cb_store_begin(st, eb)))
@@ -165,6 +232,30 @@ cb_ingest_push_from(struct cb_store *st,
 				         "entry %" PRIu64 " held here",
 				         e->seq, res.head);
 			break;
+		}
+		/* An entry dated well ahead of this hub's clock: the author's
+		 * clock is wrong, and the dates it checks its records
+		 * against are too (a meeting a year ahead would pass). */
+		if (e->time_ms > now_ms + CB_INGEST_AHEAD_MS) {
+			char day[11];
+
+			cb_project_date_of(e->time_ms, day);
+			res.status = 409;
+			cb_error(eb, CB_ECHAIN,
+			         "clock: entry %" PRIu64 " is dated %s, %lld "
+			         "hours ahead of this hub's clock; set the "
+			         "computer's clock right (the entries wait "
+			         "until the hub's clock reaches their date)",
+			         e->seq, day,
+			         (long long)((e->time_ms - now_ms) / 3600000));
+			break;
+		}
+		if (!strcmp(e->op, "org.init") &&
+		    (rc = org_init_refused(st, e, eb))) {
+			if (rc == CB_ESCOPE)
+				cb_error_prefix(eb, rc, "entry %" PRIu64,
+				                e->seq);
+			goto fail;
 		}
 		/* The projection's rules include the enrolment's scope, so
 		 * that a replay of the log gives the same verdicts. */

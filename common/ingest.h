@@ -18,6 +18,9 @@
 #include "verifier.h"
 
 #define CB_PUSH_MAX_ENTRIES 10000
+/* How far ahead of the hub's clock an entry may be dated: a laptop's
+ * clock a day fast is refused (409, "clock: …"). */
+#define CB_INGEST_AHEAD_MS (24 * 3600 * 1000LL)
 
 struct cb_push_result {
 	uint64_t head;     /* the author's head after the push */
@@ -36,8 +39,12 @@ cb_err cb_ingest_admit(struct cb_store *st,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Ingest an entry stream of author's entries. CB_OK with r filled (status
- * 200 or 409, the message in eb for 409); CB_ESCOPE for an entry about
- * a record that is not the author's to write (403, nothing stored);
+ * 200 or 409, the message in eb for 409: a gap, a fork, or an entry dated
+ * more than CB_INGEST_AHEAD_MS after the hub's clock, "clock: …", which
+ * is not stored, nor what follows it); CB_ESCOPE for an entry about
+ * a record that is not the author's to write, or an org.init of a code
+ * the hub holds or under a parent that is not one of its committees (403,
+ * nothing stored);
  * CB_EINVAL for a malformed
  * stream or an entry of another author or a bad signature (400, nothing
  * stored); CB_ETOOBIG for more than CB_PUSH_MAX_ENTRIES entries (413,

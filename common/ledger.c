@@ -436,7 +436,9 @@ cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
 	rc = cb_entry_build(&f, &e, eb);
 	if (rc)
 		goto out;
-	rc = cb_project_entry(lg->st, &e, eb);
+	rc = cb_ops_local_check(lg->st, body, eb);
+	if (!rc)
+		rc = cb_project_entry(lg->st, &e, eb);
 	if (rc == CB_EPENDING)
 		rc = cb_error_prefix(eb, CB_ERULE, "%s", "refused");
 	if (rc)
@@ -602,7 +604,9 @@ cb_ledger_append_stream(struct cb_ledger *lg, const struct cb_append_stream *s,
 		if (!a.refused && b.used && !b.refused && b.body)
 			item_submit(lg, sg, &b, e.seq, e.id);
 		if (!a.refused) {
-			rc = cb_project_entry(lg->st, &e, &a.why);
+			rc = cb_ops_local_check(lg->st, a.body, &a.why);
+			if (!rc)
+				rc = cb_project_entry(lg->st, &e, &a.why);
 			if (cb_is_rejection(rc) || rc == CB_EPENDING) {
 				a.refused = true;
 				a.rc = rc == CB_EPENDING ? CB_ERULE : rc;
@@ -756,9 +760,10 @@ cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
 {
 	struct cb_ledger *lg = NULL;
 	const char *code = json_string_value(json_object_get(init, "code"));
-	char pk[2 * CB_KEY_BYTES + 1];
+	char pk[2 * CB_KEY_BYTES + 1], rules[16];
 	cb_err rc;
 
+	snprintf(rules, sizeof(rules), "%d", CB_PROJECT_RULES);
 	if (!code)
 		return cb_error(eb, CB_EINVAL, "the organisation needs a code");
 	if ((rc = ensure_dir(dir, eb)) ||
@@ -774,6 +779,8 @@ cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
 	if ((rc = cb_store_meta_set(lg->st, "org", code, eb)) ||
 	    (rc = cb_store_meta_set(lg->st, "created_by",
 	                            "chibo " CHIBO_VERSION, eb)) ||
+	    (rc = cb_store_meta_set(lg->st, "self", pk, eb)) ||
+	    (rc = cb_store_meta_set(lg->st, "rules", rules, eb)) ||
 	    (kind->own_authority &&
 	     (rc = cb_store_meta_set(lg->st, "authority", pk, eb))) ||
 	    (rc = cb_ledger_append(lg, kind->first_op, init, NULL, eb)) ||
@@ -884,6 +891,72 @@ out:
 	return cb_store_commit(st, eb);
 }
 
+static cb_err replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
+                     uint64_t *rejected, struct cb_errbuf *eb);
+
+/* Does the store name its own key (meta 'self') and keep the rules its
+ * tables were projected under (meta 'rules') as this chibo's? */
+static cb_err
+up_to_date(struct cb_ledger *lg, const char *pk, const char *rules,
+           bool *self_ok, bool *rules_ok, struct cb_errbuf *eb)
+{
+	char *v = NULL;
+	cb_err rc = cb_store_meta_get(lg->st, "self", &v, eb);
+
+	if (rc && rc != CB_ENOTFOUND)
+		return rc;
+	*self_ok = v && !strcmp(v, pk);
+	free(v);
+	v = NULL;
+	rc = cb_store_meta_get(lg->st, "rules", &v, eb);
+	if (rc && rc != CB_ENOTFOUND)
+		return rc;
+	*rules_ok = v && !strcmp(v, rules);
+	free(v);
+	return CB_OK;
+}
+
+/* A store made by an older chibo: name its own key (meta 'self', which
+ * the projection asks about an org.init), and project it again if its
+ * tables were projected under older rules (project.h, CB_PROJECT_RULES),
+ * so that they are what this chibo's rules give. Once, in one
+ * transaction; another process doing the same meanwhile finds it done. */
+static cb_err
+upgrade(struct cb_ledger *lg, struct cb_errbuf *eb)
+{
+	char pk[2 * CB_KEY_BYTES + 1], rules[16];
+	bool self_ok, rules_ok;
+	cb_err rc;
+
+	snprintf(rules, sizeof(rules), "%d", CB_PROJECT_RULES);
+	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
+	if ((rc = up_to_date(lg, pk, rules, &self_ok, &rules_ok, eb)))
+		return rc;
+	if (self_ok && rules_ok)
+		return CB_OK;
+	if ((rc = cb_store_begin(lg->st, eb)))
+		return rc;
+	if ((rc = up_to_date(lg, pk, rules, &self_ok, &rules_ok, eb)))
+		goto fail;
+	if (!self_ok && (rc = cb_store_meta_set(lg->st, "self", pk, eb)))
+		goto fail;
+	if (!rules_ok) {
+		if ((rc = replay(lg, false, NULL, NULL, eb))) {
+			cb_error_prefix(eb, rc,
+			                "cannot project the %s again under this "
+			                "chibo's rules",
+			                lg->kind->what);
+			goto fail;
+		}
+		if ((rc = cb_store_meta_set(lg->st, "rules", rules, eb)))
+			goto fail;
+	}
+	return cb_store_commit(lg->st, eb);
+fail:
+	cb_store_rollback(lg->st);
+	return rc;
+}
+
 cb_err
 cb_ledger_open_kind(const char *dir, const struct cb_ledger_kind *kind,
                     struct cb_ledger **out, struct cb_errbuf *eb)
@@ -902,7 +975,7 @@ cb_ledger_open_kind(const char *dir, const struct cb_ledger_kind *kind,
 		cb_ledger_free(&lg);
 		return CB_EIO;
 	}
-	if ((rc = index_subjects(lg->st, eb))) {
+	if ((rc = index_subjects(lg->st, eb)) || (rc = upgrade(lg, eb))) {
 		cb_ledger_free(&lg);
 		return rc;
 	}

@@ -450,18 +450,52 @@ hex64_valid(const char *s)
 	return true;
 }
 
-static bool
-line_text_ok(const char *s, bool multiline)
+/* The first character of s (valid UTF-8) that text may not hold, or -1:
+ * a C0 control (but newline and tab in multi-line text), DEL, a C1
+ * control, a line or paragraph separator, or a bidirectional formatting
+ * character (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069),
+ * which makes text display other than it is stored: a name with U+202E
+ * reads backwards in every report that prints it. */
+static long
+forbidden_char(const char *str, bool multiline)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *s = (const unsigned char *)str;
 
-		if (c < 0x20 && !(multiline && (c == '\n' || c == '\t')))
-			return false;
-		if (c == 0x7f)
-			return false;
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) ||
+		    c == 0x7f)
+			return c;
+		if (c == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+			return s[1]; /* U+0080..U+009F */
+		if (c == 0xd8 && s[1] == 0x9c)
+			return 0x061c;
+		if (c == 0xe2 && s[1] == 0x80 &&
+		    (s[2] == 0x8e || s[2] == 0x8f ||
+		     (s[2] >= 0xa8 && s[2] <= 0xae)))
+			return 0x2000 + (s[2] - 0x80);
+		if (c == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+			return 0x2040 + (s[2] - 0x80);
 	}
-	return true;
+	return -1;
+}
+
+/* The message for a string of field name holding character cp. */
+static cb_err
+forbidden_error(const char *name, long cp, struct cb_errbuf *eb)
+{
+	bool bidi = cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	            (cp >= 0x202a && cp <= 0x202e) ||
+	            (cp >= 0x2066 && cp <= 0x2069);
+
+	return cb_error(eb, CB_EINVAL,
+	                "field '%s' holds U+%04lX, %s; type it again without "
+	                "it",
+	                name, (unsigned long)cp,
+	                bidi ? "a character that changes the direction in "
+	                       "which text is shown"
+	                     : "a control character");
 }
 
 static cb_err
@@ -481,6 +515,7 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 	char list[256];
 	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
 	size_t n = s ? json_string_length(v) : 0;
+	long bad;
 
 	if (json_is_null(v)) {
 		if (f->flags & NULLABLE)
@@ -560,7 +595,8 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 				    !json_is_string(x) ||
 				    json_string_length(x) > CB_NAME_MAX ||
 				    json_string_length(x) == 0 ||
-				    !line_text_ok(json_string_value(x), false))
+				    forbidden_char(json_string_value(x),
+				                   false) >= 0)
 					return cb_error(
 						eb, CB_EINVAL,
 						"observer %zu: only 'name' and "
@@ -577,11 +613,13 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 		                f->name);
 	switch (f->type) {
 	case FT_NAME:
-		if (n == 0 || n > CB_NAME_MAX || !line_text_ok(s, false))
+		if (n == 0 || n > CB_NAME_MAX)
 			return cb_error(eb, CB_EINVAL,
 			                "field '%s' must be one line of 1..%d "
 			                "bytes",
 			                f->name, CB_NAME_MAX);
+		if ((bad = forbidden_char(s, false)) >= 0)
+			return forbidden_error(f->name, bad, eb);
 		if (isspace((unsigned char)s[0]) ||
 		    isspace((unsigned char)s[n - 1]))
 			return cb_error(eb, CB_EINVAL,
@@ -590,11 +628,13 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 			                f->name);
 		return CB_OK;
 	case FT_TEXT:
-		if (n > CB_TEXT_MAX || !line_text_ok(s, true))
+		if (n > CB_TEXT_MAX)
 			return cb_error(eb, CB_EINVAL,
 			                "field '%s' must be text of at most %d "
-			                "bytes without control characters",
+			                "bytes",
 			                f->name, CB_TEXT_MAX);
+		if ((bad = forbidden_char(s, true)) >= 0)
+			return forbidden_error(f->name, bad, eb);
 		return CB_OK;
 	case FT_DATE: return check_date(f->name, s, eb);
 	case FT_ENUM:
@@ -1102,6 +1142,50 @@ prepare_value(struct cb_store *st, const char *org, const struct field *f,
 	}
 	*out = json_deep_copy(in);
 	return *out ? CB_OK : cb_error(eb, CB_ENOMEM, "out of memory");
+}
+
+cb_err
+cb_ops_local_check(struct cb_store *st, const json_t *body,
+                   struct cb_errbuf *eb)
+{
+	static const struct {
+		const char *field, *what, *sql;
+	} numbers[] = {
+		{ "card_no", "party card number",
+		  "SELECT id FROM members WHERE card_no = ?1 AND (?2 IS NULL "
+		  "OR id <> chibo_unhex(?2)) LIMIT 1" },
+		{ "national_id", "national ID",
+		  "SELECT id FROM members WHERE national_id = ?1 AND (?2 IS "
+		  "NULL OR id <> chibo_unhex(?2)) LIMIT 1" },
+	};
+	const char *self = json_string_value(json_object_get(body, "member"));
+
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		const char *v = json_string_value(
+			json_object_get(body, numbers[i].field));
+		sqlite3_stmt *s;
+		char other[CB_HASH_HEX];
+		int r;
+
+		if (!v)
+			continue;
+		if (!(s = cb_store_stmt(st, numbers[i].sql, eb)))
+			return CB_EIO;
+		cb_bind_text(s, 1, v);
+		cb_bind_text(s, 2, self);
+		r = sqlite3_step(s);
+		if (r == SQLITE_ROW)
+			cb_column_id(s, 0, other);
+		sqlite3_reset(s);
+		if (r == SQLITE_ROW)
+			return cb_error(eb, CB_ERULE,
+			                "%s %s already belongs to member %.12s "
+			                "in this replica",
+			                numbers[i].what, v, other);
+		if (r != SQLITE_DONE)
+			return cb_store_error(st, eb, "cannot read members");
+	}
+	return CB_OK;
 }
 
 cb_err

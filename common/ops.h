@@ -38,6 +38,16 @@ cb_err cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
                       const json_t *input, json_t **body,
                       struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* What a store refuses to sign, though the projection would apply it: a
+ * card or national ID number (in body) that another member of st already
+ * holds, most likely a typing mistake. CB_ERULE names that member. Only
+ * what st holds is looked at, so this is no rule of the projection: a
+ * clash with a record st does not hold is reported, never refused
+ * (cb_report_clashes). Call it just before the entry is projected, when
+ * everything written before it is in st. */
+cb_err cb_ops_local_check(struct cb_store *st, const json_t *body,
+                          struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* Does preparing input for op read the database (it names members by
  * reference)? If not, it can be prepared before earlier ops are applied. */
 bool cb_ops_needs_lookup(const char *op, const json_t *input);

@@ -202,16 +202,23 @@ org_insert(struct ctx *c, const char *code, const char *parent,
 	return rc;
 }
 
-/* A key enrolled for an organisation may found that one only: every other
- * record is owned through an org.init, so this keeps each key inside its
- * subtree. A key with no enrolment in this store (a commune's own key in
- * its own replica) is not limited here. */
+/* Every record is owned through an org.init, so this is where a key's
+ * reach begins. In a store that knows its authority (a hub, or a replica
+ * given its hub's key), an organisation is founded by the key enrolled for
+ * it, or by the store's own key (meta 'self': a commune's replica holds its
+ * own org.init before its enrolment reaches it). Anyone else — a key no
+ * enrolment names, arriving in a forged file, say — founds nothing, and so
+ * nothing it writes under that organisation applies. A store with no
+ * authority trusts no enrolment and takes org.inits as they come (replicas
+ * that exchange entries among themselves, in the tests). */
 static cb_err
 org_init_in_scope(struct ctx *c, const char *code)
 {
 	static const char sql[] = "SELECT org FROM enrolments WHERE key = ?";
 	char key[2 * CB_KEY_BYTES + 1], org[CB_CODE_MAX + 1];
 	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	char *self = NULL;
+	cb_err rc;
 	int r;
 
 	if (!s)
@@ -222,15 +229,32 @@ org_init_in_scope(struct ctx *c, const char *code)
 	if (r == SQLITE_ROW)
 		snprintf(org, sizeof(org), "%s", sqlite3_column_text(s, 0));
 	sqlite3_reset(s);
-	if (r == SQLITE_ROW && strcmp(org, code) != 0)
-		return out_of_scope(
-			c,
-			"org.init of '%s' by a key enrolled for '%s' "
-			"only",
-			code, org);
-	return r == SQLITE_ROW || r == SQLITE_DONE
-	               ? CB_OK
-	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
+	if (r == SQLITE_ROW)
+		return strcmp(org, code) ? out_of_scope(c,
+		                                        "org.init of '%s' by a "
+		                                        "key enrolled for '%s' "
+		                                        "only",
+		                                        code, org)
+		                         : CB_OK;
+	if (r != SQLITE_DONE)
+		return cb_store_error(c->st, c->eb, "cannot read enrolments");
+	rc = cb_store_meta_get(c->st, "authority", &self, NULL);
+	free(self);
+	self = NULL;
+	if (rc == CB_ENOTFOUND)
+		return CB_OK;
+	if (!rc)
+		rc = cb_store_meta_get(c->st, "self", &self, NULL);
+	if (rc && rc != CB_ENOTFOUND)
+		return cb_store_error(c->st, c->eb, "cannot read meta");
+	rc = self && !strcmp(self, key) ? CB_OK : CB_ESCOPE;
+	free(self);
+	if (rc)
+		return out_of_scope(c,
+		                    "org.init of '%s' by key %.12s, which no "
+		                    "enrolment in this store names",
+		                    code, key);
+	return CB_OK;
 }
 
 static cb_err
@@ -481,37 +505,6 @@ member_writable(struct ctx *c, const char *id, json_t **m)
 	return CB_OK;
 }
 
-/* Another member (not id) holding the same value in column col. */
-static cb_err
-member_unique(struct ctx *c, const char *id, const char *col, const char *value)
-{
-	static const char by_card[] =
-		"SELECT id FROM members WHERE card_no = ? AND id <> ? LIMIT 1";
-	static const char by_nid[] = "SELECT id FROM members WHERE "
-				     "national_id = ? AND id <> ? LIMIT 1";
-	sqlite3_stmt *s;
-	char other[CB_HASH_HEX];
-
-	if (!value)
-		return CB_OK;
-	s = cb_store_stmt(c->st, strcmp(col, "card_no") ? by_nid : by_card,
-	                  c->eb);
-	if (!s)
-		return CB_EIO;
-	cb_bind_text(s, 1, value);
-	cb_bind_id(s, 2, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		cb_column_id(s, 0, other);
-		sqlite3_reset(s);
-		return reject(c, "%s %s already belongs to member %.12s",
-		              strcmp(col, "card_no") ? "national ID"
-		                                     : "party card number",
-		              value, other);
-	}
-	sqlite3_reset(s);
-	return CB_OK;
-}
-
 /* The rules a member record must satisfy whatever op produced it. */
 static cb_err
 member_validate(struct ctx *c, const json_t *m)
@@ -542,8 +535,9 @@ member_validate(struct ctx *c, const json_t *m)
 		                 "record the change with member.status");
 	if (strcmp(status, "official") == 0 && !off)
 		return reject(c, "an official member needs an official date");
-	/* Card and national ID numbers are unique: the indexes say so, and
-	 * member_save turns a conflict into a rejection. */
+	/* A card or national ID number another member holds is no reason
+	 * to refuse: the verdict would depend on which entry a store took in
+	 * first. The clash is reported (report.c, cb_report_clashes). */
 	return CB_OK;
 }
 
@@ -583,18 +577,9 @@ member_save(struct ctx *c, const char *id, const json_t *m, bool insert)
 	sqlite3_reset(s);
 	free(fold);
 	free(lower);
-	if (r == SQLITE_DONE)
-		return CB_OK;
-	if ((r & 0xff) == SQLITE_CONSTRAINT) {
-		/* Name the member that already holds the number. */
-		cb_err rc;
-
-		if ((rc = member_unique(c, id, "card_no", str(m, "card_no"))) ||
-		    (rc = member_unique(c, id, "national_id",
-		                        str(m, "national_id"))))
-			return rc;
-	}
-	return cb_store_error(c->st, c->eb, "cannot save a member");
+	return r == SQLITE_DONE
+	               ? CB_OK
+	               : cb_store_error(c->st, c->eb, "cannot save a member");
 }
 
 static cb_err

@@ -12,6 +12,17 @@
 
 #define CB_REASON_MAX 256
 
+/* The version of the projection's rules. A store keeps the version its
+ * tables were projected under (meta 'rules'); a store projected under an
+ * older one is projected again, once, when it is opened (ledger.c), so
+ * that its tables are what these rules give. 1: before meta 'rules'.
+ * 2: a card or national ID number held by two members is kept, not
+ * rejected (schema 14); an org.init by a key no enrolment names is
+ * rejected, in a store that knows its authority, unless it is the
+ * store's own (meta 'self'); names with
+ * bidirectional or C1 control characters are rejected. */
+#define CB_PROJECT_RULES 2
+
 /* Apply e's op to the tables. CB_OK: applied. CB_ERULE: rejected, with the
  * reason in eb, and the tables unchanged; CB_ESCOPE: the same, but the
  * record is not the author's to write at all (another organisation's, an

@@ -1289,6 +1289,149 @@ out:
 	return rc;
 }
 
+/* The members of each number held by more than one member, where one of
+ * them is in the subtree. The numbers are found by the partial indexes of
+ * schema 14, so the query reads only the members that share one. */
+cb_err
+cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
+                  struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		CB_SQL_SUBTREE
+		", dup(field, num) AS (SELECT 'card_no', card_no FROM members "
+		"WHERE card_no IS NOT NULL GROUP BY card_no HAVING count(*) > 1 "
+		"UNION ALL SELECT 'national_id', national_id FROM members WHERE "
+		"national_id IS NOT NULL GROUP BY national_id HAVING count(*) > "
+		"1), hit(field, num, id, name, org, cell, status) AS (SELECT "
+		"d.field, d.num, m.id, m.full_name, m.org, m.cell, m.status "
+		"FROM dup d JOIN members m ON m.card_no = d.num WHERE d.field = "
+		"'card_no' UNION ALL SELECT d.field, d.num, m.id, m.full_name, "
+		"m.org, m.cell, m.status FROM dup d JOIN members m ON "
+		"m.national_id = d.num WHERE d.field = 'national_id') SELECT "
+		"field, num, id, name, org, cell, status FROM hit h WHERE "
+		"EXISTS (SELECT 1 FROM hit x WHERE x.field = h.field AND x.num "
+		"= h.num AND x.org IN sub) ORDER BY field, num, org, id";
+	static const char *const cols[] = { "number",       "kind",
+		                            "member",       "name",
+		                            "organisation", "cell",
+		                            "status" };
+	struct cb_report r;
+	sqlite3_stmt *s = NULL;
+	long long numbers = 0, members = 0;
+	char last[2][64] = { "", "" }, g[2][32];
+	cb_err rc;
+	int step;
+
+	if (report_init(&r, "Numbers recorded for more than one member", 7,
+	                cols))
+		goto nomem;
+	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	cb_scope_bind_root(s, root);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *field = (const char *)sqlite3_column_text(s, 0);
+		const char *num = (const char *)sqlite3_column_text(s, 1);
+		char id[CB_HASH_HEX], shortid[13];
+
+		if (strcmp(last[0], field) || strcmp(last[1], num)) {
+			numbers++;
+			snprintf(last[0], sizeof(last[0]), "%s", field);
+			snprintf(last[1], sizeof(last[1]), "%s", num);
+		}
+		members++;
+		snprintf(shortid, sizeof(shortid), "%.12s",
+		         cb_column_id(s, 2, id));
+		if (report_row(&r,
+		               (const char *const[]){
+				       num,
+				       strcmp(field, "card_no") ? "national ID"
+							       : "party card",
+				       shortid,
+				       (const char *)sqlite3_column_text(s, 3),
+				       (const char *)sqlite3_column_text(s, 4),
+				       (const char *)sqlite3_column_text(s, 5),
+				       (const char *)sqlite3_column_text(s, 6) }))
+			goto nomem;
+	}
+	if (step != SQLITE_DONE) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	json_object_set_new(r.summary, "numbers", json_integer(numbers));
+	json_object_set_new(r.summary, "members", json_integer(members));
+	grouped(numbers, g[0]);
+	grouped(members, g[1]);
+	if (report_note(&r,
+	                "%s number%s recorded for more than one member (%s "
+	                "member%s)%s",
+	                g[0], plural(numbers), g[1], plural(members),
+	                numbers ? "; the committee above both organisations "
+	                          "decides which record is right, and its "
+	                          "owner corrects it with member.update"
+	                        : ""))
+		goto nomem;
+	sqlite3_finalize(s);
+	*out = r;
+	return CB_OK;
+nomem:
+	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+out:
+	sqlite3_finalize(s);
+	cb_report_release(&r);
+	return rc;
+}
+
+cb_err
+cb_report_clash_list(struct cb_store *st, const char *root, json_t **out,
+                     struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		CB_SQL_SUBTREE
+		"SELECT m.id, 'card_no', m.card_no FROM members m WHERE m.org "
+		"IN sub AND m.card_no IS NOT NULL AND EXISTS (SELECT 1 FROM "
+		"members x WHERE x.card_no = m.card_no AND x.id <> m.id) UNION "
+		"ALL SELECT m.id, 'national_id', m.national_id FROM members m "
+		"WHERE m.org IN sub AND m.national_id IS NOT NULL AND EXISTS "
+		"(SELECT 1 FROM members x WHERE x.national_id = m.national_id "
+		"AND x.id <> m.id) ORDER BY 2, 3, 1";
+	json_t *list = json_array();
+	sqlite3_stmt *s = NULL;
+	int step;
+
+	if (!list)
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+		json_decref(list);
+		return fail_sql(st, eb);
+	}
+	cb_scope_bind_root(s, root);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		char id[CB_HASH_HEX];
+
+		if (json_array_append_new(
+			    list,
+			    json_pack("{s:s, s:s, s:s}", "member",
+		                      cb_column_id(s, 0, id), "field",
+		                      (const char *)sqlite3_column_text(s, 1),
+		                      "number",
+		                      (const char *)sqlite3_column_text(s,
+		                                                        2)))) {
+			sqlite3_finalize(s);
+			json_decref(list);
+			return cb_error(eb, CB_ENOMEM, "out of memory");
+		}
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE) {
+		json_decref(list);
+		return fail_sql(st, eb);
+	}
+	*out = list;
+	return CB_OK;
+}
+
 /* --- a report as a command line asks for it ---------------------------- */
 
 enum {
@@ -1311,6 +1454,7 @@ static const struct {
 	{ "campaign", OPT_DATES },
 	{ "transfers", OPT_DATES | OPT_ON | OPT_OVERDUE },
 	{ "sync", 0 },
+	{ "clashes", 0 },
 };
 
 /* YYYY-MM, or a day of that month (the month is taken). */
@@ -1429,6 +1573,8 @@ cb_report_run(struct cb_store *st, const struct cb_report_query *q,
 		                                      q->to, today, out, eb)
 		                  : cb_report_transfers(st, q->root, q->from,
 		                                        q->to, today, out, eb);
+	if (!strcmp(k, "clashes"))
+		return cb_report_clashes(st, q->root, out, eb);
 	return cb_report_sync(st, q->root, out, eb);
 }
 

@@ -155,6 +155,23 @@ cb_err cb_report_sync(struct cb_store *st, const char *root,
                       struct cb_report *out,
                       struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Party card and national ID numbers that more than one member holds
+ * (PROTOCOL.md, "Numbers recorded twice"): a row per member holding such
+ * a number, for each number one of whose members is in the subtree of
+ * root — the number, its kind, the member, name, organisation, cell and
+ * status. Both records stay; the committee above both decides. */
+cb_err cb_report_clashes(struct cb_store *st, const char *root,
+                         struct cb_report *out,
+                         struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* What a hub tells a key of the clashes of its own subtree (/v1/status):
+ * a JSON array of {"member", "field", "number"} — each member of the
+ * subtree of root whose card_no or national_id another member holds, and
+ * nothing of that other member. *out is a new reference. */
+cb_err cb_report_clash_list(struct cb_store *st, const char *root,
+                            json_t **out,
+                            struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* "2026-11-21T19:05:07+07:00": Unix ms in Vietnam's time (UTC+7, no
  * DST). */
 void cb_report_time(int64_t ms, char out[32]);
@@ -162,7 +179,7 @@ void cb_report_time(int64_t ms, char out[32]);
 /* A report as a command line asks for it. */
 struct cb_report_query {
 	const char *kind;   /* membership, congresses, ratings, meetings,
-	                     * campaign, transfers, sync */
+	                     * campaign, transfers, sync, clashes */
 	const char *root;   /* the subtree (sync: NULL for every key) */
 	const char *on;     /* membership, transfers: NULL for today */
 	const char *term;   /* congresses */

@@ -43,11 +43,13 @@
 	"t.member = c.member UNION SELECT coalesce(t.ended_by, '') FROM "      \
 	"temporaries t JOIN chain c ON t.member = c.member)) "
 
-/* An entry the subtree sees: the directory, the authority's, one by a key
- * enrolled inside the subtree, the answer to a release out of it, and the
- * dossier of a member released into it. */
+/* An entry the subtree sees: the directory (what the projection did not
+ * reject: a key writing junk must not fill every commune's replica), the
+ * authority's, one by a key enrolled inside the subtree, the answer to a
+ * release out of it, and the dossier of a member released into it. */
 #define IN_SCOPE                                                               \
-	"(op IN ('org.init', 'cell.create', 'cell.rename') OR "                \
+	"((op IN ('org.init', 'cell.create', 'cell.rename') AND state <> "    \
+	"'rejected') OR "                                                      \
 	"lower(hex(author)) = (SELECT value FROM meta WHERE key = "            \
 	"'authority') OR lower(hex(author)) IN (SELECT key FROM enrolments "   \
 	"WHERE org IN sub) OR lower(hex(id)) IN (SELECT closed_by FROM "       \
@@ -203,6 +205,47 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		return cb_store_error(st, eb, "cannot read the log");
 	pg->more = pg->next < pg->end;
+	return CB_OK;
+}
+
+cb_err
+cb_scope_read_own(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
+                  uint64_t after, size_t max, size_t max_bytes,
+                  struct cb_buf *out, struct cb_scope_page *pg,
+                  struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"SELECT seq, bytes FROM entries WHERE author = ?1 AND seq > ?2 "
+		"AND " NOT_EVIDENCE "ORDER BY seq LIMIT ?3";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	int r;
+
+	memset(pg, 0, sizeof(*pg));
+	pg->next = (int64_t)after;
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, key, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)after);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)max + 1);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 1);
+
+		if (pg->count == max || out->len >= max_bytes) {
+			pg->more = true;
+			break;
+		}
+		if (cb_buf_add_be32(out, n) ||
+		    cb_buf_add(out, sqlite3_column_blob(s, 1), n)) {
+			sqlite3_reset(s);
+			return cb_error(eb, CB_ENOMEM, "out of memory");
+		}
+		pg->next = sqlite3_column_int64(s, 0);
+		pg->count++;
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return cb_store_error(st, eb, "cannot read the log");
+	pg->end = pg->next;
 	return CB_OK;
 }
 

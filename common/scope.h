@@ -62,6 +62,17 @@ cb_err cb_scope_read(struct cb_store *st, const struct cb_scope *sc,
                      struct cb_buf *out, struct cb_scope_page *pg,
                      struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* A key's own chain as the store holds it, after seq `after`, in seq order
+ * (fork evidence aside): what a replica restored from an old copy lacks
+ * of its own entries. At most max entries, stopping after the one that
+ * takes the stream past max_bytes; pg->next is the last seq appended (or
+ * after), pg->more whether the chain goes on. */
+cb_err cb_scope_read_own(struct cb_store *st,
+                         const unsigned char key[CB_KEY_BYTES], uint64_t after,
+                         size_t max, size_t max_bytes, struct cb_buf *out,
+                         struct cb_scope_page *pg,
+                         struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* A digest of the tables and log as the subtree of root sees them: every
  * organisation and enrolment, the records of the subtree's organisations,
  * and the (id, state, reason) of the entries in its scope, its own

@@ -26,6 +26,7 @@
 #include "scope.h"
 #include "merkle.h"
 #include "merkle_json.h"
+#include "report.h"
 #include "tlog.h"
 #include "verifier.h"
 #include "zbody.h"
@@ -115,7 +116,7 @@ serve_status(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	struct cb_errbuf eb;
 	uint64_t head = 0;
 	long long size = 0;
-	json_t *rej = json_array();
+	json_t *rej = json_array(), *clashes = NULL;
 	cb_err rc;
 
 	pthread_mutex_lock(&srv->mu);
@@ -124,6 +125,9 @@ serve_status(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		rc = cb_scope_of(srv->lg->st, key, &sc, &eb);
 	if (!rc)
 		rc = cb_ledger_head(srv->lg->st, key, &head, id, &eb);
+	/* its own members' numbers that others hold too; nothing of them */
+	if (!rc && !sc.all)
+		rc = cb_report_clash_list(srv->lg->st, sc.root, &clashes, &eb);
 	if (!rc) {
 		sqlite3_stmt *s = cb_store_stmt(
 			srv->lg->st,
@@ -153,14 +157,21 @@ serve_status(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	pthread_mutex_unlock(&srv->mu);
 	if (rc) {
 		json_decref(rej);
-		return fail(c, rq, rc == CB_ERULE ? 403 : 401, eb.msg);
+		json_decref(clashes);
+		return fail(c, rq,
+		            rc == CB_ERULE                           ? 403
+		            : rc == CB_ECRYPTO || rc == CB_ENOTFOUND ? 401
+		                                                     : 503,
+		            eb.msg);
 	}
 	cb_hash_hex(id, hex);
 	return reply(c, rq, 200,
-	             json_pack("{s:I, s:s?, s:I, s:o, s:{s:s, s:b}}", "head",
-	                       (json_int_t)head, "head_id", head ? hex : NULL,
-	                       "log_size", (json_int_t)size, "rejected", rej,
-	                       "scope", "org", sc.root, "all", sc.all));
+	             json_pack("{s:I, s:s?, s:I, s:o, s:o, s:{s:s, s:b}}",
+	                       "head", (json_int_t)head, "head_id",
+	                       head ? hex : NULL, "log_size", (json_int_t)size,
+	                       "rejected", rej, "clashes",
+	                       clashes ? clashes : json_array(), "scope",
+	                       "org", sc.root, "all", sc.all));
 }
 
 static enum MHD_Result
@@ -257,16 +268,29 @@ accepts_zstd(struct MHD_Connection *c)
 	return false;
 }
 
-/* An entry stream (out, taken), with where to go on from in Chibo-Next,
- * whether there is more in Chibo-More, how many in Chibo-Count. */
+/* An entry stream (out, taken), zstd-compressed when the client takes it,
+ * with where to go on from in Chibo-Next, whether there is more in
+ * Chibo-More, how many in Chibo-Count. */
 static enum MHD_Result
 reply_stream(struct MHD_Connection *c, struct request *rq, struct cb_buf *out,
              bool zstd, int64_t next, bool more, size_t count)
 {
 	struct MHD_Response *resp;
+	struct cb_errbuf eb;
 	enum MHD_Result r;
 	char num[32];
 
+	if (zstd) {
+		struct cb_buf z = CB_BUF_INIT;
+		cb_err rc = cb_zbody_compress(out->data, out->len, 3, &z, &eb);
+
+		cb_buf_release(out);
+		if (rc) {
+			cb_buf_release(&z);
+			return fail(c, rq, 503, eb.msg);
+		}
+		*out = z;
+	}
 	resp = MHD_create_response_from_buffer(out->len, out->data,
 	                                       MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
@@ -298,7 +322,7 @@ static enum MHD_Result
 serve_pull(struct server *srv, struct MHD_Connection *c, struct request *rq,
            const unsigned char *key)
 {
-	struct cb_buf out = CB_BUF_INIT, z = CB_BUF_INIT;
+	struct cb_buf out = CB_BUF_INIT;
 	struct cb_scope_page pg;
 	struct cb_scope sc;
 	struct cb_errbuf eb;
@@ -340,20 +364,13 @@ serve_pull(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		                   (size_t)n, PULL_BYTES, &out, &pg, &eb);
 	pthread_mutex_unlock(&srv->mu);
 	json_decref(q);
-	if (!rc && zstd)
-		rc = cb_zbody_compress(out.data, out.len, 3, &z, &eb);
 	if (rc) {
 		cb_buf_release(&out);
-		cb_buf_release(&z);
 		return fail(c, rq,
 		            rc == CB_ERULE                           ? 403
 		            : rc == CB_ECRYPTO || rc == CB_ENOTFOUND ? 401
 		                                                     : 503,
 		            eb.msg);
-	}
-	if (zstd) {
-		cb_buf_release(&out);
-		out = z;
 	}
 	return reply_stream(c, rq, &out, zstd, pg.next, pg.more, pg.count);
 }
@@ -404,6 +421,46 @@ get_int(json_t *o, const char *name, json_int_t lo, json_int_t hi,
 		return false;
 	*out = json_integer_value(v);
 	return true;
+}
+
+/* The requesting key's own entries after a seq, as an entry stream: what
+ * a replica restored from an old copy lacks of its own chain (PROTOCOL.md,
+ * "POST /v1/own"). */
+static enum MHD_Result
+serve_own(struct server *srv, struct MHD_Connection *c, struct request *rq,
+          const unsigned char *key)
+{
+	static const char *const names[] = { "after", "limit", NULL };
+	struct cb_buf out = CB_BUF_INIT;
+	struct cb_scope_page pg;
+	struct cb_errbuf eb;
+	json_int_t after = -1, n = PULL_DEFAULT;
+	json_t *q = body_object(rq, names);
+	bool zstd = accepts_zstd(c);
+	int status = 503;
+	cb_err rc;
+
+	if (!q || !get_int(q, "after", 0, INT64_MAX, &after) || after < 0 ||
+	    !get_int(q, "limit", 1, PULL_MAX, &n)) {
+		json_decref(q);
+		return fail(c, rq, 400,
+		            "an own request is {\"after\": SEQ, \"limit\": 1 "
+		            "to 5000}");
+	}
+	json_decref(q);
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_ingest_admit(srv->lg->st, key, &eb);
+	if (rc)
+		status = rc == CB_ERULE ? 403 : 401;
+	if (!rc)
+		rc = cb_scope_read_own(srv->lg->st, key, (uint64_t)after,
+		                       (size_t)n, PULL_BYTES, &out, &pg, &eb);
+	pthread_mutex_unlock(&srv->mu);
+	if (rc) {
+		cb_buf_release(&out);
+		return fail(c, rq, status, eb.msg);
+	}
+	return reply_stream(c, rq, &out, zstd, pg.next, pg.more, pg.count);
 }
 
 /* The latest signed checkpoint and, given "from" (the size of the
@@ -568,7 +625,7 @@ serve_entries(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	static const char *const names[] = { "start", "limit", NULL };
 	static const char sql[] = "SELECT lsn, bytes FROM entries WHERE lsn > "
 				  "? ORDER BY lsn LIMIT ?";
-	struct cb_buf out = CB_BUF_INIT, z = CB_BUF_INIT;
+	struct cb_buf out = CB_BUF_INIT;
 	struct cb_scope sc;
 	struct cb_errbuf eb;
 	json_int_t start = -1, n = PULL_DEFAULT;
@@ -638,16 +695,9 @@ serve_entries(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		}
 	}
 	pthread_mutex_unlock(&srv->mu);
-	if (!rc && zstd)
-		rc = cb_zbody_compress(out.data, out.len, 3, &z, &eb);
 	if (rc) {
 		cb_buf_release(&out);
-		cb_buf_release(&z);
 		return fail(c, rq, status, eb.msg);
-	}
-	if (zstd) {
-		cb_buf_release(&out);
-		out = z;
 	}
 	return reply_stream(c, rq, &out, zstd, next, more, count);
 }
@@ -725,6 +775,8 @@ handle(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		return serve_proof(srv, c, rq, p.key);
 	if (!strcmp(url, "/v1/entries") && !strcmp(method, "POST"))
 		return serve_entries(srv, c, rq, p.key);
+	if (!strcmp(url, "/v1/own") && !strcmp(method, "POST"))
+		return serve_own(srv, c, rq, p.key);
 	return fail(c, rq, 404, "no such endpoint");
 }
 

@@ -76,11 +76,31 @@ quiet B member accept "${rel:0:12}" --cell 01 --reported-on 2026-09-15
 quiet B sync; quiet Q sync
 expect_ok "Quế Nham dissolves its agency cell" Q cell dissolve "${plan:0:12}" --on 2026-09-20
 quiet Q sync
-# Ngọc Thiện records a card number Quế Nham's cadre holds: the hub
-# rejects it
+# Ngọc Thiện records a card number Quế Nham's cadre holds: both records
+# are kept (the hub rejects neither), and the clash is shown to the
+# district and to both communes, never the other's member
 add c QN-01 "Lý Văn Tám" 01
 quiet C sync
 for r in b d; do quiet agent -R "$T/$r" sync; done
+quiet Q sync
+expect_eq "the hub kept both" 2 \
+	"$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM members WHERE card_no = 'QN-01'")"
+expect_eq "report clashes: both members, their organisations" \
+"number,kind,name,organisation
+QN-01,party card,Nguyễn Văn Hợp,07297
+QN-01,party card,Lý Văn Tám,07299" \
+	"$(hub report clashes --format csv | tr -d '\r' | cut -d, -f1,2,4,5)"
+expect_match "report clashes: the note" "^1 number recorded for more than one member \(2 members\)" \
+	"$(hub report clashes)"
+expect_match "Tân Hưng's subtree has none" "^0 numbers recorded" \
+	"$(hub report clashes --org 07298 | tail -n 1)"
+expect_match "Quế Nham is told of its member's clash" \
+	"party card number QN-01 of member .* \(Nguyễn Văn Hợp\) is also recorded for another member" "$(Q status)"
+expect_match "so is Ngọc Thiện" \
+	"party card number QN-01 of member .* \(Lý Văn Tám\) is also recorded for another member" "$(C status)"
+expect_no_match "neither learns the other's member" "Lý Văn Tám" "$(Q status; Q status --json)"
+expect_no_match "nor the other way" "Nguyễn Văn Hợp" "$(C status; C status --json)"
+expect_no_match "Tân Hưng is told nothing" "QN-01" "$(B status; B status --json)"
 
 # --- campaign ---------------------------------------------------------
 # Quế Nham: finished, 3 of 3 moved (two to Ngọc Trì, one accepted by Tân
@@ -184,7 +204,7 @@ out=$(hub report sync --format json)
 expect_eq "sync JSON: one row per key, by organisation" \
 "07297 commune Văn phòng Đảng bộ xã Quế Nham status 0 0 0 active
 07298 commune Văn phòng Đảng bộ xã Tân Hưng push 0 0 1 frozen
-07299 commune Văn phòng Đảng bộ xã Ngọc Thiện status 0 1 0 active
+07299 commune Văn phòng Đảng bộ xã Ngọc Thiện status 0 0 0 active
 07300 commune Văn phòng Đảng bộ xã Cao Thượng never  - 0 0 0 active
 BG.LG district Văn phòng Huyện ủy status 0 0 0 active" \
 	"$(printf '%s' "$out" | python3 -c '
@@ -197,13 +217,13 @@ for r in json.load(sys.stdin)["rows"]:
     else:
         when = "never " + r[5] + " " + r[6]
     print(r[1], r[2], r[3], when, r[8], r[9], r[10], r[11])')"
-expect_eq "sync JSON: the summary" "5 1 0 1 1" \
+expect_eq "sync JSON: the summary" "5 1 0 0 1" \
 	"$(printf '%s' "$out" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)["summary"]
 print(s["keys"], s["never_contacted"], s["waiting"], s["rejected"], s["forked_keys"])')"
 # Quế Nham: org.init, 2 cells, 3 members, the plan, 2 moves, T1, the
-# decision; Ngọc Thiện: org.init, 2 cells, 2 members, T2, the rejected one
+# decision; Ngọc Thiện: org.init, 2 cells, 2 members, T2, the clashing one
 expect_eq "the seqs the hub holds: Quế Nham 11, Ngọc Thiện 7, the office 2" "11 7 2" \
 	"$(printf '%s' "$out" | python3 -c '
 import json, sys

@@ -55,6 +55,13 @@ expect_match() {
 	else bad "$1: /$2/ not in: $3"; fi
 }
 
+# expect_no_match DESC PATTERN TEXT
+expect_no_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		bad "$1: /$2/ found in: $3"
+	else ok; fi
+}
+
 entry_count() {
 	sqlite3 "${1:-$CHIBO_REPLICA}/replica.db" 'SELECT count(*) FROM entries'
 }

@@ -10,6 +10,8 @@
  *       signs OP with body JSON as the replica's next entry and stores it
  *       without projecting it — an entry the agent itself would refuse
  *       (about another commune's cell, say) — so that sync pushes it;
+ *       dated CHIBO_FORGE_TIME_MS (Unix ms) if set, as a wrong clock
+ *       would date it;
  *   forge resign HUBDIR
  *       what a compromised hub does after changing its hub.db behind the
  *       rules: rebuilds the Merkle tree over the entries as they now are
@@ -86,7 +88,9 @@ append(struct cb_ledger *lg, char **argv)
 	f.secret_key = lg->key.sk;
 	f.seq = head + 1;
 	f.prev = head ? head_id : NULL;
-	f.time_ms = cb_now_ms();
+	f.time_ms = getenv("CHIBO_FORGE_TIME_MS")
+	                    ? strtoll(getenv("CHIBO_FORGE_TIME_MS"), NULL, 10)
+	                    : cb_now_ms();
 	f.op = argv[0];
 	f.body = body;
 	/* the deps the agent would list (the release an answer names...) */

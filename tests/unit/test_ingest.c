@@ -36,8 +36,9 @@ build(struct cb_entry *e, uint64_t seq, const unsigned char *prev,
       const char *name)
 {
 	struct cb_entry_fields f = { 0 };
-	json_t *body = json_pack("{s:s, s:s, s:s}", "code", "07297", "name",
-	                         name, "kind", "party-committee");
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "code", "07297",
+	                         "name", name, "kind", "party-committee",
+	                         "parent", "BG.LG");
 
 	f.author = pk;
 	f.secret_key = sk;
@@ -246,8 +247,9 @@ make_big(void)
 	if (big.len)
 		return;
 	snprintf(path, sizeof(path), "%.*s/big", (int)strlen(dir) - 2, dir);
-	o = json_pack("{s:s, s:s, s:s}", "code", "07298", "name",
-	              "Đảng bộ xã Tân Dĩnh", "kind", "party-committee");
+	o = json_pack("{s:s, s:s, s:s, s:s}", "code", "07298", "name",
+	              "Đảng bộ xã Tân Dĩnh", "kind", "party-committee",
+	              "parent", "BG.LG");
 	assert_int_equal(cb_ledger_create(path, o, &lg, &eb), 0);
 	json_decref(o);
 	memcpy(big_pk, lg->key.pk, 32);

@@ -40,7 +40,7 @@
 
 #define MAX_R 5
 #define MAX_E 600
-#define MAX_LOG (MAX_R * MAX_E + MAX_E)
+#define MAX_LOG (MAX_R * MAX_E + MAX_E + MAX_R + 1)
 
 struct replica {
 	struct cb_ledger *lg;
@@ -61,6 +61,12 @@ static unsigned char ipk[CB_KEY_BYTES], isk[64];
 static struct cb_buf iout[MAX_E];
 static size_t niout;
 static unsigned char ihead[CB_HASH_BYTES];
+
+/* The hub's key, the stores' authority: its enrolments of every commune
+ * and of the intruder begin the log, as they begin a hub's. */
+static unsigned char apk[CB_KEY_BYTES], ask[64];
+static struct cb_buf aout[MAX_R + 1];
+static size_t naout;
 
 static struct {
 	size_t aside, named, escope;
@@ -401,16 +407,43 @@ on_verdict(void *ctx, uint64_t leaf, const struct cb_entry *e, cb_err verdict,
 	snprintf(v->why[leaf], CB_REASON_MAX, "%s", why);
 }
 
+/* The authority's enrolment of key for org, next in its chain. */
+static void
+enrol(const unsigned char *key, const char *org)
+{
+	static unsigned char head[CB_HASH_BYTES];
+	struct cb_entry_fields f = { 0 };
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_errbuf eb;
+	char hex[65];
+	json_t *body;
+
+	cb_hex_encode(key, CB_KEY_BYTES, hex);
+	body = json_pack("{s:s, s:s, s:s}", "key", hex, "org", org, "role",
+	                 "commune");
+	f.author = apk;
+	f.secret_key = ask;
+	f.seq = naout + 1;
+	f.prev = naout ? head : NULL;
+	f.time_ms = cb_now_ms();
+	f.op = "key.enroll";
+	f.body = body;
+	if (cb_entry_build(&f, &e, &eb))
+		fail_msg("%s", eb.msg);
+	frame(&aout[naout++], e.bytes, e.len);
+	memcpy(head, e.id, CB_HASH_BYTES);
+	cb_entry_release(&e);
+	json_decref(body);
+}
+
 static struct cb_store *
 scratch(const char *path)
 {
 	struct cb_store *st;
 	struct cb_errbuf eb;
 	char hex[65];
-	unsigned char auth[32];
 
-	randombytes_buf(auth, sizeof(auth));
-	cb_hex_encode(auth, 32, hex);
+	cb_hex_encode(apk, 32, hex);
 	if (cb_store_open(path, true, &st, &eb) ||
 	    cb_store_exec(st, "PRAGMA synchronous = OFF", &eb) ||
 	    cb_store_meta_set(st, "authority", hex, &eb) ||
@@ -468,6 +501,9 @@ run_case(uint64_t seed)
 	steps = 150 + (int)rnd(200);
 	crypto_sign_keypair(ipk, isk);
 	niout = 0;
+	crypto_sign_keypair(apk, ask);
+	naout = 0;
+	enrol(ipk, "09999");
 	forge("org.init",
 	      json_pack("{s:s, s:s, s:s}", "code", "09999", "name", "Giả",
 	                "kind", "party-committee"),
@@ -488,6 +524,7 @@ run_case(uint64_t seed)
 		if (cb_ledger_create(path, init, &R[i].lg, &eb))
 			fail_msg("%s", eb.msg);
 		json_decref(init);
+		enrol(R[i].lg->key.pk, R[i].code);
 		try_op(&R[i], "cell.create",
 		       json_pack("{s:s, s:s, s:s}", "code", "01", "name",
 		                 "Chi bộ một", "kind", "residential"));
@@ -511,7 +548,10 @@ run_case(uint64_t seed)
 				deliver(from, to);
 		}
 	}
-	/* The log: every chain, interleaved at random. */
+	/* The log: the enrolments, then every chain, interleaved at
+	 * random. */
+	for (size_t k = 0; k < naout; k++)
+		log[n++] = &aout[k];
 	for (;;) {
 		int left = 0, a;
 
@@ -570,6 +610,8 @@ run_case(uint64_t seed)
 	}
 	for (size_t k = 0; k < niout; k++)
 		cb_buf_release(&iout[k]);
+	for (size_t k = 0; k < naout; k++)
+		cb_buf_release(&aout[k]);
 	snprintf(cmd, sizeof(cmd), "rm -f %s/full-* %s/lazy-*", base, base);
 	if (system(cmd) != 0)
 		fail_msg("cannot remove the scratch stores");

@@ -275,6 +275,28 @@ test_members(void **state)
 	        "\"sex\": "
 	        "\"male\", \"admitted_on\": \"2005-01-01\", \"cell\": \"09\"}",
 	        "no cell '26734.09'");
+	/* text that displays other than it is stored, or holds controls */
+	refused(f, "member.add",
+	        "{\"full_name\": \"Nguy\u1ec5n \u202enahT\", \"birth_date\": "
+	        "\"1980-01-01\", \"sex\": \"male\", \"admitted_on\": "
+	        "\"2005-01-01\", \"cell\": \"01\"}",
+	        "holds U+202E, a character that changes the direction");
+	refused(f, "member.add",
+	        "{\"full_name\": \"L\u00ea \u2067B\u2069\", \"birth_date\": "
+	        "\"1980-01-01\", \"sex\": \"male\", \"admitted_on\": "
+	        "\"2005-01-01\", \"cell\": \"01\"}",
+	        "holds U+2067");
+	refused(f, "member.add",
+	        "{\"full_name\": \"L\u00ea \\u0085B\", \"birth_date\": "
+	        "\"1980-01-01\", \"sex\": \"male\", \"admitted_on\": "
+	        "\"2005-01-01\", \"cell\": \"01\"}",
+	        "holds U+0085, a control character");
+	refused(f, "member.add",
+	        "{\"full_name\": \"L\u00ea B\", \"birth_date\": "
+	        "\"1980-01-01\", \"sex\": \"male\", \"admitted_on\": "
+	        "\"2005-01-01\", \"cell\": \"01\", \"council_area\": "
+	        "\"Th\u00f4n \u2028\u0110\u00f4ng\"}",
+	        "holds U+2028");
 	refused(f, "member.add",
 	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", "
 	        "\"sex\": "

@@ -629,6 +629,8 @@ district_setup(void **state)
 	enroll(qb, "07298", "commune", "Văn phòng Đảng ủy xã Tân Hưng");
 	enroll(qc, "07299", "commune", "Văn phòng Đảng ủy xã Ngọc Thiện");
 	enroll(qd, "07300", "commune", "Văn phòng Đảng ủy xã Cao Thượng");
+	/* enrolled, but it never syncs */
+	enroll(qe, "07301", "commune", "Văn phòng Đảng ủy xã Phúc Hòa");
 	enroll(office, "BG.LG", "district", "Văn phòng Huyện ủy");
 
 	/* Quế Nham: an agency cell of three, a village cell's member a4 */
@@ -750,10 +752,10 @@ district_setup(void **state)
 	SYNC_C;
 	SYNC_A;
 
-	/* Cao Thượng: a member whose card number Quế Nham's a4 holds (the
-	 * hub rejects it), and the acceptance of a release from Phúc Hòa,
-	 * which reached it on a file and not the hub (the hub holds it
-	 * waiting) */
+	/* Cao Thượng: a member whose card number Quế Nham's a4 holds (both
+	 * kept, the clash reported), and the acceptance of a release from
+	 * Phúc Hòa, which reached it on a file and not the hub (the hub
+	 * holds it waiting) */
 	rop(qe, "cell.create",
 	    json_pack("{s:s, s:s, s:s}", "code", "01", "name",
 	              "Chi bộ thôn Phúc Hòa", "kind", "residential"),
@@ -783,7 +785,7 @@ district_setup(void **state)
 	SYNC_B;
 	SYNC_C;
 	SYNC_OFFICE;
-	/* the hub took every entry but Cao Thượng's two */
+	/* the hub took every entry but Cao Thượng's acceptance */
 	{
 		sqlite3_stmt *s;
 
@@ -793,7 +795,7 @@ district_setup(void **state)
 			"'pending') FROM entries",
 			-1, &s, NULL);
 		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(s, 0), 1);
+		assert_int_equal(sqlite3_column_int(s, 0), 0);
 		assert_int_equal(sqlite3_column_int(s, 1), 1);
 		sqlite3_finalize(s);
 	}
@@ -1104,10 +1106,10 @@ test_sync(void **state)
 	(void)state;
 	if (cb_report_sync(hub->st, NULL, &r, &eb))
 		fail_msg("%s", eb.msg);
-	/* five keys, by organisation; the office's BG.LG sorts last.
+	/* six keys, by organisation; the office's BG.LG sorts last.
 	 * Columns: KEY ORG ROLE NAME CONTACT VIA LAST-ENTRY SEQ WAITING
 	 * REJECTED FORKS STATE */
-	assert_int_equal(r.nrows, 5);
+	assert_int_equal(r.nrows, 6);
 	k = row_of(&r, 1, "07297");
 	/* 1 795 138 200 000 ms = 20 November 2026, 01:30 UTC */
 	assert_string_equal(r.cells[k * r.ncols + 4],
@@ -1127,23 +1129,27 @@ test_sync(void **state)
 	assert_string_equal(r.cells[k * r.ncols + 4], "never");
 	assert_string_equal(r.cells[k * r.ncols + 7], "9");
 	/* Cao Thượng: 5 entries; the member with a taken card number
-	 * rejected, the acceptance of a release the hub lacks waiting */
+	 * kept, the acceptance of a release the hub lacks waiting */
 	k = row_of(&r, 1, "07300");
 	assert_string_equal(r.cells[k * r.ncols + 7], "5");
 	assert_string_equal(r.cells[k * r.ncols + 8], "1");
-	assert_string_equal(r.cells[k * r.ncols + 9], "1");
+	assert_string_equal(r.cells[k * r.ncols + 9], "0");
 	assert_string_equal(r.cells[k * r.ncols + 10], "0");
+	/* Phúc Hòa: enrolled, never synced */
+	k = row_of(&r, 1, "07301");
+	assert_string_equal(r.cells[k * r.ncols + 4], "never");
+	assert_string_equal(r.cells[k * r.ncols + 7], "0");
 	k = row_of(&r, 1, "BG.LG");
-	assert_int_equal(k, 4);
+	assert_int_equal(k, 5);
 	assert_string_equal(r.cells[k * r.ncols + 2], "district");
 	assert_string_equal(r.cells[k * r.ncols + 3], "Văn phòng Huyện ủy");
 	assert_string_equal(r.cells[k * r.ncols + 7], "3");
-	assert_int_equal(summary_int(&r, "keys", NULL), 5);
-	assert_int_equal(summary_int(&r, "never_contacted", NULL), 3);
+	assert_int_equal(summary_int(&r, "keys", NULL), 6);
+	assert_int_equal(summary_int(&r, "never_contacted", NULL), 4);
 	assert_int_equal(summary_int(&r, "waiting", NULL), 1);
-	assert_int_equal(summary_int(&r, "rejected", NULL), 1);
-	assert_string_equal(r.notes[0], "5 keys, 3 never in contact; 1 "
-	                                "entry waiting, 1 rejected; 0 keys "
+	assert_int_equal(summary_int(&r, "rejected", NULL), 0);
+	assert_string_equal(r.notes[0], "6 keys, 4 never in contact; 1 "
+	                                "entry waiting, 0 rejected; 0 keys "
 	                                "with a fork");
 	cb_report_release(&r);
 	/* a subtree: Tân Hưng's key only */
@@ -1454,7 +1460,7 @@ test_strike_off_and_temporary(void **state)
 	                 1);
 	assert_int_equal(scalar(hub, "SELECT count(*) FROM entries WHERE "
 	                             "state = 'rejected'"),
-	                 1);
+	                 0);
 	/* a temporary transfer is counted by kind, by its sender */
 	if (cb_report_transfers(hub->st, "BG.LG", NULL, NULL, "2026-11-20", &r,
 	                        &eb))
@@ -1465,6 +1471,57 @@ test_strike_off_and_temporary(void **state)
 	same_scope(qa, "07297");
 	same_scope(qb, "07298");
 	same_scope(qc, "07299");
+}
+
+/* Cao Thượng recorded a member with Quế Nham's card number QN-04 (that
+ * member is on its way to Ngọc Thiện): both kept, and the clash shown to each
+ * organisation that holds one of them and to the district, not to
+ * others. */
+static void
+test_clashes(void **state)
+{
+	struct cb_report_query q = { .kind = "clashes", .root = "BG.LG" };
+	struct cb_report r;
+	struct cb_errbuf eb;
+
+	(void)state;
+	if (cb_report_run(hub->st, &q, &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 2);
+	assert_string_equal(r.cells[0], "QN-04");
+	assert_string_equal(r.cells[1], "party card");
+	assert_string_equal(r.cells[4], "07297");
+	assert_string_equal(r.cells[r.ncols + 4], "07300");
+	assert_string_equal(r.cells[r.ncols + 3], "Lý Văn Tám");
+	assert_int_equal(summary_int(&r, "numbers", NULL), 1);
+	assert_int_equal(summary_int(&r, "members", NULL), 2);
+	assert_non_null(strstr(r.notes[0], "1 number recorded for more than "
+	                                   "one member (2 members)"));
+	cb_report_release(&r);
+	q.root = "07300";
+	if (cb_report_run(hub->st, &q, &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 2);
+	cb_report_release(&r);
+	q.root = "07298";
+	if (cb_report_run(hub->st, &q, &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 0);
+	assert_int_equal(summary_int(&r, "numbers", NULL), 0);
+	cb_report_release(&r);
+	/* Cao Thượng's own replica holds only its own: no clash there */
+	q.root = "07300";
+	if (cb_report_run(qd->st, &q, &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(r.nrows, 0);
+	cb_report_release(&r);
+	/* and both members are applied everywhere they are held */
+	assert_int_equal(scalar(hub, "SELECT count(*) FROM members WHERE "
+	                             "card_no = 'QN-04'"),
+	                 2);
+	assert_int_equal(scalar(qd, "SELECT count(*) FROM members WHERE "
+	                            "card_no = 'QN-04'"),
+	                 1);
 }
 
 int
@@ -1486,6 +1543,7 @@ main(void)
 		cmocka_unit_test(test_overdue),
 		cmocka_unit_test(test_working_days),
 		cmocka_unit_test(test_sync),
+		cmocka_unit_test(test_clashes),
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_campaign_csv_and_table),
 		cmocka_unit_test(test_strike_off_and_temporary),

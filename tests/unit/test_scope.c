@@ -425,6 +425,161 @@ test_an_agent_takes_in_its_scope_and_refuses_forgeries(void **state)
 	cb_buf_release(&bad);
 }
 
+/* An entry by key (pk, sk) with body, appended to out as a stream. */
+static void
+signed_entry(const unsigned char *pk, const unsigned char *sk, uint64_t seq,
+             const unsigned char *prev, const char *op, json_t *body,
+             struct cb_entry *e, struct cb_buf *out)
+{
+	struct cb_entry_fields f = { 0 };
+	struct cb_errbuf eb;
+
+	f.author = pk;
+	f.secret_key = sk;
+	f.seq = seq;
+	f.prev = prev;
+	f.time_ms = cb_now_ms();
+	f.op = op;
+	f.body = body;
+	cb_entry_init(e);
+	if (cb_entry_build(&f, e, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(cb_stream_append(out, e), 0);
+	json_decref(body);
+}
+
+static long long
+count_in(struct cb_ledger *lg, const char *sql)
+{
+	sqlite3_stmt *s;
+	long long n;
+
+	sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL);
+	sqlite3_step(s);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* A key no enrolment names, whose entries reach a replica that knows its
+ * hub (a forged file, a hub gone bad): its organisation is not founded,
+ * so its cell and member are not either, and no report counts them. */
+static void
+test_a_key_no_enrolment_names_founds_nothing(void **state)
+{
+	unsigned char pk[32], sk[64];
+	struct cb_entry e[3];
+	struct cb_buf s = CB_BUF_INIT;
+	struct cb_accept_result r;
+	struct cb_errbuf eb;
+	char hk[65];
+	long long members = count_in(a, "SELECT count(*) FROM members");
+
+	(void)state;
+	cb_hex_encode(hub->key.pk, 32, hk);
+	assert_int_equal(cb_store_meta_set(a->st, "authority", hk, &eb), 0);
+	crypto_sign_keypair(pk, sk);
+	signed_entry(pk, sk, 1, NULL, "org.init",
+	             json_pack("{s:s, s:s, s:s, s:s}", "code", "09999", "name",
+	                       "Đảng bộ giả", "kind", "party-committee",
+	                       "parent", "BG.LG"),
+	             &e[0], &s);
+	signed_entry(pk, sk, 2, e[0].id, "cell.create",
+	             json_pack("{s:s, s:s, s:s}", "code", "09999.01", "name",
+	                       "Chi bộ giả", "kind", "residential"),
+	             &e[1], &s);
+	signed_entry(pk, sk, 3, e[1].id, "member.add",
+	             json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "full_name",
+	                       "Người Lạ", "birth_date", "1980-01-01", "sex",
+	                       "male", "card_no", "X-1", "admitted_on",
+	                       "2005-01-01", "cell", "09999.01"),
+	             &e[2], &s);
+	assert_int_equal(take(&s, &r, &eb), CB_OK);
+	assert_int_equal(r.stored, 3);
+	assert_int_equal(r.rejected, 3);
+	assert_int_equal(count_in(a, "SELECT count(*) FROM orgs WHERE code "
+	                             "LIKE '09999%'"),
+	                 0);
+	assert_int_equal(count_in(a, "SELECT count(*) FROM members"), members);
+	{
+		sqlite3_stmt *q;
+
+		sqlite3_prepare_v2(cb_store_db(a->st),
+		                   "SELECT reason FROM entries WHERE seq = 1 "
+		                   "AND author = ?",
+		                   -1, &q, NULL);
+		sqlite3_bind_blob(q, 1, pk, 32, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_non_null(strstr((const char *)sqlite3_column_text(q, 0),
+		                       "which no enrolment in this store "
+		                       "names"));
+		sqlite3_finalize(q);
+	}
+	/* the replica's own org.init, before its enrolment, still holds */
+	assert_int_equal(cb_ledger_rebuild(a, NULL, NULL, &eb), CB_OK);
+	assert_int_equal(count_in(a, "SELECT count(*) FROM orgs WHERE code = "
+	                             "'07297'"),
+	                 1);
+	for (int i = 0; i < 3; i++)
+		cb_entry_release(&e[i]);
+	cb_buf_release(&s);
+}
+
+/* An enrolled key that writes what the projection rejects (a cell that
+ * exists, again and again): kept at the hub, with its reason, but not
+ * sent to other communes as directory. */
+static void
+test_rejected_directory_entries_stay_home(void **state)
+{
+	struct cb_buf s = CB_BUF_INIT;
+	struct cb_entry e[4];
+	struct cb_push_result pr;
+	struct cb_scope sc;
+	struct cb_scope_page pg;
+	struct cb_stream_reader rd;
+	struct cb_entry got = CB_ENTRY_INIT;
+	struct cb_errbuf eb;
+	unsigned char head[32];
+	uint64_t seq;
+	size_t junk = 0;
+
+	(void)state;
+	assert_int_equal(cb_ledger_head(hub->st, b->key.pk, &seq, head, &eb),
+	                 CB_OK);
+	for (int i = 0; i < 4; i++)
+		signed_entry(b->key.pk, b->key.sk, seq + 1 + (uint64_t)i,
+		             i ? e[i - 1].id : head, "cell.create",
+		             json_pack("{s:s, s:s, s:s}", "code", "07298.01",
+		                       "name", "Chi bộ thôn Đông lần nữa",
+		                       "kind", "residential"),
+		             &e[i], &s);
+	assert_int_equal(cb_ingest_push(hub->st, b->key.pk, s.data, s.len, &pr,
+	                                &eb),
+	                 CB_OK);
+	assert_int_equal(pr.accepted, 4);
+	assert_int_equal(pr.rejected, 4);
+	assert_int_equal(cb_scope_of(hub->st, a->key.pk, &sc, &eb), CB_OK);
+	cb_buf_reset(&s);
+	assert_int_equal(cb_scope_read(hub->st, &sc, 0, 5000, 1u << 24, &s,
+	                               &pg, &eb),
+	                 CB_OK);
+	cb_stream_reader_init(&rd, s.data, s.len);
+	while (cb_stream_next(&rd, &got, &eb) == CB_OK)
+		junk += !memcmp(got.author, b->key.pk, 32) &&
+		        got.seq > seq;
+	assert_int_equal(junk, 0);
+	/* b reads its own subtree's rejections, as ever: not sent back to
+	 * itself, but an office above it would get them */
+	assert_int_equal(count_in(hub, "SELECT count(*) FROM entries WHERE "
+	                               "state = 'rejected' AND op = "
+	                               "'cell.create'"),
+	                 4);
+	cb_entry_release(&got);
+	for (int i = 0; i < 4; i++)
+		cb_entry_release(&e[i]);
+	cb_buf_release(&s);
+}
+
 int
 main(void)
 {
@@ -435,6 +590,8 @@ main(void)
 		cmocka_unit_test(test_an_unenrolled_key_has_no_scope),
 		cmocka_unit_test(
 			test_an_agent_takes_in_its_scope_and_refuses_forgeries),
+		cmocka_unit_test(test_a_key_no_enrolment_names_founds_nothing),
+		cmocka_unit_test(test_rejected_directory_entries_stay_home),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

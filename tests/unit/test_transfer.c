@@ -42,8 +42,9 @@ replica(const char *code)
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
 	char path[128];
-	json_t *init = json_pack("{s:s, s:s, s:s}", "code", code, "name",
-	                         "Đảng bộ xã", "kind", "party-committee");
+	json_t *init = json_pack("{s:s, s:s, s:s, s:s}", "code", code, "name",
+	                         "Đảng bộ xã", "kind", "party-committee",
+	                         "parent", "BG.LG");
 
 	snprintf(path, sizeof(path), "%s/r%d", root, n++);
 	if (cb_ledger_create(path, init, &lg, &eb))
@@ -487,6 +488,74 @@ test_working_days_skip_weekends_and_holidays(void **state)
 		CB_OK);
 }
 
+/* A replica of schema 13 whose projection rejected another commune's
+ * member for a card number one of its own members holds, opened by this
+ * chibo: the migration drops the unique index, and the replica is
+ * projected again under rules 2 — both members kept, the tables equal
+ * a fresh projection (verify), once. */
+static void
+test_a_store_under_the_old_rules_is_projected_again(void **state)
+{
+	struct cb_ledger *c = replica("07299");
+	struct cb_accept_result r;
+	struct cb_verify_report vr;
+	struct cb_errbuf eb;
+	char path[160], dir[128], *rules = NULL;
+	sqlite3 *db;
+
+	(void)state;
+	must(c, "cell.create",
+	     json_pack("{s:s, s:s, s:s}", "code", "01", "name", "Chi bộ",
+	               "kind", "residential"),
+	     NULL);
+	must(c, "member.add",
+	     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "full_name",
+	               "Lý Văn Tám", "birth_date", "1975-01-01", "sex", "male",
+	               "card_no", "07297001", "admitted_on", "2000-01-01",
+	               "cell", "01"),
+	     NULL);
+	for (size_t i = 0; i < na; i++)
+		deliver(c, &chain_a[i], &r);
+	assert_int_equal(count(c, "SELECT count(*) FROM members WHERE "
+	                          "card_no = '07297001'"),
+	                 2);
+	/* as chibo before schema 14 left it */
+	snprintf(dir, sizeof(dir), "%s", c->dir);
+	snprintf(path, sizeof(path), "%s/replica.db", dir);
+	cb_ledger_free(&c);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(
+			db,
+			"DELETE FROM memberships WHERE member = (SELECT id "
+			"FROM members WHERE card_no = '07297001' AND org = "
+			"'07297'); DELETE FROM members WHERE card_no = "
+			"'07297001' AND org = '07297'; UPDATE entries SET "
+			"state = 'rejected', reason = 'party card number "
+			"07297001 already belongs to member 0123456789ab' "
+			"WHERE op = 'member.add' AND id NOT IN (SELECT id FROM "
+			"members); DELETE FROM transfers; DROP INDEX "
+			"members_card; CREATE UNIQUE INDEX members_card ON "
+			"members (card_no); DELETE FROM meta WHERE key IN "
+			"('rules', 'self'); PRAGMA user_version = 13",
+			NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	if (cb_ledger_open(dir, &c, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(count(c, "SELECT count(*) FROM members WHERE "
+	                          "card_no = '07297001'"),
+	                 2);
+	assert_int_equal(count(c, "SELECT count(*) FROM entries WHERE state "
+	                          "= 'rejected'"),
+	                 0);
+	assert_int_equal(cb_store_meta_get(c->st, "rules", &rules, &eb), CB_OK);
+	assert_int_equal(atoi(rules), CB_PROJECT_RULES);
+	free(rules);
+	assert_int_equal(cb_ledger_verify(c, &vr, NULL, NULL, &eb), CB_OK);
+	cb_ledger_free(&c);
+}
+
 int
 main(void)
 {
@@ -499,6 +568,8 @@ main(void)
 		cmocka_unit_test(
 			test_a_hub_holds_an_early_acceptance_until_its_release),
 		cmocka_unit_test(test_working_days_skip_weekends_and_holidays),
+		cmocka_unit_test(
+			test_a_store_under_the_old_rules_is_projected_again),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
