@@ -4,10 +4,14 @@
  *
  * Why an entry set aside changes no verdict. A member.add writes a members
  * row (its id, card and ID numbers, cell, organisation), a memberships row
- * and its entries row. The ops in keyed_ops read those rows only through
+ * and its entries row. The ops marked CB_OP_KEYED in the op registry
+ * (op_table.c; project.c: member_get, official_since, in_cell_on are the
+ * only readers of members and memberships) read those rows only through
  * what they name: a member id (in the body, as a key or a value, or in
- * deps), a party card or ID number (uniqueness), or, for member.accept and
- * member.decline, the member of a release that named it before. So a
+ * deps), or, for member.accept and member.decline, the member of a release
+ * that named it before. (Party card and ID numbers are remembered too, as
+ * when a number held twice was a rejection; that projects a few entries
+ * sooner than needed, never later.) So a
  * member.add is set aside only when none of its strings and not its id was
  * named before (else something already waits on it, or holds its number),
  * it names no deps and its author's previous entry is not pending (so it is
@@ -15,7 +19,7 @@
  * author now (cb_project_writable: the first check apply_member_add makes,
  * so its verdict cannot be CB_ESCOPE). Its id and numbers are then
  * remembered; the first later entry naming one of them projects it first,
- * and so does any op outside keyed_ops (a dissolution counts a cell's
+ * and so does any op not marked so (a dissolution counts a cell's
  * members, an admission copies a candidate's numbers) before it is itself
  * projected. What the entry set aside read — its cell's row, which only
  * such an op can change, and the numbers held, which only an entry naming
@@ -40,19 +44,6 @@
 /* A key's value when it was named by an entry that is projected. */
 #define NAMED UINT32_MAX
 #define SPILL_BUFFER (1u << 20)
-
-/* Ops whose rules read member rows only through the ids and numbers the
- * entry names (project.c: member_get, member_unique, official_since,
- * in_cell_on are the only readers of members and memberships, and the
- * candidate and dissolution ops are left out). Any other op projects
- * everything set aside first. */
-static const char *const keyed_ops[] = {
-	"member.add",       "member.update", "member.status",  "member.move",
-	"member.release",   "member.accept", "member.decline", "meeting.record",
-	"rating.record",    "org.init",      "cell.create",    "cell.rename",
-	"org.congress",     "hub.init",      "key.enroll",     "key.revoke",
-	"calendar.holiday", "office.init",
-};
 
 struct aside {
 	uint64_t leaf, off;
@@ -239,7 +230,7 @@ number_field(const char *field)
 
 /* Every string of v, keys of objects included (attendance names members
  * by key). Ids are remembered as named, and numbers, or every string when
- * all (an op not in keyed_ops, which may hold numbers under any name). */
+ * all (an op not CB_OP_KEYED, which may hold numbers under any name). */
 static cb_err
 name_strings(struct cb_lazyreplay *l, const json_t *v, const char *field,
              bool all, struct cb_errbuf *eb)
@@ -481,13 +472,14 @@ set_aside(struct cb_lazyreplay *l, const struct cb_entry *e, uint64_t leaf,
 	return CB_OK;
 }
 
+/* Does op read member rows only through the ids and numbers it names
+ * (the registry's CB_OP_KEYED)? An unknown op projects everything first. */
 static bool
 keyed(const char *op)
 {
-	for (size_t i = 0; i < sizeof(keyed_ops) / sizeof(keyed_ops[0]); i++)
-		if (!strcmp(keyed_ops[i], op))
-			return true;
-	return false;
+	const struct cb_op *o = cb_op_find(op);
+
+	return o && (o->flags & CB_OP_KEYED);
 }
 
 cb_err

@@ -121,35 +121,33 @@ cb_ledger_abort(struct cb_ledger *lg)
 }
 
 /* The member an entry is about, as 64 hex, or NULL: what its entry_refs
- * row says. None for a member.add, whose id is the member's: the row
- * would cost an insert into a B-tree keyed by a random hash for every
+ * row says, as its op's row in the registry names it (ops.h, enum
+ * cb_op_subject). None for a member.add, whose id is the member's: the
+ * row would cost an insert into a B-tree keyed by a random hash for every
  * member added, and say nothing the entry does not (schema 12). */
 static const char *
 entry_subject(const struct cb_entry *e)
 {
 	static _Thread_local char id[CB_HASH_HEX];
-	const char *m = json_string_value(json_object_get(e->json, "member"));
+	const struct cb_op *op = cb_op_find(e->op);
+	const char *kind;
 
-	if (!strcmp(e->op, "member.add"))
-		return NULL;
-	if (!strcmp(e->op, "candidate.add")) {
-		cb_hash_hex(e->id, id);
-		return id;
-	}
-	if (!strncmp(e->op, "candidate.", 10))
+	switch (op ? op->subject : CB_SUBJECT_NONE) {
+	case CB_SUBJECT_MEMBER:
+		return json_string_value(json_object_get(e->json, "member"));
+	case CB_SUBJECT_CANDIDATE:
 		return json_string_value(json_object_get(e->json, "candidate"));
-	if (!strcmp(e->op, "rating.record"))
-		return json_string_value(
-			       json_object_get(e->json, "subject_kind")) &&
-		                       !strcmp(json_string_value(
-						       json_object_get(
-							       e->json,
-							       "subject_kind")),
-		                               "member")
+	case CB_SUBJECT_OWN_ID: cb_hash_hex(e->id, id); return id;
+	case CB_SUBJECT_RATED:
+		kind = json_string_value(
+			json_object_get(e->json, "subject_kind"));
+		return kind && !strcmp(kind, "member")
 		               ? json_string_value(
 					 json_object_get(e->json, "subject"))
 		               : NULL;
-	return m;
+	case CB_SUBJECT_NONE: break;
+	}
+	return NULL;
 }
 
 cb_err
@@ -942,10 +940,11 @@ upgrade(struct cb_ledger *lg, struct cb_errbuf *eb)
 		goto fail;
 	if (!rules_ok) {
 		if ((rc = replay(lg, false, NULL, NULL, eb))) {
-			cb_error_prefix(eb, rc,
-			                "cannot project the %s again under this "
-			                "chibo's rules",
-			                lg->kind->what);
+			cb_error_prefix(
+				eb, rc,
+				"cannot project the %s again under this "
+				"chibo's rules",
+				lg->kind->what);
 			goto fail;
 		}
 		if ((rc = cb_store_meta_set(lg->st, "rules", rules, eb)))

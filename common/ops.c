@@ -14,347 +14,21 @@
 #include "date.h"
 #include "text.h"
 
-const char *const cb_cell_kinds[] = { "residential",  "commune-agency",
-	                              "school",       "enterprise",
-	                              "armed-forces", "public-service",
-	                              "other",        NULL };
-static const char *const org_kinds[] = { "party-committee", "grassroots-cell",
-	                                 NULL };
-const char *const cb_member_statuses[] = { "probationary", "official",
-	                                   "exempt",       "struck-off",
-	                                   "expelled",     "resigned",
-	                                   "deceased",     NULL };
-static const char *const add_statuses[] = { "probationary", "official",
-	                                    "exempt", NULL };
-const char *const cb_work_categories[] = { "commune-cadre",
-	                                   "commune-civil-servant",
-	                                   "commune-non-specialised",
-	                                   "retired",
-	                                   "other",
-	                                   NULL };
-const char *const cb_attendance_marks[] = { "present", "excused", "unexcused",
-	                                    "exempt", NULL };
-const char *const cb_meeting_kinds[] = { "regular", "thematic", "extraordinary",
-	                                 NULL };
-static const char *const meeting_ratings[] = { "good", "fair", "average",
-	                                       "weak", NULL };
-const char *const cb_rating_levels[] = { "outstanding", "good", "completed",
-	                                 "not-completed", NULL };
-const char *const cb_rating_stages[] = { "self", "proposed", "decided", NULL };
-static const char *const subject_kinds[] = { "member", "org", NULL };
-static const char *const sexes[] = { "male", "female", NULL };
-const char *const cb_temporary_purposes[] = { "work", "residence", "study",
-	                                      NULL };
+#include "ops_int.h"
 
-enum ftype {
-	FT_NAME, /* one line of text, 1..CB_NAME_MAX bytes */
-	FT_TEXT, /* free text, may hold newlines, 0..CB_TEXT_MAX bytes */
-	FT_DATE, /* YYYY-MM-DD */
-	FT_INT,
-	FT_ENUM,
-	FT_MEMBER,    /* a member id: 64 lowercase hex digits */
-	FT_HASH,      /* an entry id: 64 lowercase hex digits */
-	FT_RELEASE,   /* a member.release entry's id, listed in the deps; a
-	               * unique prefix of 8+ hex digits on prepare */
-	FT_PLAN,      /* a cell.dissolve_plan entry's id, the same way */
-	FT_TEMPORARY, /* a member.temporary entry's id, the same way */
-	FT_CANDIDATE, /* a candidate's id: a unique prefix on prepare */
-	FT_CODE,      /* an organisation code */
-	FT_CELL,  /* a cell code ORG.LOCAL; short form expanded on prepare */
-	FT_IDNUM, /* party card number: 1..20 of [0-9A-Za-z-] */
-	FT_NID,   /* national id (CCCD): exactly 12 digits */
-	FT_PERIOD,
-	FT_TERM,    /* YYYY-YYYY */
-	FT_SUBJECT, /* member id or org code, by subject_kind */
-	FT_ATTENDANCE,
-	FT_OBSERVERS,
-};
-
-#define REQ 1u
-#define NULLABLE 2u
-#define EXPAND 4u /* FT_CODE: a code without '.' means a cell, ORG.CODE */
-
-struct field {
-	const char *name;
-	enum ftype type;
-	unsigned flags;
-	const char *const *values; /* FT_ENUM */
-	long min, max;             /* FT_INT */
-};
-
-struct opspec {
-	const char *op;
-	const struct field *fields;
-};
-
-static const struct field f_org_init[] = {
-	{ "code", FT_CODE, REQ, NULL, 0, 0 },
-	{ "name", FT_NAME, REQ, NULL, 0, 0 },
-	{ "kind", FT_ENUM, REQ, org_kinds, 0, 0 },
-	{ "parent", FT_CODE, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_cell_create[] = {
-	{ "code", FT_CELL, REQ, NULL, 0, 0 },
-	{ "name", FT_NAME, REQ, NULL, 0, 0 },
-	{ "kind", FT_ENUM, REQ, cb_cell_kinds, 0, 0 },
-	{ "founded_on", FT_DATE, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_cell_rename[] = {
-	{ "code", FT_CELL, REQ, NULL, 0, 0 },
-	{ "name", FT_NAME, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_org_congress[] = {
-	{ "org", FT_CODE, REQ | EXPAND, NULL, 0, 0 },
-	{ "term", FT_TERM, REQ, NULL, 0, 0 },
-	{ "held_on", FT_DATE, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_member_add[] = {
-	{ "full_name", FT_NAME, REQ, NULL, 0, 0 },
-	{ "birth_date", FT_DATE, REQ, NULL, 0, 0 },
-	{ "sex", FT_ENUM, REQ, sexes, 0, 0 },
-	{ "card_no", FT_IDNUM, 0, NULL, 0, 0 },
-	{ "national_id", FT_NID, 0, NULL, 0, 0 },
-	{ "admitted_on", FT_DATE, REQ, NULL, 0, 0 },
-	{ "official_on", FT_DATE, 0, NULL, 0, 0 },
-	{ "status", FT_ENUM, REQ, add_statuses, 0, 0 },
-	{ "work_category", FT_ENUM, 0, cb_work_categories, 0, 0 },
-	{ "council_area", FT_NAME, 0, NULL, 0, 0 },
-	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
-	{ "cell_since", FT_DATE, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_member_update[] = {
-	{ "member", FT_MEMBER, REQ, NULL, 0, 0 },
-	{ "full_name", FT_NAME, 0, NULL, 0, 0 },
-	{ "birth_date", FT_DATE, 0, NULL, 0, 0 },
-	{ "sex", FT_ENUM, 0, sexes, 0, 0 },
-	{ "card_no", FT_IDNUM, NULLABLE, NULL, 0, 0 },
-	{ "national_id", FT_NID, NULLABLE, NULL, 0, 0 },
-	{ "admitted_on", FT_DATE, 0, NULL, 0, 0 },
-	{ "official_on", FT_DATE, NULLABLE, NULL, 0, 0 },
-	{ "work_category", FT_ENUM, NULLABLE, cb_work_categories, 0, 0 },
-	{ "council_area", FT_NAME, NULLABLE, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_member_status[] = {
-	{ "member", FT_MEMBER, REQ, NULL, 0, 0 },
-	{ "status", FT_ENUM, REQ, cb_member_statuses, 0, 0 },
-	{ "on", FT_DATE, REQ, NULL, 0, 0 },
-	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_meeting_record[] = {
-	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
-	{ "date", FT_DATE, REQ, NULL, 0, 0 },
-	{ "kind", FT_ENUM, REQ, cb_meeting_kinds, 0, 0 },
-	{ "duration_min", FT_INT, REQ, NULL, 1, 1440 },
-	{ "chair", FT_MEMBER, 0, NULL, 0, 0 },
-	{ "clerk", FT_MEMBER, 0, NULL, 0, 0 },
-	{ "attendance", FT_ATTENDANCE, REQ, NULL, 0, 0 },
-	{ "observers", FT_OBSERVERS, 0, NULL, 0, 0 },
-	{ "content", FT_TEXT, 0, NULL, 0, 0 },
-	{ "resolutions", FT_TEXT, 0, NULL, 0, 0 },
-	{ "rating", FT_ENUM, 0, meeting_ratings, 0, 0 },
-	{ "supersedes", FT_HASH, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_rating_record[] = {
-	{ "subject_kind", FT_ENUM, REQ, subject_kinds, 0, 0 },
-	{ "subject", FT_SUBJECT, REQ, NULL, 0, 0 },
-	{ "period", FT_PERIOD, REQ, NULL, 0, 0 },
-	{ "level", FT_ENUM, REQ, cb_rating_levels, 0, 0 },
-	{ "score", FT_INT, 0, NULL, 0, 100 },
-	{ "stage", FT_ENUM, REQ, cb_rating_stages, 0, 0 },
-	{ "note", FT_TEXT, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-
-static const char *const hub_levels[] = { "district", "province", NULL };
-static const char *const roles[] = { "commune", "district", "auditor", NULL };
-static const struct field f_hub_init[] = {
-	{ "code", FT_CODE, REQ, NULL, 0, 0 },
-	{ "name", FT_NAME, REQ, NULL, 0, 0 },
-	{ "level", FT_ENUM, REQ, hub_levels, 0, 0 },
-	{ "parent", FT_CODE, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_key_enroll[] = {
-	{ "key", FT_HASH, REQ, NULL, 0, 0 },
-	{ "org", FT_CODE, REQ, NULL, 0, 0 },
-	{ "role", FT_ENUM, REQ, roles, 0, 0 },
-	{ "name", FT_NAME, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_key_revoke[] = {
-	{ "key", FT_HASH, REQ, NULL, 0, 0 },
-	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-
-static const struct field f_member_move[] = {
-	{ "member", FT_MEMBER, REQ, NULL, 0, 0 },
-	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
-	{ "on", FT_DATE, REQ, NULL, 0, 0 },
-	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_member_release[] = {
-	{ "member", FT_MEMBER, REQ, NULL, 0, 0 },
-	{ "to_org", FT_CODE, REQ, NULL, 0, 0 },
-	{ "to_cell", FT_CODE, 0, NULL, 0, 0 },
-	{ "letter_no", FT_NAME, REQ, NULL, 0, 0 },
-	{ "letter_date", FT_DATE, REQ, NULL, 0, 0 },
-	{ "on", FT_DATE, REQ, NULL, 0, 0 },
-	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_member_accept[] = {
-	{ "release", FT_RELEASE, REQ, NULL, 0, 0 },
-	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
-	{ "reported_on", FT_DATE, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_member_decline[] = {
-	{ "release", FT_RELEASE, REQ, NULL, 0, 0 },
-	{ "on", FT_DATE, REQ, NULL, 0, 0 },
-	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_member_strike_off[] = {
-	{ "release", FT_RELEASE, REQ, NULL, 0, 0 },
-	{ "decision_no", FT_NAME, REQ, NULL, 0, 0 },
-	{ "on", FT_DATE, REQ, NULL, 0, 0 },
-	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_member_temporary[] = {
-	{ "member", FT_MEMBER, REQ, NULL, 0, 0 },
-	{ "to_org", FT_CODE, REQ, NULL, 0, 0 },
-	{ "to_cell", FT_CODE, 0, NULL, 0, 0 },
-	{ "letter_no", FT_NAME, REQ, NULL, 0, 0 },
-	{ "letter_date", FT_DATE, REQ, NULL, 0, 0 },
-	{ "since", FT_DATE, REQ, NULL, 0, 0 },
-	{ "until", FT_DATE, REQ, NULL, 0, 0 },
-	{ "purpose", FT_ENUM, REQ, cb_temporary_purposes, 0, 0 },
-	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_member_temporary_accept[] = {
-	{ "temporary", FT_TEMPORARY, REQ, NULL, 0, 0 },
-	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
-	{ "reported_on", FT_DATE, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_member_temporary_end[] = {
-	{ "temporary", FT_TEMPORARY, REQ, NULL, 0, 0 },
-	{ "on", FT_DATE, REQ, NULL, 0, 0 },
-	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-
-static const struct field f_cell_dissolve_plan[] = {
-	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
-	{ "on", FT_DATE, REQ, NULL, 0, 0 },
-	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_cell_dissolve_approve[] = {
-	{ "plan", FT_PLAN, REQ, NULL, 0, 0 },
-	{ "decision_no", FT_NAME, REQ, NULL, 0, 0 },
-	{ "on", FT_DATE, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_cell_dissolve[] = {
-	{ "plan", FT_PLAN, REQ, NULL, 0, 0 },
-	{ "on", FT_DATE, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_candidate_add[] = {
-	{ "full_name", FT_NAME, REQ, NULL, 0, 0 },
-	{ "birth_date", FT_DATE, REQ, NULL, 0, 0 },
-	{ "sex", FT_ENUM, REQ, sexes, 0, 0 },
-	{ "national_id", FT_NID, 0, NULL, 0, 0 },
-	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_candidate_helpers[] = {
-	{ "candidate", FT_CANDIDATE, REQ, NULL, 0, 0 },
-	{ "helper1", FT_MEMBER, REQ, NULL, 0, 0 },
-	{ "helper2", FT_MEMBER, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_candidate_move[] = {
-	{ "candidate", FT_CANDIDATE, REQ, NULL, 0, 0 },
-	{ "cell", FT_CELL, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_candidate_admit[] = {
-	{ "candidate", FT_CANDIDATE, REQ, NULL, 0, 0 },
-	{ "admitted_on", FT_DATE, REQ, NULL, 0, 0 },
-	{ "card_no", FT_IDNUM, 0, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-static const struct field f_office_init[] = {
-	{ "code", FT_CODE, REQ, NULL, 0, 0 },
-	{ "name", FT_NAME, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-
-static const struct field f_calendar_holiday[] = {
-	{ "date", FT_DATE, REQ, NULL, 0, 0 },
-	{ "name", FT_NAME, REQ, NULL, 0, 0 },
-	{ NULL, 0, 0, NULL, 0, 0 },
-};
-
-static const struct opspec specs[] = {
-	{ "org.init", f_org_init },
-	{ "cell.create", f_cell_create },
-	{ "cell.rename", f_cell_rename },
-	{ "org.congress", f_org_congress },
-	{ "member.add", f_member_add },
-	{ "member.update", f_member_update },
-	{ "member.status", f_member_status },
-	{ "member.move", f_member_move },
-	{ "member.release", f_member_release },
-	{ "member.accept", f_member_accept },
-	{ "member.decline", f_member_decline },
-	{ "member.strike_off", f_member_strike_off },
-	{ "member.temporary", f_member_temporary },
-	{ "member.temporary_accept", f_member_temporary_accept },
-	{ "member.temporary_end", f_member_temporary_end },
-	{ "meeting.record", f_meeting_record },
-	{ "rating.record", f_rating_record },
-	{ "hub.init", f_hub_init },
-	{ "key.enroll", f_key_enroll },
-	{ "key.revoke", f_key_revoke },
-	{ "calendar.holiday", f_calendar_holiday },
-	{ "cell.dissolve_plan", f_cell_dissolve_plan },
-	{ "cell.dissolve_approve", f_cell_dissolve_approve },
-	{ "cell.dissolve", f_cell_dissolve },
-	{ "office.init", f_office_init },
-	{ "candidate.add", f_candidate_add },
-	{ "candidate.helpers", f_candidate_helpers },
-	{ "candidate.move", f_candidate_move },
-	{ "candidate.admit", f_candidate_admit },
-};
-
-static const struct opspec *
-spec_of(const char *op)
+const struct cb_op *
+cb_op_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
-		if (strcmp(specs[i].op, op) == 0)
-			return &specs[i];
+	for (size_t i = 0; i < cb_op_count; i++)
+		if (strcmp(cb_ops[i].name, name) == 0)
+			return &cb_ops[i];
 	return NULL;
 }
 
 bool
 cb_ops_known(const char *op)
 {
-	return spec_of(op) != NULL;
+	return cb_op_find(op) != NULL;
 }
 
 bool
@@ -509,7 +183,7 @@ check_date(const char *field, const char *v, struct cb_errbuf *eb)
 }
 
 static cb_err
-check_field(const struct field *f, const json_t *v, const json_t *body,
+check_field(const struct cb_field *f, const json_t *v, const json_t *body,
             struct cb_errbuf *eb)
 {
 	char list[256];
@@ -724,8 +398,8 @@ check_field(const struct field *f, const json_t *v, const json_t *body,
 cb_err
 cb_ops_check(const char *op, const json_t *body, struct cb_errbuf *eb)
 {
-	const struct opspec *sp = spec_of(op);
-	const struct field *f;
+	const struct cb_op *sp = cb_op_find(op);
+	const struct cb_field *f;
 	const char *key;
 	json_t *v;
 
@@ -755,11 +429,11 @@ cb_ops_check(const char *op, const json_t *body, struct cb_errbuf *eb)
 bool
 cb_ops_needs_lookup(const char *op, const json_t *input)
 {
-	const struct opspec *sp = spec_of(op);
+	const struct cb_op *sp = cb_op_find(op);
 
 	if (!sp)
 		return false;
-	for (const struct field *f = sp->fields; f->name; f++)
+	for (const struct cb_field *f = sp->fields; f->name; f++)
 		if ((f->type == FT_MEMBER || f->type == FT_SUBJECT ||
 		     f->type == FT_ATTENDANCE || f->type == FT_RELEASE ||
 		     f->type == FT_PLAN || f->type == FT_TEMPORARY ||
@@ -866,12 +540,12 @@ size_t
 cb_ops_deps(const char *op, const json_t *body,
             unsigned char deps[][CB_HASH_BYTES], size_t max)
 {
-	const struct opspec *sp = spec_of(op);
+	const struct cb_op *sp = cb_op_find(op);
 	size_t n = 0;
 
 	if (!sp)
 		return 0;
-	for (const struct field *f = sp->fields; f->name; f++)
+	for (const struct cb_field *f = sp->fields; f->name; f++)
 		if (f->type == FT_RELEASE || f->type == FT_PLAN ||
 		    f->type == FT_TEMPORARY)
 			cb_ops_dep_add(deps, &n, max,
@@ -982,7 +656,7 @@ qualify(char *buf, size_t size, const char *org, const char *s)
 }
 
 static cb_err
-prepare_value(struct cb_store *st, const char *org, const struct field *f,
+prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
               const json_t *in, const json_t *input, json_t **out,
               struct cb_errbuf *eb)
 {
@@ -1192,8 +866,8 @@ cb_err
 cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
                const json_t *input, json_t **body, struct cb_errbuf *eb)
 {
-	const struct opspec *sp = spec_of(op);
-	const struct field *f;
+	const struct cb_op *sp = cb_op_find(op);
+	const struct cb_field *f;
 	const char *key;
 	json_t *v, *out;
 

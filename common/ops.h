@@ -21,6 +21,71 @@
 #define CB_NAME_MAX 200   /* bytes of UTF-8 in a name */
 #define CB_TEXT_MAX 16000 /* bytes of UTF-8 in content, resolutions */
 
+/* --- the op registry (op_table.c) ------------------------------------ */
+
+struct cb_field; /* an op's body field and its checks (ops_int.h) */
+struct cb_apply; /* an entry being applied (project_int.h) */
+
+/* How a recording command's flag becomes a field of the op's input. */
+enum cb_op_arg {
+	CB_ARG_STR,     /* string field */
+	CB_ARG_INT,     /* integer field */
+	CB_ARG_MARK,    /* comma-separated members -> attendance[m] = field */
+	CB_ARG_OBS,     /* "Name:Role" -> observers[] (repeatable) */
+	CB_ARG_SUBJECT, /* --member / --org: subject and subject_kind = field */
+};
+
+struct cb_op_flag {
+	const char *flag;
+	const char *field;
+	enum cb_op_arg type;
+	const char *metavar;
+	const char *help;
+};
+
+/* A recording command of 'chibo-agent': the command words ("member",
+ * "add"; w2 may be NULL), the field its one positional argument fills (or
+ * NULL), a one-line summary and its flags. */
+struct cb_op_cli {
+	const char *w1, *w2;
+	const char *pos_field;
+	const char *summary;
+	const struct cb_op_flag *flags;
+};
+
+/* What record an entry is about (the log's entry_refs, for dossiers). */
+enum cb_op_subject {
+	CB_SUBJECT_NONE,      /* none, or found otherwise (a member.add: its
+	                       * own id is the member's) */
+	CB_SUBJECT_MEMBER,    /* the member its "member" field names */
+	CB_SUBJECT_CANDIDATE, /* the candidate its "candidate" field names */
+	CB_SUBJECT_OWN_ID,    /* the record it creates, named by its id */
+	CB_SUBJECT_RATED,     /* its "subject", when subject_kind is member */
+};
+
+/* The op's rules read member rows only through the ids and numbers its
+ * body names (lazyreplay.c may set member.adds aside around it). */
+#define CB_OP_KEYED 1u
+/* The op decides every rejection before its first write, and each write
+ * is one statement that fails whole: it needs no savepoint (project.c). */
+#define CB_OP_NO_SAVEPOINT 2u
+
+/* One operation, everything about it in one row. */
+struct cb_op {
+	const char *name;                   /* "member.add" */
+	const struct cb_field *fields;      /* its body, NULL-terminated */
+	cb_err (*apply)(struct cb_apply *); /* its projection */
+	unsigned flags;                     /* CB_OP_* */
+	enum cb_op_subject subject;
+	const struct cb_op_cli *cli; /* NULL: no recording command */
+};
+
+extern const struct cb_op cb_ops[];
+extern const size_t cb_op_count;
+
+/* The row of op name, or NULL. */
+const struct cb_op *cb_op_find(const char *name);
+
 bool cb_ops_known(const char *op);
 
 /* Check body against op's schema: no unknown fields, required fields

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/* project_dissolve.c — the projection (project.h) of dissolving a cell: the
+ * plan, the superior office's approval, the decision. */
+#include "project_int.h"
+
+struct plan {
+	char cell[CB_CODE_MAX + 1];
+	char org[CB_CODE_MAX + 1];
+	char state[16];
+	char approved_by[CB_HASH_HEX];
+	char planned_on[11];
+};
+
+/* The plan an approval or a decision follows: in its deps, applied. */
+static cb_err
+plan_named(struct cb_apply *c, const char *what, struct plan *p)
+{
+	static const char sql[] =
+		"SELECT cell, org, state, coalesce(approved_by, ''), "
+		"planned_on FROM dissolutions WHERE plan = ?";
+	const struct col cols[] = {
+		{ p->cell, sizeof(p->cell) },
+		{ p->org, sizeof(p->org) },
+		{ p->state, sizeof(p->state) },
+		{ p->approved_by, sizeof(p->approved_by) },
+		{ p->planned_on, sizeof(p->planned_on) },
+	};
+
+	return pj_row_named(c, what, "plan", "plan", sql,
+	                    "cannot read dissolutions", cols,
+	                    sizeof(cols) / sizeof(cols[0]));
+}
+
+cb_err
+cb_apply_cell_dissolve_plan(struct cb_apply *c)
+{
+	static const char open_plan[] =
+		"SELECT plan FROM dissolutions WHERE cell = ? AND state <> "
+		"'dissolved'";
+	static const char ins[] = "INSERT INTO dissolutions (plan, cell, org, "
+				  "reason, planned_on, "
+				  "state) VALUES (?, ?, ?, ?, ?, 'planned')";
+	const char *cell = pj_str(c->b, "cell"), *on = pj_str(c->b, "on");
+	struct org o;
+	sqlite3_stmt *s;
+	cb_err rc = pj_org_writable(c, cell, "cell", &o);
+
+	if (rc)
+		return rc;
+	if ((rc = pj_not_future(c, "plan date", on)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, open_plan, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, cell);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		char other[CB_HASH_HEX];
+
+		snprintf(other, sizeof(other), "%s", sqlite3_column_text(s, 0));
+		sqlite3_reset(s);
+		return pj_reject(c,
+		                 "cell '%s' already has a plan to dissolve it "
+		                 "(%.12s)",
+		                 cell, other);
+	}
+	sqlite3_reset(s);
+	if (!(s = cb_store_stmt(c->st, ins, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, cell);
+	cb_bind_text(s, 3, o.parent);
+	cb_bind_text(s, 4, pj_str(c->b, "reason"));
+	cb_bind_text(s, 5, on);
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+/* Is the author the office of a committee above org: a key enrolled with
+ * the district role for one of org's ancestors? (Enrolment, not its
+ * revocation, which another replica may not hold yet.) */
+cb_err
+pj_office_above(struct cb_apply *c, const char *org, bool *yes)
+{
+	static const char sql[] =
+		"WITH RECURSIVE up(code) AS (SELECT parent FROM orgs WHERE "
+		"code "
+		"= ?1 UNION SELECT o.parent FROM orgs o JOIN up ON o.code = "
+		"up.code WHERE o.parent IS NOT NULL) SELECT 1 FROM enrolments "
+		"WHERE key = ?2 AND role = 'district' AND org IN up";
+	char key[2 * CB_KEY_BYTES + 1];
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
+	cb_bind_text(s, 1, org);
+	cb_bind_text(s, 2, key);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
+	*yes = r == SQLITE_ROW;
+	return r == SQLITE_ROW || r == SQLITE_DONE
+	               ? CB_OK
+	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
+}
+
+cb_err
+cb_apply_cell_dissolve_approve(struct cb_apply *c)
+{
+	static const char upd[] =
+		"UPDATE dissolutions SET state = 'approved', approved_by = ?, "
+		"approval_no = ?, approved_on = ? WHERE plan = ?";
+	const char *on = pj_str(c->b, "on");
+	struct plan p;
+	sqlite3_stmt *s;
+	bool yes;
+	cb_err rc = plan_named(c, "an approval", &p);
+
+	if (rc)
+		return rc;
+	if ((rc = pj_office_above(c, p.org, &yes)))
+		return rc;
+	if (!yes)
+		return pj_out_of_scope(
+			c,
+			"only the office of a committee above '%s' "
+			"approves the dissolution of its cells",
+			p.org);
+	if (strcmp(p.state, "planned"))
+		return pj_reject(c, "the plan to dissolve '%s' is already %s",
+		                 p.cell, p.state);
+	if (strcmp(on, p.planned_on) < 0)
+		return pj_reject(c, "approved on %s, before the plan of %s", on,
+		                 p.planned_on);
+	if ((rc = pj_not_future(c, "approval date", on)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, pj_str(c->b, "decision_no"));
+	cb_bind_text(s, 3, on);
+	cb_bind_text(s, 4, pj_str(c->b, "plan"));
+	return cb_store_step_done(c->st, s, c->eb);
+}
+
+cb_err
+cb_apply_cell_dissolve(struct cb_apply *c)
+{
+	static const char releases[] =
+		"SELECT release, coalesce(closed_by, '') FROM transfers WHERE "
+		"from_cell = ? AND author = ?";
+	static const char members[] =
+		"SELECT count(*) FROM memberships WHERE cell = ?1 AND (until "
+		"IS NULL OR (kind = 'temporary' AND until > ?2))";
+	static const char candidates[] =
+		"SELECT count(*) FROM candidates WHERE cell = ? AND state = "
+		"'candidate'";
+	static const char close_cell[] =
+		"UPDATE orgs SET state = 'closed', entry = ? WHERE code = ?";
+	static const char done[] =
+		"UPDATE dissolutions SET state = 'dissolved', decision = ?, "
+		"dissolved_on = ? WHERE plan = ?";
+	const char *on = pj_str(c->b, "on");
+	struct plan p;
+	struct org o;
+	sqlite3_stmt *s;
+	long long n = 0;
+	cb_err rc = plan_named(c, "a decision", &p);
+
+	if (rc)
+		return rc;
+	if ((rc = pj_org_writable(c, p.cell, "cell", &o)))
+		return rc;
+	/* What this entry sees: the approval it names, and the answer to
+	 * every release out of the cell. */
+	if (strcmp(p.state, "approved") || !pj_in_deps(c->e, p.approved_by))
+		return pj_reject(c,
+		                 "the plan to dissolve '%s' is not approved "
+		                 "(the decision must name the approval)",
+		                 p.cell);
+	if (!(s = cb_store_stmt(c->st, releases, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, p.cell);
+	sqlite3_bind_blob(s, 2, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *closed = (const char *)sqlite3_column_text(s, 1);
+
+		if (!closed[0] || !pj_in_deps(c->e, closed)) {
+			char rel[CB_HASH_HEX];
+
+			snprintf(rel, sizeof(rel), "%s",
+			         sqlite3_column_text(s, 0));
+			sqlite3_reset(s);
+			return pj_reject(c,
+			                 "a transfer out of '%s' is in flight "
+			                 "(release %.12s)",
+			                 p.cell, rel);
+		}
+	}
+	sqlite3_reset(s);
+	if (!(s = cb_store_stmt(c->st, members, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, p.cell);
+	cb_bind_text(s, 2, on);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (n)
+		return pj_reject(c,
+		                 "cell '%s' still has %lld member%s; move them "
+		                 "first",
+		                 p.cell, n, n == 1 ? "" : "s");
+	if (!(s = cb_store_stmt(c->st, candidates, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, p.cell);
+	n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (n)
+		return pj_reject(
+			c,
+			"cell '%s' still has %lld admission candidate%s; "
+			"move them first",
+			p.cell, n, n == 1 ? "" : "s");
+	if (strcmp(on, p.planned_on) < 0)
+		return pj_reject(c, "dissolved on %s, before the plan of %s",
+		                 on, p.planned_on);
+	if ((rc = pj_not_future(c, "dissolution date", on)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, close_cell, c->eb)))
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 2, p.cell);
+	if ((rc = cb_store_step_done(c->st, s, c->eb)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, done, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, c->id);
+	cb_bind_text(s, 2, on);
+	cb_bind_text(s, 3, pj_str(c->b, "plan"));
+	return cb_store_step_done(c->st, s, c->eb);
+}

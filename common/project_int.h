@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* project_int.h — what the projection's files share (project.c and one
+ * project_FAMILY.c per family of records): the state an op is applied
+ * with, the helpers every family uses to read and reject, and the apply
+ * function of every op, which the op registry (ops.c) names. Nothing
+ * outside the projection includes it. */
+#ifndef CB_PROJECT_INT_H
+#define CB_PROJECT_INT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "ops.h"
+#include "project.h"
+
+/* An entry being applied: the store, the entry and its body, its id as
+ * hex, the date it claims (UTC+7) and where a rejection's reason goes. */
+struct cb_apply {
+	struct cb_store *st;
+	const struct cb_entry *e;
+	const json_t *b;
+	char id[CB_HASH_HEX]; /* hex id of the entry */
+	char today[11];       /* the entry's claimed date */
+	struct cb_errbuf *eb;
+};
+
+struct org {
+	char level[16];
+	char state[16];
+	char kind[32];
+	char parent[CB_CODE_MAX + 1];
+	int owned; /* owner == entry author */
+};
+
+/* A column of row_named's row and where it goes. */
+struct col {
+	char *to;
+	size_t size;
+};
+
+/* A rejection: CB_ERULE with the reason; out_of_scope: CB_ESCOPE, the
+ * record is not the author's to write at all. */
+cb_err pj_reject(struct cb_apply *c, const char *fmt, ...) CB_PRINTF(2, 3);
+cb_err pj_out_of_scope(struct cb_apply *c, const char *fmt, ...)
+	CB_PRINTF(2, 3);
+
+const char *pj_str(const json_t *b, const char *k);
+cb_err pj_not_future(struct cb_apply *c, const char *what, const char *date);
+cb_err pj_org_get(struct cb_apply *c, const char *code, struct org *o);
+cb_err pj_org_writable(struct cb_apply *c, const char *code, const char *level,
+                       struct org *o);
+cb_err pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
+                     const char *level, const char *kind, const char *name,
+                     const char *founded_on);
+/* The columns of a member record, in the members table's order, NULL
+ * at the end. */
+extern const char *const pj_member_cols[];
+cb_err pj_member_get(struct cb_apply *c, const char *id, json_t **out,
+                     int *owned);
+bool pj_in_deps(const struct cb_entry *e, const char *hex);
+cb_err pj_member_writable(struct cb_apply *c, const char *id, json_t **m);
+cb_err pj_member_validate(struct cb_apply *c, const json_t *m);
+cb_err pj_member_save(struct cb_apply *c, const char *id, const json_t *m,
+                      bool insert);
+cb_err pj_membership_open(struct cb_apply *c, const char *member,
+                          const char *cell, const char *kind,
+                          const char *since);
+cb_err pj_row_named(struct cb_apply *c, const char *what, const char *noun,
+                    const char *field, const char *sql, const char *unreadable,
+                    const struct col *cols, size_t ncols);
+cb_err pj_office_above(struct cb_apply *c, const char *org, bool *yes);
+
+/* The ops: each applies its entry or rejects it (project.h,
+ * cb_project_entry). */
+cb_err cb_apply_org_init(struct cb_apply *c);
+cb_err cb_apply_cell_create(struct cb_apply *c);
+cb_err cb_apply_cell_rename(struct cb_apply *c);
+cb_err cb_apply_org_congress(struct cb_apply *c);
+cb_err cb_apply_member_add(struct cb_apply *c);
+cb_err cb_apply_member_update(struct cb_apply *c);
+cb_err cb_apply_member_status(struct cb_apply *c);
+cb_err cb_apply_member_move(struct cb_apply *c);
+cb_err cb_apply_member_release(struct cb_apply *c);
+cb_err cb_apply_member_accept(struct cb_apply *c);
+cb_err cb_apply_member_decline(struct cb_apply *c);
+cb_err cb_apply_member_strike_off(struct cb_apply *c);
+cb_err cb_apply_member_temporary(struct cb_apply *c);
+cb_err cb_apply_member_temporary_accept(struct cb_apply *c);
+cb_err cb_apply_member_temporary_end(struct cb_apply *c);
+cb_err cb_apply_candidate_add(struct cb_apply *c);
+cb_err cb_apply_candidate_helpers(struct cb_apply *c);
+cb_err cb_apply_candidate_move(struct cb_apply *c);
+cb_err cb_apply_candidate_admit(struct cb_apply *c);
+cb_err cb_apply_cell_dissolve_plan(struct cb_apply *c);
+cb_err cb_apply_cell_dissolve_approve(struct cb_apply *c);
+cb_err cb_apply_cell_dissolve(struct cb_apply *c);
+cb_err cb_apply_office_init(struct cb_apply *c);
+cb_err cb_apply_meeting_record(struct cb_apply *c);
+cb_err cb_apply_rating_record(struct cb_apply *c);
+cb_err cb_apply_hub_init(struct cb_apply *c);
+cb_err cb_apply_calendar_holiday(struct cb_apply *c);
+cb_err cb_apply_key_enroll(struct cb_apply *c);
+cb_err cb_apply_key_revoke(struct cb_apply *c);
+
+#endif

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* project_meeting.c — the projection (project.h) of cell meetings: the
+ * record, its attendance and corrections. */
+#include "project_int.h"
+
+/* Was member in cell (officially or temporarily) on date? */
+static cb_err
+in_cell_on(struct cb_apply *c, const char *member, const char *cell,
+           const char *date, bool *yes)
+{
+	static const char sql[] =
+		"SELECT 1 FROM memberships WHERE member = ? AND cell = ? AND "
+		"since <= ?3 AND (until IS NULL OR until > ?3) LIMIT 1";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_bind_id(s, 1, member);
+	cb_bind_text(s, 2, cell);
+	cb_bind_text(s, 3, date);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return cb_store_error(c->st, c->eb, "cannot read memberships");
+	*yes = r == SQLITE_ROW;
+	return CB_OK;
+}
+
+cb_err
+cb_apply_meeting_record(struct cb_apply *c)
+{
+	static const char find[] =
+		"SELECT id, cell, versions FROM meetings WHERE entry = ?";
+	static const char ins[] =
+		"INSERT INTO meetings (cell, date, kind, duration_min, chair, "
+		"clerk, observers, content, resolutions, rating, versions, "
+		"entry, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+		"ON CONFLICT (id) DO UPDATE SET cell = excluded.cell, "
+		"date = excluded.date, kind = excluded.kind, "
+		"duration_min = excluded.duration_min, chair = excluded.chair, "
+		"clerk = excluded.clerk, observers = excluded.observers, "
+		"content = excluded.content, "
+		"resolutions = excluded.resolutions, rating = excluded.rating, "
+		"versions = excluded.versions, entry = excluded.entry";
+	static const char del_att[] =
+		"DELETE FROM attendance WHERE meeting = ?";
+	static const char ins_att[] =
+		"INSERT INTO attendance (meeting, member, "
+		"mark) VALUES (?, ?, ?)";
+	const char *cell = pj_str(c->b, "cell"), *date = pj_str(c->b, "date");
+	const char *sup = pj_str(c->b, "supersedes"), *k;
+	const json_t *att = json_object_get(c->b, "attendance");
+	char mid[CB_HASH_HEX];
+	const char *roles[2] = { "chair", "clerk" };
+	int versions = 1;
+	struct org o;
+	sqlite3_stmt *s;
+	json_t *v;
+	char *obs;
+	cb_err rc = pj_org_writable(c, cell, "cell", &o);
+
+	if (rc)
+		return rc;
+	if ((rc = pj_not_future(c, "meeting date", date)))
+		return rc;
+	snprintf(mid, sizeof(mid), "%s", c->id);
+	if (sup) {
+		unsigned char h[CB_HASH_BYTES];
+
+		if (cb_hex_decode(sup, h, sizeof(h), NULL))
+			return pj_reject(c, "supersedes is not an entry id");
+		if (!(s = cb_store_stmt(c->st, find, c->eb)))
+			return CB_EIO;
+		sqlite3_bind_blob(s, 1, h, sizeof(h), SQLITE_TRANSIENT);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			sqlite3_reset(s);
+			return pj_reject(c,
+			                 "supersedes %.12s, which is not the "
+			                 "current record of a meeting",
+			                 sup);
+		}
+		snprintf(mid, sizeof(mid), "%s", sqlite3_column_text(s, 0));
+		if (strcmp((const char *)sqlite3_column_text(s, 1), cell)) {
+			sqlite3_reset(s);
+			return pj_reject(
+				c, "a correction cannot move a meeting to "
+				   "another cell");
+		}
+		versions = sqlite3_column_int(s, 2) + 1;
+		sqlite3_reset(s);
+	}
+	json_object_foreach((json_t *)att, k, v)
+	{
+		bool yes = false;
+
+		if ((rc = in_cell_on(c, k, cell, date, &yes)))
+			return rc;
+		if (!yes)
+			return pj_reject(
+				c,
+				"attendance names member %.12s, who was "
+				"not in cell '%s' on %s",
+				k, cell, date);
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *who = pj_str(c->b, roles[i]);
+		const char *mark = who ? pj_str(att, who) : NULL;
+
+		if (who && (!mark || strcmp(mark, "present") != 0))
+			return pj_reject(c,
+			                 "the %s %.12s is not marked present",
+			                 roles[i], who);
+	}
+	obs = json_object_get(c->b, "observers")
+	              ? json_dumps(json_object_get(c->b, "observers"),
+	                           JSON_COMPACT | JSON_SORT_KEYS)
+	              : NULL;
+	if (!(s = cb_store_stmt(c->st, ins, c->eb))) {
+		free(obs);
+		return CB_EIO;
+	}
+	cb_bind_text(s, 1, cell);
+	cb_bind_text(s, 2, date);
+	cb_bind_text(s, 3, pj_str(c->b, "kind"));
+	sqlite3_bind_int64(
+		s, 4,
+		json_integer_value(json_object_get(c->b, "duration_min")));
+	cb_bind_id(s, 5, pj_str(c->b, "chair"));
+	cb_bind_id(s, 6, pj_str(c->b, "clerk"));
+	cb_bind_text(s, 7, obs ? obs : "[]");
+	cb_bind_text(s, 8,
+	             pj_str(c->b, "content") ? pj_str(c->b, "content") : "");
+	cb_bind_text(s, 9,
+	             pj_str(c->b, "resolutions") ? pj_str(c->b, "resolutions")
+	                                         : "");
+	cb_bind_text(s, 10, pj_str(c->b, "rating"));
+	sqlite3_bind_int(s, 11, versions);
+	sqlite3_bind_blob(s, 12, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 13, mid);
+	rc = cb_store_step_done(c->st, s, c->eb);
+	free(obs);
+	if (rc)
+		return rc;
+	if (!(s = cb_store_stmt(c->st, del_att, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, mid);
+	if ((rc = cb_store_step_done(c->st, s, c->eb)))
+		return rc;
+	json_object_foreach((json_t *)att, k, v)
+	{
+		if (!(s = cb_store_stmt(c->st, ins_att, c->eb)))
+			return CB_EIO;
+		cb_bind_text(s, 1, mid);
+		cb_bind_id(s, 2, k);
+		cb_bind_text(s, 3, json_string_value(v));
+		if ((rc = cb_store_step_done(c->st, s, c->eb)))
+			return rc;
+	}
+	return CB_OK;
+}

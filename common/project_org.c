@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/* project_org.c — the projection (project.h) of organisations and cells:
+ * founding one (org.init), creating and renaming cells, congresses. */
+#include "project_int.h"
+
+#include "text.h"
+
+/* CB_ENOTFOUND (no message) when absent. */
+cb_err
+pj_org_get(struct cb_apply *c, const char *code, struct org *o)
+{
+	static const char sql[] = "SELECT level, state, kind, parent, owner "
+				  "FROM orgs WHERE code = ?";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return CB_ENOTFOUND;
+	}
+	if (r != SQLITE_ROW)
+		return cb_store_error(c->st, c->eb, "cannot read orgs");
+	snprintf(o->level, sizeof(o->level), "%s", sqlite3_column_text(s, 0));
+	snprintf(o->state, sizeof(o->state), "%s", sqlite3_column_text(s, 1));
+	snprintf(o->kind, sizeof(o->kind), "%s", sqlite3_column_text(s, 2));
+	snprintf(o->parent, sizeof(o->parent), "%s",
+	         sqlite3_column_type(s, 3) == SQLITE_NULL
+	                 ? ""
+	                 : (const char *)sqlite3_column_text(s, 3));
+	o->owned = sqlite3_column_bytes(s, 4) == CB_KEY_BYTES &&
+	           memcmp(sqlite3_column_blob(s, 4), c->e->author,
+	                  CB_KEY_BYTES) == 0;
+	sqlite3_reset(s);
+	return CB_OK;
+}
+
+/* The org exists, is active, is of the level wanted (NULL: any) and is the
+ * author's to change. */
+cb_err
+pj_org_writable(struct cb_apply *c, const char *code, const char *level,
+                struct org *o)
+{
+	cb_err rc = pj_org_get(c, code, o);
+
+	if (rc == CB_ENOTFOUND)
+		return pj_reject(c, "no %s '%s'",
+		                 level ? level : "organisation", code);
+	if (rc)
+		return rc;
+	if (level && strcmp(o->level, level) != 0)
+		return pj_reject(c, "'%s' is a %s, not a %s", code, o->level,
+		                 level);
+	if (!o->owned)
+		return pj_out_of_scope(
+			c,
+			"'%s' belongs to another organisation's key; "
+			"only its owner may change it",
+			code);
+	if (strcmp(o->state, "active") != 0)
+		return pj_reject(c, "'%s' is closed", code);
+	return CB_OK;
+}
+
+cb_err
+cb_project_writable(struct cb_store *st, const struct cb_entry *e,
+                    const char *code, const char *level, struct cb_errbuf *eb)
+{
+	struct cb_apply c = { .st = st, .e = e, .b = e->json, .eb = eb };
+	struct org o;
+
+	return pj_org_writable(&c, code, level, &o);
+}
+
+cb_err
+pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
+              const char *level, const char *kind, const char *name,
+              const char *founded_on)
+{
+	static const char sql[] =
+		"INSERT INTO orgs (code, parent, level, kind, name, name_fold, "
+		"state, founded_on, owner, entry) "
+		"VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)";
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	char *fold = NULL;
+	cb_err rc;
+
+	if (!s)
+		return CB_EIO;
+	if (cb_text_fold(name, &fold, c->eb))
+		return CB_EINVAL;
+	cb_bind_text(s, 1, code);
+	cb_bind_text(s, 2, parent);
+	cb_bind_text(s, 3, level);
+	cb_bind_text(s, 4, kind);
+	cb_bind_text(s, 5, name);
+	cb_bind_text(s, 6, fold);
+	cb_bind_text(s, 7, founded_on);
+	sqlite3_bind_blob(s, 8, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 9, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	rc = cb_store_step_done(c->st, s, c->eb);
+	free(fold);
+	return rc;
+}
+
+/* Every record is owned through an org.init, so this is where a key's
+ * reach begins. In a store that knows its authority (a hub, or a replica
+ * given its hub's key), an organisation is founded by the key enrolled for
+ * it, or by the store's own key (meta 'self': a commune's replica holds its
+ * own org.init before its enrolment reaches it). Anyone else — a key no
+ * enrolment names, arriving in a forged file, say — founds nothing, and so
+ * nothing it writes under that organisation applies. A store with no
+ * authority trusts no enrolment and takes org.inits as they come (replicas
+ * that exchange entries among themselves, in the tests). */
+static cb_err
+org_init_in_scope(struct cb_apply *c, const char *code)
+{
+	static const char sql[] = "SELECT org FROM enrolments WHERE key = ?";
+	char key[2 * CB_KEY_BYTES + 1], org[CB_CODE_MAX + 1];
+	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	char *self = NULL;
+	cb_err rc;
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
+	cb_bind_text(s, 1, key);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		snprintf(org, sizeof(org), "%s", sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if (r == SQLITE_ROW)
+		return strcmp(org, code)
+		               ? pj_out_of_scope(c,
+		                                 "org.init of '%s' by a "
+		                                 "key enrolled for '%s' "
+		                                 "only",
+		                                 code, org)
+		               : CB_OK;
+	if (r != SQLITE_DONE)
+		return cb_store_error(c->st, c->eb, "cannot read enrolments");
+	rc = cb_store_meta_get(c->st, "authority", &self, NULL);
+	free(self);
+	self = NULL;
+	if (rc == CB_ENOTFOUND)
+		return CB_OK;
+	if (!rc)
+		rc = cb_store_meta_get(c->st, "self", &self, NULL);
+	if (rc && rc != CB_ENOTFOUND)
+		return cb_store_error(c->st, c->eb, "cannot read meta");
+	rc = self && !strcmp(self, key) ? CB_OK : CB_ESCOPE;
+	free(self);
+	if (rc)
+		return pj_out_of_scope(
+			c,
+			"org.init of '%s' by key %.12s, which no "
+			"enrolment in this store names",
+			code, key);
+	return CB_OK;
+}
+
+cb_err
+cb_apply_org_init(struct cb_apply *c)
+{
+	const char *code = pj_str(c->b, "code");
+	struct org o;
+	cb_err rc = pj_org_get(c, code, &o);
+
+	if (rc == CB_OK)
+		return pj_reject(c, "organisation '%s' already exists", code);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	if ((rc = org_init_in_scope(c, code)))
+		return rc;
+	return pj_org_insert(c, code, pj_str(c->b, "parent"), "grassroots",
+	                     pj_str(c->b, "kind"), pj_str(c->b, "name"), NULL);
+}
+
+cb_err
+cb_apply_cell_create(struct cb_apply *c)
+{
+	const char *code = pj_str(c->b, "code");
+	const char *dot = strrchr(code, '.');
+	char parent[CB_CODE_MAX + 1];
+	struct org o;
+	cb_err rc;
+
+	snprintf(parent, sizeof(parent), "%.*s", (int)(dot - code), code);
+	rc = pj_org_get(c, code, &o);
+	if (rc == CB_OK)
+		return pj_reject(c, "cell '%s' already exists", code);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	rc = pj_org_writable(c, parent, "grassroots", &o);
+	if (rc)
+		return rc;
+	rc = pj_not_future(c, "founding date", pj_str(c->b, "founded_on"));
+	if (rc)
+		return rc;
+	return pj_org_insert(c, code, parent, "cell", pj_str(c->b, "kind"),
+	                     pj_str(c->b, "name"), pj_str(c->b, "founded_on"));
+}
+
+cb_err
+cb_apply_cell_rename(struct cb_apply *c)
+{
+	static const char sql[] = "UPDATE orgs SET name = ?, name_fold = ?, "
+				  "entry = ? WHERE code = ?";
+	const char *code = pj_str(c->b, "code"), *name = pj_str(c->b, "name");
+	struct org o;
+	sqlite3_stmt *s;
+	char *fold = NULL;
+	cb_err rc = pj_org_writable(c, code, "cell", &o);
+
+	if (rc)
+		return rc;
+	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+		return CB_EIO;
+	if (cb_text_fold(name, &fold, c->eb))
+		return CB_EINVAL;
+	cb_bind_text(s, 1, name);
+	cb_bind_text(s, 2, fold);
+	sqlite3_bind_blob(s, 3, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	cb_bind_text(s, 4, code);
+	rc = cb_store_step_done(c->st, s, c->eb);
+	free(fold);
+	return rc;
+}
+
+cb_err
+cb_apply_org_congress(struct cb_apply *c)
+{
+	static const char find[] =
+		"SELECT held_on FROM congresses WHERE org = ? AND term = ?";
+	static const char ins[] = "INSERT INTO congresses (org, term, held_on, "
+				  "entry) VALUES (?, ?, ?, ?)";
+	const char *org = pj_str(c->b, "org"), *term = pj_str(c->b, "term");
+	const char *held = pj_str(c->b, "held_on");
+	int start = atoi(term), end = atoi(term + 5), year = atoi(held);
+	struct org o;
+	sqlite3_stmt *s;
+	cb_err rc = pj_org_writable(c, org, NULL, &o);
+
+	if (rc)
+		return rc;
+	if (year < start - 1 || year > end)
+		return pj_reject(c,
+		                 "a congress of term %s cannot be held on %s",
+		                 term, held);
+	if ((rc = pj_not_future(c, "congress date", held)))
+		return rc;
+	if (!(s = cb_store_stmt(c->st, find, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, org);
+	cb_bind_text(s, 2, term);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		char prev[16];
+
+		snprintf(prev, sizeof(prev), "%s", sqlite3_column_text(s, 0));
+		sqlite3_reset(s);
+		return pj_reject(c, "'%s' already held its %s congress on %s",
+		                 org, term, prev);
+	}
+	sqlite3_reset(s);
+	if (!(s = cb_store_stmt(c->st, ins, c->eb)))
+		return CB_EIO;
+	cb_bind_text(s, 1, org);
+	cb_bind_text(s, 2, term);
+	cb_bind_text(s, 3, held);
+	sqlite3_bind_blob(s, 4, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
+	return cb_store_step_done(c->st, s, c->eb);
+}
