@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "chain.h"
 #include "ledger.h"
 #include "project.h"
 #include "stream.h"
@@ -30,70 +31,72 @@ held(struct cb_store *st, const unsigned char id[CB_HASH_BYTES], bool *yes,
 	               : cb_store_error(st, eb, "cannot read the log");
 }
 
-/* Does e fit the neighbours held of its chain? Fills why if not. */
+/* Does e fit the neighbours held of its chain (chain.h)? Fills why if
+ * not. */
 static cb_err
 fits(struct cb_store *st, const struct cb_entry *e, bool *ok, char *why,
      size_t n, struct cb_errbuf *eb)
 {
-	unsigned char id[CB_HASH_BYTES];
+	static const char sql[] = "SELECT bytes FROM entries WHERE author = ? "
+				  "AND seq = ? AND evidence = 0 LIMIT 1";
+	struct cb_chain_head h;
 	struct cb_entry next = CB_ENTRY_INIT;
+	sqlite3_stmt *s;
 	cb_err rc;
+	int r;
 
 	*ok = false;
-	rc = cb_ledger_id_at(st, e->author, e->seq, id, eb);
-	if (rc == CB_OK) {
+	/* at its seq: nothing held (it is no duplicate, checked before) */
+	h.seq = e->seq;
+	rc = cb_ledger_id_at(st, e->author, e->seq, h.id, eb);
+	if (rc == CB_OK && cb_chain_place(&h, h.id, e) == CB_CHAIN_FORK) {
 		snprintf(why, n, "fork: another entry holds seq %" PRIu64,
 		         e->seq);
 		return CB_OK;
 	}
-	if (rc != CB_ENOTFOUND)
+	if (rc != CB_ENOTFOUND && rc != CB_OK)
 		return rc;
+	/* after the entry held before it */
 	if (e->seq > 1) {
-		rc = cb_ledger_id_at(st, e->author, e->seq - 1, id, eb);
-		if (rc == CB_OK && memcmp(id, e->prev, CB_HASH_BYTES)) {
+		h.seq = e->seq - 1;
+		rc = cb_ledger_id_at(st, e->author, h.seq, h.id, eb);
+		if (rc == CB_OK &&
+		    cb_chain_place(&h, NULL, e) == CB_CHAIN_BROKEN) {
 			snprintf(why, n,
 			         "fork: does not chain onto the entry "
 			         "held at seq %" PRIu64,
-			         e->seq - 1);
+			         h.seq);
 			return CB_OK;
 		}
 		if (rc && rc != CB_ENOTFOUND)
 			return rc;
 	}
-	{
-		static const char sql[] =
-			"SELECT bytes FROM entries WHERE author = ? AND seq = "
-			"? AND (reason IS NULL OR reason NOT LIKE 'fork:%') "
-			"LIMIT 1";
-		sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
-		int r;
-
-		if (!s)
-			return CB_EIO;
-		sqlite3_bind_blob(s, 1, e->author, CB_KEY_BYTES, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)(e->seq + 1));
-		r = sqlite3_step(s);
-		rc = r == SQLITE_ROW
-		             ? cb_entry_decode(
-				       sqlite3_column_blob(s, 0),
-				       (size_t)sqlite3_column_bytes(s, 0),
-				       &next, eb)
-		     : r == SQLITE_DONE
-		             ? CB_ENOTFOUND
-		             : cb_store_error(st, eb, "cannot read the log");
-		sqlite3_reset(s);
-		if (rc == CB_OK && memcmp(next.prev, e->id, CB_HASH_BYTES)) {
-			snprintf(why, n,
-			         "fork: the entry held at seq %" PRIu64
-			         " does not chain onto it",
-			         e->seq + 1);
-			cb_entry_release(&next);
-			return CB_OK;
-		}
+	/* under the entry held after it */
+	if (!(s = cb_store_stmt(st, sql, eb)))
+		return CB_EIO;
+	sqlite3_bind_blob(s, 1, e->author, CB_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)(e->seq + 1));
+	r = sqlite3_step(s);
+	rc = r == SQLITE_ROW
+	             ? cb_entry_decode(sqlite3_column_blob(s, 0),
+	                               (size_t)sqlite3_column_bytes(s, 0),
+	                               &next, eb)
+	     : r == SQLITE_DONE ? CB_ENOTFOUND
+	                        : cb_store_error(st, eb, "cannot read the log");
+	sqlite3_reset(s);
+	h.seq = e->seq;
+	memcpy(h.id, e->id, CB_HASH_BYTES);
+	if (rc == CB_OK && cb_chain_place(&h, NULL, &next) == CB_CHAIN_BROKEN) {
+		snprintf(why, n,
+		         "fork: the entry held at seq %" PRIu64
+		         " does not chain onto it",
+		         e->seq + 1);
 		cb_entry_release(&next);
-		if (rc && rc != CB_ENOTFOUND)
-			return rc;
+		return CB_OK;
 	}
+	cb_entry_release(&next);
+	if (rc && rc != CB_ENOTFOUND)
+		return rc;
 	*ok = true;
 	return CB_OK;
 }
@@ -137,8 +140,7 @@ cb_accept_pulled(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
 		if ((rc = fits(st, &e, &yes, why, sizeof(why), eb)))
 			goto out;
 		if (!yes) {
-			if ((rc = cb_ledger_store_entry(st, &e, "rejected", why,
-			                                eb)))
+			if ((rc = cb_ledger_store_evidence(st, &e, why, eb)))
 				goto out;
 			res.forks++;
 			continue;
@@ -166,11 +168,10 @@ cb_accept_own(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
 	struct cb_stream_reader rd;
 	struct cb_entry e = CB_ENTRY_INIT;
 	struct cb_accept_result res = { 0 };
-	unsigned char head_id[CB_HASH_BYTES];
-	uint64_t head;
+	struct cb_chain_head head;
 	cb_err rc;
 
-	if ((rc = cb_ledger_head(st, own, &head, head_id, eb)))
+	if ((rc = cb_ledger_head(st, own, &head.seq, head.id, eb)))
 		return rc;
 	cb_stream_reader_init(&rd, stream, len);
 	while ((rc = cb_stream_next(&rd, &e, eb)) == CB_OK) {
@@ -183,19 +184,19 @@ cb_accept_own(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
 			goto out;
 		}
 		if (sodium_memcmp(e.author, own, CB_KEY_BYTES)) {
-			rc = cb_error(eb, CB_ECHAIN,
-			              "the hub sent another key's entry as this "
-			              "replica's own");
+			rc = cb_error(
+				eb, CB_ECHAIN,
+				"the hub sent another key's entry as this "
+				"replica's own");
 			goto out;
 		}
-		if (e.seq != head + 1 ||
-		    (head && sodium_memcmp(e.prev, head_id, CB_HASH_BYTES))) {
+		if (cb_chain_place(&head, NULL, &e) != CB_CHAIN_NEXT) {
 			rc = cb_error(eb, CB_ECHAIN,
 			              "the hub's entry %" PRIu64 " of this key "
 			              "does not follow this replica's entry "
 			              "%" PRIu64 ": the key signed two "
 			              "histories; a person must look",
-			              e.seq, head);
+			              e.seq, head.seq);
 			goto out;
 		}
 		if ((rc = cb_ledger_take(st, &e, &verdict, &pe, eb)))
@@ -203,8 +204,8 @@ cb_accept_own(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
 		res.stored++;
 		res.rejected += verdict && verdict != CB_EPENDING;
 		res.pending += verdict == CB_EPENDING;
-		head = e.seq;
-		memcpy(head_id, e.id, CB_HASH_BYTES);
+		head.seq = e.seq;
+		memcpy(head.id, e.id, CB_HASH_BYTES);
 	}
 	if (rc == CB_ENOTFOUND) {
 		rc = CB_OK;

@@ -606,42 +606,6 @@ cb_entry_verify_signature(const struct cb_entry *e, struct cb_errbuf *eb)
 	return CB_OK;
 }
 
-cb_err
-cb_entry_check_follows(const struct cb_entry *prev, const struct cb_entry *e,
-                       struct cb_errbuf *eb)
-{
-	char a[13];
-
-	cb_hash_short(e->author, a);
-	if (!prev) {
-		if (e->seq != 1)
-			return cb_error(eb, CB_ECHAIN,
-			                "author %s starts at seq %" PRIu64
-			                ": entries 1..%" PRIu64 " are missing",
-			                a, e->seq, e->seq - 1);
-		return CB_OK;
-	}
-	if (memcmp(prev->author, e->author, CB_KEY_BYTES) != 0)
-		return cb_error(eb, CB_ECHAIN,
-		                "entry %" PRIu64
-		                " follows an entry of another author",
-		                e->seq);
-	if (e->seq != prev->seq + 1)
-		return cb_error(eb, CB_ECHAIN,
-		                "author %s: seq %" PRIu64 " follows %" PRIu64
-		                ": %s",
-		                a, e->seq, prev->seq,
-		                e->seq > prev->seq ? "entries are missing"
-		                                   : "seq goes backwards");
-	if (sodium_memcmp(e->prev, prev->id, CB_HASH_BYTES) != 0)
-		return cb_error(eb, CB_ECHAIN,
-		                "author %s: entry %" PRIu64
-		                " names a prev that "
-		                "is not the hash of entry %" PRIu64,
-		                a, e->seq, prev->seq);
-	return CB_OK;
-}
-
 char *
 cb_entry_body_dump(const json_t *body)
 {

@@ -88,12 +88,6 @@ bool cb_entry_body_string(const struct cb_entry *e, const char *key,
 cb_err cb_entry_verify_signature(const struct cb_entry *e,
                                  struct cb_errbuf *eb) CB_MUST_CHECK;
 
-/* Check that e directly follows prev (NULL when e should be seq 1) in its
- * author's chain: same author, seq + 1, e->prev == prev->id. */
-cb_err cb_entry_check_follows(const struct cb_entry *prev,
-                              const struct cb_entry *e,
-                              struct cb_errbuf *eb) CB_MUST_CHECK;
-
 struct cb_entry_fields {
 	const unsigned char *author;     /* CB_KEY_BYTES */
 	const unsigned char *secret_key; /* libsodium 64-byte secret key */

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "chain.h"
 #include "ledger.h"
 #include "project.h"
 #include "tlog.h"
@@ -28,7 +29,7 @@ cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	static const char enrolled[] =
 		"SELECT revoked_by IS NOT NULL FROM enrolments WHERE key = ?";
 	static const char frozen[] = "SELECT 1 FROM entries WHERE author = ? "
-				     "AND reason LIKE 'fork:%' LIMIT 1";
+				     "AND evidence = 1 LIMIT 1";
 	char hex[2 * CB_KEY_BYTES + 1];
 	sqlite3_stmt *s;
 	int r, revoked = 0;
@@ -155,7 +156,9 @@ cb_ingest_push_from(struct cb_store *st,
 {
 	const struct cb_entry *e;
 	struct cb_push_result res = { .status = 200 };
-	unsigned char head_id[CB_HASH_BYTES], held[CB_HASH_BYTES];
+	struct cb_chain_head head = { 0 };
+	unsigned char held[CB_HASH_BYTES];
+	enum cb_chain_place place;
 	struct cb_errbuf why;
 	cb_err verdict;
 	bool verified;
@@ -165,7 +168,7 @@ cb_ingest_push_from(struct cb_store *st,
 
 	if ((rc = cb_store_begin(st, eb)))
 		return rc;
-	if ((rc = cb_ledger_head(st, author, &res.head, head_id, eb)))
+	if ((rc = cb_ledger_head(st, author, &head.seq, head.id, eb)))
 		goto fail;
 	while ((rc = cb_verifier_next(v, &e, &verified, eb)) == CB_OK) {
 		size_t index = cb_verifier_index(v);
@@ -194,18 +197,22 @@ cb_ingest_push_from(struct cb_store *st,
 			rc = CB_EINVAL;
 			goto fail;
 		}
-		if (e->seq <= res.head) {
+		is_held = false;
+		if (e->seq <= head.seq) {
 			rc = cb_ledger_id_at(st, author, e->seq, held, eb);
 			if (rc && rc != CB_ENOTFOUND)
 				goto fail;
 			is_held = rc == CB_OK;
-			if (is_held && !memcmp(held, e->id, CB_HASH_BYTES)) {
-				res.duplicates++;
-				continue;
-			}
+		}
+		place = cb_chain_place(&head, is_held ? held : NULL, e);
+		if (place == CB_CHAIN_HELD) {
+			res.duplicates++;
+			continue;
+		}
+		if (place == CB_CHAIN_FORK) {
 			/* A fork: keep the other entry as evidence. */
-			if ((rc = cb_ledger_store_entry(
-				     st, e, "rejected",
+			if ((rc = cb_ledger_store_evidence(
+				     st, e,
 				     "fork: another entry holds this seq", eb)))
 				goto fail;
 			res.status = 409;
@@ -215,22 +222,20 @@ cb_ingest_push_from(struct cb_store *st,
 			         e->seq);
 			break;
 		}
-		if (e->seq != res.head + 1 ||
-		    (res.head &&
-		     sodium_memcmp(e->prev, head_id, CB_HASH_BYTES))) {
+		if (place == CB_CHAIN_GAP) {
 			res.status = 409;
-			if (e->seq != res.head + 1)
-				cb_error(eb, CB_ECHAIN,
-				         "gap: entry %" PRIu64
-				         " follows %" PRIu64
-				         "; send from %" PRIu64,
-				         e->seq, res.head, res.head + 1);
-			else
-				cb_error(eb, CB_ECHAIN,
-				         "entry %" PRIu64
-				         " does not chain onto "
-				         "entry %" PRIu64 " held here",
-				         e->seq, res.head);
+			cb_error(eb, CB_ECHAIN,
+			         "gap: entry %" PRIu64 " follows %" PRIu64
+			         "; send from %" PRIu64,
+			         e->seq, head.seq, head.seq + 1);
+			break;
+		}
+		if (place == CB_CHAIN_BROKEN) {
+			res.status = 409;
+			cb_error(eb, CB_ECHAIN,
+			         "entry %" PRIu64 " does not chain onto entry "
+			         "%" PRIu64 " held here",
+			         e->seq, head.seq);
 			break;
 		}
 		/* An entry dated well ahead of this hub's clock: the author's
@@ -270,8 +275,8 @@ cb_ingest_push_from(struct cb_store *st,
 		res.accepted++;
 		res.rejected += verdict && verdict != CB_EPENDING;
 		res.pending += verdict == CB_EPENDING;
-		res.head = e->seq;
-		memcpy(head_id, e->id, CB_HASH_BYTES);
+		head.seq = e->seq;
+		memcpy(head.id, e->id, CB_HASH_BYTES);
 		if (log && res.accepted % TLOG_EVERY == 0 &&
 		    (rc = cb_tlog_catch_up(st, &added, eb)))
 			goto fail;
@@ -290,6 +295,7 @@ cb_ingest_push_from(struct cb_store *st,
 	}
 	if ((rc = cb_store_commit(st, eb)))
 		return rc;
+	res.head = head.seq;
 	*r = res;
 	return CB_OK;
 fail:

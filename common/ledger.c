@@ -17,6 +17,7 @@
 
 #include "args.h"
 #include "buf.h"
+#include "chain.h"
 #include "ops.h"
 #include "project.h"
 #include "signer.h"
@@ -38,7 +39,7 @@ cb_ledger_head(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 	static const char sql[] =
 		"SELECT seq, id FROM entries WHERE author = ? AND (reason IS "
 		"NULL "
-		"OR reason NOT LIKE 'fork:%') ORDER BY seq DESC LIMIT 1";
+		"OR evidence = 0) ORDER BY seq DESC LIMIT 1";
 	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
 	int r;
 
@@ -64,8 +65,7 @@ cb_ledger_id_at(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
                 struct cb_errbuf *eb)
 {
 	static const char sql[] = "SELECT id FROM entries WHERE author = ? "
-				  "AND seq = ? AND (reason IS NULL OR reason "
-				  "NOT LIKE 'fork:%') LIMIT 1";
+				  "AND seq = ? AND evidence = 0 LIMIT 1";
 	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
 	int r;
 
@@ -150,14 +150,13 @@ entry_subject(const struct cb_entry *e)
 	return NULL;
 }
 
-cb_err
-cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
-                      const char *state, const char *reason,
-                      struct cb_errbuf *eb)
+static cb_err
+store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
+            const char *reason, bool evidence, struct cb_errbuf *eb)
 {
 	static const char sql[] = "INSERT INTO entries (id, author, seq, op, "
-				  "time_ms, bytes, state, "
-				  "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+				  "time_ms, bytes, state, reason, evidence) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	static const char deps[] = "INSERT OR IGNORE INTO entry_deps (dep, "
 				   "entry, chain) VALUES (?, ?, ?)";
 	static const char subject[] = "INSERT OR IGNORE INTO entry_refs "
@@ -175,6 +174,7 @@ cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
 	sqlite3_bind_blob(s, 6, e->bytes, (int)e->len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, state, -1, SQLITE_STATIC);
 	cb_bind_text(s, 8, reason);
+	sqlite3_bind_int(s, 9, evidence);
 	if ((rc = cb_store_step_done(st, s, eb)))
 		return rc;
 	/* Which member it is about. */
@@ -208,6 +208,21 @@ cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
 }
 
 cb_err
+cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
+                      const char *state, const char *reason,
+                      struct cb_errbuf *eb)
+{
+	return store_entry(st, e, state, reason, false, eb);
+}
+
+cb_err
+cb_ledger_store_evidence(struct cb_store *st, const struct cb_entry *e,
+                         const char *reason, struct cb_errbuf *eb)
+{
+	return store_entry(st, e, "rejected", reason, true, eb);
+}
+
+cb_err
 cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
                  int64_t bound, struct cb_errbuf *eb)
 {
@@ -215,12 +230,10 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 	static const char waiting[] =
 		"SELECT e.lsn FROM entry_deps d JOIN entries e ON e.id = "
 		"d.entry WHERE d.dep = ?1 AND e.state = 'pending' AND e.lsn <= "
-		"?2 AND (e.reason IS NULL OR e.reason NOT LIKE 'fork:%') UNION "
+		"?2 AND e.evidence = 0 UNION "
 		"SELECT e.lsn FROM entries p JOIN entries e ON e.author = "
 		"p.author AND e.seq = p.seq + 1 WHERE p.id = ?1 AND e.state = "
-		"'pending' AND e.lsn <= ?2 AND (e.reason IS NULL OR e.reason "
-		"NOT "
-		"LIKE 'fork:%') ORDER BY 1";
+		"'pending' AND e.lsn <= ?2 AND e.evidence = 0 ORDER BY 1";
 	static const char upd[] =
 		"UPDATE entries SET state = ?, reason = ? WHERE lsn = ?";
 	static const char any[] =
@@ -1006,7 +1019,7 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
        uint64_t *rejected, struct cb_errbuf *eb)
 {
 	static const char sel[] =
-		"SELECT lsn, bytes, reason LIKE 'fork:%' FROM entries ORDER "
+		"SELECT lsn, bytes, evidence = 1 FROM entries ORDER "
 		"BY lsn";
 	static const char upd[] =
 		"UPDATE entries SET state = ?, reason = ? WHERE lsn = ?";
@@ -1203,7 +1216,7 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		if (!have_prev || memcmp(prev.author, e.author, CB_KEY_BYTES)) {
 			r.authors++;
 			if (!(gaps && e.seq > 1) &&
-			    cb_entry_check_follows(NULL, &e, &why)) {
+			    cb_chain_follows(NULL, &e, &why)) {
 				snprintf(msg, sizeof(msg),
 				         "log position %lld: %s", lsn, why.msg);
 				report(&r, fault, ctx, msg);
@@ -1219,7 +1232,7 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 			         lsn, a, e.seq);
 			report(&r, fault, ctx, msg);
 		} else if (!(gaps && e.seq > prev.seq + 1) &&
-		           cb_entry_check_follows(&prev, &e, &why)) {
+		           cb_chain_follows(&prev, &e, &why)) {
 			snprintf(msg, sizeof(msg), "log position %lld: %s", lsn,
 			         why.msg);
 			report(&r, fault, ctx, msg);

@@ -131,6 +131,12 @@ cb_err cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
                              const char *state, const char *reason,
                              struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Store e as evidence of a fork (rejected, with reason, entries.evidence
+ * set): not part of its author's chain, never projected, frozen on. */
+cb_err cb_ledger_store_evidence(struct cb_store *st, const struct cb_entry *e,
+                                const char *reason,
+                                struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* Project e and store it, applied, rejected (with its reason in why) or
  * pending (it waits for an entry not held, or held and pending); then
  * settle what waited on it. *verdict is CB_OK, a rejection code or

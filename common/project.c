@@ -91,8 +91,7 @@ state_of(struct cb_store *st, const unsigned char *id, char out[16],
          struct cb_errbuf *eb)
 {
 	static const char sql[] = "SELECT state FROM entries WHERE id = ? AND "
-				  "(reason IS NULL OR reason NOT LIKE "
-				  "'fork:%')";
+				  "evidence = 0";
 	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
 	int r;
 
@@ -208,8 +207,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM candidates;"
 	                     "DELETE FROM temporaries;"
 	                     "UPDATE entries SET state = 'pending', "
-	                     "reason = NULL WHERE reason IS NULL OR "
-	                     "reason NOT LIKE 'fork:%';",
+	                     "reason = NULL WHERE evidence = 0;",
 	                     eb);
 }
 

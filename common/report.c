@@ -1105,20 +1105,20 @@ cb_report_time(int64_t ms, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
 }
 
-/* Fork evidence is kept in the log with a reason "fork: …": it is not the
- * key's chain, and it is counted apart from the projection's rejections. */
+/* Fork evidence is kept in the log (entries.evidence): it is not the key's
+ * chain, and it is counted apart from the projection's rejections. */
 cb_err
 cb_report_key_stats(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
                     struct cb_report_key *out, struct cb_errbuf *eb)
 {
 	static const char head_sql[] =
 		"SELECT seq, time_ms FROM entries WHERE author = ?1 AND "
-		"(reason IS NULL OR reason NOT LIKE 'fork:%') "
+		"evidence = 0 "
 		"ORDER BY seq DESC LIMIT 1";
 	static const char counts_sql[] =
-		"SELECT count(CASE WHEN state = 'rejected' AND (reason IS NULL "
-		"OR reason NOT LIKE 'fork:%') THEN 1 END), "
-		"count(CASE WHEN reason LIKE 'fork:%' THEN 1 END), "
+		"SELECT count(CASE WHEN state = 'rejected' AND evidence = 0 "
+		"THEN 1 END), "
+		"count(CASE WHEN evidence = 1 THEN 1 END), "
 		"count(CASE WHEN state = 'pending' THEN 1 END) "
 		"FROM entries WHERE author = ?1";
 	struct cb_report_key ks = { 0 };

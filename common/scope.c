@@ -11,7 +11,7 @@
 /* The subtree of :root, for the queries below. */
 #define SUBTREE CB_SQL_SUBTREE
 
-#define NOT_EVIDENCE "(reason IS NULL OR reason NOT LIKE 'fork:%') "
+#define NOT_EVIDENCE "evidence = 0 "
 
 /* The transfers that bring members into the subtree, and before each the
  * transfer that had brought the member to its sender, and so on: whose

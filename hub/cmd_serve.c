@@ -108,7 +108,7 @@ serve_status(struct server *srv, struct MHD_Connection *c, struct request *rq,
 {
 	static const char rejected_sql[] =
 		"SELECT seq, op, reason FROM entries WHERE author = ? AND "
-		"state = 'rejected' AND reason NOT LIKE 'fork:%' ORDER BY seq "
+		"state = 'rejected' AND evidence = 0 ORDER BY seq "
 		"DESC LIMIT 100";
 	unsigned char id[CB_HASH_BYTES];
 	char hex[CB_HASH_HEX];

@@ -148,8 +148,10 @@ for i, (seq, t, state, reason) in enumerate([
         (2, 1763730000000, "rejected", "cell 01 is not the author's"),
         (2, 1763733600000, "rejected", "fork: another entry holds this seq")]):
     c.execute("INSERT INTO entries (id, author, seq, op, time_ms, bytes, "
-              "state, reason) VALUES (?, ?, ?, 'cell.create', ?, x'00', ?, ?)",
-              (bytes([i]) * 32, k, seq, t, state, reason))
+              "state, reason, evidence) VALUES (?, ?, ?, 'cell.create', ?, "
+              "x'00', ?, ?, ?)",
+              (bytes([i]) * 32, k, seq, t, state, reason,
+               int((reason or "").startswith("fork:"))))
 c.commit()
 PY
 expect_match "seq, rejections, last entry (UTC+7) and frozen" \

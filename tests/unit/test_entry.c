@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "chain.h"
 #include "entry.h"
 
 static unsigned char pk[32], sk[64];
@@ -164,7 +165,7 @@ test_vectors(void **state)
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(cb_entry_verify_signature(&chain[i], NULL), 0);
 		assert_int_equal(
-			cb_entry_check_follows(i ? &chain[i - 1] : NULL,
+			cb_chain_follows(i ? &chain[i - 1] : NULL,
 		                               &chain[i], NULL),
 			0);
 	}
@@ -659,21 +660,43 @@ test_chain_rules(void **state)
 	(void)state;
 	for (int i = 0; i < 3; i++)
 		build_vector(i, chain);
-	assert_int_equal(cb_entry_check_follows(NULL, &chain[0], &eb), 0);
+	assert_int_equal(cb_chain_follows(NULL, &chain[0], &eb), 0);
 	/* seq gap: 3 after 1 */
-	assert_int_equal(cb_entry_check_follows(&chain[0], &chain[2], &eb),
+	assert_int_equal(cb_chain_follows(&chain[0], &chain[2], &eb),
 	                 CB_ECHAIN);
 	assert_non_null(strstr(eb.msg, "missing"));
 	/* seq 2 presented as the first */
-	assert_int_equal(cb_entry_check_follows(NULL, &chain[1], &eb),
+	assert_int_equal(cb_chain_follows(NULL, &chain[1], &eb),
 	                 CB_ECHAIN);
 	/* prev mismatch: a seq 2 whose prev is not entry 1's id */
 	memset(bogus, 7, 32);
 	n = raw_entry(buf, 2, bogus, "x", NULL, 0, "{}", strlen("{}"), sk);
 	assert_int_equal(cb_entry_decode(buf, n, &other, &eb), 0);
-	assert_int_equal(cb_entry_check_follows(&chain[0], &other, &eb),
+	assert_int_equal(cb_chain_follows(&chain[0], &other, &eb),
 	                 CB_ECHAIN);
 	assert_non_null(strstr(eb.msg, "prev"));
+	/* the same, against a store's head (chain.h) */
+	{
+		struct cb_chain_head h = { 1, { 0 } };
+
+		memcpy(h.id, chain[0].id, 32);
+		assert_int_equal(cb_chain_place(NULL, NULL, &chain[0]),
+		                 CB_CHAIN_NEXT);
+		assert_int_equal(cb_chain_place(NULL, NULL, &chain[1]),
+		                 CB_CHAIN_GAP);
+		assert_int_equal(cb_chain_place(&h, NULL, &chain[1]),
+		                 CB_CHAIN_NEXT);
+		assert_int_equal(cb_chain_place(&h, NULL, &chain[2]),
+		                 CB_CHAIN_GAP);
+		assert_int_equal(cb_chain_place(&h, NULL, &other),
+		                 CB_CHAIN_BROKEN);
+		assert_int_equal(cb_chain_place(&h, chain[0].id, &chain[0]),
+		                 CB_CHAIN_HELD);
+		assert_int_equal(cb_chain_place(&h, bogus, &chain[0]),
+		                 CB_CHAIN_FORK);
+		assert_int_equal(cb_chain_place(&h, NULL, &chain[0]),
+		                 CB_CHAIN_FORK);
+	}
 	cb_entry_release(&other);
 	for (int i = 0; i < 3; i++)
 		cb_entry_release(&chain[i]);

@@ -2,8 +2,9 @@
 /* test_store.c — the SQLite store: a WAL checkpointed on a thread of its own
  * (cb_store_checkpoint_behind) loses nothing of what was committed, through
  * commits that ask for a checkpoint and one that does it itself; a new
- * store says its entry_refs need no filling (schema 12); and a store of
- * schema 12 keeps every member reference, as bytes, through schema 13. */
+ * store says its entry_refs need no filling (schema 12); a store of
+ * schema 12 keeps every member reference, as bytes, through schema 13;
+ * and fork evidence is a column from schema 15 on. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -224,6 +225,56 @@ test_schema_13_keeps_member_references(void **state)
 	cb_store_free(&st);
 }
 
+/* A store of schema 14 whose log holds fork evidence (a reason that
+ * starts "fork:") and a rejection, opened by this chibo: schema 15 says
+ * which is evidence in a column of its own, and the index of frozen keys
+ * reads it. */
+static void
+test_schema_15_marks_fork_evidence(void **state)
+{
+	static const char rows[] =
+		"INSERT INTO entries (id, author, seq, op, time_ms, bytes, "
+		"state, reason) VALUES (x'01', x'aa', 1, 'org.init', 0, x'00', "
+		"'applied', NULL), (x'02', x'aa', 2, 'cell.create', 0, x'00', "
+		"'rejected', 'cell 01 is not the author''s'), (x'03', x'aa', 2, "
+		"'cell.create', 0, x'00', 'rejected', 'fork: another entry "
+		"holds this seq');";
+	struct cb_store *st = NULL;
+	struct cb_errbuf eb;
+	sqlite3 *db;
+
+	(void)state;
+	unlink(path);
+	/* schema 14 is schema 15 without the column, its index on the
+	 * reason's words */
+	assert_int_equal(cb_store_open(path, true, &st, &eb), CB_OK);
+	cb_store_free(&st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db,
+	                     "DROP INDEX entries_forks; ALTER TABLE entries "
+	                     "DROP COLUMN evidence; CREATE INDEX "
+	                     "entries_forks ON entries (author) WHERE reason "
+	                     "LIKE 'fork:%'; PRAGMA user_version = 14",
+	                     NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(cb_store_open(path, false, &st, &eb), CB_OK);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM entries WHERE "
+	                                "evidence = 1 AND id = x'03'"),
+	                 1);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM entries WHERE "
+	                                "evidence = 0"),
+	                 2);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_schema "
+	                                "WHERE name = 'entries_forks' AND sql "
+	                                "LIKE '%evidence = 1%'"),
+	                 1);
+	assert_int_equal(cb_store_integrity(st, &eb), CB_OK);
+	cb_store_free(&st);
+}
+
 int
 main(void)
 {
@@ -231,6 +282,7 @@ main(void)
 		cmocka_unit_test(test_checkpoint_behind_keeps_everything),
 		cmocka_unit_test(test_new_store_needs_no_refs_filled),
 		cmocka_unit_test(test_schema_13_keeps_member_references),
+		cmocka_unit_test(test_schema_15_marks_fork_evidence),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -536,8 +536,11 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"WHERE op = 'member.add' AND id NOT IN (SELECT id FROM "
 			"members); DELETE FROM transfers; DROP INDEX "
 			"members_card; CREATE UNIQUE INDEX members_card ON "
-			"members (card_no); DELETE FROM meta WHERE key IN "
-			"('rules', 'self'); PRAGMA user_version = 13",
+			"members (card_no); DROP INDEX entries_forks; ALTER "
+			"TABLE entries DROP COLUMN evidence; CREATE INDEX "
+			"entries_forks ON entries (author) WHERE reason LIKE "
+			"'fork:%'; DELETE FROM meta WHERE key IN ('rules', "
+			"'self'); PRAGMA user_version = 13",
 			NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);

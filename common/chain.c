@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* chain.c — an author's hash chain: the rule of chain.h. */
+#include "chain.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+enum cb_chain_place
+cb_chain_place(const struct cb_chain_head *head, const unsigned char *held,
+               const struct cb_entry *e)
+{
+	uint64_t top = head ? head->seq : 0;
+
+	if (e->seq <= top)
+		return held && !sodium_memcmp(held, e->id, CB_HASH_BYTES)
+		               ? CB_CHAIN_HELD
+		               : CB_CHAIN_FORK;
+	if (e->seq > top + 1)
+		return CB_CHAIN_GAP;
+	if (top && sodium_memcmp(e->prev, head->id, CB_HASH_BYTES))
+		return CB_CHAIN_BROKEN;
+	return CB_CHAIN_NEXT;
+}
+
+cb_err
+cb_chain_follows(const struct cb_entry *prev, const struct cb_entry *e,
+                 struct cb_errbuf *eb)
+{
+	struct cb_chain_head head = { 0 };
+	char a[13];
+
+	cb_hash_short(e->author, a);
+	if (prev) {
+		if (memcmp(prev->author, e->author, CB_KEY_BYTES) != 0)
+			return cb_error(eb, CB_ECHAIN,
+			                "entry %" PRIu64
+			                " follows an entry of another author",
+			                e->seq);
+		head.seq = prev->seq;
+		memcpy(head.id, prev->id, CB_HASH_BYTES);
+	}
+	switch (cb_chain_place(&head, NULL, e)) {
+	case CB_CHAIN_NEXT: return CB_OK;
+	case CB_CHAIN_GAP:
+		if (!prev)
+			return cb_error(eb, CB_ECHAIN,
+			                "author %s starts at seq %" PRIu64
+			                ": entries 1..%" PRIu64 " are missing",
+			                a, e->seq, e->seq - 1);
+		return cb_error(eb, CB_ECHAIN,
+		                "author %s: seq %" PRIu64 " follows %" PRIu64
+		                ": entries are missing",
+		                a, e->seq, prev->seq);
+	case CB_CHAIN_BROKEN:
+		return cb_error(eb, CB_ECHAIN,
+		                "author %s: entry %" PRIu64
+		                " names a prev that is not the hash of entry "
+		                "%" PRIu64,
+		                a, e->seq, head.seq);
+	case CB_CHAIN_HELD:
+	case CB_CHAIN_FORK: break;
+	}
+	return cb_error(eb, CB_ECHAIN,
+	                "author %s: seq %" PRIu64 " follows %" PRIu64
+	                ": seq goes backwards",
+	                a, e->seq, head.seq);
+}
