@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "sql.h"
 #include "scope.h"
 #include "buf.h"
 #include "args.h"
@@ -47,7 +48,7 @@ cmd_log(struct agent *a, int argc, char **argv)
 	struct cb_errbuf eb;
 	struct cb_table t;
 	struct args v;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	json_t *arr = NULL;
 	bool as_json, body;
 	long long limit = -1;
@@ -74,14 +75,14 @@ cmd_log(struct agent *a, int argc, char **argv)
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = 1;
-	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL)) {
+	if (cb_sql_prepare(lg->st, sql, &s, NULL)) {
 		cb_store_error(lg->st, &eb, "cannot read the log");
 		agent_error("%s", eb.msg);
 		goto out_noTable;
 	}
-	cb_bind_text(s, 1, cb_args_get(&v, 1));
-	cb_bind_text(s, 2, cb_args_get(&v, 2) ? "rejected" : NULL);
-	sqlite3_bind_int64(s, 3, limit);
+	cb_sql_bind_text(s, 1, cb_args_get(&v, 1));
+	cb_sql_bind_text(s, 2, cb_args_get(&v, 2) ? "rejected" : NULL);
+	cb_sql_bind_int64(s, 3, limit);
 	if (as_json)
 		arr = json_array();
 	else if (cb_table_init(&t, body ? 7 : 6,
@@ -92,15 +93,15 @@ cmd_log(struct agent *a, int argc, char **argv)
 		agent_error("out of memory");
 		goto out_noTable;
 	}
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
 		char id[CB_HASH_HEX], author[13], when[20], seq[24];
-		const char *state = (const char *)sqlite3_column_text(s, 2);
+		const char *state = cb_sql_column_text(s, 2);
 
-		if (cb_entry_decode(sqlite3_column_blob(s, 1),
-		                    (size_t)sqlite3_column_bytes(s, 1), &e,
+		if (cb_entry_decode(cb_sql_column_blob(s, 1),
+		                    (size_t)cb_sql_column_bytes(s, 1), &e,
 		                    &eb)) {
 			agent_error("entry %lld: %s; run 'chibo-agent verify'",
-			            (long long)sqlite3_column_int64(s, 0),
+			            (long long)cb_sql_column_int64(s, 0),
 			            eb.msg);
 			goto out;
 		}
@@ -123,8 +124,7 @@ cmd_log(struct agent *a, int argc, char **argv)
 				(json_int_t)e.seq, "time_ms",
 				(json_int_t)e.time_ms, "op", e.op, "body",
 				e.json, "state", state, "reason",
-				(const char *)sqlite3_column_text(s, 3),
-				"bytes", hex);
+				cb_sql_column_text(s, 3), "bytes", hex);
 			free(hex);
 			json_array_append_new(arr, o);
 		} else {
@@ -133,13 +133,10 @@ cmd_log(struct agent *a, int argc, char **argv)
 			char st[CB_REASON_MAX + 16];
 
 			snprintf(st, sizeof(st), "%s%s%s", state,
-			         sqlite3_column_type(s, 3) == SQLITE_NULL
+			         cb_sql_column_null(s, 3) ? "" : ": ",
+			         cb_sql_column_null(s, 3)
 			                 ? ""
-			                 : ": ",
-			         sqlite3_column_type(s, 3) == SQLITE_NULL
-			                 ? ""
-			                 : (const char *)sqlite3_column_text(
-						   s, 3));
+			                 : cb_sql_column_text(s, 3));
 			id[12] = 0;
 			if (cb_table_add(&t, (const char *const[]){
 						     seq, id, when, e.op,
@@ -151,7 +148,7 @@ cmd_log(struct agent *a, int argc, char **argv)
 			free(bodytxt);
 		}
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CB_SQL_DONE) {
 		cb_store_error(lg->st, &eb, "cannot read the log");
 		agent_error("%s", eb.msg);
 		goto out;
@@ -169,7 +166,7 @@ out:
 		cb_table_release(&t);
 out_noTable:
 	json_decref(arr);
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	cb_entry_release(&e);
 	cb_ledger_free(&lg);
 	return rc;
@@ -256,18 +253,17 @@ cmd_rebuild(struct agent *a, int argc, char **argv)
 static long long
 count(struct cb_ledger *lg, const char *sql)
 {
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	long long n = -1;
 
-	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL) ==
-	    SQLITE_OK) {
+	if (cb_sql_prepare(lg->st, sql, &s, NULL) == CB_OK) {
 		cb_scope_bind_root(s, lg->org);
-		sqlite3_bind_blob(s, sqlite3_bind_parameter_index(s, ":key"),
-		                  lg->key.pk, CB_KEY_BYTES, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			n = sqlite3_column_int64(s, 0);
+		cb_sql_bind_blob(s, cb_sql_param(s, ":key"), lg->key.pk,
+		                 CB_KEY_BYTES);
+		if (cb_sql_step(s) == CB_SQL_ROW)
+			n = cb_sql_column_int64(s, 0);
 	}
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	return n;
 }
 
@@ -326,24 +322,25 @@ clashes_of(struct cb_ledger *lg)
 static void
 print_clashes(struct cb_ledger *lg, const json_t *list)
 {
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 
-	if (sqlite3_prepare_v2(cb_store_db(lg->st),
-	                       "SELECT full_name FROM members WHERE id = "
-	                       "chibo_unhex(?)",
-	                       -1, &s, NULL) != SQLITE_OK)
+	if (cb_sql_prepare(lg->st,
+	                   "SELECT full_name FROM members WHERE id = "
+	                   "chibo_unhex(?)",
+	                   &s, NULL) != CB_OK)
 		s = NULL;
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		const json_t *c = json_array_get(list, i);
-		const char *id = json_string_value(json_object_get(c, "member"));
+		const char *id =
+			json_string_value(json_object_get(c, "member"));
 		const char *field =
 			json_string_value(json_object_get(c, "field"));
 
 		if (!id || !field)
 			continue;
 		if (s) {
-			sqlite3_reset(s);
-			sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+			cb_sql_reset(s);
+			cb_sql_bind_text(s, 1, id);
 		}
 		printf("clash:        %s %s of member %.12s (%s) is also "
 		       "recorded for another member; the committee above "
@@ -351,11 +348,11 @@ print_clashes(struct cb_ledger *lg, const json_t *list)
 		       strcmp(field, "card_no") ? "national ID"
 		                                : "party card number",
 		       json_string_value(json_object_get(c, "number")), id,
-		       s && sqlite3_step(s) == SQLITE_ROW
-		               ? (const char *)sqlite3_column_text(s, 0)
+		       s && cb_sql_step(s) == CB_SQL_ROW
+		               ? cb_sql_column_text(s, 0)
 		               : "?");
 	}
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 }
 
 int
@@ -367,7 +364,7 @@ cmd_status(struct agent *a, int argc, char **argv)
 				       *hub_log, *hub_rej, *cursor;
 	json_t *o, *sync, *rej = NULL;
 	bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	long long waiting;
 
 	if (cb_args_wants_help(argc, argv)) {
@@ -392,14 +389,13 @@ cmd_status(struct agent *a, int argc, char **argv)
 		return 1;
 	}
 	cb_ledger_abort(lg);
-	if (sqlite3_prepare_v2(cb_store_db(lg->st),
-	                       "SELECT name FROM orgs WHERE code = ?", -1, &s,
-	                       NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, lg->org, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			name = strdup((const char *)sqlite3_column_text(s, 0));
+	if (cb_sql_prepare(lg->st, "SELECT name FROM orgs WHERE code = ?", &s,
+	                   NULL) == CB_OK) {
+		cb_sql_bind_text(s, 1, lg->org);
+		if (cb_sql_step(s) == CB_SQL_ROW)
+			name = strdup(cb_sql_column_text(s, 0));
 	}
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
 	o = json_pack(
 		"{s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",

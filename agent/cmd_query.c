@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "sql.h"
 #include "date.h"
 #include "scope.h"
 #include "buf.h"
@@ -31,24 +32,24 @@ is_hex64(const char *s)
 }
 
 static json_t *
-column_json(sqlite3_stmt *s, int i)
+column_json(struct cb_stmt *s, int i)
 {
-	switch (sqlite3_column_type(s, i)) {
-	case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(s, i));
-	case SQLITE_NULL: return json_null();
-	case SQLITE_BLOB: {
-		char *hex = malloc(2 * (size_t)sqlite3_column_bytes(s, i) + 1);
+	switch (cb_sql_column_kind(s, i)) {
+	case CB_SQL_INT: return json_integer(cb_sql_column_int64(s, i));
+	case CB_SQL_NULL: return json_null();
+	case CB_SQL_BLOB: {
+		char *hex = malloc(2 * (size_t)cb_sql_column_bytes(s, i) + 1);
 		json_t *v;
 
 		if (!hex)
 			return json_null();
-		cb_hex_encode(sqlite3_column_blob(s, i),
-		              (size_t)sqlite3_column_bytes(s, i), hex);
+		cb_hex_encode(cb_sql_column_blob(s, i),
+		              (size_t)cb_sql_column_bytes(s, i), hex);
 		v = json_string(hex);
 		free(hex);
 		return v;
 	}
-	default: return json_string((const char *)sqlite3_column_text(s, i));
+	default: return json_string(cb_sql_column_text(s, i));
 	}
 }
 
@@ -59,14 +60,14 @@ static int
 run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
           int nbinds, bool as_json, const char *const *headers)
 {
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	struct cb_table t;
 	json_t *arr = NULL;
 	int ncols, r, shown = 0, rc = 1;
 	const char *cells[32];
 	char shortids[32][13], ids[32][CB_HASH_HEX];
 
-	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL)) {
+	if (cb_sql_prepare(lg->st, sql, &s, NULL)) {
 		struct cb_errbuf eb;
 
 		cb_store_error(lg->st, &eb, "cannot query the replica");
@@ -74,9 +75,9 @@ run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
 		return 1;
 	}
 	for (int i = 0; i < nbinds; i++)
-		cb_bind_text(s, i + 1, binds[i]);
+		cb_sql_bind_text(s, i + 1, binds[i]);
 	cb_scope_bind_root(s, lg->org);
-	ncols = sqlite3_column_count(s);
+	ncols = cb_sql_column_count(s);
 	if (ncols > 32)
 		ncols = 32;
 	if (as_json) {
@@ -85,20 +86,20 @@ run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
 		int k = 0;
 
 		for (int i = 0; i < ncols; i++)
-			if (sqlite3_column_name(s, i)[0] != '_')
+			if (cb_sql_column_name(s, i)[0] != '_')
 				cells[k++] = headers[shown++];
 		if (cb_table_init(&t, (size_t)shown, cells)) {
-			sqlite3_finalize(s);
+			cb_sql_finalize(s);
 			agent_error("out of memory");
 			return 1;
 		}
 	}
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
 		if (as_json) {
 			json_t *o = json_object();
 
 			for (int i = 0; i < ncols; i++) {
-				const char *name = sqlite3_column_name(s, i);
+				const char *name = cb_sql_column_name(s, i);
 				size_t nl = strlen(name);
 				json_t *val;
 
@@ -107,10 +108,8 @@ run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
 				if (nl > 5 &&
 				    !strcmp(name + strlen(name) - 5, "_json")) {
 					val = json_loads(
-						(const char *)
-							sqlite3_column_text(s,
-					                                    i),
-						0, NULL);
+						cb_sql_column_text(s, i), 0,
+						NULL);
 					json_object_set_new(o, "observers",
 					                    val ? val
 					                        : json_array());
@@ -126,9 +125,9 @@ run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
 		for (int i = 0; i < ncols; i++) {
 			const char *v;
 
-			if (sqlite3_column_name(s, i)[0] == '_')
+			if (cb_sql_column_name(s, i)[0] == '_')
 				continue;
-			v = cb_column_shown(s, i, ids[k]);
+			v = cb_sql_column_shown(s, i, ids[k]);
 			if (is_hex64(v)) {
 				memcpy(shortids[k], v, 12);
 				shortids[k][12] = 0;
@@ -141,7 +140,7 @@ run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
 			goto out;
 		}
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CB_SQL_DONE) {
 		struct cb_errbuf eb;
 
 		cb_store_error(lg->st, &eb, "cannot query the replica");
@@ -159,7 +158,7 @@ out:
 	if (!as_json)
 		cb_table_release(&t);
 	json_decref(arr);
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	return rc;
 }
 
@@ -169,10 +168,10 @@ print_record(struct cb_store *st, const char *sql, const char *const *binds,
              int nbinds, const char *const *headers)
 {
 	struct cb_table t;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	int r, rc = 1;
 
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		struct cb_errbuf eb;
 
 		cb_store_error(st, &eb, "cannot query the replica");
@@ -180,17 +179,17 @@ print_record(struct cb_store *st, const char *sql, const char *const *binds,
 		return 1;
 	}
 	for (int i = 0; i < nbinds; i++)
-		cb_bind_text(s, i + 1, binds[i]);
+		cb_sql_bind_text(s, i + 1, binds[i]);
 	if (cb_table_init(&t, 2, NULL)) {
-		sqlite3_finalize(s);
+		cb_sql_finalize(s);
 		agent_error("out of memory");
 		return 1;
 	}
 	t.maxwidth = 0;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		for (int i = 0; i < sqlite3_column_count(s); i++) {
+	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
+		for (int i = 0; i < cb_sql_column_count(s); i++) {
 			char id[CB_HASH_HEX];
-			const char *v = cb_column_shown(s, i, id);
+			const char *v = cb_sql_column_shown(s, i, id);
 
 			if (cb_table_add(&t,
 			                 (const char *const[]){ headers[i],
@@ -200,7 +199,7 @@ print_record(struct cb_store *st, const char *sql, const char *const *binds,
 			}
 		}
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CB_SQL_DONE) {
 		struct cb_errbuf eb;
 
 		cb_store_error(st, &eb, "cannot query the replica");
@@ -211,7 +210,7 @@ print_record(struct cb_store *st, const char *sql, const char *const *binds,
 	rc = 0;
 out:
 	cb_table_release(&t);
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	return rc;
 }
 

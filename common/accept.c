@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* accept.c — see accept.h. */
 #include "accept.h"
+#include "sql.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,16 +18,16 @@ held(struct cb_store *st, const unsigned char id[CB_HASH_BYTES], bool *yes,
      struct cb_errbuf *eb)
 {
 	static const char sql[] = "SELECT 1 FROM entries WHERE id = ?";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	struct cb_stmt *s = cb_sql(st, sql, eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, id, CB_HASH_BYTES, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	*yes = r == SQLITE_ROW;
-	return r == SQLITE_ROW || r == SQLITE_DONE
+	cb_sql_bind_blob(s, 1, id, CB_HASH_BYTES);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
+	*yes = r == CB_SQL_ROW;
+	return r == CB_SQL_ROW || r == CB_SQL_DONE
 	               ? CB_OK
 	               : cb_store_error(st, eb, "cannot read the log");
 }
@@ -41,7 +42,7 @@ fits(struct cb_store *st, const struct cb_entry *e, bool *ok, char *why,
 				  "AND seq = ? AND evidence = 0 LIMIT 1";
 	struct cb_chain_head h;
 	struct cb_entry next = CB_ENTRY_INIT;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc;
 	int r;
 
@@ -72,18 +73,18 @@ fits(struct cb_store *st, const struct cb_entry *e, bool *ok, char *why,
 			return rc;
 	}
 	/* under the entry held after it */
-	if (!(s = cb_store_stmt(st, sql, eb)))
+	if (!(s = cb_sql(st, sql, eb)))
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, e->author, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)(e->seq + 1));
-	r = sqlite3_step(s);
-	rc = r == SQLITE_ROW
-	             ? cb_entry_decode(sqlite3_column_blob(s, 0),
-	                               (size_t)sqlite3_column_bytes(s, 0),
-	                               &next, eb)
-	     : r == SQLITE_DONE ? CB_ENOTFOUND
+	cb_sql_bind_blob(s, 1, e->author, CB_KEY_BYTES);
+	cb_sql_bind_int64(s, 2, (int64_t)(e->seq + 1));
+	r = cb_sql_step(s);
+	rc = r == CB_SQL_ROW
+	             ? cb_entry_decode(cb_sql_column_blob(s, 0),
+	                               (size_t)cb_sql_column_bytes(s, 0), &next,
+	                               eb)
+	     : r == CB_SQL_DONE ? CB_ENOTFOUND
 	                        : cb_store_error(st, eb, "cannot read the log");
-	sqlite3_reset(s);
+	cb_sql_reset(s);
 	h.seq = e->seq;
 	memcpy(h.id, e->id, CB_HASH_BYTES);
 	if (rc == CB_OK && cb_chain_place(&h, NULL, &next) == CB_CHAIN_BROKEN) {

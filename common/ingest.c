@@ -7,6 +7,7 @@
  * cores ahead of this loop; the loop takes them strictly in order, so the
  * outcome is what verifying each entry just before storing it gives. */
 #include "ingest.h"
+#include "sql.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,38 +32,38 @@ cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	static const char frozen[] = "SELECT 1 FROM entries WHERE author = ? "
 				     "AND evidence = 1 LIMIT 1";
 	char hex[2 * CB_KEY_BYTES + 1];
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	int r, revoked = 0;
 
 	cb_hex_encode(key, CB_KEY_BYTES, hex);
-	if (!(s = cb_store_stmt(st, enrolled, eb)))
+	if (!(s = cb_sql(st, enrolled, eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, hex);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
-		revoked = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
+	cb_sql_bind_text(s, 1, hex);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW)
+		revoked = cb_sql_column_int64(s, 0);
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
 		return cb_error(eb, CB_ECRYPTO,
 		                "key %.12s is not enrolled at "
 		                "this hub",
 		                hex);
-	if (r != SQLITE_ROW)
+	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read enrolments");
 	if (revoked)
 		return cb_error(eb, CB_ECRYPTO, "key %.12s was revoked", hex);
-	if (!(s = cb_store_stmt(st, frozen, eb)))
+	if (!(s = cb_sql(st, frozen, eb)))
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, key, CB_KEY_BYTES, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (r == SQLITE_ROW)
+	cb_sql_bind_blob(s, 1, key, CB_KEY_BYTES);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
+	if (r == CB_SQL_ROW)
 		return cb_error(eb, CB_ERULE,
 		                "key %.12s is frozen: it signed two different "
 		                "entries with one seq (a fork); a person must "
 		                "look",
 		                hex);
-	return r == SQLITE_DONE ? CB_OK
+	return r == CB_SQL_DONE ? CB_OK
 	                        : cb_store_error(st, eb, "cannot read entries");
 }
 
@@ -84,30 +85,30 @@ org_init_refused(struct cb_store *st, const struct cb_entry *e,
 		json_string_value(json_object_get(e->json, "parent"));
 	const char *names[2] = { code, parent };
 	char level[2][16] = { "", "" };
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	int r;
 
 	/* Not the key's own organisation: the projection says so. */
-	if (!code || !(s = cb_store_stmt(st, mine, eb)))
+	if (!code || !(s = cb_sql(st, mine, eb)))
 		return code ? CB_EIO : CB_OK;
-	sqlite3_bind_blob(s, 1, e->author, CB_KEY_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, 2, code);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
+	cb_sql_bind_blob(s, 1, e->author, CB_KEY_BYTES);
+	cb_sql_bind_text(s, 2, code);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
 		return CB_OK;
-	if (r != SQLITE_ROW)
+	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read enrolments");
 	for (int i = 0; i < 2 && names[i]; i++) {
-		if (!(s = cb_store_stmt(st, sql, eb)))
+		if (!(s = cb_sql(st, sql, eb)))
 			return CB_EIO;
-		cb_bind_text(s, 1, names[i]);
-		r = sqlite3_step(s);
-		if (r == SQLITE_ROW)
+		cb_sql_bind_text(s, 1, names[i]);
+		r = cb_sql_step(s);
+		if (r == CB_SQL_ROW)
 			snprintf(level[i], sizeof(level[i]), "%s",
-			         sqlite3_column_text(s, 0));
-		sqlite3_reset(s);
-		if (r != SQLITE_ROW && r != SQLITE_DONE)
+			         cb_sql_column_text(s, 0));
+		cb_sql_reset(s);
+		if (r != CB_SQL_ROW && r != CB_SQL_DONE)
 			return cb_store_error(st, eb, "cannot read orgs");
 	}
 	if (level[0][0])

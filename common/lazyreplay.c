@@ -26,6 +26,7 @@
  * them can change — is then as it was at its place in the log, so it gets
  * the same verdict and writes the same rows, just later. */
 #include "lazyreplay.h"
+#include "sql.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -354,31 +355,31 @@ prev_pending(struct cb_lazyreplay *l, const struct cb_entry *e, bool *yes,
 		"SELECT EXISTS (SELECT 1 FROM entries WHERE state = 'pending')";
 	static const char one[] =
 		"SELECT 1 FROM entries WHERE id = ? AND state = 'pending'";
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	int r;
 
 	*yes = false;
 	if (e->seq <= 1)
 		return CB_OK;
 	if (l->any_pending < 0) {
-		if (!(s = cb_store_stmt(l->st, any, eb)))
+		if (!(s = cb_sql(l->st, any, eb)))
 			return CB_EIO;
-		r = sqlite3_step(s);
-		l->any_pending = r == SQLITE_ROW && sqlite3_column_int(s, 0);
-		sqlite3_reset(s);
-		if (r != SQLITE_ROW)
+		r = cb_sql_step(s);
+		l->any_pending = r == CB_SQL_ROW && cb_sql_column_int64(s, 0);
+		cb_sql_reset(s);
+		if (r != CB_SQL_ROW)
 			return cb_store_error(l->st, eb, "cannot read the log");
 	}
 	if (!l->any_pending)
 		return CB_OK;
-	if (!(s = cb_store_stmt(l->st, one, eb)))
+	if (!(s = cb_sql(l->st, one, eb)))
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, e->prev, CB_HASH_BYTES, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	cb_sql_bind_blob(s, 1, e->prev, CB_HASH_BYTES);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
+	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
 		return cb_store_error(l->st, eb, "cannot read the log");
-	*yes = r == SQLITE_ROW;
+	*yes = r == CB_SQL_ROW;
 	return CB_OK;
 }
 

@@ -4,6 +4,7 @@
  * the head, build and sign entry head+1, project it (a rejection rolls back
  * only the projection's savepoint), insert the entry row, COMMIT. */
 #include "ledger.h"
+#include "sql.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,21 +41,21 @@ cb_ledger_head(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 		"SELECT seq, id FROM entries WHERE author = ? AND (reason IS "
 		"NULL "
 		"OR evidence = 0) ORDER BY seq DESC LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	struct cb_stmt *s = cb_sql(st, sql, eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, author, CB_KEY_BYTES, SQLITE_STATIC);
-	r = sqlite3_step(s);
+	cb_sql_bind_blob(s, 1, author, CB_KEY_BYTES);
+	r = cb_sql_step(s);
 	*seq = 0;
 	memset(id, 0, CB_HASH_BYTES);
-	if (r == SQLITE_ROW) {
-		*seq = (uint64_t)sqlite3_column_int64(s, 0);
-		memcpy(id, sqlite3_column_blob(s, 1), CB_HASH_BYTES);
+	if (r == CB_SQL_ROW) {
+		*seq = (uint64_t)cb_sql_column_int64(s, 0);
+		memcpy(id, cb_sql_column_blob(s, 1), CB_HASH_BYTES);
 	}
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	cb_sql_reset(s);
+	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
 		return cb_store_error(st, eb, "cannot read the author's head");
 	return CB_OK;
 }
@@ -66,20 +67,20 @@ cb_ledger_id_at(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 {
 	static const char sql[] = "SELECT id FROM entries WHERE author = ? "
 				  "AND seq = ? AND evidence = 0 LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	struct cb_stmt *s = cb_sql(st, sql, eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, author, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW && sqlite3_column_bytes(s, 0) == CB_HASH_BYTES)
-		memcpy(id, sqlite3_column_blob(s, 0), CB_HASH_BYTES);
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
+	cb_sql_bind_blob(s, 1, author, CB_KEY_BYTES);
+	cb_sql_bind_int64(s, 2, (int64_t)seq);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW && cb_sql_column_bytes(s, 0) == CB_HASH_BYTES)
+		memcpy(id, cb_sql_column_blob(s, 0), CB_HASH_BYTES);
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
 		return CB_ENOTFOUND;
-	return r == SQLITE_ROW ? CB_OK
+	return r == CB_SQL_ROW ? CB_OK
 	                       : cb_store_error(st, eb, "cannot read the log");
 }
 
@@ -161,33 +162,32 @@ store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
 				   "entry, chain) VALUES (?, ?, ?)";
 	static const char subject[] = "INSERT OR IGNORE INTO entry_refs "
 				      "(member, entry) VALUES (?, ?)";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	struct cb_stmt *s = cb_sql(st, sql, eb);
 	cb_err rc;
 
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 2, e->author, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)e->seq);
-	sqlite3_bind_text(s, 4, e->op, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, e->time_ms);
-	sqlite3_bind_blob(s, 6, e->bytes, (int)e->len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, state, -1, SQLITE_STATIC);
-	cb_bind_text(s, 8, reason);
-	sqlite3_bind_int(s, 9, evidence);
-	if ((rc = cb_store_step_done(st, s, eb)))
+	cb_sql_bind_blob(s, 1, e->id, CB_HASH_BYTES);
+	cb_sql_bind_blob(s, 2, e->author, CB_KEY_BYTES);
+	cb_sql_bind_int64(s, 3, (int64_t)e->seq);
+	cb_sql_bind_text(s, 4, e->op);
+	cb_sql_bind_int64(s, 5, e->time_ms);
+	cb_sql_bind_blob(s, 6, e->bytes, e->len);
+	cb_sql_bind_text(s, 7, state);
+	cb_sql_bind_text(s, 8, reason);
+	cb_sql_bind_int64(s, 9, evidence);
+	if ((rc = cb_sql_done(s, eb)))
 		return rc;
 	/* Which member it is about. */
 	{
 		const char *m = entry_subject(e);
 
 		if (m) {
-			if (!(s = cb_store_stmt(st, subject, eb)))
+			if (!(s = cb_sql(st, subject, eb)))
 				return CB_EIO;
-			cb_bind_id(s, 1, m);
-			sqlite3_bind_blob(s, 2, e->id, CB_HASH_BYTES,
-			                  SQLITE_STATIC);
-			if ((rc = cb_store_step_done(st, s, eb)))
+			cb_sql_bind_id(s, 1, m);
+			cb_sql_bind_blob(s, 2, e->id, CB_HASH_BYTES);
+			if ((rc = cb_sql_done(s, eb)))
 				return rc;
 		}
 	}
@@ -195,13 +195,12 @@ store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
 	 * author and seq: a row for it would cost an insert into a B-tree
 	 * keyed by a random hash for every entry.) */
 	for (size_t i = 0; i < e->ndeps; i++) {
-		if (!(s = cb_store_stmt(st, deps, eb)))
+		if (!(s = cb_sql(st, deps, eb)))
 			return CB_EIO;
-		sqlite3_bind_blob(s, 1, e->deps[i], CB_HASH_BYTES,
-		                  SQLITE_STATIC);
-		sqlite3_bind_blob(s, 2, e->id, CB_HASH_BYTES, SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, 0);
-		if ((rc = cb_store_step_done(st, s, eb)))
+		cb_sql_bind_blob(s, 1, e->deps[i], CB_HASH_BYTES);
+		cb_sql_bind_blob(s, 2, e->id, CB_HASH_BYTES);
+		cb_sql_bind_int64(s, 3, 0);
+		if ((rc = cb_sql_done(s, eb)))
 			return rc;
 	}
 	return CB_OK;
@@ -239,29 +238,29 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 	static const char any[] =
 		"SELECT EXISTS (SELECT 1 FROM entries WHERE state = 'pending')";
 	struct cb_entry e = CB_ENTRY_INIT;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	int64_t *lsns = NULL;
 	size_t n = 0, cap = 0;
 	cb_err rc = CB_OK;
 	int r;
 
 	/* Nothing waits, almost always: one look in a small index. */
-	if (!(s = cb_store_stmt(st, any, eb)))
+	if (!(s = cb_sql(st, any, eb)))
 		return CB_EIO;
-	r = sqlite3_step(s);
-	rc = r == SQLITE_ROW && !sqlite3_column_int(s, 0) ? CB_EEXIST : CB_OK;
-	sqlite3_reset(s);
+	r = cb_sql_step(s);
+	rc = r == CB_SQL_ROW && !cb_sql_column_int64(s, 0) ? CB_EEXIST : CB_OK;
+	cb_sql_reset(s);
 	s = NULL;
-	if (r != SQLITE_ROW)
+	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read the log");
 	if (rc)
 		return CB_OK;
 	/* The candidates first: settling one changes what the query sees. */
-	if (sqlite3_prepare_v2(cb_store_db(st), waiting, -1, &s, NULL))
+	if (cb_sql_prepare(st, waiting, &s, NULL))
 		return cb_store_error(st, eb, "cannot read the log");
-	sqlite3_bind_blob(s, 1, id, CB_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, bound);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	cb_sql_bind_blob(s, 1, id, CB_HASH_BYTES);
+	cb_sql_bind_int64(s, 2, bound);
+	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
 		if (n == cap) {
 			int64_t *p = realloc(lsns, (cap = cap ? 2 * cap : 8) *
 			                                   sizeof(*lsns));
@@ -272,36 +271,34 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 			}
 			lsns = p;
 		}
-		lsns[n++] = sqlite3_column_int64(s, 0);
+		lsns[n++] = cb_sql_column_int64(s, 0);
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CB_SQL_DONE) {
 		rc = cb_store_error(st, eb, "cannot read the log");
 		goto out;
 	}
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	s = NULL;
 	for (size_t i = 0; i < n; i++) {
 		static const char one[] =
 			"SELECT bytes, state FROM entries WHERE lsn = ?";
 		struct cb_errbuf why;
-		sqlite3_stmt *q;
+		struct cb_stmt *q;
 		cb_err verdict;
 
-		if (sqlite3_prepare_v2(cb_store_db(st), one, -1, &q, NULL)) {
+		if (cb_sql_prepare(st, one, &q, NULL)) {
 			rc = cb_store_error(st, eb, "cannot read the log");
 			goto out;
 		}
-		sqlite3_bind_int64(q, 1, lsns[i]);
-		if (sqlite3_step(q) != SQLITE_ROW ||
-		    strcmp((const char *)sqlite3_column_text(q, 1),
-		           "pending")) {
-			sqlite3_finalize(q); /* settled meanwhile */
+		cb_sql_bind_int64(q, 1, lsns[i]);
+		if (cb_sql_step(q) != CB_SQL_ROW ||
+		    strcmp(cb_sql_column_text(q, 1), "pending")) {
+			cb_sql_finalize(q); /* settled meanwhile */
 			continue;
 		}
-		rc = cb_entry_decode(sqlite3_column_blob(q, 0),
-		                     (size_t)sqlite3_column_bytes(q, 0), &e,
-		                     eb);
-		sqlite3_finalize(q);
+		rc = cb_entry_decode(cb_sql_column_blob(q, 0),
+		                     (size_t)cb_sql_column_bytes(q, 0), &e, eb);
+		cb_sql_finalize(q);
 		if (rc)
 			goto out;
 		why.msg[0] = 0;
@@ -314,16 +311,15 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 			*eb = why;
 			goto out;
 		}
-		if (!(q = cb_store_stmt(st, upd, eb))) {
+		if (!(q = cb_sql(st, upd, eb))) {
 			rc = CB_EIO;
 			goto out;
 		}
-		sqlite3_bind_text(q, 1, rc ? "rejected" : "applied", -1,
-		                  SQLITE_STATIC);
-		cb_bind_text(q, 2, rc ? why.msg : NULL);
-		sqlite3_bind_int64(q, 3, lsns[i]);
+		cb_sql_bind_text(q, 1, rc ? "rejected" : "applied");
+		cb_sql_bind_text(q, 2, rc ? why.msg : NULL);
+		cb_sql_bind_int64(q, 3, lsns[i]);
 		verdict = rc;
-		if ((rc = cb_store_step_done(st, q, eb)))
+		if ((rc = cb_sql_done(q, eb)))
 			goto out;
 		cb_store_settled(st, lsns[i], &e, verdict,
 		                 verdict ? why.msg : "");
@@ -331,7 +327,7 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 			goto out;
 	}
 out:
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	free(lsns);
 	cb_entry_release(&e);
 	return rc;
@@ -357,8 +353,7 @@ cb_ledger_take(struct cb_store *st, const struct cb_entry *e, cb_err *verdict,
 		*verdict && *verdict != CB_EPENDING ? why->msg : NULL, eb);
 	if (rc || *verdict == CB_EPENDING)
 		return rc;
-	return cb_ledger_settle(st, e->id,
-	                        sqlite3_last_insert_rowid(cb_store_db(st)), eb);
+	return cb_ledger_settle(st, e->id, cb_sql_last_insert_id(st), eb);
 }
 
 /* What an entry must name to be judged on what its author has seen
@@ -382,7 +377,7 @@ answer_deps(const struct cb_ledger *lg, const char *op, const json_t *body,
 	const char *m = json_string_value(json_object_get(body, "member"));
 	const char *plan = json_string_value(json_object_get(body, "plan"));
 	bool dissolve = !strcmp(op, "cell.dissolve");
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 
 	for (int q = 0; q < 3; q++) {
 		const char *sql = q == 0   ? answer
@@ -390,19 +385,18 @@ answer_deps(const struct cb_ledger *lg, const char *op, const json_t *body,
 		                           : out_of_cell;
 
 		if ((q == 0 && !m) || (q > 0 && (!dissolve || !plan)) ||
-		    !(s = cb_store_stmt(lg->st, sql, NULL)))
+		    !(s = cb_sql(lg->st, sql, NULL)))
 			continue;
 		if (q == 0)
-			cb_bind_id(s, 1, m);
+			cb_sql_bind_id(s, 1, m);
 		else
-			cb_bind_text(s, 1, plan);
+			cb_sql_bind_text(s, 1, plan);
 		if (q != 1)
-			sqlite3_bind_blob(s, 2, lg->key.pk, CB_KEY_BYTES,
-			                  SQLITE_STATIC);
-		while (sqlite3_step(s) == SQLITE_ROW)
+			cb_sql_bind_blob(s, 2, lg->key.pk, CB_KEY_BYTES);
+		while (cb_sql_step(s) == CB_SQL_ROW)
 			cb_ops_dep_add(deps, n, CB_OPS_MAX_DEPS,
-			               (const char *)sqlite3_column_text(s, 0));
-		sqlite3_reset(s);
+			               cb_sql_column_text(s, 0));
+		cb_sql_reset(s);
 	}
 }
 
@@ -456,9 +450,8 @@ cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
 		goto out;
 	rc = cb_ledger_store_entry(lg->st, &e, "applied", NULL, eb);
 	if (!rc)
-		rc = cb_ledger_settle(
-			lg->st, e.id,
-			sqlite3_last_insert_rowid(cb_store_db(lg->st)), eb);
+		rc = cb_ledger_settle(lg->st, e.id,
+		                      cb_sql_last_insert_id(lg->st), eb);
 	if (rc)
 		goto out;
 	if (own_txn) {
@@ -851,49 +844,49 @@ index_subjects(struct cb_store *st, struct cb_errbuf *eb)
 	static const char ins[] = "INSERT OR IGNORE INTO entry_refs "
 				  "(member, entry) VALUES (?, ?)";
 	struct cb_entry e = CB_ENTRY_INIT;
-	sqlite3_stmt *s = cb_store_stmt(st, todo, eb), *q = NULL;
+	struct cb_stmt *s = cb_sql(st, todo, eb), *q = NULL;
 	cb_err rc;
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	r = sqlite3_step(s);
-	rc = r == SQLITE_ROW && sqlite3_column_int(s, 0) ? CB_OK : CB_EEXIST;
-	sqlite3_reset(s);
+	r = cb_sql_step(s);
+	rc = r == CB_SQL_ROW && cb_sql_column_int64(s, 0) ? CB_OK : CB_EEXIST;
+	cb_sql_reset(s);
 	if (rc)
-		return r == SQLITE_ROW ? CB_OK
+		return r == CB_SQL_ROW ? CB_OK
 		                       : cb_store_error(st, eb,
 		                                        "cannot read "
 		                                        "the log");
 	if ((rc = cb_store_begin(st, eb)))
 		return rc;
-	if (sqlite3_prepare_v2(cb_store_db(st), all, -1, &q, NULL)) {
+	if (cb_sql_prepare(st, all, &q, NULL)) {
 		rc = cb_store_error(st, eb, "cannot read the log");
 		goto out;
 	}
-	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((r = cb_sql_step(q)) == CB_SQL_ROW) {
 		const char *m;
 
-		if ((rc = cb_entry_decode(sqlite3_column_blob(q, 0),
-		                          (size_t)sqlite3_column_bytes(q, 0),
-		                          &e, eb)))
+		if ((rc = cb_entry_decode(cb_sql_column_blob(q, 0),
+		                          (size_t)cb_sql_column_bytes(q, 0), &e,
+		                          eb)))
 			goto out;
 		if (!(m = entry_subject(&e)))
 			continue;
-		if (!(s = cb_store_stmt(st, ins, eb))) {
+		if (!(s = cb_sql(st, ins, eb))) {
 			rc = CB_EIO;
 			goto out;
 		}
-		cb_bind_id(s, 1, m);
-		sqlite3_bind_blob(s, 2, e.id, CB_HASH_BYTES, SQLITE_STATIC);
-		if ((rc = cb_store_step_done(st, s, eb)))
+		cb_sql_bind_id(s, 1, m);
+		cb_sql_bind_blob(s, 2, e.id, CB_HASH_BYTES);
+		if ((rc = cb_sql_done(s, eb)))
 			goto out;
 	}
-	rc = r == SQLITE_DONE
+	rc = r == CB_SQL_DONE
 	             ? cb_store_meta_set(st, "entry_refs", "filled", eb)
 	             : cb_store_error(st, eb, "cannot read the log");
 out:
-	sqlite3_finalize(q);
+	cb_sql_finalize(q);
 	cb_entry_release(&e);
 	if (rc) {
 		cb_store_rollback(st);
@@ -1029,22 +1022,21 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 		"SELECT coalesce(sum(state = 'applied'), 0), "
 		"coalesce(sum(state = 'rejected'), 0) FROM entries";
 	struct cb_entry e = CB_ENTRY_INIT;
-	sqlite3_stmt *s = NULL, *u;
+	struct cb_stmt *s = NULL, *u;
 	cb_err rc;
 	int r;
 
 	if ((rc = cb_project_reset(lg->st, eb)))
 		return rc;
 	/* A statement of its own: the cached ones are used while it runs. */
-	if (sqlite3_prepare_v2(cb_store_db(lg->st), sel, -1, &s, NULL))
+	if (cb_sql_prepare(lg->st, sel, &s, NULL))
 		return cb_store_error(lg->st, eb, "cannot read the log");
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
 		struct cb_errbuf why;
-		int64_t lsn = sqlite3_column_int64(s, 0);
+		int64_t lsn = cb_sql_column_int64(s, 0);
 
-		rc = cb_entry_decode(sqlite3_column_blob(s, 1),
-		                     (size_t)sqlite3_column_bytes(s, 1), &e,
-		                     eb);
+		rc = cb_entry_decode(cb_sql_column_blob(s, 1),
+		                     (size_t)cb_sql_column_bytes(s, 1), &e, eb);
 		if (!rc && check_sigs)
 			rc = cb_entry_verify_signature(&e, eb);
 		if (rc) {
@@ -1054,17 +1046,17 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 		}
 		/* Evidence of a fork, never part of the author's chain: kept
 		 * as it was, not projected. */
-		if (sqlite3_column_int(s, 2))
+		if (cb_sql_column_int64(s, 2))
 			continue;
 		/* Judged already, when something it waited on settled. */
-		if (!(u = cb_store_stmt(lg->st, now, eb))) {
+		if (!(u = cb_sql(lg->st, now, eb))) {
 			rc = CB_EIO;
 			goto out;
 		}
-		sqlite3_bind_int64(u, 1, lsn);
-		r = sqlite3_step(u);
-		rc = r == SQLITE_ROW && !sqlite3_column_int(u, 0);
-		sqlite3_reset(u);
+		cb_sql_bind_int64(u, 1, lsn);
+		r = cb_sql_step(u);
+		rc = r == CB_SQL_ROW && !cb_sql_column_int64(u, 0);
+		cb_sql_reset(u);
 		if (rc)
 			continue;
 		why.msg[0] = 0;
@@ -1075,36 +1067,35 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 			*eb = why;
 			goto out;
 		}
-		if (!(u = cb_store_stmt(lg->st, upd, eb))) {
+		if (!(u = cb_sql(lg->st, upd, eb))) {
 			rc = CB_EIO;
 			goto out;
 		}
-		sqlite3_bind_text(u, 1, rc ? "rejected" : "applied", -1,
-		                  SQLITE_STATIC);
-		cb_bind_text(u, 2, rc ? why.msg : NULL);
-		sqlite3_bind_int64(u, 3, lsn);
-		if ((rc = cb_store_step_done(lg->st, u, eb)) ||
+		cb_sql_bind_text(u, 1, rc ? "rejected" : "applied");
+		cb_sql_bind_text(u, 2, rc ? why.msg : NULL);
+		cb_sql_bind_int64(u, 3, lsn);
+		if ((rc = cb_sql_done(u, eb)) ||
 		    (rc = cb_ledger_settle(lg->st, e.id, lsn, eb)))
 			goto out;
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CB_SQL_DONE) {
 		rc = cb_store_error(lg->st, eb, "cannot read the log");
 		goto out;
 	}
 	rc = CB_OK;
-	if (!(u = cb_store_stmt(lg->st, count, eb))) {
+	if (!(u = cb_sql(lg->st, count, eb))) {
 		rc = CB_EIO;
 		goto out;
 	}
-	if (sqlite3_step(u) == SQLITE_ROW) {
+	if (cb_sql_step(u) == CB_SQL_ROW) {
 		if (applied)
-			*applied = (uint64_t)sqlite3_column_int64(u, 0);
+			*applied = (uint64_t)cb_sql_column_int64(u, 0);
 		if (rejected)
-			*rejected = (uint64_t)sqlite3_column_int64(u, 1);
+			*rejected = (uint64_t)cb_sql_column_int64(u, 1);
 	}
-	sqlite3_reset(u);
+	cb_sql_reset(u);
 out:
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	cb_entry_release(&e);
 	return rc;
 }
@@ -1138,11 +1129,11 @@ report(struct cb_verify_report *r, void (*fault)(void *, const char *),
 
 /* Is the column value equal to the bytes? */
 static bool
-col_eq(sqlite3_stmt *s, int i, const void *p, size_t n)
+col_eq(struct cb_stmt *s, int i, const void *p, size_t n)
 {
-	return sqlite3_column_type(s, i) == SQLITE_BLOB &&
-	       (size_t)sqlite3_column_bytes(s, i) == n &&
-	       memcmp(sqlite3_column_blob(s, i), p, n) == 0;
+	return cb_sql_column_kind(s, i) == CB_SQL_BLOB &&
+	       (size_t)cb_sql_column_bytes(s, i) == n &&
+	       memcmp(cb_sql_column_blob(s, i), p, n) == 0;
 }
 
 cb_err
@@ -1157,7 +1148,7 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 	struct cb_entry prev = CB_ENTRY_INIT, e = CB_ENTRY_INIT;
 	unsigned char before[32], after[32];
 	struct cb_errbuf why;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	bool have_prev = false, gaps;
 	cb_err rc;
 	int step;
@@ -1169,23 +1160,22 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 	 * between our reads, and the re-projection below writes. */
 	if ((rc = cb_store_begin(lg->st, eb)))
 		return rc;
-	if (sqlite3_prepare_v2(cb_store_db(lg->st), sel, -1, &s, NULL)) {
+	if (cb_sql_prepare(lg->st, sel, &s, NULL)) {
 		rc = cb_store_error(lg->st, eb, "cannot read the log");
 		cb_store_rollback(lg->st);
 		return rc;
 	}
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		long long lsn = sqlite3_column_int64(s, 0);
+	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
+		long long lsn = cb_sql_column_int64(s, 0);
 		char msg[CB_ERRBUF_SIZE + 64];
 
 		r.entries++;
-		if (!strcmp((const char *)sqlite3_column_text(s, 7),
-		            "rejected"))
+		if (!strcmp(cb_sql_column_text(s, 7), "rejected"))
 			r.rejected++;
 		else
 			r.applied++;
-		if (cb_entry_decode(sqlite3_column_blob(s, 6),
-		                    (size_t)sqlite3_column_bytes(s, 6), &e,
+		if (cb_entry_decode(cb_sql_column_blob(s, 6),
+		                    (size_t)cb_sql_column_bytes(s, 6), &e,
 		                    &why)) {
 			snprintf(msg, sizeof(msg), "log position %lld: %s", lsn,
 			         why.msg);
@@ -1199,9 +1189,9 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		}
 		if (!col_eq(s, 1, e.id, CB_HASH_BYTES) ||
 		    !col_eq(s, 2, e.author, CB_KEY_BYTES) ||
-		    (uint64_t)sqlite3_column_int64(s, 3) != e.seq ||
-		    strcmp((const char *)sqlite3_column_text(s, 4), e.op) ||
-		    sqlite3_column_int64(s, 5) != e.time_ms) {
+		    (uint64_t)cb_sql_column_int64(s, 3) != e.seq ||
+		    strcmp(cb_sql_column_text(s, 4), e.op) ||
+		    cb_sql_column_int64(s, 5) != e.time_ms) {
 			snprintf(msg, sizeof(msg),
 			         "log position %lld: the id, author, seq, "
 			         "op "
@@ -1242,10 +1232,10 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		cb_entry_init(&e);
 		have_prev = true;
 	}
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	cb_entry_release(&prev);
 	cb_entry_release(&e);
-	if (step != SQLITE_DONE) {
+	if (step != CB_SQL_DONE) {
 		rc = cb_store_error(lg->st, eb, "cannot read the log");
 		cb_store_rollback(lg->st);
 		return rc;

@@ -4,6 +4,7 @@
  * preparation of what a user typed and the checking of any entry's body,
  * so the two can never disagree. */
 #include "ops.h"
+#include "sql.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -486,19 +487,19 @@ resolve_ref(struct cb_store *st, const char *what, const char *sql,
             const char *ref, char out[65], struct cb_errbuf *eb)
 {
 	char lower[65], upper[66];
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	int found = 0;
 
 	if (hex_prefix(what, ref, lower, upper, eb))
 		return CB_EINVAL;
-	if (!(s = cb_store_stmt(st, sql, eb)))
+	if (!(s = cb_sql(st, sql, eb)))
 		return CB_EIO;
-	sqlite3_bind_text(s, 1, lower, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, upper, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(s) == SQLITE_ROW)
+	cb_sql_bind_text(s, 1, lower);
+	cb_sql_bind_text(s, 2, upper);
+	while (cb_sql_step(s) == CB_SQL_ROW)
 		if (found++ == 0)
-			snprintf(out, 65, "%s", sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
+			snprintf(out, 65, "%s", cb_sql_column_text(s, 0));
+	cb_sql_reset(s);
 	if (found == 0)
 		return cb_error(eb, CB_ENOTFOUND,
 		                "no %s '%.70s' in this replica (sync to "
@@ -565,7 +566,7 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 	static const char by_prefix[] =
 		"SELECT id FROM members WHERE id BETWEEN ? AND ? LIMIT 2";
 	const char *sql, *arg;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	size_t n = strlen(ref);
 	int found = 0;
 
@@ -593,18 +594,18 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 		sql = by_prefix;
 		arg = ref;
 	}
-	s = cb_store_stmt(st, sql, eb);
+	s = cb_sql(st, sql, eb);
 	if (!s)
 		return CB_EIO;
 	if (sql == by_prefix)
-		cb_bind_id_prefix(s, 1, arg);
+		cb_sql_bind_id_prefix(s, 1, arg);
 	else
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(s) == SQLITE_ROW) {
+		cb_sql_bind_text(s, 1, arg);
+	while (cb_sql_step(s) == CB_SQL_ROW) {
 		if (found++ == 0)
-			cb_column_id(s, 0, out);
+			cb_sql_column_id(s, 0, out);
 	}
-	sqlite3_reset(s);
+	cb_sql_reset(s);
 	if (found == 0)
 		return cb_error(eb, CB_ENOTFOUND, "no member '%.70s'", ref);
 	if (found > 1)
@@ -837,26 +838,26 @@ cb_ops_local_check(struct cb_store *st, const json_t *body,
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		const char *v = json_string_value(
 			json_object_get(body, numbers[i].field));
-		sqlite3_stmt *s;
+		struct cb_stmt *s;
 		char other[CB_HASH_HEX];
 		int r;
 
 		if (!v)
 			continue;
-		if (!(s = cb_store_stmt(st, numbers[i].sql, eb)))
+		if (!(s = cb_sql(st, numbers[i].sql, eb)))
 			return CB_EIO;
-		cb_bind_text(s, 1, v);
-		cb_bind_text(s, 2, self);
-		r = sqlite3_step(s);
-		if (r == SQLITE_ROW)
-			cb_column_id(s, 0, other);
-		sqlite3_reset(s);
-		if (r == SQLITE_ROW)
+		cb_sql_bind_text(s, 1, v);
+		cb_sql_bind_text(s, 2, self);
+		r = cb_sql_step(s);
+		if (r == CB_SQL_ROW)
+			cb_sql_column_id(s, 0, other);
+		cb_sql_reset(s);
+		if (r == CB_SQL_ROW)
 			return cb_error(eb, CB_ERULE,
 			                "%s %s already belongs to member %.12s "
 			                "in this replica",
 			                numbers[i].what, v, other);
-		if (r != SQLITE_DONE)
+		if (r != CB_SQL_DONE)
 			return cb_store_error(st, eb, "cannot read members");
 	}
 	return CB_OK;

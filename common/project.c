@@ -5,6 +5,7 @@
  * same tables byte for byte. A rule broken is a rejection with a one-line
  * reason; the projection then changes nothing. */
 #include "project_int.h"
+#include "sql.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -92,18 +93,18 @@ state_of(struct cb_store *st, const unsigned char *id, char out[16],
 {
 	static const char sql[] = "SELECT state FROM entries WHERE id = ? AND "
 				  "evidence = 0";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	struct cb_stmt *s = cb_sql(st, sql, eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, id, CB_HASH_BYTES, SQLITE_STATIC);
-	r = sqlite3_step(s);
+	cb_sql_bind_blob(s, 1, id, CB_HASH_BYTES);
+	r = cb_sql_step(s);
 	out[0] = 0;
-	if (r == SQLITE_ROW)
-		snprintf(out, 16, "%s", sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
-	return r == SQLITE_ROW || r == SQLITE_DONE
+	if (r == CB_SQL_ROW)
+		snprintf(out, 16, "%s", cb_sql_column_text(s, 0));
+	cb_sql_reset(s);
+	return r == CB_SQL_ROW || r == CB_SQL_DONE
 	               ? CB_OK
 	               : cb_store_error(st, eb, "cannot read the log");
 }
@@ -228,43 +229,19 @@ cb_project_digest_over(struct cb_store *st, const char *const *queries,
 
 	crypto_hash_sha256_init(&h);
 	for (size_t t = 0; t < nq; t++) {
-		sqlite3_stmt *s = NULL;
+		struct cb_stmt *s = NULL;
 		int r;
 
-		if (sqlite3_prepare_v2(cb_store_db(st), queries[t], -1, &s,
-		                       NULL) != SQLITE_OK)
+		if (cb_sql_prepare(st, queries[t], &s, NULL) != CB_OK)
 			return cb_store_error(st, eb, "cannot digest tables");
-		if (param && sqlite3_bind_parameter_index(s, ":root") > 0)
-			sqlite3_bind_text(
-				s, sqlite3_bind_parameter_index(s, ":root"),
-				param, -1, SQLITE_STATIC);
+		if (param)
+			cb_sql_bind_named(s, ":root", param);
 		crypto_hash_sha256_update(&h, (const unsigned char *)queries[t],
 		                          strlen(queries[t]) + 1);
-		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-			for (int i = 0; i < sqlite3_column_count(s); i++) {
-				unsigned char tag[5];
-				int type = sqlite3_column_type(s, i);
-				const void *p =
-					type == SQLITE_BLOB
-						? sqlite3_column_blob(s, i)
-						: (const void *)
-							  sqlite3_column_text(
-								  s, i);
-				int n = sqlite3_column_bytes(s, i);
-
-				tag[0] = (unsigned char)type;
-				for (int k = 0; k < 4; k++)
-					tag[1 + k] =
-						(unsigned char)(n >>
-					                        (24 - 8 * k));
-				crypto_hash_sha256_update(&h, tag, sizeof(tag));
-				if (n > 0)
-					crypto_hash_sha256_update(&h, p,
-					                          (size_t)n);
-			}
-		}
-		sqlite3_finalize(s);
-		if (r != SQLITE_DONE)
+		while ((r = cb_sql_step(s)) == CB_SQL_ROW)
+			cb_sql_digest_row(s, &h);
+		cb_sql_finalize(s);
+		if (r != CB_SQL_DONE)
 			return cb_store_error(st, eb, "cannot digest tables");
 	}
 	crypto_hash_sha256_final(&h, out);

@@ -2,6 +2,7 @@
 /* project_candidate.c — the projection (project.h) of admission candidates:
  * added, helped, moved, admitted as probationary members. */
 #include "project_int.h"
+#include "sql.h"
 
 #include "text.h"
 
@@ -19,28 +20,28 @@ candidate_writable(struct cb_apply *c, const char *id, struct candidate *k)
 	static const char sql[] =
 		"SELECT cell, org, state, helper1 IS NOT NULL AND helper2 IS "
 		"NOT NULL FROM candidates WHERE id = ?";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	struct org o;
 	cb_err rc;
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, id);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
+	cb_sql_bind_text(s, 1, id);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW) {
 		snprintf(k->cell, sizeof(k->cell), "%s",
-		         sqlite3_column_text(s, 0));
+		         cb_sql_column_text(s, 0));
 		snprintf(k->org, sizeof(k->org), "%s",
-		         sqlite3_column_text(s, 1));
+		         cb_sql_column_text(s, 1));
 		snprintf(k->state, sizeof(k->state), "%s",
-		         sqlite3_column_text(s, 2));
-		k->helped = sqlite3_column_int(s, 3);
+		         cb_sql_column_text(s, 2));
+		k->helped = cb_sql_column_int64(s, 3);
 	}
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
 		return pj_reject(c, "no candidate %.12s", id);
-	if (r != SQLITE_ROW)
+	if (r != CB_SQL_ROW)
 		return cb_store_error(c->st, c->eb, "cannot read candidates");
 	rc = pj_org_get(c, k->org, &o);
 	if (rc && rc != CB_ENOTFOUND)
@@ -65,7 +66,7 @@ cb_apply_candidate_add(struct cb_apply *c)
 		"?, ?, ?, ?, 'candidate', ?)";
 	const char *cell = pj_str(c->b, "cell");
 	struct org o;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	char *fold = NULL;
 	cb_err rc = pj_org_writable(c, cell, "cell", &o);
 
@@ -75,20 +76,20 @@ cb_apply_candidate_add(struct cb_apply *c)
 		return rc;
 	if (cb_text_fold(pj_str(c->b, "full_name"), &fold, c->eb))
 		return CB_EINVAL;
-	if (!(s = cb_store_stmt(c->st, sql, c->eb))) {
+	if (!(s = cb_sql(c->st, sql, c->eb))) {
 		free(fold);
 		return CB_EIO;
 	}
-	cb_bind_text(s, 1, c->id);
-	cb_bind_text(s, 2, pj_str(c->b, "full_name"));
-	cb_bind_text(s, 3, fold);
-	cb_bind_text(s, 4, pj_str(c->b, "birth_date"));
-	cb_bind_text(s, 5, pj_str(c->b, "sex"));
-	cb_bind_text(s, 6, pj_str(c->b, "national_id"));
-	cb_bind_text(s, 7, cell);
-	cb_bind_text(s, 8, o.parent);
-	sqlite3_bind_blob(s, 9, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	rc = cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, c->id);
+	cb_sql_bind_text(s, 2, pj_str(c->b, "full_name"));
+	cb_sql_bind_text(s, 3, fold);
+	cb_sql_bind_text(s, 4, pj_str(c->b, "birth_date"));
+	cb_sql_bind_text(s, 5, pj_str(c->b, "sex"));
+	cb_sql_bind_text(s, 6, pj_str(c->b, "national_id"));
+	cb_sql_bind_text(s, 7, cell);
+	cb_sql_bind_text(s, 8, o.parent);
+	cb_sql_bind_blob(s, 9, c->e->id, CB_HASH_BYTES);
+	rc = cb_sql_done(s, c->eb);
 	free(fold);
 	return rc;
 }
@@ -102,7 +103,7 @@ cb_apply_candidate_helpers(struct cb_apply *c)
 	const char *id = pj_str(c->b, "candidate");
 	const char *h[2] = { pj_str(c->b, "helper1"), pj_str(c->b, "helper2") };
 	struct candidate k;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc = candidate_writable(c, id, &k);
 
 	if (rc)
@@ -129,13 +130,13 @@ cb_apply_candidate_helpers(struct cb_apply *c)
 		if (rc)
 			return rc;
 	}
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
-	cb_bind_id(s, 1, h[0]);
-	cb_bind_id(s, 2, h[1]);
-	sqlite3_bind_blob(s, 3, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, 4, id);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_id(s, 1, h[0]);
+	cb_sql_bind_id(s, 2, h[1]);
+	cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);
+	cb_sql_bind_text(s, 4, id);
+	return cb_sql_done(s, c->eb);
 }
 
 cb_err
@@ -147,7 +148,7 @@ cb_apply_candidate_move(struct cb_apply *c)
 		   *cell = pj_str(c->b, "cell");
 	struct candidate k;
 	struct org o;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc = candidate_writable(c, id, &k);
 
 	if (rc)
@@ -159,12 +160,12 @@ cb_apply_candidate_move(struct cb_apply *c)
 	if (!strcmp(cell, k.cell))
 		return pj_reject(c, "candidate %.12s is already in cell '%s'",
 		                 id, cell);
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, cell);
-	sqlite3_bind_blob(s, 2, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, 3, id);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, cell);
+	cb_sql_bind_blob(s, 2, c->e->id, CB_HASH_BYTES);
+	cb_sql_bind_text(s, 3, id);
+	return cb_sql_done(s, c->eb);
 }
 
 /* Admitted: a probationary member whose id is the candidate's. */
@@ -180,7 +181,7 @@ cb_apply_candidate_admit(struct cb_apply *c)
 	const char *id = pj_str(c->b, "candidate");
 	const char *on = pj_str(c->b, "admitted_on");
 	struct candidate k;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	json_t *m;
 	cb_err rc = candidate_writable(c, id, &k);
 
@@ -191,29 +192,25 @@ cb_apply_candidate_admit(struct cb_apply *c)
 			c, "candidate %.12s has no two helpers assigned", id);
 	if ((rc = pj_not_future(c, "admission date", on)))
 		return rc;
-	if (!(s = cb_store_stmt(c->st, get, c->eb)))
+	if (!(s = cb_sql(c->st, get, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
+	cb_sql_bind_text(s, 1, id);
+	if (cb_sql_step(s) != CB_SQL_ROW) {
+		cb_sql_reset(s);
 		return cb_store_error(c->st, c->eb, "cannot read candidates");
 	}
 	m = json_object();
 	for (int i = 0; pj_member_cols[i]; i++)
 		json_object_set_new(m, pj_member_cols[i], json_null());
-	json_object_set_new(
-		m, "full_name",
-		json_string((const char *)sqlite3_column_text(s, 0)));
-	json_object_set_new(
-		m, "birth_date",
-		json_string((const char *)sqlite3_column_text(s, 1)));
-	json_object_set_new(
-		m, "sex", json_string((const char *)sqlite3_column_text(s, 2)));
-	if (sqlite3_column_type(s, 3) != SQLITE_NULL)
-		json_object_set_new(
-			m, "national_id",
-			json_string((const char *)sqlite3_column_text(s, 3)));
-	sqlite3_reset(s);
+	json_object_set_new(m, "full_name",
+	                    json_string(cb_sql_column_text(s, 0)));
+	json_object_set_new(m, "birth_date",
+	                    json_string(cb_sql_column_text(s, 1)));
+	json_object_set_new(m, "sex", json_string(cb_sql_column_text(s, 2)));
+	if (!cb_sql_column_null(s, 3))
+		json_object_set_new(m, "national_id",
+		                    json_string(cb_sql_column_text(s, 3)));
+	cb_sql_reset(s);
 	json_object_set_new(m, "admitted_on", json_string(on));
 	json_object_set_new(m, "status", json_string("probationary"));
 	json_object_set_new(m, "cell", json_string(k.cell));
@@ -229,10 +226,10 @@ cb_apply_candidate_admit(struct cb_apply *c)
 	json_decref(m);
 	if (rc)
 		return rc;
-	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+	if (!(s = cb_sql(c->st, upd, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, on);
-	sqlite3_bind_blob(s, 2, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, 3, id);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, on);
+	cb_sql_bind_blob(s, 2, c->e->id, CB_HASH_BYTES);
+	cb_sql_bind_text(s, 3, id);
+	return cb_sql_done(s, c->eb);
 }

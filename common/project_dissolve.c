@@ -2,6 +2,7 @@
 /* project_dissolve.c — the projection (project.h) of dissolving a cell: the
  * plan, the superior office's approval, the decision. */
 #include "project_int.h"
+#include "sql.h"
 
 struct plan {
 	char cell[CB_CODE_MAX + 1];
@@ -42,35 +43,35 @@ cb_apply_cell_dissolve_plan(struct cb_apply *c)
 				  "state) VALUES (?, ?, ?, ?, ?, 'planned')";
 	const char *cell = pj_str(c->b, "cell"), *on = pj_str(c->b, "on");
 	struct org o;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc = pj_org_writable(c, cell, "cell", &o);
 
 	if (rc)
 		return rc;
 	if ((rc = pj_not_future(c, "plan date", on)))
 		return rc;
-	if (!(s = cb_store_stmt(c->st, open_plan, c->eb)))
+	if (!(s = cb_sql(c->st, open_plan, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, cell);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	cb_sql_bind_text(s, 1, cell);
+	if (cb_sql_step(s) == CB_SQL_ROW) {
 		char other[CB_HASH_HEX];
 
-		snprintf(other, sizeof(other), "%s", sqlite3_column_text(s, 0));
-		sqlite3_reset(s);
+		snprintf(other, sizeof(other), "%s", cb_sql_column_text(s, 0));
+		cb_sql_reset(s);
 		return pj_reject(c,
 		                 "cell '%s' already has a plan to dissolve it "
 		                 "(%.12s)",
 		                 cell, other);
 	}
-	sqlite3_reset(s);
-	if (!(s = cb_store_stmt(c->st, ins, c->eb)))
+	cb_sql_reset(s);
+	if (!(s = cb_sql(c->st, ins, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, c->id);
-	cb_bind_text(s, 2, cell);
-	cb_bind_text(s, 3, o.parent);
-	cb_bind_text(s, 4, pj_str(c->b, "reason"));
-	cb_bind_text(s, 5, on);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, c->id);
+	cb_sql_bind_text(s, 2, cell);
+	cb_sql_bind_text(s, 3, o.parent);
+	cb_sql_bind_text(s, 4, pj_str(c->b, "reason"));
+	cb_sql_bind_text(s, 5, on);
+	return cb_sql_done(s, c->eb);
 }
 
 /* Is the author the office of a committee above org: a key enrolled with
@@ -86,18 +87,18 @@ pj_office_above(struct cb_apply *c, const char *org, bool *yes)
 		"up.code WHERE o.parent IS NOT NULL) SELECT 1 FROM enrolments "
 		"WHERE key = ?2 AND role = 'district' AND org IN up";
 	char key[2 * CB_KEY_BYTES + 1];
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
 	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
-	cb_bind_text(s, 1, org);
-	cb_bind_text(s, 2, key);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	*yes = r == SQLITE_ROW;
-	return r == SQLITE_ROW || r == SQLITE_DONE
+	cb_sql_bind_text(s, 1, org);
+	cb_sql_bind_text(s, 2, key);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
+	*yes = r == CB_SQL_ROW;
+	return r == CB_SQL_ROW || r == CB_SQL_DONE
 	               ? CB_OK
 	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
 }
@@ -110,7 +111,7 @@ cb_apply_cell_dissolve_approve(struct cb_apply *c)
 		"approval_no = ?, approved_on = ? WHERE plan = ?";
 	const char *on = pj_str(c->b, "on");
 	struct plan p;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	bool yes;
 	cb_err rc = plan_named(c, "an approval", &p);
 
@@ -132,13 +133,13 @@ cb_apply_cell_dissolve_approve(struct cb_apply *c)
 		                 p.planned_on);
 	if ((rc = pj_not_future(c, "approval date", on)))
 		return rc;
-	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+	if (!(s = cb_sql(c->st, upd, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, c->id);
-	cb_bind_text(s, 2, pj_str(c->b, "decision_no"));
-	cb_bind_text(s, 3, on);
-	cb_bind_text(s, 4, pj_str(c->b, "plan"));
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, c->id);
+	cb_sql_bind_text(s, 2, pj_str(c->b, "decision_no"));
+	cb_sql_bind_text(s, 3, on);
+	cb_sql_bind_text(s, 4, pj_str(c->b, "plan"));
+	return cb_sql_done(s, c->eb);
 }
 
 cb_err
@@ -161,7 +162,7 @@ cb_apply_cell_dissolve(struct cb_apply *c)
 	const char *on = pj_str(c->b, "on");
 	struct plan p;
 	struct org o;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	long long n = 0;
 	cb_err rc = plan_named(c, "a decision", &p);
 
@@ -176,43 +177,43 @@ cb_apply_cell_dissolve(struct cb_apply *c)
 		                 "the plan to dissolve '%s' is not approved "
 		                 "(the decision must name the approval)",
 		                 p.cell);
-	if (!(s = cb_store_stmt(c->st, releases, c->eb)))
+	if (!(s = cb_sql(c->st, releases, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, p.cell);
-	sqlite3_bind_blob(s, 2, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *closed = (const char *)sqlite3_column_text(s, 1);
+	cb_sql_bind_text(s, 1, p.cell);
+	cb_sql_bind_blob(s, 2, c->e->author, CB_KEY_BYTES);
+	while (cb_sql_step(s) == CB_SQL_ROW) {
+		const char *closed = cb_sql_column_text(s, 1);
 
 		if (!closed[0] || !pj_in_deps(c->e, closed)) {
 			char rel[CB_HASH_HEX];
 
 			snprintf(rel, sizeof(rel), "%s",
-			         sqlite3_column_text(s, 0));
-			sqlite3_reset(s);
+			         cb_sql_column_text(s, 0));
+			cb_sql_reset(s);
 			return pj_reject(c,
 			                 "a transfer out of '%s' is in flight "
 			                 "(release %.12s)",
 			                 p.cell, rel);
 		}
 	}
-	sqlite3_reset(s);
-	if (!(s = cb_store_stmt(c->st, members, c->eb)))
+	cb_sql_reset(s);
+	if (!(s = cb_sql(c->st, members, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, p.cell);
-	cb_bind_text(s, 2, on);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	cb_sql_bind_text(s, 1, p.cell);
+	cb_sql_bind_text(s, 2, on);
+	if (cb_sql_step(s) == CB_SQL_ROW)
+		n = cb_sql_column_int64(s, 0);
+	cb_sql_reset(s);
 	if (n)
 		return pj_reject(c,
 		                 "cell '%s' still has %lld member%s; move them "
 		                 "first",
 		                 p.cell, n, n == 1 ? "" : "s");
-	if (!(s = cb_store_stmt(c->st, candidates, c->eb)))
+	if (!(s = cb_sql(c->st, candidates, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, p.cell);
-	n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
+	cb_sql_bind_text(s, 1, p.cell);
+	n = cb_sql_step(s) == CB_SQL_ROW ? cb_sql_column_int64(s, 0) : 0;
+	cb_sql_reset(s);
 	if (n)
 		return pj_reject(
 			c,
@@ -224,16 +225,16 @@ cb_apply_cell_dissolve(struct cb_apply *c)
 		                 on, p.planned_on);
 	if ((rc = pj_not_future(c, "dissolution date", on)))
 		return rc;
-	if (!(s = cb_store_stmt(c->st, close_cell, c->eb)))
+	if (!(s = cb_sql(c->st, close_cell, c->eb)))
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, 2, p.cell);
-	if ((rc = cb_store_step_done(c->st, s, c->eb)))
+	cb_sql_bind_blob(s, 1, c->e->id, CB_HASH_BYTES);
+	cb_sql_bind_text(s, 2, p.cell);
+	if ((rc = cb_sql_done(s, c->eb)))
 		return rc;
-	if (!(s = cb_store_stmt(c->st, done, c->eb)))
+	if (!(s = cb_sql(c->st, done, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, c->id);
-	cb_bind_text(s, 2, on);
-	cb_bind_text(s, 3, pj_str(c->b, "plan"));
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, c->id);
+	cb_sql_bind_text(s, 2, on);
+	cb_sql_bind_text(s, 3, pj_str(c->b, "plan"));
+	return cb_sql_done(s, c->eb);
 }

@@ -3,6 +3,7 @@
  * the hub's committee (hub.init), enrolments and revocations, public
  * holidays, and an office's first entry. */
 #include "project_int.h"
+#include "sql.h"
 
 #include <sodium.h>
 
@@ -61,27 +62,27 @@ cb_apply_calendar_holiday(struct cb_apply *c)
 	static const char sql[] =
 		"INSERT INTO holidays (date, name, entry) VALUES (?, ?, ?)";
 	const char *date = pj_str(c->b, "date");
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc;
 
 	if ((rc = by_authority(c, "calendar.holiday")))
 		return rc;
-	if (!(s = cb_store_stmt(c->st,
-	                        "SELECT name FROM holidays WHERE date "
-	                        "= ?",
-	                        c->eb)))
+	if (!(s = cb_sql(c->st,
+	                 "SELECT name FROM holidays WHERE date "
+	                 "= ?",
+	                 c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, date);
-	rc = sqlite3_step(s) == SQLITE_ROW ? CB_EEXIST : CB_OK;
-	sqlite3_reset(s);
+	cb_sql_bind_text(s, 1, date);
+	rc = cb_sql_step(s) == CB_SQL_ROW ? CB_EEXIST : CB_OK;
+	cb_sql_reset(s);
 	if (rc)
 		return pj_reject(c, "%s is already a holiday", date);
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, date);
-	cb_bind_text(s, 2, pj_str(c->b, "name"));
-	sqlite3_bind_blob(s, 3, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, date);
+	cb_sql_bind_text(s, 2, pj_str(c->b, "name"));
+	cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);
+	return cb_sql_done(s, c->eb);
 }
 
 /* Reads the enrolment of key: CB_ENOTFOUND, or CB_OK with revoked set. */
@@ -90,21 +91,21 @@ enrolment_get(struct cb_apply *c, const char *key, bool *revoked, char org[65])
 {
 	static const char sql[] = "SELECT org, revoked_by IS NOT NULL FROM "
 				  "enrolments WHERE key = ?";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, key);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		snprintf(org, 65, "%s", sqlite3_column_text(s, 0));
-		*revoked = sqlite3_column_int(s, 1) != 0;
+	cb_sql_bind_text(s, 1, key);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW) {
+		snprintf(org, 65, "%s", cb_sql_column_text(s, 0));
+		*revoked = cb_sql_column_int64(s, 1) != 0;
 	}
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
 		return CB_ENOTFOUND;
-	return r == SQLITE_ROW
+	return r == CB_SQL_ROW
 	               ? CB_OK
 	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
 }
@@ -119,7 +120,7 @@ cb_apply_key_enroll(struct cb_apply *c)
 	unsigned char raw[CB_KEY_BYTES];
 	char org[65];
 	bool revoked = false;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc;
 
 	if ((rc = by_authority(c, "key.enroll")))
@@ -142,15 +143,15 @@ cb_apply_key_enroll(struct cb_apply *c)
 		                           key, org);
 	if (rc != CB_ENOTFOUND)
 		return rc;
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, key);
-	cb_bind_text(s, 2, pj_str(c->b, "org"));
-	cb_bind_text(s, 3, pj_str(c->b, "role"));
-	cb_bind_text(s, 4, pj_str(c->b, "name"));
-	cb_bind_text(s, 5, c->today);
-	sqlite3_bind_blob(s, 6, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, key);
+	cb_sql_bind_text(s, 2, pj_str(c->b, "org"));
+	cb_sql_bind_text(s, 3, pj_str(c->b, "role"));
+	cb_sql_bind_text(s, 4, pj_str(c->b, "name"));
+	cb_sql_bind_text(s, 5, c->today);
+	cb_sql_bind_blob(s, 6, c->e->id, CB_HASH_BYTES);
+	return cb_sql_done(s, c->eb);
 }
 
 cb_err
@@ -162,7 +163,7 @@ cb_apply_key_revoke(struct cb_apply *c)
 	const char *key = pj_str(c->b, "key");
 	char org[65];
 	bool revoked = false;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc;
 
 	if ((rc = by_authority(c, "key.revoke")))
@@ -174,13 +175,13 @@ cb_apply_key_revoke(struct cb_apply *c)
 		return rc;
 	if (revoked)
 		return pj_reject(c, "key %.12s is already revoked", key);
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, c->today);
-	sqlite3_bind_blob(s, 2, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, 3, pj_str(c->b, "reason"));
-	cb_bind_text(s, 4, key);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, c->today);
+	cb_sql_bind_blob(s, 2, c->e->id, CB_HASH_BYTES);
+	cb_sql_bind_text(s, 3, pj_str(c->b, "reason"));
+	cb_sql_bind_text(s, 4, key);
+	return cb_sql_done(s, c->eb);
 }
 
 /* A committee's office replica begins with office.init: a key enrolled
@@ -192,27 +193,26 @@ cb_apply_office_init(struct cb_apply *c)
 		"SELECT org, role FROM enrolments WHERE key = ?";
 	const char *code = pj_str(c->b, "code");
 	char key[2 * CB_KEY_BYTES + 1];
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	cb_err rc = CB_OK;
 	int r;
 
 	if (!s)
 		return CB_EIO;
 	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
-	cb_bind_text(s, 1, key);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW &&
-	    (strcmp((const char *)sqlite3_column_text(s, 0), code) ||
-	     strcmp((const char *)sqlite3_column_text(s, 1), "district")))
+	cb_sql_bind_text(s, 1, key);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW && (strcmp(cb_sql_column_text(s, 0), code) ||
+	                        strcmp(cb_sql_column_text(s, 1), "district")))
 		rc = CB_ESCOPE;
-	sqlite3_reset(s);
+	cb_sql_reset(s);
 	if (rc)
 		return pj_out_of_scope(
 			c,
 			"office.init of '%s' by a key not enrolled "
 			"as its office",
 			code);
-	return r == SQLITE_ROW || r == SQLITE_DONE
+	return r == CB_SQL_ROW || r == CB_SQL_DONE
 	               ? CB_OK
 	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
 }

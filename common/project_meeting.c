@@ -2,6 +2,7 @@
 /* project_meeting.c — the projection (project.h) of cell meetings: the
  * record, its attendance and corrections. */
 #include "project_int.h"
+#include "sql.h"
 
 /* Was member in cell (officially or temporarily) on date? */
 static cb_err
@@ -11,19 +12,19 @@ in_cell_on(struct cb_apply *c, const char *member, const char *cell,
 	static const char sql[] =
 		"SELECT 1 FROM memberships WHERE member = ? AND cell = ? AND "
 		"since <= ?3 AND (until IS NULL OR until > ?3) LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_id(s, 1, member);
-	cb_bind_text(s, 2, cell);
-	cb_bind_text(s, 3, date);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	cb_sql_bind_id(s, 1, member);
+	cb_sql_bind_text(s, 2, cell);
+	cb_sql_bind_text(s, 3, date);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
+	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
 		return cb_store_error(c->st, c->eb, "cannot read memberships");
-	*yes = r == SQLITE_ROW;
+	*yes = r == CB_SQL_ROW;
 	return CB_OK;
 }
 
@@ -55,7 +56,7 @@ cb_apply_meeting_record(struct cb_apply *c)
 	const char *roles[2] = { "chair", "clerk" };
 	int versions = 1;
 	struct org o;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	json_t *v;
 	char *obs;
 	cb_err rc = pj_org_writable(c, cell, "cell", &o);
@@ -70,25 +71,25 @@ cb_apply_meeting_record(struct cb_apply *c)
 
 		if (cb_hex_decode(sup, h, sizeof(h), NULL))
 			return pj_reject(c, "supersedes is not an entry id");
-		if (!(s = cb_store_stmt(c->st, find, c->eb)))
+		if (!(s = cb_sql(c->st, find, c->eb)))
 			return CB_EIO;
-		sqlite3_bind_blob(s, 1, h, sizeof(h), SQLITE_TRANSIENT);
-		if (sqlite3_step(s) != SQLITE_ROW) {
-			sqlite3_reset(s);
+		cb_sql_bind_blob(s, 1, h, sizeof(h));
+		if (cb_sql_step(s) != CB_SQL_ROW) {
+			cb_sql_reset(s);
 			return pj_reject(c,
 			                 "supersedes %.12s, which is not the "
 			                 "current record of a meeting",
 			                 sup);
 		}
-		snprintf(mid, sizeof(mid), "%s", sqlite3_column_text(s, 0));
-		if (strcmp((const char *)sqlite3_column_text(s, 1), cell)) {
-			sqlite3_reset(s);
+		snprintf(mid, sizeof(mid), "%s", cb_sql_column_text(s, 0));
+		if (strcmp(cb_sql_column_text(s, 1), cell)) {
+			cb_sql_reset(s);
 			return pj_reject(
 				c, "a correction cannot move a meeting to "
 				   "another cell");
 		}
-		versions = sqlite3_column_int(s, 2) + 1;
-		sqlite3_reset(s);
+		versions = cb_sql_column_int64(s, 2) + 1;
+		cb_sql_reset(s);
 	}
 	json_object_foreach((json_t *)att, k, v)
 	{
@@ -116,45 +117,45 @@ cb_apply_meeting_record(struct cb_apply *c)
 	              ? json_dumps(json_object_get(c->b, "observers"),
 	                           JSON_COMPACT | JSON_SORT_KEYS)
 	              : NULL;
-	if (!(s = cb_store_stmt(c->st, ins, c->eb))) {
+	if (!(s = cb_sql(c->st, ins, c->eb))) {
 		free(obs);
 		return CB_EIO;
 	}
-	cb_bind_text(s, 1, cell);
-	cb_bind_text(s, 2, date);
-	cb_bind_text(s, 3, pj_str(c->b, "kind"));
-	sqlite3_bind_int64(
+	cb_sql_bind_text(s, 1, cell);
+	cb_sql_bind_text(s, 2, date);
+	cb_sql_bind_text(s, 3, pj_str(c->b, "kind"));
+	cb_sql_bind_int64(
 		s, 4,
 		json_integer_value(json_object_get(c->b, "duration_min")));
-	cb_bind_id(s, 5, pj_str(c->b, "chair"));
-	cb_bind_id(s, 6, pj_str(c->b, "clerk"));
-	cb_bind_text(s, 7, obs ? obs : "[]");
-	cb_bind_text(s, 8,
-	             pj_str(c->b, "content") ? pj_str(c->b, "content") : "");
-	cb_bind_text(s, 9,
-	             pj_str(c->b, "resolutions") ? pj_str(c->b, "resolutions")
-	                                         : "");
-	cb_bind_text(s, 10, pj_str(c->b, "rating"));
-	sqlite3_bind_int(s, 11, versions);
-	sqlite3_bind_blob(s, 12, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, 13, mid);
-	rc = cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_id(s, 5, pj_str(c->b, "chair"));
+	cb_sql_bind_id(s, 6, pj_str(c->b, "clerk"));
+	cb_sql_bind_text(s, 7, obs ? obs : "[]");
+	cb_sql_bind_text(
+		s, 8, pj_str(c->b, "content") ? pj_str(c->b, "content") : "");
+	cb_sql_bind_text(
+		s, 9,
+		pj_str(c->b, "resolutions") ? pj_str(c->b, "resolutions") : "");
+	cb_sql_bind_text(s, 10, pj_str(c->b, "rating"));
+	cb_sql_bind_int64(s, 11, versions);
+	cb_sql_bind_blob(s, 12, c->e->id, CB_HASH_BYTES);
+	cb_sql_bind_text(s, 13, mid);
+	rc = cb_sql_done(s, c->eb);
 	free(obs);
 	if (rc)
 		return rc;
-	if (!(s = cb_store_stmt(c->st, del_att, c->eb)))
+	if (!(s = cb_sql(c->st, del_att, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, mid);
-	if ((rc = cb_store_step_done(c->st, s, c->eb)))
+	cb_sql_bind_text(s, 1, mid);
+	if ((rc = cb_sql_done(s, c->eb)))
 		return rc;
 	json_object_foreach((json_t *)att, k, v)
 	{
-		if (!(s = cb_store_stmt(c->st, ins_att, c->eb)))
+		if (!(s = cb_sql(c->st, ins_att, c->eb)))
 			return CB_EIO;
-		cb_bind_text(s, 1, mid);
-		cb_bind_id(s, 2, k);
-		cb_bind_text(s, 3, json_string_value(v));
-		if ((rc = cb_store_step_done(c->st, s, c->eb)))
+		cb_sql_bind_text(s, 1, mid);
+		cb_sql_bind_id(s, 2, k);
+		cb_sql_bind_text(s, 3, json_string_value(v));
+		if ((rc = cb_sql_done(s, c->eb)))
 			return rc;
 	}
 	return CB_OK;

@@ -3,6 +3,7 @@
  * adding, changing and its status, and the rows every family reads and
  * writes members through. */
 #include "project_int.h"
+#include "sql.h"
 
 #include "date.h"
 #include "ops.h"
@@ -25,32 +26,31 @@ pj_member_get(struct cb_apply *c, const char *id, json_t **out, int *owned)
 		"m.status_on, m.work_category, m.council_area, m.cell, m.org, "
 		"o.owner FROM members m LEFT JOIN orgs o ON o.code = m.org "
 		"WHERE m.id = ?";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	json_t *m;
 	int r, i;
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_id(s, 1, id);
-	r = sqlite3_step(s);
-	if (r == SQLITE_DONE) {
-		sqlite3_reset(s);
+	cb_sql_bind_id(s, 1, id);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_DONE) {
+		cb_sql_reset(s);
 		return CB_ENOTFOUND;
 	}
-	if (r != SQLITE_ROW)
+	if (r != CB_SQL_ROW)
 		return cb_store_error(c->st, c->eb, "cannot read members");
 	m = json_object();
 	for (i = 0; pj_member_cols[i]; i++)
 		json_object_set_new(
 			m, pj_member_cols[i],
-			sqlite3_column_type(s, i) == SQLITE_NULL
+			cb_sql_column_null(s, i)
 				? json_null()
-				: json_string((const char *)sqlite3_column_text(
-					  s, i)));
-	*owned = sqlite3_column_bytes(s, i) == CB_KEY_BYTES &&
-	         memcmp(sqlite3_column_blob(s, i), c->e->author,
-	                CB_KEY_BYTES) == 0;
-	sqlite3_reset(s);
+				: json_string(cb_sql_column_text(s, i)));
+	*owned = cb_sql_column_bytes(s, i) == CB_KEY_BYTES &&
+	         memcmp(cb_sql_column_blob(s, i), c->e->author, CB_KEY_BYTES) ==
+	                 0;
+	cb_sql_reset(s);
 	*out = m;
 	return CB_OK;
 }
@@ -79,30 +79,29 @@ released_by_author(struct cb_apply *c, const char *id)
 	static const char sql[] =
 		"SELECT release, state, closed_by, to_org FROM transfers "
 		"WHERE member = ? AND author = ? ORDER BY seq DESC LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	char release[CB_HASH_HEX], state[16], closed[CB_HASH_HEX],
 		to[CB_CODE_MAX + 1];
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_id(s, 1, id);
-	sqlite3_bind_blob(s, 2, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
+	cb_sql_bind_id(s, 1, id);
+	cb_sql_bind_blob(s, 2, c->e->author, CB_KEY_BYTES);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW) {
 		snprintf(release, sizeof(release), "%s",
-		         sqlite3_column_text(s, 0));
-		snprintf(state, sizeof(state), "%s", sqlite3_column_text(s, 1));
+		         cb_sql_column_text(s, 0));
+		snprintf(state, sizeof(state), "%s", cb_sql_column_text(s, 1));
 		snprintf(closed, sizeof(closed), "%s",
-		         sqlite3_column_type(s, 2) == SQLITE_NULL
-		                 ? ""
-		                 : (const char *)sqlite3_column_text(s, 2));
-		snprintf(to, sizeof(to), "%s", sqlite3_column_text(s, 3));
+		         cb_sql_column_null(s, 2) ? ""
+		                                  : cb_sql_column_text(s, 2));
+		snprintf(to, sizeof(to), "%s", cb_sql_column_text(s, 3));
 	}
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
 		return CB_OK;
-	if (r != SQLITE_ROW)
+	if (r != CB_SQL_ROW)
 		return cb_store_error(c->st, c->eb, "cannot read transfers");
 	if (!closed[0] || !pj_in_deps(c->e, closed))
 		return pj_reject(c,
@@ -199,7 +198,7 @@ pj_member_save(struct cb_apply *c, const char *id, const json_t *m, bool insert)
 		"official_on = ?, status = ?, status_on = ?, "
 		"work_category = ?, council_area = ?, cell = ?, org = ?, "
 		"name_fold = ?, name_lower = ?, entry = ? WHERE id = ?";
-	sqlite3_stmt *s = cb_store_stmt(c->st, insert ? ins : upd, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, insert ? ins : upd, c->eb);
 	char *fold = NULL, *lower = NULL;
 	int i, r;
 
@@ -211,16 +210,16 @@ pj_member_save(struct cb_apply *c, const char *id, const json_t *m, bool insert)
 		return CB_EINVAL;
 	}
 	for (i = 0; pj_member_cols[i]; i++)
-		cb_bind_text(s, i + 1, pj_str(m, pj_member_cols[i]));
-	cb_bind_text(s, ++i, fold);
-	cb_bind_text(s, ++i, lower);
-	sqlite3_bind_blob(s, ++i, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_id(s, ++i, id);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
+		cb_sql_bind_text(s, i + 1, pj_str(m, pj_member_cols[i]));
+	cb_sql_bind_text(s, ++i, fold);
+	cb_sql_bind_text(s, ++i, lower);
+	cb_sql_bind_blob(s, ++i, c->e->id, CB_HASH_BYTES);
+	cb_sql_bind_id(s, ++i, id);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
 	free(fold);
 	free(lower);
-	return r == SQLITE_DONE
+	return r == CB_SQL_DONE
 	               ? CB_OK
 	               : cb_store_error(c->st, c->eb, "cannot save a member");
 }
@@ -233,16 +232,16 @@ pj_membership_open(struct cb_apply *c, const char *member, const char *cell,
 		"INSERT INTO memberships (member, cell, kind, "
 		"since, until, entry) "
 		"VALUES (?, ?, ?, ?, NULL, ?)";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_id(s, 1, member);
-	cb_bind_text(s, 2, cell);
-	cb_bind_text(s, 3, kind);
-	cb_bind_text(s, 4, since);
-	sqlite3_bind_blob(s, 5, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_id(s, 1, member);
+	cb_sql_bind_text(s, 2, cell);
+	cb_sql_bind_text(s, 3, kind);
+	cb_sql_bind_text(s, 4, since);
+	cb_sql_bind_blob(s, 5, c->e->id, CB_HASH_BYTES);
+	return cb_sql_done(s, c->eb);
 }
 
 static cb_err
@@ -250,13 +249,13 @@ membership_close_all(struct cb_apply *c, const char *member, const char *until)
 {
 	static const char sql[] = "UPDATE memberships SET until = ? "
 				  "WHERE member = ? AND until IS NULL";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, until);
-	cb_bind_id(s, 2, member);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, until);
+	cb_sql_bind_id(s, 2, member);
+	return cb_sql_done(s, c->eb);
 }
 
 cb_err

@@ -2,6 +2,7 @@
 /* project_org.c — the projection (project.h) of organisations and cells:
  * founding one (org.init), creating and renaming cells, congresses. */
 #include "project_int.h"
+#include "sql.h"
 
 #include "text.h"
 
@@ -11,30 +12,28 @@ pj_org_get(struct cb_apply *c, const char *code, struct org *o)
 {
 	static const char sql[] = "SELECT level, state, kind, parent, owner "
 				  "FROM orgs WHERE code = ?";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_DONE) {
-		sqlite3_reset(s);
+	cb_sql_bind_text(s, 1, code);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_DONE) {
+		cb_sql_reset(s);
 		return CB_ENOTFOUND;
 	}
-	if (r != SQLITE_ROW)
+	if (r != CB_SQL_ROW)
 		return cb_store_error(c->st, c->eb, "cannot read orgs");
-	snprintf(o->level, sizeof(o->level), "%s", sqlite3_column_text(s, 0));
-	snprintf(o->state, sizeof(o->state), "%s", sqlite3_column_text(s, 1));
-	snprintf(o->kind, sizeof(o->kind), "%s", sqlite3_column_text(s, 2));
+	snprintf(o->level, sizeof(o->level), "%s", cb_sql_column_text(s, 0));
+	snprintf(o->state, sizeof(o->state), "%s", cb_sql_column_text(s, 1));
+	snprintf(o->kind, sizeof(o->kind), "%s", cb_sql_column_text(s, 2));
 	snprintf(o->parent, sizeof(o->parent), "%s",
-	         sqlite3_column_type(s, 3) == SQLITE_NULL
-	                 ? ""
-	                 : (const char *)sqlite3_column_text(s, 3));
-	o->owned = sqlite3_column_bytes(s, 4) == CB_KEY_BYTES &&
-	           memcmp(sqlite3_column_blob(s, 4), c->e->author,
+	         cb_sql_column_null(s, 3) ? "" : cb_sql_column_text(s, 3));
+	o->owned = cb_sql_column_bytes(s, 4) == CB_KEY_BYTES &&
+	           memcmp(cb_sql_column_blob(s, 4), c->e->author,
 	                  CB_KEY_BYTES) == 0;
-	sqlite3_reset(s);
+	cb_sql_reset(s);
 	return CB_OK;
 }
 
@@ -84,7 +83,7 @@ pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
 		"INSERT INTO orgs (code, parent, level, kind, name, name_fold, "
 		"state, founded_on, owner, entry) "
 		"VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	char *fold = NULL;
 	cb_err rc;
 
@@ -92,16 +91,16 @@ pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
 		return CB_EIO;
 	if (cb_text_fold(name, &fold, c->eb))
 		return CB_EINVAL;
-	cb_bind_text(s, 1, code);
-	cb_bind_text(s, 2, parent);
-	cb_bind_text(s, 3, level);
-	cb_bind_text(s, 4, kind);
-	cb_bind_text(s, 5, name);
-	cb_bind_text(s, 6, fold);
-	cb_bind_text(s, 7, founded_on);
-	sqlite3_bind_blob(s, 8, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 9, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	rc = cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, code);
+	cb_sql_bind_text(s, 2, parent);
+	cb_sql_bind_text(s, 3, level);
+	cb_sql_bind_text(s, 4, kind);
+	cb_sql_bind_text(s, 5, name);
+	cb_sql_bind_text(s, 6, fold);
+	cb_sql_bind_text(s, 7, founded_on);
+	cb_sql_bind_blob(s, 8, c->e->author, CB_KEY_BYTES);
+	cb_sql_bind_blob(s, 9, c->e->id, CB_HASH_BYTES);
+	rc = cb_sql_done(s, c->eb);
 	free(fold);
 	return rc;
 }
@@ -120,7 +119,7 @@ org_init_in_scope(struct cb_apply *c, const char *code)
 {
 	static const char sql[] = "SELECT org FROM enrolments WHERE key = ?";
 	char key[2 * CB_KEY_BYTES + 1], org[CB_CODE_MAX + 1];
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	char *self = NULL;
 	cb_err rc;
 	int r;
@@ -128,12 +127,12 @@ org_init_in_scope(struct cb_apply *c, const char *code)
 	if (!s)
 		return CB_EIO;
 	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
-	cb_bind_text(s, 1, key);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
-		snprintf(org, sizeof(org), "%s", sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
-	if (r == SQLITE_ROW)
+	cb_sql_bind_text(s, 1, key);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW)
+		snprintf(org, sizeof(org), "%s", cb_sql_column_text(s, 0));
+	cb_sql_reset(s);
+	if (r == CB_SQL_ROW)
 		return strcmp(org, code)
 		               ? pj_out_of_scope(c,
 		                                 "org.init of '%s' by a "
@@ -141,7 +140,7 @@ org_init_in_scope(struct cb_apply *c, const char *code)
 		                                 "only",
 		                                 code, org)
 		               : CB_OK;
-	if (r != SQLITE_DONE)
+	if (r != CB_SQL_DONE)
 		return cb_store_error(c->st, c->eb, "cannot read enrolments");
 	rc = cb_store_meta_get(c->st, "authority", &self, NULL);
 	free(self);
@@ -212,21 +211,21 @@ cb_apply_cell_rename(struct cb_apply *c)
 				  "entry = ? WHERE code = ?";
 	const char *code = pj_str(c->b, "code"), *name = pj_str(c->b, "name");
 	struct org o;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	char *fold = NULL;
 	cb_err rc = pj_org_writable(c, code, "cell", &o);
 
 	if (rc)
 		return rc;
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
 	if (cb_text_fold(name, &fold, c->eb))
 		return CB_EINVAL;
-	cb_bind_text(s, 1, name);
-	cb_bind_text(s, 2, fold);
-	sqlite3_bind_blob(s, 3, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, 4, code);
-	rc = cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, name);
+	cb_sql_bind_text(s, 2, fold);
+	cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);
+	cb_sql_bind_text(s, 4, code);
+	rc = cb_sql_done(s, c->eb);
 	free(fold);
 	return rc;
 }
@@ -242,7 +241,7 @@ cb_apply_org_congress(struct cb_apply *c)
 	const char *held = pj_str(c->b, "held_on");
 	int start = atoi(term), end = atoi(term + 5), year = atoi(held);
 	struct org o;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc = pj_org_writable(c, org, NULL, &o);
 
 	if (rc)
@@ -253,24 +252,24 @@ cb_apply_org_congress(struct cb_apply *c)
 		                 term, held);
 	if ((rc = pj_not_future(c, "congress date", held)))
 		return rc;
-	if (!(s = cb_store_stmt(c->st, find, c->eb)))
+	if (!(s = cb_sql(c->st, find, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, org);
-	cb_bind_text(s, 2, term);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	cb_sql_bind_text(s, 1, org);
+	cb_sql_bind_text(s, 2, term);
+	if (cb_sql_step(s) == CB_SQL_ROW) {
 		char prev[16];
 
-		snprintf(prev, sizeof(prev), "%s", sqlite3_column_text(s, 0));
-		sqlite3_reset(s);
+		snprintf(prev, sizeof(prev), "%s", cb_sql_column_text(s, 0));
+		cb_sql_reset(s);
 		return pj_reject(c, "'%s' already held its %s congress on %s",
 		                 org, term, prev);
 	}
-	sqlite3_reset(s);
-	if (!(s = cb_store_stmt(c->st, ins, c->eb)))
+	cb_sql_reset(s);
+	if (!(s = cb_sql(c->st, ins, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, org);
-	cb_bind_text(s, 2, term);
-	cb_bind_text(s, 3, held);
-	sqlite3_bind_blob(s, 4, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, org);
+	cb_sql_bind_text(s, 2, term);
+	cb_sql_bind_text(s, 3, held);
+	cb_sql_bind_blob(s, 4, c->e->id, CB_HASH_BYTES);
+	return cb_sql_done(s, c->eb);
 }

@@ -2,6 +2,7 @@
 /* project_rating.c — the projection (project.h) of ratings of members and
  * organisations. */
 #include "project_int.h"
+#include "sql.h"
 
 static const char *
 level_of_score(json_int_t score)
@@ -27,7 +28,7 @@ cb_apply_rating_record(struct cb_apply *c)
 		   *level = pj_str(c->b, "level");
 	const json_t *score = json_object_get(c->b, "score");
 	char start[11];
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc;
 
 	if (strcmp(kind, "member") == 0) {
@@ -64,19 +65,19 @@ cb_apply_rating_record(struct cb_apply *c)
 	if (strcmp(start, c->today) > 0)
 		return pj_reject(c, "period %s has not begun on %s", period,
 		                 c->today);
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, kind);
+	cb_sql_bind_text(s, 1, kind);
 	if (strcmp(kind, "member") == 0)
-		cb_bind_id(s, 2, subject);
+		cb_sql_bind_id(s, 2, subject);
 	else
-		cb_bind_text(s, 2, subject);
-	cb_bind_text(s, 3, period);
-	cb_bind_text(s, 4, pj_str(c->b, "stage"));
-	cb_bind_text(s, 5, level);
+		cb_sql_bind_text(s, 2, subject);
+	cb_sql_bind_text(s, 3, period);
+	cb_sql_bind_text(s, 4, pj_str(c->b, "stage"));
+	cb_sql_bind_text(s, 5, level);
 	if (score)
-		sqlite3_bind_int64(s, 6, json_integer_value(score));
-	cb_bind_text(s, 7, pj_str(c->b, "note"));
-	sqlite3_bind_blob(s, 8, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	return cb_store_step_done(c->st, s, c->eb);
+		cb_sql_bind_int64(s, 6, json_integer_value(score));
+	cb_sql_bind_text(s, 7, pj_str(c->b, "note"));
+	cb_sql_bind_blob(s, 8, c->e->id, CB_HASH_BYTES);
+	return cb_sql_done(s, c->eb);
 }

@@ -3,6 +3,7 @@
  * and transfers between organisations: release, acceptance, decline,
  * strike-off, temporary stays (the handshake of DESIGN.md, principle 3). */
 #include "project_int.h"
+#include "sql.h"
 
 #include "calendar.h"
 #include "ops.h"
@@ -14,13 +15,13 @@ membership_close_official(struct cb_apply *c, const char *member,
 	static const char sql[] =
 		"UPDATE memberships SET until = ? WHERE member = ? AND kind = "
 		"'official' AND until IS NULL";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, until);
-	cb_bind_id(s, 2, member);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, until);
+	cb_sql_bind_id(s, 2, member);
+	return cb_sql_done(s, c->eb);
 }
 
 /* Since when the member has been in their official cell (NULL if none). */
@@ -30,18 +31,18 @@ official_since(struct cb_apply *c, const char *member, char out[11])
 	static const char sql[] =
 		"SELECT max(since) FROM memberships WHERE member = ? AND kind "
 		"= 'official' AND until IS NULL";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_id(s, 1, member);
-	r = sqlite3_step(s);
+	cb_sql_bind_id(s, 1, member);
+	r = cb_sql_step(s);
 	out[0] = 0;
-	if (r == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-		snprintf(out, 11, "%s", sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
-	return r == SQLITE_ROW ? CB_OK
+	if (r == CB_SQL_ROW && !cb_sql_column_null(s, 0))
+		snprintf(out, 11, "%s", cb_sql_column_text(s, 0));
+	cb_sql_reset(s);
+	return r == CB_SQL_ROW ? CB_OK
 	                       : cb_store_error(c->st, c->eb,
 	                                        "cannot read memberships");
 }
@@ -51,14 +52,14 @@ set_transit(struct cb_apply *c, const char *member, const char *release)
 {
 	static const char sql[] =
 		"UPDATE members SET transit = ?, entry = ? WHERE id = ?";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, release);
-	sqlite3_bind_blob(s, 2, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	cb_bind_id(s, 3, member);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, release);
+	cb_sql_bind_blob(s, 2, c->e->id, CB_HASH_BYTES);
+	cb_sql_bind_id(s, 3, member);
+	return cb_sql_done(s, c->eb);
 }
 
 /* A live member, writable by the author, moved into cell on date on:
@@ -158,7 +159,7 @@ cb_apply_member_release(struct cb_apply *c)
 	const char *to_cell = pj_str(c->b, "to_cell"), *on = pj_str(c->b, "on");
 	char since[11];
 	json_t *m = NULL;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc = pj_member_writable(c, id, &m);
 
 	if (rc)
@@ -179,23 +180,23 @@ cb_apply_member_release(struct cb_apply *c)
 	if ((rc = membership_close_official(c, id, on)) ||
 	    (rc = set_transit(c, id, c->id)))
 		goto out;
-	if (!(s = cb_store_stmt(c->st, ins, c->eb))) {
+	if (!(s = cb_sql(c->st, ins, c->eb))) {
 		rc = CB_EIO;
 		goto out;
 	}
-	cb_bind_text(s, 1, c->id);
-	cb_bind_id(s, 2, id);
-	sqlite3_bind_blob(s, 3, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->e->seq);
-	cb_bind_text(s, 5, pj_str(m, "org"));
-	cb_bind_text(s, 6, pj_str(m, "cell"));
-	cb_bind_text(s, 7, to);
-	cb_bind_text(s, 8, to_cell);
-	cb_bind_text(s, 9, pj_str(c->b, "letter_no"));
-	cb_bind_text(s, 10, pj_str(c->b, "letter_date"));
-	cb_bind_text(s, 11, on);
-	cb_bind_text(s, 12, pj_str(c->b, "reason"));
-	rc = cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, c->id);
+	cb_sql_bind_id(s, 2, id);
+	cb_sql_bind_blob(s, 3, c->e->author, CB_KEY_BYTES);
+	cb_sql_bind_int64(s, 4, (int64_t)c->e->seq);
+	cb_sql_bind_text(s, 5, pj_str(m, "org"));
+	cb_sql_bind_text(s, 6, pj_str(m, "cell"));
+	cb_sql_bind_text(s, 7, to);
+	cb_sql_bind_text(s, 8, to_cell);
+	cb_sql_bind_text(s, 9, pj_str(c->b, "letter_no"));
+	cb_sql_bind_text(s, 10, pj_str(c->b, "letter_date"));
+	cb_sql_bind_text(s, 11, on);
+	cb_sql_bind_text(s, 12, pj_str(c->b, "reason"));
+	rc = cb_sql_done(s, c->eb);
 out:
 	json_decref(m);
 	return rc;
@@ -215,13 +216,13 @@ struct transfer {
 /* The row s is on: its columns, in order, into cols (a member's id as
  * hex). */
 static void
-row_cols(sqlite3_stmt *s, const struct col *cols, size_t ncols)
+row_cols(struct cb_stmt *s, const struct col *cols, size_t ncols)
 {
 	char hex[CB_HASH_HEX];
 
 	for (size_t i = 0; i < ncols; i++)
 		snprintf(cols[i].to, cols[i].size, "%s",
-		         cb_column_shown(s, (int)i, hex));
+		         cb_sql_column_shown(s, (int)i, hex));
 }
 
 /* The row (sql, by the entry id in field) of the entry this entry names,
@@ -233,23 +234,23 @@ pj_row_named(struct cb_apply *c, const char *what, const char *noun,
              const struct col *cols, size_t ncols)
 {
 	const char *id = pj_str(c->b, field);
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	int r;
 
 	if (!pj_in_deps(c->e, id))
 		return pj_reject(c, "%s does not name %s %.12s in its deps",
 		                 what, noun, id);
-	if (!(s = cb_store_stmt(c->st, sql, c->eb)))
+	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, id);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW)
+	cb_sql_bind_text(s, 1, id);
+	if ((r = cb_sql_step(s)) == CB_SQL_ROW)
 		row_cols(s, cols, ncols);
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
 		return pj_reject(c,
 		                 "%s %.12s was not applied (it was rejected)",
 		                 noun, id);
-	return r == SQLITE_ROW ? CB_OK
+	return r == CB_SQL_ROW ? CB_OK
 	                       : cb_store_error(c->st, c->eb, unreadable);
 }
 
@@ -322,16 +323,16 @@ close_transfer(struct cb_apply *c, const char *state, const char *on,
 	static const char sql[] =
 		"UPDATE transfers SET state = ?, closed_by = ?, closed_on = ?, "
 		"cell = ? WHERE release = ?";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, state);
-	cb_bind_text(s, 2, c->id);
-	cb_bind_text(s, 3, on);
-	cb_bind_text(s, 4, cell);
-	cb_bind_text(s, 5, pj_str(c->b, "release"));
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, state);
+	cb_sql_bind_text(s, 2, c->id);
+	cb_sql_bind_text(s, 3, on);
+	cb_sql_bind_text(s, 4, cell);
+	cb_sql_bind_text(s, 5, pj_str(c->b, "release"));
+	return cb_sql_done(s, c->eb);
 }
 
 cb_err
@@ -400,19 +401,19 @@ date_shift(struct cb_apply *c, const char *date, const char *modifier,
            char out[11])
 {
 	static const char sql[] = "SELECT date(?, ?)";
-	sqlite3_stmt *s = cb_store_stmt(c->st, sql, c->eb);
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	cb_bind_text(s, 1, date);
-	cb_bind_text(s, 2, modifier);
-	r = sqlite3_step(s);
+	cb_sql_bind_text(s, 1, date);
+	cb_sql_bind_text(s, 2, modifier);
+	r = cb_sql_step(s);
 	out[0] = 0;
-	if (r == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-		snprintf(out, 11, "%s", sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
-	return r == SQLITE_ROW && out[0]
+	if (r == CB_SQL_ROW && !cb_sql_column_null(s, 0))
+		snprintf(out, 11, "%s", cb_sql_column_text(s, 0));
+	cb_sql_reset(s);
+	return r == CB_SQL_ROW && out[0]
 	               ? CB_OK
 	               : cb_store_error(c->st, c->eb, "cannot shift a date");
 }
@@ -431,7 +432,7 @@ cb_apply_member_strike_off(struct cb_apply *c)
 	const char *on = pj_str(c->b, "on"), *rid = pj_str(c->b, "release");
 	char after[11];
 	struct transfer t;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	bool yes;
 	cb_err rc = release_named(c, "a strike-off", &t);
 
@@ -455,13 +456,13 @@ cb_apply_member_strike_off(struct cb_apply *c)
 			on, t.letter_date, after);
 	if ((rc = pj_not_future(c, "strike-off date", on)))
 		return rc;
-	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+	if (!(s = cb_sql(c->st, upd, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, c->id);
-	cb_bind_text(s, 2, pj_str(c->b, "decision_no"));
-	cb_bind_text(s, 3, on);
-	cb_bind_text(s, 4, rid);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, c->id);
+	cb_sql_bind_text(s, 2, pj_str(c->b, "decision_no"));
+	cb_sql_bind_text(s, 3, on);
+	cb_sql_bind_text(s, 4, rid);
+	return cb_sql_done(s, c->eb);
 }
 
 /* --- temporary transfers --------------------------------------------- */
@@ -552,7 +553,7 @@ cb_apply_member_temporary(struct cb_apply *c)
 	const char *since = pj_str(c->b, "since"),
 		   *until = pj_str(c->b, "until");
 	json_t *m = NULL;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc = pj_member_writable(c, id, &m);
 
 	if (rc)
@@ -562,15 +563,15 @@ cb_apply_member_temporary(struct cb_apply *c)
 	if ((rc = temporary_length(c, since, until, pj_str(c->b, "purpose"))) ||
 	    (rc = pj_not_future(c, "letter date", pj_str(c->b, "letter_date"))))
 		goto out;
-	if (!(s = cb_store_stmt(c->st, overlap, c->eb))) {
+	if (!(s = cb_sql(c->st, overlap, c->eb))) {
 		rc = CB_EIO;
 		goto out;
 	}
-	cb_bind_id(s, 1, id);
-	sqlite3_bind_blob(s, 2, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
-	cb_bind_text(s, 3, since);
-	cb_bind_text(s, 4, until);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	cb_sql_bind_id(s, 1, id);
+	cb_sql_bind_blob(s, 2, c->e->author, CB_KEY_BYTES);
+	cb_sql_bind_text(s, 3, since);
+	cb_sql_bind_text(s, 4, until);
+	if (cb_sql_step(s) == CB_SQL_ROW) {
 		char other[CB_HASH_HEX], org[CB_CODE_MAX + 1], a[11], b[11];
 		const struct col cols[] = {
 			{ other, sizeof(other) },
@@ -580,7 +581,7 @@ cb_apply_member_temporary(struct cb_apply *c)
 		};
 
 		row_cols(s, cols, sizeof(cols) / sizeof(cols[0]));
-		sqlite3_reset(s);
+		cb_sql_reset(s);
 		rc = pj_reject(
 			c,
 			"member %.12s already has a temporary transfer to "
@@ -588,24 +589,24 @@ cb_apply_member_temporary(struct cb_apply *c)
 			id, org, a, b, other);
 		goto out;
 	}
-	sqlite3_reset(s);
-	if (!(s = cb_store_stmt(c->st, ins, c->eb))) {
+	cb_sql_reset(s);
+	if (!(s = cb_sql(c->st, ins, c->eb))) {
 		rc = CB_EIO;
 		goto out;
 	}
-	cb_bind_text(s, 1, c->id);
-	cb_bind_id(s, 2, id);
-	sqlite3_bind_blob(s, 3, c->e->author, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->e->seq);
-	cb_bind_text(s, 5, pj_str(m, "org"));
-	cb_bind_text(s, 6, to);
-	cb_bind_text(s, 7, to_cell);
-	cb_bind_text(s, 8, pj_str(c->b, "letter_no"));
-	cb_bind_text(s, 9, pj_str(c->b, "letter_date"));
-	cb_bind_text(s, 10, since);
-	cb_bind_text(s, 11, until);
-	cb_bind_text(s, 12, pj_str(c->b, "purpose"));
-	rc = cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, c->id);
+	cb_sql_bind_id(s, 2, id);
+	cb_sql_bind_blob(s, 3, c->e->author, CB_KEY_BYTES);
+	cb_sql_bind_int64(s, 4, (int64_t)c->e->seq);
+	cb_sql_bind_text(s, 5, pj_str(m, "org"));
+	cb_sql_bind_text(s, 6, to);
+	cb_sql_bind_text(s, 7, to_cell);
+	cb_sql_bind_text(s, 8, pj_str(c->b, "letter_no"));
+	cb_sql_bind_text(s, 9, pj_str(c->b, "letter_date"));
+	cb_sql_bind_text(s, 10, since);
+	cb_sql_bind_text(s, 11, until);
+	cb_sql_bind_text(s, 12, pj_str(c->b, "purpose"));
+	rc = cb_sql_done(s, c->eb);
 out:
 	json_decref(m);
 	return rc;
@@ -626,7 +627,7 @@ cb_apply_member_temporary_accept(struct cb_apply *c)
 		   *on = pj_str(c->b, "reported_on");
 	struct temporary t;
 	struct org o;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc = temporary_named(c, "an acceptance", &t);
 
 	if (rc)
@@ -648,22 +649,22 @@ cb_apply_member_temporary_accept(struct cb_apply *c)
 			t.since, t.until);
 	if ((rc = pj_not_future(c, "report date", on)))
 		return rc;
-	if (!(s = cb_store_stmt(c->st, stay, c->eb)))
+	if (!(s = cb_sql(c->st, stay, c->eb)))
 		return CB_EIO;
-	cb_bind_id(s, 1, t.member);
-	cb_bind_text(s, 2, cell);
-	cb_bind_text(s, 3, on);
-	cb_bind_text(s, 4, t.until);
-	sqlite3_bind_blob(s, 5, c->e->id, CB_HASH_BYTES, SQLITE_STATIC);
-	if ((rc = cb_store_step_done(c->st, s, c->eb)))
+	cb_sql_bind_id(s, 1, t.member);
+	cb_sql_bind_text(s, 2, cell);
+	cb_sql_bind_text(s, 3, on);
+	cb_sql_bind_text(s, 4, t.until);
+	cb_sql_bind_blob(s, 5, c->e->id, CB_HASH_BYTES);
+	if ((rc = cb_sql_done(s, c->eb)))
 		return rc;
-	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+	if (!(s = cb_sql(c->st, upd, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, c->id);
-	cb_bind_text(s, 2, cell);
-	cb_bind_text(s, 3, on);
-	cb_bind_text(s, 4, pj_str(c->b, "temporary"));
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, c->id);
+	cb_sql_bind_text(s, 2, cell);
+	cb_sql_bind_text(s, 3, on);
+	cb_sql_bind_text(s, 4, pj_str(c->b, "temporary"));
+	return cb_sql_done(s, c->eb);
 }
 
 /* The receiver ends a temporary stay before the letter's end. */
@@ -678,7 +679,7 @@ cb_apply_member_temporary_end(struct cb_apply *c)
 	const char *on = pj_str(c->b, "on"), *id = pj_str(c->b, "temporary");
 	unsigned char accepted[CB_HASH_BYTES];
 	struct temporary t;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	cb_err rc = temporary_named(c, "an ending", &t);
 
 	if (rc)
@@ -699,16 +700,16 @@ cb_apply_member_temporary_end(struct cb_apply *c)
 	if (cb_hex_decode(t.accepted_by, accepted, sizeof(accepted), NULL))
 		return pj_reject(
 			c, "temporary transfer %.12s has no acceptance", id);
-	if (!(s = cb_store_stmt(c->st, stay, c->eb)))
+	if (!(s = cb_sql(c->st, stay, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, on);
-	sqlite3_bind_blob(s, 2, accepted, CB_HASH_BYTES, SQLITE_TRANSIENT);
-	if ((rc = cb_store_step_done(c->st, s, c->eb)))
+	cb_sql_bind_text(s, 1, on);
+	cb_sql_bind_blob(s, 2, accepted, CB_HASH_BYTES);
+	if ((rc = cb_sql_done(s, c->eb)))
 		return rc;
-	if (!(s = cb_store_stmt(c->st, upd, c->eb)))
+	if (!(s = cb_sql(c->st, upd, c->eb)))
 		return CB_EIO;
-	cb_bind_text(s, 1, c->id);
-	cb_bind_text(s, 2, on);
-	cb_bind_text(s, 3, id);
-	return cb_store_step_done(c->st, s, c->eb);
+	cb_sql_bind_text(s, 1, c->id);
+	cb_sql_bind_text(s, 2, on);
+	cb_sql_bind_text(s, 3, id);
+	return cb_sql_done(s, c->eb);
 }

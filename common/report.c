@@ -3,6 +3,7 @@
  * projection tables. Counts are exact integers; percentages are rounded to
  * one decimal only when printed. */
 #include "report.h"
+#include "sql.h"
 #include "scope.h"
 
 #include <stdarg.h>
@@ -128,20 +129,20 @@ static cb_err
 ints_of(struct cb_store *st, const char *sql, const char *a, const char *b,
         const char *c, long long *n, int ncols, struct cb_errbuf *eb)
 {
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	cb_err rc = CB_OK;
 
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL))
+	if (cb_sql_prepare(st, sql, &s, NULL))
 		return fail_sql(st, eb);
-	cb_bind_text(s, 1, a);
-	cb_bind_text(s, 2, b);
-	cb_bind_text(s, 3, c);
-	if (sqlite3_step(s) == SQLITE_ROW)
+	cb_sql_bind_text(s, 1, a);
+	cb_sql_bind_text(s, 2, b);
+	cb_sql_bind_text(s, 3, c);
+	if (cb_sql_step(s) == CB_SQL_ROW)
 		for (int i = 0; i < ncols; i++)
-			n[i] = sqlite3_column_int64(s, i);
+			n[i] = cb_sql_column_int64(s, i);
 	else
 		rc = fail_sql(st, eb);
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	return rc;
 }
 
@@ -273,7 +274,7 @@ cb_report_congresses(struct cb_store *st, const char *root, const char *term,
 		"sub "
 		"ORDER BY o.code";
 	struct cb_report r;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	long long held = 0, all = 0;
 	char pct[48];
 	cb_err rc;
@@ -281,26 +282,25 @@ cb_report_congresses(struct cb_store *st, const char *root, const char *term,
 
 	if ((rc = report_init(&r, "Congresses", 4, cols)))
 		goto nomem;
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
-	cb_bind_text(s, sqlite3_bind_parameter_index(s, ":term"), term);
+	cb_sql_bind_named(s, ":term", term);
 	cb_scope_bind_root(s, root);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(s, 3);
+	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
+		const char *h = cb_sql_column_text(s, 3);
 
 		all++;
 		held += h != NULL;
 		if (report_row(&r,
-		               (const char *const[]){
-				       (const char *)sqlite3_column_text(s, 0),
-				       (const char *)sqlite3_column_text(s, 1),
-				       (const char *)sqlite3_column_text(s, 2),
-				       h ? h : "not held" }))
+		               (const char *const[]){ cb_sql_column_text(s, 0),
+		                                      cb_sql_column_text(s, 1),
+		                                      cb_sql_column_text(s, 2),
+		                                      h ? h : "not held" }))
 			goto nomem;
 	}
-	if (step != SQLITE_DONE) {
+	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -312,13 +312,13 @@ cb_report_congresses(struct cb_store *st, const char *root, const char *term,
 	if (report_note(&r, "%lld/%lld cells held their %s congress (%s)", held,
 	                all, term, pct))
 		goto nomem;
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	*out = r;
 	return CB_OK;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, "out of memory");
 out:
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	cb_report_release(&r);
 	return rc;
 }
@@ -336,12 +336,12 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 		"(SELECT id FROM members WHERE org IN sub) END";
 	static const char *const kinds[] = { "member", "org" };
 	struct cb_report r;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	cb_err rc;
 
 	if ((rc = report_init(&r, "Ratings", 4, cols)))
 		goto nomem;
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -354,16 +354,16 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 
 		json_object_set_new(r.summary, kinds[k], j);
 		for (size_t l = 0; l < 4; l++) {
-			sqlite3_reset(s);
+			cb_sql_reset(s);
 			cb_scope_bind_root(s, root);
-			cb_bind_text(s, 2, period);
-			cb_bind_text(s, 3, kinds[k]);
-			cb_bind_text(s, 4, cb_rating_levels[l]);
-			if (sqlite3_step(s) != SQLITE_ROW) {
+			cb_sql_bind_text(s, 2, period);
+			cb_sql_bind_text(s, 3, kinds[k]);
+			cb_sql_bind_text(s, 4, cb_rating_levels[l]);
+			if (cb_sql_step(s) != CB_SQL_ROW) {
 				rc = fail_sql(st, eb);
 				goto out;
 			}
-			n[l] = sqlite3_column_int64(s, 0);
+			n[l] = cb_sql_column_int64(s, 0);
 			total += n[l];
 			json_object_set_new(j, cb_rating_levels[l],
 			                    json_integer(n[l]));
@@ -391,13 +391,13 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 			    good_or_better, pct, within ? "within" : "OVER"))
 			goto nomem;
 	}
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	*out = r;
 	return CB_OK;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, "out of memory");
 out:
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	cb_report_release(&r);
 	return rc;
 }
@@ -413,20 +413,20 @@ longest_excused_run(struct cb_store *st, const char *cell, const char *from,
 		"SELECT a.member, a.mark FROM attendance a JOIN meetings m ON "
 		"m.id = a.meeting WHERE m.cell = ?1 AND substr(m.date, 1, 7) "
 		"BETWEEN ?2 AND ?3 ORDER BY a.member, m.date, m.id";
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	char member[CB_HASH_HEX] = "";
 	long long run = 0, best = 0;
 	int step;
 
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL))
+	if (cb_sql_prepare(st, sql, &s, NULL))
 		return fail_sql(st, eb);
-	cb_bind_text(s, 1, cell);
-	cb_bind_text(s, 2, from);
-	cb_bind_text(s, 3, to);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+	cb_sql_bind_text(s, 1, cell);
+	cb_sql_bind_text(s, 2, from);
+	cb_sql_bind_text(s, 3, to);
+	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
 		char hex[CB_HASH_HEX];
-		const char *m = cb_column_id(s, 0, hex);
-		const char *mark = (const char *)sqlite3_column_text(s, 1);
+		const char *m = cb_sql_column_id(s, 0, hex);
+		const char *mark = cb_sql_column_text(s, 1);
 
 		if (strcmp(m, member)) {
 			snprintf(member, sizeof(member), "%s", m);
@@ -439,8 +439,8 @@ longest_excused_run(struct cb_store *st, const char *cell, const char *from,
 			run = 0;
 		}
 	}
-	sqlite3_finalize(s);
-	if (step != SQLITE_DONE)
+	cb_sql_finalize(s);
+	if (step != CB_SQL_DONE)
 		return fail_sql(st, eb);
 	*out = best;
 	return CB_OK;
@@ -482,7 +482,7 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		"= "
 		"?1 AND substr(m.date, 1, 7) BETWEEN ?2 AND ?3";
 	struct cb_report r;
-	sqlite3_stmt *c = NULL;
+	struct cb_stmt *c = NULL;
 	int nmonths = months_between(from, to), step;
 	long long meeting_ok = 0, ncells = 0;
 	cb_err rc;
@@ -494,13 +494,13 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		                from, to);
 	if ((rc = report_init(&r, "Cell meetings", 10, cols)))
 		goto nomem;
-	if (sqlite3_prepare_v2(cb_store_db(st), cells, -1, &c, NULL)) {
+	if (cb_sql_prepare(st, cells, &c, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
 	cb_scope_bind_root(c, root);
-	while ((step = sqlite3_step(c)) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(c, 0);
+	while ((step = cb_sql_step(c)) == CB_SQL_ROW) {
+		const char *code = cb_sql_column_text(c, 0);
 		long long h = 0, t = 0, present = 0, counted = 0, unexcused = 0,
 			  run = 0;
 		char months[24], sh[24], smiss[24], st_[24], pct[48], sun[24],
@@ -530,15 +530,13 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		cb_report_percent(present, counted, pct);
 		snprintf(sun, sizeof(sun), "%lld", unexcused);
 		snprintf(srun, sizeof(srun), "%lld", run);
-		if (report_row(&r,
-		               (const char *const[]){
-				       code,
-				       (const char *)sqlite3_column_text(c, 1),
-				       months, sh, smiss, st_, pct, sun, srun,
-				       ok ? "met" : "not met" }))
+		if (report_row(&r, (const char *const[]){
+					   code, cb_sql_column_text(c, 1),
+					   months, sh, smiss, st_, pct, sun,
+					   srun, ok ? "met" : "not met" }))
 			goto nomem;
 	}
-	if (step != SQLITE_DONE) {
+	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -552,13 +550,13 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 	                "from %s to %s",
 	                meeting_ok, ncells, from, to))
 		goto nomem;
-	sqlite3_finalize(c);
+	cb_sql_finalize(c);
 	*out = r;
 	return CB_OK;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, "out of memory");
 out:
-	sqlite3_finalize(c);
+	cb_sql_finalize(c);
 	cb_report_release(&r);
 	return rc;
 }
@@ -616,12 +614,9 @@ num(long long n, char out[24])
 	"dissolved_on IS NULL OR dissolved_on >= :from) "
 
 static void
-bind_named(sqlite3_stmt *s, const char *name, const char *v)
+bind_named(struct cb_stmt *s, const char *name, const char *v)
 {
-	int i = sqlite3_bind_parameter_index(s, name);
-
-	if (i > 0)
-		cb_bind_text(s, i, v);
+	cb_sql_bind_named(s, name, v);
 }
 
 struct campaign_sum {
@@ -694,7 +689,7 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 	struct campaign_sum all = { 0 }, dist = { 0 };
 	long long districts = 0, districts_done = 0;
 	struct cb_report r;
-	sqlite3_stmt *o = NULL, *m = NULL;
+	struct cb_stmt *o = NULL, *m = NULL;
 	char district[CB_CODE_MAX + 1] = "", dname[CB_NAME_MAX + 1] = "";
 	char pct[48], g[6][32];
 	bool any = false;
@@ -704,17 +699,17 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 
 	if ((rc = report_init(&r, "Dissolving commune-agency cells", 9, cols)))
 		goto nomem;
-	if (sqlite3_prepare_v2(cb_store_db(st), orgs_sql, -1, &o, NULL) ||
-	    sqlite3_prepare_v2(cb_store_db(st), members_sql, -1, &m, NULL)) {
+	if (cb_sql_prepare(st, orgs_sql, &o, NULL) ||
+	    cb_sql_prepare(st, members_sql, &m, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
 	cb_scope_bind_root(o, root);
 	bind_named(o, ":from", OPEN_FROM(from));
 	bind_named(o, ":to", OPEN_TO(to));
-	while ((step = sqlite3_step(o)) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(o, 0);
-		const char *d = (const char *)sqlite3_column_text(o, 2);
+	while ((step = cb_sql_step(o)) == CB_SQL_ROW) {
+		const char *code = cb_sql_column_text(o, 0);
+		const char *d = cb_sql_column_text(o, 2);
 		struct campaign_sum x = { .orgs = 1 };
 
 		if (any && strcmp(d, district)) {
@@ -727,31 +722,29 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 			districts++;
 			snprintf(district, sizeof(district), "%s", d);
 			snprintf(dname, sizeof(dname), "%s",
-			         sqlite3_column_text(o, 3));
+			         cb_sql_column_text(o, 3));
 		}
 		any = true;
-		x.cells = sqlite3_column_int64(o, 4);
-		x.dissolved = sqlite3_column_int64(o, 5);
+		x.cells = cb_sql_column_int64(o, 4);
+		x.dissolved = cb_sql_column_int64(o, 5);
 		x.finished = x.dissolved == x.cells;
-		sqlite3_reset(m);
+		cb_sql_reset(m);
 		cb_scope_bind_root(m, root);
 		bind_named(m, ":from", OPEN_FROM(from));
 		bind_named(m, ":to", OPEN_TO(to));
 		bind_named(m, ":org", code);
-		if (sqlite3_step(m) != SQLITE_ROW) {
+		if (cb_sql_step(m) != CB_SQL_ROW) {
 			rc = fail_sql(st, eb);
 			goto out;
 		}
-		x.members = sqlite3_column_int64(m, 0);
-		x.moved = sqlite3_column_int64(m, 1);
+		x.members = cb_sql_column_int64(m, 0);
+		x.moved = cb_sql_column_int64(m, 1);
 		campaign_add(&dist, &x);
 		campaign_add(&all, &x);
-		if (campaign_row(&r, code,
-		                 (const char *)sqlite3_column_text(o, 1), d,
-		                 &x))
+		if (campaign_row(&r, code, cb_sql_column_text(o, 1), d, &x))
 			goto nomem;
 	}
-	if (step != SQLITE_DONE) {
+	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -794,15 +787,15 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 	                "cell or a transfer in flight.",
 	                to ? " by " : "", to ? to : ""))
 		goto nomem;
-	sqlite3_finalize(o);
-	sqlite3_finalize(m);
+	cb_sql_finalize(o);
+	cb_sql_finalize(m);
 	*out = r;
 	return CB_OK;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, "out of memory");
 out:
-	sqlite3_finalize(o);
-	sqlite3_finalize(m);
+	cb_sql_finalize(o);
+	cb_sql_finalize(m);
 	cb_report_release(&r);
 	return rc;
 }
@@ -828,8 +821,8 @@ out:
 	"(state = 'in-transit' AND :on > " CB_SQL_LAPSE("letter_date") ")"
 
 static void
-bind_range(sqlite3_stmt *s, const char *root, const char *from, const char *to,
-           const char *on)
+bind_range(struct cb_stmt *s, const char *root, const char *from,
+           const char *to, const char *on)
 {
 	cb_scope_bind_root(s, root);
 	bind_named(s, ":from", OPEN_FROM(from));
@@ -840,13 +833,13 @@ bind_range(sqlite3_stmt *s, const char *root, const char *from, const char *to,
 /* Run s for organisation code (NULL: from outside root) over the range:
  * false if it gives no row. */
 static bool
-org_row(sqlite3_stmt *s, const char *root, const char *from, const char *to,
+org_row(struct cb_stmt *s, const char *root, const char *from, const char *to,
         const char *on, const char *code)
 {
-	sqlite3_reset(s);
+	cb_sql_reset(s);
 	bind_range(s, root, from, to, on);
 	bind_named(s, ":org", code);
-	return sqlite3_step(s) == SQLITE_ROW;
+	return cb_sql_step(s) == CB_SQL_ROW;
 }
 
 enum {
@@ -901,7 +894,7 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 		"SELECT count(*) FROM temporaries WHERE from_org = :org AND "
 		"since >= :from AND since <= :to AND since <= :on";
 	struct cb_report r;
-	sqlite3_stmt *o = NULL, *f = NULL, *in = NULL, *tp = NULL;
+	struct cb_stmt *o = NULL, *f = NULL, *in = NULL, *tp = NULL;
 	long long total[T_N] = { 0 };
 	char g[T_N][32];
 	json_t *j;
@@ -910,10 +903,10 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 
 	if ((rc = report_init(&r, "Transfers", 11, cols)))
 		goto nomem;
-	if (sqlite3_prepare_v2(cb_store_db(st), orgs_sql, -1, &o, NULL) ||
-	    sqlite3_prepare_v2(cb_store_db(st), official_sql, -1, &f, NULL) ||
-	    sqlite3_prepare_v2(cb_store_db(st), internal_sql, -1, &in, NULL) ||
-	    sqlite3_prepare_v2(cb_store_db(st), temporary_sql, -1, &tp, NULL)) {
+	if (cb_sql_prepare(st, orgs_sql, &o, NULL) ||
+	    cb_sql_prepare(st, official_sql, &f, NULL) ||
+	    cb_sql_prepare(st, internal_sql, &in, NULL) ||
+	    cb_sql_prepare(st, temporary_sql, &tp, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -925,15 +918,15 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 		char cell[T_N][24];
 
 		if (!outside) {
-			step = sqlite3_step(o);
-			if (step == SQLITE_DONE) {
+			step = cb_sql_step(o);
+			if (step == CB_SQL_DONE) {
 				outside = true;
-			} else if (step != SQLITE_ROW) {
+			} else if (step != CB_SQL_ROW) {
 				rc = fail_sql(st, eb);
 				goto out;
 			} else {
-				code = (const char *)sqlite3_column_text(o, 0);
-				name = (const char *)sqlite3_column_text(o, 1);
+				code = cb_sql_column_text(o, 0);
+				name = cb_sql_column_text(o, 1);
 			}
 		}
 		if (!org_row(f, root, from, to, on, code) ||
@@ -943,10 +936,10 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 			goto out;
 		}
 		for (int i = T_RELEASED; i < T_TEMPORARY; i++)
-			n[i] = sqlite3_column_int64(f, i - T_RELEASED);
+			n[i] = cb_sql_column_int64(f, i - T_RELEASED);
 		if (code) {
-			n[T_INTERNAL] = sqlite3_column_int64(in, 0);
-			n[T_TEMPORARY] = sqlite3_column_int64(tp, 0);
+			n[T_INTERNAL] = cb_sql_column_int64(in, 0);
+			n[T_TEMPORARY] = cb_sql_column_int64(tp, 0);
 		}
 		for (int i = 0; i < T_N; i++) {
 			total[i] += n[i];
@@ -997,19 +990,19 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	                "unanswered. See 'report transfers --overdue'.",
 	                on))
 		goto nomem;
-	sqlite3_finalize(o);
-	sqlite3_finalize(f);
-	sqlite3_finalize(in);
-	sqlite3_finalize(tp);
+	cb_sql_finalize(o);
+	cb_sql_finalize(f);
+	cb_sql_finalize(in);
+	cb_sql_finalize(tp);
 	*out = r;
 	return CB_OK;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, "out of memory");
 out:
-	sqlite3_finalize(o);
-	sqlite3_finalize(f);
-	sqlite3_finalize(in);
-	sqlite3_finalize(tp);
+	cb_sql_finalize(o);
+	cb_sql_finalize(f);
+	cb_sql_finalize(in);
+	cb_sql_finalize(tp);
 	cb_report_release(&r);
 	return rc;
 }
@@ -1033,7 +1026,7 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 		"members m ON m.id = t.member WHERE " OVERDUE " ORDER BY "
 		"t.letter_date, t.released_on, t.release";
 	struct cb_report r;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	long long n = 0, over3 = 0;
 	char g[2][32];
 	cb_err rc;
@@ -1041,32 +1034,32 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 
 	if ((rc = report_init(&r, "Overdue transfers", 10, cols)))
 		goto nomem;
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
 	bind_range(s, root, from, to, on);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
 		const char *c[9];
 		char days[24];
 		int late;
 
 		for (int i = 0; i < 8; i++)
-			c[i] = (const char *)sqlite3_column_text(s, i);
+			c[i] = cb_sql_column_text(s, i);
 		if ((rc = cb_calendar_working_days(cb_store_db(st), c[7], on,
 		                                   &late, eb)))
 			goto out;
 		num(late, days);
 		n++;
-		over3 += sqlite3_column_int(s, 8);
+		over3 += cb_sql_column_int64(s, 8);
 		if (report_row(&r, (const char *const[]){
 					   c[0], c[1], c[2], c[3], c[4], c[5],
 					   c[6], c[7], days,
-					   sqlite3_column_int(s, 8) ? "yes"
-								    : "no" }))
+					   cb_sql_column_int64(s, 8) ? "yes"
+								     : "no" }))
 			goto nomem;
 	}
-	if (step != SQLITE_DONE) {
+	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -1084,13 +1077,13 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 	                "days after the letter), %s of them over 3 months",
 	                g[0], plural(n), on, g[1]))
 		goto nomem;
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	*out = r;
 	return CB_OK;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, "out of memory");
 out:
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	cb_report_release(&r);
 	return rc;
 }
@@ -1122,29 +1115,29 @@ cb_report_key_stats(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 		"count(CASE WHEN state = 'pending' THEN 1 END) "
 		"FROM entries WHERE author = ?1";
 	struct cb_report_key ks = { 0 };
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	int r;
 
-	if (!(s = cb_store_stmt(st, head_sql, eb)))
+	if (!(s = cb_sql(st, head_sql, eb)))
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, key, CB_KEY_BYTES, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		ks.seq = sqlite3_column_int64(s, 0);
-		ks.last_ms = sqlite3_column_int64(s, 1);
+	cb_sql_bind_blob(s, 1, key, CB_KEY_BYTES);
+	if ((r = cb_sql_step(s)) == CB_SQL_ROW) {
+		ks.seq = cb_sql_column_int64(s, 0);
+		ks.last_ms = cb_sql_column_int64(s, 1);
 	}
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	cb_sql_reset(s);
+	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
 		return cb_store_error(st, eb, "cannot read the log");
-	if (!(s = cb_store_stmt(st, counts_sql, eb)))
+	if (!(s = cb_sql(st, counts_sql, eb)))
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, key, CB_KEY_BYTES, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		ks.rejected = sqlite3_column_int64(s, 0);
-		ks.forks = sqlite3_column_int64(s, 1);
-		ks.pending = sqlite3_column_int64(s, 2);
+	cb_sql_bind_blob(s, 1, key, CB_KEY_BYTES);
+	if ((r = cb_sql_step(s)) == CB_SQL_ROW) {
+		ks.rejected = cb_sql_column_int64(s, 0);
+		ks.forks = cb_sql_column_int64(s, 1);
+		ks.pending = cb_sql_column_int64(s, 2);
 	}
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW)
+	cb_sql_reset(s);
+	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read the log");
 	*out = ks;
 	return CB_OK;
@@ -1174,7 +1167,7 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		"JOIN contacts c ON c.key = e.key WHERE :root IS NULL OR e.org "
 		"IN sub ORDER BY e.org, e.key";
 	struct cb_report r;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	long long nkeys = 0, never = 0, waiting = 0, rejected = 0, forked = 0;
 	json_t *keys = NULL;
 	char g[5][32];
@@ -1185,16 +1178,16 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		goto nomem;
 	if (!(keys = json_array()))
 		goto nomem;
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
 	cb_scope_bind_root(s, root);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *hex = (const char *)sqlite3_column_text(s, 0);
-		const char *revoked = (const char *)sqlite3_column_text(s, 4);
-		bool contacted = sqlite3_column_type(s, 5) != SQLITE_NULL;
-		int64_t contact_ms = sqlite3_column_int64(s, 5);
+	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
+		const char *hex = cb_sql_column_text(s, 0);
+		const char *revoked = cb_sql_column_text(s, 4);
+		bool contacted = !cb_sql_column_null(s, 5);
+		int64_t contact_ms = cb_sql_column_int64(s, 5);
 		unsigned char key[CB_KEY_BYTES];
 		struct cb_report_key ks;
 		char shortkey[13], contact[32] = "never", last[32] = "-";
@@ -1230,15 +1223,10 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		if (report_row(
 			    &r,
 			    (const char *const[]){
-				    shortkey,
-				    (const char *)sqlite3_column_text(s, 1),
-				    (const char *)sqlite3_column_text(s, 2),
-				    (const char *)sqlite3_column_text(s, 3),
-				    contact,
-				    contacted
-					    ? (const char *)sqlite3_column_text(
-						      s, 6)
-					    : "",
+				    shortkey, cb_sql_column_text(s, 1),
+				    cb_sql_column_text(s, 2),
+				    cb_sql_column_text(s, 3), contact,
+				    contacted ? cb_sql_column_text(s, 6) : "",
 				    last, n[0], n[1], n[2], n[3], state }) ||
 		    json_array_append_new(
 			    keys,
@@ -1255,7 +1243,7 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		                      (json_int_t)ks.forks)))
 			goto nomem;
 	}
-	if (step != SQLITE_DONE) {
+	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -1277,14 +1265,14 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 	                g[0], plural(nkeys), g[1], g[2],
 	                waiting == 1 ? "y" : "ies", g[3], g[4], plural(forked)))
 		goto nomem;
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	*out = r;
 	return CB_OK;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, "out of memory");
 out:
 	json_decref(keys);
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	cb_report_release(&r);
 	return rc;
 }
@@ -1296,27 +1284,29 @@ cb_err
 cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
                   struct cb_errbuf *eb)
 {
-	static const char sql[] =
-		CB_SQL_SUBTREE
+	static const char sql[] = CB_SQL_SUBTREE
 		", dup(field, num) AS (SELECT 'card_no', card_no FROM members "
-		"WHERE card_no IS NOT NULL GROUP BY card_no HAVING count(*) > 1 "
-		"UNION ALL SELECT 'national_id', national_id FROM members WHERE "
-		"national_id IS NOT NULL GROUP BY national_id HAVING count(*) > "
+		"WHERE card_no IS NOT NULL GROUP BY card_no HAVING count(*) > "
+	        "1 "
+		"UNION ALL SELECT 'national_id', national_id FROM members "
+	        "WHERE "
+		"national_id IS NOT NULL GROUP BY national_id HAVING count(*) "
+	        "> "
 		"1), hit(field, num, id, name, org, cell, status) AS (SELECT "
 		"d.field, d.num, m.id, m.full_name, m.org, m.cell, m.status "
-		"FROM dup d JOIN members m ON m.card_no = d.num WHERE d.field = "
+		"FROM dup d JOIN members m ON m.card_no = d.num WHERE d.field "
+	        "= "
 		"'card_no' UNION ALL SELECT d.field, d.num, m.id, m.full_name, "
 		"m.org, m.cell, m.status FROM dup d JOIN members m ON "
 		"m.national_id = d.num WHERE d.field = 'national_id') SELECT "
 		"field, num, id, name, org, cell, status FROM hit h WHERE "
 		"EXISTS (SELECT 1 FROM hit x WHERE x.field = h.field AND x.num "
 		"= h.num AND x.org IN sub) ORDER BY field, num, org, id";
-	static const char *const cols[] = { "number",       "kind",
-		                            "member",       "name",
-		                            "organisation", "cell",
+	static const char *const cols[] = { "number", "kind",         "member",
+		                            "name",   "organisation", "cell",
 		                            "status" };
 	struct cb_report r;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	long long numbers = 0, members = 0;
 	char last[2][64] = { "", "" }, g[2][32];
 	cb_err rc;
@@ -1325,14 +1315,14 @@ cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
 	if (report_init(&r, "Numbers recorded for more than one member", 7,
 	                cols))
 		goto nomem;
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
 	cb_scope_bind_root(s, root);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *field = (const char *)sqlite3_column_text(s, 0);
-		const char *num = (const char *)sqlite3_column_text(s, 1);
+	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
+		const char *field = cb_sql_column_text(s, 0);
+		const char *num = cb_sql_column_text(s, 1);
 		char id[CB_HASH_HEX], shortid[13];
 
 		if (strcmp(last[0], field) || strcmp(last[1], num)) {
@@ -1342,20 +1332,19 @@ cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
 		}
 		members++;
 		snprintf(shortid, sizeof(shortid), "%.12s",
-		         cb_column_id(s, 2, id));
+		         cb_sql_column_id(s, 2, id));
 		if (report_row(&r,
 		               (const char *const[]){
 				       num,
 				       strcmp(field, "card_no") ? "national ID"
-							       : "party card",
-				       shortid,
-				       (const char *)sqlite3_column_text(s, 3),
-				       (const char *)sqlite3_column_text(s, 4),
-				       (const char *)sqlite3_column_text(s, 5),
-				       (const char *)sqlite3_column_text(s, 6) }))
+								: "party card",
+				       shortid, cb_sql_column_text(s, 3),
+				       cb_sql_column_text(s, 4),
+				       cb_sql_column_text(s, 5),
+				       cb_sql_column_text(s, 6) }))
 			goto nomem;
 	}
-	if (step != SQLITE_DONE) {
+	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -1372,13 +1361,13 @@ cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
 	                          "owner corrects it with member.update"
 	                        : ""))
 		goto nomem;
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	*out = r;
 	return CB_OK;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, "out of memory");
 out:
-	sqlite3_finalize(s);
+	cb_sql_finalize(s);
 	cb_report_release(&r);
 	return rc;
 }
@@ -1387,8 +1376,7 @@ cb_err
 cb_report_clash_list(struct cb_store *st, const char *root, json_t **out,
                      struct cb_errbuf *eb)
 {
-	static const char sql[] =
-		CB_SQL_SUBTREE
+	static const char sql[] = CB_SQL_SUBTREE
 		"SELECT m.id, 'card_no', m.card_no FROM members m WHERE m.org "
 		"IN sub AND m.card_no IS NOT NULL AND EXISTS (SELECT 1 FROM "
 		"members x WHERE x.card_no = m.card_no AND x.id <> m.id) UNION "
@@ -1397,34 +1385,31 @@ cb_report_clash_list(struct cb_store *st, const char *root, json_t **out,
 		"(SELECT 1 FROM members x WHERE x.national_id = m.national_id "
 		"AND x.id <> m.id) ORDER BY 2, 3, 1";
 	json_t *list = json_array();
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	int step;
 
 	if (!list)
 		return cb_error(eb, CB_ENOMEM, "out of memory");
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL)) {
+	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		json_decref(list);
 		return fail_sql(st, eb);
 	}
 	cb_scope_bind_root(s, root);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
 		char id[CB_HASH_HEX];
 
 		if (json_array_append_new(
-			    list,
-			    json_pack("{s:s, s:s, s:s}", "member",
-		                      cb_column_id(s, 0, id), "field",
-		                      (const char *)sqlite3_column_text(s, 1),
-		                      "number",
-		                      (const char *)sqlite3_column_text(s,
-		                                                        2)))) {
-			sqlite3_finalize(s);
+			    list, json_pack("{s:s, s:s, s:s}", "member",
+		                            cb_sql_column_id(s, 0, id), "field",
+		                            cb_sql_column_text(s, 1), "number",
+		                            cb_sql_column_text(s, 2)))) {
+			cb_sql_finalize(s);
 			json_decref(list);
 			return cb_error(eb, CB_ENOMEM, "out of memory");
 		}
 	}
-	sqlite3_finalize(s);
-	if (step != SQLITE_DONE) {
+	cb_sql_finalize(s);
+	if (step != CB_SQL_DONE) {
 		json_decref(list);
 		return fail_sql(st, eb);
 	}

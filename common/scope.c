@@ -2,6 +2,7 @@
 /* scope.c — the read scope of a key (scope.h): one SQL predicate over the
  * log, used both to serve a pull and to digest what a scope sees. */
 #include "scope.h"
+#include "sql.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -48,7 +49,7 @@
  * authority's, one by a key enrolled inside the subtree, the answer to a
  * release out of it, and the dossier of a member released into it. */
 #define IN_SCOPE                                                               \
-	"((op IN ('org.init', 'cell.create', 'cell.rename') AND state <> "    \
+	"((op IN ('org.init', 'cell.create', 'cell.rename') AND state <> "     \
 	"'rejected') OR "                                                      \
 	"lower(hex(author)) = (SELECT value FROM meta WHERE key = "            \
 	"'authority') OR lower(hex(author)) IN (SELECT key FROM enrolments "   \
@@ -63,12 +64,9 @@
 	"IN sub AND approved_by IS NOT NULL) OR " IN_DOSSIER ") "
 
 void
-cb_scope_bind_root(sqlite3_stmt *s, const char *root)
+cb_scope_bind_root(struct cb_stmt *s, const char *root)
 {
-	int i = sqlite3_bind_parameter_index(s, ":root");
-
-	if (i > 0)
-		sqlite3_bind_text(s, i, root, -1, SQLITE_STATIC);
+	cb_sql_bind_named(s, ":root", root);
 }
 
 cb_err
@@ -78,26 +76,25 @@ cb_scope_of(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	static const char sql[] =
 		"SELECT org, role FROM enrolments WHERE key = ?";
 	char hex[2 * CB_KEY_BYTES + 1];
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	struct cb_stmt *s = cb_sql(st, sql, eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
 	cb_hex_encode(key, CB_KEY_BYTES, hex);
-	cb_bind_text(s, 1, hex);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
+	cb_sql_bind_text(s, 1, hex);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW) {
 		memcpy(sc->reader, key, CB_KEY_BYTES);
 		snprintf(sc->root, sizeof(sc->root), "%s",
-		         sqlite3_column_text(s, 0));
-		sc->all = !strcmp((const char *)sqlite3_column_text(s, 1),
-		                  "auditor");
+		         cb_sql_column_text(s, 0));
+		sc->all = !strcmp(cb_sql_column_text(s, 1), "auditor");
 	}
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
 		return cb_error(eb, CB_ENOTFOUND, "key %.12s is not enrolled",
 		                hex);
-	return r == SQLITE_ROW
+	return r == CB_SQL_ROW
 	               ? CB_OK
 	               : cb_store_error(st, eb, "cannot read enrolments");
 }
@@ -112,32 +109,32 @@ dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
 	static const char sql[] = SUBTREE CHAIN_FROM(
 		"release = lower(hex(?2)) AND to_org IN sub",
 		"id = lower(hex(?2)) AND to_org IN sub") "SELECT bytes FROM "
-	                                                 "entries WHERE lsn "
+							 "entries WHERE lsn "
 							 "<= ?3 AND author <> "
-	                                                 "?4 AND " NOT_EVIDENCE
+							 "?4 AND " NOT_EVIDENCE
 							 "AND " IN_DOSSIER
 							 "ORDER BY lsn";
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	int r;
 
-	if (sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL))
+	if (cb_sql_prepare(st, sql, &s, NULL))
 		return cb_store_error(st, eb, "cannot read the log");
 	cb_scope_bind_root(s, sc->root);
-	sqlite3_bind_blob(s, 2, release, CB_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, after);
-	sqlite3_bind_blob(s, 4, sc->reader, CB_KEY_BYTES, SQLITE_STATIC);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 0);
+	cb_sql_bind_blob(s, 2, release, CB_HASH_BYTES);
+	cb_sql_bind_int64(s, 3, after);
+	cb_sql_bind_blob(s, 4, sc->reader, CB_KEY_BYTES);
+	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
+		uint32_t n = (uint32_t)cb_sql_column_bytes(s, 0);
 
 		if (cb_buf_add_be32(out, n) ||
-		    cb_buf_add(out, sqlite3_column_blob(s, 0), n)) {
-			sqlite3_finalize(s);
+		    cb_buf_add(out, cb_sql_column_blob(s, 0), n)) {
+			cb_sql_finalize(s);
 			return cb_error(eb, CB_ENOMEM, "out of memory");
 		}
 		++*count;
 	}
-	sqlite3_finalize(s);
-	return r == SQLITE_DONE ? CB_OK
+	cb_sql_finalize(s);
+	return r == CB_SQL_DONE ? CB_OK
 	                        : cb_store_error(st, eb, "cannot read the log");
 }
 
@@ -154,55 +151,55 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 	static const char everything[] = "SELECT lsn, bytes, id, op FROM "
 					 "entries WHERE lsn > ?2 AND lsn <= ?3 "
 					 "AND author <> ?4 ORDER BY lsn";
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	int64_t limit;
 	int r;
 
 	memset(pg, 0, sizeof(*pg));
-	if (!(s = cb_store_stmt(st, last, eb)))
+	if (!(s = cb_sql(st, last, eb)))
 		return CB_EIO;
-	r = sqlite3_step(s);
-	pg->end = r == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW)
+	r = cb_sql_step(s);
+	pg->end = r == CB_SQL_ROW ? cb_sql_column_int64(s, 0) : 0;
+	cb_sql_reset(s);
+	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read the log");
 	if (after < 0)
 		after = 0;
 	limit = pg->end - after > CB_SCOPE_SCAN ? after + CB_SCOPE_SCAN
 	                                        : pg->end;
 	pg->next = limit > after ? limit : after;
-	if (!(s = cb_store_stmt(st, sc->all ? everything : scoped, eb)))
+	if (!(s = cb_sql(st, sc->all ? everything : scoped, eb)))
 		return CB_EIO;
 	cb_scope_bind_root(s, sc->root);
-	sqlite3_bind_int64(s, 2, after);
-	sqlite3_bind_int64(s, 3, limit);
-	sqlite3_bind_blob(s, 4, sc->reader, CB_KEY_BYTES, SQLITE_STATIC);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 1);
-		const char *op = (const char *)sqlite3_column_text(s, 3);
+	cb_sql_bind_int64(s, 2, after);
+	cb_sql_bind_int64(s, 3, limit);
+	cb_sql_bind_blob(s, 4, sc->reader, CB_KEY_BYTES);
+	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
+		uint32_t n = (uint32_t)cb_sql_column_bytes(s, 1);
+		const char *op = cb_sql_column_text(s, 3);
 
 		if (pg->count == max || out->len >= max_bytes) {
 			/* Stop before this one: it is read next time. */
-			pg->next = sqlite3_column_int64(s, 0) - 1;
+			pg->next = cb_sql_column_int64(s, 0) - 1;
 			break;
 		}
 		if (!sc->all &&
 		    (!strcmp(op, "member.release") ||
 		     !strcmp(op, "member.temporary")) &&
-		    dossier(st, sc, sqlite3_column_blob(s, 2), after, out,
+		    dossier(st, sc, cb_sql_column_blob(s, 2), after, out,
 		            &pg->count, eb)) {
-			sqlite3_reset(s);
+			cb_sql_reset(s);
 			return CB_EIO;
 		}
 		if (cb_buf_add_be32(out, n) ||
-		    cb_buf_add(out, sqlite3_column_blob(s, 1), n)) {
-			sqlite3_reset(s);
+		    cb_buf_add(out, cb_sql_column_blob(s, 1), n)) {
+			cb_sql_reset(s);
 			return cb_error(eb, CB_ENOMEM, "out of memory");
 		}
 		pg->count++;
 	}
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	cb_sql_reset(s);
+	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
 		return cb_store_error(st, eb, "cannot read the log");
 	pg->more = pg->next < pg->end;
 	return CB_OK;
@@ -217,33 +214,33 @@ cb_scope_read_own(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	static const char sql[] =
 		"SELECT seq, bytes FROM entries WHERE author = ?1 AND seq > ?2 "
 		"AND " NOT_EVIDENCE "ORDER BY seq LIMIT ?3";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	struct cb_stmt *s = cb_sql(st, sql, eb);
 	int r;
 
 	memset(pg, 0, sizeof(*pg));
 	pg->next = (int64_t)after;
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_blob(s, 1, key, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)after);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)max + 1);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 1);
+	cb_sql_bind_blob(s, 1, key, CB_KEY_BYTES);
+	cb_sql_bind_int64(s, 2, (int64_t)after);
+	cb_sql_bind_int64(s, 3, (int64_t)max + 1);
+	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
+		uint32_t n = (uint32_t)cb_sql_column_bytes(s, 1);
 
 		if (pg->count == max || out->len >= max_bytes) {
 			pg->more = true;
 			break;
 		}
 		if (cb_buf_add_be32(out, n) ||
-		    cb_buf_add(out, sqlite3_column_blob(s, 1), n)) {
-			sqlite3_reset(s);
+		    cb_buf_add(out, cb_sql_column_blob(s, 1), n)) {
+			cb_sql_reset(s);
 			return cb_error(eb, CB_ENOMEM, "out of memory");
 		}
-		pg->next = sqlite3_column_int64(s, 0);
+		pg->next = cb_sql_column_int64(s, 0);
 		pg->count++;
 	}
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	cb_sql_reset(s);
+	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
 		return cb_store_error(st, eb, "cannot read the log");
 	pg->end = pg->next;
 	return CB_OK;

@@ -20,6 +20,7 @@
 #include "entry.h"
 #include "err.h"
 #include "ops.h"
+#include "sql.h"
 #include "store.h"
 
 /* A common table expression naming the subtree of the organisation bound
@@ -31,7 +32,7 @@
 	"orgs o JOIN sub ON o.parent = sub.code) "
 
 /* Bind root to a statement's :root, if it has one. */
-void cb_scope_bind_root(sqlite3_stmt *s, const char *root);
+void cb_scope_bind_root(struct cb_stmt *s, const char *root);
 
 struct cb_scope {
 	unsigned char reader[CB_KEY_BYTES];

@@ -14,13 +14,23 @@
 #include "calendar.h"
 #include "entry.h"
 #include "schema.h"
+#include "sql.h"
 #include "text.h"
 
 #define STMT_CACHE_MAX 128
 
+/* The SQLite backend of the statement layer (sql.h): a statement is
+ * SQLite's, behind the layer's header. */
+struct lite_stmt {
+	struct cb_stmt base;
+	sqlite3_stmt *s;
+	bool cached;
+};
+
 struct stmt_slot {
 	const char *sql;
 	sqlite3_stmt *stmt;
+	struct lite_stmt *wrap; /* made on the first cb_sql() of it */
 };
 
 /* SQLite's own threshold for checkpointing the WAL after a commit, in
@@ -173,6 +183,214 @@ cb_store_stmt(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
 		return NULL;
 	}
 	return s;
+}
+
+/* --- the statement layer's SQLite backend (sql.h) ---------------------- */
+
+static const struct cb_sql_be lite_be;
+
+#define LITE(x) (((struct lite_stmt *)(void *)(x))->s)
+
+static cb_err
+lite_prepare(struct cb_store *st, const char *sql, bool cached,
+             struct cb_stmt **out, struct cb_errbuf *eb)
+{
+	struct lite_stmt *w;
+
+	if (cached) {
+		sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+		size_t i;
+
+		if (!s)
+			return CB_EIO;
+		for (i = 0; i < st->nstmts && st->stmts[i].stmt != s; i++)
+			;
+		if (!st->stmts[i].wrap) {
+			if (!(w = calloc(1, sizeof(*w))))
+				return cb_error(eb, CB_ENOMEM, "out of memory");
+			w->base.be = &lite_be;
+			w->base.st = st;
+			w->s = s;
+			w->cached = true;
+			st->stmts[i].wrap = w;
+		}
+		*out = &st->stmts[i].wrap->base;
+		return CB_OK;
+	}
+	if (!(w = calloc(1, sizeof(*w))))
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &w->s, NULL) != SQLITE_OK) {
+		free(w);
+		return cb_store_error(st, eb, "cannot prepare a query");
+	}
+	w->base.be = &lite_be;
+	w->base.st = st;
+	*out = &w->base;
+	return CB_OK;
+}
+
+static void
+lite_finalize(struct cb_stmt *s)
+{
+	struct lite_stmt *w = (struct lite_stmt *)(void *)s;
+
+	if (w->cached) {
+		sqlite3_reset(w->s);
+		return;
+	}
+	sqlite3_finalize(w->s);
+	free(w);
+}
+
+static void
+lite_reset(struct cb_stmt *s)
+{
+	sqlite3_reset(LITE(s));
+	sqlite3_clear_bindings(LITE(s));
+}
+
+static int
+lite_bind_null(struct cb_stmt *s, int i)
+{
+	return sqlite3_bind_null(LITE(s), i);
+}
+
+static int
+lite_bind_int64(struct cb_stmt *s, int i, int64_t v)
+{
+	return sqlite3_bind_int64(LITE(s), i, v);
+}
+
+static int
+lite_bind_text(struct cb_stmt *s, int i, const char *v, size_t n)
+{
+	return sqlite3_bind_text(LITE(s), i, v, (int)n, SQLITE_TRANSIENT);
+}
+
+static int
+lite_bind_blob(struct cb_stmt *s, int i, const void *p, size_t n)
+{
+	return sqlite3_bind_blob(LITE(s), i, p, (int)n, SQLITE_TRANSIENT);
+}
+
+static int
+lite_param_index(struct cb_stmt *s, const char *name)
+{
+	return sqlite3_bind_parameter_index(LITE(s), name);
+}
+
+static int
+lite_step(struct cb_stmt *s)
+{
+	int r = sqlite3_step(LITE(s));
+
+	return r == SQLITE_ROW    ? CB_SQL_ROW
+	       : r == SQLITE_DONE ? CB_SQL_DONE
+	                          : CB_SQL_ERROR;
+}
+
+static int
+lite_column_count(struct cb_stmt *s)
+{
+	return sqlite3_column_count(LITE(s));
+}
+
+static const char *
+lite_column_name(struct cb_stmt *s, int i)
+{
+	return sqlite3_column_name(LITE(s), i);
+}
+
+static enum cb_sql_kind
+lite_column_kind(struct cb_stmt *s, int i)
+{
+	switch (sqlite3_column_type(LITE(s), i)) {
+	case SQLITE_INTEGER: return CB_SQL_INT;
+	case SQLITE_FLOAT: return CB_SQL_REAL;
+	case SQLITE_TEXT: return CB_SQL_TEXT;
+	case SQLITE_BLOB: return CB_SQL_BLOB;
+	default: return CB_SQL_NULL;
+	}
+}
+
+static int64_t
+lite_column_int64(struct cb_stmt *s, int i)
+{
+	return sqlite3_column_int64(LITE(s), i);
+}
+
+static const char *
+lite_column_text(struct cb_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(LITE(s), i);
+}
+
+static const void *
+lite_column_blob(struct cb_stmt *s, int i)
+{
+	return sqlite3_column_blob(LITE(s), i);
+}
+
+static size_t
+lite_column_bytes(struct cb_stmt *s, int i)
+{
+	return (size_t)sqlite3_column_bytes(LITE(s), i);
+}
+
+static int64_t
+lite_last_insert_id(struct cb_store *st)
+{
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+static int64_t
+lite_changes(struct cb_store *st)
+{
+	return sqlite3_changes(st->db);
+}
+
+static bool
+lite_constraint(struct cb_store *st)
+{
+	return (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CONSTRAINT;
+}
+
+static const struct cb_sql_be lite_be = {
+	.name = "sqlite",
+	.prepare = lite_prepare,
+	.finalize = lite_finalize,
+	.reset = lite_reset,
+	.bind_null = lite_bind_null,
+	.bind_int64 = lite_bind_int64,
+	.bind_text = lite_bind_text,
+	.bind_blob = lite_bind_blob,
+	.param_index = lite_param_index,
+	.step = lite_step,
+	.column_count = lite_column_count,
+	.column_name = lite_column_name,
+	.column_kind = lite_column_kind,
+	.column_int64 = lite_column_int64,
+	.column_text = lite_column_text,
+	.column_blob = lite_column_blob,
+	.column_bytes = lite_column_bytes,
+	.last_insert_id = lite_last_insert_id,
+	.changes = lite_changes,
+	.constraint = lite_constraint,
+};
+
+const struct cb_sql_be *
+cb_store_sql_be(struct cb_store *st)
+{
+	(void)st;
+	return &lite_be;
+}
+
+struct cb_stmt *
+cb_sql(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
+{
+	struct cb_stmt *s;
+
+	return lite_prepare(st, sql, true, &s, eb) ? NULL : s;
 }
 
 cb_err
@@ -616,8 +834,10 @@ cb_store_free(struct cb_store **pst)
 		sqlite3_wal_hook(st->db, NULL, NULL);
 		checkpointer_free(st->cp);
 	}
-	for (size_t i = 0; i < st->nstmts; i++)
+	for (size_t i = 0; i < st->nstmts; i++) {
 		sqlite3_finalize(st->stmts[i].stmt);
+		free(st->stmts[i].wrap);
+	}
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);

@@ -35,6 +35,8 @@ cb_err cb_store_checkpoint_behind(struct cb_store *st,
                                   struct cb_errbuf *eb) CB_MUST_CHECK;
 
 sqlite3 *cb_store_db(struct cb_store *st);
+/* The engine behind st's statement layer (sql.h). */
+const struct cb_sql_be *cb_store_sql_be(struct cb_store *st);
 const char *cb_store_path(const struct cb_store *st);
 int cb_store_schema_version(void);
 

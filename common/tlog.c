@@ -5,6 +5,7 @@
  * leaf costs one hash and one insert, plus one of each for every perfect
  * parent the leaf completes (one on average), and never a read. */
 #include "tlog.h"
+#include "sql.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,16 +25,16 @@ cb_tlog_size(struct cb_store *st, uint64_t *size, struct cb_errbuf *eb)
 {
 	static const char sql[] = "SELECT idx FROM tlog_nodes WHERE level = 0 "
 				  "ORDER BY idx DESC LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	struct cb_stmt *s = cb_sql(st, sql, eb);
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		sqlite3_int64 idx = sqlite3_column_int64(s, 0);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW) {
+		sqlite3_int64 idx = cb_sql_column_int64(s, 0);
 
-		sqlite3_reset(s);
+		cb_sql_reset(s);
 		if (idx < 0)
 			return cb_error(eb, CB_EIO,
 			                "the transparency log in '%s' is "
@@ -42,10 +43,10 @@ cb_tlog_size(struct cb_store *st, uint64_t *size, struct cb_errbuf *eb)
 		*size = (uint64_t)idx + 1;
 		return CB_OK;
 	}
-	if (r != SQLITE_DONE)
+	if (r != CB_SQL_DONE)
 		return cb_store_error(st, eb,
 		                      "cannot read the transparency log size");
-	sqlite3_reset(s);
+	cb_sql_reset(s);
 	*size = 0;
 	return CB_OK;
 }
@@ -57,7 +58,7 @@ cb_tlog_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
 	static const char sql[] =
 		"SELECT hash FROM tlog_nodes WHERE level = ? AND idx = ?";
 	struct cb_store *st = ctx;
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	int r;
 
 	if (level > 63 || index > INT64_MAX)
@@ -65,31 +66,31 @@ cb_tlog_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
 		                "no transparency log node at level %u index "
 		                "%" PRIu64 ": out of range",
 		                level, index);
-	s = cb_store_stmt(st, sql, eb);
+	s = cb_sql(st, sql, eb);
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_int(s, 1, (int)level);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)index);
-	r = sqlite3_step(s);
-	if (r == SQLITE_DONE) {
-		sqlite3_reset(s);
+	cb_sql_bind_int64(s, 1, (int)level);
+	cb_sql_bind_int64(s, 2, (int64_t)index);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_DONE) {
+		cb_sql_reset(s);
 		return cb_error(eb, CB_ENOTFOUND,
 		                "the transparency log has no node at level %u "
 		                "index %" PRIu64,
 		                level, index);
 	}
-	if (r != SQLITE_ROW)
+	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb,
 		                      "cannot read the transparency log");
-	if (sqlite3_column_bytes(s, 0) != 32) {
-		sqlite3_reset(s);
+	if (cb_sql_column_bytes(s, 0) != 32) {
+		cb_sql_reset(s);
 		return cb_error(eb, CB_EIO,
 		                "the transparency log in '%s' is damaged: node "
 		                "at level %u index %" PRIu64 " is not 32 bytes",
 		                cb_store_path(st), level, index);
 	}
-	memcpy(out, sqlite3_column_blob(s, 0), 32);
-	sqlite3_reset(s);
+	memcpy(out, cb_sql_column_blob(s, 0), 32);
+	cb_sql_reset(s);
 	return CB_OK;
 }
 
@@ -124,20 +125,20 @@ load_right_edge(struct cb_store *st, uint64_t size, uint8_t stack[64][32],
 }
 
 static cb_err
-put_node(struct cb_store *st, sqlite3_stmt *ins, unsigned level, uint64_t idx,
+put_node(struct cb_store *st, struct cb_stmt *ins, unsigned level, uint64_t idx,
          const uint8_t hash[32], struct cb_errbuf *eb)
 {
-	sqlite3_bind_int(ins, 1, (int)level);
-	sqlite3_bind_int64(ins, 2, (sqlite3_int64)idx);
-	sqlite3_bind_blob(ins, 3, hash, 32, SQLITE_STATIC);
-	if (sqlite3_step(ins) != SQLITE_DONE) {
+	cb_sql_bind_int64(ins, 1, (int)level);
+	cb_sql_bind_int64(ins, 2, (int64_t)idx);
+	cb_sql_bind_blob(ins, 3, hash, 32);
+	if (cb_sql_step(ins) != CB_SQL_DONE) {
 		cb_err rc = cb_store_error(
 			st, eb, "cannot store a transparency log node");
 
-		sqlite3_reset(ins);
+		cb_sql_reset(ins);
 		return rc;
 	}
-	sqlite3_reset(ins);
+	cb_sql_reset(ins);
 	return CB_OK;
 }
 
@@ -147,19 +148,19 @@ static cb_err
 check_log_end(struct cb_store *st, uint64_t size, struct cb_errbuf *eb)
 {
 	static const char sql[] = "SELECT max(lsn) FROM entries";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+	struct cb_stmt *s = cb_sql(st, sql, eb);
 	sqlite3_int64 last;
 
 	if (!s)
 		return CB_EIO;
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	if (cb_sql_step(s) != CB_SQL_ROW) {
 		cb_err rc = cb_store_error(st, eb, "cannot read the log");
 
-		sqlite3_reset(s);
+		cb_sql_reset(s);
 		return rc;
 	}
-	last = sqlite3_column_int64(s, 0); /* 0 for NULL: no entries */
-	sqlite3_reset(s);
+	last = cb_sql_column_int64(s, 0); /* 0 for NULL: no entries */
+	cb_sql_reset(s);
 	if (last < 0 || (uint64_t)last < size)
 		return cb_error(eb, CB_EIO,
 		                "the transparency log in '%s' has %" PRIu64
@@ -180,7 +181,7 @@ append_new(struct cb_store *st, uint64_t *size_io, uint64_t *added,
 	static const uint8_t nothing[1] = { 0 };
 	uint8_t stack[64][32], h[32];
 	uint64_t size = *size_io, count = 0;
-	sqlite3_stmt *sel, *ins;
+	struct cb_stmt *sel, *ins;
 	unsigned top = 0;
 	cb_err rc;
 	int r;
@@ -188,22 +189,22 @@ append_new(struct cb_store *st, uint64_t *size_io, uint64_t *added,
 	rc = load_right_edge(st, size, stack, &top, eb);
 	if (rc)
 		return rc;
-	sel = cb_store_stmt(st, sel_sql, eb);
+	sel = cb_sql(st, sel_sql, eb);
 	if (!sel)
 		return CB_EIO;
-	ins = cb_store_stmt(st, ins_sql, eb);
+	ins = cb_sql(st, ins_sql, eb);
 	if (!ins)
 		return CB_EIO;
-	sqlite3_bind_int64(sel, 1, (sqlite3_int64)size);
-	while ((r = sqlite3_step(sel)) == SQLITE_ROW) {
-		sqlite3_int64 lsn = sqlite3_column_int64(sel, 0);
-		const uint8_t *bytes = sqlite3_column_blob(sel, 1);
-		int n = sqlite3_column_bytes(sel, 1);
+	cb_sql_bind_int64(sel, 1, (int64_t)size);
+	while ((r = cb_sql_step(sel)) == CB_SQL_ROW) {
+		sqlite3_int64 lsn = cb_sql_column_int64(sel, 0);
+		const uint8_t *bytes = cb_sql_column_blob(sel, 1);
+		int n = cb_sql_column_bytes(sel, 1);
 		uint64_t idx = size;
 		unsigned level = 0;
 
 		if ((uint64_t)lsn != size + 1) {
-			sqlite3_reset(sel);
+			cb_sql_reset(sel);
 			return cb_error(
 				eb, CB_ECHAIN,
 				"cannot extend the transparency log: "
@@ -223,19 +224,19 @@ append_new(struct cb_store *st, uint64_t *size_io, uint64_t *added,
 			rc = put_node(st, ins, level, idx, h, eb);
 		}
 		if (rc) {
-			sqlite3_reset(sel);
+			cb_sql_reset(sel);
 			return rc;
 		}
 		memcpy(stack[top++], h, 32);
 		size++;
 		count++;
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CB_SQL_DONE) {
 		rc = cb_store_error(st, eb, "cannot read the log");
-		sqlite3_reset(sel);
+		cb_sql_reset(sel);
 		return rc;
 	}
-	sqlite3_reset(sel);
+	cb_sql_reset(sel);
 	*size_io = size;
 	*added = count;
 	return CB_OK;
@@ -276,28 +277,27 @@ cb_tlog_checkpoint_add(struct cb_store *st, uint64_t size,
 {
 	static const char sql[] = "INSERT INTO checkpoints (size, root, note, "
 				  "made_ms) VALUES (?, ?, ?, ?)";
-	sqlite3_stmt *s;
+	struct cb_stmt *s;
 	int r;
 
 	if (size > INT64_MAX)
 		return cb_error(eb, CB_EINVAL,
 		                "checkpoint size %" PRIu64 " is out of range",
 		                size);
-	s = cb_store_stmt(st, sql, eb);
+	s = cb_sql(st, sql, eb);
 	if (!s)
 		return CB_EIO;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
-	sqlite3_bind_blob(s, 2, root, 32, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, note, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, made_ms);
-	r = sqlite3_step(s);
-	if (r == SQLITE_DONE) {
-		sqlite3_reset(s);
+	cb_sql_bind_int64(s, 1, (int64_t)size);
+	cb_sql_bind_blob(s, 2, root, 32);
+	cb_sql_bind_text(s, 3, note);
+	cb_sql_bind_int64(s, 4, made_ms);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_DONE) {
+		cb_sql_reset(s);
 		return CB_OK;
 	}
-	if ((sqlite3_extended_errcode(cb_store_db(st)) & 0xff) ==
-	    SQLITE_CONSTRAINT) {
-		sqlite3_reset(s);
+	if (cb_sql_constraint(st)) {
+		cb_sql_reset(s);
 		return cb_error(eb, CB_EEXIST,
 		                "a checkpoint of size %" PRIu64
 		                " was issued already",
@@ -307,7 +307,7 @@ cb_tlog_checkpoint_add(struct cb_store *st, uint64_t size,
 		cb_err rc =
 			cb_store_error(st, eb, "cannot record a checkpoint");
 
-		sqlite3_reset(s);
+		cb_sql_reset(s);
 		return rc;
 	}
 }
@@ -318,38 +318,37 @@ cb_tlog_checkpoint_latest(struct cb_store *st, uint64_t *size, uint8_t root[32],
 {
 	static const char sql[] = "SELECT size, root, note FROM checkpoints "
 				  "ORDER BY size DESC LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
-	const unsigned char *text;
+	struct cb_stmt *s = cb_sql(st, sql, eb);
+	const char *text;
 	char *copy;
 	int r;
 
 	if (!s)
 		return CB_EIO;
-	r = sqlite3_step(s);
-	if (r == SQLITE_DONE) {
-		sqlite3_reset(s);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_DONE) {
+		cb_sql_reset(s);
 		return cb_error(eb, CB_ENOTFOUND,
 		                "no checkpoint was issued yet");
 	}
-	if (r != SQLITE_ROW)
+	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read the checkpoints");
-	if (sqlite3_column_int64(s, 0) < 0 ||
-	    sqlite3_column_bytes(s, 1) != 32 ||
-	    !(text = sqlite3_column_text(s, 2))) {
-		sqlite3_reset(s);
+	if (cb_sql_column_int64(s, 0) < 0 || cb_sql_column_bytes(s, 1) != 32 ||
+	    !(text = cb_sql_column_text(s, 2))) {
+		cb_sql_reset(s);
 		return cb_error(eb, CB_EIO,
 		                "the latest checkpoint in '%s' is damaged",
 		                cb_store_path(st));
 	}
 	copy = strdup((const char *)text);
 	if (!copy) {
-		sqlite3_reset(s);
+		cb_sql_reset(s);
 		return cb_error(eb, CB_ENOMEM, "out of memory");
 	}
-	*size = (uint64_t)sqlite3_column_int64(s, 0);
-	memcpy(root, sqlite3_column_blob(s, 1), 32);
+	*size = (uint64_t)cb_sql_column_int64(s, 0);
+	memcpy(root, cb_sql_column_blob(s, 1), 32);
 	*note = copy;
-	sqlite3_reset(s);
+	cb_sql_reset(s);
 	return CB_OK;
 }
 
