@@ -6,18 +6,20 @@
 #include <string.h>
 
 #include "date.h"
+#include "sql.h"
+#include "store.h"
 
 #define MAX_HOLIDAYS 256
 
 cb_err
-cb_calendar_due(sqlite3 *db, const char *start, int n, char out[11],
+cb_calendar_due(struct cb_store *st, const char *start, int n, char out[11],
                 struct cb_errbuf *eb)
 {
 	static const char sql[] = "SELECT date FROM holidays WHERE date > ? "
 				  "AND date <= ? ORDER BY date";
 	char hol[MAX_HOLIDAYS][11], last[11];
 	struct cb_date d;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	int64_t day;
 	int nh = 0, k = 0;
 
@@ -29,14 +31,13 @@ cb_calendar_due(sqlite3 *db, const char *start, int n, char out[11],
 	/* n working days lie within 2n + the holidays: 3n + 60 is ample. */
 	d = cb_date_from_days(day + 3 * n + 60);
 	cb_date_format(&d, last);
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return cb_error(eb, CB_EIO, "cannot read holidays: %s",
-		                sqlite3_errmsg(db));
-	sqlite3_bind_text(s, 1, start, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, last, -1, SQLITE_STATIC);
-	while (sqlite3_step(s) == SQLITE_ROW && nh < MAX_HOLIDAYS)
-		snprintf(hol[nh++], 11, "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	if (cb_sql_prepare(st, sql, &s, eb))
+		return cb_error_prefix(eb, CB_EIO, "cannot read holidays");
+	cb_sql_bind_text(s, 1, start);
+	cb_sql_bind_text(s, 2, last);
+	while (cb_sql_step(s) == CB_SQL_ROW && nh < MAX_HOLIDAYS)
+		snprintf(hol[nh++], 11, "%s", cb_sql_column_text(s, 0));
+	cb_sql_finalize(s);
 	while (n > 0) {
 		char ds[11];
 		int wd;
@@ -55,13 +56,13 @@ cb_calendar_due(sqlite3 *db, const char *start, int n, char out[11],
 }
 
 cb_err
-cb_calendar_working_days(sqlite3 *db, const char *after, const char *upto,
+cb_calendar_working_days(struct cb_store *st, const char *after, const char *upto,
                          int *n, struct cb_errbuf *eb)
 {
 	static const char sql[] =
 		"SELECT date FROM holidays WHERE date > ? AND date <= ?";
 	struct cb_date a, b;
-	sqlite3_stmt *s = NULL;
+	struct cb_stmt *s = NULL;
 	int64_t first, last;
 	int count = 0, r;
 
@@ -80,47 +81,22 @@ cb_calendar_working_days(sqlite3 *db, const char *after, const char *upto,
 	}
 	/* less the holidays on a weekday (one on a weekend is not a
 	 * working day anyway) */
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return cb_error(eb, CB_EIO, "cannot read holidays: %s",
-		                sqlite3_errmsg(db));
-	sqlite3_bind_text(s, 1, after, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, upto, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	if (cb_sql_prepare(st, sql, &s, eb))
+		return cb_error_prefix(eb, CB_EIO, "cannot read holidays");
+	cb_sql_bind_text(s, 1, after);
+	cb_sql_bind_text(s, 2, upto);
+	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
 		struct cb_date h;
 		struct cb_errbuf ignore;
 
-		if (!cb_date_parse((const char *)sqlite3_column_text(s, 0), &h,
+		if (!cb_date_parse(cb_sql_column_text(s, 0), &h,
 		                   &ignore) &&
 		    cb_date_weekday(&h) < 5)
 			count--;
 	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE)
-		return cb_error(eb, CB_EIO, "cannot read holidays: %s",
-		                sqlite3_errmsg(db));
+	cb_sql_finalize(s);
+	if (r != CB_SQL_DONE)
+		return cb_store_error(st, eb, "cannot read holidays");
 	*n = count;
 	return CB_OK;
-}
-
-static void
-sql_due(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *start = (const char *)sqlite3_value_text(argv[0]);
-	struct cb_errbuf eb;
-	char out[11];
-
-	(void)argc;
-	if (!start || cb_calendar_due(sqlite3_context_db_handle(ctx), start,
-	                              sqlite3_value_int(argv[1]), out, &eb)) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
-}
-
-int
-cb_calendar_register(sqlite3 *db)
-{
-	return sqlite3_create_function(db, "chibo_due", 2, SQLITE_UTF8, NULL,
-	                               sql_due, NULL, NULL);
 }

@@ -6,23 +6,23 @@
 #ifndef CB_CALENDAR_H
 #define CB_CALENDAR_H
 
-#include <sqlite3.h>
-
 #include "err.h"
 
+struct cb_store;
+
 /* The n-th working day after start (YYYY-MM-DD), into out. */
-cb_err cb_calendar_due(sqlite3 *db, const char *start, int n, char out[11],
+cb_err cb_calendar_due(struct cb_store *st, const char *start, int n, char out[11],
                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* The working days d with after < d <= upto (both YYYY-MM-DD, at most
  * 100 years apart) into *n: 0 when upto is not after after. How late an
  * overdue transfer is: the working days after its due day, up to a day. */
-cb_err cb_calendar_working_days(sqlite3 *db, const char *after,
+cb_err cb_calendar_working_days(struct cb_store *st, const char *after,
                                 const char *upto, int *n,
                                 struct cb_errbuf *eb) CB_MUST_CHECK;
 
-/* Registers chibo_due(date, n) in SQL: cb_calendar_due, or NULL. */
-int cb_calendar_register(sqlite3 *db);
+/* SQL has chibo_due(date, n): cb_calendar_due, or NULL (every backend of
+ * the statement layer provides it; SQLite's is in store.c). */
 
 /* A release's deadlines as SQL of its letter's date (DOMAIN.md,
  * "Transfers"): due 30 working days after it; over three months after

@@ -1046,7 +1046,7 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 
 		for (int i = 0; i < 8; i++)
 			c[i] = cb_sql_column_text(s, i);
-		if ((rc = cb_calendar_working_days(cb_store_db(st), c[7], on,
+		if ((rc = cb_calendar_working_days(st, c[7], on,
 		                                   &late, eb)))
 			goto out;
 		num(late, days);

@@ -586,9 +586,27 @@ sql_unhex(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_value(ctx, argv[0]);
 }
 
-static int
-register_functions(sqlite3 *db)
+/* chibo_due(date, n) (calendar.h): the store is the function's data. */
+static void
+sql_due(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
+	const char *start = (const char *)sqlite3_value_text(argv[0]);
+	struct cb_errbuf eb;
+	char out[11];
+
+	(void)argc;
+	if (!start || cb_calendar_due(sqlite3_user_data(ctx), start,
+	                              sqlite3_value_int(argv[1]), out, &eb)) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static int
+register_functions(struct cb_store *st)
+{
+	sqlite3 *db = st->db;
 	static const struct {
 		const char *name;
 		int nargs;
@@ -606,7 +624,8 @@ register_functions(sqlite3 *db)
 				     SQLITE_INNOCUOUS,
 			     NULL, fns[i].fn, NULL, NULL)) != SQLITE_OK)
 			return r;
-	return cb_calendar_register(db);
+	return sqlite3_create_function(db, "chibo_due", 2, SQLITE_UTF8, st,
+	                               sql_due, NULL, NULL);
 }
 
 static int
@@ -713,7 +732,7 @@ cb_store_open(const char *path, bool create, struct cb_store **out,
 		goto fail;
 	}
 	/* before the migrations: 013 uses chibo_unhex */
-	if (register_functions(st->db) != SQLITE_OK) {
+	if (register_functions(st) != SQLITE_OK) {
 		rc = cb_store_error(st, eb, "cannot register functions");
 		goto fail;
 	}

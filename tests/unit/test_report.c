@@ -1070,7 +1070,7 @@ test_overdue(void **state)
 static void
 test_working_days(void **state)
 {
-	sqlite3 *db = cb_store_db(hub->st);
+	struct cb_store *db = hub->st;
 	struct cb_errbuf eb;
 	int n = -1;
 

@@ -434,7 +434,7 @@ test_a_hub_holds_an_early_acceptance_until_its_release(void **state)
 		     json_pack("{s:s, s:s}", "date", "2026-03-16", "name",
 		               "Nghỉ bù"),
 		     NULL);
-		assert_int_equal(cb_calendar_due(cb_store_db(hub->st),
+		assert_int_equal(cb_calendar_due(hub->st,
 		                                 "2026-01-30", 30, due, &eb),
 		                 CB_OK);
 		assert_string_equal(due, "2026-03-23");
@@ -462,12 +462,12 @@ test_working_days_skip_weekends_and_holidays(void **state)
 	(void)state;
 	/* Friday 2 January 2026: six plain weeks */
 	assert_int_equal(
-		cb_calendar_due(cb_store_db(a->st), "2026-01-02", 30, due, &eb),
+		cb_calendar_due(a->st, "2026-01-02", 30, due, &eb),
 		CB_OK);
 	assert_string_equal(due, "2026-02-13");
 	/* Friday 30 January 2026: Tết (16-20 February) is a week off */
 	assert_int_equal(
-		cb_calendar_due(cb_store_db(a->st), "2026-01-30", 30, due, &eb),
+		cb_calendar_due(a->st, "2026-01-30", 30, due, &eb),
 		CB_OK);
 	assert_string_equal(due, "2026-03-20");
 	/* the same through SQL, as the transfers list asks it */
@@ -484,7 +484,7 @@ test_working_days_skip_weekends_and_holidays(void **state)
 		sqlite3_finalize(s);
 	}
 	assert_int_not_equal(
-		cb_calendar_due(cb_store_db(a->st), "2026-13-01", 3, due, &eb),
+		cb_calendar_due(a->st, "2026-13-01", 3, due, &eb),
 		CB_OK);
 }
 
