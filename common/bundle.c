@@ -7,15 +7,13 @@
 #include "bundle.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
+#include "key.h"
 #include "stream.h"
 #include "zbody.h"
 
@@ -159,35 +157,11 @@ fail:
 cb_err
 cb_bundle_save(const char *path, const struct cb_buf *out, struct cb_errbuf *eb)
 {
-	size_t n = strlen(path) + 8;
-	char *tmp = malloc(n);
-	FILE *fp;
-	cb_err rc = CB_OK;
-
-	if (!tmp)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
-	snprintf(tmp, n, "%s.part", path);
-	if (!(fp = fopen(tmp, "wb"))) {
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", tmp,
-		              strerror(errno));
-		goto out;
-	}
-	if (fwrite(out->data, 1, out->len, fp) != out->len || fflush(fp) ||
-	    fsync(fileno(fp))) {
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", tmp,
-		              strerror(errno));
-		fclose(fp);
-		unlink(tmp);
-		goto out;
-	}
-	if (fclose(fp) || rename(tmp, path)) {
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", path,
-		              strerror(errno));
-		unlink(tmp);
-	}
-out:
-	free(tmp);
-	return rc;
+	/* members' records: for the office's eyes only, and never written
+	 * through a link someone planted beside the file */
+	return cb_file_write_atomic(path, out->data ? (const void *)out->data
+	                                            : (const void *)"",
+	                            out->len, 0600, 0, eb);
 }
 
 cb_err

@@ -41,8 +41,11 @@ cb_err cb_bundle_encode(const struct cb_bundle *b, struct cb_buf *out,
 cb_err cb_bundle_decode(const void *p, size_t n, struct cb_bundle *b,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
 
-/* Write out to path through a temporary file and a rename: a bundle is
- * whole or absent. Read a whole file (at most CB_BUNDLE_MAX bytes). */
+/* Write out to path, mode 0600, through a temporary beside it created
+ * O_EXCL|O_NOFOLLOW, fsynced and renamed over path (cb_file_write_atomic):
+ * a bundle is whole or absent, and no symlink planted at path or at a
+ * temporary's name is followed. Read a whole file (at most CB_BUNDLE_MAX
+ * bytes). */
 cb_err cb_bundle_save(const char *path, const struct cb_buf *out,
                       struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_bundle_load(const char *path, struct cb_buf *out,

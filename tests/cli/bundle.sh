@@ -29,7 +29,15 @@ for c in a b; do
 done
 hubcount() { sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM entries"; }
 
+# a symlink planted where a careless writer puts its temporary, and one
+# at the file itself: neither is followed
+printf 'precious\n' > "$T/victim"
+ln -s "$T/victim" "$T/a.cbb.part"
+ln -s "$T/victim" "$T/a.cbb"
 expect_match "a exports its entries" "wrote 3 entries" "$(agent -R "$T/a" export "$T/a.cbb")"
+expect_eq "the planted symlinks were not followed" "precious" "$(cat "$T/victim")"
+expect_eq "the bundle is a file of its own, 0600" "regular file 600" \
+	"$(stat -c '%F %a' "$T/a.cbb")"
 n0=$(hubcount)
 expect_match "the hub imports them, checked as a push" "imported 3 entries of '07297'" \
 	"$(hub import "$T/a.cbb")"
@@ -69,8 +77,12 @@ expect_fail "an entry altered, the checksum recomputed" "entry [0-9]+, at byte [
 expect_eq "nothing was taken in" "$n1" "$(hubcount)"
 
 # the way back: the hub's bundle for a commune
+ln -s "$T/victim" "$T/for-a.cbb.part"
 expect_match "the hub exports a's scope" "wrote [0-9]+ entries for '07297'" \
 	"$(hub export --for 07297 "$T/for-a.cbb")"
+expect_eq "through no planted symlink" "precious" "$(cat "$T/victim")"
+expect_eq "into a file of mode 0600" "regular file 600" \
+	"$(stat -c '%F %a' "$T/for-a.cbb")"
 expect_fail "not for an organisation with no key" "no key is enrolled for '09999'" \
 	hub export --for 09999 "$T/x.cbb"
 expect_fail "a's agent does not take b's bundle" "not a hub's bundle for this replica" \
