@@ -43,6 +43,7 @@ struct cb_store {
 	sqlite3 *db;
 	char *path;
 	struct checkpointer *cp;
+	unsigned nested; /* savepoints cb_store_begin opened in a transaction */
 	size_t nstmts;
 	struct stmt_slot stmts[STMT_CACHE_MAX];
 	cb_settled_fn settled;
@@ -119,26 +120,40 @@ cb_store_exec(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
 cb_err
 cb_store_begin(struct cb_store *st, struct cb_errbuf *eb)
 {
+	if (!sqlite3_get_autocommit(st->db)) {
+		if (sqlite3_exec(st->db, "SAVEPOINT cb_nested", NULL, NULL,
+		                 NULL))
+			return cb_store_error(st, eb,
+			                      "cannot start a transaction");
+		st->nested++;
+		return CB_OK;
+	}
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
 		return cb_store_error(st, eb, "cannot start a transaction");
+	st->nested = 0;
 	return CB_OK;
 }
 
 cb_err
 cb_store_commit(struct cb_store *st, struct cb_errbuf *eb)
 {
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) {
+	const char *sql = st->nested ? "RELEASE cb_nested" : "COMMIT";
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL)) {
 		cb_err rc = cb_store_error(st, eb, "cannot commit");
 
 		cb_store_rollback(st);
 		return rc;
 	}
+	if (st->nested)
+		st->nested--;
 	return CB_OK;
 }
 
 void
 cb_store_rollback(struct cb_store *st)
 {
+	st->nested = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -58,8 +58,16 @@ cb_err cb_store_error(struct cb_store *st, struct cb_errbuf *eb,
 
 cb_err cb_store_exec(struct cb_store *st, const char *sql,
                      struct cb_errbuf *eb) CB_MUST_CHECK;
+/* Transactions. cb_store_begin is BEGIN IMMEDIATE; inside a transaction
+ * it opens a savepoint instead, which the matching cb_store_commit
+ * releases into the enclosing transaction: so a caller can make one
+ * transaction of a function that commits its own work (an import of a
+ * whole bundle through cb_ingest_push, say) and still roll all of it
+ * back. cb_store_rollback, at any depth, rolls back the whole outermost
+ * transaction; the commits of the levels above it then fail. A failed
+ * commit rolls back as cb_store_rollback does. */
 cb_err cb_store_begin(struct cb_store *st,
-                      struct cb_errbuf *eb) CB_MUST_CHECK; /* BEGIN IMMEDIATE */
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_store_commit(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_store_rollback(struct cb_store *st);
 

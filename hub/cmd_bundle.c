@@ -12,6 +12,7 @@
 #include "ingest.h"
 #include "scope.h"
 #include "stream.h"
+#include "tlog.h"
 
 int
 cmd_hub_import(struct hub *h, int argc, char **argv)
@@ -22,8 +23,9 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 	struct cb_stream_reader rd;
 	struct cb_entry e = CB_ENTRY_INIT;
 	struct cb_ledger *lg = NULL;
-	struct cb_errbuf eb;
+	struct cb_errbuf eb, seb;
 	struct args v;
+	bool kept = false;
 	int rc;
 
 	rc = cb_args_command(
@@ -59,18 +61,39 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 	}
 	if (!(lg = hub_open(h)))
 		goto out;
-	if (cb_ingest_admit(lg->st, e.author, &eb) ||
+	/* One transaction around the push's own: a gap or a refusal
+	 * anywhere in the bundle leaves nothing of it. */
+	if (cb_store_begin(lg->st, &eb) ||
+	    cb_ingest_admit(lg->st, e.author, &eb) ||
 	    cb_ingest_push(lg->st, e.author, b.stream.data, b.stream.len, &res,
 	                   &eb)) {
-		hub_error("%s refused: %s", v.pos[0], eb.msg);
+		cb_store_rollback(lg->st);
+		hub_error("%s refused: %s; nothing was taken in", v.pos[0],
+		          eb.msg);
 		goto out;
 	}
 	if (res.status != 200) {
-		hub_error("%s refused: %s", v.pos[0], eb.msg);
+		/* A fork with nothing else new: keep its evidence and the
+		 * key frozen, as a push does. Anything else: nothing. */
+		kept = res.accepted == 0 &&
+		       cb_ingest_admit(lg->st, e.author, NULL) == CB_ERULE;
+		if (!kept) {
+			cb_store_rollback(lg->st);
+			hub_error("%s refused: %s; nothing was taken in",
+			          v.pos[0], eb.msg);
+			goto out;
+		}
+	}
+	if (cb_tlog_sign(lg->st, lg->org, lg->key.sk, &seb) ||
+	    cb_store_commit(lg->st, &seb)) {
+		cb_store_rollback(lg->st);
+		hub_error("%s: %s; nothing was taken in", v.pos[0], seb.msg);
 		goto out;
 	}
-	if (hub_log_checkpoint(lg, &eb)) {
-		hub_error("%s", eb.msg);
+	if (kept) {
+		hub_error("%s refused: %s; the other entry is kept as "
+		          "evidence, nothing else was taken in",
+		          v.pos[0], eb.msg);
 		goto out;
 	}
 	printf("imported %zu entries of '%s' (%zu already held, %zu "

@@ -76,6 +76,35 @@ expect_fail "an entry altered, the checksum recomputed" "entry [0-9]+, at byte [
 	hub import "$T/forged.cbb"
 expect_eq "nothing was taken in" "$n1" "$(hubcount)"
 
+# a bundle whose chain has a gap: all or nothing, so nothing
+for i in 2 3 4; do
+	agent -R "$T/a" member add --name "Trần Văn $i" --birth 1980-01-01 --sex male \
+		--card "a-$i" --admitted 2005-01-01 --cell 01 >/dev/null
+done
+agent -R "$T/a" export "$T/a2.cbb" >/dev/null
+python3 - "$T/a2.cbb" "$T/gap.cbb" <<'PY'
+import hashlib, struct, subprocess, sys
+b = open(sys.argv[1], "rb").read()
+olen = b[5]; off = 6 + olen + 8 + 8 + 4
+zlen = struct.unpack(">I", b[off:off + 4])[0]
+raw = subprocess.run(["zstd", "-q", "-d", "-c"], input=b[off + 4:off + 4 + zlen],
+                     capture_output=True, check=True).stdout
+ents, at = [], 0
+while at < len(raw):
+    n = struct.unpack(">I", raw[at:at + 4])[0]; ents.append(raw[at:at + n + 4]); at += n + 4
+keep = ents[:4] + ents[5:]          # seq 1..4, then 6: entry 5 is missing
+z2 = subprocess.run(["zstd", "-q", "-c"], input=b"".join(keep),
+                    capture_output=True, check=True).stdout
+head = b[:off - 4] + struct.pack(">II", len(keep), len(z2)) + z2
+open(sys.argv[2], "wb").write(head + hashlib.sha256(head).digest())
+PY
+n1=$(hubcount)
+expect_fail "a bundle with a gap in its chain" "gap: entry 6 follows 4.*nothing was taken in" \
+	hub import "$T/gap.cbb"
+expect_eq "nothing was taken in, not even the entry before the gap" "$n1" "$(hubcount)"
+expect_match "the whole bundle is taken in" "imported 3 entries of '07297'" \
+	"$(hub import "$T/a2.cbb")"
+
 # the way back: the hub's bundle for a commune
 ln -s "$T/victim" "$T/for-a.cbb.part"
 expect_match "the hub exports a's scope" "wrote [0-9]+ entries for '07297'" \
@@ -97,4 +126,21 @@ expect_eq "and holds none of b's members" "0" \
 	"$(sqlite3 "$T/a/replica.db" "SELECT count(*) FROM members WHERE card_no = 'b-1'")"
 expect_ok "a verifies" agent -R "$T/a" verify
 expect_ok "the hub verifies" hub verify
+
+# a replica restored from a copy signs another entry 7: its bundle is a
+# fork, whose evidence the hub keeps as a push's, freezing the key
+cp -r "$T/a" "$T/a-twin"
+agent -R "$T/a" member add --name "Lê Văn Bảy" --birth 1980-01-01 --sex male \
+	--card a-7 --admitted 2005-01-01 --cell 01 >/dev/null
+agent -R "$T/a-twin" member add --name "Lê Văn Tám" --birth 1980-01-01 --sex male \
+	--card a-8 --admitted 2005-01-01 --cell 01 >/dev/null
+agent -R "$T/a" export "$T/a3.cbb" >/dev/null
+agent -R "$T/a-twin" export "$T/twin.cbb" >/dev/null
+expect_match "the hub takes a's entry 7" "imported 1 entries" "$(hub import "$T/a3.cbb")"
+n2=$(hubcount)
+expect_fail "the twin's bundle is a fork" \
+	"fork: entry 7 differs.*kept as evidence, nothing else was taken in" \
+	hub import "$T/twin.cbb"
+expect_eq "only the other entry 7 was kept" $((n2 + 1)) "$(hubcount)"
+expect_fail "and the key is frozen" "is frozen" hub import "$T/a3.cbb"
 finish
