@@ -222,10 +222,17 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 		}
 		return 0;
 	}
-	snprintf(s->what, sizeof(s->what), "the bundle '%s'", o->bundle);
 	if (cb_bundle_read(o->bundle, &src->b, &eb)) {
 		audit_error("%s", eb.msg);
 		return 1;
+	}
+	{
+		char signer[13];
+
+		cb_hash_short(src->b.signer, signer);
+		snprintf(s->what, sizeof(s->what),
+		         "the bundle '%.400s' (signed by key %s)", o->bundle,
+		         signer);
 	}
 	s->partial = src->b.kind == CB_BUNDLE_PULL;
 	return 0;
