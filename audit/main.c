@@ -102,8 +102,9 @@ enum { O_HUB, O_PIN, O_DB, O_HUB_KEY, O_JSON, O_NEXT };
 	  "this auditor's key" },                                              \
 		{ "pin", "PIN", "the hub's TLS pin (sha256//…)" },             \
 		{ "db", "FILE",                                                \
-		  "a copy of a hub's hub.db, read-only: nothing in it is "     \
-		  "trusted but the signatures" },                              \
+		  "a hub's hub.db, read-only, in one snapshot with its -wal "  \
+		  "if one lies beside it (a copy: make it with 'chibo-hub "    \
+		  "backup'); nothing in it is trusted but the signatures" },   \
 		{ "hub-key", "HEX",                                            \
 		  "the hub's public key, as the district published it "        \
 		  "(default: the key this auditor saw before, else the "       \

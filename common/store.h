@@ -34,6 +34,17 @@ void cb_store_free(struct cb_store **st);
 cb_err cb_store_checkpoint_behind(struct cb_store *st,
                                   struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* A consistent copy of the database to path while others may go on
+ * writing: SQLite's online backup of every committed page, the write-ahead
+ * log's included, in one read transaction (one snapshot), into a
+ * temporary beside path created O_EXCL|O_NOFOLLOW with mode 0600, made
+ * self-contained (rollback journal: no -wal to carry along), fsynced and
+ * renamed over path, the directory fsynced. A copy is whole or absent; a
+ * symlink at path is replaced, never followed. Not inside a transaction
+ * of st's. */
+cb_err cb_store_backup(struct cb_store *st, const char *path,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+
 sqlite3 *cb_store_db(struct cb_store *st);
 const char *cb_store_path(const struct cb_store *st);
 int cb_store_schema_version(void);
