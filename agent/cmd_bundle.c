@@ -200,13 +200,13 @@ cmd_import(struct agent *a, int argc, char **argv)
 		agent_error("%s refused: %s", v.pos[0], eb.msg);
 		goto out;
 	}
-	if (!cb_store_meta_get(lg->st, "pull_cursor", &saved, NULL))
-		cursor = strtoll(saved, NULL, 10);
-	snprintf(next, sizeof(next), "%lld", (long long)b.next);
 	if (cb_store_begin(lg->st, &eb)) {
 		agent_error("%s", eb.msg);
 		goto out;
 	}
+	if (!cb_store_meta_get(lg->st, "pull_cursor", &saved, NULL))
+		cursor = strtoll(saved, NULL, 10);
+	snprintf(next, sizeof(next), "%lld", (long long)b.next);
 	if (check_held(lg, &b, &cp, authority, v.pos[0])) {
 		/* the evidence, if any, is kept */
 		if (cb_store_commit(lg->st, &eb))
