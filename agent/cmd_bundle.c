@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "accept.h"
 #include "agent.h"
 #include "bundle.h"
@@ -38,9 +40,10 @@ cmd_export(struct agent *a, int argc, char **argv)
 		"export",
 		"usage: chibo-agent export FILE [--all]\n\nWrites the entries "
 		"of this replica the hub did not hold at the last sync\n(all "
-		"with --all) into FILE, a self-checking bundle for "
-		"'chibo-hub import'\nwhere there is no link: a USB stick "
-		"carries it.\n\n",
+		"with --all) into FILE, a bundle signed with this replica's "
+		"key, for\n'chibo-hub import' where there is no link: a USB "
+		"stick carries it.\nThe file is mode 0600: it holds "
+		"members' records.\n\n",
 		export_defs, argc, argv, &v, 1, 1, "give the FILE to write");
 	if (rc >= 0)
 		return rc;
@@ -70,7 +73,7 @@ cmd_export(struct agent *a, int argc, char **argv)
 		b.count++;
 	}
 	b.next = from + b.count;
-	if (cb_bundle_encode(&b, &out, &eb) ||
+	if (cb_bundle_encode(&b, &lg->key, &out, &eb) ||
 	    cb_bundle_save(v.pos[0], &out, &eb)) {
 		agent_error("%s", eb.msg);
 		goto out;
@@ -87,15 +90,70 @@ out:
 	return rc;
 }
 
+/* The hub's checkpoint in a bundle, against the one this replica holds
+ * (meta.log_checkpoint, which sync keeps): with none held, it is kept, as
+ * a first sync keeps the first it sees; of the same size, it must have
+ * the same root, or the hub signed two histories: both are kept as
+ * evidence and nothing is taken in. Of another size, the held one stays:
+ * a bundle carries no consistency proof between the two, and sync proves
+ * the next from the held one. 0 to go on, 1 refused. */
+static int
+check_held(struct cb_ledger *lg, const struct cb_bundle *b,
+           const struct cb_checkpoint *cp,
+           const unsigned char authority[CB_KEY_BYTES], const char *file)
+{
+	struct cb_checkpoint held;
+	struct cb_errbuf eb;
+	char *old = NULL, why[160];
+	int rc = 1;
+
+	if (!cb_store_meta_get(lg->st, "log_evidence", &old, NULL)) {
+		agent_error("this replica holds evidence that the hub's log "
+		            "changed under it ('chibo-agent status'); imports "
+		            "stay stopped until the district resolves it");
+		goto out;
+	}
+	if (cb_store_meta_get(lg->st, "log_checkpoint", &old, NULL)) {
+		if (cb_store_meta_set(lg->st, "log_checkpoint", b->note, &eb)) {
+			agent_error("%s", eb.msg);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
+	if (cb_checkpoint_open(old, strlen(old), cp->origin, cp->origin,
+	                       authority, &held, &eb)) {
+		agent_error("%s: its checkpoint is of the log '%s', and the one "
+		            "this replica holds does not verify as it: %s",
+		            file, cp->origin, eb.msg);
+		goto out;
+	}
+	if (held.size == cp->size &&
+	    sodium_memcmp(held.root, cp->root, sizeof(held.root))) {
+		snprintf(why, sizeof(why),
+		         "%s holds its tree of %" PRIu64 " entries with "
+		         "another root",
+		         file, cp->size);
+		agent_keep_log_evidence(lg, old, b->note, why);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(old);
+	return rc;
+}
+
 int
 cmd_import(struct agent *a, int argc, char **argv)
 {
 	static const struct argdef none[] = { { NULL, NULL, NULL } };
 	struct cb_bundle b = { 0 };
 	struct cb_accept_result res;
+	struct cb_checkpoint cp;
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
 	struct args v;
+	unsigned char authority[CB_KEY_BYTES];
 	char *saved = NULL, next[32];
 	int64_t cursor = 0;
 	int rc;
@@ -104,8 +162,11 @@ cmd_import(struct agent *a, int argc, char **argv)
 		"import",
 		"usage: chibo-agent import FILE\n\nTakes in a bundle that "
 		"'chibo-hub export --for ORG' wrote for this\norganisation: "
-		"every entry checked as a sync's pull is, all or nothing.\n"
-		"Importing one twice changes nothing.\n\n",
+		"signed by this replica's hub key ('chibo-agent hub --key'),"
+		"\nwith the hub's signed checkpoint, every entry checked as a "
+		"sync's pull is,\nall or nothing. The pull cursor moves "
+		"forward only, over what the bundle\ncovers. Importing one "
+		"twice changes nothing.\n\n",
 		none, argc, argv, &v, 1, 1, "give the FILE to read");
 	if (rc >= 0)
 		return rc;
@@ -125,13 +186,36 @@ cmd_import(struct agent *a, int argc, char **argv)
 		            b.org, lg->org);
 		goto out;
 	}
+	if (cb_store_meta_get(lg->st, "authority", &saved, NULL) ||
+	    cb_hex_decode(saved, authority, sizeof(authority), NULL)) {
+		agent_error("this replica has no hub key to check %s against; "
+		            "set the hub first: chibo-agent hub --url URL --pin "
+		            "PIN --key KEY, as the district gave them",
+		            v.pos[0]);
+		goto out;
+	}
+	free(saved);
+	saved = NULL;
+	if (cb_bundle_check_hub(&b, authority, &cp, &eb)) {
+		agent_error("%s refused: %s", v.pos[0], eb.msg);
+		goto out;
+	}
+	if (cb_store_begin(lg->st, &eb)) {
+		agent_error("%s", eb.msg);
+		goto out;
+	}
 	if (!cb_store_meta_get(lg->st, "pull_cursor", &saved, NULL))
 		cursor = strtoll(saved, NULL, 10);
 	snprintf(next, sizeof(next), "%lld", (long long)b.next);
-	if (cb_store_begin(lg->st, &eb) ||
-	    cb_accept_pulled(lg->st, lg->key.pk, b.stream.data, b.stream.len,
+	if (check_held(lg, &b, &cp, authority, v.pos[0])) {
+		/* the evidence, if any, is kept */
+		if (cb_store_commit(lg->st, &eb))
+			agent_error("%s", eb.msg);
+		goto out;
+	}
+	if (cb_accept_pulled(lg->st, lg->key.pk, b.stream.data, b.stream.len,
 	                     &res, &eb) ||
-	    /* the cursor moves only over what the bundle covered */
+	    /* the cursor moves forward only, over what the bundle covers */
 	    (b.after <= cursor && b.next > cursor &&
 	     cb_store_meta_set(lg->st, "pull_cursor", next, &eb)) ||
 	    cb_store_commit(lg->st, &eb)) {

@@ -81,7 +81,10 @@ cmd_hub(struct agent *a, int argc, char **argv)
 		bool changed;
 
 		cb_hex_encode(raw, sizeof(raw), key);
-		changed = cb_store_meta_get(lg->st, "authority", &was, NULL) ||
+		/* Another hub than the one set before (a first hub finds
+		 * nothing of others' to judge again: pulls and imports wait
+		 * for it). */
+		changed = !cb_store_meta_get(lg->st, "authority", &was, NULL) &&
 		          strcmp(was, key);
 		free(was);
 		/* Another hub's log: read it from the start. */
@@ -694,21 +697,18 @@ pull(struct client *cl, uint64_t *pulled, int64_t *cursor)
 /* Remember what the hub said of us, for 'chibo-agent status'. */
 #define PROVE_PER_SYNC 16 /* own entries proven included per sync */
 
-/* The hub signed a checkpoint that does not extend the one it signed
- * before (or one it cannot prove extends it): keep both, signed, as
- * evidence; stop. */
-static int
-inconsistent(struct client *cl, const char *old, const char *new,
-             const char *why)
+void
+agent_keep_log_evidence(struct cb_ledger *lg, const char *held,
+                        const char *served, const char *why)
 {
-	json_t *ev = json_pack("{s:s, s:s, s:s, s:I}", "held", old, "served",
-	                       new ? new : "", "reason", why, "found_ms",
-	                       (json_int_t)time(NULL) * 1000);
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:I}", "held", held, "served",
+	                       served ? served : "", "reason", why,
+	                       "found_ms", (json_int_t)time(NULL) * 1000);
 	char *text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
 	struct cb_errbuf eb;
 
 	json_decref(ev);
-	if (!text || cb_store_meta_set(cl->lg->st, "log_evidence", text, &eb))
+	if (!text || cb_store_meta_set(lg->st, "log_evidence", text, &eb))
 		agent_error("cannot keep the evidence: %s",
 		            text ? eb.msg : "out of memory");
 	free(text);
@@ -716,6 +716,16 @@ inconsistent(struct client *cl, const char *old, const char *new,
 	            "signed checkpoints are kept as evidence ('chibo-agent "
 	            "status'); tell the district and the auditors",
 	            why);
+}
+
+/* The hub signed a checkpoint that does not extend the one it signed
+ * before (or one it cannot prove extends it): keep both, signed, as
+ * evidence; stop. */
+static int
+inconsistent(struct client *cl, const char *old, const char *new,
+             const char *why)
+{
+	agent_keep_log_evidence(cl->lg, old, new, why);
 	return SYNC_REFUSED;
 }
 

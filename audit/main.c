@@ -83,6 +83,8 @@ state_save(const struct audit *a, json_t *st)
 	return rc;
 }
 
+/* b as hex in out, which it returns: give each use in one call its own
+ * out, or the last one written is what every argument shows. */
 static const char *
 hex32(const uint8_t *b, char out[65])
 {
@@ -100,8 +102,9 @@ enum { O_HUB, O_PIN, O_DB, O_HUB_KEY, O_JSON, O_NEXT };
 	  "this auditor's key" },                                              \
 		{ "pin", "PIN", "the hub's TLS pin (sha256//…)" },             \
 		{ "db", "FILE",                                                \
-		  "a copy of a hub's hub.db, read-only: nothing in it is "     \
-		  "trusted but the signatures" },                              \
+		  "a hub's hub.db, read-only, in one snapshot with its -wal "  \
+		  "if one lies beside it (a copy: make it with 'chibo-hub "    \
+		  "backup'); nothing in it is trusted but the signatures" },   \
 		{ "hub-key", "HEX",                                            \
 		  "the hub's public key, as the district published it "        \
 		  "(default: the key this auditor saw before, else the "       \
@@ -323,7 +326,8 @@ cmd_audit_init(struct audit *a, int argc, char **argv)
 	                     "Makes the auditor's directory and its Ed25519 "
 	                     "key (audit.key, mode 0600)\nand prints the "
 	                     "public key: the district enrols it with\n"
-	                     "'chibo-hub enroll --role auditor'.\n\n",
+	                     "'chibo-hub enroll KEY --org ORG --role "
+	                     "auditor'.\n\n",
 	                     defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -338,7 +342,8 @@ cmd_audit_init(struct audit *a, int argc, char **argv)
 	}
 	cb_hex_encode(key.pk, 32, hex);
 	printf("auditor key: %s\n", hex);
-	printf("have the district enrol it: chibo-hub enroll --key %s "
+	/* KEY is enroll's positional argument (hub/cmd_admin.c) */
+	printf("have the district enrol it: chibo-hub enroll %s "
 	       "--org ORG --role auditor\n",
 	       hex);
 	cb_key_release(&key);
@@ -366,7 +371,7 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 	uint8_t key[32];
 	bool has_key, json;
 	int rc;
-	char hex[65];
+	char hex[65], kx[65];
 
 	rc = cb_args_command(
 		"verify",
@@ -419,7 +424,7 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 			                  s.cp.origin, "size",
 			                  (json_int_t)s.cp.size, "root",
 			                  hex32(s.cp.root, hex), "key",
-			                  hex32(s.hub_key, hex)));
+			                  hex32(s.hub_key, kx)));
 		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		putchar('\n');
 		json_decref(out);
@@ -427,8 +432,6 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 		printf("%s: %llu entries by %zu keys\n", s.what,
 		       (unsigned long long)s.nleaves, s.nauthors);
 		if (s.cp_ok) {
-			char kx[65];
-
 			printf("checkpoint: %s, %llu entries, root %.16s…, "
 			       "signed by hub key %.12s%s\n",
 			       s.cp.origin, (unsigned long long)s.cp.size,
@@ -496,7 +499,7 @@ history_item(struct scan *s, sqlite3_stmt *q, struct cb_errbuf *eb)
 		"date",      "reported_on", "reason",   "status",  "level",
 		"period",    "kind",        "full_name"
 	};
-	char hex[65], when[32];
+	char idx[65], ax[65], when[32];
 	time_t t;
 	struct tm tm;
 	json_t *o, *f;
@@ -515,9 +518,9 @@ history_item(struct scan *s, sqlite3_stmt *q, struct cb_errbuf *eb)
 			json_object_set(f, fields[i], x);
 	}
 	o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s?, s:s, s:o, s:b}", "leaf",
-	              (json_int_t)leaf, "id", hex32(e.id, hex), "op", e.op,
+	              (json_int_t)leaf, "id", hex32(e.id, idx), "op", e.op,
 	              "recorded", when, "seq", (json_int_t)e.seq, "org", org,
-	              "author", hex32(e.author, hex), "fields", f, "included",
+	              "author", hex32(e.author, ax), "fields", f, "included",
 	              s->root_ok);
 	cb_entry_release(&e);
 	return o;

@@ -8,9 +8,11 @@
  * Merkle tree of all the entries, against the hub's signed checkpoint. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -142,6 +144,82 @@ hub_json(struct source *src, const char *path, const char *body, json_t **out)
 	return 0;
 }
 
+/* SQLite reads a -wal beside a database whenever its 32-byte header is
+ * good (https://sqlite.org/fileformat2.html#walformat): magic 0x377f0682
+ * or 0x377f0683 (the checksums' byte order), version 3007000, the page
+ * size, and a checksum of the first 24 bytes. */
+static bool
+wal_header_good(const unsigned char h[32], uint32_t page_size)
+{
+	uint32_t w[8], s0 = 0, s1 = 0;
+	bool big;
+
+	for (int i = 0; i < 8; i++)
+		w[i] = (uint32_t)h[4 * i] << 24 | (uint32_t)h[4 * i + 1] << 16 |
+		       (uint32_t)h[4 * i + 2] << 8 | h[4 * i + 3];
+	if ((w[0] & ~1u) != 0x377f0682u || w[1] != 3007000u ||
+	    w[2] != page_size)
+		return false;
+	big = w[0] & 1;
+	for (int i = 0; i < 6; i += 2) {
+		uint32_t x0 = w[i], x1 = w[i + 1];
+
+		if (!big) {
+			x0 = __builtin_bswap32(x0);
+			x1 = __builtin_bswap32(x1);
+		}
+		s0 += x0 + s1;
+		s1 += x1 + s0;
+	}
+	return s0 == w[6] && s1 == w[7];
+}
+
+/* A -wal beside the file given that SQLite did not read — cut short,
+ * damaged, of another page size — leaves the newest entries out without a
+ * word: say so and stop. SQLite reads a good one (a live hub.db, or a copy
+ * taken with its -wal), in the one read transaction the scan holds; a
+ * copy made without its -wal cannot be told from a whole file, which is
+ * why 'chibo-hub backup' exists. */
+static int
+wal_unread(sqlite3 *db, const char *path)
+{
+	char wal[4096];
+	unsigned char h[32];
+	struct stat sb;
+	sqlite3_stmt *q = NULL;
+	uint32_t page_size = 0;
+	bool read_it = false;
+	FILE *fp;
+
+	if (snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal) ||
+	    stat(wal, &sb) != 0 || sb.st_size == 0)
+		return 0;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL) ==
+	            SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		read_it = !strcmp((const char *)sqlite3_column_text(q, 0),
+		                  "wal");
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &q, NULL) ==
+	            SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		page_size = (uint32_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (read_it && (fp = fopen(wal, "rb"))) {
+		read_it = fread(h, 1, sizeof(h), fp) == sizeof(h) &&
+		          wal_header_good(h, page_size);
+		fclose(fp);
+	}
+	if (read_it)
+		return 0;
+	audit_error("'%s' lies beside '%s', but it is not a write-ahead log "
+	            "SQLite reads (cut short or damaged), so it was not read "
+	            "and the newest entries may be missing; take the copy "
+	            "with 'chibo-hub backup FILE'",
+	            wal, path);
+	return 1;
+}
+
 static int
 source_open(const struct audit *a, const struct audit_source_opts *o,
             struct source *src, struct scan *s)
@@ -155,11 +233,16 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 		snprintf(s->what, sizeof(s->what), "the hub.db copy '%s'",
 		         o->db);
 		s->is_log = true;
-		/* Mapped, the log's pages are read without a copy each. */
+		/* Mapped, the log's pages are read without a copy each. One
+		 * read transaction: the checkpoint and the entries are of one
+		 * snapshot, what was committed when it began — a live hub.db
+		 * is read with its write-ahead log, as SQLite reads it. */
 		if (sqlite3_open_v2(o->db, &src->db, SQLITE_OPEN_READONLY,
 		                    NULL) != SQLITE_OK ||
 		    sqlite3_exec(src->db, "PRAGMA mmap_size = 1099511627776",
 		                 NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(src->db, "BEGIN", NULL, NULL, NULL) !=
+		            SQLITE_OK ||
 		    sqlite3_prepare_v2(src->db,
 		                       "SELECT note FROM checkpoints ORDER BY "
 		                       "size DESC LIMIT 1",
@@ -182,7 +265,7 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 			audit_error("'%s' holds no signed checkpoint", o->db);
 			return 1;
 		}
-		return 0;
+		return wal_unread(src->db, o->db);
 	}
 	if (o->hub) {
 		char *kp = audit_path(a, "audit.key");
@@ -222,10 +305,17 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 		}
 		return 0;
 	}
-	snprintf(s->what, sizeof(s->what), "the bundle '%s'", o->bundle);
 	if (cb_bundle_read(o->bundle, &src->b, &eb)) {
 		audit_error("%s", eb.msg);
 		return 1;
+	}
+	{
+		char signer[13];
+
+		cb_hash_short(src->b.signer, signer);
+		snprintf(s->what, sizeof(s->what),
+		         "the bundle '%.400s' (signed by key %s)", o->bundle,
+		         signer);
 	}
 	s->partial = src->b.kind == CB_BUNDLE_PULL;
 	return 0;

@@ -1,44 +1,56 @@
 /* SPDX-License-Identifier: MIT */
-/* bundle.c — see bundle.h. Layout (big-endian):
+/* bundle.c — see bundle.h. Layout (big-endian; docs/PROTOCOL.md,
+ * "Bundles"):
  *
- *	"CBB1"  kind u8  orglen u8  org  after i64  next i64  count u32
- *	zlen u32  zstd frame (zlen bytes)  SHA-256 of all before (32 bytes)
- */
+ *	"CBB2"  kind u8  orglen u8  org  after i64  next i64  count u32
+ *	notelen u32  note  zlen u32  zstd frame  signer (32 bytes)
+ *	Ed25519 signature by signer over every byte before it (64 bytes)
+ *
+ * The signature is checked before anything is inflated or parsed beyond
+ * the lengths that find it. */
 #include "bundle.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "stream.h"
 #include "zbody.h"
 
-#define MAGIC "CBB1"
+#define MAGIC "CBB2"
+#define MAGIC_V1 "CBB1"
+#define SIG_BYTES crypto_sign_BYTES
 
 void
 cb_bundle_release(struct cb_bundle *b)
 {
+	free(b->note);
+	b->note = NULL;
+	b->note_len = 0;
 	cb_buf_release(&b->stream);
 }
 
 cb_err
-cb_bundle_encode(const struct cb_bundle *b, struct cb_buf *out,
-                 struct cb_errbuf *eb)
+cb_bundle_encode(const struct cb_bundle *b, const struct cb_key *key,
+                 struct cb_buf *out, struct cb_errbuf *eb)
 {
 	struct cb_buf z = CB_BUF_INIT;
-	unsigned char sum[crypto_hash_sha256_BYTES];
+	unsigned char sig[SIG_BYTES];
 	size_t olen = strlen(b->org);
+	size_t nlen = b->kind == CB_BUNDLE_PULL && b->note ? b->note_len : 0;
 	cb_err rc;
 
 	if (olen == 0 || olen > CB_CODE_MAX)
 		return cb_error(eb, CB_EINVAL,
 		                "a bundle names an organisation");
+	if (!key->sk)
+		return cb_error(eb, CB_EINVAL, "a bundle needs a signing key");
+	if (b->kind == CB_BUNDLE_PULL && (!nlen || nlen > CB_NOTE_MAX_SIZE))
+		return cb_error(eb, CB_EINVAL,
+		                "a hub's bundle carries its checkpoint");
 	if ((rc = cb_zbody_compress(b->stream.data
 	                                    ? (const void *)b->stream.data
 	                                    : (const void *)"",
@@ -50,14 +62,17 @@ cb_bundle_encode(const struct cb_bundle *b, struct cb_buf *out,
 	    cb_buf_add_be64(out, (uint64_t)b->after) ||
 	    cb_buf_add_be64(out, (uint64_t)b->next) ||
 	    cb_buf_add_be32(out, b->count) ||
+	    cb_buf_add_be32(out, (uint32_t)nlen) ||
+	    (nlen && cb_buf_add(out, b->note, nlen)) ||
 	    cb_buf_add_be32(out, (uint32_t)z.len) ||
-	    cb_buf_add(out, z.data, z.len)) {
+	    cb_buf_add(out, z.data, z.len) ||
+	    cb_buf_add(out, key->pk, CB_KEY_BYTES)) {
 		cb_buf_release(&z);
 		return cb_error(eb, CB_ENOMEM, "out of memory");
 	}
 	cb_buf_release(&z);
-	crypto_hash_sha256(sum, out->data, out->len);
-	return cb_buf_add(out, sum, sizeof(sum))
+	crypto_sign_detached(sig, NULL, out->data, out->len, key->sk);
+	return cb_buf_add(out, sig, sizeof(sig))
 	               ? cb_error(eb, CB_ENOMEM, "out of memory")
 	               : CB_OK;
 }
@@ -72,28 +87,35 @@ be(const unsigned char *p, int n)
 	return v;
 }
 
-cb_err
-cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
-                 struct cb_errbuf *eb)
+/* The fixed fields, the lengths and where the signature lies; nothing
+ * they say is believed until the signature has verified. */
+static cb_err
+decode_frame(const unsigned char *p, size_t n, struct cb_bundle *b,
+             size_t *note_at, size_t *z_at, size_t *zlen, size_t *sig_at,
+             struct cb_errbuf *eb)
 {
-	const unsigned char *p = data;
-	unsigned char sum[crypto_hash_sha256_BYTES];
-	struct cb_stream_reader rd;
-	struct cb_entry e = CB_ENTRY_INIT;
-	size_t off, olen, zlen;
-	cb_err rc;
+	size_t olen, off;
 
-	memset(b, 0, sizeof(*b));
+	if (n >= 4 && !memcmp(p, MAGIC_V1, 4))
+		return cb_error(eb, CB_EVERSION,
+		                "an unsigned bundle of an older chibo (CBB1), "
+		                "no longer taken in: export it again with "
+		                "this version");
 	if (n < 6 || memcmp(p, MAGIC, 4))
 		return cb_error(eb, CB_EINVAL,
-		                "not a chibo bundle (no CBB1 at byte 0)");
+		                "not a chibo bundle (no CBB2 at byte 0)");
 	b->kind = p[4];
 	if (b->kind != CB_BUNDLE_PUSH && b->kind != CB_BUNDLE_PULL)
 		return cb_error(eb, CB_EINVAL, "byte 4: unknown bundle kind %d",
 		                p[4]);
 	olen = p[5];
+	if (olen == 0 || olen > CB_CODE_MAX)
+		return cb_error(eb, CB_EINVAL,
+		                "byte 5: an organisation's code is 1 to %d "
+		                "bytes, not %zu",
+		                CB_CODE_MAX, olen);
 	off = 6 + olen + 8 + 8 + 4 + 4;
-	if (olen == 0 || olen > CB_CODE_MAX || n < off)
+	if (n < off)
 		return cb_error(eb, CB_EINVAL,
 		                "truncated at byte %zu: the header needs %zu",
 		                n, off);
@@ -102,23 +124,91 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 	b->after = (int64_t)be(p + 6 + olen, 8);
 	b->next = (int64_t)be(p + 14 + olen, 8);
 	b->count = (uint32_t)be(p + 22 + olen, 4);
-	zlen = (size_t)be(p + 26 + olen, 4);
-	if (n < off + zlen + sizeof(sum))
+	b->note_len = (size_t)be(p + 26 + olen, 4);
+	*note_at = off;
+	if (b->note_len > CB_NOTE_MAX_SIZE)
+		return cb_error(eb, CB_EINVAL,
+		                "byte %zu: a checkpoint of %zu bytes, over %d",
+		                off - 4, b->note_len, CB_NOTE_MAX_SIZE);
+	off += b->note_len + 4;
+	if (n < off)
+		return cb_error(eb, CB_EINVAL,
+		                "truncated at byte %zu: the header needs %zu",
+		                n, off);
+	*zlen = (size_t)be(p + off - 4, 4);
+	*z_at = off;
+	*sig_at = off + *zlen + CB_KEY_BYTES;
+	if (n < *sig_at + SIG_BYTES)
 		return cb_error(
 			eb, CB_EINVAL,
 			"truncated at byte %zu: the header promises %zu", n,
-			off + zlen + sizeof(sum));
-	if (n > off + zlen + sizeof(sum))
+			*sig_at + SIG_BYTES);
+	if (n > *sig_at + SIG_BYTES)
 		return cb_error(eb, CB_EINVAL,
 		                "trailing bytes from byte %zu on",
-		                off + zlen + sizeof(sum));
-	rc = cb_zbody_decompress(p + off, zlen, CB_BUNDLE_MAX, &b->stream, eb);
-	if (rc) {
-		cb_error_prefix(eb, rc, "the entries at byte %zu", off);
+		                *sig_at + SIG_BYTES);
+	memcpy(b->signer, p + *sig_at - CB_KEY_BYTES, CB_KEY_BYTES);
+	return CB_OK;
+}
+
+cb_err
+cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
+                 struct cb_errbuf *eb)
+{
+	const unsigned char *p = data;
+	struct cb_stream_reader rd;
+	struct cb_entry e = CB_ENTRY_INIT;
+	size_t note_at = 0, z_at = 0, zlen = 0, sig_at = 0;
+	cb_err rc;
+
+	memset(b, 0, sizeof(*b));
+	if ((rc = decode_frame(p, n, b, &note_at, &z_at, &zlen, &sig_at, eb)))
+		goto fail;
+	if (crypto_sign_verify_detached(p + sig_at, p, sig_at, b->signer)) {
+		char hex[2 * CB_KEY_BYTES + 1];
+
+		cb_hex_encode(b->signer, CB_KEY_BYTES, hex);
+		rc = cb_error(eb, CB_ECRYPTO,
+		              "the signature at byte %zu does not verify: the "
+		              "bundle is not as key %.12s… signed it",
+		              sig_at, hex);
 		goto fail;
 	}
-	/* Every entry, before the checksum: a tampered bundle is named by
-	 * the first entry that no longer verifies, if any. */
+	if (b->after < 0 || b->next < b->after) {
+		rc = cb_error(eb, CB_EINVAL,
+		              "the header's cursors run from %lld to %lld",
+		              (long long)b->after, (long long)b->next);
+		goto fail;
+	}
+	if ((b->kind == CB_BUNDLE_PULL) != (b->note_len > 0)) {
+		rc = cb_error(eb, CB_EINVAL,
+		              "byte %zu: %s", note_at - 4,
+		              b->note_len ? "an agent's bundle carries no "
+		                            "checkpoint"
+		                          : "a hub's bundle carries its "
+		                            "checkpoint");
+		goto fail;
+	}
+	if (b->note_len) {
+		if (memchr(p + note_at, 0, b->note_len)) {
+			rc = cb_error(eb, CB_EINVAL,
+			              "the checkpoint at byte %zu is not text",
+			              note_at);
+			goto fail;
+		}
+		if (!(b->note = malloc(b->note_len + 1))) {
+			rc = cb_error(eb, CB_ENOMEM, "out of memory");
+			goto fail;
+		}
+		memcpy(b->note, p + note_at, b->note_len);
+		b->note[b->note_len] = 0;
+	}
+	rc = cb_zbody_decompress(p + z_at, zlen, CB_BUNDLE_MAX, &b->stream,
+	                         eb);
+	if (rc) {
+		cb_error_prefix(eb, rc, "the entries at byte %zu", z_at);
+		goto fail;
+	}
 	cb_stream_reader_init(&rd, b->stream.data, b->stream.len);
 	for (size_t at = 0; (rc = cb_stream_next(&rd, &e, eb)) == CB_OK;
 	     at = rd.off) {
@@ -126,6 +216,15 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 			cb_error_prefix(eb, rc,
 			                "entry %zu, at byte %zu of the entries",
 			                rd.index, at);
+			goto fail;
+		}
+		/* an agent's bundle is its own chain, as a push is */
+		if (b->kind == CB_BUNDLE_PUSH &&
+		    sodium_memcmp(e.author, b->signer, CB_KEY_BYTES)) {
+			rc = cb_error(eb, CB_EINVAL,
+			              "entry %zu, at byte %zu of the entries, is "
+			              "not by the bundle's signer",
+			              rd.index, at);
 			goto fail;
 		}
 	}
@@ -140,54 +239,59 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 		              b->count, rd.index);
 		goto fail;
 	}
-	crypto_hash_sha256(sum, p, off + zlen);
-	if (sodium_memcmp(sum, p + off + zlen, sizeof(sum))) {
-		rc = cb_error(eb, CB_ECRYPTO,
-		              "the checksum at byte %zu does not match the "
-		              "bundle",
-		              off + zlen);
-		goto fail;
-	}
 	cb_entry_release(&e);
 	return CB_OK;
 fail:
 	cb_entry_release(&e);
 	cb_bundle_release(b);
+	memset(b, 0, sizeof(*b));
 	return rc;
+}
+
+cb_err
+cb_bundle_check_hub(const struct cb_bundle *b,
+                    const unsigned char authority[CB_KEY_BYTES],
+                    struct cb_checkpoint *cp, struct cb_errbuf *eb)
+{
+	struct cb_checkpoint c;
+	char origin[CB_CHECKPOINT_ORIGIN_MAX + 1];
+	char signer[2 * CB_KEY_BYTES + 1];
+	cb_err rc;
+
+	if (b->kind != CB_BUNDLE_PULL || !b->note)
+		return cb_error(eb, CB_EINVAL, "not a hub's bundle");
+	if (sodium_memcmp(b->signer, authority, CB_KEY_BYTES)) {
+		cb_hex_encode(b->signer, CB_KEY_BYTES, signer);
+		return cb_error(eb, CB_ECRYPTO,
+		                "signed by key %.12s…, which is not this "
+		                "replica's hub",
+		                signer);
+	}
+	if (!cb_note_origin(b->note, origin, sizeof(origin)))
+		return cb_error(eb, CB_EINVAL,
+		                "its checkpoint is not a signed note");
+	if ((rc = cb_checkpoint_open(b->note, b->note_len, origin, origin,
+	                             authority, &c, eb))) {
+		cb_error_prefix(eb, rc, "its checkpoint");
+		return rc;
+	}
+	if ((uint64_t)b->next > c.size)
+		return cb_error(eb, CB_EINVAL,
+		                "its cursor %lld is past its checkpoint of "
+		                "%" PRIu64 " entries",
+		                (long long)b->next, c.size);
+	*cp = c;
+	return CB_OK;
 }
 
 cb_err
 cb_bundle_save(const char *path, const struct cb_buf *out, struct cb_errbuf *eb)
 {
-	size_t n = strlen(path) + 8;
-	char *tmp = malloc(n);
-	FILE *fp;
-	cb_err rc = CB_OK;
-
-	if (!tmp)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
-	snprintf(tmp, n, "%s.part", path);
-	if (!(fp = fopen(tmp, "wb"))) {
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", tmp,
-		              strerror(errno));
-		goto out;
-	}
-	if (fwrite(out->data, 1, out->len, fp) != out->len || fflush(fp) ||
-	    fsync(fileno(fp))) {
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", tmp,
-		              strerror(errno));
-		fclose(fp);
-		unlink(tmp);
-		goto out;
-	}
-	if (fclose(fp) || rename(tmp, path)) {
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", path,
-		              strerror(errno));
-		unlink(tmp);
-	}
-out:
-	free(tmp);
-	return rc;
+	/* members' records: for the office's eyes only, and never written
+	 * through a link someone planted beside the file */
+	return cb_file_write_atomic(path, out->data ? (const void *)out->data
+	                                            : (const void *)"",
+	                            out->len, 0600, 0, eb);
 }
 
 cb_err

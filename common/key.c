@@ -19,8 +19,8 @@
 #define KEY_HEADER "chibo-secret-key-v1\n"
 #define KEY_FILE_LEN (sizeof(KEY_HEADER) - 1 + 2 * crypto_sign_SEEDBYTES + 1)
 
-static cb_err
-fsync_dir_of(const char *path, struct cb_errbuf *eb)
+cb_err
+cb_file_fsync_dir(const char *path, struct cb_errbuf *eb)
 {
 	char *copy = strdup(path);
 	int fd;
@@ -42,26 +42,42 @@ fsync_dir_of(const char *path, struct cb_errbuf *eb)
 }
 
 cb_err
-cb_file_write_atomic(const char *path, const void *data, size_t len, int mode,
-                     int no_replace, struct cb_errbuf *eb)
+cb_file_temp(const char *path, int mode, char tmp[CB_FILE_TEMP_MAX], int *fd,
+             struct cb_errbuf *eb)
 {
-	char tmp[4096];
-	const unsigned char *p = data;
-	size_t done = 0;
-	int fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp))
+	if (snprintf(tmp, CB_FILE_TEMP_MAX, "%s.tmp.%ld", path,
+	             (long)getpid()) >= CB_FILE_TEMP_MAX)
 		return cb_error(eb, CB_EINVAL, "path '%.200s' is too long",
 		                path);
 	unlink(tmp); /* a leftover of a crashed earlier run of this pid */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	          mode);
-	if (fd < 0)
+	*fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	           mode);
+	if (*fd < 0)
 		return cb_error(eb, CB_EIO, "cannot create '%s': %s", tmp,
 		                strerror(errno));
-	if (fchmod(fd, (mode_t)mode) != 0)
-		goto fail;
+	if (fchmod(*fd, (mode_t)mode) != 0) {
+		int err = errno;
+
+		close(*fd);
+		unlink(tmp);
+		return cb_error(eb, CB_EIO, "cannot create '%s': %s", tmp,
+		                strerror(err));
+	}
+	return CB_OK;
+}
+
+cb_err
+cb_file_write_atomic(const char *path, const void *data, size_t len, int mode,
+                     int no_replace, struct cb_errbuf *eb)
+{
+	char tmp[CB_FILE_TEMP_MAX];
+	const unsigned char *p = data;
+	size_t done = 0;
+	int fd;
+	cb_err rc;
+
+	if ((rc = cb_file_temp(path, mode, tmp, &fd, eb)))
+		return rc;
 	while (done < len) {
 		ssize_t w = write(fd, p + done, len - done);
 
@@ -95,7 +111,7 @@ cb_file_write_atomic(const char *path, const void *data, size_t len, int mode,
 	} else if (rename(tmp, path) != 0) {
 		goto fail;
 	}
-	return fsync_dir_of(path, eb);
+	return cb_file_fsync_dir(path, eb);
 fail : {
 	int err = errno;
 

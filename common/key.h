@@ -40,4 +40,17 @@ cb_err cb_file_write_atomic(const char *path, const void *data, size_t len,
                             int mode, int no_replace,
                             struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The temporary a file is written to before it is renamed over path:
+ * "path.tmp.PID" into tmp (a leftover of that name removed first),
+ * created O_CREAT|O_EXCL|O_NOFOLLOW with mode, open for writing in *fd.
+ * On error nothing is left behind. */
+#define CB_FILE_TEMP_MAX 4096
+cb_err cb_file_temp(const char *path, int mode, char tmp[CB_FILE_TEMP_MAX],
+                    int *fd, struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* fsync the directory holding path, so that a rename into it is on disk
+ * (EINVAL from a file system that cannot is no error). */
+cb_err cb_file_fsync_dir(const char *path,
+                         struct cb_errbuf *eb) CB_MUST_CHECK;
+
 #endif

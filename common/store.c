@@ -4,6 +4,8 @@
  * at any instant leaves the last committed state (SQLite's atomic commit). */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "buf.h"
 #include "calendar.h"
 #include "entry.h"
+#include "key.h"
 #include "schema.h"
 #include "sql.h"
 #include "text.h"
@@ -53,6 +56,7 @@ struct cb_store {
 	sqlite3 *db;
 	char *path;
 	struct checkpointer *cp;
+	unsigned nested; /* savepoints cb_store_begin opened in a transaction */
 	size_t nstmts;
 	struct stmt_slot stmts[STMT_CACHE_MAX];
 	cb_settled_fn settled;
@@ -78,6 +82,71 @@ int
 cb_store_schema_version(void)
 {
 	return cb_schema_migrations[cb_schema_count - 1].version;
+}
+
+cb_err
+cb_store_backup(struct cb_store *st, const char *path, struct cb_errbuf *eb)
+{
+	char tmp[CB_FILE_TEMP_MAX];
+	sqlite3 *dst = NULL;
+	sqlite3_backup *bk;
+	cb_err rc;
+	int fd, r;
+
+	if ((rc = cb_file_temp(path, 0600, tmp, &fd, eb)))
+		return rc;
+	rc = CB_EIO;
+	if (close(fd) != 0) {
+		rc = cb_error(eb, CB_EIO, "cannot create '%s': %s", tmp,
+		              strerror(errno));
+		goto out;
+	}
+	if (sqlite3_open_v2(tmp, &dst,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	                    NULL) != SQLITE_OK) {
+		rc = cb_error(eb, CB_EIO, "cannot open '%s': %s", tmp,
+		              dst ? sqlite3_errmsg(dst) : "out of memory");
+		goto out;
+	}
+	/* -1: every page in one step, so in one read transaction */
+	if (!(bk = sqlite3_backup_init(dst, "main", st->db, "main"))) {
+		rc = cb_error(eb, CB_EIO, "cannot copy '%s': %s", st->path,
+		              sqlite3_errmsg(dst));
+		goto out;
+	}
+	r = sqlite3_backup_step(bk, -1);
+	if (sqlite3_backup_finish(bk) != SQLITE_OK || r != SQLITE_DONE) {
+		rc = cb_error(eb, CB_EIO, "cannot copy '%s' to '%s': %s",
+		              st->path, path, sqlite3_errmsg(dst));
+		goto out;
+	}
+	if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL,
+	                 NULL) != SQLITE_OK) {
+		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", tmp,
+		              sqlite3_errmsg(dst));
+		goto out;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		rc = cb_error(eb, CB_EIO, "cannot write '%s'", tmp);
+		dst = NULL;
+		goto out;
+	}
+	dst = NULL;
+	fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	r = fd >= 0 && fsync(fd) == 0;
+	if (!r || rename(tmp, path) != 0) {
+		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", path,
+		              strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	return cb_file_fsync_dir(path, eb);
+out:
+	sqlite3_close(dst);
+	unlink(tmp);
+	return rc;
 }
 
 sqlite3 *
@@ -129,26 +198,40 @@ cb_store_exec(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
 cb_err
 cb_store_begin(struct cb_store *st, struct cb_errbuf *eb)
 {
+	if (!sqlite3_get_autocommit(st->db)) {
+		if (sqlite3_exec(st->db, "SAVEPOINT cb_nested", NULL, NULL,
+		                 NULL))
+			return cb_store_error(st, eb,
+			                      "cannot start a transaction");
+		st->nested++;
+		return CB_OK;
+	}
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
 		return cb_store_error(st, eb, "cannot start a transaction");
+	st->nested = 0;
 	return CB_OK;
 }
 
 cb_err
 cb_store_commit(struct cb_store *st, struct cb_errbuf *eb)
 {
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) {
+	const char *sql = st->nested ? "RELEASE cb_nested" : "COMMIT";
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL)) {
 		cb_err rc = cb_store_error(st, eb, "cannot commit");
 
 		cb_store_rollback(st);
 		return rc;
 	}
+	if (st->nested)
+		st->nested--;
 	return CB_OK;
 }
 
 void
 cb_store_rollback(struct cb_store *st)
 {
+	st->nested = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }

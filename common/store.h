@@ -34,6 +34,17 @@ void cb_store_free(struct cb_store **st);
 cb_err cb_store_checkpoint_behind(struct cb_store *st,
                                   struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* A consistent copy of the database to path while others may go on
+ * writing: SQLite's online backup of every committed page, the write-ahead
+ * log's included, in one read transaction (one snapshot), into a
+ * temporary beside path created O_EXCL|O_NOFOLLOW with mode 0600, made
+ * self-contained (rollback journal: no -wal to carry along), fsynced and
+ * renamed over path, the directory fsynced. A copy is whole or absent; a
+ * symlink at path is replaced, never followed. Not inside a transaction
+ * of st's. */
+cb_err cb_store_backup(struct cb_store *st, const char *path,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+
 sqlite3 *cb_store_db(struct cb_store *st);
 /* The engine behind st's statement layer (sql.h). */
 const struct cb_sql_be *cb_store_sql_be(struct cb_store *st);
@@ -60,8 +71,16 @@ cb_err cb_store_error(struct cb_store *st, struct cb_errbuf *eb,
 
 cb_err cb_store_exec(struct cb_store *st, const char *sql,
                      struct cb_errbuf *eb) CB_MUST_CHECK;
+/* Transactions. cb_store_begin is BEGIN IMMEDIATE; inside a transaction
+ * it opens a savepoint instead, which the matching cb_store_commit
+ * releases into the enclosing transaction: so a caller can make one
+ * transaction of a function that commits its own work (an import of a
+ * whole bundle through cb_ingest_push, say) and still roll all of it
+ * back. cb_store_rollback, at any depth, rolls back the whole outermost
+ * transaction; the commits of the levels above it then fail. A failed
+ * commit rolls back as cb_store_rollback does. */
 cb_err cb_store_begin(struct cb_store *st,
-                      struct cb_errbuf *eb) CB_MUST_CHECK; /* BEGIN IMMEDIATE */
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_store_commit(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_store_rollback(struct cb_store *st);
 

@@ -11,7 +11,28 @@
 #include "hub.h"
 #include "ingest.h"
 #include "scope.h"
-#include "stream.h"
+#include "tlog.h"
+
+/* Is key enrolled for org itself (an agent's bundle names its own
+ * organisation)? */
+static cb_err
+enrolled_for(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
+             const char *org, struct cb_errbuf *eb)
+{
+	struct cb_scope sc;
+	char hex[2 * CB_KEY_BYTES + 1];
+	cb_err rc = cb_scope_of(st, key, &sc, eb);
+
+	if (rc)
+		return rc;
+	cb_hex_encode(key, CB_KEY_BYTES, hex);
+	if (strcmp(sc.root, org))
+		return cb_error(eb, CB_ESCOPE,
+		                "its signer, key %.12s…, is enrolled for '%s', "
+		                "not for '%s'",
+		                hex, sc.root, org);
+	return CB_OK;
+}
 
 int
 cmd_hub_import(struct hub *h, int argc, char **argv)
@@ -19,20 +40,20 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 	static const struct argdef none[] = { { NULL, NULL, NULL } };
 	struct cb_bundle b = { 0 };
 	struct cb_push_result res;
-	struct cb_stream_reader rd;
-	struct cb_entry e = CB_ENTRY_INIT;
 	struct cb_ledger *lg = NULL;
-	struct cb_errbuf eb;
+	struct cb_errbuf eb, seb;
 	struct args v;
+	bool kept = false;
 	int rc;
 
 	rc = cb_args_command(
 		"import",
 		"usage: chibo-hub import FILE\n\nTakes in a bundle that "
-		"'chibo-agent export' wrote: one key's entries,\nchecked "
-		"exactly as a push over HTTPS is (enrolment, signatures, "
-		"chain,\nscope), all or nothing. Importing one twice changes "
-		"nothing.\n\n",
+		"'chibo-agent export' wrote: one key's entries,\nsigned by "
+		"that key, which must be enrolled here for the bundle's\n"
+		"organisation (not revoked, not frozen); checked as a push "
+		"over HTTPS is\n(signatures, chain, scope), all or nothing. "
+		"Importing one twice changes\nnothing.\n\n",
 		none, argc, argv, &v, 1, 1, "give the FILE to read");
 	if (rc >= 0)
 		return rc;
@@ -47,30 +68,51 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 		          v.pos[0]);
 		goto out;
 	}
+	if (!(lg = hub_open(h)))
+		goto out;
+	/* One transaction around the push's own: a gap or a refusal
+	 * anywhere in the bundle leaves nothing of it. The signer must be
+	 * a key enrolled here for the bundle's organisation, as a push's
+	 * must be the request's (cb_bundle_decode checked that every entry
+	 * is the signer's). */
+	if (cb_store_begin(lg->st, &eb) ||
+	    cb_ingest_admit(lg->st, b.signer, &eb) ||
+	    enrolled_for(lg->st, b.signer, b.org, &eb) ||
+	    (b.count > 0 && cb_ingest_push(lg->st, b.signer, b.stream.data,
+	                                   b.stream.len, &res, &eb))) {
+		cb_store_rollback(lg->st);
+		hub_error("%s refused: %s; nothing was taken in", v.pos[0],
+		          eb.msg);
+		goto out;
+	}
 	if (b.count == 0) {
+		cb_store_rollback(lg->st);
 		printf("%s holds no entries\n", v.pos[0]);
 		rc = 0;
 		goto out;
 	}
-	cb_stream_reader_init(&rd, b.stream.data, b.stream.len);
-	if (cb_stream_next(&rd, &e, &eb)) {
-		hub_error("%s: %s", v.pos[0], eb.msg);
-		goto out;
-	}
-	if (!(lg = hub_open(h)))
-		goto out;
-	if (cb_ingest_admit(lg->st, e.author, &eb) ||
-	    cb_ingest_push(lg->st, e.author, b.stream.data, b.stream.len, &res,
-	                   &eb)) {
-		hub_error("%s refused: %s", v.pos[0], eb.msg);
-		goto out;
-	}
 	if (res.status != 200) {
-		hub_error("%s refused: %s", v.pos[0], eb.msg);
+		/* A fork with nothing else new: keep its evidence and the
+		 * key frozen, as a push does. Anything else: nothing. */
+		kept = res.accepted == 0 &&
+		       cb_ingest_admit(lg->st, b.signer, NULL) == CB_ERULE;
+		if (!kept) {
+			cb_store_rollback(lg->st);
+			hub_error("%s refused: %s; nothing was taken in",
+			          v.pos[0], eb.msg);
+			goto out;
+		}
+	}
+	if (cb_tlog_sign(lg->st, lg->org, lg->key.sk, &seb) ||
+	    cb_store_commit(lg->st, &seb)) {
+		cb_store_rollback(lg->st);
+		hub_error("%s: %s; nothing was taken in", v.pos[0], seb.msg);
 		goto out;
 	}
-	if (hub_log_checkpoint(lg, &eb)) {
-		hub_error("%s", eb.msg);
+	if (kept) {
+		hub_error("%s refused: %s; the other entry is kept as "
+		          "evidence, nothing else was taken in",
+		          v.pos[0], eb.msg);
 		goto out;
 	}
 	printf("imported %zu entries of '%s' (%zu already held, %zu "
@@ -80,7 +122,6 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 	       res.head);
 	rc = 0;
 out:
-	cb_entry_release(&e);
 	cb_bundle_release(&b);
 	cb_ledger_free(&lg);
 	return rc;
@@ -108,7 +149,8 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 	struct cb_errbuf eb;
 	struct args v;
 	sqlite3_stmt *s;
-	unsigned char key[CB_KEY_BYTES];
+	unsigned char key[CB_KEY_BYTES], root[32];
+	uint64_t size;
 	int64_t at;
 	int rc, found = 0;
 
@@ -116,8 +158,10 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 		"export",
 		"usage: chibo-hub export --for ORG FILE [--after N]\n\nWrites "
 		"what a key enrolled for ORG may read of the hub's log (the "
-		"scope of\na pull) into FILE, a self-checking bundle for "
-		"'chibo-agent import'.\n\n",
+		"scope of\na pull) into FILE (mode 0600), a bundle for "
+		"'chibo-agent import', signed\nwith the hub's key and "
+		"carrying its signed checkpoint of the log the\nentries "
+		"were read from.\n\n",
 		export_defs, argc, argv, &v, 1, 1, "give the FILE to write");
 	if (rc >= 0)
 		return rc;
@@ -147,15 +191,35 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 	}
 	snprintf(b.org, sizeof(b.org), "%s", cb_args_get(&v, 0));
 	b.after = at;
+	/* One write transaction: the checkpoint signed over the whole log,
+	 * and the entries read from that same log, so that the bundle's
+	 * cursor lies within its checkpoint. */
+	if (cb_store_begin(lg->st, &eb) ||
+	    cb_tlog_sign(lg->st, lg->org, lg->key.sk, &eb) ||
+	    cb_tlog_checkpoint_latest(lg->st, &size, root, &b.note, &eb)) {
+		cb_store_rollback(lg->st);
+		hub_error("cannot sign the hub's checkpoint: %s", eb.msg);
+		goto out;
+	}
+	b.note_len = strlen(b.note);
+	if ((uint64_t)at > size) {
+		cb_store_rollback(lg->st);
+		hub_error("--after %lld is past the hub's log of %" PRIu64
+		          " entries",
+		          (long long)at, size);
+		goto out;
+	}
 	do {
 		if (cb_scope_read(lg->st, &sc, at, 5000, 4u << 20, &b.stream,
 		                  &pg, &eb)) {
+			cb_store_rollback(lg->st);
 			hub_error("%s", eb.msg);
 			goto out;
 		}
 		b.count += (uint32_t)pg.count;
 		at = pg.next;
 		if (b.stream.len > CB_BUNDLE_MAX / 2) {
+			cb_store_rollback(lg->st);
 			hub_error("the bundle would pass %u bytes; export in "
 			          "parts with --after",
 			          CB_BUNDLE_MAX / 2);
@@ -163,7 +227,11 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 		}
 	} while (pg.more);
 	b.next = at;
-	if (cb_bundle_encode(&b, &out, &eb) ||
+	if (cb_store_commit(lg->st, &eb)) {
+		hub_error("%s", eb.msg);
+		goto out;
+	}
+	if (cb_bundle_encode(&b, &lg->key, &out, &eb) ||
 	    cb_bundle_save(v.pos[0], &out, &eb)) {
 		hub_error("%s", eb.msg);
 		goto out;

@@ -33,6 +33,7 @@ int cmd_hub_export(struct hub *h, int argc, char **argv);
 int cmd_hub_serve(struct hub *h, int argc, char **argv);
 int cmd_hub_status(struct hub *h, int argc, char **argv);
 int cmd_hub_report(struct hub *h, int argc, char **argv);
+int cmd_hub_backup(struct hub *h, int argc, char **argv);
 
 /* contact.c — record that the enrolled key key_hex (64 hex) made a signed
  * request the hub authenticated, now, to endpoint kind ("push", "pull",

@@ -33,6 +33,7 @@ static const char usage_text[] =
 	"  export    a bundle for one organisation's agent\n"
 	"  status    the hub at a glance: its log, and each key's progress\n"
 	"  report    the district's figures: campaign, transfers, sync, …\n"
+	"  backup    a consistent copy of hub.db, safe while serve runs\n"
 	"\n"
 	"Every command takes --help. Exit: 0 ok, 1 failure, 2 usage.\n";
 
@@ -46,7 +47,7 @@ static const struct {
 	{ "serve", cmd_hub_serve },     { "digest", cmd_hub_digest },
 	{ "holiday", cmd_hub_holiday }, { "import", cmd_hub_import },
 	{ "export", cmd_hub_export },   { "status", cmd_hub_status },
-	{ "report", cmd_hub_report },
+	{ "report", cmd_hub_report },   { "backup", cmd_hub_backup },
 };
 
 char *

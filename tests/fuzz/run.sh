@@ -26,18 +26,23 @@ grep '^entry: ' tests/vectors/entry-v1.txt | while read -r _ hex; do
 	printf '%08x%s' $((${#hex} / 2)) "$hex"
 done | sed 's/../\\x&/g' | xargs -0 printf '%b' | zstd -q -c \
 	> build-fuzz/corpus/fuzz_body/seed
-# a bundle of the three vectors (docs/PROTOCOL.md, "Bundles")
-python3 - build-fuzz/corpus/fuzz_bundle/seed <<'PY'
-import hashlib, struct, subprocess, sys
+# bundles of the three vectors (docs/PROTOCOL.md, "Bundles"), as the
+# target reads them the second way: everything before the signer, which it
+# signs with the vectors' key — an agent's, and a hub's with a checkpoint
+python3 - build-fuzz/corpus/fuzz_bundle <<'PY'
+import struct, subprocess, sys
 ents = [bytes.fromhex(l.split()[1]) for l in open("tests/vectors/entry-v1.txt")
         if l.startswith("entry: ")]
 stream = b"".join(struct.pack(">I", len(e)) + e for e in ents)
 z = subprocess.run(["zstd", "-q", "-c"], input=stream, capture_output=True,
                    check=True).stdout
-head = b"CBB1" + bytes([1, 5]) + b"07297" + struct.pack(">qqII", 0, len(ents),
-                                                        len(ents), len(z))
-body = head + z
-open(sys.argv[1], "wb").write(body + hashlib.sha256(body).digest())
+note = ("chibo/hub/BG.LG\n7\n" + "A" * 43 + "=\n\n\u2014 chibo/hub/BG.LG " +
+        "A" * 92 + "\n").encode()
+for kind, cp in ((1, b""), (2, note)):
+    head = b"CBB2" + bytes([kind, 5]) + b"07297" + struct.pack(
+        ">qqII", 0, len(ents), len(ents), len(cp)) + cp
+    open("%s/seed%d" % (sys.argv[1], kind), "wb").write(
+        head + struct.pack(">I", len(z)) + z)
 PY
 printf 'chibo/hub/BG.LG\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 chibo/hub/BG.LG AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n' \
 	> build-fuzz/corpus/fuzz_checkpoint/seed

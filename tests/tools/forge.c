@@ -16,7 +16,15 @@
  *       what a compromised hub does after changing its hub.db behind the
  *       rules: rebuilds the Merkle tree over the entries as they now are
  *       (renumbered in lsn order) and signs a checkpoint of it with the
- *       hub's key, so that only an audit can tell. */
+ *       hub's key, so that only an audit can tell;
+ *   forge bundle KEYFILE IN OUT [after=N] [next=N] [org=CODE] [drop=I]
+ *         [swap=I] [flip=I]
+ *       reads the bundle IN, changes it — its cursors, its organisation,
+ *       entry I (from 0) left out, entries I and I + 1 swapped, byte I of
+ *       its entries flipped — and
+ *       signs it again with the chibo key in KEYFILE (an agent.key, the
+ *       hub.key; '-': a key made up on the spot) into OUT. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +32,7 @@
 
 #include <sodium.h>
 
+#include "bundle.h"
 #include "httpsig.h"
 #include "ledger.h"
 #include "ops.h"
@@ -128,6 +137,97 @@ resign(struct cb_ledger *lg)
 	return 0;
 }
 
+/* The entry stream of b without its entry number drop, or with entries
+ * swap and swap + 1 in each other's place (the other one: SIZE_MAX). */
+static void
+recut(struct cb_bundle *b, size_t drop, size_t swap)
+{
+	struct cb_buf kept = CB_BUF_INIT;
+	const unsigned char *held = NULL;
+	size_t at = 0, nheld = 0;
+
+	for (size_t i = 0; at + 4 <= b->stream.len; i++) {
+		const unsigned char *p = b->stream.data + at;
+		size_t n = 4 + ((size_t)p[0] << 24 | (size_t)p[1] << 16 |
+		                (size_t)p[2] << 8 | p[3]);
+
+		at += n;
+		if (i == drop)
+			continue;
+		if (i == swap) {
+			held = p;
+			nheld = n;
+			continue;
+		}
+		if (cb_buf_add(&kept, p, n) ||
+		    (held && cb_buf_add(&kept, held, nheld)))
+			abort();
+		held = NULL;
+	}
+	cb_buf_release(&b->stream);
+	b->stream = kept;
+	b->count -= drop != SIZE_MAX;
+}
+
+static int
+bundle(char **argv, int argc)
+{
+	struct cb_key key = CB_KEY_INIT;
+	struct cb_bundle b;
+	struct cb_buf out = CB_BUF_INIT;
+	struct cb_errbuf eb;
+	int rc = 1;
+
+	if (!strcmp(argv[0], "-")) {
+		unsigned char seed[32];
+
+		key.sk = sodium_malloc(CB_SECRET_BYTES);
+		randombytes_buf(seed, sizeof(seed));
+		crypto_sign_seed_keypair(key.pk, key.sk, seed);
+		sodium_memzero(seed, sizeof(seed));
+	} else if (cb_key_load(argv[0], &key, &eb)) {
+		return die(argv[0], eb.msg);
+	}
+	if (cb_bundle_read(argv[1], &b, &eb)) {
+		cb_key_release(&key);
+		return die(argv[1], eb.msg);
+	}
+	for (int i = 3; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		long long n = eq ? strtoll(eq + 1, NULL, 10) : 0;
+
+		if (!strncmp(argv[i], "after=", 6))
+			b.after = n;
+		else if (!strncmp(argv[i], "next=", 5))
+			b.next = n;
+		else if (!strncmp(argv[i], "org=", 4))
+			snprintf(b.org, sizeof(b.org), "%s", eq + 1);
+		else if (!strncmp(argv[i], "drop=", 5))
+			recut(&b, (size_t)n, SIZE_MAX);
+		else if (!strncmp(argv[i], "swap=", 5))
+			recut(&b, SIZE_MAX, (size_t)n);
+		else if (!strncmp(argv[i], "flip=", 5) &&
+		         (size_t)n < b.stream.len)
+			b.stream.data[n] ^= 1;
+		else {
+			rc = die(argv[i], "not a change forge knows");
+			goto out;
+		}
+	}
+	if (cb_bundle_encode(&b, &key, &out, &eb) ||
+	    cb_bundle_save(argv[2], &out, &eb)) {
+		rc = die(argv[2], eb.msg);
+		goto out;
+	}
+	printf("signed a bundle of %u entries\n", b.count);
+	rc = 0;
+out:
+	cb_buf_release(&out);
+	cb_bundle_release(&b);
+	cb_key_release(&key);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -137,12 +237,15 @@ main(int argc, char **argv)
 
 	if (sodium_init() < 0)
 		return 1;
+	if (argc >= 5 && !strcmp(argv[1], "bundle"))
+		return bundle(argv + 2, argc - 2);
 	if (argc < 3 || !((!strcmp(argv[1], "request") && argc == 7) ||
 	                  (!strcmp(argv[1], "append") && argc == 5) ||
 	                  (!strcmp(argv[1], "resign") && argc == 3))) {
 		fprintf(stderr, "usage: forge request REPLICA METHOD AUTHORITY "
 		                "PATH BODYFILE\n       forge append REPLICA OP "
-		                "JSON\n       forge resign HUBDIR\n");
+		                "JSON\n       forge resign HUBDIR\n       "
+		                "forge bundle KEYFILE IN OUT [CHANGE...]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "resign")

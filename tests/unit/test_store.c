@@ -4,7 +4,8 @@
  * commits that ask for a checkpoint and one that does it itself; a new
  * store says its entry_refs need no filling (schema 12); a store of
  * schema 12 keeps every member reference, as bytes, through schema 13;
- * and fork evidence is a column from schema 15 on. */
+ * fork evidence is a column from schema 15 on; and a transaction begun
+ * inside another is a savepoint of it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,6 +112,61 @@ test_new_store_needs_no_refs_filled(void **state)
 	assert_int_equal(count_rows(st, "SELECT count(*) FROM entry_subjects"),
 	                 0);
 	free(v);
+	cb_store_free(&st);
+}
+
+static void
+put(struct cb_store *st, int x)
+{
+	struct cb_errbuf eb;
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO n VALUES (%d)", x);
+	assert_int_equal(cb_store_exec(st, sql, &eb), CB_OK);
+}
+
+/* A transaction opened inside another is a savepoint of it: committed
+ * into it, and undone with it; a rollback at any depth undoes the whole,
+ * and the outer commit then fails rather than commit half. */
+static void
+test_nested_transactions(void **state)
+{
+	struct cb_store *st = NULL;
+	struct cb_errbuf eb;
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(cb_store_open(path, true, &st, &eb), CB_OK);
+	assert_int_equal(cb_store_exec(st, "CREATE TABLE n (x)", &eb), CB_OK);
+	/* inner committed, outer rolled back: nothing */
+	assert_int_equal(cb_store_begin(st, &eb), CB_OK);
+	put(st, 1);
+	assert_int_equal(cb_store_begin(st, &eb), CB_OK);
+	put(st, 2);
+	assert_int_equal(cb_store_commit(st, &eb), CB_OK);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM n"), 2);
+	cb_store_rollback(st);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM n"), 0);
+	/* both committed: both */
+	assert_int_equal(cb_store_begin(st, &eb), CB_OK);
+	assert_int_equal(cb_store_begin(st, &eb), CB_OK);
+	put(st, 3);
+	assert_int_equal(cb_store_commit(st, &eb), CB_OK);
+	put(st, 4);
+	assert_int_equal(cb_store_commit(st, &eb), CB_OK);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM n"), 2);
+	/* inner rolled back: all of it, and the outer commit fails */
+	assert_int_equal(cb_store_begin(st, &eb), CB_OK);
+	put(st, 5);
+	assert_int_equal(cb_store_begin(st, &eb), CB_OK);
+	cb_store_rollback(st);
+	assert_int_not_equal(cb_store_commit(st, &eb), CB_OK);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM n"), 2);
+	/* and the store is back to plain transactions */
+	assert_int_equal(cb_store_begin(st, &eb), CB_OK);
+	put(st, 6);
+	assert_int_equal(cb_store_commit(st, &eb), CB_OK);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM n"), 3);
 	cb_store_free(&st);
 }
 
@@ -283,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_new_store_needs_no_refs_filled),
 		cmocka_unit_test(test_schema_13_keeps_member_references),
 		cmocka_unit_test(test_schema_15_marks_fork_evidence),
+		cmocka_unit_test(test_nested_transactions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
