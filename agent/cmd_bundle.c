@@ -149,6 +149,7 @@ cmd_import(struct agent *a, int argc, char **argv)
 	static const struct argdef none[] = { { NULL, NULL, NULL } };
 	struct cb_bundle b = { 0 };
 	struct cb_accept_result res;
+	size_t own = 0;
 	struct cb_checkpoint cp;
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
@@ -213,8 +214,8 @@ cmd_import(struct agent *a, int argc, char **argv)
 			agent_error("%s", eb.msg);
 		goto out;
 	}
-	if (cb_accept_pulled(lg->st, lg->key.pk, b.stream.data, b.stream.len,
-	                     &res, &eb) ||
+	if (cb_accept_restore(lg->st, lg->key.pk, b.stream.data, b.stream.len,
+	                      &res, &own, &eb) ||
 	    /* the cursor moves forward only, over what the bundle covers */
 	    (b.after <= cursor && b.next > cursor &&
 	     cb_store_meta_set(lg->st, "pull_cursor", next, &eb)) ||
@@ -223,6 +224,8 @@ cmd_import(struct agent *a, int argc, char **argv)
 		agent_error("%s: %s; nothing was taken in", v.pos[0], eb.msg);
 		goto out;
 	}
+	if (own)
+		printf("took back %zu of this replica's own entries\n", own);
 	printf("imported %zu entries (%zu already held, %zu waiting) from "
 	       "%s\n",
 	       res.stored + res.forks, res.duplicates, res.pending, v.pos[0]);

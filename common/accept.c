@@ -216,3 +216,64 @@ out:
 	cb_entry_release(&e);
 	return rc;
 }
+
+cb_err
+cb_accept_restore(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
+                  const void *stream, size_t len, struct cb_accept_result *r,
+                  size_t *own_taken, struct cb_errbuf *eb)
+{
+	struct cb_buf mine = CB_BUF_INIT, others = CB_BUF_INIT;
+	struct cb_stream_reader rd;
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_accept_result ro = { 0 };
+	struct cb_chain_head head;
+	cb_err rc;
+
+	*own_taken = 0;
+	if ((rc = cb_ledger_head(st, own, &head.seq, head.id, eb)))
+		return rc;
+	/* This key's entries the replica holds must be the ones it holds;
+	 * the rest of its chain is taken back first, then the others. */
+	cb_stream_reader_init(&rd, stream, len);
+	while ((rc = cb_stream_next(&rd, &e, eb)) == CB_OK) {
+		unsigned char held[CB_HASH_BYTES];
+		struct cb_buf *to = &others;
+
+		if (!sodium_memcmp(e.author, own, CB_KEY_BYTES)) {
+			if (e.seq > head.seq) {
+				to = &mine;
+			} else if ((rc = cb_ledger_id_at(st, own, e.seq, held,
+			                                 eb)) ||
+			           cb_chain_place(&head, held, &e) !=
+			                   CB_CHAIN_HELD) {
+				if (!rc || rc == CB_ENOTFOUND)
+					rc = cb_error(
+						eb, CB_ECHAIN,
+						"the bundle's entry %" PRIu64
+						" of this key differs from the "
+						"one this replica holds: the "
+						"key signed two histories; a "
+						"person must look",
+						e.seq);
+				goto out;
+			} else {
+				continue;
+			}
+		}
+		if (cb_stream_append(to, &e)) {
+			rc = cb_error(eb, CB_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (rc != CB_ENOTFOUND)
+		goto out;
+	if ((rc = cb_accept_own(st, own, mine.data, mine.len, &ro, eb)) ||
+	    (rc = cb_accept_pulled(st, own, others.data, others.len, r, eb)))
+		goto out;
+	*own_taken = ro.stored;
+out:
+	cb_entry_release(&e);
+	cb_buf_release(&mine);
+	cb_buf_release(&others);
+	return rc;
+}

@@ -48,4 +48,16 @@ cb_err cb_accept_own(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
                      struct cb_accept_result *r,
                      struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* cb_accept_pulled for a stream that may also hold this replica's own
+ * entries (a bundle made with 'chibo-hub export --restore'): those it
+ * holds must be the entries it holds (else CB_ECHAIN: the key signed two
+ * histories), those after its head are taken back as cb_accept_own
+ * takes them (*own_taken counts them), then the others' entries go in as
+ * a pull's. Inside the caller's transaction. */
+cb_err cb_accept_restore(struct cb_store *st,
+                         const unsigned char own[CB_KEY_BYTES],
+                         const void *stream, size_t len,
+                         struct cb_accept_result *r, size_t *own_taken,
+                         struct cb_errbuf *eb) CB_MUST_CHECK;
+
 #endif

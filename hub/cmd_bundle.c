@@ -132,6 +132,9 @@ static const struct argdef export_defs[] = {
 	{ "after", "N",
 	  "only the hub's log after position N (the agent's pull cursor, "
 	  "'chibo-agent status --json'); default 0" },
+	{ "restore", NULL,
+	  "also the organisation's own entries, all of them: for a replica "
+	  "put back from an old copy" },
 	{ NULL, NULL, NULL },
 };
 
@@ -156,7 +159,8 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"export",
-		"usage: chibo-hub export --for ORG FILE [--after N]\n\nWrites "
+		"usage: chibo-hub export --for ORG FILE [--after N] "
+		"[--restore]\n\nWrites "
 		"what a key enrolled for ORG may read of the hub's log (the "
 		"scope of\na pull) into FILE (mode 0600), a bundle for "
 		"'chibo-agent import', signed\nwith the hub's key and "
@@ -208,6 +212,20 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 		          " entries",
 		          (long long)at, size);
 		goto out;
+	}
+	/* A replica put back from an old copy lacks some of its own: they
+	 * go first, its whole chain (it skips what it holds). */
+	for (uint64_t seq = 0; cb_args_get(&v, 2);) {
+		if (cb_scope_read_own(lg->st, key, seq, 5000, 4u << 20,
+		                      &b.stream, &pg, &eb)) {
+			cb_store_rollback(lg->st);
+			hub_error("%s", eb.msg);
+			goto out;
+		}
+		b.count += (uint32_t)pg.count;
+		seq = (uint64_t)pg.next;
+		if (!pg.more)
+			break;
 	}
 	do {
 		if (cb_scope_read(lg->st, &sc, at, 5000, 4u << 20, &b.stream,

@@ -3,8 +3,9 @@
 # agent_restore.sh — a replica put back from an old copy (a backup made
 # before the last sync) gets its own entries back from the hub on its next
 # sync, checked to continue its own chain, instead of stopping; it then
-# verifies and agrees with the hub. A replica whose key signed another
-# history after the copy is stopped, and nothing is taken in.
+# verifies and agrees with the hub; or, with no link, from a bundle the
+# hub exports with --restore. A replica whose key signed another history
+# after the copy is stopped, and nothing is taken in.
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
 . "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
@@ -45,6 +46,24 @@ expect_ok "and it goes on writing" A member add --name "Lê Văn Năm" --birth 1
 	--sex male --card 07297005 --admitted 2005-01-01 --cell 01
 expect_ok "and syncing" A sync
 
+# the same with no link: the district exports the commune's replica,
+# its own entries included, on a file
+rm -rf "$T/a"
+mkdir -p "$T/a"
+cp "$T/backup.db" "$T/a/replica.db"
+cp -p "$T/backup.key" "$T/a/agent.key"
+want=$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM entries WHERE author = (SELECT owner FROM orgs WHERE code = '07297')")
+expect_ok "the hub exports them" hub export --for 07297 --restore "$T/restore.cbb"
+out=$(A import "$T/restore.cbb" 2>&1); rc=$?
+expect_eq "the import succeeds" 0 "$rc"
+expect_match "and says what it took back" "took back 5 of this replica's own entries" "$out"
+expect_eq "every own entry is back" "$want" \
+	"$(sqlite3 "$T/a/replica.db" "SELECT count(*) FROM entries WHERE author = (SELECT owner FROM orgs WHERE code = '07297')")"
+expect_ok "it verifies" A verify
+expect_ok "importing it again changes nothing" A import "$T/restore.cbb"
+expect_eq "nothing twice" "$want" \
+	"$(sqlite3 "$T/a/replica.db" "SELECT count(*) FROM entries WHERE author = (SELECT owner FROM orgs WHERE code = '07297')")"
+
 # a copy that then signed another history: stopped, nothing taken in
 rm -rf "$T/a"
 mkdir -p "$T/a"
@@ -56,5 +75,9 @@ before=$(entry_count "$T/a")
 out=$(A sync 2>&1); rc=$?
 expect_eq "another history after the copy: refused (77)" 77 "$rc"
 expect_match "named" "signed two histories; a person must look" "$out"
+expect_eq "nothing taken in" "$before" "$(entry_count "$T/a")"
+out=$(A import "$T/restore.cbb" 2>&1); rc=$?
+expect_eq "nor from the file" 1 "$rc"
+expect_match "named there too" "signed two histories; a person must look" "$out"
 expect_eq "nothing taken in" "$before" "$(entry_count "$T/a")"
 finish
