@@ -19,6 +19,7 @@
 #include "args.h"
 #include "buf.h"
 #include "chain.h"
+#include "log.h"
 #include "ops.h"
 #include "project.h"
 #include "signer.h"
@@ -37,26 +38,13 @@ cb_ledger_head(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
                uint64_t *seq, unsigned char id[CB_HASH_BYTES],
                struct cb_errbuf *eb)
 {
-	static const char sql[] =
-		"SELECT seq, id FROM entries WHERE author = ? AND (reason IS "
-		"NULL "
-		"OR evidence = 0) ORDER BY seq DESC LIMIT 1";
-	struct cb_stmt *s = cb_sql(st, sql, eb);
-	int r;
+	struct cb_chain_head h;
+	cb_err rc = cb_log_head(cb_store_log(st), author, &h, eb);
 
-	if (!s)
-		return CB_EIO;
-	cb_sql_bind_blob(s, 1, author, CB_KEY_BYTES);
-	r = cb_sql_step(s);
-	*seq = 0;
-	memset(id, 0, CB_HASH_BYTES);
-	if (r == CB_SQL_ROW) {
-		*seq = (uint64_t)cb_sql_column_int64(s, 0);
-		memcpy(id, cb_sql_column_blob(s, 1), CB_HASH_BYTES);
-	}
-	cb_sql_reset(s);
-	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
-		return cb_store_error(st, eb, "cannot read the author's head");
+	if (rc)
+		return rc;
+	*seq = h.seq;
+	memcpy(id, h.id, CB_HASH_BYTES);
 	return CB_OK;
 }
 
@@ -65,23 +53,7 @@ cb_ledger_id_at(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
                 uint64_t seq, unsigned char id[CB_HASH_BYTES],
                 struct cb_errbuf *eb)
 {
-	static const char sql[] = "SELECT id FROM entries WHERE author = ? "
-				  "AND seq = ? AND evidence = 0 LIMIT 1";
-	struct cb_stmt *s = cb_sql(st, sql, eb);
-	int r;
-
-	if (!s)
-		return CB_EIO;
-	cb_sql_bind_blob(s, 1, author, CB_KEY_BYTES);
-	cb_sql_bind_int64(s, 2, (int64_t)seq);
-	r = cb_sql_step(s);
-	if (r == CB_SQL_ROW && cb_sql_column_bytes(s, 0) == CB_HASH_BYTES)
-		memcpy(id, cb_sql_column_blob(s, 0), CB_HASH_BYTES);
-	cb_sql_reset(s);
-	if (r == CB_SQL_DONE)
-		return CB_ENOTFOUND;
-	return r == CB_SQL_ROW ? CB_OK
-	                       : cb_store_error(st, eb, "cannot read the log");
+	return cb_log_id_at(cb_store_log(st), author, seq, id, eb);
 }
 
 static cb_err
@@ -151,32 +123,25 @@ entry_subject(const struct cb_entry *e)
 	return NULL;
 }
 
+/* The entry in the log (its position into *lsn, if not NULL), then what
+ * the view keeps beside it: the member it is about and what it waits
+ * on. */
 static cb_err
 store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
-            const char *reason, bool evidence, struct cb_errbuf *eb)
+            const char *reason, bool evidence, int64_t *lsn,
+            struct cb_errbuf *eb)
 {
-	static const char sql[] = "INSERT INTO entries (id, author, seq, op, "
-				  "time_ms, bytes, state, reason, evidence) "
-				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	static const char deps[] = "INSERT OR IGNORE INTO entry_deps (dep, "
 				   "entry, chain) VALUES (?, ?, ?)";
 	static const char subject[] = "INSERT OR IGNORE INTO entry_refs "
 				      "(member, entry) VALUES (?, ?)";
-	struct cb_stmt *s = cb_sql(st, sql, eb);
+	struct cb_log *log = cb_store_log(st);
+	struct cb_stmt *s;
 	cb_err rc;
 
-	if (!s)
-		return CB_EIO;
-	cb_sql_bind_blob(s, 1, e->id, CB_HASH_BYTES);
-	cb_sql_bind_blob(s, 2, e->author, CB_KEY_BYTES);
-	cb_sql_bind_int64(s, 3, (int64_t)e->seq);
-	cb_sql_bind_text(s, 4, e->op);
-	cb_sql_bind_int64(s, 5, e->time_ms);
-	cb_sql_bind_blob(s, 6, e->bytes, e->len);
-	cb_sql_bind_text(s, 7, state);
-	cb_sql_bind_text(s, 8, reason);
-	cb_sql_bind_int64(s, 9, evidence);
-	if ((rc = cb_sql_done(s, eb)))
+	if (!log)
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	if ((rc = cb_log_append(log, e, state, reason, evidence, lsn, eb)))
 		return rc;
 	/* Which member it is about. */
 	{
@@ -211,14 +176,14 @@ cb_ledger_store_entry(struct cb_store *st, const struct cb_entry *e,
                       const char *state, const char *reason,
                       struct cb_errbuf *eb)
 {
-	return store_entry(st, e, state, reason, false, eb);
+	return store_entry(st, e, state, reason, false, NULL, eb);
 }
 
 cb_err
 cb_ledger_store_evidence(struct cb_store *st, const struct cb_entry *e,
                          const char *reason, struct cb_errbuf *eb)
 {
-	return store_entry(st, e, "rejected", reason, true, eb);
+	return store_entry(st, e, "rejected", reason, true, NULL, eb);
 }
 
 cb_err
@@ -337,6 +302,7 @@ cb_err
 cb_ledger_take(struct cb_store *st, const struct cb_entry *e, cb_err *verdict,
                struct cb_errbuf *why, struct cb_errbuf *eb)
 {
+	int64_t lsn;
 	cb_err rc;
 
 	why->msg[0] = 0;
@@ -345,15 +311,15 @@ cb_ledger_take(struct cb_store *st, const struct cb_entry *e, cb_err *verdict,
 		*eb = *why;
 		return *verdict;
 	}
-	rc = cb_ledger_store_entry(
-		st, e,
-		*verdict == CB_EPENDING ? "pending"
-		: *verdict              ? "rejected"
-					: "applied",
-		*verdict && *verdict != CB_EPENDING ? why->msg : NULL, eb);
+	rc = store_entry(st, e,
+	                 *verdict == CB_EPENDING ? "pending"
+	                 : *verdict              ? "rejected"
+	                                         : "applied",
+	                 *verdict && *verdict != CB_EPENDING ? why->msg : NULL,
+	                 false, &lsn, eb);
 	if (rc || *verdict == CB_EPENDING)
 		return rc;
-	return cb_ledger_settle(st, e->id, cb_sql_last_insert_id(st), eb);
+	return cb_ledger_settle(st, e->id, lsn, eb);
 }
 
 /* What an entry must name to be judged on what its author has seen
@@ -430,6 +396,7 @@ cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
 	unsigned char deps[CB_OPS_MAX_DEPS][CB_HASH_BYTES];
 	json_t *body = NULL;
 	bool own_txn = !lg->in_batch;
+	int64_t lsn;
 	cb_err rc;
 
 	if (own_txn && (rc = cb_ledger_begin(lg, eb)))
@@ -448,10 +415,9 @@ cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
 		rc = cb_error_prefix(eb, CB_ERULE, "%s", "refused");
 	if (rc)
 		goto out;
-	rc = cb_ledger_store_entry(lg->st, &e, "applied", NULL, eb);
+	rc = store_entry(lg->st, &e, "applied", NULL, false, &lsn, eb);
 	if (!rc)
-		rc = cb_ledger_settle(lg->st, e.id,
-		                      cb_sql_last_insert_id(lg->st), eb);
+		rc = cb_ledger_settle(lg->st, e.id, lsn, eb);
 	if (rc)
 		goto out;
 	if (own_txn) {

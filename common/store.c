@@ -16,6 +16,7 @@
 #include "calendar.h"
 #include "entry.h"
 #include "key.h"
+#include "log.h"
 #include "schema.h"
 #include "sql.h"
 #include "text.h"
@@ -57,6 +58,7 @@ struct cb_store {
 	char *path;
 	struct checkpointer *cp;
 	unsigned nested; /* savepoints cb_store_begin opened in a transaction */
+	struct cb_log *log; /* cb_store_log's, made on its first call */
 	size_t nstmts;
 	struct stmt_slot stmts[STMT_CACHE_MAX];
 	cb_settled_fn settled;
@@ -460,6 +462,14 @@ static const struct cb_sql_be lite_be = {
 	.changes = lite_changes,
 	.constraint = lite_constraint,
 };
+
+struct cb_log *
+cb_store_log(struct cb_store *st)
+{
+	if (!st->log)
+		st->log = cb_log_sql_new(st);
+	return st->log;
+}
 
 const struct cb_sql_be *
 cb_store_sql_be(struct cb_store *st)
@@ -932,6 +942,7 @@ cb_store_free(struct cb_store **pst)
 
 	if (!st)
 		return;
+	cb_log_free(&st->log);
 	if (st->cp) {
 		sqlite3_wal_hook(st->db, NULL, NULL);
 		checkpointer_free(st->cp);

@@ -48,6 +48,8 @@ cb_err cb_store_backup(struct cb_store *st, const char *path,
 sqlite3 *cb_store_db(struct cb_store *st);
 /* The engine behind st's statement layer (sql.h). */
 const struct cb_sql_be *cb_store_sql_be(struct cb_store *st);
+/* st's log (log.h), owned by st: NULL only when out of memory. */
+struct cb_log *cb_store_log(struct cb_store *st);
 const char *cb_store_path(const struct cb_store *st);
 int cb_store_schema_version(void);
 
