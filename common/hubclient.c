@@ -25,6 +25,7 @@ cb_hubclient_init(struct cb_hubclient *cl, const char *url, const char *pin,
                   const unsigned char *pk, const unsigned char *sk,
                   size_t resp_max, struct cb_errbuf *eb)
 {
+	char typed[CB_HTTPSIG_AUTHORITY_MAX + 1];
 	const char *h, *end;
 	size_t len;
 
@@ -36,12 +37,13 @@ cb_hubclient_init(struct cb_hubclient *cl, const char *url, const char *pin,
 	h = url + 8;
 	end = strchr(h, '/');
 	len = end ? (size_t)(end - h) : strlen(h);
-	if (len == 0 || len >= sizeof(cl->authority) ||
-	    strlen(url) >= sizeof(cl->url))
+	if (len == 0 || len >= sizeof(typed) || strlen(url) >= sizeof(cl->url))
 		return cb_error(eb, CB_EINVAL, "the hub URL '%s' has no host",
 		                url);
-	memcpy(cl->authority, h, len);
-	cl->authority[len] = 0;
+	memcpy(typed, h, len);
+	typed[len] = 0;
+	if (cb_httpsig_authority(typed, cl->authority, eb))
+		return cb_error_prefix(eb, CB_EINVAL, "the hub URL '%s'", url);
 	snprintf(cl->url, sizeof(cl->url), "%s", url);
 	len = strlen(cl->url);
 	while (len > 8 && cl->url[len - 1] == '/')
