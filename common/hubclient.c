@@ -10,6 +10,8 @@
 #include "httpsig.h"
 #include "hubclient.h"
 
+#define EXPECT_OVER (64u << 10) /* bytes of body that wait for 100 */
+
 static size_t
 on_data(char *p, size_t size, size_t n, void *ctx)
 {
@@ -64,6 +66,8 @@ cb_hubclient_init(struct cb_hubclient *cl, const char *url, const char *pin,
 	curl_easy_setopt(cl->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(cl->curl, CURLOPT_WRITEDATA, cl);
 	curl_easy_setopt(cl->curl, CURLOPT_NOSIGNAL, 1L);
+	/* a poor link's round trip, twice; then the body goes anyway */
+	curl_easy_setopt(cl->curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 2000L);
 	return CB_OK;
 }
 
@@ -108,7 +112,11 @@ cb_hubclient_send(struct cb_hubclient *cl, const char *method, const char *path,
 	h = curl_slist_append(h, line);
 	snprintf(line, sizeof(line), "Signature: %s", sig);
 	h = curl_slist_append(h, line);
-	h = curl_slist_append(h, "Expect:");
+	/* A large body waits for the hub's word on the headers (100
+	 * Continue): a refusal then costs a round trip, not the upload, and
+	 * reaches the agent before the hub closes the connection. */
+	h = curl_slist_append(h, len > EXPECT_OVER ? "Expect: 100-continue"
+	                                           : "Expect:");
 	h = curl_slist_append(h, "Accept-Encoding: zstd");
 	if (type) {
 		snprintf(line, sizeof(line), "Content-Type: %s", type);
