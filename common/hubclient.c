@@ -11,6 +11,7 @@
 #include "hubclient.h"
 
 #define EXPECT_OVER (64u << 10) /* bytes of body that wait for 100 */
+#define RESIGN_WAIT_MAX 5       /* seconds of a 503 worth one more try */
 
 static size_t
 on_data(char *p, size_t size, size_t n, void *ctx)
@@ -80,9 +81,9 @@ cb_hubclient_release(struct cb_hubclient *cl)
 	cl->curl = NULL;
 }
 
-CURLcode
-cb_hubclient_send(struct cb_hubclient *cl, const char *method, const char *path,
-                  const void *body, size_t len, const char *type, bool zstd)
+static CURLcode
+send_once(struct cb_hubclient *cl, const char *method, const char *path,
+          const void *body, size_t len, const char *type, bool zstd)
 {
 	struct cb_httpsig_request hr = { method, cl->authority, path, "",
 		                         NULL };
@@ -163,4 +164,28 @@ cb_hubclient_header(struct cb_hubclient *cl, const char *name)
 	    CURLHE_OK)
 		return NULL;
 	return hd->value;
+}
+
+CURLcode
+cb_hubclient_send(struct cb_hubclient *cl, const char *method, const char *path,
+                  const void *body, size_t len, const char *type, bool zstd)
+{
+	CURLcode cc = send_once(cl, method, path, body, len, type, zstd);
+	const char *after;
+	long wait;
+
+	/* A hub that restarted within the second refuses what was signed
+	 * in it (PROTOCOL.md, "What a hub checks, and when"): sign again,
+	 * with a later created, once. */
+	if (cc == CURLE_OK && cl->status == 503 &&
+	    (after = cb_hubclient_header(cl, "Retry-After")) &&
+	    strspn(after, "0123456789") == strlen(after) && *after &&
+	    strlen(after) < 3 && (wait = strtol(after, NULL, 10)) >= 1 &&
+	    wait <= RESIGN_WAIT_MAX) {
+		struct timespec ts = { (time_t)wait, 0 };
+
+		nanosleep(&ts, NULL);
+		cc = send_once(cl, method, path, body, len, type, zstd);
+	}
+	return cc;
 }

@@ -39,10 +39,14 @@ cb_err cb_hubclient_init(struct cb_hubclient *cl, const char *url,
                          struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_hubclient_release(struct cb_hubclient *cl);
 
-/* One signed request, sent once: CURLE_OK with cl->status and cl->resp,
- * or curl's failure. type is the Content-Type (NULL: none); zstd says the
- * body is zstd-compressed. Responses may come back zstd-compressed (the
- * caller inflates them: see Content-Encoding). */
+/* One signed request: CURLE_OK with cl->status and cl->resp, or curl's
+ * failure. type is the Content-Type (NULL: none); zstd says the body is
+ * zstd-compressed. Responses may come back zstd-compressed (the caller
+ * inflates them: see Content-Encoding). Sent once, but for a 503 whose
+ * Retry-After is 1 to 5 seconds (a hub that restarted refuses what was
+ * signed before: the caller's key must sign again with a later created),
+ * sent once more after that wait, signed afresh. Other retries are the
+ * caller's. */
 CURLcode cb_hubclient_send(struct cb_hubclient *cl, const char *method,
                            const char *path, const void *body, size_t len,
                            const char *type, bool zstd);

@@ -28,7 +28,8 @@ struct keyrec {
 	unsigned char key[CB_KEY_BYTES];
 	uint64_t hash;    /* in the key table */
 	int64_t floor;    /* created <= floor is refused */
-	int64_t recorded; /* the caller's durable mark */
+	int64_t recorded; /* the caller's durable mark, and its tag */
+	int tag;
 	struct slot *slots;
 	size_t *buckets;
 	size_t cap, nbuckets, head, count; /* ring: slots[head], [head+1]… */
@@ -141,6 +142,7 @@ find_key(struct cb_replay *r, const unsigned char key[CB_KEY_BYTES],
 	memcpy(k->key, key, CB_KEY_BYTES);
 	k->hash = h;
 	k->floor = k->recorded = INT64_MIN;
+	k->tag = -1;
 	k->next = r->table[h & (r->tsize - 1)];
 	r->table[h & (r->tsize - 1)] = k;
 	if (++r->nkeys > r->tsize)
@@ -335,28 +337,31 @@ cb_replay_floor(struct cb_replay *r, const unsigned char key[CB_KEY_BYTES],
 
 bool
 cb_replay_unrecorded(struct cb_replay *r, const unsigned char key[CB_KEY_BYTES],
-                     int64_t created)
+                     int64_t created, int tag)
 {
 	struct keyrec *k;
 	bool above;
 
 	pthread_mutex_lock(&r->mu);
 	k = find_key(r, key, false);
-	above = !k || created > k->recorded;
+	above = !k || created > k->recorded || tag != k->tag;
 	pthread_mutex_unlock(&r->mu);
 	return above;
 }
 
 void
 cb_replay_recorded(struct cb_replay *r, const unsigned char key[CB_KEY_BYTES],
-                   int64_t created)
+                   int64_t created, int tag)
 {
 	struct keyrec *k;
 
 	pthread_mutex_lock(&r->mu);
 	/* out of memory: the mark stays lower, and the caller writes again */
-	if ((k = find_key(r, key, true)) && created > k->recorded)
-		k->recorded = created;
+	if ((k = find_key(r, key, true))) {
+		if (created > k->recorded)
+			k->recorded = created;
+		k->tag = tag;
+	}
 	pthread_mutex_unlock(&r->mu);
 }
 

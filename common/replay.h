@@ -16,7 +16,8 @@
  * Across restarts (PROTOCOL.md, "Request signatures"): the caller keeps,
  * durably, each key's highest `created` before it acts on a request
  * (cb_replay_unrecorded / cb_replay_recorded say when a write is due: at
- * most once per key per second of `created`), and after a restart gives
+ * most once per key per second of `created` and tag), and after a restart
+ * gives
  * those values back as floors (cb_replay_floor): a request of that key
  * whose created is not after its floor may have been taken by the process
  * before, and is refused with CB_EAGAIN (the agent signs afresh, with a
@@ -61,15 +62,18 @@ cb_err cb_replay_floor(struct cb_replay *r,
                        const unsigned char key[CB_KEY_BYTES],
                        int64_t floor) CB_MUST_CHECK;
 
-/* Is created above the highest the caller has recorded for the key (by
- * cb_replay_recorded, or as its floor)? Then the caller records it
- * durably before acting on the request. */
+/* Must the caller record this request of the key durably before acting
+ * on it: is created above the highest recorded for the key (by
+ * cb_replay_recorded, or as its floor), or is tag (the caller's: what
+ * else it records with it, e.g. which endpoint) another than the last
+ * recorded? */
 bool cb_replay_unrecorded(struct cb_replay *r,
                           const unsigned char key[CB_KEY_BYTES],
-                          int64_t created);
-/* The caller has recorded created for the key durably. */
+                          int64_t created, int tag);
+/* The caller has recorded created and tag for the key durably. */
 void cb_replay_recorded(struct cb_replay *r,
-                        const unsigned char key[CB_KEY_BYTES], int64_t created);
+                        const unsigned char key[CB_KEY_BYTES], int64_t created,
+                        int tag);
 
 /* Nonces held, all keys together. */
 size_t cb_replay_size(struct cb_replay *r);

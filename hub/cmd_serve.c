@@ -717,15 +717,16 @@ static const struct route {
 	{ "/v1/entries", "POST", NULL, serve_entries },
 };
 
-static serve_fn
+/* The endpoint's index in routes, or -1. */
+static int
 route(const char *url, const char *method)
 {
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (!strcmp(url, routes[i].path) &&
 		    (!strcmp(method, routes[i].method) ||
 		     (routes[i].method2 && !strcmp(method, routes[i].method2))))
-			return routes[i].serve;
-	return NULL;
+			return (int)i;
+	return -1;
 }
 
 /* Is the request's authority one of the hub's own? msg: why not. */
@@ -769,7 +770,7 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	char authority[CB_HTTPSIG_AUTHORITY_MAX + 1], msg[CB_ERRBUF_SIZE];
 	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	                                              "Content-Length");
-	int nargs = 0, status;
+	int nargs = 0, status, endpoint;
 	unsigned long long declared = 0;
 	cb_err rc;
 
@@ -804,8 +805,9 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		            : rc == CB_ECRYPTO ? 401
 		                               : 503,
 		            eb.msg);
-	if (!(rq->serve = route(url, method)))
+	if ((endpoint = route(url, method)) < 0)
 		return fail(c, rq, 404, "no such endpoint");
+	rq->serve = routes[endpoint].serve;
 	/* A body comes with its length, so that it is judged before it is
 	 * read; chunked uploads are not taken. */
 	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -833,9 +835,10 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	if (rc)
 		return fail_retry(c, rq, 503, 1, eb.msg);
 	/* Its created on disk before anything is done for it, so that after
-	 * a restart it is refused; a key's requests signed in one second
-	 * cost one write. Also its last contact, for 'report sync'. */
-	if (cb_replay_unrecorded(srv->replay, p.key, p.created)) {
+	 * a restart it is refused; and its last contact and endpoint, for
+	 * 'report sync'. A key's requests to one endpoint signed in one
+	 * second cost one write. */
+	if (cb_replay_unrecorded(srv->replay, p.key, p.created, endpoint)) {
 		char hex[2 * CB_KEY_BYTES + 1];
 
 		cb_hex_encode(p.key, CB_KEY_BYTES, hex);
@@ -848,7 +851,7 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 			return fail_retry(c, rq, 503, 1,
 			                  "the hub cannot record this request "
 			                  "now; try again");
-		cb_replay_recorded(srv->replay, p.key, p.created);
+		cb_replay_recorded(srv->replay, p.key, p.created, endpoint);
 	}
 	memcpy(rq->key, p.key, CB_KEY_BYTES);
 	return MHD_YES;
@@ -1165,7 +1168,7 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 		"  connection_timeout = 30 (s)   max_body = 8388608 (bytes)\n"
 		"  signature_window = 300 (s)    requests_per_key = 4096\n"
 		"  header_timeout = 15 (s)       min_body_rate = 1024 "
-	        "(bytes/s)\n"
+		"(bytes/s)\n"
 		"  names = (none: the listen address and host name, with the "
 		"port)\n"
 		"See docs/OPERATIONS.md.\n\n",

@@ -146,7 +146,7 @@ test_floor_refuses_what_was_signed_before(void **state)
 	struct cb_errbuf eb;
 
 	(void)state;
-	assert_true(cb_replay_unrecorded(r, key_a, 900));
+	assert_true(cb_replay_unrecorded(r, key_a, 900, -1));
 	assert_int_equal(cb_replay_floor(r, key_a, 1000), 0);
 	assert_int_equal(
 		cb_replay_add(r, key_a, "nonce-0000000001", 1000, 1005, &eb),
@@ -162,15 +162,19 @@ test_floor_refuses_what_was_signed_before(void **state)
 	assert_int_equal(
 		cb_replay_add(r, key_b, "nonce-0000000001", 1000, 1005, &eb),
 		0);
-	/* what is recorded: the floor, then what the caller says it wrote */
-	assert_false(cb_replay_unrecorded(r, key_a, 1000));
-	assert_true(cb_replay_unrecorded(r, key_a, 1001));
-	cb_replay_recorded(r, key_a, 1003);
-	assert_false(cb_replay_unrecorded(r, key_a, 1003));
-	assert_true(cb_replay_unrecorded(r, key_a, 1004));
-	assert_true(cb_replay_unrecorded(r, key_b, 1000));
-	cb_replay_recorded(r, key_b, 1000);
-	assert_false(cb_replay_unrecorded(r, key_b, 999));
+	/* what is recorded: the floor, then what the caller says it wrote,
+	 * with its tag (an endpoint): another tag is to record again */
+	assert_false(cb_replay_unrecorded(r, key_a, 1000, -1));
+	assert_true(cb_replay_unrecorded(r, key_a, 1000, 2));
+	assert_true(cb_replay_unrecorded(r, key_a, 1001, -1));
+	cb_replay_recorded(r, key_a, 1003, 2);
+	assert_false(cb_replay_unrecorded(r, key_a, 1003, 2));
+	assert_false(cb_replay_unrecorded(r, key_a, 1002, 2));
+	assert_true(cb_replay_unrecorded(r, key_a, 1003, 3));
+	assert_true(cb_replay_unrecorded(r, key_a, 1004, 2));
+	assert_true(cb_replay_unrecorded(r, key_b, 1000, 2));
+	cb_replay_recorded(r, key_b, 1000, 2);
+	assert_false(cb_replay_unrecorded(r, key_b, 999, 2));
 	cb_replay_free(&r);
 }
 
