@@ -597,7 +597,9 @@ cb_err
 cb_httpsig_authority(const char *in, char out[CB_HTTPSIG_AUTHORITY_MAX + 1],
                      struct cb_errbuf *eb)
 {
-	char host[CB_HTTPSIG_AUTHORITY_MAX + 1];
+	/* a DNS name is at most 253 bytes; ":65535" fits after any host
+	 * this holds */
+	char host[CB_HTTPSIG_AUTHORITY_MAX - 6 + 1];
 	const char *p = in, *port = NULL;
 	size_t n = 0;
 	unsigned long v = 0;
@@ -610,7 +612,10 @@ cb_httpsig_authority(const char *in, char out[CB_HTTPSIG_AUTHORITY_MAX + 1],
 		while (*p && *p != ']') {
 			char c = (char)tolower((unsigned char)*p++);
 
-			if (!isxdigit((unsigned char)c) && c != ':' && c != '.')
+			/* room for it, the ']' and the NUL */
+			if (n + 3 > sizeof(host) ||
+			    (!isxdigit((unsigned char)c) && c != ':' &&
+			     c != '.'))
 				goto bad;
 			host[n++] = c;
 		}
@@ -621,7 +626,7 @@ cb_httpsig_authority(const char *in, char out[CB_HTTPSIG_AUTHORITY_MAX + 1],
 		while (*p && *p != ':') {
 			char c = (char)tolower((unsigned char)*p++);
 
-			if (!host_char(c))
+			if (n + 2 > sizeof(host) || !host_char(c))
 				goto bad;
 			host[n++] = c;
 		}

@@ -488,6 +488,13 @@ test_authority_normalised(void **state)
 	memset(longer, 'a', sizeof(longer) - 1);
 	longer[sizeof(longer) - 1] = 0;
 	assert_int_equal(cb_httpsig_authority(longer, out, &eb), CB_EINVAL);
+	/* a host of 256 bytes and any port fit; 257 do not */
+	memcpy(longer + 256, ":8443", 6);
+	assert_int_equal(cb_httpsig_authority(longer, out, &eb), CB_OK);
+	assert_int_equal(strlen(out), 261);
+	longer[256] = 'a';
+	longer[257] = 0;
+	assert_int_equal(cb_httpsig_authority(longer, out, &eb), CB_EINVAL);
 }
 
 /* Issue 16: an agent given https://HUB:443 signed "HUB:443", and the hub
