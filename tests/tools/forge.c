@@ -15,9 +15,10 @@
  *       rules: rebuilds the Merkle tree over the entries as they now are
  *       (renumbered in lsn order) and signs a checkpoint of it with the
  *       hub's key, so that only an audit can tell;
- *   forge flood REPLICA|- URL PIN N [SECONDS]
+ *   forge flood REPLICA|- URL PIN N [SECONDS [FROM]]
  *       a flood: N signed GET /v1/status, one after the other on one
- *       kept-alive connection (or for at most SECONDS), each signed
+ *       kept-alive connection (or for at most SECONDS; from the local
+ *       address FROM, e.g. 127.0.0.8, if given), each signed
  *       afresh with the replica's key, or with a new random key each
  *       ("-": keys no hub enrolled); prints how many got each status,
  *       "200=3 401=997 000=0", 000 for a failure of the network. */
@@ -153,6 +154,8 @@ flood(const char *replica, char **argv)
 		cb_ledger_free(&lg);
 		return die(argv[0], eb.msg);
 	}
+	if (argv[3] && argv[4])
+		curl_easy_setopt(cl.curl, CURLOPT_INTERFACE, argv[4]);
 	for (unsigned long i = 0; i < n && (!until || time(NULL) < until);
 	     i++) {
 		if (!lg)
@@ -183,7 +186,7 @@ main(int argc, char **argv)
 
 	if (sodium_init() < 0)
 		return 1;
-	if (argc >= 6 && argc <= 7 && !strcmp(argv[1], "flood"))
+	if (argc >= 6 && argc <= 8 && !strcmp(argv[1], "flood"))
 		return flood(argv[2], argv + 3);
 	if (argc < 3 || !((!strcmp(argv[1], "request") && argc == 7) ||
 	                  (!strcmp(argv[1], "append") && argc == 5) ||
@@ -192,7 +195,7 @@ main(int argc, char **argv)
 		                "PATH BODYFILE\n       forge append REPLICA OP "
 		                "JSON\n       forge resign HUBDIR\n"
 		                "       forge flood REPLICA|- URL PIN N "
-		                "[SECONDS]\n");
+		                "[SECONDS [FROM]]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "resign")
