@@ -160,6 +160,20 @@ transient(CURLcode cc, long status)
 	}
 }
 
+/* The seconds the hub's answer asks to wait (Retry-After, as a number
+ * of seconds), at most 60; 0 if it asks nothing. */
+static double
+retry_after(struct client *cl)
+{
+	const char *v = cb_hubclient_header(&cl->hc, "Retry-After");
+	double s;
+
+	if (!v || !*v || strspn(v, "0123456789") != strlen(v))
+		return 0;
+	s = strtod(v, NULL);
+	return s > 60 ? 60 : s;
+}
+
 /* A request with retries: exponential backoff from 1 s, doubling to at
  * most 60 s, each wait drawn uniformly from its upper half (jitter, so
  * that communes cut off together do not come back together), never past
@@ -200,6 +214,9 @@ request(struct client *cl, const char *method, const char *path,
 		pause = cl->wait / 2 +
 		        (cl->wait / 2) *
 		                ((double)randombytes_uniform(1001) / 1000.0);
+		/* a hub that says how long to wait is waited for */
+		if (cc == CURLE_OK && retry_after(cl) > pause)
+			pause = retry_after(cl);
 		if (cl->attempt >= cl->retries ||
 		    mono_s() + pause > cl->deadline) {
 			char spent[48];

@@ -64,6 +64,7 @@ cb_err_name(cb_err code)
 	case CB_EVERSION: return "version";
 	case CB_ESCOPE: return "outside the author's scope";
 	case CB_EPENDING: return "pending";
+	case CB_EAGAIN: return "try again";
 	}
 	return "unknown error";
 }

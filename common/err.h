@@ -25,6 +25,7 @@ typedef enum {
 	CB_ESCOPE,   /* authentic, but about a record outside the author's
 	              * own: another organisation's, or the authority's */
 	CB_EPENDING, /* waits for an entry this replica does not hold yet */
+	CB_EAGAIN,   /* not now: sign the request afresh and try again */
 } cb_err;
 
 /* A verdict of the projection on an authentic entry (rejected, kept in

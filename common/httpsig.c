@@ -586,9 +586,83 @@ out:
 	return rc;
 }
 
-/* The values of chibo's components in a request. */
+static bool
+host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+	       c == '-' || c == '_' || c == '~';
+}
+
+cb_err
+cb_httpsig_authority(const char *in, char out[CB_HTTPSIG_AUTHORITY_MAX + 1],
+                     struct cb_errbuf *eb)
+{
+	/* a DNS name is at most 253 bytes; ":65535" fits after any host
+	 * this holds */
+	char host[CB_HTTPSIG_AUTHORITY_MAX - 6 + 1];
+	const char *p = in, *port = NULL;
+	size_t n = 0;
+	unsigned long v = 0;
+
+	if (strlen(in) > CB_HTTPSIG_AUTHORITY_MAX)
+		return cb_error(eb, CB_EINVAL,
+		                "the authority '%.64s…' is too long", in);
+	if (*p == '[') { /* an IPv6 literal */
+		host[n++] = *p++;
+		while (*p && *p != ']') {
+			char c = (char)tolower((unsigned char)*p++);
+
+			/* room for it, the ']' and the NUL */
+			if (n + 3 > sizeof(host) ||
+			    (!isxdigit((unsigned char)c) && c != ':' &&
+			     c != '.'))
+				goto bad;
+			host[n++] = c;
+		}
+		if (*p != ']' || n == 1)
+			goto bad;
+		host[n++] = *p++;
+	} else {
+		while (*p && *p != ':') {
+			char c = (char)tolower((unsigned char)*p++);
+
+			if (n + 2 > sizeof(host) || !host_char(c))
+				goto bad;
+			host[n++] = c;
+		}
+		if (n == 0)
+			goto bad;
+	}
+	host[n] = 0;
+	if (*p == ':')
+		port = ++p;
+	else if (*p)
+		goto bad;
+	if (port && *port) {
+		if (strspn(port, "0123456789") != strlen(port) ||
+		    strlen(port) > 5)
+			goto bad;
+		v = strtoul(port, NULL, 10);
+		if (v < 1 || v > 65535)
+			goto bad;
+	}
+	if (v && v != 443)
+		snprintf(out, CB_HTTPSIG_AUTHORITY_MAX + 1, "%s:%lu", host, v);
+	else
+		snprintf(out, CB_HTTPSIG_AUTHORITY_MAX + 1, "%s", host);
+	return CB_OK;
+bad:
+	return cb_error(eb, CB_EINVAL,
+	                "'%.64s' is not an authority (host or host:port, "
+	                "with a port from 1 to 65535)",
+	                in);
+}
+
+/* The values of chibo's components in a request, the authority
+ * normalised. */
 struct req_ctx {
 	const struct cb_httpsig_request *req;
+	char authority[CB_HTTPSIG_AUTHORITY_MAX + 1];
 	char query[CB_HTTPSIG_MAX + 2];
 };
 
@@ -600,7 +674,7 @@ req_value(void *arg, const char *name)
 	if (!strcmp(name, "@method"))
 		return c->req->method;
 	if (!strcmp(name, "@authority"))
-		return c->req->authority;
+		return c->authority;
 	if (!strcmp(name, "@path"))
 		return c->req->path;
 	if (!strcmp(name, "@query")) {
@@ -645,6 +719,10 @@ cb_httpsig_sign(const struct cb_httpsig_request *req,
 		return cb_error(eb, CB_EINVAL,
 		                "a nonce is 16-64 base64 "
 		                "characters");
+	if (!req->authority)
+		return cb_error(eb, CB_EINVAL, "the request has no authority");
+	if (cb_httpsig_authority(req->authority, ctx.authority, eb))
+		return CB_EINVAL;
 	cb_hex_encode(pk, CB_KEY_BYTES, key);
 	if (cb_buf_addf(&in, "%s=(", CB_HTTPSIG_LABEL))
 		goto out;
@@ -757,7 +835,11 @@ check_profile(const struct sf_dict *d, const struct sf_member *m, int64_t now,
 		return cb_error(eb, CB_EINVAL,
 		                "the signature has no nonce of 16-64 base64 "
 		                "characters");
-	if (alg && (alg->v.type != SF_STRING || strcmp(alg->v.s, "ed25519")))
+	if (!alg)
+		return cb_error(eb, CB_EINVAL,
+		                "the signature has no alg; chibo requires "
+		                "alg=\"ed25519\"");
+	if (alg->v.type != SF_STRING || strcmp(alg->v.s, "ed25519"))
 		return cb_error(eb, CB_EINVAL,
 		                "the signature's alg is not "
 		                "ed25519");
@@ -792,6 +874,10 @@ cb_httpsig_verify(const struct cb_httpsig_request *req, const char *sig_input,
 		                "are required)");
 	if (!req->content_digest)
 		return cb_error(eb, CB_EINVAL, "no Content-Digest header");
+	if (!req->authority)
+		return cb_error(eb, CB_EINVAL, "no Host header");
+	if (cb_httpsig_authority(req->authority, ctx.authority, eb))
+		return CB_EINVAL;
 	if (!(d = malloc(sizeof(*d))))
 		return cb_error(eb, CB_ENOMEM, "out of memory");
 	memset(&p, 0, sizeof(p));

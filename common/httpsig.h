@@ -22,8 +22,10 @@
 #define CB_HTTPSIG_TAG "chibo-v1"
 #define CB_HTTPSIG_NONCE_MAX 64
 
-/* What a signature covers of a request. authority is host[:port] as sent
- * in Host; query is without '?' (NULL or "" when there is none). */
+/* What a signature covers of a request. authority is host[:port] as
+ * typed in the URL or sent in Host: signing and verifying normalise it
+ * (cb_httpsig_authority); query is without '?' (NULL or "" when there is
+ * none). */
 struct cb_httpsig_request {
 	const char *method;
 	const char *authority;
@@ -38,6 +40,21 @@ struct cb_httpsig_params {
 	int64_t created;
 	char nonce[CB_HTTPSIG_NONCE_MAX + 1];
 };
+
+/* The longest normalised authority: a 253-byte host name and ":65535". */
+#define CB_HTTPSIG_AUTHORITY_MAX 262
+
+/* The @authority of an https request as RFC 9421 §2.2.3 wants it (RFC 9110
+ * §4.2.3): in, a host[:port] as typed in a URL or sent in Host, written to
+ * out with the host lower-cased, the default port (443) and an empty port
+ * left out, and the port without leading zeros ("HUB.example:443" ->
+ * "hub.example"). The host is a DNS name or IPv4 address (letters, digits,
+ * '.', '-', '_', '~') or an IPv6 literal in brackets. CB_EINVAL, with a
+ * message, for anything else: an empty host, userinfo, a port that is not
+ * 1 to 65535, a character outside those, or a longer value. */
+cb_err cb_httpsig_authority(const char *in,
+                            char out[CB_HTTPSIG_AUTHORITY_MAX + 1],
+                            struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* "sha-256=:BASE64:" of the body, malloc'd. */
 char *cb_content_digest(const void *body, size_t len);
@@ -55,9 +72,13 @@ cb_err cb_httpsig_sign(const struct cb_httpsig_request *req,
 
 /* Verify the "chibo" signature of req under the key its keyid names:
  * exactly chibo's components, created within [now - window, now + skew]
- * (skew 60 s), a nonce, tag chibo-v1, alg ed25519 if given, and the
- * Ed25519 signature over the signature base. The caller then checks that
- * the key is enrolled and the nonce not seen before. */
+ * (skew 60 s), a nonce, tag chibo-v1, alg="ed25519" (required), and the
+ * Ed25519 signature over the signature base, whose @authority is req's
+ * normalised. The Content-Digest header is covered, but whether it is
+ * the body's is the caller's to check (cb_content_digest_check), which
+ * it may do later, once the body is read. The caller then checks that
+ * the authority is its own, the key enrolled and the nonce not seen
+ * before. */
 cb_err cb_httpsig_verify(const struct cb_httpsig_request *req,
                          const char *sig_input, const char *signature,
                          int64_t now, int64_t window,

@@ -10,6 +10,9 @@
 #include "httpsig.h"
 #include "hubclient.h"
 
+#define EXPECT_OVER (64u << 10) /* bytes of body that wait for 100 */
+#define RESIGN_WAIT_MAX 5       /* seconds of a 503 worth one more try */
+
 static size_t
 on_data(char *p, size_t size, size_t n, void *ctx)
 {
@@ -25,6 +28,7 @@ cb_hubclient_init(struct cb_hubclient *cl, const char *url, const char *pin,
                   const unsigned char *pk, const unsigned char *sk,
                   size_t resp_max, struct cb_errbuf *eb)
 {
+	char typed[CB_HTTPSIG_AUTHORITY_MAX + 1];
 	const char *h, *end;
 	size_t len;
 
@@ -36,12 +40,13 @@ cb_hubclient_init(struct cb_hubclient *cl, const char *url, const char *pin,
 	h = url + 8;
 	end = strchr(h, '/');
 	len = end ? (size_t)(end - h) : strlen(h);
-	if (len == 0 || len >= sizeof(cl->authority) ||
-	    strlen(url) >= sizeof(cl->url))
+	if (len == 0 || len >= sizeof(typed) || strlen(url) >= sizeof(cl->url))
 		return cb_error(eb, CB_EINVAL, "the hub URL '%s' has no host",
 		                url);
-	memcpy(cl->authority, h, len);
-	cl->authority[len] = 0;
+	memcpy(typed, h, len);
+	typed[len] = 0;
+	if (cb_httpsig_authority(typed, cl->authority, eb))
+		return cb_error_prefix(eb, CB_EINVAL, "the hub URL '%s'", url);
 	snprintf(cl->url, sizeof(cl->url), "%s", url);
 	len = strlen(cl->url);
 	while (len > 8 && cl->url[len - 1] == '/')
@@ -62,6 +67,8 @@ cb_hubclient_init(struct cb_hubclient *cl, const char *url, const char *pin,
 	curl_easy_setopt(cl->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(cl->curl, CURLOPT_WRITEDATA, cl);
 	curl_easy_setopt(cl->curl, CURLOPT_NOSIGNAL, 1L);
+	/* a poor link's round trip, twice; then the body goes anyway */
+	curl_easy_setopt(cl->curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 2000L);
 	return CB_OK;
 }
 
@@ -74,9 +81,9 @@ cb_hubclient_release(struct cb_hubclient *cl)
 	cl->curl = NULL;
 }
 
-CURLcode
-cb_hubclient_send(struct cb_hubclient *cl, const char *method, const char *path,
-                  const void *body, size_t len, const char *type, bool zstd)
+static CURLcode
+send_once(struct cb_hubclient *cl, const char *method, const char *path,
+          const void *body, size_t len, const char *type, bool zstd)
 {
 	struct cb_httpsig_request hr = { method, cl->authority, path, "",
 		                         NULL };
@@ -106,7 +113,11 @@ cb_hubclient_send(struct cb_hubclient *cl, const char *method, const char *path,
 	h = curl_slist_append(h, line);
 	snprintf(line, sizeof(line), "Signature: %s", sig);
 	h = curl_slist_append(h, line);
-	h = curl_slist_append(h, "Expect:");
+	/* A large body waits for the hub's word on the headers (100
+	 * Continue): a refusal then costs a round trip, not the upload, and
+	 * reaches the agent before the hub closes the connection. */
+	h = curl_slist_append(h, len > EXPECT_OVER ? "Expect: 100-continue"
+	                                           : "Expect:");
 	h = curl_slist_append(h, "Accept-Encoding: zstd");
 	if (type) {
 		snprintf(line, sizeof(line), "Content-Type: %s", type);
@@ -153,4 +164,28 @@ cb_hubclient_header(struct cb_hubclient *cl, const char *name)
 	    CURLHE_OK)
 		return NULL;
 	return hd->value;
+}
+
+CURLcode
+cb_hubclient_send(struct cb_hubclient *cl, const char *method, const char *path,
+                  const void *body, size_t len, const char *type, bool zstd)
+{
+	CURLcode cc = send_once(cl, method, path, body, len, type, zstd);
+	const char *after;
+	long wait;
+
+	/* A hub that restarted within the second refuses what was signed
+	 * in it (PROTOCOL.md, "What a hub checks, and when"): sign again,
+	 * with a later created, once. */
+	if (cc == CURLE_OK && cl->status == 503 &&
+	    (after = cb_hubclient_header(cl, "Retry-After")) &&
+	    strspn(after, "0123456789") == strlen(after) && *after &&
+	    strlen(after) < 3 && (wait = strtol(after, NULL, 10)) >= 1 &&
+	    wait <= RESIGN_WAIT_MAX) {
+		struct timespec ts = { (time_t)wait, 0 };
+
+		nanosleep(&ts, NULL);
+		cc = send_once(cl, method, path, body, len, type, zstd);
+	}
+	return cc;
 }

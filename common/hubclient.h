@@ -14,11 +14,14 @@
 
 #include "buf.h"
 #include "err.h"
+#include "httpsig.h"
 
 struct cb_hubclient {
 	CURL *curl;
-	char url[512];       /* https://host[:port], no trailing slash */
-	char authority[256]; /* host[:port], as curl sends it in Host */
+	char url[512]; /* https://host[:port], no trailing slash */
+	/* host[:port] of the URL as signed: normalised (lower case, no
+	 * :443), as the hub normalises the Host it receives */
+	char authority[CB_HTTPSIG_AUTHORITY_MAX + 1];
 	const unsigned char *pk, *sk;      /* the caller's key, not owned */
 	struct cb_buf resp;                /* the last response body */
 	size_t resp_max;                   /* a longer response is cut off */
@@ -28,17 +31,22 @@ struct cb_hubclient {
 
 /* Set up a client of the hub at url (https://…) holding the TLS public
  * key pin ("sha256//BASE64"), signing with (pk, sk); responses up to
- * resp_max bytes. CB_EINVAL for a URL without a host. */
+ * resp_max bytes. CB_EINVAL for a URL without a host, or whose host[:port]
+ * is not an authority (cb_httpsig_authority). */
 cb_err cb_hubclient_init(struct cb_hubclient *cl, const char *url,
                          const char *pin, const unsigned char *pk,
                          const unsigned char *sk, size_t resp_max,
                          struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_hubclient_release(struct cb_hubclient *cl);
 
-/* One signed request, sent once: CURLE_OK with cl->status and cl->resp,
- * or curl's failure. type is the Content-Type (NULL: none); zstd says the
- * body is zstd-compressed. Responses may come back zstd-compressed (the
- * caller inflates them: see Content-Encoding). */
+/* One signed request: CURLE_OK with cl->status and cl->resp, or curl's
+ * failure. type is the Content-Type (NULL: none); zstd says the body is
+ * zstd-compressed. Responses may come back zstd-compressed (the caller
+ * inflates them: see Content-Encoding). Sent once, but for a 503 whose
+ * Retry-After is 1 to 5 seconds (a hub that restarted refuses what was
+ * signed before: the caller's key must sign again with a later created),
+ * sent once more after that wait, signed afresh. Other retries are the
+ * caller's. */
 CURLcode cb_hubclient_send(struct cb_hubclient *cl, const char *method,
                            const char *path, const void *body, size_t len,
                            const char *type, bool zstd);

@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_serve.c — chibo-hub serve: HTTPS (libmicrohttpd over GnuTLS) with a
- * thread pool, per-connection limits and timeouts, signed requests only
- * (common/httpsig.c), and the first two endpoints of API v1 (PROTOCOL.md):
- * GET /v1/status and POST /v1/push. The response is queued on the
- * handler's last call, never its first, so connections are kept alive.
- * SIGTERM or SIGINT stops it gracefully. */
+ * thread pool, signed requests only (common/httpsig.c), and API v1
+ * (PROTOCOL.md). A request is judged on its headers, before any byte of
+ * its body is read: the authority must be one of the hub's names, the
+ * signature must verify, the key be enrolled and admitted, the declared
+ * body within the limit, the nonce new and within the key's share
+ * (common/replay.c), and the key's `created` recorded (hub/contact.c) —
+ * a refusal is answered at once and the connection closed; the body's
+ * digest is checked once the body is in. Slow and trickling clients are
+ * cut by deadlines (common/connguard.c) and per-address limits. The
+ * response of a request that was let in is queued on the handler's last
+ * call, never its first, so connections are kept alive. SIGTERM or
+ * SIGINT stops it gracefully. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,11 +23,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "connguard.h"
 #include "hub.h"
 #include "httpsig.h"
 #include "ingest.h"
@@ -34,22 +47,38 @@
 #define MAX_INFLATED (64u << 20) /* what a push may decompress to */
 #define PULL_DEFAULT 1000        /* entries per pull, unless asked */
 #define PULL_MAX 5000
-#define PULL_BYTES (1u << 20) /* a pull's entries, before compression */
+#define PULL_BYTES (1u << 20)      /* a pull's entries, before compression */
+#define FDS_BESIDES_CONNECTIONS 64 /* the database, logs, epoll, … */
 
 struct server {
 	struct cb_ledger *lg;
 	pthread_mutex_t mu; /* one SQLite connection, one request at a time */
+	/* A second connection for admission, which reads (WAL) while a push
+	 * holds the first for its transaction. */
+	struct cb_store *admit;
+	pthread_mutex_t admit_mu;
 	struct cb_replay *replay;
+	struct cb_connguard *guard;
 	size_t max_body;    /* bytes of a request body (hub.conf max_body) */
 	int64_t sig_window; /* seconds a signature is good (signature_window) */
+	/* the authorities the hub answers to, normalised */
+	char (*names)[CB_HTTPSIG_AUTHORITY_MAX + 1];
+	size_t nnames;
 };
+
+struct request;
+typedef enum MHD_Result (*serve_fn)(struct server *srv,
+                                    struct MHD_Connection *c,
+                                    struct request *rq,
+                                    const unsigned char *key);
 
 struct request {
 	char method[8], path[64];
 	struct cb_buf body;
-	bool too_big;
+	serve_fn serve; /* its endpoint, once the headers were let in */
+	unsigned char key[CB_KEY_BYTES];
 	struct timespec start;
-	char key[13];
+	char key_short[13];
 	int status;
 	char note[64];
 };
@@ -60,8 +89,11 @@ now_s(void)
 	return (int64_t)time(NULL);
 }
 
+/* Answer o (taken) with status; a Retry-After of retry seconds if not
+ * 0. */
 static enum MHD_Result
-reply(struct MHD_Connection *c, struct request *rq, int status, json_t *o)
+reply_after(struct MHD_Connection *c, struct request *rq, int status, json_t *o,
+            int64_t retry)
 {
 	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	struct MHD_Response *resp;
@@ -77,6 +109,12 @@ reply(struct MHD_Connection *c, struct request *rq, int status, json_t *o)
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
+	if (retry > 0) {
+		char num[24];
+
+		snprintf(num, sizeof(num), "%lld", (long long)retry);
+		MHD_add_response_header(resp, "Retry-After", num);
+	}
 	rq->status = status;
 	r = MHD_queue_response(c, (unsigned)status, resp);
 	MHD_destroy_response(resp);
@@ -84,9 +122,24 @@ reply(struct MHD_Connection *c, struct request *rq, int status, json_t *o)
 }
 
 static enum MHD_Result
+reply(struct MHD_Connection *c, struct request *rq, int status, json_t *o)
+{
+	return reply_after(c, rq, status, o, 0);
+}
+
+static enum MHD_Result
 fail(struct MHD_Connection *c, struct request *rq, int status, const char *msg)
 {
 	return reply(c, rq, status, json_pack("{s:s}", "error", msg));
+}
+
+/* A refusal worth another try, signed afresh, after retry seconds. */
+static enum MHD_Result
+fail_retry(struct MHD_Connection *c, struct request *rq, int status,
+           int64_t retry, const char *msg)
+{
+	return reply_after(c, rq, status, json_pack("{s:s}", "error", msg),
+	                   retry);
 }
 
 static enum MHD_Result
@@ -702,45 +755,90 @@ serve_entries(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	return reply_stream(c, rq, &out, zstd, next, more, count);
 }
 
+static const struct route {
+	const char *path, *method, *method2;
+	serve_fn serve;
+} routes[] = {
+	{ "/v1/status", "GET", NULL, serve_status },
+	{ "/v1/push", "POST", NULL, serve_push },
+	{ "/v1/pull", "POST", NULL, serve_pull },
+	{ "/v1/checkpoint", "GET", "POST", serve_checkpoint },
+	{ "/v1/proof", "POST", NULL, serve_proof },
+	{ "/v1/entries", "POST", NULL, serve_entries },
+	{ "/v1/own", "POST", NULL, serve_own },
+};
+
+/* The endpoint's index in routes, or -1. */
+static int
+route(const char *url, const char *method)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (!strcmp(url, routes[i].path) &&
+		    (!strcmp(method, routes[i].method) ||
+		     (routes[i].method2 && !strcmp(method, routes[i].method2))))
+			return (int)i;
+	return -1;
+}
+
+/* Is the request's authority one of the hub's own? msg: why not. */
+static int
+check_authority(const struct server *srv, const char *host,
+                char authority[CB_HTTPSIG_AUTHORITY_MAX + 1], char *msg,
+                size_t len)
+{
+	struct cb_errbuf eb;
+
+	if (!host) {
+		snprintf(msg, len, "no Host header");
+		return 400;
+	}
+	if (cb_httpsig_authority(host, authority, &eb)) {
+		snprintf(msg, len, "the Host header: %.400s", eb.msg);
+		return 400;
+	}
+	for (size_t i = 0; i < srv->nnames; i++)
+		if (!strcmp(authority, srv->names[i]))
+			return 0;
+	snprintf(msg, len,
+	         "this hub is not '%s' (it answers to %s%s); if it is "
+	         "reached by that name, add it to 'names' in hub.conf",
+	         authority, srv->names[0], srv->nnames > 1 ? ", …" : "");
+	return 421;
+}
+
+/* The first call, with the headers only: every check that does not need
+ * the body, so that a request that fails one is answered before any byte
+ * of its body is read (MHD then closes the connection). Nothing is kept
+ * of a request — no nonce, no contact — until its signature verifies and
+ * its key is admitted. */
 static enum MHD_Result
-handle(struct server *srv, struct MHD_Connection *c, struct request *rq,
-       const char *url, const char *method)
+admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
+              const char *url, const char *method)
 {
 	struct cb_httpsig_request hr = { 0 };
 	struct cb_httpsig_params p;
 	struct cb_errbuf eb;
-	int nargs = 0;
+	char authority[CB_HTTPSIG_AUTHORITY_MAX + 1], msg[CB_ERRBUF_SIZE];
+	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                              "Content-Length");
+	int nargs = 0, status, endpoint;
+	unsigned long long declared = 0;
+	cb_err rc;
 
-	if (rq->too_big) {
-		char msg[96];
-
-		snprintf(msg, sizeof(msg),
-		         "the request body is over this hub's limit of %zu "
-		         "bytes",
-		         srv->max_body);
-		return fail(c, rq, 413, msg);
-	}
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, count_args, &nargs);
 	if (nargs)
 		return fail(c, rq, 400, "API v1 takes no query string");
+	if ((status = check_authority(
+		     srv,
+		     MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
+		     authority, msg, sizeof(msg))))
+		return fail(c, rq, status, msg);
 	hr.method = method;
 	hr.path = url;
 	hr.query = "";
-	hr.authority = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	hr.authority = authority;
 	hr.content_digest = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	                                                "Content-Digest");
-	if (!hr.authority)
-		return fail(c, rq, 400, "no Host header");
-	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	                                 "Signature-Input") ||
-	    !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Signature"))
-		return fail(c, rq, 401,
-		            "the request is not signed "
-		            "(Signature-Input and Signature are "
-		            "required)");
-	if (cb_content_digest_check(hr.content_digest, rq->body.data,
-	                            rq->body.len, &eb))
-		return fail(c, rq, 401, eb.msg);
 	if (cb_httpsig_verify(&hr,
 	                      MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	                                                  "Signature-Input"),
@@ -748,36 +846,90 @@ handle(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	                                                  "Signature"),
 	                      now_s(), srv->sig_window, &p, &eb))
 		return fail(c, rq, 401, eb.msg);
-	cb_hash_short(p.key, rq->key);
-	if (cb_replay_add(srv->replay, p.key, p.nonce, p.created, now_s(), &eb))
+	cb_hash_short(p.key, rq->key_short);
+	pthread_mutex_lock(&srv->admit_mu);
+	rc = cb_ingest_admit(srv->admit, p.key, &eb);
+	pthread_mutex_unlock(&srv->admit_mu);
+	if (rc)
+		return fail(c, rq,
+		            rc == CB_ERULE     ? 403
+		            : rc == CB_ECRYPTO ? 401
+		                               : 503,
+		            eb.msg);
+	if ((endpoint = route(url, method)) < 0)
+		return fail(c, rq, 404, "no such endpoint");
+	rq->serve = routes[endpoint].serve;
+	/* A body comes with its length, so that it is judged before it is
+	 * read; chunked uploads are not taken. */
+	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                "Transfer-Encoding"))
+		return fail(c, rq, 411,
+		            "send the body with a Content-Length, not "
+		            "chunked");
+	if (len && (strspn(len, "0123456789") != strlen(len) || !*len ||
+	            strlen(len) > 19 ||
+	            (declared = strtoull(len, NULL, 10)) > srv->max_body)) {
+		snprintf(msg, sizeof(msg),
+		         "the request body is over this hub's limit of %zu "
+		         "bytes",
+		         srv->max_body);
+		return fail(c, rq, 413, msg);
+	}
+	rc = cb_replay_add(srv->replay, p.key, p.nonce, p.created, now_s(),
+	                   &eb);
+	if (rc == CB_EEXIST)
 		return fail(c, rq, 401, eb.msg);
-	{
-		/* authenticated: its last contact, for 'report sync' */
+	if (rc == CB_ETOOBIG)
+		return fail_retry(c, rq, 429,
+		                  cb_replay_wait(srv->replay, p.key, now_s()),
+		                  eb.msg);
+	if (rc)
+		return fail_retry(c, rq, 503, 1, eb.msg);
+	/* Its created on disk before anything is done for it, so that after
+	 * a restart it is refused; and its last contact and endpoint, for
+	 * 'report sync'. A key's requests to one endpoint signed in one
+	 * second cost one write. */
+	if (cb_replay_unrecorded(srv->replay, p.key, p.created, endpoint)) {
 		char hex[2 * CB_KEY_BYTES + 1];
 
 		cb_hex_encode(p.key, CB_KEY_BYTES, hex);
 		pthread_mutex_lock(&srv->mu);
-		hub_note_contact(srv->lg, hex,
-		                 url + (strncmp(url, "/v1/", 4) ? 0 : 4));
+		rc = hub_note_contact(srv->lg, hex,
+		                      url + (strncmp(url, "/v1/", 4) ? 0 : 4),
+		                      p.created);
 		pthread_mutex_unlock(&srv->mu);
+		if (rc)
+			return fail_retry(c, rq, 503, 1,
+			                  "the hub cannot record this request "
+			                  "now; try again");
+		cb_replay_recorded(srv->replay, p.key, p.created, endpoint);
 	}
+	memcpy(rq->key, p.key, CB_KEY_BYTES);
+	return MHD_YES;
+}
 
-	if (!strcmp(url, "/v1/status") && !strcmp(method, "GET"))
-		return serve_status(srv, c, rq, p.key);
-	if (!strcmp(url, "/v1/push") && !strcmp(method, "POST"))
-		return serve_push(srv, c, rq, p.key);
-	if (!strcmp(url, "/v1/pull") && !strcmp(method, "POST"))
-		return serve_pull(srv, c, rq, p.key);
-	if (!strcmp(url, "/v1/checkpoint") &&
-	    (!strcmp(method, "GET") || !strcmp(method, "POST")))
-		return serve_checkpoint(srv, c, rq, p.key);
-	if (!strcmp(url, "/v1/proof") && !strcmp(method, "POST"))
-		return serve_proof(srv, c, rq, p.key);
-	if (!strcmp(url, "/v1/entries") && !strcmp(method, "POST"))
-		return serve_entries(srv, c, rq, p.key);
-	if (!strcmp(url, "/v1/own") && !strcmp(method, "POST"))
-		return serve_own(srv, c, rq, p.key);
-	return fail(c, rq, 404, "no such endpoint");
+/* The last call: the body is in. */
+static enum MHD_Result
+handle(struct server *srv, struct MHD_Connection *c, struct request *rq)
+{
+	struct cb_errbuf eb;
+
+	if (cb_content_digest_check(
+		    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                        "Content-Digest"),
+		    rq->body.data, rq->body.len, &eb))
+		return fail(c, rq, 401, eb.msg);
+	return rq->serve(srv, c, rq, rq->key);
+}
+
+/* The guard's record of a connection (NULL if it has none). */
+static struct cb_connguard_conn *
+guarded(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
 }
 
 static enum MHD_Result
@@ -785,34 +937,56 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
            const char *method, const char *version, const char *upload,
            size_t *upload_size, void **con_cls)
 {
+	struct server *srv = cls;
 	struct request *rq = *con_cls;
 
 	(void)version;
 	if (!rq) {
-		/* First call: headers only. Queueing here would make MHD close
-		 * the connection after the response. */
+		/* First call: headers only. A request let in is answered on
+		 * the last call; one refused is answered now, and MHD reads
+		 * none of its body and closes the connection. */
 		if (!(rq = calloc(1, sizeof(*rq))))
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &rq->start);
 		snprintf(rq->method, sizeof(rq->method), "%s", method);
 		snprintf(rq->path, sizeof(rq->path), "%s", url);
 		*con_cls = rq;
-		return MHD_YES;
+		cb_connguard_headers_in(srv->guard, guarded(c),
+		                        cb_connguard_now());
+		return admit_headers(srv, c, rq, url, method);
 	}
 	if (*upload_size) {
-		struct server *srv = cls;
-
-		if (!rq->too_big &&
-		    rq->body.len + *upload_size <= srv->max_body) {
-			if (cb_buf_add(&rq->body, upload, *upload_size))
-				return MHD_NO;
-		} else {
-			rq->too_big = true;
-		}
+		/* MHD stops at the Content-Length, which was checked */
+		if (rq->body.len + *upload_size > srv->max_body ||
+		    cb_buf_add(&rq->body, upload, *upload_size))
+			return MHD_NO;
+		cb_connguard_body(srv->guard, guarded(c), *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	return handle(cls, c, rq, url, method);
+	cb_connguard_busy(srv->guard, guarded(c));
+	return handle(srv, c, rq);
+}
+
+/* A connection opened or closed: on or off the guard. MHD calls CLOSED
+ * before it closes the socket (daemon.c, MHD_cleanup_connections), so
+ * the reaper never shuts down a socket number that was reused. */
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+              enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *srv = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		cb_connguard_close(srv->guard,
+		                   (struct cb_connguard_conn **)socket_context);
+		return;
+	}
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci)
+		*socket_context = cb_connguard_open(srv->guard, ci->connect_fd,
+		                                    cb_connguard_now());
 }
 
 static void
@@ -827,9 +1001,11 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	time_t t = time(NULL);
 	struct tm tm;
 
-	(void)cls;
 	if (!rq)
 		return;
+	/* the next request's headers are due from now */
+	cb_connguard_idle(((struct server *)cls)->guard, guarded(c),
+	                  cb_connguard_now());
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
@@ -853,7 +1029,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	        rq->method, rq->path, rq->status,
 	        (long)((end.tv_sec - rq->start.tv_sec) * 1000 +
 	               (end.tv_nsec - rq->start.tv_nsec) / 1000000),
-	        rq->key[0] ? rq->key : "-", rq->note,
+	        rq->key_short[0] ? rq->key_short : "-", rq->note,
 	        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut off)");
 	cb_buf_release(&rq->body);
 	free(rq);
@@ -894,6 +1070,124 @@ read_file(const char *path, struct cb_errbuf *eb)
 	return (char *)cb_buf_detach(&b, NULL);
 }
 
+/* A listening TCP socket on sa, non-blocking, with the port it got. */
+static int
+listen_on(const struct sockaddr_in *sa, unsigned *port)
+{
+	struct sockaddr_in got;
+	socklen_t n = sizeof(got);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
+	    on = 1;
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ||
+	    bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
+	    listen(fd, SOMAXCONN) ||
+	    getsockname(fd, (struct sockaddr *)&got, &n)) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(got.sin_port);
+	return fd;
+}
+
+/* Add host:port to srv's names, normalised, unless it is there. */
+static void
+add_name(struct server *srv, const char *host, unsigned port)
+{
+	char typed[CB_HTTPSIG_AUTHORITY_MAX + 16];
+	char norm[CB_HTTPSIG_AUTHORITY_MAX + 1];
+	void *more;
+
+	snprintf(typed, sizeof(typed), "%s:%u", host, port);
+	if (cb_httpsig_authority(port ? typed : host, norm, NULL))
+		return; /* a host name that is no authority: not ours */
+	for (size_t i = 0; i < srv->nnames; i++)
+		if (!strcmp(srv->names[i], norm))
+			return;
+	if (!(more = realloc(srv->names,
+	                     (srv->nnames + 1) * sizeof(*srv->names))))
+		return;
+	srv->names = more;
+	memcpy(srv->names[srv->nnames++], norm, sizeof(norm));
+}
+
+/* The authorities the hub answers to (PROTOCOL.md, "Request
+ * signatures"): the address it listens on (every IPv4 address of the
+ * machine when that is 0.0.0.0) and the machine's host name, with the
+ * port it listens on; and the configured names (NAT, DNS). */
+static void
+find_names(struct server *srv, const struct hub_config *cfg, unsigned port)
+{
+	char host[256];
+
+	if (strcmp(cfg->host, "0.0.0.0")) {
+		add_name(srv, cfg->host, port);
+	} else {
+		struct ifaddrs *ifs = NULL;
+
+		if (!getifaddrs(&ifs))
+			for (struct ifaddrs *i = ifs; i; i = i->ifa_next)
+				if (i->ifa_addr &&
+				    i->ifa_addr->sa_family == AF_INET &&
+				    inet_ntop(AF_INET,
+				              &((const struct sockaddr_in
+				                         *)(const void *)
+				                        i->ifa_addr)
+				                       ->sin_addr,
+				              host, sizeof(host)))
+					add_name(srv, host, port);
+		freeifaddrs(ifs);
+	}
+	if (!gethostname(host, sizeof(host))) {
+		host[sizeof(host) - 1] = 0;
+		add_name(srv, host, port);
+	}
+	for (unsigned i = 0; i < cfg->nnames; i++)
+		add_name(srv, cfg->names[i], 0);
+}
+
+/* Enough open files for the connections: the soft limit raised toward
+ * the hard one if it is short. */
+static cb_err
+enough_files(unsigned connections, struct cb_errbuf *eb)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)connections + FDS_BESIDES_CONNECTIONS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return CB_OK;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need
+		                      ? need
+		                      : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		return cb_error(eb, CB_EINVAL,
+		                "connection_limit %u needs %llu open files, "
+		                "and this process may open only %llu: lower "
+		                "connection_limit, or raise the limit "
+		                "(LimitNOFILE= in the service)",
+		                connections, (unsigned long long)need,
+		                (unsigned long long)rl.rlim_cur);
+	return CB_OK;
+}
+
+static void
+on_cut(void *ctx, struct cb_connguard_cuts n)
+{
+	const struct hub_config *cfg = ctx;
+
+	fprintf(stderr,
+	        "chibo-hub: closed %zu connection%s that sent no complete "
+	        "headers within %u s, and %zu whose body came slower than "
+	        "%u bytes/s\n",
+	        n.headers, n.headers == 1 ? "" : "s", cfg->header_timeout,
+	        n.body, cfg->min_body_rate);
+}
+
 int
 cmd_hub_serve(struct hub *h, int argc, char **argv)
 {
@@ -906,7 +1200,8 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	const char *conf;
 	char *key = NULL, *crt = NULL, *kp = NULL, *cp = NULL, *dflt = NULL;
 	sigset_t set;
-	int rc, sig;
+	unsigned port = 0;
+	int rc, sig, lfd;
 
 	rc = cb_args_command(
 		"serve",
@@ -918,10 +1213,16 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 		"the requests in flight.\n\n"
 		"Settings come from --config FILE, else from hub.conf in the "
 		"hub directory\nif it is there: 'key = value' lines, '#' "
-		"comments. The keys: listen,\nthreads, connection_limit, "
-		"per_ip_connection_limit, connection_timeout\n(seconds), "
-		"max_body (bytes), signature_window (seconds). See\n"
-		"docs/OPERATIONS.md.\n\n",
+		"comments. The keys and their defaults:\n"
+		"  listen = 127.0.0.1:8443       threads = 4\n"
+		"  connection_limit = 1024       per_ip_connection_limit = 8\n"
+		"  connection_timeout = 30 (s)   max_body = 8388608 (bytes)\n"
+		"  signature_window = 300 (s)    requests_per_key = 4096\n"
+		"  header_timeout = 15 (s)       min_body_rate = 1024 "
+		"(bytes/s)\n"
+		"  names = (none: the listen address and host name, with the "
+		"port)\n"
+		"See docs/OPERATIONS.md.\n\n",
 		defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -983,52 +1284,76 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 		hub_error("%s", kp && cp ? eb.msg : "out of memory");
 		goto out;
 	}
+	if (enough_files(cfg.connection_limit, &eb)) {
+		hub_error("%s", eb.msg);
+		goto out;
+	}
 	/* A nonce is kept while its request could still verify, and a minute
-	 * more for the clocks' skew. */
-	if (!(srv.replay = cb_replay_new(100000, srv.sig_window + 60))) {
+	 * more for the clocks' skew; each key has its own share. */
+	if (!(srv.replay = cb_replay_new(cfg.requests_per_key,
+	                                 srv.sig_window + 60)) ||
+	    !(srv.guard = cb_connguard_new(cfg.header_timeout,
+	                                   cfg.min_body_rate))) {
 		hub_error("out of memory");
 		goto out;
 	}
+	/* What each key signed before this start is not taken again. */
+	if (hub_contact_floors(srv.lg, srv.replay, &eb) ||
+	    cb_store_open(cb_store_path(srv.lg->st), false, &srv.admit, &eb)) {
+		hub_error("%s", eb.msg);
+		goto out;
+	}
 	pthread_mutex_init(&srv.mu, NULL);
-	/* Signals are taken by this thread only: block them before MHD's
-	 * threads start, so that they inherit the mask. */
+	pthread_mutex_init(&srv.admit_mu, NULL);
+	/* Signals are taken by this thread only: block them before any other
+	 * thread starts, so that they inherit the mask. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	/* The WAL is copied into hub.db between pushes, on a thread of its
 	 * own, rather than by the push whose commit finds it large. */
-	if (cb_store_checkpoint_behind(srv.lg->st, &eb)) {
+	if (cb_store_checkpoint_behind(srv.lg->st, &eb) ||
+	    cb_connguard_start(srv.guard, on_cut, &cfg, &eb)) {
 		hub_error("%s", eb.msg);
 		goto out;
 	}
+	/* The socket is bound here, so that its port (0: the system picks
+	 * one) is known for the hub's names before a request comes. */
+	if ((lfd = listen_on(&sa, &port)) < 0) {
+		hub_error("cannot listen on %s:%u (in use, or not an address "
+		          "of this machine)",
+		          cfg.host, cfg.port);
+		goto out;
+	}
+	find_names(&srv, &cfg, port);
 	d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_EPOLL,
-		0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
+		0, NULL, NULL, on_request, &srv, MHD_OPTION_LISTEN_SOCKET, lfd,
 		MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, crt,
 		MHD_OPTION_THREAD_POOL_SIZE, cfg.threads,
 		MHD_OPTION_CONNECTION_LIMIT, cfg.connection_limit,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg.per_ip_connection_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg.connection_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv,
 		MHD_OPTION_END);
 	if (!d) {
-		hub_error("cannot listen on %s:%u (in use, or not an address "
-		          "of this machine)",
-		          cfg.host, cfg.port);
+		close(lfd);
+		hub_error("cannot serve on %s:%u (libmicrohttpd would not "
+		          "start; see the message above)",
+		          cfg.host, port);
 		goto out;
 	}
 	if (cfg.path)
 		fprintf(stderr, "chibo-hub: settings from '%s'\n", cfg.path);
-	{
-		const union MHD_DaemonInfo *di =
-			MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-
-		printf("serving %s on https://%s:%u\n", srv.lg->org, cfg.host,
-		       di ? di->port : 0);
-		fflush(stdout);
-	}
+	fprintf(stderr, "chibo-hub: answers to");
+	for (size_t i = 0; i < srv.nnames; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", srv.names[i]);
+	fputc('\n', stderr);
+	printf("serving %s on https://%s:%u\n", srv.lg->org, cfg.host, port);
+	fflush(stdout);
 	sigwait(&set, &sig);
 	fprintf(stderr, "chibo-hub: %s received, stopping\n",
 	        sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -1042,7 +1367,11 @@ out:
 	free(kp);
 	free(cp);
 	free(dflt);
+	free(srv.names);
+	/* after MHD: no connection is left on the guard */
+	cb_connguard_free(&srv.guard);
 	cb_replay_free(&srv.replay);
+	cb_store_free(&srv.admit);
 	cb_ledger_free(&srv.lg);
 	return rc;
 }

@@ -33,6 +33,14 @@ static const struct {
 	/* Under half a minute, an office's clock a little off refuses every
 	 * request; over an hour, a captured request stays good too long. */
 	[HUB_CONFIG_SIGNATURE_WINDOW] = { "signature_window", 30, 3600 },
+	[HUB_CONFIG_NAMES] = { "names", 0, 0 },
+	/* Under 5 s, a TLS handshake and headers over a lossy link that
+	 * loses a packet twice would not make it. */
+	[HUB_CONFIG_HEADER_TIMEOUT] = { "header_timeout", 5, 3600 },
+	[HUB_CONFIG_MIN_BODY_RATE] = { "min_body_rate", 1, 1u << 20 },
+	/* An agent's sync is a few requests, and a pull of a large scope
+	 * some hundreds; fewer than 64 would throttle an honest one. */
+	[HUB_CONFIG_REQUESTS_PER_KEY] = { "requests_per_key", 64, 1u << 20 },
 };
 
 void
@@ -42,11 +50,14 @@ hub_config_init(struct hub_config *c)
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");
 	c->port = 8443;
 	c->threads = 4;
-	c->connection_limit = 256;
-	c->per_ip_connection_limit = 64;
+	c->connection_limit = 1024;
+	c->per_ip_connection_limit = 8;
 	c->connection_timeout = 30;
 	c->max_body = 8u << 20;
 	c->signature_window = 300;
+	c->header_timeout = 15;
+	c->min_body_rate = 1024;
+	c->requests_per_key = 4096;
 }
 
 /* Exactly decimal digits, no sign, no spaces, no overflow. */
@@ -88,6 +99,42 @@ set_listen(struct hub_config *c, const char *value, const char *name,
 	return CB_OK;
 }
 
+/* names: authorities separated by commas or spaces, each normalised. */
+static cb_err
+set_names(struct hub_config *c, const char *value, const char *name,
+          struct cb_errbuf *eb)
+{
+	char names[HUB_NAMES_MAX][CB_HTTPSIG_AUTHORITY_MAX + 1];
+	char one[CB_HTTPSIG_AUTHORITY_MAX + 1];
+	unsigned n = 0;
+
+	for (const char *p = value; *(p += strspn(p, ", \t"));) {
+		size_t len = strcspn(p, ", \t");
+
+		if (n == HUB_NAMES_MAX)
+			return cb_error(eb, CB_EINVAL,
+			                "%s takes at most %d names", name,
+			                HUB_NAMES_MAX);
+		if (len >= sizeof(one))
+			return cb_error(eb, CB_EINVAL,
+			                "%s: '%.60s…' is too long for a name",
+			                name, p);
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (cb_httpsig_authority(one, names[n++], eb))
+			return cb_error_prefix(eb, CB_EINVAL, "%s", name);
+		p += len;
+	}
+	if (!n)
+		return cb_error(eb, CB_EINVAL,
+		                "%s needs at least one name (e.g. "
+		                "hub.example.vn or hub.example.vn:8443)",
+		                name);
+	memcpy(c->names, names, sizeof(names));
+	c->nnames = n;
+	return CB_OK;
+}
+
 cb_err
 hub_config_set(struct hub_config *c, enum hub_config_key k, const char *value,
                const char *name, struct cb_errbuf *eb)
@@ -98,6 +145,8 @@ hub_config_set(struct hub_config *c, enum hub_config_key k, const char *value,
 		name = keys[k].name;
 	if (k == HUB_CONFIG_LISTEN)
 		return set_listen(c, value, name, eb);
+	if (k == HUB_CONFIG_NAMES)
+		return set_names(c, value, name, eb);
 	if (!parse_uint(value, &n) || n < keys[k].min || n > keys[k].max)
 		return cb_error(eb, CB_EINVAL,
 		                "%s must be a whole number from %llu to %llu, "
@@ -117,6 +166,11 @@ hub_config_set(struct hub_config *c, enum hub_config_key k, const char *value,
 	case HUB_CONFIG_MAX_BODY: c->max_body = (size_t)n; break;
 	case HUB_CONFIG_SIGNATURE_WINDOW:
 		c->signature_window = (unsigned)n;
+		break;
+	case HUB_CONFIG_HEADER_TIMEOUT: c->header_timeout = (unsigned)n; break;
+	case HUB_CONFIG_MIN_BODY_RATE: c->min_body_rate = (unsigned)n; break;
+	case HUB_CONFIG_REQUESTS_PER_KEY:
+		c->requests_per_key = (unsigned)n;
 		break;
 	default: break;
 	}
@@ -164,7 +218,9 @@ read_line(struct hub_config *c, char *line, unsigned lineno,
 			eb, CB_EINVAL,
 			"unknown key '%.60s' (the keys: listen, threads, "
 			"connection_limit, per_ip_connection_limit, "
-			"connection_timeout, max_body, signature_window)",
+			"connection_timeout, max_body, signature_window, "
+			"names, header_timeout, min_body_rate, "
+			"requests_per_key)",
 			key);
 	if (c->line[k])
 		return cb_error(

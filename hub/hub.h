@@ -7,6 +7,7 @@
 #define CHIBO_HUB_H
 
 #include "args.h"
+#include "httpsig.h"
 #include "ledger.h"
 
 struct hub {
@@ -37,12 +38,19 @@ int cmd_hub_backup(struct hub *h, int argc, char **argv);
 
 /* contact.c — record that the enrolled key key_hex (64 hex) made a signed
  * request the hub authenticated, now, to endpoint kind ("push", "pull",
- * "status", …; cut to 31 bytes): an UPSERT into contacts, its own
+ * "status", …; cut to 31 bytes), signed at created (Unix seconds): an
+ * UPSERT into contacts that keeps the highest created, its own
  * transaction, under the caller's lock of lg. A key not enrolled is not
  * recorded. A failure is written to stderr (the request log) and
- * returned; it is no reason to refuse the request. */
+ * returned: the caller must then not act on the request, since a restart
+ * would not know to refuse it again. */
 cb_err hub_note_contact(struct cb_ledger *lg, const char *key_hex,
-                        const char *kind);
+                        const char *kind, int64_t created) CB_MUST_CHECK;
+/* For a hub starting: each key's highest created recorded, as its floor
+ * in r (cb_replay_floor). Under the caller's lock of lg. */
+struct cb_replay;
+cb_err hub_contact_floors(struct cb_ledger *lg, struct cb_replay *r,
+                          struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* log.c — the verifiable log: bring the Merkle tree up to every stored
  * entry and sign a checkpoint of it if the latest does not cover it (its
@@ -66,8 +74,14 @@ enum hub_config_key {
 	HUB_CONFIG_CONNECTION_TIMEOUT,
 	HUB_CONFIG_MAX_BODY,
 	HUB_CONFIG_SIGNATURE_WINDOW,
+	HUB_CONFIG_NAMES,
+	HUB_CONFIG_HEADER_TIMEOUT,
+	HUB_CONFIG_MIN_BODY_RATE,
+	HUB_CONFIG_REQUESTS_PER_KEY,
 	HUB_CONFIG_KEYS
 };
+
+#define HUB_NAMES_MAX 16
 
 struct hub_config {
 	char host[64]; /* listen: an IPv4 address */
@@ -78,12 +92,20 @@ struct hub_config {
 	unsigned connection_timeout; /* seconds a connection may idle */
 	size_t max_body;             /* bytes of a request body */
 	unsigned signature_window;   /* seconds a request signature is good */
-	const char *path;            /* the file read, borrowed; or NULL */
+	/* names: host[:port] authorities the hub answers to besides its own
+	 * addresses and host name, normalised (cb_httpsig_authority) */
+	char names[HUB_NAMES_MAX][CB_HTTPSIG_AUTHORITY_MAX + 1];
+	unsigned nnames;
+	unsigned header_timeout;   /* seconds to send a request's headers */
+	unsigned min_body_rate;    /* bytes a second a body earns time by */
+	unsigned requests_per_key; /* signed requests of one key in a window */
+	const char *path;          /* the file read, borrowed; or NULL */
 	unsigned line[HUB_CONFIG_KEYS]; /* where the file set a key; 0: not */
 };
 
-/* The defaults: 127.0.0.1:8443, 4 threads, 256 connections, 64 per
- * address, 30 s, 8 MiB, 300 s. */
+/* The defaults: 127.0.0.1:8443, 4 threads, 1024 connections, 8 per
+ * address, 30 s idle, 8 MiB, 300 s, no extra names, 15 s for headers,
+ * 1024 bytes/s, 4096 requests per key. */
 void hub_config_init(struct hub_config *c);
 /* Read a configuration file into c; a key it does not set keeps its value.
  * With missing_ok, a file that does not exist is no error and c is

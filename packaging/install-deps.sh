@@ -10,6 +10,12 @@ libsqlite3-dev sqlite3 libsodium-dev libjansson-dev libcurl4-openssl-dev
 libmicrohttpd-dev libgnutls28-dev nettle-dev libzstd-dev libutf8proc-dev libcmocka-dev
 openssl curl zstd python3 clang libclang-rt-14-dev systemd
 iproute2 nftables"
+# node and npm install the independent RFC 9421 implementation that
+# tests/cli/httpsig_interop.sh checks request signatures against (test
+# tooling only); a machine that has them from elsewhere keeps its own.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	PKGS="$PKGS nodejs npm"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: MIT
 # hub_config.sh — chibo-hub serve's configuration file (--config FILE, or
 # hub.conf in the hub directory): its settings reach the running server
-# (address, threads, body cap), every refused line is named FILE:LINE and
-# starts nothing, and flags override the file. Then chibo-hub status, on
-# enrolled keys and on a crafted log (a rejection and fork evidence).
+# (address, threads, body cap, names, the headers' deadline), every
+# refused line is named FILE:LINE and starts nothing, and flags override
+# the file. Then chibo-hub status, on enrolled keys and on a crafted log
+# (a rejection and fork evidence).
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 : "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
+: "${CHIBO_FORGE:?CHIBO_FORGE must name the forge test tool}"
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
 hub() { "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
 PIDS=()
@@ -33,6 +35,21 @@ threads_of() { ls "/proc/$1/task" | wc -l; }
 serve_fails() { timeout 5 "$CHIBO_HUB_BIN" --dir "$T/hub" serve "$@"; }
 
 hub init --code BG.LG --name "Huyện ủy Lạng Giang" >/dev/null
+k0=$(agent -R "$T/c0" init --code 07290 --name "Đảng bộ xã Thử" |
+	sed -n 's/^public key: //p')
+hub enroll "$k0" --org 07290 --role commune >/dev/null
+# signed AUTHORITY PATH BODYFILE [CURL ARGS…]: a request signed by c0's
+# key for AUTHORITY, sent to this hub with that Host; prints the status
+# and the bytes of body curl sent.
+signed() {
+	local auth=$1 path=$2 body=$3
+	shift 3
+	"$CHIBO_FORGE" request "$T/c0" POST "$auth" "$path" "$body" > "$T/h"
+	curl -sk -o "$T/r" -w '%{http_code} %{size_upload}' -H @"$T/h" \
+		-H "Host: $auth" -H 'Expect: 100-continue' \
+		--expect100-timeout 30 --data-binary @"$body" "$@" \
+		"https://127.0.0.1:$PORT$path"
+}
 
 cat > "$T/good.conf" <<'EOF'
 # chibo-hub serve, for the test
@@ -40,6 +57,8 @@ listen = 127.0.0.1:0
 
 threads=3   # a comment after a value
 	max_body = 2097152
+names = hub.lang-giang.example, HUB.example:8443
+header_timeout = 5
 EOF
 serve a --config "$T/good.conf"
 expect_match "the file's listen is served, its port printed" \
@@ -47,13 +66,26 @@ expect_match "the file's listen is served, its port printed" \
 expect_eq "an unsigned request there is refused by the hub" 401 \
 	"$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/v1/status")"
 if [ -d /proc/self/task ]; then
-	expect_eq "threads = 3: three workers, the main thread and the WAL's checkpointer" 5 \
+	expect_eq "threads = 3: three workers, the main thread, the WAL's checkpointer and the connection reaper" 6 \
 		"$(threads_of "$PID")"
 fi
 head -c 3000000 /dev/zero > "$T/big"
-expect_eq "a body over max_body is refused with 413" 413 \
-	"$(curl -sk -o /dev/null -w '%{http_code}' --data-binary @"$T/big" \
-		"https://127.0.0.1:$PORT/v1/push")"
+expect_eq "a body over max_body is refused with 413, none of it read" "413 0" \
+	"$(signed "127.0.0.1:$PORT" /v1/push "$T/big")"
+printf '{"after":0}' > "$T/pull"
+expect_eq "a name of the file is the hub's" "200 11" \
+	"$(signed hub.lang-giang.example /v1/pull "$T/pull")"
+expect_eq "with its port, in any case" "200 11" \
+	"$(signed hub.EXAMPLE:8443 /v1/pull "$T/pull")"
+expect_eq "another is not" "421 0" "$(signed other.example /v1/pull "$T/pull")"
+expect_match "and says what to do" "add it to 'names' in hub.conf" "$(cat "$T/r")"
+start=$(date +%s)
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+cat <&3 >/dev/null
+exec 3<&-
+took=$(( $(date +%s) - start ))
+expect_match "a connection that sends nothing is closed after header_timeout = 5" \
+	"^(5|6|7)$" "$took"
 expect_match "the log names the file read" "settings from '$T/good.conf'" \
 	"$(cat "$T/a.log")"
 A_PORT=$PORT
@@ -65,7 +97,7 @@ expect_fail "the file's listen is used" "cannot listen on 127.0.0.1:$A_PORT" \
 serve b --config "$T/taken.conf" --listen 127.0.0.1:0 --threads 5
 expect_match "--listen overrides the file" "^[1-9][0-9]*$" "$PORT"
 if [ -d /proc/self/task ]; then
-	expect_eq "--threads overrides the file" 7 "$(threads_of "$PID")"
+	expect_eq "--threads overrides the file" 8 "$(threads_of "$PID")"
 fi
 
 # Refusals: one line naming FILE:LINE, exit 1, nothing started.
@@ -85,6 +117,13 @@ refused "signature_window too large" "signature_window = 86400" \
 refused "a port out of range" "listen = 127.0.0.1:65536" "listen must be IPV4:PORT"
 refused "a host name" "listen = localhost:8443" "listen needs an IPv4 address"
 refused "no value" "per_ip_connection_limit =" "'per_ip_connection_limit' has no value"
+refused "a name that is not one" "names = hub.example, bad/name" \
+	"names: 'bad/name' is not an authority"
+refused "a name with a bad port" "names = hub.example:99999" "names: .*not an authority"
+refused "header_timeout too short" "header_timeout = 2" "header_timeout must be .* 5 to 3600"
+refused "min_body_rate of 0" "min_body_rate = 0" "min_body_rate must be"
+refused "requests_per_key too few" "requests_per_key = 10" \
+	"requests_per_key must be .* 64 to 1048576"
 printf 'threads = 8\nconnection_limit = 4\n' > "$T/bad.conf"
 expect_fail "fewer connections than threads" \
 	"$T/bad.conf:2: connection_limit 4 is below threads 8" \
@@ -113,7 +152,9 @@ expect_match "and is named in the log" "settings from '$T/hub/hub.conf'" \
 for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 wait
 
-# status: two enrolled keys, nothing synced yet.
+# status: two enrolled keys, nothing synced yet (a hub of its own).
+rm -rf "$T/hub"
+hub init --code BG.LG --name "Huyện ủy Lạng Giang" >/dev/null
 k1=$(agent -R "$T/c1" init --code 07297 --name "Đảng bộ xã Quế Nham" |
 	sed -n 's/^public key: //p')
 k2=$(agent -R "$T/c2" init --code 07298 --name "Đảng bộ xã Tân Hưng" |

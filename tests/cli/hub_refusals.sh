@@ -5,7 +5,9 @@
 # hub (its digest over every table and entry): a replayed request, a
 # tampered body, a body and digest both changed, a key that is not the
 # signer's, malformed JSON, an unknown endpoint, a pushed entry about
-# another commune's cell, and a 100 MB body. Requests are signed by
+# another commune's cell, 100 MB bodies (refused on their headers, none
+# of their bytes read), a request for another host, and a request
+# replayed after the hub restarted. Requests are signed by
 # tests/tools/forge.c with a real replica's key and sent with curl.
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 : "${CHIBO_FORGE:?CHIBO_FORGE must name the forge test tool}"
@@ -15,6 +17,7 @@ start_hub
 
 ka=$(commune a 07297)
 kb=$(commune b 07298)
+commune x 07299 - >/dev/null # a key the hub never enrolled
 agent -R "$T/a" cell create --code 01 --name "Chi bộ thôn Đông" --kind residential >/dev/null
 agent -R "$T/b" cell create --code 01 --name "Chi bộ thôn Tây" --kind residential >/dev/null
 agent -R "$T/b" member add --name "Lê Văn Bình" --birth 1975-05-05 --sex male \
@@ -27,9 +30,11 @@ unchanged() { expect_eq "$1: nothing changed on the hub" "$before" "$(hub digest
 sign() { "$CHIBO_FORGE" request "$T/a" "$1" "127.0.0.1:$PORT" "$2" "$3"; }
 # send METHOD PATH BODYFILE HEADERS: prints the status; the answer in $T/r
 send() {
-	curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' -X "$1" \
-		-H @"$4" -H 'Content-Type: application/json' \
-		--data-binary @"$3" "$URL$2"
+	local m=$1 p=$2 b=$3 h=$4
+	shift 4
+	curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' -X "$m" \
+		-H @"$h" -H 'Content-Type: application/json' "$@" \
+		--data-binary @"$b" "$URL$p"
 }
 printf '{"after":0}' > "$T/b0"
 printf '{"after":1}' > "$T/b1"
@@ -79,11 +84,49 @@ expect_eq "one line" 1 "$(printf '%s\n' "$err" | wc -l)"
 expect_match "the hub logged a 403" "POST /v1/push 403" "$(cat "$T/serve.log")"
 unchanged "the forged entry"
 
-# 100 MB: cut off at the cap, 413, and the hub goes on serving
-code=$(head -c 100000000 /dev/zero | curl -s -k --pinnedpubkey "$PIN" -o "$T/r" \
-	-w '%{http_code}' -H 'Expect:' --data-binary @- "$URL/v1/push")
-expect_eq "a 100 MB body: 413" 413 "$code"
+# Judged on the headers (issue 16): refused before any byte of the body
+# is read. curl waits for the hub's word (Expect: 100-continue) and sends
+# nothing when it is a refusal; %{size_upload} counts what it sent.
+big() {
+	head -c 100000000 /dev/zero | curl -s -k --pinnedpubkey "$PIN" -o "$T/r" \
+		-w '%{http_code} %{size_upload}' -H 'Expect: 100-continue' \
+		--expect100-timeout 60 "$@" --data-binary @- "$URL/v1/push"
+}
+expect_eq "an unsigned 100 MB body: 401, none of it read" "401 0" "$(big)"
+printf 'x' > "$T/one"
+sign POST /v1/push "$T/one" > "$T/h"
+expect_eq "a signed request declaring 100 MB: 413, none of it read" "413 0" \
+	"$(big -H @"$T/h")"
 expect_match "named with the limit" '"error":".*over this hub.s limit of 8388608 bytes' "$(cat "$T/r")"
+"$CHIBO_FORGE" request "$T/x" POST "127.0.0.1:$PORT" /v1/push "$T/one" > "$T/h"
+expect_eq "a key not enrolled, declaring 100 MB: 401, none of it read" "401 0" \
+	"$(big -H @"$T/h")"
+expect_match "named" '"error":"key [0-9a-f]{12} is not enrolled' "$(cat "$T/r")"
+sign POST /v1/push "$T/one" > "$T/h"
+expect_eq "chunked, with no length: 411, none of it read" "411 0" \
+	"$(big -H @"$T/h" -H 'Transfer-Encoding: chunked')"
 expect_ok "and the hub still serves a sync" agent -R "$T/b" sync
-unchanged "the 100 MB body"
+unchanged "the 100 MB bodies"
+
+# @authority naming another host (issue 16): 421, whatever the signature.
+"$CHIBO_FORGE" request "$T/a" POST "evil.example:$PORT" /v1/pull "$T/b0" > "$T/h"
+expect_eq "signed for another host, sent with its Host: 421" 421 \
+	"$(send POST /v1/pull "$T/b0" "$T/h" -H "Host: evil.example:$PORT")"
+expect_match "named" '"error":"this hub is not .evil.example:[0-9]+' "$(cat "$T/r")"
+sign POST /v1/pull "$T/b0" > "$T/h"
+expect_eq "signed for this hub, sent with another Host: 421" 421 \
+	"$(send POST /v1/pull "$T/b0" "$T/h" -H "Host: evil.example:$PORT")"
+
+# A request captured before a restart (issue 16): refused after it with a
+# status to retry on, which the agent does, signing afresh.
+"$CHIBO_FORGE" request "$T/b" POST "127.0.0.1:$PORT" /v1/pull "$T/b0" > "$T/h"
+expect_eq "b's signed pull: 200" 200 "$(send POST /v1/pull "$T/b0" "$T/h")"
+serve_hub "$T/hub"
+code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -D "$T/rh" -w '%{http_code}' \
+	-X POST -H @"$T/h" --data-binary @"$T/b0" "$URL/v1/pull")
+expect_eq "the same request after the hub restarted: 503" 503 "$code"
+expect_match "with Retry-After" "^Retry-After: [0-9]+" "$(tr -d '\r' < "$T/rh")"
+expect_match "named" '"error":"this request was signed before the hub restarted' "$(cat "$T/r")"
+expect_ok "b syncs right after the restart" agent -R "$T/b" sync
+unchanged "the replay across the restart"
 finish

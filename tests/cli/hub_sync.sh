@@ -75,9 +75,9 @@ code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' "$URL/v1/sta
 expect_eq "an unsigned request: 401" 401 "$code"
 expect_match "with a JSON error" '"error":".*not signed' "$(cat "$T/r")"
 head -c 9000000 /dev/zero > "$T/big"
-code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' \
-	-H 'Expect:' --data-binary @"$T/big" "$URL/v1/push")
-expect_eq "a 9 MB body: 413" 413 "$code"
+code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code} %{size_upload}' \
+	-H 'Expect: 100-continue' --expect100-timeout 30 --data-binary @"$T/big" "$URL/v1/push")
+expect_eq "an unsigned 9 MB body: 401 on its headers, none of it read" "401 0" "$code"
 code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' "$URL/v1/status?x=1")
 expect_eq "a query string: 400" 400 "$code"
 code=$(curl -s -k --pinnedpubkey "$PIN" -o "$T/r" -w '%{http_code}' \

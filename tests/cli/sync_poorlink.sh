@@ -27,6 +27,9 @@ at_exit 'kill $RELAY 2>/dev/null'
 for _ in $(seq 50); do grep -q listening "$T/relay.out" && break; sleep 0.1; done
 RPORT=$(sed -n 's/^listening //p' "$T/relay.out")
 expect_match "the relay listens" "^[0-9]+$" "$RPORT"
+# the relay is a port forward: the hub answers to its address too
+printf 'names = 127.0.0.1:%s\n' "$RPORT" > "$T/hub/hub.conf"
+serve_hub "$T/hub"
 
 commune a 07297 >/dev/null
 agent -R "$T/a" hub --url "https://127.0.0.1:$RPORT" --pin "$PIN" --key "$HK" >/dev/null

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_httpsig.c — libFuzzer target for the request-signature parsers
  * (RFC 8941 dictionaries in Signature-Input, Signature and Content-Digest,
- * and chibo's profile checks). The input is split at the first two NUL
- * bytes into Signature-Input, Signature and Content-Digest values. */
+ * and chibo's profile checks) and the Host header's normaliser. The
+ * input is split at the first two NUL bytes into Signature-Input,
+ * Signature and Content-Digest values; the first is also taken as a
+ * Host. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                          "a=b", NULL };
 	struct cb_httpsig_params p;
 	unsigned char raw[64];
+	char host[CB_HTTPSIG_AUTHORITY_MAX + 1];
 
 	if (!text)
 		return 0;
@@ -35,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)cb_httpsig_verify(&req, input, sig, 1763683200, 300, &p, NULL);
 	(void)cb_httpsig_signature_bytes(sig, "chibo", raw, NULL);
 	(void)cb_content_digest_check(digest, data, size, NULL);
+	(void)cb_httpsig_authority(input, host, NULL);
 	free(text);
 	return 0;
 }

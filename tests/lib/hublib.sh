@@ -8,7 +8,8 @@
 # prints its key. With HUB_NETNS set, the hub serves inside that network
 # namespace (tests/lib/netns.sh) on HUB_HOST. 'serve_hub DIR' restarts the
 # hub on DIR at the same port; 'entry_rewrite' edits an entry's stored
-# bytes behind the hub's back.
+# bytes behind the hub's back; 'hub_held' counts the connections the hub
+# holds, by client address.
 : "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
 
 hub() { "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
@@ -44,6 +45,16 @@ serve_hub() {
 	kill "$HUB_PID"
 	wait "$HUB_PID" 2>/dev/null
 	run_hub "$1" "${HUB_HOST:-127.0.0.1}:$PORT"
+}
+
+# hub_held: "ADDRESS COUNT" lines, the connections the hub process has
+# accepted and holds now, by the client's address (the kernel's queue of
+# connections not yet accepted is not counted).
+hub_held() {
+	ss -tnpH state established "( sport = :$PORT )" 2>/dev/null |
+		awk -v pid="pid=$HUB_PID," 'index($0, pid) {
+			a = $4; sub(/:[0-9]+$/, "", a); n[a]++
+		} END { for (a in n) print a, n[a] }'
 }
 
 # entry_rewrite DB TAIL OLD NEW: in the entry that "SELECT lsn, bytes FROM

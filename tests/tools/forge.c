@@ -23,7 +23,14 @@
  *       entry I (from 0) left out, entries I and I + 1 swapped, byte I of
  *       its entries flipped — and
  *       signs it again with the chibo key in KEYFILE (an agent.key, the
- *       hub.key; '-': a key made up on the spot) into OUT. */
+ *       hub.key; '-': a key made up on the spot) into OUT;
+ *   forge flood REPLICA|- URL PIN N [SECONDS [FROM]]
+ *       a flood: N signed GET /v1/status, one after the other on one
+ *       kept-alive connection (or for at most SECONDS; from the local
+ *       address FROM, e.g. 127.0.0.8, if given), each signed
+ *       afresh with the replica's key, or with a new random key each
+ *       ("-": keys no hub enrolled); prints how many got each status,
+ *       "200=3 401=997 000=0", 000 for a failure of the network. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +41,7 @@
 
 #include "bundle.h"
 #include "httpsig.h"
+#include "hubclient.h"
 #include "ledger.h"
 #include "ops.h"
 #include "tlog.h"
@@ -228,6 +236,51 @@ out:
 	return rc;
 }
 
+static int
+flood(const char *replica, char **argv)
+{
+	struct cb_ledger *lg = NULL;
+	struct cb_hubclient cl;
+	struct cb_errbuf eb;
+	unsigned char pk[32], sk[64];
+	unsigned long n = strtoul(argv[2], NULL, 10), counts[1000] = { 0 };
+	double secs = argv[3] ? strtod(argv[3], NULL) : 0;
+	time_t until = secs > 0 ? time(NULL) + (time_t)secs : 0;
+	int rc = 0;
+
+	if (strcmp(replica, "-") && cb_ledger_open(replica, &lg, &eb))
+		return die(replica, eb.msg);
+	if (lg) {
+		memcpy(pk, lg->key.pk, 32);
+		memcpy(sk, lg->key.sk, 64);
+	}
+	if (cb_hubclient_init(&cl, argv[0], argv[1], pk, sk, 1 << 20, &eb)) {
+		cb_ledger_free(&lg);
+		return die(argv[0], eb.msg);
+	}
+	if (argv[3] && argv[4])
+		curl_easy_setopt(cl.curl, CURLOPT_INTERFACE, argv[4]);
+	for (unsigned long i = 0; i < n && (!until || time(NULL) < until);
+	     i++) {
+		if (!lg)
+			crypto_sign_keypair(pk, sk);
+		if (cb_hubclient_send(&cl, "GET", "/v1/status", NULL, 0, NULL,
+		                      false) != CURLE_OK)
+			counts[0]++;
+		else
+			counts[cl.status > 0 && cl.status < 1000 ? cl.status
+			                                         : 0]++;
+	}
+	for (int i = 0; i < 1000; i++)
+		if (counts[i] || i == 0)
+			printf("%s%03d=%lu", i ? " " : "", i, counts[i]);
+	putchar('\n');
+	cb_hubclient_release(&cl);
+	sodium_memzero(sk, sizeof(sk));
+	cb_ledger_free(&lg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -239,13 +292,17 @@ main(int argc, char **argv)
 		return 1;
 	if (argc >= 5 && !strcmp(argv[1], "bundle"))
 		return bundle(argv + 2, argc - 2);
+	if (argc >= 6 && argc <= 8 && !strcmp(argv[1], "flood"))
+		return flood(argv[2], argv + 3);
 	if (argc < 3 || !((!strcmp(argv[1], "request") && argc == 7) ||
 	                  (!strcmp(argv[1], "append") && argc == 5) ||
 	                  (!strcmp(argv[1], "resign") && argc == 3))) {
 		fprintf(stderr, "usage: forge request REPLICA METHOD AUTHORITY "
 		                "PATH BODYFILE\n       forge append REPLICA OP "
 		                "JSON\n       forge resign HUBDIR\n       "
-		                "forge bundle KEYFILE IN OUT [CHANGE...]\n");
+		                "forge bundle KEYFILE IN OUT [CHANGE...]\n"
+		                "       forge flood REPLICA|- URL PIN N "
+		                "[SECONDS [FROM]]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "resign")

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,7 +297,7 @@ test_profile_and_malformed_headers(void **state)
 	snprintf(good, sizeof(good),
 	         ";created=1763683200;keyid=\"%s\";nonce="
 	         "\"bm9uY2Utbm9uY2UtMTIz\""
-	         ";tag=\"other\"",
+	         ";alg=\"ed25519\";tag=\"other\"",
 	         key);
 	refused(&r.req, INPUT(ALL, good), sig, now, "tag is not");
 	snprintf(good, sizeof(good),
@@ -350,6 +351,199 @@ test_profile_and_malformed_headers(void **state)
 #undef ALL
 }
 
+/* chibo's components of a request as a verifier sees them, for
+ * cb_httpsig_base: the authority normalised, the query with its '?'. */
+static const char *
+lookup_req(void *ctx, const char *name)
+{
+	static char authority[CB_HTTPSIG_AUTHORITY_MAX + 1], query[256];
+	const struct cb_httpsig_request *req = ctx;
+
+	if (!strcmp(name, "@method"))
+		return req->method;
+	if (!strcmp(name, "@authority"))
+		return cb_httpsig_authority(req->authority, authority, NULL)
+		               ? NULL
+		               : authority;
+	if (!strcmp(name, "@path"))
+		return req->path;
+	if (!strcmp(name, "@query")) {
+		snprintf(query, sizeof(query), "?%s",
+		         req->query ? req->query : "");
+		return query;
+	}
+	if (!strcmp(name, "content-digest"))
+		return req->content_digest;
+	return NULL;
+}
+
+/* The Signature value of a "chibo" signature by r's key over the base
+ * that input gives for req: a signature that verifies, so that a refusal
+ * can only come from the profile. */
+static char *
+sign_input(const struct signed_req *r, const struct cb_httpsig_request *req,
+           const char *input)
+{
+	struct cb_buf base = CB_BUF_INIT;
+	struct cb_errbuf eb;
+	unsigned char s[64];
+	char b64[100], *out = malloc(128);
+
+	if (cb_httpsig_base(input, "chibo", lookup_req, (void *)req, &base,
+	                    &eb))
+		fail_msg("%s", eb.msg);
+	crypto_sign_detached(s, NULL, base.data, base.len, r->sk);
+	sodium_bin2base64(b64, sizeof(b64), s, 64,
+	                  sodium_base64_VARIANT_ORIGINAL);
+	snprintf(out, 128, "chibo=:%s:", b64);
+	cb_buf_release(&base);
+	return out;
+}
+
+/* Issue 16: a signature with no alg was accepted; chibo requires
+ * alg="ed25519" (a signature that otherwise verifies is refused). */
+static void
+test_alg_is_required(void **state)
+{
+	struct signed_req r;
+	struct cb_httpsig_params p;
+	struct cb_errbuf eb;
+	int64_t now = 1763683210;
+	char key[65], input[512], *sig;
+
+	(void)state;
+	make_req(&r, 1763683200);
+	cb_hex_encode(r.pk, 32, key);
+	snprintf(input, sizeof(input),
+	         "chibo=(\"@method\" \"@authority\" \"@path\" \"@query\" "
+	         "\"content-digest\");created=1763683200;keyid=\"%s\";"
+	         "nonce=\"bm9uY2Utbm9uY2UtMTIz\";alg=\"ed25519\";"
+	         "tag=\"chibo-v1\"",
+	         key);
+	sig = sign_input(&r, &r.req, input);
+	if (cb_httpsig_verify(&r.req, input, sig, now, 300, &p, &eb))
+		fail_msg("the control is refused: %s", eb.msg);
+	free(sig);
+	snprintf(input, sizeof(input),
+	         "chibo=(\"@method\" \"@authority\" \"@path\" \"@query\" "
+	         "\"content-digest\");created=1763683200;keyid=\"%s\";"
+	         "nonce=\"bm9uY2Utbm9uY2UtMTIz\";tag=\"chibo-v1\"",
+	         key);
+	sig = sign_input(&r, &r.req, input);
+	refused(&r.req, input, sig, now, "no alg");
+	free(sig);
+	free_req(&r);
+}
+
+/* Issue 16: "@authority" is normalised (RFC 9421 §2.2.3): the host in
+ * lower case, the default port left out. */
+static void
+test_authority_normalised(void **state)
+{
+	static const char *const good[][2] = {
+		{ "hub.example", "hub.example" },
+		{ "HUB.Example:443", "hub.example" },
+		{ "hub.example:", "hub.example" },
+		{ "hub.example:0443", "hub.example" },
+		{ "hub.example:8443", "hub.example:8443" },
+		{ "Hub-1.example:08443", "hub-1.example:8443" },
+		{ "127.0.0.1:443", "127.0.0.1" },
+		{ "127.0.0.1:8443", "127.0.0.1:8443" },
+		{ "[::1]:443", "[::1]" },
+		{ "[2001:DB8::1]:8443", "[2001:db8::1]:8443" },
+		{ "vm", "vm" },
+	};
+	static const char *const bad[] = {
+		"",
+		":443",
+		"hub:abc",
+		"hub:65536",
+		"hub:0",
+		"hub:123456",
+		"user@hub",
+		"hub/x",
+		"hu b",
+		"[::1",
+		"[]",
+		"[::1]x",
+		"hub:443:1",
+		"hub\n",
+		"h\xc3\xa1"
+		"b",
+	};
+	char out[CB_HTTPSIG_AUTHORITY_MAX + 1], longer[400];
+	struct cb_errbuf eb;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (cb_httpsig_authority(good[i][0], out, &eb))
+			fail_msg("'%s' refused: %s", good[i][0], eb.msg);
+		assert_string_equal(out, good[i][1]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!cb_httpsig_authority(bad[i], out, &eb))
+			fail_msg("'%s' taken as '%s'", bad[i], out);
+		assert_non_null(strstr(eb.msg, "not an authority"));
+	}
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = 0;
+	assert_int_equal(cb_httpsig_authority(longer, out, &eb), CB_EINVAL);
+	/* a host of 256 bytes and any port fit; 257 do not */
+	memcpy(longer + 256, ":8443", 6);
+	assert_int_equal(cb_httpsig_authority(longer, out, &eb), CB_OK);
+	assert_int_equal(strlen(out), 261);
+	longer[256] = 'a';
+	longer[257] = 0;
+	assert_int_equal(cb_httpsig_authority(longer, out, &eb), CB_EINVAL);
+}
+
+/* Issue 16: an agent given https://HUB:443 signed "HUB:443", and the hub
+ * checked it against the Host curl sent; both sides now sign and verify
+ * the normalised authority, however each was written. */
+static void
+test_authority_signed_normalised(void **state)
+{
+	struct signed_req r;
+	struct cb_httpsig_request q;
+	struct cb_httpsig_params p;
+	struct cb_buf base = CB_BUF_INIT;
+	struct cb_errbuf eb;
+	int64_t now = 1763683210;
+	static const char *const same[] = { "hub.example", "HUB.EXAMPLE:443",
+		                            "Hub.Example:" };
+
+	(void)state;
+	make_req(&r, 1763683200);
+	free(r.input);
+	free(r.sig);
+	r.req.authority = "HUB.example:443";
+	if (cb_httpsig_sign(&r.req, r.pk, r.sk, 1763683200,
+	                    "bm9uY2Utbm9uY2UtMTIz", &r.input, &r.sig, &eb))
+		fail_msg("%s", eb.msg);
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		q = r.req;
+		q.authority = same[i];
+		if (cb_httpsig_verify(&q, r.input, r.sig, now, 300, &p, &eb))
+			fail_msg("Host '%s': %s", same[i], eb.msg);
+	}
+	q = r.req;
+	q.authority = "hub.example:8443";
+	refused(&q, r.input, r.sig, now, "does not verify");
+	q.authority = "hub.example:x";
+	refused(&q, r.input, r.sig, now, "not an authority");
+	q.authority = NULL;
+	refused(&q, r.input, r.sig, now, "no Host");
+	/* what was signed: the normalised value */
+	q = r.req;
+	q.authority = "hub.example";
+	if (cb_httpsig_base(r.input, "chibo", lookup_req, &q, &base, &eb))
+		fail_msg("%s", eb.msg);
+	assert_non_null(strstr((const char *)base.data,
+	                       "\"@authority\": hub.example\n"));
+	cb_buf_release(&base);
+	free_req(&r);
+}
+
 static void
 test_control_characters_in_values(void **state)
 {
@@ -375,6 +569,9 @@ main(void)
 		cmocka_unit_test(test_wrong_key_is_refused),
 		cmocka_unit_test(test_profile_and_malformed_headers),
 		cmocka_unit_test(test_control_characters_in_values),
+		cmocka_unit_test(test_alg_is_required),
+		cmocka_unit_test(test_authority_normalised),
+		cmocka_unit_test(test_authority_signed_normalised),
 	};
 
 	if (sodium_init() < 0)

@@ -805,10 +805,12 @@ district_setup(void **state)
 
 		cb_hex_encode(qa->key.pk, 32, ka);
 		cb_hex_encode(qb->key.pk, 32, kb);
-		snprintf(sql, sizeof(sql),
-		         "INSERT INTO contacts VALUES ('%s', 1795138200000, "
-		         "'push'), ('%s', 1795010707000, 'pull')",
-		         ka, kb);
+		snprintf(
+			sql, sizeof(sql),
+			"INSERT INTO contacts (key, last_ms, last_kind) VALUES "
+			"('%s', 1795138200000, "
+			"'push'), ('%s', 1795010707000, 'pull')",
+			ka, kb);
 		assert_int_equal(sqlite3_exec(cb_store_db(hub->st), sql, NULL,
 		                              NULL, NULL),
 		                 SQLITE_OK);

@@ -301,8 +301,8 @@ test_schema_15_marks_fork_evidence(void **state)
 
 	(void)state;
 	unlink(path);
-	/* schema 14 is schema 15 without the column, its index on the
-	 * reason's words */
+	/* schema 14 is today's without the columns of 15 and 16, and
+	 * with its index on the reason's words */
 	assert_int_equal(cb_store_open(path, true, &st, &eb), CB_OK);
 	cb_store_free(&st);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -311,7 +311,8 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "DROP INDEX entries_forks; ALTER TABLE entries "
 	                     "DROP COLUMN evidence; CREATE INDEX "
 	                     "entries_forks ON entries (author) WHERE reason "
-	                     "LIKE 'fork:%'; PRAGMA user_version = 14",
+	                     "LIKE 'fork:%'; ALTER TABLE contacts DROP "
+	                     "COLUMN created_max; PRAGMA user_version = 14",
 	                     NULL, NULL, NULL),
 		SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);

@@ -539,7 +539,8 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"members (card_no); DROP INDEX entries_forks; ALTER "
 			"TABLE entries DROP COLUMN evidence; CREATE INDEX "
 			"entries_forks ON entries (author) WHERE reason LIKE "
-			"'fork:%'; DELETE FROM meta WHERE key IN ('rules', "
+			"'fork:%'; ALTER TABLE contacts DROP COLUMN "
+			"created_max; DELETE FROM meta WHERE key IN ('rules', "
 			"'self'); PRAGMA user_version = 13",
 			NULL, NULL, NULL),
 		SQLITE_OK);
