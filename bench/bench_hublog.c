@@ -125,8 +125,9 @@ main(int argc, char **argv)
 		                             cb_store_begin(hub->st, &eb)))
 			return die("commit", eb.msg);
 	}
-	if (cb_tlog_sign(hub->st, hub->org, hub->key.sk, &eb) ||
-	    cb_tlog_size(hub->st, &size, &eb) || cb_store_commit(hub->st, &eb))
+	if (cb_tlog_sign(cb_store_log(hub->st), hub->org, hub->key.sk, &eb) ||
+	    cb_tlog_size(cb_store_log(hub->st), &size, &eb) ||
+	    cb_store_commit(hub->st, &eb))
 		return die("the log's tree", eb.msg);
 	printf("a hub's log of %llu entries in '%s' (%.1f s of CPU)\n",
 	       (unsigned long long)size, argv[1],

@@ -279,7 +279,7 @@ cb_ingest_push_from(struct cb_store *st,
 		head.seq = e->seq;
 		memcpy(head.id, e->id, CB_HASH_BYTES);
 		if (log && res.accepted % TLOG_EVERY == 0 &&
-		    (rc = cb_tlog_catch_up(st, &added, eb)))
+		    (rc = cb_tlog_catch_up(cb_store_log(st), &added, eb)))
 			goto fail;
 	}
 	if (rc != CB_ENOTFOUND && rc != CB_OK)
@@ -288,7 +288,7 @@ cb_ingest_push_from(struct cb_store *st,
 		/* keep the 409's message: signing has its own errbuf */
 		struct cb_errbuf seb;
 
-		if ((rc = cb_tlog_sign(st, log->org, log->sk, &seb))) {
+		if ((rc = cb_tlog_sign(cb_store_log(st), log->org, log->sk, &seb))) {
 			cb_error(eb, rc, "cannot sign a checkpoint: %s",
 			         seb.msg);
 			goto fail;

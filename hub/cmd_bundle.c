@@ -103,7 +103,7 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (cb_tlog_sign(lg->st, lg->org, lg->key.sk, &seb) ||
+	if (cb_tlog_sign(cb_store_log(lg->st), lg->org, lg->key.sk, &seb) ||
 	    cb_store_commit(lg->st, &seb)) {
 		cb_store_rollback(lg->st);
 		hub_error("%s: %s; nothing was taken in", v.pos[0], seb.msg);
@@ -199,8 +199,9 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 	 * and the entries read from that same log, so that the bundle's
 	 * cursor lies within its checkpoint. */
 	if (cb_store_begin(lg->st, &eb) ||
-	    cb_tlog_sign(lg->st, lg->org, lg->key.sk, &eb) ||
-	    cb_tlog_checkpoint_latest(lg->st, &size, root, &b.note, &eb)) {
+	    cb_tlog_sign(cb_store_log(lg->st), lg->org, lg->key.sk, &eb) ||
+	    cb_tlog_checkpoint_latest(cb_store_log(lg->st), &size, root,
+	                              &b.note, &eb)) {
 		cb_store_rollback(lg->st);
 		hub_error("cannot sign the hub's checkpoint: %s", eb.msg);
 		goto out;

@@ -555,7 +555,7 @@ serve_checkpoint(struct server *srv, struct MHD_Connection *c,
 		              (long long)from, (unsigned long long)size);
 	}
 	if (!rc && from)
-		rc = cb_merkle_consistency_proof(cb_tlog_node, srv->lg->st,
+		rc = cb_merkle_consistency_proof(cb_tlog_node, cb_store_log(srv->lg->st),
 		                                 (uint64_t)from, size, path, &n,
 		                                 &eb);
 	pthread_mutex_unlock(&srv->mu);
@@ -617,7 +617,7 @@ serve_proof(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	rc = cb_ingest_admit(srv->lg->st, key, &eb);
 	if (rc)
 		status = rc == CB_ERULE ? 403 : 401;
-	if (!rc && !(rc = cb_tlog_size(srv->lg->st, &tree, &eb)) &&
+	if (!rc && !(rc = cb_tlog_size(cb_store_log(srv->lg->st), &tree, &eb)) &&
 	    (uint64_t)size > tree) {
 		status = 404;
 		rc = cb_error(&eb, CB_ENOTFOUND,
@@ -648,7 +648,7 @@ serve_proof(struct server *srv, struct MHD_Connection *c, struct request *rq,
 			              hex, index < 0 ? "" : " at that size");
 			break;
 		}
-		rc = cb_merkle_inclusion_proof(cb_tlog_node, srv->lg->st,
+		rc = cb_merkle_inclusion_proof(cb_tlog_node, cb_store_log(srv->lg->st),
 		                               (uint64_t)index, (uint64_t)size,
 		                               path, &n, &eb);
 		if (!rc)

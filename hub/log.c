@@ -15,7 +15,8 @@ hub_log_checkpoint(struct cb_ledger *lg, struct cb_errbuf *eb)
 
 	if ((rc = cb_store_begin(lg->st, eb)))
 		return rc;
-	if ((rc = cb_tlog_sign(lg->st, lg->org, lg->key.sk, eb)) ||
+	if ((rc = cb_tlog_sign(cb_store_log(lg->st), lg->org, lg->key.sk,
+	                       eb)) ||
 	    (rc = cb_store_commit(lg->st, eb))) {
 		cb_store_rollback(lg->st);
 		return rc;
@@ -28,7 +29,8 @@ hub_log_latest(struct cb_ledger *lg, uint64_t *size, char **note,
                struct cb_errbuf *eb)
 {
 	uint8_t root[CB_MERKLE_HASH];
-	cb_err rc = cb_tlog_checkpoint_latest(lg->st, size, root, note, eb);
+	cb_err rc = cb_tlog_checkpoint_latest(cb_store_log(lg->st), size, root,
+	                                      note, eb);
 
 	if (rc == CB_ENOTFOUND)
 		cb_error(eb, rc, "this hub has signed no checkpoint yet");

@@ -138,8 +138,9 @@ resign(struct cb_ledger *lg)
 
 	if (cb_store_begin(lg->st, &eb) ||
 	    cb_store_exec(lg->st, renumber, &eb) ||
-	    cb_tlog_sign(lg->st, lg->org, lg->key.sk, &eb) ||
-	    cb_tlog_size(lg->st, &size, &eb) || cb_store_commit(lg->st, &eb))
+	    cb_tlog_sign(cb_store_log(lg->st), lg->org, lg->key.sk, &eb) ||
+	    cb_tlog_size(cb_store_log(lg->st), &size, &eb) ||
+	    cb_store_commit(lg->st, &eb))
 		return die("resign", eb.msg);
 	printf("re-signed a log of %llu entries\n", (unsigned long long)size);
 	return 0;

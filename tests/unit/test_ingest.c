@@ -36,9 +36,9 @@ build(struct cb_entry *e, uint64_t seq, const unsigned char *prev,
       const char *name)
 {
 	struct cb_entry_fields f = { 0 };
-	json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "code", "07297",
-	                         "name", name, "kind", "party-committee",
-	                         "parent", "BG.LG");
+	json_t *body =
+		json_pack("{s:s, s:s, s:s, s:s}", "code", "07297", "name", name,
+	                  "kind", "party-committee", "parent", "BG.LG");
 
 	f.author = pk;
 	f.secret_key = sk;
@@ -486,19 +486,23 @@ test_push_keeps_the_log(void **state)
 		assert_int_equal(r.accepted, BIG);
 		if (k) {
 			assert_int_equal(cb_store_begin(h[k]->st, &eb), 0);
-			assert_int_equal(cb_tlog_sign(h[k]->st, h[k]->org,
-			                              h[k]->key.sk, &eb),
+			assert_int_equal(cb_tlog_sign(cb_store_log(h[k]->st),
+			                              h[k]->org, h[k]->key.sk,
+			                              &eb),
 			                 0);
 			assert_int_equal(cb_store_commit(h[k]->st, &eb), 0);
 		}
-		assert_int_equal(cb_tlog_checkpoint_latest(h[k]->st, &size[k],
-		                                           root[k], &note, &eb),
+		assert_int_equal(cb_tlog_checkpoint_latest(
+					 cb_store_log(h[k]->st), &size[k],
+					 root[k], &note, &eb),
 		                 0);
 		free(note);
 		assert_int_equal(size[k], count_in(h[k], "SELECT count(*) "
 		                                         "FROM entries"));
 		assert_int_equal(cb_store_begin(h[k]->st, &eb), 0);
-		assert_int_equal(cb_tlog_catch_up(h[k]->st, &added, &eb), 0);
+		assert_int_equal(
+			cb_tlog_catch_up(cb_store_log(h[k]->st), &added, &eb),
+			0);
 		cb_store_rollback(h[k]->st);
 		assert_int_equal(added, 0);
 	}

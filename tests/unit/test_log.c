@@ -283,12 +283,72 @@ test_memory_backend(void **state)
 	assert_null(log);
 }
 
+/* The transparency log through either backend: the same leaves, the same
+ * root, the same proofs, and a checkpoint signed over them. */
+static void
+test_tlog_over_either(void **state)
+{
+	struct cb_store *st = NULL;
+	struct cb_log *logs[2];
+	struct cb_errbuf eb;
+	unsigned char hpk[32], hsk[64];
+	uint8_t root[2][32], path[2][CB_MERKLE_MAX_PATH][32];
+	size_t np[2];
+	char fpath[96];
+
+	(void)state;
+	snprintf(fpath, sizeof(fpath), "%s/tlog.db", dir);
+	assert_int_equal(cb_store_open(fpath, true, &st, &eb), CB_OK);
+	logs[0] = cb_store_log(st);
+	logs[1] = cb_log_mem_new();
+	crypto_sign_keypair(hpk, hsk);
+	for (int k = 0; k < 2; k++) {
+		uint64_t added = 0, size;
+		char *note = NULL;
+
+		assert_int_equal(cb_log_begin(logs[k], &eb), CB_OK);
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(cb_log_append(logs[k], &a[i],
+			                               "applied", NULL, false,
+			                               NULL, &eb),
+			                 CB_OK);
+		assert_int_equal(cb_tlog_catch_up(logs[k], &added, &eb), CB_OK);
+		assert_int_equal(added, 3);
+		assert_int_equal(cb_log_append(logs[k], &b1, "applied", NULL,
+		                               false, NULL, &eb),
+		                 CB_OK);
+		assert_int_equal(cb_tlog_sign(logs[k], "T", hsk, &eb), CB_OK);
+		assert_int_equal(cb_log_commit(logs[k], &eb), CB_OK);
+		assert_int_equal(cb_tlog_size(logs[k], &size, &eb), CB_OK);
+		assert_int_equal(size, 4);
+		assert_int_equal(
+			cb_merkle_root(cb_tlog_node, logs[k], 4, root[k], &eb),
+			CB_OK);
+		assert_int_equal(
+			cb_merkle_inclusion_proof(cb_tlog_node, logs[k], 1, 4,
+		                                  path[k], &np[k], &eb),
+			CB_OK);
+		assert_int_equal(cb_tlog_checkpoint_latest(logs[k], &size,
+		                                           root[k], &note, &eb),
+		                 CB_OK);
+		assert_int_equal(size, 4);
+		assert_non_null(strstr(note, "chibo/hub/T\n4\n"));
+		free(note);
+	}
+	assert_memory_equal(root[0], root[1], 32);
+	assert_int_equal(np[0], np[1]);
+	assert_memory_equal(path[0], path[1], np[0] * 32);
+	cb_log_free(&logs[1]);
+	cb_store_free(&st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sql_backend),
 		cmocka_unit_test(test_memory_backend),
+		cmocka_unit_test(test_tlog_over_either),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -87,7 +87,8 @@ catch_up(struct cb_store *st)
 	struct cb_errbuf eb;
 	uint64_t added = 0;
 
-	if (cb_store_begin(st, &eb) || cb_tlog_catch_up(st, &added, &eb) ||
+	if (cb_store_begin(st, &eb) ||
+	    cb_tlog_catch_up(cb_store_log(st), &added, &eb) ||
 	    cb_store_commit(st, &eb))
 		fail_msg("%s", eb.msg);
 	return added;
@@ -99,7 +100,7 @@ tree_size(struct cb_store *st)
 	struct cb_errbuf eb;
 	uint64_t size;
 
-	if (cb_tlog_size(st, &size, &eb))
+	if (cb_tlog_size(cb_store_log(st), &size, &eb))
 		fail_msg("%s", eb.msg);
 	return size;
 }
@@ -178,7 +179,7 @@ test_catch_up_in_steps(void **state)
 	stream_roots();
 	assert_int_equal(tree_size(st), 0);
 	assert_int_equal(catch_up(st), 0);
-	if (cb_merkle_root(cb_tlog_node, st, 0, root, &eb))
+	if (cb_merkle_root(cb_tlog_node, cb_store_log(st), 0, root, &eb))
 		fail_msg("%s", eb.msg);
 	assert_memory_equal(root, roots[0], 32);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
@@ -186,7 +187,8 @@ test_catch_up_in_steps(void **state)
 		assert_int_equal(catch_up(st), steps[i]);
 		total += steps[i];
 		assert_int_equal(tree_size(st), total);
-		if (cb_merkle_root(cb_tlog_node, st, total, root, &eb))
+		if (cb_merkle_root(cb_tlog_node, cb_store_log(st), total, root,
+		                   &eb))
 			fail_msg("%s", eb.msg);
 		if (memcmp(root, roots[total], 32) != 0)
 			fail_msg("stored root of %" PRIu64 " differs from the "
@@ -219,8 +221,8 @@ test_proofs_from_the_store(void **state)
 	assert_true(size > 400);
 	for (uint64_t i = 0; i < size; i++) {
 		cb_merkle_leaf_hash(leaf, leaf_bytes(i, leaf), lh);
-		if (cb_merkle_inclusion_proof(cb_tlog_node, st, i, size, path,
-		                              &n, &eb))
+		if (cb_merkle_inclusion_proof(cb_tlog_node, cb_store_log(st), i,
+		                              size, path, &n, &eb))
 			fail_msg("%s", eb.msg);
 		if (!cb_merkle_verify_inclusion(lh, i, size, cpath, n,
 		                                roots[size]))
@@ -231,8 +233,8 @@ test_proofs_from_the_store(void **state)
 	}
 	/* from every earlier size to the last */
 	for (uint64_t s1 = 1; s1 <= size; s1++) {
-		if (cb_merkle_consistency_proof(cb_tlog_node, st, s1, size,
-		                                path, &n, &eb))
+		if (cb_merkle_consistency_proof(cb_tlog_node, cb_store_log(st),
+		                                s1, size, path, &n, &eb))
 			fail_msg("%s", eb.msg);
 		if (!cb_merkle_verify_consistency(s1, size, roots[s1],
 		                                  roots[size], cpath, n))
@@ -247,9 +249,9 @@ test_proofs_from_the_store(void **state)
 	}
 	for (uint64_t a = 0; a < nsizes; a++) {
 		for (uint64_t b = a; b < nsizes; b++) {
-			if (cb_merkle_consistency_proof(cb_tlog_node, st,
-			                                sizes[a], sizes[b],
-			                                path, &n, &eb))
+			if (cb_merkle_consistency_proof(
+				    cb_tlog_node, cb_store_log(st), sizes[a],
+				    sizes[b], path, &n, &eb))
 				fail_msg("%s", eb.msg);
 			assert_true(cb_merkle_verify_consistency(
 				sizes[a], sizes[b], roots[sizes[a]],
@@ -257,9 +259,9 @@ test_proofs_from_the_store(void **state)
 			for (uint64_t i = 0; i < sizes[a]; i += 7) {
 				cb_merkle_leaf_hash(leaf, leaf_bytes(i, leaf),
 				                    lh);
-				if (cb_merkle_inclusion_proof(cb_tlog_node, st,
-				                              i, sizes[a], path,
-				                              &n, &eb))
+				if (cb_merkle_inclusion_proof(
+					    cb_tlog_node, cb_store_log(st), i,
+					    sizes[a], path, &n, &eb))
 					fail_msg("%s", eb.msg);
 				assert_true(cb_merkle_verify_inclusion(
 					lh, i, sizes[a], cpath, n,
@@ -268,9 +270,11 @@ test_proofs_from_the_store(void **state)
 		}
 	}
 	/* a node the tree does not have */
-	assert_int_equal(cb_tlog_node(st, 0, size, lh, &eb), CB_ENOTFOUND);
+	assert_int_equal(cb_tlog_node(cb_store_log(st), 0, size, lh, &eb),
+	                 CB_ENOTFOUND);
 	assert_non_null(strstr(eb.msg, "no node at level 0"));
-	assert_int_equal(cb_merkle_inclusion_proof(cb_tlog_node, st, 0,
+	assert_int_equal(cb_merkle_inclusion_proof(cb_tlog_node,
+	                                           cb_store_log(st), 0,
 	                                           size + 1, path, &n, &eb),
 	                 CB_ENOTFOUND);
 	cb_store_free(&st);
@@ -292,7 +296,8 @@ test_refusals(void **state)
 	insert_entries(st, 6, 2);
 	insert_entries(st, 9, 1);
 	assert_int_equal(cb_store_begin(st, &eb), 0);
-	assert_int_equal(cb_tlog_catch_up(st, &added, &eb), CB_ECHAIN);
+	assert_int_equal(cb_tlog_catch_up(cb_store_log(st), &added, &eb),
+	                 CB_ECHAIN);
 	assert_string_equal(eb.msg,
 	                    "cannot extend the transparency log: entry lsn 9 "
 	                    "follows lsn 7, but the log's lsn must run 1, 2, "
@@ -311,7 +316,8 @@ test_refusals(void **state)
 	/* a log that does not start at lsn 1 */
 	st = open_store("late.db");
 	insert_entries(st, 2, 3);
-	assert_int_equal(cb_tlog_catch_up(st, &added, &eb), CB_ECHAIN);
+	assert_int_equal(cb_tlog_catch_up(cb_store_log(st), &added, &eb),
+	                 CB_ECHAIN);
 	assert_non_null(strstr(eb.msg, "entry lsn 2 follows lsn 0"));
 	assert_int_equal(tree_size(st), 0);
 	cb_store_free(&st);
@@ -322,7 +328,8 @@ test_refusals(void **state)
 	assert_int_equal(catch_up(st), 6);
 	assert_int_equal(
 		cb_store_exec(st, "DELETE FROM entries WHERE lsn > 4", &eb), 0);
-	assert_int_equal(cb_tlog_catch_up(st, &added, &eb), CB_EIO);
+	assert_int_equal(cb_tlog_catch_up(cb_store_log(st), &added, &eb),
+	                 CB_EIO);
 	assert_non_null(strstr(eb.msg, "has 6 leaves but the log ends at "
 	                               "lsn 4"));
 	cb_store_free(&st);
@@ -337,7 +344,8 @@ test_refusals(void **state)
 	                               "AND idx = 2",
 	                               &eb),
 	                 0);
-	assert_int_equal(cb_tlog_catch_up(st, &added, &eb), CB_EIO);
+	assert_int_equal(cb_tlog_catch_up(cb_store_log(st), &added, &eb),
+	                 CB_EIO);
 	assert_non_null(strstr(eb.msg, "is damaged"));
 	assert_non_null(strstr(eb.msg, "no node at level 1 index 2"));
 	assert_int_equal(tree_size(st), 6);
@@ -354,18 +362,21 @@ test_checkpoints_table(void **state)
 	char *note = NULL;
 
 	(void)state;
-	assert_int_equal(cb_tlog_checkpoint_latest(st, &size, got, &note, &eb),
+	assert_int_equal(cb_tlog_checkpoint_latest(cb_store_log(st), &size, got,
+	                                           &note, &eb),
 	                 CB_ENOTFOUND);
 	memset(root, 0x5a, 32);
-	if (cb_tlog_checkpoint_add(st, 3, root, "note of 3\n", 1000, &eb))
+	if (cb_tlog_checkpoint_add(cb_store_log(st), 3, root, "note of 3\n",
+	                           1000, &eb))
 		fail_msg("%s", eb.msg);
 	memset(root, 0x6b, 32);
-	if (cb_tlog_checkpoint_add(st, 10, root, "note of 10\n", 2000, &eb))
+	if (cb_tlog_checkpoint_add(cb_store_log(st), 10, root, "note of 10\n",
+	                           2000, &eb))
 		fail_msg("%s", eb.msg);
-	assert_int_equal(
-		cb_tlog_checkpoint_add(st, 10, root, "again\n", 3000, &eb),
-		CB_EEXIST);
-	if (cb_tlog_checkpoint_latest(st, &size, got, &note, &eb))
+	assert_int_equal(cb_tlog_checkpoint_add(cb_store_log(st), 10, root,
+	                                        "again\n", 3000, &eb),
+	                 CB_EEXIST);
+	if (cb_tlog_checkpoint_latest(cb_store_log(st), &size, got, &note, &eb))
 		fail_msg("%s", eb.msg);
 	assert_int_equal(size, 10);
 	assert_memory_equal(got, root, 32);
@@ -413,7 +424,7 @@ test_many_leaves(void **state)
 		cb_merkle_stream_append(&s, h);
 	}
 	cb_merkle_stream_root(&s, want);
-	if (cb_merkle_root(cb_tlog_node, st, leaves, root, &eb))
+	if (cb_merkle_root(cb_tlog_node, cb_store_log(st), leaves, root, &eb))
 		fail_msg("%s", eb.msg);
 	assert_memory_equal(root, want, 32);
 	cb_store_free(&st);
