@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_bundle.c — chibo-agent export and import: the sync on a file, for a
- * commune with no link (common/bundle.h). export writes this replica's
+ * commune with no link (common/log/bundle.h). export writes this replica's
  * entries the hub does not hold (as of the last sync) for 'chibo-hub
  * import'; import takes in a bundle 'chibo-hub export --for ORG' wrote,
  * checked entry by entry as a pull is. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_report.c — chibo-agent report: the commune's own figures (the code
- * is common/report.c, which 'chibo-hub report' runs for a district). */
+ * is common/view/report.c, which 'chibo-hub report' runs for a district). */
 #include <stdio.h>
 #include <string.h>
 

@@ -2,7 +2,7 @@
 /* cmd_sync.c — chibo-agent hub and sync. 'hub' records the hub's URL, TLS
  * pin and key (given at enrolment). 'sync' asks the hub for its head of
  * this replica's chain, pushes every entry after it, then pulls what this
- * organisation may read of the hub's log after its cursor (common/accept.c
+ * organisation may read of the hub's log after its cursor (common/replica/accept.c
  * takes it in), in batches (zstd entry streams, docs/PROTOCOL.md), each
  * request signed with the agent's key (RFC 9421) over one kept-alive,
  * pinned TLS connection, and transient failures retried with backoff.

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_bundle.c — chibo-hub import and export: a sync on a file for a
- * commune with no link (common/bundle.h). import takes an agent's bundle
- * with exactly the checks of a push (common/ingest.c); export writes what
- * one organisation may read (common/scope.c) for 'chibo-agent import'. */
+ * commune with no link (common/log/bundle.h). import takes an agent's bundle
+ * with exactly the checks of a push (common/replica/ingest.c); export writes what
+ * one organisation may read (common/view/scope.c) for 'chibo-agent import'. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

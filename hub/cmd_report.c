@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_report.c — chibo-hub report: the district's figures, over every
  * organisation the hub serves (or the subtree of --org), from hub.db's
- * tables: the reports of common/report.c, the same code as 'chibo-agent
+ * tables: the reports of common/view/report.c, the same code as 'chibo-agent
  * report', and the sync health of the enrolled keys. Read in one
  * snapshot, so a hub serving at the same time gives consistent figures. */
 #include <stdio.h>

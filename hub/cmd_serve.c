@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_serve.c — chibo-hub serve: HTTPS (libmicrohttpd over GnuTLS) with a
- * thread pool, signed requests only (common/httpsig.c), and API v1
+ * thread pool, signed requests only (common/net/httpsig.c), and API v1
  * (PROTOCOL.md). A request is judged on its headers, before any byte of
  * its body is read: the authority must be one of the hub's names, the
  * signature must verify, the key be enrolled and admitted, the declared
  * body within the limit, the nonce new and within the key's share
- * (common/replay.c), and the key's `created` recorded (hub/contact.c) —
+ * (common/net/replay.c), and the key's `created` recorded (hub/contact.c) —
  * a refusal is answered at once and the connection closed; the body's
  * digest is checked once the body is in. Slow and trickling clients are
- * cut by deadlines (common/connguard.c) and per-address limits. The
+ * cut by deadlines (common/net/connguard.c) and per-address limits. The
  * response of a request that was let in is queued on the handler's last
  * call, never its first, so connections are kept alive. SIGTERM or
  * SIGINT stops it gracefully. */

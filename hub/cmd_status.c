@@ -22,7 +22,7 @@ static const char keys_sql[] =
 static const char name_sql[] = "SELECT name FROM orgs WHERE code = ?1";
 static const char size_sql[] = "SELECT count(*) FROM entries";
 
-/* A key's figures: common/report.c's, which 'report sync' shows too. */
+/* A key's figures: common/view/report.c's, which 'report sync' shows too. */
 static cb_err
 stats_of(struct cb_store *st, const char *hex, struct cb_report_key *out,
          struct cb_errbuf *eb)

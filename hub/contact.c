@@ -3,7 +3,7 @@
  * endpoint of its last signed request that the hub authenticated, kept in
  * the contacts table (schema/009_contacts.sql) for 'chibo-hub report
  * sync', and the highest `created` of its requests (schema/016), which a
- * hub that restarts takes as the key's replay floor (common/replay.h). A
+ * hub that restarts takes as the key's replay floor (common/net/replay.h). A
  * signature proves the key, not that it is enrolled: only keys the
  * enrolments table holds (revoked ones too) get a row, so a stranger
  * signing with fresh keys cannot grow the table. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* log.c — the hub's verifiable log: every entry the hub stores gets the
- * next log index and a leaf in a Merkle tree (common/tlog.c); after each
+ * next log index and a leaf in a Merkle tree (common/log/tlog.c); after each
  * change the hub signs a checkpoint of the tree with its own key, the
  * authority whose hub.init is the log's first entry (docs/PROTOCOL.md,
  * "Transparency log"). */

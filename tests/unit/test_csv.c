@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_csv.c — the RFC 4180 reader and field writer (common/csv.c). */
+/* test_csv.c — the RFC 4180 reader and field writer (common/text/csv.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_date.c — parsing, checking and counting calendar dates
- * (common/date.c). */
+ * (common/text/date.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_text.c — UTF-8 validation, NFC, folding, name search and display
- * widths (common/text.c). */
+ * widths (common/text/text.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -24,7 +24,12 @@
 #define CB_HASH_BYTES 32   /* SHA-256 */
 #define CB_HASH_HEX 65     /* 64 hex digits + NUL */
 #define CB_OP_MAX 64
+#define CB_CODE_MAX 64 /* an organisation or cell code, as bodies, enrolments
+                       * and bundles carry it */
 #define CB_DEPS_MAX 256
+/* The deps a signed operation names at most (its rules; an entry may
+ * carry up to CB_DEPS_MAX). */
+#define CB_OPS_MAX_DEPS 32
 #define CB_SEQ_MAX INT64_MAX
 /* The smallest entry: header with no prev, a 1-byte op, no deps, "{}". */
 #define CB_ENTRY_MIN (4 + 32 + 8 + 8 + 1 + 1 + 2 + 4 + 2 + 64)

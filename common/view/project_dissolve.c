@@ -74,35 +74,6 @@ cb_apply_cell_dissolve_plan(struct cb_apply *c)
 	return cb_sql_done(s, c->eb);
 }
 
-/* Is the author the office of a committee above org: a key enrolled with
- * the district role for one of org's ancestors? (Enrolment, not its
- * revocation, which another replica may not hold yet.) */
-cb_err
-pj_office_above(struct cb_apply *c, const char *org, bool *yes)
-{
-	static const char sql[] =
-		"WITH RECURSIVE up(code) AS (SELECT parent FROM orgs WHERE "
-		"code "
-		"= ?1 UNION SELECT o.parent FROM orgs o JOIN up ON o.code = "
-		"up.code WHERE o.parent IS NOT NULL) SELECT 1 FROM enrolments "
-		"WHERE key = ?2 AND role = 'district' AND org IN up";
-	char key[2 * CB_KEY_BYTES + 1];
-	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
-	int r;
-
-	if (!s)
-		return CB_EIO;
-	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
-	cb_sql_bind_text(s, 1, org);
-	cb_sql_bind_text(s, 2, key);
-	r = cb_sql_step(s);
-	cb_sql_reset(s);
-	*yes = r == CB_SQL_ROW;
-	return r == CB_SQL_ROW || r == CB_SQL_DONE
-	               ? CB_OK
-	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
-}
-
 cb_err
 cb_apply_cell_dissolve_approve(struct cb_apply *c)
 {

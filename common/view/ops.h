@@ -17,7 +17,6 @@
 #include "err.h"
 #include "store.h"
 
-#define CB_CODE_MAX 64
 #define CB_NAME_MAX 200   /* bytes of UTF-8 in a name */
 #define CB_TEXT_MAX 16000 /* bytes of UTF-8 in content, resolutions */
 
@@ -122,7 +121,6 @@ bool cb_ops_needs_lookup(const char *op, const json_t *input);
  * and unique, into deps (at most max); their count. */
 size_t cb_ops_deps(const char *op, const json_t *body,
                    unsigned char deps[][CB_HASH_BYTES], size_t max);
-#define CB_OPS_MAX_DEPS 32
 
 /* Add the entry id hex (64 hex digits) to deps, kept sorted and unique,
  * if it is valid and there is room (*n < max). */

@@ -18,7 +18,7 @@
 #include "checkpoint.h"
 #include "err.h"
 #include "key.h"
-#include "ops.h"
+#include "entry.h"
 
 #define CB_BUNDLE_MAX (64u << 20) /* a bundle file, and what it inflates to */
 

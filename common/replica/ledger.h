@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "entry.h"
 #include "err.h"
 #include "key.h"
@@ -173,7 +174,5 @@ cb_err cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied,
                          uint64_t *rejected,
                          struct cb_errbuf *eb) CB_MUST_CHECK;
 
-/* The current time in Unix ms: the claimed time of new entries. */
-int64_t cb_now_ms(void);
 
 #endif

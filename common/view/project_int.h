@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "ops.h"
 #include "project.h"
+#include "sql.h"
 
 /* An entry being applied: the store, the entry and its body, its id as
  * hex, the date it claims (UTC+7) and where a rejection's reason goes. */
@@ -70,6 +71,9 @@ cb_err pj_member_save(struct cb_apply *c, const char *id, const json_t *m,
 cb_err pj_membership_open(struct cb_apply *c, const char *member,
                           const char *cell, const char *kind,
                           const char *since);
+/* The row s is on: its columns, in order, into cols (a member's id as
+ * hex). */
+void pj_row_cols(struct cb_stmt *s, const struct col *cols, size_t ncols);
 cb_err pj_row_named(struct cb_apply *c, const char *what, const char *noun,
                     const char *field, const char *sql, const char *unreadable,
                     const struct col *cols, size_t ncols);

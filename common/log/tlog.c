@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
-#include "ledger.h"
+#include "clock.h"
 #include "log.h"
 #include "merkle.h"
 

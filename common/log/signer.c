@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "cpu.h"
-#include "ops.h"
 
 enum state { IDLE, QUEUED, DONE, QUIT };
 

@@ -24,15 +24,6 @@
 #include "project.h"
 #include "signer.h"
 
-int64_t
-cb_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 cb_err
 cb_ledger_head(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
                uint64_t *seq, unsigned char id[CB_HASH_BYTES],

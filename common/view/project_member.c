@@ -55,20 +55,6 @@ pj_member_get(struct cb_apply *c, const char *id, json_t **out, int *owned)
 	return CB_OK;
 }
 
-/* Is h among e's deps? */
-bool
-pj_in_deps(const struct cb_entry *e, const char *hex)
-{
-	unsigned char h[CB_HASH_BYTES];
-
-	if (!hex || cb_hex_decode(hex, h, sizeof(h), NULL))
-		return false;
-	for (size_t i = 0; i < e->ndeps; i++)
-		if (!memcmp(e->deps[i], h, CB_HASH_BYTES))
-			return true;
-	return false;
-}
-
 /* As this entry sees it, has its author let the member go? The author's
  * latest release of the member is in transit unless the entry names, in
  * its deps, the acceptance or decline that closed it: so the verdict does

@@ -213,47 +213,6 @@ struct transfer {
 	char letter_date[11];
 };
 
-/* The row s is on: its columns, in order, into cols (a member's id as
- * hex). */
-static void
-row_cols(struct cb_stmt *s, const struct col *cols, size_t ncols)
-{
-	char hex[CB_HASH_HEX];
-
-	for (size_t i = 0; i < ncols; i++)
-		snprintf(cols[i].to, cols[i].size, "%s",
-		         cb_sql_column_shown(s, (int)i, hex));
-}
-
-/* The row (sql, by the entry id in field) of the entry this entry names,
- * what (noun) is: in its deps, held and applied. Its columns, in order,
- * into cols; unreadable is the store error's words. */
-cb_err
-pj_row_named(struct cb_apply *c, const char *what, const char *noun,
-             const char *field, const char *sql, const char *unreadable,
-             const struct col *cols, size_t ncols)
-{
-	const char *id = pj_str(c->b, field);
-	struct cb_stmt *s;
-	int r;
-
-	if (!pj_in_deps(c->e, id))
-		return pj_reject(c, "%s does not name %s %.12s in its deps",
-		                 what, noun, id);
-	if (!(s = cb_sql(c->st, sql, c->eb)))
-		return CB_EIO;
-	cb_sql_bind_text(s, 1, id);
-	if ((r = cb_sql_step(s)) == CB_SQL_ROW)
-		row_cols(s, cols, ncols);
-	cb_sql_reset(s);
-	if (r == CB_SQL_DONE)
-		return pj_reject(c,
-		                 "%s %.12s was not applied (it was rejected)",
-		                 noun, id);
-	return r == CB_SQL_ROW ? CB_OK
-	                       : cb_store_error(c->st, c->eb, unreadable);
-}
-
 /* The release an entry names: in its deps, held and applied. */
 static cb_err
 release_named(struct cb_apply *c, const char *what, struct transfer *t)
@@ -580,7 +539,7 @@ cb_apply_member_temporary(struct cb_apply *c)
 			{ b, sizeof(b) },
 		};
 
-		row_cols(s, cols, sizeof(cols) / sizeof(cols[0]));
+		pj_row_cols(s, cols, sizeof(cols) / sizeof(cols[0]));
 		cb_sql_reset(s);
 		rc = pj_reject(
 			c,
