@@ -181,8 +181,7 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 		goto fail;
 	}
 	if ((b->kind == CB_BUNDLE_PULL) != (b->note_len > 0)) {
-		rc = cb_error(eb, CB_EINVAL,
-		              "byte %zu: %s", note_at - 4,
+		rc = cb_error(eb, CB_EINVAL, "byte %zu: %s", note_at - 4,
 		              b->note_len ? "an agent's bundle carries no "
 		                            "checkpoint"
 		                          : "a hub's bundle carries its "
@@ -203,8 +202,7 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 		memcpy(b->note, p + note_at, b->note_len);
 		b->note[b->note_len] = 0;
 	}
-	rc = cb_zbody_decompress(p + z_at, zlen, CB_BUNDLE_MAX, &b->stream,
-	                         eb);
+	rc = cb_zbody_decompress(p + z_at, zlen, CB_BUNDLE_MAX, &b->stream, eb);
 	if (rc) {
 		cb_error_prefix(eb, rc, "the entries at byte %zu", z_at);
 		goto fail;
@@ -221,10 +219,11 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 		/* an agent's bundle is its own chain, as a push is */
 		if (b->kind == CB_BUNDLE_PUSH &&
 		    sodium_memcmp(e.author, b->signer, CB_KEY_BYTES)) {
-			rc = cb_error(eb, CB_EINVAL,
-			              "entry %zu, at byte %zu of the entries, is "
-			              "not by the bundle's signer",
-			              rd.index, at);
+			rc = cb_error(
+				eb, CB_EINVAL,
+				"entry %zu, at byte %zu of the entries, is "
+				"not by the bundle's signer",
+				rd.index, at);
 			goto fail;
 		}
 	}
@@ -289,9 +288,9 @@ cb_bundle_save(const char *path, const struct cb_buf *out, struct cb_errbuf *eb)
 {
 	/* members' records: for the office's eyes only, and never written
 	 * through a link someone planted beside the file */
-	return cb_file_write_atomic(path, out->data ? (const void *)out->data
-	                                            : (const void *)"",
-	                            out->len, 0600, 0, eb);
+	return cb_file_write_atomic(
+		path, out->data ? (const void *)out->data : (const void *)"",
+		out->len, 0600, 0, eb);
 }
 
 cb_err

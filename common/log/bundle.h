@@ -38,14 +38,13 @@ struct cb_bundle {
 	char *note;
 	size_t note_len;
 	unsigned char signer[CB_KEY_BYTES]; /* set by decode */
-	struct cb_buf stream; /* the entries, an entry stream */
+	struct cb_buf stream;               /* the entries, an entry stream */
 };
 
 /* Encode b (its stream uncompressed; note for a PULL bundle) into out,
  * signed by key (its secret is only read; key->pk becomes the signer). */
 cb_err cb_bundle_encode(const struct cb_bundle *b, const struct cb_key *key,
-                        struct cb_buf *out,
-                        struct cb_errbuf *eb) CB_MUST_CHECK;
+                        struct cb_buf *out, struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Decode and check the n bytes at p into b (reset first; release with
  * cb_bundle_release): the header, the signature by the signer it names

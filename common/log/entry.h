@@ -24,8 +24,9 @@
 #define CB_HASH_BYTES 32   /* SHA-256 */
 #define CB_HASH_HEX 65     /* 64 hex digits + NUL */
 #define CB_OP_MAX 64
-#define CB_CODE_MAX 64 /* an organisation or cell code, as bodies, enrolments
-                       * and bundles carry it */
+#define CB_CODE_MAX                                                            \
+	64 /* an organisation or cell code, as bodies, enrolments              \
+	    * and bundles carry it */
 #define CB_DEPS_MAX 256
 /* The deps a signed operation names at most (its rules; an entry may
  * carry up to CB_DEPS_MAX). */

@@ -50,7 +50,6 @@ cb_err cb_file_temp(const char *path, int mode, char tmp[CB_FILE_TEMP_MAX],
 
 /* fsync the directory holding path, so that a rename into it is on disk
  * (EINVAL from a file system that cannot is no error). */
-cb_err cb_file_fsync_dir(const char *path,
-                         struct cb_errbuf *eb) CB_MUST_CHECK;
+cb_err cb_file_fsync_dir(const char *path, struct cb_errbuf *eb) CB_MUST_CHECK;
 
 #endif

@@ -56,6 +56,14 @@ cb_log_read_after(struct cb_log *log, int64_t after, size_t max,
 }
 
 cb_err
+cb_log_read_chain(struct cb_log *log, const unsigned char author[CB_KEY_BYTES],
+                  uint64_t after, size_t max, cb_log_visit_fn fn, void *ctx,
+                  struct cb_errbuf *eb)
+{
+	return log->be->read_chain(log, author, after, max, fn, ctx, eb);
+}
+
+cb_err
 cb_log_lsn_of(struct cb_log *log, const unsigned char id[CB_HASH_BYTES],
               int64_t *lsn, struct cb_errbuf *eb)
 {

@@ -47,6 +47,10 @@ struct cb_log_be {
 	cb_err (*read_after)(struct cb_log *log, int64_t after, size_t max,
 	                     cb_log_visit_fn fn, void *ctx,
 	                     struct cb_errbuf *eb);
+	cb_err (*read_chain)(struct cb_log *log,
+	                     const unsigned char author[CB_KEY_BYTES],
+	                     uint64_t after, size_t max, cb_log_visit_fn fn,
+	                     void *ctx, struct cb_errbuf *eb);
 	cb_err (*lsn_of)(struct cb_log *log,
 	                 const unsigned char id[CB_HASH_BYTES], int64_t *lsn,
 	                 struct cb_errbuf *eb);
@@ -104,6 +108,12 @@ cb_err cb_log_size(struct cb_log *log, int64_t *lsn,
 cb_err cb_log_read_after(struct cb_log *log, int64_t after, size_t max,
                          cb_log_visit_fn fn, void *ctx,
                          struct cb_errbuf *eb) CB_MUST_CHECK;
+/* The entries of author's chain after seq after, in seq order, evidence
+ * left out, at most max (0: all). */
+cb_err cb_log_read_chain(struct cb_log *log,
+                         const unsigned char author[CB_KEY_BYTES],
+                         uint64_t after, size_t max, cb_log_visit_fn fn,
+                         void *ctx, struct cb_errbuf *eb) CB_MUST_CHECK;
 /* The position of the entry id (evidence included); CB_ENOTFOUND. */
 cb_err cb_log_lsn_of(struct cb_log *log, const unsigned char id[CB_HASH_BYTES],
                      int64_t *lsn, struct cb_errbuf *eb) CB_MUST_CHECK;

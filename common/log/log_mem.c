@@ -236,6 +236,38 @@ mem_read_after(struct cb_log *log, int64_t after, size_t max,
 }
 
 static cb_err
+mem_read_chain(struct cb_log *log, const unsigned char author[CB_KEY_BYTES],
+               uint64_t after, size_t max, cb_log_visit_fn fn, void *ctx,
+               struct cb_errbuf *eb)
+{
+	struct mem_log *m = MEM(log);
+	size_t done = 0;
+
+	(void)eb;
+	/* a chain's entries arrive in seq order: one pass in log order */
+	for (uint64_t want = after + 1;; want++) {
+		size_t i;
+
+		if (max && done == max)
+			return CB_OK;
+		for (i = 0; i < m->entries.n; i++) {
+			const struct mem_entry *x = &m->entries.v[i];
+
+			if (!x->evidence && x->seq == want &&
+			    !memcmp(x->author, author, CB_KEY_BYTES))
+				break;
+		}
+		if (i == m->entries.n)
+			return CB_OK;
+		cb_err rc = fn(ctx, (int64_t)i + 1, m->entries.v[i].bytes,
+		               m->entries.v[i].len);
+		if (rc)
+			return rc;
+		done++;
+	}
+}
+
+static cb_err
 mem_lsn_of(struct cb_log *log, const unsigned char id[CB_HASH_BYTES],
            int64_t *lsn, struct cb_errbuf *eb)
 {
@@ -440,6 +472,7 @@ static const struct cb_log_be mem_be = {
 	.append = mem_append,
 	.size = mem_size,
 	.read_after = mem_read_after,
+	.read_chain = mem_read_chain,
 	.lsn_of = mem_lsn_of,
 	.head = mem_head,
 	.id_at = mem_id_at,

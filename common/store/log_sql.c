@@ -111,21 +111,15 @@ sql_size(struct cb_log *log, int64_t *lsn, struct cb_errbuf *eb)
 	               0, lsn, eb);
 }
 
+/* Visit the (lsn, bytes) rows of s, a statement of its own (the visitor
+ * may use the cached ones), then finalize it. */
 static cb_err
-sql_read_after(struct cb_log *log, int64_t after, size_t max,
-               cb_log_visit_fn fn, void *ctx, struct cb_errbuf *eb)
+visit_rows(struct cb_log *log, struct cb_stmt *s, cb_log_visit_fn fn,
+           void *ctx, struct cb_errbuf *eb)
 {
-	static const char sql[] = "SELECT lsn, bytes FROM entries WHERE lsn > "
-				  "?1 ORDER BY lsn LIMIT ?2";
-	struct cb_stmt *s = NULL;
 	cb_err rc = CB_OK;
 	int r;
 
-	/* a statement of its own: the visitor may use the cached ones */
-	if ((rc = cb_sql_prepare(ST(log), sql, &s, eb)))
-		return rc;
-	cb_sql_bind_int64(s, 1, after);
-	cb_sql_bind_int64(s, 2, max ? (int64_t)max : INT64_MAX);
 	while ((r = cb_sql_step(s)) == CB_SQL_ROW)
 		if ((rc = fn(ctx, cb_sql_column_int64(s, 0),
 		             cb_sql_column_blob(s, 1),
@@ -135,6 +129,41 @@ sql_read_after(struct cb_log *log, int64_t after, size_t max,
 		rc = cb_store_error(ST(log), eb, "cannot read the log");
 	cb_sql_finalize(s);
 	return rc;
+}
+
+static cb_err
+sql_read_after(struct cb_log *log, int64_t after, size_t max,
+               cb_log_visit_fn fn, void *ctx, struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT lsn, bytes FROM entries WHERE lsn > "
+				  "?1 ORDER BY lsn LIMIT ?2";
+	struct cb_stmt *s = NULL;
+	cb_err rc;
+
+	if ((rc = cb_sql_prepare(ST(log), sql, &s, eb)))
+		return rc;
+	cb_sql_bind_int64(s, 1, after);
+	cb_sql_bind_int64(s, 2, max ? (int64_t)max : INT64_MAX);
+	return visit_rows(log, s, fn, ctx, eb);
+}
+
+static cb_err
+sql_read_chain(struct cb_log *log, const unsigned char author[CB_KEY_BYTES],
+               uint64_t after, size_t max, cb_log_visit_fn fn, void *ctx,
+               struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"SELECT lsn, bytes FROM entries WHERE author = ?1 AND seq > ?2 "
+		"AND evidence = 0 ORDER BY seq LIMIT ?3";
+	struct cb_stmt *s = NULL;
+	cb_err rc;
+
+	if ((rc = cb_sql_prepare(ST(log), sql, &s, eb)))
+		return rc;
+	cb_sql_bind_blob(s, 1, author, CB_KEY_BYTES);
+	cb_sql_bind_int64(s, 2, (int64_t)after);
+	cb_sql_bind_int64(s, 3, max ? (int64_t)max : INT64_MAX);
+	return visit_rows(log, s, fn, ctx, eb);
 }
 
 static cb_err
@@ -371,6 +400,7 @@ static const struct cb_log_be sql_be = {
 	.append = sql_append,
 	.size = sql_size,
 	.read_after = sql_read_after,
+	.read_chain = sql_read_chain,
 	.lsn_of = sql_lsn_of,
 	.head = sql_head,
 	.id_at = sql_id_at,

@@ -164,6 +164,23 @@ contract(struct cb_log *log)
 	memset(id, 9, 32);
 	assert_int_equal(cb_log_lsn_of(log, id, &lsn, &eb), CB_ENOTFOUND);
 
+	/* an author's chain after a seq, evidence left out */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(cb_log_read_chain(log, pka, 1, 0, visit, &seen, &eb),
+	                 CB_OK);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.lsn[0], 2);
+	assert_int_equal(seen.lsn[1], 3);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(cb_log_read_chain(log, pka, 0, 2, visit, &seen, &eb),
+	                 CB_OK);
+	assert_int_equal(seen.n, 2);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(cb_log_read_chain(log, pkb, 1, 0, visit, &seen, &eb),
+	                 CB_OK);
+	assert_int_equal(seen.n, 0);
+	memset(&seen, 0, sizeof(seen));
+
 	/* read after a position, in order; at most max; stopped */
 	assert_int_equal(cb_log_read_after(log, 2, 0, visit, &seen, &eb),
 	                 CB_OK);

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* sync.h — the sync engine (docs/PROTOCOL.md, "API v1"; DESIGN.md, "Sync,
+ * in one picture"): a store that is a client of a hub — a commune's
+ * replica today — brings itself and the hub up to date over one pinned,
+ * signed HTTPS connection. In order:
+ *
+ *   1. status: the hub's head of this key's chain;
+ *   2. push: this key's entries after it, in batches that adapt to the
+ *      link (halved after a failure, grown back as TCP does), each
+ *      acknowledged before the next; or, when the hub holds more of this
+ *      key than the store does (a store put back from an old copy), those
+ *      taken back first (POST /v1/own);
+ *   3. pull: what the store's scope holds after its cursor on the hub's
+ *      log, each answer taken in and the cursor moved in one transaction;
+ *   4. the hub's signed checkpoint checked against the one the store
+ *      holds (a consistency proof: the log only grew), and some of the
+ *      store's own entries proven in it; a hub that rewrote or forked its
+ *      log leaves both signed notes as evidence and the sync stops;
+ *   5. status again, remembered for 'status'.
+ *
+ * Cut off anywhere, it resumes from the last committed batch or page;
+ * run twice, it changes nothing the second time. Network failures and a
+ * busy hub are retried with exponential backoff and jitter, within a
+ * number of tries and a time budget. What it keeps between syncs is
+ * typed (syncstate.h). The caller prints: the engine tells it through
+ * callbacks what a person at a terminal would want to see. */
+#ifndef CB_SYNC_H
+#define CB_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "ledger.h"
+
+/* How a sync ended, for a timer to act on (sysexits). */
+enum cb_sync_outcome {
+	CB_SYNC_DONE = 0,
+	CB_SYNC_FAILED = 1,       /* this store's own trouble (a full disk) */
+	CB_SYNC_UNREACHABLE = 75, /* the hub cannot be reached: try later */
+	CB_SYNC_REFUSED = 77,     /* the hub refused, or its log is not the
+	                           * one it showed before: a person must look */
+};
+
+struct cb_sync_opts {
+	int retries;     /* tries again after a failure (default 5) */
+	double max_time; /* seconds the retries may take (default 900) */
+	/* A line for a person: "trying again in 2.3 s", "took back 4 …". */
+	void (*notice)(void *ctx, const char *line);
+	/* What moved so far in a phase ("pushed", "pulled"): entries done
+	 * (of total, if known), bytes over the wire, seconds since the
+	 * start; done == UINT64_MAX ends the phase. */
+	void (*progress)(void *ctx, const char *what, uint64_t done,
+	                 uint64_t total, uint64_t bytes, double secs);
+	void *ctx;
+};
+
+struct cb_sync_result {
+	uint64_t head;       /* the hub holds this key's chain up to here */
+	uint64_t pushed;     /* entries pushed now */
+	uint64_t taken_back; /* own entries taken back from the hub */
+	uint64_t pulled;     /* entries taken in */
+	int64_t cursor;      /* read the hub's log up to here */
+	size_t hub_rejected; /* this key's entries the hub rejected */
+	uint64_t sent, received, requests; /* over the wire */
+};
+
+/* Sync lg with the hub its sync state names. On anything but
+ * CB_SYNC_DONE, eb says what failed and what to do, in one line. r is
+ * filled as far as the sync got. */
+enum cb_sync_outcome cb_sync(struct cb_ledger *lg, const struct cb_sync_opts *o,
+                             struct cb_sync_result *r, struct cb_errbuf *eb);
+
+/* Record the hub lg syncs with (its URL, TLS pin, and key, which becomes
+ * the replica's authority), as its office was given them at enrolment.
+ * Another hub than before: its log is read from the start, and what the
+ * replica holds is judged again under the new authority. CB_EINVAL for a
+ * URL or a pin that is not one. */
+cb_err cb_sync_set_hub(struct cb_ledger *lg, const char *url, const char *pin,
+                       const unsigned char key[CB_KEY_BYTES],
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Keep evidence that the hub's log is not the one it showed before: the
+ * checkpoint held, the one served (NULL: none), why, and when; later
+ * syncs and imports stop until a person clears it. The message in eb
+ * says so. */
+cb_err cb_sync_keep_evidence(struct cb_store *st, const char *held,
+                             const char *served, const char *why,
+                             struct cb_errbuf *eb);
+
+#endif
