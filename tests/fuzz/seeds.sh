@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# seeds.sh DIR TARGET… — write each fuzz target's seed corpus into
+# DIR/TARGET: well-formed inputs the mutations start from, so that the
+# fuzzer reaches past the first check of each parser. Run by run.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+dir=$1
+shift
+vectors=tests/vectors/entry-v1.txt
+
+# The entry test vectors as bytes, one file each.
+seed_fuzz_entry() {
+	grep '^entry: ' "$vectors" | while read -r _ hex; do
+		printf '%s' "$hex" | sed 's/../\\x&/g' | xargs -0 printf '%b' \
+			>"$1/$(printf '%s' "$hex" | head -c 16)"
+	done
+}
+
+# A well-formed signature: Signature-Input, Signature, Content-Digest.
+seed_fuzz_httpsig() {
+	printf 'chibo=("@method" "@authority" "@path" "@query" "content-digest");created=1763683200;keyid="%064d";nonce="bm9uY2Utbm9uY2UtMTIz";alg="ed25519";tag="chibo-v1"\0chibo=:%s:\0sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:' \
+		0 "$(head -c 64 /dev/zero | base64 -w0)" >"$1/seed"
+}
+
+# A push body: the three vectors as a stream, compressed.
+seed_fuzz_body() {
+	grep '^entry: ' "$vectors" | while read -r _ hex; do
+		printf '%08x%s' $((${#hex} / 2)) "$hex"
+	done | sed 's/../\\x&/g' | xargs -0 printf '%b' | zstd -q -c >"$1/seed"
+}
+
+# Bundles of the three vectors (docs/PROTOCOL.md, "Bundles"), as the
+# target reads them the second way: everything before the signer, which it
+# signs with the vectors' key — an agent's, and a hub's with a checkpoint.
+seed_fuzz_bundle() {
+	python3 - "$1" "$vectors" <<'PY'
+import struct, subprocess, sys
+ents = [bytes.fromhex(l.split()[1]) for l in open(sys.argv[2])
+        if l.startswith("entry: ")]
+stream = b"".join(struct.pack(">I", len(e)) + e for e in ents)
+z = subprocess.run(["zstd", "-q", "-c"], input=stream, capture_output=True,
+                   check=True).stdout
+note = ("chibo/hub/BG.LG\n7\n" + "A" * 43 + "=\n\n\u2014 chibo/hub/BG.LG " +
+        "A" * 92 + "\n").encode()
+for kind, cp in ((1, b""), (2, note)):
+    head = b"CBB2" + bytes([kind, 5]) + b"07297" + struct.pack(
+        ">qqII", 0, len(ents), len(ents), len(cp)) + cp
+    open("%s/seed%d" % (sys.argv[1], kind), "wb").write(
+        head + struct.pack(">I", len(z)) + z)
+PY
+}
+
+seed_fuzz_checkpoint() {
+	printf 'chibo/hub/BG.LG\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 chibo/hub/BG.LG AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n' \
+		>"$1/seed"
+}
+
+for t in "$@"; do
+	mkdir -p "$dir/$t"
+	if declare -F "seed_$t" >/dev/null; then
+		"seed_$t" "$dir/$t"
+	fi
+done
