@@ -56,6 +56,18 @@ seed_fuzz_checkpoint() {
 		>"$1/seed"
 }
 
+# Member lists: the import test's spreadsheet, and rows in the order the
+# target maps to member.add's fields (full_name, birth_date, sex, card_no,
+# national_id, admitted_on, official_on, status, work_category,
+# council_area, cell, cell_since).
+seed_fuzz_csv() {
+	printf '\xef\xbb\xbfHọ và tên;Ngày sinh;Giới tính;Số thẻ đảng;Ngày vào Đảng;Ngày chính thức;Chi bộ\r\n"Trần Thị; Hương";15/08/1990;Nữ;0102;10/01/2020;;02\r\n\r\n' \
+		>"$1/excel"
+	printf 'full_name,birth_date,sex,card_no,national_id,admitted_on,official_on,status,work_category,council_area,cell,cell_since\n' >"$1/members"
+	printf 'Nguyễn Văn Hợp,02/03/1980,male,0101,001080000001,19/05/2005,19/05/2006,official,retired,,01,2006-01-01\n' >>"$1/members"
+	printf '" Lê Văn ""Tám"" ",1975-01-01,female,,,2000-01-01,,,,Khu vực 1,26734.02,,"a note\non two lines"\n' >>"$1/members"
+}
+
 for t in "$@"; do
 	mkdir -p "$dir/$t"
 	if declare -F "seed_$t" >/dev/null; then
