@@ -68,6 +68,13 @@ seed_fuzz_csv() {
 	printf '" Lê Văn ""Tám"" ",1975-01-01,female,,,2000-01-01,,,,Khu vực 1,26734.02,,"a note\non two lines"\n' >>"$1/members"
 }
 
+seed_fuzz_date() {
+	printf '2024-02-29' >"$1/iso"
+	printf ' 29/02/2024\t' >"$1/day-first"
+	printf '1/3/1990\0002199-12-31' >"$1/two"
+	printf '31-12-1900\0001-1-1900' >"$1/dashes"
+}
+
 for t in "$@"; do
 	mkdir -p "$dir/$t"
 	if declare -F "seed_$t" >/dev/null; then
