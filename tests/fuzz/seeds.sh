@@ -75,6 +75,13 @@ seed_fuzz_date() {
 	printf '31-12-1900\0001-1-1900' >"$1/dashes"
 }
 
+seed_fuzz_text() {
+	printf '  Nguyễn  Văn HỢP\0hợp' >"$1/name"
+	printf 'Đỗ Thị Ánh\u00a0Tuyết\0do anh' >"$1/d-stroke"
+	printf 'Tre\xcc\x82\xcc\x80n\0tr\xe1\xba\xa7n' >"$1/nfd"
+	printf '\xe4\xb8\xad\xe6\x96\x87 \xef\xbc\xa1 \xc7\xb0\0j' >"$1/wide"
+}
+
 for t in "$@"; do
 	mkdir -p "$dir/$t"
 	if declare -F "seed_$t" >/dev/null; then
