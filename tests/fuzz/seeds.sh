@@ -82,6 +82,12 @@ seed_fuzz_text() {
 	printf '\xe4\xb8\xad\xe6\x96\x87 \xef\xbc\xa1 \xc7\xb0\0j' >"$1/wide"
 }
 
+seed_fuzz_key() {
+	printf 'chibo-secret-key-v1\n%s\n' \
+		000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f \
+		>"$1/key"
+}
+
 for t in "$@"; do
 	mkdir -p "$dir/$t"
 	if declare -F "seed_$t" >/dev/null; then
