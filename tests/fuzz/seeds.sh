@@ -88,6 +88,23 @@ seed_fuzz_key() {
 		>"$1/key"
 }
 
+seed_fuzz_hubconf() {
+	cat >"$1/conf" <<'CONF'
+# chibo-hub serve
+listen = 0.0.0.0:8443
+threads = 8
+connection_limit = 2048
+per_ip_connection_limit = 24   # offices behind one NAT
+connection_timeout = 30
+max_body = 8388608
+signature_window = 300
+names = hub.example.vn, HUB.example.vn:443 10.0.0.1:8443
+header_timeout = 15
+min_body_rate = 1024
+requests_per_key = 4096
+CONF
+}
+
 for t in "$@"; do
 	mkdir -p "$dir/$t"
 	if declare -F "seed_$t" >/dev/null; then
