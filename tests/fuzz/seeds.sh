@@ -105,6 +105,59 @@ requests_per_key = 4096
 CONF
 }
 
+# A hub's answers and a proof file over the target's tree of 64 leaves
+# (leaf i is the byte i), with true proofs: RFC 9162 §2.1, in Python.
+seed_fuzz_proof() {
+	python3 - "$1" <<'PY'
+import base64, hashlib, json, sys
+H = lambda b: hashlib.sha256(b).digest()
+leaves = [H(b"\0" + bytes([i])) for i in range(64)]
+def split(n):
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return k
+def mth(d):
+    if len(d) == 1:
+        return d[0]
+    k = split(len(d))
+    return H(b"\1" + mth(d[:k]) + mth(d[k:]))
+def path(m, d):
+    if len(d) == 1:
+        return []
+    k = split(len(d))
+    if m < k:
+        return path(m, d[:k]) + [mth(d[k:])]
+    return path(m - k, d[k:]) + [mth(d[:k])]
+def subproof(m, d, b):
+    if m == len(d):
+        return [] if b else [mth(d)]
+    k = split(len(d))
+    if m <= k:
+        return subproof(m, d[:k], b) + [mth(d[k:])]
+    return subproof(m - k, d[k:], False) + [mth(d[:k])]
+hexes = lambda p: [h.hex() for h in p]
+def note(n):
+    return "chibo/hub/BG.LG\n%d\n%s\n" % (
+        n, base64.b64encode(mth(leaves[:n])).decode())
+out = sys.argv[1]
+def put(name, o):
+    open("%s/%s" % (out, name), "w").write(json.dumps(o))
+put("checkpoint", {"checkpoint": note(37), "size": 37, "from": 13,
+                   "consistency": hexes(subproof(13, leaves[:37], True))})
+put("checkpoint-pow2", {"checkpoint": note(64), "size": 64, "from": 32,
+                        "consistency": hexes(subproof(32, leaves, True))})
+put("checkpoint-same", {"checkpoint": note(5), "size": 5, "from": 5,
+                        "consistency": []})
+put("proofs", {"size": 37, "checkpoint": note(37), "proofs": [
+    {"id": "00" * 32, "index": i, "path": hexes(path(i, leaves[:37]))}
+    for i in (0, 5, 32, 36)]})
+put("proof-file", {"format": "chibo-proof-1", "checkpoint": note(21),
+                   "entry": "", "index": 12, "size": 21,
+                   "path": hexes(path(12, leaves[:21]))})
+PY
+}
+
 for t in "$@"; do
 	mkdir -p "$dir/$t"
 	if declare -F "seed_$t" >/dev/null; then
