@@ -158,6 +158,27 @@ put("proof-file", {"format": "chibo-proof-1", "checkpoint": note(21),
 PY
 }
 
+# Operations: the lines of the apply test and the docs, and the bodies
+# of the entry test vectors with their ops.
+seed_fuzz_ops() {
+	grep -ho '{"op".*}' tests/cli/agent_apply.sh docs/OPERATIONS.md |
+		cat -n | while read -r i line; do
+		printf '%s\n' "$line" >"$1/line$i"
+	done
+	python3 - "$1" "$vectors" <<'PY'
+import json, sys
+op = None
+for l in open(sys.argv[2], encoding="utf-8"):
+    if l.startswith("op: "):
+        op = l[4:].strip()
+    elif l.startswith("body: "):
+        body = json.loads(l[6:])
+        body["op"] = op
+        open("%s/vector-%s" % (sys.argv[1], op), "w").write(
+            json.dumps(body, ensure_ascii=False))
+PY
+}
+
 for t in "$@"; do
 	mkdir -p "$dir/$t"
 	if declare -F "seed_$t" >/dev/null; then
