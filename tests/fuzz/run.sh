@@ -11,7 +11,9 @@
 #
 # Targets are tests/fuzz/fuzz_*.c (all of them unless named). The build is
 # in $CHIBO_FUZZ_BUILD (default build-fuzz/); corpora grow in
-# BUILD/corpus/TARGET, seeded by tests/fuzz/seeds.sh; a failing input
+# BUILD/corpus/TARGET, seeded by tests/fuzz/seeds.sh (which may also write
+# a dictionary, BUILD/corpus/TARGET.dict, of words the parser looks for);
+# a failing input
 # lands in BUILD/findings/ as TARGET-crash-…, -leak-… or -timeout-…. Each
 # target prints one line: executions, wall time, executions a second,
 # corpus size and findings; the lines are also kept in BUILD/summary.tsv.
@@ -43,10 +45,12 @@ found=0
 for t in "${targets[@]}"; do
 	log="$build/findings/$t.log"
 	start=$(date +%s)
+	dict=()
+	[ -f "$build/corpus/$t.dict" ] && dict=(-dict="corpus/$t.dict")
 	# libFuzzer exits non-zero on a finding: the artifacts say which
-	(cd "$build" && "./$t" "${limit[@]}" -print_final_stats=1 \
-		-max_len=70000 -artifact_prefix="findings/$t-" \
-		"corpus/$t") >"$log" 2>&1 || true
+	(cd "$build" && "./$t" "${limit[@]}" "${dict[@]}" \
+		-print_final_stats=1 -max_len=70000 \
+		-artifact_prefix="findings/$t-" "corpus/$t") >"$log" 2>&1 || true
 	secs=$(($(date +%s) - start))
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	runs=${runs:-0}

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # seeds.sh DIR TARGET… — write each fuzz target's seed corpus into
 # DIR/TARGET: well-formed inputs the mutations start from, so that the
-# fuzzer reaches past the first check of each parser. Run by run.sh.
+# fuzzer reaches past the first check of each parser; and for some a
+# dictionary, DIR/TARGET.dict. Run by run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=$1
@@ -159,8 +160,13 @@ PY
 }
 
 # Operations: the lines of the apply test and the docs, and the bodies
-# of the entry test vectors with their ops.
+# of the entry test vectors with their ops; a dictionary of the names
+# and values the op table knows (ops, fields, enumerations), bare and as
+# JSON keys, without which the fuzzer finds few of the ops.
 seed_fuzz_ops() {
+	find common -name op_table.c -o -name ops.c | xargs cat |
+		grep -o '"[a-z][a-z0-9_.-]*"' | sort -u |
+		sed 's/^"\(.*\)"$/"\1"\n"\\"\1\\":"/' >"$1.dict"
 	grep -ho '{"op".*}' tests/cli/agent_apply.sh docs/OPERATIONS.md |
 		cat -n | while read -r i line; do
 		printf '%s\n' "$line" >"$1/line$i"
