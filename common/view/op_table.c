@@ -130,7 +130,8 @@ static const struct cb_field f_rating_record[] = {
 };
 
 static const char *const hub_levels[] = { "district", "province", NULL };
-static const char *const roles[] = { "commune", "district", "auditor", NULL };
+static const char *const roles[] = { "commune", "district", "auditor", "hub",
+	                             NULL };
 static const struct cb_field f_hub_init[] = {
 	{ "code", FT_CODE, REQ, NULL, 0, 0 },
 	{ "name", FT_NAME, REQ, NULL, 0, 0 },
@@ -143,6 +144,7 @@ static const struct cb_field f_key_enroll[] = {
 	{ "org", FT_CODE, REQ, NULL, 0, 0 },
 	{ "role", FT_ENUM, REQ, roles, 0, 0 },
 	{ "name", FT_NAME, 0, NULL, 0, 0 },
+	{ "parent", FT_CODE, 0, NULL, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 static const struct cb_field f_key_revoke[] = {

@@ -20,8 +20,12 @@
  * rejected (schema 14); an org.init by a key no enrolment names is
  * rejected, in a store that knows its authority, unless it is the
  * store's own (meta 'self'); names with
- * bidirectional or C1 control characters are rejected. */
-#define CB_PROJECT_RULES 2
+ * bidirectional or C1 control characters are rejected.
+ * 3: a chain of authority (schema 17): a key enrolled with the role 'hub'
+ * may enrol and revoke keys, and found its committee, inside the subtree
+ * it was delegated; an enrolment may name the committee its organisation
+ * sits under, and the org.init must then name it too. */
+#define CB_PROJECT_RULES 3
 
 /* Apply e's op to the tables. CB_OK: applied. CB_ERULE: rejected, with the
  * reason in eb, and the tables unchanged; CB_ESCOPE: the same, but the

@@ -12,27 +12,213 @@
 /* Is the entry's author this store's authority (meta 'authority': the hub
  * key a hub was made with, or the one an agent was given at enrolment)?
  * That is configuration, not data: the trust anchor every rule of
- * enrolment starts from. */
+ * enrolment starts from. CB_ENOTFOUND: the store knows no authority. */
 static cb_err
-by_authority(struct cb_apply *c, const char *what)
+is_authority(struct cb_apply *c, bool *yes)
 {
 	char *auth = NULL, author[2 * CB_KEY_BYTES + 1];
 	cb_err rc = cb_store_meta_get(c->st, "authority", &auth, NULL);
-	bool ok;
+
+	if (rc == CB_ENOTFOUND)
+		return rc;
+	if (rc)
+		return cb_store_error(c->st, c->eb,
+		                      "cannot read the authority");
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
+	*yes = strcmp(auth, author) == 0;
+	free(auth);
+	return CB_OK;
+}
+
+static cb_err
+by_authority(struct cb_apply *c, const char *what)
+{
+	bool yes = false;
+	cb_err rc = is_authority(c, &yes);
 
 	if (rc == CB_ENOTFOUND)
 		return pj_reject(
 			c, "%s: this store knows no authority (hub key)", what);
 	if (rc)
-		return cb_store_error(c->st, c->eb,
-		                      "cannot read the authority");
-	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
-	ok = strcmp(auth, author) == 0;
-	free(auth);
-	if (!ok)
+		return rc;
+	if (!yes)
 		return pj_out_of_scope(
 			c, "%s: only the hub's own key may do this", what);
 	return CB_OK;
+}
+
+/* An enrolment as the rules of authority read it. */
+struct enrolment {
+	char org[CB_CODE_MAX + 1];
+	char role[16];
+	char parent[CB_CODE_MAX + 1]; /* "" when it names none */
+	bool revoked;
+};
+
+/* Reads the enrolment of key (64 hex): CB_ENOTFOUND, or CB_OK. */
+static cb_err
+enrolment_get(struct cb_apply *c, const char *key, struct enrolment *en)
+{
+	static const char sql[] =
+		"SELECT org, role, coalesce(parent, ''), revoked_by IS NOT "
+		"NULL FROM enrolments WHERE key = ?";
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, key);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW) {
+		snprintf(en->org, sizeof(en->org), "%s",
+		         cb_sql_column_text(s, 0));
+		snprintf(en->role, sizeof(en->role), "%s",
+		         cb_sql_column_text(s, 1));
+		snprintf(en->parent, sizeof(en->parent), "%s",
+		         cb_sql_column_text(s, 2));
+		en->revoked = cb_sql_column_int64(s, 3) != 0;
+	}
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
+		return CB_ENOTFOUND;
+	return r == CB_SQL_ROW
+	               ? CB_OK
+	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
+}
+
+/* Is org root itself or under it, following the organisations' parents
+ * as this store holds them? */
+static cb_err
+within(struct cb_apply *c, const char *org, const char *root, bool *yes)
+{
+	static const char sql[] =
+		"WITH RECURSIVE up(code) AS (SELECT ?1 UNION SELECT o.parent "
+		"FROM orgs o JOIN up ON o.code = up.code WHERE o.parent IS "
+		"NOT NULL) SELECT 1 FROM up WHERE code = ?2";
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, org);
+	cb_sql_bind_text(s, 2, root);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
+	*yes = r == CB_SQL_ROW;
+	return r == CB_SQL_ROW || r == CB_SQL_DONE
+	               ? CB_OK
+	               : cb_store_error(c->st, c->eb,
+	                                "cannot read organisations");
+}
+
+/* The chain of authority (docs/PROTOCOL.md): may the author enrol or
+ * revoke a key for org, or found org as a hub's committee? The store's
+ * authority may, anywhere. So may a key the authority — or a key itself
+ * delegated so — enrolled with the role 'hub' for an organisation P, for
+ * org inside P's subtree: an org this store holds, under P by its
+ * parents; one not founded yet, P itself, or one placed (parent, the
+ * enrolment's field) under P. Like pj_office_above, an enrolment counts
+ * and not its revocation, which another store may not hold yet: a hub
+ * refuses what a revoked key pushes at its door. */
+static cb_err
+delegated(struct cb_apply *c, const char *what, const char *org,
+          const char *parent)
+{
+	char author[2 * CB_KEY_BYTES + 1];
+	struct enrolment en;
+	struct org o;
+	bool yes = false;
+	cb_err rc = is_authority(c, &yes);
+
+	if (rc == CB_ENOTFOUND)
+		return pj_reject(
+			c, "%s: this store knows no authority (hub key)", what);
+	if (rc || yes)
+		return rc;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
+	rc = enrolment_get(c, author, &en);
+	if (rc == CB_ENOTFOUND || (!rc && strcmp(en.role, "hub")))
+		return pj_out_of_scope(c,
+		                       "%s: only the hub's own key, or a hub "
+		                       "key delegated the organisation, may do "
+		                       "this",
+		                       what);
+	if (rc)
+		return rc;
+	rc = pj_org_get(c, org, &o);
+	if (rc == CB_OK)
+		rc = within(c, org, en.org, &yes);
+	else if (rc == CB_ENOTFOUND && !strcmp(org, en.org))
+		rc = CB_OK, yes = true;
+	else if (rc == CB_ENOTFOUND && parent && *parent)
+		rc = within(c, parent, en.org, &yes);
+	else if (rc == CB_ENOTFOUND)
+		rc = CB_OK, yes = false;
+	if (rc)
+		return rc;
+	if (!yes)
+		return pj_out_of_scope(
+			c,
+			"%s for '%s' by a hub key delegated '%s' "
+			"only",
+			what, org, en.org);
+	return CB_OK;
+}
+
+/* Where the author's enrolment places the organisation it founds: an
+ * org.init or a delegated hub.init must name the parent its enrolment
+ * names, if it names one (a typo founds nothing under the wrong
+ * committee). */
+cb_err
+pj_placed_as_enrolled(struct cb_apply *c, const char *what, const char *code)
+{
+	char author[2 * CB_KEY_BYTES + 1];
+	const char *parent = pj_str(c->b, "parent");
+	struct enrolment en;
+	cb_err rc;
+
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
+	rc = enrolment_get(c, author, &en);
+	if (rc == CB_ENOTFOUND || (!rc && !*en.parent))
+		return CB_OK;
+	if (rc)
+		return rc;
+	if (!parent || strcmp(parent, en.parent))
+		return pj_out_of_scope(c,
+		                       "%s of '%s' under '%s', but its key is "
+		                       "enrolled under '%s'",
+		                       what, code, parent ? parent : "",
+		                       en.parent);
+	return CB_OK;
+}
+
+/* hub.init: the committee a hub serves, founded by the store's authority
+ * or by a hub key enrolled for exactly that committee (a lower hub's
+ * first entry, as a higher hub holds it). */
+static cb_err
+hub_init_by_its_hub(struct cb_apply *c, const char *code)
+{
+	char author[2 * CB_KEY_BYTES + 1];
+	struct enrolment en;
+	bool yes = false;
+	cb_err rc = is_authority(c, &yes);
+
+	if (rc == CB_ENOTFOUND)
+		return pj_reject(
+			c, "hub.init: this store knows no authority (hub key)");
+	if (rc || yes)
+		return rc;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
+	rc = enrolment_get(c, author, &en);
+	if (rc && rc != CB_ENOTFOUND)
+		return rc;
+	if (rc || strcmp(en.role, "hub") || strcmp(en.org, code))
+		return pj_out_of_scope(c,
+		                       "hub.init of '%s': only the hub's own "
+		                       "key, or a hub key enrolled for '%s', "
+		                       "may do this",
+		                       code, code);
+	return pj_placed_as_enrolled(c, "hub.init", code);
 }
 
 cb_err
@@ -43,7 +229,7 @@ cb_apply_hub_init(struct cb_apply *c)
 	struct org o;
 	cb_err rc;
 
-	if ((rc = by_authority(c, "hub.init")))
+	if ((rc = hub_init_by_its_hub(c, code)))
 		return rc;
 	rc = pj_org_get(c, code, &o);
 	if (rc == CB_OK)
@@ -85,53 +271,39 @@ cb_apply_calendar_holiday(struct cb_apply *c)
 	return cb_sql_done(s, c->eb);
 }
 
-/* Reads the enrolment of key: CB_ENOTFOUND, or CB_OK with revoked set. */
-static cb_err
-enrolment_get(struct cb_apply *c, const char *key, bool *revoked, char org[65])
-{
-	static const char sql[] = "SELECT org, revoked_by IS NOT NULL FROM "
-				  "enrolments WHERE key = ?";
-	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
-	int r;
-
-	if (!s)
-		return CB_EIO;
-	cb_sql_bind_text(s, 1, key);
-	r = cb_sql_step(s);
-	if (r == CB_SQL_ROW) {
-		snprintf(org, 65, "%s", cb_sql_column_text(s, 0));
-		*revoked = cb_sql_column_int64(s, 1) != 0;
-	}
-	cb_sql_reset(s);
-	if (r == CB_SQL_DONE)
-		return CB_ENOTFOUND;
-	return r == CB_SQL_ROW
-	               ? CB_OK
-	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
-}
-
 cb_err
 cb_apply_key_enroll(struct cb_apply *c)
 {
-	static const char sql[] = "INSERT INTO enrolments (key, org, role, "
-				  "name, enrolled_on, entry) "
-				  "VALUES (?, ?, ?, ?, ?, ?)";
-	const char *key = pj_str(c->b, "key");
+	static const char sql[] =
+		"INSERT INTO enrolments (key, org, role, name, enrolled_on, "
+		"entry, parent, enrolled_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	const char *key = pj_str(c->b, "key"), *org = pj_str(c->b, "org");
+	const char *parent = pj_str(c->b, "parent");
+	char by[2 * CB_KEY_BYTES + 1];
 	unsigned char raw[CB_KEY_BYTES];
-	char org[65];
-	bool revoked = false;
+	struct enrolment en;
 	struct cb_stmt *s;
+	struct org o;
 	cb_err rc;
 
-	if ((rc = by_authority(c, "key.enroll")))
+	if ((rc = delegated(c, "key.enroll", org, parent)))
+		return rc;
+	rc = parent ? pj_org_get(c, org, &o) : CB_ENOTFOUND;
+	if (rc == CB_OK && strcmp(o.parent, parent))
+		return pj_reject(c,
+		                 "key.enroll places '%s' under '%s', but it is "
+		                 "under '%s'",
+		                 org, parent, o.parent);
+	if (rc && rc != CB_ENOTFOUND)
 		return rc;
 	if (cb_hex_decode(key, raw, sizeof(raw), NULL) ||
 	    crypto_core_ed25519_is_valid_point(raw) != 1)
 		return pj_reject(c, "key %.12s is not an Ed25519 public key",
 		                 key);
-	rc = enrolment_get(c, key, &revoked, org);
+	rc = enrolment_get(c, key, &en);
 	if (rc == CB_OK)
-		return revoked ? pj_reject(
+		return en.revoked
+		               ? pj_reject(
 					 c,
 					 "key %.12s was revoked; a revoked key "
 					 "is never enrolled again: the office "
@@ -140,17 +312,20 @@ cb_apply_key_enroll(struct cb_apply *c)
 		               : pj_reject(c,
 		                           "key %.12s is already enrolled for "
 		                           "'%s'; revoke it first",
-		                           key, org);
+		                           key, en.org);
 	if (rc != CB_ENOTFOUND)
 		return rc;
 	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, by);
 	cb_sql_bind_text(s, 1, key);
-	cb_sql_bind_text(s, 2, pj_str(c->b, "org"));
+	cb_sql_bind_text(s, 2, org);
 	cb_sql_bind_text(s, 3, pj_str(c->b, "role"));
 	cb_sql_bind_text(s, 4, pj_str(c->b, "name"));
 	cb_sql_bind_text(s, 5, c->today);
 	cb_sql_bind_blob(s, 6, c->e->id, CB_HASH_BYTES);
+	cb_sql_bind_text(s, 7, parent);
+	cb_sql_bind_text(s, 8, by);
 	return cb_sql_done(s, c->eb);
 }
 
@@ -161,19 +336,20 @@ cb_apply_key_revoke(struct cb_apply *c)
 				  "revoked_by = ?, reason = ? "
 				  "WHERE key = ?";
 	const char *key = pj_str(c->b, "key");
-	char org[65];
-	bool revoked = false;
+	struct enrolment en;
 	struct cb_stmt *s;
-	cb_err rc;
+	cb_err rc = enrolment_get(c, key, &en);
 
-	if ((rc = by_authority(c, "key.revoke")))
-		return rc;
-	rc = enrolment_get(c, key, &revoked, org);
-	if (rc == CB_ENOTFOUND)
+	if (rc == CB_ENOTFOUND) {
+		/* whose it would have been is unknown: the authority's
+		 * question only */
+		if ((rc = by_authority(c, "key.revoke")))
+			return rc;
 		return pj_reject(c, "key %.12s is not enrolled", key);
-	if (rc)
+	}
+	if (rc || (rc = delegated(c, "key.revoke", en.org, en.parent)))
 		return rc;
-	if (revoked)
+	if (en.revoked)
 		return pj_reject(c, "key %.12s is already revoked", key);
 	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;

@@ -52,6 +52,10 @@ cb_err pj_out_of_scope(struct cb_apply *c, const char *fmt, ...)
 
 const char *pj_str(const json_t *b, const char *k);
 cb_err pj_not_future(struct cb_apply *c, const char *what, const char *date);
+/* An org.init or hub.init names the parent its author's enrolment
+ * names, if it names one (project_enrol.c). */
+cb_err pj_placed_as_enrolled(struct cb_apply *c, const char *what,
+                             const char *code);
 cb_err pj_org_get(struct cb_apply *c, const char *code, struct org *o);
 cb_err pj_org_writable(struct cb_apply *c, const char *code, const char *level,
                        struct org *o);

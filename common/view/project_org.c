@@ -173,7 +173,8 @@ cb_apply_org_init(struct cb_apply *c)
 		return pj_reject(c, "organisation '%s' already exists", code);
 	if (rc != CB_ENOTFOUND)
 		return rc;
-	if ((rc = org_init_in_scope(c, code)))
+	if ((rc = org_init_in_scope(c, code)) ||
+	    (rc = pj_placed_as_enrolled(c, "org.init", code)))
 		return rc;
 	return pj_org_insert(c, code, pj_str(c->b, "parent"), "grassroots",
 	                     pj_str(c->b, "kind"), pj_str(c->b, "name"), NULL);

@@ -46,14 +46,17 @@
 
 /* An entry the subtree sees: the directory (what the projection did not
  * reject: a key writing junk must not fill every commune's replica), the
- * authority's, one by a key enrolled inside the subtree, the answer to a
+ * authority's and a delegated hub key's (enrolments: the chain of
+ * authority every store follows), one by a key enrolled inside the
+ * subtree, the answer to a
  * release out of it, and the dossier of a member released into it. */
 #define IN_SCOPE                                                               \
 	"((op IN ('org.init', 'cell.create', 'cell.rename') AND state <> "     \
 	"'rejected') OR "                                                      \
 	"lower(hex(author)) = (SELECT value FROM meta WHERE key = "            \
 	"'authority') OR lower(hex(author)) IN (SELECT key FROM enrolments "   \
-	"WHERE org IN sub) OR lower(hex(id)) IN (SELECT closed_by FROM "       \
+	"WHERE org IN sub OR role = 'hub') OR lower(hex(id)) IN (SELECT "      \
+	"closed_by FROM "                                                      \
 	"transfers WHERE from_org IN sub AND closed_by IS NOT NULL) OR "       \
 	"lower(hex(id)) IN (SELECT struck_by FROM transfers WHERE (from_org "  \
 	"IN sub OR to_org IN sub) AND struck_by IS NOT NULL) OR "              \

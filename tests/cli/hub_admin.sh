@@ -44,7 +44,7 @@ expect_fail "a key that is not a curve point" "is not an Ed25519 public key" \
 	hub enroll "$(printf '%064d' 0)" --org 1 --role commune
 expect_fail "a key that is not 64 hex digits" "must be 64 lowercase hex" \
 	hub enroll abc --org 1 --role commune
-expect_fail "an unknown role" "must be commune, district or auditor" \
+expect_fail "an unknown role" "must be commune, district, auditor or hub" \
 	hub enroll "$k1" --org 1 --role king
 expect_ok "revoke" hub revoke "$k1" --reason "máy hỏng"
 expect_fail "revoking twice" "already revoked" hub revoke "$k1"

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/* test_authority.c — the chain of authority (docs/PROTOCOL.md): a
+ * province hub's store enrols a district hub's key with the role 'hub'
+ * for its committee; that key founds its committee and enrols, and
+ * revokes, the keys of communes under it, and nothing outside; the
+ * communes it enrolled found their organisations under the committee their
+ * enrolment names and nowhere else. Each entry is signed in its author's
+ * own store (where it is its own authority) and taken by the province's,
+ * as a higher hub takes what a lower one pushes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "ledger.h"
+#include "sql.h"
+#include "store.h"
+
+static char root[64];
+/* The province's store: the authority. */
+static struct cb_ledger *prov;
+
+/* A key and its chain as the province holds it. */
+struct actor {
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned char sk[crypto_sign_SECRETKEYBYTES];
+};
+/* a district hub, another district's hub, a key nobody enrolled, a
+ * commune */
+static struct actor dist, other, stranger, commune;
+
+static void
+key_of(const unsigned char *pk, char hex[65])
+{
+	cb_hex_encode(pk, 32, hex);
+}
+
+/* Take e into the province's store: the verdict. */
+static cb_err
+take(const struct cb_entry *e, char why[CB_ERRBUF_SIZE])
+{
+	struct cb_errbuf eb, reason;
+	cb_err verdict = CB_OK;
+
+	reason.msg[0] = 0;
+	assert_int_equal(cb_store_begin(prov->st, &eb), CB_OK);
+	if (cb_ledger_take(prov->st, e, &verdict, &reason, &eb))
+		fail_msg("take: %s", eb.msg);
+	assert_int_equal(cb_store_commit(prov->st, &eb), CB_OK);
+	snprintf(why, CB_ERRBUF_SIZE, "%s", reason.msg);
+	return verdict;
+}
+
+/* by (NULL: the province) signs op as the next entry of its chain; the
+ * province's verdict on it. */
+static cb_err
+act(const struct actor *by, const char *op, json_t *in, char *why)
+{
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_entry_fields f = { 0 };
+	unsigned char prev[CB_HASH_BYTES];
+	struct cb_errbuf eb;
+	cb_err rc;
+
+	if (!by) {
+		rc = cb_ledger_append(prov, op, in, NULL, &eb);
+		snprintf(why, CB_ERRBUF_SIZE, "%s", rc ? eb.msg : "");
+		json_decref(in);
+		return rc;
+	}
+	f.author = by->pk;
+	f.secret_key = by->sk;
+	assert_int_equal(cb_ledger_head(prov->st, by->pk, &f.seq, prev, &eb),
+	                 CB_OK);
+	f.prev = f.seq ? prev : NULL;
+	f.seq++;
+	f.time_ms = cb_now_ms();
+	f.op = op;
+	f.body = in;
+	if (cb_entry_build(&f, &e, &eb))
+		fail_msg("%s: %s", op, eb.msg);
+	rc = take(&e, why);
+	cb_entry_release(&e);
+	json_decref(in);
+	return rc;
+}
+
+static void
+actor(struct actor *a)
+{
+	crypto_sign_keypair(a->pk, a->sk);
+}
+
+static cb_err
+hub_init(const struct actor *by, const char *code, const char *parent,
+         char *why)
+{
+	return act(by, "hub.init",
+	           json_pack("{s:s, s:s, s:s, s:s}", "code", code, "name",
+	                     "Huyện ủy", "level", "district", "parent", parent),
+	           why);
+}
+
+static cb_err
+org_init(const struct actor *by, const char *code, const char *parent,
+         char *why)
+{
+	return act(by, "org.init",
+	           json_pack("{s:s, s:s, s:s, s:s}", "code", code, "name",
+	                     "Đảng bộ xã", "kind", "party-committee", "parent",
+	                     parent),
+	           why);
+}
+
+static cb_err
+enroll(const struct actor *by, const struct actor *whom, const char *org,
+       const char *role, const char *parent, char *why)
+{
+	char key[65];
+	json_t *in;
+
+	key_of(whom->pk, key);
+	in = json_pack("{s:s, s:s, s:s}", "key", key, "org", org, "role", role);
+	if (parent)
+		json_object_set_new(in, "parent", json_string(parent));
+	return act(by, "key.enroll", in, why);
+}
+
+static cb_err
+revoke(const struct actor *by, const struct actor *whom, char *why)
+{
+	char key[65];
+
+	key_of(whom->pk, key);
+	return act(by, "key.revoke",
+	           json_pack("{s:s, s:s}", "key", key, "reason", "mất máy"),
+	           why);
+}
+
+/* The province's enrolments row of whom: "org|role|parent|enrolled_by
+ * prefix|revoked", or "" when none. */
+static void
+enrolment(const struct actor *whom, char *out, size_t n)
+{
+	static const char sql[] =
+		"SELECT org || '|' || role || '|' || coalesce(parent, '') || "
+		"'|' || substr(coalesce(enrolled_by, ''), 1, 8) || '|' || "
+		"(revoked_by IS NOT NULL) FROM enrolments WHERE key = ?";
+	struct cb_errbuf eb;
+	struct cb_stmt *s;
+	char key[65];
+
+	key_of(whom->pk, key);
+	assert_int_equal(cb_sql_prepare(prov->st, sql, &s, &eb), CB_OK);
+	cb_sql_bind_text(s, 1, key);
+	snprintf(out, n, "%s",
+	         cb_sql_step(s) == CB_SQL_ROW ? cb_sql_column_text(s, 0) : "");
+	cb_sql_finalize(s);
+}
+
+static void
+expect_enrolment(const struct actor *whom, const char *org, const char *role,
+                 const char *parent, const unsigned char *by, int revoked)
+{
+	char want[256], got[256], bykey[65];
+
+	key_of(by, bykey);
+	snprintf(want, sizeof(want), "%s|%s|%s|%.8s|%d", org, role,
+	         parent ? parent : "", bykey, revoked);
+	enrolment(whom, got, sizeof(got));
+	assert_string_equal(got, want);
+}
+
+static int
+setup(void **state)
+{
+	struct cb_errbuf eb;
+	char path[128];
+	json_t *init;
+
+	(void)state;
+	if (sodium_init() < 0)
+		return -1;
+	snprintf(root, sizeof(root), "/tmp/chibo-authority-XXXXXX");
+	if (!mkdtemp(root))
+		return -1;
+	snprintf(path, sizeof(path), "%s/prov", root);
+	init = json_pack("{s:s, s:s, s:s}", "code", "BG", "name",
+	                 "Tỉnh ủy Bắc Giang", "level", "province");
+	if (cb_ledger_create_kind(path, &cb_ledger_hub, init, &prov, &eb))
+		fail_msg("%s", eb.msg);
+	json_decref(init);
+	actor(&dist);
+	actor(&other);
+	actor(&stranger);
+	actor(&commune);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	cb_ledger_free(&prov);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd);
+}
+
+/* The province delegates BG.LG to the district's hub key, which founds its
+ * committee and enrols a commune under it; the commune founds itself
+ * there. Each enrolment says who made it. */
+static void
+test_delegation(void **state)
+{
+	char why[CB_ERRBUF_SIZE];
+
+	(void)state;
+	assert_int_equal(enroll(NULL, &dist, "BG.LG", "hub", "BG", why), CB_OK);
+	expect_enrolment(&dist, "BG.LG", "hub", "BG", prov->key.pk, 0);
+	assert_int_equal(hub_init(&dist, "BG.LG", "BG", why), CB_OK);
+	assert_int_equal(enroll(NULL, &other, "BG.YD", "hub", "BG", why),
+	                 CB_OK);
+
+	assert_int_equal(
+		enroll(&dist, &commune, "07297", "commune", "BG.LG", why),
+		CB_OK);
+	expect_enrolment(&commune, "07297", "commune", "BG.LG", dist.pk, 0);
+	assert_int_equal(org_init(&commune, "07297", "BG.LG", why), CB_OK);
+}
+
+/* A delegated key enrols nothing outside its subtree, nor the province
+ * itself, nor another district's organisations; a key with no enrolment
+ * or another role enrols nothing, and founds no committee. */
+static void
+test_outside(void **state)
+{
+	struct actor k, clerk;
+	char why[CB_ERRBUF_SIZE];
+
+	(void)state;
+	actor(&k);
+	actor(&clerk);
+	assert_int_equal(enroll(&dist, &k, "08000", "commune", "BG", why),
+	                 CB_ESCOPE);
+	assert_non_null(strstr(why, "delegated 'BG.LG' only"));
+	assert_int_equal(enroll(&dist, &k, "08000", "commune", NULL, why),
+	                 CB_ESCOPE);
+	assert_int_equal(enroll(&dist, &k, "BG", "district", NULL, why),
+	                 CB_ESCOPE);
+	/* a placement under another district's committee */
+	assert_int_equal(enroll(&dist, &k, "08000", "commune", "BG.YD", why),
+	                 CB_ESCOPE);
+	/* another district's committee, once founded */
+	assert_int_equal(hub_init(&other, "BG.YD", "BG", why), CB_OK);
+	assert_int_equal(enroll(&dist, &k, "BG.YD", "district", NULL, why),
+	                 CB_ESCOPE);
+	/* a hub founds its own committee only */
+	assert_int_equal(hub_init(&other, "BG.XX", "BG", why), CB_ESCOPE);
+	/* a key nobody enrolled */
+	assert_int_equal(enroll(&stranger, &k, "08000", "commune", "BG", why),
+	                 CB_ESCOPE);
+	assert_non_null(strstr(why, "hub key delegated"));
+	assert_int_equal(hub_init(&stranger, "BG.HH", "BG", why), CB_ESCOPE);
+	assert_non_null(strstr(why, "hub key enrolled for 'BG.HH'"));
+	/* a key enrolled with another role, inside the subtree */
+	assert_int_equal(enroll(NULL, &clerk, "07297", "commune", NULL, why),
+	                 CB_OK);
+	assert_int_equal(enroll(&clerk, &k, "07297", "commune", NULL, why),
+	                 CB_ESCOPE);
+	enrolment(&k, why, sizeof(why));
+	assert_string_equal(why, "");
+}
+
+/* An organisation founds itself under the committee its enrolment names
+ * only; an enrolment placing an existing organisation elsewhere than it is
+ * is refused; a hub's committee goes where its enrolment puts it. */
+static void
+test_placement(void **state)
+{
+	struct actor k, h;
+	char why[CB_ERRBUF_SIZE];
+
+	(void)state;
+	actor(&k);
+	actor(&h);
+	assert_int_equal(enroll(&dist, &k, "07300", "commune", "BG.LG", why),
+	                 CB_OK);
+	assert_int_equal(org_init(&k, "07300", "BG.YD", why), CB_ESCOPE);
+	assert_non_null(strstr(why, "enrolled under 'BG.LG'"));
+	assert_int_equal(org_init(&k, "07300", "BG.LG", why), CB_OK);
+
+	actor(&k);
+	assert_int_equal(enroll(NULL, &k, "07297", "commune", "BG", why),
+	                 CB_ERULE);
+	assert_non_null(strstr(why, "it is under 'BG.LG'"));
+
+	assert_int_equal(enroll(NULL, &h, "BG.VY", "hub", "BG", why), CB_OK);
+	assert_int_equal(hub_init(&h, "BG.VY", "BG.LG", why), CB_ESCOPE);
+	assert_int_equal(hub_init(&h, "BG.VY", "BG", why), CB_OK);
+}
+
+/* The district revokes keys in its subtree only; the province anywhere. */
+static void
+test_revoke(void **state)
+{
+	char why[CB_ERRBUF_SIZE];
+
+	(void)state;
+	assert_int_equal(revoke(&other, &commune, why), CB_ESCOPE);
+	assert_non_null(strstr(why, "delegated 'BG.YD' only"));
+	assert_int_equal(revoke(&dist, &other, why), CB_ESCOPE);
+	assert_int_equal(revoke(&stranger, &commune, why), CB_ESCOPE);
+	assert_int_equal(revoke(&dist, &commune, why), CB_OK);
+	expect_enrolment(&commune, "07297", "commune", "BG.LG", dist.pk, 1);
+	assert_int_equal(revoke(&dist, &commune, why), CB_ERULE);
+	assert_int_equal(revoke(NULL, &other, why), CB_OK);
+	/* a key nobody enrolled: the authority's question only */
+	assert_int_equal(revoke(&dist, &stranger, why), CB_ESCOPE);
+	assert_int_equal(revoke(NULL, &stranger, why), CB_ERULE);
+	assert_non_null(strstr(why, "not enrolled"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_delegation),
+		cmocka_unit_test(test_outside),
+		cmocka_unit_test(test_placement),
+		cmocka_unit_test(test_revoke),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
