@@ -3,12 +3,19 @@
 #include "stream.h"
 
 cb_err
-cb_stream_append(struct cb_buf *out, const struct cb_entry *e)
+cb_stream_append_bytes(struct cb_buf *out, const void *bytes, size_t len)
 {
-	if (cb_buf_add_be32(out, (uint32_t)e->len) ||
-	    cb_buf_add(out, e->bytes, e->len))
+	if (len > CB_ENTRY_MAX)
+		return CB_ETOOBIG;
+	if (cb_buf_add_be32(out, (uint32_t)len) || cb_buf_add(out, bytes, len))
 		return CB_ENOMEM;
 	return CB_OK;
+}
+
+cb_err
+cb_stream_append(struct cb_buf *out, const struct cb_entry *e)
+{
+	return cb_stream_append_bytes(out, e->bytes, e->len);
 }
 
 void

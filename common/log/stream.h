@@ -16,6 +16,11 @@
 /* Append e's bytes, length-prefixed, to out. */
 cb_err cb_stream_append(struct cb_buf *out,
                         const struct cb_entry *e) CB_MUST_CHECK;
+/* The same for an entry's bytes as a store holds them: the one place the
+ * framing is written. CB_ENOMEM, or CB_ETOOBIG for more than
+ * CB_ENTRY_MAX bytes. */
+cb_err cb_stream_append_bytes(struct cb_buf *out, const void *bytes,
+                              size_t len) CB_MUST_CHECK;
 
 struct cb_stream_reader {
 	const unsigned char *p;

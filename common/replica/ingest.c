@@ -15,7 +15,7 @@
 #include <sodium.h>
 
 #include "buf.h"
-#include "chain.h"
+#include "intake.h"
 #include "ledger.h"
 #include "project.h"
 #include "tlog.h"
@@ -157,9 +157,8 @@ cb_ingest_push_from(struct cb_store *st,
 {
 	const struct cb_entry *e;
 	struct cb_push_result res = { .status = 200 };
-	struct cb_chain_head head = { 0 };
-	unsigned char held[CB_HASH_BYTES];
-	enum cb_chain_place place;
+	struct cb_intake in;
+	enum cb_intake_fate fate;
 	struct cb_errbuf why;
 	cb_err verdict;
 	bool verified;
@@ -169,11 +168,11 @@ cb_ingest_push_from(struct cb_store *st,
 
 	if ((rc = cb_store_begin(st, eb)))
 		return rc;
-	if ((rc = cb_ledger_head(st, author, &head.seq, head.id, eb)))
+	if ((rc = cb_intake_start(st, &in, CB_INTAKE_OWN, author, eb)))
 		goto fail;
+	in.holder = "this hub";
 	while ((rc = cb_verifier_next(v, &e, &verified, eb)) == CB_OK) {
 		size_t index = cb_verifier_index(v);
-		bool is_held;
 
 		if (index > CB_PUSH_MAX_ENTRIES) {
 			rc = cb_error(eb, CB_ETOOBIG,
@@ -198,45 +197,16 @@ cb_ingest_push_from(struct cb_store *st,
 			rc = CB_EINVAL;
 			goto fail;
 		}
-		is_held = false;
-		if (e->seq <= head.seq) {
-			rc = cb_ledger_id_at(st, author, e->seq, held, eb);
-			if (rc && rc != CB_ENOTFOUND)
-				goto fail;
-			is_held = rc == CB_OK;
-		}
-		place = cb_chain_place(&head, is_held ? held : NULL, e);
-		if (place == CB_CHAIN_HELD) {
+		if ((rc = cb_intake_judge(st, &in, e, &fate, &why, eb)))
+			goto fail;
+		if (fate == CB_INTAKE_DUPLICATE) {
 			res.duplicates++;
 			continue;
 		}
-		if (place == CB_CHAIN_FORK) {
-			/* A fork: keep the other entry as evidence. */
-			if ((rc = cb_ledger_store_evidence(
-				     st, e,
-				     "fork: another entry holds this seq", eb)))
-				goto fail;
+		if (fate != CB_INTAKE_NEW) {
+			/* a fork (kept as evidence), a gap, a broken chain */
 			res.status = 409;
-			cb_error(eb, CB_ECHAIN,
-			         "fork: entry %" PRIu64 " differs from the one "
-			         "this hub holds; the key is frozen",
-			         e->seq);
-			break;
-		}
-		if (place == CB_CHAIN_GAP) {
-			res.status = 409;
-			cb_error(eb, CB_ECHAIN,
-			         "gap: entry %" PRIu64 " follows %" PRIu64
-			         "; send from %" PRIu64,
-			         e->seq, head.seq, head.seq + 1);
-			break;
-		}
-		if (place == CB_CHAIN_BROKEN) {
-			res.status = 409;
-			cb_error(eb, CB_ECHAIN,
-			         "entry %" PRIu64 " does not chain onto entry "
-			         "%" PRIu64 " held here",
-			         e->seq, head.seq);
+			cb_error(eb, CB_ECHAIN, "%s", why.msg);
 			break;
 		}
 		/* An entry dated well ahead of this hub's clock: the author's
@@ -265,7 +235,7 @@ cb_ingest_push_from(struct cb_store *st,
 		}
 		/* The projection's rules include the enrolment's scope, so
 		 * that a replay of the log gives the same verdicts. */
-		if ((rc = cb_ledger_take(st, e, &verdict, &why, eb)))
+		if ((rc = cb_intake_take(st, &in, e, &verdict, &why, eb)))
 			goto fail;
 		if (verdict == CB_ESCOPE) {
 			/* not the author's to write at all: refuse the push */
@@ -276,8 +246,6 @@ cb_ingest_push_from(struct cb_store *st,
 		res.accepted++;
 		res.rejected += verdict && verdict != CB_EPENDING;
 		res.pending += verdict == CB_EPENDING;
-		head.seq = e->seq;
-		memcpy(head.id, e->id, CB_HASH_BYTES);
 		if (log && res.accepted % TLOG_EVERY == 0 &&
 		    (rc = cb_tlog_catch_up(cb_store_log(st), &added, eb)))
 			goto fail;
@@ -288,7 +256,8 @@ cb_ingest_push_from(struct cb_store *st,
 		/* keep the 409's message: signing has its own errbuf */
 		struct cb_errbuf seb;
 
-		if ((rc = cb_tlog_sign(cb_store_log(st), log->org, log->sk, &seb))) {
+		if ((rc = cb_tlog_sign(cb_store_log(st), log->org, log->sk,
+		                       &seb))) {
 			cb_error(eb, rc, "cannot sign a checkpoint: %s",
 			         seb.msg);
 			goto fail;
@@ -296,7 +265,7 @@ cb_ingest_push_from(struct cb_store *st,
 	}
 	if ((rc = cb_store_commit(st, eb)))
 		return rc;
-	res.head = head.seq;
+	res.head = in.head.seq;
 	*r = res;
 	return CB_OK;
 fail:

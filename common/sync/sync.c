@@ -352,8 +352,7 @@ add_to_batch(void *ctx, int64_t lsn, const void *bytes, size_t len)
 	(void)lsn;
 	if (b->stream->len >= BATCH_BYTES)
 		return CB_ETOOBIG; /* stop: the batch is full */
-	if (cb_buf_add_be32(b->stream, (uint32_t)len) ||
-	    cb_buf_add(b->stream, bytes, len))
+	if (cb_stream_append_bytes(b->stream, bytes, len))
 		return CB_ENOMEM;
 	b->count++;
 	return CB_OK;

@@ -2,6 +2,7 @@
 /* scope.c — the read scope of a key (scope.h): one SQL predicate over the
  * log, used both to serve a pull and to digest what a scope sees. */
 #include "scope.h"
+#include "stream.h"
 #include "sql.h"
 
 #include <stdio.h>
@@ -129,8 +130,7 @@ dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
 	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
 		uint32_t n = (uint32_t)cb_sql_column_bytes(s, 0);
 
-		if (cb_buf_add_be32(out, n) ||
-		    cb_buf_add(out, cb_sql_column_blob(s, 0), n)) {
+		if (cb_stream_append_bytes(out, cb_sql_column_blob(s, 0), n)) {
 			cb_sql_finalize(s);
 			return cb_error(eb, CB_ENOMEM, "out of memory");
 		}
@@ -194,8 +194,7 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 			cb_sql_reset(s);
 			return CB_EIO;
 		}
-		if (cb_buf_add_be32(out, n) ||
-		    cb_buf_add(out, cb_sql_column_blob(s, 1), n)) {
+		if (cb_stream_append_bytes(out, cb_sql_column_blob(s, 1), n)) {
 			cb_sql_reset(s);
 			return cb_error(eb, CB_ENOMEM, "out of memory");
 		}
@@ -234,8 +233,7 @@ cb_scope_read_own(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 			pg->more = true;
 			break;
 		}
-		if (cb_buf_add_be32(out, n) ||
-		    cb_buf_add(out, cb_sql_column_blob(s, 1), n)) {
+		if (cb_stream_append_bytes(out, cb_sql_column_blob(s, 1), n)) {
 			cb_sql_reset(s);
 			return cb_error(eb, CB_ENOMEM, "out of memory");
 		}
