@@ -1,121 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* report.c — the reports of report.h, each a few SQL queries over the
- * projection tables. Counts are exact integers; percentages are rounded to
+/* report_query.c — the reports of report.h, each a few SQL queries over
+ * the projection tables that fill a report (report_model.c); printing is
+ * report_render.c's. Counts are exact integers; percentages are rounded to
  * one decimal only when printed. */
-#include "report.h"
+#include "report_int.h"
 #include "sql.h"
 #include "scope.h"
 
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "calendar.h"
-#include "csv.h"
 #include "date.h"
 #include "entry.h"
 #include "ops.h"
-#include "table.h"
-
-void
-cb_report_release(struct cb_report *r)
-{
-	if (!r)
-		return;
-	free(r->title);
-	for (size_t i = 0; i < r->ncols; i++)
-		free(r->cols[i]);
-	free(r->cols);
-	for (size_t i = 0; i < r->nrows * r->ncols; i++)
-		free(r->cells[i]);
-	free(r->cells);
-	for (size_t i = 0; i < r->nnotes; i++)
-		free(r->notes[i]);
-	free(r->notes);
-	json_decref(r->summary);
-	memset(r, 0, sizeof(*r));
-}
-
-static cb_err
-report_init(struct cb_report *r, const char *title, size_t ncols,
-            const char *const *cols)
-{
-	memset(r, 0, sizeof(*r));
-	r->title = strdup(title);
-	r->cols = calloc(ncols, sizeof(*r->cols));
-	r->summary = json_object();
-	if (!r->title || !r->cols || !r->summary)
-		return CB_ENOMEM;
-	r->ncols = ncols;
-	for (size_t i = 0; i < ncols; i++)
-		if (!(r->cols[i] = strdup(cols[i])))
-			return CB_ENOMEM;
-	return CB_OK;
-}
-
-/* Add a row of ncols printf-formatted... no: of ncols strings. */
-static cb_err
-report_row(struct cb_report *r, const char *const *cells)
-{
-	if (r->nrows == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		char **p = realloc(r->cells, cap * r->ncols * sizeof(*p));
-
-		if (!p)
-			return CB_ENOMEM;
-		r->cells = p;
-		r->cap = cap;
-	}
-	for (size_t i = 0; i < r->ncols; i++) {
-		char *c = strdup(cells[i] ? cells[i] : "");
-
-		if (!c) {
-			while (i--)
-				free(r->cells[r->nrows * r->ncols + i]);
-			return CB_ENOMEM;
-		}
-		r->cells[r->nrows * r->ncols + i] = c;
-	}
-	r->nrows++;
-	return CB_OK;
-}
-
-static cb_err report_note(struct cb_report *r, const char *fmt, ...)
-	CB_PRINTF(2, 3);
-
-static cb_err
-report_note(struct cb_report *r, const char *fmt, ...)
-{
-	char **p = realloc(r->notes, (r->nnotes + 1) * sizeof(*p));
-	char line[512];
-	va_list ap;
-
-	if (!p)
-		return CB_ENOMEM;
-	r->notes = p;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (!(r->notes[r->nnotes] = strdup(line)))
-		return CB_ENOMEM;
-	r->nnotes++;
-	return CB_OK;
-}
-
-void
-cb_report_percent(long long part, long long of, char out[48])
-{
-	if (of <= 0) {
-		strcpy(out, "-");
-		return;
-	}
-	/* round half up on tenths, in integers: 4000/4175 -> 95.8 */
-	long long tenths = (part * 2000 + of) / (2 * of);
-
-	snprintf(out, 48, "%lld.%lld%%", tenths / 10, tenths % 10);
-}
 
 static cb_err
 fail_sql(struct cb_store *st, struct cb_errbuf *eb)
@@ -188,7 +88,7 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 	long long n, live = 0;
 	cb_err rc;
 
-	if ((rc = report_init(&r, "Membership", 3, cols)))
+	if ((rc = rp_init(&r, "Membership", 3, cols)))
 		goto nomem;
 	j = json_object();
 	json_object_set_new(r.summary, "by_status", j);
@@ -200,9 +100,8 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 			live += n;
 		json_object_set_new(j, cb_member_statuses[i], json_integer(n));
 		snprintf(num, sizeof(num), "%lld", n);
-		if (report_row(&r, (const char *const[]){ "status",
-		                                          cb_member_statuses[i],
-		                                          num }))
+		if (rp_row(&r, (const char *const[]){
+				       "status", cb_member_statuses[i], num }))
 			goto nomem;
 	}
 	json_object_set_new(r.summary, "live", json_integer(live));
@@ -214,8 +113,7 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 			goto out;
 		json_object_set_new(j, cb_cell_kinds[i], json_integer(n));
 		snprintf(num, sizeof(num), "%lld", n);
-		if (report_row(&r,
-		               (const char *const[]){ "cell kind",
+		if (rp_row(&r, (const char *const[]){ "cell kind",
 		                                      cb_cell_kinds[i], num }))
 			goto nomem;
 	}
@@ -229,7 +127,7 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 			goto out;
 		json_object_set_new(j, w, json_integer(n));
 		snprintf(num, sizeof(num), "%lld", n);
-		if (report_row(&r, (const char *const[]){ "work", w, num }))
+		if (rp_row(&r, (const char *const[]){ "work", w, num }))
 			goto nomem;
 		if (!cb_work_categories[i])
 			break;
@@ -243,15 +141,15 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 			goto out;
 		json_object_set_new(j, bands[i][0], json_integer(n));
 		snprintf(num, sizeof(num), "%lld", n);
-		if (report_row(&r, (const char *const[]){ "age", bands[i][0],
-		                                          num }))
+		if (rp_row(&r,
+		           (const char *const[]){ "age", bands[i][0], num }))
 			goto nomem;
 	}
 	json_object_set_new(r.summary, "on", json_string(on));
-	if (report_note(&r,
-	                "%lld live members (probationary, official or "
-	                "exempt); ages on %s",
-	                live, on))
+	if (rp_note(&r,
+	            "%lld live members (probationary, official or "
+	            "exempt); ages on %s",
+	            live, on))
 		goto nomem;
 	*out = r;
 	return CB_OK;
@@ -280,7 +178,7 @@ cb_report_congresses(struct cb_store *st, const char *root, const char *term,
 	cb_err rc;
 	int step;
 
-	if ((rc = report_init(&r, "Congresses", 4, cols)))
+	if ((rc = rp_init(&r, "Congresses", 4, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
@@ -293,8 +191,7 @@ cb_report_congresses(struct cb_store *st, const char *root, const char *term,
 
 		all++;
 		held += h != NULL;
-		if (report_row(&r,
-		               (const char *const[]){ cb_sql_column_text(s, 0),
+		if (rp_row(&r, (const char *const[]){ cb_sql_column_text(s, 0),
 		                                      cb_sql_column_text(s, 1),
 		                                      cb_sql_column_text(s, 2),
 		                                      h ? h : "not held" }))
@@ -309,8 +206,8 @@ cb_report_congresses(struct cb_store *st, const char *root, const char *term,
 	json_object_set_new(r.summary, "held", json_integer(held));
 	json_object_set_new(r.summary, "cells", json_integer(all));
 	json_object_set_new(r.summary, "percent", json_string(pct));
-	if (report_note(&r, "%lld/%lld cells held their %s congress (%s)", held,
-	                all, term, pct))
+	if (rp_note(&r, "%lld/%lld cells held their %s congress (%s)", held,
+	            all, term, pct))
 		goto nomem;
 	cb_sql_finalize(s);
 	*out = r;
@@ -339,7 +236,7 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 	struct cb_stmt *s = NULL;
 	cb_err rc;
 
-	if ((rc = report_init(&r, "Ratings", 4, cols)))
+	if ((rc = rp_init(&r, "Ratings", 4, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
@@ -371,8 +268,7 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 		for (size_t l = 0; l < 4; l++) {
 			snprintf(num, sizeof(num), "%lld", n[l]);
 			cb_report_percent(n[l], total, pct);
-			if (report_row(&r,
-			               (const char *const[]){
+			if (rp_row(&r, (const char *const[]){
 					       k ? "organisations" : "members",
 					       cb_rating_levels[l], num, pct }))
 				goto nomem;
@@ -383,12 +279,11 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 		cb_report_percent(n[0], good_or_better, pct);
 		json_object_set_new(j, "outstanding_within_20_percent",
 		                    json_boolean(within));
-		if (report_note(
-			    &r,
-			    "%s: %lld outstanding of %lld rated good or better "
-			    "(%s): %s the 20%% limit",
-			    k ? "organisations" : "members", n[0],
-			    good_or_better, pct, within ? "within" : "OVER"))
+		if (rp_note(&r,
+		            "%s: %lld outstanding of %lld rated good or better "
+		            "(%s): %s the 20%% limit",
+		            k ? "organisations" : "members", n[0],
+		            good_or_better, pct, within ? "within" : "OVER"))
 			goto nomem;
 	}
 	cb_sql_finalize(s);
@@ -492,7 +387,7 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		                "months %s to %s: give from ≤ to, at most 20 "
 		                "years",
 		                from, to);
-	if ((rc = report_init(&r, "Cell meetings", 10, cols)))
+	if ((rc = rp_init(&r, "Cell meetings", 10, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, cells, &c, NULL)) {
 		rc = fail_sql(st, eb);
@@ -530,10 +425,10 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		cb_report_percent(present, counted, pct);
 		snprintf(sun, sizeof(sun), "%lld", unexcused);
 		snprintf(srun, sizeof(srun), "%lld", run);
-		if (report_row(&r, (const char *const[]){
-					   code, cb_sql_column_text(c, 1),
-					   months, sh, smiss, st_, pct, sun,
-					   srun, ok ? "met" : "not met" }))
+		if (rp_row(&r, (const char *const[]){
+				       code, cb_sql_column_text(c, 1), months,
+				       sh, smiss, st_, pct, sun, srun,
+				       ok ? "met" : "not met" }))
 			goto nomem;
 	}
 	if (step != CB_SQL_DONE) {
@@ -545,10 +440,10 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 	json_object_set_new(r.summary, "cells", json_integer(ncells));
 	json_object_set_new(r.summary, "meeting_12hd_criteria",
 	                    json_integer(meeting_ok));
-	if (report_note(&r,
-	                "%lld/%lld cells met the 12-HD/BTCTW criteria "
-	                "from %s to %s",
-	                meeting_ok, ncells, from, to))
+	if (rp_note(&r,
+	            "%lld/%lld cells met the 12-HD/BTCTW criteria "
+	            "from %s to %s",
+	            meeting_ok, ncells, from, to))
 		goto nomem;
 	cb_sql_finalize(c);
 	*out = r;
@@ -559,38 +454,6 @@ out:
 	cb_sql_finalize(c);
 	cb_report_release(&r);
 	return rc;
-}
-
-/* 7047 -> "7,047": the figures of the notes, grouped as the seed articles
- * print them (Vietnamese uses a dot where English uses the comma). */
-static void
-grouped(long long n, char out[32])
-{
-	char digits[24];
-	int len, k = 0;
-
-	len = snprintf(digits, sizeof(digits), "%lld", n < 0 ? -n : n);
-	if (n < 0)
-		out[k++] = '-';
-	for (int i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0)
-			out[k++] = ',';
-		out[k++] = digits[i];
-	}
-	out[k] = 0;
-}
-
-/* "s" unless n is 1: "1 key", "2 keys". */
-static const char *
-plural(long long n)
-{
-	return n == 1 ? "" : "s";
-}
-
-static void
-num(long long n, char out[24])
-{
-	snprintf(out, 24, "%lld", n);
 }
 
 /* The ends of a date range as SQL compares them: '' is before every day,
@@ -640,15 +503,14 @@ campaign_row(struct cb_report *r, const char *code, const char *name,
 {
 	char n[6][24];
 
-	num(x->orgs, n[0]);
-	num(x->finished, n[1]);
-	num(x->cells, n[2]);
-	num(x->dissolved, n[3]);
-	num(x->members, n[4]);
-	num(x->moved, n[5]);
-	return report_row(r, (const char *const[]){ code, name, district, n[0],
-	                                            n[1], n[2], n[3], n[4],
-	                                            n[5] });
+	rp_num(x->orgs, n[0]);
+	rp_num(x->finished, n[1]);
+	rp_num(x->cells, n[2]);
+	rp_num(x->dissolved, n[3]);
+	rp_num(x->members, n[4]);
+	rp_num(x->moved, n[5]);
+	return rp_row(r, (const char *const[]){ code, name, district, n[0],
+	                                        n[1], n[2], n[3], n[4], n[5] });
 }
 
 static json_t *
@@ -697,7 +559,7 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 	cb_err rc;
 	int step;
 
-	if ((rc = report_init(&r, "Dissolving commune-agency cells", 9, cols)))
+	if ((rc = rp_init(&r, "Dissolving commune-agency cells", 9, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, orgs_sql, &o, NULL) ||
 	    cb_sql_prepare(st, members_sql, &m, NULL)) {
@@ -770,22 +632,22 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 	                    pair("moved", all.moved, "total", all.members));
 	cb_report_percent(all.moved, all.members, pct);
 	json_object_set_new(j, "members_moved_percent", json_string(pct));
-	grouped(districts_done, g[0]);
-	grouped(districts, g[1]);
-	grouped(all.finished, g[2]);
-	grouped(all.orgs, g[3]);
-	grouped(all.moved, g[4]);
-	grouped(all.members, g[5]);
-	if (report_note(&r,
-	                "%s/%s districts; %s/%s organisations; %s/%s "
-	                "members moved",
-	                g[0], g[1], g[2], g[3], g[4], g[5]) ||
-	    report_note(&r,
-	                "An organisation with a commune-agency cell has "
-	                "finished when every such cell is dissolved%s%s; a "
-	                "member of one is moved when in another official "
-	                "cell or a transfer in flight.",
-	                to ? " by " : "", to ? to : ""))
+	rp_grouped(districts_done, g[0]);
+	rp_grouped(districts, g[1]);
+	rp_grouped(all.finished, g[2]);
+	rp_grouped(all.orgs, g[3]);
+	rp_grouped(all.moved, g[4]);
+	rp_grouped(all.members, g[5]);
+	if (rp_note(&r,
+	            "%s/%s districts; %s/%s organisations; %s/%s "
+	            "members moved",
+	            g[0], g[1], g[2], g[3], g[4], g[5]) ||
+	    rp_note(&r,
+	            "An organisation with a commune-agency cell has "
+	            "finished when every such cell is dissolved%s%s; a "
+	            "member of one is moved when in another official "
+	            "cell or a transfer in flight.",
+	            to ? " by " : "", to ? to : ""))
 		goto nomem;
 	cb_sql_finalize(o);
 	cb_sql_finalize(m);
@@ -901,7 +763,7 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	cb_err rc;
 	int step;
 
-	if ((rc = report_init(&r, "Transfers", 11, cols)))
+	if ((rc = rp_init(&r, "Transfers", 11, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, orgs_sql, &o, NULL) ||
 	    cb_sql_prepare(st, official_sql, &f, NULL) ||
@@ -943,27 +805,27 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 		}
 		for (int i = 0; i < T_N; i++) {
 			total[i] += n[i];
-			num(n[i], cell[i]);
+			rp_num(n[i], cell[i]);
 		}
-		if (report_row(&r, (const char *const[]){
-					   code ? code : "outside", name,
-					   code ? cell[T_INTERNAL] : "",
-					   cell[T_RELEASED], cell[T_ACCEPTED],
-					   cell[T_DECLINED], cell[T_TRANSIT],
-					   cell[T_OVERDUE], cell[T_OVER3],
-					   cell[T_STRUCK],
-					   code ? cell[T_TEMPORARY] : "" }))
+		if (rp_row(&r, (const char *const[]){
+				       code ? code : "outside", name,
+				       code ? cell[T_INTERNAL] : "",
+				       cell[T_RELEASED], cell[T_ACCEPTED],
+				       cell[T_DECLINED], cell[T_TRANSIT],
+				       cell[T_OVERDUE], cell[T_OVER3],
+				       cell[T_STRUCK],
+				       code ? cell[T_TEMPORARY] : "" }))
 			goto nomem;
 		if (outside)
 			break;
 	}
 	for (int i = 0; i < T_N; i++)
-		num(total[i], g[i]);
-	if (report_row(&r, (const char *const[]){
-				   "total", "", g[T_INTERNAL], g[T_RELEASED],
-				   g[T_ACCEPTED], g[T_DECLINED], g[T_TRANSIT],
-				   g[T_OVERDUE], g[T_OVER3], g[T_STRUCK],
-				   g[T_TEMPORARY] }))
+		rp_num(total[i], g[i]);
+	if (rp_row(&r, (const char *const[]){ "total", "", g[T_INTERNAL],
+	                                      g[T_RELEASED], g[T_ACCEPTED],
+	                                      g[T_DECLINED], g[T_TRANSIT],
+	                                      g[T_OVERDUE], g[T_OVER3],
+	                                      g[T_STRUCK], g[T_TEMPORARY] }))
 		goto nomem;
 	j = r.summary;
 	json_object_set_new(j, "from", from ? json_string(from) : json_null());
@@ -973,22 +835,22 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 		json_object_set_new(j, transfer_keys[i],
 		                    json_integer(total[i]));
 	for (int i = 0; i < T_N; i++)
-		grouped(total[i], g[i]);
-	if (report_note(&r,
-	                "%s official transfer%s released: %s accepted, %s "
-	                "declined, %s in transit (%s overdue, %s over 3 "
-	                "months), %s struck off; %s internal move%s; %s "
-	                "temporary transfer%s",
-	                g[T_RELEASED], plural(total[T_RELEASED]), g[T_ACCEPTED],
-	                g[T_DECLINED], g[T_TRANSIT], g[T_OVERDUE], g[T_OVER3],
-	                g[T_STRUCK], g[T_INTERNAL], plural(total[T_INTERNAL]),
-	                g[T_TEMPORARY], plural(total[T_TEMPORARY])) ||
-	    report_note(&r,
-	                "As of %s. Overdue: not answered 30 working days "
-	                "after the letter; over 3 months: the member may be "
-	                "struck off; struck off: by the superior committee, "
-	                "unanswered. See 'report transfers --overdue'.",
-	                on))
+		rp_grouped(total[i], g[i]);
+	if (rp_note(&r,
+	            "%s official transfer%s released: %s accepted, %s "
+	            "declined, %s in transit (%s overdue, %s over 3 "
+	            "months), %s struck off; %s internal move%s; %s "
+	            "temporary transfer%s",
+	            g[T_RELEASED], rp_plural(total[T_RELEASED]), g[T_ACCEPTED],
+	            g[T_DECLINED], g[T_TRANSIT], g[T_OVERDUE], g[T_OVER3],
+	            g[T_STRUCK], g[T_INTERNAL], rp_plural(total[T_INTERNAL]),
+	            g[T_TEMPORARY], rp_plural(total[T_TEMPORARY])) ||
+	    rp_note(&r,
+	            "As of %s. Overdue: not answered 30 working days "
+	            "after the letter; over 3 months: the member may be "
+	            "struck off; struck off: by the superior committee, "
+	            "unanswered. See 'report transfers --overdue'.",
+	            on))
 		goto nomem;
 	cb_sql_finalize(o);
 	cb_sql_finalize(f);
@@ -1032,7 +894,7 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 	cb_err rc;
 	int step;
 
-	if ((rc = report_init(&r, "Overdue transfers", 10, cols)))
+	if ((rc = rp_init(&r, "Overdue transfers", 10, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
@@ -1046,17 +908,16 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 
 		for (int i = 0; i < 8; i++)
 			c[i] = cb_sql_column_text(s, i);
-		if ((rc = cb_calendar_working_days(st, c[7], on,
-		                                   &late, eb)))
+		if ((rc = cb_calendar_working_days(st, c[7], on, &late, eb)))
 			goto out;
-		num(late, days);
+		rp_num(late, days);
 		n++;
 		over3 += cb_sql_column_int64(s, 8);
-		if (report_row(&r, (const char *const[]){
-					   c[0], c[1], c[2], c[3], c[4], c[5],
-					   c[6], c[7], days,
-					   cb_sql_column_int64(s, 8) ? "yes"
-								     : "no" }))
+		if (rp_row(&r,
+		           (const char *const[]){
+				   c[0], c[1], c[2], c[3], c[4], c[5], c[6],
+				   c[7], days,
+				   cb_sql_column_int64(s, 8) ? "yes" : "no" }))
 			goto nomem;
 	}
 	if (step != CB_SQL_DONE) {
@@ -1070,12 +931,12 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 	json_object_set_new(r.summary, "on", json_string(on));
 	json_object_set_new(r.summary, "overdue", json_integer(n));
 	json_object_set_new(r.summary, "over_3_months", json_integer(over3));
-	grouped(n, g[0]);
-	grouped(over3, g[1]);
-	if (report_note(&r,
-	                "%s overdue transfer%s on %s (not answered 30 working "
-	                "days after the letter), %s of them over 3 months",
-	                g[0], plural(n), on, g[1]))
+	rp_grouped(n, g[0]);
+	rp_grouped(over3, g[1]);
+	if (rp_note(&r,
+	            "%s overdue transfer%s on %s (not answered 30 working "
+	            "days after the letter), %s of them over 3 months",
+	            g[0], rp_plural(n), on, g[1]))
 		goto nomem;
 	cb_sql_finalize(s);
 	*out = r;
@@ -1086,16 +947,6 @@ out:
 	cb_sql_finalize(s);
 	cb_report_release(&r);
 	return rc;
-}
-
-void
-cb_report_time(int64_t ms, char out[32])
-{
-	time_t t = (time_t)(ms / 1000) + 7 * 3600;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
 }
 
 /* Fork evidence is kept in the log (entries.evidence): it is not the key's
@@ -1174,7 +1025,7 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 	cb_err rc;
 	int step;
 
-	if ((rc = report_init(&r, "Sync", 12, cols)))
+	if ((rc = rp_init(&r, "Sync", 12, cols)))
 		goto nomem;
 	if (!(keys = json_array()))
 		goto nomem;
@@ -1210,24 +1061,23 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		if (ks.seq)
 			cb_report_time(ks.last_ms, last);
 		snprintf(shortkey, sizeof(shortkey), "%.12s", hex);
-		num(ks.seq, n[0]);
-		num(ks.pending, n[1]);
-		num(ks.rejected, n[2]);
-		num(ks.forks, n[3]);
+		rp_num(ks.seq, n[0]);
+		rp_num(ks.pending, n[1]);
+		rp_num(ks.rejected, n[2]);
+		rp_num(ks.forks, n[3]);
 		snprintf(state, sizeof(state), "%s%s%s%s",
 		         revoked ? "revoked " : "", revoked ? revoked : "",
 		         revoked && ks.forks ? ", " : "",
 		         ks.forks  ? "frozen"
 		         : revoked ? ""
 		                   : "active");
-		if (report_row(
-			    &r,
-			    (const char *const[]){
-				    shortkey, cb_sql_column_text(s, 1),
-				    cb_sql_column_text(s, 2),
-				    cb_sql_column_text(s, 3), contact,
-				    contacted ? cb_sql_column_text(s, 6) : "",
-				    last, n[0], n[1], n[2], n[3], state }) ||
+		if (rp_row(&r,
+		           (const char *const[]){
+				   shortkey, cb_sql_column_text(s, 1),
+				   cb_sql_column_text(s, 2),
+				   cb_sql_column_text(s, 3), contact,
+				   contacted ? cb_sql_column_text(s, 6) : "",
+				   last, n[0], n[1], n[2], n[3], state }) ||
 		    json_array_append_new(
 			    keys,
 			    json_pack("{s:s, s:o, s:o, s:I, s:I, s:I, s:I}",
@@ -1254,16 +1104,16 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 	json_object_set_new(r.summary, "forked_keys", json_integer(forked));
 	json_object_set_new(r.summary, "by_key", keys);
 	keys = NULL;
-	grouped(nkeys, g[0]);
-	grouped(never, g[1]);
-	grouped(waiting, g[2]);
-	grouped(rejected, g[3]);
-	grouped(forked, g[4]);
-	if (report_note(&r,
-	                "%s key%s, %s never in contact; %s entr%s waiting, "
-	                "%s rejected; %s key%s with a fork",
-	                g[0], plural(nkeys), g[1], g[2],
-	                waiting == 1 ? "y" : "ies", g[3], g[4], plural(forked)))
+	rp_grouped(nkeys, g[0]);
+	rp_grouped(never, g[1]);
+	rp_grouped(waiting, g[2]);
+	rp_grouped(rejected, g[3]);
+	rp_grouped(forked, g[4]);
+	if (rp_note(&r,
+	            "%s key%s, %s never in contact; %s entr%s waiting, "
+	            "%s rejected; %s key%s with a fork",
+	            g[0], rp_plural(nkeys), g[1], g[2],
+	            waiting == 1 ? "y" : "ies", g[3], g[4], rp_plural(forked)))
 		goto nomem;
 	cb_sql_finalize(s);
 	*out = r;
@@ -1287,15 +1137,15 @@ cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
 	static const char sql[] = CB_SQL_SUBTREE
 		", dup(field, num) AS (SELECT 'card_no', card_no FROM members "
 		"WHERE card_no IS NOT NULL GROUP BY card_no HAVING count(*) > "
-	        "1 "
+		"1 "
 		"UNION ALL SELECT 'national_id', national_id FROM members "
-	        "WHERE "
+		"WHERE "
 		"national_id IS NOT NULL GROUP BY national_id HAVING count(*) "
-	        "> "
+		"> "
 		"1), hit(field, num, id, name, org, cell, status) AS (SELECT "
 		"d.field, d.num, m.id, m.full_name, m.org, m.cell, m.status "
 		"FROM dup d JOIN members m ON m.card_no = d.num WHERE d.field "
-	        "= "
+		"= "
 		"'card_no' UNION ALL SELECT d.field, d.num, m.id, m.full_name, "
 		"m.org, m.cell, m.status FROM dup d JOIN members m ON "
 		"m.national_id = d.num WHERE d.field = 'national_id') SELECT "
@@ -1312,8 +1162,7 @@ cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
 	cb_err rc;
 	int step;
 
-	if (report_init(&r, "Numbers recorded for more than one member", 7,
-	                cols))
+	if (rp_init(&r, "Numbers recorded for more than one member", 7, cols))
 		goto nomem;
 	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
@@ -1333,8 +1182,7 @@ cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
 		members++;
 		snprintf(shortid, sizeof(shortid), "%.12s",
 		         cb_sql_column_id(s, 2, id));
-		if (report_row(&r,
-		               (const char *const[]){
+		if (rp_row(&r, (const char *const[]){
 				       num,
 				       strcmp(field, "card_no") ? "national ID"
 								: "party card",
@@ -1350,16 +1198,16 @@ cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
 	}
 	json_object_set_new(r.summary, "numbers", json_integer(numbers));
 	json_object_set_new(r.summary, "members", json_integer(members));
-	grouped(numbers, g[0]);
-	grouped(members, g[1]);
-	if (report_note(&r,
-	                "%s number%s recorded for more than one member (%s "
-	                "member%s)%s",
-	                g[0], plural(numbers), g[1], plural(members),
-	                numbers ? "; the committee above both organisations "
-	                          "decides which record is right, and its "
-	                          "owner corrects it with member.update"
-	                        : ""))
+	rp_grouped(numbers, g[0]);
+	rp_grouped(members, g[1]);
+	if (rp_note(&r,
+	            "%s number%s recorded for more than one member (%s "
+	            "member%s)%s",
+	            g[0], rp_plural(numbers), g[1], rp_plural(members),
+	            numbers ? "; the committee above both organisations "
+	                      "decides which record is right, and its "
+	                      "owner corrects it with member.update"
+	                    : ""))
 		goto nomem;
 	cb_sql_finalize(s);
 	*out = r;
@@ -1561,138 +1409,4 @@ cb_report_run(struct cb_store *st, const struct cb_report_query *q,
 	if (!strcmp(k, "clashes"))
 		return cb_report_clashes(st, q->root, out, eb);
 	return cb_report_sync(st, q->root, out, eb);
-}
-
-bool
-cb_report_format_parse(const char *s, enum cb_report_format *fmt)
-{
-	if (!strcmp(s, "table"))
-		*fmt = CB_REPORT_TABLE;
-	else if (!strcmp(s, "csv"))
-		*fmt = CB_REPORT_CSV;
-	else if (!strcmp(s, "json"))
-		*fmt = CB_REPORT_JSON;
-	else
-		return false;
-	return true;
-}
-
-/* A spreadsheet runs a cell that starts with = + @ (or - followed by
- * anything but a number, or a tab or CR) as a formula: a name typed as
- * "=HYPERLINK(…)" in one commune would run in the district's Excel. Such a
- * cell is written with a leading apostrophe, which spreadsheets show as
- * text (OWASP, "CSV Injection"). Plain numbers like -5 are left alone. */
-static bool
-looks_like_formula(const char *s)
-{
-	char *end;
-
-	if (s[0] == '=' || s[0] == '+' || s[0] == '@' || s[0] == '\t' ||
-	    s[0] == '\r')
-		return true;
-	if (s[0] == '-' && s[1]) {
-		(void)strtod(s, &end);
-		return *end != 0;
-	}
-	return false;
-}
-
-static void
-csv_cell(FILE *fp, const char *s)
-{
-	if (looks_like_formula(s)) {
-		char *t = malloc(strlen(s) + 2);
-
-		if (t) {
-			t[0] = '\'';
-			strcpy(t + 1, s);
-			cb_csv_write_field(fp, t, ',');
-			free(t);
-			return;
-		}
-	}
-	cb_csv_write_field(fp, s, ',');
-}
-
-cb_err
-cb_report_write(const struct cb_report *r, enum cb_report_format fmt, bool bom,
-                FILE *fp)
-{
-	if (fmt == CB_REPORT_JSON) {
-		json_t *o = json_object(), *cols = json_array(),
-		       *rows = json_array(), *notes = json_array();
-
-		for (size_t i = 0; i < r->ncols; i++)
-			json_array_append_new(cols, json_string(r->cols[i]));
-		for (size_t k = 0; k < r->nrows; k++) {
-			json_t *row = json_array();
-
-			for (size_t i = 0; i < r->ncols; i++)
-				json_array_append_new(
-					row,
-					json_string(
-						r->cells[k * r->ncols + i]));
-			json_array_append_new(rows, row);
-		}
-		for (size_t i = 0; i < r->nnotes; i++)
-			json_array_append_new(notes, json_string(r->notes[i]));
-		json_object_set_new(o, "title", json_string(r->title));
-		json_object_set_new(o, "columns", cols);
-		json_object_set_new(o, "rows", rows);
-		json_object_set(o, "summary", r->summary);
-		json_object_set_new(o, "notes", notes);
-		json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', fp);
-		json_decref(o);
-	} else if (fmt == CB_REPORT_CSV) {
-		if (bom)
-			fputs("\xef\xbb\xbf", fp);
-		for (size_t k = 0; k <= r->nrows; k++) {
-			for (size_t i = 0; i < r->ncols; i++) {
-				if (i)
-					fputc(',', fp);
-				csv_cell(fp,
-				         k ? r->cells[(k - 1) * r->ncols + i]
-				           : r->cols[i]);
-			}
-			fputs("\r\n", fp);
-		}
-	} else {
-		struct cb_table t;
-
-		if (cb_table_init(&t, r->ncols, (const char *const *)r->cols))
-			return CB_ENOMEM;
-		for (size_t k = 0; k < r->nrows; k++)
-			if (cb_table_add(&t, (const char *const *)r->cells +
-			                             k * r->ncols)) {
-				cb_table_release(&t);
-				return CB_ENOMEM;
-			}
-		fprintf(fp, "%s\n\n", r->title);
-		cb_table_print(&t, fp);
-		cb_table_release(&t);
-		if (r->nnotes)
-			fputc('\n', fp);
-		for (size_t i = 0; i < r->nnotes; i++)
-			fprintf(fp, "%s\n", r->notes[i]);
-	}
-	return ferror(fp) ? CB_EIO : CB_OK;
-}
-
-cb_err
-cb_report_print(struct cb_store *st, const struct cb_report_query *q,
-                enum cb_report_format fmt, bool bom, FILE *fp,
-                struct cb_errbuf *eb)
-{
-	struct cb_report r = { 0 };
-	cb_err rc;
-
-	if ((rc = cb_store_exec(st, "BEGIN", eb)))
-		return rc;
-	rc = cb_report_run(st, q, &r, eb);
-	cb_store_rollback(st);
-	if (!rc && cb_report_write(&r, fmt, bom, fp))
-		rc = cb_error(eb, CB_EIO, "cannot write the report");
-	cb_report_release(&r);
-	return rc;
 }
