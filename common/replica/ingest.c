@@ -149,12 +149,31 @@ cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 	return rc;
 }
 
-cb_err
-cb_ingest_push_from(struct cb_store *st,
-                    const unsigned char author[CB_KEY_BYTES],
-                    struct cb_verifier *v, const struct cb_ingest_log *log,
-                    struct cb_push_result *r, struct cb_errbuf *eb)
+/* The entry as messages name it: "entry 5", and in a relay, of many
+ * keys, "entry 5 of key 3f9a0c11d2e4". */
+static const char *
+entry_name(const struct cb_intake *in, const struct cb_entry *e, char out[64])
 {
+	char key[2 * CB_KEY_BYTES + 1];
+
+	if (in->policy != CB_INTAKE_RELAY) {
+		snprintf(out, 64, "entry %" PRIu64, e->seq);
+		return out;
+	}
+	cb_hex_encode(e->author, CB_KEY_BYTES, key);
+	snprintf(out, 64, "entry %" PRIu64 " of key %.12s", e->seq, key);
+	return out;
+}
+
+/* A push (policy own: author's chain) or a relay (many authors' chains):
+ * see ingest.h. */
+static cb_err
+ingest(struct cb_store *st, enum cb_intake_policy policy,
+       const unsigned char *author, struct cb_verifier *v,
+       const struct cb_ingest_log *log, struct cb_push_result *r,
+       struct cb_errbuf *eb)
+{
+	char name[64];
 	const struct cb_entry *e;
 	struct cb_push_result res = { .status = 200 };
 	struct cb_intake in;
@@ -168,7 +187,7 @@ cb_ingest_push_from(struct cb_store *st,
 
 	if ((rc = cb_store_begin(st, eb)))
 		return rc;
-	if ((rc = cb_intake_start(st, &in, CB_INTAKE_OWN, author, eb)))
+	if ((rc = cb_intake_start(st, &in, policy, author, eb)))
 		goto fail;
 	in.holder = "this hub";
 	while ((rc = cb_verifier_next(v, &e, &verified, eb)) == CB_OK) {
@@ -180,7 +199,8 @@ cb_ingest_push_from(struct cb_store *st,
 			              CB_PUSH_MAX_ENTRIES);
 			goto fail;
 		}
-		if (sodium_memcmp(e->author, author, CB_KEY_BYTES) != 0) {
+		if (author &&
+		    sodium_memcmp(e->author, author, CB_KEY_BYTES) != 0) {
 			rc = cb_error(eb, CB_EINVAL,
 			              "entry %zu is by another author than the "
 			              "request's key",
@@ -191,9 +211,8 @@ cb_ingest_push_from(struct cb_store *st,
 			/* Verified again, for its message. */
 			if (cb_entry_verify_signature(e, eb) == CB_OK)
 				cb_error(eb, CB_ECRYPTO,
-				         "entry %" PRIu64 ": the signature "
-				         "does not verify",
-				         e->seq);
+				         "%s: the signature does not verify",
+				         entry_name(&in, e, name));
 			rc = CB_EINVAL;
 			goto fail;
 		}
@@ -203,10 +222,23 @@ cb_ingest_push_from(struct cb_store *st,
 			res.duplicates++;
 			continue;
 		}
+		if (fate == CB_INTAKE_EVIDENCE && policy == CB_INTAKE_RELAY) {
+			/* kept as evidence; the relay goes on */
+			res.forks++;
+			continue;
+		}
 		if (fate != CB_INTAKE_NEW) {
 			/* a fork (kept as evidence), a gap, a broken chain */
 			res.status = 409;
-			cb_error(eb, CB_ECHAIN, "%s", why.msg);
+			if (policy == CB_INTAKE_RELAY) {
+				char key[2 * CB_KEY_BYTES + 1];
+
+				cb_hex_encode(e->author, CB_KEY_BYTES, key);
+				cb_error(eb, CB_ECHAIN, "key %.12s: %s", key,
+				         why.msg);
+			} else {
+				cb_error(eb, CB_ECHAIN, "%s", why.msg);
+			}
 			break;
 		}
 		/* An entry dated well ahead of this hub's clock: the author's
@@ -217,20 +249,21 @@ cb_ingest_push_from(struct cb_store *st,
 
 			cb_project_date_of(e->time_ms, day);
 			res.status = 409;
-			cb_error(eb, CB_ECHAIN,
-			         "clock: entry %" PRIu64 " is dated %s, %lld "
-			         "hours ahead of this hub's clock; set the "
-			         "computer's clock right (the entries wait "
-			         "until the hub's clock reaches their date)",
-			         e->seq, day,
-			         (long long)((e->time_ms - now_ms) / 3600000));
+			cb_error(
+				eb, CB_ECHAIN,
+				"clock: %s is dated %s, %lld hours ahead of "
+				"this hub's clock; set the computer's clock "
+				"right (the entries wait until the hub's clock "
+				"reaches their date)",
+				entry_name(&in, e, name), day,
+				(long long)((e->time_ms - now_ms) / 3600000));
 			break;
 		}
 		if (!strcmp(e->op, "org.init") &&
 		    (rc = org_init_refused(st, e, eb))) {
 			if (rc == CB_ESCOPE)
-				cb_error_prefix(eb, rc, "entry %" PRIu64,
-				                e->seq);
+				cb_error_prefix(eb, rc, "%s",
+				                entry_name(&in, e, name));
 			goto fail;
 		}
 		/* The projection's rules include the enrolment's scope, so
@@ -239,8 +272,8 @@ cb_ingest_push_from(struct cb_store *st,
 			goto fail;
 		if (verdict == CB_ESCOPE) {
 			/* not the author's to write at all: refuse the push */
-			rc = cb_error(eb, verdict, "entry %" PRIu64 ": %s",
-			              e->seq, why.msg);
+			rc = cb_error(eb, verdict, "%s: %s",
+			              entry_name(&in, e, name), why.msg);
 			goto fail;
 		}
 		res.accepted++;
@@ -270,5 +303,65 @@ cb_ingest_push_from(struct cb_store *st,
 	return CB_OK;
 fail:
 	cb_store_rollback(st);
+	return rc;
+}
+
+cb_err
+cb_ingest_push_from(struct cb_store *st,
+                    const unsigned char author[CB_KEY_BYTES],
+                    struct cb_verifier *v, const struct cb_ingest_log *log,
+                    struct cb_push_result *r, struct cb_errbuf *eb)
+{
+	return ingest(st, CB_INTAKE_OWN, author, v, log, r, eb);
+}
+
+cb_err
+cb_ingest_relay_from(struct cb_store *st, struct cb_verifier *v,
+                     const struct cb_ingest_log *log, struct cb_push_result *r,
+                     struct cb_errbuf *eb)
+{
+	return ingest(st, CB_INTAKE_RELAY, NULL, v, log, r, eb);
+}
+
+cb_err
+cb_ingest_relay(struct cb_store *st, const void *stream, size_t len,
+                struct cb_push_result *r, struct cb_errbuf *eb)
+{
+	struct cb_verifier *v =
+		cb_verifier_new(stream, len, CB_PUSH_MAX_ENTRIES, NULL);
+	cb_err rc;
+
+	if (!v)
+		return cb_error(eb, CB_ENOMEM, "out of memory reading a relay");
+	rc = cb_ingest_relay_from(st, v, NULL, r, eb);
+	cb_verifier_free(&v);
+	return rc;
+}
+
+cb_err
+cb_ingest_admit_hub(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
+                    struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT role FROM enrolments WHERE key = ?";
+	char hex[2 * CB_KEY_BYTES + 1];
+	struct cb_stmt *s;
+	cb_err rc = cb_ingest_admit(st, key, eb);
+	int r;
+
+	if (rc)
+		return rc;
+	cb_hex_encode(key, CB_KEY_BYTES, hex);
+	if (!(s = cb_sql(st, sql, eb)))
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, hex);
+	r = cb_sql_step(s);
+	rc = r != CB_SQL_ROW ? cb_store_error(st, eb, "cannot read enrolments")
+	     : strcmp(cb_sql_column_text(s, 0), "hub")
+	             ? cb_error(eb, CB_ESCOPE,
+	                        "key %.12s is enrolled as %s, not as a hub: "
+	                        "it may push its own entries only",
+	                        hex, cb_sql_column_text(s, 0))
+	             : CB_OK;
+	cb_sql_reset(s);
 	return rc;
 }

@@ -28,6 +28,7 @@ struct cb_push_result {
 	size_t rejected;   /* of which the projection rejected */
 	size_t duplicates; /* already held */
 	size_t pending;    /* of the accepted, waiting for entries not here */
+	size_t forks;      /* a relay's: kept as evidence of a fork */
 	int status;        /* HTTP status: 200, or 409 for a gap or fork */
 };
 
@@ -82,6 +83,31 @@ cb_err cb_ingest_push_from(struct cb_store *st,
                            struct cb_verifier *v,
                            const struct cb_ingest_log *log,
                            struct cb_push_result *r,
+                           struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* A relay: whole chains of many authors, each in its order, interleaved
+ * as a lower hub's log holds them (docs/PROTOCOL.md, "A chain of
+ * authority"; intake.h, CB_INTAKE_RELAY). The same results as
+ * cb_ingest_push, except: entries of any author; an entry held is a
+ * duplicate; a fork, or an entry continuing another history than the one
+ * held, is kept as evidence (r->forks) and the relay goes on; a gap ends
+ * it (409, "key K: gap: …; send from N"); an entry the projection finds
+ * outside its author's scope — a lower hub relaying an enrolment outside
+ * the subtree it was delegated, a key writing another organisation's
+ * records — refuses the whole relay (CB_ESCOPE, 403, naming the entry and
+ * its key). r->head is 0. */
+cb_err cb_ingest_relay(struct cb_store *st, const void *stream, size_t len,
+                       struct cb_push_result *r,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+/* cb_ingest_relay in two steps, as cb_ingest_push_from. */
+cb_err cb_ingest_relay_from(struct cb_store *st, struct cb_verifier *v,
+                            const struct cb_ingest_log *log,
+                            struct cb_push_result *r,
+                            struct cb_errbuf *eb) CB_MUST_CHECK;
+/* cb_ingest_admit, and the key is enrolled with the role 'hub' (CB_ESCOPE
+ * if not: 403): who may relay. */
+cb_err cb_ingest_admit_hub(struct cb_store *st,
+                           const unsigned char key[CB_KEY_BYTES],
                            struct cb_errbuf *eb) CB_MUST_CHECK;
 
 #endif
