@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -210,6 +211,15 @@ cb_store_begin(struct cb_store *st, struct cb_errbuf *eb)
 	}
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
 		return cb_store_error(st, eb, "cannot start a transaction");
+	st->nested = 0;
+	return CB_OK;
+}
+
+cb_err
+cb_store_begin_read(struct cb_store *st, struct cb_errbuf *eb)
+{
+	if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL))
+		return cb_store_error(st, eb, "cannot start reading");
 	st->nested = 0;
 	return CB_OK;
 }
@@ -784,26 +794,38 @@ sqlite_settings(void)
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* A store of path, not yet opened; NULL when out of memory (eb says). */
+static struct cb_store *
+store_new(const char *path, struct cb_errbuf *eb)
+{
+	struct cb_store *st;
+
+	pthread_once(&sqlite_once, sqlite_settings);
+	st = calloc(1, sizeof(*st));
+	if (!st || !(st->path = strdup(path))) {
+		free(st);
+		cb_error(eb, CB_ENOMEM, "out of memory");
+		return NULL;
+	}
+	return st;
+}
+
 cb_err
 cb_store_open(const char *path, bool create, struct cb_store **out,
               struct cb_errbuf *eb)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct cb_store *st;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	cb_err rc;
-
-	pthread_once(&once, sqlite_settings);
 
 	if (!create && access(path, F_OK) != 0)
 		return cb_error(eb, CB_ENOTFOUND, "no database at '%s'", path);
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
-	st = calloc(1, sizeof(*st));
-	if (!st || !(st->path = strdup(path))) {
-		free(st);
-		return cb_error(eb, CB_ENOMEM, "out of memory");
-	}
+	if (!(st = store_new(path, eb)))
+		return CB_ENOMEM;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		rc = cb_error(eb, CB_EIO, "cannot open '%s': %s", path,
 		              st->db ? sqlite3_errmsg(st->db)
@@ -831,6 +853,129 @@ cb_store_open(const char *path, bool create, struct cb_store **out,
 	}
 	rc = migrate(st, eb);
 	if (rc)
+		goto fail;
+	*out = st;
+	return CB_OK;
+fail:
+	cb_store_free(&st);
+	return rc;
+}
+
+cb_err
+cb_store_open_scratch(const char *path, struct cb_store **out,
+                      struct cb_errbuf *eb)
+{
+	struct cb_store *st = NULL;
+	cb_err rc = cb_store_open(path, true, &st, eb);
+
+	if (!rc)
+		rc = cb_store_exec(st, "PRAGMA synchronous = OFF", eb);
+	if (rc) {
+		cb_store_free(&st);
+		return rc;
+	}
+	*out = st;
+	return CB_OK;
+}
+
+/* SQLite reads a -wal beside a database whenever its 32-byte header is
+ * good (https://sqlite.org/fileformat2.html#walformat): magic 0x377f0682
+ * or 0x377f0683 (the checksums' byte order), version 3007000, the page
+ * size, and a checksum of the first 24 bytes. */
+static bool
+wal_header_good(const unsigned char h[32], uint32_t page_size)
+{
+	uint32_t w[8], s0 = 0, s1 = 0;
+	bool big;
+
+	for (int i = 0; i < 8; i++)
+		w[i] = (uint32_t)h[4 * i] << 24 | (uint32_t)h[4 * i + 1] << 16 |
+		       (uint32_t)h[4 * i + 2] << 8 | h[4 * i + 3];
+	if ((w[0] & ~1u) != 0x377f0682u || w[1] != 3007000u ||
+	    w[2] != page_size)
+		return false;
+	big = w[0] & 1;
+	for (int i = 0; i < 6; i += 2) {
+		uint32_t x0 = w[i], x1 = w[i + 1];
+
+		if (!big) {
+			x0 = __builtin_bswap32(x0);
+			x1 = __builtin_bswap32(x1);
+		}
+		s0 += x0 + s1;
+		s1 += x1 + s0;
+	}
+	return s0 == w[6] && s1 == w[7];
+}
+
+/* A -wal beside st's file that SQLite did not read — cut short, damaged,
+ * of another page size — leaves the newest entries out without a word:
+ * CB_EIO saying so. SQLite reads a good one (a live hub.db, or a copy
+ * taken with its -wal); a copy made without its -wal cannot be told from
+ * a whole file, which is why 'chibo-hub backup' exists. */
+static cb_err
+wal_unread(struct cb_store *st, struct cb_errbuf *eb)
+{
+	char wal[4096];
+	unsigned char h[32];
+	struct stat sb;
+	sqlite3_stmt *q = NULL;
+	uint32_t page_size = 0;
+	bool read_it = false;
+	FILE *fp;
+
+	if (snprintf(wal, sizeof(wal), "%s-wal", st->path) >=
+	            (int)sizeof(wal) ||
+	    stat(wal, &sb) != 0 || sb.st_size == 0)
+		return CB_OK;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode", -1, &q, NULL) ==
+	            SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		read_it =
+			!strcmp((const char *)sqlite3_column_text(q, 0), "wal");
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(st->db, "PRAGMA page_size", -1, &q, NULL) ==
+	            SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		page_size = (uint32_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (read_it && (fp = fopen(wal, "rb"))) {
+		read_it = fread(h, 1, sizeof(h), fp) == sizeof(h) &&
+		          wal_header_good(h, page_size);
+		fclose(fp);
+	}
+	if (read_it)
+		return CB_OK;
+	return cb_error(eb, CB_EIO,
+	                "'%s' lies beside '%s', but it is not a write-ahead "
+	                "log SQLite reads (cut short or damaged), so it was "
+	                "not read and the newest entries may be missing; take "
+	                "the copy with 'chibo-hub backup FILE'",
+	                wal, st->path);
+}
+
+cb_err
+cb_store_open_snapshot(const char *path, struct cb_store **out,
+                       struct cb_errbuf *eb)
+{
+	struct cb_store *st = store_new(path, eb);
+	cb_err rc;
+
+	if (!st)
+		return CB_ENOMEM;
+	/* Mapped, the log's pages are read without a copy each. */
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) !=
+	            SQLITE_OK ||
+	    sqlite3_exec(st->db, "PRAGMA mmap_size = 1099511627776", NULL, NULL,
+	                 NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = cb_error(
+			eb, CB_EIO, "cannot open '%s' to read it: %s", path,
+			st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if ((rc = wal_unread(st, eb)))
 		goto fail;
 	*out = st;
 	return CB_OK;

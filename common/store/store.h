@@ -45,6 +45,29 @@ cb_err cb_store_checkpoint_behind(struct cb_store *st,
 cb_err cb_store_backup(struct cb_store *st, const char *path,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Open a copy of a store to read it only, as an auditor given a hub's
+ * hub.db does: read-only (nothing written, no migration: what an older
+ * chibo wrote is read as it is), its pages mapped rather than copied, and
+ * inside one read transaction that lasts until cb_store_free, so that
+ * everything read through it (its log, log.h) is of one snapshot: what
+ * was committed when the first read began, a live store's write-ahead log
+ * included. A -wal beside path that SQLite would not read (cut short,
+ * damaged, of another page size) would leave the newest entries out
+ * without a word: it is refused (CB_EIO, saying to take the copy with
+ * 'chibo-hub backup'). Do not begin or end transactions on it. */
+cb_err cb_store_open_snapshot(const char *path, struct cb_store **out,
+                              struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* A store to throw away once read (the audit's replay of a log): created
+ * and migrated as cb_store_open does, but never synced to disk, so that a
+ * crash may lose or damage it; nothing needs it after. */
+cb_err cb_store_open_scratch(const char *path, struct cb_store **out,
+                             struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* The SQLite handle under st. Its last callers outside the store are
+ * agent/cmd_bundle.c, which is moving into common/ (issue 17), and the
+ * unit tests' looks at the tables; it goes when they do. Nothing else may
+ * call it. */
 sqlite3 *cb_store_db(struct cb_store *st);
 /* The engine behind st's statement layer (sql.h). */
 const struct cb_sql_be *cb_store_sql_be(struct cb_store *st);
@@ -81,8 +104,13 @@ cb_err cb_store_exec(struct cb_store *st, const char *sql,
  * back. cb_store_rollback, at any depth, rolls back the whole outermost
  * transaction; the commits of the levels above it then fail. A failed
  * commit rolls back as cb_store_rollback does. */
-cb_err cb_store_begin(struct cb_store *st,
-                      struct cb_errbuf *eb) CB_MUST_CHECK;
+cb_err cb_store_begin(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
+/* A read transaction: a deferred BEGIN, which takes no lock until the
+ * first read, so that a writer (a running serve) is not held up, and after
+ * which every read sees one snapshot. End it with cb_store_rollback. Not
+ * inside another transaction of st's. */
+cb_err cb_store_begin_read(struct cb_store *st,
+                           struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_store_commit(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_store_rollback(struct cb_store *st);
 
