@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* contacts.h — when each enrolled key last reached a hub: the time and
+ * endpoint of its last signed request the hub authenticated, kept in the
+ * contacts table (schema/009_contacts.sql) for 'chibo-hub report sync',
+ * and the highest `created` of its requests (schema/016), which a hub
+ * that restarts takes as the key's replay floor (replay.h). A signature
+ * proves the key, not that it is enrolled: only keys the enrolments table
+ * holds (revoked ones too) get a row, so that a stranger signing with
+ * fresh keys cannot grow the table. */
+#ifndef CB_CONTACTS_H
+#define CB_CONTACTS_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "replay.h"
+#include "store.h"
+
+/* Record that the enrolled key key_hex (64 hex digits) made a signed
+ * request now, to endpoint kind ("push", "pull", "status", …; cut to 31
+ * bytes), signed at created (Unix seconds): the row's time and kind are
+ * replaced, its created is the highest seen. One statement, its own
+ * transaction unless the caller holds one. A key not enrolled is not
+ * recorded (CB_OK). A hub must not act on a request whose contact it
+ * could not record: after a restart it would not know to refuse it
+ * again. */
+cb_err cb_contacts_note(struct cb_store *st, const char *key_hex,
+                        const char *kind, int64_t created,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* For a hub starting: each key's highest created recorded, as its floor
+ * in r (cb_replay_floor). A row whose key is not 64 hex digits is passed
+ * over: it names nothing to refuse. */
+cb_err cb_contacts_floors(struct cb_store *st, struct cb_replay *r,
+                          struct cb_errbuf *eb) CB_MUST_CHECK;
+
+#endif
