@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* enrolments.h — the keys a hub enrolled, as its enrolments table holds
+ * them (projected from the authority's key.enroll and key.revoke entries,
+ * schema/002_enrolments.sql): each of them, for 'chibo-hub list' and
+ * 'status'; the key that writes for an organisation, which 'export' makes
+ * a bundle for; and whether the hub knows an organisation at all, so that
+ * a code mistyped in 'report --org' is said rather than reported empty. */
+#ifndef CB_ENROLMENTS_H
+#define CB_ENROLMENTS_H
+
+#include <stdbool.h>
+
+#include "entry.h"
+#include "err.h"
+#include "store.h"
+
+/* An enrolment, as text: borrowed, valid during the call it is given to.
+ * name, revoked_on and reason may be NULL. */
+struct cb_enrolment {
+	const char *key; /* 64 hex digits */
+	const char *org, *role, *name;
+	const char *enrolled_on, *revoked_on, *reason;
+};
+
+/* Called for each enrolment; a non-zero return stops the walk and is
+ * returned by it. */
+typedef cb_err (*cb_enrolment_fn)(void *ctx, const struct cb_enrolment *en,
+                                  struct cb_errbuf *eb);
+
+/* Each enrolment, in order of organisation and key: the revoked ones
+ * too if revoked_too. fn may read st (its statements are its own). */
+cb_err cb_enrolments_each(struct cb_store *st, bool revoked_too,
+                          cb_enrolment_fn fn, void *ctx,
+                          struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* The key that writes for org: the first enrolled of its keys that are
+ * neither revoked nor an auditor's. CB_ENOTFOUND when it has none. */
+cb_err cb_enrolments_writer(struct cb_store *st, const char *org,
+                            unsigned char key[CB_KEY_BYTES],
+                            struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Does the hub know org: an organisation of its tables, or one a key is
+ * enrolled for (which may not have synced yet)? CB_OK, or CB_ENOTFOUND
+ * saying it is neither and where to look. */
+cb_err cb_enrolments_org_known(struct cb_store *st, const char *org,
+                               struct cb_errbuf *eb) CB_MUST_CHECK;
+
+#endif
