@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "enrolments.h"
 #include "hub.h"
 #include "scope.h"
 #include "table.h"
@@ -255,20 +256,47 @@ static const struct argdef list_defs[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* What list shows, as it goes. */
+struct listed {
+	struct cb_table t;
+	json_t *arr;
+};
+
+/* One row of the table and one object of the JSON for an enrolment. */
+static cb_err
+list_key(void *ctx, const struct cb_enrolment *en, struct cb_errbuf *eb)
+{
+	struct listed *l = ctx;
+	char state[300], shortkey[13];
+
+	json_array_append_new(
+		l->arr,
+		json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?}", "key",
+	                  en->key, "org", en->org, "role", en->role, "name",
+	                  en->name, "enrolled_on", en->enrolled_on,
+	                  "revoked_on", en->revoked_on, "reason", en->reason));
+	snprintf(shortkey, sizeof(shortkey), "%.12s", en->key);
+	if (en->revoked_on)
+		snprintf(state, sizeof(state), "revoked %s%s%s", en->revoked_on,
+		         en->reason ? ": " : "", en->reason ? en->reason : "");
+	else
+		snprintf(state, sizeof(state), "active");
+	if (cb_table_add(&l->t, (const char *const[]){
+					shortkey, en->org, en->role, en->name,
+					en->enrolled_on, state }))
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	return CB_OK;
+}
+
 int
 cmd_hub_list(struct hub *h, int argc, char **argv)
 {
-	static const char sql[] =
-		"SELECT key, org, role, name, enrolled_on, revoked_on, reason "
-		"FROM enrolments WHERE ?1 OR revoked_on IS NULL "
-		"ORDER BY org, key";
 	struct cb_ledger *lg;
-	struct cb_table t;
+	struct listed l = { .arr = NULL };
+	struct cb_errbuf eb;
 	struct args v;
-	sqlite3_stmt *s = NULL;
-	json_t *arr = NULL;
 	bool as_json;
-	int rc, r;
+	int rc;
 
 	rc = cb_args_command("list",
 	                     "usage: chibo-hub list [--all] [--json]\n\n"
@@ -280,59 +308,32 @@ cmd_hub_list(struct hub *h, int argc, char **argv)
 	if (!(lg = hub_open(h)))
 		return 1;
 	rc = 1;
-	if (cb_table_init(&t, 6,
+	if (cb_table_init(&l.t, 6,
 	                  (const char *const[]){ "KEY", "ORG", "ROLE", "NAME",
 	                                         "ENROLLED", "STATE" })) {
 		hub_error("out of memory");
 		goto out_nt;
 	}
-	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL)) {
-		hub_error("cannot read the enrolments: %s",
-		          sqlite3_errmsg(cb_store_db(lg->st)));
+	if (!(l.arr = json_array())) {
+		hub_error("out of memory");
 		goto out;
 	}
-	sqlite3_bind_int(s, 1, cb_args_get(&v, 0) != NULL);
-	arr = json_array();
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *c[7];
-		char state[300], shortkey[13];
-
-		for (int i = 0; i < 7; i++)
-			c[i] = (const char *)sqlite3_column_text(s, i);
-		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?}",
-		                       "key", c[0], "org", c[1], "role", c[2],
-		                       "name", c[3], "enrolled_on", c[4],
-		                       "revoked_on", c[5], "reason", c[6]));
-		snprintf(shortkey, sizeof(shortkey), "%.12s", c[0]);
-		if (c[5])
-			snprintf(state, sizeof(state), "revoked %s%s%s", c[5],
-			         c[6] ? ": " : "", c[6] ? c[6] : "");
-		else
-			snprintf(state, sizeof(state), "active");
-		if (cb_table_add(&t,
-		                 (const char *const[]){ shortkey, c[1], c[2],
-		                                        c[3], c[4], state })) {
-			hub_error("out of memory");
-			goto out;
-		}
-	}
-	if (r != SQLITE_DONE) {
-		hub_error("cannot read the enrolments");
+	if (cb_enrolments_each(lg->st, cb_args_get(&v, 0) != NULL, list_key, &l,
+	                       &eb)) {
+		hub_error("%s", eb.msg);
 		goto out;
 	}
 	if (as_json) {
-		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_dumpf(l.arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {
-		cb_table_print(&t, stdout);
+		cb_table_print(&l.t, stdout);
 	}
 	rc = 0;
 out:
-	cb_table_release(&t);
+	cb_table_release(&l.t);
 out_nt:
-	json_decref(arr);
-	sqlite3_finalize(s);
+	json_decref(l.arr);
 	cb_ledger_free(&lg);
 	return rc;
 }

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_bundle.c — chibo-hub import and export: a sync on a file for a
  * commune with no link (common/log/bundle.h). import takes an agent's bundle
- * with exactly the checks of a push (common/replica/ingest.c); export writes what
- * one organisation may read (common/view/scope.c) for 'chibo-agent import'. */
+ * with exactly the checks of a push (common/replica/ingest.c); export writes
+ * what one organisation may read (common/view/scope.c) for 'chibo-agent
+ * import'. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bundle.h"
+#include "enrolments.h"
 #include "hub.h"
 #include "ingest.h"
 #include "scope.h"
@@ -141,9 +143,6 @@ static const struct argdef export_defs[] = {
 int
 cmd_hub_export(struct hub *h, int argc, char **argv)
 {
-	static const char key_of[] =
-		"SELECT key FROM enrolments WHERE org = ? AND role <> "
-		"'auditor' AND revoked_on IS NULL ORDER BY enrolled_on LIMIT 1";
 	struct cb_bundle b = { .kind = CB_BUNDLE_PULL };
 	struct cb_buf out = CB_BUF_INIT;
 	struct cb_scope_page pg;
@@ -151,11 +150,10 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 	struct cb_scope sc;
 	struct cb_errbuf eb;
 	struct args v;
-	sqlite3_stmt *s;
 	unsigned char key[CB_KEY_BYTES], root[32];
 	uint64_t size;
 	int64_t at;
-	int rc, found = 0;
+	int rc;
 
 	rc = cb_args_command(
 		"export",
@@ -177,19 +175,9 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 	if (!(lg = hub_open(h)))
 		return 1;
 	rc = 1;
-	if ((s = cb_store_stmt(lg->st, key_of, &eb))) {
-		cb_bind_text(s, 1, cb_args_get(&v, 0));
-		if (sqlite3_step(s) == SQLITE_ROW)
-			found = !cb_hex_decode(
-				(const char *)sqlite3_column_text(s, 0), key,
-				sizeof(key), &eb);
-		sqlite3_reset(s);
-	}
-	if (!found) {
-		hub_error("no key is enrolled for '%s'", cb_args_get(&v, 0));
-		goto out;
-	}
-	if (cb_scope_of(lg->st, key, &sc, &eb)) {
+	/* the bundle is what that organisation's key may read */
+	if (cb_enrolments_writer(lg->st, cb_args_get(&v, 0), key, &eb) ||
+	    cb_scope_of(lg->st, key, &sc, &eb)) {
 		hub_error("%s", eb.msg);
 		goto out;
 	}

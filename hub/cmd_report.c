@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "enrolments.h"
 #include "hub.h"
 #include "report.h"
 
@@ -17,33 +18,6 @@ static const struct argdef defs[] = {
 	CB_REPORT_ARGDEFS,
 	{ NULL, NULL, NULL },
 };
-
-/* Does the hub know org: an organisation of its tables, or one a key is
- * enrolled for (which may not have synced yet)? A code mistyped would give
- * an empty report. */
-static bool
-org_known(struct cb_store *st, const char *org, struct cb_errbuf *eb)
-{
-	static const char sql[] =
-		"SELECT 1 FROM orgs WHERE code = ?1 UNION ALL SELECT 1 FROM "
-		"enrolments WHERE org = ?1 LIMIT 1";
-	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
-	int r;
-
-	if (!s)
-		return false;
-	cb_bind_text(s, 1, org);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (r == SQLITE_DONE)
-		cb_error(eb, CB_ENOTFOUND,
-		         "no organisation '%s' at this hub: neither synced nor "
-		         "enrolled (see 'chibo-hub list')",
-		         org);
-	else if (r != SQLITE_ROW)
-		cb_store_error(st, eb, "cannot read the organisations");
-	return r == SQLITE_ROW;
-}
 
 int
 cmd_hub_report(struct hub *h, int argc, char **argv)
@@ -118,7 +92,7 @@ cmd_hub_report(struct hub *h, int argc, char **argv)
 		return 1;
 	if (!cb_args_get(&v, 0)) {
 		q.root = strcmp(q.kind, "sync") ? lg->org : NULL;
-	} else if (!org_known(lg->st, q.root, &eb)) {
+	} else if (cb_enrolments_org_known(lg->st, q.root, &eb)) {
 		hub_error("%s", eb.msg);
 		cb_ledger_free(&lg);
 		return 1;

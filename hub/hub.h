@@ -36,22 +36,6 @@ int cmd_hub_status(struct hub *h, int argc, char **argv);
 int cmd_hub_report(struct hub *h, int argc, char **argv);
 int cmd_hub_backup(struct hub *h, int argc, char **argv);
 
-/* contact.c — record that the enrolled key key_hex (64 hex) made a signed
- * request the hub authenticated, now, to endpoint kind ("push", "pull",
- * "status", …; cut to 31 bytes), signed at created (Unix seconds): an
- * UPSERT into contacts that keeps the highest created, its own
- * transaction, under the caller's lock of lg. A key not enrolled is not
- * recorded. A failure is written to stderr (the request log) and
- * returned: the caller must then not act on the request, since a restart
- * would not know to refuse it again. */
-cb_err hub_note_contact(struct cb_ledger *lg, const char *key_hex,
-                        const char *kind, int64_t created) CB_MUST_CHECK;
-/* For a hub starting: each key's highest created recorded, as its floor
- * in r (cb_replay_floor). Under the caller's lock of lg. */
-struct cb_replay;
-cb_err hub_contact_floors(struct cb_ledger *lg, struct cb_replay *r,
-                          struct cb_errbuf *eb) CB_MUST_CHECK;
-
 /* log.c — the verifiable log: bring the Merkle tree up to every stored
  * entry and sign a checkpoint of it if the latest does not cover it (its
  * own transaction, cb_tlog_sign); the latest signed checkpoint (*note
