@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "buf.h"
+#include "history.h"
 #include "key.h"
 #include "merkle_json.h"
 
@@ -458,42 +459,13 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 
 /* --- history ---------------------------------------------------------- */
 
-/* The member named by an id (or its first 8+ hex digits), a card
- * number or a national ID; *id filled. */
-static int
-find_member(struct cb_store *st, const char *q, char id[65], char name[256])
-{
-	static const char sql[] =
-		"SELECT id, full_name FROM members WHERE card_no = ?1 OR "
-		"national_id = ?1 OR (length(?1) >= 8 AND hex(id) LIKE ?1 || "
-		"'%') "
-		"LIMIT 2";
-	struct cb_errbuf eb;
-	sqlite3_stmt *s = cb_store_stmt(st, sql, &eb);
-	int n = 0;
-
-	if (!s)
-		return -1;
-	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (!n) {
-			cb_column_id(s, 0, id);
-			snprintf(name, 256, "%s", sqlite3_column_text(s, 1));
-		}
-		n++;
-	}
-	sqlite3_reset(s);
-	return n;
-}
-
 /* One line of a member's history: what the entry says, in a few fields. */
 static json_t *
-history_item(struct scan *s, sqlite3_stmt *q, struct cb_errbuf *eb)
+history_item(struct scan *s, int64_t lsn, const void *bytes, size_t len,
+             const char *org, struct cb_errbuf *eb)
 {
 	struct cb_entry e = CB_ENTRY_INIT;
-	int64_t lsn = sqlite3_column_int64(q, 0);
 	uint64_t leaf = s->leaf_of[lsn - 1];
-	const char *org = (const char *)sqlite3_column_text(q, 2);
 	static const char *const fields[] = {
 		"letter_no", "letter_date", "to_org",   "to_cell", "cell",
 		"date",      "reported_on", "reason",   "status",  "level",
@@ -504,8 +476,7 @@ history_item(struct scan *s, sqlite3_stmt *q, struct cb_errbuf *eb)
 	struct tm tm;
 	json_t *o, *f;
 
-	if (cb_entry_decode(sqlite3_column_blob(q, 1),
-	                    (size_t)sqlite3_column_bytes(q, 1), &e, eb))
+	if (cb_entry_decode(bytes, len, &e, eb))
 		return NULL;
 	t = (time_t)(e.time_ms / 1000);
 	gmtime_r(&t, &tm);
@@ -526,33 +497,41 @@ history_item(struct scan *s, sqlite3_stmt *q, struct cb_errbuf *eb)
 	return o;
 }
 
+struct history_ctx {
+	struct scan *s;
+	json_t *items;
+};
+
+/* A cb_history_fn: the entry's line added to the items (an entry that
+ * does not decode is left out). */
+static cb_err
+history_add(void *ctx, int64_t lsn, const void *bytes, size_t len,
+            const char *org, struct cb_errbuf *eb)
+{
+	struct history_ctx *hc = ctx;
+	json_t *it = history_item(hc->s, lsn, bytes, len, org, eb);
+
+	if (it)
+		json_array_append_new(hc->items, it);
+	return CB_OK;
+}
+
 int
 cmd_audit_history(struct audit *a, int argc, char **argv)
 {
 	static const struct argdef defs[] = { SOURCE_DEFS,
 		                              { NULL, NULL, NULL } };
-	/* every entry about the member: its own (member.add, moves,
-	 * releases, status, ratings), the answers to its releases, and the
-	 * meetings it is marked in */
-	static const char sql[] =
-		"WITH mine(id) AS (SELECT lower(hex(entry)) FROM "
-		"entry_subjects "
-		"WHERE member = ?1 UNION SELECT closed_by FROM transfers WHERE "
-		"member = ?1 AND closed_by IS NOT NULL UNION SELECT m.id FROM "
-		"attendance t JOIN meetings m ON m.id = t.meeting WHERE "
-		"t.member = ?1) SELECT e.lsn, e.bytes, (SELECT org FROM "
-		"enrolments WHERE key = lower(hex(e.author))) FROM entries e "
-		"WHERE lower(hex(e.id)) IN mine ORDER BY e.lsn";
 	struct audit_source_opts o;
 	struct cb_errbuf eb;
 	struct scan s;
 	struct args v;
 	json_t *st = NULL, *items = json_array();
+	struct history_ctx hc;
+	struct cb_history_member m;
 	uint8_t key[32];
 	bool has_key;
-	char id[65], name[256];
-	int rc, n;
-	sqlite3_stmt *q;
+	const char *id, *name;
+	int rc;
 
 	rc = cb_args_command(
 		"history",
@@ -581,30 +560,32 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 		json_decref(items);
 		return 1;
 	}
-	n = find_member(s.replay, v.pos[0], id, name);
-	if (n != 1) {
-		audit_error(n == 0 ? "no member '%s' in the log"
-		                   : "'%s' names more than one member; give "
-		                     "more of the id",
+	switch (cb_history_member(s.replay, v.pos[0], &m, &eb)) {
+	case CB_OK: break;
+	case CB_ENOTFOUND:
+		audit_error("no member '%s' in the log", v.pos[0]);
+		rc = 1;
+		goto out;
+	case CB_EEXIST:
+		audit_error("'%s' names more than one member; give more of "
+		            "the id",
 		            v.pos[0]);
-		audit_scan_release(&s);
-		json_decref(st);
-		json_decref(items);
-		return 1;
-	}
-	if (!(q = cb_store_stmt(s.replay, sql, &eb))) {
+		rc = 1;
+		goto out;
+	default:
 		audit_error("%s", eb.msg);
 		rc = 1;
 		goto out;
 	}
-	cb_bind_id(q, 1, id);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		json_t *it = history_item(&s, q, &eb);
-
-		if (it)
-			json_array_append_new(items, it);
+	id = m.id;
+	name = m.name;
+	hc.s = &s;
+	hc.items = items;
+	if (cb_history_each(s.replay, id, history_add, &hc, &eb)) {
+		audit_error("%s", eb.msg);
+		rc = 1;
+		goto out;
 	}
-	sqlite3_reset(q);
 	if (cb_args_get(&v, O_JSON)) {
 		json_t *out = json_pack(
 			"{s:s, s:s, s:O, s:b, s:I, s:[]}", "member", id, "name",
@@ -666,8 +647,6 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 		                              { "out", "FILE",
 		                                "where to write the proof" },
 		                              { NULL, NULL, NULL } };
-	static const char sql[] = "SELECT lsn, bytes FROM entries WHERE "
-				  "lower(hex(id)) LIKE ? || '%' LIMIT 2";
 	uint8_t path[CB_MERKLE_MAX_PATH][32], key[32];
 	struct audit_source_opts o;
 	struct cb_errbuf eb;
@@ -675,11 +654,12 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 	struct args v;
 	json_t *st = NULL, *out = NULL, *pj;
 	bool has_key;
+	struct cb_buf bytes = CB_BUF_INIT;
 	char hex[65], *b64 = NULL, *text = NULL;
-	int rc, found = 0;
 	int64_t lsn = 0;
-	size_t n = 0;
-	sqlite3_stmt *q;
+	size_t n = 0, cap;
+	cb_err found;
+	int rc;
 
 	rc = cb_args_command(
 		"proof",
@@ -709,33 +689,28 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 		            "checkpoint: no proof can be made from it");
 		goto out;
 	}
-	if (!(q = cb_store_stmt(s.replay, sql, &eb))) {
-		audit_error("%s", eb.msg);
-		goto out;
-	}
 	for (char *c = v.pos[0]; *c; c++)
 		*c = (char)(*c >= 'A' && *c <= 'F' ? *c + 32 : *c);
-	sqlite3_bind_text(q, 1, v.pos[0], -1, SQLITE_STATIC);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (!found++) {
-			size_t bl = (size_t)sqlite3_column_bytes(q, 1);
-			size_t cap = sodium_base64_ENCODED_LEN(
-				bl, sodium_base64_VARIANT_ORIGINAL);
-
-			lsn = sqlite3_column_int64(q, 0);
-			if ((b64 = malloc(cap)))
-				sodium_bin2base64(
-					b64, cap, sqlite3_column_blob(q, 1), bl,
-					sodium_base64_VARIANT_ORIGINAL);
-		}
-	}
-	sqlite3_reset(q);
-	if (found != 1 || !b64) {
-		audit_error(found ? "'%s' names more than one entry"
-		                  : "no entry '%s' in the log",
+	found = cb_history_entry(s.replay, v.pos[0], &lsn, &bytes, &eb);
+	if (found == CB_ENOTFOUND || found == CB_EEXIST) {
+		audit_error(found == CB_EEXIST
+		                    ? "'%s' names more than one entry"
+		                    : "no entry '%s' in the log",
 		            v.pos[0]);
 		goto out;
 	}
+	if (found) {
+		audit_error("%s", eb.msg);
+		goto out;
+	}
+	cap = sodium_base64_ENCODED_LEN(bytes.len,
+	                                sodium_base64_VARIANT_ORIGINAL);
+	if (!(b64 = malloc(cap))) {
+		audit_error("out of memory");
+		goto out;
+	}
+	sodium_bin2base64(b64, cap, bytes.data, bytes.len,
+	                  sodium_base64_VARIANT_ORIGINAL);
 	if (cb_merkle_inclusion_proof(audit_leaf_node, &s, s.leaf_of[lsn - 1],
 	                              s.cp.size, path, &n, &eb)) {
 		audit_error("%s", eb.msg);
@@ -759,6 +734,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 	       (unsigned long long)s.cp.size, cb_args_get(&v, O_NEXT));
 	rc = 0;
 out:
+	cb_buf_release(&bytes);
 	free(b64);
 	free(text);
 	json_decref(out);

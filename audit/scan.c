@@ -12,17 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "audit.h"
 #include "buf.h"
 #include "bundle.h"
 #include "hubclient.h"
 #include "ledger.h"
+#include "log_page.h"
 #include "stream.h"
 #include "verifier.h"
 #include "zbody.h"
@@ -104,8 +103,9 @@ author_get(struct scan *s, const uint8_t pk[32], bool add)
 /* --- sources ---------------------------------------------------------- */
 
 struct source {
-	sqlite3 *db;
-	sqlite3_stmt *rows;
+	struct cb_store *db; /* a hub.db copy (cb_store_open_snapshot) */
+	struct cb_log *log;  /* its log */
+	int64_t after;       /* the position read up to */
 	bool rows_done;
 	struct cb_hubclient hc;
 	bool hub;
@@ -144,82 +144,6 @@ hub_json(struct source *src, const char *path, const char *body, json_t **out)
 	return 0;
 }
 
-/* SQLite reads a -wal beside a database whenever its 32-byte header is
- * good (https://sqlite.org/fileformat2.html#walformat): magic 0x377f0682
- * or 0x377f0683 (the checksums' byte order), version 3007000, the page
- * size, and a checksum of the first 24 bytes. */
-static bool
-wal_header_good(const unsigned char h[32], uint32_t page_size)
-{
-	uint32_t w[8], s0 = 0, s1 = 0;
-	bool big;
-
-	for (int i = 0; i < 8; i++)
-		w[i] = (uint32_t)h[4 * i] << 24 | (uint32_t)h[4 * i + 1] << 16 |
-		       (uint32_t)h[4 * i + 2] << 8 | h[4 * i + 3];
-	if ((w[0] & ~1u) != 0x377f0682u || w[1] != 3007000u ||
-	    w[2] != page_size)
-		return false;
-	big = w[0] & 1;
-	for (int i = 0; i < 6; i += 2) {
-		uint32_t x0 = w[i], x1 = w[i + 1];
-
-		if (!big) {
-			x0 = __builtin_bswap32(x0);
-			x1 = __builtin_bswap32(x1);
-		}
-		s0 += x0 + s1;
-		s1 += x1 + s0;
-	}
-	return s0 == w[6] && s1 == w[7];
-}
-
-/* A -wal beside the file given that SQLite did not read — cut short,
- * damaged, of another page size — leaves the newest entries out without a
- * word: say so and stop. SQLite reads a good one (a live hub.db, or a copy
- * taken with its -wal), in the one read transaction the scan holds; a
- * copy made without its -wal cannot be told from a whole file, which is
- * why 'chibo-hub backup' exists. */
-static int
-wal_unread(sqlite3 *db, const char *path)
-{
-	char wal[4096];
-	unsigned char h[32];
-	struct stat sb;
-	sqlite3_stmt *q = NULL;
-	uint32_t page_size = 0;
-	bool read_it = false;
-	FILE *fp;
-
-	if (snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal) ||
-	    stat(wal, &sb) != 0 || sb.st_size == 0)
-		return 0;
-	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL) ==
-	            SQLITE_OK &&
-	    sqlite3_step(q) == SQLITE_ROW)
-		read_it = !strcmp((const char *)sqlite3_column_text(q, 0),
-		                  "wal");
-	sqlite3_finalize(q);
-	if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &q, NULL) ==
-	            SQLITE_OK &&
-	    sqlite3_step(q) == SQLITE_ROW)
-		page_size = (uint32_t)sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	if (read_it && (fp = fopen(wal, "rb"))) {
-		read_it = fread(h, 1, sizeof(h), fp) == sizeof(h) &&
-		          wal_header_good(h, page_size);
-		fclose(fp);
-	}
-	if (read_it)
-		return 0;
-	audit_error("'%s' lies beside '%s', but it is not a write-ahead log "
-	            "SQLite reads (cut short or damaged), so it was not read "
-	            "and the newest entries may be missing; take the copy "
-	            "with 'chibo-hub backup FILE'",
-	            wal, path);
-	return 1;
-}
-
 static int
 source_open(const struct audit *a, const struct audit_source_opts *o,
             struct source *src, struct scan *s)
@@ -228,44 +152,34 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 
 	memset(src, 0, sizeof(*src));
 	if (o->db) {
-		sqlite3_stmt *q = NULL;
+		uint8_t root[32];
+		uint64_t size;
+		cb_err rc;
 
 		snprintf(s->what, sizeof(s->what), "the hub.db copy '%s'",
 		         o->db);
 		s->is_log = true;
-		/* Mapped, the log's pages are read without a copy each. One
-		 * read transaction: the checkpoint and the entries are of one
-		 * snapshot, what was committed when it began — a live hub.db
-		 * is read with its write-ahead log, as SQLite reads it. */
-		if (sqlite3_open_v2(o->db, &src->db, SQLITE_OPEN_READONLY,
-		                    NULL) != SQLITE_OK ||
-		    sqlite3_exec(src->db, "PRAGMA mmap_size = 1099511627776",
-		                 NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(src->db, "BEGIN", NULL, NULL, NULL) !=
-		            SQLITE_OK ||
-		    sqlite3_prepare_v2(src->db,
-		                       "SELECT note FROM checkpoints ORDER BY "
-		                       "size DESC LIMIT 1",
-		                       -1, &q, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(src->db,
-		                       "SELECT bytes FROM entries ORDER BY lsn",
-		                       -1, &src->rows, NULL) != SQLITE_OK) {
-			audit_error("cannot read '%s' as a hub's database: %s",
-			            o->db,
-			            src->db ? sqlite3_errmsg(src->db)
-			                    : "out of memory");
-			sqlite3_finalize(q);
+		/* One snapshot: the checkpoint and the entries are of what
+		 * was committed when the first read began — a live hub.db is
+		 * read with its write-ahead log, as SQLite reads it. */
+		if (cb_store_open_snapshot(o->db, &src->db, &eb)) {
+			audit_error("%s", eb.msg);
 			return 1;
 		}
-		if (sqlite3_step(q) == SQLITE_ROW)
-			s->note =
-				strdup((const char *)sqlite3_column_text(q, 0));
-		sqlite3_finalize(q);
-		if (!s->note) {
+		src->log = cb_store_log(src->db);
+		rc = src->log ? cb_log_checkpoint_latest(src->log, &size, root,
+		                                         &s->note, &eb)
+		              : cb_error(&eb, CB_ENOMEM, "out of memory");
+		if (rc == CB_ENOTFOUND) {
 			audit_error("'%s' holds no signed checkpoint", o->db);
 			return 1;
 		}
-		return wal_unread(src->db, o->db);
+		if (rc) {
+			audit_error("cannot read '%s' as a hub's database: %s",
+			            o->db, eb.msg);
+			return 1;
+		}
+		return 0;
 	}
 	if (o->hub) {
 		char *kp = audit_path(a, "audit.key");
@@ -332,31 +246,22 @@ source_page(struct source *src, const void **p, size_t *len)
 	*p = NULL;
 	*len = 0;
 	if (src->db) {
-		int r = SQLITE_DONE;
-		size_t n = 0;
+		struct cb_log_page pg;
+		uint64_t n = src->limit - src->next;
 
-		/* (a statement stepped after its end starts again) */
-		while (!src->rows_done && n < PAGE_ENTRIES &&
-		       src->next < src->limit &&
-		       (r = sqlite3_step(src->rows)) == SQLITE_ROW) {
-			uint32_t sz =
-				(uint32_t)sqlite3_column_bytes(src->rows, 0);
-
-			if (cb_buf_add_be32(&src->raw, sz) ||
-			    cb_buf_add(&src->raw,
-			               sqlite3_column_blob(src->rows, 0), sz)) {
-				audit_error("out of memory");
-				return 1;
-			}
-			n++;
-			src->next++;
-		}
-		if (r == SQLITE_DONE)
-			src->rows_done = true;
-		if (r != SQLITE_ROW && r != SQLITE_DONE) {
-			audit_error("cannot read the hub.db copy: %s",
-			            sqlite3_errmsg(src->db));
+		/* the leaves are counted, not the positions: a copy may lack
+		 * some */
+		if (!src->rows_done && n &&
+		    cb_log_page(src->log, src->after,
+		                n < PAGE_ENTRIES ? (size_t)n : PAGE_ENTRIES, 0,
+		                &src->raw, &pg, &eb)) {
+			audit_error("cannot read the hub.db copy: %s", eb.msg);
 			return 1;
+		}
+		if (!src->rows_done && n) {
+			src->after = pg.next;
+			src->next += pg.count;
+			src->rows_done = !pg.more;
 		}
 	} else if (src->hub) {
 		char body[96];
@@ -441,8 +346,7 @@ source_page(struct source *src, const void **p, size_t *len)
 static void
 source_close(struct source *src)
 {
-	sqlite3_finalize(src->rows);
-	sqlite3_close(src->db);
+	cb_store_free(&src->db);
 	if (src->hub)
 		cb_hubclient_release(&src->hc);
 	cb_key_release(&src->key);
@@ -452,32 +356,23 @@ source_close(struct source *src)
 
 /* --- the checks ------------------------------------------------------- */
 
-/* The entry with this author and seq in the replay, if any. */
+/* The id the replay holds at this author and seq, if any. */
 static bool
 replayed_id(struct scan *s, const uint8_t *author, uint64_t seq, uint8_t id[32])
 {
-	static const char sql[] =
-		"SELECT id FROM entries WHERE author = ? AND seq = ?";
+	struct cb_log *log = cb_store_log(s->replay);
 	struct cb_errbuf eb;
-	sqlite3_stmt *q = cb_store_stmt(s->replay, sql, &eb);
-	bool found = false;
 
-	if (!q)
-		return false;
-	sqlite3_bind_blob(q, 1, author, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)seq);
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 32) {
-		memcpy(id, sqlite3_column_blob(q, 0), 32);
-		found = true;
-	}
-	sqlite3_reset(q);
-	return found;
+	return log && !cb_log_id_at(log, author, seq, id, &eb);
 }
 
 static int
 check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
             uint64_t leaf)
 {
+	struct cb_chain_head head = { 0 };
+	const uint8_t *held = NULL;
+	uint8_t other[32];
 	struct author *au;
 	struct cb_errbuf eb;
 	char ak[13], id[13];
@@ -513,62 +408,76 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 		audit_error("out of memory");
 		return 1;
 	}
-	if (au->seq == 0 && e->seq != 1 && s->is_log) {
-		s->gaps++;
-		audit_fault(s,
-		            "key %s: its first entry in the log is seq %llu "
-		            "(leaf %llu); entries 1..%llu are missing",
-		            ak, (unsigned long long)e->seq,
-		            (unsigned long long)leaf,
-		            (unsigned long long)e->seq - 1);
-	} else if (au->seq && e->seq <= au->seq) {
-		uint8_t other[32];
-
-		/* the same entry again, or another at a seq held: a fork;
-		 * neither is replayed */
-		if (s->lazy &&
-		    !(e->seq == au->seq && !memcmp(au->id, e->id, 32)) &&
+	/* the one chain rule (chain.h), against the chain seen so far */
+	if (au->seq) {
+		head.seq = au->seq;
+		memcpy(head.id, au->id, 32);
+	}
+	if (au->seq && e->seq <= au->seq) {
+		/* the same entry again, or another at a seq held: the replay
+		 * is asked what it holds there (all of it: nothing set aside)
+		 * unless it is the head */
+		held = e->seq == au->seq ? au->id : NULL;
+		if (s->lazy && !(held && !memcmp(held, e->id, 32)) &&
 		    cb_lazyreplay_flush(s->lazy, &eb)) {
 			audit_error("cannot replay the log: %s", eb.msg);
 			return 1;
 		}
-		if ((e->seq == au->seq && !memcmp(au->id, e->id, 32)) ||
-		    (s->replay && replayed_id(s, e->author, e->seq, other) &&
-		     !memcmp(other, e->id, 32))) {
-			audit_fault(s,
-			            "leaf %llu: entry %s (key %s, seq %llu) is "
-			            "in the log twice",
-			            (unsigned long long)leaf, id, ak,
-			            (unsigned long long)e->seq);
-		} else {
-			s->forks++;
-			audit_fault(s,
-			            "key %s forked its chain: leaf %llu holds "
-			            "another entry (%s) at seq %llu",
-			            ak, (unsigned long long)leaf, id,
-			            (unsigned long long)e->seq);
-		}
-		return 0;
-	} else if (au->seq && e->seq > au->seq + 1) {
-		if (s->partial)
-			goto next; /* a scope leaves gaps */
-		s->gaps++;
+		if (!held && s->replay &&
+		    replayed_id(s, e->author, e->seq, other))
+			held = other;
+	}
+	switch (cb_chain_place(au->seq ? &head : NULL, held, e)) {
+	case CB_CHAIN_NEXT: break;
+	case CB_CHAIN_HELD:
+		/* neither a duplicate nor a fork is replayed */
 		audit_fault(s,
-		            "key %s: entries %llu..%llu are missing from the "
-		            "log (leaf %llu holds seq %llu)",
-		            ak, (unsigned long long)au->seq + 1,
-		            (unsigned long long)e->seq - 1,
-		            (unsigned long long)leaf,
+		            "leaf %llu: entry %s (key %s, seq %llu) is in the "
+		            "log twice",
+		            (unsigned long long)leaf, id, ak,
 		            (unsigned long long)e->seq);
-	} else if (au->seq && (!e->has_prev || memcmp(e->prev, au->id, 32))) {
+		return 0;
+	case CB_CHAIN_FORK:
+		s->forks++;
+		audit_fault(s,
+		            "key %s forked its chain: leaf %llu holds another "
+		            "entry (%s) at seq %llu",
+		            ak, (unsigned long long)leaf, id,
+		            (unsigned long long)e->seq);
+		return 0;
+	case CB_CHAIN_GAP:
+		/* a bundle need not hold a chain from its start, and a scope
+		 * leaves gaps */
+		if (!au->seq && s->is_log) {
+			s->gaps++;
+			audit_fault(s,
+			            "key %s: its first entry in the log is seq "
+			            "%llu (leaf %llu); entries 1..%llu are "
+			            "missing",
+			            ak, (unsigned long long)e->seq,
+			            (unsigned long long)leaf,
+			            (unsigned long long)e->seq - 1);
+		} else if (au->seq && !s->partial) {
+			s->gaps++;
+			audit_fault(
+				s,
+				"key %s: entries %llu..%llu are missing from "
+				"the log (leaf %llu holds seq %llu)",
+				ak, (unsigned long long)au->seq + 1,
+				(unsigned long long)e->seq - 1,
+				(unsigned long long)leaf,
+				(unsigned long long)e->seq);
+		}
+		break;
+	case CB_CHAIN_BROKEN:
 		audit_fault(s,
 		            "leaf %llu: entry %s (key %s, seq %llu) does not "
 		            "chain onto the key's entry %llu",
 		            (unsigned long long)leaf, id, ak,
 		            (unsigned long long)e->seq,
 		            (unsigned long long)au->seq);
+		break;
 	}
-next:
 	au->seq = e->seq;
 	memcpy(au->id, e->id, 32);
 	if (!s->is_log)
@@ -711,8 +620,7 @@ replay_open(struct scan *s, bool full)
 	close(fd);
 	unlink(s->replay_path);
 	cb_hex_encode(s->hub_key, 32, hex);
-	if (cb_store_open(s->replay_path, true, &s->replay, &eb) ||
-	    cb_store_exec(s->replay, "PRAGMA synchronous = OFF", &eb) ||
+	if (cb_store_open_scratch(s->replay_path, &s->replay, &eb) ||
 	    cb_store_meta_set(s->replay, "authority", hex, &eb) ||
 	    cb_lazyreplay_new(s->replay, !full, tmp && *tmp ? tmp : "/tmp",
 	                      &hooks, &s->lazy, &eb)) {
