@@ -6,7 +6,9 @@
  * when the reader says so), refuse an entry or a node or a checkpoint
  * twice, keep named cursors, and undo everything of a transaction that is
  * rolled back. The transparency log (tlog.h) written through either gives
- * the same tree. */
+ * the same tree. A page of a log (log_page.h) stops at its count and its
+ * size and says whether the log goes on; a copy of a store opened as a
+ * snapshot is read, and a -wal beside it SQLite would not read refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +23,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "log_page.h"
 #include "merkle.h"
 #include "store.h"
 #include "tlog.h"
@@ -300,6 +303,104 @@ test_memory_backend(void **state)
 	assert_null(log);
 }
 
+/* Entries a1..a3 and b1 appended to log, at positions 1..4. */
+static void
+fill(struct cb_log *log)
+{
+	const struct cb_entry *all[] = { &a[0], &a[1], &a[2], &b1 };
+	struct cb_errbuf eb;
+
+	assert_int_equal(cb_log_begin(log, &eb), CB_OK);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(cb_log_append(log, all[i], "applied", NULL,
+		                               false, NULL, &eb),
+		                 CB_OK);
+	assert_int_equal(cb_log_commit(log, &eb), CB_OK);
+}
+
+/* Pages of log, which holds a1..a3 and b1. */
+static void
+pages(struct cb_log *log)
+{
+	struct cb_buf out = CB_BUF_INIT;
+	struct cb_log_page pg;
+	struct cb_errbuf eb;
+
+	/* by count: two, and more after */
+	assert_int_equal(cb_log_page(log, 0, 2, 0, &out, &pg, &eb), CB_OK);
+	assert_int_equal(pg.count, 2);
+	assert_int_equal(pg.next, 2);
+	assert_true(pg.more);
+	assert_int_equal(out.len, 8 + a[0].len + a[1].len);
+	assert_memory_equal(out.data + 4, a[0].bytes, a[0].len);
+	/* the rest: none after */
+	cb_buf_reset(&out);
+	assert_int_equal(cb_log_page(log, pg.next, 5, 0, &out, &pg, &eb),
+	                 CB_OK);
+	assert_int_equal(pg.count, 2);
+	assert_int_equal(pg.next, 4);
+	assert_false(pg.more);
+	/* by size: an entry that would pass it waits for the next page */
+	cb_buf_reset(&out);
+	assert_int_equal(
+		cb_log_page(log, 0, 5, a[0].len + a[1].len - 1, &out, &pg, &eb),
+		CB_OK);
+	assert_int_equal(pg.count, 1);
+	assert_int_equal(pg.next, 1);
+	assert_true(pg.more);
+	/* past the end: empty, where it was asked from */
+	cb_buf_reset(&out);
+	assert_int_equal(cb_log_page(log, 4, 5, 0, &out, &pg, &eb), CB_OK);
+	assert_int_equal(pg.count, 0);
+	assert_int_equal(pg.next, 4);
+	assert_false(pg.more);
+	assert_int_equal(out.len, 0);
+	cb_buf_release(&out);
+}
+
+static void
+test_page(void **state)
+{
+	struct cb_log *log = cb_log_mem_new();
+
+	(void)state;
+	assert_non_null(log);
+	fill(log);
+	pages(log);
+	cb_log_free(&log);
+}
+
+static void
+test_snapshot(void **state)
+{
+	struct cb_store *st = NULL;
+	struct cb_errbuf eb;
+	char path[96], wal[104];
+	int64_t lsn;
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/copy.db", dir);
+	assert_int_equal(cb_store_open(path, true, &st, &eb), CB_OK);
+	fill(cb_store_log(st));
+	cb_store_free(&st);
+	assert_int_equal(cb_store_open_snapshot(path, &st, &eb), CB_OK);
+	assert_int_equal(cb_log_size(cb_store_log(st), &lsn, &eb), CB_OK);
+	assert_int_equal(lsn, 4);
+	pages(cb_store_log(st));
+	cb_store_free(&st);
+	/* a -wal SQLite would not read leaves entries out: refused */
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_non_null(fp = fopen(wal, "wb"));
+	assert_int_equal(fwrite("not a write-ahead log, not at all", 1, 33, fp),
+	                 33);
+	fclose(fp);
+	assert_int_equal(cb_store_open_snapshot(path, &st, &eb), CB_EIO);
+	assert_non_null(strstr(eb.msg, "chibo-hub backup"));
+	assert_null(st);
+	unlink(wal);
+}
+
 /* The transparency log through either backend: the same leaves, the same
  * root, the same proofs, and a checkpoint signed over them. */
 static void
@@ -366,6 +467,8 @@ main(void)
 		cmocka_unit_test(test_sql_backend),
 		cmocka_unit_test(test_memory_backend),
 		cmocka_unit_test(test_tlog_over_either),
+		cmocka_unit_test(test_page),
+		cmocka_unit_test(test_snapshot),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
