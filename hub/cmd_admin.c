@@ -152,8 +152,12 @@ append(struct hub *h, const char *op, json_t *in)
 static const struct argdef enroll_defs[] = {
 	{ "org", "CODE",
 	  "the organisation (and its cells) the key writes for" },
-	{ "role", "ROLE", "commune, district or auditor" },
+	{ "role", "ROLE",
+	  "commune, district, auditor, or hub (a lower hub's key: it "
+	  "may enrol keys inside CODE's subtree)" },
 	{ "name", "NAME", "who holds the key, e.g. 'Văn phòng Đảng ủy xã'" },
+	{ "parent", "CODE",
+	  "the committee CODE sits under; its org.init must then name it" },
 	{ NULL, NULL, NULL },
 };
 
@@ -167,7 +171,7 @@ cmd_hub_enroll(struct hub *h, int argc, char **argv)
 	rc = cb_args_command(
 		"enroll",
 		"usage: chibo-hub enroll KEY --org CODE --role ROLE [--name "
-		"NAME]\n\n"
+		"NAME] [--parent CODE]\n\n"
 		"Allows the agent whose public key is KEY (64 hex digits, as "
 		"'chibo-agent\ninit' printed it) to write for organisation "
 		"CODE "
@@ -183,6 +187,9 @@ cmd_hub_enroll(struct hub *h, int argc, char **argv)
 	if (cb_args_get(&v, 2))
 		json_object_set_new(in, "name",
 		                    json_string(cb_args_get(&v, 2)));
+	if (cb_args_get(&v, 3))
+		json_object_set_new(in, "parent",
+		                    json_string(cb_args_get(&v, 3)));
 	rc = append(h, "key.enroll", in);
 	json_decref(in);
 	return rc;

@@ -74,4 +74,15 @@ expect_eq "a tampered enrolment fails verify" 1 "$rc"
 expect_match "and is named" "log position 2: .*signature does not verify" "$out"
 expect_fail "no hub" "no hub in '$T/none'; run 'chibo-hub init'" \
 	"$CHIBO_HUB_BIN" --dir "$T/none" list
+# A lower hub's key, delegated a subtree under this hub's committee
+kh=$(agent -R "$T/h2" init --code 07299 --name "Đảng bộ xã Tiên Lục" |
+	sed -n 's/^public key: //p')
+expect_ok "enroll a hub key with its parent" hub enroll "$kh" --org BG.YD \
+	--role hub --parent BG.LG
+expect_match "list shows the hub role" "BG.YD .*hub" "$(hub list)"
+kp=$(agent -R "$T/h3" init --code 07300 --name "Đảng bộ xã Ngọc Châu" |
+	sed -n 's/^public key: //p')
+expect_fail "a parent other than where the organisation is" \
+	"places 'BG.LG' under 'X', but it is under" \
+	hub enroll "$kp" --org BG.LG --role district --parent X
 finish
