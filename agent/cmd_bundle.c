@@ -13,6 +13,7 @@
 #include "accept.h"
 #include "agent.h"
 #include "bundle.h"
+#include "scope.h"
 
 static const struct argdef export_defs[] = {
 	{ "all", NULL,
@@ -24,14 +25,12 @@ static const struct argdef export_defs[] = {
 int
 cmd_export(struct agent *a, int argc, char **argv)
 {
-	static const char sql[] = "SELECT bytes FROM entries WHERE author = ? "
-				  "AND seq > ? ORDER BY seq";
 	struct cb_bundle b = { .kind = CB_BUNDLE_PUSH };
 	struct cb_buf out = CB_BUF_INIT;
 	struct cb_ledger *lg;
 	struct cb_errbuf eb;
+	struct cb_scope_page pg;
 	struct args v;
-	sqlite3_stmt *s = NULL;
 	char *head = NULL;
 	int64_t from = 0;
 	int rc;
@@ -56,21 +55,16 @@ cmd_export(struct agent *a, int argc, char **argv)
 	free(head);
 	snprintf(b.org, sizeof(b.org), "%s", lg->org);
 	b.after = from;
-	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL)) {
-		agent_error("cannot read the log");
-		goto out;
-	}
-	sqlite3_bind_blob(s, 1, lg->key.pk, CB_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, from);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		uint32_t n = (uint32_t)sqlite3_column_bytes(s, 0);
-
-		if (cb_buf_add_be32(&b.stream, n) ||
-		    cb_buf_add(&b.stream, sqlite3_column_blob(s, 0), n)) {
-			agent_error("out of memory");
+	/* this key's chain after what the hub held, page by page */
+	for (uint64_t seq = (uint64_t)from;; seq = (uint64_t)pg.next) {
+		if (cb_scope_read_own(lg->st, lg->key.pk, seq, 5000, SIZE_MAX,
+		                      &b.stream, &pg, &eb)) {
+			agent_error("%s", eb.msg);
 			goto out;
 		}
-		b.count++;
+		b.count += (uint32_t)pg.count;
+		if (!pg.more)
+			break;
 	}
 	b.next = from + b.count;
 	if (cb_bundle_encode(&b, &lg->key, &out, &eb) ||
@@ -83,7 +77,6 @@ cmd_export(struct agent *a, int argc, char **argv)
 	       out.len);
 	rc = 0;
 out:
-	sqlite3_finalize(s);
 	cb_bundle_release(&b);
 	cb_buf_release(&out);
 	cb_ledger_free(&lg);

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_log.c — the log and its checks: log, verify, rebuild, status. */
+/* cmd_log.c — the log and its checks: log, verify, rebuild, status,
+ * digest. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "agent.h"
-#include "sql.h"
-#include "scope.h"
-#include "buf.h"
 #include "args.h"
+#include "buf.h"
 #include "project.h"
-#include "report.h"
+#include "query.h"
+#include "scope.h"
+#include "status.h"
 #include "table.h"
 
 static const struct argdef log_defs[] = {
@@ -34,25 +36,82 @@ format_time(int64_t ms, char out[20])
 	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* What cmd_log gathers entry by entry. */
+struct log_listing {
+	bool as_json, body;
+	json_t *arr;
+	struct cb_table t;
+	struct cb_entry e;
+	bool said; /* an error is already on stderr */
+};
+
+static cb_err
+list_entry(void *ctx, const struct cb_query_entry *q)
+{
+	struct log_listing *l = ctx;
+	struct cb_entry *e = &l->e;
+	struct cb_errbuf eb;
+	char id[CB_HASH_HEX], author[13], when[20], seq[24];
+
+	if (cb_entry_decode(q->bytes, q->len, e, &eb)) {
+		agent_error("entry %lld: %s; run 'chibo-agent verify'",
+		            (long long)q->lsn, eb.msg);
+		l->said = true;
+		return CB_EINVAL;
+	}
+	cb_hash_hex(e->id, id);
+	cb_hash_short(e->author, author);
+	format_time(e->time_ms, when);
+	snprintf(seq, sizeof(seq), "%" PRIu64, e->seq);
+	if (l->as_json) {
+		char akey[2 * CB_KEY_BYTES + 1];
+		char *hex = malloc(2 * e->len + 1);
+		json_t *o;
+
+		cb_hex_encode(e->author, CB_KEY_BYTES, akey);
+		if (hex)
+			cb_hex_encode(e->bytes, e->len, hex);
+		o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:O, s:s, s:s?,"
+		              " s:s?}",
+		              "id", id, "author", akey, "seq",
+		              (json_int_t)e->seq, "time_ms",
+		              (json_int_t)e->time_ms, "op", e->op, "body",
+		              e->json, "state", q->state, "reason", q->reason,
+		              "bytes", hex);
+		free(hex);
+		json_array_append_new(l->arr, o);
+	} else {
+		char *bodytxt = l->body ? cb_entry_body_dump(e->json) : NULL;
+		char st[CB_REASON_MAX + 16];
+
+		snprintf(st, sizeof(st), "%s%s%s", q->state,
+		         q->reason ? ": " : "", q->reason ? q->reason : "");
+		id[12] = 0;
+		if (cb_table_add(&l->t, (const char *const[]){ seq, id, when,
+		                                               e->op, author,
+		                                               st, bodytxt })) {
+			free(bodytxt);
+			agent_error("out of memory");
+			l->said = true;
+			return CB_ENOMEM;
+		}
+		free(bodytxt);
+	}
+	return CB_OK;
+}
+
 int
 cmd_log(struct agent *a, int argc, char **argv)
 {
-	static const char sql[] =
-		"SELECT * FROM (SELECT lsn, bytes, state, reason FROM entries "
-		"WHERE (?1 IS NULL OR op = ?1) AND (?2 IS NULL OR state = ?2) "
-		"ORDER BY lsn DESC LIMIT ?3) ORDER BY lsn";
 	static const char *const headers[] = { "SEQ", "ID",     "TIME (UTC+7)",
-		                               "OP",  "AUTHOR", "STATE" };
+		                               "OP",  "AUTHOR", "STATE",
+		                               "BODY" };
+	struct log_listing l = { .e = CB_ENTRY_INIT };
+	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
 	struct cb_ledger *lg;
-	struct cb_entry e = CB_ENTRY_INIT;
 	struct cb_errbuf eb;
-	struct cb_table t;
 	struct args v;
-	struct cb_stmt *s = NULL;
-	json_t *arr = NULL;
-	bool as_json, body;
-	long long limit = -1;
-	int rc, r;
+	int rc;
 
 	rc = cb_args_command(
 		"log",
@@ -66,108 +125,40 @@ cmd_log(struct agent *a, int argc, char **argv)
 	if (cb_args_get(&v, 0)) {
 		char *end;
 
-		limit = strtoll(cb_args_get(&v, 0), &end, 10);
-		if (*end || limit < 0)
+		f.limit = strtoll(cb_args_get(&v, 0), &end, 10);
+		if (*end || f.limit < 0)
 			return cb_args_usage("log", "--limit takes a number");
 	}
-	body = cb_args_get(&v, 3) != NULL;
-	as_json = cb_args_get(&v, 4) != NULL;
+	f.op = cb_args_get(&v, 1);
+	f.rejected = cb_args_get(&v, 2) != NULL;
+	l.body = cb_args_get(&v, 3) != NULL;
+	l.as_json = cb_args_get(&v, 4) != NULL;
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = 1;
-	if (cb_sql_prepare(lg->st, sql, &s, NULL)) {
-		cb_store_error(lg->st, &eb, "cannot read the log");
-		agent_error("%s", eb.msg);
-		goto out_noTable;
-	}
-	cb_sql_bind_text(s, 1, cb_args_get(&v, 1));
-	cb_sql_bind_text(s, 2, cb_args_get(&v, 2) ? "rejected" : NULL);
-	cb_sql_bind_int64(s, 3, limit);
-	if (as_json)
-		arr = json_array();
-	else if (cb_table_init(&t, body ? 7 : 6,
-	                       (const char *const[]){ headers[0], headers[1],
-	                                              headers[2], headers[3],
-	                                              headers[4], headers[5],
-	                                              "BODY" })) {
+	if (l.as_json)
+		l.arr = json_array();
+	else if (cb_table_init(&l.t, l.body ? 7 : 6, headers)) {
 		agent_error("out of memory");
-		goto out_noTable;
-	}
-	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
-		char id[CB_HASH_HEX], author[13], when[20], seq[24];
-		const char *state = cb_sql_column_text(s, 2);
-
-		if (cb_entry_decode(cb_sql_column_blob(s, 1),
-		                    (size_t)cb_sql_column_bytes(s, 1), &e,
-		                    &eb)) {
-			agent_error("entry %lld: %s; run 'chibo-agent verify'",
-			            (long long)cb_sql_column_int64(s, 0),
-			            eb.msg);
-			goto out;
-		}
-		cb_hash_hex(e.id, id);
-		cb_hash_short(e.author, author);
-		format_time(e.time_ms, when);
-		snprintf(seq, sizeof(seq), "%" PRIu64, e.seq);
-		if (as_json) {
-			char akey[2 * CB_KEY_BYTES + 1];
-			char *hex = malloc(2 * e.len + 1);
-			json_t *o;
-
-			cb_hex_encode(e.author, CB_KEY_BYTES, akey);
-			if (hex)
-				cb_hex_encode(e.bytes, e.len, hex);
-			o = json_pack(
-				"{s:s, s:s, s:I, s:I, s:s, s:O, s:s, s:s?,"
-				" s:s?}",
-				"id", id, "author", akey, "seq",
-				(json_int_t)e.seq, "time_ms",
-				(json_int_t)e.time_ms, "op", e.op, "body",
-				e.json, "state", state, "reason",
-				cb_sql_column_text(s, 3), "bytes", hex);
-			free(hex);
-			json_array_append_new(arr, o);
-		} else {
-			char *bodytxt =
-				body ? cb_entry_body_dump(e.json) : NULL;
-			char st[CB_REASON_MAX + 16];
-
-			snprintf(st, sizeof(st), "%s%s%s", state,
-			         cb_sql_column_null(s, 3) ? "" : ": ",
-			         cb_sql_column_null(s, 3)
-			                 ? ""
-			                 : cb_sql_column_text(s, 3));
-			id[12] = 0;
-			if (cb_table_add(&t, (const char *const[]){
-						     seq, id, when, e.op,
-						     author, st, bodytxt })) {
-				free(bodytxt);
-				agent_error("out of memory");
-				goto out;
-			}
-			free(bodytxt);
-		}
-	}
-	if (r != CB_SQL_DONE) {
-		cb_store_error(lg->st, &eb, "cannot read the log");
-		agent_error("%s", eb.msg);
 		goto out;
 	}
-	if (as_json) {
-		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (cb_query_entries(lg->st, &f, list_entry, &l, &eb)) {
+		if (!l.said)
+			agent_error("%s", eb.msg);
+		goto out;
+	}
+	if (l.as_json) {
+		json_dumpf(l.arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {
-		t.maxwidth = body ? 0 : 40;
-		cb_table_print(&t, stdout);
+		l.t.maxwidth = l.body ? 0 : 40;
+		cb_table_print(&l.t, stdout);
 	}
 	rc = 0;
 out:
-	if (!as_json)
-		cb_table_release(&t);
-out_noTable:
-	json_decref(arr);
-	cb_sql_finalize(s);
-	cb_entry_release(&e);
+	cb_table_release(&l.t);
+	json_decref(l.arr);
+	cb_entry_release(&l.e);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -248,124 +239,145 @@ cmd_rebuild(struct agent *a, int argc, char **argv)
 	return 0;
 }
 
-/* One number from a query, with the replica's organisation bound to
- * :root; -1 on error. */
-static long long
-count(struct cb_ledger *lg, const char *sql)
-{
-	struct cb_stmt *s = NULL;
-	long long n = -1;
-
-	if (cb_sql_prepare(lg->st, sql, &s, NULL) == CB_OK) {
-		cb_scope_bind_root(s, lg->org);
-		cb_sql_bind_blob(s, cb_sql_param(s, ":key"), lg->key.pk,
-		                 CB_KEY_BYTES);
-		if (cb_sql_step(s) == CB_SQL_ROW)
-			n = cb_sql_column_int64(s, 0);
-	}
-	cb_sql_finalize(s);
-	return n;
-}
-
-/* A meta value, or NULL (freed by the caller). */
-static char *
-meta(struct cb_ledger *lg, const char *key)
-{
-	char *v = NULL;
-
-	return cb_store_meta_get(lg->st, key, &v, NULL) ? NULL : v;
-}
-
 /* "2026-11-21 19:05 (UTC+7)" for a Unix time in ms. */
 static void
-local_time(const char *ms, char out[32])
+local_time(int64_t ms, char out[32])
 {
-	time_t t = (time_t)(strtoll(ms, NULL, 10) / 1000) + 7 * 3600;
+	time_t t = (time_t)(ms / 1000) + 7 * 3600;
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%d %H:%M (UTC+7)", &tm);
 }
 
-/* This organisation's members whose card or national ID number another
- * member holds: those the hub said at the last sync (the other member is
- * not this replica's to see), and those this replica holds both of (a
- * member received with a transfer, say); each (member, field) once. */
-static json_t *
-clashes_of(struct cb_ledger *lg)
-{
-	struct cb_errbuf eb;
-	char *saved = meta(lg, "hub_clashes");
-	json_t *all = saved ? json_loads(saved, 0, NULL) : NULL, *here = NULL;
-	size_t i, k;
-
-	free(saved);
-	if (!json_is_array(all)) {
-		json_decref(all);
-		all = json_array();
-	}
-	if (cb_report_clash_list(lg->st, lg->org, &here, &eb))
-		return all;
-	for (i = 0; i < json_array_size(here); i++) {
-		json_t *c = json_array_get(here, i);
-
-		for (k = 0; k < json_array_size(all); k++)
-			if (json_equal(json_array_get(all, k), c))
-				break;
-		if (k == json_array_size(all))
-			json_array_append(all, c);
-	}
-	json_decref(here);
-	return all;
-}
-
 static void
 print_clashes(struct cb_ledger *lg, const json_t *list)
 {
-	struct cb_stmt *s = NULL;
-
-	if (cb_sql_prepare(lg->st,
-	                   "SELECT full_name FROM members WHERE id = "
-	                   "chibo_unhex(?)",
-	                   &s, NULL) != CB_OK)
-		s = NULL;
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		const json_t *c = json_array_get(list, i);
 		const char *id =
 			json_string_value(json_object_get(c, "member"));
 		const char *field =
 			json_string_value(json_object_get(c, "field"));
+		char *name = NULL;
 
 		if (!id || !field)
 			continue;
-		if (s) {
-			cb_sql_reset(s);
-			cb_sql_bind_text(s, 1, id);
-		}
+		if (cb_query_member_name(lg->st, id, &name, NULL))
+			name = NULL;
 		printf("clash:        %s %s of member %.12s (%s) is also "
 		       "recorded for another member; the committee above "
 		       "both decides which record is right\n",
 		       strcmp(field, "card_no") ? "national ID"
 		                                : "party card number",
 		       json_string_value(json_object_get(c, "number")), id,
-		       s && cb_sql_step(s) == CB_SQL_ROW
-		               ? cb_sql_column_text(s, 0)
-		               : "?");
+		       name ? name : "?");
+		free(name);
 	}
-	cb_sql_finalize(s);
+}
+
+/* The text of 'status': the replica, its log and records, and its sync. */
+static void
+print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
+{
+	const struct cb_query_counts *n = &s->counts;
+	char when[32];
+
+	printf("replica:      %s\n", lg->dir);
+	printf("organisation: %s %s\n", lg->org, s->org_name);
+	printf("public key:   %s\n", pk);
+	printf("log:          %" PRId64 " entries, head seq %" PRIu64
+	       ", %" PRId64 " rejected, %" PRId64 " pending\n",
+	       n->entries, s->head_seq, n->rejected, n->pending);
+	printf("records:      %" PRId64 " cells, %" PRId64
+	       " live members, %" PRId64 " meetings, %" PRId64 " ratings\n",
+	       n->cells, n->members, n->meetings, n->ratings);
+	printf("transfers:    %" PRId64 " released and in transit, %" PRId64
+	       " to this organisation awaiting an answer\n",
+	       n->released_in_transit, n->incoming_in_transit);
+	if (!s->hub_url) {
+		printf("sync:         no hub set (chibo-agent hub)\n");
+		return;
+	}
+	if (s->synced)
+		local_time(s->last_sync_ms, when);
+	printf("hub:          %s\n", s->hub_url);
+	printf("last sync:    %s\n", s->synced ? when : "never");
+	printf("waiting:      %" PRId64 " entr%s to push\n", s->waiting,
+	       s->waiting == 1 ? "y" : "ies");
+	printf("hub log:      %" PRId64 " entries at the last sync\n",
+	       s->hub_log_size);
+	printf("log checked:  signed checkpoint of %" PRId64
+	       " entries; this replica's entries up to %" PRId64
+	       " proven in it\n",
+	       s->checkpoint_size, s->proven_seq);
+	if (json_is_object(s->evidence))
+		printf("EVIDENCE:     the hub's log changed under this "
+		       "replica: %s; sync is stopped (both signed "
+		       "checkpoints: status --json)\n",
+		       json_string_value(
+			       json_object_get(s->evidence, "reason")));
+	print_clashes(lg, s->clashes);
+	for (size_t i = 0; i < json_array_size(s->rejected_by_hub); i++) {
+		json_t *r = json_array_get(s->rejected_by_hub, i);
+
+		printf("rejected by the hub: entry %" JSON_INTEGER_FORMAT
+		       " (%s): %s\n",
+		       json_integer_value(json_object_get(r, "seq")),
+		       json_string_value(json_object_get(r, "op")),
+		       json_string_value(json_object_get(r, "reason")));
+	}
+}
+
+/* The JSON of 'status --json'. */
+static json_t *
+status_json(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
+{
+	const struct cb_query_counts *n = &s->counts;
+	char last[24];
+	json_t *o, *sync;
+
+	snprintf(last, sizeof(last), "%" PRId64, s->last_sync_ms);
+	o = json_pack(
+		"{s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"replica", lg->dir, "org", lg->org, "org_name", s->org_name,
+		"public_key", pk, "head_seq", (json_int_t)s->head_seq,
+		"entries", (json_int_t)n->entries, "rejected",
+		(json_int_t)n->rejected, "pending", (json_int_t)n->pending,
+		"cells", (json_int_t)n->cells, "members",
+		(json_int_t)n->members, "meetings", (json_int_t)n->meetings,
+		"ratings", (json_int_t)n->ratings);
+	json_object_set_new(o, "released_in_transit",
+	                    json_integer(n->released_in_transit));
+	json_object_set_new(o, "incoming_in_transit",
+	                    json_integer(n->incoming_in_transit));
+	sync = json_pack("{s:s?, s:I, s:s?, s:I, s:I, s:O}", "hub", s->hub_url,
+	                 "waiting", (json_int_t)s->waiting, "last_sync_ms",
+	                 s->synced ? last : NULL, "hub_log_size",
+	                 (json_int_t)s->hub_log_size, "pull_cursor",
+	                 (json_int_t)s->pull_cursor, "rejected_by_hub",
+	                 s->rejected_by_hub);
+	/* the hub's log as this replica last verified it */
+	json_object_set_new(sync, "log",
+	                    json_pack("{s:I, s:I, s:o}", "checkpoint_size",
+	                              (json_int_t)s->checkpoint_size,
+	                              "proven_seq", (json_int_t)s->proven_seq,
+	                              "evidence",
+	                              s->evidence ? json_incref(s->evidence)
+	                                          : json_null()));
+	json_object_set_new(o, "sync", sync);
+	json_object_set(o, "clashes", s->clashes);
+	return o;
 }
 
 int
 cmd_status(struct agent *a, int argc, char **argv)
 {
+	struct cb_status s;
 	struct cb_ledger *lg;
 	struct cb_errbuf eb;
-	char pk[2 * CB_KEY_BYTES + 1], *name = NULL, *hub_url, *last, *hub_head,
-				       *hub_log, *hub_rej, *cursor;
-	json_t *o, *sync, *rej = NULL;
+	char pk[2 * CB_KEY_BYTES + 1];
 	bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
-	struct cb_stmt *s = NULL;
-	long long waiting;
 
 	if (cb_args_wants_help(argc, argv)) {
 		puts("usage: chibo-agent status [--json]\n\nThe replica at a "
@@ -383,186 +395,22 @@ cmd_status(struct agent *a, int argc, char **argv)
 		                     argv[1]);
 	if (!(lg = agent_open(a)))
 		return 1;
-	if (cb_ledger_begin(lg, &eb)) { /* reads the head consistently */
+	if (cb_status_read(lg, &s, &eb)) {
 		agent_error("%s", eb.msg);
 		cb_ledger_free(&lg);
 		return 1;
 	}
-	cb_ledger_abort(lg);
-	if (cb_sql_prepare(lg->st, "SELECT name FROM orgs WHERE code = ?", &s,
-	                   NULL) == CB_OK) {
-		cb_sql_bind_text(s, 1, lg->org);
-		if (cb_sql_step(s) == CB_SQL_ROW)
-			name = strdup(cb_sql_column_text(s, 0));
-	}
-	cb_sql_finalize(s);
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
-	o = json_pack(
-		"{s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		"replica", lg->dir, "org", lg->org, "org_name", name,
-		"public_key", pk, "head_seq", (json_int_t)lg->head_seq,
-		"entries", count(lg, "SELECT count(*) FROM entries"),
-		"rejected",
-		count(lg, "SELECT count(*) FROM entries WHERE state = "
-	                  "'rejected'"),
-		"pending",
-		count(lg, "SELECT count(*) FROM entries WHERE state = "
-	                  "'pending'"),
-		"cells",
-		count(lg, CB_SQL_SUBTREE "SELECT count(*) FROM orgs WHERE "
-	                                 "level = 'cell' AND state = 'active' "
-	                                 "AND code IN sub"),
-		"members",
-		count(lg, "SELECT count(*) FROM members WHERE status IN "
-	                  "('probationary', 'official', 'exempt')"),
-		"meetings", count(lg, "SELECT count(*) FROM meetings"),
-		"ratings", count(lg, "SELECT count(*) FROM ratings"));
-	json_object_set_new(
-		o, "released_in_transit",
-		json_integer(
-			count(lg, CB_SQL_SUBTREE
-	                      "SELECT count(*) FROM transfers WHERE "
-	                      "state = 'in-transit' AND from_org IN sub")));
-	json_object_set_new(
-		o, "incoming_in_transit",
-		json_integer(count(lg, CB_SQL_SUBTREE
-	                           "SELECT count(*) FROM transfers WHERE "
-	                           "state = 'in-transit' AND to_org IN sub")));
-	free(name);
-
-	hub_url = meta(lg, "hub_url");
-	last = meta(lg, "last_sync");
-	hub_head = meta(lg, "hub_head");
-	hub_log = meta(lg, "hub_log_size");
-	hub_rej = meta(lg, "hub_rejected");
-	cursor = meta(lg, "pull_cursor");
-	waiting = (long long)lg->head_seq -
-	          (hub_head ? strtoll(hub_head, NULL, 10) : 0);
-	if (hub_rej)
-		rej = json_loads(hub_rej, 0, NULL);
-	if (!json_is_array(rej)) {
-		json_decref(rej);
-		rej = json_array();
-	}
-	sync = json_pack("{s:s?, s:I, s:s?, s:I, s:I, s:o}", "hub", hub_url,
-	                 "waiting", (json_int_t)waiting, "last_sync_ms", last,
-	                 "hub_log_size",
-	                 (json_int_t)(hub_log ? strtoll(hub_log, NULL, 10) : 0),
-	                 "pull_cursor",
-	                 (json_int_t)(cursor ? strtoll(cursor, NULL, 10) : 0),
-	                 "rejected_by_hub", rej);
-	/* the hub's log as this replica last verified it */
-	{
-		char *cp = meta(lg, "log_checkpoint"),
-		     *proven = meta(lg, "log_proven_seq"),
-		     *ev = meta(lg, "log_evidence");
-		const char *l2 = cp ? strchr(cp, '\n') : NULL;
-
-		json_object_set_new(
-			sync, "log",
-			json_pack(
-				"{s:I, s:I, s:o}", "checkpoint_size",
-				(json_int_t)(l2 ? strtoll(l2 + 1, NULL, 10)
-		                                : 0),
-				"proven_seq",
-				(json_int_t)(proven ? strtoll(proven, NULL, 10)
-		                                    : 0),
-				"evidence",
-				ev ? json_loads(ev, 0, NULL) : json_null()));
-		free(cp);
-		free(proven);
-		free(ev);
-	}
-	json_object_set_new(o, "sync", sync);
-	json_object_set_new(o, "clashes", clashes_of(lg));
 	if (as_json) {
+		json_t *o = status_json(lg, &s, pk);
+
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
+		json_decref(o);
 	} else {
-		char when[32];
-
-		printf("replica:      %s\n", lg->dir);
-		printf("organisation: %s %s\n", lg->org,
-		       json_string_value(json_object_get(o, "org_name")));
-		printf("public key:   %s\n", pk);
-		printf("log:          %" JSON_INTEGER_FORMAT " entries, head "
-		       "seq %" PRIu64 ", %" JSON_INTEGER_FORMAT
-		       " rejected, %" JSON_INTEGER_FORMAT " pending\n",
-		       json_integer_value(json_object_get(o, "entries")),
-		       lg->head_seq,
-		       json_integer_value(json_object_get(o, "rejected")),
-		       json_integer_value(json_object_get(o, "pending")));
-		printf("records:      %" JSON_INTEGER_FORMAT
-		       " cells, %" JSON_INTEGER_FORMAT
-		       " live members, %" JSON_INTEGER_FORMAT
-		       " meetings, %" JSON_INTEGER_FORMAT " ratings\n",
-		       json_integer_value(json_object_get(o, "cells")),
-		       json_integer_value(json_object_get(o, "members")),
-		       json_integer_value(json_object_get(o, "meetings")),
-		       json_integer_value(json_object_get(o, "ratings")));
-		printf("transfers:    %" JSON_INTEGER_FORMAT
-		       " released and in transit, %" JSON_INTEGER_FORMAT
-		       " to this organisation awaiting an answer\n",
-		       json_integer_value(
-			       json_object_get(o, "released_in_transit")),
-		       json_integer_value(
-			       json_object_get(o, "incoming_in_transit")));
-		if (!hub_url) {
-			printf("sync:         no hub set (chibo-agent hub)\n");
-		} else {
-			if (last)
-				local_time(last, when);
-			printf("hub:          %s\n", hub_url);
-			printf("last sync:    %s\n", last ? when : "never");
-			printf("waiting:      %lld entr%s to push\n", waiting,
-			       waiting == 1 ? "y" : "ies");
-			printf("hub log:      %s entries at the last sync\n",
-			       hub_log ? hub_log : "0");
-			{
-				json_t *lo = json_object_get(sync, "log");
-				json_t *ev = json_object_get(lo, "evidence");
-
-				printf("log checked:  signed checkpoint of "
-				       "%" JSON_INTEGER_FORMAT
-				       " entries; this replica's entries up to "
-				       "%" JSON_INTEGER_FORMAT
-				       " proven in it\n",
-				       json_integer_value(json_object_get(
-					       lo, "checkpoint_size")),
-				       json_integer_value(json_object_get(
-					       lo, "proven_seq")));
-				if (json_is_object(ev))
-					printf("EVIDENCE:     the hub's log "
-					       "changed under this replica: "
-					       "%s; sync is stopped (both "
-					       "signed checkpoints: status "
-					       "--json)\n",
-					       json_string_value(
-						       json_object_get(
-							       ev, "reason")));
-			}
-			print_clashes(lg, json_object_get(o, "clashes"));
-			for (size_t i = 0; i < json_array_size(rej); i++) {
-				json_t *r = json_array_get(rej, i);
-
-				printf("rejected by the hub: entry "
-				       "%" JSON_INTEGER_FORMAT " (%s): %s\n",
-				       json_integer_value(
-					       json_object_get(r, "seq")),
-				       json_string_value(
-					       json_object_get(r, "op")),
-				       json_string_value(
-					       json_object_get(r, "reason")));
-			}
-		}
+		print_status(lg, &s, pk);
 	}
-	free(hub_url);
-	free(last);
-	free(hub_head);
-	free(hub_log);
-	free(hub_rej);
-	free(cursor);
-	json_decref(o);
+	cb_status_release(&s);
 	cb_ledger_free(&lg);
 	return 0;
 }

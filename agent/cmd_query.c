@@ -1,24 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_query.c — the look commands: members, cells, meetings, ratings and
- * show. Each is one SQL query over the projection, printed as an aligned
- * table (ids cut to 12 hex digits) or, with --json, as a JSON array with
- * full ids. */
+/* cmd_query.c — the look commands: members, cells, meetings, ratings,
+ * transfers, dissolutions, candidates and show. Each asks one of the
+ * replica's questions (common/view/query.h) and prints the rows as an
+ * aligned table (ids cut to 12 hex digits) or, with --json, as a JSON
+ * array with full ids. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
-#include "sql.h"
-#include "date.h"
-#include "scope.h"
-#include "buf.h"
-#include "calendar.h"
 #include "args.h"
 #include "ops.h"
+#include "query.h"
 #include "table.h"
 
-#define MAX_BINDS 8
-
+/* A column shown in a table cuts a full id (64 hex digits) to 12. */
 static bool
 is_hex64(const char *s)
 {
@@ -32,102 +28,72 @@ is_hex64(const char *s)
 }
 
 static json_t *
-column_json(struct cb_stmt *s, int i)
+value_json(const struct cb_query_result *r, size_t row, size_t col)
 {
-	switch (cb_sql_column_kind(s, i)) {
-	case CB_SQL_INT: return json_integer(cb_sql_column_int64(s, i));
-	case CB_SQL_NULL: return json_null();
-	case CB_SQL_BLOB: {
-		char *hex = malloc(2 * (size_t)cb_sql_column_bytes(s, i) + 1);
-		json_t *v;
+	const struct cb_query_value *v = cb_query_value(r, row, col);
+	json_t *j;
 
-		if (!hex)
-			return json_null();
-		cb_hex_encode(cb_sql_column_blob(s, i),
-		              (size_t)cb_sql_column_bytes(s, i), hex);
-		v = json_string(hex);
-		free(hex);
-		return v;
+	switch (v->kind) {
+	case CB_QUERY_INT: return json_integer(v->num);
+	case CB_QUERY_NULL: return json_null();
+	default: break;
 	}
-	default: return json_string(cb_sql_column_text(s, i));
-	}
+	if (!r->cols[col].json)
+		return json_string(cb_query_text(r, row, col));
+	j = json_loads(cb_query_text(r, row, col), 0, NULL);
+	return j ? j : json_array();
 }
 
-/* Run sql with text binds; print a table with headers, or JSON. A column
- * whose name starts with '_' is JSON-only; a JSON-valued column (name ends
- * in "_json") is embedded as JSON. Returns an exit code. */
-static int
-run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
-          int nbinds, bool as_json, const char *const *headers)
+/* The rows as a JSON array of objects, every column; ids in full. */
+static void
+print_json(const struct cb_query_result *r)
 {
-	struct cb_stmt *s = NULL;
-	struct cb_table t;
-	json_t *arr = NULL;
-	int ncols, r, shown = 0, rc = 1;
-	const char *cells[32];
-	char shortids[32][13], ids[32][CB_HASH_HEX];
+	json_t *arr = json_array();
 
-	if (cb_sql_prepare(lg->st, sql, &s, NULL)) {
-		struct cb_errbuf eb;
+	for (size_t row = 0; row < r->nrows; row++) {
+		json_t *o = json_object();
 
-		cb_store_error(lg->st, &eb, "cannot query the replica");
-		agent_error("%s", eb.msg);
-		return 1;
+		for (size_t c = 0; c < r->ncols; c++)
+			json_object_set_new(o, r->cols[c].name,
+			                    value_json(r, row, c));
+		json_array_append_new(arr, o);
 	}
-	for (int i = 0; i < nbinds; i++)
-		cb_sql_bind_text(s, i + 1, binds[i]);
-	cb_scope_bind_root(s, lg->org);
-	ncols = cb_sql_column_count(s);
-	if (ncols > 32)
-		ncols = 32;
+	json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(arr);
+}
+
+/* The rows as an aligned table of the columns with a heading, ids cut to
+ * 12 hex digits; or as JSON. Returns an exit code. */
+static int
+print_rows(const struct cb_query_result *r, bool as_json)
+{
+	struct cb_table t = { 0 };
+	const char **cells = NULL;
+	char(*shortids)[13] = NULL;
+	size_t shown = 0;
+	int rc = 1;
+
 	if (as_json) {
-		arr = json_array();
-	} else {
-		int k = 0;
-
-		for (int i = 0; i < ncols; i++)
-			if (cb_sql_column_name(s, i)[0] != '_')
-				cells[k++] = headers[shown++];
-		if (cb_table_init(&t, (size_t)shown, cells)) {
-			cb_sql_finalize(s);
-			agent_error("out of memory");
-			return 1;
-		}
+		print_json(r);
+		return 0;
 	}
-	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
-		if (as_json) {
-			json_t *o = json_object();
+	if (!(cells = calloc(r->ncols + 1, sizeof(*cells))) ||
+	    !(shortids = calloc(r->ncols + 1, sizeof(*shortids))))
+		goto oom;
+	for (size_t c = 0; c < r->ncols; c++)
+		if (r->cols[c].heading)
+			cells[shown++] = r->cols[c].heading;
+	if (cb_table_init(&t, shown, cells))
+		goto oom;
+	for (size_t row = 0; row < r->nrows; row++) {
+		size_t k = 0;
 
-			for (int i = 0; i < ncols; i++) {
-				const char *name = cb_sql_column_name(s, i);
-				size_t nl = strlen(name);
-				json_t *val;
+		for (size_t c = 0; c < r->ncols; c++) {
+			const char *v = cb_query_text(r, row, c);
 
-				if (name[0] == '_')
-					name++;
-				if (nl > 5 &&
-				    !strcmp(name + strlen(name) - 5, "_json")) {
-					val = json_loads(
-						cb_sql_column_text(s, i), 0,
-						NULL);
-					json_object_set_new(o, "observers",
-					                    val ? val
-					                        : json_array());
-					continue;
-				}
-				json_object_set_new(o, name, column_json(s, i));
-			}
-			json_array_append_new(arr, o);
-			continue;
-		}
-		int k = 0;
-
-		for (int i = 0; i < ncols; i++) {
-			const char *v;
-
-			if (cb_sql_column_name(s, i)[0] == '_')
+			if (!r->cols[c].heading)
 				continue;
-			v = cb_sql_column_shown(s, i, ids[k]);
 			if (is_hex64(v)) {
 				memcpy(shortids[k], v, 12);
 				shortids[k][12] = 0;
@@ -135,95 +101,64 @@ run_query(struct cb_ledger *lg, const char *sql, const char *const *binds,
 			}
 			cells[k++] = v;
 		}
-		if (cb_table_add(&t, cells)) {
-			agent_error("out of memory");
-			goto out;
-		}
+		if (cb_table_add(&t, cells))
+			goto oom;
 	}
-	if (r != CB_SQL_DONE) {
-		struct cb_errbuf eb;
-
-		cb_store_error(lg->st, &eb, "cannot query the replica");
-		agent_error("%s", eb.msg);
-		goto out;
-	}
-	if (as_json) {
-		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	} else {
-		cb_table_print(&t, stdout);
-	}
+	cb_table_print(&t, stdout);
 	rc = 0;
+	goto out;
+oom:
+	agent_error("out of memory");
 out:
-	if (!as_json)
-		cb_table_release(&t);
-	json_decref(arr);
-	cb_sql_finalize(s);
+	cb_table_release(&t);
+	free(cells);
+	free(shortids);
 	return rc;
 }
 
 /* One record, a field a line: "NAME      Nguyễn Văn Hợp". Ids in full. */
 static int
-print_record(struct cb_store *st, const char *sql, const char *const *binds,
-             int nbinds, const char *const *headers)
+print_record(const struct cb_query_result *r)
 {
 	struct cb_table t;
-	struct cb_stmt *s = NULL;
-	int r, rc = 1;
+	int rc = 1;
 
-	if (cb_sql_prepare(st, sql, &s, NULL)) {
-		struct cb_errbuf eb;
-
-		cb_store_error(st, &eb, "cannot query the replica");
-		agent_error("%s", eb.msg);
-		return 1;
-	}
-	for (int i = 0; i < nbinds; i++)
-		cb_sql_bind_text(s, i + 1, binds[i]);
 	if (cb_table_init(&t, 2, NULL)) {
-		cb_sql_finalize(s);
 		agent_error("out of memory");
 		return 1;
 	}
 	t.maxwidth = 0;
-	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
-		for (int i = 0; i < cb_sql_column_count(s); i++) {
-			char id[CB_HASH_HEX];
-			const char *v = cb_sql_column_shown(s, i, id);
+	for (size_t row = 0; row < r->nrows; row++)
+		for (size_t c = 0; c < r->ncols; c++) {
+			const char *v = cb_query_text(r, row, c);
 
-			if (cb_table_add(&t,
-			                 (const char *const[]){ headers[i],
-			                                        v ? v : "" })) {
+			if (cb_table_add(&t, (const char *const[]){
+						     r->cols[c].heading,
+						     v ? v : "" })) {
 				agent_error("out of memory");
 				goto out;
 			}
 		}
-	}
-	if (r != CB_SQL_DONE) {
-		struct cb_errbuf eb;
-
-		cb_store_error(st, &eb, "cannot query the replica");
-		agent_error("%s", eb.msg);
-		goto out;
-	}
 	cb_table_print(&t, stdout);
 	rc = 0;
 out:
 	cb_table_release(&t);
-	cb_sql_finalize(s);
 	return rc;
 }
 
-/* ORG.x for a short cell code; a static buffer, one at a time. */
-static const char *
-full_code(const struct cb_ledger *lg, const char *code)
+/* What a list command ends with: the answer printed, or why not. */
+static int
+answer(cb_err rc, struct cb_query_result *r, bool as_json,
+       const struct cb_errbuf *eb)
 {
-	static char buf[2 * CB_CODE_MAX + 2];
+	int exit_code = 1;
 
-	if (!code || strchr(code, '.') || strcmp(code, lg->org) == 0)
-		return code;
-	snprintf(buf, sizeof(buf), "%s.%s", lg->org, code);
-	return buf;
+	if (rc)
+		agent_error("%s", eb->msg);
+	else
+		exit_code = print_rows(r, as_json);
+	cb_query_result_release(r);
+	return exit_code;
 }
 
 static const struct argdef member_defs[] = {
@@ -237,51 +172,14 @@ static const struct argdef member_defs[] = {
 	{ NULL, NULL, NULL },
 };
 
-/* The subtree of :root, as a subquery: after the ?N parameters, so that
- * :root is numbered after them. */
-#define SUB_OF_ROOT                                                            \
-	"(WITH RECURSIVE sub(code) AS (SELECT :root UNION SELECT o.code FROM " \
-	"orgs o JOIN sub ON o.parent = sub.code) SELECT code FROM sub) "
-
 int
 cmd_members(struct agent *a, int argc, char **argv)
 {
-	/* The organisation's members, and those another organisation sent
-	 * for a while, listed today in one of its cells (status
-	 * 'temporary': no vote). */
-	static const char sql[] =
-		"SELECT id, full_name, birth_date, sex, card_no, status, cell, "
-		"_national_id, _admitted_on, _official_on, _status_on, "
-		"_work_category, _council_area, _org FROM ("
-		"SELECT id, full_name, birth_date, sex, card_no, status, "
-		"CASE WHEN transit IS NULL THEN cell ELSE 'in transit' END AS "
-		"cell, "
-		"national_id AS _national_id, admitted_on AS _admitted_on, "
-		"official_on AS _official_on, status_on AS _status_on, "
-		"work_category AS _work_category, "
-		"council_area AS _council_area, org AS _org, name_fold "
-		"FROM members WHERE (?1 IS NULL OR cell = ?1) "
-		"AND (?2 IS NULL OR status = ?2) "
-		"AND (?3 IS NULL OR chibo_match(full_name, ?3)) "
-		"AND (?4 IS NOT NULL OR ?2 IS NOT NULL OR status NOT IN "
-		"('struck-off', 'expelled', 'resigned', 'deceased')) "
-		"AND org IN " SUB_OF_ROOT
-		"UNION ALL SELECT m.id, m.full_name, m.birth_date, m.sex, "
-		"m.card_no, 'temporary', s.cell, m.national_id, m.admitted_on, "
-		"m.official_on, m.status_on, m.work_category, m.council_area, "
-		"m.org, m.name_fold FROM memberships s JOIN members m ON m.id "
-		"= "
-		"s.member JOIN orgs c ON c.code = s.cell WHERE s.kind = "
-		"'temporary' AND s.since <= date('now', '+7 hours') AND "
-		"s.until > date('now', '+7 hours') AND c.parent IN " SUB_OF_ROOT
-		"AND "
-		"(?1 IS NULL OR s.cell = ?1) AND ?2 IS NULL AND (?3 IS NULL OR "
-		"chibo_match(m.full_name, ?3))) ORDER BY cell, name_fold, id";
-	static const char *const headers[] = { "ID",   "NAME",   "BORN", "SEX",
-		                               "CARD", "STATUS", "CELL" };
+	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
+	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_ledger *lg;
+	struct cb_errbuf eb;
 	struct args v;
-	const char *binds[4];
 	int rc;
 
 	rc = cb_args_command(
@@ -294,17 +192,17 @@ cmd_members(struct agent *a, int argc, char **argv)
 		member_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if (cb_args_get(&v, 1) &&
-	    !cb_enum_has(cb_member_statuses, cb_args_get(&v, 1)))
-		return cb_args_usage("members", "unknown status '%s'",
-		                     cb_args_get(&v, 1));
+	f.cell = cb_args_get(&v, 0);
+	f.status = cb_args_get(&v, 1);
+	f.name = cb_args_get(&v, 2);
+	f.all = cb_args_get(&v, 3) != NULL;
+	if (cb_query_check(&f, &eb))
+		return cb_args_usage("members", "%s", eb.msg);
 	if (!(lg = agent_open(a)))
 		return 1;
-	binds[0] = full_code(lg, cb_args_get(&v, 0));
-	binds[1] = cb_args_get(&v, 1);
-	binds[2] = cb_args_get(&v, 2);
-	binds[3] = cb_args_get(&v, 3);
-	rc = run_query(lg, sql, binds, 4, cb_args_get(&v, 4) != NULL, headers);
+	rc = answer(
+		cb_query_ask(lg->st, CB_QUERY_MEMBERS, lg->org, &f, &r, &eb),
+		&r, cb_args_get(&v, 4) != NULL, &eb);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -314,40 +212,38 @@ static const struct argdef json_defs[] = {
 	{ NULL, NULL, NULL },
 };
 
-int
-cmd_cells(struct agent *a, int argc, char **argv)
+/* A list of the organisation's with no filter: cells, dissolutions,
+ * candidates. */
+static int
+list_command(struct agent *a, int argc, char **argv, const char *name,
+             const char *help, enum cb_query_question q)
 {
-	static const char sql[] = CB_SQL_SUBTREE
-		"SELECT o.code, o.name, o.level, o.kind, o.state, "
-		"(SELECT count(*) FROM members m WHERE m.cell = o.code AND "
-		" m.status IN ('probationary', 'official', 'exempt')) "
-		"AS members, "
-		"(SELECT max(term) FROM congresses c WHERE c.org = o.code) "
-		"AS last_congress, o.parent AS _parent, "
-		"o.founded_on AS _founded_on "
-		"FROM orgs o WHERE o.code IN sub "
-		"ORDER BY o.level = 'cell', o.code";
-	static const char *const headers[] = { "CODE",    "NAME",  "LEVEL",
-		                               "KIND",    "STATE", "MEMBERS",
-		                               "CONGRESS" };
+	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_ledger *lg;
+	struct cb_errbuf eb;
 	struct args v;
 	int rc;
 
-	rc = cb_args_command(
-		"cells",
-		"usage: chibo-agent cells [--json]\n\nLists the "
-		"organisation and its cells with their member counts "
-		"and\nthe term of their last congress.\n"
-		"\n",
-		json_defs, argc, argv, &v, 0, 0, NULL);
+	rc = cb_args_command(name, help, json_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!(lg = agent_open(a)))
 		return 1;
-	rc = run_query(lg, sql, NULL, 0, cb_args_get(&v, 0) != NULL, headers);
+	rc = answer(cb_query_ask(lg->st, q, lg->org, NULL, &r, &eb), &r,
+	            cb_args_get(&v, 0) != NULL, &eb);
 	cb_ledger_free(&lg);
 	return rc;
+}
+
+int
+cmd_cells(struct agent *a, int argc, char **argv)
+{
+	return list_command(a, argc, argv, "cells",
+	                    "usage: chibo-agent cells [--json]\n\nLists the "
+	                    "organisation and its cells with their member "
+	                    "counts and\nthe term of their last congress.\n"
+	                    "\n",
+	                    CB_QUERY_CELLS);
 }
 
 static const struct argdef meeting_defs[] = {
@@ -361,24 +257,11 @@ static const struct argdef meeting_defs[] = {
 int
 cmd_meetings(struct agent *a, int argc, char **argv)
 {
-	static const char sql[] =
-		"SELECT id, cell, date, kind, duration_min, "
-		"(SELECT count(*) FROM attendance WHERE meeting = m.id AND "
-		" mark = 'present') || '/' || "
-		"(SELECT count(*) FROM attendance WHERE meeting = m.id) "
-		"AS present, rating, versions, chair AS _chair, clerk AS "
-		"_clerk, "
-		"content AS _content, resolutions AS _resolutions, "
-		"observers AS _observers_json "
-		"FROM meetings m WHERE (?1 IS NULL OR cell = ?1) "
-		"AND (?2 IS NULL OR date >= ?2) AND (?3 IS NULL OR date <= ?3) "
-		"ORDER BY date, cell, id";
-	static const char *const headers[] = { "ID",     "CELL",    "DATE",
-		                               "KIND",   "MINUTES", "PRESENT",
-		                               "RATING", "VERSIONS" };
+	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
+	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_ledger *lg;
+	struct cb_errbuf eb;
 	struct args v;
-	const char *binds[3];
 	int rc;
 
 	rc = cb_args_command(
@@ -390,12 +273,14 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 		meeting_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
+	f.cell = cb_args_get(&v, 0);
+	f.from = cb_args_get(&v, 1);
+	f.to = cb_args_get(&v, 2);
 	if (!(lg = agent_open(a)))
 		return 1;
-	binds[0] = full_code(lg, cb_args_get(&v, 0));
-	binds[1] = cb_args_get(&v, 1);
-	binds[2] = cb_args_get(&v, 2);
-	rc = run_query(lg, sql, binds, 3, cb_args_get(&v, 3) != NULL, headers);
+	rc = answer(
+		cb_query_ask(lg->st, CB_QUERY_MEETINGS, lg->org, &f, &r, &eb),
+		&r, cb_args_get(&v, 3) != NULL, &eb);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -410,28 +295,11 @@ static const struct argdef rating_defs[] = {
 int
 cmd_ratings(struct agent *a, int argc, char **argv)
 {
-	static const char sql[] =
-		"SELECT r.subject_kind, r.subject, "
-		"coalesce(m.full_name, o.name) AS name, r.period, r.stage, "
-		"r.level, r.score, r.note AS _note "
-		"FROM ratings r "
-		"LEFT JOIN members m ON r.subject_kind = 'member' AND "
-		"m.id = r.subject "
-		"LEFT JOIN orgs o ON r.subject_kind = 'org' AND "
-		"o.code = r.subject "
-		"WHERE (?1 IS NULL OR r.period = ?1) "
-		"AND (?2 IS NULL OR CASE r.subject_kind WHEN 'member' THEN "
-		"hex(r.subject) LIKE ?2 || '%' ELSE r.subject LIKE ?2 || '%' "
-		"END) "
-		"ORDER BY r.period, r.subject_kind, name, r.subject, "
-		"CASE r.stage WHEN 'self' THEN 1 WHEN 'proposed' THEN 2 ELSE 3 "
-		"END";
-	static const char *const headers[] = { "KIND",   "SUBJECT", "NAME",
-		                               "PERIOD", "STAGE",   "LEVEL",
-		                               "SCORE" };
+	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
+	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_ledger *lg;
+	struct cb_errbuf eb;
 	struct args v;
-	const char *binds[2];
 	int rc;
 
 	rc = cb_args_command(
@@ -443,55 +311,64 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 		rating_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
+	f.period = cb_args_get(&v, 0);
+	f.subject = cb_args_get(&v, 1);
 	if (!(lg = agent_open(a)))
 		return 1;
-	binds[0] = cb_args_get(&v, 0);
-	binds[1] = cb_args_get(&v, 1);
-	rc = run_query(lg, sql, binds, 2, cb_args_get(&v, 2) != NULL, headers);
+	rc = answer(
+		cb_query_ask(lg->st, CB_QUERY_RATINGS, lg->org, &f, &r, &eb),
+		&r, cb_args_get(&v, 2) != NULL, &eb);
 	cb_ledger_free(&lg);
+	return rc;
+}
+
+/* A part of what show prints: a title, and the question it answers. */
+struct show_part {
+	const char *title;
+	enum cb_query_question q;
+};
+
+/* show member: the record, then (as tables) the member's stays in cells
+ * and ratings; show meeting: the record, then its attendance. */
+static const struct show_part member_parts[] = {
+	{ NULL, CB_QUERY_MEMBER },
+	{ "\nparty activity:", CB_QUERY_MEMBER_STAYS },
+	{ "\nratings:", CB_QUERY_MEMBER_RATINGS },
+	{ NULL, CB_QUERY_QUESTIONS }, /* the end */
+};
+static const struct show_part meeting_parts[] = {
+	{ NULL, CB_QUERY_MEETING },
+	{ "\nattendance:", CB_QUERY_MEETING_ATTENDANCE },
+	{ NULL, CB_QUERY_QUESTIONS }, /* the end */
+};
+
+/* The record a field a line and the parts after it; with --json, the
+ * record only, as a JSON array. Returns an exit code. */
+static int
+show(struct cb_store *st, const struct show_part *parts, const char *id,
+     bool as_json)
+{
+	struct cb_query_result r = CB_QUERY_RESULT_INIT;
+	struct cb_errbuf eb;
+	int rc;
+
+	if (cb_query_ask(st, parts[0].q, id, NULL, &r, &eb)) {
+		agent_error("%s", eb.msg);
+		return 1;
+	}
+	rc = as_json ? print_rows(&r, true) : print_record(&r);
+	cb_query_result_release(&r);
+	for (size_t i = 1; parts[i].title && !rc && !as_json; i++) {
+		puts(parts[i].title);
+		rc = answer(cb_query_ask(st, parts[i].q, id, NULL, &r, &eb), &r,
+		            false, &eb);
+	}
 	return rc;
 }
 
 int
 cmd_show(struct agent *a, int argc, char **argv)
 {
-	static const char member_sql[] =
-		"SELECT id, full_name, birth_date, sex, card_no, national_id, "
-		"admitted_on, official_on, status, status_on, work_category, "
-		"council_area, cell, org FROM members WHERE id = "
-		"chibo_unhex(?1)";
-	static const char member_cells[] =
-		"SELECT cell, kind, since, until FROM memberships "
-		"WHERE member = chibo_unhex(?1) ORDER BY since, entry";
-	static const char member_ratings[] =
-		"SELECT period, stage, level, score FROM ratings WHERE "
-		"subject_kind = 'member' AND subject = chibo_unhex(?1) ORDER "
-		"BY period, stage";
-	static const char meeting_sql[] =
-		"SELECT id, cell, date, kind, duration_min, chair, clerk, "
-		"rating, "
-		"versions, content, resolutions, observers AS observers_json "
-		"FROM meetings WHERE id = ?1 OR id LIKE ?1 || '%'";
-	static const char meeting_att[] =
-		"SELECT a.member, m.full_name, a.mark FROM attendance a "
-		"LEFT JOIN members m ON m.id = a.member "
-		"WHERE a.meeting = (SELECT id FROM meetings WHERE id = ?1 OR "
-		"id LIKE ?1 || '%' LIMIT 1) ORDER BY m.name_fold";
-	static const char *const h_member[] = {
-		"ID",          "NAME",         "BORN",     "SEX",    "CARD",
-		"NATIONAL ID", "ADMITTED",     "OFFICIAL", "STATUS", "SINCE",
-		"WORK",        "COUNCIL AREA", "CELL",     "ORG"
-	};
-	static const char *const h_cells[] = { "CELL", "KIND", "SINCE",
-		                               "UNTIL" };
-	static const char *const h_ratings[] = { "PERIOD", "STAGE", "LEVEL",
-		                                 "SCORE" };
-	static const char *const h_meeting[] = {
-		"ID",       "CELL",    "DATE",        "KIND",
-		"MINUTES",  "CHAIR",   "CLERK",       "RATING",
-		"VERSIONS", "CONTENT", "RESOLUTIONS", "OBSERVERS"
-	};
-	static const char *const h_att[] = { "MEMBER", "NAME", "MARK" };
 	static const struct argdef defs[] = {
 		{ "json", NULL, "print JSON" },
 		{ NULL, NULL, NULL },
@@ -500,8 +377,7 @@ cmd_show(struct agent *a, int argc, char **argv)
 	struct cb_errbuf eb;
 	struct args v;
 	char id[65];
-	const char *bind[1];
-	bool as_json;
+	bool member;
 	int rc;
 
 	if (cb_args_wants_help(argc, argv)) {
@@ -517,40 +393,16 @@ cmd_show(struct agent *a, int argc, char **argv)
 	    (strcmp(v.pos[0], "member") && strcmp(v.pos[0], "meeting")))
 		return cb_args_usage("show",
 		                     "give 'member MEMBER' or 'meeting ID'");
-	as_json = cb_args_get(&v, 0) != NULL;
+	member = strcmp(v.pos[0], "member") == 0;
 	if (!(lg = agent_open(a)))
 		return 1;
-	if (strcmp(v.pos[0], "member") == 0) {
-		if (cb_ops_resolve_member(lg->st, v.pos[1], id, &eb)) {
-			agent_error("%s", eb.msg);
-			cb_ledger_free(&lg);
-			return 1;
-		}
-		bind[0] = id;
-		rc = as_json ? run_query(lg, member_sql, bind, 1, true,
-		                         h_member)
-		             : print_record(lg->st, member_sql, bind, 1,
-		                            h_member);
-		if (!rc && !as_json) {
-			puts("\nparty activity:");
-			rc = run_query(lg, member_cells, bind, 1, false,
-			               h_cells);
-			puts("\nratings:");
-			if (!rc)
-				rc = run_query(lg, member_ratings, bind, 1,
-				               false, h_ratings);
-		}
-	} else {
-		bind[0] = v.pos[1];
-		rc = as_json ? run_query(lg, meeting_sql, bind, 1, true,
-		                         h_meeting)
-		             : print_record(lg->st, meeting_sql, bind, 1,
-		                            h_meeting);
-		if (!rc && !as_json) {
-			puts("\nattendance:");
-			rc = run_query(lg, meeting_att, bind, 1, false, h_att);
-		}
+	if (member && cb_ops_resolve_member(lg->st, v.pos[1], id, &eb)) {
+		agent_error("%s", eb.msg);
+		cb_ledger_free(&lg);
+		return 1;
 	}
+	rc = show(lg->st, member ? member_parts : meeting_parts,
+	          member ? id : v.pos[1], cb_args_get(&v, 0) != NULL);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -562,37 +414,14 @@ static const struct argdef transfer_defs[] = {
 	{ NULL, NULL, NULL },
 };
 
-#define LETTER_DUE CB_SQL_DUE("t.letter_date")
-#define LETTER_LAPSE CB_SQL_LAPSE("t.letter_date")
-
 int
 cmd_transfers(struct agent *a, int argc, char **argv)
 {
-	/* Overdue: not answered 30 working days after the letter; over 3
-	 * months: the member may be struck off (DOMAIN.md, "Transfers"). */
-	static const char sql[] = CB_SQL_SUBTREE
-		"SELECT t.release AS id, m.full_name AS name, t.from_org, "
-		"t.to_org, CASE WHEN t.state <> 'in-transit' THEN t.state WHEN "
-		"t.struck_by IS NOT NULL THEN 'struck off' WHEN "
-		"?3 > " LETTER_LAPSE
-		" THEN 'over 3 months' WHEN ?3 > " LETTER_DUE
-		" THEN 'overdue' ELSE 'in-transit' END AS state, "
-		"t.released_on, "
-		"t.letter_no, " LETTER_DUE " AS due, coalesce(t.closed_on, '') "
-		"AS closed_on, t.member AS _member, t.from_cell AS _from_cell, "
-		"t.to_cell AS _to_cell, t.cell AS _cell, t.letter_date AS "
-		"_letter_date, t.reason AS _reason, t.closed_by AS _closed_by "
-		"FROM transfers t LEFT JOIN members m ON m.id = t.member WHERE "
-		"(t.from_org IN sub OR t.to_org IN sub) AND (?2 IS NOT NULL OR "
-		"t.state = 'in-transit') ORDER BY t.released_on, t.release";
-	static const char *const headers[] = { "RELEASE", "MEMBER", "FROM",
-		                               "TO",      "STATE",  "RELEASED",
-		                               "LETTER",  "DUE",    "CLOSED" };
+	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
+	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_ledger *lg;
+	struct cb_errbuf eb;
 	struct args v;
-	const char *binds[3];
-	char today[11];
-	struct cb_date d;
 	int rc;
 
 	rc = cb_args_command(
@@ -609,21 +438,15 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 		transfer_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if (cb_args_get(&v, 1)) {
-		struct cb_errbuf eb;
-
-		if (cb_date_parse(cb_args_get(&v, 1), &d, &eb))
-			return cb_args_usage("transfers", "--on: %s", eb.msg);
-	} else {
-		d = cb_date_today();
-	}
-	cb_date_format(&d, today);
+	f.all = cb_args_get(&v, 0) != NULL;
+	f.on = cb_args_get(&v, 1);
+	if (cb_query_check(&f, &eb))
+		return cb_args_usage("transfers", "%s", eb.msg);
 	if (!(lg = agent_open(a)))
 		return 1;
-	binds[0] = NULL;
-	binds[1] = cb_args_get(&v, 0) ? "1" : NULL;
-	binds[2] = today;
-	rc = run_query(lg, sql, binds, 3, cb_args_get(&v, 2) != NULL, headers);
+	rc = answer(
+		cb_query_ask(lg->st, CB_QUERY_TRANSFERS, lg->org, &f, &r, &eb),
+		&r, cb_args_get(&v, 2) != NULL, &eb);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -631,72 +454,22 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 int
 cmd_dissolutions(struct agent *a, int argc, char **argv)
 {
-	static const char sql[] = CB_SQL_SUBTREE
-		"SELECT d.plan AS id, d.cell, o.name, d.state, d.planned_on, "
-		"coalesce(d.approval_no, '') AS approval, coalesce("
-		"d.approved_on, '') AS approved_on, coalesce(d.dissolved_on, "
-		"'') AS dissolved_on, (SELECT count(*) FROM memberships m "
-		"WHERE "
-		"m.cell = d.cell AND m.until IS NULL) AS members, d.reason AS "
-		"_reason, d.approved_by AS _approved_by, d.decision AS "
-		"_decision FROM dissolutions d LEFT JOIN orgs o ON o.code = "
-		"d.cell WHERE d.org IN sub ORDER BY d.planned_on, d.cell";
-	static const char *const headers[] = {
-		"PLAN",     "CELL",     "NAME",      "STATE",  "PLANNED",
-		"APPROVAL", "APPROVED", "DISSOLVED", "MEMBERS"
-	};
-	struct cb_ledger *lg;
-	struct args v;
-	int rc;
-
-	rc = cb_args_command(
-		"dissolutions",
+	return list_command(
+		a, argc, argv, "dissolutions",
 		"usage: chibo-agent dissolutions [--json]\n\nPlans to dissolve "
 		"cells of the organisation: planned, approved by the\n"
 		"superior committee's office, dissolved; and the members "
 		"each cell still\nholds.\n\n",
-		json_defs, argc, argv, &v, 0, 0, NULL);
-	if (rc >= 0)
-		return rc;
-	if (!(lg = agent_open(a)))
-		return 1;
-	rc = run_query(lg, sql, NULL, 0, cb_args_get(&v, 0) != NULL, headers);
-	cb_ledger_free(&lg);
-	return rc;
+		CB_QUERY_DISSOLUTIONS);
 }
 
 int
 cmd_candidates(struct agent *a, int argc, char **argv)
 {
-	static const char sql[] = CB_SQL_SUBTREE
-		"SELECT k.id, k.full_name AS name, k.birth_date, k.cell, "
-		"coalesce(h1.full_name, '') AS helper, coalesce(h2.full_name, "
-		"'') AS helper_2, k.state, coalesce(k.admitted_on, '') AS "
-		"admitted_on, k.sex AS _sex, k.national_id AS _national_id, "
-		"k.helper1 AS _helper1, k.helper2 AS _helper2 FROM candidates "
-		"k "
-		"LEFT JOIN members h1 ON h1.id = k.helper1 LEFT JOIN members "
-		"h2 "
-		"ON h2.id = k.helper2 WHERE k.org IN sub ORDER BY k.state, "
-		"k.cell, k.name_fold";
-	static const char *const headers[] = { "ID",    "NAME",    "BORN",
-		                               "CELL",  "HELPER",  "HELPER",
-		                               "STATE", "ADMITTED" };
-	struct cb_ledger *lg;
-	struct args v;
-	int rc;
-
-	rc = cb_args_command(
-		"candidates",
+	return list_command(
+		a, argc, argv, "candidates",
 		"usage: chibo-agent candidates [--json]\n\nAdmission "
 		"candidates of the organisation, their helpers, and those "
 		"admitted.\n\n",
-		json_defs, argc, argv, &v, 0, 0, NULL);
-	if (rc >= 0)
-		return rc;
-	if (!(lg = agent_open(a)))
-		return 1;
-	rc = run_query(lg, sql, NULL, 0, cb_args_get(&v, 0) != NULL, headers);
-	cb_ledger_free(&lg);
-	return rc;
+		CB_QUERY_CANDIDATES);
 }
