@@ -95,7 +95,7 @@ if [ -z "$URL" ]; then
 	exit 1
 fi
 
-KEY=$(agent init --code 07297 --name "Đảng bộ xã X" |
+KEY=$(agent init --code 07297 --name "Đảng bộ xã X" --parent BG.LG |
 	sed -n 's/^public key: //p')
 hub enroll "$KEY" --org 07297 --role commune >/dev/null
 agent hub --url "$URL" --pin "$PIN" --key "$HK" >/dev/null
