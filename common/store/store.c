@@ -3,6 +3,7 @@
  * synchronous=FULL, so a commit is on disk before it returns and a power cut
  * at any instant leaves the last committed state (SQLite's atomic commit). */
 #include "store.h"
+#include "store_sqlite.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,8 +10,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "err.h"
 
 struct cb_store;
@@ -64,11 +62,6 @@ cb_err cb_store_open_snapshot(const char *path, struct cb_store **out,
 cb_err cb_store_open_scratch(const char *path, struct cb_store **out,
                              struct cb_errbuf *eb) CB_MUST_CHECK;
 
-/* The SQLite handle under st. Its last callers outside the store are
- * agent/cmd_bundle.c, which is moving into common/ (issue 17), and the
- * unit tests' looks at the tables; it goes when they do. Nothing else may
- * call it. */
-sqlite3 *cb_store_db(struct cb_store *st);
 /* The engine behind st's statement layer (sql.h). */
 const struct cb_sql_be *cb_store_sql_be(struct cb_store *st);
 /* st's log (log.h), owned by st: NULL only when out of memory. */
@@ -114,15 +107,6 @@ cb_err cb_store_begin_read(struct cb_store *st,
 cb_err cb_store_commit(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_store_rollback(struct cb_store *st);
 
-/* A prepared statement for sql, cached by the pointer sql (pass a string
- * literal or another string that lives as long as the store), reset and
- * with bindings cleared. NULL on error with eb filled. Do not finalize. */
-sqlite3_stmt *cb_store_stmt(struct cb_store *st, const char *sql,
-                            struct cb_errbuf *eb);
-/* Step a write statement to completion and reset it. */
-cb_err cb_store_step_done(struct cb_store *st, sqlite3_stmt *stmt,
-                          struct cb_errbuf *eb) CB_MUST_CHECK;
-
 /* Run a statement without results (a savepoint, say) through the cache:
  * sql must be a string literal or live as long as the store. */
 cb_err cb_store_run(struct cb_store *st, const char *sql,
@@ -137,26 +121,5 @@ cb_err cb_store_meta_set(struct cb_store *st, const char *key,
 /* PRAGMA integrity_check: CB_OK when "ok", else the first problem. */
 cb_err cb_store_integrity(struct cb_store *st,
                           struct cb_errbuf *eb) CB_MUST_CHECK;
-
-/* Bind a text that may be NULL. */
-int cb_bind_text(sqlite3_stmt *s, int i, const char *v);
-
-/* Member ids are stored as their 32 bytes (schema/013_member_ids.sql) and
- * travel as 64 hex digits. cb_bind_id binds hex digits as those bytes;
- * NULL as NULL; anything else as the text it is, which equals no id. */
-int cb_bind_id(sqlite3_stmt *s, int i, const char *hex);
-
-/* Bind parameters i and i + 1 to the least and the greatest id that start
- * with a prefix of 1 to 64 hex digits ("id BETWEEN ?i AND ?i+1"). */
-int cb_bind_id_prefix(sqlite3_stmt *s, int i, const char *prefix);
-
-/* Column i as 64 hex digits in out, when it holds an id's 32 bytes; a text
- * (an organisation named where a member may be) is copied, cut at 64
- * bytes. NULL when the column is NULL. */
-const char *cb_column_id(sqlite3_stmt *s, int i, char out[65]);
-
-/* Column i as text to show: an id's 32 bytes as hex (in id), anything
- * else as SQLite's text of it; NULL when the column is NULL. */
-const char *cb_column_shown(sqlite3_stmt *s, int i, char id[65]);
 
 #endif

@@ -35,6 +35,7 @@
 #include <sodium.h>
 
 #include "accept.h"
+#include "store_sqlite.h"
 #include "buf.h"
 #include "ledger.h"
 #include "project.h"

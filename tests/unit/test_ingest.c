@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "ingest.h"
+#include "store_sqlite.h"
 #include "ledger.h"
 #include "project.h"
 #include "stream.h"

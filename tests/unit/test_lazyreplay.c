@@ -33,6 +33,7 @@
 #include <sodium.h>
 
 #include "accept.h"
+#include "store_sqlite.h"
 #include "buf.h"
 #include "lazyreplay.h"
 #include "ledger.h"

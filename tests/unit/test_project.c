@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "ledger.h"
+#include "store_sqlite.h"
 #include "project.h"
 
 struct fx {

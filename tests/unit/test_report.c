@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "accept.h"
+#include "store_sqlite.h"
 #include "calendar.h"
 #include "csv.h"
 #include "ingest.h"

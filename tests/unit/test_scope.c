@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "accept.h"
+#include "store_sqlite.h"
 #include "ingest.h"
 #include "ledger.h"
 #include "scope.h"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "schema.h"
+#include "store_sqlite.h"
 #include "store.h"
 
 static char dir[64], path[96];

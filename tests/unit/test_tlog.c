@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "merkle.h"
+#include "store_sqlite.h"
 #include "store.h"
 #include "tlog.h"
 

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "accept.h"
+#include "store_sqlite.h"
 #include "calendar.h"
 #include "ingest.h"
 #include "ledger.h"
