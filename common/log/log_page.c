@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* log_page.c — a page of a log as an entry stream (log_page.h). */
 #include "log_page.h"
+#include "stream.h"
 
 struct page {
 	struct cb_log_page *pg;
@@ -23,8 +24,7 @@ take(void *ctx, int64_t lsn, const void *bytes, size_t len)
 		p->full = true;
 		return CB_ETOOBIG;
 	}
-	if (len > UINT32_MAX || cb_buf_add_be32(p->out, (uint32_t)len) ||
-	    cb_buf_add(p->out, bytes, len))
+	if (cb_stream_append_bytes(p->out, bytes, len))
 		return cb_error(p->eb, CB_ENOMEM, "out of memory");
 	p->pg->next = lsn;
 	p->pg->count++;
