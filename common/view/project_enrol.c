@@ -47,17 +47,8 @@ by_authority(struct cb_apply *c, const char *what)
 	return CB_OK;
 }
 
-/* An enrolment as the rules of authority read it. */
-struct enrolment {
-	char org[CB_CODE_MAX + 1];
-	char role[16];
-	char parent[CB_CODE_MAX + 1]; /* "" when it names none */
-	bool revoked;
-};
-
-/* Reads the enrolment of key (64 hex): CB_ENOTFOUND, or CB_OK. */
-static cb_err
-enrolment_get(struct cb_apply *c, const char *key, struct enrolment *en)
+cb_err
+pj_enrolment_of(struct cb_apply *c, const char *key, struct pj_enrolment *en)
 {
 	static const char sql[] =
 		"SELECT org, role, coalesce(parent, ''), revoked_by IS NOT "
@@ -84,6 +75,15 @@ enrolment_get(struct cb_apply *c, const char *key, struct enrolment *en)
 	return r == CB_SQL_ROW
 	               ? CB_OK
 	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
+}
+
+cb_err
+pj_author_enrolment(struct cb_apply *c, struct pj_enrolment *en)
+{
+	char author[2 * CB_KEY_BYTES + 1];
+
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
+	return pj_enrolment_of(c, author, en);
 }
 
 /* Is org root itself or under it, following the organisations' parents
@@ -124,8 +124,7 @@ static cb_err
 delegated(struct cb_apply *c, const char *what, const char *org,
           const char *parent)
 {
-	char author[2 * CB_KEY_BYTES + 1];
-	struct enrolment en;
+	struct pj_enrolment en;
 	struct org o;
 	bool yes = false;
 	cb_err rc = is_authority(c, &yes);
@@ -135,8 +134,7 @@ delegated(struct cb_apply *c, const char *what, const char *org,
 			c, "%s: this store knows no authority (hub key)", what);
 	if (rc || yes)
 		return rc;
-	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
-	rc = enrolment_get(c, author, &en);
+	rc = pj_author_enrolment(c, &en);
 	if (rc == CB_ENOTFOUND || (!rc && strcmp(en.role, "hub")))
 		return pj_out_of_scope(c,
 		                       "%s: only the hub's own key, or a hub "
@@ -165,31 +163,18 @@ delegated(struct cb_apply *c, const char *what, const char *org,
 	return CB_OK;
 }
 
-/* Where the author's enrolment places the organisation it founds: an
- * org.init or a delegated hub.init must name the parent its enrolment
- * names, if it names one (a typo founds nothing under the wrong
- * committee). */
 cb_err
-pj_placed_as_enrolled(struct cb_apply *c, const char *what, const char *code)
+pj_placed_as_enrolled(struct cb_apply *c, const char *what, const char *code,
+                      const struct pj_enrolment *en)
 {
-	char author[2 * CB_KEY_BYTES + 1];
 	const char *parent = pj_str(c->b, "parent");
-	struct enrolment en;
-	cb_err rc;
 
-	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
-	rc = enrolment_get(c, author, &en);
-	if (rc == CB_ENOTFOUND || (!rc && !*en.parent))
+	if (!*en->parent || (parent && !strcmp(parent, en->parent)))
 		return CB_OK;
-	if (rc)
-		return rc;
-	if (!parent || strcmp(parent, en.parent))
-		return pj_out_of_scope(c,
-		                       "%s of '%s' under '%s', but its key is "
-		                       "enrolled under '%s'",
-		                       what, code, parent ? parent : "",
-		                       en.parent);
-	return CB_OK;
+	return pj_out_of_scope(c,
+	                       "%s of '%s' under '%s', but its key is "
+	                       "enrolled under '%s'",
+	                       what, code, parent ? parent : "", en->parent);
 }
 
 /* hub.init: the committee a hub serves, founded by the store's authority
@@ -198,8 +183,7 @@ pj_placed_as_enrolled(struct cb_apply *c, const char *what, const char *code)
 static cb_err
 hub_init_by_its_hub(struct cb_apply *c, const char *code)
 {
-	char author[2 * CB_KEY_BYTES + 1];
-	struct enrolment en;
+	struct pj_enrolment en;
 	bool yes = false;
 	cb_err rc = is_authority(c, &yes);
 
@@ -208,8 +192,7 @@ hub_init_by_its_hub(struct cb_apply *c, const char *code)
 			c, "hub.init: this store knows no authority (hub key)");
 	if (rc || yes)
 		return rc;
-	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
-	rc = enrolment_get(c, author, &en);
+	rc = pj_author_enrolment(c, &en);
 	if (rc && rc != CB_ENOTFOUND)
 		return rc;
 	if (rc || strcmp(en.role, "hub") || strcmp(en.org, code))
@@ -218,7 +201,7 @@ hub_init_by_its_hub(struct cb_apply *c, const char *code)
 		                       "key, or a hub key enrolled for '%s', "
 		                       "may do this",
 		                       code, code);
-	return pj_placed_as_enrolled(c, "hub.init", code);
+	return pj_placed_as_enrolled(c, "hub.init", code, &en);
 }
 
 cb_err
@@ -281,7 +264,7 @@ cb_apply_key_enroll(struct cb_apply *c)
 	const char *parent = pj_str(c->b, "parent");
 	char by[2 * CB_KEY_BYTES + 1];
 	unsigned char raw[CB_KEY_BYTES];
-	struct enrolment en;
+	struct pj_enrolment en;
 	struct cb_stmt *s;
 	struct org o;
 	cb_err rc;
@@ -300,7 +283,7 @@ cb_apply_key_enroll(struct cb_apply *c)
 	    crypto_core_ed25519_is_valid_point(raw) != 1)
 		return pj_reject(c, "key %.12s is not an Ed25519 public key",
 		                 key);
-	rc = enrolment_get(c, key, &en);
+	rc = pj_enrolment_of(c, key, &en);
 	if (rc == CB_OK)
 		return en.revoked
 		               ? pj_reject(
@@ -336,9 +319,9 @@ cb_apply_key_revoke(struct cb_apply *c)
 				  "revoked_by = ?, reason = ? "
 				  "WHERE key = ?";
 	const char *key = pj_str(c->b, "key");
-	struct enrolment en;
+	struct pj_enrolment en;
 	struct cb_stmt *s;
-	cb_err rc = enrolment_get(c, key, &en);
+	cb_err rc = pj_enrolment_of(c, key, &en);
 
 	if (rc == CB_ENOTFOUND) {
 		/* whose it would have been is unknown: the authority's
@@ -365,32 +348,21 @@ cb_apply_key_revoke(struct cb_apply *c)
 cb_err
 cb_apply_office_init(struct cb_apply *c)
 {
-	static const char sql[] =
-		"SELECT org, role FROM enrolments WHERE key = ?";
 	const char *code = pj_str(c->b, "code");
-	char key[2 * CB_KEY_BYTES + 1];
-	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
-	cb_err rc = CB_OK;
-	int r;
+	struct pj_enrolment en;
+	cb_err rc = pj_author_enrolment(c, &en);
 
-	if (!s)
-		return CB_EIO;
-	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
-	cb_sql_bind_text(s, 1, key);
-	r = cb_sql_step(s);
-	if (r == CB_SQL_ROW && (strcmp(cb_sql_column_text(s, 0), code) ||
-	                        strcmp(cb_sql_column_text(s, 1), "district")))
-		rc = CB_ESCOPE;
-	cb_sql_reset(s);
+	if (rc == CB_ENOTFOUND)
+		return CB_OK;
 	if (rc)
+		return rc;
+	if (strcmp(en.org, code) || strcmp(en.role, "district"))
 		return pj_out_of_scope(
 			c,
 			"office.init of '%s' by a key not enrolled "
 			"as its office",
 			code);
-	return r == CB_SQL_ROW || r == CB_SQL_DONE
-	               ? CB_OK
-	               : cb_store_error(c->st, c->eb, "cannot read enrolments");
+	return CB_OK;
 }
 
 /* Is the author the office of a committee above org: a key enrolled with

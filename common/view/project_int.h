@@ -52,10 +52,22 @@ cb_err pj_out_of_scope(struct cb_apply *c, const char *fmt, ...)
 
 const char *pj_str(const json_t *b, const char *k);
 cb_err pj_not_future(struct cb_apply *c, const char *what, const char *date);
-/* An org.init or hub.init names the parent its author's enrolment
- * names, if it names one (project_enrol.c). */
+/* An enrolment as the projection's rules read it (project_enrol.c). */
+struct pj_enrolment {
+	char org[CB_CODE_MAX + 1];
+	char role[16];
+	char parent[CB_CODE_MAX + 1]; /* "" when it names none */
+	bool revoked;
+};
+/* The enrolment of key (64 hex digits), or of the entry's author:
+ * CB_ENOTFOUND, or CB_OK. */
+cb_err pj_enrolment_of(struct cb_apply *c, const char *key,
+                       struct pj_enrolment *en);
+cb_err pj_author_enrolment(struct cb_apply *c, struct pj_enrolment *en);
+/* An org.init or hub.init names the parent its author's enrolment en
+ * names, if it names one: CB_OK, or the entry refused (CB_ESCOPE). */
 cb_err pj_placed_as_enrolled(struct cb_apply *c, const char *what,
-                             const char *code);
+                             const char *code, const struct pj_enrolment *en);
 cb_err pj_org_get(struct cb_apply *c, const char *code, struct org *o);
 cb_err pj_org_writable(struct cb_apply *c, const char *code, const char *level,
                        struct org *o);

@@ -111,37 +111,30 @@ pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
  * it, or by the store's own key (meta 'self': a commune's replica holds its
  * own org.init before its enrolment reaches it). Anyone else — a key no
  * enrolment names, arriving in a forged file, say — founds nothing, and so
- * nothing it writes under that organisation applies. A store with no
- * authority trusts no enrolment and takes org.inits as they come (replicas
- * that exchange entries among themselves, in the tests). */
+ * nothing it writes under that organisation applies; and the key's
+ * enrolment may name the committee the organisation goes under. A store
+ * with no authority trusts no enrolment and takes org.inits as they come
+ * (replicas that exchange entries among themselves, in the tests). */
 static cb_err
 org_init_in_scope(struct cb_apply *c, const char *code)
 {
-	static const char sql[] = "SELECT org FROM enrolments WHERE key = ?";
-	char key[2 * CB_KEY_BYTES + 1], org[CB_CODE_MAX + 1];
-	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	char key[2 * CB_KEY_BYTES + 1];
+	struct pj_enrolment en;
 	char *self = NULL;
-	cb_err rc;
-	int r;
+	cb_err rc = pj_author_enrolment(c, &en);
 
-	if (!s)
-		return CB_EIO;
-	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
-	cb_sql_bind_text(s, 1, key);
-	r = cb_sql_step(s);
-	if (r == CB_SQL_ROW)
-		snprintf(org, sizeof(org), "%s", cb_sql_column_text(s, 0));
-	cb_sql_reset(s);
-	if (r == CB_SQL_ROW)
-		return strcmp(org, code)
+	if (rc == CB_OK)
+		return strcmp(en.org, code)
 		               ? pj_out_of_scope(c,
 		                                 "org.init of '%s' by a "
 		                                 "key enrolled for '%s' "
 		                                 "only",
-		                                 code, org)
-		               : CB_OK;
-	if (r != CB_SQL_DONE)
-		return cb_store_error(c->st, c->eb, "cannot read enrolments");
+		                                 code, en.org)
+		               : pj_placed_as_enrolled(c, "org.init", code,
+		                                       &en);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
 	rc = cb_store_meta_get(c->st, "authority", &self, NULL);
 	free(self);
 	self = NULL;
@@ -173,8 +166,7 @@ cb_apply_org_init(struct cb_apply *c)
 		return pj_reject(c, "organisation '%s' already exists", code);
 	if (rc != CB_ENOTFOUND)
 		return rc;
-	if ((rc = org_init_in_scope(c, code)) ||
-	    (rc = pj_placed_as_enrolled(c, "org.init", code)))
+	if ((rc = org_init_in_scope(c, code)))
 		return rc;
 	return pj_org_insert(c, code, pj_str(c->b, "parent"), "grassroots",
 	                     pj_str(c->b, "kind"), pj_str(c->b, "name"), NULL);
