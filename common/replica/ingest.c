@@ -23,15 +23,17 @@
 /* With a log, the Merkle tree is extended every this many entries. */
 #define TLOG_EVERY 1000
 
-cb_err
-cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
-                struct cb_errbuf *eb)
+/* cb_ingest_admit, and with hub, the role 'hub' too: one read of the
+ * enrolment. */
+static cb_err
+admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES], bool hub,
+      struct cb_errbuf *eb)
 {
-	static const char enrolled[] =
-		"SELECT revoked_by IS NOT NULL FROM enrolments WHERE key = ?";
+	static const char enrolled[] = "SELECT revoked_by IS NOT NULL, role "
+				       "FROM enrolments WHERE key = ?";
 	static const char frozen[] = "SELECT 1 FROM entries WHERE author = ? "
 				     "AND evidence = 1 LIMIT 1";
-	char hex[2 * CB_KEY_BYTES + 1];
+	char hex[2 * CB_KEY_BYTES + 1], role[16] = "";
 	struct cb_stmt *s;
 	int r, revoked = 0;
 
@@ -40,8 +42,10 @@ cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, hex);
 	r = cb_sql_step(s);
-	if (r == CB_SQL_ROW)
+	if (r == CB_SQL_ROW) {
 		revoked = cb_sql_column_int64(s, 0);
+		snprintf(role, sizeof(role), "%s", cb_sql_column_text(s, 1));
+	}
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
 		return cb_error(eb, CB_ECRYPTO,
@@ -63,8 +67,21 @@ cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 		                "entries with one seq (a fork); a person must "
 		                "look",
 		                hex);
-	return r == CB_SQL_DONE ? CB_OK
-	                        : cb_store_error(st, eb, "cannot read entries");
+	if (r != CB_SQL_DONE)
+		return cb_store_error(st, eb, "cannot read entries");
+	if (hub && strcmp(role, "hub"))
+		return cb_error(eb, CB_ESCOPE,
+		                "key %.12s is enrolled as %s, not as a hub: "
+		                "it may push its own entries only",
+		                hex, role);
+	return CB_OK;
+}
+
+cb_err
+cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
+                struct cb_errbuf *eb)
+{
+	return admit(st, key, false, eb);
 }
 
 /* An org.init a hub refuses outright, for the organisation it would
@@ -342,26 +359,5 @@ cb_err
 cb_ingest_admit_hub(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
                     struct cb_errbuf *eb)
 {
-	static const char sql[] = "SELECT role FROM enrolments WHERE key = ?";
-	char hex[2 * CB_KEY_BYTES + 1];
-	struct cb_stmt *s;
-	cb_err rc = cb_ingest_admit(st, key, eb);
-	int r;
-
-	if (rc)
-		return rc;
-	cb_hex_encode(key, CB_KEY_BYTES, hex);
-	if (!(s = cb_sql(st, sql, eb)))
-		return CB_EIO;
-	cb_sql_bind_text(s, 1, hex);
-	r = cb_sql_step(s);
-	rc = r != CB_SQL_ROW ? cb_store_error(st, eb, "cannot read enrolments")
-	     : strcmp(cb_sql_column_text(s, 0), "hub")
-	             ? cb_error(eb, CB_ESCOPE,
-	                        "key %.12s is enrolled as %s, not as a hub: "
-	                        "it may push its own entries only",
-	                        hex, cb_sql_column_text(s, 0))
-	             : CB_OK;
-	cb_sql_reset(s);
-	return rc;
+	return admit(st, key, true, eb);
 }
