@@ -123,7 +123,7 @@ int
 cmd_sync(struct agent *a, int argc, char **argv)
 {
 	bool shown = false;
-	struct cb_sync_opts o = { 5, 900, notice, progress, &shown };
+	struct cb_sync_opts o = { 5, 900, notice, progress, &shown, NULL };
 	struct cb_sync_result r;
 	struct cb_ledger *lg;
 	struct cb_errbuf eb;
@@ -146,22 +146,9 @@ cmd_sync(struct agent *a, int argc, char **argv)
 		sync_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if (cb_args_get(&v, 0)) {
-		char *end;
-
-		o.retries = (int)strtol(cb_args_get(&v, 0), &end, 10);
-		if (*end || o.retries < 0 || o.retries > 100)
-			return cb_args_usage("sync", "--retries takes 0..100");
-	}
-	if (cb_args_get(&v, 1)) {
-		char *end;
-		long t = strtol(cb_args_get(&v, 1), &end, 10);
-
-		if (*end || t < 1 || t > 86400)
-			return cb_args_usage(
-				"sync", "--max-time takes 1..86400 seconds");
-		o.max_time = (double)t;
-	}
+	if ((rc = cb_sync_args(cb_args_get(&v, 0), cb_args_get(&v, 1), "sync",
+	                       &o)))
+		return rc;
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = (int)cb_sync(lg, &o, &r, &eb);

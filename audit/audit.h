@@ -42,6 +42,10 @@ struct author {
 	uint64_t seq; /* the highest seq seen */
 	uint8_t id[32];
 	bool used, enrolled, revoked;
+	bool authority; /* named by a hub.join of an authority: the chain of
+	                 * authority above a hub that joined a higher one */
+	bool whole;     /* enrolled by the hub key, or by a key it enrolled
+	                 * so: inside its subtree, its chain held whole */
 };
 
 /* A scan of a log: what the audit found, kept for the commands that
@@ -50,6 +54,8 @@ struct scan {
 	char what[600]; /* "the hub at URL", "the hub.db copy 'F'", … */
 	bool is_log;    /* a hub's log (with a checkpoint), not a bundle */
 	bool partial;   /* a bundle of one scope: chains may have gaps */
+	bool joined;    /* the hub joined a higher one (hub.join): chains of
+	                 * keys outside its subtree are held in part */
 	char *note;     /* the hub's signed checkpoint (malloc'd) */
 	struct cb_checkpoint cp;
 	bool cp_ok;   /* signed by the trusted hub key */

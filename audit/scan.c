@@ -448,7 +448,11 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 	case CB_CHAIN_GAP:
 		/* a bundle need not hold a chain from its start, and a scope
 		 * leaves gaps */
-		if (!au->seq && s->is_log) {
+		if (s->joined && !au->whole &&
+		    memcmp(e->author, s->hub_key, 32)) {
+			/* a chain a hub that joined a higher one was sent
+			 * in part, as a replica is */
+		} else if (!au->seq && s->is_log) {
 			s->gaps++;
 			audit_fault(s,
 			            "key %s: its first entry in the log is seq "
@@ -483,7 +487,8 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 	if (!s->is_log)
 		return 0;
 	/* Enrolment, as the log itself records it. */
-	if (s->has_hub_key && memcmp(e->author, s->hub_key, 32)) {
+	if (s->has_hub_key && memcmp(e->author, s->hub_key, 32) &&
+	    !au->authority) {
 		if (!au->enrolled) {
 			s->unenrolled++;
 			audit_fault(s,
@@ -548,8 +553,9 @@ replay_verdict(void *ctx, uint64_t leaf, const struct cb_entry *e,
 		            (unsigned long long)leaf, id, ak,
 		            (unsigned long long)e->seq, e->op, why);
 	}
+	/* Enrolments the rules let stand: the hub key's, and those of a key
+	 * it delegated a subtree to (a lower hub's, relayed). */
 	if (verdict == CB_OK && s->has_hub_key &&
-	    !memcmp(e->author, s->hub_key, 32) &&
 	    (!strcmp(e->op, "key.enroll") || !strcmp(e->op, "key.revoke"))) {
 		const char *k =
 			json_string_value(json_object_get(e->json, "key"));
@@ -558,10 +564,31 @@ replay_verdict(void *ctx, uint64_t leaf, const struct cb_entry *e,
 
 		if (k && !cb_hex_decode(k, pk, 32, &eb) &&
 		    (t = author_get(s, pk, true))) {
-			if (!strcmp(e->op, "key.enroll"))
+			struct author *by = author_get(s, e->author, false);
+
+			if (!strcmp(e->op, "key.enroll")) {
 				t->enrolled = true;
-			else
+				t->whole = !memcmp(e->author, s->hub_key, 32) ||
+				           (by && by->whole);
+			} else {
 				t->revoked = true;
+			}
+		}
+	}
+	/* A hub.join by an authority: the key it names is one too. */
+	if (verdict == CB_OK && s->has_hub_key && !strcmp(e->op, "hub.join")) {
+		const char *k = json_string_value(
+			json_object_get(e->json, "authority"));
+		struct author *by = author_get(s, e->author, false);
+		uint8_t pk[32];
+		struct author *t;
+
+		if ((!memcmp(e->author, s->hub_key, 32) ||
+		     (by && by->authority)) &&
+		    k && !cb_hex_decode(k, pk, 32, &eb) &&
+		    (t = author_get(s, pk, true))) {
+			t->authority = true;
+			s->joined |= !memcmp(e->author, s->hub_key, 32);
 		}
 	}
 }

@@ -18,7 +18,7 @@
 static const struct argdef init_defs[] = {
 	{ "code", "CODE", "the committee's code (e.g. the district's)" },
 	{ "name", "NAME", "its name, e.g. 'Huyện ủy Lạng Giang'" },
-	{ "level", "LEVEL", "district (the default) or province" },
+	{ "level", "LEVEL", "district (the default), province or centre" },
 	{ "parent", "CODE", "the superior committee's code" },
 	{ "dns", "NAME",
 	  "a DNS name for the TLS certificate (repeatable; "

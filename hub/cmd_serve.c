@@ -200,9 +200,12 @@ serve_status(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	return reply(c, rq, 200, o);
 }
 
+/* A push (one key's own chain) or, with relay, a lower hub's log (many
+ * keys' chains, as its log holds them): a zstd entry stream, taken in one
+ * transaction that also signs the checkpoint that covers it. */
 static enum MHD_Result
-serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
-           const unsigned char *key)
+take_stream(struct server *srv, struct MHD_Connection *c, struct request *rq,
+            const unsigned char *key, bool relay)
 {
 	enum cb_errmap_step at = rq->route->admit;
 	struct cb_buf raw = CB_BUF_INIT;
@@ -210,12 +213,17 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	struct cb_errbuf eb;
 	const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	                                              "Content-Encoding");
+	cb_err (*admit)(struct cb_store *, const unsigned char *,
+	                struct cb_errbuf *) =
+		relay ? cb_ingest_admit_hub : cb_ingest_admit;
 	cb_err rc;
 
 	if (!enc || strcmp(enc, "zstd"))
 		return fail(c, rq, 415,
-		            "a push body is a zstd-compressed entry stream "
-		            "(Content-Encoding: zstd)");
+		            relay ? "a relay body is a zstd-compressed entry "
+		                    "stream (Content-Encoding: zstd)"
+		                  : "a push body is a zstd-compressed entry "
+		                    "stream (Content-Encoding: zstd)");
 	rc = cb_zbody_decompress(rq->body.data, rq->body.len, MAX_INFLATED,
 	                         &raw, &eb);
 	if (rc) {
@@ -225,7 +233,7 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	/* Admit the key first, under a short lock; then its entries are
 	 * verified on other cores while this request waits for the lock. */
 	pthread_mutex_lock(&srv->mu);
-	rc = cb_ingest_admit(srv->lg->st, key, &eb);
+	rc = admit(srv->lg->st, key, &eb);
 	pthread_mutex_unlock(&srv->mu);
 	if (!rc) {
 		struct cb_verifier *v = cb_verifier_new(
@@ -241,11 +249,13 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		struct cb_ingest_log log = { srv->lg->org, srv->lg->key.sk };
 
 		pthread_mutex_lock(&srv->mu);
-		rc = cb_ingest_admit(srv->lg->st, key, &eb);
+		rc = admit(srv->lg->st, key, &eb);
 		if (!rc) {
 			at = CB_ERRMAP_PUSH;
-			rc = cb_ingest_push_from(srv->lg->st, key, v, &log,
-			                         &res, &eb);
+			rc = relay ? cb_ingest_relay_from(srv->lg->st, v, &log,
+			                                  &res, &eb)
+			           : cb_ingest_push_from(srv->lg->st, key, v,
+			                                 &log, &res, &eb);
 		}
 		pthread_mutex_unlock(&srv->mu);
 		cb_verifier_free(&v);
@@ -255,6 +265,15 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		return fail_at(c, rq, at, rc, eb.msg);
 	snprintf(rq->note, sizeof(rq->note), "accepted=%zu dup=%zu",
 	         res.accepted, res.duplicates);
+	if (relay)
+		return reply(c, rq, res.status,
+		             json_pack("{s:I, s:I, s:I, s:I, s:I, s:s?}",
+		                       "accepted", (json_int_t)res.accepted,
+		                       "rejected", (json_int_t)res.rejected,
+		                       "pending", (json_int_t)res.pending,
+		                       "duplicates", (json_int_t)res.duplicates,
+		                       "forks", (json_int_t)res.forks, "error",
+		                       res.status == 200 ? NULL : eb.msg));
 	return reply(c, rq, res.status,
 	             json_pack("{s:I, s:I, s:I, s:I, s:I, s:s?}", "head",
 	                       (json_int_t)res.head, "accepted",
@@ -263,6 +282,21 @@ serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	                       (json_int_t)res.pending, "duplicates",
 	                       (json_int_t)res.duplicates, "error",
 	                       res.status == 200 ? NULL : eb.msg));
+}
+
+static enum MHD_Result
+serve_push(struct server *srv, struct MHD_Connection *c, struct request *rq,
+           const unsigned char *key)
+{
+	return take_stream(srv, c, rq, key, false);
+}
+
+/* A lower hub's log, relayed up (docs/PROTOCOL.md, POST /v1/relay). */
+static enum MHD_Result
+serve_relay(struct server *srv, struct MHD_Connection *c, struct request *rq,
+            const unsigned char *key)
+{
+	return take_stream(srv, c, rq, key, true);
 }
 
 /* Does the client take zstd (Accept-Encoding, RFC 9110 12.5.3): a
@@ -688,6 +722,7 @@ serve_entries(struct server *srv, struct MHD_Connection *c, struct request *rq,
 static const struct route routes[] = {
 	{ "/v1/status", "GET", NULL, serve_status, CB_ERRMAP_ADMIT },
 	{ "/v1/push", "POST", NULL, serve_push, CB_ERRMAP_ADMIT },
+	{ "/v1/relay", "POST", NULL, serve_relay, CB_ERRMAP_ADMIT },
 	{ "/v1/pull", "POST", NULL, serve_pull, CB_ERRMAP_ADMIT },
 	{ "/v1/checkpoint", "GET", "POST", serve_checkpoint,
 	  CB_ERRMAP_READMIT },

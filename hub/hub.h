@@ -35,6 +35,8 @@ int cmd_hub_serve(struct hub *h, int argc, char **argv);
 int cmd_hub_status(struct hub *h, int argc, char **argv);
 int cmd_hub_report(struct hub *h, int argc, char **argv);
 int cmd_hub_backup(struct hub *h, int argc, char **argv);
+int cmd_hub_upstream(struct hub *h, int argc, char **argv);
+int cmd_hub_sync(struct hub *h, int argc, char **argv);
 
 /* log.c — the verifiable log: bring the Merkle tree up to every stored
  * entry and sign a checkpoint of it if the latest does not cover it (its

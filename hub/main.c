@@ -34,6 +34,8 @@ static const char usage_text[] =
 	"  status    the hub at a glance: its log, and each key's progress\n"
 	"  report    the district's figures: campaign, transfers, sync, …\n"
 	"  backup    a consistent copy of hub.db, safe while serve runs\n"
+	"  upstream  the higher hub this hub syncs with\n"
+	"  sync      relay this hub's log up, pull what its subtree needs\n"
 	"\n"
 	"Every command takes --help. Exit: 0 ok, 1 failure, 2 usage.\n";
 
@@ -41,13 +43,14 @@ static const struct {
 	const char *name;
 	int (*fn)(struct hub *, int, char **);
 } commands[] = {
-	{ "init", cmd_hub_init },       { "enroll", cmd_hub_enroll },
-	{ "revoke", cmd_hub_revoke },   { "list", cmd_hub_list },
-	{ "pin", cmd_hub_pin },         { "verify", cmd_hub_verify },
-	{ "serve", cmd_hub_serve },     { "digest", cmd_hub_digest },
-	{ "holiday", cmd_hub_holiday }, { "import", cmd_hub_import },
-	{ "export", cmd_hub_export },   { "status", cmd_hub_status },
-	{ "report", cmd_hub_report },   { "backup", cmd_hub_backup },
+	{ "init", cmd_hub_init },         { "enroll", cmd_hub_enroll },
+	{ "revoke", cmd_hub_revoke },     { "list", cmd_hub_list },
+	{ "pin", cmd_hub_pin },           { "verify", cmd_hub_verify },
+	{ "serve", cmd_hub_serve },       { "digest", cmd_hub_digest },
+	{ "holiday", cmd_hub_holiday },   { "import", cmd_hub_import },
+	{ "export", cmd_hub_export },     { "status", cmd_hub_status },
+	{ "report", cmd_hub_report },     { "backup", cmd_hub_backup },
+	{ "upstream", cmd_hub_upstream }, { "sync", cmd_hub_sync },
 };
 
 char *

@@ -276,7 +276,10 @@ ingest(struct cb_store *st, enum cb_intake_policy policy,
 				(long long)((e->time_ms - now_ms) / 3600000));
 			break;
 		}
-		if (!strcmp(e->op, "org.init") &&
+		/* (A relay is a lower hub's log, which can no more be
+		 * rewritten than refused in part: what its door let in is
+		 * judged by the projection alone, below.) */
+		if (policy != CB_INTAKE_RELAY && !strcmp(e->op, "org.init") &&
 		    (rc = org_init_refused(st, e, eb))) {
 			if (rc == CB_ESCOPE)
 				cb_error_prefix(eb, rc, "%s",
@@ -287,8 +290,10 @@ ingest(struct cb_store *st, enum cb_intake_policy policy,
 		 * that a replay of the log gives the same verdicts. */
 		if ((rc = cb_intake_take(st, &in, e, &verdict, &why, eb)))
 			goto fail;
-		if (verdict == CB_ESCOPE) {
-			/* not the author's to write at all: refuse the push */
+		if (verdict == CB_ESCOPE && policy != CB_INTAKE_RELAY) {
+			/* not the author's to write at all: refuse the push
+			 * (a relay keeps it, rejected: the lower hub's log
+			 * goes on after it, and its chain with it) */
 			rc = cb_error(eb, verdict, "%s: %s",
 			              entry_name(&in, e, name), why.msg);
 			goto fail;

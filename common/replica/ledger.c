@@ -22,6 +22,7 @@
 #include "log.h"
 #include "ops.h"
 #include "project.h"
+#include "scope.h"
 #include "signer.h"
 
 cb_err
@@ -1098,9 +1099,15 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
                  void (*fault)(void *ctx, const char *msg), void *ctx,
                  struct cb_errbuf *eb)
 {
-	static const char sel[] =
-		"SELECT lsn, id, author, seq, op, time_ms, bytes, state "
-		"FROM entries ORDER BY author, seq, lsn";
+	/* whole: an author a hub holds every entry of (a key enrolled in
+	 * its subtree pushes to it); a hub that syncs with a higher one
+	 * holds others' chains in part, as a replica does. */
+	static const char sel[] = CB_SQL_SUBTREE
+		"SELECT lsn, id, author, seq, op, time_ms, bytes, state, "
+		"lower(hex(author)) IN (SELECT key FROM enrolments WHERE org "
+		"IN sub) FROM entries ORDER BY author, seq, lsn";
+	bool upstream = false;
+	char *up = NULL;
 	struct cb_verify_report r = { 0 };
 	struct cb_entry prev = CB_ENTRY_INIT, e = CB_ENTRY_INIT;
 	unsigned char before[32], after[32];
@@ -1121,6 +1128,12 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		rc = cb_store_error(lg->st, eb, "cannot read the log");
 		cb_store_rollback(lg->st);
 		return rc;
+	}
+	cb_scope_bind_root(s, lg->org);
+	if (!lg->kind->partial &&
+	    cb_store_meta_get(lg->st, "upstream_key", &up, NULL) == CB_OK) {
+		free(up);
+		upstream = true;
 	}
 	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
 		long long lsn = cb_sql_column_int64(s, 0);
@@ -1158,7 +1171,8 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 			report(&r, fault, ctx, msg);
 		}
 		/* Another key's chain held in part: its gaps are expected. */
-		gaps = lg->kind->partial &&
+		gaps = (lg->kind->partial ||
+		        (upstream && !cb_sql_column_int64(s, 8))) &&
 		       memcmp(e.author, lg->key.pk, CB_KEY_BYTES) != 0;
 		if (!have_prev || memcmp(prev.author, e.author, CB_KEY_BYTES)) {
 			r.authors++;

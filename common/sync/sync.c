@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "accept.h"
+#include "args.h"
 #include "buf.h"
 #include "checkpoint.h"
 #include "hubclient.h"
@@ -23,6 +24,7 @@
 #include "merkle_json.h"
 #include "stream.h"
 #include "syncstate.h"
+#include "tlog.h"
 #include "zbody.h"
 
 #define RETRY_SMALLER (-1)     /* internal: send a smaller batch */
@@ -342,6 +344,7 @@ stream_answer(struct sync *s, const char *what, struct cb_buf *raw,
 struct batch {
 	struct cb_buf *stream;
 	size_t count;
+	int64_t last; /* the log position of the last entry in it */
 };
 
 static cb_err
@@ -349,12 +352,12 @@ add_to_batch(void *ctx, int64_t lsn, const void *bytes, size_t len)
 {
 	struct batch *b = ctx;
 
-	(void)lsn;
 	if (b->stream->len >= BATCH_BYTES)
 		return CB_ETOOBIG; /* stop: the batch is full */
 	if (cb_stream_append_bytes(b->stream, bytes, len))
 		return CB_ENOMEM;
 	b->count++;
+	b->last = lsn;
 	return CB_OK;
 }
 
@@ -432,6 +435,33 @@ take_back(struct sync *s, uint64_t from, uint64_t to, uint64_t *got)
 
 /* --- push ------------------------------------------------------------ */
 
+/* After a batch of count failed on the link: half as many next time, and
+ * no more than three quarters of it until the link holds again. */
+static void
+smaller(struct sync *s, size_t count, const char *doing)
+{
+	s->batch = count / 2 > BATCH_MIN ? count / 2 : BATCH_MIN;
+	s->ceiling = count * 3 / 4 > BATCH_MIN ? count * 3 / 4 : BATCH_MIN;
+	notice(s, "now %s %zu entries at a time", doing, s->batch);
+}
+
+/* After a full batch of count went through: larger again, doubling while
+ * no batch has failed, then by a quarter up to three quarters of the size
+ * that failed last (multiplicative decrease, additive increase, as TCP
+ * does). */
+static void
+larger(struct sync *s, size_t count)
+{
+	size_t up;
+
+	if (count != s->batch)
+		return;
+	up = s->ceiling ? s->batch + s->batch / 4 + 1 : s->batch * 2;
+	if (s->ceiling && up > s->ceiling)
+		up = s->ceiling > s->batch ? s->ceiling : s->batch;
+	s->batch = up < BATCH_ENTRIES ? up : BATCH_ENTRIES;
+}
+
 /* Where to push from: the hub's head of this key, stepped back by one if
  * the hub's entry there is not ours (the key signed two histories: push
  * ours from there, so that the hub keeps the other as evidence); or,
@@ -466,6 +496,32 @@ push_from(struct sync *s, json_t *status, uint64_t *head, bool *done,
 	return CB_SYNC_DONE;
 }
 
+/* Send a batch of entries, zstd-compressed (into z), to path; its JSON
+ * answer in *o. RETRY_SMALLER after a try that failed on the link (the
+ * next batch is smaller: doing says what, "pushing"), else an outcome.
+ * (If the hub had stored the batch, the answer being lost, its entries
+ * come back as duplicates.) */
+static int
+send_batch(struct sync *s, const char *path, const char *doing,
+           const struct batch *b, struct cb_buf *z, json_t **o)
+{
+	struct cb_errbuf eb;
+	int rc;
+
+	cb_buf_reset(z);
+	if (cb_zbody_compress(b->stream->data, b->stream->len, 3, z, &eb))
+		return fail(s, CB_SYNC_FAILED, "%s", eb.msg);
+	s->one_try = true;
+	rc = request(s, "POST", path, z->data, z->len,
+	             "application/vnd.chibo.entries", true);
+	s->one_try = false;
+	if (rc == RETRY_SMALLER)
+		smaller(s, b->count, doing);
+	if (rc)
+		return rc;
+	return (*o = reply_json(s)) ? CB_SYNC_DONE : CB_SYNC_UNREACHABLE;
+}
+
 /* Push every entry of ours after the hub's head. */
 static enum cb_sync_outcome
 push(struct sync *s, json_t *status, struct cb_sync_result *r)
@@ -487,7 +543,7 @@ push(struct sync *s, json_t *status, struct cb_sync_result *r)
 		return fail(s, CB_SYNC_FAILED, "%s", eb.msg);
 	total = mine.seq > head ? mine.seq - head : 0;
 	for (;;) {
-		struct batch b = { &stream, 0 };
+		struct batch b = { &stream, 0, 0 };
 		const char *err;
 		uint64_t h;
 		cb_err lrc;
@@ -503,36 +559,15 @@ push(struct sync *s, json_t *status, struct cb_sync_result *r)
 		}
 		if (b.count == 0)
 			break;
-		cb_buf_reset(&z);
-		if (cb_zbody_compress(stream.data, stream.len, 3, &z, &eb)) {
-			rc = fail(s, CB_SYNC_FAILED, "%s", eb.msg);
-			break;
-		}
-		s->one_try = true;
-		rc = request(s, "POST", "/v1/push", z.data, z.len,
-		             "application/vnd.chibo.entries", true);
-		s->one_try = false;
+		json_decref(o);
+		o = NULL;
+		rc = send_batch(s, "/v1/push", "pushing", &b, &z, &o);
 		if (rc == RETRY_SMALLER) {
-			/* A link that breaks: smaller batches get through.
-			 * (If the hub had stored the push, the answer being
-			 * lost, its entries come back as duplicates.) */
-			s->batch = b.count / 2 > BATCH_MIN ? b.count / 2
-			                                   : BATCH_MIN;
-			s->ceiling = b.count * 3 / 4 > BATCH_MIN
-			                     ? b.count * 3 / 4
-			                     : BATCH_MIN;
-			notice(s, "now pushing %zu entries at a time",
-			       s->batch);
 			rc = CB_SYNC_DONE;
 			continue;
 		}
 		if (rc)
 			break;
-		json_decref(o);
-		if (!(o = reply_json(s))) {
-			rc = CB_SYNC_UNREACHABLE;
-			break;
-		}
 		err = json_string_value(json_object_get(o, "error"));
 		h = (uint64_t)json_integer_value(json_object_get(o, "head"));
 		/* A 409 is a gap to fill from the hub's head, unless it is a
@@ -554,19 +589,7 @@ push(struct sync *s, json_t *status, struct cb_sync_result *r)
 		r->pushed += h > head ? h - head : 0;
 		head = h;
 		progress(s, "pushed", r->pushed, total);
-		/* and after a success, larger again: doubling while no push
-		 * has failed, then by a quarter up to three quarters of the
-		 * size that failed last (multiplicative decrease, additive
-		 * increase, as TCP does) */
-		if (b.count == s->batch) {
-			size_t up = s->ceiling ? s->batch + s->batch / 4 + 1
-			                       : s->batch * 2;
-
-			if (s->ceiling && up > s->ceiling)
-				up = s->ceiling > s->batch ? s->ceiling
-				                           : s->batch;
-			s->batch = up < BATCH_ENTRIES ? up : BATCH_ENTRIES;
-		}
+		larger(s, b.count);
 	}
 	progress(s, "pushed", UINT64_MAX, 0);
 	r->head = head;
@@ -576,7 +599,126 @@ push(struct sync *s, json_t *status, struct cb_sync_result *r)
 	return (enum cb_sync_outcome)rc;
 }
 
+/* --- relay (a hub) --------------------------------------------------- */
+
+/* A hub's whole log after its relay cursor, in batches by log position
+ * (POST /v1/relay), the cursor moved after each batch the higher hub
+ * acknowledged. A gap — the higher hub lacks an author's entries this
+ * batch continues, as when it was put back from an old copy — sends the
+ * whole log again, once: what it holds comes back as duplicates. */
+static enum cb_sync_outcome
+relay(struct sync *s, struct cb_sync_result *r)
+{
+	struct cb_store *st = s->lg->st;
+	struct cb_log *log = cb_store_log(st);
+	struct cb_buf stream = CB_BUF_INIT, z = CB_BUF_INIT;
+	struct cb_errbuf eb;
+	int64_t cursor, size;
+	bool again = false;
+	json_t *o = NULL;
+	int rc = CB_SYNC_DONE;
+
+	if (cb_sync_state_get_num(st, CB_SYNC_RELAY_CURSOR, &cursor, &eb) ||
+	    cb_log_size(log, &size, &eb))
+		return fail(s, CB_SYNC_FAILED, "%s", eb.msg);
+	if (cursor > size) {
+		notice(s,
+		       "the relay cursor (%lld) is past this hub's log (%lld): "
+		       "relaying the whole log again",
+		       (long long)cursor, (long long)size);
+		cursor = 0;
+	}
+	while (cursor < size) {
+		struct batch b = { &stream, 0, cursor };
+		const char *err;
+		cb_err lrc;
+
+		cb_buf_reset(&stream);
+		lrc = cb_log_read_after(log, cursor, s->batch, add_to_batch, &b,
+		                        &eb);
+		if (lrc && lrc != CB_ETOOBIG) {
+			rc = fail(s, CB_SYNC_FAILED,
+			          "cannot read the log to relay: %s",
+			          lrc == CB_ENOMEM ? "out of memory" : eb.msg);
+			break;
+		}
+		if (b.count == 0)
+			break;
+		json_decref(o);
+		o = NULL;
+		rc = send_batch(s, "/v1/relay", "relaying", &b, &z, &o);
+		if (rc == RETRY_SMALLER) {
+			rc = CB_SYNC_DONE;
+			continue;
+		}
+		if (rc)
+			break;
+		err = json_string_value(json_object_get(o, "error"));
+		if (s->hc.status == 409 && err && strstr(err, "gap") &&
+		    !again && cursor > 0) {
+			notice(s,
+			       "the higher hub lacks entries this hub relayed "
+			       "before (%s): relaying the whole log again",
+			       err);
+			again = true;
+			cursor = 0;
+			continue;
+		}
+		if (s->hc.status != 200) {
+			rc = refused(s, "the relay", o);
+			break;
+		}
+		cursor = b.last;
+		if (cb_sync_state_put_num(st, CB_SYNC_RELAY_CURSOR, cursor,
+		                          &eb)) {
+			rc = fail(s, CB_SYNC_FAILED, "%s", eb.msg);
+			break;
+		}
+		r->pushed += b.count;
+		progress(s, "relayed", (uint64_t)cursor, (uint64_t)size);
+		larger(s, b.count);
+	}
+	progress(s, "relayed", UINT64_MAX, 0);
+	r->relayed = cursor;
+	json_decref(o);
+	cb_buf_release(&stream);
+	cb_buf_release(&z);
+	return (enum cb_sync_outcome)rc;
+}
+
 /* --- pull ------------------------------------------------------------ */
+
+/* A hub takes in what it pulls from its higher hub, which holds it: it is
+ * not relayed back up. If the relay cursor stands at the end of the log
+ * when an answer is taken in (*relayed: that position, else -1), it moves
+ * past what the answer appended, in the same transaction, so that no
+ * entry a commune pushes in between is passed over. */
+static cb_err
+relayed_before(struct cb_store *st, int64_t *relayed, struct cb_errbuf *eb)
+{
+	int64_t cursor, size;
+	cb_err rc;
+
+	if ((rc = cb_sync_state_get_num(st, CB_SYNC_RELAY_CURSOR, &cursor,
+	                                eb)) ||
+	    (rc = cb_log_size(cb_store_log(st), &size, eb)))
+		return rc;
+	*relayed = cursor == size ? size : -1;
+	return CB_OK;
+}
+
+static cb_err
+relayed_after(struct cb_store *st, int64_t relayed, struct cb_errbuf *eb)
+{
+	int64_t size;
+	cb_err rc;
+
+	if (relayed < 0)
+		return CB_OK;
+	if ((rc = cb_log_size(cb_store_log(st), &size, eb)))
+		return rc;
+	return cb_sync_state_put_num(st, CB_SYNC_RELAY_CURSOR, size, eb);
+}
 
 /* Pull what this store's scope holds after its cursor on the hub's log,
  * each answer taken in and the cursor moved in one transaction. */
@@ -593,6 +735,7 @@ pull(struct sync *s, struct cb_sync_result *r)
 		return fail(s, CB_SYNC_FAILED, "%s", eb.msg);
 	for (;;) {
 		struct cb_accept_result res;
+		int64_t relayed = -1;
 		const void *data;
 		char body[64];
 		int64_t next;
@@ -636,8 +779,14 @@ pull(struct sync *s, struct cb_sync_result *r)
 			break;
 		}
 		if ((erc = cb_store_begin(st, &eb)) ||
+		    (s->o->hub && (erc = relayed_before(st, &relayed, &eb))) ||
 		    (erc = cb_accept_pulled(st, s->lg->key.pk, data, len, &res,
 		                            &eb)) ||
+		    (s->o->hub && (erc = relayed_after(st, relayed, &eb))) ||
+		    /* a hub's log grew: its tree and checkpoint with it */
+		    (s->o->hub && res.stored + res.forks > 0 &&
+		     (erc = cb_tlog_sign(cb_store_log(st), s->o->hub->org,
+		                         s->o->hub->sk, &eb))) ||
 		    (erc = cb_sync_state_put_num(st, CB_SYNC_PULL_CURSOR, next,
 		                                 &eb)) ||
 		    (erc = cb_store_commit(st, &eb))) {
@@ -961,7 +1110,12 @@ cb_sync(struct cb_ledger *lg, const struct cb_sync_opts *o,
 		rc = fail(&s, CB_SYNC_FAILED, "%s", leb.msg);
 		goto out;
 	}
-	if ((rc = hub_status(&s, &status)) || (rc = push(&s, status, r)) ||
+	if ((rc = hub_status(&s, &status)))
+		goto out;
+	if (o->hub)
+		r->head = (uint64_t)json_integer_value(
+			json_object_get(status, "head"));
+	if ((rc = o->hub ? relay(&s, r) : push(&s, status, r)) ||
 	    (rc = pull(&s, r)) || (rc = check_log(&s, r->head)))
 		goto out;
 	json_decref(status);
@@ -989,6 +1143,30 @@ out:
 	cb_hubclient_release(&s.hc);
 	cb_sync_state_release(&s.state);
 	return (enum cb_sync_outcome)rc;
+}
+
+int
+cb_sync_args(const char *retries, const char *max_time, const char *cmd,
+             struct cb_sync_opts *o)
+{
+	char *end;
+
+	if (retries) {
+		long n = strtol(retries, &end, 10);
+
+		if (!*retries || *end || n < 0 || n > 100)
+			return cb_args_usage(cmd, "--retries takes 0..100");
+		o->retries = (int)n;
+	}
+	if (max_time) {
+		long t = strtol(max_time, &end, 10);
+
+		if (!*max_time || *end || t < 1 || t > 86400)
+			return cb_args_usage(cmd,
+			                     "--max-time takes 1..86400 seconds");
+		o->max_time = (double)t;
+	}
+	return 0;
 }
 
 cb_err

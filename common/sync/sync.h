@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* sync.h — the sync engine (docs/PROTOCOL.md, "API v1"; DESIGN.md, "Sync,
  * in one picture"): a store that is a client of a hub — a commune's
- * replica today — brings itself and the hub up to date over one pinned,
+ * replica, or a lower hub (opts.hub) — brings itself and the hub up to
+ * date over one pinned,
  * signed HTTPS connection. In order:
  *
  *   1. status: the hub's head of this key's chain;
@@ -31,6 +32,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "ingest.h"
 #include "ledger.h"
 
 /* How a sync ended, for a timer to act on (sysexits). */
@@ -53,17 +55,32 @@ struct cb_sync_opts {
 	void (*progress)(void *ctx, const char *what, uint64_t done,
 	                 uint64_t total, uint64_t bytes, double secs);
 	void *ctx;
+	/* A hub syncing with a higher hub (DESIGN.md, "Many hubs"): instead
+	 * of its own chain it relays its whole log, by log position, every
+	 * author's entries as it holds them (POST /v1/relay, from its
+	 * relay cursor); and what it pulls is appended to its own log,
+	 * whose Merkle tree it extends and signs a checkpoint of, with
+	 * this origin and key, in the transaction that takes each answer
+	 * in. NULL for an agent. */
+	const struct cb_ingest_log *hub;
 };
 
 struct cb_sync_result {
 	uint64_t head;       /* the hub holds this key's chain up to here */
-	uint64_t pushed;     /* entries pushed now */
+	uint64_t pushed;     /* entries pushed now (a hub: relayed) */
+	int64_t relayed;     /* a hub: its log relayed up to here */
 	uint64_t taken_back; /* own entries taken back from the hub */
 	uint64_t pulled;     /* entries taken in */
 	int64_t cursor;      /* read the hub's log up to here */
 	size_t hub_rejected; /* this key's entries the hub rejected */
 	uint64_t sent, received, requests; /* over the wire */
 };
+
+/* The sync commands' --retries N (0..100) and --max-time SECONDS
+ * (1..86400), NULL when not given, into o: 0, or the exit code of a usage
+ * error said on stderr for command cmd. */
+int cb_sync_args(const char *retries, const char *max_time, const char *cmd,
+                 struct cb_sync_opts *o);
 
 /* Sync lg with the hub its sync state names. On anything but
  * CB_SYNC_DONE, eb says what failed and what to do, in one line. r is

@@ -27,6 +27,8 @@ static const struct {
 	[CB_SYNC_REJECTED] = { "hub_rejected", false },
 	[CB_SYNC_CLASHES] = { "hub_clashes", false },
 	[CB_SYNC_PUSH_BATCH] = { "push_batch", false },
+	[CB_SYNC_UPSTREAM_KEY] = { "upstream_key", false },
+	[CB_SYNC_RELAY_CURSOR] = { "relay_cursor", true },
 };
 
 /* Key k's text (malloc'd) or NULL when not set. */
@@ -94,10 +96,15 @@ cb_sync_state_load(struct cb_store *st, struct cb_sync_state *s,
 		else
 			s->text[k] = text;
 	}
-	if (!rc && s->text[CB_SYNC_AUTHORITY])
+	if (!rc) {
+		const char *k = s->text[CB_SYNC_UPSTREAM_KEY]
+		                        ? s->text[CB_SYNC_UPSTREAM_KEY]
+		                        : s->text[CB_SYNC_AUTHORITY];
+
 		s->has_authority =
-			!cb_hex_decode(s->text[CB_SYNC_AUTHORITY], s->authority,
-		                       sizeof(s->authority), NULL);
+			k && !cb_hex_decode(k, s->authority,
+		                            sizeof(s->authority), NULL);
+	}
 	if (rc)
 		cb_sync_state_release(s);
 	return rc;

@@ -32,12 +32,18 @@ enum cb_sync_key {
 	CB_SYNC_REJECTED,     /* text: JSON, this key's entries rejected */
 	CB_SYNC_CLASHES,      /* text: JSON, numbers others hold too */
 	CB_SYNC_PUSH_BATCH,   /* text: "N C", the push size and its ceiling */
+	CB_SYNC_UPSTREAM_KEY, /* text: a hub's higher hub's key, 64 hex
+	                       * digits (an agent's is its authority) */
+	CB_SYNC_RELAY_CURSOR, /* number: a hub's own log relayed up to here */
 	CB_SYNC_KEYS
 };
 
 struct cb_sync_state {
 	char *text[CB_SYNC_KEYS];  /* the text keys, NULL when not set */
 	int64_t num[CB_SYNC_KEYS]; /* the number keys, 0 when not set */
+	/* The key the hub this store syncs with signs its checkpoints with:
+	 * upstream_key if set (a lower hub, whose authority is its own
+	 * key), else the authority (an agent's is its hub's key). */
 	bool has_authority;
 	unsigned char authority[CB_KEY_BYTES];
 };

@@ -110,3 +110,22 @@ cb_enrolments_org_known(struct cb_store *st, const char *org,
 			org);
 	return rc;
 }
+
+cb_err
+cb_enrolments_is_authority(struct cb_store *st, const char *key, bool *yes,
+                           struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT 1 FROM authorities WHERE key = ?";
+	struct cb_stmt *s = cb_sql(st, sql, eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, key);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
+	*yes = r == CB_SQL_ROW;
+	return r == CB_SQL_ROW || r == CB_SQL_DONE
+	               ? CB_OK
+	               : cb_store_error(st, eb, "cannot read the authorities");
+}

@@ -45,4 +45,11 @@ cb_err cb_enrolments_writer(struct cb_store *st, const char *org,
 cb_err cb_enrolments_org_known(struct cb_store *st, const char *org,
                                struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Is key (64 hex digits) one a hub.join made an authority here (the
+ * chain of authority above a hub that joined a higher one,
+ * schema/018_authorities.sql)? The store's own authority is not asked. */
+cb_err cb_enrolments_is_authority(struct cb_store *st, const char *key,
+                                  bool *yes,
+                                  struct cb_errbuf *eb) CB_MUST_CHECK;
+
 #endif

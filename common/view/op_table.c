@@ -129,7 +129,8 @@ static const struct cb_field f_rating_record[] = {
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 
-static const char *const hub_levels[] = { "district", "province", NULL };
+static const char *const hub_levels[] = { "district", "province", "centre",
+	                                  NULL };
 static const char *const roles[] = { "commune", "district", "auditor", "hub",
 	                             NULL };
 static const struct cb_field f_hub_init[] = {
@@ -137,6 +138,11 @@ static const struct cb_field f_hub_init[] = {
 	{ "name", FT_NAME, REQ, NULL, 0, 0 },
 	{ "level", FT_ENUM, REQ, hub_levels, 0, 0 },
 	{ "parent", FT_CODE, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct cb_field f_hub_join[] = {
+	{ "authority", FT_HASH, REQ, NULL, 0, 0 },
+	{ "above", FT_CODE, 0, NULL, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 static const struct cb_field f_key_enroll[] = {
@@ -623,6 +629,8 @@ const struct cb_op cb_ops[] = {
 	                             "rating",
 	                             cli_rate } },
 	{ "hub.init", f_hub_init, cb_apply_hub_init, CB_OP_KEYED,
+	  CB_SUBJECT_NONE, NULL },
+	{ "hub.join", f_hub_join, cb_apply_hub_join, CB_OP_KEYED,
 	  CB_SUBJECT_NONE, NULL },
 	{ "key.enroll", f_key_enroll, cb_apply_key_enroll, CB_OP_KEYED,
 	  CB_SUBJECT_NONE, NULL },

@@ -246,6 +246,7 @@ static const char *const tables[] = {
 	"SELECT * FROM dissolutions ORDER BY plan",
 	"SELECT * FROM candidates ORDER BY id",
 	"SELECT * FROM temporaries ORDER BY id",
+	"SELECT * FROM authorities ORDER BY key",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -262,6 +263,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM dissolutions;"
 	                     "DELETE FROM candidates;"
 	                     "DELETE FROM temporaries;"
+	                     "DELETE FROM authorities;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE evidence = 0;",
 	                     eb);

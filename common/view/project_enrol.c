@@ -8,15 +8,18 @@
 #include <sodium.h>
 
 #include "calendar.h"
+#include "enrolments.h"
 
-/* Is the entry's author this store's authority (meta 'authority': the hub
- * key a hub was made with, or the one an agent was given at enrolment)?
- * That is configuration, not data: the trust anchor every rule of
- * enrolment starts from. CB_ENOTFOUND: the store knows no authority. */
+/* Is key one of this store's authorities: meta 'authority' (the hub key
+ * a hub was made with, or the one an agent was given at enrolment) — that
+ * is configuration, not data: the trust anchor every rule of enrolment
+ * starts from — or a key an authority named in a hub.join (the chain of
+ * authority above a hub that joined a higher one)? CB_ENOTFOUND: the
+ * store knows no authority. */
 static cb_err
-is_authority(struct cb_apply *c, bool *yes)
+key_is_authority(struct cb_apply *c, const char *key, bool *yes)
 {
-	char *auth = NULL, author[2 * CB_KEY_BYTES + 1];
+	char *auth = NULL;
 	cb_err rc = cb_store_meta_get(c->st, "authority", &auth, NULL);
 
 	if (rc == CB_ENOTFOUND)
@@ -24,10 +27,21 @@ is_authority(struct cb_apply *c, bool *yes)
 	if (rc)
 		return cb_store_error(c->st, c->eb,
 		                      "cannot read the authority");
-	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
-	*yes = strcmp(auth, author) == 0;
+	*yes = strcmp(auth, key) == 0;
 	free(auth);
-	return CB_OK;
+	if (*yes)
+		return CB_OK;
+	return cb_enrolments_is_authority(c->st, key, yes, c->eb);
+}
+
+/* Is the entry's author one of this store's authorities? */
+static cb_err
+is_authority(struct cb_apply *c, bool *yes)
+{
+	char author[2 * CB_KEY_BYTES + 1];
+
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
+	return key_is_authority(c, author, yes);
 }
 
 static cb_err
@@ -52,7 +66,8 @@ pj_enrolment_of(struct cb_apply *c, const char *key, struct pj_enrolment *en)
 {
 	static const char sql[] =
 		"SELECT org, role, coalesce(parent, ''), revoked_by IS NOT "
-		"NULL FROM enrolments WHERE key = ?";
+		"NULL, coalesce(enrolled_by, '') FROM enrolments WHERE key = "
+		"?";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	int r;
 
@@ -68,6 +83,8 @@ pj_enrolment_of(struct cb_apply *c, const char *key, struct pj_enrolment *en)
 		snprintf(en->parent, sizeof(en->parent), "%s",
 		         cb_sql_column_text(s, 2));
 		en->revoked = cb_sql_column_int64(s, 3) != 0;
+		snprintf(en->by, sizeof(en->by), "%s",
+		         cb_sql_column_text(s, 4));
 	}
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
@@ -151,7 +168,9 @@ delegated(struct cb_apply *c, const char *what, const char *org,
 	else if (rc == CB_ENOTFOUND && parent && *parent)
 		rc = within(c, parent, en.org, &yes);
 	else if (rc == CB_ENOTFOUND)
-		rc = CB_OK, yes = false;
+		/* placed when it is founded: its org.init must then name
+		 * a parent inside en.org (pj_placed_as_enrolled) */
+		rc = CB_OK, yes = !strcmp(what, "key.enroll");
 	if (rc)
 		return rc;
 	if (!yes)
@@ -168,13 +187,41 @@ pj_placed_as_enrolled(struct cb_apply *c, const char *what, const char *code,
                       const struct pj_enrolment *en)
 {
 	const char *parent = pj_str(c->b, "parent");
+	struct pj_enrolment by;
+	bool yes = false;
+	cb_err rc;
 
-	if (!*en->parent || (parent && !strcmp(parent, en->parent)))
+	if (*en->parent) {
+		if (parent && !strcmp(parent, en->parent))
+			return CB_OK;
+		return pj_out_of_scope(c,
+		                       "%s of '%s' under '%s', but its key is "
+		                       "enrolled under '%s'",
+		                       what, code, parent ? parent : "",
+		                       en->parent);
+	}
+	/* Enrolled with no parent: by an authority, anywhere; by a hub key
+	 * delegated an organisation, inside its subtree only. */
+	if (!*en->by ||
+	    (rc = key_is_authority(c, en->by, &yes)) == CB_ENOTFOUND)
 		return CB_OK;
-	return pj_out_of_scope(c,
-	                       "%s of '%s' under '%s', but its key is "
-	                       "enrolled under '%s'",
-	                       what, code, parent ? parent : "", en->parent);
+	if (rc || yes)
+		return rc;
+	rc = pj_enrolment_of(c, en->by, &by);
+	if (rc == CB_ENOTFOUND || (!rc && strcmp(by.role, "hub")))
+		return CB_OK; /* not a delegation: the enrolment's own rules */
+	if (rc)
+		return rc;
+	if (parent && (rc = within(c, parent, by.org, &yes)))
+		return rc;
+	if (!parent || !yes)
+		return pj_out_of_scope(c,
+		                       "%s of '%s' under '%s', but it was "
+		                       "enrolled by a hub key delegated '%s' "
+		                       "only",
+		                       what, code, parent ? parent : "",
+		                       by.org);
+	return CB_OK;
 }
 
 /* hub.init: the committee a hub serves, founded by the store's authority
@@ -222,6 +269,64 @@ cb_apply_hub_init(struct cb_apply *c)
 	snprintf(kind, sizeof(kind), "%s-committee", pj_str(c->b, "level"));
 	return pj_org_insert(c, code, pj_str(c->b, "parent"), "committee", kind,
 	                     pj_str(c->b, "name"), NULL);
+}
+
+/* hub.join: a hub that joins a higher hub names the key the higher
+ * hub's chain of authority starts from (the centre's, say). Where the
+ * author is an authority (the joining hub's own store, its communes'
+ * replicas), that key becomes one too, so that the enrolments it and the
+ * hubs it delegated made — other provinces' communes, whose members
+ * transfer here — count. Where the author is a hub key delegated an
+ * organisation (the higher hub's store), the entry changes nothing if
+ * the key it names is an authority there already, and is rejected if
+ * not (the lower hub was told another chain than the one it joined). */
+cb_err
+cb_apply_hub_join(struct cb_apply *c)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO authorities (key, "
+				  "named_by, entry) VALUES (?, ?, ?)";
+	const char *key = pj_str(c->b, "authority");
+	char by[2 * CB_KEY_BYTES + 1];
+	unsigned char raw[CB_KEY_BYTES];
+	struct pj_enrolment en;
+	struct cb_stmt *s;
+	bool author = false, named = false;
+	cb_err rc = is_authority(c, &author);
+
+	if (rc == CB_ENOTFOUND)
+		return pj_reject(
+			c, "hub.join: this store knows no authority (hub key)");
+	if (rc || (rc = key_is_authority(c, key, &named)))
+		return rc;
+	if (cb_hex_decode(key, raw, sizeof(raw), NULL) ||
+	    crypto_core_ed25519_is_valid_point(raw) != 1)
+		return pj_reject(c, "key %.12s is not an Ed25519 public key",
+		                 key);
+	if (!author) {
+		rc = pj_author_enrolment(c, &en);
+		if (rc && rc != CB_ENOTFOUND)
+			return rc;
+		if (rc || strcmp(en.role, "hub"))
+			return pj_out_of_scope(c,
+			                       "hub.join: only a hub's own key "
+			                       "may do this");
+		return named ? CB_OK
+		             : pj_reject(c,
+		                         "hub.join names key %.12s, which is "
+		                         "not this hub's authority: the hub "
+		                         "that joined was given another chain "
+		                         "of authority than this one",
+		                         key);
+	}
+	if (named)
+		return CB_OK;
+	if (!(s = cb_sql(c->st, sql, c->eb)))
+		return CB_EIO;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, by);
+	cb_sql_bind_text(s, 1, key);
+	cb_sql_bind_text(s, 2, by);
+	cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);
+	return cb_sql_done(s, c->eb);
 }
 
 /* A public holiday added by the authority (the yearly decisions). */

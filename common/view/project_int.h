@@ -56,7 +56,8 @@ cb_err pj_not_future(struct cb_apply *c, const char *what, const char *date);
 struct pj_enrolment {
 	char org[CB_CODE_MAX + 1];
 	char role[16];
-	char parent[CB_CODE_MAX + 1]; /* "" when it names none */
+	char parent[CB_CODE_MAX + 1];  /* "" when it names none */
+	char by[2 * CB_KEY_BYTES + 1]; /* the enrolling key; "" if unknown */
 	bool revoked;
 };
 /* The enrolment of key (64 hex digits), or of the entry's author:
@@ -65,7 +66,9 @@ cb_err pj_enrolment_of(struct cb_apply *c, const char *key,
                        struct pj_enrolment *en);
 cb_err pj_author_enrolment(struct cb_apply *c, struct pj_enrolment *en);
 /* An org.init or hub.init names the parent its author's enrolment en
- * names, if it names one: CB_OK, or the entry refused (CB_ESCOPE). */
+ * names, if it names one; and if it names none and a delegated hub key
+ * made it, a parent inside that key's subtree: CB_OK, or the entry
+ * refused (CB_ESCOPE). */
 cb_err pj_placed_as_enrolled(struct cb_apply *c, const char *what,
                              const char *code, const struct pj_enrolment *en);
 cb_err pj_org_get(struct cb_apply *c, const char *code, struct org *o);
@@ -123,6 +126,7 @@ cb_err cb_apply_office_init(struct cb_apply *c);
 cb_err cb_apply_meeting_record(struct cb_apply *c);
 cb_err cb_apply_rating_record(struct cb_apply *c);
 cb_err cb_apply_hub_init(struct cb_apply *c);
+cb_err cb_apply_hub_join(struct cb_apply *c);
 cb_err cb_apply_calendar_holiday(struct cb_apply *c);
 cb_err cb_apply_key_enroll(struct cb_apply *c);
 cb_err cb_apply_key_revoke(struct cb_apply *c);

@@ -55,7 +55,8 @@
 	"((op IN ('org.init', 'cell.create', 'cell.rename') AND state <> "     \
 	"'rejected') OR "                                                      \
 	"lower(hex(author)) = (SELECT value FROM meta WHERE key = "            \
-	"'authority') OR lower(hex(author)) IN (SELECT key FROM enrolments "   \
+	"'authority') OR lower(hex(author)) IN (SELECT key FROM authorities) " \
+	"OR lower(hex(author)) IN (SELECT key FROM enrolments "                \
 	"WHERE org IN sub OR role = 'hub') OR lower(hex(id)) IN (SELECT "      \
 	"closed_by FROM "                                                      \
 	"transfers WHERE from_org IN sub AND closed_by IS NOT NULL) OR "       \
@@ -93,6 +94,7 @@ cb_scope_of(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 		snprintf(sc->root, sizeof(sc->root), "%s",
 		         cb_sql_column_text(s, 0));
 		sc->all = !strcmp(cb_sql_column_text(s, 1), "auditor");
+		sc->hub = !strcmp(cb_sql_column_text(s, 1), "hub");
 	}
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
@@ -151,6 +153,11 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 		"SELECT lsn, bytes, id, op FROM entries WHERE lsn > ?2 AND "
 		"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE "AND " IN_SCOPE
 		"ORDER BY lsn";
+	static const char below[] = SUBTREE CHAIN
+		"SELECT lsn, bytes, id, op FROM entries WHERE lsn > ?2 AND "
+		"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE "AND " IN_SCOPE
+		"AND lower(hex(author)) NOT IN (SELECT key FROM enrolments "
+		"WHERE org IN sub) ORDER BY lsn";
 	static const char everything[] = "SELECT lsn, bytes, id, op FROM "
 					 "entries WHERE lsn > ?2 AND lsn <= ?3 "
 					 "AND author <> ?4 ORDER BY lsn";
@@ -171,7 +178,11 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 	limit = pg->end - after > CB_SCOPE_SCAN ? after + CB_SCOPE_SCAN
 	                                        : pg->end;
 	pg->next = limit > after ? limit : after;
-	if (!(s = cb_sql(st, sc->all ? everything : scoped, eb)))
+	if (!(s = cb_sql(st,
+	                 sc->all   ? everything
+	                 : sc->hub ? below
+	                           : scoped,
+	                 eb)))
 		return CB_EIO;
 	cb_scope_bind_root(s, sc->root);
 	cb_sql_bind_int64(s, 2, after);

@@ -38,6 +38,8 @@ struct cb_scope {
 	unsigned char reader[CB_KEY_BYTES];
 	char root[CB_CODE_MAX + 1]; /* the enrolment's organisation */
 	bool all;                   /* an auditor */
+	bool hub; /* a lower hub's key: what keys inside its subtree wrote
+	           * came from it (it relayed them) and is not sent back */
 };
 
 /* The scope of an enrolled key. CB_ENOTFOUND if it is not enrolled. */

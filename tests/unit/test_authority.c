@@ -254,8 +254,6 @@ test_outside(void **state)
 	assert_int_equal(enroll(&dist, &k, "08000", "commune", "BG", why),
 	                 CB_ESCOPE);
 	assert_non_null(strstr(why, "delegated 'BG.LG' only"));
-	assert_int_equal(enroll(&dist, &k, "08000", "commune", NULL, why),
-	                 CB_ESCOPE);
 	assert_int_equal(enroll(&dist, &k, "BG", "district", NULL, why),
 	                 CB_ESCOPE);
 	/* a placement under another district's committee */
@@ -280,6 +278,31 @@ test_outside(void **state)
 	                 CB_ESCOPE);
 	enrolment(&k, why, sizeof(why));
 	assert_string_equal(why, "");
+}
+
+/* An organisation not founded yet, enrolled by a delegated key with no
+ * parent (a district hub's communes, enrolled before it joined the
+ * province): the enrolment stands, and the organisation is placed when
+ * it founds itself — inside the delegated subtree only. */
+static void
+test_placed_at_founding(void **state)
+{
+	struct actor k, j;
+	char why[CB_ERRBUF_SIZE];
+
+	(void)state;
+	actor(&k);
+	actor(&j);
+	assert_int_equal(enroll(&dist, &k, "08001", "commune", NULL, why),
+	                 CB_OK);
+	assert_int_equal(org_init(&k, "08001", "BG", why), CB_ESCOPE);
+	assert_non_null(
+		strstr(why, "enrolled by a hub key delegated 'BG.LG' only"));
+	assert_int_equal(org_init(&k, "08001", "BG.LG", why), CB_OK);
+	/* by the authority, with no parent: anywhere */
+	assert_int_equal(enroll(NULL, &j, "08002", "commune", NULL, why),
+	                 CB_OK);
+	assert_int_equal(org_init(&j, "08002", "BG", why), CB_OK);
 }
 
 /* An organisation founds itself under the committee its enrolment names
@@ -337,6 +360,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_delegation),
 		cmocka_unit_test(test_outside),
+		cmocka_unit_test(test_placed_at_founding),
 		cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_revoke),
 	};

@@ -106,6 +106,7 @@ test_keyed_ops_are_the_ones_lazy_replay_was_proven_for(void **state)
 		"org.init",       "cell.create",      "cell.rename",
 		"org.congress",   "hub.init",         "key.enroll",
 		"key.revoke",     "calendar.holiday", "office.init",
+		"hub.join",
 	};
 	size_t n = 0;
 

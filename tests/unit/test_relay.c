@@ -4,8 +4,9 @@
  * committee; the district's own log (its hub.init, the commune it enrolled,
  * the commune's records) relayed byte for byte, projected at the province
  * as at the district, a second relay all duplicates; and what a lower hub
- * must not do — enrol outside its subtree, drop an entry, change a byte —
- * refused with nothing applied. */
+ * must not do — drop an entry, change a byte — refused with nothing
+ * applied; an enrolment outside its subtree kept, rejected; and hub.join,
+ * the chain of authority above the district. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "accept.h"
 #include "buf.h"
 #include "ingest.h"
 #include "ledger.h"
@@ -253,7 +255,9 @@ test_tampered(void **state)
 }
 
 /* A lower hub enrolling a key outside the subtree it was delegated: the
- * relay is refused, naming the entry, and nothing of it applied. */
+ * entry is kept, rejected with the reason, and the relay goes on (the
+ * lower hub's log cannot be rewritten, and its chain continues after
+ * it); nothing of it applies. */
 static void
 test_outside(void **state)
 {
@@ -271,26 +275,110 @@ test_outside(void **state)
 	                   "Đảng bộ xã khác", "kind", "party-committee",
 	                   "parent", "BG"));
 	enroll(dist, x, "08000", "commune", "BG");
+	member("C0005");
+	push(5);
 	district_log(size, &s);
 	assert_int_equal(cb_ingest_relay(prov->st, s.data, s.len, &r, &eb),
-	                 CB_ESCOPE);
-	assert_non_null(strstr(eb.msg, "delegated 'BG.LG' only"));
-	assert_non_null(strstr(eb.msg, "of key"));
+	                 CB_OK);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.accepted, 2);
+	assert_int_equal(r.rejected, 1);
 	assert_int_equal(count(prov, "SELECT count(*) FROM enrolments WHERE "
 	                             "org = '08000'"),
 	                 0);
+	assert_int_equal(count(prov, "SELECT count(*) FROM entries WHERE op = "
+	                             "'key.enroll' AND state = 'rejected' AND "
+	                             "reason LIKE '%delegated ''BG.LG'' only'"),
+	                 1);
+	assert_int_equal(count(prov, "SELECT count(*) FROM members"), 5);
 	cb_buf_release(&s);
 	cb_ledger_free(&x);
+}
+
+/* hub.join: the district hub names the province's authority as the chain
+ * above it. At the district (the author is its authority) that key
+ * becomes an authority, and what it enrols counts there; at the province
+ * the entry changes nothing, its key being the province's authority; a
+ * hub.join naming another key is rejected there. */
+static void
+test_join(void **state)
+{
+	struct cb_ledger *y;
+	struct cb_buf s = CB_BUF_INIT;
+	struct cb_push_result r;
+	struct cb_errbuf eb;
+	char key[65];
+	int64_t size;
+
+	(void)state;
+	assert_int_equal(cb_log_size(cb_store_log(dist->st), &size, &eb),
+	                 CB_OK);
+	cb_hex_encode(prov->key.pk, 32, key);
+	record(dist, "hub.join",
+	       json_pack("{s:s, s:s}", "authority", key, "above", "BG"));
+	assert_int_equal(count(dist, "SELECT count(*) FROM authorities"), 1);
+	/* the province enrols a commune of another district: at the
+	 * district it is an enrolment by an authority now */
+	y = make("y", &cb_ledger_agent,
+	         json_pack("{s:s, s:s, s:s, s:s}", "code", "09000", "name",
+	                   "Đảng bộ xã Tân Dĩnh", "kind", "party-committee",
+	                   "parent", "BG"));
+	enroll(prov, y, "09000", "commune", "BG");
+	{
+		struct cb_buf p = CB_BUF_INIT;
+		struct cb_errbuf peb;
+		int64_t psize;
+		struct cb_accept_result ar;
+
+		assert_int_equal(
+			cb_log_size(cb_store_log(prov->st), &psize, &peb),
+			CB_OK);
+		assert_int_equal(cb_log_read_after(cb_store_log(prov->st),
+		                                   psize - 1, 0, add, &p, &peb),
+		                 CB_OK);
+		assert_int_equal(cb_store_begin(dist->st, &peb), CB_OK);
+		assert_int_equal(cb_accept_pulled(dist->st, dist->key.pk,
+		                                  p.data, p.len, &ar, &peb),
+		                 CB_OK);
+		assert_int_equal(cb_store_commit(dist->st, &peb), CB_OK);
+		assert_int_equal(ar.stored, 1);
+		assert_int_equal(ar.rejected, 0);
+		cb_buf_release(&p);
+	}
+	assert_int_equal(count(dist, "SELECT count(*) FROM enrolments WHERE "
+	                             "org = '09000'"),
+	                 1);
+	/* up: applied, changing nothing */
+	district_log(size, &s);
+	assert_int_equal(cb_ingest_relay(prov->st, s.data, s.len, &r, &eb),
+	                 CB_OK);
+	assert_int_equal(r.rejected, 0);
+	assert_int_equal(count(prov, "SELECT count(*) FROM authorities"), 0);
+	cb_buf_release(&s);
+	/* another chain than the province's */
+	assert_int_equal(cb_log_size(cb_store_log(dist->st), &size, &eb),
+	                 CB_OK);
+	cb_hex_encode(y->key.pk, 32, key);
+	record(dist, "hub.join", json_pack("{s:s}", "authority", key));
+	district_log(size, &s);
+	assert_int_equal(cb_ingest_relay(prov->st, s.data, s.len, &r, &eb),
+	                 CB_OK);
+	assert_int_equal(r.rejected, 1);
+	assert_int_equal(count(prov, "SELECT count(*) FROM entries WHERE op = "
+	                             "'hub.join' AND reason LIKE '%another "
+	                             "chain of authority%'"),
+	                 1);
+	cb_buf_release(&s);
+	cb_ledger_free(&y);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_admit),
-		cmocka_unit_test(test_relay),
-		cmocka_unit_test(test_tampered),
-		cmocka_unit_test(test_outside),
+		cmocka_unit_test(test_admit),    cmocka_unit_test(test_relay),
+		cmocka_unit_test(test_tampered), cmocka_unit_test(test_outside),
+		cmocka_unit_test(test_join),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

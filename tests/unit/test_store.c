@@ -293,7 +293,8 @@ test_schema_15_marks_fork_evidence(void **state)
 		"INSERT INTO entries (id, author, seq, op, time_ms, bytes, "
 		"state, reason) VALUES (x'01', x'aa', 1, 'org.init', 0, x'00', "
 		"'applied', NULL), (x'02', x'aa', 2, 'cell.create', 0, x'00', "
-		"'rejected', 'cell 01 is not the author''s'), (x'03', x'aa', 2, "
+		"'rejected', 'cell 01 is not the author''s'), (x'03', x'aa', "
+	        "2, "
 		"'cell.create', 0, x'00', 'rejected', 'fork: another entry "
 		"holds this seq');";
 	struct cb_store *st = NULL;
@@ -313,7 +314,9 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "DROP COLUMN evidence; CREATE INDEX "
 	                     "entries_forks ON entries (author) WHERE reason "
 	                     "LIKE 'fork:%'; ALTER TABLE contacts DROP "
-	                     "COLUMN created_max; PRAGMA user_version = 14",
+	                     "COLUMN created_max; DROP TABLE authorities; "
+	                     "DROP TABLE witnessed; "
+	                     "PRAGMA user_version = 14",
 	                     NULL, NULL, NULL),
 		SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);

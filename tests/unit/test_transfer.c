@@ -542,7 +542,8 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"entries_forks ON entries (author) WHERE reason LIKE "
 			"'fork:%'; ALTER TABLE contacts DROP COLUMN "
 			"created_max; DELETE FROM meta WHERE key IN ('rules', "
-			"'self'); PRAGMA user_version = 13",
+			"'self'); DROP TABLE authorities; DROP TABLE "
+			"witnessed; PRAGMA user_version = 13",
 			NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# hub_federation.sh — many hubs, one country, with real hubs and agents: a
+# province hub (Bắc Giang) over two district hubs (Lạng Giang, Yên Dũng),
+# each over one commune. The province enrols each district hub's key with
+# the role 'hub' for its committee; each district records the province as
+# its higher hub and syncs with it. Then: the district's log reaches the
+# province byte for byte (the province's view of each district equals the
+# district's own); a member released by a commune of one district is
+# accepted by a commune of the other, through the province, and every
+# replica and hub on the path agrees on it (digests); a second sync moves
+# nothing; a district hub the province did not enrol cannot sync, nor
+# one given the wrong pin.
+. "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
+command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
+: "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
+: "${CHIBO_AUDIT_BIN:?CHIBO_AUDIT_BIN must name the chibo-audit binary}"
+
+H() { local d=$1; shift; "$CHIBO_HUB_BIN" --dir "$T/$d" "$@"; }
+declare -A KEY PIN URL
+
+# mkhub DIR CODE LEVEL NAME [PARENT]: a hub made and served on 127.0.0.1
+mkhub() {
+	local out pid
+	out=$(H "$1" init --code "$2" --level "$3" --name "$4" ${5:+--parent "$5"}) ||
+		bad "init of hub $1"
+	KEY[$1]=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
+	PIN[$1]=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
+	H "$1" serve --listen 127.0.0.1:0 > "$T/$1.out" 2>> "$T/$1.log" &
+	pid=$!
+	at_exit "kill $pid 2>/dev/null"
+	for _ in $(seq 100); do
+		grep -q serving "$T/$1.out" && break
+		sleep 0.1
+	done
+	URL[$1]=https://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$T/$1.out")
+}
+
+# mkcommune DIR CODE HUB PARENT: a replica enrolled at HUB
+mkcommune() {
+	local k
+	k=$(agent -R "$T/$1" init --code "$2" --name "Đảng bộ xã $1" \
+		--parent "$4" | sed -n 's/^public key: //p')
+	H "$3" enroll "$k" --org "$2" --role commune >/dev/null || bad "enrol $1"
+	agent -R "$T/$1" hub --url "${URL[$3]}" --pin "${PIN[$3]}" \
+		--key "${KEY[$3]}" >/dev/null
+}
+
+mkhub prov BG province "Tỉnh ủy Bắc Giang"
+mkhub lg BG.LG district "Huyện ủy Lạng Giang" BG
+mkhub yd BG.YD district "Huyện ủy Yên Dũng" BG
+mkcommune a 07297 lg BG.LG
+mkcommune b 07300 yd BG.YD
+A() { agent -R "$T/a" "$@"; }
+B() { agent -R "$T/b" "$@"; }
+
+# the province delegates each district's subtree to its hub's key
+expect_ok "the province enrols Lạng Giang's hub key with the role hub" \
+	H prov enroll "${KEY[lg]}" --org BG.LG --role hub --parent BG
+expect_ok "and Yên Dũng's" \
+	H prov enroll "${KEY[yd]}" --org BG.YD --role hub --parent BG
+for d in lg yd; do
+	expect_match "district $d records the province as its higher hub" \
+		"hub.join" "$(H $d upstream --url "${URL[prov]}" --pin "${PIN[prov]}" --key "${KEY[prov]}")"
+done
+expect_match "upstream again signs no second hub.join" "syncs with" \
+	"$(H lg upstream --url "${URL[prov]}" --pin "${PIN[prov]}" --key "${KEY[prov]}")"
+expect_eq "one hub.join in Lạng Giang's log" 1 \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT count(*) FROM entries WHERE op = 'hub.join'")"
+
+# records in both communes, synced up through their districts
+A cell create --code 01 --name "Chi bộ thôn Đông" --kind residential >/dev/null
+A member add --name "Dương Đăng Quyền" --birth 1972-04-12 --sex male --card m1 \
+	--admitted 1998-05-19 --official 1999-05-19 --cell 01 >/dev/null
+A member add --name "Nguyễn Thị Hằng" --birth 1985-01-01 --sex female --card m2 \
+	--admitted 2010-01-01 --official 2011-01-01 --cell 01 >/dev/null
+B cell create --code 01 --name "Chi bộ thôn Tân Lập" --kind residential >/dev/null
+B member add --name "Lê Văn Bình" --birth 1975-05-05 --sex male --card b1 \
+	--admitted 2001-01-01 --cell 01 >/dev/null
+sync_all() {
+	local w
+	for w in "$@"; do
+		case $w in
+		a | b) out=$(agent -R "$T/$w" sync 2>&1) || bad "sync of $w: $out" ;;
+		*) out=$(H "$w" sync 2>&1) || bad "sync of hub $w: $out" ;;
+		esac
+	done
+}
+sync_all a b lg yd lg a b
+expect_match "Lạng Giang relays its log up" "relayed [1-9][0-9]* entries" \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT 'relayed ' || value || ' entries' FROM meta WHERE key = 'relay_cursor'")"
+expect_eq "the province holds every member of both districts" 3 \
+	"$(sqlite3 "$T/prov/hub.db" "SELECT count(*) FROM members")"
+expect_eq "each entry of Lạng Giang's communes, byte for byte" \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT hex(bytes) FROM entries WHERE hex(author) = (SELECT upper(key) FROM enrolments WHERE org = '07297') ORDER BY seq" | sha256sum)" \
+	"$(sqlite3 "$T/prov/hub.db" "SELECT hex(bytes) FROM entries WHERE hex(author) = (SELECT upper(key) FROM enrolments WHERE org = '07297') ORDER BY seq" | sha256sum)"
+expect_eq "nothing rejected at the province" 0 \
+	"$(sqlite3 "$T/prov/hub.db" "SELECT count(*) FROM entries WHERE state = 'rejected'")"
+expect_eq "nothing rejected at Lạng Giang" 0 \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT count(*) FROM entries WHERE state = 'rejected'")"
+expect_eq "Lạng Giang sits under the province there" "BG" \
+	"$(sqlite3 "$T/prov/hub.db" "SELECT parent FROM orgs WHERE code = 'BG.LG'")"
+expect_eq "the province's view of Lạng Giang equals Lạng Giang's own" \
+	"$(H prov digest --org BG.LG)" "$(H lg digest --org BG.LG)"
+expect_eq "and of Yên Dũng" \
+	"$(H prov digest --org BG.YD)" "$(H yd digest --org BG.YD)"
+expect_eq "a equals Lạng Giang's view of it" "$(H lg digest --org 07297)" "$(A digest)"
+expect_eq "Lạng Giang holds none of Yên Dũng's members" 0 \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT count(*) FROM members WHERE org = '07300'")"
+expect_eq "but knows Yên Dũng's commune (the directory)" 1 \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT count(*) FROM orgs WHERE code = '07300'")"
+expect_eq "and a replica below it too" 1 \
+	"$(sqlite3 "$T/a/replica.db" "SELECT count(*) FROM orgs WHERE code = '07300'")"
+
+# a transfer across districts, through the province
+expect_ok "a releases a member to a commune of Yên Dũng" \
+	A member release card:m1 --to 07300 --letter "125-GGT/ĐU" \
+	--letter-date 2026-11-01 --on 2026-11-02 --reason "chuyển công tác"
+sync_all a lg yd b
+expect_match "b receives the release with the member's dossier" "07297" "$(B transfers)"
+rel=$(sqlite3 "$T/b/replica.db" "SELECT release FROM transfers LIMIT 1")
+expect_ok "and accepts it" B member accept "$rel" --cell 01 --reported-on 2026-11-10
+sync_all b yd lg a
+expect_eq "the member is b's now, at the province" "07300" \
+	"$(sqlite3 "$T/prov/hub.db" "SELECT org FROM members WHERE card_no = 'm1'")"
+expect_match "a learns the answer" "accepted" "$(A transfers --all)"
+expect_eq "a: its own view as Lạng Giang holds it" "$(H lg digest --org 07297)" "$(A digest)"
+expect_eq "b: its own view as Yên Dũng holds it" "$(H yd digest --org 07300)" "$(B digest)"
+expect_eq "the province and Lạng Giang agree on Lạng Giang" \
+	"$(H prov digest --org BG.LG)" "$(H lg digest --org BG.LG)"
+expect_eq "the province and Yên Dũng agree on Yên Dũng" \
+	"$(H prov digest --org BG.YD)" "$(H yd digest --org BG.YD)"
+for d in prov lg yd; do
+	expect_ok "hub $d verifies" H $d verify
+done
+for d in prov lg yd; do
+	H $d backup "$T/$d-copy.db" >/dev/null
+	out=$("$CHIBO_AUDIT_BIN" --dir "$T/aud" verify --db "$T/$d-copy.db" 2>&1); rc=$?
+	expect_eq "an auditor verifies hub $d's log offline" 0 "$rc"
+	[ "$rc" = 0 ] || echo "$out" | head -5 >&2
+done
+# a district's own commune's chain must be whole in its log: an entry
+# taken out of a copy is a fault (others' chains it holds in part)
+sqlite3 "$T/lg-copy.db" "DELETE FROM entries WHERE hex(author) = (SELECT upper(key) FROM enrolments WHERE org = '07297') AND seq = 2"
+out=$("$CHIBO_AUDIT_BIN" --dir "$T/aud" verify --db "$T/lg-copy.db" 2>&1)
+expect_match "a gap in a commune's chain below the district is a fault" \
+	"entries 2..2 are missing" "$out"
+expect_ok "a verifies" A verify
+expect_ok "b verifies" B verify
+
+# idempotent: nothing new, nothing moves
+out=$(H lg sync)
+expect_match "a second sync relays nothing" "relayed 0 entries" "$out"
+expect_match "and pulls nothing" "pulled 0 entries" "$out"
+
+# a district whose key the province did not enrol cannot sync
+mkhub hh BG.HH district "Huyện ủy Hiệp Hòa" BG
+H hh upstream --url "${URL[prov]}" --pin "${PIN[prov]}" --key "${KEY[prov]}" >/dev/null
+out=$(H hh sync --retries 0 2>&1); rc=$?
+expect_eq "an unenrolled hub's sync is refused (77)" 77 "$rc"
+expect_match "and says so" "not enrolled" "$out"
+
+# the province's key pin is checked
+H lg upstream --url "${URL[prov]}" --pin "${PIN[yd]}" --key "${KEY[prov]}" >/dev/null
+out=$(H lg sync --retries 0 2>&1); rc=$?
+expect_eq "a wrong pin stops the sync (77)" 77 "$rc"
+expect_match "naming the pin" "pinned" "$out"
+
+finish
