@@ -41,9 +41,11 @@
 #include "log_page.h"
 #include "replay.h"
 #include "scope.h"
+#include "checkpoint.h"
 #include "merkle.h"
 #include "merkle_json.h"
 #include "tlog.h"
+#include "witness.h"
 #include "verifier.h"
 #include "zbody.h"
 
@@ -100,17 +102,15 @@ now_s(void)
 	return (int64_t)time(NULL);
 }
 
-/* Answer o (taken) with status; a Retry-After of retry seconds if not
- * 0. */
+/* Answer text (taken, malloc'd) of a Content-Type with status; a
+ * Retry-After of retry seconds if not 0. */
 static enum MHD_Result
-reply_after(struct MHD_Connection *c, struct request *rq, int status, json_t *o,
-            int64_t retry)
+reply_raw(struct MHD_Connection *c, struct request *rq, int status,
+          const char *type, char *text, int64_t retry)
 {
-	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	struct MHD_Response *resp;
 	enum MHD_Result r;
 
-	json_decref(o);
 	if (!text)
 		return MHD_NO;
 	resp = MHD_create_response_from_buffer(strlen(text), text,
@@ -119,7 +119,7 @@ reply_after(struct MHD_Connection *c, struct request *rq, int status, json_t *o,
 		free(text);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Content-Type", type);
 	if (retry > 0) {
 		char num[24];
 
@@ -130,6 +130,18 @@ reply_after(struct MHD_Connection *c, struct request *rq, int status, json_t *o,
 	r = MHD_queue_response(c, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	return r;
+}
+
+/* Answer o (taken) with status; a Retry-After of retry seconds if not
+ * 0. */
+static enum MHD_Result
+reply_after(struct MHD_Connection *c, struct request *rq, int status, json_t *o,
+            int64_t retry)
+{
+	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+
+	json_decref(o);
+	return reply_raw(c, rq, status, "application/json", text, retry);
 }
 
 static enum MHD_Result
@@ -576,6 +588,61 @@ serve_checkpoint(struct server *srv, struct MHD_Connection *c,
 	return reply(c, rq, 200, q);
 }
 
+/* The witness of the hubs under this one (C2SP tlog-witness
+ * add-checkpoint; witness.h): a lower hub's checkpoint, cosigned if it
+ * extends the last one cosigned for its log. Only a key enrolled with the
+ * role 'hub' may ask, for its own log (chibo/hub/ORG of its enrolment),
+ * whose checkpoints that key signs. */
+static enum MHD_Result
+serve_witness(struct server *srv, struct MHD_Connection *c, struct request *rq,
+              const unsigned char *key)
+{
+	enum cb_errmap_step at = rq->route->admit;
+	struct cb_witness_req w;
+	char origin[CB_CHECKPOINT_ORIGIN_MAX + 1];
+	char name[CB_CHECKPOINT_ORIGIN_MAX + 1];
+	struct cb_scope sc;
+	struct cb_errbuf eb;
+	uint64_t held = 0;
+	char *line = NULL;
+	cb_err rc;
+
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_ingest_admit_hub(srv->lg->st, key, &eb);
+	if (!rc)
+		rc = cb_scope_of(srv->lg->st, key, &sc, &eb);
+	pthread_mutex_unlock(&srv->mu);
+	if (rc)
+		return fail_at(c, rq, at, rc, eb.msg);
+	if (cb_witness_parse(rq->body.data, rq->body.len, &w, &eb))
+		return fail(c, rq, 400, eb.msg);
+	cb_tlog_origin(sc.root, origin, sizeof(origin));
+	cb_tlog_origin(srv->lg->org, name, sizeof(name));
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_witness_add(srv->lg->st, &w, origin, key, name, srv->lg->key.sk,
+	                    now_s(), &held, &line, &eb);
+	pthread_mutex_unlock(&srv->mu);
+	switch (rc) {
+	case CB_OK:
+		snprintf(rq->note, sizeof(rq->note), "cosigned %.40s", sc.root);
+		return reply_raw(c, rq, 200, "text/plain; charset=utf-8", line,
+		                 0);
+	case CB_ECHAIN: {
+		/* C2SP: the size this witness holds, for the log to prove
+		 * from */
+		char *n = malloc(24);
+
+		if (n)
+			snprintf(n, 24, "%llu\n", (unsigned long long)held);
+		return reply_raw(c, rq, 409, "text/x.tlog.size", n, 0);
+	}
+	case CB_EINVAL: return fail(c, rq, 400, eb.msg);
+	case CB_ECRYPTO: return fail(c, rq, 403, eb.msg);
+	case CB_ERULE: return fail(c, rq, 422, eb.msg);
+	default: return fail_at(c, rq, CB_ERRMAP_WORK, rc, eb.msg);
+	}
+}
+
 #define PROOF_IDS 64
 
 /* Inclusion proofs of entries, named by id, in the tree of "size"
@@ -723,6 +790,8 @@ static const struct route routes[] = {
 	{ "/v1/status", "GET", NULL, serve_status, CB_ERRMAP_ADMIT },
 	{ "/v1/push", "POST", NULL, serve_push, CB_ERRMAP_ADMIT },
 	{ "/v1/relay", "POST", NULL, serve_relay, CB_ERRMAP_ADMIT },
+	{ "/v1/witness/add-checkpoint", "POST", NULL, serve_witness,
+	  CB_ERRMAP_READMIT },
 	{ "/v1/pull", "POST", NULL, serve_pull, CB_ERRMAP_ADMIT },
 	{ "/v1/checkpoint", "GET", "POST", serve_checkpoint,
 	  CB_ERRMAP_READMIT },

@@ -13,6 +13,7 @@
 
 #include "hub.h"
 #include "hubstatus.h"
+#include "syncstate.h"
 #include "table.h"
 
 /* What the keys add up to, as they are shown. */
@@ -78,8 +79,9 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 	struct shown sh = { &t, NULL, 0, 0, 0 };
 	struct cb_errbuf eb;
 	struct args v;
-	char hub_key[2 * CB_KEY_BYTES + 1];
-	json_t *o;
+	char hub_key[2 * CB_KEY_BYTES + 1], last[32] = "";
+	struct cb_sync_state ss = { 0 };
+	json_t *o, *up = NULL;
 	int rc;
 
 	rc = cb_args_command(
@@ -115,11 +117,29 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 	if (cb_hubstatus_read(lg->st, lg->org, &hs, add_key, &sh, &eb))
 		goto fail;
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, hub_key);
+	if (cb_sync_state_load(lg->st, &ss, &eb))
+		goto fail;
+	if (ss.text[CB_SYNC_UPSTREAM_KEY]) {
+		if (ss.num[CB_SYNC_LAST_SYNC])
+			cb_report_time(ss.num[CB_SYNC_LAST_SYNC], last);
+		up = json_pack(
+			"{s:s?, s:s, s:I, s:I, s:I, s:s?}", "url",
+			ss.text[CB_SYNC_URL], "key",
+			ss.text[CB_SYNC_UPSTREAM_KEY], "relayed",
+			(json_int_t)ss.num[CB_SYNC_RELAY_CURSOR], "pulled",
+			(json_int_t)ss.num[CB_SYNC_PULL_CURSOR], "witnessed",
+			(json_int_t)ss.num[CB_SYNC_WITNESS_SIZE], "last_sync",
+			ss.num[CB_SYNC_LAST_SYNC] ? last : NULL);
+		if (!up) {
+			cb_error(&eb, CB_ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
 	if (cb_args_get(&v, 0)) {
-		o = json_pack("{s:s, s:s, s:s?, s:s, s:I, s:o}", "hub", h->dir,
-		              "org", lg->org, "org_name", hs.org_name,
+		o = json_pack("{s:s, s:s, s:s?, s:s, s:I, s:O?, s:o}", "hub",
+		              h->dir, "org", lg->org, "org_name", hs.org_name,
 		              "hub_key", hub_key, "log_size",
-		              (json_int_t)hs.log_size, "keys",
+		              (json_int_t)hs.log_size, "upstream", up, "keys",
 		              json_incref(sh.arr));
 		if (!o) {
 			cb_error(&eb, CB_ENOMEM, "out of memory");
@@ -135,6 +155,16 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 		printf("hub key:      %s\n", hub_key);
 		printf("log:          %" PRId64 " entr%s\n", hs.log_size,
 		       hs.log_size == 1 ? "y" : "ies");
+		if (up)
+			printf("higher hub:   %s: this log relayed up to %lld, "
+			       "its log read up to %lld, this log's checkpoint "
+			       "of size %lld cosigned; last sync %s\n",
+			       ss.text[CB_SYNC_URL] ? ss.text[CB_SYNC_URL]
+			                            : "-",
+			       (long long)ss.num[CB_SYNC_RELAY_CURSOR],
+			       (long long)ss.num[CB_SYNC_PULL_CURSOR],
+			       (long long)ss.num[CB_SYNC_WITNESS_SIZE],
+			       ss.num[CB_SYNC_LAST_SYNC] ? last : "never");
 		printf("keys:         %" PRId64 " enrolled, %" PRId64
 		       " revoked, %" PRId64 " frozen\n",
 		       sh.nkeys - sh.revoked, sh.revoked, sh.frozen);
@@ -149,6 +179,8 @@ fail:
 	hub_error("%s", eb.msg);
 out:
 	json_decref(sh.arr);
+	json_decref(up);
+	cb_sync_state_release(&ss);
 	cb_hubstatus_release(&hs);
 	cb_table_release(&t);
 	cb_ledger_free(&lg);

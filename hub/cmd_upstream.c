@@ -227,6 +227,9 @@ cmd_hub_sync(struct hub *h, int argc, char **argv)
 	printf("pulled %" PRIu64 " entries; read the higher hub's log up to "
 	       "position %lld\n",
 	       r.pulled, (long long)r.cursor);
+	printf("the higher hub, as witness, cosigned this hub's checkpoint "
+	       "of size %" PRIu64 "\n",
+	       r.witnessed);
 	printf("sent %" PRIu64 " bytes, received %" PRIu64 " bytes in %" PRIu64
 	       " requests\n",
 	       r.sent, r.received, r.requests);

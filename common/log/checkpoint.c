@@ -22,6 +22,11 @@
 #define EM_DASH_LEN 4
 #define ALG_ED25519 0x01
 #define NOTE_SIG_BYTES (4 + crypto_sign_BYTES) /* key hash || signature */
+#define ALG_COSIG_ED25519 0x04 /* C2SP tlog-cosignature, Ed25519 */
+#define COSIG_BYTES (4 + 8 + crypto_sign_BYTES) /* key hash || time || sig */
+
+static int cosig_verify(const uint8_t *sig, const char *text, size_t n,
+                        const uint8_t pk[32], uint64_t *ts);
 #define SIG_B64_LEN                                                            \
 	sodium_base64_ENCODED_LEN(NOTE_SIG_BYTES,                              \
 	                          sodium_base64_VARIANT_ORIGINAL)
@@ -72,9 +77,9 @@ cb_note_name_valid(const char *name)
 }
 
 static uint32_t
-key_hash(const char *name, size_t n, const uint8_t pk[32])
+key_hash_alg(const char *name, size_t n, uint8_t alg, const uint8_t pk[32])
 {
-	static const uint8_t sep[2] = { 0x0a, ALG_ED25519 };
+	const uint8_t sep[2] = { 0x0a, alg };
 	crypto_hash_sha256_state h;
 	uint8_t d[32];
 
@@ -85,6 +90,12 @@ key_hash(const char *name, size_t n, const uint8_t pk[32])
 	crypto_hash_sha256_final(&h, d);
 	return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
 	       (uint32_t)d[2] << 8 | d[3];
+}
+
+static uint32_t
+key_hash(const char *name, size_t n, const uint8_t pk[32])
+{
+	return key_hash_alg(name, n, ALG_ED25519, pk);
 }
 
 uint32_t
@@ -276,9 +287,15 @@ cb_note_sign(const char *text, size_t len, const char *name,
 	return CB_OK;
 }
 
-cb_err
-cb_note_open(const char *note, size_t len, const char *name,
-             const uint8_t pk[32], size_t *text_len, struct cb_errbuf *eb)
+/* Open note[0..len) for the key (name, pk): every signature line well
+ * formed, those of the key (its name and its key hash for the signature
+ * type alg) all verifying, and at least one there. A note signature
+ * (ALG_ED25519) covers the text; a cosignature (ALG_COSIG_ED25519) a
+ * timestamp and the text (C2SP tlog-cosignature), the latest timestamp
+ * of the key's lines in *ts. */
+static cb_err
+open_note(const char *note, size_t len, const char *name, const uint8_t pk[32],
+          uint8_t alg, size_t *text_len, uint64_t *ts, struct cb_errbuf *eb)
 {
 	uint8_t sig[CB_NOTE_MAX_LINE];
 	size_t split = 0, pos, name_len, nsigs = 0, good = 0;
@@ -318,7 +335,9 @@ cb_note_open(const char *note, size_t len, const char *name,
 		                "not a signed note: its last line does not end "
 		                "with a newline (cut short?)");
 	name_len = strlen(name);
-	kh = key_hash(name, name_len, pk);
+	kh = key_hash_alg(name, name_len, alg, pk);
+	if (ts)
+		*ts = 0;
 	for (pos = split + 2; pos < len;) {
 		const char *line = note + pos, *eol, *space, *b64;
 		size_t n, nl, sig_len;
@@ -365,24 +384,136 @@ cb_note_open(const char *note, size_t len, const char *name,
 		if (nl != name_len ||
 		    memcmp(line + EM_DASH_LEN, name, nl) != 0 || line_kh != kh)
 			continue;
-		if (sig_len != NOTE_SIG_BYTES ||
-		    crypto_sign_verify_detached(sig + 4, (const uint8_t *)note,
-		                                split + 1, pk) != 0)
+		if (alg == ALG_ED25519
+		            ? sig_len != NOTE_SIG_BYTES ||
+		                      crypto_sign_verify_detached(
+					      sig + 4, (const uint8_t *)note,
+					      split + 1, pk) != 0
+		            : sig_len != COSIG_BYTES ||
+		                      cosig_verify(sig, note, split + 1, pk,
+		                                   ts) != 0)
 			return cb_error(
 				eb, CB_ECRYPTO,
-				"signature by '%s' does not verify: the "
+				"%s by '%s' does not verify: the "
 				"note was altered, or signed by another key "
 				"of that name",
+				alg == ALG_ED25519 ? "signature"
+						   : "cosignature",
 				name);
 		good++;
 	}
 	if (!good)
 		return cb_error(eb, CB_ECRYPTO,
-		                "no signature by key '%s' (key hash %08" PRIx32
+		                "no %s by key '%s' (key hash %08" PRIx32
 		                ") among the note's %zu signature lines",
+		                alg == ALG_ED25519 ? "signature"
+		                                   : "cosignature",
 		                name, kh, nsigs);
 	*text_len = split + 1;
 	return CB_OK;
+}
+
+cb_err
+cb_note_open(const char *note, size_t len, const char *name,
+             const uint8_t pk[32], size_t *text_len, struct cb_errbuf *eb)
+{
+	return open_note(note, len, name, pk, ALG_ED25519, text_len, NULL, eb);
+}
+
+/* --- cosignatures (C2SP tlog-cosignature, Ed25519) -------------------- */
+
+/* The message a cosignature signs: "cosignature/v1\ntime T\n" and the
+ * checkpoint's text. */
+static int
+cosig_message(uint64_t ts, const char *text, size_t n, struct cb_buf *m)
+{
+	return cb_buf_addf(m, "cosignature/v1\ntime %" PRIu64 "\n", ts) ||
+	       cb_buf_add(m, text, n);
+}
+
+/* sig: key hash (4) || timestamp (8, big-endian) || Ed25519 signature;
+ * 0 if it verifies over text[0..n), with its timestamp in *ts (the
+ * latest of those seen). */
+static int
+cosig_verify(const uint8_t *sig, const char *text, size_t n,
+             const uint8_t pk[32], uint64_t *ts)
+{
+	struct cb_buf m = CB_BUF_INIT;
+	uint64_t t = 0;
+	int rc;
+
+	for (int i = 0; i < 8; i++)
+		t = t << 8 | sig[4 + i];
+	if (t > INT64_MAX || cosig_message(t, text, n, &m)) {
+		cb_buf_release(&m);
+		return -1;
+	}
+	rc = crypto_sign_verify_detached(sig + 12, m.data, m.len, pk);
+	cb_buf_release(&m);
+	if (!rc && ts && t > *ts)
+		*ts = t;
+	return rc;
+}
+
+cb_err
+cb_cosig_sign(const char *note, size_t len, const char *name,
+              const uint8_t sk[64], uint64_t ts, char **line,
+              struct cb_errbuf *eb)
+{
+	uint8_t sig[COSIG_BYTES];
+	char b64[sodium_base64_ENCODED_LEN(COSIG_BYTES,
+	                                   sodium_base64_VARIANT_ORIGINAL)];
+	struct cb_buf m = CB_BUF_INIT;
+	size_t text_len = 0, n;
+	uint32_t kh;
+
+	if (!cb_note_name_valid(name))
+		return bad_name(eb, name);
+	if (ts == 0 || ts > INT64_MAX)
+		return cb_error(
+			eb, CB_EINVAL,
+			"a cosignature's time is 1 to 2^63 - 1 seconds");
+	/* the checkpoint's text: up to its blank line */
+	for (size_t i = 0; i + 1 < len; i++)
+		if (note[i] == '\n' && note[i + 1] == '\n') {
+			text_len = i + 1;
+			break;
+		}
+	if (!text_len)
+		return cb_error(
+			eb, CB_EINVAL,
+			"not a signed note: no blank line separates its "
+			"text from its signatures");
+	kh = key_hash_alg(name, strlen(name), ALG_COSIG_ED25519, sk + 32);
+	sig[0] = (uint8_t)(kh >> 24);
+	sig[1] = (uint8_t)(kh >> 16);
+	sig[2] = (uint8_t)(kh >> 8);
+	sig[3] = (uint8_t)kh;
+	for (int i = 0; i < 8; i++)
+		sig[4 + i] = (uint8_t)(ts >> (56 - 8 * i));
+	if (cosig_message(ts, note, text_len, &m)) {
+		cb_buf_release(&m);
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	}
+	crypto_sign_detached(sig + 12, NULL, m.data, m.len, sk);
+	cb_buf_release(&m);
+	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig),
+	                  sodium_base64_VARIANT_ORIGINAL);
+	n = EM_DASH_LEN + strlen(name) + 1 + strlen(b64) + 2;
+	if (!(*line = malloc(n)))
+		return cb_error(eb, CB_ENOMEM, "out of memory");
+	snprintf(*line, n, EM_DASH "%s %s\n", name, b64);
+	return CB_OK;
+}
+
+cb_err
+cb_cosig_open(const char *note, size_t len, const char *name,
+              const uint8_t pk[32], uint64_t *ts, struct cb_errbuf *eb)
+{
+	size_t text_len;
+
+	return open_note(note, len, name, pk, ALG_COSIG_ED25519, &text_len, ts,
+	                 eb);
 }
 
 /* The next line of t[0..n) from *pos (t ends in a newline). */

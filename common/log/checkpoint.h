@@ -91,6 +91,30 @@ cb_err cb_note_open(const char *note, size_t len, const char *name,
                     const uint8_t pk[32], size_t *text_len,
                     struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Cosignatures (C2SP tlog-cosignature, Ed25519: a witness's statement
+ * that it verified a checkpoint consistent with the last one it saw):
+ *
+ *     — <name> base64(4-byte key hash || 8-byte big-endian time ||
+ *                     64-byte Ed25519 signature)\n
+ *
+ * key hash = SHA-256(name || 0x0A || 0x04 || public key)[:4]; the
+ * signature covers "cosignature/v1\ntime <time>\n" and the checkpoint's
+ * text (its final newline included). */
+
+/* The cosignature line, at Unix time ts (1..2^63-1), of the checkpoint
+ * note[0..len) (its text up to the blank line; signature lines after it
+ * are not covered) by the witness key (name, sk). *line is malloc'd,
+ * NUL-terminated, ends in a newline. */
+cb_err cb_cosig_sign(const char *note, size_t len, const char *name,
+                     const uint8_t sk[64], uint64_t ts, char **line,
+                     struct cb_errbuf *eb) CB_MUST_CHECK;
+/* Open note[0..len) as cb_note_open does, for a cosignature by the
+ * witness (name, pk): every line of that key must verify and one must be
+ * there; *ts (if not NULL) the latest time of them. */
+cb_err cb_cosig_open(const char *note, size_t len, const char *name,
+                     const uint8_t pk[32], uint64_t *ts,
+                     struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* The first line of a note (a checkpoint's origin, and by a hub's
  * convention the name of the key that signs it) into out[n]; false if the
  * note has no complete, non-empty first line that fits. */

@@ -25,6 +25,7 @@
 #include "stream.h"
 #include "syncstate.h"
 #include "tlog.h"
+#include "witness.h"
 #include "zbody.h"
 
 #define RETRY_SMALLER (-1)     /* internal: send a smaller batch */
@@ -51,7 +52,8 @@ struct sync {
 	                 * sends something smaller */
 	size_t batch;   /* entries in the next push (it adapts) */
 	size_t ceiling; /* 3/4 of the last push that failed; 0: none yet */
-	double started, deadline; /* monotonic seconds */
+	double started, deadline;                      /* monotonic seconds */
+	char hub_origin[CB_CHECKPOINT_ORIGIN_MAX + 1]; /* of its checkpoints */
 };
 
 static double
@@ -1060,12 +1062,141 @@ check_log(struct sync *s, uint64_t head)
 		rc = inconsistent(s, old, note, why);
 		goto out;
 	}
+	snprintf(s->hub_origin, sizeof(s->hub_origin), "%s", now.origin);
 	if ((rc = prove_own(s, &now, head)))
 		goto out;
 	if (cb_sync_state_put_text(s->lg->st, CB_SYNC_CHECKPOINT, note, &eb))
 		rc = fail(s, CB_SYNC_FAILED, "%s", eb.msg);
 out:
 	json_decref(o);
+	return (enum cb_sync_outcome)rc;
+}
+
+/* --- the witness (a hub) -------------------------------------------- */
+
+/* A hub's latest checkpoint cosigned by its higher hub, as the witness of
+ * its log (C2SP tlog-witness add-checkpoint, from the size it cosigned
+ * last, with the consistency proof from there), the cosignature checked
+ * with the higher hub's key and kept with the checkpoint. A 409 names the
+ * size the witness holds: proven from there instead, once. A witness
+ * holding more than this log, or refusing the proof, is a log that is not
+ * the one it showed before: a person must look. */
+static enum cb_sync_outcome
+witness(struct sync *s, struct cb_sync_result *r)
+{
+	uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH], root[32];
+	struct cb_store *st = s->lg->st;
+	struct cb_log *log = cb_store_log(st);
+	struct cb_buf cosigned = CB_BUF_INIT;
+	struct cb_errbuf eb;
+	int64_t held;
+	uint64_t size, ts;
+	char *note = NULL, *body = NULL, *end;
+	size_t n = 0;
+	int rc = CB_SYNC_DONE;
+	cb_err lrc;
+
+	lrc = cb_tlog_checkpoint_latest(log, &size, root, &note, &eb);
+	if (lrc == CB_ENOTFOUND)
+		return CB_SYNC_DONE;
+	if (lrc ||
+	    cb_sync_state_get_num(st, CB_SYNC_WITNESS_SIZE, &held, &eb)) {
+		free(note);
+		return fail(s, CB_SYNC_FAILED, "%s", eb.msg);
+	}
+	for (int tries = 0; tries < 2 && (uint64_t)held != size; tries++) {
+		if ((uint64_t)held > size) {
+			rc = fail(
+				s, CB_SYNC_REFUSED,
+				"the higher hub, as this hub's witness, "
+				"cosigned a checkpoint of size %lld, past this "
+				"hub's log (%llu entries): this log was put "
+				"back from an old copy or rewritten; a person "
+				"must look",
+				(long long)held, (unsigned long long)size);
+			break;
+		}
+		n = 0;
+		if (held > 0 && cb_merkle_consistency_proof(
+					cb_tlog_node, log, (uint64_t)held, size,
+					path, &n, &eb)) {
+			rc = fail(s, CB_SYNC_FAILED, "%s", eb.msg);
+			break;
+		}
+		free(body);
+		if (!(body = cb_witness_format((uint64_t)held,
+		                               (const uint8_t(*)[32])path, n,
+		                               note))) {
+			rc = fail(s, CB_SYNC_FAILED, "out of memory");
+			break;
+		}
+		if ((rc = request(s, "POST", "/v1/witness/add-checkpoint", body,
+		                  strlen(body), "text/plain", false)))
+			break;
+		if (s->hc.status == 409) {
+			/* the size the witness holds */
+			cb_buf_reset(&cosigned);
+			if (cb_buf_add(&cosigned, s->hc.resp.data,
+			               s->hc.resp.len) ||
+			    cb_buf_add(&cosigned, "", 1)) {
+				rc = fail(s, CB_SYNC_FAILED, "out of memory");
+				break;
+			}
+			held = strtoll((char *)cosigned.data, &end, 10);
+			if (end == (char *)cosigned.data || *end != '\n' ||
+			    held < 0) {
+				rc = fail(s, CB_SYNC_REFUSED,
+				          "the witness answered 409 with no "
+				          "size");
+				break;
+			}
+			continue;
+		}
+		if (s->hc.status != 200) {
+			json_t *o = reply_json(s);
+
+			rc = o ? refused(s, "to cosign this hub's checkpoint",
+			                 o)
+			       : CB_SYNC_UNREACHABLE;
+			json_decref(o);
+			break;
+		}
+		cb_buf_reset(&cosigned);
+		if (cb_buf_addstr(&cosigned, note) ||
+		    cb_buf_add(&cosigned, s->hc.resp.data, s->hc.resp.len) ||
+		    cb_buf_add(&cosigned, "", 1)) {
+			rc = fail(s, CB_SYNC_FAILED, "out of memory");
+			break;
+		}
+		if (cb_cosig_open((char *)cosigned.data, cosigned.len - 1,
+		                  s->hub_origin, s->state.authority, &ts,
+		                  &eb)) {
+			rc = fail(s, CB_SYNC_REFUSED,
+			          "the higher hub's cosignature of this hub's "
+			          "checkpoint: %s",
+			          eb.msg);
+			break;
+		}
+		if (cb_store_begin(st, &eb) ||
+		    cb_sync_state_put_num(st, CB_SYNC_WITNESS_SIZE,
+		                          (int64_t)size, &eb) ||
+		    cb_sync_state_put_text(st, CB_SYNC_WITNESSED,
+		                           (char *)cosigned.data, &eb) ||
+		    cb_store_commit(st, &eb)) {
+			cb_store_rollback(st);
+			rc = fail(s, CB_SYNC_FAILED, "%s", eb.msg);
+			break;
+		}
+		held = (int64_t)size;
+	}
+	if (!rc && (uint64_t)held != size)
+		rc = fail(s, CB_SYNC_REFUSED,
+		          "the higher hub would not cosign this hub's "
+		          "checkpoint");
+	r->witnessed = (uint64_t)held;
+	free(note);
+	free(body);
+	cb_buf_release(&cosigned);
 	return (enum cb_sync_outcome)rc;
 }
 
@@ -1116,7 +1247,8 @@ cb_sync(struct cb_ledger *lg, const struct cb_sync_opts *o,
 		r->head = (uint64_t)json_integer_value(
 			json_object_get(status, "head"));
 	if ((rc = o->hub ? relay(&s, r) : push(&s, status, r)) ||
-	    (rc = pull(&s, r)) || (rc = check_log(&s, r->head)))
+	    (rc = pull(&s, r)) || (rc = check_log(&s, r->head)) ||
+	    (o->hub && (rc = witness(&s, r))))
 		goto out;
 	json_decref(status);
 	status = NULL;
@@ -1162,8 +1294,8 @@ cb_sync_args(const char *retries, const char *max_time, const char *cmd,
 		long t = strtol(max_time, &end, 10);
 
 		if (!*max_time || *end || t < 1 || t > 86400)
-			return cb_args_usage(cmd,
-			                     "--max-time takes 1..86400 seconds");
+			return cb_args_usage(
+				cmd, "--max-time takes 1..86400 seconds");
 		o->max_time = (double)t;
 	}
 	return 0;

@@ -69,6 +69,7 @@ struct cb_sync_result {
 	uint64_t head;       /* the hub holds this key's chain up to here */
 	uint64_t pushed;     /* entries pushed now (a hub: relayed) */
 	int64_t relayed;     /* a hub: its log relayed up to here */
+	uint64_t witnessed;  /* a hub: its checkpoint of this size cosigned */
 	uint64_t taken_back; /* own entries taken back from the hub */
 	uint64_t pulled;     /* entries taken in */
 	int64_t cursor;      /* read the hub's log up to here */

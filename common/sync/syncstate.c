@@ -29,6 +29,8 @@ static const struct {
 	[CB_SYNC_PUSH_BATCH] = { "push_batch", false },
 	[CB_SYNC_UPSTREAM_KEY] = { "upstream_key", false },
 	[CB_SYNC_RELAY_CURSOR] = { "relay_cursor", true },
+	[CB_SYNC_WITNESS_SIZE] = { "witness_size", true },
+	[CB_SYNC_WITNESSED] = { "witnessed", false },
 };
 
 /* Key k's text (malloc'd) or NULL when not set. */

@@ -35,6 +35,9 @@ enum cb_sync_key {
 	CB_SYNC_UPSTREAM_KEY, /* text: a hub's higher hub's key, 64 hex
 	                       * digits (an agent's is its authority) */
 	CB_SYNC_RELAY_CURSOR, /* number: a hub's own log relayed up to here */
+	CB_SYNC_WITNESS_SIZE, /* number: a hub's checkpoint its higher hub
+	                       * cosigned last, of this size */
+	CB_SYNC_WITNESSED,    /* text: that checkpoint, with the cosignature */
 	CB_SYNC_KEYS
 };
 

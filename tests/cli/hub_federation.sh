@@ -148,10 +148,36 @@ expect_match "a gap in a commune's chain below the district is a fault" \
 expect_ok "a verifies" A verify
 expect_ok "b verifies" B verify
 
+# the province witnesses each district's log (C2SP tlog-witness)
+expect_eq "the province cosigned Lạng Giang's latest checkpoint" \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT max(size) FROM checkpoints")" \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT value FROM meta WHERE key = 'witness_size'")"
+expect_eq "and holds it" \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT value FROM meta WHERE key = 'witness_size'")" \
+	"$(sqlite3 "$T/prov/hub.db" "SELECT size FROM witnessed WHERE origin = 'chibo/hub/BG.LG'")"
+expect_match "the cosigned checkpoint carries the province's cosignature" \
+	"^— chibo/hub/BG " \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT value FROM meta WHERE key = 'witnessed'" | grep -v "^$" | tail -1)"
+
+expect_match "Lạng Giang's status shows its higher hub and the witness" \
+	"higher hub: +https://127.0.0.1:[0-9]+: this log relayed up to [0-9]+, .* cosigned; last sync 20" \
+	"$(H lg status)"
+
 # idempotent: nothing new, nothing moves
 out=$(H lg sync)
 expect_match "a second sync relays nothing" "relayed 0 entries" "$out"
 expect_match "and pulls nothing" "pulled 0 entries" "$out"
+
+# a district whose log is not the one its witness cosigned before (here
+# the province's record of it altered, as if it had been shown another
+# tree of that size) is refused a cosignature, and its sync stops
+A member add --name "Vũ Văn Nam" --birth 1990-02-02 --sex male --card m3 \
+	--admitted 2015-01-01 --cell 01 >/dev/null
+A sync >/dev/null
+sqlite3 "$T/prov/hub.db" "UPDATE witnessed SET root = randomblob(32) WHERE origin = 'chibo/hub/BG.LG'"
+out=$(H lg sync --retries 0 2>&1); rc=$?
+expect_eq "a log its witness cannot prove consistent is not cosigned (77)" 77 "$rc"
+expect_match "and the sync says why" "does not extend" "$out"
 
 # a district whose key the province did not enrol cannot sync
 mkhub hh BG.HH district "Huyện ủy Hiệp Hòa" BG
