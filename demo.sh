@@ -11,9 +11,12 @@
 # transferred officially to another commune, the decision. A month of
 # meetings and the year's ratings are recorded offline; a release left
 # unanswered since July is struck off; one commune syncs late. The
-# district prints its reports; an inspection commission audits the log
-# without trusting the hub and catches an entry changed in a copy of it;
-# a forged replica is caught by 'verify'.
+# district prints its reports. Then the province joins in: Lạng Giang's
+# hub and Yên Dũng's sync with the province's hub, which witnesses their
+# logs, and a member moves from a commune of one district to a commune of
+# the other through it. An inspection commission audits the log without
+# trusting the hub and catches an entry changed in a copy of it; a forged
+# replica is caught by 'verify'.
 # Builds chibo first (installing the Debian dependencies when missing) and
 # removes everything it made when it ends. CHIBO_DEMO_BUILD=DIR uses the
 # programs already built in DIR (the test suite does).
@@ -34,8 +37,8 @@ SEASON=$PWD/tests/tools/season.py
 T0=$(date +%s)
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/chibo-demo.XXXXXX")
-HUB_PID=
-trap '[ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null; rm -rf "$W"' EXIT
+HUB_PID= PIDS=()
+trap '[ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$W"' EXIT
 export CHIBO_REPLICA=$W/que-nham
 QN=$W/que-nham TH=$W/tan-hung HL=$W/huong-lac OFFICE=$W/office
 step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
@@ -60,7 +63,7 @@ id_of() {
 }
 
 step "The district of Lạng Giang sets up its hub: a log, a signing key, a fresh TLS certificate; it serves HTTPS on 127.0.0.1."
-hubrun init --code BG.LG --name "Huyện ủy Lạng Giang" | tee "$W/hub.out"
+hubrun init --code BG.LG --name "Huyện ủy Lạng Giang" --parent BG | tee "$W/hub.out"
 HUB_KEY=$(sed -n 's/^hub key: //p' "$W/hub.out")
 PIN=$(sed -n 's/^TLS pin: //p' "$W/hub.out")
 "$HUB" --dir "$W/hub" serve --listen 127.0.0.1:0 > "$W/serve.out" 2> "$W/serve.log" &
@@ -205,6 +208,58 @@ hubrun report congresses --term 2020-2025
 hubrun report membership
 for dir in "$QN" "$TH" "$HL" "$OFFICE"; do quiet "$AGENT" --replica "$dir" sync; done
 hubrun verify
+
+step "The province of Bắc Giang: its hub delegates each district's subtree to that district hub's key; Lạng Giang and Yên Dũng join it."
+# serve_hub DIR: a hub of DIR serving on 127.0.0.1 (its URL in $SERVED)
+serve_hub() {
+	"$HUB" --dir "$1" serve --listen 127.0.0.1:0 > "$1.serve" 2> "$1.log" &
+	PIDS+=("$!")
+	for _ in $(seq 50); do grep -q serving "$1.serve" && break; sleep 0.1; done
+	SERVED="https://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$1.serve")"
+}
+phub() { printf '$ chibo-hub --dir province'; printf " %s" "$@"; printf '\n'; "$HUB" --dir "$W/prov" "$@"; }
+phub init --code BG --level province --name "Tỉnh ủy Bắc Giang" | tee "$W/prov.out"
+P_KEY=$(sed -n 's/^hub key: //p' "$W/prov.out")
+P_PIN=$(sed -n 's/^TLS pin: //p' "$W/prov.out")
+serve_hub "$W/prov"; P_URL=$SERVED
+out=$("$HUB" --dir "$W/yd" init --code BG.YD --level district --parent BG --name "Huyện ủy Yên Dũng")
+Y_KEY=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
+Y_PIN=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
+serve_hub "$W/yd"; Y_URL=$SERVED
+phub enroll "$HUB_KEY" --org BG.LG --role hub --parent BG --name "Hub Huyện ủy Lạng Giang"
+phub enroll "$Y_KEY" --org BG.YD --role hub --parent BG --name "Hub Huyện ủy Yên Dũng"
+hubrun upstream --url "$P_URL" --pin "$P_PIN" --key "$P_KEY"
+hubrun sync
+echo "  Yên Dũng's hub joins too; its commune of Tư Mại sets up its replica and syncs."
+quiet "$HUB" --dir "$W/yd" upstream --url "$P_URL" --pin "$P_PIN" --key "$P_KEY"
+TM=$W/tu-mai
+quiet "$AGENT" --replica "$TM" init --code 07450 --name "Đảng bộ xã Tư Mại" --parent BG.YD
+quiet "$AGENT" --replica "$TM" cell create --code 01 --name "Chi bộ thôn Tân Phúc" --kind residential
+quiet "$HUB" --dir "$W/yd" enroll "$(key_of "$TM")" --org 07450 --role commune --name "Văn phòng Đảng ủy xã Tư Mại"
+quiet "$AGENT" --replica "$TM" hub --url "$Y_URL" --pin "$Y_PIN" --key "$Y_KEY"
+quiet "$AGENT" --replica "$TM" sync
+quiet "$HUB" --dir "$W/yd" sync
+
+step "A member of Quế Nham moves to Tư Mại, in the other district: released in Lạng Giang, carried up to the province and down to Yên Dũng."
+MOVER=$(sqlite3 "$QN/replica.db" "SELECT card_no FROM members WHERE org = '07297' AND status = 'official' AND cell <> '07297.CA' AND id NOT IN (SELECT member FROM transfers) ORDER BY card_no DESC LIMIT 1")
+run member release "card:$MOVER" --to 07450 --letter "131-GGT/ĐU" --letter-date 2026-11-21 \
+	--on 2026-11-21 --reason "Chuyển nơi cư trú"
+quiet "$AGENT" sync
+hubrun sync
+quiet "$HUB" --dir "$W/yd" sync
+quiet "$AGENT" --replica "$TM" sync
+run --replica "$TM" transfers
+rel=$("$AGENT" --replica "$TM" transfers --json | id_of to_org 07450)
+run --replica "$TM" member accept "$rel" --cell 01 --reported-on 2026-11-24
+quiet "$AGENT" --replica "$TM" sync
+quiet "$HUB" --dir "$W/yd" sync
+hubrun sync
+run sync
+echo "  Quế Nham sees the answer:"
+run transfers --all | grep -E "^RELEASE|131-GGT"
+step "The province's figures over both districts, and the province's signature on each district's log."
+phub report campaign
+hubrun status | grep -E "^higher hub"
 
 step "An inspection commission audits the district's log without trusting the hub: its own key, enrolled as an auditor."
 auditrun() { printf '$ chibo-audit'; printf " %s" "$@"; printf '\n'; "$AUDIT" --dir "$W/audit" "$@"; }

@@ -27,6 +27,7 @@ set -euo pipefail
 N=${1:-100000}
 LINK=${CHIBO_BENCH_LINK:-}
 CHIBO_SOURCE_DIR=$(cd "$(dirname "$0")/.." && pwd)
+. "$CHIBO_SOURCE_DIR/bench/records.sh"
 INNS_A=() INNS_H=()
 HOST=127.0.0.1
 if [ -n "$LINK" ]; then
@@ -101,23 +102,7 @@ hub enroll "$KEY" --org 07297 --role commune >/dev/null
 agent hub --url "$URL" --pin "$PIN" --key "$HK" >/dev/null
 agent cell create --code 01 --name "Chi bộ 1" --kind residential >/dev/null
 
-# The records of bench/bench_apply.c: names from i * 2654435761 mod 2^32
-# (exact in awk's doubles for i < 3.4e6), unique card and ID numbers.
-awk -v n="$N" 'BEGIN {
-	ns = split("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý", S, " ")
-	nm = split("Văn Thị Hữu Đức Minh Thanh Ngọc Quang Xuân Thu", M, " ")
-	ng = split("Hợp Hùng Dũng Lan Hương Mai Tuấn Hải Quyền Nam Bình Thảo Hà Phương Long Sơn Trang Linh Hoa Cường", G, " ")
-	for (i = 0; i < n; i++) {
-		r = (i * 2654435761) % 4294967296
-		printf "{\"op\":\"member.add\",\"full_name\":\"%s %s %s\",", \
-			S[r % ns + 1], M[int(r / 256) % nm + 1], G[int(r / 65536) % ng + 1]
-		printf "\"birth_date\":\"%04d-%02d-%02d\",\"sex\":\"%s\",", \
-			1950 + i % 40, 1 + i % 12, 1 + i % 28, i % 2 ? "male" : "female"
-		printf "\"card_no\":\"%08d\",\"national_id\":\"0791%08d\",", 10000000 + i, i
-		printf "\"admitted_on\":\"2015-05-19\",\"official_on\":\"2016-05-19\","
-		printf "\"work_category\":\"commune-cadre\",\"cell\":\"01\"}\n"
-	}
-}' >"$T/ops.jsonl"
+member_records "$N" "$T/ops.jsonl"
 t0=$(now)
 agent apply --quiet "$T/ops.jsonl" >/dev/null
 t1=$(now)
