@@ -44,6 +44,7 @@
 #include "checkpoint.h"
 #include "merkle.h"
 #include "merkle_json.h"
+#include "syncstate.h"
 #include "tlog.h"
 #include "witness.h"
 #include "verifier.h"
@@ -541,11 +542,14 @@ serve_checkpoint(struct server *srv, struct MHD_Connection *c,
 	static const char *const names[] = { "from", NULL };
 	enum cb_errmap_step at = rq->route->admit;
 	uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH];
+	uint8_t wpath[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH];
 	struct cb_errbuf eb;
 	json_int_t from = 0;
 	uint64_t size = 0;
-	size_t n = 0;
-	char *note = NULL;
+	int64_t wsize = 0;
+	size_t n = 0, wn = 0;
+	bool witnessed = false;
+	char *note = NULL, *wnote = NULL;
 	json_t *q = body_object(rq, names);
 	cb_err rc;
 
@@ -574,9 +578,22 @@ serve_checkpoint(struct server *srv, struct MHD_Connection *c,
 		rc = cb_merkle_consistency_proof(
 			cb_tlog_node, cb_store_log(srv->lg->st), (uint64_t)from,
 			size, path, &n, &eb);
+	/* this hub's checkpoint its higher hub cosigned as its witness,
+	 * and the proof that the latest extends it */
+	if (!rc &&
+	    cb_store_meta_get(srv->lg->st, "witnessed", &wnote, NULL) ==
+	            CB_OK &&
+	    cb_sync_state_get_num(srv->lg->st, CB_SYNC_WITNESS_SIZE, &wsize,
+	                          &eb) == CB_OK &&
+	    wsize > 0 && (uint64_t)wsize <= size &&
+	    cb_merkle_consistency_proof(cb_tlog_node, cb_store_log(srv->lg->st),
+	                                (uint64_t)wsize, size, wpath, &wn,
+	                                &eb) == CB_OK)
+		witnessed = true;
 	pthread_mutex_unlock(&srv->mu);
 	if (rc) {
 		free(note);
+		free(wnote);
 		return fail_at(c, rq, at, rc, eb.msg);
 	}
 	snprintf(rq->note, sizeof(rq->note), "size=%llu",
@@ -584,7 +601,16 @@ serve_checkpoint(struct server *srv, struct MHD_Connection *c,
 	q = json_pack("{s:s, s:I, s:I, s:o}", "checkpoint", note, "size",
 	              (json_int_t)size, "from", from, "consistency",
 	              cb_merkle_path_json((const uint8_t(*)[32])path, n));
+	if (q && witnessed &&
+	    (json_object_set_new(q, "witnessed", json_string(wnote)) ||
+	     json_object_set_new(
+		     q, "witnessed_consistency",
+		     cb_merkle_path_json((const uint8_t(*)[32])wpath, wn)))) {
+		json_decref(q);
+		q = NULL;
+	}
 	free(note);
+	free(wnote);
 	return reply(c, rq, 200, q);
 }
 

@@ -131,7 +131,8 @@ cmd_hub_upstream(struct hub *h, int argc, char **argv)
 	}
 	if (!named) {
 		struct cb_entry e = CB_ENTRY_INIT;
-		json_t *in = json_pack("{s:s}", "authority", auth_hex);
+		json_t *in = json_pack("{s:s, s:s}", "authority", auth_hex,
+		                       "witness", key_hex);
 
 		if (!in || cb_ledger_append(lg, "hub.join", in, &e, &eb) ||
 		    hub_log_checkpoint(lg, &eb)) {

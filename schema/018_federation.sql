@@ -10,6 +10,14 @@ CREATE TABLE authorities (
 	named_by  TEXT NOT NULL,     -- the authority that named it, 64 hex
 	entry     BLOB NOT NULL      -- the hub.join entry
 ) WITHOUT ROWID;
+-- The witness a hub that joined a higher hub has (that hub's key, named
+-- in the hub.join): its communes check that the checkpoints their hub
+-- shows them extend the ones its witness cosigned. Projected.
+CREATE TABLE witnesses (
+	hub    TEXT PRIMARY KEY,  -- the joined hub's key, 64 hex
+	key    TEXT NOT NULL,     -- its witness's key, 64 hex
+	entry  BLOB NOT NULL      -- the hub.join entry
+) WITHOUT ROWID;
 -- A hub is the witness of the hubs under it (C2SP tlog-witness): for each
 -- lower hub's log, by its origin, the latest checkpoint it cosigned. Not
 -- part of the projection: what this hub saw and signed.

@@ -18,6 +18,7 @@
 #include "args.h"
 #include "buf.h"
 #include "checkpoint.h"
+#include "enrolments.h"
 #include "hubclient.h"
 #include "log.h"
 #include "merkle.h"
@@ -977,6 +978,73 @@ prove_own(struct sync *s, const struct cb_checkpoint *cp, uint64_t head)
 	return CB_SYNC_DONE;
 }
 
+/* The checkpoint the hub shows, now, against the one its higher hub
+ * cosigned as its witness (o's "witnessed", with the consistency proof
+ * from it), when the store knows the hub's witness (a hub.join named it):
+ * the cosignature verifies by the witness's key, the cosigned checkpoint
+ * by the hub's, and now extends it. So a hub cannot show this store a log
+ * other than the one its witness saw without the evidence being kept. */
+static enum cb_sync_outcome
+check_witnessed(struct sync *s, json_t *o, const struct cb_checkpoint *now,
+                const char *note)
+{
+	uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH], wpk[32];
+	const char *w = json_string_value(json_object_get(o, "witnessed"));
+	const char *line, *sp;
+	struct cb_checkpoint wc;
+	struct cb_errbuf eb;
+	char hub[2 * CB_KEY_BYTES + 1], name[CB_CHECKPOINT_ORIGIN_MAX + 1];
+	char why[200];
+	size_t n = 0;
+	uint64_t ts;
+	cb_err rc;
+
+	if (!w)
+		return CB_SYNC_DONE;
+	cb_hex_encode(s->state.authority, CB_KEY_BYTES, hub);
+	rc = cb_enrolments_witness_of(s->lg->st, hub, wpk, &eb);
+	if (rc == CB_ENOTFOUND)
+		return CB_SYNC_DONE;
+	if (rc)
+		return fail(s, CB_SYNC_FAILED, "%s", eb.msg);
+	/* the witness's name: its cosignature line's, the last */
+	line = strstr(w, "\n\xe2\x80\x94 ");
+	while (line && strstr(line + 1, "\n\xe2\x80\x94 "))
+		line = strstr(line + 1, "\n\xe2\x80\x94 ");
+	sp = line ? strchr(line + 5, ' ') : NULL;
+	if (!sp || (size_t)(sp - (line + 5)) >= sizeof(name))
+		return inconsistent(
+			s, w, note,
+			"the checkpoint its witness cosigned has no "
+			"cosignature line");
+	snprintf(name, sizeof(name), "%.*s", (int)(sp - (line + 5)), line + 5);
+	if (cb_cosig_open(w, strlen(w), name, wpk, &ts, &eb)) {
+		snprintf(why, sizeof(why),
+		         "the checkpoint it says its witness cosigned: %.150s",
+		         eb.msg);
+		return inconsistent(s, w, note, why);
+	}
+	if (cb_checkpoint_open(w, strlen(w), now->origin, now->origin,
+	                       s->state.authority, &wc, &eb))
+		return inconsistent(
+			s, w, note,
+			"the checkpoint its witness cosigned is not "
+			"one of its own");
+	if (wc.size > now->size ||
+	    !cb_merkle_path_from_json(
+		    json_object_get(o, "witnessed_consistency"), path, &n) ||
+	    (wc.size == now->size
+	             ? memcmp(wc.root, now->root, CB_MERKLE_HASH) != 0
+	             : !cb_merkle_verify_consistency(
+			       wc.size, now->size, wc.root, now->root,
+			       (const uint8_t(*)[32])path, n)))
+		return inconsistent(s, w, note,
+		                    "the log it shows does not extend the one "
+		                    "its witness cosigned: it shows its "
+		                    "witness another log than this store");
+	return CB_SYNC_DONE;
+}
+
 /* The hub's latest signed checkpoint, checked against the one this
  * store holds (a consistency proof: the log only grew), and this
  * store's entries proven in it. The checkpoint is then kept for the
@@ -1063,7 +1131,8 @@ check_log(struct sync *s, uint64_t head)
 		goto out;
 	}
 	snprintf(s->hub_origin, sizeof(s->hub_origin), "%s", now.origin);
-	if ((rc = prove_own(s, &now, head)))
+	if ((rc = check_witnessed(s, o, &now, note)) ||
+	    (rc = prove_own(s, &now, head)))
 		goto out;
 	if (cb_sync_state_put_text(s->lg->st, CB_SYNC_CHECKPOINT, note, &eb))
 		rc = fail(s, CB_SYNC_FAILED, "%s", eb.msg);

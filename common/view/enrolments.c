@@ -129,3 +129,27 @@ cb_enrolments_is_authority(struct cb_store *st, const char *key, bool *yes,
 	               ? CB_OK
 	               : cb_store_error(st, eb, "cannot read the authorities");
 }
+
+cb_err
+cb_enrolments_witness_of(struct cb_store *st, const char *hub,
+                         unsigned char key[CB_KEY_BYTES], struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT key FROM witnesses WHERE hub = ?";
+	struct cb_stmt *s = cb_sql(st, sql, eb);
+	cb_err rc = CB_OK;
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, hub);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW &&
+	    cb_hex_decode(cb_sql_column_text(s, 0), key, CB_KEY_BYTES, NULL))
+		rc = cb_error(eb, CB_EIO, "a witness key is damaged");
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
+		return CB_ENOTFOUND;
+	return r == CB_SQL_ROW
+	               ? rc
+	               : cb_store_error(st, eb, "cannot read the witnesses");
+}

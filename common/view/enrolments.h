@@ -52,4 +52,11 @@ cb_err cb_enrolments_is_authority(struct cb_store *st, const char *key,
                                   bool *yes,
                                   struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The witness key of the hub whose key is hub (64 hex digits), as its
+ * hub.join named it (schema/018_federation.sql, witnesses): CB_OK with
+ * key, or CB_ENOTFOUND (the hub has not joined a higher one). */
+cb_err cb_enrolments_witness_of(struct cb_store *st, const char *hub,
+                                unsigned char key[CB_KEY_BYTES],
+                                struct cb_errbuf *eb) CB_MUST_CHECK;
+
 #endif

@@ -143,6 +143,7 @@ static const struct cb_field f_hub_init[] = {
 static const struct cb_field f_hub_join[] = {
 	{ "authority", FT_HASH, REQ, NULL, 0, 0 },
 	{ "above", FT_CODE, 0, NULL, 0, 0 },
+	{ "witness", FT_HASH, 0, NULL, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 static const struct cb_field f_key_enroll[] = {

@@ -247,6 +247,7 @@ static const char *const tables[] = {
 	"SELECT * FROM candidates ORDER BY id",
 	"SELECT * FROM temporaries ORDER BY id",
 	"SELECT * FROM authorities ORDER BY key",
+	"SELECT * FROM witnesses ORDER BY hub",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -264,6 +265,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM candidates;"
 	                     "DELETE FROM temporaries;"
 	                     "DELETE FROM authorities;"
+	                     "DELETE FROM witnesses;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE evidence = 0;",
 	                     eb);

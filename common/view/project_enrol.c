@@ -285,7 +285,10 @@ cb_apply_hub_join(struct cb_apply *c)
 {
 	static const char sql[] = "INSERT OR IGNORE INTO authorities (key, "
 				  "named_by, entry) VALUES (?, ?, ?)";
+	static const char wsql[] = "INSERT OR REPLACE INTO witnesses (hub, "
+				   "key, entry) VALUES (?, ?, ?)";
 	const char *key = pj_str(c->b, "authority");
+	const char *witness = pj_str(c->b, "witness");
 	char by[2 * CB_KEY_BYTES + 1];
 	unsigned char raw[CB_KEY_BYTES];
 	struct pj_enrolment en;
@@ -302,6 +305,11 @@ cb_apply_hub_join(struct cb_apply *c)
 	    crypto_core_ed25519_is_valid_point(raw) != 1)
 		return pj_reject(c, "key %.12s is not an Ed25519 public key",
 		                 key);
+	if (witness && (cb_hex_decode(witness, raw, sizeof(raw), NULL) ||
+	                crypto_core_ed25519_is_valid_point(raw) != 1))
+		return pj_reject(c,
+		                 "witness %.12s is not an Ed25519 public key",
+		                 witness);
 	if (!author) {
 		rc = pj_author_enrolment(c, &en);
 		if (rc && rc != CB_ENOTFOUND)
@@ -318,11 +326,22 @@ cb_apply_hub_join(struct cb_apply *c)
 		                         "of authority than this one",
 		                         key);
 	}
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, by);
+	if (witness) {
+		/* the author's witness, for its communes to check its
+		 * checkpoints against */
+		if (!(s = cb_sql(c->st, wsql, c->eb)))
+			return CB_EIO;
+		cb_sql_bind_text(s, 1, by);
+		cb_sql_bind_text(s, 2, witness);
+		cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);
+		if ((rc = cb_sql_done(s, c->eb)))
+			return rc;
+	}
 	if (named)
 		return CB_OK;
 	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
-	cb_hex_encode(c->e->author, CB_KEY_BYTES, by);
 	cb_sql_bind_text(s, 1, key);
 	cb_sql_bind_text(s, 2, by);
 	cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);

@@ -168,12 +168,27 @@ out=$(H lg sync)
 expect_match "a second sync relays nothing" "relayed 0 entries" "$out"
 expect_match "and pulls nothing" "pulled 0 entries" "$out"
 
+# a commune checks its hub's checkpoint against the one the province
+# cosigned: it knows the witness from its hub's hub.join
+expect_eq "a knows its hub's witness: the province's key" "${KEY[prov]}" \
+	"$(sqlite3 "$T/a/replica.db" "SELECT key FROM witnesses WHERE hub = '${KEY[lg]}'")"
+expect_ok "a's sync checks the cosigned checkpoint" A sync
+# a hub that shows a checkpoint its witness did not cosign: caught
+cp -r "$T/a" "$T/a2"
+sqlite3 "$T/lg/hub.db" "CREATE TABLE saved AS SELECT value FROM meta WHERE key = 'witnessed'; UPDATE meta SET value = replace(value, 'chibo/hub/BG ', 'chibo/hub/BG x') WHERE key = 'witnessed'"
+out=$(agent -R "$T/a2" sync 2>&1); rc=$?
+expect_eq "a cosignature that does not verify stops the commune's sync (77)" 77 "$rc"
+expect_match "and says so" "witness" "$out"
+expect_match "with the evidence kept" "EVIDENCE" "$(agent -R "$T/a2" status)"
+sqlite3 "$T/lg/hub.db" "UPDATE meta SET value = (SELECT value FROM saved) WHERE key = 'witnessed'; DROP TABLE saved"
+expect_ok "the honest hub's checkpoint passes again" A sync
+
 # a district whose log is not the one its witness cosigned before (here
 # the province's record of it altered, as if it had been shown another
 # tree of that size) is refused a cosignature, and its sync stops
 A member add --name "Vũ Văn Nam" --birth 1990-02-02 --sex male --card m3 \
 	--admitted 2015-01-01 --cell 01 >/dev/null
-A sync >/dev/null
+expect_ok "a syncs" A sync
 sqlite3 "$T/prov/hub.db" "UPDATE witnessed SET root = randomblob(32) WHERE origin = 'chibo/hub/BG.LG'"
 out=$(H lg sync --retries 0 2>&1); rc=$?
 expect_eq "a log its witness cannot prove consistent is not cosigned (77)" 77 "$rc"

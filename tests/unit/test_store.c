@@ -315,7 +315,7 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "entries_forks ON entries (author) WHERE reason "
 	                     "LIKE 'fork:%'; ALTER TABLE contacts DROP "
 	                     "COLUMN created_max; DROP TABLE authorities; "
-	                     "DROP TABLE witnessed; "
+	                     "DROP TABLE witnessed; DROP TABLE witnesses; "
 	                     "PRAGMA user_version = 14",
 	                     NULL, NULL, NULL),
 		SQLITE_OK);

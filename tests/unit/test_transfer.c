@@ -543,7 +543,7 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"'fork:%'; ALTER TABLE contacts DROP COLUMN "
 			"created_max; DELETE FROM meta WHERE key IN ('rules', "
 			"'self'); DROP TABLE authorities; DROP TABLE "
-			"witnessed; PRAGMA user_version = 13",
+			"witnessed; DROP TABLE witnesses; PRAGMA user_version = 13",
 			NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
