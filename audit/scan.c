@@ -427,6 +427,13 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 		    replayed_id(s, e->author, e->seq, other))
 			held = other;
 	}
+	/* A chain a joined hub holds in part (joined, below): an older
+	 * entry sent after later ones — a member's dossier, just before its
+	 * release — fits between those held, when the log holds nothing else
+	 * at its seq. */
+	if (s->joined && !au->whole && memcmp(e->author, s->hub_key, 32) &&
+	    au->seq && e->seq < au->seq && !held)
+		goto placed;
 	switch (cb_chain_place(au->seq ? &head : NULL, held, e)) {
 	case CB_CHAIN_NEXT: break;
 	case CB_CHAIN_HELD:
@@ -484,6 +491,7 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 	}
 	au->seq = e->seq;
 	memcpy(au->id, e->id, 32);
+placed:
 	if (!s->is_log)
 		return 0;
 	/* Enrolment, as the log itself records it. */

@@ -277,9 +277,11 @@ cb_apply_hub_init(struct cb_apply *c)
  * replicas), that key becomes one too, so that the enrolments it and the
  * hubs it delegated made — other provinces' communes, whose members
  * transfer here — count. Where the author is a hub key delegated an
- * organisation (the higher hub's store), the entry changes nothing if
- * the key it names is an authority there already, and is rejected if
- * not (the lower hub was told another chain than the one it joined). */
+ * organisation (the higher hub's store, or one above it), the entry
+ * changes nothing if the key it names is an authority there already, or
+ * a hub key delegated there (a district names its province, which the
+ * centre delegated), and is rejected if not (the lower hub was told
+ * another chain than the one it joined). */
 cb_err
 cb_apply_hub_join(struct cb_apply *c)
 {
@@ -318,6 +320,14 @@ cb_apply_hub_join(struct cb_apply *c)
 			return pj_out_of_scope(c,
 			                       "hub.join: only a hub's own key "
 			                       "may do this");
+		/* a district under a province under the centre names the
+		 * province: a hub key delegated here, inside this chain */
+		if (!named) {
+			rc = pj_enrolment_of(c, key, &en);
+			if (rc && rc != CB_ENOTFOUND)
+				return rc;
+			named = !rc && !strcmp(en.role, "hub");
+		}
 		return named ? CB_OK
 		             : pj_reject(c,
 		                         "hub.join names key %.12s, which is "

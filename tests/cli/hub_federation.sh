@@ -13,38 +13,9 @@
 # one given the wrong pin.
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
-: "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
 : "${CHIBO_AUDIT_BIN:?CHIBO_AUDIT_BIN must name the chibo-audit binary}"
 
-H() { local d=$1; shift; "$CHIBO_HUB_BIN" --dir "$T/$d" "$@"; }
-declare -A KEY PIN URL
-
-# mkhub DIR CODE LEVEL NAME [PARENT]: a hub made and served on 127.0.0.1
-mkhub() {
-	local out pid
-	out=$(H "$1" init --code "$2" --level "$3" --name "$4" ${5:+--parent "$5"}) ||
-		bad "init of hub $1"
-	KEY[$1]=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
-	PIN[$1]=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
-	H "$1" serve --listen 127.0.0.1:0 > "$T/$1.out" 2>> "$T/$1.log" &
-	pid=$!
-	at_exit "kill $pid 2>/dev/null"
-	for _ in $(seq 100); do
-		grep -q serving "$T/$1.out" && break
-		sleep 0.1
-	done
-	URL[$1]=https://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$T/$1.out")
-}
-
-# mkcommune DIR CODE HUB PARENT: a replica enrolled at HUB
-mkcommune() {
-	local k
-	k=$(agent -R "$T/$1" init --code "$2" --name "Đảng bộ xã $1" \
-		--parent "$4" | sed -n 's/^public key: //p')
-	H "$3" enroll "$k" --org "$2" --role commune >/dev/null || bad "enrol $1"
-	agent -R "$T/$1" hub --url "${URL[$3]}" --pin "${PIN[$3]}" \
-		--key "${KEY[$3]}" >/dev/null
-}
+. "$CHIBO_SOURCE_DIR/tests/lib/fedlib.sh"
 
 mkhub prov BG province "Tỉnh ủy Bắc Giang"
 mkhub lg BG.LG district "Huyện ủy Lạng Giang" BG
@@ -77,15 +48,6 @@ A member add --name "Nguyễn Thị Hằng" --birth 1985-01-01 --sex female --ca
 B cell create --code 01 --name "Chi bộ thôn Tân Lập" --kind residential >/dev/null
 B member add --name "Lê Văn Bình" --birth 1975-05-05 --sex male --card b1 \
 	--admitted 2001-01-01 --cell 01 >/dev/null
-sync_all() {
-	local w
-	for w in "$@"; do
-		case $w in
-		a | b) out=$(agent -R "$T/$w" sync 2>&1) || bad "sync of $w: $out" ;;
-		*) out=$(H "$w" sync 2>&1) || bad "sync of hub $w: $out" ;;
-		esac
-	done
-}
 sync_all a b lg yd lg a b
 expect_match "Lạng Giang relays its log up" "relayed [1-9][0-9]* entries" \
 	"$(sqlite3 "$T/lg/hub.db" "SELECT 'relayed ' || value || ' entries' FROM meta WHERE key = 'relay_cursor'")"
