@@ -46,12 +46,6 @@ int cmd_digest(struct agent *a, int argc, char **argv);
 int cmd_export(struct agent *a, int argc, char **argv);
 int cmd_import(struct agent *a, int argc, char **argv);
 
-/* The hub signed two checkpoints that cannot both be true (cmd_sync.c):
- * keep both notes in meta.log_evidence, which stops every later sync and
- * bundle import until a person clears it, and say so on stderr. */
-void agent_keep_log_evidence(struct cb_ledger *lg, const char *held,
-                             const char *served, const char *why);
-
 /* Is argv[0] (+ argv[1]) an op subcommand like "member add"? */
 bool cmd_op_matches(int argc, char **argv);
 void cmd_op_list(void);

@@ -14,6 +14,7 @@
 #include "agent.h"
 #include "bundle.h"
 #include "scope.h"
+#include "sync.h"
 
 static const struct argdef export_defs[] = {
 	{ "all", NULL,
@@ -83,59 +84,6 @@ out:
 	return rc;
 }
 
-/* The hub's checkpoint in a bundle, against the one this replica holds
- * (meta.log_checkpoint, which sync keeps): with none held, it is kept, as
- * a first sync keeps the first it sees; of the same size, it must have
- * the same root, or the hub signed two histories: both are kept as
- * evidence and nothing is taken in. Of another size, the held one stays:
- * a bundle carries no consistency proof between the two, and sync proves
- * the next from the held one. 0 to go on, 1 refused. */
-static int
-check_held(struct cb_ledger *lg, const struct cb_bundle *b,
-           const struct cb_checkpoint *cp,
-           const unsigned char authority[CB_KEY_BYTES], const char *file)
-{
-	struct cb_checkpoint held;
-	struct cb_errbuf eb;
-	char *old = NULL, why[160];
-	int rc = 1;
-
-	if (!cb_store_meta_get(lg->st, "log_evidence", &old, NULL)) {
-		agent_error("this replica holds evidence that the hub's log "
-		            "changed under it ('chibo-agent status'); imports "
-		            "stay stopped until the district resolves it");
-		goto out;
-	}
-	if (cb_store_meta_get(lg->st, "log_checkpoint", &old, NULL)) {
-		if (cb_store_meta_set(lg->st, "log_checkpoint", b->note, &eb)) {
-			agent_error("%s", eb.msg);
-			goto out;
-		}
-		rc = 0;
-		goto out;
-	}
-	if (cb_checkpoint_open(old, strlen(old), cp->origin, cp->origin,
-	                       authority, &held, &eb)) {
-		agent_error("%s: its checkpoint is of the log '%s', and the one "
-		            "this replica holds does not verify as it: %s",
-		            file, cp->origin, eb.msg);
-		goto out;
-	}
-	if (held.size == cp->size &&
-	    sodium_memcmp(held.root, cp->root, sizeof(held.root))) {
-		snprintf(why, sizeof(why),
-		         "%s holds its tree of %" PRIu64 " entries with "
-		         "another root",
-		         file, cp->size);
-		agent_keep_log_evidence(lg, old, b->note, why);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(old);
-	return rc;
-}
-
 int
 cmd_import(struct agent *a, int argc, char **argv)
 {
@@ -143,13 +91,9 @@ cmd_import(struct agent *a, int argc, char **argv)
 	struct cb_bundle b = { 0 };
 	struct cb_accept_result res;
 	size_t own = 0;
-	struct cb_checkpoint cp;
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
 	struct args v;
-	unsigned char authority[CB_KEY_BYTES];
-	char *saved = NULL, next[32];
-	int64_t cursor = 0;
 	int rc;
 
 	rc = cb_args_command(
@@ -171,50 +115,9 @@ cmd_import(struct agent *a, int argc, char **argv)
 	}
 	if (!(lg = agent_open(a)))
 		goto out;
-	if (b.kind != CB_BUNDLE_PULL || strcmp(b.org, lg->org)) {
-		agent_error("%s is %s for '%s', not a hub's bundle for this "
-		            "replica's '%s'",
-		            v.pos[0],
-		            b.kind == CB_BUNDLE_PULL ? "a hub's bundle"
-		                                     : "an agent's bundle",
-		            b.org, lg->org);
-		goto out;
-	}
-	if (cb_store_meta_get(lg->st, "authority", &saved, NULL) ||
-	    cb_hex_decode(saved, authority, sizeof(authority), NULL)) {
-		agent_error("this replica has no hub key to check %s against; "
-		            "set the hub first: chibo-agent hub --url URL --pin "
-		            "PIN --key KEY, as the district gave them",
-		            v.pos[0]);
-		goto out;
-	}
-	free(saved);
-	saved = NULL;
-	if (cb_bundle_check_hub(&b, authority, &cp, &eb)) {
-		agent_error("%s refused: %s", v.pos[0], eb.msg);
-		goto out;
-	}
-	if (cb_store_begin(lg->st, &eb)) {
-		agent_error("%s", eb.msg);
-		goto out;
-	}
-	if (!cb_store_meta_get(lg->st, "pull_cursor", &saved, NULL))
-		cursor = strtoll(saved, NULL, 10);
-	snprintf(next, sizeof(next), "%lld", (long long)b.next);
-	if (check_held(lg, &b, &cp, authority, v.pos[0])) {
-		/* the evidence, if any, is kept */
-		if (cb_store_commit(lg->st, &eb))
-			agent_error("%s", eb.msg);
-		goto out;
-	}
-	if (cb_accept_restore(lg->st, lg->key.pk, b.stream.data, b.stream.len,
-	                      &res, &own, &eb) ||
-	    /* the cursor moves forward only, over what the bundle covers */
-	    (b.after <= cursor && b.next > cursor &&
-	     cb_store_meta_set(lg->st, "pull_cursor", next, &eb)) ||
-	    cb_store_commit(lg->st, &eb)) {
-		cb_store_rollback(lg->st);
-		agent_error("%s: %s; nothing was taken in", v.pos[0], eb.msg);
+	if (cb_sync_import(lg, &b, NULL, &res, &own, &eb)) {
+		agent_error("%s refused: %s; nothing was taken in", v.pos[0],
+		            eb.msg);
 		goto out;
 	}
 	if (own)
@@ -224,7 +127,6 @@ cmd_import(struct agent *a, int argc, char **argv)
 	       res.stored + res.forks, res.duplicates, res.pending, v.pos[0]);
 	rc = 0;
 out:
-	free(saved);
 	cb_bundle_release(&b);
 	cb_ledger_free(&lg);
 	return rc;

@@ -63,16 +63,6 @@ cmd_hub(struct agent *a, int argc, char **argv)
 	return rc;
 }
 
-void
-agent_keep_log_evidence(struct cb_ledger *lg, const char *held,
-                        const char *served, const char *why)
-{
-	struct cb_errbuf eb;
-
-	(void)cb_sync_keep_evidence(lg->st, held, served, why, &eb);
-	agent_error("%s", eb.msg);
-}
-
 /* The engine's notices, as the agent says things on stderr. */
 static void
 notice(void *ctx, const char *line)

@@ -105,7 +105,8 @@ decode_frame(const unsigned char *p, size_t n, struct cb_bundle *b,
 		return cb_error(eb, CB_EINVAL,
 		                "not a chibo bundle (no CBB2 at byte 0)");
 	b->kind = p[4];
-	if (b->kind != CB_BUNDLE_PUSH && b->kind != CB_BUNDLE_PULL)
+	if (b->kind != CB_BUNDLE_PUSH && b->kind != CB_BUNDLE_PULL &&
+	    b->kind != CB_BUNDLE_RELAY)
 		return cb_error(eb, CB_EINVAL, "byte 4: unknown bundle kind %d",
 		                p[4]);
 	olen = p[5];
@@ -182,8 +183,8 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 	}
 	if ((b->kind == CB_BUNDLE_PULL) != (b->note_len > 0)) {
 		rc = cb_error(eb, CB_EINVAL, "byte %zu: %s", note_at - 4,
-		              b->note_len ? "an agent's bundle carries no "
-		                            "checkpoint"
+		              b->note_len ? "an agent's bundle or a relay "
+		                            "carries no checkpoint"
 		                          : "a hub's bundle carries its "
 		                            "checkpoint");
 		goto fail;

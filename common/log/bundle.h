@@ -23,15 +23,18 @@
 #define CB_BUNDLE_MAX (64u << 20) /* a bundle file, and what it inflates to */
 
 enum cb_bundle_kind {
-	CB_BUNDLE_PUSH = 1, /* an agent's own entries, for its hub */
-	CB_BUNDLE_PULL = 2, /* a hub's entries in one organisation's scope */
+	CB_BUNDLE_PUSH = 1,  /* an agent's own entries, for its hub */
+	CB_BUNDLE_PULL = 2,  /* a hub's entries in one organisation's scope */
+	CB_BUNDLE_RELAY = 3, /* a hub's log by position, for its higher hub:
+	                      * every author's entries, as a relay's */
 };
 
 struct cb_bundle {
 	enum cb_bundle_kind kind;
 	char org[CB_CODE_MAX + 1];
-	int64_t after; /* PULL: the log position it starts after */
-	int64_t next;  /* PULL: where the reader resumes; PUSH: the last seq */
+	int64_t after; /* PULL, RELAY: the log position it starts after */
+	int64_t next;  /* PULL: where the reader resumes; RELAY: the last
+	                * position in it; PUSH: the last seq */
 	uint32_t count;
 	/* PULL: the hub's latest signed checkpoint note when it wrote the
 	 * bundle, NUL-terminated (malloc'd, owned); PUSH: NULL */

@@ -33,6 +33,13 @@ admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES], bool hub,
 				       "FROM enrolments WHERE key = ?";
 	static const char frozen[] = "SELECT 1 FROM entries WHERE author = ? "
 				     "AND evidence = 1 LIMIT 1";
+	static const char below[] =
+		"WITH RECURSIVE up(k, n) AS (SELECT enrolled_by, 0 FROM "
+		"enrolments WHERE key = ?1 UNION ALL SELECT e.enrolled_by, "
+		"up.n + 1 FROM enrolments e JOIN up ON e.key = up.k WHERE up.n "
+		"< 32) SELECT 1 FROM up WHERE k = (SELECT value FROM meta "
+	        "WHERE "
+		"key = 'authority') LIMIT 1";
 	char hex[2 * CB_KEY_BYTES + 1], role[16] = "";
 	struct cb_stmt *s;
 	int r, revoked = 0;
@@ -56,6 +63,23 @@ admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES], bool hub,
 		return cb_store_error(st, eb, "cannot read enrolments");
 	if (revoked)
 		return cb_error(eb, CB_ECRYPTO, "key %.12s was revoked", hex);
+	/* Enrolled from here: by this hub's key, or by a hub key it
+	 * enrolled so (a lower hub's communes). A hub that joined a higher
+	 * one holds the enrolments of the whole chain above it, for its
+	 * communes to judge who may write; those keys sync with their own
+	 * hubs, never with this one. */
+	if (!(s = cb_sql(st, below, eb)))
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, hex);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
+		return cb_error(eb, CB_ECRYPTO,
+		                "key %.12s is not enrolled at this hub (its "
+		                "enrolment is another hub's: it syncs there)",
+		                hex);
+	if (r != CB_SQL_ROW)
+		return cb_store_error(st, eb, "cannot read enrolments");
 	if (!(s = cb_sql(st, frozen, eb)))
 		return CB_EIO;
 	cb_sql_bind_blob(s, 1, key, CB_KEY_BYTES);

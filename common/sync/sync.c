@@ -1269,6 +1269,132 @@ witness(struct sync *s, struct cb_sync_result *r)
 	return (enum cb_sync_outcome)rc;
 }
 
+/* --- a sync on a file ------------------------------------------------ */
+
+/* The bundle's checkpoint cp (its note) against the one lg holds: see
+ * cb_sync_import. Inside the caller's transaction. */
+static cb_err
+import_checkpoint(struct cb_ledger *lg, const struct cb_bundle *b,
+                  const struct cb_checkpoint *cp,
+                  const unsigned char key[CB_KEY_BYTES], struct cb_errbuf *eb)
+{
+	struct cb_checkpoint held;
+	struct cb_errbuf why;
+	char *old = NULL, msg[160];
+	cb_err rc;
+
+	if (!cb_store_meta_get(lg->st, "log_evidence", &old, NULL)) {
+		free(old);
+		return cb_error(
+			eb, CB_ECHAIN,
+			"this %s holds evidence that the hub's log "
+			"changed under it (its 'status' shows it); "
+			"imports stay stopped until a person resolves it",
+			lg->kind->what);
+	}
+	if (cb_store_meta_get(lg->st, "log_checkpoint", &old, NULL))
+		return cb_sync_state_put_text(lg->st, CB_SYNC_CHECKPOINT,
+		                              b->note, eb);
+	rc = cb_checkpoint_open(old, strlen(old), cp->origin, cp->origin, key,
+	                        &held, &why);
+	if (rc) {
+		free(old);
+		return cb_error(
+			eb, CB_ECRYPTO,
+			"its checkpoint is of the log '%s', and the one "
+			"this %s holds does not verify as it: %s",
+			cp->origin, lg->kind->what, why.msg);
+	}
+	if (held.size == cp->size &&
+	    sodium_memcmp(held.root, cp->root, sizeof(held.root))) {
+		snprintf(msg, sizeof(msg),
+		         "a bundle holds its tree of %" PRIu64
+		         " entries with another root",
+		         cp->size);
+		rc = cb_sync_keep_evidence(lg->st, old, b->note, msg, eb);
+		free(old);
+		return rc ? rc : CB_ECRYPTO;
+	}
+	free(old);
+	return CB_OK;
+}
+
+cb_err
+cb_sync_import(struct cb_ledger *lg, const struct cb_bundle *b,
+               const struct cb_ingest_log *hub, struct cb_accept_result *r,
+               size_t *own, struct cb_errbuf *eb)
+{
+	struct cb_sync_state ss;
+	struct cb_checkpoint cp;
+	unsigned char key[CB_KEY_BYTES];
+	int64_t cursor, relayed = -1;
+	bool has_key;
+	cb_err rc;
+
+	memset(r, 0, sizeof(*r));
+	*own = 0;
+	if (b->kind != CB_BUNDLE_PULL || strcmp(b->org, lg->org))
+		return cb_error(
+			eb, CB_EINVAL,
+			"it is %s for '%s', not a hub's bundle for this "
+			"%s's '%s'",
+			b->kind == CB_BUNDLE_PULL   ? "a hub's bundle"
+			: b->kind == CB_BUNDLE_PUSH ? "an agent's bundle"
+						    : "a hub's relay",
+			b->org, lg->kind->what, lg->org);
+	if ((rc = cb_sync_state_load(lg->st, &ss, eb)))
+		return rc;
+	has_key = ss.has_authority && (!hub || ss.text[CB_SYNC_UPSTREAM_KEY]);
+	memcpy(key, ss.authority, CB_KEY_BYTES);
+	cb_sync_state_release(&ss);
+	if (!has_key)
+		return cb_error(
+			eb, CB_EINVAL,
+			hub ? "this hub has no higher hub to check the "
+			      "bundle against; run 'chibo-hub upstream' "
+			      "first, with what its administrator gave "
+			      "you"
+			    : "this replica has no hub key to check the "
+			      "bundle against; set the hub first: "
+			      "chibo-agent hub --url URL --pin PIN --key "
+			      "KEY, as the district gave them");
+	if ((rc = cb_bundle_check_hub(b, key, &cp, eb)))
+		return rc;
+	if ((rc = cb_store_begin(lg->st, eb)))
+		return rc;
+	if ((rc = cb_sync_state_get_num(lg->st, CB_SYNC_PULL_CURSOR, &cursor,
+	                                eb))) {
+		cb_store_rollback(lg->st);
+		return rc;
+	}
+	if ((rc = import_checkpoint(lg, b, &cp, key, eb))) {
+		struct cb_errbuf ceb;
+
+		/* the evidence, if any, is kept */
+		if (cb_store_commit(lg->st, &ceb))
+			cb_store_rollback(lg->st);
+		return rc;
+	}
+	if ((hub && (rc = relayed_before(lg->st, &relayed, eb))) ||
+	    (rc = hub ? cb_accept_pulled(lg->st, lg->key.pk, b->stream.data,
+	                                 b->stream.len, r, eb)
+	              : cb_accept_restore(lg->st, lg->key.pk, b->stream.data,
+	                                  b->stream.len, r, own, eb)) ||
+	    (hub && (rc = relayed_after(lg->st, relayed, eb))) ||
+	    (hub && r->stored + r->forks > 0 &&
+	     (rc = cb_tlog_sign(cb_store_log(lg->st), hub->org, hub->sk,
+	                        eb))) ||
+	    /* the cursor moves forward only, over what the bundle covers */
+	    (b->after <= cursor && b->next > cursor &&
+	     (rc = cb_sync_state_put_num(lg->st, CB_SYNC_PULL_CURSOR, b->next,
+	                                 eb))) ||
+	    (rc = cb_store_commit(lg->st, eb))) {
+		cb_store_rollback(lg->st);
+		return rc;
+	}
+	return CB_OK;
+}
+
 /* --- the whole ------------------------------------------------------- */
 
 enum cb_sync_outcome

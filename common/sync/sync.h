@@ -31,6 +31,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "accept.h"
+#include "bundle.h"
 #include "err.h"
 #include "ingest.h"
 #include "ledger.h"
@@ -88,6 +90,24 @@ int cb_sync_args(const char *retries, const char *max_time, const char *cmd,
  * filled as far as the sync got. */
 enum cb_sync_outcome cb_sync(struct cb_ledger *lg, const struct cb_sync_opts *o,
                              struct cb_sync_result *r, struct cb_errbuf *eb);
+
+/* Take in a hub's bundle, a sync on a file (docs/PROTOCOL.md,
+ * "Bundles"): b, decoded, must be a PULL bundle for lg's organisation,
+ * signed by the key lg syncs with (an agent's hub key; a lower hub's
+ * upstream_key), its checkpoint signed by that key. With no checkpoint
+ * held, its checkpoint is kept, as a first sync keeps the first it sees;
+ * of the same size as the held one, it must have the same root (else
+ * both are kept as evidence and nothing is taken in). Then, in one
+ * transaction, every entry checked as a pull's is (an agent's own
+ * entries it lacks taken back, *own counting them), the pull cursor moved
+ * forward only over what the bundle covers; with hub (a lower hub), its
+ * Merkle tree extended and a checkpoint signed, and what it appended not
+ * relayed back. All or nothing: on anything but CB_OK, eb says why in one
+ * line and nothing of it was taken in. */
+cb_err cb_sync_import(struct cb_ledger *lg, const struct cb_bundle *b,
+                      const struct cb_ingest_log *hub,
+                      struct cb_accept_result *r, size_t *own,
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Record the hub lg syncs with (its URL, TLS pin, and key, which becomes
  * the replica's authority), as its office was given them at enrolment.

@@ -68,7 +68,7 @@ expect_eq "and of Yên Dũng" \
 	"$(H prov digest --org BG.YD)" "$(H yd digest --org BG.YD)"
 expect_eq "a equals Lạng Giang's view of it" "$(H lg digest --org 07297)" "$(A digest)"
 expect_eq "Lạng Giang holds none of Yên Dũng's members" 0 \
-	"$(sqlite3 "$T/lg/hub.db" "SELECT count(*) FROM members WHERE org = '07300'")"
+	"$(sqlite3 "$T/lg/hub.db" "SELECT count(*) FROM members WHERE card_no IN ('b1', 'b2')")"
 expect_eq "but knows Yên Dũng's commune (the directory)" 1 \
 	"$(sqlite3 "$T/lg/hub.db" "SELECT count(*) FROM orgs WHERE code = '07300'")"
 expect_eq "and a replica below it too" 1 \
@@ -130,6 +130,42 @@ out=$(H lg sync)
 expect_match "a second sync relays nothing" "relayed 0 entries" "$out"
 expect_match "and pulls nothing" "pulled 0 entries" "$out"
 
+# with no link: Yên Dũng's relay goes up on a file, and what Lạng Giang
+# needs comes down on one
+B member add --name "Trịnh Văn Khải" --birth 1968-06-06 --sex male --card b2 \
+	--admitted 1995-01-01 --cell 01 >/dev/null
+expect_ok "b syncs with its district" B sync
+expect_match "Yên Dũng writes its relay to a file" "wrote this hub's log after" \
+	"$(H yd export --relay "$T/yd.relay")"
+expect_fail "a district cannot import its own relay" "own relay" \
+	H yd import "$T/yd.relay"
+cp "$T/yd.relay" "$T/bad.relay"
+printf 'x' | dd of="$T/bad.relay" bs=1 seek=40 conv=notrunc 2>/dev/null
+expect_fail "a relay file with a byte changed is refused" "signature|refused|not" \
+	H prov import "$T/bad.relay"
+expect_fail "nor Lạng Giang Yên Dũng's" "enrolled as|not enrolled|not as a hub|enrolled for" \
+	H lg import "$T/yd.relay"
+expect_match "the province imports the relay" "imported the relay of 'BG.YD'" \
+	"$(H prov import "$T/yd.relay")"
+expect_eq "and holds b's new member" 1 \
+	"$(sqlite3 "$T/prov/hub.db" "SELECT count(*) FROM members WHERE card_no = 'b2'")"
+expect_match "importing it twice changes nothing" "0 entries new" \
+	"$(H prov import "$T/yd.relay")"
+cursor=$(sqlite3 "$T/lg/hub.db" "SELECT value FROM meta WHERE key = 'pull_cursor'")
+expect_ok "the province writes Lạng Giang's bundle" \
+	H prov export --for BG.LG "$T/lg.cbb" --after "$cursor"
+expect_fail "Yên Dũng cannot take Lạng Giang's bundle" "not a hub's bundle for this hub's 'BG.YD'" \
+	H yd import "$T/lg.cbb"
+expect_match "Lạng Giang imports it" "imported [0-9]+ entries from the higher hub" \
+	"$(H lg import "$T/lg.cbb")"
+expect_eq "its pull cursor moved over it" \
+	"$(sqlite3 "$T/prov/hub.db" "SELECT max(lsn) FROM entries")" \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT value FROM meta WHERE key = 'pull_cursor'")"
+expect_ok "and it verifies" H lg verify
+expect_eq "the province and Yên Dũng agree on Yên Dũng after the file" \
+	"$(H prov digest --org BG.YD)" "$(H yd digest --org BG.YD)"
+sync_all a lg yd
+
 # a commune checks its hub's checkpoint against the one the province
 # cosigned: it knows the witness from its hub's hub.join
 expect_eq "a knows its hub's witness: the province's key" "${KEY[prov]}" \
@@ -162,6 +198,18 @@ H hh upstream --url "${URL[prov]}" --pin "${PIN[prov]}" --key "${KEY[prov]}" >/d
 out=$(H hh sync --retries 0 2>&1); rc=$?
 expect_eq "an unenrolled hub's sync is refused (77)" 77 "$rc"
 expect_match "and says so" "not enrolled" "$out"
+
+# a hub key enrolled elsewhere (Yên Dũng's, whose enrolment Lạng Giang
+# holds from above) cannot relay to, push to or pull from Lạng Giang
+cp -r "$T/yd" "$T/yd2"
+rm -f "$T/yd2/hub.db-wal" "$T/yd2/hub.db-shm"
+H yd backup "$T/yd2/hub.db" >/dev/null
+H yd2 upstream --url "${URL[lg]}" --pin "${PIN[lg]}" --key "${KEY[lg]}" >/dev/null
+out=$(H yd2 sync --retries 0 2>&1); rc=$?
+expect_eq "another district's hub key is refused at Lạng Giang (77)" 77 "$rc"
+expect_match "as not enrolled there" "not enrolled at this hub" "$out"
+expect_eq "and Lạng Giang holds none of Yên Dũng's members" 0 \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT count(*) FROM members WHERE card_no IN ('b1', 'b2')")"
 
 # the province's key pin is checked
 H lg upstream --url "${URL[prov]}" --pin "${PIN[yd]}" --key "${KEY[prov]}" >/dev/null
