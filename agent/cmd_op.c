@@ -74,8 +74,11 @@ help(const struct cb_op *op, const struct argdef *defs)
 	printf("Appends one signed '%s' entry (docs/OPERATIONS.md).\n\n",
 	       op->name);
 	cb_args_help(stdout, defs);
-	puts("\nDates are YYYY-MM-DD or DD/MM/YYYY. A MEMBER is an id prefix "
-	     "of 8+ hex\ndigits, card:NUMBER or nid:NUMBER.");
+	puts("\nDates are YYYY-MM-DD or DD/MM/YYYY. A sex, status, kind, "
+	     "mark, level or\nstage may be its Vietnamese word, with or "
+	     "without diacritics (nữ, chính\nthức, thường kỳ, xuất sắc: "
+	     "docs/OPERATIONS.md, \"Words for values\"). A\nMEMBER is an "
+	     "id prefix of 8+ hex digits, card:NUMBER or nid:NUMBER.");
 }
 
 static int
