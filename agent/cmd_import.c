@@ -2,7 +2,9 @@
 /* cmd_import.c — chibo-agent import-members: a member list as spreadsheets
  * export it (CSV, UTF-8 with or without BOM, comma or semicolon, quoted
  * fields). Headers are recognised in English (the op's field names) or
- * Vietnamese, with or without diacritics ("Họ và tên", "ho va ten"). All
+ * Vietnamese, with or without diacritics ("Họ và tên", "ho va ten"); values
+ * ("Nữ", "Chính thức", "21/11/1980") are read as 'apply' reads them
+ * (cb_ops_prepare: common/view/words.h, date.h). All
  * rows or none: each row becomes a member.add through the same path as
  * 'apply'; any bad row writes nothing. --dry-run shows what would be added
  * (every rule checked, then rolled back). */
@@ -39,24 +41,6 @@ static const struct {
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-/* Vietnamese words a spreadsheet uses for enumerated values, folded. */
-static const struct {
-	const char *field, *folded, *value;
-} values[] = {
-	{ "sex", "nam", "male" },
-	{ "sex", "nu", "female" },
-	{ "sex", "m", "male" },
-	{ "sex", "f", "female" },
-	{ "status", "du bi", "probationary" },
-	{ "status", "chinh thuc", "official" },
-	{ "status", "mien sinh hoat", "exempt" },
-	{ "work_category", "can bo xa", "commune-cadre" },
-	{ "work_category", "cong chuc xa", "commune-civil-servant" },
-	{ "work_category", "khong chuyen trach", "commune-non-specialised" },
-	{ "work_category", "nghi huu", "retired" },
-	{ "work_category", "khac", "other" },
-};
-
 static int
 column_of(const char *header)
 {
@@ -82,22 +66,6 @@ column_of(const char *header)
 	}
 	free(f);
 	return found;
-}
-
-static json_t *
-value_of(const char *field, const char *raw)
-{
-	char *f = NULL;
-	json_t *v = NULL;
-
-	if (!cb_text_fold(raw, &f, NULL)) {
-		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
-			if (!strcmp(values[i].field, field) &&
-			    !strcmp(values[i].folded, f))
-				v = json_string(values[i].value);
-		free(f);
-	}
-	return v ? v : json_string(raw);
 }
 
 static const struct argdef defs[] = {
@@ -203,9 +171,8 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		for (int i = 0; i < ncols && i < (int)row.nfields; i++) {
 			if (map[i] < 0 || !row.fields[i][0])
 				continue;
-			json_object_set_new(
-				in, columns[map[i]].field,
-				value_of(columns[map[i]].field, row.fields[i]));
+			json_object_set_new(in, columns[map[i]].field,
+			                    json_string(row.fields[i]));
 		}
 		r = cb_ledger_append(lg, "member.add", in, &e, &eb);
 		json_decref(in);

@@ -11,6 +11,7 @@
 
 #include "agent.h"
 #include "args.h"
+#include "date.h"
 #include "ops.h"
 
 /* The recording command argv names (its words), or NULL. */
@@ -74,8 +75,11 @@ help(const struct cb_op *op, const struct argdef *defs)
 	printf("Appends one signed '%s' entry (docs/OPERATIONS.md).\n\n",
 	       op->name);
 	cb_args_help(stdout, defs);
-	puts("\nDates are YYYY-MM-DD or DD/MM/YYYY. A MEMBER is an id prefix "
-	     "of 8+ hex\ndigits, card:NUMBER or nid:NUMBER.");
+	puts("\nA DATE is " CB_DATE_FORMS ". A sex, status,\nkind, "
+	     "mark, level or stage may be its Vietnamese word, with or "
+	     "without\ndiacritics (nữ, chính thức, thường kỳ, xuất sắc: "
+	     "docs/OPERATIONS.md,\n\"Words for values\"). A MEMBER is an id "
+	     "prefix of 8+ hex digits, card:NUMBER\nor nid:NUMBER.");
 }
 
 static int

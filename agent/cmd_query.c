@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "args.h"
+#include "date.h"
 #include "ops.h"
 #include "query.h"
 #include "table.h"
@@ -163,7 +164,7 @@ answer(cb_err rc, struct cb_query_result *r, bool as_json,
 
 static const struct argdef member_defs[] = {
 	{ "cell", "CODE", "only this cell" },
-	{ "status", "STATUS", "only this status" },
+	{ "status", "STATUS", "only this status (official, chính thức, …)" },
 	{ "name", "TEXT",
 	  "names containing these words, with or without "
 	  "diacritics" },
@@ -187,7 +188,8 @@ cmd_members(struct agent *a, int argc, char **argv)
 		"usage: chibo-agent members [--cell CODE] [--status S] "
 		"[--name TEXT] [--all] [--json]\n\nLists members. "
 		"'--name nguyen van hop' finds 'Nguyễn Văn Hợp'; a word "
-		"typed\nwith diacritics must match them exactly.\n"
+		"typed\nwith diacritics must match them exactly. A cell "
+		"or status the replica\ndoes not know is refused.\n"
 		"\n",
 		member_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
@@ -248,8 +250,8 @@ cmd_cells(struct agent *a, int argc, char **argv)
 
 static const struct argdef meeting_defs[] = {
 	{ "cell", "CODE", "only this cell" },
-	{ "from", "DATE", "held on or after" },
-	{ "to", "DATE", "held on or before" },
+	{ "from", "DATE", "held on or after (a day, a month or a year)" },
+	{ "to", "DATE", "held on or before (a day, a month or a year)" },
 	{ "json", NULL, "print JSON" },
 	{ NULL, NULL, NULL },
 };
@@ -268,7 +270,9 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 		"meetings",
 		"usage: chibo-agent meetings [--cell CODE] [--from DATE] "
 		"[--to DATE] [--json]\n\nLists cell meetings (the current "
-		"version of each record).\n"
+		"version of each record). DATE is a\nday (" CB_DATE_FORMS
+		"), a\nmonth (YYYY-MM or MM/YYYY: --from its first day, --to "
+		"its last) or a\nyear (YYYY).\n"
 		"\n",
 		meeting_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
@@ -276,6 +280,8 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 	f.cell = cb_args_get(&v, 0);
 	f.from = cb_args_get(&v, 1);
 	f.to = cb_args_get(&v, 2);
+	if (cb_query_check(&f, &eb))
+		return cb_args_usage("meetings", "%s", eb.msg);
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = answer(
@@ -286,7 +292,8 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 }
 
 static const struct argdef rating_defs[] = {
-	{ "period", "PERIOD", "only this period" },
+	{ "period", "PERIOD",
+	  "only this period: YYYY, YYYY-Q1..Q4 or YYYY-MM" },
 	{ "subject", "ID|CODE", "only this member id or organisation code" },
 	{ "json", NULL, "print JSON" },
 	{ NULL, NULL, NULL },
@@ -313,6 +320,8 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 		return rc;
 	f.period = cb_args_get(&v, 0);
 	f.subject = cb_args_get(&v, 1);
+	if (cb_query_check(&f, &eb))
+		return cb_args_usage("ratings", "%s", eb.msg);
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = answer(

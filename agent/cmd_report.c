@@ -6,6 +6,7 @@
 
 #include "agent.h"
 #include "args.h"
+#include "date.h"
 #include "report.h"
 
 static const struct argdef defs[] = {
@@ -59,6 +60,7 @@ cmd_report(struct agent *a, int argc, char **argv)
 		"               more than one member (those a member of "
 		"another\n"
 		"               commune holds too are in 'status')\n\n"
+		"A DATE is " CB_DATE_FORMS ".\n\n"
 		"The district's hub runs the same reports for every commune "
 		"('chibo-hub\nreport'), and 'sync'.\n\n",
 		defs, argc, argv, &v, 1, 1, "give one KIND");

@@ -115,34 +115,107 @@ cb_date_parse(const char *s, struct cb_date *out, struct cb_errbuf *eb)
 	return CB_OK;
 }
 
+/* s without the spaces and tabs around it, into out (SHOWN_MAX + 1
+ * bytes); spreadsheet cells often carry stray spaces. */
+static cb_err
+trim(const char *s, char out[SHOWN_MAX + 1], struct cb_errbuf *eb)
+{
+	size_t start = 0, end = s ? strlen(s) : 0;
+
+	while (start < end && (s[start] == ' ' || s[start] == '\t'))
+		start++;
+	while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+		end--;
+	if (end - start > SHOWN_MAX)
+		return cb_error(eb, CB_EINVAL, "date '%.*s…' is too long",
+		                SHOWN_MAX, s + start);
+	if (end > start)
+		memcpy(out, s + start, end - start);
+	out[end - start] = 0;
+	return CB_OK;
+}
+
 cb_err
 cb_date_parse_loose(const char *s, struct cb_date *out, struct cb_errbuf *eb)
 {
 	char trimmed[SHOWN_MAX + 1];
 	struct cb_date d;
-	size_t start = 0, end;
 	cb_err rc;
 
-	/* Spreadsheet cells often carry stray spaces around the value. */
-	end = s ? strlen(s) : 0;
-	while (start < end && (s[start] == ' ' || s[start] == '\t'))
-		start++;
-	while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
-		end--;
-	if (end - start >= sizeof(trimmed))
-		return cb_error(eb, CB_EINVAL, "date '%.*s…' is too long",
-		                SHOWN_MAX, s + start);
-	if (end > start)
-		memcpy(trimmed, s + start, end - start);
-	trimmed[end - start] = 0;
+	if ((rc = trim(s, trimmed, eb)))
+		return rc;
 	if (!scan_iso(trimmed, &d) && !scan_day_first(trimmed, &d))
 		return cb_error(eb, CB_EINVAL,
-		                "date '%s' is not YYYY-MM-DD or DD/MM/YYYY",
-		                trimmed);
+		                "date '%s' is not " CB_DATE_FORMS, trimmed);
 	rc = check_date(trimmed, &d, eb);
 	if (rc)
 		return rc;
 	*out = d;
+	return CB_OK;
+}
+
+cb_err
+cb_date_normalise(const char *s, char out[11], struct cb_errbuf *eb)
+{
+	struct cb_date d;
+
+	if (cb_date_parse_loose(s, &d, eb))
+		return CB_EINVAL;
+	cb_date_format(&d, out);
+	return CB_OK;
+}
+
+/* "YYYY-MM", "MM/YYYY" or "M/YYYY" into the first day of that month. */
+static bool
+scan_month(const char *s, struct cb_date *d)
+{
+	const char *p = s;
+
+	d->day = 1;
+	if (read_digits(&p, 4, &d->year) == 4)
+		return *p++ == '-' && read_digits(&p, 2, &d->month) == 2 &&
+		       *p == 0;
+	p = s;
+	return read_digits(&p, 2, &d->month) >= 1 && *p++ == '/' &&
+	       read_digits(&p, 4, &d->year) == 4 && *p == 0;
+}
+
+cb_err
+cb_date_parse_span(const char *s, struct cb_date *first, struct cb_date *last,
+                   struct cb_errbuf *eb)
+{
+	char trimmed[SHOWN_MAX + 1];
+	struct cb_date a, b;
+	const char *p;
+	cb_err rc;
+
+	if ((rc = trim(s, trimmed, eb)))
+		return rc;
+	p = trimmed;
+	if (scan_iso(trimmed, &a) || scan_day_first(trimmed, &a)) {
+		b = a;
+	} else if (scan_month(trimmed, &a)) {
+		b = a;
+		if (a.month >= 1 && a.month <= 12)
+			b.day = days_in_month(a.year, a.month);
+	} else if (read_digits(&p, 4, &a.year) == 4 && *p == 0) {
+		a.month = 1;
+		a.day = 1;
+		b = a;
+		b.month = 12;
+		b.day = 31;
+	} else {
+		return cb_error(eb, CB_EINVAL,
+		                "date '%s' is not a day (" CB_DATE_FORMS
+		                "), a month (YYYY-MM or MM/YYYY) or a year "
+		                "(YYYY)",
+		                trimmed);
+	}
+	if ((rc = check_date(trimmed, &a, eb)) ||
+	    (rc = check_date(trimmed, &b, eb)))
+		return rc;
+	*first = a;
+	*last = b;
 	return CB_OK;
 }
 

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* date.h — calendar dates as the records use them: ISO 8601 YYYY-MM-DD,
- * proleptic Gregorian, years 1900..2199. Spreadsheet input may also be
- * DD/MM/YYYY (the Vietnamese order) or D/M/YYYY. */
+ * proleptic Gregorian, years 1900..2199. What a person types (an option, a
+ * field of 'apply', a spreadsheet's cell) may also be DD/MM/YYYY (the
+ * Vietnamese order), D/M/YYYY or DD-MM-YYYY: cb_date_parse_loose and
+ * cb_date_parse_span are the one parser for all of it, and their messages
+ * name the forms they accept. */
 #ifndef CB_DATE_H
 #define CB_DATE_H
 
@@ -17,9 +20,24 @@ struct cb_date {
 /* Parse exactly "YYYY-MM-DD" naming a real day (2023-02-29 is refused). */
 cb_err cb_date_parse(const char *s, struct cb_date *out,
                      struct cb_errbuf *eb) CB_MUST_CHECK;
-/* Parse "YYYY-MM-DD", "DD/MM/YYYY", "D/M/YYYY" or "DD-MM-YYYY". */
+/* The forms of a day a person may type, for messages and help. */
+#define CB_DATE_FORMS "YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY"
+
+/* Parse "YYYY-MM-DD", "DD/MM/YYYY", "D/M/YYYY" or "DD-MM-YYYY", spaces
+ * around it ignored. Anything else: CB_EINVAL, "date 'x' is not
+ * YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY". */
 cb_err cb_date_parse_loose(const char *s, struct cb_date *out,
                            struct cb_errbuf *eb) CB_MUST_CHECK;
+/* cb_date_parse_loose, then the day as "YYYY-MM-DD" into out. */
+cb_err cb_date_normalise(const char *s, char out[11],
+                         struct cb_errbuf *eb) CB_MUST_CHECK;
+/* A day, a month or a year, as a range of days, for a filter's --from
+ * (take *first) and --to (take *last): a day in any form of
+ * cb_date_parse_loose (first = last); a month "YYYY-MM", "MM/YYYY" or
+ * "M/YYYY" (its first and last day); a year "YYYY". */
+cb_err cb_date_parse_span(const char *s, struct cb_date *first,
+                          struct cb_date *last,
+                          struct cb_errbuf *eb) CB_MUST_CHECK;
 bool cb_date_valid(const struct cb_date *d);
 /* "YYYY-MM-DD" into out (11 bytes). */
 void cb_date_format(const struct cb_date *d, char out[11]);

@@ -284,7 +284,7 @@ static const struct cb_op_flag cli_cell_create[] = {
 	  "cell name, e.g. 'Chi bộ thôn Đông'" },
 	{ "kind", "kind", CB_ARG_STR, "KIND",
 	  "residential, commune-agency, school, enterprise, armed-forces, "
-	  "public-service or other" },
+	  "public-service or other (thôn, cơ quan, trường học, …)" },
 	{ "founded-on", "founded_on", CB_ARG_STR, "DATE", "founding date" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
@@ -302,7 +302,8 @@ static const struct cb_op_flag cli_congress[] = {
 	{ "name", "full_name", CB_ARG_STR, "NAME", "full name" },              \
 		{ "birth", "birth_date", CB_ARG_STR, "DATE",                   \
 		  "date of birth" },                                           \
-		{ "sex", "sex", CB_ARG_STR, "SEX", "male or female" },         \
+		{ "sex", "sex", CB_ARG_STR, "SEX",                             \
+		  "male or female (nam, nữ)" },                                \
 		{ "card", "card_no", CB_ARG_STR, "NUMBER",                     \
 		  "party card number" },                                       \
 		{ "national-id", "national_id", CB_ARG_STR, "DIGITS",          \
@@ -322,7 +323,8 @@ static const struct cb_op_flag cli_congress[] = {
 static const struct cb_op_flag cli_member_add[] = {
 	CLI_MEMBER_FIELDS,
 	{ "status", "status", CB_ARG_STR, "STATUS",
-	  "probationary, official or exempt (default: from --official)" },
+	  "probationary, official or exempt (dự bị, chính thức, miễn sinh "
+	  "hoạt; default: from --official)" },
 	{ "cell", "cell", CB_ARG_STR, "CODE", "the member's official cell" },
 	{ "cell-since", "cell_since", CB_ARG_STR, "DATE",
 	  "in the cell since (default: admission date)" },
@@ -334,7 +336,8 @@ static const struct cb_op_flag cli_member_update[] = {
 };
 static const struct cb_op_flag cli_member_status[] = {
 	{ "status", "status", CB_ARG_STR, "STATUS",
-	  "official, exempt, struck-off, expelled, resigned or deceased" },
+	  "official, exempt, struck-off, expelled, resigned or deceased "
+	  "(chính thức, xóa tên, từ trần, …)" },
 	{ "on", "on", CB_ARG_STR, "DATE", "the day it took effect" },
 	{ "reason", "reason", CB_ARG_STR, "TEXT", "why" },
 	{ NULL, NULL, 0, NULL, NULL },
@@ -343,7 +346,8 @@ static const struct cb_op_flag cli_meeting_record[] = {
 	{ "cell", "cell", CB_ARG_STR, "CODE", "the cell" },
 	{ "date", "date", CB_ARG_STR, "DATE", "the day it was held" },
 	{ "kind", "kind", CB_ARG_STR, "KIND",
-	  "regular, thematic or extraordinary" },
+	  "regular, thematic or extraordinary (thường kỳ, chuyên đề, bất "
+	  "thường)" },
 	{ "duration", "duration_min", CB_ARG_INT, "MINUTES",
 	  "how long it lasted" },
 	{ "chair", "chair", CB_ARG_STR, "MEMBER", "who chaired it" },
@@ -361,7 +365,7 @@ static const struct cb_op_flag cli_meeting_record[] = {
 	{ "resolutions", "resolutions", CB_ARG_STR, "TEXT",
 	  "what was resolved" },
 	{ "rating", "rating", CB_ARG_STR, "RATING",
-	  "good, fair, average or weak" },
+	  "good, fair, average or weak (tốt, khá, trung bình, yếu)" },
 	{ "supersedes", "supersedes", CB_ARG_STR, "ENTRY",
 	  "the entry id of the record this one corrects" },
 	{ NULL, NULL, 0, NULL, NULL },
@@ -373,10 +377,12 @@ static const struct cb_op_flag cli_rate[] = {
 	{ "period", "period", CB_ARG_STR, "PERIOD",
 	  "YYYY, YYYY-Q1..Q4 or YYYY-MM" },
 	{ "level", "level", CB_ARG_STR, "LEVEL",
-	  "outstanding, good, completed or not-completed" },
+	  "outstanding, good, completed or not-completed (xuất sắc, tốt, "
+	  "hoàn thành, không hoàn thành)" },
 	{ "score", "score", CB_ARG_INT, "0-100",
 	  "points (Regulation 366-QĐ/TW)" },
-	{ "stage", "stage", CB_ARG_STR, "STAGE", "self, proposed or decided" },
+	{ "stage", "stage", CB_ARG_STR, "STAGE",
+	  "self, proposed or decided (tự đánh giá, đề xuất, quyết định)" },
 	{ "note", "note", CB_ARG_STR, "TEXT", "a remark" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
@@ -430,7 +436,7 @@ static const struct cb_op_flag cli_member_temporary[] = {
 	  "the day the stay ends (3 months to under a year; 2 years for "
 	  "study)" },
 	{ "purpose", "purpose", CB_ARG_STR, "PURPOSE",
-	  "work, residence or study" },
+	  "work, residence or study (công tác, cư trú, học tập)" },
 	{ "reason", "reason", CB_ARG_STR, "TEXT", "why" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
@@ -466,7 +472,7 @@ static const struct cb_op_flag cli_dissolve[] = {
 static const struct cb_op_flag cli_candidate_add[] = {
 	{ "name", "full_name", CB_ARG_STR, "NAME", "full name" },
 	{ "birth", "birth_date", CB_ARG_STR, "DATE", "date of birth" },
-	{ "sex", "sex", CB_ARG_STR, "SEX", "male or female" },
+	{ "sex", "sex", CB_ARG_STR, "SEX", "male or female (nam, nữ)" },
 	{ "national-id", "national_id", CB_ARG_STR, "DIGITS",
 	  "citizen ID card number (12 digits)" },
 	{ "cell", "cell", CB_ARG_STR, "CODE", "the cell preparing them" },

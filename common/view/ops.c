@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "date.h"
 #include "text.h"
+#include "words.h"
 
 #include "ops_int.h"
 
@@ -683,6 +684,14 @@ prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
 		*out = json_string(iso);
 		return CB_OK;
 	}
+	case FT_ENUM: {
+		/* a Vietnamese word, or the value in another case; what is
+		 * none is kept for cb_ops_check to refuse */
+		const char *value = cb_words_match(f->values, s);
+
+		*out = json_string(value ? value : s);
+		return CB_OK;
+	}
 	case FT_CELL:
 		if (!strchr(s, '.') && org)
 			s = qualify(buf, sizeof(buf), org, s);
@@ -756,7 +765,7 @@ prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
 		return CB_OK;
 	}
 	case FT_ATTENDANCE: {
-		const char *k;
+		const char *k, *mark;
 		json_t *m, *obj;
 
 		if (!json_is_object(in))
@@ -777,7 +786,12 @@ prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
 					"twice",
 					k);
 			}
-			json_object_set(obj, id, m);
+			if (json_is_string(m) &&
+			    (mark = cb_words_match(cb_attendance_marks,
+			                           json_string_value(m))))
+				json_object_set_new(obj, id, json_string(mark));
+			else
+				json_object_set(obj, id, m);
 		}
 		*out = obj;
 		return CB_OK;

@@ -16,6 +16,7 @@
 #include "ops.h"
 #include "scope.h"
 #include "sql.h"
+#include "words.h"
 
 /* The subtree of :root, as a subquery: after the ?N parameters, so that
  * :root is numbered after them. */
@@ -32,13 +33,27 @@ cb_err
 cb_query_check(const struct cb_query_filter *f, struct cb_errbuf *eb)
 {
 	struct cb_errbuf why;
-	struct cb_date d;
+	struct cb_date a, b;
+	char list[256];
 
-	if (f->status && !cb_enum_has(cb_member_statuses, f->status))
-		return cb_error(eb, CB_EINVAL, "unknown status '%s'",
-		                f->status);
-	if (f->on && cb_date_parse(f->on, &d, &why))
+	if (f->status && !cb_words_match(cb_member_statuses, f->status)) {
+		cb_enum_list(cb_member_statuses, list, sizeof(list));
+		return cb_error(eb, CB_EINVAL,
+		                "unknown status '%.40s'; give %s (or the "
+		                "Vietnamese word)",
+		                f->status, list);
+	}
+	if (f->from && cb_date_parse_span(f->from, &a, &b, &why))
+		return cb_error(eb, CB_EINVAL, "--from: %s", why.msg);
+	if (f->to && cb_date_parse_span(f->to, &a, &b, &why))
+		return cb_error(eb, CB_EINVAL, "--to: %s", why.msg);
+	if (f->on && cb_date_parse_loose(f->on, &a, &why))
 		return cb_error(eb, CB_EINVAL, "--on: %s", why.msg);
+	if (f->period && !cb_period_valid(f->period))
+		return cb_error(eb, CB_EINVAL,
+		                "--period: '%.20s' is not a period: YYYY, "
+		                "YYYY-Q1..Q4 or YYYY-MM",
+		                f->period);
 	return CB_OK;
 }
 
@@ -187,55 +202,140 @@ out:
 	return rc;
 }
 
-/* A cell's code in full: ROOT.x for a short one; into buf. */
-static const char *
-full_code(const char *root, const char *code, char buf[2 * CB_CODE_MAX + 2])
-{
-	if (!code || strchr(code, '.') || strcmp(code, root) == 0)
-		return code;
-	snprintf(buf, 2 * CB_CODE_MAX + 2, "%s.%s", root, code);
-	return buf;
-}
-
 /* The values of a question's ?N parameters, and room for those made. */
 struct binds {
 	const char *v[4];
 	int n;
 	char cell[2 * CB_CODE_MAX + 2];
-	char on[11];
+	char from[11], to[11], on[11];
 };
 
+/* The code of the cell a filter names into buf: in full or short (ROOT.x),
+ * in any case when one cell only matches so ("ca" finds "26734.CA").
+ * CB_ENOTFOUND when the replica knows no such cell: an empty answer would
+ * say the cell is empty. */
 static cb_err
-bind_members(const char *of, const struct cb_query_filter *f, struct binds *b,
+find_cell(struct cb_store *st, const char *root, const char *typed,
+          char buf[2 * CB_CODE_MAX + 2], struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"SELECT code FROM orgs WHERE level = 'cell' AND code = ?1 "
+		"COLLATE NOCASE ORDER BY code = ?1 DESC, code LIMIT 2";
+	char full[2 * CB_CODE_MAX + 2], other[2 * CB_CODE_MAX + 2] = "";
+	struct cb_stmt *s;
+	int found = 0, step, exact = 0;
+
+	if (strchr(typed, '.') || !*root)
+		snprintf(full, sizeof(full), "%s", typed);
+	else
+		snprintf(full, sizeof(full), "%s.%s", root, typed);
+	if (!(s = cb_sql(st, sql, eb)))
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, full);
+	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
+		const char *code = cb_sql_column_text(s, 0);
+
+		if (found++ == 0) {
+			snprintf(buf, 2 * CB_CODE_MAX + 2, "%s", code);
+			exact = !strcmp(code, full);
+		} else {
+			snprintf(other, sizeof(other), "%s", code);
+		}
+	}
+	cb_sql_reset(s);
+	if (step != CB_SQL_DONE)
+		return cb_store_error(st, eb, "cannot query the replica");
+	if (found == 0)
+		return cb_error(eb, CB_ENOTFOUND,
+		                "no cell '%.70s' in this replica; 'cells' "
+		                "lists them",
+		                full);
+	if (found > 1 && !exact)
+		return cb_error(eb, CB_ENOTFOUND,
+		                "cell '%.70s' could be '%s' or '%s'; type it "
+		                "as 'cells' lists it",
+		                typed, buf, other);
+	return CB_OK;
+}
+
+static cb_err
+bind_members(struct cb_store *st, const char *of,
+             const struct cb_query_filter *f, struct binds *b,
              struct cb_errbuf *eb)
 {
-	(void)eb;
-	b->v[0] = full_code(of, f->cell, b->cell);
-	b->v[1] = f->status;
+	cb_err rc;
+
+	if (f->cell && (rc = find_cell(st, of, f->cell, b->cell, eb)))
+		return rc;
+	b->v[0] = f->cell ? b->cell : NULL;
+	b->v[1] = f->status ? cb_words_match(cb_member_statuses, f->status)
+	                    : NULL;
 	b->v[2] = f->name;
 	b->v[3] = f->all ? "1" : NULL;
 	b->n = 4;
 	return CB_OK;
 }
 
+/* A filter's day, or the first (last) day of its month or year, into out
+ * as YYYY-MM-DD; cb_query_check has checked it. */
 static cb_err
-bind_meetings(const char *of, const struct cb_query_filter *f, struct binds *b,
-              struct cb_errbuf *eb)
+bind_span(const char *typed, bool last, char out[11], struct cb_errbuf *eb)
 {
-	(void)eb;
-	b->v[0] = full_code(of, f->cell, b->cell);
-	b->v[1] = f->from;
-	b->v[2] = f->to;
-	b->n = 3;
+	struct cb_date a, b;
+
+	if (cb_date_parse_span(typed, &a, &b, eb))
+		return CB_EINVAL;
+	cb_date_format(last ? &b : &a, out);
 	return CB_OK;
 }
 
 static cb_err
-bind_ratings(const char *of, const struct cb_query_filter *f, struct binds *b,
+bind_meetings(struct cb_store *st, const char *of,
+              const struct cb_query_filter *f, struct binds *b,
+              struct cb_errbuf *eb)
+{
+	cb_err rc = CB_OK;
+
+	if ((f->cell && (rc = find_cell(st, of, f->cell, b->cell, eb))) ||
+	    (f->from && (rc = bind_span(f->from, false, b->from, eb))) ||
+	    (f->to && (rc = bind_span(f->to, true, b->to, eb))))
+		return rc;
+	b->v[0] = f->cell ? b->cell : NULL;
+	b->v[1] = f->from ? b->from : NULL;
+	b->v[2] = f->to ? b->to : NULL;
+	b->n = 3;
+	return CB_OK;
+}
+
+/* A subject filter must start the id of a member or the code of an
+ * organisation the replica knows. */
+static cb_err
+bind_ratings(struct cb_store *st, const char *of,
+             const struct cb_query_filter *f, struct binds *b,
              struct cb_errbuf *eb)
 {
+	static const char known_sql[] =
+		"SELECT 1 FROM members WHERE hex(id) LIKE ?1 || '%' UNION ALL "
+		"SELECT 1 FROM orgs WHERE code LIKE ?1 || '%' LIMIT 1";
+	struct cb_stmt *s;
+	int step;
+
 	(void)of;
-	(void)eb;
+	if (f->subject) {
+		if (!(s = cb_sql(st, known_sql, eb)))
+			return CB_EIO;
+		cb_sql_bind_text(s, 1, f->subject);
+		step = cb_sql_step(s);
+		cb_sql_reset(s);
+		if (step == CB_SQL_DONE)
+			return cb_error(eb, CB_ENOTFOUND,
+			                "no member id or organisation code "
+			                "starts with '%.70s' in this replica",
+			                f->subject);
+		if (step != CB_SQL_ROW)
+			return cb_store_error(st, eb,
+			                      "cannot query the replica");
+	}
 	b->v[0] = f->period;
 	b->v[1] = f->subject;
 	b->n = 2;
@@ -244,13 +344,15 @@ bind_ratings(const char *of, const struct cb_query_filter *f, struct binds *b,
 
 /* :root is ?1; the day the states are as of, ?3 (today in Vietnam). */
 static cb_err
-bind_transfers(const char *of, const struct cb_query_filter *f, struct binds *b,
+bind_transfers(struct cb_store *st, const char *of,
+               const struct cb_query_filter *f, struct binds *b,
                struct cb_errbuf *eb)
 {
 	struct cb_date d = cb_date_today();
 	cb_err rc;
 
-	if (f->on && (rc = cb_date_parse(f->on, &d, eb)))
+	(void)st;
+	if (f->on && (rc = cb_date_parse_loose(f->on, &d, eb)))
 		return rc;
 	cb_date_format(&d, b->on);
 	b->v[0] = of;
@@ -431,8 +533,9 @@ static const char *const meeting_attendance_headings[] = { "MEMBER", "NAME",
 static const struct question {
 	const char *sql;
 	const char *const *headings;
-	cb_err (*bind)(const char *of, const struct cb_query_filter *f,
-	               struct binds *b, struct cb_errbuf *eb);
+	cb_err (*bind)(struct cb_store *st, const char *of,
+	               const struct cb_query_filter *f, struct binds *b,
+	               struct cb_errbuf *eb);
 } questions[CB_QUERY_QUESTIONS] = {
 	[CB_QUERY_MEMBERS] = { members_sql, members_headings, bind_members },
 	[CB_QUERY_CELLS] = { cells_sql, cells_headings, NULL },
@@ -470,7 +573,7 @@ cb_query_ask(struct cb_store *st, enum cb_query_question q, const char *of,
 	if (!f)
 		f = &none;
 	if ((rc = cb_query_check(f, eb)) ||
-	    (qn->bind && (rc = qn->bind(of, f, &b, eb))))
+	    (qn->bind && (rc = qn->bind(st, of, f, &b, eb))))
 		return rc;
 	return run(st, qn->sql, b.v, b.n, of, qn->headings, out, eb);
 }

@@ -24,21 +24,26 @@
  * from CB_QUERY_FILTER_INIT, which asks for every entry of the log. */
 struct cb_query_filter {
 	const char *cell;    /* members, meetings: of this cell, its code in
-	                      * full ("26734.01") or short ("01") */
-	const char *status;  /* members: of this status (cb_member_statuses) */
+	                      * full ("26734.01") or short ("01"), in any
+	                      * case if only one cell matches */
+	const char *status;  /* members: of this status (cb_member_statuses,
+	                      * or its word: words.h) */
 	const char *name;    /* members: whose names hold these words, with or
 	                      * without diacritics (chibo_match) */
 	bool all;            /* members: those struck off, expelled, resigned
 	                      * or deceased too; transfers: the closed too */
-	const char *from;    /* meetings: held on or after (a date, or its
-	                      * start: "2026-10") */
-	const char *to;      /* meetings: held on or before */
-	const char *period;  /* ratings: of this period */
+	const char *from;    /* meetings: held on or after (a day in any form
+	                      * of cb_date_parse_span, or the first day of a
+	                      * month or year: "10/2026", "2026") */
+	const char *to;      /* meetings: held on or before (a day, or the
+	                      * last of a month or year) */
+	const char *period;  /* ratings: of this period (cb_period_valid) */
 	const char *subject; /* ratings: of the member whose id starts with
 	                      * these hex digits, or the organisation whose code
 	                      * starts with them */
-	const char *on;      /* transfers: states as of this day, YYYY-MM-DD
-	                      * (NULL: today in Vietnam) */
+	const char *on;      /* transfers: states as of this day, in any form
+	                      * of cb_date_parse_loose (NULL: today in
+	                      * Vietnam) */
 	const char *op;      /* entries: of this op */
 	bool rejected;       /* entries: the rejected only */
 	int64_t limit;       /* entries: only the last limit; negative: all */
@@ -50,7 +55,8 @@ struct cb_query_filter {
 	}
 
 /* Check f as a usage, before a question is asked: a status must be one a
- * member can have ("unknown status 'x'"), on a valid day ("--on: …").
+ * member can have ("unknown status 'x'; …"), from, to and on real days
+ * ("--on: date 'x' is not YYYY-MM-DD, …"), a period a real one.
  * CB_EINVAL with one line; each question checks its filter so too. */
 cb_err cb_query_check(const struct cb_query_filter *f,
                       struct cb_errbuf *eb) CB_MUST_CHECK;
@@ -152,8 +158,11 @@ enum cb_query_question {
 /* Ask question q of `of` with the filter f (NULL: none; each question
  * reads the fields its comment names). On success *out (released first)
  * holds the rows; on failure it is left as it was and eb says what
- * failed: CB_EINVAL for a filter cb_query_check refuses, CB_EIO with
- * "cannot query the replica: …" for the store. */
+ * failed: CB_EINVAL for a filter cb_query_check refuses, CB_ENOTFOUND for
+ * a filter naming a cell, member or organisation the replica does not
+ * know ("no cell '26734.XX' in this replica; …": never an empty answer
+ * that would read as "none"), CB_EIO with "cannot query the replica: …"
+ * for the store. */
 cb_err cb_query_ask(struct cb_store *st, enum cb_query_question q,
                     const char *of, const struct cb_query_filter *f,
                     struct cb_query_result *out,

@@ -168,8 +168,7 @@ cb_err cb_report_clashes(struct cb_store *st, const char *root,
  * a JSON array of {"member", "field", "number"} — each member of the
  * subtree of root whose card_no or national_id another member holds, and
  * nothing of that other member. *out is a new reference. */
-cb_err cb_report_clash_list(struct cb_store *st, const char *root,
-                            json_t **out,
+cb_err cb_report_clash_list(struct cb_store *st, const char *root, json_t **out,
                             struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* "2026-11-21T19:05:07+07:00": Unix ms in Vietnam's time (UTC+7, no
@@ -184,15 +183,18 @@ struct cb_report_query {
 	const char *on;     /* membership, transfers: NULL for today */
 	const char *term;   /* congresses */
 	const char *period; /* ratings */
-	const char *from;   /* meetings: YYYY-MM (or a day of the month);
-	                     * campaign, transfers: YYYY-MM-DD */
+	const char *from;   /* meetings: a month, YYYY-MM or MM/YYYY, or a
+	                     * day of it (cb_date_parse_span); campaign,
+	                     * transfers: a day (cb_date_parse_loose) */
 	const char *to;
 	bool overdue; /* transfers: the list of overdue transfers */
 };
 
-/* Check q as a usage: a known kind, the options it needs, valid dates, no
- * option it does not take. CB_EINVAL with a one-line message (e.g.
- * "ratings needs --period YYYY, YYYY-Qn or YYYY-MM"). */
+/* Check q as a usage: a known kind, the options it needs, valid dates in
+ * any form of date.h (cb_report_run reads them as YYYY-MM-DD), --from not
+ * after --to, no option it does not take. CB_EINVAL with a one-line
+ * message (e.g. "ratings needs --period YYYY, YYYY-Qn or YYYY-MM",
+ * "--on: date 'x' is not YYYY-MM-DD, DD/MM/YYYY, …"). */
 cb_err cb_report_check(const struct cb_report_query *q,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
@@ -207,11 +209,11 @@ cb_err cb_report_run(struct cb_store *st, const struct cb_report_query *q,
 	{ "term", "YYYY-YYYY", "congresses: the term" },                       \
 		{ "period", "PERIOD", "ratings: YYYY, YYYY-Qn or YYYY-MM" },   \
 		{ "from", "DATE",                                              \
-		  "meetings: the first month (YYYY-MM); campaign, "            \
-		  "transfers: the first day" },                                \
+		  "meetings: the first month (YYYY-MM, MM/YYYY or a day of "   \
+		  "it); campaign, transfers: the first day" },                 \
 		{ "to", "DATE",                                                \
-		  "meetings: the last month (YYYY-MM); campaign, "             \
-		  "transfers: the last day" },                                 \
+		  "meetings: the last month; campaign, transfers: the last "   \
+		  "day" },                                                     \
 		{ "on", "DATE",                                                \
 		  "membership: ages on this day; transfers: states on this "   \
 		  "day (default: today)" },                                    \

@@ -1290,24 +1290,6 @@ static const struct {
 	{ "clashes", 0 },
 };
 
-/* YYYY-MM, or a day of that month (the month is taken). */
-static bool
-month_ok(const char *s)
-{
-	struct cb_date d;
-	struct cb_errbuf eb;
-	char day[11];
-
-	if (!s)
-		return false;
-	if (strlen(s) == 10)
-		return cb_date_parse(s, &d, &eb) == CB_OK;
-	if (strlen(s) != 7)
-		return false;
-	snprintf(day, sizeof(day), "%s-01", s);
-	return cb_date_parse(day, &d, &eb) == CB_OK;
-}
-
 static bool
 term_ok(const char *s)
 {
@@ -1317,20 +1299,48 @@ term_ok(const char *s)
 	return s[9] == 0;
 }
 
-cb_err
-cb_report_check(const struct cb_report_query *q, struct cb_errbuf *eb)
+/* The dates of a report's query as the reports read them: days
+ * YYYY-MM-DD, months YYYY-MM. */
+struct report_dates {
+	char from[11], to[11], on[11];
+};
+
+/* The day (a month's or a year's first, or last) of `typed`, an option's
+ * value in any form of cb_date_parse_span, into out: YYYY-MM-DD, or
+ * YYYY-MM with month. A month or a year where a day is meant is refused. */
+static cb_err
+option_date(const char *opt, const char *typed, bool last, bool month,
+            char out[11], struct cb_errbuf *eb)
+{
+	struct cb_errbuf why;
+	struct cb_date a, b;
+
+	if (month ? cb_date_parse_span(typed, &a, &b, &why)
+	          : cb_date_parse_loose(typed, &a, &why))
+		return cb_error(eb, CB_EINVAL, "--%s: %s", opt, why.msg);
+	cb_date_format(last && month ? &b : &a, out);
+	if (month)
+		out[7] = 0;
+	return CB_OK;
+}
+
+/* cb_report_check, and q with its dates as the reports read them into n
+ * (the strings in d). */
+static cb_err
+check(const struct cb_report_query *q, struct cb_report_query *n,
+      struct report_dates *d, struct cb_errbuf *eb)
 {
 	const char *k = q->kind;
 	unsigned opts = 0;
-	size_t i, n = sizeof(report_kinds) / sizeof(report_kinds[0]);
-	struct cb_date d;
-	struct cb_errbuf why;
+	size_t i, nk = sizeof(report_kinds) / sizeof(report_kinds[0]);
+	bool months;
 
-	for (i = 0; i < n && strcmp(report_kinds[i].kind, k); i++)
+	for (i = 0; i < nk && strcmp(report_kinds[i].kind, k); i++)
 		;
-	if (i == n)
+	if (i == nk)
 		return cb_error(eb, CB_EINVAL, "unknown report '%s'", k);
 	opts = report_kinds[i].opts;
+	months = opts & OPT_MONTHS;
 	if (!q->root && strcmp(k, "sync"))
 		return cb_error(eb, CB_EINVAL, "%s needs an organisation", k);
 	if (q->on && !(opts & OPT_ON))
@@ -1349,44 +1359,51 @@ cb_report_check(const struct cb_report_query *q, struct cb_errbuf *eb)
 		return cb_error(eb, CB_EINVAL,
 		                "%s needs --period YYYY, YYYY-Qn or YYYY-MM",
 		                k);
-	if ((opts & OPT_MONTHS) && (!month_ok(q->from) || !month_ok(q->to)))
+	if (months && (!q->from || !q->to))
 		return cb_error(eb, CB_EINVAL,
 		                "%s needs --from YYYY-MM and --to YYYY-MM", k);
-	if ((opts & OPT_MONTHS) && strncmp(q->from, q->to, 7) > 0)
-		return cb_error(eb, CB_EINVAL,
-		                "%s: --from %.7s is after --to %.7s", k,
-		                q->from, q->to);
-	if (opts & OPT_DATES) {
-		if (q->from && cb_date_parse(q->from, &d, &why))
-			return cb_error(eb, CB_EINVAL, "--from: %s", why.msg);
-		if (q->to && cb_date_parse(q->to, &d, &why))
-			return cb_error(eb, CB_EINVAL, "--to: %s", why.msg);
-		if (q->from && q->to && strcmp(q->from, q->to) > 0)
-			return cb_error(eb, CB_EINVAL,
-			                "--from %s is after --to %s", q->from,
-			                q->to);
-	}
-	if (q->on && cb_date_parse(q->on, &d, &why))
-		return cb_error(eb, CB_EINVAL, "--on: %s", why.msg);
+	*n = *q;
+	if ((q->from &&
+	     option_date("from", q->from, false, months, d->from, eb)) ||
+	    (q->to && option_date("to", q->to, true, months, d->to, eb)) ||
+	    (q->on && option_date("on", q->on, false, false, d->on, eb)))
+		return CB_EINVAL;
+	n->from = q->from ? d->from : NULL;
+	n->to = q->to ? d->to : NULL;
+	n->on = q->on ? d->on : NULL;
+	if (n->from && n->to && strcmp(n->from, n->to) > 0)
+		return cb_error(eb, CB_EINVAL, "%s: --from %s is after --to %s",
+		                k, n->from, n->to);
 	return CB_OK;
 }
 
 cb_err
-cb_report_run(struct cb_store *st, const struct cb_report_query *q,
+cb_report_check(const struct cb_report_query *q, struct cb_errbuf *eb)
+{
+	struct cb_report_query n;
+	struct report_dates d;
+
+	return check(q, &n, &d, eb);
+}
+
+cb_err
+cb_report_run(struct cb_store *st, const struct cb_report_query *typed,
               struct cb_report *out, struct cb_errbuf *eb)
 {
-	const char *k = q->kind;
-	char today[11], from[8], to[8];
+	struct cb_report_query n, *q = &n;
+	struct report_dates d;
+	const char *k = typed->kind;
+	char today[11];
 	cb_err rc;
 
-	if ((rc = cb_report_check(q, eb)))
+	if ((rc = check(typed, &n, &d, eb)))
 		return rc;
 	if (q->on) {
 		snprintf(today, sizeof(today), "%s", q->on);
 	} else {
-		struct cb_date d = cb_date_today();
+		struct cb_date day = cb_date_today();
 
-		cb_date_format(&d, today);
+		cb_date_format(&day, today);
 	}
 	if (!strcmp(k, "membership"))
 		return cb_report_membership(st, q->root, today, out, eb);
@@ -1394,11 +1411,8 @@ cb_report_run(struct cb_store *st, const struct cb_report_query *q,
 		return cb_report_congresses(st, q->root, q->term, out, eb);
 	if (!strcmp(k, "ratings"))
 		return cb_report_ratings(st, q->root, q->period, out, eb);
-	if (!strcmp(k, "meetings")) {
-		snprintf(from, sizeof(from), "%.7s", q->from);
-		snprintf(to, sizeof(to), "%.7s", q->to);
-		return cb_report_meetings(st, q->root, from, to, out, eb);
-	}
+	if (!strcmp(k, "meetings"))
+		return cb_report_meetings(st, q->root, q->from, q->to, out, eb);
 	if (!strcmp(k, "campaign"))
 		return cb_report_campaign(st, q->root, q->from, q->to, out, eb);
 	if (!strcmp(k, "transfers"))

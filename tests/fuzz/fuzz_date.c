@@ -2,13 +2,15 @@
 /* fuzz_date.c — libFuzzer target for dates as people and spreadsheets type
  * them (date.h): cb_date_parse (YYYY-MM-DD, what an entry body holds) and
  * cb_date_parse_loose (also D/M/YYYY and D-M-YYYY with stray blanks, what
- * an import file or a command line gives). The input is two strings, split
- * at the first NUL. No input may crash either parser, and a date either
- * accepts is a real day of 1900..2199 that formats to YYYY-MM-DD and parses
- * back to itself (the strict parser accepts exactly its own format, and
+ * an import file or a command line gives), and cb_date_parse_span (also a
+ * month or a year, what a filter's --from and --to take). The input is two
+ * strings, split at the first NUL. No input may crash either parser, and a date
+ * either accepts is a real day of 1900..2199 that formats to YYYY-MM-DD and
+ * parses back to itself (the strict parser accepts exactly its own format, and
  * whatever it accepts the loose one does too); its day count converts back
  * to it, the next day is one later, and a comparison of two dates agrees
- * with their day counts. */
+ * with their day counts. A span is two real days, the first not after the
+ * last, and a day the loose parser accepts is a span of that day alone. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +50,7 @@ check_date(const struct cb_date *d)
 static int
 parse(const char *s, struct cb_date *d)
 {
-	struct cb_date strict, loose;
+	struct cb_date strict, loose, first, last;
 	char iso[11];
 	int ok_strict = cb_date_parse(s, &strict, NULL) == CB_OK;
 	int ok_loose = cb_date_parse_loose(s, &loose, NULL) == CB_OK;
@@ -61,6 +63,16 @@ parse(const char *s, struct cb_date *d)
 	}
 	if (ok_loose)
 		check_date(&loose);
+	if (cb_date_parse_span(s, &first, &last, NULL) == CB_OK) {
+		check_date(&first);
+		check_date(&last);
+		if (cb_date_cmp(&first, &last) > 0 ||
+		    (ok_loose && (cb_date_cmp(&first, &loose) ||
+		                  cb_date_cmp(&last, &loose))))
+			abort();
+	} else if (ok_loose) {
+		abort();
+	}
 	*d = loose;
 	return ok_loose;
 }

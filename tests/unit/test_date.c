@@ -116,15 +116,20 @@ test_parse_loose(void **state)
 	expect_loose("  21/11/2026\t", 2026, 11, 21);
 
 	expect_refused(cb_date_parse_loose, "12/5/23",
-	               "date '12/5/23' is not YYYY-MM-DD or DD/MM/YYYY");
+	               "date '12/5/23' is not "
+	               "YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY");
 	expect_refused(cb_date_parse_loose, "21/11-2026",
-	               "date '21/11-2026' is not YYYY-MM-DD or DD/MM/YYYY");
+	               "date '21/11-2026' is not "
+	               "YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY");
 	expect_refused(cb_date_parse_loose, "123/1/2026",
-	               "date '123/1/2026' is not YYYY-MM-DD or DD/MM/YYYY");
+	               "date '123/1/2026' is not "
+	               "YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY");
 	expect_refused(cb_date_parse_loose, "2026/11/21",
-	               "date '2026/11/21' is not YYYY-MM-DD or DD/MM/YYYY");
+	               "date '2026/11/21' is not "
+	               "YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY");
 	expect_refused(cb_date_parse_loose, "",
-	               "date '' is not YYYY-MM-DD or DD/MM/YYYY");
+	               "date '' is not "
+	               "YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY");
 	expect_refused(cb_date_parse_loose, "29/02/2023",
 	               "date '29/02/2023' does not exist");
 	expect_refused(cb_date_parse_loose, "31/04/2023",
@@ -133,6 +138,84 @@ test_parse_loose(void **state)
 	               "date '11/21/2026' does not exist"); /* month 21 */
 	expect_refused(cb_date_parse_loose, "1/1/1899",
 	               "date '1/1/1899' is outside the years 1900..2199");
+}
+
+static void
+test_normalise(void **state)
+{
+	struct cb_errbuf eb = { { 0 } };
+	char out[11] = "unchanged";
+
+	(void)state;
+	assert_int_equal(cb_date_normalise("1/11/2026", out, &eb), CB_OK);
+	assert_string_equal(out, "2026-11-01");
+	assert_int_equal(cb_date_normalise("01-11-2026", out, &eb), CB_OK);
+	assert_string_equal(out, "2026-11-01");
+	assert_int_equal(cb_date_normalise("2026-11-01", out, &eb), CB_OK);
+	assert_string_equal(out, "2026-11-01");
+	memcpy(out, "unchanged", 10);
+	assert_int_equal(cb_date_normalise("garbage", out, &eb), CB_EINVAL);
+	assert_string_equal(eb.msg, "date 'garbage' is not YYYY-MM-DD, "
+	                            "DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY");
+	assert_string_equal(out, "unchanged");
+}
+
+static void
+expect_span(const char *s, const char *first, const char *last)
+{
+	struct cb_errbuf eb = { { 0 } };
+	struct cb_date a, b;
+	char fa[11], fb[11];
+
+	if (cb_date_parse_span(s, &a, &b, &eb))
+		fail_msg("'%s': %s", s, eb.msg);
+	cb_date_format(&a, fa);
+	cb_date_format(&b, fb);
+	assert_string_equal(fa, first);
+	assert_string_equal(fb, last);
+}
+
+static void
+expect_span_refused(const char *s, const char *msg)
+{
+	struct cb_errbuf eb = { { 0 } };
+	struct cb_date a = { -1, -1, -1 }, b = a;
+
+	assert_int_equal(cb_date_parse_span(s, &a, &b, &eb), CB_EINVAL);
+	assert_string_equal(eb.msg, msg);
+	assert_int_equal(a.year, -1);
+	assert_int_equal(b.year, -1);
+}
+
+static void
+test_parse_span(void **state)
+{
+	(void)state;
+	expect_span("01/11/2026", "2026-11-01", "2026-11-01");
+	expect_span("2026-11-21", "2026-11-21", "2026-11-21");
+	expect_span("1-2-2026", "2026-02-01", "2026-02-01");
+	expect_span("2026-10", "2026-10-01", "2026-10-31");
+	expect_span("10/2026", "2026-10-01", "2026-10-31");
+	expect_span("2/2024", "2024-02-01", "2024-02-29");
+	expect_span("2/2023", "2023-02-01", "2023-02-28");
+	expect_span(" 2026 ", "2026-01-01", "2026-12-31");
+
+	expect_span_refused("garbage",
+	                    "date 'garbage' is not a day (YYYY-MM-DD, "
+	                    "DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY), a month "
+	                    "(YYYY-MM or MM/YYYY) or a year (YYYY)");
+	expect_span_refused("2026-13", "date '2026-13' does not exist");
+	expect_span_refused("13/2026", "date '13/2026' does not exist");
+	expect_span_refused("1800", "date '1800' is outside the years "
+	                            "1900..2199");
+	expect_span_refused("26", "date '26' is not a day (YYYY-MM-DD, "
+	                          "DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY), a "
+	                          "month (YYYY-MM or MM/YYYY) or a year "
+	                          "(YYYY)");
+	expect_span_refused("2026-1", "date '2026-1' is not a day "
+	                              "(YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or "
+	                              "DD-MM-YYYY), a month (YYYY-MM or "
+	                              "MM/YYYY) or a year (YYYY)");
 }
 
 static void
@@ -306,6 +389,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_loose),
+		cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_parse_span),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_cmp),

@@ -3,8 +3,9 @@
  * commune: a short cell code asked as its full one, columns for JSON only
  * and JSON-valued ones as the column names say, ids as hex, a member in
  * transit, transfer states as of a day, the log read with its filters and
- * stopped by its reader, the counts, and filters refused as usages with
- * the answer left as it was. */
+ * stopped by its reader, the counts, filters refused as usages with the
+ * answer left as it was, and filters naming what the replica does not
+ * know refused rather than answered with no rows. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -161,7 +162,15 @@ test_members(void **state)
 	assert_int_equal(r.nrows, 1);
 	assert_string_equal(cb_query_text(&r, 0, col(&r, "full_name")),
 	                    "Nguyễn Văn Hợp");
+	/* a status in Vietnamese, with or without diacritics */
 	f.cell = NULL;
+	f.status = "Chính thức";
+	ask(CB_QUERY_MEMBERS, lg->org, &f, &r);
+	assert_int_equal(r.nrows, 2);
+	f.status = "du bi";
+	ask(CB_QUERY_MEMBERS, lg->org, &f, &r);
+	assert_int_equal(r.nrows, 0);
+	f.status = NULL;
 	f.name = "huong";
 	ask(CB_QUERY_MEMBERS, lg->org, &f, &r);
 	assert_int_equal(r.nrows, 1);
@@ -169,6 +178,21 @@ test_members(void **state)
 	cb_query_result_release(&r);
 	assert_int_equal(r.nrows, 0);
 	assert_null(r.cols);
+}
+
+/* Question q with f is refused with code and, unless NULL, msg (which
+ * cb_query_check gives too for a usage); r is left as it was. */
+static void
+refused(enum cb_query_question q, const struct cb_query_filter *f, cb_err code,
+        const char *msg, struct cb_query_result *r)
+{
+	struct cb_errbuf eb;
+
+	assert_int_equal(cb_query_check(f, &eb),
+	                 code == CB_EINVAL ? CB_EINVAL : CB_OK);
+	assert_int_equal(cb_query_ask(lg->st, q, lg->org, f, r, &eb), code);
+	if (msg)
+		assert_string_equal(eb.msg, msg);
 }
 
 static void
@@ -182,23 +206,70 @@ test_refused(void **state)
 	ask(CB_QUERY_CELLS, lg->org, NULL, &r);
 	assert_int_equal(r.nrows, 3); /* the committee, 01, 02 */
 	f.status = "asleep";
-	assert_int_equal(cb_query_check(&f, &eb), CB_EINVAL);
-	assert_string_equal(eb.msg, "unknown status 'asleep'");
-	assert_int_equal(
-		cb_query_ask(lg->st, CB_QUERY_MEMBERS, lg->org, &f, &r, &eb),
-		CB_EINVAL);
+	refused(CB_QUERY_MEMBERS, &f, CB_EINVAL,
+	        "unknown status 'asleep'; give probationary, official, exempt, "
+	        "struck-off, expelled, resigned or deceased (or the Vietnamese "
+	        "word)",
+	        &r);
 	f.status = NULL;
 	f.on = "2026-02-30";
-	assert_int_equal(
-		cb_query_ask(lg->st, CB_QUERY_TRANSFERS, lg->org, &f, &r, &eb),
-		CB_EINVAL);
-	assert_memory_equal(eb.msg, "--on: ", 6);
+	refused(CB_QUERY_TRANSFERS, &f, CB_EINVAL,
+	        "--on: date '2026-02-30' does not exist", &r);
+	f.on = NULL;
+	/* a date that is no date, a period that is none: usages */
+	f.from = "garbage";
+	refused(CB_QUERY_MEETINGS, &f, CB_EINVAL,
+	        "--from: date 'garbage' is not a day (YYYY-MM-DD, DD/MM/YYYY, "
+	        "D/M/YYYY or DD-MM-YYYY), a month (YYYY-MM or MM/YYYY) or a "
+	        "year (YYYY)",
+	        &r);
+	f.from = NULL;
+	f.to = "31/02/2026";
+	refused(CB_QUERY_MEETINGS, &f, CB_EINVAL,
+	        "--to: date '31/02/2026' does not exist", &r);
+	f.to = NULL;
+	f.period = "2025-13";
+	refused(CB_QUERY_RATINGS, &f, CB_EINVAL,
+	        "--period: '2025-13' is not a period: YYYY, YYYY-Q1..Q4 or "
+	        "YYYY-MM",
+	        &r);
+	f.period = NULL;
+	/* a cell or subject the replica does not know: not an empty answer */
+	f.cell = "XX";
+	refused(CB_QUERY_MEMBERS, &f, CB_ENOTFOUND,
+	        "no cell '26734.XX' in this replica; 'cells' lists them", &r);
+	refused(CB_QUERY_MEETINGS, &f, CB_ENOTFOUND, NULL, &r);
+	f.cell = "26734"; /* the organisation, not a cell */
+	refused(CB_QUERY_MEMBERS, &f, CB_ENOTFOUND, NULL, &r);
+	f.cell = NULL;
+	f.subject = "zz";
+	refused(CB_QUERY_RATINGS, &f, CB_ENOTFOUND,
+	        "no member id or organisation code starts with 'zz' in this "
+	        "replica",
+	        &r);
 	assert_int_equal(cb_query_ask(lg->st, CB_QUERY_QUESTIONS, lg->org, NULL,
 	                              &r, &eb),
 	                 CB_EINVAL);
 	/* the answer before is left as it was */
 	assert_int_equal(r.nrows, 3);
 	assert_string_equal(cb_query_text(&r, 0, 0), "26734");
+	cb_query_result_release(&r);
+}
+
+/* Cell 01's meetings from..to number n. */
+static void
+expect_meetings(const char *from, const char *to, size_t n)
+{
+	struct cb_query_result r = CB_QUERY_RESULT_INIT;
+	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
+
+	f.cell = "01";
+	f.from = from;
+	f.to = to;
+	ask(CB_QUERY_MEETINGS, lg->org, &f, &r);
+	if (r.nrows != n)
+		fail_msg("--from %s --to %s: %zu meetings, not %zu",
+		         from ? from : "-", to ? to : "-", r.nrows, n);
 	cb_query_result_release(&r);
 }
 
@@ -229,6 +300,15 @@ test_meetings(void **state)
 	f.from = "2026-11";
 	ask(CB_QUERY_MEETINGS, lg->org, &f, &r);
 	assert_int_equal(r.nrows, 0);
+	/* days typed the Vietnamese way are days, not text to compare; --to
+	 * a month or a year is its last day */
+	expect_meetings("01/11/2026", NULL, 0);
+	expect_meetings("5/10/2026", NULL, 1);
+	expect_meetings("06-10-2026", NULL, 0);
+	expect_meetings(NULL, "2026-10", 1);
+	expect_meetings(NULL, "9/2026", 0);
+	expect_meetings(NULL, "2026", 1);
+	f.from = NULL;
 
 	/* one meeting in full, by a prefix of its id */
 	memcpy(prefix, meeting, 8);

@@ -1187,8 +1187,8 @@ test_queries(void **state)
 	/* meetings take months, or days of them */
 	q = (struct cb_report_query){ .kind = "meetings",
 		                      .root = "BG.LG",
-		                      .from = "2026-08-15",
-		                      .to = "2026-10" };
+		                      .from = "15/08/2026",
+		                      .to = "10/2026" };
 	if (cb_report_run(hub->st, &q, &r, &eb))
 		fail_msg("%s", eb.msg);
 	assert_string_equal(
@@ -1204,11 +1204,33 @@ test_queries(void **state)
 		                      .from = "2026-10-01",
 		                      .to = "2026-09-01" };
 	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
-	assert_string_equal(eb.msg, "--from 2026-10-01 is after --to "
-	                            "2026-09-01");
+	assert_string_equal(eb.msg, "campaign: --from 2026-10-01 is after "
+	                            "--to 2026-09-01");
 	q.from = "2026-02-30";
 	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
 	assert_non_null(strstr(eb.msg, "--from"));
+	/* days typed the Vietnamese way, compared as days */
+	q.from = "2/9/2026";
+	q.to = "10/09/2026";
+	assert_int_equal(cb_report_check(&q, &eb), CB_OK);
+	q.from = "11/09/2026";
+	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
+	assert_string_equal(eb.msg, "campaign: --from 2026-09-11 is after "
+	                            "--to 2026-09-10");
+	q.from = "garbage";
+	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
+	assert_string_equal(eb.msg, "--from: date 'garbage' is not "
+	                            "YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or "
+	                            "DD-MM-YYYY");
+	q.from = "2026-09"; /* a month where a day is meant */
+	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
+	q = (struct cb_report_query){ .kind = "meetings",
+		                      .root = "x",
+		                      .from = "10/2026",
+		                      .to = "01/09/2026" };
+	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
+	assert_string_equal(eb.msg, "meetings: --from 2026-10 is after --to "
+	                            "2026-09");
 	q = (struct cb_report_query){ .kind = "congresses", .root = "x" };
 	assert_int_equal(cb_report_check(&q, &eb), CB_EINVAL);
 	assert_string_equal(eb.msg, "congresses needs --term YYYY-YYYY");

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/* words.c — the tables of words.h: for each enumerated field a clerk
+ * types, the Vietnamese words (as they are folded: no diacritics, lower
+ * case) that stand for each canonical value. The terms are those of the
+ * Party's own documents (Regulation 366-QĐ/TW for rating levels, guide
+ * 12-HD/BTCTW for meetings), and the short forms a clerk says. */
+#include "words.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+static const struct cb_word sex[] = {
+	{ "male", "nam|trai|m" },
+	{ "female", "nu|gai|f" },
+	{ NULL, NULL },
+};
+static const struct cb_word status[] = {
+	{ "probationary", "du bi|dang vien du bi" },
+	{ "official", "chinh thuc|dang vien chinh thuc" },
+	{ "exempt", "mien sinh hoat|mien cong tac va sinh hoat dang|mien "
+	            "cong tac va sinh hoat" },
+	{ "struck-off", "xoa ten|bi xoa ten" },
+	{ "expelled", "khai tru|bi khai tru" },
+	{ "resigned", "xin ra khoi dang|ra khoi dang|xin ra dang" },
+	{ "deceased", "tu tran|qua doi|da mat" },
+	{ NULL, NULL },
+};
+static const struct cb_word cell_kind[] = {
+	{ "residential", "thon|to dan pho|thon, to dan pho|khu dan cu|dan "
+	                 "cu|khu pho|ban|ap" },
+	{ "commune-agency", "co quan|co quan xa|khoi co quan|co quan dang, "
+	                    "chinh quyen xa" },
+	{ "school", "truong|truong hoc|giao duc" },
+	{ "enterprise", "doanh nghiep" },
+	{ "armed-forces", "luc luong vu trang|quan su|quan doi|cong an" },
+	{ "public-service", "don vi su nghiep|su nghiep|tram y te" },
+	{ "other", "khac" },
+	{ NULL, NULL },
+};
+static const struct cb_word meeting_kind[] = {
+	{ "regular", "thuong ky|sinh hoat thuong ky|dinh ky|hang thang" },
+	{ "thematic", "chuyen de|sinh hoat chuyen de" },
+	{ "extraordinary", "bat thuong|dot xuat|sinh hoat bat thuong" },
+	{ NULL, NULL },
+};
+static const struct cb_word attendance[] = {
+	{ "present", "co mat|du|co" },
+	{ "excused", "vang co phep|co phep" },
+	{ "unexcused", "vang khong phep|khong phep" },
+	{ "exempt", "mien|mien sinh hoat" },
+	{ NULL, NULL },
+};
+static const struct cb_word work[] = {
+	{ "commune-cadre", "can bo xa|can bo" },
+	{ "commune-civil-servant", "cong chuc xa|cong chuc" },
+	{ "commune-non-specialised", "khong chuyen trach|nguoi hoat dong "
+	                             "khong chuyen trach" },
+	{ "retired", "nghi huu|huu tri|huu" },
+	{ "other", "khac" },
+	{ NULL, NULL },
+};
+static const struct cb_word level[] = {
+	{ "outstanding", "hoan thanh xuat sac nhiem vu|xuat sac|htxsnv" },
+	{ "good", "hoan thanh tot nhiem vu|tot|httnv" },
+	{ "completed", "hoan thanh nhiem vu|hoan thanh|htnv" },
+	{ "not-completed", "khong hoan thanh nhiem vu|khong hoan thanh|"
+	                   "khtnv" },
+	{ NULL, NULL },
+};
+static const struct cb_word stage[] = {
+	{ "self", "tu danh gia|tu nhan xet|tu xep loai|ca nhan" },
+	{ "proposed", "de xuat|de nghi|chi bo de xuat" },
+	{ "decided", "quyet dinh|cap uy quyet dinh|cong nhan" },
+	{ NULL, NULL },
+};
+static const struct cb_word meeting_rating[] = {
+	{ "good", "tot" },     { "fair", "kha" }, { "average", "trung binh" },
+	{ "weak", "yeu|kem" }, { NULL, NULL },
+};
+static const struct cb_word purpose[] = {
+	{ "work", "cong tac|lam viec" },
+	{ "residence", "cu tru|noi cu tru" },
+	{ "study", "hoc tap|hoc" },
+	{ NULL, NULL },
+};
+
+const struct cb_word_table cb_word_tables[] = {
+	{ "sex", sex },
+	{ "status", status },
+	{ "cell kind", cell_kind },
+	{ "meeting kind", meeting_kind },
+	{ "attendance mark", attendance },
+	{ "work category", work },
+	{ "rating level", level },
+	{ "rating stage", stage },
+	{ "meeting rating", meeting_rating },
+	{ "purpose", purpose },
+};
+const size_t cb_word_table_count =
+	sizeof(cb_word_tables) / sizeof(cb_word_tables[0]);
+
+/* Does the table hold every one of values? */
+static bool
+covers(const struct cb_word *t, const char *const *values)
+{
+	for (; *values; values++) {
+		const struct cb_word *w = t;
+
+		while (w->value && strcmp(w->value, *values))
+			w++;
+		if (!w->value)
+			return false;
+	}
+	return true;
+}
+
+/* s folded, with '-' and '_' as spaces, malloc'd; NULL when it is not
+ * text (or out of memory). */
+static char *
+key_of(const char *s)
+{
+	char *k = NULL;
+
+	if (cb_text_fold(s, &k, NULL))
+		return NULL;
+	for (char *p = k; *p; p++)
+		if (*p == '-' || *p == '_')
+			*p = ' ';
+	return k;
+}
+
+/* Is key one of the '|'-separated words? */
+static bool
+among(const char *words, const char *key)
+{
+	size_t n = strlen(key);
+
+	while (words) {
+		const char *bar = strchr(words, '|');
+		size_t len = bar ? (size_t)(bar - words) : strlen(words);
+
+		if (len == n && !strncmp(words, key, n))
+			return true;
+		words = bar ? bar + 1 : NULL;
+	}
+	return false;
+}
+
+/* The value of values whose own key (its name, folded) or whose word in
+ * table t is key; NULL for none. */
+static const char *
+find(const struct cb_word *t, const char *const *values, const char *key)
+{
+	for (; t->value; t++) {
+		char *own;
+		bool hit;
+
+		if (!(own = key_of(t->value)))
+			return NULL;
+		hit = !strcmp(own, key) || among(t->words, key);
+		free(own);
+		if (!hit)
+			continue;
+		for (const char *const *v = values; *v; v++)
+			if (!strcmp(*v, t->value))
+				return *v;
+		return NULL; /* a value of the field, not one allowed here */
+	}
+	return NULL;
+}
+
+const char *
+cb_words_match(const char *const *values, const char *typed)
+{
+	const char *found = NULL;
+	char *key;
+
+	for (const char *const *v = values; *v; v++)
+		if (!strcmp(*v, typed))
+			return *v;
+	for (size_t i = 0; i < cb_word_table_count; i++) {
+		if (!covers(cb_word_tables[i].words, values))
+			continue;
+		if (!(key = key_of(typed)))
+			return NULL;
+		found = find(cb_word_tables[i].words, values, key);
+		free(key);
+		break;
+	}
+	return found;
+}
