@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "date.h"
 #include "enrolments.h"
 #include "hub.h"
 #include "scope.h"
@@ -226,7 +227,7 @@ cmd_hub_revoke(struct hub *h, int argc, char **argv)
 }
 
 static const struct argdef holiday_defs[] = {
-	{ "date", "DATE", "the day off (YYYY-MM-DD)" },
+	{ "date", "DATE", "the day off (" CB_DATE_FORMS ")" },
 	{ "name", "NAME", "what it is, e.g. 'Nghỉ bù Quốc khánh'" },
 	{ NULL, NULL, NULL },
 };
