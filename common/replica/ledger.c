@@ -182,14 +182,18 @@ cb_err
 cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
                  int64_t bound, struct cb_errbuf *eb)
 {
-	/* What names id in its deps, and the next entry of id's author. */
+	/* What names id in its deps, the next entry of id's author, and
+	 * what is about the member id added (project_member.c). */
 	static const char waiting[] =
 		"SELECT e.lsn FROM entry_deps d JOIN entries e ON e.id = "
 		"d.entry WHERE d.dep = ?1 AND e.state = 'pending' AND e.lsn <= "
 		"?2 AND e.evidence = 0 UNION "
 		"SELECT e.lsn FROM entries p JOIN entries e ON e.author = "
 		"p.author AND e.seq = p.seq + 1 WHERE p.id = ?1 AND e.state = "
-		"'pending' AND e.lsn <= ?2 AND e.evidence = 0 ORDER BY 1";
+		"'pending' AND e.lsn <= ?2 AND e.evidence = 0 UNION "
+		"SELECT e.lsn FROM entry_refs r JOIN entries e ON e.id = "
+		"r.entry WHERE r.member = ?1 AND e.state = 'pending' AND e.lsn "
+		"<= ?2 AND e.evidence = 0 ORDER BY 1";
 	static const char upd[] =
 		"UPDATE entries SET state = ?, reason = ? WHERE lsn = ?";
 	static const char any[] =

@@ -102,6 +102,35 @@ released_by_author(struct cb_apply *c, const char *id)
 	return CB_OK;
 }
 
+/* A member this store does not hold. If it does not hold the entry that
+ * added the member either, the entry waits for it (CB_EPENDING): a replica
+ * holding other keys' chains in part may be sent a member's later entries
+ * before its member.add (a dossier, part of it before the reader's cursor,
+ * part after), and the verdict must not depend on the order (settled when
+ * the member.add arrives: cb_ledger_settle asks entry_refs). If it holds
+ * it, the member is no more (a rejected addition): the entry is
+ * rejected. */
+static cb_err
+member_absent(struct cb_apply *c, const char *id)
+{
+	static const char sql[] =
+		"SELECT 1 FROM entries WHERE id = ? AND evidence = 0";
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_sql_bind_id(s, 1, id);
+	r = cb_sql_step(s);
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
+		return cb_error(c->eb, CB_EPENDING,
+		                "waits for member %.12s, not held here", id);
+	if (r != CB_SQL_ROW)
+		return cb_store_error(c->st, c->eb, "cannot read the log");
+	return pj_reject(c, "no member %.12s", id);
+}
+
 cb_err
 pj_member_writable(struct cb_apply *c, const char *id, json_t **m)
 {
@@ -113,7 +142,7 @@ pj_member_writable(struct cb_apply *c, const char *id, json_t **m)
 	rc = pj_member_get(c, id, m, &owned);
 
 	if (rc == CB_ENOTFOUND)
-		return pj_reject(c, "no member %.12s", id);
+		return member_absent(c, id);
 	if (rc)
 		return rc;
 	if (!owned) {

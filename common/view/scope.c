@@ -16,34 +16,42 @@
 #define NOT_EVIDENCE "evidence = 0 "
 
 /* The transfers that bring members into the subtree, and before each the
- * transfer that had brought the member to its sender, and so on: whose
- * history up to the release travels with the member. */
+ * transfer that had brought the member to its sender (accepted by the
+ * sender before it released the member: not one that brought the member
+ * back to it later), and so on: whose history up to the release travels
+ * with the member. */
 #define CHAIN_FROM(seed, tseed)                                                \
 	", chain(member, author, seq, from_org) AS (SELECT member, author, "   \
 	"seq, from_org FROM transfers WHERE " seed " UNION SELECT member, "    \
 	"author, seq, from_org FROM temporaries WHERE " tseed " UNION SELECT " \
 	"p.member, p.author, p.seq, p.from_org FROM transfers p JOIN chain c " \
 	"ON p.member = c.member AND p.to_org = c.from_org AND p.state = "      \
-	"'accepted') "
+	"'accepted' JOIN entries a ON a.id = chibo_unhex(p.closed_by) AND "    \
+	"a.author = c.author AND a.seq < c.seq) "
 #define CHAIN CHAIN_FROM("to_org IN sub", "to_org IN sub")
 
 /* A member's dossier: what each sender in the chain wrote about the
  * member up to its release, and the answers that moved the member. What
  * an entry is about is in entry_refs, but for a member.add, whose id is
  * the member's (schema 12). The query is over entries, unaliased. */
-#define IN_DOSSIER                                                             \
-	"(id IN (SELECT j.entry FROM chain c JOIN entry_refs j ON j.member "   \
+#define IN_DOSSIER_RECORDS                                                     \
+	"id IN (SELECT j.entry FROM chain c JOIN entry_refs j ON j.member "    \
 	"= c.member JOIN entries x ON x.id = j.entry WHERE x.author = "        \
 	"c.author AND x.seq <= c.seq) OR (op = 'member.add' AND id IN "        \
 	"(SELECT member FROM chain) AND EXISTS (SELECT 1 FROM chain c WHERE "  \
 	"c.member = entries.id AND c.author = entries.author AND c.seq >= "    \
 	"entries.seq)) OR lower(hex(id)) IN "                                  \
 	"(SELECT t.closed_by FROM transfers t JOIN chain c ON t.member = "     \
-	"c.member AND t.author = c.author AND t.seq = c.seq WHERE "            \
-	"t.closed_by IS NOT NULL) OR lower(hex(id)) IN (SELECT "               \
-	"coalesce(t.accepted_by, '') FROM temporaries t JOIN chain c ON "      \
-	"t.member = c.member UNION SELECT coalesce(t.ended_by, '') FROM "      \
-	"temporaries t JOIN chain c ON t.member = c.member)) "
+	"c.member AND t.author = c.author AND t.seq <= c.seq WHERE "           \
+	"t.closed_by IS NOT NULL) "
+/* The acceptances and ends of the member's temporary stays, wherever and
+ * whenever they were written. */
+#define IN_DOSSIER_STAYS                                                       \
+	"lower(hex(id)) IN (SELECT coalesce(t.accepted_by, '') FROM "          \
+	"temporaries t JOIN chain c ON t.member = c.member UNION SELECT "      \
+	"coalesce(t.ended_by, '') FROM temporaries t JOIN chain c ON "         \
+	"t.member = c.member) "
+#define IN_DOSSIER "(" IN_DOSSIER_RECORDS "OR " IN_DOSSIER_STAYS ") "
 
 /* An entry the subtree sees: the directory (what the projection did not
  * reject: a key writing junk must not fill every commune's replica), the
@@ -51,8 +59,8 @@
  * authority every store follows), one by a key enrolled inside the
  * subtree, the answer to a
  * release out of it, and the dossier of a member released into it. */
-#define IN_SCOPE                                                               \
-	"((op IN ('org.init', 'cell.create', 'cell.rename') AND state <> "     \
+#define IN_SCOPE_BASE                                                          \
+	"(op IN ('org.init', 'cell.create', 'cell.rename') AND state <> "      \
 	"'rejected') OR "                                                      \
 	"lower(hex(author)) = (SELECT value FROM meta WHERE key = "            \
 	"'authority') OR lower(hex(author)) IN (SELECT key FROM authorities) " \
@@ -66,7 +74,18 @@
 	"from_org IN sub AND accepted_by IS NOT NULL UNION SELECT ended_by "   \
 	"FROM temporaries WHERE from_org IN sub AND ended_by IS NOT NULL) OR " \
 	"lower(hex(id)) IN (SELECT approved_by FROM dissolutions WHERE org "   \
-	"IN sub AND approved_by IS NOT NULL) OR " IN_DOSSIER ") "
+	"IN sub AND approved_by IS NOT NULL) "
+#define IN_SCOPE "(" IN_SCOPE_BASE "OR " IN_DOSSIER ") "
+/* What a read sends in its place in the log: a member's records before
+ * its release into the subtree are not, but come with the release, just
+ * before it and in log order (dossier()), so that a reader whose cursor
+ * lies among them is never sent a later one (a move, an acceptance)
+ * before an earlier one (the member.add). The stays' acceptances and
+ * ends may come after the release: those come in their place. */
+#define IN_READ                                                                \
+	"(" IN_SCOPE_BASE "OR lower(hex(id)) IN (SELECT release FROM "         \
+	"transfers WHERE to_org IN sub) OR lower(hex(id)) IN (SELECT id FROM " \
+	"temporaries WHERE to_org IN sub) OR " IN_DOSSIER_STAYS ") "
 
 void
 cb_scope_bind_root(struct cb_stmt *s, const char *root)
@@ -105,18 +124,18 @@ cb_scope_of(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	               : cb_store_error(st, eb, "cannot read enrolments");
 }
 
-/* Before a release addressed into the subtree: what the log held about
- * its member up to the reader's cursor, which the reader was not sent
- * then (later entries come in their place in the log). */
+/* Before a release addressed into the subtree (at log position at): the
+ * member's dossier, what the log holds of it before the release, in log
+ * order. What the reader holds already comes again and is skipped. */
 static cb_err
 dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
-        int64_t after, struct cb_buf *out, size_t *count, struct cb_errbuf *eb)
+        int64_t at, struct cb_buf *out, size_t *count, struct cb_errbuf *eb)
 {
 	static const char sql[] = SUBTREE CHAIN_FROM(
 		"release = lower(hex(?2)) AND to_org IN sub",
 		"id = lower(hex(?2)) AND to_org IN sub") "SELECT bytes FROM "
 							 "entries WHERE lsn "
-							 "<= ?3 AND author <> "
+							 "< ?3 AND author <> "
 							 "?4 AND " NOT_EVIDENCE
 							 "AND " IN_DOSSIER
 							 "ORDER BY lsn";
@@ -127,7 +146,7 @@ dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
 		return cb_store_error(st, eb, "cannot read the log");
 	cb_scope_bind_root(s, sc->root);
 	cb_sql_bind_blob(s, 2, release, CB_HASH_BYTES);
-	cb_sql_bind_int64(s, 3, after);
+	cb_sql_bind_int64(s, 3, at);
 	cb_sql_bind_blob(s, 4, sc->reader, CB_KEY_BYTES);
 	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
 		uint32_t n = (uint32_t)cb_sql_column_bytes(s, 0);
@@ -151,11 +170,11 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 	static const char last[] = "SELECT coalesce(max(lsn), 0) FROM entries";
 	static const char scoped[] = SUBTREE CHAIN
 		"SELECT lsn, bytes, id, op FROM entries WHERE lsn > ?2 AND "
-		"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE "AND " IN_SCOPE
+		"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE "AND " IN_READ
 		"ORDER BY lsn";
 	static const char below[] = SUBTREE CHAIN
 		"SELECT lsn, bytes, id, op FROM entries WHERE lsn > ?2 AND "
-		"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE "AND " IN_SCOPE
+		"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE "AND " IN_READ
 		"AND lower(hex(author)) NOT IN (SELECT key FROM enrolments "
 		"WHERE org IN sub) ORDER BY lsn";
 	static const char everything[] = "SELECT lsn, bytes, id, op FROM "
@@ -200,8 +219,8 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 		if (!sc->all &&
 		    (!strcmp(op, "member.release") ||
 		     !strcmp(op, "member.temporary")) &&
-		    dossier(st, sc, cb_sql_column_blob(s, 2), after, out,
-		            &pg->count, eb)) {
+		    dossier(st, sc, cb_sql_column_blob(s, 2),
+		            cb_sql_column_int64(s, 0), out, &pg->count, eb)) {
 			cb_sql_reset(s);
 			return CB_EIO;
 		}

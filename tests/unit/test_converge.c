@@ -27,6 +27,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "xorshift.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,17 +59,8 @@ struct replica {
 static struct replica R[MAX_R];
 static int nr;           /* communes: R[0..nr-1]; R[nr] the office */
 static int office, hubi; /* R[office], R[hubi] (the hub only sends) */
-static uint64_t rng;
 static char base[64];
 
-static uint32_t
-rnd(uint32_t n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng % n);
-}
 
 /* Copy the replica's entries after those already in out. */
 static void

@@ -25,6 +25,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "xorshift.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +56,6 @@ struct replica {
 
 static struct replica R[MAX_R];
 static int nr;
-static uint64_t rng;
 static char base[64];
 
 /* The intruder: a key of its own, an organisation of its own. */
@@ -73,14 +74,6 @@ static struct {
 	size_t aside, named, escope;
 } totals;
 
-static uint32_t
-rnd(uint32_t n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng % n);
-}
 
 static void
 frame(struct cb_buf *b, const void *p, size_t n)
