@@ -53,6 +53,11 @@ static const char usage_tail[] =
 	"  rebuild           re-derive the tables from the entries\n"
 	"  digest            a digest of what this organisation sees\n"
 	"\n"
+	"Keep:\n"
+	"  backup FILE       the replica and its key, encrypted with a "
+	"passphrase\n"
+	"  restore-backup F  a backup into a new replica (--replica NEWDIR)\n"
+	"\n"
 	"Every look command takes --json. Exit: 0 ok, 1 failure, 2 usage.\n";
 
 static const struct {
@@ -80,6 +85,8 @@ static const struct {
 	{ "digest", cmd_digest },
 	{ "export", cmd_export },
 	{ "import", cmd_import },
+	{ "backup", cmd_backup },
+	{ "restore-backup", cmd_restore_backup },
 };
 
 struct cb_ledger *

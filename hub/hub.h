@@ -35,6 +35,7 @@ int cmd_hub_serve(struct hub *h, int argc, char **argv);
 int cmd_hub_status(struct hub *h, int argc, char **argv);
 int cmd_hub_report(struct hub *h, int argc, char **argv);
 int cmd_hub_backup(struct hub *h, int argc, char **argv);
+int cmd_hub_restore_backup(struct hub *h, int argc, char **argv);
 int cmd_hub_upstream(struct hub *h, int argc, char **argv);
 int cmd_hub_sync(struct hub *h, int argc, char **argv);
 

@@ -33,7 +33,9 @@ static const char usage_text[] =
 	"  export    a bundle for one organisation's agent\n"
 	"  status    the hub at a glance: its log, and each key's progress\n"
 	"  report    the district's figures: campaign, transfers, sync, …\n"
-	"  backup    a consistent copy of hub.db, safe while serve runs\n"
+	"  backup    the hub, encrypted (or --plain: hub.db for an auditor),\n"
+	"            safe while serve runs\n"
+	"  restore-backup  a backup into a new hub directory\n"
 	"  upstream  the higher hub this hub syncs with\n"
 	"  sync      relay this hub's log up, pull what its subtree needs\n"
 	"\n"
@@ -43,14 +45,23 @@ static const struct {
 	const char *name;
 	int (*fn)(struct hub *, int, char **);
 } commands[] = {
-	{ "init", cmd_hub_init },         { "enroll", cmd_hub_enroll },
-	{ "revoke", cmd_hub_revoke },     { "list", cmd_hub_list },
-	{ "pin", cmd_hub_pin },           { "verify", cmd_hub_verify },
-	{ "serve", cmd_hub_serve },       { "digest", cmd_hub_digest },
-	{ "holiday", cmd_hub_holiday },   { "import", cmd_hub_import },
-	{ "export", cmd_hub_export },     { "status", cmd_hub_status },
-	{ "report", cmd_hub_report },     { "backup", cmd_hub_backup },
-	{ "upstream", cmd_hub_upstream }, { "sync", cmd_hub_sync },
+	{ "init", cmd_hub_init },
+	{ "enroll", cmd_hub_enroll },
+	{ "revoke", cmd_hub_revoke },
+	{ "list", cmd_hub_list },
+	{ "pin", cmd_hub_pin },
+	{ "verify", cmd_hub_verify },
+	{ "serve", cmd_hub_serve },
+	{ "digest", cmd_hub_digest },
+	{ "holiday", cmd_hub_holiday },
+	{ "import", cmd_hub_import },
+	{ "export", cmd_hub_export },
+	{ "status", cmd_hub_status },
+	{ "report", cmd_hub_report },
+	{ "backup", cmd_hub_backup },
+	{ "upstream", cmd_hub_upstream },
+	{ "sync", cmd_hub_sync },
+	{ "restore-backup", cmd_hub_restore_backup },
 };
 
 char *

@@ -124,6 +124,16 @@ cb_buf_add_be64(struct cb_buf *b, uint64_t v)
 	return cb_buf_add(b, p, sizeof(p));
 }
 
+uint64_t
+cb_be_get(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
 unsigned char *
 cb_buf_detach(struct cb_buf *b, size_t *len)
 {

@@ -33,6 +33,8 @@ cb_err cb_buf_add_u8(struct cb_buf *b, uint8_t v) CB_MUST_CHECK;
 cb_err cb_buf_add_be16(struct cb_buf *b, uint16_t v) CB_MUST_CHECK;
 cb_err cb_buf_add_be32(struct cb_buf *b, uint32_t v) CB_MUST_CHECK;
 cb_err cb_buf_add_be64(struct cb_buf *b, uint64_t v) CB_MUST_CHECK;
+/* The n-byte (n <= 8) big-endian number at p. */
+uint64_t cb_be_get(const unsigned char *p, int n);
 /* Hand the data to the caller (who frees it with free()); b becomes empty. */
 unsigned char *cb_buf_detach(struct cb_buf *b, size_t *len);
 

@@ -77,16 +77,6 @@ cb_bundle_encode(const struct cb_bundle *b, const struct cb_key *key,
 	               : CB_OK;
 }
 
-static uint64_t
-be(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* The fixed fields, the lengths and where the signature lies; nothing
  * they say is believed until the signature has verified. */
 static cb_err
@@ -122,10 +112,10 @@ decode_frame(const unsigned char *p, size_t n, struct cb_bundle *b,
 		                n, off);
 	memcpy(b->org, p + 6, olen);
 	b->org[olen] = 0;
-	b->after = (int64_t)be(p + 6 + olen, 8);
-	b->next = (int64_t)be(p + 14 + olen, 8);
-	b->count = (uint32_t)be(p + 22 + olen, 4);
-	b->note_len = (size_t)be(p + 26 + olen, 4);
+	b->after = (int64_t)cb_be_get(p + 6 + olen, 8);
+	b->next = (int64_t)cb_be_get(p + 14 + olen, 8);
+	b->count = (uint32_t)cb_be_get(p + 22 + olen, 4);
+	b->note_len = (size_t)cb_be_get(p + 26 + olen, 4);
 	*note_at = off;
 	if (b->note_len > CB_NOTE_MAX_SIZE)
 		return cb_error(eb, CB_EINVAL,
@@ -136,7 +126,7 @@ decode_frame(const unsigned char *p, size_t n, struct cb_bundle *b,
 		return cb_error(eb, CB_EINVAL,
 		                "truncated at byte %zu: the header needs %zu",
 		                n, off);
-	*zlen = (size_t)be(p + off - 4, 4);
+	*zlen = (size_t)cb_be_get(p + off - 4, 4);
 	*z_at = off;
 	*sig_at = off + *zlen + CB_KEY_BYTES;
 	if (n < *sig_at + SIG_BYTES)

@@ -32,16 +32,6 @@ cb_entry_release(struct cb_entry *e)
 	cb_entry_init(e);
 }
 
-static uint64_t
-get_be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static bool
 op_valid(const char *op, size_t n)
 {
@@ -413,9 +403,9 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 	off = CB_ENTRY_MAGIC_LEN;
 	memcpy(e.author, p + off, CB_KEY_BYTES);
 	off += CB_KEY_BYTES;
-	e.seq = get_be64(p + off);
+	e.seq = cb_be_get(p + off, 8);
 	off += 8;
-	e.time_ms = (int64_t)get_be64(p + off);
+	e.time_ms = (int64_t)cb_be_get(p + off, 8);
 	off += 8;
 	if (e.seq < 1 || e.seq > CB_SEQ_MAX)
 		return cb_error(eb, CB_EINVAL,

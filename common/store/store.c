@@ -951,7 +951,7 @@ wal_unread(struct cb_store *st, struct cb_errbuf *eb)
 	                "'%s' lies beside '%s', but it is not a write-ahead "
 	                "log SQLite reads (cut short or damaged), so it was "
 	                "not read and the newest entries may be missing; take "
-	                "the copy with 'chibo-hub backup FILE'",
+	                "the copy with 'chibo-hub backup --plain FILE'",
 	                wal, st->path);
 }
 

@@ -52,7 +52,7 @@ cb_err cb_store_backup(struct cb_store *st, const char *path,
  * included. A -wal beside path that SQLite would not read (cut short,
  * damaged, of another page size) would leave the newest entries out
  * without a word: it is refused (CB_EIO, saying to take the copy with
- * 'chibo-hub backup'). Do not begin or end transactions on it. */
+ * 'chibo-hub backup --plain'). Do not begin or end transactions on it. */
 cb_err cb_store_open_snapshot(const char *path, struct cb_store **out,
                               struct cb_errbuf *eb) CB_MUST_CHECK;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# hub_backup.sh — 'chibo-hub backup FILE' against a running hub whose
+# hub_backup.sh — 'chibo-hub backup --plain FILE' against a running hub whose
 # newest entries still lie in hub.db-wal (which a plain copy of hub.db
 # misses): the copy holds the latest entries and the latest checkpoint,
 # is mode 0600, self-contained, written through no planted symlink, and
@@ -34,7 +34,7 @@ expect_eq "a plain copy of hub.db is stale (its newest entries are in the -wal)"
 printf 'precious\n' > "$T/victim"
 ln -s "$T/victim" "$T/copy.db"
 expect_match "backup while serve runs" "wrote a consistent copy of the hub's database to" \
-	"$(hub backup "$T/copy.db")"
+	"$(hub backup --plain "$T/copy.db")"
 expect_eq "through no planted symlink" "precious" "$(cat "$T/victim")"
 expect_eq "a file of its own, 0600" "regular file 600" "$(stat -c '%F %a' "$T/copy.db")"
 expect_eq "self-contained: no write-ahead log" "delete" \
@@ -64,7 +64,7 @@ python3 -c '
 import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[20] ^= 1
 open(sys.argv[2], "wb").write(b)' "$T/hub/hub.db-wal" "$T/torn.db-wal"
 expect_fail "a -wal the audit would not read" \
-	"'.*torn.db-wal' lies beside .*, so it was not read .*chibo-hub backup FILE" \
+	"'.*torn.db-wal' lies beside .*, so it was not read .*chibo-hub backup --plain FILE" \
 	audit verify --db "$T/torn.db"
 head -c 20 "$T/hub/hub.db-wal" > "$T/torn.db-wal"
 expect_fail "a -wal cut short" "'.*torn.db-wal' lies beside .*, so it was not read" \

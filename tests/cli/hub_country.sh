@@ -92,7 +92,7 @@ for h in tw bg hn lg; do
 	expect_eq "nothing rejected at hub $h" 0 \
 		"$(sqlite3 "$T/$h/hub.db" "SELECT count(*) FROM entries WHERE state = 'rejected'")"
 	expect_ok "hub $h verifies" H $h verify
-	H $h backup "$T/$h-copy.db" >/dev/null
+	H $h backup --plain "$T/$h-copy.db" >/dev/null
 	out=$("$CHIBO_AUDIT_BIN" --dir "$T/aud" verify --db "$T/$h-copy.db" 2>&1); rc=$?
 	expect_eq "an auditor verifies hub $h's log" 0 "$rc"
 	[ "$rc" = 0 ] || echo "$out" | grep FAULT | head -5 >&2

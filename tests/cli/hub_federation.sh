@@ -96,7 +96,7 @@ for d in prov lg yd; do
 	expect_ok "hub $d verifies" H $d verify
 done
 for d in prov lg yd; do
-	H $d backup "$T/$d-copy.db" >/dev/null
+	H $d backup --plain "$T/$d-copy.db" >/dev/null
 	out=$("$CHIBO_AUDIT_BIN" --dir "$T/aud" verify --db "$T/$d-copy.db" 2>&1); rc=$?
 	expect_eq "an auditor verifies hub $d's log offline" 0 "$rc"
 	[ "$rc" = 0 ] || echo "$out" | head -5 >&2
@@ -203,7 +203,7 @@ expect_match "and says so" "not enrolled" "$out"
 # holds from above) cannot relay to, push to or pull from Lạng Giang
 cp -r "$T/yd" "$T/yd2"
 rm -f "$T/yd2/hub.db-wal" "$T/yd2/hub.db-shm"
-H yd backup "$T/yd2/hub.db" >/dev/null
+H yd backup --plain "$T/yd2/hub.db" >/dev/null
 H yd2 upstream --url "${URL[lg]}" --pin "${PIN[lg]}" --key "${KEY[lg]}" >/dev/null
 out=$(H yd2 sync --retries 0 2>&1); rc=$?
 expect_eq "another district's hub key is refused at Lạng Giang (77)" 77 "$rc"

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # package.sh — the Debian package: built with CPack from this build, its
-# metadata and contents checked with dpkg-deb, its programs run from the
-# unpacked tree, its systemd units checked with 'systemd-analyze verify'.
+# metadata and contents checked with dpkg-deb (stripped programs,
+# compressed man pages and changelog, a copyright file, versioned Depends
+# with libc's, /etc/chibo/hub.conf a conffile the hub serves with, prerm
+# and postrm), its programs run from the unpacked tree, its systemd units
+# checked with 'systemd-analyze verify', and lintian (where installed)
+# finding no error.
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 : "${CHIBO_BUILD_DIR:?CHIBO_BUILD_DIR must name the build directory}"
 for t in cpack dpkg-deb systemd-analyze; do
@@ -17,13 +21,18 @@ expect_eq "versioned as the project" \
 	"$(sed -n 's/^project(chibo VERSION \([0-9.]*\).*/\1/p' "$CHIBO_SOURCE_DIR/CMakeLists.txt")" \
 	"$(dpkg-deb -f "$deb" Version)"
 deps=$(dpkg-deb -f "$deb" Depends)
-for d in adduser libsqlite3-0 libsodium23 libjansson4 libcurl4 libmicrohttpd12 libzstd1 libutf8proc2; do
-	expect_match "depends on $d" "(^|, )$d(,|$| )" "$deps"
+expect_match "depends on adduser" "(^|, )adduser(,|$| )" "$deps"
+for d in libc6 libsqlite3-0 libsodium23 libjansson4 libcurl[34][a-z-]* libmicrohttpd12 libzstd1 libutf8proc2; do
+	expect_match "depends on $d, versioned" "(^|, )$d \\(>= [0-9]" "$deps"
 done
+expect_no_match "no made-up mail host" "@localhost|@localdomain" \
+	"$(dpkg-deb -f "$deb" Maintainer)"
 files=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in usr/bin/chibo-agent usr/bin/chibo-hub usr/bin/chibo-audit \
-	usr/share/man/man1/chibo-agent.1 usr/share/man/man1/chibo-audit.1 \
-	usr/share/man/man1/chibo-hub.1 usr/lib/systemd/system/chibo-hub.service \
+	usr/share/man/man1/chibo-agent.1.gz usr/share/man/man1/chibo-audit.1.gz \
+	usr/share/man/man1/chibo-hub.1.gz usr/lib/systemd/system/chibo-hub.service \
+	usr/share/doc/chibo/copyright usr/share/doc/chibo/changelog.gz \
+	etc/chibo/hub.conf \
 	usr/lib/systemd/system/chibo-agent-sync.service \
 	usr/lib/systemd/system/chibo-agent-sync.timer; do
 	expect_match "installs $f" "^\./$f$" "$files"
@@ -33,8 +42,41 @@ expect_ok "a postinst, executable" test -x "$T/control/postinst"
 expect_match "which makes the chibo system user" "adduser --system .*chibo" \
 	"$(tr '\n' ' ' < "$T/control/postinst")"
 expect_ok "the postinst is valid sh" sh -n "$T/control/postinst"
+for m in prerm postrm; do
+	expect_ok "a $m, executable" test -x "$T/control/$m"
+	expect_ok "the $m is valid sh" sh -n "$T/control/$m"
+done
+expect_match "the prerm stops the units" "deb-systemd-invoke stop .*chibo-hub.service" \
+	"$(tr '\n' ' ' < "$T/control/prerm")"
+expect_match "the postrm disables them" 'units="chibo-hub.service chibo-agent-sync.timer".*deb-systemd-helper disable \$units' \
+	"$(tr '\n' ' ' < "$T/control/postrm")"
+expect_match "purge removes the records only when asked" \
+	'CHIBO_PURGE_DATA:-\}" = yes \]; then rm -rf /var/lib/chibo' \
+	"$(tr '\n\t' '  ' < "$T/control/postrm" | tr -s ' ')"
+expect_eq "hub.conf is a conffile" "/etc/chibo/hub.conf" "$(cat "$T/control/conffiles")"
 
 dpkg-deb -x "$deb" "$T/root"
+for b in chibo-agent chibo-hub chibo-audit; do
+	expect_eq "$b is stripped" "" \
+		"$(readelf -S "$T/root/usr/bin/$b" | grep -E '\.(debug_info|symtab)' || true)"
+done
+for m in chibo-agent chibo-hub chibo-audit; do
+	expect_eq "$m.1 compressed, whole" "$(cat "$CHIBO_SOURCE_DIR/docs/man/$m.1")" \
+		"$(gzip -dc "$T/root/usr/share/man/man1/$m.1.gz")"
+done
+expect_match "the changelog names this version" \
+	"^chibo \($(dpkg-deb -f "$deb" Version)\)" \
+	"$(gzip -dc "$T/root/usr/share/doc/chibo/changelog.gz" | head -1)"
+expect_match "the copyright file is machine-readable" "^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/" \
+	"$(head -1 "$T/root/usr/share/doc/chibo/copyright")"
+# the packaged hub.conf is one the hub serves with
+"$T/root/usr/bin/chibo-hub" --dir "$T/h" init --code H --name H >/dev/null
+"$T/root/usr/bin/chibo-hub" --dir "$T/h" serve --config "$T/root/etc/chibo/hub.conf" \
+	--listen 127.0.0.1:0 > "$T/serve.out" 2> "$T/serve.err" &
+pid=$!
+for _ in $(seq 100); do grep -q serving "$T/serve.out" && break; sleep 0.1; done
+expect_match "the hub serves with the packaged hub.conf" serving "$(cat "$T/serve.out")"
+kill $pid 2>/dev/null; wait $pid 2>/dev/null
 expect_ok "the packaged agent runs" "$T/root/usr/bin/chibo-agent" --help
 expect_ok "the packaged hub runs" "$T/root/usr/bin/chibo-hub" --help
 
@@ -58,4 +100,13 @@ for k in "Persistent=true" "RandomizedDelaySec=" "OnCalendar="; do
 done
 expect_match "a refused sync (77) is not retried" "^RestartPreventExitStatus=77" \
 	"$(cat "$T/units/chibo-agent-sync.service")"
+expect_match "the hub's unit serves with /etc/chibo/hub.conf" \
+	"^ExecStart=.*chibo-hub serve --config /etc/chibo/hub.conf$" "$hubu"
+if command -v lintian >/dev/null; then
+	out=$(lintian --tag-display-limit 0 "$deb" 2>&1)
+	expect_no_match "lintian finds no error" "^E: " "$out"
+	expect_no_match "nor a warning" "^W: " "$out"
+else
+	echo "lintian not installed: its check skipped"
+fi
 finish
