@@ -12,6 +12,7 @@
 
 #include "agent.h"
 #include "buf.h"
+#include "journal.h"
 #include "sync.h"
 
 static const struct argdef hub_defs[] = {
@@ -68,7 +69,7 @@ static void
 notice(void *ctx, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "chibo-agent: %s\n", line);
+	cb_journal(CB_PRIO_NOTICE, "chibo-agent: %s", line);
 }
 
 /* On a terminal: what moved so far (of total, if known), the bytes, the

@@ -36,6 +36,7 @@
 #include "errmap.h"
 #include "hub.h"
 #include "hubstatus.h"
+#include "journal.h"
 #include "httpsig.h"
 #include "ingest.h"
 #include "log_page.h"
@@ -957,10 +958,11 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		pthread_mutex_unlock(&srv->mu);
 		if (rc) {
 			/* the request log says why; the client, what to do */
-			fprintf(stderr,
-			        "chibo-hub: cannot record the contact of key "
-			        "%.12s: %s\n",
-			        hex, eb.msg);
+			cb_journal(
+				CB_PRIO_ERR,
+				"chibo-hub: cannot record the contact of key "
+				"%.12s: %s",
+				hex, eb.msg);
 			return fail_retry(
 				c, rq, cb_errmap_status(CB_ERRMAP_WORK, rc), 1,
 				"the hub cannot record this request "
@@ -1090,12 +1092,18 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s %s %s %s %d %ldms key=%s %s%s\n", when, addr,
-	        rq->method, rq->path, rq->status,
-	        (long)((end.tv_sec - rq->start.tv_sec) * 1000 +
-	               (end.tv_nsec - rq->start.tv_nsec) / 1000000),
-	        rq->key_short[0] ? rq->key_short : "-", rq->note,
-	        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut off)");
+	/* the hub's own failures (5xx) are errors; a client's refused
+	 * request (4xx) a notice; the rest information */
+	cb_journal(rq->status >= 500   ? CB_PRIO_ERR
+	           : rq->status >= 400 ? CB_PRIO_NOTICE
+	                               : CB_PRIO_INFO,
+	           "%s %s %s %s %d %ldms key=%s %s%s", when, addr, rq->method,
+	           rq->path, rq->status,
+	           (long)((end.tv_sec - rq->start.tv_sec) * 1000 +
+	                  (end.tv_nsec - rq->start.tv_nsec) / 1000000),
+	           rq->key_short[0] ? rq->key_short : "-", rq->note,
+	           toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
+	                                                      : " (cut off)");
 	cb_buf_release(&rq->body);
 	free(rq);
 	*con_cls = NULL;
@@ -1245,12 +1253,12 @@ on_cut(void *ctx, struct cb_connguard_cuts n)
 {
 	const struct hub_config *cfg = ctx;
 
-	fprintf(stderr,
-	        "chibo-hub: closed %zu connection%s that sent no complete "
-	        "headers within %u s, and %zu whose body came slower than "
-	        "%u bytes/s\n",
-	        n.headers, n.headers == 1 ? "" : "s", cfg->header_timeout,
-	        n.body, cfg->min_body_rate);
+	cb_journal(CB_PRIO_NOTICE,
+	           "chibo-hub: closed %zu connection%s that sent no complete "
+	           "headers within %u s, and %zu whose body came slower than "
+	           "%u bytes/s",
+	           n.headers, n.headers == 1 ? "" : "s", cfg->header_timeout,
+	           n.body, cfg->min_body_rate);
 }
 
 int
@@ -1412,16 +1420,25 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 		goto out;
 	}
 	if (cfg.path)
-		fprintf(stderr, "chibo-hub: settings from '%s'\n", cfg.path);
-	fprintf(stderr, "chibo-hub: answers to");
-	for (size_t i = 0; i < srv.nnames; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", srv.names[i]);
-	fputc('\n', stderr);
+		cb_journal(CB_PRIO_INFO, "chibo-hub: settings from '%s'",
+		           cfg.path);
+	{
+		struct cb_buf names = CB_BUF_INIT;
+		bool ok = true;
+
+		for (size_t i = 0; i < srv.nnames && ok; i++)
+			ok = !cb_buf_addf(&names, "%s %s", i ? "," : "",
+			                  srv.names[i]);
+		if (ok && !cb_buf_add(&names, "", 1))
+			cb_journal(CB_PRIO_INFO, "chibo-hub: answers to%s",
+			           (const char *)names.data);
+		cb_buf_release(&names);
+	}
 	printf("serving %s on https://%s:%u\n", srv.lg->org, cfg.host, port);
 	fflush(stdout);
 	sigwait(&set, &sig);
-	fprintf(stderr, "chibo-hub: %s received, stopping\n",
-	        sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	cb_journal(CB_PRIO_NOTICE, "chibo-hub: %s received, stopping",
+	           sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	MHD_stop_daemon(d);
 	rc = 0;
 out:

@@ -17,6 +17,7 @@
 
 #include "enrolments.h"
 #include "hub.h"
+#include "journal.h"
 #include "sync.h"
 #include "syncstate.h"
 
@@ -159,7 +160,7 @@ static void
 notice(void *ctx, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "chibo-hub: %s\n", line);
+	cb_journal(CB_PRIO_NOTICE, "chibo-hub: %s", line);
 }
 
 static const struct argdef sync_defs[] = {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* args.c — command-line parsing shared by the programs (see args.h). */
 #include "args.h"
+#include "journal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,6 +47,8 @@ cb_args_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (cb_journal_is_stderr())
+		fprintf(stderr, "<%d>", CB_PRIO_ERR);
 	fprintf(stderr, "%s: error: ", cb_args_prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
