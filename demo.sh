@@ -14,7 +14,8 @@
 # district prints its reports. Then the province joins in: Lạng Giang's
 # hub and Yên Dũng's sync with the province's hub, which witnesses their
 # logs, and a member moves from a commune of one district to a commune of
-# the other through it. An inspection commission audits the log without
+# the other through it; then the centre: Bắc Giang's and Hà Nội's hubs
+# join it, and a member moves from Lạng Giang to a ward of Hà Nội. An inspection commission audits the log without
 # trusting the hub and catches an entry changed in a copy of it; a forged
 # replica is caught by 'verify'.
 # Builds chibo first (installing the Debian dependencies when missing) and
@@ -218,7 +219,7 @@ serve_hub() {
 	SERVED="https://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$1.serve")"
 }
 phub() { printf '$ chibo-hub --dir province'; printf " %s" "$@"; printf '\n'; "$HUB" --dir "$W/prov" "$@"; }
-phub init --code BG --level province --name "Tỉnh ủy Bắc Giang" | tee "$W/prov.out"
+phub init --code BG --level province --parent TW --name "Tỉnh ủy Bắc Giang" | tee "$W/prov.out"
 P_KEY=$(sed -n 's/^hub key: //p' "$W/prov.out")
 P_PIN=$(sed -n 's/^TLS pin: //p' "$W/prov.out")
 serve_hub "$W/prov"; P_URL=$SERVED
@@ -260,6 +261,49 @@ run transfers --all | grep -E "^RELEASE|131-GGT"
 step "The province's figures over both districts, and the province's signature on each district's log."
 phub report campaign
 hubrun status | grep -E "^higher hub"
+
+step "One country: the centre's hub delegates each province's subtree; Bắc Giang and Hà Nội join it. A member of Hương Lạc moves to the ward of Phúc Xá, in Hà Nội."
+chub() { printf '$ chibo-hub --dir centre'; printf " %s" "$@"; printf '\n'; "$HUB" --dir "$W/centre" "$@"; }
+chub init --code TW --level centre --name "Ban Chấp hành Trung ương" | tee "$W/centre.out"
+C_KEY=$(sed -n 's/^hub key: //p' "$W/centre.out")
+C_PIN=$(sed -n 's/^TLS pin: //p' "$W/centre.out")
+serve_hub "$W/centre"; C_URL=$SERVED
+out=$("$HUB" --dir "$W/hn" init --code HN --level province --parent TW --name "Thành ủy Hà Nội")
+N_KEY=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
+N_PIN=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
+serve_hub "$W/hn"; N_URL=$SERVED
+chub enroll "$P_KEY" --org BG --role hub --parent TW --name "Hub Tỉnh ủy Bắc Giang"
+chub enroll "$N_KEY" --org HN --role hub --parent TW --name "Hub Thành ủy Hà Nội"
+phub upstream --url "$C_URL" --pin "$C_PIN" --key "$C_KEY"
+quiet "$HUB" --dir "$W/hn" upstream --url "$C_URL" --pin "$C_PIN" --key "$C_KEY"
+PX=$W/phuc-xa
+quiet "$AGENT" --replica "$PX" init --code 00001 --name "Đảng bộ phường Phúc Xá" --parent HN
+quiet "$AGENT" --replica "$PX" cell create --code 01 --name "Chi bộ tổ dân phố 5" --kind residential
+quiet "$HUB" --dir "$W/hn" enroll "$(key_of "$PX")" --org 00001 --role commune --name "Văn phòng Đảng ủy phường Phúc Xá"
+quiet "$AGENT" --replica "$PX" hub --url "$N_URL" --pin "$N_PIN" --key "$N_KEY"
+quiet "$AGENT" --replica "$PX" sync
+quiet "$HUB" --dir "$W/hn" sync
+MOVER2=$(sqlite3 "$HL/replica.db" "SELECT card_no FROM members WHERE org = '07299' AND status = 'official' AND cell <> '07299.CA' AND id NOT IN (SELECT member FROM transfers) ORDER BY card_no DESC LIMIT 1")
+run --replica "$HL" member release "card:$MOVER2" --to 00001 --letter "140-GGT/ĐU" \
+	--letter-date 2026-11-25 --on 2026-11-25 --reason "Chuyển công tác ra Hà Nội"
+echo "  Up: Hương Lạc → Lạng Giang → Bắc Giang → the centre; down: → Hà Nội → Phúc Xá."
+quiet "$AGENT" --replica "$HL" sync
+quiet "$HUB" --dir "$W/hub" sync
+phub sync
+quiet "$HUB" --dir "$W/hn" sync
+quiet "$AGENT" --replica "$PX" sync
+rel=$("$AGENT" --replica "$PX" transfers --json | id_of to_org 00001)
+run --replica "$PX" member accept "$rel" --cell 01 --reported-on 2026-11-28
+echo "  And the answer back: Phúc Xá → Hà Nội → the centre → Bắc Giang → Lạng Giang → Hương Lạc."
+quiet "$AGENT" --replica "$PX" sync
+quiet "$HUB" --dir "$W/hn" sync
+quiet "$HUB" --dir "$W/prov" sync
+quiet "$HUB" --dir "$W/hub" sync
+quiet "$AGENT" --replica "$HL" sync
+run --replica "$HL" transfers --all | grep -E "^RELEASE|140-GGT"
+step "The centre's report of the transfers across the country, and its signature on each province's log."
+chub report transfers --on 2026-11-30
+phub status | grep -E "^higher hub"
 
 step "An inspection commission audits the district's log without trusting the hub: its own key, enrolled as an auditor."
 auditrun() { printf '$ chibo-audit'; printf " %s" "$@"; printf '\n'; "$AUDIT" --dir "$W/audit" "$@"; }
