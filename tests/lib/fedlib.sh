@@ -18,7 +18,8 @@ mkhub() {
 		bad "init of hub $1"
 	KEY[$1]=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
 	PIN[$1]=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
-	H "$1" serve --listen 127.0.0.1:0 > "$T/$1.out" 2>> "$T/$1.log" &
+	"$CHIBO_HUB_BIN" --dir "$T/$1" serve --listen 127.0.0.1:0 \
+		> "$T/$1.out" 2>> "$T/$1.log" &
 	pid=$!
 	at_exit "kill $pid 2>/dev/null"
 	for _ in $(seq 100); do
