@@ -88,10 +88,6 @@ int audit_scan(const struct audit *a, const struct audit_source_opts *src,
 void audit_scan_release(struct scan *s);
 void audit_fault(struct scan *s, const char *fmt, ...) CB_PRINTF(2, 3);
 
-/* A cb_merkle_node_fn over s->leaves. */
-cb_err audit_leaf_node(void *ctx, unsigned level, uint64_t index,
-                       uint8_t out[32], struct cb_errbuf *eb);
-
 int cmd_audit_init(struct audit *a, int argc, char **argv);
 int cmd_audit_verify(struct audit *a, int argc, char **argv);
 int cmd_audit_history(struct audit *a, int argc, char **argv);

@@ -649,6 +649,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 		                              { NULL, NULL, NULL } };
 	uint8_t path[CB_MERKLE_MAX_PATH][32], key[32];
 	struct audit_source_opts o;
+	struct cb_merkle_leaves leaves;
 	struct cb_errbuf eb;
 	struct scan s;
 	struct args v;
@@ -711,8 +712,11 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 	}
 	sodium_bin2base64(b64, cap, bytes.data, bytes.len,
 	                  sodium_base64_VARIANT_ORIGINAL);
-	if (cb_merkle_inclusion_proof(audit_leaf_node, &s, s.leaf_of[lsn - 1],
-	                              s.cp.size, path, &n, &eb)) {
+	leaves.leaf = (const uint8_t(*)[32])s.leaves;
+	leaves.n = s.nleaves;
+	if (cb_merkle_inclusion_proof(cb_merkle_leaves_node, &leaves,
+	                              s.leaf_of[lsn - 1], s.cp.size, path, &n,
+	                              &eb)) {
 		audit_error("%s", eb.msg);
 		goto out;
 	}

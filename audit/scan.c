@@ -613,27 +613,6 @@ replay_settled(void *ctx, int64_t lsn, const struct cb_entry *e, cb_err verdict,
 		replay_verdict(ctx, s->leaf_of[lsn - 1], e, verdict, why);
 }
 
-cb_err
-audit_leaf_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
-                struct cb_errbuf *eb)
-{
-	const struct scan *s = ctx;
-	uint8_t l[32], r[32];
-
-	if (level > 62 || ((index + 1) << level) > s->nleaves)
-		return cb_error(eb, CB_EINVAL, "no subtree %u/%llu", level,
-		                (unsigned long long)index);
-	if (level == 0) {
-		memcpy(out, s->leaves[index], 32);
-		return CB_OK;
-	}
-	if (audit_leaf_node(ctx, level - 1, 2 * index, l, eb) ||
-	    audit_leaf_node(ctx, level - 1, 2 * index + 1, r, eb))
-		return CB_EINVAL;
-	cb_merkle_node_hash(l, r, out);
-	return CB_OK;
-}
-
 static int
 replay_open(struct scan *s, bool full)
 {

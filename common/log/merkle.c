@@ -326,3 +326,24 @@ cb_merkle_verify_consistency(uint64_t size1, uint64_t size2,
 	return sn == 0 && sodium_memcmp(fr, root1, 32) == 0 &&
 	       sodium_memcmp(sr, root2, 32) == 0;
 }
+
+cb_err
+cb_merkle_leaves_node(void *ctx, unsigned level, uint64_t index,
+                      uint8_t out[32], struct cb_errbuf *eb)
+{
+	const struct cb_merkle_leaves *t = ctx;
+	uint8_t l[32], r[32];
+
+	if (level > 62 || ((index + 1) << level) > t->n)
+		return cb_error(eb, CB_EINVAL, "no subtree %u/%llu", level,
+		                (unsigned long long)index);
+	if (level == 0) {
+		memcpy(out, t->leaf[index], 32);
+		return CB_OK;
+	}
+	if (cb_merkle_leaves_node(ctx, level - 1, 2 * index, l, eb) ||
+	    cb_merkle_leaves_node(ctx, level - 1, 2 * index + 1, r, eb))
+		return CB_EINVAL;
+	cb_merkle_node_hash(l, r, out);
+	return CB_OK;
+}

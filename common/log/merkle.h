@@ -59,6 +59,16 @@ typedef cb_err (*cb_merkle_node_fn)(void *ctx, unsigned level, uint64_t index,
 cb_err cb_merkle_root(cb_merkle_node_fn fn, void *ctx, uint64_t size,
                       uint8_t out[32], struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Leaves held in memory (their hashes, in order), read as a tree:
+ * cb_merkle_leaves_node is a cb_merkle_node_fn whose ctx is a struct
+ * cb_merkle_leaves (CB_EINVAL for a subtree past its n leaves). */
+struct cb_merkle_leaves {
+	const uint8_t (*leaf)[32];
+	uint64_t n;
+};
+cb_err cb_merkle_leaves_node(void *ctx, unsigned level, uint64_t index,
+                             uint8_t out[32], struct cb_errbuf *eb);
+
 /* RFC 9162 §2.1.3.1 inclusion path of leaf `index` in the tree of `size`
  * leaves, leaf end first; *n is set to its length (0 for a tree of one
  * leaf). index >= size, or size over CB_MERKLE_MAX_SIZE: CB_EINVAL. */
