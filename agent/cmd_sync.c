@@ -12,7 +12,6 @@
 
 #include "agent.h"
 #include "buf.h"
-#include "journal.h"
 #include "sync.h"
 
 static const struct argdef hub_defs[] = {
@@ -64,14 +63,6 @@ cmd_hub(struct agent *a, int argc, char **argv)
 	return rc;
 }
 
-/* The engine's notices, as the agent says things on stderr. */
-static void
-notice(void *ctx, const char *line)
-{
-	(void)ctx;
-	cb_journal(CB_PRIO_NOTICE, "chibo-agent: %s", line);
-}
-
 /* On a terminal: what moved so far (of total, if known), the bytes, the
  * rate, the time left; one line, rewritten, ended when the phase ends.
  * Quiet when stderr is not a terminal (a timer's log). */
@@ -101,20 +92,13 @@ progress(void *ctx, const char *what, uint64_t done, uint64_t total,
 	*shown = true;
 }
 
-static const struct argdef sync_defs[] = {
-	{ "retries", "N",
-	  "tries again N times after a network failure or a busy hub "
-	  "(default 5)" },
-	{ "max-time", "SECONDS",
-	  "gives up retrying after this long (default 900)" },
-	{ NULL, NULL, NULL },
-};
-
 int
 cmd_sync(struct agent *a, int argc, char **argv)
 {
 	bool shown = false;
-	struct cb_sync_opts o = { 5, 900, notice, progress, &shown, NULL };
+	struct cb_sync_opts o = {
+		5, 900, cb_sync_notice, progress, &shown, NULL
+	};
 	struct cb_sync_result r;
 	struct cb_ledger *lg;
 	struct cb_errbuf eb;
@@ -134,7 +118,7 @@ cmd_sync(struct agent *a, int argc, char **argv)
 		"reached (try\nlater), 77 the hub refused, or its signed log "
 		"is not the one it showed\nbefore (a person must look: "
 		"'chibo-agent status').\n\n",
-		sync_defs, argc, argv, &v, 0, 0, NULL);
+		cb_sync_argdefs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if ((rc = cb_sync_args(cb_args_get(&v, 0), cb_args_get(&v, 1), "sync",

@@ -17,7 +17,6 @@
 
 #include "enrolments.h"
 #include "hub.h"
-#include "journal.h"
 #include "sync.h"
 #include "syncstate.h"
 
@@ -156,26 +155,10 @@ out:
 	return rc;
 }
 
-static void
-notice(void *ctx, const char *line)
-{
-	(void)ctx;
-	cb_journal(CB_PRIO_NOTICE, "chibo-hub: %s", line);
-}
-
-static const struct argdef sync_defs[] = {
-	{ "retries", "N",
-	  "tries again N times after a network failure or a busy hub "
-	  "(default 5)" },
-	{ "max-time", "SECONDS",
-	  "gives up retrying after this long (default 900)" },
-	{ NULL, NULL, NULL },
-};
-
 int
 cmd_hub_sync(struct hub *h, int argc, char **argv)
 {
-	struct cb_sync_opts o = { 5, 900, notice, NULL, NULL, NULL };
+	struct cb_sync_opts o = { 5, 900, cb_sync_notice, NULL, NULL, NULL };
 	struct cb_sync_result r;
 	struct cb_ingest_log log;
 	struct cb_ledger *lg;
@@ -198,7 +181,7 @@ cmd_hub_sync(struct hub *h, int argc, char **argv)
 		"run again, also while 'serve' runs. Exit 0 synced,\n75 the "
 		"higher hub cannot be reached (try later), 77 it refused (a "
 		"person\nmust look).\n\n",
-		sync_defs, argc, argv, &v, 0, 0, NULL);
+		cb_sync_argdefs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if ((rc = cb_sync_args(cb_args_get(&v, 0), cb_args_get(&v, 1), "sync",

@@ -20,6 +20,7 @@
 #include "checkpoint.h"
 #include "enrolments.h"
 #include "hubclient.h"
+#include "journal.h"
 #include "log.h"
 #include "merkle.h"
 #include "merkle_json.h"
@@ -1470,6 +1471,22 @@ out:
 	cb_hubclient_release(&s.hc);
 	cb_sync_state_release(&s.state);
 	return (enum cb_sync_outcome)rc;
+}
+
+const struct argdef cb_sync_argdefs[] = {
+	{ "retries", "N",
+	  "tries again N times after a network failure or a busy hub "
+	  "(default 5)" },
+	{ "max-time", "SECONDS",
+	  "gives up retrying after this long (default 900)" },
+	{ NULL, NULL, NULL },
+};
+
+void
+cb_sync_notice(void *ctx, const char *line)
+{
+	(void)ctx;
+	cb_journal(CB_PRIO_NOTICE, "%s: %s", cb_args_prog, line);
 }
 
 int

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "accept.h"
+#include "args.h"
 #include "bundle.h"
 #include "err.h"
 #include "ingest.h"
@@ -79,11 +80,19 @@ struct cb_sync_result {
 	uint64_t sent, received, requests; /* over the wire */
 };
 
-/* The sync commands' --retries N (0..100) and --max-time SECONDS
- * (1..86400), NULL when not given, into o: 0, or the exit code of a usage
- * error said on stderr for command cmd. */
+/* The sync commands' options, --retries N and --max-time SECONDS, in
+ * this order, for cb_args_command. */
+extern const struct argdef cb_sync_argdefs[];
+
+/* Their values (NULL when not given) into o: --retries 0..100,
+ * --max-time 1..86400. 0, or the exit code of a usage error said on
+ * stderr for command cmd. */
 int cb_sync_args(const char *retries, const char *max_time, const char *cmd,
                  struct cb_sync_opts *o);
+
+/* A cb_sync_opts notice: the line on stderr after the program's name
+ * (cb_args_prog), a notice for the journal (journal.h). */
+void cb_sync_notice(void *ctx, const char *line);
 
 /* Sync lg with the hub its sync state names. On anything but
  * CB_SYNC_DONE, eb says what failed and what to do, in one line. r is
