@@ -500,11 +500,23 @@ push_from(struct sync *s, json_t *status, uint64_t *head, bool *done,
 	return CB_SYNC_DONE;
 }
 
+/* The outcome of reading the log into a batch (lrc; CB_ETOOBIG: the
+ * batch is full), to do what ("push"). */
+static int
+read_batch(struct sync *s, cb_err lrc, const struct cb_errbuf *eb,
+           const char *what)
+{
+	if (!lrc || lrc == CB_ETOOBIG)
+		return CB_SYNC_DONE;
+	return fail(s, CB_SYNC_FAILED, "cannot read the log to %s: %s", what,
+	            lrc == CB_ENOMEM ? "out of memory" : eb->msg);
+}
+
 /* Send a batch of entries, zstd-compressed (into z), to path; its JSON
- * answer in *o. RETRY_SMALLER after a try that failed on the link (the
- * next batch is smaller: doing says what, "pushing"), else an outcome.
- * (If the hub had stored the batch, the answer being lost, its entries
- * come back as duplicates.) */
+ * answer in *o (the one there before released). RETRY_SMALLER after a
+ * try that failed on the link (the next batch is smaller: doing says
+ * what, "pushing"), else an outcome. (If the hub had stored the batch,
+ * the answer being lost, its entries come back as duplicates.) */
 static int
 send_batch(struct sync *s, const char *path, const char *doing,
            const struct batch *b, struct cb_buf *z, json_t **o)
@@ -512,6 +524,8 @@ send_batch(struct sync *s, const char *path, const char *doing,
 	struct cb_errbuf eb;
 	int rc;
 
+	json_decref(*o);
+	*o = NULL;
 	cb_buf_reset(z);
 	if (cb_zbody_compress(b->stream->data, b->stream->len, 3, z, &eb))
 		return fail(s, CB_SYNC_FAILED, "%s", eb.msg);
@@ -555,16 +569,8 @@ push(struct sync *s, json_t *status, struct cb_sync_result *r)
 		cb_buf_reset(&stream);
 		lrc = cb_log_read_chain(log, s->lg->key.pk, head, s->batch,
 		                        add_to_batch, &b, &eb);
-		if (lrc && lrc != CB_ETOOBIG) {
-			rc = fail(s, CB_SYNC_FAILED,
-			          "cannot read the log to push: %s",
-			          lrc == CB_ENOMEM ? "out of memory" : eb.msg);
+		if ((rc = read_batch(s, lrc, &eb, "push")) || b.count == 0)
 			break;
-		}
-		if (b.count == 0)
-			break;
-		json_decref(o);
-		o = NULL;
 		rc = send_batch(s, "/v1/push", "pushing", &b, &z, &o);
 		if (rc == RETRY_SMALLER) {
 			rc = CB_SYNC_DONE;
@@ -640,16 +646,8 @@ relay(struct sync *s, struct cb_sync_result *r)
 		cb_buf_reset(&stream);
 		lrc = cb_log_read_after(log, cursor, s->batch, add_to_batch, &b,
 		                        &eb);
-		if (lrc && lrc != CB_ETOOBIG) {
-			rc = fail(s, CB_SYNC_FAILED,
-			          "cannot read the log to relay: %s",
-			          lrc == CB_ENOMEM ? "out of memory" : eb.msg);
+		if ((rc = read_batch(s, lrc, &eb, "relay")) || b.count == 0)
 			break;
-		}
-		if (b.count == 0)
-			break;
-		json_decref(o);
-		o = NULL;
 		rc = send_batch(s, "/v1/relay", "relaying", &b, &z, &o);
 		if (rc == RETRY_SMALLER) {
 			rc = CB_SYNC_DONE;
