@@ -19,9 +19,10 @@
 #define LINE_MAX_BYTES (256 * 1024)
 
 static const struct argdef defs[] = {
-	{ "atomic", NULL, "all lines or nothing: one bad line writes nothing" },
-	{ "batch", "N", "lines per transaction (default 1000)" },
-	{ "quiet", NULL, "do not print the 'saved through' lines" },
+	{ "atomic", NULL,
+	  N_("all lines or nothing: one bad line writes nothing") },
+	{ "batch", "N", N_("lines per transaction (default 1000)") },
+	{ "quiet", NULL, N_("do not print the 'saved through' lines") },
 	{ NULL, NULL, NULL },
 };
 
@@ -51,7 +52,7 @@ next_line(void *ctx, const char **op, json_t **input, size_t *tag,
 		n = getline(&ap->line, &ap->cap, ap->fp);
 		if (n < 0) {
 			if (ferror(ap->fp)) {
-				cb_error(why, CB_EIO, "cannot read '%s': %s",
+				cb_error(why, CB_EIO, _("cannot read '%s': %s"),
 				         ap->path, strerror(errno));
 				return -1;
 			}
@@ -66,24 +67,24 @@ next_line(void *ctx, const char **op, json_t **input, size_t *tag,
 	}
 	*tag = ap->lineno;
 	if (n > LINE_MAX_BYTES) {
-		cb_error(why, CB_EINVAL, "longer than %d bytes",
+		cb_error(why, CB_EINVAL, _("longer than %d bytes"),
 		         LINE_MAX_BYTES);
 		return 2;
 	}
 	if (!cb_utf8_valid(ap->line, (size_t)n)) {
-		cb_error(why, CB_EINVAL, "not valid UTF-8");
+		cb_error(why, CB_EINVAL, _("not valid UTF-8"));
 		return 2;
 	}
 	in = json_loadb(ap->line, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
 	if (!in) {
-		cb_error(why, CB_EINVAL, "not JSON: %s (column %d)", jerr.text,
-		         jerr.column);
+		cb_error(why, CB_EINVAL, _("not JSON: %s (column %d)"),
+		         jerr.text, jerr.column);
 		return 2;
 	}
 	o = json_object_get(in, "op");
 	if (!json_is_object(in) || !json_is_string(o)) {
 		json_decref(in);
-		cb_error(why, CB_EINVAL, "not an object with an \"op\"");
+		cb_error(why, CB_EINVAL, _("not an object with an \"op\""));
 		return 2;
 	}
 	/* The stream copies the op name before it calls us again. */
@@ -103,7 +104,7 @@ line_done(void *ctx, size_t tag, cb_err rc, const struct cb_entry *e,
 	(void)e;
 	ap->last_done = tag;
 	if (rc) {
-		agent_error("line %zu: %s", tag, why);
+		agent_error(_("line %zu: %s"), tag, why);
 		ap->bad++;
 		return ap->atomic;
 	}
@@ -120,7 +121,8 @@ line_done(void *ctx, size_t tag, cb_err rc, const struct cb_entry *e,
 		}
 		ap->in_batch = 0;
 		if (!ap->quiet) {
-			printf("saved through line %zu (entry %" PRIu64 ")\n",
+			printf(_("saved through line %zu (entry %" PRIu64
+			         ")\n"),
 			       tag, ap->lg->head_seq);
 			fflush(stdout);
 		}
@@ -134,13 +136,14 @@ static void
 apply_failed(const struct apply *ap, const char *msg)
 {
 	if (ap->atomic)
-		agent_error("%s; nothing was written (--atomic)", msg);
+		agent_error(_("%s; nothing was written (--atomic)"), msg);
 	else if (ap->saved_line)
-		agent_error("%s; lines 1 to %zu are saved: apply the rest from "
-		            "line %zu",
-		            msg, ap->saved_line, ap->saved_line + 1);
+		agent_error(
+			_("%s; lines 1 to %zu are saved: apply the rest from "
+		          "line %zu"),
+			msg, ap->saved_line, ap->saved_line + 1);
 	else
-		agent_error("%s; no line was saved", msg);
+		agent_error(_("%s; no line was saved"), msg);
 }
 
 int
@@ -154,13 +157,14 @@ cmd_apply(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"apply",
-		"usage: chibo-agent apply [--atomic] [--batch N] FILE|-\n\n"
-		"Applies JSON operations, one object per line: {\"op\": "
-		"\"member.add\", ...}.\nSee docs/OPERATIONS.md for every op "
-		"and field. Blank lines and lines\nstarting with '#' are "
-		"skipped. Exit 1 if any line was refused.\n"
-		"\n",
-		defs, argc, argv, &v, 1, 1, "give one FILE, or - for stdin");
+		N_("usage: chibo-agent apply [--atomic] [--batch N] FILE|-\n\n"
+	           "Applies JSON operations, one object per line: {\"op\": "
+	           "\"member.add\", ...}.\nSee docs/OPERATIONS.md for every op "
+	           "and field. Blank lines and lines\nstarting with '#' are "
+	           "skipped. Exit 1 if any line was refused.\n"
+	           "\n"),
+		defs, argc, argv, &v, 1, 1,
+		N_("give one FILE, or - for stdin"));
 	if (rc >= 0)
 		return rc;
 	ap.atomic = cb_args_get(&v, 0) != NULL;
@@ -171,12 +175,13 @@ cmd_apply(struct agent *a, int argc, char **argv)
 		ap.batch = strtoul(cb_args_get(&v, 1), &end, 10);
 		if (*end || ap.batch < 1 || ap.batch > 1000000)
 			return cb_args_usage("apply",
-			                     "--batch takes 1..1000000");
+			                     _("--batch takes 1..1000000"));
 	}
 	ap.path = v.pos[0];
 	ap.fp = strcmp(ap.path, "-") == 0 ? stdin : fopen(ap.path, "r");
 	if (!ap.fp) {
-		agent_error("cannot open '%s': %s", ap.path, strerror(errno));
+		agent_error(_("cannot open '%s': %s"), ap.path,
+		            strerror(errno));
 		return 1;
 	}
 	rc = 1;
@@ -196,7 +201,7 @@ cmd_apply(struct agent *a, int argc, char **argv)
 	}
 	if (ap.atomic && ap.bad) {
 		fprintf(stderr,
-		        "chibo-agent: nothing was written (--atomic)\n");
+		        _("chibo-agent: nothing was written (--atomic)\n"));
 		goto fail;
 	}
 	if (cb_ledger_commit(ap.lg, &eb)) {
@@ -204,10 +209,11 @@ cmd_apply(struct agent *a, int argc, char **argv)
 		goto fail;
 	}
 	if (!ap.quiet && ap.in_batch)
-		printf("saved through line %zu (entry %" PRIu64 ")\n",
+		printf(_("saved through line %zu (entry %" PRIu64 ")\n"),
 		       ap.last_done, ap.lg->head_seq);
-	printf("applied %zu operation%s, refused %zu\n", ap.good,
-	       ap.good == 1 ? "" : "s", ap.bad);
+	printf(P_("applied %zu operation, refused %zu\n",
+	          "applied %zu operations, refused %zu\n", ap.good),
+	       ap.good, ap.bad);
 	rc = ap.bad ? 1 : 0;
 	goto out;
 fail:

@@ -20,15 +20,17 @@ cmd_backup(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"backup",
-		"usage: chibo-agent [--replica DIR] backup FILE\n\n"
-		"Writes the replica to FILE, encrypted with a passphrase: a "
-		"consistent\ncopy of replica.db (safe while other commands "
-		"run) and the signing key\nagent.key. The passphrase is asked "
-		"twice on the terminal, or read from\nthe file named in "
-		"$CHIBO_PASSPHRASE_FILE; keep it apart from FILE.\nFILE is "
-		"mode 0600, written to a temporary and renamed. Restore it "
-		"with\n'chibo-agent --replica NEWDIR restore-backup FILE'.\n\n",
-		none, argc, argv, &v, 1, 1, "give the FILE to write");
+		N_("usage: chibo-agent [--replica DIR] backup FILE\n\n"
+	           "Writes the replica to FILE, encrypted with a passphrase: a "
+	           "consistent\ncopy of replica.db (safe while other commands "
+	           "run) and the signing key\nagent.key. The passphrase is "
+	           "asked "
+	           "twice on the terminal, or read from\nthe file named in "
+	           "$CHIBO_PASSPHRASE_FILE; keep it apart from FILE.\nFILE is "
+	           "mode 0600, written to a temporary and renamed. Restore it "
+	           "with\n'chibo-agent --replica NEWDIR restore-backup "
+	           "FILE'.\n\n"),
+		none, argc, argv, &v, 1, 1, N_("give the FILE to write"));
 	if (rc >= 0)
 		return rc;
 	if (!(lg = agent_open(a)))
@@ -39,8 +41,8 @@ cmd_backup(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		goto out;
 	}
-	printf("wrote an encrypted backup of replica '%s' to %s\n", a->replica,
-	       v.pos[0]);
+	printf(_("wrote an encrypted backup of replica '%s' to %s\n"),
+	       a->replica, v.pos[0]);
 	rc = 0;
 out:
 	cb_ledger_free(&lg);
@@ -56,17 +58,20 @@ cmd_restore_backup(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"restore-backup",
-		"usage: chibo-agent --replica NEWDIR restore-backup FILE\n\n"
-		"Decrypts a backup that 'chibo-agent backup' wrote and puts "
-		"the replica\nit holds into NEWDIR (created mode 0700; it must "
-		"not hold a replica).\nEvery byte is authenticated before a "
-		"file is written: a wrong\npassphrase, a changed or cut-short "
-		"FILE, or a hub's backup writes\nnothing. The passphrase is "
-		"asked on the terminal, or read from the file\nnamed in "
-		"$CHIBO_PASSPHRASE_FILE. Then check the replica with "
-		"'verify' and\nsync: what it lacks since the backup comes "
-		"back from the hub.\n\n",
-		none, argc, argv, &v, 1, 1, "give the backup FILE to restore");
+		N_("usage: chibo-agent --replica NEWDIR restore-backup FILE\n\n"
+	           "Decrypts a backup that 'chibo-agent backup' wrote and puts "
+	           "the replica\nit holds into NEWDIR (created mode 0700; it "
+	           "must "
+	           "not hold a replica).\nEvery byte is authenticated before a "
+	           "file is written: a wrong\npassphrase, a changed or "
+	           "cut-short "
+	           "FILE, or a hub's backup writes\nnothing. The passphrase is "
+	           "asked on the terminal, or read from the file\nnamed in "
+	           "$CHIBO_PASSPHRASE_FILE. Then check the replica with "
+	           "'verify' and\nsync: what it lacks since the backup comes "
+	           "back from the hub.\n\n"),
+		none, argc, argv, &v, 1, 1,
+		N_("give the backup FILE to restore"));
 	if (rc >= 0)
 		return rc;
 	if (cb_backup_restore_asking(v.pos[0], &cb_backup_replica, a->replica,
@@ -74,8 +79,8 @@ cmd_restore_backup(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		return 1;
 	}
-	printf("restored replica '%s' from %s; check it with 'chibo-agent "
-	       "verify'\n",
+	printf(_("restored replica '%s' from %s; check it with 'chibo-agent "
+	         "verify'\n"),
 	       a->replica, v.pos[0]);
 	return 0;
 }

@@ -18,8 +18,8 @@
 
 static const struct argdef export_defs[] = {
 	{ "all", NULL,
-	  "every entry of this replica, not only those the hub "
-	  "lacked at the last sync" },
+	  N_("every entry of this replica, not only those the hub "
+	     "lacked at the last sync") },
 	{ NULL, NULL, NULL },
 };
 
@@ -38,13 +38,16 @@ cmd_export(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"export",
-		"usage: chibo-agent export FILE [--all]\n\nWrites the entries "
-		"of this replica the hub did not hold at the last sync\n(all "
-		"with --all) into FILE, a bundle signed with this replica's "
-		"key, for\n'chibo-hub import' where there is no link: a USB "
-		"stick carries it.\nThe file is mode 0600: it holds "
-		"members' records.\n\n",
-		export_defs, argc, argv, &v, 1, 1, "give the FILE to write");
+		N_("usage: chibo-agent export FILE [--all]\n\nWrites the "
+	           "entries "
+	           "of this replica the hub did not hold at the last "
+	           "sync\n(all "
+	           "with --all) into FILE, a bundle signed with this replica's "
+	           "key, for\n'chibo-hub import' where there is no link: a USB "
+	           "stick carries it.\nThe file is mode 0600: it holds "
+	           "members' records.\n\n"),
+		export_defs, argc, argv, &v, 1, 1,
+		N_("give the FILE to write"));
 	if (rc >= 0)
 		return rc;
 	if (!(lg = agent_open(a)))
@@ -73,7 +76,7 @@ cmd_export(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		goto out;
 	}
-	printf("wrote %u entries (%lld to %lld) to %s, %zu bytes\n", b.count,
+	printf(_("wrote %u entries (%lld to %lld) to %s, %zu bytes\n"), b.count,
 	       (long long)from + (b.count > 0), (long long)b.next, v.pos[0],
 	       out.len);
 	rc = 0;
@@ -98,14 +101,15 @@ cmd_import(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"import",
-		"usage: chibo-agent import FILE\n\nTakes in a bundle that "
-		"'chibo-hub export --for ORG' wrote for this\norganisation: "
-		"signed by this replica's hub key ('chibo-agent hub --key'),"
-		"\nwith the hub's signed checkpoint, every entry checked as a "
-		"sync's pull is,\nall or nothing. The pull cursor moves "
-		"forward only, over what the bundle\ncovers. Importing one "
-		"twice changes nothing.\n\n",
-		none, argc, argv, &v, 1, 1, "give the FILE to read");
+		N_("usage: chibo-agent import FILE\n\nTakes in a bundle that "
+	           "'chibo-hub export --for ORG' wrote for this\norganisation: "
+	           "signed by this replica's hub key ('chibo-agent hub --key'),"
+	           "\nwith the hub's signed checkpoint, every entry checked as "
+	           "a "
+	           "sync's pull is,\nall or nothing. The pull cursor moves "
+	           "forward only, over what the bundle\ncovers. Importing one "
+	           "twice changes nothing.\n\n"),
+		none, argc, argv, &v, 1, 1, N_("give the FILE to read"));
 	if (rc >= 0)
 		return rc;
 	rc = 1;
@@ -116,14 +120,14 @@ cmd_import(struct agent *a, int argc, char **argv)
 	if (!(lg = agent_open(a)))
 		goto out;
 	if (cb_sync_import(lg, &b, NULL, &res, &own, &eb)) {
-		agent_error("%s refused: %s; nothing was taken in", v.pos[0],
+		agent_error(_("%s refused: %s; nothing was taken in"), v.pos[0],
 		            eb.msg);
 		goto out;
 	}
 	if (own)
-		printf("took back %zu of this replica's own entries\n", own);
-	printf("imported %zu entries (%zu already held, %zu waiting) from "
-	       "%s\n",
+		printf(_("took back %zu of this replica's own entries\n"), own);
+	printf(_("imported %zu entries (%zu already held, %zu waiting) from "
+	         "%s\n"),
 	       res.stored + res.forks, res.duplicates, res.pending, v.pos[0]);
 	rc = 0;
 out:

@@ -70,9 +70,9 @@ column_of(const char *header)
 
 static const struct argdef defs[] = {
 	{ "dry-run", NULL,
-	  "check every row and show what would be added; "
-	  "write nothing" },
-	{ "cell", "CODE", "the cell of rows that have no cell column" },
+	  N_("check every row and show what would be added; "
+	     "write nothing") },
+	{ "cell", "CODE", N_("the cell of rows that have no cell column") },
 	{ NULL, NULL, NULL },
 };
 
@@ -93,50 +93,54 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"import-members",
-		"usage: chibo-agent import-members [--dry-run] [--cell CODE] "
-		"FILE.csv\n\nAdds the members of a spreadsheet's CSV "
-		"export: one member.add entry per\nrow, all rows or none. "
-		"The first row names the columns, in English\n(full_name, "
-		"birth_date, sex, card_no, national_id, admitted_on,\n"
-		"official_on, status, work_category, council_area, cell, "
-		"cell_since) or\nVietnamese (Họ và tên, Ngày sinh, Giới "
-		"tính, Số thẻ đảng, Số CCCD,\nNgày vào Đảng, Ngày chính "
-		"thức, Trạng thái, Chi bộ, …). Dates may be\nDD/MM/YYYY; "
-		"'Nam'/'Nữ', 'Dự bị'/'Chính thức' are understood.\n"
-		"\n",
-		defs, argc, argv, &v, 1, 1, "give one CSV file");
+		N_("usage: chibo-agent import-members [--dry-run] [--cell "
+	           "CODE] "
+	           "FILE.csv\n\nAdds the members of a spreadsheet's CSV "
+	           "export: one member.add entry per\nrow, all rows or none. "
+	           "The first row names the columns, in English\n(full_name, "
+	           "birth_date, sex, card_no, national_id, admitted_on,\n"
+	           "official_on, status, work_category, council_area, cell, "
+	           "cell_since) or\nVietnamese (Họ và tên, Ngày sinh, Giới "
+	           "tính, Số thẻ đảng, Số CCCD,\nNgày vào Đảng, Ngày chính "
+	           "thức, Trạng thái, Chi bộ, …). Dates may be\nDD/MM/YYYY; "
+	           "'Nam'/'Nữ', 'Dự bị'/'Chính thức' are understood.\n"
+	           "\n"),
+		defs, argc, argv, &v, 1, 1, N_("give one CSV file"));
 	if (rc >= 0)
 		return rc;
 	dry = cb_args_get(&v, 0) != NULL;
 	if (!(fp = strcmp(v.pos[0], "-") ? fopen(v.pos[0], "r") : stdin)) {
-		agent_error("cannot open '%s': %s", v.pos[0], strerror(errno));
+		agent_error(_("cannot open '%s': %s"), v.pos[0],
+		            strerror(errno));
 		return 1;
 	}
 	cb_csv_init(&csv, fp);
 	rc = 1;
 	if (cb_csv_next(&csv, &row, &eb)) {
 		agent_error("'%s': %s", v.pos[0],
-		            row.nfields ? eb.msg : "the file is empty");
+		            row.nfields ? eb.msg : _("the file is empty"));
 		goto out;
 	}
 	ncols = (int)row.nfields;
 	if (ncols > 64) {
-		agent_error("'%s' has %d columns; at most 64", v.pos[0], ncols);
+		agent_error(_("'%s' has %d columns; at most 64"), v.pos[0],
+		            ncols);
 		goto out;
 	}
 	for (int i = 0; i < ncols; i++) {
 		map[i] = column_of(row.fields[i]);
 		if (map[i] < 0 && row.fields[i][0]) {
-			agent_error("'%s': column '%s' is not a member field; "
-			            "see 'chibo-agent import-members --help'",
-			            v.pos[0], row.fields[i]);
+			agent_error(
+				_("'%s': column '%s' is not a member field; "
+			          "see 'chibo-agent import-members --help'"),
+				v.pos[0], row.fields[i]);
 			goto out;
 		}
 		if (map[i] >= 0 && !strcmp(columns[map[i]].field, "cell"))
 			have_cell = true;
 	}
 	if (!have_cell && !cb_args_get(&v, 1)) {
-		agent_error("'%s' has no cell column; give --cell CODE",
+		agent_error(_("'%s' has no cell column; give --cell CODE"),
 		            v.pos[0]);
 		goto out;
 	}
@@ -147,9 +151,10 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		goto out;
 	}
 	if (cb_table_init(&t, 5,
-	                  (const char *const[]){ "LINE", "NAME", "BORN", "CARD",
-	                                         "CELL" })) {
-		agent_error("out of memory");
+	                  (const char *const[]){ N_("LINE"), N_("NAME"),
+	                                         N_("BORN"), N_("CARD"),
+	                                         N_("CELL") })) {
+		agent_error(_("out of memory"));
 		goto out;
 	}
 	table = true;
@@ -177,7 +182,7 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		r = cb_ledger_append(lg, "member.add", in, &e, &eb);
 		json_decref(in);
 		if (r == CB_EINVAL || cb_is_rejection(r)) {
-			agent_error("line %zu: %s", row.line, eb.msg);
+			agent_error(_("line %zu: %s"), row.line, eb.msg);
 			bad++;
 			continue;
 		}
@@ -197,21 +202,28 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 						     e.json, "card_no")),
 					     json_string_value(json_object_get(
 						     e.json, "cell")) })) {
-			agent_error("out of memory");
+			agent_error(_("out of memory"));
 			goto out;
 		}
 	}
 	if (bad) {
-		agent_error("%zu bad row%s in '%s'; nothing was written — fix "
-		            "them and import again",
-		            bad, bad == 1 ? "" : "s", v.pos[0]);
+		agent_error(
+			P_("%zu bad row in '%s'; nothing was written — fix "
+		           "it and import again",
+		           "%zu bad rows in '%s'; nothing was written — fix "
+		           "them and import again",
+		           bad),
+			bad, v.pos[0]);
 		goto out;
 	}
 	if (dry) {
 		cb_table_print(&t, stdout);
-		printf("dry run: %zu member%s would be added; nothing was "
-		       "written\n",
-		       added, added == 1 ? "" : "s");
+		printf(P_("dry run: %zu member would be added; nothing was "
+		          "written\n",
+		          "dry run: %zu members would be added; nothing was "
+		          "written\n",
+		          added),
+		       added);
 		rc = 0;
 		goto out;
 	}
@@ -219,8 +231,9 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		goto out;
 	}
-	printf("imported %zu member%s from '%s'\n", added,
-	       added == 1 ? "" : "s", v.pos[0]);
+	printf(P_("imported %zu member from '%s'\n",
+	          "imported %zu members from '%s'\n", added),
+	       added, v.pos[0]);
 	rc = 0;
 out:
 	if (table)

@@ -10,17 +10,17 @@
 
 static const struct argdef defs[] = {
 	{ "code", "CODE",
-	  "the organisation's official code (e.g. the "
-	  "commune's administrative-unit code)" },
-	{ "name", "NAME", "its name, e.g. 'Đảng bộ xã Quế Nham'" },
+	  N_("the organisation's official code (e.g. the "
+	     "commune's administrative-unit code)") },
+	{ "name", "NAME", N_("its name, e.g. 'Đảng bộ xã Quế Nham'") },
 	{ "kind", "KIND",
-	  "party-committee (đảng bộ cơ sở, the default) or "
-	  "grassroots-cell (chi bộ cơ sở)" },
-	{ "parent", "CODE", "the superior committee's code" },
+	  N_("party-committee (đảng bộ cơ sở, the default) or "
+	     "grassroots-cell (chi bộ cơ sở)") },
+	{ "parent", "CODE", N_("the superior committee's code") },
 	{ "office", NULL,
-	  "a committee's office (e.g. the district committee's): "
-	  "its key is enrolled with the district role and approves "
-	  "dissolutions" },
+	  N_("a committee's office (e.g. the district committee's): "
+	     "its key is enrolled with the district role and approves "
+	     "dissolutions") },
 	{ NULL, NULL, NULL },
 };
 
@@ -36,24 +36,24 @@ cmd_init(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"init",
-		"usage: chibo-agent [--replica DIR] init --code CODE --name "
-		"NAME [--kind KIND] [--parent CODE] [--office]\n\n"
-		"Creates the replica directory (mode 0700) with replica.db "
-		"and a fresh\nEd25519 key in agent.key (mode 0600, never "
-		"overwritten), records the\norganisation as entry 1, and "
-		"prints the public key to give to the hub.\n"
-		"\n",
+		N_("usage: chibo-agent [--replica DIR] init --code CODE --name "
+	           "NAME [--kind KIND] [--parent CODE] [--office]\n\n"
+	           "Creates the replica directory (mode 0700) with replica.db "
+	           "and a fresh\nEd25519 key in agent.key (mode 0600, never "
+	           "overwritten), records the\norganisation as entry 1, and "
+	           "prints the public key to give to the hub.\n"
+	           "\n"),
 		defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
-		return cb_args_usage("init", "give --code and --name");
+		return cb_args_usage("init", _("give --code and --name"));
 	init = json_pack("{s:s, s:s, s:s}", "code", cb_args_get(&v, 0), "name",
 	                 cb_args_get(&v, 1), "kind",
 	                 cb_args_get(&v, 2) ? cb_args_get(&v, 2)
 	                                    : "party-committee");
 	if (!init) {
-		agent_error("out of memory");
+		agent_error(_("out of memory"));
 		return 1;
 	}
 	if (cb_args_get(&v, 3))
@@ -74,9 +74,9 @@ cmd_init(struct agent *a, int argc, char **argv)
 		return 1;
 	}
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
-	printf("created replica '%s' for organisation %s\n", a->replica,
+	printf(_("created replica '%s' for organisation %s\n"), a->replica,
 	       lg->org);
-	printf("public key: %s\n", pk);
+	printf(_("public key: %s\n"), pk);
 	cb_ledger_free(&lg);
 	return 0;
 }

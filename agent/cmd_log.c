@@ -17,12 +17,12 @@
 #include "table.h"
 
 static const struct argdef log_defs[] = {
-	{ "limit", "N", "only the last N entries" },
-	{ "op", "OP", "only entries of this op" },
-	{ "rejected", NULL, "only rejected entries" },
-	{ "body", NULL, "with each entry's body" },
+	{ "limit", "N", N_("only the last N entries") },
+	{ "op", "OP", N_("only entries of this op") },
+	{ "rejected", NULL, N_("only rejected entries") },
+	{ "body", NULL, N_("with each entry's body") },
 	{ "json", NULL,
-	  "print JSON (with the body and the entry's hex bytes)" },
+	  N_("print JSON (with the body and the entry's hex bytes)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -54,7 +54,7 @@ list_entry(void *ctx, const struct cb_query_entry *q)
 	char id[CB_HASH_HEX], author[13], when[20], seq[24];
 
 	if (cb_entry_decode(q->bytes, q->len, e, &eb)) {
-		agent_error("entry %lld: %s; run 'chibo-agent verify'",
+		agent_error(_("entry %lld: %s; run 'chibo-agent verify'"),
 		            (long long)q->lsn, eb.msg);
 		l->said = true;
 		return CB_EINVAL;
@@ -91,7 +91,7 @@ list_entry(void *ctx, const struct cb_query_entry *q)
 		                                               e->op, author,
 		                                               st, bodytxt })) {
 			free(bodytxt);
-			agent_error("out of memory");
+			agent_error(_("out of memory"));
 			l->said = true;
 			return CB_ENOMEM;
 		}
@@ -103,9 +103,10 @@ list_entry(void *ctx, const struct cb_query_entry *q)
 int
 cmd_log(struct agent *a, int argc, char **argv)
 {
-	static const char *const headers[] = { "SEQ", "ID",     "TIME (UTC+7)",
-		                               "OP",  "AUTHOR", "STATE",
-		                               "BODY" };
+	static const char *const headers[] = { N_("SEQ"),          N_("ID"),
+		                               N_("TIME (UTC+7)"), N_("OP"),
+		                               N_("AUTHOR"),       N_("STATE"),
+		                               N_("BODY") };
 	struct log_listing l = { .e = CB_ENTRY_INIT };
 	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
 	struct cb_ledger *lg;
@@ -115,10 +116,10 @@ cmd_log(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"log",
-		"usage: chibo-agent log [--limit N] [--op OP] [--rejected] "
-		"[--body] [--json]\n\nLists the entries in the order they "
-		"were recorded or received.\n"
-		"\n",
+		N_("usage: chibo-agent log [--limit N] [--op OP] [--rejected] "
+	           "[--body] [--json]\n\nLists the entries in the order they "
+	           "were recorded or received.\n"
+	           "\n"),
 		log_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -127,7 +128,8 @@ cmd_log(struct agent *a, int argc, char **argv)
 
 		f.limit = strtoll(cb_args_get(&v, 0), &end, 10);
 		if (*end || f.limit < 0)
-			return cb_args_usage("log", "--limit takes a number");
+			return cb_args_usage("log",
+			                     _("--limit takes a number"));
 	}
 	f.op = cb_args_get(&v, 1);
 	f.rejected = cb_args_get(&v, 2) != NULL;
@@ -139,7 +141,7 @@ cmd_log(struct agent *a, int argc, char **argv)
 	if (l.as_json)
 		l.arr = json_array();
 	else if (cb_table_init(&l.t, l.body ? 7 : 6, headers)) {
-		agent_error("out of memory");
+		agent_error(_("out of memory"));
 		goto out;
 	}
 	if (cb_query_entries(lg->st, &f, list_entry, &l, &eb)) {
@@ -167,7 +169,7 @@ static void
 print_fault(void *ctx, const char *msg)
 {
 	(void)ctx;
-	printf("FAULT: %s\n", msg);
+	printf(_("FAULT: %s\n"), msg);
 }
 
 int
@@ -179,16 +181,17 @@ cmd_verify(struct agent *a, int argc, char **argv)
 	cb_err rc;
 
 	if (cb_args_wants_help(argc, argv)) {
-		puts("usage: chibo-agent verify\n\nChecks the replica file's "
-		     "integrity, every entry's encoding, signature and\nid, "
-		     "every "
-		     "author's chain (seq and prev, no forks), and that the "
-		     "tables\nequal a fresh projection of the entries. Prints "
-		     "each fault; exits 1 on any.");
+		puts(_("usage: chibo-agent verify\n\nChecks the replica file's "
+		       "integrity, every entry's encoding, signature and\nid, "
+		       "every "
+		       "author's chain (seq and prev, no forks), and that the "
+		       "tables\nequal a fresh projection of the entries. "
+		       "Prints "
+		       "each fault; exits 1 on any."));
 		return 0;
 	}
 	if (argc > 1)
-		return cb_args_usage("verify", "unexpected argument '%s'",
+		return cb_args_usage("verify", _("unexpected argument '%s'"),
 		                     argv[1]);
 	if (!(lg = agent_open(a)))
 		return 1;
@@ -198,13 +201,13 @@ cmd_verify(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		return 1;
 	}
-	printf("%" PRIu64 " entries from %" PRIu64 " author%s (%" PRIu64
-	       " applied, %" PRIu64 " rejected): %s\n",
-	       r.entries, r.authors, r.authors == 1 ? "" : "s", r.applied,
-	       r.rejected,
-	       rc ? eb.msg
-	          : "all signatures, chains and tables "
-	            "verify");
+	printf(P_("%" PRIu64 " entries from %" PRIu64 " author (%" PRIu64
+	          " applied, %" PRIu64 " rejected): %s\n",
+	          "%" PRIu64 " entries from %" PRIu64 " authors (%" PRIu64
+	          " applied, %" PRIu64 " rejected): %s\n",
+	          r.authors),
+	       r.entries, r.authors, r.applied, r.rejected,
+	       rc ? eb.msg : _("all signatures, chains and tables verify"));
 	return rc ? 1 : 0;
 }
 
@@ -216,14 +219,14 @@ cmd_rebuild(struct agent *a, int argc, char **argv)
 	uint64_t applied = 0, rejected = 0;
 
 	if (cb_args_wants_help(argc, argv)) {
-		puts("usage: chibo-agent rebuild\n\nEmpties every table and "
-		     "re-derives it from the entries, after checking\nevery "
-		     "signature. In one transaction: on any problem nothing "
-		     "changes.");
+		puts(_("usage: chibo-agent rebuild\n\nEmpties every table and "
+		       "re-derives it from the entries, after checking\nevery "
+		       "signature. In one transaction: on any problem nothing "
+		       "changes."));
 		return 0;
 	}
 	if (argc > 1)
-		return cb_args_usage("rebuild", "unexpected argument '%s'",
+		return cb_args_usage("rebuild", _("unexpected argument '%s'"),
 		                     argv[1]);
 	if (!(lg = agent_open(a)))
 		return 1;
@@ -233,8 +236,8 @@ cmd_rebuild(struct agent *a, int argc, char **argv)
 		return 1;
 	}
 	cb_ledger_free(&lg);
-	printf("rebuilt the tables from %" PRIu64 " entries (%" PRIu64
-	       " applied, %" PRIu64 " rejected)\n",
+	printf(_("rebuilt the tables from %" PRIu64 " entries (%" PRIu64
+	         " applied, %" PRIu64 " rejected)\n"),
 	       applied + rejected, applied, rejected);
 	return 0;
 }
@@ -265,11 +268,11 @@ print_clashes(struct cb_ledger *lg, const json_t *list)
 			continue;
 		if (cb_query_member_name(lg->st, id, &name, NULL))
 			name = NULL;
-		printf("clash:        %s %s of member %.12s (%s) is also "
-		       "recorded for another member; the committee above "
-		       "both decides which record is right\n",
-		       strcmp(field, "card_no") ? "national ID"
-		                                : "party card number",
+		printf(_("clash:        %s %s of member %.12s (%s) is also "
+		         "recorded for another member; the committee above "
+		         "both decides which record is right\n"),
+		       strcmp(field, "card_no") ? _("national ID")
+		                                : _("party card number"),
 		       json_string_value(json_object_get(c, "number")), id,
 		       name ? name : "?");
 		free(name);
@@ -283,47 +286,48 @@ print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 	const struct cb_query_counts *n = &s->counts;
 	char when[32];
 
-	printf("replica:      %s\n", lg->dir);
-	printf("organisation: %s %s\n", lg->org, s->org_name);
-	printf("public key:   %s\n", pk);
-	printf("log:          %" PRId64 " entries, head seq %" PRIu64
-	       ", %" PRId64 " rejected, %" PRId64 " pending\n",
+	printf(_("replica:      %s\n"), lg->dir);
+	printf(_("organisation: %s %s\n"), lg->org, s->org_name);
+	printf(_("public key:   %s\n"), pk);
+	printf(_("log:          %" PRId64 " entries, head seq %" PRIu64
+	         ", %" PRId64 " rejected, %" PRId64 " pending\n"),
 	       n->entries, s->head_seq, n->rejected, n->pending);
-	printf("records:      %" PRId64 " cells, %" PRId64
-	       " live members, %" PRId64 " meetings, %" PRId64 " ratings\n",
+	printf(_("records:      %" PRId64 " cells, %" PRId64
+	         " live members, %" PRId64 " meetings, %" PRId64 " ratings\n"),
 	       n->cells, n->members, n->meetings, n->ratings);
-	printf("transfers:    %" PRId64 " released and in transit, %" PRId64
-	       " to this organisation awaiting an answer\n",
+	printf(_("transfers:    %" PRId64 " released and in transit, %" PRId64
+	         " to this organisation awaiting an answer\n"),
 	       n->released_in_transit, n->incoming_in_transit);
 	if (!s->hub_url) {
-		printf("sync:         no hub set (chibo-agent hub)\n");
+		printf(_("sync:         no hub set (chibo-agent hub)\n"));
 		return;
 	}
 	if (s->synced)
 		local_time(s->last_sync_ms, when);
-	printf("hub:          %s\n", s->hub_url);
-	printf("last sync:    %s\n", s->synced ? when : "never");
-	printf("waiting:      %" PRId64 " entr%s to push\n", s->waiting,
-	       s->waiting == 1 ? "y" : "ies");
-	printf("hub log:      %" PRId64 " entries at the last sync\n",
+	printf(_("hub:          %s\n"), s->hub_url);
+	printf(_("last sync:    %s\n"), s->synced ? when : _("never"));
+	printf(P_("waiting:      %" PRId64 " entry to push\n",
+	          "waiting:      %" PRId64 " entries to push\n",
+	          (unsigned long)s->waiting),
+	       s->waiting);
+	printf(_("hub log:      %" PRId64 " entries at the last sync\n"),
 	       s->hub_log_size);
-	printf("log checked:  signed checkpoint of %" PRId64
-	       " entries; this replica's entries up to %" PRId64
-	       " proven in it\n",
+	printf(_("log checked:  signed checkpoint of %" PRId64
+	         " entries; this replica's entries up to %" PRId64
+	         " proven in it\n"),
 	       s->checkpoint_size, s->proven_seq);
 	if (json_is_object(s->evidence))
-		printf("EVIDENCE:     the hub's log changed under this "
-		       "replica: %s; sync is stopped (both signed "
-		       "checkpoints: status --json)\n",
+		printf(_("EVIDENCE:     the hub's log changed under this "
+		         "replica: %s; sync is stopped (both signed "
+		         "checkpoints: status --json)\n"),
 		       json_string_value(
 			       json_object_get(s->evidence, "reason")));
 	print_clashes(lg, s->clashes);
 	for (size_t i = 0; i < json_array_size(s->rejected_by_hub); i++) {
 		json_t *r = json_array_get(s->rejected_by_hub, i);
 
-		printf("rejected by the hub: entry %" JSON_INTEGER_FORMAT
-		       " (%s): %s\n",
-		       json_integer_value(json_object_get(r, "seq")),
+		printf(_("rejected by the hub: entry %lld (%s): %s\n"),
+		       (long long)json_integer_value(json_object_get(r, "seq")),
 		       json_string_value(json_object_get(r, "op")),
 		       json_string_value(json_object_get(r, "reason")));
 	}
@@ -380,18 +384,18 @@ cmd_status(struct agent *a, int argc, char **argv)
 	bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
 
 	if (cb_args_wants_help(argc, argv)) {
-		puts("usage: chibo-agent status [--json]\n\nThe replica at a "
-		     "glance: organisation, key, log head, counts, rejected\n"
-		     "entries, and sync: the hub, the last successful sync, "
-		     "entries waiting\nto be pushed, the hub's log size, "
-		     "entries the hub rejected, and the\nmembers whose party "
-		     "card or national ID number another member holds too\n"
-		     "(what the hub said at the last sync: nothing of the "
-		     "other member).");
+		puts(_("usage: chibo-agent status [--json]\n\nThe replica at a "
+		       "glance: organisation, key, log head, counts, rejected\n"
+		       "entries, and sync: the hub, the last successful sync, "
+		       "entries waiting\nto be pushed, the hub's log size, "
+		       "entries the hub rejected, and the\nmembers whose party "
+		       "card or national ID number another member holds too\n"
+		       "(what the hub said at the last sync: nothing of the "
+		       "other member)."));
 		return 0;
 	}
 	if (argc > 2 || (argc == 2 && !as_json))
-		return cb_args_usage("status", "unexpected argument '%s'",
+		return cb_args_usage("status", _("unexpected argument '%s'"),
 		                     argv[1]);
 	if (!(lg = agent_open(a)))
 		return 1;
@@ -417,8 +421,8 @@ cmd_status(struct agent *a, int argc, char **argv)
 
 static const struct argdef digest_defs[] = {
 	{ "org", "CODE",
-	  "the subtree to digest (default: this replica's organisation)" },
-	{ "all", NULL, "every table and entry this replica holds" },
+	  N_("the subtree to digest (default: this replica's organisation)") },
+	{ "all", NULL, N_("every table and entry this replica holds") },
 	{ NULL, NULL, NULL },
 };
 
@@ -434,11 +438,11 @@ cmd_digest(struct agent *a, int argc, char **argv)
 
 	r = cb_args_command(
 		"digest",
-		"usage: chibo-agent digest [--org CODE | --all]\n\n"
-		"Prints a SHA-256 over the tables and log as the subtree of "
-		"an organisation\nsees them (docs/PROTOCOL.md, \"Pull and "
-		"scope\"). After a sync, it equals\n'chibo-hub digest --org "
-		"CODE' on the hub when both hold the same.\n\n",
+		N_("usage: chibo-agent digest [--org CODE | --all]\n\n"
+	           "Prints a SHA-256 over the tables and log as the subtree of "
+	           "an organisation\nsees them (docs/PROTOCOL.md, \"Pull and "
+	           "scope\"). After a sync, it equals\n'chibo-hub digest --org "
+	           "CODE' on the hub when both hold the same.\n\n"),
 		digest_defs, argc, argv, &v, 0, 0, NULL);
 	if (r >= 0)
 		return r;

@@ -54,7 +54,7 @@ cmd_op_list(void)
 			continue;
 		snprintf(words, sizeof(words), "%s%s%s", c->w1,
 		         c->w2 ? " " : "", c->w2 ? c->w2 : "");
-		printf("  %-17s %s\n", words, c->summary);
+		printf("  %-17s %s\n", words, _(c->summary));
 	}
 }
 
@@ -70,16 +70,17 @@ help(const struct cb_op *op, const struct argdef *defs)
 		pos[0] = ' ';
 		pos[i + 1] = (char)toupper((unsigned char)c->pos_field[i]);
 	}
-	printf("usage: chibo-agent %s%s%s%s [OPTIONS]\n\n%s.\n", c->w1,
-	       c->w2 ? " " : "", c->w2 ? c->w2 : "", pos, c->summary);
-	printf("Appends one signed '%s' entry (docs/OPERATIONS.md).\n\n",
+	printf(_("usage: chibo-agent %s%s%s%s [OPTIONS]\n\n%s.\n"), c->w1,
+	       c->w2 ? " " : "", c->w2 ? c->w2 : "", pos, _(c->summary));
+	printf(_("Appends one signed '%s' entry (docs/OPERATIONS.md).\n\n"),
 	       op->name);
 	cb_args_help(stdout, defs);
-	puts("\nA DATE is " CB_DATE_FORMS ". A sex, status,\nkind, "
-	     "mark, level or stage may be its Vietnamese word, with or "
-	     "without\ndiacritics (nữ, chính thức, thường kỳ, xuất sắc: "
-	     "docs/OPERATIONS.md,\n\"Words for values\"). A MEMBER is an id "
-	     "prefix of 8+ hex digits, card:NUMBER\nor nid:NUMBER.");
+	puts(_("\nA DATE is YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY. A "
+	       "sex, status,\nkind, "
+	       "mark, level or stage may be its Vietnamese word, with or "
+	       "without\ndiacritics (nữ, chính thức, thường kỳ, xuất sắc: "
+	       "docs/OPERATIONS.md,\n\"Words for values\"). A MEMBER is an id "
+	       "prefix of 8+ hex digits, card:NUMBER\nor nid:NUMBER."));
 }
 
 static int
@@ -97,8 +98,8 @@ add_marks(json_t *att, const char *mark, const char *list, const char *cmd)
 			continue;
 		if (json_object_get(att, p)) {
 			free(copy);
-			return cb_args_usage(cmd, "member '%s' is marked twice",
-			                     p);
+			return cb_args_usage(
+				cmd, _("member '%s' is marked twice"), p);
 		}
 		json_object_set_new(att, p, json_string(mark));
 	}
@@ -121,7 +122,8 @@ cmd_op(struct agent *a, int argc, char **argv)
 	int nd = 0, skip, rc = 1;
 
 	if (!c) {
-		fprintf(stderr, "chibo-agent: '%s' needs one of:\n", argv[0]);
+		fprintf(stderr, _("chibo-agent: '%s' needs one of:\n"),
+		        argv[0]);
 		for (size_t i = 0; i < cb_op_count; i++)
 			if (cb_ops[i].cli &&
 			    strcmp(cb_ops[i].cli->w1, argv[0]) == 0)
@@ -146,7 +148,7 @@ cmd_op(struct agent *a, int argc, char **argv)
 	v = calloc(1, sizeof(*v));
 	in = json_object();
 	if (!v || !in) {
-		agent_error("out of memory");
+		agent_error(_("out of memory"));
 		goto out;
 	}
 	if ((rc = cb_args_parse(cmd, defs, argc - skip, argv + skip, v)))
@@ -154,8 +156,8 @@ cmd_op(struct agent *a, int argc, char **argv)
 	rc = EXIT_USAGE;
 	if (v->npos != (c->pos_field ? 1 : 0)) {
 		cb_args_usage(cmd,
-		              c->pos_field ? "give exactly one %s"
-		                           : "unexpected argument '%s'",
+		              c->pos_field ? _("give exactly one %s")
+		                           : _("unexpected argument '%s'"),
 		              c->pos_field
 		                      ? (strcmp(c->pos_field, "code") ? "MEMBER"
 		                                                      : "CODE")
@@ -181,8 +183,8 @@ cmd_op(struct agent *a, int argc, char **argv)
 
 				if (!*val || *end) {
 					cb_args_usage(cmd,
-					              "--%s needs a whole "
-					              "number, not '%s'",
+					              _("--%s needs a whole "
+					                "number, not '%s'"),
 					              f->flag, val);
 					goto out;
 				}
@@ -217,9 +219,10 @@ cmd_op(struct agent *a, int argc, char **argv)
 			}
 			case CB_ARG_SUBJECT:
 				if (json_object_get(in, "subject")) {
-					cb_args_usage(cmd,
-					              "give --member or --org, "
-					              "not both");
+					cb_args_usage(
+						cmd,
+						_("give --member or --org, "
+					          "not both"));
 					goto out;
 				}
 				json_object_set_new(in, "subject_kind",
@@ -233,8 +236,9 @@ cmd_op(struct agent *a, int argc, char **argv)
 	if (att)
 		json_object_set(in, "attendance", att);
 	else if (strcmp(op->name, "meeting.record") == 0) {
-		cb_args_usage(cmd, "give the attendance with --present and the "
-		                   "other marks");
+		cb_args_usage(cmd,
+		              _("give the attendance with --present and the "
+		                "other marks"));
 		goto out;
 	}
 	if (obs)
@@ -250,11 +254,11 @@ cmd_op(struct agent *a, int argc, char **argv)
 	}
 	cb_hash_short(e.id, id);
 	if (strcmp(op->name, "member.add") == 0)
-		printf("added member %s, id %s (entry %" PRIu64 ")\n",
+		printf(_("added member %s, id %s (entry %" PRIu64 ")\n"),
 		       json_string_value(json_object_get(e.json, "full_name")),
 		       id, e.seq);
 	else
-		printf("recorded %s as entry %" PRIu64 " (%s)\n", op->name,
+		printf(_("recorded %s as entry %" PRIu64 " (%s)\n"), op->name,
 		       e.seq, id);
 	rc = 0;
 out:

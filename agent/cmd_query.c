@@ -109,7 +109,7 @@ print_rows(const struct cb_query_result *r, bool as_json)
 	rc = 0;
 	goto out;
 oom:
-	agent_error("out of memory");
+	agent_error(_("out of memory"));
 out:
 	cb_table_release(&t);
 	free(cells);
@@ -125,7 +125,7 @@ print_record(const struct cb_query_result *r)
 	int rc = 1;
 
 	if (cb_table_init(&t, 2, NULL)) {
-		agent_error("out of memory");
+		agent_error(_("out of memory"));
 		return 1;
 	}
 	t.maxwidth = 0;
@@ -136,7 +136,7 @@ print_record(const struct cb_query_result *r)
 			if (cb_table_add(&t, (const char *const[]){
 						     r->cols[c].heading,
 						     v ? v : "" })) {
-				agent_error("out of memory");
+				agent_error(_("out of memory"));
 				goto out;
 			}
 		}
@@ -163,13 +163,15 @@ answer(cb_err rc, struct cb_query_result *r, bool as_json,
 }
 
 static const struct argdef member_defs[] = {
-	{ "cell", "CODE", "only this cell" },
-	{ "status", "STATUS", "only this status (official, chính thức, …)" },
+	{ "cell", "CODE", N_("only this cell") },
+	{ "status", "STATUS",
+	  N_("only this status (official, chính thức, …)") },
 	{ "name", "TEXT",
-	  "names containing these words, with or without "
-	  "diacritics" },
-	{ "all", NULL, "include struck-off, expelled, resigned and deceased" },
-	{ "json", NULL, "print JSON" },
+	  N_("names containing these words, with or without "
+	     "diacritics") },
+	{ "all", NULL,
+	  N_("include struck-off, expelled, resigned and deceased") },
+	{ "json", NULL, N_("print JSON") },
 	{ NULL, NULL, NULL },
 };
 
@@ -185,12 +187,12 @@ cmd_members(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"members",
-		"usage: chibo-agent members [--cell CODE] [--status S] "
-		"[--name TEXT] [--all] [--json]\n\nLists members. "
-		"'--name nguyen van hop' finds 'Nguyễn Văn Hợp'; a word "
-		"typed\nwith diacritics must match them exactly. A cell "
-		"or status the replica\ndoes not know is refused.\n"
-		"\n",
+		N_("usage: chibo-agent members [--cell CODE] [--status S] "
+	           "[--name TEXT] [--all] [--json]\n\nLists members. "
+	           "'--name nguyen van hop' finds 'Nguyễn Văn Hợp'; a word "
+	           "typed\nwith diacritics must match them exactly. A cell "
+	           "or status the replica\ndoes not know is refused.\n"
+	           "\n"),
 		member_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -210,7 +212,7 @@ cmd_members(struct agent *a, int argc, char **argv)
 }
 
 static const struct argdef json_defs[] = {
-	{ "json", NULL, "print JSON" },
+	{ "json", NULL, N_("print JSON") },
 	{ NULL, NULL, NULL },
 };
 
@@ -249,10 +251,10 @@ cmd_cells(struct agent *a, int argc, char **argv)
 }
 
 static const struct argdef meeting_defs[] = {
-	{ "cell", "CODE", "only this cell" },
-	{ "from", "DATE", "held on or after (a day, a month or a year)" },
-	{ "to", "DATE", "held on or before (a day, a month or a year)" },
-	{ "json", NULL, "print JSON" },
+	{ "cell", "CODE", N_("only this cell") },
+	{ "from", "DATE", N_("held on or after (a day, a month or a year)") },
+	{ "to", "DATE", N_("held on or before (a day, a month or a year)") },
+	{ "json", NULL, N_("print JSON") },
 	{ NULL, NULL, NULL },
 };
 
@@ -268,12 +270,14 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"meetings",
-		"usage: chibo-agent meetings [--cell CODE] [--from DATE] "
-		"[--to DATE] [--json]\n\nLists cell meetings (the current "
-		"version of each record). DATE is a\nday (" CB_DATE_FORMS
-		"), a\nmonth (YYYY-MM or MM/YYYY: --from its first day, --to "
-		"its last) or a\nyear (YYYY).\n"
-		"\n",
+		N_("usage: chibo-agent meetings [--cell CODE] [--from DATE] "
+	           "[--to DATE] [--json]\n\nLists cell meetings (the current "
+	           "version of each record). DATE is a\nday (YYYY-MM-DD, "
+	           "DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY"
+	           "), a\nmonth (YYYY-MM or MM/YYYY: --from its first day, "
+	           "--to "
+	           "its last) or a\nyear (YYYY).\n"
+	           "\n"),
 		meeting_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -293,9 +297,10 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 
 static const struct argdef rating_defs[] = {
 	{ "period", "PERIOD",
-	  "only this period: YYYY, YYYY-Q1..Q4 or YYYY-MM" },
-	{ "subject", "ID|CODE", "only this member id or organisation code" },
-	{ "json", NULL, "print JSON" },
+	  N_("only this period: YYYY, YYYY-Q1..Q4 or YYYY-MM") },
+	{ "subject", "ID|CODE",
+	  N_("only this member id or organisation code") },
+	{ "json", NULL, N_("print JSON") },
 	{ NULL, NULL, NULL },
 };
 
@@ -311,10 +316,10 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"ratings",
-		"usage: chibo-agent ratings [--period P] [--subject X] "
-		"[--json]\n\nLists ratings of members and organisations, "
-		"each stage (self,\nproposed, decided) on its own row.\n"
-		"\n",
+		N_("usage: chibo-agent ratings [--period P] [--subject X] "
+	           "[--json]\n\nLists ratings of members and organisations, "
+	           "each stage (self,\nproposed, decided) on its own row.\n"
+	           "\n"),
 		rating_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -341,13 +346,13 @@ struct show_part {
  * and ratings; show meeting: the record, then its attendance. */
 static const struct show_part member_parts[] = {
 	{ NULL, CB_QUERY_MEMBER },
-	{ "\nparty activity:", CB_QUERY_MEMBER_STAYS },
-	{ "\nratings:", CB_QUERY_MEMBER_RATINGS },
+	{ N_("\nparty activity:"), CB_QUERY_MEMBER_STAYS },
+	{ N_("\nratings:"), CB_QUERY_MEMBER_RATINGS },
 	{ NULL, CB_QUERY_QUESTIONS }, /* the end */
 };
 static const struct show_part meeting_parts[] = {
 	{ NULL, CB_QUERY_MEETING },
-	{ "\nattendance:", CB_QUERY_MEETING_ATTENDANCE },
+	{ N_("\nattendance:"), CB_QUERY_MEETING_ATTENDANCE },
 	{ NULL, CB_QUERY_QUESTIONS }, /* the end */
 };
 
@@ -368,7 +373,7 @@ show(struct cb_store *st, const struct show_part *parts, const char *id,
 	rc = as_json ? print_rows(&r, true) : print_record(&r);
 	cb_query_result_release(&r);
 	for (size_t i = 1; parts[i].title && !rc && !as_json; i++) {
-		puts(parts[i].title);
+		puts(_(parts[i].title));
 		rc = answer(cb_query_ask(st, parts[i].q, id, NULL, &r, &eb), &r,
 		            false, &eb);
 	}
@@ -379,7 +384,7 @@ int
 cmd_show(struct agent *a, int argc, char **argv)
 {
 	static const struct argdef defs[] = {
-		{ "json", NULL, "print JSON" },
+		{ "json", NULL, N_("print JSON") },
 		{ NULL, NULL, NULL },
 	};
 	struct cb_ledger *lg;
@@ -390,10 +395,10 @@ cmd_show(struct agent *a, int argc, char **argv)
 	int rc;
 
 	if (cb_args_wants_help(argc, argv)) {
-		puts("usage: chibo-agent show member MEMBER [--json]\n"
-		     "       chibo-agent show meeting ID [--json]\n\n"
-		     "Shows one record in full. MEMBER: an id prefix, "
-		     "card:NUMBER or nid:NUMBER.\n");
+		puts(_("usage: chibo-agent show member MEMBER [--json]\n"
+		       "       chibo-agent show meeting ID [--json]\n\n"
+		       "Shows one record in full. MEMBER: an id prefix, "
+		       "card:NUMBER or nid:NUMBER.\n"));
 		return 0;
 	}
 	if ((rc = cb_args_parse("show", defs, argc, argv, &v)))
@@ -401,7 +406,7 @@ cmd_show(struct agent *a, int argc, char **argv)
 	if (v.npos != 2 ||
 	    (strcmp(v.pos[0], "member") && strcmp(v.pos[0], "meeting")))
 		return cb_args_usage("show",
-		                     "give 'member MEMBER' or 'meeting ID'");
+		                     _("give 'member MEMBER' or 'meeting ID'"));
 	member = strcmp(v.pos[0], "member") == 0;
 	if (!(lg = agent_open(a)))
 		return 1;
@@ -417,9 +422,9 @@ cmd_show(struct agent *a, int argc, char **argv)
 }
 
 static const struct argdef transfer_defs[] = {
-	{ "all", NULL, "closed ones too (accepted, declined)" },
-	{ "on", "DATE", "as of this day (default today): for overdue" },
-	{ "json", NULL, "print JSON" },
+	{ "all", NULL, N_("closed ones too (accepted, declined)") },
+	{ "on", "DATE", N_("as of this day (default today): for overdue") },
+	{ "json", NULL, N_("print JSON") },
 	{ NULL, NULL, NULL },
 };
 
@@ -435,15 +440,19 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"transfers",
-		"usage: chibo-agent transfers [--all] [--on DATE] [--json]\n\n"
-		"Members released by this organisation or to it and still in "
-		"transit\n(--all: accepted and declined ones too), with the "
-		"day they are due: 30\nworking days after the letter (weekends "
-		"and public holidays skipped).\nState 'overdue' after it, "
-		"'over 3 months' when the member may be struck\noff. A "
-		"receiver "
-		"accepts with 'chibo-agent member accept RELEASE\n--cell CODE "
-		"--reported-on DATE'.\n\n",
+		N_("usage: chibo-agent transfers [--all] [--on DATE] "
+	           "[--json]\n\n"
+	           "Members released by this organisation or to it and still "
+	           "in "
+	           "transit\n(--all: accepted and declined ones too), with the "
+	           "day they are due: 30\nworking days after the letter "
+	           "(weekends "
+	           "and public holidays skipped).\nState 'overdue' after it, "
+	           "'over 3 months' when the member may be struck\noff. A "
+	           "receiver "
+	           "accepts with 'chibo-agent member accept RELEASE\n--cell "
+	           "CODE "
+	           "--reported-on DATE'.\n\n"),
 		transfer_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;

@@ -26,50 +26,54 @@ cmd_report(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"report",
-		"usage: chibo-agent report KIND [OPTIONS]\n\n"
-		"The organisation's figures, from its own records. KIND:\n"
-		"  membership   members by status, cell kind, work and age\n"
-		"  congresses   cells that held their congress of --term\n"
-		"  ratings      decided ratings of --period by level, with "
-		"the\n"
-		"               check outstanding <= 20% of good or better\n"
-		"  meetings     per cell, months --from..--to: meetings held "
-		"and\n"
-		"               missing, attendance, guide 12-HD/BTCTW "
-		"criteria\n"
-		"  campaign     dissolving the commune-agency cell(s): "
-		"cells\n"
-		"               dissolved by --to, their members moved to "
-		"other\n"
-		"               cells or in transit (cells not dissolved "
-		"before\n"
-		"               --from)\n"
-		"  transfers    released --from..--to: official transfers "
-		"released,\n"
-		"               accepted, declined, in transit, overdue (30 "
-		"working\n"
-		"               days after the letter), over 3 months and "
-		"struck\n"
-		"               off, as of --on; internal moves; temporary "
-		"transfers;\n"
-		"               --overdue lists the overdue ones with "
-		"letter,\n"
-		"               member and working days late\n"
-		"  clashes      card or national ID numbers this replica holds "
-		"for\n"
-		"               more than one member (those a member of "
-		"another\n"
-		"               commune holds too are in 'status')\n\n"
-		"A DATE is " CB_DATE_FORMS ".\n\n"
-		"The district's hub runs the same reports for every commune "
-		"('chibo-hub\nreport'), and 'sync'.\n\n",
-		defs, argc, argv, &v, 1, 1, "give one KIND");
+		/* xgettext:no-c-format */
+		N_("usage: chibo-agent report KIND [OPTIONS]\n\n"
+	           "The organisation's figures, from its own records. KIND:\n"
+	           "  membership   members by status, cell kind, work and age\n"
+	           "  congresses   cells that held their congress of --term\n"
+	           "  ratings      decided ratings of --period by level, with "
+	           "the\n"
+	           "               check outstanding <= 20% of good or better\n"
+	           "  meetings     per cell, months --from..--to: meetings "
+	           "held "
+	           "and\n"
+	           "               missing, attendance, guide 12-HD/BTCTW "
+	           "criteria\n"
+	           "  campaign     dissolving the commune-agency cell(s): "
+	           "cells\n"
+	           "               dissolved by --to, their members moved to "
+	           "other\n"
+	           "               cells or in transit (cells not dissolved "
+	           "before\n"
+	           "               --from)\n"
+	           "  transfers    released --from..--to: official transfers "
+	           "released,\n"
+	           "               accepted, declined, in transit, overdue (30 "
+	           "working\n"
+	           "               days after the letter), over 3 months and "
+	           "struck\n"
+	           "               off, as of --on; internal moves; temporary "
+	           "transfers;\n"
+	           "               --overdue lists the overdue ones with "
+	           "letter,\n"
+	           "               member and working days late\n"
+	           "  clashes      card or national ID numbers this replica "
+	           "holds "
+	           "for\n"
+	           "               more than one member (those a member of "
+	           "another\n"
+	           "               commune holds too are in 'status')\n\n"
+	           "A DATE is YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY"
+	           ".\n\n"
+	           "The district's hub runs the same reports for every commune "
+	           "('chibo-hub\nreport'), and 'sync'.\n\n"),
+		defs, argc, argv, &v, 1, 1, N_("give one KIND"));
 	if (rc >= 0)
 		return rc;
 	if (cb_args_get(&v, 6) &&
 	    !cb_report_format_parse(cb_args_get(&v, 6), &fmt))
 		return cb_args_usage("report",
-		                     "--format is table, csv or json");
+		                     _("--format is table, csv or json"));
 	q.kind = v.pos[0];
 	q.root = "";
 	q.term = cb_args_get(&v, 0);
@@ -79,10 +83,10 @@ cmd_report(struct agent *a, int argc, char **argv)
 	q.on = cb_args_get(&v, 4);
 	q.overdue = cb_args_get(&v, 5) != NULL;
 	if (!strcmp(q.kind, "sync"))
-		return cb_args_usage("report",
-		                     "sync is the hub's report: run 'chibo-hub "
-		                     "report sync' there (here: 'chibo-agent "
-		                     "status')");
+		return cb_args_usage(
+			"report", _("sync is the hub's report: run 'chibo-hub "
+		                    "report sync' there (here: 'chibo-agent "
+		                    "status')"));
 	if (cb_report_check(&q, &eb))
 		return cb_args_usage("report", "%s", eb.msg);
 	if (!(lg = agent_open(a)))

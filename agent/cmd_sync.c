@@ -15,9 +15,10 @@
 #include "sync.h"
 
 static const struct argdef hub_defs[] = {
-	{ "url", "URL", "the hub, e.g. https://10.0.0.5:8443" },
-	{ "pin", "PIN", "its TLS pin, sha256//BASE64 (from chibo-hub init)" },
-	{ "key", "HEX", "its key (from chibo-hub init)" },
+	{ "url", "URL", N_("the hub, e.g. https://10.0.0.5:8443") },
+	{ "pin", "PIN",
+	  N_("its TLS pin, sha256//BASE64 (from chibo-hub init)") },
+	{ "key", "HEX", N_("its key (from chibo-hub init)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -32,23 +33,26 @@ cmd_hub(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"hub",
-		"usage: chibo-agent hub --url URL --pin PIN --key HEX\n\n"
-		"Records the hub this replica syncs with, as its office was "
-		"given them at\nenrolment. The hub's key becomes the replica's "
-		"authority: the key whose\nenrolments it trusts.\n\n",
+		N_("usage: chibo-agent hub --url URL --pin PIN --key HEX\n\n"
+	           "Records the hub this replica syncs with, as its office was "
+	           "given them at\nenrolment. The hub's key becomes the "
+	           "replica's "
+	           "authority: the key whose\nenrolments it trusts.\n\n"),
 		hub_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1) || !cb_args_get(&v, 2))
-		return cb_args_usage("hub", "give --url, --pin and --key");
+		return cb_args_usage("hub", _("give --url, --pin and --key"));
 	if (strncmp(cb_args_get(&v, 0), "https://", 8))
-		return cb_args_usage("hub", "the URL must start with https://");
+		return cb_args_usage("hub",
+		                     _("the URL must start with https://"));
 	if (strncmp(cb_args_get(&v, 1), "sha256//", 8) ||
 	    strlen(cb_args_get(&v, 1)) != 52)
-		return cb_args_usage("hub", "the pin is sha256// and 44 base64 "
-		                            "characters");
+		return cb_args_usage("hub",
+		                     _("the pin is sha256// and 44 base64 "
+		                       "characters"));
 	if (cb_hex_decode(cb_args_get(&v, 2), raw, sizeof(raw), &eb))
-		return cb_args_usage("hub", "--key: %s", eb.msg);
+		return cb_args_usage("hub", _("--key: %s"), eb.msg);
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = 0;
@@ -57,7 +61,7 @@ cmd_hub(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		rc = 1;
 	} else {
-		printf("this replica syncs with %s\n", cb_args_get(&v, 0));
+		printf(_("this replica syncs with %s\n"), cb_args_get(&v, 0));
 	}
 	cb_ledger_free(&lg);
 	return rc;
@@ -84,9 +88,10 @@ progress(void *ctx, const char *what, uint64_t done, uint64_t total,
 	fprintf(stderr, "\r%s %" PRIu64, what, done);
 	if (total)
 		fprintf(stderr, "/%" PRIu64, total);
-	fprintf(stderr, " entries, %.0f KB, %.1f KB/s", kb, t > 0 ? kb / t : 0);
+	fprintf(stderr, _(" entries, %.0f KB, %.1f KB/s"), kb,
+	        t > 0 ? kb / t : 0);
 	if (total > done && done > 0)
-		fprintf(stderr, ", about %.0f s left",
+		fprintf(stderr, _(", about %.0f s left"),
 		        t * (double)(total - done) / (double)done);
 	fprintf(stderr, "\033[K");
 	*shown = true;
@@ -107,17 +112,20 @@ cmd_sync(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"sync",
-		"usage: chibo-agent sync [--retries N] [--max-time SECONDS]\n\n"
-		"Pushes to the hub every entry of this replica it does not "
-		"hold, then\npulls what this organisation may read from the "
-		"hub's log, in batches,\neach committed on its own: safe to "
-		"interrupt and run again. Network\nfailures and a busy hub "
-		"are retried with backoff. Then it checks the\nhub's signed "
-		"checkpoint against the one it kept, and proves some of its\n"
-		"own entries in it. Exit 0 synced, 75 the hub cannot be "
-		"reached (try\nlater), 77 the hub refused, or its signed log "
-		"is not the one it showed\nbefore (a person must look: "
-		"'chibo-agent status').\n\n",
+		N_("usage: chibo-agent sync [--retries N] [--max-time "
+	           "SECONDS]\n\n"
+	           "Pushes to the hub every entry of this replica it does not "
+	           "hold, then\npulls what this organisation may read from the "
+	           "hub's log, in batches,\neach committed on its own: safe to "
+	           "interrupt and run again. Network\nfailures and a busy hub "
+	           "are retried with backoff. Then it checks the\nhub's signed "
+	           "checkpoint against the one it kept, and proves some of "
+	           "its\n"
+	           "own entries in it. Exit 0 synced, 75 the hub cannot be "
+	           "reached (try\nlater), 77 the hub refused, or its signed "
+	           "log "
+	           "is not the one it showed\nbefore (a person must look: "
+	           "'chibo-agent status').\n\n"),
 		cb_sync_argdefs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -131,18 +139,18 @@ cmd_sync(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		goto out;
 	}
-	printf("synced: the hub holds this replica's entries up to %" PRIu64
-	       " (%" PRIu64 " pushed now)\n",
+	printf(_("synced: the hub holds this replica's entries up to %" PRIu64
+	         " (%" PRIu64 " pushed now)\n"),
 	       r.head, r.pushed);
-	printf("pulled %" PRIu64 " entries; read the hub's log up to "
-	       "position %lld\n",
+	printf(_("pulled %" PRIu64 " entries; read the hub's log up to "
+	         "position %lld\n"),
 	       r.pulled, (long long)r.cursor);
 	if (r.hub_rejected)
-		printf("the hub rejected %zu of this replica's entries: see "
-		       "'chibo-agent status'\n",
+		printf(_("the hub rejected %zu of this replica's entries: see "
+		         "'chibo-agent status'\n"),
 		       r.hub_rejected);
-	printf("sent %" PRIu64 " bytes, received %" PRIu64 " bytes in %" PRIu64
-	       " requests\n",
+	printf(_("sent %" PRIu64 " bytes, received %" PRIu64
+	         " bytes in %" PRIu64 " requests\n"),
 	       r.sent, r.received, r.requests);
 out:
 	cb_ledger_free(&lg);

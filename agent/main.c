@@ -10,7 +10,7 @@
 
 #include "agent.h"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: chibo-agent [--replica DIR] COMMAND [ARGS]\n"
 	"\n"
 	"The commune's offline replica of its Party records. Every change is\n"
@@ -22,9 +22,9 @@ static const char usage_text[] =
 	"Set up:\n"
 	"  init              create the replica and its signing key\n"
 	"\n"
-	"Record (each appends one signed entry; see COMMAND --help):\n";
+	"Record (each appends one signed entry; see COMMAND --help):\n");
 
-static const char usage_tail[] =
+static const char usage_tail[] = N_(
 	"  apply FILE|-      apply JSON operations, one per line\n"
 	"  import-members F  add members from a CSV file\n"
 	"\n"
@@ -58,7 +58,7 @@ static const char usage_tail[] =
 	"passphrase\n"
 	"  restore-backup F  a backup into a new replica (--replica NEWDIR)\n"
 	"\n"
-	"Every look command takes --json. Exit: 0 ok, 1 failure, 2 usage.\n";
+	"Every look command takes --json. Exit: 0 ok, 1 failure, 2 usage.\n");
 
 static const struct {
 	const char *name;
@@ -110,8 +110,9 @@ main(int argc, char **argv)
 	int i = 1, rc;
 
 	cb_args_prog = "chibo-agent";
+	cb_lang_init();
 	if (sodium_init() < 0) {
-		agent_error("libsodium failed to initialise");
+		agent_error(_("libsodium failed to initialise"));
 		return 1;
 	}
 	while (i < argc && argv[i][0] == '-') {
@@ -119,7 +120,7 @@ main(int argc, char **argv)
 		    strcmp(argv[i], "-R") == 0) {
 			if (i + 1 >= argc)
 				return cb_args_usage(
-					"", "--replica needs a directory");
+					"", _("--replica needs a directory"));
 			a.replica = argv[i + 1];
 			i += 2;
 		} else if (strncmp(argv[i], "--replica=", 10) == 0) {
@@ -127,35 +128,36 @@ main(int argc, char **argv)
 			i++;
 		} else if (strcmp(argv[i], "--help") == 0 ||
 		           strcmp(argv[i], "-h") == 0) {
-			fputs(usage_text, stdout);
+			fputs(_(usage_text), stdout);
 			cmd_op_list();
-			fputs(usage_tail, stdout);
+			fputs(_(usage_tail), stdout);
 			return 0;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("chibo-agent %s\n", CHIBO_VERSION);
 			return 0;
 		} else {
 			fprintf(stderr,
-			        "chibo-agent: unknown option '%s'; see "
-			        "'chibo-agent --help'\n",
+			        _("chibo-agent: unknown option '%s'; see "
+			          "'chibo-agent --help'\n"),
 			        argv[i]);
 			return EXIT_USAGE;
 		}
 	}
 	if (i >= argc) {
-		fputs(usage_text, stderr);
+		fputs(_(usage_text), stderr);
 		cmd_op_list();
-		fputs(usage_tail, stderr);
+		fputs(_(usage_tail), stderr);
 		return EXIT_USAGE;
 	}
 	if (a.replica && !*a.replica)
-		return cb_args_usage("", "--replica needs a directory, not ''");
+		return cb_args_usage("",
+		                     _("--replica needs a directory, not ''"));
 	if (!a.replica)
 		a.replica = getenv("CHIBO_REPLICA");
 	if (!a.replica || !*a.replica)
 		a.replica = dflt = cb_args_default_dir("replica");
 	if (!a.replica) {
-		agent_error("out of memory");
+		agent_error(_("out of memory"));
 		return 1;
 	}
 	argc -= i;
@@ -173,8 +175,8 @@ main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr,
-	        "chibo-agent: '%s' is not a command; see "
-	        "'chibo-agent --help'\n",
+	        _("chibo-agent: '%s' is not a command; see "
+	          "'chibo-agent --help'\n"),
 	        argv[0]);
 	free(dflt);
 	return EXIT_USAGE;

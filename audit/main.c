@@ -896,6 +896,7 @@ main(int argc, char **argv)
 	int i = 1, rc;
 
 	cb_args_prog = "chibo-audit";
+	cb_lang_init();
 	if (sodium_init() < 0) {
 		audit_error("libsodium failed to initialise");
 		return 1;

@@ -91,6 +91,7 @@ main(int argc, char **argv)
 	int i = 1, rc = 2;
 
 	cb_args_prog = "chibo-hub";
+	cb_lang_init();
 	if (sodium_init() < 0) {
 		hub_error("libsodium failed to initialise");
 		return 1;

@@ -9,7 +9,10 @@ PKGS="build-essential cmake pkg-config
 libsqlite3-dev sqlite3 libsodium-dev libjansson-dev libcurl4-openssl-dev
 libmicrohttpd-dev libgnutls28-dev nettle-dev libzstd-dev libutf8proc-dev libcmocka-dev
 openssl curl zstd python3 clang libclang-rt-14-dev systemd
-iproute2 nftables"
+iproute2 nftables gettext locales"
+# gettext: xgettext, msgfmt and msgmerge build and check the message
+# catalogues (po/); locales: the Vietnamese locale's definition, from
+# which tests/cli/lang_vi.sh builds vi_VN.UTF-8 when the system lacks it.
 # node and npm install the independent RFC 9421 implementation that
 # tests/cli/httpsig_interop.sh checks request signatures against (test
 # tooling only); a machine that has them from elsewhere keeps its own.

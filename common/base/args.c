@@ -49,7 +49,7 @@ cb_args_error(const char *fmt, ...)
 
 	if (cb_journal_is_stderr())
 		fprintf(stderr, "<%d>", CB_PRIO_ERR);
-	fprintf(stderr, "%s: error: ", cb_args_prog);
+	fprintf(stderr, _("%s: error: "), cb_args_prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -66,7 +66,7 @@ cb_args_usage(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "; see '%s%s%s --help'\n", cb_args_prog, sp, cmd);
+	fprintf(stderr, _("; see '%s%s%s --help'\n"), cb_args_prog, sp, cmd);
 	return 2;
 }
 
@@ -97,7 +97,8 @@ cb_args_parse(const char *cmd, const struct argdef *defs, int argc, char **argv,
 
 		if (only_pos || arg[0] != '-' || strcmp(arg, "-") == 0) {
 			if (out->npos == ARGS_MAX_POS)
-				return cb_args_usage(cmd, "too many arguments");
+				return cb_args_usage(cmd,
+				                     _("too many arguments"));
 			out->pos[out->npos++] = argv[i];
 			continue;
 		}
@@ -106,7 +107,8 @@ cb_args_parse(const char *cmd, const struct argdef *defs, int argc, char **argv,
 			continue;
 		}
 		if (arg[1] != '-')
-			return cb_args_usage(cmd, "unknown option '%s'", arg);
+			return cb_args_usage(cmd, _("unknown option '%s'"),
+			                     arg);
 		arg += 2;
 		eq = strchr(arg, '=');
 		len = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -115,7 +117,7 @@ cb_args_parse(const char *cmd, const struct argdef *defs, int argc, char **argv,
 			    strncmp(defs[d].name, arg, len) == 0)
 				break;
 		if (!defs[d].name)
-			return cb_args_usage(cmd, "unknown option '--%.*s'",
+			return cb_args_usage(cmd, _("unknown option '--%.*s'"),
 			                     (int)len, arg);
 		if (defs[d].metavar) {
 			if (eq)
@@ -123,16 +125,18 @@ cb_args_parse(const char *cmd, const struct argdef *defs, int argc, char **argv,
 			else if (i + 1 < argc)
 				val = argv[++i];
 			else
-				return cb_args_usage(cmd, "--%s needs a value",
+				return cb_args_usage(cmd,
+				                     _("--%s needs a value"),
 				                     defs[d].name);
 		} else if (eq) {
-			return cb_args_usage(cmd, "--%s takes no value",
+			return cb_args_usage(cmd, _("--%s takes no value"),
 			                     defs[d].name);
 		} else {
 			val = "1";
 		}
 		if (out->n[d] == ARGS_MAX_REPEAT)
-			return cb_args_usage(cmd, "--%s given too many times",
+			return cb_args_usage(cmd,
+			                     _("--%s given too many times"),
 			                     defs[d].name);
 		out->vals[d][out->n[d]++] = val;
 	}
@@ -154,7 +158,7 @@ cb_args_help(FILE *fp, const struct argdef *defs)
 		snprintf(left, sizeof(left), "--%s%s%s", defs[d].name,
 		         defs[d].metavar ? " " : "",
 		         defs[d].metavar ? defs[d].metavar : "");
-		fprintf(fp, "  %-26s %s\n", left, defs[d].help);
+		fprintf(fp, "  %-26s %s\n", left, _(defs[d].help));
 	}
 }
 
@@ -166,16 +170,16 @@ cb_args_command(const char *cmd, const char *help, const struct argdef *defs,
 	int rc;
 
 	if (cb_args_wants_help(argc, argv)) {
-		fputs(help, stdout);
+		fputs(_(help), stdout);
 		cb_args_help(stdout, defs);
 		return 0;
 	}
 	if ((rc = cb_args_parse(cmd, defs, argc, argv, v)))
 		return rc;
 	if (v->npos > max_pos && max_pos == 0)
-		return cb_args_usage(cmd, "unexpected argument '%s'",
+		return cb_args_usage(cmd, _("unexpected argument '%s'"),
 		                     v->pos[0]);
 	if (v->npos < min_pos || v->npos > max_pos)
-		return cb_args_usage(cmd, "%s", pos_usage);
+		return cb_args_usage(cmd, "%s", _(pos_usage));
 	return -1;
 }

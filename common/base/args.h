@@ -18,7 +18,7 @@
 struct argdef {
 	const char *name;    /* without the leading "--" */
 	const char *metavar; /* NULL: a boolean flag */
-	const char *help;
+	const char *help;    /* marked N_(), translated when shown */
 };
 
 struct args {
@@ -38,7 +38,8 @@ const char *cb_args_get(const struct args *a, int i);
  * options, and returns 0. Parses argv into v (a bad option returns 2) and
  * checks that there are min_pos..max_pos positional arguments (else prints
  * pos_usage, or "unexpected argument" when none are allowed, and returns 2).
- * Returns -1 when the command should go on. */
+ * Returns -1 when the command should go on. help and pos_usage are
+ * marked N_() and translated here. */
 int cb_args_command(const char *cmd, const char *help,
                     const struct argdef *defs, int argc, char **argv,
                     struct args *v, int min_pos, int max_pos,

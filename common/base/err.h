@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "lang.h" /* messages are translated: _("…") */
+
 #define CB_MUST_CHECK __attribute__((warn_unused_result))
 #define CB_PRINTF(f, a) __attribute__((format(printf, f, a)))
 

@@ -11,10 +11,21 @@
 cb_err
 cb_table_init(struct cb_table *t, size_t ncols, const char *const *headers)
 {
+	const char **row;
+	cb_err rc;
+
 	memset(t, 0, sizeof(*t));
 	t->ncols = ncols;
 	t->maxwidth = 40;
-	return headers ? cb_table_add(t, headers) : CB_OK;
+	if (!headers)
+		return CB_OK;
+	if (!(row = calloc(ncols ? ncols : 1, sizeof(*row))))
+		return CB_ENOMEM;
+	for (size_t i = 0; i < ncols; i++)
+		row[i] = headers[i] ? _(headers[i]) : NULL;
+	rc = cb_table_add(t, row);
+	free(row);
+	return rc;
 }
 
 cb_err

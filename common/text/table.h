@@ -18,7 +18,8 @@ struct cb_table {
 	size_t maxwidth; /* a cell wider than this is cut; 0: no limit */
 };
 
-/* headers: the first row, or NULL for a table without one. */
+/* headers: the first row, or NULL for a table without one; they are
+ * labels marked N_() and shown translated (lang.h). */
 cb_err cb_table_init(struct cb_table *t, size_t ncols,
                      const char *const *headers) CB_MUST_CHECK;
 /* Add a row of ncols strings (NULL prints as empty). */

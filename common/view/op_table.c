@@ -279,55 +279,57 @@ static const struct cb_field f_calendar_holiday[] = {
 
 static const struct cb_op_flag cli_cell_create[] = {
 	{ "code", "code", CB_ARG_STR, "CODE",
-	  "cell code (short, or ORG.CELL)" },
+	  N_("cell code (short, or ORG.CELL)") },
 	{ "name", "name", CB_ARG_STR, "NAME",
-	  "cell name, e.g. 'Chi bộ thôn Đông'" },
+	  N_("cell name, e.g. 'Chi bộ thôn Đông'") },
 	{ "kind", "kind", CB_ARG_STR, "KIND",
-	  "residential, commune-agency, school, enterprise, armed-forces, "
-	  "public-service or other (thôn, cơ quan, trường học, …)" },
-	{ "founded-on", "founded_on", CB_ARG_STR, "DATE", "founding date" },
+	  N_("residential, commune-agency, school, enterprise, armed-forces, "
+	     "public-service or other (thôn, cơ quan, trường học, …)") },
+	{ "founded-on", "founded_on", CB_ARG_STR, "DATE", N_("founding date") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_cell_rename[] = {
-	{ "name", "name", CB_ARG_STR, "NAME", "the new name" },
+	{ "name", "name", CB_ARG_STR, "NAME", N_("the new name") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_congress[] = {
-	{ "org", "org", CB_ARG_STR, "CODE", "the organisation or cell" },
-	{ "term", "term", CB_ARG_STR, "YYYY-YYYY", "the term, e.g. 2020-2025" },
-	{ "held-on", "held_on", CB_ARG_STR, "DATE", "the day it was held" },
+	{ "org", "org", CB_ARG_STR, "CODE", N_("the organisation or cell") },
+	{ "term", "term", CB_ARG_STR, "YYYY-YYYY",
+	  N_("the term, e.g. 2020-2025") },
+	{ "held-on", "held_on", CB_ARG_STR, "DATE", N_("the day it was held") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 #define CLI_MEMBER_FIELDS                                                      \
-	{ "name", "full_name", CB_ARG_STR, "NAME", "full name" },              \
+	{ "name", "full_name", CB_ARG_STR, "NAME", N_("full name") },          \
 		{ "birth", "birth_date", CB_ARG_STR, "DATE",                   \
-		  "date of birth" },                                           \
+		  N_("date of birth") },                                       \
 		{ "sex", "sex", CB_ARG_STR, "SEX",                             \
-		  "male or female (nam, nữ)" },                                \
+		  N_("male or female (nam, nữ)") },                            \
 		{ "card", "card_no", CB_ARG_STR, "NUMBER",                     \
-		  "party card number" },                                       \
+		  N_("party card number") },                                   \
 		{ "national-id", "national_id", CB_ARG_STR, "DIGITS",          \
-		  "citizen ID card number (12 digits)" },                      \
+		  N_("citizen ID card number (12 digits)") },                  \
 		{ "admitted", "admitted_on", CB_ARG_STR, "DATE",               \
-		  "admission date" },                                          \
+		  N_("admission date") },                                      \
 		{ "official", "official_on", CB_ARG_STR, "DATE",               \
-		  "date the member became official" },                         \
+		  N_("date the member became official") },                     \
 		{ "work", "work_category", CB_ARG_STR, "CATEGORY",             \
-		  "commune-cadre, commune-civil-servant, "                     \
-		  "commune-non-specialised, "                                  \
-		  "retired or other" },                                        \
+		  N_("commune-cadre, commune-civil-servant, "                  \
+		     "commune-non-specialised, "                               \
+		     "retired or other") },                                    \
 	{                                                                      \
 		"council-area", "council_area", CB_ARG_STR, "AREA",            \
-			"People's Council delegate area"                       \
+			N_("People's Council delegate area")                   \
 	}
 static const struct cb_op_flag cli_member_add[] = {
 	CLI_MEMBER_FIELDS,
 	{ "status", "status", CB_ARG_STR, "STATUS",
-	  "probationary, official or exempt (dự bị, chính thức, miễn sinh "
-	  "hoạt; default: from --official)" },
-	{ "cell", "cell", CB_ARG_STR, "CODE", "the member's official cell" },
+	  N_("probationary, official or exempt (dự bị, chính thức, miễn sinh "
+	     "hoạt; default: from --official)") },
+	{ "cell", "cell", CB_ARG_STR, "CODE",
+	  N_("the member's official cell") },
 	{ "cell-since", "cell_since", CB_ARG_STR, "DATE",
-	  "in the cell since (default: admission date)" },
+	  N_("in the cell since (default: admission date)") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_member_update[] = {
@@ -336,162 +338,166 @@ static const struct cb_op_flag cli_member_update[] = {
 };
 static const struct cb_op_flag cli_member_status[] = {
 	{ "status", "status", CB_ARG_STR, "STATUS",
-	  "official, exempt, struck-off, expelled, resigned or deceased "
-	  "(chính thức, xóa tên, từ trần, …)" },
-	{ "on", "on", CB_ARG_STR, "DATE", "the day it took effect" },
-	{ "reason", "reason", CB_ARG_STR, "TEXT", "why" },
+	  N_("official, exempt, struck-off, expelled, resigned or deceased "
+	     "(chính thức, xóa tên, từ trần, …)") },
+	{ "on", "on", CB_ARG_STR, "DATE", N_("the day it took effect") },
+	{ "reason", "reason", CB_ARG_STR, "TEXT", N_("why") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_meeting_record[] = {
-	{ "cell", "cell", CB_ARG_STR, "CODE", "the cell" },
-	{ "date", "date", CB_ARG_STR, "DATE", "the day it was held" },
+	{ "cell", "cell", CB_ARG_STR, "CODE", N_("the cell") },
+	{ "date", "date", CB_ARG_STR, "DATE", N_("the day it was held") },
 	{ "kind", "kind", CB_ARG_STR, "KIND",
-	  "regular, thematic or extraordinary (thường kỳ, chuyên đề, bất "
-	  "thường)" },
+	  N_("regular, thematic or extraordinary (thường kỳ, chuyên đề, bất "
+	     "thường)") },
 	{ "duration", "duration_min", CB_ARG_INT, "MINUTES",
-	  "how long it lasted" },
-	{ "chair", "chair", CB_ARG_STR, "MEMBER", "who chaired it" },
-	{ "clerk", "clerk", CB_ARG_STR, "MEMBER", "who kept the minutes" },
-	{ "present", "present", CB_ARG_MARK, "M,M,…", "members present" },
+	  N_("how long it lasted") },
+	{ "chair", "chair", CB_ARG_STR, "MEMBER", N_("who chaired it") },
+	{ "clerk", "clerk", CB_ARG_STR, "MEMBER", N_("who kept the minutes") },
+	{ "present", "present", CB_ARG_MARK, "M,M,…", N_("members present") },
 	{ "excused", "excused", CB_ARG_MARK, "M,M,…",
-	  "members absent, excused" },
+	  N_("members absent, excused") },
 	{ "unexcused", "unexcused", CB_ARG_MARK, "M,M,…",
-	  "members absent without excuse" },
+	  N_("members absent without excuse") },
 	{ "exempt", "exempt", CB_ARG_MARK, "M,M,…",
-	  "members exempt from activity" },
+	  N_("members exempt from activity") },
 	{ "observer", "observers", CB_ARG_OBS, "NAME:ROLE",
-	  "an upper-level observer (repeatable)" },
-	{ "content", "content", CB_ARG_STR, "TEXT", "what was discussed" },
+	  N_("an upper-level observer (repeatable)") },
+	{ "content", "content", CB_ARG_STR, "TEXT", N_("what was discussed") },
 	{ "resolutions", "resolutions", CB_ARG_STR, "TEXT",
-	  "what was resolved" },
+	  N_("what was resolved") },
 	{ "rating", "rating", CB_ARG_STR, "RATING",
-	  "good, fair, average or weak (tốt, khá, trung bình, yếu)" },
+	  N_("good, fair, average or weak (tốt, khá, trung bình, yếu)") },
 	{ "supersedes", "supersedes", CB_ARG_STR, "ENTRY",
-	  "the entry id of the record this one corrects" },
+	  N_("the entry id of the record this one corrects") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_rate[] = {
-	{ "member", "member", CB_ARG_SUBJECT, "MEMBER", "rate this member" },
+	{ "member", "member", CB_ARG_SUBJECT, "MEMBER",
+	  N_("rate this member") },
 	{ "org", "org", CB_ARG_SUBJECT, "CODE",
-	  "or rate this organisation or cell" },
+	  N_("or rate this organisation or cell") },
 	{ "period", "period", CB_ARG_STR, "PERIOD",
-	  "YYYY, YYYY-Q1..Q4 or YYYY-MM" },
+	  N_("YYYY, YYYY-Q1..Q4 or YYYY-MM") },
 	{ "level", "level", CB_ARG_STR, "LEVEL",
-	  "outstanding, good, completed or not-completed (xuất sắc, tốt, "
-	  "hoàn thành, không hoàn thành)" },
+	  N_("outstanding, good, completed or not-completed (xuất sắc, tốt, "
+	     "hoàn thành, không hoàn thành)") },
 	{ "score", "score", CB_ARG_INT, "0-100",
-	  "points (Regulation 366-QĐ/TW)" },
+	  N_("points (Regulation 366-QĐ/TW)") },
 	{ "stage", "stage", CB_ARG_STR, "STAGE",
-	  "self, proposed or decided (tự đánh giá, đề xuất, quyết định)" },
-	{ "note", "note", CB_ARG_STR, "TEXT", "a remark" },
+	  N_("self, proposed or decided (tự đánh giá, đề xuất, quyết định)") },
+	{ "note", "note", CB_ARG_STR, "TEXT", N_("a remark") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
 static const struct cb_op_flag cli_member_move[] = {
-	{ "cell", "cell", CB_ARG_STR, "CODE", "the cell of this organisation" },
-	{ "on", "on", CB_ARG_STR, "DATE", "the day of the move" },
-	{ "reason", "reason", CB_ARG_STR, "TEXT", "why" },
+	{ "cell", "cell", CB_ARG_STR, "CODE",
+	  N_("the cell of this organisation") },
+	{ "on", "on", CB_ARG_STR, "DATE", N_("the day of the move") },
+	{ "reason", "reason", CB_ARG_STR, "TEXT", N_("why") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_member_release[] = {
 	{ "to", "to_org", CB_ARG_STR, "CODE",
-	  "the receiving grassroots organisation" },
+	  N_("the receiving grassroots organisation") },
 	{ "to-cell", "to_cell", CB_ARG_STR, "CODE",
-	  "its receiving cell, if the letter names one (ORG.CELL)" },
+	  N_("its receiving cell, if the letter names one (ORG.CELL)") },
 	{ "letter", "letter_no", CB_ARG_STR, "NUMBER",
-	  "the introduction letter's number" },
-	{ "letter-date", "letter_date", CB_ARG_STR, "DATE", "its date" },
-	{ "on", "on", CB_ARG_STR, "DATE", "the day the member leaves" },
-	{ "reason", "reason", CB_ARG_STR, "TEXT", "why" },
+	  N_("the introduction letter's number") },
+	{ "letter-date", "letter_date", CB_ARG_STR, "DATE", N_("its date") },
+	{ "on", "on", CB_ARG_STR, "DATE", N_("the day the member leaves") },
+	{ "reason", "reason", CB_ARG_STR, "TEXT", N_("why") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_member_accept[] = {
-	{ "cell", "cell", CB_ARG_STR, "CODE", "the receiving cell" },
+	{ "cell", "cell", CB_ARG_STR, "CODE", N_("the receiving cell") },
 	{ "reported-on", "reported_on", CB_ARG_STR, "DATE",
-	  "the day the member reported" },
+	  N_("the day the member reported") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_member_decline[] = {
-	{ "on", "on", CB_ARG_STR, "DATE", "the day of the decline" },
-	{ "reason", "reason", CB_ARG_STR, "TEXT", "why" },
+	{ "on", "on", CB_ARG_STR, "DATE", N_("the day of the decline") },
+	{ "reason", "reason", CB_ARG_STR, "TEXT", N_("why") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_member_strike_off[] = {
 	{ "decision-no", "decision_no", CB_ARG_STR, "NUMBER",
-	  "the committee's decision number" },
+	  N_("the committee's decision number") },
 	{ "on", "on", CB_ARG_STR, "DATE",
-	  "the day, over three months after the letter" },
-	{ "reason", "reason", CB_ARG_STR, "TEXT", "why" },
+	  N_("the day, over three months after the letter") },
+	{ "reason", "reason", CB_ARG_STR, "TEXT", N_("why") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_member_temporary[] = {
 	{ "to", "to_org", CB_ARG_STR, "CODE",
-	  "the receiving grassroots organisation" },
+	  N_("the receiving grassroots organisation") },
 	{ "to-cell", "to_cell", CB_ARG_STR, "CODE",
-	  "its receiving cell, if the letter names one (ORG.CELL)" },
-	{ "letter", "letter_no", CB_ARG_STR, "NUMBER", "the letter's number" },
-	{ "letter-date", "letter_date", CB_ARG_STR, "DATE", "its date" },
-	{ "since", "since", CB_ARG_STR, "DATE", "the first day away" },
+	  N_("its receiving cell, if the letter names one (ORG.CELL)") },
+	{ "letter", "letter_no", CB_ARG_STR, "NUMBER",
+	  N_("the letter's number") },
+	{ "letter-date", "letter_date", CB_ARG_STR, "DATE", N_("its date") },
+	{ "since", "since", CB_ARG_STR, "DATE", N_("the first day away") },
 	{ "until", "until", CB_ARG_STR, "DATE",
-	  "the day the stay ends (3 months to under a year; 2 years for "
-	  "study)" },
+	  N_("the day the stay ends (3 months to under a year; 2 years for "
+	     "study)") },
 	{ "purpose", "purpose", CB_ARG_STR, "PURPOSE",
-	  "work, residence or study (công tác, cư trú, học tập)" },
-	{ "reason", "reason", CB_ARG_STR, "TEXT", "why" },
+	  N_("work, residence or study (công tác, cư trú, học tập)") },
+	{ "reason", "reason", CB_ARG_STR, "TEXT", N_("why") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_member_temporary_accept[] = {
 	{ "cell", "cell", CB_ARG_STR, "CODE",
-	  "the cell that lists the member" },
+	  N_("the cell that lists the member") },
 	{ "reported-on", "reported_on", CB_ARG_STR, "DATE",
-	  "the day the member reported" },
+	  N_("the day the member reported") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_member_temporary_end[] = {
-	{ "on", "on", CB_ARG_STR, "DATE", "the day the stay ends" },
-	{ "reason", "reason", CB_ARG_STR, "TEXT", "why" },
+	{ "on", "on", CB_ARG_STR, "DATE", N_("the day the stay ends") },
+	{ "reason", "reason", CB_ARG_STR, "TEXT", N_("why") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
 static const struct cb_op_flag cli_dissolve_plan[] = {
-	{ "on", "on", CB_ARG_STR, "DATE", "the day of the plan" },
-	{ "reason", "reason", CB_ARG_STR, "TEXT", "why, e.g. the directive" },
+	{ "on", "on", CB_ARG_STR, "DATE", N_("the day of the plan") },
+	{ "reason", "reason", CB_ARG_STR, "TEXT",
+	  N_("why, e.g. the directive") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_dissolve_approve[] = {
 	{ "decision-no", "decision_no", CB_ARG_STR, "NUMBER",
-	  "the committee's decision number" },
-	{ "on", "on", CB_ARG_STR, "DATE", "the day of the approval" },
+	  N_("the committee's decision number") },
+	{ "on", "on", CB_ARG_STR, "DATE", N_("the day of the approval") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_dissolve[] = {
-	{ "on", "on", CB_ARG_STR, "DATE", "the day the cell is dissolved" },
+	{ "on", "on", CB_ARG_STR, "DATE", N_("the day the cell is dissolved") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
 static const struct cb_op_flag cli_candidate_add[] = {
-	{ "name", "full_name", CB_ARG_STR, "NAME", "full name" },
-	{ "birth", "birth_date", CB_ARG_STR, "DATE", "date of birth" },
-	{ "sex", "sex", CB_ARG_STR, "SEX", "male or female (nam, nữ)" },
+	{ "name", "full_name", CB_ARG_STR, "NAME", N_("full name") },
+	{ "birth", "birth_date", CB_ARG_STR, "DATE", N_("date of birth") },
+	{ "sex", "sex", CB_ARG_STR, "SEX", N_("male or female (nam, nữ)") },
 	{ "national-id", "national_id", CB_ARG_STR, "DIGITS",
-	  "citizen ID card number (12 digits)" },
-	{ "cell", "cell", CB_ARG_STR, "CODE", "the cell preparing them" },
+	  N_("citizen ID card number (12 digits)") },
+	{ "cell", "cell", CB_ARG_STR, "CODE", N_("the cell preparing them") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_candidate_helpers[] = {
-	{ "helper", "helper1", CB_ARG_STR, "MEMBER", "the first helper" },
-	{ "helper2", "helper2", CB_ARG_STR, "MEMBER", "the second helper" },
+	{ "helper", "helper1", CB_ARG_STR, "MEMBER", N_("the first helper") },
+	{ "helper2", "helper2", CB_ARG_STR, "MEMBER", N_("the second helper") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_candidate_move[] = {
 	{ "cell", "cell", CB_ARG_STR, "CODE",
-	  "another cell of the organisation" },
+	  N_("another cell of the organisation") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 static const struct cb_op_flag cli_candidate_admit[] = {
-	{ "on", "admitted_on", CB_ARG_STR, "DATE", "the admission date" },
+	{ "on", "admitted_on", CB_ARG_STR, "DATE", N_("the admission date") },
 	{ "card", "card_no", CB_ARG_STR, "NUMBER",
-	  "party card number, if issued" },
+	  N_("party card number, if issued") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
@@ -503,137 +509,144 @@ const struct cb_op cb_ops[] = {
 	{ "cell.create", f_cell_create, cb_apply_cell_create, CB_OP_KEYED,
 	  CB_SUBJECT_NONE,
 	  &(const struct cb_op_cli){ "cell", "create", NULL,
-	                             "create a cell under the organisation",
+	                             N_("create a cell under the organisation"),
 	                             cli_cell_create } },
 	{ "cell.rename", f_cell_rename, cb_apply_cell_rename, CB_OP_KEYED,
 	  CB_SUBJECT_NONE,
 	  &(const struct cb_op_cli){ "cell", "rename", "code",
-	                             "rename a cell (CODE)",
+	                             N_("rename a cell (CODE)"),
 	                             cli_cell_rename } },
 	{ "cell.dissolve_plan", f_cell_dissolve_plan,
 	  cb_apply_cell_dissolve_plan, 0, CB_SUBJECT_NONE,
 	  &(const struct cb_op_cli){ "cell", "dissolve-plan", "cell",
-	                             "plan to dissolve a cell (CODE)",
+	                             N_("plan to dissolve a cell (CODE)"),
 	                             cli_dissolve_plan } },
 	{ "cell.dissolve_approve", f_cell_dissolve_approve,
 	  cb_apply_cell_dissolve_approve, 0, CB_SUBJECT_NONE,
-	  &(const struct cb_op_cli){ "cell", "dissolve-approve", "plan",
-	                             "approve a plan (PLAN), as the superior "
-	                             "committee's office",
-	                             cli_dissolve_approve } },
+	  &(const struct cb_op_cli){
+		  "cell", "dissolve-approve", "plan",
+		  N_("approve a plan (PLAN), as the superior "
+	             "committee's office"),
+		  cli_dissolve_approve } },
 	{ "cell.dissolve", f_cell_dissolve, cb_apply_cell_dissolve, 0,
 	  CB_SUBJECT_NONE,
 	  &(const struct cb_op_cli){ "cell", "dissolve", "plan",
-	                             "dissolve an approved, emptied cell "
-	                             "(PLAN)",
+	                             N_("dissolve an approved, emptied cell "
+	                                "(PLAN)"),
 	                             cli_dissolve } },
 	{ "candidate.add", f_candidate_add, cb_apply_candidate_add, 0,
 	  CB_SUBJECT_OWN_ID,
 	  &(const struct cb_op_cli){ "candidate", "add", NULL,
-	                             "add an admission candidate to a cell",
+	                             N_("add an admission candidate to a cell"),
 	                             cli_candidate_add } },
 	{ "candidate.helpers", f_candidate_helpers, cb_apply_candidate_helpers,
 	  0, CB_SUBJECT_CANDIDATE,
 	  &(const struct cb_op_cli){ "candidate", "helpers", "candidate",
-	                             "assign two official members to help a "
-	                             "candidate (CANDIDATE)",
+	                             N_("assign two official members to help a "
+	                                "candidate (CANDIDATE)"),
 	                             cli_candidate_helpers } },
 	{ "candidate.move", f_candidate_move, cb_apply_candidate_move, 0,
 	  CB_SUBJECT_CANDIDATE,
-	  &(const struct cb_op_cli){ "candidate", "move", "candidate",
-	                             "move a candidate (CANDIDATE) to another "
-	                             "cell",
-	                             cli_candidate_move } },
+	  &(const struct cb_op_cli){
+		  "candidate", "move", "candidate",
+		  N_("move a candidate (CANDIDATE) to another "
+	             "cell"),
+		  cli_candidate_move } },
 	{ "candidate.admit", f_candidate_admit, cb_apply_candidate_admit, 0,
 	  CB_SUBJECT_CANDIDATE,
 	  &(const struct cb_op_cli){ "candidate", "admit", "candidate",
-	                             "admit a candidate (CANDIDATE): a "
-	                             "probationary member",
+	                             N_("admit a candidate (CANDIDATE): a "
+	                                "probationary member"),
 	                             cli_candidate_admit } },
 	{ "org.congress", f_org_congress, cb_apply_org_congress, CB_OP_KEYED,
 	  CB_SUBJECT_NONE,
 	  &(const struct cb_op_cli){ "congress", NULL, NULL,
-	                             "record a congress held by the "
-	                             "organisation or a cell",
+	                             N_("record a congress held by the "
+	                                "organisation or a cell"),
 	                             cli_congress } },
 	{ "member.add", f_member_add, cb_apply_member_add,
 	  CB_OP_KEYED | CB_OP_NO_SAVEPOINT, CB_SUBJECT_NONE,
-	  &(const struct cb_op_cli){ "member", "add", NULL, "add a member",
+	  &(const struct cb_op_cli){ "member", "add", NULL, N_("add a member"),
 	                             cli_member_add } },
 	{ "member.update", f_member_update, cb_apply_member_update, CB_OP_KEYED,
 	  CB_SUBJECT_MEMBER,
 	  &(const struct cb_op_cli){ "member", "update", "member",
-	                             "change fields of a member (MEMBER); "
-	                             "\"\" clears",
+	                             N_("change fields of a member (MEMBER); "
+	                                "\"\" clears"),
 	                             cli_member_update } },
 	{ "member.status", f_member_status, cb_apply_member_status, CB_OP_KEYED,
 	  CB_SUBJECT_MEMBER,
 	  &(const struct cb_op_cli){ "member", "status", "member",
-	                             "change a member's status (MEMBER)",
+	                             N_("change a member's status (MEMBER)"),
 	                             cli_member_status } },
 	{ "member.move", f_member_move, cb_apply_member_move, CB_OP_KEYED,
 	  CB_SUBJECT_MEMBER,
-	  &(const struct cb_op_cli){ "member", "move", "member",
-	                             "move a member (MEMBER) to another cell "
-	                             "of the organisation",
-	                             cli_member_move } },
+	  &(const struct cb_op_cli){
+		  "member", "move", "member",
+		  N_("move a member (MEMBER) to another cell "
+	             "of the organisation"),
+		  cli_member_move } },
 	{ "member.release", f_member_release, cb_apply_member_release,
 	  CB_OP_KEYED, CB_SUBJECT_MEMBER,
 	  &(const struct cb_op_cli){ "member", "release", "member",
-	                             "release a member (MEMBER) to another "
-	                             "organisation: in transit until it "
-	                             "accepts",
+	                             N_("release a member (MEMBER) to another "
+	                                "organisation: in transit until it "
+	                                "accepts"),
 	                             cli_member_release } },
 	{ "member.accept", f_member_accept, cb_apply_member_accept, CB_OP_KEYED,
 	  CB_SUBJECT_NONE,
 	  &(const struct cb_op_cli){ "member", "accept", "release",
-	                             "accept a member released to this "
-	                             "organisation (RELEASE: the release's "
-	                             "id)",
+	                             N_("accept a member released to this "
+	                                "organisation (RELEASE: the release's "
+	                                "id)"),
 	                             cli_member_accept } },
 	{ "member.decline", f_member_decline, cb_apply_member_decline,
 	  CB_OP_KEYED, CB_SUBJECT_NONE,
-	  &(const struct cb_op_cli){ "member", "decline", "release",
-	                             "decline a release (RELEASE); the member "
-	                             "returns to the sender",
-	                             cli_member_decline } },
+	  &(const struct cb_op_cli){
+		  "member", "decline", "release",
+		  N_("decline a release (RELEASE); the member "
+	             "returns to the sender"),
+		  cli_member_decline } },
 	{ "member.strike_off", f_member_strike_off, cb_apply_member_strike_off,
 	  0, CB_SUBJECT_NONE,
 	  &(const struct cb_op_cli){ "member", "strike-off", "release",
-	                             "strike off a member whose release "
-	                             "(RELEASE) went unanswered for three "
-	                             "months, as the superior committee's "
-	                             "office",
+	                             N_("strike off a member whose release "
+	                                "(RELEASE) went unanswered for three "
+	                                "months, as the superior committee's "
+	                                "office"),
 	                             cli_member_strike_off } },
 	{ "member.temporary", f_member_temporary, cb_apply_member_temporary, 0,
 	  CB_SUBJECT_MEMBER,
 	  &(const struct cb_op_cli){ "member", "temporary", "member",
-	                             "send a member (MEMBER) to another "
-	                             "organisation's cell for a while; the "
-	                             "official cell stays",
+	                             N_("send a member (MEMBER) to another "
+	                                "organisation's cell for a while; the "
+	                                "official cell stays"),
 	                             cli_member_temporary } },
 	{ "member.temporary_accept", f_member_temporary_accept,
 	  cb_apply_member_temporary_accept, 0, CB_SUBJECT_NONE,
-	  &(const struct cb_op_cli){ "member", "temporary-accept", "temporary",
-	                             "list a member sent here for a while "
-	                             "(TEMPORARY: the letter's id) in a cell",
-	                             cli_member_temporary_accept } },
+	  &(const struct cb_op_cli){
+		  "member", "temporary-accept", "temporary",
+		  N_("list a member sent here for a while "
+	             "(TEMPORARY: the letter's id) in a cell"),
+		  cli_member_temporary_accept } },
 	{ "member.temporary_end", f_member_temporary_end,
 	  cb_apply_member_temporary_end, 0, CB_SUBJECT_NONE,
-	  &(const struct cb_op_cli){ "member", "temporary-end", "temporary",
-	                             "end a temporary stay (TEMPORARY) before "
-	                             "the letter's end",
-	                             cli_member_temporary_end } },
+	  &(const struct cb_op_cli){
+		  "member", "temporary-end", "temporary",
+		  N_("end a temporary stay (TEMPORARY) before "
+	             "the letter's end"),
+		  cli_member_temporary_end } },
 	{ "meeting.record", f_meeting_record, cb_apply_meeting_record,
 	  CB_OP_KEYED, CB_SUBJECT_NONE,
-	  &(const struct cb_op_cli){ "meeting", "record", NULL,
-	                             "record a cell meeting, or correct one",
-	                             cli_meeting_record } },
+	  &(const struct cb_op_cli){
+		  "meeting", "record", NULL,
+		  N_("record a cell meeting, or correct one"),
+		  cli_meeting_record } },
 	{ "rating.record", f_rating_record, cb_apply_rating_record, CB_OP_KEYED,
 	  CB_SUBJECT_RATED,
 	  &(const struct cb_op_cli){ "rate", NULL, NULL,
-	                             "record a member's or organisation's "
-	                             "rating",
+	                             N_("record a member's or organisation's "
+	                                "rating"),
 	                             cli_rate } },
 	{ "hub.init", f_hub_init, cb_apply_hub_init, CB_OP_KEYED,
 	  CB_SUBJECT_NONE, NULL },

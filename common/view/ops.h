@@ -44,7 +44,8 @@ struct cb_op_flag {
 
 /* A recording command of 'chibo-agent': the command words ("member",
  * "add"; w2 may be NULL), the field its one positional argument fills (or
- * NULL), a one-line summary and its flags. */
+ * NULL), a one-line summary and its flags. The summary and the flags'
+ * help are marked N_() and shown translated. */
 struct cb_op_cli {
 	const char *w1, *w2;
 	const char *pos_field;

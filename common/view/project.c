@@ -196,9 +196,9 @@ ready(struct cb_store *st, const struct cb_entry *e, struct cb_errbuf *eb)
 	return CB_OK;
 }
 
-cb_err
-cb_project_entry(struct cb_store *st, const struct cb_entry *e,
-                 struct cb_errbuf *eb)
+static cb_err
+project_entry(struct cb_store *st, const struct cb_entry *e,
+              struct cb_errbuf *eb)
 {
 	struct cb_apply c = { .st = st, .e = e, .b = e->json, .eb = eb };
 	const struct cb_op *op;
@@ -230,6 +230,21 @@ cb_project_entry(struct cb_store *st, const struct cb_entry *e,
 		return rc == CB_EINVAL ? CB_ERULE : rc;
 	}
 	return cb_store_run(st, "RELEASE project", eb);
+}
+
+/* A rejection's reason is recorded with the entry (entries.reason) and
+ * must be the same sentence on every replica: written in English, whatever
+ * the locale of the program that projects it. */
+cb_err
+cb_project_entry(struct cb_store *st, const struct cb_entry *e,
+                 struct cb_errbuf *eb)
+{
+	cb_err rc;
+
+	cb_lang_english_begin();
+	rc = project_entry(st, e, eb);
+	cb_lang_english_end();
+	return rc;
 }
 
 static const char *const tables[] = {

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # package.sh — the Debian package: built with CPack from this build, its
 # metadata and contents checked with dpkg-deb (stripped programs,
-# compressed man pages and changelog, a copyright file, versioned Depends
+# compressed man pages and changelog, a copyright file, the Vietnamese
+# message catalogue (found beside the programs), versioned Depends
 # with libc's, /etc/chibo/hub.conf a conffile the hub serves with, prerm
 # and postrm), its programs run from the unpacked tree, its systemd units
 # checked with 'systemd-analyze verify', and lintian (where installed)
@@ -32,7 +33,7 @@ for f in usr/bin/chibo-agent usr/bin/chibo-hub usr/bin/chibo-audit \
 	usr/share/man/man1/chibo-agent.1.gz usr/share/man/man1/chibo-audit.1.gz \
 	usr/share/man/man1/chibo-hub.1.gz usr/lib/systemd/system/chibo-hub.service \
 	usr/share/doc/chibo/copyright usr/share/doc/chibo/changelog.gz \
-	etc/chibo/hub.conf \
+	etc/chibo/hub.conf usr/share/locale/vi/LC_MESSAGES/chibo.mo \
 	usr/lib/systemd/system/chibo-agent-sync.service \
 	usr/lib/systemd/system/chibo-agent-sync.timer; do
 	expect_match "installs $f" "^\./$f$" "$files"
@@ -78,6 +79,11 @@ for _ in $(seq 100); do grep -q serving "$T/serve.out" && break; sleep 0.1; done
 expect_match "the hub serves with the packaged hub.conf" serving "$(cat "$T/serve.out")"
 kill $pid 2>/dev/null; wait $pid 2>/dev/null
 expect_ok "the packaged agent runs" "$T/root/usr/bin/chibo-agent" --help
+# its catalogue is found beside it (share/locale next to bin/), not in
+# the build tree: LANGUAGE picks Vietnamese under any non-C locale
+expect_match "the packaged agent speaks Vietnamese" "^cách dùng: chibo-agent" \
+	"$(env -u CHIBO_LOCALEDIR LANGUAGE=vi LC_ALL=C.UTF-8 \
+		"$T/root/usr/bin/chibo-agent" --help | head -1)"
 expect_ok "the packaged hub runs" "$T/root/usr/bin/chibo-hub" --help
 
 # the units, pointed at the unpacked programs, verified by systemd
