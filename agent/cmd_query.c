@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "words.h"
 #include "args.h"
 #include "date.h"
 #include "ops.h"
@@ -100,7 +101,7 @@ print_rows(const struct cb_query_result *r, bool as_json)
 				shortids[k][12] = 0;
 				v = shortids[k];
 			}
-			cells[k++] = v;
+			cells[k++] = cb_words_show(r->cols[c].name, v);
 		}
 		if (cb_table_add(&t, cells))
 			goto oom;
@@ -133,9 +134,12 @@ print_record(const struct cb_query_result *r)
 		for (size_t c = 0; c < r->ncols; c++) {
 			const char *v = cb_query_text(r, row, c);
 
-			if (cb_table_add(&t, (const char *const[]){
-						     r->cols[c].heading,
-						     v ? v : "" })) {
+			if (cb_table_add(&t,
+			                 (const char *const[]){
+						 _(r->cols[c].heading),
+						 v ? cb_words_show(
+							     r->cols[c].name, v)
+						   : "" })) {
 				agent_error(_("out of memory"));
 				goto out;
 			}

@@ -178,15 +178,16 @@ cb_hex_decode(const char *hex, unsigned char *out, size_t n,
 	if (len != 2 * n)
 		return cb_error(
 			eb, CB_EINVAL,
-			"hex value '%.80s' has %zu digits, expected %zu", hex,
-			len, 2 * n);
+			_("hex value '%.80s' has %zu digits, expected %zu"),
+			hex, len, 2 * n);
 	for (size_t i = 0; i < n; i++) {
 		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
-			return cb_error(eb, CB_EINVAL,
-			                "hex value '%.80s' has a non-hex digit",
-			                hex);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("hex value '%.80s' has a non-hex digit"),
+				hex);
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return CB_OK;

@@ -14,9 +14,13 @@
 #define CHIBO_LOCALEDIR "/usr/share/locale"
 #endif
 
-/* "." and "," as in C and English until cb_lang_init reads the locale. */
+/* "." and "," as in C and English until cb_lang_init reads the locale;
+ * locale_thousands is the locale's own separator, "" when it has none
+ * (C). */
 static char decimal_mark[8] = ".";
 static char thousands_mark[8] = ",";
+static char locale_thousands[8] = "";
+static _Thread_local int english;
 
 /* share/locale beside the directory of the running program
  * (/usr/bin/chibo-agent -> /usr/share/locale): right for a package
@@ -55,6 +59,8 @@ keep_number_marks(void)
 	/* C has no thousands separator; chibo's English has always used
 	 * ",", and a locale without one gets whichever of "," and "." is not
 	 * its decimal mark. */
+	if (ts && strlen(ts) < sizeof(locale_thousands))
+		snprintf(locale_thousands, sizeof(locale_thousands), "%s", ts);
 	if (!ts || !*ts || strlen(ts) >= sizeof(thousands_mark))
 		ts = strcmp(dp, ",") == 0 ? "." : ",";
 	snprintf(decimal_mark, sizeof(decimal_mark), "%s", dp);
@@ -83,8 +89,6 @@ cb_lang_init(void)
 	textdomain(CB_LANG_DOMAIN);
 }
 
-static _Thread_local int english;
-
 void
 cb_lang_english_begin(void)
 {
@@ -100,7 +104,8 @@ cb_lang_english_end(void)
 const char *
 cb_lang_gettext(const char *msgid)
 {
-	return english ? msgid : dgettext(CB_LANG_DOMAIN, msgid);
+	/* "" would give the catalogue's header */
+	return english || !*msgid ? msgid : dgettext(CB_LANG_DOMAIN, msgid);
 }
 
 const char *
@@ -127,11 +132,13 @@ cb_lang_pgettext(const char *ctx, const char *msgid)
 	return t == key ? msgid : t;
 }
 
-void
-cb_lang_number(long long n, char out[32])
+/* n in decimal digits, sep between groups of three (none if sep is
+ * ""). */
+static void
+grouped(long long n, const char *sep, char out[32])
 {
 	char digits[24];
-	size_t sep = strlen(thousands_mark);
+	size_t seplen = strlen(sep);
 	int len, k = 0;
 
 	len = snprintf(digits, sizeof(digits), "%llu",
@@ -140,14 +147,26 @@ cb_lang_number(long long n, char out[32])
 	if (n < 0)
 		out[k++] = '-';
 	for (int i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0 && k + sep + 2 < 32) {
-			memcpy(out + k, thousands_mark, sep);
-			k += (int)sep;
+		if (i && (len - i) % 3 == 0 && k + seplen + 2 < 32) {
+			memcpy(out + k, sep, seplen);
+			k += (int)seplen;
 		}
 		if (k + 1 < 32)
 			out[k++] = digits[i];
 	}
 	out[k] = 0;
+}
+
+void
+cb_lang_number(long long n, char out[32])
+{
+	grouped(n, english ? "," : thousands_mark, out);
+}
+
+void
+cb_lang_count(long long n, char out[32])
+{
+	grouped(n, english ? "" : locale_thousands, out);
 }
 
 void
@@ -157,5 +176,5 @@ cb_lang_tenths(long long tenths, char out[32])
 	                                  : (unsigned long long)tenths;
 
 	snprintf(out, 32, "%s%llu%s%llu", tenths < 0 ? "-" : "", a / 10,
-	         decimal_mark, a % 10);
+	         english ? "." : decimal_mark, a % 10);
 }

@@ -32,7 +32,7 @@
 void cb_lang_init(void);
 
 /* The translation of msgid, or msgid (always msgid between
- * cb_lang_english_begin and _end on this thread). */
+ * cb_lang_english_begin and _end on this thread, and for ""). */
 const char *cb_lang_gettext(const char *msgid) __attribute__((format_arg(1)));
 
 /* The translation of msgid or its plural for n, or msgid or plural. */
@@ -45,11 +45,18 @@ const char *cb_lang_pgettext(const char *ctx, const char *msgid)
 	__attribute__((format_arg(2)));
 
 /* n with the locale's thousands separator: "7,047" in English and C,
- * "7.047" in Vietnamese. out holds at least 32 bytes. */
+ * "7.047" in Vietnamese (and in English between cb_lang_english_begin
+ * and _end). out holds at least 32 bytes. */
 void cb_lang_number(long long n, char out[32]);
 
+/* n as a table cell: grouped only by a separator the locale has itself
+ * ("7.047" in Vietnamese, "7,047" in en_US), "7047" in C and in English
+ * between cb_lang_english_begin and _end. */
+void cb_lang_count(long long n, char out[32]);
+
 /* tenths / 10 with one decimal in the locale's decimal mark: 958 ->
- * "95.8" or "95,8". out holds at least 32 bytes. */
+ * "95.8" or "95,8" ("95.8" between cb_lang_english_begin and _end). out
+ * holds at least 32 bytes. */
 void cb_lang_tenths(long long tenths, char out[32]);
 
 /* Messages in English on this thread until the matching _end (they

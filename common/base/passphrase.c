@@ -29,15 +29,15 @@ read_line(int fd, char *buf, size_t *len, const char *what,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return cb_error(eb, CB_EIO, "cannot read %s: %s", what,
-			                strerror(errno));
+			return cb_error(eb, CB_EIO, _("cannot read %s: %s"),
+			                what, strerror(errno));
 		if (r == 0 || c == '\n')
 			break;
 		if (n == CB_PASSPHRASE_MAX)
 			return cb_error(
 				eb, CB_EINVAL,
-				"the passphrase in %s is longer than %d "
-				"bytes",
+				_("the passphrase in %s is longer than %d "
+			          "bytes"),
 				what, CB_PASSPHRASE_MAX);
 		buf[n++] = c;
 	}
@@ -56,16 +56,16 @@ ask(int tty, const char *prompt, char *buf, size_t *len, struct cb_errbuf *eb)
 
 	if (tcgetattr(tty, &old) != 0)
 		return cb_error(eb, CB_EIO,
-		                "cannot turn the terminal's echo "
-		                "off: %s",
+		                _("cannot turn the terminal's echo "
+		                  "off: %s"),
 		                strerror(errno));
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
 	if (tcsetattr(tty, TCSAFLUSH, &quiet) != 0)
 		return cb_error(eb, CB_EIO,
-		                "cannot turn the terminal's echo "
-		                "off: %s",
+		                _("cannot turn the terminal's echo "
+		                  "off: %s"),
 		                strerror(errno));
 	if (write(tty, prompt, strlen(prompt)) < 0) {
 		/* the prompt is a courtesy; the answer is what matters */
@@ -87,23 +87,24 @@ from_terminal(bool confirm, char *buf, size_t *len, struct cb_errbuf *eb)
 	int tty;
 
 	if ((tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
-		return cb_error(eb, CB_EINVAL,
-		                "no terminal to ask the passphrase on: put it "
-		                "in a file (mode 0600) and name it in $%s",
-		                CB_PASSPHRASE_ENV);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("no terminal to ask the passphrase on: put it "
+		          "in a file (mode 0600) and name it in $%s"),
+			CB_PASSPHRASE_ENV);
 	rc = ask(tty,
 	         confirm ? "New backup passphrase: " : "Backup passphrase: ",
 	         buf, len, eb);
 	if (!rc && confirm) {
 		if (!(again = sodium_malloc(CB_PASSPHRASE_MAX + 1)))
-			rc = cb_error(eb, CB_ENOMEM, "out of memory");
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 		else
 			rc = ask(tty, "The same passphrase again: ", again,
 			         &len2, eb);
 		if (!rc && (len2 != *len || sodium_memcmp(again, buf, *len)))
 			rc = cb_error(eb, CB_EINVAL,
-			              "the two passphrases differ: nothing "
-			              "written, try again");
+			              _("the two passphrases differ: nothing "
+			                "written, try again"));
 		sodium_free(again);
 	}
 	close(tty);
@@ -119,7 +120,7 @@ from_file(const char *path, char *buf, size_t *len, struct cb_errbuf *eb)
 
 	snprintf(what, sizeof(what), "'%.200s' ($%s)", path, CB_PASSPHRASE_ENV);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return cb_error(eb, CB_EIO, "cannot open %s: %s", what,
+		return cb_error(eb, CB_EIO, _("cannot open %s: %s"), what,
 		                strerror(errno));
 	rc = read_line(fd, buf, len, what, eb);
 	close(fd);
@@ -135,15 +136,15 @@ cb_passphrase_get(bool confirm, char **out, size_t *len, struct cb_errbuf *eb)
 	cb_err rc;
 
 	if (!buf)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	rc = file && *file ? from_file(file, buf, &n, eb)
 	                   : from_terminal(confirm, buf, &n, eb);
 	if (!rc && !n)
-		rc = cb_error(eb, CB_EINVAL, "the passphrase is empty");
+		rc = cb_error(eb, CB_EINVAL, _("the passphrase is empty"));
 	else if (!rc && confirm && n < CB_PASSPHRASE_MIN)
 		rc = cb_error(eb, CB_EINVAL,
-		              "a backup's passphrase needs %d characters at "
-		              "least",
+		              _("a backup's passphrase needs %d characters at "
+		                "least"),
 		              CB_PASSPHRASE_MIN);
 	if (rc) {
 		cb_passphrase_free(&buf);

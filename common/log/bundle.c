@@ -45,12 +45,13 @@ cb_bundle_encode(const struct cb_bundle *b, const struct cb_key *key,
 
 	if (olen == 0 || olen > CB_CODE_MAX)
 		return cb_error(eb, CB_EINVAL,
-		                "a bundle names an organisation");
+		                _("a bundle names an organisation"));
 	if (!key->sk)
-		return cb_error(eb, CB_EINVAL, "a bundle needs a signing key");
+		return cb_error(eb, CB_EINVAL,
+		                _("a bundle needs a signing key"));
 	if (b->kind == CB_BUNDLE_PULL && (!nlen || nlen > CB_NOTE_MAX_SIZE))
 		return cb_error(eb, CB_EINVAL,
-		                "a hub's bundle carries its checkpoint");
+		                _("a hub's bundle carries its checkpoint"));
 	if ((rc = cb_zbody_compress(b->stream.data
 	                                    ? (const void *)b->stream.data
 	                                    : (const void *)"",
@@ -68,12 +69,12 @@ cb_bundle_encode(const struct cb_bundle *b, const struct cb_key *key,
 	    cb_buf_add(out, z.data, z.len) ||
 	    cb_buf_add(out, key->pk, CB_KEY_BYTES)) {
 		cb_buf_release(&z);
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	}
 	cb_buf_release(&z);
 	crypto_sign_detached(sig, NULL, out->data, out->len, key->sk);
 	return cb_buf_add(out, sig, sizeof(sig))
-	               ? cb_error(eb, CB_ENOMEM, "out of memory")
+	               ? cb_error(eb, CB_ENOMEM, _("out of memory"))
 	               : CB_OK;
 }
 
@@ -87,29 +88,31 @@ decode_frame(const unsigned char *p, size_t n, struct cb_bundle *b,
 	size_t olen, off;
 
 	if (n >= 4 && !memcmp(p, MAGIC_V1, 4))
-		return cb_error(eb, CB_EVERSION,
-		                "an unsigned bundle of an older chibo (CBB1), "
-		                "no longer taken in: export it again with "
-		                "this version");
+		return cb_error(
+			eb, CB_EVERSION,
+			_("an unsigned bundle of an older chibo (CBB1), "
+		          "no longer taken in: export it again with "
+		          "this version"));
 	if (n < 6 || memcmp(p, MAGIC, 4))
 		return cb_error(eb, CB_EINVAL,
-		                "not a chibo bundle (no CBB2 at byte 0)");
+		                _("not a chibo bundle (no CBB2 at byte 0)"));
 	b->kind = p[4];
 	if (b->kind != CB_BUNDLE_PUSH && b->kind != CB_BUNDLE_PULL &&
 	    b->kind != CB_BUNDLE_RELAY)
-		return cb_error(eb, CB_EINVAL, "byte 4: unknown bundle kind %d",
-		                p[4]);
+		return cb_error(eb, CB_EINVAL,
+		                _("byte 4: unknown bundle kind %d"), p[4]);
 	olen = p[5];
 	if (olen == 0 || olen > CB_CODE_MAX)
 		return cb_error(eb, CB_EINVAL,
-		                "byte 5: an organisation's code is 1 to %d "
-		                "bytes, not %zu",
+		                _("byte 5: an organisation's code is 1 to %d "
+		                  "bytes, not %zu"),
 		                CB_CODE_MAX, olen);
 	off = 6 + olen + 8 + 8 + 4 + 4;
 	if (n < off)
-		return cb_error(eb, CB_EINVAL,
-		                "truncated at byte %zu: the header needs %zu",
-		                n, off);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("truncated at byte %zu: the header needs %zu"), n,
+			off);
 	memcpy(b->org, p + 6, olen);
 	b->org[olen] = 0;
 	b->after = (int64_t)cb_be_get(p + 6 + olen, 8);
@@ -118,25 +121,27 @@ decode_frame(const unsigned char *p, size_t n, struct cb_bundle *b,
 	b->note_len = (size_t)cb_be_get(p + 26 + olen, 4);
 	*note_at = off;
 	if (b->note_len > CB_NOTE_MAX_SIZE)
-		return cb_error(eb, CB_EINVAL,
-		                "byte %zu: a checkpoint of %zu bytes, over %d",
-		                off - 4, b->note_len, CB_NOTE_MAX_SIZE);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("byte %zu: a checkpoint of %zu bytes, over %d"),
+			off - 4, b->note_len, CB_NOTE_MAX_SIZE);
 	off += b->note_len + 4;
 	if (n < off)
-		return cb_error(eb, CB_EINVAL,
-		                "truncated at byte %zu: the header needs %zu",
-		                n, off);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("truncated at byte %zu: the header needs %zu"), n,
+			off);
 	*zlen = (size_t)cb_be_get(p + off - 4, 4);
 	*z_at = off;
 	*sig_at = off + *zlen + CB_KEY_BYTES;
 	if (n < *sig_at + SIG_BYTES)
 		return cb_error(
 			eb, CB_EINVAL,
-			"truncated at byte %zu: the header promises %zu", n,
+			_("truncated at byte %zu: the header promises %zu"), n,
 			*sig_at + SIG_BYTES);
 	if (n > *sig_at + SIG_BYTES)
 		return cb_error(eb, CB_EINVAL,
-		                "trailing bytes from byte %zu on",
+		                _("trailing bytes from byte %zu on"),
 		                *sig_at + SIG_BYTES);
 	memcpy(b->signer, p + *sig_at - CB_KEY_BYTES, CB_KEY_BYTES);
 	return CB_OK;
@@ -159,20 +164,21 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 		char hex[2 * CB_KEY_BYTES + 1];
 
 		cb_hex_encode(b->signer, CB_KEY_BYTES, hex);
-		rc = cb_error(eb, CB_ECRYPTO,
-		              "the signature at byte %zu does not verify: the "
-		              "bundle is not as key %.12s… signed it",
-		              sig_at, hex);
+		rc = cb_error(
+			eb, CB_ECRYPTO,
+			_("the signature at byte %zu does not verify: the "
+		          "bundle is not as key %.12s… signed it"),
+			sig_at, hex);
 		goto fail;
 	}
 	if (b->after < 0 || b->next < b->after) {
 		rc = cb_error(eb, CB_EINVAL,
-		              "the header's cursors run from %lld to %lld",
+		              _("the header's cursors run from %lld to %lld"),
 		              (long long)b->after, (long long)b->next);
 		goto fail;
 	}
 	if ((b->kind == CB_BUNDLE_PULL) != (b->note_len > 0)) {
-		rc = cb_error(eb, CB_EINVAL, "byte %zu: %s", note_at - 4,
+		rc = cb_error(eb, CB_EINVAL, _("byte %zu: %s"), note_at - 4,
 		              b->note_len ? "an agent's bundle or a relay "
 		                            "carries no checkpoint"
 		                          : "a hub's bundle carries its "
@@ -181,13 +187,14 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 	}
 	if (b->note_len) {
 		if (memchr(p + note_at, 0, b->note_len)) {
-			rc = cb_error(eb, CB_EINVAL,
-			              "the checkpoint at byte %zu is not text",
-			              note_at);
+			rc = cb_error(
+				eb, CB_EINVAL,
+				_("the checkpoint at byte %zu is not text"),
+				note_at);
 			goto fail;
 		}
 		if (!(b->note = malloc(b->note_len + 1))) {
-			rc = cb_error(eb, CB_ENOMEM, "out of memory");
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 			goto fail;
 		}
 		memcpy(b->note, p + note_at, b->note_len);
@@ -212,8 +219,8 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 		    sodium_memcmp(e.author, b->signer, CB_KEY_BYTES)) {
 			rc = cb_error(
 				eb, CB_EINVAL,
-				"entry %zu, at byte %zu of the entries, is "
-				"not by the bundle's signer",
+				_("entry %zu, at byte %zu of the entries, is "
+			          "not by the bundle's signer"),
 				rd.index, at);
 			goto fail;
 		}
@@ -223,10 +230,11 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 		goto fail;
 	}
 	if (rd.index != b->count) {
-		rc = cb_error(eb, CB_EINVAL,
-		              "the header counts %u entries, the bundle holds "
-		              "%zu",
-		              b->count, rd.index);
+		rc = cb_error(
+			eb, CB_EINVAL,
+			_("the header counts %u entries, the bundle holds "
+		          "%zu"),
+			b->count, rd.index);
 		goto fail;
 	}
 	cb_entry_release(&e);
@@ -249,17 +257,17 @@ cb_bundle_check_hub(const struct cb_bundle *b,
 	cb_err rc;
 
 	if (b->kind != CB_BUNDLE_PULL || !b->note)
-		return cb_error(eb, CB_EINVAL, "not a hub's bundle");
+		return cb_error(eb, CB_EINVAL, _("not a hub's bundle"));
 	if (sodium_memcmp(b->signer, authority, CB_KEY_BYTES)) {
 		cb_hex_encode(b->signer, CB_KEY_BYTES, signer);
 		return cb_error(eb, CB_ECRYPTO,
-		                "signed by key %.12s…, which is not this "
-		                "replica's hub",
+		                _("signed by key %.12s…, which is not this "
+		                  "replica's hub"),
 		                signer);
 	}
 	if (!cb_note_origin(b->note, origin, sizeof(origin)))
 		return cb_error(eb, CB_EINVAL,
-		                "its checkpoint is not a signed note");
+		                _("its checkpoint is not a signed note"));
 	if ((rc = cb_checkpoint_open(b->note, b->note_len, origin, origin,
 	                             authority, &c, eb))) {
 		cb_error_prefix(eb, rc, "its checkpoint");
@@ -267,8 +275,8 @@ cb_bundle_check_hub(const struct cb_bundle *b,
 	}
 	if ((uint64_t)b->next > c.size)
 		return cb_error(eb, CB_EINVAL,
-		                "its cursor %lld is past its checkpoint of "
-		                "%" PRIu64 " entries",
+		                _("its cursor %lld is past its checkpoint of "
+		                  "%" PRIu64 " entries"),
 		                (long long)b->next, c.size);
 	*cp = c;
 	return CB_OK;
@@ -292,23 +300,24 @@ cb_bundle_load(const char *path, struct cb_buf *out, struct cb_errbuf *eb)
 	size_t n;
 
 	if (!fp)
-		return cb_error(eb, CB_EIO, "cannot open '%s': %s", path,
+		return cb_error(eb, CB_EIO, _("cannot open '%s': %s"), path,
 		                strerror(errno));
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
 		if (out->len + n > CB_BUNDLE_MAX) {
 			fclose(fp);
-			return cb_error(eb, CB_ETOOBIG,
-			                "'%s' is over %u bytes: not a bundle",
-			                path, CB_BUNDLE_MAX);
+			return cb_error(
+				eb, CB_ETOOBIG,
+				_("'%s' is over %u bytes: not a bundle"), path,
+				CB_BUNDLE_MAX);
 		}
 		if (cb_buf_add(out, chunk, n)) {
 			fclose(fp);
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		}
 	}
 	n = ferror(fp);
 	fclose(fp);
-	return n ? cb_error(eb, CB_EIO, "cannot read '%s'", path) : CB_OK;
+	return n ? cb_error(eb, CB_EIO, _("cannot read '%s'"), path) : CB_OK;
 }
 
 cb_err

@@ -108,9 +108,9 @@ static cb_err
 bad_name(struct cb_errbuf *eb, const char *name)
 {
 	return cb_error(eb, CB_EINVAL,
-	                "'%.200s' cannot name a note key: a key name is "
-	                "non-empty UTF-8 without '+', spaces or control "
-	                "characters",
+	                _("'%.200s' cannot name a note key: a key name is "
+	                  "non-empty UTF-8 without '+', spaces or control "
+	                  "characters"),
 	                name ? name : "");
 }
 
@@ -149,21 +149,22 @@ cb_note_vkey_parse(const char *vkey, char **name, uint8_t pk[32],
 
 	if (!plus || strlen(plus) < 10 || plus[9] != '+')
 		return cb_error(eb, CB_EINVAL,
-		                "verifier key '%.200s' is not "
-		                "NAME+KEYHASH+KEY (KEYHASH 8 hex digits)",
+		                _("verifier key '%.200s' is not "
+		                  "NAME+KEYHASH+KEY (KEYHASH 8 hex digits)"),
 		                vkey);
 	n = (size_t)(plus - vkey);
 	if (!name_valid(vkey, n))
-		return cb_error(eb, CB_EINVAL,
-		                "verifier key '%.200s' has an invalid key name",
-		                vkey);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("verifier key '%.200s' has an invalid key name"),
+			vkey);
 	memcpy(hex, plus + 1, 8);
 	hex[8] = 0;
 	if (cb_hex_decode(hex, hash, 4, NULL))
 		return cb_error(
 			eb, CB_EINVAL,
-			"verifier key '%.200s': the key hash '%s' is not "
-			"8 hex digits",
+			_("verifier key '%.200s': the key hash '%s' is not "
+		          "8 hex digits"),
 			vkey, hex);
 	b64 = plus + 10;
 	if (sodium_base642bin(key, sizeof(key), b64, strlen(b64), NULL, &klen,
@@ -171,26 +172,26 @@ cb_note_vkey_parse(const char *vkey, char **name, uint8_t pk[32],
 	    klen != sizeof(key))
 		return cb_error(
 			eb, CB_EINVAL,
-			"verifier key '%.200s': the key is not base64 of "
-			"33 bytes (0x01 and an Ed25519 public key)",
+			_("verifier key '%.200s': the key is not base64 of "
+		          "33 bytes (0x01 and an Ed25519 public key)"),
 			vkey);
 	if (key[0] != ALG_ED25519)
 		return cb_error(
 			eb, CB_EINVAL,
-			"verifier key '%.200s' is of signature type %u, "
-			"not Ed25519 (1)",
+			_("verifier key '%.200s' is of signature type %u, "
+		          "not Ed25519 (1)"),
 			vkey, key[0]);
 	want = key_hash(vkey, n, key + 1);
 	if (want != ((uint32_t)hash[0] << 24 | (uint32_t)hash[1] << 16 |
 	             (uint32_t)hash[2] << 8 | hash[3]))
 		return cb_error(
 			eb, CB_EINVAL,
-			"verifier key '%.200s' says key hash %s, but its "
-			"name and key hash to %08" PRIx32,
+			_("verifier key '%.200s' says key hash %s, but its "
+		          "name and key hash to %08" PRIx32),
 			vkey, hex, want);
 	copy = malloc(n + 1);
 	if (!copy)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	memcpy(copy, vkey, n);
 	copy[n] = 0;
 	*name = copy;
@@ -211,24 +212,26 @@ check_note_bytes(const char *p, size_t n, const char *what,
 
 		if (c == 0)
 			return cb_error(eb, CB_EINVAL,
-			                "%s has a NUL byte at offset %zu", what,
-			                i);
+			                _("%s has a NUL byte at offset %zu"),
+			                what, i);
 		if (c == '\n') {
 			line_start = i + 1;
 			line_no++;
 		} else if (c < 0x20) {
 			return cb_error(eb, CB_EINVAL,
-			                "%s has control character 0x%02x at "
-			                "offset %zu",
+			                _("%s has control character 0x%02x at "
+			                  "offset %zu"),
 			                what, c, i);
 		} else if (i - line_start >= CB_NOTE_MAX_LINE) {
-			return cb_error(eb, CB_EINVAL,
-			                "%s line %zu is longer than %d bytes",
-			                what, line_no, CB_NOTE_MAX_LINE);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("%s line %zu is longer than %d bytes"), what,
+				line_no, CB_NOTE_MAX_LINE);
 		}
 	}
 	if (!cb_utf8_valid(p, n))
-		return cb_error(eb, CB_EINVAL, "%s is not valid UTF-8", what);
+		return cb_error(eb, CB_EINVAL, _("%s is not valid UTF-8"),
+		                what);
 	return CB_OK;
 }
 
@@ -245,14 +248,15 @@ cb_note_sign(const char *text, size_t len, const char *name,
 	if (!cb_note_name_valid(name))
 		return bad_name(eb, name);
 	if (len == 0 || text[len - 1] != '\n')
-		return cb_error(eb, CB_EINVAL,
-		                "cannot sign a note text that is empty or does "
-		                "not end in a newline");
+		return cb_error(
+			eb, CB_EINVAL,
+			_("cannot sign a note text that is empty or does "
+		          "not end in a newline"));
 	rc = check_note_bytes(text, len, "note text", eb);
 	if (rc)
 		return rc;
 	if (EM_DASH_LEN + strlen(name) + 1 + SIG_B64_LEN - 1 > CB_NOTE_MAX_LINE)
-		return cb_error(eb, CB_EINVAL, "key name is too long");
+		return cb_error(eb, CB_EINVAL, _("key name is too long"));
 	kh = cb_note_key_hash(name, sk + 32);
 	sig[0] = (uint8_t)(kh >> 24);
 	sig[1] = (uint8_t)(kh >> 16);
@@ -263,25 +267,28 @@ cb_note_sign(const char *text, size_t len, const char *name,
 	 * now rather than publish a note nobody can verify. */
 	if (crypto_sign_verify_detached(sig + 4, (const uint8_t *)text, len,
 	                                sk + 32) != 0)
-		return cb_error(eb, CB_ECRYPTO,
-		                "cannot sign the note: the secret key does not "
-		                "match its public half");
+		return cb_error(
+			eb, CB_ECRYPTO,
+			_("cannot sign the note: the secret key does not "
+		          "match its public half"));
 	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig),
 	                  sodium_base64_VARIANT_ORIGINAL);
 	if (cb_buf_add(&b, text, len) || cb_buf_addstr(&b, "\n" EM_DASH) ||
 	    cb_buf_addstr(&b, name) || cb_buf_addstr(&b, " ") ||
 	    cb_buf_addstr(&b, b64) || cb_buf_addstr(&b, "\n")) {
 		cb_buf_release(&b);
-		return cb_error(eb, CB_ENOMEM, "out of memory signing a note");
+		return cb_error(eb, CB_ENOMEM,
+		                _("out of memory signing a note"));
 	}
 	if (b.len > CB_NOTE_MAX_SIZE) {
 		size_t total = b.len;
 
 		cb_buf_release(&b);
-		return cb_error(eb, CB_ETOOBIG,
-		                "a signed note of %zu bytes would be over the "
-		                "limit of %d",
-		                total, CB_NOTE_MAX_SIZE);
+		return cb_error(
+			eb, CB_ETOOBIG,
+			_("a signed note of %zu bytes would be over the "
+		          "limit of %d"),
+			total, CB_NOTE_MAX_SIZE);
 	}
 	*note = (char *)cb_buf_detach(&b, NULL);
 	return CB_OK;
@@ -307,8 +314,8 @@ open_note(const char *note, size_t len, const char *name, const uint8_t pk[32],
 		return bad_name(eb, name);
 	if (len > CB_NOTE_MAX_SIZE)
 		return cb_error(eb, CB_ETOOBIG,
-		                "note is %zu bytes, over the limit of %d", len,
-		                CB_NOTE_MAX_SIZE);
+		                _("note is %zu bytes, over the limit of %d"),
+		                len, CB_NOTE_MAX_SIZE);
 	rc = check_note_bytes(note, len, "note", eb);
 	if (rc)
 		return rc;
@@ -323,17 +330,18 @@ open_note(const char *note, size_t len, const char *name, const uint8_t pk[32],
 	if (!found)
 		return cb_error(
 			eb, CB_EINVAL,
-			"not a signed note: no blank line separates its "
-			"text from its signatures");
+			_("not a signed note: no blank line separates its "
+		          "text from its signatures"));
 	if (split + 2 == len)
 		return cb_error(
 			eb, CB_EINVAL,
-			"not a signed note: no signature line after the "
-			"blank line");
+			_("not a signed note: no signature line after the "
+		          "blank line"));
 	if (note[len - 1] != '\n')
-		return cb_error(eb, CB_EINVAL,
-		                "not a signed note: its last line does not end "
-		                "with a newline (cut short?)");
+		return cb_error(
+			eb, CB_EINVAL,
+			_("not a signed note: its last line does not end "
+		          "with a newline (cut short?)"));
 	name_len = strlen(name);
 	kh = key_hash_alg(name, name_len, alg, pk);
 	if (ts)
@@ -349,23 +357,24 @@ open_note(const char *note, size_t len, const char *name, const uint8_t pk[32],
 		n = (size_t)(eol - line);
 		pos += n + 1;
 		if (++nsigs > CB_NOTE_MAX_SIGS)
-			return cb_error(eb, CB_EINVAL,
-			                "note has more than %d signature lines",
-			                CB_NOTE_MAX_SIGS);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("note has more than %d signature lines"),
+				CB_NOTE_MAX_SIGS);
 		if (n < EM_DASH_LEN || memcmp(line, EM_DASH, EM_DASH_LEN) != 0)
 			return cb_error(
 				eb, CB_EINVAL,
-				"not a signed note: signature line %zu "
-				"does not start with an em dash (U+2014) "
-				"and a space",
+				_("not a signed note: signature line %zu "
+			          "does not start with an em dash (U+2014) "
+			          "and a space"),
 				nsigs);
 		space = memchr(line + EM_DASH_LEN, ' ', n - EM_DASH_LEN);
 		nl = space ? (size_t)(space - line) - EM_DASH_LEN : 0;
 		if (!space || !name_valid(line + EM_DASH_LEN, nl))
 			return cb_error(
 				eb, CB_EINVAL,
-				"not a signed note: signature line %zu "
-				"has no valid key name followed by a space",
+				_("not a signed note: signature line %zu "
+			          "has no valid key name followed by a space"),
 				nsigs);
 		b64 = space + 1;
 		if (sodium_base642bin(sig, sizeof(sig), b64,
@@ -374,8 +383,8 @@ open_note(const char *note, size_t len, const char *name, const uint8_t pk[32],
 		    end != eol || sig_len < 5)
 			return cb_error(
 				eb, CB_EINVAL,
-				"not a signed note: signature line %zu is "
-				"not base64 of a key hash and a signature",
+				_("not a signed note: signature line %zu is "
+			          "not base64 of a key hash and a signature"),
 				nsigs);
 		line_kh = (uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 |
 		          (uint32_t)sig[2] << 8 | sig[3];
@@ -394,9 +403,9 @@ open_note(const char *note, size_t len, const char *name, const uint8_t pk[32],
 		                                   ts) != 0)
 			return cb_error(
 				eb, CB_ECRYPTO,
-				"%s by '%s' does not verify: the "
-				"note was altered, or signed by another key "
-				"of that name",
+				_("%s by '%s' does not verify: the "
+			          "note was altered, or signed by another key "
+			          "of that name"),
 				alg == ALG_ED25519 ? "signature"
 						   : "cosignature",
 				name);
@@ -404,8 +413,8 @@ open_note(const char *note, size_t len, const char *name, const uint8_t pk[32],
 	}
 	if (!good)
 		return cb_error(eb, CB_ECRYPTO,
-		                "no %s by key '%s' (key hash %08" PRIx32
-		                ") among the note's %zu signature lines",
+		                _("no %s by key '%s' (key hash %08" PRIx32
+		                  ") among the note's %zu signature lines"),
 		                alg == ALG_ED25519 ? "signature"
 		                                   : "cosignature",
 		                name, kh, nsigs);
@@ -472,7 +481,7 @@ cb_cosig_sign(const char *note, size_t len, const char *name,
 	if (ts == 0 || ts > INT64_MAX)
 		return cb_error(
 			eb, CB_EINVAL,
-			"a cosignature's time is 1 to 2^63 - 1 seconds");
+			_("a cosignature's time is 1 to 2^63 - 1 seconds"));
 	/* the checkpoint's text: up to its blank line */
 	for (size_t i = 0; i + 1 < len; i++)
 		if (note[i] == '\n' && note[i + 1] == '\n') {
@@ -482,8 +491,8 @@ cb_cosig_sign(const char *note, size_t len, const char *name,
 	if (!text_len)
 		return cb_error(
 			eb, CB_EINVAL,
-			"not a signed note: no blank line separates its "
-			"text from its signatures");
+			_("not a signed note: no blank line separates its "
+		          "text from its signatures"));
 	kh = key_hash_alg(name, strlen(name), ALG_COSIG_ED25519, sk + 32);
 	sig[0] = (uint8_t)(kh >> 24);
 	sig[1] = (uint8_t)(kh >> 16);
@@ -493,7 +502,7 @@ cb_cosig_sign(const char *note, size_t len, const char *name,
 		sig[4 + i] = (uint8_t)(ts >> (56 - 8 * i));
 	if (cosig_message(ts, note, text_len, &m)) {
 		cb_buf_release(&m);
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	}
 	crypto_sign_detached(sig + 12, NULL, m.data, m.len, sk);
 	cb_buf_release(&m);
@@ -501,7 +510,7 @@ cb_cosig_sign(const char *note, size_t len, const char *name,
 	                  sodium_base64_VARIANT_ORIGINAL);
 	n = EM_DASH_LEN + strlen(name) + 1 + strlen(b64) + 2;
 	if (!(*line = malloc(n)))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	snprintf(*line, n, EM_DASH "%s %s\n", name, b64);
 	return CB_OK;
 }
@@ -539,26 +548,26 @@ parse_size(const char *s, size_t n, uint64_t *out, struct cb_errbuf *eb)
 
 	if (n == 0)
 		return cb_error(eb, CB_EINVAL,
-		                "checkpoint size is not a number: line 2 is "
-		                "empty");
+		                _("checkpoint size is not a number: line 2 is "
+		                  "empty"));
 	for (size_t i = 0; i < n; i++) {
 		unsigned d = (unsigned)(unsigned char)s[i] - '0';
 
 		if (d > 9)
 			return cb_error(
 				eb, CB_EINVAL,
-				"checkpoint size is not a number: '%.*s'",
+				_("checkpoint size is not a number: '%.*s'"),
 				shown, s);
 		if (v > (UINT64_MAX - d) / 10)
 			return cb_error(
 				eb, CB_EINVAL,
-				"checkpoint size '%.*s' is over 2^64 - 1",
+				_("checkpoint size '%.*s' is over 2^64 - 1"),
 				shown, s);
 		v = v * 10 + d;
 	}
 	if (n > 1 && s[0] == '0')
 		return cb_error(eb, CB_EINVAL,
-		                "checkpoint size '%.*s' has a leading zero",
+		                _("checkpoint size '%.*s' has a leading zero"),
 		                shown, s);
 	*out = v;
 	return CB_OK;
@@ -574,34 +583,35 @@ parse_checkpoint(const char *t, size_t n, struct cb_checkpoint *c,
 
 	if (!next_line(t, n, &pos, &line, &ll) || ll == 0)
 		return cb_error(eb, CB_EINVAL,
-		                "checkpoint origin (line 1) is empty");
+		                _("checkpoint origin (line 1) is empty"));
 	if (ll > CB_CHECKPOINT_ORIGIN_MAX)
 		return cb_error(
 			eb, CB_EINVAL,
-			"checkpoint origin is %zu bytes, over the limit "
-			"of %d",
+			_("checkpoint origin is %zu bytes, over the limit "
+		          "of %d"),
 			ll, CB_CHECKPOINT_ORIGIN_MAX);
 	memcpy(c->origin, line, ll);
 	c->origin[ll] = 0;
 	if (!next_line(t, n, &pos, &line, &ll))
-		return cb_error(eb, CB_EINVAL,
-		                "checkpoint has no size line: a checkpoint is "
-		                "origin, size and root hash, one per line");
+		return cb_error(
+			eb, CB_EINVAL,
+			_("checkpoint has no size line: a checkpoint is "
+		          "origin, size and root hash, one per line"));
 	rc = parse_size(line, ll, &c->size, eb);
 	if (rc)
 		return rc;
 	if (!next_line(t, n, &pos, &line, &ll))
 		return cb_error(
 			eb, CB_EINVAL,
-			"checkpoint has no root hash line: a checkpoint "
-			"is origin, size and root hash, one per line");
+			_("checkpoint has no root hash line: a checkpoint "
+		          "is origin, size and root hash, one per line"));
 	if (sodium_base642bin(c->root, 32, line, ll, NULL, &dl, &end,
 	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != line + ll || dl != 32)
 		return cb_error(
 			eb, CB_EINVAL,
-			"checkpoint root hash is not 32 bytes of base64: "
-			"'%.*s'",
+			_("checkpoint root hash is not 32 bytes of base64: "
+		          "'%.*s'"),
 			ll > 64 ? 64 : (int)ll, line);
 	/* Extension lines: opaque to chibo, but never empty (C2SP). */
 	while (next_line(t, n, &pos, &line, &ll)) {
@@ -609,8 +619,8 @@ parse_checkpoint(const char *t, size_t n, struct cb_checkpoint *c,
 		if (ll == 0)
 			return cb_error(
 				eb, CB_EINVAL,
-				"checkpoint line %zu (an extension line) "
-				"is empty",
+				_("checkpoint line %zu (an extension line) "
+			          "is empty"),
 				line_no);
 	}
 	return CB_OK;
@@ -632,9 +642,10 @@ cb_checkpoint_open(const char *note, size_t len, const char *expect_origin,
 	if (rc)
 		return rc;
 	if (expect_origin && strcmp(c.origin, expect_origin) != 0)
-		return cb_error(eb, CB_EINVAL,
-		                "checkpoint origin is '%s', expected '%.200s'",
-		                c.origin, expect_origin);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("checkpoint origin is '%s', expected '%.200s'"),
+			c.origin, expect_origin);
 	*out = c;
 	return CB_OK;
 }
@@ -652,14 +663,14 @@ cb_checkpoint_sign(const struct cb_checkpoint *c, const char *name,
 	if (n == sizeof(c->origin))
 		return cb_error(
 			eb, CB_EINVAL,
-			"checkpoint origin is not NUL-terminated within "
-			"%zu bytes",
+			_("checkpoint origin is not NUL-terminated within "
+		          "%zu bytes"),
 			sizeof(c->origin));
 	if (n == 0)
-		return cb_error(eb, CB_EINVAL, "checkpoint origin is empty");
+		return cb_error(eb, CB_EINVAL, _("checkpoint origin is empty"));
 	if (memchr(c->origin, '\n', n))
 		return cb_error(eb, CB_EINVAL,
-		                "checkpoint origin '%s' has a newline",
+		                _("checkpoint origin '%s' has a newline"),
 		                c->origin);
 	rc = check_note_bytes(c->origin, n, "checkpoint origin", eb);
 	if (rc)
@@ -669,7 +680,8 @@ cb_checkpoint_sign(const struct cb_checkpoint *c, const char *name,
 	len = snprintf(text, sizeof(text), "%s\n%" PRIu64 "\n%s\n", c->origin,
 	               c->size, root);
 	if (len < 0 || (size_t)len >= sizeof(text))
-		return cb_error(eb, CB_EINVAL, "checkpoint text is too long");
+		return cb_error(eb, CB_EINVAL,
+		                _("checkpoint text is too long"));
 	return cb_note_sign(text, (size_t)len, name, sk, note, eb);
 }
 

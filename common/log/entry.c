@@ -56,16 +56,16 @@ body_check(const json_t *v, int depth, struct cb_errbuf *eb)
 	size_t i;
 
 	if (depth > BODY_DEPTH_MAX)
-		return cb_error(eb, CB_EINVAL, "body nests deeper than %d",
+		return cb_error(eb, CB_EINVAL, _("body nests deeper than %d"),
 		                BODY_DEPTH_MAX);
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		json_object_foreach((json_t *)v, key, item)
 		{
 			if (!cb_text_is_nfc(key))
-				return cb_error(eb, CB_EINVAL,
-				                "body key '%.60s' is not NFC",
-				                key);
+				return cb_error(
+					eb, CB_EINVAL,
+					_("body key '%.60s' is not NFC"), key);
 			if (body_check(item, depth + 1, eb))
 				return CB_EINVAL;
 		}
@@ -80,24 +80,24 @@ body_check(const json_t *v, int depth, struct cb_errbuf *eb)
 	case JSON_STRING:
 		if (!cb_utf8_valid(json_string_value(v), json_string_length(v)))
 			return cb_error(eb, CB_EINVAL,
-			                "body string is not valid UTF-8");
+			                _("body string is not valid UTF-8"));
 		if (!cb_text_is_nfc(json_string_value(v)))
 			return cb_error(eb, CB_EINVAL,
-			                "body string '%.60s' is not NFC",
+			                _("body string '%.60s' is not NFC"),
 			                json_string_value(v));
 		return CB_OK;
 	case JSON_INTEGER:
 		if (json_integer_value(v) > JSON_INT_MAX ||
 		    json_integer_value(v) < -JSON_INT_MAX)
 			return cb_error(eb, CB_EINVAL,
-			                "body integer %" JSON_INTEGER_FORMAT
-			                " is outside +-(2^53-1)",
-			                json_integer_value(v));
+			                _("body integer %lld is outside "
+			                  "+-(2^53-1)"),
+			                (long long)json_integer_value(v));
 		return CB_OK;
 	case JSON_REAL:
 		return cb_error(eb, CB_EINVAL,
-		                "body holds a real number; only integers are "
-		                "allowed");
+		                _("body holds a real number; only integers are "
+		                  "allowed"));
 	default: return CB_OK;
 	}
 }
@@ -390,16 +390,16 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 
 	if (n > CB_ENTRY_MAX)
 		return cb_error(eb, CB_ETOOBIG,
-		                "entry is %zu bytes, over the limit of %d", n,
-		                CB_ENTRY_MAX);
+		                _("entry is %zu bytes, over the limit of %d"),
+		                n, CB_ENTRY_MAX);
 	if (n < CB_ENTRY_MIN)
 		return cb_error(
 			eb, CB_EINVAL,
-			"entry is truncated: %zu bytes, at least %d needed", n,
-			CB_ENTRY_MIN);
+			_("entry is truncated: %zu bytes, at least %d needed"),
+			n, CB_ENTRY_MIN);
 	if (memcmp(p, CB_ENTRY_MAGIC, CB_ENTRY_MAGIC_LEN) != 0)
 		return cb_error(eb, CB_EINVAL,
-		                "entry does not start with magic 'CBE1'");
+		                _("entry does not start with magic 'CBE1'"));
 	off = CB_ENTRY_MAGIC_LEN;
 	memcpy(e.author, p + off, CB_KEY_BYTES);
 	off += CB_KEY_BYTES;
@@ -409,10 +409,10 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 	off += 8;
 	if (e.seq < 1 || e.seq > CB_SEQ_MAX)
 		return cb_error(eb, CB_EINVAL,
-		                "entry seq %" PRIu64 " is outside 1..2^63-1",
+		                _("entry seq %" PRIu64 " is outside 1..2^63-1"),
 		                e.seq);
 	if (e.time_ms < 0)
-		return cb_error(eb, CB_EINVAL, "entry time is before 1970");
+		return cb_error(eb, CB_EINVAL, _("entry time is before 1970"));
 	e.has_prev = e.seq > 1;
 	if (e.has_prev) {
 		if (n - off < CB_HASH_BYTES + CB_SIG_BYTES)
@@ -429,23 +429,24 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 	if (!op_valid((const char *)p + off, oplen))
 		return cb_error(
 			eb, CB_EINVAL,
-			"entry op is not 1-64 characters of a-z 0-9 . - _ "
-			"starting with a letter");
+			_("entry op is not 1-64 characters of a-z 0-9 . - _ "
+		          "starting with a letter"));
 	memcpy(e.op, p + off, oplen);
 	e.op[oplen] = 0;
 	off += oplen;
 	e.ndeps = (size_t)p[off] << 8 | p[off + 1];
 	off += 2;
 	if (e.ndeps > CB_DEPS_MAX)
-		return cb_error(eb, CB_EINVAL, "entry has %zu deps, over %d",
+		return cb_error(eb, CB_EINVAL, _("entry has %zu deps, over %d"),
 		                e.ndeps, CB_DEPS_MAX);
 	if (n - off < e.ndeps * CB_HASH_BYTES + 4 + CB_SIG_BYTES)
 		goto truncated;
 	for (size_t i = 1; i < e.ndeps; i++) {
 		if (memcmp(p + off + (i - 1) * CB_HASH_BYTES,
 		           p + off + i * CB_HASH_BYTES, CB_HASH_BYTES) >= 0)
-			return cb_error(eb, CB_EINVAL,
-			                "entry deps are not sorted and unique");
+			return cb_error(
+				eb, CB_EINVAL,
+				_("entry deps are not sorted and unique"));
 	}
 	size_t deps_at = off;
 	off += e.ndeps * CB_HASH_BYTES;
@@ -456,14 +457,15 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 		if (n - off < (size_t)body_len + CB_SIG_BYTES)
 			goto truncated;
 		return cb_error(eb, CB_EINVAL,
-		                "entry has %zu bytes after its signature",
+		                _("entry has %zu bytes after its signature"),
 		                n - off - CB_SIG_BYTES - body_len);
 	}
 	body_at = off;
 	if (known_body) {
 		e.json = json_incref((json_t *)known_body);
 	} else if (!cb_utf8_valid((const char *)p + body_at, body_len)) {
-		return cb_error(eb, CB_EINVAL, "entry body is not valid UTF-8");
+		return cb_error(eb, CB_EINVAL,
+		                _("entry body is not valid UTF-8"));
 	} else if (body_scan((const char *)p + body_at, body_len)) {
 		const unsigned char *at = p + body_at;
 
@@ -472,19 +474,19 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 			e.json = build_value(&at, p + body_at + body_len);
 			if (!e.json)
 				return cb_error(eb, CB_ENOMEM,
-				                "out of memory decoding an "
-				                "entry");
+				                _("out of memory decoding an "
+				                  "entry"));
 		}
 	} else {
 		e.json = json_loadb((const char *)p + body_at, body_len,
 		                    JSON_REJECT_DUPLICATES, &jerr);
 		if (!e.json)
 			return cb_error(eb, CB_EINVAL,
-			                "entry body is not JSON: %s",
+			                _("entry body is not JSON: %s"),
 			                jerr.text);
 		if (!json_is_object(e.json)) {
 			cb_error(eb, CB_EINVAL,
-			         "entry body is not a JSON object");
+			         _("entry body is not a JSON object"));
 			goto out;
 		}
 		if (body_check(e.json, 0, eb))
@@ -492,7 +494,8 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 	}
 	e.bytes = malloc(n);
 	if (!e.bytes) {
-		rc = cb_error(eb, CB_ENOMEM, "out of memory decoding an entry");
+		rc = cb_error(eb, CB_ENOMEM,
+		              _("out of memory decoding an entry"));
 		goto out;
 	}
 	memcpy(e.bytes, p, n);
@@ -515,7 +518,7 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 truncated:
 	return cb_error(
 		eb, CB_EINVAL,
-		"entry is truncated: it ends at byte %zu inside a field", n);
+		_("entry is truncated: it ends at byte %zu inside a field"), n);
 out:
 	cb_entry_release(&e);
 	return rc;
@@ -589,8 +592,9 @@ cb_entry_verify_signature(const struct cb_entry *e, struct cb_errbuf *eb)
 
 		cb_hash_short(e->author, a);
 		return cb_error(eb, CB_ECRYPTO,
-		                "entry %" PRIu64 " of author %s: the signature "
-		                "does not verify",
+		                _("entry %" PRIu64
+		                  " of author %s: the signature "
+		                  "does not verify"),
 		                e->seq, a);
 	}
 	return CB_OK;
@@ -614,20 +618,20 @@ cb_entry_build(const struct cb_entry_fields *f, struct cb_entry *e,
 
 	if ((f->seq == 1) != (f->prev == NULL))
 		return cb_error(eb, CB_EINVAL,
-		                "prev must be given exactly when seq > 1");
+		                _("prev must be given exactly when seq > 1"));
 	if (!op_valid(f->op, oplen))
-		return cb_error(eb, CB_EINVAL, "op '%.70s' is not a valid op",
-		                f->op);
+		return cb_error(eb, CB_EINVAL,
+		                _("op '%.70s' is not a valid op"), f->op);
 	if (f->ndeps > CB_DEPS_MAX)
-		return cb_error(eb, CB_EINVAL, "too many deps");
+		return cb_error(eb, CB_EINVAL, _("too many deps"));
 	if (!json_is_object(f->body))
-		return cb_error(eb, CB_EINVAL, "body is not a JSON object");
+		return cb_error(eb, CB_EINVAL, _("body is not a JSON object"));
 	if (body_check(f->body, 0, eb))
 		return CB_EINVAL;
 	body = cb_entry_body_dump(f->body);
 	if (!body)
 		return cb_error(eb, CB_EINVAL,
-		                "body cannot be encoded as JSON");
+		                _("body cannot be encoded as JSON"));
 	body_len = strlen(body);
 	if (body_len > CB_ENTRY_MAX)
 		goto toobig;
@@ -641,22 +645,22 @@ cb_entry_build(const struct cb_entry_fields *f, struct cb_entry *e,
 	    (f->ndeps && cb_buf_add(&b, f->deps, f->ndeps * CB_HASH_BYTES)) ||
 	    cb_buf_add_be32(&b, (uint32_t)body_len) ||
 	    cb_buf_add(&b, body, body_len)) {
-		cb_error(eb, CB_ENOMEM, "out of memory encoding an entry");
+		cb_error(eb, CB_ENOMEM, _("out of memory encoding an entry"));
 		goto out;
 	}
 	if (b.len + CB_SIG_BYTES > CB_ENTRY_MAX)
 		goto toobig;
 	crypto_sign_detached(sig, NULL, b.data, b.len, f->secret_key);
 	if (cb_buf_add(&b, sig, sizeof(sig))) {
-		cb_error(eb, CB_ENOMEM, "out of memory encoding an entry");
+		cb_error(eb, CB_ENOMEM, _("out of memory encoding an entry"));
 		goto out;
 	}
 	rc = decode(b.data, b.len, f->body, NULL, e, eb);
 	goto out;
 toobig:
 	rc = cb_error(eb, CB_ETOOBIG,
-	              "operation '%s' would make an entry over %d bytes", f->op,
-	              CB_ENTRY_MAX);
+	              _("operation '%s' would make an entry over %d bytes"),
+	              f->op, CB_ENTRY_MAX);
 out:
 	sodium_memzero(sig, sizeof(sig));
 	free(body);

@@ -26,16 +26,18 @@ cb_file_fsync_dir(const char *path, struct cb_errbuf *eb)
 	int fd;
 
 	if (!copy)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
 	free(copy);
 	if (fd < 0)
-		return cb_error(eb, CB_EIO, "cannot open directory of '%s': %s",
-		                path, strerror(errno));
+		return cb_error(eb, CB_EIO,
+		                _("cannot open directory of '%s': %s"), path,
+		                strerror(errno));
 	if (fsync(fd) != 0 && errno != EINVAL) {
 		close(fd);
-		return cb_error(eb, CB_EIO, "cannot sync directory of '%s': %s",
-		                path, strerror(errno));
+		return cb_error(eb, CB_EIO,
+		                _("cannot sync directory of '%s': %s"), path,
+		                strerror(errno));
 	}
 	close(fd);
 	return CB_OK;
@@ -47,20 +49,20 @@ cb_file_temp(const char *path, int mode, char tmp[CB_FILE_TEMP_MAX], int *fd,
 {
 	if (snprintf(tmp, CB_FILE_TEMP_MAX, "%s.tmp.%ld", path,
 	             (long)getpid()) >= CB_FILE_TEMP_MAX)
-		return cb_error(eb, CB_EINVAL, "path '%.200s' is too long",
+		return cb_error(eb, CB_EINVAL, _("path '%.200s' is too long"),
 		                path);
 	unlink(tmp); /* a leftover of a crashed earlier run of this pid */
 	*fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	           mode);
 	if (*fd < 0)
-		return cb_error(eb, CB_EIO, "cannot create '%s': %s", tmp,
+		return cb_error(eb, CB_EIO, _("cannot create '%s': %s"), tmp,
 		                strerror(errno));
 	if (fchmod(*fd, (mode_t)mode) != 0) {
 		int err = errno;
 
 		close(*fd);
 		unlink(tmp);
-		return cb_error(eb, CB_EIO, "cannot create '%s': %s", tmp,
+		return cb_error(eb, CB_EIO, _("cannot create '%s': %s"), tmp,
 		                strerror(err));
 	}
 	return CB_OK;
@@ -100,11 +102,12 @@ cb_file_write_atomic(const char *path, const void *data, size_t len, int mode,
 
 			unlink(tmp);
 			if (err == EEXIST)
-				return cb_error(eb, CB_EEXIST,
-				                "'%s' already exists; refusing "
-				                "to overwrite it",
-				                path);
-			return cb_error(eb, CB_EIO, "cannot create '%s': %s",
+				return cb_error(
+					eb, CB_EEXIST,
+					_("'%s' already exists; refusing "
+				          "to overwrite it"),
+					path);
+			return cb_error(eb, CB_EIO, _("cannot create '%s': %s"),
 			                path, strerror(err));
 		}
 		unlink(tmp);
@@ -118,7 +121,7 @@ fail : {
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
-	return cb_error(eb, CB_EIO, "cannot write '%s': %s", path,
+	return cb_error(eb, CB_EIO, _("cannot write '%s': %s"), path,
 	                strerror(err));
 }
 }
@@ -133,18 +136,18 @@ cb_key_create(const char *path, struct cb_key *key, struct cb_errbuf *eb)
 
 	if (sodium_init() < 0)
 		return cb_error(eb, CB_ECRYPTO,
-		                "libsodium failed to initialise");
+		                _("libsodium failed to initialise"));
 	if (access(path, F_OK) == 0)
 		return cb_error(
 			eb, CB_EEXIST,
-			"key '%s' already exists; refusing to overwrite "
-			"it",
+			_("key '%s' already exists; refusing to overwrite "
+		          "it"),
 			path);
 	seed = sodium_malloc(crypto_sign_SEEDBYTES);
 	sk = sodium_malloc(CB_SECRET_BYTES);
 	text = sodium_malloc(KEY_FILE_LEN + 1);
 	if (!seed || !sk || !text) {
-		cb_error(eb, CB_ENOMEM, "out of secure memory");
+		cb_error(eb, CB_ENOMEM, _("out of secure memory"));
 		goto out;
 	}
 	randombytes_buf(seed, crypto_sign_SEEDBYTES);
@@ -179,43 +182,43 @@ cb_key_load(const char *path, struct cb_key *key, struct cb_errbuf *eb)
 
 	if (sodium_init() < 0)
 		return cb_error(eb, CB_ECRYPTO,
-		                "libsodium failed to initialise");
+		                _("libsodium failed to initialise"));
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return cb_error(eb, CB_EIO, "cannot open key '%s': %s", path,
+		return cb_error(eb, CB_EIO, _("cannot open key '%s': %s"), path,
 		                strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		return cb_error(eb, CB_EIO, "key '%s' is not a regular file",
+		return cb_error(eb, CB_EIO, _("key '%s' is not a regular file"),
 		                path);
 	}
 	if (sb.st_mode & 077) {
 		close(fd);
 		return cb_error(eb, CB_EINVAL,
-		                "key '%s' is readable by others (mode %03o); "
-		                "run 'chmod 600 %s'",
+		                _("key '%s' is readable by others (mode %03o); "
+		                  "run 'chmod 600 %s'"),
 		                path, (unsigned)(sb.st_mode & 0777), path);
 	}
 	seed = sodium_malloc(crypto_sign_SEEDBYTES);
 	sk = sodium_malloc(CB_SECRET_BYTES);
 	text = sodium_malloc(KEY_FILE_LEN + 2);
 	if (!seed || !sk || !text) {
-		rc = cb_error(eb, CB_ENOMEM, "out of secure memory");
+		rc = cb_error(eb, CB_ENOMEM, _("out of secure memory"));
 		goto out;
 	}
 	n = read(fd, text, KEY_FILE_LEN + 1);
 	if (n != (ssize_t)KEY_FILE_LEN ||
 	    memcmp(text, KEY_HEADER, sizeof(KEY_HEADER) - 1) != 0 ||
 	    text[KEY_FILE_LEN - 1] != '\n') {
-		rc = cb_error(eb, CB_EINVAL, "'%s' is not a chibo secret key",
-		              path);
+		rc = cb_error(eb, CB_EINVAL,
+		              _("'%s' is not a chibo secret key"), path);
 		goto out;
 	}
 	text[KEY_FILE_LEN - 1] = 0;
 	if (cb_hex_decode(text + sizeof(KEY_HEADER) - 1, seed,
 	                  crypto_sign_SEEDBYTES, NULL)) {
-		rc = cb_error(eb, CB_EINVAL, "'%s' is not a chibo secret key",
-		              path);
+		rc = cb_error(eb, CB_EINVAL,
+		              _("'%s' is not a chibo secret key"), path);
 		goto out;
 	}
 	crypto_sign_seed_keypair(key->pk, sk, seed);

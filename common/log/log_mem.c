@@ -118,16 +118,17 @@ mem_begin(struct cb_log *log, struct cb_errbuf *eb)
 	struct mem_log *m = MEM(log);
 
 	if (m->in_txn)
-		return cb_error(eb, CB_EINVAL, "a transaction is in progress");
+		return cb_error(eb, CB_EINVAL,
+		                _("a transaction is in progress"));
 	m->saved = calloc(m->cursors.n + 1, sizeof(*m->saved));
 	if (!m->saved)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	for (size_t i = 0; i < m->cursors.n; i++) {
 		m->saved[i].v = m->cursors.v[i].v;
 		if (!(m->saved[i].name = strdup(m->cursors.v[i].name))) {
 			free_cursors(m->saved, i);
 			m->saved = NULL;
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		}
 	}
 	m->n_saved = m->cursors.n;
@@ -144,7 +145,7 @@ mem_commit(struct cb_log *log, struct cb_errbuf *eb)
 	struct mem_log *m = MEM(log);
 
 	if (!m->in_txn)
-		return cb_error(eb, CB_EINVAL, "no transaction to commit");
+		return cb_error(eb, CB_EINVAL, _("no transaction to commit"));
 	free_cursors(m->saved, m->n_saved);
 	m->saved = NULL;
 	m->n_saved = 0;
@@ -173,7 +174,7 @@ need_txn(struct mem_log *m, struct cb_errbuf *eb)
 {
 	return m->in_txn ? CB_OK
 	                 : cb_error(eb, CB_EINVAL,
-	                            "a log is written inside a transaction");
+	                            _("a log is written inside a transaction"));
 }
 
 static cb_err
@@ -192,12 +193,12 @@ mem_append(struct cb_log *log, const struct cb_entry *e, const char *state,
 	for (size_t i = 0; i < m->entries.n; i++)
 		if (!memcmp(m->entries.v[i].id, e->id, CB_HASH_BYTES))
 			return cb_error(eb, CB_EEXIST,
-			                "the log holds that entry already");
+			                _("the log holds that entry already"));
 	if (!PUSH(m->entries))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	x = &m->entries.v[m->entries.n];
 	if (!(x->bytes = malloc(e->len)))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	memcpy(x->bytes, e->bytes, e->len);
 	x->len = e->len;
 	memcpy(x->id, e->id, CB_HASH_BYTES);
@@ -355,10 +356,10 @@ mem_node_put(struct cb_log *log, unsigned level, uint64_t idx,
 		return rc;
 	if (node_find(m, level, idx))
 		return cb_error(eb, CB_EEXIST,
-		                "the tree holds node (%u, %llu) already", level,
-		                (unsigned long long)idx);
+		                _("the tree holds node (%u, %llu) already"),
+		                level, (unsigned long long)idx);
 	if (!PUSH(m->nodes))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	n = &m->nodes.v[m->nodes.n++];
 	n->level = level;
 	n->idx = idx;
@@ -392,15 +393,16 @@ mem_checkpoint_add(struct cb_log *log, uint64_t size, const uint8_t root[32],
 		return rc;
 	for (size_t i = 0; i < m->checkpoints.n; i++)
 		if (m->checkpoints.v[i].size == size)
-			return cb_error(eb, CB_EEXIST,
-			                "a checkpoint of size %llu was issued "
-			                "already",
-			                (unsigned long long)size);
+			return cb_error(
+				eb, CB_EEXIST,
+				_("a checkpoint of size %llu was issued "
+			          "already"),
+				(unsigned long long)size);
 	if (!PUSH(m->checkpoints))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	c = &m->checkpoints.v[m->checkpoints.n];
 	if (!(c->note = strdup(note)))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	c->size = size;
 	memcpy(c->root, root, 32);
 	m->checkpoints.n++;
@@ -419,9 +421,9 @@ mem_checkpoint_latest(struct cb_log *log, uint64_t *size, uint8_t root[32],
 			best = &m->checkpoints.v[i];
 	if (!best)
 		return cb_error(eb, CB_ENOTFOUND,
-		                "no checkpoint was issued yet");
+		                _("no checkpoint was issued yet"));
 	if (!(*note = strdup(best->note)))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	*size = best->size;
 	memcpy(root, best->root, 32);
 	return CB_OK;
@@ -458,7 +460,7 @@ mem_cursor_set(struct cb_log *log, const char *name, int64_t v,
 		}
 	if (!PUSH(m->cursors) ||
 	    !(m->cursors.v[m->cursors.n].name = strdup(name)))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	m->cursors.v[m->cursors.n++].v = v;
 	return CB_OK;
 }

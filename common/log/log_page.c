@@ -25,7 +25,7 @@ take(void *ctx, int64_t lsn, const void *bytes, size_t len)
 		return CB_ETOOBIG;
 	}
 	if (cb_stream_append_bytes(p->out, bytes, len))
-		return cb_error(p->eb, CB_ENOMEM, "out of memory");
+		return cb_error(p->eb, CB_ENOMEM, _("out of memory"));
 	p->pg->next = lsn;
 	p->pg->count++;
 	return CB_OK;

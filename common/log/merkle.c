@@ -140,7 +140,8 @@ cb_merkle_root(cb_merkle_node_fn fn, void *ctx, uint64_t size, uint8_t out[32],
 	if (size > CB_MERKLE_MAX_SIZE)
 		return cb_error(
 			eb, CB_EINVAL,
-			"tree size %" PRIu64 " is over the maximum 2^63", size);
+			_("tree size %" PRIu64 " is over the maximum 2^63"),
+			size);
 	if (size == 0) {
 		cb_merkle_empty_root(out);
 		return CB_OK;
@@ -161,12 +162,14 @@ cb_merkle_inclusion_proof(cb_merkle_node_fn fn, void *ctx, uint64_t index,
 	if (size > CB_MERKLE_MAX_SIZE)
 		return cb_error(
 			eb, CB_EINVAL,
-			"tree size %" PRIu64 " is over the maximum 2^63", size);
+			_("tree size %" PRIu64 " is over the maximum 2^63"),
+			size);
 	if (index >= size)
-		return cb_error(eb, CB_EINVAL,
-		                "no leaf %" PRIu64 " in a tree of %" PRIu64
-		                " leaves: leaf indexes run from 0 to size - 1",
-		                index, size);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("no leaf %" PRIu64 " in a tree of %" PRIu64
+		          " leaves: leaf indexes run from 0 to size - 1"),
+			index, size);
 	/* PATH(m, D[n]): descend towards the leaf; the other side of each
 	 * split is a path element. */
 	while (b - a > 1) {
@@ -202,15 +205,15 @@ cb_merkle_consistency_proof(cb_merkle_node_fn fn, void *ctx, uint64_t size1,
 	cb_err rc;
 
 	if (size2 > CB_MERKLE_MAX_SIZE)
-		return cb_error(eb, CB_EINVAL,
-		                "tree size %" PRIu64
-		                " is over the maximum 2^63",
-		                size2);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("tree size %" PRIu64 " is over the maximum 2^63"),
+			size2);
 	if (size1 == 0 || size1 > size2)
 		return cb_error(eb, CB_EINVAL,
-		                "no consistency proof from size %" PRIu64
-		                " to size %" PRIu64
-		                ": it needs 0 < size1 <= size2",
+		                _("no consistency proof from size %" PRIu64
+		                  " to size %" PRIu64
+		                  ": it needs 0 < size1 <= size2"),
 		                size1, size2);
 	/* SUBPROOF(m, D[n], b), descending: each split contributes the subtree
 	 * the old tree does not decide, appended after what comes below. With
@@ -335,7 +338,7 @@ cb_merkle_leaves_node(void *ctx, unsigned level, uint64_t index,
 	uint8_t l[32], r[32];
 
 	if (level > 62 || ((index + 1) << level) > t->n)
-		return cb_error(eb, CB_EINVAL, "no subtree %u/%llu", level,
+		return cb_error(eb, CB_EINVAL, _("no subtree %u/%llu"), level,
 		                (unsigned long long)index);
 	if (level == 0) {
 		memcpy(out, t->leaf[index], 32);

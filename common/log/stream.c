@@ -39,26 +39,26 @@ cb_stream_next(struct cb_stream_reader *r, struct cb_entry *e,
 	if (left < 4)
 		return cb_error(
 			eb, CB_EINVAL,
-			"stream entry %zu at byte %zu: the length prefix "
-			"is cut short",
+			_("stream entry %zu at byte %zu: the length prefix "
+		          "is cut short"),
 			r->index + 1, r->off);
 	n = (uint32_t)r->p[r->off] << 24 | (uint32_t)r->p[r->off + 1] << 16 |
 	    (uint32_t)r->p[r->off + 2] << 8 | r->p[r->off + 3];
 	if (n > CB_ENTRY_MAX)
 		return cb_error(
 			eb, CB_ETOOBIG,
-			"stream entry %zu at byte %zu: length %u is over "
-			"the limit of %d",
+			_("stream entry %zu at byte %zu: length %u is over "
+		          "the limit of %d"),
 			r->index + 1, r->off, n, CB_ENTRY_MAX);
 	if (n > left - 4)
 		return cb_error(
 			eb, CB_EINVAL,
-			"stream entry %zu at byte %zu: %u bytes announced, "
-			"%zu left (truncated)",
+			_("stream entry %zu at byte %zu: %u bytes announced, "
+		          "%zu left (truncated)"),
 			r->index + 1, r->off, n, left - 4);
 	if (cb_entry_decode(r->p + r->off + 4, n, e, eb))
 		return cb_error_prefix(eb, CB_EINVAL,
-		                       "stream entry %zu at byte %zu",
+		                       _("stream entry %zu at byte %zu"),
 		                       r->index + 1, r->off);
 	r->off += 4 + n;
 	r->index++;

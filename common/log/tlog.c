@@ -31,15 +31,16 @@ cb_tlog_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
 
 	if (level > 63 || index > INT64_MAX)
 		return cb_error(eb, CB_EINVAL,
-		                "no transparency log node at level %u index "
-		                "%" PRIu64 ": out of range",
+		                _("no transparency log node at level %u index "
+		                  "%" PRIu64 ": out of range"),
 		                level, index);
 	rc = cb_log_node_get(ctx, level, index, out, eb);
 	if (rc == CB_ENOTFOUND)
-		return cb_error(eb, CB_ENOTFOUND,
-		                "the transparency log has no node at level %u "
-		                "index %" PRIu64,
-		                level, index);
+		return cb_error(
+			eb, CB_ENOTFOUND,
+			_("the transparency log has no node at level %u "
+		          "index %" PRIu64),
+			level, index);
 	return rc;
 }
 
@@ -61,7 +62,8 @@ load_right_edge(struct cb_log *log, uint64_t size, uint8_t stack[64][32],
 		rc = cb_tlog_node(log, level, pos >> level, stack[n++], eb);
 		if (rc == CB_ENOTFOUND)
 			return cb_error_prefix(
-				eb, CB_EIO, "the transparency log is damaged");
+				eb, CB_EIO,
+				_("the transparency log is damaged"));
 		if (rc)
 			return rc;
 		pos += width;
@@ -81,11 +83,12 @@ check_log_end(struct cb_log *log, uint64_t size, struct cb_errbuf *eb)
 	if (rc)
 		return rc;
 	if (last < 0 || (uint64_t)last < size)
-		return cb_error(eb, CB_EIO,
-		                "the transparency log has %" PRIu64
-		                " leaves but the log ends at lsn %lld: entries "
-		                "were removed; restore the hub from a backup",
-		                size, (long long)last);
+		return cb_error(
+			eb, CB_EIO,
+			_("the transparency log has %" PRIu64
+		          " leaves but the log ends at lsn %lld: entries "
+		          "were removed; restore the hub from a backup"),
+			size, (long long)last);
 	return CB_OK;
 }
 
@@ -105,18 +108,19 @@ hash_leaf(void *ctx, int64_t lsn, const void *bytes, size_t len)
 	struct leaves *l = ctx;
 
 	if ((uint64_t)lsn != l->size + l->n + 1)
-		return cb_error(l->eb, CB_ECHAIN,
-		                "cannot extend the transparency log: entry lsn "
-		                "%lld follows lsn %" PRIu64
-		                ", but the log's lsn must run 1, 2, 3, … "
-		                "without gaps",
-		                (long long)lsn, l->size + l->n);
+		return cb_error(
+			l->eb, CB_ECHAIN,
+			_("cannot extend the transparency log: entry lsn "
+		          "%lld follows lsn %" PRIu64
+		          ", but the log's lsn must run 1, 2, 3, … "
+		          "without gaps"),
+			(long long)lsn, l->size + l->n);
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 1024;
 		uint8_t(*p)[32] = realloc(l->hash, cap * sizeof(*p));
 
 		if (!p)
-			return cb_error(l->eb, CB_ENOMEM, "out of memory");
+			return cb_error(l->eb, CB_ENOMEM, _("out of memory"));
 		l->hash = p;
 		l->cap = cap;
 	}
@@ -179,9 +183,9 @@ cb_tlog_checkpoint_add(struct cb_log *log, uint64_t size,
                        int64_t made_ms, struct cb_errbuf *eb)
 {
 	if (size > INT64_MAX)
-		return cb_error(eb, CB_EINVAL,
-		                "checkpoint size %" PRIu64 " is out of range",
-		                size);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("checkpoint size %" PRIu64 " is out of range"), size);
 	return cb_log_checkpoint_add(log, size, root, note, made_ms, eb);
 }
 

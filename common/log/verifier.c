@@ -367,8 +367,8 @@ cb_verifier_next(struct cb_verifier *v, const struct cb_entry **e,
 		cb_entry_release(&tmp);
 		return rc ? rc
 		          : cb_error(eb, CB_EINVAL,
-		                     "stream entry %zu at byte %zu cannot be "
-		                     "decoded",
+		                     _("stream entry %zu at byte %zu cannot be "
+		                       "decoded"),
 		                     i + 1, v->slots[i].off);
 	}
 	*verified = st == GOOD;

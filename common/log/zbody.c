@@ -12,10 +12,10 @@ cb_zbody_compress(const void *in, size_t n, int level, struct cb_buf *out,
 	size_t bound = ZSTD_compressBound(n), r;
 
 	if (cb_buf_grow(out, bound))
-		return cb_error(eb, CB_ENOMEM, "out of memory compressing");
+		return cb_error(eb, CB_ENOMEM, _("out of memory compressing"));
 	r = ZSTD_compress(out->data + out->len, bound, in, n, level);
 	if (ZSTD_isError(r))
-		return cb_error(eb, CB_EIO, "cannot compress: %s",
+		return cb_error(eb, CB_EIO, _("cannot compress: %s"),
 		                ZSTD_getErrorName(r));
 	out->len += r;
 	return CB_OK;
@@ -31,7 +31,8 @@ cb_zbody_decompress(const void *in, size_t n, size_t max_out,
 	cb_err rc = CB_OK;
 
 	if (!dc)
-		return cb_error(eb, CB_ENOMEM, "out of memory decompressing");
+		return cb_error(eb, CB_ENOMEM,
+		                _("out of memory decompressing"));
 	cb_buf_reset(out);
 	/* A frame may not ask for a window larger than the cap needs. */
 	ZSTD_DCtx_setParameter(dc, ZSTD_d_windowLogMax, 27);
@@ -43,7 +44,7 @@ cb_zbody_decompress(const void *in, size_t n, size_t max_out,
 			room = 65536;
 		if (cb_buf_grow(out, room)) {
 			rc = cb_error(eb, CB_ENOMEM,
-			              "out of memory decompressing");
+			              _("out of memory decompressing"));
 			goto out;
 		}
 		dst.dst = out->data + out->len;
@@ -51,9 +52,10 @@ cb_zbody_decompress(const void *in, size_t n, size_t max_out,
 		dst.pos = 0;
 		r = ZSTD_decompressStream(dc, &dst, &src);
 		if (ZSTD_isError(r)) {
-			rc = cb_error(eb, CB_EINVAL,
-			              "body is not valid zstd at byte %zu: %s",
-			              src.pos, ZSTD_getErrorName(r));
+			rc = cb_error(
+				eb, CB_EINVAL,
+				_("body is not valid zstd at byte %zu: %s"),
+				src.pos, ZSTD_getErrorName(r));
 			goto out;
 		}
 		out->len += dst.pos;
@@ -61,7 +63,7 @@ cb_zbody_decompress(const void *in, size_t n, size_t max_out,
 		if (out->len > max_out) {
 			rc = cb_error(
 				eb, CB_ETOOBIG,
-				"body decompresses to more than %zu bytes",
+				_("body decompresses to more than %zu bytes"),
 				max_out);
 			goto out;
 		}
@@ -73,8 +75,9 @@ cb_zbody_decompress(const void *in, size_t n, size_t max_out,
 			break;
 	}
 	if (last != 0)
-		rc = cb_error(eb, CB_EINVAL,
-		              "body is truncated: its zstd frame does not end");
+		rc = cb_error(
+			eb, CB_EINVAL,
+			_("body is truncated: its zstd frame does not end"));
 out:
 	ZSTD_freeDCtx(dc);
 	return rc;

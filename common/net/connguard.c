@@ -126,7 +126,7 @@ cb_connguard_start(struct cb_connguard *g,
 		if (e)
 			return cb_error(
 				eb, CB_ENOMEM,
-				"cannot start the connection reaper: %s",
+				_("cannot start the connection reaper: %s"),
 				strerror(e));
 	g->running = true;
 	return CB_OK;

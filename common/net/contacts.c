@@ -51,7 +51,7 @@ cb_contacts_floors(struct cb_store *st, struct cb_replay *r,
 		if (!hex || cb_hex_decode(hex, key, CB_KEY_BYTES, NULL))
 			continue; /* not a key: nothing of it to refuse */
 		if (cb_replay_floor(r, key, cb_sql_column_int64(s, 1)))
-			rc = cb_error(eb, CB_ENOMEM, "out of memory");
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 	}
 	if (!rc && step != CB_SQL_ROW && step != CB_SQL_DONE)
 		rc = cb_store_error(st, eb, "cannot read contacts");

@@ -80,8 +80,8 @@ static cb_err
 sf_fail(struct sf_parser *ps, const char *what)
 {
 	return cb_error(ps->eb, CB_EINVAL,
-	                "malformed signature header: %s at character %td", what,
-	                ps->p - ps->start + 1);
+	                _("malformed signature header: %s at character %td"),
+	                what, ps->p - ps->start + 1);
 }
 
 static void
@@ -320,7 +320,7 @@ parse_dict(const char *s, struct sf_dict *d, struct cb_errbuf *eb)
 	d->n = d->nitems = d->nparams = d->used = 0;
 	if (strlen(s) > CB_HTTPSIG_MAX)
 		return cb_error(eb, CB_EINVAL,
-		                "signature header is over %d bytes",
+		                _("signature header is over %d bytes"),
 		                CB_HTTPSIG_MAX);
 	skip_sp(&ps);
 	while (ps.p < ps.end) {
@@ -358,7 +358,7 @@ parse_dict(const char *s, struct sf_dict *d, struct cb_errbuf *eb)
 		if (ps.p >= ps.end)
 			return sf_fail(&ps, "trailing ','");
 	}
-	return cb_error(eb, CB_EINVAL, "signature header is empty");
+	return cb_error(eb, CB_EINVAL, _("signature header is empty"));
 }
 
 static const struct sf_member *
@@ -440,50 +440,53 @@ build_base(const struct sf_dict *d, const struct sf_member *m,
 
 	cb_buf_reset(base);
 	if (!m->is_list)
-		return cb_error(eb, CB_EINVAL,
-		                "Signature-Input member is not an inner list");
+		return cb_error(
+			eb, CB_EINVAL,
+			_("Signature-Input member is not an inner list"));
 	for (size_t i = 0; i < m->ni; i++) {
 		const struct sf_item *it = &items[i];
 		const char *v;
 
 		if (it->v.type != SF_STRING)
-			return cb_error(eb, CB_EINVAL,
-			                "covered component %zu is not a string",
-			                i + 1);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("covered component %zu is not a string"),
+				i + 1);
 		if (it->np)
 			return cb_error(
 				eb, CB_EINVAL,
-				"component parameters (on '%s') are not "
-				"supported",
+				_("component parameters (on '%s') are not "
+			          "supported"),
 				it->v.s);
 		for (size_t k = 0; k < i; k++)
 			if (!strcmp(items[k].v.s, it->v.s))
 				return cb_error(
 					eb, CB_EINVAL,
-					"component '%s' is covered twice",
+					_("component '%s' is covered twice"),
 					it->v.s);
 		v = value(ctx, it->v.s);
 		if (!v)
-			return cb_error(eb, CB_EINVAL,
-			                "covered component '%s' is not in the "
-			                "request",
-			                it->v.s);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("covered component '%s' is not in the "
+			          "request"),
+				it->v.s);
 		if (!value_ok(v))
 			return cb_error(
 				eb, CB_EINVAL,
-				"component '%s' holds a control character",
+				_("component '%s' holds a control character"),
 				it->v.s);
 		if (ser_bare(base, &it->v) || cb_buf_addf(base, ": %s\n", v))
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	}
 	if (cb_buf_addstr(base, "\"@signature-params\": ("))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	for (size_t i = 0; i < m->ni; i++)
 		if ((i && cb_buf_add_u8(base, ' ')) ||
 		    ser_bare(base, &items[i].v))
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if (cb_buf_add_u8(base, ')') || ser_params(base, d, &m->item))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	return CB_OK;
 }
 
@@ -497,13 +500,13 @@ cb_httpsig_base(const char *sig_input, const char *label,
 	cb_err rc;
 
 	if (!d)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	rc = parse_dict(sig_input, d, eb);
 	if (!rc) {
 		m = dict_get(d, label);
 		rc = m ? build_base(d, m, value, ctx, base, eb)
 		       : cb_error(eb, CB_EINVAL,
-		                  "Signature-Input has no '%s' signature",
+		                  _("Signature-Input has no '%s' signature"),
 		                  label);
 	}
 	free(d);
@@ -519,17 +522,19 @@ cb_httpsig_signature_bytes(const char *signature, const char *label,
 	cb_err rc;
 
 	if (!d)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	rc = parse_dict(signature, d, eb);
 	if (!rc) {
 		m = dict_get(d, label);
 		if (!m)
 			rc = cb_error(eb, CB_EINVAL,
-			              "Signature has no '%s' signature", label);
+			              _("Signature has no '%s' signature"),
+			              label);
 		else if (m->is_list || m->item.v.type != SF_BYTES ||
 		         m->item.v.len != 64)
 			rc = cb_error(eb, CB_EINVAL,
-			              "Signature '%s' is not 64 bytes", label);
+			              _("Signature '%s' is not 64 bytes"),
+			              label);
 		else
 			memcpy(out, m->item.v.bytes, 64);
 	}
@@ -564,9 +569,9 @@ cb_content_digest_check(const char *header, const void *body, size_t len,
 	cb_err rc;
 
 	if (!header)
-		return cb_error(eb, CB_EINVAL, "no Content-Digest header");
+		return cb_error(eb, CB_EINVAL, _("no Content-Digest header"));
 	if (!(d = malloc(sizeof(*d))))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	rc = parse_dict(header, d, eb);
 	if (rc)
 		goto out;
@@ -574,13 +579,13 @@ cb_content_digest_check(const char *header, const void *body, size_t len,
 	if (!m || m->is_list || m->item.v.type != SF_BYTES ||
 	    m->item.v.len != sizeof(h)) {
 		rc = cb_error(eb, CB_EINVAL,
-		              "Content-Digest has no sha-256 digest");
+		              _("Content-Digest has no sha-256 digest"));
 		goto out;
 	}
 	crypto_hash_sha256(h, body, len);
 	if (sodium_memcmp(h, m->item.v.bytes, sizeof(h)) != 0)
 		rc = cb_error(eb, CB_ECRYPTO,
-		              "Content-Digest does not match the body");
+		              _("Content-Digest does not match the body"));
 out:
 	free(d);
 	return rc;
@@ -606,7 +611,7 @@ cb_httpsig_authority(const char *in, char out[CB_HTTPSIG_AUTHORITY_MAX + 1],
 
 	if (strlen(in) > CB_HTTPSIG_AUTHORITY_MAX)
 		return cb_error(eb, CB_EINVAL,
-		                "the authority '%.64s…' is too long", in);
+		                _("the authority '%.64s…' is too long"), in);
 	if (*p == '[') { /* an IPv6 literal */
 		host[n++] = *p++;
 		while (*p && *p != ']') {
@@ -653,8 +658,8 @@ cb_httpsig_authority(const char *in, char out[CB_HTTPSIG_AUTHORITY_MAX + 1],
 	return CB_OK;
 bad:
 	return cb_error(eb, CB_EINVAL,
-	                "'%.64s' is not an authority (host or host:port, "
-	                "with a port from 1 to 65535)",
+	                _("'%.64s' is not an authority (host or host:port, "
+	                  "with a port from 1 to 65535)"),
 	                in);
 }
 
@@ -717,10 +722,11 @@ cb_httpsig_sign(const struct cb_httpsig_request *req,
 
 	if (!nonce_ok(nonce, strlen(nonce)))
 		return cb_error(eb, CB_EINVAL,
-		                "a nonce is 16-64 base64 "
-		                "characters");
+		                _("a nonce is 16-64 base64 "
+		                  "characters"));
 	if (!req->authority)
-		return cb_error(eb, CB_EINVAL, "the request has no authority");
+		return cb_error(eb, CB_EINVAL,
+		                _("the request has no authority"));
 	if (cb_httpsig_authority(req->authority, ctx.authority, eb))
 		return CB_EINVAL;
 	cb_hex_encode(pk, CB_KEY_BYTES, key);
@@ -775,15 +781,15 @@ check_profile(const struct sf_dict *d, const struct sf_member *m, int64_t now,
 
 	if (!m->is_list)
 		return cb_error(eb, CB_EINVAL,
-		                "Signature-Input '%s' is not an "
-		                "inner list",
+		                _("Signature-Input '%s' is not an "
+		                  "inner list"),
 		                CB_HTTPSIG_LABEL);
 	if (m->ni != NCOMPONENTS)
 		return cb_error(
 			eb, CB_EINVAL,
-			"the signature covers %zu components; chibo "
-			"requires exactly @method @authority @path @query "
-			"content-digest",
+			_("the signature covers %zu components; chibo "
+		          "requires exactly @method @authority @path @query "
+		          "content-digest"),
 			m->ni);
 	for (size_t i = 0; i < NCOMPONENTS; i++) {
 		size_t k;
@@ -794,7 +800,7 @@ check_profile(const struct sf_dict *d, const struct sf_member *m, int64_t now,
 				break;
 		if (k == m->ni)
 			return cb_error(eb, CB_EINVAL,
-			                "the signature does not cover '%s'",
+			                _("the signature does not cover '%s'"),
 			                components[i]);
 	}
 	for (size_t i = m->item.p0; i < m->item.p0 + m->item.np; i++) {
@@ -804,7 +810,8 @@ check_profile(const struct sf_dict *d, const struct sf_member *m, int64_t now,
 		    strcmp(k, "nonce") && strcmp(k, "alg") &&
 		    strcmp(k, "tag") && strcmp(k, "expires"))
 			return cb_error(eb, CB_EINVAL,
-			                "unknown signature parameter '%s'", k);
+			                _("unknown signature parameter '%s'"),
+			                k);
 	}
 	created = param(d, &m->item, "created");
 	keyid = param(d, &m->item, "keyid");
@@ -814,39 +821,40 @@ check_profile(const struct sf_dict *d, const struct sf_member *m, int64_t now,
 	expires = param(d, &m->item, "expires");
 	if (!created || created->v.type != SF_INT)
 		return cb_error(eb, CB_EINVAL,
-		                "the signature has no created "
-		                "time");
+		                _("the signature has no created "
+		                  "time"));
 	if (created->v.i < now - window || created->v.i > now + SIG_SKEW)
-		return cb_error(eb, CB_EINVAL,
-		                "the signature was created at %" PRId64
-		                ", outside the accepted window around %" PRId64
-		                " (check the clock)",
-		                created->v.i, now);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("the signature was created at %" PRId64
+		          ", outside the accepted window around %" PRId64
+		          " (check the clock)"),
+			created->v.i, now);
 	if (expires && (expires->v.type != SF_INT || expires->v.i < now))
-		return cb_error(eb, CB_EINVAL, "the signature has expired");
+		return cb_error(eb, CB_EINVAL, _("the signature has expired"));
 	if (!keyid || keyid->v.type != SF_STRING ||
 	    keyid->v.len != 2 * CB_KEY_BYTES ||
 	    cb_hex_decode(keyid->v.s, p->key, CB_KEY_BYTES, NULL))
 		return cb_error(eb, CB_EINVAL,
-		                "the signature's keyid is not "
-		                "a 64-hex-digit Ed25519 key");
+		                _("the signature's keyid is not "
+		                  "a 64-hex-digit Ed25519 key"));
 	if (!nonce || nonce->v.type != SF_STRING ||
 	    !nonce_ok(nonce->v.s, nonce->v.len))
 		return cb_error(eb, CB_EINVAL,
-		                "the signature has no nonce of 16-64 base64 "
-		                "characters");
+		                _("the signature has no nonce of 16-64 base64 "
+		                  "characters"));
 	if (!alg)
 		return cb_error(eb, CB_EINVAL,
-		                "the signature has no alg; chibo requires "
-		                "alg=\"ed25519\"");
+		                _("the signature has no alg; chibo requires "
+		                  "alg=\"ed25519\""));
 	if (alg->v.type != SF_STRING || strcmp(alg->v.s, "ed25519"))
 		return cb_error(eb, CB_EINVAL,
-		                "the signature's alg is not "
-		                "ed25519");
+		                _("the signature's alg is not "
+		                  "ed25519"));
 	if (!tag || tag->v.type != SF_STRING ||
 	    strcmp(tag->v.s, CB_HTTPSIG_TAG))
 		return cb_error(eb, CB_EINVAL,
-		                "the signature's tag is not '%s'",
+		                _("the signature's tag is not '%s'"),
 		                CB_HTTPSIG_TAG);
 	p->created = created->v.i;
 	memcpy(p->nonce, nonce->v.s, nonce->v.len);
@@ -869,24 +877,24 @@ cb_httpsig_verify(const struct cb_httpsig_request *req, const char *sig_input,
 
 	if (!sig_input || !signature)
 		return cb_error(eb, CB_EINVAL,
-		                "the request is not signed "
-		                "(Signature-Input and Signature "
-		                "are required)");
+		                _("the request is not signed "
+		                  "(Signature-Input and Signature "
+		                  "are required)"));
 	if (!req->content_digest)
-		return cb_error(eb, CB_EINVAL, "no Content-Digest header");
+		return cb_error(eb, CB_EINVAL, _("no Content-Digest header"));
 	if (!req->authority)
-		return cb_error(eb, CB_EINVAL, "no Host header");
+		return cb_error(eb, CB_EINVAL, _("no Host header"));
 	if (cb_httpsig_authority(req->authority, ctx.authority, eb))
 		return CB_EINVAL;
 	if (!(d = malloc(sizeof(*d))))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	memset(&p, 0, sizeof(p));
 	rc = parse_dict(sig_input, d, eb);
 	if (rc)
 		goto out;
 	if (!(m = dict_get(d, CB_HTTPSIG_LABEL))) {
 		rc = cb_error(eb, CB_EINVAL,
-		              "Signature-Input has no '%s' signature",
+		              _("Signature-Input has no '%s' signature"),
 		              CB_HTTPSIG_LABEL);
 		goto out;
 	}
@@ -897,7 +905,7 @@ cb_httpsig_verify(const struct cb_httpsig_request *req, const char *sig_input,
 		goto out;
 	if (crypto_sign_verify_detached(s, base.data, base.len, p.key) != 0) {
 		rc = cb_error(eb, CB_ECRYPTO,
-		              "the request signature does not verify");
+		              _("the request signature does not verify"));
 		goto out;
 	}
 	*out = p;

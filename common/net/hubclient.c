@@ -34,19 +34,21 @@ cb_hubclient_init(struct cb_hubclient *cl, const char *url, const char *pin,
 
 	memset(cl, 0, sizeof(*cl));
 	if (strncmp(url, "https://", 8))
-		return cb_error(eb, CB_EINVAL,
-		                "the hub URL '%s' does not start with https://",
-		                url);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("the hub URL '%s' does not start with https://"),
+			url);
 	h = url + 8;
 	end = strchr(h, '/');
 	len = end ? (size_t)(end - h) : strlen(h);
 	if (len == 0 || len >= sizeof(typed) || strlen(url) >= sizeof(cl->url))
-		return cb_error(eb, CB_EINVAL, "the hub URL '%s' has no host",
-		                url);
+		return cb_error(eb, CB_EINVAL,
+		                _("the hub URL '%s' has no host"), url);
 	memcpy(typed, h, len);
 	typed[len] = 0;
 	if (cb_httpsig_authority(typed, cl->authority, eb))
-		return cb_error_prefix(eb, CB_EINVAL, "the hub URL '%s'", url);
+		return cb_error_prefix(eb, CB_EINVAL, _("the hub URL '%s'"),
+		                       url);
 	snprintf(cl->url, sizeof(cl->url), "%s", url);
 	len = strlen(cl->url);
 	while (len > 8 && cl->url[len - 1] == '/')
@@ -56,7 +58,7 @@ cb_hubclient_init(struct cb_hubclient *cl, const char *url, const char *pin,
 	cl->resp_max = resp_max;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (!(cl->curl = curl_easy_init()))
-		return cb_error(eb, CB_ENOMEM, "cannot start libcurl");
+		return cb_error(eb, CB_ENOMEM, _("cannot start libcurl"));
 	/* Trust is the pin, not a CA: the certificate is self-signed. */
 	curl_easy_setopt(cl->curl, CURLOPT_PINNEDPUBLICKEY, pin);
 	curl_easy_setopt(cl->curl, CURLOPT_SSL_VERIFYPEER, 0L);

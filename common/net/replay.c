@@ -247,13 +247,13 @@ cb_replay_add(struct cb_replay *r, const unsigned char key[CB_KEY_BYTES],
 	for (k = r->table[r->sweep++ & (r->tsize - 1)]; k; k = k->next)
 		expire(r, k, now);
 	if (!(k = find_key(r, key, true))) {
-		rc = cb_error(eb, CB_ENOMEM, "out of memory");
+		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	if (created <= k->floor) {
 		rc = cb_error(eb, CB_EAGAIN,
-		              "this request was signed before the hub "
-		              "restarted (created %lld); sign it again",
+		              _("this request was signed before the hub "
+		                "restarted (created %lld); sign it again"),
 		              (long long)created);
 		goto out;
 	}
@@ -264,22 +264,22 @@ cb_replay_add(struct cb_replay *r, const unsigned char key[CB_KEY_BYTES],
 			if (sodium_memcmp(k->slots[i].digest, digest, 16) ==
 			    0) {
 				rc = cb_error(eb, CB_EEXIST,
-				              "this request was already "
-				              "received (nonce '%.64s' seen "
-				              "before): a replay",
+				              _("this request was already "
+				                "received (nonce '%.64s' seen "
+				                "before): a replay"),
 				              nonce);
 				goto out;
 			}
 	}
 	if (k->count == r->per_key) {
 		rc = cb_error(eb, CB_ETOOBIG,
-		              "this key sent more than %zu requests inside "
-		              "the signature window; busy, retry later",
+		              _("this key sent more than %zu requests inside "
+		                "the signature window; busy, retry later"),
 		              r->per_key);
 		goto out;
 	}
 	if (k->count == k->cap && ring_grow(r, k)) {
-		rc = cb_error(eb, CB_ENOMEM, "out of memory");
+		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	i = (k->head + k->count) % k->cap;

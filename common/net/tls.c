@@ -23,7 +23,7 @@
 static cb_err
 gnutls_fail(struct cb_errbuf *eb, const char *what, int r)
 {
-	return cb_error(eb, CB_ECRYPTO, "cannot %s: %s", what,
+	return cb_error(eb, CB_ECRYPTO, _("cannot %s: %s"), what,
 	                gnutls_strerror(r));
 }
 
@@ -72,7 +72,7 @@ add_names(gnutls_x509_crt_t crt, const char *const *dns, const char *const *ips,
 			n = 16;
 		else
 			return cb_error(eb, CB_EINVAL,
-			                "'%s' is not an IP address", *ips);
+			                _("'%s' is not an IP address"), *ips);
 		if ((r = gnutls_x509_crt_set_subject_alt_name(
 			     crt, GNUTLS_SAN_IPADDRESS, a, n,
 			     GNUTLS_FSAN_APPEND)) < 0)
@@ -168,12 +168,13 @@ cb_tls_pin_of(const char *cert_path, char pin[CB_TLS_PIN_MAX],
 	int r;
 
 	if ((r = gnutls_load_file(cert_path, &pem)) < 0)
-		return cb_error(eb, CB_EIO, "cannot read certificate '%s': %s",
+		return cb_error(eb, CB_EIO,
+		                _("cannot read certificate '%s': %s"),
 		                cert_path, gnutls_strerror(r));
 	if ((r = gnutls_x509_crt_init(&crt)) < 0 ||
 	    (r = gnutls_x509_crt_import(crt, &pem, GNUTLS_X509_FMT_PEM)) < 0)
 		rc = cb_error(eb, CB_EINVAL,
-		              "'%s' is not a PEM certificate: %s", cert_path,
+		              _("'%s' is not a PEM certificate: %s"), cert_path,
 		              gnutls_strerror(r));
 	else
 		rc = pin_of_crt(crt, pin, eb);

@@ -132,7 +132,7 @@ store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
 	cb_err rc;
 
 	if (!log)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if ((rc = cb_log_append(log, e, state, reason, evidence, lsn, eb)))
 		return rc;
 	/* Which member it is about. */
@@ -227,7 +227,8 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 			                                   sizeof(*lsns));
 
 			if (!p) {
-				rc = cb_error(eb, CB_ENOMEM, "out of memory");
+				rc = cb_error(eb, CB_ENOMEM,
+				              _("out of memory"));
 				goto out;
 			}
 			lsns = p;
@@ -497,8 +498,8 @@ item_fetch(const struct cb_append_stream *s, struct item *it,
 	it->input = input;
 	if (strlen(op) > CB_OP_MAX || !cb_ops_known(op)) {
 		it->refused = true;
-		it->rc =
-			cb_error(&it->why, CB_EINVAL, "unknown op '%.64s'", op);
+		it->rc = cb_error(&it->why, CB_EINVAL, _("unknown op '%.64s'"),
+		                  op);
 		return 1;
 	}
 	strcpy(it->op, op);
@@ -530,9 +531,9 @@ cb_ledger_append_stream(struct cb_ledger *lg, const struct cb_append_stream *s,
 	int r;
 
 	if (!lg->in_batch)
-		return cb_error(eb, CB_EINVAL, "a stream needs a batch");
+		return cb_error(eb, CB_EINVAL, _("a stream needs a batch"));
 	if (!(sg = cb_signer_new(true)))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	r = item_fetch(s, &a, eb);
 	if (r < 0)
 		rc = CB_EINVAL;
@@ -615,15 +616,16 @@ ensure_dir(const char *dir, struct cb_errbuf *eb)
 	char *copy = strdup(dir), *p;
 
 	if (!copy)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	/* mkdir -p, the last component 0700: it will hold a secret key. */
 	for (p = copy + 1; *p; p++) {
 		if (*p != '/')
 			continue;
 		*p = 0;
 		if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
-			cb_error(eb, CB_EIO, "cannot create directory '%s': %s",
-			         copy, strerror(errno));
+			cb_error(eb, CB_EIO,
+			         _("cannot create directory '%s': %s"), copy,
+			         strerror(errno));
 			free(copy);
 			return CB_EIO;
 		}
@@ -631,8 +633,9 @@ ensure_dir(const char *dir, struct cb_errbuf *eb)
 	}
 	free(copy);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return cb_error(eb, CB_EIO, "cannot create directory '%s': %s",
-		                dir, strerror(errno));
+		return cb_error(eb, CB_EIO,
+		                _("cannot create directory '%s': %s"), dir,
+		                strerror(errno));
 	return CB_OK;
 }
 
@@ -680,16 +683,16 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
 	if (create) {
 		if (access(db, F_OK) == 0) {
 			rc = cb_error(eb, CB_EEXIST,
-			              "a %s already exists in '%s'", kind->what,
-			              dir);
+			              _("a %s already exists in '%s'"),
+			              kind->what, dir);
 			goto fail;
 		}
 		rc = cb_key_create(key, &lg->key, eb);
 	} else {
 		if (access(db, F_OK) != 0) {
 			rc = cb_error(eb, CB_ENOTFOUND,
-			              "no %s in '%s'; run '%s' or give the "
-			              "directory",
+			              _("no %s in '%s'; run '%s' or give the "
+			                "directory"),
 			              kind->what, dir, kind->init_command);
 			goto fail;
 		}
@@ -731,13 +734,14 @@ cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
 
 	snprintf(rules, sizeof(rules), "%d", CB_PROJECT_RULES);
 	if (!code)
-		return cb_error(eb, CB_EINVAL, "the organisation needs a code");
+		return cb_error(eb, CB_EINVAL,
+		                _("the organisation needs a code"));
 	if ((rc = ensure_dir(dir, eb)) ||
 	    (rc = open_parts(dir, kind, true, &lg, eb)))
 		return rc;
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
 	if (!(lg->org = strdup(code))) {
-		rc = cb_error(eb, CB_ENOMEM, "out of memory");
+		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 		goto fail;
 	}
 	if ((rc = cb_ledger_begin(lg, eb)))
@@ -936,8 +940,8 @@ cb_ledger_open_kind(const char *dir, const struct cb_ledger_kind *kind,
 	rc = cb_store_meta_get(lg->st, "org", &lg->org, eb);
 	if (rc) {
 		cb_error(eb, CB_EIO,
-		         "%s '%s' has no organisation; it was not fully "
-		         "initialised",
+		         _("%s '%s' has no organisation; it was not fully "
+		           "initialised"),
 		         kind->what, dir);
 		cb_ledger_free(&lg);
 		return CB_EIO;
@@ -1151,14 +1155,14 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		if (cb_entry_decode(cb_sql_column_blob(s, 6),
 		                    (size_t)cb_sql_column_bytes(s, 6), &e,
 		                    &why)) {
-			snprintf(msg, sizeof(msg), "log position %lld: %s", lsn,
-			         why.msg);
+			snprintf(msg, sizeof(msg), _("log position %lld: %s"),
+			         lsn, why.msg);
 			report(&r, fault, ctx, msg);
 			continue;
 		}
 		if (cb_entry_verify_signature(&e, &why)) {
-			snprintf(msg, sizeof(msg), "log position %lld: %s", lsn,
-			         why.msg);
+			snprintf(msg, sizeof(msg), _("log position %lld: %s"),
+			         lsn, why.msg);
 			report(&r, fault, ctx, msg);
 		}
 		if (!col_eq(s, 1, e.id, CB_HASH_BYTES) ||
@@ -1167,10 +1171,10 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		    strcmp(cb_sql_column_text(s, 4), e.op) ||
 		    cb_sql_column_int64(s, 5) != e.time_ms) {
 			snprintf(msg, sizeof(msg),
-			         "log position %lld: the id, author, seq, "
-			         "op "
-			         "or time stored beside it differ from its "
-			         "bytes",
+			         _("log position %lld: the id, author, seq, "
+			           "op "
+			           "or time stored beside it differ from its "
+			           "bytes"),
 			         lsn);
 			report(&r, fault, ctx, msg);
 		}
@@ -1183,7 +1187,8 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 			if (!(gaps && e.seq > 1) &&
 			    cb_chain_follows(NULL, &e, &why)) {
 				snprintf(msg, sizeof(msg),
-				         "log position %lld: %s", lsn, why.msg);
+				         _("log position %lld: %s"), lsn,
+				         why.msg);
 				report(&r, fault, ctx, msg);
 			}
 		} else if (prev.seq == e.seq) {
@@ -1191,15 +1196,15 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 
 			cb_hash_short(e.author, a);
 			snprintf(msg, sizeof(msg),
-			         "log position %lld: author %s has two "
-			         "different "
-			         "entries with seq %" PRIu64 " (a fork)",
+			         _("log position %lld: author %s has two "
+			           "different "
+			           "entries with seq %" PRIu64 " (a fork)"),
 			         lsn, a, e.seq);
 			report(&r, fault, ctx, msg);
 		} else if (!(gaps && e.seq > prev.seq + 1) &&
 		           cb_chain_follows(&prev, &e, &why)) {
-			snprintf(msg, sizeof(msg), "log position %lld: %s", lsn,
-			         why.msg);
+			snprintf(msg, sizeof(msg), _("log position %lld: %s"),
+			         lsn, why.msg);
 			report(&r, fault, ctx, msg);
 		}
 		cb_entry_release(&prev);
@@ -1230,17 +1235,21 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 	if (rc) {
 		char msg[CB_ERRBUF_SIZE + 64];
 
-		snprintf(msg, sizeof(msg), "the log cannot be projected: %s",
+		snprintf(msg, sizeof(msg), _("the log cannot be projected: %s"),
 		         why.msg);
 		report(&r, fault, ctx, msg);
 	} else if (sodium_memcmp(before, after, sizeof(before)) != 0) {
 		report(&r, fault, ctx,
-		       "the tables differ from the projection of the log: they "
-		       "were changed outside chibo; 'chibo-agent rebuild' "
-		       "re-derives them from the entries");
+		       _("the tables differ from the projection of the log: "
+		         "they "
+		         "were changed outside chibo; 'chibo-agent rebuild' "
+		         "re-derives them from the entries"));
 	}
 	*out = r;
-	return r.faults ? cb_error(eb, CB_ECRYPTO, "%" PRIu64 " fault%s found",
-	                           r.faults, r.faults == 1 ? "" : "s")
+	return r.faults ? cb_error(eb, CB_ECRYPTO,
+	                           P_("%" PRIu64 " fault found",
+	                              "%" PRIu64 " faults found",
+	                              (unsigned long)r.faults),
+	                           r.faults)
 	                : CB_OK;
 }

@@ -44,36 +44,39 @@ cb_witness_parse(const void *body, size_t len, struct cb_witness_req *rq,
 	if (!line_at(p, len, &pos, &l, &ll) || ll < 5 || ll > 24 ||
 	    memcmp(l, "old ", 4))
 		return cb_error(eb, CB_EINVAL,
-		                "an add-checkpoint body starts with 'old N' "
-		                "and a newline");
+		                _("an add-checkpoint body starts with 'old N' "
+		                  "and a newline"));
 	memcpy(num, l + 4, ll - 4);
 	num[ll - 4] = 0;
 	if (num[0] < '0' || num[0] > '9' || (num[0] == '0' && num[1]) ||
 	    (rq->old = strtoull(num, &e, 10), *e))
-		return cb_error(eb, CB_EINVAL,
-		                "'old %.20s': the old size is a decimal number "
-		                "with no leading zero",
-		                num);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("'old %.20s': the old size is a decimal number "
+		          "with no leading zero"),
+			num);
 	for (;;) {
 		if (!line_at(p, len, &pos, &l, &ll))
 			return cb_error(
 				eb, CB_EINVAL,
-				"an add-checkpoint body has a blank line "
-				"before the checkpoint");
+				_("an add-checkpoint body has a blank line "
+			          "before the checkpoint"));
 		if (ll == 0)
 			break;
 		if (rq->nproof == CB_WITNESS_PROOF_MAX)
-			return cb_error(eb, CB_EINVAL,
-			                "more than %d consistency proof lines",
-			                CB_WITNESS_PROOF_MAX);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("more than %d consistency proof lines"),
+				CB_WITNESS_PROOF_MAX);
 		if (sodium_base642bin(rq->proof[rq->nproof], 32, l, ll, NULL,
 		                      &dl, &end,
 		                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		    end != l + ll || dl != 32)
-			return cb_error(eb, CB_EINVAL,
-			                "consistency proof line %zu is not 32 "
-			                "bytes of base64",
-			                rq->nproof + 1);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("consistency proof line %zu is not 32 "
+			          "bytes of base64"),
+				rq->nproof + 1);
 		rq->nproof++;
 	}
 	rq->note = p + pos;
@@ -81,7 +84,7 @@ cb_witness_parse(const void *body, size_t len, struct cb_witness_req *rq,
 	if (!rq->note_len)
 		return cb_error(
 			eb, CB_EINVAL,
-			"an add-checkpoint body ends with a checkpoint");
+			_("an add-checkpoint body ends with a checkpoint"));
 	return CB_OK;
 }
 
@@ -165,15 +168,16 @@ judge(struct cb_store *st, const struct cb_witness_req *rq,
 
 	if (rq->old > cp->size)
 		return cb_error(eb, CB_EINVAL,
-		                "old size %" PRIu64 " is past the checkpoint's "
-		                "size %" PRIu64,
+		                _("old size %" PRIu64
+		                  " is past the checkpoint's "
+		                  "size %" PRIu64),
 		                rq->old, cp->size);
 	if ((rc = held_of(st, cp->origin, held, root, eb)))
 		return rc;
 	if (rq->old != *held)
 		return cb_error(eb, CB_ECHAIN,
-		                "this witness cosigned %s at size %" PRIu64
-		                ", not %" PRIu64,
+		                _("this witness cosigned %s at size %" PRIu64
+		                  ", not %" PRIu64),
 		                cp->origin, *held, rq->old);
 	if (cp->size == 0)
 		return cb_error(
@@ -184,9 +188,10 @@ judge(struct cb_store *st, const struct cb_witness_req *rq,
 				: "a checkpoint of size 0 is not "
 				  "cosigned");
 	if (rq->old == 0 && rq->nproof)
-		return cb_error(eb, CB_ERULE,
-		                "a proof from size 0 is empty: the empty tree "
-		                "is consistent with every tree");
+		return cb_error(
+			eb, CB_ERULE,
+			_("a proof from size 0 is empty: the empty tree "
+		          "is consistent with every tree"));
 	if (rq->old > 0 &&
 	    (rq->old == cp->size
 	             ? rq->nproof || memcmp(root, cp->root, 32)
@@ -194,10 +199,10 @@ judge(struct cb_store *st, const struct cb_witness_req *rq,
 			       rq->old, cp->size, root, cp->root,
 			       (const uint8_t(*)[32])rq->proof, rq->nproof)))
 		return cb_error(eb, CB_ERULE,
-		                "the checkpoint of size %" PRIu64
-		                " does not extend the one of size %" PRIu64
-		                " this witness cosigned for %s: its log is "
-		                "not the one it showed before",
+		                _("the checkpoint of size %" PRIu64
+		                  " does not extend the one of size %" PRIu64
+		                  " this witness cosigned for %s: its log is "
+		                  "not the one it showed before"),
 		                cp->size, rq->old, cp->origin);
 	if (!(s = cb_sql(st, put, eb)))
 		return CB_EIO;
@@ -225,7 +230,7 @@ cb_witness_add(struct cb_store *st, const struct cb_witness_req *rq,
 	if (rc == CB_ECRYPTO)
 		return rc;
 	if (rc)
-		return cb_error_prefix(eb, CB_EINVAL, "the checkpoint");
+		return cb_error_prefix(eb, CB_EINVAL, _("the checkpoint"));
 	if ((rc = cb_store_begin(st, eb)))
 		return rc;
 	if ((rc = judge(st, rq, &cp, held, eb)) ||

@@ -93,7 +93,7 @@ write_all(int fd, const void *data, size_t n, const char *path,
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return cb_error(eb, CB_EIO, "cannot write '%s': %s",
+			return cb_error(eb, CB_EIO, _("cannot write '%s': %s"),
 			                path, strerror(errno));
 		p += w;
 		n -= (size_t)w;
@@ -115,7 +115,7 @@ read_full(int fd, void *data, size_t n, size_t *got, const char *path,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return cb_error(eb, CB_EIO, "cannot read '%s': %s",
+			return cb_error(eb, CB_EIO, _("cannot read '%s': %s"),
 			                path, strerror(errno));
 		if (r == 0)
 			break;
@@ -135,14 +135,14 @@ derive_key(const char *pass, size_t passlen, const unsigned char *hdr,
 	unsigned char *k = sodium_malloc(KEYBYTES);
 
 	if (!k)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if (crypto_pwhash(k, KEYBYTES, pass, passlen, hdr + 32,
 	                  (unsigned long long)ops, (size_t)mem,
 	                  crypto_pwhash_ALG_ARGON2ID13) != 0) {
 		sodium_free(k);
 		return cb_error(eb, CB_ENOMEM,
-		                "cannot derive the key from the passphrase: "
-		                "Argon2id needs %" PRIu64 " MiB of memory",
+		                _("cannot derive the key from the passphrase: "
+		                  "Argon2id needs %" PRIu64 " MiB of memory"),
 		                mem >> 20);
 	}
 	*key = k;
@@ -213,11 +213,11 @@ seal_file(struct sealer *s, const char *name, const char *src,
 	int fd;
 
 	if ((fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return cb_error(eb, CB_EIO, "cannot read '%s': %s", src,
+		return cb_error(eb, CB_EIO, _("cannot read '%s': %s"), src,
 		                strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		return cb_error(eb, CB_EIO, "cannot read '%s': not a file",
+		return cb_error(eb, CB_EIO, _("cannot read '%s': not a file"),
 		                src);
 	}
 	head[0] = REC_FILE;
@@ -232,7 +232,7 @@ seal_file(struct sealer *s, const char *name, const char *src,
 			break;
 		if (got < want) {
 			rc = cb_error(eb, CB_EIO,
-			              "'%s' shrank while it was read", src);
+			              _("'%s' shrank while it was read"), src);
 			break;
 		}
 		rc = seal_add(s, buf, got, eb);
@@ -263,10 +263,10 @@ seal_all(int fd, const char *path, const struct cb_backup_layout *lay,
 	put_be64(hdr + 24, kdf->memlimit);
 	randombytes_buf(hdr + 32, SALTBYTES);
 	if (!(s = malloc(sizeof(*s))))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if (!(s->plain = sodium_malloc(CB_BACKUP_CHUNK))) {
 		free(s);
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	}
 	s->used = 0;
 	s->ad = hdr;
@@ -317,11 +317,11 @@ cb_backup_store(struct cb_store *st, const char *dir,
 		kdf = &cb_backup_kdf_default;
 	if (snprintf(snap, sizeof(snap), "%s/%s.snapshot.%ld", dir, lay->db,
 	             (long)getpid()) >= (int)sizeof(snap))
-		return cb_error(eb, CB_EINVAL, "path '%.200s' is too long",
+		return cb_error(eb, CB_EINVAL, _("path '%.200s' is too long"),
 		                dir);
 	names[n] = lay->db;
 	if (!(srcs[n++] = strdup(snap)))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	for (int opt = 0; opt < 2 && !rc; opt++) {
 		const char *const *l = opt ? lay->optional : lay->files;
 
@@ -329,7 +329,8 @@ cb_backup_store(struct cb_store *st, const char *dir,
 			char *p = cb_path_join(dir, *l);
 
 			if (!p) {
-				rc = cb_error(eb, CB_ENOMEM, "out of memory");
+				rc = cb_error(eb, CB_ENOMEM,
+				              _("out of memory"));
 				break;
 			}
 			if (opt && !exists(p)) {
@@ -337,10 +338,11 @@ cb_backup_store(struct cb_store *st, const char *dir,
 				continue;
 			}
 			if (!opt && !exists(p)) {
-				rc = cb_error(eb, CB_ENOTFOUND,
-				              "cannot back up the %s: '%s' is "
-				              "missing",
-				              lay->what, p);
+				rc = cb_error(
+					eb, CB_ENOTFOUND,
+					_("cannot back up the %s: '%s' is "
+				          "missing"),
+					lay->what, p);
 				free(p);
 				break;
 			}
@@ -357,13 +359,13 @@ cb_backup_store(struct cb_store *st, const char *dir,
 	rc = seal_all(fd, path, lay, pass, passlen, kdf, names,
 	              (const char *const *)srcs, n, eb);
 	if (!rc && fsync(fd) != 0)
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", path,
+		rc = cb_error(eb, CB_EIO, _("cannot write '%s': %s"), path,
 		              strerror(errno));
 	if (close(fd) != 0 && !rc)
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", path,
+		rc = cb_error(eb, CB_EIO, _("cannot write '%s': %s"), path,
 		              strerror(errno));
 	if (!rc && rename(tmp, path) != 0)
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", path,
+		rc = cb_error(eb, CB_EIO, _("cannot write '%s': %s"), path,
 		              strerror(errno));
 	if (rc)
 		unlink(tmp);
@@ -401,30 +403,30 @@ open_pull(struct opener *o, struct cb_errbuf *eb)
 
 	if (o->final)
 		return cb_error(eb, CB_ECRYPTO,
-		                "'%s' is damaged: its records end before its "
-		                "last chunk does; nothing restored",
+		                _("'%s' is damaged: its records end before its "
+		                  "last chunk does; nothing restored"),
 		                o->path);
 	if ((rc = read_full(o->fd, o->cipher, o->chunk + ABYTES, &got, o->path,
 	                    eb)))
 		return rc;
 	if (got < ABYTES)
 		return cb_error(eb, CB_ECRYPTO,
-		                "'%s' is cut short at byte %" PRIu64
-		                ": nothing restored",
+		                _("'%s' is cut short at byte %" PRIu64
+		                  ": nothing restored"),
 		                o->path, o->offset + got);
 	if (crypto_secretstream_xchacha20poly1305_pull(
 		    &o->st, o->plain, &plen, &tag, o->cipher, got, o->ad,
 		    o->ad ? CB_BACKUP_HEADER_BYTES : 0) != 0) {
 		if (o->ad)
 			return cb_error(eb, CB_ECRYPTO,
-			                "cannot decrypt '%s': wrong "
-			                "passphrase, or the file was changed "
-			                "or cut short; nothing restored",
+			                _("cannot decrypt '%s': wrong "
+			                  "passphrase, or the file was changed "
+			                  "or cut short; nothing restored"),
 			                o->path);
 		return cb_error(eb, CB_ECRYPTO,
-		                "'%s' is damaged (changed or cut short) in "
-		                "bytes %" PRIu64 "-%" PRIu64
-		                ": nothing restored",
+		                _("'%s' is damaged (changed or cut short) in "
+		                  "bytes %" PRIu64 "-%" PRIu64
+		                  ": nothing restored"),
 		                o->path, o->offset, o->offset + got);
 	}
 	o->ad = NULL;
@@ -436,15 +438,16 @@ open_pull(struct opener *o, struct cb_errbuf *eb)
 		if ((rc = read_full(o->fd, o->cipher, 1, &got, o->path, eb)))
 			return rc;
 		if (got)
-			return cb_error(eb, CB_ECRYPTO,
-			                "'%s' has bytes after its end at byte "
-			                "%" PRIu64 ": nothing restored",
-			                o->path, o->offset);
+			return cb_error(
+				eb, CB_ECRYPTO,
+				_("'%s' has bytes after its end at byte "
+			          "%" PRIu64 ": nothing restored"),
+				o->path, o->offset);
 	} else if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE ||
 	           got < o->chunk + ABYTES) {
 		return cb_error(eb, CB_ECRYPTO,
-		                "'%s' is cut short at byte %" PRIu64
-		                ": nothing restored",
+		                _("'%s' is cut short at byte %" PRIu64
+		                  ": nothing restored"),
 		                o->path, o->offset);
 	}
 	return CB_OK;
@@ -525,8 +528,8 @@ open_file(struct opener *o, const struct cb_backup_layout *lay, const char *dir,
 		return rc;
 	if (!len || len > CB_BACKUP_NAME_MAX)
 		return cb_error(eb, CB_EINVAL,
-		                "'%s' holds a file with a bad name; nothing "
-		                "restored",
+		                _("'%s' holds a file with a bad name; nothing "
+		                  "restored"),
 		                o->path);
 	if ((rc = open_read(o, name, len, eb)) ||
 	    (rc = open_read(o, size, 8, eb)))
@@ -534,17 +537,17 @@ open_file(struct opener *o, const struct cb_backup_layout *lay, const char *dir,
 	name[len] = '\0';
 	if (strlen(name) != len || !(known = layout_name(lay, name)))
 		return cb_error(eb, CB_EINVAL,
-		                "'%s' holds a file a %s has no use for; "
-		                "nothing restored",
+		                _("'%s' holds a file a %s has no use for; "
+		                  "nothing restored"),
 		                o->path, lay->what);
 	for (size_t i = 0; i < r->n; i++)
 		if (!strcmp(r->name[i], name))
 			return cb_error(eb, CB_EINVAL,
-			                "'%s' holds '%s' twice; nothing "
-			                "restored",
+			                _("'%s' holds '%s' twice; nothing "
+			                  "restored"),
 			                o->path, name);
 	if (r->n == FILES_MAX)
-		return cb_error(eb, CB_EINVAL, "'%s' holds too many files",
+		return cb_error(eb, CB_EINVAL, _("'%s' holds too many files"),
 		                o->path);
 	snprintf(dest, sizeof(dest), "%s/%s", dir, name);
 	if ((rc = cb_file_temp(dest, 0600, r->tmp[r->n], &fd, eb)))
@@ -558,10 +561,10 @@ open_file(struct opener *o, const struct cb_backup_layout *lay, const char *dir,
 		rc = write_all(fd, p, got, r->tmp[r->n - 1], eb);
 	}
 	if (!rc && fsync(fd) != 0)
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s",
+		rc = cb_error(eb, CB_EIO, _("cannot write '%s': %s"),
 		              r->tmp[r->n - 1], strerror(errno));
 	if (close(fd) != 0 && !rc)
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s",
+		rc = cb_error(eb, CB_EIO, _("cannot write '%s': %s"),
 		              r->tmp[r->n - 1], strerror(errno));
 	return rc;
 }
@@ -577,32 +580,32 @@ check_header(const unsigned char *hdr, size_t got, const char *path,
 	if (got < CB_BACKUP_MAGIC_BYTES ||
 	    memcmp(hdr, CB_BACKUP_MAGIC, CB_BACKUP_MAGIC_BYTES) != 0)
 		return cb_error(eb, CB_EINVAL,
-		                "'%s' is not a chibo backup (no '%s' at its "
-		                "start)",
+		                _("'%s' is not a chibo backup (no '%s' at its "
+		                  "start)"),
 		                path, CB_BACKUP_MAGIC);
 	if (got < CB_BACKUP_HEADER_BYTES)
 		return cb_error(eb, CB_ECRYPTO,
-		                "'%s' is cut short in its header: nothing "
-		                "restored",
+		                _("'%s' is cut short in its header: nothing "
+		                  "restored"),
 		                path);
 	if (hdr[8] != CB_BACKUP_VERSION)
 		return cb_error(eb, CB_EVERSION,
-		                "'%s' is a backup of format %u; this chibo "
-		                "reads format %u: restore it with a newer "
-		                "chibo",
+		                _("'%s' is a backup of format %u; this chibo "
+		                  "reads format %u: restore it with a newer "
+		                  "chibo"),
 		                path, hdr[8], CB_BACKUP_VERSION);
 	if (hdr[9] != lay->kind) {
 		for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]);
 		     i++)
 			if (layouts[i]->kind == hdr[9])
-				return cb_error(eb, CB_EINVAL,
-				                "'%s' is a backup of a %s, not "
-				                "of a %s: restore it with '%s'",
-				                path, layouts[i]->what,
-				                lay->what,
-				                layouts[i]->restore_cmd);
+				return cb_error(
+					eb, CB_EINVAL,
+					_("'%s' is a backup of a %s, not "
+				          "of a %s: restore it with '%s'"),
+					path, layouts[i]->what, lay->what,
+					layouts[i]->restore_cmd);
 		return cb_error(eb, CB_EINVAL,
-		                "'%s' is a backup of an unknown kind (%u)",
+		                _("'%s' is a backup of an unknown kind (%u)"),
 		                path, hdr[9]);
 	}
 	ops = cb_be_get(hdr + 16, 8);
@@ -611,11 +614,12 @@ check_header(const unsigned char *hdr, size_t got, const char *path,
 	    cb_be_get(hdr + 12, 4) != CB_BACKUP_CHUNK ||
 	    ops < crypto_pwhash_OPSLIMIT_MIN || ops > CB_BACKUP_OPS_MAX ||
 	    mem < crypto_pwhash_MEMLIMIT_MIN || mem > CB_BACKUP_MEM_MAX)
-		return cb_error(eb, CB_EINVAL,
-		                "'%s' has a header this chibo does not accept "
-		                "(algorithms, chunk size or Argon2id cost out "
-		                "of range)",
-		                path);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("'%s' has a header this chibo does not accept "
+		          "(algorithms, chunk size or Argon2id cost out "
+		          "of range)"),
+			path);
 	return CB_OK;
 }
 
@@ -631,14 +635,14 @@ check_empty(const char *dir, const struct cb_backup_layout *lay,
 		bool there;
 
 		if (!p)
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		there = exists(p);
 		free(p);
 		if (there)
 			return cb_error(eb, CB_EEXIST,
-			                "'%s' holds a %s already ('%s'); "
-			                "refusing to overwrite it: restore "
-			                "into a new directory",
+			                _("'%s' holds a %s already ('%s'); "
+			                  "refusing to overwrite it: restore "
+			                  "into a new directory"),
 			                dir, lay->what, names[i]);
 	}
 	return CB_OK;
@@ -657,9 +661,10 @@ static cb_err
 lacks(const char *path, const char *name, const struct cb_backup_layout *lay,
       struct cb_errbuf *eb)
 {
-	return cb_error(eb, CB_EINVAL,
-	                "'%s' lacks '%s', which a %s needs; nothing restored",
-	                path, name, lay->what);
+	return cb_error(
+		eb, CB_EINVAL,
+		_("'%s' lacks '%s', which a %s needs; nothing restored"), path,
+		name, lay->what);
 }
 
 /* Every record, then the end; every file a store needs present. */
@@ -677,8 +682,8 @@ open_all(struct opener *o, const struct cb_backup_layout *lay, const char *dir,
 			break;
 		if (rec != REC_FILE)
 			return cb_error(eb, CB_EINVAL,
-			                "'%s' holds a record of an unknown "
-			                "type; nothing restored",
+			                _("'%s' holds a record of an unknown "
+			                  "type; nothing restored"),
 			                o->path);
 		if ((rc = open_file(o, lay, dir, r, eb)))
 			return rc;
@@ -686,8 +691,8 @@ open_all(struct opener *o, const struct cb_backup_layout *lay, const char *dir,
 	while (!o->final || o->pos < o->have) {
 		if (o->pos < o->have)
 			return cb_error(eb, CB_EINVAL,
-			                "'%s' holds bytes after its last "
-			                "record; nothing restored",
+			                _("'%s' holds bytes after its last "
+			                  "record; nothing restored"),
 			                o->path);
 		if ((rc = open_pull(o, eb)))
 			return rc;
@@ -711,7 +716,7 @@ link_all(const char *dir, struct restored *r, struct cb_errbuf *eb)
 		char *dest = cb_path_join(dir, r->name[done]);
 
 		if (!dest) {
-			rc = cb_error(eb, CB_ENOMEM, "out of memory");
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 			break;
 		}
 		if (link(r->tmp[done], dest) != 0) {
@@ -757,13 +762,13 @@ cb_backup_restore(const char *path, const struct cb_backup_layout *lay,
 	if (mkdir(dir, 0700) == 0)
 		made_dir = true;
 	else if (errno != EEXIST) {
-		rc = cb_error(eb, CB_EIO, "cannot create '%s': %s", dir,
+		rc = cb_error(eb, CB_EIO, _("cannot create '%s': %s"), dir,
 		              strerror(errno));
 		goto out;
 	}
 	if (!(o = calloc(1, sizeof(*o))) || !(r = calloc(1, sizeof(*r))) ||
 	    !(o->plain = sodium_malloc(CB_BACKUP_CHUNK))) {
-		rc = cb_error(eb, CB_ENOMEM, "out of memory");
+		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	o->chunk = CB_BACKUP_CHUNK;
@@ -776,7 +781,7 @@ cb_backup_restore(const char *path, const struct cb_backup_layout *lay,
 	if (crypto_secretstream_xchacha20poly1305_init_pull(&o->st, hdr + 48,
 	                                                    key) != 0) {
 		rc = cb_error(eb, CB_ECRYPTO,
-		              "cannot decrypt '%s': its header is damaged",
+		              _("cannot decrypt '%s': its header is damaged"),
 		              path);
 		goto out;
 	}

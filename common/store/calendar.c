@@ -25,14 +25,14 @@ cb_calendar_due(struct cb_store *st, const char *start, int n, char out[11],
 
 	if (n < 0 || n > 1000 || cb_date_parse(start, &d, eb))
 		return cb_error(eb, CB_EINVAL,
-		                "no working day %d after '%.20s'", n,
+		                _("no working day %d after '%.20s'"), n,
 		                start ? start : "");
 	day = cb_date_to_days(&d);
 	/* n working days lie within 2n + the holidays: 3n + 60 is ample. */
 	d = cb_date_from_days(day + 3 * n + 60);
 	cb_date_format(&d, last);
 	if (cb_sql_prepare(st, sql, &s, eb))
-		return cb_error_prefix(eb, CB_EIO, "cannot read holidays");
+		return cb_error_prefix(eb, CB_EIO, _("cannot read holidays"));
 	cb_sql_bind_text(s, 1, start);
 	cb_sql_bind_text(s, 2, last);
 	while (cb_sql_step(s) == CB_SQL_ROW && nh < MAX_HOLIDAYS)
@@ -56,8 +56,8 @@ cb_calendar_due(struct cb_store *st, const char *start, int n, char out[11],
 }
 
 cb_err
-cb_calendar_working_days(struct cb_store *st, const char *after, const char *upto,
-                         int *n, struct cb_errbuf *eb)
+cb_calendar_working_days(struct cb_store *st, const char *after,
+                         const char *upto, int *n, struct cb_errbuf *eb)
 {
 	static const char sql[] =
 		"SELECT date FROM holidays WHERE date > ? AND date <= ?";
@@ -67,12 +67,12 @@ cb_calendar_working_days(struct cb_store *st, const char *after, const char *upt
 	int count = 0, r;
 
 	if (cb_date_parse(after, &a, eb) || cb_date_parse(upto, &b, eb))
-		return cb_error_prefix(eb, CB_EINVAL, "working days");
+		return cb_error_prefix(eb, CB_EINVAL, _("working days"));
 	first = cb_date_to_days(&a) + 1;
 	last = cb_date_to_days(&b);
 	if (last - first > 36525)
 		return cb_error(eb, CB_EINVAL,
-		                "working days from %s to %s: over 100 years",
+		                _("working days from %s to %s: over 100 years"),
 		                after, upto);
 	for (int64_t day = first; day <= last; day++) {
 		struct cb_date d = cb_date_from_days(day);
@@ -82,15 +82,14 @@ cb_calendar_working_days(struct cb_store *st, const char *after, const char *upt
 	/* less the holidays on a weekday (one on a weekend is not a
 	 * working day anyway) */
 	if (cb_sql_prepare(st, sql, &s, eb))
-		return cb_error_prefix(eb, CB_EIO, "cannot read holidays");
+		return cb_error_prefix(eb, CB_EIO, _("cannot read holidays"));
 	cb_sql_bind_text(s, 1, after);
 	cb_sql_bind_text(s, 2, upto);
 	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
 		struct cb_date h;
 		struct cb_errbuf ignore;
 
-		if (!cb_date_parse(cb_sql_column_text(s, 0), &h,
-		                   &ignore) &&
+		if (!cb_date_parse(cb_sql_column_text(s, 0), &h, &ignore) &&
 		    cb_date_weekday(&h) < 5)
 			count--;
 	}

@@ -70,7 +70,7 @@ sql_append(struct cb_log *log, const struct cb_entry *e, const char *state,
 	if (cb_sql_step(s) != CB_SQL_DONE) {
 		rc = cb_sql_constraint(ST(log))
 		             ? cb_error(eb, CB_EEXIST,
-		                        "the log holds that entry already")
+		                        _("the log holds that entry already"))
 		             : cb_store_error(ST(log), eb,
 		                              "cannot store an entry");
 		cb_sql_reset(s);
@@ -114,8 +114,8 @@ sql_size(struct cb_log *log, int64_t *lsn, struct cb_errbuf *eb)
 /* Visit the (lsn, bytes) rows of s, a statement of its own (the visitor
  * may use the cached ones), then finalize it. */
 static cb_err
-visit_rows(struct cb_log *log, struct cb_stmt *s, cb_log_visit_fn fn,
-           void *ctx, struct cb_errbuf *eb)
+visit_rows(struct cb_log *log, struct cb_stmt *s, cb_log_visit_fn fn, void *ctx,
+           struct cb_errbuf *eb)
 {
 	cb_err rc = CB_OK;
 	int r;
@@ -243,8 +243,8 @@ sql_node_get(struct cb_log *log, unsigned level, uint64_t idx, uint8_t out[32],
 		memcpy(out, cb_sql_column_blob(s, 0), 32);
 	else if (r == CB_SQL_ROW)
 		rc = cb_error(eb, CB_EIO,
-		              "the transparency log's node (%u, %llu) is "
-		              "damaged",
+		              _("the transparency log's node (%u, %llu) is "
+		                "damaged"),
 		              level, (unsigned long long)idx);
 	else if (r == CB_SQL_DONE)
 		rc = CB_ENOTFOUND;
@@ -272,8 +272,8 @@ sql_node_put(struct cb_log *log, unsigned level, uint64_t idx,
 	if (cb_sql_step(s) != CB_SQL_DONE)
 		rc = cb_sql_constraint(ST(log))
 		             ? cb_error(eb, CB_EEXIST,
-		                        "the tree holds node (%u, %llu) "
-		                        "already",
+		                        _("the tree holds node (%u, %llu) "
+		                          "already"),
 		                        level, (unsigned long long)idx)
 		             : cb_store_error(ST(log), eb,
 		                              "cannot extend the transparency "
@@ -313,10 +313,11 @@ sql_checkpoint_add(struct cb_log *log, uint64_t size, const uint8_t root[32],
 	cb_sql_bind_int64(s, 4, made_ms);
 	if (cb_sql_step(s) != CB_SQL_DONE)
 		rc = cb_sql_constraint(ST(log))
-		             ? cb_error(eb, CB_EEXIST,
-		                        "a checkpoint of size %llu was issued "
-		                        "already",
-		                        (unsigned long long)size)
+		             ? cb_error(
+				       eb, CB_EEXIST,
+				       _("a checkpoint of size %llu was issued "
+		                         "already"),
+				       (unsigned long long)size)
 		             : cb_store_error(ST(log), eb,
 		                              "cannot record a checkpoint");
 	cb_sql_reset(s);
@@ -338,17 +339,18 @@ sql_checkpoint_latest(struct cb_log *log, uint64_t *size, uint8_t root[32],
 		return CB_EIO;
 	r = cb_sql_step(s);
 	if (r == CB_SQL_DONE)
-		rc = cb_error(eb, CB_ENOTFOUND, "no checkpoint was issued yet");
+		rc = cb_error(eb, CB_ENOTFOUND,
+		              _("no checkpoint was issued yet"));
 	else if (r != CB_SQL_ROW)
 		rc = cb_store_error(ST(log), eb, "cannot read the checkpoints");
 	else if (cb_sql_column_int64(s, 0) < 0 ||
 	         cb_sql_column_bytes(s, 1) != 32 ||
 	         !(text = cb_sql_column_text(s, 2)))
 		rc = cb_error(eb, CB_EIO,
-		              "the latest checkpoint in '%s' is damaged",
+		              _("the latest checkpoint in '%s' is damaged"),
 		              cb_store_path(ST(log)));
 	else if (!(*note = strdup(text)))
-		rc = cb_error(eb, CB_ENOMEM, "out of memory");
+		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 	else {
 		*size = (uint64_t)cb_sql_column_int64(s, 0);
 		memcpy(root, cb_sql_column_blob(s, 1), 32);
@@ -371,8 +373,8 @@ sql_cursor_get(struct cb_log *log, const char *name, int64_t *v,
 	n = strtoll(text, &end, 10);
 	rc = errno || end == text || *end
 	             ? cb_error(eb, CB_EIO,
-	                        "'%s' holds a %s of '%.40s', not a number: "
-	                        "the store is damaged",
+	                        _("'%s' holds a %s of '%.40s', not a number: "
+	                          "the store is damaged"),
 	                        cb_store_path(ST(log)), name, text)
 	             : CB_OK;
 	free(text);

@@ -101,37 +101,37 @@ cb_store_backup(struct cb_store *st, const char *path, struct cb_errbuf *eb)
 		return rc;
 	rc = CB_EIO;
 	if (close(fd) != 0) {
-		rc = cb_error(eb, CB_EIO, "cannot create '%s': %s", tmp,
+		rc = cb_error(eb, CB_EIO, _("cannot create '%s': %s"), tmp,
 		              strerror(errno));
 		goto out;
 	}
 	if (sqlite3_open_v2(tmp, &dst,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
 	                    NULL) != SQLITE_OK) {
-		rc = cb_error(eb, CB_EIO, "cannot open '%s': %s", tmp,
+		rc = cb_error(eb, CB_EIO, _("cannot open '%s': %s"), tmp,
 		              dst ? sqlite3_errmsg(dst) : "out of memory");
 		goto out;
 	}
 	/* -1: every page in one step, so in one read transaction */
 	if (!(bk = sqlite3_backup_init(dst, "main", st->db, "main"))) {
-		rc = cb_error(eb, CB_EIO, "cannot copy '%s': %s", st->path,
+		rc = cb_error(eb, CB_EIO, _("cannot copy '%s': %s"), st->path,
 		              sqlite3_errmsg(dst));
 		goto out;
 	}
 	r = sqlite3_backup_step(bk, -1);
 	if (sqlite3_backup_finish(bk) != SQLITE_OK || r != SQLITE_DONE) {
-		rc = cb_error(eb, CB_EIO, "cannot copy '%s' to '%s': %s",
+		rc = cb_error(eb, CB_EIO, _("cannot copy '%s' to '%s': %s"),
 		              st->path, path, sqlite3_errmsg(dst));
 		goto out;
 	}
 	if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL,
 	                 NULL) != SQLITE_OK) {
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", tmp,
+		rc = cb_error(eb, CB_EIO, _("cannot write '%s': %s"), tmp,
 		              sqlite3_errmsg(dst));
 		goto out;
 	}
 	if (sqlite3_close(dst) != SQLITE_OK) {
-		rc = cb_error(eb, CB_EIO, "cannot write '%s'", tmp);
+		rc = cb_error(eb, CB_EIO, _("cannot write '%s'"), tmp);
 		dst = NULL;
 		goto out;
 	}
@@ -139,7 +139,7 @@ cb_store_backup(struct cb_store *st, const char *path, struct cb_errbuf *eb)
 	fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	r = fd >= 0 && fsync(fd) == 0;
 	if (!r || rename(tmp, path) != 0) {
-		rc = cb_error(eb, CB_EIO, "cannot write '%s': %s", path,
+		rc = cb_error(eb, CB_EIO, _("cannot write '%s': %s"), path,
 		              strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -171,22 +171,24 @@ cb_store_error(struct cb_store *st, struct cb_errbuf *eb, const char *what)
 	int code = sqlite3_extended_errcode(st->db) & 0xff;
 
 	if (code == SQLITE_FULL)
-		return cb_error(eb, CB_EIO,
-		                "%s: the disk holding '%s' is full; free some "
-		                "space and try again",
-		                what, st->path);
+		return cb_error(
+			eb, CB_EIO,
+			_("%s: the disk holding '%s' is full; free some "
+		          "space and try again"),
+			what, st->path);
 	if (code == SQLITE_READONLY)
-		return cb_error(eb, CB_EIO, "%s: '%s' is read-only", what,
+		return cb_error(eb, CB_EIO, _("%s: '%s' is read-only"), what,
 		                st->path);
 	if (code == SQLITE_BUSY)
-		return cb_error(eb, CB_EIO,
-		                "%s: '%s' is in use by another chibo process; "
-		                "try again when it finishes",
-		                what, st->path);
+		return cb_error(
+			eb, CB_EIO,
+			_("%s: '%s' is in use by another chibo process; "
+		          "try again when it finishes"),
+			what, st->path);
 	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
 		return cb_error(eb, CB_EIO,
-		                "%s: '%s' is damaged (%s); restore it from a "
-		                "backup or rebuild it from a hub",
+		                _("%s: '%s' is damaged (%s); restore it from a "
+		                  "backup or rebuild it from a hub"),
 		                what, st->path, sqlite3_errmsg(st->db));
 	return cb_error(eb, CB_EIO, "%s: %s", what, sqlite3_errmsg(st->db));
 }
@@ -275,7 +277,7 @@ cb_store_stmt(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
 		/* The cache is a fixed table sized for chibo's queries; a
 		 * query beyond it is a programming error worth hearing of. */
 		sqlite3_finalize(s);
-		cb_error(eb, CB_EIO, "statement cache full");
+		cb_error(eb, CB_EIO, _("statement cache full"));
 		return NULL;
 	}
 	return s;
@@ -303,7 +305,8 @@ lite_prepare(struct cb_store *st, const char *sql, bool cached,
 			;
 		if (!st->stmts[i].wrap) {
 			if (!(w = calloc(1, sizeof(*w))))
-				return cb_error(eb, CB_ENOMEM, "out of memory");
+				return cb_error(eb, CB_ENOMEM,
+				                _("out of memory"));
 			w->base.be = &lite_be;
 			w->base.st = st;
 			w->s = s;
@@ -314,7 +317,7 @@ lite_prepare(struct cb_store *st, const char *sql, bool cached,
 		return CB_OK;
 	}
 	if (!(w = calloc(1, sizeof(*w))))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if (sqlite3_prepare_v2(st->db, sql, -1, &w->s, NULL) != SQLITE_OK) {
 		free(w);
 		return cb_store_error(st, eb, "cannot prepare a query");
@@ -607,7 +610,7 @@ cb_store_meta_get(struct cb_store *st, const char *key, char **value,
 	r = sqlite3_step(s);
 	if (r == SQLITE_DONE) {
 		sqlite3_reset(s);
-		return cb_error(eb, CB_ENOTFOUND, "no '%s' in the replica",
+		return cb_error(eb, CB_ENOTFOUND, _("no '%s' in the replica"),
 		                key);
 	}
 	if (r != SQLITE_ROW)
@@ -615,7 +618,7 @@ cb_store_meta_get(struct cb_store *st, const char *key, char **value,
 	v = strdup((const char *)sqlite3_column_text(s, 0));
 	sqlite3_reset(s);
 	if (!v)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	*value = v;
 	return CB_OK;
 }
@@ -649,7 +652,7 @@ cb_store_integrity(struct cb_store *st, struct cb_errbuf *eb)
 		rc = cb_store_error(st, eb, "cannot check integrity");
 	else if (strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0)
 		rc = cb_error(eb, CB_EIO,
-		              "database '%s' fails its integrity check: %s",
+		              _("database '%s' fails its integrity check: %s"),
 		              st->path, sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
 	return rc;
@@ -757,8 +760,8 @@ migrate(struct cb_store *st, struct cb_errbuf *eb)
 		return cb_store_error(st, eb, "cannot read the schema version");
 	if (have > want)
 		return cb_error(eb, CB_EVERSION,
-		                "'%s' has schema version %d but this chibo "
-		                "knows only up to %d; upgrade chibo",
+		                _("'%s' has schema version %d but this chibo "
+		                  "knows only up to %d; upgrade chibo"),
 		                st->path, have, want);
 	if (have == want)
 		return CB_OK;
@@ -807,7 +810,7 @@ store_new(const char *path, struct cb_errbuf *eb)
 	st = calloc(1, sizeof(*st));
 	if (!st || !(st->path = strdup(path))) {
 		free(st);
-		cb_error(eb, CB_ENOMEM, "out of memory");
+		cb_error(eb, CB_ENOMEM, _("out of memory"));
 		return NULL;
 	}
 	return st;
@@ -822,13 +825,14 @@ cb_store_open(const char *path, bool create, struct cb_store **out,
 	cb_err rc;
 
 	if (!create && access(path, F_OK) != 0)
-		return cb_error(eb, CB_ENOTFOUND, "no database at '%s'", path);
+		return cb_error(eb, CB_ENOTFOUND, _("no database at '%s'"),
+		                path);
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
 	if (!(st = store_new(path, eb)))
 		return CB_ENOMEM;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-		rc = cb_error(eb, CB_EIO, "cannot open '%s': %s", path,
+		rc = cb_error(eb, CB_EIO, _("cannot open '%s': %s"), path,
 		              st->db ? sqlite3_errmsg(st->db)
 		                     : "out of memory");
 		goto fail;
@@ -947,12 +951,13 @@ wal_unread(struct cb_store *st, struct cb_errbuf *eb)
 	}
 	if (read_it)
 		return CB_OK;
-	return cb_error(eb, CB_EIO,
-	                "'%s' lies beside '%s', but it is not a write-ahead "
-	                "log SQLite reads (cut short or damaged), so it was "
-	                "not read and the newest entries may be missing; take "
-	                "the copy with 'chibo-hub backup --plain FILE'",
-	                wal, st->path);
+	return cb_error(
+		eb, CB_EIO,
+		_("'%s' lies beside '%s', but it is not a write-ahead "
+	          "log SQLite reads (cut short or damaged), so it was "
+	          "not read and the newest entries may be missing; take "
+	          "the copy with 'chibo-hub backup --plain FILE'"),
+		wal, st->path);
 }
 
 cb_err
@@ -971,7 +976,7 @@ cb_store_open_snapshot(const char *path, struct cb_store **out,
 	                 NULL) != SQLITE_OK ||
 	    sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = cb_error(
-			eb, CB_EIO, "cannot open '%s' to read it: %s", path,
+			eb, CB_EIO, _("cannot open '%s' to read it: %s"), path,
 			st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
@@ -1036,13 +1041,13 @@ cb_store_checkpoint_behind(struct cb_store *st, struct cb_errbuf *eb)
 	if (st->cp)
 		return CB_OK;
 	if (!(cp = calloc(1, sizeof(*cp))))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if (sqlite3_open_v2(st->path, &cp->db,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 	                    NULL) != SQLITE_OK ||
 	    sqlite3_exec(cp->db, "PRAGMA synchronous = FULL", NULL, NULL,
 	                 NULL) != SQLITE_OK) {
-		cb_error(eb, CB_EIO, "cannot open '%s' to checkpoint it: %s",
+		cb_error(eb, CB_EIO, _("cannot open '%s' to checkpoint it: %s"),
 		         st->path,
 		         cp->db ? sqlite3_errmsg(cp->db) : "out of memory");
 		sqlite3_close(cp->db);
@@ -1057,7 +1062,7 @@ cb_store_checkpoint_behind(struct cb_store *st, struct cb_errbuf *eb)
 		sqlite3_close(cp->db);
 		free(cp);
 		return cb_error(eb, CB_ENOMEM,
-		                "cannot start a thread to checkpoint '%s'",
+		                _("cannot start a thread to checkpoint '%s'"),
 		                st->path);
 	}
 	st->cp = cp;

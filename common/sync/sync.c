@@ -163,18 +163,20 @@ request(struct sync *s, const char *method, const char *path, const void *body,
 			return CB_SYNC_DONE;
 		}
 		if (cc == CURLE_OUT_OF_MEMORY)
-			return fail(s, CB_SYNC_FAILED,
-			            "cannot sign the request: out of memory");
+			return fail(
+				s, CB_SYNC_FAILED,
+				_("cannot sign the request: out of memory"));
 		if (cc == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
-			return fail(s, CB_SYNC_REFUSED,
-			            "the hub at %s does not hold the pinned "
-			            "public key: %s (a wrong pin, or not your "
-			            "hub)",
-			            s->hc.url, curl_easy_strerror(cc));
+			return fail(
+				s, CB_SYNC_REFUSED,
+				_("the hub at %s does not hold the pinned "
+			          "public key: %s (a wrong pin, or not your "
+			          "hub)"),
+				s->hc.url, curl_easy_strerror(cc));
 		if (!transient(cc, s->hc.status))
 			return fail(s, CB_SYNC_UNREACHABLE,
-			            "cannot reach the hub at %s: %s", s->hc.url,
-			            curl_easy_strerror(cc));
+			            _("cannot reach the hub at %s: %s"),
+			            s->hc.url, curl_easy_strerror(cc));
 		pause = s->wait / 2 +
 		        (s->wait / 2) *
 		                ((double)randombytes_uniform(1001) / 1000.0);
@@ -195,14 +197,14 @@ request(struct sync *s, const char *method, const char *path, const void *body,
 				         "--max-time is spent");
 			if (cc == CURLE_OK)
 				return fail(s, CB_SYNC_UNREACHABLE,
-				            "the hub is busy (HTTP %ld, %s); "
-				            "try later",
+				            _("the hub is busy (HTTP %ld, %s); "
+				              "try later"),
 				            s->hc.status, spent);
 			return fail(s, CB_SYNC_UNREACHABLE,
-			            "cannot reach the hub at %s: %s (%s)",
+			            _("cannot reach the hub at %s: %s (%s)"),
 			            s->hc.url, curl_easy_strerror(cc), spent);
 		}
-		notice(s, "%s; trying again in %.1f s",
+		notice(s, _("%s; trying again in %.1f s"),
 		       cc == CURLE_OK ? "the hub is busy"
 		                      : curl_easy_strerror(cc),
 		       pause);
@@ -231,7 +233,7 @@ reply_json(struct sync *s)
 	if (!json_is_object(o)) {
 		json_decref(o);
 		fail(s, CB_SYNC_UNREACHABLE,
-		     "the hub answered %ld with no JSON", s->hc.status);
+		     _("the hub answered %ld with no JSON"), s->hc.status);
 		return NULL;
 	}
 	return o;
@@ -325,8 +327,8 @@ stream_answer(struct sync *s, const char *what, struct cb_buf *raw,
 	if (!v || !*v || (*next = strtoll(v, &end, 10), *end) ||
 	    !(v = cb_hubclient_header(&s->hc, "Chibo-More")))
 		return fail(s, CB_SYNC_REFUSED,
-		            "the hub's %s answer has no cursor (Chibo-Next, "
-		            "Chibo-More)",
+		            _("the hub's %s answer has no cursor (Chibo-Next, "
+		              "Chibo-More)"),
 		            what);
 	*more = !strcmp(v, "1");
 	*data = s->hc.resp.data;
@@ -337,7 +339,7 @@ stream_answer(struct sync *s, const char *what, struct cb_buf *raw,
 		if (cb_zbody_decompress(s->hc.resp.data, s->hc.resp.len,
 		                        PULL_INFLATED, raw, &eb))
 			return fail(s, CB_SYNC_REFUSED,
-			            "the hub's %s answer: %s", what, eb.msg);
+			            _("the hub's %s answer: %s"), what, eb.msg);
 		*data = raw->data;
 		*len = raw->len;
 	}
@@ -379,10 +381,10 @@ take_back(struct sync *s, uint64_t from, uint64_t to, uint64_t *got)
 	int rc = CB_SYNC_DONE;
 
 	notice(s,
-	       "the hub holds this replica's own entries %" PRIu64
-	       " to %" PRIu64
-	       ", which it lacks (restored from an old copy?): taking them "
-	       "back",
+	       _("the hub holds this replica's own entries %" PRIu64
+	         " to %" PRIu64
+	         ", which it lacks (restored from an old copy?): taking them "
+	         "back"),
 	       from + 1, to);
 	for (;;) {
 		struct cb_accept_result res;
@@ -416,7 +418,8 @@ take_back(struct sync *s, uint64_t from, uint64_t to, uint64_t *got)
 		    cb_store_commit(s->lg->st, &eb)) {
 			cb_store_rollback(s->lg->st);
 			rc = fail(s, CB_SYNC_REFUSED,
-			          "cannot take back this replica's entries: %s",
+			          _("cannot take back this replica's entries: "
+			            "%s"),
 			          eb.msg);
 			break;
 		}
@@ -427,11 +430,12 @@ take_back(struct sync *s, uint64_t from, uint64_t to, uint64_t *got)
 	}
 	if (!rc && from < to)
 		rc = fail(s, CB_SYNC_REFUSED,
-		          "the hub sent this replica's entries up to %" PRIu64
-		          " of %" PRIu64 "; a person must look",
+		          _("the hub sent this replica's entries up to %" PRIu64
+		            " of %" PRIu64 "; a person must look"),
 		          from, to);
 	if (!rc)
-		notice(s, "took back %" PRIu64 " of this replica's own entries",
+		notice(s,
+		       _("took back %" PRIu64 " of this replica's own entries"),
 		       *got);
 	cb_buf_release(&raw);
 	return (enum cb_sync_outcome)rc;
@@ -446,7 +450,7 @@ smaller(struct sync *s, size_t count, const char *doing)
 {
 	s->batch = count / 2 > BATCH_MIN ? count / 2 : BATCH_MIN;
 	s->ceiling = count * 3 / 4 > BATCH_MIN ? count * 3 / 4 : BATCH_MIN;
-	notice(s, "now %s %zu entries at a time", doing, s->batch);
+	notice(s, _("now %s %zu entries at a time"), _(doing), s->batch);
 }
 
 /* After a full batch of count went through: larger again, doubling while
@@ -508,7 +512,7 @@ read_batch(struct sync *s, cb_err lrc, const struct cb_errbuf *eb,
 {
 	if (!lrc || lrc == CB_ETOOBIG)
 		return CB_SYNC_DONE;
-	return fail(s, CB_SYNC_FAILED, "cannot read the log to %s: %s", what,
+	return fail(s, CB_SYNC_FAILED, _("cannot read the log to %s: %s"), what,
 	            lrc == CB_ENOMEM ? "out of memory" : eb->msg);
 }
 
@@ -571,7 +575,7 @@ push(struct sync *s, json_t *status, struct cb_sync_result *r)
 		                        add_to_batch, &b, &eb);
 		if ((rc = read_batch(s, lrc, &eb, "push")) || b.count == 0)
 			break;
-		rc = send_batch(s, "/v1/push", "pushing", &b, &z, &o);
+		rc = send_batch(s, "/v1/push", N_("pushing"), &b, &z, &o);
 		if (rc == RETRY_SMALLER) {
 			rc = CB_SYNC_DONE;
 			continue;
@@ -592,7 +596,8 @@ push(struct sync *s, json_t *status, struct cb_sync_result *r)
 		}
 		if (h <= head && s->hc.status == 200) {
 			rc = fail(s, CB_SYNC_REFUSED,
-			          "the hub did not advance past entry %" PRIu64,
+			          _("the hub did not advance past entry "
+			            "%" PRIu64),
 			          head);
 			break;
 		}
@@ -633,8 +638,9 @@ relay(struct sync *s, struct cb_sync_result *r)
 		return fail(s, CB_SYNC_FAILED, "%s", eb.msg);
 	if (cursor > size) {
 		notice(s,
-		       "the relay cursor (%lld) is past this hub's log (%lld): "
-		       "relaying the whole log again",
+		       _("the relay cursor (%lld) is past this hub's log "
+		         "(%lld): "
+		         "relaying the whole log again"),
 		       (long long)cursor, (long long)size);
 		cursor = 0;
 	}
@@ -648,7 +654,7 @@ relay(struct sync *s, struct cb_sync_result *r)
 		                        &eb);
 		if ((rc = read_batch(s, lrc, &eb, "relay")) || b.count == 0)
 			break;
-		rc = send_batch(s, "/v1/relay", "relaying", &b, &z, &o);
+		rc = send_batch(s, "/v1/relay", N_("relaying"), &b, &z, &o);
 		if (rc == RETRY_SMALLER) {
 			rc = CB_SYNC_DONE;
 			continue;
@@ -659,8 +665,9 @@ relay(struct sync *s, struct cb_sync_result *r)
 		if (s->hc.status == 409 && err && strstr(err, "gap") &&
 		    !again && cursor > 0) {
 			notice(s,
-			       "the higher hub lacks entries this hub relayed "
-			       "before (%s): relaying the whole log again",
+			       _("the higher hub lacks entries this hub "
+			         "relayed "
+			         "before (%s): relaying the whole log again"),
 			       err);
 			again = true;
 			cursor = 0;
@@ -829,8 +836,8 @@ cb_sync_keep_evidence(struct cb_store *st, const char *held, const char *served,
 	json_decref(ev);
 	if (!text || cb_sync_state_put_text(st, CB_SYNC_EVIDENCE, text, &keb))
 		rc = cb_error(eb, CB_EIO,
-		              "the hub's log is not the one it showed before "
-		              "(%s), and the evidence cannot be kept: %s",
+		              _("the hub's log is not the one it showed before "
+		                "(%s), and the evidence cannot be kept: %s"),
 		              why, text ? keb.msg : "out of memory");
 	else
 		cb_error(eb, rc,
@@ -914,7 +921,7 @@ prove_own(struct sync *s, const struct cb_checkpoint *cp, uint64_t head)
 	if (!head || (uint64_t)proven >= head)
 		return CB_SYNC_DONE;
 	if (!(w.ids = json_array()))
-		return fail(s, CB_SYNC_FAILED, "out of memory");
+		return fail(s, CB_SYNC_FAILED, _("out of memory"));
 	lrc = cb_log_read_chain(log, s->lg->key.pk, (uint64_t)proven,
 	                        PROVE_PER_SYNC, want_proof, &w, &eb);
 	/* and the head, which the hub showed */
@@ -925,14 +932,14 @@ prove_own(struct sync *s, const struct cb_checkpoint *cp, uint64_t head)
 	}
 	if (lrc && lrc != CB_ETOOBIG) {
 		json_decref(w.ids);
-		return fail(s, CB_SYNC_FAILED, "cannot read the log: %s",
+		return fail(s, CB_SYNC_FAILED, _("cannot read the log: %s"),
 		            lrc == CB_ENOMEM ? "out of memory" : eb.msg);
 	}
 	q = json_pack("{s:I, s:o}", "size", (json_int_t)cp->size, "ids", w.ids);
 	body = q ? json_dumps(q, JSON_COMPACT) : NULL;
 	json_decref(q);
 	if (!body)
-		return fail(s, CB_SYNC_FAILED, "out of memory");
+		return fail(s, CB_SYNC_FAILED, _("out of memory"));
 	rc = request(s, "POST", "/v1/proof", body, strlen(body),
 	             "application/json", false);
 	free(body);
@@ -941,10 +948,11 @@ prove_own(struct sync *s, const struct cb_checkpoint *cp, uint64_t head)
 	proofs = json_object_get(o, "proofs");
 	if (json_array_size(proofs) != w.n) {
 		json_decref(o);
-		return fail(s, CB_SYNC_REFUSED,
-		            "the hub answered a proof request with %zu proofs "
-		            "for %zu entries",
-		            json_array_size(proofs), w.n);
+		return fail(
+			s, CB_SYNC_REFUSED,
+			_("the hub answered a proof request with %zu proofs "
+		          "for %zu entries"),
+			json_array_size(proofs), w.n);
 	}
 	upto = (uint64_t)proven;
 	for (size_t i = 0; i < w.n; i++) {
@@ -960,11 +968,11 @@ prove_own(struct sync *s, const struct cb_checkpoint *cp, uint64_t head)
 			    cp->root)) {
 			json_decref(o);
 			return fail(s, CB_SYNC_REFUSED,
-			            "the hub's checkpoint of size %" PRIu64
-			            " does not prove that it holds this "
-			            "replica's entry %" PRIu64
-			            " (a bad inclusion proof): tell the "
-			            "district and the auditors",
+			            _("the hub's checkpoint of size %" PRIu64
+			              " does not prove that it holds this "
+			              "replica's entry %" PRIu64
+			              " (a bad inclusion proof): tell the "
+			              "district and the auditors"),
 			            cp->size, w.e[i].seq);
 		}
 		if (w.e[i].seq == upto + 1)
@@ -1063,18 +1071,20 @@ check_log(struct sync *s, uint64_t head)
 
 	if (s->state.text[CB_SYNC_EVIDENCE])
 		return fail(s, CB_SYNC_REFUSED,
-		            "this replica holds evidence that the hub's log "
-		            "changed under it ('chibo-agent status'); sync "
-		            "stays stopped until the district resolves it");
+		            _("this replica holds evidence that the hub's log "
+		              "changed under it ('chibo-agent status'); sync "
+		              "stays stopped until the district resolves it"));
 	if (!s->state.has_authority)
-		return fail(s, CB_SYNC_FAILED,
-		            "no hub key is set; run 'chibo-agent hub' again");
+		return fail(
+			s, CB_SYNC_FAILED,
+			_("no hub key is set; run 'chibo-agent hub' again"));
 	if (old && (!cb_note_origin(old, origin, sizeof(origin)) ||
 	            cb_checkpoint_open(old, strlen(old), origin, origin,
 	                               s->state.authority, &held, &eb)))
-		return fail(s, CB_SYNC_FAILED,
-		            "the checkpoint this replica holds is damaged: %s",
-		            eb.msg);
+		return fail(
+			s, CB_SYNC_FAILED,
+			_("the checkpoint this replica holds is damaged: %s"),
+			eb.msg);
 	snprintf(body, sizeof(body), "{\"from\":%" PRIu64 "}", held.size);
 	if ((rc = request(s, "POST", "/v1/checkpoint", body, strlen(body),
 	                  "application/json", false)))
@@ -1102,8 +1112,8 @@ check_log(struct sync *s, uint64_t head)
 			                  "its checkpoint names another log");
 		else
 			rc = fail(s, CB_SYNC_REFUSED,
-			          "the hub's checkpoint is not signed by the "
-			          "hub's key: %s",
+			          _("the hub's checkpoint is not signed by the "
+			            "hub's key: %s"),
 			          eb.msg);
 		goto out;
 	}
@@ -1195,7 +1205,7 @@ witness(struct sync *s, struct cb_sync_result *r)
 		if (!(body = cb_witness_format((uint64_t)held,
 		                               (const uint8_t(*)[32])path, n,
 		                               note))) {
-			rc = fail(s, CB_SYNC_FAILED, "out of memory");
+			rc = fail(s, CB_SYNC_FAILED, _("out of memory"));
 			break;
 		}
 		if ((rc = request(s, "POST", "/v1/witness/add-checkpoint", body,
@@ -1207,15 +1217,16 @@ witness(struct sync *s, struct cb_sync_result *r)
 			if (cb_buf_add(&cosigned, s->hc.resp.data,
 			               s->hc.resp.len) ||
 			    cb_buf_add(&cosigned, "", 1)) {
-				rc = fail(s, CB_SYNC_FAILED, "out of memory");
+				rc = fail(s, CB_SYNC_FAILED,
+				          _("out of memory"));
 				break;
 			}
 			held = strtoll((char *)cosigned.data, &end, 10);
 			if (end == (char *)cosigned.data || *end != '\n' ||
 			    held < 0) {
 				rc = fail(s, CB_SYNC_REFUSED,
-				          "the witness answered 409 with no "
-				          "size");
+				          _("the witness answered 409 with no "
+				            "size"));
 				break;
 			}
 			continue;
@@ -1233,16 +1244,17 @@ witness(struct sync *s, struct cb_sync_result *r)
 		if (cb_buf_addstr(&cosigned, note) ||
 		    cb_buf_add(&cosigned, s->hc.resp.data, s->hc.resp.len) ||
 		    cb_buf_add(&cosigned, "", 1)) {
-			rc = fail(s, CB_SYNC_FAILED, "out of memory");
+			rc = fail(s, CB_SYNC_FAILED, _("out of memory"));
 			break;
 		}
 		if (cb_cosig_open((char *)cosigned.data, cosigned.len - 1,
 		                  s->hub_origin, s->state.authority, &ts,
 		                  &eb)) {
-			rc = fail(s, CB_SYNC_REFUSED,
-			          "the higher hub's cosignature of this hub's "
-			          "checkpoint: %s",
-			          eb.msg);
+			rc = fail(
+				s, CB_SYNC_REFUSED,
+				_("the higher hub's cosignature of this hub's "
+			          "checkpoint: %s"),
+				eb.msg);
 			break;
 		}
 		if (cb_store_begin(st, &eb) ||
@@ -1259,8 +1271,8 @@ witness(struct sync *s, struct cb_sync_result *r)
 	}
 	if (!rc && (uint64_t)held != size)
 		rc = fail(s, CB_SYNC_REFUSED,
-		          "the higher hub would not cosign this hub's "
-		          "checkpoint");
+		          _("the higher hub would not cosign this hub's "
+		            "checkpoint"));
 	r->witnessed = (uint64_t)held;
 	free(note);
 	free(body);
@@ -1286,9 +1298,9 @@ import_checkpoint(struct cb_ledger *lg, const struct cb_bundle *b,
 		free(old);
 		return cb_error(
 			eb, CB_ECHAIN,
-			"this %s holds evidence that the hub's log "
-			"changed under it (its 'status' shows it); "
-			"imports stay stopped until a person resolves it",
+			_("this %s holds evidence that the hub's log "
+		          "changed under it (its 'status' shows it); "
+		          "imports stay stopped until a person resolves it"),
 			lg->kind->what);
 	}
 	if (cb_store_meta_get(lg->st, "log_checkpoint", &old, NULL))
@@ -1300,8 +1312,8 @@ import_checkpoint(struct cb_ledger *lg, const struct cb_bundle *b,
 		free(old);
 		return cb_error(
 			eb, CB_ECRYPTO,
-			"its checkpoint is of the log '%s', and the one "
-			"this %s holds does not verify as it: %s",
+			_("its checkpoint is of the log '%s', and the one "
+		          "this %s holds does not verify as it: %s"),
 			cp->origin, lg->kind->what, why.msg);
 	}
 	if (held.size == cp->size &&
@@ -1335,8 +1347,8 @@ cb_sync_import(struct cb_ledger *lg, const struct cb_bundle *b,
 	if (b->kind != CB_BUNDLE_PULL || strcmp(b->org, lg->org))
 		return cb_error(
 			eb, CB_EINVAL,
-			"it is %s for '%s', not a hub's bundle for this "
-			"%s's '%s'",
+			_("it is %s for '%s', not a hub's bundle for this "
+		          "%s's '%s'"),
 			b->kind == CB_BUNDLE_PULL   ? "a hub's bundle"
 			: b->kind == CB_BUNDLE_PUSH ? "an agent's bundle"
 						    : "a hub's relay",
@@ -1473,10 +1485,10 @@ out:
 
 const struct argdef cb_sync_argdefs[] = {
 	{ "retries", "N",
-	  "tries again N times after a network failure or a busy hub "
-	  "(default 5)" },
+	  N_("tries again N times after a network failure or a busy hub "
+	     "(default 5)") },
 	{ "max-time", "SECONDS",
-	  "gives up retrying after this long (default 900)" },
+	  N_("gives up retrying after this long (default 900)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -1497,7 +1509,7 @@ cb_sync_args(const char *retries, const char *max_time, const char *cmd,
 		long n = strtol(retries, &end, 10);
 
 		if (!*retries || *end || n < 0 || n > 100)
-			return cb_args_usage(cmd, "--retries takes 0..100");
+			return cb_args_usage(cmd, _("--retries takes 0..100"));
 		o->retries = (int)n;
 	}
 	if (max_time) {
@@ -1505,7 +1517,7 @@ cb_sync_args(const char *retries, const char *max_time, const char *cmd,
 
 		if (!*max_time || *end || t < 1 || t > 86400)
 			return cb_args_usage(
-				cmd, "--max-time takes 1..86400 seconds");
+				cmd, _("--max-time takes 1..86400 seconds"));
 		o->max_time = (double)t;
 	}
 	return 0;
@@ -1522,10 +1534,11 @@ cb_sync_set_hub(struct cb_ledger *lg, const char *url, const char *pin,
 
 	if (strncmp(url, "https://", 8))
 		return cb_error(eb, CB_EINVAL,
-		                "the URL must start with https://");
+		                _("the URL must start with https://"));
 	if (strncmp(pin, "sha256//", 8) || strlen(pin) != 52)
-		return cb_error(eb, CB_EINVAL,
-		                "the pin is sha256// and 44 base64 characters");
+		return cb_error(
+			eb, CB_EINVAL,
+			_("the pin is sha256// and 44 base64 characters"));
 	if ((rc = cb_sync_state_load(lg->st, &was, eb)))
 		return rc;
 	/* Another hub than the one set before (a first hub finds nothing of

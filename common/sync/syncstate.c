@@ -56,10 +56,11 @@ number(struct cb_store *st, enum cb_sync_key k, const char *text, int64_t *v,
 	errno = 0;
 	n = strtoll(text, &end, 10);
 	if (errno || end == text || *end)
-		return cb_error(eb, CB_EIO,
-		                "'%s' holds %s '%.40s', which is not a number: "
-		                "the store is damaged",
-		                cb_store_path(st), keys[k].meta, text);
+		return cb_error(
+			eb, CB_EIO,
+			_("'%s' holds %s '%.40s', which is not a number: "
+		          "the store is damaged"),
+			cb_store_path(st), keys[k].meta, text);
 	*v = n;
 	return CB_OK;
 }
@@ -125,7 +126,7 @@ cb_sync_state_put_text(struct cb_store *st, enum cb_sync_key k, const char *v,
                        struct cb_errbuf *eb)
 {
 	if (keys[k].number || !v)
-		return cb_error(eb, CB_EINVAL, "%s takes %s", keys[k].meta,
+		return cb_error(eb, CB_EINVAL, _("%s takes %s"), keys[k].meta,
 		                keys[k].number ? "a number" : "some text");
 	return cb_store_meta_set(st, keys[k].meta, v, eb);
 }
@@ -137,7 +138,8 @@ cb_sync_state_put_num(struct cb_store *st, enum cb_sync_key k, int64_t v,
 	char num[24];
 
 	if (!keys[k].number)
-		return cb_error(eb, CB_EINVAL, "%s takes text", keys[k].meta);
+		return cb_error(eb, CB_EINVAL, _("%s takes text"),
+		                keys[k].meta);
 	snprintf(num, sizeof(num), "%lld", (long long)v);
 	return cb_store_meta_set(st, keys[k].meta, num, eb);
 }

@@ -80,7 +80,7 @@ field_add(struct csv_scan *sc, int b, struct cb_errbuf *eb)
 	if (!sc->keep)
 		return CB_OK;
 	if (cb_buf_add_u8(&sc->field, (uint8_t)b))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	return CB_OK;
 }
 
@@ -116,13 +116,13 @@ push_field(struct csv_scan *sc, struct cb_errbuf *eb)
 		if (cap < SIZE_MAX / sizeof(*f))
 			f = realloc(sc->fields, cap * sizeof(*f));
 		if (!f)
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		sc->fields = f;
 		sc->cap = cap;
 	}
 	copy = malloc(len + 1);
 	if (!copy)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if (len)
 		memcpy(copy, sc->field.data, len);
 	copy[len] = 0;
@@ -149,8 +149,8 @@ field_end(struct csv_scan *sc, struct cb_errbuf *eb)
 		return push_field(sc, eb);
 	line = invalid_line(p, len, sc->field_line);
 	sc->bad = cb_error(eb, CB_EINVAL,
-	                   "CSV line %zu, field %zu: not valid UTF-8; save "
-	                   "the file as CSV UTF-8",
+	                   _("CSV line %zu, field %zu: not valid UTF-8; save "
+	                     "the file as CSV UTF-8"),
 	                   line, sc->nfields + 1);
 	sc->keep = false;
 	scan_release(sc);
@@ -259,10 +259,11 @@ scan_eof(struct csv_scan *sc, bool *done, struct cb_errbuf *eb)
 
 	/* A CR waiting in sc->cr just before the end is a line end: drop it. */
 	if (sc->st == CSV_QUOTED)
-		return cb_error(eb, CB_EINVAL,
-		                "CSV line %zu: a quoted field is never closed; "
-		                "add the missing '\"'",
-		                sc->quote_line);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("CSV line %zu: a quoted field is never closed; "
+		          "add the missing '\"'"),
+			sc->quote_line);
 	if (!sc->begun)
 		return CB_OK;
 	rc = field_end(sc, eb);
@@ -320,13 +321,13 @@ guess_separator(struct cb_csv *c, struct cb_errbuf *eb)
 		nhead = 0;
 	for (size_t i = 0; i < nhead && !rc; i++) {
 		if (cb_buf_add_u8(&raw, head[i]))
-			rc = cb_error(eb, CB_ENOMEM, "out of memory");
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 		else if (!done)
 			rc = scan_byte(&sc, head[i], &done, eb);
 	}
 	while (!rc && !done && (b = getc(c->fp)) != EOF) {
 		if (cb_buf_add_u8(&raw, (uint8_t)b))
-			rc = cb_error(eb, CB_ENOMEM, "out of memory");
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 		else
 			rc = scan_byte(&sc, b, &done, eb);
 	}
@@ -363,13 +364,13 @@ cb_csv_next(struct cb_csv *c, struct cb_csv_row *row, struct cb_errbuf *eb)
 		if (b != EOF) {
 			rc = scan_byte(&sc, b, &done, eb);
 		} else if (ferror(c->fp)) {
-			rc = cb_error(eb, CB_EIO, "cannot read CSV: %s",
+			rc = cb_error(eb, CB_EIO, _("cannot read CSV: %s"),
 			              strerror(errno));
 		} else {
 			rc = scan_eof(&sc, &done, eb);
 			if (!rc && !done)
 				rc = cb_error(eb, CB_ENOTFOUND,
-				              "no more CSV records");
+				              _("no more CSV records"));
 		}
 	}
 	if (!rc)

@@ -60,10 +60,10 @@ check_date(const char *s, const struct cb_date *d, struct cb_errbuf *eb)
 {
 	if (d->year < YEAR_MIN || d->year > YEAR_MAX)
 		return cb_error(eb, CB_EINVAL,
-		                "date '%.*s' is outside the years %d..%d",
+		                _("date '%.*s' is outside the years %d..%d"),
 		                SHOWN_MAX, s, YEAR_MIN, YEAR_MAX);
 	if (!cb_date_valid(d))
-		return cb_error(eb, CB_EINVAL, "date '%.*s' does not exist",
+		return cb_error(eb, CB_EINVAL, _("date '%.*s' does not exist"),
 		                SHOWN_MAX, s);
 	return CB_OK;
 }
@@ -106,8 +106,9 @@ cb_date_parse(const char *s, struct cb_date *out, struct cb_errbuf *eb)
 	cb_err rc;
 
 	if (!s || !scan_iso(s, &d))
-		return cb_error(eb, CB_EINVAL, "date '%.*s' is not YYYY-MM-DD",
-		                SHOWN_MAX, s ? s : "");
+		return cb_error(eb, CB_EINVAL,
+		                _("date '%.*s' is not YYYY-MM-DD"), SHOWN_MAX,
+		                s ? s : "");
 	rc = check_date(s, &d, eb);
 	if (rc)
 		return rc;
@@ -127,7 +128,7 @@ trim(const char *s, char out[SHOWN_MAX + 1], struct cb_errbuf *eb)
 	while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
 		end--;
 	if (end - start > SHOWN_MAX)
-		return cb_error(eb, CB_EINVAL, "date '%.*s…' is too long",
+		return cb_error(eb, CB_EINVAL, _("date '%.*s…' is too long"),
 		                SHOWN_MAX, s + start);
 	if (end > start)
 		memcpy(out, s + start, end - start);
@@ -145,8 +146,8 @@ cb_date_parse_loose(const char *s, struct cb_date *out, struct cb_errbuf *eb)
 	if ((rc = trim(s, trimmed, eb)))
 		return rc;
 	if (!scan_iso(trimmed, &d) && !scan_day_first(trimmed, &d))
-		return cb_error(eb, CB_EINVAL,
-		                "date '%s' is not " CB_DATE_FORMS, trimmed);
+		return cb_error(eb, CB_EINVAL, _("date '%s' is not %s"),
+		                trimmed, _(CB_DATE_FORMS));
 	rc = check_date(trimmed, &d, eb);
 	if (rc)
 		return rc;
@@ -206,10 +207,9 @@ cb_date_parse_span(const char *s, struct cb_date *first, struct cb_date *last,
 		b.day = 31;
 	} else {
 		return cb_error(eb, CB_EINVAL,
-		                "date '%s' is not a day (" CB_DATE_FORMS
-		                "), a month (YYYY-MM or MM/YYYY) or a year "
-		                "(YYYY)",
-		                trimmed);
+		                _("date '%s' is not a day (%s), a month "
+		                  "(YYYY-MM or MM/YYYY) or a year (YYYY)"),
+		                trimmed, _(CB_DATE_FORMS));
 	}
 	if ((rc = check_date(trimmed, &a, eb)) ||
 	    (rc = check_date(trimmed, &b, eb)))

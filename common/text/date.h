@@ -20,8 +20,9 @@ struct cb_date {
 /* Parse exactly "YYYY-MM-DD" naming a real day (2023-02-29 is refused). */
 cb_err cb_date_parse(const char *s, struct cb_date *out,
                      struct cb_errbuf *eb) CB_MUST_CHECK;
-/* The forms of a day a person may type, for messages and help. */
-#define CB_DATE_FORMS "YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY"
+/* The forms of a day a person may type, for messages and help: marked
+ * N_(), so a message shows _(CB_DATE_FORMS). */
+#define CB_DATE_FORMS N_("YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY")
 
 /* Parse "YYYY-MM-DD", "DD/MM/YYYY", "D/M/YYYY" or "DD-MM-YYYY", spaces
  * around it ignored. Anything else: CB_EINVAL, "date 'x' is not

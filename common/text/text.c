@@ -134,19 +134,19 @@ text_map(const char *s, utf8proc_option_t options, char **out,
 	bad = utf8_invalid_at((const unsigned char *)s, n);
 	if (bad < n)
 		return cb_error(eb, CB_EINVAL,
-		                "invalid UTF-8 at byte %zu; the text must be "
-		                "saved as UTF-8",
+		                _("invalid UTF-8 at byte %zu; the text must be "
+		                  "saved as UTF-8"),
 		                bad);
 	if (n > (size_t)(PTRDIFF_MAX / 16))
 		return cb_error(eb, CB_ETOOBIG,
-		                "text of %zu bytes is too long to normalise",
+		                _("text of %zu bytes is too long to normalise"),
 		                n);
 	r = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &dst,
 	                 options | UTF8PROC_STABLE);
 	if (r < 0) {
 		if (r == UTF8PROC_ERROR_NOMEM)
-			return cb_error(eb, CB_ENOMEM, "out of memory");
-		return cb_error(eb, CB_EINVAL, "cannot normalise text: %s",
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
+		return cb_error(eb, CB_EINVAL, _("cannot normalise text: %s"),
 		                utf8proc_errmsg(r));
 	}
 	*out = (char *)dst;

@@ -82,8 +82,8 @@ cb_enrolments_writer(struct cb_store *st, const char *org,
 		cb_sql_reset(s);
 	}
 	if (rc == CB_ENOTFOUND)
-		return cb_error(eb, CB_ENOTFOUND, "no key is enrolled for '%s'",
-		                org);
+		return cb_error(eb, CB_ENOTFOUND,
+		                _("no key is enrolled for '%s'"), org);
 	if (!rc)
 		memcpy(key, k, CB_KEY_BYTES);
 	return rc;
@@ -105,8 +105,8 @@ cb_enrolments_org_known(struct cb_store *st, const char *org,
 	if (rc == CB_ENOTFOUND)
 		return cb_error(
 			eb, CB_ENOTFOUND,
-			"no organisation '%s' at this hub: neither synced "
-			"nor enrolled (see 'chibo-hub list')",
+			_("no organisation '%s' at this hub: neither synced "
+		          "nor enrolled (see 'chibo-hub list')"),
 			org);
 	return rc;
 }
@@ -145,7 +145,7 @@ cb_enrolments_witness_of(struct cb_store *st, const char *hub,
 	r = cb_sql_step(s);
 	if (r == CB_SQL_ROW &&
 	    cb_hex_decode(cb_sql_column_text(s, 0), key, CB_KEY_BYTES, NULL))
-		rc = cb_error(eb, CB_EIO, "a witness key is damaged");
+		rc = cb_error(eb, CB_EIO, _("a witness key is damaged"));
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
 		return CB_ENOTFOUND;

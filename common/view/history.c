@@ -91,7 +91,8 @@ cb_history_entry(struct cb_store *st, const char *prefix, int64_t *lsn,
 			at = cb_sql_column_int64(s, 0);
 			if (cb_buf_add(bytes, cb_sql_column_blob(s, 1),
 			               cb_sql_column_bytes(s, 1)))
-				rc = cb_error(eb, CB_ENOMEM, "out of memory");
+				rc = cb_error(eb, CB_ENOMEM,
+				              _("out of memory"));
 		}
 	cb_sql_reset(s);
 	if (!rc && r != CB_SQL_DONE)

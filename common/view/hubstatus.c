@@ -26,7 +26,7 @@ rejected_of(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 
 	if (!s || !arr) {
 		json_decref(arr);
-		return s ? cb_error(eb, CB_ENOMEM, "out of memory") : CB_EIO;
+		return s ? cb_error(eb, CB_ENOMEM, _("out of memory")) : CB_EIO;
 	}
 	cb_sql_bind_blob(s, 1, key, CB_KEY_BYTES);
 	cb_sql_bind_int64(s, 2, CB_HUBSTATUS_REJECTED);
@@ -61,7 +61,7 @@ cb_hubstatus_of_key(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	cb_err rc;
 
 	if (!log)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	rc = cb_log_head(log, key, &head, eb);
 	/* its own members' numbers that others hold too; nothing of them */
 	if (!rc && !sc->all)
@@ -81,7 +81,7 @@ cb_hubstatus_of_key(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	              clashes ? clashes : json_array(), "scope", "org",
 	              sc->root, "all", sc->all);
 	if (!o)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	*out = o;
 	return CB_OK;
 }
@@ -104,7 +104,7 @@ org_name(struct cb_store *st, const char *code, char **name,
 	r = cb_sql_step(s);
 	if (r == CB_SQL_ROW && (text = cb_sql_column_text(s, 0)) &&
 	    !(v = strdup(text)))
-		rc = cb_error(eb, CB_ENOMEM, "out of memory");
+		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 	else if (r != CB_SQL_ROW && r != CB_SQL_DONE)
 		rc = cb_store_error(st, eb, "cannot read the organisations");
 	cb_sql_reset(s);
@@ -128,7 +128,7 @@ with_figures(void *ctx, const struct cb_enrolment *en, struct cb_errbuf *eb)
 	cb_err rc;
 
 	if (cb_hex_decode(en->key, key, sizeof(key), eb))
-		return cb_error_prefix(eb, CB_EINVAL, "enrolled key '%s'",
+		return cb_error_prefix(eb, CB_EINVAL, _("enrolled key '%s'"),
 		                       en->key);
 	if ((rc = cb_report_key_stats(k->st, key, &ks, eb)))
 		return rc;
@@ -146,7 +146,7 @@ cb_hubstatus_read(struct cb_store *st, const char *org,
 	cb_err rc;
 
 	if (!log)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if ((rc = cb_store_begin_read(st, eb)))
 		return rc;
 	rc = org_name(st, org, &hs.org_name, eb);

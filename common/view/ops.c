@@ -166,8 +166,8 @@ forbidden_error(const char *name, long cp, struct cb_errbuf *eb)
 	            (cp >= 0x2066 && cp <= 0x2069);
 
 	return cb_error(eb, CB_EINVAL,
-	                "field '%s' holds U+%04lX, %s; type it again without "
-	                "it",
+	                _("field '%s' holds U+%04lX, %s; type it again without "
+	                  "it"),
 	                name, (unsigned long)cp,
 	                bidi ? "a character that changes the direction in "
 	                       "which text is shown"
@@ -180,7 +180,7 @@ check_date(const char *field, const char *v, struct cb_errbuf *eb)
 	struct cb_date d;
 
 	if (cb_date_parse(v, &d, eb))
-		return cb_error_prefix(eb, CB_EINVAL, "field '%s'", field);
+		return cb_error_prefix(eb, CB_EINVAL, _("field '%s'"), field);
 	return CB_OK;
 }
 
@@ -196,7 +196,7 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 	if (json_is_null(v)) {
 		if (f->flags & NULLABLE)
 			return CB_OK;
-		return cb_error(eb, CB_EINVAL, "field '%s' cannot be null",
+		return cb_error(eb, CB_EINVAL, _("field '%s' cannot be null"),
 		                f->name);
 	}
 	if (f->type == FT_INT) {
@@ -204,14 +204,14 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 
 		if (!json_is_integer(v))
 			return cb_error(eb, CB_EINVAL,
-			                "field '%s' must be a whole number",
+			                _("field '%s' must be a whole number"),
 			                f->name);
 		i = json_integer_value(v);
 		if (i < f->min || i > f->max)
 			return cb_error(eb, CB_EINVAL,
-			                "field '%s' is %" JSON_INTEGER_FORMAT
-			                ", outside %ld..%ld",
-			                f->name, i, f->min, f->max);
+			                _("field '%s' is %lld, outside "
+			                  "%ld..%ld"),
+			                f->name, (long long)i, f->min, f->max);
 		return CB_OK;
 	}
 	if (f->type == FT_ATTENDANCE) {
@@ -219,16 +219,17 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 		json_t *m;
 
 		if (!json_is_object(v))
-			return cb_error(eb, CB_EINVAL,
-			                "field 'attendance' must be an object "
-			                "{member: mark}");
+			return cb_error(
+				eb, CB_EINVAL,
+				_("field 'attendance' must be an object "
+			          "{member: mark}"));
 		json_object_foreach((json_t *)v, k, m)
 		{
 			if (!hex64_valid(k))
 				return cb_error(
 					eb, CB_EINVAL,
-					"attendance names '%.70s', which is "
-					"not a member id",
+					_("attendance names '%.70s', which is "
+				          "not a member id"),
 					k);
 			if (!json_is_string(m) ||
 			    !cb_enum_has(cb_attendance_marks,
@@ -237,8 +238,8 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 				             sizeof(list));
 				return cb_error(
 					eb, CB_EINVAL,
-					"attendance mark of %.12s must be "
-					"%s",
+					_("attendance mark of %.12s must be "
+				          "%s"),
 					k, list);
 			}
 		}
@@ -251,8 +252,8 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 		if (!json_is_array(v) || json_array_size(v) > 50)
 			return cb_error(
 				eb, CB_EINVAL,
-				"field 'observers' must be a list of at "
-				"most 50 {name, role}");
+				_("field 'observers' must be a list of at "
+			          "most 50 {name, role}"));
 		json_array_foreach(v, i, o)
 		{
 			const char *k;
@@ -262,8 +263,8 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 			    !json_is_string(json_object_get(o, "name")))
 				return cb_error(
 					eb, CB_EINVAL,
-					"observer %zu must be an object "
-					"with a 'name'",
+					_("observer %zu must be an object "
+				          "with a 'name'"),
 					i + 1);
 			json_object_foreach(o, k, x)
 			{
@@ -275,40 +276,43 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 				                   false) >= 0)
 					return cb_error(
 						eb, CB_EINVAL,
-						"observer %zu: only 'name' and "
-						"'role', each one line of "
-						"1..%d "
-						"bytes",
+						_("observer %zu: only 'name' "
+					          "and "
+					          "'role', each one line of "
+					          "1..%d "
+					          "bytes"),
 						i + 1, CB_NAME_MAX);
 			}
 		}
 		return CB_OK;
 	}
 	if (!s)
-		return cb_error(eb, CB_EINVAL, "field '%s' must be a string",
+		return cb_error(eb, CB_EINVAL, _("field '%s' must be a string"),
 		                f->name);
 	switch (f->type) {
 	case FT_NAME:
 		if (n == 0 || n > CB_NAME_MAX)
-			return cb_error(eb, CB_EINVAL,
-			                "field '%s' must be one line of 1..%d "
-			                "bytes",
-			                f->name, CB_NAME_MAX);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("field '%s' must be one line of 1..%d "
+			          "bytes"),
+				f->name, CB_NAME_MAX);
 		if ((bad = forbidden_char(s, false)) >= 0)
 			return forbidden_error(f->name, bad, eb);
 		if (isspace((unsigned char)s[0]) ||
 		    isspace((unsigned char)s[n - 1]))
 			return cb_error(eb, CB_EINVAL,
-			                "field '%s' has leading or trailing "
-			                "space",
+			                _("field '%s' has leading or trailing "
+			                  "space"),
 			                f->name);
 		return CB_OK;
 	case FT_TEXT:
 		if (n > CB_TEXT_MAX)
-			return cb_error(eb, CB_EINVAL,
-			                "field '%s' must be text of at most %d "
-			                "bytes",
-			                f->name, CB_TEXT_MAX);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("field '%s' must be text of at most %d "
+			          "bytes"),
+				f->name, CB_TEXT_MAX);
 		if ((bad = forbidden_char(s, true)) >= 0)
 			return forbidden_error(f->name, bad, eb);
 		return CB_OK;
@@ -318,8 +322,8 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 			return CB_OK;
 		cb_enum_list(f->values, list, sizeof(list));
 		return cb_error(eb, CB_EINVAL,
-		                "field '%s' is '%.40s'; it must "
-		                "be %s",
+		                _("field '%s' is '%.40s'; it must "
+		                  "be %s"),
 		                f->name, s, list);
 	case FT_MEMBER:
 	case FT_HASH:
@@ -329,8 +333,8 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 	case FT_CANDIDATE:
 		if (!hex64_valid(s))
 			return cb_error(eb, CB_EINVAL,
-			                "field '%s' must be 64 lowercase hex "
-			                "digits",
+			                _("field '%s' must be 64 lowercase hex "
+			                  "digits"),
 			                f->name);
 		return CB_OK;
 	case FT_CODE:
@@ -338,8 +342,8 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 		if (!code_valid(s, f->type == FT_CELL))
 			return cb_error(
 				eb, CB_EINVAL,
-				"field '%s' is '%.70s'; a %s code is "
-				"letters, digits and '-'%s",
+				_("field '%s' is '%.70s'; a %s code is "
+			          "letters, digits and '-'%s"),
 				f->name, s,
 				f->type == FT_CELL ? "cell" : "organisation",
 				f->type == FT_CELL ? ", as ORG.CELL"
@@ -349,23 +353,24 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 		if (n < 1 || n > 20 || !code_valid(s, false) || strchr(s, '.'))
 			return cb_error(
 				eb, CB_EINVAL,
-				"field '%s' must be 1..20 letters, digits "
-				"or '-'",
+				_("field '%s' must be 1..20 letters, digits "
+			          "or '-'"),
 				f->name);
 		return CB_OK;
 	case FT_NID:
 		if (n != 12 || !all_digits(s, n))
-			return cb_error(eb, CB_EINVAL,
-			                "field '%s' must be the 12 digits of a "
-			                "citizen ID card",
-			                f->name);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("field '%s' must be the 12 digits of a "
+			          "citizen ID card"),
+				f->name);
 		return CB_OK;
 	case FT_PERIOD:
 		if (!cb_period_valid(s))
 			return cb_error(
 				eb, CB_EINVAL,
-				"field '%s' is '%.20s'; a period is YYYY, "
-				"YYYY-Q1..Q4 or YYYY-MM",
+				_("field '%s' is '%.20s'; a period is YYYY, "
+			          "YYYY-Q1..Q4 or YYYY-MM"),
 				f->name, s);
 		return CB_OK;
 	case FT_TERM:
@@ -373,8 +378,8 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 		    !all_digits(s + 5, 4) || atoi(s) < 1930 ||
 		    atoi(s + 5) <= atoi(s) || atoi(s + 5) - atoi(s) > 5)
 			return cb_error(eb, CB_EINVAL,
-			                "field '%s' is '%.20s'; a term is "
-			                "YYYY-YYYY of at most 5 years",
+			                _("field '%s' is '%.20s'; a term is "
+			                  "YYYY-YYYY of at most 5 years"),
 			                f->name, s);
 		return CB_OK;
 	case FT_SUBJECT: {
@@ -383,16 +388,16 @@ check_field(const struct cb_field *f, const json_t *v, const json_t *body,
 
 		if (k && strcmp(k, "member") == 0 ? !hex64_valid(s)
 		                                  : !code_valid(s, false))
-			return cb_error(eb, CB_EINVAL,
-			                "field 'subject' is '%.70s', not a %s",
-			                s,
-			                k && strcmp(k, "member") == 0
-			                        ? "member id"
-			                        : "organisation code");
+			return cb_error(
+				eb, CB_EINVAL,
+				_("field 'subject' is '%.70s', not a %s"), s,
+				k && strcmp(k, "member") == 0
+					? "member id"
+					: "organisation code");
 		return CB_OK;
 	}
 	default:
-		return cb_error(eb, CB_EINVAL, "field '%s' has no type",
+		return cb_error(eb, CB_EINVAL, _("field '%s' has no type"),
 		                f->name);
 	}
 }
@@ -406,9 +411,10 @@ cb_ops_check(const char *op, const json_t *body, struct cb_errbuf *eb)
 	json_t *v;
 
 	if (!sp)
-		return cb_error(eb, CB_EINVAL, "unknown op '%.64s'", op);
+		return cb_error(eb, CB_EINVAL, _("unknown op '%.64s'"), op);
 	if (!json_is_object(body))
-		return cb_error(eb, CB_EINVAL, "%s: body is not an object", op);
+		return cb_error(eb, CB_EINVAL, _("%s: body is not an object"),
+		                op);
 	json_object_foreach((json_t *)body, key, v)
 	{
 		for (f = sp->fields; f->name; f++)
@@ -416,14 +422,15 @@ cb_ops_check(const char *op, const json_t *body, struct cb_errbuf *eb)
 				break;
 		if (!f->name)
 			return cb_error(eb, CB_EINVAL,
-			                "%s: unknown field '%.60s'", op, key);
+			                _("%s: unknown field '%.60s'"), op,
+			                key);
 		if (check_field(f, v, body, eb))
 			return cb_error_prefix(eb, CB_EINVAL, "%s", op);
 	}
 	for (f = sp->fields; f->name; f++)
 		if ((f->flags & REQ) && !json_object_get(body, f->name))
 			return cb_error(eb, CB_EINVAL,
-			                "%s: field '%s' is required", op,
+			                _("%s: field '%s' is required"), op,
 			                f->name);
 	return CB_OK;
 }
@@ -455,14 +462,14 @@ hex_prefix(const char *what, const char *ref, char lower[65], char upper[66],
 
 	if (n < 8 || n > 64)
 		return cb_error(eb, CB_EINVAL,
-		                "%s '%.70s' is not 8 to 64 hex digits", what,
+		                _("%s '%.70s' is not 8 to 64 hex digits"), what,
 		                ref);
 	for (size_t i = 0; i < n; i++) {
 		char c = (char)tolower((unsigned char)ref[i]);
 
 		if (!isxdigit((unsigned char)c))
-			return cb_error(eb, CB_EINVAL, "%s '%.70s' is not hex",
-			                what, ref);
+			return cb_error(eb, CB_EINVAL,
+			                _("%s '%.70s' is not hex"), what, ref);
 		lower[i] = c;
 	}
 	lower[n] = 0;
@@ -503,12 +510,12 @@ resolve_ref(struct cb_store *st, const char *what, const char *sql,
 	cb_sql_reset(s);
 	if (found == 0)
 		return cb_error(eb, CB_ENOTFOUND,
-		                "no %s '%.70s' in this replica (sync to "
-		                "receive it)",
+		                _("no %s '%.70s' in this replica (sync to "
+		                  "receive it)"),
 		                what, ref);
 	if (found > 1)
 		return cb_error(eb, CB_EINVAL,
-		                "%s '%.70s' is ambiguous; give more digits",
+		                _("%s '%.70s' is ambiguous; give more digits"),
 		                what, ref);
 	return CB_OK;
 }
@@ -581,16 +588,16 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 		if (n < 8 || n > 64)
 			return cb_error(
 				eb, CB_EINVAL,
-				"member reference '%.70s' is not a member "
-				"id (8 to 64 hex digits), card:NUMBER or "
-				"nid:NUMBER",
+				_("member reference '%.70s' is not a member "
+			          "id (8 to 64 hex digits), card:NUMBER or "
+			          "nid:NUMBER"),
 				ref);
 		/* either case: cb_bind_id_prefix reads both */
 		if (strspn(ref, "0123456789abcdefABCDEF") != n)
 			return cb_error(
 				eb, CB_EINVAL,
-				"member reference '%.70s' is not hex; use "
-				"card:NUMBER for a card number",
+				_("member reference '%.70s' is not hex; use "
+			          "card:NUMBER for a card number"),
 				ref);
 		sql = by_prefix;
 		arg = ref;
@@ -608,11 +615,11 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 	}
 	cb_sql_reset(s);
 	if (found == 0)
-		return cb_error(eb, CB_ENOTFOUND, "no member '%.70s'", ref);
+		return cb_error(eb, CB_ENOTFOUND, _("no member '%.70s'"), ref);
 	if (found > 1)
 		return cb_error(eb, CB_EINVAL,
-		                "member reference '%.70s' is ambiguous; give "
-		                "more digits",
+		                _("member reference '%.70s' is ambiguous; give "
+		                  "more digits"),
 		                ref);
 	return CB_OK;
 }
@@ -627,7 +634,7 @@ prepare_text(const char *field, const char *in, json_t **out,
 	json_t *v;
 
 	if (cb_text_nfc(in, &nfc, eb))
-		return cb_error_prefix(eb, CB_EINVAL, "field '%s'", field);
+		return cb_error_prefix(eb, CB_EINVAL, _("field '%s'"), field);
 	end = strlen(nfc);
 	while (start < end && isspace((unsigned char)nfc[start]))
 		start++;
@@ -636,8 +643,8 @@ prepare_text(const char *field, const char *in, json_t **out,
 	v = json_stringn(nfc + start, end - start);
 	free(nfc);
 	if (!v)
-		return cb_error(eb, CB_EINVAL, "field '%s' is not valid text",
-		                field);
+		return cb_error(eb, CB_EINVAL,
+		                _("field '%s' is not valid text"), field);
 	*out = v;
 	return CB_OK;
 }
@@ -668,7 +675,8 @@ prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
 	if (json_is_null(in) ||
 	    (!s && f->type != FT_ATTENDANCE && f->type != FT_OBSERVERS)) {
 		*out = json_deep_copy(in);
-		return *out ? CB_OK : cb_error(eb, CB_ENOMEM, "out of memory");
+		return *out ? CB_OK
+		            : cb_error(eb, CB_ENOMEM, _("out of memory"));
 	}
 	switch (f->type) {
 	case FT_NAME:
@@ -678,7 +686,7 @@ prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
 		char iso[11];
 
 		if (cb_date_parse_loose(s, &d, eb))
-			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
+			return cb_error_prefix(eb, CB_EINVAL, _("field '%s'"),
 			                       f->name);
 		cb_date_format(&d, iso);
 		*out = json_string(iso);
@@ -721,7 +729,7 @@ prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
 	}
 	case FT_CANDIDATE:
 		if (resolve_ref(st, "candidate", candidate_sql, s, id, eb))
-			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
+			return cb_error_prefix(eb, CB_EINVAL, _("field '%s'"),
 			                       f->name);
 		*out = json_string(id);
 		return CB_OK;
@@ -732,19 +740,19 @@ prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
 		                                   : "temporary transfer",
 		                f->type == FT_PLAN ? plan_sql : temporary_sql,
 		                s, id, eb))
-			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
+			return cb_error_prefix(eb, CB_EINVAL, _("field '%s'"),
 			                       f->name);
 		*out = json_string(id);
 		return CB_OK;
 	case FT_RELEASE:
 		if (resolve_release(st, s, id, eb))
-			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
+			return cb_error_prefix(eb, CB_EINVAL, _("field '%s'"),
 			                       f->name);
 		*out = json_string(id);
 		return CB_OK;
 	case FT_MEMBER:
 		if (cb_ops_resolve_member(st, s, id, eb))
-			return cb_error_prefix(eb, CB_EINVAL, "field '%s'",
+			return cb_error_prefix(eb, CB_EINVAL, _("field '%s'"),
 			                       f->name);
 		*out = json_string(id);
 		return CB_OK;
@@ -755,7 +763,7 @@ prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
 		if (k && strcmp(k, "member") == 0) {
 			if (cb_ops_resolve_member(st, s, id, eb))
 				return cb_error_prefix(eb, CB_EINVAL,
-				                       "field 'subject'");
+				                       _("field 'subject'"));
 			*out = json_string(id);
 		} else if (org && strcmp(s, org) != 0 && !strchr(s, '.')) {
 			*out = json_string(qualify(buf, sizeof(buf), org, s));
@@ -776,14 +784,14 @@ prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
 			if (cb_ops_resolve_member(st, k, id, eb)) {
 				json_decref(obj);
 				return cb_error_prefix(eb, CB_EINVAL,
-				                       "attendance");
+				                       _("attendance"));
 			}
 			if (json_object_get(obj, id)) {
 				json_decref(obj);
 				return cb_error(
 					eb, CB_EINVAL,
-					"attendance names member '%.70s' "
-					"twice",
+					_("attendance names member '%.70s' "
+				          "twice"),
 					k);
 			}
 			if (json_is_string(m) &&
@@ -830,7 +838,7 @@ prepare_value(struct cb_store *st, const char *org, const struct cb_field *f,
 	default: break;
 	}
 	*out = json_deep_copy(in);
-	return *out ? CB_OK : cb_error(eb, CB_ENOMEM, "out of memory");
+	return *out ? CB_OK : cb_error(eb, CB_ENOMEM, _("out of memory"));
 }
 
 cb_err
@@ -867,10 +875,11 @@ cb_ops_local_check(struct cb_store *st, const json_t *body,
 			cb_sql_column_id(s, 0, other);
 		cb_sql_reset(s);
 		if (r == CB_SQL_ROW)
-			return cb_error(eb, CB_ERULE,
-			                "%s %s already belongs to member %.12s "
-			                "in this replica",
-			                numbers[i].what, v, other);
+			return cb_error(
+				eb, CB_ERULE,
+				_("%s %s already belongs to member %.12s "
+			          "in this replica"),
+				numbers[i].what, v, other);
 		if (r != CB_SQL_DONE)
 			return cb_store_error(st, eb, "cannot read members");
 	}
@@ -887,13 +896,13 @@ cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
 	json_t *v, *out;
 
 	if (!sp)
-		return cb_error(eb, CB_EINVAL, "unknown op '%.64s'", op);
+		return cb_error(eb, CB_EINVAL, _("unknown op '%.64s'"), op);
 	if (!json_is_object(input))
-		return cb_error(eb, CB_EINVAL, "%s: fields must be an object",
-		                op);
+		return cb_error(eb, CB_EINVAL,
+		                _("%s: fields must be an object"), op);
 	out = json_object();
 	if (!out)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	json_object_foreach((json_t *)input, key, v)
 	{
 		json_t *nv = NULL;
@@ -904,7 +913,8 @@ cb_ops_prepare(struct cb_store *st, const char *org, const char *op,
 		if (!f->name) {
 			json_decref(out);
 			return cb_error(eb, CB_EINVAL,
-			                "%s: unknown field '%.60s'", op, key);
+			                _("%s: unknown field '%.60s'"), op,
+			                key);
 		}
 		if (prepare_value(st, org, f, v, input, &nv, eb)) {
 			json_decref(out);

@@ -39,20 +39,20 @@ cb_query_check(const struct cb_query_filter *f, struct cb_errbuf *eb)
 	if (f->status && !cb_words_match(cb_member_statuses, f->status)) {
 		cb_enum_list(cb_member_statuses, list, sizeof(list));
 		return cb_error(eb, CB_EINVAL,
-		                "unknown status '%.40s'; give %s (or the "
-		                "Vietnamese word)",
+		                _("unknown status '%.40s'; give %s (or the "
+		                  "Vietnamese word)"),
 		                f->status, list);
 	}
 	if (f->from && cb_date_parse_span(f->from, &a, &b, &why))
-		return cb_error(eb, CB_EINVAL, "--from: %s", why.msg);
+		return cb_error(eb, CB_EINVAL, _("--from: %s"), why.msg);
 	if (f->to && cb_date_parse_span(f->to, &a, &b, &why))
 		return cb_error(eb, CB_EINVAL, "--to: %s", why.msg);
 	if (f->on && cb_date_parse_loose(f->on, &a, &why))
 		return cb_error(eb, CB_EINVAL, "--on: %s", why.msg);
 	if (f->period && !cb_period_valid(f->period))
 		return cb_error(eb, CB_EINVAL,
-		                "--period: '%.20s' is not a period: YYYY, "
-		                "YYYY-Q1..Q4 or YYYY-MM",
+		                _("--period: '%.20s' is not a period: YYYY, "
+		                  "YYYY-Q1..Q4 or YYYY-MM"),
 		                f->period);
 	return CB_OK;
 }
@@ -86,7 +86,8 @@ cb_query_text(const struct cb_query_result *r, size_t row, size_t col)
 }
 
 /* The columns of s into r, named and headed as the file's comment says:
- * headings, NULL-ended, go to the columns not for JSON only, in order. */
+ * headings, NULL-ended, go to the columns not for JSON only, in order;
+ * they are marked N_() and translated where they are shown. */
 static cb_err
 take_columns(struct cb_stmt *s, const char *const *headings,
              struct cb_query_result *r, struct cb_errbuf *eb)
@@ -94,7 +95,7 @@ take_columns(struct cb_stmt *s, const char *const *headings,
 	size_t n = (size_t)cb_sql_column_count(s), k = 0;
 
 	if (!(r->cols = calloc(n ? n : 1, sizeof(*r->cols))))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	r->ncols = n;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = cb_sql_column_name(s, (int)i);
@@ -111,7 +112,7 @@ take_columns(struct cb_stmt *s, const char *const *headings,
 			len -= 5;
 		}
 		if (!(c->name = strndup(name, len)))
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	}
 	return CB_OK;
 }
@@ -129,7 +130,7 @@ take_row(struct cb_stmt *s, struct cb_query_result *r, struct cb_errbuf *eb)
 		                cap * (r->ncols ? r->ncols : 1) * sizeof(*p));
 
 		if (!p)
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		r->values = p;
 		r->cap = cap;
 	}
@@ -152,7 +153,8 @@ take_row(struct cb_stmt *s, struct cb_query_result *r, struct cb_errbuf *eb)
 			size_t nb = cb_sql_column_bytes(s, (int)i);
 
 			if (cb_buf_grow(&r->texts, 2 * nb + 1))
-				return cb_error(eb, CB_ENOMEM, "out of memory");
+				return cb_error(eb, CB_ENOMEM,
+				                _("out of memory"));
 			cb_hex_encode(cb_sql_column_blob(s, (int)i), nb,
 			              (char *)r->texts.data + r->texts.len);
 			r->texts.len += 2 * nb + 1;
@@ -160,7 +162,7 @@ take_row(struct cb_stmt *s, struct cb_query_result *r, struct cb_errbuf *eb)
 		}
 		text = cb_sql_column_text(s, (int)i);
 		if (!text || cb_buf_add(&r->texts, text, strlen(text) + 1))
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	}
 	r->nrows++;
 	return CB_OK;
@@ -247,13 +249,13 @@ find_cell(struct cb_store *st, const char *root, const char *typed,
 		return cb_store_error(st, eb, "cannot query the replica");
 	if (found == 0)
 		return cb_error(eb, CB_ENOTFOUND,
-		                "no cell '%.70s' in this replica; 'cells' "
-		                "lists them",
+		                _("no cell '%.70s' in this replica; 'cells' "
+		                  "lists them"),
 		                full);
 	if (found > 1 && !exact)
 		return cb_error(eb, CB_ENOTFOUND,
-		                "cell '%.70s' could be '%s' or '%s'; type it "
-		                "as 'cells' lists it",
+		                _("cell '%.70s' could be '%s' or '%s'; type it "
+		                  "as 'cells' lists it"),
 		                typed, buf, other);
 	return CB_OK;
 }
@@ -328,10 +330,11 @@ bind_ratings(struct cb_store *st, const char *of,
 		step = cb_sql_step(s);
 		cb_sql_reset(s);
 		if (step == CB_SQL_DONE)
-			return cb_error(eb, CB_ENOTFOUND,
-			                "no member id or organisation code "
-			                "starts with '%.70s' in this replica",
-			                f->subject);
+			return cb_error(
+				eb, CB_ENOTFOUND,
+				_("no member id or organisation code "
+			          "starts with '%.70s' in this replica"),
+				f->subject);
 		if (step != CB_SQL_ROW)
 			return cb_store_error(st, eb,
 			                      "cannot query the replica");
@@ -389,9 +392,10 @@ static const char members_sql[] =
 	"s.until > date('now', '+7 hours') AND c.parent IN " SUB_OF_ROOT
 	"AND (?1 IS NULL OR s.cell = ?1) AND ?2 IS NULL AND (?3 IS NULL OR "
 	"chibo_match(m.full_name, ?3))) ORDER BY cell, name_fold, id";
-static const char *const members_headings[] = {
-	"ID", "NAME", "BORN", "SEX", "CARD", "STATUS", "CELL", NULL
-};
+static const char *const members_headings[] = { N_("ID"),   N_("NAME"),
+	                                        N_("BORN"), N_("SEX"),
+	                                        N_("CARD"), N_("STATUS"),
+	                                        N_("CELL"), NULL };
 
 static const char cells_sql[] = CB_SQL_SUBTREE
 	"SELECT o.code, o.name, o.level, o.kind, o.state, "
@@ -400,9 +404,10 @@ static const char cells_sql[] = CB_SQL_SUBTREE
 	"(SELECT max(term) FROM congresses c WHERE c.org = o.code) "
 	"AS last_congress, o.parent AS _parent, o.founded_on AS _founded_on "
 	"FROM orgs o WHERE o.code IN sub ORDER BY o.level = 'cell', o.code";
-static const char *const cells_headings[] = { "CODE",     "NAME",  "LEVEL",
-	                                      "KIND",     "STATE", "MEMBERS",
-	                                      "CONGRESS", NULL };
+static const char *const cells_headings[] = { N_("CODE"),     N_("NAME"),
+	                                      N_("LEVEL"),    N_("KIND"),
+	                                      N_("STATE"),    N_("MEMBERS"),
+	                                      N_("CONGRESS"), NULL };
 
 static const char meetings_sql[] =
 	"SELECT id, cell, date, kind, duration_min, "
@@ -416,8 +421,8 @@ static const char meetings_sql[] =
 	"AND (?2 IS NULL OR date >= ?2) AND (?3 IS NULL OR date <= ?3) "
 	"ORDER BY date, cell, id";
 static const char *const meetings_headings[] = {
-	"ID",      "CELL",   "DATE",     "KIND", "MINUTES",
-	"PRESENT", "RATING", "VERSIONS", NULL
+	N_("ID"),      N_("CELL"),   N_("DATE"),     N_("KIND"), N_("MINUTES"),
+	N_("PRESENT"), N_("RATING"), N_("VERSIONS"), NULL
 };
 
 static const char ratings_sql[] =
@@ -432,9 +437,10 @@ static const char ratings_sql[] =
 	"hex(r.subject) LIKE ?2 || '%' ELSE r.subject LIKE ?2 || '%' END) "
 	"ORDER BY r.period, r.subject_kind, name, r.subject, "
 	"CASE r.stage WHEN 'self' THEN 1 WHEN 'proposed' THEN 2 ELSE 3 END";
-static const char *const ratings_headings[] = { "KIND",   "SUBJECT", "NAME",
-	                                        "PERIOD", "STAGE",   "LEVEL",
-	                                        "SCORE",  NULL };
+static const char *const ratings_headings[] = { N_("KIND"),  N_("SUBJECT"),
+	                                        N_("NAME"),  N_("PERIOD"),
+	                                        N_("STAGE"), N_("LEVEL"),
+	                                        N_("SCORE"), NULL };
 
 /* Overdue: not answered 30 working days after the letter; over 3 months:
  * the member may be struck off (DOMAIN.md, "Transfers"). */
@@ -452,8 +458,8 @@ static const char transfers_sql[] = CB_SQL_SUBTREE
 	"(t.from_org IN sub OR t.to_org IN sub) AND (?2 IS NOT NULL OR "
 	"t.state = 'in-transit') ORDER BY t.released_on, t.release";
 static const char *const transfers_headings[] = {
-	"RELEASE",  "MEMBER", "FROM", "TO",     "STATE",
-	"RELEASED", "LETTER", "DUE",  "CLOSED", NULL
+	N_("RELEASE"),  N_("MEMBER"), N_("FROM"), N_("TO"),     N_("STATE"),
+	N_("RELEASED"), N_("LETTER"), N_("DUE"),  N_("CLOSED"), NULL
 };
 
 static const char dissolutions_sql[] = CB_SQL_SUBTREE
@@ -467,8 +473,11 @@ static const char dissolutions_sql[] = CB_SQL_SUBTREE
 	"FROM dissolutions d LEFT JOIN orgs o ON o.code = d.cell "
 	"WHERE d.org IN sub ORDER BY d.planned_on, d.cell";
 static const char *const dissolutions_headings[] = {
-	"PLAN",     "CELL",     "NAME",      "STATE",   "PLANNED",
-	"APPROVAL", "APPROVED", "DISSOLVED", "MEMBERS", NULL
+	N_("PLAN"),     N_("CELL"),
+	N_("NAME"),     N_("STATE"),
+	N_("PLANNED"),  N_("APPROVAL"),
+	N_("APPROVED"), N_("DISSOLVED"),
+	N_("MEMBERS"),  NULL
 };
 
 static const char candidates_sql[] = CB_SQL_SUBTREE
@@ -482,8 +491,8 @@ static const char candidates_sql[] = CB_SQL_SUBTREE
 	"LEFT JOIN members h2 ON h2.id = k.helper2 "
 	"WHERE k.org IN sub ORDER BY k.state, k.cell, k.name_fold";
 static const char *const candidates_headings[] = {
-	"ID",     "NAME",  "BORN",     "CELL", "HELPER",
-	"HELPER", "STATE", "ADMITTED", NULL
+	N_("ID"),     N_("NAME"),  N_("BORN"),     N_("CELL"), N_("HELPER"),
+	N_("HELPER"), N_("STATE"), N_("ADMITTED"), NULL
 };
 
 static const char member_sql[] =
@@ -491,32 +500,38 @@ static const char member_sql[] =
 	"admitted_on, official_on, status, status_on, work_category, "
 	"council_area, cell, org FROM members WHERE id = chibo_unhex(?1)";
 static const char *const member_headings[] = {
-	"ID",          "NAME",         "BORN",     "SEX",    "CARD",
-	"NATIONAL ID", "ADMITTED",     "OFFICIAL", "STATUS", "SINCE",
-	"WORK",        "COUNCIL AREA", "CELL",     "ORG",    NULL
+	N_("ID"),       N_("NAME"),     N_("BORN"),
+	N_("SEX"),      N_("CARD"),     N_("NATIONAL ID"),
+	N_("ADMITTED"), N_("OFFICIAL"), N_("STATUS"),
+	N_("SINCE"),    N_("WORK"),     N_("COUNCIL AREA"),
+	N_("CELL"),     N_("ORG"),      NULL
 };
 
 static const char member_stays_sql[] =
 	"SELECT cell, kind, since, until FROM memberships "
 	"WHERE member = chibo_unhex(?1) ORDER BY since, entry";
-static const char *const member_stays_headings[] = { "CELL", "KIND", "SINCE",
-	                                             "UNTIL", NULL };
+static const char *const member_stays_headings[] = { N_("CELL"), N_("KIND"),
+	                                             N_("SINCE"), N_("UNTIL"),
+	                                             NULL };
 
 static const char member_ratings_sql[] =
 	"SELECT period, stage, level, score FROM ratings WHERE "
 	"subject_kind = 'member' AND subject = chibo_unhex(?1) "
 	"ORDER BY period, stage";
-static const char *const member_ratings_headings[] = { "PERIOD", "STAGE",
-	                                               "LEVEL", "SCORE", NULL };
+static const char *const member_ratings_headings[] = { N_("PERIOD"),
+	                                               N_("STAGE"), N_("LEVEL"),
+	                                               N_("SCORE"), NULL };
 
 static const char meeting_sql[] =
 	"SELECT id, cell, date, kind, duration_min, chair, clerk, rating, "
 	"versions, content, resolutions, observers AS observers_json "
 	"FROM meetings WHERE id = ?1 OR id LIKE ?1 || '%'";
 static const char *const meeting_headings[] = {
-	"ID",          "CELL",      "DATE",   "KIND",     "MINUTES",
-	"CHAIR",       "CLERK",     "RATING", "VERSIONS", "CONTENT",
-	"RESOLUTIONS", "OBSERVERS", NULL
+	N_("ID"),      N_("CELL"),        N_("DATE"),
+	N_("KIND"),    N_("MINUTES"),     N_("CHAIR"),
+	N_("CLERK"),   N_("RATING"),      N_("VERSIONS"),
+	N_("CONTENT"), N_("RESOLUTIONS"), N_("OBSERVERS"),
+	NULL
 };
 
 static const char meeting_attendance_sql[] =
@@ -524,8 +539,9 @@ static const char meeting_attendance_sql[] =
 	"LEFT JOIN members m ON m.id = a.member "
 	"WHERE a.meeting = (SELECT id FROM meetings WHERE id = ?1 OR "
 	"id LIKE ?1 || '%' LIMIT 1) ORDER BY m.name_fold";
-static const char *const meeting_attendance_headings[] = { "MEMBER", "NAME",
-	                                                   "MARK", NULL };
+static const char *const meeting_attendance_headings[] = { N_("MEMBER"),
+	                                                   N_("NAME"),
+	                                                   N_("MARK"), NULL };
 
 /* Every question: its SQL, the headings of its columns not for JSON
  * only (NULL-ended), and how the filter binds its ?N parameters (NULL:
@@ -568,7 +584,8 @@ cb_query_ask(struct cb_store *st, enum cb_query_question q, const char *of,
 	cb_err rc;
 
 	if ((unsigned)q >= CB_QUERY_QUESTIONS)
-		return cb_error(eb, CB_EINVAL, "no such question (%d)", (int)q);
+		return cb_error(eb, CB_EINVAL, _("no such question (%d)"),
+		                (int)q);
 	qn = &questions[q];
 	if (!f)
 		f = &none;
@@ -674,12 +691,12 @@ one_text(struct cb_store *st, const char *sql, const char *bind,
 	step = cb_sql_step(s);
 	if (step == CB_SQL_DONE ||
 	    (step == CB_SQL_ROW && cb_sql_column_null(s, 0)))
-		rc = cb_error(eb, CB_ENOTFOUND, "the replica holds no %s '%s'",
-		              what, bind);
+		rc = cb_error(eb, CB_ENOTFOUND,
+		              _("the replica holds no %s '%s'"), what, bind);
 	else if (step != CB_SQL_ROW)
 		rc = cb_store_error(st, eb, "cannot query the replica");
 	else if (!(v = strdup(cb_sql_column_text(s, 0))))
-		rc = cb_error(eb, CB_ENOMEM, "out of memory");
+		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 	else
 		*name = v;
 	cb_sql_reset(s);

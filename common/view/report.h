@@ -237,7 +237,8 @@ cb_err cb_report_print(struct cb_store *st, const struct cb_report_query *q,
                        enum cb_report_format fmt, bool bom, FILE *fp,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
-/* "95.8%" for 4000 of 4175; "-" when of is 0. */
+/* "95.8%" for 4000 of 4175 ("95,8 %" under a Vietnamese locale, outside
+ * cb_lang_english_begin/_end); "-" when of is 0. */
 void cb_report_percent(long long part, long long of, char out[48]);
 
 #endif

@@ -2,7 +2,8 @@
 /* report_model.c — a report as the queries build it and the renderers
  * print it (report.h, struct cb_report): a title, columns, rows of
  * strings, notes and a JSON summary; and the ways its figures are
- * written (percentages, grouped thousands, times in UTC+7). */
+ * written (percentages, grouped thousands, times in UTC+7), in the
+ * typography of the locale (lang.h). */
 #include "report_int.h"
 
 #include <stdarg.h>
@@ -35,14 +36,14 @@ rp_init(struct cb_report *r, const char *title, size_t ncols,
         const char *const *cols)
 {
 	memset(r, 0, sizeof(*r));
-	r->title = strdup(title);
+	r->title = strdup(_(title));
 	r->cols = calloc(ncols, sizeof(*r->cols));
 	r->summary = json_object();
 	if (!r->title || !r->cols || !r->summary)
 		return CB_ENOMEM;
 	r->ncols = ncols;
 	for (size_t i = 0; i < ncols; i++)
-		if (!(r->cols[i] = strdup(cols[i])))
+		if (!(r->cols[i] = strdup(_(cols[i]))))
 			return CB_ENOMEM;
 	return CB_OK;
 }
@@ -96,6 +97,8 @@ rp_note(struct cb_report *r, const char *fmt, ...)
 void
 cb_report_percent(long long part, long long of, char out[48])
 {
+	char num[32];
+
 	if (of <= 0) {
 		strcpy(out, "-");
 		return;
@@ -103,39 +106,22 @@ cb_report_percent(long long part, long long of, char out[48])
 	/* round half up on tenths, in integers: 4000/4175 -> 95.8 */
 	long long tenths = (part * 2000 + of) / (2 * of);
 
-	snprintf(out, 48, "%lld.%lld%%", tenths / 10, tenths % 10);
+	cb_lang_tenths(tenths, num);
+	/* TRANSLATORS: a percentage: %s is the number, e.g. 95.8 (95,8 in
+	   Vietnamese, which puts a space before the sign: "95,8 %") */
+	snprintf(out, 48, _("%s%%"), num);
 }
 
-/* 7047 -> "7,047": the figures of the notes, grouped as the seed articles
- * print them (Vietnamese uses a dot where English uses the comma). */
 void
 rp_grouped(long long n, char out[32])
 {
-	char digits[24];
-	int len, k = 0;
-
-	len = snprintf(digits, sizeof(digits), "%lld", n < 0 ? -n : n);
-	if (n < 0)
-		out[k++] = '-';
-	for (int i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0)
-			out[k++] = ',';
-		out[k++] = digits[i];
-	}
-	out[k] = 0;
-}
-
-/* "s" unless n is 1: "1 key", "2 keys". */
-const char *
-rp_plural(long long n)
-{
-	return n == 1 ? "" : "s";
+	cb_lang_number(n, out);
 }
 
 void
-rp_num(long long n, char out[24])
+rp_num(long long n, char out[32])
 {
-	snprintf(out, 24, "%lld", n);
+	cb_lang_count(n, out);
 }
 
 void

@@ -15,6 +15,7 @@
 #include "calendar.h"
 #include "date.h"
 #include "entry.h"
+#include "words.h"
 #include "ops.h"
 
 static cb_err
@@ -59,11 +60,14 @@ cb_err
 cb_report_membership(struct cb_store *st, const char *root, const char *on,
                      struct cb_report *out, struct cb_errbuf *eb)
 {
-	static const char *const cols[] = { "GROUP", "VALUE", "MEMBERS" };
+	static const char *const cols[] = { N_("GROUP"), N_("VALUE"),
+		                            N_("MEMBERS") };
 	static const char *const bands[][3] = {
-		{ "under 30", "0", "29" },      { "30-39", "30", "39" },
-		{ "40-49", "40", "49" },        { "50-59", "50", "59" },
-		{ "60 and over", "60", "999" },
+		{ N_("under 30"), "0", "29" },
+		{ "30-39", "30", "39" },
+		{ "40-49", "40", "49" },
+		{ "50-59", "50", "59" },
+		{ N_("60 and over"), "60", "999" },
 	};
 	/* :root is parameter 1 (scope.h); the rest are numbered from 2 */
 	static const char by_status[] = CB_SQL_SUBTREE
@@ -88,7 +92,7 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 	long long n, live = 0;
 	cb_err rc;
 
-	if ((rc = rp_init(&r, "Membership", 3, cols)))
+	if ((rc = rp_init(&r, N_("Membership"), 3, cols)))
 		goto nomem;
 	j = json_object();
 	json_object_set_new(r.summary, "by_status", j);
@@ -99,9 +103,12 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 		if (!cb_status_terminal(cb_member_statuses[i]))
 			live += n;
 		json_object_set_new(j, cb_member_statuses[i], json_integer(n));
-		snprintf(num, sizeof(num), "%lld", n);
+		rp_num(n, num);
 		if (rp_row(&r, (const char *const[]){
-				       "status", cb_member_statuses[i], num }))
+				       C_("report group", "status"),
+				       cb_words_label("status",
+		                                      cb_member_statuses[i]),
+				       num }))
 			goto nomem;
 	}
 	json_object_set_new(r.summary, "live", json_integer(live));
@@ -112,9 +119,12 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 		                   &n, eb)))
 			goto out;
 		json_object_set_new(j, cb_cell_kinds[i], json_integer(n));
-		snprintf(num, sizeof(num), "%lld", n);
-		if (rp_row(&r, (const char *const[]){ "cell kind",
-		                                      cb_cell_kinds[i], num }))
+		rp_num(n, num);
+		if (rp_row(&r, (const char *const[]){
+				       C_("report group", "cell kind"),
+				       cb_words_label("cell kind",
+		                                      cb_cell_kinds[i]),
+				       num }))
 			goto nomem;
 	}
 	j = json_object();
@@ -126,8 +136,11 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 		if ((rc = count_of(st, by_work, root, w, NULL, &n, eb)))
 			goto out;
 		json_object_set_new(j, w, json_integer(n));
-		snprintf(num, sizeof(num), "%lld", n);
-		if (rp_row(&r, (const char *const[]){ "work", w, num }))
+		rp_num(n, num);
+		if (rp_row(&r,
+		           (const char *const[]){
+				   C_("report group", "work"),
+				   cb_words_label("work category", w), num }))
 			goto nomem;
 		if (!cb_work_categories[i])
 			break;
@@ -140,21 +153,25 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 		if ((rc = count_of(st, by_age, root, on, range, &n, eb)))
 			goto out;
 		json_object_set_new(j, bands[i][0], json_integer(n));
-		snprintf(num, sizeof(num), "%lld", n);
-		if (rp_row(&r,
-		           (const char *const[]){ "age", bands[i][0], num }))
+		rp_num(n, num);
+		if (rp_row(&r, (const char *const[]){ C_("report group", "age"),
+		                                      _(bands[i][0]), num }))
 			goto nomem;
 	}
 	json_object_set_new(r.summary, "on", json_string(on));
+	rp_grouped(live, num);
 	if (rp_note(&r,
-	            "%lld live members (probationary, official or "
-	            "exempt); ages on %s",
-	            live, on))
+	            P_("%s live member (probationary, official or "
+	               "exempt); ages on %s",
+	               "%s live members (probationary, official or "
+	               "exempt); ages on %s",
+	               (unsigned long)live),
+	            num, on))
 		goto nomem;
 	*out = r;
 	return CB_OK;
 nomem:
-	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
 	cb_report_release(&r);
 	return rc;
@@ -164,7 +181,8 @@ cb_err
 cb_report_congresses(struct cb_store *st, const char *root, const char *term,
                      struct cb_report *out, struct cb_errbuf *eb)
 {
-	static const char *const cols[] = { "CELL", "NAME", "KIND", "HELD ON" };
+	static const char *const cols[] = { N_("CELL"), N_("NAME"), N_("KIND"),
+		                            N_("HELD ON") };
 	static const char sql[] = CB_SQL_SUBTREE
 		"SELECT o.code, o.name, o.kind, c.held_on FROM orgs o "
 		"LEFT JOIN congresses c ON c.org = o.code AND c.term = :term "
@@ -174,11 +192,11 @@ cb_report_congresses(struct cb_store *st, const char *root, const char *term,
 	struct cb_report r;
 	struct cb_stmt *s = NULL;
 	long long held = 0, all = 0;
-	char pct[48];
+	char pct[48], g[2][32];
 	cb_err rc;
 	int step;
 
-	if ((rc = rp_init(&r, "Congresses", 4, cols)))
+	if ((rc = rp_init(&r, N_("Congresses"), 4, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
@@ -191,10 +209,12 @@ cb_report_congresses(struct cb_store *st, const char *root, const char *term,
 
 		all++;
 		held += h != NULL;
-		if (rp_row(&r, (const char *const[]){ cb_sql_column_text(s, 0),
-		                                      cb_sql_column_text(s, 1),
-		                                      cb_sql_column_text(s, 2),
-		                                      h ? h : "not held" }))
+		if (rp_row(&r, (const char *const[]){
+				       cb_sql_column_text(s, 0),
+				       cb_sql_column_text(s, 1),
+				       cb_words_label("cell kind",
+		                                      cb_sql_column_text(s, 2)),
+				       h ? h : _("not held") }))
 			goto nomem;
 	}
 	if (step != CB_SQL_DONE) {
@@ -202,18 +222,20 @@ cb_report_congresses(struct cb_store *st, const char *root, const char *term,
 		goto out;
 	}
 	cb_report_percent(held, all, pct);
+	rp_grouped(held, g[0]);
+	rp_grouped(all, g[1]);
 	json_object_set_new(r.summary, "term", json_string(term));
 	json_object_set_new(r.summary, "held", json_integer(held));
 	json_object_set_new(r.summary, "cells", json_integer(all));
 	json_object_set_new(r.summary, "percent", json_string(pct));
-	if (rp_note(&r, "%lld/%lld cells held their %s congress (%s)", held,
-	            all, term, pct))
+	if (rp_note(&r, _("%s/%s cells held their %s congress (%s)"), g[0],
+	            g[1], term, pct))
 		goto nomem;
 	cb_sql_finalize(s);
 	*out = r;
 	return CB_OK;
 nomem:
-	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
 	cb_sql_finalize(s);
 	cb_report_release(&r);
@@ -224,8 +246,8 @@ cb_err
 cb_report_ratings(struct cb_store *st, const char *root, const char *period,
                   struct cb_report *out, struct cb_errbuf *eb)
 {
-	static const char *const cols[] = { "SUBJECTS", "LEVEL", "COUNT",
-		                            "SHARE" };
+	static const char *const cols[] = { N_("SUBJECTS"), N_("LEVEL"),
+		                            N_("COUNT"), N_("SHARE") };
 	static const char sql[] = CB_SQL_SUBTREE
 		"SELECT count(*) FROM ratings WHERE period = ?2 AND stage = "
 		"'decided' AND subject_kind = ?3 AND level = ?4 AND CASE "
@@ -236,7 +258,7 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 	struct cb_stmt *s = NULL;
 	cb_err rc;
 
-	if ((rc = rp_init(&r, "Ratings", 4, cols)))
+	if ((rc = rp_init(&r, N_("Ratings"), 4, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
@@ -245,7 +267,7 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 	json_object_set_new(r.summary, "period", json_string(period));
 	for (size_t k = 0; k < 2; k++) {
 		long long n[4] = { 0 }, total = 0, good_or_better;
-		char num[32], pct[48];
+		char num[32], gb[32], pct[48];
 		json_t *j = json_object();
 		bool within;
 
@@ -266,11 +288,15 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 			                    json_integer(n[l]));
 		}
 		for (size_t l = 0; l < 4; l++) {
-			snprintf(num, sizeof(num), "%lld", n[l]);
+			rp_num(n[l], num);
 			cb_report_percent(n[l], total, pct);
-			if (rp_row(&r, (const char *const[]){
-					       k ? "organisations" : "members",
-					       cb_rating_levels[l], num, pct }))
+			if (rp_row(&r,
+			           (const char *const[]){
+					   k ? _("organisations")
+					     : _("members"),
+					   cb_words_label("rating level",
+			                                  cb_rating_levels[l]),
+					   num, pct }))
 				goto nomem;
 		}
 		/* outstanding ≤ 20% of those rated good or better */
@@ -279,18 +305,22 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 		cb_report_percent(n[0], good_or_better, pct);
 		json_object_set_new(j, "outstanding_within_20_percent",
 		                    json_boolean(within));
+		rp_grouped(n[0], num);
+		rp_grouped(good_or_better, gb);
 		if (rp_note(&r,
-		            "%s: %lld outstanding of %lld rated good or better "
-		            "(%s): %s the 20%% limit",
-		            k ? "organisations" : "members", n[0],
-		            good_or_better, pct, within ? "within" : "OVER"))
+		            within ? _("%s: %s outstanding of %s rated good or "
+		                       "better (%s): within the 20%% limit")
+		                   : _("%s: %s outstanding of %s rated good or "
+		                       "better (%s): OVER the 20%% limit"),
+		            k ? _("organisations") : _("members"), num, gb,
+		            pct))
 			goto nomem;
 	}
 	cb_sql_finalize(s);
 	*out = r;
 	return CB_OK;
 nomem:
-	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
 	cb_sql_finalize(s);
 	cb_report_release(&r);
@@ -355,10 +385,10 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
                    const char *to, struct cb_report *out, struct cb_errbuf *eb)
 {
 	static const char *const cols[] = {
-		"CELL",       "NAME",      "MONTHS",
-		"HELD",       "MISSING",   "THEMATIC",
-		"ATTENDANCE", "UNEXCUSED", "MAX EXCUSED RUN",
-		"12-HD"
+		N_("CELL"),       N_("NAME"),      N_("MONTHS"),
+		N_("HELD"),       N_("MISSING"),   N_("THEMATIC"),
+		N_("ATTENDANCE"), N_("UNEXCUSED"), N_("MAX EXCUSED RUN"),
+		N_("12-HD")
 	};
 	static const char cells[] = CB_SQL_SUBTREE
 		"SELECT code, name FROM orgs WHERE level = 'cell' AND state = "
@@ -380,14 +410,15 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 	struct cb_stmt *c = NULL;
 	int nmonths = months_between(from, to), step;
 	long long meeting_ok = 0, ncells = 0;
+	char g[2][32];
 	cb_err rc;
 
 	if (nmonths < 1 || nmonths > 240)
 		return cb_error(eb, CB_EINVAL,
-		                "months %s to %s: give from ≤ to, at most 20 "
-		                "years",
+		                _("months %s to %s: give from ≤ to, at most 20 "
+		                  "years"),
 		                from, to);
-	if ((rc = rp_init(&r, "Cell meetings", 10, cols)))
+	if ((rc = rp_init(&r, N_("Cell meetings"), 10, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, cells, &c, NULL)) {
 		rc = fail_sql(st, eb);
@@ -398,8 +429,8 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		const char *code = cb_sql_column_text(c, 0);
 		long long h = 0, t = 0, present = 0, counted = 0, unexcused = 0,
 			  run = 0;
-		char months[24], sh[24], smiss[24], st_[24], pct[48], sun[24],
-			srun[24];
+		char months[32], sh[32], smiss[32], st_[32], pct[48], sun[32],
+			srun[32];
 		bool ok;
 
 		ncells++;
@@ -418,17 +449,17 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		ok = counted > 0 && present * 100 > 85 * counted &&
 		     unexcused == 0 && run <= 3;
 		meeting_ok += ok;
-		snprintf(months, sizeof(months), "%d", nmonths);
-		snprintf(sh, sizeof(sh), "%lld", h);
-		snprintf(smiss, sizeof(smiss), "%lld", nmonths - h);
-		snprintf(st_, sizeof(st_), "%lld", t);
+		rp_num(nmonths, months);
+		rp_num(h, sh);
+		rp_num(nmonths - h, smiss);
+		rp_num(t, st_);
 		cb_report_percent(present, counted, pct);
-		snprintf(sun, sizeof(sun), "%lld", unexcused);
-		snprintf(srun, sizeof(srun), "%lld", run);
+		rp_num(unexcused, sun);
+		rp_num(run, srun);
 		if (rp_row(&r, (const char *const[]){
 				       code, cb_sql_column_text(c, 1), months,
 				       sh, smiss, st_, pct, sun, srun,
-				       ok ? "met" : "not met" }))
+				       ok ? _("met") : _("not met") }))
 			goto nomem;
 	}
 	if (step != CB_SQL_DONE) {
@@ -440,16 +471,18 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 	json_object_set_new(r.summary, "cells", json_integer(ncells));
 	json_object_set_new(r.summary, "meeting_12hd_criteria",
 	                    json_integer(meeting_ok));
+	rp_grouped(meeting_ok, g[0]);
+	rp_grouped(ncells, g[1]);
 	if (rp_note(&r,
-	            "%lld/%lld cells met the 12-HD/BTCTW criteria "
-	            "from %s to %s",
-	            meeting_ok, ncells, from, to))
+	            _("%s/%s cells met the 12-HD/BTCTW criteria from %s to "
+	              "%s"),
+	            g[0], g[1], from, to))
 		goto nomem;
 	cb_sql_finalize(c);
 	*out = r;
 	return CB_OK;
 nomem:
-	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
 	cb_sql_finalize(c);
 	cb_report_release(&r);
@@ -501,7 +534,7 @@ static cb_err
 campaign_row(struct cb_report *r, const char *code, const char *name,
              const char *district, const struct campaign_sum *x)
 {
-	char n[6][24];
+	char n[6][32];
 
 	rp_num(x->orgs, n[0]);
 	rp_num(x->finished, n[1]);
@@ -524,8 +557,9 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
                    const char *to, struct cb_report *out, struct cb_errbuf *eb)
 {
 	static const char *const cols[] = {
-		"ORGANISATION", "NAME",      "DISTRICT", "ORGS",  "FINISHED",
-		"AGENCY CELLS", "DISSOLVED", "MEMBERS",  "MOVED",
+		N_("ORGANISATION"), N_("NAME"),     N_("DISTRICT"),
+		N_("ORGS"),         N_("FINISHED"), N_("AGENCY CELLS"),
+		N_("DISSOLVED"),    N_("MEMBERS"),  N_("MOVED"),
 	};
 	static const char orgs_sql[] = CB_SQL_SUBTREE CAMPAIGN_CELLS
 		"SELECT g.code, g.name, coalesce(g.parent, '-'), "
@@ -559,7 +593,7 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 	cb_err rc;
 	int step;
 
-	if ((rc = rp_init(&r, "Dissolving commune-agency cells", 9, cols)))
+	if ((rc = rp_init(&r, N_("Dissolving commune-agency cells"), 9, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, orgs_sql, &o, NULL) ||
 	    cb_sql_prepare(st, members_sql, &m, NULL)) {
@@ -615,7 +649,7 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 			goto nomem;
 		districts_done += dist.finished == dist.orgs;
 	}
-	if (campaign_row(&r, "total", "", "", &all))
+	if (campaign_row(&r, _("total"), "", "", &all))
 		goto nomem;
 	j = r.summary;
 	json_object_set_new(j, "from", from ? json_string(from) : json_null());
@@ -639,22 +673,27 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 	rp_grouped(all.moved, g[4]);
 	rp_grouped(all.members, g[5]);
 	if (rp_note(&r,
-	            "%s/%s districts; %s/%s organisations; %s/%s "
-	            "members moved",
+	            _("%s/%s districts; %s/%s organisations; %s/%s "
+	              "members moved"),
 	            g[0], g[1], g[2], g[3], g[4], g[5]) ||
-	    rp_note(&r,
-	            "An organisation with a commune-agency cell has "
-	            "finished when every such cell is dissolved%s%s; a "
-	            "member of one is moved when in another official "
-	            "cell or a transfer in flight.",
-	            to ? " by " : "", to ? to : ""))
+	    (to ? rp_note(&r,
+	                  _("An organisation with a commune-agency cell has "
+	                    "finished when every such cell is dissolved by "
+	                    "%s; a member of one is moved when in another "
+	                    "official cell or a transfer in flight."),
+	                  to)
+	        : rp_note(&r, "%s",
+	                  _("An organisation with a commune-agency cell has "
+	                    "finished when every such cell is dissolved; a "
+	                    "member of one is moved when in another official "
+	                    "cell or a transfer in flight."))))
 		goto nomem;
 	cb_sql_finalize(o);
 	cb_sql_finalize(m);
 	*out = r;
 	return CB_OK;
 nomem:
-	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
 	cb_sql_finalize(o);
 	cb_sql_finalize(m);
@@ -729,9 +768,10 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
                     struct cb_errbuf *eb)
 {
 	static const char *const cols[] = {
-		"ORGANISATION",  "NAME",       "INTERNAL MOVES", "RELEASED",
-		"ACCEPTED",      "DECLINED",   "IN TRANSIT",     "OVERDUE",
-		"OVER 3 MONTHS", "STRUCK OFF", "TEMPORARY",
+		N_("ORGANISATION"), N_("NAME"),      N_("INTERNAL MOVES"),
+		N_("RELEASED"),     N_("ACCEPTED"),  N_("DECLINED"),
+		N_("IN TRANSIT"),   N_("OVERDUE"),   N_("OVER 3 MONTHS"),
+		N_("STRUCK OFF"),   N_("TEMPORARY"),
 	};
 	static const char orgs_sql[] = CB_SQL_SUBTREE
 		"SELECT code, name FROM orgs WHERE level = 'grassroots' AND "
@@ -758,12 +798,12 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	struct cb_report r;
 	struct cb_stmt *o = NULL, *f = NULL, *in = NULL, *tp = NULL;
 	long long total[T_N] = { 0 };
-	char g[T_N][32];
+	char g[T_N][32], part[3][64];
 	json_t *j;
 	cb_err rc;
 	int step;
 
-	if ((rc = rp_init(&r, "Transfers", 11, cols)))
+	if ((rc = rp_init(&r, N_("Transfers"), 11, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, orgs_sql, &o, NULL) ||
 	    cb_sql_prepare(st, official_sql, &f, NULL) ||
@@ -775,9 +815,9 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	cb_scope_bind_root(o, root);
 	/* every organisation of the subtree, then those from outside it */
 	for (bool outside = false;;) {
-		const char *code = NULL, *name = "from outside the subtree";
+		const char *code = NULL, *name = _("from outside the subtree");
 		long long n[T_N] = { 0 };
-		char cell[T_N][24];
+		char cell[T_N][32];
 
 		if (!outside) {
 			step = cb_sql_step(o);
@@ -808,7 +848,7 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 			rp_num(n[i], cell[i]);
 		}
 		if (rp_row(&r, (const char *const[]){
-				       code ? code : "outside", name,
+				       code ? code : _("outside"), name,
 				       code ? cell[T_INTERNAL] : "",
 				       cell[T_RELEASED], cell[T_ACCEPTED],
 				       cell[T_DECLINED], cell[T_TRANSIT],
@@ -821,7 +861,7 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	}
 	for (int i = 0; i < T_N; i++)
 		rp_num(total[i], g[i]);
-	if (rp_row(&r, (const char *const[]){ "total", "", g[T_INTERNAL],
+	if (rp_row(&r, (const char *const[]){ _("total"), "", g[T_INTERNAL],
 	                                      g[T_RELEASED], g[T_ACCEPTED],
 	                                      g[T_DECLINED], g[T_TRANSIT],
 	                                      g[T_OVERDUE], g[T_OVER3],
@@ -836,20 +876,29 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 		                    json_integer(total[i]));
 	for (int i = 0; i < T_N; i++)
 		rp_grouped(total[i], g[i]);
+	snprintf(part[0], sizeof(part[0]),
+	         P_("%s official transfer released",
+	            "%s official transfers released",
+	            (unsigned long)total[T_RELEASED]),
+	         g[T_RELEASED]);
+	snprintf(part[1], sizeof(part[1]),
+	         P_("%s internal move", "%s internal moves",
+	            (unsigned long)total[T_INTERNAL]),
+	         g[T_INTERNAL]);
+	snprintf(part[2], sizeof(part[2]),
+	         P_("%s temporary transfer", "%s temporary transfers",
+	            (unsigned long)total[T_TEMPORARY]),
+	         g[T_TEMPORARY]);
 	if (rp_note(&r,
-	            "%s official transfer%s released: %s accepted, %s "
-	            "declined, %s in transit (%s overdue, %s over 3 "
-	            "months), %s struck off; %s internal move%s; %s "
-	            "temporary transfer%s",
-	            g[T_RELEASED], rp_plural(total[T_RELEASED]), g[T_ACCEPTED],
-	            g[T_DECLINED], g[T_TRANSIT], g[T_OVERDUE], g[T_OVER3],
-	            g[T_STRUCK], g[T_INTERNAL], rp_plural(total[T_INTERNAL]),
-	            g[T_TEMPORARY], rp_plural(total[T_TEMPORARY])) ||
+	            _("%s: %s accepted, %s declined, %s in transit (%s "
+	              "overdue, %s over 3 months), %s struck off; %s; %s"),
+	            part[0], g[T_ACCEPTED], g[T_DECLINED], g[T_TRANSIT],
+	            g[T_OVERDUE], g[T_OVER3], g[T_STRUCK], part[1], part[2]) ||
 	    rp_note(&r,
-	            "As of %s. Overdue: not answered 30 working days "
-	            "after the letter; over 3 months: the member may be "
-	            "struck off; struck off: by the superior committee, "
-	            "unanswered. See 'report transfers --overdue'.",
+	            _("As of %s. Overdue: not answered 30 working days "
+	              "after the letter; over 3 months: the member may be "
+	              "struck off; struck off: by the superior committee, "
+	              "unanswered. See 'report transfers --overdue'."),
 	            on))
 		goto nomem;
 	cb_sql_finalize(o);
@@ -859,7 +908,7 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	*out = r;
 	return CB_OK;
 nomem:
-	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
 	cb_sql_finalize(o);
 	cb_sql_finalize(f);
@@ -875,10 +924,16 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
                   struct cb_errbuf *eb)
 {
 	static const char *const cols[] = {
-		"LETTER",        "LETTER DATE", "MEMBER",
-		"CARD",          "FROM",        "TO",
-		"RELEASED",      "DUE",         "WORKING DAYS OVERDUE",
-		"OVER 3 MONTHS",
+		N_("LETTER"),
+		N_("LETTER DATE"),
+		N_("MEMBER"),
+		N_("CARD"),
+		N_("FROM"),
+		N_("TO"),
+		N_("RELEASED"),
+		N_("DUE"),
+		N_("WORKING DAYS OVERDUE"),
+		N_("OVER 3 MONTHS"),
 	};
 	static const char sql[] = CB_SQL_SUBTREE TRANSFERS_AS_OF
 		"SELECT t.letter_no, t.letter_date, coalesce(m.full_name, ''), "
@@ -894,7 +949,7 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 	cb_err rc;
 	int step;
 
-	if ((rc = rp_init(&r, "Overdue transfers", 10, cols)))
+	if ((rc = rp_init(&r, N_("Overdue transfers"), 10, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
@@ -903,7 +958,7 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 	bind_range(s, root, from, to, on);
 	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
 		const char *c[9];
-		char days[24];
+		char days[32];
 		int late;
 
 		for (int i = 0; i < 8; i++)
@@ -913,11 +968,11 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 		rp_num(late, days);
 		n++;
 		over3 += cb_sql_column_int64(s, 8);
-		if (rp_row(&r,
-		           (const char *const[]){
-				   c[0], c[1], c[2], c[3], c[4], c[5], c[6],
-				   c[7], days,
-				   cb_sql_column_int64(s, 8) ? "yes" : "no" }))
+		if (rp_row(&r, (const char *const[]){
+				       c[0], c[1], c[2], c[3], c[4], c[5], c[6],
+				       c[7], days,
+				       cb_sql_column_int64(s, 8) ? _("yes")
+								 : _("no") }))
 			goto nomem;
 	}
 	if (step != CB_SQL_DONE) {
@@ -934,15 +989,18 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 	rp_grouped(n, g[0]);
 	rp_grouped(over3, g[1]);
 	if (rp_note(&r,
-	            "%s overdue transfer%s on %s (not answered 30 working "
-	            "days after the letter), %s of them over 3 months",
-	            g[0], rp_plural(n), on, g[1]))
+	            P_("%s overdue transfer on %s (not answered 30 working "
+	               "days after the letter), %s of them over 3 months",
+	               "%s overdue transfers on %s (not answered 30 working "
+	               "days after the letter), %s of them over 3 months",
+	               (unsigned long)n),
+	            g[0], on, g[1]))
 		goto nomem;
 	cb_sql_finalize(s);
 	*out = r;
 	return CB_OK;
 nomem:
-	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
 	cb_sql_finalize(s);
 	cb_report_release(&r);
@@ -999,18 +1057,18 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
                struct cb_errbuf *eb)
 {
 	static const char *const cols[] = {
-		"KEY",
-		"ORG",
-		"ROLE",
-		"NAME",
-		"LAST CONTACT (UTC+7)",
-		"VIA",
-		"LAST ENTRY (UTC+7)",
-		"SEQ",
-		"WAITING",
-		"REJECTED",
-		"FORKS",
-		"STATE",
+		N_("KEY"),
+		N_("ORG"),
+		N_("ROLE"),
+		N_("NAME"),
+		N_("LAST CONTACT (UTC+7)"),
+		N_("VIA"),
+		N_("LAST ENTRY (UTC+7)"),
+		N_("SEQ"),
+		N_("WAITING"),
+		N_("REJECTED"),
+		N_("FORKS"),
+		N_("STATE"),
 	};
 	static const char sql[] = CB_SQL_SUBTREE
 		"SELECT e.key, e.org, e.role, coalesce(e.name, ''), "
@@ -1021,11 +1079,11 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 	struct cb_stmt *s = NULL;
 	long long nkeys = 0, never = 0, waiting = 0, rejected = 0, forked = 0;
 	json_t *keys = NULL;
-	char g[5][32];
+	char g[5][32], part[3][64];
 	cb_err rc;
 	int step;
 
-	if ((rc = rp_init(&r, "Sync", 12, cols)))
+	if ((rc = rp_init(&r, N_("Sync"), 12, cols)))
 		goto nomem;
 	if (!(keys = json_array()))
 		goto nomem;
@@ -1041,12 +1099,12 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		int64_t contact_ms = cb_sql_column_int64(s, 5);
 		unsigned char key[CB_KEY_BYTES];
 		struct cb_report_key ks;
-		char shortkey[13], contact[32] = "never", last[32] = "-";
-		char n[4][24], state[64];
+		char shortkey[13], contact[32], last[32] = "-";
+		char n[4][32], state[96];
 
 		if (cb_hex_decode(hex, key, sizeof(key), eb)) {
-			rc = cb_error_prefix(eb, CB_EINVAL, "enrolled key '%s'",
-			                     hex);
+			rc = cb_error_prefix(eb, CB_EINVAL,
+			                     _("enrolled key '%s'"), hex);
 			goto out;
 		}
 		if ((rc = cb_report_key_stats(st, key, &ks, eb)))
@@ -1056,6 +1114,7 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		waiting += ks.pending;
 		rejected += ks.rejected;
 		forked += ks.forks > 0;
+		snprintf(contact, sizeof(contact), "%s", _("never"));
 		if (contacted)
 			cb_report_time(contact_ms, contact);
 		if (ks.seq)
@@ -1065,12 +1124,15 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		rp_num(ks.pending, n[1]);
 		rp_num(ks.rejected, n[2]);
 		rp_num(ks.forks, n[3]);
-		snprintf(state, sizeof(state), "%s%s%s%s",
-		         revoked ? "revoked " : "", revoked ? revoked : "",
+		if (revoked)
+			snprintf(state, sizeof(state), _("revoked %s"),
+			         revoked);
+		snprintf(state + (revoked ? strlen(state) : 0),
+		         sizeof(state) - (revoked ? strlen(state) : 0), "%s%s",
 		         revoked && ks.forks ? ", " : "",
-		         ks.forks  ? "frozen"
+		         ks.forks  ? _("frozen")
 		         : revoked ? ""
-		                   : "active");
+		                   : _("active"));
 		if (rp_row(&r,
 		           (const char *const[]){
 				   shortkey, cb_sql_column_text(s, 1),
@@ -1109,17 +1171,24 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 	rp_grouped(waiting, g[2]);
 	rp_grouped(rejected, g[3]);
 	rp_grouped(forked, g[4]);
-	if (rp_note(&r,
-	            "%s key%s, %s never in contact; %s entr%s waiting, "
-	            "%s rejected; %s key%s with a fork",
-	            g[0], rp_plural(nkeys), g[1], g[2],
-	            waiting == 1 ? "y" : "ies", g[3], g[4], rp_plural(forked)))
+	snprintf(part[0], sizeof(part[0]),
+	         P_("%s key", "%s keys", (unsigned long)nkeys), g[0]);
+	snprintf(part[1], sizeof(part[1]),
+	         P_("%s entry waiting", "%s entries waiting",
+	            (unsigned long)waiting),
+	         g[2]);
+	snprintf(part[2], sizeof(part[2]),
+	         P_("%s key with a fork", "%s keys with a fork",
+	            (unsigned long)forked),
+	         g[4]);
+	if (rp_note(&r, _("%s, %s never in contact; %s, %s rejected; %s"),
+	            part[0], g[1], part[1], g[3], part[2]))
 		goto nomem;
 	cb_sql_finalize(s);
 	*out = r;
 	return CB_OK;
 nomem:
-	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
 	json_decref(keys);
 	cb_sql_finalize(s);
@@ -1152,17 +1221,19 @@ cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
 		"field, num, id, name, org, cell, status FROM hit h WHERE "
 		"EXISTS (SELECT 1 FROM hit x WHERE x.field = h.field AND x.num "
 		"= h.num AND x.org IN sub) ORDER BY field, num, org, id";
-	static const char *const cols[] = { "number", "kind",         "member",
-		                            "name",   "organisation", "cell",
-		                            "status" };
+	static const char *const cols[] = { N_("number"),       N_("kind"),
+		                            N_("member"),       N_("name"),
+		                            N_("organisation"), N_("cell"),
+		                            N_("status") };
 	struct cb_report r;
 	struct cb_stmt *s = NULL;
 	long long numbers = 0, members = 0;
-	char last[2][64] = { "", "" }, g[2][32];
+	char last[2][64] = { "", "" }, g[2][32], part[2][96];
 	cb_err rc;
 	int step;
 
-	if (rp_init(&r, "Numbers recorded for more than one member", 7, cols))
+	if (rp_init(&r, N_("Numbers recorded for more than one member"), 7,
+	            cols))
 		goto nomem;
 	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		rc = fail_sql(st, eb);
@@ -1182,14 +1253,15 @@ cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
 		members++;
 		snprintf(shortid, sizeof(shortid), "%.12s",
 		         cb_sql_column_id(s, 2, id));
-		if (rp_row(&r, (const char *const[]){
-				       num,
-				       strcmp(field, "card_no") ? "national ID"
-								: "party card",
-				       shortid, cb_sql_column_text(s, 3),
-				       cb_sql_column_text(s, 4),
-				       cb_sql_column_text(s, 5),
-				       cb_sql_column_text(s, 6) }))
+		if (rp_row(&r,
+		           (const char *const[]){
+				   num,
+				   strcmp(field, "card_no") ? _("national ID")
+							    : _("party card"),
+				   shortid, cb_sql_column_text(s, 3),
+				   cb_sql_column_text(s, 4),
+				   cb_sql_column_text(s, 5),
+				   cb_sql_column_text(s, 6) }))
 			goto nomem;
 	}
 	if (step != CB_SQL_DONE) {
@@ -1200,20 +1272,24 @@ cb_report_clashes(struct cb_store *st, const char *root, struct cb_report *out,
 	json_object_set_new(r.summary, "members", json_integer(members));
 	rp_grouped(numbers, g[0]);
 	rp_grouped(members, g[1]);
-	if (rp_note(&r,
-	            "%s number%s recorded for more than one member (%s "
-	            "member%s)%s",
-	            g[0], rp_plural(numbers), g[1], rp_plural(members),
-	            numbers ? "; the committee above both organisations "
-	                      "decides which record is right, and its "
-	                      "owner corrects it with member.update"
+	snprintf(part[0], sizeof(part[0]),
+	         P_("%s number recorded for more than one member",
+	            "%s numbers recorded for more than one member",
+	            (unsigned long)numbers),
+	         g[0]);
+	snprintf(part[1], sizeof(part[1]),
+	         P_("%s member", "%s members", (unsigned long)members), g[1]);
+	if (rp_note(&r, "%s (%s)%s", part[0], part[1],
+	            numbers ? _("; the committee above both organisations "
+	                        "decides which record is right, and its "
+	                        "owner corrects it with member.update")
 	                    : ""))
 		goto nomem;
 	cb_sql_finalize(s);
 	*out = r;
 	return CB_OK;
 nomem:
-	rc = cb_error(eb, CB_ENOMEM, "out of memory");
+	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
 	cb_sql_finalize(s);
 	cb_report_release(&r);
@@ -1237,7 +1313,7 @@ cb_report_clash_list(struct cb_store *st, const char *root, json_t **out,
 	int step;
 
 	if (!list)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if (cb_sql_prepare(st, sql, &s, NULL)) {
 		json_decref(list);
 		return fail_sql(st, eb);
@@ -1253,7 +1329,7 @@ cb_report_clash_list(struct cb_store *st, const char *root, json_t **out,
 		                            cb_sql_column_text(s, 2)))) {
 			cb_sql_finalize(s);
 			json_decref(list);
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		}
 	}
 	cb_sql_finalize(s);
@@ -1338,30 +1414,34 @@ check(const struct cb_report_query *q, struct cb_report_query *n,
 	for (i = 0; i < nk && strcmp(report_kinds[i].kind, k); i++)
 		;
 	if (i == nk)
-		return cb_error(eb, CB_EINVAL, "unknown report '%s'", k);
+		return cb_error(eb, CB_EINVAL, _("unknown report '%s'"), k);
 	opts = report_kinds[i].opts;
 	months = opts & OPT_MONTHS;
 	if (!q->root && strcmp(k, "sync"))
-		return cb_error(eb, CB_EINVAL, "%s needs an organisation", k);
+		return cb_error(eb, CB_EINVAL, _("%s needs an organisation"),
+		                k);
 	if (q->on && !(opts & OPT_ON))
-		return cb_error(eb, CB_EINVAL, "%s takes no --on", k);
+		return cb_error(eb, CB_EINVAL, _("%s takes no --on"), k);
 	if (q->term && !(opts & OPT_TERM))
-		return cb_error(eb, CB_EINVAL, "%s takes no --term", k);
+		return cb_error(eb, CB_EINVAL, _("%s takes no --term"), k);
 	if (q->period && !(opts & OPT_PERIOD))
-		return cb_error(eb, CB_EINVAL, "%s takes no --period", k);
+		return cb_error(eb, CB_EINVAL, _("%s takes no --period"), k);
 	if ((q->from || q->to) && !(opts & (OPT_MONTHS | OPT_DATES)))
-		return cb_error(eb, CB_EINVAL, "%s takes no --from or --to", k);
+		return cb_error(eb, CB_EINVAL, _("%s takes no --from or --to"),
+		                k);
 	if (q->overdue && !(opts & OPT_OVERDUE))
-		return cb_error(eb, CB_EINVAL, "%s takes no --overdue", k);
+		return cb_error(eb, CB_EINVAL, _("%s takes no --overdue"), k);
 	if ((opts & OPT_TERM) && (!q->term || !term_ok(q->term)))
-		return cb_error(eb, CB_EINVAL, "%s needs --term YYYY-YYYY", k);
+		return cb_error(eb, CB_EINVAL, _("%s needs --term YYYY-YYYY"),
+		                k);
 	if ((opts & OPT_PERIOD) && (!q->period || !cb_period_valid(q->period)))
 		return cb_error(eb, CB_EINVAL,
-		                "%s needs --period YYYY, YYYY-Qn or YYYY-MM",
+		                _("%s needs --period YYYY, YYYY-Qn or YYYY-MM"),
 		                k);
 	if (months && (!q->from || !q->to))
 		return cb_error(eb, CB_EINVAL,
-		                "%s needs --from YYYY-MM and --to YYYY-MM", k);
+		                _("%s needs --from YYYY-MM and --to YYYY-MM"),
+		                k);
 	*n = *q;
 	if ((q->from &&
 	     option_date("from", q->from, false, months, d->from, eb)) ||
@@ -1372,8 +1452,9 @@ check(const struct cb_report_query *q, struct cb_report_query *n,
 	n->to = q->to ? d->to : NULL;
 	n->on = q->on ? d->on : NULL;
 	if (n->from && n->to && strcmp(n->from, n->to) > 0)
-		return cb_error(eb, CB_EINVAL, "%s: --from %s is after --to %s",
-		                k, n->from, n->to);
+		return cb_error(eb, CB_EINVAL,
+		                _("%s: --from %s is after --to %s"), k, n->from,
+		                n->to);
 	return CB_OK;
 }
 

@@ -133,14 +133,22 @@ cb_report_print(struct cb_store *st, const struct cb_report_query *q,
                 struct cb_errbuf *eb)
 {
 	struct cb_report r = { 0 };
+	bool english = fmt != CB_REPORT_TABLE, written;
 	cb_err rc;
 
 	if ((rc = cb_store_exec(st, "BEGIN", eb)))
 		return rc;
+	/* JSON and CSV are for programs and spreadsheets: the same words and
+	 * figures in every locale. A table is for people: their language. */
+	if (english)
+		cb_lang_english_begin();
 	rc = cb_report_run(st, q, &r, eb);
+	written = !rc && cb_report_write(&r, fmt, bom, fp) == CB_OK;
+	if (english)
+		cb_lang_english_end();
+	if (!rc && !written)
+		rc = cb_error(eb, CB_EIO, _("cannot write the report"));
 	cb_store_rollback(st);
-	if (!rc && cb_report_write(&r, fmt, bom, fp))
-		rc = cb_error(eb, CB_EIO, "cannot write the report");
 	cb_report_release(&r);
 	return rc;
 }

@@ -117,8 +117,8 @@ cb_scope_of(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	}
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
-		return cb_error(eb, CB_ENOTFOUND, "key %.12s is not enrolled",
-		                hex);
+		return cb_error(eb, CB_ENOTFOUND,
+		                _("key %.12s is not enrolled"), hex);
 	return r == CB_SQL_ROW
 	               ? CB_OK
 	               : cb_store_error(st, eb, "cannot read enrolments");
@@ -153,7 +153,7 @@ dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
 
 		if (cb_stream_append_bytes(out, cb_sql_column_blob(s, 0), n)) {
 			cb_sql_finalize(s);
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		}
 		++*count;
 	}
@@ -226,7 +226,7 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 		}
 		if (cb_stream_append_bytes(out, cb_sql_column_blob(s, 1), n)) {
 			cb_sql_reset(s);
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		}
 		pg->count++;
 	}
@@ -265,7 +265,7 @@ cb_scope_read_own(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 		}
 		if (cb_stream_append_bytes(out, cb_sql_column_blob(s, 1), n)) {
 			cb_sql_reset(s);
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		}
 		pg->next = cb_sql_column_int64(s, 0);
 		pg->count++;

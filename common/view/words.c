@@ -192,3 +192,131 @@ cb_words_match(const char *const *values, const char *typed)
 	}
 	return found;
 }
+
+/* --- the words shown: a value as a person reads it ------------------ */
+
+struct label {
+	const char *field;
+	const char *value; /* NC_(field, value): translated in its field */
+};
+
+static const struct label labels[] = {
+	{ "sex", NC_("sex", "male") },
+	{ "sex", NC_("sex", "female") },
+	{ "status", NC_("status", "probationary") },
+	{ "status", NC_("status", "official") },
+	{ "status", NC_("status", "exempt") },
+	{ "status", NC_("status", "struck-off") },
+	{ "status", NC_("status", "expelled") },
+	{ "status", NC_("status", "resigned") },
+	{ "status", NC_("status", "deceased") },
+	{ "cell kind", NC_("cell kind", "residential") },
+	{ "cell kind", NC_("cell kind", "commune-agency") },
+	{ "cell kind", NC_("cell kind", "school") },
+	{ "cell kind", NC_("cell kind", "enterprise") },
+	{ "cell kind", NC_("cell kind", "armed-forces") },
+	{ "cell kind", NC_("cell kind", "public-service") },
+	{ "cell kind", NC_("cell kind", "other") },
+	{ "org kind", NC_("org kind", "party-committee") },
+	{ "org kind", NC_("org kind", "grassroots-cell") },
+	{ "org level", NC_("org level", "committee") },
+	{ "org level", NC_("org level", "grassroots") },
+	{ "org level", NC_("org level", "cell") },
+	{ "meeting kind", NC_("meeting kind", "regular") },
+	{ "meeting kind", NC_("meeting kind", "thematic") },
+	{ "meeting kind", NC_("meeting kind", "extraordinary") },
+	{ "stay kind", NC_("stay kind", "official") },
+	{ "stay kind", NC_("stay kind", "temporary") },
+	{ "subject kind", NC_("subject kind", "member") },
+	{ "subject kind", NC_("subject kind", "org") },
+	{ "attendance mark", NC_("attendance mark", "present") },
+	{ "attendance mark", NC_("attendance mark", "excused") },
+	{ "attendance mark", NC_("attendance mark", "unexcused") },
+	{ "attendance mark", NC_("attendance mark", "exempt") },
+	{ "work category", NC_("work category", "commune-cadre") },
+	{ "work category", NC_("work category", "commune-civil-servant") },
+	{ "work category", NC_("work category", "commune-non-specialised") },
+	{ "work category", NC_("work category", "retired") },
+	{ "work category", NC_("work category", "other") },
+	{ "work category", NC_("work category", "unspecified") },
+	{ "rating level", NC_("rating level", "outstanding") },
+	{ "rating level", NC_("rating level", "good") },
+	{ "rating level", NC_("rating level", "completed") },
+	{ "rating level", NC_("rating level", "not-completed") },
+	{ "rating stage", NC_("rating stage", "self") },
+	{ "rating stage", NC_("rating stage", "proposed") },
+	{ "rating stage", NC_("rating stage", "decided") },
+	{ "meeting rating", NC_("meeting rating", "good") },
+	{ "meeting rating", NC_("meeting rating", "fair") },
+	{ "meeting rating", NC_("meeting rating", "average") },
+	{ "meeting rating", NC_("meeting rating", "weak") },
+	{ "purpose", NC_("purpose", "work") },
+	{ "purpose", NC_("purpose", "residence") },
+	{ "purpose", NC_("purpose", "study") },
+	/* the states of transfers, cells, dissolutions, candidates and
+	 * temporary stays, as the queries give them */
+	{ "state", NC_("state", "in-transit") },
+	{ "state", NC_("state", "accepted") },
+	{ "state", NC_("state", "declined") },
+	{ "state", NC_("state", "overdue") },
+	{ "state", NC_("state", "over 3 months") },
+	{ "state", NC_("state", "struck off") },
+	{ "state", NC_("state", "active") },
+	{ "state", NC_("state", "closed") },
+	{ "state", NC_("state", "planned") },
+	{ "state", NC_("state", "approved") },
+	{ "state", NC_("state", "dissolved") },
+	{ "state", NC_("state", "candidate") },
+	{ "state", NC_("state", "admitted") },
+	{ "state", NC_("state", "issued") },
+};
+
+const char *
+cb_words_label(const char *field, const char *value)
+{
+	if (!value)
+		return value;
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (!strcmp(labels[i].field, field) &&
+		    !strcmp(labels[i].value, value))
+			return cb_lang_pgettext(field, value);
+	return value;
+}
+
+/* The fields a query's column of that name may hold, in order. */
+static const struct {
+	const char *column;
+	const char *fields[6];
+} columns[] = {
+	{ "sex", { "sex" } },
+	{ "status", { "status" } },
+	{ "kind",
+	  { "cell kind", "org kind", "meeting kind", "stay kind",
+	    "subject kind" } },
+	{ "level", { "rating level", "org level" } },
+	{ "stage", { "rating stage" } },
+	{ "rating", { "meeting rating" } },
+	{ "mark", { "attendance mark" } },
+	{ "work_category", { "work category" } },
+	{ "state", { "state" } },
+	{ "purpose", { "purpose" } },
+};
+
+const char *
+cb_words_show(const char *column, const char *value)
+{
+	if (!value || !column)
+		return value;
+	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
+		if (strcmp(columns[i].column, column))
+			continue;
+		for (size_t k = 0; k < 6 && columns[i].fields[k]; k++) {
+			const char *t =
+				cb_words_label(columns[i].fields[k], value);
+
+			if (t != value)
+				return t;
+		}
+	}
+	return value;
+}

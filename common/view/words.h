@@ -35,4 +35,16 @@ extern const size_t cb_word_table_count;
  * exactly). The result is one of values' strings. */
 const char *cb_words_match(const char *const *values, const char *typed);
 
+/* A value as a person reads it: its translation in field ("status",
+ * "cell kind", "rating level", … and "org kind", "org level", "stay kind",
+ * "subject kind", "state"), e.g. "official" -> "chính thức" under a
+ * Vietnamese locale; the value itself when it is not one of the field's
+ * or in English. */
+const char *cb_words_label(const char *field, const char *value);
+
+/* The same for a value in a query's column (cb_query_col.name: "status",
+ * "kind", "level", "stage", "rating", "mark", "work_category", "state",
+ * "sex", "purpose"); other columns' values are returned as they are. */
+const char *cb_words_show(const char *column, const char *value);
+
 #endif

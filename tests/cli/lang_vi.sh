@@ -47,4 +47,42 @@ expect_match "the log's table headers are Vietnamese" "^SỐ TT +MÃ +THỜI GIA
 	"$log"
 expect_match "in English under LANG=C" "^SEQ +ID +TIME \(UTC\+7\) +OP" "$(en log)"
 expect_eq "JSON is the same in any language" "$(en log --json)" "$(vi log --json)"
+
+# a report: its title, headers, the values people read, the note with a
+# decimal comma; CSV and JSON as in English
+en cell create --code T1 --name "Chi bộ thôn Một" --kind residential >/dev/null
+en cell create --code T2 --name "Chi bộ thôn Hai" --kind thôn >/dev/null
+en cell create --code T3 --name "Chi bộ thôn Ba" --kind residential >/dev/null
+en congress --org T1 --term 2020-2025 --held-on 2020-05-01 >/dev/null
+rep=$(vi report congresses --term 2020-2025)
+expect_eq "the report's title is Vietnamese" "Đại hội chi bộ" "$(printf '%s\n' "$rep" | head -1)"
+expect_match "its headers are Vietnamese" "^CHI BỘ +TÊN +LOẠI +NGÀY ĐẠI HỘI$" "$rep"
+expect_match "a cell's kind and 'not held' in Vietnamese" \
+	"^07297.T2 +Chi bộ thôn Hai +thôn, tổ dân phố +chưa tổ chức$" "$rep"
+expect_match "its note has a decimal comma" \
+	"^1/3 chi bộ đã tổ chức đại hội nhiệm kỳ 2020-2025 \(33,3 %\)$" "$rep"
+expect_match "English under LANG=C, as before" \
+	"^1/3 cells held their 2020-2025 congress \(33.3%\)$" \
+	"$(en report congresses --term 2020-2025)"
+for f in json csv; do
+	expect_eq "the report as $f is the same in any language" \
+		"$(en report congresses --term 2020-2025 --format $f)" \
+		"$(vi report congresses --term 2020-2025 --format $f)"
+done
+expect_match "the JSON keeps the decimal point" '"percent": "33.3%"' \
+	"$(vi report congresses --term 2020-2025 --format json)"
+
+# a list: a member's sex and status read in Vietnamese
+en member add --name "Nguyễn Văn Hợp" --birth 02/03/1980 --sex male \
+	--card 07297002 --admitted 2006-02-03 --official 2007-02-03 --cell T1 >/dev/null
+expect_match "a member's sex and status in Vietnamese" \
+	"Nguyễn Văn Hợp +1980-03-02 +nam +07297002 +chính thức +07297.T1$" "$(vi members)"
+expect_match "and in English under LANG=C" \
+	"Nguyễn Văn Hợp +1980-03-02 +male +07297002 +official +07297.T1$" "$(en members)"
+expect_fail "a date that does not exist, refused in Vietnamese" \
+	"^chibo-agent meetings: --from: ngày '31/02/2026' không tồn tại; xem 'chibo-agent meetings --help'$" \
+	vi meetings --from 31/02/2026
+expect_fail "a date in no accepted form: the forms named in Vietnamese" \
+	"^chibo-agent meetings: --from: ngày 'hôm qua' không phải một ngày \(YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY hoặc DD-MM-YYYY\)" \
+	vi meetings --from "hôm qua"
 finish
