@@ -34,6 +34,9 @@ struct audit_source_opts {
 	 * read it; verify --full-replay). Otherwise member additions that
 	 * nothing else names are set aside (lazyreplay.h). */
 	bool full_replay;
+	/* A checkpoint (a signed note) to read the log up to and check
+	 * instead of the hub's latest: 'report --at'. NULL: the latest. */
+	const char *at_note;
 };
 
 /* One author seen in the log. */
@@ -93,5 +96,6 @@ int cmd_audit_verify(struct audit *a, int argc, char **argv);
 int cmd_audit_history(struct audit *a, int argc, char **argv);
 int cmd_audit_proof(struct audit *a, int argc, char **argv);
 int cmd_audit_check_proof(struct audit *a, int argc, char **argv);
+int cmd_audit_report(struct audit *a, int argc, char **argv);
 
 #endif

@@ -32,7 +32,9 @@ static const char usage_text[] =
 	"FILE) or a bundle\n"
 	"  history      every entry that touched a member, with proofs\n"
 	"  proof        write an offline proof that an entry is in the log\n"
-	"  check-proof  verify such a proof file, with no network\n\n"
+	"  check-proof  verify such a proof file, with no network\n"
+	"  report       recompute a hub's report at a checkpoint from its "
+	"signed log\n\n"
 	"--dir DIR: the auditor's state (audit.key, checkpoints.json); "
 	"default\n$CHIBO_AUDIT, else ~/.local/share/chibo/audit.\n"
 	"Every command takes --help. Exit: 0 ok, 1 a fault or failure, 2 "
@@ -886,6 +888,7 @@ static const struct {
 	{ "history", cmd_audit_history },
 	{ "proof", cmd_audit_proof },
 	{ "check-proof", cmd_audit_check_proof },
+	{ "report", cmd_audit_report },
 };
 
 int

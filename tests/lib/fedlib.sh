@@ -7,6 +7,9 @@
 # HIGHER CODE PARENT' enrols LOWER's key at HIGHER with the role hub for
 # CODE and records HIGHER as LOWER's higher hub; 'sync_all W…' syncs each
 # (a replica, or a hub with 'chibo-hub sync'), a failure counted.
+# 'mkcountry' makes the country of tests/cli/hub_country.sh: hubs tw (the
+# centre), bg and hn (provinces), lg (a district under bg), commune a
+# under lg and ward w under hn (not joined yet).
 : "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
 
 H() { local d=$1; shift; "$CHIBO_HUB_BIN" --dir "$T/$d" "$@"; }
@@ -54,4 +57,13 @@ sync_all() {
 			out=$(H "$w" sync 2>&1) || bad "sync of hub $w: $out"
 		fi
 	done
+}
+
+mkcountry() {
+	mkhub tw TW centre "Ban Chấp hành Trung ương"
+	mkhub bg BG province "Tỉnh ủy Bắc Giang" TW
+	mkhub hn HN province "Thành ủy Hà Nội" TW
+	mkhub lg BG.LG district "Huyện ủy Lạng Giang" BG
+	mkcommune a 07297 lg BG.LG
+	mkcommune w 00004 hn HN
 }
