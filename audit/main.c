@@ -23,22 +23,22 @@
 #endif
 
 static const char usage_text[] =
-	"usage: chibo-audit [--dir DIR] COMMAND [ARGS]\n\n"
-	"Verifies what a district hub holds without trusting it.\n\n"
-	"Commands:\n"
-	"  init         make this auditor's key (to be enrolled as an "
-	"auditor)\n"
-	"  verify       check a hub's log (--hub URL --pin PIN, or --db "
-	"FILE) or a bundle\n"
-	"  history      every entry that touched a member, with proofs\n"
-	"  proof        write an offline proof that an entry is in the log\n"
-	"  check-proof  verify such a proof file, with no network\n"
-	"  report       recompute a hub's report at a checkpoint from its "
-	"signed log\n\n"
-	"--dir DIR: the auditor's state (audit.key, checkpoints.json); "
-	"default\n$CHIBO_AUDIT, else ~/.local/share/chibo/audit.\n"
-	"Every command takes --help. Exit: 0 ok, 1 a fault or failure, 2 "
-	"usage.\n";
+	N_("usage: chibo-audit [--dir DIR] COMMAND [ARGS]\n\n"
+           "Verifies what a district hub holds without trusting it.\n\n"
+           "Commands:\n"
+           "  init         make this auditor's key (to be enrolled as an "
+           "auditor)\n"
+           "  verify       check a hub's log (--hub URL --pin PIN, or --db "
+           "FILE) or a bundle\n"
+           "  history      every entry that touched a member, with proofs\n"
+           "  proof        write an offline proof that an entry is in the log\n"
+           "  check-proof  verify such a proof file, with no network\n"
+           "  report       recompute a hub's report at a checkpoint from its "
+           "signed log\n\n"
+           "--dir DIR: the auditor's state (audit.key, checkpoints.json); "
+           "default\n$CHIBO_AUDIT, else ~/.local/share/chibo/audit.\n"
+           "Every command takes --help. Exit: 0 ok, 1 a fault or failure, 2 "
+           "usage.\n");
 
 char *
 audit_path(const struct audit *a, const char *name)
@@ -77,7 +77,7 @@ state_save(const struct audit *a, json_t *st)
 
 	if (!p || !text || mkdir_p(a->dir) ||
 	    cb_file_write_atomic(p, text, strlen(text), 0600, 0, &eb)) {
-		audit_error("cannot keep the checkpoint in '%s': %s",
+		audit_error(_("cannot keep the checkpoint in '%s': %s"),
 		            p ? p : a->dir, p && text ? eb.msg : "no memory");
 		rc = 1;
 	}
@@ -101,19 +101,21 @@ enum { O_HUB, O_PIN, O_DB, O_HUB_KEY, O_JSON, O_NEXT };
 
 #define SOURCE_DEFS                                                            \
 	{ "hub", "URL",                                                        \
-	  "the hub's address (https://…); the requests are signed by "       \
-	  "this auditor's key" },                                              \
-		{ "pin", "PIN", "the hub's TLS pin (sha256//…)" },             \
+	  N_("the hub's address (https://…); the requests are signed by "    \
+	     "this auditor's key") },                                          \
+		{ "pin", "PIN", N_("the hub's TLS pin (sha256//…)") },         \
 		{ "db", "FILE",                                                \
-		  "a hub's hub.db, read-only, in one snapshot with its -wal "  \
-		  "if one lies beside it (a copy: make it with 'chibo-hub "    \
-		  "backup'); nothing in it is trusted but the signatures" },   \
+		  N_("a hub's hub.db, read-only, in one snapshot with its "    \
+		     "-wal "                                                   \
+		     "if one lies beside it (a copy: make it with 'chibo-hub " \
+		     "backup'); nothing in it is trusted but the "             \
+		     "signatures") },                                          \
 		{ "hub-key", "HEX",                                            \
-		  "the hub's public key, as the district published it "        \
-		  "(default: the key this auditor saw before, else the "       \
-		  "author of the log's hub.init)" },                           \
+		  N_("the hub's public key, as the district published it "     \
+		     "(default: the key this auditor saw before, else the "    \
+		     "author of the log's hub.init)") },                       \
 	{                                                                      \
-		"json", NULL, "print JSON"                                     \
+		"json", NULL, N_("print JSON")                                 \
 	}
 
 static int
@@ -132,14 +134,14 @@ source_opts(const char *cmd, const struct args *v, bool allow_bundle,
 		o->bundle = v->pos[0];
 	if (n != 1)
 		return cb_args_usage(cmd, allow_bundle
-		                                  ? "give one of --hub URL, "
-		                                    "--db FILE or a bundle"
-		                                  : "give --hub URL or --db "
-		                                    "FILE");
+		                                  ? _("give one of --hub URL, "
+		                                      "--db FILE or a bundle")
+		                                  : _("give --hub URL or --db "
+		                                      "FILE"));
 	*has_key = false;
 	if (cb_args_get(v, O_HUB_KEY)) {
 		if (cb_hex_decode(cb_args_get(v, O_HUB_KEY), key, 32, &eb))
-			return cb_args_usage(cmd, "--hub-key: %s", eb.msg);
+			return cb_args_usage(cmd, _("--hub-key: %s"), eb.msg);
 		*has_key = true;
 	}
 	return 0;
@@ -168,7 +170,7 @@ scan_checked(const struct audit *a, const struct audit_source_opts *o,
 	roots = calloc(n + 1, sizeof(*roots));
 	ok = calloc(n + 1, sizeof(*ok));
 	if (!sizes || !roots || !ok) {
-		audit_error("out of memory");
+		audit_error(_("out of memory"));
 		rc = 1;
 		goto out;
 	}
@@ -196,8 +198,8 @@ scan_checked(const struct audit *a, const struct audit_source_opts *o,
 		if (was && strcmp(was, hex32(s->hub_key, hex)))
 			audit_fault(
 				s,
-				"the log '%s' is signed by key %.12s now; "
-				"this auditor saw it signed by %.12s before",
+				_("the log '%s' is signed by key %.12s now; "
+			          "this auditor saw it signed by %.12s before"),
 				s->cp.origin, hex, was);
 		k = 0;
 		json_object_foreach(origins, origin, ov)
@@ -217,9 +219,9 @@ scan_checked(const struct audit *a, const struct audit_source_opts *o,
 				if (sz > s->nleaves)
 					audit_fault(
 						s,
-						"the hub's log shrank: it "
-						"signed %llu entries before "
-						"(seen %s), it has %llu now",
+						_("the hub's log shrank: it "
+					          "signed %llu entries before "
+					          "(seen %s), it has %llu now"),
 						(unsigned long long)sz,
 						seen ? seen : "?",
 						(unsigned long long)s->nleaves);
@@ -228,15 +230,18 @@ scan_checked(const struct audit *a, const struct audit_source_opts *o,
 							json_object_get(
 								c, "root")),
 				                hex32(roots[k], rh)))
-					audit_fault(
-						s,
-						"the hub's log is not the one "
-						"it signed before: the "
-						"checkpoint of size %llu seen "
-						"%s has another root (history "
-						"rewritten, or a split view)",
-						(unsigned long long)sz,
-						seen ? seen : "?");
+					audit_fault(s,
+					            _("the hub's log is not "
+					              "the one "
+					              "it signed before: the "
+					              "checkpoint of size %llu "
+					              "seen "
+					              "%s has another root "
+					              "(history "
+					              "rewritten, or a split "
+					              "view)"),
+					            (unsigned long long)sz,
+					            seen ? seen : "?");
 				k++;
 			}
 		}
@@ -291,9 +296,9 @@ static void
 print_faults(const struct scan *s, FILE *fp)
 {
 	for (size_t i = 0; i < s->nfaults && i < 10000; i++)
-		fprintf(fp, "FAULT: %s\n", s->faults[i]);
+		fprintf(fp, _("FAULT: %s\n"), s->faults[i]);
 	if (s->nfaults > 10000)
-		fprintf(fp, "FAULT: … and %zu more\n", s->nfaults - 10000);
+		fprintf(fp, _("FAULT: … and %zu more\n"), s->nfaults - 10000);
 }
 
 /* --- init ------------------------------------------------------------- */
@@ -325,17 +330,17 @@ cmd_audit_init(struct audit *a, int argc, char **argv)
 	int rc;
 
 	rc = cb_args_command("init",
-	                     "usage: chibo-audit [--dir DIR] init\n\n"
-	                     "Makes the auditor's directory and its Ed25519 "
-	                     "key (audit.key, mode 0600)\nand prints the "
-	                     "public key: the district enrols it with\n"
-	                     "'chibo-hub enroll KEY --org ORG --role "
-	                     "auditor'.\n\n",
+	                     N_("usage: chibo-audit [--dir DIR] init\n\n"
+	                        "Makes the auditor's directory and its Ed25519 "
+	                        "key (audit.key, mode 0600)\nand prints the "
+	                        "public key: the district enrols it with\n"
+	                        "'chibo-hub enroll KEY --org ORG --role "
+	                        "auditor'.\n\n"),
 	                     defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (mkdir_p(a->dir)) {
-		audit_error("cannot make '%s': %s", a->dir, strerror(errno));
+		audit_error(_("cannot make '%s': %s"), a->dir, strerror(errno));
 		return 1;
 	}
 	if (!(p = audit_path(a, "audit.key")) || cb_key_create(p, &key, &eb)) {
@@ -344,10 +349,10 @@ cmd_audit_init(struct audit *a, int argc, char **argv)
 		return 1;
 	}
 	cb_hex_encode(key.pk, 32, hex);
-	printf("auditor key: %s\n", hex);
+	printf(_("auditor key: %s\n"), hex);
 	/* KEY is enroll's positional argument (hub/cmd_admin.c) */
-	printf("have the district enrol it: chibo-hub enroll %s "
-	       "--org ORG --role auditor\n",
+	printf(_("have the district enrol it: chibo-hub enroll %s "
+	         "--org ORG --role auditor\n"),
 	       hex);
 	cb_key_release(&key);
 	free(p);
@@ -362,9 +367,9 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 	static const struct argdef defs[] = {
 		SOURCE_DEFS,
 		{ "full-replay", NULL,
-		  "project every entry through the rules (slower); by "
-		  "default a member.add that no other entry names is "
-		  "judged by its cell's owner alone" },
+		  N_("project every entry through the rules (slower); by "
+		     "default a member.add that no other entry names is "
+		     "judged by its cell's owner alone") },
 		{ NULL, NULL, NULL }
 	};
 	struct audit_source_opts o;
@@ -378,21 +383,24 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"verify",
-		"usage: chibo-audit verify (--hub URL --pin PIN | --db FILE | "
-		"BUNDLE)\n                          [--hub-key HEX] "
-		"[--json]\n\n"
-		"Reads every entry of a hub's log, in log order, and checks: "
-		"each\nsignature; each author's chain (a missing entry, a "
-		"fork); that each\nauthor was enrolled, and not revoked, by "
-		"the log's own key.enroll and\nkey.revoke entries; that no "
-		"entry writes outside its key's subtree (the\nlog replayed "
-		"through the hub's own rules); the Merkle root of all the\n"
-		"entries against the hub's signed checkpoint; and that "
-		"checkpoint against\nevery one this auditor saw before (kept "
-		"in checkpoints.json). A bundle\n(no checkpoint) gets the "
-		"signature and chain checks. Prints the counts\nand every "
-		"fault; exit 1 on any fault.\n\n",
-		defs, argc, argv, &v, 0, 1, "at most one bundle");
+		N_("usage: chibo-audit verify (--hub URL --pin PIN | --db FILE "
+	           "| "
+	           "BUNDLE)\n                          [--hub-key HEX] "
+	           "[--json]\n\n"
+	           "Reads every entry of a hub's log, in log order, and "
+	           "checks: "
+	           "each\nsignature; each author's chain (a missing entry, a "
+	           "fork); that each\nauthor was enrolled, and not revoked, by "
+	           "the log's own key.enroll and\nkey.revoke entries; that no "
+	           "entry writes outside its key's subtree (the\nlog replayed "
+	           "through the hub's own rules); the Merkle root of all the\n"
+	           "entries against the hub's signed checkpoint; and that "
+	           "checkpoint against\nevery one this auditor saw before "
+	           "(kept "
+	           "in checkpoints.json). A bundle\n(no checkpoint) gets the "
+	           "signature and chain checks. Prints the counts\nand every "
+	           "fault; exit 1 on any fault.\n\n"),
+		defs, argc, argv, &v, 0, 1, N_("at most one bundle"));
 	if (rc >= 0)
 		return rc;
 	if ((rc = source_opts("verify", &v, true, &o, key, &has_key)))
@@ -432,26 +440,28 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 		putchar('\n');
 		json_decref(out);
 	} else {
-		printf("%s: %llu entries by %zu keys\n", s.what,
+		printf(_("%s: %llu entries by %zu keys\n"), s.what,
 		       (unsigned long long)s.nleaves, s.nauthors);
 		if (s.cp_ok) {
-			printf("checkpoint: %s, %llu entries, root %.16s…, "
-			       "signed by hub key %.12s%s\n",
+			printf(_("checkpoint: %s, %llu entries, root %.16s…, "
+			         "signed by hub key %.12s%s\n"),
 			       s.cp.origin, (unsigned long long)s.cp.size,
 			       hex32(s.cp.root, hex), hex32(s.hub_key, kx),
 			       s.root_ok ? "; the entries give this root" : "");
 		}
-		printf("signatures bad: %llu; forks: %llu; missing runs: "
-		       "%llu; outside their key's scope or enrolment: %llu\n",
+		printf(_("signatures bad: %llu; forks: %llu; missing runs: "
+		         "%llu; outside their key's scope or enrolment: "
+		         "%llu\n"),
 		       (unsigned long long)s.bad_sigs,
 		       (unsigned long long)s.forks, (unsigned long long)s.gaps,
 		       (unsigned long long)(s.scope + s.unenrolled));
 		print_faults(&s, stdout);
 		if (s.nfaults)
-			printf("AUDIT FAILED: %zu fault%s\n", s.nfaults,
-			       s.nfaults == 1 ? "" : "s");
+			printf(P_("AUDIT FAILED: %zu fault\n",
+			          "AUDIT FAILED: %zu faults\n", s.nfaults),
+			       s.nfaults);
 		else
-			printf("audit passed\n");
+			printf(_("audit passed\n"));
 	}
 	rc = s.nfaults ? 1 : 0;
 	audit_scan_release(&s);
@@ -537,16 +547,19 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"history",
-		"usage: chibo-audit history MEMBER (--hub URL --pin PIN | --db "
-		"FILE)\n                           [--hub-key HEX] [--json]\n\n"
-		"Verifies the log as 'verify' does, then prints every entry "
-		"that touched\nthe member — added, each transfer with both "
-		"halves, status changes,\nratings, meetings attended — in log "
-		"order, with its author's organisation,\nletter numbers and "
-		"dates, and whether it is proven included in the log\nthe "
-		"hub signed. MEMBER is the member's id (8 or more hex "
-		"digits), card\nnumber or national ID.\n\n",
-		defs, argc, argv, &v, 1, 1, "give one MEMBER");
+		N_("usage: chibo-audit history MEMBER (--hub URL --pin PIN | "
+	           "--db "
+	           "FILE)\n                           [--hub-key HEX] "
+	           "[--json]\n\n"
+	           "Verifies the log as 'verify' does, then prints every entry "
+	           "that touched\nthe member — added, each transfer with both "
+	           "halves, status changes,\nratings, meetings attended — in "
+	           "log "
+	           "order, with its author's organisation,\nletter numbers and "
+	           "dates, and whether it is proven included in the log\nthe "
+	           "hub signed. MEMBER is the member's id (8 or more hex "
+	           "digits), card\nnumber or national ID.\n\n"),
+		defs, argc, argv, &v, 1, 1, N_("give one MEMBER"));
 	if (rc >= 0) {
 		json_decref(items);
 		return rc;
@@ -565,12 +578,12 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 	switch (cb_history_member(s.replay, v.pos[0], &m, &eb)) {
 	case CB_OK: break;
 	case CB_ENOTFOUND:
-		audit_error("no member '%s' in the log", v.pos[0]);
+		audit_error(_("no member '%s' in the log"), v.pos[0]);
 		rc = 1;
 		goto out;
 	case CB_EEXIST:
-		audit_error("'%s' names more than one member; give more of "
-		            "the id",
+		audit_error(_("'%s' names more than one member; give more of "
+		              "the id"),
 		            v.pos[0]);
 		rc = 1;
 		goto out;
@@ -604,7 +617,7 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 		size_t i;
 		json_t *it;
 
-		printf("%s (member %.12s): %zu entries in %s\n", name, id,
+		printf(_("%s (member %.12s): %zu entries in %s\n"), name, id,
 		       json_array_size(items), s.what);
 		json_array_foreach(items, i, it)
 		{
@@ -614,7 +627,7 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 			const char *org =
 				json_string_value(json_object_get(it, "org"));
 
-			printf("  leaf %-7lld %s  %-16s by %s",
+			printf(_("  leaf %-7lld %s  %-16s by %s"),
 			       (long long)json_integer_value(
 				       json_object_get(it, "leaf")),
 			       json_string_value(
@@ -627,8 +640,9 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 			                           : "[NOT proven included]");
 		}
 		if (s.root_ok)
-			printf("every entry above is a leaf of the log of %llu "
-			       "entries the hub signed (%s)\n",
+			printf(_("every entry above is a leaf of the log of "
+			         "%llu "
+			         "entries the hub signed (%s)\n"),
 			       (unsigned long long)s.cp.size, s.cp.origin);
 		print_faults(&s, stdout);
 	}
@@ -645,10 +659,11 @@ out:
 int
 cmd_audit_proof(struct audit *a, int argc, char **argv)
 {
-	static const struct argdef defs[] = { SOURCE_DEFS,
-		                              { "out", "FILE",
-		                                "where to write the proof" },
-		                              { NULL, NULL, NULL } };
+	static const struct argdef defs[] = {
+		SOURCE_DEFS,
+		{ "out", "FILE", N_("where to write the proof") },
+		{ NULL, NULL, NULL }
+	};
 	uint8_t path[CB_MERKLE_MAX_PATH][32], key[32];
 	struct audit_source_opts o;
 	struct cb_merkle_leaves leaves;
@@ -666,20 +681,22 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"proof",
-		"usage: chibo-audit proof ENTRY --out FILE (--hub URL --pin "
-		"PIN "
-		"| --db FILE)\n\nVerifies the log, then writes FILE: the "
-		"entry, its inclusion path and\nthe hub's signed checkpoint "
-		"(JSON, docs/PROTOCOL.md). 'check-proof'\nverifies it with no "
-		"network. ENTRY is an entry id (8 or more hex\ndigits).\n\n",
-		defs, argc, argv, &v, 1, 1, "give one ENTRY");
+		N_("usage: chibo-audit proof ENTRY --out FILE (--hub URL --pin "
+	           "PIN "
+	           "| --db FILE)\n\nVerifies the log, then writes FILE: the "
+	           "entry, its inclusion path and\nthe hub's signed checkpoint "
+	           "(JSON, docs/PROTOCOL.md). 'check-proof'\nverifies it with "
+	           "no "
+	           "network. ENTRY is an entry id (8 or more "
+	           "hex\ndigits).\n\n"),
+		defs, argc, argv, &v, 1, 1, N_("give one ENTRY"));
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, O_NEXT))
-		return cb_args_usage("proof", "give --out FILE");
+		return cb_args_usage("proof", _("give --out FILE"));
 	if (strlen(v.pos[0]) < 8 ||
 	    strspn(v.pos[0], "0123456789abcdefABCDEF") != strlen(v.pos[0]))
-		return cb_args_usage("proof", "ENTRY is 8 to 64 hex digits");
+		return cb_args_usage("proof", _("ENTRY is 8 to 64 hex digits"));
 	if ((rc = source_opts("proof", &v, false, &o, key, &has_key)))
 		return rc;
 	o.full_replay = true; /* proof looks entries up in the replay */
@@ -688,8 +705,8 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 		goto out;
 	if (!s.root_ok) {
 		print_faults(&s, stderr);
-		audit_error("the log does not match the hub's signed "
-		            "checkpoint: no proof can be made from it");
+		audit_error(_("the log does not match the hub's signed "
+		              "checkpoint: no proof can be made from it"));
 		goto out;
 	}
 	for (char *c = v.pos[0]; *c; c++)
@@ -709,7 +726,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 	cap = sodium_base64_ENCODED_LEN(bytes.len,
 	                                sodium_base64_VARIANT_ORIGINAL);
 	if (!(b64 = malloc(cap))) {
-		audit_error("out of memory");
+		audit_error(_("out of memory"));
 		goto out;
 	}
 	sodium_bin2base64(b64, cap, bytes.data, bytes.len,
@@ -734,8 +751,8 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 		audit_error("%s", text ? eb.msg : "out of memory");
 		goto out;
 	}
-	printf("wrote the proof of leaf %llu of %s's log (size %llu) to "
-	       "'%s'\n",
+	printf(_("wrote the proof of leaf %llu of %s's log (size %llu) to "
+	         "'%s'\n"),
 	       (unsigned long long)s.leaf_of[lsn - 1], s.cp.origin,
 	       (unsigned long long)s.cp.size, cb_args_get(&v, O_NEXT));
 	rc = 0;
@@ -754,8 +771,9 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 {
 	static const struct argdef defs[] = {
 		{ "hub-key", "HEX",
-		  "the hub's public key as the district published it "
-		  "(default: the key this auditor saw for the log before)" },
+		  N_("the hub's public key as the district published it "
+		     "(default: the key this auditor saw for the log "
+		     "before)") },
 		{ NULL, NULL, NULL }
 	};
 	uint8_t path[CB_MERKLE_MAX_PATH][32], key[32], leaf[32];
@@ -774,17 +792,17 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"check-proof",
-		"usage: chibo-audit check-proof FILE [--hub-key HEX]\n\n"
-		"Verifies a proof file from 'chibo-audit proof' with no "
-		"network: the\nentry's signature, its inclusion path to the "
-		"checkpoint's root, and the\ncheckpoint's signature by the "
-		"hub key.\n\n",
-		defs, argc, argv, &v, 1, 1, "give one proof FILE");
+		N_("usage: chibo-audit check-proof FILE [--hub-key HEX]\n\n"
+	           "Verifies a proof file from 'chibo-audit proof' with no "
+	           "network: the\nentry's signature, its inclusion path to the "
+	           "checkpoint's root, and the\ncheckpoint's signature by the "
+	           "hub key.\n\n"),
+		defs, argc, argv, &v, 1, 1, N_("give one proof FILE"));
 	if (rc >= 0)
 		return rc;
 	if (!(o = json_load_file(v.pos[0], JSON_REJECT_DUPLICATES, &je))) {
-		audit_error("'%s' is not a proof file: %s (line %d)", v.pos[0],
-		            je.text, je.line);
+		audit_error(_("'%s' is not a proof file: %s (line %d)"),
+		            v.pos[0], je.text, je.line);
 		return 1;
 	}
 	rc = 1;
@@ -797,23 +815,24 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 	    strcmp(json_string_value(json_object_get(o, "format")),
 	           "chibo-proof-1") ||
 	    !note || !b64 || index < 0 || size < 1) {
-		audit_error("'%s' is not a chibo-proof-1 file", v.pos[0]);
+		audit_error(_("'%s' is not a chibo-proof-1 file"), v.pos[0]);
 		goto out;
 	}
 	if (!cb_merkle_path_from_json(p, path, &n)) {
-		audit_error("'%s': its path is not a list of at most %d hashes",
-		            v.pos[0], CB_MERKLE_MAX_PATH);
+		audit_error(
+			_("'%s': its path is not a list of at most %d hashes"),
+			v.pos[0], CB_MERKLE_MAX_PATH);
 		goto out;
 	}
 	/* the log it is of, by its checkpoint's first line */
 	if (!cb_note_origin(note, origin, sizeof(origin))) {
-		printf("FAULT: the checkpoint is not a signed note\n");
+		printf(_("FAULT: the checkpoint is not a signed note\n"));
 		goto out;
 	}
 	/* the key: given, else the one this auditor trusted for the log */
 	if (cb_args_get(&v, 0)) {
 		if (cb_hex_decode(cb_args_get(&v, 0), key, 32, &eb)) {
-			rc = cb_args_usage("check-proof", "--hub-key: %s",
+			rc = cb_args_usage("check-proof", _("--hub-key: %s"),
 			                   eb.msg);
 			goto out;
 		}
@@ -823,10 +842,11 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 			json_object_get(json_object_get(st, "origins"), origin),
 			"key"));
 		if (!kh || cb_hex_decode(kh, key, 32, &eb)) {
-			audit_error("this auditor has no key for the log '%s': "
-			            "give --hub-key as the district published "
-			            "it",
-			            origin);
+			audit_error(
+				_("this auditor has no key for the log '%s': "
+			          "give --hub-key as the district published "
+			          "it"),
+				origin);
 			goto out;
 		}
 	}
@@ -835,24 +855,24 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 	    sodium_base642bin(bytes, blen, b64, blen, NULL, &blen, NULL,
 	                      sodium_base64_VARIANT_ORIGINAL) ||
 	    cb_entry_decode(bytes, blen, &e, &eb)) {
-		audit_error("'%s': the entry is not an entry: %s", v.pos[0],
+		audit_error(_("'%s': the entry is not an entry: %s"), v.pos[0],
 		            bytes ? eb.msg : "bad base64");
 		goto out;
 	}
 	cb_hash_short(e.author, ak);
 	cb_hash_short(e.id, id);
 	if (cb_entry_verify_signature(&e, &eb)) {
-		printf("FAULT: entry %s: %s\n", id, eb.msg);
+		printf(_("FAULT: entry %s: %s\n"), id, eb.msg);
 		goto out;
 	}
 	if (cb_checkpoint_open(note, strlen(note), NULL, origin, key, &cp,
 	                       &eb)) {
-		printf("FAULT: the checkpoint: %s\n", eb.msg);
+		printf(_("FAULT: the checkpoint: %s\n"), eb.msg);
 		goto out;
 	}
 	if (cp.size != (uint64_t)size) {
-		printf("FAULT: the proof is for a log of %lld entries; the "
-		       "checkpoint is of %llu\n",
+		printf(_("FAULT: the proof is for a log of %lld entries; the "
+		         "checkpoint is of %llu\n"),
 		       (long long)size, (unsigned long long)cp.size);
 		goto out;
 	}
@@ -860,14 +880,15 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 	if (!cb_merkle_verify_inclusion(leaf, (uint64_t)index, cp.size,
 	                                (const uint8_t(*)[32])path, n,
 	                                cp.root)) {
-		printf("FAULT: entry %s is not at leaf %lld of the log the hub "
-		       "signed (the inclusion path does not lead to the "
-		       "checkpoint's root)\n",
+		printf(_("FAULT: entry %s is not at leaf %lld of the log the "
+		         "hub "
+		         "signed (the inclusion path does not lead to the "
+		         "checkpoint's root)\n"),
 		       id, (long long)index);
 		goto out;
 	}
-	printf("proof holds: entry %s (%s, key %s, seq %llu) is leaf %lld of "
-	       "%s's log of %llu entries, signed by hub key %.12s\n",
+	printf(_("proof holds: entry %s (%s, key %s, seq %llu) is leaf %lld of "
+	         "%s's log of %llu entries, signed by hub key %.12s\n"),
 	       id, e.op, ak, (unsigned long long)e.seq, (long long)index,
 	       cp.origin, (unsigned long long)cp.size, hex32(key, kx));
 	rc = 0;
@@ -901,7 +922,7 @@ main(int argc, char **argv)
 	cb_args_prog = "chibo-audit";
 	cb_lang_init();
 	if (sodium_init() < 0) {
-		audit_error("libsodium failed to initialise");
+		audit_error(_("libsodium failed to initialise"));
 		return 1;
 	}
 	while (i < argc && argv[i][0] == '-') {
@@ -912,18 +933,18 @@ main(int argc, char **argv)
 			a.dir = argv[i++] + 6;
 		} else if (!strcmp(argv[i], "--help") ||
 		           !strcmp(argv[i], "-h")) {
-			fputs(usage_text, stdout);
+			fputs(_(usage_text), stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--version")) {
 			printf("chibo-audit %s\n", CHIBO_VERSION);
 			return 0;
 		} else {
-			return cb_args_usage("", "unknown option '%s'",
+			return cb_args_usage("", _("unknown option '%s'"),
 			                     argv[i]);
 		}
 	}
 	if (i >= argc) {
-		fputs(usage_text, stderr);
+		fputs(_(usage_text), stderr);
 		return 2;
 	}
 	if (!a.dir || !*a.dir)
@@ -931,7 +952,7 @@ main(int argc, char **argv)
 	if (!a.dir || !*a.dir)
 		a.dir = dflt = cb_args_default_dir("audit");
 	if (!a.dir) {
-		audit_error("out of memory");
+		audit_error(_("out of memory"));
 		return 1;
 	}
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
@@ -941,8 +962,8 @@ main(int argc, char **argv)
 			return rc;
 		}
 	fprintf(stderr,
-	        "chibo-audit: '%s' is not a command; see 'chibo-audit "
-	        "--help'\n",
+	        _("chibo-audit: '%s' is not a command; see 'chibo-audit "
+	          "--help'\n"),
 	        argv[i]);
 	free(dflt);
 	return 2;

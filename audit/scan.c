@@ -126,7 +126,7 @@ hub_json(struct source *src, const char *path, const char *body, json_t **out)
 	json_t *o;
 
 	if (cc != CURLE_OK) {
-		audit_error("cannot reach the hub at %s: %s", src->hc.url,
+		audit_error(_("cannot reach the hub at %s: %s"), src->hc.url,
 		            curl_easy_strerror(cc));
 		return 1;
 	}
@@ -135,7 +135,7 @@ hub_json(struct source *src, const char *path, const char *body, json_t **out)
 	if (src->hc.status != 200 || !json_is_object(o)) {
 		const char *m = json_string_value(json_object_get(o, "error"));
 
-		audit_error("the hub refused %s (HTTP %ld): %s", path,
+		audit_error(_("the hub refused %s (HTTP %ld): %s"), path,
 		            src->hc.status, m ? m : "no reason given");
 		json_decref(o);
 		return 1;
@@ -169,14 +169,16 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 		src->log = cb_store_log(src->db);
 		rc = src->log ? cb_log_checkpoint_latest(src->log, &size, root,
 		                                         &s->note, &eb)
-		              : cb_error(&eb, CB_ENOMEM, "out of memory");
+		              : cb_error(&eb, CB_ENOMEM, _("out of memory"));
 		if (rc == CB_ENOTFOUND) {
-			audit_error("'%s' holds no signed checkpoint", o->db);
+			audit_error(_("'%s' holds no signed checkpoint"),
+			            o->db);
 			return 1;
 		}
 		if (rc) {
-			audit_error("cannot read '%s' as a hub's database: %s",
-			            o->db, eb.msg);
+			audit_error(
+				_("cannot read '%s' as a hub's database: %s"),
+				o->db, eb.msg);
 			return 1;
 		}
 		return 0;
@@ -190,13 +192,13 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 		s->is_log = true;
 		src->hub = true;
 		if (!o->pin) {
-			audit_error("--hub needs --pin, the hub's TLS pin");
+			audit_error(_("--hub needs --pin, the hub's TLS pin"));
 			free(kp);
 			return 1;
 		}
 		if (!kp || cb_key_load(kp, &src->key, &eb)) {
-			audit_error("%s (run 'chibo-audit init' and have the "
-			            "district enrol the key as an auditor)",
+			audit_error(_("%s (run 'chibo-audit init' and have the "
+			              "district enrol the key as an auditor)"),
 			            kp ? eb.msg : "out of memory");
 			free(kp);
 			return 1;
@@ -214,7 +216,7 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 				json_object_get(r, "checkpoint")));
 		json_decref(r);
 		if (!s->note) {
-			audit_error("the hub sent no checkpoint");
+			audit_error(_("the hub sent no checkpoint"));
 			return 1;
 		}
 		return 0;
@@ -255,7 +257,8 @@ source_page(struct source *src, const void **p, size_t *len)
 		    cb_log_page(src->log, src->after,
 		                n < PAGE_ENTRIES ? (size_t)n : PAGE_ENTRIES, 0,
 		                &src->raw, &pg, &eb)) {
-			audit_error("cannot read the hub.db copy: %s", eb.msg);
+			audit_error(_("cannot read the hub.db copy: %s"),
+			            eb.msg);
 			return 1;
 		}
 		if (!src->rows_done && n) {
@@ -280,7 +283,7 @@ source_page(struct source *src, const void **p, size_t *len)
 		cc = cb_hubclient_send(&src->hc, "POST", "/v1/entries", body,
 		                       strlen(body), "application/json", false);
 		if (cc != CURLE_OK) {
-			audit_error("cannot read the hub's log: %s",
+			audit_error(_("cannot read the hub's log: %s"),
 			            curl_easy_strerror(cc));
 			return 1;
 		}
@@ -288,8 +291,8 @@ source_page(struct source *src, const void **p, size_t *len)
 			err = json_loadb((const char *)src->hc.resp.data,
 			                 src->hc.resp.len, 0, NULL);
 			audit_error(
-				"the hub refused to show its log (HTTP "
-				"%ld): %s",
+				_("the hub refused to show its log (HTTP "
+			          "%ld): %s"),
 				src->hc.status,
 				json_is_string(json_object_get(err, "error"))
 					? json_string_value(
@@ -303,12 +306,13 @@ source_page(struct source *src, const void **p, size_t *len)
 			if (cb_zbody_decompress(src->hc.resp.data,
 			                        src->hc.resp.len, PAGE_INFLATED,
 			                        &src->raw, &eb)) {
-				audit_error("the hub's log page: %s", eb.msg);
+				audit_error(_("the hub's log page: %s"),
+				            eb.msg);
 				return 1;
 			}
 		} else if (cb_buf_add(&src->raw, src->hc.resp.data,
 		                      src->hc.resp.len)) {
-			audit_error("out of memory");
+			audit_error(_("out of memory"));
 			return 1;
 		}
 		{
@@ -317,15 +321,15 @@ source_page(struct source *src, const void **p, size_t *len)
 			uint64_t to = nx ? strtoull(nx, NULL, 10) : 0;
 
 			if (to <= src->next || to > src->limit) {
-				audit_error("the hub's log page has no good "
-				            "cursor (Chibo-Next)");
+				audit_error(_("the hub's log page has no good "
+				              "cursor (Chibo-Next)"));
 				return 1;
 			}
 			src->next = to;
 		}
 		if (!src->raw.len) {
-			audit_error("the hub's log ends at %llu entries, but "
-			            "its checkpoint is of %llu",
+			audit_error(_("the hub's log ends at %llu entries, but "
+			              "its checkpoint is of %llu"),
 			            (unsigned long long)src->next,
 			            (unsigned long long)src->limit);
 			return 1;
@@ -382,8 +386,8 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 	if (!sig_ok) {
 		s->bad_sigs++;
 		audit_fault(s,
-		            "leaf %llu: entry %s (key %s, seq %llu, %s): the "
-		            "signature does not verify (rewritten)",
+		            _("leaf %llu: entry %s (key %s, seq %llu, %s): the "
+		              "signature does not verify (rewritten)"),
 		            (unsigned long long)leaf, id, ak,
 		            (unsigned long long)e->seq, e->op);
 		return 0; /* nothing else of it can be believed */
@@ -391,21 +395,22 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 	if (s->is_log && leaf == 0) {
 		if (strcmp(e->op, "hub.init"))
 			audit_fault(s,
-			            "leaf 0 is a %s, not the hub.init that "
-			            "begins a hub's log",
+			            _("leaf 0 is a %s, not the hub.init that "
+			              "begins a hub's log"),
 			            e->op);
 		else if (s->has_hub_key && memcmp(e->author, s->hub_key, 32))
-			audit_fault(s,
-			            "leaf 0 is the hub.init of key %s, not of "
-			            "the hub key this audit trusts",
-			            ak);
+			audit_fault(
+				s,
+				_("leaf 0 is the hub.init of key %s, not of "
+			          "the hub key this audit trusts"),
+				ak);
 		else if (!s->has_hub_key) {
 			memcpy(s->hub_key, e->author, 32);
 			s->has_hub_key = true;
 		}
 	}
 	if (!(au = author_get(s, e->author, true))) {
-		audit_error("out of memory");
+		audit_error(_("out of memory"));
 		return 1;
 	}
 	/* the one chain rule (chain.h), against the chain seen so far */
@@ -420,7 +425,7 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 		held = e->seq == au->seq ? au->id : NULL;
 		if (s->lazy && !(held && !memcmp(held, e->id, 32)) &&
 		    cb_lazyreplay_flush(s->lazy, &eb)) {
-			audit_error("cannot replay the log: %s", eb.msg);
+			audit_error(_("cannot replay the log: %s"), eb.msg);
 			return 1;
 		}
 		if (!held && s->replay &&
@@ -438,19 +443,21 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 	case CB_CHAIN_NEXT: break;
 	case CB_CHAIN_HELD:
 		/* neither a duplicate nor a fork is replayed */
-		audit_fault(s,
-		            "leaf %llu: entry %s (key %s, seq %llu) is in the "
-		            "log twice",
-		            (unsigned long long)leaf, id, ak,
-		            (unsigned long long)e->seq);
+		audit_fault(
+			s,
+			_("leaf %llu: entry %s (key %s, seq %llu) is in the "
+		          "log twice"),
+			(unsigned long long)leaf, id, ak,
+			(unsigned long long)e->seq);
 		return 0;
 	case CB_CHAIN_FORK:
 		s->forks++;
-		audit_fault(s,
-		            "key %s forked its chain: leaf %llu holds another "
-		            "entry (%s) at seq %llu",
-		            ak, (unsigned long long)leaf, id,
-		            (unsigned long long)e->seq);
+		audit_fault(
+			s,
+			_("key %s forked its chain: leaf %llu holds another "
+		          "entry (%s) at seq %llu"),
+			ak, (unsigned long long)leaf, id,
+			(unsigned long long)e->seq);
 		return 0;
 	case CB_CHAIN_GAP:
 		/* a bundle need not hold a chain from its start, and a scope
@@ -461,19 +468,20 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 			 * in part, as a replica is */
 		} else if (!au->seq && s->is_log) {
 			s->gaps++;
-			audit_fault(s,
-			            "key %s: its first entry in the log is seq "
-			            "%llu (leaf %llu); entries 1..%llu are "
-			            "missing",
-			            ak, (unsigned long long)e->seq,
-			            (unsigned long long)leaf,
-			            (unsigned long long)e->seq - 1);
+			audit_fault(
+				s,
+				_("key %s: its first entry in the log is seq "
+			          "%llu (leaf %llu); entries 1..%llu are "
+			          "missing"),
+				ak, (unsigned long long)e->seq,
+				(unsigned long long)leaf,
+				(unsigned long long)e->seq - 1);
 		} else if (au->seq && !s->partial) {
 			s->gaps++;
 			audit_fault(
 				s,
-				"key %s: entries %llu..%llu are missing from "
-				"the log (leaf %llu holds seq %llu)",
+				_("key %s: entries %llu..%llu are missing from "
+			          "the log (leaf %llu holds seq %llu)"),
 				ak, (unsigned long long)au->seq + 1,
 				(unsigned long long)e->seq - 1,
 				(unsigned long long)leaf,
@@ -482,8 +490,8 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 		break;
 	case CB_CHAIN_BROKEN:
 		audit_fault(s,
-		            "leaf %llu: entry %s (key %s, seq %llu) does not "
-		            "chain onto the key's entry %llu",
+		            _("leaf %llu: entry %s (key %s, seq %llu) does not "
+		              "chain onto the key's entry %llu"),
 		            (unsigned long long)leaf, id, ak,
 		            (unsigned long long)e->seq,
 		            (unsigned long long)au->seq);
@@ -499,22 +507,24 @@ placed:
 	    !au->authority) {
 		if (!au->enrolled) {
 			s->unenrolled++;
-			audit_fault(s,
-			            "leaf %llu: entry %s (seq %llu, %s) is by "
-			            "key %s, which the log never enrolled",
-			            (unsigned long long)leaf, id,
-			            (unsigned long long)e->seq, e->op, ak);
+			audit_fault(
+				s,
+				_("leaf %llu: entry %s (seq %llu, %s) is by "
+			          "key %s, which the log never enrolled"),
+				(unsigned long long)leaf, id,
+				(unsigned long long)e->seq, e->op, ak);
 		} else if (au->revoked) {
 			s->unenrolled++;
-			audit_fault(s,
-			            "leaf %llu: entry %s (seq %llu, %s) is by "
-			            "key %s after its revocation",
-			            (unsigned long long)leaf, id,
-			            (unsigned long long)e->seq, e->op, ak);
+			audit_fault(
+				s,
+				_("leaf %llu: entry %s (seq %llu, %s) is by "
+			          "key %s after its revocation"),
+				(unsigned long long)leaf, id,
+				(unsigned long long)e->seq, e->op, ak);
 		}
 	}
 	if (cb_lazyreplay_take(s->lazy, e, leaf, &eb)) {
-		audit_error("cannot replay leaf %llu: %s",
+		audit_error(_("cannot replay leaf %llu: %s"),
 		            (unsigned long long)leaf, eb.msg);
 		return 1;
 	}
@@ -556,8 +566,8 @@ replay_verdict(void *ctx, uint64_t leaf, const struct cb_entry *e,
 		cb_hash_short(e->id, id);
 		s->scope++;
 		audit_fault(s,
-		            "leaf %llu: entry %s (key %s, seq %llu, %s) "
-		            "writes outside what its key may write: %s",
+		            _("leaf %llu: entry %s (key %s, seq %llu, %s) "
+		              "writes outside what its key may write: %s"),
 		            (unsigned long long)leaf, id, ak,
 		            (unsigned long long)e->seq, e->op, why);
 	}
@@ -626,7 +636,7 @@ replay_open(struct scan *s, bool full)
 	snprintf(s->replay_path, sizeof(s->replay_path),
 	         "%s/chibo-audit-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if ((fd = mkstemp(s->replay_path)) < 0) {
-		audit_error("cannot make a scratch file in %s: %s",
+		audit_error(_("cannot make a scratch file in %s: %s"),
 		            tmp && *tmp ? tmp : "/tmp", strerror(errno));
 		s->replay_path[0] = 0;
 		return 1;
@@ -638,7 +648,7 @@ replay_open(struct scan *s, bool full)
 	    cb_store_meta_set(s->replay, "authority", hex, &eb) ||
 	    cb_lazyreplay_new(s->replay, !full, tmp && *tmp ? tmp : "/tmp",
 	                      &hooks, &s->lazy, &eb)) {
-		audit_error("cannot make the scratch database: %s", eb.msg);
+		audit_error(_("cannot make the scratch database: %s"), eb.msg);
 		return 1;
 	}
 	cb_store_on_settled(s->replay, replay_settled, s);
@@ -675,7 +685,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 	if (o->at_note && s->is_log) {
 		free(s->note);
 		if (!(s->note = strdup(o->at_note))) {
-			audit_error("out of memory");
+			audit_error(_("out of memory"));
 			goto out;
 		}
 	}
@@ -688,8 +698,8 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 
 		src.limit = l2 ? strtoull(l2 + 1, NULL, 10) : 0;
 		if (!cb_note_origin(s->note, origin, sizeof(origin)))
-			audit_fault(s, "the hub's checkpoint is not a signed "
-			               "note");
+			audit_fault(s, _("the hub's checkpoint is not a signed "
+			                 "note"));
 	}
 	cb_merkle_stream_init(&ms);
 	/* The lazy replay reads three fields of a member.add it sets aside:
@@ -709,7 +719,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 		if (!len)
 			break;
 		if (!(v = cb_verifier_new(p, len, SIZE_MAX, &vopts))) {
-			audit_error("out of memory");
+			audit_error(_("out of memory"));
 			goto out;
 		}
 		/* The next page is read while the workers verify this one:
@@ -754,7 +764,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 					realloc(s->leaves, nc * sizeof(*nl));
 
 				if (!nl) {
-					audit_error("out of memory");
+					audit_error(_("out of memory"));
 					cb_verifier_free(&v);
 					goto out;
 				}
@@ -777,7 +787,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 		}
 		cb_verifier_free(&v);
 		if (r != CB_ENOTFOUND) {
-			audit_fault(s, "leaf %llu: not an entry: %s",
+			audit_fault(s, _("leaf %llu: not an entry: %s"),
 			            (unsigned long long)s->nleaves, eb.msg);
 			break;
 		}
@@ -785,7 +795,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 			goto out;
 	}
 	if (s->leaf_of_lost) {
-		audit_error("out of memory");
+		audit_error(_("out of memory"));
 		goto out;
 	}
 	if (in_tx && cb_store_commit(s->replay, &eb)) {
@@ -798,18 +808,19 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 
 		if (!s->has_hub_key) {
 			audit_fault(s,
-			            "the log does not begin with a hub.init: "
-			            "no key to check its checkpoint with");
+			            _("the log does not begin with a hub.init: "
+			              "no key to check its checkpoint with"));
 		} else if (cb_checkpoint_open(s->note, strlen(s->note), NULL,
 		                              origin, s->hub_key, &s->cp,
 		                              &eb)) {
 			char hk[13];
 
 			cb_hash_short(s->hub_key, hk);
-			audit_fault(s,
-			            "the hub's checkpoint is not signed by the "
-			            "hub key %s: %s",
-			            hk, eb.msg);
+			audit_fault(
+				s,
+				_("the hub's checkpoint is not signed by the "
+			          "hub key %s: %s"),
+				hk, eb.msg);
 		} else {
 			s->cp_ok = true;
 			cb_merkle_stream_root(&ms, root);
@@ -817,17 +828,18 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 			             !memcmp(root, s->cp.root, 32);
 			if (s->nleaves != s->cp.size)
 				audit_fault(s,
-				            "the hub signed a log of %llu "
-				            "entries; it has %llu",
+				            _("the hub signed a log of %llu "
+				              "entries; it has %llu"),
 				            (unsigned long long)s->cp.size,
 				            (unsigned long long)s->nleaves);
 			else if (memcmp(root, s->cp.root, 32))
-				audit_fault(s,
-				            "the Merkle root of the log's %llu "
-				            "entries is not the root the hub "
-				            "signed: entries were changed, "
-				            "dropped or reordered",
-				            (unsigned long long)s->nleaves);
+				audit_fault(
+					s,
+					_("the Merkle root of the log's %llu "
+				          "entries is not the root the hub "
+				          "signed: entries were changed, "
+				          "dropped or reordered"),
+					(unsigned long long)s->nleaves);
 		}
 	}
 	rc = 0;

@@ -17,16 +17,16 @@
 #include "tls.h"
 
 static const struct argdef init_defs[] = {
-	{ "code", "CODE", "the committee's code (e.g. the district's)" },
-	{ "name", "NAME", "its name, e.g. 'Huyện ủy Lạng Giang'" },
-	{ "level", "LEVEL", "district (the default), province or centre" },
-	{ "parent", "CODE", "the superior committee's code" },
+	{ "code", "CODE", N_("the committee's code (e.g. the district's)") },
+	{ "name", "NAME", N_("its name, e.g. 'Huyện ủy Lạng Giang'") },
+	{ "level", "LEVEL", N_("district (the default), province or centre") },
+	{ "parent", "CODE", N_("the superior committee's code") },
 	{ "dns", "NAME",
-	  "a DNS name for the TLS certificate (repeatable; "
-	  "localhost is always in it)" },
+	  N_("a DNS name for the TLS certificate (repeatable; "
+	     "localhost is always in it)") },
 	{ "ip", "ADDRESS",
-	  "an IP address for it (repeatable; 127.0.0.1 and "
-	  "::1 are always in it)" },
+	  N_("an IP address for it (repeatable; 127.0.0.1 and "
+	     "::1 are always in it)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -61,19 +61,21 @@ cmd_hub_init(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"init",
-		"usage: chibo-hub [--dir DIR] init --code CODE --name NAME "
-		"[--level LEVEL]\n\n"
-		"Creates the hub's directory: hub.db (its log, entry 1 a "
-		"hub.init), hub.key\n(its Ed25519 key, mode 0600: the "
-		"authority "
-		"that enrols agents), tls.key\nand tls.crt (a self-signed "
-		"certificate). Prints the hub key and the TLS\npin: give both "
-		"to every office you enrol. Nothing is ever overwritten.\n\n",
+		N_("usage: chibo-hub [--dir DIR] init --code CODE --name NAME "
+	           "[--level LEVEL]\n\n"
+	           "Creates the hub's directory: hub.db (its log, entry 1 a "
+	           "hub.init), hub.key\n(its Ed25519 key, mode 0600: the "
+	           "authority "
+	           "that enrols agents), tls.key\nand tls.crt (a self-signed "
+	           "certificate). Prints the hub key and the TLS\npin: give "
+	           "both "
+	           "to every office you enrol. Nothing is ever "
+	           "overwritten.\n\n"),
 		init_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
-		return cb_args_usage("init", "give --code and --name");
+		return cb_args_usage("init", _("give --code and --name"));
 	dns[nd++] = "localhost";
 	for (int k = 0; k < v.n[4]; k++)
 		dns[nd++] = v.vals[4][k];
@@ -115,10 +117,10 @@ cmd_hub_init(struct hub *h, int argc, char **argv)
 		return 1;
 	}
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
-	printf("created hub '%s' for %s\n", h->dir, lg->org);
-	printf("hub key: %s\n", pk);
-	printf("TLS pin: %s\n", pin);
-	printf("give the hub key and the pin to each office you enrol\n");
+	printf(_("created hub '%s' for %s\n"), h->dir, lg->org);
+	printf(_("hub key: %s\n"), pk);
+	printf(_("TLS pin: %s\n"), pin);
+	printf(_("give the hub key and the pin to each office you enrol\n"));
 	cb_ledger_free(&lg);
 	free(key);
 	free(crt);
@@ -141,7 +143,7 @@ hub_append(struct hub *h, const char *op, json_t *in)
 		hub_error("%s", eb.msg);
 	} else {
 		cb_hash_short(e.id, id);
-		printf("recorded %s as entry %" PRIu64 " (%s)\n", op, e.seq,
+		printf(_("recorded %s as entry %" PRIu64 " (%s)\n"), op, e.seq,
 		       id);
 		rc = 0;
 	}
@@ -152,13 +154,14 @@ hub_append(struct hub *h, const char *op, json_t *in)
 
 static const struct argdef enroll_defs[] = {
 	{ "org", "CODE",
-	  "the organisation (and its cells) the key writes for" },
+	  N_("the organisation (and its cells) the key writes for") },
 	{ "role", "ROLE",
-	  "commune, district, auditor, or hub (a lower hub's key: it "
-	  "may enrol keys inside CODE's subtree)" },
-	{ "name", "NAME", "who holds the key, e.g. 'Văn phòng Đảng ủy xã'" },
+	  N_("commune, district, auditor, or hub (a lower hub's key: it "
+	     "may enrol keys inside CODE's subtree)") },
+	{ "name", "NAME",
+	  N_("who holds the key, e.g. 'Văn phòng Đảng ủy xã'") },
 	{ "parent", "CODE",
-	  "the committee CODE sits under; its org.init must then name it" },
+	  N_("the committee CODE sits under; its org.init must then name it") },
 	{ NULL, NULL, NULL },
 };
 
@@ -171,18 +174,20 @@ cmd_hub_enroll(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"enroll",
-		"usage: chibo-hub enroll KEY --org CODE --role ROLE [--name "
-		"NAME] [--parent CODE]\n\n"
-		"Allows the agent whose public key is KEY (64 hex digits, as "
-		"'chibo-agent\ninit' printed it) to write for organisation "
-		"CODE "
-		"and its cells. Recorded\nas a key.enroll entry signed by the "
-		"hub's key. A revoked key is never\nenrolled again.\n\n",
-		enroll_defs, argc, argv, &v, 1, 1, "give one KEY");
+		N_("usage: chibo-hub enroll KEY --org CODE --role ROLE [--name "
+	           "NAME] [--parent CODE]\n\n"
+	           "Allows the agent whose public key is KEY (64 hex digits, "
+	           "as "
+	           "'chibo-agent\ninit' printed it) to write for organisation "
+	           "CODE "
+	           "and its cells. Recorded\nas a key.enroll entry signed by "
+	           "the "
+	           "hub's key. A revoked key is never\nenrolled again.\n\n"),
+		enroll_defs, argc, argv, &v, 1, 1, N_("give one KEY"));
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
-		return cb_args_usage("enroll", "give --org and --role");
+		return cb_args_usage("enroll", _("give --org and --role"));
 	in = json_pack("{s:s, s:s, s:s}", "key", v.pos[0], "org",
 	               cb_args_get(&v, 0), "role", cb_args_get(&v, 1));
 	if (cb_args_get(&v, 2))
@@ -197,7 +202,7 @@ cmd_hub_enroll(struct hub *h, int argc, char **argv)
 }
 
 static const struct argdef revoke_defs[] = {
-	{ "reason", "TEXT", "why (a lost laptop, a replaced key, …)" },
+	{ "reason", "TEXT", N_("why (a lost laptop, a replaced key, …)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -210,11 +215,11 @@ cmd_hub_revoke(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"revoke",
-		"usage: chibo-hub revoke KEY [--reason TEXT]\n\n"
-		"Withdraws an enrolled key: recorded as a key.revoke entry "
-		"signed by the\nhub's key. The key cannot be enrolled "
-		"again.\n\n",
-		revoke_defs, argc, argv, &v, 1, 1, "give one KEY");
+		N_("usage: chibo-hub revoke KEY [--reason TEXT]\n\n"
+	           "Withdraws an enrolled key: recorded as a key.revoke entry "
+	           "signed by the\nhub's key. The key cannot be enrolled "
+	           "again.\n\n"),
+		revoke_defs, argc, argv, &v, 1, 1, N_("give one KEY"));
 	if (rc >= 0)
 		return rc;
 	in = json_pack("{s:s}", "key", v.pos[0]);
@@ -227,8 +232,9 @@ cmd_hub_revoke(struct hub *h, int argc, char **argv)
 }
 
 static const struct argdef holiday_defs[] = {
-	{ "date", "DATE", "the day off (" CB_DATE_FORMS ")" },
-	{ "name", "NAME", "what it is, e.g. 'Nghỉ bù Quốc khánh'" },
+	{ "date", "DATE",
+	  N_("the day off (YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY)") },
+	{ "name", "NAME", N_("what it is, e.g. 'Nghỉ bù Quốc khánh'") },
 	{ NULL, NULL, NULL },
 };
 
@@ -241,16 +247,18 @@ cmd_hub_holiday(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"holiday",
-		"usage: chibo-hub holiday --date DATE --name NAME\n\n"
-		"Adds a public holiday (a day the government gives off, or one "
-		"swapped for\na long weekend) to the calendar every replica "
-		"counts working days by:\nrecorded as a calendar.holiday entry "
-		"signed by the hub's key, which every\nagent receives.\n\n",
+		N_("usage: chibo-hub holiday --date DATE --name NAME\n\n"
+	           "Adds a public holiday (a day the government gives off, or "
+	           "one "
+	           "swapped for\na long weekend) to the calendar every replica "
+	           "counts working days by:\nrecorded as a calendar.holiday "
+	           "entry "
+	           "signed by the hub's key, which every\nagent receives.\n\n"),
 		holiday_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
-		return cb_args_usage("holiday", "give --date and --name");
+		return cb_args_usage("holiday", _("give --date and --name"));
 	in = json_pack("{s:s, s:s}", "date", cb_args_get(&v, 0), "name",
 	               cb_args_get(&v, 1));
 	rc = hub_append(h, "calendar.holiday", in);
@@ -259,8 +267,8 @@ cmd_hub_holiday(struct hub *h, int argc, char **argv)
 }
 
 static const struct argdef list_defs[] = {
-	{ "all", NULL, "include revoked keys" },
-	{ "json", NULL, "print JSON" },
+	{ "all", NULL, N_("include revoked keys") },
+	{ "json", NULL, N_("print JSON") },
 	{ NULL, NULL, NULL },
 };
 
@@ -285,14 +293,15 @@ list_key(void *ctx, const struct cb_enrolment *en, struct cb_errbuf *eb)
 	                  "revoked_on", en->revoked_on, "reason", en->reason));
 	snprintf(shortkey, sizeof(shortkey), "%.12s", en->key);
 	if (en->revoked_on)
-		snprintf(state, sizeof(state), "revoked %s%s%s", en->revoked_on,
-		         en->reason ? ": " : "", en->reason ? en->reason : "");
+		snprintf(state, sizeof(state), _("revoked %s%s%s"),
+		         en->revoked_on, en->reason ? ": " : "",
+		         en->reason ? en->reason : "");
 	else
-		snprintf(state, sizeof(state), "active");
+		snprintf(state, sizeof(state), "%s", C_("state", "active"));
 	if (cb_table_add(&l->t, (const char *const[]){
 					shortkey, en->org, en->role, en->name,
 					en->enrolled_on, state }))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	return CB_OK;
 }
 
@@ -307,8 +316,8 @@ cmd_hub_list(struct hub *h, int argc, char **argv)
 	int rc;
 
 	rc = cb_args_command("list",
-	                     "usage: chibo-hub list [--all] [--json]\n\n"
-	                     "The keys enrolled at this hub.\n\n",
+	                     N_("usage: chibo-hub list [--all] [--json]\n\n"
+	                        "The keys enrolled at this hub.\n\n"),
 	                     list_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -317,13 +326,14 @@ cmd_hub_list(struct hub *h, int argc, char **argv)
 		return 1;
 	rc = 1;
 	if (cb_table_init(&l.t, 6,
-	                  (const char *const[]){ "KEY", "ORG", "ROLE", "NAME",
-	                                         "ENROLLED", "STATE" })) {
-		hub_error("out of memory");
+	                  (const char *const[]){
+				  N_("KEY"), N_("ORG"), N_("ROLE"), N_("NAME"),
+				  N_("ENROLLED"), N_("STATE") })) {
+		hub_error(_("out of memory"));
 		goto out_nt;
 	}
 	if (!(l.arr = json_array())) {
-		hub_error("out of memory");
+		hub_error(_("out of memory"));
 		goto out;
 	}
 	if (cb_enrolments_each(lg->st, cb_args_get(&v, 0) != NULL, list_key, &l,
@@ -356,14 +366,14 @@ cmd_hub_pin(struct hub *h, int argc, char **argv)
 	int rc;
 
 	rc = cb_args_command("pin",
-	                     "usage: chibo-hub pin\n\nPrints the TLS "
-	                     "public-key pin of the hub's certificate, in\n"
-	                     "libcurl's sha256//BASE64 form.\n\n",
+	                     N_("usage: chibo-hub pin\n\nPrints the TLS "
+	                        "public-key pin of the hub's certificate, in\n"
+	                        "libcurl's sha256//BASE64 form.\n\n"),
 	                     none, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!(crt = hub_path(h, HUB_TLS_CERT))) {
-		hub_error("out of memory");
+		hub_error(_("out of memory"));
 		return 1;
 	}
 	rc = cb_tls_pin_of(crt, pin, &eb);
@@ -377,7 +387,7 @@ cmd_hub_pin(struct hub *h, int argc, char **argv)
 }
 
 static const struct argdef digest_defs[] = {
-	{ "org", "CODE", "the subtree to digest, as its agents see it" },
+	{ "org", "CODE", N_("the subtree to digest, as its agents see it") },
 	{ NULL, NULL, NULL },
 };
 
@@ -392,11 +402,11 @@ cmd_hub_digest(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"digest",
-		"usage: chibo-hub digest [--org CODE]\n\nPrints a SHA-256 "
-		"over every table and entry, or with --org over\nwhat an "
-		"agent enrolled for CODE may see (docs/PROTOCOL.md, \"Pull "
-		"and\nscope\"): equal to 'chibo-agent digest' there once it "
-		"has synced.\n\n",
+		N_("usage: chibo-hub digest [--org CODE]\n\nPrints a SHA-256 "
+	           "over every table and entry, or with --org over\nwhat an "
+	           "agent enrolled for CODE may see (docs/PROTOCOL.md, \"Pull "
+	           "and\nscope\"): equal to 'chibo-agent digest' there once it "
+	           "has synced.\n\n"),
 		digest_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -416,7 +426,7 @@ static void
 print_fault(void *ctx, const char *msg)
 {
 	(void)ctx;
-	printf("FAULT: %s\n", msg);
+	printf(_("FAULT: %s\n"), msg);
 }
 
 int
@@ -431,9 +441,9 @@ cmd_hub_verify(struct hub *h, int argc, char **argv)
 	int c;
 
 	c = cb_args_command("verify",
-	                    "usage: chibo-hub verify\n\nRe-checks the hub's "
-	                    "log: every signature, chain and table, as\n"
-	                    "'chibo-agent verify' does for a replica.\n\n",
+	                    N_("usage: chibo-hub verify\n\nRe-checks the hub's "
+	                       "log: every signature, chain and table, as\n"
+	                       "'chibo-agent verify' does for a replica.\n\n"),
 	                    none, argc, argv, &v, 0, 0, NULL);
 	if (c >= 0)
 		return c;
@@ -445,8 +455,10 @@ cmd_hub_verify(struct hub *h, int argc, char **argv)
 		hub_error("%s", eb.msg);
 		return 1;
 	}
-	printf("%" PRIu64 " entries from %" PRIu64 " author%s: %s\n", r.entries,
-	       r.authors, r.authors == 1 ? "" : "s",
-	       rc ? eb.msg : "all signatures, chains and tables verify");
+	printf(P_("%" PRIu64 " entries from %" PRIu64 " author: %s\n",
+	          "%" PRIu64 " entries from %" PRIu64 " authors: %s\n",
+	          (unsigned long)r.authors),
+	       r.entries, r.authors,
+	       rc ? eb.msg : _("all signatures, chains and tables verify"));
 	return rc ? 1 : 0;
 }

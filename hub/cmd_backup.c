@@ -20,8 +20,8 @@ cmd_hub_backup(struct hub *h, int argc, char **argv)
 {
 	static const struct argdef defs[] = {
 		{ "plain", NULL,
-		  "only hub.db, unencrypted, for an auditor ('chibo-audit "
-		  "verify --db FILE')" },
+		  N_("only hub.db, unencrypted, for an auditor ('chibo-audit "
+		     "verify --db FILE')") },
 		{ NULL, NULL, NULL },
 	};
 	struct cb_ledger *lg;
@@ -31,19 +31,25 @@ cmd_hub_backup(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"backup",
-		"usage: chibo-hub [--dir DIR] backup [--plain] FILE\n\n"
-		"Writes the hub to FILE, safe while 'chibo-hub serve' runs: a "
-		"consistent\ncopy of hub.db (every entry and checkpoint "
-		"committed when it starts, the\nwrite-ahead log's included), "
-		"hub.key, tls.key, tls.crt and hub.conf,\nencrypted with a "
-		"passphrase asked twice on the terminal or read from the\nfile "
-		"named in $CHIBO_PASSPHRASE_FILE. Restore it with 'chibo-hub "
-		"--dir\nNEWDIR restore-backup FILE'. With --plain, FILE is "
-		"only the database,\nunencrypted and self-contained (no -wal "
-		"beside it): give it to an auditor\n('chibo-audit verify --db "
-		"FILE'). FILE is mode 0600, written to a\ntemporary and "
-		"renamed.\n\n",
-		defs, argc, argv, &v, 1, 1, "give the FILE to write");
+		N_("usage: chibo-hub [--dir DIR] backup [--plain] FILE\n\n"
+	           "Writes the hub to FILE, safe while 'chibo-hub serve' runs: "
+	           "a "
+	           "consistent\ncopy of hub.db (every entry and checkpoint "
+	           "committed when it starts, the\nwrite-ahead log's "
+	           "included), "
+	           "hub.key, tls.key, tls.crt and hub.conf,\nencrypted with a "
+	           "passphrase asked twice on the terminal or read from "
+	           "the\nfile "
+	           "named in $CHIBO_PASSPHRASE_FILE. Restore it with "
+	           "'chibo-hub "
+	           "--dir\nNEWDIR restore-backup FILE'. With --plain, FILE is "
+	           "only the database,\nunencrypted and self-contained (no "
+	           "-wal "
+	           "beside it): give it to an auditor\n('chibo-audit verify "
+	           "--db "
+	           "FILE'). FILE is mode 0600, written to a\ntemporary and "
+	           "renamed.\n\n"),
+		defs, argc, argv, &v, 1, 1, N_("give the FILE to write"));
 	if (rc >= 0)
 		return rc;
 	if (!(lg = hub_open(h)))
@@ -54,8 +60,8 @@ cmd_hub_backup(struct hub *h, int argc, char **argv)
 			hub_error("%s", eb.msg);
 			goto out;
 		}
-		printf("wrote a consistent copy of the hub's database to "
-		       "%s\n",
+		printf(_("wrote a consistent copy of the hub's database to "
+		         "%s\n"),
 		       v.pos[0]);
 		rc = 0;
 		goto out;
@@ -65,7 +71,7 @@ cmd_hub_backup(struct hub *h, int argc, char **argv)
 		hub_error("%s", eb.msg);
 		goto out;
 	}
-	printf("wrote an encrypted backup of hub '%s' to %s\n", h->dir,
+	printf(_("wrote an encrypted backup of hub '%s' to %s\n"), h->dir,
 	       v.pos[0]);
 	rc = 0;
 out:
@@ -83,25 +89,32 @@ cmd_hub_restore_backup(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"restore-backup",
-		"usage: chibo-hub --dir NEWDIR restore-backup FILE\n\n"
-		"Decrypts a backup that 'chibo-hub backup' wrote and puts the "
-		"hub it\nholds into NEWDIR (created mode 0700; it must not "
-	        "hold "
-		"a hub). Every\nbyte is authenticated before a file is "
-		"written: a wrong passphrase, a\nchanged or cut-short FILE, or "
-		"a replica's backup writes nothing. The\npassphrase is asked "
-		"on the terminal, or read from the file named in\n"
-		"$CHIBO_PASSPHRASE_FILE. Then check the hub with 'verify' and "
-		"serve it; each\ncommune's next sync pushes what the hub lost "
-		"(docs/OPERATIONS.md,\n\"Restoring a hub\").\n\n",
-		none, argc, argv, &v, 1, 1, "give the backup FILE to restore");
+		N_("usage: chibo-hub --dir NEWDIR restore-backup FILE\n\n"
+	           "Decrypts a backup that 'chibo-hub backup' wrote and puts "
+	           "the "
+	           "hub it\nholds into NEWDIR (created mode 0700; it must not "
+	           "hold "
+	           "a hub). Every\nbyte is authenticated before a file is "
+	           "written: a wrong passphrase, a\nchanged or cut-short FILE, "
+	           "or "
+	           "a replica's backup writes nothing. The\npassphrase is "
+	           "asked "
+	           "on the terminal, or read from the file named in\n"
+	           "$CHIBO_PASSPHRASE_FILE. Then check the hub with 'verify' "
+	           "and "
+	           "serve it; each\ncommune's next sync pushes what the hub "
+	           "lost "
+	           "(docs/OPERATIONS.md,\n\"Restoring a hub\").\n\n"),
+		none, argc, argv, &v, 1, 1,
+		N_("give the backup FILE to restore"));
 	if (rc >= 0)
 		return rc;
 	if (cb_backup_restore_asking(v.pos[0], &cb_backup_hub, h->dir, &eb)) {
 		hub_error("%s", eb.msg);
 		return 1;
 	}
-	printf("restored hub '%s' from %s; check it with 'chibo-hub verify'\n",
+	printf(_("restored hub '%s' from %s; check it with 'chibo-hub "
+	         "verify'\n"),
 	       h->dir, v.pos[0]);
 	return 0;
 }

@@ -33,10 +33,11 @@ enrolled_for(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 		return rc;
 	cb_hex_encode(key, CB_KEY_BYTES, hex);
 	if (strcmp(sc.root, org))
-		return cb_error(eb, CB_ESCOPE,
-		                "its signer, key %.12s…, is enrolled for '%s', "
-		                "not for '%s'",
-		                hex, sc.root, org);
+		return cb_error(
+			eb, CB_ESCOPE,
+			_("its signer, key %.12s…, is enrolled for '%s', "
+		          "not for '%s'"),
+			hex, sc.root, org);
 	return CB_OK;
 }
 
@@ -52,11 +53,12 @@ import_from_above(struct cb_ledger *lg, const struct cb_bundle *b,
 	size_t own;
 
 	if (cb_sync_import(lg, b, &log, &res, &own, &eb)) {
-		hub_error("%s refused: %s; nothing was taken in", file, eb.msg);
+		hub_error(_("%s refused: %s; nothing was taken in"), file,
+		          eb.msg);
 		return 1;
 	}
-	printf("imported %zu entries from the higher hub (%zu already held, "
-	       "%zu waiting) from %s\n",
+	printf(_("imported %zu entries from the higher hub (%zu already held, "
+	         "%zu waiting) from %s\n"),
 	       res.stored + res.forks, res.duplicates, res.pending, file);
 	return 0;
 }
@@ -71,8 +73,8 @@ import_relay(struct cb_ledger *lg, const struct cb_bundle *b, const char *file)
 	struct cb_errbuf eb;
 
 	if (!memcmp(b->signer, lg->key.pk, CB_KEY_BYTES)) {
-		hub_error("%s is this hub's own relay: take it to the higher "
-		          "hub's 'chibo-hub import'",
+		hub_error(_("%s is this hub's own relay: take it to the higher "
+		            "hub's 'chibo-hub import'"),
 		          file);
 		return 1;
 	}
@@ -81,27 +83,29 @@ import_relay(struct cb_ledger *lg, const struct cb_bundle *b, const char *file)
 	    enrolled_for(lg->st, b->signer, b->org, &eb) ||
 	    cb_ingest_relay(lg->st, b->stream.data, b->stream.len, &res, &eb)) {
 		cb_store_rollback(lg->st);
-		hub_error("%s refused: %s; nothing was taken in", file, eb.msg);
+		hub_error(_("%s refused: %s; nothing was taken in"), file,
+		          eb.msg);
 		return 1;
 	}
 	if (res.status != 200) {
 		cb_store_rollback(lg->st);
 		hub_error(
-			"%s refused: %s; nothing was taken in (this hub lacks "
-			"entries of an earlier relay: import that first, or "
-			"have '%s' export its whole log, --after 0)",
+			_("%s refused: %s; nothing was taken in (this hub "
+		          "lacks "
+		          "entries of an earlier relay: import that first, or "
+		          "have '%s' export its whole log, --after 0)"),
 			file, eb.msg, b->org);
 		return 1;
 	}
 	if (cb_tlog_sign(cb_store_log(lg->st), lg->org, lg->key.sk, &eb) ||
 	    cb_store_commit(lg->st, &eb)) {
 		cb_store_rollback(lg->st);
-		hub_error("%s: %s; nothing was taken in", file, eb.msg);
+		hub_error(_("%s: %s; nothing was taken in"), file, eb.msg);
 		return 1;
 	}
-	printf("imported the relay of '%s' (its log after %lld, up to %lld): "
-	       "%zu entries new (%zu rejected, %zu waiting), %zu already "
-	       "held\n",
+	printf(_("imported the relay of '%s' (its log after %lld, up to %lld): "
+	         "%zu entries new (%zu rejected, %zu waiting), %zu already "
+	         "held\n"),
 	       b->org, (long long)b->after, (long long)b->next, res.accepted,
 	       res.rejected, res.pending, res.duplicates);
 	return 0;
@@ -121,17 +125,18 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"import",
-		"usage: chibo-hub import FILE\n\nTakes in a bundle that "
-		"'chibo-agent export' wrote: one key's entries,\nsigned by "
-		"that key, which must be enrolled here for the bundle's\n"
-		"organisation (not revoked, not frozen); checked as a push "
-		"over HTTPS is\n(signatures, chain, scope), all or nothing. "
-		"Also a lower hub's relay\n('chibo-hub export --relay' "
-		"there), checked as a relay over HTTPS is, and\na bundle the "
-		"higher hub wrote for this hub ('chibo-hub export --for\n"
-		"THIS-ORG' there), taken in as a sync's pull is. Importing "
-		"one twice\nchanges nothing.\n\n",
-		none, argc, argv, &v, 1, 1, "give the FILE to read");
+		N_("usage: chibo-hub import FILE\n\nTakes in a bundle that "
+	           "'chibo-agent export' wrote: one key's entries,\nsigned by "
+	           "that key, which must be enrolled here for the bundle's\n"
+	           "organisation (not revoked, not frozen); checked as a push "
+	           "over HTTPS is\n(signatures, chain, scope), all or nothing. "
+	           "Also a lower hub's relay\n('chibo-hub export --relay' "
+	           "there), checked as a relay over HTTPS is, and\na bundle "
+	           "the "
+	           "higher hub wrote for this hub ('chibo-hub export --for\n"
+	           "THIS-ORG' there), taken in as a sync's pull is. Importing "
+	           "one twice\nchanges nothing.\n\n"),
+		none, argc, argv, &v, 1, 1, N_("give the FILE to read"));
 	if (rc >= 0)
 		return rc;
 	rc = 1;
@@ -142,10 +147,11 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 	if (!(lg = hub_open(h)))
 		goto out;
 	if (b.kind == CB_BUNDLE_PULL && strcmp(b.org, lg->org)) {
-		hub_error("%s is a hub's bundle for '%s', not a hub's bundle "
+		hub_error(
+			_("%s is a hub's bundle for '%s', not a hub's bundle "
 		          "for this hub's '%s': if it is for an agent, give it "
-		          "to 'chibo-agent import'",
-		          v.pos[0], b.org, lg->org);
+		          "to 'chibo-agent import'"),
+			v.pos[0], b.org, lg->org);
 		goto out;
 	}
 	if (b.kind == CB_BUNDLE_PULL) {
@@ -167,13 +173,13 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 	    (b.count > 0 && cb_ingest_push(lg->st, b.signer, b.stream.data,
 	                                   b.stream.len, &res, &eb))) {
 		cb_store_rollback(lg->st);
-		hub_error("%s refused: %s; nothing was taken in", v.pos[0],
+		hub_error(_("%s refused: %s; nothing was taken in"), v.pos[0],
 		          eb.msg);
 		goto out;
 	}
 	if (b.count == 0) {
 		cb_store_rollback(lg->st);
-		printf("%s holds no entries\n", v.pos[0]);
+		printf(_("%s holds no entries\n"), v.pos[0]);
 		rc = 0;
 		goto out;
 	}
@@ -184,7 +190,7 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 		       cb_ingest_admit(lg->st, b.signer, NULL) == CB_ERULE;
 		if (!kept) {
 			cb_store_rollback(lg->st);
-			hub_error("%s refused: %s; nothing was taken in",
+			hub_error(_("%s refused: %s; nothing was taken in"),
 			          v.pos[0], eb.msg);
 			goto out;
 		}
@@ -192,18 +198,18 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 	if (cb_tlog_sign(cb_store_log(lg->st), lg->org, lg->key.sk, &seb) ||
 	    cb_store_commit(lg->st, &seb)) {
 		cb_store_rollback(lg->st);
-		hub_error("%s: %s; nothing was taken in", v.pos[0], seb.msg);
+		hub_error(_("%s: %s; nothing was taken in"), v.pos[0], seb.msg);
 		goto out;
 	}
 	if (kept) {
-		hub_error("%s refused: %s; the other entry is kept as "
-		          "evidence, nothing else was taken in",
+		hub_error(_("%s refused: %s; the other entry is kept as "
+		            "evidence, nothing else was taken in"),
 		          v.pos[0], eb.msg);
 		goto out;
 	}
-	printf("imported %zu entries of '%s' (%zu already held, %zu "
-	       "rejected, %zu waiting): the hub holds its chain up to "
-	       "%" PRIu64 "\n",
+	printf(_("imported %zu entries of '%s' (%zu already held, %zu "
+	         "rejected, %zu waiting): the hub holds its chain up to "
+	         "%" PRIu64 "\n"),
 	       res.accepted, b.org, res.duplicates, res.rejected, res.pending,
 	       res.head);
 	rc = 0;
@@ -214,17 +220,17 @@ out:
 }
 
 static const struct argdef export_defs[] = {
-	{ "for", "ORG", "the organisation the bundle is for" },
+	{ "for", "ORG", N_("the organisation the bundle is for") },
 	{ "after", "N",
-	  "only the hub's log after position N (the agent's pull cursor, "
-	  "'chibo-agent status --json'); default 0" },
+	  N_("only the hub's log after position N (the agent's pull cursor, "
+	     "'chibo-agent status --json'); default 0") },
 	{ "restore", NULL,
-	  "also the organisation's own entries, all of them: for a replica "
-	  "put back from an old copy" },
+	  N_("also the organisation's own entries, all of them: for a replica "
+	     "put back from an old copy") },
 	{ "relay", NULL,
-	  "instead, this hub's own log after position N (default: as far "
-	  "as its higher hub acknowledged), for 'chibo-hub import' at the "
-	  "higher hub" },
+	  N_("instead, this hub's own log after position N (default: as far "
+	     "as its higher hub acknowledged), for 'chibo-hub import' at the "
+	     "higher hub") },
 	{ NULL, NULL, NULL },
 };
 
@@ -269,7 +275,8 @@ export_relay(struct cb_ledger *lg, int64_t at, const char *file)
 		goto out;
 	}
 	if (at > size) {
-		hub_error("--after %lld is past this hub's log of %lld entries",
+		hub_error(_("--after %lld is past this hub's log of %lld "
+		            "entries"),
 		          (long long)at, (long long)size);
 		goto out;
 	}
@@ -285,10 +292,11 @@ export_relay(struct cb_ledger *lg, int64_t at, const char *file)
 	b.next = rb.last;
 	if (lrc == CB_ETOOBIG)
 		fprintf(stderr,
-		        "chibo-hub: the relay is cut at position %lld (a "
-		        "bundle "
-		        "holds at most %u bytes): export the rest with --after "
-		        "%lld\n",
+		        _("chibo-hub: the relay is cut at position %lld (a "
+		          "bundle "
+		          "holds at most %u bytes): export the rest with "
+		          "--after "
+		          "%lld\n"),
 		        (long long)b.next, CB_BUNDLE_MAX / 2,
 		        (long long)b.next);
 	if (cb_bundle_encode(&b, &lg->key, &out, &eb) ||
@@ -296,8 +304,8 @@ export_relay(struct cb_ledger *lg, int64_t at, const char *file)
 		hub_error("%s", eb.msg);
 		goto out;
 	}
-	printf("wrote this hub's log after %lld, up to %lld (%u entries) to "
-	       "%s, %zu bytes, for 'chibo-hub import' at the higher hub\n",
+	printf(_("wrote this hub's log after %lld, up to %lld (%u entries) to "
+	         "%s, %zu bytes, for 'chibo-hub import' at the higher hub\n"),
 	       (long long)b.after, (long long)b.next, b.count, file, out.len);
 	rc = 0;
 out:
@@ -323,23 +331,24 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"export",
-		"usage: chibo-hub export --for ORG FILE [--after N] "
-		"[--restore]\n       chibo-hub export --relay FILE [--after "
-		"N]\n\nWrites "
-		"what a key enrolled for ORG may read of the hub's log (the "
-		"scope of\na pull) into FILE (mode 0600), a bundle for "
-		"'chibo-agent import', signed\nwith the hub's key and "
-		"carrying its signed checkpoint of the log the\nentries "
-		"were read from. With --relay: this hub's own log, for its "
-		"higher\nhub, where there is no link.\n\n",
-		export_defs, argc, argv, &v, 1, 1, "give the FILE to write");
+		N_("usage: chibo-hub export --for ORG FILE [--after N] "
+	           "[--restore]\n       chibo-hub export --relay FILE [--after "
+	           "N]\n\nWrites "
+	           "what a key enrolled for ORG may read of the hub's log (the "
+	           "scope of\na pull) into FILE (mode 0600), a bundle for "
+	           "'chibo-agent import', signed\nwith the hub's key and "
+	           "carrying its signed checkpoint of the log the\nentries "
+	           "were read from. With --relay: this hub's own log, for its "
+	           "higher\nhub, where there is no link.\n\n"),
+		export_defs, argc, argv, &v, 1, 1,
+		N_("give the FILE to write"));
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, 0) == !cb_args_get(&v, 3))
-		return cb_args_usage("export", "give --for ORG, or --relay");
+		return cb_args_usage("export", _("give --for ORG, or --relay"));
 	at = cb_args_get(&v, 1) ? strtoll(cb_args_get(&v, 1), NULL, 10) : 0;
 	if (at < 0)
-		return cb_args_usage("export", "--after takes 0 or more");
+		return cb_args_usage("export", _("--after takes 0 or more"));
 	if (!(lg = hub_open(h)))
 		return 1;
 	if (cb_args_get(&v, 3)) {
@@ -364,14 +373,14 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 	    cb_tlog_checkpoint_latest(cb_store_log(lg->st), &size, root,
 	                              &b.note, &eb)) {
 		cb_store_rollback(lg->st);
-		hub_error("cannot sign the hub's checkpoint: %s", eb.msg);
+		hub_error(_("cannot sign the hub's checkpoint: %s"), eb.msg);
 		goto out;
 	}
 	b.note_len = strlen(b.note);
 	if ((uint64_t)at > size) {
 		cb_store_rollback(lg->st);
-		hub_error("--after %lld is past the hub's log of %" PRIu64
-		          " entries",
+		hub_error(_("--after %lld is past the hub's log of %" PRIu64
+		            " entries"),
 		          (long long)at, size);
 		goto out;
 	}
@@ -400,8 +409,8 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 		at = pg.next;
 		if (b.stream.len > CB_BUNDLE_MAX / 2) {
 			cb_store_rollback(lg->st);
-			hub_error("the bundle would pass %u bytes; export in "
-			          "parts with --after",
+			hub_error(_("the bundle would pass %u bytes; export in "
+			            "parts with --after"),
 			          CB_BUNDLE_MAX / 2);
 			goto out;
 		}
@@ -416,8 +425,9 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 		hub_error("%s", eb.msg);
 		goto out;
 	}
-	printf("wrote %u entries for '%s' (the log after %lld, up to %lld) to "
-	       "%s, %zu bytes\n",
+	printf(_("wrote %u entries for '%s' (the log after %lld, up to %lld) "
+	         "to "
+	         "%s, %zu bytes\n"),
 	       b.count, b.org, (long long)b.after, (long long)b.next, v.pos[0],
 	       out.len);
 	rc = 0;

@@ -13,8 +13,8 @@
 
 static const struct argdef defs[] = {
 	{ "org", "CODE",
-	  "the subtree of this organisation (default: the hub's; sync: "
-	  "every key)" },
+	  N_("the subtree of this organisation (default: the hub's; sync: "
+	     "every key)") },
 	CB_REPORT_ARGDEFS,
 	{ NULL, NULL, NULL },
 };
@@ -52,53 +52,60 @@ cmd_hub_report(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"report",
-		"usage: chibo-hub report KIND [--org CODE] [--from DATE --to "
-		"DATE]\n"
-		"                        [--format table|csv|json] [--bom]\n\n"
-		"The district's figures, from what its communes have synced, "
-		"computed at\nthe hub's latest signed checkpoint (its origin, "
-		"size and root are\nprinted with them: 'chibo-audit report' "
-		"recomputes them from the log).\nKIND:\n"
-		"  campaign     dissolving commune-agency cells, per district "
-		"and\n"
-		"               organisation: organisations finished (every "
-		"such cell\n"
-		"               dissolved by --to), members moved to other "
-		"cells or in\n"
-		"               transit (cells not dissolved before --from)\n"
-		"  transfers    released --from..--to, per organisation: "
-		"official\n"
-		"               transfers released, accepted, declined, in "
-		"transit,\n"
-		"               overdue (30 working days after the letter), "
-		"over 3\n"
-		"               months and struck off, as of --on; internal "
-		"moves;\n"
-		"               temporary transfers; --overdue lists the "
-		"overdue\n"
-		"               ones with letter, member and working days "
-		"late\n"
-		"  sync         per enrolled key: its last contact with the "
-		"hub, its\n"
-		"               last entry, entries waiting, rejected, forks\n"
-		"  clashes      party card or national ID numbers held by "
-		"more than\n"
-		"               one member, with each member and "
-		"organisation\n"
-		"  membership   members by status, cell kind, work and age "
-		"(--on)\n"
-		"  congresses   cells that held their congress of --term\n"
-		"  ratings      decided ratings of --period by level\n"
-		"  meetings     per cell, months --from..--to (YYYY-MM): "
-		"meetings,\n"
-		"               attendance, guide 12-HD/BTCTW criteria\n\n",
-		defs, argc, argv, &v, 1, 1, "give one KIND");
+		N_("usage: chibo-hub report KIND [--org CODE] [--from DATE "
+	           "--to "
+	           "DATE]\n"
+	           "                        [--format table|csv|json] "
+	           "[--bom]\n\n"
+	           "The district's figures, from what its communes have "
+	           "synced, "
+	           "computed at\nthe hub's latest signed checkpoint (its "
+	           "origin, "
+	           "size and root are\nprinted with them: 'chibo-audit report' "
+	           "recomputes them from the log).\nKIND:\n"
+	           "  campaign     dissolving commune-agency cells, per "
+	           "district "
+	           "and\n"
+	           "               organisation: organisations finished (every "
+	           "such cell\n"
+	           "               dissolved by --to), members moved to other "
+	           "cells or in\n"
+	           "               transit (cells not dissolved before "
+	           "--from)\n"
+	           "  transfers    released --from..--to, per organisation: "
+	           "official\n"
+	           "               transfers released, accepted, declined, in "
+	           "transit,\n"
+	           "               overdue (30 working days after the letter), "
+	           "over 3\n"
+	           "               months and struck off, as of --on; internal "
+	           "moves;\n"
+	           "               temporary transfers; --overdue lists the "
+	           "overdue\n"
+	           "               ones with letter, member and working days "
+	           "late\n"
+	           "  sync         per enrolled key: its last contact with the "
+	           "hub, its\n"
+	           "               last entry, entries waiting, rejected, "
+	           "forks\n"
+	           "  clashes      party card or national ID numbers held by "
+	           "more than\n"
+	           "               one member, with each member and "
+	           "organisation\n"
+	           "  membership   members by status, cell kind, work and age "
+	           "(--on)\n"
+	           "  congresses   cells that held their congress of --term\n"
+	           "  ratings      decided ratings of --period by level\n"
+	           "  meetings     per cell, months --from..--to (YYYY-MM): "
+	           "meetings,\n"
+	           "               attendance, guide 12-HD/BTCTW criteria\n\n"),
+		defs, argc, argv, &v, 1, 1, N_("give one KIND"));
 	if (rc >= 0)
 		return rc;
 	if (cb_args_get(&v, 7) &&
 	    !cb_report_format_parse(cb_args_get(&v, 7), &fmt))
 		return cb_args_usage("report",
-		                     "--format is table, csv or json");
+		                     _("--format is table, csv or json"));
 	q.kind = v.pos[0];
 	q.root = cb_args_get(&v, 0);
 	q.term = cb_args_get(&v, 1);

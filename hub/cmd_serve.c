@@ -570,10 +570,11 @@ serve_checkpoint(struct server *srv, struct MHD_Connection *c,
 	}
 	if (!rc && from && (uint64_t)from > size) {
 		at = CB_ERRMAP_ASKED;
-		rc = cb_error(&eb, CB_ECHAIN,
-		              "you hold a checkpoint of size %lld; this hub's "
-		              "latest is of size %llu",
-		              (long long)from, (unsigned long long)size);
+		rc = cb_error(
+			&eb, CB_ECHAIN,
+			_("you hold a checkpoint of size %lld; this hub's "
+		          "latest is of size %llu"),
+			(long long)from, (unsigned long long)size);
 	}
 	if (!rc && from)
 		rc = cb_merkle_consistency_proof(
@@ -720,7 +721,7 @@ serve_proof(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	if (!rc && (uint64_t)size > tree) {
 		at = CB_ERRMAP_ASKED;
 		rc = cb_error(&eb, CB_ENOTFOUND,
-		              "this hub's log has %llu entries, not %lld",
+		              _("this hub's log has %llu entries, not %lld"),
 		              (unsigned long long)tree, (long long)size);
 	}
 	if (!rc)
@@ -735,7 +736,7 @@ serve_proof(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		if ((!rc && lsn > size) || rc == CB_ENOTFOUND) {
 			at = CB_ERRMAP_ASKED;
 			rc = cb_error(&eb, CB_ENOTFOUND,
-			              "entry %s is not in this hub's log%s",
+			              _("entry %s is not in this hub's log%s"),
 			              hex, rc ? "" : " at that size");
 		}
 		if (!rc)
@@ -792,8 +793,8 @@ serve_entries(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	if (!rc && !sc.all) {
 		at = CB_ERRMAP_ASKED;
 		rc = cb_error(&eb, CB_ESCOPE,
-		              "the log by index is for auditors' keys; this "
-		              "key reads its scope with /v1/pull");
+		              _("the log by index is for auditors' keys; this "
+		                "key reads its scope with /v1/pull"));
 	}
 	if (!rc) {
 		at = CB_ERRMAP_WORK;
@@ -1000,9 +1001,9 @@ guarded(struct MHD_Connection *c)
 }
 
 static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *c, const char *url,
-           const char *method, const char *version, const char *upload,
-           size_t *upload_size, void **con_cls)
+take_request(void *cls, struct MHD_Connection *c, const char *url,
+             const char *method, const char *version, const char *upload,
+             size_t *upload_size, void **con_cls)
 {
 	struct server *srv = cls;
 	struct request *rq = *con_cls;
@@ -1033,6 +1034,23 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	cb_connguard_busy(srv->guard, guarded(c));
 	return handle(srv, c, rq);
+}
+
+/* What the hub answers is the protocol: English, whatever the locale it
+ * was started in (an agent shows the hub's words to its user as they
+ * are). */
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+           const char *method, const char *version, const char *upload,
+           size_t *upload_size, void **con_cls)
+{
+	enum MHD_Result r;
+
+	cb_lang_english_begin();
+	r = take_request(cls, c, url, method, version, upload, upload_size,
+	                 con_cls);
+	cb_lang_english_end();
+	return r;
 }
 
 /* A connection opened or closed: on or off the guard. MHD calls CLOSED
@@ -1111,12 +1129,13 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 static const struct argdef defs[] = {
 	{ "listen", "HOST:PORT",
-	  "address to listen on (default "
-	  "127.0.0.1:8443; port 0 picks one)" },
-	{ "threads", "N", "worker threads (default 4)" },
+	  N_("address to listen on (default "
+	     "127.0.0.1:8443; port 0 picks one)") },
+	{ "threads", "N", N_("worker threads (default 4)") },
 	{ "config", "FILE",
-	  "read the settings from FILE (default: hub.conf in the hub "
-	  "directory, if it is there); --listen and --threads override it" },
+	  N_("read the settings from FILE (default: hub.conf in the hub "
+	     "directory, if it is there); --listen and --threads override "
+	     "it") },
 	{ NULL, NULL, NULL },
 };
 
@@ -1129,7 +1148,7 @@ read_file(const char *path, struct cb_errbuf *eb)
 	size_t n;
 
 	if (!fp) {
-		cb_error(eb, CB_EIO, "cannot open '%s': %s", path,
+		cb_error(eb, CB_EIO, _("cannot open '%s': %s"), path,
 		         strerror(errno));
 		return NULL;
 	}
@@ -1239,10 +1258,10 @@ enough_files(unsigned connections, struct cb_errbuf *eb)
 	}
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
 		return cb_error(eb, CB_EINVAL,
-		                "connection_limit %u needs %llu open files, "
-		                "and this process may open only %llu: lower "
-		                "connection_limit, or raise the limit "
-		                "(LimitNOFILE= in the service)",
+		                _("connection_limit %u needs %llu open files, "
+		                  "and this process may open only %llu: lower "
+		                  "connection_limit, or raise the limit "
+		                  "(LimitNOFILE= in the service)"),
 		                connections, (unsigned long long)need,
 		                (unsigned long long)rl.rlim_cur);
 	return CB_OK;
@@ -1278,24 +1297,32 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"serve",
-		"usage: chibo-hub serve [--config FILE] [--listen HOST:PORT] "
-		"[--threads N]\n\n"
-		"Serves API v1 over HTTPS with the hub's TLS identity: signed "
-		"requests\nfrom enrolled keys only (docs/PROTOCOL.md). One log "
-		"line per request on\nstderr. SIGTERM or SIGINT stops it after "
-		"the requests in flight.\n\n"
-		"Settings come from --config FILE, else from hub.conf in the "
-		"hub directory\nif it is there: 'key = value' lines, '#' "
-		"comments. The keys and their defaults:\n"
-		"  listen = 127.0.0.1:8443       threads = 4\n"
-		"  connection_limit = 1024       per_ip_connection_limit = 8\n"
-		"  connection_timeout = 30 (s)   max_body = 8388608 (bytes)\n"
-		"  signature_window = 300 (s)    requests_per_key = 4096\n"
-		"  header_timeout = 15 (s)       min_body_rate = 1024 "
-		"(bytes/s)\n"
-		"  names = (none: the listen address and host name, with the "
-		"port)\n"
-		"See docs/OPERATIONS.md.\n\n",
+		N_("usage: chibo-hub serve [--config FILE] [--listen "
+	           "HOST:PORT] "
+	           "[--threads N]\n\n"
+	           "Serves API v1 over HTTPS with the hub's TLS identity: "
+	           "signed "
+	           "requests\nfrom enrolled keys only (docs/PROTOCOL.md). One "
+	           "log "
+	           "line per request on\nstderr. SIGTERM or SIGINT stops it "
+	           "after "
+	           "the requests in flight.\n\n"
+	           "Settings come from --config FILE, else from hub.conf in "
+	           "the "
+	           "hub directory\nif it is there: 'key = value' lines, '#' "
+	           "comments. The keys and their defaults:\n"
+	           "  listen = 127.0.0.1:8443       threads = 4\n"
+	           "  connection_limit = 1024       per_ip_connection_limit = "
+	           "8\n"
+	           "  connection_timeout = 30 (s)   max_body = 8388608 "
+	           "(bytes)\n"
+	           "  signature_window = 300 (s)    requests_per_key = 4096\n"
+	           "  header_timeout = 15 (s)       min_body_rate = 1024 "
+	           "(bytes/s)\n"
+	           "  names = (none: the listen address and host name, with "
+	           "the "
+	           "port)\n"
+	           "See docs/OPERATIONS.md.\n\n"),
 		defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -1303,7 +1330,7 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	hub_config_init(&cfg);
 	if (!(conf = cb_args_get(&v, 2)) &&
 	    !(conf = dflt = hub_path(h, HUB_CONFIG_FILE))) {
-		hub_error("out of memory");
+		hub_error(_("out of memory"));
 		return 1;
 	}
 	if (hub_config_read(&cfg, conf, conf == dflt, &eb)) {
@@ -1331,7 +1358,7 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)cfg.port);
 	if (inet_pton(AF_INET, cfg.host, &sa.sin_addr) != 1) {
-		hub_error("'%s' is not an IPv4 address", cfg.host);
+		hub_error(_("'%s' is not an IPv4 address"), cfg.host);
 		free(dflt);
 		return 1;
 	}
@@ -1367,7 +1394,7 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	                                 srv.sig_window + 60)) ||
 	    !(srv.guard = cb_connguard_new(cfg.header_timeout,
 	                                   cfg.min_body_rate))) {
-		hub_error("out of memory");
+		hub_error(_("out of memory"));
 		goto out;
 	}
 	/* What each key signed before this start is not taken again. */
@@ -1394,8 +1421,8 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	/* The socket is bound here, so that its port (0: the system picks
 	 * one) is known for the hub's names before a request comes. */
 	if ((lfd = listen_on(&sa, &port)) < 0) {
-		hub_error("cannot listen on %s:%u (in use, or not an address "
-		          "of this machine)",
+		hub_error(_("cannot listen on %s:%u (in use, or not an address "
+		            "of this machine)"),
 		          cfg.host, cfg.port);
 		goto out;
 	}
@@ -1414,8 +1441,8 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 		MHD_OPTION_END);
 	if (!d) {
 		close(lfd);
-		hub_error("cannot serve on %s:%u (libmicrohttpd would not "
-		          "start; see the message above)",
+		hub_error(_("cannot serve on %s:%u (libmicrohttpd would not "
+		            "start; see the message above)"),
 		          cfg.host, port);
 		goto out;
 	}
@@ -1434,7 +1461,7 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 			           (const char *)names.data);
 		cb_buf_release(&names);
 	}
-	printf("serving %s on https://%s:%u\n", srv.lg->org, cfg.host, port);
+	printf(_("serving %s on https://%s:%u\n"), srv.lg->org, cfg.host, port);
 	fflush(stdout);
 	sigwait(&set, &sig);
 	cb_journal(CB_PRIO_NOTICE, "chibo-hub: %s received, stopping",

@@ -40,11 +40,14 @@ add_key(void *ctx, const struct cb_enrolment *en,
 	snprintf(shortkey, sizeof(shortkey), "%.12s", en->key);
 	snprintf(seq, sizeof(seq), "%" PRId64, ks->seq);
 	snprintf(rej, sizeof(rej), "%" PRId64, ks->rejected);
-	snprintf(state, sizeof(state), "%s%s%s%s", rev ? "revoked " : "",
-	         rev ? rev : "", rev && ks->forks ? ", " : "",
-	         ks->forks ? "frozen"
+	state[0] = 0;
+	if (rev)
+		snprintf(state, sizeof(state), _("revoked %s"), rev);
+	snprintf(state + strlen(state), sizeof(state) - strlen(state), "%s%s",
+	         rev && ks->forks ? ", " : "",
+	         ks->forks ? _("frozen")
 	         : rev     ? ""
-	                   : "active");
+	                   : C_("state", "active"));
 	sh->frozen += ks->forks > 0;
 	if (json_array_append_new(
 		    sh->arr,
@@ -61,12 +64,12 @@ add_key(void *ctx, const struct cb_enrolment *en,
 	    cb_table_add(sh->t, (const char *const[]){ shortkey, en->org,
 	                                               en->role, en->name, seq,
 	                                               rej, when, state }))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	return CB_OK;
 }
 
 static const struct argdef status_defs[] = {
-	{ "json", NULL, "print JSON (full keys, times also in ms)" },
+	{ "json", NULL, N_("print JSON (full keys, times also in ms)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -86,14 +89,15 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"status",
-		"usage: chibo-hub status [--json]\n\n"
-		"The hub at a glance: its organisation, its log's size, and "
-		"for every key\never enrolled (revoked ones too) the highest "
-		"seq the hub holds from it,\nits entries the hub rejected, "
-		"the time of its last entry (UTC+7), and\nwhether it is "
-		"frozen: the hub holds evidence of a fork, two entries at "
-		"one\nseq, and refuses its requests until a person has "
-		"looked.\n\n",
+		N_("usage: chibo-hub status [--json]\n\n"
+	           "The hub at a glance: its organisation, its log's size, and "
+	           "for every key\never enrolled (revoked ones too) the "
+	           "highest "
+	           "seq the hub holds from it,\nits entries the hub rejected, "
+	           "the time of its last entry (UTC+7), and\nwhether it is "
+	           "frozen: the hub holds evidence of a fork, two entries at "
+	           "one\nseq, and refuses its requests until a person has "
+	           "looked.\n\n"),
 		status_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -101,16 +105,16 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 		return 1;
 	rc = 1;
 	if (cb_table_init(&t, 8,
-	                  (const char *const[]){ "KEY", "ORG", "ROLE", "NAME",
-	                                         "SEQ", "REJECTED",
-	                                         "LAST ENTRY (UTC+7)",
-	                                         "STATE" })) {
-		hub_error("out of memory");
+	                  (const char *const[]){
+				  N_("KEY"), N_("ORG"), N_("ROLE"), N_("NAME"),
+				  N_("SEQ"), N_("REJECTED"),
+				  N_("LAST ENTRY (UTC+7)"), N_("STATE") })) {
+		hub_error(_("out of memory"));
 		cb_ledger_free(&lg);
 		return 1;
 	}
 	if (!(sh.arr = json_array())) {
-		cb_error(&eb, CB_ENOMEM, "out of memory");
+		cb_error(&eb, CB_ENOMEM, _("out of memory"));
 		goto fail;
 	}
 	/* One snapshot, which holds up no writer: a running serve goes on. */
@@ -131,7 +135,7 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 			(json_int_t)ss.num[CB_SYNC_WITNESS_SIZE], "last_sync",
 			ss.num[CB_SYNC_LAST_SYNC] ? last : NULL);
 		if (!up) {
-			cb_error(&eb, CB_ENOMEM, "out of memory");
+			cb_error(&eb, CB_ENOMEM, _("out of memory"));
 			goto fail;
 		}
 	}
@@ -142,31 +146,35 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 		              (json_int_t)hs.log_size, "upstream", up, "keys",
 		              json_incref(sh.arr));
 		if (!o) {
-			cb_error(&eb, CB_ENOMEM, "out of memory");
+			cb_error(&eb, CB_ENOMEM, _("out of memory"));
 			goto fail;
 		}
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(o);
 	} else {
-		printf("hub:          %s\n", h->dir);
-		printf("organisation: %s%s%s\n", lg->org,
+		printf(_("hub:          %s\n"), h->dir);
+		printf(_("organisation: %s%s%s\n"), lg->org,
 		       hs.org_name ? " " : "", hs.org_name ? hs.org_name : "");
-		printf("hub key:      %s\n", hub_key);
-		printf("log:          %" PRId64 " entr%s\n", hs.log_size,
-		       hs.log_size == 1 ? "y" : "ies");
+		printf(_("hub key:      %s\n"), hub_key);
+		printf(P_("log:          %" PRId64 " entry\n",
+		          "log:          %" PRId64 " entries\n",
+		          (unsigned long)hs.log_size),
+		       hs.log_size);
 		if (up)
-			printf("higher hub:   %s: this log relayed up to %lld, "
-			       "its log read up to %lld, this log's checkpoint "
-			       "of size %lld cosigned; last sync %s\n",
+			printf(_("higher hub:   %s: this log relayed up to "
+			         "%lld, "
+			         "its log read up to %lld, this log's "
+			         "checkpoint "
+			         "of size %lld cosigned; last sync %s\n"),
 			       ss.text[CB_SYNC_URL] ? ss.text[CB_SYNC_URL]
 			                            : "-",
 			       (long long)ss.num[CB_SYNC_RELAY_CURSOR],
 			       (long long)ss.num[CB_SYNC_PULL_CURSOR],
 			       (long long)ss.num[CB_SYNC_WITNESS_SIZE],
-			       ss.num[CB_SYNC_LAST_SYNC] ? last : "never");
-		printf("keys:         %" PRId64 " enrolled, %" PRId64
-		       " revoked, %" PRId64 " frozen\n",
+			       ss.num[CB_SYNC_LAST_SYNC] ? last : _("never"));
+		printf(_("keys:         %" PRId64 " enrolled, %" PRId64
+		         " revoked, %" PRId64 " frozen\n"),
 		       sh.nkeys - sh.revoked, sh.revoked, sh.frozen);
 		if (sh.nkeys) {
 			putchar('\n');

@@ -12,11 +12,13 @@
 #include "hub.h"
 
 static const struct argdef committee_defs[] = {
-	{ "name", "NAME", "its name, e.g. 'Quận ủy Quận 2'" },
-	{ "level", "LEVEL", "district (the default) or province" },
+	{ "name", "NAME", N_("its name, e.g. 'Quận ủy Quận 2'") },
+	{ "level", "LEVEL", N_("district (the default) or province") },
 	{ "parent", "CODE",
-	  "the committee it sits under (default: this hub's)" },
-	{ "founded-on", "DATE", "the day it was founded (" CB_DATE_FORMS ")" },
+	  N_("the committee it sits under (default: this hub's)") },
+	{ "founded-on", "DATE",
+	  N_("the day it was founded (YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or "
+	     "DD-MM-YYYY)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -30,21 +32,23 @@ cmd_hub_committee(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"committee",
-		"usage: chibo-hub committee CODE --name NAME [--level LEVEL] "
-		"[--parent CODE]\n                           [--founded-on "
-		"DATE]\n\n"
-		"Founds the committee CODE in this hub's tree, for a level "
-		"that has no hub\nof its own: the district committees of a "
-		"city whose wards the city's hub\nserves. Communes enrolled "
-		"with --parent CODE go under it, and the reports\ncount them "
-		"by it. Recorded as a committee.found entry signed by the "
-		"hub's\nkey; refused under a grassroots organisation and "
-		"outside the subtree this\nhub was delegated.\n\n",
-		committee_defs, argc, argv, &v, 1, 1, "give one CODE");
+		N_("usage: chibo-hub committee CODE --name NAME [--level "
+	           "LEVEL] "
+	           "[--parent CODE]\n                           [--founded-on "
+	           "DATE]\n\n"
+	           "Founds the committee CODE in this hub's tree, for a level "
+	           "that has no hub\nof its own: the district committees of a "
+	           "city whose wards the city's hub\nserves. Communes enrolled "
+	           "with --parent CODE go under it, and the reports\ncount "
+	           "them "
+	           "by it. Recorded as a committee.found entry signed by the "
+	           "hub's\nkey; refused under a grassroots organisation and "
+	           "outside the subtree this\nhub was delegated.\n\n"),
+		committee_defs, argc, argv, &v, 1, 1, N_("give one CODE"));
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, 0))
-		return cb_args_usage("committee", "give --name");
+		return cb_args_usage("committee", _("give --name"));
 	if (!(lg = hub_open(h)))
 		return 1;
 	in = json_pack("{s:s, s:s, s:s, s:s}", "code", v.pos[0], "name",
@@ -63,8 +67,10 @@ cmd_hub_committee(struct hub *h, int argc, char **argv)
 
 static const struct argdef exempt_defs[] = {
 	{ "reason", "TEXT",
-	  "why, e.g. 'no residential cell after the relocation'" },
-	{ "on", "DATE", "the day of the decision (" CB_DATE_FORMS ")" },
+	  N_("why, e.g. 'no residential cell after the relocation'") },
+	{ "on", "DATE",
+	  N_("the day of the decision (YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or "
+	     "DD-MM-YYYY)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -77,20 +83,22 @@ cmd_hub_exempt(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"exempt",
-		"usage: chibo-hub exempt ORG --reason TEXT --on DATE\n\n"
-		"Exempts the commune ORG from the campaign of dissolving "
-		"commune-agency\ncells: the campaign report still counts it "
-		"and its members, says it is\nexempt and why, and counts its "
-		"committee finished without it (seed 000:\n24/24 districts; "
-		"321/322 wards, Thủ Thiêm exempt). Recorded as a\n"
-		"campaign.exempt entry signed by the hub's key; a committee's "
-		"office can\nrecord one too ('chibo-agent campaign "
-	        "exempt').\n\n",
-		exempt_defs, argc, argv, &v, 1, 1, "give one ORG");
+		N_("usage: chibo-hub exempt ORG --reason TEXT --on DATE\n\n"
+	           "Exempts the commune ORG from the campaign of dissolving "
+	           "commune-agency\ncells: the campaign report still counts it "
+	           "and its members, says it is\nexempt and why, and counts "
+	           "its "
+	           "committee finished without it (seed 000:\n24/24 districts; "
+	           "321/322 wards, Thủ Thiêm exempt). Recorded as a\n"
+	           "campaign.exempt entry signed by the hub's key; a "
+	           "committee's "
+	           "office can\nrecord one too ('chibo-agent campaign "
+	           "exempt').\n\n"),
+		exempt_defs, argc, argv, &v, 1, 1, N_("give one ORG"));
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
-		return cb_args_usage("exempt", "give --reason and --on");
+		return cb_args_usage("exempt", _("give --reason and --on"));
 	in = json_pack("{s:s, s:s, s:s}", "org", v.pos[0], "reason",
 	               cb_args_get(&v, 0), "on", cb_args_get(&v, 1));
 	rc = hub_append(h, "campaign.exempt", in);

@@ -21,12 +21,13 @@
 #include "syncstate.h"
 
 static const struct argdef upstream_defs[] = {
-	{ "url", "URL", "the higher hub, e.g. https://10.0.0.1:8443" },
-	{ "pin", "PIN", "its TLS pin, sha256//BASE64 (its 'chibo-hub pin')" },
-	{ "key", "HEX", "its key (as its 'chibo-hub init' printed it)" },
+	{ "url", "URL", N_("the higher hub, e.g. https://10.0.0.1:8443") },
+	{ "pin", "PIN",
+	  N_("its TLS pin, sha256//BASE64 (its 'chibo-hub pin')") },
+	{ "key", "HEX", N_("its key (as its 'chibo-hub init' printed it)") },
 	{ "authority", "HEX",
-	  "the key its chain of authority starts from: the centre's, if "
-	  "the higher hub is itself under another (default: --key)" },
+	  N_("the key its chain of authority starts from: the centre's, if "
+	     "the higher hub is itself under another (default: --key)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -58,45 +59,49 @@ cmd_hub_upstream(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"upstream",
-		"usage: chibo-hub upstream --url URL --pin PIN --key HEX "
-		"[--authority HEX]\n\n"
-		"Records the higher hub this hub syncs with (the province's "
-		"for a\ndistrict, the centre's for a province), as its "
-		"administrator gave them\nwhen it enrolled this hub's key "
-		"with the role 'hub'. Signs a hub.join\nentry naming the key "
-		"the chain of authority above starts from, so that\nthis hub "
-		"and its communes count the enrolments that chain makes "
-		"(other\nprovinces' communes, whose members transfer here). "
-		"Then run\n'chibo-hub sync'.\n\n",
+		N_("usage: chibo-hub upstream --url URL --pin PIN --key HEX "
+	           "[--authority HEX]\n\n"
+	           "Records the higher hub this hub syncs with (the province's "
+	           "for a\ndistrict, the centre's for a province), as its "
+	           "administrator gave them\nwhen it enrolled this hub's key "
+	           "with the role 'hub'. Signs a hub.join\nentry naming the "
+	           "key "
+	           "the chain of authority above starts from, so that\nthis "
+	           "hub "
+	           "and its communes count the enrolments that chain makes "
+	           "(other\nprovinces' communes, whose members transfer here). "
+	           "Then run\n'chibo-hub sync'.\n\n"),
 		upstream_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1) || !cb_args_get(&v, 2))
-		return cb_args_usage("upstream", "give --url, --pin and --key");
+		return cb_args_usage("upstream",
+		                     _("give --url, --pin and --key"));
 	if (cb_hex_decode(cb_args_get(&v, 2), key, sizeof(key), &eb) ||
 	    crypto_core_ed25519_is_valid_point(key) != 1)
 		return cb_args_usage("upstream",
-		                     "--key is 64 hex digits of an Ed25519 "
-		                     "public key");
+		                     _("--key is 64 hex digits of an Ed25519 "
+		                       "public key"));
 	if (cb_hex_decode(cb_args_get(&v, 3) ? cb_args_get(&v, 3)
 	                                     : cb_args_get(&v, 2),
 	                  auth, sizeof(auth), &eb) ||
 	    crypto_core_ed25519_is_valid_point(auth) != 1)
 		return cb_args_usage("upstream",
-		                     "--authority is 64 hex digits of an "
-		                     "Ed25519 public key");
+		                     _("--authority is 64 hex digits of an "
+		                       "Ed25519 public key"));
 	if (strncmp(cb_args_get(&v, 0), "https://", 8))
 		return cb_args_usage("upstream",
-		                     "the URL must start with https://");
+		                     _("the URL must start with https://"));
 	if (strncmp(cb_args_get(&v, 1), "sha256//", 8) ||
 	    strlen(cb_args_get(&v, 1)) != 52)
-		return cb_args_usage("upstream", "the pin is sha256// and 44 "
-		                                 "base64 characters");
+		return cb_args_usage("upstream", _("the pin is sha256// and 44 "
+		                                   "base64 characters"));
 	if (!(lg = hub_open(h)))
 		return 1;
 	rc = 1;
 	if (!memcmp(key, lg->key.pk, CB_KEY_BYTES)) {
-		hub_error("--key is this hub's own key; give the higher hub's");
+		hub_error(_(
+			"--key is this hub's own key; give the higher hub's"));
 		goto out;
 	}
 	cb_hex_encode(key, CB_KEY_BYTES, key_hex);
@@ -142,12 +147,12 @@ cmd_hub_upstream(struct hub *h, int argc, char **argv)
 			goto out;
 		}
 		json_decref(in);
-		printf("recorded hub.join as entry %" PRIu64
-		       ": the chain of authority above starts at %.12s\n",
+		printf(_("recorded hub.join as entry %" PRIu64
+		         ": the chain of authority above starts at %.12s\n"),
 		       e.seq, auth_hex);
 		cb_entry_release(&e);
 	}
-	printf("this hub syncs with %s; run 'chibo-hub sync'\n",
+	printf(_("this hub syncs with %s; run 'chibo-hub sync'\n"),
 	       cb_args_get(&v, 0));
 	rc = 0;
 out:
@@ -169,18 +174,20 @@ cmd_hub_sync(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"sync",
-		"usage: chibo-hub sync [--retries N] [--max-time SECONDS]\n\n"
-		"Syncs with the higher hub 'chibo-hub upstream' recorded: "
-		"relays this\nhub's whole log up, every author's entries as "
-		"it holds them, from where\nthe last sync stopped; pulls what "
-		"this hub's subtree needs from outside\n(transfers into it "
-		"and the answers to those out of it, the directory,\nthe "
-		"enrolments above) into its own log, where its communes "
-		"receive them;\nthen checks the higher hub's signed "
-		"checkpoint against the one it kept.\nSafe to interrupt and "
-		"run again, also while 'serve' runs. Exit 0 synced,\n75 the "
-		"higher hub cannot be reached (try later), 77 it refused (a "
-		"person\nmust look).\n\n",
+		N_("usage: chibo-hub sync [--retries N] [--max-time "
+	           "SECONDS]\n\n"
+	           "Syncs with the higher hub 'chibo-hub upstream' recorded: "
+	           "relays this\nhub's whole log up, every author's entries as "
+	           "it holds them, from where\nthe last sync stopped; pulls "
+	           "what "
+	           "this hub's subtree needs from outside\n(transfers into it "
+	           "and the answers to those out of it, the directory,\nthe "
+	           "enrolments above) into its own log, where its communes "
+	           "receive them;\nthen checks the higher hub's signed "
+	           "checkpoint against the one it kept.\nSafe to interrupt and "
+	           "run again, also while 'serve' runs. Exit 0 synced,\n75 the "
+	           "higher hub cannot be reached (try later), 77 it refused (a "
+	           "person\nmust look).\n\n"),
 		cb_sync_argdefs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -190,9 +197,10 @@ cmd_hub_sync(struct hub *h, int argc, char **argv)
 	if (!(lg = hub_open(h)))
 		return 1;
 	if (cb_store_meta_get(lg->st, "upstream_key", &url, NULL)) {
-		hub_error("no higher hub is set; run 'chibo-hub upstream --url "
+		hub_error(
+			_("no higher hub is set; run 'chibo-hub upstream --url "
 		          "URL --pin PIN --key HEX' with what its "
-		          "administrator gave you");
+		          "administrator gave you"));
 		cb_ledger_free(&lg);
 		return 1;
 	}
@@ -205,18 +213,18 @@ cmd_hub_sync(struct hub *h, int argc, char **argv)
 		hub_error("%s", eb.msg);
 		goto out;
 	}
-	printf("synced: relayed %" PRIu64
-	       " entries; the higher hub holds this hub's log up to "
-	       "position %lld\n",
+	printf(_("synced: relayed %" PRIu64
+	         " entries; the higher hub holds this hub's log up to "
+	         "position %lld\n"),
 	       r.pushed, (long long)r.relayed);
-	printf("pulled %" PRIu64 " entries; read the higher hub's log up to "
-	       "position %lld\n",
+	printf(_("pulled %" PRIu64 " entries; read the higher hub's log up to "
+	         "position %lld\n"),
 	       r.pulled, (long long)r.cursor);
-	printf("the higher hub, as witness, cosigned this hub's checkpoint "
-	       "of size %" PRIu64 "\n",
+	printf(_("the higher hub, as witness, cosigned this hub's checkpoint "
+	         "of size %" PRIu64 "\n"),
 	       r.witnessed);
-	printf("sent %" PRIu64 " bytes, received %" PRIu64 " bytes in %" PRIu64
-	       " requests\n",
+	printf(_("sent %" PRIu64 " bytes, received %" PRIu64
+	         " bytes in %" PRIu64 " requests\n"),
 	       r.sent, r.received, r.requests);
 out:
 	cb_ledger_free(&lg);

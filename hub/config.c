@@ -86,13 +86,13 @@ set_listen(struct hub_config *c, const char *value, const char *name,
 	    (size_t)(colon - value) >= sizeof(host) ||
 	    !parse_uint(colon + 1, &port) || port > 65535)
 		return cb_error(eb, CB_EINVAL,
-		                "%s must be IPV4:PORT with a port from 0 to "
-		                "65535 (e.g. 127.0.0.1:8443), not '%.60s'",
+		                _("%s must be IPV4:PORT with a port from 0 to "
+		                  "65535 (e.g. 127.0.0.1:8443), not '%.60s'"),
 		                name, value);
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - value), value);
 	if (inet_pton(AF_INET, host, &addr) != 1)
 		return cb_error(eb, CB_EINVAL,
-		                "%s needs an IPv4 address, not '%s'", name,
+		                _("%s needs an IPv4 address, not '%s'"), name,
 		                host);
 	memcpy(c->host, host, sizeof(host));
 	c->port = (unsigned)port;
@@ -113,12 +113,13 @@ set_names(struct hub_config *c, const char *value, const char *name,
 
 		if (n == HUB_NAMES_MAX)
 			return cb_error(eb, CB_EINVAL,
-			                "%s takes at most %d names", name,
+			                _("%s takes at most %d names"), name,
 			                HUB_NAMES_MAX);
 		if (len >= sizeof(one))
-			return cb_error(eb, CB_EINVAL,
-			                "%s: '%.60s…' is too long for a name",
-			                name, p);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("%s: '%.60s…' is too long for a name"), name,
+				p);
 		memcpy(one, p, len);
 		one[len] = '\0';
 		if (cb_httpsig_authority(one, names[n++], eb))
@@ -127,8 +128,8 @@ set_names(struct hub_config *c, const char *value, const char *name,
 	}
 	if (!n)
 		return cb_error(eb, CB_EINVAL,
-		                "%s needs at least one name (e.g. "
-		                "hub.example.vn or hub.example.vn:8443)",
+		                _("%s needs at least one name (e.g. "
+		                  "hub.example.vn or hub.example.vn:8443)"),
 		                name);
 	memcpy(c->names, names, sizeof(names));
 	c->nnames = n;
@@ -148,10 +149,11 @@ hub_config_set(struct hub_config *c, enum hub_config_key k, const char *value,
 	if (k == HUB_CONFIG_NAMES)
 		return set_names(c, value, name, eb);
 	if (!parse_uint(value, &n) || n < keys[k].min || n > keys[k].max)
-		return cb_error(eb, CB_EINVAL,
-		                "%s must be a whole number from %llu to %llu, "
-		                "not '%.60s'",
-		                name, keys[k].min, keys[k].max, value);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("%s must be a whole number from %llu to %llu, "
+		          "not '%.60s'"),
+			name, keys[k].min, keys[k].max, value);
 	switch (k) {
 	case HUB_CONFIG_THREADS: c->threads = (unsigned)n; break;
 	case HUB_CONFIG_CONNECTION_LIMIT:
@@ -203,32 +205,33 @@ read_line(struct hub_config *c, char *line, unsigned lineno,
 		return CB_OK;
 	if (!(eq = strchr(line, '=')))
 		return cb_error(eb, CB_EINVAL,
-		                "expected 'key = value', not '%.60s'", line);
+		                _("expected 'key = value', not '%.60s'"), line);
 	*eq = '\0';
 	key = trim(line);
 	value = trim(eq + 1);
 	if (!*key)
-		return cb_error(eb, CB_EINVAL,
-		                "expected 'key = value': the key is missing");
+		return cb_error(
+			eb, CB_EINVAL,
+			_("expected 'key = value': the key is missing"));
 	for (k = 0; k < HUB_CONFIG_KEYS; k++)
 		if (!strcmp(key, keys[k].name))
 			break;
 	if (k == HUB_CONFIG_KEYS)
 		return cb_error(
 			eb, CB_EINVAL,
-			"unknown key '%.60s' (the keys: listen, threads, "
-			"connection_limit, per_ip_connection_limit, "
-			"connection_timeout, max_body, signature_window, "
-			"names, header_timeout, min_body_rate, "
-			"requests_per_key)",
+			_("unknown key '%.60s' (the keys: listen, threads, "
+		          "connection_limit, per_ip_connection_limit, "
+		          "connection_timeout, max_body, signature_window, "
+		          "names, header_timeout, min_body_rate, "
+		          "requests_per_key)"),
 			key);
 	if (c->line[k])
 		return cb_error(
 			eb, CB_EINVAL,
-			"'%s' is set twice (first on line %u); keep one", key,
-			c->line[k]);
+			_("'%s' is set twice (first on line %u); keep one"),
+			key, c->line[k]);
 	if (!*value)
-		return cb_error(eb, CB_EINVAL, "'%s' has no value", key);
+		return cb_error(eb, CB_EINVAL, _("'%s' has no value"), key);
 	if (hub_config_set(c, (enum hub_config_key)k, value, NULL, eb))
 		return CB_EINVAL;
 	c->line[k] = lineno;
@@ -261,7 +264,7 @@ hub_config_read(struct hub_config *c, const char *path, bool missing_ok,
 	}
 	if (!rc && ferror(fp))
 		rc = cb_error(eb, CB_EIO,
-		              "cannot read the configuration file '%s': %s",
+		              _("cannot read the configuration file '%s': %s"),
 		              path, strerror(errno));
 	free(line);
 	fclose(fp);
@@ -277,16 +280,17 @@ hub_config_check(const struct hub_config *c, struct cb_errbuf *eb)
 		unsigned line = c->line[HUB_CONFIG_CONNECTION_LIMIT];
 
 		if (line && c->path)
-			return cb_error(eb, CB_EINVAL,
-			                "%s:%u: connection_limit %u is below "
-			                "threads %u; give each thread at least "
-			                "one connection",
-			                c->path, line, c->connection_limit,
-			                c->threads);
-		return cb_error(eb, CB_EINVAL,
-		                "connection_limit %u is below threads %u; give "
-		                "each thread at least one connection",
-		                c->connection_limit, c->threads);
+			return cb_error(
+				eb, CB_EINVAL,
+				_("%s:%u: connection_limit %u is below "
+			          "threads %u; give each thread at least "
+			          "one connection"),
+				c->path, line, c->connection_limit, c->threads);
+		return cb_error(
+			eb, CB_EINVAL,
+			_("connection_limit %u is below threads %u; give "
+		          "each thread at least one connection"),
+			c->connection_limit, c->threads);
 	}
 	return CB_OK;
 }

@@ -10,7 +10,7 @@
 
 #include "hub.h"
 
-static const char usage_text[] =
+static const char usage_text[] = N_(
 	"usage: chibo-hub [--dir DIR] COMMAND [ARGS]\n"
 	"\n"
 	"The district's hub: enrols the keys of commune offices and serves "
@@ -42,7 +42,7 @@ static const char usage_text[] =
 	"  upstream  the higher hub this hub syncs with\n"
 	"  sync      relay this hub's log up, pull what its subtree needs\n"
 	"\n"
-	"Every command takes --help. Exit: 0 ok, 1 failure, 2 usage.\n";
+	"Every command takes --help. Exit: 0 ok, 1 failure, 2 usage.\n");
 
 static const struct {
 	const char *name;
@@ -98,42 +98,42 @@ main(int argc, char **argv)
 	cb_args_prog = "chibo-hub";
 	cb_lang_init();
 	if (sodium_init() < 0) {
-		hub_error("libsodium failed to initialise");
+		hub_error(_("libsodium failed to initialise"));
 		return 1;
 	}
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "--dir")) {
 			if (i + 1 >= argc)
-				return cb_args_usage("", "--dir needs a "
-				                         "directory");
+				return cb_args_usage("", _("--dir needs a "
+				                           "directory"));
 			h.dir = argv[i + 1];
 			i += 2;
 		} else if (!strncmp(argv[i], "--dir=", 6)) {
 			h.dir = argv[i++] + 6;
 		} else if (!strcmp(argv[i], "--help") ||
 		           !strcmp(argv[i], "-h")) {
-			fputs(usage_text, stdout);
+			fputs(_(usage_text), stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--version")) {
 			printf("chibo-hub %s\n", CHIBO_VERSION);
 			return 0;
 		} else {
-			return cb_args_usage("", "unknown option '%s'",
+			return cb_args_usage("", _("unknown option '%s'"),
 			                     argv[i]);
 		}
 	}
 	if (i >= argc) {
-		fputs(usage_text, stderr);
+		fputs(_(usage_text), stderr);
 		return 2;
 	}
 	if (h.dir && !*h.dir)
-		return cb_args_usage("", "--dir needs a directory, not ''");
+		return cb_args_usage("", _("--dir needs a directory, not ''"));
 	if (!h.dir)
 		h.dir = getenv("CHIBO_HUB");
 	if (!h.dir || !*h.dir)
 		h.dir = dflt = cb_args_default_dir("hub");
 	if (!h.dir) {
-		hub_error("out of memory");
+		hub_error(_("out of memory"));
 		return 1;
 	}
 	argc -= i;
@@ -145,8 +145,8 @@ main(int argc, char **argv)
 			return rc;
 		}
 	fprintf(stderr,
-	        "chibo-hub: '%s' is not a command; see 'chibo-hub "
-	        "--help'\n",
+	        _("chibo-hub: '%s' is not a command; see 'chibo-hub "
+	          "--help'\n"),
 	        argv[0]);
 	free(dflt);
 	return 2;

@@ -1182,7 +1182,7 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		         revoked && ks.forks ? ", " : "",
 		         ks.forks  ? _("frozen")
 		         : revoked ? ""
-		                   : _("active"));
+		                   : C_("state", "active"));
 		if (rp_row(&r,
 		           (const char *const[]){
 				   shortkey, cb_sql_column_text(s, 1),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# lang_vi.sh — the programs under LANG=vi_VN.UTF-8 speak Vietnamese from
+# lang_vi.sh — the three programs under LANG=vi_VN.UTF-8 speak Vietnamese from
 # the build's catalogue (CHIBO_LOCALEDIR): help, errors, table headers,
 # report titles and figures with a decimal comma; under LANG=C, and in
 # JSON, exactly what they say in English. Where the system lacks the
@@ -85,4 +85,26 @@ expect_fail "a date that does not exist, refused in Vietnamese" \
 expect_fail "a date in no accepted form: the forms named in Vietnamese" \
 	"^chibo-agent meetings: --from: ngày 'hôm qua' không phải một ngày \(YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY hoặc DD-MM-YYYY\)" \
 	vi meetings --from "hôm qua"
+
+# the hub and the auditor: help, messages, a table, an error
+: "${CHIBO_HUB_BIN:?}" "${CHIBO_AUDIT_BIN:?}"
+hub() { LANG=vi_VN.UTF-8 "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
+expect_match "the hub's help is Vietnamese" "^cách dùng: chibo-hub \[--dir DIR\]" \
+	"$(hub --help | head -1)"
+expect_match "the hub's init speaks Vietnamese" "^đã tạo máy chủ '.*' cho H$" \
+	"$(hub init --code H --name "Huyện ủy Lạng Giang" | head -1)"
+st=$(hub status)
+expect_match "the hub's status is Vietnamese" "^nhật ký: +1 mục ghi$" "$st"
+expect_match "its list's headers too" "^KHÓA +TỔ CHỨC +VAI TRÒ +TÊN +NGÀY ĐĂNG KÝ +TRẠNG THÁI$" \
+	"$(hub list)"
+expect_eq "the hub's JSON status is the same in any language" \
+	"$(LANG=C "$CHIBO_HUB_BIN" --dir "$T/hub" status --json)" "$(hub status --json)"
+expect_fail "a hub usage error in Vietnamese" \
+	"^chibo-hub enroll: hãy nhập --org và --role; xem 'chibo-hub enroll --help'$" \
+	hub enroll 0000000000000000000000000000000000000000000000000000000000000000
+expect_match "the auditor's help is Vietnamese" "^cách dùng: chibo-audit \[--dir DIR\]" \
+	"$(LANG=vi_VN.UTF-8 "$CHIBO_AUDIT_BIN" --help | head -1)"
+expect_fail "an auditor's usage error in Vietnamese" \
+	"^chibo-audit verify: hãy nhập một trong --hub URL, --db FILE hoặc một gói dữ liệu;" \
+	env LANG=vi_VN.UTF-8 "$CHIBO_AUDIT_BIN" --dir "$T/audit" verify
 finish
