@@ -86,7 +86,7 @@ cmd_hub_restore_backup(struct hub *h, int argc, char **argv)
 		"usage: chibo-hub --dir NEWDIR restore-backup FILE\n\n"
 		"Decrypts a backup that 'chibo-hub backup' wrote and puts the "
 		"hub it\nholds into NEWDIR (created mode 0700; it must not "
-	        "hold "
+		"hold "
 		"a hub). Every\nbyte is authenticated before a file is "
 		"written: a wrong passphrase, a\nchanged or cut-short FILE, or "
 		"a replica's backup writes nothing. The\npassphrase is asked "
