@@ -34,6 +34,9 @@ struct audit_source_opts {
 	 * read it; verify --full-replay). Otherwise member additions that
 	 * nothing else names are set aside (lazyreplay.h). */
 	bool full_replay;
+	/* A checkpoint (a signed note) to read the log up to and check
+	 * instead of the hub's latest: 'report --at'. NULL: the latest. */
+	const char *at_note;
 	/* Keep each leaf's id, author, seq and op (struct audit_leaf): a
 	 * federation audit names the entries a higher hub lacks. */
 	bool keep_entries;
@@ -148,6 +151,7 @@ int cmd_audit_verify(struct audit *a, int argc, char **argv);
 int cmd_audit_history(struct audit *a, int argc, char **argv);
 int cmd_audit_proof(struct audit *a, int argc, char **argv);
 int cmd_audit_check_proof(struct audit *a, int argc, char **argv);
+int cmd_audit_report(struct audit *a, int argc, char **argv);
 int cmd_audit_federation(struct audit *a, int argc, char **argv);
 
 #endif

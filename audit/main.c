@@ -33,6 +33,8 @@ static const char usage_text[] =
 	"  history      every entry that touched a member, with proofs\n"
 	"  proof        write an offline proof that an entry is in the log\n"
 	"  check-proof  verify such a proof file, with no network\n"
+	"  report       recompute a hub's report at a checkpoint from its "
+	"signed log\n"
 	"  federation   check hubs that sync up a hierarchy, together: "
 	"each log,\n               the witnesses' cosignatures, the "
 	"chain of authority,\n               and that each higher hub "
@@ -909,6 +911,7 @@ static const struct {
 	{ "history", cmd_audit_history },
 	{ "proof", cmd_audit_proof },
 	{ "check-proof", cmd_audit_check_proof },
+	{ "report", cmd_audit_report },
 	{ "federation", cmd_audit_federation },
 };
 

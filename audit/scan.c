@@ -733,6 +733,13 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 	}
 	if (source_open(a, o, &src, s))
 		goto out;
+	if (o->at_note && s->is_log) {
+		free(s->note);
+		if (!(s->note = strdup(o->at_note))) {
+			audit_error("out of memory");
+			goto out;
+		}
+	}
 	src.limit = UINT64_MAX;
 	if (s->note) {
 		/* The checkpoint's size bounds the read; its signature is

@@ -125,8 +125,8 @@ cmd_hub_init(struct hub *h, int argc, char **argv)
 	return 0;
 }
 
-static int
-append(struct hub *h, const char *op, json_t *in)
+int
+hub_append(struct hub *h, const char *op, json_t *in)
 {
 	struct cb_ledger *lg = hub_open(h);
 	struct cb_entry e = CB_ENTRY_INIT;
@@ -191,7 +191,7 @@ cmd_hub_enroll(struct hub *h, int argc, char **argv)
 	if (cb_args_get(&v, 3))
 		json_object_set_new(in, "parent",
 		                    json_string(cb_args_get(&v, 3)));
-	rc = append(h, "key.enroll", in);
+	rc = hub_append(h, "key.enroll", in);
 	json_decref(in);
 	return rc;
 }
@@ -221,7 +221,7 @@ cmd_hub_revoke(struct hub *h, int argc, char **argv)
 	if (cb_args_get(&v, 0))
 		json_object_set_new(in, "reason",
 		                    json_string(cb_args_get(&v, 0)));
-	rc = append(h, "key.revoke", in);
+	rc = hub_append(h, "key.revoke", in);
 	json_decref(in);
 	return rc;
 }
@@ -253,7 +253,7 @@ cmd_hub_holiday(struct hub *h, int argc, char **argv)
 		return cb_args_usage("holiday", "give --date and --name");
 	in = json_pack("{s:s, s:s}", "date", cb_args_get(&v, 0), "name",
 	               cb_args_get(&v, 1));
-	rc = append(h, "calendar.holiday", in);
+	rc = hub_append(h, "calendar.holiday", in);
 	json_decref(in);
 	return rc;
 }

@@ -21,6 +21,11 @@ struct hub {
 struct cb_ledger *hub_open(const struct hub *h);
 char *hub_path(const struct hub *h, const char *name);
 
+/* Sign op with body in by the hub's key, append it to the log, sign a
+ * checkpoint and print what was recorded: the exit code (0, or 1 with the
+ * error printed). */
+int hub_append(struct hub *h, const char *op, json_t *in);
+
 int cmd_hub_init(struct hub *h, int argc, char **argv);
 int cmd_hub_enroll(struct hub *h, int argc, char **argv);
 int cmd_hub_revoke(struct hub *h, int argc, char **argv);
@@ -29,6 +34,8 @@ int cmd_hub_verify(struct hub *h, int argc, char **argv);
 int cmd_hub_pin(struct hub *h, int argc, char **argv);
 int cmd_hub_digest(struct hub *h, int argc, char **argv);
 int cmd_hub_holiday(struct hub *h, int argc, char **argv);
+int cmd_hub_committee(struct hub *h, int argc, char **argv);
+int cmd_hub_exempt(struct hub *h, int argc, char **argv);
 int cmd_hub_import(struct hub *h, int argc, char **argv);
 int cmd_hub_export(struct hub *h, int argc, char **argv);
 int cmd_hub_serve(struct hub *h, int argc, char **argv);

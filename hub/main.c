@@ -29,6 +29,9 @@ static const char usage_text[] =
 	"  serve     serve agents over HTTPS (status, push, pull)\n"
 	"  digest    a digest of the tables, or of what one subtree sees\n"
 	"  holiday   add a public holiday to the working-day calendar\n"
+	"  committee found a committee under this hub that has no hub of "
+	"its own\n"
+	"  exempt    exempt a commune from the agency-cell campaign\n"
 	"  import    an agent's bundle (a sync on a file)\n"
 	"  export    a bundle for one organisation's agent\n"
 	"  status    the hub at a glance: its log, and each key's progress\n"
@@ -54,6 +57,8 @@ static const struct {
 	{ "serve", cmd_hub_serve },
 	{ "digest", cmd_hub_digest },
 	{ "holiday", cmd_hub_holiday },
+	{ "committee", cmd_hub_committee },
+	{ "exempt", cmd_hub_exempt },
 	{ "import", cmd_hub_import },
 	{ "export", cmd_hub_export },
 	{ "status", cmd_hub_status },

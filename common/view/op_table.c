@@ -131,6 +131,7 @@ static const struct cb_field f_rating_record[] = {
 
 static const char *const hub_levels[] = { "district", "province", "centre",
 	                                  NULL };
+static const char *const committee_levels[] = { "district", "province", NULL };
 static const char *const roles[] = { "commune", "district", "auditor", "hub",
 	                             NULL };
 static const struct cb_field f_hub_init[] = {
@@ -266,6 +267,21 @@ static const struct cb_field f_candidate_admit[] = {
 static const struct cb_field f_office_init[] = {
 	{ "code", FT_CODE, REQ, NULL, 0, 0 },
 	{ "name", FT_NAME, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+
+static const struct cb_field f_committee_found[] = {
+	{ "code", FT_CODE, REQ, NULL, 0, 0 },
+	{ "name", FT_NAME, REQ, NULL, 0, 0 },
+	{ "level", FT_ENUM, REQ, committee_levels, 0, 0 },
+	{ "parent", FT_CODE, REQ, NULL, 0, 0 },
+	{ "founded_on", FT_DATE, 0, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct cb_field f_campaign_exempt[] = {
+	{ "org", FT_CODE, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "reason", FT_TEXT, REQ, NULL, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 
@@ -469,6 +485,13 @@ static const struct cb_op_flag cli_dissolve[] = {
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
+static const struct cb_op_flag cli_campaign_exempt[] = {
+	{ "on", "on", CB_ARG_STR, "DATE", "the day of the decision" },
+	{ "reason", "reason", CB_ARG_STR, "TEXT",
+	  "why, e.g. 'no residential cell after the relocation'" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+
 static const struct cb_op_flag cli_candidate_add[] = {
 	{ "name", "full_name", CB_ARG_STR, "NAME", "full name" },
 	{ "birth", "birth_date", CB_ARG_STR, "DATE", "date of birth" },
@@ -527,6 +550,14 @@ const struct cb_op cb_ops[] = {
 	                             "dissolve an approved, emptied cell "
 	                             "(PLAN)",
 	                             cli_dissolve } },
+	{ "campaign.exempt", f_campaign_exempt, cb_apply_campaign_exempt, 0,
+	  CB_SUBJECT_NONE,
+	  &(const struct cb_op_cli){ "campaign", "exempt", "org",
+	                             "exempt an organisation (ORG) from the "
+	                             "campaign of dissolving commune-agency "
+	                             "cells, as the superior committee's "
+	                             "office",
+	                             cli_campaign_exempt } },
 	{ "candidate.add", f_candidate_add, cb_apply_candidate_add, 0,
 	  CB_SUBJECT_OWN_ID,
 	  &(const struct cb_op_cli){ "candidate", "add", NULL,
@@ -636,6 +667,8 @@ const struct cb_op cb_ops[] = {
 	                             "rating",
 	                             cli_rate } },
 	{ "hub.init", f_hub_init, cb_apply_hub_init, CB_OP_KEYED,
+	  CB_SUBJECT_NONE, NULL },
+	{ "committee.found", f_committee_found, cb_apply_committee_found, 0,
 	  CB_SUBJECT_NONE, NULL },
 	{ "hub.join", f_hub_join, cb_apply_hub_join, CB_OP_KEYED,
 	  CB_SUBJECT_NONE, NULL },

@@ -248,6 +248,7 @@ static const char *const tables[] = {
 	"SELECT * FROM temporaries ORDER BY id",
 	"SELECT * FROM authorities ORDER BY key",
 	"SELECT * FROM witnesses ORDER BY hub",
+	"SELECT * FROM exemptions ORDER BY org",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -266,6 +267,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM temporaries;"
 	                     "DELETE FROM authorities;"
 	                     "DELETE FROM witnesses;"
+	                     "DELETE FROM exemptions;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE evidence = 0;",
 	                     eb);

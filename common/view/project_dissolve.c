@@ -209,3 +209,69 @@ cb_apply_cell_dissolve(struct cb_apply *c)
 	cb_sql_bind_text(s, 3, pj_str(c->b, "plan"));
 	return cb_sql_done(s, c->eb);
 }
+
+/* campaign.exempt: an organisation that cannot dissolve its
+ * commune-agency cells (no residential cell to move its members to, say)
+ * is exempt from the campaign, by the office of a committee above it or a
+ * hub over it; once. */
+cb_err
+cb_apply_campaign_exempt(struct cb_apply *c)
+{
+	static const char get[] = "SELECT exempt_on FROM exemptions WHERE "
+				  "org = ?";
+	static const char ins[] =
+		"INSERT INTO exemptions (org, exempt_on, reason, author, "
+		"entry) VALUES (?, ?, ?, ?, ?)";
+	const char *org = pj_str(c->b, "org");
+	const char *on = pj_str(c->b, "on");
+	struct cb_stmt *s;
+	struct org o;
+	bool yes = false;
+	cb_err rc = pj_org_get(c, org, &o);
+	int r;
+
+	if (rc == CB_ENOTFOUND)
+		return pj_reject(c, "no organisation '%s'", org);
+	if (rc)
+		return rc;
+	if (strcmp(o.level, "grassroots"))
+		return pj_reject(c,
+		                 "'%s' is a %s: only a grassroots organisation "
+		                 "takes part in the campaign",
+		                 org, o.level);
+	if ((rc = pj_office_above(c, org, &yes)))
+		return rc;
+	if (!yes && (rc = pj_delegated(c, "campaign.exempt", org, NULL)))
+		return rc == CB_ESCOPE
+		               ? pj_out_of_scope(c,
+		                                 "only the office of a "
+		                                 "committee above '%s', or a "
+		                                 "hub over it, exempts it",
+		                                 org)
+		               : rc;
+	if ((rc = pj_not_future(c, "exemption date", on)))
+		return rc;
+	if (!(s = cb_sql(c->st, get, c->eb)))
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, org);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW) {
+		char since[16];
+
+		snprintf(since, sizeof(since), "%s", cb_sql_column_text(s, 0));
+		cb_sql_reset(s);
+		return pj_reject(c, "'%s' is already exempt since %s", org,
+		                 since);
+	}
+	cb_sql_reset(s);
+	if (r != CB_SQL_DONE)
+		return cb_store_error(c->st, c->eb, "cannot read exemptions");
+	if (!(s = cb_sql(c->st, ins, c->eb)))
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, org);
+	cb_sql_bind_text(s, 2, on);
+	cb_sql_bind_text(s, 3, pj_str(c->b, "reason"));
+	cb_sql_bind_blob(s, 4, c->e->author, CB_KEY_BYTES);
+	cb_sql_bind_text(s, 5, c->id);
+	return cb_sql_done(s, c->eb);
+}

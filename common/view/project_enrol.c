@@ -137,9 +137,9 @@ within(struct cb_apply *c, const char *org, const char *root, bool *yes)
  * enrolment's field) under P. Like pj_office_above, an enrolment counts
  * and not its revocation, which another store may not hold yet: a hub
  * refuses what a revoked key pushes at its door. */
-static cb_err
-delegated(struct cb_apply *c, const char *what, const char *org,
-          const char *parent)
+cb_err
+pj_delegated(struct cb_apply *c, const char *what, const char *org,
+             const char *parent)
 {
 	struct pj_enrolment en;
 	struct org o;
@@ -256,19 +256,51 @@ cb_apply_hub_init(struct cb_apply *c)
 {
 	const char *code = pj_str(c->b, "code");
 	char kind[32];
-	struct org o;
 	cb_err rc;
 
-	if ((rc = hub_init_by_its_hub(c, code)))
-		return rc;
-	rc = pj_org_get(c, code, &o);
-	if (rc == CB_OK)
-		return pj_reject(c, "organisation '%s' already exists", code);
-	if (rc != CB_ENOTFOUND)
+	if ((rc = hub_init_by_its_hub(c, code)) ||
+	    (rc = pj_org_absent(c, code)))
 		return rc;
 	snprintf(kind, sizeof(kind), "%s-committee", pj_str(c->b, "level"));
 	return pj_org_insert(c, code, pj_str(c->b, "parent"), "committee", kind,
 	                     pj_str(c->b, "name"), NULL);
+}
+
+/* committee.found: a committee of the tree that has no hub of its own —
+ * a district under a city's hub — founded by a hub over its parent
+ * (the chain of authority, pj_delegated), under a committee this store
+ * holds: never under a grassroots organisation, whose key would then read
+ * the committee's subtree. */
+cb_err
+cb_apply_committee_found(struct cb_apply *c)
+{
+	const char *code = pj_str(c->b, "code");
+	const char *parent = pj_str(c->b, "parent");
+	char kind[32];
+	struct org o;
+	cb_err rc = pj_org_absent(c, code);
+
+	if (rc)
+		return rc;
+	rc = pj_org_get(c, parent, &o);
+	if (rc == CB_ENOTFOUND)
+		return pj_reject(c, "no committee '%s' to found '%s' under",
+		                 parent, code);
+	if (rc)
+		return rc;
+	if (strcmp(o.level, "committee"))
+		return pj_reject(c,
+		                 "'%s' is a %s, not a committee: '%s' cannot "
+		                 "go under it",
+		                 parent, o.level, code);
+	if ((rc = pj_delegated(c, "committee.found", code, parent)))
+		return rc;
+	if ((rc = pj_not_future(c, "founding date",
+	                        pj_str(c->b, "founded_on"))))
+		return rc;
+	snprintf(kind, sizeof(kind), "%s-committee", pj_str(c->b, "level"));
+	return pj_org_insert(c, code, parent, "committee", kind,
+	                     pj_str(c->b, "name"), pj_str(c->b, "founded_on"));
 }
 
 /* hub.join: a hub that joins a higher hub names the key the higher
@@ -403,7 +435,7 @@ cb_apply_key_enroll(struct cb_apply *c)
 	struct org o;
 	cb_err rc;
 
-	if ((rc = delegated(c, "key.enroll", org, parent)))
+	if ((rc = pj_delegated(c, "key.enroll", org, parent)))
 		return rc;
 	rc = parent ? pj_org_get(c, org, &o) : CB_ENOTFOUND;
 	if (rc == CB_OK && strcmp(o.parent, parent))
@@ -464,7 +496,7 @@ cb_apply_key_revoke(struct cb_apply *c)
 			return rc;
 		return pj_reject(c, "key %.12s is not enrolled", key);
 	}
-	if (rc || (rc = delegated(c, "key.revoke", en.org, en.parent)))
+	if (rc || (rc = pj_delegated(c, "key.revoke", en.org, en.parent)))
 		return rc;
 	if (en.revoked)
 		return pj_reject(c, "key %.12s is already revoked", key);

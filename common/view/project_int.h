@@ -72,6 +72,8 @@ cb_err pj_author_enrolment(struct cb_apply *c, struct pj_enrolment *en);
 cb_err pj_placed_as_enrolled(struct cb_apply *c, const char *what,
                              const char *code, const struct pj_enrolment *en);
 cb_err pj_org_get(struct cb_apply *c, const char *code, struct org *o);
+/* CB_OK if no organisation code exists; else the entry refused. */
+cb_err pj_org_absent(struct cb_apply *c, const char *code);
 cb_err pj_org_writable(struct cb_apply *c, const char *code, const char *level,
                        struct org *o);
 cb_err pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
@@ -97,6 +99,12 @@ cb_err pj_row_named(struct cb_apply *c, const char *what, const char *noun,
                     const char *field, const char *sql, const char *unreadable,
                     const struct col *cols, size_t ncols);
 cb_err pj_office_above(struct cb_apply *c, const char *org, bool *yes);
+/* The chain of authority: may the author enrol or revoke a key for org,
+ * or found org (under parent, if it names one)? The store's authority
+ * may, anywhere; a hub key delegated an organisation, inside its subtree.
+ * CB_OK, or the entry refused (CB_ESCOPE, CB_ERULE). */
+cb_err pj_delegated(struct cb_apply *c, const char *what, const char *org,
+                    const char *parent);
 
 /* The ops: each applies its entry or rejects it (project.h,
  * cb_project_entry). */
@@ -123,6 +131,8 @@ cb_err cb_apply_cell_dissolve_plan(struct cb_apply *c);
 cb_err cb_apply_cell_dissolve_approve(struct cb_apply *c);
 cb_err cb_apply_cell_dissolve(struct cb_apply *c);
 cb_err cb_apply_office_init(struct cb_apply *c);
+cb_err cb_apply_campaign_exempt(struct cb_apply *c);
+cb_err cb_apply_committee_found(struct cb_apply *c);
 cb_err cb_apply_meeting_record(struct cb_apply *c);
 cb_err cb_apply_rating_record(struct cb_apply *c);
 cb_err cb_apply_hub_init(struct cb_apply *c);

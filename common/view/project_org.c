@@ -156,17 +156,23 @@ org_init_in_scope(struct cb_apply *c, const char *code)
 }
 
 cb_err
-cb_apply_org_init(struct cb_apply *c)
+pj_org_absent(struct cb_apply *c, const char *code)
 {
-	const char *code = pj_str(c->b, "code");
 	struct org o;
 	cb_err rc = pj_org_get(c, code, &o);
 
 	if (rc == CB_OK)
 		return pj_reject(c, "organisation '%s' already exists", code);
-	if (rc != CB_ENOTFOUND)
-		return rc;
-	if ((rc = org_init_in_scope(c, code)))
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
+cb_err
+cb_apply_org_init(struct cb_apply *c)
+{
+	const char *code = pj_str(c->b, "code");
+	cb_err rc;
+
+	if ((rc = pj_org_absent(c, code)) || (rc = org_init_in_scope(c, code)))
 		return rc;
 	return pj_org_insert(c, code, pj_str(c->b, "parent"), "grassroots",
 	                     pj_str(c->b, "kind"), pj_str(c->b, "name"), NULL);

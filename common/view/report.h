@@ -33,6 +33,8 @@ struct cb_report {
 enum cb_report_format { CB_REPORT_TABLE, CB_REPORT_CSV, CB_REPORT_JSON };
 
 void cb_report_release(struct cb_report *r);
+/* Add a line under the table (copied): CB_ENOMEM. */
+cb_err cb_report_add_note(struct cb_report *r, const char *text) CB_MUST_CHECK;
 
 /* Each report covers what the store holds of the subtree of root (a
  * replica's organisation, or any organisation of a hub's district): cells
@@ -76,9 +78,11 @@ cb_err cb_report_meetings(struct cb_store *st, const char *root,
  * commune-agency cells not dissolved before `from`:
  *
  * - an organisation takes part if it holds such a cell; it has finished
- *   when every one of them is dissolved on or before `to`; a district
- *   (the organisation's parent, "-" if it has none) has finished when all
- *   its organisations taking part, in the subtree, have;
+ *   when every one of them is dissolved on or before `to`; it is exempt
+ *   when it has not and a campaign.exempt of it is dated on or before
+ *   `to`; a committee (the organisation's parent, "-" if it has none: a
+ *   district, or a province) has finished when each of its organisations
+ *   taking part, in the subtree, has finished or is exempt;
  * - the members of such a cell are those whose official stay in it was
  *   open on the day of the cell's plan to dissolve it or later, up to
  *   `to` (for a cell with no plan yet: on `to`), less those who reached
@@ -89,9 +93,11 @@ cb_err cb_report_meetings(struct cb_store *st, const char *root,
  *   were in a transfer in flight (released, not yet accepted or declined).
  *
  * With `to` NULL, as of now. One row per organisation, then one per
- * district (after its organisations) with its totals, and a row "total"; the
- * summary has districts, organisations, cells and members, the note reads "0/1
- * districts; 2/3 organisations; 5/6 members moved". */
+ * committee (after its organisations) with its totals, and a row "total";
+ * the summary has grouped_by (districts, provinces or committees, by the
+ * committees' level), districts, organisations (with exempt), cells and
+ * members; the note reads "24/24 districts; 321/322 communes (1 exempt);
+ * 7,047/7,057 members moved". */
 cb_err cb_report_campaign(struct cb_store *st, const char *root,
                           const char *from, const char *to,
                           struct cb_report *out,
@@ -236,6 +242,19 @@ cb_err cb_report_write(const struct cb_report *r, enum cb_report_format fmt,
 cb_err cb_report_print(struct cb_store *st, const struct cb_report_query *q,
                        enum cb_report_format fmt, bool bom, FILE *fp,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* cb_report_print for a hub, computed at its latest signed checkpoint:
+ * in the same read snapshot, the checkpoint covers the whole log (else
+ * CB_EAGAIN: sign one and try again), and the report states it — the
+ * summary's "checkpoint" {origin, size, root, note}, a note naming it and
+ * the command 'chibo-audit report' recomputes it with (the day a
+ * transfers report is judged on made explicit), and in CSV a last row
+ * "checkpoint,ORIGIN,SIZE,ROOT" after an empty one. */
+cb_err cb_report_print_at_checkpoint(struct cb_store *st,
+                                     const struct cb_report_query *q,
+                                     enum cb_report_format fmt, bool bom,
+                                     FILE *fp,
+                                     struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* "95.8%" for 4000 of 4175; "-" when of is 0. */
 void cb_report_percent(long long part, long long of, char out[48]);

@@ -147,3 +147,9 @@ cb_report_time(int64_t ms, char out[32])
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
 }
+
+cb_err
+cb_report_add_note(struct cb_report *r, const char *text)
+{
+	return rp_note(r, "%s", text);
+}

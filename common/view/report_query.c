@@ -483,7 +483,7 @@ bind_named(struct cb_stmt *s, const char *name, const char *v)
 }
 
 struct campaign_sum {
-	long long orgs, finished, cells, dissolved, members, moved;
+	long long orgs, finished, exempt, cells, dissolved, members, moved;
 };
 
 static void
@@ -491,6 +491,7 @@ campaign_add(struct campaign_sum *to, const struct campaign_sum *x)
 {
 	to->orgs += x->orgs;
 	to->finished += x->finished;
+	to->exempt += x->exempt;
 	to->cells += x->cells;
 	to->dissolved += x->dissolved;
 	to->members += x->members;
@@ -499,18 +500,21 @@ campaign_add(struct campaign_sum *to, const struct campaign_sum *x)
 
 static cb_err
 campaign_row(struct cb_report *r, const char *code, const char *name,
-             const char *district, const struct campaign_sum *x)
+             const char *district, const struct campaign_sum *x,
+             const char *exempt)
 {
-	char n[6][24];
+	char n[7][24];
 
 	rp_num(x->orgs, n[0]);
 	rp_num(x->finished, n[1]);
-	rp_num(x->cells, n[2]);
-	rp_num(x->dissolved, n[3]);
-	rp_num(x->members, n[4]);
-	rp_num(x->moved, n[5]);
+	rp_num(x->exempt, n[2]);
+	rp_num(x->cells, n[3]);
+	rp_num(x->dissolved, n[4]);
+	rp_num(x->members, n[5]);
+	rp_num(x->moved, n[6]);
 	return rp_row(r, (const char *const[]){ code, name, district, n[0],
-	                                        n[1], n[2], n[3], n[4], n[5] });
+	                                        n[1], n[2], n[3], n[4], n[5],
+	                                        n[6], exempt });
 }
 
 static json_t *
@@ -519,18 +523,46 @@ pair(const char *a, long long x, const char *b, long long y)
 	return json_pack("{s:I, s:I}", a, (json_int_t)x, b, (json_int_t)y);
 }
 
+/* The committees the organisations are grouped under, as the note names
+ * them: districts, provinces, or committees when they are of several
+ * levels (or unknown to the store). */
+static const char *
+campaign_groups(const char *kinds_seen)
+{
+	if (!strcmp(kinds_seen, "district-committee"))
+		return "districts";
+	if (!strcmp(kinds_seen, "province-committee"))
+		return "provinces";
+	return "committees";
+}
+
+/* A group (the organisations under one committee) has finished when
+ * each of them has, or is exempt. */
+static void
+campaign_close_group(struct cb_report *r, const struct campaign_sum *g,
+                     long long *done, bool *fail, const char *district,
+                     const char *dname)
+{
+	if (campaign_row(r, district, dname, district, g, ""))
+		*fail = true;
+	*done += g->finished + g->exempt == g->orgs;
+}
+
 cb_err
 cb_report_campaign(struct cb_store *st, const char *root, const char *from,
                    const char *to, struct cb_report *out, struct cb_errbuf *eb)
 {
 	static const char *const cols[] = {
-		"ORGANISATION", "NAME",      "DISTRICT", "ORGS",  "FINISHED",
-		"AGENCY CELLS", "DISSOLVED", "MEMBERS",  "MOVED",
+		"ORGANISATION", "NAME",   "DISTRICT",       "ORGS",
+		"FINISHED",     "EXEMPT", "AGENCY CELLS",   "DISSOLVED",
+		"MEMBERS",      "MOVED",  "EXEMPT BECAUSE",
 	};
 	static const char orgs_sql[] = CB_SQL_SUBTREE CAMPAIGN_CELLS
 		"SELECT g.code, g.name, coalesce(g.parent, '-'), "
 		"coalesce(d.name, ''), count(*), coalesce(sum(k.dissolved_on "
-		"IS NOT NULL AND k.dissolved_on <= :to), 0) FROM cells k JOIN "
+		"IS NOT NULL AND k.dissolved_on <= :to), 0), coalesce(d.kind, "
+		"''), (SELECT e.reason FROM exemptions e WHERE e.org = g.code "
+		"AND e.exempt_on <= :to) FROM cells k JOIN "
 		"orgs g ON g.code = k.org LEFT JOIN orgs d ON d.code = "
 		"g.parent GROUP BY g.code ORDER BY coalesce(g.parent, ''), "
 		"g.code";
@@ -553,13 +585,13 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 	struct cb_report r;
 	struct cb_stmt *o = NULL, *m = NULL;
 	char district[CB_CODE_MAX + 1] = "", dname[CB_NAME_MAX + 1] = "";
-	char pct[48], g[6][32];
-	bool any = false;
+	char kinds[32] = "", pct[48], g[7][32], ex[48] = "";
+	bool any = false, fail = false;
 	json_t *j;
 	cb_err rc;
 	int step;
 
-	if ((rc = rp_init(&r, "Dissolving commune-agency cells", 9, cols)))
+	if ((rc = rp_init(&r, "Dissolving commune-agency cells", 11, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, orgs_sql, &o, NULL) ||
 	    cb_sql_prepare(st, members_sql, &m, NULL)) {
@@ -572,12 +604,15 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 	while ((step = cb_sql_step(o)) == CB_SQL_ROW) {
 		const char *code = cb_sql_column_text(o, 0);
 		const char *d = cb_sql_column_text(o, 2);
+		const char *kind = cb_sql_column_text(o, 6);
+		const char *reason = cb_sql_column_null(o, 7)
+		                             ? NULL
+		                             : cb_sql_column_text(o, 7);
 		struct campaign_sum x = { .orgs = 1 };
 
 		if (any && strcmp(d, district)) {
-			if (campaign_row(&r, district, dname, district, &dist))
-				goto nomem;
-			districts_done += dist.finished == dist.orgs;
+			campaign_close_group(&r, &dist, &districts_done, &fail,
+			                     district, dname);
 			memset(&dist, 0, sizeof(dist));
 		}
 		if (!any || strcmp(d, district)) {
@@ -585,11 +620,16 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 			snprintf(district, sizeof(district), "%s", d);
 			snprintf(dname, sizeof(dname), "%s",
 			         cb_sql_column_text(o, 3));
+			if (!any)
+				snprintf(kinds, sizeof(kinds), "%s", kind);
+			else if (strcmp(kinds, kind))
+				snprintf(kinds, sizeof(kinds), "mixed");
 		}
 		any = true;
 		x.cells = cb_sql_column_int64(o, 4);
 		x.dissolved = cb_sql_column_int64(o, 5);
 		x.finished = x.dissolved == x.cells;
+		x.exempt = !x.finished && reason;
 		cb_sql_reset(m);
 		cb_scope_bind_root(m, root);
 		bind_named(m, ":from", OPEN_FROM(from));
@@ -603,28 +643,32 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 		x.moved = cb_sql_column_int64(m, 1);
 		campaign_add(&dist, &x);
 		campaign_add(&all, &x);
-		if (campaign_row(&r, code, cb_sql_column_text(o, 1), d, &x))
+		if (campaign_row(&r, code, cb_sql_column_text(o, 1), d, &x,
+		                 x.exempt ? reason : ""))
 			goto nomem;
 	}
 	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
-	if (any) {
-		if (campaign_row(&r, district, dname, district, &dist))
-			goto nomem;
-		districts_done += dist.finished == dist.orgs;
-	}
-	if (campaign_row(&r, "total", "", "", &all))
+	if (any)
+		campaign_close_group(&r, &dist, &districts_done, &fail,
+		                     district, dname);
+	if (fail || campaign_row(&r, "total", "", "", &all, ""))
 		goto nomem;
 	j = r.summary;
 	json_object_set_new(j, "from", from ? json_string(from) : json_null());
 	json_object_set_new(j, "to", to ? json_string(to) : json_null());
+	json_object_set_new(j, "grouped_by",
+	                    json_string(campaign_groups(kinds)));
 	json_object_set_new(
 		j, "districts",
 		pair("finished", districts_done, "total", districts));
 	json_object_set_new(j, "organisations",
-	                    pair("finished", all.finished, "total", all.orgs));
+	                    json_pack("{s:I, s:I, s:I}", "finished",
+	                              (json_int_t)all.finished, "exempt",
+	                              (json_int_t)all.exempt, "total",
+	                              (json_int_t)all.orgs));
 	json_object_set_new(
 		j, "cells",
 		pair("dissolved", all.dissolved, "total", all.cells));
@@ -638,15 +682,17 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 	rp_grouped(all.orgs, g[3]);
 	rp_grouped(all.moved, g[4]);
 	rp_grouped(all.members, g[5]);
-	if (rp_note(&r,
-	            "%s/%s districts; %s/%s organisations; %s/%s "
-	            "members moved",
-	            g[0], g[1], g[2], g[3], g[4], g[5]) ||
+	rp_grouped(all.exempt, g[6]);
+	if (all.exempt)
+		snprintf(ex, sizeof(ex), " (%s exempt)", g[6]);
+	if (rp_note(&r, "%s/%s %s; %s/%s communes%s; %s/%s members moved", g[0],
+	            g[1], campaign_groups(kinds), g[2], g[3], ex, g[4], g[5]) ||
 	    rp_note(&r,
-	            "An organisation with a commune-agency cell has "
-	            "finished when every such cell is dissolved%s%s; a "
-	            "member of one is moved when in another official "
-	            "cell or a transfer in flight.",
+	            "A commune with a commune-agency cell has finished when "
+	            "every such cell is dissolved%s%s; a member of one is "
+	            "moved when in another official cell or a transfer in "
+	            "flight. A committee has finished when each of its "
+	            "communes has, or is exempt.",
 	            to ? " by " : "", to ? to : ""))
 		goto nomem;
 	cb_sql_finalize(o);

@@ -8,8 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "checkpoint.h"
 #include "csv.h"
+#include "date.h"
+#include "log.h"
 #include "table.h"
+#include "tlog.h"
 
 bool
 cb_report_format_parse(const char *s, enum cb_report_format *fmt)
@@ -93,6 +99,8 @@ cb_report_write(const struct cb_report *r, enum cb_report_format fmt, bool bom,
 		fputc('\n', fp);
 		json_decref(o);
 	} else if (fmt == CB_REPORT_CSV) {
+		json_t *cp = json_object_get(r->summary, "checkpoint");
+
 		if (bom)
 			fputs("\xef\xbb\xbf", fp);
 		for (size_t k = 0; k <= r->nrows; k++) {
@@ -105,6 +113,15 @@ cb_report_write(const struct cb_report *r, enum cb_report_format fmt, bool bom,
 			}
 			fputs("\r\n", fp);
 		}
+		/* a sheet has no place for notes: the checkpoint, after an
+		 * empty row, says what the figures were computed at */
+		if (cp)
+			fprintf(fp, "\r\ncheckpoint,%s,%lld,%s\r\n",
+			        json_string_value(
+					json_object_get(cp, "origin")),
+			        (long long)json_integer_value(
+					json_object_get(cp, "size")),
+			        json_string_value(json_object_get(cp, "root")));
 	} else {
 		struct cb_table t;
 
@@ -141,6 +158,96 @@ cb_report_print(struct cb_store *st, const struct cb_report_query *q,
 	cb_store_rollback(st);
 	if (!rc && cb_report_write(&r, fmt, bom, fp))
 		rc = cb_error(eb, CB_EIO, "cannot write the report");
+	cb_report_release(&r);
+	return rc;
+}
+
+/* The options of q as a command line gives them again: " --to
+ * 2019-09-30", for the note that tells an auditor how to recompute. */
+static void
+query_options(const struct cb_report_query *q, char *out, size_t n)
+{
+	const struct {
+		const char *name, *v;
+	} o[] = { { "term", q->term },
+		  { "period", q->period },
+		  { "from", q->from },
+		  { "to", q->to },
+		  { "on", q->on } };
+	size_t len = 0;
+
+	out[0] = 0;
+	for (size_t i = 0; i < sizeof(o) / sizeof(o[0]) && len < n; i++)
+		if (o[i].v)
+			len += (size_t)snprintf(out + len, n - len, " --%s %s",
+			                        o[i].name, o[i].v);
+	if (q->overdue && len < n)
+		snprintf(out + len, n - len, " --overdue");
+}
+
+cb_err
+cb_report_print_at_checkpoint(struct cb_store *st,
+                              const struct cb_report_query *q,
+                              enum cb_report_format fmt, bool bom, FILE *fp,
+                              struct cb_errbuf *eb)
+{
+	struct cb_log *log = cb_store_log(st);
+	struct cb_report_query at = *q;
+	struct cb_report r = { 0 };
+	char origin[CB_CHECKPOINT_ORIGIN_MAX + 1], b64[64], opts[256];
+	char today[11];
+	uint8_t root[32];
+	uint64_t size = 0;
+	int64_t held = 0;
+	char *note = NULL;
+	cb_err rc;
+
+	if ((rc = cb_store_exec(st, "BEGIN", eb)))
+		return rc;
+	rc = cb_tlog_checkpoint_latest(log, &size, root, &note, eb);
+	if (rc == CB_ENOTFOUND)
+		rc = cb_error(eb, CB_EAGAIN, "no checkpoint signed yet");
+	if (!rc)
+		rc = cb_log_size(log, &held, eb);
+	if (!rc && (uint64_t)held != size)
+		rc = cb_error(eb, CB_EAGAIN,
+		              "the log holds %lld entries, its latest "
+		              "checkpoint %llu: sign one first",
+		              (long long)held, (unsigned long long)size);
+	/* transfers are judged as of a day: today, unless --on says; the
+	 * note names it, so that the figures can be recomputed later */
+	if (!q->on && !strcmp(q->kind, "transfers")) {
+		struct cb_date d = cb_date_today();
+
+		cb_date_format(&d, today);
+		at.on = today;
+	}
+	if (!rc)
+		rc = cb_report_run(st, &at, &r, eb);
+	query_options(&at, opts, sizeof(opts));
+	cb_store_rollback(st);
+	if (!rc && !cb_note_origin(note, origin, sizeof(origin)))
+		rc = cb_error(eb, CB_EIO,
+		              "the latest checkpoint is not a note");
+	if (!rc) {
+		sodium_bin2base64(b64, sizeof(b64), root, sizeof(root),
+		                  sodium_base64_VARIANT_ORIGINAL);
+		if (json_object_set_new(r.summary, "checkpoint",
+		                        json_pack("{s:s, s:I, s:s, s:s}",
+		                                  "origin", origin, "size",
+		                                  (json_int_t)size, "root", b64,
+		                                  "note", note)) ||
+		    rp_note(&r,
+		            "Computed at checkpoint %s, size %llu, root %s: "
+		            "'chibo-audit report %s%s --at CHECKPOINT' "
+		            "recomputes it from the signed log.",
+		            origin, (unsigned long long)size, b64, at.kind,
+		            opts))
+			rc = cb_error(eb, CB_ENOMEM, "out of memory");
+	}
+	if (!rc && cb_report_write(&r, fmt, bom, fp))
+		rc = cb_error(eb, CB_EIO, "cannot write the report");
+	free(note);
 	cb_report_release(&r);
 	return rc;
 }

@@ -74,7 +74,8 @@
 	"from_org IN sub AND accepted_by IS NOT NULL UNION SELECT ended_by "   \
 	"FROM temporaries WHERE from_org IN sub AND ended_by IS NOT NULL) OR " \
 	"lower(hex(id)) IN (SELECT approved_by FROM dissolutions WHERE org "   \
-	"IN sub AND approved_by IS NOT NULL) "
+	"IN sub AND approved_by IS NOT NULL) OR lower(hex(id)) IN (SELECT "    \
+	"entry FROM exemptions WHERE org IN sub) "
 #define IN_SCOPE "(" IN_SCOPE_BASE "OR " IN_DOSSIER ") "
 /* What a read sends in its place in the log: a member's records before
  * its release into the subtree are not, but come with the release, just
@@ -308,6 +309,8 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 			"plan",
 		SUBTREE "SELECT * FROM temporaries WHERE from_org IN sub OR "
 			"to_org IN sub ORDER BY id",
+		SUBTREE "SELECT * FROM exemptions WHERE org IN sub ORDER BY "
+			"org",
 		SUBTREE CHAIN
 		"SELECT id, state, reason FROM entries WHERE " NOT_EVIDENCE
 		"AND " IN_SCOPE "ORDER BY id",

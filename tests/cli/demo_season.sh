@@ -11,9 +11,9 @@ out=$(CHIBO_DEMO_BUILD=$CHIBO_BUILD_DIR TMPDIR=$T "$CHIBO_SOURCE_DIR/demo.sh" 2>
 rc=$?
 expect_eq "the demo ends well" 0 "$rc"
 expect_match "the campaign waits for the late commune" \
-	"0/1 districts; 2/3 organisations; 14/23 members moved" "$out"
+	"0/1 districts; 2/3 communes; 14/23 members moved" "$out"
 expect_match "and is complete after its sync" \
-	"1/1 districts; 3/3 organisations; 23/23 members moved" "$out"
+	"1/1 districts; 3/3 communes; 23/23 members moved" "$out"
 expect_match "one transfer accepted, one struck off" \
 	"2 official transfers released: 1 accepted, 0 declined, 0 in transit \(0 overdue, 0 over 3 months\), 1 struck off; 22 internal moves; 0 temporary transfers" "$out"
 expect_match "the cadre reaches Tân Hưng's cell" \

@@ -56,6 +56,43 @@ expect_eq "h1 is back with the ward, at the centre" "00004" \
 expect_match "the commune sees its release accepted" "accepted" "$(A transfers --all)"
 expect_match "the ward sees its release declined" "declined" "$(W transfers --all)"
 
+# Hà Nội → Bắc Giang in July, never answered: overdue after 30 working
+# days and over three months at the receiver and at the centre, then
+# struck off by the sending city's committee office — across hubs
+W member add --name "Trần Văn Ba" --birth 1980-06-01 --sex male --card h2 \
+	--admitted 2010-01-01 --official 2011-01-01 --cell 01 >/dev/null
+expect_ok "the ward releases another member to the commune, in July" \
+	W member release card:h2 --to 07297 --letter "05-GGT/ĐU" \
+	--letter-date 2026-07-01 --on 2026-07-01 --reason "về quê"
+k=$(agent -R "$T/ho" init --code HN --name "Văn phòng Thành ủy Hà Nội" --office |
+	sed -n 's/^public key: //p')
+H hn enroll "$k" --org HN --role district >/dev/null || bad "enrol the office"
+agent -R "$T/ho" hub --url "${URL[hn]}" --pin "${PIN[hn]}" --key "${KEY[hn]}" >/dev/null
+O() { agent -R "$T/ho" "$@"; }
+up; down; sync_all ho
+rel3=$(sqlite3 "$T/a/replica.db" "SELECT release FROM transfers WHERE letter_no = '05-GGT/ĐU'")
+expect_match "the commune in Bắc Giang holds the July release" "^[0-9a-f]{64}$" "$rel3"
+expect_match "overdue there after 30 working days (due 12 August)" \
+	"overdue +2026-07-01 +05-GGT/ĐU +2026-08-12" "$(A transfers --on 2026-08-13)"
+expect_match "over three months by October" "over 3 months +2026-07-01 +05-GGT/ĐU" \
+	"$(A transfers --on 2026-10-02)"
+expect_match "the centre counts it overdue, over 3 months" \
+	"05-GGT/ĐU .* yes" "$(H tw report transfers --overdue --on 2026-10-02)"
+expect_fail "the office cannot strike off before three months" "not over three months old" \
+	O member strike-off "$rel3" --decision-no "98-QĐ/TU" --on 2026-09-30
+expect_fail "nor can Bắc Giang's commune (not the sender's committee)" "only the office of a committee above" \
+	A member strike-off "$rel3" --decision-no "1" --on 2026-10-05
+expect_ok "the sending city's office strikes the member off" \
+	O member strike-off "$rel3" --decision-no "99-QĐ/TU" --on 2026-10-05
+sync_all ho; up; down; up; down
+expect_match "the receiver sees it struck off" "struck off +2026-07-01 +05-GGT/ĐU" "$(A transfers --all)"
+expect_eq "so does the centre" "99-QĐ/TU" \
+	"$(sqlite3 "$T/tw/hub.db" "SELECT struck_no FROM transfers WHERE release = '$rel3'")"
+expect_eq "and Lạng Giang" "99-QĐ/TU" \
+	"$(sqlite3 "$T/lg/hub.db" "SELECT struck_no FROM transfers WHERE release = '$rel3'")"
+expect_eq "the office equals Hà Nội's view of the city" \
+	"$(H hn digest --org HN)" "$(O digest)"
+
 # agreement on every path
 expect_eq "a: as Lạng Giang holds it" "$(H lg digest --org 07297)" "$(A digest)"
 expect_eq "w: as Hà Nội holds it" "$(H hn digest --org 00004)" "$(W digest)"

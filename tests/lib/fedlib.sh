@@ -12,6 +12,7 @@
 # before BG joins TW: the chain of authority grows from below); a commune
 # a (07297) under BG.LG and a ward w (00004) under HN, each with a cell
 # and a member; A and W run their agents, 'up' and 'down' sync the tree.
+# 'mkcountry' makes its hubs and replicas alone (not joined yet).
 : "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
 
 H() { local d=$1; shift; "$CHIBO_HUB_BIN" --dir "$T/$d" "$@"; }
@@ -74,13 +75,17 @@ W() { agent -R "$T/w" "$@"; }
 up() { sync_all a lg bg w hn; }
 down() { sync_all bg lg a hn w; }
 
-country() {
+mkcountry() {
 	mkhub tw TW centre "Ban Chấp hành Trung ương"
 	mkhub bg BG province "Tỉnh ủy Bắc Giang" TW
 	mkhub hn HN province "Thành ủy Hà Nội" TW
 	mkhub lg BG.LG district "Huyện ủy Lạng Giang" BG
 	mkcommune a 07297 lg BG.LG
 	mkcommune w 00004 hn HN
+}
+
+country() {
+	mkcountry
 	A cell create --code 01 --name "Chi bộ thôn Đông" --kind residential >/dev/null
 	A member add --name "Dương Đăng Quyền" --birth 1972-04-12 --sex male \
 		--card m1 --admitted 1998-05-19 --official 1999-05-19 --cell 01 >/dev/null

@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* test_federate.c — the property of many hubs, tested by seed, through the
- * hubs' own machinery: a province's hub over two district hubs (one
- * enrolls its communes with no parent, as a district that joined late
- * does), two communes under each. The communes record at random —
- * members added and moved, released to a commune of either district,
- * releases accepted or declined — while syncs happen at random: a commune
- * pushes its chain to its district (cb_ingest_push) or pulls its scope
- * from it (cb_scope_read, cb_accept_pulled); a district relays its log to
- * the province (cb_ingest_relay) or pulls its scope from it. When
- * everything has gone everywhere it may, every commune's view equals its
- * district's view of it, every district's view of itself equals the
- * province's, nothing is pending or rejected anywhere, and at the
- * province, which holds everything, a live member has exactly one open
- * official cell or one release in transit.
+ * hubs' own machinery, over a random topology of two or three levels: a
+ * top hub (a province, or the centre over one or two provinces), under
+ * it one to three lower hubs, some of them over a district hub of their
+ * own, and four communes spread over the hubs below the top. A district
+ * hub may enrol its communes with no parent, as a district that joined
+ * late does; a lower hub joins its higher one before or after the one
+ * above it joined the top (the chain of authority grows from below too).
+ * The communes record at random — members added and moved, released to
+ * any other commune, releases accepted or declined — while syncs happen
+ * at random: a commune pushes its chain to its hub (cb_ingest_push) or
+ * pulls its scope from it (cb_scope_read, cb_accept_pulled); a lower hub
+ * relays its log to its higher hub (cb_ingest_relay) or pulls its scope
+ * from it. When everything has gone everywhere it may, every node's view
+ * of itself equals its higher hub's view of it, nothing is pending or
+ * rejected anywhere, and at the top, which holds everything, a live
+ * member has exactly one open official cell or one release in transit.
  *
  * CHIBO_FEDERATE_CASES=N runs N seeds (default 60); CHIBO_FEDERATE_SEED=S
  * runs seed S alone; CHIBO_FEDERATE_VERBOSE=1 prints what each seed did.
@@ -41,22 +44,26 @@
 #include "sql.h"
 #include "stream.h"
 
-#define NC 4        /* communes */
-#define NN (3 + NC) /* the province, two districts, the communes */
+#define NC 4     /* communes */
+#define NH_MAX 7 /* hubs: the top, three below it, three districts */
+#define NN_MAX (NH_MAX + NC)
 
 struct node {
 	struct cb_ledger *lg;
 	char code[16];
-	int hub;         /* the node it syncs with; -1: the province */
+	int hub;         /* the node it syncs with; -1: the top */
+	int depth;       /* 0 for the top */
 	int64_t cursor;  /* its pull cursor on its hub's log */
-	int64_t relayed; /* a district: its log relayed up to here */
+	int64_t relayed; /* a lower hub: its log relayed up to here */
 	int cards;
 };
 
-static struct node N[NN];
+/* N[0] is the top, N[1..NH-1] the lower hubs (each after its higher
+ * one), N[NH..NN-1] the communes. */
+static struct node N[NN_MAX];
+static int NH, NN;
 static int day;
 static char base[64];
-
 
 /* A day of 2024–2025, later each time: every date an op names. */
 static const char *
@@ -184,7 +191,7 @@ random_op(struct node *n)
 	case 4:
 	case 5:
 		if (pick(n, MEMBERS_HERE, id)) {
-			int to = 3 + (int)rnd(NC);
+			int to = NH + (int)rnd(NC);
 
 			if (&N[to] != n)
 				op(n, "member.release",
@@ -235,7 +242,7 @@ push(struct node *c)
 	cb_buf_release(&s);
 }
 
-/* A district relays its log to the province, from its relay cursor. */
+/* A lower hub relays its log to its higher hub, from its relay cursor. */
 static void
 relay(struct node *d)
 {
@@ -249,7 +256,7 @@ relay(struct node *d)
 	                       &eb),
 	     "read log", &eb);
 	if (s.len) {
-		must(cb_ingest_relay(N[0].lg->st, s.data, s.len, &r, &eb),
+		must(cb_ingest_relay(N[d->hub].lg->st, s.data, s.len, &r, &eb),
 		     "relay", &eb);
 		if (r.status != 200)
 			fail_msg("relay of %s: %s", d->code, eb.msg);
@@ -288,9 +295,9 @@ pull(struct node *n)
 static void
 random_sync(void)
 {
-	int i = 1 + (int)rnd(NN - 1);
+	int i = 1 + (int)rnd((uint32_t)NN - 1);
 
-	if (i >= 3) {
+	if (i >= NH) {
 		if (rnd(2))
 			push(&N[i]);
 		else
@@ -302,17 +309,23 @@ random_sync(void)
 	}
 }
 
+/* A night: the communes push, the hubs relay up from the deepest, then
+ * pull down from the top, then the communes pull. */
 static void
 everything(void)
 {
 	for (int round = 0; round < 4; round++) {
-		for (int i = 3; i < NN; i++)
+		for (int i = NH; i < NN; i++)
 			push(&N[i]);
-		relay(&N[1]);
-		relay(&N[2]);
-		pull(&N[1]);
-		pull(&N[2]);
-		for (int i = 3; i < NN; i++)
+		for (int depth = 2; depth >= 1; depth--)
+			for (int i = 1; i < NH; i++)
+				if (N[i].depth == depth)
+					relay(&N[i]);
+		for (int depth = 1; depth <= 2; depth++)
+			for (int i = 1; i < NH; i++)
+				if (N[i].depth == depth)
+					pull(&N[i]);
+		for (int i = NH; i < NN; i++)
 			pull(&N[i]);
 	}
 }
@@ -327,6 +340,7 @@ make(int i, const char *code, const struct cb_ledger_kind *kind, json_t *init,
 	memset(&N[i], 0, sizeof(N[i]));
 	snprintf(N[i].code, sizeof(N[i].code), "%s", code);
 	N[i].hub = hub;
+	N[i].depth = hub < 0 ? 0 : N[hub].depth + 1;
 	snprintf(path, sizeof(path), "%s/s%llu-%d", base,
 	         (unsigned long long)seed, i);
 	must(cb_ledger_create_kind(path, kind, init, &N[i].lg, &eb), code, &eb);
@@ -347,46 +361,87 @@ enroll(int by, int whom, const char *role, const char *parent)
 	op(&N[by], "key.enroll", in);
 }
 
-static const char *
-run(uint64_t seed)
+/* Lower hub i (code, level) under hub `above`: enrolled there with the
+ * role hub, and joined to it (naming its key as authority and witness). */
+static void
+join(int i, int above)
 {
-	unsigned char a[32], b[32];
+	char pk[65];
+
+	cb_hex_encode(N[above].lg->key.pk, 32, pk);
+	enroll(above, i, "hub", N[above].code);
+	op(&N[i], "hub.join",
+	   json_pack("{s:s, s:s}", "authority", pk, "witness", pk));
+}
+
+/* The seed's topology. Two levels: a province over two or three
+ * districts. Three: the centre over one or two provinces, each over no
+ * district hub or one; communes under any hub but the top. */
+static void
+build_topology(uint64_t seed)
+{
+	static const char *const provinces[] = { "BG", "HN", "TN" };
+	bool three = rnd(2);
+	int below = three ? 1 + (int)rnd(2) : 2 + (int)rnd(2);
+	int late = (int)rnd(2); /* districts join before their provinces */
+	int order[NH_MAX], nord = 0;
 	struct cb_errbuf eb;
-	char pk[65], dk[65];
-	int steps = 150 + (int)(seed % 150);
 
-	rng = seed * 2654435761u + 1;
-	day = 0;
-	make(0, "BG", &cb_ledger_hub,
-	     json_pack("{s:s, s:s, s:s}", "code", "BG", "name", "Tỉnh ủy",
-	               "level", "province"),
+	NH = 1;
+	make(0, three ? "TW" : "BG", &cb_ledger_hub,
+	     json_pack("{s:s, s:s, s:s}", "code", three ? "TW" : "BG", "name",
+	               three ? "Trung ương" : "Tỉnh ủy", "level",
+	               three ? "centre" : "province"),
 	     -1, seed);
-	for (int d = 1; d <= 2; d++)
-		make(d, d == 1 ? "BG.LG" : "BG.YD", &cb_ledger_hub,
-		     json_pack("{s:s, s:s, s:s, s:s}", "code",
-		               d == 1 ? "BG.LG" : "BG.YD", "name", "Huyện ủy",
-		               "level", "district", "parent", "BG"),
-		     0, seed);
-	cb_hex_encode(N[0].lg->key.pk, 32, pk);
-	for (int d = 1; d <= 2; d++) {
-		enroll(0, d, "hub", "BG");
-		op(&N[d], "hub.join",
-		   json_pack("{s:s, s:s}", "authority", pk, "witness", pk));
-	}
-	for (int i = 3; i < NN; i++) {
-		int d = i < 3 + NC / 2 ? 1 : 2;
+	for (int k = 0; k < below; k++) {
 		char code[16];
+		int p = NH++;
 
-		snprintf(code, sizeof(code), "0%d%03d", 7 + d, i);
+		if (three)
+			snprintf(code, sizeof(code), "%s", provinces[k]);
+		else
+			snprintf(code, sizeof(code), "BG.D%d", k + 1);
+		make(p, code, &cb_ledger_hub,
+		     json_pack("{s:s, s:s, s:s, s:s}", "code", code, "name",
+		               three ? "Tỉnh ủy" : "Huyện ủy", "level",
+		               three ? "province" : "district", "parent",
+		               N[0].code),
+		     0, seed);
+		order[nord++] = p;
+		if (three && rnd(2)) {
+			int d = NH++;
+
+			snprintf(code, sizeof(code), "%s.D1", provinces[k]);
+			make(d, code, &cb_ledger_hub,
+			     json_pack("{s:s, s:s, s:s, s:s}", "code", code,
+			               "name", "Huyện ủy", "level", "district",
+			               "parent", N[p].code),
+			     p, seed);
+			if (late)
+				order[nord - 1] = d, order[nord++] = p;
+			else
+				order[nord++] = d;
+		}
+	}
+	for (int k = 0; k < nord; k++)
+		join(order[k], N[order[k]].hub);
+	NN = NH + NC;
+	for (int i = NH; i < NN; i++) {
+		int h = 1 + (i - NH) % (NH - 1);
+		char code[16], hk[65];
+
+		if (rnd(3) == 0)
+			h = 1 + (int)rnd((uint32_t)NH - 1);
+		snprintf(code, sizeof(code), "0%d%03d", 7 + h, i);
 		make(i, code, &cb_ledger_agent,
 		     json_pack("{s:s, s:s, s:s, s:s}", "code", code, "name",
 		               "Đảng bộ xã", "kind", "party-committee",
-		               "parent", N[d].code),
-		     d, seed);
-		/* Lạng Giang enrols with no parent, Yên Dũng with one */
-		enroll(d, i, "commune", d == 1 ? NULL : N[d].code);
-		cb_hex_encode(N[d].lg->key.pk, 32, dk);
-		must(cb_store_meta_set(N[i].lg->st, "authority", dk, &eb),
+		               "parent", N[h].code),
+		     h, seed);
+		/* some hubs enrol with no parent (joined late), some with */
+		enroll(h, i, "commune", rnd(2) ? NULL : N[h].code);
+		cb_hex_encode(N[h].lg->key.pk, 32, hk);
+		must(cb_store_meta_set(N[i].lg->st, "authority", hk, &eb),
 		     "authority", &eb);
 		for (int c = 1; c <= 2; c++) {
 			char cc[4];
@@ -397,18 +452,30 @@ run(uint64_t seed)
 			             "Chi bộ", "kind", "residential"));
 		}
 	}
+}
+
+static const char *
+run(uint64_t seed)
+{
+	unsigned char a[32], b[32];
+	struct cb_errbuf eb;
+	int steps = 150 + (int)(seed % 150);
+
+	rng = seed * 2654435761u + 1;
+	day = 0;
+	build_topology(seed);
 	everything();
 	/* three seasons: records and syncs at random, then a night when
 	 * everything goes everywhere and every release is answered */
 	for (int season = 0; season < 3; season++) {
 		for (int i = 0; i < steps / 3; i++) {
 			if (rnd(2))
-				random_op(&N[3 + rnd(NC)]);
+				random_op(&N[NH + rnd(NC)]);
 			else
 				random_sync();
 		}
 		everything();
-		for (int i = 3; i < NN; i++)
+		for (int i = NH; i < NN; i++)
 			for (int k = 0; k < 8; k++)
 				answer(&N[i]);
 		everything();
@@ -439,10 +506,10 @@ run(uint64_t seed)
 		must(cb_scope_digest(N[N[i].hub].lg->st, N[i].code, b, &eb),
 		     "digest", &eb);
 		if (memcmp(a, b, 32))
-			return i < 3 ? "a district's view differs from the "
-			               "province's"
-			             : "a commune's view differs from its "
-			               "district's";
+			return i < NH ? "a lower hub's view of itself differs "
+			                "from its higher hub's"
+			              : "a commune's view differs from its "
+			                "hub's";
 	}
 	if (one(&N[0], "SELECT count(*) FROM members m WHERE status IN "
 	               "('probationary', 'official', 'exempt') AND (transit "
@@ -455,10 +522,11 @@ run(uint64_t seed)
 	               "'in-transit' AND closed_by IS NULL"))
 		return "an answered release without its answer";
 	if (getenv("CHIBO_FEDERATE_VERBOSE"))
-		printf("seed %llu: %lld entries at the province; %lld members; "
+		printf("seed %llu: %d hubs, %lld entries at the top; %lld "
+		       "members; "
 		       "transfers %lld accepted, %lld declined, %lld in "
-		       "transit, of which %lld across districts\n",
-		       (unsigned long long)seed,
+		       "transit, of which %lld across hubs\n",
+		       (unsigned long long)seed, NH,
 		       one(&N[0], "SELECT count(*) FROM entries"),
 		       one(&N[0], "SELECT count(*) FROM members"),
 		       one(&N[0], "SELECT count(*) FROM transfers WHERE state "

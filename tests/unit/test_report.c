@@ -873,24 +873,24 @@ test_campaign(void **state)
 	(void)state;
 	if (cb_report_campaign(hub->st, "BG.LG", NULL, NULL, &r, &eb))
 		fail_msg("%s", eb.msg);
-	/* columns from DISTRICT: DISTRICT ORGS FINISHED AGENCY-CELLS
-	 * DISSOLVED MEMBERS MOVED.
+	/* columns from DISTRICT: DISTRICT ORGS FINISHED EXEMPT AGENCY-CELLS
+	 * DISSOLVED MEMBERS MOVED EXEMPT-BECAUSE.
 	 * Quế Nham: plan 1 Sep; a1, a2 to village cell 01, a3 accepted by
 	 * Tân Hưng: 3 of 3 moved, its cell dissolved. */
-	assert_row(&r, "07297", 2, "BG.LG 1 1 1 1 3 3");
+	assert_row(&r, "07297", 2, "BG.LG 1 1 0 1 1 3 3 ");
 	assert_string_equal(r.cells[row_of(&r, 0, "07297") * r.ncols + 1],
 	                    "Đảng bộ xã Quế Nham");
 	/* Tân Hưng: b1, b2 moved; b4 died (not counted); dissolved */
-	assert_row(&r, "07298", 2, "BG.LG 1 1 1 1 2 2");
+	assert_row(&r, "07298", 2, "BG.LG 1 1 0 1 1 2 2 ");
 	/* Ngọc Thiện: planned only; c1 still in the cell; c2 left in March,
 	 * before the plan (not counted) */
-	assert_row(&r, "07299", 2, "BG.LG 1 0 1 0 1 0");
+	assert_row(&r, "07299", 2, "BG.LG 1 0 0 1 0 1 0 ");
 	/* Cao Thượng has no agency cell: not in the campaign */
 	for (size_t k = 0; k < r.nrows; k++)
 		assert_string_not_equal(r.cells[k * r.ncols], "07300");
 	/* the district: 2 of 3 organisations, 5 of 6 members */
-	assert_row(&r, "BG.LG", 1, "Huyện ủy Lạng Giang BG.LG 3 2 3 2 6 5");
-	assert_row(&r, "total", 3, "3 2 3 2 6 5");
+	assert_row(&r, "BG.LG", 1, "Huyện ủy Lạng Giang BG.LG 3 2 0 3 2 6 5 ");
+	assert_row(&r, "total", 3, "3 2 0 3 2 6 5 ");
 	assert_int_equal(r.nrows, 5);
 	assert_int_equal(summary_int(&r, "districts", "finished"), 0);
 	assert_int_equal(summary_int(&r, "districts", "total"), 1);
@@ -898,7 +898,7 @@ test_campaign(void **state)
 	assert_int_equal(summary_int(&r, "organisations", "total"), 3);
 	assert_int_equal(summary_int(&r, "members", "moved"), 5);
 	assert_int_equal(summary_int(&r, "members", "total"), 6);
-	assert_string_equal(r.notes[0], "0/1 districts; 2/3 organisations; "
+	assert_string_equal(r.notes[0], "0/1 districts; 2/3 communes; "
 	                                "5/6 members moved");
 	cb_report_release(&r);
 
@@ -907,11 +907,11 @@ test_campaign(void **state)
 	 * then — none moved yet; Ngọc Thiện's likewise: c1 */
 	if (cb_report_campaign(hub->st, "BG.LG", NULL, "2026-09-30", &r, &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 3, "1 1 1 1 3 3");
-	assert_row(&r, "07298", 3, "1 0 1 0 3 0");
-	assert_row(&r, "07299", 3, "1 0 1 0 1 0");
-	assert_row(&r, "total", 3, "3 1 3 1 7 3");
-	assert_string_equal(r.notes[0], "0/1 districts; 1/3 organisations; "
+	assert_row(&r, "07297", 3, "1 1 0 1 1 3 3 ");
+	assert_row(&r, "07298", 3, "1 0 0 1 0 3 0 ");
+	assert_row(&r, "07299", 3, "1 0 0 1 0 1 0 ");
+	assert_row(&r, "total", 3, "3 1 0 3 1 7 3 ");
+	assert_string_equal(r.notes[0], "0/1 districts; 1/3 communes; "
 	                                "3/7 members moved");
 	cb_report_release(&r);
 
@@ -919,7 +919,7 @@ test_campaign(void **state)
 	 * to an earlier round */
 	if (cb_report_campaign(hub->st, "BG.LG", "2026-09-25", NULL, &r, &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "total", 3, "2 1 2 1 3 2");
+	assert_row(&r, "total", 3, "2 1 0 2 1 3 2 ");
 	for (size_t k = 0; k < r.nrows; k++)
 		assert_string_not_equal(r.cells[k * r.ncols], "07297");
 	cb_report_release(&r);
@@ -927,7 +927,7 @@ test_campaign(void **state)
 	/* one commune's subtree: its district finished with it */
 	if (cb_report_campaign(hub->st, "07298", NULL, NULL, &r, &eb))
 		fail_msg("%s", eb.msg);
-	assert_string_equal(r.notes[0], "1/1 districts; 1/1 organisations; "
+	assert_string_equal(r.notes[0], "1/1 districts; 1/1 communes; "
 	                                "2/2 members moved");
 	cb_report_release(&r);
 
@@ -935,9 +935,9 @@ test_campaign(void **state)
 	 * acceptance of a3, so a3 is moved there too */
 	if (cb_report_campaign(qa->st, qa->org, NULL, NULL, &r, &eb))
 		fail_msg("%s", eb.msg);
-	assert_row(&r, "07297", 2, "BG.LG 1 1 1 1 3 3");
-	assert_row(&r, "BG.LG", 1, "Huyện ủy Lạng Giang BG.LG 1 1 1 1 3 3");
-	assert_string_equal(r.notes[0], "1/1 districts; 1/1 organisations; "
+	assert_row(&r, "07297", 2, "BG.LG 1 1 0 1 1 3 3 ");
+	assert_row(&r, "BG.LG", 1, "Huyện ủy Lạng Giang BG.LG 1 1 0 1 1 3 3 ");
+	assert_string_equal(r.notes[0], "1/1 districts; 1/1 communes; "
 	                                "3/3 members moved");
 	cb_report_release(&r);
 }
@@ -1174,7 +1174,7 @@ test_queries(void **state)
 	/* the command line's way in gives what the functions give */
 	if (cb_report_run(hub->st, &q, &r, &eb))
 		fail_msg("%s", eb.msg);
-	assert_string_equal(r.notes[0], "0/1 districts; 2/3 organisations; "
+	assert_string_equal(r.notes[0], "0/1 districts; 2/3 communes; "
 	                                "5/6 members moved");
 	cb_report_release(&r);
 	q.kind = "transfers";

@@ -294,7 +294,7 @@ test_schema_15_marks_fork_evidence(void **state)
 		"state, reason) VALUES (x'01', x'aa', 1, 'org.init', 0, x'00', "
 		"'applied', NULL), (x'02', x'aa', 2, 'cell.create', 0, x'00', "
 		"'rejected', 'cell 01 is not the author''s'), (x'03', x'aa', "
-	        "2, "
+		"2, "
 		"'cell.create', 0, x'00', 'rejected', 'fork: another entry "
 		"holds this seq');";
 	struct cb_store *st = NULL;
@@ -316,6 +316,7 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "LIKE 'fork:%'; ALTER TABLE contacts DROP "
 	                     "COLUMN created_max; DROP TABLE authorities; "
 	                     "DROP TABLE witnessed; DROP TABLE witnesses; "
+	                     "DROP TABLE exemptions; "
 	                     "PRAGMA user_version = 14",
 	                     NULL, NULL, NULL),
 		SQLITE_OK);

@@ -435,9 +435,9 @@ test_a_hub_holds_an_early_acceptance_until_its_release(void **state)
 		     json_pack("{s:s, s:s}", "date", "2026-03-16", "name",
 		               "Nghỉ bù"),
 		     NULL);
-		assert_int_equal(cb_calendar_due(hub->st,
-		                                 "2026-01-30", 30, due, &eb),
-		                 CB_OK);
+		assert_int_equal(
+			cb_calendar_due(hub->st, "2026-01-30", 30, due, &eb),
+			CB_OK);
 		assert_string_equal(due, "2026-03-23");
 		assert_int_equal(op(a, "calendar.holiday",
 		                    json_pack("{s:s, s:s}", "date",
@@ -462,14 +462,12 @@ test_working_days_skip_weekends_and_holidays(void **state)
 
 	(void)state;
 	/* Friday 2 January 2026: six plain weeks */
-	assert_int_equal(
-		cb_calendar_due(a->st, "2026-01-02", 30, due, &eb),
-		CB_OK);
+	assert_int_equal(cb_calendar_due(a->st, "2026-01-02", 30, due, &eb),
+	                 CB_OK);
 	assert_string_equal(due, "2026-02-13");
 	/* Friday 30 January 2026: Tết (16-20 February) is a week off */
-	assert_int_equal(
-		cb_calendar_due(a->st, "2026-01-30", 30, due, &eb),
-		CB_OK);
+	assert_int_equal(cb_calendar_due(a->st, "2026-01-30", 30, due, &eb),
+	                 CB_OK);
 	assert_string_equal(due, "2026-03-20");
 	/* the same through SQL, as the transfers list asks it */
 	{
@@ -484,9 +482,8 @@ test_working_days_skip_weekends_and_holidays(void **state)
 		                    "2026-04-29");
 		sqlite3_finalize(s);
 	}
-	assert_int_not_equal(
-		cb_calendar_due(a->st, "2026-13-01", 3, due, &eb),
-		CB_OK);
+	assert_int_not_equal(cb_calendar_due(a->st, "2026-13-01", 3, due, &eb),
+	                     CB_OK);
 }
 
 /* A replica of schema 13 whose projection rejected another commune's
@@ -543,7 +540,8 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"'fork:%'; ALTER TABLE contacts DROP COLUMN "
 			"created_max; DELETE FROM meta WHERE key IN ('rules', "
 			"'self'); DROP TABLE authorities; DROP TABLE "
-			"witnessed; DROP TABLE witnesses; PRAGMA user_version = 13",
+			"witnessed; DROP TABLE witnesses; DROP TABLE "
+			"exemptions; PRAGMA user_version = 13",
 			NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
