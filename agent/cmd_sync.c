@@ -101,9 +101,8 @@ int
 cmd_sync(struct agent *a, int argc, char **argv)
 {
 	bool shown = false;
-	struct cb_sync_opts o = {
-		5, 900, cb_sync_notice, progress, &shown, NULL
-	};
+	struct cb_sync_opts o = { 5,    900, cb_sync_notice, progress, &shown,
+		                  NULL, NULL };
 	struct cb_sync_result r;
 	struct cb_ledger *lg;
 	struct cb_errbuf eb;
@@ -112,8 +111,8 @@ cmd_sync(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"sync",
-		N_("usage: chibo-agent sync [--retries N] [--max-time "
-	           "SECONDS]\n\n"
+		N_("usage: chibo-agent sync [--retries N] [--max-time SECONDS] "
+	           "[--witness HEX]\n\n"
 	           "Pushes to the hub every entry of this replica it does not "
 	           "hold, then\npulls what this organisation may read from the "
 	           "hub's log, in batches,\neach committed on its own: safe to "
@@ -121,7 +120,9 @@ cmd_sync(struct agent *a, int argc, char **argv)
 	           "are retried with backoff. Then it checks the\nhub's signed "
 	           "checkpoint against the one it kept, and proves some of "
 	           "its\n"
-	           "own entries in it. Exit 0 synced, 75 the hub cannot be "
+	           "own entries in it. With --witness (kept for every later "
+	           "sync), that\ncheckpoint must extend one cosigned by that "
+	           "witness key. Exit 0 synced,\n75 the hub cannot be "
 	           "reached (try\nlater), 77 the hub refused, or its signed "
 	           "log "
 	           "is not the one it showed\nbefore (a person must look: "
@@ -129,8 +130,8 @@ cmd_sync(struct agent *a, int argc, char **argv)
 		cb_sync_argdefs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if ((rc = cb_sync_args(cb_args_get(&v, 0), cb_args_get(&v, 1), "sync",
-	                       &o)))
+	if ((rc = cb_sync_args(cb_args_get(&v, 0), cb_args_get(&v, 1),
+	                       cb_args_get(&v, 2), "sync", &o)))
 		return rc;
 	if (!(lg = agent_open(a)))
 		return 1;

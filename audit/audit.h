@@ -37,6 +37,25 @@ struct audit_source_opts {
 	/* A checkpoint (a signed note) to read the log up to and check
 	 * instead of the hub's latest: 'report --at'. NULL: the latest. */
 	const char *at_note;
+	/* Keep each leaf's id, author, seq and op (struct audit_leaf): a
+	 * federation audit names the entries a higher hub lacks. */
+	bool keep_entries;
+};
+
+/* A leaf's entry, in a few fields (audit_source_opts.keep_entries). */
+struct audit_leaf {
+	uint8_t id[32], author[32];
+	uint64_t seq;
+	char op[32];
+};
+
+/* A lower hub's checkpoint this hub cosigned last, as its witness (the
+ * hub.db's witnessed table). */
+struct audit_cosigned {
+	char origin[256];
+	uint64_t size;
+	uint8_t root[32];
+	char *note; /* as the lower hub submitted it, signed by its key */
 };
 
 /* One author seen in the log. */
@@ -75,6 +94,19 @@ struct scan {
 	uint64_t forks, bad_sigs, gaps, scope, unenrolled;
 	char **faults;
 	size_t nfaults;
+	/* What a witness check and a federation audit hold the log against
+	 * (federation.c). */
+	char *witnessed; /* the checkpoint its higher hub cosigned, with the
+	                  * cosignature (malloc'd), if it shows one */
+	int64_t relayed; /* a hub.db copy: its log relayed up to here, as
+	                  * the higher hub acknowledged; -1 unknown */
+	bool has_join;   /* the hub key signed a hub.join (the last): */
+	uint8_t join_authority[32], join_witness[32];
+	uint64_t join_leaf;
+	struct audit_cosigned *cosigned; /* a hub.db copy: the lower hubs'
+	                                  * logs it witnessed */
+	size_t ncosigned;
+	struct audit_leaf *info; /* per leaf, with keep_entries */
 	struct cb_store *replay; /* the log replayed: the hub's tables */
 	struct cb_lazyreplay *lazy;
 	char replay_path[512];
@@ -89,6 +121,29 @@ int audit_scan(const struct audit *a, const struct audit_source_opts *src,
                const uint64_t *want_sizes, size_t nwant, uint8_t (*roots)[32],
                bool *ok);
 void audit_scan_release(struct scan *s);
+
+/* audit_scan, the hub key held against the one this auditor saw before
+ * for the log's origin (or key, if has_key), and the log against every
+ * checkpoint it kept (main.c); *statep: that state, for
+ * audit_state_remember. Non-zero: the scan could not be done (said). */
+int audit_scan_checked(const struct audit *a, const struct audit_source_opts *o,
+                       const uint8_t *key, bool has_key, struct scan *s,
+                       json_t **statep);
+/* Keep the checkpoint s verified in the state, for the next run. */
+int audit_state_remember(const struct audit *a, json_t *st,
+                         const struct scan *s);
+
+/* The root of the log's first size leaves into root; false if the log
+ * has fewer. */
+bool audit_root_at(const struct scan *s, uint64_t size, uint8_t root[32]);
+
+/* The checkpoint the hub shows as cosigned by its higher hub, held
+ * against its log: cosigned by the witness its hub.join named, and by
+ * required (NULL: none) — an auditor's --witness; a checkpoint of the
+ * hub's key and origin; and its root the root of the log's leaves at its
+ * size (else the hub showed its witness another log). Each failure a
+ * fault in s. */
+void audit_check_witness(struct scan *s, const uint8_t *required);
 void audit_fault(struct scan *s, const char *fmt, ...) CB_PRINTF(2, 3);
 
 int cmd_audit_init(struct audit *a, int argc, char **argv);
@@ -97,5 +152,6 @@ int cmd_audit_history(struct audit *a, int argc, char **argv);
 int cmd_audit_proof(struct audit *a, int argc, char **argv);
 int cmd_audit_check_proof(struct audit *a, int argc, char **argv);
 int cmd_audit_report(struct audit *a, int argc, char **argv);
+int cmd_audit_federation(struct audit *a, int argc, char **argv);
 
 #endif

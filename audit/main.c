@@ -34,7 +34,11 @@ static const char usage_text[] =
            "  proof        write an offline proof that an entry is in the log\n"
            "  check-proof  verify such a proof file, with no network\n"
            "  report       recompute a hub's report at a checkpoint from its "
-           "signed log\n\n"
+           "signed log\n"
+           "  federation   check hubs that sync up a hierarchy, together: "
+           "each log,\n               the witnesses' cosignatures, the "
+           "chain of authority,\n               and that each higher hub "
+           "holds what each lower one relayed\n\n"
            "--dir DIR: the auditor's state (audit.key, checkpoints.json); "
            "default\n$CHIBO_AUDIT, else ~/.local/share/chibo/audit.\n"
            "Every command takes --help. Exit: 0 ok, 1 a fault or failure, 2 "
@@ -151,9 +155,10 @@ source_opts(const char *cmd, const struct args *v, bool allow_bundle,
  * key it trusted for the origin, and every checkpoint it kept (a smaller
  * one must be a prefix of this log: same root at its size; a larger one
  * means the log shrank). */
-static int
-scan_checked(const struct audit *a, const struct audit_source_opts *o,
-             const uint8_t *key, bool has_key, struct scan *s, json_t **statep)
+int
+audit_scan_checked(const struct audit *a, const struct audit_source_opts *o,
+                   const uint8_t *key, bool has_key, struct scan *s,
+                   json_t **statep)
 {
 	json_t *st = state_load(a), *origins, *ov;
 	const char *origin;
@@ -257,8 +262,8 @@ out:
 }
 
 /* Keep the checkpoint just verified, for the next run. */
-static int
-state_remember(const struct audit *a, json_t *st, const struct scan *s)
+int
+audit_state_remember(const struct audit *a, json_t *st, const struct scan *s)
 {
 	json_t *origins = json_object_get(st, "origins"), *ov, *list;
 	char hex[65], when[32];
@@ -370,8 +375,14 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 		  N_("project every entry through the rules (slower); by "
 		     "default a member.add that no other entry names is "
 		     "judged by its cell's owner alone") },
+		{ "witness", "HEX",
+		  N_("require the checkpoint the hub shows as cosigned to "
+		     "carry "
+		     "a cosignature by this witness key (its higher hub's, as "
+		     "published), its log to give that checkpoint's root") },
 		{ NULL, NULL, NULL }
 	};
+	uint8_t wkey[32];
 	struct audit_source_opts o;
 	struct scan s;
 	struct args v;
@@ -386,7 +397,7 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 		N_("usage: chibo-audit verify (--hub URL --pin PIN | --db FILE "
 	           "| "
 	           "BUNDLE)\n                          [--hub-key HEX] "
-	           "[--json]\n\n"
+	           "[--witness HEX] [--json]\n\n"
 	           "Reads every entry of a hub's log, in log order, and "
 	           "checks: "
 	           "each\nsignature; each author's chain (a missing entry, a "
@@ -397,9 +408,12 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 	           "entries against the hub's signed checkpoint; and that "
 	           "checkpoint against\nevery one this auditor saw before "
 	           "(kept "
-	           "in checkpoints.json). A bundle\n(no checkpoint) gets the "
-	           "signature and chain checks. Prints the counts\nand every "
-	           "fault; exit 1 on any fault.\n\n"),
+	           "in checkpoints.json). A hub that\njoined a higher one must "
+	           "show a checkpoint of its log cosigned by the\nwitness its "
+	           "hub.join named (and by --witness, if given). A bundle\n(no "
+	           "checkpoint) gets the signature and chain checks. Prints "
+	           "the "
+	           "counts\nand every fault; exit 1 on any fault.\n\n"),
 		defs, argc, argv, &v, 0, 1, N_("at most one bundle"));
 	if (rc >= 0)
 		return rc;
@@ -407,14 +421,25 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 		return rc;
 	o.full_replay = cb_args_get(&v, O_NEXT) != NULL;
 	json = cb_args_get(&v, O_JSON) != NULL;
-	if (scan_checked(a, &o, key, has_key, &s, &st)) {
+	if (cb_args_get(&v, O_NEXT + 1) &&
+	    (cb_hex_decode(cb_args_get(&v, O_NEXT + 1), wkey, 32, NULL) ||
+	     o.bundle))
+		return cb_args_usage("verify",
+		                     o.bundle ? "--witness is for a hub's log, "
+		                                "not a bundle"
+		                              : "--witness is 64 hex digits of "
+		                                "a public key");
+	if (audit_scan_checked(a, &o, key, has_key, &s, &st)) {
 		audit_scan_release(&s);
 		json_decref(st);
 		return 1;
 	}
+	if (s.is_log)
+		audit_check_witness(&s,
+		                    cb_args_get(&v, O_NEXT + 1) ? wkey : NULL);
 	/* A checkpoint the hub's key signed is its statement, faults or
 	 * not: kept, so that a later, different history is caught. */
-	state_remember(a, st, &s);
+	audit_state_remember(a, st, &s);
 	if (json) {
 		json_t *out = json_pack(
 			"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:[]}",
@@ -569,7 +594,7 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 		return rc;
 	}
 	o.full_replay = true; /* history reads the replayed tables */
-	if (scan_checked(a, &o, key, has_key, &s, &st) || !s.replay) {
+	if (audit_scan_checked(a, &o, key, has_key, &s, &st) || !s.replay) {
 		audit_scan_release(&s);
 		json_decref(st);
 		json_decref(items);
@@ -701,7 +726,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 		return rc;
 	o.full_replay = true; /* proof looks entries up in the replay */
 	rc = 1;
-	if (scan_checked(a, &o, key, has_key, &s, &st) || !s.replay)
+	if (audit_scan_checked(a, &o, key, has_key, &s, &st) || !s.replay)
 		goto out;
 	if (!s.root_ok) {
 		print_faults(&s, stderr);
@@ -910,6 +935,7 @@ static const struct {
 	{ "proof", cmd_audit_proof },
 	{ "check-proof", cmd_audit_check_proof },
 	{ "report", cmd_audit_report },
+	{ "federation", cmd_audit_federation },
 };
 
 int

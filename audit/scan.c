@@ -23,7 +23,9 @@
 #include "ledger.h"
 #include "log_page.h"
 #include "stream.h"
+#include "syncstate.h"
 #include "verifier.h"
+#include "witness.h"
 #include "zbody.h"
 
 #define PAGE_ENTRIES 5000
@@ -144,6 +146,47 @@ hub_json(struct source *src, const char *path, const char *body, json_t **out)
 	return 0;
 }
 
+/* A cb_witnessed_fn: the row kept in the scan. */
+static cb_err
+keep_cosigned(void *ctx, const char *origin, uint64_t size,
+              const uint8_t root[32], const char *note, struct cb_errbuf *eb)
+{
+	struct scan *s = ctx;
+	struct audit_cosigned *c =
+		realloc(s->cosigned, (s->ncosigned + 1) * sizeof(*c));
+
+	if (!c)
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
+	s->cosigned = c;
+	c += s->ncosigned;
+	snprintf(c->origin, sizeof(c->origin), "%s", origin);
+	c->size = size;
+	memcpy(c->root, root, 32);
+	if (!(c->note = strdup(note)))
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
+	s->ncosigned++;
+	return CB_OK;
+}
+
+/* What a hub.db copy says of its place among hubs: the checkpoint its
+ * higher hub cosigned, how far it relayed its log up, and the lower
+ * hubs' checkpoints it cosigned. */
+static cb_err
+db_federation(struct cb_store *db, struct scan *s, struct cb_errbuf *eb)
+{
+	struct cb_sync_state st;
+	cb_err rc = cb_sync_state_load(db, &st, eb);
+
+	if (rc)
+		return rc;
+	s->relayed = st.num[CB_SYNC_RELAY_CURSOR];
+	if (st.text[CB_SYNC_WITNESSED] &&
+	    !(s->witnessed = strdup(st.text[CB_SYNC_WITNESSED])))
+		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+	cb_sync_state_release(&st);
+	return rc ? rc : cb_witness_each(db, keep_cosigned, s, eb);
+}
+
 static int
 source_open(const struct audit *a, const struct audit_source_opts *o,
             struct source *src, struct scan *s)
@@ -175,6 +218,8 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 			            o->db);
 			return 1;
 		}
+		if (!rc)
+			rc = db_federation(src->db, s, &eb);
 		if (rc) {
 			audit_error(
 				_("cannot read '%s' as a hub's database: %s"),
@@ -214,6 +259,9 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 		if (json_string_value(json_object_get(r, "checkpoint")))
 			s->note = strdup(json_string_value(
 				json_object_get(r, "checkpoint")));
+		if (json_string_value(json_object_get(r, "witnessed")))
+			s->witnessed = strdup(json_string_value(
+				json_object_get(r, "witnessed")));
 		json_decref(r);
 		if (!s->note) {
 			audit_error(_("the hub sent no checkpoint"));
@@ -408,6 +456,18 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 			memcpy(s->hub_key, e->author, 32);
 			s->has_hub_key = true;
 		}
+	}
+	if (s->is_log && s->has_hub_key && !memcmp(e->author, s->hub_key, 32) &&
+	    !strcmp(e->op, "hub.join")) {
+		const char *k = json_string_value(
+			json_object_get(e->json, "authority"));
+		const char *w =
+			json_string_value(json_object_get(e->json, "witness"));
+
+		s->has_join = k && w &&
+		              !cb_hex_decode(k, s->join_authority, 32, &eb) &&
+		              !cb_hex_decode(w, s->join_witness, 32, &eb);
+		s->join_leaf = leaf;
 	}
 	if (!(au = author_get(s, e->author, true))) {
 		audit_error(_("out of memory"));
@@ -674,6 +734,7 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 	bool in_tx = false;
 
 	memset(s, 0, sizeof(*s));
+	s->relayed = -1;
 	for (size_t i = 0; i < nwant; i++)
 		ok[i] = false;
 	if (trusted_key) {
@@ -769,7 +830,27 @@ audit_scan(const struct audit *a, const struct audit_source_opts *o,
 					goto out;
 				}
 				s->leaves = nl;
+				if (o->keep_entries) {
+					struct audit_leaf *ni = realloc(
+						s->info, nc * sizeof(*ni));
+
+					if (!ni) {
+						audit_error(_("out of memory"));
+						cb_verifier_free(&v);
+						goto out;
+					}
+					s->info = ni;
+				}
 				s->cap = nc;
+			}
+			if (o->keep_entries) {
+				struct audit_leaf *li = &s->info[s->nleaves];
+
+				memcpy(li->id, e->id, 32);
+				memcpy(li->author, e->author, 32);
+				li->seq = e->seq;
+				snprintf(li->op, sizeof(li->op), "%.31s",
+				         e->op);
 			}
 			cb_merkle_leaf_hash(e->bytes, e->len,
 			                    s->leaves[s->nleaves]);
@@ -861,6 +942,11 @@ audit_scan_release(struct scan *s)
 	free(s->leaf_of);
 	free(s->authors);
 	free(s->note);
+	free(s->witnessed);
+	for (size_t i = 0; i < s->ncosigned; i++)
+		free(s->cosigned[i].note);
+	free(s->cosigned);
+	free(s->info);
 	cb_lazyreplay_free(&s->lazy);
 	cb_store_free(&s->replay);
 	if (s->replay_path[0]) {
@@ -873,4 +959,15 @@ audit_scan_release(struct scan *s)
 		unlink(p);
 	}
 	memset(s, 0, sizeof(*s));
+}
+
+bool
+audit_root_at(const struct scan *s, uint64_t size, uint8_t root[32])
+{
+	struct cb_merkle_leaves lv = { (const uint8_t(*)[32])s->leaves,
+		                       s->nleaves };
+	struct cb_errbuf eb;
+
+	return size <= s->nleaves &&
+	       !cb_merkle_root(cb_merkle_leaves_node, &lv, size, root, &eb);
 }

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_tree.c — the hub's organisations above the communes: a committee
  * with no hub of its own (a district under a city's hub, before 2025),
- * and the exemption of a commune from the campaign. Both are entries of
- * the hub's log signed by hub.key (committee.found, campaign.exempt), so
- * every replica under the hub and every auditor sees the same tree. */
+ * the exemption of a commune from the campaign, and communes merged into
+ * another. These are entries of the hub's log signed by hub.key
+ * (committee.found, campaign.exempt, org.merge), so every replica under
+ * the hub and every auditor sees the same tree. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "chain.h"
 #include "date.h"
 #include "hub.h"
+#include "log.h"
+#include "sql.h"
 
 static const struct argdef committee_defs[] = {
 	{ "name", "NAME", N_("its name, e.g. 'Quận ủy Quận 2'") },
@@ -102,6 +107,93 @@ cmd_hub_exempt(struct hub *h, int argc, char **argv)
 	in = json_pack("{s:s, s:s, s:s}", "org", v.pos[0], "reason",
 	               cb_args_get(&v, 0), "on", cb_args_get(&v, 1));
 	rc = hub_append(h, "campaign.exempt", in);
+	json_decref(in);
+	return rc;
+}
+
+static const struct argdef merge_defs[] = {
+	{ "into", "CODE", N_("the commune it merges into (founded already)") },
+	{ "on", "DATE",
+	  N_("the day of the merger (YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY or "
+	     "DD-MM-YYYY)") },
+	{ "decision-no", "NUMBER", N_("the decision's number") },
+	{ NULL, NULL, NULL },
+};
+
+/* The head of the chain of org's key (its org.init's author) as this hub
+ * holds it, as hex: the last entry the merger covers. */
+static int
+merged_head(struct cb_ledger *lg, const char *org, char hex[65])
+{
+	static const char sql[] = "SELECT owner FROM orgs WHERE code = ?";
+	struct cb_chain_head head;
+	unsigned char owner[CB_KEY_BYTES];
+	struct cb_errbuf eb;
+	struct cb_stmt *s = cb_sql(lg->st, sql, &eb);
+	int r;
+
+	if (!s) {
+		hub_error("%s", eb.msg);
+		return 1;
+	}
+	cb_sql_bind_text(s, 1, org);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW && cb_sql_column_bytes(s, 0) == CB_KEY_BYTES)
+		memcpy(owner, cb_sql_column_blob(s, 0), CB_KEY_BYTES);
+	cb_sql_reset(s);
+	if (r != CB_SQL_ROW) {
+		hub_error(_("no organisation '%s' in this hub"), org);
+		return 1;
+	}
+	if (cb_log_head(cb_store_log(lg->st), owner, &head, &eb)) {
+		hub_error("%s", eb.msg);
+		return 1;
+	}
+	cb_hex_encode(head.id, CB_HASH_BYTES, hex);
+	return 0;
+}
+
+int
+cmd_hub_merge(struct hub *h, int argc, char **argv)
+{
+	struct cb_ledger *lg;
+	struct args v;
+	char through[65];
+	json_t *in;
+	int rc;
+
+	rc = cb_args_command(
+		"merge",
+		N_("usage: chibo-hub merge ORG --into CODE --on DATE "
+	           "--decision-no "
+	           "NUMBER\n\n"
+	           "Merges the commune ORG into the commune CODE (2025: 10,035 "
+	           "communes and\nwards became 3,321): ORG is closed and goes "
+	           "under CODE; its cells, its\nmembers and its admission "
+	           "candidates pass to CODE's key with their whole\nhistory, "
+	           "which CODE's replica receives at its next sync; releases "
+	           "addressed\nto ORG are answered by CODE. Recorded as an "
+	           "org.merge entry signed by the\nhub's key, covering every "
+	           "entry of ORG's key this hub holds: what that\nkey signs "
+	           "later is refused. Only the hub that enrolled ORG's key "
+	           "merges "
+	           "it.\n\n"),
+		merge_defs, argc, argv, &v, 1, 1, N_("give one ORG"));
+	if (rc >= 0)
+		return rc;
+	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1) || !cb_args_get(&v, 2))
+		return cb_args_usage("merge",
+		                     _("give --into, --on and --decision-no"));
+	if (!(lg = hub_open(h)))
+		return 1;
+	rc = merged_head(lg, v.pos[0], through);
+	cb_ledger_free(&lg);
+	if (rc)
+		return rc;
+	in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "org", v.pos[0], "into",
+	               cb_args_get(&v, 0), "on", cb_args_get(&v, 1),
+	               "decision_no", cb_args_get(&v, 2), "through", through);
+	rc = hub_append(h, "org.merge", in);
 	json_decref(in);
 	return rc;
 }

@@ -163,7 +163,9 @@ out:
 int
 cmd_hub_sync(struct hub *h, int argc, char **argv)
 {
-	struct cb_sync_opts o = { 5, 900, cb_sync_notice, NULL, NULL, NULL };
+	struct cb_sync_opts o = {
+		5, 900, cb_sync_notice, NULL, NULL, NULL, NULL
+	};
 	struct cb_sync_result r;
 	struct cb_ingest_log log;
 	struct cb_ledger *lg;
@@ -174,8 +176,8 @@ cmd_hub_sync(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"sync",
-		N_("usage: chibo-hub sync [--retries N] [--max-time "
-	           "SECONDS]\n\n"
+		N_("usage: chibo-hub sync [--retries N] [--max-time SECONDS] "
+	           "[--witness HEX]\n\n"
 	           "Syncs with the higher hub 'chibo-hub upstream' recorded: "
 	           "relays this\nhub's whole log up, every author's entries as "
 	           "it holds them, from where\nthe last sync stopped; pulls "
@@ -191,8 +193,8 @@ cmd_hub_sync(struct hub *h, int argc, char **argv)
 		cb_sync_argdefs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if ((rc = cb_sync_args(cb_args_get(&v, 0), cb_args_get(&v, 1), "sync",
-	                       &o)))
+	if ((rc = cb_sync_args(cb_args_get(&v, 0), cb_args_get(&v, 1),
+	                       cb_args_get(&v, 2), "sync", &o)))
 		return rc;
 	if (!(lg = hub_open(h)))
 		return 1;

@@ -32,6 +32,7 @@ static const char usage_text[] = N_(
 	"  committee found a committee under this hub that has no hub of "
 	"its own\n"
 	"  exempt    exempt a commune from the agency-cell campaign\n"
+	"  merge     merge a commune into another, its history whole\n"
 	"  import    an agent's bundle (a sync on a file)\n"
 	"  export    a bundle for one organisation's agent\n"
 	"  status    the hub at a glance: its log, and each key's progress\n"
@@ -59,6 +60,7 @@ static const struct {
 	{ "holiday", cmd_hub_holiday },
 	{ "committee", cmd_hub_committee },
 	{ "exempt", cmd_hub_exempt },
+	{ "merge", cmd_hub_merge },
 	{ "import", cmd_hub_import },
 	{ "export", cmd_hub_export },
 	{ "status", cmd_hub_status },

@@ -525,6 +525,59 @@ cb_cosig_open(const char *note, size_t len, const char *name,
 	                 eb);
 }
 
+cb_err
+cb_cosigned_open(const char *note, size_t len, const char *origin,
+                 const uint8_t log_pk[32], const uint8_t witness_pk[32],
+                 struct cb_checkpoint *cp, char *name, uint64_t *ts,
+                 struct cb_errbuf *eb)
+{
+	char wname[CB_CHECKPOINT_ORIGIN_MAX + 1], hex[65];
+	const char *p = note, *end = note + len, *sig;
+	struct cb_checkpoint c;
+	struct cb_errbuf why = { { 0 } };
+	bool tried = false;
+	cb_err rc;
+
+	if ((rc = cb_checkpoint_open(note, len, origin, origin, log_pk, &c,
+	                             eb)))
+		return rc;
+	/* the signature lines: after the last blank line */
+	for (const char *q = note; q + 1 < end; q++)
+		if (q[0] == '\n' && q[1] == '\n')
+			p = q + 2;
+	for (; p < end; p = sig ? sig + 1 : end) {
+		const char *sp;
+		size_t n;
+
+		sig = memchr(p, '\n', (size_t)(end - p));
+		if ((size_t)(end - p) <= EM_DASH_LEN ||
+		    memcmp(p, EM_DASH, EM_DASH_LEN))
+			continue;
+		sp = memchr(p + EM_DASH_LEN, ' ',
+		            (size_t)((sig ? sig : end) - (p + EM_DASH_LEN)));
+		n = sp ? (size_t)(sp - (p + EM_DASH_LEN)) : 0;
+		if (!n || n >= sizeof(wname))
+			continue;
+		memcpy(wname, p + EM_DASH_LEN, n);
+		wname[n] = 0;
+		if (!cb_note_name_valid(wname))
+			continue;
+		tried = true;
+		if (cb_cosig_open(note, len, wname, witness_pk, ts, &why))
+			continue;
+		*cp = c;
+		if (name)
+			memcpy(name, wname, n + 1);
+		return CB_OK;
+	}
+	cb_hex_encode(witness_pk, 32, hex);
+	return cb_error(eb, CB_ECRYPTO,
+	                _("checkpoint %s %" PRIu64 " carries no cosignature by "
+	                  "witness key %.12s%s%s"),
+	                c.origin, c.size, hex, tried && why.msg[0] ? ": " : "",
+	                tried && why.msg[0] ? why.msg : "");
+}
+
 /* The next line of t[0..n) from *pos (t ends in a newline). */
 static bool
 next_line(const char *t, size_t n, size_t *pos, const char **line, size_t *len)

@@ -115,6 +115,20 @@ cb_err cb_cosig_open(const char *note, size_t len, const char *name,
                      const uint8_t pk[32], uint64_t *ts,
                      struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* A checkpoint cosigned by a witness known by its key alone (a key an
+ * operator or an auditor names, or a hub.join's "witness"): note[0..len)
+ * must be a checkpoint of origin signed by log_pk (key name: the origin)
+ * and carry a cosignature by witness_pk under the name one of its
+ * signature lines gives (C2SP names a witness; the one who requires it
+ * may know only its key). CB_OK with *cp, and the witness's name in
+ * name[CB_CHECKPOINT_ORIGIN_MAX + 1] and the cosignature's time in *ts
+ * when not NULL. Else CB_ECRYPTO (no line of that key, or one that does
+ * not verify) or cb_checkpoint_open's error, said in eb. */
+cb_err cb_cosigned_open(const char *note, size_t len, const char *origin,
+                        const uint8_t log_pk[32], const uint8_t witness_pk[32],
+                        struct cb_checkpoint *cp, char *name, uint64_t *ts,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* The first line of a note (a checkpoint's origin, and by a hub's
  * convention the name of the key that signs it) into out[n]; false if the
  * note has no complete, non-empty first line that fits. */

@@ -146,6 +146,39 @@ cb_witness_held(struct cb_store *st, const char *origin, uint64_t *size,
 	return held_of(st, origin, size, NULL, eb);
 }
 
+cb_err
+cb_witness_each(struct cb_store *st, cb_witnessed_fn fn, void *ctx,
+                struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT origin, size, root, CAST(note AS "
+				  "TEXT) FROM witnessed ORDER BY origin";
+	struct cb_stmt *s = cb_sql(st, sql, eb);
+	cb_err rc = CB_OK;
+	int r = CB_SQL_DONE;
+
+	if (!s)
+		return CB_EIO;
+	while (!rc && (r = cb_sql_step(s)) == CB_SQL_ROW) {
+		const char *origin = cb_sql_column_text(s, 0);
+		const char *note = cb_sql_column_text(s, 3);
+
+		if (!origin || !note || cb_sql_column_bytes(s, 2) != 32) {
+			rc = cb_error(
+				eb, CB_EIO,
+				_("'%s' holds a witnessed checkpoint that is "
+			          "damaged (origin '%s')"),
+				cb_store_path(st), origin ? origin : "?");
+			break;
+		}
+		rc = fn(ctx, origin, (uint64_t)cb_sql_column_int64(s, 1),
+		        cb_sql_column_blob(s, 2), note, eb);
+	}
+	cb_sql_reset(s);
+	if (!rc && r != CB_SQL_DONE)
+		rc = cb_store_error(st, eb, "cannot read what it witnessed");
+	return rc;
+}
+
 /* The checks of add-checkpoint, in the order C2SP gives them, and the
  * new checkpoint kept. Inside the caller's transaction. */
 static cb_err

@@ -58,4 +58,18 @@ cb_err cb_witness_add(struct cb_store *st, const struct cb_witness_req *rq,
 cb_err cb_witness_held(struct cb_store *st, const char *origin, uint64_t *size,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Called for each log this hub witnesses: its origin, the size and root
+ * it cosigned last, and that checkpoint's note as the lower hub submitted
+ * it (borrowed: valid during the call). Non-zero stops the walk and is
+ * returned by it. */
+typedef cb_err (*cb_witnessed_fn)(void *ctx, const char *origin, uint64_t size,
+                                  const uint8_t root[32], const char *note,
+                                  struct cb_errbuf *eb);
+
+/* Each log this store witnessed, in order of origin: what an auditor
+ * holds the lower hubs' logs against (a split view is a log whose root at
+ * that size is another). */
+cb_err cb_witness_each(struct cb_store *st, cb_witnessed_fn fn, void *ctx,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+
 #endif

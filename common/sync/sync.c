@@ -985,58 +985,79 @@ prove_own(struct sync *s, const struct cb_checkpoint *cp, uint64_t head)
 	return CB_SYNC_DONE;
 }
 
+/* No cosignature by the witness this store requires (cb_sync_opts'
+ * witness, kept as CB_SYNC_WITNESS_KEY) on what the hub shows: the
+ * checkpoint served is kept as evidence, and the sync stops. */
+static enum cb_sync_outcome
+unwitnessed(struct sync *s, const char *note, const char *why)
+{
+	const char *old = s->state.text[CB_SYNC_CHECKPOINT];
+	char reason[CB_ERRBUF_SIZE];
+
+	snprintf(reason, sizeof(reason),
+	         "no cosignature by the witness %.12s this %s requires: %s",
+	         s->state.text[CB_SYNC_WITNESS_KEY], s->lg->kind->what, why);
+	if (cb_sync_keep_evidence(s->lg->st, old ? old : note, note, reason,
+	                          s->eb) == CB_EIO)
+		return CB_SYNC_REFUSED;
+	return fail(s, CB_SYNC_REFUSED,
+	            _("the hub's checkpoint is not cosigned by the witness "
+	              "%.12s this %s requires (%s); it is kept as evidence "
+	              "('status'): tell the district and the auditors"),
+	            s->state.text[CB_SYNC_WITNESS_KEY], s->lg->kind->what, why);
+}
+
 /* The checkpoint the hub shows, now, against the one its higher hub
  * cosigned as its witness (o's "witnessed", with the consistency proof
- * from it), when the store knows the hub's witness (a hub.join named it):
- * the cosignature verifies by the witness's key, the cosigned checkpoint
- * by the hub's, and now extends it. So a hub cannot show this store a log
- * other than the one its witness saw without the evidence being kept. */
+ * from it), when the store knows the hub's witness (a hub.join named it)
+ * or requires one (CB_SYNC_WITNESS_KEY): the cosignature verifies by
+ * each such witness's key, the cosigned checkpoint by the hub's, and now
+ * extends it. So a hub cannot show this store a log other than the one
+ * its witness saw without the evidence being kept. */
 static enum cb_sync_outcome
 check_witnessed(struct sync *s, json_t *o, const struct cb_checkpoint *now,
                 const char *note)
 {
-	uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH], wpk[32];
+	uint8_t path[CB_MERKLE_MAX_PATH][CB_MERKLE_HASH], wpk[2][32];
 	const char *w = json_string_value(json_object_get(o, "witnessed"));
-	const char *line, *sp;
+	const char *req = s->state.text[CB_SYNC_WITNESS_KEY];
 	struct cb_checkpoint wc;
 	struct cb_errbuf eb;
-	char hub[2 * CB_KEY_BYTES + 1], name[CB_CHECKPOINT_ORIGIN_MAX + 1];
-	char why[200];
-	size_t n = 0;
-	uint64_t ts;
+	char hub[2 * CB_KEY_BYTES + 1], why[CB_ERRBUF_SIZE];
+	size_t n = 0, nw = 0;
 	cb_err rc;
 
-	if (!w)
-		return CB_SYNC_DONE;
 	cb_hex_encode(s->state.authority, CB_KEY_BYTES, hub);
-	rc = cb_enrolments_witness_of(s->lg->st, hub, wpk, &eb);
-	if (rc == CB_ENOTFOUND)
-		return CB_SYNC_DONE;
-	if (rc)
+	rc = cb_enrolments_witness_of(s->lg->st, hub, wpk[0], &eb);
+	if (rc && rc != CB_ENOTFOUND)
 		return fail(s, CB_SYNC_FAILED, "%s", eb.msg);
-	/* the witness's name: its cosignature line's, the last */
-	line = strstr(w, "\n\xe2\x80\x94 ");
-	while (line && strstr(line + 1, "\n\xe2\x80\x94 "))
-		line = strstr(line + 1, "\n\xe2\x80\x94 ");
-	sp = line ? strchr(line + 5, ' ') : NULL;
-	if (!sp || (size_t)(sp - (line + 5)) >= sizeof(name))
-		return inconsistent(
-			s, w, note,
-			"the checkpoint its witness cosigned has no "
-			"cosignature line");
-	snprintf(name, sizeof(name), "%.*s", (int)(sp - (line + 5)), line + 5);
-	if (cb_cosig_open(w, strlen(w), name, wpk, &ts, &eb)) {
-		snprintf(why, sizeof(why),
-		         "the checkpoint it says its witness cosigned: %.150s",
-		         eb.msg);
-		return inconsistent(s, w, note, why);
+	nw = rc == CB_OK;
+	if (req && *req) {
+		if (cb_hex_decode(req, wpk[nw], 32, &eb))
+			return fail(
+				s, CB_SYNC_FAILED,
+				_("the witness key this store requires is "
+			          "damaged: %s; give it again with --witness"),
+				eb.msg);
+		if (!w)
+			return unwitnessed(s, note,
+			                   "it shows no cosigned checkpoint");
+		nw++;
 	}
-	if (cb_checkpoint_open(w, strlen(w), now->origin, now->origin,
-	                       s->state.authority, &wc, &eb))
-		return inconsistent(
-			s, w, note,
-			"the checkpoint its witness cosigned is not "
-			"one of its own");
+	if (!w || !nw)
+		return CB_SYNC_DONE;
+	for (size_t i = 0; i < nw; i++)
+		if (cb_cosigned_open(w, strlen(w), now->origin,
+		                     s->state.authority, wpk[i], &wc, NULL,
+		                     NULL, &eb)) {
+			if (req && *req && i == nw - 1)
+				return unwitnessed(s, note, eb.msg);
+			snprintf(why, sizeof(why),
+			         "the checkpoint it says its witness "
+			         "cosigned: %.150s",
+			         eb.msg);
+			return inconsistent(s, w, note, why);
+		}
 	if (wc.size > now->size ||
 	    !cb_merkle_path_from_json(
 		    json_object_get(o, "witnessed_consistency"), path, &n) ||
@@ -1422,6 +1443,11 @@ cb_sync(struct cb_ledger *lg, const struct cb_sync_opts *o,
 	s.deadline = s.started + o->max_time;
 	s.wait = 1.0;
 	s.batch = BATCH_ENTRIES;
+	if (o->witness &&
+	    cb_sync_state_put_text(lg->st, CB_SYNC_WITNESS_KEY,
+	                           strcmp(o->witness, "none") ? o->witness : "",
+	                           &leb))
+		return fail(&s, CB_SYNC_FAILED, "%s", leb.msg);
 	if (cb_sync_state_load(lg->st, &s.state, &leb))
 		return fail(&s, CB_SYNC_FAILED, "%s", leb.msg);
 	if (!s.state.text[CB_SYNC_URL] || !s.state.text[CB_SYNC_PIN]) {
@@ -1489,6 +1515,11 @@ const struct argdef cb_sync_argdefs[] = {
 	     "(default 5)") },
 	{ "max-time", "SECONDS",
 	  N_("gives up retrying after this long (default 900)") },
+	{ "witness", "HEX",
+	  N_("from now on, require the hub's checkpoints to carry a "
+	     "cosignature by this witness key (the higher hub's, as the "
+	     "district or the auditors publish it); kept in this store; "
+	     "'none' requires none") },
 	{ NULL, NULL, NULL },
 };
 
@@ -1500,10 +1531,20 @@ cb_sync_notice(void *ctx, const char *line)
 }
 
 int
-cb_sync_args(const char *retries, const char *max_time, const char *cmd,
-             struct cb_sync_opts *o)
+cb_sync_args(const char *retries, const char *max_time, const char *witness,
+             const char *cmd, struct cb_sync_opts *o)
 {
+	uint8_t key[CB_KEY_BYTES];
+	struct cb_errbuf eb;
 	char *end;
+
+	if (witness && strcmp(witness, "none") &&
+	    (cb_hex_decode(witness, key, sizeof(key), &eb) ||
+	     crypto_core_ed25519_is_valid_point(key) != 1))
+		return cb_args_usage(
+			cmd, _("--witness is 64 hex digits of an Ed25519 "
+		               "public key, or 'none'"));
+	o->witness = witness;
 
 	if (retries) {
 		long n = strtol(retries, &end, 10);

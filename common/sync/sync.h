@@ -66,6 +66,11 @@ struct cb_sync_opts {
 	 * this origin and key, in the transaction that takes each answer
 	 * in. NULL for an agent. */
 	const struct cb_ingest_log *hub;
+	/* A witness key (64 hex digits) whose cosignature the hub's
+	 * checkpoints must carry from now on, kept in the store; "none" to
+	 * require none; NULL: as kept. Without it on the checkpoint shown,
+	 * the sync stops (77) with the checkpoint kept as evidence. */
+	const char *witness;
 };
 
 struct cb_sync_result {
@@ -80,15 +85,15 @@ struct cb_sync_result {
 	uint64_t sent, received, requests; /* over the wire */
 };
 
-/* The sync commands' options, --retries N and --max-time SECONDS, in
- * this order, for cb_args_command. */
+/* The sync commands' options, --retries N, --max-time SECONDS and
+ * --witness HEX, in this order, for cb_args_command. */
 extern const struct argdef cb_sync_argdefs[];
 
 /* Their values (NULL when not given) into o: --retries 0..100,
- * --max-time 1..86400. 0, or the exit code of a usage error said on
- * stderr for command cmd. */
-int cb_sync_args(const char *retries, const char *max_time, const char *cmd,
-                 struct cb_sync_opts *o);
+ * --max-time 1..86400, --witness a public key or "none". 0, or the exit
+ * code of a usage error said on stderr for command cmd. */
+int cb_sync_args(const char *retries, const char *max_time, const char *witness,
+                 const char *cmd, struct cb_sync_opts *o);
 
 /* A cb_sync_opts notice: the line on stderr after the program's name
  * (cb_args_prog), a notice for the journal (journal.h). */

@@ -31,6 +31,7 @@ static const struct {
 	[CB_SYNC_RELAY_CURSOR] = { "relay_cursor", true },
 	[CB_SYNC_WITNESS_SIZE] = { "witness_size", true },
 	[CB_SYNC_WITNESSED] = { "witnessed", false },
+	[CB_SYNC_WITNESS_KEY] = { "require_witness", false },
 };
 
 /* Key k's text (malloc'd) or NULL when not set. */

@@ -38,6 +38,9 @@ enum cb_sync_key {
 	CB_SYNC_WITNESS_SIZE, /* number: a hub's checkpoint its higher hub
 	                       * cosigned last, of this size */
 	CB_SYNC_WITNESSED,    /* text: that checkpoint, with the cosignature */
+	CB_SYNC_WITNESS_KEY,  /* text: a witness key, 64 hex digits, whose
+	                       * cosignature the hub's checkpoints must carry
+	                       * (an operator's requirement; "" none) */
 	CB_SYNC_KEYS
 };
 

@@ -285,6 +285,15 @@ static const struct cb_field f_campaign_exempt[] = {
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 
+static const struct cb_field f_org_merge[] = {
+	{ "org", FT_CODE, REQ, NULL, 0, 0 },
+	{ "into", FT_CODE, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ "decision_no", FT_NAME, REQ, NULL, 0, 0 },
+	{ "through", FT_HASH, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+
 static const struct cb_field f_calendar_holiday[] = {
 	{ "date", FT_DATE, REQ, NULL, 0, 0 },
 	{ "name", FT_NAME, REQ, NULL, 0, 0 },
@@ -683,6 +692,8 @@ const struct cb_op cb_ops[] = {
 	  CB_SUBJECT_NONE, NULL },
 	{ "committee.found", f_committee_found, cb_apply_committee_found, 0,
 	  CB_SUBJECT_NONE, NULL },
+	{ "org.merge", f_org_merge, cb_apply_org_merge, 0, CB_SUBJECT_NONE,
+	  NULL },
 	{ "hub.join", f_hub_join, cb_apply_hub_join, CB_OP_KEYED,
 	  CB_SUBJECT_NONE, NULL },
 	{ "key.enroll", f_key_enroll, cb_apply_key_enroll, CB_OP_KEYED,

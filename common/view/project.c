@@ -264,6 +264,7 @@ static const char *const tables[] = {
 	"SELECT * FROM authorities ORDER BY key",
 	"SELECT * FROM witnesses ORDER BY hub",
 	"SELECT * FROM exemptions ORDER BY org",
+	"SELECT * FROM mergers ORDER BY org",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -283,6 +284,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM authorities;"
 	                     "DELETE FROM witnesses;"
 	                     "DELETE FROM exemptions;"
+	                     "DELETE FROM mergers;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE evidence = 0;",
 	                     eb);

@@ -72,6 +72,15 @@ cb_err pj_author_enrolment(struct cb_apply *c, struct pj_enrolment *en);
 cb_err pj_placed_as_enrolled(struct cb_apply *c, const char *what,
                              const char *code, const struct pj_enrolment *en);
 cb_err pj_org_get(struct cb_apply *c, const char *code, struct org *o);
+/* The organisation org's records belong to now: org, or the one it was
+ * merged into, and so on (mergers), into out. */
+cb_err pj_org_successor(struct cb_apply *c, const char *org,
+                        char out[CB_CODE_MAX + 1]);
+/* The entry refused (CB_ESCOPE) for writing what (a quoted code, "member
+ * ID") that another key owns: "… belongs to another organisation's key;
+ * only its owner may change <it>", or, when the author's organisation was
+ * merged, that it was and into what. */
+cb_err pj_not_owner(struct cb_apply *c, const char *what, const char *it);
 /* CB_OK if no organisation code exists; else the entry refused. */
 cb_err pj_org_absent(struct cb_apply *c, const char *code);
 cb_err pj_org_writable(struct cb_apply *c, const char *code, const char *level,
@@ -133,6 +142,7 @@ cb_err cb_apply_cell_dissolve(struct cb_apply *c);
 cb_err cb_apply_office_init(struct cb_apply *c);
 cb_err cb_apply_campaign_exempt(struct cb_apply *c);
 cb_err cb_apply_committee_found(struct cb_apply *c);
+cb_err cb_apply_org_merge(struct cb_apply *c);
 cb_err cb_apply_meeting_record(struct cb_apply *c);
 cb_err cb_apply_rating_record(struct cb_apply *c);
 cb_err cb_apply_hub_init(struct cb_apply *c);

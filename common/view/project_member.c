@@ -146,13 +146,12 @@ pj_member_writable(struct cb_apply *c, const char *id, json_t **m)
 	if (rc)
 		return rc;
 	if (!owned) {
+		char what[32];
+
 		json_decref(*m);
 		*m = NULL;
-		return pj_out_of_scope(
-			c,
-			"member %.12s belongs to another organisation's "
-			"key; only its owner may change the record",
-			id);
+		snprintf(what, sizeof(what), "member %.12s", id);
+		return pj_not_owner(c, what, "the record");
 	}
 	return CB_OK;
 }

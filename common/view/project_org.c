@@ -37,6 +37,37 @@ pj_org_get(struct cb_apply *c, const char *code, struct org *o)
 	return CB_OK;
 }
 
+cb_err
+pj_not_owner(struct cb_apply *c, const char *what, const char *code)
+{
+	static const char sql[] =
+		"SELECT m.org, m.into_org, m.merged_on FROM mergers m JOIN "
+		"enrolments e ON e.org = m.org WHERE e.key = ?";
+	char key[2 * CB_KEY_BYTES + 1];
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	cb_err rc;
+
+	if (!s)
+		return CB_EIO;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
+	cb_sql_bind_text(s, 1, key);
+	if (cb_sql_step(s) == CB_SQL_ROW) {
+		rc = pj_out_of_scope(
+			c,
+			"'%s' was merged into '%s' on %s: its key "
+			"writes no more (the records are '%s''s)",
+			cb_sql_column_text(s, 0), cb_sql_column_text(s, 1),
+			cb_sql_column_text(s, 2), cb_sql_column_text(s, 1));
+		cb_sql_reset(s);
+		return rc;
+	}
+	cb_sql_reset(s);
+	return pj_out_of_scope(c,
+	                       "%s belongs to another organisation's key; "
+	                       "only its owner may change %s",
+	                       what, code);
+}
+
 /* The org exists, is active, is of the level wanted (NULL: any) and is the
  * author's to change. */
 cb_err
@@ -53,12 +84,12 @@ pj_org_writable(struct cb_apply *c, const char *code, const char *level,
 	if (level && strcmp(o->level, level) != 0)
 		return pj_reject(c, "'%s' is a %s, not a %s", code, o->level,
 		                 level);
-	if (!o->owned)
-		return pj_out_of_scope(
-			c,
-			"'%s' belongs to another organisation's key; "
-			"only its owner may change it",
-			code);
+	if (!o->owned) {
+		char what[CB_CODE_MAX + 3];
+
+		snprintf(what, sizeof(what), "'%s'", code);
+		return pj_not_owner(c, what, "it");
+	}
 	if (strcmp(o->state, "active") != 0)
 		return pj_reject(c, "'%s' is closed", code);
 	return CB_OK;
@@ -271,4 +302,139 @@ cb_apply_org_congress(struct cb_apply *c)
 	cb_sql_bind_text(s, 3, held);
 	cb_sql_bind_blob(s, 4, c->e->id, CB_HASH_BYTES);
 	return cb_sql_done(s, c->eb);
+}
+
+cb_err
+pj_org_successor(struct cb_apply *c, const char *org, char out[CB_CODE_MAX + 1])
+{
+	static const char sql[] = "SELECT into_org FROM mergers WHERE org = ?";
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	char cur[CB_CODE_MAX + 1];
+	int r = CB_SQL_DONE;
+
+	if (!s)
+		return CB_EIO;
+	snprintf(cur, sizeof(cur), "%s", org);
+	/* a merger names an organisation active when it was applied: the
+	 * chain ends; the bound only guards a damaged store */
+	for (int hop = 0; hop < 64; hop++) {
+		cb_sql_bind_text(s, 1, cur);
+		r = cb_sql_step(s);
+		if (r == CB_SQL_ROW)
+			snprintf(cur, sizeof(cur), "%s",
+			         cb_sql_column_text(s, 0));
+		cb_sql_reset(s);
+		if (r != CB_SQL_ROW)
+			break;
+	}
+	if (r != CB_SQL_DONE)
+		return cb_store_error(c->st, c->eb, "cannot read mergers");
+	memcpy(out, cur, sizeof(cur));
+	return CB_OK;
+}
+
+/* The merged organisation's key (its org.init's author, the owner of
+ * its record) and the key that enrolled it, as hex. */
+static cb_err
+merged_keys(struct cb_apply *c, const char *org, char owner[65],
+            char enroller[65])
+{
+	static const char sql[] =
+		"SELECT lower(hex(o.owner)), coalesce(e.enrolled_by, '') FROM "
+		"orgs o LEFT JOIN enrolments e ON e.key = lower(hex(o.owner)) "
+		"WHERE o.code = ?";
+	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, org);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW) {
+		snprintf(owner, 65, "%s", cb_sql_column_text(s, 0));
+		snprintf(enroller, 65, "%s", cb_sql_column_text(s, 1));
+	}
+	cb_sql_reset(s);
+	return r == CB_SQL_ROW ? CB_OK
+	                       : cb_store_error(c->st, c->eb,
+	                                        "cannot read organisations");
+}
+
+/* org.merge: a commune merged into another (2025's reorganisation). By
+ * the key that enrolled the merged commune's key — the hub whose log
+ * orders that key's entries, so every store receives them in the same
+ * order against the merger — within that hub's delegation. The entry
+ * names the last entry of the merged commune's key that hub held
+ * (through), for the auditor: not a dep, as most stores do not hold that
+ * key's chain and must judge the merger all the same.
+ * The merged organisation is closed and goes under the other; its cells,
+ * its members and its admission candidates pass to the other's key;
+ * releases addressed to it are answered by its successor. */
+cb_err
+cb_apply_org_merge(struct cb_apply *c)
+{
+	static const char *const moves[] = {
+		"UPDATE orgs SET state = 'closed', parent = ?2, entry = "
+		"chibo_unhex(?3) WHERE code = ?1",
+		"UPDATE orgs SET parent = ?2, owner = (SELECT owner FROM orgs "
+		"WHERE code = ?2) WHERE level = 'cell' AND parent = ?1",
+		"UPDATE members SET org = ?2 WHERE org = ?1",
+		"UPDATE candidates SET org = ?2 WHERE org = ?1",
+		"INSERT INTO mergers (org, into_org, merged_on, decision_no, "
+		"through, entry) VALUES (?1, ?2, ?4, ?5, ?6, ?3)",
+	};
+	const char *org = pj_str(c->b, "org"), *into = pj_str(c->b, "into");
+	const char *through = pj_str(c->b, "through");
+	char owner[65], enroller[65], author[65];
+	struct org o, n;
+	struct cb_stmt *s;
+	cb_err rc;
+
+	if (!strcmp(org, into))
+		return pj_reject(c, "'%s' cannot merge into itself", org);
+	for (int k = 0; k < 2; k++) {
+		rc = pj_org_get(c, k ? into : org, k ? &n : &o);
+		if (rc == CB_ENOTFOUND)
+			return pj_reject(c, "no organisation '%s'",
+			                 k ? into : org);
+		if (rc)
+			return rc;
+	}
+	if (strcmp(o.level, "grassroots") || strcmp(n.level, "grassroots"))
+		return pj_reject(c,
+		                 "only grassroots organisations merge: '%s' is "
+		                 "a %s",
+		                 strcmp(o.level, "grassroots") ? org : into,
+		                 strcmp(o.level, "grassroots") ? o.level
+		                                               : n.level);
+	if (strcmp(o.state, "active") || strcmp(n.state, "active"))
+		return pj_reject(c, "'%s' is closed",
+		                 strcmp(o.state, "active") ? org : into);
+	if ((rc = merged_keys(c, org, owner, enroller)))
+		return rc;
+	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
+	if (strcmp(author, enroller))
+		return pj_out_of_scope(c,
+		                       "org.merge of '%s': only the hub that "
+		                       "enrolled its key (%.12s) merges it",
+		                       org, enroller[0] ? enroller : "none");
+	if ((rc = pj_delegated(c, "org.merge", into, NULL)))
+		return rc;
+	if ((rc = pj_not_future(c, "merger date", pj_str(c->b, "on"))))
+		return rc;
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		if (!(s = cb_sql(c->st, moves[i], c->eb)))
+			return CB_EIO;
+		cb_sql_bind_text(s, 1, org);
+		cb_sql_bind_text(s, 2, into);
+		cb_sql_bind_text(s, 3, c->id);
+		if (i == 4) {
+			cb_sql_bind_text(s, 4, pj_str(c->b, "on"));
+			cb_sql_bind_text(s, 5, pj_str(c->b, "decision_no"));
+			cb_sql_bind_text(s, 6, through);
+		}
+		if ((rc = cb_sql_done(s, c->eb)))
+			return rc;
+	}
+	return CB_OK;
 }

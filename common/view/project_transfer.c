@@ -264,6 +264,9 @@ answerable(struct cb_apply *c, const char *what, struct transfer *t)
 	const char *rid = pj_str(c->b, "release");
 	cb_err rc = release_named(c, what, t);
 
+	/* addressed to a commune merged since: its successor answers */
+	if (!rc)
+		rc = pj_org_successor(c, t->to_org, t->to_org);
 	if (!rc)
 		rc = org_owned(c, t->to_org, "release", rid);
 	if (rc)

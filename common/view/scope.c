@@ -125,6 +125,28 @@ cb_scope_of(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	               : cb_store_error(st, eb, "cannot read enrolments");
 }
 
+/* Every row of s (its column 0, an entry's bytes) onto the stream out,
+ * counted; s finalized. */
+static cb_err
+stream_rows(struct cb_store *st, struct cb_stmt *s, struct cb_buf *out,
+            size_t *count, struct cb_errbuf *eb)
+{
+	int r;
+
+	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
+		uint32_t n = (uint32_t)cb_sql_column_bytes(s, 0);
+
+		if (cb_stream_append_bytes(out, cb_sql_column_blob(s, 0), n)) {
+			cb_sql_finalize(s);
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
+		}
+		++*count;
+	}
+	cb_sql_finalize(s);
+	return r == CB_SQL_DONE ? CB_OK
+	                        : cb_store_error(st, eb, "cannot read the log");
+}
+
 /* Before a release addressed into the subtree (at log position at): the
  * member's dossier, what the log holds of it before the release, in log
  * order. What the reader holds already comes again and is skipped. */
@@ -141,7 +163,6 @@ dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
 							 "AND " IN_DOSSIER
 							 "ORDER BY lsn";
 	struct cb_stmt *s;
-	int r;
 
 	if (cb_sql_prepare(st, sql, &s, NULL))
 		return cb_store_error(st, eb, "cannot read the log");
@@ -149,18 +170,52 @@ dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
 	cb_sql_bind_blob(s, 2, release, CB_HASH_BYTES);
 	cb_sql_bind_int64(s, 3, at);
 	cb_sql_bind_blob(s, 4, sc->reader, CB_KEY_BYTES);
-	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
-		uint32_t n = (uint32_t)cb_sql_column_bytes(s, 0);
+	return stream_rows(st, s, out, count, eb);
+}
 
-		if (cb_stream_append_bytes(out, cb_sql_column_blob(s, 0), n)) {
-			cb_sql_finalize(s);
-			return cb_error(eb, CB_ENOMEM, _("out of memory"));
-		}
-		++*count;
-	}
+/* Before a merger into the subtree (an org.merge at log position at):
+ * the merged organisation's history, what the log holds in its scope
+ * before the merger, in log order — its own entries, the answers to its
+ * releases, the dossiers of members released to it — for a reader that
+ * did not read them in their place (they were outside its subtree then).
+ * What the reader holds already comes again and is skipped. Nothing for a
+ * merger outside the reader's subtree. */
+static cb_err
+merged_history(struct cb_store *st, const struct cb_scope *sc,
+               const void *merger, int64_t at, struct cb_buf *out,
+               size_t *count, struct cb_errbuf *eb)
+{
+	static const char into_sub[] =
+		SUBTREE "SELECT m.org FROM mergers m WHERE m.entry = "
+			"lower(hex(?2)) AND m.into_org IN sub";
+	static const char sql[] =
+		"WITH RECURSIVE sub(code) AS (SELECT :root UNION SELECT o.code "
+		"FROM orgs o JOIN sub ON o.parent = sub.code AND o.level <> "
+		"'cell') " CHAIN "SELECT bytes FROM entries WHERE lsn < ?3 AND "
+		"author <> ?4 AND " NOT_EVIDENCE "AND " IN_SCOPE "ORDER BY lsn";
+	char merged[CB_CODE_MAX + 1];
+	struct cb_stmt *s;
+	int r;
+
+	if (cb_sql_prepare(st, into_sub, &s, NULL))
+		return cb_store_error(st, eb, "cannot read mergers");
+	cb_scope_bind_root(s, sc->root);
+	cb_sql_bind_blob(s, 2, merger, CB_HASH_BYTES);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW)
+		snprintf(merged, sizeof(merged), "%s",
+		         cb_sql_column_text(s, 0));
 	cb_sql_finalize(s);
-	return r == CB_SQL_DONE ? CB_OK
-	                        : cb_store_error(st, eb, "cannot read the log");
+	if (r == CB_SQL_DONE)
+		return CB_OK;
+	if (r != CB_SQL_ROW)
+		return cb_store_error(st, eb, "cannot read mergers");
+	if (cb_sql_prepare(st, sql, &s, NULL))
+		return cb_store_error(st, eb, "cannot read the log");
+	cb_scope_bind_root(s, merged);
+	cb_sql_bind_int64(s, 3, at);
+	cb_sql_bind_blob(s, 4, sc->reader, CB_KEY_BYTES);
+	return stream_rows(st, s, out, count, eb);
 }
 
 cb_err
@@ -222,6 +277,13 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 		     !strcmp(op, "member.temporary")) &&
 		    dossier(st, sc, cb_sql_column_blob(s, 2),
 		            cb_sql_column_int64(s, 0), out, &pg->count, eb)) {
+			cb_sql_reset(s);
+			return CB_EIO;
+		}
+		if (!sc->all && !strcmp(op, "org.merge") &&
+		    merged_history(st, sc, cb_sql_column_blob(s, 2),
+		                   cb_sql_column_int64(s, 0), out, &pg->count,
+		                   eb)) {
 			cb_sql_reset(s);
 			return CB_EIO;
 		}
@@ -311,6 +373,8 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 			"to_org IN sub ORDER BY id",
 		SUBTREE "SELECT * FROM exemptions WHERE org IN sub ORDER BY "
 			"org",
+		SUBTREE "SELECT * FROM mergers WHERE org IN sub OR into_org "
+			"IN sub ORDER BY org",
 		SUBTREE CHAIN
 		"SELECT id, state, reason FROM entries WHERE " NOT_EVIDENCE
 		"AND " IN_SCOPE "ORDER BY id",

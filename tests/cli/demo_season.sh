@@ -19,7 +19,8 @@ expect_match "one transfer accepted, one struck off" \
 expect_match "the cadre reaches Tân Hưng's cell" \
 	"member.accept +by 07298 +cell=07298.01" "$out"
 expect_match "the audit passes" "audit passed" "$out"
-expect_match "and catches the changed copy" "AUDIT FAILED: 4 faults" "$out"
+expect_match "and catches the changed copy" "AUDIT FAILED: 5 faults" "$out"
+expect_match "its witness's cosignature too" "do not give the root witness [0-9a-f]+ cosigned" "$out"
 expect_match "the forged replica is caught" "verify exited 1 — the forgery is caught" "$out"
 expect_eq "nothing is left behind" "" "$(ls "$T" | grep chibo-demo)"
 finish

@@ -17,25 +17,7 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
 : "${CHIBO_AUDIT_BIN:?CHIBO_AUDIT_BIN must name the chibo-audit binary}"
 . "$CHIBO_SOURCE_DIR/tests/lib/fedlib.sh"
 
-mkcountry
-A() { agent -R "$T/a" "$@"; }
-W() { agent -R "$T/w" "$@"; }
-
-A cell create --code 01 --name "Chi bộ thôn Đông" --kind residential >/dev/null
-A member add --name "Dương Đăng Quyền" --birth 1972-04-12 --sex male --card m1 \
-	--admitted 1998-05-19 --official 1999-05-19 --cell 01 >/dev/null
-W cell create --code 01 --name "Chi bộ tổ dân phố 3" --kind residential >/dev/null
-W member add --name "Nguyễn Thu Trang" --birth 1990-03-08 --sex female --card h1 \
-	--admitted 2015-01-01 --official 2016-01-01 --cell 01 >/dev/null
-sync_all a w
-
-# the district joins its province first; the provinces join the centre
-join lg bg BG.LG BG
-sync_all lg
-join bg tw BG TW
-join hn tw HN TW
-up() { sync_all a lg bg w hn; }
-down() { sync_all bg lg a hn w; }
+country
 up; down
 expect_eq "the centre holds both provinces' members" 2 \
 	"$(sqlite3 "$T/tw/hub.db" "SELECT count(*) FROM members")"

@@ -30,7 +30,12 @@
  *       address FROM, e.g. 127.0.0.8, if given), each signed
  *       afresh with the replica's key, or with a new random key each
  *       ("-": keys no hub enrolled); prints how many got each status,
- *       "200=3 401=997 000=0", 000 for a failure of the network. */
+ *       "200=3 401=997 000=0", 000 for a failure of the network;
+ *   forge relay HUBDIR URL PIN BUNDLE [drop=I] [swap=I] [flip=I]
+ *       what a hostile lower hub sends its higher hub: the entries of
+ *       BUNDLE (a relay file, or an agent's export), changed as 'forge
+ *       bundle' changes them, as one POST /v1/relay signed with HUBDIR's
+ *       hub.key; prints the status and the answer. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +44,14 @@
 
 #include <sodium.h>
 
+#include "args.h"
 #include "bundle.h"
 #include "httpsig.h"
 #include "hubclient.h"
 #include "ledger.h"
 #include "ops.h"
 #include "tlog.h"
+#include "zbody.h"
 
 static int
 die(const char *what, const char *msg)
@@ -178,6 +185,33 @@ recut(struct cb_bundle *b, size_t drop, size_t swap)
 	b->count -= drop != SIZE_MAX;
 }
 
+/* The changes args[0..n) ("after=N", "drop=I", …) made to b. */
+static int
+change(struct cb_bundle *b, char **args, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const char *eq = strchr(args[i], '=');
+		long long v = eq ? strtoll(eq + 1, NULL, 10) : 0;
+
+		if (!strncmp(args[i], "after=", 6))
+			b->after = v;
+		else if (!strncmp(args[i], "next=", 5))
+			b->next = v;
+		else if (!strncmp(args[i], "org=", 4))
+			snprintf(b->org, sizeof(b->org), "%s", eq + 1);
+		else if (!strncmp(args[i], "drop=", 5))
+			recut(b, (size_t)v, SIZE_MAX);
+		else if (!strncmp(args[i], "swap=", 5))
+			recut(b, SIZE_MAX, (size_t)v);
+		else if (!strncmp(args[i], "flip=", 5) &&
+		         (size_t)v < b->stream.len)
+			b->stream.data[v] ^= 1;
+		else
+			return die(args[i], "not a change forge knows");
+	}
+	return 0;
+}
+
 static int
 bundle(char **argv, int argc)
 {
@@ -201,28 +235,8 @@ bundle(char **argv, int argc)
 		cb_key_release(&key);
 		return die(argv[1], eb.msg);
 	}
-	for (int i = 3; i < argc; i++) {
-		const char *eq = strchr(argv[i], '=');
-		long long n = eq ? strtoll(eq + 1, NULL, 10) : 0;
-
-		if (!strncmp(argv[i], "after=", 6))
-			b.after = n;
-		else if (!strncmp(argv[i], "next=", 5))
-			b.next = n;
-		else if (!strncmp(argv[i], "org=", 4))
-			snprintf(b.org, sizeof(b.org), "%s", eq + 1);
-		else if (!strncmp(argv[i], "drop=", 5))
-			recut(&b, (size_t)n, SIZE_MAX);
-		else if (!strncmp(argv[i], "swap=", 5))
-			recut(&b, SIZE_MAX, (size_t)n);
-		else if (!strncmp(argv[i], "flip=", 5) &&
-		         (size_t)n < b.stream.len)
-			b.stream.data[n] ^= 1;
-		else {
-			rc = die(argv[i], "not a change forge knows");
-			goto out;
-		}
-	}
+	if (change(&b, argv + 3, argc - 3))
+		goto out;
 	if (cb_bundle_encode(&b, &key, &out, &eb) ||
 	    cb_bundle_save(argv[2], &out, &eb)) {
 		rc = die(argv[2], eb.msg);
@@ -282,6 +296,51 @@ flood(const char *replica, char **argv)
 	return rc;
 }
 
+static int
+relay(char **argv, int argc)
+{
+	struct cb_key key = CB_KEY_INIT;
+	struct cb_hubclient cl;
+	struct cb_bundle b;
+	struct cb_buf z = CB_BUF_INIT;
+	struct cb_errbuf eb;
+	char *kp = cb_path_join(argv[0], "hub.key");
+	int rc = 1;
+
+	if (!kp || cb_key_load(kp, &key, &eb)) {
+		free(kp);
+		return die(argv[0], kp ? eb.msg : "out of memory");
+	}
+	free(kp);
+	if (cb_bundle_read(argv[3], &b, &eb)) {
+		cb_key_release(&key);
+		return die(argv[3], eb.msg);
+	}
+	if (change(&b, argv + 4, argc - 4))
+		goto out;
+	if (cb_zbody_compress(b.stream.data, b.stream.len, 3, &z, &eb) ||
+	    cb_hubclient_init(&cl, argv[1], argv[2], key.pk, key.sk, 1 << 20,
+	                      &eb)) {
+		rc = die("relay", eb.msg);
+		goto out;
+	}
+	if (cb_hubclient_send(&cl, "POST", "/v1/relay", z.data, z.len,
+	                      "application/vnd.chibo.entries",
+	                      true) != CURLE_OK) {
+		rc = die("relay", "the hub cannot be reached");
+	} else {
+		printf("%ld %.*s\n", cl.status, (int)cl.resp.len,
+		       (const char *)cl.resp.data);
+		rc = 0;
+	}
+	cb_hubclient_release(&cl);
+out:
+	cb_buf_release(&z);
+	cb_bundle_release(&b);
+	cb_key_release(&key);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -295,6 +354,8 @@ main(int argc, char **argv)
 		return bundle(argv + 2, argc - 2);
 	if (argc >= 6 && argc <= 8 && !strcmp(argv[1], "flood"))
 		return flood(argv[2], argv + 3);
+	if (argc >= 6 && !strcmp(argv[1], "relay"))
+		return relay(argv + 2, argc - 2);
 	if (argc < 3 || !((!strcmp(argv[1], "request") && argc == 7) ||
 	                  (!strcmp(argv[1], "append") && argc == 5) ||
 	                  (!strcmp(argv[1], "resign") && argc == 3))) {
@@ -303,7 +364,8 @@ main(int argc, char **argv)
 		                "JSON\n       forge resign HUBDIR\n       "
 		                "forge bundle KEYFILE IN OUT [CHANGE...]\n"
 		                "       forge flood REPLICA|- URL PIN N "
-		                "[SECONDS [FROM]]\n");
+		                "[SECONDS [FROM]]\n       forge relay HUBDIR "
+		                "URL PIN BUNDLE [CHANGE...]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "resign")

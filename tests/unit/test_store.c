@@ -316,7 +316,7 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "LIKE 'fork:%'; ALTER TABLE contacts DROP "
 	                     "COLUMN created_max; DROP TABLE authorities; "
 	                     "DROP TABLE witnessed; DROP TABLE witnesses; "
-	                     "DROP TABLE exemptions; "
+	                     "DROP TABLE exemptions; DROP TABLE mergers; "
 	                     "PRAGMA user_version = 14",
 	                     NULL, NULL, NULL),
 		SQLITE_OK);

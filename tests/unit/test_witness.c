@@ -32,8 +32,7 @@
 static char path[64];
 static struct cb_store *st;
 static uint8_t leaves[LEAVES][32];
-static struct cb_merkle_leaves tree = { (const uint8_t (*)[32])leaves,
-	                                      LEAVES };
+static struct cb_merkle_leaves tree = { (const uint8_t (*)[32])leaves, LEAVES };
 static uint8_t log_pk[32], log_sk[64], w_pk[32], w_sk[64], x_pk[32], x_sk[64];
 
 /* The signed checkpoint of the first size leaves, by sk. */
@@ -202,12 +201,65 @@ test_forgeries(void **state)
 	assert_int_equal(held, 0);
 }
 
+/* A cosigned checkpoint opened by the witness's key alone (its name read
+ * from the cosignature line): by the witness's key, yes; by another key,
+ * or with the log's key wrong, or a byte changed, no. And the witnessed
+ * logs walked, as an auditor reads them. */
+static cb_err
+count_witnessed(void *ctx, const char *origin, uint64_t size,
+                const uint8_t root[32], const char *note, struct cb_errbuf *eb)
+{
+	(void)root;
+	(void)eb;
+	assert_string_equal(origin, ORIGIN);
+	assert_non_null(strstr(note, ORIGIN "\n"));
+	*(uint64_t *)ctx = size;
+	return CB_OK;
+}
+
+static void
+test_cosigned_by_key(void **state)
+{
+	struct cb_checkpoint cp;
+	struct cb_errbuf eb;
+	char name[CB_CHECKPOINT_ORIGIN_MAX + 1];
+	uint64_t held, ts = 0, seen = 0;
+	char *note = NULL;
+
+	(void)state;
+	assert_int_equal(cb_witness_held(st, ORIGIN, &held, &eb), CB_OK);
+	assert_int_equal(submit(held, 30, log_sk, false, &held, &note), CB_OK);
+	assert_int_equal(cb_cosigned_open(note, strlen(note), ORIGIN, log_pk,
+	                                  w_pk, &cp, name, &ts, &eb),
+	                 CB_OK);
+	assert_string_equal(name, WITNESS);
+	assert_int_equal(cp.size, 30);
+	assert_int_equal(ts, 1765000000);
+	assert_int_equal(cb_cosigned_open(note, strlen(note), ORIGIN, log_pk,
+	                                  x_pk, &cp, NULL, NULL, &eb),
+	                 CB_ECRYPTO);
+	assert_non_null(strstr(eb.msg, "carries no cosignature by witness"));
+	assert_int_not_equal(cb_cosigned_open(note, strlen(note), ORIGIN, x_pk,
+	                                      w_pk, &cp, NULL, NULL, &eb),
+	                     CB_OK);
+	note[strlen(note) - 10] ^= 1; /* inside the cosignature */
+	assert_int_not_equal(cb_cosigned_open(note, strlen(note), ORIGIN,
+	                                      log_pk, w_pk, &cp, NULL, NULL,
+	                                      &eb),
+	                     CB_OK);
+	free(note);
+	assert_int_equal(cb_witness_each(st, count_witnessed, &seen, &eb),
+	                 CB_OK);
+	assert_int_equal(seen, 30);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cosigned),
 		cmocka_unit_test(test_forgeries),
+		cmocka_unit_test(test_cosigned_by_key),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
