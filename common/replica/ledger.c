@@ -407,9 +407,9 @@ cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
 		goto out;
 	rc = cb_ops_local_check(lg->st, body, eb);
 	if (!rc)
-		rc = cb_project_entry(lg->st, &e, eb);
+		rc = cb_project_try(lg->st, &e, eb);
 	if (rc == CB_EPENDING)
-		rc = cb_error_prefix(eb, CB_ERULE, "%s", "refused");
+		rc = cb_error_prefix(eb, CB_ERULE, "%s", _("refused"));
 	if (rc)
 		goto out;
 	rc = store_entry(lg->st, &e, "applied", NULL, false, &lsn, eb);
@@ -573,7 +573,7 @@ cb_ledger_append_stream(struct cb_ledger *lg, const struct cb_append_stream *s,
 		if (!a.refused) {
 			rc = cb_ops_local_check(lg->st, a.body, &a.why);
 			if (!rc)
-				rc = cb_project_entry(lg->st, &e, &a.why);
+				rc = cb_project_try(lg->st, &e, &a.why);
 			if (cb_is_rejection(rc) || rc == CB_EPENDING) {
 				a.refused = true;
 				a.rc = rc == CB_EPENDING ? CB_ERULE : rc;

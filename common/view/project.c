@@ -77,9 +77,9 @@ cb_err
 pj_not_future(struct cb_apply *c, const char *what, const char *date)
 {
 	if (date && strcmp(date, c->today) > 0)
-		return pj_reject(c,
-		                 "%s %s is after the day it was recorded (%s)",
-		                 what, date, c->today);
+		return pj_reject(
+			c, _("%s %s is after the day it was recorded (%s)"),
+			_(what), date, c->today);
 	return CB_OK;
 }
 
@@ -124,7 +124,7 @@ pj_row_named(struct cb_apply *c, const char *what, const char *noun,
 	int r;
 
 	if (!pj_in_deps(c->e, id))
-		return pj_reject(c, "%s does not name %s %.12s in its deps",
+		return pj_reject(c, _("%s does not name %s %.12s in its deps"),
 		                 what, noun, id);
 	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
@@ -133,9 +133,9 @@ pj_row_named(struct cb_apply *c, const char *what, const char *noun,
 		pj_row_cols(s, cols, ncols);
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
-		return pj_reject(c,
-		                 "%s %.12s was not applied (it was rejected)",
-		                 noun, id);
+		return pj_reject(
+			c, _("%s %.12s was not applied (it was rejected)"),
+			noun, id);
 	return r == CB_SQL_ROW ? CB_OK
 	                       : cb_store_error(c->st, c->eb, unreadable);
 }
@@ -181,7 +181,7 @@ ready(struct cb_store *st, const struct cb_entry *e, struct cb_errbuf *eb)
 		if (!state[0] || !strcmp(state, "pending")) {
 			cb_hash_short(e->deps[i], h);
 			return cb_error(
-				eb, CB_EPENDING, "waits for entry %s, %s", h,
+				eb, CB_EPENDING, _("waits for entry %s, %s"), h,
 				state[0] ? "itself waiting" : "not held here");
 		}
 	}
@@ -189,9 +189,10 @@ ready(struct cb_store *st, const struct cb_entry *e, struct cb_errbuf *eb)
 		if ((rc = state_of(st, e->prev, state, eb)))
 			return rc;
 		if (!strcmp(state, "pending"))
-			return cb_error(eb, CB_EPENDING,
-			                "waits for its author's entry %" PRIu64,
-			                e->seq - 1);
+			return cb_error(
+				eb, CB_EPENDING,
+				_("waits for its author's entry %" PRIu64),
+				e->seq - 1);
 	}
 	return CB_OK;
 }
@@ -245,6 +246,13 @@ cb_project_entry(struct cb_store *st, const struct cb_entry *e,
 	rc = project_entry(st, e, eb);
 	cb_lang_english_end();
 	return rc;
+}
+
+cb_err
+cb_project_try(struct cb_store *st, const struct cb_entry *e,
+               struct cb_errbuf *eb)
+{
+	return project_entry(st, e, eb);
 }
 
 static const char *const tables[] = {

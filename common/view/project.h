@@ -39,6 +39,11 @@
  * transaction. The body is checked with cb_ops_check first. */
 cb_err cb_project_entry(struct cb_store *st, const struct cb_entry *e,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
+/* cb_project_entry for an entry this replica is about to record: refused,
+ * it is not kept (cb_ledger_append), so its reason is for the person
+ * recording it and is written in their language (lang.h). */
+cb_err cb_project_try(struct cb_store *st, const struct cb_entry *e,
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* The check every op that writes into an organisation makes first: does
  * code exist, of level (NULL: any), active, and belong to e's author?

@@ -40,7 +40,7 @@ candidate_writable(struct cb_apply *c, const char *id, struct candidate *k)
 	}
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
-		return pj_reject(c, "no candidate %.12s", id);
+		return pj_reject(c, _("no candidate %.12s"), id);
 	if (r != CB_SQL_ROW)
 		return cb_store_error(c->st, c->eb, "cannot read candidates");
 	rc = pj_org_get(c, k->org, &o);
@@ -48,11 +48,12 @@ candidate_writable(struct cb_apply *c, const char *id, struct candidate *k)
 		return rc;
 	if (rc || !o.owned)
 		return pj_out_of_scope(c,
-		                       "candidate %.12s belongs to another "
-		                       "organisation's key",
+		                       _("candidate %.12s belongs to another "
+		                         "organisation's key"),
 		                       id);
 	if (strcmp(k->state, "candidate"))
-		return pj_reject(c, "candidate %.12s was already admitted", id);
+		return pj_reject(c, _("candidate %.12s was already admitted"),
+		                 id);
 	return CB_OK;
 }
 
@@ -72,7 +73,8 @@ cb_apply_candidate_add(struct cb_apply *c)
 
 	if (rc)
 		return rc;
-	if ((rc = pj_not_future(c, "birth date", pj_str(c->b, "birth_date"))))
+	if ((rc = pj_not_future(c, N_("birth date"),
+	                        pj_str(c->b, "birth_date"))))
 		return rc;
 	if (cb_text_fold(pj_str(c->b, "full_name"), &fold, c->eb))
 		return CB_EINVAL;
@@ -109,22 +111,23 @@ cb_apply_candidate_helpers(struct cb_apply *c)
 	if (rc)
 		return rc;
 	if (!strcmp(h[0], h[1]))
-		return pj_reject(c, "the two helpers must be two members");
+		return pj_reject(c, _("the two helpers must be two members"));
 	for (int i = 0; i < 2; i++) {
 		json_t *m = NULL;
 		int owned;
 
 		if ((rc = pj_member_get(c, h[i], &m, &owned)))
 			return rc == CB_ENOTFOUND
-			               ? pj_reject(c, "no member %.12s", h[i])
+			               ? pj_reject(c, _("no member %.12s"),
+			                           h[i])
 			               : rc;
 		rc = strcmp(pj_str(m, "status"), "official") ||
 		                     strcmp(pj_str(m, "org"), k.org)
-		             ? pj_reject(
-				       c,
-				       "helper %.12s is not an official member "
-				       "of '%s'",
-				       h[i], k.org)
+		             ? pj_reject(c,
+		                         _("helper %.12s is not an official "
+		                           "member "
+		                           "of '%s'"),
+		                         h[i], k.org)
 		             : CB_OK;
 		json_decref(m);
 		if (rc)
@@ -156,9 +159,10 @@ cb_apply_candidate_move(struct cb_apply *c)
 	if ((rc = pj_org_writable(c, cell, "cell", &o)))
 		return rc;
 	if (strcmp(o.parent, k.org))
-		return pj_reject(c, "cell '%s' is not in '%s'", cell, k.org);
+		return pj_reject(c, _("cell '%s' is not in '%s'"), cell, k.org);
 	if (!strcmp(cell, k.cell))
-		return pj_reject(c, "candidate %.12s is already in cell '%s'",
+		return pj_reject(c,
+		                 _("candidate %.12s is already in cell '%s'"),
 		                 id, cell);
 	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
@@ -189,8 +193,9 @@ cb_apply_candidate_admit(struct cb_apply *c)
 		return rc;
 	if (!k.helped)
 		return pj_reject(
-			c, "candidate %.12s has no two helpers assigned", id);
-	if ((rc = pj_not_future(c, "admission date", on)))
+			c, _("candidate %.12s has no two helpers assigned"),
+			id);
+	if ((rc = pj_not_future(c, N_("admission date"), on)))
 		return rc;
 	if (!(s = cb_sql(c->st, get, c->eb)))
 		return CB_EIO;

@@ -48,7 +48,7 @@ cb_apply_cell_dissolve_plan(struct cb_apply *c)
 
 	if (rc)
 		return rc;
-	if ((rc = pj_not_future(c, "plan date", on)))
+	if ((rc = pj_not_future(c, N_("plan date"), on)))
 		return rc;
 	if (!(s = cb_sql(c->st, open_plan, c->eb)))
 		return CB_EIO;
@@ -58,10 +58,11 @@ cb_apply_cell_dissolve_plan(struct cb_apply *c)
 
 		snprintf(other, sizeof(other), "%s", cb_sql_column_text(s, 0));
 		cb_sql_reset(s);
-		return pj_reject(c,
-		                 "cell '%s' already has a plan to dissolve it "
-		                 "(%.12s)",
-		                 cell, other);
+		return pj_reject(
+			c,
+			_("cell '%s' already has a plan to dissolve it "
+		          "(%.12s)"),
+			cell, other);
 	}
 	cb_sql_reset(s);
 	if (!(s = cb_sql(c->st, ins, c->eb)))
@@ -93,16 +94,17 @@ cb_apply_cell_dissolve_approve(struct cb_apply *c)
 	if (!yes)
 		return pj_out_of_scope(
 			c,
-			"only the office of a committee above '%s' "
-			"approves the dissolution of its cells",
+			_("only the office of a committee above '%s' "
+		          "approves the dissolution of its cells"),
 			p.org);
 	if (strcmp(p.state, "planned"))
-		return pj_reject(c, "the plan to dissolve '%s' is already %s",
+		return pj_reject(c,
+		                 _("the plan to dissolve '%s' is already %s"),
 		                 p.cell, p.state);
 	if (strcmp(on, p.planned_on) < 0)
-		return pj_reject(c, "approved on %s, before the plan of %s", on,
-		                 p.planned_on);
-	if ((rc = pj_not_future(c, "approval date", on)))
+		return pj_reject(c, _("approved on %s, before the plan of %s"),
+		                 on, p.planned_on);
+	if ((rc = pj_not_future(c, N_("approval date"), on)))
 		return rc;
 	if (!(s = cb_sql(c->st, upd, c->eb)))
 		return CB_EIO;
@@ -145,8 +147,8 @@ cb_apply_cell_dissolve(struct cb_apply *c)
 	 * every release out of the cell. */
 	if (strcmp(p.state, "approved") || !pj_in_deps(c->e, p.approved_by))
 		return pj_reject(c,
-		                 "the plan to dissolve '%s' is not approved "
-		                 "(the decision must name the approval)",
+		                 _("the plan to dissolve '%s' is not approved "
+		                   "(the decision must name the approval)"),
 		                 p.cell);
 	if (!(s = cb_sql(c->st, releases, c->eb)))
 		return CB_EIO;
@@ -161,10 +163,11 @@ cb_apply_cell_dissolve(struct cb_apply *c)
 			snprintf(rel, sizeof(rel), "%s",
 			         cb_sql_column_text(s, 0));
 			cb_sql_reset(s);
-			return pj_reject(c,
-			                 "a transfer out of '%s' is in flight "
-			                 "(release %.12s)",
-			                 p.cell, rel);
+			return pj_reject(
+				c,
+				_("a transfer out of '%s' is in flight "
+			          "(release %.12s)"),
+				p.cell, rel);
 		}
 	}
 	cb_sql_reset(s);
@@ -176,10 +179,14 @@ cb_apply_cell_dissolve(struct cb_apply *c)
 		n = cb_sql_column_int64(s, 0);
 	cb_sql_reset(s);
 	if (n)
-		return pj_reject(c,
-		                 "cell '%s' still has %lld member%s; move them "
-		                 "first",
-		                 p.cell, n, n == 1 ? "" : "s");
+		return pj_reject(
+			c,
+			P_("cell '%s' still has %lld member; move them "
+		           "first",
+		           "cell '%s' still has %lld members; move them "
+		           "first",
+		           (unsigned long)n),
+			p.cell, n);
 	if (!(s = cb_sql(c->st, candidates, c->eb)))
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, p.cell);
@@ -188,13 +195,16 @@ cb_apply_cell_dissolve(struct cb_apply *c)
 	if (n)
 		return pj_reject(
 			c,
-			"cell '%s' still has %lld admission candidate%s; "
-			"move them first",
-			p.cell, n, n == 1 ? "" : "s");
+			P_("cell '%s' still has %lld admission candidate; "
+		           "move it first",
+		           "cell '%s' still has %lld admission candidates; "
+		           "move them first",
+		           (unsigned long)n),
+			p.cell, n);
 	if (strcmp(on, p.planned_on) < 0)
-		return pj_reject(c, "dissolved on %s, before the plan of %s",
+		return pj_reject(c, _("dissolved on %s, before the plan of %s"),
 		                 on, p.planned_on);
-	if ((rc = pj_not_future(c, "dissolution date", on)))
+	if ((rc = pj_not_future(c, N_("dissolution date"), on)))
 		return rc;
 	if (!(s = cb_sql(c->st, close_cell, c->eb)))
 		return CB_EIO;
@@ -231,25 +241,26 @@ cb_apply_campaign_exempt(struct cb_apply *c)
 	int r;
 
 	if (rc == CB_ENOTFOUND)
-		return pj_reject(c, "no organisation '%s'", org);
+		return pj_reject(c, _("no organisation '%s'"), org);
 	if (rc)
 		return rc;
 	if (strcmp(o.level, "grassroots"))
-		return pj_reject(c,
-		                 "'%s' is a %s: only a grassroots organisation "
-		                 "takes part in the campaign",
-		                 org, o.level);
+		return pj_reject(
+			c,
+			_("'%s' is a %s: only a grassroots organisation "
+		          "takes part in the campaign"),
+			org, o.level);
 	if ((rc = pj_office_above(c, org, &yes)))
 		return rc;
 	if (!yes && (rc = pj_delegated(c, "campaign.exempt", org, NULL)))
 		return rc == CB_ESCOPE
 		               ? pj_out_of_scope(c,
-		                                 "only the office of a "
-		                                 "committee above '%s', or a "
-		                                 "hub over it, exempts it",
+		                                 _("only the office of a "
+		                                   "committee above '%s', or a "
+		                                   "hub over it, exempts it"),
 		                                 org)
 		               : rc;
-	if ((rc = pj_not_future(c, "exemption date", on)))
+	if ((rc = pj_not_future(c, N_("exemption date"), on)))
 		return rc;
 	if (!(s = cb_sql(c->st, get, c->eb)))
 		return CB_EIO;
@@ -260,7 +271,7 @@ cb_apply_campaign_exempt(struct cb_apply *c)
 
 		snprintf(since, sizeof(since), "%s", cb_sql_column_text(s, 0));
 		cb_sql_reset(s);
-		return pj_reject(c, "'%s' is already exempt since %s", org,
+		return pj_reject(c, _("'%s' is already exempt since %s"), org,
 		                 since);
 	}
 	cb_sql_reset(s);

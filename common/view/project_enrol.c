@@ -52,12 +52,13 @@ by_authority(struct cb_apply *c, const char *what)
 
 	if (rc == CB_ENOTFOUND)
 		return pj_reject(
-			c, "%s: this store knows no authority (hub key)", what);
+			c, _("%s: this store knows no authority (hub key)"),
+			what);
 	if (rc)
 		return rc;
 	if (!yes)
 		return pj_out_of_scope(
-			c, "%s: only the hub's own key may do this", what);
+			c, _("%s: only the hub's own key may do this"), what);
 	return CB_OK;
 }
 
@@ -148,16 +149,18 @@ pj_delegated(struct cb_apply *c, const char *what, const char *org,
 
 	if (rc == CB_ENOTFOUND)
 		return pj_reject(
-			c, "%s: this store knows no authority (hub key)", what);
+			c, _("%s: this store knows no authority (hub key)"),
+			what);
 	if (rc || yes)
 		return rc;
 	rc = pj_author_enrolment(c, &en);
 	if (rc == CB_ENOTFOUND || (!rc && strcmp(en.role, "hub")))
-		return pj_out_of_scope(c,
-		                       "%s: only the hub's own key, or a hub "
-		                       "key delegated the organisation, may do "
-		                       "this",
-		                       what);
+		return pj_out_of_scope(
+			c,
+			_("%s: only the hub's own key, or a hub "
+		          "key delegated the organisation, may do "
+		          "this"),
+			what);
 	if (rc)
 		return rc;
 	rc = pj_org_get(c, org, &o);
@@ -176,8 +179,8 @@ pj_delegated(struct cb_apply *c, const char *what, const char *org,
 	if (!yes)
 		return pj_out_of_scope(
 			c,
-			"%s for '%s' by a hub key delegated '%s' "
-			"only",
+			_("%s for '%s' by a hub key delegated '%s' "
+		          "only"),
 			what, org, en.org);
 	return CB_OK;
 }
@@ -194,11 +197,11 @@ pj_placed_as_enrolled(struct cb_apply *c, const char *what, const char *code,
 	if (*en->parent) {
 		if (parent && !strcmp(parent, en->parent))
 			return CB_OK;
-		return pj_out_of_scope(c,
-		                       "%s of '%s' under '%s', but its key is "
-		                       "enrolled under '%s'",
-		                       what, code, parent ? parent : "",
-		                       en->parent);
+		return pj_out_of_scope(
+			c,
+			_("%s of '%s' under '%s', but its key is "
+		          "enrolled under '%s'"),
+			what, code, parent ? parent : "", en->parent);
 	}
 	/* Enrolled with no parent: by an authority, anywhere; by a hub key
 	 * delegated an organisation, inside its subtree only. */
@@ -216,9 +219,9 @@ pj_placed_as_enrolled(struct cb_apply *c, const char *what, const char *code,
 		return rc;
 	if (!parent || !yes)
 		return pj_out_of_scope(c,
-		                       "%s of '%s' under '%s', but it was "
-		                       "enrolled by a hub key delegated '%s' "
-		                       "only",
+		                       _("%s of '%s' under '%s', but it was "
+		                         "enrolled by a hub key delegated '%s' "
+		                         "only"),
 		                       what, code, parent ? parent : "",
 		                       by.org);
 	return CB_OK;
@@ -236,7 +239,8 @@ hub_init_by_its_hub(struct cb_apply *c, const char *code)
 
 	if (rc == CB_ENOTFOUND)
 		return pj_reject(
-			c, "hub.init: this store knows no authority (hub key)");
+			c,
+			_("hub.init: this store knows no authority (hub key)"));
 	if (rc || yes)
 		return rc;
 	rc = pj_author_enrolment(c, &en);
@@ -244,9 +248,9 @@ hub_init_by_its_hub(struct cb_apply *c, const char *code)
 		return rc;
 	if (rc || strcmp(en.role, "hub") || strcmp(en.org, code))
 		return pj_out_of_scope(c,
-		                       "hub.init of '%s': only the hub's own "
-		                       "key, or a hub key enrolled for '%s', "
-		                       "may do this",
+		                       _("hub.init of '%s': only the hub's own "
+		                         "key, or a hub key enrolled for '%s', "
+		                         "may do this"),
 		                       code, code);
 	return pj_placed_as_enrolled(c, "hub.init", code, &en);
 }
@@ -284,18 +288,18 @@ cb_apply_committee_found(struct cb_apply *c)
 		return rc;
 	rc = pj_org_get(c, parent, &o);
 	if (rc == CB_ENOTFOUND)
-		return pj_reject(c, "no committee '%s' to found '%s' under",
+		return pj_reject(c, _("no committee '%s' to found '%s' under"),
 		                 parent, code);
 	if (rc)
 		return rc;
 	if (strcmp(o.level, "committee"))
 		return pj_reject(c,
-		                 "'%s' is a %s, not a committee: '%s' cannot "
-		                 "go under it",
+		                 _("'%s' is a %s, not a committee: '%s' cannot "
+		                   "go under it"),
 		                 parent, o.level, code);
 	if ((rc = pj_delegated(c, "committee.found", code, parent)))
 		return rc;
-	if ((rc = pj_not_future(c, "founding date",
+	if ((rc = pj_not_future(c, N_("founding date"),
 	                        pj_str(c->b, "founded_on"))))
 		return rc;
 	snprintf(kind, sizeof(kind), "%s-committee", pj_str(c->b, "level"));
@@ -332,26 +336,27 @@ cb_apply_hub_join(struct cb_apply *c)
 
 	if (rc == CB_ENOTFOUND)
 		return pj_reject(
-			c, "hub.join: this store knows no authority (hub key)");
+			c,
+			_("hub.join: this store knows no authority (hub key)"));
 	if (rc || (rc = key_is_authority(c, key, &named)))
 		return rc;
 	if (cb_hex_decode(key, raw, sizeof(raw), NULL) ||
 	    crypto_core_ed25519_is_valid_point(raw) != 1)
-		return pj_reject(c, "key %.12s is not an Ed25519 public key",
+		return pj_reject(c, _("key %.12s is not an Ed25519 public key"),
 		                 key);
 	if (witness && (cb_hex_decode(witness, raw, sizeof(raw), NULL) ||
 	                crypto_core_ed25519_is_valid_point(raw) != 1))
-		return pj_reject(c,
-		                 "witness %.12s is not an Ed25519 public key",
-		                 witness);
+		return pj_reject(
+			c, _("witness %.12s is not an Ed25519 public key"),
+			witness);
 	if (!author) {
 		rc = pj_author_enrolment(c, &en);
 		if (rc && rc != CB_ENOTFOUND)
 			return rc;
 		if (rc || strcmp(en.role, "hub"))
-			return pj_out_of_scope(c,
-			                       "hub.join: only a hub's own key "
-			                       "may do this");
+			return pj_out_of_scope(
+				c, _("hub.join: only a hub's own key "
+			             "may do this"));
 		/* a district under a province under the centre names the
 		 * province: a hub key delegated here, inside this chain */
 		if (!named) {
@@ -361,12 +366,13 @@ cb_apply_hub_join(struct cb_apply *c)
 			named = !rc && !strcmp(en.role, "hub");
 		}
 		return named ? CB_OK
-		             : pj_reject(c,
-		                         "hub.join names key %.12s, which is "
+		             : pj_reject(
+				       c,
+				       _("hub.join names key %.12s, which is "
 		                         "not this hub's authority: the hub "
 		                         "that joined was given another chain "
-		                         "of authority than this one",
-		                         key);
+		                         "of authority than this one"),
+				       key);
 	}
 	cb_hex_encode(c->e->author, CB_KEY_BYTES, by);
 	if (witness) {
@@ -411,7 +417,7 @@ cb_apply_calendar_holiday(struct cb_apply *c)
 	rc = cb_sql_step(s) == CB_SQL_ROW ? CB_EEXIST : CB_OK;
 	cb_sql_reset(s);
 	if (rc)
-		return pj_reject(c, "%s is already a holiday", date);
+		return pj_reject(c, _("%s is already a holiday"), date);
 	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, date);
@@ -439,29 +445,32 @@ cb_apply_key_enroll(struct cb_apply *c)
 		return rc;
 	rc = parent ? pj_org_get(c, org, &o) : CB_ENOTFOUND;
 	if (rc == CB_OK && strcmp(o.parent, parent))
-		return pj_reject(c,
-		                 "key.enroll places '%s' under '%s', but it is "
-		                 "under '%s'",
-		                 org, parent, o.parent);
+		return pj_reject(
+			c,
+			_("key.enroll places '%s' under '%s', but it is "
+		          "under '%s'"),
+			org, parent, o.parent);
 	if (rc && rc != CB_ENOTFOUND)
 		return rc;
 	if (cb_hex_decode(key, raw, sizeof(raw), NULL) ||
 	    crypto_core_ed25519_is_valid_point(raw) != 1)
-		return pj_reject(c, "key %.12s is not an Ed25519 public key",
+		return pj_reject(c, _("key %.12s is not an Ed25519 public key"),
 		                 key);
 	rc = pj_enrolment_of(c, key, &en);
 	if (rc == CB_OK)
 		return en.revoked
-		               ? pj_reject(
+		               ? pj_reject(c,
+		                           _("key %.12s was revoked; a revoked "
+		                             "key "
+		                             "is never enrolled again: the "
+		                             "office "
+		                             "makes a new one"),
+		                           key)
+		               : pj_reject(
 					 c,
-					 "key %.12s was revoked; a revoked key "
-					 "is never enrolled again: the office "
-					 "makes a new one",
-					 key)
-		               : pj_reject(c,
-		                           "key %.12s is already enrolled for "
-		                           "'%s'; revoke it first",
-		                           key, en.org);
+					 _("key %.12s is already enrolled for "
+		                           "'%s'; revoke it first"),
+					 key, en.org);
 	if (rc != CB_ENOTFOUND)
 		return rc;
 	if (!(s = cb_sql(c->st, sql, c->eb)))
@@ -494,12 +503,12 @@ cb_apply_key_revoke(struct cb_apply *c)
 		 * question only */
 		if ((rc = by_authority(c, "key.revoke")))
 			return rc;
-		return pj_reject(c, "key %.12s is not enrolled", key);
+		return pj_reject(c, _("key %.12s is not enrolled"), key);
 	}
 	if (rc || (rc = pj_delegated(c, "key.revoke", en.org, en.parent)))
 		return rc;
 	if (en.revoked)
-		return pj_reject(c, "key %.12s is already revoked", key);
+		return pj_reject(c, _("key %.12s is already revoked"), key);
 	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, c->today);
@@ -525,8 +534,8 @@ cb_apply_office_init(struct cb_apply *c)
 	if (strcmp(en.org, code) || strcmp(en.role, "district"))
 		return pj_out_of_scope(
 			c,
-			"office.init of '%s' by a key not enrolled "
-			"as its office",
+			_("office.init of '%s' by a key not enrolled "
+		          "as its office"),
 			code);
 	return CB_OK;
 }

@@ -63,30 +63,30 @@ cb_apply_meeting_record(struct cb_apply *c)
 
 	if (rc)
 		return rc;
-	if ((rc = pj_not_future(c, "meeting date", date)))
+	if ((rc = pj_not_future(c, N_("meeting date"), date)))
 		return rc;
 	snprintf(mid, sizeof(mid), "%s", c->id);
 	if (sup) {
 		unsigned char h[CB_HASH_BYTES];
 
 		if (cb_hex_decode(sup, h, sizeof(h), NULL))
-			return pj_reject(c, "supersedes is not an entry id");
+			return pj_reject(c, _("supersedes is not an entry id"));
 		if (!(s = cb_sql(c->st, find, c->eb)))
 			return CB_EIO;
 		cb_sql_bind_blob(s, 1, h, sizeof(h));
 		if (cb_sql_step(s) != CB_SQL_ROW) {
 			cb_sql_reset(s);
 			return pj_reject(c,
-			                 "supersedes %.12s, which is not the "
-			                 "current record of a meeting",
+			                 _("supersedes %.12s, which is not the "
+			                   "current record of a meeting"),
 			                 sup);
 		}
 		snprintf(mid, sizeof(mid), "%s", cb_sql_column_text(s, 0));
 		if (strcmp(cb_sql_column_text(s, 1), cell)) {
 			cb_sql_reset(s);
 			return pj_reject(
-				c, "a correction cannot move a meeting to "
-				   "another cell");
+				c, _("a correction cannot move a meeting to "
+			             "another cell"));
 		}
 		versions = cb_sql_column_int64(s, 2) + 1;
 		cb_sql_reset(s);
@@ -100,8 +100,8 @@ cb_apply_meeting_record(struct cb_apply *c)
 		if (!yes)
 			return pj_reject(
 				c,
-				"attendance names member %.12s, who was "
-				"not in cell '%s' on %s",
+				_("attendance names member %.12s, who was "
+			          "not in cell '%s' on %s"),
 				k, cell, date);
 	}
 	for (int i = 0; i < 2; i++) {
@@ -109,9 +109,9 @@ cb_apply_meeting_record(struct cb_apply *c)
 		const char *mark = who ? pj_str(att, who) : NULL;
 
 		if (who && (!mark || strcmp(mark, "present") != 0))
-			return pj_reject(c,
-			                 "the %s %.12s is not marked present",
-			                 roles[i], who);
+			return pj_reject(
+				c, _("the %s %.12s is not marked present"),
+				roles[i], who);
 	}
 	obs = json_object_get(c->b, "observers")
 	              ? json_dumps(json_object_get(c->b, "observers"),

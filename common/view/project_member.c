@@ -90,14 +90,15 @@ released_by_author(struct cb_apply *c, const char *id)
 	if (r != CB_SQL_ROW)
 		return cb_store_error(c->st, c->eb, "cannot read transfers");
 	if (!closed[0] || !pj_in_deps(c->e, closed))
-		return pj_reject(c,
-		                 "member %.12s is in transit: released to '%s' "
-		                 "by entry %.12s",
-		                 id, to, release);
+		return pj_reject(
+			c,
+			_("member %.12s is in transit: released to '%s' "
+		          "by entry %.12s"),
+			id, to, release);
 	if (!strcmp(state, "accepted"))
 		return pj_out_of_scope(c,
-		                       "member %.12s was transferred to '%s' "
-		                       "(entry %.12s)",
+		                       _("member %.12s was transferred to '%s' "
+		                         "(entry %.12s)"),
 		                       id, to, closed);
 	return CB_OK;
 }
@@ -125,10 +126,10 @@ member_absent(struct cb_apply *c, const char *id)
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
 		return cb_error(c->eb, CB_EPENDING,
-		                "waits for member %.12s, not held here", id);
+		                _("waits for member %.12s, not held here"), id);
 	if (r != CB_SQL_ROW)
 		return cb_store_error(c->st, c->eb, "cannot read the log");
-	return pj_reject(c, "no member %.12s", id);
+	return pj_reject(c, _("no member %.12s"), id);
 }
 
 cb_err
@@ -167,30 +168,30 @@ pj_member_validate(struct cb_apply *c, const json_t *m)
 	struct cb_date b, a;
 	cb_err rc;
 
-	if ((rc = pj_not_future(c, "birth date", birth)) ||
-	    (rc = pj_not_future(c, "admission date", adm)) ||
-	    (rc = pj_not_future(c, "official date", off)))
+	if ((rc = pj_not_future(c, N_("birth date"), birth)) ||
+	    (rc = pj_not_future(c, N_("admission date"), adm)) ||
+	    (rc = pj_not_future(c, N_("official date"), off)))
 		return rc;
 	if (cb_date_parse(birth, &b, NULL) || cb_date_parse(adm, &a, NULL))
-		return pj_reject(c, "member dates are malformed");
+		return pj_reject(c, _("member dates are malformed"));
 	if (cb_date_years_between(&b, &a) < 18)
 		return pj_reject(c,
-		                 "admitted on %s, before the 18th birthday "
-		                 "(born %s)",
+		                 _("admitted on %s, before the 18th birthday "
+		                   "(born %s)"),
 		                 adm, birth);
 	if (off && strcmp(off, adm) < 0)
 		return pj_reject(
 			c,
-			"official date %s is before the admission date "
-			"%s",
+			_("official date %s is before the admission date "
+		          "%s"),
 			off, adm);
 	if (strcmp(status, "probationary") == 0 && off)
-		return pj_reject(c,
-		                 "a probationary member has no official date; "
-		                 "record the change with member.status");
+		return pj_reject(
+			c, _("a probationary member has no official date; "
+		             "record the change with member.status"));
 	if (strcmp(status, "official") == 0 && !off)
-		return pj_reject(c,
-		                 "an official member needs an official date");
+		return pj_reject(
+			c, _("an official member needs an official date"));
 	/* A card or national ID number another member holds is no reason
 	 * to refuse: the verdict would depend on which entry a store took in
 	 * first. The clash is reported (report.c, cb_report_clashes). */
@@ -286,9 +287,10 @@ cb_apply_member_add(struct cb_apply *c)
 	if (!since)
 		since = pj_str(c->b, "admitted_on");
 	if (strcmp(since, pj_str(c->b, "admitted_on")) < 0)
-		return pj_reject(c, "in cell since %s, before admission on %s",
+		return pj_reject(c,
+		                 _("in cell since %s, before admission on %s"),
 		                 since, pj_str(c->b, "admitted_on"));
-	if ((rc = pj_not_future(c, "cell date", since)))
+	if ((rc = pj_not_future(c, N_("cell date"), since)))
 		return rc;
 	m = json_object();
 	for (int i = 0; pj_member_cols[i]; i++) {
@@ -355,20 +357,20 @@ cb_apply_member_status(struct cb_apply *c)
 		return rc;
 	from = pj_str(m, "status");
 	if (strcmp(from, to) == 0) {
-		rc = pj_reject(c, "member %.12s is already %s", id, to);
+		rc = pj_reject(c, _("member %.12s is already %s"), id, to);
 		goto out;
 	}
 	if (!status_step_allowed(from, to)) {
-		rc = pj_reject(c, "member %.12s cannot go from %s to %s", id,
+		rc = pj_reject(c, _("member %.12s cannot go from %s to %s"), id,
 		               from, to);
 		goto out;
 	}
 	if (strcmp(on, pj_str(m, "admitted_on")) < 0) {
-		rc = pj_reject(c, "status date %s is before admission on %s",
+		rc = pj_reject(c, _("status date %s is before admission on %s"),
 		               on, pj_str(m, "admitted_on"));
 		goto out;
 	}
-	if ((rc = pj_not_future(c, "status date", on)))
+	if ((rc = pj_not_future(c, N_("status date"), on)))
 		goto out;
 	if (strcmp(from, "probationary") == 0 && strcmp(to, "official") == 0)
 		json_object_set_new(m, "official_on", json_string(on));

@@ -2,6 +2,7 @@
 /* project_org.c — the projection (project.h) of organisations and cells:
  * founding one (org.init), creating and renaming cells, congresses. */
 #include "project_int.h"
+#include "words.h"
 #include "sql.h"
 
 #include "text.h"
@@ -54,8 +55,8 @@ pj_not_owner(struct cb_apply *c, const char *what, const char *code)
 	if (cb_sql_step(s) == CB_SQL_ROW) {
 		rc = pj_out_of_scope(
 			c,
-			"'%s' was merged into '%s' on %s: its key "
-			"writes no more (the records are '%s''s)",
+			_("'%s' was merged into '%s' on %s: its key "
+		          "writes no more (the records are '%s''s)"),
 			cb_sql_column_text(s, 0), cb_sql_column_text(s, 1),
 			cb_sql_column_text(s, 2), cb_sql_column_text(s, 1));
 		cb_sql_reset(s);
@@ -63,8 +64,8 @@ pj_not_owner(struct cb_apply *c, const char *what, const char *code)
 	}
 	cb_sql_reset(s);
 	return pj_out_of_scope(c,
-	                       "%s belongs to another organisation's key; "
-	                       "only its owner may change %s",
+	                       _("%s belongs to another organisation's key; "
+	                         "only its owner may change %s"),
 	                       what, code);
 }
 
@@ -77,12 +78,14 @@ pj_org_writable(struct cb_apply *c, const char *code, const char *level,
 	cb_err rc = pj_org_get(c, code, o);
 
 	if (rc == CB_ENOTFOUND)
-		return pj_reject(c, "no %s '%s'",
-		                 level ? level : "organisation", code);
+		return pj_reject(c, _("no %s '%s'"),
+		                 level ? cb_words_label("org level", level)
+		                       : _("organisation"),
+		                 code);
 	if (rc)
 		return rc;
 	if (level && strcmp(o->level, level) != 0)
-		return pj_reject(c, "'%s' is a %s, not a %s", code, o->level,
+		return pj_reject(c, _("'%s' is a %s, not a %s"), code, o->level,
 		                 level);
 	if (!o->owned) {
 		char what[CB_CODE_MAX + 3];
@@ -91,7 +94,7 @@ pj_org_writable(struct cb_apply *c, const char *code, const char *level,
 		return pj_not_owner(c, what, "it");
 	}
 	if (strcmp(o->state, "active") != 0)
-		return pj_reject(c, "'%s' is closed", code);
+		return pj_reject(c, _("'%s' is closed"), code);
 	return CB_OK;
 }
 
@@ -157,9 +160,9 @@ org_init_in_scope(struct cb_apply *c, const char *code)
 	if (rc == CB_OK)
 		return strcmp(en.org, code)
 		               ? pj_out_of_scope(c,
-		                                 "org.init of '%s' by a "
-		                                 "key enrolled for '%s' "
-		                                 "only",
+		                                 _("org.init of '%s' by a "
+		                                   "key enrolled for '%s' "
+		                                   "only"),
 		                                 code, en.org)
 		               : pj_placed_as_enrolled(c, "org.init", code,
 		                                       &en);
@@ -180,8 +183,8 @@ org_init_in_scope(struct cb_apply *c, const char *code)
 	if (rc)
 		return pj_out_of_scope(
 			c,
-			"org.init of '%s' by key %.12s, which no "
-			"enrolment in this store names",
+			_("org.init of '%s' by key %.12s, which no "
+		          "enrolment in this store names"),
 			code, key);
 	return CB_OK;
 }
@@ -193,7 +196,8 @@ pj_org_absent(struct cb_apply *c, const char *code)
 	cb_err rc = pj_org_get(c, code, &o);
 
 	if (rc == CB_OK)
-		return pj_reject(c, "organisation '%s' already exists", code);
+		return pj_reject(c, _("organisation '%s' already exists"),
+		                 code);
 	return rc == CB_ENOTFOUND ? CB_OK : rc;
 }
 
@@ -221,13 +225,13 @@ cb_apply_cell_create(struct cb_apply *c)
 	snprintf(parent, sizeof(parent), "%.*s", (int)(dot - code), code);
 	rc = pj_org_get(c, code, &o);
 	if (rc == CB_OK)
-		return pj_reject(c, "cell '%s' already exists", code);
+		return pj_reject(c, _("cell '%s' already exists"), code);
 	if (rc != CB_ENOTFOUND)
 		return rc;
 	rc = pj_org_writable(c, parent, "grassroots", &o);
 	if (rc)
 		return rc;
-	rc = pj_not_future(c, "founding date", pj_str(c->b, "founded_on"));
+	rc = pj_not_future(c, N_("founding date"), pj_str(c->b, "founded_on"));
 	if (rc)
 		return rc;
 	return pj_org_insert(c, code, parent, "cell", pj_str(c->b, "kind"),
@@ -277,10 +281,10 @@ cb_apply_org_congress(struct cb_apply *c)
 	if (rc)
 		return rc;
 	if (year < start - 1 || year > end)
-		return pj_reject(c,
-		                 "a congress of term %s cannot be held on %s",
-		                 term, held);
-	if ((rc = pj_not_future(c, "congress date", held)))
+		return pj_reject(
+			c, _("a congress of term %s cannot be held on %s"),
+			term, held);
+	if ((rc = pj_not_future(c, N_("congress date"), held)))
 		return rc;
 	if (!(s = cb_sql(c->st, find, c->eb)))
 		return CB_EIO;
@@ -291,7 +295,8 @@ cb_apply_org_congress(struct cb_apply *c)
 
 		snprintf(prev, sizeof(prev), "%s", cb_sql_column_text(s, 0));
 		cb_sql_reset(s);
-		return pj_reject(c, "'%s' already held its %s congress on %s",
+		return pj_reject(c,
+		                 _("'%s' already held its %s congress on %s"),
 		                 org, term, prev);
 	}
 	cb_sql_reset(s);
@@ -391,36 +396,36 @@ cb_apply_org_merge(struct cb_apply *c)
 	cb_err rc;
 
 	if (!strcmp(org, into))
-		return pj_reject(c, "'%s' cannot merge into itself", org);
+		return pj_reject(c, _("'%s' cannot merge into itself"), org);
 	for (int k = 0; k < 2; k++) {
 		rc = pj_org_get(c, k ? into : org, k ? &n : &o);
 		if (rc == CB_ENOTFOUND)
-			return pj_reject(c, "no organisation '%s'",
+			return pj_reject(c, _("no organisation '%s'"),
 			                 k ? into : org);
 		if (rc)
 			return rc;
 	}
 	if (strcmp(o.level, "grassroots") || strcmp(n.level, "grassroots"))
-		return pj_reject(c,
-		                 "only grassroots organisations merge: '%s' is "
-		                 "a %s",
-		                 strcmp(o.level, "grassroots") ? org : into,
-		                 strcmp(o.level, "grassroots") ? o.level
-		                                               : n.level);
+		return pj_reject(
+			c,
+			_("only grassroots organisations merge: '%s' is "
+		          "a %s"),
+			strcmp(o.level, "grassroots") ? org : into,
+			strcmp(o.level, "grassroots") ? o.level : n.level);
 	if (strcmp(o.state, "active") || strcmp(n.state, "active"))
-		return pj_reject(c, "'%s' is closed",
+		return pj_reject(c, _("'%s' is closed"),
 		                 strcmp(o.state, "active") ? org : into);
 	if ((rc = merged_keys(c, org, owner, enroller)))
 		return rc;
 	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
 	if (strcmp(author, enroller))
 		return pj_out_of_scope(c,
-		                       "org.merge of '%s': only the hub that "
-		                       "enrolled its key (%.12s) merges it",
+		                       _("org.merge of '%s': only the hub that "
+		                         "enrolled its key (%.12s) merges it"),
 		                       org, enroller[0] ? enroller : "none");
 	if ((rc = pj_delegated(c, "org.merge", into, NULL)))
 		return rc;
-	if ((rc = pj_not_future(c, "merger date", pj_str(c->b, "on"))))
+	if ((rc = pj_not_future(c, N_("merger date"), pj_str(c->b, "on"))))
 		return rc;
 	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
 		if (!(s = cb_sql(c->st, moves[i], c->eb)))

@@ -44,10 +44,8 @@ cb_apply_rating_record(struct cb_apply *c)
 			return rc;
 	}
 	if (score && strcmp(level_of_score(json_integer_value(score)), level))
-		return pj_reject(c,
-		                 "a score of %" JSON_INTEGER_FORMAT " is rated "
-		                 "%s, not %s",
-		                 json_integer_value(score),
+		return pj_reject(c, _("a score of %lld is rated %s, not %s"),
+		                 (long long)json_integer_value(score),
 		                 level_of_score(json_integer_value(score)),
 		                 level);
 	/* The period must have begun: its first day. */
@@ -63,7 +61,7 @@ cb_apply_rating_record(struct cb_apply *c)
 		start[6] = period[6];
 	}
 	if (strcmp(start, c->today) > 0)
-		return pj_reject(c, "period %s has not begun on %s", period,
+		return pj_reject(c, _("period %s has not begun on %s"), period,
 		                 c->today);
 	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;

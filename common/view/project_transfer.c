@@ -90,32 +90,34 @@ cb_apply_member_move(struct cb_apply *c)
 	if (rc)
 		return rc;
 	if (cb_status_terminal(pj_str(m, "status"))) {
-		rc = pj_reject(c, "member %.12s is %s", id,
+		rc = pj_reject(c, _("member %.12s is %s"), id,
 		               pj_str(m, "status"));
 		goto out;
 	}
 	if (!strcmp(cell, pj_str(m, "cell"))) {
-		rc = pj_reject(c, "member %.12s is already in cell '%s'", id,
+		rc = pj_reject(c, _("member %.12s is already in cell '%s'"), id,
 		               cell);
 		goto out;
 	}
 	if ((rc = pj_org_writable(c, cell, "cell", &o)))
 		goto out;
 	if (strcmp(o.parent, pj_str(m, "org"))) {
-		rc = pj_reject(c,
-		               "cell '%s' is not in '%s'; a move between "
-		               "organisations is a release and an acceptance",
-		               cell, pj_str(m, "org"));
+		rc = pj_reject(
+			c,
+			_("cell '%s' is not in '%s'; a move between "
+		          "organisations is a release and an acceptance"),
+			cell, pj_str(m, "org"));
 		goto out;
 	}
 	if ((rc = official_since(c, id, since)))
 		goto out;
 	if (since[0] && strcmp(on, since) < 0) {
-		rc = pj_reject(c, "moved on %s, before joining cell '%s' on %s",
+		rc = pj_reject(c,
+		               _("moved on %s, before joining cell '%s' on %s"),
 		               on, pj_str(m, "cell"), since);
 		goto out;
 	}
-	if ((rc = pj_not_future(c, "move date", on)))
+	if ((rc = pj_not_future(c, N_("move date"), on)))
 		goto out;
 	rc = move_to_cell(c, id, m, cell, on);
 out:
@@ -134,16 +136,17 @@ letter_valid(struct cb_apply *c, const char *id, const json_t *m,
 	size_t n = strlen(to);
 
 	if (cb_status_terminal(pj_str(m, "status")))
-		return pj_reject(c, "member %.12s is %s", id,
+		return pj_reject(c, _("member %.12s is %s"), id,
 		                 pj_str(m, "status"));
 	if (!strcmp(to, pj_str(m, "org")))
-		return pj_reject(c,
-		                 "%s goes to another grassroots organisation; "
-		                 "'%s' is the member's own",
-		                 what, to);
+		return pj_reject(
+			c,
+			_("%s goes to another grassroots organisation; "
+		          "'%s' is the member's own"),
+			what, to);
 	if (to_cell && (strncmp(to_cell, to, n) || to_cell[n] != '.'))
-		return pj_reject(c, "cell '%s' is not a cell of '%s'", to_cell,
-		                 to);
+		return pj_reject(c, _("cell '%s' is not a cell of '%s'"),
+		                 to_cell, to);
 	return CB_OK;
 }
 
@@ -169,13 +172,14 @@ cb_apply_member_release(struct cb_apply *c)
 	if ((rc = official_since(c, id, since)))
 		goto out;
 	if (since[0] && strcmp(on, since) < 0) {
-		rc = pj_reject(c,
-		               "released on %s, before joining cell '%s' on %s",
-		               on, pj_str(m, "cell"), since);
+		rc = pj_reject(
+			c, _("released on %s, before joining cell '%s' on %s"),
+			on, pj_str(m, "cell"), since);
 		goto out;
 	}
-	if ((rc = pj_not_future(c, "release date", on)) ||
-	    (rc = pj_not_future(c, "letter date", pj_str(c->b, "letter_date"))))
+	if ((rc = pj_not_future(c, N_("release date"), on)) ||
+	    (rc = pj_not_future(c, N_("letter date"),
+	                        pj_str(c->b, "letter_date"))))
 		goto out;
 	if ((rc = membership_close_official(c, id, on)) ||
 	    (rc = set_transit(c, id, c->id)))
@@ -248,10 +252,11 @@ org_owned(struct cb_apply *c, const char *org, const char *what, const char *id)
 	if (rc && rc != CB_ENOTFOUND)
 		return rc;
 	if (rc || !o.owned)
-		return pj_out_of_scope(c,
-		                       "%s %.12s is addressed to '%s', not to "
-		                       "this key's organisation",
-		                       what, id, org);
+		return pj_out_of_scope(
+			c,
+			_("%s %.12s is addressed to '%s', not to "
+		          "this key's organisation"),
+			what, id, org);
 	return CB_OK;
 }
 
@@ -272,9 +277,9 @@ answerable(struct cb_apply *c, const char *what, struct transfer *t)
 	if (rc)
 		return rc;
 	if (strcmp(t->state, "in-transit"))
-		return pj_reject(c,
-		                 "release %.12s was already %s by entry %.12s",
-		                 rid, t->state, t->closed_by);
+		return pj_reject(
+			c, _("release %.12s was already %s by entry %.12s"),
+			rid, t->state, t->closed_by);
 	return CB_OK;
 }
 
@@ -313,16 +318,17 @@ cb_apply_member_accept(struct cb_apply *c)
 	if ((rc = pj_org_writable(c, cell, "cell", &o)))
 		return rc;
 	if (strcmp(o.parent, t.to_org))
-		return pj_reject(c, "cell '%s' is not a cell of '%s'", cell,
+		return pj_reject(c, _("cell '%s' is not a cell of '%s'"), cell,
 		                 t.to_org);
 	if (strcmp(on, t.released_on) < 0)
-		return pj_reject(c, "reported on %s, before the release on %s",
+		return pj_reject(c,
+		                 _("reported on %s, before the release on %s"),
 		                 on, t.released_on);
-	if ((rc = pj_not_future(c, "report date", on)))
+	if ((rc = pj_not_future(c, N_("report date"), on)))
 		return rc;
 	if ((rc = pj_member_get(c, t.member, &m, &owned)))
 		return rc == CB_ENOTFOUND
-		               ? pj_reject(c, "no member %.12s", t.member)
+		               ? pj_reject(c, _("no member %.12s"), t.member)
 		               : rc;
 	json_object_set_new(m, "org", json_string(t.to_org));
 	rc = move_to_cell(c, t.member, m, cell, on);
@@ -344,9 +350,10 @@ cb_apply_member_decline(struct cb_apply *c)
 	if (rc)
 		return rc;
 	if (strcmp(on, t.released_on) < 0)
-		return pj_reject(c, "declined on %s, before the release on %s",
+		return pj_reject(c,
+		                 _("declined on %s, before the release on %s"),
 		                 on, t.released_on);
-	if ((rc = pj_not_future(c, "decline date", on)))
+	if ((rc = pj_not_future(c, N_("decline date"), on)))
 		return rc;
 	/* The member returns to the cell they left. */
 	if ((rc = pj_membership_open(c, t.member, t.from_cell, "official",
@@ -405,18 +412,18 @@ cb_apply_member_strike_off(struct cb_apply *c)
 	if (!yes)
 		return pj_out_of_scope(
 			c,
-			"only the office of a committee above '%s' "
-			"strikes off a member it released",
+			_("only the office of a committee above '%s' "
+		          "strikes off a member it released"),
 			t.from_org);
 	if ((rc = date_shift(c, t.letter_date, CB_LAPSE_MODIFIER, after)))
 		return rc;
 	if (strcmp(on, after) <= 0)
 		return pj_reject(
 			c,
-			"struck off on %s: the letter of %s is not over "
-			"three months old until after %s",
+			_("struck off on %s: the letter of %s is not over "
+		          "three months old until after %s"),
 			on, t.letter_date, after);
-	if ((rc = pj_not_future(c, "strike-off date", on)))
+	if ((rc = pj_not_future(c, N_("strike-off date"), on)))
 		return rc;
 	if (!(s = cb_sql(c->st, upd, c->eb)))
 		return CB_EIO;
@@ -485,14 +492,14 @@ temporary_length(struct cb_apply *c, const char *since, const char *until,
 		return rc;
 	if (strcmp(until, min) < 0)
 		return pj_reject(c,
-		                 "a temporary transfer lasts three months or "
-		                 "more: %s to %s is shorter",
+		                 _("a temporary transfer lasts three months or "
+		                   "more: %s to %s is shorter"),
 		                 since, until);
 	if (study ? strcmp(until, max) > 0 : strcmp(until, max) >= 0)
 		return pj_reject(
 			c,
-			"a temporary transfer for %s lasts %s: %s to %s "
-			"is longer",
+			_("a temporary transfer for %s lasts %s: %s to %s "
+		          "is longer"),
 			purpose, study ? "at most two years" : "under a year",
 			since, until);
 	return CB_OK;
@@ -523,7 +530,8 @@ cb_apply_member_temporary(struct cb_apply *c)
 	if ((rc = letter_valid(c, id, m, "a temporary transfer")))
 		goto out;
 	if ((rc = temporary_length(c, since, until, pj_str(c->b, "purpose"))) ||
-	    (rc = pj_not_future(c, "letter date", pj_str(c->b, "letter_date"))))
+	    (rc = pj_not_future(c, N_("letter date"),
+	                        pj_str(c->b, "letter_date"))))
 		goto out;
 	if (!(s = cb_sql(c->st, overlap, c->eb))) {
 		rc = CB_EIO;
@@ -546,8 +554,8 @@ cb_apply_member_temporary(struct cb_apply *c)
 		cb_sql_reset(s);
 		rc = pj_reject(
 			c,
-			"member %.12s already has a temporary transfer to "
-			"'%s' from %s to %s (entry %.12s)",
+			_("member %.12s already has a temporary transfer to "
+		          "'%s' from %s to %s (entry %.12s)"),
 			id, org, a, b, other);
 		goto out;
 	}
@@ -597,19 +605,19 @@ cb_apply_member_temporary_accept(struct cb_apply *c)
 	if (strcmp(t.state, "issued"))
 		return pj_reject(
 			c,
-			"temporary transfer %.12s was already accepted "
-			"by entry %.12s",
+			_("temporary transfer %.12s was already accepted "
+		          "by entry %.12s"),
 			pj_str(c->b, "temporary"), t.accepted_by);
 	if ((rc = pj_org_writable(c, cell, "cell", &o)))
 		return rc;
 	if (strcmp(o.parent, t.to_org))
-		return pj_reject(c, "cell '%s' is not a cell of '%s'", cell,
+		return pj_reject(c, _("cell '%s' is not a cell of '%s'"), cell,
 		                 t.to_org);
 	if (strcmp(on, t.since) < 0 || strcmp(on, t.until) >= 0)
 		return pj_reject(
-			c, "reported on %s, outside the letter's %s to %s", on,
-			t.since, t.until);
-	if ((rc = pj_not_future(c, "report date", on)))
+			c, _("reported on %s, outside the letter's %s to %s"),
+			on, t.since, t.until);
+	if ((rc = pj_not_future(c, N_("report date"), on)))
 		return rc;
 	if (!(s = cb_sql(c->st, stay, c->eb)))
 		return CB_EIO;
@@ -647,21 +655,23 @@ cb_apply_member_temporary_end(struct cb_apply *c)
 	if (rc)
 		return rc;
 	if (strcmp(t.state, "accepted"))
-		return pj_reject(c, "temporary transfer %.12s was not accepted",
-		                 id);
+		return pj_reject(
+			c, _("temporary transfer %.12s was not accepted"), id);
 	if (t.ended_by[0])
-		return pj_reject(c,
-		                 "temporary transfer %.12s already ended on %s "
-		                 "(entry %.12s)",
-		                 id, t.ended_on, t.ended_by);
+		return pj_reject(
+			c,
+			_("temporary transfer %.12s already ended on %s "
+		          "(entry %.12s)"),
+			id, t.ended_on, t.ended_by);
 	if (strcmp(on, t.reported_on) < 0 || strcmp(on, t.until) >= 0)
-		return pj_reject(c, "ended on %s: the stay runs from %s to %s",
+		return pj_reject(c,
+		                 _("ended on %s: the stay runs from %s to %s"),
 		                 on, t.reported_on, t.until);
-	if ((rc = pj_not_future(c, "end date", on)))
+	if ((rc = pj_not_future(c, N_("end date"), on)))
 		return rc;
 	if (cb_hex_decode(t.accepted_by, accepted, sizeof(accepted), NULL))
 		return pj_reject(
-			c, "temporary transfer %.12s has no acceptance", id);
+			c, _("temporary transfer %.12s has no acceptance"), id);
 	if (!(s = cb_sql(c->st, stay, c->eb)))
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, on);

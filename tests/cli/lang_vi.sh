@@ -85,6 +85,12 @@ expect_fail "a date that does not exist, refused in Vietnamese" \
 expect_fail "a date in no accepted form: the forms named in Vietnamese" \
 	"^chibo-agent meetings: --from: ngày 'hôm qua' không phải một ngày \(YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY hoặc DD-MM-YYYY\)" \
 	vi meetings --from "hôm qua"
+expect_fail "a refusal of the rules, told in Vietnamese (it is not kept)" \
+	"^chibo-agent: lỗi: chi bộ '07297.T1' đã tồn tại$" \
+	vi cell create --code T1 --name "Chi bộ thôn Một" --kind thôn
+expect_fail "and in English under LANG=C" \
+	"^chibo-agent: error: cell '07297.T1' already exists$" \
+	en cell create --code T1 --name "Chi bộ thôn Một" --kind thôn
 
 # the hub and the auditor: help, messages, a table, an error
 : "${CHIBO_HUB_BIN:?}" "${CHIBO_AUDIT_BIN:?}"
