@@ -6,8 +6,11 @@
 
 #include "agent.h"
 #include "args.h"
+#include "chain.h"
 #include "date.h"
+#include "log.h"
 #include "report.h"
+#include "syncstate.h"
 
 static const struct argdef defs[] = {
 	CB_REPORT_ARGDEFS,
@@ -18,6 +21,8 @@ int
 cmd_report(struct agent *a, int argc, char **argv)
 {
 	struct cb_report_query q = { 0 };
+	struct cb_sync_state ss = { 0 };
+	struct cb_chain_head head = { 0 };
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
 	struct args v;
@@ -93,11 +98,21 @@ cmd_report(struct agent *a, int argc, char **argv)
 		return 1;
 	q.root = lg->org;
 	rc = 0;
-	if (cb_report_print(lg->st, &q, fmt, cb_args_get(&v, 7) != NULL, stdout,
-	                    &eb)) {
+	/* stated at the hub's checkpoint this replica last checked, with
+	 * what it recorded since that the hub does not hold yet */
+	if (cb_sync_state_load(lg->st, &ss, &eb) ||
+	    cb_log_head(cb_store_log(lg->st), lg->key.pk, &head, &eb) ||
+	    cb_report_print_as_synced(
+		    lg->st, &q, fmt, cb_args_get(&v, 7) != NULL, stdout,
+		    ss.text[CB_SYNC_CHECKPOINT],
+		    head.seq > (uint64_t)ss.num[CB_SYNC_HUB_HEAD]
+		            ? head.seq - (uint64_t)ss.num[CB_SYNC_HUB_HEAD]
+		            : 0,
+		    &eb)) {
 		agent_error("%s", eb.msg);
 		rc = 1;
 	}
+	cb_sync_state_release(&ss);
 	cb_ledger_free(&lg);
 	return rc;
 }

@@ -37,7 +37,12 @@ cmd_hub(struct agent *a, int argc, char **argv)
 	           "Records the hub this replica syncs with, as its office was "
 	           "given them at\nenrolment. The hub's key becomes the "
 	           "replica's "
-	           "authority: the key whose\nenrolments it trusts.\n\n"),
+	           "authority: the key whose\nenrolments it trusts. Given "
+	           "another hub later (a district's hub retired,\nthe commune "
+	           "under its province's), the replica reads the new hub's "
+	           "log\n"
+	           "from the start and holds it to that hub's "
+	           "checkpoints.\n\n"),
 		hub_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;

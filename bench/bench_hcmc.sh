@@ -11,8 +11,9 @@ set -euo pipefail
 
 : "${CHIBO_AGENT:?CHIBO_AGENT must name the chibo-agent binary}"
 : "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
+: "${CHIBO_AUDIT_BIN:?CHIBO_AUDIT_BIN must name the chibo-audit binary}"
 CHIBO_SOURCE_DIR=$(cd "$(dirname "$0")/.." && pwd)
-export CHIBO_SOURCE_DIR CHIBO_AGENT CHIBO_HUB_BIN HCMC_SCALE=full
+export CHIBO_SOURCE_DIR CHIBO_AGENT CHIBO_HUB_BIN CHIBO_AUDIT_BIN HCMC_SCALE=full
 
 start=$(date +%s.%N)
 out=$(bash "$CHIBO_SOURCE_DIR/tests/cli/hub_campaign.sh")

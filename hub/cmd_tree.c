@@ -2,8 +2,9 @@
 /* cmd_tree.c — the hub's organisations above the communes: a committee
  * with no hub of its own (a district under a city's hub, before 2025),
  * the exemption of a commune from the campaign, and communes merged into
- * another. These are entries of the hub's log signed by hub.key
- * (committee.found, campaign.exempt, org.merge), so every replica under
+ * another, and organisations moved under another committee. These are
+ * entries of the hub's log signed by hub.key (committee.found,
+ * campaign.exempt, org.merge, org.move), so every replica under
  * the hub and every auditor sees the same tree. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +195,49 @@ cmd_hub_merge(struct hub *h, int argc, char **argv)
 	               cb_args_get(&v, 0), "on", cb_args_get(&v, 1),
 	               "decision_no", cb_args_get(&v, 2), "through", through);
 	rc = hub_append(h, "org.merge", in);
+	json_decref(in);
+	return rc;
+}
+
+static const struct argdef move_defs[] = {
+	{ "parent", "CODE", N_("the committee it goes under") },
+	{ "on", "DATE", "the day of the move (" CB_DATE_FORMS ")" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_hub_move(struct hub *h, int argc, char **argv)
+{
+	struct args v;
+	json_t *in;
+	int rc;
+
+	rc = cb_args_command(
+		"move",
+		N_("usage: chibo-hub move ORG --parent CODE --on DATE\n\n"
+	           "Moves the organisation ORG — a commune, or a committee "
+	           "with "
+	           "its subtree —\nunder the committee CODE (2025: the "
+	           "districts "
+	           "abolished, their communes\nunder the provinces). Its "
+	           "records, "
+	           "its key and its history stay; readers\nthat gain it "
+	           "receive "
+	           "its history at their next sync. A commune whose\nlegacy "
+	           "hub "
+	           "is retired is then pointed at this hub ('chibo-agent "
+	           "hub').\n"
+	           "Recorded as an org.move entry signed by the hub's key; "
+	           "only "
+	           "a hub over\nboth places moves it.\n\n"),
+		move_defs, argc, argv, &v, 1, 1, N_("give one ORG"));
+	if (rc >= 0)
+		return rc;
+	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
+		return cb_args_usage("move", _("give --parent and --on"));
+	in = json_pack("{s:s, s:s, s:s}", "org", v.pos[0], "parent",
+	               cb_args_get(&v, 0), "on", cb_args_get(&v, 1));
+	rc = hub_append(h, "org.move", in);
 	json_decref(in);
 	return rc;
 }

@@ -37,6 +37,7 @@ int cmd_hub_holiday(struct hub *h, int argc, char **argv);
 int cmd_hub_committee(struct hub *h, int argc, char **argv);
 int cmd_hub_exempt(struct hub *h, int argc, char **argv);
 int cmd_hub_merge(struct hub *h, int argc, char **argv);
+int cmd_hub_move(struct hub *h, int argc, char **argv);
 int cmd_hub_import(struct hub *h, int argc, char **argv);
 int cmd_hub_export(struct hub *h, int argc, char **argv);
 int cmd_hub_serve(struct hub *h, int argc, char **argv);

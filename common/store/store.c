@@ -640,6 +640,18 @@ cb_store_meta_set(struct cb_store *st, const char *key, const char *value,
 }
 
 cb_err
+cb_store_meta_delete(struct cb_store *st, const char *key, struct cb_errbuf *eb)
+{
+	static const char sql[] = "DELETE FROM meta WHERE key = ?";
+	sqlite3_stmt *s = cb_store_stmt(st, sql, eb);
+
+	if (!s)
+		return CB_EIO;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	return cb_store_step_done(st, s, eb);
+}
+
+cb_err
 cb_store_integrity(struct cb_store *st, struct cb_errbuf *eb)
 {
 	sqlite3_stmt *s = NULL;

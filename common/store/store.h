@@ -117,6 +117,9 @@ cb_err cb_store_meta_get(struct cb_store *st, const char *key, char **value,
                          struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_store_meta_set(struct cb_store *st, const char *key,
                          const char *value, struct cb_errbuf *eb) CB_MUST_CHECK;
+/* Remove key (nothing if absent). */
+cb_err cb_store_meta_delete(struct cb_store *st, const char *key,
+                            struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* PRAGMA integrity_check: CB_OK when "ok", else the first problem. */
 cb_err cb_store_integrity(struct cb_store *st,

@@ -1568,10 +1568,14 @@ cb_err
 cb_sync_set_hub(struct cb_ledger *lg, const char *url, const char *pin,
                 const unsigned char key[CB_KEY_BYTES], struct cb_errbuf *eb)
 {
+	static const enum cb_sync_key other_log[] = {
+		CB_SYNC_PULL_CURSOR, CB_SYNC_HUB_HEAD,   CB_SYNC_HUB_LOG_SIZE,
+		CB_SYNC_CHECKPOINT,  CB_SYNC_PROVEN_SEQ,
+	};
 	struct cb_sync_state was;
 	char hex[2 * CB_KEY_BYTES + 1];
-	bool changed;
-	cb_err rc;
+	bool changed, in_chain = false;
+	cb_err rc = CB_OK;
 
 	if (strncmp(url, "https://", 8))
 		return cb_error(eb, CB_EINVAL,
@@ -1588,19 +1592,37 @@ cb_sync_set_hub(struct cb_ledger *lg, const char *url, const char *pin,
 	          memcmp(was.authority, key, CB_KEY_BYTES) != 0;
 	cb_sync_state_release(&was);
 	cb_hex_encode(key, CB_KEY_BYTES, hex);
+	/* A hub in this replica's chain of authority already (the province
+	 * above a legacy district's hub, named by that hub's hub.join): the
+	 * replica syncs with it and checks its checkpoints by its key
+	 * (upstream_key), and keeps trusting enrolments from the authority it
+	 * has — every verdict stands. Judging again in this replica's own
+	 * order under another anchor could only differ from the new hub. */
+	if (changed &&
+	    (rc = cb_enrolments_is_authority(lg->st, hex, &in_chain, eb)))
+		return rc;
 	if ((rc = cb_store_begin(lg->st, eb)))
 		return rc;
-	/* Another hub's log: read it from the start. */
-	if ((changed && (rc = cb_sync_state_put_num(lg->st, CB_SYNC_PULL_CURSOR,
-	                                            0, eb))) ||
-	    (rc = cb_sync_state_put_text(lg->st, CB_SYNC_URL, url, eb)) ||
+	/* Another hub's log: read it from the start, and hold it to its own
+	 * checkpoints, not to the old hub's. */
+	for (size_t i = 0;
+	     changed && !rc && i < sizeof(other_log) / sizeof(other_log[0]);
+	     i++)
+		rc = cb_sync_state_clear(lg->st, other_log[i], eb);
+	if (rc || (rc = cb_sync_state_put_text(lg->st, CB_SYNC_URL, url, eb)) ||
 	    (rc = cb_sync_state_put_text(lg->st, CB_SYNC_PIN, pin, eb)) ||
-	    (rc = cb_sync_state_put_text(lg->st, CB_SYNC_AUTHORITY, hex, eb)) ||
+	    (rc = in_chain ? cb_sync_state_put_text(
+				     lg->st, CB_SYNC_UPSTREAM_KEY, hex, eb)
+	                   : cb_sync_state_clear(lg->st, CB_SYNC_UPSTREAM_KEY,
+	                                         eb)) ||
+	    (!in_chain && (rc = cb_sync_state_put_text(
+				   lg->st, CB_SYNC_AUTHORITY, hex, eb))) ||
 	    (rc = cb_store_commit(lg->st, eb))) {
 		cb_store_rollback(lg->st);
 		return rc;
 	}
 	/* who may enrol and found organisations changed: judge what the
 	 * replica holds again under the new authority */
-	return changed ? cb_ledger_rebuild(lg, NULL, NULL, eb) : CB_OK;
+	return changed && !in_chain ? cb_ledger_rebuild(lg, NULL, NULL, eb)
+	                            : CB_OK;
 }

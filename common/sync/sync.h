@@ -125,9 +125,13 @@ cb_err cb_sync_import(struct cb_ledger *lg, const struct cb_bundle *b,
 
 /* Record the hub lg syncs with (its URL, TLS pin, and key, which becomes
  * the replica's authority), as its office was given them at enrolment.
- * Another hub than before: its log is read from the start, and what the
- * replica holds is judged again under the new authority. CB_EINVAL for a
- * URL or a pin that is not one. */
+ * Another hub than before: its log is read from the start and held to
+ * its own checkpoints; what the replica holds is judged again under the
+ * new authority — unless the new hub's key is in the replica's chain of
+ * authority already (the province above a retired district hub): then it
+ * becomes the key checkpoints are checked by (upstream_key), the
+ * authority stays and every verdict stands. CB_EINVAL for a URL or a pin
+ * that is not one. */
 cb_err cb_sync_set_hub(struct cb_ledger *lg, const char *url, const char *pin,
                        const unsigned char key[CB_KEY_BYTES],
                        struct cb_errbuf *eb) CB_MUST_CHECK;

@@ -133,6 +133,13 @@ cb_sync_state_put_text(struct cb_store *st, enum cb_sync_key k, const char *v,
 }
 
 cb_err
+cb_sync_state_clear(struct cb_store *st, enum cb_sync_key k,
+                    struct cb_errbuf *eb)
+{
+	return cb_store_meta_delete(st, keys[k].meta, eb);
+}
+
+cb_err
 cb_sync_state_put_num(struct cb_store *st, enum cb_sync_key k, int64_t v,
                       struct cb_errbuf *eb)
 {

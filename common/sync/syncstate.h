@@ -66,6 +66,9 @@ cb_err cb_sync_state_put_text(struct cb_store *st, enum cb_sync_key k,
                               struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_sync_state_put_num(struct cb_store *st, enum cb_sync_key k, int64_t v,
                              struct cb_errbuf *eb) CB_MUST_CHECK;
+/* Unset one key (a number reads 0 again). In the caller's transaction. */
+cb_err cb_sync_state_clear(struct cb_store *st, enum cb_sync_key k,
+                           struct cb_errbuf *eb) CB_MUST_CHECK;
 /* Read one number key (0 when not set). */
 cb_err cb_sync_state_get_num(struct cb_store *st, enum cb_sync_key k,
                              int64_t *v, struct cb_errbuf *eb) CB_MUST_CHECK;

@@ -294,6 +294,13 @@ static const struct cb_field f_org_merge[] = {
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 
+static const struct cb_field f_org_move[] = {
+	{ "org", FT_CODE, REQ, NULL, 0, 0 },
+	{ "parent", FT_CODE, REQ, NULL, 0, 0 },
+	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+
 static const struct cb_field f_calendar_holiday[] = {
 	{ "date", FT_DATE, REQ, NULL, 0, 0 },
 	{ "name", FT_NAME, REQ, NULL, 0, 0 },
@@ -693,6 +700,8 @@ const struct cb_op cb_ops[] = {
 	{ "committee.found", f_committee_found, cb_apply_committee_found, 0,
 	  CB_SUBJECT_NONE, NULL },
 	{ "org.merge", f_org_merge, cb_apply_org_merge, 0, CB_SUBJECT_NONE,
+	  NULL },
+	{ "org.move", f_org_move, cb_apply_org_move, 0, CB_SUBJECT_NONE,
 	  NULL },
 	{ "hub.join", f_hub_join, cb_apply_hub_join, CB_OP_KEYED,
 	  CB_SUBJECT_NONE, NULL },

@@ -273,6 +273,7 @@ static const char *const tables[] = {
 	"SELECT * FROM witnesses ORDER BY hub",
 	"SELECT * FROM exemptions ORDER BY org",
 	"SELECT * FROM mergers ORDER BY org",
+	"SELECT * FROM org_moves ORDER BY entry",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -293,6 +294,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM witnesses;"
 	                     "DELETE FROM exemptions;"
 	                     "DELETE FROM mergers;"
+	                     "DELETE FROM org_moves;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE evidence = 0;",
 	                     eb);

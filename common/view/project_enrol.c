@@ -307,6 +307,75 @@ cb_apply_committee_found(struct cb_apply *c)
 	                     pj_str(c->b, "name"), pj_str(c->b, "founded_on"));
 }
 
+/* org.move: an organisation — a commune, or a committee with its
+ * subtree — goes under another committee (2025: the districts abolished,
+ * their communes under the provinces), by a hub over both where it was
+ * and where it goes. Only its place changes: its records, its key and
+ * its history stay. */
+cb_err
+cb_apply_org_move(struct cb_apply *c)
+{
+	static const char ins[] =
+		"INSERT INTO org_moves (entry, org, from_parent, to_parent, "
+		"moved_on) VALUES (?, ?, ?, ?, ?)";
+	static const char upd[] = "UPDATE orgs SET parent = ? WHERE code = ?";
+	const char *code = pj_str(c->b, "org"),
+		   *parent = pj_str(c->b, "parent");
+	struct org o, p;
+	struct cb_stmt *s;
+	bool below = false;
+	cb_err rc = pj_org_get(c, code, &o);
+
+	if (rc == CB_ENOTFOUND)
+		return pj_reject(c, "no organisation '%s'", code);
+	if (rc)
+		return rc;
+	if (!strcmp(o.level, "cell"))
+		return pj_reject(c,
+		                 "'%s' is a cell: a cell moves with its "
+		                 "organisation",
+		                 code);
+	if (strcmp(o.state, "active"))
+		return pj_reject(c, "'%s' is closed", code);
+	rc = pj_org_get(c, parent, &p);
+	if (rc == CB_ENOTFOUND)
+		return pj_reject(c, "no committee '%s' to move '%s' under",
+		                 parent, code);
+	if (rc)
+		return rc;
+	if (strcmp(p.level, "committee"))
+		return pj_reject(c,
+		                 "'%s' is a %s, not a committee: '%s' cannot "
+		                 "go under it",
+		                 parent, p.level, code);
+	if (!strcmp(o.parent, parent))
+		return pj_reject(c, "'%s' is under '%s' already", code, parent);
+	if ((rc = within(c, parent, code, &below)))
+		return rc;
+	if (below)
+		return pj_reject(c,
+		                 "'%s' is inside '%s': it cannot go under it",
+		                 parent, code);
+	if ((rc = pj_delegated(c, "org.move", code, NULL)) ||
+	    (rc = pj_delegated(c, "org.move", parent, NULL)) ||
+	    (rc = pj_not_future(c, "move date", pj_str(c->b, "on"))))
+		return rc;
+	if (!(s = cb_sql(c->st, ins, c->eb)))
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, c->id);
+	cb_sql_bind_text(s, 2, code);
+	cb_sql_bind_text(s, 3, o.parent[0] ? o.parent : NULL);
+	cb_sql_bind_text(s, 4, parent);
+	cb_sql_bind_text(s, 5, pj_str(c->b, "on"));
+	if ((rc = cb_sql_done(s, c->eb)))
+		return rc;
+	if (!(s = cb_sql(c->st, upd, c->eb)))
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, parent);
+	cb_sql_bind_text(s, 2, code);
+	return cb_sql_done(s, c->eb);
+}
+
 /* hub.join: a hub that joins a higher hub names the key the higher
  * hub's chain of authority starts from (the centre's, say). Where the
  * author is an authority (the joining hub's own store, its communes'

@@ -143,6 +143,7 @@ cb_err cb_apply_office_init(struct cb_apply *c);
 cb_err cb_apply_campaign_exempt(struct cb_apply *c);
 cb_err cb_apply_committee_found(struct cb_apply *c);
 cb_err cb_apply_org_merge(struct cb_apply *c);
+cb_err cb_apply_org_move(struct cb_apply *c);
 cb_err cb_apply_meeting_record(struct cb_apply *c);
 cb_err cb_apply_rating_record(struct cb_apply *c);
 cb_err cb_apply_hub_init(struct cb_apply *c);

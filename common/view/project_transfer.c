@@ -472,6 +472,9 @@ temporary_named(struct cb_apply *c, const char *what, struct temporary *t)
 	                         sql, "cannot read temporaries", cols,
 	                         sizeof(cols) / sizeof(cols[0]));
 
+	/* addressed to a commune merged since: its successor answers */
+	if (!rc)
+		rc = pj_org_successor(c, t->to_org, t->to_org);
 	return rc ? rc
 	          : org_owned(c, t->to_org, "temporary transfer",
 	                      pj_str(c->b, "temporary"));

@@ -256,6 +256,17 @@ cb_err cb_report_print_at_checkpoint(struct cb_store *st,
                                      FILE *fp,
                                      struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* cb_report_print for a replica, stated at the hub's checkpoint it last
+ * checked (note, NULL if it never synced): the same statement as
+ * cb_report_print_at_checkpoint's, with --org naming the replica's
+ * organisation, and if unsynced entries were recorded since, a note that
+ * they are not in that log yet. */
+cb_err cb_report_print_as_synced(struct cb_store *st,
+                                 const struct cb_report_query *q,
+                                 enum cb_report_format fmt, bool bom, FILE *fp,
+                                 const char *note, uint64_t unsynced,
+                                 struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* "95.8%" for 4000 of 4175 ("95,8 %" under a Vietnamese locale, outside
  * cb_lang_english_begin/_end); "-" when of is 0. */
 void cb_report_percent(long long part, long long of, char out[48]);

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "checkpoint.h"
 #include "csv.h"
 #include "date.h"
@@ -193,6 +191,67 @@ query_options(const struct cb_report_query *q, char *out, size_t n)
 		snprintf(out + len, n - len, " --overdue");
 }
 
+/* The report r, of query q, stated at the signed checkpoint note: its
+ * summary's "checkpoint", and a note naming it and the command that
+ * recomputes it (with --org unless q's root is the checkpoint's hub's
+ * own committee); after that note, `caveat` if not NULL. */
+static cb_err
+stamp(struct cb_report *r, const struct cb_report_query *q, const char *note,
+      const char *caveat, struct cb_errbuf *eb)
+{
+	char origin[CB_CHECKPOINT_ORIGIN_MAX + 1], b64[64], opts[320];
+	const char *l2 = strchr(note, '\n'),
+		   *l3 = l2 ? strchr(l2 + 1, '\n') : NULL;
+	const char *end = l3 ? strchr(l3 + 1, '\n') : NULL;
+	unsigned long long size;
+	char *after;
+	size_t n;
+
+	/* the checkpoint's text: origin, size, root (checked when it was
+	 * signed or received; here only read) */
+	if (!cb_note_origin(note, origin, sizeof(origin)) || !end ||
+	    (size_t)(end - l3 - 1) >= sizeof(b64) ||
+	    (size = strtoull(l2 + 1, &after, 10), after != l3))
+		return cb_error(eb, CB_EIO,
+		                _("the checkpoint held is not one"));
+	snprintf(b64, sizeof(b64), "%.*s", (int)(end - l3 - 1), l3 + 1);
+	n = strlen("chibo/hub/");
+	opts[0] = 0;
+	if (q->root &&
+	    (strncmp(origin, "chibo/hub/", n) || strcmp(origin + n, q->root)))
+		snprintf(opts, sizeof(opts), " --org %s", q->root);
+	n = strlen(opts);
+	query_options(q, opts + n, sizeof(opts) - n);
+	if (json_object_set_new(r->summary, "checkpoint",
+	                        json_pack("{s:s, s:I, s:s, s:s}", "origin",
+	                                  origin, "size", (json_int_t)size,
+	                                  "root", b64, "note", note)) ||
+	    rp_note(r,
+	            _("Computed at checkpoint %s, size %llu, root %s: "
+	              "'chibo-audit report %s%s --at CHECKPOINT' recomputes it "
+	              "from the signed log."),
+	            origin, size, b64, q->kind, opts) ||
+	    (caveat && rp_note(r, "%s", caveat)))
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
+	return CB_OK;
+}
+
+/* q, with the day a transfers report is judged on made explicit (today,
+ * unless --on says), so that the figures can be recomputed later: into
+ * at, the day's text in today. */
+static void
+explicit_day(const struct cb_report_query *q, struct cb_report_query *at,
+             char today[11])
+{
+	*at = *q;
+	if (!q->on && !strcmp(q->kind, "transfers")) {
+		struct cb_date d = cb_date_today();
+
+		cb_date_format(&d, today);
+		at->on = today;
+	}
+}
+
 cb_err
 cb_report_print_at_checkpoint(struct cb_store *st,
                               const struct cb_report_query *q,
@@ -200,9 +259,8 @@ cb_report_print_at_checkpoint(struct cb_store *st,
                               struct cb_errbuf *eb)
 {
 	struct cb_log *log = cb_store_log(st);
-	struct cb_report_query at = *q;
+	struct cb_report_query at;
 	struct cb_report r = { 0 };
-	char origin[CB_CHECKPOINT_ORIGIN_MAX + 1], b64[64], opts[256];
 	char today[11];
 	uint8_t root[32];
 	uint64_t size = 0;
@@ -211,6 +269,7 @@ cb_report_print_at_checkpoint(struct cb_store *st,
 	bool english = fmt != CB_REPORT_TABLE;
 	cb_err rc;
 
+	explicit_day(q, &at, today);
 	if ((rc = cb_store_exec(st, "BEGIN", eb)))
 		return rc;
 	rc = cb_tlog_checkpoint_latest(log, &size, root, &note, eb);
@@ -226,42 +285,59 @@ cb_report_print_at_checkpoint(struct cb_store *st,
 	/* as cb_report_print: JSON and CSV in English, a table translated */
 	if (english)
 		cb_lang_english_begin();
-	/* transfers are judged as of a day: today, unless --on says; the
-	 * note names it, so that the figures can be recomputed later */
-	if (!q->on && !strcmp(q->kind, "transfers")) {
-		struct cb_date d = cb_date_today();
-
-		cb_date_format(&d, today);
-		at.on = today;
-	}
 	if (!rc)
 		rc = cb_report_run(st, &at, &r, eb);
-	query_options(&at, opts, sizeof(opts));
 	cb_store_rollback(st);
-	if (!rc && !cb_note_origin(note, origin, sizeof(origin)))
-		rc = cb_error(eb, CB_EIO,
-		              _("the latest checkpoint is not a note"));
-	if (!rc) {
-		sodium_bin2base64(b64, sizeof(b64), root, sizeof(root),
-		                  sodium_base64_VARIANT_ORIGINAL);
-		if (json_object_set_new(r.summary, "checkpoint",
-		                        json_pack("{s:s, s:I, s:s, s:s}",
-		                                  "origin", origin, "size",
-		                                  (json_int_t)size, "root", b64,
-		                                  "note", note)) ||
-		    rp_note(&r,
-		            _("Computed at checkpoint %s, size %llu, root %s: "
-		              "'chibo-audit report %s%s --at CHECKPOINT' "
-		              "recomputes it from the signed log."),
-		            origin, (unsigned long long)size, b64, at.kind,
-		            opts))
-			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
-	}
+	if (!rc)
+		rc = stamp(&r, &at, note, NULL, eb);
 	if (!rc && cb_report_write(&r, fmt, bom, fp))
 		rc = cb_error(eb, CB_EIO, _("cannot write the report"));
 	if (english)
 		cb_lang_english_end();
 	free(note);
+	cb_report_release(&r);
+	return rc;
+}
+
+cb_err
+cb_report_print_as_synced(struct cb_store *st, const struct cb_report_query *q,
+                          enum cb_report_format fmt, bool bom, FILE *fp,
+                          const char *note, uint64_t unsynced,
+                          struct cb_errbuf *eb)
+{
+	struct cb_report_query at;
+	struct cb_report r = { 0 };
+	char today[11], caveat[320];
+	bool english = fmt != CB_REPORT_TABLE;
+	cb_err rc;
+
+	explicit_day(q, &at, today);
+	if ((rc = cb_store_exec(st, "BEGIN", eb)))
+		return rc;
+	/* as cb_report_print: JSON and CSV in English, a table translated */
+	if (english)
+		cb_lang_english_begin();
+	rc = cb_report_run(st, &at, &r, eb);
+	cb_store_rollback(st);
+	snprintf(caveat, sizeof(caveat),
+	         P_("%llu entry recorded here since is not in that log yet: "
+	            "sync, then report again, to state figures the hub's log "
+	            "proves.",
+	            "%llu entries recorded here since are not in that log yet: "
+	            "sync, then report again, to state figures the hub's log "
+	            "proves.",
+	            (unsigned long)unsynced),
+	         (unsigned long long)unsynced);
+	if (!rc && note)
+		rc = stamp(&r, &at, note, unsynced ? caveat : NULL, eb);
+	else if (!rc && rp_note(&r, "%s",
+	                        _("This replica has not synced yet: no "
+	                          "checkpoint of the hub's log to state.")))
+		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+	if (!rc && cb_report_write(&r, fmt, bom, fp))
+		rc = cb_error(eb, CB_EIO, _("cannot write the report"));
+	if (english)
+		cb_lang_english_end();
 	cb_report_release(&r);
 	return rc;
 }

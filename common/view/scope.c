@@ -173,21 +173,26 @@ dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
 	return stream_rows(st, s, out, count, eb);
 }
 
-/* Before a merger into the subtree (an org.merge at log position at):
- * the merged organisation's history, what the log holds in its scope
- * before the merger, in log order — its own entries, the answers to its
- * releases, the dossiers of members released to it — for a reader that
- * did not read them in their place (they were outside its subtree then).
- * What the reader holds already comes again and is skipped. Nothing for a
- * merger outside the reader's subtree. */
+/* Before a merger into the subtree (an org.merge at log position at), or
+ * the move of an organisation into it from outside (an org.move): that
+ * organisation's history, what the log holds in its scope before that
+ * entry, in log order — its own entries, the answers to its releases,
+ * the dossiers of members released to it — for a reader that did not
+ * read them in their place (they were outside its subtree then). What
+ * the reader holds already comes again and is skipped. Nothing for an
+ * entry that brings nothing into the reader's subtree. */
 static cb_err
 merged_history(struct cb_store *st, const struct cb_scope *sc,
                const void *merger, int64_t at, struct cb_buf *out,
                size_t *count, struct cb_errbuf *eb)
 {
-	static const char into_sub[] =
-		SUBTREE "SELECT m.org FROM mergers m WHERE m.entry = "
-			"lower(hex(?2)) AND m.into_org IN sub";
+	/* merged into the subtree; or moved into it from outside it */
+	static const char into_sub[] = SUBTREE
+		"SELECT m.org FROM mergers m WHERE m.entry = "
+		"lower(hex(?2)) AND m.into_org IN sub UNION ALL SELECT "
+		"v.org FROM org_moves v WHERE v.entry = lower(hex(?2)) "
+		"AND v.to_parent IN sub AND coalesce(v.from_parent, '') "
+		"NOT IN sub";
 	static const char sql[] =
 		"WITH RECURSIVE sub(code) AS (SELECT :root UNION SELECT o.code "
 		"FROM orgs o JOIN sub ON o.parent = sub.code AND o.level <> "
@@ -280,7 +285,8 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 			cb_sql_reset(s);
 			return CB_EIO;
 		}
-		if (!sc->all && !strcmp(op, "org.merge") &&
+		if (!sc->all &&
+		    (!strcmp(op, "org.merge") || !strcmp(op, "org.move")) &&
 		    merged_history(st, sc, cb_sql_column_blob(s, 2),
 		                   cb_sql_column_int64(s, 0), out, &pg->count,
 		                   eb)) {
@@ -375,6 +381,8 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 			"org",
 		SUBTREE "SELECT * FROM mergers WHERE org IN sub OR into_org "
 			"IN sub ORDER BY org",
+		SUBTREE "SELECT * FROM org_moves WHERE org IN sub ORDER BY "
+			"entry",
 		SUBTREE CHAIN
 		"SELECT id, state, reason FROM entries WHERE " NOT_EVIDENCE
 		"AND " IN_SCOPE "ORDER BY id",

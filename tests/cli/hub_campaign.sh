@@ -247,6 +247,23 @@ agent -R "$T/off${tdist#Q}" sync >/dev/null
 expect_match "Thủ Thiêm's district office: 1/1 districts, its communes" \
 	"1/1 districts; [0-9]+/[0-9]+ communes \\(1 exempt\\)" \
 	"$(agent -R "$T/off${tdist#Q}" report campaign --to 2019-09-30)"
+# the office's report states the hub's checkpoint it last checked, and an
+# auditor recomputes that district's figures from the log at it
+agent -R "$T/off${tdist#Q}" report campaign --to 2019-09-30 --format json > "$T/office.json"
+expect_match "the office's report names its checkpoint and --org" \
+	"Computed at checkpoint chibo/hub/HCM, size [0-9]+, root .*--org $tdist --to 2019-09-30" \
+	"$(agent -R "$T/off${tdist#Q}" report campaign --to 2019-09-30)"
+hub backup --plain "$T/latest.db" >/dev/null
+expect_eq "chibo-audit gives the office's rows from the log" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"])' "$T/office.json")" \
+	"$(audit report campaign --org "$tdist" --to 2019-09-30 --at "$T/office.json" --db "$T/latest.db" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"])')"
+agent -R "$T/$last" member add --name "Cán bộ Mới" --birth 1990-01-01 --sex male \
+	--card NEW1 --admitted 2019-10-01 --cell CA >/dev/null
+expect_match "a replica with entries the hub lacks says so" \
+	"1 entry recorded here since is not in that log yet" \
+	"$(agent -R "$T/$last" report campaign)"
+agent -R "$T/$last" sync >/dev/null
+agent -R "$T/off${tdist#Q}" sync >/dev/null
 expect_eq "the office equals the hub's view of its district" \
 	"$(hub digest --org "$tdist")" "$(agent -R "$T/off${tdist#Q}" digest)"
 agent -R "$T/$last" sync >/dev/null || bad "sync $last"

@@ -42,6 +42,9 @@ Q member release card:q3 --to 07299 --letter "3-GGT/ĐU" --letter-date 2025-06-0
 	--on 2025-06-02 >/dev/null || bad "release q3"
 C member release card:c1 --to 07297 --letter "9-GGT/ĐU" --letter-date 2025-06-03 \
 	--on 2025-06-03 >/dev/null || bad "release c1"
+add c c2 "Đinh Văn Bảy"
+C member temporary card:c2 --to 07297 --letter "10-GGT/ĐU" --letter-date 2025-06-04 \
+	--since 2025-06-05 --until 2025-12-31 --purpose work >/dev/null || bad "temporary c2"
 for r in q b c; do agent -R "$T/$r" sync >/dev/null || bad "sync $r"; done
 for r in q b c; do agent -R "$T/$r" sync >/dev/null || bad "sync $r"; done
 
@@ -83,8 +86,8 @@ expect_eq "nothing of it is stored" 9 \
 
 # the new commune receives the merged communes' history
 expect_ok "Ngọc Lý syncs" N sync
-expect_eq "it holds their members, and the one released to Quế Nham" \
-	"b1 b2 c1 q1 q2 q3" \
+expect_eq "it holds their members, and those sent to Quế Nham" \
+	"b1 b2 c1 c2 q1 q2 q3" \
 	"$(sqlite3 "$T/n/replica.db" "SELECT card_no FROM members ORDER BY card_no" | paste -sd' ')"
 expect_eq "and their cells" "07297.01 07297.02 07298.01 07298.02 07400.01" \
 	"$(sqlite3 "$T/n/replica.db" "SELECT code FROM orgs WHERE level = 'cell' AND parent = '07400' ORDER BY code" | paste -sd' ')"
@@ -106,6 +109,9 @@ rel=$(sqlite3 "$T/n/replica.db" "SELECT release FROM transfers WHERE letter_no =
 expect_match "it holds the release addressed to Quế Nham" "^[0-9a-f]{64}$" "$rel"
 expect_ok "and accepts it, as Quế Nham's successor" \
 	N member accept "$rel" --cell 07400.01 --reported-on 2025-07-10
+tmp=$(sqlite3 "$T/n/replica.db" "SELECT id FROM temporaries WHERE letter_no = '10-GGT/ĐU'")
+expect_ok "and lists the member sent to Quế Nham for a while" \
+	N member temporary-accept "$tmp" --cell 07297.01 --reported-on 2025-07-11
 N sync >/dev/null || bad "sync n"
 C sync >/dev/null || bad "sync c"
 rel3=$(sqlite3 "$T/c/replica.db" "SELECT release FROM transfers WHERE letter_no = '3-GGT/ĐU'")

@@ -10,12 +10,14 @@
  * The communes record at random — members added and moved, released to
  * any other commune, releases accepted or declined — while syncs happen
  * at random: a commune pushes its chain to its hub (cb_ingest_push) or
- * pulls its scope from it (cb_scope_read, cb_accept_pulled); a lower hub
- * relays its log to its higher hub (cb_ingest_relay) or pulls its scope
- * from it. When everything has gone everywhere it may, every node's view
- * of itself equals its higher hub's view of it, nothing is pending or
- * rejected anywhere, and at the top, which holds everything, a live
- * member has exactly one open official cell or one release in transit.
+ * pulls its scope from it (cb_scope_read, cb_accept_pulled), or takes it
+ * from a signed bundle file its hub wrote (cb_sync_import); a lower hub
+ * relays its log to its higher hub (cb_ingest_relay), sometimes through a
+ * relay bundle, or pulls its scope from it. When everything has gone everywhere
+ * it may, every node's view of itself equals its higher hub's view of it,
+ * nothing is pending or rejected anywhere, and at the top, which holds
+ * everything, a live member has exactly one open official cell or one release
+ * in transit.
  *
  * CHIBO_FEDERATE_CASES=N runs N seeds (default 60); CHIBO_FEDERATE_SEED=S
  * runs seed S alone; CHIBO_FEDERATE_VERBOSE=1 prints what each seed did.
@@ -37,12 +39,15 @@
 
 #include "accept.h"
 #include "buf.h"
+#include "bundle.h"
 #include "ingest.h"
 #include "ledger.h"
 #include "log.h"
 #include "scope.h"
 #include "sql.h"
 #include "stream.h"
+#include "sync.h"
+#include "tlog.h"
 
 #define NC 4     /* communes */
 #define NH_MAX 7 /* hubs: the top, three below it, three districts */
@@ -255,6 +260,31 @@ relay(struct node *d)
 	must(cb_log_read_after(cb_store_log(d->lg->st), d->relayed, 0, add, ctx,
 	                       &eb),
 	     "read log", &eb);
+	if (s.len && rnd(3) == 0) {
+		/* by file: the stream in a signed relay bundle, read back */
+		struct cb_bundle b = { .kind = CB_BUNDLE_RELAY }, got;
+		struct cb_buf out = CB_BUF_INIT;
+		struct cb_stream_reader rd;
+		struct cb_entry e = CB_ENTRY_INIT;
+
+		snprintf(b.org, sizeof(b.org), "%s", d->code);
+		b.after = d->relayed;
+		b.next = last;
+		b.stream = s;
+		cb_stream_reader_init(&rd, s.data, s.len);
+		while (cb_stream_next(&rd, &e, &eb) == CB_OK)
+			b.count++;
+		cb_entry_release(&e);
+		must(cb_bundle_encode(&b, &d->lg->key, &out, &eb),
+		     "relay bundle", &eb);
+		must(cb_bundle_decode(out.data, out.len, &got, &eb),
+		     "relay bundle read", &eb);
+		cb_buf_release(&out);
+		cb_buf_release(&s);
+		s = got.stream;
+		got.stream = (struct cb_buf)CB_BUF_INIT;
+		cb_bundle_release(&got);
+	}
 	if (s.len) {
 		must(cb_ingest_relay(N[d->hub].lg->st, s.data, s.len, &r, &eb),
 		     "relay", &eb);
@@ -292,6 +322,54 @@ pull(struct node *n)
 	} while (pg.more);
 }
 
+/* A commune takes its scope from a bundle its hub wrote (no link): the
+ * hub signs a checkpoint and reads the scope after the commune's cursor
+ * into a signed pull bundle; the commune reads the file back and imports
+ * it as 'chibo-agent import' does. */
+static void
+pull_by_bundle(struct node *n)
+{
+	struct node *h = &N[n->hub];
+	struct cb_bundle b = { .kind = CB_BUNDLE_PULL }, got;
+	struct cb_buf out = CB_BUF_INIT;
+	struct cb_accept_result r;
+	struct cb_scope_page pg;
+	struct cb_scope sc;
+	struct cb_errbuf eb;
+	uint8_t root[32];
+	uint64_t size;
+	int64_t at = n->cursor;
+	size_t own = 0;
+
+	must(cb_scope_of(h->lg->st, n->lg->key.pk, &sc, &eb), "scope", &eb);
+	snprintf(b.org, sizeof(b.org), "%s", n->code);
+	b.after = at;
+	must(cb_store_begin(h->lg->st, &eb), "begin", &eb);
+	must(cb_tlog_sign(cb_store_log(h->lg->st), h->code, h->lg->key.sk, &eb),
+	     "sign", &eb);
+	must(cb_tlog_checkpoint_latest(cb_store_log(h->lg->st), &size, root,
+	                               &b.note, &eb),
+	     "checkpoint", &eb);
+	b.note_len = strlen(b.note);
+	do {
+		must(cb_scope_read(h->lg->st, &sc, at, 1 + rnd(300), 1u << 20,
+		                   &b.stream, &pg, &eb),
+		     "scope read", &eb);
+		b.count += (uint32_t)pg.count;
+		at = pg.next;
+	} while (pg.more);
+	b.next = at;
+	must(cb_store_commit(h->lg->st, &eb), "commit", &eb);
+	must(cb_bundle_encode(&b, &h->lg->key, &out, &eb), "bundle", &eb);
+	must(cb_bundle_decode(out.data, out.len, &got, &eb), "bundle read",
+	     &eb);
+	must(cb_sync_import(n->lg, &got, NULL, &r, &own, &eb), n->code, &eb);
+	n->cursor = b.next;
+	cb_bundle_release(&got);
+	cb_bundle_release(&b);
+	cb_buf_release(&out);
+}
+
 static void
 random_sync(void)
 {
@@ -300,8 +378,10 @@ random_sync(void)
 	if (i >= NH) {
 		if (rnd(2))
 			push(&N[i]);
-		else
+		else if (rnd(4))
 			pull(&N[i]);
+		else
+			pull_by_bundle(&N[i]);
 	} else if (rnd(2)) {
 		relay(&N[i]);
 	} else {
