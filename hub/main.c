@@ -33,6 +33,7 @@ static const char usage_text[] =
 	"its own\n"
 	"  exempt    exempt a commune from the agency-cell campaign\n"
 	"  merge     merge a commune into another, its history whole\n"
+	"  succeed   hand an organisation from a lost key to a new one\n"
 	"  import    an agent's bundle (a sync on a file)\n"
 	"  export    a bundle for one organisation's agent\n"
 	"  status    the hub at a glance: its log, and each key's progress\n"
@@ -61,6 +62,7 @@ static const struct {
 	{ "committee", cmd_hub_committee },
 	{ "exempt", cmd_hub_exempt },
 	{ "merge", cmd_hub_merge },
+	{ "succeed", cmd_hub_succeed },
 	{ "import", cmd_hub_import },
 	{ "export", cmd_hub_export },
 	{ "status", cmd_hub_status },

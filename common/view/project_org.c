@@ -13,6 +13,7 @@ pj_org_get(struct cb_apply *c, const char *code, struct org *o)
 	static const char sql[] = "SELECT level, state, kind, parent, owner "
 				  "FROM orgs WHERE code = ?";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	cb_err rc;
 	int r;
 
 	if (!s)
@@ -30,11 +31,10 @@ pj_org_get(struct cb_apply *c, const char *code, struct org *o)
 	snprintf(o->kind, sizeof(o->kind), "%s", cb_sql_column_text(s, 2));
 	snprintf(o->parent, sizeof(o->parent), "%s",
 	         cb_sql_column_null(s, 3) ? "" : cb_sql_column_text(s, 3));
-	o->owned = cb_sql_column_bytes(s, 4) == CB_KEY_BYTES &&
-	           memcmp(cb_sql_column_blob(s, 4), c->e->author,
-	                  CB_KEY_BYTES) == 0;
+	rc = pj_owns(c, cb_sql_column_blob(s, 4),
+	             (size_t)cb_sql_column_bytes(s, 4), &o->owned);
 	cb_sql_reset(s);
-	return CB_OK;
+	return rc;
 }
 
 cb_err
@@ -114,11 +114,14 @@ pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
 		"INSERT INTO orgs (code, parent, level, kind, name, name_fold, "
 		"state, founded_on, owner, entry) "
 		"VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)";
-	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	unsigned char owner[CB_KEY_BYTES];
+	struct cb_stmt *s;
 	char *fold = NULL;
-	cb_err rc;
+	cb_err rc = pj_heir(c, owner);
 
-	if (!s)
+	if (rc)
+		return rc;
+	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
 	if (cb_text_fold(name, &fold, c->eb))
 		return CB_EINVAL;
@@ -129,7 +132,7 @@ pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
 	cb_sql_bind_text(s, 5, name);
 	cb_sql_bind_text(s, 6, fold);
 	cb_sql_bind_text(s, 7, founded_on);
-	cb_sql_bind_blob(s, 8, c->e->author, CB_KEY_BYTES);
+	cb_sql_bind_blob(s, 8, owner, CB_KEY_BYTES);
 	cb_sql_bind_blob(s, 9, c->e->id, CB_HASH_BYTES);
 	rc = cb_sql_done(s, c->eb);
 	free(fold);
@@ -333,10 +336,8 @@ pj_org_successor(struct cb_apply *c, const char *org, char out[CB_CODE_MAX + 1])
 	return CB_OK;
 }
 
-/* The merged organisation's key (its org.init's author, the owner of
- * its record) and the key that enrolled it, as hex. */
-static cb_err
-merged_keys(struct cb_apply *c, const char *org, char owner[65],
+cb_err
+pj_org_keys(struct cb_apply *c, const char *org, char owner[65],
             char enroller[65])
 {
 	static const char sql[] =
@@ -410,7 +411,7 @@ cb_apply_org_merge(struct cb_apply *c)
 	if (strcmp(o.state, "active") || strcmp(n.state, "active"))
 		return pj_reject(c, "'%s' is closed",
 		                 strcmp(o.state, "active") ? org : into);
-	if ((rc = merged_keys(c, org, owner, enroller)))
+	if ((rc = pj_org_keys(c, org, owner, enroller)))
 		return rc;
 	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
 	if (strcmp(author, enroller))

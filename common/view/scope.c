@@ -375,6 +375,8 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 			"org",
 		SUBTREE "SELECT * FROM mergers WHERE org IN sub OR into_org "
 			"IN sub ORDER BY org",
+		SUBTREE "SELECT * FROM successions WHERE org IN sub ORDER BY "
+			"old_key",
 		SUBTREE CHAIN
 		"SELECT id, state, reason FROM entries WHERE " NOT_EVIDENCE
 		"AND " IN_SCOPE "ORDER BY id",

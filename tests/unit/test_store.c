@@ -317,6 +317,7 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "COLUMN created_max; DROP TABLE authorities; "
 	                     "DROP TABLE witnessed; DROP TABLE witnesses; "
 	                     "DROP TABLE exemptions; DROP TABLE mergers; "
+	                     "DROP TABLE successions; "
 	                     "PRAGMA user_version = 14",
 	                     NULL, NULL, NULL),
 		SQLITE_OK);

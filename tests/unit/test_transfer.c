@@ -541,8 +541,9 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"created_max; DELETE FROM meta WHERE key IN ('rules', "
 			"'self'); DROP TABLE authorities; DROP TABLE "
 			"witnessed; DROP TABLE witnesses; DROP TABLE "
-			"exemptions; DROP TABLE mergers; PRAGMA user_version = "
-	                "13",
+			"exemptions; DROP TABLE mergers; DROP TABLE "
+			"successions; PRAGMA user_version = "
+			"13",
 			NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
