@@ -47,6 +47,7 @@ int cmd_export(struct agent *a, int argc, char **argv);
 int cmd_import(struct agent *a, int argc, char **argv);
 int cmd_backup(struct agent *a, int argc, char **argv);
 int cmd_restore_backup(struct agent *a, int argc, char **argv);
+int cmd_restore(struct agent *a, int argc, char **argv);
 
 /* Is argv[0] (+ argv[1]) an op subcommand like "member add"? */
 bool cmd_op_matches(int argc, char **argv);

@@ -57,6 +57,9 @@ static const char usage_tail[] = N_(
 	"  backup FILE       the replica and its key, encrypted with a "
 	"passphrase\n"
 	"  restore-backup F  a backup into a new replica (--replica NEWDIR)\n"
+	"  restore           a new laptop's replica, its organisation's "
+	"whole record\n                    pulled from the hub under a new "
+	"key (--code first)\n"
 	"\n"
 	"Every look command takes --json. Exit: 0 ok, 1 failure, 2 usage.\n");
 
@@ -87,6 +90,7 @@ static const struct {
 	{ "import", cmd_import },
 	{ "backup", cmd_backup },
 	{ "restore-backup", cmd_restore_backup },
+	{ "restore", cmd_restore },
 };
 
 struct cb_ledger *

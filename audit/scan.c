@@ -2,7 +2,8 @@
 /* scan.c — reading a log and checking every entry of it, in log order:
  * the signature; the author's chain (a gap is an entry the log lacks, two
  * entries at one seq a fork); that the author was enrolled, and not yet
- * revoked, by the log's own key.enroll and key.revoke entries; that the
+ * revoked, by the log's own key.enroll and key.revoke entries (and not
+ * succeeded by another key, org.succeed); that the
  * entry stays inside what its key may write (the log replayed through the
  * same projection code as the hub, into a scratch database); and the
  * Merkle tree of all the entries, against the hub's signed checkpoint. */
@@ -652,6 +653,19 @@ replay_verdict(void *ctx, uint64_t leaf, const struct cb_entry *e,
 				t->revoked = true;
 			}
 		}
+	}
+	/* A succession the rules let stand closes the old key's enrolment:
+	 * what it signs later is by a revoked key. */
+	if (verdict == CB_OK && s->has_hub_key &&
+	    !strcmp(e->op, "org.succeed")) {
+		const char *k =
+			json_string_value(json_object_get(e->json, "from"));
+		uint8_t pk[32];
+		struct author *t;
+
+		if (k && !cb_hex_decode(k, pk, 32, &eb) &&
+		    (t = author_get(s, pk, false)))
+			t->revoked = true;
 	}
 	/* A hub.join by an authority: the key it names is one too. */
 	if (verdict == CB_OK && s->has_hub_key && !strcmp(e->op, "hub.join")) {

@@ -128,7 +128,8 @@ cmd_hub_init(struct hub *h, int argc, char **argv)
 }
 
 int
-hub_append(struct hub *h, const char *op, json_t *in)
+hub_append_filled(struct hub *h, const char *op, json_t *in, hub_fill_fn fill,
+                  const char *org)
 {
 	struct cb_ledger *lg = hub_open(h);
 	struct cb_entry e = CB_ENTRY_INIT;
@@ -138,8 +139,18 @@ hub_append(struct hub *h, const char *op, json_t *in)
 
 	if (!lg)
 		return 1;
-	if (cb_ledger_append(lg, op, in, &e, &eb) ||
-	    hub_log_checkpoint(lg, &eb)) {
+	if (cb_ledger_begin(lg, &eb)) {
+		hub_error("%s", eb.msg);
+		goto out;
+	}
+	if (fill && fill(lg, org, in)) {
+		cb_ledger_abort(lg);
+		goto out;
+	}
+	if (cb_ledger_append(lg, op, in, &e, &eb)) {
+		cb_ledger_abort(lg);
+		hub_error("%s", eb.msg);
+	} else if (cb_ledger_commit(lg, &eb) || hub_log_checkpoint(lg, &eb)) {
 		hub_error("%s", eb.msg);
 	} else {
 		cb_hash_short(e.id, id);
@@ -147,9 +158,16 @@ hub_append(struct hub *h, const char *op, json_t *in)
 		       id);
 		rc = 0;
 	}
+out:
 	cb_entry_release(&e);
 	cb_ledger_free(&lg);
 	return rc;
+}
+
+int
+hub_append(struct hub *h, const char *op, json_t *in)
+{
+	return hub_append_filled(h, op, in, NULL, NULL);
 }
 
 static const struct argdef enroll_defs[] = {

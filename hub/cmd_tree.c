@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_tree.c — the hub's organisations above the communes: a committee
  * with no hub of its own (a district under a city's hub, before 2025),
- * the exemption of a commune from the campaign, and communes merged into
- * another, and organisations moved under another committee. These are
+ * the exemption of a commune from the campaign, communes merged into
+ * another, organisations moved under another committee, and an
+ * organisation's key succeeded by a new one. These are
  * entries of the hub's log signed by hub.key (committee.found,
- * campaign.exempt, org.merge, org.move), so every replica under
- * the hub and every auditor sees the same tree. */
+ * campaign.exempt, org.merge, org.move, org.succeed), so every replica
+ * under the hub and every auditor sees the same tree. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,13 +122,16 @@ static const struct argdef merge_defs[] = {
 	{ NULL, NULL, NULL },
 };
 
-/* The head of the chain of org's key (its org.init's author) as this hub
- * holds it, as hex: the last entry the merger covers. */
+/* The key that owns org's record (its org.init's author, or the key
+ * that succeeded it) and the head of its chain as this hub holds it, as
+ * hex: the last entry a merger or a succession covers (seq 0 and an id
+ * of zeros if the hub holds none: a successor that never wrote). */
 static int
-merged_head(struct cb_ledger *lg, const char *org, char hex[65])
+owner_head(struct cb_ledger *lg, const char *org, char owner_hex[65],
+           char head_hex[65], uint64_t *seq)
 {
 	static const char sql[] = "SELECT owner FROM orgs WHERE code = ?";
-	struct cb_chain_head head;
+	struct cb_chain_head head = { 0 };
 	unsigned char owner[CB_KEY_BYTES];
 	struct cb_errbuf eb;
 	struct cb_stmt *s = cb_sql(lg->st, sql, &eb);
@@ -150,16 +154,51 @@ merged_head(struct cb_ledger *lg, const char *org, char hex[65])
 		hub_error("%s", eb.msg);
 		return 1;
 	}
-	cb_hex_encode(head.id, CB_HASH_BYTES, hex);
+	cb_hex_encode(owner, CB_KEY_BYTES, owner_hex);
+	cb_hex_encode(head.id, CB_HASH_BYTES, head_hex);
+	*seq = head.seq;
 	return 0;
+}
+
+/* org.merge's through and through_seq. */
+static int
+fill_merge(struct cb_ledger *lg, const char *org, json_t *in)
+{
+	char owner[65], through[65];
+	uint64_t seq;
+
+	if (owner_head(lg, org, owner, through, &seq))
+		return 1;
+	if (!seq) {
+		hub_error(_("this hub holds no entry of '%s''s key: it is "
+		            "another hub's to merge"),
+		          org);
+		return 1;
+	}
+	return json_object_set_new(in, "through", json_string(through)) ||
+	       json_object_set_new(in, "through_seq",
+	                           json_integer((json_int_t)seq));
+}
+
+/* org.succeed's from, through and through_seq. */
+static int
+fill_succeed(struct cb_ledger *lg, const char *org, json_t *in)
+{
+	char owner[65], through[65];
+	uint64_t seq;
+
+	if (owner_head(lg, org, owner, through, &seq))
+		return 1;
+	return json_object_set_new(in, "from", json_string(owner)) ||
+	       json_object_set_new(in, "through", json_string(through)) ||
+	       json_object_set_new(in, "through_seq",
+	                           json_integer((json_int_t)seq));
 }
 
 int
 cmd_hub_merge(struct hub *h, int argc, char **argv)
 {
-	struct cb_ledger *lg;
 	struct args v;
-	char through[65];
 	json_t *in;
 	int rc;
 
@@ -185,16 +224,54 @@ cmd_hub_merge(struct hub *h, int argc, char **argv)
 	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1) || !cb_args_get(&v, 2))
 		return cb_args_usage("merge",
 		                     _("give --into, --on and --decision-no"));
-	if (!(lg = hub_open(h)))
-		return 1;
-	rc = merged_head(lg, v.pos[0], through);
-	cb_ledger_free(&lg);
-	if (rc)
-		return rc;
-	in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "org", v.pos[0], "into",
+	in = json_pack("{s:s, s:s, s:s, s:s}", "org", v.pos[0], "into",
 	               cb_args_get(&v, 0), "on", cb_args_get(&v, 1),
-	               "decision_no", cb_args_get(&v, 2), "through", through);
-	rc = hub_append(h, "org.merge", in);
+	               "decision_no", cb_args_get(&v, 2));
+	rc = hub_append_filled(h, "org.merge", in, fill_merge, v.pos[0]);
+	json_decref(in);
+	return rc;
+}
+
+static const struct argdef succeed_defs[] = {
+	{ "key", "KEY",
+	  N_("the new key (enrolled for ORG with the commune role)") },
+	{ "reason", "TEXT", N_("why (a dead laptop, a stolen one, …)") },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_hub_succeed(struct hub *h, int argc, char **argv)
+{
+	struct args v;
+	json_t *in;
+	int rc;
+
+	rc = cb_args_command(
+		"succeed",
+		N_("usage: chibo-hub succeed ORG --key KEY [--reason TEXT]\n\n"
+	           "Hands the grassroots organisation ORG from the key that "
+	           "owns "
+	           "it (its\noffice's lost, stolen or retired laptop) to KEY, "
+	           "enrolled for ORG first\n('chibo-hub enroll KEY --org ORG "
+	           "--role commune'): ORG's record, its cells\nand its members "
+	           "are KEY's from then on, and 'chibo-agent restore' on the\n"
+	           "new laptop brings the whole replica back. Recorded as an "
+	           "org.succeed\nentry signed by the hub's key, covering every "
+	           "entry of the old key this\nhub holds; the old key's "
+	           "enrolment is closed, and whatever it signs\nlater is "
+	           "refused. Only the hub that enrolled the old key succeeds "
+	           "it.\n\n"),
+		succeed_defs, argc, argv, &v, 1, 1, N_("give one ORG"));
+	if (rc >= 0)
+		return rc;
+	if (!cb_args_get(&v, 0))
+		return cb_args_usage("succeed", _("give --key"));
+	in = json_pack("{s:s, s:s}", "org", v.pos[0], "key",
+	               cb_args_get(&v, 0));
+	if (cb_args_get(&v, 1))
+		json_object_set_new(in, "reason",
+		                    json_string(cb_args_get(&v, 1)));
+	rc = hub_append_filled(h, "org.succeed", in, fill_succeed, v.pos[0]);
 	json_decref(in);
 	return rc;
 }

@@ -25,6 +25,13 @@ char *hub_path(const struct hub *h, const char *name);
  * checkpoint and print what was recorded: the exit code (0, or 1 with the
  * error printed). */
 int hub_append(struct hub *h, const char *op, json_t *in);
+/* The same, with fill(lg, org, in) called first in the transaction the
+ * entry is appended in — no push lands in between — to add to in what
+ * it reads of the log; fill prints its error and returns nonzero to stop.
+ */
+typedef int (*hub_fill_fn)(struct cb_ledger *lg, const char *org, json_t *in);
+int hub_append_filled(struct hub *h, const char *op, json_t *in,
+                      hub_fill_fn fill, const char *org);
 
 int cmd_hub_init(struct hub *h, int argc, char **argv);
 int cmd_hub_enroll(struct hub *h, int argc, char **argv);
@@ -38,6 +45,7 @@ int cmd_hub_committee(struct hub *h, int argc, char **argv);
 int cmd_hub_exempt(struct hub *h, int argc, char **argv);
 int cmd_hub_merge(struct hub *h, int argc, char **argv);
 int cmd_hub_move(struct hub *h, int argc, char **argv);
+int cmd_hub_succeed(struct hub *h, int argc, char **argv);
 int cmd_hub_import(struct hub *h, int argc, char **argv);
 int cmd_hub_export(struct hub *h, int argc, char **argv);
 int cmd_hub_serve(struct hub *h, int argc, char **argv);

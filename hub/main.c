@@ -34,6 +34,7 @@ static const char usage_text[] = N_(
 	"  exempt    exempt a commune from the agency-cell campaign\n"
 	"  merge     merge a commune into another, its history whole\n"
 	"  move      move an organisation under another committee\n"
+	"  succeed   hand an organisation from a lost key to a new one\n"
 	"  import    an agent's bundle (a sync on a file)\n"
 	"  export    a bundle for one organisation's agent\n"
 	"  status    the hub at a glance: its log, and each key's progress\n"
@@ -63,6 +64,7 @@ static const struct {
 	{ "exempt", cmd_hub_exempt },
 	{ "merge", cmd_hub_merge },
 	{ "move", cmd_hub_move },
+	{ "succeed", cmd_hub_succeed },
 	{ "import", cmd_hub_import },
 	{ "export", cmd_hub_export },
 	{ "status", cmd_hub_status },

@@ -23,6 +23,37 @@
 /* With a log, the Merkle tree is extended every this many entries. */
 #define TLOG_EVERY 1000
 
+/* A revoked key refused (CB_ECRYPTO), and why: revoked, or succeeded by
+ * another key (org.succeed), which the office writes with now. */
+static cb_err
+revoked_why(struct cb_store *st, const char *hex, struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT new_key, org, succeeded_on FROM "
+				  "successions WHERE old_key = ?";
+	struct cb_stmt *s = cb_sql(st, sql, eb);
+	cb_err rc;
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, hex);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW)
+		rc = cb_error(
+			eb, CB_ECRYPTO,
+			"key %.12s was succeeded by key %.12s for '%s' on "
+			"%s: it signs no more; the office writes with its "
+			"new key",
+			hex, cb_sql_column_text(s, 0), cb_sql_column_text(s, 1),
+			cb_sql_column_text(s, 2));
+	else if (r == CB_SQL_DONE)
+		rc = cb_error(eb, CB_ECRYPTO, "key %.12s was revoked", hex);
+	else
+		rc = cb_store_error(st, eb, "cannot read successions");
+	cb_sql_reset(s);
+	return rc;
+}
+
 /* cb_ingest_admit, and with hub, the role 'hub' too: one read of the
  * enrolment. */
 static cb_err
@@ -38,7 +69,7 @@ admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES], bool hub,
 		"enrolments WHERE key = ?1 UNION ALL SELECT e.enrolled_by, "
 		"up.n + 1 FROM enrolments e JOIN up ON e.key = up.k WHERE up.n "
 		"< 32) SELECT 1 FROM up WHERE k = (SELECT value FROM meta "
-	        "WHERE "
+		"WHERE "
 		"key = 'authority') LIMIT 1";
 	char hex[2 * CB_KEY_BYTES + 1], role[16] = "";
 	struct cb_stmt *s;
@@ -62,7 +93,7 @@ admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES], bool hub,
 	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read enrolments");
 	if (revoked)
-		return cb_error(eb, CB_ECRYPTO, "key %.12s was revoked", hex);
+		return revoked_why(st, hex, eb);
 	/* Enrolled from here: by this hub's key, or by a hub key it
 	 * enrolled so (a lower hub's communes). A hub that joined a higher
 	 * one holds the enrolments of the whole chain above it, for its

@@ -657,6 +657,15 @@ const struct cb_ledger_kind cb_ledger_office = {
 	.own_authority = false,
 	.partial = true,
 };
+const struct cb_ledger_kind cb_ledger_successor = {
+	.db = CB_REPLICA_DB,
+	.key = CB_REPLICA_KEY,
+	.first_op = NULL,
+	.what = "replica",
+	.init_command = "chibo-agent restore",
+	.own_authority = false,
+	.partial = true,
+};
 const struct cb_ledger_kind cb_ledger_hub = {
 	.db = "hub.db",
 	.key = "hub.key",
@@ -753,7 +762,8 @@ cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
 	    (rc = cb_store_meta_set(lg->st, "rules", rules, eb)) ||
 	    (kind->own_authority &&
 	     (rc = cb_store_meta_set(lg->st, "authority", pk, eb))) ||
-	    (rc = cb_ledger_append(lg, kind->first_op, init, NULL, eb)) ||
+	    (kind->first_op &&
+	     (rc = cb_ledger_append(lg, kind->first_op, init, NULL, eb))) ||
 	    (rc = cb_ledger_commit(lg, eb))) {
 		cb_ledger_abort(lg);
 		goto fail;

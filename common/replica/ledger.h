@@ -52,6 +52,11 @@ extern const struct cb_ledger_kind cb_ledger_agent, cb_ledger_hub;
  * commune's, whose entry 1 is office.init, not org.init — the committee
  * is the hub's (hub.init); the office signs approvals for it. */
 extern const struct cb_ledger_kind cb_ledger_office;
+/* A successor's replica ('chibo-agent restore'): a commune's, whose key
+ * signs no entry 1 — its organisation was founded by the key it succeeds,
+ * and the hub sends it the whole record (org.succeed). Opened as a
+ * commune's replica afterwards. */
+extern const struct cb_ledger_kind cb_ledger_successor;
 
 /* As cb_ledger_create/open for another kind of store. */
 cb_err cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
@@ -173,6 +178,5 @@ cb_err cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *r,
 cb_err cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied,
                          uint64_t *rejected,
                          struct cb_errbuf *eb) CB_MUST_CHECK;
-
 
 #endif

@@ -2,6 +2,7 @@
 /* enrolments.c — reading a hub's enrolments (enrolments.h). */
 #include "enrolments.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -152,4 +153,46 @@ cb_enrolments_witness_of(struct cb_store *st, const char *hub,
 	return r == CB_SQL_ROW
 	               ? rc
 	               : cb_store_error(st, eb, "cannot read the witnesses");
+}
+
+cb_err
+cb_enrolments_succession(struct cb_store *st, const char *org, const char *key,
+                         struct cb_succession *out, struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"SELECT lower(hex(o.owner)) = ?2, coalesce(s.old_key, ''), "
+		"coalesce(s.entry, ''), coalesce(s.through_seq, 0), (SELECT "
+		"count(*) FROM entries WHERE lower(hex(author)) = s.old_key "
+		"AND evidence = 0), (SELECT count(*) FROM members WHERE org = "
+		"?1 AND status NOT IN ('struck-off', 'expelled', 'resigned', "
+		"'deceased')) FROM orgs o LEFT JOIN successions s ON s.org = "
+		"o.code AND s.new_key = ?2 WHERE o.code = ?1";
+	struct cb_succession su = { 0 };
+	struct cb_stmt *s = cb_sql(st, sql, eb);
+	int r;
+
+	if (!s)
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, org);
+	cb_sql_bind_text(s, 2, key);
+	r = cb_sql_step(s);
+	if (r == CB_SQL_ROW) {
+		su.owns = cb_sql_column_int64(s, 0) != 0;
+		snprintf(su.old_key, sizeof(su.old_key), "%s",
+		         cb_sql_column_text(s, 1));
+		snprintf(su.entry, sizeof(su.entry), "%s",
+		         cb_sql_column_text(s, 2));
+		su.through_seq = (uint64_t)cb_sql_column_int64(s, 3);
+		su.old_entries = cb_sql_column_int64(s, 4);
+		su.members = cb_sql_column_int64(s, 5);
+	}
+	cb_sql_reset(s);
+	if (r == CB_SQL_DONE)
+		return cb_error(eb, CB_ENOTFOUND,
+		                _("this replica holds no organisation '%s' yet"),
+		                org);
+	if (r != CB_SQL_ROW)
+		return cb_store_error(st, eb, "cannot read organisations");
+	*out = su;
+	return CB_OK;
 }

@@ -4,7 +4,8 @@
  * schema/002_enrolments.sql): each of them, for 'chibo-hub list' and
  * 'status'; the key that writes for an organisation, which 'export' makes
  * a bundle for; and whether the hub knows an organisation at all, so that
- * a code mistyped in 'report --org' is said rather than reported empty. */
+ * a code mistyped in 'report --org' is said rather than reported empty;
+ * and the succession that handed an organisation to a new key. */
 #ifndef CB_ENROLMENTS_H
 #define CB_ENROLMENTS_H
 
@@ -57,6 +58,24 @@ cb_err cb_enrolments_is_authority(struct cb_store *st, const char *key,
  * key, or CB_ENOTFOUND (the hub has not joined a higher one). */
 cb_err cb_enrolments_witness_of(struct cb_store *st, const char *hub,
                                 unsigned char key[CB_KEY_BYTES],
+                                struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* An organisation as a successor key finds it after 'chibo-agent
+ * restore': whether key owns it, and the succession that handed it over
+ * (schema/022_successions.sql), with what it holds of it. */
+struct cb_succession {
+	bool owns;            /* key owns org's record */
+	char old_key[65];     /* "" if no succession names key for org */
+	char entry[65];       /* the org.succeed entry, hex */
+	uint64_t through_seq; /* the old key's last entry it covers */
+	int64_t old_entries;  /* the old key's entries held here */
+	int64_t members;      /* live members of org held here */
+};
+
+/* What this store holds of org for key (64 hex digits): CB_OK and out,
+ * or CB_ENOTFOUND if it holds no organisation org. */
+cb_err cb_enrolments_succession(struct cb_store *st, const char *org,
+                                const char *key, struct cb_succession *out,
                                 struct cb_errbuf *eb) CB_MUST_CHECK;
 
 #endif

@@ -6,6 +6,8 @@
  * Validation, projection, lazy replay, the log's subjects and the agent's
  * recording commands all read this one table: adding an operation is its
  * fields, its command line flags, one row, and its apply function. */
+#include <limits.h>
+
 #include "ops_int.h"
 #include "project_int.h"
 
@@ -291,6 +293,7 @@ static const struct cb_field f_org_merge[] = {
 	{ "on", FT_DATE, REQ, NULL, 0, 0 },
 	{ "decision_no", FT_NAME, REQ, NULL, 0, 0 },
 	{ "through", FT_HASH, REQ, NULL, 0, 0 },
+	{ "through_seq", FT_INT, REQ, NULL, 0, LONG_MAX },
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 
@@ -298,6 +301,15 @@ static const struct cb_field f_org_move[] = {
 	{ "org", FT_CODE, REQ, NULL, 0, 0 },
 	{ "parent", FT_CODE, REQ, NULL, 0, 0 },
 	{ "on", FT_DATE, REQ, NULL, 0, 0 },
+	{ NULL, 0, 0, NULL, 0, 0 },
+};
+static const struct cb_field f_org_succeed[] = {
+	{ "org", FT_CODE, REQ, NULL, 0, 0 },
+	{ "key", FT_HASH, REQ, NULL, 0, 0 },
+	{ "from", FT_HASH, REQ, NULL, 0, 0 },
+	{ "through", FT_HASH, REQ, NULL, 0, 0 },
+	{ "through_seq", FT_INT, REQ, NULL, 0, LONG_MAX },
+	{ "reason", FT_TEXT, 0, NULL, 0, 0 },
 	{ NULL, 0, 0, NULL, 0, 0 },
 };
 
@@ -508,9 +520,9 @@ static const struct cb_op_flag cli_dissolve[] = {
 };
 
 static const struct cb_op_flag cli_campaign_exempt[] = {
-	{ "on", "on", CB_ARG_STR, "DATE", "the day of the decision" },
+	{ "on", "on", CB_ARG_STR, "DATE", N_("the day of the decision") },
 	{ "reason", "reason", CB_ARG_STR, "TEXT",
-	  "why, e.g. 'no residential cell after the relocation'" },
+	  N_("why, e.g. 'no residential cell after the relocation'") },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
@@ -576,10 +588,10 @@ const struct cb_op cb_ops[] = {
 	{ "campaign.exempt", f_campaign_exempt, cb_apply_campaign_exempt, 0,
 	  CB_SUBJECT_NONE,
 	  &(const struct cb_op_cli){ "campaign", "exempt", "org",
-	                             "exempt an organisation (ORG) from the "
+	                             N_("exempt an organisation (ORG) from the "
 	                             "campaign of dissolving commune-agency "
 	                             "cells, as the superior committee's "
-	                             "office",
+	                             "office"),
 	                             cli_campaign_exempt } },
 	{ "candidate.add", f_candidate_add, cb_apply_candidate_add, 0,
 	  CB_SUBJECT_OWN_ID,
@@ -701,8 +713,9 @@ const struct cb_op cb_ops[] = {
 	  CB_SUBJECT_NONE, NULL },
 	{ "org.merge", f_org_merge, cb_apply_org_merge, 0, CB_SUBJECT_NONE,
 	  NULL },
-	{ "org.move", f_org_move, cb_apply_org_move, 0, CB_SUBJECT_NONE,
-	  NULL },
+	{ "org.move", f_org_move, cb_apply_org_move, 0, CB_SUBJECT_NONE, NULL },
+	{ "org.succeed", f_org_succeed, cb_apply_org_succeed, 0,
+	  CB_SUBJECT_NONE, NULL },
 	{ "hub.join", f_hub_join, cb_apply_hub_join, CB_OP_KEYED,
 	  CB_SUBJECT_NONE, NULL },
 	{ "key.enroll", f_key_enroll, cb_apply_key_enroll, CB_OP_KEYED,

@@ -213,6 +213,8 @@ project_entry(struct cb_store *st, const struct cb_entry *e,
 	cb_project_date_of(e->time_ms, c.today);
 	if (!(op = cb_op_find(e->op)))
 		return CB_ERULE;
+	if ((rc = pj_after_succession(&c)))
+		return rc;
 	/* An op that rejects before writing leaves nothing to undo: no
 	 * savepoint, whose undo copy of every page it changes cost a hub
 	 * about a tenth of its ingest of member.adds (PERFORMANCE.md). */
@@ -274,6 +276,7 @@ static const char *const tables[] = {
 	"SELECT * FROM exemptions ORDER BY org",
 	"SELECT * FROM mergers ORDER BY org",
 	"SELECT * FROM org_moves ORDER BY entry",
+	"SELECT * FROM successions ORDER BY old_key",
 	"SELECT id, state, reason FROM entries ORDER BY id",
 };
 
@@ -295,6 +298,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM exemptions;"
 	                     "DELETE FROM mergers;"
 	                     "DELETE FROM org_moves;"
+	                     "DELETE FROM successions;"
 	                     "UPDATE entries SET state = 'pending', "
 	                     "reason = NULL WHERE evidence = 0;",
 	                     eb);

@@ -81,6 +81,23 @@ cb_err pj_org_successor(struct cb_apply *c, const char *org,
  * only its owner may change <it>", or, when the author's organisation was
  * merged, that it was and into what. */
 cb_err pj_not_owner(struct cb_apply *c, const char *what, const char *it);
+/* Key succession (project_succeed.c). The entry refused (CB_ESCOPE) if
+ * its author was succeeded by another key before it (its seq after the
+ * last entry the succession names); else CB_OK. */
+cb_err pj_after_succession(struct cb_apply *c);
+/* Does the entry's author own what owner (a key's len bytes) owns: is it
+ * owner, or a key that owner succeeded, directly or through others? Only
+ * asked of an entry pj_after_succession let through. */
+cb_err pj_owns(struct cb_apply *c, const void *owner, size_t len, int *yes);
+/* The key that owns what the entry's author founds: the author, or the
+ * last key of the successions from it (the records of a succeeded key
+ * are its heir's, whichever a store received first). */
+cb_err pj_heir(struct cb_apply *c, unsigned char out[CB_KEY_BYTES]);
+/* The key that owns org's record (its org.init's author, or the key
+ * that succeeded it) and the key that enrolled that one ("" if none
+ * did), as hex. */
+cb_err pj_org_keys(struct cb_apply *c, const char *org, char owner[65],
+                   char enroller[65]);
 /* CB_OK if no organisation code exists; else the entry refused. */
 cb_err pj_org_absent(struct cb_apply *c, const char *code);
 cb_err pj_org_writable(struct cb_apply *c, const char *code, const char *level,
@@ -144,6 +161,7 @@ cb_err cb_apply_campaign_exempt(struct cb_apply *c);
 cb_err cb_apply_committee_found(struct cb_apply *c);
 cb_err cb_apply_org_merge(struct cb_apply *c);
 cb_err cb_apply_org_move(struct cb_apply *c);
+cb_err cb_apply_org_succeed(struct cb_apply *c);
 cb_err cb_apply_meeting_record(struct cb_apply *c);
 cb_err cb_apply_rating_record(struct cb_apply *c);
 cb_err cb_apply_hub_init(struct cb_apply *c);

@@ -28,6 +28,7 @@ pj_member_get(struct cb_apply *c, const char *id, json_t **out, int *owned)
 		"WHERE m.id = ?";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	json_t *m;
+	cb_err rc;
 	int r, i;
 
 	if (!s)
@@ -47,10 +48,13 @@ pj_member_get(struct cb_apply *c, const char *id, json_t **out, int *owned)
 			cb_sql_column_null(s, i)
 				? json_null()
 				: json_string(cb_sql_column_text(s, i)));
-	*owned = cb_sql_column_bytes(s, i) == CB_KEY_BYTES &&
-	         memcmp(cb_sql_column_blob(s, i), c->e->author, CB_KEY_BYTES) ==
-	                 0;
+	rc = pj_owns(c, cb_sql_column_blob(s, i),
+	             (size_t)cb_sql_column_bytes(s, i), owned);
 	cb_sql_reset(s);
+	if (rc) {
+		json_decref(m);
+		return rc;
+	}
 	*out = m;
 	return CB_OK;
 }

@@ -14,6 +14,7 @@ pj_org_get(struct cb_apply *c, const char *code, struct org *o)
 	static const char sql[] = "SELECT level, state, kind, parent, owner "
 				  "FROM orgs WHERE code = ?";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	cb_err rc;
 	int r;
 
 	if (!s)
@@ -31,11 +32,10 @@ pj_org_get(struct cb_apply *c, const char *code, struct org *o)
 	snprintf(o->kind, sizeof(o->kind), "%s", cb_sql_column_text(s, 2));
 	snprintf(o->parent, sizeof(o->parent), "%s",
 	         cb_sql_column_null(s, 3) ? "" : cb_sql_column_text(s, 3));
-	o->owned = cb_sql_column_bytes(s, 4) == CB_KEY_BYTES &&
-	           memcmp(cb_sql_column_blob(s, 4), c->e->author,
-	                  CB_KEY_BYTES) == 0;
+	rc = pj_owns(c, cb_sql_column_blob(s, 4),
+	             (size_t)cb_sql_column_bytes(s, 4), &o->owned);
 	cb_sql_reset(s);
-	return CB_OK;
+	return rc;
 }
 
 cb_err
@@ -117,11 +117,14 @@ pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
 		"INSERT INTO orgs (code, parent, level, kind, name, name_fold, "
 		"state, founded_on, owner, entry) "
 		"VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)";
-	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+	unsigned char owner[CB_KEY_BYTES];
+	struct cb_stmt *s;
 	char *fold = NULL;
-	cb_err rc;
+	cb_err rc = pj_heir(c, owner);
 
-	if (!s)
+	if (rc)
+		return rc;
+	if (!(s = cb_sql(c->st, sql, c->eb)))
 		return CB_EIO;
 	if (cb_text_fold(name, &fold, c->eb))
 		return CB_EINVAL;
@@ -132,7 +135,7 @@ pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
 	cb_sql_bind_text(s, 5, name);
 	cb_sql_bind_text(s, 6, fold);
 	cb_sql_bind_text(s, 7, founded_on);
-	cb_sql_bind_blob(s, 8, c->e->author, CB_KEY_BYTES);
+	cb_sql_bind_blob(s, 8, owner, CB_KEY_BYTES);
 	cb_sql_bind_blob(s, 9, c->e->id, CB_HASH_BYTES);
 	rc = cb_sql_done(s, c->eb);
 	free(fold);
@@ -338,10 +341,8 @@ pj_org_successor(struct cb_apply *c, const char *org, char out[CB_CODE_MAX + 1])
 	return CB_OK;
 }
 
-/* The merged organisation's key (its org.init's author, the owner of
- * its record) and the key that enrolled it, as hex. */
-static cb_err
-merged_keys(struct cb_apply *c, const char *org, char owner[65],
+cb_err
+pj_org_keys(struct cb_apply *c, const char *org, char owner[65],
             char enroller[65])
 {
 	static const char sql[] =
@@ -387,10 +388,16 @@ cb_apply_org_merge(struct cb_apply *c)
 		"UPDATE candidates SET org = ?2 WHERE org = ?1",
 		"INSERT INTO mergers (org, into_org, merged_on, decision_no, "
 		"through, entry) VALUES (?1, ?2, ?4, ?5, ?6, ?3)",
+		/* the merged key's heir is the successor's key: its entries
+		 * up to through_seq count as that key's wherever they arrive
+		 * after the merger (a dossier), later ones are refused */
+		"INSERT INTO successions (old_key, new_key, org, through, "
+		"through_seq, succeeded_on, reason, entry) VALUES (?7, ?8, ?1, "
+		"?6, ?9, ?4, 'merged into ' || ?2, ?3)",
 	};
 	const char *org = pj_str(c->b, "org"), *into = pj_str(c->b, "into");
 	const char *through = pj_str(c->b, "through");
-	char owner[65], enroller[65], author[65];
+	char owner[65], enroller[65], author[65], heir[65], unused[65];
 	struct org o, n;
 	struct cb_stmt *s;
 	cb_err rc;
@@ -415,7 +422,8 @@ cb_apply_org_merge(struct cb_apply *c)
 	if (strcmp(o.state, "active") || strcmp(n.state, "active"))
 		return pj_reject(c, _("'%s' is closed"),
 		                 strcmp(o.state, "active") ? org : into);
-	if ((rc = merged_keys(c, org, owner, enroller)))
+	if ((rc = pj_org_keys(c, org, owner, enroller)) ||
+	    (rc = pj_org_keys(c, into, heir, unused)))
 		return rc;
 	cb_hex_encode(c->e->author, CB_KEY_BYTES, author);
 	if (strcmp(author, enroller))
@@ -433,10 +441,17 @@ cb_apply_org_merge(struct cb_apply *c)
 		cb_sql_bind_text(s, 1, org);
 		cb_sql_bind_text(s, 2, into);
 		cb_sql_bind_text(s, 3, c->id);
-		if (i == 4) {
+		if (i >= 4) {
 			cb_sql_bind_text(s, 4, pj_str(c->b, "on"));
 			cb_sql_bind_text(s, 5, pj_str(c->b, "decision_no"));
 			cb_sql_bind_text(s, 6, through);
+		}
+		if (i == 5) {
+			cb_sql_bind_text(s, 7, owner);
+			cb_sql_bind_text(s, 8, heir);
+			cb_sql_bind_int64(s, 9,
+			                  json_integer_value(json_object_get(
+						  c->b, "through_seq")));
 		}
 		if ((rc = cb_sql_done(s, c->eb)))
 			return rc;

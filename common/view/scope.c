@@ -20,14 +20,32 @@
  * sender before it released the member: not one that brought the member
  * back to it later), and so on: whose history up to the release travels
  * with the member. */
+/* x wrote it by the hand of c: the same key, no later than c's entry
+ * (cmp: "<" or "<="); or a key c's key succeeded — by a key succession or
+ * a merger (successions) — no later than that key's last covered entry.
+ * pred(heir, k, upto) lists every key a key succeeded, through every
+ * step. */
+#define PRED                                                                   \
+	", pred(heir, k, upto) AS (SELECT new_key, old_key, through_seq FROM " \
+	"successions UNION SELECT p.heir, s.old_key, s.through_seq FROM pred " \
+	"p JOIN successions s ON s.new_key = p.k) "
+#define BY_HAND_OF(x, c, cmp)                                                  \
+	"((" x ".author = " c ".author AND " x ".seq " cmp " " c ".seq) OR "   \
+	"EXISTS (SELECT 1 FROM pred WHERE pred.heir = lower(hex(" c            \
+	".author)) AND pred.k = lower(hex(" x ".author)) AND " x ".seq <= "    \
+	"pred.upto)) "
 #define CHAIN_FROM(seed, tseed)                                                \
-	", chain(member, author, seq, from_org) AS (SELECT member, author, "   \
-	"seq, from_org FROM transfers WHERE " seed " UNION SELECT member, "    \
-	"author, seq, from_org FROM temporaries WHERE " tseed " UNION SELECT " \
-	"p.member, p.author, p.seq, p.from_org FROM transfers p JOIN chain c " \
-	"ON p.member = c.member AND p.to_org = c.from_org AND p.state = "      \
-	"'accepted' JOIN entries a ON a.id = chibo_unhex(p.closed_by) AND "    \
-	"a.author = c.author AND a.seq < c.seq) "
+	PRED ", chain(member, author, seq, from_org) AS (SELECT member, "      \
+	     "author, "                                                        \
+	     "seq, from_org FROM transfers WHERE " seed                        \
+	     " UNION SELECT member, "                                          \
+	     "author, seq, from_org FROM temporaries WHERE " tseed             \
+	     " UNION SELECT "                                                  \
+	     "p.member, p.author, p.seq, p.from_org FROM transfers p JOIN "    \
+	     "chain c "                                                        \
+	     "ON p.member = c.member AND p.to_org = c.from_org AND p.state = " \
+	     "'accepted' JOIN entries a ON a.id = chibo_unhex(p.closed_by) "   \
+	     "AND " BY_HAND_OF("a", "c", "<") ") "
 #define CHAIN CHAIN_FROM("to_org IN sub", "to_org IN sub")
 
 /* A member's dossier: what each sender in the chain wrote about the
@@ -36,14 +54,20 @@
  * the member's (schema 12). The query is over entries, unaliased. */
 #define IN_DOSSIER_RECORDS                                                     \
 	"id IN (SELECT j.entry FROM chain c JOIN entry_refs j ON j.member "    \
-	"= c.member JOIN entries x ON x.id = j.entry WHERE x.author = "        \
-	"c.author AND x.seq <= c.seq) OR (op = 'member.add' AND id IN "        \
-	"(SELECT member FROM chain) AND EXISTS (SELECT 1 FROM chain c WHERE "  \
-	"c.member = entries.id AND c.author = entries.author AND c.seq >= "    \
-	"entries.seq)) OR lower(hex(id)) IN "                                  \
-	"(SELECT t.closed_by FROM transfers t JOIN chain c ON t.member = "     \
-	"c.member AND t.author = c.author AND t.seq <= c.seq WHERE "           \
-	"t.closed_by IS NOT NULL) "
+	"= c.member JOIN entries x ON x.id = j.entry WHERE " BY_HAND_OF(       \
+		"x", "c",                                                      \
+		"<=") ") OR (op = 'member.add' AND id IN (SELECT "             \
+		      "member FROM chain) AND EXISTS (SELECT 1 FROM chain c "  \
+	              "WHERE "                                                 \
+		      "c.member = entries.id AND " BY_HAND_OF(                 \
+			      "entries", "c",                                  \
+			      "<=") ")) OR "                                   \
+				    "lower(hex(id)) IN (SELECT t.closed_by "   \
+	                            "FROM transfers t JOIN chain c "           \
+				    "ON t.member = c.member AND " BY_HAND_OF(  \
+					    "t", "c",                          \
+					    "<=") "WHERE "                     \
+						  "t.closed_by IS NOT NULL) "
 /* The acceptances and ends of the member's temporary stays, wherever and
  * whenever they were written. */
 #define IN_DOSSIER_STAYS                                                       \
@@ -383,6 +407,8 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 			"IN sub ORDER BY org",
 		SUBTREE "SELECT * FROM org_moves WHERE org IN sub ORDER BY "
 			"entry",
+		SUBTREE "SELECT * FROM successions WHERE org IN sub ORDER BY "
+			"old_key",
 		SUBTREE CHAIN
 		"SELECT id, state, reason FROM entries WHERE " NOT_EVIDENCE
 		"AND " IN_SCOPE "ORDER BY id",

@@ -119,11 +119,25 @@ expect_ok "Ngọc Thiện declines Quế Nham's release" \
 	C member decline "$rel3" --on 2025-07-12 --reason "không đủ hồ sơ"
 C sync >/dev/null || bad "sync c"
 N sync >/dev/null || bad "sync n"
+# a member Quế Nham's key recorded, released by Ngọc Lý's: the receiver
+# gets the member's whole dossier, the merged key's entries included
+expect_ok "Ngọc Lý releases a member Quế Nham had added" \
+	N member release card:q2 --to 07299 --letter "20-GGT/ĐU" --letter-date 2025-07-20 \
+	--on 2025-07-20
+N sync >/dev/null || bad "sync n"
+C sync >/dev/null || bad "sync c"
+rel4=$(sqlite3 "$T/c/replica.db" "SELECT release FROM transfers WHERE letter_no = '20-GGT/ĐU'")
+expect_ok "Ngọc Thiện receives and accepts it" \
+	C member accept "$rel4" --cell 07299.01 --reported-on 2025-07-25
+expect_eq "with the record Quế Nham's key wrote" "applied" \
+	"$(sqlite3 "$T/c/replica.db" "SELECT state FROM entries WHERE id = (SELECT member FROM transfers WHERE release = '$rel4')")"
+C sync >/dev/null || bad "sync c"
+N sync >/dev/null || bad "sync n"
 expect_eq "the declined member is back, Ngọc Lý's" "07400|07297.01" \
 	"$(sqlite3 "$T/n/replica.db" "SELECT org, cell FROM members WHERE card_no = 'q3'")"
 expect_eq "the accepted one is Ngọc Lý's" "07400|07400.01" \
 	"$(sqlite3 "$T/n/replica.db" "SELECT org, cell FROM members WHERE card_no = 'c1'")"
-expect_eq "Ngọc Lý's report counts them all" 6 \
+expect_eq "Ngọc Lý's report counts them all but the one it released" 5 \
 	"$(N report membership --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["live"])')"
 
 # agreement and audit

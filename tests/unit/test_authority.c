@@ -60,15 +60,36 @@ take(const struct cb_entry *e, char why[CB_ERRBUF_SIZE])
 	return verdict;
 }
 
+/* by signs op with body in as entry seq after prev (NULL for seq 1),
+ * into e; in is released. */
+static void
+sign(const struct actor *by, uint64_t seq, const unsigned char *prev,
+     const char *op, json_t *in, struct cb_entry *e)
+{
+	struct cb_entry_fields f = { 0 };
+	struct cb_errbuf eb;
+
+	f.author = by->pk;
+	f.secret_key = by->sk;
+	f.seq = seq;
+	f.prev = prev;
+	f.time_ms = cb_now_ms();
+	f.op = op;
+	f.body = in;
+	if (cb_entry_build(&f, e, &eb))
+		fail_msg("%s: %s", op, eb.msg);
+	json_decref(in);
+}
+
 /* by (NULL: the province) signs op as the next entry of its chain; the
  * province's verdict on it. */
 static cb_err
 act(const struct actor *by, const char *op, json_t *in, char *why)
 {
 	struct cb_entry e = CB_ENTRY_INIT;
-	struct cb_entry_fields f = { 0 };
 	unsigned char prev[CB_HASH_BYTES];
 	struct cb_errbuf eb;
+	uint64_t seq;
 	cb_err rc;
 
 	if (!by) {
@@ -77,20 +98,11 @@ act(const struct actor *by, const char *op, json_t *in, char *why)
 		json_decref(in);
 		return rc;
 	}
-	f.author = by->pk;
-	f.secret_key = by->sk;
-	assert_int_equal(cb_ledger_head(prov->st, by->pk, &f.seq, prev, &eb),
+	assert_int_equal(cb_ledger_head(prov->st, by->pk, &seq, prev, &eb),
 	                 CB_OK);
-	f.prev = f.seq ? prev : NULL;
-	f.seq++;
-	f.time_ms = cb_now_ms();
-	f.op = op;
-	f.body = in;
-	if (cb_entry_build(&f, &e, &eb))
-		fail_msg("%s: %s", op, eb.msg);
+	sign(by, seq + 1, seq ? prev : NULL, op, in, &e);
 	rc = take(&e, why);
 	cb_entry_release(&e);
-	json_decref(in);
 	return rc;
 }
 
@@ -354,6 +366,129 @@ test_revoke(void **state)
 	assert_non_null(strstr(why, "not enrolled"));
 }
 
+/* An org.succeed by by: org's key from handed to key, covering from's
+ * entries up to through (seq through_seq). */
+static cb_err
+succeed(const struct actor *by, const char *org, const struct actor *key,
+        const struct actor *from, const unsigned char *through,
+        uint64_t through_seq, char *why)
+{
+	char k[65], f[65], t[65];
+
+	key_of(key->pk, k);
+	key_of(from->pk, f);
+	cb_hex_encode(through, CB_HASH_BYTES, t);
+	return act(by, "org.succeed",
+	           json_pack("{s:s, s:s, s:s, s:s, s:I}", "org", org, "key", k,
+	                     "from", f, "through", t, "through_seq",
+	                     (json_int_t)through_seq),
+	           why);
+}
+
+/* The province hands 07400 from its lost key to a new one. Only the hub
+ * that enrolled the old key may, to a key enrolled for 07400. The old
+ * key's entries the succession covers count as its heir's in whatever
+ * order a store receives them (here: its cell.create after the
+ * succession, as a third store would receive it with a dossier), and the
+ * cell is the heir's; what the old key signs after them is refused, and
+ * the heir writes. */
+static void
+test_succession(void **state)
+{
+	struct actor lost, heir, late;
+	struct cb_entry init = CB_ENTRY_INIT, create = CB_ENTRY_INIT;
+	struct cb_entry after = CB_ENTRY_INIT;
+	char why[CB_ERRBUF_SIZE], owner[65], key[65];
+	struct cb_errbuf eb;
+	struct cb_stmt *s;
+
+	(void)state;
+	actor(&lost);
+	actor(&heir);
+	actor(&late);
+	assert_int_equal(enroll(NULL, &lost, "07400", "commune", "BG", why),
+	                 CB_OK);
+	sign(&lost, 1, NULL, "org.init",
+	     json_pack("{s:s, s:s, s:s, s:s}", "code", "07400", "name",
+	               "Đảng bộ xã Ngọc Lý", "kind", "party-committee",
+	               "parent", "BG"),
+	     &init);
+	assert_int_equal(take(&init, why), CB_OK);
+	sign(&lost, 2, init.id, "cell.create",
+	     json_pack("{s:s, s:s, s:s}", "code", "07400.01", "name",
+	               "Chi bộ thôn Đông", "kind", "residential"),
+	     &create);
+	sign(&lost, 3, create.id, "cell.rename",
+	     json_pack("{s:s, s:s}", "code", "07400.01", "name", "Kẻ trộm"),
+	     &after);
+
+	/* refused: a key not enrolled, or not for 07400; the owner itself;
+	 * the wrong old key; a hub that did not enrol it; the old key */
+	assert_int_equal(
+		succeed(NULL, "07400", &heir, &lost, create.id, 2, why),
+		CB_ERULE);
+	assert_non_null(strstr(why, "is not enrolled: enrol it for '07400'"));
+	assert_int_equal(enroll(NULL, &late, "07297", "commune", NULL, why),
+	                 CB_OK);
+	assert_int_equal(
+		succeed(NULL, "07400", &late, &lost, create.id, 2, why),
+		CB_ERULE);
+	assert_non_null(strstr(why, "enrolled for '07297' as commune"));
+	assert_int_equal(enroll(NULL, &heir, "07400", "commune", "BG", why),
+	                 CB_OK);
+	assert_int_equal(
+		succeed(NULL, "07400", &lost, &lost, create.id, 2, why),
+		CB_ERULE);
+	assert_non_null(strstr(why, "owns '07400' already"));
+	assert_int_equal(
+		succeed(NULL, "07400", &heir, &heir, create.id, 2, why),
+		CB_ERULE);
+	assert_non_null(strstr(why, "names another key than its owner"));
+	assert_int_equal(
+		succeed(&dist, "07400", &heir, &lost, create.id, 2, why),
+		CB_ESCOPE);
+	assert_non_null(strstr(why, "only the hub that enrolled its key"));
+	assert_int_equal(
+		succeed(&lost, "07400", &heir, &lost, create.id, 2, why),
+		CB_ESCOPE);
+	assert_int_equal(succeed(NULL, "BG", &heir, &lost, create.id, 2, why),
+	                 CB_ERULE);
+	assert_non_null(strstr(why, "only a grassroots organisation's key"));
+
+	assert_int_equal(
+		succeed(NULL, "07400", &heir, &lost, create.id, 2, why), CB_OK);
+	expect_enrolment(&lost, "07400", "commune", "BG", prov->key.pk, 1);
+	/* covered, received after: the heir's */
+	assert_int_equal(take(&create, why), CB_OK);
+	assert_int_equal(cb_sql_prepare(prov->st,
+	                                "SELECT lower(hex(owner)) FROM orgs "
+	                                "WHERE code = '07400.01'",
+	                                &s, &eb),
+	                 CB_OK);
+	assert_int_equal(cb_sql_step(s), CB_SQL_ROW);
+	snprintf(owner, sizeof(owner), "%s", cb_sql_column_text(s, 0));
+	cb_sql_finalize(s);
+	key_of(heir.pk, key);
+	assert_string_equal(owner, key);
+	/* after the succession: refused, and why */
+	assert_int_equal(take(&after, why), CB_ESCOPE);
+	assert_non_null(strstr(why, "this key was succeeded by key"));
+	assert_non_null(strstr(why, "after its entry 2"));
+	/* the heir writes; a second succession to it is refused */
+	assert_int_equal(act(&heir, "cell.rename",
+	                     json_pack("{s:s, s:s}", "code", "07400.01", "name",
+	                               "Chi bộ thôn Đông Một"),
+	                     why),
+	                 CB_OK);
+	assert_int_equal(
+		succeed(NULL, "07400", &heir, &heir, create.id, 0, why),
+		CB_ERULE);
+	assert_non_null(strstr(why, "owns '07400' already"));
+	cb_entry_release(&init);
+	cb_entry_release(&create);
+	cb_entry_release(&after);
+}
+
 int
 main(void)
 {
@@ -363,6 +498,7 @@ main(void)
 		cmocka_unit_test(test_placed_at_founding),
 		cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_revoke),
+		cmocka_unit_test(test_succession),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -318,6 +318,7 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "DROP TABLE witnessed; DROP TABLE witnesses; "
 	                     "DROP TABLE exemptions; DROP TABLE mergers; "
 	                     "DROP TABLE org_moves; "
+	                     "DROP TABLE successions; "
 	                     "PRAGMA user_version = 14",
 	                     NULL, NULL, NULL),
 		SQLITE_OK);

@@ -542,7 +542,7 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"'self'); DROP TABLE authorities; DROP TABLE "
 			"witnessed; DROP TABLE witnesses; DROP TABLE "
 			"exemptions; DROP TABLE mergers; DROP TABLE org_moves; "
-			"PRAGMA user_version = 13",
+			"DROP TABLE successions; PRAGMA user_version = 13",
 			NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
