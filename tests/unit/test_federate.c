@@ -474,7 +474,7 @@ build_topology(uint64_t seed)
 	               three ? "centre" : "province"),
 	     -1, seed);
 	for (int k = 0; k < below; k++) {
-		char code[16];
+		char code[32];
 		int p = NH++;
 
 		if (three)
@@ -508,7 +508,7 @@ build_topology(uint64_t seed)
 	NN = NH + NC;
 	for (int i = NH; i < NN; i++) {
 		int h = 1 + (i - NH) % (NH - 1);
-		char code[16], hk[65];
+		char code[32], hk[65];
 
 		if (rnd(3) == 0)
 			h = 1 + (int)rnd((uint32_t)NH - 1);
