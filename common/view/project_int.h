@@ -78,8 +78,9 @@ cb_err pj_org_successor(struct cb_apply *c, const char *org,
                         char out[CB_CODE_MAX + 1]);
 /* The entry refused (CB_ESCOPE) for writing what (a quoted code, "member
  * ID") that another key owns: "… belongs to another organisation's key;
- * only its owner may change <it>", or, when the author's organisation was
- * merged, that it was and into what. */
+ * only its owner may change <it>". (A merged or succeeded key's later
+ * entries never get here: pj_after_succession refuses them first, saying
+ * why.) */
 cb_err pj_not_owner(struct cb_apply *c, const char *what, const char *it);
 /* Key succession (project_succeed.c). The entry refused (CB_ESCOPE) if
  * its author was succeeded by another key before it (its seq after the

@@ -41,28 +41,6 @@ pj_org_get(struct cb_apply *c, const char *code, struct org *o)
 cb_err
 pj_not_owner(struct cb_apply *c, const char *what, const char *code)
 {
-	static const char sql[] =
-		"SELECT m.org, m.into_org, m.merged_on FROM mergers m JOIN "
-		"enrolments e ON e.org = m.org WHERE e.key = ?";
-	char key[2 * CB_KEY_BYTES + 1];
-	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
-	cb_err rc;
-
-	if (!s)
-		return CB_EIO;
-	cb_hex_encode(c->e->author, CB_KEY_BYTES, key);
-	cb_sql_bind_text(s, 1, key);
-	if (cb_sql_step(s) == CB_SQL_ROW) {
-		rc = pj_out_of_scope(
-			c,
-			_("'%s' was merged into '%s' on %s: its key "
-		          "writes no more (the records are '%s''s)"),
-			cb_sql_column_text(s, 0), cb_sql_column_text(s, 1),
-			cb_sql_column_text(s, 2), cb_sql_column_text(s, 1));
-		cb_sql_reset(s);
-		return rc;
-	}
-	cb_sql_reset(s);
 	return pj_out_of_scope(c,
 	                       _("%s belongs to another organisation's key; "
 	                         "only its owner may change %s"),
