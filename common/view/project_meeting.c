@@ -51,8 +51,10 @@ cb_apply_meeting_record(struct cb_apply *c)
 		"mark) VALUES (?, ?, ?)";
 	/* the reports' tally of the marks (schema 024) */
 	static const char tally[] =
-		"INSERT OR REPLACE INTO meeting_marks (meeting, present, "
-		"excused, unexcused) VALUES (?, ?, ?, ?)";
+		"INSERT INTO meeting_marks (meeting, present, excused, "
+		"unexcused) VALUES (?, ?, ?, ?) ON CONFLICT (meeting) DO "
+		"UPDATE SET present = excluded.present, excused = "
+		"excluded.excused, unexcused = excluded.unexcused";
 	long long marks[3] = { 0 };
 	const char *cell = pj_str(c->b, "cell"), *date = pj_str(c->b, "date");
 	const char *sup = pj_str(c->b, "supersedes"), *k;
