@@ -1177,9 +1177,9 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		forked += ks.forks > 0;
 		snprintf(contact, sizeof(contact), "%s", _("never"));
 		if (contacted)
-			cb_report_time(contact_ms, contact);
+			cb_time_iso(contact_ms, contact);
 		if (ks.seq)
-			cb_report_time(ks.last_ms, last);
+			cb_time_iso(ks.last_ms, last);
 		snprintf(shortkey, sizeof(shortkey), "%.12s", hex);
 		rp_num(ks.seq, n[0]);
 		rp_num(ks.pending, n[1]);

@@ -365,7 +365,11 @@ test_csv_round_trip_and_widths(void **state)
 	if (cb_report_congresses(lg->st, lg->org, "2020-2025", &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = tmpfile();
-	assert_int_equal(cb_report_write(&r, CB_REPORT_CSV, true, fp), 0);
+	assert_int_equal(
+		cb_report_write(&r,
+	                        &(struct cb_output){ CB_OUTPUT_CSV, ',', true },
+	                        fp),
+		0);
 	rewind(fp);
 	cb_csv_init(&csv, fp);
 	assert_int_equal(cb_csv_next(&csv, &row, &eb), 0); /* BOM skipped */
@@ -384,7 +388,8 @@ test_csv_round_trip_and_widths(void **state)
 	/* table: the KIND column starts at one display column on every line,
 	 * whatever the bytes of the Vietnamese names before it */
 	fp = open_memstream(&text, &len);
-	assert_int_equal(cb_report_write(&r, CB_REPORT_TABLE, false, fp), 0);
+	assert_int_equal(
+		cb_report_write(&r, &(struct cb_output)CB_OUTPUT_INIT, fp), 0);
 	fclose(fp);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -424,7 +429,11 @@ test_csv_formula_injection(void **state)
 	if (cb_report_congresses(lg->st, lg->org, "2020-2025", &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = open_memstream(&text, &len);
-	assert_int_equal(cb_report_write(&r, CB_REPORT_CSV, false, fp), 0);
+	assert_int_equal(cb_report_write(&r,
+	                                 &(struct cb_output){ CB_OUTPUT_CSV,
+	                                                      ',', false },
+	                                 fp),
+	                 0);
 	fclose(fp);
 	assert_non_null(
 		strstr(text, "26734.05,\"'=HYPERLINK(\"\"http://x\"\","));
@@ -1262,7 +1271,11 @@ test_campaign_csv_and_table(void **state)
 	if (cb_report_campaign(hub->st, "BG.LG", NULL, NULL, &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = tmpfile();
-	assert_int_equal(cb_report_write(&r, CB_REPORT_CSV, false, fp), 0);
+	assert_int_equal(cb_report_write(&r,
+	                                 &(struct cb_output){ CB_OUTPUT_CSV,
+	                                                      ',', false },
+	                                 fp),
+	                 0);
 	rewind(fp);
 	cb_csv_init(&csv, fp);
 	assert_int_equal(cb_csv_next(&csv, &row, &eb), 0);
@@ -1278,7 +1291,8 @@ test_campaign_csv_and_table(void **state)
 	cb_csv_release(&csv);
 	fclose(fp);
 	fp = open_memstream(&text, &len);
-	assert_int_equal(cb_report_write(&r, CB_REPORT_TABLE, false, fp), 0);
+	assert_int_equal(
+		cb_report_write(&r, &(struct cb_output)CB_OUTPUT_INIT, fp), 0);
 	fclose(fp);
 	/* the DISTRICT column starts at one display column on each row */
 	for (line = strtok_r(text, "\n", &save); line;
