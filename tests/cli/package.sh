@@ -57,6 +57,8 @@ expect_match "the postrm disables them" 'units="chibo-hub.service".*deb-systemd-
 	"$(tr '\n' ' ' < "$T/control/postrm")"
 expect_match "and the clerks' timers" 'rm -f /etc/systemd/system/timers.target.wants/chibo-agent-sync@\*.timer' \
 	"$(cat "$T/control/postrm")"
+expect_match "an upgrade drops the old timer's link" 'rm -f "\$old"' \
+	"$(cat "$T/control/postinst")"
 expect_match "the postinst lets a clerk reach /var/lib/chibo/replica" "install -d -o chibo -g chibo -m 0755 /var/lib/chibo" \
 	"$(cat "$T/control/postinst")"
 expect_match "purge removes the records only when asked" \
