@@ -223,6 +223,40 @@ test_refused_with_nothing_stored(void **state)
 	/* unenrolled */
 	assert_int_equal(cb_ingest_admit(hub->st, pk2, &eb), CB_ECRYPTO);
 	assert_non_null(strstr(eb.msg, "not enrolled"));
+	/* refused as unenrolled, or admitted: not as revoked (the hub
+	 * records a revoked key's requests only) */
+	bool revoked = true;
+
+	assert_int_equal(cb_ingest_admit_revoked(hub->st, pk2, &revoked, &eb),
+	                 CB_ECRYPTO);
+	assert_false(revoked);
+	revoked = true;
+	assert_int_equal(cb_ingest_admit_revoked(hub->st, pk, &revoked, &eb),
+	                 CB_OK);
+	assert_false(revoked);
+	/* revoked: refused, and said so */
+	char hex[65], sql[256];
+
+	cb_hex_encode(pk, 32, hex);
+	snprintf(sql, sizeof(sql),
+	         "UPDATE enrolments SET revoked_by = x'01', revoked_on = "
+	         "'2026-12-06' WHERE key = '%s'",
+	         hex);
+	assert_int_equal(
+		sqlite3_exec(cb_store_db(hub->st), sql, NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_equal(cb_ingest_admit_revoked(hub->st, pk, &revoked, &eb),
+	                 CB_ECRYPTO);
+	assert_true(revoked);
+	assert_non_null(strstr(eb.msg, "was revoked"));
+	assert_int_equal(cb_ingest_admit(hub->st, pk, &eb), CB_ECRYPTO);
+	snprintf(sql, sizeof(sql),
+	         "UPDATE enrolments SET revoked_by = NULL, revoked_on = NULL "
+	         "WHERE key = '%s'",
+	         hex);
+	assert_int_equal(
+		sqlite3_exec(cb_store_db(hub->st), sql, NULL, NULL, NULL),
+		SQLITE_OK);
 }
 
 /* A long push: a second commune's log of BIG entries (org.init,
