@@ -7,7 +7,7 @@
  * proves the key, not that it is enrolled: only keys the enrolments table
  * holds (revoked ones too) get a row, so that a stranger signing with
  * fresh keys cannot grow the table. A revoked key's refused requests are
- * counted there too (schema/025), for the district to see a stolen
+ * counted there too (schema/026), for the district to see a stolen
  * laptop's key still in use. */
 #ifndef CB_CONTACTS_H
 #define CB_CONTACTS_H

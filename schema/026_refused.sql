@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: MIT
--- 025_refused.sql — with each key's last contact, the signed requests the
+-- 026_refused.sql — with each key's last contact, the signed requests the
 -- hub refused because the key was revoked or succeeded (a stolen laptop's
 -- key still in use): how many, and when the last came (Unix ms, by the
 -- hub's clock), for 'chibo-hub status' and 'report sync' to show the
