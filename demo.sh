@@ -11,7 +11,10 @@
 # transferred officially to another commune, the decision. A month of
 # meetings and the year's ratings are recorded offline; a release left
 # unanswered since July is struck off; one commune syncs late. The
-# district prints its reports. Then the province joins in: Lạng Giang's
+# district prints its reports. Tân Hưng's laptop is stolen: the district
+# hands the commune to a new laptop's key, which restores it from the hub
+# and syncs, and what the thief signs with the stolen key is refused and
+# shown in the hub's status. Then the province joins in: Lạng Giang's
 # hub and Yên Dũng's sync with the province's hub, which witnesses their
 # logs, and a member moves from a commune of one district to a commune of
 # the other through it; then the centre: Bắc Giang's and Hà Nội's hubs
@@ -209,6 +212,24 @@ hubrun report congresses --term 2020-2025
 hubrun report membership
 for dir in "$QN" "$TH" "$HL" "$OFFICE"; do quiet "$AGENT" --replica "$dir" sync; done
 hubrun verify
+
+step "Tân Hưng's laptop is stolen, its replica and its signing key with it. A new laptop makes a fresh key; the district hands the commune to it."
+OLD_KEY=$(key_of "$TH")
+cp -a "$TH" "$W/stolen"; rm -rf "$TH"
+run --replica "$TH" restore --code 07298
+NEW_KEY=$(key_of "$TH")
+hubrun enroll "$NEW_KEY" --org 07298 --role commune --name "Văn phòng Đảng ủy xã Tân Hưng (máy mới)"
+hubrun succeed 07298 --key "$NEW_KEY" --reason "Máy tính bị mất trộm"
+step "The new laptop restores the commune from the hub — every entry the stolen key signed, verified — and carries on."
+quiet "$AGENT" --replica "$TH" hub --url "$URL" --pin "$PIN" --key "$HUB_KEY"
+run --replica "$TH" restore
+run --replica "$TH" member move "card:$(sqlite3 "$TH/replica.db" "SELECT card_no FROM members WHERE org = '07298' AND status = 'official' AND cell = '07298.02' ORDER BY card_no LIMIT 1")" --cell 01 --on 2026-11-20
+run --replica "$TH" sync
+step "The thief adds a member with the stolen key and syncs: the hub refuses it, and the district sees the stolen key at work."
+quiet "$AGENT" --replica "$W/stolen" member add --name "Nguyễn Văn Giả" --birth 1980-01-01 --sex male \
+	--card 07298999 --admitted 2010-01-01 --cell 01
+run --replica "$W/stolen" sync || echo "(the sync exited $? — refused)"
+hubrun status | grep -E "^KEY|^${OLD_KEY:0:12}|^${NEW_KEY:0:12}|^key ${OLD_KEY:0:12}|^the last at"
 
 step "The province of Bắc Giang: its hub delegates each district's subtree to that district hub's key; Lạng Giang and Yên Dũng join it."
 # serve_hub DIR: a hub of DIR serving on 127.0.0.1 (its URL in $SERVED)

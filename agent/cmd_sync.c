@@ -17,6 +17,7 @@
 #include "agent.h"
 #include "buf.h"
 #include "invite.h"
+#include "journal.h"
 #include "sync.h"
 #include "syncstate.h"
 
@@ -236,6 +237,27 @@ progress(void *ctx, const char *what, uint64_t done, uint64_t total,
 	*shown = true;
 }
 
+static const struct argdef sync_defs[] = {
+	CB_SYNC_ARGDEFS,
+	{ "if-initialised", NULL,
+	  N_("when the replica has not been made yet ('chibo-agent init' "
+	     "or 'restore'), say so in one line and exit 0: the nightly "
+	     "timer's runs before the clerk sets up") },
+	{ NULL, NULL, NULL },
+};
+
+/* With --if-initialised: is there no replica in dir yet (its database
+ * absent, its directory readable)? Then the timer has nothing to do. */
+static bool
+not_made_yet(const char *dir)
+{
+	char *db = cb_path_join(dir, CB_REPLICA_DB);
+	bool absent = db && access(db, F_OK) != 0 && errno == ENOENT;
+
+	free(db);
+	return absent;
+}
+
 int
 cmd_sync(struct agent *a, int argc, char **argv)
 {
@@ -251,7 +273,8 @@ cmd_sync(struct agent *a, int argc, char **argv)
 	rc = cb_args_command(
 		"sync",
 		N_("usage: chibo-agent sync [--retries N] [--max-time SECONDS] "
-	           "[--witness HEX]\n\n"
+	           "[--witness HEX]\n"
+	           "                        [--if-initialised]\n\n"
 	           "Pushes to the hub every entry of this replica it does not "
 	           "hold, then\npulls what this organisation may read from the "
 	           "hub's log, in batches,\neach committed on its own: safe to "
@@ -266,12 +289,20 @@ cmd_sync(struct agent *a, int argc, char **argv)
 	           "log "
 	           "is not the one it showed\nbefore (a person must look: "
 	           "'chibo-agent status').\n\n"),
-		cb_sync_argdefs, argc, argv, &v, 0, 0, NULL);
+		sync_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
 	if ((rc = cb_sync_args(cb_args_get(&v, 0), cb_args_get(&v, 1),
 	                       cb_args_get(&v, 2), "sync", &o)))
 		return rc;
+	if (cb_args_get(&v, 3) && not_made_yet(a->replica)) {
+		cb_journal(CB_PRIO_NOTICE,
+		           _("chibo-agent: no replica in '%s' yet: nothing to "
+		             "sync until 'chibo-agent init' (or 'restore') "
+		             "has made it"),
+		           a->replica);
+		return 0;
+	}
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = (int)cb_sync(lg, &o, &r, &eb);

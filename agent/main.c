@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "agent.h"
+#include "agentconf.h"
 
 static const char usage_text[] = N_(
 	"usage: chibo-agent [--replica DIR] COMMAND [ARGS]\n"
@@ -16,8 +17,11 @@ static const char usage_text[] = N_(
 	"The commune's offline replica of its Party records. Every change is\n"
 	"an Ed25519-signed, hash-chained entry; the tables are their view.\n"
 	"\n"
-	"Replica: --replica DIR, else $CHIBO_REPLICA, else\n"
-	"  $XDG_DATA_HOME/chibo/replica (~/.local/share/chibo/replica).\n"
+	"Replica: --replica DIR, else $CHIBO_REPLICA, else the CHIBO_REPLICA "
+        "of\n"
+	"  /etc/chibo/agent.conf (the package's: /var/lib/chibo/replica, the\n"
+	"  nightly timer's too), else $XDG_DATA_HOME/chibo/replica\n"
+	"  (~/.local/share/chibo/replica).\n"
 	"\n"
 	"Set up:\n"
 	"  init              create the replica and its signing key\n"
@@ -110,6 +114,25 @@ agent_open(const struct agent *a)
 	return lg;
 }
 
+/* The replica when neither --replica nor $CHIBO_REPLICA names one: the
+ * machine's (agentconf.h), else the user's own. NULL: said why. */
+static char *
+system_replica(void)
+{
+	const char *conf = getenv("CHIBO_AGENT_CONF");
+	struct cb_errbuf eb;
+	char *dir = NULL;
+
+	if (cb_agentconf_replica(conf && *conf ? conf : CB_AGENTCONF_PATH, &dir,
+	                         &eb)) {
+		agent_error("%s", eb.msg);
+		return NULL;
+	}
+	if (!dir && !(dir = cb_args_default_dir("replica")))
+		agent_error(_("out of memory"));
+	return dir;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -162,11 +185,9 @@ main(int argc, char **argv)
 		                     _("--replica needs a directory, not ''"));
 	if (!a.replica)
 		a.replica = getenv("CHIBO_REPLICA");
-	if (!a.replica || !*a.replica)
-		a.replica = dflt = cb_args_default_dir("replica");
-	if (!a.replica) {
-		agent_error(_("out of memory"));
-		return 1;
+	if (!a.replica || !*a.replica) {
+		if (!(a.replica = dflt = system_replica()))
+			return 1;
 	}
 	argc -= i;
 	argv += i;

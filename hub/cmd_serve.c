@@ -871,6 +871,44 @@ check_authority(const struct server *srv, const char *host,
  * of its body is read (MHD then closes the connection). Nothing is kept
  * of a request — no nonce, no contact — until its signature verifies and
  * its key is admitted. */
+/* A request signed by a key the hub refuses (why) as enrolled and
+ * revoked — succeeded, a stolen laptop's: the district is told, in the
+ * contacts table ('chibo-hub status') and as a warning in the journal. At
+ * most one write per key and second of its created, as for a contact: a
+ * revoked key sending in a loop does not make the hub write in a loop;
+ * a stranger's keys never make it write. A failure to record is logged;
+ * the request is refused anyway. */
+static void
+note_refused(struct server *srv, const struct cb_httpsig_params *p,
+             int endpoint, const char *url, const char *why)
+{
+	char hex[2 * CB_KEY_BYTES + 1];
+	struct cb_errbuf eb;
+	bool noted = false;
+	cb_err rc;
+
+	if (!cb_replay_unrecorded(srv->replay, p->key, p->created, endpoint))
+		return;
+	cb_hex_encode(p->key, CB_KEY_BYTES, hex);
+	pthread_mutex_lock(&srv->mu);
+	rc = cb_contacts_refused(srv->lg->st, hex,
+	                         url + (strncmp(url, "/v1/", 4) ? 0 : 4),
+	                         &noted, &eb);
+	pthread_mutex_unlock(&srv->mu);
+	if (rc)
+		cb_journal(CB_PRIO_ERR,
+		           "chibo-hub: cannot record the refused request of "
+		           "key %.12s: %s",
+		           hex, eb.msg);
+	if (!noted)
+		return;
+	cb_replay_recorded(srv->replay, p->key, p->created, endpoint);
+	cb_journal(CB_PRIO_WARNING,
+	           "chibo-hub: refused a request signed by revoked key "
+	           "%.12s: %s",
+	           hex, why);
+}
+
 static enum MHD_Result
 admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
               const char *url, const char *method)
@@ -882,6 +920,7 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	                                              "Content-Length");
 	int nargs = 0, status, endpoint;
+	bool revoked;
 	unsigned long long declared = 0;
 	cb_err rc;
 
@@ -909,11 +948,14 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		return fail_at(c, rq, CB_ERRMAP_SIGNED, rc, eb.msg);
 	cb_hash_short(p.key, rq->key_short);
 	pthread_mutex_lock(&srv->admit_mu);
-	rc = cb_ingest_admit(srv->admit, p.key, &eb);
+	rc = cb_ingest_admit_revoked(srv->admit, p.key, &revoked, &eb);
 	pthread_mutex_unlock(&srv->admit_mu);
+	endpoint = route_of(url, method);
+	if (revoked)
+		note_refused(srv, &p, endpoint, url, eb.msg);
 	if (rc)
 		return fail_at(c, rq, CB_ERRMAP_ADMIT, rc, eb.msg);
-	if ((endpoint = route_of(url, method)) < 0)
+	if (endpoint < 0)
 		return fail(c, rq, 404, "no such endpoint");
 	rq->route = &routes[endpoint];
 	/* A body comes with its length, so that it is judged before it is

@@ -3,7 +3,8 @@
  * Its organisation and log size, and for every key ever enrolled how far
  * its office has pushed (the highest seq the hub holds), what the hub
  * rejected of it, when its last entry was recorded, and whether it is
- * frozen (the hub holds evidence of a fork: two entries at one seq).
+ * frozen (the hub holds evidence of a fork: two entries at one seq), and
+ * for a revoked key the requests it signed that the hub refused since.
  * Everything is read in one read transaction, so a hub serving at the same
  * time gives a consistent picture. */
 #include <inttypes.h>
@@ -31,7 +32,7 @@ add_key(void *ctx, const struct cb_enrolment *en,
 {
 	struct shown *sh = ctx;
 	const char *rev = en->revoked_on;
-	char shortkey[13], seq[24], rej[24], when[32] = "-", state[64];
+	char shortkey[13], seq[24], rej[24], when[32] = "-", state[160];
 	bool has_last;
 
 	sh->nkeys++;
@@ -41,19 +42,12 @@ add_key(void *ctx, const struct cb_enrolment *en,
 	snprintf(shortkey, sizeof(shortkey), "%.12s", en->key);
 	snprintf(seq, sizeof(seq), "%" PRId64, ks->seq);
 	snprintf(rej, sizeof(rej), "%" PRId64, ks->rejected);
-	state[0] = 0;
-	if (rev)
-		snprintf(state, sizeof(state), _("revoked %s"), rev);
-	snprintf(state + strlen(state), sizeof(state) - strlen(state), "%s%s",
-	         rev && ks->forks ? ", " : "",
-	         ks->forks ? _("frozen")
-	         : rev     ? ""
-	                   : C_("state", "active"));
+	cb_report_key_state(rev, ks, state, sizeof(state));
 	sh->frozen += ks->forks > 0;
 	if (json_array_append_new(
 		    sh->arr,
 		    json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I, s:I, s:s?, "
-	                      "s:o, s:b}",
+	                      "s:o, s:b, s:I, s:o}",
 	                      "key", en->key, "org", en->org, "role", en->role,
 	                      "name", en->name, "revoked_on", rev, "seq",
 	                      (json_int_t)ks->seq, "rejected",
@@ -61,12 +55,54 @@ add_key(void *ctx, const struct cb_enrolment *en,
 	                      has_last ? when : NULL, "last_entry_ms",
 	                      has_last ? json_integer(ks->last_ms)
 	                               : json_null(),
-	                      "frozen", ks->forks > 0)) ||
+	                      "frozen", ks->forks > 0, "refused_requests",
+	                      (json_int_t)ks->refused, "last_refused_ms",
+	                      ks->refused ? json_integer(ks->refused_ms)
+	                                  : json_null())) ||
 	    cb_table_add(sh->t, (const char *const[]){ shortkey, en->org,
 	                                               en->role, en->name, seq,
 	                                               rej, when, state }))
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	return CB_OK;
+}
+
+/* Under the table, a line for each revoked key the hub refused requests
+ * of since: the district's operator must not miss a stolen laptop's key
+ * still in use. */
+static void
+print_refused(json_t *keys)
+{
+	size_t i;
+	json_t *k;
+	bool first = true;
+
+	json_array_foreach(keys, i, k)
+	{
+		json_int_t n = json_integer_value(
+			json_object_get(k, "refused_requests"));
+		char when[CB_TIME_MAX];
+
+		if (!n)
+			continue;
+		cb_time_iso(json_integer_value(
+				    json_object_get(k, "last_refused_ms")),
+		            when);
+		if (first)
+			putchar('\n');
+		first = false;
+		printf(P_("key %.12s of '%s', revoked on %s, signed %lld "
+		          "request "
+		          "since, refused,\nthe last at %s: whoever holds it "
+		          "still tries to use it\n",
+		          "key %.12s of '%s', revoked on %s, signed %lld "
+		          "requests since, refused,\nthe last at %s: whoever "
+		          "holds it still tries to use it\n",
+		          (unsigned long)n),
+		       json_string_value(json_object_get(k, "key")),
+		       json_string_value(json_object_get(k, "org")),
+		       json_string_value(json_object_get(k, "revoked_on")),
+		       (long long)n, when);
+	}
 }
 
 static const struct argdef status_defs[] = {
@@ -98,7 +134,9 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 	           "the time of its last entry (UTC+7), and\nwhether it is "
 	           "frozen: the hub holds evidence of a fork, two entries at "
 	           "one\nseq, and refuses its requests until a person has "
-	           "looked.\n\n"),
+	           "looked. A revoked or\nsucceeded key's state counts the "
+	           "requests it signed that the hub refused\nsince: a stolen "
+	           "laptop's key still in use.\n\n"),
 		status_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -181,6 +219,7 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 			putchar('\n');
 			cb_table_print(&t, stdout);
 		}
+		print_refused(sh.arr);
 	}
 	rc = 0;
 	goto out;

@@ -14,7 +14,7 @@ cd "$src"
 LC_ALL=C.UTF-8 xgettext --language=C --from-code=UTF-8 --no-location \
 	--sort-output --keyword=_ --keyword=N_ --keyword=C_:1c,2 \
 	--keyword=NC_:1c,2 --keyword=P_:1,2 --add-comments=TRANSLATORS: --package-name=chibo \
-	--msgid-bugs-address=maintainers@chibo.example.org -o "$out.new" \
+	--msgid-bugs-address=chibo@chibo.vn -o "$out.new" \
 	$(find agent hub audit common -name '*.[ch]' | LC_ALL=C sort) 2>&1 |
 	{ grep -v -e 'non-ASCII' -e 'problems to translators' \
 		-e 'different from yours' -e 'Consider using' >&2 || true; }

@@ -8,6 +8,19 @@
 #include "clock.h"
 #include "sql.h"
 
+/* ?1 the key, ?2 now (Unix ms), ?3 the endpoint: what the hub's log line
+ * shows of a request, no more than a word. */
+static void
+bind_contact(struct cb_stmt *s, const char *key_hex, const char *kind)
+{
+	char k[32];
+
+	snprintf(k, sizeof(k), "%s", kind);
+	cb_sql_bind_text(s, 1, key_hex);
+	cb_sql_bind_int64(s, 2, cb_now_ms());
+	cb_sql_bind_text(s, 3, k);
+}
+
 cb_err
 cb_contacts_note(struct cb_store *st, const char *key_hex, const char *kind,
                  int64_t created, struct cb_errbuf *eb)
@@ -19,17 +32,35 @@ cb_contacts_note(struct cb_store *st, const char *key_hex, const char *kind,
 		"excluded.last_ms, last_kind = excluded.last_kind, "
 		"created_max = max(created_max, excluded.created_max)";
 	struct cb_stmt *s = cb_sql(st, sql, eb);
-	char k[32];
 
 	if (!s)
 		return CB_EIO;
-	/* what the hub's log line shows of a request: no more than a word */
-	snprintf(k, sizeof(k), "%s", kind);
-	cb_sql_bind_text(s, 1, key_hex);
-	cb_sql_bind_int64(s, 2, cb_now_ms());
-	cb_sql_bind_text(s, 3, k);
+	bind_contact(s, key_hex, kind);
 	cb_sql_bind_int64(s, 4, created);
 	return cb_sql_done(s, eb);
+}
+
+cb_err
+cb_contacts_refused(struct cb_store *st, const char *key_hex, const char *kind,
+                    bool *noted, struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"INSERT INTO contacts (key, last_ms, last_kind, refused, "
+		"refused_ms) SELECT ?1, ?2, ?3, 1, ?2 WHERE EXISTS (SELECT 1 "
+		"FROM enrolments WHERE key = ?1 AND revoked_by IS NOT NULL) ON "
+		"CONFLICT (key) DO UPDATE SET last_ms = excluded.last_ms, "
+		"last_kind = excluded.last_kind, refused = refused + 1, "
+		"refused_ms = excluded.refused_ms";
+	struct cb_stmt *s = cb_sql(st, sql, eb);
+	cb_err rc;
+
+	if (!s)
+		return CB_EIO;
+	bind_contact(s, key_hex, kind);
+	if ((rc = cb_sql_done(s, eb)))
+		return rc;
+	*noted = cb_sql_changes(st) > 0;
+	return CB_OK;
 }
 
 cb_err

@@ -6,10 +6,13 @@
  * that restarts takes as the key's replay floor (replay.h). A signature
  * proves the key, not that it is enrolled: only keys the enrolments table
  * holds (revoked ones too) get a row, so that a stranger signing with
- * fresh keys cannot grow the table. */
+ * fresh keys cannot grow the table. A revoked key's refused requests are
+ * counted there too (schema/026), for the district to see a stolen
+ * laptop's key still in use. */
 #ifndef CB_CONTACTS_H
 #define CB_CONTACTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -27,6 +30,18 @@
 cb_err cb_contacts_note(struct cb_store *st, const char *key_hex,
                         const char *kind, int64_t created,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Record that the key key_hex, enrolled and revoked (or succeeded, which
+ * revokes it), made a signed request the hub refused for that, to
+ * endpoint kind, now: its refused count goes up by one and its time of
+ * the last refusal is now; its last contact is this request. *noted says
+ * whether a row was written: a key not enrolled, or not revoked, is not
+ * recorded (CB_OK, *noted false), so that a stranger signing with fresh
+ * keys cannot grow the table. Its created is not taken as a floor: the
+ * key is refused whatever it signs. */
+cb_err cb_contacts_refused(struct cb_store *st, const char *key_hex,
+                           const char *kind, bool *noted,
+                           struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* For a hub starting: each key's highest created recorded, as its floor
  * in r (cb_replay_floor). A row whose key is not 64 hex digits is passed

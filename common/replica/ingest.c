@@ -55,10 +55,10 @@ revoked_why(struct cb_store *st, const char *hex, struct cb_errbuf *eb)
 }
 
 /* cb_ingest_admit, and with hub, the role 'hub' too: one read of the
- * enrolment. */
+ * enrolment. *revoked (if given) says whether it was refused as revoked. */
 static cb_err
 admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES], bool hub,
-      struct cb_errbuf *eb)
+      bool *revoked_out, struct cb_errbuf *eb)
 {
 	static const char enrolled[] = "SELECT revoked_by IS NOT NULL, role "
 				       "FROM enrolments WHERE key = ?";
@@ -92,6 +92,8 @@ admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES], bool hub,
 		                hex);
 	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read enrolments");
+	if (revoked && revoked_out)
+		*revoked_out = true;
 	if (revoked)
 		return revoked_why(st, hex, eb);
 	/* Enrolled from here: by this hub's key, or by a hub key it
@@ -136,7 +138,16 @@ cb_err
 cb_ingest_admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
                 struct cb_errbuf *eb)
 {
-	return admit(st, key, false, eb);
+	return admit(st, key, false, NULL, eb);
+}
+
+cb_err
+cb_ingest_admit_revoked(struct cb_store *st,
+                        const unsigned char key[CB_KEY_BYTES], bool *revoked,
+                        struct cb_errbuf *eb)
+{
+	*revoked = false;
+	return admit(st, key, false, revoked, eb);
 }
 
 /* An org.init a hub refuses outright, for the organisation it would
@@ -419,5 +430,5 @@ cb_err
 cb_ingest_admit_hub(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
                     struct cb_errbuf *eb)
 {
-	return admit(st, key, true, eb);
+	return admit(st, key, true, NULL, eb);
 }

@@ -9,6 +9,7 @@
 #ifndef CB_INGEST_H
 #define CB_INGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,13 @@ struct cb_push_result {
 cb_err cb_ingest_admit(struct cb_store *st,
                        const unsigned char key[CB_KEY_BYTES],
                        struct cb_errbuf *eb) CB_MUST_CHECK;
+/* cb_ingest_admit, and *revoked true when the key was refused because it
+ * is enrolled and revoked (or succeeded): a stolen laptop's key, which the
+ * hub tells its operator of (contacts.h); false otherwise. */
+cb_err cb_ingest_admit_revoked(struct cb_store *st,
+                               const unsigned char key[CB_KEY_BYTES],
+                               bool *revoked,
+                               struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Ingest an entry stream of author's entries. CB_OK with r filled (status
  * 200 or 409, the message in eb for 409: a gap, a fork, or an entry dated

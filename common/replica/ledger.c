@@ -698,6 +698,18 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
 		}
 		rc = cb_key_create(key, &lg->key, eb);
 	} else {
+		if (access(db, F_OK) != 0 && errno == EACCES) {
+			/* there may well be one: it is another user's */
+			rc = cb_error(
+				eb, CB_EIO,
+				_("cannot open the %s in '%s': permission "
+			          "denied (it belongs to another user: run "
+			          "as its owner, or see docs/"
+			          "OPERATIONS.md, \"One replica for the "
+			          "clerk and the timer\")"),
+				kind->what, dir);
+			goto fail;
+		}
 		if (access(db, F_OK) != 0) {
 			rc = cb_error(eb, CB_ENOTFOUND,
 			              _("no %s in '%s'; run '%s' or give the "

@@ -1510,16 +1510,7 @@ out:
 }
 
 const struct argdef cb_sync_argdefs[] = {
-	{ "retries", "N",
-	  N_("tries again N times after a network failure or a busy hub "
-	     "(default 5)") },
-	{ "max-time", "SECONDS",
-	  N_("gives up retrying after this long (default 900)") },
-	{ "witness", "HEX",
-	  N_("from now on, require the hub's checkpoints to carry a "
-	     "cosignature by this witness key (the higher hub's, as the "
-	     "district or the auditors publish it); kept in this store; "
-	     "'none' requires none") },
+	CB_SYNC_ARGDEFS,
 	{ NULL, NULL, NULL },
 };
 

@@ -86,7 +86,21 @@ struct cb_sync_result {
 };
 
 /* The sync commands' options, --retries N, --max-time SECONDS and
- * --witness HEX, in this order, for cb_args_command. */
+ * --witness HEX, in this order, for cb_args_command; CB_SYNC_ARGDEFS for
+ * a command that adds its own after them. */
+/* clang-format off */
+#define CB_SYNC_ARGDEFS \
+	{ "retries", "N", \
+	  N_("tries again N times after a network failure or a busy hub " \
+	     "(default 5)") }, \
+	{ "max-time", "SECONDS", \
+	  N_("gives up retrying after this long (default 900)") }, \
+	{ "witness", "HEX", \
+	  N_("from now on, require the hub's checkpoints to carry a " \
+	     "cosignature by this witness key (the higher hub's, as the " \
+	     "district or the auditors publish it); kept in this store; " \
+	     "'none' requires none") }
+/* clang-format on */
 extern const struct argdef cb_sync_argdefs[];
 
 /* Their values (NULL when not given) into o: --retries 0..100,

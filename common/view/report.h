@@ -138,11 +138,15 @@ cb_err cb_report_overdue(struct cb_store *st, const char *root,
 /* A key's progress in the log of st (a hub's): the highest seq of its
  * chain held and that entry's claimed time, its entries waiting
  * (pending), rejected (fork evidence not counted) and the fork evidence
- * held (entries at a seq where the chain already has one). */
+ * held (entries at a seq where the chain already has one); and the signed
+ * requests the hub refused because the key is revoked or succeeded
+ * (contacts.h: a stolen laptop's key still in use). */
 struct cb_report_key {
 	int64_t seq;     /* 0: none held */
 	int64_t last_ms; /* Unix ms of the entry at seq, if seq > 0 */
 	int64_t pending, rejected, forks;
+	int64_t refused;    /* requests refused as revoked */
+	int64_t refused_ms; /* Unix ms of the last, if refused > 0 */
 };
 
 cb_err cb_report_key_stats(struct cb_store *st,
@@ -175,6 +179,14 @@ cb_err cb_report_clashes(struct cb_store *st, const char *root,
  * nothing of that other member. *out is a new reference. */
 cb_err cb_report_clash_list(struct cb_store *st, const char *root, json_t **out,
                             struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* The state of an enrolled key as a hub's operator reads it, in out (cut
+ * to n bytes): "active", "revoked DATE" (revoked_on, NULL if not),
+ * "frozen" when ks holds fork evidence, and the requests refused since
+ * the key was revoked: "revoked DATE; 2 requests refused" (short: a
+ * table cell). */
+void cb_report_key_state(const char *revoked_on, const struct cb_report_key *ks,
+                         char *out, size_t n);
 
 /* A report as a command line asks for it. */
 struct cb_report_query {

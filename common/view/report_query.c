@@ -1113,7 +1113,11 @@ cb_report_key_stats(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 		"state = 'rejected' AND evidence = 0), (SELECT count(*) FROM "
 		"entries WHERE author = ?1 AND evidence = 1), (SELECT count(*) "
 		"FROM entries WHERE author = ?1 AND state = 'pending')";
+	static const char refused_sql[] =
+		"SELECT refused, refused_ms FROM contacts WHERE key = ?1 AND "
+		"refused > 0";
 	struct cb_report_key ks = { 0 };
+	char hex[2 * CB_KEY_BYTES + 1];
 	struct cb_stmt *s;
 	int r;
 
@@ -1138,8 +1142,43 @@ cb_report_key_stats(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 	cb_sql_reset(s);
 	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read the log");
+	if (!(s = cb_sql(st, refused_sql, eb)))
+		return CB_EIO;
+	cb_hex_encode(key, CB_KEY_BYTES, hex);
+	cb_sql_bind_text(s, 1, hex);
+	if ((r = cb_sql_step(s)) == CB_SQL_ROW) {
+		ks.refused = cb_sql_column_int64(s, 0);
+		ks.refused_ms = cb_sql_column_int64(s, 1);
+	}
+	cb_sql_reset(s);
+	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
+		return cb_store_error(st, eb, "cannot read contacts");
 	*out = ks;
 	return CB_OK;
+}
+
+void
+cb_report_key_state(const char *revoked_on, const struct cb_report_key *ks,
+                    char *out, size_t n)
+{
+	size_t len;
+
+	out[0] = 0;
+	if (revoked_on)
+		snprintf(out, n, _("revoked %s"), revoked_on);
+	len = strlen(out);
+	snprintf(out + len, n - len, "%s%s",
+	         revoked_on && ks->forks ? ", " : "",
+	         ks->forks    ? _("frozen")
+	         : revoked_on ? ""
+	                      : C_("state", "active"));
+	if (!ks->refused)
+		return;
+	len = strlen(out);
+	snprintf(out + len, n - len,
+	         P_("; %lld request refused", "; %lld requests refused",
+	            (unsigned long)ks->refused),
+	         (long long)ks->refused);
 }
 
 cb_err
@@ -1190,7 +1229,7 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		unsigned char key[CB_KEY_BYTES];
 		struct cb_report_key ks;
 		char shortkey[13], contact[32], last[32] = "-";
-		char n[4][32], state[96];
+		char n[4][32], state[160];
 
 		if (cb_hex_decode(hex, key, sizeof(key), eb)) {
 			rc = cb_error_prefix(eb, CB_EINVAL,
@@ -1214,15 +1253,7 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		rp_num(ks.pending, n[1]);
 		rp_num(ks.rejected, n[2]);
 		rp_num(ks.forks, n[3]);
-		if (revoked)
-			snprintf(state, sizeof(state), _("revoked %s"),
-			         revoked);
-		snprintf(state + (revoked ? strlen(state) : 0),
-		         sizeof(state) - (revoked ? strlen(state) : 0), "%s%s",
-		         revoked && ks.forks ? ", " : "",
-		         ks.forks  ? _("frozen")
-		         : revoked ? ""
-		                   : C_("state", "active"));
+		cb_report_key_state(revoked, &ks, state, sizeof(state));
 		if (rp_row(&r,
 		           (const char *const[]){
 				   shortkey, cb_sql_column_text(s, 1),
@@ -1232,17 +1263,22 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 				   last, n[0], n[1], n[2], n[3], state }) ||
 		    json_array_append_new(
 			    keys,
-			    json_pack("{s:s, s:o, s:o, s:I, s:I, s:I, s:I}",
-		                      "key", hex, "last_contact_ms",
-		                      contacted ? json_integer(contact_ms)
-		                                : json_null(),
-		                      "last_entry_ms",
-		                      ks.seq ? json_integer(ks.last_ms)
-		                             : json_null(),
-		                      "seq", (json_int_t)ks.seq, "waiting",
-		                      (json_int_t)ks.pending, "rejected",
-		                      (json_int_t)ks.rejected, "forks",
-		                      (json_int_t)ks.forks)))
+			    json_pack(
+				    "{s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
+				    "s:o}",
+				    "key", hex, "last_contact_ms",
+				    contacted ? json_integer(contact_ms)
+					      : json_null(),
+				    "last_entry_ms",
+				    ks.seq ? json_integer(ks.last_ms)
+					   : json_null(),
+				    "seq", (json_int_t)ks.seq, "waiting",
+				    (json_int_t)ks.pending, "rejected",
+				    (json_int_t)ks.rejected, "forks",
+				    (json_int_t)ks.forks, "refused_requests",
+				    (json_int_t)ks.refused, "last_refused_ms",
+				    ks.refused ? json_integer(ks.refused_ms)
+					       : json_null())))
 			goto nomem;
 	}
 	if (step != CB_SQL_DONE) {

@@ -7,7 +7,8 @@
 # member, meeting, rating and transfer in flight is back, the old key's
 # entries verify, the new key records and syncs, and a release the old
 # key sent and one sent to it are answered. What the stolen key signs
-# afterwards is refused. Refusals first: each one line, nothing applied.
+# afterwards is refused, and counted in the hub's status and report sync
+# for the district to see, with a warning in its journal. Refusals first: each one line, nothing applied.
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
 : "${CHIBO_AUDIT_BIN:?CHIBO_AUDIT_BIN must name the chibo-audit binary}"
@@ -143,6 +144,29 @@ expect_fail "the hub refuses what the stolen key signs, and says why" \
 	"key ${old:0:12} was succeeded by key ${new:0:12} for '07297'" S sync
 expect_eq "nothing of it is stored" "$held" \
 	"$(hubq "SELECT count(*) FROM entries WHERE lower(hex(author)) = '$old'")"
+# the district sees the stolen key at work: in its status, and in the
+# journal as a warning
+expect_match "the hub's status counts the refused request" \
+	"^${old:0:12} .*revoked [0-9-]+; 1 request refused" "$(hub status)"
+expect_match "and says when, under the table" \
+	"key ${old:0:12} of '07297', revoked on [0-9-]+, signed 1 request since, refused,$" "$(hub status)"
+expect_match "when" "^the last at 20[0-9-]+T[0-9:]+\+07:00: whoever holds it still tries to use it$" "$(hub status)"
+expect_eq "and its JSON" "1" \
+	"$(hub status --json | python3 -c 'import json,sys; print([k["refused_requests"] for k in json.load(sys.stdin)["keys"] if k["key"] == sys.argv[1]][0])' "$old")"
+expect_match "so does the sync report" "^${old:0:12} .*1 request refused" "$(hub report sync)"
+expect_match "the hub warns of it" "refused a request signed by revoked key ${old:0:12}: key ${old:0:12} was succeeded" \
+	"$(cat "$T/serve.log")"
+sleep 1.1
+S sync >/dev/null 2>&1
+expect_match "a second try counts again" "^${old:0:12} .*2 requests refused" "$(hub status)"
+expect_eq "the key that succeeded it has none" "0" \
+	"$(hub status --json | python3 -c 'import json,sys; print([k["refused_requests"] for k in json.load(sys.stdin)["keys"] if k["key"] == sys.argv[1]][0])' "$new")"
+# a key the hub never enrolled gets no row, however often it signs
+commune stranger 07297 - >/dev/null
+agent -R "$T/stranger" hub --url "$URL" --pin "$PIN" --key "$HK" >/dev/null
+agent -R "$T/stranger" sync >/dev/null 2>&1
+expect_eq "a stranger's refused request is not recorded" 0 \
+	"$(hubq "SELECT count(*) FROM contacts WHERE key = '$(agent -R "$T/stranger" status --json | sed -n 's/.*"public_key": "\([0-9a-f]*\)".*/\1/p')'")"
 S export "$T/stolen.cbb" >/dev/null 2>&1
 expect_fail "nor taken from a file" "was succeeded by key ${new:0:12}" hub import "$T/stolen.cbb"
 expect_eq "still nothing" "$held" \

@@ -191,6 +191,23 @@ test_chain_gap_duplicates_fork(void **state)
 	}
 }
 
+/* key's enrolment marked revoked, or not, behind the hub's back */
+static void
+set_revoked(const unsigned char *key, bool revoked)
+{
+	char hex[65], sql[256];
+
+	cb_hex_encode(key, 32, hex);
+	snprintf(sql, sizeof(sql),
+	         "UPDATE enrolments SET revoked_by = %s, revoked_on = %s "
+	         "WHERE key = '%s'",
+	         revoked ? "x'01'" : "NULL", revoked ? "'2026-12-06'" : "NULL",
+	         hex);
+	assert_int_equal(
+		sqlite3_exec(cb_store_db(hub->st), sql, NULL, NULL, NULL),
+		SQLITE_OK);
+}
+
 static void
 test_refused_with_nothing_stored(void **state)
 {
@@ -223,6 +240,26 @@ test_refused_with_nothing_stored(void **state)
 	/* unenrolled */
 	assert_int_equal(cb_ingest_admit(hub->st, pk2, &eb), CB_ECRYPTO);
 	assert_non_null(strstr(eb.msg, "not enrolled"));
+	/* refused as unenrolled, or as frozen (the fork of
+	 * test_chain_gap_duplicates_fork): not as revoked (the hub records a
+	 * revoked key's requests only) */
+	bool revoked = true;
+
+	assert_int_equal(cb_ingest_admit_revoked(hub->st, pk2, &revoked, &eb),
+	                 CB_ECRYPTO);
+	assert_false(revoked);
+	revoked = true;
+	assert_int_equal(cb_ingest_admit_revoked(hub->st, pk, &revoked, &eb),
+	                 CB_ERULE);
+	assert_false(revoked);
+	/* revoked: refused, and said so */
+	set_revoked(pk, true);
+	assert_int_equal(cb_ingest_admit_revoked(hub->st, pk, &revoked, &eb),
+	                 CB_ECRYPTO);
+	assert_true(revoked);
+	assert_non_null(strstr(eb.msg, "was revoked"));
+	assert_int_equal(cb_ingest_admit(hub->st, pk, &eb), CB_ECRYPTO);
+	set_revoked(pk, false);
 }
 
 /* A long push: a second commune's log of BIG entries (org.init,
