@@ -653,6 +653,7 @@ const struct cb_ledger_kind cb_ledger_agent = {
 	.init_command = "chibo-agent init",
 	.own_authority = false,
 	.partial = true,
+	.sealable = true,
 };
 const struct cb_ledger_kind cb_ledger_office = {
 	.db = CB_REPLICA_DB,
@@ -662,6 +663,7 @@ const struct cb_ledger_kind cb_ledger_office = {
 	.init_command = "chibo-agent init",
 	.own_authority = false,
 	.partial = true,
+	.sealable = true,
 };
 const struct cb_ledger_kind cb_ledger_successor = {
 	.db = CB_REPLICA_DB,
@@ -671,6 +673,7 @@ const struct cb_ledger_kind cb_ledger_successor = {
 	.init_command = "chibo-agent restore",
 	.own_authority = false,
 	.partial = true,
+	.sealable = true,
 };
 const struct cb_ledger_kind cb_ledger_hub = {
 	.db = "hub.db",
@@ -680,6 +683,7 @@ const struct cb_ledger_kind cb_ledger_hub = {
 	.init_command = "chibo-hub init",
 	.own_authority = true,
 	.partial = false,
+	.sealable = false,
 };
 
 static cb_err
@@ -715,6 +719,12 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
 			goto fail;
 		}
 		rc = cb_key_load(key, &lg->key, eb);
+		if (!rc && lg->key.sealed && !kind->sealable)
+			rc = cb_error(eb, CB_EINVAL,
+			              _("key '%s' is sealed with a passphrase, "
+			                "which a %s's key cannot be: it signs "
+			                "unattended"),
+			              key, kind->what);
 	}
 	if (rc)
 		goto fail;

@@ -44,6 +44,10 @@ struct cb_ledger_kind {
 	/* Holds parts of other keys' chains (what a hub sent it): a gap
 	 * between the entries held of another key is not a fault. */
 	bool partial;
+	/* Its key may be sealed with a passphrase (key.h): a commune's or
+	 * an office's, signed with by a person; not a hub's, which signs
+	 * unattended. */
+	bool sealable;
 };
 
 /* A commune's replica (replica.db, agent.key, org.init) and a hub's

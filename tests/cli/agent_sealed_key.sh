@@ -185,4 +185,16 @@ damaged "a sealed key asking 2^40 Argon2id passes" "does not accept .*Argon2id c
 expect_eq "none of them signed anything" 0 \
 	"$(sqlite3 "$T/a/replica.db" "SELECT count(*) FROM entries WHERE instr(bytes, CAST('Chi bộ 5' AS BLOB)) > 0")"
 expect_ok "the good key still verifies" A verify
+rm -rf "$T/hubx" && cp -a "$T/hub" "$T/hubx" && cp "$T/good.key" "$T/hubx/hub.key"
+expect_fail "a hub's key cannot be sealed: it signs unattended" \
+	"hub.key' is sealed with a passphrase, which a hub's key cannot be" \
+	"$CHIBO_HUB_BIN" --dir "$T/hubx" status
+
+# --- the laptop stolen: the succession closes its sync key too ---------------
+K2=$(agent -R "$T/newlaptop" restore --code 07297 --no-seal 2>/dev/null | sed -n 's/^public key: //p')
+hub enroll "$K2" --org 07297 --role commune >/dev/null
+expect_ok "the district hands 07297 to a new key" hub succeed 07297 --key "$K2"
+timer "$CHIBO_AGENT" -R "$T/a" sync >/dev/null 2>"$T/err"; rc=$?
+expect_eq "the stolen laptop's timer is refused (77)" 77 "$rc"
+expect_match "as its key was succeeded" "was succeeded by key" "$(cat "$T/err")"
 finish
