@@ -4,6 +4,7 @@
  * changed, and the sync key that signs the requests of an unattended
  * 'sync' (common/log/grant.h). Every new file is written to a temporary
  * and renamed: a wrong passphrase, or any failure, changes nothing. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,11 @@ new_sync_key(struct cb_ledger *lg, struct cb_errbuf *eb)
 	return rc;
 }
 
-/* Write lg's open key sealed with a new passphrase (asked as for). */
+/* Write lg's open key sealed with a new passphrase (asked as for_new),
+ * and, with sync, a new sync key first — once the passphrase is known,
+ * so that a mistyped one leaves everything as it was. */
 static cb_err
-reseal(struct cb_ledger *lg, const struct cb_passphrase_for *for_new,
+reseal(struct cb_ledger *lg, const struct cb_passphrase_for *for_new, bool sync,
        struct cb_errbuf *eb)
 {
 	char *path = cb_path_join(lg->dir, lg->kind->key), *pass = NULL;
@@ -39,7 +42,8 @@ reseal(struct cb_ledger *lg, const struct cb_passphrase_for *for_new,
 
 	if (!path)
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
-	if (!(rc = cb_passphrase_ask(for_new, true, &pass, &len, eb)))
+	if (!(rc = cb_passphrase_ask(for_new, true, &pass, &len, eb)) &&
+	    !(sync && (rc = new_sync_key(lg, eb))))
 		rc = cb_key_seal_file(path, &lg->key, pass, len, NULL, eb);
 	cb_passphrase_free(&pass);
 	free(path);
@@ -54,7 +58,7 @@ key_seal(struct cb_ledger *lg, struct cb_errbuf *eb)
 		                _("the signing key is sealed already; change "
 		                  "its passphrase with 'chibo-agent key "
 		                  "passphrase'"));
-	if (new_sync_key(lg, eb) || reseal(lg, &cb_passphrase_key, eb))
+	if (reseal(lg, &cb_passphrase_key, true, eb))
 		return 1;
 	printf(_("sealed the signing key with the passphrase; 'sync' signs "
 	         "its requests with the sync key in sync.key\n"));
@@ -68,7 +72,8 @@ key_passphrase(struct cb_ledger *lg, struct cb_errbuf *eb)
 		return cb_error(eb, CB_EINVAL,
 		                _("the signing key is not sealed; seal it with "
 		                  "'chibo-agent key seal'"));
-	if (cb_ledger_unseal(lg, eb) || reseal(lg, &cb_passphrase_key_new, eb))
+	if (cb_ledger_unseal(lg, eb) ||
+	    reseal(lg, &cb_passphrase_key_new, false, eb))
 		return 1;
 	printf(_("the signing key's passphrase is changed\n"));
 	return 0;

@@ -125,6 +125,12 @@ expect_ok "a plain key still signs" agent -R "$T/c" cell create --code 01 \
 	--name "Chi bộ" --kind residential
 expect_ok "and syncs" agent -R "$T/c" sync
 pk_before=$(agent -R "$T/c" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["public_key"])')
+printf 'short\n' > "$T/short"
+expect_fail "a short passphrase seals nothing" "needs 8 characters" \
+	env CHIBO_PASSPHRASE_FILE="$T/short" "$CHIBO_AGENT" -R "$T/c" key seal
+expect_eq "the key is as it was, and no sync key made" \
+	"chibo-secret-key-v1 absent" \
+	"$(head -1 "$T/c/agent.key") $(test -e "$T/c/sync.key" && echo present || echo absent)"
 expect_ok "it is sealed in place" clerk agent -R "$T/c" key seal
 expect_eq "the key file is sealed now" "CHIBOKEY" "$(head -c 8 "$T/c/agent.key")"
 expect_eq "the same key" "$pk_before" \
@@ -142,7 +148,6 @@ expect_fail "not with a wrong old passphrase" "wrong passphrase" \
 	env CHIBO_PASSPHRASE_FILE="$T/wrong" CHIBO_NEW_PASSPHRASE_FILE="$T/new" \
 	"$CHIBO_AGENT" -R "$T/a" key passphrase
 expect_eq "which changes nothing" "" "$(cmp "$T/a/agent.key" "$T/a.key.before" 2>&1)"
-printf 'short\n' > "$T/short"
 expect_fail "nor to a short one" "needs 8 characters" \
 	env CHIBO_PASSPHRASE_FILE="$T/pass" CHIBO_NEW_PASSPHRASE_FILE="$T/short" \
 	"$CHIBO_AGENT" -R "$T/a" key passphrase
