@@ -48,6 +48,14 @@ int cmd_import(struct agent *a, int argc, char **argv);
 int cmd_backup(struct agent *a, int argc, char **argv);
 int cmd_restore_backup(struct agent *a, int argc, char **argv);
 int cmd_restore(struct agent *a, int argc, char **argv);
+int cmd_key(struct agent *a, int argc, char **argv);
+
+/* For a command that makes a key (init, restore): with seal_flag, or
+ * $CHIBO_PASSPHRASE_FILE set, and not no_seal, a new passphrase asked
+ * (passphrase.h) into *pass (cb_passphrase_free it) and seal; else *pass
+ * NULL (a plain key). -1 to go on, or the exit code of a refusal said. */
+int agent_new_seal(const char *cmd, bool seal_flag, bool no_seal,
+                   struct cb_ledger_seal *seal, char **pass);
 
 /* Is argv[0] (+ argv[1]) an op subcommand like "member add"? */
 bool cmd_op_matches(int argc, char **argv);

@@ -187,7 +187,9 @@ cmd_apply(struct agent *a, int argc, char **argv)
 	rc = 1;
 	if (!(ap.lg = agent_open(a)))
 		goto out;
-	if (cb_ledger_begin(ap.lg, &eb)) {
+	/* the passphrase before the batch: no lock is held while it is
+	 * typed */
+	if (cb_ledger_unseal(ap.lg, &eb) || cb_ledger_begin(ap.lg, &eb)) {
 		agent_error("%s", eb.msg);
 		goto out;
 	}

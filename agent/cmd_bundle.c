@@ -53,6 +53,10 @@ cmd_export(struct agent *a, int argc, char **argv)
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = 1;
+	if (cb_ledger_unseal(lg, &eb)) { /* the bundle is signed with it */
+		agent_error("%s", eb.msg);
+		goto out;
+	}
 	if (!cb_args_get(&v, 0) &&
 	    !cb_store_meta_get(lg->st, "hub_head", &head, NULL))
 		from = strtoll(head, NULL, 10);

@@ -270,7 +270,7 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 	}
 	if (!(lg = agent_open(a)))
 		goto out;
-	if (cb_ledger_begin(lg, &eb)) {
+	if (cb_ledger_unseal(lg, &eb) || cb_ledger_begin(lg, &eb)) {
 		agent_error("%s", eb.msg);
 		goto out;
 	}

@@ -7,6 +7,7 @@
 #include "agent.h"
 #include "buf.h"
 #include "args.h"
+#include "passphrase.h"
 
 static const struct argdef defs[] = {
 	{ "code", "CODE",
@@ -21,27 +22,66 @@ static const struct argdef defs[] = {
 	  N_("a committee's office (e.g. the district committee's): "
 	     "its key is enrolled with the district role and approves "
 	     "dissolutions") },
+	{ "seal", NULL,
+	  N_("seal the signing key with a passphrase, asked on the "
+	     "terminal (the default when $CHIBO_PASSPHRASE_FILE names a "
+	     "file holding it)") },
+	{ "no-seal", NULL,
+	  N_("leave the signing key unsealed, even with "
+	     "$CHIBO_PASSPHRASE_FILE set") },
 	{ NULL, NULL, NULL },
 };
+
+int
+agent_new_seal(const char *cmd, bool seal_flag, bool no_seal,
+               struct cb_ledger_seal *seal, char **pass)
+{
+	struct cb_errbuf eb;
+
+	*pass = NULL;
+	if (seal_flag && no_seal)
+		return cb_args_usage(cmd,
+		                     _("give --seal or --no-seal, not both"));
+	if (no_seal ||
+	    (!seal_flag && !cb_passphrase_scripted(&cb_passphrase_key)))
+		return -1;
+	if (cb_passphrase_ask(&cb_passphrase_key, true, pass, &seal->len,
+	                      &eb)) {
+		agent_error("%s", eb.msg);
+		return 1;
+	}
+	seal->pass = *pass;
+	seal->cost = NULL;
+	return -1;
+}
 
 int
 cmd_init(struct agent *a, int argc, char **argv)
 {
 	struct cb_ledger *lg = NULL;
+	struct cb_ledger_seal seal = { NULL, 0, NULL };
 	struct cb_errbuf eb;
 	struct args v;
-	char pk[2 * CB_KEY_BYTES + 1];
+	char pk[2 * CB_KEY_BYTES + 1], *pass = NULL;
+	bool sealed;
 	json_t *init;
 	int rc;
 
 	rc = cb_args_command(
 		"init",
 		N_("usage: chibo-agent [--replica DIR] init --code CODE --name "
-	           "NAME [--kind KIND] [--parent CODE] [--office]\n\n"
+	           "NAME [--kind KIND] [--parent CODE] [--office]\n"
+	           "       [--seal | --no-seal]\n\n"
 	           "Creates the replica directory (mode 0700) with replica.db "
 	           "and a fresh\nEd25519 key in agent.key (mode 0600, never "
 	           "overwritten), records the\norganisation as entry 1, and "
 	           "prints the public key to give to the hub.\n"
+	           "With a passphrase (--seal, or a file named in "
+	           "$CHIBO_PASSPHRASE_FILE)\nthe key is sealed with it: "
+	           "every command that signs asks for it, and a\nsync key "
+	           "(sync.key) signs the requests of 'sync', so that a "
+	           "timer syncs\nwithout it. A stolen laptop then cannot "
+	           "sign.\n"
 	           "\n"),
 		defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
@@ -64,10 +104,17 @@ cmd_init(struct agent *a, int argc, char **argv)
 		json_object_del(init, "kind");
 		json_object_del(init, "parent");
 	}
-	rc = cb_ledger_create_kind(a->replica,
-	                           cb_args_get(&v, 4) ? &cb_ledger_office
-	                                              : &cb_ledger_agent,
-	                           init, &lg, &eb);
+	if ((rc = agent_new_seal("init", cb_args_get(&v, 5), cb_args_get(&v, 6),
+	                         &seal, &pass)) >= 0) {
+		json_decref(init);
+		return rc;
+	}
+	sealed = pass != NULL;
+	rc = cb_ledger_create_sealed(a->replica,
+	                             cb_args_get(&v, 4) ? &cb_ledger_office
+	                                                : &cb_ledger_agent,
+	                             init, sealed ? &seal : NULL, &lg, &eb);
+	cb_passphrase_free(&pass);
 	json_decref(init);
 	if (rc) {
 		agent_error("%s", eb.msg);
@@ -76,6 +123,16 @@ cmd_init(struct agent *a, int argc, char **argv)
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
 	printf(_("created replica '%s' for organisation %s\n"), a->replica,
 	       lg->org);
+	if (sealed)
+		printf(_("the signing key is sealed with the passphrase; "
+		         "'sync' signs its requests with the sync key in "
+		         "sync.key\n"));
+	else
+		fprintf(stderr,
+		        _("chibo-agent: warning: the signing key is not "
+		          "sealed: whoever holds this laptop can sign as the "
+		          "organisation; seal it with 'chibo-agent key "
+		          "seal'\n"));
 	printf(_("public key: %s\n"), pk);
 	cb_ledger_free(&lg);
 	return 0;

@@ -282,6 +282,12 @@ print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 	printf(_("replica:      %s\n"), lg->dir);
 	printf(_("organisation: %s %s\n"), lg->org, s->org_name);
 	printf(_("public key:   %s\n"), pk);
+	if (lg->key.sealed)
+		printf(_("signing key:  sealed with a passphrase\n"));
+	else
+		printf(_("signing key:  NOT sealed: whoever holds this laptop "
+		         "can sign as the organisation; seal it with "
+		         "'chibo-agent key seal'\n"));
 	printf(_("log:          %" PRId64 " entries, head seq %" PRIu64
 	         ", %" PRId64 " rejected, %" PRId64 " pending\n"),
 	       n->entries, s->head_seq, n->rejected, n->pending);
@@ -345,6 +351,7 @@ status_json(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 		"cells", (json_int_t)n->cells, "members",
 		(json_int_t)n->members, "meetings", (json_int_t)n->meetings,
 		"ratings", (json_int_t)n->ratings);
+	json_object_set_new(o, "key_sealed", json_boolean(lg->key.sealed));
 	json_object_set_new(o, "released_in_transit",
 	                    json_integer(n->released_in_transit));
 	json_object_set_new(o, "incoming_in_transit",

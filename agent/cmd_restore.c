@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "buf.h"
 #include "enrolments.h"
+#include "passphrase.h"
 #include "sync.h"
 
 static void
@@ -24,20 +25,26 @@ print_fault(void *ctx, const char *msg)
 
 /* The first run: the replica, its key, and what to do next. */
 static int
-restore_create(struct agent *a, const char *code)
+restore_create(struct agent *a, const char *code, bool seal_flag, bool no_seal)
 {
 	struct cb_ledger *lg = NULL;
+	struct cb_ledger_seal seal = { NULL, 0, NULL };
 	struct cb_errbuf eb;
-	char pk[2 * CB_KEY_BYTES + 1];
-	json_t *init = json_pack("{s:s}", "code", code);
-	cb_err rc;
+	char pk[2 * CB_KEY_BYTES + 1], *pass = NULL;
+	json_t *init;
+	int rc;
 
-	if (!init) {
+	if ((rc = agent_new_seal("restore", seal_flag, no_seal, &seal,
+	                         &pass)) >= 0)
+		return rc;
+	if (!(init = json_pack("{s:s}", "code", code))) {
+		cb_passphrase_free(&pass);
 		agent_error(_("out of memory"));
 		return 1;
 	}
-	rc = cb_ledger_create_kind(a->replica, &cb_ledger_successor, init, &lg,
-	                           &eb);
+	rc = cb_ledger_create_sealed(a->replica, &cb_ledger_successor, init,
+	                             pass ? &seal : NULL, &lg, &eb);
+	cb_passphrase_free(&pass);
 	json_decref(init);
 	if (rc) {
 		agent_error("%s", eb.msg);
@@ -118,6 +125,8 @@ cmd_restore(struct agent *a, int argc, char **argv)
 		     "and key are made)") },
 		{ "retries", "N", N_("as sync's") },
 		{ "max-time", "SECONDS", N_("as sync's") },
+		{ "seal", NULL, N_("first run: as init's") },
+		{ "no-seal", NULL, N_("first run: as init's") },
 		{ NULL, NULL, NULL },
 	};
 	struct cb_sync_opts o = {
@@ -145,7 +154,9 @@ cmd_restore(struct agent *a, int argc, char **argv)
 	           "organisation's whole record\nfrom the hub, the old key's "
 	           "entries included, verifies every signature,\nchain and "
 	           "table, and checks that this key owns the organisation now. "
-	           "Safe\nto run again. Exit codes as sync's.\n\n"),
+	           "Safe\nto run again. Exit codes as sync's. The new key is "
+	           "sealed as init's is\n(--seal, "
+	           "$CHIBO_PASSPHRASE_FILE).\n\n"),
 		defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -154,7 +165,9 @@ cmd_restore(struct agent *a, int argc, char **argv)
 		               ? cb_args_usage("restore",
 		                               _("--code makes the replica; "
 		                                 "pull with a second run"))
-		               : restore_create(a, cb_args_get(&v, 0));
+		               : restore_create(a, cb_args_get(&v, 0),
+		                                cb_args_get(&v, 3),
+		                                cb_args_get(&v, 4));
 	if ((rc = cb_sync_args(cb_args_get(&v, 1), cb_args_get(&v, 2), NULL,
 	                       "restore", &o)))
 		return rc;

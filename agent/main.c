@@ -24,7 +24,8 @@ static const char usage_text[] = N_(
 	"  (~/.local/share/chibo/replica).\n"
 	"\n"
 	"Set up:\n"
-	"  init              create the replica and its signing key\n"
+	"  init              create the replica and its signing key "
+	"(--seal: sealed\n                    with a passphrase)\n"
 	"\n"
 	"Record (each appends one signed entry; see COMMAND --help):\n");
 
@@ -60,6 +61,9 @@ static const char usage_tail[] = N_(
 	"  digest            a digest of what this organisation sees\n"
 	"\n"
 	"Keep:\n"
+	"  key seal          seal the signing key with a passphrase (and "
+	"make the\n                    sync key a timer syncs with); "
+	"'key passphrase' changes it\n"
 	"  backup FILE       the replica and its key, encrypted with a "
 	"passphrase\n"
 	"  restore-backup F  a backup into a new replica (--replica NEWDIR)\n"
@@ -99,6 +103,7 @@ static const struct {
 	{ "backup", cmd_backup },
 	{ "restore-backup", cmd_restore_backup },
 	{ "restore", cmd_restore },
+	{ "key", cmd_key },
 };
 
 struct cb_ledger *

@@ -250,6 +250,12 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 			return 1;
 		}
 		free(kp);
+		if (!src->key.sk) {
+			audit_error(_("the auditor's key is sealed with a "
+			              "passphrase; chibo-audit uses a plain "
+			              "key ('chibo-audit init')"));
+			return 1;
+		}
 		if (cb_hubclient_init(&src->hc, o->hub, o->pin, src->key.pk,
 		                      src->key.sk, RESPONSE_MAX, &eb)) {
 			audit_error("%s", eb.msg);

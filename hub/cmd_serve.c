@@ -34,6 +34,7 @@
 #include "connguard.h"
 #include "contacts.h"
 #include "errmap.h"
+#include "grant.h"
 #include "hub.h"
 #include "hubstatus.h"
 #include "journal.h"
@@ -866,6 +867,59 @@ check_authority(const struct server *srv, const char *host,
 	return 421;
 }
 
+/* A request with a Chibo-Grant header (PROTOCOL.md, "Sync keys"): the
+ * grant must verify, be to the key that signed the request and not dated
+ * ahead, and that key must be enrolled nowhere here in its own right (a
+ * key is one thing: an author, or a sync key). Then p->key becomes the
+ * grant's principal, whose admission is the request's. 0, or the status
+ * of a refusal with msg saying why. */
+static int
+admit_grant(struct server *srv, struct MHD_Connection *c,
+            struct cb_httpsig_params *p, char *msg, size_t len)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                            CB_GRANT_HEADER);
+	struct cb_grant g;
+	struct cb_errbuf eb;
+	cb_err rc;
+
+	if (!v)
+		return 0;
+	if (cb_grant_parse(v, &g, &eb)) {
+		snprintf(msg, len, "%s", eb.msg);
+		return 401;
+	}
+	if (sodium_memcmp(g.request, p->key, CB_KEY_BYTES) != 0) {
+		snprintf(msg, len,
+		         "the grant is for another key than the one that "
+		         "signed the request");
+		return 401;
+	}
+	if (g.created > now_s() + 60) {
+		snprintf(msg, len, "the grant is dated in the future");
+		return 401;
+	}
+	pthread_mutex_lock(&srv->admit_mu);
+	rc = cb_ingest_admit(srv->admit, p->key, &eb);
+	pthread_mutex_unlock(&srv->admit_mu);
+	if (rc == CB_EIO) {
+		snprintf(msg, len, "%s", eb.msg);
+		return 503;
+	}
+	if (rc != CB_ECRYPTO) { /* CB_ECRYPTO: not enrolled here */
+		char hex[2 * CB_KEY_BYTES + 1];
+
+		cb_hex_encode(p->key, CB_KEY_BYTES, hex);
+		snprintf(msg, len,
+		         "key %.12s is enrolled itself: it signs its requests "
+		         "without a grant",
+		         hex);
+		return 401;
+	}
+	memcpy(p->key, g.principal, CB_KEY_BYTES);
+	return 0;
+}
+
 /* The first call, with the headers only: every check that does not need
  * the body, so that a request that fails one is answered before any byte
  * of its body is read (MHD then closes the connection). Nothing is kept
@@ -946,6 +1000,10 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	                                         "Signature"),
 		     now_s(), srv->sig_window, &p, &eb)))
 		return fail_at(c, rq, CB_ERRMAP_SIGNED, rc, eb.msg);
+	/* A sync key's request is its principal's (grant.h): from here on
+	 * p.key is the key the request acts for. */
+	if ((status = admit_grant(srv, c, &p, msg, sizeof(msg))))
+		return fail(c, rq, status, msg);
 	cb_hash_short(p.key, rq->key_short);
 	pthread_mutex_lock(&srv->admit_mu);
 	rc = cb_ingest_admit_revoked(srv->admit, p.key, &revoked, &eb);

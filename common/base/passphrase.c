@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* passphrase.c — a backup's passphrase from $CHIBO_PASSPHRASE_FILE or from
- * the terminal with echo off (passphrase.h). The terminal is /dev/tty, not
- * stdin, so that a backup can be piped; echo is restored on every path. */
+/* passphrase.c — a backup's or a key's passphrase from a file a variable
+ * names ($CHIBO_PASSPHRASE_FILE) or from the terminal with echo off
+ * (passphrase.h). The terminal is /dev/tty, not stdin, so that a backup can be
+ * piped; echo is restored on every path. */
 #include "passphrase.h"
 
 #include <errno.h>
@@ -13,6 +14,22 @@
 #include <unistd.h>
 
 #include <sodium.h>
+
+const struct cb_passphrase_for cb_passphrase_backup = {
+	CB_PASSPHRASE_ENV,
+	N_("Backup passphrase: "),
+	N_("New backup passphrase: "),
+};
+const struct cb_passphrase_for cb_passphrase_key = {
+	CB_PASSPHRASE_ENV,
+	N_("Passphrase of the signing key: "),
+	N_("New passphrase of the signing key: "),
+};
+const struct cb_passphrase_for cb_passphrase_key_new = {
+	CB_PASSPHRASE_NEW_ENV,
+	N_("New passphrase of the signing key: "),
+	N_("New passphrase of the signing key: "),
+};
 
 /* One line from fd into buf (CB_PASSPHRASE_MAX + 1 bytes), without its
  * newline (and a CR before it). */
@@ -79,7 +96,8 @@ ask(int tty, const char *prompt, char *buf, size_t *len, struct cb_errbuf *eb)
 }
 
 static cb_err
-from_terminal(bool confirm, char *buf, size_t *len, struct cb_errbuf *eb)
+from_terminal(const struct cb_passphrase_for *f, bool confirm, char *buf,
+              size_t *len, struct cb_errbuf *eb)
 {
 	char *again = NULL;
 	size_t len2;
@@ -91,15 +109,13 @@ from_terminal(bool confirm, char *buf, size_t *len, struct cb_errbuf *eb)
 			eb, CB_EINVAL,
 			_("no terminal to ask the passphrase on: put it "
 		          "in a file (mode 0600) and name it in $%s"),
-			CB_PASSPHRASE_ENV);
-	rc = ask(tty,
-	         confirm ? "New backup passphrase: " : "Backup passphrase: ",
-	         buf, len, eb);
+			f->env);
+	rc = ask(tty, confirm ? _(f->prompt_new) : _(f->prompt), buf, len, eb);
 	if (!rc && confirm) {
 		if (!(again = sodium_malloc(CB_PASSPHRASE_MAX + 1)))
 			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 		else
-			rc = ask(tty, "The same passphrase again: ", again,
+			rc = ask(tty, _("The same passphrase again: "), again,
 			         &len2, eb);
 		if (!rc && (len2 != *len || sodium_memcmp(again, buf, *len)))
 			rc = cb_error(eb, CB_EINVAL,
@@ -112,13 +128,14 @@ from_terminal(bool confirm, char *buf, size_t *len, struct cb_errbuf *eb)
 }
 
 static cb_err
-from_file(const char *path, char *buf, size_t *len, struct cb_errbuf *eb)
+from_file(const char *env, const char *path, char *buf, size_t *len,
+          struct cb_errbuf *eb)
 {
 	char what[CB_ERRBUF_SIZE / 2];
 	cb_err rc;
 	int fd;
 
-	snprintf(what, sizeof(what), "'%.200s' ($%s)", path, CB_PASSPHRASE_ENV);
+	snprintf(what, sizeof(what), "'%.200s' ($%s)", path, env);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return cb_error(eb, CB_EIO, _("cannot open %s: %s"), what,
 		                strerror(errno));
@@ -127,23 +144,38 @@ from_file(const char *path, char *buf, size_t *len, struct cb_errbuf *eb)
 	return rc;
 }
 
+bool
+cb_passphrase_scripted(const struct cb_passphrase_for *f)
+{
+	const char *file = getenv(f->env);
+
+	return file && *file;
+}
+
 cb_err
 cb_passphrase_get(bool confirm, char **out, size_t *len, struct cb_errbuf *eb)
 {
-	const char *file = getenv(CB_PASSPHRASE_ENV);
+	return cb_passphrase_ask(&cb_passphrase_backup, confirm, out, len, eb);
+}
+
+cb_err
+cb_passphrase_ask(const struct cb_passphrase_for *f, bool confirm, char **out,
+                  size_t *len, struct cb_errbuf *eb)
+{
+	const char *file = getenv(f->env);
 	char *buf = sodium_malloc(CB_PASSPHRASE_MAX + 1);
 	size_t n = 0;
 	cb_err rc;
 
 	if (!buf)
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
-	rc = file && *file ? from_file(file, buf, &n, eb)
-	                   : from_terminal(confirm, buf, &n, eb);
+	rc = file && *file ? from_file(f->env, file, buf, &n, eb)
+	                   : from_terminal(f, confirm, buf, &n, eb);
 	if (!rc && !n)
 		rc = cb_error(eb, CB_EINVAL, _("the passphrase is empty"));
 	else if (!rc && confirm && n < CB_PASSPHRASE_MIN)
 		rc = cb_error(eb, CB_EINVAL,
-		              _("a backup's passphrase needs %d characters at "
+		              _("a new passphrase needs %d characters at "
 		                "least"),
 		              CB_PASSPHRASE_MIN);
 	if (rc) {

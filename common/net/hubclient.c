@@ -115,6 +115,10 @@ send_once(struct cb_hubclient *cl, const char *method, const char *path,
 	h = curl_slist_append(h, line);
 	snprintf(line, sizeof(line), "Signature: %s", sig);
 	h = curl_slist_append(h, line);
+	if (cl->grant) {
+		snprintf(line, sizeof(line), "Chibo-Grant: %s", cl->grant);
+		h = curl_slist_append(h, line);
+	}
 	/* A large body waits for the hub's word on the headers (100
 	 * Continue): a refusal then costs a round trip, not the upload, and
 	 * reaches the agent before the hub closes the connection. */

@@ -22,7 +22,10 @@ struct cb_hubclient {
 	/* host[:port] of the URL as signed: normalised (lower case, no
 	 * :443), as the hub normalises the Host it receives */
 	char authority[CB_HTTPSIG_AUTHORITY_MAX + 1];
-	const unsigned char *pk, *sk;      /* the caller's key, not owned */
+	const unsigned char *pk, *sk; /* the caller's key, not owned */
+	/* A sync key's grant (grant.h), sent as the Chibo-Grant header of
+	 * every request; NULL for none. Not owned. */
+	const char *grant;
 	struct cb_buf resp;                /* the last response body */
 	size_t resp_max;                   /* a longer response is cut off */
 	long status;                       /* the last HTTP status */

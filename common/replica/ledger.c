@@ -19,8 +19,10 @@
 #include "args.h"
 #include "buf.h"
 #include "chain.h"
+#include "grant.h"
 #include "log.h"
 #include "ops.h"
+#include "passphrase.h"
 #include "project.h"
 #include "scope.h"
 #include "signer.h"
@@ -396,6 +398,8 @@ cb_ledger_append(struct cb_ledger *lg, const char *op, const json_t *input,
 	int64_t lsn;
 	cb_err rc;
 
+	if ((rc = cb_ledger_unseal(lg, eb)))
+		return rc;
 	if (own_txn && (rc = cb_ledger_begin(lg, eb)))
 		return rc;
 	rc = cb_ops_prepare(lg->st, lg->org, op, input, &body, eb);
@@ -532,6 +536,8 @@ cb_ledger_append_stream(struct cb_ledger *lg, const struct cb_append_stream *s,
 
 	if (!lg->in_batch)
 		return cb_error(eb, CB_EINVAL, _("a stream needs a batch"));
+	if ((rc = cb_ledger_unseal(lg, eb)))
+		return rc;
 	if (!(sg = cb_signer_new(true)))
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	r = item_fetch(s, &a, eb);
@@ -647,6 +653,7 @@ const struct cb_ledger_kind cb_ledger_agent = {
 	.init_command = "chibo-agent init",
 	.own_authority = false,
 	.partial = true,
+	.sealable = true,
 };
 const struct cb_ledger_kind cb_ledger_office = {
 	.db = CB_REPLICA_DB,
@@ -656,6 +663,7 @@ const struct cb_ledger_kind cb_ledger_office = {
 	.init_command = "chibo-agent init",
 	.own_authority = false,
 	.partial = true,
+	.sealable = true,
 };
 const struct cb_ledger_kind cb_ledger_successor = {
 	.db = CB_REPLICA_DB,
@@ -665,6 +673,7 @@ const struct cb_ledger_kind cb_ledger_successor = {
 	.init_command = "chibo-agent restore",
 	.own_authority = false,
 	.partial = true,
+	.sealable = true,
 };
 const struct cb_ledger_kind cb_ledger_hub = {
 	.db = "hub.db",
@@ -674,11 +683,13 @@ const struct cb_ledger_kind cb_ledger_hub = {
 	.init_command = "chibo-hub init",
 	.own_authority = true,
 	.partial = false,
+	.sealable = false,
 };
 
 static cb_err
 open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
-           struct cb_ledger **out, struct cb_errbuf *eb)
+           const struct cb_ledger_seal *seal, struct cb_ledger **out,
+           struct cb_errbuf *eb)
 {
 	struct cb_ledger *lg = calloc(1, sizeof(*lg));
 	char *db = cb_path_join(dir, kind->db);
@@ -696,7 +707,9 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
 			              kind->what, dir);
 			goto fail;
 		}
-		rc = cb_key_create(key, &lg->key, eb);
+		rc = seal ? cb_key_create_sealed(key, seal->pass, seal->len,
+		                                 seal->cost, &lg->key, eb)
+		          : cb_key_create(key, &lg->key, eb);
 	} else {
 		if (access(db, F_OK) != 0 && errno == EACCES) {
 			/* there may well be one: it is another user's */
@@ -718,6 +731,12 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
 			goto fail;
 		}
 		rc = cb_key_load(key, &lg->key, eb);
+		if (!rc && lg->key.sealed && !kind->sealable)
+			rc = cb_error(eb, CB_EINVAL,
+			              _("key '%s' is sealed with a passphrase, "
+			                "which a %s's key cannot be: it signs "
+			                "unattended"),
+			              key, kind->what);
 	}
 	if (rc)
 		goto fail;
@@ -748,7 +767,16 @@ cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
                       const json_t *init, struct cb_ledger **out,
                       struct cb_errbuf *eb)
 {
+	return cb_ledger_create_sealed(dir, kind, init, NULL, out, eb);
+}
+
+cb_err
+cb_ledger_create_sealed(const char *dir, const struct cb_ledger_kind *kind,
+                        const json_t *init, const struct cb_ledger_seal *seal,
+                        struct cb_ledger **out, struct cb_errbuf *eb)
+{
 	struct cb_ledger *lg = NULL;
+	char *sync = NULL;
 	const char *code = json_string_value(json_object_get(init, "code"));
 	char pk[2 * CB_KEY_BYTES + 1], rules[16];
 	cb_err rc;
@@ -758,8 +786,16 @@ cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
 		return cb_error(eb, CB_EINVAL,
 		                _("the organisation needs a code"));
 	if ((rc = ensure_dir(dir, eb)) ||
-	    (rc = open_parts(dir, kind, true, &lg, eb)))
+	    (rc = open_parts(dir, kind, true, seal, &lg, eb)))
 		return rc;
+	if (seal) {
+		if (!(sync = cb_path_join(dir, CB_SYNC_KEY_FILE))) {
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+			goto fail;
+		}
+		if ((rc = cb_sync_key_create(sync, &lg->key, eb)))
+			goto fail;
+	}
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
 	if (!(lg->org = strdup(code))) {
 		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
@@ -780,9 +816,13 @@ cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
 		cb_ledger_abort(lg);
 		goto fail;
 	}
+	free(sync);
 	*out = lg;
 	return CB_OK;
 fail:
+	if (sync)
+		unlink(sync);
+	free(sync);
 	/* Leave no half replica behind: the next init must be able to run.
 	 * The key file is kept only if the database was committed. */
 	if (lg) {
@@ -955,7 +995,7 @@ cb_ledger_open_kind(const char *dir, const struct cb_ledger_kind *kind,
                     struct cb_ledger **out, struct cb_errbuf *eb)
 {
 	struct cb_ledger *lg = NULL;
-	cb_err rc = open_parts(dir, kind, false, &lg, eb);
+	cb_err rc = open_parts(dir, kind, false, NULL, &lg, eb);
 
 	if (rc)
 		return rc;
@@ -973,6 +1013,46 @@ cb_ledger_open_kind(const char *dir, const struct cb_ledger_kind *kind,
 		return rc;
 	}
 	*out = lg;
+	return CB_OK;
+}
+
+cb_err
+cb_ledger_unseal(struct cb_ledger *lg, struct cb_errbuf *eb)
+{
+	char *pass = NULL;
+	size_t len;
+	cb_err rc;
+
+	if (lg->key.sk)
+		return CB_OK;
+	if (!(rc = cb_passphrase_ask(&cb_passphrase_key, false, &pass, &len,
+	                             eb)))
+		rc = cb_key_unseal(&lg->key, pass, len, eb);
+	cb_passphrase_free(&pass);
+	return rc;
+}
+
+cb_err
+cb_ledger_request_key(struct cb_ledger *lg, struct cb_request_key *rk,
+                      struct cb_errbuf *eb)
+{
+	char *path = cb_path_join(lg->dir, CB_SYNC_KEY_FILE);
+	cb_err rc;
+
+	if (!path)
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
+	rc = cb_sync_key_load(path, lg->key.pk, rk, eb);
+	free(path);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	/* No sync key: the signing key signs its own requests. */
+	if ((rc = cb_ledger_unseal(lg, eb)))
+		return rc;
+	if (!(rk->key.sk = sodium_malloc(CB_SECRET_BYTES)))
+		return cb_error(eb, CB_ENOMEM, _("out of secure memory"));
+	memcpy(rk->key.sk, lg->key.sk, CB_SECRET_BYTES);
+	memcpy(rk->key.pk, lg->key.pk, CB_KEY_BYTES);
+	rk->grant[0] = '\0';
 	return CB_OK;
 }
 

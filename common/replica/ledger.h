@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "entry.h"
 #include "err.h"
+#include "grant.h"
 #include "key.h"
 #include "store.h"
 
@@ -43,6 +44,10 @@ struct cb_ledger_kind {
 	/* Holds parts of other keys' chains (what a hub sent it): a gap
 	 * between the entries held of another key is not a fault. */
 	bool partial;
+	/* Its key may be sealed with a passphrase (key.h): a commune's or
+	 * an office's, signed with by a person; not a hub's, which signs
+	 * unattended. */
+	bool sealable;
 };
 
 /* A commune's replica (replica.db, agent.key, org.init) and a hub's
@@ -65,6 +70,41 @@ cb_err cb_ledger_create_kind(const char *dir, const struct cb_ledger_kind *kind,
 cb_err cb_ledger_open_kind(const char *dir, const struct cb_ledger_kind *kind,
                            struct cb_ledger **out,
                            struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* A new replica's signing key sealed with a passphrase (key.h), at an
+ * Argon2id cost (NULL: the default). */
+struct cb_ledger_seal {
+	const char *pass;
+	size_t len;
+	const struct cb_pwhash_cost *cost;
+};
+
+/* As cb_ledger_create_kind, with seal (NULL: a plain key): the key file
+ * sealed, and a sync key beside it (CB_SYNC_KEY_FILE, grant.h) granted by
+ * it, so that a timer can sync without the passphrase. */
+cb_err cb_ledger_create_sealed(const char *dir,
+                               const struct cb_ledger_kind *kind,
+                               const json_t *init,
+                               const struct cb_ledger_seal *seal,
+                               struct cb_ledger **out,
+                               struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Open the signing key if it is sealed and not open yet, with the
+ * passphrase got as passphrase.h says (cb_passphrase_key). CB_OK at once
+ * for a plain or open key. A wrong passphrase: CB_ECRYPTO, nothing
+ * changed. cb_ledger_append and cb_ledger_append_stream call it first,
+ * before their transaction; a command that signs in a batch calls it
+ * before cb_ledger_begin, so that no write lock is held while a person
+ * types. */
+cb_err cb_ledger_unseal(struct cb_ledger *lg,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* The key lg signs its requests to a hub with, into rk (release with
+ * cb_request_key_release): its sync key when its directory holds one
+ * (granted by its signing key: rk->grant is the Chibo-Grant header), else
+ * a copy of its signing key, opened if sealed (rk->grant ""). */
+cb_err cb_ledger_request_key(struct cb_ledger *lg, struct cb_request_key *rk,
+                             struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Create a replica in dir (created mode 0700 if absent; must hold no
  * replica): the database, a fresh key, and entry 1, org.init with the

@@ -32,13 +32,12 @@
 #define CIPHER_SECRETSTREAM 1
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 #define KEYBYTES crypto_secretstream_xchacha20poly1305_KEYBYTES
-#define SALTBYTES 16
+#define SALTBYTES CB_PWHASH_SALT_BYTES
 #define FILES_MAX 8
 
 #define REC_FILE 'F'
 #define REC_END 'E'
 
-_Static_assert(SALTBYTES == crypto_pwhash_SALTBYTES, "Argon2id salt");
 _Static_assert(
 	8 + 4 + 4 + 8 + 8 + SALTBYTES +
 			crypto_secretstream_xchacha20poly1305_HEADERBYTES ==
@@ -46,10 +45,10 @@ _Static_assert(
 	"header layout");
 
 static const char *const replica_files[] = { "agent.key", NULL };
+static const char *const replica_optional[] = { "sync.key", NULL };
 static const char *const hub_files[] = { "hub.key", "tls.key", "tls.crt",
 	                                 NULL };
 static const char *const hub_optional[] = { "hub.conf", NULL };
-static const char *const none[] = { NULL };
 
 const struct cb_backup_layout cb_backup_replica = {
 	1,
@@ -57,12 +56,11 @@ const struct cb_backup_layout cb_backup_replica = {
 	"chibo-agent restore-backup",
 	"replica.db",
 	replica_files,
-	none,
+	replica_optional,
 };
 const struct cb_backup_layout cb_backup_hub = {
 	2, "hub", "chibo-hub restore-backup", "hub.db", hub_files, hub_optional,
 };
-const struct cb_backup_kdf cb_backup_kdf_default = { 3, UINT64_C(64) << 20 };
 
 static const struct cb_backup_layout *const layouts[] = { &cb_backup_replica,
 	                                                  &cb_backup_hub };
@@ -131,22 +129,10 @@ static cb_err
 derive_key(const char *pass, size_t passlen, const unsigned char *hdr,
            unsigned char **key, struct cb_errbuf *eb)
 {
-	uint64_t ops = cb_be_get(hdr + 16, 8), mem = cb_be_get(hdr + 24, 8);
-	unsigned char *k = sodium_malloc(KEYBYTES);
+	struct cb_pwhash_cost c = { cb_be_get(hdr + 16, 8),
+		                    cb_be_get(hdr + 24, 8) };
 
-	if (!k)
-		return cb_error(eb, CB_ENOMEM, _("out of memory"));
-	if (crypto_pwhash(k, KEYBYTES, pass, passlen, hdr + 32,
-	                  (unsigned long long)ops, (size_t)mem,
-	                  crypto_pwhash_ALG_ARGON2ID13) != 0) {
-		sodium_free(k);
-		return cb_error(eb, CB_ENOMEM,
-		                _("cannot derive the key from the passphrase: "
-		                  "Argon2id needs %" PRIu64 " MiB of memory"),
-		                mem >> 20);
-	}
-	*key = k;
-	return CB_OK;
+	return cb_pwhash_derive(pass, passlen, hdr + 32, &c, KEYBYTES, key, eb);
 }
 
 /* Sealing: plaintext gathered into chunks of CB_BACKUP_CHUNK bytes, each
@@ -245,7 +231,7 @@ seal_file(struct sealer *s, const char *name, const char *src,
 /* Seal the files (names[i] read from srcs[i]) into fd. */
 static cb_err
 seal_all(int fd, const char *path, const struct cb_backup_layout *lay,
-         const char *pass, size_t passlen, const struct cb_backup_kdf *kdf,
+         const char *pass, size_t passlen, const struct cb_pwhash_cost *kdf,
          const char *const *names, const char *const *srcs, size_t n,
          struct cb_errbuf *eb)
 {
@@ -304,7 +290,7 @@ cb_err
 cb_backup_store(struct cb_store *st, const char *dir,
                 const struct cb_backup_layout *lay, const char *path,
                 const char *pass, size_t passlen,
-                const struct cb_backup_kdf *kdf, struct cb_errbuf *eb)
+                const struct cb_pwhash_cost *kdf, struct cb_errbuf *eb)
 {
 	const char *names[FILES_MAX];
 	char *srcs[FILES_MAX] = { 0 }, snap[CB_FILE_TEMP_MAX],
@@ -314,7 +300,7 @@ cb_backup_store(struct cb_store *st, const char *dir,
 	int fd = -1;
 
 	if (!kdf)
-		kdf = &cb_backup_kdf_default;
+		kdf = &cb_pwhash_default;
 	if (snprintf(snap, sizeof(snap), "%s/%s.snapshot.%ld", dir, lay->db,
 	             (long)getpid()) >= (int)sizeof(snap))
 		return cb_error(eb, CB_EINVAL, _("path '%.200s' is too long"),
@@ -575,7 +561,7 @@ static cb_err
 check_header(const unsigned char *hdr, size_t got, const char *path,
              const struct cb_backup_layout *lay, struct cb_errbuf *eb)
 {
-	uint64_t ops, mem;
+	struct cb_pwhash_cost cost;
 
 	if (got < CB_BACKUP_MAGIC_BYTES ||
 	    memcmp(hdr, CB_BACKUP_MAGIC, CB_BACKUP_MAGIC_BYTES) != 0)
@@ -608,12 +594,11 @@ check_header(const unsigned char *hdr, size_t got, const char *path,
 		                _("'%s' is a backup of an unknown kind (%u)"),
 		                path, hdr[9]);
 	}
-	ops = cb_be_get(hdr + 16, 8);
-	mem = cb_be_get(hdr + 24, 8);
+	cost.opslimit = cb_be_get(hdr + 16, 8);
+	cost.memlimit = cb_be_get(hdr + 24, 8);
 	if (hdr[10] != KDF_ARGON2ID13 || hdr[11] != CIPHER_SECRETSTREAM ||
 	    cb_be_get(hdr + 12, 4) != CB_BACKUP_CHUNK ||
-	    ops < crypto_pwhash_OPSLIMIT_MIN || ops > CB_BACKUP_OPS_MAX ||
-	    mem < crypto_pwhash_MEMLIMIT_MIN || mem > CB_BACKUP_MEM_MAX)
+	    !cb_pwhash_cost_ok(&cost))
 		return cb_error(
 			eb, CB_EINVAL,
 			_("'%s' has a header this chibo does not accept "

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "pwhash.h"
 
 struct cb_store;
 
@@ -33,21 +34,13 @@ struct cb_backup_layout {
 	const char *const *optional; /* taken when present, NULL-ended */
 };
 
-/* A commune's replica (replica.db, agent.key) and a hub's directory
+/* A commune's replica (replica.db, agent.key, and sync.key when it has
+ * one) and a hub's directory
  * (hub.db, hub.key, tls.key, tls.crt, and hub.conf when it has one). */
 extern const struct cb_backup_layout cb_backup_replica, cb_backup_hub;
 
-/* Argon2id's cost. The default is what an old commune laptop derives in
- * about a second (3 passes over 64 MiB); a reader refuses costs above
- * CB_BACKUP_OPS_MAX and CB_BACKUP_MEM_MAX, so that a forged header cannot
- * make it allocate without bound. */
-struct cb_backup_kdf {
-	uint64_t opslimit;
-	uint64_t memlimit; /* bytes */
-};
-#define CB_BACKUP_OPS_MAX 64
-#define CB_BACKUP_MEM_MAX (UINT64_C(1) << 30)
-extern const struct cb_backup_kdf cb_backup_kdf_default;
+/* Argon2id's cost (pwhash.h): the default, or a cheaper one for tests; a
+ * reader refuses a header whose cost cb_pwhash_cost_ok refuses. */
 
 /* Back up the store st, whose directory is dir, to path: the database by
  * the store's online backup (one snapshot of everything committed, while
@@ -55,11 +48,11 @@ extern const struct cb_backup_kdf cb_backup_kdf_default;
  * store's directory, and is removed), then sealed with pass into path,
  * written to a temporary beside it with mode 0600, fsynced and renamed.
  * A required file of lay missing is an error; nothing is left behind on
- * any error. kdf NULL: cb_backup_kdf_default. */
+ * any error. kdf NULL: cb_pwhash_default. */
 cb_err cb_backup_store(struct cb_store *st, const char *dir,
                        const struct cb_backup_layout *lay, const char *path,
                        const char *pass, size_t passlen,
-                       const struct cb_backup_kdf *kdf,
+                       const struct cb_pwhash_cost *kdf,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Restore the backup at path into dir (created mode 0700 when absent):

@@ -43,6 +43,9 @@
  * on, anything else with the message in eb. */
 struct sync {
 	struct cb_hubclient hc; /* the connection, and what went over it */
+	/* what signs the requests: the sync key and its grant, or the
+	 * store's own key (cb_ledger_request_key) */
+	struct cb_request_key rk;
 	struct cb_ledger *lg;
 	struct cb_sync_state state;
 	const struct cb_sync_opts *o;
@@ -1467,12 +1470,15 @@ cb_sync(struct cb_ledger *lg, const struct cb_sync_opts *o,
 			s.ceiling = c <= BATCH_ENTRIES ? c : 0;
 		}
 	}
-	if (cb_hubclient_init(&s.hc, s.state.text[CB_SYNC_URL],
-	                      s.state.text[CB_SYNC_PIN], lg->key.pk, lg->key.sk,
-	                      RESPONSE_MAX, &leb)) {
+	if (cb_ledger_request_key(lg, &s.rk, &leb) ||
+	    cb_hubclient_init(&s.hc, s.state.text[CB_SYNC_URL],
+	                      s.state.text[CB_SYNC_PIN], s.rk.key.pk,
+	                      s.rk.key.sk, RESPONSE_MAX, &leb)) {
 		rc = fail(&s, CB_SYNC_FAILED, "%s", leb.msg);
 		goto out;
 	}
+	if (s.rk.grant[0])
+		s.hc.grant = s.rk.grant;
 	if ((rc = hub_status(&s, &status)))
 		goto out;
 	if (o->hub)
@@ -1505,6 +1511,7 @@ out:
 	}
 	json_decref(status);
 	cb_hubclient_release(&s.hc);
+	cb_request_key_release(&s.rk);
 	cb_sync_state_release(&s.state);
 	return (enum cb_sync_outcome)rc;
 }

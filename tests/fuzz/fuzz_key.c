@@ -5,8 +5,12 @@
  * temporary file of mode 0600 (on /dev/shm when there is one) and loaded
  * from there. No input may crash or leak, and a key that loads is exactly
  * the header line, 64 hex digits and a newline, its public key is the one
- * its seed derives, and it signs what its public key verifies. Once, the
- * same file made readable by the group must be refused. */
+ * its seed derives, and it signs what its public key verifies — or a
+ * sealed key (docs/PROTOCOL.md, "Sealed key files"): exactly 148 bytes
+ * after its magic, its public key the one in the clear, its secret not
+ * open (opening it runs Argon2id at the file's cost, up to a GiB: the
+ * forgeries of that step are tests/unit/test_sealkey.c's). Once, the same file
+ * made readable by the group must be refused. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,6 +69,13 @@ check_key(const uint8_t *data, size_t size, const struct cb_key *k)
 {
 	unsigned char seed[crypto_sign_SEEDBYTES], pk[32], sk[64], sig[64];
 	char hex[2 * crypto_sign_SEEDBYTES + 1];
+	if (k->sealed) {
+		if (size != CB_KEY_SEALED_BYTES ||
+		    memcmp(data, CB_KEY_SEALED_MAGIC, 8) || k->sk ||
+		    memcmp(k->pk, data + 68, 32))
+			abort();
+		return;
+	}
 
 	if (size != FILE_LEN || memcmp(data, HEADER, HEADER_LEN) ||
 	    data[FILE_LEN - 1] != '\n' || !k->sk)
@@ -90,16 +101,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (key_file()) {
 		/* mode: a key others can read is refused, whatever it holds */
-		static const char good[] = HEADER "000102030405060708090a0b0c0d"
-		                           "0e0f101112131415161718191a1b1c1d"
-		                           "1e1f\n";
+		static const char good[] =
+			HEADER "000102030405060708090a0b0c0d"
+			       "0e0f101112131415161718191a1b1c1d"
+			       "1e1f\n";
 
 		write_file((const uint8_t *)good, sizeof(good) - 1);
 		if (cb_key_load(path, &k, &eb))
 			abort();
 		cb_key_release(&k);
-		if (fchmod(fd, 0640) || cb_key_load(path, &k, &eb) != CB_EINVAL ||
-		    fchmod(fd, 0600))
+		if (fchmod(fd, 0640) ||
+		    cb_key_load(path, &k, &eb) != CB_EINVAL || fchmod(fd, 0600))
 			abort();
 	}
 	write_file(data, size);

@@ -35,7 +35,24 @@
  *       what a hostile lower hub sends its higher hub: the entries of
  *       BUNDLE (a relay file, or an agent's export), changed as 'forge
  *       bundle' changes them, as one POST /v1/relay signed with HUBDIR's
- *       hub.key; prints the status and the answer. */
+ *       hub.key; prints the status and the answer;
+ *   forge sync-entry REPLICA OP JSON OUT
+ *       what a thief holding the replica's unsealed sync key (sync.key)
+ *       tries: signs OP with body JSON as that key's entry 1 and writes
+ *       it to OUT as a push bundle signed by the sync key;
+ *   forge sync-push REPLICA URL PIN BUNDLE HOW
+ *       sends BUNDLE's entries as one POST /v1/push signed by the
+ *       replica's sync key: HOW 'grant' with its grant (the request is
+ *       the signing key's), 'nogrant' without, 'badgrant' with a byte of
+ *       the grant's signature flipped, 'future' with a grant dated an
+ *       hour ahead, 'stranger' with a grant by a key no hub enrolled,
+ *       'mismatch' signed by another key than the grant's, or
+ *       'enrolled=REPLICA2' signed by REPLICA2's own (enrolled) key with
+ *       a grant to it by REPLICA's signing key (its passphrase from
+ *       $CHIBO_PASSPHRASE_FILE); prints the status and the answer;
+ *   forge plant HUBDIR BUNDLE
+ *       stores BUNDLE's entries in HUBDIR's hub.db as applied, behind the
+ *       hub's back (then 'forge resign' makes the log look whole). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,13 +313,35 @@ flood(const char *replica, char **argv)
 	return rc;
 }
 
+/* b's entries as one zstd-compressed POST to path on cl; prints the
+ * status and the answer. */
+static int
+post_entries(struct cb_hubclient *cl, const char *path,
+             const struct cb_bundle *b, const char *what)
+{
+	struct cb_buf z = CB_BUF_INIT;
+	struct cb_errbuf eb;
+	int rc = 0;
+
+	if (cb_zbody_compress(b->stream.data, b->stream.len, 3, &z, &eb))
+		return die(what, eb.msg);
+	if (cb_hubclient_send(cl, "POST", path, z.data, z.len,
+	                      "application/vnd.chibo.entries",
+	                      true) != CURLE_OK)
+		rc = die(what, "the hub cannot be reached");
+	else
+		printf("%ld %.*s\n", cl->status, (int)cl->resp.len,
+		       (const char *)cl->resp.data);
+	cb_buf_release(&z);
+	return rc;
+}
+
 static int
 relay(char **argv, int argc)
 {
 	struct cb_key key = CB_KEY_INIT;
 	struct cb_hubclient cl;
 	struct cb_bundle b;
-	struct cb_buf z = CB_BUF_INIT;
 	struct cb_errbuf eb;
 	char *kp = cb_path_join(argv[0], "hub.key");
 	int rc = 1;
@@ -318,27 +357,218 @@ relay(char **argv, int argc)
 	}
 	if (change(&b, argv + 4, argc - 4))
 		goto out;
-	if (cb_zbody_compress(b.stream.data, b.stream.len, 3, &z, &eb) ||
-	    cb_hubclient_init(&cl, argv[1], argv[2], key.pk, key.sk, 1 << 20,
+	if (cb_hubclient_init(&cl, argv[1], argv[2], key.pk, key.sk, 1 << 20,
 	                      &eb)) {
 		rc = die("relay", eb.msg);
 		goto out;
 	}
-	if (cb_hubclient_send(&cl, "POST", "/v1/relay", z.data, z.len,
-	                      "application/vnd.chibo.entries",
-	                      true) != CURLE_OK) {
-		rc = die("relay", "the hub cannot be reached");
-	} else {
-		printf("%ld %.*s\n", cl.status, (int)cl.resp.len,
-		       (const char *)cl.resp.data);
-		rc = 0;
-	}
+	rc = post_entries(&cl, "/v1/relay", &b, "relay");
 	cb_hubclient_release(&cl);
 out:
-	cb_buf_release(&z);
 	cb_bundle_release(&b);
 	cb_key_release(&key);
 	return rc;
+}
+
+/* The replica's sync key and grant (a sealed replica's). */
+static int
+sync_key_of(const char *replica, struct cb_ledger **lg,
+            struct cb_request_key *rk)
+{
+	struct cb_errbuf eb;
+
+	if (cb_ledger_open(replica, lg, &eb))
+		return die(replica, eb.msg);
+	if (cb_ledger_request_key(*lg, rk, &eb) || !rk->grant[0]) {
+		cb_ledger_free(lg);
+		return die(replica, rk->grant[0] ? eb.msg : "no sync key");
+	}
+	return 0;
+}
+
+static int
+sync_entry(char **argv)
+{
+	struct cb_request_key rk = CB_REQUEST_KEY_INIT;
+	struct cb_entry_fields f = { 0 };
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_bundle b = { 0 };
+	struct cb_buf out = CB_BUF_INIT;
+	struct cb_ledger *lg = NULL;
+	struct cb_errbuf eb;
+	unsigned char len[4];
+	json_error_t je;
+	json_t *body = json_loads(argv[2], 0, &je);
+	int rc = 1;
+
+	if (!body)
+		return die("JSON", je.text);
+	if (sync_key_of(argv[0], &lg, &rk)) {
+		json_decref(body);
+		return 1;
+	}
+	f.author = rk.key.pk;
+	f.secret_key = rk.key.sk;
+	f.seq = 1;
+	f.time_ms = cb_now_ms();
+	f.op = argv[1];
+	f.body = body;
+	b.kind = CB_BUNDLE_PUSH;
+	snprintf(b.org, sizeof(b.org), "%s", lg->org);
+	b.next = 1;
+	b.count = 1;
+	if (cb_entry_build(&f, &e, &eb)) {
+		rc = die("entry", eb.msg);
+		goto out;
+	}
+	for (int i = 0; i < 4; i++)
+		len[i] = (unsigned char)(e.len >> (24 - 8 * i));
+	if (cb_buf_add(&b.stream, len, 4) ||
+	    cb_buf_add(&b.stream, e.bytes, e.len) ||
+	    cb_bundle_encode(&b, &rk.key, &out, &eb) ||
+	    cb_bundle_save(argv[3], &out, &eb)) {
+		rc = die(argv[3], "cannot write the bundle");
+		goto out;
+	}
+	printf("forged entry 1 of the sync key\n");
+	rc = 0;
+out:
+	cb_buf_release(&out);
+	cb_bundle_release(&b);
+	cb_entry_release(&e);
+	json_decref(body);
+	cb_request_key_release(&rk);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+/* Set up cl's key and grant as sync-push's HOW says (other: a key it
+ * signs with instead, kept until the request is sent). */
+static int
+forge_grant(struct cb_ledger *lg, struct cb_request_key *rk, const char *how,
+            struct cb_hubclient *cl, struct cb_key *other,
+            char grant[CB_GRANT_B64_LEN + 1])
+{
+	unsigned char g[CB_GRANT_BYTES], seed[32];
+	struct cb_ledger *lg2 = NULL;
+	struct cb_errbuf eb;
+	size_t n;
+
+	cl->grant = grant;
+	snprintf(grant, CB_GRANT_B64_LEN + 1, "%s", rk->grant);
+	if (!strcmp(how, "nogrant")) {
+		cl->grant = NULL;
+		return 0;
+	}
+	if (!strcmp(how, "grant"))
+		return 0;
+	if (sodium_base642bin(g, sizeof(g), rk->grant, strlen(rk->grant), NULL,
+	                      &n, NULL, sodium_base64_VARIANT_ORIGINAL))
+		return die(how, "cannot decode the grant");
+	other->sk = sodium_malloc(CB_SECRET_BYTES);
+	randombytes_buf(seed, sizeof(seed));
+	crypto_sign_seed_keypair(other->pk, other->sk, seed);
+	if (!strcmp(how, "badgrant")) {
+		g[100] ^= 1;
+	} else if (!strcmp(how, "mismatch")) {
+		cl->pk = other->pk;
+		cl->sk = other->sk;
+	} else if (!strcmp(how, "stranger")) {
+		cb_grant_sign(other, rk->key.pk, (int64_t)time(NULL), g);
+	} else if (!strcmp(how, "future")) {
+		if (cb_ledger_unseal(lg, &eb))
+			return die(how, eb.msg);
+		cb_grant_sign(&lg->key, rk->key.pk, (int64_t)time(NULL) + 3600,
+		              g);
+	} else if (!strncmp(how, "enrolled=", 9)) {
+		if (cb_ledger_unseal(lg, &eb) ||
+		    cb_ledger_open(how + 9, &lg2, &eb))
+			return die(how, eb.msg);
+		memcpy(other->pk, lg2->key.pk, CB_KEY_BYTES);
+		memcpy(other->sk, lg2->key.sk, CB_SECRET_BYTES);
+		cb_ledger_free(&lg2);
+		cb_grant_sign(&lg->key, other->pk, (int64_t)time(NULL), g);
+		cl->pk = other->pk;
+		cl->sk = other->sk;
+	} else {
+		return die(how, "not a way forge knows");
+	}
+	sodium_bin2base64(grant, CB_GRANT_B64_LEN + 1, g, sizeof(g),
+	                  sodium_base64_VARIANT_ORIGINAL);
+	return 0;
+}
+
+static int
+sync_push(char **argv)
+{
+	struct cb_request_key rk = CB_REQUEST_KEY_INIT;
+	struct cb_key other = CB_KEY_INIT;
+	char grant[CB_GRANT_B64_LEN + 1];
+	struct cb_ledger *lg = NULL;
+	struct cb_hubclient cl;
+	struct cb_bundle b;
+	struct cb_errbuf eb;
+	int rc = 1;
+
+	if (sync_key_of(argv[0], &lg, &rk))
+		return 1;
+	if (cb_bundle_read(argv[3], &b, &eb)) {
+		rc = die(argv[3], eb.msg);
+		goto out_key;
+	}
+	if (cb_hubclient_init(&cl, argv[1], argv[2], rk.key.pk, rk.key.sk,
+	                      1 << 20, &eb)) {
+		rc = die("sync-push", eb.msg);
+		goto out;
+	}
+	rc = forge_grant(lg, &rk, argv[4], &cl, &other, grant)
+	             ? 1
+	             : post_entries(&cl, "/v1/push", &b, "sync-push");
+	cb_hubclient_release(&cl);
+out:
+	cb_bundle_release(&b);
+out_key:
+	cb_key_release(&other);
+	cb_request_key_release(&rk);
+	cb_ledger_free(&lg);
+	return rc;
+}
+
+static int
+plant(char **argv)
+{
+	struct cb_ledger *lg = NULL;
+	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_bundle b;
+	struct cb_errbuf eb;
+	size_t at = 0, n = 0;
+
+	if (cb_ledger_open_kind(argv[0], &cb_ledger_hub, &lg, &eb))
+		return die(argv[0], eb.msg);
+	if (cb_bundle_read(argv[1], &b, &eb)) {
+		cb_ledger_free(&lg);
+		return die(argv[1], eb.msg);
+	}
+	if (cb_store_begin(lg->st, &eb))
+		return die("plant", eb.msg);
+	while (at + 4 <= b.stream.len) {
+		const unsigned char *p = b.stream.data + at;
+		size_t len = (size_t)p[0] << 24 | (size_t)p[1] << 16 |
+		             (size_t)p[2] << 8 | p[3];
+
+		if (cb_entry_decode(p + 4, len, &e, &eb) ||
+		    cb_ledger_store_entry(lg->st, &e, "applied", NULL, &eb))
+			return die("plant", eb.msg);
+		cb_entry_release(&e);
+		at += 4 + len;
+		n++;
+	}
+	if (cb_store_commit(lg->st, &eb))
+		return die("plant", eb.msg);
+	printf("planted %zu entries\n", n);
+	cb_bundle_release(&b);
+	cb_ledger_free(&lg);
+	return 0;
 }
 
 int
@@ -356,6 +586,12 @@ main(int argc, char **argv)
 		return flood(argv[2], argv + 3);
 	if (argc >= 6 && !strcmp(argv[1], "relay"))
 		return relay(argv + 2, argc - 2);
+	if (argc == 6 && !strcmp(argv[1], "sync-entry"))
+		return sync_entry(argv + 2);
+	if (argc == 7 && !strcmp(argv[1], "sync-push"))
+		return sync_push(argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "plant"))
+		return plant(argv + 2);
 	if (argc < 3 || !((!strcmp(argv[1], "request") && argc == 7) ||
 	                  (!strcmp(argv[1], "append") && argc == 5) ||
 	                  (!strcmp(argv[1], "resign") && argc == 3))) {
@@ -365,7 +601,11 @@ main(int argc, char **argv)
 		                "forge bundle KEYFILE IN OUT [CHANGE...]\n"
 		                "       forge flood REPLICA|- URL PIN N "
 		                "[SECONDS [FROM]]\n       forge relay HUBDIR "
-		                "URL PIN BUNDLE [CHANGE...]\n");
+		                "URL PIN BUNDLE [CHANGE...]\n       forge "
+		                "sync-entry REPLICA OP JSON OUT\n       forge "
+		                "sync-push REPLICA URL PIN BUNDLE "
+		                "grant|nogrant\n       forge plant HUBDIR "
+		                "BUNDLE\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "resign")

@@ -32,7 +32,7 @@ static unsigned char *orig; /* the backup's bytes */
 static size_t orig_len;
 static char big[300000]; /* a meta value spanning several chunks */
 
-static const struct cb_backup_kdf fast = { 1, 8192 }; /* Argon2id's least */
+static const struct cb_pwhash_cost fast = { 1, 8192 }; /* Argon2id's least */
 
 static char *
 at(const char *name)
