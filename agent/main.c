@@ -53,6 +53,10 @@ static const char usage_tail[] = N_(
 	"  rebuild           re-derive the tables from the entries\n"
 	"  digest            a digest of what this organisation sees\n"
 	"\n"
+	"Clerk:\n"
+	"  ui                the web interface, on 127.0.0.1 (--port, "
+	"--no-open)\n"
+	"\n"
 	"Keep:\n"
 	"  backup FILE       the replica and its key, encrypted with a "
 	"passphrase\n"
@@ -91,6 +95,7 @@ static const struct {
 	{ "backup", cmd_backup },
 	{ "restore-backup", cmd_restore_backup },
 	{ "restore", cmd_restore },
+	{ "ui", cmd_ui },
 };
 
 struct cb_ledger *
