@@ -31,6 +31,7 @@
 #include "args.h"
 #include "date.h"
 #include "form.h"
+#include "history.h"
 #include "ops.h"
 #include "query.h"
 #include "report.h"
@@ -272,18 +273,19 @@ ask(struct page *p, enum cb_query_question q, const char *of,
 	cb_query_result_release(&r);
 }
 
-/* An <a> to the form of op "w1 w2". */
+/* A list item linking to the form of op "w1 w2", with the address's
+ * query q ("pos=ID": the form filled with it) if not NULL. */
 static void
-op_link(struct page *p, const char *w1, const char *w2)
+op_link(struct page *p, const char *w1, const char *w2, const char *q)
 {
 	const struct cb_op *op = cb_op_find_cli(w1, w2);
 
 	if (!op)
 		return;
-	fprintf(p->fp, "<a href=\"/op/%s%s%s\">", w1, w2 ? "/" : "",
-	        w2 ? w2 : "");
+	fprintf(p->fp, "<li><a href=\"/op/%s%s%s%s%s\">", w1, w2 ? "/" : "",
+	        w2 ? w2 : "", q ? "?" : "", q ? q : "");
 	esc(p->fp, _(op->cli->summary));
-	fputs("</a> ", p->fp);
+	fputs("</a></li>", p->fp);
 }
 
 /* --- the forms of the ops -------------------------------------------- */
@@ -609,10 +611,10 @@ page_home(struct page *p)
 		        (long long)n.entries, _("Rejected entries"),
 		        (long long)n.rejected);
 	}
-	fputs("<p>", p->fp);
-	op_link(p, "member", "add");
-	op_link(p, "meeting", "record");
-	fputs("</p>", p->fp);
+	fputs("<ul class=\"actions\">", p->fp);
+	op_link(p, "member", "add", NULL);
+	op_link(p, "meeting", "record", NULL);
+	fputs("</ul>", p->fp);
 	foot(p);
 }
 
@@ -620,9 +622,9 @@ static void
 page_cells(struct page *p)
 {
 	head(p, _("Cells"));
-	fputs("<p>", p->fp);
-	op_link(p, "cell", "create");
-	fputs("</p>", p->fp);
+	fputs("<ul class=\"actions\">", p->fp);
+	op_link(p, "cell", "create", NULL);
+	fputs("</ul>", p->fp);
 	ask(p, CB_QUERY_CELLS, NULL, NULL, false);
 	foot(p);
 }
@@ -648,12 +650,46 @@ page_members(struct page *p)
 	        "id=\"s-cell\" name=\"cell\" list=\"cells\" value=\"",
 	        _("the cell"));
 	esc(fp, f.cell);
-	fprintf(fp, "\"><button type=\"submit\">%s</button></form>\n<p>",
+	fprintf(fp,
+	        "\"><button type=\"submit\">%s</button></form>\n"
+	        "<ul class=\"actions\">",
 	        _("Search"));
-	op_link(p, "member", "add");
-	fputs("</p>", fp);
+	op_link(p, "member", "add", NULL);
+	fputs("</ul>", fp);
 	ask(p, CB_QUERY_MEMBERS, NULL, &f, false);
 	foot(p);
+}
+
+/* One entry of a member's history, a row: when its author recorded it,
+ * what it is (the recording command's summary, or the op's name), and
+ * by whom. */
+static cb_err
+history_row(void *ctx, int64_t lsn, const void *bytes, size_t len,
+            const char *org, struct cb_errbuf *eb)
+{
+	struct page *p = ctx;
+	struct cb_entry e = CB_ENTRY_INIT;
+	const struct cb_op *op;
+	char when[32], id[13];
+
+	(void)lsn;
+	if (cb_entry_decode(bytes, len, &e, eb))
+		return CB_EINVAL;
+	op = cb_op_find(e.op);
+	cb_report_time(e.time_ms, when);
+	cb_hash_short(e.id, id);
+	fputs("<tr><td>", p->fp);
+	esc(p->fp, when);
+	fputs("</td><td>", p->fp);
+	esc(p->fp, op && op->cli ? _(op->cli->summary) : e.op);
+	fputs("</td><td>", p->fp);
+	/* this replica's own entries name no enrolment until a sync */
+	if (!org && !memcmp(e.author, p->lg->key.pk, CB_KEY_BYTES))
+		org = p->lg->org;
+	esc(p->fp, org ? org : "");
+	fprintf(p->fp, "</td><td>%s</td></tr>\n", id);
+	cb_entry_release(&e);
+	return CB_OK;
 }
 
 static void
@@ -677,24 +713,31 @@ page_member(struct page *p)
 		};
 
 		ask(p, CB_QUERY_MEMBER, id, NULL, true);
-		fputs("<p>", p->fp);
-		for (int i = 0; verbs[i]; i++) {
-			const struct cb_op *op =
-				cb_op_find_cli("member", verbs[i]);
+		char q[80];
 
-			if (!op)
-				continue;
-			fprintf(p->fp, "<a href=\"/op/member/%s?pos=%s\">",
-			        verbs[i], id);
-			esc(p->fp, _(op->cli->summary));
-			fputs("</a> ", p->fp);
-		}
-		fprintf(p->fp, "<a href=\"/op/rate?member=%s\">", id);
-		esc(p->fp, _(cb_op_find_cli("rate", NULL)->cli->summary));
-		fprintf(p->fp, "</a></p><h2>%s</h2>", _("Cells over time"));
+		fputs("<ul class=\"actions\">", p->fp);
+		snprintf(q, sizeof(q), "pos=%s", id);
+		for (int i = 0; verbs[i]; i++)
+			op_link(p, "member", verbs[i], q);
+		snprintf(q, sizeof(q), "member=%s", id);
+		op_link(p, "rate", NULL, q);
+		fprintf(p->fp, "</ul><h2>%s</h2>", _("Cells over time"));
 		ask(p, CB_QUERY_MEMBER_STAYS, id, NULL, false);
 		fprintf(p->fp, "<h2>%s</h2>", _("Ratings"));
 		ask(p, CB_QUERY_MEMBER_RATINGS, id, NULL, false);
+		fprintf(p->fp,
+		        "<h2>%s</h2><table><thead><tr><th scope=\"col\">%s"
+		        "</th><th scope=\"col\">%s</th><th scope=\"col\">"
+		        "%s</th><th scope=\"col\">%s</th></tr></thead>"
+		        "<tbody>\n",
+		        _("History"), _("RECORDED"), _("WHAT"), _("BY"),
+		        _("ENTRY"));
+		if (cb_history_each(p->lg->st, id, history_row, p, &eb)) {
+			fputs("</tbody></table>", p->fp);
+			say(p, false, eb.msg);
+		} else {
+			fputs("</tbody></table>", p->fp);
+		}
 	}
 	foot(p);
 }
@@ -707,10 +750,10 @@ page_list(struct page *p, const char *title, enum cb_query_question q,
 
 	f.cell = arg(p, "cell");
 	head(p, title);
-	fputs("<p>", p->fp);
+	fputs("<ul class=\"actions\">", p->fp);
 	for (int i = 0; links[i]; i += 2)
-		op_link(p, links[i], *links[i + 1] ? links[i + 1] : NULL);
-	fputs("</p>", p->fp);
+		op_link(p, links[i], *links[i + 1] ? links[i + 1] : NULL, NULL);
+	fputs("</ul>", p->fp);
 	ask(p, q, NULL, &f, false);
 	foot(p);
 }
@@ -725,9 +768,7 @@ page_ops(struct page *p)
 
 		if (!c)
 			continue;
-		fputs("<li>", p->fp);
-		op_link(p, c->w1, c->w2);
-		fputs("</li>", p->fp);
+		op_link(p, c->w1, c->w2, NULL);
 	}
 	fputs("</ul>", p->fp);
 	foot(p);

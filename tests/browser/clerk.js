@@ -53,6 +53,8 @@ async function visit(page, href) {
 	const resp = await page.goto(base + href, { waitUntil: "load" });
 	const html = await resp.text();
 	check(html.length < 100000, "page " + href + " is under 100 KB", html.length + " bytes");
+	const width = await page.evaluate(() => document.documentElement.scrollWidth);
+	check(width <= 1366, "page " + href + " fits a 1366-pixel screen", width + " px");
 	return resp;
 }
 
@@ -157,6 +159,7 @@ async function main() {
 	const body = await text(page, "main");
 	check(page.url().includes("/member?id=") && body.includes("Nguyễn") && body.includes("26734.01"),
 		"the member's page shows the member and the cell over time");
+	const memberPage = new URL(page.url()).pathname + new URL(page.url()).search;
 	await shot(page, "04-member");
 
 	// A meeting: the cell and the day, then the checklist of who the cell
@@ -187,6 +190,12 @@ async function main() {
 	const mrow = await text(page, "main table tbody tr");
 	check(mrow && mrow.includes("2026-03-15") && mrow.includes("2/3"),
 		"the meetings list shows it, two present of three", mrow);
+
+	// The meeting is in the member's history, after the addition.
+	await visit(page, memberPage);
+	const hist = await page.$$eval("main table:last-of-type tbody tr", (trs) => trs.map((t) => t.textContent));
+	check(hist.length === 2 && hist[1].includes("2026") && hist[1].includes("26734"),
+		"the member's history holds the addition and the meeting", JSON.stringify(hist));
 
 	// Sync, as 'chibo-agent sync' does.
 	await visit(page, "/sync");
