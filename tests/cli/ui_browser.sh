@@ -129,6 +129,8 @@ expect_match "bound to 127.0.0.1 only" "127\.0\.0\.1:${HOSTPORT#*:}" \
 kill -INT "$UI_PID"
 wait "$UI_PID"
 expect_eq "Ctrl-C stops ui, exit 0" 0 "$?"
+expect_eq "ui reported no memory error or leak" "" \
+	"$(grep -E 'Sanitizer|runtime error' "$T/ui.err")"
 expect_eq "usage: a bad port" 2 "$(agent ui --port 70000 --no-open 2>/dev/null; echo $?)"
 ls "$SHOTS"/*.png >/dev/null 2>&1 && ok || bad "no screenshots in $SHOTS"
 finish
