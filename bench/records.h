@@ -29,7 +29,7 @@ static const char *const givens[] = { "Hợp",   "Hùng",   "Dũng", "Lan",
 static json_t *
 member(unsigned i)
 {
-	char name[128], birth[11], card[16], nid[13];
+	char name[128], birth[11], card[24], nid[24];
 	unsigned r = i * 2654435761u;
 
 	snprintf(name, sizeof(name), "%s %s %s", surnames[r % COUNT(surnames)],

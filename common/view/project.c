@@ -264,6 +264,7 @@ static const char *const tables[] = {
 	"SELECT * FROM memberships ORDER BY member, entry",
 	"SELECT * FROM meetings ORDER BY id",
 	"SELECT * FROM attendance ORDER BY meeting, member",
+	"SELECT * FROM meeting_marks ORDER BY meeting",
 	"SELECT * FROM ratings ORDER BY subject_kind, subject, period, stage",
 	"SELECT * FROM enrolments ORDER BY key",
 	"SELECT * FROM transfers ORDER BY release",
@@ -287,6 +288,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM orgs; DELETE FROM congresses;"
 	                     "DELETE FROM members; DELETE FROM memberships;"
 	                     "DELETE FROM meetings; DELETE FROM attendance;"
+	                     "DELETE FROM meeting_marks;"
 	                     "DELETE FROM ratings; DELETE FROM enrolments;"
 	                     "DELETE FROM transfers;"
 	                     "DELETE FROM holidays WHERE entry IS NOT NULL;"

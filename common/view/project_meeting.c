@@ -49,6 +49,13 @@ cb_apply_meeting_record(struct cb_apply *c)
 	static const char ins_att[] =
 		"INSERT INTO attendance (meeting, member, "
 		"mark) VALUES (?, ?, ?)";
+	/* the reports' tally of the marks (schema 024) */
+	static const char tally[] =
+		"INSERT INTO meeting_marks (meeting, present, excused, "
+		"unexcused) VALUES (?, ?, ?, ?) ON CONFLICT (meeting) DO "
+		"UPDATE SET present = excluded.present, excused = "
+		"excluded.excused, unexcused = excluded.unexcused";
+	long long marks[3] = { 0 };
 	const char *cell = pj_str(c->b, "cell"), *date = pj_str(c->b, "date");
 	const char *sup = pj_str(c->b, "supersedes"), *k;
 	const json_t *att = json_object_get(c->b, "attendance");
@@ -157,6 +164,14 @@ cb_apply_meeting_record(struct cb_apply *c)
 		cb_sql_bind_text(s, 3, json_string_value(v));
 		if ((rc = cb_sql_done(s, c->eb)))
 			return rc;
+		marks[0] += !strcmp(json_string_value(v), "present");
+		marks[1] += !strcmp(json_string_value(v), "excused");
+		marks[2] += !strcmp(json_string_value(v), "unexcused");
 	}
-	return CB_OK;
+	if (!(s = cb_sql(c->st, tally, c->eb)))
+		return CB_EIO;
+	cb_sql_bind_text(s, 1, mid);
+	for (int i = 0; i < 3; i++)
+		cb_sql_bind_int64(s, 2 + i, marks[i]);
+	return cb_sql_done(s, c->eb);
 }

@@ -24,36 +24,6 @@ fail_sql(struct cb_store *st, struct cb_errbuf *eb)
 	return cb_store_error(st, eb, "cannot compute the report");
 }
 
-/* The first ncols integer columns of a one-row query with up to three
- * text binds (NULL binds NULL). */
-static cb_err
-ints_of(struct cb_store *st, const char *sql, const char *a, const char *b,
-        const char *c, long long *n, int ncols, struct cb_errbuf *eb)
-{
-	struct cb_stmt *s = NULL;
-	cb_err rc = CB_OK;
-
-	if (cb_sql_prepare(st, sql, &s, NULL))
-		return fail_sql(st, eb);
-	cb_sql_bind_text(s, 1, a);
-	cb_sql_bind_text(s, 2, b);
-	cb_sql_bind_text(s, 3, c);
-	if (cb_sql_step(s) == CB_SQL_ROW)
-		for (int i = 0; i < ncols; i++)
-			n[i] = cb_sql_column_int64(s, i);
-	else
-		rc = fail_sql(st, eb);
-	cb_sql_finalize(s);
-	return rc;
-}
-
-static cb_err
-count_of(struct cb_store *st, const char *sql, const char *a, const char *b,
-         const char *c, long long *n, struct cb_errbuf *eb)
-{
-	return ints_of(st, sql, a, b, c, n, 1, eb);
-}
-
 #define LIVE "status IN ('probationary', 'official', 'exempt')"
 
 cb_err
@@ -69,37 +39,79 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 		{ "50-59", "50", "59" },
 		{ N_("60 and over"), "60", "999" },
 	};
-	/* :root is parameter 1 (scope.h); the rest are numbered from 2 */
-	static const char by_status[] = CB_SQL_SUBTREE
-		"SELECT count(*) FROM members WHERE status = ?2 AND org IN sub";
-	static const char by_kind[] = CB_SQL_SUBTREE
-		"SELECT count(*) FROM members m JOIN orgs o ON o.code = m.cell "
-		"WHERE m." LIVE " AND o.kind = ?2 AND m.org IN sub";
-	static const char by_work[] = CB_SQL_SUBTREE
-		"SELECT count(*) FROM members WHERE " LIVE
-		" AND coalesce(work_category, 'unspecified') = ?2 AND org IN "
+	/* One pass over the subtree's members (:root is parameter 1,
+	 * scope.h): what each counts in, tallied below. */
+	static const char sql[] = CB_SQL_SUBTREE
+		"SELECT m.status, o.kind, coalesce(m.work_category, "
+		"'unspecified'), CAST(substr(?2, 1, 4) AS INTEGER) - "
+		"CAST(substr(m.birth_date, 1, 4) AS INTEGER) - (substr(?2, 6) "
+		"< substr(m.birth_date, 6)), m.birth_date IS NOT NULL FROM "
+		"members m LEFT JOIN orgs o ON o.code = m.cell WHERE m.org IN "
 		"sub";
-	static const char by_age[] = CB_SQL_SUBTREE
-		"SELECT count(*) FROM (SELECT CAST(substr(?2, 1, 4) AS "
-		"INTEGER) - "
-		"CAST(substr(birth_date, 1, 4) AS INTEGER) - "
-		"(substr(?2, 6) < substr(birth_date, 6)) AS age FROM members "
-		"WHERE " LIVE " AND org IN sub) WHERE age BETWEEN CAST(?3 AS "
-		"INTEGER) AND CAST(substr(?3, instr(?3, '-') + 1) AS INTEGER)";
+	enum { NSTATUS = 16, NKIND = 16, NWORK = 16, NBAND = 5 };
+	long long by_status[NSTATUS] = { 0 }, by_kind[NKIND] = { 0 },
+		  by_work[NWORK] = { 0 }, by_age[NBAND] = { 0 };
+	struct cb_stmt *s = NULL;
 	struct cb_report r;
 	json_t *j;
-	char num[32], range[16];
-	long long n, live = 0;
+	char num[32];
+	long long live = 0;
+	size_t nwork = 0;
+	int step;
 	cb_err rc;
 
+	while (nwork < NWORK - 1 && cb_work_categories[nwork])
+		nwork++;
 	if ((rc = rp_init(&r, N_("Membership"), 3, cols)))
 		goto nomem;
+	if (cb_sql_prepare(st, sql, &s, NULL)) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	cb_scope_bind_root(s, root);
+	cb_sql_bind_text(s, 2, on);
+	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
+		const char *status = cb_sql_column_text(s, 0);
+		const char *kind = cb_sql_column_text(s, 1);
+		const char *work = cb_sql_column_text(s, 2);
+		long long age = cb_sql_column_int64(s, 3);
+		size_t i;
+
+		for (i = 0; i < NSTATUS && cb_member_statuses[i]; i++)
+			if (!strcmp(status, cb_member_statuses[i])) {
+				by_status[i]++;
+				break;
+			}
+		if (cb_status_terminal(status))
+			continue;
+		for (i = 0; kind && i < NKIND && cb_cell_kinds[i]; i++)
+			if (!strcmp(kind, cb_cell_kinds[i])) {
+				by_kind[i]++;
+				break;
+			}
+		for (i = 0; i <= nwork; i++)
+			if (!strcmp(work, i < nwork ? cb_work_categories[i]
+			                            : "unspecified")) {
+				by_work[i]++;
+				break;
+			}
+		for (i = 0; cb_sql_column_int64(s, 4) && i < NBAND; i++)
+			if (age >= atoi(bands[i][1]) &&
+			    age <= atoi(bands[i][2])) {
+				by_age[i]++;
+				break;
+			}
+	}
+	cb_sql_finalize(s);
+	if (step != CB_SQL_DONE) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
 	j = json_object();
 	json_object_set_new(r.summary, "by_status", j);
-	for (size_t i = 0; cb_member_statuses[i]; i++) {
-		if ((rc = count_of(st, by_status, root, cb_member_statuses[i],
-		                   NULL, &n, eb)))
-			goto out;
+	for (size_t i = 0; i < NSTATUS && cb_member_statuses[i]; i++) {
+		long long n = by_status[i];
+
 		if (!cb_status_terminal(cb_member_statuses[i]))
 			live += n;
 		json_object_set_new(j, cb_member_statuses[i], json_integer(n));
@@ -114,12 +126,10 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 	json_object_set_new(r.summary, "live", json_integer(live));
 	j = json_object();
 	json_object_set_new(r.summary, "by_cell_kind", j);
-	for (size_t i = 0; cb_cell_kinds[i]; i++) {
-		if ((rc = count_of(st, by_kind, root, cb_cell_kinds[i], NULL,
-		                   &n, eb)))
-			goto out;
-		json_object_set_new(j, cb_cell_kinds[i], json_integer(n));
-		rp_num(n, num);
+	for (size_t i = 0; i < NKIND && cb_cell_kinds[i]; i++) {
+		json_object_set_new(j, cb_cell_kinds[i],
+		                    json_integer(by_kind[i]));
+		rp_num(by_kind[i], num);
 		if (rp_row(&r, (const char *const[]){
 				       C_("report group", "cell kind"),
 				       cb_words_label("cell kind",
@@ -129,31 +139,23 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 	}
 	j = json_object();
 	json_object_set_new(r.summary, "by_work_category", j);
-	for (size_t i = 0; i <= 5; i++) {
-		const char *w = cb_work_categories[i] ? cb_work_categories[i]
-		                                      : "unspecified";
+	for (size_t i = 0; i <= nwork; i++) {
+		const char *w =
+			i < nwork ? cb_work_categories[i] : "unspecified";
 
-		if ((rc = count_of(st, by_work, root, w, NULL, &n, eb)))
-			goto out;
-		json_object_set_new(j, w, json_integer(n));
-		rp_num(n, num);
+		json_object_set_new(j, w, json_integer(by_work[i]));
+		rp_num(by_work[i], num);
 		if (rp_row(&r,
 		           (const char *const[]){
 				   C_("report group", "work"),
 				   cb_words_label("work category", w), num }))
 			goto nomem;
-		if (!cb_work_categories[i])
-			break;
 	}
 	j = json_object();
 	json_object_set_new(r.summary, "by_age", j);
-	for (size_t i = 0; i < sizeof(bands) / sizeof(bands[0]); i++) {
-		snprintf(range, sizeof(range), "%s-%s", bands[i][1],
-		         bands[i][2]);
-		if ((rc = count_of(st, by_age, root, on, range, &n, eb)))
-			goto out;
-		json_object_set_new(j, bands[i][0], json_integer(n));
-		rp_num(n, num);
+	for (size_t i = 0; i < NBAND; i++) {
+		json_object_set_new(j, bands[i][0], json_integer(by_age[i]));
+		rp_num(by_age[i], num);
 		if (rp_row(&r, (const char *const[]){ C_("report group", "age"),
 		                                      _(bands[i][0]), num }))
 			goto nomem;
@@ -248,19 +250,37 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 {
 	static const char *const cols[] = { N_("SUBJECTS"), N_("LEVEL"),
 		                            N_("COUNT"), N_("SHARE") };
+	/* one pass over the period's decided ratings */
 	static const char sql[] = CB_SQL_SUBTREE
-		"SELECT count(*) FROM ratings WHERE period = ?2 AND stage = "
-		"'decided' AND subject_kind = ?3 AND level = ?4 AND CASE "
-		"subject_kind WHEN 'org' THEN subject IN sub ELSE subject IN "
-		"(SELECT id FROM members WHERE org IN sub) END";
+		"SELECT subject_kind, level, count(*) FROM ratings WHERE "
+		"period = ?2 AND stage = 'decided' AND CASE subject_kind WHEN "
+		"'org' THEN subject IN sub ELSE subject IN (SELECT id FROM "
+		"members WHERE org IN sub) END GROUP BY subject_kind, level";
 	static const char *const kinds[] = { "member", "org" };
+	long long counts[2][4] = { { 0 } };
 	struct cb_report r;
 	struct cb_stmt *s = NULL;
+	int step;
 	cb_err rc;
 
 	if ((rc = rp_init(&r, N_("Ratings"), 4, cols)))
 		goto nomem;
 	if (cb_sql_prepare(st, sql, &s, NULL)) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	cb_scope_bind_root(s, root);
+	cb_sql_bind_text(s, 2, period);
+	while ((step = cb_sql_step(s)) == CB_SQL_ROW)
+		for (size_t k = 0; k < 2; k++)
+			for (size_t l = 0; l < 4; l++)
+				if (!strcmp(cb_sql_column_text(s, 0),
+				            kinds[k]) &&
+				    !strcmp(cb_sql_column_text(s, 1),
+				            cb_rating_levels[l]))
+					counts[k][l] =
+						cb_sql_column_int64(s, 2);
+	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -273,16 +293,7 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 
 		json_object_set_new(r.summary, kinds[k], j);
 		for (size_t l = 0; l < 4; l++) {
-			cb_sql_reset(s);
-			cb_scope_bind_root(s, root);
-			cb_sql_bind_text(s, 2, period);
-			cb_sql_bind_text(s, 3, kinds[k]);
-			cb_sql_bind_text(s, 4, cb_rating_levels[l]);
-			if (cb_sql_step(s) != CB_SQL_ROW) {
-				rc = fail_sql(st, eb);
-				goto out;
-			}
-			n[l] = cb_sql_column_int64(s, 0);
+			n[l] = counts[k][l];
 			total += n[l];
 			json_object_set_new(j, cb_rating_levels[l],
 			                    json_integer(n[l]));
@@ -390,22 +401,22 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		N_("ATTENDANCE"), N_("UNEXCUSED"), N_("MAX EXCUSED RUN"),
 		N_("12-HD")
 	};
+	/* Each active cell of the subtree (:root is parameter 1) with its
+	 * meetings of months ?2..?3 (the (cell, date) index) and their
+	 * tallied marks (meeting_marks): a row a meeting is read, not one a
+	 * member a meeting. */
 	static const char cells[] = CB_SQL_SUBTREE
-		"SELECT code, name FROM orgs WHERE level = 'cell' AND state = "
-		"'active' AND code IN sub ORDER BY code";
-	static const char held[] =
-		"SELECT count(DISTINCT substr(date, 1, 7)) FROM meetings WHERE "
-		"cell = ?1 AND kind = 'regular' AND substr(date, 1, 7) BETWEEN "
-		"?2 AND ?3";
-	static const char thematic[] =
-		"SELECT count(*) FROM meetings WHERE cell = ?1 AND kind = "
-		"'thematic' AND substr(date, 1, 7) BETWEEN ?2 AND ?3";
-	static const char marks[] =
-		"SELECT sum(a.mark = 'present'), sum(a.mark IN ('present', "
-		"'excused', 'unexcused')), sum(a.mark = 'unexcused') FROM "
-		"attendance a JOIN meetings m ON m.id = a.meeting WHERE m.cell "
-		"= "
-		"?1 AND substr(m.date, 1, 7) BETWEEN ?2 AND ?3";
+		"SELECT o.code, o.name, count(DISTINCT CASE WHEN m.kind = "
+		"'regular' THEN substr(m.date, 1, 7) END), count(CASE WHEN "
+		"m.kind = 'thematic' THEN 1 END), coalesce(sum(k.present), 0), "
+		"coalesce(sum(k.present + k.excused + k.unexcused), 0), "
+		"coalesce(sum(k.unexcused), 0), coalesce(sum(k.excused), 0) "
+		"FROM orgs o LEFT JOIN meetings m ON m.cell = o.code AND "
+		"m.date >= ?2 || '-00' AND m.date <= ?3 || '-99' LEFT JOIN "
+		"meeting_marks k ON k.meeting = m.id WHERE o.level = 'cell' "
+	        "AND "
+		"o.state = 'active' AND o.code IN sub GROUP BY o.code ORDER BY "
+		"o.code";
 	struct cb_report r;
 	struct cb_stmt *c = NULL;
 	int nmonths = months_between(from, to), step;
@@ -425,6 +436,8 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		goto out;
 	}
 	cb_scope_bind_root(c, root);
+	cb_sql_bind_text(c, 2, from);
+	cb_sql_bind_text(c, 3, to);
 	while ((step = cb_sql_step(c)) == CB_SQL_ROW) {
 		const char *code = cb_sql_column_text(c, 0);
 		long long h = 0, t = 0, present = 0, counted = 0, unexcused = 0,
@@ -434,16 +447,14 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		bool ok;
 
 		ncells++;
-		long long sums[3] = { 0 };
-
-		if ((rc = ints_of(st, held, code, from, to, &h, 1, eb)) ||
-		    (rc = ints_of(st, thematic, code, from, to, &t, 1, eb)) ||
-		    (rc = ints_of(st, marks, code, from, to, sums, 3, eb)))
-			goto out;
-		present = sums[0];
-		counted = sums[1];
-		unexcused = sums[2];
-		if ((rc = longest_excused_run(st, code, from, to, &run, eb)))
+		h = cb_sql_column_int64(c, 2);
+		t = cb_sql_column_int64(c, 3);
+		present = cb_sql_column_int64(c, 4);
+		counted = cb_sql_column_int64(c, 5);
+		unexcused = cb_sql_column_int64(c, 6);
+		/* a run of excused absences needs one */
+		if (cb_sql_column_int64(c, 7) > 0 &&
+		    (rc = longest_excused_run(st, code, from, to, &run, eb)))
 			goto out;
 		/* attendance over 85%: present * 100 > 85 * counted */
 		ok = counted > 0 && present * 100 > 85 * counted &&
@@ -1067,12 +1078,13 @@ cb_report_key_stats(struct cb_store *st, const unsigned char key[CB_KEY_BYTES],
 		"SELECT seq, time_ms FROM entries WHERE author = ?1 AND "
 		"evidence = 0 "
 		"ORDER BY seq DESC LIMIT 1";
+	/* each through its partial index (entries_rejected, entries_forks,
+	 * entries_pending): not a row of the key's every entry */
 	static const char counts_sql[] =
-		"SELECT count(CASE WHEN state = 'rejected' AND evidence = 0 "
-		"THEN 1 END), "
-		"count(CASE WHEN evidence = 1 THEN 1 END), "
-		"count(CASE WHEN state = 'pending' THEN 1 END) "
-		"FROM entries WHERE author = ?1";
+		"SELECT (SELECT count(*) FROM entries WHERE author = ?1 AND "
+		"state = 'rejected' AND evidence = 0), (SELECT count(*) FROM "
+		"entries WHERE author = ?1 AND evidence = 1), (SELECT count(*) "
+		"FROM entries WHERE author = ?1 AND state = 'pending')";
 	struct cb_report_key ks = { 0 };
 	struct cb_stmt *s;
 	int r;

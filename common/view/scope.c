@@ -48,59 +48,82 @@
 	     "AND " BY_HAND_OF("a", "c", "<") ") "
 #define CHAIN CHAIN_FROM("to_org IN sub", "to_org IN sub")
 
-/* A member's dossier: what each sender in the chain wrote about the
- * member up to its release, and the answers that moved the member. What
- * an entry is about is in entry_refs, but for a member.add, whose id is
- * the member's (schema 12). The query is over entries, unaliased. */
-#define IN_DOSSIER_RECORDS                                                     \
-	"id IN (SELECT j.entry FROM chain c JOIN entry_refs j ON j.member "    \
-	"= c.member JOIN entries x ON x.id = j.entry WHERE " BY_HAND_OF(       \
+/* The entries the scope's predicates name, as the bytes of their ids (for
+ * the index on entries.id; the tables keep them as hex): SELECTs joined
+ * by UNION ALL, over the CTEs sub, pred and chain.
+ *
+ * A member's dossier: what each sender in the chain wrote about the
+ * member up to its release (what an entry is about is in entry_refs, but
+ * for a member.add, whose id is the member's: schema 12), and the answers
+ * that moved the member. */
+#define NAMED_RECORDS                                                          \
+	"SELECT j.entry FROM chain c JOIN entry_refs j ON j.member = "         \
+	"c.member JOIN entries x ON x.id = j.entry WHERE " BY_HAND_OF(         \
 		"x", "c",                                                      \
-		"<=") ") OR (op = 'member.add' AND id IN (SELECT "             \
-		      "member FROM chain) AND EXISTS (SELECT 1 FROM chain c "  \
-	              "WHERE "                                                 \
-		      "c.member = entries.id AND " BY_HAND_OF(                 \
-			      "entries", "c",                                  \
-			      "<=") ")) OR "                                   \
-				    "lower(hex(id)) IN (SELECT t.closed_by "   \
-	                            "FROM transfers t JOIN chain c "           \
-				    "ON t.member = c.member AND " BY_HAND_OF(  \
+		"<=") "UNION ALL SELECT m.id FROM chain c JOIN "               \
+		      "entries m ON m.id = c.member WHERE m.op = "             \
+		      "'member.add' AND " BY_HAND_OF(                          \
+			      "m", "c",                                        \
+			      "<=") "UNION ALL SELECT "                        \
+				    "chibo_unhex(t.closed_by) FROM "           \
+				    "transfers t JOIN chain c ON "             \
+				    "t.member = c.member AND " BY_HAND_OF(     \
 					    "t", "c",                          \
-					    "<=") "WHERE "                     \
-						  "t.closed_by IS NOT NULL) "
+					    "<=") "WHERE t.closed_by IS NOT "  \
+	                                          "NULL "
 /* The acceptances and ends of the member's temporary stays, wherever and
  * whenever they were written. */
-#define IN_DOSSIER_STAYS                                                       \
-	"lower(hex(id)) IN (SELECT coalesce(t.accepted_by, '') FROM "          \
-	"temporaries t JOIN chain c ON t.member = c.member UNION SELECT "      \
-	"coalesce(t.ended_by, '') FROM temporaries t JOIN chain c ON "         \
-	"t.member = c.member) "
-#define IN_DOSSIER "(" IN_DOSSIER_RECORDS "OR " IN_DOSSIER_STAYS ") "
+#define NAMED_STAYS                                                            \
+	"SELECT chibo_unhex(t.accepted_by) FROM temporaries t JOIN chain c "   \
+	"ON t.member = c.member WHERE t.accepted_by IS NOT NULL UNION ALL "    \
+	"SELECT chibo_unhex(t.ended_by) FROM temporaries t JOIN chain c ON "   \
+	"t.member = c.member WHERE t.ended_by IS NOT NULL "
+/* The answer to a release out of the subtree, a strike-off of a member
+ * released out of or into it, the acceptance and end of a temporary stay
+ * out of it, the approval of its dissolutions, its exemptions. */
+#define NAMED_BASE                                                             \
+	"SELECT chibo_unhex(closed_by) FROM transfers WHERE from_org IN sub "  \
+	"AND closed_by IS NOT NULL UNION ALL SELECT chibo_unhex(struck_by) "   \
+	"FROM transfers WHERE (from_org IN sub OR to_org IN sub) AND "         \
+	"struck_by IS NOT NULL UNION ALL SELECT chibo_unhex(accepted_by) "     \
+	"FROM temporaries WHERE from_org IN sub AND accepted_by IS NOT NULL "  \
+	"UNION ALL SELECT chibo_unhex(ended_by) FROM temporaries WHERE "       \
+	"from_org IN sub AND ended_by IS NOT NULL UNION ALL SELECT "           \
+	"chibo_unhex(approved_by) FROM dissolutions WHERE org IN sub AND "     \
+	"approved_by IS NOT NULL UNION ALL SELECT chibo_unhex(entry) FROM "    \
+	"exemptions WHERE org IN sub "
+/* A release or temporary transfer into the subtree. */
+#define NAMED_RELEASES                                                         \
+	"SELECT chibo_unhex(release) FROM transfers WHERE to_org IN sub "      \
+	"UNION ALL SELECT chibo_unhex(id) FROM temporaries WHERE to_org IN "   \
+	"sub "
+/* The keys whose every entry the subtree sees: the authority's and a
+ * delegated hub key's (authorities: the chain of authority every store
+ * follows), a hub's below, and those enrolled inside the subtree. */
+#define KEYS_SEEN                                                              \
+	"SELECT chibo_unhex(value) FROM meta WHERE key = 'authority' UNION "   \
+	"ALL SELECT chibo_unhex(key) FROM authorities UNION ALL SELECT "       \
+	"chibo_unhex(key) FROM enrolments WHERE org IN sub OR role = 'hub' "
 
-/* An entry the subtree sees: the directory (what the projection did not
- * reject: a key writing junk must not fill every commune's replica), the
- * authority's and a delegated hub key's (enrolments: the chain of
- * authority every store follows), one by a key enrolled inside the
- * subtree, the answer to a
- * release out of it, and the dossier of a member released into it. */
-#define IN_SCOPE_BASE                                                          \
-	"(op IN ('org.init', 'cell.create', 'cell.rename') AND state <> "      \
-	"'rejected') OR "                                                      \
-	"lower(hex(author)) = (SELECT value FROM meta WHERE key = "            \
-	"'authority') OR lower(hex(author)) IN (SELECT key FROM authorities) " \
-	"OR lower(hex(author)) IN (SELECT key FROM enrolments "                \
-	"WHERE org IN sub OR role = 'hub') OR lower(hex(id)) IN (SELECT "      \
-	"closed_by FROM "                                                      \
-	"transfers WHERE from_org IN sub AND closed_by IS NOT NULL) OR "       \
-	"lower(hex(id)) IN (SELECT struck_by FROM transfers WHERE (from_org "  \
-	"IN sub OR to_org IN sub) AND struck_by IS NOT NULL) OR "              \
-	"lower(hex(id)) IN (SELECT accepted_by FROM temporaries WHERE "        \
-	"from_org IN sub AND accepted_by IS NOT NULL UNION SELECT ended_by "   \
-	"FROM temporaries WHERE from_org IN sub AND ended_by IS NOT NULL) OR " \
-	"lower(hex(id)) IN (SELECT approved_by FROM dissolutions WHERE org "   \
-	"IN sub AND approved_by IS NOT NULL) OR lower(hex(id)) IN (SELECT "    \
-	"entry FROM exemptions WHERE org IN sub) "
-#define IN_SCOPE "(" IN_SCOPE_BASE "OR " IN_DOSSIER ") "
+/* The log positions in (?2, ?3] of the entries a subtree sees, found
+ * through indexes (entries_directory, entries_author_lsn, the id's) so
+ * that a read costs what it finds, not the length of the log: the
+ * directory (what the projection did not reject: a key writing junk must
+ * not fill every commune's replica), every entry of KEYS_SEEN, and the
+ * entries named (a NAMED_… union). */
+#define POSITIONS(named, range)                                                \
+	"SELECT lsn FROM entries WHERE op IN ('org.init', 'cell.create', "     \
+	"'cell.rename') AND " range "AND state <> 'rejected' UNION SELECT "    \
+	"lsn FROM entries WHERE author IN (" KEYS_SEEN ") AND " range          \
+	"UNION SELECT lsn FROM entries WHERE id IN (" named ") AND " range
+#define WINDOW "lsn > ?2 AND lsn <= ?3 "
+#define WHOLE_LOG "lsn > 0 "
+/* What the subtree sees (docs/PROTOCOL.md, "Pull and scope"): the
+ * positions above, with a member's dossier. */
+#define IN_SCOPE(range)                                                        \
+	"lsn IN (" POSITIONS(NAMED_BASE "UNION ALL " NAMED_RECORDS             \
+	                                "UNION ALL " NAMED_STAYS,              \
+	                     range) ") "
 /* What a read sends in its place in the log: a member's records before
  * its release into the subtree are not, but come with the release, just
  * before it and in log order (dossier()), so that a reader whose cursor
@@ -108,9 +131,9 @@
  * before an earlier one (the member.add). The stays' acceptances and
  * ends may come after the release: those come in their place. */
 #define IN_READ                                                                \
-	"(" IN_SCOPE_BASE "OR lower(hex(id)) IN (SELECT release FROM "         \
-	"transfers WHERE to_org IN sub) OR lower(hex(id)) IN (SELECT id FROM " \
-	"temporaries WHERE to_org IN sub) OR " IN_DOSSIER_STAYS ") "
+	"lsn IN (" POSITIONS(NAMED_BASE "UNION ALL " NAMED_RELEASES            \
+	                                "UNION ALL " NAMED_STAYS,              \
+	                     WINDOW) ") "
 
 void
 cb_scope_bind_root(struct cb_stmt *s, const char *root)
@@ -181,10 +204,13 @@ dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
 	static const char sql[] = SUBTREE CHAIN_FROM(
 		"release = lower(hex(?2)) AND to_org IN sub",
 		"id = lower(hex(?2)) AND to_org IN sub") "SELECT bytes FROM "
-							 "entries WHERE lsn "
-							 "< ?3 AND author <> "
-							 "?4 AND " NOT_EVIDENCE
-							 "AND " IN_DOSSIER
+							 "entries WHERE id IN "
+							 "(" NAMED_RECORDS
+							 "UNION "
+	                                                 "ALL " NAMED_STAYS
+							 ") AND lsn < ?3 AND "
+							 "author <> ?4 "
+	                                                 "AND " NOT_EVIDENCE
 							 "ORDER BY lsn";
 	struct cb_stmt *s;
 
@@ -220,8 +246,9 @@ merged_history(struct cb_store *st, const struct cb_scope *sc,
 	static const char sql[] =
 		"WITH RECURSIVE sub(code) AS (SELECT :root UNION SELECT o.code "
 		"FROM orgs o JOIN sub ON o.parent = sub.code AND o.level <> "
-		"'cell') " CHAIN "SELECT bytes FROM entries WHERE lsn < ?3 AND "
-		"author <> ?4 AND " NOT_EVIDENCE "AND " IN_SCOPE "ORDER BY lsn";
+		"'cell') " CHAIN "SELECT bytes FROM entries WHERE " IN_SCOPE(
+			"lsn < ?3 ") "AND author <> ?4 AND " NOT_EVIDENCE
+				     "ORDER BY lsn";
 	char merged[CB_CODE_MAX + 1];
 	struct cb_stmt *s;
 	int r;
@@ -254,19 +281,18 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 {
 	static const char last[] = "SELECT coalesce(max(lsn), 0) FROM entries";
 	static const char scoped[] = SUBTREE CHAIN
-		"SELECT lsn, bytes, id, op FROM entries WHERE lsn > ?2 AND "
-		"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE "AND " IN_READ
-		"ORDER BY lsn";
+		"SELECT lsn, bytes, id, op FROM entries WHERE " IN_READ
+		"AND author <> ?4 AND " NOT_EVIDENCE "ORDER BY lsn";
 	static const char below[] = SUBTREE CHAIN
-		"SELECT lsn, bytes, id, op FROM entries WHERE lsn > ?2 AND "
-		"lsn <= ?3 AND author <> ?4 AND " NOT_EVIDENCE "AND " IN_READ
-		"AND lower(hex(author)) NOT IN (SELECT key FROM enrolments "
-		"WHERE org IN sub) ORDER BY lsn";
+		"SELECT lsn, bytes, id, op FROM entries WHERE " IN_READ
+		"AND author <> ?4 AND " NOT_EVIDENCE "AND author NOT IN "
+		"(SELECT chibo_unhex(key) FROM enrolments WHERE org IN sub) "
+		"ORDER BY lsn";
 	static const char everything[] = "SELECT lsn, bytes, id, op FROM "
 					 "entries WHERE lsn > ?2 AND lsn <= ?3 "
 					 "AND author <> ?4 ORDER BY lsn";
 	struct cb_stmt *s;
-	int64_t limit;
+	bool full = false;
 	int r;
 
 	memset(pg, 0, sizeof(*pg));
@@ -277,55 +303,68 @@ cb_scope_read(struct cb_store *st, const struct cb_scope *sc, int64_t after,
 	cb_sql_reset(s);
 	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read the log");
-	if (after < 0)
-		after = 0;
-	limit = pg->end - after > CB_SCOPE_SCAN ? after + CB_SCOPE_SCAN
-	                                        : pg->end;
-	pg->next = limit > after ? limit : after;
+	pg->next = after < 0 ? 0 : after;
 	if (!(s = cb_sql(st,
 	                 sc->all   ? everything
 	                 : sc->hub ? below
 	                           : scoped,
 	                 eb)))
 		return CB_EIO;
-	cb_scope_bind_root(s, sc->root);
-	cb_sql_bind_int64(s, 2, after);
-	cb_sql_bind_int64(s, 3, limit);
-	cb_sql_bind_blob(s, 4, sc->reader, CB_KEY_BYTES);
-	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
-		uint32_t n = (uint32_t)cb_sql_column_bytes(s, 1);
-		const char *op = cb_sql_column_text(s, 3);
+	/* A window of the log at a time, so that what a statement gathers
+	 * and sorts stays bounded; the windows go on until the page is
+	 * full or the log ends: one that holds nothing in scope costs a few
+	 * index probes. */
+	while (!full && pg->next < pg->end) {
+		int64_t limit = pg->end - pg->next > CB_SCOPE_SCAN
+		                        ? pg->next + CB_SCOPE_SCAN
+		                        : pg->end;
 
-		if (pg->count == max || out->len >= max_bytes) {
-			/* Stop before this one: it is read next time. */
-			pg->next = cb_sql_column_int64(s, 0) - 1;
-			break;
+		cb_scope_bind_root(s, sc->root);
+		cb_sql_bind_int64(s, 2, pg->next);
+		cb_sql_bind_int64(s, 3, limit);
+		cb_sql_bind_blob(s, 4, sc->reader, CB_KEY_BYTES);
+		while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
+			uint32_t n = (uint32_t)cb_sql_column_bytes(s, 1);
+			const char *op = cb_sql_column_text(s, 3);
+
+			if (pg->count == max || out->len >= max_bytes) {
+				/* Stop before this one: it is read next
+				 * time. */
+				limit = cb_sql_column_int64(s, 0) - 1;
+				full = true;
+				break;
+			}
+			if (!sc->all &&
+			    (!strcmp(op, "member.release") ||
+			     !strcmp(op, "member.temporary")) &&
+			    dossier(st, sc, cb_sql_column_blob(s, 2),
+			            cb_sql_column_int64(s, 0), out, &pg->count,
+			            eb)) {
+				cb_sql_reset(s);
+				return CB_EIO;
+			}
+			if (!sc->all &&
+			    (!strcmp(op, "org.merge") ||
+			     !strcmp(op, "org.move")) &&
+			    merged_history(st, sc, cb_sql_column_blob(s, 2),
+			                   cb_sql_column_int64(s, 0), out,
+			                   &pg->count, eb)) {
+				cb_sql_reset(s);
+				return CB_EIO;
+			}
+			if (cb_stream_append_bytes(
+				    out, cb_sql_column_blob(s, 1), n)) {
+				cb_sql_reset(s);
+				return cb_error(eb, CB_ENOMEM,
+				                _("out of memory"));
+			}
+			pg->count++;
 		}
-		if (!sc->all &&
-		    (!strcmp(op, "member.release") ||
-		     !strcmp(op, "member.temporary")) &&
-		    dossier(st, sc, cb_sql_column_blob(s, 2),
-		            cb_sql_column_int64(s, 0), out, &pg->count, eb)) {
-			cb_sql_reset(s);
-			return CB_EIO;
-		}
-		if (!sc->all &&
-		    (!strcmp(op, "org.merge") || !strcmp(op, "org.move")) &&
-		    merged_history(st, sc, cb_sql_column_blob(s, 2),
-		                   cb_sql_column_int64(s, 0), out, &pg->count,
-		                   eb)) {
-			cb_sql_reset(s);
-			return CB_EIO;
-		}
-		if (cb_stream_append_bytes(out, cb_sql_column_blob(s, 1), n)) {
-			cb_sql_reset(s);
-			return cb_error(eb, CB_ENOMEM, _("out of memory"));
-		}
-		pg->count++;
+		cb_sql_reset(s);
+		if (r != CB_SQL_ROW && r != CB_SQL_DONE)
+			return cb_store_error(st, eb, "cannot read the log");
+		pg->next = limit;
 	}
-	cb_sql_reset(s);
-	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
-		return cb_store_error(st, eb, "cannot read the log");
 	pg->more = pg->next < pg->end;
 	return CB_OK;
 }
@@ -410,8 +449,8 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 		SUBTREE "SELECT * FROM successions WHERE org IN sub ORDER BY "
 			"old_key",
 		SUBTREE CHAIN
-		"SELECT id, state, reason FROM entries WHERE " NOT_EVIDENCE
-		"AND " IN_SCOPE "ORDER BY id",
+		"SELECT id, state, reason FROM entries WHERE " IN_SCOPE(
+			WHOLE_LOG) "AND " NOT_EVIDENCE "ORDER BY id",
 	};
 
 	return cb_project_digest_over(st, queries,

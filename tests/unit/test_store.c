@@ -319,6 +319,14 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "DROP TABLE exemptions; DROP TABLE mergers; "
 	                     "DROP TABLE org_moves; "
 	                     "DROP TABLE successions; "
+	                     "DROP INDEX entries_directory; "
+	                     "DROP INDEX entries_author_lsn; "
+	                     "DROP INDEX transfers_from; "
+	                     "DROP INDEX temporaries_from; "
+	                     "DROP INDEX members_org; "
+	                     "DROP INDEX memberships_cell_since; "
+	                     "DROP INDEX entries_pending_author; "
+	                     "DROP TABLE meeting_marks; "
 	                     "PRAGMA user_version = 14",
 	                     NULL, NULL, NULL),
 		SQLITE_OK);

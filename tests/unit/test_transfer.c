@@ -542,7 +542,13 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"'self'); DROP TABLE authorities; DROP TABLE "
 			"witnessed; DROP TABLE witnesses; DROP TABLE "
 			"exemptions; DROP TABLE mergers; DROP TABLE org_moves; "
-			"DROP TABLE successions; PRAGMA user_version = 13",
+			"DROP TABLE successions; DROP INDEX "
+			"entries_directory; DROP INDEX entries_author_lsn; "
+			"DROP INDEX transfers_from; DROP INDEX "
+			"temporaries_from; DROP INDEX members_org; DROP INDEX "
+			"memberships_cell_since; DROP INDEX "
+			"entries_pending_author; DROP TABLE meeting_marks; "
+			"PRAGMA user_version = 13",
 			NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
