@@ -1410,8 +1410,7 @@ cmd_ui(struct agent *a, int argc, char **argv)
 		open_browser(url);
 	while (sigwait(&sigs, &sig) != 0)
 		;
-	MHD_stop_daemon(d);
-	close(fd);
+	MHD_stop_daemon(d); /* closes fd, the listening socket given it */
 	sodium_memzero(&ui, sizeof(ui));
 	return 0;
 }

@@ -197,12 +197,43 @@ async function main() {
 	check(hist.length === 2 && hist[1].includes("2026") && hist[1].includes("26734"),
 		"the member's history holds the addition and the meeting", JSON.stringify(hist));
 
+	// A rating, from the member's page: the form comes with the member.
+	await Promise.all([page.waitForNavigation(), page.click('a[href^="/op/rate?member="]')]);
+	check((await page.$eval('[name="member"]', (e) => e.value)).length === 64,
+		"the rating form names the member");
+	await fill(page, "period", "2025");
+	await fill(page, "level", "tốt");
+	await fill(page, "score", "84");
+	await fill(page, "stage", "tự đánh giá");
+	resp = await submit(page);
+	check(resp.status() === 200 && (await page.$(".ok[role=status]")),
+		"the member's self-assessment is recorded", await text(page, "[role=alert]"));
+	await visit(page, "/ratings");
+	const rrow = await text(page, "main table tbody tr");
+	check(rrow && rrow.includes("2025") && rrow.includes("84"), "the ratings list shows it", rrow);
+
+	// A release to another commune, from the transfers page.
+	await visit(page, "/transfers");
+	await Promise.all([page.waitForNavigation(), page.click('a[href="/op/member/release"]')]);
+	await fill(page, "pos", "card:C003");
+	await fill(page, "to", "07299");
+	await fill(page, "letter", "12-GGT/ĐU");
+	await fill(page, "letter-date", "20/03/2026");
+	await fill(page, "on", "20/03/2026");
+	resp = await submit(page);
+	check(resp.status() === 200 && (await page.$(".ok[role=status]")),
+		"Trần Văn Nam is released to 07299", await text(page, "[role=alert]"));
+	await visit(page, "/transfers");
+	const trow = await text(page, "main table tbody tr");
+	check(trow && trow.includes("07299") && trow.includes("12-GGT/ĐU"),
+		"the transfers list shows him in transit", trow);
+
 	// Sync, as 'chibo-agent sync' does.
 	await visit(page, "/sync");
 	resp = await submit(page, "form[action='/sync'] button[type=submit]");
 	const synced = await text(page, "pre.out");
-	check(resp.status() === 200 && (await page.$(".ok[role=status]")) && /\b6\b/.test(synced),
-		"the sync pushes the six entries", synced);
+	check(resp.status() === 200 && (await page.$(".ok[role=status]")) && /\b8\b/.test(synced),
+		"the sync pushes the eight entries", synced);
 	await shot(page, "06-sync");
 
 	// The report, as a table, and in print.

@@ -84,6 +84,9 @@ marks=$(LANG=C agent show meeting "$mid" | sed -n '/^attendance:/,$p' |
 	awk 'NR > 2 { printf "%s%s %s %s=%s", sep, $2, $3, $4, $NF; sep = "|" }')
 expect_eq "its attendance as ticked" \
 	"Nguyễn Thị Hoa=present|Nguyễn Văn Hùng=present|Trần Văn Nam=excused" "$marks"
+expect_eq "the rating, as the form gave it" "2025 self good 84" \
+	"$(agent ratings --json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["period"], r["stage"], r["level"], r["score"])')"
+expect_match "the release, in transit to 07299" "07299" "$(LANG=C agent transfers)"
 expect_eq "no cell 66 from the forged form" "" "$(agent cells | grep -w 66)"
 expect_synced a 26734
 
