@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_import.c — chibo-agent import-members: a member list as spreadsheets
- * export it (CSV, UTF-8 with or without BOM, comma or semicolon, quoted
+ * export it (CSV in UTF-8 with or without BOM, UTF-16 or Windows-1258 —
+ * converted by common/text/decode.h; comma, semicolon or tab; quoted
  * fields). Headers are recognised in English (the op's field names) or
  * Vietnamese, with or without diacritics ("Họ và tên", "ho va ten"); values
  * ("Nữ", "Chính thức", "21/11/1980") are read as 'apply' reads them
@@ -16,6 +17,8 @@
 #include "agent.h"
 #include "args.h"
 #include "csv.h"
+#include "decode.h"
+#include "output.h"
 #include "table.h"
 #include "text.h"
 
@@ -38,8 +41,15 @@ static const struct {
 	                  "ung cu" },
 	{ "cell", "cell|chi bo|ma chi bo" },
 	{ "cell_since", "cell_since|sinh hoat tu" },
+	/* what 'members --format csv' writes besides: the record's id and
+	 * organisation (a new replica gives its own), the day of its status */
+	{ NULL, "id|org|status_on" },
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
+#define IGNORED (-2) /* a column of the export that is not an input */
+
+/* A file larger than this is not a member list. */
+#define IMPORT_MAX (64u << 20)
 
 static int
 column_of(const char *header)
@@ -65,7 +75,62 @@ column_of(const char *header)
 		}
 	}
 	free(f);
-	return found;
+	return found >= 0 && !columns[found].field ? IGNORED : found;
+}
+
+/* The whole of path ("-": stdin) into *out, at most IMPORT_MAX bytes;
+ * prints why not and returns false. */
+static bool
+read_all(const char *path, unsigned char **out, size_t *n)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (!fp) {
+		agent_error(_("cannot open '%s': %s"), path, strerror(errno));
+		return false;
+	}
+	for (;;) {
+		size_t got;
+
+		if (len == cap) {
+			unsigned char *p;
+
+			cap = cap ? cap * 2 : 65536;
+			if (cap > IMPORT_MAX + 1)
+				cap = IMPORT_MAX + 1;
+			if (len == cap) {
+				agent_error(_("'%s' is over 64 MiB: not a "
+				              "member list"),
+				            path);
+				goto fail;
+			}
+			if (!(p = realloc(buf, cap))) {
+				agent_error(_("out of memory"));
+				goto fail;
+			}
+			buf = p;
+		}
+		got = fread(buf + len, 1, cap - len, fp);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		agent_error(_("cannot read '%s': %s"), path, strerror(errno));
+		goto fail;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	*out = buf;
+	*n = len;
+	return true;
+fail:
+	free(buf);
+	if (fp != stdin)
+		fclose(fp);
+	return false;
 }
 
 static const struct argdef defs[] = {
@@ -73,6 +138,12 @@ static const struct argdef defs[] = {
 	  N_("check every row and show what would be added; "
 	     "write nothing") },
 	{ "cell", "CODE", N_("the cell of rows that have no cell column") },
+	{ "separator", "SEP",
+	  N_("the separator: , ; or tab (default: the one the first row "
+	     "has most of)") },
+	{ "encoding", "NAME",
+	  N_("the file's encoding: utf-8, utf-16, windows-1258, … "
+	     "(default: from its bytes)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -81,6 +152,11 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 {
 	struct cb_csv csv;
 	struct cb_csv_row row = { 0 };
+	unsigned char *raw = NULL;
+	char *text = NULL;
+	size_t rawlen = 0, textlen = 0;
+	const char *encoding = NULL, *sep;
+	struct cb_output as_written;
 	struct cb_ledger *lg = NULL;
 	struct cb_entry e = CB_ENTRY_INIT;
 	struct cb_errbuf eb;
@@ -88,13 +164,15 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 	struct args v;
 	int map[64], ncols = 0, rc;
 	size_t added = 0, bad = 0;
+	cb_err r0;
 	bool dry, have_cell = false, table = false;
-	FILE *fp;
+	FILE *fp = NULL;
 
 	rc = cb_args_command(
 		"import-members",
 		N_("usage: chibo-agent import-members [--dry-run] [--cell "
-	           "CODE] "
+	           "CODE] [--separator SEP]\n"
+	           "                                  [--encoding NAME] "
 	           "FILE.csv\n\nAdds the members of a spreadsheet's CSV "
 	           "export: one member.add entry per\nrow, all rows or none. "
 	           "The first row names the columns, in English\n(full_name, "
@@ -104,21 +182,59 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 	           "tính, Số thẻ đảng, Số CCCD,\nNgày vào Đảng, Ngày chính "
 	           "thức, Trạng thái, Chi bộ, …). Dates may be\nDD/MM/YYYY; "
 	           "'Nam'/'Nữ', 'Dự bị'/'Chính thức' are understood.\n"
+	           "The columns id, org and status_on of 'chibo-agent members "
+	           "--format csv'\nare skipped, so its export imports into "
+	           "another replica (a cell it wrote as '=… is read back as "
+	           "=…).\n\n"
+	           "The file may be CSV UTF-8 (with or without a byte order "
+	           "mark), UTF-16\n(Excel's 'Unicode Text') or Windows-1258 "
+	           "(Excel's 'CSV' on Vietnamese\nWindows): the encoding is "
+	           "read from the bytes and said when it is not\nUTF-8; names "
+	           "are stored in NFC. The separator (, ; or tab) is the one\n"
+	           "the first row has most of.\n"
 	           "\n"),
 		defs, argc, argv, &v, 1, 1, N_("give one CSV file"));
 	if (rc >= 0)
 		return rc;
 	dry = cb_args_get(&v, 0) != NULL;
-	if (!(fp = strcmp(v.pos[0], "-") ? fopen(v.pos[0], "r") : stdin)) {
-		agent_error(_("cannot open '%s': %s"), v.pos[0],
-		            strerror(errno));
+	sep = cb_args_get(&v, 2);
+	/* the separators the lists write are the ones read */
+	if (sep && cb_output_parse("csv", sep, false, false, &as_written, &eb))
+		return cb_args_usage("import-members", "%s", eb.msg);
+	if (!read_all(v.pos[0], &raw, &rawlen))
 		return 1;
+	cb_csv_init(&csv, NULL);
+	rc = 1;
+	if (cb_decode_text(raw, rawlen, cb_args_get(&v, 3), &text, &textlen,
+	                   &encoding, &eb)) {
+		agent_error(_("cannot read '%s': %s"), v.pos[0], eb.msg);
+		goto out;
+	}
+	/* say what was guessed: a wrong guess shows in the names */
+	if (!cb_args_get(&v, 3) && strcmp(encoding, "UTF-8"))
+		fprintf(stderr,
+		        _("read '%s' as %s (--encoding chooses another)\n"),
+		        v.pos[0], encoding);
+	if (!textlen) {
+		agent_error(_("'%s' is empty: export the member list with its "
+		              "header row"),
+		            v.pos[0]);
+		goto out;
+	}
+	if (!(fp = fmemopen(text, textlen, "r"))) {
+		agent_error(_("out of memory"));
+		goto out;
 	}
 	cb_csv_init(&csv, fp);
-	rc = 1;
-	if (cb_csv_next(&csv, &row, &eb)) {
-		agent_error("'%s': %s", v.pos[0],
-		            row.nfields ? eb.msg : _("the file is empty"));
+	if (sep)
+		cb_csv_set_separator(&csv, as_written.sep);
+	if ((r0 = cb_csv_next(&csv, &row, &eb))) {
+		if (r0 == CB_ENOTFOUND)
+			agent_error(_("'%s' has only blank lines: export the "
+			              "member list with its header row"),
+			            v.pos[0]);
+		else
+			agent_error("'%s': %s", v.pos[0], eb.msg);
 		goto out;
 	}
 	ncols = (int)row.nfields;
@@ -129,7 +245,15 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 	}
 	for (int i = 0; i < ncols; i++) {
 		map[i] = column_of(row.fields[i]);
-		if (map[i] < 0 && row.fields[i][0]) {
+		if (map[i] == -1 && ncols == 1) {
+			agent_error(_("'%s': the first row is one column, "
+			              "'%s', not a member field: are the "
+			              "columns separated by , ; or a tab? give "
+			              "--separator"),
+			            v.pos[0], row.fields[i]);
+			goto out;
+		}
+		if (map[i] == -1 && row.fields[i][0]) {
 			agent_error(
 				_("'%s': column '%s' is not a member field; "
 			          "see 'chibo-agent import-members --help'"),
@@ -177,7 +301,8 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 			if (map[i] < 0 || !row.fields[i][0])
 				continue;
 			json_object_set_new(in, columns[map[i]].field,
-			                    json_string(row.fields[i]));
+			                    json_string(cb_output_csv_undefuse(
+						    row.fields[i])));
 		}
 		r = cb_ledger_append(lg, "member.add", in, &e, &eb);
 		json_decref(in);
@@ -244,7 +369,9 @@ out:
 	cb_entry_release(&e);
 	cb_csv_row_release(&row);
 	cb_csv_release(&csv);
-	if (fp != stdin)
+	if (fp)
 		fclose(fp);
+	free(text);
+	free(raw);
 	return rc;
 }

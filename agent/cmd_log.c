@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "date.h"
 #include "args.h"
 #include "buf.h"
 #include "project.h"
@@ -26,16 +27,6 @@ static const struct argdef log_defs[] = {
 	{ NULL, NULL, NULL },
 };
 
-static void
-format_time(int64_t ms, char out[20])
-{
-	time_t t = (time_t)(ms / 1000) + 7 * 3600; /* Vietnam, UTC+7 */
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 /* What cmd_log gathers entry by entry. */
 struct log_listing {
 	bool as_json, body;
@@ -51,7 +42,7 @@ list_entry(void *ctx, const struct cb_query_entry *q)
 	struct log_listing *l = ctx;
 	struct cb_entry *e = &l->e;
 	struct cb_errbuf eb;
-	char id[CB_HASH_HEX], author[13], when[20], seq[24];
+	char id[CB_HASH_HEX], author[13], when[CB_TIME_MAX], seq[24];
 
 	if (cb_entry_decode(q->bytes, q->len, e, &eb)) {
 		agent_error(_("entry %lld: %s; run 'chibo-agent verify'"),
@@ -61,7 +52,7 @@ list_entry(void *ctx, const struct cb_query_entry *q)
 	}
 	cb_hash_hex(e->id, id);
 	cb_hash_short(e->author, author);
-	format_time(e->time_ms, when);
+	cb_time_show(e->time_ms, when);
 	snprintf(seq, sizeof(seq), "%" PRIu64, e->seq);
 	if (l->as_json) {
 		char akey[2 * CB_KEY_BYTES + 1];
@@ -71,13 +62,16 @@ list_entry(void *ctx, const struct cb_query_entry *q)
 		cb_hex_encode(e->author, CB_KEY_BYTES, akey);
 		if (hex)
 			cb_hex_encode(e->bytes, e->len, hex);
-		o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:O, s:s, s:s?,"
+		char iso[CB_TIME_MAX];
+
+		cb_time_iso(e->time_ms, iso);
+		o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:O, s:s, s:s?,"
 		              " s:s?}",
 		              "id", id, "author", akey, "seq",
 		              (json_int_t)e->seq, "time_ms",
-		              (json_int_t)e->time_ms, "op", e->op, "body",
-		              e->json, "state", q->state, "reason", q->reason,
-		              "bytes", hex);
+		              (json_int_t)e->time_ms, "time", iso, "op", e->op,
+		              "body", e->json, "state", q->state, "reason",
+		              q->reason, "bytes", hex);
 		free(hex);
 		json_array_append_new(l->arr, o);
 	} else {
@@ -252,15 +246,14 @@ cmd_rebuild(struct agent *a, int argc, char **argv)
 	return 0;
 }
 
-/* "2026-11-21 19:05 (UTC+7)" for a Unix time in ms. */
+/* "2026-11-21 19:05:07 (UTC+7)" for a Unix time in ms. */
 static void
-local_time(int64_t ms, char out[32])
+local_time(int64_t ms, char out[CB_TIME_MAX + 16])
 {
-	time_t t = (time_t)(ms / 1000) + 7 * 3600;
-	struct tm tm;
+	char t[CB_TIME_MAX];
 
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%d %H:%M (UTC+7)", &tm);
+	cb_time_show(ms, t);
+	snprintf(out, CB_TIME_MAX + 16, "%s (UTC+7)", t);
 }
 
 static void
@@ -294,7 +287,7 @@ static void
 print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 {
 	const struct cb_query_counts *n = &s->counts;
-	char when[32];
+	char when[CB_TIME_MAX + 16];
 
 	printf(_("replica:      %s\n"), lg->dir);
 	printf(_("organisation: %s %s\n"), lg->org, s->org_name);
@@ -348,10 +341,11 @@ static json_t *
 status_json(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 {
 	const struct cb_query_counts *n = &s->counts;
-	char last[24];
+	char last[24], iso[CB_TIME_MAX];
 	json_t *o, *sync;
 
 	snprintf(last, sizeof(last), "%" PRId64, s->last_sync_ms);
+	cb_time_iso(s->last_sync_ms, iso);
 	o = json_pack(
 		"{s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"replica", lg->dir, "org", lg->org, "org_name", s->org_name,
@@ -365,9 +359,10 @@ status_json(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 	                    json_integer(n->released_in_transit));
 	json_object_set_new(o, "incoming_in_transit",
 	                    json_integer(n->incoming_in_transit));
-	sync = json_pack("{s:s?, s:I, s:s?, s:I, s:I, s:O}", "hub", s->hub_url,
-	                 "waiting", (json_int_t)s->waiting, "last_sync_ms",
-	                 s->synced ? last : NULL, "hub_log_size",
+	sync = json_pack("{s:s?, s:I, s:s?, s:s?, s:I, s:I, s:O}", "hub",
+	                 s->hub_url, "waiting", (json_int_t)s->waiting,
+	                 "last_sync_ms", s->synced ? last : NULL, "last_sync",
+	                 s->synced ? iso : NULL, "hub_log_size",
 	                 (json_int_t)s->hub_log_size, "pull_cursor",
 	                 (json_int_t)s->pull_cursor, "rejected_by_hub",
 	                 s->rejected_by_hub);

@@ -2,19 +2,21 @@
 /* cmd_query.c — the look commands: members, cells, meetings, ratings,
  * transfers, dissolutions, candidates and show. Each asks one of the
  * replica's questions (common/view/query.h) and prints the rows as an
- * aligned table (ids cut to 12 hex digits) or, with --json, as a JSON
- * array with full ids. */
+ * aligned table (ids cut to 12 hex digits), or with --format csv|json
+ * (--json) as CSV for a spreadsheet or a JSON array, every column, ids in
+ * full, values as stored (English words, YYYY-MM-DD dates). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
-#include "words.h"
 #include "args.h"
 #include "date.h"
 #include "ops.h"
+#include "output.h"
 #include "query.h"
 #include "table.h"
+#include "words.h"
 
 /* A column shown in a table cuts a full id (64 hex digits) to 12. */
 static bool
@@ -65,10 +67,34 @@ print_json(const struct cb_query_result *r)
 	json_decref(arr);
 }
 
+/* The rows as CSV: a header of the columns' JSON names, then every
+ * column of every row as stored; a column holding JSON as its text. */
+static void
+print_csv(const struct cb_query_result *r, const struct cb_output *o)
+{
+	cb_output_csv_begin(o, stdout);
+	for (size_t c = 0; c < r->ncols; c++)
+		cb_output_csv_cell(o, stdout, r->cols[c].name, c == 0);
+	cb_output_csv_end_row(stdout);
+	for (size_t row = 0; row < r->nrows; row++) {
+		for (size_t c = 0; c < r->ncols; c++) {
+			const struct cb_query_value *v =
+				cb_query_value(r, row, c);
+
+			cb_output_csv_cell(o, stdout,
+			                   v->kind == CB_QUERY_NULL
+			                           ? ""
+			                           : cb_query_text(r, row, c),
+			                   c == 0);
+		}
+		cb_output_csv_end_row(stdout);
+	}
+}
+
 /* The rows as an aligned table of the columns with a heading, ids cut to
- * 12 hex digits; or as JSON. Returns an exit code. */
+ * 12 hex digits; or as CSV or JSON. Returns an exit code. */
 static int
-print_rows(const struct cb_query_result *r, bool as_json)
+print_rows(const struct cb_query_result *r, const struct cb_output *o)
 {
 	struct cb_table t = { 0 };
 	const char **cells = NULL;
@@ -76,8 +102,12 @@ print_rows(const struct cb_query_result *r, bool as_json)
 	size_t shown = 0;
 	int rc = 1;
 
-	if (as_json) {
+	if (o->format == CB_OUTPUT_JSON) {
 		print_json(r);
+		return 0;
+	}
+	if (o->format == CB_OUTPUT_CSV) {
+		print_csv(r, o);
 		return 0;
 	}
 	if (!(cells = calloc(r->ncols + 1, sizeof(*cells))) ||
@@ -151,9 +181,28 @@ out:
 	return rc;
 }
 
+/* The output options of every list: --json (what they had first), then
+ * --format, --separator, --bom. */
+#define OUTPUT_DEFS                                                            \
+	{ "json", NULL, N_("print JSON (as --format json)") }, CB_OUTPUT_ARGDEFS
+
+/* The output options in v from index at (OUTPUT_DEFS) into *o; a usage
+ * error prints and returns 2, else 0. */
+static int
+output_of(const char *cmd, const struct args *v, int at, struct cb_output *o)
+{
+	struct cb_errbuf eb;
+
+	if (cb_output_parse(cb_args_get(v, at + 1), cb_args_get(v, at + 2),
+	                    cb_args_get(v, at + 3) != NULL,
+	                    cb_args_get(v, at) != NULL, o, &eb))
+		return cb_args_usage(cmd, "%s", eb.msg);
+	return 0;
+}
+
 /* What a list command ends with: the answer printed, or why not. */
 static int
-answer(cb_err rc, struct cb_query_result *r, bool as_json,
+answer(cb_err rc, struct cb_query_result *r, const struct cb_output *o,
        const struct cb_errbuf *eb)
 {
 	int exit_code = 1;
@@ -161,7 +210,7 @@ answer(cb_err rc, struct cb_query_result *r, bool as_json,
 	if (rc)
 		agent_error("%s", eb->msg);
 	else
-		exit_code = print_rows(r, as_json);
+		exit_code = print_rows(r, o);
 	cb_query_result_release(r);
 	return exit_code;
 }
@@ -175,7 +224,7 @@ static const struct argdef member_defs[] = {
 	     "diacritics") },
 	{ "all", NULL,
 	  N_("include struck-off, expelled, resigned and deceased") },
-	{ "json", NULL, N_("print JSON") },
+	OUTPUT_DEFS,
 	{ NULL, NULL, NULL },
 };
 
@@ -185,6 +234,7 @@ cmd_members(struct agent *a, int argc, char **argv)
 	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
 	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_ledger *lg;
+	struct cb_output out;
 	struct cb_errbuf eb;
 	struct args v;
 	int rc;
@@ -192,7 +242,9 @@ cmd_members(struct agent *a, int argc, char **argv)
 	rc = cb_args_command(
 		"members",
 		N_("usage: chibo-agent members [--cell CODE] [--status S] "
-	           "[--name TEXT] [--all] [--json]\n\nLists members. "
+	           "[--name TEXT] [--all]\n"
+	           "                           [--format text|csv|json] "
+	           "[--separator SEP] [--bom]\n\nLists members. "
 	           "'--name nguyen van hop' finds 'Nguyễn Văn Hợp'; a word "
 	           "typed\nwith diacritics must match them exactly. A cell "
 	           "or status the replica\ndoes not know is refused.\n"
@@ -204,19 +256,21 @@ cmd_members(struct agent *a, int argc, char **argv)
 	f.status = cb_args_get(&v, 1);
 	f.name = cb_args_get(&v, 2);
 	f.all = cb_args_get(&v, 3) != NULL;
+	if ((rc = output_of("members", &v, 4, &out)))
+		return rc;
 	if (cb_query_check(&f, &eb))
 		return cb_args_usage("members", "%s", eb.msg);
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = answer(
 		cb_query_ask(lg->st, CB_QUERY_MEMBERS, lg->org, &f, &r, &eb),
-		&r, cb_args_get(&v, 4) != NULL, &eb);
+		&r, &out, &eb);
 	cb_ledger_free(&lg);
 	return rc;
 }
 
 static const struct argdef json_defs[] = {
-	{ "json", NULL, N_("print JSON") },
+	OUTPUT_DEFS,
 	{ NULL, NULL, NULL },
 };
 
@@ -228,6 +282,7 @@ list_command(struct agent *a, int argc, char **argv, const char *name,
 {
 	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_ledger *lg;
+	struct cb_output out;
 	struct cb_errbuf eb;
 	struct args v;
 	int rc;
@@ -235,10 +290,12 @@ list_command(struct agent *a, int argc, char **argv, const char *name,
 	rc = cb_args_command(name, help, json_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
+	if ((rc = output_of(name, &v, 0, &out)))
+		return rc;
 	if (!(lg = agent_open(a)))
 		return 1;
-	rc = answer(cb_query_ask(lg->st, q, lg->org, NULL, &r, &eb), &r,
-	            cb_args_get(&v, 0) != NULL, &eb);
+	rc = answer(cb_query_ask(lg->st, q, lg->org, NULL, &r, &eb), &r, &out,
+	            &eb);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -246,19 +303,20 @@ list_command(struct agent *a, int argc, char **argv, const char *name,
 int
 cmd_cells(struct agent *a, int argc, char **argv)
 {
-	return list_command(a, argc, argv, "cells",
-	                    "usage: chibo-agent cells [--json]\n\nLists the "
-	                    "organisation and its cells with their member "
-	                    "counts and\nthe term of their last congress.\n"
-	                    "\n",
-	                    CB_QUERY_CELLS);
+	return list_command(
+		a, argc, argv, "cells",
+		N_("usage: chibo-agent cells [--format FORMAT]\n\nLists the "
+	           "organisation and its cells with their member "
+	           "counts and\nthe term of their last congress.\n"
+	           "\n"),
+		CB_QUERY_CELLS);
 }
 
 static const struct argdef meeting_defs[] = {
 	{ "cell", "CODE", N_("only this cell") },
 	{ "from", "DATE", N_("held on or after (a day, a month or a year)") },
 	{ "to", "DATE", N_("held on or before (a day, a month or a year)") },
-	{ "json", NULL, N_("print JSON") },
+	OUTPUT_DEFS,
 	{ NULL, NULL, NULL },
 };
 
@@ -268,6 +326,7 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
 	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_ledger *lg;
+	struct cb_output out;
 	struct cb_errbuf eb;
 	struct args v;
 	int rc;
@@ -275,7 +334,8 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 	rc = cb_args_command(
 		"meetings",
 		N_("usage: chibo-agent meetings [--cell CODE] [--from DATE] "
-	           "[--to DATE] [--json]\n\nLists cell meetings (the current "
+	           "[--to DATE] [--format FORMAT]\n\nLists cell meetings (the "
+	           "current "
 	           "version of each record). DATE is a\nday (YYYY-MM-DD, "
 	           "DD/MM/YYYY, D/M/YYYY or DD-MM-YYYY"
 	           "), a\nmonth (YYYY-MM or MM/YYYY: --from its first day, "
@@ -288,13 +348,15 @@ cmd_meetings(struct agent *a, int argc, char **argv)
 	f.cell = cb_args_get(&v, 0);
 	f.from = cb_args_get(&v, 1);
 	f.to = cb_args_get(&v, 2);
+	if ((rc = output_of("meetings", &v, 3, &out)))
+		return rc;
 	if (cb_query_check(&f, &eb))
 		return cb_args_usage("meetings", "%s", eb.msg);
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = answer(
 		cb_query_ask(lg->st, CB_QUERY_MEETINGS, lg->org, &f, &r, &eb),
-		&r, cb_args_get(&v, 3) != NULL, &eb);
+		&r, &out, &eb);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -304,7 +366,7 @@ static const struct argdef rating_defs[] = {
 	  N_("only this period: YYYY, YYYY-Q1..Q4 or YYYY-MM") },
 	{ "subject", "ID|CODE",
 	  N_("only this member id or organisation code") },
-	{ "json", NULL, N_("print JSON") },
+	OUTPUT_DEFS,
 	{ NULL, NULL, NULL },
 };
 
@@ -314,6 +376,7 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
 	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_ledger *lg;
+	struct cb_output out;
 	struct cb_errbuf eb;
 	struct args v;
 	int rc;
@@ -321,7 +384,8 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 	rc = cb_args_command(
 		"ratings",
 		N_("usage: chibo-agent ratings [--period P] [--subject X] "
-	           "[--json]\n\nLists ratings of members and organisations, "
+	           "[--format FORMAT]\n\nLists ratings of members and "
+	           "organisations, "
 	           "each stage (self,\nproposed, decided) on its own row.\n"
 	           "\n"),
 		rating_defs, argc, argv, &v, 0, 0, NULL);
@@ -329,13 +393,15 @@ cmd_ratings(struct agent *a, int argc, char **argv)
 		return rc;
 	f.period = cb_args_get(&v, 0);
 	f.subject = cb_args_get(&v, 1);
+	if ((rc = output_of("ratings", &v, 2, &out)))
+		return rc;
 	if (cb_query_check(&f, &eb))
 		return cb_args_usage("ratings", "%s", eb.msg);
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = answer(
 		cb_query_ask(lg->st, CB_QUERY_RATINGS, lg->org, &f, &r, &eb),
-		&r, cb_args_get(&v, 2) != NULL, &eb);
+		&r, &out, &eb);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -364,8 +430,9 @@ static const struct show_part meeting_parts[] = {
  * record only, as a JSON array. Returns an exit code. */
 static int
 show(struct cb_store *st, const struct show_part *parts, const char *id,
-     bool as_json)
+     const struct cb_output *o)
 {
+	static const struct cb_output text = CB_OUTPUT_INIT;
 	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_errbuf eb;
 	int rc;
@@ -374,12 +441,13 @@ show(struct cb_store *st, const struct show_part *parts, const char *id,
 		agent_error("%s", eb.msg);
 		return 1;
 	}
-	rc = as_json ? print_rows(&r, true) : print_record(&r);
+	rc = o->format != CB_OUTPUT_TEXT ? print_rows(&r, o) : print_record(&r);
 	cb_query_result_release(&r);
-	for (size_t i = 1; parts[i].title && !rc && !as_json; i++) {
+	for (size_t i = 1; parts[i].title && !rc && o->format == CB_OUTPUT_TEXT;
+	     i++) {
 		puts(_(parts[i].title));
 		rc = answer(cb_query_ask(st, parts[i].q, id, NULL, &r, &eb), &r,
-		            false, &eb);
+		            &text, &eb);
 	}
 	return rc;
 }
@@ -388,10 +456,11 @@ int
 cmd_show(struct agent *a, int argc, char **argv)
 {
 	static const struct argdef defs[] = {
-		{ "json", NULL, N_("print JSON") },
+		OUTPUT_DEFS,
 		{ NULL, NULL, NULL },
 	};
 	struct cb_ledger *lg;
+	struct cb_output out;
 	struct cb_errbuf eb;
 	struct args v;
 	char id[65];
@@ -399,13 +468,19 @@ cmd_show(struct agent *a, int argc, char **argv)
 	int rc;
 
 	if (cb_args_wants_help(argc, argv)) {
-		puts(_("usage: chibo-agent show member MEMBER [--json]\n"
-		       "       chibo-agent show meeting ID [--json]\n\n"
-		       "Shows one record in full. MEMBER: an id prefix, "
-		       "card:NUMBER or nid:NUMBER.\n"));
+		puts(_("usage: chibo-agent show member MEMBER [--format "
+		       "FORMAT]\n"
+		       "       chibo-agent show meeting ID [--format "
+		       "FORMAT]\n\n"
+		       "Shows one record in full (with --format csv or json: "
+		       "the record only).\nMEMBER: an id prefix, card:NUMBER "
+		       "or "
+		       "nid:NUMBER.\n"));
+		cb_args_help(stdout, defs);
 		return 0;
 	}
-	if ((rc = cb_args_parse("show", defs, argc, argv, &v)))
+	if ((rc = cb_args_parse("show", defs, argc, argv, &v)) ||
+	    (rc = output_of("show", &v, 0, &out)))
 		return rc;
 	if (v.npos != 2 ||
 	    (strcmp(v.pos[0], "member") && strcmp(v.pos[0], "meeting")))
@@ -420,7 +495,7 @@ cmd_show(struct agent *a, int argc, char **argv)
 		return 1;
 	}
 	rc = show(lg->st, member ? member_parts : meeting_parts,
-	          member ? id : v.pos[1], cb_args_get(&v, 0) != NULL);
+	          member ? id : v.pos[1], &out);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -428,7 +503,7 @@ cmd_show(struct agent *a, int argc, char **argv)
 static const struct argdef transfer_defs[] = {
 	{ "all", NULL, N_("closed ones too (accepted, declined)") },
 	{ "on", "DATE", N_("as of this day (default today): for overdue") },
-	{ "json", NULL, N_("print JSON") },
+	OUTPUT_DEFS,
 	{ NULL, NULL, NULL },
 };
 
@@ -438,6 +513,7 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
 	struct cb_query_result r = CB_QUERY_RESULT_INIT;
 	struct cb_ledger *lg;
+	struct cb_output out;
 	struct cb_errbuf eb;
 	struct args v;
 	int rc;
@@ -445,7 +521,7 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 	rc = cb_args_command(
 		"transfers",
 		N_("usage: chibo-agent transfers [--all] [--on DATE] "
-	           "[--json]\n\n"
+	           "[--format FORMAT]\n\n"
 	           "Members released by this organisation or to it and still "
 	           "in "
 	           "transit\n(--all: accepted and declined ones too), with the "
@@ -462,13 +538,15 @@ cmd_transfers(struct agent *a, int argc, char **argv)
 		return rc;
 	f.all = cb_args_get(&v, 0) != NULL;
 	f.on = cb_args_get(&v, 1);
+	if ((rc = output_of("transfers", &v, 2, &out)))
+		return rc;
 	if (cb_query_check(&f, &eb))
 		return cb_args_usage("transfers", "%s", eb.msg);
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = answer(
 		cb_query_ask(lg->st, CB_QUERY_TRANSFERS, lg->org, &f, &r, &eb),
-		&r, cb_args_get(&v, 2) != NULL, &eb);
+		&r, &out, &eb);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -478,10 +556,11 @@ cmd_dissolutions(struct agent *a, int argc, char **argv)
 {
 	return list_command(
 		a, argc, argv, "dissolutions",
-		"usage: chibo-agent dissolutions [--json]\n\nPlans to dissolve "
-		"cells of the organisation: planned, approved by the\n"
-		"superior committee's office, dissolved; and the members "
-		"each cell still\nholds.\n\n",
+		N_("usage: chibo-agent dissolutions [--format FORMAT]\n\nPlans "
+	           "to dissolve "
+	           "cells of the organisation: planned, approved by the\n"
+	           "superior committee's office, dissolved; and the members "
+	           "each cell still\nholds.\n\n"),
 		CB_QUERY_DISSOLUTIONS);
 }
 
@@ -490,8 +569,9 @@ cmd_candidates(struct agent *a, int argc, char **argv)
 {
 	return list_command(
 		a, argc, argv, "candidates",
-		"usage: chibo-agent candidates [--json]\n\nAdmission "
-		"candidates of the organisation, their helpers, and those "
-		"admitted.\n\n",
+		N_("usage: chibo-agent candidates [--format "
+	           "FORMAT]\n\nAdmission "
+	           "candidates of the organisation, their helpers, and those "
+	           "admitted.\n\n"),
 		CB_QUERY_CANDIDATES);
 }

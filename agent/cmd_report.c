@@ -26,7 +26,7 @@ cmd_report(struct agent *a, int argc, char **argv)
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
 	struct args v;
-	enum cb_report_format fmt = CB_REPORT_TABLE;
+	struct cb_output out;
 	int rc;
 
 	rc = cb_args_command(
@@ -75,10 +75,9 @@ cmd_report(struct agent *a, int argc, char **argv)
 		defs, argc, argv, &v, 1, 1, N_("give one KIND"));
 	if (rc >= 0)
 		return rc;
-	if (cb_args_get(&v, 6) &&
-	    !cb_report_format_parse(cb_args_get(&v, 6), &fmt))
-		return cb_args_usage("report",
-		                     _("--format is table, csv or json"));
+	if (cb_output_parse(cb_args_get(&v, 6), cb_args_get(&v, 7),
+	                    cb_args_get(&v, 8) != NULL, false, &out, &eb))
+		return cb_args_usage("report", "%s", eb.msg);
 	q.kind = v.pos[0];
 	q.root = "";
 	q.term = cb_args_get(&v, 0);
@@ -103,11 +102,10 @@ cmd_report(struct agent *a, int argc, char **argv)
 	if (cb_sync_state_load(lg->st, &ss, &eb) ||
 	    cb_log_head(cb_store_log(lg->st), lg->key.pk, &head, &eb) ||
 	    cb_report_print_as_synced(
-		    lg->st, &q, fmt, cb_args_get(&v, 7) != NULL, stdout,
-		    ss.text[CB_SYNC_CHECKPOINT],
+		    lg->st, &q, &out, stdout, ss.text[CB_SYNC_CHECKPOINT],
 		    head.seq > (uint64_t)ss.num[CB_SYNC_HUB_HEAD]
-		            ? head.seq - (uint64_t)ss.num[CB_SYNC_HUB_HEAD]
-		            : 0,
+			    ? head.seq - (uint64_t)ss.num[CB_SYNC_HUB_HEAD]
+			    : 0,
 		    &eb)) {
 		agent_error("%s", eb.msg);
 		rc = 1;

@@ -1,26 +1,144 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_sync.c — chibo-agent hub and sync, the command line of the sync
  * engine (common/sync/sync.h): 'hub' records the hub's URL, TLS pin and
- * key (given at enrolment); 'sync' runs the engine and says what it did,
+ * key (given at enrolment, as an invitation file: common/net/invite.h);
+ * 'sync' runs the engine and says what it did,
  * a progress line on a terminal, and its notices on stderr. Exit codes a
  * timer can act on: 0 synced, 75 the hub cannot be reached (try later),
  * 77 the hub refused (a person must look). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent.h"
 #include "buf.h"
+#include "invite.h"
 #include "sync.h"
+#include "syncstate.h"
 
 static const struct argdef hub_defs[] = {
 	{ "url", "URL", N_("the hub, e.g. https://10.0.0.5:8443") },
 	{ "pin", "PIN",
 	  N_("its TLS pin, sha256//BASE64 (from chibo-hub init)") },
 	{ "key", "HEX", N_("its key (from chibo-hub init)") },
+	{ "invite", "FILE",
+	  N_("the invitation file the district gave (instead of --url, "
+	     "--pin and --key)") },
+	{ "replace", NULL,
+	  N_("with --invite: move to another hub than the one this replica "
+	     "syncs with") },
 	{ NULL, NULL, NULL },
 };
+
+/* The invitation file at path into *inv, checked (signature, every
+ * field); prints why not. At most CB_INVITE_MAX bytes of a regular file:
+ * a directory, a device or a pipe is refused without reading it. */
+static bool
+read_invite(const char *path, struct cb_invite *inv)
+{
+	char buf[CB_INVITE_MAX + 1];
+	struct cb_errbuf eb;
+	struct stat st;
+	ssize_t n = 0, got;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		agent_error(_("cannot open the invitation '%s': %s"), path,
+		            strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CB_INVITE_MAX) {
+		agent_error(_("'%s' is not an invitation: %s"), path,
+		            !S_ISREG(st.st_mode) ? _("not a regular file")
+		                                 : _("over 4096 bytes"));
+		close(fd);
+		return false;
+	}
+	while ((size_t)n < sizeof(buf) &&
+	       (got = read(fd, buf + n, sizeof(buf) - (size_t)n)) > 0)
+		n += got;
+	close(fd);
+	if (cb_invite_open(buf, (size_t)n, inv, &eb)) {
+		agent_error(_("'%s' is not a valid invitation, and nothing "
+		              "was recorded: %s"),
+		            path, eb.msg);
+		return false;
+	}
+	return true;
+}
+
+/* hub --invite FILE: the invitation checked, for this replica (its key
+ * and organisation), then its hub (when it answers), then recorded. */
+static int
+hub_from_invite(struct agent *a, const char *path, bool replace)
+{
+	struct cb_sync_state ss = { 0 };
+	struct cb_invite inv;
+	struct cb_ledger *lg;
+	struct cb_errbuf eb;
+	char want[13], have[13];
+	int rc = 1;
+	cb_err c;
+
+	if (!read_invite(path, &inv))
+		return 1;
+	if (!(lg = agent_open(a)))
+		return 1;
+	cb_hash_short(inv.key, want);
+	cb_hash_short(lg->key.pk, have);
+	if (memcmp(inv.key, lg->key.pk, 32) || strcmp(inv.org, lg->org)) {
+		agent_error(_("'%s' invites key %s… of %s; this replica is key "
+		              "%s… of %s: ask the district for this office's "
+		              "invitation"),
+		            path, want, inv.org, have, lg->org);
+		goto out;
+	}
+	if (cb_sync_state_load(lg->st, &ss, &eb)) {
+		agent_error("%s", eb.msg);
+		goto out;
+	}
+	cb_hash_short(inv.hub_key, want);
+	if (ss.text[CB_SYNC_URL] && ss.has_authority &&
+	    memcmp(ss.authority, inv.hub_key, 32) && !replace) {
+		cb_hash_short(ss.authority, have);
+		agent_error(_("this replica syncs with the hub of key %s… at "
+		              "%s; the invitation is from key %s…: check with "
+		              "the district, then run again with --replace"),
+		            have, ss.text[CB_SYNC_URL], want);
+		goto out;
+	}
+	c = cb_invite_check_hub(&inv, lg->key.pk, lg->key.sk, &eb);
+	if (c == CB_EAGAIN) {
+		fprintf(stderr,
+		        _("note: the hub could not be asked now (%s); the "
+		          "first "
+		          "sync checks its pin and key\n"),
+		        eb.msg);
+	} else if (c) {
+		agent_error(_("%s; nothing was recorded"), eb.msg);
+		goto out;
+	}
+	if (cb_sync_set_hub(lg, inv.url, inv.pin, inv.hub_key, &eb)) {
+		agent_error("%s", eb.msg);
+		goto out;
+	}
+	printf(_("this replica syncs with %s: %s, hub key %s…%s\n"), inv.url,
+	       inv.origin, want,
+	       c ? ""
+	         : _(" (checked: it holds the pin and signs with that key)"));
+	rc = 0;
+out:
+	cb_sync_state_release(&ss);
+	cb_ledger_free(&lg);
+	return rc;
+}
 
 int
 cmd_hub(struct agent *a, int argc, char **argv)
@@ -33,21 +151,37 @@ cmd_hub(struct agent *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"hub",
-		N_("usage: chibo-agent hub --url URL --pin PIN --key HEX\n\n"
+		N_("usage: chibo-agent hub --invite FILE [--replace]\n"
+	           "       chibo-agent hub --url URL --pin PIN --key HEX\n\n"
 	           "Records the hub this replica syncs with, as its office was "
-	           "given them at\nenrolment. The hub's key becomes the "
-	           "replica's "
+	           "given them at\nenrolment: the invitation file the district "
+	           "gave ('chibo-hub enroll\n--invite'), or its three strings. "
+	           "An invitation is checked: signed by the\nhub key it names, "
+	           "for this replica's key and organisation, and, if the hub\n"
+	           "answers, the hub at its URL must hold its TLS pin and sign "
+	           "with its key.\nThe hub's key becomes the replica's "
 	           "authority: the key whose\nenrolments it trusts. Given "
 	           "another hub later (a district's hub retired,\nthe commune "
 	           "under its province's), the replica reads the new hub's "
-	           "log\n"
-	           "from the start and holds it to that hub's "
+	           "log\nfrom the start and holds it to that hub's "
 	           "checkpoints.\n\n"),
 		hub_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
+	if (cb_args_get(&v, 3)) {
+		if (cb_args_get(&v, 0) || cb_args_get(&v, 1) ||
+		    cb_args_get(&v, 2))
+			return cb_args_usage(
+				"hub", _("give --invite FILE, or --url, --pin "
+			                 "and --key: not both"));
+		return hub_from_invite(a, cb_args_get(&v, 3),
+		                       cb_args_get(&v, 4) != NULL);
+	}
+	if (cb_args_get(&v, 4))
+		return cb_args_usage("hub", _("--replace goes with --invite"));
 	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1) || !cb_args_get(&v, 2))
-		return cb_args_usage("hub", _("give --url, --pin and --key"));
+		return cb_args_usage("hub", _("give --invite FILE, or --url, "
+		                              "--pin and --key"));
 	if (strncmp(cb_args_get(&v, 0), "https://", 8))
 		return cb_args_usage("hub",
 		                     _("the URL must start with https://"));

@@ -39,10 +39,12 @@ static const char usage_tail[] = N_(
 	"  show member|meeting ID\n"
 	"  log               list the entries\n"
 	"  status            the replica at a glance\n"
-	"  report KIND       membership, congresses, ratings or meetings\n"
+	"  report KIND       the figures: membership, congresses, ratings,\n"
+	"                    meetings, campaign, transfers, clashes\n"
 	"\n"
 	"Sync:\n"
-	"  hub               record the hub's URL, pin and key\n"
+	"  hub               record the hub: --invite FILE, the district's "
+	"invitation\n"
 	"  sync              push what the hub lacks, pull what is ours to "
 	"read\n"
 	"  export FILE       the entries the hub lacks, on a file (no link)\n"
@@ -65,7 +67,9 @@ static const char usage_tail[] = N_(
 	"whole record\n                    pulled from the hub under a new "
 	"key (--code first)\n"
 	"\n"
-	"Every look command takes --json. Exit: 0 ok, 1 failure, 2 usage.\n");
+	"Every look command and report takes --format text|csv|json (--json;\n"
+	"CSV for Excel: --format csv --separator ';' --bom). Exit: 0 ok, 1\n"
+	"failure, 2 usage.\n");
 
 static const struct {
 	const char *name;

@@ -32,26 +32,28 @@ enum {
 	R_ON,
 	R_OVERDUE,
 	R_FORMAT,
+	R_SEPARATOR,
 	R_BOM,
 };
 
 static const struct argdef defs[] = {
 	{ "hub", "URL",
-	  "the hub's address (https://…); the requests are signed by this "
-	  "auditor's key" },
-	{ "pin", "PIN", "the hub's TLS pin (sha256//…)" },
+	  N_("the hub's address (https://…); the requests are signed by this "
+	     "auditor's key") },
+	{ "pin", "PIN", N_("the hub's TLS pin (sha256//…)") },
 	{ "db", "FILE",
-	  "a copy of the hub's hub.db ('chibo-hub backup --plain')" },
+	  N_("a copy of the hub's hub.db ('chibo-hub backup --plain')") },
 	{ "hub-key", "HEX",
-	  "the hub's public key, as published (default: the author of the "
-	  "log's hub.init)" },
+	  N_("the hub's public key, as published (default: the author of the "
+	     "log's hub.init)") },
 	{ "at", "CHECKPOINT",
-	  "a file holding the checkpoint the report states: the signed note, "
-	  "or the report's JSON ('chibo-hub report --format json')" },
-	{ "org", "CODE", "the subtree (default: the hub's committee)" },
+	  N_("a file holding the checkpoint the report states: the signed "
+	     "note, or the report's JSON ('chibo-hub report --format "
+	     "json')") },
+	{ "org", "CODE", N_("the subtree (default: the hub's committee)") },
 	{ "claim", "TEXT",
-	  "a published figure, e.g. '321/322 communes': is it what the log "
-	  "proves?" },
+	  N_("a published figure, e.g. '321/322 communes': is it what the "
+	     "log proves?") },
 	CB_REPORT_ARGDEFS,
 	{ NULL, NULL, NULL },
 };
@@ -68,13 +70,13 @@ read_checkpoint(const char *file)
 	size_t n;
 
 	if (!fp || !text) {
-		audit_error("cannot read '%s': %s", file,
-		            fp ? "out of memory" : strerror(errno));
+		audit_error(_("cannot read '%s': %s"), file,
+		            fp ? _("out of memory") : strerror(errno));
 		goto out;
 	}
 	n = fread(text, 1, AT_MAX + 1, fp);
 	if (n > AT_MAX) {
-		audit_error("'%s' is over %d bytes: not a checkpoint", file,
+		audit_error(_("'%s' is over %d bytes: not a checkpoint"), file,
 		            AT_MAX);
 		goto out;
 	}
@@ -90,9 +92,10 @@ read_checkpoint(const char *file)
 		if (s)
 			note = strdup(s);
 		else
-			audit_error("'%s' is JSON but not a report stating "
-			            "its checkpoint (summary.checkpoint.note)",
-			            file);
+			audit_error(
+				_("'%s' is JSON but not a report stating "
+			          "its checkpoint (summary.checkpoint.note)"),
+				file);
 		json_decref(o);
 	} else {
 		char origin[CB_CHECKPOINT_ORIGIN_MAX + 1];
@@ -100,7 +103,7 @@ read_checkpoint(const char *file)
 		if (cb_note_origin(text, origin, sizeof(origin)))
 			note = strdup(text);
 		else
-			audit_error("'%s' is not a signed checkpoint", file);
+			audit_error(_("'%s' is not a signed checkpoint"), file);
 	}
 out:
 	if (fp)
@@ -128,7 +131,8 @@ cmd_audit_report(struct audit *a, int argc, char **argv)
 	struct cb_report_query q = { 0 };
 	struct audit_source_opts o = { 0 };
 	struct cb_report r = { 0 };
-	enum cb_report_format fmt = CB_REPORT_TABLE;
+	struct cb_output out;
+	bool english;
 	const char *prefix = "chibo/hub/";
 	uint8_t key[32];
 	struct cb_errbuf eb;
@@ -139,40 +143,42 @@ cmd_audit_report(struct audit *a, int argc, char **argv)
 
 	rc = cb_args_command(
 		"report",
-		"usage: chibo-audit report KIND --at CHECKPOINT (--db FILE | "
-		"--hub URL --pin PIN)\n"
-		"                          [--org CODE] [--claim TEXT] "
-		"[report options]\n\n"
-		"Recomputes a hub's report from its signed log alone: reads "
-		"the log up to\nthe checkpoint the report states, checks it "
-		"as 'verify' does (every\nsignature and chain, the Merkle "
-		"root against the hub's signature on the\ncheckpoint), "
-		"replays the entries through the same rules and prints the\n"
-		"report they give. Give the options the hub's report names "
-		"in its note\n(the day a transfers report is judged on, "
-		"say). KIND: membership,\ncongresses, ratings, meetings, "
-		"campaign, transfers, clashes (not sync:\nthe keys' contacts "
-		"are not in the log). --claim TEXT: exit 0 if the\nreport "
-		"says TEXT (in a note or a cell), 1 if the log does not "
-		"prove it.\n\n",
-		defs, argc, argv, &v, 1, 1, "give one KIND");
+		N_("usage: chibo-audit report KIND --at CHECKPOINT (--db FILE "
+	           "| --hub URL --pin PIN)\n"
+	           "                          [--org CODE] [--claim TEXT] "
+	           "[report options]\n\n"
+	           "Recomputes a hub's report from its signed log alone: reads "
+	           "the log up to\nthe checkpoint the report states, checks it "
+	           "as 'verify' does (every\nsignature and chain, the Merkle "
+	           "root against the hub's signature on the\ncheckpoint), "
+	           "replays the entries through the same rules and prints "
+	           "the\nreport they give. Give the options the hub's report "
+	           "names in its note\n(the day a transfers report is judged "
+	           "on, say). KIND: membership,\ncongresses, ratings, "
+	           "meetings, campaign, transfers, clashes (not sync:\nthe "
+	           "keys' contacts are not in the log). --claim TEXT: exit 0 "
+	           "if the\nreport says TEXT (in a note or a cell), 1 if the "
+	           "log does not prove it.\n\n"),
+		defs, argc, argv, &v, 1, 1, N_("give one KIND"));
 	if (rc >= 0)
 		return rc;
 	if (!strcmp(v.pos[0], "sync"))
 		return cb_args_usage("report",
-		                     "sync is the hub's contacts with its "
-		                     "keys, not in the log: it cannot be "
-		                     "recomputed");
+		                     _("sync is the hub's contacts with its "
+		                       "keys, not in the log: it cannot be "
+		                       "recomputed"));
 	if (!cb_args_get(&v, R_AT))
 		return cb_args_usage("report",
-		                     "give --at CHECKPOINT, the checkpoint the "
-		                     "report states");
+		                     _("give --at CHECKPOINT, the checkpoint "
+		                       "the report states"));
 	if (!!cb_args_get(&v, R_DB) + !!cb_args_get(&v, R_HUB) != 1)
-		return cb_args_usage("report", "give --hub URL or --db FILE");
-	if (cb_args_get(&v, R_FORMAT) &&
-	    !cb_report_format_parse(cb_args_get(&v, R_FORMAT), &fmt))
 		return cb_args_usage("report",
-		                     "--format is table, csv or json");
+		                     _("give --hub URL or --db FILE"));
+	if (cb_output_parse(cb_args_get(&v, R_FORMAT),
+	                    cb_args_get(&v, R_SEPARATOR),
+	                    cb_args_get(&v, R_BOM) != NULL, false, &out, &eb))
+		return cb_args_usage("report", "%s", eb.msg);
+	english = out.format != CB_OUTPUT_TEXT;
 	q.kind = v.pos[0];
 	q.root = cb_args_get(&v, R_ORG) ? cb_args_get(&v, R_ORG) : "";
 	q.term = cb_args_get(&v, R_TERM);
@@ -185,7 +191,7 @@ cmd_audit_report(struct audit *a, int argc, char **argv)
 		return cb_args_usage("report", "%s", eb.msg);
 	if (cb_args_get(&v, R_HUB_KEY) &&
 	    cb_hex_decode(cb_args_get(&v, R_HUB_KEY), key, 32, &eb))
-		return cb_args_usage("report", "--hub-key: %s", eb.msg);
+		return cb_args_usage("report", _("--hub-key: %s"), eb.msg);
 	if (!(note = read_checkpoint(cb_args_get(&v, R_AT))))
 		return 1;
 	o.hub = cb_args_get(&v, R_HUB);
@@ -199,53 +205,64 @@ cmd_audit_report(struct audit *a, int argc, char **argv)
 		goto out;
 	rc = 1;
 	if (s.nfaults || !s.cp_ok || !s.root_ok || !s.replay) {
-		audit_error("%s does not prove this checkpoint, so no report "
-		            "is computed from it: %s%s",
+		audit_error(_("%s does not prove this checkpoint, so no "
+		              "report is computed from it: %s%s"),
 		            s.what,
-		            s.nfaults ? s.faults[0] : "the log was not read",
-		            s.nfaults > 1 ? " ('chibo-audit verify' lists "
-		                            "every fault)"
+		            s.nfaults ? s.faults[0] : _("the log was not read"),
+		            s.nfaults > 1 ? _(" ('chibo-audit verify' lists "
+		                              "every fault)")
 		                          : "");
 		goto out;
 	}
 	if (!cb_args_get(&v, R_ORG)) {
 		if (strncmp(s.cp.origin, prefix, strlen(prefix))) {
-			audit_error("the checkpoint's origin '%s' is not a "
-			            "hub's: give --org",
+			audit_error(_("the checkpoint's origin '%s' is not a "
+			              "hub's: give --org"),
 			            s.cp.origin);
 			goto out;
 		}
 		q.root = s.cp.origin + strlen(prefix);
 	}
-	if (cb_enrolments_org_known(s.replay, q.root, &eb) ||
-	    cb_report_run(s.replay, &q, &r, &eb)) {
+	if (cb_enrolments_org_known(s.replay, q.root, &eb)) {
+		audit_error("%s", eb.msg);
+		goto out;
+	}
+	/* as every report: JSON and CSV in English, a table translated */
+	if (english)
+		cb_lang_english_begin();
+	if (cb_report_run(s.replay, &q, &r, &eb)) {
+		if (english)
+			cb_lang_english_end();
 		audit_error("%s", eb.msg);
 		goto out;
 	}
 	cb_hash_short(s.hub_key, hk);
 	snprintf(line, sizeof(line),
-	         "Recomputed by chibo-audit from the %llu entries of the log "
-	         "%s the hub key %s signed: every signature, chain and the "
-	         "Merkle root checked.",
+	         _("Recomputed by chibo-audit from the %llu entries of the log "
+	           "%s the hub key %s signed: every signature, chain and the "
+	           "Merkle root checked."),
 	         (unsigned long long)s.cp.size, s.cp.origin, hk);
 	json_object_set_new(r.summary, "recomputed",
 	                    json_pack("{s:s, s:I, s:s}", "origin", s.cp.origin,
 	                              "size", (json_int_t)s.cp.size, "hub_key",
 	                              hk));
-	if (cb_report_add_note(&r, line) ||
-	    cb_report_write(&r, fmt, cb_args_get(&v, R_BOM) != NULL, stdout)) {
-		audit_error("cannot write the report");
+	if (cb_report_add_note(&r, line) || cb_report_write(&r, &out, stdout)) {
+		if (english)
+			cb_lang_english_end();
+		audit_error(_("cannot write the report"));
 		goto out;
 	}
+	if (english)
+		cb_lang_english_end();
 	rc = 0;
 	if (cb_args_get(&v, R_CLAIM)) {
 		bool yes = claimed(&r, cb_args_get(&v, R_CLAIM));
 
 		fflush(stdout);
-		fprintf(stderr, "claim '%s': %s\n", cb_args_get(&v, R_CLAIM),
-		        yes ? "the log proves it"
-		            : "NOT what the log proves (above: what it "
-		              "gives)");
+		fprintf(stderr, _("claim '%s': %s\n"), cb_args_get(&v, R_CLAIM),
+		        yes ? _("the log proves it")
+		            : _("NOT what the log proves (above: what it "
+		                "gives)"));
 		rc = !yes;
 	}
 out:

@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "buf.h"
+#include "date.h"
 #include "history.h"
 #include "key.h"
 #include "merkle_json.h"
@@ -508,16 +509,14 @@ history_item(struct scan *s, int64_t lsn, const void *bytes, size_t len,
 		"date",      "reported_on", "reason",   "status",  "level",
 		"period",    "kind",        "full_name"
 	};
-	char idx[65], ax[65], when[32];
-	time_t t;
-	struct tm tm;
+	char idx[65], ax[65], when[CB_TIME_MAX], at[CB_TIME_MAX];
 	json_t *o, *f;
 
 	if (cb_entry_decode(bytes, len, &e, eb))
 		return NULL;
-	t = (time_t)(e.time_ms / 1000);
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+	/* the day in Vietnam, as the agent shows its entries */
+	cb_time_day(e.time_ms, when);
+	cb_time_iso(e.time_ms, at);
 	f = json_object();
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		json_t *x = json_object_get(e.json, fields[i]);
@@ -525,11 +524,11 @@ history_item(struct scan *s, int64_t lsn, const void *bytes, size_t len,
 		if (json_is_string(x))
 			json_object_set(f, fields[i], x);
 	}
-	o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s?, s:s, s:o, s:b}", "leaf",
-	              (json_int_t)leaf, "id", hex32(e.id, idx), "op", e.op,
-	              "recorded", when, "seq", (json_int_t)e.seq, "org", org,
-	              "author", hex32(e.author, ax), "fields", f, "included",
-	              s->root_ok);
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s?, s:s, s:o, s:b}",
+	              "leaf", (json_int_t)leaf, "id", hex32(e.id, idx), "op",
+	              e.op, "recorded", when, "recorded_at", at, "seq",
+	              (json_int_t)e.seq, "org", org, "author",
+	              hex32(e.author, ax), "fields", f, "included", s->root_ok);
 	cb_entry_release(&e);
 	return o;
 }
@@ -583,7 +582,10 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 	           "order, with its author's organisation,\nletter numbers and "
 	           "dates, and whether it is proven included in the log\nthe "
 	           "hub signed. MEMBER is the member's id (8 or more hex "
-	           "digits), card\nnumber or national ID.\n\n"),
+	           "digits), card\nnumber or national ID, or as the agent "
+	           "takes it card:NUMBER or nid:NUMBER.\nDays are Vietnam's "
+	           "(UTC+7), as the agent shows them; --json adds the\ntime, "
+	           "recorded_at, in ISO 8601 with its offset.\n\n"),
 		defs, argc, argv, &v, 1, 1, N_("give one MEMBER"));
 	if (rc >= 0) {
 		json_decref(items);
@@ -658,11 +660,12 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 			       json_string_value(
 				       json_object_get(it, "recorded")),
 			       json_string_value(json_object_get(it, "op")),
-			       org ? org : "the hub");
+			       org ? org : _("the hub"));
 			json_object_foreach(json_object_get(it, "fields"), k, x)
 				printf("  %s=%s", k, json_string_value(x));
-			printf("  %s\n", s.root_ok ? "[included: proven]"
-			                           : "[NOT proven included]");
+			printf("  %s\n", s.root_ok
+			                         ? _("[included: proven]")
+			                         : _("[NOT proven included]"));
 		}
 		if (s.root_ok)
 			printf(_("every entry above is a leaf of the log of "

@@ -180,6 +180,11 @@ static const struct argdef enroll_defs[] = {
 	  N_("who holds the key, e.g. 'Văn phòng Đảng ủy xã'") },
 	{ "parent", "CODE",
 	  N_("the committee CODE sits under; its org.init must then name it") },
+	{ "invite", "FILE",
+	  N_("also write the office's invitation to FILE (new), for "
+	     "'chibo-agent hub --invite'") },
+	{ "url", "URL",
+	  N_("with --invite: the hub's address as the office reaches it") },
 	{ NULL, NULL, NULL },
 };
 
@@ -193,19 +198,28 @@ cmd_hub_enroll(struct hub *h, int argc, char **argv)
 	rc = cb_args_command(
 		"enroll",
 		N_("usage: chibo-hub enroll KEY --org CODE --role ROLE [--name "
-	           "NAME] [--parent CODE]\n\n"
+	           "NAME] [--parent CODE]\n"
+	           "                        [--invite FILE --url URL]\n\n"
 	           "Allows the agent whose public key is KEY (64 hex digits, "
 	           "as "
 	           "'chibo-agent\ninit' printed it) to write for organisation "
 	           "CODE "
 	           "and its cells. Recorded\nas a key.enroll entry signed by "
 	           "the "
-	           "hub's key. A revoked key is never\nenrolled again.\n\n"),
+	           "hub's key. A revoked key is never\nenrolled again. With "
+	           "--invite, also writes the invitation file the\noffice's "
+	           "clerk carries home ('chibo-hub invite').\n\n"),
 		enroll_defs, argc, argv, &v, 1, 1, N_("give one KEY"));
 	if (rc >= 0)
 		return rc;
 	if (!cb_args_get(&v, 0) || !cb_args_get(&v, 1))
 		return cb_args_usage("enroll", _("give --org and --role"));
+	if (!cb_args_get(&v, 4) != !cb_args_get(&v, 5))
+		return cb_args_usage("enroll",
+		                     _("--invite and --url go together"));
+	if (cb_args_get(&v, 5) && strncmp(cb_args_get(&v, 5), "https://", 8))
+		return cb_args_usage("enroll",
+		                     _("the URL must start with https://"));
 	in = json_pack("{s:s, s:s, s:s}", "key", v.pos[0], "org",
 	               cb_args_get(&v, 0), "role", cb_args_get(&v, 1));
 	if (cb_args_get(&v, 2))
@@ -216,6 +230,13 @@ cmd_hub_enroll(struct hub *h, int argc, char **argv)
 		                    json_string(cb_args_get(&v, 3)));
 	rc = hub_append(h, "key.enroll", in);
 	json_decref(in);
+	if (!rc && cb_args_get(&v, 4) &&
+	    hub_write_invite(h, v.pos[0], cb_args_get(&v, 5),
+	                     cb_args_get(&v, 4))) {
+		hub_error(_("the key is enrolled; write its invitation again "
+		            "with 'chibo-hub invite'"));
+		rc = 1;
+	}
 	return rc;
 }
 

@@ -25,15 +25,14 @@ static const struct argdef defs[] = {
  * each push; a few tries, as it may append meanwhile). */
 static cb_err
 report_print(struct cb_ledger *lg, const struct cb_report_query *q,
-             enum cb_report_format fmt, bool bom, struct cb_errbuf *eb)
+             const struct cb_output *out, struct cb_errbuf *eb)
 {
 	cb_err rc;
 
 	if (!strcmp(q->kind, "sync"))
-		return cb_report_print(lg->st, q, fmt, bom, stdout, eb);
+		return cb_report_print(lg->st, q, out, stdout, eb);
 	for (int tries = 0;; tries++) {
-		rc = cb_report_print_at_checkpoint(lg->st, q, fmt, bom, stdout,
-		                                   eb);
+		rc = cb_report_print_at_checkpoint(lg->st, q, out, stdout, eb);
 		if (rc != CB_EAGAIN || tries == 5 ||
 		    (rc = hub_log_checkpoint(lg, eb)))
 			return rc;
@@ -47,7 +46,7 @@ cmd_hub_report(struct hub *h, int argc, char **argv)
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
 	struct args v;
-	enum cb_report_format fmt = CB_REPORT_TABLE;
+	struct cb_output out;
 	int rc;
 
 	rc = cb_args_command(
@@ -55,8 +54,8 @@ cmd_hub_report(struct hub *h, int argc, char **argv)
 		N_("usage: chibo-hub report KIND [--org CODE] [--from DATE "
 	           "--to "
 	           "DATE]\n"
-	           "                        [--format table|csv|json] "
-	           "[--bom]\n\n"
+	           "                        [--format text|csv|json] "
+	           "[--separator SEP] [--bom]\n\n"
 	           "The district's figures, from what its communes have "
 	           "synced, "
 	           "computed at\nthe hub's latest signed checkpoint (its "
@@ -102,10 +101,9 @@ cmd_hub_report(struct hub *h, int argc, char **argv)
 		defs, argc, argv, &v, 1, 1, N_("give one KIND"));
 	if (rc >= 0)
 		return rc;
-	if (cb_args_get(&v, 7) &&
-	    !cb_report_format_parse(cb_args_get(&v, 7), &fmt))
-		return cb_args_usage("report",
-		                     _("--format is table, csv or json"));
+	if (cb_output_parse(cb_args_get(&v, 7), cb_args_get(&v, 8),
+	                    cb_args_get(&v, 9) != NULL, false, &out, &eb))
+		return cb_args_usage("report", "%s", eb.msg);
 	q.kind = v.pos[0];
 	q.root = cb_args_get(&v, 0);
 	q.term = cb_args_get(&v, 1);
@@ -128,7 +126,7 @@ cmd_hub_report(struct hub *h, int argc, char **argv)
 		return 1;
 	}
 	rc = 0;
-	if (report_print(lg, &q, fmt, cb_args_get(&v, 8) != NULL, &eb)) {
+	if (report_print(lg, &q, &out, &eb)) {
 		hub_error("%s", eb.msg);
 		rc = 1;
 	}

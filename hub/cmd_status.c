@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "hub.h"
 #include "hubstatus.h"
 #include "syncstate.h"
@@ -36,7 +37,7 @@ add_key(void *ctx, const struct cb_enrolment *en,
 	sh->nkeys++;
 	sh->revoked += rev != NULL;
 	if ((has_last = ks->seq > 0))
-		cb_report_time(ks->last_ms, when);
+		cb_time_iso(ks->last_ms, when);
 	snprintf(shortkey, sizeof(shortkey), "%.12s", en->key);
 	snprintf(seq, sizeof(seq), "%" PRId64, ks->seq);
 	snprintf(rej, sizeof(rej), "%" PRId64, ks->rejected);
@@ -125,7 +126,7 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 		goto fail;
 	if (ss.text[CB_SYNC_UPSTREAM_KEY]) {
 		if (ss.num[CB_SYNC_LAST_SYNC])
-			cb_report_time(ss.num[CB_SYNC_LAST_SYNC], last);
+			cb_time_iso(ss.num[CB_SYNC_LAST_SYNC], last);
 		up = json_pack(
 			"{s:s?, s:s, s:I, s:I, s:I, s:s?}", "url",
 			ss.text[CB_SYNC_URL], "key",

@@ -35,6 +35,11 @@ int hub_append_filled(struct hub *h, const char *op, json_t *in,
 
 int cmd_hub_init(struct hub *h, int argc, char **argv);
 int cmd_hub_enroll(struct hub *h, int argc, char **argv);
+int cmd_hub_invite(struct hub *h, int argc, char **argv);
+/* Write the invitation of the enrolled key (64 hex digits) for the hub at
+ * url to the new file path ("-": standard output); 0, or 1 (printed). */
+int hub_write_invite(struct hub *h, const char *key, const char *url,
+                     const char *path);
 int cmd_hub_revoke(struct hub *h, int argc, char **argv);
 int cmd_hub_list(struct hub *h, int argc, char **argv);
 int cmd_hub_verify(struct hub *h, int argc, char **argv);

@@ -22,6 +22,8 @@ static const char usage_text[] = N_(
 	"\n"
 	"  init      create the hub: its log, its key, its TLS identity\n"
 	"  enroll    allow an agent's key to write for an organisation\n"
+	"  invite    the invitation file of an enrolled key, for its "
+	"office\n"
 	"  revoke    withdraw a key\n"
 	"  list      the enrolled keys\n"
 	"  pin       the TLS public-key pin to give to agents\n"
@@ -53,6 +55,7 @@ static const struct {
 } commands[] = {
 	{ "init", cmd_hub_init },
 	{ "enroll", cmd_hub_enroll },
+	{ "invite", cmd_hub_invite },
 	{ "revoke", cmd_hub_revoke },
 	{ "list", cmd_hub_list },
 	{ "pin", cmd_hub_pin },

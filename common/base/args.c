@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 const char *cb_args_prog = "chibo";
 
 char *
@@ -149,16 +151,62 @@ cb_args_get(const struct args *a, int i)
 	return a->n[i] ? a->vals[i][a->n[i] - 1] : NULL;
 }
 
+/* Terminal columns of UTF-8 text (UAX #11, as cb_text_width in text/,
+ * which base comes before): a metavar like "M,M,…" is 5 columns and 7
+ * bytes, so padding counts columns, never bytes. */
+static size_t
+columns(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t w = 0;
+
+	while (*p) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+		int cw;
+
+		if (n <= 0) { /* not UTF-8: a byte a column */
+			w++, p++;
+			continue;
+		}
+		cw = utf8proc_charwidth(c);
+		w += cw > 0 ? (size_t)cw : 0;
+		p += n;
+	}
+	return w;
+}
+
+/* The help of the options: "  --name METAVAR" padded to one column for
+ * every option (26 wide, or one past the widest), then its help, each
+ * continuation line of a translated help indented to that column too. */
 void
 cb_args_help(FILE *fp, const struct argdef *defs)
 {
+	size_t at = 26;
+
 	for (int d = 0; defs[d].name; d++) {
-		char left[64];
+		size_t w = 2 + strlen(defs[d].name) +
+		           (defs[d].metavar ? 1 + columns(defs[d].metavar) : 0);
+
+		if (w + 1 > at && w < 40)
+			at = w + 1;
+	}
+	for (int d = 0; defs[d].name; d++) {
+		const char *h = _(defs[d].help), *nl;
+		char left[128];
+		size_t w;
 
 		snprintf(left, sizeof(left), "--%s%s%s", defs[d].name,
 		         defs[d].metavar ? " " : "",
 		         defs[d].metavar ? defs[d].metavar : "");
-		fprintf(fp, "  %-26s %s\n", left, _(defs[d].help));
+		w = columns(left);
+		fprintf(fp, "  %s%*s ", left, (int)(w < at ? at - w : 0), "");
+		while ((nl = strchr(h, '\n')) && nl[1]) {
+			fprintf(fp, "%.*s\n  %*s ", (int)(nl - h), h, (int)at,
+			        "");
+			h = nl + 1;
+		}
+		fprintf(fp, "%s\n", h);
 	}
 }
 

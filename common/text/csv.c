@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* csv.c — reading CSV as spreadsheets export it (RFC 4180): an optional UTF-8
- * BOM, ',' or ';' as separator (guessed from the first record), quoted fields
- * with "" for a quote, CRLF or LF line ends and line breaks inside quotes.
- * Beyond RFC 4180, and as spreadsheets read it, a quote inside an unquoted
- * field and text after a closing quote are kept as data; a CR outside quotes
- * is part of the line end only when LF or the end of the file follows. Every
- * field must be UTF-8 without NUL bytes.
+ * BOM, ',', ';' or tab as separator (guessed from the first record), quoted
+ * fields with "" for a quote, CRLF or LF line ends and line breaks inside
+ * quotes. Beyond RFC 4180, and as spreadsheets read it, a quote inside an
+ * unquoted field and text after a closing quote are kept as data; a CR outside
+ * quotes is part of the line end only when LF or the end of the file follows.
+ * Every field must be UTF-8 without NUL bytes.
  *
  * One byte-at-a-time state machine does all the work. To guess the separator
- * it first runs over the first record with both ',' and ';' splitting fields,
- * counting each outside quotes; the bytes it read are kept in c->pending and
- * parsed again, with the separator chosen, before reading on from the file. */
+ * it first runs over the first record with ',', ';' and tab all splitting
+ * fields, counting each outside quotes; the bytes it read are kept in
+ * c->pending and parsed again, with the separator chosen, before reading on
+ * from the file. */
 #include "csv.h"
 
 #include <errno.h>
@@ -30,13 +31,13 @@ enum csv_state {
 
 struct csv_scan {
 	enum csv_state st;
-	char sep;    /* 0 while guessing: ',' and ';' both split */
+	char sep;    /* 0 while guessing: ',', ';' and tab all split */
 	bool keep;   /* build fields (false while guessing) */
 	bool cr;     /* a CR outside quotes waits to see if LF follows */
 	bool begun;  /* the record has content: it is not a blank line */
 	size_t line; /* line of the next byte */
 	size_t record_line, field_line, quote_line;
-	size_t commas, semicolons; /* separators outside quotes */
+	size_t commas, semicolons, tabs; /* separators outside quotes */
 	cb_err bad; /* first invalid field; the record is still read */
 	struct cb_buf field;
 	char **fields;
@@ -162,7 +163,7 @@ is_sep(const struct csv_scan *sc, int b)
 {
 	if (sc->sep)
 		return b == sc->sep;
-	return b == ',' || b == ';';
+	return b == ',' || b == ';' || b == '\t';
 }
 
 /* A line ends outside quotes: the record ends, unless it was blank. */
@@ -193,8 +194,10 @@ outside_byte(struct csv_scan *sc, int b, struct cb_errbuf *eb)
 	if (is_sep(sc, b)) {
 		if (b == ',')
 			sc->commas++;
-		else
+		else if (b == ';')
 			sc->semicolons++;
+		else
+			sc->tabs++;
 		return field_end(sc, eb);
 	}
 	switch (sc->st) {
@@ -277,10 +280,17 @@ cb_csv_init(struct cb_csv *c, FILE *fp)
 {
 	c->fp = fp;
 	c->sep = ',';
+	c->want = 0;
 	c->line = 1;
 	c->started = 0;
 	c->pending = NULL;
 	c->pending_len = 0;
+}
+
+void
+cb_csv_set_separator(struct cb_csv *c, char sep)
+{
+	c->want = sep;
 }
 
 void
@@ -300,8 +310,9 @@ cb_csv_row_release(struct cb_csv_row *row)
 	row->line = 0;
 }
 
-/* Skip a BOM, read the first record into c->pending and choose c->sep: ';'
- * when it has more semicolons than commas outside quotes, else ','. */
+/* Skip a BOM, read the first record into c->pending and choose c->sep: the
+ * one set, else of ',', ';' and tab the one the record has most of outside
+ * quotes (',' on a tie). */
 static cb_err
 guess_separator(struct cb_csv *c, struct cb_errbuf *eb)
 {
@@ -314,7 +325,7 @@ guess_separator(struct cb_csv *c, struct cb_errbuf *eb)
 	cb_err rc = CB_OK;
 	int b;
 
-	scan_init(&sc, 0, false, c->line);
+	scan_init(&sc, c->want, false, c->line);
 	while (nhead < sizeof(head) && (b = getc(c->fp)) != EOF)
 		head[nhead++] = (unsigned char)b;
 	if (nhead == sizeof(bom) && memcmp(head, bom, sizeof(bom)) == 0)
@@ -336,7 +347,12 @@ guess_separator(struct cb_csv *c, struct cb_errbuf *eb)
 		cb_buf_release(&raw);
 		return rc;
 	}
-	c->sep = sc.semicolons > sc.commas ? ';' : ',';
+	if (c->want)
+		c->sep = c->want;
+	else if (sc.tabs > sc.commas && sc.tabs > sc.semicolons)
+		c->sep = '\t';
+	else
+		c->sep = sc.semicolons > sc.commas ? ';' : ',';
 	c->pending = (char *)cb_buf_detach(&raw, &c->pending_len);
 	return CB_OK;
 }

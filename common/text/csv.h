@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* csv.h — a CSV reader for files as spreadsheets export them (RFC 4180):
- * UTF-8 with or without a BOM, comma or semicolon separated, quoted fields
- * with doubled quotes, CRLF or LF line ends, newlines inside quotes. */
+ * UTF-8 with or without a BOM, comma, semicolon or tab separated, quoted
+ * fields with doubled quotes, CRLF or LF line ends, newlines inside
+ * quotes. (Other encodings are converted first: decode.h.) */
 #ifndef CB_CSV_H
 #define CB_CSV_H
 
@@ -18,7 +19,8 @@ struct cb_csv_row {
 
 struct cb_csv {
 	FILE *fp;
-	char sep;    /* ',' or ';' (detected from the first line) */
+	char sep;    /* ',', ';' or '\t' (detected from the first line) */
+	char want;   /* the separator set by cb_csv_set_separator, or 0 */
 	size_t line; /* current line number */
 	int started;
 	/* private */
@@ -27,9 +29,12 @@ struct cb_csv {
 };
 
 /* Start reading fp (not owned). The separator is detected from the first
- * record: ';' if it has more semicolons than commas outside quotes, else ','.
- * A leading UTF-8 BOM is skipped. */
+ * record: of ',', ';' and tab, the one it has most of outside quotes (','
+ * when none is more). A leading UTF-8 BOM is skipped. */
 void cb_csv_init(struct cb_csv *c, FILE *fp);
+/* Read with this separator (',', ';' or '\t') instead of detecting it;
+ * before the first cb_csv_next. */
+void cb_csv_set_separator(struct cb_csv *c, char sep);
 void cb_csv_release(struct cb_csv *c);
 
 /* Read the next record into row (released first). Returns CB_OK with

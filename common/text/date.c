@@ -323,6 +323,42 @@ cb_date_years_between(const struct cb_date *birth, const struct cb_date *on)
 	return years;
 }
 
+/* ms as a broken-down time in Vietnam. */
+static void
+vietnam_tm(int64_t ms, struct tm *tm)
+{
+	time_t t = (time_t)(ms / 1000) + 7 * 3600; /* UTC+7, no DST */
+
+	gmtime_r(&t, tm);
+}
+
+void
+cb_time_iso(int64_t ms, char out[CB_TIME_MAX])
+{
+	struct tm tm;
+
+	vietnam_tm(ms, &tm);
+	strftime(out, CB_TIME_MAX, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
+}
+
+void
+cb_time_show(int64_t ms, char out[CB_TIME_MAX])
+{
+	struct tm tm;
+
+	vietnam_tm(ms, &tm);
+	strftime(out, CB_TIME_MAX, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void
+cb_time_day(int64_t ms, char out[CB_TIME_MAX])
+{
+	struct tm tm;
+
+	vietnam_tm(ms, &tm);
+	strftime(out, CB_TIME_MAX, "%Y-%m-%d", &tm);
+}
+
 struct cb_date
 cb_date_today(void)
 {

@@ -55,4 +55,16 @@ int cb_date_years_between(const struct cb_date *birth,
 /* Today in UTC+7 (Vietnam has no DST), from the real clock. */
 struct cb_date cb_date_today(void);
 
+/* Times people read and JSON carries are Vietnam's (UTC+7, no DST), from
+ * Unix milliseconds; every program formats them here:
+ *   cb_time_iso:  "2026-11-21T19:05:07+07:00" (JSON, reports: ISO 8601
+ *                 with the offset);
+ *   cb_time_show: "2026-11-21 19:05:07" (a table whose heading or note
+ *                 says UTC+7);
+ *   cb_time_day:  "2026-11-21", the day it was in Vietnam. */
+#define CB_TIME_MAX 32
+void cb_time_iso(int64_t ms, char out[CB_TIME_MAX]);
+void cb_time_show(int64_t ms, char out[CB_TIME_MAX]);
+void cb_time_day(int64_t ms, char out[CB_TIME_MAX]);
+
 #endif

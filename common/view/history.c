@@ -4,6 +4,7 @@
 #include "history.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "sql.h"
 
@@ -11,17 +12,25 @@ cb_err
 cb_history_member(struct cb_store *st, const char *q,
                   struct cb_history_member *m, struct cb_errbuf *eb)
 {
+	/* ?2 says what q is: 0 any of the three, 1 a card number, 2 a
+	 * national ID */
 	static const char sql[] =
-		"SELECT id, full_name FROM members WHERE card_no = ?1 OR "
-		"national_id = ?1 OR (length(?1) >= 8 AND hex(id) LIKE ?1 || "
-		"'%') LIMIT 2";
+		"SELECT id, full_name FROM members WHERE (?2 IN (0, 1) AND "
+		"card_no = ?1) OR (?2 IN (0, 2) AND national_id = ?1) OR (?2 = "
+		"0 AND length(?1) >= 8 AND hex(id) LIKE ?1 || '%') LIMIT 2";
 	struct cb_stmt *s = cb_sql(st, sql, eb);
 	struct cb_history_member got;
-	int n = 0, r;
+	int n = 0, r, kind = 0;
 
 	if (!s)
 		return CB_EIO;
+	/* card:NUMBER and nid:NUMBER, as the agent takes a member */
+	if (!strncmp(q, "card:", 5))
+		q += 5, kind = 1;
+	else if (!strncmp(q, "nid:", 4))
+		q += 4, kind = 2;
 	cb_sql_bind_text(s, 1, q);
+	cb_sql_bind_int64(s, 2, kind);
 	while ((r = cb_sql_step(s)) == CB_SQL_ROW)
 		if (!n++) {
 			const char *name = cb_sql_column_text(s, 1);

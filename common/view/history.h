@@ -22,9 +22,10 @@ struct cb_history_member {
 };
 
 /* The member q names: its card number, its national ID, or the first 8
- * or more hex digits of its id. CB_ENOTFOUND when none does, CB_EEXIST
- * when more than one does (eb says neither: the caller words them). *m
- * is written only on success. */
+ * or more hex digits of its id; or, as the agent takes a member,
+ * card:NUMBER or nid:NUMBER (that number only). CB_ENOTFOUND when none does,
+ * CB_EEXIST when more than one does (eb says neither: the caller words them).
+ * *m is written only on success. */
 cb_err cb_history_member(struct cb_store *st, const char *q,
                          struct cb_history_member *m,
                          struct cb_errbuf *eb) CB_MUST_CHECK;

@@ -266,6 +266,7 @@ static const char *const tables[] = {
 	"SELECT * FROM attendance ORDER BY meeting, member",
 	"SELECT * FROM meeting_marks ORDER BY meeting",
 	"SELECT * FROM ratings ORDER BY subject_kind, subject, period, stage",
+	"SELECT * FROM rating_tally ORDER BY org, period, subject_kind, level",
 	"SELECT * FROM enrolments ORDER BY key",
 	"SELECT * FROM transfers ORDER BY release",
 	"SELECT * FROM holidays ORDER BY date",
@@ -289,6 +290,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM members; DELETE FROM memberships;"
 	                     "DELETE FROM meetings; DELETE FROM attendance;"
 	                     "DELETE FROM meeting_marks;"
+	                     "DELETE FROM rating_tally;"
 	                     "DELETE FROM ratings; DELETE FROM enrolments;"
 	                     "DELETE FROM transfers;"
 	                     "DELETE FROM holidays WHERE entry IS NOT NULL;"

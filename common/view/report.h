@@ -17,6 +17,7 @@
 
 #include "entry.h"
 #include "err.h"
+#include "output.h"
 #include "store.h"
 
 struct cb_report {
@@ -29,8 +30,6 @@ struct cb_report {
 	char **notes;    /* summary lines for people */
 	size_t nnotes;
 };
-
-enum cb_report_format { CB_REPORT_TABLE, CB_REPORT_CSV, CB_REPORT_JSON };
 
 void cb_report_release(struct cb_report *r);
 /* Add a line under the table (copied): CB_ENOMEM. */
@@ -177,10 +176,6 @@ cb_err cb_report_clashes(struct cb_store *st, const char *root,
 cb_err cb_report_clash_list(struct cb_store *st, const char *root, json_t **out,
                             struct cb_errbuf *eb) CB_MUST_CHECK;
 
-/* "2026-11-21T19:05:07+07:00": Unix ms in Vietnam's time (UTC+7, no
- * DST). */
-void cb_report_time(int64_t ms, char out[32]);
-
 /* A report as a command line asks for it. */
 struct cb_report_query {
 	const char *kind;   /* membership, congresses, ratings, meetings,
@@ -210,37 +205,33 @@ cb_err cb_report_run(struct cb_store *st, const struct cb_report_query *q,
 
 /* The options of 'chibo-agent report' and 'chibo-hub report', in the order
  * of cb_report_query's fields: term, period, from, to, on, overdue, then
- * format and bom (struct argdef entries, args.h). */
+ * the output's (CB_OUTPUT_ARGDEFS: format, separator, bom). */
 #define CB_REPORT_ARGDEFS                                                      \
-	{ "term", "YYYY-YYYY", "congresses: the term" },                       \
-		{ "period", "PERIOD", "ratings: YYYY, YYYY-Qn or YYYY-MM" },   \
+	{ "term", "YYYY-YYYY", N_("congresses: the term") },                   \
+		{ "period", "PERIOD",                                          \
+		  N_("ratings: YYYY, YYYY-Qn or YYYY-MM") },                   \
 		{ "from", "DATE",                                              \
-		  "meetings: the first month (YYYY-MM, MM/YYYY or a day of "   \
-		  "it); campaign, transfers: the first day" },                 \
+		  N_("meetings: the first month (YYYY-MM, MM/YYYY or a day "   \
+		     "of it); campaign, transfers: the first day") },          \
 		{ "to", "DATE",                                                \
-		  "meetings: the last month; campaign, transfers: the last "   \
-		  "day" },                                                     \
+		  N_("meetings: the last month; campaign, transfers: the "     \
+		     "last day") },                                            \
 		{ "on", "DATE",                                                \
-		  "membership: ages on this day; transfers: states on this "   \
-		  "day (default: today)" },                                    \
-		{ "overdue", NULL, "transfers: list the overdue ones" },       \
-		{ "format", "FORMAT", "table (default), csv or json" },        \
-	{                                                                      \
-		"bom", NULL,                                                   \
-			"csv: start with a UTF-8 byte order mark (for Excel)"  \
-	}
+		  N_("membership: ages on this day; transfers: states on "     \
+		     "this day (default: today)") },                           \
+		{ "overdue", NULL, N_("transfers: list the overdue ones") },   \
+		CB_OUTPUT_ARGDEFS
+#define CB_REPORT_NARGS (6 + CB_OUTPUT_NARGS)
 
-/* "table", "csv" or "json" into *fmt; false for anything else. */
-bool cb_report_format_parse(const char *s, enum cb_report_format *fmt);
-
-cb_err cb_report_write(const struct cb_report *r, enum cb_report_format fmt,
-                       bool bom, FILE *fp) CB_MUST_CHECK;
+/* r as out says: a titled table for people (translated), CSV or JSON. */
+cb_err cb_report_write(const struct cb_report *r, const struct cb_output *out,
+                       FILE *fp) CB_MUST_CHECK;
 
 /* Run q and write its report to fp, in one read snapshot of st (a deferred
  * BEGIN, which holds no lock against a writer such as a serving hub or a
  * sync, so that every figure comes from the same state). */
 cb_err cb_report_print(struct cb_store *st, const struct cb_report_query *q,
-                       enum cb_report_format fmt, bool bom, FILE *fp,
+                       const struct cb_output *out, FILE *fp,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* cb_report_print for a hub, computed at its latest signed checkpoint:
@@ -252,8 +243,7 @@ cb_err cb_report_print(struct cb_store *st, const struct cb_report_query *q,
  * "checkpoint,ORIGIN,SIZE,ROOT" after an empty one. */
 cb_err cb_report_print_at_checkpoint(struct cb_store *st,
                                      const struct cb_report_query *q,
-                                     enum cb_report_format fmt, bool bom,
-                                     FILE *fp,
+                                     const struct cb_output *out, FILE *fp,
                                      struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* cb_report_print for a replica, stated at the hub's checkpoint it last
@@ -263,7 +253,7 @@ cb_err cb_report_print_at_checkpoint(struct cb_store *st,
  * they are not in that log yet. */
 cb_err cb_report_print_as_synced(struct cb_store *st,
                                  const struct cb_report_query *q,
-                                 enum cb_report_format fmt, bool bom, FILE *fp,
+                                 const struct cb_output *out, FILE *fp,
                                  const char *note, uint64_t unsynced,
                                  struct cb_errbuf *eb) CB_MUST_CHECK;
 

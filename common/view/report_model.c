@@ -124,16 +124,6 @@ rp_num(long long n, char out[32])
 	cb_lang_count(n, out);
 }
 
-void
-cb_report_time(int64_t ms, char out[32])
-{
-	time_t t = (time_t)(ms / 1000) + 7 * 3600;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
-}
-
 cb_err
 cb_report_add_note(struct cb_report *r, const char *text)
 {

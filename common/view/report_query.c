@@ -250,12 +250,11 @@ cb_report_ratings(struct cb_store *st, const char *root, const char *period,
 {
 	static const char *const cols[] = { N_("SUBJECTS"), N_("LEVEL"),
 		                            N_("COUNT"), N_("SHARE") };
-	/* one pass over the period's decided ratings */
+	/* the tally of decided ratings by organisation (schema 025): a
+	 * row per organisation and level, not one per member */
 	static const char sql[] = CB_SQL_SUBTREE
-		"SELECT subject_kind, level, count(*) FROM ratings WHERE "
-		"period = ?2 AND stage = 'decided' AND CASE subject_kind WHEN "
-		"'org' THEN subject IN sub ELSE subject IN (SELECT id FROM "
-		"members WHERE org IN sub) END GROUP BY subject_kind, level";
+		"SELECT subject_kind, level, sum(n) FROM rating_tally WHERE "
+		"period = ?2 AND org IN sub GROUP BY subject_kind, level";
 	static const char *const kinds[] = { "member", "org" };
 	long long counts[2][4] = { { 0 } };
 	struct cb_report r;
@@ -414,7 +413,7 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		"FROM orgs o LEFT JOIN meetings m ON m.cell = o.code AND "
 		"m.date >= ?2 || '-00' AND m.date <= ?3 || '-99' LEFT JOIN "
 		"meeting_marks k ON k.meeting = m.id WHERE o.level = 'cell' "
-	        "AND "
+		"AND "
 		"o.state = 'active' AND o.code IN sub GROUP BY o.code ORDER BY "
 		"o.code";
 	struct cb_report r;
@@ -1178,9 +1177,9 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		forked += ks.forks > 0;
 		snprintf(contact, sizeof(contact), "%s", _("never"));
 		if (contacted)
-			cb_report_time(contact_ms, contact);
+			cb_time_iso(contact_ms, contact);
 		if (ks.seq)
-			cb_report_time(ks.last_ms, last);
+			cb_time_iso(ks.last_ms, last);
 		snprintf(shortkey, sizeof(shortkey), "%.12s", hex);
 		rp_num(ks.seq, n[0]);
 		rp_num(ks.pending, n[1]);

@@ -15,62 +15,11 @@
 #include "table.h"
 #include "tlog.h"
 
-bool
-cb_report_format_parse(const char *s, enum cb_report_format *fmt)
-{
-	if (!strcmp(s, "table"))
-		*fmt = CB_REPORT_TABLE;
-	else if (!strcmp(s, "csv"))
-		*fmt = CB_REPORT_CSV;
-	else if (!strcmp(s, "json"))
-		*fmt = CB_REPORT_JSON;
-	else
-		return false;
-	return true;
-}
-
-/* A spreadsheet runs a cell that starts with = + @ (or - followed by
- * anything but a number, or a tab or CR) as a formula: a name typed as
- * "=HYPERLINK(…)" in one commune would run in the district's Excel. Such a
- * cell is written with a leading apostrophe, which spreadsheets show as
- * text (OWASP, "CSV Injection"). Plain numbers like -5 are left alone. */
-static bool
-looks_like_formula(const char *s)
-{
-	char *end;
-
-	if (s[0] == '=' || s[0] == '+' || s[0] == '@' || s[0] == '\t' ||
-	    s[0] == '\r')
-		return true;
-	if (s[0] == '-' && s[1]) {
-		(void)strtod(s, &end);
-		return *end != 0;
-	}
-	return false;
-}
-
-static void
-csv_cell(FILE *fp, const char *s)
-{
-	if (looks_like_formula(s)) {
-		char *t = malloc(strlen(s) + 2);
-
-		if (t) {
-			t[0] = '\'';
-			strcpy(t + 1, s);
-			cb_csv_write_field(fp, t, ',');
-			free(t);
-			return;
-		}
-	}
-	cb_csv_write_field(fp, s, ',');
-}
-
 cb_err
-cb_report_write(const struct cb_report *r, enum cb_report_format fmt, bool bom,
+cb_report_write(const struct cb_report *r, const struct cb_output *out,
                 FILE *fp)
 {
-	if (fmt == CB_REPORT_JSON) {
+	if (out->format == CB_OUTPUT_JSON) {
 		json_t *o = json_object(), *cols = json_array(),
 		       *rows = json_array(), *notes = json_array();
 
@@ -96,29 +45,30 @@ cb_report_write(const struct cb_report *r, enum cb_report_format fmt, bool bom,
 		json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', fp);
 		json_decref(o);
-	} else if (fmt == CB_REPORT_CSV) {
+	} else if (out->format == CB_OUTPUT_CSV) {
 		json_t *cp = json_object_get(r->summary, "checkpoint");
 
-		if (bom)
-			fputs("\xef\xbb\xbf", fp);
+		cb_output_csv_begin(out, fp);
 		for (size_t k = 0; k <= r->nrows; k++) {
-			for (size_t i = 0; i < r->ncols; i++) {
-				if (i)
-					fputc(',', fp);
-				csv_cell(fp,
-				         k ? r->cells[(k - 1) * r->ncols + i]
-				           : r->cols[i]);
-			}
-			fputs("\r\n", fp);
+			for (size_t i = 0; i < r->ncols; i++)
+				cb_output_csv_cell(
+					out, fp,
+					k ? r->cells[(k - 1) * r->ncols + i]
+					  : r->cols[i],
+					i == 0);
+			cb_output_csv_end_row(fp);
 		}
 		/* a sheet has no place for notes: the checkpoint, after an
 		 * empty row, says what the figures were computed at */
 		if (cp)
-			fprintf(fp, "\r\ncheckpoint,%s,%lld,%s\r\n",
+			fprintf(fp, "\r\ncheckpoint%c%s%c%lld%c%s\r\n",
+			        out->sep,
 			        json_string_value(
 					json_object_get(cp, "origin")),
+			        out->sep,
 			        (long long)json_integer_value(
 					json_object_get(cp, "size")),
+			        out->sep,
 			        json_string_value(json_object_get(cp, "root")));
 	} else {
 		struct cb_table t;
@@ -144,11 +94,10 @@ cb_report_write(const struct cb_report *r, enum cb_report_format fmt, bool bom,
 
 cb_err
 cb_report_print(struct cb_store *st, const struct cb_report_query *q,
-                enum cb_report_format fmt, bool bom, FILE *fp,
-                struct cb_errbuf *eb)
+                const struct cb_output *out, FILE *fp, struct cb_errbuf *eb)
 {
 	struct cb_report r = { 0 };
-	bool english = fmt != CB_REPORT_TABLE, written;
+	bool english = out->format != CB_OUTPUT_TEXT, written;
 	cb_err rc;
 
 	if ((rc = cb_store_exec(st, "BEGIN", eb)))
@@ -158,7 +107,7 @@ cb_report_print(struct cb_store *st, const struct cb_report_query *q,
 	if (english)
 		cb_lang_english_begin();
 	rc = cb_report_run(st, q, &r, eb);
-	written = !rc && cb_report_write(&r, fmt, bom, fp) == CB_OK;
+	written = !rc && cb_report_write(&r, out, fp) == CB_OK;
 	if (english)
 		cb_lang_english_end();
 	if (!rc && !written)
@@ -255,7 +204,7 @@ explicit_day(const struct cb_report_query *q, struct cb_report_query *at,
 cb_err
 cb_report_print_at_checkpoint(struct cb_store *st,
                               const struct cb_report_query *q,
-                              enum cb_report_format fmt, bool bom, FILE *fp,
+                              const struct cb_output *out, FILE *fp,
                               struct cb_errbuf *eb)
 {
 	struct cb_log *log = cb_store_log(st);
@@ -266,7 +215,7 @@ cb_report_print_at_checkpoint(struct cb_store *st,
 	uint64_t size = 0;
 	int64_t held = 0;
 	char *note = NULL;
-	bool english = fmt != CB_REPORT_TABLE;
+	bool english = out->format != CB_OUTPUT_TEXT;
 	cb_err rc;
 
 	explicit_day(q, &at, today);
@@ -290,7 +239,7 @@ cb_report_print_at_checkpoint(struct cb_store *st,
 	cb_store_rollback(st);
 	if (!rc)
 		rc = stamp(&r, &at, note, NULL, eb);
-	if (!rc && cb_report_write(&r, fmt, bom, fp))
+	if (!rc && cb_report_write(&r, out, fp))
 		rc = cb_error(eb, CB_EIO, _("cannot write the report"));
 	if (english)
 		cb_lang_english_end();
@@ -301,14 +250,14 @@ cb_report_print_at_checkpoint(struct cb_store *st,
 
 cb_err
 cb_report_print_as_synced(struct cb_store *st, const struct cb_report_query *q,
-                          enum cb_report_format fmt, bool bom, FILE *fp,
+                          const struct cb_output *out, FILE *fp,
                           const char *note, uint64_t unsynced,
                           struct cb_errbuf *eb)
 {
 	struct cb_report_query at;
 	struct cb_report r = { 0 };
 	char today[11], caveat[320];
-	bool english = fmt != CB_REPORT_TABLE;
+	bool english = out->format != CB_OUTPUT_TEXT;
 	cb_err rc;
 
 	explicit_day(q, &at, today);
@@ -334,7 +283,7 @@ cb_report_print_as_synced(struct cb_store *st, const struct cb_report_query *q,
 	                        _("This replica has not synced yet: no "
 	                          "checkpoint of the hub's log to state.")))
 		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
-	if (!rc && cb_report_write(&r, fmt, bom, fp))
+	if (!rc && cb_report_write(&r, out, fp))
 		rc = cb_error(eb, CB_EIO, _("cannot write the report"));
 	if (english)
 		cb_lang_english_end();

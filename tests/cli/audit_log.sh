@@ -105,6 +105,23 @@ expect_eq "history --json: its id is the member.add entry's id" \
 	"$(sqlite3 "$T/hub/hub.db" "SELECT lower(hex(id)) FROM entries WHERE op = 'member.add' ORDER BY lsn LIMIT 1")" \
 	"$(printf '%s' "$hj" | jfield entries.0.id)"
 
+# a member as the agent takes it, card:NUMBER; days and times in UTC+7
+expect_eq "history by card:NUMBER is the same" "$hist" \
+	"$(audit history card:m1 --db "$T/hub/hub.db")"
+expect_fail "card: names a card number only" "no member 'card:${m1:0:10}'" \
+	audit history "card:${m1:0:10}" --db "$T/hub/hub.db"
+want=$(sqlite3 "$T/hub/hub.db" "SELECT hex(bytes) FROM entries WHERE op = 'member.add' ORDER BY lsn LIMIT 1" |
+	python3 -c '
+import sys, datetime
+b = bytes.fromhex(sys.stdin.read().strip())
+ms = int.from_bytes(b[44:52], "big")
+t = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone(datetime.timedelta(hours=7)))
+print(t.strftime("%Y-%m-%d"), t.strftime("%Y-%m-%dT%H:%M:%S+07:00"))')
+expect_eq "history --json: recorded is the day in UTC+7, recorded_at ISO with +07:00" "$want" \
+	"$(printf '%s' "$hj" | jfield entries.0.recorded) $(printf '%s' "$hj" | jfield entries.0.recorded_at)"
+expect_eq "…the time the agent's log shows for that entry" "${want#* }" \
+	"$(agent -R "$T/a" log --op member.add --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["time"])')"
+
 id=$(sqlite3 "$T/hub/hub.db" "SELECT lower(hex(id)) FROM entries WHERE op = 'member.release'")
 expect_ok "a proof file for the release" \
 	audit proof "$id" --db "$T/hub/hub.db" --out "$T/release.proof"

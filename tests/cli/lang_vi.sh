@@ -22,6 +22,34 @@ expect_match "a command's help is Vietnamese" "Liệt kê đảng viên" "$(vi m
 expect_match "its options are Vietnamese" "--all +kể cả đảng viên đã bị xóa tên" \
 	"$(vi members --help)"
 expect_match "a recording command's help too" "thêm đảng viên" "$(vi member add --help)"
+# the options' help starts in one display column on every line, in both
+# languages, whatever the bytes before it (a metavar "M,M,…" is 5 columns
+# and 7 bytes); a translated help that wraps is indented to that column
+aligned() {
+	python3 -c '
+import sys, unicodedata
+def cols(s):
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+starts = set()
+for line in sys.stdin.read().splitlines():
+    if line.startswith("  --"):
+        i = line.index("  ", 2) if "  " in line[2:] else -1
+        if i < 0:
+            continue
+        while line[i] == " ":
+            i += 1
+        starts.add(cols(line[:i]))
+    elif line.startswith("   ") and starts:
+        starts.add(cols(line[:len(line) - len(line.lstrip())]))
+print(len(starts), sorted(starts))'
+}
+for cmd in "meeting record" members "report" import-members hub; do
+	# shellcheck disable=SC2086
+	expect_match "help of '$cmd' aligned by display width (vi)" "^1 " "$(vi $cmd --help | aligned)"
+	# shellcheck disable=SC2086
+	expect_match "help of '$cmd' aligned by display width (C)" "^1 " "$(en $cmd --help | aligned)"
+done
 expect_match "in English under LANG=C" "^usage: chibo-agent \[--replica DIR\]" \
 	"$(en --help | head -1)"
 

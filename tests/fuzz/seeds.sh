@@ -69,6 +69,21 @@ seed_fuzz_csv() {
 	printf '" Lê Văn ""Tám"" ",1975-01-01,female,,,2000-01-01,,,,Khu vực 1,26734.02,,"a note\non two lines"\n' >>"$1/members"
 }
 
+# What Excel saves on Vietnamese Windows: Windows-1258 with combining tone
+# marks, UTF-16 LE with a mark, UTF-8 with one.
+seed_fuzz_decode() {
+	printf 'H\xf5\xf2p;Nguy\xeanx\xdeN\r\n' >"$1/cp1258"
+	printf '\xff\xfeH\0\xa1\x01\x23\x03p\0\t\0' >"$1/utf16le"
+	printf '\xef\xbb\xbfH\xe1\xbb\xa3p\n' >"$1/utf8"
+}
+
+# A well-formed invitation (its signature does not verify: the fuzzer
+# reaches the signature check, and the lines before it).
+seed_fuzz_invite() {
+	printf 'chibo invitation v1\nurl https://10.0.0.5:8443\npin sha256//L+/lpaD1Z5EV4APBM+aGDlmT0j0COho+Nz7+r7AtMoE=\nhub chibo/hub/BG.LG\nhub-key %s\norg 26734\nrole commune\nkey %s\n\n\xe2\x80\x94 chibo/hub/BG.LG %s\n' \
+		"$(printf '%064d' 1)" "$(printf '%064d' 2)" "$(head -c 68 /dev/zero | base64 -w0)" >"$1/seed"
+}
+
 seed_fuzz_date() {
 	printf '2024-02-29' >"$1/iso"
 	printf ' 29/02/2024\t' >"$1/day-first"

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* test_csv.c — the RFC 4180 reader and field writer (common/text/csv.c). */
+/* test_csv.c — the RFC 4180 reader and field writer (common/text/csv.c),
+ * the output options and CSV cells of lists and reports (output.c), and
+ * the decoding of what spreadsheets save into UTF-8 NFC (decode.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +13,8 @@
 #include <string.h>
 
 #include "csv.h"
+#include "decode.h"
+#include "output.h"
 
 struct reader {
 	FILE *fp;
@@ -422,6 +426,152 @@ test_round_trip(void **state)
 	round_trip(';');
 }
 
+static void
+test_tab_and_forced_separator(void **state)
+{
+	struct reader r;
+
+	(void)state;
+	/* more tabs than commas: tab-separated (Excel's "Unicode Text") */
+	OPEN(&r, "a\tb,c\td\n1\t2\t3\n");
+	expect_row(&r, 1, "a", "b,c", "d", END);
+	expect_row(&r, 2, "1", "2", "3", END);
+	expect_end(&r);
+	assert_int_equal(r.csv.sep, '\t');
+	reader_close(&r);
+	/* a separator set is used whatever the first record has most of */
+	OPEN(&r, "a;b;c,d\n");
+	cb_csv_set_separator(&r.csv, ',');
+	expect_row(&r, 1, "a;b;c", "d", END);
+	expect_end(&r);
+	reader_close(&r);
+}
+
+/* Decode n bytes: the text, and what they were read as. */
+static char *
+decode(const char *in, size_t n, const char *enc, const char **used)
+{
+	struct cb_errbuf eb;
+	char *out = NULL;
+	size_t len = 0;
+
+	if (cb_decode_text((const unsigned char *)in, n, enc, &out, &len, used,
+	                   &eb))
+		fail_msg("decode: %s", eb.msg);
+	assert_int_equal(strlen(out), len);
+	return out;
+}
+
+static void
+test_decode(void **state)
+{
+	/* "Hợp" in Windows-1258: H, U+01A1 ơ (F5), p with the dot below as a
+	 * combining mark after the ơ: H F5 F2 p */
+	static const char cp1258[] = "ten\nH\xf5\xf2p\n";
+	static const char u16le[] = "\xff\xfeH\0\xa1\x01\x23\x03p\0";
+	static const char u16be_nobom[] = "\0H\0o\0p\0\n";
+	static const char latin1[] = "Jos\xe9\n";
+	struct cb_errbuf eb;
+	const char *used = NULL;
+	char *out;
+	size_t len;
+
+	(void)state;
+	out = decode(cp1258, sizeof(cp1258) - 1, NULL, &used);
+	assert_string_equal(used, "Windows-1258");
+	assert_string_equal(out, "ten\nH\xe1\xbb\xa3p\n"); /* Hợp, NFC */
+	free(out);
+	/* UTF-16 LE with a mark, decomposed: ơ + U+0323 composes to ợ */
+	out = decode(u16le, sizeof(u16le) - 1, NULL, &used);
+	assert_string_equal(used, "UTF-16LE");
+	assert_string_equal(out, "H\xe1\xbb\xa3p");
+	free(out);
+	out = decode(u16be_nobom, sizeof(u16be_nobom) - 1, NULL, &used);
+	assert_string_equal(used, "UTF-16BE");
+	assert_string_equal(out, "Hop\n");
+	free(out);
+	/* UTF-8 with a mark: the mark goes; decomposed text is composed */
+	out = decode("\xef\xbb\xbfo\xcc\x81", 6, NULL, &used);
+	assert_string_equal(used, "UTF-8");
+	assert_string_equal(out, "\xc3\xb3");
+	free(out);
+	/* 8-bit text that is not Vietnamese: undecided, says what to do */
+	assert_int_equal(cb_decode_text((const unsigned char *)latin1,
+	                                sizeof(latin1) - 1, NULL, &out, &len,
+	                                &used, &eb),
+	                 CB_EINVAL);
+	assert_non_null(strstr(eb.msg, "CSV UTF-8"));
+	assert_non_null(strstr(eb.msg, "--encoding"));
+	out = decode(latin1, sizeof(latin1) - 1, "cp1252", &used);
+	assert_string_equal(out, "Jos\xc3\xa9\n");
+	assert_string_equal(used, "cp1252");
+	free(out);
+	/* the named encoding is held to */
+	assert_int_equal(cb_decode_text((const unsigned char *)latin1,
+	                                sizeof(latin1) - 1, "UTF-8", &out, &len,
+	                                &used, &eb),
+	                 CB_EINVAL);
+	assert_non_null(strstr(eb.msg, "byte 3"));
+	assert_int_equal(cb_decode_text((const unsigned char *)"x", 1,
+	                                "no-such-encoding", &out, &len, &used,
+	                                &eb),
+	                 CB_EINVAL);
+	/* a truncated UTF-16 file */
+	assert_int_equal(cb_decode_text((const unsigned char *)"\xff\xfeH", 3,
+	                                NULL, &out, &len, &used, &eb),
+	                 CB_EINVAL);
+	/* UTF-16 that decodes to a NUL is not a text file */
+	assert_int_equal(cb_decode_text((const unsigned char *)"\xff\xfe\0\0",
+	                                4, NULL, &out, &len, &used, &eb),
+	                 CB_EINVAL);
+}
+
+static void
+test_output_options(void **state)
+{
+	struct cb_output o = CB_OUTPUT_INIT;
+	struct cb_errbuf eb;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	assert_int_equal(cb_output_parse(NULL, NULL, false, true, &o, &eb), 0);
+	assert_int_equal(o.format, CB_OUTPUT_JSON);
+	assert_int_equal(cb_output_parse("table", NULL, false, false, &o, &eb),
+	                 0);
+	assert_int_equal(o.format, CB_OUTPUT_TEXT);
+	assert_int_equal(cb_output_parse("csv", "tab", true, false, &o, &eb),
+	                 0);
+	assert_int_equal(o.sep, '\t');
+	assert_true(o.bom);
+	assert_int_equal(cb_output_parse("xml", NULL, false, false, &o, &eb),
+	                 CB_EINVAL);
+	assert_int_equal(cb_output_parse("csv", "|", false, false, &o, &eb),
+	                 CB_EINVAL);
+	assert_int_equal(cb_output_parse("text", ";", false, false, &o, &eb),
+	                 CB_EINVAL);
+	assert_int_equal(cb_output_parse("csv", NULL, false, true, &o, &eb),
+	                 CB_EINVAL);
+	/* unchanged by the refusals */
+	assert_int_equal(o.sep, '\t');
+	o.sep = ';';
+	fp = open_memstream(&text, &len);
+	cb_output_csv_begin(&o, fp);
+	cb_output_csv_cell(&o, fp, "=1+2", true);
+	cb_output_csv_cell(&o, fp, "-5", false);
+	cb_output_csv_cell(&o, fp, "a;b", false);
+	cb_output_csv_cell(&o, fp, "-x\"", false);
+	cb_output_csv_end_row(fp);
+	fclose(fp);
+	assert_string_equal(text,
+	                    "\xef\xbb\xbf\"'=1+2\";-5;\"a;b\";\"'-x\"\"\"\r\n");
+	free(text);
+	assert_string_equal(cb_output_csv_undefuse("'=1+2"), "=1+2");
+	assert_string_equal(cb_output_csv_undefuse("'abc"), "'abc");
+	assert_string_equal(cb_output_csv_undefuse("-5"), "-5");
+}
+
 int
 main(void)
 {
@@ -440,6 +590,9 @@ main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_write_field),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_tab_and_forced_separator),
+		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_output_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

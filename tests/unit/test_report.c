@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "accept.h"
+#include "buf.h"
 #include "store_sqlite.h"
 #include "calendar.h"
 #include "csv.h"
@@ -364,7 +365,11 @@ test_csv_round_trip_and_widths(void **state)
 	if (cb_report_congresses(lg->st, lg->org, "2020-2025", &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = tmpfile();
-	assert_int_equal(cb_report_write(&r, CB_REPORT_CSV, true, fp), 0);
+	assert_int_equal(
+		cb_report_write(&r,
+	                        &(struct cb_output){ CB_OUTPUT_CSV, ',', true },
+	                        fp),
+		0);
 	rewind(fp);
 	cb_csv_init(&csv, fp);
 	assert_int_equal(cb_csv_next(&csv, &row, &eb), 0); /* BOM skipped */
@@ -383,7 +388,8 @@ test_csv_round_trip_and_widths(void **state)
 	/* table: the KIND column starts at one display column on every line,
 	 * whatever the bytes of the Vietnamese names before it */
 	fp = open_memstream(&text, &len);
-	assert_int_equal(cb_report_write(&r, CB_REPORT_TABLE, false, fp), 0);
+	assert_int_equal(
+		cb_report_write(&r, &(struct cb_output)CB_OUTPUT_INIT, fp), 0);
 	fclose(fp);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -423,7 +429,11 @@ test_csv_formula_injection(void **state)
 	if (cb_report_congresses(lg->st, lg->org, "2020-2025", &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = open_memstream(&text, &len);
-	assert_int_equal(cb_report_write(&r, CB_REPORT_CSV, false, fp), 0);
+	assert_int_equal(cb_report_write(&r,
+	                                 &(struct cb_output){ CB_OUTPUT_CSV,
+	                                                      ',', false },
+	                                 fp),
+	                 0);
 	fclose(fp);
 	assert_non_null(
 		strstr(text, "26734.05,\"'=HYPERLINK(\"\"http://x\"\","));
@@ -1261,7 +1271,11 @@ test_campaign_csv_and_table(void **state)
 	if (cb_report_campaign(hub->st, "BG.LG", NULL, NULL, &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = tmpfile();
-	assert_int_equal(cb_report_write(&r, CB_REPORT_CSV, false, fp), 0);
+	assert_int_equal(cb_report_write(&r,
+	                                 &(struct cb_output){ CB_OUTPUT_CSV,
+	                                                      ',', false },
+	                                 fp),
+	                 0);
 	rewind(fp);
 	cb_csv_init(&csv, fp);
 	assert_int_equal(cb_csv_next(&csv, &row, &eb), 0);
@@ -1277,7 +1291,8 @@ test_campaign_csv_and_table(void **state)
 	cb_csv_release(&csv);
 	fclose(fp);
 	fp = open_memstream(&text, &len);
-	assert_int_equal(cb_report_write(&r, CB_REPORT_TABLE, false, fp), 0);
+	assert_int_equal(
+		cb_report_write(&r, &(struct cb_output)CB_OUTPUT_INIT, fp), 0);
 	fclose(fp);
 	/* the DISTRICT column starts at one display column on each row */
 	for (line = strtok_r(text, "\n", &save); line;
@@ -1549,6 +1564,99 @@ test_clashes(void **state)
 	                 1);
 }
 
+/* The rows of a query over lg's store, one line each, '|' between
+ * columns: for comparing two ways of counting. */
+static char *
+rows_of(const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	struct cb_buf b = CB_BUF_INIT;
+
+	if (sqlite3_prepare_v2(cb_store_db(lg->st), sql, -1, &s, NULL))
+		fail_msg("%s: %s", sql, sqlite3_errmsg(cb_store_db(lg->st)));
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(s); i++) {
+			const char *v = (const char *)sqlite3_column_text(s, i);
+
+			if (cb_buf_addf(&b, "%s|", v ? v : "NULL"))
+				fail_msg("out of memory");
+		}
+		if (cb_buf_addstr(&b, "\n"))
+			fail_msg("out of memory");
+	}
+	sqlite3_finalize(s);
+	if (cb_buf_add(&b, "", 1))
+		fail_msg("out of memory");
+	return (char *)b.data;
+}
+
+/* The tally of decided ratings (schema 025) is what counting them where
+ * their members are now gives. */
+static void
+assert_tally_counts(void)
+{
+	char *tally = rows_of("SELECT org, period, subject_kind, level, n "
+	                      "FROM rating_tally ORDER BY 1, 2, 3, 4");
+	char *count = rows_of(
+		"SELECT CASE r.subject_kind WHEN 'org' THEN r.subject ELSE "
+		"m.org END AS o, r.period, r.subject_kind, r.level, count(*) "
+		"FROM ratings r LEFT JOIN members m ON r.subject_kind = "
+		"'member' AND m.id = r.subject WHERE r.stage = 'decided' "
+		"GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
+
+	assert_string_equal(tally, count);
+	free(tally);
+	free(count);
+}
+
+/* The tally follows a correction, a member that moves (as a merger moves
+ * them, by SQL here) and back, and a rebuild of the projection; the
+ * report reads it. Last of its group: it changes the scenario. */
+static void
+test_rating_tally(void **state)
+{
+	struct cb_report r;
+	struct cb_errbuf eb;
+	uint64_t applied = 0, rejected = 0;
+
+	(void)state;
+	assert_tally_counts();
+	rating("member", "card:B", "outstanding", 90, "decided");
+	assert_tally_counts();
+	if (cb_report_ratings(lg->st, lg->org, "2025", &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(summary_int(&r, "member", "outstanding"), 2);
+	assert_int_equal(summary_int(&r, "member", "good"), 2);
+	cb_report_release(&r);
+	assert_int_equal(sqlite3_exec(cb_store_db(lg->st),
+	                              "UPDATE members SET org = '99999' "
+	                              "WHERE card_no IN ('A', 'C')",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_tally_counts();
+	if (cb_report_ratings(lg->st, lg->org, "2025", &r, &eb))
+		fail_msg("%s", eb.msg);
+	/* A (outstanding) and C (good) counted elsewhere now */
+	assert_int_equal(summary_int(&r, "member", "outstanding"), 1);
+	assert_int_equal(summary_int(&r, "member", "good"), 1);
+	cb_report_release(&r);
+	assert_int_equal(sqlite3_exec(cb_store_db(lg->st),
+	                              "UPDATE members SET org = '26734' "
+	                              "WHERE card_no IN ('A', 'C')",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_tally_counts();
+	if (cb_ledger_rebuild(lg, &applied, &rejected, &eb))
+		fail_msg("%s", eb.msg);
+	assert_tally_counts();
+	if (cb_report_ratings(lg->st, lg->org, "2025", &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(summary_int(&r, "member", "outstanding"), 2);
+	assert_int_equal(summary_int(&r, "member", "good"), 2);
+	assert_int_equal(summary_int(&r, "org", "good"), 4);
+	cb_report_release(&r);
+}
+
 int
 main(void)
 {
@@ -1560,6 +1668,7 @@ main(void)
 		cmocka_unit_test(test_meetings),
 		cmocka_unit_test(test_csv_round_trip_and_widths),
 		cmocka_unit_test(test_csv_formula_injection),
+		cmocka_unit_test(test_rating_tally),
 	};
 
 	const struct CMUnitTest district[] = {

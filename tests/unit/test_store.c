@@ -327,6 +327,14 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "DROP INDEX memberships_cell_since; "
 	                     "DROP INDEX entries_pending_author; "
 	                     "DROP TABLE meeting_marks; "
+	                     "DROP TRIGGER rating_tally_insert; "
+	                     "DROP TRIGGER rating_tally_update_out; "
+	                     "DROP TRIGGER rating_tally_update_in; "
+	                     "DROP TRIGGER rating_tally_member_out; "
+	                     "DROP TRIGGER rating_tally_member_in; "
+	                     "DROP TRIGGER rating_tally_member_new; "
+	                     "DROP VIEW rating_place; "
+	                     "DROP TABLE rating_tally; "
 	                     "PRAGMA user_version = 14",
 	                     NULL, NULL, NULL),
 		SQLITE_OK);

@@ -548,6 +548,13 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"temporaries_from; DROP INDEX members_org; DROP INDEX "
 			"memberships_cell_since; DROP INDEX "
 			"entries_pending_author; DROP TABLE meeting_marks; "
+			"DROP TRIGGER rating_tally_insert; DROP TRIGGER "
+			"rating_tally_update_out; DROP TRIGGER "
+			"rating_tally_update_in; DROP TRIGGER "
+			"rating_tally_member_out; DROP TRIGGER "
+			"rating_tally_member_in; DROP TRIGGER "
+			"rating_tally_member_new; DROP VIEW rating_place; "
+			"DROP TABLE rating_tally; "
 			"PRAGMA user_version = 13",
 			NULL, NULL, NULL),
 		SQLITE_OK);

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* output.c — the output options and CSV rows of every list and report
+ * (see output.h). */
+#include "output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+
+cb_err
+cb_output_parse(const char *format, const char *sep, bool bom, bool json,
+                struct cb_output *out, struct cb_errbuf *eb)
+{
+	struct cb_output o = CB_OUTPUT_INIT;
+
+	if (json)
+		o.format = CB_OUTPUT_JSON;
+	if (format) {
+		enum cb_output_format f;
+
+		if (!strcmp(format, "text") || !strcmp(format, "table"))
+			f = CB_OUTPUT_TEXT;
+		else if (!strcmp(format, "csv"))
+			f = CB_OUTPUT_CSV;
+		else if (!strcmp(format, "json"))
+			f = CB_OUTPUT_JSON;
+		else
+			return cb_error(eb, CB_EINVAL,
+			                _("--format '%s': give text, csv or "
+			                  "json"),
+			                format);
+		if (json && f != CB_OUTPUT_JSON)
+			return cb_error(eb, CB_EINVAL,
+			                _("--json and --format %s contradict "
+			                  "each other: give one"),
+			                format);
+		o.format = f;
+	}
+	if (sep) {
+		if (!strcmp(sep, ",") || !strcmp(sep, "comma"))
+			o.sep = ',';
+		else if (!strcmp(sep, ";") || !strcmp(sep, "semicolon"))
+			o.sep = ';';
+		else if (!strcmp(sep, "tab") || !strcmp(sep, "\t"))
+			o.sep = '\t';
+		else
+			return cb_error(eb, CB_EINVAL,
+			                _("--separator '%s': give ',', ';' or "
+			                  "'tab'"),
+			                sep);
+	}
+	if ((sep || bom) && o.format != CB_OUTPUT_CSV)
+		return cb_error(eb, CB_EINVAL,
+		                _("--separator and --bom are for CSV: add "
+		                  "--format csv"));
+	o.bom = bom;
+	*out = o;
+	return CB_OK;
+}
+
+void
+cb_output_csv_begin(const struct cb_output *o, FILE *fp)
+{
+	if (o->bom)
+		fputs("\xef\xbb\xbf", fp);
+}
+
+static bool
+looks_like_formula(const char *s)
+{
+	char *end;
+
+	if (s[0] == '=' || s[0] == '+' || s[0] == '@' || s[0] == '\t' ||
+	    s[0] == '\r')
+		return true;
+	if (s[0] == '-' && s[1]) {
+		(void)strtod(s, &end);
+		return *end != 0;
+	}
+	return false;
+}
+
+void
+cb_output_csv_cell(const struct cb_output *o, FILE *fp, const char *s,
+                   bool first)
+{
+	if (!first)
+		fputc(o->sep, fp);
+	if (!s)
+		s = "";
+	if (looks_like_formula(s)) {
+		/* quoted whatever it holds: the apostrophe goes inside */
+		fputs("\"'", fp);
+		for (; *s; s++) {
+			if (*s == '"')
+				putc('"', fp);
+			putc(*s, fp);
+		}
+		putc('"', fp);
+		return;
+	}
+	cb_csv_write_field(fp, s, o->sep);
+}
+
+const char *
+cb_output_csv_undefuse(const char *s)
+{
+	return s[0] == '\'' && looks_like_formula(s + 1) ? s + 1 : s;
+}
+
+void
+cb_output_csv_end_row(FILE *fp)
+{
+	fputs("\r\n", fp);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* output.h — how a list or a report is printed: as text for people, as
+ * CSV for a spreadsheet (RFC 4180 with a chosen separator and an optional
+ * UTF-8 byte order mark, which Excel needs to read UTF-8), or as JSON for
+ * programs. One option vocabulary for every command that prints rows:
+ * --format text|csv|json, --separator, --bom (and --json, the older
+ * spelling of --format json, where a command had it). */
+#ifndef CB_OUTPUT_H
+#define CB_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "err.h"
+
+enum cb_output_format { CB_OUTPUT_TEXT, CB_OUTPUT_CSV, CB_OUTPUT_JSON };
+
+struct cb_output {
+	enum cb_output_format format;
+	char sep; /* CSV: ',', ';' or '\t' */
+	bool bom; /* CSV: starts with EF BB BF */
+};
+
+#define CB_OUTPUT_INIT                                                         \
+	{                                                                      \
+		CB_OUTPUT_TEXT, ',', false                                     \
+	}
+
+/* The options, as struct argdef rows (args.h), in this order. */
+#define CB_OUTPUT_ARGDEFS                                                      \
+	{ "format", "FORMAT", N_("text (default), csv or json") },             \
+		{ "separator", "SEP",                                          \
+		  N_("csv: , (default) or ; (Excel under Vietnamese "          \
+		     "settings) or tab") },                                    \
+	{                                                                      \
+		"bom", NULL,                                                   \
+			N_("csv: start with a UTF-8 byte order mark (for "     \
+		           "Excel)")                                           \
+	}
+#define CB_OUTPUT_NARGS 3
+
+/* The values of --format (text, or table as reports spelled it; csv;
+ * json), --separator (",", ";", "tab" or a tab), --bom and --json (any
+ * of them NULL/false when not given) into *out. --separator and --bom
+ * need CSV; --json with another --format is a contradiction. CB_EINVAL
+ * with a one-line message naming the accepted values; *out unchanged. */
+cb_err cb_output_parse(const char *format, const char *sep, bool bom, bool json,
+                       struct cb_output *out,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* CSV: the byte order mark if asked for (call first). */
+void cb_output_csv_begin(const struct cb_output *o, FILE *fp);
+/* CSV: one cell of a row; the separator before every cell but the first.
+ * A cell a spreadsheet would run as a formula (=, +, @, a tab, a CR, or
+ * - not followed by a number) gets a leading apostrophe (OWASP, "CSV
+ * Injection"): a name typed "=HYPERLINK(…)" in one commune must not run
+ * in the district's Excel. Quoted as cb_csv_write_field does. */
+void cb_output_csv_cell(const struct cb_output *o, FILE *fp, const char *s,
+                        bool first);
+/* What cb_output_csv_cell wrote s as, read back: s without the apostrophe
+ * it added to a cell that looks like a formula; s itself otherwise. */
+const char *cb_output_csv_undefuse(const char *s);
+/* CSV: the end of a row (CRLF, as RFC 4180 and spreadsheets write). */
+void cb_output_csv_end_row(FILE *fp);
+
+#endif
