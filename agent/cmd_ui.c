@@ -670,13 +670,13 @@ history_row(void *ctx, int64_t lsn, const void *bytes, size_t len,
 	struct page *p = ctx;
 	struct cb_entry e = CB_ENTRY_INIT;
 	const struct cb_op *op;
-	char when[32], id[13];
+	char when[CB_TIME_MAX], id[13];
 
 	(void)lsn;
 	if (cb_entry_decode(bytes, len, &e, eb))
 		return CB_EINVAL;
 	op = cb_op_find(e.op);
-	cb_report_time(e.time_ms, when);
+	cb_time_show(e.time_ms, when);
 	cb_hash_short(e.id, id);
 	fputs("<tr><td>", p->fp);
 	esc(p->fp, when);
@@ -730,7 +730,7 @@ page_member(struct page *p)
 		        "</th><th scope=\"col\">%s</th><th scope=\"col\">"
 		        "%s</th><th scope=\"col\">%s</th></tr></thead>"
 		        "<tbody>\n",
-		        _("History"), _("RECORDED"), _("WHAT"), _("BY"),
+		        _("History"), _("RECORDED (UTC+7)"), _("WHAT"), _("BY"),
 		        _("ENTRY"));
 		if (cb_history_each(p->lg->st, id, history_row, p, &eb)) {
 			fputs("</tbody></table>", p->fp);
