@@ -836,15 +836,16 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	static const char orgs_sql[] = CB_SQL_SUBTREE
 		"SELECT code, name FROM orgs WHERE level = 'grassroots' AND "
 		"code IN sub ORDER BY code";
-	/* :org NULL: those from outside the subtree */
+	/* per sending organisation in the subtree, in one statement (the
+	 * subtree gathered once, not once per organisation); NULL: those
+	 * from outside it */
 	static const char official_sql[] = CB_SQL_SUBTREE TRANSFERS_AS_OF
-		"SELECT count(*), coalesce(sum(state = 'accepted'), 0), "
+		"SELECT CASE WHEN from_org IN sub THEN from_org END AS o, "
+		"count(*), coalesce(sum(state = 'accepted'), 0), "
 		"coalesce(sum(state = 'declined'), 0), coalesce(sum(state = "
 		"'in-transit'), 0), coalesce(sum(" OVERDUE "), 0), "
 		"coalesce(sum(" OVER_3_MONTHS "), 0), coalesce(sum(state = "
-		"'struck-off'), 0) FROM t WHERE CASE WHEN "
-		":org IS NULL THEN from_org NOT IN sub ELSE from_org = :org "
-		"END";
+		"'struck-off'), 0) FROM t GROUP BY o";
 	/* a move opens the member's stay in the new cell: that row's entry */
 	static const char internal_sql[] =
 		"SELECT count(*) FROM memberships ms JOIN orgs c ON c.code = "
@@ -855,6 +856,11 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	static const char temporary_sql[] =
 		"SELECT count(*) FROM temporaries WHERE from_org = :org AND "
 		"since >= :from AND since <= :to AND since <= :on";
+	struct official {
+		char org[CB_CODE_MAX + 1]; /* "" for outside the subtree */
+		long long n[T_TEMPORARY - T_RELEASED];
+	} *sent = NULL;
+	size_t nsent = 0;
 	struct cb_report r;
 	struct cb_stmt *o = NULL, *f = NULL, *in = NULL, *tp = NULL;
 	long long total[T_N] = { 0 };
@@ -869,6 +875,26 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	    cb_sql_prepare(st, official_sql, &f, NULL) ||
 	    cb_sql_prepare(st, internal_sql, &in, NULL) ||
 	    cb_sql_prepare(st, temporary_sql, &tp, NULL)) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	bind_range(f, root, from, to, on);
+	while ((step = cb_sql_step(f)) == CB_SQL_ROW) {
+		struct official *more =
+			realloc(sent, (nsent + 1) * sizeof(*sent));
+		const char *code = cb_sql_column_text(f, 0);
+
+		if (!more)
+			goto nomem;
+		sent = more;
+		snprintf(sent[nsent].org, sizeof(sent[nsent].org), "%s",
+		         code ? code : "");
+		for (int i = T_RELEASED; i < T_TEMPORARY; i++)
+			sent[nsent].n[i - T_RELEASED] =
+				cb_sql_column_int64(f, 1 + i - T_RELEASED);
+		nsent++;
+	}
+	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -891,14 +917,15 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 				name = cb_sql_column_text(o, 1);
 			}
 		}
-		if (!org_row(f, root, from, to, on, code) ||
-		    (code && (!org_row(in, root, from, to, on, code) ||
-		              !org_row(tp, root, from, to, on, code)))) {
+		if (code && (!org_row(in, root, from, to, on, code) ||
+		             !org_row(tp, root, from, to, on, code))) {
 			rc = fail_sql(st, eb);
 			goto out;
 		}
-		for (int i = T_RELEASED; i < T_TEMPORARY; i++)
-			n[i] = cb_sql_column_int64(f, i - T_RELEASED);
+		for (size_t k = 0; k < nsent; k++)
+			if (!strcmp(sent[k].org, code ? code : ""))
+				for (int i = T_RELEASED; i < T_TEMPORARY; i++)
+					n[i] = sent[k].n[i - T_RELEASED];
 		if (code) {
 			n[T_INTERNAL] = cb_sql_column_int64(in, 0);
 			n[T_TEMPORARY] = cb_sql_column_int64(tp, 0);
@@ -965,6 +992,7 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	cb_sql_finalize(f);
 	cb_sql_finalize(in);
 	cb_sql_finalize(tp);
+	free(sent);
 	*out = r;
 	return CB_OK;
 nomem:
@@ -974,6 +1002,7 @@ out:
 	cb_sql_finalize(f);
 	cb_sql_finalize(in);
 	cb_sql_finalize(tp);
+	free(sent);
 	cb_report_release(&r);
 	return rc;
 }
