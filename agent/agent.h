@@ -6,10 +6,13 @@
 #define CHIBO_AGENT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "args.h"
 #include "ledger.h"
+#include "ops.h"
+#include "sync.h"
 
 /* Exit codes: 0 ok, 1 failure, 2 usage. */
 #define EXIT_USAGE 2
@@ -60,5 +63,14 @@ int agent_new_seal(const char *cmd, bool seal_flag, bool no_seal,
 /* Is argv[0] (+ argv[1]) an op subcommand like "member add"? */
 bool cmd_op_matches(int argc, char **argv);
 void cmd_op_list(void);
+int cmd_ui(struct agent *a, int argc, char **argv);
+
+/* What the command line and the ui say of a done thing, in the same
+ * words: the entry e of op recorded ("added member …, id … (entry N)"),
+ * a sync's result (the lines 'sync' prints), and 'verify' of lg — each
+ * fault and the verdict, written to fp; its exit code (0: verified). */
+void agent_op_done(FILE *fp, const struct cb_op *op, const struct cb_entry *e);
+void agent_sync_report(FILE *fp, const struct cb_sync_result *r);
+int agent_verify(struct cb_ledger *lg, FILE *fp);
 
 #endif

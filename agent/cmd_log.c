@@ -162,17 +162,38 @@ out:
 static void
 print_fault(void *ctx, const char *msg)
 {
-	(void)ctx;
-	printf(_("FAULT: %s\n"), msg);
+	fprintf(ctx, _("FAULT: %s\n"), msg);
+}
+
+int
+agent_verify(struct cb_ledger *lg, FILE *fp)
+{
+	struct cb_verify_report r;
+	struct cb_errbuf eb;
+	cb_err rc;
+
+	rc = cb_ledger_verify(lg, &r, print_fault, fp, &eb);
+	if (rc && rc != CB_ECRYPTO) {
+		agent_error("%s", eb.msg);
+		fprintf(fp, "%s\n", eb.msg);
+		return 1;
+	}
+	fprintf(fp,
+	        P_("%" PRIu64 " entries from %" PRIu64 " author (%" PRIu64
+	           " applied, %" PRIu64 " rejected): %s\n",
+	           "%" PRIu64 " entries from %" PRIu64 " authors (%" PRIu64
+	           " applied, %" PRIu64 " rejected): %s\n",
+	           r.authors),
+	        r.entries, r.authors, r.applied, r.rejected,
+	        rc ? eb.msg : _("all signatures, chains and tables verify"));
+	return rc ? 1 : 0;
 }
 
 int
 cmd_verify(struct agent *a, int argc, char **argv)
 {
-	struct cb_verify_report r;
 	struct cb_ledger *lg;
-	struct cb_errbuf eb;
-	cb_err rc;
+	int rc;
 
 	if (cb_args_wants_help(argc, argv)) {
 		puts(_("usage: chibo-agent verify\n\nChecks the replica file's "
@@ -189,20 +210,9 @@ cmd_verify(struct agent *a, int argc, char **argv)
 		                     argv[1]);
 	if (!(lg = agent_open(a)))
 		return 1;
-	rc = cb_ledger_verify(lg, &r, print_fault, NULL, &eb);
+	rc = agent_verify(lg, stdout);
 	cb_ledger_free(&lg);
-	if (rc && rc != CB_ECRYPTO) {
-		agent_error("%s", eb.msg);
-		return 1;
-	}
-	printf(P_("%" PRIu64 " entries from %" PRIu64 " author (%" PRIu64
-	          " applied, %" PRIu64 " rejected): %s\n",
-	          "%" PRIu64 " entries from %" PRIu64 " authors (%" PRIu64
-	          " applied, %" PRIu64 " rejected): %s\n",
-	          r.authors),
-	       r.entries, r.authors, r.applied, r.rejected,
-	       rc ? eb.msg : _("all signatures, chains and tables verify"));
-	return rc ? 1 : 0;
+	return rc;
 }
 
 int

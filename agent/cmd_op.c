@@ -83,28 +83,20 @@ help(const struct cb_op *op, const struct argdef *defs)
 	       "prefix of 8+ hex digits, card:NUMBER\nor nid:NUMBER."));
 }
 
-static int
-add_marks(json_t *att, const char *mark, const char *list, const char *cmd)
+void
+agent_op_done(FILE *fp, const struct cb_op *op, const struct cb_entry *e)
 {
-	char *copy = strdup(list), *p, *save = NULL;
+	char id[13];
 
-	if (!copy)
-		return 1;
-	for (p = strtok_r(copy, ",", &save); p;
-	     p = strtok_r(NULL, ",", &save)) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			continue;
-		if (json_object_get(att, p)) {
-			free(copy);
-			return cb_args_usage(
-				cmd, _("member '%s' is marked twice"), p);
-		}
-		json_object_set_new(att, p, json_string(mark));
-	}
-	free(copy);
-	return 0;
+	cb_hash_short(e->id, id);
+	if (strcmp(op->name, "member.add") == 0)
+		fprintf(fp, _("added member %s, id %s (entry %" PRIu64 ")\n"),
+		        json_string_value(
+				json_object_get(e->json, "full_name")),
+		        id, e->seq);
+	else
+		fprintf(fp, _("recorded %s as entry %" PRIu64 " (%s)\n"),
+		        op->name, e->seq, id);
 }
 
 int
@@ -117,8 +109,8 @@ cmd_op(struct agent *a, int argc, char **argv)
 	struct cb_entry e = CB_ENTRY_INIT;
 	struct cb_ledger *lg = NULL;
 	struct cb_errbuf eb;
-	json_t *in = NULL, *att = NULL, *obs = NULL;
-	char cmd[40], id[13];
+	json_t *in = NULL;
+	char cmd[40];
 	int nd = 0, skip, rc = 1;
 
 	if (!c) {
@@ -166,83 +158,17 @@ cmd_op(struct agent *a, int argc, char **argv)
 	}
 	if (c->pos_field)
 		json_object_set_new(in, c->pos_field, json_string(v->pos[0]));
-	for (int d = 0; d < nd; d++) {
-		const struct cb_op_flag *f = &c->flags[d];
-
-		for (int k = 0; k < v->n[d]; k++) {
-			const char *val = v->vals[d][k];
-
-			switch (f->type) {
-			case CB_ARG_STR:
-				json_object_set_new(in, f->field,
-				                    json_string(val));
-				break;
-			case CB_ARG_INT: {
-				char *end;
-				long long n = strtoll(val, &end, 10);
-
-				if (!*val || *end) {
-					cb_args_usage(cmd,
-					              _("--%s needs a whole "
-					                "number, not '%s'"),
-					              f->flag, val);
-					goto out;
-				}
-				json_object_set_new(in, f->field,
-				                    json_integer(n));
-				break;
+	for (int d = 0; d < nd; d++)
+		for (int k = 0; k < v->n[d]; k++)
+			if (cb_op_input_add(in, &c->flags[d], v->vals[d][k],
+			                    &eb)) {
+				cb_args_usage(cmd, "%s", eb.msg);
+				goto out;
 			}
-			case CB_ARG_MARK:
-				if (!att)
-					att = json_object();
-				if (add_marks(att, f->field, val, cmd))
-					goto out;
-				break;
-			case CB_ARG_OBS: {
-				const char *colon = strchr(val, ':');
-				json_t *o = json_object();
-
-				if (!obs)
-					obs = json_array();
-				json_object_set_new(
-					o, "name",
-					colon ? json_stringn(
-							val,
-							(size_t)(colon - val))
-					      : json_string(val));
-				if (colon && colon[1])
-					json_object_set_new(
-						o, "role",
-						json_string(colon + 1));
-				json_array_append_new(obs, o);
-				break;
-			}
-			case CB_ARG_SUBJECT:
-				if (json_object_get(in, "subject")) {
-					cb_args_usage(
-						cmd,
-						_("give --member or --org, "
-					          "not both"));
-					goto out;
-				}
-				json_object_set_new(in, "subject_kind",
-				                    json_string(f->field));
-				json_object_set_new(in, "subject",
-				                    json_string(val));
-				break;
-			}
-		}
-	}
-	if (att)
-		json_object_set(in, "attendance", att);
-	else if (strcmp(op->name, "meeting.record") == 0) {
-		cb_args_usage(cmd,
-		              _("give the attendance with --present and the "
-		                "other marks"));
+	if (cb_op_input_finish(op, in, &eb)) {
+		cb_args_usage(cmd, "%s", eb.msg);
 		goto out;
 	}
-	if (obs)
-		json_object_set(in, "observers", obs);
 	if (!(lg = agent_open(a))) {
 		rc = 1;
 		goto out;
@@ -252,21 +178,12 @@ cmd_op(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		goto out;
 	}
-	cb_hash_short(e.id, id);
-	if (strcmp(op->name, "member.add") == 0)
-		printf(_("added member %s, id %s (entry %" PRIu64 ")\n"),
-		       json_string_value(json_object_get(e.json, "full_name")),
-		       id, e.seq);
-	else
-		printf(_("recorded %s as entry %" PRIu64 " (%s)\n"), op->name,
-		       e.seq, id);
+	agent_op_done(stdout, op, &e);
 	rc = 0;
 out:
 	cb_entry_release(&e);
 	cb_ledger_free(&lg);
 	json_decref(in);
-	json_decref(att);
-	json_decref(obs);
 	free(v);
 	return rc;
 }

@@ -258,6 +258,28 @@ not_made_yet(const char *dir)
 	return absent;
 }
 
+void
+agent_sync_report(FILE *fp, const struct cb_sync_result *r)
+{
+	fprintf(fp,
+	        _("synced: the hub holds this replica's entries up to %" PRIu64
+	          " (%" PRIu64 " pushed now)\n"),
+	        r->head, r->pushed);
+	fprintf(fp,
+	        _("pulled %" PRIu64 " entries; read the hub's log up to "
+	          "position %lld\n"),
+	        r->pulled, (long long)r->cursor);
+	if (r->hub_rejected)
+		fprintf(fp,
+		        _("the hub rejected %zu of this replica's entries: see "
+		          "'chibo-agent status'\n"),
+		        r->hub_rejected);
+	fprintf(fp,
+	        _("sent %" PRIu64 " bytes, received %" PRIu64
+	          " bytes in %" PRIu64 " requests\n"),
+	        r->sent, r->received, r->requests);
+}
+
 int
 cmd_sync(struct agent *a, int argc, char **argv)
 {
@@ -310,19 +332,7 @@ cmd_sync(struct agent *a, int argc, char **argv)
 		agent_error("%s", eb.msg);
 		goto out;
 	}
-	printf(_("synced: the hub holds this replica's entries up to %" PRIu64
-	         " (%" PRIu64 " pushed now)\n"),
-	       r.head, r.pushed);
-	printf(_("pulled %" PRIu64 " entries; read the hub's log up to "
-	         "position %lld\n"),
-	       r.pulled, (long long)r.cursor);
-	if (r.hub_rejected)
-		printf(_("the hub rejected %zu of this replica's entries: see "
-		         "'chibo-agent status'\n"),
-		       r.hub_rejected);
-	printf(_("sent %" PRIu64 " bytes, received %" PRIu64
-	         " bytes in %" PRIu64 " requests\n"),
-	       r.sent, r.received, r.requests);
+	agent_sync_report(stdout, &r);
 out:
 	cb_ledger_free(&lg);
 	return rc;

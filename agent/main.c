@@ -60,6 +60,10 @@ static const char usage_tail[] = N_(
 	"  rebuild           re-derive the tables from the entries\n"
 	"  digest            a digest of what this organisation sees\n"
 	"\n"
+	"Clerk:\n"
+	"  ui                the web interface, on 127.0.0.1 (--port, "
+	"--no-open)\n"
+	"\n"
 	"Keep:\n"
 	"  key seal          seal the signing key with a passphrase (and "
 	"make the\n                    sync key a timer syncs with); "
@@ -104,6 +108,7 @@ static const struct {
 	{ "restore-backup", cmd_restore_backup },
 	{ "restore", cmd_restore },
 	{ "key", cmd_key },
+	{ "ui", cmd_ui },
 };
 
 struct cb_ledger *

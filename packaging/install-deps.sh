@@ -19,6 +19,14 @@ iproute2 nftables gettext locales"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	PKGS="$PKGS nodejs npm"
 fi
+# chromium: tests/cli/ui_browser.sh drives Debian's Chromium, headless,
+# through the clerk's web interface (test tooling only: the programs do
+# not need it). About 100 MB more; CHIBO_NO_BROWSER=1 leaves it out on a
+# machine that builds but does not run the tests — where ui_browser.sh
+# then fails, it does not skip.
+if [ "${CHIBO_NO_BROWSER:-0}" != 1 ]; then
+	PKGS="$PKGS chromium"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -157,8 +157,8 @@ cb_hex_encode(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = 0;
 }
 
-static int
-hexval(char c)
+int
+cb_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -181,7 +181,8 @@ cb_hex_decode(const char *hex, unsigned char *out, size_t n,
 			_("hex value '%.80s' has %zu digits, expected %zu"),
 			hex, len, 2 * n);
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = cb_hex_value(hex[2 * i]),
+		    lo = cb_hex_value(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return cb_error(

@@ -41,6 +41,8 @@ unsigned char *cb_buf_detach(struct cb_buf *b, size_t *len);
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void cb_hex_encode(const unsigned char *p, size_t n, char *out);
 /* Parse exactly 2n hex digits (either case) into out. */
+/* The value of the hex digit c (either case), or -1. */
+int cb_hex_value(char c);
 cb_err cb_hex_decode(const char *hex, unsigned char *out, size_t n,
                      struct cb_errbuf *eb) CB_MUST_CHECK;
 

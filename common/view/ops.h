@@ -83,6 +83,27 @@ struct cb_op {
 extern const struct cb_op cb_ops[];
 extern const size_t cb_op_count;
 
+/* The op whose recording command is "w1 w2" (w2 NULL or "" for a
+ * command of one word), or NULL. */
+const struct cb_op *cb_op_find_cli(const char *w1, const char *w2);
+
+/* One value of the recording command's flag f added to the op's input
+ * in (opinput.c), as 'chibo-agent' and its 'ui' both do: a text; a whole
+ * number ("--duration needs a whole number, not 'x'"); a mark given to
+ * each member of a comma-separated list, in in's "attendance" ("member
+ * 'x' is marked twice"); an observer "Name:Role" appended to
+ * "observers"; the rated subject ("give --member or --org, not both").
+ * CB_EINVAL with one line, in left as it was but for marks already
+ * given; CB_ENOMEM. */
+cb_err cb_op_input_add(json_t *in, const struct cb_op_flag *f, const char *val,
+                       struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* What the flags of op must have given, all added: a meeting's
+ * attendance ("give the attendance with --present and the other
+ * marks"). CB_EINVAL. */
+cb_err cb_op_input_finish(const struct cb_op *op, const json_t *in,
+                          struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* The row of op name, or NULL. */
 const struct cb_op *cb_op_find(const char *name);
 

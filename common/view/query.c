@@ -543,6 +543,37 @@ static const char *const meeting_attendance_headings[] = { N_("MEMBER"),
 	                                                   N_("NAME"),
 	                                                   N_("MARK"), NULL };
 
+/* Who a cell held on a day, for a meeting's attendance checklist: an
+ * official or temporary stay in it open that day (until is the first day
+ * out of it). */
+static const char cell_roll_sql[] =
+	"SELECT m.id, m.full_name, s.kind FROM memberships s "
+	"JOIN members m ON m.id = s.member WHERE s.cell = ?1 AND "
+	"s.since <= ?2 AND (s.until IS NULL OR s.until > ?2) "
+	"ORDER BY m.name_fold, m.id";
+static const char *const cell_roll_headings[] = { N_("ID"), N_("NAME"),
+	                                          N_("KIND"), NULL };
+
+static cb_err
+bind_cell_roll(struct cb_store *st, const char *of,
+               const struct cb_query_filter *f, struct binds *b,
+               struct cb_errbuf *eb)
+{
+	struct cb_date d = cb_date_today();
+	cb_err rc;
+
+	if (!f->cell)
+		return cb_error(eb, CB_EINVAL, _("give the cell"));
+	if ((rc = find_cell(st, of, f->cell, b->cell, eb)) ||
+	    (f->on && (rc = cb_date_parse_loose(f->on, &d, eb))))
+		return rc;
+	cb_date_format(&d, b->on);
+	b->v[0] = b->cell;
+	b->v[1] = b->on;
+	b->n = 2;
+	return CB_OK;
+}
+
 /* Every question: its SQL, the headings of its columns not for JSON
  * only (NULL-ended), and how the filter binds its ?N parameters (NULL:
  * ?1 is what it is asked of, as :root is for a list). */
@@ -571,6 +602,8 @@ static const struct question {
 	[CB_QUERY_MEETING] = { meeting_sql, meeting_headings, NULL },
 	[CB_QUERY_MEETING_ATTENDANCE] = { meeting_attendance_sql,
 	                                  meeting_attendance_headings, NULL },
+	[CB_QUERY_CELL_ROLL] = { cell_roll_sql, cell_roll_headings,
+	                         bind_cell_roll },
 };
 
 cb_err

@@ -43,7 +43,7 @@ struct cb_query_filter {
 	                      * starts with them */
 	const char *on;      /* transfers: states as of this day, in any form
 	                      * of cb_date_parse_loose (NULL: today in
-	                      * Vietnam) */
+	                      * Vietnam); cell roll: the day */
 	const char *op;      /* entries: of this op */
 	bool rejected;       /* entries: the rejected only */
 	int64_t limit;       /* entries: only the last limit; negative: all */
@@ -152,6 +152,11 @@ enum cb_query_question {
 	CB_QUERY_MEETING,
 	/* the attendance of the first of them, by name */
 	CB_QUERY_MEETING_ATTENDANCE,
+	/* the members the cell of f held on the day f->on (NULL: today in
+	 * Vietnam), officially or for a while: id, name and the stay's
+	 * kind, by name; a meeting's attendance checklist ('chibo-agent
+	 * ui'). f->cell is required ("give the cell"). */
+	CB_QUERY_CELL_ROLL,
 	CB_QUERY_QUESTIONS
 };
 

@@ -20,19 +20,9 @@ fi
 . "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
 
 # The library, as the lock file pins it, once per build tree.
+. "$CHIBO_SOURCE_DIR/tests/lib/npmlib.sh"
 SRC="$CHIBO_SOURCE_DIR/tests/interop"
-D="$CHIBO_BUILD_DIR/interop"
-if ! cmp -s "$SRC/package-lock.json" "$D/package-lock.json" ||
-	[ ! -f "$D/node_modules/http-message-signatures/package.json" ]; then
-	mkdir -p "$D"
-	cp "$SRC/package.json" "$SRC/package-lock.json" "$D/"
-	if ! out=$(cd "$D" && npm ci --no-audit --no-fund --loglevel=error 2>&1); then
-		bad "npm ci of the pinned http-message-signatures: $out"
-		finish
-		exit 1
-	fi
-fi
-export NODE_PATH="$D/node_modules"
+npm_pinned "$SRC" interop http-message-signatures
 js() { node "$SRC/httpsig.js" "$@"; }
 
 printf 'names = hub.example\n' > "$T/hub.conf"

@@ -9,17 +9,8 @@
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 : "${CHIBO_LOCALEDIR:?CHIBO_LOCALEDIR must name the locale directory of the build}"
 
-if ! locale -a 2>/dev/null | grep -qix 'vi_VN\.utf-\?8'; then
-	mkdir -p "$T/locale"
-	if ! localedef -i vi_VN -f UTF-8 "$T/locale/vi_VN.UTF-8" 2>"$T/localedef.err" &&
-		! [ -f "$T/locale/vi_VN.UTF-8/LC_MESSAGES/SYS_LC_MESSAGES" ]; then
-		echo "cannot make the vi_VN.UTF-8 locale (install 'locales'): $(cat "$T/localedef.err")"
-		exit 77
-	fi
-	export LOCPATH=$T/locale
-	# glibc keeps its parse of LOCPATH for good: not a leak of chibo's
-	export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$CHIBO_SOURCE_DIR/tests/lib/lsan-locpath.supp:print_suppressions=0"
-fi
+. "$CHIBO_SOURCE_DIR/tests/lib/vilocale.sh"
+vi_locale || exit 77
 unset LANGUAGE LC_ALL LC_MESSAGES LC_NUMERIC
 vi() { LANG=vi_VN.UTF-8 "$CHIBO_AGENT" "$@"; }
 en() { LANG=C "$CHIBO_AGENT" "$@"; }

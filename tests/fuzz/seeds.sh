@@ -178,6 +178,12 @@ PY
 # of the entry test vectors with their ops; a dictionary of the names
 # and values the op table knows (ops, fields, enumerations), bare and as
 # JSON keys, without which the fuzzer finds few of the ops.
+# Forms as the web interface posts them: a member, a meeting's checklist.
+seed_fuzz_form() {
+	printf 'csrf=00ff&name=Nguy%%E1%%BB%%85n+Th%%E1%%BB%%8B+Hoa&birth=01%%2F02%%2F1980&cell=01' >"$1/member"
+	printf 'csrf=00ff&cell=01&date=15%%2F03%%2F2026&mark.aa11=present&mark.bb22=excused&&x' >"$1/meeting"
+}
+
 seed_fuzz_ops() {
 	find common -name op_table.c -o -name ops.c | xargs cat |
 		grep -o '"[a-z][a-z0-9_.-]*"' | sort -u |

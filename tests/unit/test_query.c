@@ -450,6 +450,55 @@ test_counts_and_names(void **state)
 	assert_null(name);
 }
 
+/* Who a cell held on a day: the checklist of a meeting in the web
+ * interface. */
+static void
+test_cell_roll(void **state)
+{
+	struct cb_query_result r = CB_QUERY_RESULT_INIT;
+	struct cb_query_filter f = CB_QUERY_FILTER_INIT;
+	struct cb_errbuf eb;
+
+	(void)state;
+	f.cell = "01";
+	f.on = "05/10/2026";
+	ask(CB_QUERY_CELL_ROLL, lg->org, &f, &r);
+	assert_int_equal(r.nrows, 1);
+	assert_string_equal(cb_query_text(&r, 0, col(&r, "id")), member_a);
+	assert_string_equal(cb_query_text(&r, 0, col(&r, "full_name")),
+	                    "Nguyễn Văn Hợp");
+	assert_string_equal(cb_query_text(&r, 0, col(&r, "kind")), "official");
+	/* before the member came, the cell held nobody */
+	f.on = "1995-05-18";
+	ask(CB_QUERY_CELL_ROLL, lg->org, &f, &r);
+	assert_int_equal(r.nrows, 0);
+	f.on = "1995-05-19";
+	ask(CB_QUERY_CELL_ROLL, lg->org, &f, &r);
+	assert_int_equal(r.nrows, 1);
+	f.cell = "26734.02";
+	f.on = "2026-10-05";
+	ask(CB_QUERY_CELL_ROLL, lg->org, &f, &r);
+	assert_int_equal(r.nrows, 1);
+	assert_string_equal(cb_query_text(&r, 0, 0), member_b);
+	/* refusals leave the answer as it was */
+	f.on = "31/02/2026";
+	assert_int_equal(
+		cb_query_ask(lg->st, CB_QUERY_CELL_ROLL, lg->org, &f, &r, &eb),
+		CB_EINVAL);
+	f.on = NULL;
+	f.cell = "XX";
+	assert_int_equal(
+		cb_query_ask(lg->st, CB_QUERY_CELL_ROLL, lg->org, &f, &r, &eb),
+		CB_ENOTFOUND);
+	f.cell = NULL;
+	assert_int_equal(
+		cb_query_ask(lg->st, CB_QUERY_CELL_ROLL, lg->org, &f, &r, &eb),
+		CB_EINVAL);
+	assert_string_equal(eb.msg, "give the cell");
+	assert_int_equal(r.nrows, 1);
+	cb_query_result_release(&r);
+}
+
 int
 main(void)
 {
@@ -460,6 +509,7 @@ main(void)
 		cmocka_unit_test(test_transfers),
 		cmocka_unit_test(test_entries),
 		cmocka_unit_test(test_counts_and_names),
+		cmocka_unit_test(test_cell_roll),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
