@@ -61,6 +61,10 @@ struct ui {
 	char session[2 * SECRET_BYTES + 1]; /* the cookie's value */
 	char csrf[2 * SECRET_BYTES + 1];    /* in every POST form */
 	char host_ip[32], host_name[32];    /* the Host headers accepted */
+	/* a sealed signing key, opened once at launch with its passphrase
+	 * (sodium_malloc'd; NULL for a plain key): each request's replica
+	 * gets a copy, so that no form waits for a terminal */
+	unsigned char *sk;
 };
 
 /* A request being received: the body of a POST, up to BODY_MAX. */
@@ -1064,6 +1068,9 @@ route(struct ui *ui, struct MHD_Connection *c, const char *url, bool post,
 	p.status = MHD_HTTP_OK;
 	if (cb_ledger_open(ui->a->replica, &p.lg, &eb))
 		return refuse(c, MHD_HTTP_INTERNAL_SERVER_ERROR, eb.msg);
+	if (ui->sk && !p.lg->key.sk &&
+	    (p.lg->key.sk = sodium_malloc(CB_SECRET_BYTES)))
+		memcpy(p.lg->key.sk, ui->sk, CB_SECRET_BYTES);
 	if (!(p.fp = open_memstream(&p.html, &p.len))) {
 		cb_ledger_free(&p.lg);
 		return MHD_NO;
@@ -1326,6 +1333,7 @@ cmd_ui(struct agent *a, int argc, char **argv)
 	struct sockaddr_in sa = { 0 };
 	socklen_t salen = sizeof(sa);
 	struct cb_ledger *lg;
+	struct cb_errbuf eb;
 	struct args v;
 	sigset_t sigs;
 	long port = 0;
@@ -1356,9 +1364,21 @@ cmd_ui(struct agent *a, int argc, char **argv)
 			                       "to 65535, not '%s'"),
 			                     cb_args_get(&v, 0));
 	}
-	/* the replica must open before anything is served */
+	/* the replica must open before anything is served; a sealed key is
+	 * opened now, its passphrase asked once on this terminal */
 	if (!(lg = agent_open(a)))
 		return 1;
+	if (cb_ledger_unseal(lg, &eb)) {
+		agent_error("%s", eb.msg);
+		cb_ledger_free(&lg);
+		return 1;
+	}
+	if (!(ui.sk = sodium_malloc(CB_SECRET_BYTES))) {
+		cb_ledger_free(&lg);
+		agent_error(_("out of secure memory"));
+		return 1;
+	}
+	memcpy(ui.sk, lg->key.sk, CB_SECRET_BYTES);
 	cb_ledger_free(&lg);
 	ui.a = a;
 	secret(ui.token);
@@ -1374,6 +1394,7 @@ cmd_ui(struct agent *a, int argc, char **argv)
 		            strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		sodium_free(ui.sk);
 		return 1;
 	}
 	ui.port = ntohs(sa.sin_port);
@@ -1398,6 +1419,7 @@ cmd_ui(struct agent *a, int argc, char **argv)
 	if (!d) {
 		agent_error(_("cannot start the web interface"));
 		close(fd);
+		sodium_free(ui.sk);
 		return 1;
 	}
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/login?token=%s",
@@ -1411,6 +1433,7 @@ cmd_ui(struct agent *a, int argc, char **argv)
 	while (sigwait(&sigs, &sig) != 0)
 		;
 	MHD_stop_daemon(d); /* closes fd, the listening socket given it */
+	sodium_free(ui.sk);
 	sodium_memzero(&ui, sizeof(ui));
 	return 0;
 }

@@ -135,5 +135,33 @@ expect_eq "Ctrl-C stops ui, exit 0" 0 "$?"
 expect_eq "ui reported no memory error or leak" "" \
 	"$(grep -E 'Sanitizer|runtime error' "$T/ui.err")"
 expect_eq "usage: a bad port" 2 "$(agent ui --port 70000 --no-open 2>/dev/null; echo $?)"
+
+# --- a sealed key: its passphrase asked once, when ui starts; the forms
+# then sign with no terminal and no passphrase file (it is gone)
+printf 'mật khẩu của xã a\n' > "$T/pass"
+CHIBO_PASSPHRASE_FILE=$T/pass agent key seal >/dev/null ||
+	bad "key seal"
+printf 'không phải\n' > "$T/wrong"
+expect_fail "ui on a sealed key with a wrong passphrase" "wrong passphrase" \
+	env CHIBO_PASSPHRASE_FILE="$T/wrong" "$CHIBO_AGENT" ui --no-open
+CHIBO_PASSPHRASE_FILE=$T/pass "$CHIBO_AGENT" ui --no-open < /dev/null \
+	> "$T/ui2.out" 2> "$T/ui2.err" &
+UI_PID=$!
+for _ in $(seq 100); do
+	[ -n "$(sed -n 2p "$T/ui2.out")" ] && break
+	sleep 0.1
+done
+rm -f "$T/pass"
+URL=$(sed -n 2p "$T/ui2.out")
+BASE=${URL%%/login*}
+curl -s -c "$T/jar2" -o /dev/null "$URL"
+csrf=$(curl -s -b "$T/jar2" "$BASE/op/cell/create" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+n=$(entry_count "$T/a")
+expect_eq "a form signs with the sealed key opened at launch" 200 \
+	"$(code -b "$T/jar2" --data "csrf=$csrf&code=78&name=Chi+bộ+78&kind=residential" "$BASE/op/cell/create")"
+expect_eq "its entry recorded" "$((n + 1))" "$(entry_count "$T/a")"
+kill -INT "$UI_PID"
+wait "$UI_PID"
+expect_eq "and ui stops" 0 "$?"
 ls "$SHOTS"/*.png >/dev/null 2>&1 && ok || bad "no screenshots in $SHOTS"
 finish
