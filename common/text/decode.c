@@ -171,8 +171,10 @@ cb_decode_text(const unsigned char *in, size_t n, const char *encoding,
 	             &len, eb);
 	if (rc)
 		return rc;
-	/* a mark iconv keeps as U+FEFF when the encoding was named */
-	if (len >= 3 && !memcmp(text, bom8, 3)) {
+	/* a mark iconv keeps as U+FEFF when the encoding was named, and
+	 * any more of them after the first (a file saved with its mark
+	 * twice): never a header's first character */
+	while (len >= 3 && !memcmp(text, bom8, 3)) {
 		memmove(text, text + 3, len - 2);
 		len -= 3;
 	}
