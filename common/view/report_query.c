@@ -57,9 +57,12 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 	char num[32];
 	long long live = 0;
 	size_t nwork = 0;
+	long long lo[NBAND], hi[NBAND]; /* the bands' ages, read once */
 	int step;
 	cb_err rc;
 
+	for (size_t i = 0; i < NBAND; i++)
+		lo[i] = atoi(bands[i][1]), hi[i] = atoi(bands[i][2]);
 	while (nwork < NWORK - 1 && cb_work_categories[nwork])
 		nwork++;
 	if ((rc = rp_init(&r, N_("Membership"), 3, cols)))
@@ -96,8 +99,7 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 				break;
 			}
 		for (i = 0; cb_sql_column_int64(s, 4) && i < NBAND; i++)
-			if (age >= atoi(bands[i][1]) &&
-			    age <= atoi(bands[i][2])) {
+			if (age >= lo[i] && age <= hi[i]) {
 				by_age[i]++;
 				break;
 			}
