@@ -138,44 +138,17 @@ cb_sync_key_load(const char *path, const unsigned char principal[CB_KEY_BYTES],
 		      pk[CB_KEY_BYTES];
 	char *text = sodium_malloc(SYNC_FILE_LEN + 2);
 	struct cb_grant gr;
-	struct stat sb;
 	size_t got = 0;
 	cb_err rc = CB_EINVAL;
-	int fd = -1;
 
 	if (!seed || !sk || !text) {
 		rc = cb_error(eb, CB_ENOMEM, _("out of secure memory"));
 		goto out;
 	}
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		rc = errno == ENOENT ? CB_ENOTFOUND
-		                     : cb_error(eb, CB_EIO,
-		                                _("cannot open key '%s': %s"),
-		                                path, strerror(errno));
+	if ((rc = cb_key_file_read(path, text, SYNC_FILE_LEN, &got, eb))) {
 		if (rc == CB_ENOTFOUND)
 			cb_error(eb, rc, _("no sync key '%s'"), path);
 		goto out;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		rc = cb_error(eb, CB_EIO, _("key '%s' is not a regular file"),
-		              path);
-		goto out;
-	}
-	if (sb.st_mode & 077) {
-		rc = cb_error(eb, CB_EINVAL,
-		              _("key '%s' is readable by others (mode %03o); "
-		                "run 'chmod 600 %s'"),
-		              path, (unsigned)(sb.st_mode & 0777), path);
-		goto out;
-	}
-	while (got < SYNC_FILE_LEN + 1) {
-		ssize_t n = read(fd, text + got, SYNC_FILE_LEN + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
 	}
 	if (got != SYNC_FILE_LEN ||
 	    memcmp(text, SYNC_HEADER, sizeof(SYNC_HEADER) - 1) != 0 ||
@@ -215,8 +188,6 @@ cb_sync_key_load(const char *path, const unsigned char principal[CB_KEY_BYTES],
 	                  sodium_base64_VARIANT_ORIGINAL);
 	rc = CB_OK;
 out:
-	if (fd >= 0)
-		close(fd);
 	sodium_free(seed);
 	sodium_free(sk);
 	sodium_free(text);

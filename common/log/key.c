@@ -366,22 +366,17 @@ cb_key_create(const char *path, struct cb_key *key, struct cb_errbuf *eb)
 }
 
 cb_err
-cb_key_load(const char *path, struct cb_key *key, struct cb_errbuf *eb)
+cb_key_file_read(const char *path, char *text, size_t max, size_t *got,
+                 struct cb_errbuf *eb)
 {
-	unsigned char *seed = NULL, *sk = NULL;
-	char *text = NULL;
 	struct stat sb;
 	ssize_t n = 0;
-	size_t got;
-	cb_err rc = CB_EINVAL;
-	int fd;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (sodium_init() < 0)
-		return cb_error(eb, CB_ECRYPTO,
-		                _("libsodium failed to initialise"));
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	*got = 0;
 	if (fd < 0)
-		return cb_error(eb, CB_EIO, _("cannot open key '%s': %s"), path,
+		return cb_error(eb, errno == ENOENT ? CB_ENOTFOUND : CB_EIO,
+		                _("cannot open key '%s': %s"), path,
 		                strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
@@ -395,6 +390,38 @@ cb_key_load(const char *path, struct cb_key *key, struct cb_errbuf *eb)
 		                  "run 'chmod 600 %s'"),
 		                path, (unsigned)(sb.st_mode & 0777), path);
 	}
+	for (; *got < max + 1; *got += (size_t)n) {
+		n = read(fd, text + *got, max + 1 - *got);
+		if (n < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n < 0) {
+			int e = errno;
+
+			close(fd);
+			return cb_error(eb, CB_EIO,
+			                _("cannot read key '%s': %s"), path,
+			                strerror(e));
+		}
+		if (n == 0)
+			break;
+	}
+	close(fd);
+	return CB_OK;
+}
+
+cb_err
+cb_key_load(const char *path, struct cb_key *key, struct cb_errbuf *eb)
+{
+	unsigned char *seed = NULL, *sk = NULL;
+	char *text = NULL;
+	size_t got;
+	cb_err rc = CB_EINVAL;
+
+	if (sodium_init() < 0)
+		return cb_error(eb, CB_ECRYPTO,
+		                _("libsodium failed to initialise"));
 	seed = sodium_malloc(crypto_sign_SEEDBYTES);
 	sk = sodium_malloc(CB_SECRET_BYTES);
 	text = sodium_malloc(READ_MAX + 2);
@@ -402,19 +429,10 @@ cb_key_load(const char *path, struct cb_key *key, struct cb_errbuf *eb)
 		rc = cb_error(eb, CB_ENOMEM, _("out of secure memory"));
 		goto out;
 	}
-	for (got = 0; got < READ_MAX + 1; got += (size_t)n) {
-		n = read(fd, text + got, READ_MAX + 1 - got);
-		if (n < 0 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (n < 0) {
-			rc = cb_error(eb, CB_EIO, _("cannot read key '%s': %s"),
-			              path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
+	if ((rc = cb_key_file_read(path, text, READ_MAX, &got, eb))) {
+		if (rc == CB_ENOTFOUND)
+			rc = CB_EIO;
+		goto out;
 	}
 	if (got >= 8 && !memcmp(text, CB_KEY_SEALED_MAGIC, 8)) {
 		if ((rc = check_sealed((unsigned char *)text, got, path, eb)))
@@ -446,7 +464,6 @@ cb_key_load(const char *path, struct cb_key *key, struct cb_errbuf *eb)
 	sk = NULL;
 	rc = CB_OK;
 out:
-	close(fd);
 	sodium_free(seed);
 	sodium_free(sk);
 	sodium_free(text);

@@ -55,6 +55,14 @@ cb_err cb_key_create_sealed(const char *path, const char *pass, size_t passlen,
  * the public key only (sk NULL, sealed set): its header must be one this
  * chibo reads, with a cost cb_pwhash_cost_ok takes, and nothing may follow
  * it; whether it was changed is known only when it is opened. */
+/* Read a key file, path: a regular file, not through a symbolic link,
+ * readable by its owner only; at most max + 1 bytes of it into text (the
+ * caller's secure memory), their number in *got, so that a longer file
+ * shows as one. CB_ENOTFOUND if there is none; CB_EIO, CB_EINVAL with a
+ * message that names the file. Shared by the signing key and the sync
+ * key (grant.h). */
+cb_err cb_key_file_read(const char *path, char *text, size_t max, size_t *got,
+                        struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_key_load(const char *path, struct cb_key *key,
                    struct cb_errbuf *eb) CB_MUST_CHECK;
 
