@@ -74,8 +74,13 @@ expect_no_match "and is not quiet about it" "nothing to sync" "$out"
 
 # --- another user's replica: permission denied, with its path ---------------------
 denied="cannot open the replica in '$sys': permission denied"
+bin=$CHIBO_AGENT
 if [ "$(id -u)" = 0 ]; then
 	chmod 755 "$T" "$T/sys" # nobody reaches the replica, 0700 and root's
+	# and a copy of the program it may run wherever the build lives (a
+	# clone in a 0700 directory of mktemp's)
+	bin=$T/chibo-agent
+	install -m 755 "$CHIBO_AGENT" "$bin"
 	as() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 else
 	chmod 000 "$sys"
@@ -83,9 +88,9 @@ else
 	as() { "$@"; }
 fi
 expect_fail "status says permission denied, not 'no replica'" "$denied" \
-	as env CHIBO_AGENT_CONF="$conf" "$CHIBO_AGENT" status
+	as env CHIBO_AGENT_CONF="$conf" "$bin" status
 expect_fail "so does the timer's sync: it is not quiet" "$denied" \
-	as env CHIBO_AGENT_CONF="$conf" "$CHIBO_AGENT" "${argv[@]}"
+	as env CHIBO_AGENT_CONF="$conf" "$bin" "${argv[@]}"
 expect_fail "nor does init make another" "permission denied|Permission denied" \
-	as env CHIBO_AGENT_CONF="$conf" "$CHIBO_AGENT" init --code 07297 --name x --parent BG.LG
+	as env CHIBO_AGENT_CONF="$conf" "$bin" init --code 07297 --name x --parent BG.LG
 finish
