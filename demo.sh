@@ -35,6 +35,8 @@ if [ -z "$BUILD" ]; then
 	BUILD=$PWD/build
 fi
 AGENT=$BUILD/chibo-agent
+# the build's catalogues, so that LANG=vi_VN.UTF-8 ./demo.sh speaks Vietnamese
+export CHIBO_LOCALEDIR=${CHIBO_LOCALEDIR:-$BUILD/locale}
 HUB=$BUILD/chibo-hub
 AUDIT=$BUILD/chibo-audit
 SEASON=$PWD/tests/tools/season.py
@@ -68,11 +70,11 @@ id_of() {
 
 step "The district of Lạng Giang sets up its hub: a log, a signing key, a fresh TLS certificate; it serves HTTPS on 127.0.0.1."
 hubrun init --code BG.LG --name "Huyện ủy Lạng Giang" --parent BG | tee "$W/hub.out"
-HUB_KEY=$(sed -n 's/^hub key: //p' "$W/hub.out")
-PIN=$(sed -n 's/^TLS pin: //p' "$W/hub.out")
+HUB_KEY=$(sed -n 's/^[^:]*: \([0-9a-f]\{64\}\)$/\1/p' "$W/hub.out")
+PIN=$(sed -n 's/^[^:]*: \(sha256\/\/.*\)$/\1/p' "$W/hub.out")
 "$HUB" --dir "$W/hub" serve --listen 127.0.0.1:0 > "$W/serve.out" 2> "$W/serve.log" &
 HUB_PID=$!
-for _ in $(seq 50); do grep -q serving "$W/serve.out" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q 'https://' "$W/serve.out" && break; sleep 0.1; done
 cat "$W/serve.out"
 URL="https://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$W/serve.out")"
 
@@ -194,7 +196,7 @@ quiet "$AGENT" --replica "$OFFICE" sync
 step "Nightly sync: Quế Nham and Tân Hưng. Hương Lạc's link is still down."
 run sync
 run --replica "$TH" sync
-echo "  Hương Lạc's laptop: $("$AGENT" --replica "$HL" status | grep -E '^waiting:' | tr -s ' ')"
+echo "  Hương Lạc's laptop: $("$AGENT" --replica "$HL" status | grep -E '^(waiting|đang chờ):' | tr -s ' ')"
 
 step "The district's reports, from the hub: the campaign is not complete — Hương Lạc's dissolution has not arrived."
 hubrun report campaign
@@ -229,24 +231,24 @@ step "The thief adds a member with the stolen key and syncs: the hub refuses it,
 quiet "$AGENT" --replica "$W/stolen" member add --name "Nguyễn Văn Giả" --birth 1980-01-01 --sex male \
 	--card 07298999 --admitted 2010-01-01 --cell 01
 run --replica "$W/stolen" sync || echo "(the sync exited $? — refused)"
-hubrun status | grep -E "^KEY|^${OLD_KEY:0:12}|^${NEW_KEY:0:12}|^key ${OLD_KEY:0:12}|^the last at"
+hubrun status | grep -E "^KEY|^KHÓA|^${OLD_KEY:0:12}|^${NEW_KEY:0:12}|^(key|khóa) ${OLD_KEY:0:12}|^the last at|^lần cuối lúc"
 
 step "The province of Bắc Giang: its hub delegates each district's subtree to that district hub's key; Lạng Giang and Yên Dũng join it."
 # serve_hub DIR: a hub of DIR serving on 127.0.0.1 (its URL in $SERVED)
 serve_hub() {
 	"$HUB" --dir "$1" serve --listen 127.0.0.1:0 > "$1.serve" 2> "$1.log" &
 	PIDS+=("$!")
-	for _ in $(seq 50); do grep -q serving "$1.serve" && break; sleep 0.1; done
+	for _ in $(seq 50); do grep -q 'https://' "$1.serve" && break; sleep 0.1; done
 	SERVED="https://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$1.serve")"
 }
 phub() { printf '$ chibo-hub --dir province'; printf " %s" "$@"; printf '\n'; "$HUB" --dir "$W/prov" "$@"; }
 phub init --code BG --level province --parent TW --name "Tỉnh ủy Bắc Giang" | tee "$W/prov.out"
-P_KEY=$(sed -n 's/^hub key: //p' "$W/prov.out")
-P_PIN=$(sed -n 's/^TLS pin: //p' "$W/prov.out")
+P_KEY=$(sed -n 's/^[^:]*: \([0-9a-f]\{64\}\)$/\1/p' "$W/prov.out")
+P_PIN=$(sed -n 's/^[^:]*: \(sha256\/\/.*\)$/\1/p' "$W/prov.out")
 serve_hub "$W/prov"; P_URL=$SERVED
 out=$("$HUB" --dir "$W/yd" init --code BG.YD --level district --parent BG --name "Huyện ủy Yên Dũng")
-Y_KEY=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
-Y_PIN=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
+Y_KEY=$(printf '%s\n' "$out" | sed -n 's/^[^:]*: \([0-9a-f]\{64\}\)$/\1/p')
+Y_PIN=$(printf '%s\n' "$out" | sed -n 's/^[^:]*: \(sha256\/\/.*\)$/\1/p')
 serve_hub "$W/yd"; Y_URL=$SERVED
 phub enroll "$HUB_KEY" --org BG.LG --role hub --parent BG --name "Hub Huyện ủy Lạng Giang"
 phub enroll "$Y_KEY" --org BG.YD --role hub --parent BG --name "Hub Huyện ủy Yên Dũng"
@@ -278,20 +280,20 @@ quiet "$HUB" --dir "$W/yd" sync
 hubrun sync
 run sync
 echo "  Quế Nham sees the answer:"
-run transfers --all | grep -E "^RELEASE|131-GGT"
+run transfers --all | grep -E "^RELEASE|^GIẤY GIỚI THIỆU|131-GGT"
 step "The province's figures over both districts, and the province's signature on each district's log."
 phub report campaign
-hubrun status | grep -E "^higher hub"
+hubrun status | grep -E "^(higher hub|máy chủ cấp trên):"
 
 step "One country: the centre's hub delegates each province's subtree; Bắc Giang and Hà Nội join it. A member of Hương Lạc moves to the ward of Phúc Xá, in Hà Nội."
 chub() { printf '$ chibo-hub --dir centre'; printf " %s" "$@"; printf '\n'; "$HUB" --dir "$W/centre" "$@"; }
 chub init --code TW --level centre --name "Ban Chấp hành Trung ương" | tee "$W/centre.out"
-C_KEY=$(sed -n 's/^hub key: //p' "$W/centre.out")
-C_PIN=$(sed -n 's/^TLS pin: //p' "$W/centre.out")
+C_KEY=$(sed -n 's/^[^:]*: \([0-9a-f]\{64\}\)$/\1/p' "$W/centre.out")
+C_PIN=$(sed -n 's/^[^:]*: \(sha256\/\/.*\)$/\1/p' "$W/centre.out")
 serve_hub "$W/centre"; C_URL=$SERVED
 out=$("$HUB" --dir "$W/hn" init --code HN --level province --parent TW --name "Thành ủy Hà Nội")
-N_KEY=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
-N_PIN=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
+N_KEY=$(printf '%s\n' "$out" | sed -n 's/^[^:]*: \([0-9a-f]\{64\}\)$/\1/p')
+N_PIN=$(printf '%s\n' "$out" | sed -n 's/^[^:]*: \(sha256\/\/.*\)$/\1/p')
 serve_hub "$W/hn"; N_URL=$SERVED
 chub enroll "$P_KEY" --org BG --role hub --parent TW --name "Hub Tỉnh ủy Bắc Giang"
 chub enroll "$N_KEY" --org HN --role hub --parent TW --name "Hub Thành ủy Hà Nội"
@@ -321,15 +323,15 @@ quiet "$HUB" --dir "$W/hn" sync
 quiet "$HUB" --dir "$W/prov" sync
 quiet "$HUB" --dir "$W/hub" sync
 quiet "$AGENT" --replica "$HL" sync
-run --replica "$HL" transfers --all | grep -E "^RELEASE|140-GGT"
+run --replica "$HL" transfers --all | grep -E "^RELEASE|^GIẤY GIỚI THIỆU|140-GGT"
 step "The centre's report of the transfers across the country, and its signature on each province's log."
 chub report transfers --on 2026-11-30
-phub status | grep -E "^higher hub"
+phub status | grep -E "^(higher hub|máy chủ cấp trên):"
 
 step "An inspection commission audits the district's log without trusting the hub: its own key, enrolled as an auditor."
 auditrun() { printf '$ chibo-audit'; printf " %s" "$@"; printf '\n'; "$AUDIT" --dir "$W/audit" "$@"; }
 auditrun init | tee "$W/audit.out"
-AUDITOR_KEY=$(sed -n 's/^auditor key: //p' "$W/audit.out")
+AUDITOR_KEY=$(sed -n 's/^[^:]*: \([0-9a-f]\{64\}\)$/\1/p' "$W/audit.out")
 hubrun enroll "$AUDITOR_KEY" --org BG.LG --role auditor --name "Ủy ban Kiểm tra Tỉnh ủy"
 auditrun verify --hub "$URL" --pin "$PIN" --hub-key "$HUB_KEY"
 step "The transferred member's whole history, each entry proven to be in the log the hub signed."

@@ -48,15 +48,16 @@ audit_check_witness(struct scan *s, const uint8_t *required)
 	cb_hex_encode(keys[n - 1], 32, kx);
 	if (!s->witnessed) {
 		if (s->has_join)
-			audit_fault(s,
-			            "the hub joined a higher hub (hub.join at "
-			            "leaf %llu, witness %.12s) but shows no "
-			            "checkpoint cosigned by it",
-			            (unsigned long long)s->join_leaf, kx);
+			audit_fault(
+				s,
+				_("the hub joined a higher hub (hub.join at "
+			          "leaf %llu, witness %.12s) but shows no "
+			          "checkpoint cosigned by it"),
+				(unsigned long long)s->join_leaf, kx);
 		else
 			audit_fault(s,
-			            "the hub shows no cosigned checkpoint: "
-			            "witness %.12s cosigned none of its log",
+			            _("the hub shows no cosigned checkpoint: "
+			              "witness %.12s cosigned none of its log"),
 			            kx);
 		return;
 	}
@@ -64,26 +65,28 @@ audit_check_witness(struct scan *s, const uint8_t *required)
 		if (cb_cosigned_open(s->witnessed, strlen(s->witnessed),
 		                     s->cp.origin, s->hub_key, keys[i], &wc,
 		                     NULL, NULL, &eb)) {
-			audit_fault(s,
-			            "the checkpoint the hub shows as cosigned "
-			            "by its witness: %s",
-			            eb.msg);
+			audit_fault(
+				s,
+				_("the checkpoint the hub shows as cosigned "
+			          "by its witness: %s"),
+				eb.msg);
 			return;
 		}
 	cb_hex_encode(keys[0], 32, wx);
 	if (wc.size > s->nleaves)
-		audit_fault(s,
-		            "witness %.12s cosigned this log at %llu entries, "
-		            "past the %llu it holds: it was cut back, or the "
-		            "witness was shown another log",
-		            wx, (unsigned long long)wc.size,
-		            (unsigned long long)s->nleaves);
+		audit_fault(
+			s,
+			_("witness %.12s cosigned this log at %llu entries, "
+		          "past the %llu it holds: it was cut back, or the "
+		          "witness was shown another log"),
+			wx, (unsigned long long)wc.size,
+			(unsigned long long)s->nleaves);
 	else if (!audit_root_at(s, wc.size, root) || memcmp(root, wc.root, 32))
 		audit_fault(
 			s,
-			"the log's first %llu entries do not give the root "
-			"witness %.12s cosigned: the hub showed its witness "
-			"another log (a split view)",
+			_("the log's first %llu entries do not give the root "
+		          "witness %.12s cosigned: the hub showed its witness "
+		          "another log (a split view)"),
 			(unsigned long long)wc.size, wx);
 }
 
@@ -371,16 +374,16 @@ print_text(const struct fed *f)
 		char kx[65], chain[512];
 
 		cb_hex_encode(h->s.hub_key, 32, kx);
-		printf("hub %s: %s: %llu entries by %zu keys, hub key %.12s, "
-		       "%zu fault%s\n",
+		printf(_("hub %s: %s: %llu entries by %zu keys, hub key %.12s, "
+		         "%zu fault%s\n"),
 		       h->code, h->s.what, (unsigned long long)h->s.nleaves,
 		       h->s.nauthors, kx, h->s.nfaults,
 		       h->s.nfaults == 1 ? "" : "s");
 		if (h->higher < 0)
 			continue;
 		chain_of(f, i, chain, sizeof(chain));
-		printf("  under %s (%s): %llu entries not in %s's log up to "
-		       "what it relayed, %llu past it\n",
+		printf(_("  under %s (%s): %llu entries not in %s's log up to "
+		         "what it relayed, %llu past it\n"),
 		       f->h[h->higher].code, chain,
 		       (unsigned long long)h->missing, f->h[h->higher].code,
 		       (unsigned long long)h->unrelayed);
@@ -392,7 +395,7 @@ print_text(const struct fed *f)
 		printf("FEDERATION AUDIT FAILED: %zu fault%s\n", nf,
 		       nf == 1 ? "" : "s");
 	else
-		printf("federation audit passed: %zu hubs\n", f->n);
+		printf(_("federation audit passed: %zu hubs\n"), f->n);
 }
 
 static void
@@ -489,7 +492,7 @@ cmd_audit_federation(struct audit *a, int argc, char **argv)
 		has_top = true;
 	}
 	if (!(f = calloc(1, sizeof(*f)))) {
-		audit_error("out of memory");
+		audit_error(_("out of memory"));
 		return 1;
 	}
 	f->faults = json_array();
@@ -518,9 +521,9 @@ cmd_audit_federation(struct audit *a, int argc, char **argv)
 		    strncmp(h->s.cp.origin, ORIGIN_PREFIX,
 		            strlen(ORIGIN_PREFIX))) {
 			audit_error(
-				"%s: no checkpoint of a hub's log signed by "
-				"its key; check it alone with 'chibo-audit "
-				"verify'",
+				_("%s: no checkpoint of a hub's log signed by "
+			          "its key; check it alone with 'chibo-audit "
+			          "verify'"),
 				h->s.what);
 			goto out;
 		}

@@ -200,7 +200,7 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 		uint64_t size;
 		cb_err rc;
 
-		snprintf(s->what, sizeof(s->what), "the hub.db copy '%s'",
+		snprintf(s->what, sizeof(s->what), _("the hub.db copy '%s'"),
 		         o->db);
 		s->is_log = true;
 		/* One snapshot: the checkpoint and the entries are of what
@@ -234,7 +234,7 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 		json_t *r = NULL;
 		int rc;
 
-		snprintf(s->what, sizeof(s->what), "the hub at %s", o->hub);
+		snprintf(s->what, sizeof(s->what), _("the hub at %s"), o->hub);
 		s->is_log = true;
 		src->hub = true;
 		if (!o->pin) {

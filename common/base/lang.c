@@ -101,6 +101,12 @@ cb_lang_english_end(void)
 	english--;
 }
 
+bool
+cb_lang_is_english(void)
+{
+	return english > 0;
+}
+
 const char *
 cb_lang_gettext(const char *msgid)
 {
