@@ -701,7 +701,7 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 			/* the values a person reads (a status, a kind) in
 			 * the user's words */
 			json_object_foreach(json_object_get(it, "fields"), k, x)
-				printf("  %s=%s", k,
+				printf("  %s=%s", cb_words_label("field", k),
 			               cb_words_show(k, json_string_value(x)));
 			printf("  %s\n", s.root_ok
 			                         ? _("[included: proven]")
@@ -958,8 +958,9 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 	}
 	printf(_("proof holds: entry %s (%s, key %s, seq %llu) is leaf %lld of "
 	         "%s's log of %llu entries, signed by hub key %.12s\n"),
-	       id, e.op, ak, (unsigned long long)e.seq, (long long)index,
-	       cp.origin, (unsigned long long)cp.size, hex32(key, kx));
+	       id, cb_words_label("op", e.op), ak, (unsigned long long)e.seq,
+	       (long long)index, cp.origin, (unsigned long long)cp.size,
+	       hex32(key, kx));
 	rc = 0;
 out:
 	cb_entry_release(&e);
