@@ -78,4 +78,9 @@ bool cb_lang_is_english(void);
  * The string returned lives as long as the process (resay.c). */
 const char *cb_lang_resay(const char *english);
 
+/* Forget the catalogue cb_lang_resay read and what it said: the next call
+ * reads the one the language chosen now has (cb_lang_init calls it).
+ * Strings it returned before are freed. */
+void cb_lang_resay_forget(void);
+
 #endif

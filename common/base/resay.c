@@ -8,7 +8,9 @@
  * read out of it, and the translation is filled with them. A sentence
  * recorded before a message was translated, or by an older chibo, is
  * translated as soon as the catalogue knows its message; one that matches
- * no message is shown as it is. */
+ * no message is shown as it is. The messages whose format has a <inttypes.h>
+ * macro (PRIu64: a system-dependent string of the .mo) are not read: such a
+ * sentence stays English. */
 #include "lang.h"
 
 #include <ctype.h>
@@ -35,7 +37,7 @@ struct catalogue {
 };
 
 static struct catalogue cat;
-static pthread_once_t cat_once = PTHREAD_ONCE_INIT;
+static bool cat_read; /* under kept_lock */
 static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kept {
 	char *english, *said;
@@ -478,6 +480,27 @@ cb_lang_resay(const char *english)
 {
 	if (!english || !*english || cb_lang_is_english())
 		return english;
-	pthread_once(&cat_once, load_catalogue);
+	pthread_mutex_lock(&kept_lock);
+	if (!cat_read) {
+		load_catalogue();
+		cat_read = true;
+	}
+	pthread_mutex_unlock(&kept_lock);
 	return resay_depth(english, 0);
+}
+
+void
+cb_lang_resay_forget(void)
+{
+	pthread_mutex_lock(&kept_lock);
+	for (size_t i = 0; i < nkept; i++) {
+		free(kept[i].english);
+		free(kept[i].said);
+	}
+	nkept = 0;
+	free(cat.formats);
+	free(cat.mo);
+	memset(&cat, 0, sizeof(cat));
+	cat_read = false;
+	pthread_mutex_unlock(&kept_lock);
 }
