@@ -423,7 +423,8 @@ print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 
 		printf(_("rejected by the hub: entry %lld (%s): %s\n"),
 		       (long long)json_integer_value(json_object_get(r, "seq")),
-		       json_string_value(json_object_get(r, "op")),
+		       cb_words_label("op", json_string_value(
+						    json_object_get(r, "op"))),
 		       cb_lang_resay(json_string_value(
 			       json_object_get(r, "reason"))));
 	}

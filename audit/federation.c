@@ -391,8 +391,9 @@ print_text(const struct fed *f)
 		          "hub %s: %s: %llu entries by %zu keys, hub key "
 		          "%.12s, %zu faults\n",
 		          h->s.nfaults),
-		       h->code, h->s.what, (unsigned long long)h->s.nleaves,
-		       h->s.nauthors, kx, h->s.nfaults);
+		       h->code, cb_lang_resay(h->s.what),
+		       (unsigned long long)h->s.nleaves, h->s.nauthors, kx,
+		       h->s.nfaults);
 		if (h->higher < 0)
 			continue;
 		chain_of(f, i, chain, sizeof(chain));
@@ -468,7 +469,7 @@ cmd_audit_federation(struct audit *a, int argc, char **argv)
 	struct fed *f;
 	struct args v;
 	uint8_t top[32];
-	bool has_top = false;
+	bool has_top = false, json;
 	int rc, nsrc;
 
 	rc = cb_args_command(
@@ -514,7 +515,12 @@ cmd_audit_federation(struct audit *a, int argc, char **argv)
 	}
 	f->faults = json_array();
 	f->evidence = json_array();
+	json = cb_args_get(&v, F_JSON) != NULL;
 	rc = 1;
+	/* JSON is English, the faults as well; print_text says the faults
+	 * again in the user's language */
+	if (json)
+		cb_lang_english_begin();
 	for (int i = 0; i < nsrc; i++) {
 		struct fed_hub *h = &f->h[f->n];
 		json_t *st = NULL;
@@ -559,12 +565,18 @@ cmd_audit_federation(struct audit *a, int argc, char **argv)
 		check_cosigned(f, lo, &f->h[lo->higher]);
 		check_relayed(f, lo, &f->h[lo->higher]);
 	}
-	if (cb_args_get(&v, F_JSON))
+	if (json)
+		cb_lang_english_end();
+	if (json)
 		print_json(f);
 	else
 		print_text(f);
 	rc = json_array_size(f->faults) ? 1 : 0;
+	goto done;
 out:
+	if (json)
+		cb_lang_english_end();
+done:
 	for (size_t i = 0; i < f->n; i++)
 		audit_scan_release(&f->h[i].s);
 	json_decref(f->faults);

@@ -273,9 +273,7 @@ int
 audit_state_remember(const struct audit *a, json_t *st, const struct scan *s)
 {
 	json_t *origins = json_object_get(st, "origins"), *ov, *list;
-	char hex[65], when[32];
-	time_t t = time(NULL);
-	struct tm tm;
+	char hex[65], when[CB_TIME_MAX];
 	size_t i;
 	json_t *c;
 
@@ -295,8 +293,8 @@ audit_state_remember(const struct audit *a, json_t *st, const struct scan *s)
 						   json_object_get(c,
 	                                                           "size")) ==
 	                                   s->cp.size) return 0;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* a person reads it in a fault: Vietnam's time, with its offset */
+	cb_time_iso((int64_t)time(NULL) * 1000, when);
 	json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s}", "size",
 	                                      (json_int_t)s->cp.size, "root",
 	                                      hex32(s->cp.root, hex), "note",

@@ -163,6 +163,25 @@ for cmd in status list "report sync"; do
 	# shellcheck disable=SC2086
 	expect_eq "no English in the hub's '$cmd'" "" "$(hub $cmd 2>&1 | left)"
 done
+# the check of English left, shown to catch: a catalogue without the
+# translation of a rejection's reason and of a role, and what the agent
+# and the hub print with it is caught
+bad=$T/badlocale/vi/LC_MESSAGES
+mkdir -p "$bad"
+python3 - "$CHIBO_SOURCE_DIR/po/vi.po" "$T/bad.po" <<'PY'
+import re, sys
+po = open(sys.argv[1], encoding="utf-8").read()
+for pat in (r'(msgid "cell \'%s\' already exists"\nmsgstr )".*"',
+            r'(msgctxt "role"\nmsgid "commune"\nmsgstr )".*"'):
+    po, n = re.subn(pat, r'\1""', po)
+    assert n == 1, pat
+open(sys.argv[2], "w", encoding="utf-8").write(po)
+PY
+msgfmt -o "$bad/chibo.mo" "$T/bad.po"
+found=$(CHIBO_LOCALEDIR=$T/badlocale vi log --body | left)
+expect_match "an untranslated reason is caught" "bị bác bỏ: cell '07297.T4' already exists.*already exists" "$found"
+found=$(CHIBO_LOCALEDIR=$T/badlocale hub list | left)
+expect_match "an untranslated role is caught" "07297 +commune +Văn phòng.*commune" "$found"
 expect_fail "a hub usage error in Vietnamese" \
 	"^chibo-hub enroll: hãy nhập --org và --role; xem 'chibo-hub enroll --help'$" \
 	hub enroll 0000000000000000000000000000000000000000000000000000000000000000
