@@ -216,8 +216,8 @@ judge(struct cb_store *st, const struct cb_witness_req *rq,
 		return cb_error(
 			eb, CB_ERULE,
 			memcmp(cp->root, empty, 32)
-				? "a checkpoint of size 0 whose root is "
-				  "not the empty tree's"
+				? _("a checkpoint of size 0 whose root is "
+		                    "not the empty tree's")
 				: "a checkpoint of size 0 is not "
 				  "cosigned");
 	if (rq->old == 0 && rq->nproof)
