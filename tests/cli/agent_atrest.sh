@@ -35,6 +35,10 @@ json=$(agent -R "$T/plain/r" status --json)
 expect_match "status --json: plain" '"at_rest": \{ *"state": "plain", "by": null, "mount": "'"$T"'/plain", "filesystem": "ext4", "device": "sda3"' \
 	"$(printf '%s' "$json" | tr -d '\n' | tr -s ' ')"
 
+agent -R "$T/plain/new" restore --code 1 > "$T/out" 2> "$T/err"
+expect_eq "restore's first step, on a new laptop's plain disk, succeeds" 0 $?
+expect_match "and warns the same" "^chibo-agent: warning: $warn$" "$(grep filesystem "$T/err")"
+
 agent -R "$T/luks/r" init --code 2 --name B > "$T/out" 2> "$T/err"
 expect_eq "init on LUKS succeeds" 0 $?
 expect_no_match "and says nothing of it" "filesystem|encrypted" "$(cat "$T/err")"
