@@ -8,6 +8,10 @@
 # succeeds all the same) and in status; one on LUKS is not; where
 # mountinfo cannot be read, they say they cannot tell; status --json
 # carries it as "at_rest"; and in Vietnamese under a Vietnamese locale.
+# Then, as root where a loop device mounts, for real: a replica in an
+# fscrypt directory (an ext4 image with the encrypt feature, a v2 policy
+# with a key of its own) is encrypted, and one beside it, on the loop
+# device, is "cannot tell".
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 
 F=$T/fab
@@ -60,4 +64,38 @@ mv "$F/proc.gone" "$F/proc"
 # in Vietnamese
 expect_match "Vietnamese: not encrypted" "^mã hóa đĩa:   hệ thống tệp của bản sao \(ext4 tại $T/plain, thiết bị sda3\) không được mã hóa" \
 	"$(LANGUAGE=vi LC_ALL=C.UTF-8 agent -R "$T/plain/r" status)"
+
+# a real fscrypt directory, in a mount namespace of this test's own
+unset CHIBO_TEST_ATREST_ROOT
+if [ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null &&
+	truncate -s 32M "$T/ext4.img" && mkfs.ext4 -q -O encrypt "$T/ext4.img" &&
+	mkdir "$T/mnt" && unshare -m --propagation private sh -c \
+		'mount -o loop "$0" "$1" && umount "$1"' "$T/ext4.img" "$T/mnt" 2>/dev/null; then
+	# FS_IOC_ADD_ENCRYPTION_KEY (a random 64-byte key; its identifier
+	# comes back), then FS_IOC_SET_ENCRYPTION_POLICY with a v2 policy
+	# (AES-256-XTS, AES-256-CTS) naming it: linux/fscrypt.h
+	printf '%s\n' 'import fcntl, os, struct, sys' \
+		'fd = os.open(sys.argv[1], os.O_RDONLY)' \
+		'raw = os.urandom(64)' \
+		'arg = bytearray(struct.pack("II32sII32s", 2, 0, bytes(32), len(raw), 0, bytes(32)) + raw)' \
+		'fcntl.ioctl(fd, 0xC0506617, arg)' \
+		'fcntl.ioctl(fd, 0x800C6613, struct.pack("BBBB4s16s", 2, 1, 4, 0, bytes(4), bytes(arg[8:24])))' \
+		> "$T/fscrypt.py"
+	unshare -m --propagation private sh -c '
+		mount -o loop "$0/ext4.img" "$0/mnt" && mkdir "$0/mnt/enc" &&
+		python3 "$0/fscrypt.py" "$0/mnt/enc" &&
+		"$1" -R "$0/mnt/enc/r" init --code 5 --name E > /dev/null 2> "$0/enc.err" &&
+		"$1" -R "$0/mnt/enc/r" status --json > "$0/enc.json" &&
+		"$1" -R "$0/mnt/plain" init --code 6 --name P > /dev/null 2> "$0/plain.err"
+		rc=$?; umount "$0/mnt"; exit $rc' "$T" "$CHIBO_AGENT"
+	expect_eq "init in a real fscrypt directory, and on the loop device" 0 $?
+	expect_no_match "fscrypt: init says nothing of it" "filesystem" "$(cat "$T/enc.err")"
+	expect_match "fscrypt: status --json says so" '"state": "encrypted", "by": "fscrypt"' \
+		"$(tr -d '\n' < "$T/enc.json" | tr -s ' ')"
+	expect_match "a loop device: cannot tell" \
+		"^chibo-agent: warning: cannot tell whether the replica's filesystem is encrypted \(a loop device: its backing file decides\)" \
+		"$(grep filesystem "$T/plain.err")"
+else
+	echo "not root, or no loop device mounts here: the real fscrypt directory not tried"
+fi
 finish
