@@ -46,10 +46,13 @@ fscrypt_policy(int fd)
 
 	memset(&ex, 0, sizeof(ex));
 	ex.policy_size = sizeof(ex.policy);
-	if (ioctl(fd, FS_IOC_GET_ENCRYPTION_POLICY_EX, &ex) == 0)
+	if (ioctl(fd, FS_IOC_GET_ENCRYPTION_POLICY_EX, &ex) == 0 ||
+	    errno == EOVERFLOW) /* a policy larger than any known */
 		return 1;
 	if (errno != ENOTTY && errno != EINVAL)
 		return 0; /* ENODATA: not encrypted; EOPNOTSUPP: no fscrypt */
+	/* EINVAL: a policy version this kernel's header does not know,
+	 * which the v1 ioctl below refuses the same way */
 	/* a kernel before 5.4: the v1 ioctl, which refuses a v2 policy
 	 * with EINVAL — and a v2 policy is encryption too */
 	if (ioctl(fd, FS_IOC_GET_ENCRYPTION_POLICY, &v1) == 0)
@@ -164,6 +167,29 @@ find_mount(const char *path, const char *root, struct cb_atrest *r, dev_t *dev,
 	return best ? 0 : 1;
 }
 
+/* Is a device-mapper uuid a dm-crypt device's? cryptsetup names its
+ * devices "CRYPT-TYPE-…": LUKS1, LUKS2, PLAIN, LOOPAES, TCRYPT, BITLK
+ * encrypt; VERITY and INTEGRITY (veritysetup, integritysetup) only
+ * check, and SUBDEV is the integrity layer under a LUKS2 device. */
+static bool
+dm_crypt(const char *uuid)
+{
+	static const char *const not_encryption[] = {
+		"CRYPT-VERITY-",
+		"CRYPT-INTEGRITY-",
+		"CRYPT-SUBDEV-",
+	};
+
+	if (strncmp(uuid, "CRYPT-", 6) != 0)
+		return false;
+	for (size_t i = 0; i < sizeof(not_encryption) / sizeof(*not_encryption);
+	     i++)
+		if (strncmp(uuid, not_encryption[i],
+		            strlen(not_encryption[i])) == 0)
+			return false;
+	return true;
+}
+
 /* Is the block device at sysfs directory dev encrypted? 1 yes: a
  * dm-crypt device, or built only on encrypted devices; 0 no: a disk,
  * a partition, or anything with a branch that is not; -1 cannot tell
@@ -183,8 +209,7 @@ device_encrypted(const char *dev, int depth, struct cb_atrest *r)
 	}
 	snprintf(p, sizeof(p), "%s/dm/uuid", dev);
 	if ((fp = fopen(p, "re"))) {
-		bool crypt = fgets(uuid, sizeof(uuid), fp) &&
-		             strncmp(uuid, "CRYPT-", 6) == 0;
+		bool crypt = fgets(uuid, sizeof(uuid), fp) && dm_crypt(uuid);
 
 		fclose(fp);
 		if (crypt)

@@ -42,7 +42,7 @@ expect_eq "the old package is older" "$ver~old" "$(dpkg-deb -f "$old" Version)"
 # The root: minbase, the package's Depends (so that installing it needs
 # no network), and systemd for the container. Made once per list.
 include=$(dpkg-deb -f "$new" Depends | tr ',' '\n' | sed 's/(.*//; s/ //g' |
-	grep . | sort -u | paste -sd,),systemd,dbus
+	grep . | sort -u | paste -sd,),systemd
 cache=$CHIBO_BUILD_DIR/debootstrap/bookworm-$(printf '%s' "$include" | sha256sum | cut -c1-12).tar.zst
 if [ ! -s "$cache" ]; then
 	mirror=${CHIBO_DEBIAN_MIRROR:-$(apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' 2>/dev/null |

@@ -3,7 +3,8 @@
  * (common/base/atrest.c), against a fabricated /proc/self/mountinfo and
  * /sys/dev/block: a plain partition, a whole disk and a tmpfs are plain;
  * LUKS directly, LVM on LUKS and RAID on two LUKS devices are encrypted;
- * LVM over one LUKS and one plain disk is plain; a mount point that is
+ * LVM over one LUKS and one plain disk is plain, and so is dm-integrity
+ * alone (a "CRYPT-INTEGRITY-" uuid); a mount point that is
  * only a string prefix does not hold the directory; a mount over another
  * wins; and what cannot be read (no mountinfo, no sysfs entry, an overlay,
  * a loop device, a missing directory) is "cannot tell", never a claim. */
@@ -145,14 +146,16 @@ setup(void **state)
 		{ "0:42", "/overlay", "overlay", "overlay" },
 		{ "8:99", "/nosys", "ext4", "/dev/sdz" },
 		{ "7:0", "/loop", "ext4", "/dev/loop0" },
+		{ "254:4", "/integrity", "ext4", "/dev/mapper/sdb1_int" },
 		{ "254:0", "/with\\040space", "ext4",
 		  "/dev/mapper/sda2_crypt" },
 	};
 	static const char *dirs[] = {
-		"plain/replica", "whole", "luks/replica", "lvm/a/b/replica",
-		"mixed",         "raid",  "stack",        "tmpfs",
-		"overlay",       "nosys", "loop",         "with space/replica",
-		"plainer",
+		"plain/replica",   "whole",     "luks/replica",
+		"lvm/a/b/replica", "mixed",     "raid",
+		"stack",           "tmpfs",     "overlay",
+		"nosys",           "loop",      "with space/replica",
+		"plainer",         "integrity",
 	};
 
 	(void)state;
@@ -199,6 +202,11 @@ setup(void **state)
 	device("254:3", VIRT "/dm-3", "LVM-mixed\n");
 	slave(VIRT "/dm-3", VIRT "/dm-1");
 	slave(VIRT "/dm-3", SDB "/sdb1");
+	/* dm-4: dm-integrity alone (integritysetup) over sdb1: checked,
+	 * not encrypted */
+	device("254:4", VIRT "/dm-4",
+	       "CRYPT-INTEGRITY-0123456789abcdef0123456789abcdef-sdb1_int\n");
+	slave(VIRT "/dm-4", SDB "/sdb1");
 	/* md0: RAID 1 over dm-0 and dm-1, both LUKS */
 	device("9:0", VIRT "/md0", NULL);
 	slave(VIRT "/md0", VIRT "/dm-0");
@@ -314,6 +322,10 @@ test_lvm_over_plain_and_luks(void **state)
 	probe("mixed", &r);
 	assert_int_equal(r.state, CB_ATREST_PLAIN);
 	assert_string_equal(r.device, "dm-3");
+	/* a CRYPT- uuid that checks integrity and encrypts nothing */
+	probe("integrity", &r);
+	assert_int_equal(r.state, CB_ATREST_PLAIN);
+	assert_string_equal(r.device, "dm-4");
 }
 
 static void
