@@ -60,6 +60,14 @@ int cmd_key(struct agent *a, int argc, char **argv);
 int agent_new_seal(const char *cmd, bool seal_flag, bool no_seal,
                    struct cb_ledger_seal *seal, char **pass);
 
+struct cb_atrest;
+/* Whether the replica dir is encrypted at rest (common/base/atrest.h,
+ * with $CHIBO_TEST_ATREST_ROOT for tests): the probe into *r, and false
+ * when it is; else true and the one line 'init' warns and 'status'
+ * shows in line — not encrypted, or cannot tell, and what to do. */
+bool agent_atrest(const char *dir, struct cb_atrest *r, char *line,
+                  size_t size);
+
 /* Is argv[0] (+ argv[1]) an op subcommand like "member add"? */
 bool cmd_op_matches(int argc, char **argv);
 void cmd_op_list(void);

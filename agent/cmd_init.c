@@ -2,9 +2,11 @@
 /* cmd_init.c — chibo-agent init: create the replica of one grassroots
  * organisation, its signing key, and entry 1 (org.init). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
+#include "atrest.h"
 #include "buf.h"
 #include "args.h"
 #include "passphrase.h"
@@ -55,6 +57,65 @@ agent_new_seal(const char *cmd, bool seal_flag, bool no_seal,
 	return -1;
 }
 
+bool
+agent_atrest(const char *dir, struct cb_atrest *r, char *line, size_t size)
+{
+	char why[PATH_MAX + 128];
+
+	cb_atrest_probe(dir, getenv(CB_ATREST_ROOT_ENV), r);
+	switch (r->state) {
+	case CB_ATREST_ENCRYPTED: line[0] = '\0'; return false;
+	case CB_ATREST_PLAIN:
+		if (r->device[0])
+			snprintf(why, sizeof(why),
+			         _("the replica's filesystem (%s on %s, device "
+			           "%s) is not encrypted"),
+			         r->fstype, r->mount, r->device);
+		else
+			snprintf(why, sizeof(why),
+			         _("the replica's filesystem (%s on %s) is not "
+			           "encrypted"),
+			         r->fstype, r->mount);
+		snprintf(line, size, "%s: %s", why,
+		         _("whoever takes this laptop can read the members' "
+		           "records; put the replica on an encrypted disk "
+		           "(LUKS) or in an fscrypt directory "
+		           "(docs/OPERATIONS.md, \"Member data at rest\")"));
+		return true;
+	case CB_ATREST_UNKNOWN: break;
+	}
+	switch (r->why) {
+	case CB_ATREST_WHY_MOUNTINFO:
+	case CB_ATREST_WHY_SYSFS:
+		snprintf(why, sizeof(why), _("cannot read '%s'"), r->detail);
+		break;
+	case CB_ATREST_WHY_NO_MOUNT:
+		snprintf(why, sizeof(why),
+		         _("no mount in /proc/self/mountinfo holds '%s'"),
+		         r->detail);
+		break;
+	case CB_ATREST_WHY_NO_DEVICE:
+		snprintf(why, sizeof(why),
+		         _("a %s filesystem, on no disk of this machine"),
+		         r->detail);
+		break;
+	case CB_ATREST_WHY_LOOP:
+		snprintf(why, sizeof(why),
+		         _("a loop device: its backing file decides"));
+		break;
+	case CB_ATREST_WHY_DIR:
+	case CB_ATREST_WHY_NONE:
+		snprintf(why, sizeof(why), "%s", r->detail);
+		break;
+	}
+	snprintf(line, size,
+	         _("cannot tell whether the replica's filesystem is "
+	           "encrypted (%s): check it by hand (docs/OPERATIONS.md, "
+	           "\"Member data at rest\")"),
+	         why);
+	return true;
+}
+
 int
 cmd_init(struct agent *a, int argc, char **argv)
 {
@@ -63,6 +124,8 @@ cmd_init(struct agent *a, int argc, char **argv)
 	struct cb_errbuf eb;
 	struct args v;
 	char pk[2 * CB_KEY_BYTES + 1], *pass = NULL;
+	char line[2 * PATH_MAX + 512];
+	struct cb_atrest at;
 	bool sealed;
 	json_t *init;
 	int rc;
@@ -133,6 +196,8 @@ cmd_init(struct agent *a, int argc, char **argv)
 		          "sealed: whoever holds this laptop can sign as the "
 		          "organisation; seal it with 'chibo-agent key "
 		          "seal'\n"));
+	if (agent_atrest(a->replica, &at, line, sizeof(line)))
+		fprintf(stderr, _("chibo-agent: warning: %s\n"), line);
 	printf(_("public key: %s\n"), pk);
 	cb_ledger_free(&lg);
 	return 0;

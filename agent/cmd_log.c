@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "atrest.h"
 #include "date.h"
 #include "args.h"
 #include "buf.h"
@@ -368,9 +369,11 @@ print_clashes(struct cb_ledger *lg, const json_t *list)
 	}
 }
 
-/* The text of 'status': the replica, its log and records, and its sync. */
+/* The text of 'status': the replica, its log and records, and its sync;
+ * at is whether the replica is encrypted at rest, warn its line. */
 static void
-print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
+print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk,
+             const struct cb_atrest *at, const char *warn)
 {
 	const struct cb_query_counts *n = &s->counts;
 	char when[CB_TIME_MAX + 16];
@@ -384,6 +387,11 @@ print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 		printf(_("signing key:  NOT sealed: whoever holds this laptop "
 		         "can sign as the organisation; seal it with "
 		         "'chibo-agent key seal'\n"));
+	if (at->state == CB_ATREST_ENCRYPTED)
+		printf(_("at rest:      encrypted (%s)\n"),
+		       cb_atrest_by_name(at->by));
+	else
+		printf(_("at rest:      %s\n"), warn);
 	printf(_("log:          %" PRId64 " entries, head seq %" PRIu64
 	         ", %" PRId64 " rejected, %" PRId64 " pending\n"),
 	       n->entries, s->head_seq, n->rejected, n->pending);
@@ -430,9 +438,35 @@ print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 	}
 }
 
+/* The "at_rest" of 'status --json': the probe's words, and why it
+ * cannot tell as a word too. */
+static json_t *
+atrest_json(const struct cb_atrest *at)
+{
+	static const char *const whys[] = {
+		[CB_ATREST_WHY_NONE] = NULL,
+		[CB_ATREST_WHY_DIR] = "directory",
+		[CB_ATREST_WHY_MOUNTINFO] = "mountinfo",
+		[CB_ATREST_WHY_NO_MOUNT] = "no-mount",
+		[CB_ATREST_WHY_SYSFS] = "sysfs",
+		[CB_ATREST_WHY_NO_DEVICE] = "no-device",
+		[CB_ATREST_WHY_LOOP] = "loop",
+	};
+
+	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "state",
+	                 cb_atrest_state_name(at->state), "by",
+	                 cb_atrest_by_name(at->by), "mount",
+	                 at->mount[0] ? at->mount : NULL, "filesystem",
+	                 at->fstype[0] ? at->fstype : NULL, "device",
+	                 at->device[0] ? at->device : NULL, "unknown_because",
+	                 whys[at->why], "detail",
+	                 at->detail[0] ? at->detail : NULL);
+}
+
 /* The JSON of 'status --json'. */
 static json_t *
-status_json(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
+status_json(struct cb_ledger *lg, const struct cb_status *s, const char *pk,
+            const struct cb_atrest *at)
 {
 	const struct cb_query_counts *n = &s->counts;
 	char last[24], iso[CB_TIME_MAX];
@@ -450,6 +484,7 @@ status_json(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 		(json_int_t)n->members, "meetings", (json_int_t)n->meetings,
 		"ratings", (json_int_t)n->ratings);
 	json_object_set_new(o, "key_sealed", json_boolean(lg->key.sealed));
+	json_object_set_new(o, "at_rest", atrest_json(at));
 	json_object_set_new(o, "released_in_transit",
 	                    json_integer(n->released_in_transit));
 	json_object_set_new(o, "incoming_in_transit",
@@ -480,10 +515,11 @@ cmd_status(struct agent *a, int argc, char **argv)
 	struct cb_status s;
 	struct cb_ledger *lg;
 	struct cb_errbuf eb;
-	char pk[2 * CB_KEY_BYTES + 1];
+	char pk[2 * CB_KEY_BYTES + 1], warn[2 * PATH_MAX + 512];
 	static const struct argdef defs[] = { CB_OUTPUT_RECORD_ARGDEFS,
 		                              { NULL, NULL, NULL } };
 	struct cb_output out;
+	struct cb_atrest at;
 	struct args v;
 	bool as_json;
 	int rc;
@@ -491,13 +527,15 @@ cmd_status(struct agent *a, int argc, char **argv)
 	rc = cb_args_command(
 		"status",
 		N_("usage: chibo-agent status [--format text|json]\n\nThe "
-	           "replica at a glance: organisation, key, log head, counts, "
-	           "rejected\nentries, and sync: the hub, the last successful "
-	           "sync, entries waiting\nto be pushed, the hub's log size, "
-	           "entries the hub rejected, and the\nmembers whose party "
-	           "card or national ID number another member holds too\n"
-	           "(what the hub said at the last sync: nothing of the "
-	           "other member).\n\n"),
+	           "replica at a glance: organisation, key, whether its files "
+	           "are encrypted at rest\n(docs/OPERATIONS.md, \"Member data "
+	           "at rest\"), log head, counts, rejected\nentries, and sync: "
+	           "the hub, the last successful sync, entries waiting\nto be "
+	           "pushed, the hub's log size, entries the hub rejected, and "
+	           "the\nmembers whose party card or national ID number "
+	           "another "
+	           "member holds too\n(what the hub said at the last sync: "
+	           "nothing of the other member).\n\n"),
 		defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -512,14 +550,15 @@ cmd_status(struct agent *a, int argc, char **argv)
 		return 1;
 	}
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
+	agent_atrest(lg->dir, &at, warn, sizeof(warn));
 	if (as_json) {
-		json_t *o = status_json(lg, &s, pk);
+		json_t *o = status_json(lg, &s, pk, &at);
 
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(o);
 	} else {
-		print_status(lg, &s, pk);
+		print_status(lg, &s, pk, &at, warn);
 	}
 	cb_status_release(&s);
 	cb_ledger_free(&lg);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "atrest.h"
 #include "buf.h"
 #include "enrolments.h"
 #include "passphrase.h"
@@ -31,6 +32,8 @@ restore_create(struct agent *a, const char *code, bool seal_flag, bool no_seal)
 	struct cb_ledger_seal seal = { NULL, 0, NULL };
 	struct cb_errbuf eb;
 	char pk[2 * CB_KEY_BYTES + 1], *pass = NULL;
+	char line[2 * PATH_MAX + 512];
+	struct cb_atrest at;
 	json_t *init;
 	int rc;
 
@@ -53,6 +56,9 @@ restore_create(struct agent *a, const char *code, bool seal_flag, bool no_seal)
 	cb_hex_encode(lg->key.pk, CB_KEY_BYTES, pk);
 	printf(_("created replica '%s' to restore organisation %s\n"),
 	       a->replica, code);
+	/* a new laptop: the moment to know its disk is not encrypted */
+	if (agent_atrest(a->replica, &at, line, sizeof(line)))
+		fprintf(stderr, _("chibo-agent: warning: %s\n"), line);
 	printf(_("public key: %s\n"), pk);
 	printf(_("next: the hub's administrator runs 'chibo-hub enroll KEY "
 	         "--org %s --role commune'\nand 'chibo-hub succeed %s --key "

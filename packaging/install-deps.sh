@@ -9,10 +9,13 @@ PKGS="build-essential cmake pkg-config
 libsqlite3-dev sqlite3 libpq-dev postgresql libsodium-dev libjansson-dev libcurl4-openssl-dev
 libmicrohttpd-dev libgnutls28-dev nettle-dev libzstd-dev libutf8proc-dev libcmocka-dev
 openssl curl zstd python3 clang libclang-rt-14-dev systemd
-iproute2 nftables gettext locales"
+iproute2 nftables gettext locales debootstrap systemd-container"
 # gettext: xgettext, msgfmt and msgmerge build and check the message
 # catalogues (po/); locales: the Vietnamese locale's definition, from
 # which tests/cli/lang_vi.sh builds vi_VN.UTF-8 when the system lacks it.
+# debootstrap and systemd-container: tests/cli/package_install.sh makes a
+# Debian 12 root, installs, upgrades and purges the package in it, and
+# boots it with systemd-nspawn to run the units under a real systemd.
 # node and npm install the independent RFC 9421 implementation that
 # tests/cli/httpsig_interop.sh checks request signatures against (test
 # tooling only); a machine that has them from elsewhere keeps its own.
