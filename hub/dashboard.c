@@ -285,8 +285,8 @@ why_add(struct key_row *k, int severity, const char *text)
 }
 
 /* Why the key of by_key entry o needs a call, if it does: a fork, its
- * revoked key still in use, rejected entries, never or not lately in
- * contact, entries waiting. */
+ * revoked key still in use, rejected entries, never in contact and no
+ * entry of it held, no contact lately, entries waiting. */
 static void
 judge(json_t *o, int64_t now, struct key_row *k)
 {
@@ -296,6 +296,7 @@ judge(json_t *o, int64_t now, struct key_row *k)
 	json_int_t rejected =
 		json_integer_value(json_object_get(o, "rejected"));
 	json_int_t waiting = json_integer_value(json_object_get(o, "waiting"));
+	json_int_t seq = json_integer_value(json_object_get(o, "seq"));
 	json_t *contact = json_object_get(o, "last_contact_ms");
 	const char *role = json_string_value(json_object_get(o, "role"));
 	bool revoked = json_is_string(json_object_get(o, "revoked_on"));
@@ -321,9 +322,11 @@ judge(json_t *o, int64_t now, struct key_row *k)
 		         (long long)rejected);
 		why_add(k, 40, text);
 	}
-	if (!revoked && !auditor && json_is_null(contact)) {
+	/* a key whose entries came through another hub (a relay, a
+	 * pull) never calls this one: not a call */
+	if (!revoked && !auditor && json_is_null(contact) && !seq) {
 		why_add(k, 30, _("never synced"));
-	} else if (!revoked && !auditor &&
+	} else if (!revoked && !auditor && !json_is_null(contact) &&
 	           now - json_integer_value(contact) > STALE_MS) {
 		long long days =
 			(now - json_integer_value(contact)) / 86400000LL;

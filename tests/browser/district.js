@@ -6,14 +6,16 @@
 // password is refused; five failed sign-ins lock an account, whose right
 // password is then refused too; the right one signs in with a Secure,
 // HttpOnly, SameSite=Strict cookie; the sync health lists every commune,
-// the one that never synced on top; the membership report's table is
+// those that need a call on top (a revoked key still used, then one that
+// never synced); the membership report's table is
 // the one 'chibo-hub report membership' prints; the chart is an SVG the
 // hub drew; drill-down from the district to a commune to a cell and its
 // members; the audit page shows the signed checkpoint; a form posted
 // without its token is refused; signing out ends the session. Run by
 // tests/cli/dash_browser.sh:
 //   node district.js URL   (env: SHOTS, CHROMIUM, SPKI, ACCOUNT, PASSWORD,
-//   LOCKED, LOCKED_PASSWORD, REPORT (the CLI's text), COMMUNES, CELL)
+//   LOCKED, LOCKED_PASSWORD, REPORT (the CLI's text), COMMUNES, REVOKED,
+//   NEVER, CELL, CELL_MEMBERS)
 // Prints "ok: …" per check and "FAIL: …" per failure; exits 1 on any.
 "use strict";
 const puppeteer = require("puppeteer-core");
@@ -102,8 +104,10 @@ async function main() {
 		"the header names the account");
 	// the overview: the commune that never synced, and the chart
 	const calls = await rows(page, "table.sync");
-	check(calls.length === 1 && calls[0].includes(process.env.NEVER),
-		"the overview lists the commune that needs a call", JSON.stringify(calls));
+	check(calls.length === 2 && calls[0].includes(process.env.REVOKED) &&
+		calls[1].includes(process.env.NEVER),
+		"the overview lists the communes that need a call: the stolen key at work first, " +
+		"then the one that never synced", JSON.stringify(calls));
 	const bars = await page.$$eval("figure.chart svg g.bar", (g) => g.length);
 	const svgTitle = await page.$eval("figure.chart svg title", (t) => t.textContent);
 	check(bars >= 2 && svgTitle.length > 0, "an SVG chart of the members, drawn by the hub", bars + " bars");
@@ -117,9 +121,10 @@ async function main() {
 	const communes = process.env.COMMUNES.split(" ");
 	for (const code of communes)
 		check(health.some((r) => r.includes(code)), "the sync health lists commune " + code);
-	check(health[0].includes(process.env.NEVER) &&
-		(await page.$eval("table.sync tbody tr", (tr) => tr.className)) === "call",
-		"the commune that never synced is on top, marked", health[0]);
+	const marked = await page.$$eval("table.sync tbody tr", (trs) => trs.map((tr) => tr.className));
+	check(health[0].includes(process.env.REVOKED) && health[1].includes(process.env.NEVER) &&
+		marked.join(",") === "call,call," + Array(marked.length - 2).fill("").join(","),
+		"those that need a call are on top, marked", JSON.stringify(health) + " " + marked);
 	await shot(page, "05-sync-health");
 
 	// The membership report: the command line's table, row by row.

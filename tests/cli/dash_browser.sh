@@ -4,7 +4,8 @@
 # Chromium, headless, driven by puppeteer-core (pinned in
 # tests/browser/package-lock.json) over the hub's HTTPS, its TLS key
 # pinned. A real hub in Vietnamese with three communes enrolled, two of
-# them synced; two accounts; tests/browser/district.js signs in (a wrong
+# them synced, one of those then revoked and its key used again (a stolen
+# laptop), one never synced; two accounts; tests/browser/district.js signs in (a wrong
 # password, a lock after five failures, the right one), reads the sync
 # health, the membership report against 'chibo-hub report membership',
 # the chart, a commune and a cell, the audit, posts a form without its
@@ -24,15 +25,19 @@ browser_setup dashboard
 unset CHIBO_PASSWORD_FILE
 
 start_hub
-for c in a:26734 b:26735 c:26736; do
-	commune "${c%%:*}" "${c##*:}" >/dev/null
-done
+commune a 26734 >/dev/null
+KB=$(commune b 26735)
+commune c 26736 >/dev/null
 member_ops "$T/a.ops" 4
 member_ops "$T/b.ops" 3
 agent -R "$T/a" apply "$T/a.ops" >/dev/null
 agent -R "$T/b" apply "$T/b.ops" >/dev/null
 agent -R "$T/a" sync >/dev/null || bad "a's sync"
 agent -R "$T/b" sync >/dev/null || bad "b's sync"
+# b's laptop is stolen: its key revoked, and the thief's sync refused
+hub revoke "$KB" --reason "máy bị mất" >/dev/null || bad "revoke"
+sleep 1 # a key's requests are noted once a second (hub-requests.md)
+agent -R "$T/b" sync >/dev/null 2>&1 && bad "the revoked key's sync is refused"
 printf 'mật khẩu của Lan\n' > "$T/pw"
 printf 'mật khẩu của Minh\n' > "$T/pw-minh"
 CHIBO_PASSWORD_FILE=$T/pw hub account add lan >/dev/null || bad "account add lan"
@@ -47,7 +52,8 @@ report=$(LANG=vi_VN.UTF-8 hub report membership)
 if SHOTS=$SHOTS CHROMIUM=$CHROMIUM SPKI=${PIN#sha256//} \
 	ACCOUNT=lan PASSWORD="mật khẩu của Lan" LOCKED=minh \
 	LOCKED_PASSWORD="mật khẩu của Minh" REPORT="$report" \
-	COMMUNES="26734 26735 26736" NEVER=26736 CELL=26734.01 CELL_MEMBERS=4 \
+	COMMUNES="26734 26735 26736" REVOKED=26735 NEVER=26736 CELL=26734.01 \
+	CELL_MEMBERS=4 \
 	node "$SRC/district.js" "$URL" > "$T/district.out" 2>&1; then
 	ok
 else
