@@ -140,6 +140,9 @@ expect_eq "the hub's log noted the dashboard's requests, no password" "" \
 	"$(grep -e 'mật khẩu' -e 'password=' "$T/serve.log")"
 expect_match "with the account that signed in" "POST /dashboard/login 303 .*signed in lan" \
 	"$(cat "$T/serve.log")"
+kill -TERM "$HUB_PID"
+wait "$HUB_PID"
+expect_eq "SIGTERM stops the hub, exit 0" 0 "$?"
 expect_eq "the hub reported no memory error or leak" "" \
 	"$(grep -E 'Sanitizer|runtime error' "$T/serve.log")"
 ls "$SHOTS"/*.png >/dev/null 2>&1 && ok || bad "no screenshots in $SHOTS"
