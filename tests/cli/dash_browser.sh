@@ -113,6 +113,29 @@ expect_eq "signing out with it: 303" 303 \
 expect_eq "the old cookie opens nothing now" 0 \
 	"$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM dashboard_sessions WHERE account = 'lan'")"
 
+# an account for one commune reads that commune only
+printf 'mật khẩu của xã a\n' > "$T/pw-a"
+CHIBO_PASSWORD_FILE=$T/pw-a hub account add xa-a --org 26734 >/dev/null || bad "account add --org"
+curl -sk -c "$T/jar3" -o /dev/null "$URL/dashboard/login"
+login=$(sed -n 's/.*chibo_dash_login\t\([0-9a-f]*\)$/\1/p' "$T/jar3")
+expect_eq "the commune's account signs in" 303 \
+	"$(code -b "$T/jar3" -c "$T/jar3" --data-urlencode "csrf=$login" \
+		--data-urlencode "name=xa-a" --data-urlencode "password=mật khẩu của xã a" \
+		"$URL/dashboard/login")"
+expect_eq "its overview is the commune's" 200 "$(code -b "$T/jar3" "$URL/dashboard/")"
+expect_match "headed with its name" '<span class="org">Đảng bộ xã a</span>' "$(cat "$T/body")"
+code -b "$T/jar3" "$URL/dashboard/sync" >/dev/null
+expect_eq "its sync health lists its own key only" "26734" \
+	"$(grep -o 'org?code=[0-9A-Z.]*' "$T/body" | sed 's/org?code=//' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "another commune: 404" 404 "$(code -b "$T/jar3" "$URL/dashboard/org?code=26735")"
+expect_eq "the district above it: 404" 404 "$(code -b "$T/jar3" "$URL/dashboard/org?code=BG.LG")"
+expect_eq "the district's report: refused" 422 \
+	"$(code -b "$T/jar3" "$URL/dashboard/reports?kind=membership&org=BG.LG")"
+expect_eq "its own report" 200 "$(code -b "$T/jar3" "$URL/dashboard/reports?kind=membership")"
+expect_match "of its own members" '4 đảng viên' "$(cat "$T/body")"
+expect_eq "its own cell" 200 "$(code -b "$T/jar3" "$URL/dashboard/cell?code=26734.01")"
+expect_eq "not another's" 404 "$(code -b "$T/jar3" "$URL/dashboard/cell?code=26735.01")"
+
 # failed sign-ins from one address: refused after 20 in a quarter hour,
 # whatever the account, the right password too
 curl -sk -c "$T/jar2" -o /dev/null "$URL/dashboard/login"
