@@ -3,9 +3,11 @@
  * verify. Enrolments are entries of the hub's own log (key.enroll,
  * key.revoke, signed by hub.key), so an auditor can tell what each key was
  * allowed to write, and when. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -27,6 +29,10 @@ static const struct argdef init_defs[] = {
 	{ "ip", "ADDRESS",
 	  N_("an IP address for it (repeatable; 127.0.0.1 and "
 	     "::1 are always in it)") },
+	{ "database", "URI",
+	  N_("keep the log and tables in this PostgreSQL database "
+	     "(postgresql://…; created empty, collation C) instead of "
+	     "hub.db") },
 	{ NULL, NULL, NULL },
 };
 
@@ -36,7 +42,8 @@ undo_init(const struct hub *h)
 {
 	static const char *const names[] = { "hub.db",     "hub.db-wal",
 		                             "hub.db-shm", "hub.key",
-		                             HUB_TLS_KEY,  HUB_TLS_CERT };
+		                             HUB_TLS_KEY,  CB_HUB_DATABASE_FILE,
+		                             HUB_TLS_CERT };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *p = hub_path(h, names[i]);
@@ -45,6 +52,44 @@ undo_init(const struct hub *h)
 			unlink(p);
 		free(p);
 	}
+}
+
+/* --database URI: the hub's directory (made if absent) gets the file
+ * that says where its store is (ledger.h), mode 0600: the address may
+ * hold a password. */
+static int
+write_address(const struct hub *h, const char *uri)
+{
+	struct cb_errbuf eb;
+	char *path, *line;
+	int rc = 0;
+
+	if (!cb_store_is_pg(uri))
+		return cb_args_usage("init",
+		                     _("--database takes a postgresql:// URI"));
+	if (mkdir(h->dir, 0700) != 0 && errno != EEXIST) {
+		hub_error(_("cannot create directory '%s': %s"), h->dir,
+		          strerror(errno));
+		return 1;
+	}
+	path = hub_path(h, CB_HUB_DATABASE_FILE);
+	if (path && access(path, F_OK) == 0) {
+		hub_error(_("a hub already exists in '%s'"), h->dir);
+		free(path);
+		return 1;
+	}
+	if (path && (line = malloc(strlen(uri) + 2)))
+		sprintf(line, "%s\n", uri);
+	else
+		line = NULL;
+	if (!line ||
+	    cb_file_write_atomic(path, line, strlen(line), 0600, 1, &eb)) {
+		hub_error("%s", line ? eb.msg : "out of memory");
+		rc = 1;
+	}
+	free(line);
+	free(path);
+	return rc;
 }
 
 int
@@ -91,10 +136,16 @@ cmd_hub_init(struct hub *h, int argc, char **argv)
 	if (cb_args_get(&v, 3))
 		json_object_set_new(init, "parent",
 		                    json_string(cb_args_get(&v, 3)));
+	if (cb_args_get(&v, 6) && (rc = write_address(h, cb_args_get(&v, 6)))) {
+		json_decref(init);
+		return rc;
+	}
 	rc = cb_ledger_create_kind(h->dir, &cb_ledger_hub, init, &lg, &eb);
 	json_decref(init);
 	if (rc) {
 		hub_error("%s", eb.msg);
+		if (rc != CB_EEXIST)
+			undo_init(h);
 		return 1;
 	}
 	key = hub_path(h, HUB_TLS_KEY);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_backup.c — chibo-hub backup FILE and restore-backup FILE. backup
+/* cmd_backup.c — chibo-hub backup FILE, restore-backup FILE and
+ * copy-store --to ADDRESS (a hub's store into another engine's). backup
  * writes, while serve runs, a consistent copy of hub.db with hub.key, the
  * TLS identity and hub.conf, sealed with a passphrase (docs/PROTOCOL.md's
  * "Backup files", common/store/backup.h); restore-backup puts one into a
@@ -11,9 +12,14 @@
  * committed, self-contained, mode 0600, written to a temporary and
  * renamed. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "backup.h"
+#include "buf.h"
 #include "hub.h"
+#include "key.h"
 
 int
 cmd_hub_backup(struct hub *h, int argc, char **argv)
@@ -117,4 +123,96 @@ cmd_hub_restore_backup(struct hub *h, int argc, char **argv)
 	         "verify'\n"),
 	       h->dir, v.pos[0]);
 	return 0;
+}
+
+int
+cmd_hub_copy_store(struct hub *h, int argc, char **argv)
+{
+	static const struct argdef defs[] = {
+		{ "to", "ADDRESS",
+		  N_("the new store: a postgresql:// URI (an empty database, "
+		     "collation C) or a new SQLite file") },
+		{ "switch", NULL,
+		  N_("then keep the hub's store in the new database: the "
+		     "directory's 'database' file names it") },
+		{ NULL, NULL, NULL },
+	};
+	unsigned char digest[32];
+	char hex[65];
+	struct cb_ledger *lg;
+	struct cb_store *dest = NULL;
+	struct cb_errbuf eb;
+	struct args v;
+	const char *to;
+	char *addr = NULL;
+	int rc;
+
+	rc = cb_args_command(
+		"copy-store",
+		N_("usage: chibo-hub [--dir DIR] copy-store --to ADDRESS "
+	           "[--switch]\n\n"
+	           "Copies the hub's store into another, of either engine: "
+	           "the log as it is,\nwith each entry's verdict, the Merkle "
+	           "tree, checkpoints and contacts; every\ntable derived "
+	           "again there from the entries, their signatures "
+	           "checked; then\nthe two stores' table digests must be "
+	           "equal, or nothing is kept. Nothing is\nre-signed. Stop "
+	           "'chibo-hub serve' first: what it takes after the copy "
+	           "began\nwould not be in it. With --switch (to a "
+	           "postgresql:// database), the hub\nkeeps its store there "
+	           "from now on; hub.db is left as it was.\n\n"),
+		defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if (!(to = cb_args_get(&v, 0)))
+		return cb_args_usage("copy-store", _("give --to ADDRESS"));
+	if (cb_args_get(&v, 1) && !cb_store_is_pg(to))
+		return cb_args_usage("copy-store",
+		                     _("--switch takes a postgresql:// "
+		                       "database"));
+	if (!cb_store_is_pg(to) && access(to, F_OK) == 0) {
+		hub_error(_("'%s' exists already; the copy goes to a new "
+		            "file"),
+		          to);
+		return 1;
+	}
+	if (!(lg = hub_open(h)))
+		return 1;
+	rc = 1;
+	if (cb_args_get(&v, 1) && cb_store_is_pg(cb_store_path(lg->st))) {
+		hub_error(_("the hub's store is a PostgreSQL database "
+		            "already"));
+		goto out;
+	}
+	if (cb_store_open(to, true, &dest, &eb) ||
+	    cb_ledger_copy_store(lg, dest, digest, &eb)) {
+		hub_error("%s", eb.msg);
+		if (dest && !cb_store_is_pg(to))
+			unlink(to);
+		goto out;
+	}
+	cb_hex_encode(digest, sizeof(digest), hex);
+	printf(_("copied the hub's store to %s: tables digest %s on both\n"),
+	       cb_store_is_pg(to) ? _("the PostgreSQL database") : to, hex);
+	if (cb_args_get(&v, 1)) {
+		char line[4096];
+
+		if (!(addr = hub_path(h, CB_HUB_DATABASE_FILE)) ||
+		    snprintf(line, sizeof(line), "%s\n", to) >=
+		            (int)sizeof(line) ||
+		    cb_file_write_atomic(addr, line, strlen(line), 0600, 1,
+		                         &eb)) {
+			hub_error("%s", addr ? eb.msg : "out of memory");
+			goto out;
+		}
+		printf(_("the hub keeps its store in that database from now "
+		         "on ('%s'); %s is no longer used\n"),
+		       addr, "hub.db");
+	}
+	rc = 0;
+out:
+	free(addr);
+	cb_store_free(&dest);
+	cb_ledger_free(&lg);
+	return rc;
 }

@@ -59,6 +59,7 @@ int cmd_hub_report(struct hub *h, int argc, char **argv);
 int cmd_hub_account(struct hub *h, int argc, char **argv);
 int cmd_hub_backup(struct hub *h, int argc, char **argv);
 int cmd_hub_restore_backup(struct hub *h, int argc, char **argv);
+int cmd_hub_copy_store(struct hub *h, int argc, char **argv);
 int cmd_hub_upstream(struct hub *h, int argc, char **argv);
 int cmd_hub_sync(struct hub *h, int argc, char **argv);
 

@@ -46,6 +46,8 @@ static const char usage_text[] = N_(
 	"  backup    the hub, encrypted (or --plain: hub.db for an auditor),\n"
 	"            safe while serve runs\n"
 	"  restore-backup  a backup into a new hub directory\n"
+	"  copy-store  the hub's store into another (SQLite to "
+	"PostgreSQL)\n"
 	"  upstream  the higher hub this hub syncs with\n"
 	"  sync      relay this hub's log up, pull what its subtree needs\n"
 	"\n"
@@ -79,6 +81,7 @@ static const struct {
 	{ "upstream", cmd_hub_upstream },
 	{ "sync", cmd_hub_sync },
 	{ "restore-backup", cmd_hub_restore_backup },
+	{ "copy-store", cmd_hub_copy_store },
 };
 
 char *

@@ -30,7 +30,7 @@ cb_contacts_note(struct cb_store *st, const char *key_hex, const char *kind,
 		"SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM enrolments "
 		"WHERE key = ?1) ON CONFLICT (key) DO UPDATE SET last_ms = "
 		"excluded.last_ms, last_kind = excluded.last_kind, "
-		"created_max = max(created_max, excluded.created_max)";
+		"created_max = max(contacts.created_max, excluded.created_max)";
 	struct cb_stmt *s = cb_sql(st, sql, eb);
 
 	if (!s)
@@ -49,7 +49,8 @@ cb_contacts_refused(struct cb_store *st, const char *key_hex, const char *kind,
 		"refused_ms) SELECT ?1, ?2, ?3, 1, ?2 WHERE EXISTS (SELECT 1 "
 		"FROM enrolments WHERE key = ?1 AND revoked_by IS NOT NULL) ON "
 		"CONFLICT (key) DO UPDATE SET last_ms = excluded.last_ms, "
-		"last_kind = excluded.last_kind, refused = refused + 1, "
+		"last_kind = excluded.last_kind, refused = contacts.refused + "
+	        "1, "
 		"refused_ms = excluded.refused_ms";
 	struct cb_stmt *s = cb_sql(st, sql, eb);
 	cb_err rc;

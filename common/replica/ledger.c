@@ -125,10 +125,12 @@ store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
             const char *reason, bool evidence, int64_t *lsn,
             struct cb_errbuf *eb)
 {
-	static const char deps[] = "INSERT OR IGNORE INTO entry_deps (dep, "
-				   "entry, chain) VALUES (?, ?, ?)";
-	static const char subject[] = "INSERT OR IGNORE INTO entry_refs "
-				      "(member, entry) VALUES (?, ?)";
+	static const char deps[] = "INSERT INTO entry_deps (dep, entry, "
+				   "chain) VALUES (?, ?, ?) "
+				   "ON CONFLICT DO NOTHING";
+	static const char subject[] = "INSERT INTO entry_refs (member, "
+				      "entry) VALUES (?, ?) "
+				      "ON CONFLICT DO NOTHING";
 	struct cb_log *log = cb_store_log(st);
 	struct cb_stmt *s;
 	cb_err rc;
@@ -684,7 +686,59 @@ const struct cb_ledger_kind cb_ledger_hub = {
 	.own_authority = true,
 	.partial = false,
 	.sealable = false,
+	.address = CB_HUB_DATABASE_FILE,
 };
+
+/* Where kind's store in dir is: the address its address file holds, if
+ * dir has one, else the file dir/kind->db; into *out (malloc'd). */
+static cb_err
+store_address(const char *dir, const struct cb_ledger_kind *kind, char **out,
+              struct cb_errbuf *eb)
+{
+	char *file = kind->address ? cb_path_join(dir, kind->address) : NULL;
+	char line[4096];
+	FILE *fp;
+	size_t n;
+
+	if (kind->address && !file)
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
+	if (!file || !(fp = fopen(file, "re"))) {
+		free(file);
+		*out = cb_path_join(dir, kind->db);
+		return *out ? CB_OK
+		            : cb_error(eb, CB_ENOMEM, _("out of memory"));
+	}
+	n = fread(line, 1, sizeof(line) - 1, fp);
+	fclose(fp);
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	if (!cb_store_is_pg(line)) {
+		cb_error(eb, CB_EINVAL,
+		         _("'%s' does not hold a database's address "
+		           "(postgresql://…)"),
+		         file);
+		free(file);
+		return CB_EINVAL;
+	}
+	free(file);
+	*out = strdup(line);
+	return *out ? CB_OK : cb_error(eb, CB_ENOMEM, _("out of memory"));
+}
+
+/* Does st's log hold any entry? (A PostgreSQL database given to a new
+ * hub must not be another's.) */
+static bool
+log_empty(struct cb_store *st)
+{
+	struct cb_stmt *s = NULL;
+	bool empty = false;
+
+	if (cb_sql_prepare(st, "SELECT count(*) FROM entries", &s, NULL))
+		return false;
+	empty = cb_sql_step(s) == CB_SQL_ROW && cb_sql_column_int64(s, 0) == 0;
+	cb_sql_finalize(s);
+	return empty;
+}
 
 static cb_err
 open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
@@ -692,16 +746,18 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
            struct cb_errbuf *eb)
 {
 	struct cb_ledger *lg = calloc(1, sizeof(*lg));
-	char *db = cb_path_join(dir, kind->db);
+	char *db = NULL;
 	char *key = cb_path_join(dir, kind->key);
 	cb_err rc = CB_ENOMEM;
 
-	if (!lg || !db || !key || !(lg->dir = strdup(dir))) {
+	if (!lg || !key || !(lg->dir = strdup(dir))) {
 		cb_error(eb, rc, "out of memory");
 		goto fail;
 	}
+	if ((rc = store_address(dir, kind, &db, eb)))
+		goto fail;
 	if (create) {
-		if (access(db, F_OK) == 0) {
+		if (!cb_store_is_pg(db) && access(db, F_OK) == 0) {
 			rc = cb_error(eb, CB_EEXIST,
 			              _("a %s already exists in '%s'"),
 			              kind->what, dir);
@@ -711,7 +767,8 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
 		                                 seal->cost, &lg->key, eb)
 		          : cb_key_create(key, &lg->key, eb);
 	} else {
-		if (access(db, F_OK) != 0 && errno == EACCES) {
+		if (!cb_store_is_pg(db) && access(db, F_OK) != 0 &&
+		    errno == EACCES) {
 			/* there may well be one: it is another user's */
 			rc = cb_error(
 				eb, CB_EIO,
@@ -723,7 +780,7 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
 				kind->what, dir);
 			goto fail;
 		}
-		if (access(db, F_OK) != 0) {
+		if (!cb_store_is_pg(db) && access(db, F_OK) != 0) {
 			rc = cb_error(eb, CB_ENOTFOUND,
 			              _("no %s in '%s'; run '%s' or give the "
 			                "directory"),
@@ -743,6 +800,12 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
 	rc = cb_store_open(db, create, &lg->st, eb);
 	if (rc)
 		goto fail;
+	if (create && cb_store_is_pg(db) && !log_empty(lg->st)) {
+		rc = cb_error(eb, CB_EINVAL,
+		              _("the database '%s' holds a %s already"), db,
+		              kind->what);
+		goto fail;
+	}
 	lg->kind = kind;
 	free(db);
 	free(key);
@@ -869,8 +932,8 @@ index_subjects(struct cb_store *st, struct cb_errbuf *eb)
 	static const char todo[] = "SELECT NOT EXISTS (SELECT 1 FROM meta "
 				   "WHERE key = 'entry_refs')";
 	static const char all[] = "SELECT bytes FROM entries ORDER BY lsn";
-	static const char ins[] = "INSERT OR IGNORE INTO entry_refs "
-				  "(member, entry) VALUES (?, ?)";
+	static const char ins[] = "INSERT INTO entry_refs (member, entry) "
+				  "VALUES (?, ?) ON CONFLICT DO NOTHING";
 	struct cb_entry e = CB_ENTRY_INIT;
 	struct cb_stmt *s = cb_sql(st, todo, eb), *q = NULL;
 	cb_err rc;
@@ -1184,6 +1247,65 @@ cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied, uint64_t *rejected,
 		                       "(run 'chibo-agent verify')");
 	}
 	return cb_store_commit(lg->st, eb);
+}
+
+cb_err
+cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
+                     unsigned char digest[32], struct cb_errbuf *eb)
+{
+	/* What the projection does not derive (cb_project_reset's tables
+	 * are the rest), kept as it is: the log (with each entry's verdict,
+	 * compared below), what the ledger indexed as it took each entry
+	 * (its dependencies, the members it names), the Merkle tree and
+	 * checkpoints, the keys' contacts, the checkpoints witnessed; and
+	 * meta. */
+	static const char *const kept[] = {
+		"entries",     "entry_deps", "entry_refs", "tlog_nodes",
+		"checkpoints", "contacts",   "witnessed",
+	};
+	struct cb_store *src = lg->st;
+	unsigned char there[32];
+	cb_err rc;
+
+	if (!log_empty(dest))
+		return cb_error(eb, CB_EINVAL,
+		                _("the store '%s' holds a log already"),
+		                cb_store_path(dest));
+	if ((rc = cb_store_begin_read(src, eb)))
+		return rc;
+	if ((rc = cb_store_begin(dest, eb))) {
+		cb_store_rollback(src);
+		return rc;
+	}
+	rc = cb_store_exec(dest, "DELETE FROM meta", eb);
+	for (size_t i = 0; !rc && i < sizeof(kept) / sizeof(kept[0]); i++)
+		rc = cb_store_copy_table(src, dest, kept[i], eb);
+	if (!rc)
+		rc = cb_store_copy_table(src, dest, "meta", eb);
+	if (!rc)
+		rc = cb_project_digest(src, digest, eb);
+	/* the tables derived again there, by dest's engine */
+	if (!rc) {
+		lg->st = dest;
+		rc = replay(lg, true, NULL, NULL, eb);
+		lg->st = src;
+	}
+	if (!rc)
+		rc = cb_project_digest(dest, there, eb);
+	if (!rc && memcmp(digest, there, sizeof(there)) != 0)
+		rc = cb_error(eb, CB_EIO,
+		              _("the tables derived in '%s' differ from the "
+		                "hub's (digest %02x%02x%02x%02x…, not "
+		                "%02x%02x%02x%02x…); nothing was kept"),
+		              cb_store_path(dest), there[0], there[1], there[2],
+		              there[3], digest[0], digest[1], digest[2],
+		              digest[3]);
+	cb_store_rollback(src);
+	if (rc) {
+		cb_store_rollback(dest);
+		return rc;
+	}
+	return cb_store_commit(dest, eb);
 }
 
 static void

@@ -20,6 +20,9 @@
 #include "store.h"
 
 #define CB_REPLICA_DB "replica.db"
+/* In a hub's directory, the address of its PostgreSQL database, when its
+ * store is one (chibo-hub init --database). */
+#define CB_HUB_DATABASE_FILE "database"
 #define CB_REPLICA_KEY "agent.key"
 
 struct cb_ledger {
@@ -48,6 +51,10 @@ struct cb_ledger_kind {
 	 * an office's, signed with by a person; not a hub's, which signs
 	 * unattended. */
 	bool sealable;
+	/* A file in the directory that, when present, holds the address of
+	 * the store (a postgresql:// URI, store.h) in place of the file db:
+	 * a hub's on PostgreSQL. NULL: the store is always the file. */
+	const char *address;
 };
 
 /* A commune's replica (replica.db, agent.key, org.init) and a hub's
@@ -218,5 +225,17 @@ cb_err cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *r,
 cb_err cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied,
                          uint64_t *rejected,
                          struct cb_errbuf *eb) CB_MUST_CHECK;
+
+/* Copy lg's store into dest, an empty store of either engine just opened
+ * (a hub moving from SQLite to PostgreSQL, say): what is not derived from
+ * the entries as it is — the log with each entry's verdict, the Merkle
+ * tree and checkpoints, meta, contacts, checkpoints witnessed — and every
+ * table derived again in dest from the entries, signatures checked. The
+ * two stores' table digests (cb_project_digest, into digest) must then be
+ * equal. One transaction on dest: on any failure nothing is left in it.
+ * Nothing is re-signed; lg is only read. */
+cb_err cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
+                            unsigned char digest[32],
+                            struct cb_errbuf *eb) CB_MUST_CHECK;
 
 #endif

@@ -62,6 +62,21 @@ cb_err cb_store_open_snapshot(const char *path, struct cb_store **out,
 cb_err cb_store_open_scratch(const char *path, struct cb_store **out,
                              struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* Is path a PostgreSQL database's address (a postgresql:// or
+ * postgres:// URI) rather than a file? cb_store_open opens such a store on
+ * PostgreSQL (store_pg.c): a hub's, with the same tables and portable SQL
+ * (docs/internals/sql.md); not a replica, a snapshot or a scratch store. */
+bool cb_store_is_pg(const char *path);
+/* "sqlite" or "postgresql". */
+const char *cb_store_engine_name(const struct cb_store *st);
+
+/* Copy every row of table t from st into the same table of dest, of
+ * either engine, each value of the kind it is (an organisation's code in
+ * ratings.subject as each engine keeps it). Inside whatever transactions
+ * the caller holds. */
+cb_err cb_store_copy_table(struct cb_store *st, struct cb_store *dest,
+                           const char *t, struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* The engine behind st's statement layer (sql.h). */
 const struct cb_sql_be *cb_store_sql_be(struct cb_store *st);
 /* st's log (log.h), owned by st: NULL only when out of memory. */

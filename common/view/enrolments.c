@@ -14,7 +14,7 @@ cb_enrolments_each(struct cb_store *st, bool revoked_too, cb_enrolment_fn fn,
 {
 	static const char sql[] =
 		"SELECT key, org, role, name, enrolled_on, revoked_on, reason "
-		"FROM enrolments WHERE ?1 OR revoked_on IS NULL "
+		"FROM enrolments WHERE ?1 <> 0 OR revoked_on IS NULL "
 		"ORDER BY org, key";
 	struct cb_stmt *s;
 	cb_err rc;
@@ -188,9 +188,9 @@ cb_enrolments_succession(struct cb_store *st, const char *org, const char *key,
 	}
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
-		return cb_error(eb, CB_ENOTFOUND,
-		                _("this replica holds no organisation '%s' yet"),
-		                org);
+		return cb_error(
+			eb, CB_ENOTFOUND,
+			_("this replica holds no organisation '%s' yet"), org);
 	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read organisations");
 	*out = su;

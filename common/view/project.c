@@ -265,7 +265,11 @@ static const char *const tables[] = {
 	"SELECT * FROM meetings ORDER BY id",
 	"SELECT * FROM attendance ORDER BY meeting, member",
 	"SELECT * FROM meeting_marks ORDER BY meeting",
-	"SELECT * FROM ratings ORDER BY subject_kind, subject, period, stage",
+	/* a subject as hex: bytes or an organisation's code, alike on
+	 * every engine (schema/pg/) */
+	"SELECT subject_kind, hex(subject), period, stage, level, score, "
+	"note, entry FROM ratings ORDER BY subject_kind, subject, period, "
+	"stage",
 	"SELECT * FROM rating_tally ORDER BY org, period, subject_kind, level",
 	"SELECT * FROM enrolments ORDER BY key",
 	"SELECT * FROM transfers ORDER BY release",

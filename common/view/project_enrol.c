@@ -390,10 +390,13 @@ cb_apply_org_move(struct cb_apply *c)
 cb_err
 cb_apply_hub_join(struct cb_apply *c)
 {
-	static const char sql[] = "INSERT OR IGNORE INTO authorities (key, "
-				  "named_by, entry) VALUES (?, ?, ?)";
-	static const char wsql[] = "INSERT OR REPLACE INTO witnesses (hub, "
-				   "key, entry) VALUES (?, ?, ?)";
+	static const char sql[] = "INSERT INTO authorities (key, named_by, "
+				  "entry) VALUES (?, ?, ?) "
+				  "ON CONFLICT DO NOTHING";
+	static const char wsql[] =
+		"INSERT INTO witnesses (hub, key, entry) VALUES (?, ?, ?) "
+		"ON CONFLICT (hub) DO UPDATE SET key = excluded.key, "
+		"entry = excluded.entry";
 	const char *key = pj_str(c->b, "authority");
 	const char *witness = pj_str(c->b, "witness");
 	char by[2 * CB_KEY_BYTES + 1];

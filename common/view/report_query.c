@@ -44,8 +44,9 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 	static const char sql[] = CB_SQL_SUBTREE
 		"SELECT m.status, o.kind, coalesce(m.work_category, "
 		"'unspecified'), CAST(substr(?2, 1, 4) AS INTEGER) - "
-		"CAST(substr(m.birth_date, 1, 4) AS INTEGER) - (substr(?2, 6) "
-		"< substr(m.birth_date, 6)), m.birth_date IS NOT NULL FROM "
+		"CAST(substr(m.birth_date, 1, 4) AS INTEGER) - CASE WHEN "
+		"substr(?2, 6) < substr(m.birth_date, 6) THEN 1 ELSE 0 END, "
+		"m.birth_date IS NOT NULL FROM "
 		"members m LEFT JOIN orgs o ON o.code = m.cell WHERE m.org IN "
 		"sub";
 	enum { NSTATUS = 16, NKIND = 16, NWORK = 16, NBAND = 5 };
@@ -610,7 +611,8 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 		"''), (SELECT e.reason FROM exemptions e WHERE e.org = g.code "
 		"AND e.exempt_on <= :to) FROM cells k JOIN "
 		"orgs g ON g.code = k.org LEFT JOIN orgs d ON d.code = "
-		"g.parent GROUP BY g.code ORDER BY coalesce(g.parent, ''), "
+		"g.parent GROUP BY g.code, d.code ORDER BY coalesce(g.parent, "
+	        "''), "
 		"g.code";
 	static const char members_sql[] = CB_SQL_SUBTREE CAMPAIGN_CELLS
 		", mem(member) AS (SELECT DISTINCT ms.member FROM cells k JOIN "

@@ -70,7 +70,7 @@
 				    "t.member = c.member AND " BY_HAND_OF(     \
 					    "t", "c",                          \
 					    "<=") "WHERE t.closed_by IS NOT "  \
-	                                          "NULL "
+						  "NULL "
 /* The acceptances and ends of the member's temporary stays, wherever and
  * whenever they were written. */
 #define NAMED_STAYS                                                            \
@@ -207,10 +207,10 @@ dossier(struct cb_store *st, const struct cb_scope *sc, const void *release,
 							 "entries WHERE id IN "
 							 "(" NAMED_RECORDS
 							 "UNION "
-	                                                 "ALL " NAMED_STAYS
+							 "ALL " NAMED_STAYS
 							 ") AND lsn < ?3 AND "
 							 "author <> ?4 "
-	                                                 "AND " NOT_EVIDENCE
+							 "AND " NOT_EVIDENCE
 							 "ORDER BY lsn";
 	struct cb_stmt *s;
 
@@ -429,10 +429,14 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 		SUBTREE "SELECT * FROM attendance WHERE meeting IN (SELECT id "
 			"FROM meetings WHERE cell IN sub) ORDER BY meeting, "
 			"member",
-		SUBTREE "SELECT * FROM ratings WHERE (subject_kind = 'org' AND "
-			"subject IN sub) OR (subject_kind = 'member' AND "
-			"subject IN (SELECT id FROM members WHERE org IN sub)) "
-			"ORDER BY subject_kind, subject, period, stage",
+		/* chibo_unhex(code): the code as ratings keep it (sql.md) */
+		SUBTREE
+		"SELECT subject_kind, hex(subject), period, stage, "
+		"level, score, note, entry FROM ratings WHERE "
+		"(subject_kind = 'org' AND subject IN (SELECT "
+		"chibo_unhex(code) FROM sub)) OR (subject_kind = 'member' AND "
+		"subject IN (SELECT id FROM members WHERE org IN sub)) "
+		"ORDER BY subject_kind, subject, period, stage",
 		"SELECT * FROM enrolments ORDER BY key",
 		SUBTREE "SELECT * FROM candidates WHERE org IN sub ORDER BY "
 			"id",

@@ -128,7 +128,7 @@ expect_eq "$N agents syncing at once all succeed" $N "$wait_ok"
 expect_eq "nothing lost, nothing duplicated" $((N * 4)) \
 	"$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM entries WHERE hex(author) IN (SELECT upper(key) FROM enrolments WHERE org LIKE '074%')")"
 expect_eq "no entry twice" 0 \
-	"$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM (SELECT author, seq FROM entries GROUP BY author, seq HAVING count(*) > 1 AND min(coalesce(reason, '')) NOT LIKE 'fork:%' AND max(coalesce(reason, '')) NOT LIKE 'fork:%')")"
+	"$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM (SELECT author, seq FROM entries GROUP BY author, seq HAVING count(*) > 1 AND min(coalesce(reason, '')) NOT LIKE 'fork:%' AND max(coalesce(reason, '')) NOT LIKE 'fork:%') AS twice")"
 out=$(hub verify); rc=$?
 expect_eq "verify reports the fork kept as evidence" 1 "$rc"
 expect_eq "and nothing else: its one fault is the fork" \

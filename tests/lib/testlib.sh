@@ -62,6 +62,18 @@ expect_no_match() {
 	else ok; fi
 }
 
+# The hub's store under test: sqlite (the default) or postgresql, when
+# CHIBO_TEST_HUB_STORE says so (the suite's second backend): then every
+# hub a test makes keeps its store in a database of a cluster of the
+# test's own (pglib.sh, tests/lib/hub-on-pg).
+HUB_STORE=${CHIBO_TEST_HUB_STORE:-sqlite}
+if [ "$HUB_STORE" = postgresql ] && [ -n "${CHIBO_HUB_BIN:-}" ]; then
+	. "$CHIBO_SOURCE_DIR/tests/lib/pglib.sh"
+	pg_start
+	export CHIBO_HUB_REAL_BIN=$CHIBO_HUB_BIN
+	export CHIBO_HUB_BIN=$CHIBO_SOURCE_DIR/tests/lib/hub-on-pg
+fi
+
 entry_count() {
 	sqlite3 "${1:-$CHIBO_REPLICA}/replica.db" 'SELECT count(*) FROM entries'
 }

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# hub_postgres.sh — a hub moved from SQLite to PostgreSQL without losing or
+# re-signing anything: two communes sync a season (cells, members, a
+# meeting with attendance, ratings of a member and of the commune, a
+# transfer accepted) with a hub on hub.db; 'chibo-hub copy-store --to
+# postgresql://… --switch' copies it into a database of a real PostgreSQL
+# cluster the test starts (initdb, pg_ctl), every table derived again
+# there; the digests and reports are the same on both engines; the hub
+# then serves from PostgreSQL, the communes sync on, verify passes, and a
+# copy back to a SQLite file has the same digest and passes the audit.
+# 'backup --plain' of the hub on PostgreSQL is a hub.db the audit passes.
+# Refused, each with one line: a database that holds a log, one that
+# cannot be reached, an address that is not a URI, and a rewritten entry
+# (verify names it).
+export CHIBO_TEST_HUB_STORE=sqlite # this test makes its own databases
+. "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
+. "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
+. "$CHIBO_SOURCE_DIR/tests/lib/pglib.sh"
+: "${CHIBO_AUDIT_BIN:?}"
+pg_start
+start_hub
+
+commune a 07297 >/dev/null
+commune b 07298 >/dev/null
+A() { agent -R "$T/a" "$@"; }
+B() { agent -R "$T/b" "$@"; }
+same() {
+	expect_eq "$1: a equals the hub's view of its scope" \
+		"$(hub digest --org 07297)" "$(A digest)"
+	expect_eq "$1: b equals the hub's view of its scope" \
+		"$(hub digest --org 07298)" "$(B digest)"
+}
+
+A cell create --code 01 --name "Chi bộ cơ quan xã" --kind commune-agency >/dev/null
+B cell create --code 01 --name "Chi bộ thôn Tân Lập" --kind residential >/dev/null
+A member add --name "Dương Đăng Quyền" --birth 1972-04-12 --sex male --card m1 \
+	--admitted 1998-05-19 --official 1999-05-19 --cell 01 >/dev/null
+A member add --name "Nguyễn Thị Hằng" --birth 1985-01-01 --sex female --card m2 \
+	--admitted 2010-01-01 --official 2011-01-01 --cell 01 >/dev/null
+A meeting record --cell 01 --date 2026-10-05 --kind regular --duration 90 \
+	--present card:m1 --excused card:m2 >/dev/null
+A rate --member card:m1 --period 2025 --level good --score 85 --stage decided >/dev/null
+A rate --org 07297 --period 2025 --level outstanding --stage decided >/dev/null
+A member release card:m2 --to 07298 --letter "125-GGT/ĐU" \
+	--letter-date 2026-11-02 --on 2026-11-02 >/dev/null
+expect_ok "a syncs" A sync
+expect_ok "b syncs" B sync
+rel=$(sqlite3 "$T/b/replica.db" "SELECT release FROM transfers")
+B member accept "${rel:0:12}" --cell 01 --reported-on 2026-11-05 >/dev/null
+expect_ok "b syncs the acceptance" B sync
+expect_ok "a syncs" A sync
+same "on SQLite"
+
+before=$(hub digest)
+report_before=$(hub report membership --format csv)
+transfers_before=$(hub report transfers --format csv)
+kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
+
+# copied, checked, switched
+U1=$(pg_new_db)
+out=$(hub copy-store --to "$U1" --switch 2>&1)
+expect_match "copy-store says the digests agree" "tables digest $before on both" "$out"
+expect_eq "the hub's directory names the database" "$U1" "$(cat "$T/hub/database")"
+expect_eq "the hub reads its tables from PostgreSQL: the same digest" \
+	"$before" "$(hub digest)"
+expect_eq "the membership report is the same on PostgreSQL" \
+	"$report_before" "$(hub report membership --format csv)"
+expect_eq "and the transfers report" \
+	"$transfers_before" "$(hub report transfers --format csv)"
+expect_match "verify passes on PostgreSQL" "all signatures, chains and tables verify" \
+	"$(hub verify 2>&1)"
+expect_eq "the log's entries are all there, in the same order" \
+	"$(command sqlite3 "$T/hub/hub.db" "SELECT group_concat(hex(id), ',') FROM (SELECT id FROM entries ORDER BY lsn)")" \
+	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT string_agg(hex(id), ',' ORDER BY lsn) FROM entries")"
+
+# serving from PostgreSQL: the communes go on
+serve_hub "$T/hub"
+A member add --name "Lê Văn Tám" --birth 1990-02-03 --sex male --card m3 \
+	--admitted 2015-01-01 --official 2016-01-01 --cell 01 >/dev/null
+A meeting record --cell 01 --date 2026-11-09 --kind regular --duration 60 \
+	--present card:m1,card:m3 >/dev/null
+B rate --member card:m2 --period 2026 --level completed --stage decided >/dev/null
+expect_ok "a syncs with the hub on PostgreSQL" A sync
+expect_ok "b syncs with the hub on PostgreSQL" B sync
+expect_ok "a syncs again" A sync
+same "on PostgreSQL"
+expect_eq "the hub holds the new member" "Lê Văn Tám" \
+	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT full_name FROM members WHERE card_no = 'm3'")"
+expect_eq "the hub took the three new entries" 17 \
+	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT count(*) FROM entries")"
+expect_match "verify still passes" "all signatures, chains and tables verify" \
+	"$(hub verify 2>&1)"
+kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
+
+# and back to a file, for an auditor
+now=$(hub digest)
+out=$(hub copy-store --to "$T/back.db" 2>&1)
+expect_match "copied back to SQLite: the same digest" "tables digest $now on both" "$out"
+expect_match "the copy passes the audit" "audit passed" \
+	"$("$CHIBO_AUDIT_BIN" --dir "$T/aud" verify --db "$T/back.db" 2>&1)"
+
+# refusals
+expect_fail "a database that holds a log is refused" "holds a log already" \
+	hub copy-store --to "$U1"
+expect_fail "so is one for init" "holds a hub already" \
+	"$CHIBO_HUB_BIN" --dir "$T/hub2" init --code X --name Y --database "$U1"
+expect_eq "and the failed init left nothing" "" "$(ls "$T/hub2" 2>/dev/null)"
+expect_fail "an unreachable database" "cannot connect to the hub's database" \
+	"$CHIBO_HUB_BIN" --dir "$T/hub3" init --code X --name Y \
+	--database "postgresql:///x?host=$T/nowhere&port=5432&user=postgres"
+expect_fail "an address that is not a URI" "postgresql://" \
+	"$CHIBO_HUB_BIN" --dir "$T/hub4" init --code X --name Y --database "$T/file.db"
+expect_ok "a plain backup of the hub on PostgreSQL: a hub.db for an auditor" \
+	hub backup --plain "$T/plain.db"
+expect_eq "mode 0600" 600 "$(stat -c %a "$T/plain.db")"
+expect_match "which passes the audit" "audit passed" \
+	"$("$CHIBO_AUDIT_BIN" --dir "$T/aud2" verify --db "$T/plain.db" 2>&1)"
+expect_eq "and holds every entry" 17 \
+	"$(command sqlite3 "$T/plain.db" "SELECT count(*) FROM entries")"
+expect_fail "--switch takes a database" "postgresql://" \
+	hub copy-store --to "$T/other.db" --switch
+U2=$(pg_new_db)
+expect_fail "the hub is on PostgreSQL already" "PostgreSQL database already" \
+	hub copy-store --to "$U2" --switch
+
+# a rewritten entry in the database is found
+# (the same length in UTF-8: á and â are two bytes each)
+"$PG_BIN/psql" -XAtq -d "$U1" -c "UPDATE entries SET bytes = overlay(bytes placing convert_to('Tâm', 'UTF8') from position(convert_to('Tám', 'UTF8') in bytes) for 4) WHERE position(convert_to('Lê Văn Tám', 'UTF8') in bytes) > 0" >/dev/null
+expect_match "verify names the rewritten entry" "does not verify|signature" \
+	"$(hub verify 2>&1)"
+
+finish
