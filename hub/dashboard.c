@@ -256,9 +256,12 @@ within(struct page *p, const char *code, struct cb_query_result *path,
 
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < path->nrows; i++)
-		if (!strcmp(cb_query_text(path, i, 0), p->root))
+	for (size_t i = 0; i < path->nrows; i++) {
+		const char *up = cb_query_text(path, i, 0);
+
+		if (up && !strcmp(up, p->root))
 			return CB_OK;
+	}
 	return cb_error(eb, CB_ENOTFOUND,
 	                _("no organisation or cell '%.64s' in what this "
 	                  "account reads"),
@@ -497,7 +500,7 @@ crumbs(struct page *p, const struct cb_query_result *path)
 	for (size_t i = 0; i < path->nrows; i++) {
 		const char *code = cb_query_text(path, i, 0);
 
-		in = in || !strcmp(code, p->root);
+		in = in || (code && !strcmp(code, p->root));
 		if (!in)
 			continue;
 		fputs("<a href=\"" PREFIX "/org?code=", p->fp);
@@ -625,8 +628,9 @@ page_cell(struct page *p)
 	cb_err rc = code ? within(p, code, &path, &eb)
 	                 : cb_error(&eb, CB_ENOTFOUND, _("give a cell's code"));
 
-	if (!rc && (path.nrows < 2 ||
-	            strcmp(cb_query_text(&path, path.nrows - 1, 2), "cell")))
+	if (!rc &&
+	    (path.nrows < 2 || !cb_query_text(&path, path.nrows - 1, 2) ||
+	     strcmp(cb_query_text(&path, path.nrows - 1, 2), "cell")))
 		rc = cb_error(&eb, CB_ENOTFOUND, _("'%.64s' is not a cell"),
 		              code);
 	if (rc) {

@@ -432,7 +432,8 @@ static const char *const children_headings[] = { N_("CODE"),  N_("NAME"),
 
 /* The organisation ?1 and those above it, the top first. */
 static const char org_path_sql[] =
-	"WITH RECURSIVE up(code, depth) AS (SELECT ?1, 0 UNION ALL SELECT "
+	"WITH RECURSIVE up(code, depth) AS (SELECT CAST(?1 AS TEXT), 0 "
+	"UNION ALL SELECT "
 	"o.parent, up.depth + 1 FROM orgs o JOIN up ON o.code = up.code WHERE "
 	"o.parent IS NOT NULL AND up.depth < 64) "
 	"SELECT o.code, o.name, o.level FROM up JOIN orgs o ON o.code = "
