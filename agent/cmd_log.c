@@ -15,20 +15,23 @@
 #include "query.h"
 #include "scope.h"
 #include "status.h"
+#include "output.h"
 #include "table.h"
+#include "words.h"
 
 static const struct argdef log_defs[] = {
 	{ "limit", "N", N_("only the last N entries") },
 	{ "op", "OP", N_("only entries of this op") },
 	{ "rejected", NULL, N_("only rejected entries") },
 	{ "body", NULL, N_("with each entry's body") },
-	{ "json", NULL,
-	  N_("print JSON (with the body and the entry's hex bytes)") },
+	/* JSON has the body and the entry's hex bytes */
+	CB_OUTPUT_ROWS_ARGDEFS,
 	{ NULL, NULL, NULL },
 };
 
 /* What cmd_log gathers entry by entry. */
 struct log_listing {
+	struct cb_output out;
 	bool as_json, body;
 	json_t *arr;
 	struct cb_table t;
@@ -74,16 +77,41 @@ list_entry(void *ctx, const struct cb_query_entry *q)
 		              q->reason, "bytes", hex);
 		free(hex);
 		json_array_append_new(l->arr, o);
+	} else if (l->out.format == CB_OUTPUT_CSV) {
+		char akey[2 * CB_KEY_BYTES + 1], iso[CB_TIME_MAX];
+		char *bodytxt =
+			l->body ? json_dumps(e->json,
+		                             JSON_COMPACT | JSON_SORT_KEYS)
+				: NULL;
+		const char *const cells[] = { seq,
+			                      id,
+			                      akey,
+			                      iso,
+			                      e->op,
+			                      q->state,
+			                      q->reason ? q->reason : "",
+			                      bodytxt };
+
+		cb_hex_encode(e->author, CB_KEY_BYTES, akey);
+		cb_time_iso(e->time_ms, iso);
+		for (size_t c = 0; c < (l->body ? 8u : 7u); c++)
+			cb_output_csv_cell(&l->out, stdout,
+			                   cells[c] ? cells[c] : "", c == 0);
+		cb_output_csv_end_row(stdout);
+		free(bodytxt);
 	} else {
 		char *bodytxt = l->body ? cb_entry_body_dump(e->json) : NULL;
 		char st[CB_REASON_MAX + 16];
 
-		snprintf(st, sizeof(st), "%s%s%s", q->state,
-		         q->reason ? ": " : "", q->reason ? q->reason : "");
+		snprintf(st, sizeof(st), "%s%s%s",
+		         cb_words_label("entry state", q->state),
+		         q->reason ? ": " : "",
+		         q->reason ? cb_lang_resay(q->reason) : "");
 		id[12] = 0;
-		if (cb_table_add(&l->t, (const char *const[]){ seq, id, when,
-		                                               e->op, author,
-		                                               st, bodytxt })) {
+		if (cb_table_add(&l->t, (const char *const[]){
+						seq, id, when,
+						cb_words_label("op", e->op),
+						author, st, bodytxt })) {
 			free(bodytxt);
 			agent_error(_("out of memory"));
 			l->said = true;
@@ -111,8 +139,8 @@ cmd_log(struct agent *a, int argc, char **argv)
 	rc = cb_args_command(
 		"log",
 		N_("usage: chibo-agent log [--limit N] [--op OP] [--rejected] "
-	           "[--body] [--json]\n\nLists the entries in the order they "
-	           "were recorded or received.\n"
+	           "[--body] [--format text|csv|json]\n\nLists the entries "
+	           "in the order they were recorded or received.\n"
 	           "\n"),
 		log_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
@@ -128,13 +156,24 @@ cmd_log(struct agent *a, int argc, char **argv)
 	f.op = cb_args_get(&v, 1);
 	f.rejected = cb_args_get(&v, 2) != NULL;
 	l.body = cb_args_get(&v, 3) != NULL;
-	l.as_json = cb_args_get(&v, 4) != NULL;
+	if ((rc = cb_output_args("log", &v, 4, true, &l.out)))
+		return rc;
+	l.as_json = l.out.format == CB_OUTPUT_JSON;
 	if (!(lg = agent_open(a)))
 		return 1;
 	rc = 1;
 	if (l.as_json)
 		l.arr = json_array();
-	else if (cb_table_init(&l.t, l.body ? 7 : 6, headers)) {
+	else if (l.out.format == CB_OUTPUT_CSV) {
+		static const char *const names[] = { "seq",    "id",  "author",
+			                             "time",   "op",  "state",
+			                             "reason", "body" };
+
+		cb_output_csv_begin(&l.out, stdout);
+		for (size_t c = 0; c < (l.body ? 8u : 7u); c++)
+			cb_output_csv_cell(&l.out, stdout, names[c], c == 0);
+		cb_output_csv_end_row(stdout);
+	} else if (cb_table_init(&l.t, l.body ? 7 : 6, headers)) {
 		agent_error(_("out of memory"));
 		goto out;
 	}
@@ -146,7 +185,7 @@ cmd_log(struct agent *a, int argc, char **argv)
 	if (l.as_json) {
 		json_dumpf(l.arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
-	} else {
+	} else if (l.out.format == CB_OUTPUT_TEXT) {
 		l.t.maxwidth = l.body ? 0 : 40;
 		cb_table_print(&l.t, stdout);
 	}
@@ -162,7 +201,50 @@ out:
 static void
 print_fault(void *ctx, const char *msg)
 {
-	fprintf(ctx, _("FAULT: %s\n"), msg);
+	fprintf(ctx, _("FAULT: %s\n"), cb_lang_resay(msg));
+}
+
+static void
+add_fault(void *ctx, const char *msg)
+{
+	json_array_append_new(ctx, json_string(msg));
+}
+
+/* 'verify --format json': the counts and the faults, in English as all
+ * JSON is. Exits 1 on any fault. */
+static int
+verify_json(struct cb_ledger *lg)
+{
+	struct cb_verify_report r = { 0 };
+	struct cb_errbuf eb;
+	json_t *faults = json_array(), *o;
+	cb_err rc;
+
+	if (!faults) {
+		agent_error(_("out of memory"));
+		return 1;
+	}
+	cb_lang_english_begin();
+	rc = cb_ledger_verify(lg, &r, add_fault, faults, &eb);
+	cb_lang_english_end();
+	if (rc && rc != CB_ECRYPTO) {
+		agent_error("%s", eb.msg);
+		json_decref(faults);
+		return 1;
+	}
+	o = json_pack("{s:I, s:I, s:I, s:I, s:b, s:o, s:s?}", "entries",
+	              (json_int_t)r.entries, "authors", (json_int_t)r.authors,
+	              "applied", (json_int_t)r.applied, "rejected",
+	              (json_int_t)r.rejected, "ok", !rc, "faults", faults,
+	              "error", rc ? eb.msg : NULL);
+	if (!o) {
+		agent_error(_("out of memory"));
+		return 1;
+	}
+	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(o);
+	return rc ? 1 : 0;
 }
 
 int
@@ -192,25 +274,29 @@ agent_verify(struct cb_ledger *lg, FILE *fp)
 int
 cmd_verify(struct agent *a, int argc, char **argv)
 {
+	static const struct argdef defs[] = { CB_OUTPUT_RECORD_ARGDEFS,
+		                              { NULL, NULL, NULL } };
+	struct cb_output out;
 	struct cb_ledger *lg;
+	struct args v;
 	int rc;
 
-	if (cb_args_wants_help(argc, argv)) {
-		puts(_("usage: chibo-agent verify\n\nChecks the replica file's "
-		       "integrity, every entry's encoding, signature and\nid, "
-		       "every "
-		       "author's chain (seq and prev, no forks), and that the "
-		       "tables\nequal a fresh projection of the entries. "
-		       "Prints "
-		       "each fault; exits 1 on any."));
-		return 0;
-	}
-	if (argc > 1)
-		return cb_args_usage("verify", _("unexpected argument '%s'"),
-		                     argv[1]);
+	rc = cb_args_command(
+		"verify",
+		N_("usage: chibo-agent verify [--format text|json]\n\nChecks "
+	           "the replica file's integrity, every entry's encoding, "
+	           "signature and\nid, every author's chain (seq and prev, no "
+	           "forks), and that the tables\nequal a fresh projection of "
+	           "the entries. Prints each fault; exits 1 on any.\n\n"),
+		defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if ((rc = cb_output_args("verify", &v, 0, false, &out)))
+		return rc;
 	if (!(lg = agent_open(a)))
 		return 1;
-	rc = agent_verify(lg, stdout);
+	rc = out.format == CB_OUTPUT_JSON ? verify_json(lg)
+	                                  : agent_verify(lg, stdout);
 	cb_ledger_free(&lg);
 	return rc;
 }
@@ -329,16 +415,18 @@ print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk)
 		printf(_("EVIDENCE:     the hub's log changed under this "
 		         "replica: %s; sync is stopped (both signed "
 		         "checkpoints: status --json)\n"),
-		       json_string_value(
-			       json_object_get(s->evidence, "reason")));
+		       cb_lang_resay(json_string_value(
+			       json_object_get(s->evidence, "reason"))));
 	print_clashes(lg, s->clashes);
 	for (size_t i = 0; i < json_array_size(s->rejected_by_hub); i++) {
 		json_t *r = json_array_get(s->rejected_by_hub, i);
 
 		printf(_("rejected by the hub: entry %lld (%s): %s\n"),
 		       (long long)json_integer_value(json_object_get(r, "seq")),
-		       json_string_value(json_object_get(r, "op")),
-		       json_string_value(json_object_get(r, "reason")));
+		       cb_words_label("op", json_string_value(
+						    json_object_get(r, "op"))),
+		       cb_lang_resay(json_string_value(
+			       json_object_get(r, "reason"))));
 	}
 }
 
@@ -393,22 +481,29 @@ cmd_status(struct agent *a, int argc, char **argv)
 	struct cb_ledger *lg;
 	struct cb_errbuf eb;
 	char pk[2 * CB_KEY_BYTES + 1];
-	bool as_json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	static const struct argdef defs[] = { CB_OUTPUT_RECORD_ARGDEFS,
+		                              { NULL, NULL, NULL } };
+	struct cb_output out;
+	struct args v;
+	bool as_json;
+	int rc;
 
-	if (cb_args_wants_help(argc, argv)) {
-		puts(_("usage: chibo-agent status [--json]\n\nThe replica at a "
-		       "glance: organisation, key, log head, counts, rejected\n"
-		       "entries, and sync: the hub, the last successful sync, "
-		       "entries waiting\nto be pushed, the hub's log size, "
-		       "entries the hub rejected, and the\nmembers whose party "
-		       "card or national ID number another member holds too\n"
-		       "(what the hub said at the last sync: nothing of the "
-		       "other member)."));
-		return 0;
-	}
-	if (argc > 2 || (argc == 2 && !as_json))
-		return cb_args_usage("status", _("unexpected argument '%s'"),
-		                     argv[1]);
+	rc = cb_args_command(
+		"status",
+		N_("usage: chibo-agent status [--format text|json]\n\nThe "
+	           "replica at a glance: organisation, key, log head, counts, "
+	           "rejected\nentries, and sync: the hub, the last successful "
+	           "sync, entries waiting\nto be pushed, the hub's log size, "
+	           "entries the hub rejected, and the\nmembers whose party "
+	           "card or national ID number another member holds too\n"
+	           "(what the hub said at the last sync: nothing of the "
+	           "other member).\n\n"),
+		defs, argc, argv, &v, 0, 0, NULL);
+	if (rc >= 0)
+		return rc;
+	if ((rc = cb_output_args("status", &v, 0, false, &out)))
+		return rc;
+	as_json = out.format == CB_OUTPUT_JSON;
 	if (!(lg = agent_open(a)))
 		return 1;
 	if (cb_status_read(lg, &s, &eb)) {

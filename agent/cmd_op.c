@@ -13,6 +13,7 @@
 #include "args.h"
 #include "date.h"
 #include "ops.h"
+#include "words.h"
 
 /* The recording command argv names (its words), or NULL. */
 static const struct cb_op *
@@ -96,7 +97,7 @@ agent_op_done(FILE *fp, const struct cb_op *op, const struct cb_entry *e)
 		        id, e->seq);
 	else
 		fprintf(fp, _("recorded %s as entry %" PRIu64 " (%s)\n"),
-		        op->name, e->seq, id);
+		        cb_words_label("op", op->name), e->seq, id);
 }
 
 int

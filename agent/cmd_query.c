@@ -181,23 +181,13 @@ out:
 	return rc;
 }
 
-/* The output options of every list: --json (what they had first), then
- * --format, --separator, --bom. */
-#define OUTPUT_DEFS                                                            \
-	{ "json", NULL, N_("print JSON (as --format json)") }, CB_OUTPUT_ARGDEFS
+/* The output options of every list (output.h). */
+#define OUTPUT_DEFS CB_OUTPUT_ROWS_ARGDEFS
 
-/* The output options in v from index at (OUTPUT_DEFS) into *o; a usage
- * error prints and returns 2, else 0. */
 static int
 output_of(const char *cmd, const struct args *v, int at, struct cb_output *o)
 {
-	struct cb_errbuf eb;
-
-	if (cb_output_parse(cb_args_get(v, at + 1), cb_args_get(v, at + 2),
-	                    cb_args_get(v, at + 3) != NULL,
-	                    cb_args_get(v, at) != NULL, o, &eb))
-		return cb_args_usage(cmd, "%s", eb.msg);
-	return 0;
+	return cb_output_args(cmd, v, at, true, o);
 }
 
 /* What a list command ends with: the answer printed, or why not. */

@@ -48,15 +48,16 @@ audit_check_witness(struct scan *s, const uint8_t *required)
 	cb_hex_encode(keys[n - 1], 32, kx);
 	if (!s->witnessed) {
 		if (s->has_join)
-			audit_fault(s,
-			            "the hub joined a higher hub (hub.join at "
-			            "leaf %llu, witness %.12s) but shows no "
-			            "checkpoint cosigned by it",
-			            (unsigned long long)s->join_leaf, kx);
+			audit_fault(
+				s,
+				_("the hub joined a higher hub (hub.join at "
+			          "leaf %llu, witness %.12s) but shows no "
+			          "checkpoint cosigned by it"),
+				(unsigned long long)s->join_leaf, kx);
 		else
 			audit_fault(s,
-			            "the hub shows no cosigned checkpoint: "
-			            "witness %.12s cosigned none of its log",
+			            _("the hub shows no cosigned checkpoint: "
+			              "witness %.12s cosigned none of its log"),
 			            kx);
 		return;
 	}
@@ -64,26 +65,28 @@ audit_check_witness(struct scan *s, const uint8_t *required)
 		if (cb_cosigned_open(s->witnessed, strlen(s->witnessed),
 		                     s->cp.origin, s->hub_key, keys[i], &wc,
 		                     NULL, NULL, &eb)) {
-			audit_fault(s,
-			            "the checkpoint the hub shows as cosigned "
-			            "by its witness: %s",
-			            eb.msg);
+			audit_fault(
+				s,
+				_("the checkpoint the hub shows as cosigned "
+			          "by its witness: %s"),
+				eb.msg);
 			return;
 		}
 	cb_hex_encode(keys[0], 32, wx);
 	if (wc.size > s->nleaves)
-		audit_fault(s,
-		            "witness %.12s cosigned this log at %llu entries, "
-		            "past the %llu it holds: it was cut back, or the "
-		            "witness was shown another log",
-		            wx, (unsigned long long)wc.size,
-		            (unsigned long long)s->nleaves);
+		audit_fault(
+			s,
+			_("witness %.12s cosigned this log at %llu entries, "
+		          "past the %llu it holds: it was cut back, or the "
+		          "witness was shown another log"),
+			wx, (unsigned long long)wc.size,
+			(unsigned long long)s->nleaves);
 	else if (!audit_root_at(s, wc.size, root) || memcmp(root, wc.root, 32))
 		audit_fault(
 			s,
-			"the log's first %llu entries do not give the root "
-			"witness %.12s cosigned: the hub showed its witness "
-			"another log (a split view)",
+			_("the log's first %llu entries do not give the root "
+		          "witness %.12s cosigned: the hub showed its witness "
+		          "another log (a split view)"),
 			(unsigned long long)wc.size, wx);
 }
 
@@ -163,31 +166,36 @@ check_authority(struct fed *f, struct fed_hub *lo, struct fed_hub *hi)
 	cb_hex_encode(lo->s.join_authority, 32, auth);
 	if (!hi->s.replay ||
 	    cb_enrolments_each(hi->s.replay, true, find_enrolment, &fk, &eb)) {
-		fed_fault(f, "%s: cannot read %s's enrolments: %s", lo->code,
-		          hi->code, hi->s.replay ? eb.msg : "no replay");
+		fed_fault(f, N_("%s: cannot read %s's enrolments: %s"),
+		          lo->code, hi->code,
+		          hi->s.replay ? eb.msg : "no replay");
 		return;
 	}
 	if (!fk.found)
 		fed_fault(f,
-		          "%s: its hub key %.12s is not enrolled at %s, the "
-		          "hub its hub.join names as witness",
+		          N_("%s: its hub key %.12s is not enrolled at %s, the "
+		             "hub its hub.join names as witness"),
 		          lo->code, key, hi->code);
 	else if (strcmp(fk.role, "hub") || strcmp(fk.org, lo->code))
 		fed_fault(f,
-		          "%s: its hub key %.12s is enrolled at %s for '%s' as "
-		          "%s, not as the hub of '%s'",
+		          N_("%s: its hub key %.12s is enrolled at %s for '%s' "
+		             "as "
+		             "%s, not as the hub of '%s'"),
 		          lo->code, key, hi->code, fk.org, fk.role, lo->code);
 	else if (fk.revoked[0])
-		fed_fault(f,
-		          "%s: its hub key %.12s was revoked at %s on %s; it "
-		          "still signs",
-		          lo->code, key, hi->code, fk.revoked);
+		fed_fault(
+			f,
+			N_("%s: its hub key %.12s was revoked at %s on %s; it "
+		           "still signs"),
+			lo->code, key, hi->code, fk.revoked);
 	if (memcmp(lo->s.join_authority, hi->s.hub_key, 32) &&
 	    (cb_enrolments_is_authority(hi->s.replay, auth, &yes, &eb) || !yes))
 		fed_fault(f,
-		          "%s: its hub.join (leaf %llu) names authority %.12s, "
-		          "which %s neither is nor counts as one: its communes "
-		          "were told another chain of authority",
+		          N_("%s: its hub.join (leaf %llu) names authority "
+		             "%.12s, "
+		             "which %s neither is nor counts as one: its "
+		             "communes "
+		             "were told another chain of authority"),
 		          lo->code, (unsigned long long)lo->s.join_leaf, auth,
 		          hi->code);
 }
@@ -208,36 +216,40 @@ check_cosigned(struct fed *f, struct fed_hub *lo, struct fed_hub *hi)
 			c = &hi->s.cosigned[i];
 	if (!c) {
 		if (hi->o.db)
-			fed_fault(f,
-			          "%s: %s holds no checkpoint of its log that "
-			          "it cosigned as its witness",
-			          lo->code, hi->code);
+			fed_fault(
+				f,
+				N_("%s: %s holds no checkpoint of its log that "
+			           "it cosigned as its witness"),
+				lo->code, hi->code);
 		return; /* over HTTPS a hub does not show what it cosigned */
 	}
 	if (cb_checkpoint_open(c->note, strlen(c->note), lo->s.cp.origin,
 	                       lo->s.cp.origin, lo->s.hub_key, &cp, &eb)) {
-		fed_fault(f,
-		          "%s: the checkpoint %s keeps as cosigned is not one "
-		          "of its key's: %s",
-		          lo->code, hi->code, eb.msg);
+		fed_fault(
+			f,
+			N_("%s: the checkpoint %s keeps as cosigned is not one "
+		           "of its key's: %s"),
+			lo->code, hi->code, eb.msg);
 		return;
 	}
 	cb_hex_encode(c->root, 32, rx);
 	if (c->size > lo->s.nleaves) {
 		fed_fault(f,
-		          "%s: %s cosigned its log at %llu entries (root "
-		          "%.16s), past the %llu it holds: its log was cut "
-		          "back or forked",
+		          N_("%s: %s cosigned its log at %llu entries (root "
+		             "%.16s), past the %llu it holds: its log was cut "
+		             "back or forked"),
 		          lo->code, hi->code, (unsigned long long)c->size, rx,
 		          (unsigned long long)lo->s.nleaves);
 	} else if (!audit_root_at(&lo->s, c->size, root) ||
 	           memcmp(root, c->root, 32)) {
 		cb_hex_encode(root, 32, lx);
 		fed_fault(f,
-		          "%s: split view: %s cosigned its log of %llu entries "
-		          "with root %.16s, its log gives root %.16s there: it "
-		          "showed its witness another log (both signed "
-		          "checkpoints kept in --json's evidence)",
+		          N_("%s: split view: %s cosigned its log of %llu "
+		             "entries "
+		             "with root %.16s, its log gives root %.16s there: "
+		             "it "
+		             "showed its witness another log (both signed "
+		             "checkpoints kept in --json's evidence)"),
 		          lo->code, hi->code, (unsigned long long)c->size, rx,
 		          lx);
 	} else {
@@ -269,7 +281,7 @@ check_relayed(struct fed *f, struct fed_hub *lo, struct fed_hub *hi)
 	if (!lo->s.info || !lo->s.nleaves)
 		return;
 	if (!(sorted = malloc((hi->s.nleaves + 1) * sizeof(*sorted)))) {
-		fed_fault(f, "%s: out of memory", lo->code);
+		fed_fault(f, N_("%s: out of memory"), lo->code);
 		return;
 	}
 	memcpy(sorted, hi->s.leaves, hi->s.nleaves * sizeof(*sorted));
@@ -288,13 +300,15 @@ check_relayed(struct fed *f, struct fed_hub *lo, struct fed_hub *hi)
 		lo->missing++;
 		cb_hex_encode(e->id, 32, id);
 		cb_hex_encode(e->author, 32, ak);
-		fed_fault(f,
-		          "%s: entry %s (key %s, seq %llu, %s), its leaf %llu, "
-		          "is not in %s's log: it relayed its log up to %llu, "
-		          "so the entry was dropped or changed on the way",
-		          lo->code, id, ak, (unsigned long long)e->seq, e->op,
-		          (unsigned long long)i, hi->code,
-		          (unsigned long long)upto);
+		fed_fault(
+			f,
+			N_("%s: entry %s (key %s, seq %llu, %s), its leaf "
+		           "%llu, "
+		           "is not in %s's log: it relayed its log up to %llu, "
+		           "so the entry was dropped or changed on the way"),
+			lo->code, id, ak, (unsigned long long)e->seq, e->op,
+			(unsigned long long)i, hi->code,
+			(unsigned long long)upto);
 	}
 	free(sorted);
 }
@@ -318,8 +332,8 @@ place(struct fed *f, const uint8_t *top, bool has_top)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(f->h[j].code, lo->code))
 				fed_fault(f,
-				          "%s: given twice (sources %zu and "
-				          "%zu): give each hub once",
+				          N_("%s: given twice (sources %zu and "
+				             "%zu): give each hub once"),
 				          lo->code, j + 1, i + 1);
 		if (lo->higher >= 0)
 			continue;
@@ -329,21 +343,22 @@ place(struct fed *f, const uint8_t *top, bool has_top)
 			cb_hex_encode(top, 32, tx);
 			if (lo->s.has_join)
 				cb_hex_encode(lo->s.join_witness, 32, kx);
-			fed_fault(f,
-			          "%s: its chain of authority does not reach "
-			          "the top key %.12s: %s %.12s, which is not "
-			          "among the hubs given",
-			          lo->code, tx,
-			          lo->s.has_join ? "its higher hub is"
-			                         : "it is its own top, key",
-			          kx);
+			fed_fault(
+				f,
+				N_("%s: its chain of authority does not reach "
+			           "the top key %.12s: %s %.12s, which is not "
+			           "among the hubs given"),
+				lo->code, tx,
+				lo->s.has_join ? "its higher hub is"
+					       : "it is its own top, key",
+				kx);
 		}
 	}
 	if (ntops > 1 && !has_top)
 		fed_fault(f,
-		          "the hubs given are not one tree: %zu of them "
-		          "have no higher hub among them (give --top-key "
-		          "to say which is the top)",
+		          N_("the hubs given are not one tree: %zu of them "
+		             "have no higher hub among them (give --top-key "
+		             "to say which is the top)"),
 		          ntops);
 }
 
@@ -371,28 +386,34 @@ print_text(const struct fed *f)
 		char kx[65], chain[512];
 
 		cb_hex_encode(h->s.hub_key, 32, kx);
-		printf("hub %s: %s: %llu entries by %zu keys, hub key %.12s, "
-		       "%zu fault%s\n",
-		       h->code, h->s.what, (unsigned long long)h->s.nleaves,
-		       h->s.nauthors, kx, h->s.nfaults,
-		       h->s.nfaults == 1 ? "" : "s");
+		printf(P_("hub %s: %s: %llu entries by %zu keys, hub key "
+		          "%.12s, %zu fault\n",
+		          "hub %s: %s: %llu entries by %zu keys, hub key "
+		          "%.12s, %zu faults\n",
+		          h->s.nfaults),
+		       h->code, cb_lang_resay(h->s.what),
+		       (unsigned long long)h->s.nleaves, h->s.nauthors, kx,
+		       h->s.nfaults);
 		if (h->higher < 0)
 			continue;
 		chain_of(f, i, chain, sizeof(chain));
-		printf("  under %s (%s): %llu entries not in %s's log up to "
-		       "what it relayed, %llu past it\n",
+		printf(_("  under %s (%s): %llu entries not in %s's log up to "
+		         "what it relayed, %llu past it\n"),
 		       f->h[h->higher].code, chain,
 		       (unsigned long long)h->missing, f->h[h->higher].code,
 		       (unsigned long long)h->unrelayed);
 	}
+	/* the faults are kept in English, for the JSON */
 	for (size_t i = 0; i < nf; i++)
-		printf("FAULT: %s\n",
-		       json_string_value(json_array_get(f->faults, i)));
+		printf(_("FAULT: %s\n"),
+		       cb_lang_resay(json_string_value(
+			       json_array_get(f->faults, i))));
 	if (nf)
-		printf("FEDERATION AUDIT FAILED: %zu fault%s\n", nf,
-		       nf == 1 ? "" : "s");
+		printf(P_("FEDERATION AUDIT FAILED: %zu fault\n",
+		          "FEDERATION AUDIT FAILED: %zu faults\n", nf),
+		       nf);
 	else
-		printf("federation audit passed: %zu hubs\n", f->n);
+		printf(_("federation audit passed: %zu hubs\n"), f->n);
 }
 
 static void
@@ -448,7 +469,7 @@ cmd_audit_federation(struct audit *a, int argc, char **argv)
 	struct fed *f;
 	struct args v;
 	uint8_t top[32];
-	bool has_top = false;
+	bool has_top = false, json;
 	int rc, nsrc;
 
 	rc = cb_args_command(
@@ -489,12 +510,17 @@ cmd_audit_federation(struct audit *a, int argc, char **argv)
 		has_top = true;
 	}
 	if (!(f = calloc(1, sizeof(*f)))) {
-		audit_error("out of memory");
+		audit_error(_("out of memory"));
 		return 1;
 	}
 	f->faults = json_array();
 	f->evidence = json_array();
+	json = cb_args_get(&v, F_JSON) != NULL;
 	rc = 1;
+	/* JSON is English, the faults as well; print_text says the faults
+	 * again in the user's language */
+	if (json)
+		cb_lang_english_begin();
 	for (int i = 0; i < nsrc; i++) {
 		struct fed_hub *h = &f->h[f->n];
 		json_t *st = NULL;
@@ -518,16 +544,16 @@ cmd_audit_federation(struct audit *a, int argc, char **argv)
 		    strncmp(h->s.cp.origin, ORIGIN_PREFIX,
 		            strlen(ORIGIN_PREFIX))) {
 			audit_error(
-				"%s: no checkpoint of a hub's log signed by "
-				"its key; check it alone with 'chibo-audit "
-				"verify'",
+				_("%s: no checkpoint of a hub's log signed by "
+			          "its key; check it alone with 'chibo-audit "
+			          "verify'"),
 				h->s.what);
 			goto out;
 		}
 		h->code = h->s.cp.origin + strlen(ORIGIN_PREFIX);
 		audit_check_witness(&h->s, NULL);
 		for (size_t k = 0; k < h->s.nfaults && k < 10000; k++)
-			fed_fault(f, "%s: %s", h->code, h->s.faults[k]);
+			fed_fault(f, N_("%s: %s"), h->code, h->s.faults[k]);
 	}
 	place(f, top, has_top);
 	for (size_t i = 0; i < f->n; i++) {
@@ -539,12 +565,18 @@ cmd_audit_federation(struct audit *a, int argc, char **argv)
 		check_cosigned(f, lo, &f->h[lo->higher]);
 		check_relayed(f, lo, &f->h[lo->higher]);
 	}
-	if (cb_args_get(&v, F_JSON))
+	if (json)
+		cb_lang_english_end();
+	if (json)
 		print_json(f);
 	else
 		print_text(f);
 	rc = json_array_size(f->faults) ? 1 : 0;
+	goto done;
 out:
+	if (json)
+		cb_lang_english_end();
+done:
 	for (size_t i = 0; i < f->n; i++)
 		audit_scan_release(&f->h[i].s);
 	json_decref(f->faults);

@@ -18,6 +18,8 @@
 #include "history.h"
 #include "key.h"
 #include "merkle_json.h"
+#include "output.h"
+#include "words.h"
 
 #ifndef CHIBO_VERSION
 #define CHIBO_VERSION "0"
@@ -102,7 +104,10 @@ hex32(const uint8_t *b, char out[65])
 
 /* --- source options shared by verify, history and proof -------------- */
 
-enum { O_HUB, O_PIN, O_DB, O_HUB_KEY, O_JSON, O_NEXT };
+/* after the source's options, the output's (output.h): --json and
+ * --format, and for rows --separator and --bom */
+enum { O_HUB, O_PIN, O_DB, O_HUB_KEY, O_JSON };
+#define O_AFTER_RECORD (O_JSON + CB_OUTPUT_RECORD_NARGS)
 
 #define SOURCE_DEFS                                                            \
 	{ "hub", "URL",                                                        \
@@ -115,12 +120,13 @@ enum { O_HUB, O_PIN, O_DB, O_HUB_KEY, O_JSON, O_NEXT };
 		     "if one lies beside it (a copy: make it with 'chibo-hub " \
 		     "backup'); nothing in it is trusted but the "             \
 		     "signatures") },                                          \
-		{ "hub-key", "HEX",                                            \
-		  N_("the hub's public key, as the district published it "     \
-		     "(default: the key this auditor saw before, else the "    \
-		     "author of the log's hub.init)") },                       \
 	{                                                                      \
-		"json", NULL, N_("print JSON")                                 \
+		"hub-key", "HEX",                                              \
+			N_("the hub's public key, as the district published "  \
+		           "it "                                               \
+		           "(default: the key this auditor saw before, else "  \
+		           "the "                                              \
+		           "author of the log's hub.init)")                    \
 	}
 
 static int
@@ -267,9 +273,7 @@ int
 audit_state_remember(const struct audit *a, json_t *st, const struct scan *s)
 {
 	json_t *origins = json_object_get(st, "origins"), *ov, *list;
-	char hex[65], when[32];
-	time_t t = time(NULL);
-	struct tm tm;
+	char hex[65], when[CB_TIME_MAX];
 	size_t i;
 	json_t *c;
 
@@ -289,8 +293,8 @@ audit_state_remember(const struct audit *a, json_t *st, const struct scan *s)
 						   json_object_get(c,
 	                                                           "size")) ==
 	                                   s->cp.size) return 0;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* a person reads it in a fault: Vietnam's time, with its offset */
+	cb_time_iso((int64_t)time(NULL) * 1000, when);
 	json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s}", "size",
 	                                      (json_int_t)s->cp.size, "root",
 	                                      hex32(s->cp.root, hex), "note",
@@ -372,6 +376,7 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 {
 	static const struct argdef defs[] = {
 		SOURCE_DEFS,
+		CB_OUTPUT_RECORD_ARGDEFS,
 		{ "full-replay", NULL,
 		  N_("project every entry through the rules (slower); by "
 		     "default a member.add that no other entry names is "
@@ -389,6 +394,7 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 	struct args v;
 	json_t *st = NULL;
 	uint8_t key[32];
+	struct cb_output fmt;
 	bool has_key, json;
 	int rc;
 	char hex[65], kx[65];
@@ -398,7 +404,7 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 		N_("usage: chibo-audit verify (--hub URL --pin PIN | --db FILE "
 	           "| "
 	           "BUNDLE)\n                          [--hub-key HEX] "
-	           "[--witness HEX] [--json]\n\n"
+	           "[--witness HEX] [--format text|json]\n\n"
 	           "Reads every entry of a hub's log, in log order, and "
 	           "checks: "
 	           "each\nsignature; each author's chain (a missing entry, a "
@@ -420,24 +426,33 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 		return rc;
 	if ((rc = source_opts("verify", &v, true, &o, key, &has_key)))
 		return rc;
-	o.full_replay = cb_args_get(&v, O_NEXT) != NULL;
-	json = cb_args_get(&v, O_JSON) != NULL;
-	if (cb_args_get(&v, O_NEXT + 1) &&
-	    (cb_hex_decode(cb_args_get(&v, O_NEXT + 1), wkey, 32, NULL) ||
+	if ((rc = cb_output_args("verify", &v, O_JSON, false, &fmt)))
+		return rc;
+	o.full_replay = cb_args_get(&v, O_AFTER_RECORD) != NULL;
+	json = fmt.format == CB_OUTPUT_JSON;
+	if (cb_args_get(&v, O_AFTER_RECORD + 1) &&
+	    (cb_hex_decode(cb_args_get(&v, O_AFTER_RECORD + 1), wkey, 32,
+	                   NULL) ||
 	     o.bundle))
-		return cb_args_usage("verify",
-		                     o.bundle ? "--witness is for a hub's log, "
-		                                "not a bundle"
-		                              : "--witness is 64 hex digits of "
-		                                "a public key");
-	if (audit_scan_checked(a, &o, key, has_key, &s, &st)) {
+		return cb_args_usage(
+			"verify", o.bundle ? _("--witness is for a hub's log, "
+		                               "not a bundle")
+					   : _("--witness is 64 hex digits "
+		                               "of a public key"));
+	/* JSON is English: the source and the faults as well */
+	if (json)
+		cb_lang_english_begin();
+	rc = audit_scan_checked(a, &o, key, has_key, &s, &st);
+	if (!rc && s.is_log)
+		audit_check_witness(
+			&s, cb_args_get(&v, O_AFTER_RECORD + 1) ? wkey : NULL);
+	if (json)
+		cb_lang_english_end();
+	if (rc) {
 		audit_scan_release(&s);
 		json_decref(st);
 		return 1;
 	}
-	if (s.is_log)
-		audit_check_witness(&s,
-		                    cb_args_get(&v, O_NEXT + 1) ? wkey : NULL);
 	/* A checkpoint the hub's key signed is its statement, faults or
 	 * not: kept, so that a later, different history is caught. */
 	audit_state_remember(a, st, &s);
@@ -473,7 +488,8 @@ cmd_audit_verify(struct audit *a, int argc, char **argv)
 			         "signed by hub key %.12s%s\n"),
 			       s.cp.origin, (unsigned long long)s.cp.size,
 			       hex32(s.cp.root, hex), hex32(s.hub_key, kx),
-			       s.root_ok ? "; the entries give this root" : "");
+			       s.root_ok ? _("; the entries give this root")
+			                 : "");
 		}
 		printf(_("signatures bad: %llu; forks: %llu; missing runs: "
 		         "%llu; outside their key's scope or enrolment: "
@@ -556,8 +572,10 @@ int
 cmd_audit_history(struct audit *a, int argc, char **argv)
 {
 	static const struct argdef defs[] = { SOURCE_DEFS,
+		                              CB_OUTPUT_ROWS_ARGDEFS,
 		                              { NULL, NULL, NULL } };
 	struct audit_source_opts o;
+	struct cb_output fmt;
 	struct cb_errbuf eb;
 	struct scan s;
 	struct args v;
@@ -574,7 +592,7 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 		N_("usage: chibo-audit history MEMBER (--hub URL --pin PIN | "
 	           "--db "
 	           "FILE)\n                           [--hub-key HEX] "
-	           "[--json]\n\n"
+	           "[--format text|csv|json]\n\n"
 	           "Verifies the log as 'verify' does, then prints every entry "
 	           "that touched\nthe member — added, each transfer with both "
 	           "halves, status changes,\nratings, meetings attended — in "
@@ -584,19 +602,26 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 	           "hub signed. MEMBER is the member's id (8 or more hex "
 	           "digits), card\nnumber or national ID, or as the agent "
 	           "takes it card:NUMBER or nid:NUMBER.\nDays are Vietnam's "
-	           "(UTC+7), as the agent shows them; --json adds the\ntime, "
-	           "recorded_at, in ISO 8601 with its offset.\n\n"),
+	           "(UTC+7), as the agent shows them; CSV and JSON add the\n"
+	           "time, recorded_at, in ISO 8601 with its offset.\n\n"),
 		defs, argc, argv, &v, 1, 1, N_("give one MEMBER"));
 	if (rc >= 0) {
 		json_decref(items);
 		return rc;
 	}
-	if ((rc = source_opts("history", &v, false, &o, key, &has_key))) {
+	if ((rc = cb_output_args("history", &v, O_JSON, true, &fmt)) ||
+	    (rc = source_opts("history", &v, false, &o, key, &has_key))) {
 		json_decref(items);
 		return rc;
 	}
 	o.full_replay = true; /* history reads the replayed tables */
-	if (audit_scan_checked(a, &o, key, has_key, &s, &st) || !s.replay) {
+	/* CSV and JSON are English: the faults as well */
+	if (fmt.format != CB_OUTPUT_TEXT)
+		cb_lang_english_begin();
+	rc = audit_scan_checked(a, &o, key, has_key, &s, &st);
+	if (fmt.format != CB_OUTPUT_TEXT)
+		cb_lang_english_end();
+	if (rc || !s.replay) {
 		audit_scan_release(&s);
 		json_decref(st);
 		json_decref(items);
@@ -628,7 +653,15 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (cb_args_get(&v, O_JSON)) {
+	if (fmt.format == CB_OUTPUT_CSV) {
+		static const char *const cols[] = {
+			"leaf",        "id",       "op",  "recorded",
+			"recorded_at", "seq",      "org", "author",
+			"fields",      "included", NULL
+		};
+
+		cb_output_csv_json(&fmt, stdout, items, cols);
+	} else if (fmt.format == CB_OUTPUT_JSON) {
 		json_t *out = json_pack(
 			"{s:s, s:s, s:O, s:b, s:I, s:[]}", "member", id, "name",
 			name, "entries", items, "log_ok", s.nfaults == 0,
@@ -659,10 +692,15 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 				       json_object_get(it, "leaf")),
 			       json_string_value(
 				       json_object_get(it, "recorded")),
-			       json_string_value(json_object_get(it, "op")),
+			       cb_words_label("op",
+			                      json_string_value(json_object_get(
+						      it, "op"))),
 			       org ? org : _("the hub"));
+			/* the values a person reads (a status, a kind) in
+			 * the user's words */
 			json_object_foreach(json_object_get(it, "fields"), k, x)
-				printf("  %s=%s", k, json_string_value(x));
+				printf("  %s=%s", cb_words_label("field", k),
+			               cb_words_show(k, json_string_value(x)));
 			printf("  %s\n", s.root_ok
 			                         ? _("[included: proven]")
 			                         : _("[NOT proven included]"));
@@ -689,6 +727,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 {
 	static const struct argdef defs[] = {
 		SOURCE_DEFS,
+		{ "json", NULL, N_("print JSON") },
 		{ "out", "FILE", N_("where to write the proof") },
 		{ NULL, NULL, NULL }
 	};
@@ -720,7 +759,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 		defs, argc, argv, &v, 1, 1, N_("give one ENTRY"));
 	if (rc >= 0)
 		return rc;
-	if (!cb_args_get(&v, O_NEXT))
+	if (!cb_args_get(&v, O_JSON + 1))
 		return cb_args_usage("proof", _("give --out FILE"));
 	if (strlen(v.pos[0]) < 8 ||
 	    strspn(v.pos[0], "0123456789abcdefABCDEF") != strlen(v.pos[0]))
@@ -742,7 +781,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 	found = cb_history_entry(s.replay, v.pos[0], &lsn, &bytes, &eb);
 	if (found == CB_ENOTFOUND || found == CB_EEXIST) {
 		audit_error(found == CB_EEXIST
-		                    ? "'%s' names more than one entry"
+		                    ? _("'%s' names more than one entry")
 		                    : "no entry '%s' in the log",
 		            v.pos[0]);
 		goto out;
@@ -774,7 +813,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 	                (json_int_t)s.cp.size, "path", pj, "checkpoint", s.note,
 	                "hub_key", hex32(s.hub_key, hex));
 	text = json_dumps(out, JSON_INDENT(1));
-	if (!text || cb_file_write_atomic(cb_args_get(&v, O_NEXT), text,
+	if (!text || cb_file_write_atomic(cb_args_get(&v, O_JSON + 1), text,
 	                                  strlen(text), 0644, 0, &eb)) {
 		audit_error("%s", text ? eb.msg : "out of memory");
 		goto out;
@@ -782,7 +821,7 @@ cmd_audit_proof(struct audit *a, int argc, char **argv)
 	printf(_("wrote the proof of leaf %llu of %s's log (size %llu) to "
 	         "'%s'\n"),
 	       (unsigned long long)s.leaf_of[lsn - 1], s.cp.origin,
-	       (unsigned long long)s.cp.size, cb_args_get(&v, O_NEXT));
+	       (unsigned long long)s.cp.size, cb_args_get(&v, O_JSON + 1));
 	rc = 0;
 out:
 	cb_buf_release(&bytes);
@@ -917,8 +956,9 @@ cmd_audit_check_proof(struct audit *a, int argc, char **argv)
 	}
 	printf(_("proof holds: entry %s (%s, key %s, seq %llu) is leaf %lld of "
 	         "%s's log of %llu entries, signed by hub key %.12s\n"),
-	       id, e.op, ak, (unsigned long long)e.seq, (long long)index,
-	       cp.origin, (unsigned long long)cp.size, hex32(key, kx));
+	       id, cb_words_label("op", e.op), ak, (unsigned long long)e.seq,
+	       (long long)index, cp.origin, (unsigned long long)cp.size,
+	       hex32(key, kx));
 	rc = 0;
 out:
 	cb_entry_release(&e);

@@ -28,6 +28,7 @@
 #include "verifier.h"
 #include "witness.h"
 #include "zbody.h"
+#include "words.h"
 
 #define PAGE_ENTRIES 5000
 #define MAX_FAULTS 10000
@@ -200,7 +201,7 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 		uint64_t size;
 		cb_err rc;
 
-		snprintf(s->what, sizeof(s->what), "the hub.db copy '%s'",
+		snprintf(s->what, sizeof(s->what), _("the hub.db copy '%s'"),
 		         o->db);
 		s->is_log = true;
 		/* One snapshot: the checkpoint and the entries are of what
@@ -234,7 +235,7 @@ source_open(const struct audit *a, const struct audit_source_opts *o,
 		json_t *r = NULL;
 		int rc;
 
-		snprintf(s->what, sizeof(s->what), "the hub at %s", o->hub);
+		snprintf(s->what, sizeof(s->what), _("the hub at %s"), o->hub);
 		s->is_log = true;
 		src->hub = true;
 		if (!o->pin) {
@@ -444,7 +445,8 @@ check_entry(struct scan *s, const struct cb_entry *e, bool sig_ok,
 		            _("leaf %llu: entry %s (key %s, seq %llu, %s): the "
 		              "signature does not verify (rewritten)"),
 		            (unsigned long long)leaf, id, ak,
-		            (unsigned long long)e->seq, e->op);
+		            (unsigned long long)e->seq,
+		            cb_words_label("op", e->op));
 		return 0; /* nothing else of it can be believed */
 	}
 	if (s->is_log && leaf == 0) {
@@ -579,7 +581,8 @@ placed:
 				_("leaf %llu: entry %s (seq %llu, %s) is by "
 			          "key %s, which the log never enrolled"),
 				(unsigned long long)leaf, id,
-				(unsigned long long)e->seq, e->op, ak);
+				(unsigned long long)e->seq,
+				cb_words_label("op", e->op), ak);
 		} else if (au->revoked) {
 			s->unenrolled++;
 			audit_fault(
@@ -587,7 +590,8 @@ placed:
 				_("leaf %llu: entry %s (seq %llu, %s) is by "
 			          "key %s after its revocation"),
 				(unsigned long long)leaf, id,
-				(unsigned long long)e->seq, e->op, ak);
+				(unsigned long long)e->seq,
+				cb_words_label("op", e->op), ak);
 		}
 	}
 	if (cb_lazyreplay_take(s->lazy, e, leaf, &eb)) {
@@ -636,7 +640,8 @@ replay_verdict(void *ctx, uint64_t leaf, const struct cb_entry *e,
 		            _("leaf %llu: entry %s (key %s, seq %llu, %s) "
 		              "writes outside what its key may write: %s"),
 		            (unsigned long long)leaf, id, ak,
-		            (unsigned long long)e->seq, e->op, why);
+		            (unsigned long long)e->seq,
+		            cb_words_label("op", e->op), why);
 	}
 	/* Enrolments the rules let stand: the hub key's, and those of a key
 	 * it delegated a subtree to (a lower hub's, relayed). */

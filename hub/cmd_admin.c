@@ -14,9 +14,11 @@
 #include "date.h"
 #include "enrolments.h"
 #include "hub.h"
+#include "output.h"
 #include "scope.h"
 #include "table.h"
 #include "tls.h"
+#include "words.h"
 
 static const struct argdef init_defs[] = {
 	{ "code", "CODE", N_("the committee's code (e.g. the district's)") },
@@ -205,8 +207,8 @@ hub_append_filled(struct hub *h, const char *op, json_t *in, hub_fill_fn fill,
 		hub_error("%s", eb.msg);
 	} else {
 		cb_hash_short(e.id, id);
-		printf(_("recorded %s as entry %" PRIu64 " (%s)\n"), op, e.seq,
-		       id);
+		printf(_("recorded %s as entry %" PRIu64 " (%s)\n"),
+		       cb_words_label("op", op), e.seq, id);
 		rc = 0;
 	}
 out:
@@ -358,7 +360,7 @@ cmd_hub_holiday(struct hub *h, int argc, char **argv)
 
 static const struct argdef list_defs[] = {
 	{ "all", NULL, N_("include revoked keys") },
-	{ "json", NULL, N_("print JSON") },
+	CB_OUTPUT_ROWS_ARGDEFS,
 	{ NULL, NULL, NULL },
 };
 
@@ -389,8 +391,9 @@ list_key(void *ctx, const struct cb_enrolment *en, struct cb_errbuf *eb)
 	else
 		snprintf(state, sizeof(state), "%s", C_("state", "active"));
 	if (cb_table_add(&l->t, (const char *const[]){
-					shortkey, en->org, en->role, en->name,
-					en->enrolled_on, state }))
+					shortkey, en->org,
+					cb_words_label("role", en->role),
+					en->name, en->enrolled_on, state }))
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	return CB_OK;
 }
@@ -402,16 +405,18 @@ cmd_hub_list(struct hub *h, int argc, char **argv)
 	struct listed l = { .arr = NULL };
 	struct cb_errbuf eb;
 	struct args v;
-	bool as_json;
+	struct cb_output out;
 	int rc;
 
 	rc = cb_args_command("list",
-	                     N_("usage: chibo-hub list [--all] [--json]\n\n"
+	                     N_("usage: chibo-hub list [--all] "
+	                        "[--format text|csv|json]\n\n"
 	                        "The keys enrolled at this hub.\n\n"),
 	                     list_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	as_json = cb_args_get(&v, 1) != NULL;
+	if ((rc = cb_output_args("list", &v, 1, true, &out)))
+		return rc;
 	if (!(lg = hub_open(h)))
 		return 1;
 	rc = 1;
@@ -431,9 +436,16 @@ cmd_hub_list(struct hub *h, int argc, char **argv)
 		hub_error("%s", eb.msg);
 		goto out;
 	}
-	if (as_json) {
+	if (out.format == CB_OUTPUT_JSON) {
 		json_dumpf(l.arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
+	} else if (out.format == CB_OUTPUT_CSV) {
+		static const char *const cols[] = { "key",         "org",
+			                            "role",        "name",
+			                            "enrolled_on", "revoked_on",
+			                            "reason",      NULL };
+
+		cb_output_csv_json(&out, stdout, l.arr, cols);
 	} else {
 		cb_table_print(&l.t, stdout);
 	}

@@ -16,7 +16,9 @@
 #include "hub.h"
 #include "hubstatus.h"
 #include "syncstate.h"
+#include "output.h"
 #include "table.h"
+#include "words.h"
 
 /* What the keys add up to, as they are shown. */
 struct shown {
@@ -59,9 +61,10 @@ add_key(void *ctx, const struct cb_enrolment *en,
 	                      (json_int_t)ks->refused, "last_refused_ms",
 	                      ks->refused ? json_integer(ks->refused_ms)
 	                                  : json_null())) ||
-	    cb_table_add(sh->t, (const char *const[]){ shortkey, en->org,
-	                                               en->role, en->name, seq,
-	                                               rej, when, state }))
+	    cb_table_add(sh->t, (const char *const[]){
+					shortkey, en->org,
+					cb_words_label("role", en->role),
+					en->name, seq, rej, when, state }))
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	return CB_OK;
 }
@@ -105,8 +108,9 @@ print_refused(json_t *keys)
 	}
 }
 
+/* JSON has the full keys, and the times also in ms */
 static const struct argdef status_defs[] = {
-	{ "json", NULL, N_("print JSON (full keys, times also in ms)") },
+	CB_OUTPUT_RECORD_ARGDEFS,
 	{ NULL, NULL, NULL },
 };
 
@@ -119,6 +123,7 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 	struct shown sh = { &t, NULL, 0, 0, 0 };
 	struct cb_errbuf eb;
 	struct args v;
+	struct cb_output out;
 	char hub_key[2 * CB_KEY_BYTES + 1], last[32] = "";
 	struct cb_sync_state ss = { 0 };
 	json_t *o, *up = NULL;
@@ -126,7 +131,7 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 
 	rc = cb_args_command(
 		"status",
-		N_("usage: chibo-hub status [--json]\n\n"
+		N_("usage: chibo-hub status [--format text|json]\n\n"
 	           "The hub at a glance: its organisation, its log's size, and "
 	           "for every key\never enrolled (revoked ones too) the "
 	           "highest "
@@ -139,6 +144,8 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 	           "laptop's key still in use.\n\n"),
 		status_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
+		return rc;
+	if ((rc = cb_output_args("status", &v, 0, false, &out)))
 		return rc;
 	if (!(lg = hub_open(h)))
 		return 1;
@@ -178,7 +185,7 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (cb_args_get(&v, 0)) {
+	if (out.format == CB_OUTPUT_JSON) {
 		o = json_pack("{s:s, s:s, s:s?, s:s, s:I, s:O?, s:o}", "hub",
 		              h->dir, "org", lg->org, "org_name", hs.org_name,
 		              "hub_key", hub_key, "log_size",

@@ -251,9 +251,10 @@ hub_config_read(struct hub_config *c, const char *path, bool missing_ok,
 	if (!fp) {
 		if (missing_ok && errno == ENOENT)
 			return CB_OK;
-		return cb_error(eb, errno == ENOENT ? CB_ENOTFOUND : CB_EIO,
-		                "cannot read the configuration file '%s': %s",
-		                path, strerror(errno));
+		return cb_error(
+			eb, errno == ENOENT ? CB_ENOTFOUND : CB_EIO,
+			_("cannot read the configuration file '%s': %s"), path,
+			strerror(errno));
 	}
 	c->path = path;
 	while (!rc && getline(&line, &cap, fp) != -1) {

@@ -33,6 +33,6 @@ hub_log_latest(struct cb_ledger *lg, uint64_t *size, char **note,
 	                                      note, eb);
 
 	if (rc == CB_ENOTFOUND)
-		cb_error(eb, rc, "this hub has signed no checkpoint yet");
+		cb_error(eb, rc, _("this hub has signed no checkpoint yet"));
 	return rc;
 }

@@ -28,6 +28,23 @@ if [ "${CHIBO_NO_BROWSER:-0}" != 1 ]; then
 	PKGS="$PKGS chromium"
 fi
 
+# vi_VN.UTF-8, generated when the system lacks it: the README's demo
+# and the clerks' own use under LANG=vi_VN.UTF-8 need it (lang_vi.sh can
+# also build it into a directory of its own).
+vi_locale() {
+	locale -a 2>/dev/null | grep -qix 'vi_VN\.utf-\?8' && return 0
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	echo "install-deps: generating the vi_VN.UTF-8 locale"
+	if [ -f /etc/locale.gen ] && command -v locale-gen >/dev/null 2>&1; then
+		${SUDO:-} sed -i 's/^# *\(vi_VN\.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+		grep -q '^vi_VN\.UTF-8 UTF-8' /etc/locale.gen ||
+			echo 'vi_VN.UTF-8 UTF-8' | ${SUDO:-} tee -a /etc/locale.gen >/dev/null
+		${SUDO:-} locale-gen >/dev/null
+	else
+		${SUDO:-} localedef -i vi_VN -f UTF-8 vi_VN.UTF-8
+	fi
+}
+
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -36,6 +53,7 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
+	vi_locale
 	echo "install-deps: all dependencies present"
 	exit 0
 fi
@@ -55,3 +73,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing
+vi_locale

@@ -47,13 +47,26 @@ cb_path_join(const char *dir, const char *name)
 void
 cb_args_error(const char *fmt, ...)
 {
-	va_list ap;
+	va_list ap, again;
+	char *msg;
+	int n;
 
 	if (cb_journal_is_stderr())
 		fprintf(stderr, "<%d>", CB_PRIO_ERR);
 	fprintf(stderr, _("%s: error: "), cb_args_prog);
+	/* a message that was made in English (a hub's refusal, a reason
+	 * recorded with an entry) is said in the user's language */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n >= 0 && (msg = malloc((size_t)n + 1))) {
+		vsnprintf(msg, (size_t)n + 1, fmt, again);
+		fputs(cb_lang_resay(msg), stderr);
+		free(msg);
+	} else {
+		vfprintf(stderr, fmt, again);
+	}
+	va_end(again);
 	va_end(ap);
 	fputc('\n', stderr);
 }

@@ -73,6 +73,7 @@ cb_lang_init(void)
 	const char *dir = getenv("CHIBO_LOCALEDIR");
 	char beside[PATH_MAX];
 
+	cb_lang_resay_forget();
 	if (!setlocale(LC_ALL, ""))
 		return; /* a locale this system lacks: C, English */
 	keep_number_marks();
@@ -99,6 +100,12 @@ void
 cb_lang_english_end(void)
 {
 	english--;
+}
+
+bool
+cb_lang_is_english(void)
+{
+	return english > 0;
 }
 
 const char *

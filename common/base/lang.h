@@ -8,6 +8,7 @@
 #define CB_LANG_H
 
 #include <libintl.h>
+#include <stdbool.h>
 
 #define CB_LANG_DOMAIN "chibo"
 
@@ -64,5 +65,22 @@ void cb_lang_tenths(long long tenths, char out[32]);
  * and must read the same on every replica, whatever its locale. */
 void cb_lang_english_begin(void);
 void cb_lang_english_end(void);
+/* Between cb_lang_english_begin and _end on this thread. */
+bool cb_lang_is_english(void);
+
+/* A sentence made in English from one of the catalogue's messages — a
+ * rejection reason recorded with its entry, a hub's refusal — in the
+ * user's language: the message whose format it matches (with the most
+ * of it written in the format), its translation filled with the
+ * sentence's arguments, themselves said again where they are sentences.
+ * english itself when no message matches, when its message has no
+ * translation, and in English. JSON and the protocol keep the English.
+ * The string returned lives as long as the process (resay.c). */
+const char *cb_lang_resay(const char *english);
+
+/* Forget the catalogue cb_lang_resay read and what it said: the next call
+ * reads the one the language chosen now has (cb_lang_init calls it).
+ * Strings it returned before are freed. */
+void cb_lang_resay_forget(void);
 
 #endif

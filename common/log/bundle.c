@@ -202,16 +202,17 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 	}
 	rc = cb_zbody_decompress(p + z_at, zlen, CB_BUNDLE_MAX, &b->stream, eb);
 	if (rc) {
-		cb_error_prefix(eb, rc, "the entries at byte %zu", z_at);
+		cb_error_prefix(eb, rc, _("the entries at byte %zu"), z_at);
 		goto fail;
 	}
 	cb_stream_reader_init(&rd, b->stream.data, b->stream.len);
 	for (size_t at = 0; (rc = cb_stream_next(&rd, &e, eb)) == CB_OK;
 	     at = rd.off) {
 		if ((rc = cb_entry_verify_signature(&e, eb))) {
-			cb_error_prefix(eb, rc,
-			                "entry %zu, at byte %zu of the entries",
-			                rd.index, at);
+			cb_error_prefix(
+				eb, rc,
+				_("entry %zu, at byte %zu of the entries"),
+				rd.index, at);
 			goto fail;
 		}
 		/* an agent's bundle is its own chain, as a push is */
@@ -226,7 +227,7 @@ cb_bundle_decode(const void *data, size_t n, struct cb_bundle *b,
 		}
 	}
 	if (rc != CB_ENOTFOUND) {
-		cb_error_prefix(eb, rc, "the entries");
+		cb_error_prefix(eb, rc, _("the entries"));
 		goto fail;
 	}
 	if (rd.index != b->count) {
@@ -270,7 +271,7 @@ cb_bundle_check_hub(const struct cb_bundle *b,
 		                _("its checkpoint is not a signed note"));
 	if ((rc = cb_checkpoint_open(b->note, b->note_len, origin, origin,
 	                             authority, &c, eb))) {
-		cb_error_prefix(eb, rc, "its checkpoint");
+		cb_error_prefix(eb, rc, _("its checkpoint"));
 		return rc;
 	}
 	if ((uint64_t)b->next > c.size)

@@ -45,24 +45,25 @@ cb_chain_follows(const struct cb_entry *prev, const struct cb_entry *e,
 	case CB_CHAIN_GAP:
 		if (!prev)
 			return cb_error(eb, CB_ECHAIN,
-			                "author %s starts at seq %" PRIu64
-			                ": entries 1..%" PRIu64 " are missing",
+			                _("author %s starts at seq %" PRIu64
+			                  ": entries 1..%" PRIu64
+			                  " are missing"),
 			                a, e->seq, e->seq - 1);
 		return cb_error(eb, CB_ECHAIN,
-		                "author %s: seq %" PRIu64 " follows %" PRIu64
-		                ": entries are missing",
+		                _("author %s: seq %" PRIu64 " follows %" PRIu64
+		                  ": entries are missing"),
 		                a, e->seq, prev->seq);
 	case CB_CHAIN_BROKEN:
 		return cb_error(eb, CB_ECHAIN,
-		                "author %s: entry %" PRIu64
-		                " names a prev that is not the hash of entry "
-		                "%" PRIu64,
+		                _("author %s: entry %" PRIu64
+		                  " names a prev that is not the hash of entry "
+		                  "%" PRIu64),
 		                a, e->seq, head.seq);
 	case CB_CHAIN_HELD:
 	case CB_CHAIN_FORK: break;
 	}
 	return cb_error(eb, CB_ECHAIN,
-	                "author %s: seq %" PRIu64 " follows %" PRIu64
-	                ": seq goes backwards",
+	                _("author %s: seq %" PRIu64 " follows %" PRIu64
+	                  ": seq goes backwards"),
 	                a, e->seq, head.seq);
 }

@@ -755,7 +755,7 @@ cb_httpsig_sign(const struct cb_httpsig_request *req,
 	rc = CB_OK;
 out:
 	if (rc == CB_ENOMEM)
-		cb_error(eb, rc, "out of memory");
+		cb_error(eb, rc, _("out of memory"));
 	cb_buf_release(&in);
 	cb_buf_release(&base);
 	cb_buf_release(&sig);

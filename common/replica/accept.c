@@ -20,18 +20,18 @@ refused(struct cb_errbuf *eb, const struct cb_intake *in,
 {
 	if (in->policy == CB_INTAKE_PARTIAL)
 		return cb_error(eb, CB_ECHAIN,
-		                "the hub sent entry %" PRIu64
-		                " of this replica's own key; its chain is "
-		                "written here only",
+		                _("the hub sent entry %" PRIu64
+		                  " of this replica's own key; its chain is "
+		                  "written here only"),
 		                e->seq);
 	if (fate == CB_INTAKE_REFUSED)
 		return cb_error(eb, CB_ECHAIN,
-		                "the hub sent another key's entry as this "
-		                "replica's own");
+		                _("the hub sent another key's entry as this "
+		                  "replica's own"));
 	return cb_error(eb, CB_ECHAIN,
-	                "the hub's entry %" PRIu64 " of this key does not "
-	                "follow this replica's entry %" PRIu64 ": the key "
-	                "signed two histories; a person must look",
+	                _("the hub's entry %" PRIu64 " of this key does not "
+	                  "follow this replica's entry %" PRIu64 ": the key "
+	                  "signed two histories; a person must look"),
 	                e->seq, in->head.seq);
 }
 
@@ -60,7 +60,7 @@ take_stream(struct cb_store *st, enum cb_intake_policy policy,
 		cb_err verdict;
 
 		if ((rc = cb_entry_verify_signature(&e, eb))) {
-			cb_error_prefix(eb, rc, "entry %zu from the hub",
+			cb_error_prefix(eb, rc, _("entry %zu from the hub"),
 			                rd.index);
 			goto out;
 		}
@@ -141,11 +141,12 @@ cb_accept_restore(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
 				if (!rc || rc == CB_ENOTFOUND)
 					rc = cb_error(
 						eb, CB_ECHAIN,
-						"the bundle's entry %" PRIu64
-						" of this key differs from the "
-						"one this replica holds: the "
-						"key signed two histories; a "
-						"person must look",
+						_("the bundle's entry %" PRIu64
+					          " of this key differs from "
+					          "the "
+					          "one this replica holds: the "
+					          "key signed two histories; a "
+					          "person must look"),
 						e.seq);
 				goto out;
 			} else {
@@ -153,7 +154,7 @@ cb_accept_restore(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
 			}
 		}
 		if (cb_stream_append(to, &e)) {
-			rc = cb_error(eb, CB_ENOMEM, "out of memory");
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 			goto out;
 		}
 	}

@@ -41,13 +41,13 @@ revoked_why(struct cb_store *st, const char *hex, struct cb_errbuf *eb)
 	if (r == CB_SQL_ROW)
 		rc = cb_error(
 			eb, CB_ECRYPTO,
-			"key %.12s was succeeded by key %.12s for '%s' on "
-			"%s: it signs no more; the office writes with its "
-			"new key",
+			_("key %.12s was succeeded by key %.12s for '%s' on "
+		          "%s: it signs no more; the office writes with its "
+		          "new key"),
 			hex, cb_sql_column_text(s, 0), cb_sql_column_text(s, 1),
 			cb_sql_column_text(s, 2));
 	else if (r == CB_SQL_DONE)
-		rc = cb_error(eb, CB_ECRYPTO, "key %.12s was revoked", hex);
+		rc = cb_error(eb, CB_ECRYPTO, _("key %.12s was revoked"), hex);
 	else
 		rc = cb_store_error(st, eb, "cannot read successions");
 	cb_sql_reset(s);
@@ -87,8 +87,8 @@ admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES], bool hub,
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
 		return cb_error(eb, CB_ECRYPTO,
-		                "key %.12s is not enrolled at "
-		                "this hub",
+		                _("key %.12s is not enrolled at "
+		                  "this hub"),
 		                hex);
 	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read enrolments");
@@ -107,10 +107,11 @@ admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES], bool hub,
 	r = cb_sql_step(s);
 	cb_sql_reset(s);
 	if (r == CB_SQL_DONE)
-		return cb_error(eb, CB_ECRYPTO,
-		                "key %.12s is not enrolled at this hub (its "
-		                "enrolment is another hub's: it syncs there)",
-		                hex);
+		return cb_error(
+			eb, CB_ECRYPTO,
+			_("key %.12s is not enrolled at this hub (its "
+		          "enrolment is another hub's: it syncs there)"),
+			hex);
 	if (r != CB_SQL_ROW)
 		return cb_store_error(st, eb, "cannot read enrolments");
 	if (!(s = cb_sql(st, frozen, eb)))
@@ -119,17 +120,18 @@ admit(struct cb_store *st, const unsigned char key[CB_KEY_BYTES], bool hub,
 	r = cb_sql_step(s);
 	cb_sql_reset(s);
 	if (r == CB_SQL_ROW)
-		return cb_error(eb, CB_ERULE,
-		                "key %.12s is frozen: it signed two different "
-		                "entries with one seq (a fork); a person must "
-		                "look",
-		                hex);
+		return cb_error(
+			eb, CB_ERULE,
+			_("key %.12s is frozen: it signed two different "
+		          "entries with one seq (a fork); a person must "
+		          "look"),
+			hex);
 	if (r != CB_SQL_DONE)
 		return cb_store_error(st, eb, "cannot read entries");
 	if (hub && strcmp(role, "hub"))
 		return cb_error(eb, CB_ESCOPE,
-		                "key %.12s is enrolled as %s, not as a hub: "
-		                "it may push its own entries only",
+		                _("key %.12s is enrolled as %s, not as a hub: "
+		                  "it may push its own entries only"),
 		                hex, role);
 	return CB_OK;
 }
@@ -196,23 +198,25 @@ org_init_refused(struct cb_store *st, const struct cb_entry *e,
 	}
 	if (level[0][0])
 		return cb_error(eb, CB_ESCOPE,
-		                "org.init of '%s': this hub already holds an "
-		                "organisation with that code",
+		                _("org.init of '%s': this hub already holds an "
+		                  "organisation with that code"),
 		                code);
 	if (!parent)
-		return cb_error(eb, CB_ESCOPE,
-		                "org.init of '%s' names no parent: make the "
-		                "replica again with --parent, the code of the "
-		                "committee above it",
-		                code);
+		return cb_error(
+			eb, CB_ESCOPE,
+			_("org.init of '%s' names no parent: make the "
+		          "replica again with --parent, the code of the "
+		          "committee above it"),
+			code);
 	if (strcmp(level[1], "committee"))
-		return cb_error(eb, CB_ESCOPE,
-		                "org.init of '%s' names parent '%s', which is "
-		                "%s: make the replica again with --parent, the "
-		                "code of the committee above it",
-		                code, parent,
-		                level[1][0] ? "not a committee"
-		                            : "no organisation of this hub");
+		return cb_error(
+			eb, CB_ESCOPE,
+			_("org.init of '%s' names parent '%s', which is "
+		          "%s: make the replica again with --parent, the "
+		          "code of the committee above it"),
+			code, parent,
+			level[1][0] ? "not a committee"
+				    : "no organisation of this hub");
 	return CB_OK;
 }
 
@@ -226,7 +230,8 @@ cb_ingest_push(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
 	cb_err rc;
 
 	if (!v)
-		return cb_error(eb, CB_ENOMEM, "out of memory reading a push");
+		return cb_error(eb, CB_ENOMEM,
+		                _("out of memory reading a push"));
 	rc = cb_ingest_push_from(st, author, v, NULL, r, eb);
 	cb_verifier_free(&v);
 	return rc;
@@ -278,23 +283,24 @@ ingest(struct cb_store *st, enum cb_intake_policy policy,
 
 		if (index > CB_PUSH_MAX_ENTRIES) {
 			rc = cb_error(eb, CB_ETOOBIG,
-			              "a push holds at most %d entries",
+			              _("a push holds at most %d entries"),
 			              CB_PUSH_MAX_ENTRIES);
 			goto fail;
 		}
 		if (author &&
 		    sodium_memcmp(e->author, author, CB_KEY_BYTES) != 0) {
-			rc = cb_error(eb, CB_EINVAL,
-			              "entry %zu is by another author than the "
-			              "request's key",
-			              index);
+			rc = cb_error(
+				eb, CB_EINVAL,
+				_("entry %zu is by another author than the "
+			          "request's key"),
+				index);
 			goto fail;
 		}
 		if (!verified) {
 			/* Verified again, for its message. */
 			if (cb_entry_verify_signature(e, eb) == CB_OK)
 				cb_error(eb, CB_ECRYPTO,
-				         "%s: the signature does not verify",
+				         _("%s: the signature does not verify"),
 				         entry_name(&in, e, name));
 			rc = CB_EINVAL;
 			goto fail;
@@ -332,14 +338,14 @@ ingest(struct cb_store *st, enum cb_intake_policy policy,
 
 			cb_project_date_of(e->time_ms, day);
 			res.status = 409;
-			cb_error(
-				eb, CB_ECHAIN,
-				"clock: %s is dated %s, %lld hours ahead of "
-				"this hub's clock; set the computer's clock "
-				"right (the entries wait until the hub's clock "
-				"reaches their date)",
-				entry_name(&in, e, name), day,
-				(long long)((e->time_ms - now_ms) / 3600000));
+			cb_error(eb, CB_ECHAIN,
+			         _("clock: %s is dated %s, %lld hours ahead of "
+			           "this hub's clock; set the computer's clock "
+			           "right (the entries wait until the hub's "
+			           "clock "
+			           "reaches their date)"),
+			         entry_name(&in, e, name), day,
+			         (long long)((e->time_ms - now_ms) / 3600000));
 			break;
 		}
 		/* (A relay is a lower hub's log, which can no more be
@@ -379,7 +385,7 @@ ingest(struct cb_store *st, enum cb_intake_policy policy,
 
 		if ((rc = cb_tlog_sign(cb_store_log(st), log->org, log->sk,
 		                       &seb))) {
-			cb_error(eb, rc, "cannot sign a checkpoint: %s",
+			cb_error(eb, rc, _("cannot sign a checkpoint: %s"),
 			         seb.msg);
 			goto fail;
 		}
@@ -420,7 +426,8 @@ cb_ingest_relay(struct cb_store *st, const void *stream, size_t len,
 	cb_err rc;
 
 	if (!v)
-		return cb_error(eb, CB_ENOMEM, "out of memory reading a relay");
+		return cb_error(eb, CB_ENOMEM,
+		                _("out of memory reading a relay"));
 	rc = cb_ingest_relay_from(st, v, NULL, r, eb);
 	cb_verifier_free(&v);
 	return rc;

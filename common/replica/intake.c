@@ -28,8 +28,8 @@ cb_intake_start(struct cb_store *st, struct cb_intake *in,
 		return CB_OK;
 	if (!key)
 		return cb_error(eb, CB_EINVAL,
-		                "an intake of one chain needs "
-		                "its author");
+		                _("an intake of one chain needs "
+		                  "its author"));
 	return cb_ledger_head(st, key, &in->head.seq, in->head.id, eb);
 }
 
@@ -86,7 +86,7 @@ fits(struct cb_store *st, const struct cb_entry *e, enum cb_intake_fate *fate,
 	rc = cb_ledger_id_at(st, e->author, e->seq, h.id, eb);
 	if (rc == CB_OK && cb_chain_place(&h, h.id, e) == CB_CHAIN_FORK) {
 		cb_error(why, CB_ECHAIN,
-		         "fork: another entry holds seq %" PRIu64, e->seq);
+		         _("fork: another entry holds seq %" PRIu64), e->seq);
 		return CB_OK;
 	}
 	if (rc != CB_ENOTFOUND && rc != CB_OK)
@@ -97,10 +97,11 @@ fits(struct cb_store *st, const struct cb_entry *e, enum cb_intake_fate *fate,
 		rc = cb_ledger_id_at(st, e->author, h.seq, h.id, eb);
 		if (rc == CB_OK &&
 		    cb_chain_place(&h, NULL, e) == CB_CHAIN_BROKEN) {
-			cb_error(why, CB_ECHAIN,
-			         "fork: does not chain onto the entry held at "
-			         "seq %" PRIu64,
-			         h.seq);
+			cb_error(
+				why, CB_ECHAIN,
+				_("fork: does not chain onto the entry held at "
+			          "seq %" PRIu64),
+				h.seq);
 			return CB_OK;
 		}
 		if (rc && rc != CB_ENOTFOUND)
@@ -112,8 +113,8 @@ fits(struct cb_store *st, const struct cb_entry *e, enum cb_intake_fate *fate,
 	memcpy(h.id, e->id, CB_HASH_BYTES);
 	if (rc == CB_OK && cb_chain_place(&h, NULL, &next) == CB_CHAIN_BROKEN) {
 		cb_error(why, CB_ECHAIN,
-		         "fork: the entry held at seq %" PRIu64
-		         " does not chain onto it",
+		         _("fork: the entry held at seq %" PRIu64
+		           " does not chain onto it"),
 		         e->seq + 1);
 		cb_entry_release(&next);
 		return CB_OK;

@@ -143,7 +143,7 @@ key_put(struct cb_lazyreplay *l, uint64_t k, uint32_t val, struct cb_errbuf *eb)
 		struct slot *old = l->keys, *t = table_new(ncap);
 
 		if (!t)
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		l->keys = t;
 		l->kcap = ncap;
 		for (size_t i = 0; i < ocap; i++)
@@ -198,7 +198,7 @@ hit(struct cb_lazyreplay *l, uint32_t i, struct cb_errbuf *eb)
 		uint32_t *v = realloc(l->hits.v, nc * sizeof(*v));
 
 		if (!v)
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		l->hits.v = v;
 		l->hits.cap = nc;
 	}
@@ -282,7 +282,7 @@ project(struct cb_lazyreplay *l, const struct cb_entry *e, uint64_t leaf,
 	l->ok_valid = false;
 	l->any_pending = -1;
 	if (!cb_entry_body(e))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if ((rc = cb_ledger_take(l->st, e, &verdict, &why, eb)))
 		return rc;
 	if (l->hooks.stored)
@@ -307,16 +307,16 @@ project_aside(struct cb_lazyreplay *l, uint32_t i, struct cb_errbuf *eb)
 	l->nopen--;
 	if (l->spill_dirty && fflush(l->spill))
 		return cb_error(eb, CB_EIO,
-		                "cannot write the audit's "
-		                "scratch file: %s",
+		                _("cannot write the audit's "
+		                  "scratch file: %s"),
 		                strerror(errno));
 	l->spill_dirty = false;
 	if (!(p = malloc(a->len)))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if (pread(l->fd, p, a->len, (off_t)a->off) != (ssize_t)a->len) {
 		free(p);
 		return cb_error(eb, CB_EIO,
-		                "cannot read the audit's scratch file back");
+		                _("cannot read the audit's scratch file back"));
 	}
 	rc = cb_entry_decode(p, a->len, &e, eb);
 	free(p);
@@ -450,13 +450,13 @@ set_aside(struct cb_lazyreplay *l, const struct cb_entry *e, uint64_t leaf,
 		struct aside *a = realloc(l->aside, nc * sizeof(*a));
 
 		if (!a)
-			return cb_error(eb, CB_ENOMEM, "out of memory");
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
 		l->aside = a;
 		l->acap = nc;
 	}
 	if (fwrite(e->bytes, 1, e->len, l->spill) != e->len)
 		return cb_error(eb, CB_EIO,
-		                "cannot write the audit's scratch file: %s",
+		                _("cannot write the audit's scratch file: %s"),
 		                strerror(errno));
 	l->spill_dirty = true;
 	l->aside[i] =
@@ -502,7 +502,7 @@ cb_lazyreplay_take(struct cb_lazyreplay *l, const struct cb_entry *e,
 		                   true, eb)))
 			return rc;
 	if (!cb_entry_body(e))
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if ((rc = name_strings(l, e->json, NULL, all, eb)))
 		return rc;
 	if (all) {
@@ -534,7 +534,7 @@ cb_lazyreplay_new(struct cb_store *st, bool lazy, const char *tmpdir,
 	char path[512];
 
 	if (!l)
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	l->st = st;
 	l->lazy = lazy;
 	l->fd = -1;
@@ -545,15 +545,15 @@ cb_lazyreplay_new(struct cb_store *st, bool lazy, const char *tmpdir,
 	l->kcap = 64; /* small: the tests' logs make it grow */
 	if (!(l->keys = table_new(l->kcap))) {
 		free(l);
-		return cb_error(eb, CB_ENOMEM, "out of memory");
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	}
 	if (lazy) {
 		snprintf(path, sizeof(path), "%s/chibo-aside-XXXXXX", tmpdir);
 		if ((l->fd = mkstemp(path)) < 0 ||
 		    !(l->spill = fdopen(l->fd, "w+b"))) {
 			cb_err rc = cb_error(eb, CB_EIO,
-			                     "cannot make a scratch file in "
-			                     "%s: %s",
+			                     _("cannot make a scratch file in "
+			                       "%s: %s"),
 			                     tmpdir, strerror(errno));
 
 			if (l->fd >= 0) {

@@ -751,7 +751,7 @@ open_parts(const char *dir, const struct cb_ledger_kind *kind, bool create,
 	cb_err rc = CB_ENOMEM;
 
 	if (!lg || !key || !(lg->dir = strdup(dir))) {
-		cb_error(eb, rc, "out of memory");
+		cb_error(eb, rc, _("out of memory"));
 		goto fail;
 	}
 	if ((rc = store_address(dir, kind, &db, eb)))
@@ -1039,8 +1039,8 @@ upgrade(struct cb_ledger *lg, struct cb_errbuf *eb)
 		if ((rc = replay(lg, false, NULL, NULL, eb))) {
 			cb_error_prefix(
 				eb, rc,
-				"cannot project the %s again under this "
-				"chibo's rules",
+				_("cannot project the %s again under this "
+			          "chibo's rules"),
 				lg->kind->what);
 			goto fail;
 		}
@@ -1171,7 +1171,7 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 		if (!rc && check_sigs)
 			rc = cb_entry_verify_signature(&e, eb);
 		if (rc) {
-			cb_error_prefix(eb, rc, "log position %lld",
+			cb_error_prefix(eb, rc, _("log position %lld"),
 			                (long long)lsn);
 			goto out;
 		}
@@ -1243,8 +1243,8 @@ cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied, uint64_t *rejected,
 	if (rc) {
 		cb_store_rollback(lg->st);
 		return cb_error_prefix(eb, rc,
-		                       "rebuild stopped, nothing changed "
-		                       "(run 'chibo-agent verify')");
+		                       _("rebuild stopped, nothing changed "
+		                         "(run 'chibo-agent verify')"));
 	}
 	return cb_store_commit(lg->st, eb);
 }

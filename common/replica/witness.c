@@ -216,8 +216,8 @@ judge(struct cb_store *st, const struct cb_witness_req *rq,
 		return cb_error(
 			eb, CB_ERULE,
 			memcmp(cp->root, empty, 32)
-				? "a checkpoint of size 0 whose root is "
-				  "not the empty tree's"
+				? _("a checkpoint of size 0 whose root is "
+		                    "not the empty tree's")
 				: "a checkpoint of size 0 is not "
 				  "cosigned");
 	if (rq->old == 0 && rq->nproof)
@@ -242,7 +242,9 @@ judge(struct cb_store *st, const struct cb_witness_req *rq,
 	cb_sql_bind_text(s, 1, cp->origin);
 	cb_sql_bind_int64(s, 2, (int64_t)cp->size);
 	cb_sql_bind_blob(s, 3, cp->root, 32);
-	cb_sql_bind_blob(s, 4, rq->note, rq->note_len);
+	/* text, as the column is (a blob would be kept as bytes by SQLite
+	 * and as their escaped form by PostgreSQL) */
+	cb_sql_bind_textn(s, 4, rq->note, rq->note_len);
 	cb_sql_bind_int64(s, 5, cb_now_ms());
 	return cb_sql_done(s, eb);
 }

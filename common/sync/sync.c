@@ -250,8 +250,8 @@ refused(struct sync *s, const char *what, json_t *o)
 
 	return fail(s,
 	            s->hc.status >= 500 ? CB_SYNC_UNREACHABLE : CB_SYNC_REFUSED,
-	            "the hub refused %s: %s", what,
-	            msg ? msg : "(no reason given)");
+	            _("the hub refused %s: %s"), _(what),
+	            msg ? cb_lang_resay(msg) : _("(no reason given)"));
 }
 
 /* The answer to a request whose JSON it is: a refusal if not 200. */
@@ -277,7 +277,7 @@ hub_status(struct sync *s, json_t **out)
 {
 	int rc = request(s, "GET", "/v1/status", NULL, 0, NULL, false);
 
-	return rc ? (enum cb_sync_outcome)rc : answer(s, "this key", out);
+	return rc ? (enum cb_sync_outcome)rc : answer(s, N_("this key"), out);
 }
 
 /* Remember what the hub said of us, for 'status', in one transaction. */
@@ -332,7 +332,7 @@ stream_answer(struct sync *s, const char *what, struct cb_buf *raw,
 		return fail(s, CB_SYNC_REFUSED,
 		            _("the hub's %s answer has no cursor (Chibo-Next, "
 		              "Chibo-More)"),
-		            what);
+		            _(what));
 	*more = !strcmp(v, "1");
 	*data = s->hc.resp.data;
 	*len = s->hc.resp.len;
@@ -342,7 +342,8 @@ stream_answer(struct sync *s, const char *what, struct cb_buf *raw,
 		if (cb_zbody_decompress(s->hc.resp.data, s->hc.resp.len,
 		                        PULL_INFLATED, raw, &eb))
 			return fail(s, CB_SYNC_REFUSED,
-			            _("the hub's %s answer: %s"), what, eb.msg);
+			            _("the hub's %s answer: %s"), _(what),
+			            eb.msg);
 		*data = raw->data;
 		*len = raw->len;
 	}
@@ -412,7 +413,7 @@ take_back(struct sync *s, uint64_t from, uint64_t to, uint64_t *got)
 			}
 			break;
 		}
-		if ((rc = stream_answer(s, "own entries", &raw, &data, &len,
+		if ((rc = stream_answer(s, N_("own entries"), &raw, &data, &len,
 		                        &next, &more)))
 			break;
 		if (cb_store_begin(s->lg->st, &eb) ||
@@ -594,7 +595,7 @@ push(struct sync *s, json_t *status, struct cb_sync_result *r)
 		    (s->hc.status == 409 &&
 		     (!err || !strncmp(err, "fork", 4) ||
 		      !strncmp(err, "clock", 5) || h <= head))) {
-			rc = refused(s, "the push", o);
+			rc = refused(s, N_("the push"), o);
 			break;
 		}
 		if (h <= head && s->hc.status == 200) {
@@ -677,7 +678,7 @@ relay(struct sync *s, struct cb_sync_result *r)
 			continue;
 		}
 		if (s->hc.status != 200) {
-			rc = refused(s, "the relay", o);
+			rc = refused(s, N_("the relay"), o);
 			break;
 		}
 		cursor = b.last;
@@ -773,21 +774,22 @@ pull(struct sync *s, struct cb_sync_result *r)
 		if (limit * 2 <= PULL_ENTRIES)
 			limit *= 2;
 		if (s->hc.status != 200) {
-			if ((rc = answer(s, "the pull", &o)) == CB_SYNC_DONE) {
+			if ((rc = answer(s, N_("the pull"), &o)) ==
+			    CB_SYNC_DONE) {
 				json_decref(o);
 				rc = CB_SYNC_REFUSED;
 			}
 			break;
 		}
-		if ((rc = stream_answer(s, "pull", &raw, &data, &len, &next,
+		if ((rc = stream_answer(s, N_("pull"), &raw, &data, &len, &next,
 		                        &more)))
 			break;
 		if (next < r->cursor) {
-			rc = fail(
-				s, CB_SYNC_REFUSED,
-				"the hub's pull cursor went back from %lld to "
-				"%lld",
-				(long long)r->cursor, (long long)next);
+			rc = fail(s, CB_SYNC_REFUSED,
+			          _("the hub's pull cursor went back from %lld "
+			            "to "
+			            "%lld"),
+			          (long long)r->cursor, (long long)next);
 			break;
 		}
 		if ((erc = cb_store_begin(st, &eb)) ||
@@ -808,7 +810,7 @@ pull(struct sync *s, struct cb_sync_result *r)
 			rc = fail(s,
 			          erc == CB_EIO ? CB_SYNC_FAILED
 			                        : CB_SYNC_REFUSED,
-			          "cannot take in what the hub sent: %s",
+			          _("cannot take in what the hub sent: %s"),
 			          eb.msg);
 			break;
 		}
@@ -844,10 +846,10 @@ cb_sync_keep_evidence(struct cb_store *st, const char *held, const char *served,
 		              why, text ? keb.msg : "out of memory");
 	else
 		cb_error(eb, rc,
-		         "the hub's log is not the one it showed before: %s. "
-		         "Both signed checkpoints are kept as evidence "
-		         "('chibo-agent status'); tell the district and the "
-		         "auditors",
+		         _("the hub's log is not the one it showed before: %s. "
+		           "Both signed checkpoints are kept as evidence "
+		           "('chibo-agent status'); tell the district and the "
+		           "auditors"),
 		         why);
 	free(text);
 	return rc;
@@ -946,7 +948,7 @@ prove_own(struct sync *s, const struct cb_checkpoint *cp, uint64_t head)
 	rc = request(s, "POST", "/v1/proof", body, strlen(body),
 	             "application/json", false);
 	free(body);
-	if (rc || (rc = answer(s, "to prove this replica's entries", &o)))
+	if (rc || (rc = answer(s, N_("to prove this replica's entries"), &o)))
 		return (enum cb_sync_outcome)rc;
 	proofs = json_object_get(o, "proofs");
 	if (json_array_size(proofs) != w.n) {
@@ -1123,7 +1125,7 @@ check_log(struct sync *s, uint64_t head)
 		goto out;
 	}
 	if (s->hc.status != 200 || !note) {
-		rc = refused(s, "its checkpoint", o);
+		rc = refused(s, N_("its checkpoint"), o);
 		goto out;
 	}
 	if (!cb_note_origin(note, origin, sizeof(origin)) ||
@@ -1210,11 +1212,13 @@ witness(struct sync *s, struct cb_sync_result *r)
 		if ((uint64_t)held > size) {
 			rc = fail(
 				s, CB_SYNC_REFUSED,
-				"the higher hub, as this hub's witness, "
-				"cosigned a checkpoint of size %lld, past this "
-				"hub's log (%llu entries): this log was put "
-				"back from an old copy or rewritten; a person "
-				"must look",
+				_("the higher hub, as this hub's witness, "
+			          "cosigned a checkpoint of size %lld, past "
+			          "this "
+			          "hub's log (%llu entries): this log was put "
+			          "back from an old copy or rewritten; a "
+			          "person "
+			          "must look"),
 				(long long)held, (unsigned long long)size);
 			break;
 		}
@@ -1258,7 +1262,8 @@ witness(struct sync *s, struct cb_sync_result *r)
 		if (s->hc.status != 200) {
 			json_t *o = reply_json(s);
 
-			rc = o ? refused(s, "to cosign this hub's checkpoint",
+			rc = o ? refused(s,
+			                 N_("to cosign this hub's checkpoint"),
 			                 o)
 			       : CB_SYNC_UNREACHABLE;
 			json_decref(o);
@@ -1385,10 +1390,10 @@ cb_sync_import(struct cb_ledger *lg, const struct cb_bundle *b,
 	if (!has_key)
 		return cb_error(
 			eb, CB_EINVAL,
-			hub ? "this hub has no higher hub to check the "
-			      "bundle against; run 'chibo-hub upstream' "
-			      "first, with what its administrator gave "
-			      "you"
+			hub ? _("this hub has no higher hub to check the "
+		                "bundle against; run 'chibo-hub upstream' "
+		                "first, with what its administrator gave "
+		                "you")
 			    : "this replica has no hub key to check the "
 			      "bundle against; set the hub first: "
 			      "chibo-agent hub --url URL --pin PIN --key "
@@ -1454,9 +1459,10 @@ cb_sync(struct cb_ledger *lg, const struct cb_sync_opts *o,
 	if (cb_sync_state_load(lg->st, &s.state, &leb))
 		return fail(&s, CB_SYNC_FAILED, "%s", leb.msg);
 	if (!s.state.text[CB_SYNC_URL] || !s.state.text[CB_SYNC_PIN]) {
-		rc = fail(&s, CB_SYNC_FAILED,
-		          "no hub is set; run 'chibo-agent hub --url URL --pin "
-		          "PIN --key HEX' with what the hub gave you");
+		rc = fail(
+			&s, CB_SYNC_FAILED,
+			_("no hub is set; run 'chibo-agent hub --url URL --pin "
+		          "PIN --key HEX' with what the hub gave you"));
 		goto out;
 	}
 	/* what the link allowed last time */

@@ -3,9 +3,13 @@
  * (see output.h). */
 #include "output.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "args.h"
 #include "csv.h"
 
 cb_err
@@ -113,4 +117,65 @@ void
 cb_output_csv_end_row(FILE *fp)
 {
 	fputs("\r\n", fp);
+}
+
+int
+cb_output_args(const char *cmd, const struct args *v, int at, bool rows,
+               struct cb_output *o)
+{
+	struct cb_output got;
+	struct cb_errbuf eb;
+
+	if (cb_output_parse(cb_args_get(v, at + 1),
+	                    rows ? cb_args_get(v, at + 2) : NULL,
+	                    rows && cb_args_get(v, at + 3) != NULL,
+	                    cb_args_get(v, at) != NULL, &got, &eb))
+		return cb_args_usage(cmd, "%s", eb.msg);
+	if (!rows && got.format == CB_OUTPUT_CSV)
+		return cb_args_usage(
+			cmd,
+			_("--format csv: '%s' prints a record, not "
+		          "rows; give text or json"),
+			cmd);
+	*o = got;
+	return 0;
+}
+
+void
+cb_output_csv_json(const struct cb_output *o, FILE *fp, const json_t *rows,
+                   const char *const *cols)
+{
+	char num[32];
+
+	cb_output_csv_begin(o, fp);
+	for (size_t c = 0; cols[c]; c++)
+		cb_output_csv_cell(o, fp, cols[c], c == 0);
+	cb_output_csv_end_row(fp);
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *row = json_array_get(rows, i);
+
+		for (size_t c = 0; cols[c]; c++) {
+			const json_t *v = json_object_get(row, cols[c]);
+			char *dump = NULL;
+			const char *cell = "";
+
+			if (json_is_string(v)) {
+				cell = json_string_value(v);
+			} else if (json_is_integer(v)) {
+				snprintf(num, sizeof(num),
+				         "%" JSON_INTEGER_FORMAT,
+				         json_integer_value(v));
+				cell = num;
+			} else if (json_is_boolean(v)) {
+				cell = json_is_true(v) ? "true" : "false";
+			} else if (v && !json_is_null(v)) {
+				dump = json_dumps(v, JSON_COMPACT |
+				                             JSON_SORT_KEYS);
+				cell = dump ? dump : "";
+			}
+			cb_output_csv_cell(o, fp, cell, c == 0);
+			free(dump);
+		}
+		cb_output_csv_end_row(fp);
+	}
 }

@@ -39,6 +39,41 @@ struct cb_output {
 	}
 #define CB_OUTPUT_NARGS 3
 
+/* The options of a command that prints rows: --json (the older spelling
+ * of --format json), then CB_OUTPUT_ARGDEFS — CB_OUTPUT_ROWS_NARGS rows.
+ * Of one that prints a record (a status, a verdict): --json and --format
+ * text|json — CB_OUTPUT_RECORD_NARGS rows. */
+#define CB_OUTPUT_JSON_ARGDEF                                                  \
+	{                                                                      \
+		"json", NULL, N_("print JSON (as --format json)")              \
+	}
+#define CB_OUTPUT_ROWS_ARGDEFS CB_OUTPUT_JSON_ARGDEF, CB_OUTPUT_ARGDEFS
+#define CB_OUTPUT_ROWS_NARGS (1 + CB_OUTPUT_NARGS)
+#define CB_OUTPUT_RECORD_ARGDEFS                                               \
+	CB_OUTPUT_JSON_ARGDEF,                                                 \
+	{                                                                      \
+		"format", "FORMAT", N_("text (default) or json")               \
+	}
+#define CB_OUTPUT_RECORD_NARGS 2
+
+struct args;
+struct json_t;
+
+/* CSV of rows that a command also prints as JSON (objects of one
+ * shape): the byte order mark if asked for, a header of cols, then for
+ * each object its cols — a string as it is, a number in decimal, true
+ * or false, nothing for null or a missing one, anything else as compact
+ * JSON. */
+void cb_output_csv_json(const struct cb_output *o, FILE *fp,
+                        const struct json_t *rows, const char *const *cols);
+
+/* The output options of command cmd, parsed by cb_args_command into v
+ * from index at (CB_OUTPUT_ROWS_ARGDEFS if rows, else
+ * CB_OUTPUT_RECORD_ARGDEFS), into *o. A record has no CSV. On a usage
+ * error prints it (cb_args_usage) and returns 2, *o unchanged; else 0. */
+int cb_output_args(const char *cmd, const struct args *v, int at, bool rows,
+                   struct cb_output *o);
+
 /* The values of --format (text, or table as reports spelled it; csv;
  * json), --separator (",", ";", "tab" or a tab), --bom and --json (any
  * of them NULL/false when not given) into *out. --separator and --bom

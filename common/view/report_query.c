@@ -868,7 +868,7 @@ cb_report_transfers(struct cb_store *st, const char *root, const char *from,
 	struct cb_report r;
 	struct cb_stmt *o = NULL, *f = NULL, *in = NULL, *tp = NULL;
 	long long total[T_N] = { 0 };
-	char g[T_N][32], part[3][64];
+	char g[T_N][32], part[3][192];
 	json_t *j;
 	cb_err rc;
 	int step;
@@ -1212,7 +1212,7 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 	struct cb_stmt *s = NULL;
 	long long nkeys = 0, never = 0, waiting = 0, rejected = 0, forked = 0;
 	json_t *keys = NULL;
-	char g[5][32], part[3][64];
+	char g[5][32], part[3][192];
 	cb_err rc;
 	int step;
 
@@ -1261,9 +1261,13 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 		if (rp_row(&r,
 		           (const char *const[]){
 				   shortkey, cb_sql_column_text(s, 1),
-				   cb_sql_column_text(s, 2),
+				   cb_words_label("role",
+		                                  cb_sql_column_text(s, 2)),
 				   cb_sql_column_text(s, 3), contact,
-				   contacted ? cb_sql_column_text(s, 6) : "",
+				   contacted ? cb_words_label(
+						       "request",
+						       cb_sql_column_text(s, 6))
+					     : "",
 				   last, n[0], n[1], n[2], n[3], state }) ||
 		    json_array_append_new(
 			    keys,

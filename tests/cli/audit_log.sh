@@ -64,8 +64,12 @@ expect_match "the entries give the signed root" "the entries give this root" "$o
 expect_match "it is kept in the auditor's state" "chibo/hub/BG.LG" \
 	"$(cat "$T/aud/checkpoints.json")"
 fresh() {
-	sqlite3 "$T/hub/hub.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 	rm -f "$T/x.db"*
+	if [ -f "$T/hub/database" ]; then # a hub on PostgreSQL (pglib.sh)
+		hub backup --plain "$T/x.db" >/dev/null
+		return
+	fi
+	sqlite3 "$T/hub/hub.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 	cp "$T/hub/hub.db" "$T/x.db"
 }
 fresh
@@ -277,7 +281,7 @@ expect_match "naming the key" "forked its chain: leaf [0-9]+ holds another entry
 
 # a split view: the hub's directory is copied and both copies go on
 kill $HUB_PID; wait $HUB_PID 2>/dev/null
-cp -r "$T/hub" "$T/hub2"
+hub_clone "$T/hub" "$T/hub2"
 run_hub "$T/hub" "127.0.0.1:$PORT"
 A member add --name "Phạm Thị Mai" --birth 1991-01-01 --sex female --card m5 \
 	--admitted 2016-01-01 --cell 01 >/dev/null

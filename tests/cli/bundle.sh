@@ -217,7 +217,7 @@ expect_ok "and the replica verifies" agent -R "$T/n" verify
 # a hub that rewrote an entry and signed its log again shows n a tree of
 # the size n holds with another root: both notes kept, nothing taken in
 . "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
-cp -r "$T/hub" "$T/hub2"
+hub_clone "$T/hub" "$T/hub2"
 entry_rewrite "$T/hub2/hub.db" "WHERE op = 'member.add' ORDER BY lsn LIMIT 1" \
 	"Nguyễn Văn a" "Nguyễn Văn x"
 "$CHIBO_FORGE" resign "$T/hub2" >/dev/null

@@ -113,6 +113,34 @@ expect_fail "and in English under LANG=C" \
 	"^chibo-agent: error: cell '07297.T1' already exists$" \
 	en cell create --code T1 --name "Chi bộ thôn Một" --kind thôn
 
+# a rejection recorded with its entry, in English as every replica keeps
+# it, read in Vietnamese: an entry the agent would refuse, stored unprojected
+# (forge), then judged by rebuild
+en cell create --code T4 --name "Chi bộ thôn Bốn" --kind thôn >/dev/null
+"$CHIBO_FORGE" append "$CHIBO_REPLICA" cell.create \
+	'{"code": "07297.T4", "name": "Chi bộ thôn Bốn", "kind": "residential"}' >/dev/null
+en rebuild >/dev/null
+expect_eq "the reason is kept in English" "cell '07297.T4' already exists" \
+	"$(sqlite3 "$CHIBO_REPLICA/replica.db" "SELECT reason FROM entries WHERE state = 'rejected'")"
+expect_match "and shown in Vietnamese, with the entry's state and operation" \
+	"tạo chi bộ +[0-9a-f]{12} +bị bác bỏ: chi bộ '07297.T4' đã tồn tại$" "$(vi log)"
+expect_match "in English under LANG=C" \
+	"cell.create +[0-9a-f]{12} +rejected: cell '07297.T4' already exists$" "$(en log)"
+expect_match "the CSV keeps the English" "^[0-9]+,[0-9a-f]{64},[0-9a-f]{64},[^,]*,cell.create,rejected,cell '07297.T4' already exists" \
+	"$(vi log --format csv)"
+expect_eq "the log's JSON is the same in any language" "$(en log --format json)" "$(vi log --json)"
+# no English a clerk would read in what the agent prints
+left() { python3 "$CHIBO_SOURCE_DIR/tests/lib/english_left.py" "$CHIBO_SOURCE_DIR/po/chibo.pot"; }
+for cmd in status log members "members --all" meetings ratings transfers cells dissolutions \
+	"report membership" verify; do
+	# shellcheck disable=SC2086
+	expect_eq "no English in '$cmd'" "" "$(vi $cmd 2>&1 | left)"
+done
+expect_eq "verify's JSON is the same in any language" "$(en verify --format json)" \
+	"$(vi verify --format json)"
+expect_fail "status prints a record, not CSV" \
+	"^chibo-agent status: --format csv: 'status' in một bản ghi" vi status --format csv
+
 # the hub and the auditor: help, messages, a table, an error
 : "${CHIBO_HUB_BIN:?}" "${CHIBO_AUDIT_BIN:?}"
 hub() { LANG=vi_VN.UTF-8 "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
@@ -126,6 +154,34 @@ expect_match "its list's headers too" "^KHÓA +TỔ CHỨC +VAI TRÒ +TÊN +NGÀ
 	"$(hub list)"
 expect_eq "the hub's JSON status is the same in any language" \
 	"$(LANG=C "$CHIBO_HUB_BIN" --dir "$T/hub" status --json)" "$(hub status --json)"
+hub enroll "$(en status --json | sed -n 's/.*"public_key": "\([0-9a-f]*\)".*/\1/p')" \
+	--org 07297 --role commune --name "Văn phòng Đảng ủy xã Quế Nham" >/dev/null
+expect_match "a key's role in Vietnamese" "^[0-9a-f]{12} +07297 +xã +Văn phòng" "$(hub list)"
+expect_match "as CSV, as it is stored" "^[0-9a-f]{64},07297,commune,Văn phòng Đảng ủy xã Quế Nham," \
+	"$(hub list --format csv)"
+for cmd in status list "report sync"; do
+	# shellcheck disable=SC2086
+	expect_eq "no English in the hub's '$cmd'" "" "$(hub $cmd 2>&1 | left)"
+done
+# the check of English left, shown to catch: a catalogue without the
+# translation of a rejection's reason and of a role, and what the agent
+# and the hub print with it is caught
+bad=$T/badlocale/vi/LC_MESSAGES
+mkdir -p "$bad"
+python3 - "$CHIBO_SOURCE_DIR/po/vi.po" "$T/bad.po" <<'PY'
+import re, sys
+po = open(sys.argv[1], encoding="utf-8").read()
+for pat in (r'(msgid "cell \'%s\' already exists"\nmsgstr )".*"',
+            r'(msgctxt "role"\nmsgid "commune"\nmsgstr )".*"'):
+    po, n = re.subn(pat, r'\1""', po)
+    assert n == 1, pat
+open(sys.argv[2], "w", encoding="utf-8").write(po)
+PY
+msgfmt -o "$bad/chibo.mo" "$T/bad.po"
+found=$(CHIBO_LOCALEDIR=$T/badlocale vi log --body | left)
+expect_match "an untranslated reason is caught" "bị bác bỏ: cell '07297.T4' already exists.*already exists" "$found"
+found=$(CHIBO_LOCALEDIR=$T/badlocale hub list | left)
+expect_match "an untranslated role is caught" "07297 +commune +Văn phòng.*commune" "$found"
 expect_fail "a hub usage error in Vietnamese" \
 	"^chibo-hub enroll: hãy nhập --org và --role; xem 'chibo-hub enroll --help'$" \
 	hub enroll 0000000000000000000000000000000000000000000000000000000000000000

@@ -59,8 +59,13 @@ hub_held() {
 
 # entry_rewrite DB TAIL OLD NEW: in the entry that "SELECT lsn, bytes FROM
 # entries TAIL" finds first, the text OLD replaced by NEW, as someone with
-# the database would do it (the signature is left as it was).
+# the database would do it (the signature is left as it was). Of a hub
+# on PostgreSQL, in its database (pglib.sh).
 entry_rewrite() {
+	if [ "$(basename -- "$1")" = hub.db ] && [ -f "$(dirname -- "$1")/database" ]; then
+		pg_entry_rewrite "$(dirname -- "$1")" "${@:2}"
+		return
+	fi
 	python3 - "$@" <<'PY'
 import sqlite3, sys
 db, tail, old, new = sys.argv[1:5]

@@ -63,3 +63,34 @@ sqlite3() {
 		command sqlite3 "$@"
 	fi
 }
+
+# pg_entry_rewrite DIR TAIL OLD NEW: hublib.sh's entry_rewrite for a hub
+# directory DIR whose store is a database: the same edit made there.
+pg_entry_rewrite() {
+	local uri row
+	uri=$(head -1 "$1/database")
+	row=$("$PG_BIN/psql" -XAtq -F ' ' -d "$uri" \
+		-c "SELECT lsn, encode(bytes, 'hex') FROM entries $2")
+	python3 - "$row" "$3" "$4" <<'PY' | "$PG_BIN/psql" -XAtq -d "$uri" >/dev/null
+import sys
+lsn, hexb = sys.argv[1].split()[:2]
+b = bytes.fromhex(hexb)
+old, new = sys.argv[2].encode(), sys.argv[3].encode()
+assert old in b, "text not in the entry"
+print("UPDATE entries SET bytes = decode('%s', 'hex') WHERE lsn = %s;"
+      % (b.replace(old, new).hex(), lsn))
+PY
+}
+
+# hub_clone SRC DST: a copy of the hub directory SRC, its database too
+# (cp -r alone would leave both naming one database).
+hub_clone() {
+	cp -r "$1" "$2"
+	if [ -f "$2/database" ]; then
+		local db=hub-$$-$RANDOM$RANDOM old
+		old=$(sed -n 's|^postgresql:///\([^?]*\)?.*|\1|p' "$1/database")
+		"$PG_BIN/createdb" -h "$PG_DIR" -p 5432 -U postgres -T "$old" "$db" ||
+			return 1
+		echo "postgresql:///$db?host=$PG_DIR&port=5432&user=postgres" >"$2/database"
+	fi
+}

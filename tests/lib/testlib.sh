@@ -74,6 +74,10 @@ if [ "$HUB_STORE" = postgresql ] && [ -n "${CHIBO_HUB_BIN:-}" ]; then
 	export CHIBO_HUB_BIN=$CHIBO_SOURCE_DIR/tests/lib/hub-on-pg
 fi
 
+# hub_clone SRC DST: a copy of a hub's directory (pglib.sh copies its
+# database as well).
+declare -f hub_clone >/dev/null || hub_clone() { cp -r "$1" "$2"; }
+
 entry_count() {
 	sqlite3 "${1:-$CHIBO_REPLICA}/replica.db" 'SELECT count(*) FROM entries'
 }

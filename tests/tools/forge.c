@@ -151,11 +151,12 @@ static int
 resign(struct cb_ledger *lg)
 {
 	static const char renumber[] =
-		"CREATE TEMP TABLE k AS SELECT lsn FROM entries ORDER BY lsn;"
+		"CREATE TEMP TABLE k AS SELECT lsn AS old, row_number() OVER "
+		"(ORDER BY lsn) AS new FROM entries;"
 		"UPDATE entries SET lsn = -lsn;"
-		"UPDATE entries SET lsn = (SELECT k.rowid FROM temp.k k WHERE "
-		"k.lsn = -entries.lsn);"
-		"DROP TABLE temp.k;"
+		"UPDATE entries SET lsn = (SELECT k.new FROM k WHERE "
+		"k.old = -entries.lsn);"
+		"DROP TABLE k;"
 		"DELETE FROM tlog_nodes; DELETE FROM checkpoints;";
 	struct cb_errbuf eb;
 	uint64_t size = 0;

@@ -3,8 +3,9 @@
  * typography by default; under vi_VN.UTF-8 the build's catalogue
  * (build/locale, the tests' working directory; the locale made there from
  * the 'locales' package when the system lacks it) and Vietnamese figures,
- * with printf's own numbers left as the wire formats write them; and
- * English again between cb_lang_english_begin and _end. */
+ * with printf's own numbers left as the wire formats write them; English
+ * sentences said again in Vietnamese (cb_lang_resay); and English again
+ * between cb_lang_english_begin and _end. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,8 @@ check_english(void)
 	                    "residential");
 	assert_string_equal(_("out of memory"), "out of memory");
 	assert_string_equal(P_("%s key", "%s keys", 2), "%s keys");
+	assert_string_equal(cb_lang_resay("cell 'X' already exists"),
+	                    "cell 'X' already exists");
 }
 
 static void
@@ -99,6 +102,30 @@ test_vietnamese(void **state)
 	snprintf(f, sizeof(f), "%.1f", 95.8);
 	assert_string_equal(f, "95.8");
 	assert_true(strtod("95.8", NULL) > 95.7);
+	/* a sentence made in English from a message, said again: its
+	 * arguments into the translation (a code with a quote in it, a
+	 * number), a sentence inside it said again too */
+	assert_string_equal(cb_lang_resay("cell '07297.T1' already exists"),
+	                    "chi bộ '07297.T1' đã tồn tại");
+	assert_string_equal(cb_lang_resay("cell 'a'b: c' already exists"),
+	                    "chi bộ 'a'b: c' đã tồn tại");
+	assert_string_equal(cb_lang_resay("key 0123456789ab was revoked"),
+	                    "khóa 0123456789ab đã bị thu hồi");
+	assert_string_equal(
+		cb_lang_resay("the hub refused this key: key 0123456789ab was "
+	                      "revoked"),
+		"máy chủ từ chối khóa này: khóa 0123456789ab đã bị thu hồi");
+	assert_string_equal(cb_lang_resay("a push holds at most 64 entries"),
+	                    "mỗi lần gửi chứa tối đa 64 mục ghi");
+	/* what matches no message, or only "%s: %s", is left as it is */
+	assert_string_equal(cb_lang_resay("Nguyễn Văn Hợp"), "Nguyễn Văn Hợp");
+	assert_string_equal(cb_lang_resay("no such thing: at all"),
+	                    "no such thing: at all");
+	assert_string_equal(cb_lang_resay(""), "");
+	assert_null(cb_lang_resay(NULL));
+	/* a number where the message has %d must be digits */
+	assert_string_equal(cb_lang_resay("a push holds at most x entries"),
+	                    "a push holds at most x entries");
 	/* JSON and CSV are built in English */
 	cb_lang_english_begin();
 	check_english();
