@@ -24,8 +24,20 @@
 # Builds chibo first (installing the Debian dependencies when missing) and
 # removes everything it made when it ends. CHIBO_DEMO_BUILD=DIR uses the
 # programs already built in DIR (the test suite does).
+#
+# ./demo.sh --browse plays the same season, then leaves the district
+# hub's dashboard and Quế Nham's 'chibo-agent ui' running on 127.0.0.1,
+# in Vietnamese, and prints their addresses and the dashboard account's
+# password, until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+BROWSE=
+case ${1:-} in
+--browse) BROWSE=1 ;;
+"") ;;
+*) echo "usage: ./demo.sh [--browse]" >&2; exit 2 ;;
+esac
 
 BUILD=${CHIBO_DEMO_BUILD:-}
 if [ -z "$BUILD" ]; then
@@ -44,7 +56,8 @@ T0=$(date +%s)
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/chibo-demo.XXXXXX")
 HUB_PID= PIDS=()
-trap '[ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$W"' EXIT
+# (each kill may find its process gone already: Ctrl-C reaches them too)
+trap '[ -z "$HUB_PID" ] || kill "$HUB_PID" 2>/dev/null || true; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"' EXIT
 export CHIBO_REPLICA=$W/que-nham
 QN=$W/que-nham TH=$W/tan-hung HL=$W/huong-lac OFFICE=$W/office
 # The narration in the clerks' language: step and say take the English,
@@ -426,5 +439,47 @@ run --replica "$W/tampered" members --name "$(sqlite3 "$QN/replica.db" "SELECT f
 step "…and verify catches it: the entry's bytes no longer match its Ed25519 signature." \
 	"…và verify phát hiện ra: các byte của mục ghi không còn khớp chữ ký Ed25519."
 run --replica "$W/tampered" verify || say "(verify exited $? — the forgery is caught)" "(verify thoát với mã $? — phát hiện chỗ làm giả)"
-printf "\n$(tell '\033[1mDone\033[0m in %ss. Everything lived in %s and is now removed.' \
-	'\033[1mXong\033[0m sau %s giây. Mọi thứ nằm trong %s và nay đã được xóa.')\n" "$(($(date +%s) - T0))" "$W"
+if [ -z "$BROWSE" ]; then
+	printf "\n$(tell '\033[1mDone\033[0m in %ss. Everything lived in %s and is now removed.' \
+		'\033[1mXong\033[0m sau %s giây. Mọi thứ nằm trong %s và nay đã được xóa.')\n" "$(($(date +%s) - T0))" "$W"
+	exit 0
+fi
+
+step "To look at it in a browser: the district hub's dashboard and Quế Nham's interface, in Vietnamese, on 127.0.0.1." \
+	"Xem trên trình duyệt: bảng điều hành của máy chủ huyện và giao diện của xã Quế Nham, bằng tiếng Việt, trên 127.0.0.1."
+# the Vietnamese locale: the system's, or built from the 'locales'
+# package's definition into the demo's directory
+if ! locale -a 2>/dev/null | grep -qix 'vi_VN\.utf-\?8'; then
+	mkdir -p "$W/locale"
+	localedef -i vi_VN -f UTF-8 "$W/locale/vi_VN.UTF-8" 2>/dev/null || true
+	export LOCPATH=$W/locale
+fi
+export CHIBO_LOCALEDIR=${CHIBO_LOCALEDIR:-$BUILD/locale}
+PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')
+printf '%s\n' "$PASSWORD" > "$W/password"
+CHIBO_PASSWORD_FILE=$W/password hubrun account add huyen-uy
+LANG=vi_VN.UTF-8 "$HUB" --dir "$W/hub" serve --listen 127.0.0.1:0 > "$W/serve.out" 2> "$W/serve.log" &
+HUB_PID=$!
+for _ in $(seq 50); do grep -q 127.0.0.1 "$W/serve.out" && break; sleep 0.1; done
+DASH="https://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$W/serve.out")/dashboard/"
+LANG=vi_VN.UTF-8 "$AGENT" --replica "$QN" ui --no-open > "$W/ui.out" 2> "$W/ui.log" &
+PIDS+=("$!")
+for _ in $(seq 50); do [ -n "$(sed -n 2p "$W/ui.out")" ] && break; sleep 0.1; done
+cat <<EOF
+
+  The district's dashboard (Huyện ủy Lạng Giang):
+    $DASH
+    account: huyen-uy    password: $PASSWORD
+    The hub's certificate is its own, not a public CA's: the browser warns
+    once. Its key's pin is $PIN (chibo-hub pin).
+
+  Quế Nham's clerk's interface (chibo-agent ui), already signed in:
+    $(sed -n 2p "$W/ui.out")
+
+  Ctrl-C stops both and removes everything in $W.
+EOF
+trap 'echo; exit 0' INT TERM
+while kill -0 "$HUB_PID" 2>/dev/null; do sleep 1; done
+# Ctrl-C stops the hub as it stops this script, which may see it first
+echo
+exit 0

@@ -35,20 +35,14 @@
 #include "ops.h"
 #include "query.h"
 #include "report.h"
+#include "web.h"
 #include "words.h"
 
 /* ui_assets.c, made by cmake/embed_files.cmake from agent/ui/ */
-struct cb_embedded {
-	const char *path;
-	const unsigned char *bytes;
-	size_t len;
-};
 extern const struct cb_embedded ui_assets[];
 extern const size_t ui_assets_count;
 
-#define SECRET_BYTES 32
 #define BODY_MAX (256 * 1024) /* a form's bytes; more is refused */
-#define ROWS_MAX 300          /* rows a list shows: a page under 100 KB */
 #define COOKIE "chibo_ui"
 /* libmicrohttpd renamed these; the numbers stay */
 #define HTTP_REFUSED 422 /* a form refused, shown again */
@@ -57,10 +51,10 @@ extern const size_t ui_assets_count;
 struct ui {
 	struct agent *a;
 	unsigned port;
-	char token[2 * SECRET_BYTES + 1];   /* in the printed address */
-	char session[2 * SECRET_BYTES + 1]; /* the cookie's value */
-	char csrf[2 * SECRET_BYTES + 1];    /* in every POST form */
-	char host_ip[32], host_name[32];    /* the Host headers accepted */
+	char token[CB_WEB_SECRET_HEX];   /* in the printed address */
+	char session[CB_WEB_SECRET_HEX]; /* the cookie's value */
+	char csrf[CB_WEB_SECRET_HEX];    /* in every POST form */
+	char host_ip[32], host_name[32]; /* the Host headers accepted */
 	/* a sealed signing key, opened once at launch with its passphrase
 	 * (sodium_malloc'd; NULL for a plain key): each request's replica
 	 * gets a copy, so that no form waits for a terminal */
@@ -87,28 +81,10 @@ struct page {
 
 /* --- HTML ------------------------------------------------------------ */
 
-/* s, escaped for text and attribute values */
-static void
-esc(FILE *fp, const char *s)
-{
-	for (; s && *s; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		case '\'': fputs("&#39;", fp); break;
-		default: fputc(*s, fp);
-		}
-}
-
 static const char *
 arg(struct page *p, const char *name)
 {
-	const char *v =
-		MHD_lookup_connection_value(p->c, MHD_GET_ARGUMENT_KIND, name);
-
-	return v && *v ? v : NULL;
+	return cb_web_arg(p->c, name);
 }
 
 static void
@@ -118,21 +94,10 @@ head(struct page *p, const char *title)
 	char *org = NULL;
 	struct cb_errbuf eb;
 
-	/* TRANSLATORS: the language code of this translation, for the
-	 * web interface's <html lang>: "vi" for Vietnamese */
-	fprintf(fp,
-	        "<!DOCTYPE html>\n<html lang=\"%s\"><head>"
-	        "<meta charset=\"utf-8\">"
-	        "<meta name=\"viewport\" content=\"width=device-width\">"
-	        "<title>",
-	        C_("html lang", "en"));
-	esc(fp, title);
-	fputs(" — chibo</title><link rel=\"stylesheet\" href=\"/ui.css\">"
-	      "<script src=\"/ui.js\" defer></script></head><body><header>",
-	      fp);
+	cb_web_begin(fp, title, "/ui.css", "/ui.js");
 	if (p->lg && !cb_query_org_name(p->lg->st, p->lg->org, &org, &eb)) {
 		fputs("<span class=\"org\">", fp);
-		esc(fp, org);
+		cb_web_esc(fp, org);
 		fputs("</span>", fp);
 		free(org);
 	}
@@ -146,7 +111,7 @@ head(struct page *p, const char *title)
 	        _("Main menu"), _("Home"), _("Cells"), _("Members"),
 	        _("Meetings"), _("Ratings"), _("Transfers"), _("Reports"),
 	        _("Sync"), _("Verify"), _("Every record"));
-	esc(fp, title);
+	cb_web_esc(fp, title);
 	fputs("</h1>\n", fp);
 }
 
@@ -159,10 +124,7 @@ foot(struct page *p)
 static void
 say(struct page *p, bool ok, const char *msg)
 {
-	fprintf(p->fp, "<p class=\"%s\" role=\"%s\">", ok ? "ok" : "error",
-	        ok ? "status" : "alert");
-	esc(p->fp, msg);
-	fputs("</p>\n", p->fp);
+	cb_web_say(p->fp, ok, msg);
 }
 
 /* The lines written by fn(fp, …) into a <pre>, escaped. */
@@ -170,94 +132,8 @@ static void
 pre(struct page *p, const char *text)
 {
 	fputs("<pre class=\"out\">", p->fp);
-	esc(p->fp, text);
+	cb_web_esc(p->fp, text);
 	fputs("</pre>\n", p->fp);
-}
-
-static bool
-is_hex64(const char *s)
-{
-	if (!s || strlen(s) != 64)
-		return false;
-	for (int i = 0; i < 64; i++)
-		if (!strchr("0123456789abcdef", s[i]))
-			return false;
-	return true;
-}
-
-/* A question's rows as a table: the columns with a heading, translated;
- * values in their words; ids cut to 12 digits, a member's a link to the
- * member's page. At most ROWS_MAX rows, and a line saying so. */
-static void
-rows_table(struct page *p, const struct cb_query_result *r, bool record,
-           bool ids_are_members)
-{
-	FILE *fp = p->fp;
-	size_t shown = r->nrows < ROWS_MAX ? r->nrows : ROWS_MAX;
-
-	if (!r->nrows) {
-		fprintf(fp, "<p>%s</p>\n", _("None."));
-		return;
-	}
-	if (record) { /* a field a line */
-		fputs("<table>", fp);
-		for (size_t c = 0; c < r->ncols; c++) {
-			const char *v = cb_query_text(r, 0, c);
-
-			if (!r->cols[c].heading)
-				continue;
-			fputs("<tr><th scope=\"row\">", fp);
-			esc(fp, _(r->cols[c].heading));
-			fputs("</th><td>", fp);
-			esc(fp, v ? cb_words_show(r->cols[c].name, v) : "");
-			fputs("</td></tr>", fp);
-		}
-		fputs("</table>\n", fp);
-		return;
-	}
-	fputs("<table><thead><tr>", fp);
-	for (size_t c = 0; c < r->ncols; c++)
-		if (r->cols[c].heading) {
-			fputs("<th scope=\"col\">", fp);
-			esc(fp, _(r->cols[c].heading));
-			fputs("</th>", fp);
-		}
-	fputs("</tr></thead><tbody>\n", fp);
-	for (size_t row = 0; row < shown; row++) {
-		fputs("<tr>", fp);
-		for (size_t c = 0; c < r->ncols; c++) {
-			const char *v = cb_query_text(r, row, c);
-			const char *name = r->cols[c].name;
-
-			if (!r->cols[c].heading)
-				continue;
-			fputs("<td>", fp);
-			if (is_hex64(v)) {
-				bool member = !strcmp(name, "member") ||
-				              (ids_are_members &&
-				               !strcmp(name, "id"));
-
-				if (member)
-					fprintf(fp,
-					        "<a href=\"/member?id=%s\">"
-					        "%.12s</a>",
-					        v, v);
-				else
-					fprintf(fp,
-					        "<span title=\"%s\">%.12s"
-					        "</span>",
-					        v, v);
-			} else {
-				esc(fp, v ? cb_words_show(name, v) : "");
-			}
-			fputs("</td>", fp);
-		}
-		fputs("</tr>\n", fp);
-	}
-	fputs("</tbody></table>\n", fp);
-	if (shown < r->nrows)
-		fprintf(fp, "<p class=\"hint\">%s</p>\n",
-		        _("More rows than a page shows: narrow the search."));
 }
 
 /* Ask q of the replica and show the answer, or why not. */
@@ -273,7 +149,7 @@ ask(struct page *p, enum cb_query_question q, const char *of,
 		say(p, false, eb.msg);
 		return;
 	}
-	rows_table(p, &r, record, q == CB_QUERY_MEMBERS);
+	cb_web_rows(p->fp, &r, record, q == CB_QUERY_MEMBERS, "/member?id=");
 	cb_query_result_release(&r);
 }
 
@@ -288,7 +164,7 @@ op_link(struct page *p, const char *w1, const char *w2, const char *q)
 		return;
 	fprintf(p->fp, "<li><a href=\"/op/%s%s%s%s%s\">", w1, w2 ? "/" : "",
 	        w2 ? w2 : "", q ? "?" : "", q ? q : "");
-	esc(p->fp, _(op->cli->summary));
+	cb_web_esc(p->fp, _(op->cli->summary));
 	fputs("</a></li>", p->fp);
 }
 
@@ -305,9 +181,9 @@ cells_datalist(struct page *p)
 	if (!cb_query_ask(p->lg->st, CB_QUERY_CELLS, p->lg->org, NULL, &r, &eb))
 		for (size_t row = 0; row < r.nrows; row++) {
 			fputs("<option value=\"", p->fp);
-			esc(p->fp, cb_query_text(&r, row, 0));
+			cb_web_esc(p->fp, cb_query_text(&r, row, 0));
 			fputs("\">", p->fp);
-			esc(p->fp, cb_query_text(&r, row, 1));
+			cb_web_esc(p->fp, cb_query_text(&r, row, 1));
 			fputs("</option>", p->fp);
 		}
 	fputs("</datalist>\n", p->fp);
@@ -332,10 +208,10 @@ text_input(struct page *p, const char *name, const char *label,
 	bool area = !strcmp(name, "content") || !strcmp(name, "resolutions");
 
 	fprintf(fp, "<label for=\"f-%s\">", name);
-	esc(fp, label);
+	cb_web_esc(fp, label);
 	if (hint) {
 		fputs(" <small>", fp);
-		esc(fp, hint);
+		cb_web_esc(fp, hint);
 		fputs("</small>", fp);
 	}
 	fputs("</label>", fp);
@@ -347,7 +223,7 @@ text_input(struct page *p, const char *name, const char *label,
 		        "<input type=\"text\" id=\"f-%s\" name=\"%s\"%s "
 		        "value=\"",
 		        name, name, cells ? " list=\"cells\"" : "");
-	esc(fp, value);
+	cb_web_esc(fp, value);
 	fputs(area ? "</textarea>\n" : "\">\n", fp);
 }
 
@@ -386,7 +262,7 @@ attendance(struct page *p, const struct cb_form *f, const char *cell,
 		        _("Everyone present"), _("NAME"));
 	for (int k = 0; r.nrows && marks[k]; k++) {
 		fputs("<th scope=\"col\">", fp);
-		esc(fp, cb_words_show("mark", marks[k]));
+		cb_web_esc(fp, cb_words_show("mark", marks[k]));
 		fputs("</th>", fp);
 	}
 	if (r.nrows)
@@ -400,7 +276,7 @@ attendance(struct page *p, const struct cb_form *f, const char *cell,
 		snprintf(field, sizeof(field), "mark.%s", id);
 		had = f ? cb_form_get(f, field) : NULL;
 		fprintf(fp, "<tr><th scope=\"row\" id=\"n-%s\">", id);
-		esc(fp, name);
+		cb_web_esc(fp, name);
 		fputs("</th>", fp);
 		for (int k = 0; marks[k]; k++)
 			fprintf(fp,
@@ -648,12 +524,12 @@ page_members(struct page *p)
 	        "<label for=\"s-name\">%s</label><input type=\"search\" "
 	        "id=\"s-name\" name=\"name\" value=\"",
 	        _("Name (with or without diacritics)"));
-	esc(fp, f.name);
+	cb_web_esc(fp, f.name);
 	fprintf(fp,
 	        "\"><label for=\"s-cell\">%s</label><input type=\"text\" "
 	        "id=\"s-cell\" name=\"cell\" list=\"cells\" value=\"",
 	        _("the cell"));
-	esc(fp, f.cell);
+	cb_web_esc(fp, f.cell);
 	fprintf(fp,
 	        "\"><button type=\"submit\">%s</button></form>\n"
 	        "<ul class=\"actions\">",
@@ -683,14 +559,14 @@ history_row(void *ctx, int64_t lsn, const void *bytes, size_t len,
 	cb_time_show(e.time_ms, when);
 	cb_hash_short(e.id, id);
 	fputs("<tr><td>", p->fp);
-	esc(p->fp, when);
+	cb_web_esc(p->fp, when);
 	fputs("</td><td>", p->fp);
-	esc(p->fp, op && op->cli ? _(op->cli->summary) : e.op);
+	cb_web_esc(p->fp, op && op->cli ? _(op->cli->summary) : e.op);
 	fputs("</td><td>", p->fp);
 	/* this replica's own entries name no enrolment until a sync */
 	if (!org && !memcmp(e.author, p->lg->key.pk, CB_KEY_BYTES))
 		org = p->lg->org;
-	esc(p->fp, org ? org : "");
+	cb_web_esc(p->fp, org ? org : "");
 	fprintf(p->fp, "</td><td>%s</td></tr>\n", id);
 	cb_entry_release(&e);
 	return CB_OK;
@@ -778,113 +654,36 @@ page_ops(struct page *p)
 	foot(p);
 }
 
-/* the kinds of cb_report_query, and their names for people */
-static const char *const report_kinds[][2] = {
-	{ "membership", N_("Members by status, cell kind, work and age") },
-	{ "congresses", N_("Congresses of a term") },
-	{ "ratings", N_("Ratings of a period") },
-	{ "meetings", N_("Cell meetings and attendance") },
-	{ "campaign", N_("Dissolving the commune-agency cells") },
-	{ "transfers", N_("Transfers of party activity") },
-	{ "clashes", N_("Card or ID numbers held twice") },
-	{ NULL, NULL },
-};
-
 static void
 report_table(struct page *p, const struct cb_report *r)
 {
-	FILE *fp = p->fp;
-	struct cb_date now = cb_date_today();
 	struct cb_errbuf eb;
-	char today[11], *org = NULL;
+	char *org = NULL;
 
-	/* headed as a Party committee's papers are: the committee on the
-	 * left, the Party and the day on the right */
-	cb_date_format(&now, today);
-	fputs("<div class=\"printhead\"><div>", fp);
-	if (!cb_query_org_name(p->lg->st, p->lg->org, &org, &eb))
-		esc(fp, org);
+	if (cb_query_org_name(p->lg->st, p->lg->org, &org, &eb))
+		org = NULL;
+	cb_web_report(p->fp, r, org);
 	free(org);
-	fputs("</div><div><strong>", fp);
-	esc(fp, _("COMMUNIST PARTY OF VIETNAM"));
-	fputs("</strong><br>", fp);
-	esc(fp, today);
-	fputs("</div></div><h2>", fp);
-	esc(fp, r->title);
-	fputs("</h2><table><thead><tr>", fp);
-	for (size_t c = 0; c < r->ncols; c++) {
-		fputs("<th scope=\"col\">", fp);
-		esc(fp, r->cols[c]);
-		fputs("</th>", fp);
-	}
-	fputs("</tr></thead><tbody>\n", fp);
-	for (size_t row = 0; row < r->nrows; row++) {
-		fputs("<tr>", fp);
-		for (size_t c = 0; c < r->ncols; c++) {
-			const char *v = r->cells[row * r->ncols + c];
-			bool num = v && *v &&
-			           strspn(v, "0123456789.,% -") == strlen(v);
+}
 
-			fputs(num ? "<td class=\"n\">" : "<td>", fp);
-			esc(fp, v);
-			fputs("</td>", fp);
-		}
-		fputs("</tr>\n", fp);
-	}
-	fputs("</tbody></table>\n", fp);
-	for (size_t i = 0; i < r->nnotes; i++) {
-		fputs("<p>", fp);
-		esc(fp, r->notes[i]);
-		fputs("</p>\n", fp);
-	}
+/* arg, for cb_web_report_form */
+static const char *
+page_arg(void *ctx, const char *name)
+{
+	return arg(ctx, name);
 }
 
 static void
 page_reports(struct page *p)
 {
-	static const char *const fields[] = { "on",   "term", "period",
-		                              "from", "to",   NULL };
-	const char *labels[] = {
-		_("on (membership, transfers)"),
-		_("term, YYYY-YYYY (congresses)"),
-		_("period, YYYY, YYYY-Qn or YYYY-MM (ratings)"),
-		_("from (meetings: a month; campaign, "
-		  "transfers: a day)"),
-		_("to"),
-		NULL
-	};
 	struct cb_report_query q = { 0 };
 	struct cb_report r = { 0 };
 	struct cb_errbuf eb;
-	FILE *fp = p->fp;
 
-	q.kind = arg(p, "kind");
+	cb_web_report_query(&q, page_arg, p);
 	q.root = p->lg->org;
-	q.on = arg(p, "on");
-	q.term = arg(p, "term");
-	q.period = arg(p, "period");
-	q.from = arg(p, "from");
-	q.to = arg(p, "to");
 	head(p, _("Reports"));
-	fprintf(fp,
-	        "<form method=\"get\" class=\"op\"><label for=\"r-kind\">%s"
-	        "</label><select id=\"r-kind\" name=\"kind\">",
-	        _("report"));
-	for (int i = 0; report_kinds[i][0]; i++)
-		fprintf(fp, "<option value=\"%s\"%s>%s</option>",
-		        report_kinds[i][0],
-		        q.kind && !strcmp(q.kind, report_kinds[i][0])
-		                ? " selected"
-		                : "",
-		        _(report_kinds[i][1]));
-	fputs("</select>\n", fp);
-	for (int i = 0; fields[i]; i++)
-		text_input(p, fields[i], labels[i], NULL, arg(p, fields[i]),
-		           false);
-	fprintf(fp,
-	        "<span></span><div><button type=\"submit\">%s</button>"
-	        "</div></form>\n",
-	        _("Show"));
+	cb_web_report_form(p->fp, page_arg, p, NULL);
 	if (q.kind) {
 		if (cb_report_run(p->lg->st, &q, &r, &eb)) {
 			p->status = HTTP_REFUSED;
@@ -973,67 +772,13 @@ page_sync(struct page *p, bool run)
 
 /* --- HTTP ------------------------------------------------------------ */
 
-static void
-headers(struct MHD_Response *resp, const char *type)
-{
-	MHD_add_response_header(resp, "Content-Type", type);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	/* not no-referrer: under it a browser sends "Origin: null" with
-	 * the interface's own forms, which origin_ok refuses */
-	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(
-		resp, "Content-Security-Policy",
-		"default-src 'none'; style-src 'self'; script-src 'self'; "
-		"img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-		"base-uri 'none'");
-}
-
-static enum MHD_Result
-answer(struct MHD_Connection *c, unsigned status, const char *type,
-       const void *body, size_t len, enum MHD_ResponseMemoryMode mode)
-{
-	struct MHD_Response *resp;
-	enum MHD_Result r;
-
-	resp = MHD_create_response_from_buffer(len, (void *)body, mode);
-	if (!resp)
-		return MHD_NO;
-	headers(resp, type);
-	r = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
-	return r;
-}
-
-/* A refusal: one line of text. */
-static enum MHD_Result
-refuse(struct MHD_Connection *c, unsigned status, const char *msg)
-{
-	size_t n = strlen(msg) + 2;
-	char *text = malloc(n);
-
-	if (!text)
-		return MHD_NO;
-	snprintf(text, n, "%s\n", msg);
-	return answer(c, status, "text/plain; charset=utf-8", text,
-	              strlen(text), MHD_RESPMEM_MUST_FREE);
-}
-
-static bool
-same_secret(const char *given, const char *secret)
-{
-	return given && strlen(given) == strlen(secret) &&
-	       sodium_memcmp(given, secret, strlen(secret)) == 0;
-}
-
 /* The value of cookie COOKIE in the Cookie header, into out. */
 static bool
 cookie(struct MHD_Connection *c, const char *secret)
 {
 	const char *v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE);
 
-	return same_secret(v, secret);
+	return cb_web_same_secret(v, secret);
 }
 
 /* The page for method and url, or NULL for none. */
@@ -1058,16 +803,17 @@ route(struct ui *ui, struct MHD_Connection *c, const char *url, bool post,
 			op = cb_op_find_cli(w1, slash ? slash + 1 : NULL);
 		}
 		if (!op)
-			return refuse(c, MHD_HTTP_NOT_FOUND, _("no such page"));
+			return cb_web_refuse(c, MHD_HTTP_NOT_FOUND,
+			                     _("no such page"));
 	} else if (post && strcmp(url, "/sync") != 0) {
-		return refuse(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-		              _("this page takes no form"));
+		return cb_web_refuse(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+		                     _("this page takes no form"));
 	}
 	p.ui = ui;
 	p.c = c;
 	p.status = MHD_HTTP_OK;
 	if (cb_ledger_open(ui->a->replica, &p.lg, &eb))
-		return refuse(c, MHD_HTTP_INTERNAL_SERVER_ERROR, eb.msg);
+		return cb_web_refuse(c, MHD_HTTP_INTERNAL_SERVER_ERROR, eb.msg);
 	if (ui->sk && !p.lg->key.sk &&
 	    (p.lg->key.sk = sodium_malloc(CB_SECRET_BYTES)))
 		memcpy(p.lg->key.sk, ui->sk, CB_SECRET_BYTES);
@@ -1119,10 +865,11 @@ route(struct ui *ui, struct MHD_Connection *c, const char *url, bool post,
 	if (fclose(p.fp) || !found) {
 		free(p.html);
 		return found ? MHD_NO
-		             : refuse(c, MHD_HTTP_NOT_FOUND, _("no such page"));
+		             : cb_web_refuse(c, MHD_HTTP_NOT_FOUND,
+		                             _("no such page"));
 	}
-	r = answer(c, p.status, "text/html; charset=utf-8", p.html, p.len,
-	           MHD_RESPMEM_MUST_FREE);
+	r = cb_web_answer(c, p.status, "text/html; charset=utf-8", p.html,
+	                  p.len, MHD_RESPMEM_MUST_FREE);
 	return r;
 }
 
@@ -1185,46 +932,40 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		return MHD_YES;
 	}
 	if (!host_ok(ui, c))
-		return refuse(c, MHD_HTTP_FORBIDDEN,
-		              _("forbidden: this interface answers only at "
-		                "127.0.0.1 or localhost and its port"));
+		return cb_web_refuse(
+			c, MHD_HTTP_FORBIDDEN,
+			_("forbidden: this interface answers only at "
+		          "127.0.0.1 or localhost and its port"));
 	if (!post && strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return refuse(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-		              _("only GET and POST are served"));
+		return cb_web_refuse(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+		                     _("only GET and POST are served"));
 	if (!post && !strcmp(url, "/login")) {
-		struct MHD_Response *resp;
 		char set[128];
 
-		if (!same_secret(MHD_lookup_connection_value(
-					 c, MHD_GET_ARGUMENT_KIND, "token"),
-		                 ui->token))
-			return refuse(c, MHD_HTTP_FORBIDDEN,
-			              _("forbidden: the address's token is "
-			                "wrong; open the address 'chibo-agent "
-			                "ui' printed"));
+		if (!cb_web_same_secret(
+			    MHD_lookup_connection_value(
+				    c, MHD_GET_ARGUMENT_KIND, "token"),
+			    ui->token))
+			return cb_web_refuse(
+				c, MHD_HTTP_FORBIDDEN,
+				_("forbidden: the address's token is "
+			          "wrong; open the address 'chibo-agent "
+			          "ui' printed"));
 		/* the token leaves the address bar: the cookie stands in */
-		resp = MHD_create_response_from_buffer(0, (void *)"",
-		                                       MHD_RESPMEM_PERSISTENT);
-		if (!resp)
-			return MHD_NO;
-		headers(resp, "text/plain");
 		snprintf(set, sizeof(set),
 		         COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict",
 		         ui->session);
-		MHD_add_response_header(resp, "Set-Cookie", set);
-		MHD_add_response_header(resp, "Location", "/");
-		r = MHD_queue_response(c, MHD_HTTP_SEE_OTHER, resp);
-		MHD_destroy_response(resp);
-		return r;
+		return cb_web_redirect(c, "/", set, NULL);
 	}
 	if (!cookie(c, ui->session))
-		return refuse(c, MHD_HTTP_FORBIDDEN,
-		              _("forbidden: not signed in; open the address "
-		                "'chibo-agent ui' printed"));
+		return cb_web_refuse(
+			c, MHD_HTTP_FORBIDDEN,
+			_("forbidden: not signed in; open the address "
+		          "'chibo-agent ui' printed"));
 	if (!post) {
 		for (size_t i = 0; i < ui_assets_count; i++)
 			if (!strcmp(url, ui_assets[i].path))
-				return answer(
+				return cb_web_answer(
 					c, MHD_HTTP_OK,
 					strstr(url, ".css")
 						? "text/css; charset=utf-8"
@@ -1235,17 +976,20 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		return route(ui, c, url, false, NULL);
 	}
 	if (rq->too_big)
-		return refuse(c, HTTP_TOO_LARGE, _("the form is too large"));
+		return cb_web_refuse(c, HTTP_TOO_LARGE,
+		                     _("the form is too large"));
 	if (!origin_ok(ui, c))
-		return refuse(c, MHD_HTTP_FORBIDDEN,
-		              _("forbidden: the form comes from another site"));
+		return cb_web_refuse(
+			c, MHD_HTTP_FORBIDDEN,
+			_("forbidden: the form comes from another site"));
 	if (cb_form_parse(rq->body ? rq->body : "", rq->len, &form, &eb))
-		return refuse(c, MHD_HTTP_BAD_REQUEST, eb.msg);
-	if (!same_secret(cb_form_get(&form, "csrf"), ui->csrf)) {
+		return cb_web_refuse(c, MHD_HTTP_BAD_REQUEST, eb.msg);
+	if (!cb_web_same_secret(cb_form_get(&form, "csrf"), ui->csrf)) {
 		cb_form_release(&form);
-		return refuse(c, MHD_HTTP_FORBIDDEN,
-		              _("forbidden: the form's token is missing or "
-		                "wrong; reload the page and try again"));
+		return cb_web_refuse(
+			c, MHD_HTTP_FORBIDDEN,
+			_("forbidden: the form's token is missing or "
+		          "wrong; reload the page and try again"));
 	}
 	r = route(ui, c, url, true, &form);
 	cb_form_release(&form);
@@ -1315,16 +1059,6 @@ static const struct argdef ui_defs[] = {
 	{ NULL, NULL, NULL },
 };
 
-static void
-secret(char out[2 * SECRET_BYTES + 1])
-{
-	unsigned char raw[SECRET_BYTES];
-
-	randombytes_buf(raw, sizeof(raw));
-	cb_hex_encode(raw, sizeof(raw), out);
-	sodium_memzero(raw, sizeof(raw));
-}
-
 int
 cmd_ui(struct agent *a, int argc, char **argv)
 {
@@ -1381,9 +1115,9 @@ cmd_ui(struct agent *a, int argc, char **argv)
 	memcpy(ui.sk, lg->key.sk, CB_SECRET_BYTES);
 	cb_ledger_free(&lg);
 	ui.a = a;
-	secret(ui.token);
-	secret(ui.session);
-	secret(ui.csrf);
+	cb_web_secret(ui.token);
+	cb_web_secret(ui.session);
+	cb_web_secret(ui.csrf);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((unsigned short)port);

@@ -33,6 +33,7 @@
 
 #include "connguard.h"
 #include "contacts.h"
+#include "dashboard.h"
 #include "errmap.h"
 #include "grant.h"
 #include "hub.h"
@@ -50,6 +51,7 @@
 #include "tlog.h"
 #include "witness.h"
 #include "verifier.h"
+#include "web.h"
 #include "zbody.h"
 
 #define MAX_INFLATED (64u << 20) /* what a push may decompress to */
@@ -72,6 +74,7 @@ struct server {
 	/* the authorities the hub answers to, normalised */
 	char (*names)[CB_HTTPSIG_AUTHORITY_MAX + 1];
 	size_t nnames;
+	struct hub_dash *dash; /* the pages under /dashboard/ */
 };
 
 struct request;
@@ -97,6 +100,10 @@ struct request {
 	char key_short[13];
 	int status;
 	char note[64];
+	/* a page of the dashboard's, not API v1: the authority it was
+	 * asked of, for its forms' Origin */
+	bool dash;
+	char authority[CB_HTTPSIG_AUTHORITY_MAX + 1];
 };
 
 static int64_t
@@ -1090,6 +1097,44 @@ handle(struct server *srv, struct MHD_Connection *c, struct request *rq)
 	return rq->route->serve(srv, c, rq, rq->key);
 }
 
+/* The first call of a request for the dashboard (dashboard.h), with its
+ * headers: the hub's names and the limits on a body hold for it as for
+ * API v1 (a form is at most HUB_DASH_BODY_MAX bytes); the rest is the
+ * dashboard's, on the last call. Its answers are pages and lines of
+ * text, not API v1's JSON. */
+static enum MHD_Result
+dash_headers(struct server *srv, struct MHD_Connection *c, struct request *rq)
+{
+	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                              "Content-Length");
+	char msg[CB_ERRBUF_SIZE];
+	int status;
+
+	rq->dash = true;
+	if (!(status = check_authority(
+		      srv,
+		      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
+		      rq->authority, msg, sizeof(msg))) &&
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                "Transfer-Encoding")) {
+		status = 411;
+		snprintf(msg, sizeof(msg),
+		         "send the form with a "
+		         "Content-Length, not chunked");
+	}
+	if (!status && len &&
+	    (strspn(len, "0123456789") != strlen(len) || !*len ||
+	     strlen(len) > 19 || strtoull(len, NULL, 10) > HUB_DASH_BODY_MAX)) {
+		status = 413;
+		snprintf(msg, sizeof(msg), "a form is at most %u bytes",
+		         (unsigned)HUB_DASH_BODY_MAX);
+	}
+	if (!status)
+		return MHD_YES;
+	rq->status = status;
+	return cb_web_refuse(c, (unsigned)status, msg);
+}
+
 /* The guard's record of a connection (NULL if it has none). */
 static struct cb_connguard_conn *
 guarded(struct MHD_Connection *c)
@@ -1121,11 +1166,14 @@ take_request(void *cls, struct MHD_Connection *c, const char *url,
 		*con_cls = rq;
 		cb_connguard_headers_in(srv->guard, guarded(c),
 		                        cb_connguard_now());
+		if (hub_dash_url(url))
+			return dash_headers(srv, c, rq);
 		return admit_headers(srv, c, rq, url, method);
 	}
 	if (*upload_size) {
 		/* MHD stops at the Content-Length, which was checked */
-		if (rq->body.len + *upload_size > srv->max_body ||
+		if (rq->body.len + *upload_size >
+		            (rq->dash ? HUB_DASH_BODY_MAX : srv->max_body) ||
 		    cb_buf_add(&rq->body, upload, *upload_size))
 			return MHD_NO;
 		cb_connguard_body(srv->guard, guarded(c), *upload_size);
@@ -1133,6 +1181,10 @@ take_request(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	cb_connguard_busy(srv->guard, guarded(c));
+	if (rq->dash)
+		return hub_dash_serve(srv->dash, c, url, method, rq->authority,
+		                      (const char *)rq->body.data, rq->body.len,
+		                      &rq->status, rq->note);
 	return handle(srv, c, rq);
 }
 
@@ -1146,6 +1198,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 {
 	enum MHD_Result r;
 
+	/* the dashboard's pages are for people: their language */
+	if (hub_dash_url(url))
+		return take_request(cls, c, url, method, version, upload,
+		                    upload_size, con_cls);
 	cb_lang_english_begin();
 	r = take_request(cls, c, url, method, version, upload, upload_size,
 	                 con_cls);
@@ -1407,6 +1463,9 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	           "line per request on\nstderr. SIGTERM or SIGINT stops it "
 	           "after "
 	           "the requests in flight.\n\n"
+	           "The same port serves the dashboard to browsers, under "
+	           "/dashboard/, to the\naccounts 'chibo-hub account' "
+	           "gives: read-only, after a sign-in.\n\n"
 	           "Settings come from --config FILE, else from hub.conf in "
 	           "the "
 	           "hub directory\nif it is there: 'key = value' lines, '#' "
@@ -1499,7 +1558,9 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	}
 	/* What each key signed before this start is not taken again. */
 	if (cb_contacts_floors(srv.lg->st, srv.replay, &eb) ||
-	    cb_store_open(cb_store_path(srv.lg->st), false, &srv.admit, &eb)) {
+	    cb_store_open(cb_store_path(srv.lg->st), false, &srv.admit, &eb) ||
+	    hub_dash_new(cb_store_path(srv.lg->st), srv.lg, &srv.mu, &srv.dash,
+	                 &eb)) {
 		hub_error("%s", eb.msg);
 		goto out;
 	}
@@ -1581,6 +1642,7 @@ out:
 	cb_connguard_free(&srv.guard);
 	cb_replay_free(&srv.replay);
 	cb_store_free(&srv.admit);
+	hub_dash_free(&srv.dash);
 	cb_ledger_free(&srv.lg);
 	return rc;
 }

@@ -56,6 +56,7 @@ int cmd_hub_export(struct hub *h, int argc, char **argv);
 int cmd_hub_serve(struct hub *h, int argc, char **argv);
 int cmd_hub_status(struct hub *h, int argc, char **argv);
 int cmd_hub_report(struct hub *h, int argc, char **argv);
+int cmd_hub_account(struct hub *h, int argc, char **argv);
 int cmd_hub_backup(struct hub *h, int argc, char **argv);
 int cmd_hub_restore_backup(struct hub *h, int argc, char **argv);
 int cmd_hub_copy_store(struct hub *h, int argc, char **argv);

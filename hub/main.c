@@ -41,6 +41,8 @@ static const char usage_text[] = N_(
 	"  export    a bundle for one organisation's agent\n"
 	"  status    the hub at a glance: its log, and each key's progress\n"
 	"  report    the district's figures: campaign, transfers, sync, …\n"
+	"  account   the accounts that read the dashboard (add, passwd, "
+	"remove, …)\n"
 	"  backup    the hub, encrypted (or --plain: hub.db for an auditor),\n"
 	"            safe while serve runs\n"
 	"  restore-backup  a backup into a new hub directory\n"
@@ -74,6 +76,7 @@ static const struct {
 	{ "export", cmd_hub_export },
 	{ "status", cmd_hub_status },
 	{ "report", cmd_hub_report },
+	{ "account", cmd_hub_account },
 	{ "backup", cmd_hub_backup },
 	{ "upstream", cmd_hub_upstream },
 	{ "sync", cmd_hub_sync },

@@ -25,6 +25,11 @@ const struct cb_passphrase_for cb_passphrase_key = {
 	N_("Passphrase of the signing key: "),
 	N_("New passphrase of the signing key: "),
 };
+const struct cb_passphrase_for cb_passphrase_account = {
+	CB_PASSWORD_ENV,
+	N_("Password of the account: "),
+	N_("New password of the account: "),
+};
 const struct cb_passphrase_for cb_passphrase_key_new = {
 	CB_PASSPHRASE_NEW_ENV,
 	N_("New passphrase of the signing key: "),

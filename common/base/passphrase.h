@@ -16,6 +16,7 @@
 
 #define CB_PASSPHRASE_ENV "CHIBO_PASSPHRASE_FILE"
 #define CB_PASSPHRASE_NEW_ENV "CHIBO_NEW_PASSPHRASE_FILE"
+#define CB_PASSWORD_ENV "CHIBO_PASSWORD_FILE"
 #define CB_PASSPHRASE_MAX 1024
 #define CB_PASSPHRASE_MIN 8 /* bytes, for a new one */
 
@@ -27,9 +28,10 @@ struct cb_passphrase_for {
 	const char *prompt_new; /* asking for a new one */
 };
 /* A backup's; the signing key's; the signing key's new one, when it is
- * changed ($CHIBO_NEW_PASSPHRASE_FILE). */
+ * changed ($CHIBO_NEW_PASSPHRASE_FILE); a dashboard account's password
+ * ($CHIBO_PASSWORD_FILE; accounts.h). */
 extern const struct cb_passphrase_for cb_passphrase_backup, cb_passphrase_key,
-	cb_passphrase_key_new;
+	cb_passphrase_key_new, cb_passphrase_account;
 
 /* Get the passphrase for f: *out is sodium_malloc'd and NUL-terminated,
  * *len its length; release with cb_passphrase_free. With confirm (a new

@@ -41,4 +41,19 @@ cb_err cb_pwhash_derive(const char *pass, size_t passlen,
                         unsigned char **key,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* A password's hash to store (a hub dashboard's accounts, accounts.h):
+ * Argon2id at cost c with a random salt, as libsodium's crypto_pwhash_str
+ * writes it ("$argon2id$v=19$m=…,t=…,p=1$salt$hash", the cost in it). */
+#define CB_PWHASH_STR_BYTES 128
+cb_err cb_pwhash_str(const char *pass, size_t passlen,
+                     const struct cb_pwhash_cost *c,
+                     char out[CB_PWHASH_STR_BYTES],
+                     struct cb_errbuf *eb) CB_MUST_CHECK;
+/* Is pass the password of hash (cb_pwhash_str's)? False too for a hash
+ * that is not Argon2id's, or whose cost cb_pwhash_cost_ok refuses: a
+ * forged row cannot make the reader pay without bound. Compared in
+ * constant time. */
+bool cb_pwhash_str_verify(const char *hash, const char *pass,
+                          size_t passlen) CB_MUST_CHECK;
+
 #endif

@@ -409,6 +409,38 @@ static const char *const cells_headings[] = { N_("CODE"),     N_("NAME"),
 	                                      N_("STATE"),    N_("MEMBERS"),
 	                                      N_("CONGRESS"), NULL };
 
+/* Each organisation or cell directly under :root, with the live members
+ * its subtree holds (a cell's: those in it; an organisation's: those it
+ * and the organisations under it own, as the membership report counts)
+ * and its active cells. */
+static const char children_sql[] =
+	"WITH RECURSIVE sub(top, code) AS (SELECT code, code FROM orgs WHERE "
+	"parent = :root UNION SELECT sub.top, o.code FROM orgs o JOIN sub ON "
+	"o.parent = sub.code) "
+	"SELECT c.code, c.name, c.level, c.kind, c.state, "
+	"(SELECT count(*) FROM members m WHERE m.status IN " LIVE_STATUSES
+	" AND ((c.level = 'cell' AND m.cell = c.code) OR (c.level <> 'cell' "
+	"AND m.org IN (SELECT code FROM sub WHERE top = c.code)))) AS members, "
+	"(SELECT count(*) FROM sub JOIN orgs k ON k.code = sub.code WHERE "
+	"sub.top = c.code AND k.level = 'cell' AND k.state = 'active') AS "
+	"cells FROM orgs c WHERE c.parent = :root "
+	"ORDER BY c.level = 'cell', c.code";
+static const char *const children_headings[] = { N_("CODE"),  N_("NAME"),
+	                                         N_("LEVEL"), N_("KIND"),
+	                                         N_("STATE"), N_("MEMBERS"),
+	                                         N_("CELLS"), NULL };
+
+/* The organisation ?1 and those above it, the top first. */
+static const char org_path_sql[] =
+	"WITH RECURSIVE up(code, depth) AS (SELECT CAST(?1 AS TEXT), 0 "
+	"UNION ALL SELECT "
+	"o.parent, up.depth + 1 FROM orgs o JOIN up ON o.code = up.code WHERE "
+	"o.parent IS NOT NULL AND up.depth < 64) "
+	"SELECT o.code, o.name, o.level FROM up JOIN orgs o ON o.code = "
+	"up.code ORDER BY up.depth DESC";
+static const char *const org_path_headings[] = { N_("CODE"), N_("NAME"),
+	                                         N_("LEVEL"), NULL };
+
 static const char meetings_sql[] =
 	"SELECT id, cell, date, kind, duration_min, "
 	"(SELECT count(*) FROM attendance WHERE meeting = m.id AND "
@@ -604,6 +636,8 @@ static const struct question {
 	                                  meeting_attendance_headings, NULL },
 	[CB_QUERY_CELL_ROLL] = { cell_roll_sql, cell_roll_headings,
 	                         bind_cell_roll },
+	[CB_QUERY_CHILDREN] = { children_sql, children_headings, NULL },
+	[CB_QUERY_ORG_PATH] = { org_path_sql, org_path_headings, NULL },
 };
 
 cb_err

@@ -157,6 +157,15 @@ enum cb_query_question {
 	 * kind, by name; a meeting's attendance checklist ('chibo-agent
 	 * ui'). f->cell is required ("give the cell"). */
 	CB_QUERY_CELL_ROLL,
+	/* the organisations and cells directly under `of`, with the live
+	 * members of each one's subtree (a cell's: those in it) and its
+	 * active cells; organisations first, by code (the hub's
+	 * dashboard: a province, its communes, a commune's cells) */
+	CB_QUERY_CHILDREN,
+	/* the organisation `of` and those above it that the store knows,
+	 * the highest first: code, name, level; no row for an organisation
+	 * it does not know */
+	CB_QUERY_ORG_PATH,
 	CB_QUERY_QUESTIONS
 };
 

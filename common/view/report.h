@@ -258,6 +258,17 @@ cb_err cb_report_print_at_checkpoint(struct cb_store *st,
                                      const struct cb_output *out, FILE *fp,
                                      struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The report of cb_report_print_at_checkpoint, as a model: into *out
+ * (cb_report_release it) on success, built in the language of _(). */
+cb_err cb_report_run_at_checkpoint(struct cb_store *st,
+                                   const struct cb_report_query *q,
+                                   struct cb_report *out,
+                                   struct cb_errbuf *eb) CB_MUST_CHECK;
+/* cb_report_run in one read snapshot of st, as cb_report_print reads. */
+cb_err cb_report_read(struct cb_store *st, const struct cb_report_query *q,
+                      struct cb_report *out,
+                      struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* cb_report_print for a replica, stated at the hub's checkpoint it last
  * checked (note, NULL if it never synced): the same statement as
  * cb_report_print_at_checkpoint's, with --org naming the replica's

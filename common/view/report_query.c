@@ -1271,22 +1271,24 @@ cb_report_sync(struct cb_store *st, const char *root, struct cb_report *out,
 				   last, n[0], n[1], n[2], n[3], state }) ||
 		    json_array_append_new(
 			    keys,
-			    json_pack(
-				    "{s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
-				    "s:o}",
-				    "key", hex, "last_contact_ms",
-				    contacted ? json_integer(contact_ms)
-					      : json_null(),
-				    "last_entry_ms",
-				    ks.seq ? json_integer(ks.last_ms)
-					   : json_null(),
-				    "seq", (json_int_t)ks.seq, "waiting",
-				    (json_int_t)ks.pending, "rejected",
-				    (json_int_t)ks.rejected, "forks",
-				    (json_int_t)ks.forks, "refused_requests",
-				    (json_int_t)ks.refused, "last_refused_ms",
-				    ks.refused ? json_integer(ks.refused_ms)
-					       : json_null())))
+			    json_pack("{s:s, s:s?, s:s?, s:s?, s:o, s:o, s:I, "
+		                      "s:I, s:I, s:I, s:I, s:o}",
+		                      "key", hex, "org",
+		                      cb_sql_column_text(s, 1), "role",
+		                      cb_sql_column_text(s, 2), "revoked_on",
+		                      revoked, "last_contact_ms",
+		                      contacted ? json_integer(contact_ms)
+		                                : json_null(),
+		                      "last_entry_ms",
+		                      ks.seq ? json_integer(ks.last_ms)
+		                             : json_null(),
+		                      "seq", (json_int_t)ks.seq, "waiting",
+		                      (json_int_t)ks.pending, "rejected",
+		                      (json_int_t)ks.rejected, "forks",
+		                      (json_int_t)ks.forks, "refused_requests",
+		                      (json_int_t)ks.refused, "last_refused_ms",
+		                      ks.refused ? json_integer(ks.refused_ms)
+		                                 : json_null())))
 			goto nomem;
 	}
 	if (step != CB_SQL_DONE) {

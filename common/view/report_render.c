@@ -93,6 +93,19 @@ cb_report_write(const struct cb_report *r, const struct cb_output *out,
 }
 
 cb_err
+cb_report_read(struct cb_store *st, const struct cb_report_query *q,
+               struct cb_report *out, struct cb_errbuf *eb)
+{
+	cb_err rc;
+
+	if ((rc = cb_store_exec(st, "BEGIN", eb)))
+		return rc;
+	rc = cb_report_run(st, q, out, eb);
+	cb_store_rollback(st);
+	return rc;
+}
+
+cb_err
 cb_report_print(struct cb_store *st, const struct cb_report_query *q,
                 const struct cb_output *out, FILE *fp, struct cb_errbuf *eb)
 {
@@ -100,19 +113,16 @@ cb_report_print(struct cb_store *st, const struct cb_report_query *q,
 	bool english = out->format != CB_OUTPUT_TEXT, written;
 	cb_err rc;
 
-	if ((rc = cb_store_exec(st, "BEGIN", eb)))
-		return rc;
 	/* JSON and CSV are for programs and spreadsheets: the same words and
 	 * figures in every locale. A table is for people: their language. */
 	if (english)
 		cb_lang_english_begin();
-	rc = cb_report_run(st, q, &r, eb);
+	rc = cb_report_read(st, q, &r, eb);
 	written = !rc && cb_report_write(&r, out, fp) == CB_OK;
 	if (english)
 		cb_lang_english_end();
 	if (!rc && !written)
 		rc = cb_error(eb, CB_EIO, _("cannot write the report"));
-	cb_store_rollback(st);
 	cb_report_release(&r);
 	return rc;
 }
@@ -202,10 +212,9 @@ explicit_day(const struct cb_report_query *q, struct cb_report_query *at,
 }
 
 cb_err
-cb_report_print_at_checkpoint(struct cb_store *st,
-                              const struct cb_report_query *q,
-                              const struct cb_output *out, FILE *fp,
-                              struct cb_errbuf *eb)
+cb_report_run_at_checkpoint(struct cb_store *st,
+                            const struct cb_report_query *q,
+                            struct cb_report *out, struct cb_errbuf *eb)
 {
 	struct cb_log *log = cb_store_log(st);
 	struct cb_report_query at;
@@ -215,7 +224,6 @@ cb_report_print_at_checkpoint(struct cb_store *st,
 	uint64_t size = 0;
 	int64_t held = 0;
 	char *note = NULL;
-	bool english = out->format != CB_OUTPUT_TEXT;
 	cb_err rc;
 
 	explicit_day(q, &at, today);
@@ -231,19 +239,37 @@ cb_report_print_at_checkpoint(struct cb_store *st,
 		              _("the log holds %lld entries, its latest "
 		                "checkpoint %llu: sign one first"),
 		              (long long)held, (unsigned long long)size);
-	/* as cb_report_print: JSON and CSV in English, a table translated */
-	if (english)
-		cb_lang_english_begin();
 	if (!rc)
 		rc = cb_report_run(st, &at, &r, eb);
 	cb_store_rollback(st);
 	if (!rc)
 		rc = stamp(&r, &at, note, NULL, eb);
+	free(note);
+	if (!rc)
+		*out = r;
+	else
+		cb_report_release(&r);
+	return rc;
+}
+
+cb_err
+cb_report_print_at_checkpoint(struct cb_store *st,
+                              const struct cb_report_query *q,
+                              const struct cb_output *out, FILE *fp,
+                              struct cb_errbuf *eb)
+{
+	struct cb_report r = { 0 };
+	bool english = out->format != CB_OUTPUT_TEXT;
+	cb_err rc;
+
+	/* as cb_report_print: JSON and CSV in English, a table translated */
+	if (english)
+		cb_lang_english_begin();
+	rc = cb_report_run_at_checkpoint(st, q, &r, eb);
 	if (!rc && cb_report_write(&r, out, fp))
 		rc = cb_error(eb, CB_EIO, _("cannot write the report"));
 	if (english)
 		cb_lang_english_end();
-	free(note);
 	cb_report_release(&r);
 	return rc;
 }

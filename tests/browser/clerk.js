@@ -17,14 +17,8 @@ const path = require("path");
 const url = process.argv[2];
 const base = new URL(url).origin;
 const shots = process.env.SHOTS;
-let failed = 0;
-let passed = 0;
-
-function ok(what) { passed++; console.log("ok: " + what); }
-function bad(what) { failed++; console.log("FAIL: " + what); }
-function check(cond, what, detail) {
-	if (cond) ok(what); else bad(what + (detail ? ": " + detail : ""));
-}
+const lib = require("./lib.js");
+const { ok, bad, check, shot, text, done, crashed } = lib;
 
 // What the command line says to the same input: its one line of error,
 // without "chibo-agent: error: ".
@@ -39,24 +33,8 @@ function cliRefusal(args) {
 	return null;
 }
 
-async function shot(page, name) {
-	await page.screenshot({ path: path.join(shots, name + ".png"), fullPage: true });
-}
 
-async function text(page, sel) {
-	const el = await page.$(sel);
-	return el ? (await page.evaluate((e) => e.textContent, el)).trim() : null;
-}
-
-// Load a page; the answer's status and its size checked.
-async function visit(page, href) {
-	const resp = await page.goto(base + href, { waitUntil: "load" });
-	const html = await resp.text();
-	check(html.length < 100000, "page " + href + " is under 100 KB", html.length + " bytes");
-	const width = await page.evaluate(() => document.documentElement.scrollWidth);
-	check(width <= 1366, "page " + href + " fits a 1366-pixel screen", width + " px");
-	return resp;
-}
+function visit(page, href) { return lib.visit(page, base, href); }
 
 // Type into the form's field of this name, replacing what it holds.
 async function fill(page, name, value) {
@@ -276,11 +254,7 @@ async function main() {
 	await shot(page, "08-forged");
 
 	await browser.close();
-	console.log(`${passed} passed in the browser, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	done();
 }
 
-main().catch((e) => {
-	console.log("FAIL: " + (e && e.stack ? e.stack : e));
-	process.exit(1);
-});
+main().catch(crashed);

@@ -14,34 +14,10 @@
 # foreign Host, a write through GET. Fails — never skips — when chromium,
 # node or npm is missing: packaging/install-deps.sh installs them.
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
-: "${CHIBO_BUILD_DIR:?CHIBO_BUILD_DIR must name the build tree}"
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-for need in "$CHROMIUM" node npm curl; do
-	if ! command -v "$need" >/dev/null; then
-		bad "$need is not installed: run packaging/install-deps.sh"
-		finish
-		exit 1
-	fi
-done
-. "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
-. "$CHIBO_SOURCE_DIR/tests/lib/vilocale.sh"
-if ! vi_locale > "$T/why"; then
-	bad "$(cat "$T/why")"
-	finish
-	exit 1
-fi
-unset LANGUAGE LC_ALL LC_MESSAGES
+. "$CHIBO_SOURCE_DIR/tests/lib/browserlib.sh"
 # the hub and the commune are set up in English (hublib reads what they
 # print); the interface and the clerk's commands speak Vietnamese
-export LANG=C
-
-# puppeteer-core, as the lock file pins it, once per build tree
-. "$CHIBO_SOURCE_DIR/tests/lib/npmlib.sh"
-SRC="$CHIBO_SOURCE_DIR/tests/browser"
-npm_pinned "$SRC" browser puppeteer-core
-SHOTS=${CHIBO_ARTIFACTS:-$CHIBO_BUILD_DIR/artifacts}/ui
-rm -rf "$SHOTS"
-mkdir -p "$SHOTS"
+browser_setup ui
 
 start_hub
 commune a 26734 >/dev/null
@@ -63,7 +39,7 @@ HOSTPORT=${BASE#http://}
 TOKEN=${URL##*token=}
 
 # --- the clerk's session, in the browser
-if LANG=vi_VN.UTF-8 SHOTS=$SHOTS CHROMIUM=$(command -v "$CHROMIUM") \
+if LANG=vi_VN.UTF-8 SHOTS=$SHOTS CHROMIUM=$CHROMIUM \
 	ORG_NAME="Đảng bộ xã a" node "$SRC/clerk.js" "$URL" > "$T/clerk.out" 2>&1; then
 	ok
 else

@@ -337,6 +337,8 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "DROP TRIGGER rating_tally_member_new; "
 	                     "DROP VIEW rating_place; "
 	                     "DROP TABLE rating_tally; "
+	                     "DROP TABLE dashboard_sessions; "
+	                     "DROP TABLE dashboard_accounts; "
 	                     "PRAGMA user_version = 14",
 	                     NULL, NULL, NULL),
 		SQLITE_OK);

@@ -557,6 +557,8 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"rating_tally_member_in; DROP TRIGGER "
 			"rating_tally_member_new; DROP VIEW rating_place; "
 			"DROP TABLE rating_tally; "
+			"DROP TABLE dashboard_sessions; "
+			"DROP TABLE dashboard_accounts; "
 			"PRAGMA user_version = 13",
 			NULL, NULL, NULL),
 		SQLITE_OK);
