@@ -1257,11 +1257,12 @@ cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
 	 * are the rest), kept as it is: the log (with each entry's verdict,
 	 * compared below), what the ledger indexed as it took each entry
 	 * (its dependencies, the members it names), the Merkle tree and
-	 * checkpoints, the keys' contacts, the checkpoints witnessed; and
-	 * meta. */
+	 * checkpoints, the keys' contacts, the checkpoints witnessed, the
+	 * dashboard's accounts (not their sessions: one signs in again);
+	 * and meta. */
 	static const char *const kept[] = {
 		"entries",     "entry_deps", "entry_refs", "tlog_nodes",
-		"checkpoints", "contacts",   "witnessed",
+		"checkpoints", "contacts",   "witnessed",  "dashboard_accounts",
 	};
 	struct cb_store *src = lg->st;
 	unsigned char there[32];

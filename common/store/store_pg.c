@@ -89,11 +89,15 @@ struct pg_stmt {
 	int nparams;
 	char *names[PG_PARAMS_MAX + 1]; /* [i]: ":name" of $i, or NULL */
 	bool used[PG_PARAMS_MAX + 1];   /* [i]: $i is in the text */
+	/* [i]: $i's first use is "$i IS [NOT] NULL", from which the server
+	 * cannot tell its type: text, unless bound as another */
+	bool null_first[PG_PARAMS_MAX + 1];
 	Oid types[PG_PARAMS_MAX];
 	char *values[PG_PARAMS_MAX];
 	int lengths[PG_PARAMS_MAX];
 	int formats[PG_PARAMS_MAX];
 	PGresult *res;
+	PGresult *desc; /* the columns, described before a first step */
 	int row, nrows;
 	/* the current row's bytea columns, decoded */
 	unsigned char **blobs;
@@ -385,6 +389,18 @@ word_at(const char *p, const char *start, const char *w)
 	       (p == start || !name_char(p[-1]));
 }
 
+/* $n is used, followed by the text at after. */
+static void
+note_use(struct pg_stmt *w, int n, const char *after)
+{
+	if (!w->used[n]) {
+		while (*after == ' ' || *after == '\t' || *after == '\n')
+			after++;
+		w->null_first[n] = !strncasecmp(after, "IS ", 3);
+	}
+	w->used[n] = true;
+}
+
 /* Does the parenthesis at p hold more than one argument? */
 static bool
 two_args(const char *p)
@@ -463,7 +479,7 @@ translate(struct pg_stmt *w, const char *sql, struct cb_errbuf *eb)
 				goto too_many;
 			if (n > next)
 				next = n;
-			w->used[n] = true;
+			note_use(w, n, p);
 			rc = cb_buf_addf(&b, "$%d", n);
 		} else if (*p == ':' && name_char(p[1]) &&
 		           (p == sql || p[-1] != ':')) {
@@ -485,7 +501,7 @@ translate(struct pg_stmt *w, const char *sql, struct cb_errbuf *eb)
 				              strndup(p, (size_t)(e - p))))
 					rc = CB_ENOMEM;
 			}
-			w->used[n] = true;
+			note_use(w, n, e);
 			if (!rc)
 				rc = cb_buf_addf(&b, "$%d", n);
 			p = e;
@@ -571,6 +587,7 @@ stmt_free(struct pg_stmt *w)
 	if (!w)
 		return;
 	pg_reset(&w->base);
+	PQclear(w->desc);
 	if (w->name[0] && PQstatus(P(w->base.st)->conn) == CONNECTION_OK) {
 		char sql[48];
 
@@ -839,7 +856,7 @@ pg_step(struct cb_stmt *s)
 	/* A parameter the text skips (?5 of ?1…?9) has no type to infer:
 	 * text, as any other. */
 	for (int i = 1; i <= w->nparams; i++)
-		if (!w->used[i] && !w->types[i - 1])
+		if ((!w->used[i] || w->null_first[i]) && !w->types[i - 1])
 			w->types[i - 1] = OID_TEXT;
 	if (ps->in_tx && w->writes)
 		w->res = exec_in_savepoint(ps, w);
@@ -894,16 +911,52 @@ pg_step(struct cb_stmt *s)
 	return w->nrows ? CB_SQL_ROW : CB_SQL_DONE;
 }
 
+/* The statement's columns, as its result has them, or, before its first
+ * step, as the server describes them (SQLite names a statement's columns
+ * once it is prepared, and the view reads them so). */
+static const PGresult *
+columns(struct pg_stmt *w)
+{
+	struct pg_store *ps = P(w->base.st);
+	Oid types[PG_PARAMS_MAX];
+	PGresult *r;
+
+	if (w->res)
+		return w->res;
+	if (w->desc)
+		return w->desc;
+	for (int i = 0; i < w->nparams; i++)
+		types[i] = w->types[i]      ? w->types[i]
+		           : w->used[i + 1] ? 0
+		                            : OID_TEXT;
+	r = PQprepare(ps->conn, "", w->sql, w->nparams, types);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		r = PQdescribePrepared(ps->conn, "");
+		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+			w->desc = r;
+			return r;
+		}
+	}
+	note_error(ps, r);
+	PQclear(r);
+	return NULL;
+}
+
 static int
 pg_column_count(struct cb_stmt *s)
 {
-	return S(s)->res ? PQnfields(S(s)->res) : 0;
+	const PGresult *r = columns(S(s));
+
+	return r ? PQnfields(r) : 0;
 }
 
 static const char *
 pg_column_name(struct cb_stmt *s, int i)
 {
-	return S(s)->res ? PQfname(S(s)->res, i) : NULL;
+	const PGresult *r = columns(S(s));
+
+	return r && i >= 0 && i < PQnfields(r) ? PQfname(r, i) : NULL;
 }
 
 static bool

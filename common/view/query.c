@@ -391,7 +391,7 @@ static const char members_sql[] =
 	"'temporary' AND s.since <= date('now', '+7 hours') AND "
 	"s.until > date('now', '+7 hours') AND c.parent IN " SUB_OF_ROOT
 	"AND (?1 IS NULL OR s.cell = ?1) AND ?2 IS NULL AND (?3 IS NULL OR "
-	"chibo_match(m.full_name, ?3))) ORDER BY cell, name_fold, id";
+	"chibo_match(m.full_name, ?3))) AS listed ORDER BY cell, name_fold, id";
 static const char *const members_headings[] = { N_("ID"),   N_("NAME"),
 	                                        N_("BORN"), N_("SEX"),
 	                                        N_("CARD"), N_("STATUS"),
@@ -669,7 +669,7 @@ cb_query_entries(struct cb_store *st, const struct cb_query_filter *f,
 	static const char sql[] =
 		"SELECT * FROM (SELECT lsn, bytes, state, reason FROM entries "
 		"WHERE (?1 IS NULL OR op = ?1) AND (?2 IS NULL OR state = ?2) "
-		"ORDER BY lsn DESC LIMIT ?3) ORDER BY lsn";
+		"ORDER BY lsn DESC LIMIT ?3) AS newest ORDER BY lsn";
 	struct cb_stmt *s = NULL;
 	cb_err rc = CB_OK;
 	int step;

@@ -543,6 +543,35 @@ BEGIN
 	RETURN to_char(t, 'YYYY-MM-DD');
 END $$;
 
+-- chibo_match(name, query) (cb_text_match): every token of the query a
+-- substring of the name; a token with diacritics against the name lowered,
+-- one without against the name folded (lowered, Vietnamese diacritics and
+-- đ taken off). Lowered by Unicode's rules (ICU's root collation: the
+-- database's C collation lowers ASCII only).
+CREATE FUNCTION chibo_fold(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT
+AS $$
+	SELECT translate(lower(normalize($1, NFC) COLLATE "und-x-icu"),
+	                 'àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ',
+	                 'aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd')
+$$;
+
+CREATE FUNCTION chibo_match(name text, query text) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT coalesce(bool_and(CASE WHEN chibo_fold(t) <> t
+	                     THEN position(t IN lower(normalize(name, NFC)
+	                                                 COLLATE "und-x-icu")) > 0
+	                     ELSE position(t IN chibo_fold(name)) > 0 END),
+	                true)
+	FROM regexp_split_to_table(
+		lower(normalize(query, NFC) COLLATE "und-x-icu"), '\s+') AS t
+	WHERE t <> ''
+$$;
+
+-- SQLite's NOCASE collation (ASCII case ignored in comparisons), for the
+-- statements that name it: ICU's, case-insensitive.
+CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2',
+                         deterministic = false);
+
 -- SQLite's sum() of a comparison counts where it holds (true is 1): the
 -- same aggregate over booleans. NULL when no row, as sum() is.
 CREATE FUNCTION chibo_sum_bool(bigint, boolean) RETURNS bigint

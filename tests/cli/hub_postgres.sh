@@ -6,7 +6,8 @@
 # transfer accepted) with a hub on hub.db; 'chibo-hub copy-store --to
 # postgresql://… --switch' copies it into a database of a real PostgreSQL
 # cluster the test starts (initdb, pg_ctl), every table derived again
-# there; the digests and reports are the same on both engines; the hub
+# there, the dashboard's account with them; the digests and reports are
+# the same on both engines; the hub
 # then serves from PostgreSQL, the communes sync on, verify passes, and a
 # copy back to a SQLite file has the same digest and passes the audit.
 # 'backup --plain' of the hub on PostgreSQL is a hub.db the audit passes.
@@ -52,6 +53,8 @@ expect_ok "b syncs the acceptance" B sync
 expect_ok "a syncs" A sync
 same "on SQLite"
 
+printf 'mật khẩu của Lan\n' > "$T/pw"
+CHIBO_PASSWORD_FILE=$T/pw hub account add lan >/dev/null
 before=$(hub digest)
 report_before=$(hub report membership --format csv)
 transfers_before=$(hub report transfers --format csv)
@@ -68,6 +71,7 @@ expect_eq "the membership report is the same on PostgreSQL" \
 	"$report_before" "$(hub report membership --format csv)"
 expect_eq "and the transfers report" \
 	"$transfers_before" "$(hub report transfers --format csv)"
+expect_match "the dashboard's account came along" "^lan " "$(hub account list)"
 expect_match "verify passes on PostgreSQL" "all signatures, chains and tables verify" \
 	"$(hub verify 2>&1)"
 expect_eq "the log's entries are all there, in the same order" \
