@@ -181,6 +181,22 @@ run(struct pg_store *ps, const char *sql)
 	return ok;
 }
 
+/* Run sql, which undoes a failure, keeping that failure's error (its
+ * SQLSTATE and message) for pg_error and pg_constraint. */
+static void
+undo_keeping_error(struct pg_store *ps, const char *sql)
+{
+	char *keep = ps->message;
+	char state[sizeof(ps->state)];
+
+	memcpy(state, ps->state, sizeof(state));
+	ps->message = NULL;
+	(void)run(ps, sql);
+	free(ps->message);
+	ps->message = keep;
+	memcpy(ps->state, state, sizeof(state));
+}
+
 static cb_err
 pg_exec(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
 {
@@ -190,20 +206,11 @@ pg_exec(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
 	if (ps->in_tx && !run(ps, "SAVEPOINT cb_stmt"))
 		return pg_error(st, eb, "database error");
 	ok = run(ps, sql);
-	if (ps->in_tx) {
-		if (!ok) {
-			char *keep = ps->message;
-			char state[6];
-
-			memcpy(state, ps->state, sizeof(state));
-			ps->message = NULL;
-			(void)run(ps, "ROLLBACK TO SAVEPOINT cb_stmt");
-			free(ps->message);
-			ps->message = keep;
-			memcpy(ps->state, state, sizeof(state));
-		}
+	if (ps->in_tx && ok)
 		(void)run(ps, "RELEASE SAVEPOINT cb_stmt");
-	}
+	else if (ps->in_tx)
+		undo_keeping_error(ps, "ROLLBACK TO SAVEPOINT cb_stmt; "
+		                       "RELEASE SAVEPOINT cb_stmt");
 	return ok ? CB_OK : pg_error(st, eb, "database error");
 }
 
@@ -243,18 +250,8 @@ pg_rollback(struct cb_store *st)
 	struct pg_store *ps = P(st);
 
 	ps->nested = 0;
-	if (PQtransactionStatus(ps->conn) != PQTRANS_IDLE) {
-		char *keep = ps->message;
-		char state[6];
-
-		/* keep the error that led here for pg_error */
-		memcpy(state, ps->state, sizeof(state));
-		ps->message = NULL;
-		(void)run(ps, "ROLLBACK");
-		free(ps->message);
-		ps->message = keep;
-		memcpy(ps->state, state, sizeof(state));
-	}
+	if (PQtransactionStatus(ps->conn) != PQTRANS_IDLE)
+		undo_keeping_error(ps, "ROLLBACK");
 	ps->in_tx = false;
 }
 
@@ -868,20 +865,10 @@ pg_step(struct cb_stmt *s)
 		note_error(ps, w->res);
 	else
 		clear_error(ps);
-	if (!ok && ps->in_tx && w->writes) {
-		char *keep = ps->message;
-		char state[6];
-
-		/* the transaction is aborted at the savepoint: back to it,
-		 * keeping the statement's error for pg_error */
-		memcpy(state, ps->state, sizeof(state));
-		ps->message = NULL;
-		(void)run(ps, "ROLLBACK TO SAVEPOINT cb_stmt; "
-		              "RELEASE SAVEPOINT cb_stmt");
-		free(ps->message);
-		ps->message = keep;
-		memcpy(ps->state, state, sizeof(state));
-	}
+	/* the transaction is aborted at the savepoint: back to it */
+	if (!ok && ps->in_tx && w->writes)
+		undo_keeping_error(ps, "ROLLBACK TO SAVEPOINT cb_stmt; "
+		                       "RELEASE SAVEPOINT cb_stmt");
 	if (!ok) {
 		if (getenv("CHIBO_PG_TRACE"))
 			fprintf(stderr, "chibo: postgresql: %s\n  in: %s\n",
