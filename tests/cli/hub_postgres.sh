@@ -124,6 +124,9 @@ expect_eq "and holds every entry" 17 \
 	"$(command sqlite3 "$T/plain.db" "SELECT count(*) FROM entries")"
 expect_fail "--switch takes a database" "postgresql://" \
 	hub copy-store --to "$T/other.db" --switch
+mkdir -p "$T/hub5" && echo "$T/file.db" > "$T/hub5/database"
+expect_fail "a directory whose database file holds no URI" \
+	"does not hold a database's address" "$CHIBO_HUB_BIN" --dir "$T/hub5" status
 U2=$(pg_new_db)
 expect_fail "the hub is on PostgreSQL already" "PostgreSQL database already" \
 	hub copy-store --to "$U2" --switch
