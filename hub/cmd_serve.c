@@ -946,9 +946,13 @@ note_refused(struct server *srv, const struct cb_httpsig_params *p,
 	char hex[2 * CB_KEY_BYTES + 1];
 	struct cb_errbuf eb;
 	bool noted = false;
+	/* A refusal's tag is its own (a contact's is the endpoint, >= 0):
+	 * a key revoked in the second of its last accepted request to the
+	 * same endpoint still has its refusal recorded. */
+	int tag = -2 - endpoint;
 	cb_err rc;
 
-	if (!cb_replay_unrecorded(srv->replay, p->key, p->created, endpoint))
+	if (!cb_replay_unrecorded(srv->replay, p->key, p->created, tag))
 		return;
 	cb_hex_encode(p->key, CB_KEY_BYTES, hex);
 	pthread_mutex_lock(&srv->mu);
@@ -963,7 +967,7 @@ note_refused(struct server *srv, const struct cb_httpsig_params *p,
 		           hex, eb.msg);
 	if (!noted)
 		return;
-	cb_replay_recorded(srv->replay, p->key, p->created, endpoint);
+	cb_replay_recorded(srv->replay, p->key, p->created, tag);
 	cb_journal(CB_PRIO_WARNING,
 	           "chibo-hub: refused a request signed by revoked key "
 	           "%.12s: %s",

@@ -95,6 +95,18 @@ expect_eq "nothing was recorded" "$before" "$(count)"
 expect_eq "the old key owns it still" "$old" \
 	"$(hubq "SELECT lower(hex(owner)) FROM orgs WHERE code = '07297'")"
 
+# Two requests of the old key signed in one second: the first is answered
+# now, the second after the succession — refused, and counted still
+# (a refusal is recorded apart from the key's last contact).
+printf '' > "$T/empty"
+for _ in 1 2 3 4 5; do
+	"$CHIBO_FORGE" request "$T/stolen" GET "127.0.0.1:$PORT" /v1/status "$T/empty" > "$T/h1"
+	"$CHIBO_FORGE" request "$T/stolen" GET "127.0.0.1:$PORT" /v1/status "$T/empty" > "$T/h2"
+	[ "$(grep -o 'created=[0-9]*' "$T/h1")" = "$(grep -o 'created=[0-9]*' "$T/h2")" ] && break
+done
+status_with() { curl -s -k --pinnedpubkey "$PIN" -o /dev/null -w '%{http_code}' -H @"$1" "$URL/v1/status"; }
+expect_eq "the old key's status request, before the succession: 200" 200 "$(status_with "$T/h1")"
+
 # --- the succession -----------------------------------------------------------
 expect_ok "the district hands Quế Nham to the new key" \
 	hub succeed 07297 --key "$new" --reason "máy bị mất trộm"
@@ -139,6 +151,8 @@ expect_eq "the hub took every new entry of the new key" 0 \
 	"$(hubq "SELECT count(*) FROM entries WHERE state <> 'applied' AND lower(hex(author)) = '$new'")"
 
 # --- the stolen laptop ---------------------------------------------------------------------
+expect_eq "the old key's request signed in the second of one answered before: 401" 401 "$(status_with "$T/h2")"
+expect_match "and counted" "^${old:0:12} .*revoked [0-9-]+; 1 request refused" "$(hub status)"
 add stolen a9 "Kẻ Trộm"
 expect_fail "the hub refuses what the stolen key signs, and says why" \
 	"key ${old:0:12} was succeeded by key ${new:0:12} for '07297'" S sync
@@ -147,18 +161,18 @@ expect_eq "nothing of it is stored" "$held" \
 # the district sees the stolen key at work: in its status, and in the
 # journal as a warning
 expect_match "the hub's status counts the refused request" \
-	"^${old:0:12} .*revoked [0-9-]+; 1 request refused" "$(hub status)"
+	"^${old:0:12} .*revoked [0-9-]+; 2 requests refused" "$(hub status)"
 expect_match "and says when, under the table" \
-	"key ${old:0:12} of '07297', revoked on [0-9-]+, signed 1 request since, refused,$" "$(hub status)"
+	"key ${old:0:12} of '07297', revoked on [0-9-]+, signed 2 requests since, refused,$" "$(hub status)"
 expect_match "when" "^the last at 20[0-9-]+T[0-9:]+\+07:00: whoever holds it still tries to use it$" "$(hub status)"
-expect_eq "and its JSON" "1" \
+expect_eq "and its JSON" "2" \
 	"$(hub status --json | python3 -c 'import json,sys; print([k["refused_requests"] for k in json.load(sys.stdin)["keys"] if k["key"] == sys.argv[1]][0])' "$old")"
-expect_match "so does the sync report" "^${old:0:12} .*1 request refused" "$(hub report sync)"
+expect_match "so does the sync report" "^${old:0:12} .*2 requests refused" "$(hub report sync)"
 expect_match "the hub warns of it" "refused a request signed by revoked key ${old:0:12}: key ${old:0:12} was succeeded" \
 	"$(cat "$T/serve.log")"
 sleep 1.1
 S sync >/dev/null 2>&1
-expect_match "a second try counts again" "^${old:0:12} .*2 requests refused" "$(hub status)"
+expect_match "a second try counts again" "^${old:0:12} .*3 requests refused" "$(hub status)"
 expect_eq "the key that succeeded it has none" "0" \
 	"$(hub status --json | python3 -c 'import json,sys; print([k["refused_requests"] for k in json.load(sys.stdin)["keys"] if k["key"] == sys.argv[1]][0])' "$new")"
 # a key the hub never enrolled gets no row, however often it signs
