@@ -309,8 +309,8 @@ cmd_sync(struct agent *a, int argc, char **argv)
 	           "witness key. Exit 0 synced,\n75 the hub cannot be "
 	           "reached (try\nlater), 77 the hub refused, or its signed "
 	           "log "
-	           "is not the one it showed\nbefore (a person must look: "
-	           "'chibo-agent status').\n\n"),
+	           "is not the one it showed\nbefore, or no hub is set (a "
+	           "person must look: 'chibo-agent status').\n\n"),
 		sync_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;

@@ -1458,9 +1458,10 @@ cb_sync(struct cb_ledger *lg, const struct cb_sync_opts *o,
 		return fail(&s, CB_SYNC_FAILED, "%s", leb.msg);
 	if (cb_sync_state_load(lg->st, &s.state, &leb))
 		return fail(&s, CB_SYNC_FAILED, "%s", leb.msg);
+	/* a timer retrying this would retry for ever: a person must act */
 	if (!s.state.text[CB_SYNC_URL] || !s.state.text[CB_SYNC_PIN]) {
 		rc = fail(
-			&s, CB_SYNC_FAILED,
+			&s, CB_SYNC_REFUSED,
 			_("no hub is set; run 'chibo-agent hub --url URL --pin "
 		          "PIN --key HEX' with what the hub gave you"));
 		goto out;

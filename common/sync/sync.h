@@ -44,7 +44,8 @@ enum cb_sync_outcome {
 	CB_SYNC_FAILED = 1,       /* this store's own trouble (a full disk) */
 	CB_SYNC_UNREACHABLE = 75, /* the hub cannot be reached: try later */
 	CB_SYNC_REFUSED = 77,     /* the hub refused, or its log is not the
-	                           * one it showed before: a person must look */
+	                           * one it showed before, or no hub is set:
+	                           * a person must look */
 };
 
 struct cb_sync_opts {

@@ -85,5 +85,10 @@ refuse "attendance after death" "not in cell '26734.02' on 2024-06-01" \
 # usage errors exit 2
 agent member add --bogus 1 2>/dev/null; expect_eq "unknown flag exits 2" 2 $?
 agent frobnicate 2>/dev/null; expect_eq "unknown command exits 2" 2 $?
+# a replica with no hub set: a person must set it, so the nightly timer
+# (RestartPreventExitStatus=77) does not retry it every 20 minutes
+agent sync 2>"$T/err"; expect_eq "sync with no hub set exits 77" 77 $?
+expect_match "and says what to run" "no hub is set; run 'chibo-agent hub" "$(cat "$T/err")"
+expect_eq "it writes nothing" "$n" "$(entry_count)"
 expect_fail "an empty --replica" "needs a directory, not ''" agent -R "" members
 finish
