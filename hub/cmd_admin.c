@@ -62,9 +62,7 @@ undo_init(const struct hub *h)
 static int
 write_address(const struct hub *h, const char *uri)
 {
-	struct cb_errbuf eb;
-	char *path, *line;
-	int rc = 0;
+	char *path;
 
 	if (!cb_store_is_pg(uri))
 		return cb_args_usage("init",
@@ -80,18 +78,8 @@ write_address(const struct hub *h, const char *uri)
 		free(path);
 		return 1;
 	}
-	if (path && (line = malloc(strlen(uri) + 2)))
-		sprintf(line, "%s\n", uri);
-	else
-		line = NULL;
-	if (!line ||
-	    cb_file_write_atomic(path, line, strlen(line), 0600, 1, &eb)) {
-		hub_error("%s", line ? eb.msg : "out of memory");
-		rc = 1;
-	}
-	free(line);
 	free(path);
-	return rc;
+	return hub_put_address(h, uri, NULL);
 }
 
 int

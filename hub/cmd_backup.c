@@ -195,16 +195,8 @@ cmd_hub_copy_store(struct hub *h, int argc, char **argv)
 	printf(_("copied the hub's store to %s: tables digest %s on both\n"),
 	       cb_store_is_pg(to) ? _("the PostgreSQL database") : to, hex);
 	if (cb_args_get(&v, 1)) {
-		char line[4096];
-
-		if (!(addr = hub_path(h, CB_HUB_DATABASE_FILE)) ||
-		    snprintf(line, sizeof(line), "%s\n", to) >=
-		            (int)sizeof(line) ||
-		    cb_file_write_atomic(addr, line, strlen(line), 0600, 1,
-		                         &eb)) {
-			hub_error("%s", addr ? eb.msg : "out of memory");
+		if (hub_put_address(h, to, &addr))
 			goto out;
-		}
 		printf(_("the hub keeps its store in that database from now "
 		         "on ('%s'); %s is no longer used\n"),
 		       addr, "hub.db");

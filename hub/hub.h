@@ -20,6 +20,11 @@ struct hub {
 #define hub_error cb_args_error /* "PROG: error: …" */
 struct cb_ledger *hub_open(const struct hub *h);
 char *hub_path(const struct hub *h, const char *name);
+/* Write the hub's `database` file (ledger.h, CB_HUB_DATABASE_FILE) to
+ * hold address, atomically, mode 0600 (an address may hold a password):
+ * the hub keeps its store there from now on. Its path in *path (the
+ * caller frees it; NULL if not wanted); 0, or 1 with the error printed. */
+int hub_put_address(const struct hub *h, const char *address, char **path);
 
 /* Sign op with body in by the hub's key, append it to the log, sign a
  * checkpoint and print what was recorded: the exit code (0, or 1 with the

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "hub.h"
+#include "key.h"
 
 static const char usage_text[] = N_(
 	"usage: chibo-hub [--dir DIR] COMMAND [ARGS]\n"
@@ -88,6 +89,28 @@ char *
 hub_path(const struct hub *h, const char *name)
 {
 	return cb_path_join(h->dir, name);
+}
+
+int
+hub_put_address(const struct hub *h, const char *address, char **path)
+{
+	char *file = hub_path(h, CB_HUB_DATABASE_FILE), *line = NULL;
+	struct cb_errbuf eb;
+	int rc = 0;
+
+	if (file && (line = malloc(strlen(address) + 2)))
+		sprintf(line, "%s\n", address);
+	if (!line ||
+	    cb_file_write_atomic(file, line, strlen(line), 0600, 1, &eb)) {
+		hub_error("%s", line ? eb.msg : _("out of memory"));
+		rc = 1;
+	}
+	free(line);
+	if (path)
+		*path = file;
+	else
+		free(file);
+	return rc;
 }
 
 struct cb_ledger *
