@@ -17,12 +17,7 @@ commune a 07297 >/dev/null
 commune b 07298 >/dev/null
 A() { agent -R "$T/a" "$@"; }
 B() { agent -R "$T/b" "$@"; }
-same() {
-	expect_eq "$1: a equals the hub's view of its scope" \
-		"$(hub digest --org 07297)" "$(A digest)"
-	expect_eq "$1: b equals the hub's view of its scope" \
-		"$(hub digest --org 07298)" "$(B digest)"
-}
+same() { same_scope "$1" a:07297 b:07298; }
 
 A cell create --code 01 --name "Chi bộ cơ quan xã" --kind commune-agency >/dev/null
 A cell create --code 02 --name "Chi bộ thôn Đại Giáp" --kind residential >/dev/null

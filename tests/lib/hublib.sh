@@ -13,6 +13,16 @@
 : "${CHIBO_HUB_BIN:?CHIBO_HUB_BIN must name the chibo-hub binary}"
 
 hub() { "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
+# same_scope WHAT R:ORG...: each replica $T/R's digest equals the hub's
+# view of its organisation's scope.
+same_scope() {
+	local what=$1 p
+	shift
+	for p in "$@"; do
+		expect_eq "$what: ${p%%:*} equals the hub's view of its scope" \
+			"$(hub digest --org "${p##*:}")" "$(agent -R "$T/${p%%:*}" digest)"
+	done
+}
 
 start_hub() {
 	local out host=${HUB_HOST:-127.0.0.1}
