@@ -470,44 +470,6 @@ cb_store_step_done(struct cb_store *st, sqlite3_stmt *stmt,
 	return CB_OK;
 }
 
-int
-cb_bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	if (!v)
-		return sqlite3_bind_null(s, i);
-	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-}
-
-int
-cb_bind_id(sqlite3_stmt *s, int i, const char *hex)
-{
-	unsigned char id[CB_HASH_BYTES];
-
-	if (hex && cb_hex_decode(hex, id, sizeof(id), NULL) == CB_OK)
-		return sqlite3_bind_blob(s, i, id, sizeof(id),
-		                         SQLITE_TRANSIENT);
-	return cb_bind_text(s, i, hex);
-}
-
-int
-cb_bind_id_prefix(sqlite3_stmt *s, int i, const char *prefix)
-{
-	char lo[2 * CB_HASH_BYTES + 1], hi[2 * CB_HASH_BYTES + 1];
-	size_t n = strlen(prefix);
-	int r;
-
-	if (n > 2 * CB_HASH_BYTES)
-		n = 2 * CB_HASH_BYTES;
-	memset(lo, '0', 2 * CB_HASH_BYTES);
-	memset(hi, 'f', 2 * CB_HASH_BYTES);
-	memcpy(lo, prefix, n);
-	memcpy(hi, prefix, n);
-	lo[2 * CB_HASH_BYTES] = hi[2 * CB_HASH_BYTES] = 0;
-	if ((r = cb_bind_id(s, i, lo)) != SQLITE_OK)
-		return r;
-	return cb_bind_id(s, i + 1, hi);
-}
-
 const char *
 cb_column_id(sqlite3_stmt *s, int i, char out[65])
 {

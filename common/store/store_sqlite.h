@@ -24,18 +24,6 @@ sqlite3_stmt *cb_store_stmt(struct cb_store *st, const char *sql,
 cb_err cb_store_step_done(struct cb_store *st, sqlite3_stmt *stmt,
                           struct cb_errbuf *eb) CB_MUST_CHECK;
 
-/* Bind a text that may be NULL. */
-int cb_bind_text(sqlite3_stmt *s, int i, const char *v);
-
-/* Member ids are stored as their 32 bytes (schema/013_member_ids.sql) and
- * travel as 64 hex digits. cb_bind_id binds hex digits as those bytes;
- * NULL as NULL; anything else as the text it is, which equals no id. */
-int cb_bind_id(sqlite3_stmt *s, int i, const char *hex);
-
-/* Bind parameters i and i + 1 to the least and the greatest id that start
- * with a prefix of 1 to 64 hex digits ("id BETWEEN ?i AND ?i+1"). */
-int cb_bind_id_prefix(sqlite3_stmt *s, int i, const char *prefix);
-
 /* Column i as 64 hex digits in out, when it holds an id's 32 bytes; a text
  * (an organisation named where a member may be) is copied, cut at 64
  * bytes. NULL when the column is NULL. */

@@ -592,7 +592,7 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 			          "id (8 to 64 hex digits), card:NUMBER or "
 			          "nid:NUMBER"),
 				ref);
-		/* either case: cb_bind_id_prefix reads both */
+		/* either case: cb_sql_bind_id_prefix reads both */
 		if (strspn(ref, "0123456789abcdefABCDEF") != n)
 			return cb_error(
 				eb, CB_EINVAL,
