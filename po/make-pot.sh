@@ -10,10 +10,15 @@ set -eu
 out=${1:?usage: make-pot.sh OUT}
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
+# A store error's first words (what was being done) are a message too:
+# cb_store_error and the engines' own take them untranslated and say
+# them in the reader's language.
 # shellcheck disable=SC2046
 LC_ALL=C.UTF-8 xgettext --language=C --from-code=UTF-8 --no-location \
 	--sort-output --keyword=_ --keyword=N_ --keyword=C_:1c,2 \
-	--keyword=NC_:1c,2 --keyword=P_:1,2 --add-comments=TRANSLATORS: --package-name=chibo \
+	--keyword=NC_:1c,2 --keyword=P_:1,2 --keyword=cb_store_error:3 \
+	--keyword=pg_error:3 --keyword=lite_error:3 \
+	--add-comments=TRANSLATORS: --package-name=chibo \
 	--msgid-bugs-address=chibo@chibo.vn -o "$out.new" \
 	$(find agent hub audit common -name '*.[ch]' | LC_ALL=C sort) 2>&1 |
 	{ grep -v -e 'non-ASCII' -e 'problems to translators' \

@@ -97,8 +97,10 @@ void cb_store_settled(struct cb_store *st, int64_t lsn,
                       const struct cb_entry *e, cb_err verdict,
                       const char *why);
 
-/* Turn the last SQLite error into a message "what: sqlite says" (disk full
- * and read-only file get a sentence of their own). Returns CB_EIO. */
+/* Turn the engine's last error into a message "what: the engine says"
+ * (a full disk, a read-only file, a server out of reach get a sentence of
+ * their own). what is an English literal, said in the reader's language
+ * (po/make-pot.sh collects it). Returns CB_EIO. */
 cb_err cb_store_error(struct cb_store *st, struct cb_errbuf *eb,
                       const char *what);
 

@@ -143,6 +143,7 @@ pg_error(struct cb_store *st, struct cb_errbuf *eb, const char *what)
 	struct pg_store *ps = P(st);
 	const char *msg = ps->message ? ps->message : "unknown error";
 
+	what = _(what);
 	if (PQstatus(ps->conn) == CONNECTION_BAD)
 		return cb_error(eb, CB_EIO,
 		                _("%s: the database server of the hub cannot "

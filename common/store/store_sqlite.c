@@ -145,6 +145,7 @@ lite_error(struct cb_store *st, struct cb_errbuf *eb, const char *what)
 {
 	int code = sqlite3_extended_errcode(L(st)->db) & 0xff;
 
+	what = _(what);
 	if (code == SQLITE_FULL)
 		return cb_error(
 			eb, CB_EIO,

@@ -185,6 +185,12 @@ expect_match "an untranslated role is caught" "07297 +commune +Văn phòng.*comm
 expect_fail "a hub usage error in Vietnamese" \
 	"^chibo-hub enroll: hãy nhập --org và --role; xem 'chibo-hub enroll --help'$" \
 	hub enroll 0000000000000000000000000000000000000000000000000000000000000000
+# a store's error: what was being done said in Vietnamese too
+agent -R "$T/broken" init --code 07297 --name "x" --parent BG.LG >/dev/null 2>&1
+head -c 8192 /dev/zero | tr '\0' 'x' > "$T/broken/replica.db"
+expect_fail "a damaged replica, said in Vietnamese" \
+	"^chibo-agent: lỗi: không mở được '.*replica.db': lỗi cơ sở dữ liệu: '.*' bị hỏng" \
+	env LANG=vi_VN.UTF-8 "$CHIBO_AGENT" -R "$T/broken" members
 expect_match "the auditor's help is Vietnamese" "^cách dùng: chibo-audit \[--dir DIR\]" \
 	"$(LANG=vi_VN.UTF-8 "$CHIBO_AUDIT_BIN" --help | head -1)"
 expect_fail "an auditor's usage error in Vietnamese" \
