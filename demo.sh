@@ -93,7 +93,7 @@ HUB_KEY=$(sed -n 's/^[^:]*: \([0-9a-f]\{64\}\)$/\1/p' "$W/hub.out")
 PIN=$(sed -n 's/^[^:]*: \(sha256\/\/.*\)$/\1/p' "$W/hub.out")
 "$HUB" --dir "$W/hub" serve --listen 127.0.0.1:0 > "$W/serve.out" 2> "$W/serve.log" &
 HUB_PID=$!
-for _ in $(seq 50); do grep -q 'https://' "$W/serve.out" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q 'https://' "$W/serve.out" && break; sleep 0.1; done
 cat "$W/serve.out"
 URL="https://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$W/serve.out")"
 
@@ -283,7 +283,7 @@ step "The province of Bắc Giang: its hub delegates each district's subtree to 
 serve_hub() {
 	"$HUB" --dir "$1" serve --listen 127.0.0.1:0 > "$1.serve" 2> "$1.log" &
 	PIDS+=("$!")
-	for _ in $(seq 50); do grep -q 'https://' "$1.serve" && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q 'https://' "$1.serve" && break; sleep 0.1; done
 	SERVED="https://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$1.serve")"
 }
 phub() { printf '$ chibo-hub --dir province'; printf " %s" "$@"; printf '\n'; "$HUB" --dir "$W/prov" "$@"; }
@@ -460,11 +460,11 @@ printf '%s\n' "$PASSWORD" > "$W/password"
 CHIBO_PASSWORD_FILE=$W/password hubrun account add huyen-uy
 LANG=vi_VN.UTF-8 "$HUB" --dir "$W/hub" serve --listen 127.0.0.1:0 > "$W/serve.out" 2> "$W/serve.log" &
 HUB_PID=$!
-for _ in $(seq 50); do grep -q 127.0.0.1 "$W/serve.out" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q 127.0.0.1 "$W/serve.out" && break; sleep 0.1; done
 DASH="https://127.0.0.1:$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$W/serve.out")/dashboard/"
 LANG=vi_VN.UTF-8 "$AGENT" --replica "$QN" ui --no-open > "$W/ui.out" 2> "$W/ui.log" &
 PIDS+=("$!")
-for _ in $(seq 50); do [ -n "$(sed -n 2p "$W/ui.out")" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -n "$(sed -n 2p "$W/ui.out")" ] && break; sleep 0.1; done
 cat <<EOF
 
   The district's dashboard (Huyện ủy Lạng Giang):

@@ -144,7 +144,7 @@ expect_eq "the replica never lost an entry" 0 "$fewer"
 out=$(agent -R "$T/a" sync 2>&1); rc=$?
 expect_eq "then a sync completes" 0 "$rc"
 expect_eq "the hub holds every entry" "$total" "$(held)"
-expect_eq "each once" 0 "$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM (SELECT seq FROM entries WHERE hex(author) = (SELECT upper(key) FROM enrolments WHERE org = '07297') GROUP BY seq HAVING count(*) > 1)")"
+expect_eq "each once" 0 "$(sqlite3 "$T/hub/hub.db" "SELECT count(*) FROM (SELECT seq FROM entries WHERE hex(author) = (SELECT upper(key) FROM enrolments WHERE org = '07297') GROUP BY seq HAVING count(*) > 1) AS twice")"
 kill -TERM "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
 expect_ok "the hub verifies" hub verify
 expect_eq "the hub's file passes its integrity check" ok \

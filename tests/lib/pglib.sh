@@ -39,7 +39,8 @@ pg_new_db() {
 # In a test whose hubs are on PostgreSQL, 'sqlite3 DIR/hub.db SQL' (how
 # the tests look into a hub's tables) reads the database that DIR/database
 # names instead, printing as sqlite3 prints (fields joined by |, NULL as
-# nothing). Any other file is SQLite's as before.
+# nothing), SQLite's blob literals x'HEX' made PostgreSQL's. Any other
+# file is SQLite's as before.
 sqlite3() {
 	local db=${1:-} dir
 	dir=$(dirname -- "$db")
@@ -57,7 +58,8 @@ sqlite3() {
 		if [ $# -eq 0 ]; then
 			"$PG_BIN/psql" "${opts[@]}" -d "$(head -1 "$dir/database")"
 		else
-			"$PG_BIN/psql" "${opts[@]}" -d "$(head -1 "$dir/database")" -c "$1"
+			"$PG_BIN/psql" "${opts[@]}" -d "$(head -1 "$dir/database")" -c \
+				"$(printf '%s' "$1" | sed -E "s/(^|[^[:alnum:]_])[xX]'([0-9a-fA-F]*)'/\\1'\\\\x\\2'::bytea/g")"
 		fi
 	else
 		command sqlite3 "$@"
