@@ -163,7 +163,7 @@ test_multipart(void **state)
 	static const char body[] =
 		"--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"
 		"ab12\r\n--XyZ\r\nContent-Disposition: form-data; "
-	        "name=\"file\"; "
+		"name=\"file\"; "
 		"filename=\"x\xc3\xa3 a.csv\"\r\nContent-Type: text/csv\r\n\r\n"
 		"\xff\xfeH\0\r\n--X\0\r\n--XyZ\r\nContent-Disposition: "
 		"form-data; name=\"cell\"\r\n\r\n\r\n--XyZ--\r\n";
