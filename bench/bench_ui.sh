@@ -37,7 +37,7 @@ member_records "$N" "$T/ops.jsonl"
 agent apply --quiet "$T/ops.jsonl" >/dev/null 2>&1
 ID=$(agent members --format csv 2>/dev/null | sed -n '2s/,.*//p')
 
-agent ui --no-open >"$T/ui.out" 2>"$T/ui.err" &
+"$CHIBO_AGENT" -R "$T/replica" ui --no-open >"$T/ui.out" 2>"$T/ui.err" &
 UI_PID=$!
 for _ in $(seq 100); do
 	[ -n "$(sed -n 2p "$T/ui.out")" ] && break
