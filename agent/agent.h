@@ -77,6 +77,30 @@ int cmd_ui(struct agent *a, int argc, char **argv);
  * words: the entry e of op recorded ("added member …, id … (entry N)"),
  * a sync's result (the lines 'sync' prints), and 'verify' of lg — each
  * fault and the verdict, written to fp; its exit code (0: verified). */
+/* A member list imported, as 'import-members' and the ui's import page
+ * both do it (cmd_import.c): the CSV's raw bytes decoded, its header
+ * read, each row a member.add appended in one batch, all rows or none,
+ * then committed, or rolled back when !commit (a dry run, every rule
+ * checked). Each row is told to row: its line and the entry it adds, or
+ * why not in the words the command line says; everything else said,
+ * to say (error: a refusal that ends it; else a note). lg NULL: the
+ * replica is opened (after the header is read) and freed. 0: done, or
+ * all rows would be added; 1: refused, nothing written. */
+struct agent_import {
+	const char *file;     /* the file's name, in what is said */
+	const char *cell;     /* the cell of rows with no cell column */
+	const char *sep;      /* the separator, or NULL: guessed */
+	const char *encoding; /* the encoding, or NULL: from the bytes */
+	bool commit;
+	void (*row)(void *ctx, size_t line, const struct cb_entry *e,
+	            const char *why);
+	void (*say)(void *ctx, bool error, const char *line);
+	void *ctx;
+	size_t added, bad; /* rows that add a member, rows refused */
+};
+int agent_import(struct agent *a, struct cb_ledger *lg,
+                 const unsigned char *raw, size_t len, struct agent_import *im);
+
 void agent_op_done(FILE *fp, const struct cb_op *op, const struct cb_entry *e);
 void agent_sync_report(FILE *fp, const struct cb_sync_result *r);
 int agent_verify(struct cb_ledger *lg, FILE *fp);

@@ -10,6 +10,7 @@
  * 'apply'; any bad row writes nothing. --dry-run shows what would be added
  * (every rule checked, then rolled back). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,26 +148,230 @@ static const struct argdef defs[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* Say one line of im's, formatted. */
+static void CB_PRINTF(3, 4)
+	said(struct agent_import *im, bool error, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	im->say(im->ctx, error, line);
+}
+
 int
-cmd_import_members(struct agent *a, int argc, char **argv)
+agent_import(struct agent *a, struct cb_ledger *lg, const unsigned char *raw,
+             size_t rawlen, struct agent_import *im)
 {
 	struct cb_csv csv;
 	struct cb_csv_row row = { 0 };
-	unsigned char *raw = NULL;
 	char *text = NULL;
-	size_t rawlen = 0, textlen = 0;
-	const char *encoding = NULL, *sep;
+	size_t textlen = 0;
+	const char *encoding = NULL;
+	const char *name = im->file;
 	struct cb_output as_written;
-	struct cb_ledger *lg = NULL;
 	struct cb_entry e = CB_ENTRY_INIT;
 	struct cb_errbuf eb;
-	struct cb_table t;
-	struct args v;
-	int map[64], ncols = 0, rc;
-	size_t added = 0, bad = 0;
+	int map[64], ncols = 0, rc = 1;
 	cb_err r0;
-	bool dry, have_cell = false, table = false;
+	bool have_cell = false, own = !lg;
 	FILE *fp = NULL;
+
+	im->added = im->bad = 0;
+	cb_csv_init(&csv, NULL);
+	/* the separators the lists write are the ones read */
+	if (im->sep &&
+	    cb_output_parse("csv", im->sep, false, false, &as_written, &eb)) {
+		said(im, true, "%s", eb.msg);
+		goto out;
+	}
+	if (cb_decode_text(raw, rawlen, im->encoding, &text, &textlen,
+	                   &encoding, &eb)) {
+		said(im, true, _("cannot read '%s': %s"), name, eb.msg);
+		goto out;
+	}
+	/* say what was guessed: a wrong guess shows in the names */
+	if (!im->encoding && strcmp(encoding, "UTF-8"))
+		said(im, false,
+		     _("read '%s' as %s (--encoding chooses another)"), name,
+		     encoding);
+	if (!textlen) {
+		said(im, true,
+		     _("'%s' is empty: export the member list with its "
+		       "header row"),
+		     name);
+		goto out;
+	}
+	if (!(fp = fmemopen(text, textlen, "r"))) {
+		said(im, true, _("out of memory"));
+		goto out;
+	}
+	cb_csv_init(&csv, fp);
+	if (im->sep)
+		cb_csv_set_separator(&csv, as_written.sep);
+	if ((r0 = cb_csv_next(&csv, &row, &eb))) {
+		if (r0 == CB_ENOTFOUND)
+			said(im, true,
+			     _("'%s' has only blank lines: export the "
+			       "member list with its header row"),
+			     name);
+		else
+			said(im, true, "'%s': %s", name, eb.msg);
+		goto out;
+	}
+	ncols = (int)row.nfields;
+	if (ncols > 64) {
+		said(im, true, _("'%s' has %d columns; at most 64"), name,
+		     ncols);
+		goto out;
+	}
+	for (int i = 0; i < ncols; i++) {
+		map[i] = column_of(row.fields[i]);
+		if (map[i] == -1 && ncols == 1) {
+			said(im, true,
+			     _("'%s': the first row is one column, "
+			       "'%s', not a member field: are the "
+			       "columns separated by , ; or a tab? give "
+			       "--separator"),
+			     name, row.fields[i]);
+			goto out;
+		}
+		if (map[i] == -1 && row.fields[i][0]) {
+			said(im, true,
+			     _("'%s': column '%s' is not a member field; "
+			       "see 'chibo-agent import-members --help'"),
+			     name, row.fields[i]);
+			goto out;
+		}
+		if (map[i] >= 0 && !strcmp(columns[map[i]].field, "cell"))
+			have_cell = true;
+	}
+	if (!have_cell && !im->cell) {
+		said(im, true, _("'%s' has no cell column; give --cell CODE"),
+		     name);
+		goto out;
+	}
+	if (own && !(lg = agent_open(a)))
+		goto out;
+	if (cb_ledger_unseal(lg, &eb) || cb_ledger_begin(lg, &eb)) {
+		said(im, true, "%s", eb.msg);
+		goto out;
+	}
+	for (;;) {
+		cb_err r = cb_csv_next(&csv, &row, &eb);
+		json_t *in;
+
+		if (r == CB_ENOTFOUND)
+			break;
+		if (r) {
+			said(im, true, "'%s': %s", name, eb.msg);
+			goto out;
+		}
+		in = json_object();
+		if (im->cell)
+			json_object_set_new(in, "cell", json_string(im->cell));
+		for (int i = 0; i < ncols && i < (int)row.nfields; i++) {
+			if (map[i] < 0 || !row.fields[i][0])
+				continue;
+			json_object_set_new(in, columns[map[i]].field,
+			                    json_string(cb_output_csv_undefuse(
+						    row.fields[i])));
+		}
+		r = cb_ledger_append(lg, "member.add", in, &e, &eb);
+		json_decref(in);
+		if (r == CB_EINVAL || cb_is_rejection(r)) {
+			im->row(im->ctx, row.line, NULL, eb.msg);
+			im->bad++;
+			continue;
+		}
+		if (r) {
+			said(im, true, "%s", eb.msg);
+			goto out;
+		}
+		im->added++;
+		im->row(im->ctx, row.line, &e, NULL);
+	}
+	if (im->bad) {
+		said(im, true,
+		     P_("%zu bad row in '%s'; nothing was written — fix "
+		        "it and import again",
+		        "%zu bad rows in '%s'; nothing was written — fix "
+		        "them and import again",
+		        im->bad),
+		     im->bad, name);
+		goto out;
+	}
+	if (im->commit && cb_ledger_commit(lg, &eb)) {
+		said(im, true, "%s", eb.msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (lg && lg->in_batch)
+		cb_ledger_abort(lg);
+	if (own)
+		cb_ledger_free(&lg);
+	cb_entry_release(&e);
+	cb_csv_row_release(&row);
+	cb_csv_release(&csv);
+	if (fp)
+		fclose(fp);
+	free(text);
+	return rc;
+}
+
+/* The command line's rows: a refusal said, a row kept for the dry run's
+ * table. */
+struct cli_import {
+	struct cb_table t;
+	bool oom;
+};
+
+static void
+cli_row(void *ctx, size_t line, const struct cb_entry *e, const char *why)
+{
+	struct cli_import *c = ctx;
+	char n[24];
+
+	if (why) {
+		agent_error(_("line %zu: %s"), line, why);
+		return;
+	}
+	snprintf(n, sizeof(n), "%zu", line);
+	if (cb_table_add(&c->t, (const char *const[]){
+					n,
+					json_string_value(json_object_get(
+						e->json, "full_name")),
+					json_string_value(json_object_get(
+						e->json, "birth_date")),
+					json_string_value(json_object_get(
+						e->json, "card_no")),
+					json_string_value(json_object_get(
+						e->json, "cell")) }))
+		c->oom = true;
+}
+
+static void
+cli_say(void *ctx, bool error, const char *line)
+{
+	(void)ctx;
+	if (error)
+		agent_error("%s", line);
+	else
+		fprintf(stderr, "%s\n", line);
+}
+
+int
+cmd_import_members(struct agent *a, int argc, char **argv)
+{
+	struct agent_import im = { 0 };
+	struct cli_import c = { 0 };
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
+	struct args v;
+	int rc;
 
 	rc = cb_args_command(
 		"import-members",
@@ -196,182 +401,51 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		defs, argc, argv, &v, 1, 1, N_("give one CSV file"));
 	if (rc >= 0)
 		return rc;
-	dry = cb_args_get(&v, 0) != NULL;
-	sep = cb_args_get(&v, 2);
-	/* the separators the lists write are the ones read */
-	if (sep && cb_output_parse("csv", sep, false, false, &as_written, &eb))
-		return cb_args_usage("import-members", "%s", eb.msg);
+	im.file = v.pos[0];
+	im.commit = cb_args_get(&v, 0) == NULL;
+	im.cell = cb_args_get(&v, 1);
+	im.sep = cb_args_get(&v, 2);
+	im.encoding = cb_args_get(&v, 3);
+	im.row = cli_row;
+	im.say = cli_say;
+	im.ctx = &c;
+	/* a separator that is none is a usage error, before the file */
+	if (im.sep) {
+		struct cb_output as_written;
+		struct cb_errbuf eb;
+
+		if (cb_output_parse("csv", im.sep, false, false, &as_written,
+		                    &eb))
+			return cb_args_usage("import-members", "%s", eb.msg);
+	}
 	if (!read_all(v.pos[0], &raw, &rawlen))
 		return 1;
-	cb_csv_init(&csv, NULL);
-	rc = 1;
-	if (cb_decode_text(raw, rawlen, cb_args_get(&v, 3), &text, &textlen,
-	                   &encoding, &eb)) {
-		agent_error(_("cannot read '%s': %s"), v.pos[0], eb.msg);
-		goto out;
-	}
-	/* say what was guessed: a wrong guess shows in the names */
-	if (!cb_args_get(&v, 3) && strcmp(encoding, "UTF-8"))
-		fprintf(stderr,
-		        _("read '%s' as %s (--encoding chooses another)\n"),
-		        v.pos[0], encoding);
-	if (!textlen) {
-		agent_error(_("'%s' is empty: export the member list with its "
-		              "header row"),
-		            v.pos[0]);
-		goto out;
-	}
-	if (!(fp = fmemopen(text, textlen, "r"))) {
-		agent_error(_("out of memory"));
-		goto out;
-	}
-	cb_csv_init(&csv, fp);
-	if (sep)
-		cb_csv_set_separator(&csv, as_written.sep);
-	if ((r0 = cb_csv_next(&csv, &row, &eb))) {
-		if (r0 == CB_ENOTFOUND)
-			agent_error(_("'%s' has only blank lines: export the "
-			              "member list with its header row"),
-			            v.pos[0]);
-		else
-			agent_error("'%s': %s", v.pos[0], eb.msg);
-		goto out;
-	}
-	ncols = (int)row.nfields;
-	if (ncols > 64) {
-		agent_error(_("'%s' has %d columns; at most 64"), v.pos[0],
-		            ncols);
-		goto out;
-	}
-	for (int i = 0; i < ncols; i++) {
-		map[i] = column_of(row.fields[i]);
-		if (map[i] == -1 && ncols == 1) {
-			agent_error(_("'%s': the first row is one column, "
-			              "'%s', not a member field: are the "
-			              "columns separated by , ; or a tab? give "
-			              "--separator"),
-			            v.pos[0], row.fields[i]);
-			goto out;
-		}
-		if (map[i] == -1 && row.fields[i][0]) {
-			agent_error(
-				_("'%s': column '%s' is not a member field; "
-			          "see 'chibo-agent import-members --help'"),
-				v.pos[0], row.fields[i]);
-			goto out;
-		}
-		if (map[i] >= 0 && !strcmp(columns[map[i]].field, "cell"))
-			have_cell = true;
-	}
-	if (!have_cell && !cb_args_get(&v, 1)) {
-		agent_error(_("'%s' has no cell column; give --cell CODE"),
-		            v.pos[0]);
-		goto out;
-	}
-	if (!(lg = agent_open(a)))
-		goto out;
-	if (cb_ledger_unseal(lg, &eb) || cb_ledger_begin(lg, &eb)) {
-		agent_error("%s", eb.msg);
-		goto out;
-	}
-	if (cb_table_init(&t, 5,
+	if (cb_table_init(&c.t, 5,
 	                  (const char *const[]){ N_("LINE"), N_("NAME"),
 	                                         N_("BORN"), N_("CARD"),
 	                                         N_("CELL") })) {
+		free(raw);
 		agent_error(_("out of memory"));
-		goto out;
+		return 1;
 	}
-	table = true;
-	for (;;) {
-		cb_err r = cb_csv_next(&csv, &row, &eb);
-		json_t *in;
-		char line[24];
-
-		if (r == CB_ENOTFOUND)
-			break;
-		if (r) {
-			agent_error("'%s': %s", v.pos[0], eb.msg);
-			goto out;
-		}
-		in = json_object();
-		if (cb_args_get(&v, 1))
-			json_object_set_new(in, "cell",
-			                    json_string(cb_args_get(&v, 1)));
-		for (int i = 0; i < ncols && i < (int)row.nfields; i++) {
-			if (map[i] < 0 || !row.fields[i][0])
-				continue;
-			json_object_set_new(in, columns[map[i]].field,
-			                    json_string(cb_output_csv_undefuse(
-						    row.fields[i])));
-		}
-		r = cb_ledger_append(lg, "member.add", in, &e, &eb);
-		json_decref(in);
-		if (r == CB_EINVAL || cb_is_rejection(r)) {
-			agent_error(_("line %zu: %s"), row.line, eb.msg);
-			bad++;
-			continue;
-		}
-		if (r) {
-			agent_error("%s", eb.msg);
-			goto out;
-		}
-		added++;
-		snprintf(line, sizeof(line), "%zu", row.line);
-		if (cb_table_add(&t, (const char *const[]){
-					     line,
-					     json_string_value(json_object_get(
-						     e.json, "full_name")),
-					     json_string_value(json_object_get(
-						     e.json, "birth_date")),
-					     json_string_value(json_object_get(
-						     e.json, "card_no")),
-					     json_string_value(json_object_get(
-						     e.json, "cell")) })) {
-			agent_error(_("out of memory"));
-			goto out;
-		}
-	}
-	if (bad) {
-		agent_error(
-			P_("%zu bad row in '%s'; nothing was written — fix "
-		           "it and import again",
-		           "%zu bad rows in '%s'; nothing was written — fix "
-		           "them and import again",
-		           bad),
-			bad, v.pos[0]);
-		goto out;
-	}
-	if (dry) {
-		cb_table_print(&t, stdout);
+	rc = agent_import(a, NULL, raw, rawlen, &im);
+	if (!rc && c.oom) {
+		agent_error(_("out of memory"));
+		rc = 1;
+	} else if (!rc && !im.commit) {
+		cb_table_print(&c.t, stdout);
 		printf(P_("dry run: %zu member would be added; nothing was "
 		          "written\n",
 		          "dry run: %zu members would be added; nothing was "
 		          "written\n",
-		          added),
-		       added);
-		rc = 0;
-		goto out;
+		          im.added),
+		       im.added);
+	} else if (!rc) {
+		printf(P_("imported %zu member from '%s'\n",
+		          "imported %zu members from '%s'\n", im.added),
+		       im.added, v.pos[0]);
 	}
-	if (cb_ledger_commit(lg, &eb)) {
-		agent_error("%s", eb.msg);
-		goto out;
-	}
-	printf(P_("imported %zu member from '%s'\n",
-	          "imported %zu members from '%s'\n", added),
-	       added, v.pos[0]);
-	rc = 0;
-out:
-	if (table)
-		cb_table_release(&t);
-	if (lg && lg->in_batch)
-		cb_ledger_abort(lg);
-	cb_ledger_free(&lg);
-	cb_entry_release(&e);
-	cb_csv_row_release(&row);
-	cb_csv_release(&csv);
-	if (fp)
-		fclose(fp);
-	free(text);
+	cb_table_release(&c.t);
 	free(raw);
 	return rc;
 }

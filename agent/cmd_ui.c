@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 #include "agent.h"
 #include "args.h"
 #include "date.h"
+#include "status.h"
 #include "form.h"
 #include "history.h"
 #include "ops.h"
@@ -43,6 +45,8 @@ extern const struct cb_embedded ui_assets[];
 extern const size_t ui_assets_count;
 
 #define BODY_MAX (256 * 1024) /* a form's bytes; more is refused */
+/* the import's: a member list of 10 MiB, posted back as base64 */
+#define IMPORT_BODY_MAX (16 * 1024 * 1024)
 #define COOKIE "chibo_ui"
 /* libmicrohttpd renamed these; the numbers stay */
 #define HTTP_REFUSED 422 /* a form refused, shown again */
@@ -59,6 +63,17 @@ struct ui {
 	 * (sodium_malloc'd; NULL for a plain key): each request's replica
 	 * gets a copy, so that no form waits for a terminal */
 	unsigned char *sk;
+	/* the sync the Sync button started, run by its own thread while
+	 * the pages are served; what it has done so far, and the last
+	 * one's result, under mu */
+	pthread_mutex_t mu;
+	pthread_t syncer;
+	bool joinable, syncing;
+	char phase[64];
+	uint64_t done, total, bytes;
+	char *last;      /* the last sync's lines, as 'sync' says them */
+	bool last_ok;    /* it synced */
+	int64_t last_ms; /* when it ended */
 };
 
 /* A request being received: the body of a POST, up to BODY_MAX. */
@@ -77,6 +92,8 @@ struct page {
 	struct ui *ui;
 	struct cb_ledger *lg;
 	struct MHD_Connection *c;
+	bool refresh; /* shown again each second (a sync runs) */
+	FILE *aux;    /* the import's rows, written apart */
 };
 
 /* --- HTML ------------------------------------------------------------ */
@@ -106,11 +123,12 @@ head(struct page *p, const char *title)
 	        "<a href=\"/cells\">%s</a><a href=\"/members\">%s</a>"
 	        "<a href=\"/meetings\">%s</a><a href=\"/ratings\">%s</a>"
 	        "<a href=\"/transfers\">%s</a><a href=\"/reports\">%s</a>"
-	        "<a href=\"/sync\">%s</a><a href=\"/verify\">%s</a>"
-	        "<a href=\"/ops\">%s</a></nav></header><main><h1>",
+	        "<a href=\"/import\">%s</a><a href=\"/sync\">%s</a>"
+	        "<a href=\"/verify\">%s</a><a href=\"/ops\">%s</a></nav>"
+	        "</header><main><h1>",
 	        _("Main menu"), _("Home"), _("Cells"), _("Members"),
 	        _("Meetings"), _("Ratings"), _("Transfers"), _("Reports"),
-	        _("Sync"), _("Verify"), _("Every record"));
+	        _("Import"), _("Sync"), _("Verify"), _("Every record"));
 	cb_web_esc(fp, title);
 	fputs("</h1>\n", fp);
 }
@@ -170,25 +188,13 @@ op_link(struct page *p, const char *w1, const char *w2, const char *q)
 
 /* --- the forms of the ops -------------------------------------------- */
 
-/* The cells of the subtree as a <datalist id="cells">. */
-static void
-cells_datalist(struct page *p)
-{
-	struct cb_query_result r = CB_QUERY_RESULT_INIT;
-	struct cb_errbuf eb;
+/* What a form's field names: a text typed, a cell of the subtree or a
+ * member of the replica, the last two chosen from a list. */
+enum field { F_TEXT, F_CELL, F_MEMBER };
 
-	fputs("<datalist id=\"cells\">", p->fp);
-	if (!cb_query_ask(p->lg->st, CB_QUERY_CELLS, p->lg->org, NULL, &r, &eb))
-		for (size_t row = 0; row < r.nrows; row++) {
-			fputs("<option value=\"", p->fp);
-			cb_web_esc(p->fp, cb_query_text(&r, row, 0));
-			fputs("\">", p->fp);
-			cb_web_esc(p->fp, cb_query_text(&r, row, 1));
-			fputs("</option>", p->fp);
-		}
-	fputs("</datalist>\n", p->fp);
-	cb_query_result_release(&r);
-}
+/* Members offered in a list up to this many; more would make the page
+ * too heavy (docs/PERFORMANCE.md), and the field is typed instead. */
+#define MEMBER_CHOICES 300
 
 /* The value a form field had (a refused form is shown again as it was
  * filled), or what the address gives it. */
@@ -200,14 +206,74 @@ prefill(struct page *p, const struct cb_form *f, const char *name)
 	return v ? v : arg(p, name);
 }
 
+/* A <select id="f-NAME"> of the subtree's cells (code, name) or the
+ * replica's members (id; name, born, cell), with value chosen; a value
+ * that is not one of them (typed in the address, or refused) stays,
+ * chosen. False when there are too many members to list. */
+static bool
+choice(struct page *p, const char *id, const char *name, const char *value,
+       enum field kind)
+{
+	struct cb_query_result r = CB_QUERY_RESULT_INIT;
+	struct cb_errbuf eb;
+	FILE *fp = p->fp;
+	bool found = !value || !*value;
+
+	if (cb_query_ask(p->lg->st,
+	                 kind == F_CELL ? CB_QUERY_CELLS : CB_QUERY_MEMBERS,
+	                 p->lg->org, NULL, &r, &eb))
+		r.nrows = 0;
+	if (kind == F_MEMBER && r.nrows > MEMBER_CHOICES) {
+		cb_query_result_release(&r);
+		return false;
+	}
+	fprintf(fp,
+	        "<select id=\"%s\" name=\"%s\"><option value=\"\">—</option>",
+	        id, name);
+	for (size_t row = 0; row < r.nrows; row++) {
+		const char *v = cb_query_text(&r, row, 0);
+		bool on = value && !strcmp(value, v);
+
+		found |= on;
+		fputs("<option value=\"", fp);
+		cb_web_esc(fp, v);
+		fprintf(fp, "\"%s>", on ? " selected" : "");
+		if (kind == F_CELL) {
+			cb_web_esc(fp, v);
+			fputs(" — ", fp);
+			cb_web_esc(fp, cb_query_text(&r, row, 1));
+		} else {
+			cb_web_esc(fp, cb_query_text(&r, row, 1));
+			fputs(" (", fp);
+			cb_web_esc(fp, cb_query_text(&r, row, 2));
+			fputs(", ", fp);
+			cb_web_esc(fp, cb_query_text(&r, row, 6));
+			fputs(")", fp);
+		}
+		fputs("</option>", fp);
+	}
+	if (!found) {
+		fputs("<option selected value=\"", fp);
+		cb_web_esc(fp, value);
+		fputs("\">", fp);
+		cb_web_esc(fp, value);
+		fputs("</option>", fp);
+	}
+	fputs("</select>\n", fp);
+	cb_query_result_release(&r);
+	return true;
+}
+
 static void
 text_input(struct page *p, const char *name, const char *label,
-           const char *hint, const char *value, bool cells)
+           const char *hint, const char *value, enum field kind)
 {
 	FILE *fp = p->fp;
 	bool area = !strcmp(name, "content") || !strcmp(name, "resolutions");
+	char id[64];
 
-	fprintf(fp, "<label for=\"f-%s\">", name);
+	snprintf(id, sizeof(id), "f-%s", name);
+	fprintf(fp, "<label for=\"%s\">", id);
 	cb_web_esc(fp, label);
 	if (hint) {
 		fputs(" <small>", fp);
@@ -215,14 +281,15 @@ text_input(struct page *p, const char *name, const char *label,
 		fputs("</small>", fp);
 	}
 	fputs("</label>", fp);
+	if (kind != F_TEXT && choice(p, id, name, value, kind))
+		return;
 	if (area)
-		fprintf(fp, "<textarea id=\"f-%s\" name=\"%s\" rows=\"3\">",
-		        name, name);
+		fprintf(fp, "<textarea id=\"%s\" name=\"%s\" rows=\"3\">", id,
+		        name);
 	else
 		fprintf(fp,
-		        "<input type=\"text\" id=\"f-%s\" name=\"%s\"%s "
-		        "value=\"",
-		        name, name, cells ? " list=\"cells\"" : "");
+		        "<input type=\"text\" id=\"%s\" name=\"%s\" value=\"",
+		        id, name);
 	cb_web_esc(fp, value);
 	fputs(area ? "</textarea>\n" : "\">\n", fp);
 }
@@ -295,6 +362,20 @@ attendance(struct page *p, const struct cb_form *f, const char *cell,
 	cb_query_result_release(&r);
 }
 
+/* What flag fl names: a cell of the subtree (--cell), a member (a
+ * MEMBER), or anything else, typed. */
+static enum field
+field_of(const struct cb_op_flag *fl)
+{
+	if (!fl->metavar)
+		return F_TEXT;
+	if (!strcmp(fl->metavar, "MEMBER"))
+		return F_MEMBER;
+	return !strcmp(fl->metavar, "CODE") && !strcmp(fl->flag, "cell")
+	               ? F_CELL
+	               : F_TEXT;
+}
+
 /* The form of op, filled from f (a refused post) or the address. */
 static void
 op_form(struct page *p, const struct cb_op *op, const struct cb_form *f)
@@ -305,7 +386,6 @@ op_form(struct page *p, const struct cb_op *op, const struct cb_form *f)
 	const char *cell = prefill(p, f, "cell");
 	const char *date = prefill(p, f, "date");
 
-	cells_datalist(p);
 	if (meeting && cell && date) {
 		/* a cell or a day the checklist cannot be made of: said over
 		 * the first step again */
@@ -327,9 +407,10 @@ op_form(struct page *p, const struct cb_op *op, const struct cb_form *f)
 		/* first the cell and the day, whose members the checklist
 		 * lists */
 		fprintf(fp, "<form method=\"get\" class=\"op\">");
-		text_input(p, "cell", _("the cell"), "--cell CODE", cell, true);
+		text_input(p, "cell", _("the cell"), "--cell CODE", cell,
+		           F_CELL);
 		text_input(p, "date", _("the day it was held"), "--date DATE",
-		           date, false);
+		           date, F_TEXT);
 		fprintf(fp,
 		        "<span></span><div><button type=\"submit\">%s"
 		        "</button></div></form>\n",
@@ -358,7 +439,10 @@ op_form(struct page *p, const struct cb_op *op, const struct cb_form *f)
 		                   : NULL,
 		           prefill(p, f, "pos"),
 		           !strcmp(c->pos_field, "code") ||
-		                   !strcmp(c->pos_field, "cell"));
+		                           !strcmp(c->pos_field, "cell")
+		                   ? F_CELL
+		           : !strcmp(c->pos_field, "member") ? F_MEMBER
+		                                             : F_TEXT);
 	}
 	for (const struct cb_op_flag *fl = c->flags; fl->flag; fl++) {
 		char hint[64];
@@ -368,8 +452,7 @@ op_form(struct page *p, const struct cb_op *op, const struct cb_form *f)
 		snprintf(hint, sizeof(hint), "--%s %s", fl->flag,
 		         fl->metavar ? fl->metavar : "");
 		text_input(p, fl->flag, _(fl->help), hint,
-		           prefill(p, f, fl->flag),
-		           fl->metavar && !strcmp(fl->metavar, "CODE"));
+		           prefill(p, f, fl->flag), field_of(fl));
 	}
 	if (meeting)
 		attendance(p, f, cell, date);
@@ -518,20 +601,16 @@ page_members(struct page *p)
 	f.name = arg(p, "name");
 	f.cell = arg(p, "cell");
 	head(p, _("Members"));
-	cells_datalist(p);
 	fprintf(fp,
 	        "<form method=\"get\" class=\"inline\" role=\"search\">"
 	        "<label for=\"s-name\">%s</label><input type=\"search\" "
 	        "id=\"s-name\" name=\"name\" value=\"",
 	        _("Name (with or without diacritics)"));
 	cb_web_esc(fp, f.name);
+	fprintf(fp, "\"><label for=\"s-cell\">%s</label>", _("the cell"));
+	choice(p, "s-cell", "cell", f.cell, F_CELL);
 	fprintf(fp,
-	        "\"><label for=\"s-cell\">%s</label><input type=\"text\" "
-	        "id=\"s-cell\" name=\"cell\" list=\"cells\" value=\"",
-	        _("the cell"));
-	cb_web_esc(fp, f.cell);
-	fprintf(fp,
-	        "\"><button type=\"submit\">%s</button></form>\n"
+	        "<button type=\"submit\">%s</button></form>\n"
 	        "<ul class=\"actions\">",
 	        _("Search"));
 	op_link(p, "member", "add", NULL);
@@ -717,56 +796,518 @@ page_verify(struct page *p)
 	foot(p);
 }
 
-/* A sync's notices, kept for the page. */
-static void
-sync_notice(void *ctx, const char *line)
-{
-	fprintf(ctx, "%s\n", line);
-	cb_sync_notice(NULL, line);
-}
+/* --- the import of a member list ---------------------------------- */
 
+/* The select of name with these (value, label) pairs, value chosen. */
 static void
-page_sync(struct page *p, bool run)
+options(struct page *p, const char *name, const char *label, const char *hint,
+        const char *const *pairs, const char *value)
 {
 	FILE *fp = p->fp;
 
-	head(p, _("Sync"));
-	if (run) {
-		struct cb_sync_opts o = { 2,    120,  sync_notice, NULL,
-			                  NULL, NULL, NULL };
-		struct cb_sync_result r;
-		struct cb_errbuf eb;
-		char *out = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&out, &len);
-		enum cb_sync_outcome rc;
+	fprintf(fp, "<label for=\"f-%s\">", name);
+	cb_web_esc(fp, label);
+	fprintf(fp,
+	        " <small>%s</small></label><select id=\"f-%s\" name=\"%s\">",
+	        hint, name, name);
+	for (int i = 0; pairs[i]; i += 2) {
+		fputs("<option value=\"", fp);
+		cb_web_esc(fp, pairs[i]);
+		fprintf(fp, "\"%s>",
+		        value && !strcmp(value, pairs[i]) ? " selected" : "");
+		cb_web_esc(fp, *pairs[i + 1] ? _(pairs[i + 1]) : pairs[i]);
+		fputs("</option>", fp);
+	}
+	fputs("</select>\n", fp);
+}
 
-		if (!m) {
-			say(p, false, _("out of memory"));
-			foot(p);
-			return;
+/* The import's options, as the command line's flags: --cell,
+ * --separator, --encoding; from the form f that was posted. */
+static void
+import_options(struct page *p, const struct cb_form *f)
+{
+	static const char *const seps[] = {
+		"",    N_("(the one the first row has most of)"),
+		",",   "",
+		";",   "",
+		"tab", N_("tab"),
+		NULL
+	};
+	static const char *const encs[] = { "",
+		                            N_("(from the file's bytes)"),
+		                            "utf-8",
+		                            "",
+		                            "utf-16",
+		                            "",
+		                            "windows-1258",
+		                            "",
+		                            NULL };
+
+	text_input(p, "cell", _("the cell of rows that have no cell column"),
+	           "--cell CODE", f ? cb_form_get(f, "cell") : NULL, F_CELL);
+	options(p, "separator", _("the separator"), "--separator SEP", seps,
+	        f ? cb_form_get(f, "separator") : NULL);
+	options(p, "encoding", _("the file's encoding"), "--encoding NAME",
+	        encs, f ? cb_form_get(f, "encoding") : NULL);
+}
+
+static void
+import_form(struct page *p, const struct cb_form *f)
+{
+	FILE *fp = p->fp;
+
+	fprintf(fp,
+	        "<p>%s</p><form method=\"post\" action=\"/import\" "
+	        "enctype=\"multipart/form-data\" class=\"op\"><input "
+	        "type=\"hidden\" name=\"csrf\" value=\"%s\">"
+	        "<label for=\"f-file\">%s <small>FILE.csv</small></label>"
+	        "<input type=\"file\" id=\"f-file\" name=\"file\" "
+	        "accept=\".csv,.txt,text/csv,text/plain\">\n",
+	        _("A member list as a spreadsheet exports it (CSV): each row "
+	          "is checked and shown first; nothing is written until you "
+	          "confirm. The columns are those of 'chibo-agent "
+	          "import-members --help'."),
+	        p->ui->csrf, _("the CSV file"));
+	import_options(p, f);
+	fprintf(fp,
+	        "<span></span><div><button type=\"submit\">%s</button></div>"
+	        "</form>\n",
+	        _("Check the rows (writes nothing)"));
+}
+
+/* A row of the preview: what it adds, or why not. */
+static void
+import_row(void *ctx, size_t line, const struct cb_entry *e, const char *why)
+{
+	FILE *fp = ((struct page *)ctx)->aux;
+	static const char *const cols[] = { "full_name", "birth_date",
+		                            "card_no", "cell", NULL };
+
+	fprintf(fp, "<tr%s><td class=\"n\">%zu</td>",
+	        why ? " class=\"bad\"" : "", line);
+	if (why) {
+		fputs("<td colspan=\"4\"></td><td>", fp);
+		cb_web_esc(fp, why);
+		fputs("</td></tr>\n", fp);
+		return;
+	}
+	for (int i = 0; cols[i]; i++) {
+		fputs("<td>", fp);
+		cb_web_esc(fp, json_string_value(
+				       json_object_get(e->json, cols[i])));
+		fputs("</td>", fp);
+	}
+	fprintf(fp, "<td>%s</td></tr>\n", _("would be added"));
+}
+
+static void
+import_say(void *ctx, bool error, const char *line)
+{
+	struct page *p = ctx;
+
+	if (error)
+		p->status = HTTP_REFUSED;
+	if (error)
+		say(p, false, line);
+	else
+		fprintf(p->fp, "<p class=\"hint\">%s</p>", line);
+}
+
+/* POST /import: a file uploaded (multipart), checked as
+ * 'import-members --dry-run' checks it, each row shown, and a button
+ * that posts the same bytes again to be written; or those bytes posted
+ * back (confirm), imported as 'import-members' imports them. */
+static void
+page_import(struct page *p, const struct cb_form *f)
+{
+	const struct cb_form_field *file = f ? cb_form_field(f, "file") : NULL;
+	const char *b64 = f ? cb_form_get(f, "data") : NULL;
+	struct agent_import im = { 0 };
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
+	char *rows = NULL, *enc = NULL;
+	size_t rowslen = 0;
+	FILE *fp = p->fp;
+	int rc;
+
+	head(p, _("Import a member list"));
+	if (!f) {
+		import_form(p, NULL);
+		foot(p);
+		return;
+	}
+	if (file && file->len) {
+		raw = (unsigned char *)file->value;
+		rawlen = file->len;
+		im.file = file->file && *file->file ? file->file : "FILE.csv";
+	} else if (b64 && *b64) {
+		size_t n = strlen(b64);
+
+		im.file = cb_form_get(f, "name");
+		if (!(raw = malloc(n)) ||
+		    sodium_base642bin(
+			    raw, n, b64, n, NULL, &rawlen, NULL,
+			    sodium_base64_VARIANT_URLSAFE_NO_PADDING)) {
+			free(raw);
+			raw = NULL;
 		}
-		o.ctx = m;
-		memset(&r, 0, sizeof(r));
-		rc = cb_sync(p->lg, &o, &r, &eb);
-		if (rc) {
+		im.commit = cb_form_get(f, "confirm") != NULL;
+	}
+	if (!raw || !im.file) {
+		p->status = HTTP_REFUSED;
+		say(p, false, _("give one CSV file"));
+		import_form(p, f);
+		foot(p);
+		return;
+	}
+	im.cell = cb_form_get(f, "cell");
+	im.sep = cb_form_get(f, "separator");
+	im.encoding = cb_form_get(f, "encoding");
+	if (im.cell && !*im.cell)
+		im.cell = NULL;
+	if (im.sep && !*im.sep)
+		im.sep = NULL;
+	if (im.encoding && !*im.encoding)
+		im.encoding = NULL;
+	im.row = import_row;
+	im.say = import_say;
+	im.ctx = p;
+	if (!(p->aux = open_memstream(&rows, &rowslen))) {
+		say(p, false, _("out of memory"));
+		goto out;
+	}
+	rc = agent_import(p->ui->a, p->lg, raw, rawlen, &im);
+	fclose(p->aux);
+	p->aux = NULL;
+	if (!rc && im.commit) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg),
+		         P_("imported %zu member from '%s'\n",
+		            "imported %zu members from '%s'\n", im.added),
+		         im.added, im.file);
+		say(p, true, msg);
+		fprintf(fp, "<p><a href=\"/members\">%s</a></p>", _("Members"));
+		goto out;
+	}
+	if (!rc) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg),
+		         P_("dry run: %zu member would be added; nothing was "
+		            "written\n",
+		            "dry run: %zu members would be added; nothing was "
+		            "written\n",
+		            im.added),
+		         im.added);
+		say(p, true, msg);
+	}
+	if (rowslen)
+		fprintf(fp,
+		        "<table class=\"preview\"><thead><tr><th scope=\"col\">"
+		        "%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s"
+		        "</th><th scope=\"col\">%s</th><th scope=\"col\">%s"
+		        "</th><th scope=\"col\">%s</th></tr></thead><tbody>\n"
+		        "%s</tbody></table>\n",
+		        _("LINE"), _("NAME"), _("BORN"), _("CARD"), _("CELL"),
+		        _("RESULT"), rows);
+	if (!rc && im.added) {
+		size_t n = sodium_base64_ENCODED_LEN(
+			rawlen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+
+		if (!(enc = malloc(n)))
+			goto out;
+		sodium_bin2base64(enc, n, raw, rawlen,
+		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		fprintf(fp,
+		        "<form method=\"post\" action=\"/import\" class=\"op\">"
+		        "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		        "<input type=\"hidden\" name=\"confirm\" value=\"1\">"
+		        "<input type=\"hidden\" name=\"data\" value=\"%s\">"
+		        "<input type=\"hidden\" name=\"name\" value=\"",
+		        p->ui->csrf, enc);
+		cb_web_esc(fp, im.file);
+		fputs("\">", fp);
+		for (int i = 0; i < 3; i++) {
+			static const char *const names[] = { "cell",
+				                             "separator",
+				                             "encoding" };
+			const char *v = cb_form_get(f, names[i]);
+
+			fprintf(fp,
+			        "<input type=\"hidden\" name=\"%s\" value=\"",
+			        names[i]);
+			cb_web_esc(fp, v ? v : "");
+			fputs("\">", fp);
+		}
+		fputs("<span></span><div><button type=\"submit\">", fp);
+		fprintf(fp,
+		        P_("Import %zu member", "Import %zu members", im.added),
+		        im.added);
+		fputs("</button></div></form>\n", fp);
+	}
+	fprintf(fp, "<h2>%s</h2>", _("Another file"));
+	import_form(p, f);
+out:
+	free(enc);
+	free(rows);
+	if (raw && (!file || raw != (unsigned char *)file->value))
+		free(raw);
+	foot(p);
+}
+
+/* The words of a sync's phase on the page. */
+static const char *
+phase_words(const char *what)
+{
+	if (!strcmp(what, "pushed"))
+		return _("sent to the hub");
+	if (!strcmp(what, "pulled"))
+		return _("received from the hub");
+	return what;
+}
+
+/* A sync's progress, for the page that shows it. */
+static void
+sync_progress(void *ctx, const char *what, uint64_t done, uint64_t total,
+              uint64_t bytes, double secs)
+{
+	struct ui *ui = ctx;
+
+	(void)secs;
+	pthread_mutex_lock(&ui->mu);
+	if (done == UINT64_MAX) {
+		ui->phase[0] = 0;
+	} else {
+		snprintf(ui->phase, sizeof(ui->phase), "%s", phase_words(what));
+		ui->done = done;
+		ui->total = total;
+		ui->bytes = bytes;
+	}
+	pthread_mutex_unlock(&ui->mu);
+}
+
+/* A sync's notices, kept for its result. */
+static void
+sync_notice(void *ctx, const char *line)
+{
+	struct ui *ui = ctx;
+
+	cb_sync_notice(NULL, line);
+	pthread_mutex_lock(&ui->mu);
+	if (ui->last) {
+		/* appended to what the sync said so far */
+		size_t n = strlen(ui->last), k = strlen(line);
+		char *more = realloc(ui->last, n + k + 2);
+
+		if (more) {
+			memcpy(more + n, line, k);
+			more[n + k] = '\n';
+			more[n + k + 1] = 0;
+			ui->last = more;
+		}
+	}
+	pthread_mutex_unlock(&ui->mu);
+}
+
+/* The thread of a sync: what 'chibo-agent sync' does, on a replica of
+ * its own, its lines kept for the page. */
+static void *
+syncer(void *arg)
+{
+	struct ui *ui = arg;
+	struct cb_sync_opts o = { 2,  120,  sync_notice, sync_progress,
+		                  ui, NULL, NULL };
+	struct cb_sync_result r;
+	struct cb_ledger *lg = NULL;
+	struct cb_errbuf eb;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m;
+	bool ok = false;
+
+	memset(&r, 0, sizeof(r));
+	if (cb_ledger_open(ui->a->replica, &lg, &eb)) {
+		lg = NULL;
+	} else if (ui->sk && !lg->key.sk &&
+	           (lg->key.sk = sodium_malloc(CB_SECRET_BYTES))) {
+		memcpy(lg->key.sk, ui->sk, CB_SECRET_BYTES);
+	}
+	ok = lg && cb_sync(lg, &o, &r, &eb) == CB_SYNC_DONE;
+	if ((m = open_memstream(&out, &len))) {
+		if (ok) {
+			agent_sync_report(m, &r);
+		} else {
 			agent_error("%s", eb.msg);
 			fprintf(m, "%s\n", eb.msg);
-		} else {
-			agent_sync_report(m, &r);
 		}
 		fclose(m);
-		if (rc)
-			p->status = MHD_HTTP_BAD_GATEWAY;
-		say(p, !rc, rc ? _("The sync failed.") : _("Synced."));
-		pre(p, out ? out : "");
-		free(out);
 	}
+	cb_ledger_free(&lg);
+	pthread_mutex_lock(&ui->mu);
+	if (out) {
+		/* the notices first, then the result */
+		size_t n = ui->last ? strlen(ui->last) : 0;
+		char *all = realloc(ui->last, n + len + 1);
+
+		if (all) {
+			memcpy(all + n, out, len + 1);
+			ui->last = all;
+		}
+	}
+	ui->last_ok = ok;
+	ui->last_ms = cb_now_ms();
+	ui->syncing = false;
+	ui->phase[0] = 0;
+	pthread_mutex_unlock(&ui->mu);
+	free(out);
+	return NULL;
+}
+
+/* Start a sync unless one runs; the page then shows its progress. */
+static void
+sync_start(struct ui *ui)
+{
+	pthread_mutex_lock(&ui->mu);
+	if (ui->syncing) {
+		pthread_mutex_unlock(&ui->mu);
+		return;
+	}
+	pthread_mutex_unlock(&ui->mu);
+	if (ui->joinable)
+		pthread_join(ui->syncer, NULL);
+	ui->joinable = false;
+	pthread_mutex_lock(&ui->mu);
+	free(ui->last);
+	ui->last = strdup("");
+	ui->syncing = true;
+	ui->phase[0] = 0;
+	ui->done = ui->total = ui->bytes = 0;
+	pthread_mutex_unlock(&ui->mu);
+	if (pthread_create(&ui->syncer, NULL, syncer, ui)) {
+		pthread_mutex_lock(&ui->mu);
+		ui->syncing = false;
+		free(ui->last);
+		ui->last = strdup(_("cannot start the sync: out of memory"));
+		ui->last_ok = false;
+		pthread_mutex_unlock(&ui->mu);
+		return;
+	}
+	ui->joinable = true;
+}
+
+/* What the hub refused of this replica's entries, in the clerk's words
+ * ('status' says the same). */
+static void
+hub_refusals(struct page *p)
+{
+	struct cb_status st;
+	struct cb_errbuf eb;
+	FILE *fp = p->fp;
+	char when[CB_TIME_MAX];
+
+	if (cb_status_read(p->lg, &st, &eb)) {
+		say(p, false, eb.msg);
+		return;
+	}
+	if (st.synced) {
+		cb_time_show(st.last_sync_ms, when);
+		fprintf(fp, "<p>%s ", _("Last synced with the hub:"));
+		cb_web_esc(fp, when);
+		fputs("</p>", fp);
+	}
+	fprintf(fp, "<p class=\"waiting\">");
+	fprintf(fp,
+	        P_("%lld entry waits to be sent to the hub.",
+	           "%lld entries wait to be sent to the hub.",
+	           (unsigned long)st.waiting),
+	        (long long)st.waiting);
+	fputs("</p>\n", fp);
+	if (json_array_size(st.rejected_by_hub)) {
+		fprintf(fp,
+		        "<h2>%s</h2><table><thead><tr><th scope=\"col\">%s"
+		        "</th><th scope=\"col\">%s</th><th scope=\"col\">%s"
+		        "</th></tr></thead><tbody>",
+		        _("Refused by the hub"), _("ENTRY"), _("WHAT"),
+		        _("WHY"));
+		for (size_t i = 0; i < json_array_size(st.rejected_by_hub);
+		     i++) {
+			json_t *r = json_array_get(st.rejected_by_hub, i);
+
+			fprintf(fp, "<tr><td>%lld</td><td>",
+			        (long long)json_integer_value(
+					json_object_get(r, "seq")));
+			cb_web_esc(fp,
+			           cb_words_label(
+					   "op",
+					   json_string_value(
+						   json_object_get(r, "op"))));
+			fputs("</td><td>", fp);
+			cb_web_esc(fp, cb_lang_resay(json_string_value(
+					       json_object_get(r, "reason"))));
+			fputs("</td></tr>", fp);
+		}
+		fputs("</tbody></table>\n", fp);
+	}
+	cb_status_release(&st);
+}
+
+/* The Sync page: the button; while a sync runs, how far it is (the page
+ * reloads itself each second, with or without its script); then the
+ * last sync's result, and what the hub refused. */
+static void
+page_sync(struct page *p)
+{
+	struct ui *ui = p->ui;
+	FILE *fp = p->fp;
+	char when[CB_TIME_MAX];
+
+	pthread_mutex_lock(&ui->mu);
+	p->refresh = ui->syncing;
+	head(p, _("Sync"));
+	if (ui->syncing) {
+		fprintf(fp, "<div class=\"busy\" role=\"status\"><p>%s</p>",
+		        _("Syncing…"));
+		if (ui->phase[0]) {
+			fprintf(fp, "<p><label for=\"sync-progress\">");
+			cb_web_esc(fp, ui->phase);
+			fprintf(fp, "</label> <progress id=\"sync-progress\"");
+			if (ui->total)
+				fprintf(fp,
+				        " max=\"%" PRIu64 "\" value=\"%" PRIu64
+				        "\"",
+				        ui->total, ui->done);
+			fprintf(fp, "></progress> %" PRIu64, ui->done);
+			if (ui->total)
+				fprintf(fp, "/%" PRIu64, ui->total);
+			fprintf(fp, _(" entries, %.0f KB"),
+			        (double)ui->bytes / 1024);
+			fputs("</p>", fp);
+		} else {
+			fprintf(fp,
+			        "<p><progress id=\"sync-progress\" "
+			        "aria-label=\"%s\"></progress></p>",
+			        _("Syncing…"));
+		}
+		fputs("</div>\n", fp);
+	} else if (ui->last) {
+		cb_time_show(ui->last_ms, when);
+		fprintf(fp, "<h2>%s ", _("The last sync,"));
+		cb_web_esc(fp, when);
+		fputs("</h2>", fp);
+		say(p, ui->last_ok,
+		    ui->last_ok ? _("Synced.") : _("The sync failed."));
+		pre(p, ui->last);
+		if (!ui->last_ok)
+			p->status = MHD_HTTP_BAD_GATEWAY;
+	}
+	pthread_mutex_unlock(&ui->mu);
+	hub_refusals(p);
 	fprintf(fp,
 	        "<form method=\"post\" action=\"/sync\" data-busy=\"%s\">"
 	        "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 	        "<button type=\"submit\">%s</button></form>\n",
-	        _("Syncing…"), p->ui->csrf, _("Sync with the hub"));
+	        _("Syncing…"), ui->csrf, _("Sync with the hub"));
 	foot(p);
 }
 
@@ -788,6 +1329,7 @@ route(struct ui *ui, struct MHD_Connection *c, const char *url, bool post,
 {
 	struct page p = { 0 };
 	struct cb_errbuf eb;
+	struct MHD_Response *resp;
 	enum MHD_Result r;
 	const struct cb_op *op = NULL;
 	bool found = true;
@@ -805,7 +1347,12 @@ route(struct ui *ui, struct MHD_Connection *c, const char *url, bool post,
 		if (!op)
 			return cb_web_refuse(c, MHD_HTTP_NOT_FOUND,
 			                     _("no such page"));
-	} else if (post && strcmp(url, "/sync") != 0) {
+	} else if (post && !strcmp(url, "/sync")) {
+		/* the sync runs on; its page shows how far, and is not
+		 * posted again by a reload */
+		sync_start(ui);
+		return cb_web_redirect(c, "/sync", NULL, NULL);
+	} else if (post && strcmp(url, "/import") != 0) {
 		return cb_web_refuse(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 		                     _("this page takes no form"));
 	}
@@ -852,10 +1399,12 @@ route(struct ui *ui, struct MHD_Connection *c, const char *url, bool post,
 		page_list(&p, _("Transfers"), CB_QUERY_TRANSFERS, l);
 	} else if (!strcmp(url, "/reports")) {
 		page_reports(&p);
+	} else if (!strcmp(url, "/import")) {
+		page_import(&p, post ? form : NULL);
 	} else if (!strcmp(url, "/verify")) {
 		page_verify(&p);
 	} else if (!strcmp(url, "/sync")) {
-		page_sync(&p, post);
+		page_sync(&p);
 	} else if (!strcmp(url, "/ops")) {
 		page_ops(&p);
 	} else {
@@ -868,8 +1417,19 @@ route(struct ui *ui, struct MHD_Connection *c, const char *url, bool post,
 		             : cb_web_refuse(c, MHD_HTTP_NOT_FOUND,
 		                             _("no such page"));
 	}
-	r = cb_web_answer(c, p.status, "text/html; charset=utf-8", p.html,
-	                  p.len, MHD_RESPMEM_MUST_FREE);
+	if (!p.refresh)
+		return cb_web_answer(c, p.status, "text/html; charset=utf-8",
+		                     p.html, p.len, MHD_RESPMEM_MUST_FREE);
+	resp = MHD_create_response_from_buffer(p.len, p.html,
+	                                       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(p.html);
+		return MHD_NO;
+	}
+	cb_web_headers(resp, "text/html; charset=utf-8");
+	MHD_add_response_header(resp, "Refresh", "1");
+	r = MHD_queue_response(c, p.status, resp);
+	MHD_destroy_response(resp);
 	return r;
 }
 
@@ -907,6 +1467,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	bool post = !strcmp(method, "POST");
 	struct cb_form form = CB_FORM_INIT;
 	struct cb_errbuf eb;
+	const char *type;
 	enum MHD_Result r;
 
 	(void)version;
@@ -917,7 +1478,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (rq->len + *upload_size > BODY_MAX) {
+		if (rq->len + *upload_size >
+		    (strcmp(url, "/import") ? BODY_MAX : IMPORT_BODY_MAX)) {
 			rq->too_big = true;
 		} else if (!rq->too_big) {
 			char *b = realloc(rq->body, rq->len + *upload_size + 1);
@@ -982,7 +1544,13 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		return cb_web_refuse(
 			c, MHD_HTTP_FORBIDDEN,
 			_("forbidden: the form comes from another site"));
-	if (cb_form_parse(rq->body ? rq->body : "", rq->len, &form, &eb))
+	type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (type && !strncasecmp(type, "multipart/form-data", 19)
+	            ? cb_form_parse_multipart(rq->body ? rq->body : "", rq->len,
+	                                      type, &form, &eb)
+	            : cb_form_parse(rq->body ? rq->body : "", rq->len, &form,
+	                            &eb))
 		return cb_web_refuse(c, MHD_HTTP_BAD_REQUEST, eb.msg);
 	if (!cb_web_same_secret(cb_form_get(&form, "csrf"), ui->csrf)) {
 		cb_form_release(&form);
@@ -1079,12 +1647,14 @@ cmd_ui(struct agent *a, int argc, char **argv)
 		N_("usage: chibo-agent ui [--port N] [--no-open]\n\n"
 	           "Serves the clerk's web interface on 127.0.0.1 until "
 	           "Ctrl-C: cells, members,\nmeetings with their attendance, "
-	           "ratings, transfers, reports, verify and sync,\nthrough the "
-	           "same operations and checks as the commands. Prints the "
-	           "address\nto open, with a secret made for this launch, and "
-	           "opens it with xdg-open\nunless --no-open. Nobody else on "
-	           "the machine or the network can use it:\nsee "
-	           "docs/OPERATIONS.md, \"The web interface\".\n\n"),
+	           "ratings, transfers, reports, the import of a\nmember list, "
+	           "verify and sync, through the same operations and checks "
+	           "as\nthe commands. Prints the address to open, with a "
+	           "secret "
+	           "made for this\nlaunch, and opens it with xdg-open unless "
+	           "--no-open. Nobody else on the\nmachine or the network can "
+	           "use it: see docs/OPERATIONS.md, \"The "
+	           "web\ninterface\".\n\n"),
 		ui_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
@@ -1115,6 +1685,7 @@ cmd_ui(struct agent *a, int argc, char **argv)
 	memcpy(ui.sk, lg->key.sk, CB_SECRET_BYTES);
 	cb_ledger_free(&lg);
 	ui.a = a;
+	pthread_mutex_init(&ui.mu, NULL);
 	cb_web_secret(ui.token);
 	cb_web_secret(ui.session);
 	cb_web_secret(ui.csrf);
@@ -1167,6 +1738,10 @@ cmd_ui(struct agent *a, int argc, char **argv)
 	while (sigwait(&sigs, &sig) != 0)
 		;
 	MHD_stop_daemon(d); /* closes fd, the listening socket given it */
+	if (ui.joinable)    /* a sync under way ends first */
+		pthread_join(ui.syncer, NULL);
+	free(ui.last);
+	pthread_mutex_destroy(&ui.mu);
 	sodium_free(ui.sk);
 	sodium_memzero(&ui, sizeof(ui));
 	return 0;

@@ -1447,6 +1447,7 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	struct MHD_Daemon *d = NULL;
 	struct sockaddr_in sa = { 0 };
 	struct hub_config cfg;
+	struct cb_account_policy dash_pol;
 	struct cb_errbuf eb;
 	struct args v;
 	const char *conf;
@@ -1513,6 +1514,9 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 		free(dflt);
 		return cb_args_usage("serve", "%s", eb.msg);
 	}
+	dash_pol.failures_max = cfg.dashboard_failures;
+	dash_pol.lock_ms = (int64_t)cfg.dashboard_lock * 1000;
+	dash_pol.session_ms = (int64_t)cfg.dashboard_session * 1000;
 	if (hub_config_check(&cfg, &eb)) {
 		hub_error("%s", eb.msg);
 		free(dflt);
@@ -1563,8 +1567,8 @@ cmd_hub_serve(struct hub *h, int argc, char **argv)
 	/* What each key signed before this start is not taken again. */
 	if (cb_contacts_floors(srv.lg->st, srv.replay, &eb) ||
 	    cb_store_open(cb_store_path(srv.lg->st), false, &srv.admit, &eb) ||
-	    hub_dash_new(cb_store_path(srv.lg->st), srv.lg, &srv.mu, &srv.dash,
-	                 &eb)) {
+	    hub_dash_new(cb_store_path(srv.lg->st), srv.lg, &srv.mu, &dash_pol,
+	                 &srv.dash, &eb)) {
 		hub_error("%s", eb.msg);
 		goto out;
 	}

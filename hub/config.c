@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "hub.h"
 
 /* The keys, in the order of enum hub_config_key. Integers are decimal
@@ -41,6 +42,14 @@ static const struct {
 	/* An agent's sync is a few requests, and a pull of a large scope
 	 * some hundreds; fewer than 64 would throttle an honest one. */
 	[HUB_CONFIG_REQUESTS_PER_KEY] = { "requests_per_key", 64, 1u << 20 },
+	/* Under 3, a person who mistypes twice is locked out; over 100, a
+	 * guesser tries that many passwords each lock. */
+	[HUB_CONFIG_DASHBOARD_FAILURES] = { "dashboard_failures", 3, 100 },
+	/* Seconds: a minute at least, or the lock slows no guesser; a day
+	 * at most, or a guesser locks a district's staff out for longer. */
+	[HUB_CONFIG_DASHBOARD_LOCK] = { "dashboard_lock", 60, 86400 },
+	/* Seconds: five minutes to a week. */
+	[HUB_CONFIG_DASHBOARD_SESSION] = { "dashboard_session", 300, 604800 },
 };
 
 void
@@ -58,6 +67,9 @@ hub_config_init(struct hub_config *c)
 	c->header_timeout = 15;
 	c->min_body_rate = 1024;
 	c->requests_per_key = 4096;
+	c->dashboard_failures = CB_ACCOUNT_FAILURES_MAX;
+	c->dashboard_lock = (unsigned)(CB_ACCOUNT_LOCK_MS / 1000);
+	c->dashboard_session = (unsigned)(CB_SESSION_MS / 1000);
 }
 
 /* Exactly decimal digits, no sign, no spaces, no overflow. */
@@ -173,6 +185,13 @@ hub_config_set(struct hub_config *c, enum hub_config_key k, const char *value,
 	case HUB_CONFIG_MIN_BODY_RATE: c->min_body_rate = (unsigned)n; break;
 	case HUB_CONFIG_REQUESTS_PER_KEY:
 		c->requests_per_key = (unsigned)n;
+		break;
+	case HUB_CONFIG_DASHBOARD_FAILURES:
+		c->dashboard_failures = (unsigned)n;
+		break;
+	case HUB_CONFIG_DASHBOARD_LOCK: c->dashboard_lock = (unsigned)n; break;
+	case HUB_CONFIG_DASHBOARD_SESSION:
+		c->dashboard_session = (unsigned)n;
 		break;
 	default: break;
 	}

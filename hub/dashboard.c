@@ -66,6 +66,7 @@ struct hub_dash {
 	struct cb_store *st; /* the dashboard's own connection, under st_mu */
 	pthread_mutex_t st_mu;
 	pthread_mutex_t addr_mu;
+	struct cb_account_policy pol; /* hub.conf's dashboard_* */
 	struct addr_slot addrs[ADDR_SLOTS];
 	/* an account name nobody holds costs an Argon2id all the same */
 	char dummy[CB_PWHASH_STR_BYTES];
@@ -86,7 +87,8 @@ struct page {
 
 cb_err
 hub_dash_new(const char *path, struct cb_ledger *lg, pthread_mutex_t *mu,
-             struct hub_dash **out, struct cb_errbuf *eb)
+             const struct cb_account_policy *pol, struct hub_dash **out,
+             struct cb_errbuf *eb)
 {
 	struct hub_dash *d = calloc(1, sizeof(*d));
 	cb_err rc;
@@ -99,6 +101,7 @@ hub_dash_new(const char *path, struct cb_ledger *lg, pthread_mutex_t *mu,
 	}
 	d->lg = lg;
 	d->mu = mu;
+	d->pol = *pol;
 	pthread_mutex_init(&d->st_mu, NULL);
 	pthread_mutex_init(&d->addr_mu, NULL);
 	*out = d;
@@ -969,8 +972,8 @@ sign_in(struct page *p, const struct cb_form *f, char note[64])
 	if (given && strlen(given) <= CB_ACCOUNT_NAME_MAX &&
 	    !cb_account_name_check(name, NULL)) {
 		pthread_mutex_lock(&d->st_mu);
-		rc = cb_account_attempt(d->st, name, cb_now_ms(), &a, hash,
-		                        &eb);
+		rc = cb_account_attempt(d->st, name, cb_now_ms(), &d->pol, &a,
+		                        hash, &eb);
 		pthread_mutex_unlock(&d->st_mu);
 	}
 	if (rc == CB_EAGAIN) {
@@ -980,7 +983,7 @@ sign_in(struct page *p, const struct cb_form *f, char note[64])
 		         _("this account is locked after %d failed sign-ins, "
 		           "until %s (UTC+7); the hub's administrator can "
 		           "unlock it: 'chibo-hub account unlock %s'"),
-		         CB_ACCOUNT_FAILURES_MAX, when, name);
+		         (int)d->pol.failures_max, when, name);
 		snprintf(note, 64, "locked %.40s", name);
 		return login_form(p, MHD_HTTP_FORBIDDEN, given, msg);
 	}
@@ -1011,7 +1014,8 @@ sign_in(struct page *p, const struct cb_form *f, char note[64])
 		                  _("wrong account name or password"));
 	}
 	pthread_mutex_lock(&d->st_mu);
-	rc = cb_account_signed_in(d->st, name, cb_now_ms(), sid, csrf, &eb);
+	rc = cb_account_signed_in(d->st, name, cb_now_ms(), &d->pol, sid, csrf,
+	                          &eb);
 	pthread_mutex_unlock(&d->st_mu);
 	if (rc)
 		return login_form(p, MHD_HTTP_INTERNAL_SERVER_ERROR, given,
@@ -1022,7 +1026,7 @@ sign_in(struct page *p, const struct cb_form *f, char note[64])
 	snprintf(cookie, sizeof(cookie),
 	         COOKIE "=%s; Path=" PREFIX "/; Secure; HttpOnly; "
 	                "SameSite=Strict; Max-Age=%lld",
-	         sid, (long long)(CB_SESSION_MS / 1000));
+	         sid, (long long)(d->pol.session_ms / 1000));
 	sodium_memzero(sid, sizeof(sid));
 	return redirect(p, PREFIX "/", cookie,
 	                LOGIN_COOKIE "=; Path=" PREFIX "/; Secure; HttpOnly; "

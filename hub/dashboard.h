@@ -11,6 +11,7 @@
 
 #include <microhttpd.h>
 
+#include "accounts.h"
 #include "ledger.h"
 
 #define HUB_DASH_BODY_MAX 16384 /* bytes of a form: a sign-in */
@@ -18,11 +19,13 @@
 struct hub_dash;
 
 /* The dashboard of the hub whose serving ledger is lg (its store is
- * written under *mu, as the requests of API v1 write it): it opens a
+ * written under *mu, as the requests of API v1 write it), its sign-ins
+ * limited and its sessions lasting as pol says (copied): it opens a
  * connection of its own to the store at path, which reads without
  * holding up a push. */
 cb_err hub_dash_new(const char *path, struct cb_ledger *lg, pthread_mutex_t *mu,
-                    struct hub_dash **out, struct cb_errbuf *eb) CB_MUST_CHECK;
+                    const struct cb_account_policy *pol, struct hub_dash **out,
+                    struct cb_errbuf *eb) CB_MUST_CHECK;
 void hub_dash_free(struct hub_dash **d);
 
 /* Is url the dashboard's: /dashboard, or under /dashboard/? */

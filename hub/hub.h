@@ -94,6 +94,9 @@ enum hub_config_key {
 	HUB_CONFIG_HEADER_TIMEOUT,
 	HUB_CONFIG_MIN_BODY_RATE,
 	HUB_CONFIG_REQUESTS_PER_KEY,
+	HUB_CONFIG_DASHBOARD_FAILURES,
+	HUB_CONFIG_DASHBOARD_LOCK,
+	HUB_CONFIG_DASHBOARD_SESSION,
 	HUB_CONFIG_KEYS
 };
 
@@ -115,13 +118,17 @@ struct hub_config {
 	unsigned header_timeout;   /* seconds to send a request's headers */
 	unsigned min_body_rate;    /* bytes a second a body earns time by */
 	unsigned requests_per_key; /* signed requests of one key in a window */
-	const char *path;          /* the file read, borrowed; or NULL */
+	/* the dashboard's sign-ins: failed in a row before the account is
+	 * locked, for how many seconds; seconds a session lasts */
+	unsigned dashboard_failures, dashboard_lock, dashboard_session;
+	const char *path;               /* the file read, borrowed; or NULL */
 	unsigned line[HUB_CONFIG_KEYS]; /* where the file set a key; 0: not */
 };
 
 /* The defaults: 127.0.0.1:8443, 4 threads, 1024 connections, 8 per
  * address, 30 s idle, 8 MiB, 300 s, no extra names, 15 s for headers,
- * 1024 bytes/s, 4096 requests per key. */
+ * 1024 bytes/s, 4096 requests per key; the dashboard's accounts locked
+ * after 5 failed sign-ins for 900 s, sessions of 8 hours (accounts.h). */
 void hub_config_init(struct hub_config *c);
 /* Read a configuration file into c; a key it does not set keeps its value.
  * With missing_ok, a file that does not exist is no error and c is

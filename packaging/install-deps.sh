@@ -22,13 +22,15 @@ iproute2 nftables gettext locales debootstrap systemd-container"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	PKGS="$PKGS nodejs npm"
 fi
-# chromium: tests/cli/ui_browser.sh drives Debian's Chromium, headless,
-# through the clerk's web interface (test tooling only: the programs do
-# not need it). About 100 MB more; CHIBO_NO_BROWSER=1 leaves it out on a
-# machine that builds but does not run the tests — where ui_browser.sh
-# then fails, it does not skip.
+# chromium and firefox-esr: the browser tests (tests/cli/*_browser.sh)
+# drive Debian's Chromium, headless, through the clerk's web interface and
+# the hub's dashboard, and again Debian's Firefox ESR (ctest's
+# cli/firefox/*) — test tooling only: the programs do not need them.
+# About 200 MB more; CHIBO_NO_BROWSER=1 leaves them out on a machine that
+# builds but does not run the tests — where the Chromium tests then fail,
+# they do not skip (the Firefox runs skip).
 if [ "${CHIBO_NO_BROWSER:-0}" != 1 ]; then
-	PKGS="$PKGS chromium"
+	PKGS="$PKGS chromium firefox-esr"
 fi
 
 # vi_VN.UTF-8, generated when the system lacks it: the README's demo

@@ -227,9 +227,10 @@ take_with_hash(struct cb_stmt *s, void *into)
 
 cb_err
 cb_account_attempt(struct cb_store *st, const char *name, int64_t now_ms,
-                   struct cb_account *out, char hash[CB_PWHASH_STR_BYTES],
-                   struct cb_errbuf *eb)
+                   const struct cb_account_policy *pol, struct cb_account *out,
+                   char hash[CB_PWHASH_STR_BYTES], struct cb_errbuf *eb)
 {
+	static const struct cb_account_policy dflt = CB_ACCOUNT_POLICY_DEFAULT;
 	static const char get[] =
 		"SELECT " ACCOUNT_COLUMNS
 		", hash FROM dashboard_accounts WHERE name = ?1";
@@ -241,6 +242,8 @@ cb_account_attempt(struct cb_store *st, const char *name, int64_t now_ms,
 	struct cb_stmt *s;
 	cb_err rc;
 
+	if (!pol)
+		pol = &dflt;
 	if ((rc = cb_store_begin(st, eb)))
 		return rc;
 	if (!(s = cb_sql(st, get, eb))) {
@@ -260,13 +263,13 @@ cb_account_attempt(struct cb_store *st, const char *name, int64_t now_ms,
 		goto out;
 	}
 	cb_sql_bind_text(s, 1, name);
-	cb_sql_bind_int64(s, 2, CB_ACCOUNT_FAILURES_MAX);
-	cb_sql_bind_int64(s, 3, now_ms + CB_ACCOUNT_LOCK_MS);
+	cb_sql_bind_int64(s, 2, pol->failures_max);
+	cb_sql_bind_int64(s, 3, now_ms + pol->lock_ms);
 	if ((rc = cb_sql_done(s, eb)) || (rc = cb_store_commit(st, eb)))
 		goto out;
 	w.a.failures++;
-	if (w.a.failures >= CB_ACCOUNT_FAILURES_MAX)
-		w.a.locked_ms = now_ms + CB_ACCOUNT_LOCK_MS;
+	if (w.a.failures >= pol->failures_max)
+		w.a.locked_ms = now_ms + pol->lock_ms;
 	*out = w.a;
 	memcpy(hash, w.hash, sizeof(w.hash));
 	sodium_memzero(&w, sizeof(w));
@@ -293,6 +296,7 @@ random_hex(char out[CB_SESSION_HEX], unsigned char id[32])
 
 cb_err
 cb_account_signed_in(struct cb_store *st, const char *name, int64_t now_ms,
+                     const struct cb_account_policy *pol,
                      char sid[CB_SESSION_HEX], char csrf[CB_SESSION_HEX],
                      struct cb_errbuf *eb)
 {
@@ -333,7 +337,8 @@ cb_account_signed_in(struct cb_store *st, const char *name, int64_t now_ms,
 	cb_sql_bind_blob(s, 1, id, sizeof(id));
 	cb_sql_bind_text(s, 2, name);
 	cb_sql_bind_text(s, 3, c_hex);
-	cb_sql_bind_int64(s, 4, now_ms + CB_SESSION_MS);
+	cb_sql_bind_int64(s, 4,
+	                  now_ms + (pol ? pol->session_ms : CB_SESSION_MS));
 	if ((rc = cb_sql_done(s, eb)) || (rc = cb_store_commit(st, eb)))
 		goto out;
 	memcpy(sid, s_hex, CB_SESSION_HEX);

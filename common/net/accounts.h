@@ -24,6 +24,20 @@
 #define CB_SESSION_MS (INT64_C(8) * 3600000)     /* a working day */
 #define CB_SESSION_HEX 65                        /* 32 bytes as hex + NUL */
 
+/* How sign-ins are limited and how long a session lasts: the hub's
+ * configuration (hub.conf's dashboard_failures, dashboard_lock,
+ * dashboard_session) sets them; NULL where one is taken: these defaults. */
+struct cb_account_policy {
+	int64_t failures_max; /* failed in a row: locked */
+	int64_t lock_ms;      /* for this long */
+	int64_t session_ms;   /* a session lasts this long */
+};
+
+#define CB_ACCOUNT_POLICY_DEFAULT                                              \
+	{                                                                      \
+		CB_ACCOUNT_FAILURES_MAX, CB_ACCOUNT_LOCK_MS, CB_SESSION_MS     \
+	}
+
 struct cb_account {
 	char name[CB_ACCOUNT_NAME_MAX + 1];
 	char org[CB_CODE_MAX + 1]; /* the subtree it reads; "": the hub's */
@@ -69,23 +83,24 @@ cb_err cb_account_each(struct cb_store *st, cb_account_fn fn, void *ctx,
 /* The first half of a sign-in, before the password is checked (which
  * takes a while, and no lock of the store's): the account name's hash
  * into hash and its record into out, the attempt counted in advance —
- * its failures raised by one, and the account locked for
- * CB_ACCOUNT_LOCK_MS if that makes CB_ACCOUNT_FAILURES_MAX — so that
+ * its failures raised by one, and the account locked for pol's lock_ms
+ * if that makes its failures_max (pol NULL: the defaults) — so that
  * attempts made at once cannot try more passwords than that. One
  * transaction. CB_ENOTFOUND: no such account (nothing written);
  * CB_EAGAIN: it is locked until out->locked_ms (nothing counted). */
 cb_err cb_account_attempt(struct cb_store *st, const char *name, int64_t now_ms,
+                          const struct cb_account_policy *pol,
                           struct cb_account *out,
                           char hash[CB_PWHASH_STR_BYTES],
                           struct cb_errbuf *eb) CB_MUST_CHECK;
 /* The second half, when the password was right: the failures and lock
  * cleared, the sign-in's time kept, and a session opened until now +
- * CB_SESSION_MS — its cookie's value (the 32 random bytes, hex) into sid
- * and the token of its forms into csrf. Expired sessions are removed
- * meanwhile. */
+ * pol's session_ms (pol NULL: CB_SESSION_MS) — its cookie's value (the 32
+ * random bytes, hex) into sid and the token of its forms into csrf. Expired
+ * sessions are removed meanwhile. */
 cb_err cb_account_signed_in(struct cb_store *st, const char *name,
-                            int64_t now_ms, char sid[CB_SESSION_HEX],
-                            char csrf[CB_SESSION_HEX],
+                            int64_t now_ms, const struct cb_account_policy *pol,
+                            char sid[CB_SESSION_HEX], char csrf[CB_SESSION_HEX],
                             struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* A session as a request finds it. */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* form.c — application/x-www-form-urlencoded bodies, decoded (form.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "form.h"
@@ -78,12 +80,13 @@ cb_form_parse(const char *body, size_t len, struct cb_form *out,
 		}
 		f.fields = fld;
 		fld = &f.fields[f.n];
-		fld->name = fld->value = NULL;
+		fld->name = fld->value = fld->file = NULL;
 		f.n++;
 		if ((rc = decode(body + i, nend - i, &fld->name, eb)) ||
 		    (rc = decode(eq ? eq + 1 : body + end,
 		                 eq ? end - nend - 1 : 0, &fld->value, eb)))
 			goto fail;
+		fld->len = strlen(fld->value);
 		i = end + 1;
 	}
 	*out = f;
@@ -93,13 +96,162 @@ fail:
 	return rc;
 }
 
-const char *
-cb_form_get(const struct cb_form *f, const char *name)
+/* The first n bytes of hay at or after from that are needle, or NULL. */
+static const char *
+find(const char *hay, size_t len, size_t from, const char *needle, size_t n)
+{
+	for (size_t i = from; n <= len && i <= len - n; i++)
+		if (hay[i] == needle[0] && !memcmp(hay + i, needle, n))
+			return hay + i;
+	return NULL;
+}
+
+/* The value of parameter key (name, filename, boundary) in the header
+ * line h of n bytes, quoted or not, as a new string; NULL if absent. */
+static char *
+param(const char *h, size_t n, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (size_t i = 0; i + k + 1 < n; i++) {
+		const char *v = h + i + k + 1, *end;
+		char *out;
+
+		if ((i && h[i - 1] != ' ' && h[i - 1] != ';') ||
+		    strncasecmp(h + i, key, k) || h[i + k] != '=')
+			continue;
+		if (*v == '"') {
+			v++;
+			end = memchr(v, '"', (size_t)(h + n - v));
+		} else {
+			for (end = v;
+			     end < h + n && *end != ';' && *end != ' ';)
+				end++;
+		}
+		if (!end || !(out = malloc((size_t)(end - v) + 1)))
+			return NULL;
+		memcpy(out, v, (size_t)(end - v));
+		out[end - v] = 0;
+		return out;
+	}
+	return NULL;
+}
+
+cb_err
+cb_form_parse_multipart(const char *body, size_t len, const char *content_type,
+                        struct cb_form *out, struct cb_errbuf *eb)
+{
+	struct cb_form f = CB_FORM_INIT;
+	char *b = content_type ? param(content_type, strlen(content_type),
+	                               "boundary")
+	                       : NULL;
+	char delim[96];
+	size_t dn, at;
+	const char *p;
+	cb_err rc;
+
+	cb_form_release(out);
+	if (!b || !*b || strlen(b) > 70) {
+		free(b);
+		return cb_error(eb, CB_EINVAL,
+		                _("the form is multipart but names no "
+		                  "boundary"));
+	}
+	dn = (size_t)snprintf(delim, sizeof(delim), "\r\n--%s", b);
+	free(b);
+	/* the first delimiter has no line break before it */
+	if (len < dn - 2 || memcmp(body, delim + 2, dn - 2)) {
+		rc = cb_error(eb, CB_EINVAL,
+		              _("the form does not begin with its boundary"));
+		goto fail;
+	}
+	at = dn - 2;
+	for (;;) {
+		const char *hend, *next;
+		struct cb_form_field *fld;
+		char *name = NULL, *file = NULL;
+
+		if (len - at >= 2 && !memcmp(body + at, "--", 2))
+			break; /* the last delimiter */
+		if (len - at < 2 || memcmp(body + at, "\r\n", 2) ||
+		    !(hend = find(body, len, at, "\r\n\r\n", 4)) ||
+		    !(next = find(body, len, (size_t)(hend - body) + 4, delim,
+		                  dn))) {
+			rc = cb_error(eb, CB_EINVAL,
+			              _("a part of the form does not end"));
+			goto fail;
+		}
+		/* the part's headers: Content-Disposition names it */
+		for (p = body + at + 2; p < hend;) {
+			const char *eol = find(body, (size_t)(hend - body) + 2,
+			                       (size_t)(p - body), "\r\n", 2);
+			size_t n = (size_t)(eol - p);
+
+			if (n > 20 &&
+			    !strncasecmp(p, "Content-Disposition:", 20)) {
+				name = param(p, n, "name");
+				file = param(p, n, "filename");
+			}
+			p = eol + 2;
+		}
+		if (!name || f.n == CB_FORM_MAX_FIELDS) {
+			rc = name ? cb_error(eb, CB_EINVAL,
+			                     _("the form has more than %d "
+			                       "fields"),
+			                     CB_FORM_MAX_FIELDS)
+			          : cb_error(eb, CB_EINVAL,
+			                     _("a part of the form has no "
+			                       "name"));
+			free(name);
+			free(file);
+			goto fail;
+		}
+		if (!(fld = realloc(f.fields, (f.n + 1) * sizeof(*fld)))) {
+			free(name);
+			free(file);
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+			goto fail;
+		}
+		f.fields = fld;
+		fld = &f.fields[f.n++];
+		fld->name = name;
+		fld->file = file;
+		fld->len = (size_t)(next - hend - 4);
+		if (!(fld->value = malloc(fld->len + 1))) {
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+			goto fail;
+		}
+		memcpy(fld->value, hend + 4, fld->len);
+		fld->value[fld->len] = 0;
+		if (!file && memchr(fld->value, 0, fld->len)) {
+			rc = cb_error(eb, CB_EINVAL,
+			              _("the form holds a byte 0"));
+			goto fail;
+		}
+		at = (size_t)(next - body) + dn;
+	}
+	*out = f;
+	return CB_OK;
+fail:
+	cb_form_release(&f);
+	return rc;
+}
+
+const struct cb_form_field *
+cb_form_field(const struct cb_form *f, const char *name)
 {
 	for (size_t i = 0; i < f->n; i++)
 		if (!strcmp(f->fields[i].name, name))
-			return f->fields[i].value;
+			return &f->fields[i];
 	return NULL;
+}
+
+const char *
+cb_form_get(const struct cb_form *f, const char *name)
+{
+	const struct cb_form_field *fld = cb_form_field(f, name);
+
+	return fld ? fld->value : NULL;
 }
 
 void
@@ -108,6 +260,7 @@ cb_form_release(struct cb_form *f)
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->fields[i].name);
 		free(f->fields[i].value);
+		free(f->fields[i].file);
 	}
 	free(f->fields);
 	f->n = 0;

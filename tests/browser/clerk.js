@@ -9,10 +9,11 @@
 //   node clerk.js URL   (env: CHIBO_AGENT, CHIBO_REPLICA, SHOTS, CHROMIUM)
 // Prints "ok: …" per check and "FAIL: …" per failure; exits 1 on any.
 "use strict";
-const puppeteer = require("puppeteer-core");
 const http = require("http");
 const { execFileSync } = require("child_process");
 const path = require("path");
+const fs = require("fs");
+const os = require("os");
 
 const url = process.argv[2];
 const base = new URL(url).origin;
@@ -36,9 +37,23 @@ function cliRefusal(args) {
 
 function visit(page, href) { return lib.visit(page, base, href); }
 
-// Type into the form's field of this name, replacing what it holds.
+// Type into the form's field of this name, replacing what it holds; a
+// list (a cell, a member) is chosen from: the option whose value is
+// value, ends in "." + value (a cell's short code), or whose label holds
+// it (a member's name).
 async function fill(page, name, value) {
 	const sel = `[name="${name}"]`;
+	const chosen = await page.$eval(sel, (e, v) => {
+		if (e.tagName !== "SELECT") return null;
+		const o = [...e.options].find((x) => x.value && (x.value === v ||
+			x.value.endsWith("." + v) || x.textContent.includes(v)));
+		return o ? o.value : "";
+	}, value);
+	if (chosen !== null) {
+		check(chosen !== "", `'${value}' is in the list of ${name}`);
+		await page.select(sel, chosen);
+		return;
+	}
 	await page.$eval(sel, (e) => { e.value = ""; });
 	await page.type(sel, value);
 }
@@ -53,13 +68,7 @@ async function submit(page, sel = "form.op button[type=submit]") {
 }
 
 async function main() {
-	const browser = await puppeteer.launch({
-		executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-		headless: true,
-		args: ["--no-sandbox", "--no-proxy-server", "--disable-gpu",
-		       "--lang=vi-VN"],
-		defaultViewport: { width: 1366, height: 768 },
-	});
+	const browser = await lib.launch();
 	const page = await browser.newPage();
 	page.setDefaultTimeout(60000);
 	page.on("pageerror", (e) => bad("a script error in the page: " + e.message));
@@ -193,7 +202,9 @@ async function main() {
 	// A release to another commune, from the transfers page.
 	await visit(page, "/transfers");
 	await Promise.all([page.waitForNavigation(), page.click('a[href="/op/member/release"]')]);
-	await fill(page, "pos", "card:C003");
+	check(await page.$eval('[name="pos"]', (e) => e.tagName === "SELECT"),
+		"the member is chosen from a list of the replica's members");
+	await fill(page, "pos", "Trần Văn Nam");
 	await fill(page, "to", "07299");
 	await fill(page, "letter", "12-GGT/ĐU");
 	await fill(page, "letter-date", "20/03/2026");
@@ -206,12 +217,59 @@ async function main() {
 	check(trow && trow.includes("07299") && trow.includes("12-GGT/ĐU"),
 		"the transfers list shows him in transit", trow);
 
-	// Sync, as 'chibo-agent sync' does.
+	// A member list from a spreadsheet: shown row by row first, a bad
+	// row refused in the words of 'import-members --dry-run', nothing
+	// written; then a good file, confirmed.
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chibo-import-"));
+	const badCsv = path.join(dir, "xa-a.csv");
+	fs.writeFileSync(badCsv, "Họ và tên;Ngày sinh;Giới tính;Số thẻ đảng;Ngày vào Đảng;Chi bộ\n" +
+		"Phạm Thị Lan;02/03/1990;Nữ;C101;01/01/2015;01\n" +
+		"Võ Văn Sai;30/02/1991;Nam;C102;01/01/2015;01\n");
+	const goodCsv = path.join(dir, "xa-a-sua.csv");
+	fs.writeFileSync(goodCsv, "Họ và tên;Ngày sinh;Giới tính;Số thẻ đảng;Ngày vào Đảng;Chi bộ\n" +
+		"Phạm Thị Lan;02/03/1990;Nữ;C101;01/01/2015;01\n" +
+		"Võ Văn Đúng;28/02/1991;Nam;C102;01/01/2015;01\n");
+	await visit(page, "/import");
+	await (await page.$("#f-file")).uploadFile(badCsv);
+	resp = await submit(page);
+	const cliLine = cliRefusal(["import-members", "--dry-run", badCsv]);
+	const why = await page.$$eval("table.preview tbody tr.bad td:last-child", (t) => t.map((x) => x.textContent));
+	check(resp.status() === 422 && why.length === 1 && cliLine && cliLine.includes("3: " + why[0]),
+		"a bad row is refused in the words of import-members --dry-run", `page ${JSON.stringify(why)}, cli '${cliLine}'`);
+	check((await page.$$("table.preview tbody tr")).length === 2 && !(await page.$("input[name=confirm]")),
+		"the preview shows both rows and offers no import", await text(page, "main"));
+	await shot(page, "09-import-refused");
+	await (await page.$("#f-file")).uploadFile(goodCsv);
+	resp = await submit(page, "form[enctype] button[type=submit]");
+	check(resp.status() === 200 && (await page.$$("table.preview tbody tr")).length === 2 &&
+		(await page.$("input[name=confirm]")),
+		"a good file: two rows that would be added, and a button to import them", await text(page, "main"));
+	await shot(page, "10-import-preview");
+	const before = JSON.parse(execFileSync(process.env.CHIBO_AGENT,
+		["-R", process.env.CHIBO_REPLICA, "members", "--json"])).length;
+	check(before === 3, "the preview wrote nothing", String(before));
+	resp = await submit(page, "form:not([enctype]).op button[type=submit]");
+	check(resp.status() === 200 && /2/.test(await text(page, ".ok[role=status]")),
+		"the import is confirmed", await text(page, "main"));
+	await shot(page, "11-imported");
+	fs.rmSync(dir, { recursive: true });
+
+	// Sync, as 'chibo-agent sync' does: the button starts it, the page
+	// shows how far it is and reloads itself until it is done, then the
+	// last sync's result, in the words of 'sync'.
 	await visit(page, "/sync");
 	resp = await submit(page, "form[action='/sync'] button[type=submit]");
+	check(page.url() === base + "/sync", "the sync's page follows the button", page.url());
+	for (let i = 0; i < 60 && (await page.$(".busy")); i++) {
+		if (i === 0) await shot(page, "06-sync-progress");
+		check(await page.$(".busy progress"), "a sync under way shows its progress");
+		resp = await page.waitForNavigation({ waitUntil: "load", timeout: 5000 });
+	}
 	const synced = await text(page, "pre.out");
-	check(resp.status() === 200 && (await page.$(".ok[role=status]")) && /\b8\b/.test(synced),
-		"the sync pushes the eight entries", synced);
+	check(!(await page.$(".busy")) && (await page.$(".ok[role=status]")) && /\b10\b/.test(synced) &&
+		/sent|gửi/.test(synced) && /pulled|nhận/.test(synced),
+		"the last sync's result: the ten entries pushed, what was sent and received", synced);
+	check(/^0\b/.test(await text(page, ".waiting")), "and nothing waits to be sent", await text(page, ".waiting"));
 	await shot(page, "06-sync");
 
 	// The report, as a table, and in print.
@@ -224,11 +282,9 @@ async function main() {
 	check(rep.length === 1 && rep[0].includes("26734.01") && /66[.,]7/.test(rep[0]),
 		"the meetings report counts the meeting and its attendance", JSON.stringify(rep));
 	await shot(page, "07-report");
-	await page.emulateMediaType("print");
-	check(await page.$eval("header", (e) => getComputedStyle(e).display === "none"),
+	check((await lib.printed(page, "header")) === "none",
 		"the report prints without the navigation");
 	await page.pdf({ path: path.join(shots, "07-report.pdf"), format: "A4" });
-	await page.emulateMediaType("screen");
 
 	// Verify.
 	await visit(page, "/verify");
@@ -249,8 +305,11 @@ async function main() {
 		page.goto(`http://127.0.0.1:${evil.address().port}/`),
 	]);
 	check(forged.status() === 403, "a form posted from another page is refused",
-		forged.status() + " " + (await forged.text()));
+		forged.status() + " " + (await forged.text().catch(() => "")));
 	evil.close();
+	// the refusal's page loaded before its picture (Firefox takes none
+	// of a page still being replaced)
+	await page.waitForNetworkIdle({ idleTime: 300 });
 	await shot(page, "08-forged");
 
 	await browser.close();

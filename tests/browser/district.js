@@ -18,7 +18,6 @@
 //   NEVER, CELL, CELL_MEMBERS)
 // Prints "ok: …" per check and "FAIL: …" per failure; exits 1 on any.
 "use strict";
-const puppeteer = require("puppeteer-core");
 const path = require("path");
 
 const base = process.argv[2];
@@ -50,13 +49,7 @@ async function rows(page, sel) {
 }
 
 async function main() {
-	const browser = await puppeteer.launch({
-		executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-		headless: true,
-		args: ["--no-sandbox", "--no-proxy-server", "--disable-gpu", "--lang=vi-VN",
-		       "--ignore-certificate-errors-spki-list=" + process.env.SPKI],
-		defaultViewport: { width: 1366, height: 768 },
-	});
+	const browser = await lib.launch(["--ignore-certificate-errors-spki-list=" + process.env.SPKI]);
 	const page = await browser.newPage();
 	page.setDefaultTimeout(60000);
 	page.on("pageerror", (e) => bad("a script error in the page: " + e.message));
@@ -140,12 +133,9 @@ async function main() {
 	check(/chibo\/hub\/BG\.LG/.test(stated), "stated at the hub's signed checkpoint", stated);
 	await shot(page, "06-report");
 	await page.pdf({ path: path.join(shots, "06-report.pdf"), format: "A4" });
-	await page.emulateMediaType("print");
-	check(await page.$eval(".printhead", (e) => getComputedStyle(e).display !== "none"),
+	check((await lib.printed(page, ".printhead")) !== "none",
 		"printed, the report is headed as the Party's papers are");
-	check(await page.$eval("header", (e) => getComputedStyle(e).display === "none"),
-		"without the menu");
-	await page.emulateMediaType("screen");
+	check((await lib.printed(page, "header")) === "none", "without the menu");
 	// a report asked wrong: said, in one line
 	resp = await visit(page, "/dashboard/reports?kind=ratings");
 	check(resp.status() === 422 && (await text(page, ".error[role=alert]")),

@@ -124,6 +124,12 @@ refused "header_timeout too short" "header_timeout = 2" "header_timeout must be 
 refused "min_body_rate of 0" "min_body_rate = 0" "min_body_rate must be"
 refused "requests_per_key too few" "requests_per_key = 10" \
 	"requests_per_key must be .* 64 to 1048576"
+refused "dashboard_failures of 1" "dashboard_failures = 1" \
+	"dashboard_failures must be .* 3 to 100, not '1'"
+refused "dashboard_lock with a unit" "dashboard_lock = 15m" \
+	"dashboard_lock must be .* 60 to 86400, not '15m'"
+refused "dashboard_session too long" "dashboard_session = 2592000" \
+	"dashboard_session must be .* 300 to 604800"
 printf 'threads = 8\nconnection_limit = 4\n' > "$T/bad.conf"
 expect_fail "fewer connections than threads" \
 	"$T/bad.conf:2: connection_limit 4 is below threads 8" \

@@ -23,15 +23,8 @@ start_hub
 commune a 26734 >/dev/null
 export CHIBO_REPLICA=$T/a
 
-# the interface, on a free port; its address is its second line
-LANG=vi_VN.UTF-8 "$CHIBO_AGENT" ui --no-open > "$T/ui.out" 2> "$T/ui.err" &
-UI_PID=$!
-at_exit 'kill $UI_PID 2>/dev/null'
-for _ in $(seq 100); do
-	[ -n "$(sed -n 2p "$T/ui.out")" ] && break
-	sleep 0.1
-done
-URL=$(sed -n 2p "$T/ui.out")
+# the interface, on a free port
+ui_start
 expect_match "ui prints the address with its token" \
 	'^http://127\.0\.0\.1:[0-9]+/login\?token=[0-9a-f]{64}$' "$URL"
 BASE=${URL%%/login*}
@@ -49,8 +42,8 @@ cat "$T/clerk.out"
 
 # --- what the replica and the hub hold afterwards
 members=$(agent members --json)
-expect_eq "the replica holds the three members the forms added" \
-	"Nguyễn Thị Hoa|Nguyễn Văn Hùng|Trần Văn Nam" \
+expect_eq "the replica holds the three members the forms added and the two imported" \
+	"Nguyễn Thị Hoa|Nguyễn Văn Hùng|Phạm Thị Lan|Trần Văn Nam|Võ Văn Đúng" \
 	"$(printf '%s' "$members" | python3 -c 'import json,sys; print("|".join(sorted(m["full_name"] for m in json.load(sys.stdin))))')"
 expect_eq "and not the one refused" "" "$(printf '%s' "$members" | grep 'Lê Văn Sai')"
 meeting=$(agent meetings --json | python3 -c 'import json,sys; m=json.load(sys.stdin); print(len(m), m[0]["date"], m[0]["kind"], m[0]["duration_min"])')

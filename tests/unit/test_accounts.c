@@ -152,47 +152,89 @@ test_lock(void **state)
 
 	(void)state;
 	assert_int_equal(cb_account_add(st, "minh", NULL, hash, &eb), CB_OK);
-	assert_int_equal(cb_account_attempt(st, "nobody", t0, &a, h, &eb),
+	assert_int_equal(cb_account_attempt(st, "nobody", t0, NULL, &a, h, &eb),
 	                 CB_ENOTFOUND);
 	/* each attempt is counted before its password is checked */
 	for (int i = 1; i < CB_ACCOUNT_FAILURES_MAX; i++) {
-		assert_int_equal(
-			cb_account_attempt(st, "minh", t0 + i, &a, h, &eb),
-			CB_OK);
+		assert_int_equal(cb_account_attempt(st, "minh", t0 + i, NULL,
+		                                    &a, h, &eb),
+		                 CB_OK);
 		assert_int_equal(a.failures, i);
 		assert_int_equal(a.locked_ms, 0);
 		assert_string_equal(h, hash);
 	}
 	/* the last one allowed locks in advance; a right password would
 	 * have cleared it */
-	assert_int_equal(cb_account_attempt(st, "minh", t0 + 10, &a, h, &eb),
-	                 CB_OK);
+	assert_int_equal(
+		cb_account_attempt(st, "minh", t0 + 10, NULL, &a, h, &eb),
+		CB_OK);
 	assert_int_equal(a.failures, CB_ACCOUNT_FAILURES_MAX);
 	assert_int_equal(a.locked_ms, t0 + 10 + CB_ACCOUNT_LOCK_MS);
 	/* locked: nothing more is tried, nor counted */
-	assert_int_equal(cb_account_attempt(st, "minh", t0 + 20, &a, h, &eb),
-	                 CB_EAGAIN);
+	assert_int_equal(
+		cb_account_attempt(st, "minh", t0 + 20, NULL, &a, h, &eb),
+		CB_EAGAIN);
 	assert_int_equal(a.locked_ms, t0 + 10 + CB_ACCOUNT_LOCK_MS);
 	assert_int_equal(cb_account_find(st, "minh", &a, &eb), CB_OK);
 	assert_int_equal(a.failures, CB_ACCOUNT_FAILURES_MAX);
 	/* after the lock, one more failure locks it again */
 	assert_int_equal(cb_account_attempt(st, "minh",
-	                                    t0 + 11 + CB_ACCOUNT_LOCK_MS, &a, h,
-	                                    &eb),
+	                                    t0 + 11 + CB_ACCOUNT_LOCK_MS, NULL,
+	                                    &a, h, &eb),
 	                 CB_OK);
 	assert_true(a.locked_ms > t0 + 11 + CB_ACCOUNT_LOCK_MS);
 	/* the administrator unlocks it; a sign-in clears the count */
 	assert_int_equal(cb_account_unlock(st, "minh", &eb), CB_OK);
-	assert_int_equal(cb_account_attempt(st, "minh", t0 + 30, &a, h, &eb),
-	                 CB_OK);
+	assert_int_equal(
+		cb_account_attempt(st, "minh", t0 + 30, NULL, &a, h, &eb),
+		CB_OK);
 	assert_int_equal(a.failures, 1);
 	assert_int_equal(
-		cb_account_signed_in(st, "minh", t0 + 31, sid, csrf, &eb),
+		cb_account_signed_in(st, "minh", t0 + 31, NULL, sid, csrf, &eb),
 		CB_OK);
 	assert_int_equal(cb_account_find(st, "minh", &a, &eb), CB_OK);
 	assert_int_equal(a.failures, 0);
 	assert_int_equal(a.locked_ms, 0);
 	assert_int_equal(a.last_ms, t0 + 31);
+}
+
+/* hub.conf's dashboard_failures, dashboard_lock and dashboard_session:
+ * a policy of 3 failures, a minute's lock, ten minutes' sessions. */
+static void
+test_policy(void **state)
+{
+	const struct cb_account_policy pol = { 3, 60000, 600000 };
+	const int64_t t0 = 1796500000000;
+	char h[CB_PWHASH_STR_BYTES], sid[CB_SESSION_HEX], csrf[CB_SESSION_HEX];
+	struct cb_account a;
+	struct cb_session s;
+	struct cb_errbuf eb;
+
+	(void)state;
+	assert_int_equal(cb_account_add(st, "mai", NULL, hash, &eb), CB_OK);
+	for (int i = 1; i <= 2; i++) {
+		assert_int_equal(
+			cb_account_attempt(st, "mai", t0 + i, &pol, &a, h, &eb),
+			CB_OK);
+		assert_int_equal(a.locked_ms, 0);
+	}
+	assert_int_equal(
+		cb_account_attempt(st, "mai", t0 + 3, &pol, &a, h, &eb), CB_OK);
+	assert_int_equal(a.locked_ms, t0 + 3 + 60000);
+	assert_int_equal(
+		cb_account_attempt(st, "mai", t0 + 60002, &pol, &a, h, &eb),
+		CB_EAGAIN);
+	assert_int_equal(
+		cb_account_attempt(st, "mai", t0 + 60003, &pol, &a, h, &eb),
+		CB_OK);
+	assert_int_equal(cb_account_signed_in(st, "mai", t0 + 60004, &pol, sid,
+	                                      csrf, &eb),
+	                 CB_OK);
+	assert_int_equal(cb_session_find(st, sid, t0 + 60005, &s, &eb), CB_OK);
+	assert_int_equal(s.expires_ms, t0 + 60004 + 600000);
+	assert_int_equal(cb_session_find(st, sid, t0 + 60004 + 600000, &s, &eb),
+	                 CB_ENOTFOUND);
+	assert_int_equal(cb_account_remove(st, "mai", &eb), CB_OK);
 }
 
 static void
@@ -206,8 +248,9 @@ test_sessions(void **state)
 
 	(void)state;
 	assert_int_equal(cb_account_add(st, "thu", NULL, hash, &eb), CB_OK);
-	assert_int_equal(cb_account_signed_in(st, "thu", t0, sid, csrf, &eb),
-	                 CB_OK);
+	assert_int_equal(
+		cb_account_signed_in(st, "thu", t0, NULL, sid, csrf, &eb),
+		CB_OK);
 	assert_int_equal(strlen(sid), 64);
 	assert_int_equal(strlen(csrf), 64);
 	assert_string_not_equal(sid, csrf);
@@ -231,8 +274,9 @@ test_sessions(void **state)
 	assert_int_equal(cb_session_find(st, sid, t0 + CB_SESSION_MS, &s, &eb),
 	                 CB_ENOTFOUND);
 	/* ended */
-	assert_int_equal(cb_account_signed_in(st, "thu", t0, sid2, csrf2, &eb),
-	                 CB_OK);
+	assert_int_equal(
+		cb_account_signed_in(st, "thu", t0, NULL, sid2, csrf2, &eb),
+		CB_OK);
 	assert_int_equal(cb_session_end(st, sid2, &eb), CB_OK);
 	assert_int_equal(cb_session_find(st, sid2, t0 + 1, &s, &eb),
 	                 CB_ENOTFOUND);
@@ -242,13 +286,15 @@ test_sessions(void **state)
 	assert_int_equal(cb_session_find(st, sid, t0 + 1, &s, &eb),
 	                 CB_ENOTFOUND);
 	/* so does the account's removal */
-	assert_int_equal(cb_account_signed_in(st, "thu", t0, sid, csrf, &eb),
-	                 CB_OK);
+	assert_int_equal(
+		cb_account_signed_in(st, "thu", t0, NULL, sid, csrf, &eb),
+		CB_OK);
 	assert_int_equal(cb_account_remove(st, "thu", &eb), CB_OK);
 	assert_int_equal(cb_session_find(st, sid, t0 + 1, &s, &eb),
 	                 CB_ENOTFOUND);
-	assert_int_equal(cb_account_signed_in(st, "thu", t0, sid, csrf, &eb),
-	                 CB_ENOTFOUND);
+	assert_int_equal(
+		cb_account_signed_in(st, "thu", t0, NULL, sid, csrf, &eb),
+		CB_ENOTFOUND);
 }
 
 static cb_err
@@ -276,9 +322,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),    cmocka_unit_test(test_hashes),
-		cmocka_unit_test(test_add_once), cmocka_unit_test(test_lock),
-		cmocka_unit_test(test_sessions), cmocka_unit_test(test_each),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_hashes),
+		cmocka_unit_test(test_add_once),
+		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_policy),
+		cmocka_unit_test(test_sessions),
+		cmocka_unit_test(test_each),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -154,12 +154,77 @@ test_op_input(void **state)
 	json_decref(in);
 }
 
+/* A form with a file, as a browser posts it (multipart/form-data): the
+ * file's bytes whole (a UTF-16 file holds bytes 0), its name kept; the
+ * plain fields as text; what is not a whole body refused in one line. */
+static void
+test_multipart(void **state)
+{
+	static const char body[] =
+		"--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"
+		"ab12\r\n--XyZ\r\nContent-Disposition: form-data; "
+		"name=\"file\"; "
+		"filename=\"x\xc3\xa3 a.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+		"\xff\xfeH\0\r\n--X\0\r\n--XyZ\r\nContent-Disposition: "
+		"form-data; name=\"cell\"\r\n\r\n\r\n--XyZ--\r\n";
+	const struct cb_form_field *file;
+	struct cb_form f = CB_FORM_INIT;
+	struct cb_errbuf eb;
+
+	(void)state;
+	if (cb_form_parse_multipart(body, sizeof(body) - 1,
+	                            "multipart/form-data; boundary=XyZ", &f,
+	                            &eb))
+		fail_msg("refused: %s", eb.msg);
+	assert_int_equal(f.n, 3);
+	assert_string_equal(cb_form_get(&f, "csrf"), "ab12");
+	assert_null(cb_form_field(&f, "csrf")->file);
+	file = cb_form_field(&f, "file");
+	assert_non_null(file);
+	assert_string_equal(file->file, "x\xc3\xa3 a.csv");
+	assert_int_equal(file->len, 10);
+	assert_memory_equal(file->value, "\xff\xfeH\0\r\n--X\0", 10);
+	assert_string_equal(cb_form_get(&f, "cell"), "");
+	/* quoted boundary */
+	if (cb_form_parse_multipart(body, sizeof(body) - 1,
+	                            "multipart/form-data; boundary=\"XyZ\"", &f,
+	                            &eb))
+		fail_msg("quoted boundary refused: %s", eb.msg);
+	assert_int_equal(f.n, 3);
+	/* no boundary; another boundary; cut short; a byte 0 in a field */
+	assert_int_equal(cb_form_parse_multipart(body, sizeof(body) - 1,
+	                                         "multipart/form-data", &f,
+	                                         &eb),
+	                 CB_EINVAL);
+	assert_int_equal(f.n, 0);
+	assert_int_equal(
+		cb_form_parse_multipart(body, sizeof(body) - 1,
+	                                "multipart/form-data; boundary=Other",
+	                                &f, &eb),
+		CB_EINVAL);
+	assert_int_equal(
+		cb_form_parse_multipart(
+			body, 60, "multipart/form-data; boundary=XyZ", &f, &eb),
+		CB_EINVAL);
+	assert_non_null(strstr(eb.msg, "does not end"));
+	assert_int_equal(
+		cb_form_parse_multipart("--b\r\nContent-Disposition: "
+	                                "form-data; name=\"a\"\r\n\r\n"
+	                                "x\0y\r\n--b--",
+	                                59, "multipart/form-data; boundary=b",
+	                                &f, &eb),
+		CB_EINVAL);
+	assert_non_null(strstr(eb.msg, "byte 0"));
+	cb_form_release(&f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_multipart),
 		cmocka_unit_test(test_op_input),
 	};
 
