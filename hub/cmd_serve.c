@@ -59,6 +59,11 @@
 #define PULL_MAX 5000
 #define PULL_BYTES (1u << 20)      /* a pull's entries, before compression */
 #define FDS_BESIDES_CONNECTIONS 64 /* the database, logs, epoll, … */
+/* Seconds a client waits before trying again a request that found the
+ * hub's database server lost (a failover): the hub connects again at each
+ * request, and the client's own backoff spaces the tries after that
+ * (docs/OPERATIONS.md, "A standby for the hub's database") */
+#define STORE_RETRY_AFTER 2
 
 struct server {
 	struct cb_ledger *lg;
@@ -176,11 +181,18 @@ fail_retry(struct MHD_Connection *c, struct request *rq, int status,
 }
 
 /* Answer rc, which came back from step at of the request, with the
- * status the hub's one map gives it (errmap.h) and the message. */
+ * status the hub's one map gives it (errmap.h) and the message. A hub
+ * whose database server was lost (a failover, store.h: cb_store_lost)
+ * answers whatever needed it 503 with a Retry-After of
+ * STORE_RETRY_AFTER: nothing was done, and the next try finds the new
+ * primary. */
 static enum MHD_Result
-fail_at(struct MHD_Connection *c, struct request *rq, enum cb_errmap_step at,
-        cb_err rc, const char *msg)
+fail_at(struct server *srv, struct MHD_Connection *c, struct request *rq,
+        enum cb_errmap_step at, cb_err rc, const char *msg)
 {
+	if (rc == CB_EIO &&
+	    (cb_store_lost(srv->lg->st) || cb_store_lost(srv->admit)))
+		return fail_retry(c, rq, 503, STORE_RETRY_AFTER, msg);
 	return fail(c, rq, cb_errmap_status(at, rc), msg);
 }
 
@@ -218,7 +230,7 @@ serve_status(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	}
 	pthread_mutex_unlock(&srv->mu);
 	if (rc)
-		return fail_at(c, rq, at, rc, eb.msg);
+		return fail_at(srv, c, rq, at, rc, eb.msg);
 	return reply(c, rq, 200, o);
 }
 
@@ -250,7 +262,7 @@ take_stream(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	                         &raw, &eb);
 	if (rc) {
 		cb_buf_release(&raw);
-		return fail_at(c, rq, CB_ERRMAP_BODY, rc, eb.msg);
+		return fail_at(srv, c, rq, CB_ERRMAP_BODY, rc, eb.msg);
 	}
 	/* Admit the key first, under a short lock; then its entries are
 	 * verified on other cores while this request waits for the lock. */
@@ -263,7 +275,7 @@ take_stream(struct server *srv, struct MHD_Connection *c, struct request *rq,
 
 		if (!v) {
 			cb_buf_release(&raw);
-			return fail_at(c, rq, CB_ERRMAP_WORK, CB_ENOMEM,
+			return fail_at(srv, c, rq, CB_ERRMAP_WORK, CB_ENOMEM,
 			               "out of memory");
 		}
 		/* What is stored is in the log's checkpoint, signed in the
@@ -284,7 +296,7 @@ take_stream(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	}
 	cb_buf_release(&raw);
 	if (rc)
-		return fail_at(c, rq, at, rc, eb.msg);
+		return fail_at(srv, c, rq, at, rc, eb.msg);
 	snprintf(rq->note, sizeof(rq->note), "accepted=%zu dup=%zu",
 	         res.accepted, res.duplicates);
 	if (relay)
@@ -367,7 +379,8 @@ reply_stream(struct MHD_Connection *c, struct request *rq, struct cb_buf *out,
 		cb_buf_release(out);
 		if (rc) {
 			cb_buf_release(&z);
-			return fail_at(c, rq, CB_ERRMAP_WORK, rc, eb.msg);
+			return fail(c, rq, cb_errmap_status(CB_ERRMAP_WORK, rc),
+			            eb.msg);
 		}
 		*out = z;
 	}
@@ -449,7 +462,7 @@ serve_pull(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	json_decref(q);
 	if (rc) {
 		cb_buf_release(&out);
-		return fail_at(c, rq, at, rc, eb.msg);
+		return fail_at(srv, c, rq, at, rc, eb.msg);
 	}
 	return reply_stream(c, rq, &out, zstd, pg.next, pg.more, pg.count);
 }
@@ -537,7 +550,7 @@ serve_own(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	pthread_mutex_unlock(&srv->mu);
 	if (rc) {
 		cb_buf_release(&out);
-		return fail_at(c, rq, at, rc, eb.msg);
+		return fail_at(srv, c, rq, at, rc, eb.msg);
 	}
 	return reply_stream(c, rq, &out, zstd, pg.next, pg.more, pg.count);
 }
@@ -604,7 +617,7 @@ serve_checkpoint(struct server *srv, struct MHD_Connection *c,
 	if (rc) {
 		free(note);
 		free(wnote);
-		return fail_at(c, rq, at, rc, eb.msg);
+		return fail_at(srv, c, rq, at, rc, eb.msg);
 	}
 	snprintf(rq->note, sizeof(rq->note), "size=%llu",
 	         (unsigned long long)size);
@@ -649,7 +662,7 @@ serve_witness(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		rc = cb_scope_of(srv->lg->st, key, &sc, &eb);
 	pthread_mutex_unlock(&srv->mu);
 	if (rc)
-		return fail_at(c, rq, at, rc, eb.msg);
+		return fail_at(srv, c, rq, at, rc, eb.msg);
 	if (cb_witness_parse(rq->body.data, rq->body.len, &w, &eb))
 		return fail(c, rq, 400, eb.msg);
 	cb_tlog_origin(sc.root, origin, sizeof(origin));
@@ -675,7 +688,7 @@ serve_witness(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	case CB_EINVAL: return fail(c, rq, 400, eb.msg);
 	case CB_ECRYPTO: return fail(c, rq, 403, eb.msg);
 	case CB_ERULE: return fail(c, rq, 422, eb.msg);
-	default: return fail_at(c, rq, CB_ERRMAP_WORK, rc, eb.msg);
+	default: return fail_at(srv, c, rq, CB_ERRMAP_WORK, rc, eb.msg);
 	}
 }
 
@@ -763,7 +776,7 @@ serve_proof(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	pthread_mutex_unlock(&srv->mu);
 	if (rc) {
 		json_decref(out);
-		return fail_at(c, rq, at, rc, eb.msg);
+		return fail_at(srv, c, rq, at, rc, eb.msg);
 	}
 	return reply(c, rq, 200,
 	             json_pack("{s:I, s:o}", "size", size, "proofs", out));
@@ -812,7 +825,7 @@ serve_entries(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	pthread_mutex_unlock(&srv->mu);
 	if (rc) {
 		cb_buf_release(&out);
-		return fail_at(c, rq, at, rc, eb.msg);
+		return fail_at(srv, c, rq, at, rc, eb.msg);
 	}
 	return reply_stream(c, rq, &out, zstd, pg.next, pg.more, pg.count);
 }
@@ -1010,7 +1023,7 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		     MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	                                         "Signature"),
 		     now_s(), srv->sig_window, &p, &eb)))
-		return fail_at(c, rq, CB_ERRMAP_SIGNED, rc, eb.msg);
+		return fail_at(srv, c, rq, CB_ERRMAP_SIGNED, rc, eb.msg);
 	/* A sync key's request is its principal's (grant.h): from here on
 	 * p.key is the key the request acts for. */
 	if ((status = admit_grant(srv, c, &p, msg, sizeof(msg))))
@@ -1023,7 +1036,7 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	if (revoked)
 		note_refused(srv, &p, endpoint, url, eb.msg);
 	if (rc)
-		return fail_at(c, rq, CB_ERRMAP_ADMIT, rc, eb.msg);
+		return fail_at(srv, c, rq, CB_ERRMAP_ADMIT, rc, eb.msg);
 	if (endpoint < 0)
 		return fail(c, rq, 404, "no such endpoint");
 	rq->route = &routes[endpoint];
@@ -1097,7 +1110,7 @@ handle(struct server *srv, struct MHD_Connection *c, struct request *rq)
 		rq->body.data, rq->body.len, &eb);
 
 	if (rc)
-		return fail_at(c, rq, CB_ERRMAP_SIGNED, rc, eb.msg);
+		return fail_at(srv, c, rq, CB_ERRMAP_SIGNED, rc, eb.msg);
 	return rq->route->serve(srv, c, rq, rq->key);
 }
 

@@ -6,10 +6,14 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config
-libsqlite3-dev sqlite3 libpq-dev postgresql libsodium-dev libjansson-dev libcurl4-openssl-dev
+libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-15-auto-failover
+pg-auto-failover-cli libsodium-dev libjansson-dev libcurl4-openssl-dev
 libmicrohttpd-dev libgnutls28-dev nettle-dev libzstd-dev libutf8proc-dev libcmocka-dev
 openssl curl zstd python3 clang libclang-rt-14-dev systemd
 iproute2 nftables gettext locales debootstrap systemd-container"
+# postgresql-15-auto-failover and pg-auto-failover-cli: pg_autoctl, with
+# which tests/cli/hub_failover.sh makes a monitor, a primary and a standby
+# and kills the primary under a hub (it skips without them).
 # gettext: xgettext, msgfmt and msgmerge build and check the message
 # catalogues (po/); locales: the Vietnamese locale's definition, from
 # which tests/cli/lang_vi.sh builds vi_VN.UTF-8 when the system lacks it.

@@ -68,6 +68,12 @@ cb_store_engine_name(const struct cb_store *st)
 	return st->eng->name;
 }
 
+bool
+cb_store_lost(struct cb_store *st)
+{
+	return st && st->eng->lost && st->eng->lost(st);
+}
+
 const char *
 cb_store_path(const struct cb_store *st)
 {

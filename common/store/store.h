@@ -70,6 +70,14 @@ bool cb_store_is_pg(const char *path);
 /* "sqlite" or "postgresql". */
 const char *cb_store_engine_name(const struct cb_store *st);
 
+/* Has st lost its database server, and is it to connect again at its next
+ * transaction (a PostgreSQL store whose primary died, or became a standby:
+ * a failover)? What failed for that failed without being done, or, for a
+ * COMMIT whose answer was lost, with its outcome unknown: worth another
+ * try, which finds the new primary. Never true for SQLite. May be asked
+ * from any thread. */
+bool cb_store_lost(struct cb_store *st);
+
 /* Copy every row of table t from st into the same table of dest, of
  * either engine, each value of the kind it is (an organisation's code in
  * ratings.subject as each engine keeps it). Inside whatever transactions

@@ -32,6 +32,8 @@ struct cb_store_engine {
 	cb_err (*backup)(struct cb_store *st, const char *path,
 	                 struct cb_errbuf *eb);
 	cb_err (*checkpoint_behind)(struct cb_store *st, struct cb_errbuf *eb);
+	/* cb_store_lost; NULL: never (a file is not lost) */
+	bool (*lost)(struct cb_store *st);
 };
 
 struct cb_store {

@@ -16,12 +16,20 @@
  *  - the functions sql.md names are in schema/pg/.
  * Results are read whole at the first step, in text form, so that a
  * statement stepping does not hold the connection: the view interleaves
- * reads and writes. */
+ * reads and writes.
+ *
+ * A connection lost (the server died, or a failover made it a standby)
+ * fails what was running on it, a COMMIT whose answer never came as
+ * failed; the store connects again over the same address before its next
+ * transaction, which a multi-host address with
+ * target_session_attrs=read-write makes the new primary, and prepares its
+ * statements there afresh (store.h, cb_store_lost). */
 #include "store.h"
 #include "store_engine.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +48,11 @@
  * a time, as SQLite's BEGIN IMMEDIATE does (its number: "chibo" in ASCII,
  * any would do). */
 #define PG_BEGIN_WRITE "BEGIN; SELECT pg_advisory_xact_lock(426953499247)"
+/* Seconds to wait for each of the address's servers to answer when
+ * connecting, unless the address says otherwise (libpq waits forever): a
+ * primary that died with its machine is given up and the next host
+ * tried. */
+#define PG_CONNECT_TIMEOUT "5"
 
 /* Type OIDs (catalog/pg_type.h, stable across versions). */
 enum {
@@ -63,6 +76,10 @@ struct pg_store {
 	unsigned nested;   /* savepoints inside the transaction */
 	unsigned prepared; /* server-side statements made, for their names */
 	bool in_tx;
+	/* the connection is to be made again before the next transaction
+	 * (cb_store_lost: read by the server's threads without a lock) */
+	atomic_bool lost;
+	unsigned gen;  /* connections made, for the statements prepared */
 	char state[6]; /* the last error's SQLSTATE, "" if none */
 	char *message; /* and its message */
 	int64_t changes;
@@ -84,6 +101,7 @@ struct pg_stmt {
 	 * that run's bindings: "cbN" */
 	unsigned runs;
 	char name[24];
+	unsigned gen; /* the connection (pg_store's gen) it is prepared on */
 	Oid prepared_types[PG_PARAMS_MAX];
 	char *sql; /* translated */
 	int nparams;
@@ -112,6 +130,19 @@ static const struct cb_store_engine pg_engine;
 
 /* --- errors ------------------------------------------------------------ */
 
+/* Is the connection gone, or to a server that no longer takes the hub's
+ * writes: the old primary made a standby (read-only transaction), one
+ * shutting down or starting (57P01–57P03), a connection's failure (class
+ * 08)? */
+static bool
+conn_gone(const struct pg_store *ps)
+{
+	return PQstatus(ps->conn) != CONNECTION_OK ||
+	       !strncmp(ps->state, "08", 2) || !strcmp(ps->state, "25006") ||
+	       !strcmp(ps->state, "57P01") || !strcmp(ps->state, "57P02") ||
+	       !strcmp(ps->state, "57P03");
+}
+
 static void
 note_error(struct pg_store *ps, const PGresult *res)
 {
@@ -128,7 +159,13 @@ note_error(struct pg_store *ps, const PGresult *res)
 
 		while (n && (ps->message[n - 1] == '\n'))
 			ps->message[--n] = '\0';
+		/* libpq's message of a multi-host address is a line a
+		 * host: one line */
+		for (char *p = ps->message; (p = strchr(p, '\n'));)
+			*p = ' ';
 	}
+	if (conn_gone(ps))
+		atomic_store(&ps->lost, true);
 }
 
 static void
@@ -198,12 +235,60 @@ undo_keeping_error(struct pg_store *ps, const char *sql)
 	memcpy(ps->state, state, sizeof(state));
 }
 
+/* What a session of the hub's sets, on each connection made. */
+static bool
+session_setup(struct pg_store *ps)
+{
+	if (!run(ps, "SET client_min_messages = warning;"
+	             "SET synchronous_commit = on;"
+	             "SET standard_conforming_strings = on"))
+		return false;
+	if (PQsetClientEncoding(ps->conn, "UTF8") != 0) {
+		note_error(ps, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* Before a transaction, or a statement outside one: the connection made
+ * again over the same address if it was lost, its session set up again;
+ * what was prepared on the old one is prepared afresh when next run
+ * (ps->gen). Inside a transaction nothing is done: the transaction failed
+ * with its connection and is rolled back first. False, with the error
+ * noted, if no server takes the hub's writes yet (a standby not yet
+ * promoted): the store tries again next time. */
+static bool
+reconnect(struct pg_store *ps)
+{
+	if (ps->in_tx ||
+	    (!atomic_load(&ps->lost) && PQstatus(ps->conn) == CONNECTION_OK))
+		return true;
+	ps->gen++;
+	PQreset(ps->conn);
+	if (PQstatus(ps->conn) != CONNECTION_OK) {
+		note_error(ps, NULL);
+		return false;
+	}
+	if (!session_setup(ps))
+		return false;
+	atomic_store(&ps->lost, false);
+	return true;
+}
+
+static bool
+pg_lost(struct cb_store *st)
+{
+	return atomic_load(&P(st)->lost);
+}
+
 static cb_err
 pg_exec(struct cb_store *st, const char *sql, struct cb_errbuf *eb)
 {
 	struct pg_store *ps = P(st);
 	bool ok;
 
+	if (!reconnect(ps))
+		return pg_error(st, eb, "database error");
 	if (ps->in_tx && !run(ps, "SAVEPOINT cb_stmt"))
 		return pg_error(st, eb, "database error");
 	ok = run(ps, sql);
@@ -226,7 +311,7 @@ pg_begin(struct cb_store *st, struct cb_errbuf *eb)
 		ps->nested++;
 		return CB_OK;
 	}
-	if (!run(ps, PG_BEGIN_WRITE))
+	if (!reconnect(ps) || !run(ps, PG_BEGIN_WRITE))
 		return pg_error(st, eb, "cannot start a transaction");
 	ps->in_tx = true;
 	ps->nested = 0;
@@ -238,7 +323,7 @@ pg_begin_read(struct cb_store *st, struct cb_errbuf *eb)
 {
 	struct pg_store *ps = P(st);
 
-	if (!run(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ"))
+	if (!reconnect(ps) || !run(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ"))
 		return pg_error(st, eb, "cannot start reading");
 	ps->in_tx = true;
 	ps->nested = 0;
@@ -586,7 +671,8 @@ stmt_free(struct pg_stmt *w)
 		return;
 	pg_reset(&w->base);
 	PQclear(w->desc);
-	if (w->name[0] && PQstatus(P(w->base.st)->conn) == CONNECTION_OK) {
+	if (w->name[0] && w->gen == P(w->base.st)->gen &&
+	    PQstatus(P(w->base.st)->conn) == CONNECTION_OK) {
 		char sql[48];
 
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", w->name);
@@ -749,12 +835,18 @@ use_prepared(struct pg_store *ps, struct pg_stmt *w)
 {
 	PGresult *r;
 
+	if (w->name[0] && w->gen != ps->gen) {
+		/* prepared on a connection since lost */
+		w->name[0] = '\0';
+		w->runs = 0;
+	}
 	if (w->name[0])
 		return !memcmp(w->prepared_types, w->types,
 		               sizeof(Oid) * (size_t)w->nparams);
 	if (++w->runs < 2)
 		return false;
 	snprintf(w->name, sizeof(w->name), "cb%u", ++ps->prepared);
+	w->gen = ps->gen;
 	r = PQprepare(ps->conn, w->name, w->sql, w->nparams, w->types);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		w->name[0] = '\0';
@@ -856,6 +948,8 @@ pg_step(struct cb_stmt *s)
 	for (int i = 1; i <= w->nparams; i++)
 		if ((!w->used[i] || w->null_first[i]) && !w->types[i - 1])
 			w->types[i - 1] = OID_TEXT;
+	if (!reconnect(ps))
+		return CB_SQL_ERROR;
 	if (ps->in_tx && w->writes)
 		w->res = exec_in_savepoint(ps, w);
 	else
@@ -913,6 +1007,8 @@ columns(struct pg_stmt *w)
 		return w->res;
 	if (w->desc)
 		return w->desc;
+	if (!reconnect(ps))
+		return NULL;
 	for (int i = 0; i < w->nparams; i++)
 		types[i] = w->types[i]      ? w->types[i]
 		           : w->used[i + 1] ? 0
@@ -1215,7 +1311,16 @@ cb_store_pg_open(const char *conninfo, bool create, struct cb_store **out,
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	}
 	ps->base.eng = &pg_engine;
-	ps->conn = PQconnectdb(conninfo);
+	{
+		/* the address's own connect_timeout, if it has one, comes
+		 * after and wins */
+		const char *const keys[] = { "connect_timeout", "dbname",
+			                     NULL };
+		const char *const vals[] = { PG_CONNECT_TIMEOUT, conninfo,
+			                     NULL };
+
+		ps->conn = PQconnectdbParams(keys, vals, 1);
+	}
 	if (!ps->conn || PQstatus(ps->conn) != CONNECTION_OK) {
 		const char *why =
 			ps->conn ? PQerrorMessage(ps->conn) : "out of memory";
@@ -1226,9 +1331,7 @@ cb_store_pg_open(const char *conninfo, bool create, struct cb_store **out,
 		              (int)n, why);
 		goto fail;
 	}
-	if (!run(ps, "SET client_min_messages = warning;"
-	             "SET synchronous_commit = on;"
-	             "SET standard_conforming_strings = on") ||
+	if (!session_setup(ps) ||
 	    !query_one(ps,
 	               "SELECT datcollate FROM pg_database "
 	               "WHERE datname = current_database()",
@@ -1246,11 +1349,6 @@ cb_store_pg_open(const char *conninfo, bool create, struct cb_store **out,
 		                "with createdb --locale=C --encoding=UTF8 "
 		                "--template=template0)"),
 		              coll);
-		goto fail;
-	}
-	if (PQsetClientEncoding(ps->conn, "UTF8") != 0) {
-		rc = cb_error(eb, CB_EIO,
-		              _("cannot speak UTF-8 with the hub's database"));
 		goto fail;
 	}
 	if ((rc = migrate(ps, create, eb)))
@@ -1275,4 +1373,5 @@ static const struct cb_store_engine pg_engine = {
 	.integrity = pg_integrity,
 	.backup = pg_backup,
 	.checkpoint_behind = pg_checkpoint_behind,
+	.lost = pg_lost,
 };

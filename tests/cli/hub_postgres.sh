@@ -8,7 +8,8 @@
 # cluster the test starts (initdb, pg_ctl), every table derived again
 # there, the dashboard's account with them; the digests and reports are
 # the same on both engines; the hub
-# then serves from PostgreSQL, the communes sync on, verify passes, and a
+# then serves from PostgreSQL, the communes sync on (across a restart of
+# the database server: the hub connects again), verify passes, and a
 # copy back to a SQLite file has the same digest and passes the audit.
 # 'backup --plain' of the hub on PostgreSQL is a hub.db the audit passes.
 # Refused, each with one line: a database that holds a log, one that
@@ -90,6 +91,24 @@ expect_eq "the hub took the three new entries" 17 \
 	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT count(*) FROM entries")"
 expect_match "verify still passes" "all signatures, chains and tables verify" \
 	"$(hub verify 2>&1)"
+
+# the database server restarts under the serving hub, every connection
+# cut as a crash would: the hub answers 503 meanwhile, connects again
+# before its next transaction, prepares its statements afresh, and the
+# communes' syncs go through
+A member add --name "Phạm Thị Tư" --birth 1991-03-04 --sex female --card m4 \
+	--admitted 2016-01-01 --official 2017-01-01 --cell 01 >/dev/null
+: >"$T/serve.log"
+pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -m immediate \
+	-w restart >/dev/null || { cat "$PG_DIR/server.log" >&2; exit 1; }
+expect_ok "a syncs after the database server restarted" A sync
+expect_match "the hub answered 503 while it connected again" " 503 " \
+	"$(cat "$T/serve.log")"
+expect_ok "b syncs too" B sync
+expect_ok "and a again" A sync
+same "after the database server restarted"
+expect_eq "the hub holds the member added then" "Phạm Thị Tư" \
+	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT full_name FROM members WHERE card_no = 'm4'")"
 kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
 
 # and back to a file, for an auditor
@@ -115,7 +134,7 @@ expect_ok "a plain backup of the hub on PostgreSQL: a hub.db for an auditor" \
 expect_eq "mode 0600" 600 "$(stat -c %a "$T/plain.db")"
 expect_match "which passes the audit" "audit passed" \
 	"$("$CHIBO_AUDIT_BIN" --dir "$T/aud2" verify --db "$T/plain.db" 2>&1)"
-expect_eq "and holds every entry" 17 \
+expect_eq "and holds every entry" 18 \
 	"$(command sqlite3 "$T/plain.db" "SELECT count(*) FROM entries")"
 expect_fail "--switch takes a database" "postgresql://" \
 	hub copy-store --to "$T/other.db" --switch
