@@ -199,7 +199,8 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 	dry = cb_args_get(&v, 0) != NULL;
 	sep = cb_args_get(&v, 2);
 	/* the separators the lists write are the ones read */
-	if (sep && cb_output_parse("csv", sep, false, false, &as_written, &eb))
+	if (sep &&
+	    cb_output_parse("csv", sep, false, NULL, false, &as_written, &eb))
 		return cb_args_usage("import-members", "%s", eb.msg);
 	if (!read_all(v.pos[0], &raw, &rawlen))
 		return 1;

@@ -157,7 +157,8 @@ cmd_log(struct agent *a, int argc, char **argv)
 	f.op = cb_args_get(&v, 1);
 	f.rejected = cb_args_get(&v, 2) != NULL;
 	l.body = cb_args_get(&v, 3) != NULL;
-	if ((rc = cb_output_args("log", &v, 4, true, &l.out)))
+	if ((rc = cb_output_args("log", &v, 4, true, &l.out)) ||
+	    (rc = cb_output_no_xlsx("log", &l.out)))
 		return rc;
 	l.as_json = l.out.format == CB_OUTPUT_JSON;
 	if (!(lg = agent_open(a)))

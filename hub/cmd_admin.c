@@ -415,7 +415,8 @@ cmd_hub_list(struct hub *h, int argc, char **argv)
 	                     list_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if ((rc = cb_output_args("list", &v, 1, true, &out)))
+	if ((rc = cb_output_args("list", &v, 1, true, &out)) ||
+	    (rc = cb_output_no_xlsx("list", &out)))
 		return rc;
 	if (!(lg = hub_open(h)))
 		return 1;

@@ -8,6 +8,7 @@ set -eu
 PKGS="build-essential cmake pkg-config
 libsqlite3-dev sqlite3 libpq-dev postgresql libsodium-dev libjansson-dev libcurl4-openssl-dev
 libmicrohttpd-dev libgnutls28-dev nettle-dev libzstd-dev libutf8proc-dev libcmocka-dev
+libxlsxwriter-dev
 openssl curl zstd python3 clang libclang-rt-14-dev systemd
 iproute2 nftables gettext locales debootstrap systemd-container"
 # gettext: xgettext, msgfmt and msgmerge build and check the message

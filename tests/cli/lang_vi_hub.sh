@@ -6,10 +6,8 @@
 # writing at the seq its original wrote), a key the hub has frozen, a hub
 # reached by a name it does not answer to; under LANG=C, the hub's words.
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
-: "${CHIBO_LOCALEDIR:?CHIBO_LOCALEDIR must name the locale directory of the build}"
 . "$CHIBO_SOURCE_DIR/tests/lib/vilocale.sh"
-vi_locale || exit 77
-unset LANGUAGE LC_ALL LC_MESSAGES LC_NUMERIC
+vi_test
 export LANG=C
 . "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
 start_hub
@@ -22,6 +20,21 @@ agent -R "$T/c1" member add --name "Nguyễn Văn Hợp" --birth 1980-01-01 \
 expect_match "a sync in Vietnamese, its numbers in it" \
 	"^đã đồng bộ: máy chủ giữ các mục ghi của bản sao này đến số 3 \(lần này gửi 3\)$" \
 	"$(vi -R "$T/c1" sync)"
+
+# the district's report as a workbook, in Vietnamese (agent_xlsx.sh checks
+# the cells of the agent's)
+expect_ok "the hub's report as a workbook" env LANG=vi_VN.UTF-8 "$CHIBO_HUB_BIN" \
+	--dir "$T/hub" report membership --format xlsx --out "$T/hub-report.xlsx"
+expect_match "its title in Vietnamese, its figures numbers" "^Đảng viên 1$" \
+	"$(python3 - "$T/hub-report.xlsx" <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+s = z.read("xl/sharedStrings.xml").decode()
+w = z.read("xl/worksheets/sheet1.xml").decode()
+title = re.search(r"<t>([^<]*)</t>", s).group(1)
+print(title, len(re.findall(r'<c r="C\d+"( s="\d+")?><v>1</v>', w)) and 1)
+PY
+)"
 
 # the fork: the hub's refusal carries the seq
 cp -a "$T/c1" "$T/c1-copy"
