@@ -121,9 +121,8 @@ line_done(void *ctx, size_t tag, cb_err rc, const struct cb_entry *e,
 		}
 		ap->in_batch = 0;
 		if (!ap->quiet) {
-			printf(_("saved through line %zu (entry %" PRIu64
-			         ")\n"),
-			       tag, ap->lg->head_seq);
+			printf(_("saved through line %zu (entry %llu)\n"), tag,
+			       (unsigned long long)ap->lg->head_seq);
 			fflush(stdout);
 		}
 	}
@@ -211,8 +210,8 @@ cmd_apply(struct agent *a, int argc, char **argv)
 		goto fail;
 	}
 	if (!ap.quiet && ap.in_batch)
-		printf(_("saved through line %zu (entry %" PRIu64 ")\n"),
-		       ap.last_done, ap.lg->head_seq);
+		printf(_("saved through line %zu (entry %llu)\n"), ap.last_done,
+		       (unsigned long long)ap.lg->head_seq);
 	printf(P_("applied %zu operation, refused %zu\n",
 	          "applied %zu operations, refused %zu\n", ap.good),
 	       ap.good, ap.bad);

@@ -182,8 +182,8 @@ agent_import(struct agent *a, struct cb_ledger *lg, const unsigned char *raw,
 	im->added = im->bad = 0;
 	cb_csv_init(&csv, NULL);
 	/* the separators the lists write are the ones read */
-	if (im->sep &&
-	    cb_output_parse("csv", im->sep, false, false, &as_written, &eb)) {
+	if (im->sep && cb_output_parse("csv", im->sep, false, NULL, false,
+	                               &as_written, &eb)) {
 		said(im, true, "%s", eb.msg);
 		goto out;
 	}
@@ -414,8 +414,8 @@ cmd_import_members(struct agent *a, int argc, char **argv)
 		struct cb_output as_written;
 		struct cb_errbuf eb;
 
-		if (cb_output_parse("csv", im.sep, false, false, &as_written,
-		                    &eb))
+		if (cb_output_parse("csv", im.sep, false, NULL, false,
+		                    &as_written, &eb))
 			return cb_args_usage("import-members", "%s", eb.msg);
 	}
 	if (!read_all(v.pos[0], &raw, &rawlen))

@@ -157,7 +157,8 @@ cmd_log(struct agent *a, int argc, char **argv)
 	f.op = cb_args_get(&v, 1);
 	f.rejected = cb_args_get(&v, 2) != NULL;
 	l.body = cb_args_get(&v, 3) != NULL;
-	if ((rc = cb_output_args("log", &v, 4, true, &l.out)))
+	if ((rc = cb_output_args("log", &v, 4, true, &l.out)) ||
+	    (rc = cb_output_no_xlsx("log", &l.out)))
 		return rc;
 	l.as_json = l.out.format == CB_OUTPUT_JSON;
 	if (!(lg = agent_open(a)))
@@ -262,12 +263,13 @@ agent_verify(struct cb_ledger *lg, FILE *fp)
 		return 1;
 	}
 	fprintf(fp,
-	        P_("%" PRIu64 " entries from %" PRIu64 " author (%" PRIu64
-	           " applied, %" PRIu64 " rejected): %s\n",
-	           "%" PRIu64 " entries from %" PRIu64 " authors (%" PRIu64
-	           " applied, %" PRIu64 " rejected): %s\n",
+	        P_("%llu entries from %llu author (%llu applied, %llu "
+	           "rejected): %s\n",
+	           "%llu entries from %llu authors (%llu applied, %llu "
+	           "rejected): %s\n",
 	           r.authors),
-	        r.entries, r.authors, r.applied, r.rejected,
+	        (unsigned long long)r.entries, (unsigned long long)r.authors,
+	        (unsigned long long)r.applied, (unsigned long long)r.rejected,
 	        rc ? eb.msg : _("all signatures, chains and tables verify"));
 	return rc ? 1 : 0;
 }
@@ -327,9 +329,10 @@ cmd_rebuild(struct agent *a, int argc, char **argv)
 		return 1;
 	}
 	cb_ledger_free(&lg);
-	printf(_("rebuilt the tables from %" PRIu64 " entries (%" PRIu64
-	         " applied, %" PRIu64 " rejected)\n"),
-	       applied + rejected, applied, rejected);
+	printf(_("rebuilt the tables from %llu entries (%llu applied, %llu "
+	         "rejected)\n"),
+	       (unsigned long long)(applied + rejected),
+	       (unsigned long long)applied, (unsigned long long)rejected);
 	return 0;
 }
 
@@ -392,15 +395,18 @@ print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk,
 		       cb_atrest_by_name(at->by));
 	else
 		printf(_("at rest:      %s\n"), warn);
-	printf(_("log:          %" PRId64 " entries, head seq %" PRIu64
-	         ", %" PRId64 " rejected, %" PRId64 " pending\n"),
-	       n->entries, s->head_seq, n->rejected, n->pending);
-	printf(_("records:      %" PRId64 " cells, %" PRId64
-	         " live members, %" PRId64 " meetings, %" PRId64 " ratings\n"),
-	       n->cells, n->members, n->meetings, n->ratings);
-	printf(_("transfers:    %" PRId64 " released and in transit, %" PRId64
-	         " to this organisation awaiting an answer\n"),
-	       n->released_in_transit, n->incoming_in_transit);
+	printf(_("log:          %lld entries, head seq %llu, %lld rejected, "
+	         "%lld pending\n"),
+	       (long long)n->entries, (unsigned long long)s->head_seq,
+	       (long long)n->rejected, (long long)n->pending);
+	printf(_("records:      %lld cells, %lld live members, %lld meetings, "
+	         "%lld ratings\n"),
+	       (long long)n->cells, (long long)n->members,
+	       (long long)n->meetings, (long long)n->ratings);
+	printf(_("transfers:    %lld released and in transit, %lld to this "
+	         "organisation awaiting an answer\n"),
+	       (long long)n->released_in_transit,
+	       (long long)n->incoming_in_transit);
 	if (!s->hub_url) {
 		printf(_("sync:         no hub set (chibo-agent hub)\n"));
 		return;
@@ -409,16 +415,15 @@ print_status(struct cb_ledger *lg, const struct cb_status *s, const char *pk,
 		local_time(s->last_sync_ms, when);
 	printf(_("hub:          %s\n"), s->hub_url);
 	printf(_("last sync:    %s\n"), s->synced ? when : _("never"));
-	printf(P_("waiting:      %" PRId64 " entry to push\n",
-	          "waiting:      %" PRId64 " entries to push\n",
+	printf(P_("waiting:      %lld entry to push\n",
+	          "waiting:      %lld entries to push\n",
 	          (unsigned long)s->waiting),
-	       s->waiting);
-	printf(_("hub log:      %" PRId64 " entries at the last sync\n"),
-	       s->hub_log_size);
-	printf(_("log checked:  signed checkpoint of %" PRId64
-	         " entries; this replica's entries up to %" PRId64
-	         " proven in it\n"),
-	       s->checkpoint_size, s->proven_seq);
+	       (long long)s->waiting);
+	printf(_("hub log:      %lld entries at the last sync\n"),
+	       (long long)s->hub_log_size);
+	printf(_("log checked:  signed checkpoint of %lld entries; this "
+	         "replica's entries up to %lld proven in it\n"),
+	       (long long)s->checkpoint_size, (long long)s->proven_seq);
 	if (json_is_object(s->evidence))
 		printf(_("EVIDENCE:     the hub's log changed under this "
 		         "replica: %s; sync is stopped (both signed "

@@ -91,13 +91,14 @@ agent_op_done(FILE *fp, const struct cb_op *op, const struct cb_entry *e)
 
 	cb_hash_short(e->id, id);
 	if (strcmp(op->name, "member.add") == 0)
-		fprintf(fp, _("added member %s, id %s (entry %" PRIu64 ")\n"),
+		fprintf(fp, _("added member %s, id %s (entry %llu)\n"),
 		        json_string_value(
 				json_object_get(e->json, "full_name")),
-		        id, e->seq);
+		        id, (unsigned long long)e->seq);
 	else
-		fprintf(fp, _("recorded %s as entry %" PRIu64 " (%s)\n"),
-		        cb_words_label("op", op->name), e->seq, id);
+		fprintf(fp, _("recorded %s as entry %llu (%s)\n"),
+		        cb_words_label("op", op->name),
+		        (unsigned long long)e->seq, id);
 }
 
 int

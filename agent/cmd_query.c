@@ -17,6 +17,7 @@
 #include "query.h"
 #include "table.h"
 #include "words.h"
+#include "xlsx.h"
 
 /* A column shown in a table cuts a full id (64 hex digits) to 12. */
 static bool
@@ -91,8 +92,95 @@ print_csv(const struct cb_query_result *r, const struct cb_output *o)
 	}
 }
 
+/* The headings of the columns a table leaves out (JSON's only), for a
+ * workbook's header. */
+static const struct {
+	const char *name, *heading;
+} more_headings[] = {
+	{ "national_id", N_("NATIONAL ID") },
+	{ "admitted_on", N_("ADMITTED") },
+	{ "official_on", N_("OFFICIAL") },
+	{ "status_on", N_("SINCE") },
+	{ "work_category", N_("WORK") },
+	{ "council_area", N_("COUNCIL AREA") },
+	{ "org", N_("ORG") },
+	{ "sex", N_("SEX") },
+	{ "chair", N_("CHAIR") },
+	{ "clerk", N_("CLERK") },
+	{ "content", N_("CONTENT") },
+	{ "resolutions", N_("RESOLUTIONS") },
+	{ "observers_json", N_("OBSERVERS") },
+	{ "member", N_("MEMBER") },
+	{ "letter_date", N_("LETTER DATE") },
+	{ "note", N_("NOTE") },
+	{ "parent", N_("PARENT") },
+	{ "founded_on", N_("FOUNDED") },
+	{ "reason", N_("REASON") },
+	{ "from_cell", N_("FROM CELL") },
+	{ "to_cell", N_("TO CELL") },
+	{ "cell", N_("CELL") },
+	{ "closed_by", N_("CLOSED BY") },
+	{ "approved_by", N_("APPROVED BY") },
+	{ "decision", N_("DECISION") },
+	{ "helper1", N_("HELPER 1") },
+	{ "helper2", N_("HELPER 2") },
+};
+
+static const char *
+heading_of(const struct cb_query_col *c)
+{
+	if (c->heading && *c->heading)
+		return _(c->heading);
+	for (size_t i = 0; i < sizeof(more_headings) / sizeof(*more_headings);
+	     i++)
+		if (!strcmp(more_headings[i].name, c->name))
+			return _(more_headings[i].heading);
+	return c->name;
+}
+
+/* The rows as a workbook (xlsx.h): a bold header of the columns'
+ * headings in the user's language, then every column of every row, a
+ * number a number, a day a date, a word as people read it; ids in full. */
+static int
+print_xlsx(const struct cb_query_result *r, const struct cb_output *o)
+{
+	struct cb_xlsx *x;
+	struct cb_errbuf eb;
+
+	if (cb_xlsx_open(&x, o->file, "chibo", &eb)) {
+		agent_error("%s", eb.msg);
+		return 1;
+	}
+	for (size_t c = 0; c < r->ncols; c++)
+		cb_xlsx_text(x, heading_of(&r->cols[c]), true);
+	cb_xlsx_end_row(x);
+	for (size_t row = 0; row < r->nrows; row++) {
+		for (size_t c = 0; c < r->ncols; c++) {
+			const struct cb_query_value *v =
+				cb_query_value(r, row, c);
+
+			if (v->kind == CB_QUERY_INT)
+				cb_xlsx_number(x, (double)v->num);
+			else if (v->kind == CB_QUERY_NULL)
+				cb_xlsx_text(x, "", false);
+			else
+				cb_xlsx_value(
+					x,
+					cb_words_show(r->cols[c].name,
+				                      cb_query_text(r, row, c)),
+					false);
+		}
+		cb_xlsx_end_row(x);
+	}
+	if (cb_xlsx_close(x, &eb)) {
+		agent_error("%s", eb.msg);
+		return 1;
+	}
+	return 0;
+}
+
 /* The rows as an aligned table of the columns with a heading, ids cut to
- * 12 hex digits; or as CSV or JSON. Returns an exit code. */
+ * 12 hex digits; or as CSV, JSON or a workbook. Returns an exit code. */
 static int
 print_rows(const struct cb_query_result *r, const struct cb_output *o)
 {
@@ -110,6 +198,8 @@ print_rows(const struct cb_query_result *r, const struct cb_output *o)
 		print_csv(r, o);
 		return 0;
 	}
+	if (o->format == CB_OUTPUT_XLSX)
+		return print_xlsx(r, o);
 	if (!(cells = calloc(r->ncols + 1, sizeof(*cells))) ||
 	    !(shortids = calloc(r->ncols + 1, sizeof(*shortids))))
 		goto oom;
@@ -233,8 +323,8 @@ cmd_members(struct agent *a, int argc, char **argv)
 		"members",
 		N_("usage: chibo-agent members [--cell CODE] [--status S] "
 	           "[--name TEXT] [--all]\n"
-	           "                           [--format text|csv|json] "
-	           "[--separator SEP] [--bom]\n\nLists members. "
+	           "                           [--format text|csv|json|xlsx] "
+	           "[--separator SEP] [--bom] [--out FILE]\n\nLists members. "
 	           "'--name nguyen van hop' finds 'Nguyễn Văn Hợp'; a word "
 	           "typed\nwith diacritics must match them exactly. A cell "
 	           "or status the replica\ndoes not know is refused.\n"
@@ -470,7 +560,8 @@ cmd_show(struct agent *a, int argc, char **argv)
 		return 0;
 	}
 	if ((rc = cb_args_parse("show", defs, argc, argv, &v)) ||
-	    (rc = output_of("show", &v, 0, &out)))
+	    (rc = output_of("show", &v, 0, &out)) ||
+	    (rc = cb_output_no_xlsx("show", &out)))
 		return rc;
 	if (v.npos != 2 ||
 	    (strcmp(v.pos[0], "member") && strcmp(v.pos[0], "meeting")))

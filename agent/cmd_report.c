@@ -75,8 +75,7 @@ cmd_report(struct agent *a, int argc, char **argv)
 		defs, argc, argv, &v, 1, 1, N_("give one KIND"));
 	if (rc >= 0)
 		return rc;
-	if (cb_output_parse(cb_args_get(&v, 6), cb_args_get(&v, 7),
-	                    cb_args_get(&v, 8) != NULL, false, &out, &eb))
+	if (cb_output_parse_args(&v, 6, false, &out, &eb))
 		return cb_args_usage("report", "%s", eb.msg);
 	q.kind = v.pos[0];
 	q.root = "";

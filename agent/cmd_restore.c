@@ -108,14 +108,16 @@ restore_pull(struct cb_ledger *lg, struct cb_sync_opts *o)
 		            eb.msg);
 		return 1;
 	}
-	printf(_("restored '%s': %" PRIu64 " entries (pulled %" PRIu64
-	         " now), %" PRId64 " live members\n"),
-	       lg->org, vr.entries, r.pulled, su.members);
+	printf(_("restored '%s': %llu entries (pulled %llu now), %lld live "
+	         "members\n"),
+	       lg->org, (unsigned long long)vr.entries,
+	       (unsigned long long)r.pulled, (long long)su.members);
 	if (su.old_key[0])
-		printf(_("the old key %.12s's %" PRId64 " entries are here, up "
-		         "to its entry %" PRIu64 " that the succession %.12s "
+		printf(_("the old key %.12s's %lld entries are here, up "
+		         "to its entry %llu that the succession %.12s "
 		         "covers\n"),
-		       su.old_key, su.old_entries, su.through_seq, su.entry);
+		       su.old_key, (long long)su.old_entries,
+		       (unsigned long long)su.through_seq, su.entry);
 	printf(_("all signatures, chains and tables verify; this key writes "
 	         "for '%s' now\n"),
 	       lg->org);

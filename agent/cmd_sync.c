@@ -225,7 +225,7 @@ progress(void *ctx, const char *what, uint64_t done, uint64_t total,
 		*shown = false;
 		return;
 	}
-	fprintf(stderr, "\r%s %" PRIu64, what, done);
+	fprintf(stderr, "\r%s %" PRIu64, _(what), done);
 	if (total)
 		fprintf(stderr, "/%" PRIu64, total);
 	fprintf(stderr, _(" entries, %.0f KB, %.1f KB/s"), kb,
@@ -262,22 +262,22 @@ void
 agent_sync_report(FILE *fp, const struct cb_sync_result *r)
 {
 	fprintf(fp,
-	        _("synced: the hub holds this replica's entries up to %" PRIu64
-	          " (%" PRIu64 " pushed now)\n"),
-	        r->head, r->pushed);
+	        _("synced: the hub holds this replica's entries up to %llu "
+	          "(%llu pushed now)\n"),
+	        (unsigned long long)r->head, (unsigned long long)r->pushed);
 	fprintf(fp,
-	        _("pulled %" PRIu64 " entries; read the hub's log up to "
+	        _("pulled %llu entries; read the hub's log up to "
 	          "position %lld\n"),
-	        r->pulled, (long long)r->cursor);
+	        (unsigned long long)r->pulled, (long long)r->cursor);
 	if (r->hub_rejected)
 		fprintf(fp,
 		        _("the hub rejected %zu of this replica's entries: see "
 		          "'chibo-agent status'\n"),
 		        r->hub_rejected);
 	fprintf(fp,
-	        _("sent %" PRIu64 " bytes, received %" PRIu64
-	          " bytes in %" PRIu64 " requests\n"),
-	        r->sent, r->received, r->requests);
+	        _("sent %llu bytes, received %llu bytes in %llu requests\n"),
+	        (unsigned long long)r->sent, (unsigned long long)r->received,
+	        (unsigned long long)r->requests);
 }
 
 int

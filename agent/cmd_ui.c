@@ -171,18 +171,92 @@ ask(struct page *p, enum cb_query_question q, const char *of,
 	cb_query_result_release(&r);
 }
 
+/* What the page says for a command's help text, which names the
+ * command line's words: a summary without its positional argument's
+ * metavar ("chuyển đảng viên (MEMBER) sang …" → "chuyển đảng viên sang
+ * …", "(TEMPORARY: mã giấy)" → "(mã giấy)"); a field's help that lists
+ * the English words a command line takes, then the user's own in
+ * parentheses ("male hoặc female (nam, nữ)"), as its own words ("nam,
+ * nữ"). The form takes either. Into out (n bytes). */
+static bool
+english_word(const char *w, const char *end)
+{
+	if (end > w && end[-1] == ',')
+		end--;
+	if (end == w)
+		return false;
+	for (; w < end; w++)
+		if (!((*w >= 'a' && *w <= 'z') || *w == '-'))
+			return false;
+	return true;
+}
+
+static const char *
+ui_words(const char *msgid, char *out, size_t n)
+{
+	const char *help = _(msgid), *open = strchr(help, '('), *p;
+	const char *start[16];
+	size_t len = 0, k = 0;
+
+	/* translated help of English words ("a, b hoặc c": the one before
+	 * the last is the language's "or"), then " (" … ")" at the end */
+	if (help != msgid && open && open > help && open[-1] == ' ' &&
+	    help[strlen(help) - 1] == ')' && !strchr(open + 1, '(')) {
+		bool english = true;
+
+		for (p = help; p < open && k < 16; k++) {
+			start[k] = p;
+			p = strchr(p, ' ') + 1; /* open[-1] is one */
+		}
+		for (size_t w = 0; w < k && p == open; w++)
+			if (w + 2 != k &&
+			    !english_word(start[w], w + 1 < k ? start[w + 1] - 1
+			                                      : open - 1))
+				english = false;
+		if (p == open && k >= 3 && english) {
+			snprintf(out, n, "%.*s", (int)(strlen(open) - 2),
+			         open + 1);
+			return out;
+		}
+	}
+	for (p = help; *p && len + 1 < n;) {
+		const char *q = p + 1;
+
+		if (*p == '(') {
+			while ((*q >= 'A' && *q <= 'Z') || *q == '_')
+				q++;
+			if (q - p > 2 && *q == ')') {
+				/* " (MEMBER)": the space before it goes too */
+				if (len && out[len - 1] == ' ')
+					len--;
+				p = q + 1;
+				continue;
+			}
+			if (q - p > 2 && q[0] == ':' && q[1] == ' ') {
+				out[len++] = '(';
+				p = q + 2;
+				continue;
+			}
+		}
+		out[len++] = *p++;
+	}
+	out[len] = 0;
+	return out;
+}
+
 /* A list item linking to the form of op "w1 w2", with the address's
  * query q ("pos=ID": the form filled with it) if not NULL. */
 static void
 op_link(struct page *p, const char *w1, const char *w2, const char *q)
 {
 	const struct cb_op *op = cb_op_find_cli(w1, w2);
+	char said[512];
 
 	if (!op)
 		return;
 	fprintf(p->fp, "<li><a href=\"/op/%s%s%s%s%s\">", w1, w2 ? "/" : "",
 	        w2 ? w2 : "", q ? "?" : "", q ? q : "");
-	cb_web_esc(p->fp, _(op->cli->summary));
+	cb_web_esc(p->fp, ui_words(op->cli->summary, said, sizeof(said)));
 	fputs("</a></li>", p->fp);
 }
 
@@ -422,17 +496,25 @@ op_form(struct page *p, const struct cb_op *op, const struct cb_form *f)
 	        "name=\"csrf\" value=\"%s\">\n",
 	        p->ui->csrf);
 	if (c->pos_field) {
-		char upper[24] = "";
+		/* what the command line calls MEMBER, CODE, … */
+		static const struct {
+			const char *field, *label;
+		} labels[] = {
+			{ "member", N_("the member") },
+			{ "candidate", N_("the candidate for admission") },
+			{ "cell", N_("the cell") },
+			{ "code", N_("the cell") },
+			{ "org", N_("the organisation") },
+			{ "plan", N_("the dissolution plan") },
+			{ "release", N_("the release letter") },
+			{ "temporary", N_("the temporary transfer letter") },
+		};
+		const char *label = c->pos_field;
 
-		for (size_t i = 0; c->pos_field[i] && i + 1 < sizeof(upper);
-		     i++) {
-			upper[i] = (char)(c->pos_field[i] >= 'a' &&
-			                                  c->pos_field[i] <= 'z'
-			                          ? c->pos_field[i] - 32
-			                          : c->pos_field[i]);
-			upper[i + 1] = 0;
-		}
-		text_input(p, "pos", upper,
+		for (size_t i = 0; i < sizeof(labels) / sizeof(*labels); i++)
+			if (!strcmp(labels[i].field, c->pos_field))
+				label = _(labels[i].label);
+		text_input(p, "pos", label,
 		           strcmp(c->pos_field, "code")
 		                   ? _("an id prefix of 8+ hex digits, "
 		                       "card:NUMBER or nid:NUMBER")
@@ -445,14 +527,14 @@ op_form(struct page *p, const struct cb_op *op, const struct cb_form *f)
 		                                             : F_TEXT);
 	}
 	for (const struct cb_op_flag *fl = c->flags; fl->flag; fl++) {
-		char hint[64];
+		char hint[64], said[512];
 
 		if (fl->type == CB_ARG_MARK)
 			continue;
 		snprintf(hint, sizeof(hint), "--%s %s", fl->flag,
 		         fl->metavar ? fl->metavar : "");
-		text_input(p, fl->flag, _(fl->help), hint,
-		           prefill(p, f, fl->flag), field_of(fl));
+		text_input(p, fl->flag, ui_words(fl->help, said, sizeof(said)),
+		           hint, prefill(p, f, fl->flag), field_of(fl));
 	}
 	if (meeting)
 		attendance(p, f, cell, date);
@@ -629,7 +711,7 @@ history_row(void *ctx, int64_t lsn, const void *bytes, size_t len,
 	struct page *p = ctx;
 	struct cb_entry e = CB_ENTRY_INIT;
 	const struct cb_op *op;
-	char when[CB_TIME_MAX], id[13];
+	char when[CB_TIME_MAX], id[13], said[512];
 
 	(void)lsn;
 	if (cb_entry_decode(bytes, len, &e, eb))
@@ -640,7 +722,9 @@ history_row(void *ctx, int64_t lsn, const void *bytes, size_t len,
 	fputs("<tr><td>", p->fp);
 	cb_web_esc(p->fp, when);
 	fputs("</td><td>", p->fp);
-	cb_web_esc(p->fp, op && op->cli ? _(op->cli->summary) : e.op);
+	cb_web_esc(p->fp, op && op->cli ? ui_words(op->cli->summary, said,
+	                                           sizeof(said))
+	                                : e.op);
 	fputs("</td><td>", p->fp);
 	/* this replica's own entries name no enrolment until a sync */
 	if (!org && !memcmp(e.author, p->lg->key.pk, CB_KEY_BYTES))
@@ -1369,7 +1453,9 @@ route(struct ui *ui, struct MHD_Connection *c, const char *url, bool post,
 		return MHD_NO;
 	}
 	if (op) {
-		head(&p, _(op->cli->summary));
+		char said[512];
+
+		head(&p, ui_words(op->cli->summary, said, sizeof(said)));
 		if (post)
 			op_post(&p, op, form);
 		else

@@ -34,6 +34,7 @@ enum {
 	R_FORMAT,
 	R_SEPARATOR,
 	R_BOM,
+	R_OUT,
 };
 
 static const struct argdef defs[] = {
@@ -174,11 +175,9 @@ cmd_audit_report(struct audit *a, int argc, char **argv)
 	if (!!cb_args_get(&v, R_DB) + !!cb_args_get(&v, R_HUB) != 1)
 		return cb_args_usage("report",
 		                     _("give --hub URL or --db FILE"));
-	if (cb_output_parse(cb_args_get(&v, R_FORMAT),
-	                    cb_args_get(&v, R_SEPARATOR),
-	                    cb_args_get(&v, R_BOM) != NULL, false, &out, &eb))
+	if (cb_output_parse_args(&v, R_FORMAT, false, &out, &eb))
 		return cb_args_usage("report", "%s", eb.msg);
-	english = out.format != CB_OUTPUT_TEXT;
+	english = out.format == CB_OUTPUT_CSV || out.format == CB_OUTPUT_JSON;
 	q.kind = v.pos[0];
 	q.root = cb_args_get(&v, R_ORG) ? cb_args_get(&v, R_ORG) : "";
 	q.term = cb_args_get(&v, R_TERM);
@@ -246,10 +245,12 @@ cmd_audit_report(struct audit *a, int argc, char **argv)
 	                    json_pack("{s:s, s:I, s:s}", "origin", s.cp.origin,
 	                              "size", (json_int_t)s.cp.size, "hub_key",
 	                              hk));
-	if (cb_report_add_note(&r, line) || cb_report_write(&r, &out, stdout)) {
+	if (cb_report_add_note(&r, line)
+	            ? cb_error(&eb, CB_ENOMEM, _("out of memory"))
+	            : cb_report_write(&r, &out, stdout, &eb)) {
 		if (english)
 			cb_lang_english_end();
-		audit_error(_("cannot write the report"));
+		audit_error("%s", eb.msg);
 		goto out;
 	}
 	if (english)

@@ -610,6 +610,7 @@ cmd_audit_history(struct audit *a, int argc, char **argv)
 		return rc;
 	}
 	if ((rc = cb_output_args("history", &v, O_JSON, true, &fmt)) ||
+	    (rc = cb_output_no_xlsx("history", &fmt)) ||
 	    (rc = source_opts("history", &v, false, &o, key, &has_key))) {
 		json_decref(items);
 		return rc;

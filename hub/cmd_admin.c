@@ -195,8 +195,8 @@ hub_append_filled(struct hub *h, const char *op, json_t *in, hub_fill_fn fill,
 		hub_error("%s", eb.msg);
 	} else {
 		cb_hash_short(e.id, id);
-		printf(_("recorded %s as entry %" PRIu64 " (%s)\n"),
-		       cb_words_label("op", op), e.seq, id);
+		printf(_("recorded %s as entry %llu (%s)\n"),
+		       cb_words_label("op", op), (unsigned long long)e.seq, id);
 		rc = 0;
 	}
 out:
@@ -403,7 +403,8 @@ cmd_hub_list(struct hub *h, int argc, char **argv)
 	                     list_defs, argc, argv, &v, 0, 0, NULL);
 	if (rc >= 0)
 		return rc;
-	if ((rc = cb_output_args("list", &v, 1, true, &out)))
+	if ((rc = cb_output_args("list", &v, 1, true, &out)) ||
+	    (rc = cb_output_no_xlsx("list", &out)))
 		return rc;
 	if (!(lg = hub_open(h)))
 		return 1;
@@ -545,10 +546,10 @@ cmd_hub_verify(struct hub *h, int argc, char **argv)
 		hub_error("%s", eb.msg);
 		return 1;
 	}
-	printf(P_("%" PRIu64 " entries from %" PRIu64 " author: %s\n",
-	          "%" PRIu64 " entries from %" PRIu64 " authors: %s\n",
+	printf(P_("%llu entries from %llu author: %s\n",
+	          "%llu entries from %llu authors: %s\n",
 	          (unsigned long)r.authors),
-	       r.entries, r.authors,
+	       (unsigned long long)r.entries, (unsigned long long)r.authors,
 	       rc ? eb.msg : _("all signatures, chains and tables verify"));
 	return rc ? 1 : 0;
 }

@@ -209,9 +209,9 @@ cmd_hub_import(struct hub *h, int argc, char **argv)
 	}
 	printf(_("imported %zu entries of '%s' (%zu already held, %zu "
 	         "rejected, %zu waiting): the hub holds its chain up to "
-	         "%" PRIu64 "\n"),
+	         "%llu\n"),
 	       res.accepted, b.org, res.duplicates, res.rejected, res.pending,
-	       res.head);
+	       (unsigned long long)res.head);
 	rc = 0;
 out:
 	cb_bundle_release(&b);
@@ -379,9 +379,9 @@ cmd_hub_export(struct hub *h, int argc, char **argv)
 	b.note_len = strlen(b.note);
 	if ((uint64_t)at > size) {
 		cb_store_rollback(lg->st);
-		hub_error(_("--after %lld is past the hub's log of %" PRIu64
-		            " entries"),
-		          (long long)at, size);
+		hub_error(
+			_("--after %lld is past the hub's log of %llu entries"),
+			(long long)at, (unsigned long long)size);
 		goto out;
 	}
 	/* A replica put back from an old copy lacks some of its own: they

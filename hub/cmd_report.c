@@ -54,8 +54,8 @@ cmd_hub_report(struct hub *h, int argc, char **argv)
 		N_("usage: chibo-hub report KIND [--org CODE] [--from DATE "
 	           "--to "
 	           "DATE]\n"
-	           "                        [--format text|csv|json] "
-	           "[--separator SEP] [--bom]\n\n"
+	           "                        [--format text|csv|json|xlsx] "
+	           "[--separator SEP] [--bom] [--out FILE]\n\n"
 	           "The district's figures, from what its communes have "
 	           "synced, "
 	           "computed at\nthe hub's latest signed checkpoint (its "
@@ -101,8 +101,7 @@ cmd_hub_report(struct hub *h, int argc, char **argv)
 		defs, argc, argv, &v, 1, 1, N_("give one KIND"));
 	if (rc >= 0)
 		return rc;
-	if (cb_output_parse(cb_args_get(&v, 7), cb_args_get(&v, 8),
-	                    cb_args_get(&v, 9) != NULL, false, &out, &eb))
+	if (cb_output_parse_args(&v, 7, false, &out, &eb))
 		return cb_args_usage("report", "%s", eb.msg);
 	q.kind = v.pos[0];
 	q.root = cb_args_get(&v, 0);

@@ -881,8 +881,8 @@ check_authority(const struct server *srv, const char *host,
 		if (!strcmp(authority, srv->names[i]))
 			return 0;
 	snprintf(msg, len,
-	         "this hub is not '%s' (it answers to %s%s); if it is "
-	         "reached by that name, add it to 'names' in hub.conf",
+	         N_("this hub is not '%s' (it answers to %s%s); if it is "
+	            "reached by that name, add it to 'names' in hub.conf"),
 	         authority, srv->names[0], srv->nnames > 1 ? ", …" : "");
 	return 421;
 }
@@ -916,7 +916,7 @@ admit_grant(struct server *srv, struct MHD_Connection *c,
 		return 401;
 	}
 	if (g.created > now_s() + 60) {
-		snprintf(msg, len, "the grant is dated in the future");
+		snprintf(msg, len, N_("the grant is dated in the future"));
 		return 401;
 	}
 	pthread_mutex_lock(&srv->admit_mu);
@@ -1038,7 +1038,7 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	if (rc)
 		return fail_at(srv, c, rq, CB_ERRMAP_ADMIT, rc, eb.msg);
 	if (endpoint < 0)
-		return fail(c, rq, 404, "no such endpoint");
+		return fail(c, rq, 404, N_("no such endpoint"));
 	rq->route = &routes[endpoint];
 	/* A body comes with its length, so that it is judged before it is
 	 * read; chunked uploads are not taken. */
@@ -1051,8 +1051,8 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 	            strlen(len) > 19 ||
 	            (declared = strtoull(len, NULL, 10)) > srv->max_body)) {
 		snprintf(msg, sizeof(msg),
-		         "the request body is over this hub's limit of %zu "
-		         "bytes",
+		         N_("the request body is over this hub's limit of %zu "
+		            "bytes"),
 		         srv->max_body);
 		return fail(c, rq, 413, msg);
 	}

@@ -203,10 +203,10 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 		printf(_("organisation: %s%s%s\n"), lg->org,
 		       hs.org_name ? " " : "", hs.org_name ? hs.org_name : "");
 		printf(_("hub key:      %s\n"), hub_key);
-		printf(P_("log:          %" PRId64 " entry\n",
-		          "log:          %" PRId64 " entries\n",
+		printf(P_("log:          %lld entry\n",
+		          "log:          %lld entries\n",
 		          (unsigned long)hs.log_size),
-		       hs.log_size);
+		       (long long)hs.log_size);
 		if (up)
 			printf(_("higher hub:   %s: this log relayed up to "
 			         "%lld, "
@@ -219,9 +219,10 @@ cmd_hub_status(struct hub *h, int argc, char **argv)
 			       (long long)ss.num[CB_SYNC_PULL_CURSOR],
 			       (long long)ss.num[CB_SYNC_WITNESS_SIZE],
 			       ss.num[CB_SYNC_LAST_SYNC] ? last : _("never"));
-		printf(_("keys:         %" PRId64 " enrolled, %" PRId64
-		         " revoked, %" PRId64 " frozen\n"),
-		       sh.nkeys - sh.revoked, sh.revoked, sh.frozen);
+		printf(_("keys:         %lld enrolled, %lld revoked, %lld "
+		         "frozen\n"),
+		       (long long)(sh.nkeys - sh.revoked),
+		       (long long)sh.revoked, (long long)sh.frozen);
 		if (sh.nkeys) {
 			putchar('\n');
 			cb_table_print(&t, stdout);

@@ -147,9 +147,9 @@ cmd_hub_upstream(struct hub *h, int argc, char **argv)
 			goto out;
 		}
 		json_decref(in);
-		printf(_("recorded hub.join as entry %" PRIu64
-		         ": the chain of authority above starts at %.12s\n"),
-		       e.seq, auth_hex);
+		printf(_("recorded hub.join as entry %llu: the chain of "
+		         "authority above starts at %.12s\n"),
+		       (unsigned long long)e.seq, auth_hex);
 		cb_entry_release(&e);
 	}
 	printf(_("this hub syncs with %s; run 'chibo-hub sync'\n"),
@@ -215,19 +215,19 @@ cmd_hub_sync(struct hub *h, int argc, char **argv)
 		hub_error("%s", eb.msg);
 		goto out;
 	}
-	printf(_("synced: relayed %" PRIu64
-	         " entries; the higher hub holds this hub's log up to "
+	printf(_("synced: relayed %llu entries; the higher hub holds this "
+	         "hub's log up to "
 	         "position %lld\n"),
-	       r.pushed, (long long)r.relayed);
-	printf(_("pulled %" PRIu64 " entries; read the higher hub's log up to "
+	       (unsigned long long)r.pushed, (long long)r.relayed);
+	printf(_("pulled %llu entries; read the higher hub's log up to "
 	         "position %lld\n"),
-	       r.pulled, (long long)r.cursor);
+	       (unsigned long long)r.pulled, (long long)r.cursor);
 	printf(_("the higher hub, as witness, cosigned this hub's checkpoint "
-	         "of size %" PRIu64 "\n"),
-	       r.witnessed);
-	printf(_("sent %" PRIu64 " bytes, received %" PRIu64
-	         " bytes in %" PRIu64 " requests\n"),
-	       r.sent, r.received, r.requests);
+	         "of size %llu\n"),
+	       (unsigned long long)r.witnessed);
+	printf(_("sent %llu bytes, received %llu bytes in %llu requests\n"),
+	       (unsigned long long)r.sent, (unsigned long long)r.received,
+	       (unsigned long long)r.requests);
 out:
 	cb_ledger_free(&lg);
 	return rc;

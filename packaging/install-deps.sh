@@ -9,6 +9,7 @@ PKGS="build-essential cmake pkg-config
 libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-15-auto-failover
 pg-auto-failover-cli libsodium-dev libjansson-dev libcurl4-openssl-dev
 libmicrohttpd-dev libgnutls28-dev nettle-dev libzstd-dev libutf8proc-dev libcmocka-dev
+libxlsxwriter-dev
 openssl curl zstd python3 clang libclang-rt-14-dev systemd
 iproute2 nftables gettext locales debootstrap systemd-container"
 # postgresql-15-auto-failover and pg-auto-failover-cli: pg_autoctl, with

@@ -40,8 +40,8 @@ cb_pwhash_derive(const char *pass, size_t passlen,
 		sodium_free(k);
 		return cb_error(eb, CB_ENOMEM,
 		                _("cannot derive the key from the passphrase: "
-		                  "Argon2id needs %" PRIu64 " MiB of memory"),
-		                c->memlimit >> 20);
+		                  "Argon2id needs %llu MiB of memory"),
+		                (unsigned long long)(c->memlimit >> 20));
 	}
 	*key = k;
 	return CB_OK;
@@ -56,8 +56,8 @@ cb_pwhash_str(const char *pass, size_t passlen, const struct cb_pwhash_cost *c,
 	                               (size_t)c->memlimit) != 0)
 		return cb_error(eb, CB_ENOMEM,
 		                _("cannot hash the password: Argon2id needs "
-		                  "%" PRIu64 " MiB of memory"),
-		                c->memlimit >> 20);
+		                  "%llu MiB of memory"),
+		                (unsigned long long)(c->memlimit >> 20));
 	return CB_OK;
 }
 

@@ -8,9 +8,9 @@
  * read out of it, and the translation is filled with them. A sentence
  * recorded before a message was translated, or by an older chibo, is
  * translated as soon as the catalogue knows its message; one that matches
- * no message is shown as it is. The messages whose format has a <inttypes.h>
- * macro (PRIu64: a system-dependent string of the .mo) are not read: such a
- * sentence stays English. */
+ * no message is shown as it is. A message whose format has a <inttypes.h>
+ * macro (PRIu64: a system-dependent string of the .mo) would not be read,
+ * so chibo's messages write their numbers with %llu and %lld. */
 #include "lang.h"
 
 #include <ctype.h>
@@ -415,6 +415,7 @@ translate(const char *english, int depth)
 {
 	struct match best = { 0 }, m;
 	const char *bestf = NULL, *tr;
+	char *said;
 
 	for (size_t i = 0; i < cat.n; i++) {
 		const char *f = cat.formats[i];
@@ -432,14 +433,20 @@ translate(const char *english, int depth)
 			bestf = f;
 		}
 	}
-	/* a format that is all conversions ("%s: %s") says nothing itself:
-	 * its arguments are said again, each on its own */
-	if (!bestf || best.literal < 3)
+	if (!bestf)
 		return NULL;
 	tr = dgettext(CB_LANG_DOMAIN, bestf);
-	if (tr == bestf)
-		return NULL;
-	return fill(tr, &best, depth);
+	if (best.literal >= 3)
+		return tr == bestf ? NULL : fill(tr, &best, depth);
+	/* a format that is all conversions ("%s: %s": "entry 5: fork: …")
+	 * says nothing itself: its arguments are said again, each on its
+	 * own, and the sentence is said again if one of them is */
+	said = fill(tr, &best, depth);
+	if (said && !strcmp(said, english)) {
+		free(said);
+		said = NULL;
+	}
+	return said;
 }
 
 static const char *

@@ -277,8 +277,8 @@ cb_bundle_check_hub(const struct cb_bundle *b,
 	if ((uint64_t)b->next > c.size)
 		return cb_error(eb, CB_EINVAL,
 		                _("its cursor %lld is past its checkpoint of "
-		                  "%" PRIu64 " entries"),
-		                (long long)b->next, c.size);
+		                  "%llu entries"),
+		                (long long)b->next, (unsigned long long)c.size);
 	*cp = c;
 	return CB_OK;
 }

@@ -34,9 +34,9 @@ cb_chain_follows(const struct cb_entry *prev, const struct cb_entry *e,
 	if (prev) {
 		if (memcmp(prev->author, e->author, CB_KEY_BYTES) != 0)
 			return cb_error(eb, CB_ECHAIN,
-			                "entry %" PRIu64
-			                " follows an entry of another author",
-			                e->seq);
+			                _("entry %llu follows an entry of "
+			                  "another author"),
+			                (unsigned long long)e->seq);
 		head.seq = prev->seq;
 		memcpy(head.id, prev->id, CB_HASH_BYTES);
 	}
@@ -45,25 +45,27 @@ cb_chain_follows(const struct cb_entry *prev, const struct cb_entry *e,
 	case CB_CHAIN_GAP:
 		if (!prev)
 			return cb_error(eb, CB_ECHAIN,
-			                _("author %s starts at seq %" PRIu64
-			                  ": entries 1..%" PRIu64
-			                  " are missing"),
-			                a, e->seq, e->seq - 1);
+			                _("author %s starts at seq %llu: "
+			                  "entries 1..%llu are missing"),
+			                a, (unsigned long long)e->seq,
+			                (unsigned long long)(e->seq - 1));
 		return cb_error(eb, CB_ECHAIN,
-		                _("author %s: seq %" PRIu64 " follows %" PRIu64
-		                  ": entries are missing"),
-		                a, e->seq, prev->seq);
+		                _("author %s: seq %llu follows %llu: entries "
+		                  "are missing"),
+		                a, (unsigned long long)e->seq,
+		                (unsigned long long)prev->seq);
 	case CB_CHAIN_BROKEN:
 		return cb_error(eb, CB_ECHAIN,
-		                _("author %s: entry %" PRIu64
-		                  " names a prev that is not the hash of entry "
-		                  "%" PRIu64),
-		                a, e->seq, head.seq);
+		                _("author %s: entry %llu names a prev that is "
+		                  "not the hash of entry "
+		                  "%llu"),
+		                a, (unsigned long long)e->seq,
+		                (unsigned long long)head.seq);
 	case CB_CHAIN_HELD:
 	case CB_CHAIN_FORK: break;
 	}
-	return cb_error(eb, CB_ECHAIN,
-	                _("author %s: seq %" PRIu64 " follows %" PRIu64
-	                  ": seq goes backwards"),
-	                a, e->seq, head.seq);
+	return cb_error(
+		eb, CB_ECHAIN,
+		_("author %s: seq %llu follows %llu: seq goes backwards"), a,
+		(unsigned long long)e->seq, (unsigned long long)head.seq);
 }

@@ -187,8 +187,8 @@ cb_note_vkey_parse(const char *vkey, char **name, uint8_t pk[32],
 		return cb_error(
 			eb, CB_EINVAL,
 			_("verifier key '%.200s' says key hash %s, but its "
-		          "name and key hash to %08" PRIx32),
-			vkey, hex, want);
+		          "name and key hash to %08x"),
+			vkey, hex, (unsigned)want);
 	copy = malloc(n + 1);
 	if (!copy)
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
@@ -413,11 +413,11 @@ open_note(const char *note, size_t len, const char *name, const uint8_t pk[32],
 	}
 	if (!good)
 		return cb_error(eb, CB_ECRYPTO,
-		                _("no %s by key '%s' (key hash %08" PRIx32
-		                  ") among the note's %zu signature lines"),
-		                alg == ALG_ED25519 ? "signature"
-		                                   : "cosignature",
-		                name, kh, nsigs);
+		                _("no %s by key '%s' (key hash %08x) among the "
+		                  "note's %zu signature lines"),
+		                alg == ALG_ED25519 ? _("signature")
+		                                   : _("cosignature"),
+		                name, (unsigned)kh, nsigs);
 	*text_len = split + 1;
 	return CB_OK;
 }
@@ -572,9 +572,10 @@ cb_cosigned_open(const char *note, size_t len, const char *origin,
 	}
 	cb_hex_encode(witness_pk, 32, hex);
 	return cb_error(eb, CB_ECRYPTO,
-	                _("checkpoint %s %" PRIu64 " carries no cosignature by "
+	                _("checkpoint %s %llu carries no cosignature by "
 	                  "witness key %.12s%s%s"),
-	                c.origin, c.size, hex, tried && why.msg[0] ? ": " : "",
+	                c.origin, (unsigned long long)c.size, hex,
+	                tried && why.msg[0] ? ": " : "",
 	                tried && why.msg[0] ? why.msg : "");
 }
 

@@ -409,8 +409,8 @@ decode(const unsigned char *p, size_t n, const json_t *known_body,
 	off += 8;
 	if (e.seq < 1 || e.seq > CB_SEQ_MAX)
 		return cb_error(eb, CB_EINVAL,
-		                _("entry seq %" PRIu64 " is outside 1..2^63-1"),
-		                e.seq);
+		                _("entry seq %llu is outside 1..2^63-1"),
+		                (unsigned long long)e.seq);
 	if (e.time_ms < 0)
 		return cb_error(eb, CB_EINVAL, _("entry time is before 1970"));
 	e.has_prev = e.seq > 1;
@@ -592,10 +592,9 @@ cb_entry_verify_signature(const struct cb_entry *e, struct cb_errbuf *eb)
 
 		cb_hash_short(e->author, a);
 		return cb_error(eb, CB_ECRYPTO,
-		                _("entry %" PRIu64
-		                  " of author %s: the signature "
+		                _("entry %llu of author %s: the signature "
 		                  "does not verify"),
-		                e->seq, a);
+		                (unsigned long long)e->seq, a);
 	}
 	return CB_OK;
 }

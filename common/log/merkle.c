@@ -138,10 +138,9 @@ cb_merkle_root(cb_merkle_node_fn fn, void *ctx, uint64_t size, uint8_t out[32],
                struct cb_errbuf *eb)
 {
 	if (size > CB_MERKLE_MAX_SIZE)
-		return cb_error(
-			eb, CB_EINVAL,
-			_("tree size %" PRIu64 " is over the maximum 2^63"),
-			size);
+		return cb_error(eb, CB_EINVAL,
+		                _("tree size %llu is over the maximum 2^63"),
+		                (unsigned long long)size);
 	if (size == 0) {
 		cb_merkle_empty_root(out);
 		return CB_OK;
@@ -160,16 +159,15 @@ cb_merkle_inclusion_proof(cb_merkle_node_fn fn, void *ctx, uint64_t index,
 	cb_err rc;
 
 	if (size > CB_MERKLE_MAX_SIZE)
-		return cb_error(
-			eb, CB_EINVAL,
-			_("tree size %" PRIu64 " is over the maximum 2^63"),
-			size);
+		return cb_error(eb, CB_EINVAL,
+		                _("tree size %llu is over the maximum 2^63"),
+		                (unsigned long long)size);
 	if (index >= size)
-		return cb_error(
-			eb, CB_EINVAL,
-			_("no leaf %" PRIu64 " in a tree of %" PRIu64
-		          " leaves: leaf indexes run from 0 to size - 1"),
-			index, size);
+		return cb_error(eb, CB_EINVAL,
+		                _("no leaf %llu in a tree of %llu leaves: leaf "
+		                  "indexes run from 0 to size - 1"),
+		                (unsigned long long)index,
+		                (unsigned long long)size);
 	/* PATH(m, D[n]): descend towards the leaf; the other side of each
 	 * split is a path element. */
 	while (b - a > 1) {
@@ -205,16 +203,15 @@ cb_merkle_consistency_proof(cb_merkle_node_fn fn, void *ctx, uint64_t size1,
 	cb_err rc;
 
 	if (size2 > CB_MERKLE_MAX_SIZE)
-		return cb_error(
-			eb, CB_EINVAL,
-			_("tree size %" PRIu64 " is over the maximum 2^63"),
-			size2);
+		return cb_error(eb, CB_EINVAL,
+		                _("tree size %llu is over the maximum 2^63"),
+		                (unsigned long long)size2);
 	if (size1 == 0 || size1 > size2)
 		return cb_error(eb, CB_EINVAL,
-		                _("no consistency proof from size %" PRIu64
-		                  " to size %" PRIu64
-		                  ": it needs 0 < size1 <= size2"),
-		                size1, size2);
+		                _("no consistency proof from size %llu to size "
+		                  "%llu: it needs 0 < size1 <= size2"),
+		                (unsigned long long)size1,
+		                (unsigned long long)size2);
 	/* SUBPROOF(m, D[n], b), descending: each split contributes the subtree
 	 * the old tree does not decide, appended after what comes below. With
 	 * size2 <= 2^63 the descent takes at most 63 steps, plus the base. */

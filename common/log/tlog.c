@@ -32,15 +32,15 @@ cb_tlog_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
 	if (level > 63 || index > INT64_MAX)
 		return cb_error(eb, CB_EINVAL,
 		                _("no transparency log node at level %u index "
-		                  "%" PRIu64 ": out of range"),
-		                level, index);
+		                  "%llu: out of range"),
+		                level, (unsigned long long)index);
 	rc = cb_log_node_get(ctx, level, index, out, eb);
 	if (rc == CB_ENOTFOUND)
 		return cb_error(
 			eb, CB_ENOTFOUND,
 			_("the transparency log has no node at level %u "
-		          "index %" PRIu64),
-			level, index);
+		          "index %llu"),
+			level, (unsigned long long)index);
 	return rc;
 }
 
@@ -85,10 +85,10 @@ check_log_end(struct cb_log *log, uint64_t size, struct cb_errbuf *eb)
 	if (last < 0 || (uint64_t)last < size)
 		return cb_error(
 			eb, CB_EIO,
-			_("the transparency log has %" PRIu64
-		          " leaves but the log ends at lsn %lld: entries "
+			_("the transparency log has %llu leaves but the log "
+		          "ends at lsn %lld: entries "
 		          "were removed; restore the hub from a backup"),
-			size, (long long)last);
+			(unsigned long long)size, (long long)last);
 	return CB_OK;
 }
 
@@ -111,10 +111,10 @@ hash_leaf(void *ctx, int64_t lsn, const void *bytes, size_t len)
 		return cb_error(
 			l->eb, CB_ECHAIN,
 			_("cannot extend the transparency log: entry lsn "
-		          "%lld follows lsn %" PRIu64
-		          ", but the log's lsn must run 1, 2, 3, … "
+		          "%lld follows lsn %llu, but the log's lsn must run "
+		          "1, 2, 3, … "
 		          "without gaps"),
-			(long long)lsn, l->size + l->n);
+			(long long)lsn, (unsigned long long)(l->size + l->n));
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 1024;
 		uint8_t(*p)[32] = realloc(l->hash, cap * sizeof(*p));
@@ -183,9 +183,9 @@ cb_tlog_checkpoint_add(struct cb_log *log, uint64_t size,
                        int64_t made_ms, struct cb_errbuf *eb)
 {
 	if (size > INT64_MAX)
-		return cb_error(
-			eb, CB_EINVAL,
-			_("checkpoint size %" PRIu64 " is out of range"), size);
+		return cb_error(eb, CB_EINVAL,
+		                _("checkpoint size %llu is out of range"),
+		                (unsigned long long)size);
 	return cb_log_checkpoint_add(log, size, root, note, made_ms, eb);
 }
 

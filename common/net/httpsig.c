@@ -826,10 +826,9 @@ check_profile(const struct sf_dict *d, const struct sf_member *m, int64_t now,
 	if (created->v.i < now - window || created->v.i > now + SIG_SKEW)
 		return cb_error(
 			eb, CB_EINVAL,
-			_("the signature was created at %" PRId64
-		          ", outside the accepted window around %" PRId64
-		          " (check the clock)"),
-			created->v.i, now);
+			_("the signature was created at %lld, outside the "
+		          "accepted window around %lld (check the clock)"),
+			(long long)created->v.i, (long long)now);
 	if (expires && (expires->v.type != SF_INT || expires->v.i < now))
 		return cb_error(eb, CB_EINVAL, _("the signature has expired"));
 	if (!keyid || keyid->v.type != SF_STRING ||

@@ -256,7 +256,7 @@ cb_invite_check_hub(const struct cb_invite *inv, const uint8_t *pk,
 			_("the hub at %s does not know this replica's key "
 		          "(HTTP 401: %s): the invitation is not from "
 		          "it, or the key was revoked"),
-			inv->url, msg ? msg : "");
+			inv->url, msg ? cb_lang_resay(msg) : "");
 		goto out;
 	}
 	if (hc.status != 200 || !note) {
@@ -267,7 +267,7 @@ cb_invite_check_hub(const struct cb_invite *inv, const uint8_t *pk,
 		              _("the hub at %s did not show its checkpoint "
 		                "(HTTP %ld%s%s)"),
 		              inv->url, hc.status, msg ? ": " : "",
-		              msg ? msg : "");
+		              msg ? cb_lang_resay(msg) : "");
 		goto out;
 	}
 	if (cb_checkpoint_open(note, strlen(note), inv->origin, inv->origin,

@@ -20,19 +20,20 @@ refused(struct cb_errbuf *eb, const struct cb_intake *in,
 {
 	if (in->policy == CB_INTAKE_PARTIAL)
 		return cb_error(eb, CB_ECHAIN,
-		                _("the hub sent entry %" PRIu64
-		                  " of this replica's own key; its chain is "
+		                _("the hub sent entry %llu of this replica's "
+		                  "own key; its chain is "
 		                  "written here only"),
-		                e->seq);
+		                (unsigned long long)e->seq);
 	if (fate == CB_INTAKE_REFUSED)
 		return cb_error(eb, CB_ECHAIN,
 		                _("the hub sent another key's entry as this "
 		                  "replica's own"));
 	return cb_error(eb, CB_ECHAIN,
-	                _("the hub's entry %" PRIu64 " of this key does not "
-	                  "follow this replica's entry %" PRIu64 ": the key "
+	                _("the hub's entry %llu of this key does not "
+	                  "follow this replica's entry %llu: the key "
 	                  "signed two histories; a person must look"),
-	                e->seq, in->head.seq);
+	                (unsigned long long)e->seq,
+	                (unsigned long long)in->head.seq);
 }
 
 /* Take in a stream under policy (intake.h): each entry decoded and its
@@ -52,7 +53,7 @@ take_stream(struct cb_store *st, enum cb_intake_policy policy,
 
 	if ((rc = cb_intake_start(st, &in, policy, own, eb)))
 		return rc;
-	in.holder = "this replica";
+	in.holder = N_("this replica");
 	cb_stream_reader_init(&rd, stream, len);
 	while ((rc = cb_stream_next(&rd, &e, eb)) == CB_OK) {
 		enum cb_intake_fate fate;
@@ -141,13 +142,13 @@ cb_accept_restore(struct cb_store *st, const unsigned char own[CB_KEY_BYTES],
 				if (!rc || rc == CB_ENOTFOUND)
 					rc = cb_error(
 						eb, CB_ECHAIN,
-						_("the bundle's entry %" PRIu64
-					          " of this key differs from "
+						_("the bundle's entry %llu of "
+					          "this key differs from "
 					          "the "
 					          "one this replica holds: the "
 					          "key signed two histories; a "
 					          "person must look"),
-						e.seq);
+						(unsigned long long)e.seq);
 				goto out;
 			} else {
 				continue;

@@ -245,11 +245,12 @@ entry_name(const struct cb_intake *in, const struct cb_entry *e, char out[64])
 	char key[2 * CB_KEY_BYTES + 1];
 
 	if (in->policy != CB_INTAKE_RELAY) {
-		snprintf(out, 64, "entry %" PRIu64, e->seq);
+		snprintf(out, 64, N_("entry %llu"), (unsigned long long)e->seq);
 		return out;
 	}
 	cb_hex_encode(e->author, CB_KEY_BYTES, key);
-	snprintf(out, 64, "entry %" PRIu64 " of key %.12s", e->seq, key);
+	snprintf(out, 64, N_("entry %llu of key %.12s"),
+	         (unsigned long long)e->seq, key);
 	return out;
 }
 
@@ -277,7 +278,7 @@ ingest(struct cb_store *st, enum cb_intake_policy policy,
 		return rc;
 	if ((rc = cb_intake_start(st, &in, policy, author, eb)))
 		goto fail;
-	in.holder = "this hub";
+	in.holder = N_("this hub");
 	while ((rc = cb_verifier_next(v, &e, &verified, eb)) == CB_OK) {
 		size_t index = cb_verifier_index(v);
 

@@ -19,7 +19,7 @@ cb_intake_start(struct cb_store *st, struct cb_intake *in,
 {
 	memset(in, 0, sizeof(*in));
 	in->policy = policy;
-	in->holder = "this store";
+	in->holder = N_("this store");
 	if (key) {
 		memcpy(in->key, key, CB_KEY_BYTES);
 		in->has_key = true;
@@ -86,7 +86,8 @@ fits(struct cb_store *st, const struct cb_entry *e, enum cb_intake_fate *fate,
 	rc = cb_ledger_id_at(st, e->author, e->seq, h.id, eb);
 	if (rc == CB_OK && cb_chain_place(&h, h.id, e) == CB_CHAIN_FORK) {
 		cb_error(why, CB_ECHAIN,
-		         _("fork: another entry holds seq %" PRIu64), e->seq);
+		         _("fork: another entry holds seq %llu"),
+		         (unsigned long long)e->seq);
 		return CB_OK;
 	}
 	if (rc != CB_ENOTFOUND && rc != CB_OK)
@@ -100,8 +101,8 @@ fits(struct cb_store *st, const struct cb_entry *e, enum cb_intake_fate *fate,
 			cb_error(
 				why, CB_ECHAIN,
 				_("fork: does not chain onto the entry held at "
-			          "seq %" PRIu64),
-				h.seq);
+			          "seq %llu"),
+				(unsigned long long)h.seq);
 			return CB_OK;
 		}
 		if (rc && rc != CB_ENOTFOUND)
@@ -113,9 +114,9 @@ fits(struct cb_store *st, const struct cb_entry *e, enum cb_intake_fate *fate,
 	memcpy(h.id, e->id, CB_HASH_BYTES);
 	if (rc == CB_OK && cb_chain_place(&h, NULL, &next) == CB_CHAIN_BROKEN) {
 		cb_error(why, CB_ECHAIN,
-		         _("fork: the entry held at seq %" PRIu64
-		           " does not chain onto it"),
-		         e->seq + 1);
+		         _("fork: the entry held at seq %llu does not chain "
+		           "onto it"),
+		         (unsigned long long)(e->seq + 1));
 		cb_entry_release(&next);
 		return CB_OK;
 	}
@@ -154,16 +155,17 @@ in_order(struct cb_store *st, struct cb_intake *in, const struct cb_entry *e,
 	case CB_CHAIN_FORK:
 		*fate = CB_INTAKE_EVIDENCE;
 		cb_error(why, CB_ECHAIN,
-		         "fork: entry %" PRIu64 " differs from the one %s "
-		         "holds; the key is frozen",
-		         e->seq, in->holder);
+		         N_("fork: entry %llu differs from the one %s "
+		            "holds; the key is frozen"),
+		         (unsigned long long)e->seq, in->holder);
 		return cb_ledger_store_evidence(
-			st, e, "fork: another entry holds this seq", eb);
+			st, e, N_("fork: another entry holds this seq"), eb);
 	case CB_CHAIN_BROKEN:
 		cb_error(why, CB_ECHAIN,
-		         "entry %" PRIu64 " does not chain onto entry %" PRIu64
-		         " held here",
-		         e->seq, head->seq);
+		         N_("entry %llu does not chain onto entry %llu held "
+		            "here"),
+		         (unsigned long long)e->seq,
+		         (unsigned long long)head->seq);
 		if (in->policy == CB_INTAKE_OWN) {
 			*fate = CB_INTAKE_STOP;
 			return CB_OK;
@@ -171,14 +173,15 @@ in_order(struct cb_store *st, struct cb_intake *in, const struct cb_entry *e,
 		/* a relay: another history than the one held, kept */
 		*fate = CB_INTAKE_EVIDENCE;
 		return cb_ledger_store_evidence(
-			st, e, "fork: does not chain onto the entry held", eb);
+			st, e, N_("fork: does not chain onto the entry held"),
+			eb);
 	case CB_CHAIN_GAP: break;
 	}
 	*fate = CB_INTAKE_STOP;
 	cb_error(why, CB_ECHAIN,
-	         "gap: entry %" PRIu64 " follows %" PRIu64
-	         "; send from %" PRIu64,
-	         e->seq, head->seq, head->seq + 1);
+	         N_("gap: entry %llu follows %llu; send from %llu"),
+	         (unsigned long long)e->seq, (unsigned long long)head->seq,
+	         (unsigned long long)(head->seq + 1));
 	return CB_OK;
 }
 
@@ -198,9 +201,9 @@ cb_intake_judge(struct cb_store *st, struct cb_intake *in,
 		if (!mine) {
 			*fate = CB_INTAKE_REFUSED;
 			cb_error(why, CB_EINVAL,
-			         "entry %" PRIu64 " is by another key than the "
-			         "chain's",
-			         e->seq);
+			         N_("entry %llu is by another key than the "
+			            "chain's"),
+			         (unsigned long long)e->seq);
 			return CB_OK;
 		}
 		return in_order(st, in, e, fate, why, eb);
@@ -210,9 +213,9 @@ cb_intake_judge(struct cb_store *st, struct cb_intake *in,
 	if (mine) {
 		*fate = CB_INTAKE_REFUSED;
 		cb_error(why, CB_ECHAIN,
-		         "entry %" PRIu64 " is of this store's own key; its "
-		         "chain is written here only",
-		         e->seq);
+		         N_("entry %llu is of this store's own key; its "
+		            "chain is written here only"),
+		         (unsigned long long)e->seq);
 		return CB_OK;
 	}
 	if ((rc = held_id(st, e->id, &yes, eb)))

@@ -1423,8 +1423,8 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 			snprintf(msg, sizeof(msg),
 			         _("log position %lld: author %s has two "
 			           "different "
-			           "entries with seq %" PRIu64 " (a fork)"),
-			         lsn, a, e.seq);
+			           "entries with seq %llu (a fork)"),
+			         lsn, a, (unsigned long long)e.seq);
 			report(&r, fault, ctx, msg);
 		} else if (!(gaps && e.seq > prev.seq + 1) &&
 		           cb_chain_follows(&prev, &e, &why)) {
@@ -1472,9 +1472,8 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 	}
 	*out = r;
 	return r.faults ? cb_error(eb, CB_ECRYPTO,
-	                           P_("%" PRIu64 " fault found",
-	                              "%" PRIu64 " faults found",
+	                           P_("%llu fault found", "%llu faults found",
 	                              (unsigned long)r.faults),
-	                           r.faults)
+	                           (unsigned long long)r.faults)
 	                : CB_OK;
 }

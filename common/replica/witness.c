@@ -201,17 +201,18 @@ judge(struct cb_store *st, const struct cb_witness_req *rq,
 
 	if (rq->old > cp->size)
 		return cb_error(eb, CB_EINVAL,
-		                _("old size %" PRIu64
-		                  " is past the checkpoint's "
-		                  "size %" PRIu64),
-		                rq->old, cp->size);
+		                _("old size %llu is past the checkpoint's "
+		                  "size %llu"),
+		                (unsigned long long)rq->old,
+		                (unsigned long long)cp->size);
 	if ((rc = held_of(st, cp->origin, held, root, eb)))
 		return rc;
 	if (rq->old != *held)
-		return cb_error(eb, CB_ECHAIN,
-		                _("this witness cosigned %s at size %" PRIu64
-		                  ", not %" PRIu64),
-		                cp->origin, *held, rq->old);
+		return cb_error(
+			eb, CB_ECHAIN,
+			_("this witness cosigned %s at size %llu, not %llu"),
+			cp->origin, (unsigned long long)(*held),
+			(unsigned long long)rq->old);
 	if (cp->size == 0)
 		return cb_error(
 			eb, CB_ERULE,
@@ -232,11 +233,12 @@ judge(struct cb_store *st, const struct cb_witness_req *rq,
 			       rq->old, cp->size, root, cp->root,
 			       (const uint8_t(*)[32])rq->proof, rq->nproof)))
 		return cb_error(eb, CB_ERULE,
-		                _("the checkpoint of size %" PRIu64
-		                  " does not extend the one of size %" PRIu64
-		                  " this witness cosigned for %s: its log is "
+		                _("the checkpoint of size %llu does not extend "
+		                  "the one of size %llu this witness cosigned "
+		                  "for %s: its log is "
 		                  "not the one it showed before"),
-		                cp->size, rq->old, cp->origin);
+		                (unsigned long long)cp->size,
+		                (unsigned long long)rq->old, cp->origin);
 	if (!(s = cb_sql(st, put, eb)))
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, cp->origin);

@@ -396,10 +396,10 @@ open_pull(struct opener *o, struct cb_errbuf *eb)
 	                    eb)))
 		return rc;
 	if (got < ABYTES)
-		return cb_error(eb, CB_ECRYPTO,
-		                _("'%s' is cut short at byte %" PRIu64
-		                  ": nothing restored"),
-		                o->path, o->offset + got);
+		return cb_error(
+			eb, CB_ECRYPTO,
+			_("'%s' is cut short at byte %llu: nothing restored"),
+			o->path, (unsigned long long)(o->offset + got));
 	if (crypto_secretstream_xchacha20poly1305_pull(
 		    &o->st, o->plain, &plen, &tag, o->cipher, got, o->ad,
 		    o->ad ? CB_BACKUP_HEADER_BYTES : 0) != 0) {
@@ -411,9 +411,9 @@ open_pull(struct opener *o, struct cb_errbuf *eb)
 			                o->path);
 		return cb_error(eb, CB_ECRYPTO,
 		                _("'%s' is damaged (changed or cut short) in "
-		                  "bytes %" PRIu64 "-%" PRIu64
-		                  ": nothing restored"),
-		                o->path, o->offset, o->offset + got);
+		                  "bytes %llu-%llu: nothing restored"),
+		                o->path, (unsigned long long)o->offset,
+		                (unsigned long long)(o->offset + got));
 	}
 	o->ad = NULL;
 	o->offset += got;
@@ -427,14 +427,14 @@ open_pull(struct opener *o, struct cb_errbuf *eb)
 			return cb_error(
 				eb, CB_ECRYPTO,
 				_("'%s' has bytes after its end at byte "
-			          "%" PRIu64 ": nothing restored"),
-				o->path, o->offset);
+			          "%llu: nothing restored"),
+				o->path, (unsigned long long)o->offset);
 	} else if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE ||
 	           got < o->chunk + ABYTES) {
-		return cb_error(eb, CB_ECRYPTO,
-		                _("'%s' is cut short at byte %" PRIu64
-		                  ": nothing restored"),
-		                o->path, o->offset);
+		return cb_error(
+			eb, CB_ECRYPTO,
+			_("'%s' is cut short at byte %llu: nothing restored"),
+			o->path, (unsigned long long)o->offset);
 	}
 	return CB_OK;
 }

@@ -385,11 +385,10 @@ take_back(struct sync *s, uint64_t from, uint64_t to, uint64_t *got)
 	int rc = CB_SYNC_DONE;
 
 	notice(s,
-	       _("the hub holds this replica's own entries %" PRIu64
-	         " to %" PRIu64
-	         ", which it lacks (restored from an old copy?): taking them "
+	       _("the hub holds this replica's own entries %llu to %llu, which "
+	         "it lacks (restored from an old copy?): taking them "
 	         "back"),
-	       from + 1, to);
+	       (unsigned long long)(from + 1), (unsigned long long)to);
 	for (;;) {
 		struct cb_accept_result res;
 		const void *data;
@@ -434,13 +433,12 @@ take_back(struct sync *s, uint64_t from, uint64_t to, uint64_t *got)
 	}
 	if (!rc && from < to)
 		rc = fail(s, CB_SYNC_REFUSED,
-		          _("the hub sent this replica's entries up to %" PRIu64
-		            " of %" PRIu64 "; a person must look"),
-		          from, to);
+		          _("the hub sent this replica's entries up to %llu of "
+		            "%llu; a person must look"),
+		          (unsigned long long)from, (unsigned long long)to);
 	if (!rc)
-		notice(s,
-		       _("took back %" PRIu64 " of this replica's own entries"),
-		       *got);
+		notice(s, _("took back %llu of this replica's own entries"),
+		       (unsigned long long)(*got));
 	cb_buf_release(&raw);
 	return (enum cb_sync_outcome)rc;
 }
@@ -601,16 +599,16 @@ push(struct sync *s, json_t *status, struct cb_sync_result *r)
 		if (h <= head && s->hc.status == 200) {
 			rc = fail(s, CB_SYNC_REFUSED,
 			          _("the hub did not advance past entry "
-			            "%" PRIu64),
-			          head);
+			            "%llu"),
+			          (unsigned long long)head);
 			break;
 		}
 		r->pushed += h > head ? h - head : 0;
 		head = h;
-		progress(s, "pushed", r->pushed, total);
+		progress(s, N_("pushed"), r->pushed, total);
 		larger(s, b.count);
 	}
-	progress(s, "pushed", UINT64_MAX, 0);
+	progress(s, N_("pushed"), UINT64_MAX, 0);
 	r->head = head;
 	json_decref(o);
 	cb_buf_release(&stream);
@@ -688,10 +686,10 @@ relay(struct sync *s, struct cb_sync_result *r)
 			break;
 		}
 		r->pushed += b.count;
-		progress(s, "relayed", (uint64_t)cursor, (uint64_t)size);
+		progress(s, N_("relayed"), (uint64_t)cursor, (uint64_t)size);
 		larger(s, b.count);
 	}
-	progress(s, "relayed", UINT64_MAX, 0);
+	progress(s, N_("relayed"), UINT64_MAX, 0);
 	r->relayed = cursor;
 	json_decref(o);
 	cb_buf_release(&stream);
@@ -815,12 +813,12 @@ pull(struct sync *s, struct cb_sync_result *r)
 			break;
 		}
 		r->pulled += res.stored + res.forks;
-		progress(s, "pulled", r->pulled, 0);
+		progress(s, N_("pulled"), r->pulled, 0);
 		r->cursor = next;
 		if (!more)
 			break;
 	}
-	progress(s, "pulled", UINT64_MAX, 0);
+	progress(s, N_("pulled"), UINT64_MAX, 0);
 	cb_buf_release(&raw);
 	return (enum cb_sync_outcome)rc;
 }
@@ -973,12 +971,13 @@ prove_own(struct sync *s, const struct cb_checkpoint *cp, uint64_t head)
 			    cp->root)) {
 			json_decref(o);
 			return fail(s, CB_SYNC_REFUSED,
-			            _("the hub's checkpoint of size %" PRIu64
-			              " does not prove that it holds this "
-			              "replica's entry %" PRIu64
-			              " (a bad inclusion proof): tell the "
+			            _("the hub's checkpoint of size %llu does "
+			              "not prove that it holds this "
+			              "replica's entry %llu (a bad inclusion "
+			              "proof): tell the "
 			              "district and the auditors"),
-			            cp->size, w.e[i].seq);
+			            (unsigned long long)cp->size,
+			            (unsigned long long)w.e[i].seq);
 		}
 		if (w.e[i].seq == upto + 1)
 			upto = w.e[i].seq;
@@ -1145,8 +1144,9 @@ check_log(struct sync *s, uint64_t head)
 	}
 	if (old && now.size < held.size) {
 		snprintf(why, sizeof(why),
-		         "it shrank from %" PRIu64 " to %" PRIu64 " entries",
-		         held.size, now.size);
+		         N_("it shrank from %llu to %llu entries"),
+		         (unsigned long long)held.size,
+		         (unsigned long long)now.size);
 		rc = inconsistent(s, old, note, why);
 		goto out;
 	}
@@ -1158,10 +1158,10 @@ check_log(struct sync *s, uint64_t head)
 				       held.size, now.size, held.root, now.root,
 				       (const uint8_t(*)[32])path, n)))) {
 		snprintf(why, sizeof(why),
-		         "its tree of %" PRIu64
-		         " entries does not extend the tree of %" PRIu64
-		         " it signed before",
-		         now.size, held.size);
+		         N_("its tree of %llu entries does not extend the tree "
+		            "of %llu it signed before"),
+		         (unsigned long long)now.size,
+		         (unsigned long long)held.size);
 		rc = inconsistent(s, old, note, why);
 		goto out;
 	}
@@ -1348,9 +1348,9 @@ import_checkpoint(struct cb_ledger *lg, const struct cb_bundle *b,
 	if (held.size == cp->size &&
 	    sodium_memcmp(held.root, cp->root, sizeof(held.root))) {
 		snprintf(msg, sizeof(msg),
-		         "a bundle holds its tree of %" PRIu64
-		         " entries with another root",
-		         cp->size);
+		         N_("a bundle holds its tree of %llu entries with "
+		            "another root"),
+		         (unsigned long long)cp->size);
 		rc = cb_sync_keep_evidence(lg->st, old, b->note, msg, eb);
 		free(old);
 		return rc ? rc : CB_ECRYPTO;

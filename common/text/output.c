@@ -11,11 +11,14 @@
 
 #include "args.h"
 #include "csv.h"
+#include "xlsx.h"
 
 cb_err
-cb_output_parse(const char *format, const char *sep, bool bom, bool json,
-                struct cb_output *out, struct cb_errbuf *eb)
+cb_output_parse(const char *format, const char *sep, bool bom, const char *file,
+                bool json, struct cb_output *out, struct cb_errbuf *eb)
 {
+	cb_err rc;
+
 	struct cb_output o = CB_OUTPUT_INIT;
 
 	if (json)
@@ -29,10 +32,12 @@ cb_output_parse(const char *format, const char *sep, bool bom, bool json,
 			f = CB_OUTPUT_CSV;
 		else if (!strcmp(format, "json"))
 			f = CB_OUTPUT_JSON;
+		else if (!strcmp(format, "xlsx"))
+			f = CB_OUTPUT_XLSX;
 		else
 			return cb_error(eb, CB_EINVAL,
-			                _("--format '%s': give text, csv or "
-			                  "json"),
+			                _("--format '%s': give text, csv, json "
+			                  "or xlsx"),
 			                format);
 		if (json && f != CB_OUTPUT_JSON)
 			return cb_error(eb, CB_EINVAL,
@@ -58,9 +63,28 @@ cb_output_parse(const char *format, const char *sep, bool bom, bool json,
 		return cb_error(eb, CB_EINVAL,
 		                _("--separator and --bom are for CSV: add "
 		                  "--format csv"));
+	if (o.format == CB_OUTPUT_XLSX && !file)
+		return cb_error(eb, CB_EINVAL,
+		                _("--format xlsx writes a file: add --out "
+		                  "FILE.xlsx"));
+	if (file && o.format != CB_OUTPUT_XLSX)
+		return cb_error(eb, CB_EINVAL,
+		                _("--out is for xlsx: add --format xlsx"));
+	if (file && (rc = cb_xlsx_check_path(file, eb)))
+		return rc;
 	o.bom = bom;
+	o.file = file;
 	*out = o;
 	return CB_OK;
+}
+
+cb_err
+cb_output_parse_args(const struct args *v, int at, bool json,
+                     struct cb_output *out, struct cb_errbuf *eb)
+{
+	return cb_output_parse(cb_args_get(v, at), cb_args_get(v, at + 1),
+	                       cb_args_get(v, at + 2) != NULL,
+	                       cb_args_get(v, at + 3), json, out, eb);
 }
 
 void
@@ -125,20 +149,30 @@ cb_output_args(const char *cmd, const struct args *v, int at, bool rows,
 {
 	struct cb_output got;
 	struct cb_errbuf eb;
+	const char *format = cb_args_get(v, at + 1);
 
-	if (cb_output_parse(cb_args_get(v, at + 1),
-	                    rows ? cb_args_get(v, at + 2) : NULL,
-	                    rows && cb_args_get(v, at + 3) != NULL,
-	                    cb_args_get(v, at) != NULL, &got, &eb))
+	if (!rows && format &&
+	    (!strcmp(format, "csv") || !strcmp(format, "xlsx")))
+		return cb_args_usage(cmd,
+		                     _("--format %s: '%s' prints a record, not "
+		                       "rows; give text or json"),
+		                     format, cmd);
+	if (rows ? cb_output_parse_args(v, at + 1, cb_args_get(v, at) != NULL,
+	                                &got, &eb)
+	         : cb_output_parse(format, NULL, false, NULL,
+	                           cb_args_get(v, at) != NULL, &got, &eb))
 		return cb_args_usage(cmd, "%s", eb.msg);
-	if (!rows && got.format == CB_OUTPUT_CSV)
-		return cb_args_usage(
-			cmd,
-			_("--format csv: '%s' prints a record, not "
-		          "rows; give text or json"),
-			cmd);
 	*o = got;
 	return 0;
+}
+
+int
+cb_output_no_xlsx(const char *cmd, const struct cb_output *o)
+{
+	if (o->format != CB_OUTPUT_XLSX)
+		return 0;
+	return cb_args_usage(cmd, _("--format xlsx is for the lists of records "
+	                            "and the reports; give text, csv or json"));
 }
 
 void

@@ -2,8 +2,9 @@
 /* output.h — how a list or a report is printed: as text for people, as
  * CSV for a spreadsheet (RFC 4180 with a chosen separator and an optional
  * UTF-8 byte order mark, which Excel needs to read UTF-8), or as JSON for
- * programs. One option vocabulary for every command that prints rows:
- * --format text|csv|json, --separator, --bom (and --json, the older
+ * programs, or as an Excel workbook (--format xlsx --out FILE; xlsx.h).
+ * One option vocabulary for every command that prints rows: --format
+ * text|csv|json|xlsx, --separator, --bom, --out (and --json, the older
  * spelling of --format json, where a command had it). */
 #ifndef CB_OUTPUT_H
 #define CB_OUTPUT_H
@@ -13,31 +14,38 @@
 
 #include "err.h"
 
-enum cb_output_format { CB_OUTPUT_TEXT, CB_OUTPUT_CSV, CB_OUTPUT_JSON };
+enum cb_output_format {
+	CB_OUTPUT_TEXT,
+	CB_OUTPUT_CSV,
+	CB_OUTPUT_JSON,
+	CB_OUTPUT_XLSX
+};
 
 struct cb_output {
 	enum cb_output_format format;
-	char sep; /* CSV: ',', ';' or '\t' */
-	bool bom; /* CSV: starts with EF BB BF */
+	char sep;         /* CSV: ',', ';' or '\t' */
+	bool bom;         /* CSV: starts with EF BB BF */
+	const char *file; /* XLSX: the new file to write (--out) */
 };
 
 #define CB_OUTPUT_INIT                                                         \
 	{                                                                      \
-		CB_OUTPUT_TEXT, ',', false                                     \
+		CB_OUTPUT_TEXT, ',', false, NULL                               \
 	}
 
 /* The options, as struct argdef rows (args.h), in this order. */
 #define CB_OUTPUT_ARGDEFS                                                      \
-	{ "format", "FORMAT", N_("text (default), csv or json") },             \
+	{ "format", "FORMAT", N_("text (default), csv, json or xlsx") },       \
 		{ "separator", "SEP",                                          \
 		  N_("csv: , (default) or ; (Excel under Vietnamese "          \
 		     "settings) or tab") },                                    \
+		{ "bom", NULL,                                                 \
+		  N_("csv: start with a UTF-8 byte order mark (for "           \
+		     "Excel)") },                                              \
 	{                                                                      \
-		"bom", NULL,                                                   \
-			N_("csv: start with a UTF-8 byte order mark (for "     \
-		           "Excel)")                                           \
+		"out", "FILE", N_("xlsx: the new file to write (*.xlsx)")      \
 	}
-#define CB_OUTPUT_NARGS 3
+#define CB_OUTPUT_NARGS 4
 
 /* The options of a command that prints rows: --json (the older spelling
  * of --format json), then CB_OUTPUT_ARGDEFS — CB_OUTPUT_ROWS_NARGS rows.
@@ -74,14 +82,25 @@ void cb_output_csv_json(const struct cb_output *o, FILE *fp,
 int cb_output_args(const char *cmd, const struct args *v, int at, bool rows,
                    struct cb_output *o);
 
+/* A command whose rows have no workbook (only the lists of members,
+ * cells, meetings, ratings and such, and the reports, have one): if o
+ * asks for xlsx, prints the usage error and returns 2; else 0. */
+int cb_output_no_xlsx(const char *cmd, const struct cb_output *o);
+
 /* The values of --format (text, or table as reports spelled it; csv;
- * json), --separator (",", ";", "tab" or a tab), --bom and --json (any
- * of them NULL/false when not given) into *out. --separator and --bom
- * need CSV; --json with another --format is a contradiction. CB_EINVAL
- * with a one-line message naming the accepted values; *out unchanged. */
-cb_err cb_output_parse(const char *format, const char *sep, bool bom, bool json,
-                       struct cb_output *out,
+ * json; xlsx), --separator (",", ";", "tab" or a tab), --bom, --out and
+ * --json (any of them NULL/false when not given) into *out. --separator
+ * and --bom need CSV; xlsx needs --out, a new file (cb_xlsx_check_path),
+ * and --out needs xlsx; --json with another --format is a contradiction.
+ * CB_EINVAL (CB_EEXIST: --out names a file that exists) with a one-line
+ * message naming the accepted values; *out unchanged. */
+cb_err cb_output_parse(const char *format, const char *sep, bool bom,
+                       const char *file, bool json, struct cb_output *out,
                        struct cb_errbuf *eb) CB_MUST_CHECK;
+/* cb_output_parse of the CB_OUTPUT_ARGDEFS rows of v from index at. */
+cb_err cb_output_parse_args(const struct args *v, int at, bool json,
+                            struct cb_output *out,
+                            struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* CSV: the byte order mark if asked for (call first). */
 void cb_output_csv_begin(const struct cb_output *o, FILE *fp);

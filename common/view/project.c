@@ -189,10 +189,9 @@ ready(struct cb_store *st, const struct cb_entry *e, struct cb_errbuf *eb)
 		if ((rc = state_of(st, e->prev, state, eb)))
 			return rc;
 		if (!strcmp(state, "pending"))
-			return cb_error(
-				eb, CB_EPENDING,
-				_("waits for its author's entry %" PRIu64),
-				e->seq - 1);
+			return cb_error(eb, CB_EPENDING,
+			                _("waits for its author's entry %llu"),
+			                (unsigned long long)(e->seq - 1));
 	}
 	return CB_OK;
 }

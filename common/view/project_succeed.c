@@ -42,10 +42,11 @@ pj_after_succession(struct cb_apply *c)
 		rc = pj_out_of_scope(
 			c,
 			_("this key was succeeded by key %.12s for '%s' on %s, "
-		          "after its entry %" PRId64 ": what it signs since is "
+		          "after its entry %lld: what it signs since is "
 		          "refused; the office writes with its new key"),
 			cb_sql_column_text(s, 0), cb_sql_column_text(s, 1),
-			cb_sql_column_text(s, 2), cb_sql_column_int64(s, 3));
+			cb_sql_column_text(s, 2),
+			(long long)(cb_sql_column_int64(s, 3)));
 	cb_sql_reset(s);
 	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
 		return cb_store_error(c->st, c->eb, "cannot read successions");

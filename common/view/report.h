@@ -217,7 +217,7 @@ cb_err cb_report_run(struct cb_store *st, const struct cb_report_query *q,
 
 /* The options of 'chibo-agent report' and 'chibo-hub report', in the order
  * of cb_report_query's fields: term, period, from, to, on, overdue, then
- * the output's (CB_OUTPUT_ARGDEFS: format, separator, bom). */
+ * the output's (CB_OUTPUT_ARGDEFS: format, separator, bom, out). */
 #define CB_REPORT_ARGDEFS                                                      \
 	{ "term", "YYYY-YYYY", N_("congresses: the term") },                   \
 		{ "period", "PERIOD",                                          \
@@ -235,9 +235,11 @@ cb_err cb_report_run(struct cb_store *st, const struct cb_report_query *q,
 		CB_OUTPUT_ARGDEFS
 #define CB_REPORT_NARGS (6 + CB_OUTPUT_NARGS)
 
-/* r as out says: a titled table for people (translated), CSV or JSON. */
+/* r as out says: a titled table for people (translated), CSV or JSON to
+ * fp, or a workbook to out->file (xlsx.h). CB_EIO, CB_EEXIST with the
+ * message in eb. */
 cb_err cb_report_write(const struct cb_report *r, const struct cb_output *out,
-                       FILE *fp) CB_MUST_CHECK;
+                       FILE *fp, struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Run q and write its report to fp, in one read snapshot of st (a deferred
  * BEGIN, which holds no lock against a writer such as a serving hub or a

@@ -14,11 +14,54 @@
 #include "log.h"
 #include "table.h"
 #include "tlog.h"
+#include "xlsx.h"
+
+/* JSON and CSV are for programs and spreadsheets' formulas: the same
+ * words and figures in every locale. A table and a workbook are for
+ * people: their language. */
+static bool
+in_english(const struct cb_output *out)
+{
+	return out->format == CB_OUTPUT_CSV || out->format == CB_OUTPUT_JSON;
+}
+
+/* r as a workbook: its title, the table under a bold header, the notes
+ * under it. */
+static cb_err
+write_xlsx(const struct cb_report *r, const struct cb_output *out,
+           struct cb_errbuf *eb)
+{
+	struct cb_xlsx *x;
+	cb_err rc;
+
+	if ((rc = cb_xlsx_open(&x, out->file, r->title, eb)))
+		return rc;
+	cb_xlsx_text(x, r->title, true);
+	cb_xlsx_end_row(x);
+	cb_xlsx_end_row(x);
+	for (size_t i = 0; i < r->ncols; i++)
+		cb_xlsx_text(x, r->cols[i], true);
+	cb_xlsx_end_row(x);
+	for (size_t k = 0; k < r->nrows; k++) {
+		for (size_t i = 0; i < r->ncols; i++)
+			cb_xlsx_value(x, r->cells[k * r->ncols + i], true);
+		cb_xlsx_end_row(x);
+	}
+	if (r->nnotes)
+		cb_xlsx_end_row(x);
+	for (size_t i = 0; i < r->nnotes; i++) {
+		cb_xlsx_text(x, r->notes[i], false);
+		cb_xlsx_end_row(x);
+	}
+	return cb_xlsx_close(x, eb);
+}
 
 cb_err
 cb_report_write(const struct cb_report *r, const struct cb_output *out,
-                FILE *fp)
+                FILE *fp, struct cb_errbuf *eb)
 {
+	if (out->format == CB_OUTPUT_XLSX)
+		return write_xlsx(r, out, eb);
 	if (out->format == CB_OUTPUT_JSON) {
 		json_t *o = json_object(), *cols = json_array(),
 		       *rows = json_array(), *notes = json_array();
@@ -89,7 +132,8 @@ cb_report_write(const struct cb_report *r, const struct cb_output *out,
 		for (size_t i = 0; i < r->nnotes; i++)
 			fprintf(fp, "%s\n", r->notes[i]);
 	}
-	return ferror(fp) ? CB_EIO : CB_OK;
+	return ferror(fp) ? cb_error(eb, CB_EIO, _("cannot write the report"))
+	                  : CB_OK;
 }
 
 cb_err
@@ -110,19 +154,16 @@ cb_report_print(struct cb_store *st, const struct cb_report_query *q,
                 const struct cb_output *out, FILE *fp, struct cb_errbuf *eb)
 {
 	struct cb_report r = { 0 };
-	bool english = out->format != CB_OUTPUT_TEXT, written;
+	bool english = in_english(out);
 	cb_err rc;
 
-	/* JSON and CSV are for programs and spreadsheets: the same words and
-	 * figures in every locale. A table is for people: their language. */
 	if (english)
 		cb_lang_english_begin();
 	rc = cb_report_read(st, q, &r, eb);
-	written = !rc && cb_report_write(&r, out, fp) == CB_OK;
+	if (!rc)
+		rc = cb_report_write(&r, out, fp, eb);
 	if (english)
 		cb_lang_english_end();
-	if (!rc && !written)
-		rc = cb_error(eb, CB_EIO, _("cannot write the report"));
 	cb_report_release(&r);
 	return rc;
 }
@@ -259,15 +300,15 @@ cb_report_print_at_checkpoint(struct cb_store *st,
                               struct cb_errbuf *eb)
 {
 	struct cb_report r = { 0 };
-	bool english = out->format != CB_OUTPUT_TEXT;
+	bool english = in_english(out);
 	cb_err rc;
 
-	/* as cb_report_print: JSON and CSV in English, a table translated */
+	/* as cb_report_print: JSON and CSV in English, the rest translated */
 	if (english)
 		cb_lang_english_begin();
 	rc = cb_report_run_at_checkpoint(st, q, &r, eb);
-	if (!rc && cb_report_write(&r, out, fp))
-		rc = cb_error(eb, CB_EIO, _("cannot write the report"));
+	if (!rc)
+		rc = cb_report_write(&r, out, fp, eb);
 	if (english)
 		cb_lang_english_end();
 	cb_report_release(&r);
@@ -283,13 +324,13 @@ cb_report_print_as_synced(struct cb_store *st, const struct cb_report_query *q,
 	struct cb_report_query at;
 	struct cb_report r = { 0 };
 	char today[11], caveat[320];
-	bool english = out->format != CB_OUTPUT_TEXT;
+	bool english = in_english(out);
 	cb_err rc;
 
 	explicit_day(q, &at, today);
 	if ((rc = cb_store_exec(st, "BEGIN", eb)))
 		return rc;
-	/* as cb_report_print: JSON and CSV in English, a table translated */
+	/* as cb_report_print: JSON and CSV in English, the rest translated */
 	if (english)
 		cb_lang_english_begin();
 	rc = cb_report_run(st, &at, &r, eb);
@@ -309,8 +350,8 @@ cb_report_print_as_synced(struct cb_store *st, const struct cb_report_query *q,
 	                        _("This replica has not synced yet: no "
 	                          "checkpoint of the hub's log to state.")))
 		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
-	if (!rc && cb_report_write(&r, out, fp))
-		rc = cb_error(eb, CB_EIO, _("cannot write the report"));
+	if (!rc)
+		rc = cb_report_write(&r, out, fp, eb);
 	if (english)
 		cb_lang_english_end();
 	cb_report_release(&r);

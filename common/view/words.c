@@ -201,6 +201,7 @@ struct label {
 };
 
 static const struct label labels[] = {
+	{ "member cell", NC_("member cell", "in transit") },
 	{ "sex", NC_("sex", "male") },
 	{ "sex", NC_("sex", "female") },
 	{ "status", NC_("status", "probationary") },
@@ -358,6 +359,7 @@ static const struct {
 	const char *fields[6];
 } columns[] = {
 	{ "sex", { "sex" } },
+	{ "cell", { "member cell" } },
 	{ "status", { "status" } },
 	{ "kind",
 	  { "cell kind", "org kind", "meeting kind", "stay kind",

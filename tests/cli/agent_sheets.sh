@@ -3,7 +3,8 @@
 # agent_sheets.sh — spreadsheets both ways. The lists and reports export
 # CSV as Excel and LibreOffice read it under Vietnamese settings (UTF-8
 # with a byte order mark, ';' or tab between cells, quoted fields), with
-# one option vocabulary (--format text|csv|json, --json kept); the member
+# one option vocabulary (--format text|csv|json|xlsx, --json kept; xlsx in
+# agent_xlsx.sh); the member
 # list exported goes back in with import-members into a fresh replica and
 # gives the same members; import-members reads what Excel saves on
 # Vietnamese Windows — Windows-1258 (made here by iconv), UTF-16 LE and BE
@@ -57,8 +58,8 @@ expect_match "report: --format text is the table" "^Congresses" \
 	"$(agent report congresses --term 2020-2025 --format text)"
 expect_match "report: --format table still reads" "^Congresses" \
 	"$(agent report congresses --term 2020-2025 --format table)"
-expect_fail "--format unknown" "--format 'xlsx': give text, csv or json" \
-	agent members --format xlsx
+expect_fail "--format unknown" "--format 'ods': give text, csv, json or xlsx" \
+	agent members --format ods
 expect_fail "--separator unknown" "--separator '\\|': give" \
 	agent members --format csv --separator '|'
 expect_fail "--separator without csv" "--separator and --bom are for CSV" \

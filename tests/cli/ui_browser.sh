@@ -91,6 +91,33 @@ expect_eq "a PUT: 405" 405 "$(code -b "$T/jar" -X PUT "$BASE/")"
 expect_eq "an unknown page: 404" 404 "$(code -b "$T/jar" "$BASE/etc/passwd")"
 expect_eq "an unknown record: 404" 404 "$(code -b "$T/jar" "$BASE/op/member/frobnicate")"
 expect_eq "none of these wrote an entry" "$n" "$(entry_count "$T/a")"
+
+# --- no English left for the clerk: every page the home page and the
+# list of operations link to, and the pages those link to, read as text
+# (tags dropped, with what a screen reader reads), by english_left.py
+page_text() {
+	python3 -c '
+import html, re, sys
+s = re.sub(r"(?s)<script.*?</script>|<style.*?</style>", " ", sys.stdin.read())
+attrs = re.findall(r"(?:title|placeholder|aria-label|alt)=\"([^\"]*)\"", s)
+for line in re.sub(r"<[^>]+>", "\n", s).split("\n") + attrs:
+    line = html.unescape(line).strip()
+    if line:
+        print(line)'
+}
+: > "$T/pages.txt"
+for path in $( (curl -s -b "$T/jar" "$BASE/"; curl -s -b "$T/jar" "$BASE/ops"; curl -s -b "$T/jar" "$BASE/members") |
+	grep -o 'href="/[^"]*"' | sed 's/^href="//; s/"$//; s/&amp;/\&/g' | grep -v '\.css$' | sort -u); do
+	curl -s -b "$T/jar" "$BASE$path" | page_text >> "$T/pages.txt"
+done
+expect_match "the pages were read" "Đảng viên" "$(cat "$T/pages.txt")"
+expect_eq "no English a clerk would read on them" "" \
+	"$(python3 "$CHIBO_SOURCE_DIR/tests/lib/english_left.py" "$CHIBO_SOURCE_DIR/po/chibo.pot" "$T/pages.txt")"
+form=$(curl -s -b "$T/jar" "$BASE/op/member/add")
+expect_match "a field of words is labelled with the clerk's words" \
+	'<label for="f-sex">nam, nữ <small>--sex SEX</small>' "$form"
+expect_no_match "a command line's metavar is not a title" "\((MEMBER|CANDIDATE|TEMPORARY)" \
+	"$(cat "$T/pages.txt")"
 expect_eq "the form with its token writes" 200 \
 	"$(code -b "$T/jar" --data "csrf=$csrf&code=77&name=Chi+bộ+77&kind=residential" "$BASE/op/cell/create")"
 expect_eq "one entry" "$((n + 1))" "$(entry_count "$T/a")"

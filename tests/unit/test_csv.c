@@ -8,9 +8,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "decode.h"
@@ -542,23 +544,53 @@ test_output_options(void **state)
 	FILE *fp;
 
 	(void)state;
-	assert_int_equal(cb_output_parse(NULL, NULL, false, true, &o, &eb), 0);
+	assert_int_equal(
+		cb_output_parse(NULL, NULL, false, NULL, true, &o, &eb), 0);
 	assert_int_equal(o.format, CB_OUTPUT_JSON);
-	assert_int_equal(cb_output_parse("table", NULL, false, false, &o, &eb),
-	                 0);
+	assert_int_equal(
+		cb_output_parse("table", NULL, false, NULL, false, &o, &eb), 0);
 	assert_int_equal(o.format, CB_OUTPUT_TEXT);
-	assert_int_equal(cb_output_parse("csv", "tab", true, false, &o, &eb),
-	                 0);
+	assert_int_equal(
+		cb_output_parse("csv", "tab", true, NULL, false, &o, &eb), 0);
 	assert_int_equal(o.sep, '\t');
 	assert_true(o.bom);
-	assert_int_equal(cb_output_parse("xml", NULL, false, false, &o, &eb),
+	assert_int_equal(
+		cb_output_parse("xml", NULL, false, NULL, false, &o, &eb),
+		CB_EINVAL);
+	assert_int_equal(
+		cb_output_parse("csv", "|", false, NULL, false, &o, &eb),
+		CB_EINVAL);
+	assert_int_equal(
+		cb_output_parse("text", ";", false, NULL, false, &o, &eb),
+		CB_EINVAL);
+	assert_int_equal(
+		cb_output_parse("csv", NULL, false, NULL, true, &o, &eb),
+		CB_EINVAL);
+	/* xlsx: a new file of that name, and only with it */
+	assert_int_equal(
+		cb_output_parse("xlsx", NULL, false, NULL, false, &o, &eb),
+		CB_EINVAL);
+	assert_int_equal(
+		cb_output_parse("csv", NULL, false, "a.xlsx", false, &o, &eb),
+		CB_EINVAL);
+	assert_int_equal(
+		cb_output_parse("xlsx", NULL, false, "a.csv", false, &o, &eb),
+		CB_EINVAL);
+	assert_int_equal(
+		cb_output_parse("xlsx", NULL, false, ".", false, &o, &eb),
+		CB_EINVAL);
+	assert_int_equal(cb_output_parse("xlsx", NULL, false,
+	                                 "no-such-dir/a.xlsx", false, &o, &eb),
 	                 CB_EINVAL);
-	assert_int_equal(cb_output_parse("csv", "|", false, false, &o, &eb),
+	assert_int_equal(cb_output_parse("xlsx", NULL, false, "a\nb.xlsx",
+	                                 false, &o, &eb),
 	                 CB_EINVAL);
-	assert_int_equal(cb_output_parse("text", ";", false, false, &o, &eb),
-	                 CB_EINVAL);
-	assert_int_equal(cb_output_parse("csv", NULL, false, true, &o, &eb),
-	                 CB_EINVAL);
+	assert_int_equal(
+		symlink("/dev/null", "linked.xlsx") == 0 || errno == EEXIST, 1);
+	assert_int_equal(cb_output_parse("xlsx", NULL, false, "linked.xlsx",
+	                                 false, &o, &eb),
+	                 CB_EEXIST);
+	unlink("linked.xlsx");
 	/* unchanged by the refusals */
 	assert_int_equal(o.sep, '\t');
 	o.sep = ';';

@@ -117,6 +117,18 @@ test_vietnamese(void **state)
 		"máy chủ từ chối khóa này: khóa 0123456789ab đã bị thu hồi");
 	assert_string_equal(cb_lang_resay("a push holds at most 64 entries"),
 	                    "mỗi lần gửi chứa tối đa 64 mục ghi");
+	/* a message with a 64-bit number in it (written %llu, not PRIu64,
+	 * whose msgid the catalogue keeps apart), and one made of two
+	 * sentences, each said again */
+	assert_string_equal(cb_lang_resay("fork: another entry holds seq 7"),
+	                    "rẽ nhánh: một mục ghi khác đang giữ số thứ tự 7");
+	assert_string_equal(
+		cb_lang_resay("entry 5: fork: another entry holds seq 5"),
+		"mục ghi 5: rẽ nhánh: một mục ghi khác đang giữ số thứ tự 5");
+	assert_string_equal(cb_lang_resay("fork: entry 12 differs from the one "
+	                                  "this hub holds; the key is frozen"),
+	                    "rẽ nhánh: mục ghi 12 khác với mục ghi mà máy chủ "
+	                    "này đang giữ; khóa đã bị đóng băng");
 	/* what matches no message, or only "%s: %s", is left as it is */
 	assert_string_equal(cb_lang_resay("Nguyễn Văn Hợp"), "Nguyễn Văn Hợp");
 	assert_string_equal(cb_lang_resay("no such thing: at all"),

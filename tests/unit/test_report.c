@@ -206,6 +206,15 @@ cell_of(const struct cb_report *r, const char *key, size_t col)
 	return NULL;
 }
 
+/* r as CSV (',', no byte order mark) into fp. */
+static void
+write_csv(const struct cb_report *r, FILE *fp)
+{
+	static const struct cb_output csv = { CB_OUTPUT_CSV, ',', false, NULL };
+	struct cb_errbuf eb;
+
+	assert_int_equal(cb_report_write(r, &csv, fp, &eb), 0);
+}
 static void
 test_percent(void **state)
 {
@@ -365,11 +374,11 @@ test_csv_round_trip_and_widths(void **state)
 	if (cb_report_congresses(lg->st, lg->org, "2020-2025", &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = tmpfile();
-	assert_int_equal(
-		cb_report_write(&r,
-	                        &(struct cb_output){ CB_OUTPUT_CSV, ',', true },
-	                        fp),
-		0);
+	assert_int_equal(cb_report_write(&r,
+	                                 &(struct cb_output){ CB_OUTPUT_CSV,
+	                                                      ',', true, NULL },
+	                                 fp, NULL),
+	                 0);
 	rewind(fp);
 	cb_csv_init(&csv, fp);
 	assert_int_equal(cb_csv_next(&csv, &row, &eb), 0); /* BOM skipped */
@@ -388,8 +397,9 @@ test_csv_round_trip_and_widths(void **state)
 	/* table: the KIND column starts at one display column on every line,
 	 * whatever the bytes of the Vietnamese names before it */
 	fp = open_memstream(&text, &len);
-	assert_int_equal(
-		cb_report_write(&r, &(struct cb_output)CB_OUTPUT_INIT, fp), 0);
+	assert_int_equal(cb_report_write(&r, &(struct cb_output)CB_OUTPUT_INIT,
+	                                 fp, NULL),
+	                 0);
 	fclose(fp);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -429,11 +439,7 @@ test_csv_formula_injection(void **state)
 	if (cb_report_congresses(lg->st, lg->org, "2020-2025", &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = open_memstream(&text, &len);
-	assert_int_equal(cb_report_write(&r,
-	                                 &(struct cb_output){ CB_OUTPUT_CSV,
-	                                                      ',', false },
-	                                 fp),
-	                 0);
+	write_csv(&r, fp);
 	fclose(fp);
 	assert_non_null(
 		strstr(text, "26734.05,\"'=HYPERLINK(\"\"http://x\"\","));
@@ -1271,11 +1277,7 @@ test_campaign_csv_and_table(void **state)
 	if (cb_report_campaign(hub->st, "BG.LG", NULL, NULL, &r, &eb))
 		fail_msg("%s", eb.msg);
 	fp = tmpfile();
-	assert_int_equal(cb_report_write(&r,
-	                                 &(struct cb_output){ CB_OUTPUT_CSV,
-	                                                      ',', false },
-	                                 fp),
-	                 0);
+	write_csv(&r, fp);
 	rewind(fp);
 	cb_csv_init(&csv, fp);
 	assert_int_equal(cb_csv_next(&csv, &row, &eb), 0);
@@ -1291,8 +1293,9 @@ test_campaign_csv_and_table(void **state)
 	cb_csv_release(&csv);
 	fclose(fp);
 	fp = open_memstream(&text, &len);
-	assert_int_equal(
-		cb_report_write(&r, &(struct cb_output)CB_OUTPUT_INIT, fp), 0);
+	assert_int_equal(cb_report_write(&r, &(struct cb_output)CB_OUTPUT_INIT,
+	                                 fp, NULL),
+	                 0);
 	fclose(fp);
 	/* the DISTRICT column starts at one display column on each row */
 	for (line = strtok_r(text, "\n", &save); line;
