@@ -321,7 +321,9 @@ choice(struct page *p, const char *id, const char *name, const char *value,
 			fputs(" (", fp);
 			cb_web_esc(fp, cb_query_text(&r, row, 2));
 			fputs(", ", fp);
-			cb_web_esc(fp, cb_query_text(&r, row, 6));
+			cb_web_esc(fp,
+			           cb_words_show("cell",
+			                         cb_query_text(&r, row, 6)));
 			fputs(")", fp);
 		}
 		fputs("</option>", fp);
