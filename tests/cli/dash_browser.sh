@@ -15,7 +15,9 @@
 # their assets without a session, forged and foreign POSTs, a session
 # cookie made up, the limit of failed sign-ins per address, a foreign
 # Host, other methods; API v1 answers as it did, and nothing of it wrote
-# an entry. Fails — never skips — when chromium, node or npm is missing:
+# an entry. Last, the hub again with hub.conf's dashboard_failures,
+# dashboard_lock and dashboard_session: the lock and the session cookie
+# follow them. Fails — never skips — when chromium, node or npm is missing:
 # packaging/install-deps.sh installs them.
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 . "$CHIBO_SOURCE_DIR/tests/lib/browserlib.sh"
@@ -171,5 +173,29 @@ wait "$HUB_PID"
 expect_eq "SIGTERM stops the hub, exit 0" 0 "$?"
 expect_eq "the hub reported no memory error or leak" "" \
 	"$(grep -E 'Sanitizer|runtime error' "$T/serve.log")"
+
+# --- hub.conf sets the lockout and the session's lifetime, on a live hub
+printf 'dashboard_failures = 3\ndashboard_lock = 120\ndashboard_session = 600\n' > "$T/hub/hub.conf"
+printf 'mật khẩu của Hoa\n' > "$T/pw-hoa"
+CHIBO_PASSWORD_FILE=$T/pw-hoa hub account add hoa >/dev/null || bad "account add hoa"
+run_hub "$T/hub" "127.0.0.1:$PORT"
+try_hoa() { # PASSWORD: a sign-in as hoa from a fresh form; the status
+	curl -sk -c "$T/jar4" -o /dev/null "$URL/dashboard/login"
+	code -b "$T/jar4" -c "$T/jar4" \
+		--data-urlencode "csrf=$(sed -n 's/.*chibo_dash_login\t\([0-9a-f]*\)$/\1/p' "$T/jar4")" \
+		--data-urlencode "name=hoa" --data-urlencode "password=$1" "$URL/dashboard/login"
+}
+expect_eq "hub.conf's session: a cookie for 600 s" 303 "$(try_hoa 'mật khẩu của Hoa')"
+expires=$(awk '$6 == "chibo_dash" { print $5 }' "$T/jar4")
+left=$((expires - $(date +%s)))
+[ "$left" -gt 590 ] && [ "$left" -le 600 ] && ok || bad "the session cookie lives $left s, not 600"
+for i in 1 2 3; do try_hoa "sai $i" >/dev/null; done
+expect_eq "locked after hub.conf's 3 failures, the right password too" 403 "$(try_hoa 'mật khẩu của Hoa')"
+expect_match "said so" "locked after 3 failed sign-ins" "$(cat "$T/body")"
+until_ms=$(hub account list --json | python3 -c 'import json,sys; print([a["locked_until_ms"] for a in json.load(sys.stdin) if a["name"] == "hoa"][0])')
+left=$((until_ms / 1000 - $(date +%s)))
+[ "$left" -gt 100 ] && [ "$left" -le 120 ] && ok || bad "locked for $left s, not hub.conf's 120"
+kill -TERM "$HUB_PID"
+wait "$HUB_PID"
 ls "$SHOTS"/*.png >/dev/null 2>&1 && ok || bad "no screenshots in $SHOTS"
 finish
