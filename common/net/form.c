@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* form.c — application/x-www-form-urlencoded bodies, decoded (form.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,7 @@ cb_form_parse_multipart(const char *body, size_t len, const char *content_type,
 		const char *hend, *next;
 		struct cb_form_field *fld;
 		char *name = NULL, *file = NULL;
+		bool twice = false;
 
 		if (len - at >= 2 && !memcmp(body + at, "--", 2))
 			break; /* the last delimiter */
@@ -187,21 +189,30 @@ cb_form_parse_multipart(const char *body, size_t len, const char *content_type,
 			                       (size_t)(p - body), "\r\n", 2);
 			size_t n = (size_t)(eol - p);
 
+			/* a second Content-Disposition would make the part
+			 * two things: refused, not one of them guessed */
 			if (n > 20 &&
 			    !strncasecmp(p, "Content-Disposition:", 20)) {
-				name = param(p, n, "name");
-				file = param(p, n, "filename");
+				if (name || file)
+					twice = true;
+				else {
+					name = param(p, n, "name");
+					file = param(p, n, "filename");
+				}
 			}
 			p = eol + 2;
 		}
-		if (!name || f.n == CB_FORM_MAX_FIELDS) {
-			rc = name ? cb_error(eb, CB_EINVAL,
-			                     _("the form has more than %d "
-			                       "fields"),
-			                     CB_FORM_MAX_FIELDS)
-			          : cb_error(eb, CB_EINVAL,
-			                     _("a part of the form has no "
-			                       "name"));
+		if (!name || twice || f.n == CB_FORM_MAX_FIELDS) {
+			rc = twice  ? cb_error(eb, CB_EINVAL,
+			                       _("a part of the form has two "
+			                          "Content-Disposition headers"))
+			     : name ? cb_error(eb, CB_EINVAL,
+			                       _("the form has more than %d "
+			                         "fields"),
+			                       CB_FORM_MAX_FIELDS)
+			            : cb_error(eb, CB_EINVAL,
+			                       _("a part of the form has no "
+			                         "name"));
 			free(name);
 			free(file);
 			goto fail;

@@ -5,7 +5,11 @@
  *  - no decoded name or value holds a byte 0, and none is longer than
  *    the body;
  *  - a parsed form, encoded again (%XX for every byte but letters and
- *    digits), parses to the same fields. */
+ *    digits), parses to the same fields.
+ * The same bytes are also read as a multipart/form-data body (the CSV
+ * import's upload) with the boundary "b": parsed whole or refused whole,
+ * every part named, no value longer than the body, and a byte 0 only in
+ * a file's value. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +35,31 @@ encode(char *out, const char *s)
 	return n;
 }
 
+static void
+multipart(const uint8_t *data, size_t size)
+{
+	struct cb_form f = CB_FORM_INIT;
+	struct cb_errbuf eb;
+
+	if (cb_form_parse_multipart((const char *)data, size,
+	                            "multipart/form-data; boundary=b", &f,
+	                            &eb)) {
+		if (f.n)
+			abort();
+		return;
+	}
+	for (size_t i = 0; i < f.n; i++) {
+		const struct cb_form_field *x = &f.fields[i];
+
+		if (!x->name || !x->value || x->len > size ||
+		    strlen(x->name) > size)
+			abort();
+		if (!x->file && strlen(x->value) != x->len)
+			abort();
+	}
+	cb_form_release(&f);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -39,6 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *again;
 	size_t n = 0;
 
+	multipart(data, size);
 	if (cb_form_parse((const char *)data, size, &f, &eb)) {
 		if (f.n)
 			abort();

@@ -182,6 +182,8 @@ PY
 seed_fuzz_form() {
 	printf 'csrf=00ff&name=Nguy%%E1%%BB%%85n+Th%%E1%%BB%%8B+Hoa&birth=01%%2F02%%2F1980&cell=01' >"$1/member"
 	printf 'csrf=00ff&cell=01&date=15%%2F03%%2F2026&mark.aa11=present&mark.bb22=excused&&x' >"$1/meeting"
+	# an upload, as a browser posts the CSV import (boundary "b")
+	printf -- '--b\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n00ff\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="ds.csv"\r\nContent-Type: text/csv\r\n\r\nHo va ten,Ngay sinh\r\nA,01/02/1980\r\n--b--\r\n' >"$1/upload"
 }
 
 seed_fuzz_ops() {

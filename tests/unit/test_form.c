@@ -215,6 +215,21 @@ test_multipart(void **state)
 	                                &f, &eb),
 		CB_EINVAL);
 	assert_non_null(strstr(eb.msg, "byte 0"));
+	/* a part named twice (found by fuzz_form: the first name leaked) */
+	{
+		static const char two[] =
+			"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n"
+			"Content-Disposition: form-data; name=\"csrf\"\r\n\r\n"
+			"x\r\n--b--";
+
+		assert_int_equal(cb_form_parse_multipart(
+					 two, sizeof(two) - 1,
+					 "multipart/form-data; boundary=b", &f,
+					 &eb),
+		                 CB_EINVAL);
+		assert_non_null(strstr(eb.msg, "two Content-Disposition"));
+		assert_int_equal(f.n, 0);
+	}
 	cb_form_release(&f);
 }
 
