@@ -39,12 +39,19 @@ paf() {
 		XDG_DATA_HOME="$F/share" XDG_RUNTIME_DIR="$F/run" LC_ALL=C \
 		pg_autoctl "$@"
 }
-# Every process of the formation, on any exit: each node runs in a
-# session of its own (setsid), killed whole; and each postmaster by its
-# pid file, in case one outlived its pg_autoctl.
+# Every process of the formation, on any exit: each postmaster first
+# told to stop at once (SIGQUIT, as 'pg_ctl -m immediate' does), so that
+# it takes its children with it — killed, it would leave the monitor's
+# health-check worker and logger running for good; then each node's
+# session (setsid), killed whole; and each postmaster by its pid file, in
+# case one outlived its pg_autoctl.
 GROUPS_STARTED=
 stop_formation() {
 	local g d
+	for d in monitor n1 n2; do
+		[ -f "$F/$d/postmaster.pid" ] &&
+			kill -QUIT "$(head -1 "$F/$d/postmaster.pid")" 2>/dev/null
+	done
 	for g in $GROUPS_STARTED; do kill -9 -- "-$g" 2>/dev/null; done
 	for d in monitor n1 n2; do
 		[ -f "$F/$d/postmaster.pid" ] &&
