@@ -25,10 +25,20 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const key_names[HUB_CONFIG_KEYS] = {
-	"listen",         "threads",          "connection_limit",
-	"per_ip_connection_limit", "connection_timeout", "max_body",
-	"signature_window", "names",          "header_timeout",
-	"min_body_rate",  "requests_per_key",
+	"listen",
+	"threads",
+	"connection_limit",
+	"per_ip_connection_limit",
+	"connection_timeout",
+	"max_body",
+	"signature_window",
+	"names",
+	"header_timeout",
+	"min_body_rate",
+	"requests_per_key",
+	"dashboard_failures",
+	"dashboard_lock",
+	"dashboard_session",
 };
 
 struct memfile {
@@ -67,6 +77,9 @@ numbers(const struct hub_config *c, unsigned long long v[HUB_CONFIG_KEYS])
 	v[HUB_CONFIG_HEADER_TIMEOUT] = c->header_timeout;
 	v[HUB_CONFIG_MIN_BODY_RATE] = c->min_body_rate;
 	v[HUB_CONFIG_REQUESTS_PER_KEY] = c->requests_per_key;
+	v[HUB_CONFIG_DASHBOARD_FAILURES] = c->dashboard_failures;
+	v[HUB_CONFIG_DASHBOARD_LOCK] = c->dashboard_lock;
+	v[HUB_CONFIG_DASHBOARD_SESSION] = c->dashboard_session;
 }
 
 static int
@@ -89,11 +102,11 @@ static void
 check_config(const struct hub_config *c)
 {
 	static const unsigned long long lo[HUB_CONFIG_KEYS] = {
-		0, 1, 1, 1, 1, 2u << 20, 30, 1, 5, 1, 64
+		0, 1, 1, 1, 1, 2u << 20, 30, 1, 5, 1, 64, 3, 60, 300
 	};
 	static const unsigned long long hi[HUB_CONFIG_KEYS] = {
-		65535, 64, 65536, 65536, 3600, 64u << 20, 3600,
-		HUB_NAMES_MAX, 3600, 1u << 20, 1u << 20
+		65535,         64,   65536,    65536,    3600, 64u << 20, 3600,
+		HUB_NAMES_MAX, 3600, 1u << 20, 1u << 20, 100,  86400,     604800
 	};
 	unsigned long long v[HUB_CONFIG_KEYS], d[HUB_CONFIG_KEYS];
 	struct hub_config def;
@@ -137,8 +150,7 @@ write_config(const struct hub_config *c, char **text)
 			fprintf(fp, "%s:%u", c->host, c->port);
 		} else if (k == HUB_CONFIG_NAMES) {
 			for (unsigned i = 0; i < c->nnames; i++)
-				fprintf(fp, "%s%s", i ? ", " : "",
-				        c->names[i]);
+				fprintf(fp, "%s%s", i ? ", " : "", c->names[i]);
 		} else {
 			fprintf(fp, "%llu", v[k]);
 		}
@@ -159,6 +171,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 
 	if (!in.path[0]) {
+		/* a key added to hub.conf and not here would be checked as 0 */
+		for (int k = 0; k < HUB_CONFIG_KEYS; k++)
+			if (!key_names[k]) {
+				fprintf(stderr,
+				        "fuzz_hubconf: key %d has no "
+				        "name here\n",
+				        k);
+				abort();
+			}
 		memfile_open(&in, "hub.conf");
 		memfile_open(&out, "back.conf");
 	}
