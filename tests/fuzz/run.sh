@@ -3,8 +3,8 @@
 # run.sh — build the libFuzzer targets with clang (ASan + UBSan) and run
 # each of them, one after the other, one process each.
 #
-#   tests/fuzz/run.sh [SECONDS] [TARGET…]     each for SECONDS (default 20:
-#                                             CI's short run)
+#   tests/fuzz/run.sh [SECONDS] [TARGET…]     each for SECONDS (default 20;
+#                                             CI runs 8 each)
 #   tests/fuzz/run.sh --runs N [TARGET…]      each for N executions: the
 #                                             long mode (issue 16 asks 10
 #                                             million; run it under nice)
