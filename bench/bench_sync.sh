@@ -9,6 +9,9 @@
 # rate: entries over the sum of the durations the hub logs for its pushes.
 #   CHIBO_AGENT=… CHIBO_HUB_BIN=… bench/bench_sync.sh [N]
 #
+# With CHIBO_BENCH_DATABASE=URI the hub keeps its store in that empty
+# PostgreSQL database (chibo-hub init --database) instead of hub.db.
+#
 # Over a poor link (root; tests/lib/netns.sh: network namespaces, tc tbf,
 # nft loss, a userspace delay line), with CHIBO_BENCH_LINK=KBIT/MS/LOSS
 # (rate each way, one-way delay, per cent of packets lost each way; the
@@ -79,7 +82,9 @@ else
 	echo "chibo bench: hub ingest ($N member.add entries, one agent, loopback TLS)"
 fi
 
-out=$(hub init --code BG.LG --name "Huyện ủy Lạng Giang")
+DB=()
+[ -z "${CHIBO_BENCH_DATABASE:-}" ] || DB=(--database "$CHIBO_BENCH_DATABASE")
+out=$(hub init --code BG.LG --name "Huyện ủy Lạng Giang" "${DB[@]}")
 HK=$(printf '%s\n' "$out" | sed -n 's/^hub key: //p')
 PIN=$(printf '%s\n' "$out" | sed -n 's/^TLS pin: //p')
 "${INNS_H[@]}" "$CHIBO_HUB_BIN" --dir "$T/hub" serve --listen "$HOST:0" \

@@ -100,6 +100,20 @@ cb_log_node_put(struct cb_log *log, unsigned level, uint64_t idx,
 }
 
 cb_err
+cb_log_nodes_put(struct cb_log *log, const struct cb_log_node *nodes, size_t n,
+                 struct cb_errbuf *eb)
+{
+	cb_err rc = CB_OK;
+
+	if (log->be->nodes_put)
+		return n ? log->be->nodes_put(log, nodes, n, eb) : CB_OK;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = log->be->node_put(log, nodes[i].level, nodes[i].idx,
+		                       nodes[i].hash, eb);
+	return rc;
+}
+
+cb_err
 cb_log_tree_size(struct cb_log *log, uint64_t *size, struct cb_errbuf *eb)
 {
 	return log->be->tree_size(log, size, eb);

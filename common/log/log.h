@@ -34,6 +34,14 @@ struct cb_log;
 typedef cb_err (*cb_log_visit_fn)(void *ctx, int64_t lsn, const void *bytes,
                                   size_t len);
 
+/* A node of the Merkle tree: the hash of leaves [idx << level, (idx + 1)
+ * << level). */
+struct cb_log_node {
+	unsigned level;
+	uint64_t idx;
+	uint8_t hash[32];
+};
+
 struct cb_log_be {
 	const char *name;
 	void (*free)(struct cb_log *log);
@@ -64,6 +72,9 @@ struct cb_log_be {
 	                   uint8_t out[32], struct cb_errbuf *eb);
 	cb_err (*node_put)(struct cb_log *log, unsigned level, uint64_t idx,
 	                   const uint8_t hash[32], struct cb_errbuf *eb);
+	/* optional: many nodes at once (else node_put for each) */
+	cb_err (*nodes_put)(struct cb_log *log, const struct cb_log_node *nodes,
+	                    size_t n, struct cb_errbuf *eb);
 	cb_err (*tree_size)(struct cb_log *log, uint64_t *size,
 	                    struct cb_errbuf *eb);
 	cb_err (*checkpoint_add)(struct cb_log *log, uint64_t size,
@@ -134,6 +145,10 @@ cb_err cb_log_node_get(struct cb_log *log, unsigned level, uint64_t idx,
 cb_err cb_log_node_put(struct cb_log *log, unsigned level, uint64_t idx,
                        const uint8_t hash[32],
                        struct cb_errbuf *eb) CB_MUST_CHECK;
+/* n nodes in that order, as node_put each: a backend may write them in
+ * fewer statements (a store on a server: fewer round trips). */
+cb_err cb_log_nodes_put(struct cb_log *log, const struct cb_log_node *nodes,
+                        size_t n, struct cb_errbuf *eb) CB_MUST_CHECK;
 cb_err cb_log_tree_size(struct cb_log *log, uint64_t *size,
                         struct cb_errbuf *eb) CB_MUST_CHECK;
 

@@ -128,11 +128,34 @@ hash_leaf(void *ctx, int64_t lsn, const void *bytes, size_t len)
 	return CB_OK;
 }
 
-/* Store leaf h at index size of the tree whose right edge is stack[0 ..
- * *top), and every perfect parent it completes. */
+/* The nodes to store, written a batch at a time. */
+#define NODES_BATCH 4096
+struct nodes {
+	struct cb_log_node v[NODES_BATCH];
+	size_t n;
+};
+
 static cb_err
-append_leaf(struct cb_log *log, uint8_t stack[64][32], unsigned *top,
-            uint64_t size, const uint8_t leaf[32], struct cb_errbuf *eb)
+node_add(struct cb_log *log, struct nodes *out, unsigned level, uint64_t idx,
+         const uint8_t h[32], struct cb_errbuf *eb)
+{
+	struct cb_log_node *n = &out->v[out->n++];
+
+	n->level = level;
+	n->idx = idx;
+	memcpy(n->hash, h, 32);
+	if (out->n < NODES_BATCH)
+		return CB_OK;
+	out->n = 0;
+	return cb_log_nodes_put(log, out->v, NODES_BATCH, eb);
+}
+
+/* Store leaf h at index size of the tree whose right edge is stack[0 ..
+ * *top), and every perfect parent it completes (into out). */
+static cb_err
+append_leaf(struct cb_log *log, struct nodes *out, uint8_t stack[64][32],
+            unsigned *top, uint64_t size, const uint8_t leaf[32],
+            struct cb_errbuf *eb)
 {
 	uint64_t idx = size;
 	unsigned level = 0;
@@ -140,14 +163,14 @@ append_leaf(struct cb_log *log, uint8_t stack[64][32], unsigned *top,
 	cb_err rc;
 
 	memcpy(h, leaf, 32);
-	rc = cb_log_node_put(log, 0, idx, h, eb);
+	rc = node_add(log, out, 0, idx, h, eb);
 	/* Every trailing 1 bit of size is a perfect subtree on the right
 	 * edge that this leaf completes into a parent. */
 	for (uint64_t v = size; !rc && (v & 1); v >>= 1) {
 		cb_merkle_node_hash(stack[--*top], h, h);
 		level++;
 		idx >>= 1;
-		rc = cb_log_node_put(log, level, idx, h, eb);
+		rc = node_add(log, out, level, idx, h, eb);
 	}
 	if (!rc)
 		memcpy(stack[(*top)++], h, 32);
@@ -158,6 +181,7 @@ cb_err
 cb_tlog_catch_up(struct cb_log *log, uint64_t *added, struct cb_errbuf *eb)
 {
 	struct leaves l = { .eb = eb };
+	struct nodes *out = NULL;
 	uint8_t stack[64][32];
 	unsigned top = 0;
 	cb_err rc;
@@ -168,11 +192,21 @@ cb_tlog_catch_up(struct cb_log *log, uint64_t *added, struct cb_errbuf *eb)
 	    (rc = cb_log_read_after(log, (int64_t)l.size, 0, hash_leaf, &l,
 	                            eb)))
 		goto out;
+	if (l.n && !(out = malloc(sizeof(*out)))) {
+		rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+		goto out;
+	}
+	if (out)
+		out->n = 0;
 	for (size_t i = 0; i < l.n && !rc; i++)
-		rc = append_leaf(log, stack, &top, l.size + i, l.hash[i], eb);
+		rc = append_leaf(log, out, stack, &top, l.size + i, l.hash[i],
+		                 eb);
+	if (!rc && out)
+		rc = cb_log_nodes_put(log, out->v, out->n, eb);
 	if (!rc)
 		*added = l.n;
 out:
+	free(out);
 	free(l.hash);
 	return rc;
 }

@@ -50,9 +50,12 @@ sql_append(struct cb_log *log, const struct cb_entry *e, const char *state,
            const char *reason, bool evidence, int64_t *lsn,
            struct cb_errbuf *eb)
 {
+	/* The position comes back with the insert: on PostgreSQL, asking
+	 * for it afterwards would be a round trip of its own. */
 	static const char sql[] = "INSERT INTO entries (id, author, seq, op, "
 				  "time_ms, bytes, state, reason, evidence) "
-				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+				  "RETURNING lsn";
 	struct cb_stmt *s = cb_sql(ST(log), sql, eb);
 	cb_err rc;
 
@@ -67,7 +70,7 @@ sql_append(struct cb_log *log, const struct cb_entry *e, const char *state,
 	cb_sql_bind_text(s, 7, state);
 	cb_sql_bind_text(s, 8, reason);
 	cb_sql_bind_int64(s, 9, evidence);
-	if (cb_sql_step(s) != CB_SQL_DONE) {
+	if (cb_sql_step(s) != CB_SQL_ROW) {
 		rc = cb_sql_constraint(ST(log))
 		             ? cb_error(eb, CB_EEXIST,
 		                        _("the log holds that entry already"))
@@ -76,9 +79,13 @@ sql_append(struct cb_log *log, const struct cb_entry *e, const char *state,
 		cb_sql_reset(s);
 		return rc;
 	}
+	*lsn = cb_sql_column_int64(s, 0);
+	/* SQLite writes the row as the statement runs to its end */
+	rc = cb_sql_step(s) == CB_SQL_DONE
+	             ? CB_OK
+	             : cb_store_error(ST(log), eb, "cannot store an entry");
 	cb_sql_reset(s);
-	*lsn = cb_sql_last_insert_id(ST(log));
-	return CB_OK;
+	return rc;
 }
 
 /* The one integer a query gives (0 for none), binding blob p (n bytes)
@@ -282,6 +289,48 @@ sql_node_put(struct cb_log *log, unsigned level, uint64_t idx,
 	return rc;
 }
 
+/* Nodes a statement at a time, NODE_ROWS rows each (a store on a server
+ * answers each statement in a round trip); the rest, and any batch the
+ * store refuses, one by one, so that a node held already is named. */
+#define NODE_ROW "(?, ?, ?)"
+#define NODE_ROWS4 NODE_ROW ", " NODE_ROW ", " NODE_ROW ", " NODE_ROW
+#define NODE_ROWS16 NODE_ROWS4 ", " NODE_ROWS4 ", " NODE_ROWS4 ", " NODE_ROWS4
+#define NODE_ROWS 32
+
+static cb_err
+sql_nodes_put(struct cb_log *log, const struct cb_log_node *nodes, size_t n,
+              struct cb_errbuf *eb)
+{
+	static const char many[] = "INSERT INTO tlog_nodes (level, idx, hash) "
+				   "VALUES " NODE_ROWS16 ", " NODE_ROWS16;
+	size_t i = 0;
+	cb_err rc = CB_OK;
+
+	for (; i + NODE_ROWS <= n; i += NODE_ROWS) {
+		struct cb_stmt *s = cb_sql(ST(log), many, eb);
+		int r;
+
+		if (!s)
+			return CB_EIO;
+		for (int k = 0; k < NODE_ROWS; k++) {
+			const struct cb_log_node *d = &nodes[i + (size_t)k];
+
+			cb_sql_bind_int64(s, 3 * k + 1, d->level);
+			cb_sql_bind_int64(s, 3 * k + 2, (int64_t)d->idx);
+			cb_sql_bind_blob(s, 3 * k + 3, d->hash, 32);
+		}
+		r = cb_sql_step(s);
+		cb_sql_reset(s);
+		/* refused: one by one, to name the node or say why */
+		if (r != CB_SQL_DONE)
+			break;
+	}
+	for (; i < n && !rc; i++)
+		rc = sql_node_put(log, nodes[i].level, nodes[i].idx,
+		                  nodes[i].hash, eb);
+	return rc;
+}
+
 static cb_err
 sql_tree_size(struct cb_log *log, uint64_t *size, struct cb_errbuf *eb)
 {
@@ -408,6 +457,7 @@ static const struct cb_log_be sql_be = {
 	.id_at = sql_id_at,
 	.node_get = sql_node_get,
 	.node_put = sql_node_put,
+	.nodes_put = sql_nodes_put,
 	.tree_size = sql_tree_size,
 	.checkpoint_add = sql_checkpoint_add,
 	.checkpoint_latest = sql_checkpoint_latest,

@@ -146,12 +146,6 @@ cb_sql_column_bytes(struct cb_stmt *s, int i)
 }
 
 int64_t
-cb_sql_last_insert_id(struct cb_store *st)
-{
-	return cb_store_sql_be(st)->last_insert_id(st);
-}
-
-int64_t
 cb_sql_changes(struct cb_store *st)
 {
 	return cb_store_sql_be(st)->changes(st);

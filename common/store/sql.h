@@ -65,7 +65,6 @@ struct cb_sql_be {
 	const char *(*column_text)(struct cb_stmt *s, int i);
 	const void *(*column_blob)(struct cb_stmt *s, int i);
 	size_t (*column_bytes)(struct cb_stmt *s, int i);
-	int64_t (*last_insert_id)(struct cb_store *st);
 	int64_t (*changes)(struct cb_store *st);
 	bool (*constraint)(struct cb_store *st);
 };
@@ -118,9 +117,8 @@ const char *cb_sql_column_id(struct cb_stmt *s, int i, char out[65]);
  * else as its text; NULL when the column is NULL. */
 const char *cb_sql_column_shown(struct cb_stmt *s, int i, char id[65]);
 
-/* The key the last INSERT gave its row (a log position), and how many rows
- * the last statement changed. */
-int64_t cb_sql_last_insert_id(struct cb_store *st);
+/* How many rows the last statement changed. (The key an INSERT gave its
+ * row comes back with it: INSERT … RETURNING, which both engines speak.) */
 int64_t cb_sql_changes(struct cb_store *st);
 /* Did the last step fail because a constraint (a unique key) refused it? */
 bool cb_sql_constraint(struct cb_store *st);

@@ -43,7 +43,7 @@
 #include "sql.h"
 
 #define PG_CACHE_MAX 256
-#define PG_PARAMS_MAX 32
+#define PG_PARAMS_MAX 96
 /* BEGIN of a write transaction: the advisory lock that makes them one at
  * a time, as SQLite's BEGIN IMMEDIATE does (its number: "chibo" in ASCII,
  * any would do). */
@@ -1160,21 +1160,6 @@ pg_column_bytes(struct cb_stmt *s, int i)
 }
 
 static int64_t
-pg_last_insert_id(struct cb_store *st)
-{
-	/* entries' lsn, as its trigger set it (schema/pg/) */
-	PGresult *res = PQexec(P(st)->conn,
-	                       "SELECT current_setting('chibo.last_id', true)");
-	int64_t v = 0;
-
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
-	    !PQgetisnull(res, 0, 0))
-		v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return v;
-}
-
-static int64_t
 pg_changes(struct cb_store *st)
 {
 	return P(st)->changes;
@@ -1204,7 +1189,6 @@ static const struct cb_sql_be pg_be = {
 	.column_text = pg_column_text,
 	.column_blob = pg_column_blob,
 	.column_bytes = pg_column_bytes,
-	.last_insert_id = pg_last_insert_id,
 	.changes = pg_changes,
 	.constraint = pg_constraint,
 };

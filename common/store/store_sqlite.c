@@ -413,12 +413,6 @@ lite_column_bytes(struct cb_stmt *s, int i)
 }
 
 static int64_t
-lite_last_insert_id(struct cb_store *st)
-{
-	return sqlite3_last_insert_rowid(L(st)->db);
-}
-
-static int64_t
 lite_changes(struct cb_store *st)
 {
 	return sqlite3_changes(L(st)->db);
@@ -449,7 +443,6 @@ static const struct cb_sql_be lite_be = {
 	.column_text = lite_column_text,
 	.column_blob = lite_column_blob,
 	.column_bytes = lite_column_bytes,
-	.last_insert_id = lite_last_insert_id,
 	.changes = lite_changes,
 	.constraint = lite_constraint,
 };

@@ -274,6 +274,39 @@ contract(struct cb_log *log)
 		assert_int_equal(cb_log_commit(log, &eb), CB_OK);
 		cb_entry_release(&c);
 	}
+
+	/* many nodes at once: more than a statement's batch, then a batch
+	 * holding a node stored already, which is named and undone */
+	{
+		struct cb_log_node many[75];
+
+		for (size_t i = 0; i < 75; i++) {
+			many[i].level = 5;
+			many[i].idx = i;
+			memset(many[i].hash, (int)i, 32);
+		}
+		assert_int_equal(cb_log_begin(log, &eb), CB_OK);
+		assert_int_equal(cb_log_nodes_put(log, many, 70, &eb), CB_OK);
+		assert_int_equal(cb_log_commit(log, &eb), CB_OK);
+		assert_int_equal(cb_log_node_get(log, 5, 69, root, &eb), CB_OK);
+		assert_memory_equal(root, many[69].hash, 32);
+		assert_int_equal(cb_log_node_get(log, 5, 33, root, &eb), CB_OK);
+		assert_memory_equal(root, many[33].hash, 32);
+		assert_int_equal(cb_log_node_get(log, 5, 70, root, &eb),
+		                 CB_ENOTFOUND);
+		for (size_t i = 0; i < 40; i++)
+			many[i].idx = 100 + i;
+		many[35].idx = 12; /* held already */
+		assert_int_equal(cb_log_begin(log, &eb), CB_OK);
+		assert_int_equal(cb_log_nodes_put(log, many, 40, &eb),
+		                 CB_EEXIST);
+		assert_non_null(strstr(eb.msg, "(5, 12)"));
+		cb_log_rollback(log);
+		assert_int_equal(cb_log_node_get(log, 5, 100, root, &eb),
+		                 CB_ENOTFOUND);
+		assert_int_equal(cb_log_node_get(log, 5, 12, root, &eb), CB_OK);
+		assert_memory_equal(root, many[12].hash, 32);
+	}
 }
 
 static void
