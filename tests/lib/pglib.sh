@@ -41,6 +41,11 @@ pg_new_db() {
 # names instead, printing as sqlite3 prints (fields joined by |, NULL as
 # nothing), SQLite's blob literals x'HEX' made PostgreSQL's. Any other
 # file is SQLite's as before.
+# SQLite's blob literals x'HEX' on stdin, as PostgreSQL's bytea.
+pg_blobs() {
+	sed -E "s/(^|[^[:alnum:]_])[xX]'([0-9a-fA-F]*)'/\\1'\\\\x\\2'::bytea/g"
+}
+
 sqlite3() {
 	local db=${1:-} dir
 	dir=$(dirname -- "$db")
@@ -56,10 +61,10 @@ sqlite3() {
 			shift
 		done
 		if [ $# -eq 0 ]; then
-			"$PG_BIN/psql" "${opts[@]}" -d "$(head -1 "$dir/database")"
+			pg_blobs | "$PG_BIN/psql" "${opts[@]}" -d "$(head -1 "$dir/database")"
 		else
 			"$PG_BIN/psql" "${opts[@]}" -d "$(head -1 "$dir/database")" -c \
-				"$(printf '%s' "$1" | sed -E "s/(^|[^[:alnum:]_])[xX]'([0-9a-fA-F]*)'/\\1'\\\\x\\2'::bytea/g")"
+				"$(printf '%s' "$1" | pg_blobs)"
 		fi
 	else
 		command sqlite3 "$@"
