@@ -15,10 +15,16 @@ set -euo pipefail
 CHIBO_SOURCE_DIR=$(cd "$(dirname "$0")/.." && pwd)
 export CHIBO_SOURCE_DIR CHIBO_AGENT CHIBO_HUB_BIN CHIBO_AUDIT_BIN HCMC_SCALE=full
 
+times=$(mktemp "${TMPDIR:-/tmp}/chibo-hcmc-syncs.XXXXXX")
+trap 'rm -f "$times"' EXIT
 start=$(date +%s.%N)
-out=$(bash "$CHIBO_SOURCE_DIR/tests/cli/hub_campaign.sh")
+out=$(HCMC_SYNC_TIMES=$times bash "$CHIBO_SOURCE_DIR/tests/cli/hub_campaign.sh")
 end=$(date +%s.%N)
 printf '%s\n' "$out"
 awk -v s="$start" -v e="$end" 'BEGIN {
 	printf "hcmc: 24 districts, 322 wards, 7,057 members, from init to the report: %.0f s\n", e - s
 }'
+# each ward's first sync: its cells and cadres pushed, the city's
+# directory so far pulled and projected
+awk '{ d = $3 - $2; sum += d; if (d > max) { max = d; who = $1 }; n++; last = d }
+END { printf "hcmc: the wards'"'"' first syncs: %d, %.1f s in all, %.3f s the last, %.3f s the slowest (%s)\n", n, sum, last, max, who }' "$times"

@@ -99,7 +99,11 @@ while read -r code dist n name; do
 	agent -R "$T/$code" hub --url "$URL" --pin "$PIN" --key "$HK" >/dev/null
 	agent -R "$T/$code" apply --quiet "$T/$code.setup.jsonl" >/dev/null ||
 		bad "apply $code"
+	t0=$(date +%s.%N)
 	agent -R "$T/$code" sync >/dev/null || bad "sync $code"
+	# bench_hcmc.sh: each ward's first sync, timed
+	[ -z "${HCMC_SYNC_TIMES:-}" ] ||
+		echo "$code $t0 $(date +%s.%N)" >>"$HCMC_SYNC_TIMES"
 done < "$T/wards.txt"
 
 # --- each district's office approves its wards' plans ------------------
@@ -132,7 +136,11 @@ while read -r code dist n name; do
 	{ cat "$T/$code.moves.jsonl"
 	  echo "{\"op\": \"cell.dissolve\", \"plan\": \"$plan\", \"on\": \"2019-09-15\"}"
 	} | agent -R "$T/$code" apply --quiet /dev/stdin >/dev/null || bad "dissolve $code"
+	t0=$(date +%s.%N)
 	agent -R "$T/$code" sync >/dev/null || bad "sync $code"
+	# bench_hcmc.sh: each ward's first sync, timed
+	[ -z "${HCMC_SYNC_TIMES:-}" ] ||
+		echo "$code $t0 $(date +%s.%N)" >>"$HCMC_SYNC_TIMES"
 done < "$T/wards.txt"
 
 # --- Thủ Thiêm, exempt -------------------------------------------------
