@@ -11,7 +11,8 @@
 #   first sync    — 'chibo-agent sync' of a fresh replica: its scope,
 #                   the province's directory and enrolments;
 #   nightly sync  — after 1,000 member.add entries recorded offline;
-# then, on the large hub, every report and 'chibo-hub verify'. Each
+# then, on the large hub, every report, 'chibo-hub verify' and a full
+# rebuild ('chibo-hub copy-store' into a new SQLite file). Each
 # timing is the best of CHIBO_BENCH_REPEAT (default 3) runs, each on a
 # fresh commune.
 #   CHIBO_AGENT=… CHIBO_HUB_BIN=… BENCH_PROVINCE=… bench/bench_scale.sh [COMMUNES MEMBERS]
@@ -106,3 +107,6 @@ timed report clashes
 timed report congresses --term 2025-2030
 timed report sync
 timed verify
+# a full rebuild: every table derived again from the log, each signature
+# checked, into a new store (the work of a rebuild, on the same engine)
+timed copy-store --to "$T/rebuilt.db"
