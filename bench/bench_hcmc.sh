@@ -24,7 +24,10 @@ printf '%s\n' "$out"
 awk -v s="$start" -v e="$end" 'BEGIN {
 	printf "hcmc: 24 districts, 322 wards, 7,057 members, from init to the report: %.0f s\n", e - s
 }'
-# each ward's first sync: its cells and cadres pushed, the city's
-# directory so far pulled and projected
-awk '{ d = $3 - $2; sum += d; if (d > max) { max = d; who = $1 }; n++; last = d }
-END { printf "hcmc: the wards'"'"' first syncs: %d, %.1f s in all, %.3f s the last, %.3f s the slowest (%s)\n", n, sum, last, max, who }' "$times"
+# each ward's first sync (its cells and cadres pushed, the city's
+# directory so far pulled and projected), and its sync of the moves and
+# the dissolution
+for kind in first moves; do
+	awk -v k="$kind" '$1 == k { d = $4 - $3; sum += d; if (d > max) { max = d; who = $2 }; n++; last = d }
+END { printf "hcmc: the wards'"'"' %s syncs: %d, %.1f s in all, %.3f s the last, %.3f s the slowest (%s)\n", k, n, sum, last, max, who }' "$times"
+done
