@@ -148,7 +148,7 @@ store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
 				return CB_EIO;
 			cb_sql_bind_id(s, 1, m);
 			cb_sql_bind_blob(s, 2, e->id, CB_HASH_BYTES);
-			if ((rc = cb_sql_done(s, eb)))
+			if ((rc = cb_sql_write(s, eb)))
 				return rc;
 		}
 	}
@@ -161,7 +161,7 @@ store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
 		cb_sql_bind_blob(s, 1, e->deps[i], CB_HASH_BYTES);
 		cb_sql_bind_blob(s, 2, e->id, CB_HASH_BYTES);
 		cb_sql_bind_int64(s, 3, 0);
-		if ((rc = cb_sql_done(s, eb)))
+		if ((rc = cb_sql_write(s, eb)))
 			return rc;
 	}
 	return CB_OK;
@@ -285,7 +285,7 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 		cb_sql_bind_text(q, 2, rc ? why.msg : NULL);
 		cb_sql_bind_int64(q, 3, lsns[i]);
 		verdict = rc;
-		if ((rc = cb_sql_done(q, eb)))
+		if ((rc = cb_sql_write(q, eb)))
 			goto out;
 		cb_store_settled(st, lsns[i], &e, verdict,
 		                 verdict ? why.msg : "");

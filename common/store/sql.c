@@ -97,6 +97,21 @@ cb_sql_done(struct cb_stmt *s, struct cb_errbuf *eb)
 	return rc;
 }
 
+cb_err
+cb_sql_write(struct cb_stmt *s, struct cb_errbuf *eb)
+{
+	int r;
+	cb_err rc = CB_OK;
+
+	if (!s->be->write)
+		return cb_sql_done(s, eb);
+	r = s->be->write(s);
+	if (r != CB_SQL_DONE)
+		rc = cb_store_error(s->st, eb, "cannot write to the database");
+	s->be->reset(s);
+	return rc;
+}
+
 int
 cb_sql_column_count(struct cb_stmt *s)
 {

@@ -58,6 +58,9 @@ struct cb_sql_be {
 	int (*bind_blob)(struct cb_stmt *s, int i, const void *p, size_t n);
 	int (*param_index)(struct cb_stmt *s, const char *name);
 	int (*step)(struct cb_stmt *s);
+	/* optional: a write whose failure may be told later (cb_sql_write);
+	 * CB_SQL_DONE or CB_SQL_ERROR */
+	int (*write)(struct cb_stmt *s);
 	int (*column_count)(struct cb_stmt *s);
 	const char *(*column_name)(struct cb_stmt *s, int i);
 	enum cb_sql_kind (*column_kind)(struct cb_stmt *s, int i);
@@ -101,6 +104,13 @@ int cb_sql_bind_id_prefix(struct cb_stmt *s, int i, const char *prefix);
 int cb_sql_step(struct cb_stmt *s);
 /* Step a statement that writes to its end, and reset it. */
 cb_err cb_sql_done(struct cb_stmt *s, struct cb_errbuf *eb) CB_MUST_CHECK;
+/* The same, for a write whose failure fails the whole transaction it is
+ * in (the projection's: a failed write there is never a verdict), and
+ * whose changes are not asked: an engine on a server may send it without
+ * waiting, and tell its failure at the transaction's next statement or
+ * at the commit — each then fails, with that write's error, until the
+ * rollback. Outside a transaction, and on SQLite, cb_sql_done. */
+cb_err cb_sql_write(struct cb_stmt *s, struct cb_errbuf *eb) CB_MUST_CHECK;
 
 int cb_sql_column_count(struct cb_stmt *s);
 const char *cb_sql_column_name(struct cb_stmt *s, int i);

@@ -83,6 +83,12 @@ struct pg_store {
 	char state[6]; /* the last error's SQLSTATE, "" if none */
 	char *message; /* and its message */
 	int64_t changes;
+	/* writes sent in pipeline mode and not yet answered (cb_sql_write):
+	 * their answers are read with the next statement's */
+	size_t queued;
+	/* one of them failed: the transaction is lost, and every statement
+	 * fails until the rollback */
+	bool doomed;
 	size_t nstmts;
 	struct {
 		const char *sql;
@@ -97,6 +103,7 @@ struct pg_stmt {
 	bool cached;
 	bool control; /* SAVEPOINT, RELEASE, ROLLBACK…: run bare */
 	bool writes;  /* INSERT, UPDATE or DELETE: under a savepoint */
+	bool returns; /* … RETURNING: its answer is awaited */
 	/* prepared on the server from its second run, with the types of
 	 * that run's bindings: "cbN" */
 	unsigned runs;
@@ -200,6 +207,103 @@ pg_error(struct cb_store *st, struct cb_errbuf *eb, const char *what)
 	return cb_error(eb, CB_EIO, "%s: %s", what, msg);
 }
 
+/* --- writes sent ahead ------------------------------------------------ */
+
+/* At most this many writes wait for their answers: the server's answers
+ * must fit its socket's buffer while the hub is still sending. */
+#define PG_QUEUE_MAX 256
+
+static bool
+failed(const PGresult *r)
+{
+	ExecStatusType t = PQresultStatus(r);
+
+	return t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK &&
+	       t != PGRES_PIPELINE_SYNC;
+}
+
+/* A write sent ahead failed (r): its error noted, said to be an earlier
+ * statement's, and the transaction lost. */
+static void
+doom(struct pg_store *ps, const PGresult *r)
+{
+	char *msg;
+
+	note_error(ps, PQresultStatus(r) == PGRES_PIPELINE_ABORTED ? NULL : r);
+	if (ps->message) {
+		char said[1024];
+
+		snprintf(said, sizeof(said),
+		         _("an earlier write of this transaction failed: %s"),
+		         ps->message);
+		if ((msg = strdup(said))) {
+			free(ps->message);
+			ps->message = msg;
+		}
+	}
+	ps->doomed = true;
+}
+
+/* The answers of the n writes sent ahead: the first that failed, kept
+ * (NULL if none). */
+static PGresult *
+read_queued(PGconn *c, size_t n)
+{
+	PGresult *bad = NULL, *r;
+
+	for (size_t q = 0; q < n; q++)
+		while ((r = PQgetResult(c))) {
+			if (!bad && failed(r))
+				bad = r;
+			else
+				PQclear(r);
+		}
+	return bad;
+}
+
+/* Read what the pipeline still holds, to its sync. */
+static void
+read_to_sync(PGconn *c)
+{
+	PGresult *r;
+
+	while ((r = PQgetResult(c))) {
+		ExecStatusType t = PQresultStatus(r);
+
+		PQclear(r);
+		if (t == PGRES_PIPELINE_SYNC)
+			break;
+	}
+}
+
+/* The writes sent ahead answered, before anything else is run on the
+ * connection outside the pipeline: false (the error noted) if one of
+ * them failed, or one did before. */
+static bool
+drain(struct pg_store *ps)
+{
+	PGresult *bad;
+	size_t n = ps->queued;
+
+	if (!n)
+		return !ps->doomed;
+	ps->queued = 0;
+	if (!PQpipelineSync(ps->conn)) {
+		note_error(ps, NULL);
+		ps->doomed = true;
+		(void)PQexitPipelineMode(ps->conn);
+		return false;
+	}
+	bad = read_queued(ps->conn, n);
+	read_to_sync(ps->conn);
+	(void)PQexitPipelineMode(ps->conn);
+	if (bad) {
+		doom(ps, bad);
+		PQclear(bad);
+	}
+	return !ps->doomed;
+}
+
 /* --- plain commands ---------------------------------------------------- */
 
 /* Run sql (one or more statements, no parameters): CB_OK or the error
@@ -207,9 +311,15 @@ pg_error(struct cb_store *st, struct cb_errbuf *eb, const char *what)
 static bool
 run(struct pg_store *ps, const char *sql)
 {
-	PGresult *res = PQexec(ps->conn, sql);
-	ExecStatusType t = PQresultStatus(res);
-	bool ok = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
+	PGresult *res;
+	ExecStatusType t;
+	bool ok;
+
+	if (!drain(ps))
+		return false;
+	res = PQexec(ps->conn, sql);
+	t = PQresultStatus(res);
+	ok = t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
 
 	if (ok)
 		clear_error(ps);
@@ -336,6 +446,18 @@ pg_rollback(struct cb_store *st)
 	struct pg_store *ps = P(st);
 
 	ps->nested = 0;
+	if (ps->queued) {
+		/* the writes sent ahead: their answers no longer matter */
+		size_t n = ps->queued;
+
+		ps->queued = 0;
+		if (PQpipelineSync(ps->conn)) {
+			PQclear(read_queued(ps->conn, n));
+			read_to_sync(ps->conn);
+		}
+		(void)PQexitPipelineMode(ps->conn);
+	}
+	ps->doomed = false;
 	if (PQtransactionStatus(ps->conn) != PQTRANS_IDLE)
 		undo_keeping_error(ps, "ROLLBACK");
 	ps->in_tx = false;
@@ -347,6 +469,13 @@ pg_commit(struct cb_store *st, struct cb_errbuf *eb)
 	struct pg_store *ps = P(st);
 	const char *sql = ps->nested ? "RELEASE SAVEPOINT cb_nested" : "COMMIT";
 
+	if (!drain(ps)) {
+		/* a write sent ahead failed: the transaction is lost */
+		cb_err rc = pg_error(st, eb, "cannot commit");
+
+		pg_rollback(st);
+		return rc;
+	}
 	if (!ps->nested && PQtransactionStatus(ps->conn) == PQTRANS_INERROR) {
 		/* a statement failed and was not undone: COMMIT would
 		 * answer ROLLBACK, and what came before would be lost
@@ -672,6 +801,7 @@ stmt_free(struct pg_stmt *w)
 	pg_reset(&w->base);
 	PQclear(w->desc);
 	if (w->name[0] && w->gen == P(w->base.st)->gen &&
+	    !P(w->base.st)->queued &&
 	    PQstatus(P(w->base.st)->conn) == CONNECTION_OK) {
 		char sql[48];
 
@@ -747,6 +877,7 @@ pg_prepare(struct cb_store *st, const char *sql, bool cached,
 	}
 	w->control = is_control(sql);
 	w->writes = !w->control && writes(w->sql);
+	w->returns = w->writes && strstr(w->sql, "RETURNING");
 	if (cached) {
 		ps->cache[ps->nstmts].sql = sql;
 		ps->cache[ps->nstmts].stmt = w;
@@ -885,50 +1016,84 @@ exec_stmt(struct pg_store *ps, struct pg_stmt *w)
 	                    w->formats, 0);
 }
 
-/* Run w's statement under a savepoint of its own, in one round trip
- * (libpq's pipeline mode): SAVEPOINT, the statement, RELEASE. If the
+/* Is w prepared on this connection for its bindings' types (without
+ * preparing it: inside a pipeline, a prepare is not run at once)? */
+static bool
+prepared_now(const struct pg_store *ps, const struct pg_stmt *w)
+{
+	return w->name[0] && w->gen == ps->gen &&
+	       !memcmp(w->prepared_types, w->types,
+	               sizeof(Oid) * (size_t)w->nparams);
+}
+
+/* Run w's statement in one round trip (libpq's pipeline mode), after the
+ * writes sent ahead, whose answers come first, and, if sp, under a
+ * savepoint of its own: SAVEPOINT, the statement, RELEASE. If the
  * statement fails, the RELEASE does not run and the transaction waits,
  * aborted, at the savepoint (pg_step rolls back to it). The statement's
- * result, or NULL when the connection failed. */
+ * result; NULL when the connection failed, or when a write sent ahead
+ * failed (the store is then doomed, that error noted). */
 static PGresult *
-exec_in_savepoint(struct pg_store *ps, struct pg_stmt *w)
+exec_pipelined(struct pg_store *ps, struct pg_stmt *w, bool sp)
 {
 	PGconn *c = ps->conn;
-	PGresult *res = NULL, *r;
+	PGresult *res = NULL, *bad = NULL, *r;
+	size_t queued = ps->queued;
+	/* before the pipeline: preparing is a round trip of its own */
+	bool prep = queued ? prepared_now(ps, w) : use_prepared(ps, w);
+	int n = sp ? 3 : 1, mine = sp ? 1 : 0;
 	bool sent;
 
-	/* before the pipeline: preparing is a round trip of its own */
-	bool prep = use_prepared(ps, w);
-
-	if (!PQenterPipelineMode(c))
+	ps->queued = 0;
+	if (!queued && !PQenterPipelineMode(c))
 		return NULL;
-	sent = PQsendQueryParams(c, "SAVEPOINT cb_stmt", 0, NULL, NULL, NULL,
-	                         NULL, 0) &&
+	sent = (!sp || PQsendQueryParams(c, "SAVEPOINT cb_stmt", 0, NULL, NULL,
+	                                 NULL, NULL, 0)) &&
 	       send_stmt(ps, w, prep) &&
-	       PQsendQueryParams(c, "RELEASE SAVEPOINT cb_stmt", 0, NULL, NULL,
-	                         NULL, NULL, 0) &&
+	       (!sp || PQsendQueryParams(c, "RELEASE SAVEPOINT cb_stmt", 0,
+	                                 NULL, NULL, NULL, NULL, 0)) &&
 	       PQpipelineSync(c);
-	/* three results, each followed by NULL, then the sync's */
-	for (int q = 0; sent && q < 3; q++) {
+	if (sent)
+		bad = read_queued(c, queued);
+	/* its results, each followed by NULL, then the sync's */
+	for (int q = 0; sent && q < n; q++) {
 		while ((r = PQgetResult(c))) {
-			if (q == 1 && !res)
+			if (q == mine && !res)
 				res = r;
-			else if (q == 0 &&
+			else if (q == 0 && sp &&
 			         PQresultStatus(r) != PGRES_COMMAND_OK && !res)
 				res = r; /* the savepoint failed: say why */
 			else
 				PQclear(r);
 		}
 	}
-	while (sent && (r = PQgetResult(c))) {
-		ExecStatusType t = PQresultStatus(r);
-
-		PQclear(r);
-		if (t == PGRES_PIPELINE_SYNC)
-			break;
-	}
+	if (sent)
+		read_to_sync(c);
 	(void)PQexitPipelineMode(c);
+	if (!sent && queued) {
+		/* the writes sent ahead are lost with the connection */
+		note_error(ps, NULL);
+		ps->doomed = true;
+		PQclear(res);
+		return NULL;
+	}
+	if (bad) {
+		doom(ps, bad);
+		PQclear(bad);
+		PQclear(res);
+		return NULL;
+	}
 	return res;
+}
+
+/* A parameter the text skips (?5 of ?1…?9) has no type to infer: text,
+ * as any other. */
+static void
+default_types(struct pg_stmt *w)
+{
+	for (int i = 1; i <= w->nparams; i++)
+		if ((!w->used[i] || w->null_first[i]) && !w->types[i - 1])
+			w->types[i - 1] = OID_TEXT;
 }
 
 static int
@@ -943,17 +1108,15 @@ pg_step(struct cb_stmt *s)
 		clear_row(w);
 		return ++w->row < w->nrows ? CB_SQL_ROW : CB_SQL_DONE;
 	}
-	/* A parameter the text skips (?5 of ?1…?9) has no type to infer:
-	 * text, as any other. */
-	for (int i = 1; i <= w->nparams; i++)
-		if ((!w->used[i] || w->null_first[i]) && !w->types[i - 1])
-			w->types[i - 1] = OID_TEXT;
-	if (!reconnect(ps))
-		return CB_SQL_ERROR;
-	if (ps->in_tx && w->writes)
-		w->res = exec_in_savepoint(ps, w);
+	default_types(w);
+	if (ps->doomed || !reconnect(ps))
+		return CB_SQL_ERROR; /* the error is noted */
+	if (ps->queued || (ps->in_tx && w->writes))
+		w->res = exec_pipelined(ps, w, ps->in_tx && w->writes);
 	else
 		w->res = exec_stmt(ps, w);
+	if (ps->doomed)
+		return CB_SQL_ERROR;
 	t = PQresultStatus(w->res);
 	ok = t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK;
 	if (!ok)
@@ -993,6 +1156,46 @@ pg_step(struct cb_stmt *s)
 	return w->nrows ? CB_SQL_ROW : CB_SQL_DONE;
 }
 
+/* pg_write's: w sent in the pipeline, its answer read later. */
+static int
+send_ahead(struct pg_store *ps, struct pg_stmt *w, bool prep)
+{
+	ps->queued++;
+	if (!send_stmt(ps, w, prep)) {
+		note_error(ps, NULL);
+		ps->doomed = true;
+		return CB_SQL_ERROR;
+	}
+	ps->changes = 0; /* not known yet: the caller does not ask */
+	if (ps->queued >= PG_QUEUE_MAX && !drain(ps))
+		return CB_SQL_ERROR;
+	return CB_SQL_DONE;
+}
+
+/* A write whose failure fails its transaction (cb_sql_write): inside a
+ * write transaction, sent in pipeline mode without waiting for its
+ * answer, which is read with the next statement's (or at the commit, or
+ * PG_QUEUE_MAX writes on). Anything else runs as pg_step runs it. */
+static int
+pg_write(struct cb_stmt *s)
+{
+	struct pg_stmt *w = S(s);
+	struct pg_store *ps = P(s->st);
+	bool prep;
+	int r;
+
+	if (ps->in_tx && w->writes && !w->returns && !ps->doomed) {
+		default_types(w);
+		/* before the pipeline: preparing is a round trip of its
+		 * own */
+		prep = ps->queued ? prepared_now(ps, w) : use_prepared(ps, w);
+		if (ps->queued || PQenterPipelineMode(ps->conn))
+			return send_ahead(ps, w, prep);
+	}
+	r = pg_step(s);
+	return r == CB_SQL_ROW ? CB_SQL_DONE : r;
+}
+
 /* The statement's columns, as its result has them, or, before its first
  * step, as the server describes them (SQLite names a statement's columns
  * once it is prepared, and the view reads them so). */
@@ -1007,7 +1210,7 @@ columns(struct pg_stmt *w)
 		return w->res;
 	if (w->desc)
 		return w->desc;
-	if (!reconnect(ps))
+	if (!reconnect(ps) || !drain(ps))
 		return NULL;
 	for (int i = 0; i < w->nparams; i++)
 		types[i] = w->types[i]      ? w->types[i]
@@ -1168,7 +1371,8 @@ pg_changes(struct cb_store *st)
 static bool
 pg_constraint(struct cb_store *st)
 {
-	return !strncmp(P(st)->state, "23", 2);
+	/* (a write sent ahead that failed is not this statement's) */
+	return !P(st)->doomed && !strncmp(P(st)->state, "23", 2);
 }
 
 static const struct cb_sql_be pg_be = {
@@ -1182,6 +1386,7 @@ static const struct cb_sql_be pg_be = {
 	.bind_blob = pg_bind_blob,
 	.param_index = pg_param_index,
 	.step = pg_step,
+	.write = pg_write,
 	.column_count = pg_column_count,
 	.column_name = pg_column_name,
 	.column_kind = pg_column_kind,

@@ -91,7 +91,7 @@ cb_apply_candidate_add(struct cb_apply *c)
 	cb_sql_bind_text(s, 7, cell);
 	cb_sql_bind_text(s, 8, o.parent);
 	cb_sql_bind_blob(s, 9, c->e->id, CB_HASH_BYTES);
-	rc = cb_sql_done(s, c->eb);
+	rc = cb_sql_write(s, c->eb);
 	free(fold);
 	return rc;
 }
@@ -139,7 +139,7 @@ cb_apply_candidate_helpers(struct cb_apply *c)
 	cb_sql_bind_id(s, 2, h[1]);
 	cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);
 	cb_sql_bind_text(s, 4, id);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 cb_err
@@ -169,7 +169,7 @@ cb_apply_candidate_move(struct cb_apply *c)
 	cb_sql_bind_text(s, 1, cell);
 	cb_sql_bind_blob(s, 2, c->e->id, CB_HASH_BYTES);
 	cb_sql_bind_text(s, 3, id);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 /* Admitted: a probationary member whose id is the candidate's. */
@@ -236,5 +236,5 @@ cb_apply_candidate_admit(struct cb_apply *c)
 	cb_sql_bind_text(s, 1, on);
 	cb_sql_bind_blob(s, 2, c->e->id, CB_HASH_BYTES);
 	cb_sql_bind_text(s, 3, id);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }

@@ -72,7 +72,7 @@ cb_apply_cell_dissolve_plan(struct cb_apply *c)
 	cb_sql_bind_text(s, 3, o.parent);
 	cb_sql_bind_text(s, 4, pj_str(c->b, "reason"));
 	cb_sql_bind_text(s, 5, on);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 cb_err
@@ -112,7 +112,7 @@ cb_apply_cell_dissolve_approve(struct cb_apply *c)
 	cb_sql_bind_text(s, 2, pj_str(c->b, "decision_no"));
 	cb_sql_bind_text(s, 3, on);
 	cb_sql_bind_text(s, 4, pj_str(c->b, "plan"));
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 cb_err
@@ -210,14 +210,14 @@ cb_apply_cell_dissolve(struct cb_apply *c)
 		return CB_EIO;
 	cb_sql_bind_blob(s, 1, c->e->id, CB_HASH_BYTES);
 	cb_sql_bind_text(s, 2, p.cell);
-	if ((rc = cb_sql_done(s, c->eb)))
+	if ((rc = cb_sql_write(s, c->eb)))
 		return rc;
 	if (!(s = cb_sql(c->st, done, c->eb)))
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, c->id);
 	cb_sql_bind_text(s, 2, on);
 	cb_sql_bind_text(s, 3, pj_str(c->b, "plan"));
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 /* campaign.exempt: an organisation that cannot dissolve its
@@ -284,5 +284,5 @@ cb_apply_campaign_exempt(struct cb_apply *c)
 	cb_sql_bind_text(s, 3, pj_str(c->b, "reason"));
 	cb_sql_bind_blob(s, 4, c->e->author, CB_KEY_BYTES);
 	cb_sql_bind_text(s, 5, c->id);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }

@@ -367,13 +367,13 @@ cb_apply_org_move(struct cb_apply *c)
 	cb_sql_bind_text(s, 3, o.parent[0] ? o.parent : NULL);
 	cb_sql_bind_text(s, 4, parent);
 	cb_sql_bind_text(s, 5, pj_str(c->b, "on"));
-	if ((rc = cb_sql_done(s, c->eb)))
+	if ((rc = cb_sql_write(s, c->eb)))
 		return rc;
 	if (!(s = cb_sql(c->st, upd, c->eb)))
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, parent);
 	cb_sql_bind_text(s, 2, code);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 /* hub.join: a hub that joins a higher hub names the key the higher
@@ -455,7 +455,7 @@ cb_apply_hub_join(struct cb_apply *c)
 		cb_sql_bind_text(s, 1, by);
 		cb_sql_bind_text(s, 2, witness);
 		cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);
-		if ((rc = cb_sql_done(s, c->eb)))
+		if ((rc = cb_sql_write(s, c->eb)))
 			return rc;
 	}
 	if (named)
@@ -465,7 +465,7 @@ cb_apply_hub_join(struct cb_apply *c)
 	cb_sql_bind_text(s, 1, key);
 	cb_sql_bind_text(s, 2, by);
 	cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 /* A public holiday added by the authority (the yearly decisions). */
@@ -495,7 +495,7 @@ cb_apply_calendar_holiday(struct cb_apply *c)
 	cb_sql_bind_text(s, 1, date);
 	cb_sql_bind_text(s, 2, pj_str(c->b, "name"));
 	cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 cb_err
@@ -556,7 +556,7 @@ cb_apply_key_enroll(struct cb_apply *c)
 	cb_sql_bind_blob(s, 6, c->e->id, CB_HASH_BYTES);
 	cb_sql_bind_text(s, 7, parent);
 	cb_sql_bind_text(s, 8, by);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 cb_err
@@ -587,7 +587,7 @@ cb_apply_key_revoke(struct cb_apply *c)
 	cb_sql_bind_blob(s, 2, c->e->id, CB_HASH_BYTES);
 	cb_sql_bind_text(s, 3, pj_str(c->b, "reason"));
 	cb_sql_bind_text(s, 4, key);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 /* A committee's office replica begins with office.init: a key enrolled

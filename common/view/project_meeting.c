@@ -146,14 +146,14 @@ cb_apply_meeting_record(struct cb_apply *c)
 	cb_sql_bind_int64(s, 11, versions);
 	cb_sql_bind_blob(s, 12, c->e->id, CB_HASH_BYTES);
 	cb_sql_bind_text(s, 13, mid);
-	rc = cb_sql_done(s, c->eb);
+	rc = cb_sql_write(s, c->eb);
 	free(obs);
 	if (rc)
 		return rc;
 	if (!(s = cb_sql(c->st, del_att, c->eb)))
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, mid);
-	if ((rc = cb_sql_done(s, c->eb)))
+	if ((rc = cb_sql_write(s, c->eb)))
 		return rc;
 	json_object_foreach((json_t *)att, k, v)
 	{
@@ -162,7 +162,7 @@ cb_apply_meeting_record(struct cb_apply *c)
 		cb_sql_bind_text(s, 1, mid);
 		cb_sql_bind_id(s, 2, k);
 		cb_sql_bind_text(s, 3, json_string_value(v));
-		if ((rc = cb_sql_done(s, c->eb)))
+		if ((rc = cb_sql_write(s, c->eb)))
 			return rc;
 		marks[0] += !strcmp(json_string_value(v), "present");
 		marks[1] += !strcmp(json_string_value(v), "excused");
@@ -173,5 +173,5 @@ cb_apply_meeting_record(struct cb_apply *c)
 	cb_sql_bind_text(s, 1, mid);
 	for (int i = 0; i < 3; i++)
 		cb_sql_bind_int64(s, 2 + i, marks[i]);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }

@@ -219,7 +219,8 @@ pj_member_save(struct cb_apply *c, const char *id, const json_t *m, bool insert)
 		"name_fold = ?, name_lower = ?, entry = ? WHERE id = ?";
 	struct cb_stmt *s = cb_sql(c->st, insert ? ins : upd, c->eb);
 	char *fold = NULL, *lower = NULL;
-	int i, r;
+	cb_err rc;
+	int i;
 
 	if (!s)
 		return CB_EIO;
@@ -234,13 +235,10 @@ pj_member_save(struct cb_apply *c, const char *id, const json_t *m, bool insert)
 	cb_sql_bind_text(s, ++i, lower);
 	cb_sql_bind_blob(s, ++i, c->e->id, CB_HASH_BYTES);
 	cb_sql_bind_id(s, ++i, id);
-	r = cb_sql_step(s);
-	cb_sql_reset(s);
+	rc = cb_sql_write(s, c->eb);
 	free(fold);
 	free(lower);
-	return r == CB_SQL_DONE
-	               ? CB_OK
-	               : cb_store_error(c->st, c->eb, "cannot save a member");
+	return rc;
 }
 
 cb_err
@@ -260,7 +258,7 @@ pj_membership_open(struct cb_apply *c, const char *member, const char *cell,
 	cb_sql_bind_text(s, 3, kind);
 	cb_sql_bind_text(s, 4, since);
 	cb_sql_bind_blob(s, 5, c->e->id, CB_HASH_BYTES);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 static cb_err
@@ -274,7 +272,7 @@ membership_close_all(struct cb_apply *c, const char *member, const char *until)
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, until);
 	cb_sql_bind_id(s, 2, member);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 cb_err

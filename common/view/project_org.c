@@ -115,7 +115,7 @@ pj_org_insert(struct cb_apply *c, const char *code, const char *parent,
 	cb_sql_bind_text(s, 7, founded_on);
 	cb_sql_bind_blob(s, 8, owner, CB_KEY_BYTES);
 	cb_sql_bind_blob(s, 9, c->e->id, CB_HASH_BYTES);
-	rc = cb_sql_done(s, c->eb);
+	rc = cb_sql_write(s, c->eb);
 	free(fold);
 	return rc;
 }
@@ -240,7 +240,7 @@ cb_apply_cell_rename(struct cb_apply *c)
 	cb_sql_bind_text(s, 2, fold);
 	cb_sql_bind_blob(s, 3, c->e->id, CB_HASH_BYTES);
 	cb_sql_bind_text(s, 4, code);
-	rc = cb_sql_done(s, c->eb);
+	rc = cb_sql_write(s, c->eb);
 	free(fold);
 	return rc;
 }
@@ -287,7 +287,7 @@ cb_apply_org_congress(struct cb_apply *c)
 	cb_sql_bind_text(s, 2, term);
 	cb_sql_bind_text(s, 3, held);
 	cb_sql_bind_blob(s, 4, c->e->id, CB_HASH_BYTES);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 cb_err
@@ -431,7 +431,7 @@ cb_apply_org_merge(struct cb_apply *c)
 			                  json_integer_value(json_object_get(
 						  c->b, "through_seq")));
 		}
-		if ((rc = cb_sql_done(s, c->eb)))
+		if ((rc = cb_sql_write(s, c->eb)))
 			return rc;
 	}
 	return CB_OK;

@@ -77,5 +77,5 @@ cb_apply_rating_record(struct cb_apply *c)
 		cb_sql_bind_int64(s, 6, json_integer_value(score));
 	cb_sql_bind_text(s, 7, pj_str(c->b, "note"));
 	cb_sql_bind_blob(s, 8, c->e->id, CB_HASH_BYTES);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }

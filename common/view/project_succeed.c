@@ -201,7 +201,7 @@ cb_apply_org_succeed(struct cb_apply *c)
 						  c->b, "through_seq")));
 			cb_sql_bind_text(s, 8, pj_str(c->b, "reason"));
 		}
-		if ((rc = cb_sql_done(s, c->eb)))
+		if ((rc = cb_sql_write(s, c->eb)))
 			return rc;
 	}
 	return CB_OK;

@@ -21,7 +21,7 @@ membership_close_official(struct cb_apply *c, const char *member,
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, until);
 	cb_sql_bind_id(s, 2, member);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 /* Since when the member has been in their official cell (NULL if none). */
@@ -59,7 +59,7 @@ set_transit(struct cb_apply *c, const char *member, const char *release)
 	cb_sql_bind_text(s, 1, release);
 	cb_sql_bind_blob(s, 2, c->e->id, CB_HASH_BYTES);
 	cb_sql_bind_id(s, 3, member);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 /* A live member, writable by the author, moved into cell on date on:
@@ -200,7 +200,7 @@ cb_apply_member_release(struct cb_apply *c)
 	cb_sql_bind_text(s, 10, pj_str(c->b, "letter_date"));
 	cb_sql_bind_text(s, 11, on);
 	cb_sql_bind_text(s, 12, pj_str(c->b, "reason"));
-	rc = cb_sql_done(s, c->eb);
+	rc = cb_sql_write(s, c->eb);
 out:
 	json_decref(m);
 	return rc;
@@ -299,7 +299,7 @@ close_transfer(struct cb_apply *c, const char *state, const char *on,
 	cb_sql_bind_text(s, 3, on);
 	cb_sql_bind_text(s, 4, cell);
 	cb_sql_bind_text(s, 5, pj_str(c->b, "release"));
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 cb_err
@@ -431,7 +431,7 @@ cb_apply_member_strike_off(struct cb_apply *c)
 	cb_sql_bind_text(s, 2, pj_str(c->b, "decision_no"));
 	cb_sql_bind_text(s, 3, on);
 	cb_sql_bind_text(s, 4, rid);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 /* --- temporary transfers --------------------------------------------- */
@@ -579,7 +579,7 @@ cb_apply_member_temporary(struct cb_apply *c)
 	cb_sql_bind_text(s, 10, since);
 	cb_sql_bind_text(s, 11, until);
 	cb_sql_bind_text(s, 12, pj_str(c->b, "purpose"));
-	rc = cb_sql_done(s, c->eb);
+	rc = cb_sql_write(s, c->eb);
 out:
 	json_decref(m);
 	return rc;
@@ -629,7 +629,7 @@ cb_apply_member_temporary_accept(struct cb_apply *c)
 	cb_sql_bind_text(s, 3, on);
 	cb_sql_bind_text(s, 4, t.until);
 	cb_sql_bind_blob(s, 5, c->e->id, CB_HASH_BYTES);
-	if ((rc = cb_sql_done(s, c->eb)))
+	if ((rc = cb_sql_write(s, c->eb)))
 		return rc;
 	if (!(s = cb_sql(c->st, upd, c->eb)))
 		return CB_EIO;
@@ -637,7 +637,7 @@ cb_apply_member_temporary_accept(struct cb_apply *c)
 	cb_sql_bind_text(s, 2, cell);
 	cb_sql_bind_text(s, 3, on);
 	cb_sql_bind_text(s, 4, pj_str(c->b, "temporary"));
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
 
 /* The receiver ends a temporary stay before the letter's end. */
@@ -679,12 +679,12 @@ cb_apply_member_temporary_end(struct cb_apply *c)
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, on);
 	cb_sql_bind_blob(s, 2, accepted, CB_HASH_BYTES);
-	if ((rc = cb_sql_done(s, c->eb)))
+	if ((rc = cb_sql_write(s, c->eb)))
 		return rc;
 	if (!(s = cb_sql(c->st, upd, c->eb)))
 		return CB_EIO;
 	cb_sql_bind_text(s, 1, c->id);
 	cb_sql_bind_text(s, 2, on);
 	cb_sql_bind_text(s, 3, id);
-	return cb_sql_done(s, c->eb);
+	return cb_sql_write(s, c->eb);
 }
