@@ -9,6 +9,12 @@
 #                                             long mode (issue 16 asks 10
 #                                             million; run it under nice)
 #
+# Under nice alone a long run still takes a whole core from a test suite
+# started in another session where the kernel groups each session's
+# processes (autogroup: /proc/sys/kernel/sched_autogroup_enabled = 1):
+# nice weighs a process only against its own group. Lower the group too:
+#   echo 19 > /proc/self/autogroup; nice -n 19 tests/fuzz/run.sh --runs …
+#
 # Targets are tests/fuzz/fuzz_*.c (all of them unless named). The build is
 # in $CHIBO_FUZZ_BUILD (default build-fuzz/); corpora grow in
 # BUILD/corpus/TARGET, seeded by tests/fuzz/seeds.sh (which may also write
