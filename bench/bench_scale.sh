@@ -28,7 +28,7 @@ CHIBO_SOURCE_DIR=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/chibo-bench-scale.XXXXXX")
 EXIT_HOOKS=
 at_exit() { EXIT_HOOKS="$1; $EXIT_HOOKS"; }
-trap 'eval "$EXIT_HOOKS"; rm -rf "$T"' EXIT
+trap 'set +e; eval "$EXIT_HOOKS"; rm -rf "$T"' EXIT
 bad() { echo "bench_scale: $*" >&2; exit 1; }
 agent() { "$CHIBO_AGENT" "$@"; }
 now() { date +%s.%N; }
