@@ -85,10 +85,12 @@ cb_sql_step(struct cb_stmt *s)
 	return s->be->step(s);
 }
 
-cb_err
-cb_sql_done(struct cb_stmt *s, struct cb_errbuf *eb)
+/* Run s to its end with run (its step, or the engine's write), and reset
+ * it. */
+static cb_err
+finish(struct cb_stmt *s, int (*run)(struct cb_stmt *), struct cb_errbuf *eb)
 {
-	int r = s->be->step(s);
+	int r = run(s);
 	cb_err rc = CB_OK;
 
 	if (r != CB_SQL_DONE && r != CB_SQL_ROW)
@@ -98,18 +100,15 @@ cb_sql_done(struct cb_stmt *s, struct cb_errbuf *eb)
 }
 
 cb_err
+cb_sql_done(struct cb_stmt *s, struct cb_errbuf *eb)
+{
+	return finish(s, s->be->step, eb);
+}
+
+cb_err
 cb_sql_write(struct cb_stmt *s, struct cb_errbuf *eb)
 {
-	int r;
-	cb_err rc = CB_OK;
-
-	if (!s->be->write)
-		return cb_sql_done(s, eb);
-	r = s->be->write(s);
-	if (r != CB_SQL_DONE)
-		rc = cb_store_error(s->st, eb, "cannot write to the database");
-	s->be->reset(s);
-	return rc;
+	return finish(s, s->be->write ? s->be->write : s->be->step, eb);
 }
 
 int

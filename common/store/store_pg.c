@@ -279,24 +279,39 @@ read_to_sync(PGconn *c)
 /* The writes sent ahead answered, before anything else is run on the
  * connection outside the pipeline: false (the error noted) if one of
  * them failed, or one did before. */
+/* The answers of the writes sent ahead read, to the pipeline's sync, and
+ * the pipeline left: the first that failed (NULL if none). *unsent: the
+ * sync could not be sent (the connection failed). */
+static PGresult *
+collect(struct pg_store *ps, bool *unsent)
+{
+	PGresult *bad = NULL;
+	size_t n = ps->queued;
+
+	ps->queued = 0;
+	*unsent = !PQpipelineSync(ps->conn);
+	if (!*unsent) {
+		bad = read_queued(ps->conn, n);
+		read_to_sync(ps->conn);
+	}
+	(void)PQexitPipelineMode(ps->conn);
+	return bad;
+}
+
 static bool
 drain(struct pg_store *ps)
 {
 	PGresult *bad;
-	size_t n = ps->queued;
+	bool unsent;
 
-	if (!n)
+	if (!ps->queued)
 		return !ps->doomed;
-	ps->queued = 0;
-	if (!PQpipelineSync(ps->conn)) {
+	bad = collect(ps, &unsent);
+	if (unsent) {
 		note_error(ps, NULL);
 		ps->doomed = true;
-		(void)PQexitPipelineMode(ps->conn);
 		return false;
 	}
-	bad = read_queued(ps->conn, n);
-	read_to_sync(ps->conn);
-	(void)PQexitPipelineMode(ps->conn);
 	if (bad) {
 		doom(ps, bad);
 		PQclear(bad);
@@ -448,14 +463,9 @@ pg_rollback(struct cb_store *st)
 	ps->nested = 0;
 	if (ps->queued) {
 		/* the writes sent ahead: their answers no longer matter */
-		size_t n = ps->queued;
+		bool unsent;
 
-		ps->queued = 0;
-		if (PQpipelineSync(ps->conn)) {
-			PQclear(read_queued(ps->conn, n));
-			read_to_sync(ps->conn);
-		}
-		(void)PQexitPipelineMode(ps->conn);
+		PQclear(collect(ps, &unsent));
 	}
 	ps->doomed = false;
 	if (PQtransactionStatus(ps->conn) != PQTRANS_IDLE)
@@ -1026,6 +1036,15 @@ prepared_now(const struct pg_store *ps, const struct pg_stmt *w)
 	               sizeof(Oid) * (size_t)w->nparams);
 }
 
+/* Is w to run prepared in the pipeline about to be sent? Prepared now if
+ * it is due and no pipeline is open (preparing is a round trip of its
+ * own, and not allowed inside one). */
+static bool
+prepared_for_pipeline(struct pg_store *ps, struct pg_stmt *w)
+{
+	return ps->queued ? prepared_now(ps, w) : use_prepared(ps, w);
+}
+
 /* Run w's statement in one round trip (libpq's pipeline mode), after the
  * writes sent ahead, whose answers come first, and, if sp, under a
  * savepoint of its own: SAVEPOINT, the statement, RELEASE. If the
@@ -1039,8 +1058,7 @@ exec_pipelined(struct pg_store *ps, struct pg_stmt *w, bool sp)
 	PGconn *c = ps->conn;
 	PGresult *res = NULL, *bad = NULL, *r;
 	size_t queued = ps->queued;
-	/* before the pipeline: preparing is a round trip of its own */
-	bool prep = queued ? prepared_now(ps, w) : use_prepared(ps, w);
+	bool prep = prepared_for_pipeline(ps, w);
 	int n = sp ? 3 : 1, mine = sp ? 1 : 0;
 	bool sent;
 
@@ -1186,9 +1204,7 @@ pg_write(struct cb_stmt *s)
 
 	if (ps->in_tx && w->writes && !w->returns && !ps->doomed) {
 		default_types(w);
-		/* before the pipeline: preparing is a round trip of its
-		 * own */
-		prep = ps->queued ? prepared_now(ps, w) : use_prepared(ps, w);
+		prep = prepared_for_pipeline(ps, w);
 		if (ps->queued || PQenterPipelineMode(ps->conn))
 			return send_ahead(ps, w, prep);
 	}
