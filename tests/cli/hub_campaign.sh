@@ -90,6 +90,17 @@ with open(f"{t}/wards.txt", "w") as idx:
                                     "on": "2019-06-01"}) + "\n")
 PY
 
+# ward_sync KIND CODE: the ward's sync; timed into $HCMC_SYNC_TIMES as
+# KIND (bench_hcmc.sh: "first", its first; "moves", that of its moves
+# and dissolution) when the bench asks.
+ward_sync() {
+	local t0
+	t0=$(date +%s.%N)
+	agent -R "$T/$2" sync >/dev/null || bad "sync $2"
+	[ -z "${HCMC_SYNC_TIMES:-}" ] ||
+		echo "$1 $2 $t0 $(date +%s.%N)" >>"$HCMC_SYNC_TIMES"
+}
+
 # --- each ward: a replica, enrolled under its district -----------------
 while read -r code dist n name; do
 	k=$(agent -R "$T/$code" init --code "$code" --name "$name" --parent "$dist" |
@@ -99,11 +110,7 @@ while read -r code dist n name; do
 	agent -R "$T/$code" hub --url "$URL" --pin "$PIN" --key "$HK" >/dev/null
 	agent -R "$T/$code" apply --quiet "$T/$code.setup.jsonl" >/dev/null ||
 		bad "apply $code"
-	t0=$(date +%s.%N)
-	agent -R "$T/$code" sync >/dev/null || bad "sync $code"
-	# bench_hcmc.sh: each ward's first sync, timed
-	[ -z "${HCMC_SYNC_TIMES:-}" ] ||
-		echo "first $code $t0 $(date +%s.%N)" >>"$HCMC_SYNC_TIMES"
+	ward_sync first "$code"
 done < "$T/wards.txt"
 
 # --- each district's office approves its wards' plans ------------------
@@ -136,11 +143,7 @@ while read -r code dist n name; do
 	{ cat "$T/$code.moves.jsonl"
 	  echo "{\"op\": \"cell.dissolve\", \"plan\": \"$plan\", \"on\": \"2019-09-15\"}"
 	} | agent -R "$T/$code" apply --quiet /dev/stdin >/dev/null || bad "dissolve $code"
-	t0=$(date +%s.%N)
-	agent -R "$T/$code" sync >/dev/null || bad "sync $code"
-	# bench_hcmc.sh: the sync of the moves and the dissolution, timed
-	[ -z "${HCMC_SYNC_TIMES:-}" ] ||
-		echo "moves $code $t0 $(date +%s.%N)" >>"$HCMC_SYNC_TIMES"
+	ward_sync moves "$code"
 done < "$T/wards.txt"
 
 # --- Thủ Thiêm, exempt -------------------------------------------------
