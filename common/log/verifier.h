@@ -32,6 +32,9 @@ struct cb_verifier_opts {
 	 * cb_entry_decode_lazy: their bodies may come without a tree
 	 * (cb_entry_body). NULL: every body is parsed. */
 	const char *lazy_op;
+	/* Decode only (the workers still take that off the reader): no
+	 * signature is checked, and *verified is false for every entry. */
+	bool decode_only;
 };
 
 #define CB_VERIFIER_MAX_THREADS 8

@@ -7,6 +7,7 @@
 #include "sql.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #include "project.h"
 #include "scope.h"
 #include "signer.h"
+#include "stream.h"
+#include "verifier.h"
 
 cb_err
 cb_ledger_head(struct cb_store *st, const unsigned char author[CB_KEY_BYTES],
@@ -200,8 +203,10 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 		"<= ?2 AND e.evidence = 0 ORDER BY 1";
 	static const char upd[] =
 		"UPDATE entries SET state = ?, reason = ? WHERE lsn = ?";
-	static const char any[] =
-		"SELECT EXISTS (SELECT 1 FROM entries WHERE state = 'pending')";
+	/* pending up to the bound: a replay (rebuild, copy-store) leaves
+	 * the entries it has not reached yet pending too */
+	static const char any[] = "SELECT EXISTS (SELECT 1 FROM entries "
+				  "WHERE state = 'pending' AND lsn <= ?)";
 	struct cb_entry e = CB_ENTRY_INIT;
 	struct cb_stmt *s = NULL;
 	int64_t *lsns = NULL;
@@ -212,6 +217,7 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 	/* Nothing waits, almost always: one look in a small index. */
 	if (!(s = cb_sql(st, any, eb)))
 		return CB_EIO;
+	cb_sql_bind_int64(s, 1, bound);
 	r = cb_sql_step(s);
 	rc = r == CB_SQL_ROW && !cb_sql_column_int64(s, 0) ? CB_EEXIST : CB_OK;
 	cb_sql_reset(s);
@@ -220,9 +226,10 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 		return cb_store_error(st, eb, "cannot read the log");
 	if (rc)
 		return CB_OK;
-	/* The candidates first: settling one changes what the query sees. */
-	if (cb_sql_prepare(st, waiting, &s, NULL))
-		return cb_store_error(st, eb, "cannot read the log");
+	/* The candidates first: settling one changes what the query sees,
+	 * and settles what waited on it with this statement again. */
+	if (!(s = cb_sql(st, waiting, eb)))
+		return CB_EIO;
 	cb_sql_bind_blob(s, 1, id, CB_HASH_BYTES);
 	cb_sql_bind_int64(s, 2, bound);
 	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
@@ -243,7 +250,7 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 		rc = cb_store_error(st, eb, "cannot read the log");
 		goto out;
 	}
-	cb_sql_finalize(s);
+	cb_sql_reset(s);
 	s = NULL;
 	for (size_t i = 0; i < n; i++) {
 		static const char one[] =
@@ -293,7 +300,8 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 			goto out;
 	}
 out:
-	cb_sql_finalize(s);
+	if (s)
+		cb_sql_reset(s);
 	free(lsns);
 	cb_entry_release(&e);
 	return rc;
@@ -1136,6 +1144,54 @@ cb_ledger_free(struct cb_ledger **plg)
 	*plg = NULL;
 }
 
+/* The log read by replay a batch at a time: each batch's entries as an
+ * entry stream, which the verifier's workers decode (and check the
+ * signatures of) while the reader projects them (verifier.h), and each
+ * entry's log position and whether it is evidence of a fork. */
+#define REPLAY_BATCH 1024
+
+struct replay_batch {
+	struct cb_buf stream;
+	int64_t lsn[REPLAY_BATCH];
+	unsigned char evidence[REPLAY_BATCH];
+	size_t off[REPLAY_BATCH]; /* of each entry in stream */
+	size_t n;
+	bool end; /* the statement is done (another step would start it
+	           * again) */
+};
+
+/* The next batch from s (SELECT lsn, bytes, evidence = 1): b->n is 0 at
+ * the end of the log. */
+static cb_err
+replay_read(struct cb_store *st, struct cb_stmt *s, struct replay_batch *b,
+            struct cb_errbuf *eb)
+{
+	int r = CB_SQL_DONE;
+
+	cb_buf_reset(&b->stream);
+	b->n = 0;
+	while (!b->end && b->n < REPLAY_BATCH &&
+	       (r = cb_sql_step(s)) == CB_SQL_ROW) {
+		cb_err rc;
+
+		b->lsn[b->n] = cb_sql_column_int64(s, 0);
+		b->evidence[b->n] = cb_sql_column_int64(s, 2) != 0;
+		b->off[b->n] = b->stream.len;
+		if ((rc = cb_stream_append_bytes(
+			     &b->stream, cb_sql_column_blob(s, 1),
+			     (size_t)cb_sql_column_bytes(s, 1))))
+			return cb_error_prefix(eb,
+			                       rc == CB_ENOMEM ? rc : CB_EINVAL,
+			                       _("log position %lld"),
+			                       (long long)b->lsn[b->n]);
+		b->n++;
+	}
+	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
+		return cb_store_error(st, eb, "cannot read the log");
+	b->end = b->end || r == CB_SQL_DONE;
+	return CB_OK;
+}
+
 /* Re-project every entry in arrival order; with check_sigs, verify each
  * signature first and fail on the first bad one. Inside a transaction. */
 static cb_err
@@ -1152,68 +1208,96 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 	static const char count[] =
 		"SELECT coalesce(sum(state = 'applied'), 0), "
 		"coalesce(sum(state = 'rejected'), 0) FROM entries";
-	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_verifier_opts opts = { .threads = -1,
+		                         .decode_only = !check_sigs };
+	struct replay_batch *b = calloc(1, sizeof(*b));
+	struct cb_verifier *v = NULL;
 	struct cb_stmt *s = NULL, *u;
 	cb_err rc;
-	int r;
 
+	if (!b)
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if ((rc = cb_project_reset(lg->st, eb)))
-		return rc;
+		goto out;
 	/* A statement of its own: the cached ones are used while it runs. */
-	if (cb_sql_prepare(lg->st, sel, &s, NULL))
-		return cb_store_error(lg->st, eb, "cannot read the log");
-	while ((r = cb_sql_step(s)) == CB_SQL_ROW) {
-		struct cb_errbuf why;
-		int64_t lsn = cb_sql_column_int64(s, 0);
-
-		rc = cb_entry_decode(cb_sql_column_blob(s, 1),
-		                     (size_t)cb_sql_column_bytes(s, 1), &e, eb);
-		if (!rc && check_sigs)
-			rc = cb_entry_verify_signature(&e, eb);
-		if (rc) {
-			cb_error_prefix(eb, rc, _("log position %lld"),
-			                (long long)lsn);
-			goto out;
-		}
-		/* Evidence of a fork, never part of the author's chain: kept
-		 * as it was, not projected. */
-		if (cb_sql_column_int64(s, 2))
-			continue;
-		/* Judged already, when something it waited on settled. */
-		if (!(u = cb_sql(lg->st, now, eb))) {
-			rc = CB_EIO;
-			goto out;
-		}
-		cb_sql_bind_int64(u, 1, lsn);
-		r = cb_sql_step(u);
-		rc = r == CB_SQL_ROW && !cb_sql_column_int64(u, 0);
-		cb_sql_reset(u);
-		if (rc)
-			continue;
-		why.msg[0] = 0;
-		rc = cb_project_entry(lg->st, &e, &why);
-		if (rc == CB_EPENDING)
-			continue; /* reset left it pending */
-		if (rc && !cb_is_rejection(rc)) {
-			*eb = why;
-			goto out;
-		}
-		if (!(u = cb_sql(lg->st, upd, eb))) {
-			rc = CB_EIO;
-			goto out;
-		}
-		cb_sql_bind_text(u, 1, rc ? "rejected" : "applied");
-		cb_sql_bind_text(u, 2, rc ? why.msg : NULL);
-		cb_sql_bind_int64(u, 3, lsn);
-		if ((rc = cb_sql_done(u, eb)) ||
-		    (rc = cb_ledger_settle(lg->st, e.id, lsn, eb)))
-			goto out;
-	}
-	if (r != CB_SQL_DONE) {
+	if (cb_sql_prepare(lg->st, sel, &s, NULL)) {
 		rc = cb_store_error(lg->st, eb, "cannot read the log");
 		goto out;
 	}
-	rc = CB_OK;
+	while (!(rc = replay_read(lg->st, s, b, eb)) && b->n > 0) {
+		if (!(v = cb_verifier_new(b->stream.data, b->stream.len, b->n,
+		                          &opts))) {
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+			goto out;
+		}
+		for (size_t i = 0; i < b->n; i++) {
+			const struct cb_entry *e;
+			struct cb_errbuf why;
+			bool good;
+			int r;
+
+			if ((rc = cb_verifier_next(v, &e, &good, eb))) {
+				/* cb_entry_decode's message, without the
+				 * batch's stream around it */
+				struct cb_entry bad = CB_ENTRY_INIT;
+
+				rc = cb_entry_decode(
+					b->stream.data + b->off[i] + 4,
+					(i + 1 < b->n ? b->off[i + 1]
+				                      : b->stream.len) -
+						b->off[i] - 4,
+					&bad, eb);
+				cb_entry_release(&bad);
+				if (!rc)
+					rc = CB_EINVAL;
+			} else if (check_sigs && !good) {
+				rc = cb_entry_verify_signature(e, eb);
+			}
+			if (rc) {
+				cb_error_prefix(eb, rc, _("log position %lld"),
+				                (long long)b->lsn[i]);
+				goto out;
+			}
+			/* Evidence of a fork, never part of the author's
+			 * chain: kept as it was, not projected. */
+			if (b->evidence[i])
+				continue;
+			/* Judged already, when something it waited on
+			 * settled. */
+			if (!(u = cb_sql(lg->st, now, eb))) {
+				rc = CB_EIO;
+				goto out;
+			}
+			cb_sql_bind_int64(u, 1, b->lsn[i]);
+			r = cb_sql_step(u);
+			rc = r == CB_SQL_ROW && !cb_sql_column_int64(u, 0);
+			cb_sql_reset(u);
+			if (rc)
+				continue;
+			why.msg[0] = 0;
+			rc = cb_project_entry(lg->st, e, &why);
+			if (rc == CB_EPENDING)
+				continue; /* reset left it pending */
+			if (rc && !cb_is_rejection(rc)) {
+				*eb = why;
+				goto out;
+			}
+			if (!(u = cb_sql(lg->st, upd, eb))) {
+				rc = CB_EIO;
+				goto out;
+			}
+			cb_sql_bind_text(u, 1, rc ? "rejected" : "applied");
+			cb_sql_bind_text(u, 2, rc ? why.msg : NULL);
+			cb_sql_bind_int64(u, 3, b->lsn[i]);
+			if ((rc = cb_sql_done(u, eb)) ||
+			    (rc = cb_ledger_settle(lg->st, e->id, b->lsn[i],
+			                           eb)))
+				goto out;
+		}
+		cb_verifier_free(&v);
+	}
+	if (rc)
+		goto out;
 	if (!(u = cb_sql(lg->st, count, eb))) {
 		rc = CB_EIO;
 		goto out;
@@ -1226,8 +1310,11 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 	}
 	cb_sql_reset(u);
 out:
+	cb_verifier_free(&v);
 	cb_sql_finalize(s);
-	cb_entry_release(&e);
+	if (b)
+		cb_buf_release(&b->stream);
+	free(b);
 	return rc;
 }
 
@@ -1249,6 +1336,30 @@ cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied, uint64_t *rejected,
 	return cb_store_commit(lg->st, eb);
 }
 
+/* The source's digest, taken on a thread of its own while the tables are
+ * derived again in the destination (a store is used by one thread at a
+ * time: the replay does not touch the source). */
+struct digest_job {
+	struct cb_store *st;
+	unsigned char out[32];
+	struct cb_errbuf eb;
+	cb_err rc;
+	bool english; /* the caller's language (lang.h: per thread) */
+};
+
+static void *
+digest_thread(void *arg)
+{
+	struct digest_job *j = arg;
+
+	if (j->english)
+		cb_lang_english_begin();
+	j->rc = cb_project_digest(j->st, j->out, &j->eb);
+	if (j->english)
+		cb_lang_english_end();
+	return NULL;
+}
+
 cb_err
 cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
                      unsigned char digest[32], struct cb_errbuf *eb)
@@ -1265,7 +1376,10 @@ cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
 		"checkpoints", "contacts",   "witnessed",  "dashboard_accounts",
 	};
 	struct cb_store *src = lg->st;
+	struct digest_job here = { .st = src, .english = cb_lang_is_english() };
 	unsigned char there[32];
+	bool threaded = false;
+	pthread_t t;
 	cb_err rc;
 
 	if (!log_empty(dest))
@@ -1279,17 +1393,30 @@ cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
 		return rc;
 	}
 	rc = cb_store_exec(dest, "DELETE FROM meta", eb);
+	if (getenv("XCACHE") && !strcmp(cb_store_engine_name(dest), "sqlite"))
+		rc = cb_store_exec(dest, getenv("XCACHE"), eb);
+	if (getenv("XSRC") && cb_store_exec(src, getenv("XSRC"), eb))
+		abort();
 	for (size_t i = 0; !rc && i < sizeof(kept) / sizeof(kept[0]); i++)
 		rc = cb_store_copy_table(src, dest, kept[i], eb);
 	if (!rc)
 		rc = cb_store_copy_table(src, dest, "meta", eb);
-	if (!rc)
-		rc = cb_project_digest(src, digest, eb);
-	/* the tables derived again there, by dest's engine */
+	/* the tables derived again there, by dest's engine, while src's
+	 * digest is taken (on this thread if no other can be started) */
 	if (!rc) {
+		threaded = pthread_create(&t, NULL, digest_thread, &here) == 0;
 		lg->st = dest;
 		rc = replay(lg, true, NULL, NULL, eb);
 		lg->st = src;
+		if (threaded)
+			pthread_join(t, NULL);
+		else
+			digest_thread(&here);
+		if (!rc && here.rc) {
+			*eb = here.eb;
+			rc = here.rc;
+		}
+		memcpy(digest, here.out, sizeof(here.out));
 	}
 	if (!rc)
 		rc = cb_project_digest(dest, there, eb);

@@ -106,4 +106,33 @@ expect_eq "hand-edited file: verify fails" 1 "$rc"
 expect_match "hand-edited file: the fault is named" \
 	"FAULT: .*(signature does not verify|not valid UTF-8|tables differ|integrity)" "$out"
 expect_ok "the original still verifies" agent -R "$R" verify
+
+# A rebuild reads the log 1,024 entries at a time, each batch decoded and
+# its signatures checked on a thread beside the projection: over several
+# batches it derives the same tables; an entry in a later batch that does
+# not decode, or whose signature does not verify, stops it, named by its
+# log position, with nothing changed.
+. "$CHIBO_SOURCE_DIR/bench/records.sh"
+member_records 2600 "$T/many.jsonl"
+B=$T/batches
+cp -a "$R" "$B"
+agent -R "$B" apply "$T/many.jsonl" >/dev/null
+digest() { sqlite3 "$1/replica.db" "SELECT count(*), sum(length(full_name)) FROM members; SELECT count(*) FROM memberships; SELECT group_concat(state) FROM (SELECT state, count(*) FROM entries GROUP BY state)"; }
+want=$(digest "$B")
+expect_match "2,606 entries applied" "^2604\|" "$want"
+expect_ok "a rebuild over three batches" agent -R "$B" rebuild
+expect_eq "the same tables after it" "$want" "$(digest "$B")"
+expect_ok "and it verifies" agent -R "$B" verify
+for case in "2500 -1 x|log position 2500: .*the signature does not verify" \
+	"1900 after:full_name 255|log position 1900: .*not valid UTF-8"; do
+	rm -rf "$T/b2"; cp -a "$B" "$T/b2"
+	# shellcheck disable=SC2086 # seq, offset and value
+	poke "$T/b2/replica.db" ${case%%|*}
+	sqlite3 "$T/b2/replica.db" "UPDATE members SET full_name = 'x'"
+	out=$(agent -R "$T/b2" rebuild 2>&1); rc=$?
+	expect_eq "rebuild over a forgery (${case%%|*}): exit" 1 "$rc"
+	expect_match "the forgery is named" "${case#*|}" "$out"
+	expect_eq "nothing changed" 2604 \
+		"$(sqlite3 "$T/b2/replica.db" "SELECT count(*) FROM members WHERE full_name = 'x'")"
+done
 finish

@@ -4,7 +4,7 @@
  * error for error, however its workers are set up: none, one, many; a
  * window of one entry; workers that lag; entries beyond max read by the
  * reader itself; bad signatures; a corrupted entry, a cut stream and an
- * oversized length in the middle; freed half-way. */
+ * oversized length in the middle; decoding only; freed half-way. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -220,6 +220,36 @@ test_faults_in_the_middle(void **state)
 	free(p);
 }
 
+/* decode_only: the same entries and the same faults of decoding, in
+ * every setup; no signature is checked, so each entry's verdict is false
+ * and a forged one does not stop the reader. */
+static void
+test_decode_only(void **state)
+{
+	unsigned char *p = malloc(stream.len);
+	static struct outcome want, got;
+
+	(void)state;
+	memcpy(p, stream.data, stream.len);
+	p[offs[N / 3 + 1] - 1] ^= 1;  /* a signature */
+	p[offs[3 * N / 4] + 4] = 'X'; /* an entry that does not decode */
+	read_plain(p, stream.len, &want);
+	assert_int_equal(want.n, 3 * N / 4);
+	for (size_t s = 0; s < NSETUPS; s++) {
+		struct cb_verifier_opts o = setups[s];
+
+		o.decode_only = true;
+		read_threaded(p, stream.len, SIZE_MAX, &o, &got);
+		assert_int_equal(got.rc, want.rc);
+		assert_string_equal(got.msg, want.msg);
+		assert_int_equal(got.n, want.n);
+		assert_memory_equal(got.ids, want.ids, want.n * CB_HASH_BYTES);
+		for (size_t i = 0; i < got.n; i++)
+			assert_false(got.verified[i]);
+	}
+	free(p);
+}
+
 /* Freed with the workers busy, or before anything was read: no entry
  * leaks and nothing hangs (the sanitizer build checks the first). */
 static void
@@ -253,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_whole_stream),
 		cmocka_unit_test(test_bad_signatures),
 		cmocka_unit_test(test_faults_in_the_middle),
+		cmocka_unit_test(test_decode_only),
 		cmocka_unit_test(test_free_half_way),
 	};
 
