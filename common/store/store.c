@@ -151,6 +151,12 @@ cb_store_rollback(struct cb_store *st)
 }
 
 cb_err
+cb_store_fold(struct cb_store *st, struct cb_errbuf *eb)
+{
+	return st->eng->fold ? st->eng->fold(st, eb) : CB_OK;
+}
+
+cb_err
 cb_store_integrity(struct cb_store *st, struct cb_errbuf *eb)
 {
 	return st->eng->integrity(st, eb);

@@ -132,6 +132,15 @@ cb_err cb_store_begin_read(struct cb_store *st,
 cb_err cb_store_commit(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_store_rollback(struct cb_store *st);
 
+/* Bring up to date, inside the transaction, what the engine keeps behind
+ * until a commit: on PostgreSQL the rating tally, which its triggers
+ * keep as deltas and the store folds in before every commit
+ * (schema/pg/029_tally_deltas.sql: an update of one row per entry, each
+ * entry under a savepoint, costs more the more entries the transaction
+ * holds); for a read of it before the commit, such as a digest. Nothing
+ * on SQLite, whose triggers keep the tally at once. */
+cb_err cb_store_fold(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* Run a statement without results (a savepoint, say) through the cache:
  * sql must be a string literal or live as long as the store. */
 cb_err cb_store_run(struct cb_store *st, const char *sql,

@@ -473,6 +473,16 @@ pg_rollback(struct cb_store *st)
 	ps->in_tx = false;
 }
 
+#define PG_FOLD "SELECT chibo_fold()"
+
+static cb_err
+pg_fold(struct cb_store *st, struct cb_errbuf *eb)
+{
+	return run(P(st), PG_FOLD)
+	               ? CB_OK
+	               : pg_error(st, eb, "cannot add up the tally");
+}
+
 static cb_err
 pg_commit(struct cb_store *st, struct cb_errbuf *eb)
 {
@@ -495,7 +505,9 @@ pg_commit(struct cb_store *st, struct cb_errbuf *eb)
 		                ps->message ? ps->message
 		                            : "the transaction failed");
 	}
-	if (!run(ps, sql)) {
+	/* the tally's deltas added up (schema/pg/029), outside any
+	 * savepoint */
+	if ((!ps->nested && !run(ps, PG_FOLD)) || !run(ps, sql)) {
 		cb_err rc = pg_error(st, eb, "cannot commit");
 
 		pg_rollback(st);
@@ -518,10 +530,12 @@ pg_integrity(struct cb_store *st, struct cb_errbuf *eb)
 	return CB_OK;
 }
 
-/* The tables of the store, but the engine's own. */
+/* The tables of the store, but the engine's own: its schema version and
+ * the tally's deltas (schema/pg/029: empty at every commit). */
 static const char pg_tables[] =
 	"SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-	"AND tablename <> 'chibo_schema' ORDER BY tablename";
+	"AND tablename NOT IN ('chibo_schema', 'rating_tally_delta') "
+	"ORDER BY tablename";
 
 /* A hub's store on PostgreSQL, copied into a new SQLite file at path: one
  * snapshot (REPEATABLE READ) of every table, what an auditor reads as
@@ -1579,4 +1593,5 @@ static const struct cb_store_engine pg_engine = {
 	.backup = pg_backup,
 	.checkpoint_behind = pg_checkpoint_behind,
 	.lost = pg_lost,
+	.fold = pg_fold,
 };

@@ -288,6 +288,11 @@ static const char *const tables[] = {
 cb_err
 cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 {
+	/* the tally's pending deltas (store.h) emptied with it */
+	cb_err rc = cb_store_fold(st, eb);
+
+	if (rc)
+		return rc;
 	return cb_store_exec(st,
 	                     "DELETE FROM orgs; DELETE FROM congresses;"
 	                     "DELETE FROM members; DELETE FROM memberships;"
@@ -325,7 +330,11 @@ cb_project_digest_over(struct cb_store *st, const char *const *queries,
                        struct cb_errbuf *eb)
 {
 	crypto_hash_sha256_state h;
+	cb_err rc;
 
+	/* what the engine keeps behind until the commit, brought up to date */
+	if ((rc = cb_store_fold(st, eb)))
+		return rc;
 	crypto_hash_sha256_init(&h);
 	for (size_t t = 0; t < nq; t++) {
 		struct cb_stmt *s = NULL;

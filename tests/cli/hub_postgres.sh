@@ -10,7 +10,9 @@
 # the same on both engines; the hub
 # then serves from PostgreSQL, the communes sync on (across a restart of
 # the database server: the hub connects again), verify passes, and a
-# copy back to a SQLite file has the same digest and passes the audit.
+# copy back to a SQLite file has the same digest and passes the audit
+# (after a rated member's transfer and a rating's correction on
+# PostgreSQL, whose tally is kept by deltas).
 # 'backup --plain' of the hub on PostgreSQL is a hub.db the audit passes.
 # Refused, each with one line: a database that holds a log, one that
 # cannot be reached, an address that is not a URI, and a rewritten entry
@@ -109,6 +111,26 @@ expect_ok "and a again" A sync
 same "after the database server restarted"
 expect_eq "the hub holds the member added then" "Phạm Thị Tư" \
 	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT full_name FROM members WHERE card_no = 'm4'")"
+
+# The rating tally on PostgreSQL, kept by deltas added up at each commit
+# (schema/pg/029): a rated member moves to the other commune, and a
+# decided rating is corrected; the copy back to SQLite below, whose
+# triggers keep the tally at once, must come to the same digest.
+A member release card:m1 --to 07298 --letter "126-GGT/ĐU" \
+	--letter-date 2026-11-20 --on 2026-11-20 >/dev/null
+expect_ok "a syncs the release of a rated member" A sync
+expect_ok "b receives it" B sync
+rel=$(sqlite3 "$T/b/replica.db" "SELECT release FROM transfers WHERE state = 'in-transit'")
+B member accept "${rel:0:12}" --cell 01 --reported-on 2026-11-22 >/dev/null
+B rate --member card:m2 --period 2026 --level good --stage decided >/dev/null
+expect_ok "b syncs the acceptance and the correction" B sync
+expect_ok "a syncs" A sync
+expect_eq "the 2025 tally follows the member to 07298" "07298|good|1" \
+	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT org, level, n FROM rating_tally WHERE period = '2025' AND subject_kind = 'member'")"
+expect_eq "the corrected 2026 rating counts once, at its new level" "07298|good|1" \
+	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT org, level, n FROM rating_tally WHERE period = '2026' AND subject_kind = 'member'")"
+expect_eq "no delta is left behind a commit" 0 \
+	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT count(*) FROM rating_tally_delta")"
 kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
 
 # and back to a file, for an auditor
@@ -134,7 +156,7 @@ expect_ok "a plain backup of the hub on PostgreSQL: a hub.db for an auditor" \
 expect_eq "mode 0600" 600 "$(stat -c %a "$T/plain.db")"
 expect_match "which passes the audit" "audit passed" \
 	"$("$CHIBO_AUDIT_BIN" --dir "$T/aud2" verify --db "$T/plain.db" 2>&1)"
-expect_eq "and holds every entry" 18 \
+expect_eq "and holds every entry" 21 \
 	"$(command sqlite3 "$T/plain.db" "SELECT count(*) FROM entries")"
 expect_fail "--switch takes a database" "postgresql://" \
 	hub copy-store --to "$T/other.db" --switch
