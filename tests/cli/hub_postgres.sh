@@ -41,12 +41,18 @@ A meeting record --cell 01 --date 2026-10-05 --kind regular --duration 90 \
 	--present card:m1 --excused card:m2 >/dev/null
 A rate --member card:m1 --period 2025 --level good --score 85 --stage decided >/dev/null
 A rate --org 07297 --period 2025 --level outstanding --stage decided >/dev/null
-A member release card:m2 --to 07298 --letter "125-GGT/ĐU" \
-	--letter-date 2026-11-02 --on 2026-11-02 >/dev/null
-expect_ok "a syncs" A sync
-expect_ok "b syncs" B sync
-rel=$(sqlite3 "$T/b/replica.db" "SELECT release FROM transfers")
-B member accept "${rel:0:12}" --cell 01 --reported-on 2026-11-05 >/dev/null
+# move CARD LETTER DAY REPORTED: a's member released to b, both synced,
+# and accepted by b (not synced yet).
+move() {
+	A member release "card:$1" --to 07298 --letter "$2" \
+		--letter-date "$3" --on "$3" >/dev/null
+	expect_ok "a syncs the release of $1" A sync
+	expect_ok "b receives it" B sync
+	local rel
+	rel=$(sqlite3 "$T/b/replica.db" "SELECT release FROM transfers WHERE state = 'in-transit'")
+	B member accept "${rel:0:12}" --cell 01 --reported-on "$4" >/dev/null
+}
+move m2 "125-GGT/ĐU" 2026-11-02 2026-11-05
 expect_ok "b syncs the acceptance" B sync
 expect_ok "a syncs" A sync
 same "on SQLite"
@@ -116,12 +122,7 @@ expect_eq "the hub holds the member added then" "Phạm Thị Tư" \
 # (schema/pg/029): a rated member moves to the other commune, and a
 # decided rating is corrected; the copy back to SQLite below, whose
 # triggers keep the tally at once, must come to the same digest.
-A member release card:m1 --to 07298 --letter "126-GGT/ĐU" \
-	--letter-date 2026-11-20 --on 2026-11-20 >/dev/null
-expect_ok "a syncs the release of a rated member" A sync
-expect_ok "b receives it" B sync
-rel=$(sqlite3 "$T/b/replica.db" "SELECT release FROM transfers WHERE state = 'in-transit'")
-B member accept "${rel:0:12}" --cell 01 --reported-on 2026-11-22 >/dev/null
+move m1 "126-GGT/ĐU" 2026-11-20 2026-11-22
 B rate --member card:m2 --period 2026 --level good --stage decided >/dev/null
 expect_ok "b syncs the acceptance and the correction" B sync
 expect_ok "a syncs" A sync
