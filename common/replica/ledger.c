@@ -1393,10 +1393,6 @@ cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
 		return rc;
 	}
 	rc = cb_store_exec(dest, "DELETE FROM meta", eb);
-	if (getenv("XCACHE") && !strcmp(cb_store_engine_name(dest), "sqlite"))
-		rc = cb_store_exec(dest, getenv("XCACHE"), eb);
-	if (getenv("XSRC") && cb_store_exec(src, getenv("XSRC"), eb))
-		abort();
 	for (size_t i = 0; !rc && i < sizeof(kept) / sizeof(kept[0]); i++)
 		rc = cb_store_copy_table(src, dest, kept[i], eb);
 	if (!rc)

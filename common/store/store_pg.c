@@ -276,9 +276,6 @@ read_to_sync(PGconn *c)
 	}
 }
 
-/* The writes sent ahead answered, before anything else is run on the
- * connection outside the pipeline: false (the error noted) if one of
- * them failed, or one did before. */
 /* The answers of the writes sent ahead read, to the pipeline's sync, and
  * the pipeline left: the first that failed (NULL if none). *unsent: the
  * sync could not be sent (the connection failed). */
@@ -298,6 +295,9 @@ collect(struct pg_store *ps, bool *unsent)
 	return bad;
 }
 
+/* The writes sent ahead answered, before anything else is run on the
+ * connection outside the pipeline: false (the error noted) if one of
+ * them failed, or one did before. */
 static bool
 drain(struct pg_store *ps)
 {
