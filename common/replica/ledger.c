@@ -185,13 +185,20 @@ cb_ledger_store_evidence(struct cb_store *st, const struct cb_entry *e,
 	return store_entry(st, e, "rejected", reason, true, NULL, eb);
 }
 
-cb_err
-cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
-                 int64_t bound, struct cb_errbuf *eb)
+/* cb_ledger_settle. waiting, when not NULL, is how many entries up to
+ * bound wait, as the caller (a replay) counts them: none, and nothing is
+ * asked; some, and the pending index is not asked either — a replay
+ * turns every entry it passes from pending to judged inside one
+ * transaction, and on PostgreSQL the partial index keeps those dead
+ * entries until the commit, so a look through it would pass every one
+ * of them (quadratic). Each entry settled here is taken off *waiting. */
+static cb_err
+settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
+       int64_t bound, int64_t *waiting, struct cb_errbuf *eb)
 {
 	/* What names id in its deps, the next entry of id's author, and
 	 * what is about the member id added (project_member.c). */
-	static const char waiting[] =
+	static const char waiters[] =
 		"SELECT e.lsn FROM entry_deps d JOIN entries e ON e.id = "
 		"d.entry WHERE d.dep = ?1 AND e.state = 'pending' AND e.lsn <= "
 		"?2 AND e.evidence = 0 UNION "
@@ -214,21 +221,26 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 	cb_err rc = CB_OK;
 	int r;
 
-	/* Nothing waits, almost always: one look in a small index. */
-	if (!(s = cb_sql(st, any, eb)))
-		return CB_EIO;
-	cb_sql_bind_int64(s, 1, bound);
-	r = cb_sql_step(s);
-	rc = r == CB_SQL_ROW && !cb_sql_column_int64(s, 0) ? CB_EEXIST : CB_OK;
-	cb_sql_reset(s);
-	s = NULL;
-	if (r != CB_SQL_ROW)
-		return cb_store_error(st, eb, "cannot read the log");
-	if (rc)
+	if (waiting && *waiting <= 0)
 		return CB_OK;
+	/* Nothing waits, almost always: one look in a small index. */
+	if (!waiting) {
+		if (!(s = cb_sql(st, any, eb)))
+			return CB_EIO;
+		cb_sql_bind_int64(s, 1, bound);
+		r = cb_sql_step(s);
+		rc = r == CB_SQL_ROW && !cb_sql_column_int64(s, 0) ? CB_EEXIST
+		                                                   : CB_OK;
+		cb_sql_reset(s);
+		s = NULL;
+		if (r != CB_SQL_ROW)
+			return cb_store_error(st, eb, "cannot read the log");
+		if (rc)
+			return CB_OK;
+	}
 	/* The candidates first: settling one changes what the query sees,
 	 * and settles what waited on it with this statement again. */
-	if (!(s = cb_sql(st, waiting, eb)))
+	if (!(s = cb_sql(st, waiters, eb)))
 		return CB_EIO;
 	cb_sql_bind_blob(s, 1, id, CB_HASH_BYTES);
 	cb_sql_bind_int64(s, 2, bound);
@@ -296,7 +308,9 @@ cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
 			goto out;
 		cb_store_settled(st, lsns[i], &e, verdict,
 		                 verdict ? why.msg : "");
-		if ((rc = cb_ledger_settle(st, e.id, bound, eb)))
+		if (waiting)
+			--*waiting;
+		if ((rc = settle(st, e.id, bound, waiting, eb)))
 			goto out;
 	}
 out:
@@ -305,6 +319,13 @@ out:
 	free(lsns);
 	cb_entry_release(&e);
 	return rc;
+}
+
+cb_err
+cb_ledger_settle(struct cb_store *st, const unsigned char id[CB_HASH_BYTES],
+                 int64_t bound, struct cb_errbuf *eb)
+{
+	return settle(st, id, bound, NULL, eb);
 }
 
 cb_err
@@ -1213,6 +1234,8 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 	struct replay_batch *b = calloc(1, sizeof(*b));
 	struct cb_verifier *v = NULL;
 	struct cb_stmt *s = NULL, *u;
+	/* how many entries the replay has passed that still wait */
+	int64_t waiting = 0;
 	cb_err rc;
 
 	if (!b)
@@ -1263,21 +1286,27 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 			if (b->evidence[i])
 				continue;
 			/* Judged already, when something it waited on
-			 * settled. */
-			if (!(u = cb_sql(lg->st, now, eb))) {
-				rc = CB_EIO;
-				goto out;
+			 * settled (settle looks no further than the entry
+			 * it settles for: never, while nothing waits) */
+			if (waiting > 0) {
+				if (!(u = cb_sql(lg->st, now, eb))) {
+					rc = CB_EIO;
+					goto out;
+				}
+				cb_sql_bind_int64(u, 1, b->lsn[i]);
+				r = cb_sql_step(u);
+				rc = r == CB_SQL_ROW &&
+				     !cb_sql_column_int64(u, 0);
+				cb_sql_reset(u);
+				if (rc)
+					continue;
 			}
-			cb_sql_bind_int64(u, 1, b->lsn[i]);
-			r = cb_sql_step(u);
-			rc = r == CB_SQL_ROW && !cb_sql_column_int64(u, 0);
-			cb_sql_reset(u);
-			if (rc)
-				continue;
 			why.msg[0] = 0;
 			rc = cb_project_entry(lg->st, e, &why);
-			if (rc == CB_EPENDING)
+			if (rc == CB_EPENDING) {
+				waiting++;
 				continue; /* reset left it pending */
+			}
 			if (rc && !cb_is_rejection(rc)) {
 				*eb = why;
 				goto out;
@@ -1290,8 +1319,8 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 			cb_sql_bind_text(u, 2, rc ? why.msg : NULL);
 			cb_sql_bind_int64(u, 3, b->lsn[i]);
 			if ((rc = cb_sql_done(u, eb)) ||
-			    (rc = cb_ledger_settle(lg->st, e->id, b->lsn[i],
-			                           eb)))
+			    (rc = settle(lg->st, e->id, b->lsn[i], &waiting,
+			                 eb)))
 				goto out;
 		}
 		cb_verifier_free(&v);
