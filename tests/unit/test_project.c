@@ -374,7 +374,7 @@ static void
 test_meetings(void **state)
 {
 	struct fx *f = *state;
-	char *first, buf[600];
+	char *first, *b, buf[600];
 
 	cells(f);
 	ok_op(f, "member.add", MEMBER_A);
@@ -397,6 +397,16 @@ test_meetings(void **state)
 	        "\"regular\", \"duration_min\": 90, \"attendance\": "
 	        "{\"card:222\": \"present\"}}",
 	        "was not in cell '26734.01' on 2020-10-05");
+	/* the whole list is checked at once; the one who was not there is
+	 * named, whichever place in the list is hers */
+	b = text(f, "SELECT lower(hex(id)) FROM members WHERE card_no = '222'");
+	snprintf(buf, sizeof(buf), "attendance names member %.12s, who was", b);
+	refused(f, "meeting.record",
+	        "{\"cell\": \"01\", \"date\": \"2020-10-05\", \"kind\": "
+	        "\"regular\", \"duration_min\": 90, \"attendance\": "
+	        "{\"card:111\": \"present\", \"card:222\": \"present\"}}",
+	        buf);
+	free(b);
 	refused(f, "meeting.record",
 	        "{\"cell\": \"02\", \"date\": \"2026-10-05\", \"kind\": "
 	        "\"regular\", \"duration_min\": 90, \"attendance\": "
