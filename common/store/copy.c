@@ -87,7 +87,9 @@ cb_store_copy_table(struct cb_store *st, struct cb_store *dest, const char *t,
 				                  cb_sql_column_bytes(s, i));
 			}
 		}
-		if ((rc = cb_sql_done(w, eb))) {
+		/* sent ahead on a server engine: a failure fails the copy's
+		 * whole transaction, at the next statement or the commit */
+		if ((rc = cb_sql_write(w, eb))) {
 			cb_error_prefix(eb, rc, "copying %s", t);
 			break;
 		}

@@ -81,7 +81,8 @@ bool cb_store_lost(struct cb_store *st);
 /* Copy every row of table t from st into the same table of dest, of
  * either engine, each value of the kind it is (an organisation's code in
  * ratings.subject as each engine keeps it). Inside whatever transactions
- * the caller holds. */
+ * the caller holds; inside dest's, the rows are sent ahead (cb_sql_write)
+ * and a failure may be told at dest's next statement or its commit. */
 cb_err cb_store_copy_table(struct cb_store *st, struct cb_store *dest,
                            const char *t, struct cb_errbuf *eb) CB_MUST_CHECK;
 
