@@ -69,6 +69,12 @@ cb_err cb_store_open_scratch(const char *path, struct cb_store **out,
 bool cb_store_is_pg(const char *path);
 /* "sqlite" or "postgresql". */
 const char *cb_store_engine_name(const struct cb_store *st);
+/* Do st's rows cross a connection to reach this process (PostgreSQL),
+ * rather than being read where they lie (SQLite)? Then a query that
+ * counts should bring back its counts, not every row it counts: the
+ * server aggregates on its side (a GROUP BY), where SQLite, which sorts
+ * to group, is faster reading the rows. */
+bool cb_store_remote(const struct cb_store *st);
 
 /* Has st lost its database server, and is it to connect again at its next
  * transaction (a PostgreSQL store whose primary died, or became a standby:

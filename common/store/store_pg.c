@@ -1581,6 +1581,7 @@ fail:
 
 static const struct cb_store_engine pg_engine = {
 	.name = "postgresql",
+	.remote = true,
 	.sql = &pg_be,
 	.close = pg_close,
 	.error = pg_error,

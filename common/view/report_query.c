@@ -40,15 +40,28 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 		{ N_("60 and over"), "60", "999" },
 	};
 	/* One pass over the subtree's members (:root is parameter 1,
-	 * scope.h): what each counts in, tallied below. */
-	static const char sql[] = CB_SQL_SUBTREE
+	 * scope.h): what each counts in, and how many count so (1 for
+	 * each row, tallied below)... */
+#define MEMBERSHIP_AGE                                                         \
+	"CASE WHEN m.birth_date IS NULL THEN 0 ELSE "                          \
+	"CAST(substr(?2, 1, 4) AS INTEGER) - "                                 \
+	"CAST(substr(m.birth_date, 1, 4) AS INTEGER) - CASE WHEN "             \
+	"substr(?2, 6) < substr(m.birth_date, 6) THEN 1 ELSE 0 END END"
+#define MEMBERSHIP_FROM                                                        \
+	" FROM members m LEFT JOIN orgs o ON o.code = m.cell WHERE m.org "     \
+	"IN sub"
+	static const char rows[] = CB_SQL_SUBTREE
 		"SELECT m.status, o.kind, coalesce(m.work_category, "
-		"'unspecified'), CAST(substr(?2, 1, 4) AS INTEGER) - "
-		"CAST(substr(m.birth_date, 1, 4) AS INTEGER) - CASE WHEN "
-		"substr(?2, 6) < substr(m.birth_date, 6) THEN 1 ELSE 0 END, "
-		"m.birth_date IS NOT NULL FROM "
-		"members m LEFT JOIN orgs o ON o.code = m.cell WHERE m.org IN "
-		"sub";
+		"'unspecified'), " MEMBERSHIP_AGE ", m.birth_date IS NOT NULL, "
+		"1" MEMBERSHIP_FROM;
+	/* ... or, from a server, its counts: the same groups, added up
+	 * there (cb_store_remote) */
+	static const char groups[] = CB_SQL_SUBTREE
+		"SELECT m.status, o.kind, coalesce(m.work_category, "
+		"'unspecified'), " MEMBERSHIP_AGE ", m.birth_date IS NOT NULL, "
+		"count(*)" MEMBERSHIP_FROM " GROUP BY 1, 2, 3, 4, 5";
+#undef MEMBERSHIP_AGE
+#undef MEMBERSHIP_FROM
 	enum { NSTATUS = 16, NKIND = 16, NWORK = 16, NBAND = 5 };
 	long long by_status[NSTATUS] = { 0 }, by_kind[NKIND] = { 0 },
 		  by_work[NWORK] = { 0 }, by_age[NBAND] = { 0 };
@@ -68,7 +81,7 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 		nwork++;
 	if ((rc = rp_init(&r, N_("Membership"), 3, cols)))
 		goto nomem;
-	if (cb_sql_prepare(st, sql, &s, NULL)) {
+	if (cb_sql_prepare(st, cb_store_remote(st) ? groups : rows, &s, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
@@ -79,29 +92,30 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 		const char *kind = cb_sql_column_text(s, 1);
 		const char *work = cb_sql_column_text(s, 2);
 		long long age = cb_sql_column_int64(s, 3);
+		long long n = cb_sql_column_int64(s, 5);
 		size_t i;
 
 		for (i = 0; i < NSTATUS && cb_member_statuses[i]; i++)
 			if (!strcmp(status, cb_member_statuses[i])) {
-				by_status[i]++;
+				by_status[i] += n;
 				break;
 			}
 		if (cb_status_terminal(status))
 			continue;
 		for (i = 0; kind && i < NKIND && cb_cell_kinds[i]; i++)
 			if (!strcmp(kind, cb_cell_kinds[i])) {
-				by_kind[i]++;
+				by_kind[i] += n;
 				break;
 			}
 		for (i = 0; i <= nwork; i++)
 			if (!strcmp(work, i < nwork ? cb_work_categories[i]
 			                            : "unspecified")) {
-				by_work[i]++;
+				by_work[i] += n;
 				break;
 			}
 		for (i = 0; cb_sql_column_int64(s, 4) && i < NBAND; i++)
 			if (age >= lo[i] && age <= hi[i]) {
-				by_age[i]++;
+				by_age[i] += n;
 				break;
 			}
 	}
@@ -612,7 +626,7 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 		"AND e.exempt_on <= :to) FROM cells k JOIN "
 		"orgs g ON g.code = k.org LEFT JOIN orgs d ON d.code = "
 		"g.parent GROUP BY g.code, d.code ORDER BY coalesce(g.parent, "
-	        "''), "
+		"''), "
 		"g.code";
 	static const char members_sql[] = CB_SQL_SUBTREE CAMPAIGN_CELLS
 		", mem(member) AS (SELECT DISTINCT ms.member FROM cells k JOIN "

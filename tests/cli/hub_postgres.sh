@@ -104,7 +104,7 @@ expect_match "verify still passes" "all signatures, chains and tables verify" \
 # cut as a crash would: the hub answers 503 meanwhile, connects again
 # before its next transaction, prepares its statements afresh, and the
 # communes' syncs go through
-A member add --name "Phạm Thị Tư" --birth 1991-03-04 --sex female --card m4 \
+A member add --name "Phạm Thị Tư" --birth 1990-02-03 --sex female --card m4 \
 	--admitted 2016-01-01 --official 2017-01-01 --cell 01 >/dev/null
 : >"$T/serve.log"
 pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -m immediate \
@@ -132,6 +132,11 @@ expect_eq "the corrected 2026 rating counts once, at its new level" "07298|good|
 	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT org, level, n FROM rating_tally WHERE period = '2026' AND subject_kind = 'member'")"
 expect_eq "no delta is left behind a commit" 0 \
 	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT count(*) FROM rating_tally_delta")"
+# On a server the membership report's groups are counted there (a GROUP
+# BY, cb_store_remote): m3 and m4, born the same day in the same cell,
+# are one group of two.
+expect_eq "the membership report on PostgreSQL: live, aged 30-39, in 07297's cell" "4 2 2" \
+	"$(hub report membership --on 2026-12-01 --format json | python3 -c 'import json,sys; s = json.load(sys.stdin)["summary"]; print(s["live"], s["by_age"]["30-39"], s["by_cell_kind"]["commune-agency"])')"
 kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
 
 # and back to a file, for an auditor
