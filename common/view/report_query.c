@@ -523,18 +523,24 @@ out:
 
 #define TERMINAL "('struck-off', 'expelled', 'resigned', 'deceased')"
 
-/* After CB_SQL_SUBTREE: cells(cell, org, p, dissolved_on), the campaign's
- * cells — commune-agency cells of the subtree not dissolved before :from
- * — with p, the first day their members are counted from (the plan's day,
- * or :to when there is no plan or it is later). */
-#define CAMPAIGN_CELLS                                                         \
-	", camp(cell, org, p, dissolved_on) AS (SELECT c.code, c.parent, "     \
+/* Two common table expressions: cells(cell, org, p, dissolved_on), the
+ * campaign's cells — commune-agency cells c for which the SQL condition
+ * which holds, not dissolved before :from — with p, the first day their
+ * members are counted from (the plan's day, or :to when there is no plan
+ * or it is later). */
+#define CAMPAIGN_CELLS(which)                                                  \
+	"camp(cell, org, p, dissolved_on) AS (SELECT c.code, c.parent, "       \
 	"min(coalesce((SELECT max(d.planned_on) FROM dissolutions d WHERE "    \
 	"d.cell = c.code), :to), :to), (SELECT max(d.dissolved_on) FROM "      \
 	"dissolutions d WHERE d.cell = c.code AND d.state = 'dissolved') "     \
 	"FROM orgs c WHERE c.level = 'cell' AND c.kind = 'commune-agency' "    \
-	"AND c.code IN sub), cells AS (SELECT * FROM camp WHERE "              \
+	"AND " which "), cells AS (SELECT * FROM camp WHERE "                  \
 	"dissolved_on IS NULL OR dissolved_on >= :from) "
+/* The campaign's cells in the subtree (:root), and those of one
+ * organisation (:org) alone: a query for each organisation that walked
+ * the subtree again would grow with the square of a country's communes. */
+#define CAMPAIGN_OF_SUBTREE CB_SQL_SUBTREE ", " CAMPAIGN_CELLS("c.code IN sub")
+#define CAMPAIGN_OF_ORG "WITH " CAMPAIGN_CELLS("c.parent = :org")
 
 static void
 bind_named(struct cb_stmt *s, const char *name, const char *v)
@@ -618,7 +624,7 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 		N_("AGENCY CELLS"), N_("DISSOLVED"),      N_("MEMBERS"),
 		N_("MOVED"),        N_("EXEMPT BECAUSE"),
 	};
-	static const char orgs_sql[] = CB_SQL_SUBTREE CAMPAIGN_CELLS
+	static const char orgs_sql[] = CAMPAIGN_OF_SUBTREE
 		"SELECT g.code, g.name, coalesce(g.parent, '-'), "
 		"coalesce(d.name, ''), count(*), coalesce(sum(k.dissolved_on "
 		"IS NOT NULL AND k.dissolved_on <= :to), 0), coalesce(d.kind, "
@@ -628,7 +634,7 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 		"g.parent GROUP BY g.code, d.code ORDER BY coalesce(g.parent, "
 		"''), "
 		"g.code";
-	static const char members_sql[] = CB_SQL_SUBTREE CAMPAIGN_CELLS
+	static const char members_sql[] = CAMPAIGN_OF_ORG
 		", mem(member) AS (SELECT DISTINCT ms.member FROM cells k JOIN "
 		"memberships ms ON ms.cell = k.cell AND ms.kind = 'official' "
 		"AND ms.since <= :to AND (ms.until IS NULL OR ms.until >= k.p) "
@@ -693,7 +699,6 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 		x.finished = x.dissolved == x.cells;
 		x.exempt = !x.finished && reason;
 		cb_sql_reset(m);
-		cb_scope_bind_root(m, root);
 		bind_named(m, ":from", OPEN_FROM(from));
 		bind_named(m, ":to", OPEN_TO(to));
 		bind_named(m, ":org", code);
