@@ -49,6 +49,27 @@ nul:
 	return cb_error(eb, CB_EINVAL, _("the form holds a byte 0"));
 }
 
+/* A new field at the end of f, its pointers NULL. The array doubles when
+ * it is full (its room is 8, then n whenever n is a power of two): one
+ * more each time would copy it whole at every field, quadratic in the
+ * fields (fuzz_form found a body of a thousand fields taking 0.1 s). */
+static cb_err
+add_field(struct cb_form *f, struct cb_form_field **out, struct cb_errbuf *eb)
+{
+	if (f->n == 0 || (f->n >= 8 && !(f->n & (f->n - 1)))) {
+		size_t room = f->n ? 2 * f->n : 8;
+		struct cb_form_field *p = realloc(f->fields, room * sizeof(*p));
+
+		if (!p)
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
+		f->fields = p;
+	}
+	*out = &f->fields[f->n++];
+	(*out)->name = (*out)->value = (*out)->file = NULL;
+	(*out)->len = 0;
+	return CB_OK;
+}
+
 cb_err
 cb_form_parse(const char *body, size_t len, struct cb_form *out,
               struct cb_errbuf *eb)
@@ -75,14 +96,8 @@ cb_form_parse(const char *body, size_t len, struct cb_form *out,
 			              CB_FORM_MAX_FIELDS);
 			goto fail;
 		}
-		if (!(fld = realloc(f.fields, (f.n + 1) * sizeof(*fld)))) {
-			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+		if ((rc = add_field(&f, &fld, eb)))
 			goto fail;
-		}
-		f.fields = fld;
-		fld = &f.fields[f.n];
-		fld->name = fld->value = fld->file = NULL;
-		f.n++;
 		if ((rc = decode(body + i, nend - i, &fld->name, eb)) ||
 		    (rc = decode(eq ? eq + 1 : body + end,
 		                 eq ? end - nend - 1 : 0, &fld->value, eb)))
@@ -217,14 +232,11 @@ cb_form_parse_multipart(const char *body, size_t len, const char *content_type,
 			free(file);
 			goto fail;
 		}
-		if (!(fld = realloc(f.fields, (f.n + 1) * sizeof(*fld)))) {
+		if ((rc = add_field(&f, &fld, eb))) {
 			free(name);
 			free(file);
-			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 			goto fail;
 		}
-		f.fields = fld;
-		fld = &f.fields[f.n++];
 		fld->name = name;
 		fld->file = file;
 		fld->len = (size_t)(next - hend - 4);

@@ -83,6 +83,13 @@ test_refused(void **state)
 	assert_int_equal(f.n, 0);
 	assert_int_equal(cb_form_parse(many, len - 4, &f, &eb), CB_OK);
 	assert_int_equal(f.n, CB_FORM_MAX_FIELDS);
+	/* each field kept as the array grew (it doubles: 8, 16, … 1024) */
+	for (size_t i = 0; i < f.n; i++) {
+		char want[2] = { (char)('0' + i % 10), 0 };
+
+		assert_string_equal(f.fields[i].name, "a");
+		assert_string_equal(f.fields[i].value, want);
+	}
 	cb_form_release(&f);
 	free(many);
 }
