@@ -12,7 +12,9 @@
 command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
 hub() { "$CHIBO_HUB_BIN" --dir "$T/hub" "$@"; }
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+# testlib's exit hooks, not a trap of its own: a trap here would replace
+# testlib's, and a cluster of pglib.sh's would outlive the test
+at_exit 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done'
 
 # serve NAME ARGS…: start 'chibo-hub serve ARGS…' in the background, wait
 # for its "serving" line, and set PID and PORT (empty if it never served).
