@@ -42,25 +42,23 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 	/* One pass over the subtree's members (:root is parameter 1,
 	 * scope.h): what each counts in, and how many count so (1 for
 	 * each row, tallied below)... */
-#define MEMBERSHIP_AGE                                                         \
+#define MEMBERSHIP_GROUP                                                       \
+	"SELECT m.status, o.kind, coalesce(m.work_category, 'unspecified'), "  \
 	"CASE WHEN m.birth_date IS NULL THEN 0 ELSE "                          \
 	"CAST(substr(?2, 1, 4) AS INTEGER) - "                                 \
 	"CAST(substr(m.birth_date, 1, 4) AS INTEGER) - CASE WHEN "             \
-	"substr(?2, 6) < substr(m.birth_date, 6) THEN 1 ELSE 0 END END"
+	"substr(?2, 6) < substr(m.birth_date, 6) THEN 1 ELSE 0 END END, "      \
+	"m.birth_date IS NOT NULL, "
 #define MEMBERSHIP_FROM                                                        \
 	" FROM members m LEFT JOIN orgs o ON o.code = m.cell WHERE m.org "     \
 	"IN sub"
-	static const char rows[] = CB_SQL_SUBTREE
-		"SELECT m.status, o.kind, coalesce(m.work_category, "
-		"'unspecified'), " MEMBERSHIP_AGE ", m.birth_date IS NOT NULL, "
-		"1" MEMBERSHIP_FROM;
+	static const char rows[] =
+		CB_SQL_SUBTREE MEMBERSHIP_GROUP "1" MEMBERSHIP_FROM;
 	/* ... or, from a server, its counts: the same groups, added up
 	 * there (cb_store_remote) */
-	static const char groups[] = CB_SQL_SUBTREE
-		"SELECT m.status, o.kind, coalesce(m.work_category, "
-		"'unspecified'), " MEMBERSHIP_AGE ", m.birth_date IS NOT NULL, "
+	static const char groups[] = CB_SQL_SUBTREE MEMBERSHIP_GROUP
 		"count(*)" MEMBERSHIP_FROM " GROUP BY 1, 2, 3, 4, 5";
-#undef MEMBERSHIP_AGE
+#undef MEMBERSHIP_GROUP
 #undef MEMBERSHIP_FROM
 	enum { NSTATUS = 16, NKIND = 16, NWORK = 16, NBAND = 5 };
 	long long by_status[NSTATUS] = { 0 }, by_kind[NKIND] = { 0 },
