@@ -567,14 +567,19 @@ pg_backup(struct cb_store *st, const char *path, struct cb_errbuf *eb)
 	}
 	if ((rc = cb_store_begin(dest, eb)))
 		goto out;
-	for (int i = 0; !rc && i < PQntuples(res); i++) {
-		char del[96];
+	/* the tally last: the file's triggers count the copied ratings
+	 * again, and its rows as they are here replace that */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; !rc && i < PQntuples(res); i++) {
+			const char *t = PQgetvalue(res, i, 0);
+			char del[96];
 
-		snprintf(del, sizeof(del), "DELETE FROM %s",
-		         PQgetvalue(res, i, 0));
-		if (!(rc = cb_store_exec(dest, del, eb)))
-			rc = cb_store_copy_table(st, dest,
-			                         PQgetvalue(res, i, 0), eb);
+			if (pass != !strcmp(t, "rating_tally"))
+				continue;
+			snprintf(del, sizeof(del), "DELETE FROM %s", t);
+			if (!(rc = cb_store_exec(dest, del, eb)))
+				rc = cb_store_copy_table(st, dest, t, eb);
+		}
 	}
 	if (!rc)
 		rc = cb_store_commit(dest, eb);

@@ -164,6 +164,13 @@ expect_match "which passes the audit" "audit passed" \
 	"$("$CHIBO_AUDIT_BIN" --dir "$T/aud2" verify --db "$T/plain.db" 2>&1)"
 expect_eq "and holds every entry" 21 \
 	"$(command sqlite3 "$T/plain.db" "SELECT count(*) FROM entries")"
+# the tally as it is, not counted again by the file's triggers as the
+# ratings are copied in
+for t in "org, period, subject_kind, level, n FROM rating_tally"; do
+	expect_eq "the plain backup's ${t##* }" \
+		"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT $t ORDER BY 1, 2, 3, 4")" \
+		"$(command sqlite3 "$T/plain.db" "SELECT $t ORDER BY 1, 2, 3, 4")"
+done
 expect_fail "--switch takes a database" "postgresql://" \
 	hub copy-store --to "$T/other.db" --switch
 mkdir -p "$T/hub5" && echo "$T/file.db" > "$T/hub5/database"
