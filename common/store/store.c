@@ -69,12 +69,6 @@ cb_store_engine_name(const struct cb_store *st)
 }
 
 bool
-cb_store_remote(const struct cb_store *st)
-{
-	return st->eng->remote;
-}
-
-bool
 cb_store_lost(struct cb_store *st)
 {
 	return st && st->eng->lost && st->eng->lost(st);

@@ -69,12 +69,6 @@ cb_err cb_store_open_scratch(const char *path, struct cb_store **out,
 bool cb_store_is_pg(const char *path);
 /* "sqlite" or "postgresql". */
 const char *cb_store_engine_name(const struct cb_store *st);
-/* Do st's rows cross a connection to reach this process (PostgreSQL),
- * rather than being read where they lie (SQLite)? Then a query that
- * counts should bring back its counts, not every row it counts: the
- * server aggregates on its side (a GROUP BY), where SQLite, which sorts
- * to group, is faster reading the rows. */
-bool cb_store_remote(const struct cb_store *st);
 
 /* Has st lost its database server, and is it to connect again at its next
  * transaction (a PostgreSQL store whose primary died, or became a standby:
@@ -140,12 +134,13 @@ cb_err cb_store_commit(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
 void cb_store_rollback(struct cb_store *st);
 
 /* Bring up to date, inside the transaction, what the engine keeps behind
- * until a commit: on PostgreSQL the rating tally, which its triggers
- * keep as deltas and the store folds in before every commit
+ * until a commit: the tallies whose triggers keep deltas that the store
+ * folds in before every commit — the member tally on both engines
+ * (schema/032_member_tally.sql: a trigger that counted at once cost more
+ * than the member's own insert), and on PostgreSQL the rating tally too
  * (schema/pg/029_tally_deltas.sql: an update of one row per entry, each
  * entry under a savepoint, costs more the more entries the transaction
- * holds); for a read of it before the commit, such as a digest. Nothing
- * on SQLite, whose triggers keep the tally at once. */
+ * holds); for a read of them before the commit, such as a digest. */
 cb_err cb_store_fold(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
 
 /* Run a statement without results (a savepoint, say) through the cache:

@@ -17,7 +17,6 @@
 
 struct cb_store_engine {
 	const char *name;
-	bool remote; /* cb_store_remote */
 	const struct cb_sql_be *sql;
 	/* Release what the engine holds and free st (its path included). */
 	void (*close)(struct cb_store *st);

@@ -531,10 +531,11 @@ pg_integrity(struct cb_store *st, struct cb_errbuf *eb)
 }
 
 /* The tables of the store, but the engine's own: its schema version and
- * the tally's deltas (schema/pg/029: empty at every commit). */
+ * the tallies' deltas (schema/pg/029, 032: empty at every commit). */
 static const char pg_tables[] =
 	"SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-	"AND tablename NOT IN ('chibo_schema', 'rating_tally_delta') "
+	"AND tablename NOT IN ('chibo_schema', 'rating_tally_delta', "
+	"'member_tally_delta') "
 	"ORDER BY tablename";
 
 /* A hub's store on PostgreSQL, copied into a new SQLite file at path: one
@@ -567,19 +568,23 @@ pg_backup(struct cb_store *st, const char *path, struct cb_errbuf *eb)
 	}
 	if ((rc = cb_store_begin(dest, eb)))
 		goto out;
-	/* the tally last: the file's triggers count the copied ratings
-	 * again, and its rows as they are here replace that */
+	/* the tallies last, once what the copy's triggers counted again
+	 * (the copied ratings and members) is folded in: their rows as
+	 * they are here replace it */
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; !rc && i < PQntuples(res); i++) {
 			const char *t = PQgetvalue(res, i, 0);
 			char del[96];
 
-			if (pass != !strcmp(t, "rating_tally"))
+			if (pass != (!strcmp(t, "rating_tally") ||
+			             !strcmp(t, "member_tally")))
 				continue;
 			snprintf(del, sizeof(del), "DELETE FROM %s", t);
 			if (!(rc = cb_store_exec(dest, del, eb)))
 				rc = cb_store_copy_table(st, dest, t, eb);
 		}
+		if (!rc && !pass)
+			rc = cb_store_fold(dest, eb);
 	}
 	if (!rc)
 		rc = cb_store_commit(dest, eb);
@@ -1586,7 +1591,6 @@ fail:
 
 static const struct cb_store_engine pg_engine = {
 	.name = "postgresql",
-	.remote = true,
 	.sql = &pg_be,
 	.close = pg_close,
 	.error = pg_error,

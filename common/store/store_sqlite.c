@@ -63,6 +63,7 @@ struct lite_store {
 	sqlite3 *db;
 	struct checkpointer *cp;
 	unsigned nested; /* savepoints cb_store_begin opened in a transaction */
+	bool fold;       /* the schema has chibo_fold (032): once migrated */
 	size_t nstmts;
 	struct stmt_slot stmts[STMT_CACHE_MAX];
 };
@@ -203,12 +204,27 @@ lite_begin_read(struct cb_store *st, struct cb_errbuf *eb)
 	return CB_OK;
 }
 
+/* The member tally's deltas added up (schema/032_member_tally.sql). */
+#define LITE_FOLD "INSERT INTO chibo_fold VALUES (1)"
+
+static cb_err
+lite_fold(struct cb_store *st, struct cb_errbuf *eb)
+{
+	if (!L(st)->fold)
+		return CB_OK;
+	return cb_store_run(st, LITE_FOLD, eb);
+}
+
 static cb_err
 lite_commit(struct cb_store *st, struct cb_errbuf *eb)
 {
 	const char *sql = L(st)->nested ? "RELEASE cb_nested" : "COMMIT";
 
-	if (sqlite3_exec(L(st)->db, sql, NULL, NULL, NULL)) {
+	/* the deltas folded in before the outermost commit, as on
+	 * PostgreSQL */
+	if ((!L(st)->nested && L(st)->fold &&
+	     cb_store_run(st, LITE_FOLD, NULL)) ||
+	    sqlite3_exec(L(st)->db, sql, NULL, NULL, NULL)) {
 		cb_err rc = cb_store_error(st, eb, "cannot commit");
 
 		cb_store_rollback(st);
@@ -717,6 +733,7 @@ cb_store_sqlite_open(const char *path, bool create, struct cb_store **out,
 	rc = migrate(st, eb);
 	if (rc)
 		goto fail;
+	L(st)->fold = true;
 	*out = st;
 	return CB_OK;
 fail:
@@ -971,6 +988,7 @@ static const struct cb_store_engine lite_engine = {
 	.begin_read = lite_begin_read,
 	.commit = lite_commit,
 	.rollback = lite_rollback,
+	.fold = lite_fold,
 	.integrity = lite_integrity,
 	.backup = lite_backup,
 	.checkpoint_behind = lite_checkpoint_behind,

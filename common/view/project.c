@@ -270,6 +270,7 @@ static const char *const tables[] = {
 	"note, entry FROM ratings ORDER BY subject_kind, subject, period, "
 	"stage",
 	"SELECT * FROM rating_tally ORDER BY org, period, subject_kind, level",
+	"SELECT * FROM member_tally ORDER BY org, dim, value",
 	"SELECT * FROM enrolments ORDER BY key",
 	"SELECT * FROM transfers ORDER BY release",
 	"SELECT * FROM holidays ORDER BY date",
@@ -299,6 +300,7 @@ cb_project_reset(struct cb_store *st, struct cb_errbuf *eb)
 	                     "DELETE FROM meetings; DELETE FROM attendance;"
 	                     "DELETE FROM meeting_marks;"
 	                     "DELETE FROM rating_tally;"
+	                     "DELETE FROM member_tally;"
 	                     "DELETE FROM ratings; DELETE FROM enrolments;"
 	                     "DELETE FROM transfers;"
 	                     "DELETE FROM holidays WHERE entry IS NOT NULL;"

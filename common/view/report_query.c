@@ -39,27 +39,28 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 		{ "50-59", "50", "59" },
 		{ N_("60 and over"), "60", "999" },
 	};
-	/* One pass over the subtree's members (:root is parameter 1,
-	 * scope.h): what each counts in, and how many count so (1 for
-	 * each row, tallied below)... */
-#define MEMBERSHIP_GROUP                                                       \
-	"SELECT m.status, o.kind, coalesce(m.work_category, 'unspecified'), "  \
-	"CASE WHEN m.birth_date IS NULL THEN 0 ELSE "                          \
-	"CAST(substr(?2, 1, 4) AS INTEGER) - "                                 \
-	"CAST(substr(m.birth_date, 1, 4) AS INTEGER) - CASE WHEN "             \
-	"substr(?2, 6) < substr(m.birth_date, 6) THEN 1 ELSE 0 END END, "      \
-	"m.birth_date IS NOT NULL, "
-#define MEMBERSHIP_FROM                                                        \
-	" FROM members m LEFT JOIN orgs o ON o.code = m.cell WHERE m.org "     \
-	"IN sub"
-	static const char rows[] =
-		CB_SQL_SUBTREE MEMBERSHIP_GROUP "1" MEMBERSHIP_FROM;
-	/* ... or, from a server, its counts: the same groups, added up
-	 * there (cb_store_remote) */
-	static const char groups[] = CB_SQL_SUBTREE MEMBERSHIP_GROUP
-		"count(*)" MEMBERSHIP_FROM " GROUP BY 1, 2, 3, 4, 5";
-#undef MEMBERSHIP_GROUP
-#undef MEMBERSHIP_FROM
+	/* The tally of the subtree's members (schema 032): a few rows an
+	 * organisation and one a cell, whatever their size, the cells'
+	 * added up by kind. Members count under their organisation, never
+	 * a cell, so the walk leaves the cells out. */
+#define ORG_SUBTREE                                                            \
+	"WITH RECURSIVE sub(code) AS (SELECT :root UNION SELECT o.code FROM "  \
+	"orgs o JOIN sub ON o.parent = sub.code WHERE o.level <> 'cell') "
+	static const char tally[] = ORG_SUBTREE
+		"SELECT dim, value, sum(n) FROM member_tally WHERE org IN sub "
+		"AND dim <> 'cell' GROUP BY dim, value UNION ALL "
+		"SELECT 'kind', o.kind, sum(t.n) FROM member_tally t JOIN orgs "
+		"o ON o.code = t.value WHERE t.dim = 'cell' AND t.org IN sub "
+		"GROUP BY o.kind";
+	/* A year of birth whose members' ages on the day fall in two bands
+	 * (or in none and one): those born after the day's month and day,
+	 * one year younger, counted one by one (members_org_born). */
+	static const char later[] =
+		ORG_SUBTREE "SELECT count(*) FROM members m WHERE m.org IN sub "
+			    "AND m.birth_date > ?2 AND m.birth_date < ?3 AND "
+			    "m.status NOT IN ('struck-off', 'expelled', "
+			    "'resigned', 'deceased')";
+#undef ORG_SUBTREE
 	enum { NSTATUS = 16, NKIND = 16, NWORK = 16, NBAND = 5 };
 	long long by_status[NSTATUS] = { 0 }, by_kind[NKIND] = { 0 },
 		  by_work[NWORK] = { 0 }, by_age[NBAND] = { 0 };
@@ -68,8 +69,12 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 	json_t *j;
 	char num[32];
 	long long live = 0;
-	size_t nwork = 0;
+	size_t nwork = 0, nyear = 0, ayear = 0;
 	long long lo[NBAND], hi[NBAND]; /* the bands' ages, read once */
+	struct {
+		int year;
+		long long n;
+	} *years = NULL; /* the 'born' rows, counted once the tally is read */
 	int step;
 	cb_err rc;
 
@@ -79,48 +84,94 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 		nwork++;
 	if ((rc = rp_init(&r, N_("Membership"), 3, cols)))
 		goto nomem;
-	if (cb_sql_prepare(st, cb_store_remote(st) ? groups : rows, &s, NULL)) {
+	if (cb_sql_prepare(st, tally, &s, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
 	cb_scope_bind_root(s, root);
-	cb_sql_bind_text(s, 2, on);
 	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
-		const char *status = cb_sql_column_text(s, 0);
-		const char *kind = cb_sql_column_text(s, 1);
-		const char *work = cb_sql_column_text(s, 2);
-		long long age = cb_sql_column_int64(s, 3);
-		long long n = cb_sql_column_int64(s, 5);
+		const char *dim = cb_sql_column_text(s, 0);
+		const char *value = cb_sql_column_text(s, 1);
+		long long n = cb_sql_column_int64(s, 2);
 		size_t i;
 
-		for (i = 0; i < NSTATUS && cb_member_statuses[i]; i++)
-			if (!strcmp(status, cb_member_statuses[i])) {
-				by_status[i] += n;
-				break;
+		if (!strcmp(dim, "status")) {
+			for (i = 0; i < NSTATUS && cb_member_statuses[i]; i++)
+				if (!strcmp(value, cb_member_statuses[i])) {
+					by_status[i] += n;
+					break;
+				}
+		} else if (!strcmp(dim, "kind")) {
+			for (i = 0; i < NKIND && cb_cell_kinds[i]; i++)
+				if (!strcmp(value, cb_cell_kinds[i])) {
+					by_kind[i] += n;
+					break;
+				}
+		} else if (!strcmp(dim, "work")) {
+			for (i = 0; i <= nwork; i++)
+				if (!strcmp(value,
+				            i < nwork ? cb_work_categories[i]
+				                      : "unspecified")) {
+					by_work[i] += n;
+					break;
+				}
+		} else if (!strcmp(dim, "born")) {
+			if (nyear == ayear) {
+				void *p = realloc(years,
+				                  (ayear = ayear * 2 + 64) *
+				                          sizeof(*years));
+
+				if (!p) {
+					cb_sql_finalize(s);
+					s = NULL;
+					goto nomem;
+				}
+				years = p;
 			}
-		if (cb_status_terminal(status))
-			continue;
-		for (i = 0; kind && i < NKIND && cb_cell_kinds[i]; i++)
-			if (!strcmp(kind, cb_cell_kinds[i])) {
-				by_kind[i] += n;
-				break;
-			}
-		for (i = 0; i <= nwork; i++)
-			if (!strcmp(work, i < nwork ? cb_work_categories[i]
-			                            : "unspecified")) {
-				by_work[i] += n;
-				break;
-			}
-		for (i = 0; cb_sql_column_int64(s, 4) && i < NBAND; i++)
-			if (age >= lo[i] && age <= hi[i]) {
-				by_age[i] += n;
-				break;
-			}
+			years[nyear].year = atoi(value);
+			years[nyear++].n = n;
+		}
 	}
 	cb_sql_finalize(s);
+	s = NULL;
 	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
 		goto out;
+	}
+	for (size_t y = 0; y < nyear; y++) {
+		long long age = atoi(on) - years[y].year, younger = 0;
+		int band = -1, band1 = -1; /* of age, and of age - 1 */
+		char from[16], to[16];
+
+		for (size_t i = 0; i < NBAND; i++) {
+			if (age >= lo[i] && age <= hi[i])
+				band = (int)i;
+			if (age - 1 >= lo[i] && age - 1 <= hi[i])
+				band1 = (int)i;
+		}
+		if (band != band1) {
+			snprintf(from, sizeof(from), "%04d%s", years[y].year,
+			         on + 4);
+			snprintf(to, sizeof(to), "%04d", years[y].year + 1);
+			if (cb_sql_prepare(st, later, &s, NULL)) {
+				rc = fail_sql(st, eb);
+				goto out;
+			}
+			cb_scope_bind_root(s, root);
+			cb_sql_bind_text(s, 2, from);
+			cb_sql_bind_text(s, 3, to);
+			if (cb_sql_step(s) != CB_SQL_ROW) {
+				rc = fail_sql(st, eb);
+				goto out;
+			}
+			younger = cb_sql_column_int64(s, 0);
+			cb_sql_finalize(s);
+			s = NULL;
+		}
+		if (band >= 0)
+			by_age[band] += years[y].n - younger;
+		if (band1 >= 0)
+			by_age[band1] += younger;
 	}
 	j = json_object();
 	json_object_set_new(r.summary, "by_status", j);
@@ -185,11 +236,14 @@ cb_report_membership(struct cb_store *st, const char *root, const char *on,
 	               (unsigned long)live),
 	            num, on))
 		goto nomem;
+	free(years);
 	*out = r;
 	return CB_OK;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
+	cb_sql_finalize(s);
+	free(years);
 	cb_report_release(&r);
 	return rc;
 }

@@ -1660,6 +1660,169 @@ test_rating_tally(void **state)
 	cb_report_release(&r);
 }
 
+/* sql run in a transaction of the store's, whose commit folds the
+ * member tally's deltas in (store.h). */
+static void
+write_sql(const char *sql)
+{
+	struct cb_errbuf eb;
+
+	if (cb_store_begin(lg->st, &eb))
+		fail_msg("%s", eb.msg);
+	if (sqlite3_exec(cb_store_db(lg->st), sql, NULL, NULL, NULL))
+		fail_msg("%s: %s", sql, sqlite3_errmsg(cb_store_db(lg->st)));
+	if (cb_store_commit(lg->st, &eb))
+		fail_msg("%s", eb.msg);
+}
+
+/* The member tally (schema 032) is what counting the members gives. */
+static void
+assert_member_tally_counts(void)
+{
+#define LIVE_M "status IN ('probationary', 'official', 'exempt')"
+	char *tally = rows_of("SELECT org, dim, value, n FROM member_tally "
+	                      "ORDER BY 1, 2, 3");
+	char *count = rows_of(
+		"SELECT * FROM (SELECT org, 'status', status, count(*) FROM "
+		"members GROUP BY 1, 3 UNION ALL SELECT org, 'cell', cell, "
+		"count(*) FROM members WHERE " LIVE_M " GROUP BY 1, 3 "
+		"UNION ALL SELECT "
+		"org, 'work', coalesce(work_category, 'unspecified'), "
+		"count(*) FROM members WHERE " LIVE_M " GROUP BY 1, 3 UNION "
+		"ALL SELECT org, 'born', substr(birth_date, 1, 4), count(*) "
+		"FROM members WHERE " LIVE_M
+		" GROUP BY 1, 3) ORDER BY 1, 2, 3");
+#undef LIVE_M
+
+	assert_string_equal(tally, count);
+	free(tally);
+	free(count);
+}
+
+/* The report's age bands on day `on`, against each live member's age
+ * worked out here, one by one. */
+static void
+assert_ages(const char *on)
+{
+	static const char *const names[] = { "under 30", "30-39", "40-49",
+		                             "50-59", "60 and over" };
+	long long want[5] = { 0 };
+	struct cb_report r;
+	struct cb_errbuf eb;
+	sqlite3_stmt *s;
+
+	sqlite3_prepare_v2(cb_store_db(lg->st),
+	                   "SELECT birth_date FROM members m WHERE org IN "
+	                   "(SELECT code FROM orgs WHERE code = '26734' OR "
+	                   "parent = '26734') AND status IN ('probationary', "
+	                   "'official', 'exempt')",
+	                   -1, &s, NULL);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *b = (const char *)sqlite3_column_text(s, 0);
+		int age = atoi(on) - atoi(b) - (strcmp(on + 5, b + 5) < 0);
+
+		if (age >= 0)
+			want[age < 30 ? 0 : age >= 60 ? 4 : age / 10 - 2]++;
+	}
+	sqlite3_finalize(s);
+	if (cb_report_membership(lg->st, lg->org, on, &r, &eb))
+		fail_msg("%s", eb.msg);
+	for (size_t i = 0; i < 5; i++)
+		if (summary_int(&r, "by_age", names[i]) != want[i])
+			fail_msg("on %s, %s: %lld, not %lld", on, names[i],
+			         summary_int(&r, "by_age", names[i]), want[i]);
+	cb_report_release(&r);
+}
+
+static void
+assert_ages_around(void)
+{
+	/* the members' birthdays and the days either side, a band's edge
+	 * in each of these years for one of them, and the day of birth
+	 * itself (age 0) */
+	static const char *const days[] = {
+		"2026-11-30", "2026-12-01", "2026-12-02", "2010-03-01",
+		"2010-03-02", "2010-03-03", "2020-08-14", "2020-08-15",
+		"2030-01-01", "2020-01-01", "2019-12-31", "2026-03-01",
+		"1996-12-01", "1996-11-30", "2000-02-29", "2056-12-31",
+	};
+
+	for (size_t i = 0; i < sizeof(days) / sizeof(*days); i++)
+		assert_ages(days[i]);
+}
+
+/* The member tally follows members recorded, corrected, moved and
+ * changing status (by SQL here, as any code might), a cell's row that
+ * comes after its members' and a cell whose kind changes (the report
+ * finds the kind when it reads), and a rebuild of the projection; the
+ * report reads it, ages included. Last of its group: it changes the
+ * scenario, and its rebuild puts it back. */
+static void
+test_member_tally(void **state)
+{
+	struct cb_report r;
+	struct cb_errbuf eb;
+	uint64_t applied = 0, rejected = 0;
+
+	(void)state;
+	assert_member_tally_counts();
+	assert_ages_around();
+	write_sql("UPDATE members SET status = 'expelled' WHERE "
+	          "card_no = 'B'; UPDATE members SET "
+	          "work_category = 'other', birth_date = "
+	          "'1986-12-02' WHERE card_no = 'A'; UPDATE "
+	          "members SET org = '99999' WHERE card_no = 'C'");
+	assert_member_tally_counts();
+	assert_ages_around();
+	if (cb_report_membership(lg->st, lg->org, "2026-11-21", &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(summary_int(&r, "by_status", "expelled"), 1);
+	assert_int_equal(summary_int(&r, "live", NULL), 2);
+	assert_int_equal(summary_int(&r, "by_work_category", "other"), 1);
+	assert_int_equal(summary_int(&r, "by_work_category", "retired"), 0);
+	cb_report_release(&r);
+	/* a member whose cell's row is not there yet, then is */
+	write_sql("INSERT INTO members (id, full_name, name_fold, "
+	          "name_lower, birth_date, sex, admitted_on, "
+	          "status, cell, org, entry) VALUES (x'01', 'X', "
+	          "'x', 'x', '1996-11-30', 'female', "
+	          "'2020-01-01', 'exempt', '26734.09', '26734', "
+	          "x'01')");
+	assert_member_tally_counts();
+	write_sql("INSERT INTO orgs (code, parent, level, kind, "
+	          "name, name_fold, state, owner, entry) VALUES "
+	          "('26734.09', '26734', 'cell', 'enterprise', "
+	          "'X', 'x', 'active', x'01', x'01')");
+	assert_member_tally_counts();
+	if (cb_report_membership(lg->st, lg->org, "2026-11-21", &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(summary_int(&r, "by_status", "exempt"), 1);
+	assert_int_equal(summary_int(&r, "by_cell_kind", "enterprise"), 1);
+	cb_report_release(&r);
+	write_sql("UPDATE orgs SET kind = 'residential' "
+	          "WHERE code = '26734.09'");
+	assert_member_tally_counts();
+	assert_ages_around();
+	if (cb_report_membership(lg->st, lg->org, "2026-11-21", &r, &eb))
+		fail_msg("%s", eb.msg);
+	/* live: A (04), D (02) and X (09); C counts in 99999 now */
+	assert_int_equal(summary_int(&r, "live", NULL), 3);
+	assert_int_equal(summary_int(&r, "by_cell_kind", "enterprise"), 0);
+	assert_int_equal(summary_int(&r, "by_cell_kind", "residential"), 2);
+	cb_report_release(&r);
+	assert_int_equal(scalar(lg, "SELECT count(*) FROM member_tally_delta"),
+	                 0);
+	if (cb_ledger_rebuild(lg, &applied, &rejected, &eb))
+		fail_msg("%s", eb.msg);
+	assert_member_tally_counts();
+	assert_ages_around();
+	if (cb_report_membership(lg->st, lg->org, "2026-11-21", &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_int_equal(summary_int(&r, "live", NULL), 4);
+	assert_int_equal(summary_int(&r, "by_work_category", "retired"), 1);
+	cb_report_release(&r);
+}
+
 int
 main(void)
 {
@@ -1672,6 +1835,7 @@ main(void)
 		cmocka_unit_test(test_csv_round_trip_and_widths),
 		cmocka_unit_test(test_csv_formula_injection),
 		cmocka_unit_test(test_rating_tally),
+		cmocka_unit_test(test_member_tally),
 	};
 
 	const struct CMUnitTest district[] = {
