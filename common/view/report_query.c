@@ -472,19 +472,29 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 	/* Each active cell of the subtree (:root is parameter 1) with its
 	 * meetings of months ?2..?3 (the (cell, date) index) and their
 	 * tallied marks (meeting_marks): a row a meeting is read, not one a
-	 * member a meeting. */
+	 * member a meeting. The meetings are added up by cell before they
+	 * meet the cells: joined the other way, every cell without a
+	 * meeting brought a row whose meeting was NULL to the marks' join,
+	 * and PostgreSQL, hashing 185,000 such rows into one bucket, split
+	 * its hash table into 32,768 batches (19.6 s at national size;
+	 * 2.7 s so). */
 	static const char cells[] = CB_SQL_SUBTREE
-		"SELECT o.code, o.name, count(DISTINCT CASE WHEN m.kind = "
-		"'regular' THEN substr(m.date, 1, 7) END), count(CASE WHEN "
-		"m.kind = 'thematic' THEN 1 END), coalesce(sum(k.present), 0), "
-		"coalesce(sum(k.present + k.excused + k.unexcused), 0), "
-		"coalesce(sum(k.unexcused), 0), coalesce(sum(k.excused), 0) "
-		"FROM orgs o LEFT JOIN meetings m ON m.cell = o.code AND "
-		"m.date >= ?2 || '-00' AND m.date <= ?3 || '-99' LEFT JOIN "
-		"meeting_marks k ON k.meeting = m.id WHERE o.level = 'cell' "
-		"AND "
-		"o.state = 'active' AND o.code IN sub GROUP BY o.code ORDER BY "
-		"o.code";
+		", agg AS (SELECT m.cell AS cell, count(DISTINCT CASE WHEN "
+		"m.kind = 'regular' THEN substr(m.date, 1, 7) END) AS held, "
+		"count(CASE WHEN m.kind = 'thematic' THEN 1 END) AS thematic, "
+		"coalesce(sum(k.present), 0) AS present, "
+		"coalesce(sum(k.present + k.excused + k.unexcused), 0) AS "
+		"counted, coalesce(sum(k.unexcused), 0) AS unexcused, "
+		"coalesce(sum(k.excused), 0) AS excused FROM meetings m LEFT "
+		"JOIN meeting_marks k ON k.meeting = m.id WHERE m.cell IN sub "
+		"AND m.date >= ?2 || '-00' AND m.date <= ?3 || '-99' GROUP BY "
+		"m.cell) "
+		"SELECT o.code, o.name, coalesce(a.held, 0), "
+		"coalesce(a.thematic, 0), coalesce(a.present, 0), "
+		"coalesce(a.counted, 0), coalesce(a.unexcused, 0), "
+		"coalesce(a.excused, 0) FROM orgs o LEFT JOIN agg a ON a.cell = "
+		"o.code WHERE o.level = 'cell' AND o.state = 'active' AND "
+		"o.code IN sub ORDER BY o.code";
 	struct cb_report r;
 	struct cb_stmt *c = NULL;
 	int nmonths = months_between(from, to), step;
