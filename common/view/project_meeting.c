@@ -116,15 +116,23 @@ cb_apply_meeting_record(struct cb_apply *c)
 		"versions = excluded.versions, entry = excluded.entry";
 	static const char del_att[] =
 		"DELETE FROM attendance WHERE meeting = ?";
+	/* the attendance, one statement for each mark given: those
+	 * members' ids as the keys of a JSON object (json_each, as
+	 * count_not_in_cell reads them), where a row each was thirty
+	 * statements a meeting */
 	static const char ins_att[] =
-		"INSERT INTO attendance (meeting, member, "
-		"mark) VALUES (?, ?, ?)";
+		"INSERT INTO attendance (meeting, member, mark) SELECT ?1, "
+		"chibo_unhex(a.key), ?3 FROM json_each(?2) AS a";
 	/* the reports' tally of the marks (schema 024) */
 	static const char tally[] =
 		"INSERT INTO meeting_marks (meeting, present, excused, "
 		"unexcused) VALUES (?, ?, ?, ?) ON CONFLICT (meeting) DO "
 		"UPDATE SET present = excluded.present, excused = "
 		"excluded.excused, unexcused = excluded.unexcused";
+	/* (every key a member id and every mark one of
+	 * cb_attendance_marks: cb_ops_check, before the projection) */
+	static const char *const tallied[3] = { "present", "excused",
+		                                "unexcused" };
 	long long marks[3] = { 0 };
 	const char *cell = pj_str(c->b, "cell"), *date = pj_str(c->b, "date");
 	const char *sup = pj_str(c->b, "supersedes"), *k;
@@ -214,18 +222,41 @@ cb_apply_meeting_record(struct cb_apply *c)
 	cb_sql_bind_text(s, 1, mid);
 	if ((rc = cb_sql_write(s, c->eb)))
 		return rc;
-	json_object_foreach((json_t *)att, k, v)
-	{
-		if (!(s = cb_sql(c->st, ins_att, c->eb)))
+	for (size_t i = 0; cb_attendance_marks[i]; i++) {
+		json_t *who = json_object();
+		char *text = NULL;
+		long long n = 0;
+
+		json_object_foreach((json_t *)att, k, v)
+		{
+			if (strcmp(json_string_value(v),
+			           cb_attendance_marks[i]))
+				continue;
+			if (!who || json_object_set_new(who, k, json_null()))
+				break;
+			n++;
+		}
+		if (n && who && json_object_size(who) == (size_t)n)
+			text = json_dumps(who, JSON_COMPACT);
+		json_decref(who);
+		if (n && !text)
+			return cb_error(c->eb, CB_ENOMEM, _("out of memory"));
+		for (size_t j = 0; j < 3; j++)
+			if (!strcmp(cb_attendance_marks[i], tallied[j]))
+				marks[j] = n;
+		if (!n)
+			continue;
+		if (!(s = cb_sql(c->st, ins_att, c->eb))) {
+			free(text);
 			return CB_EIO;
+		}
 		cb_sql_bind_text(s, 1, mid);
-		cb_sql_bind_id(s, 2, k);
-		cb_sql_bind_text(s, 3, json_string_value(v));
-		if ((rc = cb_sql_write(s, c->eb)))
+		cb_sql_bind_text(s, 2, text);
+		cb_sql_bind_text(s, 3, cb_attendance_marks[i]);
+		rc = cb_sql_write(s, c->eb);
+		free(text);
+		if (rc)
 			return rc;
-		marks[0] += !strcmp(json_string_value(v), "present");
-		marks[1] += !strcmp(json_string_value(v), "excused");
-		marks[2] += !strcmp(json_string_value(v), "unexcused");
 	}
 	if (!(s = cb_sql(c->st, tally, c->eb)))
 		return CB_EIO;
