@@ -222,8 +222,7 @@ lite_commit(struct cb_store *st, struct cb_errbuf *eb)
 
 	/* the deltas folded in before the outermost commit, as on
 	 * PostgreSQL */
-	if ((!L(st)->nested && L(st)->fold &&
-	     cb_store_run(st, LITE_FOLD, NULL)) ||
+	if ((!L(st)->nested && lite_fold(st, NULL)) ||
 	    sqlite3_exec(L(st)->db, sql, NULL, NULL, NULL)) {
 		cb_err rc = cb_store_error(st, eb, "cannot commit");
 
