@@ -7,13 +7,17 @@
 # own; synchronous replication checked, not assumed. The hub is given the
 # formation's multi-host URI (target_session_attrs=read-write) and serves;
 # four communes add members and sync, again and again, as real
-# chibo-agent processes (three a member at a time, one 300); the primary's
+# chibo-agent processes (three a member at a time, one 1,000); the primary's
 # node (its pg_autoctl and its postgres) is killed with SIGKILL while a
 # push's transaction is writing; the monitor promotes the standby (its
 # timeouts shortened as OPERATIONS.md says). Then: the hub answers again
-# (how long it took is printed; the goal is 30 s), every entry of a sync that exited 0 is in the hub's
-# store, the communes sync on, verify passes, and the tables' digest is
-# that of a SQLite hub made from the same log (verify there replays it).
+# (how long it took is printed; the goal is 30 s), every entry of a sync
+# that exited 0 is in the hub's store, and the communes sync on. The dead
+# node's pg_autoctl is started again: it rewinds its server and rejoins
+# as the synchronous standby, and the formation survives a second death,
+# of the new primary, the same way. At the end verify passes, and the
+# tables' digest is that of a SQLite hub made from the same log (verify
+# there replays it).
 # Skipped (77) without pg_autoctl.
 export CHIBO_TEST_HUB_STORE=sqlite # this test makes its own database
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
@@ -119,12 +123,20 @@ for _ in $(seq 300); do
 done
 node n2 create postgres --pgdata "$F/n2" --pgport "$P2" --name n2 \
 	--hostname 127.0.0.1 --auth trust --no-ssl --monitor "$MON" --run
+# sync_state PORT: the replication state of the primary on PORT's one
+# standby, once it is synchronous (sync or quorum), or after three
+# minutes whatever it is
+sync_state() {
+	local state='' _
+	for _ in $(seq 900); do
+		state=$(q "$1" -d postgres -c "SELECT sync_state FROM pg_stat_replication" 2>/dev/null)
+		case $state in sync|quorum) break ;; esac
+		sleep 0.2
+	done
+	echo "$state"
+}
 # up when the primary's one standby replicates synchronously
-for _ in $(seq 600); do
-	state=$(q "$P1" -d postgres -c "SELECT sync_state FROM pg_stat_replication" 2>/dev/null)
-	case $state in sync|quorum) break ;; esac
-	sleep 0.2
-done
+state=$(sync_state "$P1")
 expect_match "the standby replicates synchronously" "^(sync|quorum)$" "$state"
 expect_match "the primary waits for it at each commit" "pgautofailover_standby" \
 	"$(q "$P1" -d postgres -c "SHOW synchronous_standby_names")"
@@ -163,9 +175,10 @@ commune probe 07300 >/dev/null
 
 # An agent's loop: a member (or BATCH members, for a push that takes a
 # while), then a sync; the entries it held when a sync exited 0 are
-# acknowledged (N.acked), each sync's outcome in N.log.
+# acknowledged (N.acked), each sync's outcome in N.log. Members are
+# numbered from FROM (each round its own card numbers).
 pusher() {
-	local n=$1 batch=$2 i=0 r=$T/$1
+	local n=$1 batch=$2 i=$3 r=$T/$1
 	while [ ! -e "$T/stop" ]; do
 		i=$((i + 1))
 		if [ "$batch" -gt 1 ]; then
@@ -195,66 +208,88 @@ PY
 		fi
 	done
 }
-PIDS=
-for n in a b c; do
-	pusher "$n" 1 &
-	PIDS="$PIDS $!"
-done
-pusher d 300 &
-PIDS="$PIDS $!"
-at_exit 'touch "$T/stop"; for p in $PIDS; do kill $p 2>/dev/null; done'
 oks() { grep -c ok "$T/$1.log" 2>/dev/null || echo 0; }
-# each agent acknowledged a few times before the primary dies
-for _ in $(seq 600); do
-	[ "$(oks a)" -ge 3 ] && [ "$(oks b)" -ge 3 ] && [ "$(oks c)" -ge 3 ] &&
-		[ "$(oks d)" -ge 1 ] && break
-	sleep 0.1
-done
-before=$(q "$P1" -d hub -c "SELECT count(*) FROM entries")
-# The moment: while the hub is inside a push's transaction that has
-# inserted entries (it holds their table's lock until it ends) and has
-# run a while (d's 300 members), not yet committed.
-inflight=
-for _ in $(seq 600); do
-	inflight=$(q "$P1" -d hub -c "SELECT count(*) FROM pg_locks l
-		JOIN pg_stat_activity a ON a.pid = l.pid
-		WHERE l.relation = 'entries'::regclass AND l.mode = 'RowExclusiveLock'
-		AND now() - a.xact_start > interval '300 ms'" 2>/dev/null)
-	[ "${inflight:-0}" -gt 0 ] && break
-	sleep 0.05
-done
-expect_ok "a push was writing when the primary died" test "${inflight:-0}" -gt 0
-
-# The primary's machine dies: its pg_autoctl and its postgres, SIGKILL.
-t0=$(date +%s.%N)
-kill -9 -- "-$GROUP_n1"
-kill -9 "$(head -1 "$F/n1/postmaster.pid")" 2>/dev/null
-GROUPS_STARTED=${GROUPS_STARTED/ $GROUP_n1/}
-
-# How long until the standby takes writes (pg_auto_failover promotes
-# it, then holds its writes back until the old primary's demote timeout
-# has passed), tried every 0.2 s; and until the hub answers a request
-# again: the first 200 in its request log after the primary died (to
-# the second: counted as the end of that second), while a commune of
-# the test's own tries a sync every half-second.
-(
-	for _ in $(seq 600); do
-		if "$PG_BIN/psql" -XAtq -c "SELECT 1" \
-			"postgresql://127.0.0.1:$P2/postgres?user=postgres&target_session_attrs=read-write&connect_timeout=2" \
-			>/dev/null 2>&1; then
-			date +%s.%N >"$T/promoted"
-			exit
-		fi
-		sleep 0.2
+PIDS=
+at_exit 'touch "$T/stop"; for p in $PIDS; do kill $p 2>/dev/null; done'
+start_pushers() {
+	rm -f "$T/stop"
+	PIDS=
+	for n in a b c; do
+		pusher "$n" 1 "$1" &
+		PIDS="$PIDS $!"
 	done
-) &
-WPID=$!
-for _ in $(seq 240); do
-	agent -R "$T/probe" sync --retries 0 --max-time 5 >/dev/null 2>&1 && break
-	sleep 0.5
-done
-wait "$WPID"
-read -r took promoted < <(python3 - "$T/serve.log" "$t0" "$T/promoted" <<'PY'
+	pusher d 1000 "$1" &
+	PIDS="$PIDS $!"
+}
+
+# failover ROUND DEAD LIVE FROM: with the communes pushing, the primary (node
+# DEAD, listening on port ${P_DEAD}) dies while a push is writing; the
+# standby (LIVE) takes over, the hub answers again within the goal, each
+# commune syncs twice more through it, and every entry a sync
+# acknowledged is in the new primary's store, once.
+failover() {
+	local round=$1 dead=$2 live=$3 dport lport group n _ all
+	eval "dport=\$P_$dead lport=\$P_$live group=\$GROUP_$dead"
+	start_pushers "$4"
+	# each agent acknowledged a few times before the primary dies
+	declare -A ok_start
+	for n in "${names[@]}"; do ok_start[$n]=$(oks "$n"); done
+	for _ in $(seq 600); do
+		[ "$(oks a)" -ge $((ok_start[a] + 3)) ] && [ "$(oks b)" -ge $((ok_start[b] + 3)) ] &&
+			[ "$(oks c)" -ge $((ok_start[c] + 3)) ] && [ "$(oks d)" -ge $((ok_start[d] + 1)) ] &&
+			break
+		sleep 0.1
+	done
+	local before
+	before=$(q "$dport" -d hub -c "SELECT count(*) FROM entries")
+	# The moment: while the hub is inside a push's transaction that has
+	# inserted entries (it holds their table's lock until it ends) and
+	# has run a while (d's 1,000 members: a second or more), not yet committed.
+	local inflight=''
+	for _ in $(seq 600); do
+		inflight=$(q "$dport" -d hub -c "SELECT count(*) FROM pg_locks l
+			JOIN pg_stat_activity a ON a.pid = l.pid
+			WHERE l.relation = 'entries'::regclass AND l.mode = 'RowExclusiveLock'
+			AND now() - a.xact_start > interval '300 ms'" 2>/dev/null)
+		[ "${inflight:-0}" -gt 0 ] && break
+		sleep 0.05
+	done
+	expect_ok "$round: a push was writing when the primary died" test "${inflight:-0}" -gt 0
+
+	# The primary's machine dies: its pg_autoctl and its postgres, SIGKILL.
+	local t0 mark
+	mark=$(wc -l <"$T/serve.log")
+	t0=$(date +%s.%N)
+	kill -9 -- "-$group"
+	kill -9 "$(head -1 "$F/$dead/postmaster.pid")" 2>/dev/null
+	GROUPS_STARTED=${GROUPS_STARTED/ $group/}
+
+	# How long until the standby takes writes (pg_auto_failover promotes
+	# it, then holds its writes back until the old primary's demote
+	# timeout has passed), tried every 0.2 s; and until the hub answers a
+	# request again: the first 200 in its request log after the primary
+	# died (to the second: counted as the end of that second), while a
+	# commune of the test's own tries a sync every half-second.
+	rm -f "$T/promoted"
+	(
+		for _ in $(seq 600); do
+			if "$PG_BIN/psql" -XAtq -c "SELECT 1" \
+				"postgresql://127.0.0.1:$lport/postgres?user=postgres&target_session_attrs=read-write&connect_timeout=2" \
+				>/dev/null 2>&1; then
+				date +%s.%N >"$T/promoted"
+				exit
+			fi
+			sleep 0.2
+		done
+	) &
+	local wpid=$!
+	for _ in $(seq 240); do
+		agent -R "$T/probe" sync --retries 0 --max-time 5 >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	wait "$wpid"
+	local took promoted
+	read -r took promoted < <(python3 - "$T/serve.log" "$t0" "$T/promoted" <<'PY'
 import sys, datetime, os
 log, t0 = sys.argv[1], float(sys.argv[2])
 # the first 200 after the first 503 since the kill's second
@@ -275,49 +310,86 @@ for line in open(log, errors="replace"):
 p = float(open(sys.argv[3]).read()) if os.path.exists(sys.argv[3]) else float("nan")
 print("%.1f %.1f" % ((first - t0) if first else float("inf"), p - t0))
 PY
-)
-echo "failover: the standby took writes $promoted s after the primary died;" \
-	"the hub answered again after at most $took s"
-expect_ok "the hub answers again after the failover" \
-	agent -R "$T/probe" sync --retries 0
-expect_ok "within 30 s" python3 -c "import sys; sys.exit(not $took <= 30)"
-expect_eq "the standby is the primary now" f \
-	"$(q "$P2" -d postgres -c "SELECT pg_is_in_recovery()")"
+	)
+	echo "failover ($round, $dead died): the standby took writes $promoted s after" \
+		"the primary died; the hub answered again after at most $took s"
+	expect_ok "$round: the hub answers again after the failover" \
+		agent -R "$T/probe" sync --retries 0
+	expect_ok "$round: within 30 s" python3 -c "import sys; sys.exit(not $took <= 30)"
+	expect_eq "$round: the standby ($live) is the primary now" f \
+		"$(q "$lport" -d postgres -c "SELECT pg_is_in_recovery()")"
 
-# each agent syncs twice more through the new primary, then stops
-declare -A ok_before
-for n in "${names[@]}"; do ok_before[$n]=$(oks "$n"); done
-for _ in $(seq 1200); do
-	all=1
-	for n in "${names[@]}"; do
-		[ "$(oks "$n")" -ge $((ok_before[$n] + 2)) ] || all=
+	# each agent syncs twice more through the new primary, then stops
+	declare -A ok_before
+	for n in "${names[@]}"; do ok_before[$n]=$(oks "$n"); done
+	for _ in $(seq 1200); do
+		all=1
+		for n in "${names[@]}"; do
+			[ "$(oks "$n")" -ge $((ok_before[$n] + 2)) ] || all=
+		done
+		[ -n "$all" ] && break
+		sleep 0.1
 	done
-	[ -n "$all" ] && break
+	touch "$T/stop"
+	for p in $PIDS; do wait "$p"; done
+	PIDS=
+	expect_match "$round: each commune synced after the failover" . "$all"
+	local after
+	after=$(q "$lport" -d hub -c "SELECT count(*) FROM entries")
+	echo "entries: $before when the primary died, $after after;" \
+		"$(grep -c ' 503 ' "$T/serve.log") requests answered 503 so far" \
+		"($(grep -c 'POST /v1/push 503' "$T/serve.log") of them pushes)"
+	expect_match "$round: the push in flight was answered 503 (to be sent again)" \
+		"POST /v1/push 503" "$(tail -n "+$((mark + 1))" "$T/serve.log")"
+	expect_ok "$round: some syncs failed or waited during it, none was lost" \
+		test "$after" -gt "$before"
+
+	# Nothing acknowledged is missing: every entry a replica held when
+	# its sync exited 0 is in the hub's store (before any later sync).
+	q "$lport" -d hub -c "SELECT upper(encode(id, 'hex')) FROM entries" | sort -u >"$T/hub.ids"
+	for n in "${names[@]}"; do
+		sort -u "$T/$n.acked" >"$T/$n.acked.sorted"
+		expect_eq "$round: every entry $n had acknowledged is in the hub's store" "" \
+			"$(comm -23 "$T/$n.acked.sorted" "$T/hub.ids" | head -3)"
+		expect_ok "$round: $n acknowledged entries" test -s "$T/$n.acked.sorted"
+	done
+	expect_eq "$round: each entry once" 0 \
+		"$(q "$lport" -d hub -c "SELECT count(*) FROM (SELECT 1 FROM entries GROUP BY author, seq HAVING count(*) > 1) d")"
+}
+# shellcheck disable=SC2034 # read by failover, through eval
+P_n1=$P1 P_n2=$P2
+failover first n1 n2 0
+
+# The old primary's machine comes back: its pg_autoctl, started again on
+# the same data directory, finds itself demoted, rewinds (pg_rewind) and
+# follows the new primary; the formation is whole again when the new
+# primary's commits wait for it. The hub is not touched.
+node n1 run --pgdata "$F/n1"
+expect_match "the old primary rejoined as the synchronous standby" "^(sync|quorum)$" \
+	"$(sync_state "$P2")"
+expect_eq "it replays, it does not take writes" t \
+	"$(q "$P1" -d postgres -c "SELECT pg_is_in_recovery()")"
+for _ in $(seq 300); do
+	paf show state --pgdata "$F/monitor" 2>/dev/null | grep -Eq '^ *n1 .*\| +secondary +\| +secondary *$' &&
+		break
+	sleep 0.2
+done
+expect_match "the monitor counts it a secondary again" \
+	'n1 .*\| +secondary +\| +secondary' "$(paf show state --pgdata "$F/monitor" 2>&1)"
+# (its commits are acknowledged once flushed there, replayed a moment
+# later)
+for _ in $(seq 100); do
+	[ "$(q "$P2" -d hub -c "SELECT count(*) FROM entries")" = \
+		"$(q "$P1" -d hub -c "SELECT count(*) FROM entries")" ] && break
 	sleep 0.1
 done
-touch "$T/stop"
-for p in $PIDS; do wait "$p"; done
-expect_match "each commune synced after the failover" . "$all"
-after=$(q "$P2" -d hub -c "SELECT count(*) FROM entries")
-echo "entries: $before when the primary died, $after after;" \
-	"$(grep -c ' 503 ' "$T/serve.log") requests answered 503 meanwhile" \
-	"($(grep -c 'POST /v1/push 503' "$T/serve.log") of them pushes)"
-expect_match "the push in flight was answered 503 (to be sent again)" \
-	"POST /v1/push 503" "$(cat "$T/serve.log")"
-expect_ok "some syncs failed or waited during it, none was lost" \
-	test "$after" -gt "$before"
+expect_eq "it holds every entry the new primary holds" \
+	"$(q "$P2" -d hub -c "SELECT count(*) FROM entries")" \
+	"$(q "$P1" -d hub -c "SELECT count(*) FROM entries")"
 
-# Nothing acknowledged is missing: every entry a replica held when its
-# sync exited 0 is in the hub's store (before any later sync).
-q "$P2" -d hub -c "SELECT upper(encode(id, 'hex')) FROM entries" | sort -u >"$T/hub.ids"
-for n in "${names[@]}"; do
-	sort -u "$T/$n.acked" >"$T/$n.acked.sorted"
-	expect_eq "every entry $n had acknowledged is in the hub's store" "" \
-		"$(comm -23 "$T/$n.acked.sorted" "$T/hub.ids" | head -3)"
-	expect_ok "$n acknowledged entries" test -s "$T/$n.acked.sorted"
-done
-expect_eq "each entry once" 0 \
-	"$(q "$P2" -d hub -c "SELECT count(*) FROM (SELECT 1 FROM entries GROUP BY author, seq HAVING count(*) > 1) d")"
+# And the formation survives a second death, this time of the new
+# primary: back on the machine that died first.
+failover second n2 n1 100000
 
 # The communes go on, and agree with the hub.
 for i in 0 1 2 3; do
