@@ -14,7 +14,10 @@
 # then, on the large hub, every report, 'chibo-hub verify' and a full
 # rebuild ('chibo-hub copy-store' into a new SQLite file). Each
 # timing is the best of CHIBO_BENCH_REPEAT (default 3) runs, each on a
-# fresh commune.
+# fresh commune. With CHIBO_BENCH_SYNC_ONLY=1 it stops after the syncs
+# (for a hub so large that the reports, verify and rebuild would take
+# hours); with CHIBO_BENCH_KEEP=1 the hubs are kept (their directory is
+# printed) for further runs by hand.
 #   CHIBO_AGENT=… CHIBO_HUB_BIN=… BENCH_PROVINCE=… bench/bench_scale.sh [COMMUNES MEMBERS]
 set -euo pipefail
 
@@ -28,7 +31,11 @@ CHIBO_SOURCE_DIR=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/chibo-bench-scale.XXXXXX")
 EXIT_HOOKS=
 at_exit() { EXIT_HOOKS="$1; $EXIT_HOOKS"; }
-trap 'set +e; eval "$EXIT_HOOKS"; rm -rf "$T"' EXIT
+if [ "${CHIBO_BENCH_KEEP:-}" = 1 ]; then
+	trap 'set +e; eval "$EXIT_HOOKS"; echo "bench_scale: the hubs are kept in $T"' EXIT
+else
+	trap 'set +e; eval "$EXIT_HOOKS"; rm -rf "$T"' EXIT
+fi
 bad() { echo "bench_scale: $*" >&2; exit 1; }
 agent() { "$CHIBO_AGENT" "$@"; }
 now() { date +%s.%N; }
@@ -91,6 +98,7 @@ awk -v fe="${F[empty]}" -v fb="${F[big]}" -v ne="${N[empty]}" -v nb="${N[big]}" 
 	printf "  a new commune'"'"'s first sync:          %7.3f s (empty hub %.3f s, %.2fx)\n", fb, fe, fb / fe
 	printf "  nightly sync, 1,000 new entries:  %7.3f s (empty hub %.3f s, %.2fx)\n", nb, ne, nb / ne
 }'
+[ "${CHIBO_BENCH_SYNC_ONLY:-}" = 1 ] && exit 0
 timed() {
 	local t0 t1
 	t0=$(now)
