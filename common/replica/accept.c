@@ -2,6 +2,7 @@
 /* accept.c — see accept.h. */
 #include "accept.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "ledger.h"
 #include "project.h"
 #include "stream.h"
+#include "verifier.h"
 
 /* What a replica says of an entry its hub sent that it cannot take. */
 static cb_err
@@ -37,35 +39,45 @@ refused(struct cb_errbuf *eb, const struct cb_intake *in,
 }
 
 /* Take in a stream under policy (intake.h): each entry decoded and its
- * signature verified, then judged and, if new, projected and stored. An
- * entry the policy refuses, or one that ends an intake of this replica's
- * own chain, is an error: message, with the entry's seq, says which. */
+ * signature verified — by a worker thread ahead of this one where the
+ * machine has a second CPU (verifier.h): a new commune's first pull is
+ * mostly the directory's signatures — then judged and, if new, projected
+ * and stored. An entry the policy refuses, or one that ends an intake of
+ * this replica's own chain, is an error: message, with the entry's seq,
+ * says which. */
 static cb_err
 take_stream(struct cb_store *st, enum cb_intake_policy policy,
             const unsigned char own[CB_KEY_BYTES], const void *stream,
             size_t len, struct cb_accept_result *r, struct cb_errbuf *eb)
 {
-	struct cb_stream_reader rd;
-	struct cb_entry e = CB_ENTRY_INIT;
+	struct cb_verifier *v;
+	const struct cb_entry *e;
 	struct cb_accept_result res = { 0 };
 	struct cb_intake in;
+	bool verified;
 	cb_err rc;
 
 	if ((rc = cb_intake_start(st, &in, policy, own, eb)))
 		return rc;
 	in.holder = N_("this replica");
-	cb_stream_reader_init(&rd, stream, len);
-	while ((rc = cb_stream_next(&rd, &e, eb)) == CB_OK) {
+	if (!(v = cb_verifier_new(stream, len, SIZE_MAX, NULL)))
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
+	while ((rc = cb_verifier_next(v, &e, &verified, eb)) == CB_OK) {
 		enum cb_intake_fate fate;
 		struct cb_errbuf why;
 		cb_err verdict;
 
-		if ((rc = cb_entry_verify_signature(&e, eb))) {
+		if (!verified) {
+			/* Verified again, for its message. */
+			if (!(rc = cb_entry_verify_signature(e, eb)))
+				rc = cb_error(eb, CB_ECRYPTO,
+				              _("the signature does not "
+				                "verify"));
 			cb_error_prefix(eb, rc, _("entry %zu from the hub"),
-			                rd.index);
+			                cb_verifier_index(v));
 			goto out;
 		}
-		if ((rc = cb_intake_judge(st, &in, &e, &fate, &why, eb)))
+		if ((rc = cb_intake_judge(st, &in, e, &fate, &why, eb)))
 			goto out;
 		if (fate == CB_INTAKE_DUPLICATE) {
 			res.duplicates++;
@@ -76,10 +88,10 @@ take_stream(struct cb_store *st, enum cb_intake_policy policy,
 			continue;
 		}
 		if (fate != CB_INTAKE_NEW) {
-			rc = refused(eb, &in, fate, &e);
+			rc = refused(eb, &in, fate, e);
 			goto out;
 		}
-		if ((rc = cb_intake_take(st, &in, &e, &verdict, &why, eb)))
+		if ((rc = cb_intake_take(st, &in, e, &verdict, &why, eb)))
 			goto out;
 		res.stored++;
 		res.rejected += verdict && verdict != CB_EPENDING;
@@ -90,7 +102,7 @@ take_stream(struct cb_store *st, enum cb_intake_policy policy,
 		*r = res;
 	}
 out:
-	cb_entry_release(&e);
+	cb_verifier_free(&v);
 	return rc;
 }
 

@@ -526,6 +526,73 @@ test_a_key_no_enrolment_names_founds_nothing(void **state)
 	cb_buf_release(&s);
 }
 
+/* A long pull (its signatures checked by a worker thread ahead of the
+ * projection, verifier.h): one forged signature anywhere in it, or a
+ * truncated end, and nothing of it is taken in; the message names the
+ * entry. Then the stream as signed is taken whole. */
+static void
+test_a_long_pull_with_one_forgery_takes_nothing(void **state)
+{
+	enum { N = 300 };
+	static const size_t forged[] = { 1, 2, 9, 150, N };
+	unsigned char pk[32], sk[64];
+	struct cb_entry e = CB_ENTRY_INIT;
+	unsigned char prev[32];
+	struct cb_buf s = CB_BUF_INIT, bad = CB_BUF_INIT;
+	size_t end[N];
+	struct cb_accept_result r;
+	struct cb_errbuf eb;
+	long long before = entries_of(a);
+
+	(void)state;
+	crypto_sign_keypair(pk, sk);
+	for (size_t i = 0; i < N; i++) {
+		char code[32];
+
+		snprintf(code, sizeof(code), "09998.%03zu", i + 1);
+		if (i)
+			memcpy(prev, e.id, 32);
+		cb_entry_release(&e);
+		signed_entry(
+			pk, sk, i + 1, i ? prev : NULL,
+			i ? "cell.create" : "org.init",
+			i ? json_pack("{s:s, s:s, s:s}", "code", code, "name",
+		                      "Chi bộ xa", "kind", "residential")
+			  : json_pack("{s:s, s:s, s:s, s:s}", "code", "09998",
+		                      "name", "Đảng bộ xa", "kind",
+		                      "party-committee", "parent", "BG.LG"),
+			&e, &s);
+		end[i] = s.len;
+	}
+	cb_entry_release(&e);
+	for (size_t k = 0; k < sizeof(forged) / sizeof(forged[0]); k++) {
+		char want[64];
+
+		cb_buf_reset(&bad);
+		assert_int_equal(cb_buf_add(&bad, s.data, s.len), 0);
+		/* the last byte of entry forged[k]: its signature's */
+		bad.data[end[forged[k] - 1] - 1] ^= 0x20;
+		assert_int_equal(take(&bad, &r, &eb), CB_ECRYPTO);
+		snprintf(want, sizeof(want), "entry %zu from the hub",
+		         forged[k]);
+		assert_non_null(strstr(eb.msg, want));
+		assert_non_null(strstr(eb.msg, "signature"));
+		assert_int_equal(entries_of(a), before);
+	}
+	/* cut inside the last entry */
+	assert_int_not_equal(
+		take(&(struct cb_buf){ .data = s.data, .len = s.len - 5 }, &r,
+	             &eb),
+		CB_OK);
+	assert_non_null(strstr(eb.msg, "truncated"));
+	assert_int_equal(entries_of(a), before);
+	assert_int_equal(take(&s, &r, &eb), CB_OK);
+	assert_int_equal(r.stored, N);
+	assert_int_equal(entries_of(a), before + N);
+	cb_buf_release(&s);
+	cb_buf_release(&bad);
+}
+
 /* An enrolled key that writes what the projection rejects (a cell that
  * exists, again and again): kept at the hub, with its reason, but not
  * sent to other communes as directory. */
@@ -554,20 +621,19 @@ test_rejected_directory_entries_stay_home(void **state)
 		                       "name", "Chi bộ thôn Đông lần nữa",
 		                       "kind", "residential"),
 		             &e[i], &s);
-	assert_int_equal(cb_ingest_push(hub->st, b->key.pk, s.data, s.len, &pr,
-	                                &eb),
-	                 CB_OK);
+	assert_int_equal(
+		cb_ingest_push(hub->st, b->key.pk, s.data, s.len, &pr, &eb),
+		CB_OK);
 	assert_int_equal(pr.accepted, 4);
 	assert_int_equal(pr.rejected, 4);
 	assert_int_equal(cb_scope_of(hub->st, a->key.pk, &sc, &eb), CB_OK);
 	cb_buf_reset(&s);
-	assert_int_equal(cb_scope_read(hub->st, &sc, 0, 5000, 1u << 24, &s,
-	                               &pg, &eb),
-	                 CB_OK);
+	assert_int_equal(
+		cb_scope_read(hub->st, &sc, 0, 5000, 1u << 24, &s, &pg, &eb),
+		CB_OK);
 	cb_stream_reader_init(&rd, s.data, s.len);
 	while (cb_stream_next(&rd, &got, &eb) == CB_OK)
-		junk += !memcmp(got.author, b->key.pk, 32) &&
-		        got.seq > seq;
+		junk += !memcmp(got.author, b->key.pk, 32) && got.seq > seq;
 	assert_int_equal(junk, 0);
 	/* b reads its own subtree's rejections, as ever: not sent back to
 	 * itself, but an office above it would get them */
@@ -592,6 +658,8 @@ main(void)
 		cmocka_unit_test(
 			test_an_agent_takes_in_its_scope_and_refuses_forgeries),
 		cmocka_unit_test(test_a_key_no_enrolment_names_founds_nothing),
+		cmocka_unit_test(
+			test_a_long_pull_with_one_forgery_takes_nothing),
 		cmocka_unit_test(test_rejected_directory_entries_stay_home),
 	};
 
