@@ -369,13 +369,14 @@ expect_match "the old primary rejoined as the synchronous standby" "^(sync|quoru
 	"$(sync_state "$P2")"
 expect_eq "it replays, it does not take writes" t \
 	"$(q "$P1" -d postgres -c "SELECT pg_is_in_recovery()")"
+# (pg_autoctl show state: n1's line, its reported and assigned states)
+secondary='^ *n1 .*\| +secondary +\| +secondary *$'
 for _ in $(seq 300); do
-	paf show state --pgdata "$F/monitor" 2>/dev/null | grep -Eq '^ *n1 .*\| +secondary +\| +secondary *$' &&
-		break
+	formation=$(paf show state --pgdata "$F/monitor" 2>&1)
+	grep -Eq "$secondary" <<<"$formation" && break
 	sleep 0.2
 done
-expect_match "the monitor counts it a secondary again" \
-	'n1 .*\| +secondary +\| +secondary' "$(paf show state --pgdata "$F/monitor" 2>&1)"
+expect_match "the monitor counts it a secondary again" "$secondary" "$formation"
 # (its commits are acknowledged once flushed there, replayed a moment
 # later)
 for _ in $(seq 100); do
