@@ -53,26 +53,38 @@ pj_after_succession(struct cb_apply *c)
 	return rc;
 }
 
+/* The chain of successions is followed a key at a time: old_key is the
+ * table's key, so each step is one lookup, and a key never succeeded (all
+ * but a few) costs one. At most 64 steps, as a cycle could only be made by
+ * a fault. */
 cb_err
 pj_heir(struct cb_apply *c, unsigned char out[CB_KEY_BYTES])
 {
 	static const char sql[] =
-		"WITH RECURSIVE heirs(k, n) AS (SELECT lower(hex(?1)), 0 UNION "
-		"SELECT s.new_key, h.n + 1 FROM successions s JOIN heirs h ON "
-		"s.old_key = h.k WHERE h.n < 64) SELECT k FROM heirs ORDER BY "
-		"n DESC LIMIT 1";
-	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+		"SELECT new_key FROM successions WHERE old_key = ?";
+	char k[2 * CB_KEY_BYTES + 1];
 	cb_err rc = CB_OK;
-	int r;
 
-	if (!s)
-		return CB_EIO;
-	cb_sql_bind_blob(s, 1, c->e->author, CB_KEY_BYTES);
-	r = cb_sql_step(s);
-	if (r != CB_SQL_ROW ||
-	    cb_hex_decode(cb_sql_column_text(s, 0), out, CB_KEY_BYTES, NULL))
-		rc = cb_store_error(c->st, c->eb, "cannot read successions");
-	cb_sql_reset(s);
+	memcpy(out, c->e->author, CB_KEY_BYTES);
+	for (int n = 0; !rc && n < 64; n++) {
+		struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
+		int r;
+
+		if (!s)
+			return CB_EIO;
+		cb_hex_encode(out, CB_KEY_BYTES, k);
+		cb_sql_bind_text(s, 1, k);
+		r = cb_sql_step(s);
+		if (r == CB_SQL_DONE) {
+			cb_sql_reset(s);
+			break;
+		}
+		if (r != CB_SQL_ROW || cb_hex_decode(cb_sql_column_text(s, 0),
+		                                     out, CB_KEY_BYTES, NULL))
+			rc = cb_store_error(c->st, c->eb,
+			                    "cannot read successions");
+		cb_sql_reset(s);
+	}
 	return rc;
 }
 

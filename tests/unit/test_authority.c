@@ -385,6 +385,42 @@ succeed(const struct actor *by, const char *org, const struct actor *key,
 	           why);
 }
 
+/* by's org.init of commune code under BG (by enrolled for it), taken. */
+static void
+found(const struct actor *by, const char *code, const char *name,
+      struct cb_entry *init)
+{
+	char why[CB_ERRBUF_SIZE];
+
+	assert_int_equal(enroll(NULL, by, code, "commune", "BG", why), CB_OK);
+	sign(by, 1, NULL, "org.init",
+	     json_pack("{s:s, s:s, s:s, s:s}", "code", code, "name", name,
+	               "kind", "party-committee", "parent", "BG"),
+	     init);
+	assert_int_equal(take(init, why), CB_OK);
+}
+
+/* Is organisation code's owner, in the province's tables, key? */
+static void
+expect_owner(const char *code, const struct actor *key)
+{
+	char owner[65], want[65];
+	struct cb_errbuf eb;
+	struct cb_stmt *s;
+
+	assert_int_equal(cb_sql_prepare(prov->st,
+	                                "SELECT lower(hex(owner)) FROM orgs "
+	                                "WHERE code = ?",
+	                                &s, &eb),
+	                 CB_OK);
+	cb_sql_bind_text(s, 1, code);
+	assert_int_equal(cb_sql_step(s), CB_SQL_ROW);
+	snprintf(owner, sizeof(owner), "%s", cb_sql_column_text(s, 0));
+	cb_sql_finalize(s);
+	key_of(key->pk, want);
+	assert_string_equal(owner, want);
+}
+
 /* The province hands 07400 from its lost key to a new one. Only the hub
  * that enrolled the old key may, to a key enrolled for 07400. The old
  * key's entries the succession covers count as its heir's in whatever
@@ -398,22 +434,13 @@ test_succession(void **state)
 	struct actor lost, heir, late;
 	struct cb_entry init = CB_ENTRY_INIT, create = CB_ENTRY_INIT;
 	struct cb_entry after = CB_ENTRY_INIT;
-	char why[CB_ERRBUF_SIZE], owner[65], key[65];
-	struct cb_errbuf eb;
-	struct cb_stmt *s;
+	char why[CB_ERRBUF_SIZE];
 
 	(void)state;
 	actor(&lost);
 	actor(&heir);
 	actor(&late);
-	assert_int_equal(enroll(NULL, &lost, "07400", "commune", "BG", why),
-	                 CB_OK);
-	sign(&lost, 1, NULL, "org.init",
-	     json_pack("{s:s, s:s, s:s, s:s}", "code", "07400", "name",
-	               "Đảng bộ xã Ngọc Lý", "kind", "party-committee",
-	               "parent", "BG"),
-	     &init);
-	assert_int_equal(take(&init, why), CB_OK);
+	found(&lost, "07400", "Đảng bộ xã Ngọc Lý", &init);
 	sign(&lost, 2, init.id, "cell.create",
 	     json_pack("{s:s, s:s, s:s}", "code", "07400.01", "name",
 	               "Chi bộ thôn Đông", "kind", "residential"),
@@ -460,16 +487,7 @@ test_succession(void **state)
 	expect_enrolment(&lost, "07400", "commune", "BG", prov->key.pk, 1);
 	/* covered, received after: the heir's */
 	assert_int_equal(take(&create, why), CB_OK);
-	assert_int_equal(cb_sql_prepare(prov->st,
-	                                "SELECT lower(hex(owner)) FROM orgs "
-	                                "WHERE code = '07400.01'",
-	                                &s, &eb),
-	                 CB_OK);
-	assert_int_equal(cb_sql_step(s), CB_SQL_ROW);
-	snprintf(owner, sizeof(owner), "%s", cb_sql_column_text(s, 0));
-	cb_sql_finalize(s);
-	key_of(heir.pk, key);
-	assert_string_equal(owner, key);
+	expect_owner("07400.01", &heir);
 	/* after the succession: refused, and why */
 	assert_int_equal(take(&after, why), CB_ESCOPE);
 	assert_non_null(strstr(why, "this key was succeeded by key"));
@@ -489,6 +507,58 @@ test_succession(void **state)
 	cb_entry_release(&after);
 }
 
+/* Successions chain: 07500's lost key handed to heir, heir's to third. A
+ * cell.create the lost key signed before the first, received after both,
+ * is third's: a key's heir is the end of the chain, however long. */
+static void
+test_succession_chain(void **state)
+{
+	struct actor lost, heir, third;
+	struct cb_entry init = CB_ENTRY_INIT, create = CB_ENTRY_INIT;
+	struct cb_entry create2 = CB_ENTRY_INIT;
+	unsigned char last[CB_HASH_BYTES];
+	char why[CB_ERRBUF_SIZE];
+	struct cb_errbuf eb;
+	uint64_t seq;
+
+	(void)state;
+	actor(&lost);
+	actor(&heir);
+	actor(&third);
+	found(&lost, "07500", "Đảng bộ xã Ngọc Châu", &init);
+	sign(&lost, 2, init.id, "cell.create",
+	     json_pack("{s:s, s:s, s:s}", "code", "07500.01", "name",
+	               "Chi bộ thôn Bắc", "kind", "residential"),
+	     &create);
+	assert_int_equal(take(&create, why), CB_OK);
+	sign(&lost, 3, create.id, "cell.create",
+	     json_pack("{s:s, s:s, s:s}", "code", "07500.02", "name",
+	               "Chi bộ thôn Nam", "kind", "residential"),
+	     &create2);
+	assert_int_equal(enroll(NULL, &heir, "07500", "commune", "BG", why),
+	                 CB_OK);
+	assert_int_equal(
+		succeed(NULL, "07500", &heir, &lost, create2.id, 3, why),
+		CB_OK);
+	assert_int_equal(act(&heir, "cell.rename",
+	                     json_pack("{s:s, s:s}", "code", "07500.01", "name",
+	                               "Chi bộ thôn Bắc Một"),
+	                     why),
+	                 CB_OK);
+	assert_int_equal(cb_ledger_head(prov->st, heir.pk, &seq, last, &eb),
+	                 CB_OK);
+	assert_int_equal(enroll(NULL, &third, "07500", "commune", "BG", why),
+	                 CB_OK);
+	assert_int_equal(succeed(NULL, "07500", &third, &heir, last, seq, why),
+	                 CB_OK);
+	/* the lost key's last covered entry, received after both */
+	assert_int_equal(take(&create2, why), CB_OK);
+	expect_owner("07500.02", &third);
+	cb_entry_release(&init);
+	cb_entry_release(&create);
+	cb_entry_release(&create2);
+}
+
 int
 main(void)
 {
@@ -499,6 +569,7 @@ main(void)
 		cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_revoke),
 		cmocka_unit_test(test_succession),
+		cmocka_unit_test(test_succession_chain),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
