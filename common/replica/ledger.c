@@ -1240,6 +1240,7 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 
 	if (!b)
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
+	cb_store_bulk(lg->st);
 	if ((rc = cb_project_reset(lg->st, eb)))
 		goto out;
 	/* A statement of its own: the cached ones are used while it runs. */

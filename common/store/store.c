@@ -156,6 +156,13 @@ cb_store_fold(struct cb_store *st, struct cb_errbuf *eb)
 	return st->eng->fold ? st->eng->fold(st, eb) : CB_OK;
 }
 
+void
+cb_store_bulk(struct cb_store *st)
+{
+	if (st->eng->bulk)
+		st->eng->bulk(st);
+}
+
 cb_err
 cb_store_integrity(struct cb_store *st, struct cb_errbuf *eb)
 {

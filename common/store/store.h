@@ -143,6 +143,15 @@ void cb_store_rollback(struct cb_store *st);
  * holds); for a read of them before the commit, such as a digest. */
 cb_err cb_store_fold(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The transaction under way is a long write: a replay that derives every
+ * table at once (a rebuild, a copy of the store). Until it ends (commit or
+ * rollback) the engine may hold more of the store in memory: SQLite's
+ * page cache grows from 32 MiB to a quarter of the machine's memory, at
+ * most 4 GiB, taken only as pages are touched, so that the transaction's
+ * dirty pages are not spilled to the WAL and read back from it again and
+ * again. PostgreSQL: nothing changes (the server's buffers are its own). */
+void cb_store_bulk(struct cb_store *st);
+
 /* Run a statement without results (a savepoint, say) through the cache:
  * sql must be a string literal or live as long as the store. */
 cb_err cb_store_run(struct cb_store *st, const char *sql,

@@ -34,6 +34,8 @@ struct cb_store_engine {
 	cb_err (*checkpoint_behind)(struct cb_store *st, struct cb_errbuf *eb);
 	/* cb_store_lost; NULL: never (a file is not lost) */
 	bool (*lost)(struct cb_store *st);
+	/* cb_store_bulk; NULL: nothing changes for a long write */
+	void (*bulk)(struct cb_store *st);
 	/* cb_store_fold; NULL: nothing is kept behind */
 	cb_err (*fold)(struct cb_store *st, struct cb_errbuf *eb);
 };

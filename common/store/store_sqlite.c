@@ -64,6 +64,7 @@ struct lite_store {
 	struct checkpointer *cp;
 	unsigned nested; /* savepoints cb_store_begin opened in a transaction */
 	bool fold;       /* the schema has chibo_fold (032): once migrated */
+	bool bulk;       /* the transaction is a bulk write's (lite_bulk) */
 	size_t nstmts;
 	struct stmt_slot stmts[STMT_CACHE_MAX];
 };
@@ -215,6 +216,44 @@ lite_fold(struct cb_store *st, struct cb_errbuf *eb)
 	return cb_store_run(st, LITE_FOLD, eb);
 }
 
+/* The page cache a store opens with, and a bulk write's (cb_store_bulk)
+ * until its transaction ends. A failed pragma leaves the cache as it was:
+ * slower, no different. */
+#define LITE_CACHE_KIB 32768
+#define LITE_BULK_MAX_KIB (4 * 1024 * 1024)
+
+static void
+lite_cache(struct cb_store *st, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	(void)sqlite3_exec(L(st)->db, sql, NULL, NULL, NULL);
+}
+
+static void
+lite_bulk(struct cb_store *st)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+	long long kib = pages > 0 && size > 0
+	                        ? (long long)pages * (size / 1024) / 4
+	                        : LITE_CACHE_KIB;
+
+	if (kib > LITE_BULK_MAX_KIB)
+		kib = LITE_BULK_MAX_KIB;
+	lite_cache(st, kib > LITE_CACHE_KIB ? (int)kib : LITE_CACHE_KIB);
+	L(st)->bulk = true;
+}
+
+/* A bulk write's transaction has ended: the cache it opened with. */
+static void
+bulk_end(struct cb_store *st)
+{
+	if (L(st)->bulk)
+		lite_cache(st, LITE_CACHE_KIB);
+	L(st)->bulk = false;
+}
+
 static cb_err
 lite_commit(struct cb_store *st, struct cb_errbuf *eb)
 {
@@ -231,6 +270,8 @@ lite_commit(struct cb_store *st, struct cb_errbuf *eb)
 	}
 	if (L(st)->nested)
 		L(st)->nested--;
+	else
+		bulk_end(st);
 	return CB_OK;
 }
 
@@ -240,6 +281,7 @@ lite_rollback(struct cb_store *st)
 	L(st)->nested = 0;
 	if (!sqlite3_get_autocommit(L(st)->db))
 		sqlite3_exec(L(st)->db, "ROLLBACK", NULL, NULL, NULL);
+	bulk_end(st);
 }
 
 sqlite3_stmt *
@@ -717,13 +759,13 @@ cb_store_sqlite_open(const char *path, bool create, struct cb_store **out,
 	                   "PRAGMA synchronous = FULL;"
 	                   "PRAGMA foreign_keys = OFF;"
 	                   "PRAGMA trusted_schema = OFF;"
-	                   "PRAGMA cache_size = -32768;"
 	                   "PRAGMA temp_store = MEMORY;",
 	                   eb);
 	if (rc) {
 		cb_error_prefix(eb, rc, "cannot open '%s'", path);
 		goto fail;
 	}
+	lite_cache(st, LITE_CACHE_KIB);
 	/* before the migrations: 013 uses chibo_unhex */
 	if (register_functions(st) != SQLITE_OK) {
 		rc = cb_store_error(st, eb, "cannot register functions");
@@ -988,6 +1030,7 @@ static const struct cb_store_engine lite_engine = {
 	.commit = lite_commit,
 	.rollback = lite_rollback,
 	.fold = lite_fold,
+	.bulk = lite_bulk,
 	.integrity = lite_integrity,
 	.backup = lite_backup,
 	.checkpoint_behind = lite_checkpoint_behind,

@@ -4,8 +4,9 @@
  * commits that ask for a checkpoint and one that does it itself; a new
  * store says its entry_refs need no filling (schema 12); a store of
  * schema 12 keeps every member reference, as bytes, through schema 13;
- * fork evidence is a column from schema 15 on; and a transaction begun
- * inside another is a savepoint of it. */
+ * fork evidence is a column from schema 15 on; a transaction begun
+ * inside another is a savepoint of it; and a bulk write's larger cache
+ * lasts as long as its transaction. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -168,6 +169,35 @@ test_nested_transactions(void **state)
 	put(st, 6);
 	assert_int_equal(cb_store_commit(st, &eb), CB_OK);
 	assert_int_equal(count_rows(st, "SELECT count(*) FROM n"), 3);
+	cb_store_free(&st);
+}
+
+/* A bulk write's cache (cb_store_bulk) lasts as long as its transaction:
+ * larger inside, back to the store's own 32 MiB after the commit, after a
+ * rollback, and not ended by the commit of a savepoint inside it. */
+static void
+test_bulk_cache_lasts_one_transaction(void **state)
+{
+	struct cb_store *st = NULL;
+	struct cb_errbuf eb;
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(cb_store_open(path, true, &st, &eb), CB_OK);
+	assert_int_equal(count_rows(st, "PRAGMA cache_size"), -32768);
+	for (int end = 0; end < 2; end++) {
+		assert_int_equal(cb_store_begin(st, &eb), CB_OK);
+		cb_store_bulk(st);
+		assert_true(count_rows(st, "PRAGMA cache_size") < -32768);
+		assert_int_equal(cb_store_begin(st, &eb), CB_OK);
+		assert_int_equal(cb_store_commit(st, &eb), CB_OK);
+		assert_true(count_rows(st, "PRAGMA cache_size") < -32768);
+		if (end)
+			cb_store_rollback(st);
+		else
+			assert_int_equal(cb_store_commit(st, &eb), CB_OK);
+		assert_int_equal(count_rows(st, "PRAGMA cache_size"), -32768);
+	}
 	cb_store_free(&st);
 }
 
@@ -374,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_schema_13_keeps_member_references),
 		cmocka_unit_test(test_schema_15_marks_fork_evidence),
 		cmocka_unit_test(test_nested_transactions),
+		cmocka_unit_test(test_bulk_cache_lasts_one_transaction),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
