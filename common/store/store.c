@@ -156,6 +156,15 @@ cb_store_fold(struct cb_store *st, struct cb_errbuf *eb)
 	return st->eng->fold ? st->eng->fold(st, eb) : CB_OK;
 }
 
+cb_err
+cb_store_too_new(const struct cb_store *st, int have, struct cb_errbuf *eb)
+{
+	return cb_error(eb, CB_EVERSION,
+	                _("'%s' has schema version %d but this chibo knows "
+	                  "only up to %d; upgrade chibo"),
+	                st->path, have, cb_store_schema_version());
+}
+
 void
 cb_store_bulk(struct cb_store *st)
 {

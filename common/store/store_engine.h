@@ -48,6 +48,10 @@ struct cb_store {
 	void *settled_ctx;
 };
 
+/* A store whose schema is newer than this chibo's (have): refused. */
+cb_err cb_store_too_new(const struct cb_store *st, int have,
+                        struct cb_errbuf *eb);
+
 /* The engines' openers (cb_store_open chooses by the address). */
 cb_err cb_store_sqlite_open(const char *path, bool create,
                             struct cb_store **out,

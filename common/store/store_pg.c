@@ -1500,10 +1500,7 @@ migrate(struct pg_store *ps, bool create, struct cb_errbuf *eb)
 		                st->path);
 	}
 	if (have > want)
-		return cb_error(eb, CB_EVERSION,
-		                _("'%s' has schema version %d but this chibo "
-		                  "knows only up to %d; upgrade chibo"),
-		                st->path, have, want);
+		return cb_store_too_new(st, have, eb);
 	if (have == want)
 		return CB_OK;
 	if ((rc = pg_begin(st, eb)))

@@ -6,7 +6,9 @@
  * schema 12 keeps every member reference, as bytes, through schema 13;
  * fork evidence is a column from schema 15 on; a transaction begun
  * inside another is a savepoint of it; and a bulk write's larger cache
- * lasts as long as its transaction. */
+ * lasts as long as its transaction; a new store, copied from a schema
+ * made in memory, is what the migrations make; and one newer than this
+ * chibo is refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -199,6 +201,116 @@ test_bulk_cache_lasts_one_transaction(void **state)
 		assert_int_equal(count_rows(st, "PRAGMA cache_size"), -32768);
 	}
 	cb_store_free(&st);
+}
+
+/* The first row's first column of sql, as text (or "" if NULL), into out. */
+static void
+text_of(struct cb_store *st, const char *sql, char *out, size_t size)
+{
+	sqlite3_stmt *s = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	snprintf(out, size, "%s",
+	         sqlite3_column_text(s, 0)
+	                 ? (const char *)sqlite3_column_text(s, 0)
+	                 : "");
+	sqlite3_finalize(s);
+}
+
+/* A new store is a copy of the schema the migrations made in memory
+ * (store_sqlite.c, template_copy): it has the tables, indexes, triggers,
+ * views and rows of a store the migrations were applied to one by one —
+ * a file that held a table of its own at version 0 — and is in WAL mode;
+ * and so is a second new store, copied from the same template. */
+static void
+test_new_store_is_the_migrations(void **state)
+{
+	static const char *const what[] = {
+		"SELECT group_concat(x, char(10)) FROM (SELECT type || ' ' || "
+		"name || ' ' || tbl_name || ' ' || coalesce(sql, '') AS x FROM "
+		"sqlite_master WHERE name <> 'chibo_before' ORDER BY type, "
+		"name)",
+		"SELECT group_concat(date || ' ' || name, char(10)) FROM "
+		"(SELECT * FROM holidays ORDER BY date)",
+		"SELECT group_concat(key || '=' || value, char(10)) FROM "
+		"(SELECT "
+		"* FROM meta ORDER BY key)",
+		"PRAGMA user_version",
+	};
+	static char a[200000], b[200000];
+	char made[128], copied[128], again[128];
+	struct cb_store *old = NULL, *fresh = NULL, *second = NULL;
+	struct cb_errbuf eb;
+	sqlite3 *db;
+
+	(void)state;
+	snprintf(made, sizeof(made), "%s/made.db", dir);
+	snprintf(copied, sizeof(copied), "%s/copied.db", dir);
+	snprintf(again, sizeof(again), "%s/again.db", dir);
+	assert_int_equal(sqlite3_open(made, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE chibo_before (x)", NULL,
+	                              NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(cb_store_open(made, false, &old, &eb), CB_OK);
+	assert_int_equal(cb_store_open(copied, true, &fresh, &eb), CB_OK);
+	assert_int_equal(cb_store_open(again, true, &second, &eb), CB_OK);
+	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+		text_of(old, what[i], a, sizeof(a));
+		assert_true(strlen(a) > 0);
+		text_of(fresh, what[i], b, sizeof(b));
+		assert_string_equal(a, b);
+		text_of(second, what[i], b, sizeof(b));
+		assert_string_equal(a, b);
+	}
+	text_of(fresh, "PRAGMA journal_mode", b, sizeof(b));
+	assert_string_equal(b, "wal");
+	text_of(second, "PRAGMA journal_mode", b, sizeof(b));
+	assert_string_equal(b, "wal");
+	/* and it takes writes that survive a reopen */
+	assert_int_equal(cb_store_meta_set(fresh, "probe", "1", &eb), CB_OK);
+	cb_store_free(&fresh);
+	assert_int_equal(cb_store_open(copied, false, &fresh, &eb), CB_OK);
+	text_of(fresh, "SELECT value FROM meta WHERE key = 'probe'", b,
+	        sizeof(b));
+	assert_string_equal(b, "1");
+	cb_store_free(&old);
+	cb_store_free(&fresh);
+	cb_store_free(&second);
+}
+
+/* A store whose schema is newer than this chibo's is refused, and
+ * nothing in it is changed. */
+static void
+test_newer_store_is_refused(void **state)
+{
+	struct cb_store *st = NULL;
+	struct cb_errbuf eb;
+	char sql[64], p[128];
+	sqlite3_stmt *q;
+	sqlite3 *db;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/newer.db", dir);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	         cb_store_schema_version() + 1);
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(cb_store_open(p, false, &st, &eb), CB_EVERSION);
+	assert_null(st);
+	assert_non_null(strstr(eb.msg, "upgrade chibo"));
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0),
+	                 cb_store_schema_version() + 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
 }
 
 #define ID_A "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -405,6 +517,8 @@ main(void)
 		cmocka_unit_test(test_schema_15_marks_fork_evidence),
 		cmocka_unit_test(test_nested_transactions),
 		cmocka_unit_test(test_bulk_cache_lasts_one_transaction),
+		cmocka_unit_test(test_new_store_is_the_migrations),
+		cmocka_unit_test(test_newer_store_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
