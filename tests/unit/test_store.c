@@ -47,17 +47,37 @@ teardown(void **state)
 	return system(cmd);
 }
 
+/* The first row's first column of sql on db as an integer (-1: no row). */
 static int64_t
-count_rows(struct cb_store *st, const char *sql)
+first_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL),
-	                 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	return n;
+}
+
+static int64_t
+count_rows(struct cb_store *st, const char *sql)
+{
+	return first_int(cb_store_db(st), sql);
+}
+
+/* sql run on the file, opened by SQLite alone (no store), and its first
+ * row's first column as an integer (-1: no row). */
+static int64_t
+raw_file(const char *file, const char *sql)
+{
+	sqlite3 *db;
+	int64_t n;
+
+	assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+	n = first_int(db, sql);
+	sqlite3_close(db);
 	return n;
 }
 
@@ -212,6 +232,8 @@ text_of(struct cb_store *st, const char *sql, char *out, size_t size)
 	assert_int_equal(sqlite3_prepare_v2(cb_store_db(st), sql, -1, &s, NULL),
 	                 SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	/* all of it, or the comparisons would pass on a prefix */
+	assert_true((size_t)sqlite3_column_bytes(s, 0) < size);
 	snprintf(out, size, "%s",
 	         sqlite3_column_text(s, 0)
 	                 ? (const char *)sqlite3_column_text(s, 0)
@@ -243,17 +265,12 @@ test_new_store_is_the_migrations(void **state)
 	char made[128], copied[128], again[128];
 	struct cb_store *old = NULL, *fresh = NULL, *second = NULL;
 	struct cb_errbuf eb;
-	sqlite3 *db;
 
 	(void)state;
 	snprintf(made, sizeof(made), "%s/made.db", dir);
 	snprintf(copied, sizeof(copied), "%s/copied.db", dir);
 	snprintf(again, sizeof(again), "%s/again.db", dir);
-	assert_int_equal(sqlite3_open(made, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TABLE chibo_before (x)", NULL,
-	                              NULL, NULL),
-	                 SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(raw_file(made, "CREATE TABLE chibo_before (x)"), -1);
 	assert_int_equal(cb_store_open(made, false, &old, &eb), CB_OK);
 	assert_int_equal(cb_store_open(copied, true, &fresh, &eb), CB_OK);
 	assert_int_equal(cb_store_open(again, true, &second, &eb), CB_OK);
@@ -289,28 +306,17 @@ test_newer_store_is_refused(void **state)
 	struct cb_store *st = NULL;
 	struct cb_errbuf eb;
 	char sql[64], p[128];
-	sqlite3_stmt *q;
-	sqlite3 *db;
 
 	(void)state;
 	snprintf(p, sizeof(p), "%s/newer.db", dir);
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 	         cb_store_schema_version() + 1);
-	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(raw_file(p, sql), -1);
 	assert_int_equal(cb_store_open(p, false, &st, &eb), CB_EVERSION);
 	assert_null(st);
 	assert_non_null(strstr(eb.msg, "upgrade chibo"));
-	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-	assert_int_equal(
-		sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL),
-		SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0),
+	assert_int_equal(raw_file(p, "PRAGMA user_version"),
 	                 cb_store_schema_version() + 1);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
 }
 
 #define ID_A "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
