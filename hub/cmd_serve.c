@@ -109,6 +109,8 @@ struct request {
 	 * asked of, for its forms' Origin */
 	bool dash;
 	char authority[CB_HTTPSIG_AUTHORITY_MAX + 1];
+	/* refused as a replay: its nonce was seen (Chibo-Replay) */
+	bool replayed;
 };
 
 static int64_t
@@ -135,6 +137,8 @@ reply_raw(struct MHD_Connection *c, struct request *rq, int status,
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", type);
+	if (rq->replayed)
+		MHD_add_response_header(resp, "Chibo-Replay", "1");
 	if (retry > 0) {
 		char num[24];
 
@@ -1066,6 +1070,9 @@ admit_headers(struct server *srv, struct MHD_Connection *c, struct request *rq,
 		                  eb.msg);
 	if (status == 503)
 		return fail_retry(c, rq, status, 1, eb.msg);
+	/* This very request came before: its sender may sign it again
+	 * (PROTOCOL.md, "API v1") */
+	rq->replayed = rc == CB_EEXIST;
 	if (rc)
 		return fail(c, rq, status, eb.msg);
 	/* Its created on disk before anything is done for it, so that after

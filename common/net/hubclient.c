@@ -177,8 +177,17 @@ cb_hubclient_send(struct cb_hubclient *cl, const char *method, const char *path,
                   const void *body, size_t len, const char *type, bool zstd)
 {
 	CURLcode cc = send_once(cl, method, path, body, len, type, zstd);
-	const char *after;
+	const char *after, *replayed;
 	long wait;
+
+	/* Refused as a replay of itself: the hub took this very request
+	 * before — libcurl sends a request again, unasked, when the
+	 * connection it reused was cut before any answer came, and the hub
+	 * may have read the first copy. Signed afresh, once. */
+	if (cc == CURLE_OK && cl->status == 401 &&
+	    (replayed = cb_hubclient_header(cl, "Chibo-Replay")) &&
+	    !strcmp(replayed, "1"))
+		cc = send_once(cl, method, path, body, len, type, zstd);
 
 	/* A hub that restarted within the second refuses what was signed
 	 * in it (PROTOCOL.md, "What a hub checks, and when"): sign again,

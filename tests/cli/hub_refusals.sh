@@ -41,12 +41,15 @@ printf '{"after":1}' > "$T/b1"
 
 sign POST /v1/pull "$T/b0" > "$T/h"
 expect_eq "a signed pull: 200" 200 "$(send POST /v1/pull "$T/b0" "$T/h")"
-expect_eq "the same request again (a replay): 401" 401 "$(send POST /v1/pull "$T/b0" "$T/h")"
+expect_eq "the same request again (a replay): 401" 401 "$(send POST /v1/pull "$T/b0" "$T/h" -D "$T/rh")"
 expect_match "named as a replay" '"error":".*(replay|seen)' "$(cat "$T/r")"
+# the sender of a request the hub took before may sign it again
+expect_match "and marked so for its sender" $'^Chibo-Replay: 1\r?$' "$(cat "$T/rh")"
 
 sign POST /v1/pull "$T/b0" > "$T/h"
-expect_eq "a tampered body: 401" 401 "$(send POST /v1/pull "$T/b1" "$T/h")"
+expect_eq "a tampered body: 401" 401 "$(send POST /v1/pull "$T/b1" "$T/h" -D "$T/rh")"
 expect_match "named: the digest" '"error":".*[Dd]igest' "$(cat "$T/r")"
+expect_no_match "not marked as a replay" "Chibo-Replay" "$(cat "$T/rh")"
 
 sign POST /v1/pull "$T/b0" > "$T/h"
 d1="sha-256=:$(openssl dgst -sha256 -binary "$T/b1" | base64):"
