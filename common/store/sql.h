@@ -28,6 +28,18 @@
 
 struct cb_store;
 
+/* The key memberships name a member by (members.mkey, schema/033: an
+ * integer in the order the store took members in), from the member's id
+ * bound at parameter p ("?" or "?N"). */
+#define CB_SQL_MKEY(p) "(SELECT mkey FROM members WHERE id = " p ")"
+
+/* A member's columns as digests read them (all but mkey), in the order
+ * the table had before schema/033 gave it mkey. */
+#define CB_SQL_MEMBER_COLS                                                     \
+	"id, full_name, name_fold, name_lower, birth_date, sex, card_no, "     \
+	"national_id, admitted_on, official_on, status, status_on, "           \
+	"work_category, council_area, cell, org, entry, transit"
+
 /* A prepared statement; backends put this first in their own. */
 struct cb_stmt {
 	const struct cb_sql_be *be;

@@ -259,8 +259,12 @@ cb_project_try(struct cb_store *st, const struct cb_entry *e,
 static const char *const tables[] = {
 	"SELECT * FROM orgs ORDER BY code",
 	"SELECT * FROM congresses ORDER BY org, term",
-	"SELECT * FROM members ORDER BY id",
-	"SELECT * FROM memberships ORDER BY member, entry",
+	/* members by id, and their stays by their member's id: mkey is
+	 * this store's own numbering (schema/033) */
+	"SELECT " CB_SQL_MEMBER_COLS " FROM members ORDER BY id",
+	"SELECT m.id, s.entry, s.cell, s.kind, s.since, s.until FROM "
+	"memberships s JOIN members m ON m.mkey = s.member ORDER BY m.id, "
+	"s.entry",
 	"SELECT * FROM meetings ORDER BY id",
 	"SELECT * FROM attendance ORDER BY meeting, member",
 	"SELECT * FROM meeting_marks ORDER BY meeting",

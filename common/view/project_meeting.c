@@ -4,14 +4,20 @@
 #include "project_int.h"
 #include "sql.h"
 
+/* A member's key (schema 033) from its id at ?1, or from the key of an
+ * attendance object's entry (json_each) */
+#define MKEY_1 CB_SQL_MKEY("?1")
+#define MKEY_OF_KEY CB_SQL_MKEY("chibo_unhex(a.key)")
+
 /* Was member in cell (officially or temporarily) on date? */
 static cb_err
 in_cell_on(struct cb_apply *c, const char *member, const char *cell,
            const char *date, bool *yes)
 {
 	static const char sql[] =
-		"SELECT 1 FROM memberships WHERE member = ? AND cell = ? AND "
-		"since <= ?3 AND (until IS NULL OR until > ?3) LIMIT 1";
+		"SELECT 1 FROM memberships WHERE member = " MKEY_1 " AND cell "
+		"= ?2 AND since <= ?3 AND (until IS NULL OR until > ?3) "
+		"LIMIT 1";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	int r;
 
@@ -39,9 +45,8 @@ count_not_in_cell(struct cb_apply *c, const char *att, const char *cell,
 {
 	static const char sql[] =
 		"SELECT count(*) FROM json_each(?1) AS a WHERE NOT EXISTS "
-		"(SELECT 1 FROM memberships WHERE member = chibo_unhex(a.key) "
-		"AND cell = ?2 AND since <= ?3 AND (until IS NULL OR "
-		"until > ?3))";
+		"(SELECT 1 FROM memberships WHERE member = " MKEY_OF_KEY " AND "
+		"cell = ?2 AND since <= ?3 AND (until IS NULL OR until > ?3))";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	int r;
 

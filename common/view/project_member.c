@@ -210,7 +210,8 @@ pj_member_save(struct cb_apply *c, const char *id, const json_t *m, bool insert)
 		"national_id, admitted_on, official_on, status, status_on, "
 		"work_category, council_area, cell, org, name_fold, "
 		"name_lower, "
-		"entry, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		"entry, id, mkey) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, "
+		"(SELECT coalesce(max(mkey), 0) + 1 FROM members))";
 	static const char upd[] =
 		"UPDATE members SET full_name = ?, birth_date = ?, sex = ?, "
 		"card_no = ?, national_id = ?, admitted_on = ?, "
@@ -248,7 +249,7 @@ pj_membership_open(struct cb_apply *c, const char *member, const char *cell,
 	static const char sql[] =
 		"INSERT INTO memberships (member, cell, kind, "
 		"since, until, entry) "
-		"VALUES (?, ?, ?, ?, NULL, ?)";
+		"VALUES (" PJ_MKEY ", ?, ?, ?, NULL, ?)";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 
 	if (!s)
@@ -264,8 +265,9 @@ pj_membership_open(struct cb_apply *c, const char *member, const char *cell,
 static cb_err
 membership_close_all(struct cb_apply *c, const char *member, const char *until)
 {
-	static const char sql[] = "UPDATE memberships SET until = ? "
-				  "WHERE member = ? AND until IS NULL";
+	static const char sql[] =
+		"UPDATE memberships SET until = ? "
+		"WHERE member = " PJ_MKEY " AND until IS NULL";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 
 	if (!s)

@@ -13,8 +13,8 @@ membership_close_official(struct cb_apply *c, const char *member,
                           const char *until)
 {
 	static const char sql[] =
-		"UPDATE memberships SET until = ? WHERE member = ? AND kind = "
-		"'official' AND until IS NULL";
+		"UPDATE memberships SET until = ? WHERE member = " PJ_MKEY
+		" AND kind = 'official' AND until IS NULL";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 
 	if (!s)
@@ -29,8 +29,8 @@ static cb_err
 official_since(struct cb_apply *c, const char *member, char out[11])
 {
 	static const char sql[] =
-		"SELECT max(since) FROM memberships WHERE member = ? AND kind "
-		"= 'official' AND until IS NULL";
+		"SELECT max(since) FROM memberships WHERE member = " PJ_MKEY
+		" AND kind = 'official' AND until IS NULL";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	int r;
 
@@ -592,7 +592,7 @@ cb_apply_member_temporary_accept(struct cb_apply *c)
 {
 	static const char stay[] =
 		"INSERT INTO memberships (member, cell, kind, since, until, "
-		"entry) VALUES (?, ?, 'temporary', ?, ?, ?)";
+		"entry) VALUES (" PJ_MKEY ", ?, 'temporary', ?, ?, ?)";
 	static const char upd[] =
 		"UPDATE temporaries SET state = 'accepted', accepted_by = ?, "
 		"cell = ?, reported_on = ? WHERE id = ?";

@@ -27,6 +27,9 @@
 #define LETTER_DUE CB_SQL_DUE("t.letter_date")
 #define LETTER_LAPSE CB_SQL_LAPSE("t.letter_date")
 
+/* A member's key in memberships (schema 033), from its id in hex at ?1 */
+#define MKEY_OF_HEX CB_SQL_MKEY("chibo_unhex(?1)")
+
 #define LIVE_STATUSES "('probationary', 'official', 'exempt')"
 
 cb_err
@@ -386,7 +389,7 @@ static const char members_sql[] =
 	"UNION ALL SELECT m.id, m.full_name, m.birth_date, m.sex, "
 	"m.card_no, 'temporary', s.cell, m.national_id, m.admitted_on, "
 	"m.official_on, m.status_on, m.work_category, m.council_area, "
-	"m.org, m.name_fold FROM memberships s JOIN members m ON m.id = "
+	"m.org, m.name_fold FROM memberships s JOIN members m ON m.mkey = "
 	"s.member JOIN orgs c ON c.code = s.cell WHERE s.kind = "
 	"'temporary' AND s.since <= date('now', '+7 hours') AND "
 	"s.until > date('now', '+7 hours') AND c.parent IN " SUB_OF_ROOT
@@ -541,7 +544,7 @@ static const char *const member_headings[] = {
 
 static const char member_stays_sql[] =
 	"SELECT cell, kind, since, until FROM memberships "
-	"WHERE member = chibo_unhex(?1) ORDER BY since, entry";
+	"WHERE member = " MKEY_OF_HEX " ORDER BY since, entry";
 static const char *const member_stays_headings[] = { N_("CELL"), N_("KIND"),
 	                                             N_("SINCE"), N_("UNTIL"),
 	                                             NULL };
@@ -580,7 +583,7 @@ static const char *const meeting_attendance_headings[] = { N_("MEMBER"),
  * out of it). */
 static const char cell_roll_sql[] =
 	"SELECT m.id, m.full_name, s.kind FROM memberships s "
-	"JOIN members m ON m.id = s.member WHERE s.cell = ?1 AND "
+	"JOIN members m ON m.mkey = s.member WHERE s.cell = ?1 AND "
 	"s.since <= ?2 AND (s.until IS NULL OR s.until > ?2) "
 	"ORDER BY m.name_fold, m.id";
 static const char *const cell_roll_headings[] = { N_("ID"), N_("NAME"),

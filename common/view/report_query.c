@@ -697,18 +697,18 @@ cb_report_campaign(struct cb_store *st, const char *root, const char *from,
 		"''), "
 		"g.code";
 	static const char members_sql[] = CAMPAIGN_OF_ORG
-		", mem(member) AS (SELECT DISTINCT ms.member FROM cells k JOIN "
-		"memberships ms ON ms.cell = k.cell AND ms.kind = 'official' "
-		"AND ms.since <= :to AND (ms.until IS NULL OR ms.until >= k.p) "
-		"JOIN members m ON m.id = ms.member WHERE k.org = :org AND NOT "
-		"(m.status IN " TERMINAL " AND coalesce(m.status_on, '') <= "
-		":to)) "
+		", mem(member, id) AS (SELECT DISTINCT ms.member, m.id FROM "
+		"cells k JOIN memberships ms ON ms.cell = k.cell AND ms.kind = "
+		"'official' AND ms.since <= :to AND (ms.until IS NULL OR "
+		"ms.until >= k.p) JOIN members m ON m.mkey = ms.member WHERE "
+		"k.org = :org AND NOT (m.status IN " TERMINAL " AND "
+		"coalesce(m.status_on, '') <= :to)) "
 		"SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM "
 		"memberships o WHERE o.member = x.member AND o.kind = "
 		"'official' AND o.since <= :to AND (o.until IS NULL OR o.until "
 		"> :to) AND o.cell NOT IN (SELECT cell FROM cells WHERE org = "
 		":org)) OR EXISTS (SELECT 1 FROM transfers t WHERE t.member = "
-		"x.member AND t.released_on <= :to AND (t.state = 'in-transit' "
+		"x.id AND t.released_on <= :to AND (t.state = 'in-transit' "
 		"OR t.closed_on > :to))), 0) FROM mem x";
 	struct campaign_sum all = { 0 }, dist = { 0 };
 	long long districts = 0, districts_done = 0;

@@ -76,7 +76,7 @@ expect_fail "the former owner cannot change the record" "transferred to '07298'"
 same "after the acceptance"
 expect_eq "the member's memberships, on b: two cells of a, then b's" \
 	"07297.01 07297.02 07298.01" \
-	"$(sqlite3 "$T/b/replica.db" "SELECT group_concat(cell, ' ') FROM (SELECT m.cell FROM memberships m JOIN members x ON x.id = m.member WHERE x.card_no = 'm1' ORDER BY m.since)")"
+	"$(sqlite3 "$T/b/replica.db" "SELECT group_concat(cell, ' ') FROM (SELECT m.cell FROM memberships m JOIN members x ON x.mkey = m.member WHERE x.card_no = 'm1' ORDER BY m.since)")"
 
 # declined: the member returns to the cell they left
 A member release card:m2 --to 07298 --letter 7 --letter-date 2026-11-10 --on 2026-11-10 >/dev/null

@@ -178,9 +178,10 @@ dissolve_op(struct replica *r)
 			                 "residential"));
 			sqlite3_prepare_v2(
 				cb_store_db(r->lg->st),
-				"SELECT member FROM memberships WHERE "
-				"cell = ? AND kind = 'official' AND "
-				"until IS NULL",
+				"SELECT m.id FROM memberships s JOIN "
+				"members m ON m.mkey = s.member WHERE "
+				"s.cell = ? AND s.kind = 'official' AND "
+				"s.until IS NULL",
 				-1, &s, NULL);
 			sqlite3_bind_text(s, 1, cell, -1, SQLITE_TRANSIENT);
 			while (sqlite3_step(s) == SQLITE_ROW) {
@@ -552,7 +553,7 @@ run_case(uint64_t seed)
 		    one(r, "SELECT count(*) FROM members m WHERE status IN "
 		           "('probationary', 'official', 'exempt') AND "
 		           "(transit IS NULL) <> ((SELECT count(*) FROM "
-		           "memberships s WHERE s.member = m.id AND s.kind = "
+		           "memberships s WHERE s.member = m.mkey AND s.kind = "
 		           "'official' AND s.until IS NULL) = 1)"))
 			fail = "a live member without exactly one official "
 			       "cell or one release in transit";

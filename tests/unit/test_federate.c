@@ -594,7 +594,7 @@ run(uint64_t seed)
 	if (one(&N[0], "SELECT count(*) FROM members m WHERE status IN "
 	               "('probationary', 'official', 'exempt') AND (transit "
 	               "IS NULL) <> ((SELECT count(*) FROM memberships s "
-	               "WHERE s.member = m.id AND s.kind = 'official' AND "
+	               "WHERE s.member = m.mkey AND s.kind = 'official' AND "
 	               "s.until IS NULL) = 1)"))
 		return "a live member without exactly one official cell or "
 		       "one release in transit";

@@ -203,8 +203,9 @@ honest_op(struct replica *r)
 	case 7:
 		snprintf(cell, sizeof(cell), "%s.01", r->code);
 		if (pick(r,
-		         "SELECT member FROM memberships WHERE cell = ? AND "
-		         "until IS NULL",
+		         "SELECT m.id FROM memberships s JOIN members m ON "
+		         "m.mkey = s.member WHERE s.cell = ? AND s.until IS "
+		         "NULL",
 		         cell, m))
 			try_op(r, "meeting.record",
 			       json_pack("{s:s, s:s, s:s, s:i, s:{s:s}}",

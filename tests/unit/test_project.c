@@ -251,13 +251,25 @@ test_members(void **state)
 	            "probationary");
 	expect_text(f,
 	            "SELECT since FROM memberships m JOIN members x ON "
-	            "x.id = m.member WHERE x.card_no = '222'",
+	            "x.mkey = m.member WHERE x.card_no = '222'",
 	            "2021-01-01");
 	/* the member id is the entry id */
 	expect_text(f,
 	            "SELECT count(*) FROM members m JOIN entries e ON "
 	            "e.id = m.id",
 	            "2");
+	/* numbered in the order they were taken in (schema 033), their
+	 * stays by that number */
+	expect_text(f,
+	            "SELECT x.mkey || ':' || m.member FROM members x JOIN "
+	            "memberships m ON m.member = x.mkey WHERE x.card_no = "
+	            "'111'",
+	            "1:1");
+	expect_text(f,
+	            "SELECT x.mkey || ':' || m.member FROM members x JOIN "
+	            "memberships m ON m.member = x.mkey WHERE x.card_no = "
+	            "'222'",
+	            "2:2");
 	refused(f, "member.add",
 	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", "
 	        "\"sex\": "
@@ -362,7 +374,7 @@ test_members(void **state)
 	      "\"2024-05-01\", \"reason\": \"ốm\"}");
 	expect_text(f,
 	            "SELECT until FROM memberships m JOIN members x ON "
-	            "x.id = m.member WHERE x.card_no = '111'",
+	            "x.mkey = m.member WHERE x.card_no = '111'",
 	            "2024-05-01");
 	refused(f, "member.status",
 	        "{\"member\": \"card:111\", \"status\": \"official\", \"on\": "

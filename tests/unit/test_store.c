@@ -367,8 +367,9 @@ test_schema_13_keeps_member_references(void **state)
 		{ "SELECT count(*) FROM members WHERE id = x'" ID_B "' AND "
 		  "transit = 'r1' AND name_lower = 'lê thị lan'",
 		  "1" },
-		{ "SELECT count(*) FROM memberships WHERE member = x'" ID_A
-		  "' AND cell = 'X.01'",
+		/* schema 033: the stay names the member by its mkey */
+		{ "SELECT count(*) FROM memberships s JOIN members m ON m.mkey "
+		  "= s.member WHERE m.id = x'" ID_A "' AND s.cell = 'X.01'",
 		  "1" },
 		{ "SELECT count(*) FROM meetings WHERE chair = x'" ID_A
 		  "' AND clerk IS NULL AND id = 'm1'",
@@ -390,7 +391,7 @@ test_schema_13_keeps_member_references(void **state)
 		  "'",
 		  "1" },
 		{ "SELECT count(*) FROM members m JOIN memberships s ON "
-		  "s.member = m.id",
+		  "s.member = m.mkey",
 		  "1" },
 		{ "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
 		  "name IN ('members_cell', 'members_card', "
@@ -458,6 +459,16 @@ test_schema_15_marks_fork_evidence(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(
 		sqlite3_exec(db,
+	                     /* 033 undone */
+	                     "DROP TABLE memberships; CREATE TABLE "
+	                     "memberships (member BLOB NOT NULL, entry BLOB "
+	                     "NOT NULL, cell TEXT NOT NULL, kind TEXT NOT "
+	                     "NULL, since TEXT NOT NULL, until TEXT); "
+	                     "CREATE INDEX memberships_member ON memberships "
+	                     "(member); CREATE INDEX memberships_cell_since "
+	                     "ON memberships (cell, since); DROP INDEX "
+	                     "members_mkey; ALTER TABLE members DROP COLUMN "
+	                     "mkey; "
 	                     "DROP INDEX entries_forks; ALTER TABLE entries "
 	                     "DROP COLUMN evidence; CREATE INDEX "
 	                     "entries_forks ON entries (author) WHERE reason "

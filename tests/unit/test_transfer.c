@@ -283,8 +283,10 @@ digest(struct cb_ledger *lg, unsigned char out[64])
 {
 	static const char *const q[] = {
 		"SELECT * FROM orgs WHERE code NOT LIKE '0999%' ORDER BY code",
-		"SELECT * FROM members ORDER BY id",
-		"SELECT * FROM memberships ORDER BY member, entry",
+		"SELECT " CB_SQL_MEMBER_COLS " FROM members ORDER BY id",
+		"SELECT m.id, s.entry, s.cell, s.kind, s.since, s.until FROM "
+		"memberships s JOIN members m ON m.mkey = s.member ORDER BY "
+		"m.id, s.entry",
 		"SELECT * FROM transfers ORDER BY release",
 		"SELECT * FROM ratings ORDER BY subject, period, stage",
 		"SELECT id, state, reason FROM entries WHERE id NOT IN (SELECT "
@@ -525,6 +527,18 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 	assert_int_equal(
 		sqlite3_exec(
 			db,
+			/* schema 033 undone: stays named by the member's id */
+			"CREATE TABLE ms_032 (member BLOB NOT NULL, entry BLOB "
+			"NOT NULL, cell TEXT NOT NULL, kind TEXT NOT NULL, since "
+			"TEXT NOT NULL, until TEXT); INSERT INTO ms_032 SELECT "
+			"m.id, s.entry, s.cell, s.kind, s.since, s.until FROM "
+			"memberships s JOIN members m ON m.mkey = s.member; "
+			"DROP TABLE memberships; ALTER TABLE ms_032 RENAME TO "
+			"memberships; CREATE INDEX memberships_member ON "
+			"memberships (member); CREATE INDEX "
+			"memberships_cell_since ON memberships (cell, since); "
+			"DROP INDEX members_mkey; ALTER TABLE members DROP "
+			"COLUMN mkey; "
 			"DELETE FROM memberships WHERE member = (SELECT id "
 			"FROM members WHERE card_no = '07297001' AND org = "
 			"'07297'); DELETE FROM members WHERE card_no = "
