@@ -134,14 +134,40 @@ store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
 	static const char subject[] = "INSERT INTO entry_refs (member, "
 				      "entry) VALUES (?, ?) "
 				      "ON CONFLICT DO NOTHING";
+	static const char keyed[] =
+		"SELECT 1 FROM members WHERE mkey = ? AND id = ?";
 	struct cb_log *log = cb_store_log(st);
 	struct cb_stmt *s;
+	int64_t at;
 	cb_err rc;
 
 	if (!log)
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
-	if ((rc = cb_log_append(log, e, state, reason, evidence, lsn, eb)))
+	if ((rc = cb_log_append(log, e, state, reason, evidence, &at, eb)))
 		return rc;
+	if (lsn)
+		*lsn = at;
+	/* A member.add projected before it was stored made its member's
+	 * row under the position the entry would have (schema 034,
+	 * CB_SQL_POSITION): it must be the one it has. */
+	if (!evidence && !strcmp(state, "applied") &&
+	    !strcmp(e->op, "member.add")) {
+		int r;
+
+		if (!(s = cb_sql(st, keyed, eb)))
+			return CB_EIO;
+		cb_sql_bind_int64(s, 1, at);
+		cb_sql_bind_blob(s, 2, e->id, CB_HASH_BYTES);
+		r = cb_sql_step(s);
+		cb_sql_reset(s);
+		if (r == CB_SQL_DONE)
+			return cb_error(eb, CB_EIO,
+			                _("the member added by entry %lld is "
+			                  "not under its position in the log"),
+			                (long long)at);
+		if (r != CB_SQL_ROW)
+			return cb_store_error(st, eb, "cannot read members");
+	}
 	/* Which member it is about. */
 	{
 		const char *m = entry_subject(e);

@@ -28,10 +28,20 @@
 
 struct cb_store;
 
-/* The key memberships name a member by (members.mkey, schema/033: an
- * integer in the order the store took members in), from the member's id
- * bound at parameter p ("?" or "?N"). */
-#define CB_SQL_MKEY(p) "(SELECT mkey FROM members WHERE id = " p ")"
+/* A member's key (members.mkey, schemas 033 and 034), from the member's
+ * id bound at parameter p ("?" or "?N"): the log position of the entry
+ * whose id it is (its member.add, or an admitted candidate's
+ * candidate.add). members.id has no index of its own: a member is found
+ * through the log's (members WHERE mkey = CB_SQL_MKEY(...)). */
+#define CB_SQL_MKEY(p) "(SELECT lsn FROM entries WHERE id = " p ")"
+
+/* The position of the entry whose id is bound at p: where the log holds
+ * it, or, for the entry being taken in (projected before it is stored),
+ * where it will be — the largest so far plus one, as both engines number
+ * the log. A member's key when its row is made. */
+#define CB_SQL_POSITION(p)                                                     \
+	"coalesce((SELECT lsn FROM entries WHERE id = " p "), (SELECT "        \
+	"coalesce(max(lsn), 0) + 1 FROM entries))"
 
 /* A member's columns as digests read them (all but mkey), in the order
  * the table had before schema/033 gave it mkey. */

@@ -572,7 +572,8 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 	static const char by_nid[] =
 		"SELECT id FROM members WHERE national_id = ? LIMIT 2";
 	static const char by_prefix[] =
-		"SELECT id FROM members WHERE id BETWEEN ? AND ? LIMIT 2";
+		"SELECT m.id FROM entries e JOIN members m ON m.mkey = e.lsn "
+		"WHERE e.id BETWEEN ? AND ? LIMIT 2";
 	const char *sql, *arg;
 	struct cb_stmt *s;
 	size_t n = strlen(ref);

@@ -18,6 +18,7 @@
 #include "calendar.h"
 #include "date.h"
 #include "ops.h"
+#include "scope.h"
 #include "text.h"
 
 static cb_err verdict(struct cb_apply *c, cb_err code, const char *fmt,
@@ -259,12 +260,8 @@ cb_project_try(struct cb_store *st, const struct cb_entry *e,
 static const char *const tables[] = {
 	"SELECT * FROM orgs ORDER BY code",
 	"SELECT * FROM congresses ORDER BY org, term",
-	/* members by id, and their stays by their member's id: mkey is
-	 * this store's own numbering (schema/033) */
-	"SELECT " CB_SQL_MEMBER_COLS " FROM members ORDER BY id",
-	"SELECT m.id, s.entry, s.cell, s.kind, s.since, s.until FROM "
-	"memberships s JOIN members m ON m.mkey = s.member ORDER BY m.id, "
-	"s.entry",
+	MEMBERS_DIGEST,
+	MEMBERSHIPS_DIGEST,
 	"SELECT * FROM meetings ORDER BY id",
 	"SELECT * FROM attendance ORDER BY meeting, member",
 	"SELECT * FROM meeting_marks ORDER BY meeting",
@@ -330,6 +327,35 @@ cb_project_digest(struct cb_store *st, unsigned char out[32],
 		st, tables, sizeof(tables) / sizeof(tables[0]), NULL, out, eb);
 }
 
+/* Queries asked another way since digests were first taken over them,
+ * and their earlier text: a digest covers a query's text, and keeps the
+ * earlier one, so that the same rows give the same digest whichever
+ * chibo computes it (a hub and its communes need not be upgraded
+ * together). Schemas 033 and 034 keyed members by an integer, which the
+ * digests leave out. */
+static const struct {
+	const char *now, *was;
+} renamed[] = {
+	{ MEMBERS_DIGEST, "SELECT * FROM members ORDER BY id" },
+	{ MEMBERSHIPS_DIGEST,
+	  "SELECT * FROM memberships ORDER BY member, entry" },
+	{ CB_SQL_SUBTREE MEMBERS_SUBTREE_DIGEST,
+	  CB_SQL_SUBTREE "SELECT * FROM members WHERE org IN sub ORDER BY id" },
+	{ CB_SQL_SUBTREE MEMBERSHIPS_SUBTREE_DIGEST,
+	  CB_SQL_SUBTREE "SELECT * FROM memberships WHERE member IN (SELECT "
+	                 "id FROM members WHERE org IN sub) ORDER BY member, "
+	                 "entry" },
+};
+
+static const char *
+digest_name(const char *q)
+{
+	for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++)
+		if (!strcmp(q, renamed[i].now))
+			return renamed[i].was;
+	return q;
+}
+
 cb_err
 cb_project_digest_over(struct cb_store *st, const char *const *queries,
                        size_t nq, const char *param, unsigned char out[32],
@@ -344,14 +370,16 @@ cb_project_digest_over(struct cb_store *st, const char *const *queries,
 	crypto_hash_sha256_init(&h);
 	for (size_t t = 0; t < nq; t++) {
 		struct cb_stmt *s = NULL;
+		const char *name;
 		int r;
 
 		if (cb_sql_prepare(st, queries[t], &s, NULL) != CB_OK)
 			return cb_store_error(st, eb, "cannot digest tables");
 		if (param)
 			cb_sql_bind_named(s, ":root", param);
-		crypto_hash_sha256_update(&h, (const unsigned char *)queries[t],
-		                          strlen(queries[t]) + 1);
+		name = digest_name(queries[t]);
+		crypto_hash_sha256_update(&h, (const unsigned char *)name,
+		                          strlen(name) + 1);
 		while ((r = cb_sql_step(s)) == CB_SQL_ROW)
 			cb_sql_digest_row(s, &h);
 		cb_sql_finalize(s);

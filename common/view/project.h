@@ -63,8 +63,26 @@ cb_err cb_project_reset(struct cb_store *st,
 cb_err cb_project_digest(struct cb_store *st, unsigned char out[32],
                          struct cb_errbuf *eb) CB_MUST_CHECK;
 
+/* The digests' queries of members and their stays (cb_project_digest;
+ * after CB_SQL_SUBTREE, cb_scope_digest; CB_SQL_MEMBER_COLS is sql.h's):
+ * by the member's id, not its key, which is the store's own (schemas 033,
+ * 034). A digest covers them under their earlier text (project.c). */
+#define MEMBERS_DIGEST "SELECT " CB_SQL_MEMBER_COLS " FROM members ORDER BY id"
+#define MEMBERSHIPS_DIGEST                                                     \
+	"SELECT m.id, s.entry, s.cell, s.kind, s.since, s.until FROM "         \
+	"memberships s JOIN members m ON m.mkey = s.member ORDER BY m.id, "    \
+	"s.entry"
+#define MEMBERS_SUBTREE_DIGEST                                                 \
+	"SELECT " CB_SQL_MEMBER_COLS " FROM members WHERE org IN sub ORDER "   \
+	"BY id"
+#define MEMBERSHIPS_SUBTREE_DIGEST                                             \
+	"SELECT m.id, s.entry, s.cell, s.kind, s.since, s.until FROM "         \
+	"memberships s JOIN members m ON m.mkey = s.member WHERE m.org IN "    \
+	"sub ORDER BY m.id, s.entry"
+
 /* The same over other queries (each row's columns hashed in order, after
- * the query's text); param, if not NULL, is bound to each query's :root. */
+ * the query's text, or the text it had before it was asked another way);
+ * param, if not NULL, is bound to each query's :root. */
 cb_err cb_project_digest_over(struct cb_store *st, const char *const *queries,
                               size_t nq, const char *param,
                               unsigned char out[32],

@@ -38,8 +38,8 @@ struct org {
 	int owned; /* owner == entry author */
 };
 
-/* A member's key in memberships (schema 033), from its id bound at the
- * next parameter (sql.h). */
+/* A member's key (members.mkey, memberships.member: schemas 033, 034),
+ * from its id bound at the next parameter (sql.h). */
 #define PJ_MKEY CB_SQL_MKEY("?")
 
 /* A column of row_named's row and where it goes. */

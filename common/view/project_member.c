@@ -9,6 +9,11 @@
 #include "ops.h"
 #include "text.h"
 
+/* Where the entry whose id is at ?17 or ?1 is, or will be, in the log:
+ * the key of the member it adds (sql.h) */
+#define POSITION_17 CB_SQL_POSITION("?17")
+#define POSITION_1 CB_SQL_POSITION("?1")
+
 const char *const pj_member_cols[] = {
 	"full_name",    "birth_date",  "sex",    "card_no",   "national_id",
 	"admitted_on",  "official_on", "status", "status_on", "work_category",
@@ -25,7 +30,7 @@ pj_member_get(struct cb_apply *c, const char *id, json_t **out, int *owned)
 		"m.national_id, m.admitted_on, m.official_on, m.status, "
 		"m.status_on, m.work_category, m.council_area, m.cell, m.org, "
 		"o.owner FROM members m LEFT JOIN orgs o ON o.code = m.org "
-		"WHERE m.id = ?";
+		"WHERE m.mkey = " PJ_MKEY;
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 	json_t *m;
 	cb_err rc;
@@ -210,14 +215,15 @@ pj_member_save(struct cb_apply *c, const char *id, const json_t *m, bool insert)
 		"national_id, admitted_on, official_on, status, status_on, "
 		"work_category, council_area, cell, org, name_fold, "
 		"name_lower, "
-		"entry, id, mkey) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, "
-		"(SELECT coalesce(max(mkey), 0) + 1 FROM members))";
+		"entry, id, mkey) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, "
+		"?17, " POSITION_17 ")";
 	static const char upd[] =
 		"UPDATE members SET full_name = ?, birth_date = ?, sex = ?, "
 		"card_no = ?, national_id = ?, admitted_on = ?, "
 		"official_on = ?, status = ?, status_on = ?, "
 		"work_category = ?, council_area = ?, cell = ?, org = ?, "
-		"name_fold = ?, name_lower = ?, entry = ? WHERE id = ?";
+		"name_fold = ?, name_lower = ?, entry = ? "
+		"WHERE mkey = " PJ_MKEY;
 	struct cb_stmt *s = cb_sql(c->st, insert ? ins : upd, c->eb);
 	char *fold = NULL, *lower = NULL;
 	cb_err rc;
@@ -249,7 +255,8 @@ pj_membership_open(struct cb_apply *c, const char *member, const char *cell,
 	static const char sql[] =
 		"INSERT INTO memberships (member, cell, kind, "
 		"since, until, entry) "
-		"VALUES (" PJ_MKEY ", ?, ?, ?, NULL, ?)";
+		"VALUES ((SELECT mkey FROM members WHERE mkey = " POSITION_1
+		" AND id = ?1), ?2, ?3, ?4, NULL, ?5)";
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 
 	if (!s)

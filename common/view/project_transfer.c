@@ -50,8 +50,8 @@ official_since(struct cb_apply *c, const char *member, char out[11])
 static cb_err
 set_transit(struct cb_apply *c, const char *member, const char *release)
 {
-	static const char sql[] =
-		"UPDATE members SET transit = ?, entry = ? WHERE id = ?";
+	static const char sql[] = "UPDATE members SET transit = ?, entry = ? "
+	                          "WHERE mkey = " PJ_MKEY;
 	struct cb_stmt *s = cb_sql(c->st, sql, c->eb);
 
 	if (!s)

@@ -27,8 +27,14 @@
 #define LETTER_DUE CB_SQL_DUE("t.letter_date")
 #define LETTER_LAPSE CB_SQL_LAPSE("t.letter_date")
 
-/* A member's key in memberships (schema 033), from its id in hex at ?1 */
+/* A member's key (schema 034: members are found by their key), from its
+ * id in hex at ?1, or in a column */
 #define MKEY_OF_HEX CB_SQL_MKEY("chibo_unhex(?1)")
+#define MKEY_OF_T CB_SQL_MKEY("t.member")
+#define MKEY_OF_A CB_SQL_MKEY("a.member")
+#define MKEY_OF_H1 CB_SQL_MKEY("k.helper1")
+#define MKEY_OF_H2 CB_SQL_MKEY("k.helper2")
+#define MKEY_OF_R CB_SQL_MKEY("r.subject")
 
 #define LIVE_STATUSES "('probationary', 'official', 'exempt')"
 
@@ -465,7 +471,7 @@ static const char ratings_sql[] =
 	"coalesce(m.full_name, o.name) AS name, r.period, r.stage, "
 	"r.level, r.score, r.note AS _note FROM ratings r "
 	"LEFT JOIN members m ON r.subject_kind = 'member' AND "
-	"m.id = r.subject "
+	"m.mkey = " MKEY_OF_R " "
 	"LEFT JOIN orgs o ON r.subject_kind = 'org' AND o.code = r.subject "
 	"WHERE (?1 IS NULL OR r.period = ?1) "
 	"AND (?2 IS NULL OR CASE r.subject_kind WHEN 'member' THEN "
@@ -489,7 +495,7 @@ static const char transfers_sql[] = CB_SQL_SUBTREE
 	"AS closed_on, t.member AS _member, t.from_cell AS _from_cell, "
 	"t.to_cell AS _to_cell, t.cell AS _cell, t.letter_date AS "
 	"_letter_date, t.reason AS _reason, t.closed_by AS _closed_by "
-	"FROM transfers t LEFT JOIN members m ON m.id = t.member WHERE "
+	"FROM transfers t LEFT JOIN members m ON m.mkey = " MKEY_OF_T " WHERE "
 	"(t.from_org IN sub OR t.to_org IN sub) AND (?2 IS NOT NULL OR "
 	"t.state = 'in-transit') ORDER BY t.released_on, t.release";
 static const char *const transfers_headings[] = {
@@ -522,8 +528,8 @@ static const char candidates_sql[] = CB_SQL_SUBTREE
 	"coalesce(k.admitted_on, '') AS admitted_on, k.sex AS _sex, "
 	"k.national_id AS _national_id, k.helper1 AS _helper1, "
 	"k.helper2 AS _helper2 FROM candidates k "
-	"LEFT JOIN members h1 ON h1.id = k.helper1 "
-	"LEFT JOIN members h2 ON h2.id = k.helper2 "
+	"LEFT JOIN members h1 ON h1.mkey = " MKEY_OF_H1 " "
+	"LEFT JOIN members h2 ON h2.mkey = " MKEY_OF_H2 " "
 	"WHERE k.org IN sub ORDER BY k.state, k.cell, k.name_fold";
 static const char *const candidates_headings[] = {
 	N_("ID"),     N_("NAME"),  N_("BORN"),     N_("CELL"), N_("HELPER"),
@@ -533,7 +539,7 @@ static const char *const candidates_headings[] = {
 static const char member_sql[] =
 	"SELECT id, full_name, birth_date, sex, card_no, national_id, "
 	"admitted_on, official_on, status, status_on, work_category, "
-	"council_area, cell, org FROM members WHERE id = chibo_unhex(?1)";
+	"council_area, cell, org FROM members WHERE mkey = " MKEY_OF_HEX;
 static const char *const member_headings[] = {
 	N_("ID"),       N_("NAME"),     N_("BORN"),
 	N_("SEX"),      N_("CARD"),     N_("NATIONAL ID"),
@@ -571,7 +577,7 @@ static const char *const meeting_headings[] = {
 
 static const char meeting_attendance_sql[] =
 	"SELECT a.member, m.full_name, a.mark FROM attendance a "
-	"LEFT JOIN members m ON m.id = a.member "
+	"LEFT JOIN members m ON m.mkey = " MKEY_OF_A " "
 	"WHERE a.meeting = (SELECT id FROM meetings WHERE id = ?1 OR "
 	"id LIKE ?1 || '%' LIMIT 1) ORDER BY m.name_fold";
 static const char *const meeting_attendance_headings[] = { N_("MEMBER"),
@@ -785,8 +791,7 @@ cb_err
 cb_query_member_name(struct cb_store *st, const char *id, char **name,
                      struct cb_errbuf *eb)
 {
-	return one_text(st,
-	                "SELECT full_name FROM members WHERE id = "
-	                "chibo_unhex(?1)",
-	                id, "member", name, eb);
+	return one_text(
+		st, "SELECT full_name FROM members WHERE mkey = " MKEY_OF_HEX,
+		id, "member", name, eb);
 }

@@ -862,6 +862,8 @@ out:
 /* Overdue: in transit, and :on is after the 30th working day after the
  * letter; the rule of 'chibo-agent transfers' (DOMAIN.md, "Transfers"). */
 #define LETTER_DUE CB_SQL_DUE("t.letter_date")
+/* the member a transfer moves, found by its key (schema 034) */
+#define MKEY_OF_T CB_SQL_MKEY("t.member")
 #define OVERDUE "(state = 'in-transit' AND :on > " CB_SQL_DUE("letter_date") ")"
 #define OVER_3_MONTHS                                                          \
 	"(state = 'in-transit' AND :on > " CB_SQL_LAPSE("letter_date") ")"
@@ -1114,8 +1116,8 @@ cb_report_overdue(struct cb_store *st, const char *root, const char *from,
 		"coalesce(m.card_no, ''), t.from_org, t.to_org, "
 		"t.released_on, " LETTER_DUE ", " OVER_3_MONTHS
 		" FROM t LEFT JOIN "
-		"members m ON m.id = t.member WHERE " OVERDUE " ORDER BY "
-		"t.letter_date, t.released_on, t.release";
+		"members m ON m.mkey = " MKEY_OF_T " WHERE " OVERDUE
+		" ORDER BY t.letter_date, t.released_on, t.release";
 	struct cb_report r;
 	struct cb_stmt *s = NULL;
 	long long n = 0, over3 = 0;

@@ -422,11 +422,8 @@ cb_scope_digest(struct cb_store *st, const char *root, unsigned char out[32],
 			"ORDER BY code",
 		SUBTREE "SELECT * FROM congresses WHERE org IN sub ORDER BY "
 			"org, term",
-		SUBTREE "SELECT " CB_SQL_MEMBER_COLS " FROM members WHERE "
-			"org IN sub ORDER BY id",
-		SUBTREE "SELECT m.id, s.entry, s.cell, s.kind, s.since, "
-			"s.until FROM memberships s JOIN members m ON m.mkey "
-			"= s.member WHERE m.org IN sub ORDER BY m.id, s.entry",
+		SUBTREE MEMBERS_SUBTREE_DIGEST,
+		SUBTREE MEMBERSHIPS_SUBTREE_DIGEST,
 		SUBTREE "SELECT * FROM meetings WHERE cell IN sub ORDER BY id",
 		SUBTREE "SELECT * FROM attendance WHERE meeting IN (SELECT id "
 			"FROM meetings WHERE cell IN sub) ORDER BY meeting, "

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "ledger.h"
+#include "old_schema.h"
 #include "store_sqlite.h"
 #include "project.h"
 
@@ -258,18 +259,13 @@ test_members(void **state)
 	            "SELECT count(*) FROM members m JOIN entries e ON "
 	            "e.id = m.id",
 	            "2");
-	/* numbered in the order they were taken in (schema 033), their
-	 * stays by that number */
+	/* keyed by their entry's position in the log (schema 034), their
+	 * stays by that key */
 	expect_text(f,
-	            "SELECT x.mkey || ':' || m.member FROM members x JOIN "
-	            "memberships m ON m.member = x.mkey WHERE x.card_no = "
-	            "'111'",
-	            "1:1");
-	expect_text(f,
-	            "SELECT x.mkey || ':' || m.member FROM members x JOIN "
-	            "memberships m ON m.member = x.mkey WHERE x.card_no = "
-	            "'222'",
-	            "2:2");
+	            "SELECT count(*) FROM members x JOIN entries e ON e.lsn = "
+	            "x.mkey AND e.id = x.id JOIN memberships m ON m.member = "
+	            "x.mkey",
+	            "2");
 	refused(f, "member.add",
 	        "{\"full_name\": \"X\", \"birth_date\": \"1980-01-01\", "
 	        "\"sex\": "
@@ -571,6 +567,36 @@ test_rebuild_equals_incremental(void **state)
 	}
 }
 
+/* Schemas 033 and 034 keyed members by an integer, and the digests read
+ * members and their stays another way: over the same rows they give what
+ * a chibo from before gave (the earlier queries over the earlier tables),
+ * so that a hub and its communes need not be upgraded together. */
+static void
+test_digest_outlives_member_keys(void **state)
+{
+	static const char *const now[] = { MEMBERS_DIGEST, MEMBERSHIPS_DIGEST };
+	static const char *const was[] = {
+		"SELECT * FROM members ORDER BY id",
+		"SELECT * FROM memberships ORDER BY member, entry",
+	};
+	struct fx *f = *state;
+	unsigned char a[32], b[32];
+	struct cb_errbuf eb;
+
+	cells(f);
+	ok_op(f, "member.add", MEMBER_A);
+	ok_op(f, "member.add", MEMBER_B);
+	assert_int_equal(
+		cb_project_digest_over(f->lg->st, now, 2, NULL, a, &eb), 0);
+	assert_int_equal(sqlite3_exec(cb_store_db(f->lg->st),
+	                              CB_TEST_UNDO_MEMBER_KEYS, NULL, NULL,
+	                              NULL),
+	                 SQLITE_OK);
+	assert_int_equal(
+		cb_project_digest_over(f->lg->st, was, 2, NULL, b, &eb), 0);
+	assert_memory_equal(a, b, 32);
+}
+
 int
 main(void)
 {
@@ -582,6 +608,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ratings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_only_the_owner_writes,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_digest_outlives_member_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_equals_incremental,
 		                                setup, teardown),
 	};

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "old_schema.h"
 #include "schema.h"
 #include "store_sqlite.h"
 #include "store.h"
@@ -336,6 +337,11 @@ test_schema_13_keeps_member_references(void **state)
 		"'official', 'X.01', 'X', x'01', NULL), ('" ID_B "', 'Lê Thị "
 		"Lan', 'le thi lan', 'lê thị lan', '1990-01-01', 'female', "
 		"'2015-01-01', 'official', 'X.01', 'X', x'02', 'r1');"
+		/* the members' entries: schema 034 keys them by their place */
+		"INSERT INTO entries (id, author, seq, op, time_ms, bytes, "
+		"state) VALUES (x'" ID_A "', x'aa', 1, 'member.add', 0, x'00', "
+		"'applied'), (x'" ID_B "', x'aa', 2, 'member.add', 0, x'00', "
+		"'applied');"
 		"INSERT INTO memberships VALUES ('" ID_A "', x'01', 'X.01', "
 		"'official', '2010-01-01', NULL);"
 		"INSERT INTO meetings (id, cell, date, kind, duration_min, "
@@ -387,12 +393,16 @@ test_schema_13_keeps_member_references(void **state)
 		{ "SELECT count(*) FROM candidates WHERE helper1 = x'" ID_A
 		  "' AND helper2 = x'" ID_B "'",
 		  "1" },
+		/* its entry_refs row, and its member.add */
 		{ "SELECT count(*) FROM entry_subjects WHERE member = x'" ID_B
 		  "'",
-		  "1" },
+		  "2" },
 		{ "SELECT count(*) FROM members m JOIN memberships s ON "
 		  "s.member = m.mkey",
 		  "1" },
+		{ "SELECT count(*) FROM members m JOIN entries e ON e.lsn = "
+		  "m.mkey AND e.id = m.id",
+		  "2" },
 		{ "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
 		  "name IN ('members_cell', 'members_card', "
 		  "'members_national_id', 'memberships_member', "
@@ -459,16 +469,7 @@ test_schema_15_marks_fork_evidence(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(
 		sqlite3_exec(db,
-	                     /* 033 undone */
-	                     "DROP TABLE memberships; CREATE TABLE "
-	                     "memberships (member BLOB NOT NULL, entry BLOB "
-	                     "NOT NULL, cell TEXT NOT NULL, kind TEXT NOT "
-	                     "NULL, since TEXT NOT NULL, until TEXT); "
-	                     "CREATE INDEX memberships_member ON memberships "
-	                     "(member); CREATE INDEX memberships_cell_since "
-	                     "ON memberships (cell, since); DROP INDEX "
-	                     "members_mkey; ALTER TABLE members DROP COLUMN "
-	                     "mkey; "
+	                     CB_TEST_UNDO_MEMBER_KEYS
 	                     "DROP INDEX entries_forks; ALTER TABLE entries "
 	                     "DROP COLUMN evidence; CREATE INDEX "
 	                     "entries_forks ON entries (author) WHERE reason "
@@ -485,8 +486,6 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "DROP INDEX transfers_from; "
 	                     "DROP INDEX temporaries_from; "
 	                     "DROP INDEX members_org_born; "
-	                     "DROP TRIGGER member_tally_insert; "
-	                     "DROP TRIGGER member_tally_update; "
 	                     "DROP TRIGGER chibo_fold; "
 	                     "DROP VIEW chibo_fold; "
 	                     "DROP TABLE member_tally; "
@@ -494,13 +493,6 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "DROP INDEX memberships_cell_since; "
 	                     "DROP INDEX entries_pending_author; "
 	                     "DROP TABLE meeting_marks; "
-	                     "DROP TRIGGER rating_tally_insert; "
-	                     "DROP TRIGGER rating_tally_update_out; "
-	                     "DROP TRIGGER rating_tally_update_in; "
-	                     "DROP TRIGGER rating_tally_member_out; "
-	                     "DROP TRIGGER rating_tally_member_in; "
-	                     "DROP TRIGGER rating_tally_member_new; "
-	                     "DROP VIEW rating_place; "
 	                     "DROP TABLE rating_tally; "
 	                     "DROP TABLE dashboard_sessions; "
 	                     "DROP TABLE dashboard_accounts; "

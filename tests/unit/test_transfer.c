@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "accept.h"
+#include "old_schema.h"
 #include "store_sqlite.h"
 #include "calendar.h"
 #include "ingest.h"
@@ -527,18 +528,7 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 	assert_int_equal(
 		sqlite3_exec(
 			db,
-			/* schema 033 undone: stays named by the member's id */
-			"CREATE TABLE ms_032 (member BLOB NOT NULL, entry BLOB "
-			"NOT NULL, cell TEXT NOT NULL, kind TEXT NOT NULL, since "
-			"TEXT NOT NULL, until TEXT); INSERT INTO ms_032 SELECT "
-			"m.id, s.entry, s.cell, s.kind, s.since, s.until FROM "
-			"memberships s JOIN members m ON m.mkey = s.member; "
-			"DROP TABLE memberships; ALTER TABLE ms_032 RENAME TO "
-			"memberships; CREATE INDEX memberships_member ON "
-			"memberships (member); CREATE INDEX "
-			"memberships_cell_since ON memberships (cell, since); "
-			"DROP INDEX members_mkey; ALTER TABLE members DROP "
-			"COLUMN mkey; "
+			CB_TEST_UNDO_MEMBER_KEYS
 			"DELETE FROM memberships WHERE member = (SELECT id "
 			"FROM members WHERE card_no = '07297001' AND org = "
 			"'07297'); DELETE FROM members WHERE card_no = "
@@ -562,20 +552,12 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"entries_directory; DROP INDEX entries_author_lsn; "
 			"DROP INDEX transfers_from; DROP INDEX "
 			"temporaries_from; DROP INDEX members_org_born; "
-			"DROP TRIGGER member_tally_insert; DROP TRIGGER "
-			"member_tally_update; DROP TRIGGER "
-			"chibo_fold; DROP VIEW chibo_fold; "
+			"DROP TRIGGER chibo_fold; DROP VIEW chibo_fold; "
 			"DROP TABLE member_tally; DROP TABLE "
 	                "member_tally_delta; "
 			"DROP INDEX "
 			"memberships_cell_since; DROP INDEX "
 			"entries_pending_author; DROP TABLE meeting_marks; "
-			"DROP TRIGGER rating_tally_insert; DROP TRIGGER "
-			"rating_tally_update_out; DROP TRIGGER "
-			"rating_tally_update_in; DROP TRIGGER "
-			"rating_tally_member_out; DROP TRIGGER "
-			"rating_tally_member_in; DROP TRIGGER "
-			"rating_tally_member_new; DROP VIEW rating_place; "
 			"DROP TABLE rating_tally; "
 			"DROP TABLE dashboard_sessions; "
 			"DROP TABLE dashboard_accounts; "
