@@ -571,9 +571,13 @@ cb_ops_resolve_member(struct cb_store *st, const char *ref, char out[65],
 		"SELECT id FROM members WHERE card_no = ? LIMIT 2";
 	static const char by_nid[] =
 		"SELECT id FROM members WHERE national_id = ? LIMIT 2";
+	/* a member's id is its entry's, found through the log's index
+	 * (schema 034); in the index's order, which PostgreSQL then reads
+	 * as a plain index scan, not a bitmap of the range */
 	static const char by_prefix[] =
-		"SELECT m.id FROM entries e JOIN members m ON m.mkey = e.lsn "
-		"WHERE e.id BETWEEN ? AND ? LIMIT 2";
+		"SELECT e.id FROM entries e WHERE e.id BETWEEN ? AND ? AND "
+		"EXISTS (SELECT 1 FROM members m WHERE m.mkey = e.lsn) "
+		"ORDER BY e.id LIMIT 2";
 	const char *sql, *arg;
 	struct cb_stmt *s;
 	size_t n = strlen(ref);
