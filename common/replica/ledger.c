@@ -162,8 +162,9 @@ store_entry(struct cb_store *st, const struct cb_entry *e, const char *state,
 		cb_sql_reset(s);
 		if (r == CB_SQL_DONE)
 			return cb_error(eb, CB_EIO,
-			                _("the member added by entry %lld is "
-			                  "not under its position in the log"),
+			                _("the member added by the entry at "
+			                  "position %lld of the log is not "
+			                  "keyed by that position"),
 			                (long long)at);
 		if (r != CB_SQL_ROW)
 			return cb_store_error(st, eb, "cannot read members");
