@@ -36,6 +36,9 @@
 #define BATCH_BYTES (4u << 20) /* before compression */
 #define PULL_ENTRIES 1000
 #define PULL_INFLATED (64u << 20) /* what a pull answer may inflate to */
+/* answers held before they are taken in: what a power cut may cost again */
+#define PULL_HOLD_BYTES (4u << 20)
+#define PULL_HOLD_S 2.0
 #define RESPONSE_MAX (16u << 20)
 #define PROVE_PER_SYNC 16 /* own entries proven included per sync */
 
@@ -731,32 +734,130 @@ relayed_after(struct cb_store *st, int64_t relayed, struct cb_errbuf *eb)
 	return cb_sync_state_put_num(st, CB_SYNC_RELAY_CURSOR, size, eb);
 }
 
-/* Pull what this store's scope holds after its cursor on the hub's log,
- * each answer taken in and the cursor moved in one transaction. */
+/* Answers fetched and not yet taken in: their entries end to end (entry
+ * streams join so), and where each answer ends, with the cursor after
+ * it. */
+struct held {
+	struct cb_buf stream;
+	struct held_answer {
+		size_t end;
+		int64_t next;
+	} * answer;
+	size_t count, cap;
+	double since; /* when the first came (mono_s) */
+};
+
+static bool
+hold(struct held *h, const void *data, size_t len, int64_t next)
+{
+	if (h->count == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 16;
+		struct held_answer *a = realloc(h->answer, cap * sizeof(*a));
+
+		if (!a)
+			return false;
+		h->answer = a;
+		h->cap = cap;
+	}
+	if (cb_buf_add(&h->stream, data, len))
+		return false;
+	if (!h->count)
+		h->since = mono_s();
+	h->answer[h->count].end = h->stream.len;
+	h->answer[h->count++].next = next;
+	return true;
+}
+
+/* Take in len bytes of entries and move the cursor to next, in one
+ * transaction. */
+static enum cb_sync_outcome
+take_pulled(struct sync *s, struct cb_sync_result *r, const void *data,
+            size_t len, int64_t next)
+{
+	struct cb_store *st = s->lg->st;
+	struct cb_accept_result res;
+	struct cb_errbuf eb;
+	int64_t relayed = -1;
+	cb_err erc;
+
+	if ((erc = cb_store_begin(st, &eb)) ||
+	    (s->o->hub && (erc = relayed_before(st, &relayed, &eb))) ||
+	    (erc = cb_accept_pulled(st, s->lg->key.pk, data, len, &res, &eb)) ||
+	    (s->o->hub && (erc = relayed_after(st, relayed, &eb))) ||
+	    /* a hub's log grew: its tree and checkpoint with it */
+	    (s->o->hub && res.stored + res.forks > 0 &&
+	     (erc = cb_tlog_sign(cb_store_log(st), s->o->hub->org,
+	                         s->o->hub->sk, &eb))) ||
+	    (erc = cb_sync_state_put_num(st, CB_SYNC_PULL_CURSOR, next, &eb)) ||
+	    (erc = cb_store_commit(st, &eb))) {
+		cb_store_rollback(st);
+		/* this store's disk (full, read-only) is not the hub's
+		 * doing: a failure to retry, not a refusal */
+		return fail(s, erc == CB_EIO ? CB_SYNC_FAILED : CB_SYNC_REFUSED,
+		            _("cannot take in what the hub sent: %s"), eb.msg);
+	}
+	r->pulled += res.stored + res.forks;
+	progress(s, N_("pulled"), r->pulled, 0);
+	r->cursor = next;
+	return CB_SYNC_DONE;
+}
+
+/* Take in what is held, in one transaction. If that fails, answer by
+ * answer: those before the one that cannot be taken in (the disk filled,
+ * the hub sent a bad entry) are kept, as when each answer was a
+ * transaction of its own. Nothing is held after. */
+static enum cb_sync_outcome
+take_held(struct sync *s, struct cb_sync_result *r, struct held *h)
+{
+	const unsigned char *p = h->stream.data;
+	enum cb_sync_outcome rc;
+	size_t start = 0;
+
+	rc = take_pulled(s, r, p, h->stream.len, h->answer[h->count - 1].next);
+	if (rc != CB_SYNC_DONE && h->count > 1)
+		for (size_t i = 0; i < h->count; i++) {
+			rc = take_pulled(s, r, p + start,
+			                 h->answer[i].end - start,
+			                 h->answer[i].next);
+			if (rc != CB_SYNC_DONE)
+				break;
+			start = h->answer[i].end;
+		}
+	cb_buf_reset(&h->stream);
+	h->count = 0;
+	return rc;
+}
+
+/* Pull what this store's scope holds after its cursor on the hub's log.
+ * Answers stay small for a link that breaks, but are taken in a few at a
+ * time (PULL_HOLD_*): a transaction per answer wrote the same index pages
+ * and synced the disk again for every 1,000 entries, most of a new
+ * commune's first sync after its signatures. What is held is taken in
+ * before any failure is reported, so nothing fetched is fetched again. */
 static enum cb_sync_outcome
 pull(struct sync *s, struct cb_sync_result *r)
 {
 	struct cb_store *st = s->lg->st;
 	struct cb_buf raw = CB_BUF_INIT;
+	struct held h = { .stream = CB_BUF_INIT };
 	struct cb_errbuf eb;
 	size_t limit = PULL_ENTRIES;
-	int rc = CB_SYNC_DONE;
+	int64_t fetched; /* the cursor after the answers held */
+	int rc = CB_SYNC_DONE, taken;
 
 	if (cb_sync_state_get_num(st, CB_SYNC_PULL_CURSOR, &r->cursor, &eb))
 		return fail(s, CB_SYNC_FAILED, "%s", eb.msg);
+	fetched = r->cursor;
 	for (;;) {
-		struct cb_accept_result res;
-		int64_t relayed = -1;
 		const void *data;
 		char body[64];
 		int64_t next;
 		size_t len;
 		bool more;
 		json_t *o;
-		cb_err erc;
 
 		snprintf(body, sizeof(body), "{\"after\":%lld,\"limit\":%zu}",
-		         (long long)r->cursor, limit);
+		         (long long)fetched, limit);
 		s->one_try = true;
 		rc = request(s, "POST", "/v1/pull", body, strlen(body),
 		             "application/json", false);
@@ -782,43 +883,31 @@ pull(struct sync *s, struct cb_sync_result *r)
 		if ((rc = stream_answer(s, N_("pull"), &raw, &data, &len, &next,
 		                        &more)))
 			break;
-		if (next < r->cursor) {
+		if (next < fetched) {
 			rc = fail(s, CB_SYNC_REFUSED,
 			          _("the hub's pull cursor went back from %lld "
 			            "to "
 			            "%lld"),
-			          (long long)r->cursor, (long long)next);
+			          (long long)fetched, (long long)next);
 			break;
 		}
-		if ((erc = cb_store_begin(st, &eb)) ||
-		    (s->o->hub && (erc = relayed_before(st, &relayed, &eb))) ||
-		    (erc = cb_accept_pulled(st, s->lg->key.pk, data, len, &res,
-		                            &eb)) ||
-		    (s->o->hub && (erc = relayed_after(st, relayed, &eb))) ||
-		    /* a hub's log grew: its tree and checkpoint with it */
-		    (s->o->hub && res.stored + res.forks > 0 &&
-		     (erc = cb_tlog_sign(cb_store_log(st), s->o->hub->org,
-		                         s->o->hub->sk, &eb))) ||
-		    (erc = cb_sync_state_put_num(st, CB_SYNC_PULL_CURSOR, next,
-		                                 &eb)) ||
-		    (erc = cb_store_commit(st, &eb))) {
-			cb_store_rollback(st);
-			/* this store's disk (full, read-only) is not the hub's
-			 * doing: a failure to retry, not a refusal */
-			rc = fail(s,
-			          erc == CB_EIO ? CB_SYNC_FAILED
-			                        : CB_SYNC_REFUSED,
-			          _("cannot take in what the hub sent: %s"),
-			          eb.msg);
+		if (!hold(&h, data, len, next)) {
+			rc = fail(s, CB_SYNC_FAILED, _("out of memory"));
 			break;
 		}
-		r->pulled += res.stored + res.forks;
-		progress(s, N_("pulled"), r->pulled, 0);
-		r->cursor = next;
-		if (!more)
+		fetched = next;
+		if (more && h.stream.len < PULL_HOLD_BYTES &&
+		    mono_s() - h.since < PULL_HOLD_S)
+			continue;
+		if ((rc = take_held(s, r, &h)) || !more)
 			break;
 	}
+	/* what came before a failure is kept: it is not fetched again */
+	if (h.count && (taken = take_held(s, r, &h)) && !rc)
+		rc = taken;
 	progress(s, N_("pulled"), UINT64_MAX, 0);
+	free(h.answer);
+	cb_buf_release(&h.stream);
 	cb_buf_release(&raw);
 	return (enum cb_sync_outcome)rc;
 }

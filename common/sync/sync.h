@@ -12,7 +12,8 @@
  *      key than the store does (a store put back from an old copy), those
  *      taken back first (POST /v1/own);
  *   3. pull: what the store's scope holds after its cursor on the hub's
- *      log, each answer taken in and the cursor moved in one transaction;
+ *      log, a few answers taken in and the cursor moved in one
+ *      transaction (what came before a failure taken in too);
  *   4. the hub's signed checkpoint checked against the one the store
  *      holds (a consistency proof: the log only grew), and some of the
  *      store's own entries proven in it; a hub that rewrote or forked its
