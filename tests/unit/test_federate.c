@@ -524,7 +524,7 @@ build_topology(uint64_t seed)
 		must(cb_store_meta_set(N[i].lg->st, "authority", hk, &eb),
 		     "authority", &eb);
 		for (int c = 1; c <= 2; c++) {
-			char cc[4];
+			char cc[16];
 
 			snprintf(cc, sizeof(cc), "0%d", c);
 			op(&N[i], "cell.create",

@@ -99,7 +99,7 @@ setup(void **state)
 	if (sodium_init() < 0)
 		return -1;
 	for (int i = 0; i < LEAVES; i++) {
-		char text[16];
+		char text[24];
 
 		snprintf(text, sizeof(text), "entry %d", i);
 		cb_merkle_leaf_hash((const uint8_t *)text, strlen(text),
