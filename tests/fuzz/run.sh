@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # run.sh — build the libFuzzer targets with clang (ASan + UBSan) and run
-# each of them, one after the other, one process each.
+# each of them, one process each, as many at a time as there are usable
+# CPUs (CHIBO_FUZZ_JOBS to say otherwise; the long mode under nice wants
+# 1).
 #
 #   tests/fuzz/run.sh [SECONDS] [TARGET…]     each for SECONDS (default 20;
 #                                             CI runs 8 each)
@@ -13,7 +15,8 @@
 # started in another session where the kernel groups each session's
 # processes (autogroup: /proc/sys/kernel/sched_autogroup_enabled = 1):
 # nice weighs a process only against its own group. Lower the group too:
-#   echo 19 > /proc/self/autogroup; nice -n 19 tests/fuzz/run.sh --runs …
+#   echo 19 > /proc/self/autogroup
+#   CHIBO_FUZZ_JOBS=1 nice -n 19 tests/fuzz/run.sh --runs …
 #
 # Targets are tests/fuzz/fuzz_*.c (all of them unless named). The build is
 # in $CHIBO_FUZZ_BUILD (default build-fuzz/); corpora grow in
@@ -47,8 +50,9 @@ cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DCHIBO_FUZZ=ON \
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 mkdir -p "$build/findings"
 bash tests/fuzz/seeds.sh "$build/corpus" "${targets[@]}"
-found=0
-for t in "${targets[@]}"; do
+# fuzz_one TARGET: run it, print its line; exit 1 if it found anything
+fuzz_one() {
+	local t=$1 log start dict secs runs files bytes bad
 	log="$build/findings/$t.log"
 	start=$(date +%s)
 	dict=()
@@ -72,8 +76,22 @@ for t in "${targets[@]}"; do
 			$1, $2, $3, $4, $5, $6, $7 }'
 	if [ -n "$bad" ] || ! grep -q '^stat::number_of_executed_units' "$log"; then
 		echo "fuzz: $t failed; see $log" ${bad:+"and $bad"}
-		found=1
+		return 1
 	fi
+}
+jobs=${CHIBO_FUZZ_JOBS:-$(nproc)}
+found=0 running=0
+for t in "${targets[@]}"; do
+	if ((running >= jobs)); then
+		wait -n || found=1
+		running=$((running - 1))
+	fi
+	fuzz_one "$t" &
+	running=$((running + 1))
+done
+while ((running > 0)); do
+	wait -n || found=1
+	running=$((running - 1))
 done
 [ "$found" = 0 ] && echo "fuzz: no failures"
 exit "$found"
