@@ -1443,6 +1443,8 @@ cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
 		return cb_error(eb, CB_EINVAL,
 		                _("the store '%s' holds a log already"),
 		                cb_store_path(dest));
+	if ((rc = cb_store_fill(dest, true, eb)))
+		return rc;
 	if ((rc = cb_store_begin_read(src, eb)))
 		return rc;
 	if ((rc = cb_store_begin(dest, eb))) {
@@ -1486,7 +1488,9 @@ cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
 		cb_store_rollback(dest);
 		return rc;
 	}
-	return cb_store_commit(dest, eb);
+	if ((rc = cb_store_commit(dest, eb)))
+		return rc;
+	return cb_store_fill(dest, false, eb);
 }
 
 static void

@@ -173,6 +173,12 @@ cb_store_bulk(struct cb_store *st)
 }
 
 cb_err
+cb_store_fill(struct cb_store *st, bool on, struct cb_errbuf *eb)
+{
+	return st->eng->fill ? st->eng->fill(st, on, eb) : CB_OK;
+}
+
+cb_err
 cb_store_integrity(struct cb_store *st, struct cb_errbuf *eb)
 {
 	return st->eng->integrity(st, eb);

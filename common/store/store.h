@@ -152,6 +152,17 @@ cb_err cb_store_fold(struct cb_store *st, struct cb_errbuf *eb) CB_MUST_CHECK;
  * again. PostgreSQL: nothing changes (the server's buffers are its own). */
 void cb_store_bulk(struct cb_store *st);
 
+/* The store, empty, is about to be filled in one transaction (on: a copy
+ * of another store), or that transaction has ended (!on). SQLite keeps the
+ * WAL out of it meanwhile: under a rollback journal, which holds only what
+ * a page held before (nothing, for the pages a copy adds), each page is
+ * written once, where the WAL wrote it there and again into the file at
+ * the checkpoint; !on puts the WAL back. A crash in between leaves the
+ * journal, and the next open rolls the file back to empty. PostgreSQL:
+ * nothing. Outside a transaction. */
+cb_err cb_store_fill(struct cb_store *st, bool on,
+                     struct cb_errbuf *eb) CB_MUST_CHECK;
+
 /* Run a statement without results (a savepoint, say) through the cache:
  * sql must be a string literal or live as long as the store. */
 cb_err cb_store_run(struct cb_store *st, const char *sql,

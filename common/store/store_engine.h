@@ -36,6 +36,8 @@ struct cb_store_engine {
 	bool (*lost)(struct cb_store *st);
 	/* cb_store_bulk; NULL: nothing changes for a long write */
 	void (*bulk)(struct cb_store *st);
+	/* cb_store_fill; NULL: nothing changes for a store filled anew */
+	cb_err (*fill)(struct cb_store *st, bool on, struct cb_errbuf *eb);
 	/* cb_store_fold; NULL: nothing is kept behind */
 	cb_err (*fold)(struct cb_store *st, struct cb_errbuf *eb);
 };

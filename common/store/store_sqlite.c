@@ -245,6 +245,17 @@ lite_bulk(struct cb_store *st)
 	L(st)->bulk = true;
 }
 
+static cb_err
+lite_fill(struct cb_store *st, bool on, struct cb_errbuf *eb)
+{
+	/* the mode the pragma answers is not checked: a store left under
+	 * the rollback journal is put back under the WAL when it opens */
+	return cb_store_exec(st,
+	                     on ? "PRAGMA journal_mode = DELETE"
+	                        : "PRAGMA journal_mode = WAL",
+	                     eb);
+}
+
 /* A bulk write's transaction has ended: the cache it opened with. */
 static void
 bulk_end(struct cb_store *st)
@@ -1121,4 +1132,5 @@ static const struct cb_store_engine lite_engine = {
 	.integrity = lite_integrity,
 	.backup = lite_backup,
 	.checkpoint_behind = lite_checkpoint_behind,
+	.fill = lite_fill,
 };

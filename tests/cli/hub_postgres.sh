@@ -160,6 +160,10 @@ kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
 now=$(hub digest)
 out=$(hub copy-store --to "$T/back.db" 2>&1)
 expect_match "copied back to SQLite: the same digest" "tables digest $now on both" "$out"
+# written under a rollback journal (cb_store_fill), then the WAL again
+expect_eq "the copy is under the WAL again" wal \
+	"$(command sqlite3 "$T/back.db" 'PRAGMA journal_mode')"
+expect_eq "and its journal is gone" "" "$(ls "$T/back.db-journal" 2>/dev/null)"
 expect_match "the copy passes the audit" "audit passed" \
 	"$("$CHIBO_AUDIT_BIN" --dir "$T/aud" verify --db "$T/back.db" 2>&1)"
 
