@@ -1060,13 +1060,23 @@ prepared_now(const struct pg_store *ps, const struct pg_stmt *w)
 	               sizeof(Oid) * (size_t)w->nparams);
 }
 
-/* Is w to run prepared in the pipeline about to be sent? Prepared now if
- * it is due and no pipeline is open (preparing is a round trip of its
- * own, and not allowed inside one). */
+/* Is w to run prepared in the pipeline about to be sent (*prep)? Prepared
+ * now if it is due and no pipeline is open (preparing is a round trip of
+ * its own, and not allowed inside one). Behind writes sent ahead, a
+ * statement not prepared yet would go unprepared every time, and the
+ * server plan it again each time (a member.add's stay, behind the
+ * member's insert, always did: 0.15 ms each); so on its second run there
+ * the pipeline is drained first, once, and it is prepared. false: that
+ * drain failed (the store doomed, the error noted). */
 static bool
-prepared_for_pipeline(struct pg_store *ps, struct pg_stmt *w)
+prepare_for_pipeline(struct pg_store *ps, struct pg_stmt *w, bool *prep)
 {
-	return ps->queued ? prepared_now(ps, w) : use_prepared(ps, w);
+	bool named = w->name[0] && w->gen == ps->gen;
+
+	if (ps->queued && !named && w->runs++ >= 1 && !drain(ps))
+		return false;
+	*prep = ps->queued ? prepared_now(ps, w) : use_prepared(ps, w);
+	return true;
 }
 
 /* Run w's statement in one round trip (libpq's pipeline mode), after the
@@ -1081,11 +1091,13 @@ exec_pipelined(struct pg_store *ps, struct pg_stmt *w, bool sp)
 {
 	PGconn *c = ps->conn;
 	PGresult *res = NULL, *bad = NULL, *r;
-	size_t queued = ps->queued;
-	bool prep = prepared_for_pipeline(ps, w);
+	size_t queued;
 	int n = sp ? 3 : 1, mine = sp ? 1 : 0;
-	bool sent;
+	bool prep, sent;
 
+	if (!prepare_for_pipeline(ps, w, &prep))
+		return NULL;
+	queued = ps->queued;
 	ps->queued = 0;
 	if (!queued && !PQenterPipelineMode(c))
 		return NULL;
@@ -1228,15 +1240,8 @@ pg_write(struct cb_stmt *s)
 
 	if (ps->in_tx && w->writes && !w->returns && !ps->doomed) {
 		default_types(w);
-		/* Behind another write sent ahead, a statement not prepared
-		 * yet goes unprepared, and the server plans it again every
-		 * time (a member.add's stay, behind the member's insert,
-		 * always was: 0.15 ms each). On its second run the pipeline
-		 * is drained first, once, so that it is prepared. */
-		if (ps->queued && !prepared_now(ps, w) && w->runs++ >= 1 &&
-		    !drain(ps))
+		if (!prepare_for_pipeline(ps, w, &prep))
 			return CB_SQL_ERROR;
-		prep = prepared_for_pipeline(ps, w);
 		if (ps->queued || PQenterPipelineMode(ps->conn))
 			return send_ahead(ps, w, prep);
 	}

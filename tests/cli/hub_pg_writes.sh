@@ -11,7 +11,12 @@
 # refused, the hub holds what it held, says why, and verifies;
 # without the trigger the same sync succeeds and the hub's view of the
 # commune equals the replica's.
+# Then, with pg_stat_statements in the test's cluster: a write sent ahead
+# behind another (a member.add's stay, behind the member's insert) gets
+# prepared, rather than planned by the server at every call (the
+# regression of schema 033, docs/PERFORMANCE.md).
 export CHIBO_TEST_HUB_STORE=postgresql
+PG_SERVER_OPTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on"
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 . "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
 start_hub
@@ -55,4 +60,19 @@ expect_ok "without the trigger the sync succeeds" A sync
 expect_eq "the hub holds the three members" 4 "$(members)"
 same_scope "after the failed push" a:07297
 expect_ok "the hub verifies" hub verify
+
+# 40 member.adds in one push: their stays prepared, not planned 40 times
+sqlite3 "$T/hub/hub.db" "CREATE EXTENSION pg_stat_statements;
+	SELECT pg_stat_statements_reset()" >/dev/null
+for i in $(seq 10 49); do add "Đỗ Văn Khang $i" "k$i" 01; done
+expect_ok "a pushes 40 members" A sync
+stays=$(sqlite3 "$T/hub/hub.db" "SELECT sum(calls) || ' ' || sum(plans)
+	FROM pg_stat_statements
+	WHERE query LIKE 'INSERT INTO memberships (member, cell, kind,%'")
+read -r calls plans <<<"$stays"
+expect_eq "the 40 stays were written" 40 "$calls"
+if [ "$plans" -le 10 ]; then ok; else
+	bad "the stays' insert was planned $plans times for $calls calls (not prepared)"
+fi
+same_scope "after the 40 members" a:07297
 finish

@@ -5,7 +5,8 @@
 # postgres user when the test runs as root: initdb refuses root), starts
 # it listening on a Unix socket there only (no TCP), and stops it and
 # removes it on exit; 'pg_new_db' creates an empty database with the C
-# collation and prints its postgresql:// URI.
+# collation and prints its postgresql:// URI. PG_SERVER_OPTS, if set
+# before, adds server options (-c name=value ...) to the cluster's start.
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 
 pg_as() {
@@ -22,7 +23,7 @@ pg_start() {
 		{ cat "$PG_DIR/initdb.log" >&2; exit 1; }
 	at_exit 'pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1; rm -rf "$PG_DIR"'
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-		-o "-c listen_addresses='' -k $PG_DIR -p 5432 -c fsync=on" \
+		-o "-c listen_addresses='' -k $PG_DIR -p 5432 -c fsync=on ${PG_SERVER_OPTS:-}" \
 		start >/dev/null || { cat "$PG_DIR/server.log" >&2; exit 1; }
 	export CHIBO_TEST_PG_DIR=$PG_DIR
 }
