@@ -406,48 +406,149 @@ out:
 	return rc;
 }
 
+/* One excused absence in a cell: the member's id, and the meeting's place
+ * among the cell's meetings of the months, in date order. */
+struct excused {
+	char member[CB_HASH_HEX];
+	int at;
+	long long run; /* the run of theirs it ends */
+};
+
+/* Room in *p, which holds n items of size sz in room for *cap, for one
+ * more (doubling *cap): false when out of memory. */
+static bool
+room_for_one(void **p, size_t n, size_t *cap, size_t sz)
+{
+	size_t c = *cap ? *cap * 2 : 16;
+	void *q;
+
+	if (n < *cap)
+		return true;
+	if (!(q = realloc(*p, c * sz)))
+		return false;
+	*p = q;
+	*cap = c;
+	return true;
+}
+
+static int
+by_member_then_place(const void *a, const void *b)
+{
+	const struct excused *x = a, *y = b;
+	int c = strcmp(x->member, y->member);
+
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Is a run of the member's excused absences at meetings[from] and
+ * meetings[to] ended by a mark of theirs at a meeting between, present or
+ * unexcused (*ended)? Exempt marks and meetings without a mark of theirs
+ * do not end it; none between is excused (from and to are consecutive
+ * among the member's excused absences). */
+static cb_err
+run_ended(struct cb_store *st, char (*meetings)[CB_HASH_HEX], int from, int to,
+          const char *member, bool *ended, struct cb_errbuf *eb)
+{
+	static const char sql[] = "SELECT mark FROM attendance WHERE "
+				  "meeting = ?1 AND member = ?2";
+
+	*ended = false;
+	for (int j = from + 1; j < to && !*ended; j++) {
+		struct cb_stmt *s = cb_sql(st, sql, eb);
+		int step;
+
+		if (!s)
+			return CB_EIO;
+		cb_sql_bind_text(s, 1, meetings[j]);
+		cb_sql_bind_id(s, 2, member);
+		step = cb_sql_step(s);
+		if (step == CB_SQL_ROW)
+			*ended =
+				strcmp(cb_sql_column_text(s, 0), "exempt") != 0;
+		else if (step != CB_SQL_DONE)
+			return fail_sql(st, eb);
+	}
+	return CB_OK;
+}
+
 /* The longest run of 'excused' in a row for any member of the cell, over
  * the cell's meetings from..to in date order (exempt marks are skipped;
- * present and unexcused end a run). */
+ * present and unexcused end a run). Read from the cell's excused marks
+ * alone (schema 035's index), and, between two of a member's, from the
+ * member's marks at the meetings between, looked up one by one until one
+ * ends the run: not every mark of the cell's members, which at a
+ * province's size was most of its attendance (docs/PERFORMANCE.md, "Runs
+ * of excused absences"). */
 static cb_err
 longest_excused_run(struct cb_store *st, const char *cell, const char *from,
                     const char *to, long long *out, struct cb_errbuf *eb)
 {
 	static const char sql[] =
-		"SELECT a.member, a.mark FROM attendance a JOIN meetings m ON "
-		"m.id = a.meeting WHERE m.cell = ?1 AND substr(m.date, 1, 7) "
-		"BETWEEN ?2 AND ?3 ORDER BY a.member, m.date, m.id";
+		"SELECT m.id, a.member FROM meetings m LEFT JOIN attendance a "
+		"ON a.meeting = m.id AND a.mark = 'excused' WHERE m.cell = ?1 "
+		"AND m.date >= ?2 || '-00' AND m.date <= ?3 || '-99' "
+		"ORDER BY m.date, m.id";
 	struct cb_stmt *s = NULL;
-	char member[CB_HASH_HEX] = "";
-	long long run = 0, best = 0;
+	char(*meetings)[CB_HASH_HEX] = NULL;
+	struct excused *ex = NULL;
+	size_t nm = 0, capm = 0, nx = 0, capx = 0;
+	long long best = 0;
+	cb_err rc = CB_OK;
 	int step;
 
-	if (cb_sql_prepare(st, sql, &s, NULL))
-		return fail_sql(st, eb);
+	if (!(s = cb_sql(st, sql, eb)))
+		return CB_EIO;
 	cb_sql_bind_text(s, 1, cell);
 	cb_sql_bind_text(s, 2, from);
 	cb_sql_bind_text(s, 3, to);
 	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
-		char hex[CB_HASH_HEX];
-		const char *m = cb_sql_column_id(s, 0, hex);
-		const char *mark = cb_sql_column_text(s, 1);
+		const char *id = cb_sql_column_text(s, 0);
 
-		if (strcmp(m, member)) {
-			snprintf(member, sizeof(member), "%s", m);
-			run = 0;
+		if (!nm || strcmp(meetings[nm - 1], id)) {
+			if (!room_for_one((void **)&meetings, nm, &capm,
+			                  sizeof(*meetings)))
+				goto nomem;
+			snprintf(meetings[nm++], CB_HASH_HEX, "%s", id);
 		}
-		if (!strcmp(mark, "excused")) {
-			if (++run > best)
-				best = run;
-		} else if (strcmp(mark, "exempt")) {
-			run = 0;
-		}
+		if (cb_sql_column_null(s, 1))
+			continue;
+		if (!room_for_one((void **)&ex, nx, &capx, sizeof(*ex)))
+			goto nomem;
+		cb_sql_column_id(s, 1, ex[nx].member);
+		ex[nx++].at = (int)nm - 1;
 	}
-	cb_sql_finalize(s);
-	if (step != CB_SQL_DONE)
-		return fail_sql(st, eb);
+	if (step != CB_SQL_DONE) {
+		rc = fail_sql(st, eb);
+		goto out;
+	}
+	cb_sql_reset(s);
+	if (nx)
+		qsort(ex, nx, sizeof(*ex), by_member_then_place);
+	for (size_t i = 0; i < nx; i++) {
+		long long run = 1;
+		bool ended = false;
+
+		if (i && !strcmp(ex[i].member, ex[i - 1].member)) {
+			if (ex[i].at > ex[i - 1].at + 1 &&
+			    (rc = run_ended(st, meetings, ex[i - 1].at,
+			                    ex[i].at, ex[i].member, &ended,
+			                    eb)))
+				goto out;
+			run = ended ? 1 : ex[i - 1].run + 1;
+		}
+		ex[i].run = run;
+		if (run > best)
+			best = run;
+	}
 	*out = best;
-	return CB_OK;
+	goto out;
+nomem:
+	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+out:
+	cb_sql_reset(s);
+	free(meetings);
+	free(ex);
+	return rc;
 }
 
 static int
@@ -492,8 +593,9 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		"SELECT o.code, o.name, coalesce(a.held, 0), "
 		"coalesce(a.thematic, 0), coalesce(a.present, 0), "
 		"coalesce(a.counted, 0), coalesce(a.unexcused, 0), "
-		"coalesce(a.excused, 0) FROM orgs o LEFT JOIN agg a ON a.cell = "
-		"o.code WHERE o.level = 'cell' AND o.state = 'active' AND "
+		"coalesce(a.excused, 0) FROM orgs o LEFT JOIN agg a "
+		"ON a.cell = o.code WHERE o.level = 'cell' AND "
+		"o.state = 'active' AND "
 		"o.code IN sub ORDER BY o.code";
 	struct cb_report r;
 	struct cb_stmt *c = NULL;

@@ -493,6 +493,7 @@ test_schema_15_marks_fork_evidence(void **state)
 	                     "DROP INDEX memberships_cell_since; "
 	                     "DROP INDEX entries_pending_author; "
 	                     "DROP TABLE meeting_marks; "
+	                     "DROP INDEX attendance_excused; "
 	                     "DROP TABLE rating_tally; "
 	                     "DROP TABLE dashboard_sessions; "
 	                     "DROP TABLE dashboard_accounts; "

@@ -558,6 +558,7 @@ test_a_store_under_the_old_rules_is_projected_again(void **state)
 			"DROP INDEX "
 			"memberships_cell_since; DROP INDEX "
 			"entries_pending_author; DROP TABLE meeting_marks; "
+			"DROP INDEX attendance_excused; "
 			"DROP TABLE rating_tally; "
 			"DROP TABLE dashboard_sessions; "
 			"DROP TABLE dashboard_accounts; "
