@@ -440,45 +440,88 @@ by_member_then_place(const void *a, const void *b)
 	return c ? c : (x->at > y->at) - (x->at < y->at);
 }
 
-/* Is a run of the member's excused absences at meetings[from] and
- * meetings[to] ended by a mark of theirs at a meeting between, present or
- * unexcused (*ended)? Exempt marks and meetings without a mark of theirs
- * do not end it; none between is excused (from and to are consecutive
- * among the member's excused absences). */
-static cb_err
-run_ended(struct cb_store *st, char (*meetings)[CB_HASH_HEX], int from, int to,
-          const char *member, bool *ended, struct cb_errbuf *eb)
-{
-	static const char sql[] = "SELECT mark FROM attendance WHERE "
-				  "meeting = ?1 AND member = ?2";
+/* Between two of a member's excused absences in a cell, ex[later - 1]
+ * and ex[later], at places next - 1 and end with meetings between: is
+ * the run ended by a mark of theirs there (present or unexcused; exempt
+ * marks and meetings without a mark of theirs do not end it, and none
+ * between is excused)? Looked at a meeting at a time, next. */
+struct gap {
+	size_t later;
+	int next, end;
+	bool ended;
+};
 
-	*ended = false;
-	for (int j = from + 1; j < to && !*ended; j++) {
-		struct cb_stmt *s = cb_sql(st, sql, eb);
+/* Settle every gap: a statement a round, each round looking at the next
+ * meeting of every gap still open, all at once (a JSON object whose keys
+ * are the meeting's id and the member's, hex), until each has a mark
+ * that ends it or none is left. Most end at the first. */
+static cb_err
+look_between(struct cb_store *st, char (*meetings)[CB_HASH_HEX],
+             const struct excused *ex, struct gap *gaps, size_t ngaps,
+             struct cb_errbuf *eb)
+{
+	static const char sql[] =
+		"SELECT j.key FROM json_each(?1) AS j JOIN attendance a ON "
+		"a.meeting = substr(j.key, 1, 64) AND a.member = "
+		"chibo_unhex(substr(j.key, 65)) WHERE a.mark <> 'exempt'";
+	char *json = malloc(ngaps * (2 * (CB_HASH_HEX - 1) + 6) + 3);
+	cb_err rc = CB_OK;
+
+	if (!json)
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
+	for (;;) {
+		size_t n = 0, open = 0;
+		struct cb_stmt *s;
 		int step;
 
-		if (!s)
-			return CB_EIO;
-		cb_sql_bind_text(s, 1, meetings[j]);
-		cb_sql_bind_id(s, 2, member);
-		step = cb_sql_step(s);
-		if (step == CB_SQL_ROW)
-			*ended =
-				strcmp(cb_sql_column_text(s, 0), "exempt") != 0;
-		else if (step != CB_SQL_DONE)
-			return fail_sql(st, eb);
+		json[n++] = '{';
+		for (size_t g = 0; g < ngaps; g++)
+			if (!gaps[g].ended && gaps[g].next < gaps[g].end)
+				n += (size_t)sprintf(json + n, "%s\"%s%s\":0",
+				                     open++ ? "," : "",
+				                     meetings[gaps[g].next],
+				                     ex[gaps[g].later].member);
+		json[n++] = '}';
+		json[n] = '\0';
+		if (!open)
+			break;
+		if (!(s = cb_sql(st, sql, eb))) {
+			rc = CB_EIO;
+			break;
+		}
+		cb_sql_bind_text(s, 1, json);
+		while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
+			const char *key = cb_sql_column_text(s, 0);
+
+			for (size_t g = 0; g < ngaps; g++)
+				if (!gaps[g].ended &&
+				    gaps[g].next < gaps[g].end &&
+				    !strncmp(key, meetings[gaps[g].next],
+				             CB_HASH_HEX - 1) &&
+				    !strcmp(key + CB_HASH_HEX - 1,
+				            ex[gaps[g].later].member))
+					gaps[g].ended = true;
+		}
+		cb_sql_reset(s);
+		if (step != CB_SQL_DONE) {
+			rc = fail_sql(st, eb);
+			break;
+		}
+		for (size_t g = 0; g < ngaps; g++)
+			if (!gaps[g].ended && gaps[g].next < gaps[g].end)
+				gaps[g].next++;
 	}
-	return CB_OK;
+	free(json);
+	return rc;
 }
 
 /* The longest run of 'excused' in a row for any member of the cell, over
  * the cell's meetings from..to in date order (exempt marks are skipped;
  * present and unexcused end a run). Read from the cell's excused marks
  * alone (schema 035's index), and, between two of a member's, from the
- * member's marks at the meetings between, looked up one by one until one
- * ends the run: not every mark of the cell's members, which at a
- * province's size was most of its attendance (docs/PERFORMANCE.md, "Runs
- * of excused absences"). */
+ * member's marks at the meetings between (look_between): not every mark
+ * of the cell's members, which at a province's size was most of its
+ * attendance (docs/PERFORMANCE.md, "Runs of excused absences"). */
 static cb_err
 longest_excused_run(struct cb_store *st, const char *cell, const char *from,
                     const char *to, long long *out, struct cb_errbuf *eb)
@@ -491,7 +534,8 @@ longest_excused_run(struct cb_store *st, const char *cell, const char *from,
 	struct cb_stmt *s = NULL;
 	char(*meetings)[CB_HASH_HEX] = NULL;
 	struct excused *ex = NULL;
-	size_t nm = 0, capm = 0, nx = 0, capx = 0;
+	struct gap *gaps = NULL;
+	size_t nm = 0, capm = 0, nx = 0, capx = 0, ngaps = 0, capg = 0;
 	long long best = 0;
 	cb_err rc = CB_OK;
 	int step;
@@ -524,21 +568,27 @@ longest_excused_run(struct cb_store *st, const char *cell, const char *from,
 	cb_sql_reset(s);
 	if (nx)
 		qsort(ex, nx, sizeof(*ex), by_member_then_place);
-	for (size_t i = 0; i < nx; i++) {
-		long long run = 1;
-		bool ended = false;
-
-		if (i && !strcmp(ex[i].member, ex[i - 1].member)) {
-			if (ex[i].at > ex[i - 1].at + 1 &&
-			    (rc = run_ended(st, meetings, ex[i - 1].at,
-			                    ex[i].at, ex[i].member, &ended,
-			                    eb)))
-				goto out;
-			run = ended ? 1 : ex[i - 1].run + 1;
+	/* the gaps between a member's excused absences not next to each
+	 * other, settled together */
+	for (size_t i = 1; i < nx; i++)
+		if (!strcmp(ex[i].member, ex[i - 1].member) &&
+		    ex[i].at > ex[i - 1].at + 1) {
+			if (!room_for_one((void **)&gaps, ngaps, &capg,
+			                  sizeof(*gaps)))
+				goto nomem;
+			gaps[ngaps++] = (struct gap){ i, ex[i - 1].at + 1,
+				                      ex[i].at, false };
 		}
-		ex[i].run = run;
-		if (run > best)
-			best = run;
+	if (ngaps && (rc = look_between(st, meetings, ex, gaps, ngaps, eb)))
+		goto out;
+	for (size_t i = 0, g = 0; i < nx; i++) {
+		bool goes_on = i && !strcmp(ex[i].member, ex[i - 1].member);
+
+		if (goes_on && ex[i].at > ex[i - 1].at + 1)
+			goes_on = !gaps[g++].ended;
+		ex[i].run = goes_on ? ex[i - 1].run + 1 : 1;
+		if (ex[i].run > best)
+			best = ex[i].run;
 	}
 	*out = best;
 	goto out;
@@ -548,6 +598,7 @@ out:
 	cb_sql_reset(s);
 	free(meetings);
 	free(ex);
+	free(gaps);
 	return rc;
 }
 

@@ -16,7 +16,8 @@
 # 'backup --plain' of the hub on PostgreSQL is a hub.db the audit passes.
 # Refused, each with one line: a database that holds a log, one that
 # cannot be reached, an address that is not a URI, and a rewritten entry
-# (verify names it).
+# (verify names it). The meetings report reads the same runs of excused
+# absences on both engines (schema 035, report_query.c).
 export CHIBO_TEST_HUB_STORE=sqlite # this test makes its own databases
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 . "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
@@ -37,8 +38,15 @@ A member add --name "Dương Đăng Quyền" --birth 1972-04-12 --sex male --car
 	--admitted 1998-05-19 --official 1999-05-19 --cell 01 >/dev/null
 A member add --name "Nguyễn Thị Hằng" --birth 1985-01-01 --sex female --card m2 \
 	--admitted 2010-01-01 --official 2011-01-01 --cell 01 >/dev/null
-A meeting record --cell 01 --date 2026-10-05 --kind regular --duration 90 \
-	--present card:m1 --excused card:m2 >/dev/null
+# m2 excused in June, August, September and October, exempt in July
+# between: a run of 4 (m1's excused in June and August end at July's
+# present); the report's runs read the same on both engines
+mtg() { A meeting record --cell 01 --kind regular --duration 90 --date "$@" >/dev/null; }
+mtg 2026-06-05 --excused card:m1,card:m2
+mtg 2026-07-05 --present card:m1 --exempt card:m2
+mtg 2026-08-05 --excused card:m1,card:m2
+mtg 2026-09-05 --excused card:m2
+mtg 2026-10-05 --present card:m1 --excused card:m2
 A rate --member card:m1 --period 2025 --level good --score 85 --stage decided >/dev/null
 A rate --org 07297 --period 2025 --level outstanding --stage decided >/dev/null
 # move CARD LETTER DAY REPORTED: a's member released to b, both synced,
@@ -62,6 +70,9 @@ CHIBO_PASSWORD_FILE=$T/pw hub account add lan >/dev/null
 before=$(hub digest)
 report_before=$(hub report membership --format csv)
 transfers_before=$(hub report transfers --format csv)
+meetings_before=$(hub report meetings --from 2026-06 --to 2026-10 --format csv)
+expect_match "m2's four excused absences in a row" '^07297\.01,.*,4,' \
+	"$meetings_before"
 kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
 
 # copied, checked, switched
@@ -75,6 +86,9 @@ expect_eq "the membership report is the same on PostgreSQL" \
 	"$report_before" "$(hub report membership --format csv)"
 expect_eq "and the transfers report" \
 	"$transfers_before" "$(hub report transfers --format csv)"
+expect_eq "and the meetings report, its runs of excused absences" \
+	"$meetings_before" \
+	"$(hub report meetings --from 2026-06 --to 2026-10 --format csv)"
 expect_match "the dashboard's account came along" "^lan " "$(hub account list)"
 expect_match "verify passes on PostgreSQL" "all signatures, chains and tables verify" \
 	"$(hub verify 2>&1)"
@@ -95,7 +109,7 @@ expect_ok "a syncs again" A sync
 same "on PostgreSQL"
 expect_eq "the hub holds the new member" "Lê Văn Tám" \
 	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT full_name FROM members WHERE card_no = 'm3'")"
-expect_eq "the hub took the three new entries" 17 \
+expect_eq "the hub took the three new entries" 21 \
 	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT count(*) FROM entries")"
 expect_match "verify still passes" "all signatures, chains and tables verify" \
 	"$(hub verify 2>&1)"
@@ -183,7 +197,7 @@ expect_ok "a plain backup of the hub on PostgreSQL: a hub.db for an auditor" \
 expect_eq "mode 0600" 600 "$(stat -c %a "$T/plain.db")"
 expect_match "which passes the audit" "audit passed" \
 	"$("$CHIBO_AUDIT_BIN" --dir "$T/aud2" verify --db "$T/plain.db" 2>&1)"
-expect_eq "and holds every entry" 21 \
+expect_eq "and holds every entry" 25 \
 	"$(command sqlite3 "$T/plain.db" "SELECT count(*) FROM entries")"
 # the tallies as they are, not counted again by the file's triggers as
 # the ratings and members are copied in
