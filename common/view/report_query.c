@@ -406,13 +406,38 @@ out:
 	return rc;
 }
 
-/* One excused absence in a cell: the member's id, and the meeting's place
- * among the cell's meetings of the months, in date order. */
+/* A cell of 'report meetings': its figures as the grouped statement read
+ * them, and its longest run of excused absences, found later, a chunk of
+ * cells at a time (meeting_runs). */
+struct mcell {
+	char *code, *name;
+	long long held, thematic, present, counted, unexcused, excused, run;
+};
+
+/* The cells whose runs are found together: as many with an excused
+ * absence (the others have none to find). */
+#define RUN_CHUNK 256
+
+/* One excused absence: the member's id, its cell (an index into the
+ * chunk's cells) and its meeting (an index into the chunk's meetings, in
+ * the cells' order and each cell's in date order); the run of the
+ * member's it ends. */
 struct excused {
 	char member[CB_HASH_HEX];
-	int at;
-	long long run; /* the run of theirs it ends */
+	size_t cell, at;
+	long long run;
 };
+
+static int
+by_member_then_place(const void *a, const void *b)
+{
+	const struct excused *x = a, *y = b;
+	int c = (x->cell > y->cell) - (x->cell < y->cell);
+
+	if (!c)
+		c = strcmp(x->member, y->member);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
 
 /* Room in *p, which holds n items of size sz in room for *cap, for one
  * more (doubling *cap): false when out of memory. */
@@ -431,23 +456,13 @@ room_for_one(void **p, size_t n, size_t *cap, size_t sz)
 	return true;
 }
 
-static int
-by_member_then_place(const void *a, const void *b)
-{
-	const struct excused *x = a, *y = b;
-	int c = strcmp(x->member, y->member);
-
-	return c ? c : (x->at > y->at) - (x->at < y->at);
-}
-
 /* Between two of a member's excused absences in a cell, ex[later - 1]
- * and ex[later], at places next - 1 and end with meetings between: is
+ * and ex[later], at meetings next - 1 and end with meetings between: is
  * the run ended by a mark of theirs there (present or unexcused; exempt
  * marks and meetings without a mark of theirs do not end it, and none
  * between is excused)? Looked at a meeting at a time, next. */
 struct gap {
-	size_t later;
-	int next, end;
+	size_t later, next, end;
 	bool ended;
 };
 
@@ -470,12 +485,12 @@ look_between(struct cb_store *st, char (*meetings)[CB_HASH_HEX],
 	if (!json)
 		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	for (;;) {
-		size_t n = 0, open = 0;
+		size_t n = 0, open = 0, g = 0;
 		struct cb_stmt *s;
 		int step;
 
 		json[n++] = '{';
-		for (size_t g = 0; g < ngaps; g++)
+		for (g = 0; g < ngaps; g++)
 			if (!gaps[g].ended && gaps[g].next < gaps[g].end)
 				n += (size_t)sprintf(json + n, "%s\"%s%s\":0",
 				                     open++ ? "," : "",
@@ -490,24 +505,30 @@ look_between(struct cb_store *st, char (*meetings)[CB_HASH_HEX],
 			break;
 		}
 		cb_sql_bind_text(s, 1, json);
+		/* the keys come back in any order: the gaps are looked
+		 * through from where the last one was found */
 		while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
 			const char *key = cb_sql_column_text(s, 0);
 
-			for (size_t g = 0; g < ngaps; g++)
-				if (!gaps[g].ended &&
-				    gaps[g].next < gaps[g].end &&
-				    !strncmp(key, meetings[gaps[g].next],
+			for (size_t k = 0; k < ngaps; k++, g++) {
+				struct gap *p = &gaps[g % ngaps];
+
+				if (!p->ended && p->next < p->end &&
+				    !strncmp(key, meetings[p->next],
 				             CB_HASH_HEX - 1) &&
 				    !strcmp(key + CB_HASH_HEX - 1,
-				            ex[gaps[g].later].member))
-					gaps[g].ended = true;
+				            ex[p->later].member)) {
+					p->ended = true;
+					break;
+				}
+			}
 		}
 		cb_sql_reset(s);
 		if (step != CB_SQL_DONE) {
 			rc = fail_sql(st, eb);
 			break;
 		}
-		for (size_t g = 0; g < ngaps; g++)
+		for (g = 0; g < ngaps; g++)
 			if (!gaps[g].ended && gaps[g].next < gaps[g].end)
 				gaps[g].next++;
 	}
@@ -515,51 +536,81 @@ look_between(struct cb_store *st, char (*meetings)[CB_HASH_HEX],
 	return rc;
 }
 
-/* The longest run of 'excused' in a row for any member of the cell, over
- * the cell's meetings from..to in date order (exempt marks are skipped;
- * present and unexcused end a run). Read from the cell's excused marks
- * alone (schema 035's index), and, between two of a member's, from the
- * member's marks at the meetings between (look_between): not every mark
- * of the cell's members, which at a province's size was most of its
- * attendance (docs/PERFORMANCE.md, "Runs of excused absences"). */
+/* The longest run of 'excused' in a row for any member of each cell of
+ * cells[0..n) that has an excused absence, over the cell's meetings
+ * from..to in date order (exempt marks are skipped; present and
+ * unexcused end a run), into its run. Read from the cells' meetings and
+ * their excused marks alone (schema 035's index), one statement for the
+ * chunk, and, between two of a member's, from the member's marks at the
+ * meetings between (look_between): not every mark of the cells' members,
+ * which at a province's size was most of its attendance, nor a
+ * statement a cell, which on PostgreSQL is a round trip each
+ * (docs/PERFORMANCE.md, "Runs of excused absences"). */
 static cb_err
-longest_excused_run(struct cb_store *st, const char *cell, const char *from,
-                    const char *to, long long *out, struct cb_errbuf *eb)
+meeting_runs(struct cb_store *st, struct mcell *cells, size_t n,
+             const char *from, const char *to, struct cb_errbuf *eb)
 {
 	static const char sql[] =
-		"SELECT m.id, a.member FROM meetings m LEFT JOIN attendance a "
-		"ON a.meeting = m.id AND a.mark = 'excused' WHERE m.cell = ?1 "
-		"AND m.date >= ?2 || '-00' AND m.date <= ?3 || '-99' "
-		"ORDER BY m.date, m.id";
+		"SELECT m.cell, m.id, a.member FROM meetings m LEFT JOIN "
+		"attendance a ON a.meeting = m.id AND a.mark = 'excused' "
+		"WHERE m.cell IN (SELECT j.key FROM json_each(?1) AS j) AND "
+		"m.date >= ?2 || '-00' AND m.date <= ?3 || '-99' "
+		"ORDER BY m.cell, m.date, m.id";
 	struct cb_stmt *s = NULL;
 	char(*meetings)[CB_HASH_HEX] = NULL;
 	struct excused *ex = NULL;
 	struct gap *gaps = NULL;
 	size_t nm = 0, capm = 0, nx = 0, capx = 0, ngaps = 0, capg = 0;
-	long long best = 0;
+	size_t ci = 0;
+	json_t *codes = json_object();
+	char *list = NULL;
 	cb_err rc = CB_OK;
 	int step;
 
-	if (!(s = cb_sql(st, sql, eb)))
-		return CB_EIO;
-	cb_sql_bind_text(s, 1, cell);
+	if (!codes)
+		goto nomem;
+	for (size_t i = 0; i < n; i++)
+		if (cells[i].excused > 0 &&
+		    json_object_set_new(codes, cells[i].code, json_null()))
+			goto nomem;
+	if (!json_object_size(codes))
+		goto out;
+	if (!(list = json_dumps(codes, JSON_COMPACT)))
+		goto nomem;
+	if (!(s = cb_sql(st, sql, eb))) {
+		rc = CB_EIO;
+		goto out;
+	}
+	cb_sql_bind_text(s, 1, list);
 	cb_sql_bind_text(s, 2, from);
 	cb_sql_bind_text(s, 3, to);
 	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
-		const char *id = cb_sql_column_text(s, 0);
+		const char *cell = cb_sql_column_text(s, 0);
+		const char *id = cb_sql_column_text(s, 1);
 
+		/* the rows come in the cells' order (both by code) */
+		while (ci < n && strcmp(cells[ci].code, cell))
+			ci++;
+		if (ci == n) {
+			rc = cb_error(eb, CB_EIO,
+			              _("meetings of cell '%s' read out of "
+			                "order"),
+			              cell);
+			goto out;
+		}
 		if (!nm || strcmp(meetings[nm - 1], id)) {
 			if (!room_for_one((void **)&meetings, nm, &capm,
 			                  sizeof(*meetings)))
 				goto nomem;
 			snprintf(meetings[nm++], CB_HASH_HEX, "%s", id);
 		}
-		if (cb_sql_column_null(s, 1))
+		if (cb_sql_column_null(s, 2))
 			continue;
 		if (!room_for_one((void **)&ex, nx, &capx, sizeof(*ex)))
 			goto nomem;
-		cb_sql_column_id(s, 1, ex[nx].member);
-		ex[nx++].at = (int)nm - 1;
+		cb_sql_column_id(s, 2, ex[nx].member);
+		ex[nx].cell = ci;
+		ex[nx++].at = nm - 1;
 	}
 	if (step != CB_SQL_DONE) {
 		rc = fail_sql(st, eb);
@@ -571,7 +622,8 @@ longest_excused_run(struct cb_store *st, const char *cell, const char *from,
 	/* the gaps between a member's excused absences not next to each
 	 * other, settled together */
 	for (size_t i = 1; i < nx; i++)
-		if (!strcmp(ex[i].member, ex[i - 1].member) &&
+		if (ex[i].cell == ex[i - 1].cell &&
+		    !strcmp(ex[i].member, ex[i - 1].member) &&
 		    ex[i].at > ex[i - 1].at + 1) {
 			if (!room_for_one((void **)&gaps, ngaps, &capg,
 			                  sizeof(*gaps)))
@@ -582,20 +634,23 @@ longest_excused_run(struct cb_store *st, const char *cell, const char *from,
 	if (ngaps && (rc = look_between(st, meetings, ex, gaps, ngaps, eb)))
 		goto out;
 	for (size_t i = 0, g = 0; i < nx; i++) {
-		bool goes_on = i && !strcmp(ex[i].member, ex[i - 1].member);
+		bool goes_on = i && ex[i].cell == ex[i - 1].cell &&
+		               !strcmp(ex[i].member, ex[i - 1].member);
 
 		if (goes_on && ex[i].at > ex[i - 1].at + 1)
 			goes_on = !gaps[g++].ended;
 		ex[i].run = goes_on ? ex[i - 1].run + 1 : 1;
-		if (ex[i].run > best)
-			best = ex[i].run;
+		if (ex[i].run > cells[ex[i].cell].run)
+			cells[ex[i].cell].run = ex[i].run;
 	}
-	*out = best;
 	goto out;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
-	cb_sql_reset(s);
+	if (s)
+		cb_sql_reset(s);
+	json_decref(codes);
+	free(list);
 	free(meetings);
 	free(ex);
 	free(gaps);
@@ -630,7 +685,7 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 	 * and PostgreSQL, hashing 185,000 such rows into one bucket, split
 	 * its hash table into 32,768 batches (19.6 s at national size;
 	 * 2.7 s so). */
-	static const char cells[] = CB_SQL_SUBTREE
+	static const char cells_sql[] = CB_SQL_SUBTREE
 		", agg AS (SELECT m.cell AS cell, count(DISTINCT CASE WHEN "
 		"m.kind = 'regular' THEN substr(m.date, 1, 7) END) AS held, "
 		"count(CASE WHEN m.kind = 'thematic' THEN 1 END) AS thematic, "
@@ -646,12 +701,13 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		"coalesce(a.counted, 0), coalesce(a.unexcused, 0), "
 		"coalesce(a.excused, 0) FROM orgs o LEFT JOIN agg a "
 		"ON a.cell = o.code WHERE o.level = 'cell' AND "
-		"o.state = 'active' AND "
-		"o.code IN sub ORDER BY o.code";
+		"o.state = 'active' AND o.code IN sub ORDER BY o.code";
 	struct cb_report r;
 	struct cb_stmt *c = NULL;
+	struct mcell *cells = NULL;
+	size_t ncells = 0, cap = 0, need = 0, shown = 0;
 	int nmonths = months_between(from, to), step;
-	long long meeting_ok = 0, ncells = 0;
+	long long meeting_ok = 0;
 	char g[2][32];
 	cb_err rc;
 
@@ -662,71 +718,102 @@ cb_report_meetings(struct cb_store *st, const char *root, const char *from,
 		                from, to);
 	if ((rc = rp_init(&r, N_("Cell meetings"), 10, cols)))
 		goto nomem;
-	if (cb_sql_prepare(st, cells, &c, NULL)) {
+	if (cb_sql_prepare(st, cells_sql, &c, NULL)) {
 		rc = fail_sql(st, eb);
 		goto out;
 	}
 	cb_scope_bind_root(c, root);
 	cb_sql_bind_text(c, 2, from);
 	cb_sql_bind_text(c, 3, to);
-	while ((step = cb_sql_step(c)) == CB_SQL_ROW) {
-		const char *code = cb_sql_column_text(c, 0);
-		long long h = 0, t = 0, present = 0, counted = 0, unexcused = 0,
-			  run = 0;
-		char months[32], sh[32], smiss[32], st_[32], pct[48], sun[32],
-			srun[32];
-		bool ok;
+	/* the cells read, then their runs found a chunk at a time, then
+	 * their rows made */
+	for (;;) {
+		struct mcell *m;
 
-		ncells++;
-		h = cb_sql_column_int64(c, 2);
-		t = cb_sql_column_int64(c, 3);
-		present = cb_sql_column_int64(c, 4);
-		counted = cb_sql_column_int64(c, 5);
-		unexcused = cb_sql_column_int64(c, 6);
-		/* a run of excused absences needs one */
-		if (cb_sql_column_int64(c, 7) > 0 &&
-		    (rc = longest_excused_run(st, code, from, to, &run, eb)))
+		step = cb_sql_step(c);
+		if (step == CB_SQL_ROW) {
+			if (!room_for_one((void **)&cells, ncells, &cap,
+			                  sizeof(*cells)))
+				goto nomem;
+			m = &cells[ncells];
+			*m = (struct mcell){
+				.code = strdup(cb_sql_column_text(c, 0)),
+				.name = strdup(cb_sql_column_text(c, 1)),
+				.held = cb_sql_column_int64(c, 2),
+				.thematic = cb_sql_column_int64(c, 3),
+				.present = cb_sql_column_int64(c, 4),
+				.counted = cb_sql_column_int64(c, 5),
+				.unexcused = cb_sql_column_int64(c, 6),
+				.excused = cb_sql_column_int64(c, 7),
+			};
+			ncells++;
+			if (!m->code || !m->name)
+				goto nomem;
+			need += m->excused > 0;
+			if (need < RUN_CHUNK)
+				continue;
+		} else if (step != CB_SQL_DONE) {
+			rc = fail_sql(st, eb);
 			goto out;
-		/* attendance over 85%: present * 100 > 85 * counted */
-		ok = counted > 0 && present * 100 > 85 * counted &&
-		     unexcused == 0 && run <= 3;
-		meeting_ok += ok;
-		rp_num(nmonths, months);
-		rp_num(h, sh);
-		rp_num(nmonths - h, smiss);
-		rp_num(t, st_);
-		cb_report_percent(present, counted, pct);
-		rp_num(unexcused, sun);
-		rp_num(run, srun);
-		if (rp_row(&r, (const char *const[]){
-				       code, cb_sql_column_text(c, 1), months,
-				       sh, smiss, st_, pct, sun, srun,
-				       ok ? _("met") : _("not met") }))
-			goto nomem;
-	}
-	if (step != CB_SQL_DONE) {
-		rc = fail_sql(st, eb);
-		goto out;
+		}
+		if ((rc = meeting_runs(st, cells + shown, ncells - shown, from,
+		                       to, eb)))
+			goto out;
+		need = 0;
+		for (; shown < ncells; shown++) {
+			char months[32], sh[32], smiss[32], st_[32], pct[48],
+				sun[32], srun[32];
+			bool ok;
+
+			m = &cells[shown];
+			/* attendance over 85%: present * 100 > 85 *
+			 * counted */
+			ok = m->counted > 0 &&
+			     m->present * 100 > 85 * m->counted &&
+			     m->unexcused == 0 && m->run <= 3;
+			meeting_ok += ok;
+			rp_num(nmonths, months);
+			rp_num(m->held, sh);
+			rp_num(nmonths - m->held, smiss);
+			rp_num(m->thematic, st_);
+			cb_report_percent(m->present, m->counted, pct);
+			rp_num(m->unexcused, sun);
+			rp_num(m->run, srun);
+			if (rp_row(&r, (const char *const[]){
+					       m->code, m->name, months, sh,
+					       smiss, st_, pct, sun, srun,
+					       ok ? _("met") : _("not met") }))
+				goto nomem;
+		}
+		if (step == CB_SQL_DONE)
+			break;
 	}
 	json_object_set_new(r.summary, "from", json_string(from));
 	json_object_set_new(r.summary, "to", json_string(to));
-	json_object_set_new(r.summary, "cells", json_integer(ncells));
+	json_object_set_new(r.summary, "cells",
+	                    json_integer((json_int_t)ncells));
 	json_object_set_new(r.summary, "meeting_12hd_criteria",
 	                    json_integer(meeting_ok));
 	rp_grouped(meeting_ok, g[0]);
-	rp_grouped(ncells, g[1]);
+	rp_grouped((long long)ncells, g[1]);
 	if (rp_note(&r,
 	            _("%s/%s cells met the 12-HD/BTCTW criteria from %s to "
 	              "%s"),
 	            g[0], g[1], from, to))
 		goto nomem;
-	cb_sql_finalize(c);
+	rc = CB_OK;
 	*out = r;
-	return CB_OK;
+	r = (struct cb_report){ 0 };
+	goto out;
 nomem:
 	rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
 out:
 	cb_sql_finalize(c);
+	for (size_t i = 0; i < ncells; i++) {
+		free(cells[i].code);
+		free(cells[i].name);
+	}
+	free(cells);
 	cb_report_release(&r);
 	return rc;
 }
