@@ -24,5 +24,9 @@ cb_err rp_note(struct cb_report *r, const char *fmt, ...) CB_PRINTF(2, 3);
 void rp_grouped(long long n, char out[32]);
 /* n as a table cell (cb_lang_count: "7047", or "7.047" in Vietnamese). */
 void rp_num(long long n, char out[32]);
+/* 'report meetings' finds the runs of excused absences of this many
+ * cells (those with one) at a time (report_query.c); a test makes it
+ * small, to cross a chunk's end with a few cells. */
+extern size_t cb_meetings_run_chunk;
 
 #endif
