@@ -483,32 +483,34 @@ look_between(struct cb_store *st, char (*meetings)[CB_HASH_HEX],
 		"SELECT j.key FROM json_each(?1) AS j CROSS JOIN attendance a "
 		"WHERE a.meeting = substr(j.key, 1, 64) AND a.member = "
 		"chibo_unhex(substr(j.key, 65)) AND a.mark <> 'exempt'";
-	char *json = malloc(ngaps * (2 * (CB_HASH_HEX - 1) + 6) + 3);
+	struct cb_buf json = CB_BUF_INIT;
 	cb_err rc = CB_OK;
 
-	if (!json)
-		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	for (;;) {
-		size_t n = 0, open = 0, g = 0;
+		size_t open = 0, g = 0;
 		struct cb_stmt *s;
 		int step;
 
-		json[n++] = '{';
-		for (g = 0; g < ngaps; g++)
+		cb_buf_reset(&json);
+		for (g = 0; g < ngaps && !rc; g++)
 			if (!gaps[g].ended && gaps[g].next < gaps[g].end)
-				n += (size_t)sprintf(json + n, "%s\"%s%s\":0",
-				                     open++ ? "," : "",
-				                     meetings[gaps[g].next],
-				                     ex[gaps[g].later].member);
-		json[n++] = '}';
-		json[n] = '\0';
+				rc = cb_buf_addf(&json, "%c\"%s%s\":0",
+				                 open++ ? ',' : '{',
+				                 meetings[gaps[g].next],
+				                 ex[gaps[g].later].member);
+		if (!rc && open)
+			rc = cb_buf_addstr(&json, "}");
+		if (rc) {
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+			break;
+		}
 		if (!open)
 			break;
 		if (!(s = cb_sql(st, sql, eb))) {
 			rc = CB_EIO;
 			break;
 		}
-		cb_sql_bind_text(s, 1, json);
+		cb_sql_bind_text(s, 1, (const char *)json.data);
 		/* the keys come back in any order: the gaps are looked
 		 * through from where the last one was found */
 		while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
@@ -536,7 +538,7 @@ look_between(struct cb_store *st, char (*meetings)[CB_HASH_HEX],
 			if (!gaps[g].ended && gaps[g].next < gaps[g].end)
 				gaps[g].next++;
 	}
-	free(json);
+	cb_buf_release(&json);
 	return rc;
 }
 
@@ -581,6 +583,7 @@ meeting_runs(struct cb_store *st, struct mcell *cells, size_t n,
 	size_t ci = 0, first = n, last = 0;
 	json_t *codes = json_object();
 	char *list = NULL;
+	struct cb_buf ids = CB_BUF_INIT; /* the meetings, by id: their places */
 	cb_err rc = CB_OK;
 	int step;
 
@@ -591,7 +594,8 @@ meeting_runs(struct cb_store *st, struct mcell *cells, size_t n,
 			if (json_object_set_new(codes, cells[i].code,
 			                        json_null()))
 				goto nomem;
-			first = first < i ? first : i;
+			if (first == n)
+				first = i;
 			last = i;
 		}
 	if (first == n)
@@ -637,24 +641,17 @@ meeting_runs(struct cb_store *st, struct mcell *cells, size_t n,
 	s = NULL;
 	if (!nm)
 		goto out;
-	free(list);
-	if (!(list = malloc(nm * (CB_HASH_HEX + 24) + 3)))
+	for (size_t i = 0; i < nm; i++)
+		if (cb_buf_addf(&ids, "%c\"%s\":%zu", i ? ',' : '{',
+		                meetings[i], i))
+			goto nomem;
+	if (cb_buf_addstr(&ids, "}"))
 		goto nomem;
-	{
-		size_t k = 0;
-
-		list[k++] = '{';
-		for (size_t i = 0; i < nm; i++)
-			k += (size_t)sprintf(list + k, "%s\"%s\":%zu",
-			                     i ? "," : "", meetings[i], i);
-		list[k++] = '}';
-		list[k] = '\0';
-	}
 	if (!(s = cb_sql(st, excused_sql, eb))) {
 		rc = CB_EIO;
 		goto out;
 	}
-	cb_sql_bind_text(s, 1, list);
+	cb_sql_bind_text(s, 1, (const char *)ids.data);
 	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
 		int64_t at = cb_sql_column_int64(s, 0);
 
@@ -710,6 +707,7 @@ out:
 		cb_sql_reset(s);
 	json_decref(codes);
 	free(list);
+	cb_buf_release(&ids);
 	free(meetings);
 	free(cell_of);
 	free(ex);
