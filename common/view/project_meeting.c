@@ -105,6 +105,59 @@ attendance_in_cell(struct cb_apply *c, const json_t *att, const char *cell,
 	                _("memberships of cell '%s' read two ways"), cell);
 }
 
+static int
+by_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The ids of the members att marks excused, as meeting_marks keeps them
+ * (schema 036): 64 lowercase hex digits each, in the order of their
+ * bytes, nothing between; into *out, empty when none. (Every key is a
+ * member id: cb_ops_check.) */
+static cb_err
+excused_ids(struct cb_apply *c, const json_t *att, struct cb_buf *out)
+{
+	size_t n = 0, cap = json_object_size(att);
+	char(*ids)[CB_HASH_HEX] = cap ? malloc(cap * sizeof(*ids)) : NULL;
+	char **order = cap ? malloc(cap * sizeof(*order)) : NULL;
+	unsigned char id[CB_HASH_BYTES];
+	cb_err rc = CB_OK;
+	const char *k;
+	json_t *v;
+
+	if (cap && (!ids || !order))
+		goto nomem;
+	json_object_foreach((json_t *)att, k, v)
+	{
+		if (strcmp(json_string_value(v), "excused"))
+			continue;
+		if (cb_hex_decode(k, id, sizeof(id), NULL)) {
+			rc = pj_reject(c,
+			               _("attendance names '%.70s', which is "
+			                 "not a member id"),
+			               k);
+			goto out;
+		}
+		cb_hex_encode(id, sizeof(id), ids[n]);
+		order[n] = ids[n];
+		n++;
+	}
+	qsort(order, n, sizeof(*order), by_text);
+	for (size_t i = 0; i < n; i++)
+		if (cb_buf_add(out, order[i], CB_HASH_HEX - 1))
+			goto nomem;
+	if (n && cb_buf_add(out, "", 1))
+		goto nomem;
+	goto out;
+nomem:
+	rc = cb_error(c->eb, CB_ENOMEM, _("out of memory"));
+out:
+	free(ids);
+	free(order);
+	return rc;
+}
+
 cb_err
 cb_apply_meeting_record(struct cb_apply *c)
 {
@@ -130,17 +183,22 @@ cb_apply_meeting_record(struct cb_apply *c)
 	static const char ins_att[] =
 		"INSERT INTO attendance (meeting, member, mark) SELECT ?1, "
 		"chibo_unhex(a.key), ?3 FROM json_each(?2) AS a";
-	/* the reports' tally of the marks (schema 024) */
+	/* the reports' tally of the marks (schema 024), in the cell's
+	 * order with the excused members' ids (schema 036); a correction
+	 * keeps the cell */
 	static const char tally[] =
-		"INSERT INTO meeting_marks (meeting, present, excused, "
-		"unexcused) VALUES (?, ?, ?, ?) ON CONFLICT (meeting) DO "
-		"UPDATE SET present = excluded.present, excused = "
-		"excluded.excused, unexcused = excluded.unexcused";
+		"INSERT INTO meeting_marks (meeting, cell, date, kind, "
+		"present, excused, unexcused, excused_by) VALUES (?, ?, ?, ?, "
+		"?, ?, ?, ?) ON CONFLICT (meeting) DO UPDATE SET date = "
+		"excluded.date, kind = excluded.kind, present = "
+		"excluded.present, excused = excluded.excused, unexcused = "
+		"excluded.unexcused, excused_by = excluded.excused_by";
 	/* (every key a member id and every mark one of
 	 * cb_attendance_marks: cb_ops_check, before the projection) */
 	static const char *const tallied[3] = { "present", "excused",
 		                                "unexcused" };
 	long long marks[3] = { 0 };
+	struct cb_buf by = CB_BUF_INIT;
 	const char *cell = pj_str(c->b, "cell"), *date = pj_str(c->b, "date");
 	const char *sup = pj_str(c->b, "supersedes"), *k;
 	const json_t *att = json_object_get(c->b, "attendance");
@@ -265,10 +323,19 @@ cb_apply_meeting_record(struct cb_apply *c)
 		if (rc)
 			return rc;
 	}
-	if (!(s = cb_sql(c->st, tally, c->eb)))
+	if ((rc = excused_ids(c, att, &by)))
+		return rc;
+	if (!(s = cb_sql(c->st, tally, c->eb))) {
+		cb_buf_release(&by);
 		return CB_EIO;
+	}
 	cb_sql_bind_text(s, 1, mid);
+	cb_sql_bind_text(s, 2, cell);
+	cb_sql_bind_text(s, 3, date);
+	cb_sql_bind_text(s, 4, pj_str(c->b, "kind"));
 	for (int i = 0; i < 3; i++)
-		cb_sql_bind_int64(s, 2 + i, marks[i]);
+		cb_sql_bind_int64(s, 5 + i, marks[i]);
+	cb_sql_bind_text(s, 8, by.len ? (const char *)by.data : "");
+	cb_buf_release(&by);
 	return cb_sql_write(s, c->eb);
 }
