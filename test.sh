@@ -24,4 +24,5 @@ cmake -S . -B "$build" "${flags[@]}" >/dev/null
 echo "== build"
 cmake --build "$build" -j "$(nproc)"
 echo "== test"
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 900
+ctest --test-dir "$build" --output-on-failure -j "${CHIBO_TEST_JOBS:-$(nproc)}" \
+	--timeout 900
