@@ -17,7 +17,8 @@
 # Refused, each with one line: a database that holds a log, one that
 # cannot be reached, an address that is not a URI, and a rewritten entry
 # (verify names it). The meetings report reads the same runs of excused
-# absences on both engines (schema 035, report_query.c).
+# absences on both engines (schemas 035, 036; report_query.c), and a
+# meeting's correction moves its tally on PostgreSQL.
 export CHIBO_TEST_HUB_STORE=sqlite # this test makes its own databases
 . "$CHIBO_SOURCE_DIR/tests/lib/testlib.sh"
 . "$CHIBO_SOURCE_DIR/tests/lib/hublib.sh"
@@ -111,6 +112,18 @@ expect_eq "the hub holds the new member" "Lê Văn Tám" \
 	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT full_name FROM members WHERE card_no = 'm3'")"
 expect_eq "the hub took the three new entries" 21 \
 	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT count(*) FROM entries")"
+# a correction moves September's meeting to the 25th and marks m2
+# present there: the tally follows on PostgreSQL (its date, no excused
+# member: schema 036), and m2's run is June to August
+sep=$(sqlite3 "$T/a/replica.db" "SELECT id FROM meetings WHERE date = '2026-09-05'")
+A meeting record --cell 01 --kind regular --duration 90 --date 2026-09-25 \
+	--present card:m2 --supersedes "$sep" >/dev/null
+expect_ok "a syncs the correction" A sync
+expect_eq "the tally moved with the meeting, m2 no longer excused" \
+	"07297.01|2026-09-25|0|" \
+	"$("$PG_BIN/psql" -XAtq -d "$U1" -c "SELECT cell, date, excused, excused_by FROM meeting_marks WHERE meeting = '$sep'")"
+expect_match "m2's run of excused absences is 2 now" ',2,[^,]*$' \
+	"$(hub report meetings --from 2026-06 --to 2026-10 --format csv | grep '^07297\.01,')"
 expect_match "verify still passes" "all signatures, chains and tables verify" \
 	"$(hub verify 2>&1)"
 
@@ -197,7 +210,7 @@ expect_ok "a plain backup of the hub on PostgreSQL: a hub.db for an auditor" \
 expect_eq "mode 0600" 600 "$(stat -c %a "$T/plain.db")"
 expect_match "which passes the audit" "audit passed" \
 	"$("$CHIBO_AUDIT_BIN" --dir "$T/aud2" verify --db "$T/plain.db" 2>&1)"
-expect_eq "and holds every entry" 25 \
+expect_eq "and holds every entry" 26 \
 	"$(command sqlite3 "$T/plain.db" "SELECT count(*) FROM entries")"
 # the tallies as they are, not counted again by the file's triggers as
 # the ratings and members are copied in
