@@ -105,57 +105,40 @@ attendance_in_cell(struct cb_apply *c, const json_t *att, const char *cell,
 	                _("memberships of cell '%s' read two ways"), cell);
 }
 
+/* qsort's order of two member ids as text: their bytes' order */
 static int
-by_text(const void *a, const void *b)
+by_id(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(a, b);
 }
 
 /* The ids of the members att marks excused, as meeting_marks keeps them
- * (schema 036): 64 lowercase hex digits each, in the order of their
- * bytes, nothing between; into *out, empty when none. (Every key is a
- * member id: cb_ops_check.) */
+ * (schema 036): 64 lowercase hex digits each — the one form
+ * cb_ops_check admits, before the projection — in the order of their
+ * bytes, nothing between; into *out, empty when none. */
 static cb_err
 excused_ids(struct cb_apply *c, const json_t *att, struct cb_buf *out)
 {
 	size_t n = 0, cap = json_object_size(att);
 	char(*ids)[CB_HASH_HEX] = cap ? malloc(cap * sizeof(*ids)) : NULL;
-	char **order = cap ? malloc(cap * sizeof(*order)) : NULL;
-	unsigned char id[CB_HASH_BYTES];
 	cb_err rc = CB_OK;
 	const char *k;
 	json_t *v;
 
-	if (cap && (!ids || !order))
-		goto nomem;
+	if (cap && !ids)
+		return cb_error(c->eb, CB_ENOMEM, _("out of memory"));
 	json_object_foreach((json_t *)att, k, v)
 	{
-		if (strcmp(json_string_value(v), "excused"))
-			continue;
-		if (cb_hex_decode(k, id, sizeof(id), NULL)) {
-			rc = pj_reject(c,
-			               _("attendance names '%.70s', which is "
-			                 "not a member id"),
-			               k);
-			goto out;
-		}
-		cb_hex_encode(id, sizeof(id), ids[n]);
-		order[n] = ids[n];
-		n++;
+		if (!strcmp(json_string_value(v), "excused"))
+			memcpy(ids[n++], k, CB_HASH_HEX);
 	}
-	qsort(order, n, sizeof(*order), by_text);
-	for (size_t i = 0; i < n; i++)
-		if (cb_buf_add(out, order[i], CB_HASH_HEX - 1))
-			goto nomem;
-	if (n && cb_buf_add(out, "", 1))
-		goto nomem;
-	goto out;
-nomem:
-	rc = cb_error(c->eb, CB_ENOMEM, _("out of memory"));
-out:
+	qsort(ids, n, sizeof(*ids), by_id);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = cb_buf_add(out, ids[i], CB_HASH_HEX - 1);
+	if (!rc && n)
+		rc = cb_buf_add(out, "", 1);
 	free(ids);
-	free(order);
-	return rc;
+	return rc ? cb_error(c->eb, CB_ENOMEM, _("out of memory")) : CB_OK;
 }
 
 cb_err
