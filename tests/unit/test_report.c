@@ -394,6 +394,44 @@ test_meetings(void **state)
 	                 CB_EINVAL);
 }
 
+/* A tally whose excused members were edited outside chibo (schema 036:
+ * 64 hex digits each, as many as it counts) is refused with a line, not
+ * read as other runs; a rebuild makes it again. */
+static void
+test_meetings_forged_tally(void **state)
+{
+	static const char *const forged[] = {
+		/* an id cut short */
+		"UPDATE meeting_marks SET excused_by = substr(excused_by, 2) "
+		"WHERE excused > 0",
+		/* fewer ids than the tally counts */
+		"UPDATE meeting_marks SET excused_by = '' WHERE excused > 0",
+		/* more */
+		"UPDATE meeting_marks SET excused_by = excused_by || "
+		"excused_by WHERE excused > 0",
+	};
+	uint64_t applied = 0, rejected = 0;
+	struct cb_report r;
+	struct cb_errbuf eb;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+		assert_int_equal(sqlite3_exec(cb_store_db(lg->st), forged[i],
+		                              NULL, NULL, NULL),
+		                 SQLITE_OK);
+		assert_int_equal(cb_report_meetings(lg->st, lg->org, "2026-08",
+		                                    "2026-10", &r, &eb),
+		                 CB_EIO);
+		assert_non_null(strstr(eb.msg, "cannot be read"));
+		if (cb_ledger_rebuild(lg, &applied, &rejected, &eb))
+			fail_msg("%s", eb.msg);
+	}
+	if (cb_report_meetings(lg->st, lg->org, "2026-08", "2026-10", &r, &eb))
+		fail_msg("%s", eb.msg);
+	assert_string_equal(cell_of(&r, "26734.04", 8), "3");
+	cb_report_release(&r);
+}
+
 /* The longest run of excused absences, as the report reads it from the
  * excused members each tally keeps and the marks between two of a
  * member's (schemas 035, 036), against the plain reading: each member's
@@ -2002,6 +2040,7 @@ main(void)
 		cmocka_unit_test(test_congresses),
 		cmocka_unit_test(test_ratings),
 		cmocka_unit_test(test_meetings),
+		cmocka_unit_test(test_meetings_forged_tally),
 		cmocka_unit_test(test_excused_runs),
 		cmocka_unit_test(test_csv_round_trip_and_widths),
 		cmocka_unit_test(test_csv_formula_injection),
