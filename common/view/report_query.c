@@ -444,6 +444,13 @@ struct mchunk {
 	size_t nx, capx;
 };
 
+/* Are x and y a member's absences in one cell? */
+static bool
+same_member(const struct excused *x, const struct excused *y)
+{
+	return x->cell == y->cell && !strcmp(x->member, y->member);
+}
+
 static int
 by_member_then_place(const void *a, const void *b)
 {
@@ -574,9 +581,7 @@ chunk_runs(struct cb_store *st, struct mchunk *k, struct cb_errbuf *eb)
 		qsort(ex, k->nx, sizeof(*ex), by_member_then_place);
 	/* the runs of absences next to each other */
 	for (size_t i = 0; i < k->nx; i++) {
-		ex[i].run = i && ex[i].cell == ex[i - 1].cell &&
-		                            !strcmp(ex[i].member,
-		                                    ex[i - 1].member) &&
+		ex[i].run = i && same_member(&ex[i], &ex[i - 1]) &&
 		                            ex[i].at == ex[i - 1].at + 1
 		                    ? ex[i - 1].run + 1
 		                    : 1;
@@ -590,9 +595,7 @@ chunk_runs(struct cb_store *st, struct mchunk *k, struct cb_errbuf *eb)
 	 * so far, the member's gaps are not looked at (taken as ended),
 	 * as they cannot change it. */
 	for (size_t a = 0, b; a < k->nx; a = b) {
-		for (b = a + 1; b < k->nx && ex[b].cell == ex[a].cell &&
-		                !strcmp(ex[b].member, ex[a].member);
-		     b++)
+		for (b = a + 1; b < k->nx && same_member(&ex[b], &ex[a]); b++)
 			;
 		if ((long long)(b - a) <= k->cells[ex[a].cell].run)
 			continue;
@@ -616,8 +619,7 @@ chunk_runs(struct cb_store *st, struct mchunk *k, struct cb_errbuf *eb)
 		return rc;
 	}
 	for (size_t i = 0; i < k->nx; i++) {
-		bool goes_on = i && ex[i].cell == ex[i - 1].cell &&
-		               !strcmp(ex[i].member, ex[i - 1].member) &&
+		bool goes_on = i && same_member(&ex[i], &ex[i - 1]) &&
 		               (ex[i].at == ex[i - 1].at + 1 ||
 		                (ex[i].gap && !gaps[ex[i].gap - 1].ended));
 
