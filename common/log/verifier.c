@@ -371,6 +371,9 @@ cb_verifier_next(struct cb_verifier *v, const struct cb_entry **e,
 		rd.index = i;
 		rc = cb_stream_next(&rd, &tmp, eb);
 		cb_entry_release(&tmp);
+		/* a reader that goes on gets the entry after (its frame
+		 * is sound: a slot's is) */
+		v->pos++;
 		return rc ? rc
 		          : cb_error(eb, CB_EINVAL,
 		                     _("stream entry %zu at byte %zu cannot be "

@@ -56,7 +56,10 @@ void cb_verifier_free(struct cb_verifier **v);
 /* The next entry, as cb_stream_next reads it: CB_OK with *e (owned by v,
  * valid until the next call) and *verified, whether its signature verifies
  * (call cb_entry_verify_signature on it for the message); CB_ENOTFOUND at
- * the end; otherwise the error cb_stream_next gives, in eb. */
+ * the end; otherwise the error cb_stream_next gives, in eb. After an entry
+ * among the first max that does not decode, a reader that goes on (a check
+ * that reports every fault) gets the entry after it, the workers having
+ * stopped; after any other error the reader must stop. */
 cb_err cb_verifier_next(struct cb_verifier *v, const struct cb_entry **e,
                         bool *verified, struct cb_errbuf *eb) CB_MUST_CHECK;
 /* Entries read so far (the index of the last one given, from 1). */

@@ -1502,13 +1502,97 @@ report(struct cb_verify_report *r, void (*fault)(void *, const char *),
 		fault(ctx, msg);
 }
 
-/* Is the column value equal to the bytes? */
+/* verify's first pass reads the log a batch at a time, in its authors'
+ * order: each entry's bytes into an entry stream that the verifier's
+ * workers decode and check the signatures of while the reader checks the
+ * chains (verifier.h), and beside them what the table says of the entry,
+ * to be compared with what the bytes say. */
+struct check_row {
+	long long lsn;
+	uint64_t seq;
+	int64_t time_ms;
+	size_t off, len; /* of its frame in the stream; of its bytes */
+	size_t op;       /* of its op (with its NUL) in ops */
+	ptrdiff_t why;   /* of the message of bytes no frame can hold (in
+	                  * ops), or -1 */
+	bool id_blob, author_blob; /* the columns hold 32 bytes each */
+	bool rejected, enrolled;
+	unsigned char id[CB_HASH_BYTES], author[CB_KEY_BYTES];
+};
+
+struct check_batch {
+	struct cb_buf stream, ops;
+	struct check_row row[REPLAY_BATCH];
+	size_t n;
+	bool end;
+};
+
+/* Column i as 32 bytes into out, if it is a blob of that size. */
 static bool
-col_eq(struct cb_stmt *s, int i, const void *p, size_t n)
+col_32(struct cb_stmt *s, int i, unsigned char out[32])
 {
-	return cb_sql_column_kind(s, i) == CB_SQL_BLOB &&
-	       (size_t)cb_sql_column_bytes(s, i) == n &&
-	       memcmp(cb_sql_column_blob(s, i), p, n) == 0;
+	if (cb_sql_column_kind(s, i) != CB_SQL_BLOB ||
+	    cb_sql_column_bytes(s, i) != 32)
+		return false;
+	memcpy(out, cb_sql_column_blob(s, i), 32);
+	return true;
+}
+
+/* The next batch from s (verify's statement): b->n is 0 at the end. */
+static cb_err
+check_read(struct cb_store *st, struct cb_stmt *s, struct check_batch *b,
+           struct cb_errbuf *eb)
+{
+	int r = CB_SQL_DONE;
+
+	cb_buf_reset(&b->stream);
+	cb_buf_reset(&b->ops);
+	b->n = 0;
+	while (!b->end && b->n < REPLAY_BATCH &&
+	       (r = cb_sql_step(s)) == CB_SQL_ROW) {
+		struct check_row *w = &b->row[b->n];
+		const char *op = cb_sql_column_text(s, 4);
+		const char *state = cb_sql_column_text(s, 7);
+		const void *bytes = cb_sql_column_blob(s, 6);
+		size_t len = (size_t)cb_sql_column_bytes(s, 6);
+		cb_err rc;
+
+		w->lsn = cb_sql_column_int64(s, 0);
+		w->id_blob = col_32(s, 1, w->id);
+		w->author_blob = col_32(s, 2, w->author);
+		w->seq = (uint64_t)cb_sql_column_int64(s, 3);
+		w->time_ms = cb_sql_column_int64(s, 5);
+		w->rejected = state && !strcmp(state, "rejected");
+		w->enrolled = cb_sql_column_int64(s, 8) != 0;
+		w->op = b->ops.len;
+		w->off = b->stream.len;
+		w->len = len;
+		w->why = -1;
+		if (cb_buf_add(&b->ops, op ? op : "", strlen(op ? op : "") + 1))
+			return cb_error(eb, CB_ENOMEM, _("out of memory"));
+		rc = cb_stream_append_bytes(&b->stream, bytes, len);
+		if (rc == CB_ENOMEM)
+			return cb_error(eb, rc, _("out of memory"));
+		if (rc) {
+			/* too large for a frame: cb_entry_decode says why */
+			struct cb_entry e = CB_ENTRY_INIT;
+			struct cb_errbuf why = { "" };
+
+			if (cb_entry_decode(bytes, len, &e, &why) == CB_OK)
+				cb_error(&why, CB_ETOOBIG, "%s",
+				         _("the entry is too large"));
+			cb_entry_release(&e);
+			w->why = (ptrdiff_t)b->ops.len;
+			if (cb_buf_add(&b->ops, why.msg, strlen(why.msg) + 1))
+				return cb_error(eb, CB_ENOMEM,
+				                _("out of memory"));
+		}
+		b->n++;
+	}
+	if (r != CB_SQL_ROW && r != CB_SQL_DONE)
+		return cb_store_error(st, eb, "cannot read the log");
+	b->end = b->end || r == CB_SQL_DONE;
+	return CB_OK;
 }
 
 cb_err
@@ -1526,24 +1610,31 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 	bool upstream = false;
 	char *up = NULL;
 	struct cb_verify_report r = { 0 };
-	struct cb_entry prev = CB_ENTRY_INIT, e = CB_ENTRY_INIT;
+	/* the last entry checked: its author, id and seq only */
+	struct cb_entry prev = CB_ENTRY_INIT;
+	struct cb_verifier_opts opts = { .threads = -1 };
+	struct check_batch *b;
 	unsigned char before[32], after[32];
 	struct cb_errbuf why;
 	struct cb_stmt *s = NULL;
 	bool have_prev = false, gaps;
 	cb_err rc;
-	int step;
 
 	if (cb_store_integrity(lg->st, &why))
 		report(&r, fault, ctx, why.msg);
 	/* One write transaction for the whole check, always rolled back: a
 	 * concurrent writer must not make the log and tables disagree
 	 * between our reads, and the re-projection below writes. */
-	if ((rc = cb_store_begin(lg->st, eb)))
+	if (!(b = calloc(1, sizeof(*b))))
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
+	if ((rc = cb_store_begin(lg->st, eb))) {
+		free(b);
 		return rc;
+	}
 	if (cb_sql_prepare(lg->st, sel, &s, NULL)) {
 		rc = cb_store_error(lg->st, eb, "cannot read the log");
 		cb_store_rollback(lg->st);
+		free(b);
 		return rc;
 	}
 	cb_scope_bind_root(s, lg->org);
@@ -1552,80 +1643,118 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		free(up);
 		upstream = true;
 	}
-	while ((step = cb_sql_step(s)) == CB_SQL_ROW) {
-		long long lsn = cb_sql_column_int64(s, 0);
-		char msg[CB_ERRBUF_SIZE + 64];
+	while (!(rc = check_read(lg->st, s, b, eb)) && b->n > 0) {
+		struct cb_verifier *v = cb_verifier_new(
+			b->stream.data, b->stream.len, b->n, &opts);
 
-		r.entries++;
-		if (!strcmp(cb_sql_column_text(s, 7), "rejected"))
-			r.rejected++;
-		else
-			r.applied++;
-		if (cb_entry_decode(cb_sql_column_blob(s, 6),
-		                    (size_t)cb_sql_column_bytes(s, 6), &e,
-		                    &why)) {
-			snprintf(msg, sizeof(msg), _("log position %lld: %s"),
-			         lsn, why.msg);
-			report(&r, fault, ctx, msg);
-			continue;
+		if (!v) {
+			rc = cb_error(eb, CB_ENOMEM, _("out of memory"));
+			break;
 		}
-		if (cb_entry_verify_signature(&e, &why)) {
-			snprintf(msg, sizeof(msg), _("log position %lld: %s"),
-			         lsn, why.msg);
-			report(&r, fault, ctx, msg);
-		}
-		if (!col_eq(s, 1, e.id, CB_HASH_BYTES) ||
-		    !col_eq(s, 2, e.author, CB_KEY_BYTES) ||
-		    (uint64_t)cb_sql_column_int64(s, 3) != e.seq ||
-		    strcmp(cb_sql_column_text(s, 4), e.op) ||
-		    cb_sql_column_int64(s, 5) != e.time_ms) {
-			snprintf(msg, sizeof(msg),
-			         _("log position %lld: the id, author, seq, "
-			           "op "
-			           "or time stored beside it differ from its "
-			           "bytes"),
-			         lsn);
-			report(&r, fault, ctx, msg);
-		}
-		/* Another key's chain held in part: its gaps are expected. */
-		gaps = (lg->kind->partial ||
-		        (upstream && !cb_sql_column_int64(s, 8))) &&
-		       memcmp(e.author, lg->key.pk, CB_KEY_BYTES) != 0;
-		if (!have_prev || memcmp(prev.author, e.author, CB_KEY_BYTES)) {
-			r.authors++;
-			if (!(gaps && e.seq > 1) &&
-			    cb_chain_follows(NULL, &e, &why)) {
+		for (size_t i = 0; i < b->n; i++) {
+			const struct check_row *w = &b->row[i];
+			const struct cb_entry *e;
+			char msg[CB_ERRBUF_SIZE + 64];
+			bool good;
+
+			r.entries++;
+			if (w->rejected)
+				r.rejected++;
+			else
+				r.applied++;
+			if (w->why >= 0) {
 				snprintf(msg, sizeof(msg),
-				         _("log position %lld: %s"), lsn,
+				         _("log position %lld: %s"), w->lsn,
+				         (const char *)b->ops.data + w->why);
+				report(&r, fault, ctx, msg);
+				continue;
+			}
+			if (cb_verifier_next(v, &e, &good, &why)) {
+				/* cb_entry_decode's message, without the
+				 * batch's stream around it */
+				struct cb_entry bad = CB_ENTRY_INIT;
+
+				/* (it cannot decode here and not there) */
+				if (cb_entry_decode(b->stream.data + w->off + 4,
+				                    w->len, &bad,
+				                    &why) == CB_OK)
+					cb_error(&why, CB_EINVAL, "%s",
+					         _("the entry cannot be "
+					           "decoded"));
+				cb_entry_release(&bad);
+				snprintf(msg, sizeof(msg),
+				         _("log position %lld: %s"), w->lsn,
+				         why.msg);
+				report(&r, fault, ctx, msg);
+				continue;
+			}
+			if (!good && cb_entry_verify_signature(e, &why)) {
+				snprintf(msg, sizeof(msg),
+				         _("log position %lld: %s"), w->lsn,
 				         why.msg);
 				report(&r, fault, ctx, msg);
 			}
-		} else if (prev.seq == e.seq) {
-			char a[13];
+			if (!w->id_blob ||
+			    memcmp(w->id, e->id, CB_HASH_BYTES) ||
+			    !w->author_blob ||
+			    memcmp(w->author, e->author, CB_KEY_BYTES) ||
+			    w->seq != e->seq ||
+			    strcmp((const char *)b->ops.data + w->op, e->op) ||
+			    w->time_ms != e->time_ms) {
+				snprintf(msg, sizeof(msg),
+				         _("log position %lld: the id, author, "
+				           "seq, op "
+				           "or time stored beside it differ "
+				           "from its bytes"),
+				         w->lsn);
+				report(&r, fault, ctx, msg);
+			}
+			/* Another key's chain held in part: its gaps are
+			 * expected. */
+			gaps = (lg->kind->partial ||
+			        (upstream && !w->enrolled)) &&
+			       memcmp(e->author, lg->key.pk, CB_KEY_BYTES) != 0;
+			if (!have_prev ||
+			    memcmp(prev.author, e->author, CB_KEY_BYTES)) {
+				r.authors++;
+				if (!(gaps && e->seq > 1) &&
+				    cb_chain_follows(NULL, e, &why)) {
+					snprintf(msg, sizeof(msg),
+					         _("log position %lld: %s"),
+					         w->lsn, why.msg);
+					report(&r, fault, ctx, msg);
+				}
+			} else if (prev.seq == e->seq) {
+				char a[13];
 
-			cb_hash_short(e.author, a);
-			snprintf(msg, sizeof(msg),
-			         _("log position %lld: author %s has two "
-			           "different "
-			           "entries with seq %llu (a fork)"),
-			         lsn, a, (unsigned long long)e.seq);
-			report(&r, fault, ctx, msg);
-		} else if (!(gaps && e.seq > prev.seq + 1) &&
-		           cb_chain_follows(&prev, &e, &why)) {
-			snprintf(msg, sizeof(msg), _("log position %lld: %s"),
-			         lsn, why.msg);
-			report(&r, fault, ctx, msg);
+				cb_hash_short(e->author, a);
+				snprintf(msg, sizeof(msg),
+				         _("log position %lld: author %s has "
+				           "two "
+				           "different "
+				           "entries with seq %llu (a fork)"),
+				         w->lsn, a, (unsigned long long)e->seq);
+				report(&r, fault, ctx, msg);
+			} else if (!(gaps && e->seq > prev.seq + 1) &&
+			           cb_chain_follows(&prev, e, &why)) {
+				snprintf(msg, sizeof(msg),
+				         _("log position %lld: %s"), w->lsn,
+				         why.msg);
+				report(&r, fault, ctx, msg);
+			}
+			/* what the next entry's checks read of this one */
+			memcpy(prev.author, e->author, CB_KEY_BYTES);
+			memcpy(prev.id, e->id, CB_HASH_BYTES);
+			prev.seq = e->seq;
+			have_prev = true;
 		}
-		cb_entry_release(&prev);
-		prev = e;
-		cb_entry_init(&e);
-		have_prev = true;
+		cb_verifier_free(&v);
 	}
 	cb_sql_finalize(s);
-	cb_entry_release(&prev);
-	cb_entry_release(&e);
-	if (step != CB_SQL_DONE) {
-		rc = cb_store_error(lg->st, eb, "cannot read the log");
+	cb_buf_release(&b->stream);
+	cb_buf_release(&b->ops);
+	free(b);
+	if (rc) {
 		cb_store_rollback(lg->st);
 		return rc;
 	}

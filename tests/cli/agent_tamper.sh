@@ -135,4 +135,19 @@ for case in "2500 -1 x|log position 2500: .*the signature does not verify" \
 	expect_eq "nothing changed" 2604 \
 		"$(sqlite3 "$T/b2/replica.db" "SELECT count(*) FROM members WHERE full_name = 'x'")"
 done
+# verify reads the log a batch at a time too, each batch decoded and its
+# signatures checked on the verifier's threads: it names every fault by
+# its log position, a forged signature after an entry that does not
+# decode in the same batch as well as that entry.
+rm -rf "$T/b3"; cp -a "$B" "$T/b3"
+poke "$T/b3/replica.db" 1900 after:full_name 255
+poke "$T/b3/replica.db" 1950 -1 x
+out=$(agent -R "$T/b3" verify 2>&1); rc=$?
+expect_eq "verify over two forgeries in a batch: exit" 1 "$rc"
+expect_match "the entry that does not decode is named" \
+	"log position 1900: .*not valid UTF-8" "$out"
+expect_match "the forged signature after it is named" \
+	"log position 1950: .*the signature does not verify" "$out"
+expect_eq "no other entry is said not to decode" 1 \
+	"$(printf '%s\n' "$out" | grep -Ec '^FAULT: log position [0-9]+: .*(UTF-8|decod)')"
 finish

@@ -220,6 +220,51 @@ test_faults_in_the_middle(void **state)
 	free(p);
 }
 
+/* A reader that reports every fault goes on past an entry that does not
+ * decode: it gets every other entry, in order, in every setup. */
+static void
+test_past_a_bad_entry(void **state)
+{
+	unsigned char *p = malloc(stream.len);
+	static struct outcome want;
+	(void)state;
+	read_plain(stream.data, stream.len, &want);
+	memcpy(p, stream.data, stream.len);
+	p[offs[N / 3] + 4] = 'X';
+	p[offs[N / 3 + 1] + 4] = 'X';
+	p[offs[N - 1] + 4] = 'X';
+	for (size_t s = 0; s < NSETUPS; s++) {
+		struct cb_verifier *v =
+			cb_verifier_new(p, stream.len, SIZE_MAX, &setups[s]);
+		struct cb_errbuf eb;
+		const struct cb_entry *e;
+		size_t n = 0, bad = 0;
+		cb_err rc;
+		bool ok;
+
+		assert_non_null(v);
+		while ((rc = cb_verifier_next(v, &e, &ok, &eb)) !=
+		       CB_ENOTFOUND) {
+			if (rc) {
+				assert_int_equal(rc, CB_EINVAL);
+				assert_true(n == N / 3 || n == N / 3 + 1 ||
+				            n == N - 1);
+				bad++;
+			} else {
+				assert_memory_equal(e->id, want.ids[n],
+				                    CB_HASH_BYTES);
+				assert_true(ok);
+			}
+			n++;
+			assert_true(n <= N);
+		}
+		assert_int_equal(n, N);
+		assert_int_equal(bad, 3);
+		cb_verifier_free(&v);
+	}
+	free(p);
+}
+
 /* decode_only: the same entries and the same faults of decoding, in
  * every setup; no signature is checked, so each entry's verdict is false
  * and a forged one does not stop the reader. */
@@ -284,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_bad_signatures),
 		cmocka_unit_test(test_faults_in_the_middle),
 		cmocka_unit_test(test_decode_only),
+		cmocka_unit_test(test_past_a_bad_entry),
 		cmocka_unit_test(test_free_half_way),
 	};
 
