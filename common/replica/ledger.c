@@ -1393,28 +1393,57 @@ cb_ledger_rebuild(struct cb_ledger *lg, uint64_t *applied, uint64_t *rejected,
 	return cb_store_commit(lg->st, eb);
 }
 
-/* The source's digest, taken on a thread of its own while the tables are
- * derived again in the destination (a store is used by one thread at a
- * time: the replay does not touch the source). */
-struct digest_job {
-	struct cb_store *st;
+/* Work done beside the caller's, on a thread of its own (or on the
+ * caller's, when no thread can be started): a store's digest
+ * (copy-store: the source's, while the tables are derived again in the
+ * destination; a store is used by one thread at a time, and the replay
+ * does not touch the source), or a SQLite store's integrity check on a
+ * connection of its own (verify: it only reads, and the replay leaves a
+ * CPU idle). */
+struct side_job {
+	struct cb_store *st; /* the store to digest; NULL: */
+	const char *path;    /* the store to open and check */
 	unsigned char out[32];
 	struct cb_errbuf eb;
 	cb_err rc;
 	bool english; /* the caller's language (lang.h: per thread) */
+	bool threaded;
+	pthread_t t;
 };
 
 static void *
-digest_thread(void *arg)
+side_run(void *arg)
 {
-	struct digest_job *j = arg;
+	struct side_job *j = arg;
+	struct cb_store *st = NULL;
 
 	if (j->english)
 		cb_lang_english_begin();
-	j->rc = cb_project_digest(j->st, j->out, &j->eb);
+	if (j->st)
+		j->rc = cb_project_digest(j->st, j->out, &j->eb);
+	else if (!(j->rc = cb_store_open(j->path, false, &st, &j->eb)))
+		j->rc = cb_store_integrity(st, &j->eb);
+	cb_store_free(&st);
 	if (j->english)
 		cb_lang_english_end();
 	return NULL;
+}
+
+static void
+side_start(struct side_job *j)
+{
+	j->english = cb_lang_is_english();
+	j->threaded = pthread_create(&j->t, NULL, side_run, j) == 0;
+}
+
+/* j's outcome in j->rc, once it is done */
+static void
+side_finish(struct side_job *j)
+{
+	if (j->threaded)
+		pthread_join(j->t, NULL);
+	else
+		side_run(j);
 }
 
 cb_err
@@ -1433,10 +1462,8 @@ cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
 		"checkpoints", "contacts",   "witnessed",  "dashboard_accounts",
 	};
 	struct cb_store *src = lg->st;
-	struct digest_job here = { .st = src, .english = cb_lang_is_english() };
+	struct side_job here = { .st = src };
 	unsigned char there[32];
-	bool threaded = false;
-	pthread_t t;
 	cb_err rc;
 
 	if (!log_empty(dest))
@@ -1459,14 +1486,11 @@ cb_ledger_copy_store(struct cb_ledger *lg, struct cb_store *dest,
 	/* the tables derived again there, by dest's engine, while src's
 	 * digest is taken (on this thread if no other can be started) */
 	if (!rc) {
-		threaded = pthread_create(&t, NULL, digest_thread, &here) == 0;
+		side_start(&here);
 		lg->st = dest;
 		rc = replay(lg, true, NULL, NULL, eb);
 		lg->st = src;
-		if (threaded)
-			pthread_join(t, NULL);
-		else
-			digest_thread(&here);
+		side_finish(&here);
 		if (!rc && here.rc) {
 			*eb = here.eb;
 			rc = here.rc;
@@ -1595,10 +1619,44 @@ check_read(struct cb_store *st, struct cb_stmt *s, struct check_batch *b,
 	return CB_OK;
 }
 
+static cb_err verify_log(struct cb_ledger *lg, struct cb_verify_report *r,
+                         void (*fault)(void *ctx, const char *msg), void *ctx,
+                         struct cb_errbuf *eb);
+
 cb_err
 cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
                  void (*fault)(void *ctx, const char *msg), void *ctx,
                  struct cb_errbuf *eb)
+{
+	struct side_job check = { .path = cb_store_path(lg->st) };
+	/* PostgreSQL has no whole-database check (store_pg.c) */
+	bool sqlite = !cb_store_is_pg(check.path);
+	struct cb_verify_report r = { 0 };
+	cb_err rc;
+
+	if (sqlite)
+		side_start(&check);
+	rc = verify_log(lg, &r, fault, ctx, eb);
+	if (sqlite) {
+		side_finish(&check);
+		if (check.rc)
+			report(&r, fault, ctx, check.eb.msg);
+	}
+	if (rc)
+		return rc;
+	*out = r;
+	return r.faults ? cb_error(eb, CB_ECRYPTO,
+	                           P_("%llu fault found", "%llu faults found",
+	                              (unsigned long)r.faults),
+	                           (unsigned long long)r.faults)
+	                : CB_OK;
+}
+
+/* verify's walk of the log and its replay, the faults into *pr */
+static cb_err
+verify_log(struct cb_ledger *lg, struct cb_verify_report *pr,
+           void (*fault)(void *ctx, const char *msg), void *ctx,
+           struct cb_errbuf *eb)
 {
 	/* whole: an author a hub holds every entry of (a key enrolled in
 	 * its subtree pushes to it); a hub that syncs with a higher one
@@ -1609,7 +1667,7 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		"IN sub) FROM entries ORDER BY author, seq, lsn";
 	bool upstream = false;
 	char *up = NULL;
-	struct cb_verify_report r = { 0 };
+	struct cb_verify_report r = *pr;
 	/* the last entry checked: its author, id and seq only */
 	struct cb_entry prev = CB_ENTRY_INIT;
 	struct cb_verifier_opts opts = { .threads = -1 };
@@ -1620,13 +1678,11 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 	bool have_prev = false, gaps;
 	cb_err rc;
 
-	if (cb_store_integrity(lg->st, &why))
-		report(&r, fault, ctx, why.msg);
+	if (!(b = calloc(1, sizeof(*b))))
+		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	/* One write transaction for the whole check, always rolled back: a
 	 * concurrent writer must not make the log and tables disagree
 	 * between our reads, and the re-projection below writes. */
-	if (!(b = calloc(1, sizeof(*b))))
-		return cb_error(eb, CB_ENOMEM, _("out of memory"));
 	if ((rc = cb_store_begin(lg->st, eb))) {
 		free(b);
 		return rc;
@@ -1783,10 +1839,6 @@ cb_ledger_verify(struct cb_ledger *lg, struct cb_verify_report *out,
 		         "were changed outside chibo; 'chibo-agent rebuild' "
 		         "re-derives them from the entries"));
 	}
-	*out = r;
-	return r.faults ? cb_error(eb, CB_ECRYPTO,
-	                           P_("%llu fault found", "%llu faults found",
-	                              (unsigned long)r.faults),
-	                           (unsigned long long)r.faults)
-	                : CB_OK;
+	*pr = r;
+	return CB_OK;
 }

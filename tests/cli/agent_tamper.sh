@@ -84,6 +84,13 @@ tamper "truncated entry" "entry is truncated" \
 	sql "UPDATE entries SET bytes = substr(bytes, 1, 100) WHERE seq = 2"
 tamper "oversized entry" "over the limit of 65536" \
 	sql "UPDATE entries SET bytes = bytes || zeroblob(70000) WHERE seq = 2"
+# An index that no longer matches its table (its definition rewritten in
+# the schema): every entry and table reads as before, only SQLite's
+# integrity check, which verify runs on a connection and a thread of its
+# own, can see it.
+tamper "an index that does not match its table" \
+	"fails its integrity check: .*entries_directory" \
+	sql "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql, '''cell.create'', ', '') WHERE name = 'entries_directory'"
 tamper "a table edited outside chibo" "tables differ from the projection of the log" \
 	sql "UPDATE members SET full_name = 'Nguyễn Văn Hớp 1' WHERE card_no = '101'"
 tamper "a row deleted from a table" "tables differ" \
