@@ -1192,6 +1192,19 @@ cb_ledger_free(struct cb_ledger **plg)
 	*plg = NULL;
 }
 
+/* Why the len bytes at p, which the verifier could not decode, do not
+ * decode: cb_entry_decode's message into eb, without the batch's stream
+ * around it (eb is left as it was if they decode after all). */
+static cb_err
+undecodable(const unsigned char *p, size_t len, struct cb_errbuf *eb)
+{
+	struct cb_entry bad = CB_ENTRY_INIT;
+	cb_err rc = cb_entry_decode(p, len, &bad, eb);
+
+	cb_entry_release(&bad);
+	return rc ? rc : CB_EINVAL;
+}
+
 /* The log read by replay a batch at a time: each batch's entries as an
  * entry stream, which the verifier's workers decode (and check the
  * signatures of) while the reader projects them (verifier.h), and each
@@ -1288,19 +1301,12 @@ replay(struct cb_ledger *lg, bool check_sigs, uint64_t *applied,
 			int r;
 
 			if ((rc = cb_verifier_next(v, &e, &good, eb))) {
-				/* cb_entry_decode's message, without the
-				 * batch's stream around it */
-				struct cb_entry bad = CB_ENTRY_INIT;
-
-				rc = cb_entry_decode(
-					b->stream.data + b->off[i] + 4,
-					(i + 1 < b->n ? b->off[i + 1]
-				                      : b->stream.len) -
-						b->off[i] - 4,
-					&bad, eb);
-				cb_entry_release(&bad);
-				if (!rc)
-					rc = CB_EINVAL;
+				rc = undecodable(b->stream.data + b->off[i] + 4,
+				                 (i + 1 < b->n
+				                          ? b->off[i + 1]
+				                          : b->stream.len) -
+				                         b->off[i] - 4,
+				                 eb);
 			} else if (check_sigs && !good) {
 				rc = cb_entry_verify_signature(e, eb);
 			}
@@ -1598,14 +1604,11 @@ check_read(struct cb_store *st, struct cb_stmt *s, struct check_batch *b,
 		if (rc == CB_ENOMEM)
 			return cb_error(eb, rc, _("out of memory"));
 		if (rc) {
-			/* too large for a frame: cb_entry_decode says why */
-			struct cb_entry e = CB_ENTRY_INIT;
+			/* too large for a frame (CB_ENTRY_MAX, as for
+			 * cb_entry_decode, which says so) */
 			struct cb_errbuf why = { "" };
 
-			if (cb_entry_decode(bytes, len, &e, &why) == CB_OK)
-				cb_error(&why, CB_ETOOBIG, "%s",
-				         _("the entry is too large"));
-			cb_entry_release(&e);
+			(void)undecodable(bytes, len, &why);
 			w->why = (ptrdiff_t)b->ops.len;
 			if (cb_buf_add(&b->ops, why.msg, strlen(why.msg) + 1))
 				return cb_error(eb, CB_ENOMEM,
@@ -1726,18 +1729,8 @@ verify_log(struct cb_ledger *lg, struct cb_verify_report *pr,
 				continue;
 			}
 			if (cb_verifier_next(v, &e, &good, &why)) {
-				/* cb_entry_decode's message, without the
-				 * batch's stream around it */
-				struct cb_entry bad = CB_ENTRY_INIT;
-
-				/* (it cannot decode here and not there) */
-				if (cb_entry_decode(b->stream.data + w->off + 4,
-				                    w->len, &bad,
-				                    &why) == CB_OK)
-					cb_error(&why, CB_EINVAL, "%s",
-					         _("the entry cannot be "
-					           "decoded"));
-				cb_entry_release(&bad);
+				(void)undecodable(b->stream.data + w->off + 4,
+				                  w->len, &why);
 				snprintf(msg, sizeof(msg),
 				         _("log position %lld: %s"), w->lsn,
 				         why.msg);
